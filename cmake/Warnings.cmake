@@ -1,0 +1,24 @@
+# Warnings that have paid for themselves in storage and network code. Third-party
+# headers are included as SYSTEM so their warnings do not reach us.
+set(INTERDICT_WARNINGS
+  -Wall -Wextra -Wpedantic
+  -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual -Wold-style-cast
+  -Wcast-align -Wconversion -Wsign-conversion -Wdouble-promotion
+  -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation
+  -Wduplicated-cond -Wduplicated-branches -Wlogical-op -Wuseless-cast
+  )
+# -Wnull-dereference is left out: at -O2 GCC 12 reports it inside Asio and the
+# standard library, where the pointer is known non-null.
+
+if(INTERDICT_WERROR)
+  list(APPEND INTERDICT_WARNINGS -Werror)
+endif()
+
+# interdict_component(NAME SOURCES... DEPS ...) declares one component library.
+function(interdict_component name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(interdict_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(interdict_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/generated)
+  target_compile_options(interdict_${name} PRIVATE ${INTERDICT_WARNINGS})
+  target_link_libraries(interdict_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()

@@ -1,0 +1,19 @@
+// RFC 3339 timestamps, UTC, millisecond precision.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/status.h"
+
+namespace interdict {
+
+// "2026-11-29T04:21:28.123Z". Valid for years 0000-9999.
+std::string FormatRfc3339(UnixMillis t);
+
+// Parses RFC 3339 with a 'Z' or numeric offset ("+02:00"), optional fraction
+// (truncated to milliseconds); 't' and 'z' are accepted as RFC 3339 allows.
+Result<UnixMillis> ParseRfc3339(std::string_view text);
+
+}  // namespace interdict

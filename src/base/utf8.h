@@ -1,0 +1,17 @@
+// UTF-8 validation at the edges: text that came from outside may be any bytes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace interdict {
+
+// The byte offset of the first invalid UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF are invalid), or npos.
+std::size_t FindInvalidUtf8(std::string_view s);
+
+// A copy with each invalid sequence replaced by U+FFFD.
+std::string SanitizeUtf8(std::string_view s);
+
+}  // namespace interdict

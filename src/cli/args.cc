@@ -1,0 +1,63 @@
+#include "cli/args.h"
+
+#include <fmt/core.h>
+
+namespace interdict::cli {
+
+Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& specs) {
+  Args out;
+  bool only_positional = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (only_positional || !a.starts_with("--")) {
+      out.positional_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string name = a.substr(2);
+    std::optional<std::string> value;
+    if (const std::size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& s : specs) {
+      if (s.name == name) spec = &s;
+    }
+    if (spec == nullptr) return Status::InvalidArgument(fmt::format("unknown flag '--{}'", name));
+    if (spec->takes_value) {
+      if (!value) {
+        if (i + 1 >= argv.size()) {
+          return Status::InvalidArgument(fmt::format("flag '--{}' needs a value", name));
+        }
+        value = argv[++i];
+      }
+    } else if (value) {
+      return Status::InvalidArgument(fmt::format("flag '--{}' takes no value", name));
+    }
+    if (out.values_.count(name)) {
+      return Status::InvalidArgument(fmt::format("flag '--{}' given twice", name));
+    }
+    out.values_[name] = value.value_or("");
+  }
+  return out;
+}
+
+std::optional<std::string> Args::Get(std::string_view name) const {
+  if (auto it = values_.find(name); it != values_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::string FlagHelp(const std::vector<FlagSpec>& specs) {
+  std::string out;
+  for (const FlagSpec& s : specs) {
+    const std::string left = fmt::format("--{}{}", s.name, s.takes_value ? " VALUE" : "");
+    out += fmt::format("  {:<32} {}\n", left, s.help);
+  }
+  return out;
+}
+
+}  // namespace interdict::cli

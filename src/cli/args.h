@@ -1,0 +1,38 @@
+// Command-line flags of one subcommand: --name VALUE, --name=VALUE, and
+// boolean --name. Unknown flags and missing values are errors that name the flag.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace interdict::cli {
+
+struct FlagSpec {
+  std::string_view name;  // without dashes: "listen"
+  bool takes_value;
+  std::string_view help;
+};
+
+class Args {
+ public:
+  static Result<Args> Parse(const std::vector<std::string>& argv,
+                            const std::vector<FlagSpec>& specs);
+
+  std::optional<std::string> Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return values_.count(std::string(name)) > 0; }
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> values_;
+  std::vector<std::string> positional_;
+};
+
+// "  --listen HOST:PORT   Address to listen on" lines for usage text.
+std::string FlagHelp(const std::vector<FlagSpec>& specs);
+
+}  // namespace interdict::cli

@@ -1,0 +1,22 @@
+// The subcommands of the `interdict` binary. Each returns the process exit
+// code: 0 success, 1 failure at run time, 2 a usage or configuration error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace interdict::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+int Serve(const std::vector<std::string>& args);
+int Demo(const std::vector<std::string>& args);
+int Version(const std::vector<std::string>& args);
+int Help(const std::vector<std::string>& args);
+
+// Dispatches argv[1] to its command.
+int Main(int argc, char** argv);
+
+}  // namespace interdict::cli

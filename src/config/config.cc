@@ -1,0 +1,332 @@
+#include "config/config.h"
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <toml++/toml.h>
+
+namespace interdict::config {
+namespace {
+
+enum class Type { kString, kInteger, kBoolean };
+using Value = std::variant<std::string, std::int64_t, bool>;
+using Apply = Status (*)(Config&, const Value&);
+
+struct Option {
+  OptionDoc doc;
+  Type type;
+  Apply apply;
+};
+
+Result<std::int64_t> IntIn(const Value& v, std::int64_t lo, std::int64_t hi) {
+  const std::int64_t x = std::get<std::int64_t>(v);
+  if (x < lo || x > hi) {
+    return Status::InvalidArgument(fmt::format("{} is out of range [{}, {}]", x, lo, hi));
+  }
+  return x;
+}
+
+template <typename T>
+Status SetInt(const Value& v, std::int64_t lo, std::int64_t hi, T* field) {
+  Result<std::int64_t> x = IntIn(v, lo, hi);
+  if (!x.ok()) return x.status();
+  *field = static_cast<T>(*x);
+  return Status::Ok();
+}
+
+const std::array kOptions = {
+    Option{{"server.listen", "string", "\"127.0.0.1:8480\"",
+            "Address and port to listen on, HOST:PORT or [IPv6]:PORT. Port 0 picks a free port "
+            "(the server logs the one it got). A non-loopback address needs TLS or "
+            "server.insecure_allow_plaintext."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             Result<ListenAddress> a = ParseListenAddress(std::get<std::string>(v));
+             if (!a.ok()) return a.status();
+             c.server.listen = *a;
+             return Status::Ok();
+           }},
+    Option{{"server.io_threads", "integer", "1",
+            "Threads running network I/O (accepting, reading, writing). One handles thousands "
+            "of connections."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.server.io_threads); }},
+    Option{{"server.worker_threads", "integer", "2",
+            "Threads running request handlers (parsing batches, searches), so slow requests "
+            "never stall network I/O."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 256, &c.server.worker_threads); }},
+    Option{{"server.max_body_bytes", "integer", "16777216",
+            "Largest request body accepted, in bytes; larger requests get 413."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1024, std::int64_t{1} << 32, &c.server.max_body_bytes);
+           }},
+    Option{{"server.max_header_bytes", "integer", "16384",
+            "Largest request line plus headers, in bytes; larger requests get 431."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1024, 1 << 20, &c.server.max_header_bytes);
+           }},
+    Option{{"server.max_connections", "integer", "10000",
+            "Open connections allowed at once; further connections are closed at once."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 1'000'000, &c.server.max_connections);
+           }},
+    Option{{"server.idle_timeout_s", "integer", "75",
+            "Seconds a kept-alive connection may sit idle between requests before it is closed."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 3600, &c.server.idle_timeout_s); }},
+    Option{
+        {"server.request_timeout_s", "integer", "30",
+         "Seconds a client has to send a whole request once it has started, and to read the "
+         "response."},
+        Type::kInteger,
+        [](Config& c, const Value& v) { return SetInt(v, 1, 3600, &c.server.request_timeout_s); }},
+    Option{
+        {"server.shutdown_timeout_s", "integer", "30",
+         "On SIGTERM or SIGINT, seconds to let in-flight requests finish before connections "
+         "are cut."},
+        Type::kInteger,
+        [](Config& c, const Value& v) { return SetInt(v, 0, 3600, &c.server.shutdown_timeout_s); }},
+    Option{{"server.tls_cert", "string", "\"\"",
+            "PEM certificate chain file. With server.tls_key, the server speaks HTTPS only."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.server.tls_cert = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"server.tls_key", "string", "\"\"", "PEM private key file for server.tls_cert."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.server.tls_key = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"server.insecure_allow_plaintext", "boolean", "false",
+            "Allow plain HTTP on a non-loopback address. Plate data and credentials then cross "
+            "the network unencrypted: only for a trusted, isolated network."},
+           Type::kBoolean,
+           [](Config& c, const Value& v) -> Status {
+             c.server.insecure_allow_plaintext = std::get<bool>(v);
+             return Status::Ok();
+           }},
+    Option{{"data.dir", "string", "\"/var/lib/interdict\"",
+            "Directory holding the read store, the catalog and the audit log. `interdict demo` "
+            "uses $XDG_DATA_HOME/interdict/demo (default ~/.local/share/interdict/demo)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (s.empty()) return Status::InvalidArgument("must not be empty");
+             c.data_dir = s;
+             return Status::Ok();
+           }},
+    Option{{"log.level", "string", "\"info\"", "Lowest level logged: debug, info, warn or error."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             Result<LogLevel> l = ParseLogLevel(std::get<std::string>(v));
+             if (!l.ok()) return l.status();
+             c.log_level = *l;
+             return Status::Ok();
+           }},
+    Option{{"log.format", "string", "\"text\"",
+            "Log line format: text (logfmt key=value) or json (one object per line)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             Result<LogFormat> f = ParseLogFormat(std::get<std::string>(v));
+             if (!f.ok()) return f.status();
+             c.log_format = *f;
+             return Status::Ok();
+           }},
+};
+
+const Option* FindOption(std::string_view key) {
+  for (const Option& o : kOptions) {
+    if (o.doc.key == key) return &o;
+  }
+  return nullptr;
+}
+
+std::string_view TypeName(Type t) {
+  switch (t) {
+    case Type::kString: return "a string";
+    case Type::kInteger: return "an integer";
+    case Type::kBoolean: return "a boolean";
+  }
+  return "?";
+}
+
+std::string Where(std::string_view source, const toml::source_region& r) {
+  return fmt::format("{}:{}:{}", source, r.begin.line, r.begin.column);
+}
+
+// Walks a TOML table, applying every leaf to `config`.
+Status ApplyTable(const toml::table& table, const std::string& prefix, std::string_view source,
+                  Config& config) {
+  for (const auto& [k, node] : table) {
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string where = Where(source, k.source());
+    if (const toml::table* sub = node.as_table()) {
+      bool known_section = false;
+      for (const Option& o : kOptions) {
+        if (o.doc.key.starts_with(key + ".")) known_section = true;
+      }
+      if (!known_section) {
+        return Status::InvalidArgument(fmt::format("{}: unknown key '{}'", where, key));
+      }
+      INTERDICT_RETURN_IF_ERROR(ApplyTable(*sub, key, source, config));
+      continue;
+    }
+    const Option* opt = FindOption(key);
+    if (opt == nullptr) {
+      return Status::InvalidArgument(fmt::format("{}: unknown key '{}'", where, key));
+    }
+    Value value;
+    bool type_ok = false;
+    switch (opt->type) {
+      case Type::kString:
+        if (auto s = node.value<std::string>(); s && node.is_string()) value = *s, type_ok = true;
+        break;
+      case Type::kInteger:
+        if (auto i = node.value<std::int64_t>(); i && node.is_integer()) value = *i, type_ok = true;
+        break;
+      case Type::kBoolean:
+        if (auto b = node.value<bool>(); b && node.is_boolean()) value = *b, type_ok = true;
+        break;
+    }
+    if (!type_ok) {
+      return Status::InvalidArgument(
+          fmt::format("{}: '{}' must be {}", where, key, TypeName(opt->type)));
+    }
+    if (Status s = opt->apply(config, value); !s.ok()) {
+      return Status::InvalidArgument(fmt::format("{}: '{}': {}", where, key, s.message()));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string ListenAddress::ToString() const {
+  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
+}
+
+bool ListenAddress::IsLoopback() const {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  ListenAddress a;
+  std::string_view host, port;
+  if (text.starts_with('[')) {
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument(
+          fmt::format("'{}' is not HOST:PORT (IPv6 addresses are written [::1]:8480)", text));
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return Status::InvalidArgument(
+          fmt::format("'{}' is not HOST:PORT (IPv6 addresses are written [::1]:8480)", text));
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return Status::InvalidArgument(fmt::format("'{}' has no host", text));
+  unsigned p = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || p > 65535) {
+    return Status::InvalidArgument(
+        fmt::format("'{}': port must be a number from 0 to 65535", text));
+  }
+  a.host = std::string(host);
+  a.port = static_cast<std::uint16_t>(p);
+  return a;
+}
+
+Status Config::Validate() const {
+  if (server.tls_cert.empty() != server.tls_key.empty()) {
+    return Status::InvalidArgument(
+        "server.tls_cert and server.tls_key must be given together (or neither)");
+  }
+  if (server.tls_cert.empty() && !server.listen.IsLoopback() && !server.insecure_allow_plaintext) {
+    return Status::InvalidArgument(
+        fmt::format("server.listen '{}' is not a loopback address: configure server.tls_cert and "
+                    "server.tls_key, or pass --insecure-allow-plaintext on a trusted network",
+                    server.listen.ToString()));
+  }
+  return Status::Ok();
+}
+
+std::span<const OptionDoc> Options() {
+  static const auto docs = [] {
+    std::array<OptionDoc, kOptions.size()> d{};
+    for (std::size_t i = 0; i < kOptions.size(); ++i) d[i] = kOptions[i].doc;
+    return d;
+  }();
+  return docs;
+}
+
+Result<Config> Parse(std::string_view toml_text, std::string_view source) {
+  Config config;
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(
+        fmt::format("{}: {}", Where(source, e.source()), e.description()));
+  }
+  INTERDICT_RETURN_IF_ERROR(ApplyTable(table, "", source, config));
+  return config;
+}
+
+Result<Config> LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("cannot open config file '{}'", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError(fmt::format("cannot read config file '{}'", path));
+  return Parse(text.str(), path);
+}
+
+Status SetFromString(Config& config, std::string_view key, std::string_view value) {
+  const Option* opt = FindOption(key);
+  if (opt == nullptr) return Status::InvalidArgument(fmt::format("unknown option '{}'", key));
+  Value v;
+  switch (opt->type) {
+    case Type::kString: v = std::string(value); break;
+    case Type::kInteger: {
+      std::int64_t i = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), i);
+      if (value.empty() || ec != std::errc{} || end != value.data() + value.size()) {
+        return Status::InvalidArgument(
+            fmt::format("'{}' must be an integer, got '{}'", key, value));
+      }
+      v = i;
+      break;
+    }
+    case Type::kBoolean:
+      if (value == "true")
+        v = true;
+      else if (value == "false")
+        v = false;
+      else
+        return Status::InvalidArgument(
+            fmt::format("'{}' must be true or false, got '{}'", key, value));
+      break;
+  }
+  if (Status s = opt->apply(config, v); !s.ok()) {
+    return Status::InvalidArgument(fmt::format("'{}': {}", key, s.message()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace interdict::config

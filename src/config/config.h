@@ -1,0 +1,71 @@
+// Interdict's configuration: one TOML file, every option with a documented
+// default (docs/configuration.md), and a few command-line overrides. Unknown
+// keys, wrong types and impossible values are errors that name the key and
+// the line; `interdict serve` exits with code 2 on them.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "base/log.h"
+#include "base/status.h"
+
+namespace interdict::config {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8480;     // 0 asks the kernel for a free port
+  std::string ToString() const;  // "127.0.0.1:8480", "[::1]:8480"
+  // True for 127.0.0.0/8, ::1 and "localhost".
+  bool IsLoopback() const;
+};
+
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+struct ServerConfig {
+  ListenAddress listen;
+  int io_threads = 1;
+  int worker_threads = 2;
+  std::uint64_t max_body_bytes = 16ull << 20;
+  std::uint32_t max_header_bytes = 16u << 10;
+  int max_connections = 10000;
+  int idle_timeout_s = 75;
+  int request_timeout_s = 30;
+  int shutdown_timeout_s = 30;
+  std::string tls_cert;  // PEM certificate chain; empty = plain HTTP
+  std::string tls_key;   // PEM private key
+  bool insecure_allow_plaintext = false;
+};
+
+struct Config {
+  ServerConfig server;
+  std::string data_dir = "/var/lib/interdict";
+  LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kText;
+
+  // Checks rules that span keys: TLS certificate and key come together; a
+  // non-loopback listen address needs TLS unless plaintext is allowed explicitly.
+  Status Validate() const;
+};
+
+// One option's documentation, for docs/configuration.md and `interdict help config`.
+struct OptionDoc {
+  std::string_view key;   // "server.listen"
+  std::string_view type;  // "string", "integer", "boolean"
+  std::string_view default_value;
+  std::string_view description;
+};
+std::span<const OptionDoc> Options();
+
+// Parses TOML text; `source` names it in messages ("interdict.toml").
+// Options absent from the text keep their defaults.
+Result<Config> Parse(std::string_view toml_text, std::string_view source);
+Result<Config> LoadFile(const std::string& path);
+
+// Sets one option from a command-line string, with the same checks as the file.
+Status SetFromString(Config& config, std::string_view key, std::string_view value);
+
+}  // namespace interdict::config

@@ -1,0 +1,5 @@
+// The compiled parts of Boost.Asio, its SSL layer and Boost.Beast, built once
+// for the whole program (BOOST_*_SEPARATE_COMPILATION).
+#include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
+#include <boost/beast/src.hpp>

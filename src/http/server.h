@@ -1,0 +1,70 @@
+// An HTTP/1.1 server on asynchronous I/O: a few I/O threads serve thousands of
+// kept-alive connections, and handlers run on a separate worker pool so a slow
+// request never stalls the network. Optional TLS (1.2+). Bodies, headers and
+// connection counts are bounded; errors are JSON. Shutdown() drains: it stops
+// accepting, closes idle connections, lets in-flight requests finish (up to
+// a deadline), then Run() returns.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/log.h"
+#include "base/status.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "metrics/registry.h"
+
+namespace interdict::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port; see Server::port()
+  int io_threads = 1;
+  int worker_threads = 2;
+  std::uint64_t max_body_bytes = 16ull << 20;
+  std::uint32_t max_header_bytes = 16u << 10;
+  int max_connections = 10000;
+  std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds shutdown_timeout{30};
+  std::string tls_cert_file;  // both set: HTTPS only
+  std::string tls_key_file;
+};
+
+// Decides whether a request may reach a non-public route: nullopt lets it
+// through, a response (401/403) refuses it. Called on a worker thread.
+using AccessGate = std::function<std::optional<Response>(const Request&, const Route&)>;
+
+class Server {
+ public:
+  // `router`, `log` and `metrics` must outlive the server. Without a gate,
+  // every non-public route answers 401.
+  Server(ServerOptions options, const Router& router, AccessGate gate, Logger& log,
+         metrics::Registry& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Loads TLS material, binds and listens. After it, port() is the bound port.
+  Status Start();
+  std::uint16_t port() const;
+  // "http://127.0.0.1:8480" or "https://..."
+  std::string url() const;
+
+  // Serves until Shutdown() has drained. Call once, after Start().
+  void Run();
+  // Thread-safe and idempotent; returns at once.
+  void Shutdown();
+
+  struct Impl;  // public so the connection code in server.cc can name it
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace interdict::http

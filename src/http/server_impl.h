@@ -1,0 +1,91 @@
+// Internals of http::Server shared by server.cc and the two session units
+// (session_plain.cc, session_tls.cc), which are compiled apart because each
+// instantiation of the connection code is expensive to optimize. Private to
+// the http component.
+#pragma once
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "http/server.h"
+
+namespace interdict::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection if it is waiting for a request; otherwise lets the
+  // current request finish and closes after its response.
+  virtual void Drain() = 0;
+  // Closes the connection now.
+  virtual void Abort() = 0;
+};
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(ServerOptions o, const Router& r, AccessGate g, Logger& l, metrics::Registry& m)
+      : opts(std::move(o)),
+        router(r),
+        gate(std::move(g)),
+        log(l),
+        registry(m),
+        acceptor(ioc),
+        control(net::make_strand(ioc)),
+        drain_timer(control),
+        workers(static_cast<std::size_t>(std::max(1, opts.worker_threads))),
+        open_connections(m.GetGauge("interdict_http_open_connections", "Open HTTP connections.")),
+        refused_connections(
+            m.GetCounter("interdict_http_refused_connections_total",
+                         "Connections closed at once because of server.max_connections.")),
+        request_seconds(m.GetHistogram("interdict_http_request_duration_seconds",
+                                       "Time from a whole request read to its response ready.",
+                                       metrics::LatencyBuckets())) {}
+
+  Response Handle(Request& req);
+  void Accept();
+  void Register(const std::shared_ptr<SessionBase>& s);
+  void Unregister();
+  void BeginDrain();
+
+  ServerOptions opts;
+  const Router& router;
+  AccessGate gate;
+  Logger& log;
+  metrics::Registry& registry;
+
+  net::io_context ioc;
+  std::optional<net::ssl::context> tls;
+  tcp::acceptor acceptor;
+  net::strand<net::io_context::executor_type> control;
+  net::steady_timer drain_timer;
+  net::thread_pool workers;
+  std::uint16_t bound_port = 0;
+
+  std::mutex mu;  // guards sessions and draining
+  std::list<std::weak_ptr<SessionBase>> sessions;
+  std::size_t session_count = 0;
+  bool draining = false;
+  std::atomic<bool> shutdown_requested{false};
+  std::atomic<int> connections{0};
+
+  metrics::Gauge& open_connections;
+  metrics::Counter& refused_connections;
+  metrics::Histogram& request_seconds;
+};
+
+// Start serving one accepted connection (defined in session_plain.cc and session_tls.cc).
+void StartPlainSession(tcp::socket socket, std::shared_ptr<Server::Impl> server);
+void StartTlsSession(tcp::socket socket, std::shared_ptr<Server::Impl> server);
+
+}  // namespace interdict::http

@@ -1,0 +1,219 @@
+// The connection state machine, instantiated once for plain TCP
+// (session_plain.cc) and once for TLS (session_tls.cc). Private to the http
+// component; include only from those two files.
+#pragma once
+
+#include <fmt/core.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "http/server_impl.h"
+
+namespace interdict::http {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+template <bool kTls>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
+ public:
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : server_(std::move(server)), stream_(MakeStream(std::move(socket))) {
+    beast::error_code ec;
+    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+    server_->open_connections.Add(1);
+  }
+  ~Session() override {
+    server_->open_connections.Add(-1);
+    server_->connections.fetch_sub(1);
+    server_->Unregister();
+  }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Lowest().expires_after(self->server_->opts.request_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();
+          self->ReadHeader();
+        });
+      } else {
+        self->ReadHeader();
+      }
+    });
+  }
+
+  void Drain() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->draining_ = true;
+      if (self->idle_) self->Lowest().cancel();
+    });
+  }
+
+  void Abort() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      beast::error_code ec;
+      self->Lowest().socket().close(ec);
+    });
+  }
+
+ private:
+  Stream MakeStream(tcp::socket socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *server_->tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void ReadHeader() {
+    if (draining_) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_->opts.max_body_bytes);
+    parser_->header_limit(server_->opts.max_header_bytes);
+    idle_ = true;
+    Lowest().expires_after(server_->opts.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->idle_ = false;
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    const auto& req = parser_->get();
+    if (const auto len = parser_->content_length(); len && *len > server_->opts.max_body_bytes) {
+      return SendError(413, "payload_too_large",
+                       fmt::format("request body of {} bytes exceeds the limit of {} bytes", *len,
+                                   server_->opts.max_body_bytes));
+    }
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      Lowest().expires_after(server_->opts.request_timeout);
+      bhttp::async_write(
+          stream_, *cont,
+          [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+            if (wec) return self->Close();
+            self->ReadBody();
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    Lowest().expires_after(server_->opts.request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->OnReadError(ec);
+                        self->Dispatch();
+                      });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return SendError(
+          413, "payload_too_large",
+          fmt::format("request body exceeds the limit of {} bytes", server_->opts.max_body_bytes));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return SendError(431, "headers_too_large",
+                       fmt::format("request line and headers exceed the limit of {} bytes",
+                                   server_->opts.max_header_bytes));
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return SendError(400, "malformed_request",
+                       fmt::format("malformed HTTP request: {}", ec.message()));
+    }
+    Close();  // end of stream, timeout, reset or cancelled by a drain
+  }
+
+  void Dispatch() {
+    auto msg = parser_->release();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    const std::size_t q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(16);
+    for (const auto& f : msg)
+      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    req.body = std::move(msg.body());
+    req.remote_address = remote_;
+    const bool keep_alive = msg.keep_alive();
+    const unsigned version = msg.version();
+    net::post(server_->workers, [self = this->shared_from_this(), req = std::move(req), keep_alive,
+                                 version]() mutable {
+      Response res = self->server_->Handle(req);
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res), keep_alive, version]() mutable {
+                  self->Write(std::move(res), keep_alive, version);
+                });
+    });
+  }
+
+  void SendError(int status, std::string_view code, std::string message) {
+    server_->log.Info("http request refused",
+                      {{"remote", remote_}, {"status", status}, {"reason", message}});
+    // The parser cannot resynchronize after a bad request: answer and close.
+    Write(Response::Error(status, code, message), false, 11);
+  }
+
+  void Write(Response res, bool keep_alive, unsigned version) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(res.status), version);
+    out->set(bhttp::field::server, "interdict");
+    out->set(bhttp::field::content_type, res.content_type);
+    out->set(bhttp::field::cache_control, "no-store");
+    out->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : res.headers) out->insert(k, v);
+    out->body() = std::move(res.body);
+    // Once shutdown is asked for, every response closes its connection.
+    out->keep_alive(keep_alive && !draining_ && !server_->shutdown_requested.load());
+    out->prepare_payload();
+    Lowest().expires_after(server_->opts.request_timeout);
+    bhttp::async_write(stream_, *out,
+                       [self = this->shared_from_this(), out](beast::error_code ec, std::size_t) {
+                         if (ec || !out->keep_alive()) return self->Close();
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    if constexpr (kTls) {
+      Lowest().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ec;
+        self->Lowest().socket().close(ec);
+      });
+    } else {
+      beast::error_code ec;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      Lowest().socket().close(ec);
+    }
+  }
+
+  std::shared_ptr<Server::Impl> server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_;
+  bool idle_ = false;
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace interdict::http

@@ -1,0 +1,11 @@
+#include "http/session.h"
+
+namespace interdict::http {
+
+void StartTlsSession(tcp::socket socket, std::shared_ptr<Server::Impl> server) {
+  auto s = std::make_shared<Session<true>>(std::move(socket), server);
+  server->Register(s);
+  s->Start();
+}
+
+}  // namespace interdict::http

@@ -1,0 +1,116 @@
+#include "server/service.h"
+
+#include <optional>
+
+#include <fmt/core.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "base/build_info.h"
+#include "http/server.h"
+#include "metrics/registry.h"
+#include "server/data_dir.h"
+
+namespace interdict::server {
+
+struct Service::Impl {
+  Impl(config::Config c, Logger& l, const Clock& clk) : config(std::move(c)), log(l), clock(clk) {}
+
+  void AddRoutes();
+
+  config::Config config;
+  Logger& log;
+  const Clock& clock;
+  UnixMillis started_at = 0;
+  metrics::Registry metrics;
+  http::Router router;
+  std::optional<DataDir> data_dir;
+  std::unique_ptr<http::Server> http;
+};
+
+void Service::Impl::AddRoutes() {
+  router.Add({"GET", "/healthz",
+              http::AccessRule::Public("liveness probe for load balancers; reveals no data"),
+              [this](const http::Request&, const http::PathParams&) {
+                rapidjson::StringBuffer buf;
+                rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+                w.StartObject();
+                w.Key("status");
+                w.String("ok");
+                w.Key("version");
+                w.String(build_info::kVersion);
+                w.Key("uptime_s");
+                w.Int64((clock.NowMillis() - started_at) / 1000);
+                w.EndObject();
+                return http::Response::Json(200, std::string(buf.GetString(), buf.GetSize()));
+              }});
+  router.Add({"GET", "/metrics",
+              http::AccessRule::Public(
+                  "operational counters for Prometheus; holds no plate, user or case data"),
+              [this](const http::Request&, const http::PathParams&) {
+                return http::Response::Text(200, metrics.Render(),
+                                            "text/plain; version=0.0.4; charset=utf-8");
+              }});
+}
+
+Service::Service(config::Config config, Logger& log, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), log, clock)) {
+  impl_->AddRoutes();
+}
+
+Service::~Service() = default;
+
+Status Service::Start() {
+  Impl& s = *impl_;
+  INTERDICT_RETURN_IF_ERROR(s.config.Validate());
+  Result<DataDir> dir = DataDir::Open(s.config.data_dir);
+  if (!dir.ok()) return dir.status();
+  s.data_dir.emplace(std::move(dir).value());
+  s.started_at = s.clock.NowMillis();
+
+  s.metrics
+      .GetGauge("interdict_build_info", "Build of the running binary.",
+                {{"version", build_info::kVersion}, {"build_type", build_info::kBuildType}})
+      .Set(1);
+  s.metrics.GetGauge("interdict_start_time_seconds", "When the service started, Unix seconds.")
+      .Set(static_cast<double>(s.started_at) / 1000.0);
+
+  const config::ServerConfig& c = s.config.server;
+  http::ServerOptions o;
+  o.host = c.listen.host;
+  o.port = c.listen.port;
+  o.io_threads = c.io_threads;
+  o.worker_threads = c.worker_threads;
+  o.max_body_bytes = c.max_body_bytes;
+  o.max_header_bytes = c.max_header_bytes;
+  o.max_connections = c.max_connections;
+  o.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
+  o.request_timeout = std::chrono::seconds(c.request_timeout_s);
+  o.shutdown_timeout = std::chrono::seconds(c.shutdown_timeout_s);
+  o.tls_cert_file = c.tls_cert;
+  o.tls_key_file = c.tls_key;
+  // No route needs credentials yet; the policy layer will supply the gate.
+  s.http = std::make_unique<http::Server>(std::move(o), s.router, nullptr, s.log, s.metrics);
+  INTERDICT_RETURN_IF_ERROR(s.http->Start());
+  s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});
+  return Status::Ok();
+}
+
+std::string Service::url() const {
+  return impl_->http ? impl_->http->url() : std::string();
+}
+
+void Service::Run() {
+  if (impl_->http) impl_->http->Run();
+  impl_->log.Info("stopped");
+}
+
+void Service::Shutdown() {
+  if (impl_->http) impl_->http->Shutdown();
+}
+
+const http::Router& Service::router() const {
+  return impl_->router;
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,114 @@
+// The real `interdict` binary, as an operator runs it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "http/client.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace interdict {
+namespace {
+
+using test::Process;
+using test::RunProgram;
+using test::TempDir;
+
+const std::string kBin = INTERDICT_BINARY;
+
+std::uint16_t PortOf(const std::string& line) {
+  const std::size_t start = line.find("http://");
+  const std::size_t colon = line.find(':', start + 7);
+  return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+}
+
+TEST(CliTest, VersionPrintsTheVersionAndBuildType) {
+  test::RunResult r = RunProgram({kBin, "version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind("interdict 0.", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" build"), std::string::npos) << r.out;
+}
+
+TEST(CliTest, UnknownCommandOrFlagExits2) {
+  EXPECT_EQ(RunProgram({kBin, "frobnicate"}).code, 2);
+  test::RunResult r = RunProgram({kBin, "serve", "--bogus"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown flag '--bogus'"), std::string::npos) << r.err;
+  EXPECT_EQ(RunProgram({kBin}).code, 2);
+}
+
+TEST(CliTest, BadConfigKeyExits2NamingTheKeyAndLine) {
+  TempDir dir;
+  std::ofstream(dir.File("bad.toml")) << "[server]\nlisten = \"127.0.0.1:0\"\nmax_bodybytes = 10\n";
+  test::RunResult r = RunProgram({kBin, "serve", "--config", dir.File("bad.toml")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("bad.toml:3:1: unknown key 'server.max_bodybytes'"), std::string::npos)
+      << r.err;
+}
+
+TEST(CliTest, WrongTypeAndMissingFileExit2) {
+  TempDir dir;
+  std::ofstream(dir.File("t.toml")) << "[server]\nio_threads = \"two\"\n";
+  test::RunResult r = RunProgram({kBin, "serve", "--config", dir.File("t.toml")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("t.toml:2:1: 'server.io_threads' must be an integer"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(RunProgram({kBin, "serve", "--config", dir.File("absent.toml")}).code, 2);
+}
+
+TEST(CliTest, PlaintextBeyondLoopbackExits2UnlessAllowed) {
+  TempDir dir;
+  test::RunResult r = RunProgram({kBin, "serve", "--listen", "0.0.0.0:0", "--data", dir.path()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--insecure-allow-plaintext"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ServeAnswersHealthzAndDrainsOnSigterm) {
+  TempDir dir;
+  Process p({kBin, "serve", "--listen", "127.0.0.1:0", "--data", dir.path()});
+  std::optional<std::string> line = p.WaitForLine("serving http://");
+  ASSERT_TRUE(line) << p.err();
+  http::Client c(http::ClientOptions::To("127.0.0.1", PortOf(*line)));
+  Result<http::ClientResponse> r = c.Get("/healthz");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 200);
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0) << p.err();
+  EXPECT_NE(p.err().find("signal received; draining"), std::string::npos) << p.err();
+}
+
+TEST(CliTest, ServeDrainsOnSigintToo) {
+  TempDir dir;
+  Process p({kBin, "serve", "--listen", "127.0.0.1:0", "--data", dir.path()});
+  ASSERT_TRUE(p.WaitForLine("serving http://")) << p.err();
+  p.Signal(SIGINT);
+  EXPECT_EQ(p.Wait(), 0) << p.err();
+}
+
+TEST(CliTest, SecondServerOnTheSameDataDirectoryFails) {
+  TempDir dir;
+  Process first({kBin, "serve", "--listen", "127.0.0.1:0", "--data", dir.path()});
+  ASSERT_TRUE(first.WaitForLine("serving http://")) << first.err();
+  test::RunResult second =
+      RunProgram({kBin, "serve", "--listen", "127.0.0.1:0", "--data", dir.path()});
+  EXPECT_EQ(second.code, 1);
+  EXPECT_NE(second.err.find("in use by another interdict process"), std::string::npos)
+      << second.err;
+  first.Signal(SIGTERM);
+  EXPECT_EQ(first.Wait(), 0);
+}
+
+TEST(CliTest, DemoServesOnItsOwnDataDirectory) {
+  TempDir home;
+  setenv("XDG_DATA_HOME", home.path().c_str(), 1);
+  Process p({kBin, "demo", "--listen", "127.0.0.1:0"});
+  unsetenv("XDG_DATA_HOME");
+  std::optional<std::string> line = p.WaitForLine("serving http://");
+  ASSERT_TRUE(line) << p.err();
+  EXPECT_NE(line->find(home.path() + "/interdict/demo"), std::string::npos) << *line;
+  p.Signal(SIGTERM);
+  EXPECT_EQ(p.Wait(), 0);
+}
+
+}  // namespace
+}  // namespace interdict
