@@ -20,6 +20,7 @@ struct Command {
 const Command kCommands[] = {
     {"serve", "run the HTTP API (flags: --config, --listen, --data, --log-level)", Serve},
     {"demo", "run the server on a demo data directory", Demo},
+    {"store", "operate the read store: load NDJSON reads, count, verify checksums", StoreCommand},
     {"version", "print the version and build type", Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };
