@@ -109,4 +109,27 @@ Result<Plate> Plate::FromNormalized(std::string_view text) {
   return p;
 }
 
+std::uint64_t Plate::Pack() const {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < size_; ++i) {
+    const char c = chars_[i];
+    const std::uint64_t code = (c <= '9') ? static_cast<std::uint64_t>(c - '0' + 1)
+                                          : static_cast<std::uint64_t>(c - 'A' + 11);
+    v |= code << (58 - 6 * i);
+  }
+  return v;
+}
+
+Plate Plate::Unpack(std::uint64_t packed) {
+  Plate p;
+  for (std::size_t i = 0; i < kMaxLength; ++i) {
+    const auto code = static_cast<unsigned>((packed >> (58 - 6 * i)) & 0x3F);
+    if (code == 0) break;
+    p.chars_[i] =
+        code <= 10 ? static_cast<char>('0' + code - 1) : static_cast<char>('A' + code - 11);
+    p.size_ = static_cast<std::uint8_t>(i + 1);
+  }
+  return p;
+}
+
 }  // namespace interdict::plate

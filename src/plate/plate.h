@@ -50,6 +50,12 @@ class Plate {
   bool empty() const { return size_ == 0; }
   char operator[](std::size_t i) const { return chars_[i]; }
 
+  // A 64-bit form for indexes: 6 bits per character (0-9 -> 1..10, A-Z -> 11..36,
+  // 0 = end), the first character in the highest bits. Packed values sort in
+  // the same order as the texts.
+  std::uint64_t Pack() const;
+  static Plate Unpack(std::uint64_t packed);
+
   friend bool operator==(const Plate& a, const Plate& b) { return a.text() == b.text(); }
   friend std::strong_ordering operator<=>(const Plate& a, const Plate& b) {
     return a.text() <=> b.text();

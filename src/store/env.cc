@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,8 +60,47 @@ class PosixFile final : public WritableFile {
   std::uint64_t size_ = 0;
 };
 
+class PosixMappedFile final : public MappedFile {
+ public:
+  PosixMappedFile(void* addr, std::size_t size) : addr_(addr), size_(size) {}
+  ~PosixMappedFile() override {
+    if (addr_ != nullptr) ::munmap(addr_, size_);
+  }
+  std::string_view data() const override {
+    return size_ == 0 ? std::string_view()
+                      : std::string_view(static_cast<const char*>(addr_), size_);
+  }
+
+ private:
+  void* addr_;
+  std::size_t size_;
+};
+
 class PosixEnv final : public Env {
  public:
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Errno("cannot open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return Errno("cannot stat", path, err);
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* addr = nullptr;
+    if (size > 0) {
+      addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (addr == MAP_FAILED) {
+        const int err = errno;
+        ::close(fd);
+        return Errno("cannot map", path, err);
+      }
+    }
+    ::close(fd);
+    return std::unique_ptr<MappedFile>(std::make_unique<PosixMappedFile>(addr, size));
+  }
+
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Errno("cannot create", path, errno);

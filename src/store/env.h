@@ -24,6 +24,13 @@ class WritableFile {
   virtual std::uint64_t size() const = 0;
 };
 
+// A read-only view of a whole file, valid while the object lives.
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::string_view data() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -31,6 +38,7 @@ class Env {
   // Creates `path`, truncating an existing file.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) = 0;
   virtual Status Truncate(const std::string& path, std::uint64_t size) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
   virtual Status Remove(const std::string& path) = 0;
@@ -64,6 +72,9 @@ class FaultInjectionEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    return base_.MapFile(path);
+  }
   Status Truncate(const std::string& path, std::uint64_t size) override {
     return base_.Truncate(path, size);
   }

@@ -111,3 +111,22 @@ RC_GTEST_PROP(PlateProperty, SeparatorsNeverChangeThePlate, ()) {
 
 }  // namespace
 }  // namespace interdict::plate
+
+namespace interdict::plate {
+namespace {
+
+RC_GTEST_PROP(PlateProperty, PackingRoundTripsAndKeepsTextOrder, ()) {
+  const auto text = [] {
+    return rc::gen::mapcat(rc::gen::inRange<std::size_t>(1, 11), [](std::size_t n) {
+      return rc::gen::container<std::string>(n,
+                                             rc::gen::element<char>('0', '1', '9', 'A', 'B', 'Z'));
+    });
+  };
+  const Plate a = *Plate::FromNormalized(*text());
+  const Plate b = *Plate::FromNormalized(*text());
+  RC_ASSERT(Plate::Unpack(a.Pack()) == a);
+  RC_ASSERT((a.Pack() < b.Pack()) == (a.text() < b.text()));
+}
+
+}  // namespace
+}  // namespace interdict::plate

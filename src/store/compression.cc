@@ -1,0 +1,34 @@
+#include "store/compression.h"
+
+#include <fmt/core.h>
+#include <zstd.h>
+
+namespace interdict::store {
+
+std::string Compress(std::string_view raw, int level) {
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  const std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);
+  if (ZSTD_isError(n)) return {};  // cannot happen with a bound-sized buffer
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> Decompress(std::string_view frame, std::size_t max_bytes) {
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return Status::Corruption("not a zstd frame with a known size");
+  }
+  if (size > max_bytes) {
+    return Status::Corruption(
+        fmt::format("zstd frame claims {} bytes; at most {} expected", size, max_bytes));
+  }
+  std::string out(static_cast<std::size_t>(size), '\0');
+  const std::size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
+  if (ZSTD_isError(n) || n != size) {
+    return Status::Corruption(
+        fmt::format("zstd: {}", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
+  }
+  return out;
+}
+
+}  // namespace interdict::store

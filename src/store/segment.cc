@@ -1,0 +1,504 @@
+#include "store/segment.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/core.h>
+
+#include "store/coding.h"
+#include "store/compression.h"
+#include "store/crc32c.h"
+
+namespace interdict::store {
+namespace {
+
+constexpr std::string_view kMagic{"IDSEG\0\0\1", 8};
+constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kHeaderSize = 16;
+constexpr std::size_t kTailSize = 24;
+
+enum SectionId : int {
+  kCameras = 1,
+  kTimes = 2,
+  kDict = 3,
+  kRefs = 4,
+  kPostingOffsets = 5,
+  kPostings = 6,
+  kBlockOffsets = 7,
+  kPayload = 8,
+  kSectionCount = 9,
+};
+
+constexpr std::uint8_t kHasPosition = 1, kHasHeading = 2, kIdTemplated = 4;
+
+std::string TemplatedId(const read::Read& r) {
+  return r.camera + "-" + std::to_string(r.time);
+}
+
+void EncodePayloadRow(const read::Read& r, std::string& out) {
+  std::uint8_t flags = 0;
+  if (r.position) flags |= kHasPosition;
+  if (r.heading >= 0) flags |= kHasHeading;
+  if (r.id == TemplatedId(r)) flags |= kIdTemplated;
+  out += static_cast<char>(flags);
+  if (!(flags & kIdTemplated)) PutString(out, r.id);
+  PutString(out, r.raw_plate);
+  out += static_cast<char>(r.state.id());
+  out += static_cast<char>(r.state_confidence.raw());
+  out += static_cast<char>(r.plate_confidence.raw());
+  if (r.position) {
+    PutVarint(out, ZigZag(r.position->lat_e6));
+    PutVarint(out, ZigZag(r.position->lon_e6));
+  }
+  if (r.heading >= 0) PutVarint(out, static_cast<std::uint64_t>(r.heading));
+  PutVarint(out, r.alternates.size());
+  for (const read::Alternate& a : r.alternates) {
+    PutString(out, a.plate.text());
+    out += static_cast<char>(a.confidence.raw());
+  }
+  for (const std::string* s : {&r.vehicle.make, &r.vehicle.model, &r.vehicle.color, &r.vehicle.body,
+                               &r.plate_image, &r.overview_image}) {
+    PutString(out, *s);
+  }
+}
+
+bool DecodePayloadRow(Decoder& in, read::Read* r) {
+  std::uint8_t flags = 0, state = 0, sc = 0, pc = 0;
+  if (!in.GetByte(&flags)) return false;
+  if (flags & kIdTemplated) {
+    r->id = TemplatedId(*r);
+  } else if (!in.GetString(&r->id)) {
+    return false;
+  }
+  if (!in.GetString(&r->raw_plate) || !in.GetByte(&state) || !in.GetByte(&sc) || !in.GetByte(&pc)) {
+    return false;
+  }
+  Result<plate::Jurisdiction> j = plate::Jurisdiction::FromId(state);
+  if (!j.ok()) return false;
+  r->state = *j;
+  r->state_confidence = read::Confidence::FromRaw(sc);
+  r->plate_confidence = read::Confidence::FromRaw(pc);
+  r->position.reset();
+  if (flags & kHasPosition) {
+    std::int64_t lat = 0, lon = 0;
+    if (!in.GetZigZag(&lat) || !in.GetZigZag(&lon)) return false;
+    r->position = read::GeoPoint{static_cast<std::int32_t>(lat), static_cast<std::int32_t>(lon)};
+  }
+  r->heading = -1;
+  if (flags & kHasHeading) {
+    std::uint64_t h = 0;
+    if (!in.GetVarint(&h) || h >= 360) return false;
+    r->heading = static_cast<std::int16_t>(h);
+  }
+  std::uint64_t n = 0;
+  if (!in.GetVarint(&n) || n > read::kMaxAlternates) return false;
+  r->alternates.resize(n);
+  for (read::Alternate& a : r->alternates) {
+    std::string_view p;
+    std::uint8_t c = 0;
+    if (!in.GetString(&p) || !in.GetByte(&c)) return false;
+    Result<plate::Plate> pl = plate::Plate::FromNormalized(p);
+    if (!pl.ok()) return false;
+    a.plate = *pl;
+    a.confidence = read::Confidence::FromRaw(c);
+  }
+  for (std::string* s : {&r->vehicle.make, &r->vehicle.model, &r->vehicle.color, &r->vehicle.body,
+                         &r->plate_image, &r->overview_image}) {
+    if (!in.GetString(s)) return false;
+  }
+  return true;
+}
+
+void PutU32Array(std::string& out, const std::vector<std::uint32_t>& v) {
+  for (std::uint32_t x : v) PutFixed32(out, x);
+}
+
+}  // namespace
+
+std::string SegmentFileName(std::uint64_t id) {
+  return fmt::format("{:016x}.seg", id);
+}
+
+Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
+                    const std::vector<read::Read>& reads) {
+  if (reads.empty()) return Status::InvalidArgument("a segment needs at least one read");
+  const auto n = static_cast<std::uint32_t>(reads.size());
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const read::Read& x = reads[a];
+    const read::Read& y = reads[b];
+    if (x.camera != y.camera) return x.camera < y.camera;
+    if (x.time != y.time) return x.time < y.time;
+    return x.id < y.id;
+  });
+  meta.rows = n;
+  meta.min_time = meta.max_time = reads[order[0]].time;
+  for (const read::Read& r : reads) {
+    meta.min_time = std::min(meta.min_time, r.time);
+    meta.max_time = std::max(meta.max_time, r.time);
+  }
+
+  std::vector<std::string> sections(kSectionCount);
+  // Cameras and times.
+  {
+    std::string cams, times;
+    std::uint64_t runs = 0;
+    std::string runs_body;
+    std::int64_t prev = 0;
+    for (std::uint32_t i = 0; i < n;) {
+      const std::string& cam = reads[order[i]].camera;
+      std::uint32_t j = i;
+      while (j < n && reads[order[j]].camera == cam) ++j;
+      PutString(runs_body, cam);
+      PutVarint(runs_body, i);
+      PutVarint(runs_body, j - i);
+      ++runs;
+      for (std::uint32_t k = i; k < j; ++k) {
+        const std::int64_t t = reads[order[k]].time;
+        PutVarint(times, k == i ? ZigZag(t - meta.min_time) : static_cast<std::uint64_t>(t - prev));
+        prev = t;
+      }
+      i = j;
+    }
+    PutVarint(cams, runs);
+    cams += runs_body;
+    sections[kCameras] = std::move(cams);
+    sections[kTimes] = Compress(times);
+  }
+  // Plate dictionary, references and postings.
+  std::vector<std::uint64_t> packed(n);
+  for (std::uint32_t i = 0; i < n; ++i) packed[i] = reads[order[i]].plate.Pack();
+  std::vector<std::uint64_t> dict = packed;
+  std::sort(dict.begin(), dict.end());
+  dict.erase(std::unique(dict.begin(), dict.end()), dict.end());
+  {
+    std::string d;
+    for (std::uint64_t v : dict) PutFixed64(d, v);
+    sections[kDict] = std::move(d);
+  }
+  std::vector<std::uint32_t> refs(n);
+  std::vector<std::uint32_t> counts(dict.size() + 1, 0);
+  {
+    std::string r;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      refs[i] = static_cast<std::uint32_t>(std::lower_bound(dict.begin(), dict.end(), packed[i]) -
+                                           dict.begin());
+      PutVarint(r, refs[i]);
+      ++counts[refs[i] + 1];
+    }
+    sections[kRefs] = Compress(r);
+  }
+  {
+    std::partial_sum(counts.begin(), counts.end(), counts.begin());
+    std::vector<std::uint32_t> postings(n);
+    std::vector<std::uint32_t> fill(counts.begin(), counts.end() - 1);
+    for (std::uint32_t i = 0; i < n; ++i)
+      postings[fill[refs[i]]++] = i;  // rows ascending per entry
+    std::string data;
+    std::vector<std::uint32_t> offsets;
+    offsets.reserve(dict.size() + 1);
+    for (std::size_t e = 0; e < dict.size(); ++e) {
+      offsets.push_back(static_cast<std::uint32_t>(data.size()));
+      std::uint32_t prev_row = 0;
+      for (std::uint32_t k = counts[e]; k < counts[e + 1]; ++k) {
+        PutVarint(data, postings[k] - prev_row);
+        prev_row = postings[k];
+      }
+    }
+    offsets.push_back(static_cast<std::uint32_t>(data.size()));
+    std::string off;
+    PutU32Array(off, offsets);
+    sections[kPostingOffsets] = std::move(off);
+    sections[kPostings] = std::move(data);
+  }
+  // Payload blocks.
+  {
+    std::string payload, raw;
+    std::vector<std::uint32_t> block_offsets;
+    for (std::uint32_t i = 0; i < n; i += kPayloadBlockRows) {
+      raw.clear();
+      for (std::uint32_t k = i; k < std::min(n, i + kPayloadBlockRows); ++k)
+        EncodePayloadRow(reads[order[k]], raw);
+      block_offsets.push_back(static_cast<std::uint32_t>(payload.size()));
+      payload += Compress(raw);
+    }
+    block_offsets.push_back(static_cast<std::uint32_t>(payload.size()));
+    std::string off;
+    PutU32Array(off, block_offsets);
+    sections[kBlockOffsets] = std::move(off);
+    sections[kPayload] = std::move(payload);
+  }
+
+  // Assemble: header, sections (8-byte aligned), meta, tail.
+  std::string file(kMagic);
+  PutFixed32(file, kVersion);
+  PutFixed32(file, 0);
+  std::string dir;
+  PutVarint(dir, kSectionCount - 1);
+  for (int id = 1; id < kSectionCount; ++id) {
+    while (file.size() % 8 != 0) file += '\0';
+    const std::string& s = sections[static_cast<std::size_t>(id)];
+    dir += static_cast<char>(id);
+    PutVarint(dir, file.size());
+    PutVarint(dir, s.size());
+    PutFixed32(dir, Crc32c(s));
+    file += s;
+  }
+  std::string m;
+  PutVarint(m, meta.id);
+  PutString(m, meta.agency);
+  PutVarint(m, ZigZag(meta.bucket_start));
+  PutVarint(m, ZigZag(meta.bucket_end));
+  PutVarint(m, ZigZag(meta.min_time));
+  PutVarint(m, ZigZag(meta.max_time));
+  PutVarint(m, meta.rows);
+  PutVarint(m, meta.min_seq);
+  PutVarint(m, meta.max_seq);
+  PutVarint(m, meta.replaces.size());
+  for (std::uint64_t r : meta.replaces) PutVarint(m, r);
+  m += dir;
+  const std::uint64_t meta_offset = file.size();
+  file += m;
+  PutFixed64(file, meta_offset);
+  PutFixed32(file, static_cast<std::uint32_t>(m.size()));
+  PutFixed32(file, Crc32c(m));
+  file += kMagic;
+
+  Result<std::unique_ptr<WritableFile>> f = env.NewWritableFile(path);
+  if (!f.ok()) return f.status();
+  INTERDICT_RETURN_IF_ERROR((*f)->Append(file));
+  INTERDICT_RETURN_IF_ERROR((*f)->Sync());
+  return (*f)->Close();
+}
+
+Result<std::shared_ptr<Segment>> Segment::Open(Env& env, const std::string& path) {
+  Result<std::unique_ptr<MappedFile>> f = env.MapFile(path);
+  if (!f.ok()) return f.status();
+  std::shared_ptr<Segment> s(new Segment());
+  s->path_ = path;
+  s->file_ = std::move(f).value();
+  INTERDICT_RETURN_IF_ERROR(s->Parse());
+  return s;
+}
+
+std::string_view Segment::Section(int id) const {
+  const SectionRef& r = sections_[static_cast<std::size_t>(id)];
+  return file_->data().substr(r.offset, r.length);
+}
+
+Status Segment::Parse() {
+  const std::string_view d = file_->data();
+  auto bad = [&](std::string_view what) {
+    return Status::Corruption(fmt::format("{}: {}", path_, what));
+  };
+  if (d.size() < kHeaderSize + kTailSize) return bad("too short to be a segment");
+  if (d.substr(0, 8) != kMagic || d.substr(d.size() - 8) != kMagic) return bad("bad magic");
+  if (DecodeFixed32(d.data() + 8) != kVersion) return bad("unknown segment version");
+  const char* tail = d.data() + d.size() - kTailSize;
+  const std::uint64_t meta_offset = DecodeFixed64(tail);
+  const std::uint32_t meta_len = DecodeFixed32(tail + 8);
+  const std::uint32_t meta_crc = DecodeFixed32(tail + 12);
+  if (meta_offset > d.size() - kTailSize || meta_len > d.size() - kTailSize - meta_offset) {
+    return bad("footer points outside the file");
+  }
+  const std::string_view m = d.substr(meta_offset, meta_len);
+  if (Crc32c(m) != meta_crc) return bad("footer checksum mismatch");
+  Decoder in(m);
+  std::uint64_t rows = 0, nrep = 0, nsec = 0;
+  std::int64_t bs = 0, be = 0, mn = 0, mx = 0;
+  if (!in.GetVarint(&meta_.id) || !in.GetString(&meta_.agency) || !in.GetZigZag(&bs) ||
+      !in.GetZigZag(&be) || !in.GetZigZag(&mn) || !in.GetZigZag(&mx) || !in.GetVarint(&rows) ||
+      !in.GetVarint(&meta_.min_seq) || !in.GetVarint(&meta_.max_seq) || !in.GetVarint(&nrep) ||
+      nrep > 1'000'000 || rows > UINT32_MAX) {
+    return bad("malformed footer");
+  }
+  meta_.bucket_start = bs;
+  meta_.bucket_end = be;
+  meta_.min_time = mn;
+  meta_.max_time = mx;
+  meta_.rows = static_cast<std::uint32_t>(rows);
+  for (std::uint64_t i = 0; i < nrep; ++i) {
+    std::uint64_t r = 0;
+    if (!in.GetVarint(&r)) return bad("malformed footer");
+    meta_.replaces.push_back(r);
+  }
+  if (!in.GetVarint(&nsec) || nsec != kSectionCount - 1) return bad("unexpected section count");
+  sections_.assign(kSectionCount, SectionRef{});
+  for (std::uint64_t i = 0; i < nsec; ++i) {
+    std::uint8_t id = 0;
+    std::uint64_t off = 0, len = 0;
+    std::uint32_t crc = 0;
+    if (!in.GetByte(&id) || !in.GetVarint(&off) || !in.GetVarint(&len) || !in.GetFixed32(&crc) ||
+        id == 0 || id >= kSectionCount || off > meta_offset || len > meta_offset - off) {
+      return bad("malformed section directory");
+    }
+    sections_[id] = {off, len};
+    if (Crc32c(Section(id)) != crc) return bad(fmt::format("section {} checksum mismatch", id));
+  }
+  // Cameras.
+  Decoder cams(Section(kCameras));
+  std::uint64_t ncams = 0;
+  if (!cams.GetVarint(&ncams) || ncams > rows) return bad("malformed camera section");
+  std::uint64_t expected_start = 0;
+  for (std::uint64_t i = 0; i < ncams; ++i) {
+    CameraRun run;
+    std::uint64_t start = 0, count = 0;
+    if (!cams.GetString(&run.name) || !cams.GetVarint(&start) || !cams.GetVarint(&count) ||
+        start != expected_start || count == 0 || count > rows - start) {
+      return bad("malformed camera section");
+    }
+    run.start = static_cast<std::uint32_t>(start);
+    run.count = static_cast<std::uint32_t>(count);
+    expected_start += count;
+    cameras_.push_back(std::move(run));
+  }
+  if (expected_start != rows) return bad("camera runs do not cover the rows");
+  // Dictionary: use the mapping in place when aligned (it is, as written).
+  const std::string_view dict = Section(kDict);
+  if (dict.size() % 8 != 0) return bad("malformed plate dictionary");
+  if (reinterpret_cast<std::uintptr_t>(dict.data()) % alignof(std::uint64_t) == 0) {
+    dict_ = {reinterpret_cast<const std::uint64_t*>(dict.data()), dict.size() / 8};
+  } else {
+    dict_copy_.resize(dict.size() / 8);
+    std::memcpy(dict_copy_.data(), dict.data(), dict.size());
+    dict_ = dict_copy_;
+  }
+  const std::string_view po = Section(kPostingOffsets);
+  if (po.size() != (dict_.size() + 1) * 4)
+    return bad("posting offsets do not match the dictionary");
+  posting_offsets_copy_.resize(dict_.size() + 1);
+  std::memcpy(posting_offsets_copy_.data(), po.data(), po.size());
+  posting_offsets_ = posting_offsets_copy_;
+  postings_ = Section(kPostings);
+  if (posting_offsets_.back() != postings_.size())
+    return bad("posting offsets do not match the postings");
+  const std::string_view bo = Section(kBlockOffsets);
+  const std::size_t nblocks = (rows + kPayloadBlockRows - 1) / kPayloadBlockRows;
+  if (bo.size() != (nblocks + 1) * 4) return bad("block offsets do not match the rows");
+  block_offsets_.resize(nblocks + 1);
+  std::memcpy(block_offsets_.data(), bo.data(), bo.size());
+  payload_ = Section(kPayload);
+  if (block_offsets_.back() != payload_.size())
+    return bad("block offsets do not match the payload");
+  return Status::Ok();
+}
+
+Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const {
+  rows->clear();
+  if (entry >= dict_.size()) return Status::InvalidArgument("no such dictionary entry");
+  const std::uint32_t b = posting_offsets_[entry], e = posting_offsets_[entry + 1];
+  if (b > e || e > postings_.size())
+    return Status::Corruption(fmt::format("{}: bad postings", path_));
+  Decoder in(postings_.substr(b, e - b));
+  std::uint64_t row = 0;
+  while (!in.done()) {
+    std::uint64_t delta = 0;
+    if (!in.GetVarint(&delta)) return Status::Corruption(fmt::format("{}: bad postings", path_));
+    row += delta;
+    if (row >= meta_.rows)
+      return Status::Corruption(fmt::format("{}: posting past the rows", path_));
+    rows->push_back(static_cast<std::uint32_t>(row));
+  }
+  return Status::Ok();
+}
+
+Status Segment::FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const {
+  const auto it = std::lower_bound(dict_.begin(), dict_.end(), packed);
+  if (it == dict_.end() || *it != packed) {
+    rows->clear();
+    return Status::Ok();
+  }
+  return Postings(static_cast<std::uint32_t>(it - dict_.begin()), rows);
+}
+
+Result<std::span<const std::int64_t>> Segment::Times() const {
+  std::lock_guard l(mu_);
+  if (!times_ready_) {
+    Result<std::string> raw = Decompress(Section(kTimes), std::size_t{meta_.rows} * 10);
+    if (!raw.ok()) return raw.status().WithContext(path_ + ": times: ");
+    Decoder in(*raw);
+    times_.resize(meta_.rows);
+    for (const CameraRun& run : cameras_) {
+      std::int64_t prev = 0;
+      for (std::uint32_t k = run.start; k < run.start + run.count; ++k) {
+        std::uint64_t v = 0;
+        if (!in.GetVarint(&v)) return Status::Corruption(fmt::format("{}: truncated times", path_));
+        prev = k == run.start ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
+        times_[k] = prev;
+      }
+    }
+    times_ready_ = true;
+  }
+  return std::span<const std::int64_t>(times_);
+}
+
+Result<std::span<const std::uint32_t>> Segment::PlateRefs() const {
+  std::lock_guard l(mu_);
+  if (!refs_ready_) {
+    Result<std::string> raw = Decompress(Section(kRefs), std::size_t{meta_.rows} * 5);
+    if (!raw.ok()) return raw.status().WithContext(path_ + ": plate references: ");
+    Decoder in(*raw);
+    plate_refs_.resize(meta_.rows);
+    for (std::uint32_t& r : plate_refs_) {
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v) || v >= dict_.size()) {
+        return Status::Corruption(fmt::format("{}: bad plate reference", path_));
+      }
+      r = static_cast<std::uint32_t>(v);
+    }
+    refs_ready_ = true;
+  }
+  return std::span<const std::uint32_t>(plate_refs_);
+}
+
+Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
+  if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
+  Result<std::span<const std::int64_t>> times = Times();
+  if (!times.ok()) return times.status();
+  Result<std::span<const std::uint32_t>> refs = PlateRefs();
+  if (!refs.ok()) return refs.status();
+  *out = read::Read{};
+  out->agency = meta_.agency;
+  const auto run =
+      std::upper_bound(cameras_.begin(), cameras_.end(), row,
+                       [](std::uint32_t r, const CameraRun& c) { return r < c.start; }) -
+      1;
+  out->camera = run->name;
+  out->time = (*times)[row];
+  out->plate = plate::Plate::Unpack(dict_[(*refs)[row]]);
+
+  std::lock_guard l(mu_);
+  const std::uint32_t block = row / kPayloadBlockRows;
+  const std::uint32_t first = block * kPayloadBlockRows;
+  if (block != cached_block_) {
+    const std::uint32_t b = block_offsets_[block], e = block_offsets_[block + 1];
+    if (b > e || e > payload_.size())
+      return Status::Corruption(fmt::format("{}: bad block offsets", path_));
+    Result<std::string> raw =
+        Decompress(payload_.substr(b, e - b), std::size_t{kPayloadBlockRows} * 4096);
+    if (!raw.ok()) return raw.status().WithContext(path_ + ": payload: ");
+    cached_block_data_ = std::move(raw).value();
+    cached_block_ = UINT32_MAX;
+    // Where each row of the block starts (rows are variable-length).
+    cached_row_offsets_.clear();
+    Decoder in(cached_block_data_);
+    read::Read scratch;
+    const std::uint32_t rows_here = std::min(kPayloadBlockRows, meta_.rows - first);
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      cached_row_offsets_.push_back(
+          static_cast<std::uint32_t>(cached_block_data_.size() - in.remaining()));
+      if (!DecodePayloadRow(in, &scratch)) {
+        return Status::Corruption(fmt::format("{}: bad payload row {}", path_, first + k));
+      }
+    }
+    cached_block_ = block;
+  }
+  const std::uint32_t index = row - first;
+  Decoder in(std::string_view(cached_block_data_).substr(cached_row_offsets_[index]));
+  if (!DecodePayloadRow(in, out))
+    return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
+  return Status::Ok();
+}
+
+}  // namespace interdict::store

@@ -1,0 +1,101 @@
+// Segments: immutable files holding the reads of one agency and one time
+// bucket, sorted by (camera, time, id), with a plate dictionary and postings
+// for plate lookups (docs/format/store.md). Written once under tmp/, synced
+// and renamed into place; opened by mapping the file and checking every
+// section's checksum.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "read/read.h"
+#include "store/env.h"
+
+namespace interdict::store {
+
+struct SegmentMeta {
+  std::uint64_t id = 0;  // unique in the store; also the file name
+  std::string agency;
+  std::int64_t bucket_start = 0, bucket_end = 0;  // [start, end), epoch ms
+  std::int64_t min_time = 0, max_time = 0;
+  std::uint32_t rows = 0;
+  std::uint64_t min_seq = 0, max_seq = 0;
+  std::vector<std::uint64_t> replaces;  // ids of segments this one was merged from
+};
+
+// "00000000000000ab.seg"
+std::string SegmentFileName(std::uint64_t id);
+
+// Writes `reads` (all of meta.agency, sorted by camera, time, id) to `path`,
+// synced. rows, min_time and max_time of `meta` are filled in here.
+Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
+                    const std::vector<read::Read>& reads);
+
+class Segment {
+ public:
+  // Maps the file and checks the footer and every section's checksum.
+  static Result<std::shared_ptr<Segment>> Open(Env& env, const std::string& path);
+
+  const SegmentMeta& meta() const { return meta_; }
+  const std::string& path() const { return path_; }
+  std::uint64_t file_bytes() const { return file_->data().size(); }
+
+  struct CameraRun {
+    std::string name;
+    std::uint32_t start = 0, count = 0;
+  };
+  const std::vector<CameraRun>& cameras() const { return cameras_; }
+
+  // The sorted plate dictionary (packed plates, see plate::Plate::Pack).
+  std::span<const std::uint64_t> plate_dictionary() const { return dict_; }
+  // Rows holding dictionary entry `entry`, ascending.
+  Status Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const;
+  // Rows of an exact plate, ascending; empty when absent.
+  Status FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const;
+
+  // Capture times of every row (decoded on first use, then kept).
+  Result<std::span<const std::int64_t>> Times() const;
+  // Dictionary entry of every row (decoded on first use, then kept).
+  Result<std::span<const std::uint32_t>> PlateRefs() const;
+
+  // The whole read at `row`.
+  Status ReadRow(std::uint32_t row, read::Read* out) const;
+
+ private:
+  Segment() = default;
+  Status Parse();
+  std::string_view Section(int id) const;
+
+  std::string path_;
+  std::unique_ptr<MappedFile> file_;
+  SegmentMeta meta_;
+  struct SectionRef {
+    std::uint64_t offset = 0, length = 0;
+  };
+  std::vector<SectionRef> sections_;
+  std::vector<CameraRun> cameras_;
+  std::span<const std::uint64_t> dict_;
+  std::vector<std::uint64_t> dict_copy_;  // when the mapping is not 8-byte aligned
+  std::span<const std::uint32_t> posting_offsets_;
+  std::vector<std::uint32_t> posting_offsets_copy_;
+  std::string_view postings_;
+  std::vector<std::uint32_t> block_offsets_;
+  std::string_view payload_;
+
+  mutable std::mutex mu_;  // guards the lazily decoded columns
+  mutable std::vector<std::int64_t> times_;
+  mutable std::vector<std::uint32_t> plate_refs_;
+  mutable bool times_ready_ = false, refs_ready_ = false;
+  mutable std::uint32_t cached_block_ = UINT32_MAX;
+  mutable std::string cached_block_data_;
+  mutable std::vector<std::uint32_t> cached_row_offsets_;
+};
+
+inline constexpr std::uint32_t kPayloadBlockRows = 1024;
+
+}  // namespace interdict::store

@@ -1,0 +1,137 @@
+#include "store/segment.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "support/reads.h"
+#include "support/temp_dir.h"
+
+namespace interdict::store {
+namespace {
+
+// 3,000 reads over 7 cameras; plates repeat (every plate is seen 3 times).
+std::vector<read::Read> SampleReads() {
+  std::vector<read::Read> reads;
+  for (int i = 0; i < 3000; ++i) {
+    read::Read r = test::MakeRead(i, "STLPD", "cam" + std::to_string(i % 7));
+    r.plate = *plate::Plate::FromNormalized("P" + std::to_string(i % 1000));
+    if (i % 2 == 0) r.id = r.camera + "-" + std::to_string(r.time);  // the templated id form
+    reads.push_back(r);
+  }
+  return reads;
+}
+
+class SegmentTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::vector<read::Read>& reads) {
+    const std::string path = dir_.File(SegmentFileName(42));
+    SegmentMeta meta;
+    meta.id = 42;
+    meta.agency = "STLPD";
+    meta.bucket_start = 1'795'910'400'000;
+    meta.bucket_end = meta.bucket_start + 86'400'000;
+    meta.min_seq = 10;
+    meta.max_seq = 10 + reads.size() - 1;
+    meta.replaces = {7, 9};
+    EXPECT_TRUE(WriteSegment(Env::Posix(), path, meta, reads).ok());
+    return path;
+  }
+  test::TempDir dir_;
+};
+
+TEST_F(SegmentTest, EveryReadComesBackWhole) {
+  std::vector<read::Read> reads = SampleReads();
+  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
+  ASSERT_TRUE(seg.ok()) << seg.status().message();
+  const SegmentMeta& m = (*seg)->meta();
+  EXPECT_EQ(m.id, 42u);
+  EXPECT_EQ(m.agency, "STLPD");
+  EXPECT_EQ(m.rows, 3000u);
+  EXPECT_EQ(m.replaces, (std::vector<std::uint64_t>{7, 9}));
+  EXPECT_EQ((*seg)->cameras().size(), 7u);
+  EXPECT_EQ((*seg)->plate_dictionary().size(), 1000u);
+
+  std::sort(reads.begin(), reads.end(), [](const read::Read& a, const read::Read& b) {
+    return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
+  });
+  for (std::uint32_t row = 0; row < reads.size(); ++row) {
+    read::Read got;
+    ASSERT_TRUE((*seg)->ReadRow(row, &got).ok());
+    ASSERT_EQ(got, reads[row]) << "row " << row;
+  }
+}
+
+TEST_F(SegmentTest, ExactPlateFindsEveryRowOfThatPlateAndNoOther) {
+  const std::vector<read::Read> reads = SampleReads();
+  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
+  ASSERT_TRUE(seg.ok());
+  std::vector<std::uint32_t> rows;
+  ASSERT_TRUE((*seg)->FindPlate(plate::Plate::FromNormalized("P17")->Pack(), &rows).ok());
+  ASSERT_EQ(rows.size(), 3u);
+  for (std::uint32_t row : rows) {
+    read::Read r;
+    ASSERT_TRUE((*seg)->ReadRow(row, &r).ok());
+    EXPECT_EQ(r.plate.text(), "P17");
+  }
+  ASSERT_TRUE((*seg)->FindPlate(plate::Plate::FromNormalized("NOPE1")->Pack(), &rows).ok());
+  EXPECT_TRUE(rows.empty());
+}
+
+TEST_F(SegmentTest, ABitFlipAnywhereIsFoundByAChecksum) {
+  const std::string path = Write(SampleReads());
+  const std::string good = *Env::Posix().ReadFile(path);
+  // Flip one bit at a spread of offsets, header to footer.
+  int tried = 0, detected = 0;
+  for (std::size_t at = 0; at < good.size(); at += std::max<std::size_t>(1, good.size() / 97)) {
+    ++tried;
+    std::string bad = good;
+    bad[at] = static_cast<char>(bad[at] ^ 0x10);
+    {
+      auto f = Env::Posix().NewWritableFile(path);
+      ASSERT_TRUE((*f)->Append(bad).ok());
+    }
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), path);
+    // Padding bytes between sections are not covered; everything else is.
+    if (seg.ok()) continue;
+    ++detected;
+    EXPECT_EQ(seg.status().code(), StatusCode::kCorruption) << "offset " << at;
+    EXPECT_NE(seg.status().message().find(path), std::string::npos);
+  }
+  EXPECT_GE(detected * 100, tried * 95) << detected << " of " << tried << " flips detected";
+}
+
+TEST_F(SegmentTest, ATruncatedSegmentIsRefused) {
+  const std::string path = Write(SampleReads());
+  const std::string good = *Env::Posix().ReadFile(path);
+  for (std::size_t keep : {std::size_t{0}, std::size_t{10}, good.size() / 2, good.size() - 1}) {
+    {
+      auto f = Env::Posix().NewWritableFile(path);
+      ASSERT_TRUE((*f)->Append(good.substr(0, keep)).ok());
+    }
+    EXPECT_FALSE(Segment::Open(Env::Posix(), path).ok()) << "kept " << keep;
+  }
+}
+
+TEST_F(SegmentTest, IsCompact) {
+  std::vector<read::Read> reads;
+  for (int i = 0; i < 20000; ++i) {
+    read::Read r;
+    r.agency = "STLPD";
+    r.camera = "cam" + std::to_string(i % 20);
+    r.time = 1'795'910'400'000 + i * 4000LL;
+    r.id = r.camera + "-" + std::to_string(r.time);
+    r.plate = *plate::Plate::FromNormalized("K" + std::to_string(100000 + (i * 7919) % 9000));
+    r.state = *plate::Jurisdiction::Parse("MO");
+    r.plate_confidence = read::Confidence::FromPercent(static_cast<std::uint8_t>(80 + i % 20));
+    reads.push_back(r);
+  }
+  const std::string path = Write(reads);
+  const double per_read = static_cast<double>(Env::Posix().ReadFile(path)->size()) / 20000.0;
+  RecordProperty("bytes_per_read", std::to_string(per_read));
+  EXPECT_LT(per_read, 16.0) << "the brief's budget is 16 bytes per read";
+}
+
+}  // namespace
+}  // namespace interdict::store
