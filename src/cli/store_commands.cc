@@ -29,6 +29,7 @@ const std::vector<FlagSpec> kLoadFlags = {
     {"data", true, "data directory (required)"},
     {"batch", true, "reads per durable batch (default 10000)"},
     {"sync", true, "always (default), interval or none; none is for benchmarks only"},
+    {"flush-reads", true, "write segments once this many reads are in memory (default 1000000)"},
 };
 const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
 
@@ -45,7 +46,7 @@ struct OpenStore {
 // Locks the data directory and opens its store; prints the error and returns
 // nullopt on failure.
 std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Logger& log,
-                              store::SyncPolicy sync) {
+                              store::SyncPolicy sync, std::uint64_t flush_reads = 1'000'000) {
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) {
     std::cerr << "interdict store " << cmd << ": " << dir.status().message() << "\n";
@@ -54,6 +55,7 @@ std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Log
   store::StoreOptions opts;
   opts.dir = data + "/store";
   opts.sync = sync;
+  opts.flush_reads = flush_reads;
   Result<std::unique_ptr<store::Store>> s =
       store::Store::Open(opts, store::Env::Posix(), Clock::System(), log);
   if (!s.ok()) {
@@ -90,8 +92,18 @@ int Load(const std::vector<std::string>& argv) {
     sync = *p;
   }
 
+  std::uint64_t flush_reads = 1'000'000;
+  if (auto f = args->Get("flush-reads")) {
+    try {
+      flush_reads = std::stoull(*f);
+    } catch (...) {
+      flush_reads = 0;
+    }
+    if (flush_reads == 0)
+      return UsageError("load", "--flush-reads must be a positive number", kLoadFlags);
+  }
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("load", *args->Get("data"), log, sync);
+  std::optional<OpenStore> st = Open("load", *args->Get("data"), log, sync, flush_reads);
   if (!st) return kExitFailure;
 
   struct sigaction sa {};

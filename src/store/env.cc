@@ -107,6 +107,12 @@ class PosixEnv final : public Env {
     return std::unique_ptr<WritableFile>(std::make_unique<PosixFile>(path, fd));
   }
 
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return Errno("cannot open", path, errno);
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixFile>(path, fd));
+  }
+
   Result<std::string> ReadFile(const std::string& path) override {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Errno("cannot open", path, errno);
@@ -221,6 +227,13 @@ class FaultyFile final : public WritableFile {
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& path) {
   Result<std::unique_ptr<WritableFile>> f = base_.NewWritableFile(path);
+  if (!f.ok()) return f.status();
+  return std::unique_ptr<WritableFile>(std::make_unique<FaultyFile>(std::move(f).value(), *this));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewAppendableFile(
+    const std::string& path) {
+  Result<std::unique_ptr<WritableFile>> f = base_.NewAppendableFile(path);
   if (!f.ok()) return f.status();
   return std::unique_ptr<WritableFile>(std::make_unique<FaultyFile>(std::move(f).value(), *this));
 }

@@ -37,6 +37,8 @@ class Env {
 
   // Creates `path`, truncating an existing file.
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  // Opens `path` for appending, creating it if missing.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) = 0;
   virtual Status Truncate(const std::string& path, std::uint64_t size) = 0;
@@ -71,6 +73,7 @@ class FaultInjectionEnv final : public Env {
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Result<std::string> ReadFile(const std::string& path) override { return base_.ReadFile(path); }
   Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
     return base_.MapFile(path);

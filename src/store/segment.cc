@@ -501,4 +501,41 @@ Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   return Status::Ok();
 }
 
+Status Segment::Check() const {
+  Result<std::span<const std::int64_t>> times = Times();
+  if (!times.ok()) return times.status();
+  Result<std::span<const std::uint32_t>> refs = PlateRefs();
+  if (!refs.ok()) return refs.status();
+  for (const CameraRun& run : cameras_) {
+    for (std::uint32_t k = run.start + 1; k < run.start + run.count; ++k) {
+      if ((*times)[k] < (*times)[k - 1])
+        return Status::Corruption(fmt::format("{}: times out of order", path_));
+    }
+  }
+  for (std::int64_t t : *times) {
+    if (t < meta_.min_time || t > meta_.max_time) {
+      return Status::Corruption(fmt::format("{}: a time outside the footer's range", path_));
+    }
+  }
+  std::vector<std::uint32_t> rows;
+  std::uint64_t covered = 0;
+  for (std::uint32_t e = 0; e < dict_.size(); ++e) {
+    if (e > 0 && dict_[e] <= dict_[e - 1])
+      return Status::Corruption(fmt::format("{}: dictionary out of order", path_));
+    INTERDICT_RETURN_IF_ERROR(Postings(e, &rows));
+    if (rows.empty())
+      return Status::Corruption(fmt::format("{}: dictionary entry without rows", path_));
+    for (std::uint32_t r : rows) {
+      if ((*refs)[r] != e)
+        return Status::Corruption(fmt::format("{}: postings disagree with row {}", path_, r));
+    }
+    covered += rows.size();
+  }
+  if (covered != meta_.rows)
+    return Status::Corruption(fmt::format("{}: postings do not cover every row", path_));
+  read::Read r;
+  for (std::uint32_t row = 0; row < meta_.rows; ++row) INTERDICT_RETURN_IF_ERROR(ReadRow(row, &r));
+  return Status::Ok();
+}
+
 }  // namespace interdict::store

@@ -66,6 +66,10 @@ class Segment {
   // The whole read at `row`.
   Status ReadRow(std::uint32_t row, read::Read* out) const;
 
+  // Deep check for `store verify`: decodes every column and row and checks
+  // that the postings and the per-row plate references agree.
+  Status Check() const;
+
  private:
   Segment() = default;
   Status Parse();

@@ -3,13 +3,19 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/core.h>
 
+#include "base/time_format.h"
 #include "store/coding.h"
+#include "store/crc32c.h"
 #include "store/row_codec.h"
+#include "store/segment.h"
 #include "store/wal.h"
 
 namespace interdict::store {
@@ -51,13 +57,110 @@ Result<SyncPolicy> ParseSyncPolicy(std::string_view name) {
       fmt::format("unknown sync policy '{}' (expected always, interval or none)", name));
 }
 
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::string_view kCheckpointMagic{"IDCKP\0\0\1", 8};
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+// Short retention gets short buckets, so whole segments expire together.
+std::int64_t BucketMs(const RetentionRule& r) {
+  if (r.non_hit_ms < 0) return kDay;
+  return std::clamp(r.non_hit_ms / 10, kMinute, kDay);
+}
+
+// How late an expired read may still be on disk: max(60 s, 5 % of retention).
+std::int64_t PurgeDeadlineMs(const RetentionRule& r) {
+  return std::max<std::int64_t>(kMinute, r.non_hit_ms / 20);
+}
+
+struct Memtable {
+  std::vector<read::Read> reads;
+  std::unordered_multimap<std::uint64_t, std::uint32_t> identity;
+  std::unordered_multimap<std::uint64_t, std::uint32_t> by_plate;
+  std::chrono::steady_clock::time_point started;
+
+  const read::Read* Find(const read::Read& r, std::uint64_t h) const {
+    auto [b, e] = identity.equal_range(h);
+    for (auto it = b; it != e; ++it) {
+      if (SameIdentity(reads[it->second], r)) return &reads[it->second];
+    }
+    return nullptr;
+  }
+  void Insert(read::Read r, std::uint64_t h) {
+    const auto idx = static_cast<std::uint32_t>(reads.size());
+    identity.emplace(h, idx);
+    by_plate.emplace(r.plate.Pack(), idx);
+    reads.push_back(std::move(r));
+  }
+};
+
+struct Version {
+  std::map<std::string, std::vector<std::shared_ptr<Segment>>> by_agency;  // by bucket, then id
+  std::uint64_t rows = 0;
+};
+
+std::shared_ptr<Version> WithChanges(const Version& base,
+                                     const std::vector<std::shared_ptr<Segment>>& add,
+                                     const std::vector<std::uint64_t>& remove_ids) {
+  auto v = std::make_shared<Version>();
+  for (const auto& [agency, segs] : base.by_agency) {
+    for (const auto& s : segs) {
+      if (std::find(remove_ids.begin(), remove_ids.end(), s->meta().id) == remove_ids.end()) {
+        v->by_agency[agency].push_back(s);
+      }
+    }
+  }
+  for (const auto& s : add) v->by_agency[s->meta().agency].push_back(s);
+  for (auto& [agency, segs] : v->by_agency) {
+    std::sort(segs.begin(), segs.end(), [](const auto& a, const auto& b) {
+      return std::tie(a->meta().min_time, a->meta().id) <
+             std::tie(b->meta().min_time, b->meta().id);
+    });
+    for (const auto& s : segs) v->rows += s->meta().rows;
+  }
+  return v;
+}
+
+const Hold* HeldBy(const std::vector<Hold>& holds, std::string_view agency, const plate::Plate& p,
+                   std::string_view camera, std::int64_t time, std::int64_t now) {
+  for (const Hold& h : holds) {
+    if (h.expires_at <= now) continue;
+    if (!h.agency.empty() && h.agency != agency) continue;
+    if (h.plate && *h.plate != p) continue;
+    if (!h.camera.empty() && h.camera != camera) continue;
+    if (time < h.from || time >= h.to) continue;
+    return &h;
+  }
+  return nullptr;
+}
+
+std::size_t CameraRunOf(const Segment& s, std::uint32_t row) {
+  const auto& runs = s.cameras();
+  const auto it =
+      std::upper_bound(runs.begin(), runs.end(), row,
+                       [](std::uint32_t r, const Segment::CameraRun& c) { return r < c.start; });
+  return static_cast<std::size_t>(it - runs.begin()) - 1;
+}
+
+}  // namespace
+
 struct Store::Impl {
   Impl(StoreOptions o, Env& e, const Clock& c, Logger& l)
-      : opts(std::move(o)), env(e), clock(c), log(l) {}
+      : opts(std::move(o)), env(e), clock(c), log(l), version(std::make_shared<Version>()) {
+    mem = std::make_shared<Memtable>();
+  }
 
   struct Writer {
-    std::vector<read::Read>* reads;
-    std::vector<char> keep;  // per read: stored (1) or duplicate (0)
+    std::vector<read::Read>* reads = nullptr;  // null: an exclusive task (memtable swap)
+    std::function<void()> task;
+    std::vector<char> keep;
     Status status;
     AppendResult result;
     bool done = false;
@@ -66,42 +169,157 @@ struct Store::Impl {
 
   Status Recover();
   Status EnsureWal();
-  // Index of an equal-identity read in the memtable, or -1.
-  bool InMemtable(const read::Read& r, std::uint64_t h) const {
-    auto [b, e] = dedup.equal_range(h);
-    for (auto it = b; it != e; ++it) {
-      if (SameIdentity(reads[it->second], r)) return true;
-    }
-    return false;
-  }
-  void Insert(read::Read r, std::uint64_t h) {
-    dedup.emplace(h, static_cast<std::uint32_t>(reads.size()));
-    reads.push_back(std::move(r));
-  }
+  Status WriteCheckpoint(std::uint64_t seq);
+  bool InSegments(const Version& v, const read::Read& r) const;
+  bool Expired(const read::Read& r, std::int64_t now) const;
+  void RunExclusive(const std::function<void()>& fn);
+  Status Flush();
+  Status Purge();
+  Status Merge();
+  Status ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old, SegmentMeta meta,
+                         const std::vector<read::Read>& reads, std::shared_ptr<Segment>* out);
+  void AppendPurgeReport(const std::string& line);
+  std::string AgencyDir(const std::string& agency) const { return seg_dir + "/" + agency; }
 
   StoreOptions opts;
   Env& env;
   const Clock& clock;
   Logger& log;
-  std::string wal_dir, quarantine_dir, tmp_dir;
+  std::string wal_dir, seg_dir, quarantine_dir, tmp_dir, checkpoint_path, purge_log_path;
 
   mutable std::mutex mu;
   std::deque<Writer*> writers;
-  std::vector<read::Read> reads;  // the memtable
-  std::unordered_multimap<std::uint64_t, std::uint32_t> dedup;
-  std::uint64_t last_seq = 0;
+  std::shared_ptr<Memtable> mem;
+  std::shared_ptr<const Memtable> imm;  // being flushed
+  std::uint64_t imm_seq = 0;            // every read in imm has a sequence number <= this
+  std::shared_ptr<const Version> version;
+  std::map<std::string, RetentionRule> retention;
+  std::vector<Hold> holds;
+  std::uint64_t last_seq = 0, checkpoint_seq = 0, next_segment_id = 1;
   std::unique_ptr<WalWriter> wal;
   std::chrono::steady_clock::time_point wal_started, last_sync;
   RecoveryReport recovery;
+
+  std::mutex maintenance_mu;  // one flush or purge at a time
+  std::thread background;
+  std::condition_variable background_cv;
+  bool stopping = false;
 };
 
+bool Store::Impl::Expired(const read::Read& r, std::int64_t now) const {
+  auto it = retention.find(r.agency);
+  if (it == retention.end() || it->second.non_hit_ms < 0) return false;
+  if (r.time >= now - it->second.non_hit_ms) return false;
+  return HeldBy(holds, r.agency, r.plate, r.camera, r.time, now) == nullptr;
+}
+
+bool Store::Impl::InSegments(const Version& v, const read::Read& r) const {
+  auto it = v.by_agency.find(r.agency);
+  if (it == v.by_agency.end()) return false;
+  for (const auto& seg : it->second) {
+    const SegmentMeta& m = seg->meta();
+    if (r.time < m.min_time || r.time > m.max_time) continue;
+    const auto& runs = seg->cameras();
+    const auto run = std::lower_bound(
+        runs.begin(), runs.end(), r.camera,
+        [](const Segment::CameraRun& c, const std::string& name) { return c.name < name; });
+    if (run == runs.end() || run->name != r.camera) continue;
+    Result<std::span<const std::int64_t>> times = seg->Times();
+    if (!times.ok()) continue;
+    const auto b = times->begin() + run->start, e = b + run->count;
+    for (auto t = std::lower_bound(b, e, r.time); t != e && *t == r.time; ++t) {
+      read::Read stored;
+      if (seg->ReadRow(static_cast<std::uint32_t>(t - times->begin()), &stored).ok() &&
+          stored.id == r.id) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+Status Store::Impl::WriteCheckpoint(std::uint64_t seq) {
+  std::string body(kCheckpointMagic);
+  PutFixed64(body, seq);
+  PutFixed32(body, Crc32c(body));
+  const std::string tmp = tmp_dir + "/CHECKPOINT";
+  Result<std::unique_ptr<WritableFile>> f = env.NewWritableFile(tmp);
+  if (!f.ok()) return f.status();
+  INTERDICT_RETURN_IF_ERROR((*f)->Append(body));
+  INTERDICT_RETURN_IF_ERROR((*f)->Sync());
+  INTERDICT_RETURN_IF_ERROR((*f)->Close());
+  INTERDICT_RETURN_IF_ERROR(env.Rename(tmp, checkpoint_path));
+  return env.SyncDir(opts.dir);
+}
+
 Status Store::Impl::Recover() {
+  // 1. The checkpoint: everything at or below it is in segments.
+  if (env.Exists(checkpoint_path)) {
+    Result<std::string> c = env.ReadFile(checkpoint_path);
+    if (!c.ok()) return c.status();
+    if (c->size() != 20 || std::string_view(*c).substr(0, 8) != kCheckpointMagic ||
+        DecodeFixed32(c->data() + 16) != Crc32c(c->data(), 16)) {
+      return Status::Corruption(fmt::format("{}: checkpoint is corrupt", checkpoint_path));
+    }
+    checkpoint_seq = DecodeFixed64(c->data() + 8);
+  }
+  // 2. Segments. Those above the checkpoint come from a flush that did not
+  // finish; the log still holds their reads, so they are removed.
+  std::vector<std::shared_ptr<Segment>> segs;
+  Result<std::vector<std::string>> agencies = env.ListDir(seg_dir);
+  if (!agencies.ok()) return agencies.status();
+  for (const std::string& agency : *agencies) {
+    Result<std::vector<std::string>> files = env.ListDir(AgencyDir(agency));
+    if (!files.ok()) return files.status();
+    for (const std::string& name : *files) {
+      const std::string path = AgencyDir(agency) + "/" + name;
+      if (!name.ends_with(".seg")) continue;
+      Result<std::shared_ptr<Segment>> s = Segment::Open(env, path);
+      if (!s.ok()) {
+        const std::string dest = quarantine_dir + "/" + agency + "-" + name;
+        log.Error("segment failed its checks; moved to quarantine",
+                  {{"file", path}, {"error", s.status().message()}, {"quarantine", dest}});
+        INTERDICT_RETURN_IF_ERROR(env.Rename(path, dest));
+        recovery.quarantined.push_back(dest);
+        continue;
+      }
+      next_segment_id = std::max(next_segment_id, (*s)->meta().id + 1);
+      if ((*s)->meta().max_seq > checkpoint_seq) {
+        log.Info("removing a segment of an unfinished flush", {{"file", path}});
+        INTERDICT_RETURN_IF_ERROR(env.Remove(path));
+        continue;
+      }
+      segs.push_back(std::move(s).value());
+    }
+  }
+  // A segment replaced by a merge or rewrite that completed is removed.
+  std::vector<std::uint64_t> replaced;
+  for (const auto& s : segs)
+    replaced.insert(replaced.end(), s->meta().replaces.begin(), s->meta().replaces.end());
+  std::vector<std::uint64_t> gone;
+  for (const auto& s : segs) {
+    if (std::find(replaced.begin(), replaced.end(), s->meta().id) != replaced.end()) {
+      log.Info("removing a segment replaced by a rewrite", {{"file", s->path()}});
+      INTERDICT_RETURN_IF_ERROR(env.Remove(s->path()));
+      gone.push_back(s->meta().id);
+    }
+  }
+  std::vector<std::shared_ptr<Segment>> live;
+  for (auto& s : segs) {
+    if (std::find(gone.begin(), gone.end(), s->meta().id) == gone.end())
+      live.push_back(std::move(s));
+  }
+  version = WithChanges(Version{}, live, {});
+  last_seq = checkpoint_seq;
+
+  // 3. The log, above the checkpoint.
   Result<std::vector<std::string>> names = env.ListDir(wal_dir);
   if (!names.ok()) return names.status();
   for (const std::string& name : *names) {
     if (!IsWalName(name)) continue;
     const std::string path = wal_dir + "/" + name;
     ++recovery.wal_files;
+    std::uint64_t file_max_seq = 0;
     Result<WalReplayResult> r = ReplayWal(
         env, path,
         [&](std::uint8_t type, std::string_view payload, std::uint64_t offset) -> Status {
@@ -120,13 +338,18 @@ Status Store::Impl::Recover() {
               return Status::Corruption(
                   fmt::format("{}: undecodable read {} of the batch at byte {}", path, i, offset));
             }
+            if (first_seq + i <= checkpoint_seq) continue;  // already in a segment
             const std::uint64_t h = IdentityHash(rd);
-            if (!InMemtable(rd, h)) {
-              Insert(std::move(rd), h);
+            if (mem->Find(rd, h) == nullptr) {
+              if (mem->reads.empty()) mem->started = clock.Monotonic();
+              mem->Insert(std::move(rd), h);
               ++recovery.reads_recovered;
             }
           }
-          if (count > 0) last_seq = std::max(last_seq, first_seq + count - 1);
+          if (count > 0) {
+            last_seq = std::max(last_seq, first_seq + count - 1);
+            file_max_seq = std::max(file_max_seq, first_seq + count - 1);
+          }
           return Status::Ok();
         });
     if (!r.ok()) return r.status();
@@ -139,7 +362,6 @@ Status Store::Impl::Recover() {
       continue;
     }
     if (r->torn_tail && r->good_bytes < kWalHeaderSize) {
-      // Created but cut before its header was written: it never held a record.
       log.Warn("removing a WAL file with an incomplete header", {{"file", path}});
       INTERDICT_RETURN_IF_ERROR(env.Remove(path));
       ++recovery.torn_tails_truncated;
@@ -151,7 +373,11 @@ Status Store::Impl::Recover() {
       INTERDICT_RETURN_IF_ERROR(env.Truncate(path, r->good_bytes));
       ++recovery.torn_tails_truncated;
     }
+    if (r->records > 0 && file_max_seq <= checkpoint_seq) {
+      INTERDICT_RETURN_IF_ERROR(env.Remove(path));  // fully in segments; a crash kept it
+    }
   }
+  INTERDICT_RETURN_IF_ERROR(env.SyncDir(wal_dir));
   return env.SyncDir(quarantine_dir);
 }
 
@@ -176,9 +402,284 @@ Status Store::Impl::EnsureWal() {
   return Status::Ok();
 }
 
+void Store::Impl::RunExclusive(const std::function<void()>& fn) {
+  Writer w;
+  w.task = fn;
+  std::unique_lock l(mu);
+  writers.push_back(&w);
+  while (writers.front() != &w) w.cv.wait(l);
+  fn();  // no batch is in flight: the log and the memtable are ours
+  writers.pop_front();
+  if (!writers.empty()) writers.front()->cv.notify_one();
+}
+
+Status Store::Impl::Flush() {
+  std::lock_guard m(maintenance_mu);
+  std::shared_ptr<const Memtable> to_flush;
+  std::uint64_t flush_seq = 0;
+  RunExclusive([&] {
+    if (imm == nullptr && !mem->reads.empty()) {
+      imm = mem;
+      imm_seq = last_seq;
+      mem = std::make_shared<Memtable>();
+      // Close the log: the next batch starts a file this flush does not cover.
+      if (wal) {
+        (void)wal->Sync();
+        (void)wal->Close();
+        wal.reset();
+      }
+    }
+    to_flush = imm;
+    flush_seq = imm_seq;
+  });
+  if (to_flush == nullptr) return Status::Ok();
+
+  // Group by agency and bucket.
+  std::map<std::pair<std::string, std::int64_t>, std::vector<read::Read>> groups;
+  std::map<std::string, RetentionRule> rules;
+  {
+    std::lock_guard l(mu);
+    rules = retention;
+  }
+  for (const read::Read& r : to_flush->reads) {
+    const std::int64_t b = BucketMs(rules[r.agency]);
+    groups[{r.agency, FloorDiv(r.time, b) * b}].push_back(r);
+  }
+  std::vector<std::shared_ptr<Segment>> written;
+  auto undo = [&](const Status& why) {
+    for (const auto& s : written) (void)env.Remove(s->path());
+    log.Error("flush failed; the reads stay in memory and in the log", {{"error", why.message()}});
+    return why;
+  };
+  for (auto& [key, reads] : groups) {
+    SegmentMeta meta;
+    {
+      std::lock_guard l(mu);
+      meta.id = next_segment_id++;
+    }
+    meta.agency = key.first;
+    meta.bucket_start = key.second;
+    meta.bucket_end = key.second + BucketMs(rules[key.first]);
+    meta.min_seq = checkpoint_seq + 1;
+    meta.max_seq = flush_seq;
+    const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
+    const std::string dir = AgencyDir(key.first);
+    const std::string path = dir + "/" + SegmentFileName(meta.id);
+    Status st = env.CreateDirs(dir);
+    if (st.ok()) st = WriteSegment(env, tmp, meta, reads);
+    if (st.ok()) st = env.Rename(tmp, path);
+    if (st.ok()) st = env.SyncDir(dir);
+    if (!st.ok()) {
+      (void)env.Remove(tmp);
+      return undo(st);
+    }
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path);
+    if (!seg.ok()) return undo(seg.status());
+    written.push_back(std::move(seg).value());
+  }
+  // The commit point: segments above the checkpoint are discarded on recovery.
+  if (Status st = WriteCheckpoint(flush_seq); !st.ok()) return undo(st);
+  {
+    std::lock_guard l(mu);
+    version = WithChanges(*version, written, {});
+    imm.reset();
+    checkpoint_seq = flush_seq;
+  }
+  // Log files wholly at or below the checkpoint are no longer needed.
+  Result<std::vector<std::string>> names = env.ListDir(wal_dir);
+  if (!names.ok()) return names.status();
+  std::string active;
+  {
+    std::lock_guard l(mu);
+    if (wal) active = wal->path();
+  }
+  for (const std::string& name : *names) {
+    if (!IsWalName(name)) continue;
+    const std::uint64_t first = std::stoull(name.substr(0, 16), nullptr, 16);
+    const std::string path = wal_dir + "/" + name;
+    if (first <= flush_seq && path != active) INTERDICT_RETURN_IF_ERROR(env.Remove(path));
+  }
+  INTERDICT_RETURN_IF_ERROR(env.SyncDir(wal_dir));
+  log.Debug("flushed",
+            {{"reads", to_flush->reads.size()}, {"segments", written.size()}, {"seq", flush_seq}});
+  return Status::Ok();
+}
+
+// Writes `reads` as one new segment that replaces `old` (merge or rewrite),
+// then swaps it in and removes the old files. Crash-safe: the new segment lists
+// the ids it replaces, and recovery removes replaced segments.
+Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old,
+                                    SegmentMeta meta, const std::vector<read::Read>& reads,
+                                    std::shared_ptr<Segment>* out) {
+  const std::string& agency = meta.agency;
+  std::vector<std::uint64_t> old_ids;
+  for (const auto& o : old) old_ids.push_back(o->meta().id);
+  std::shared_ptr<Segment> replacement;
+  if (!reads.empty()) {
+    {
+      std::lock_guard l(mu);
+      meta.id = next_segment_id++;
+    }
+    meta.replaces = old_ids;
+    const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
+    const std::string path = AgencyDir(agency) + "/" + SegmentFileName(meta.id);
+    Status st = WriteSegment(env, tmp, meta, reads);
+    if (st.ok()) st = env.Rename(tmp, path);
+    if (!st.ok()) {
+      (void)env.Remove(tmp);
+      return st;
+    }
+    INTERDICT_RETURN_IF_ERROR(env.SyncDir(AgencyDir(agency)));
+    Result<std::shared_ptr<Segment>> opened = Segment::Open(env, path);
+    if (!opened.ok()) return opened.status();
+    replacement = std::move(opened).value();
+  }
+  {
+    std::lock_guard l(mu);
+    version = WithChanges(
+        *version, replacement ? std::vector{replacement} : std::vector<std::shared_ptr<Segment>>{},
+        old_ids);
+  }
+  for (const auto& o : old) INTERDICT_RETURN_IF_ERROR(env.Remove(o->path()));
+  INTERDICT_RETURN_IF_ERROR(env.SyncDir(AgencyDir(agency)));
+  if (out) *out = replacement;
+  return Status::Ok();
+}
+
+Status Store::Impl::Merge() {
+  std::lock_guard m(maintenance_mu);
+  std::shared_ptr<const Version> v;
+  {
+    std::lock_guard l(mu);
+    v = version;
+  }
+  for (const auto& [agency, segs] : v->by_agency) {
+    std::map<std::int64_t, std::vector<std::shared_ptr<Segment>>> by_bucket;
+    for (const auto& seg : segs) by_bucket[seg->meta().bucket_start].push_back(seg);
+    for (auto& [bucket, group] : by_bucket) {
+      if (group.size() < 2) continue;
+      std::uint64_t total = 0;
+      bool small = false;
+      for (const auto& g : group) {
+        total += g->meta().rows;
+        small |= g->meta().rows < opts.merge_below_rows;
+      }
+      if (!small || total > opts.merge_max_rows) continue;
+      std::vector<read::Read> reads(total);
+      SegmentMeta meta;
+      meta.agency = agency;
+      meta.bucket_start = group.front()->meta().bucket_start;
+      meta.bucket_end = group.front()->meta().bucket_end;
+      meta.min_seq = UINT64_MAX;
+      std::size_t at = 0;
+      for (const auto& g : group) {
+        meta.min_seq = std::min(meta.min_seq, g->meta().min_seq);
+        meta.max_seq = std::max(meta.max_seq, g->meta().max_seq);
+        for (std::uint32_t row = 0; row < g->meta().rows; ++row) {
+          INTERDICT_RETURN_IF_ERROR(g->ReadRow(row, &reads[at++]));
+        }
+      }
+      INTERDICT_RETURN_IF_ERROR(ReplaceSegments(group, meta, reads, nullptr));
+      log.Debug("merged segments",
+                {{"agency", agency}, {"segments", group.size()}, {"rows", total}});
+    }
+  }
+  return Status::Ok();
+}
+
+void Store::Impl::AppendPurgeReport(const std::string& line) {
+  Result<std::unique_ptr<WritableFile>> f = env.NewAppendableFile(purge_log_path);
+  if (!f.ok() || !(*f)->Append(line + "\n").ok() || !(*f)->Sync().ok()) {
+    log.Error("cannot write the purge report", {{"file", purge_log_path}});
+  }
+}
+
+Status Store::Impl::Purge() {
+  std::lock_guard m(maintenance_mu);
+  std::shared_ptr<const Version> v;
+  std::map<std::string, RetentionRule> rules;
+  std::vector<Hold> active_holds;
+  {
+    std::lock_guard l(mu);
+    v = version;
+    rules = retention;
+    active_holds = holds;
+  }
+  const std::int64_t now = clock.NowMillis();
+  for (const auto& [agency, segs] : v->by_agency) {
+    auto rule_it = rules.find(agency);
+    if (rule_it == rules.end() || rule_it->second.non_hit_ms < 0) continue;
+    const RetentionRule& rule = rule_it->second;
+    const std::int64_t cutoff = now - rule.non_hit_ms;  // reads before this have expired
+    const std::int64_t slack = PurgeDeadlineMs(rule) / 2;
+    for (const auto& seg : segs) {
+      const SegmentMeta& meta = seg->meta();
+      if (meta.min_time >= cutoff) continue;  // nothing expired
+      // Let a few expiries gather before rewriting, but stay well inside the deadline.
+      if (meta.max_time >= cutoff && meta.min_time + rule.non_hit_ms + slack > now) continue;
+      Result<std::span<const std::int64_t>> times = seg->Times();
+      if (!times.ok()) return times.status();
+      Result<std::span<const std::uint32_t>> refs = seg->PlateRefs();
+      if (!refs.ok()) return refs.status();
+      std::vector<std::uint32_t> keep;
+      std::uint64_t destroyed = 0;
+      std::int64_t oldest = INT64_MAX, newest = INT64_MIN;
+      std::set<std::string> hold_ids;
+      for (std::uint32_t row = 0; row < meta.rows; ++row) {
+        const std::int64_t t = (*times)[row];
+        if (t >= cutoff) {
+          keep.push_back(row);
+          continue;
+        }
+        const plate::Plate p = plate::Plate::Unpack(seg->plate_dictionary()[(*refs)[row]]);
+        const std::string& camera = seg->cameras()[CameraRunOf(*seg, row)].name;
+        if (const Hold* h = HeldBy(active_holds, agency, p, camera, t, now)) {
+          keep.push_back(row);
+          hold_ids.insert(h->id);
+          continue;
+        }
+        ++destroyed;
+        oldest = std::min(oldest, t);
+        newest = std::max(newest, t);
+      }
+      if (destroyed == 0) continue;
+      std::vector<read::Read> kept(keep.size());
+      for (std::size_t i = 0; i < keep.size(); ++i)
+        INTERDICT_RETURN_IF_ERROR(seg->ReadRow(keep[i], &kept[i]));
+      SegmentMeta nm;
+      nm.agency = agency;
+      nm.bucket_start = meta.bucket_start;
+      nm.bucket_end = meta.bucket_end;
+      nm.min_seq = meta.min_seq;
+      nm.max_seq = meta.max_seq;
+      std::shared_ptr<Segment> replacement;
+      INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, kept, &replacement));
+      std::string holds_json;
+      for (const std::string& id : hold_ids)
+        holds_json += (holds_json.empty() ? "\"" : ",\"") + id + "\"";
+      AppendPurgeReport(fmt::format(
+          R"({{"purged_at":"{}","agency":"{}","segment":"{}","action":"{}","reads_destroyed":{},"oldest":"{}","newest":"{}","reads_kept":{},"kept_by_holds":[{}]}})",
+          FormatRfc3339(now), agency, SegmentFileName(meta.id),
+          replacement ? "rewritten" : "deleted", destroyed, FormatRfc3339(oldest),
+          FormatRfc3339(newest), keep.size(), holds_json));
+      log.Info("purged expired reads", {{"agency", agency},
+                                        {"segment", seg->path()},
+                                        {"destroyed", destroyed},
+                                        {"kept", keep.size()}});
+    }
+  }
+  return Status::Ok();
+}
+
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Store::~Store() {
+  {
+    std::lock_guard l(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->background_cv.notify_all();
+  if (impl_->background.joinable()) impl_->background.join();
   std::lock_guard l(impl_->mu);
   if (impl_->wal) {
     (void)impl_->wal->Sync();
@@ -189,24 +690,47 @@ Store::~Store() {
 Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, Env& env, const Clock& clock,
                                            Logger& log) {
   auto impl = std::make_unique<Impl>(std::move(options), env, clock, log);
-  impl->wal_dir = impl->opts.dir + "/wal";
-  impl->quarantine_dir = impl->opts.dir + "/quarantine";
-  impl->tmp_dir = impl->opts.dir + "/tmp";
-  for (const std::string* d : {&impl->wal_dir, &impl->quarantine_dir, &impl->tmp_dir}) {
+  Impl& s = *impl;
+  s.wal_dir = s.opts.dir + "/wal";
+  s.seg_dir = s.opts.dir + "/seg";
+  s.quarantine_dir = s.opts.dir + "/quarantine";
+  s.tmp_dir = s.opts.dir + "/tmp";
+  s.checkpoint_path = s.opts.dir + "/CHECKPOINT";
+  s.purge_log_path = s.opts.dir + "/purge.log";
+  for (const std::string* d : {&s.wal_dir, &s.seg_dir, &s.quarantine_dir, &s.tmp_dir}) {
     INTERDICT_RETURN_IF_ERROR(env.CreateDirs(*d));
   }
   // Files left half-written in tmp/ by a crash were never part of the store.
-  if (Result<std::vector<std::string>> stale = env.ListDir(impl->tmp_dir); stale.ok()) {
-    for (const std::string& n : *stale)
-      INTERDICT_RETURN_IF_ERROR(env.Remove(impl->tmp_dir + "/" + n));
+  if (Result<std::vector<std::string>> stale = env.ListDir(s.tmp_dir); stale.ok()) {
+    for (const std::string& n : *stale) INTERDICT_RETURN_IF_ERROR(env.Remove(s.tmp_dir + "/" + n));
   }
-  INTERDICT_RETURN_IF_ERROR(impl->Recover());
-  log.Info("store opened", {{"dir", impl->opts.dir},
-                            {"reads", impl->reads.size()},
-                            {"wal_files", impl->recovery.wal_files},
-                            {"torn_tails", impl->recovery.torn_tails_truncated},
-                            {"quarantined", impl->recovery.quarantined.size()}});
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  INTERDICT_RETURN_IF_ERROR(s.Recover());
+  log.Info("store opened", {{"dir", s.opts.dir},
+                            {"reads", s.mem->reads.size() + s.version->rows},
+                            {"segments_rows", s.version->rows},
+                            {"wal_files", s.recovery.wal_files},
+                            {"torn_tails", s.recovery.torn_tails_truncated},
+                            {"quarantined", s.recovery.quarantined.size()}});
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+  if (store->impl_->opts.background) {
+    Impl* p = store->impl_.get();
+    p->background = std::thread([p] {
+      std::unique_lock l(p->mu);
+      while (!p->stopping) {
+        p->background_cv.wait_for(l, std::chrono::milliseconds(p->opts.maintenance_ms));
+        if (p->stopping) break;
+        l.unlock();
+        if (Status st = p->Flush(); !st.ok())
+          p->log.Error("flush failed", {{"error", st.message()}});
+        if (Status st = p->Purge(); !st.ok())
+          p->log.Error("purge failed", {{"error", st.message()}});
+        if (Status st = p->Merge(); !st.ok())
+          p->log.Error("merge failed", {{"error", st.message()}});
+        l.lock();
+      }
+    });
+  }
+  return store;
 }
 
 Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
@@ -227,23 +751,32 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     return w.result;
   }
 
-  // This writer leads: it commits every batch queued so far in one log write.
-  std::vector<Impl::Writer*> group(s.writers.begin(), s.writers.end());
+  // This writer leads: it commits every batch queued behind it (up to the
+  // next exclusive task) in one log write and one sync.
+  std::vector<Impl::Writer*> group;
+  for (Impl::Writer* g : s.writers) {
+    if (g->reads == nullptr) break;
+    group.push_back(g);
+  }
+  const std::int64_t now = s.clock.NowMillis();
   std::unordered_multimap<std::uint64_t, const read::Read*> in_group;
-  std::string payload_all;
   std::vector<std::string> records;
   std::uint64_t next_seq = s.last_seq + 1;
   for (Impl::Writer* g : group) {
     g->keep.assign(g->reads->size(), 0);
-    std::string rec;
     std::string body;
     std::uint64_t kept = 0;
     for (std::size_t i = 0; i < g->reads->size(); ++i) {
       const read::Read& r = (*g->reads)[i];
+      if (s.Expired(r, now)) {
+        ++g->result.expired;
+        continue;
+      }
       const std::uint64_t h = IdentityHash(r);
-      bool dup = s.InMemtable(r, h);
+      bool dup = s.mem->Find(r, h) != nullptr || (s.imm && s.imm->Find(r, h) != nullptr);
       auto [b, e] = in_group.equal_range(h);
       for (auto it = b; it != e && !dup; ++it) dup = SameIdentity(*it->second, r);
+      if (!dup) dup = s.InSegments(*s.version, r);
       if (dup) {
         ++g->result.duplicates;
         continue;
@@ -254,6 +787,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       ++kept;
     }
     g->result.accepted = kept;
+    std::string rec;
     if (kept > 0) {
       PutVarint(rec, next_seq);
       PutVarint(rec, kept);
@@ -262,24 +796,22 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     }
     records.push_back(std::move(rec));
   }
-  const std::uint64_t first_seq = s.last_seq + 1;
-  const bool anything = next_seq != first_seq;
 
   Status st;
-  if (anything) {
+  if (next_seq != s.last_seq + 1) {
     st = s.EnsureWal();
     if (st.ok()) {
       l.unlock();
       for (const std::string& rec : records) {
         if (!rec.empty() && st.ok()) st = s.wal->Add(kWalBatchRecord, rec);
       }
-      const auto now = s.clock.Monotonic();
+      const auto mono = s.clock.Monotonic();
       const bool sync = s.opts.sync == SyncPolicy::kAlways ||
                         (s.opts.sync == SyncPolicy::kInterval &&
-                         now - s.last_sync >= std::chrono::milliseconds(s.opts.sync_interval_ms));
+                         mono - s.last_sync >= std::chrono::milliseconds(s.opts.sync_interval_ms));
       if (st.ok() && sync) {
         st = s.wal->Sync();
-        s.last_sync = now;
+        s.last_sync = mono;
       }
       l.lock();
     }
@@ -298,7 +830,8 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
         if (!g->keep[i]) continue;
         read::Read& r = (*g->reads)[i];
         const std::uint64_t h = IdentityHash(r);
-        s.Insert(std::move(r), h);
+        if (s.mem->reads.empty()) s.mem->started = s.clock.Monotonic();
+        s.mem->Insert(std::move(r), h);
       }
     } else {
       g->status = st;
@@ -310,17 +843,199 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     }
   }
   if (!s.writers.empty()) s.writers.front()->cv.notify_one();
+  if (s.mem->reads.size() >= s.opts.flush_reads) s.background_cv.notify_all();
   if (!st.ok()) return st;
   return w.result;
 }
 
 std::uint64_t Store::Count() const {
   std::lock_guard l(impl_->mu);
-  return impl_->reads.size();
+  return impl_->mem->reads.size() + (impl_->imm ? impl_->imm->reads.size() : 0) +
+         impl_->version->rows;
 }
 
 const RecoveryReport& Store::recovery() const {
   return impl_->recovery;
+}
+
+void Store::SetRetention(std::map<std::string, RetentionRule> by_agency) {
+  std::lock_guard l(impl_->mu);
+  impl_->retention = std::move(by_agency);
+}
+
+void Store::SetHolds(std::vector<Hold> holds) {
+  std::lock_guard l(impl_->mu);
+  impl_->holds = std::move(holds);
+}
+
+Status Store::Flush() {
+  return impl_->Flush();
+}
+
+Status Store::RunMaintenance() {
+  Impl& s = *impl_;
+  bool due = false;
+  {
+    std::lock_guard l(s.mu);
+    due = s.imm != nullptr || s.mem->reads.size() >= s.opts.flush_reads ||
+          (!s.mem->reads.empty() &&
+           s.clock.Monotonic() - s.mem->started >= std::chrono::milliseconds(s.opts.flush_ms));
+  }
+  if (due) INTERDICT_RETURN_IF_ERROR(s.Flush());
+  INTERDICT_RETURN_IF_ERROR(s.Purge());
+  return s.Merge();
+}
+
+Status Store::Merge() {
+  return impl_->Merge();
+}
+
+std::vector<std::string> Store::SegmentPaths() const {
+  std::lock_guard l(impl_->mu);
+  std::vector<std::string> out;
+  for (const auto& [agency, segs] : impl_->version->by_agency) {
+    for (const auto& s : segs) out.push_back(s->path());
+  }
+  return out;
+}
+
+Result<QueryResult> Store::Query(const ReadQuery& q) const {
+  const Impl& s = *impl_;
+  const int kinds = (q.plate ? 1 : 0) + (q.pattern ? 1 : 0) + (q.area ? 1 : 0);
+  if (kinds > 1)
+    return Status::InvalidArgument("a query has at most one of plate, pattern and area");
+  const std::set<std::string> agencies(q.agencies.begin(), q.agencies.end());
+  const std::set<std::string> cameras(q.cameras.begin(), q.cameras.end());
+  std::set<std::string> area_cameras, mobile_cameras;
+  if (q.area) {
+    area_cameras.insert(q.area->cameras.begin(), q.area->cameras.end());
+    mobile_cameras.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
+  }
+  auto in_area = [&](const read::Read& r) {
+    if (area_cameras.count(r.camera)) return true;
+    return mobile_cameras.count(r.camera) && r.position &&
+           read::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m;
+  };
+
+  // Everything but the plate, pattern or area test, on a whole read.
+  std::shared_ptr<const Memtable> mem_copy, imm;
+  std::shared_ptr<const Version> version;
+  std::map<std::string, RetentionRule> rules;
+  std::vector<Hold> holds;
+  const std::int64_t now = s.clock.NowMillis();
+  std::vector<read::Read> from_memory;
+  {
+    std::lock_guard l(s.mu);
+    imm = s.imm;
+    version = s.version;
+    rules = s.retention;
+    holds = s.holds;
+    auto consider = [&](const Memtable& m) {
+      if (q.plate) {
+        auto [b, e] = m.by_plate.equal_range(q.plate->Pack());
+        for (auto it = b; it != e; ++it) from_memory.push_back(m.reads[it->second]);
+      } else {
+        for (const read::Read& r : m.reads) {
+          if (r.time < q.from || r.time >= q.to || !agencies.count(r.agency)) continue;
+          if (q.pattern && !q.pattern->Matches(r.plate.text())) continue;
+          from_memory.push_back(r);
+        }
+      }
+    };
+    consider(*s.mem);
+    if (imm) consider(*imm);
+  }
+  QueryResult out;
+  struct Candidate {
+    std::int64_t time;
+    const Segment* seg;  // null: from_memory[row]
+    std::uint32_t row;
+  };
+  std::vector<Candidate> cands;
+  auto visible = [&](std::string_view agency, const plate::Plate& p, std::string_view camera,
+                     std::int64_t t) {
+    if (t < q.from || t >= q.to) return false;
+    if (!cameras.empty() && !cameras.count(std::string(camera))) return false;
+    auto it = rules.find(std::string(agency));
+    if (it != rules.end() && it->second.non_hit_ms >= 0 && t < now - it->second.non_hit_ms) {
+      return HeldBy(holds, agency, p, camera, t, now) != nullptr;
+    }
+    return true;
+  };
+  for (std::uint32_t i = 0; i < from_memory.size(); ++i) {
+    const read::Read& r = from_memory[i];
+    if (!agencies.count(r.agency) || !visible(r.agency, r.plate, r.camera, r.time)) continue;
+    if (q.area && !in_area(r)) continue;
+    cands.push_back({r.time, nullptr, i});
+  }
+  std::vector<std::uint32_t> rows;
+  for (const std::string& agency : agencies) {
+    auto it = version->by_agency.find(agency);
+    if (it == version->by_agency.end()) continue;
+    for (const auto& seg : it->second) {
+      const SegmentMeta& m = seg->meta();
+      if (m.max_time < q.from || m.min_time >= q.to) continue;
+      ++out.segments_searched;
+      Result<std::span<const std::int64_t>> times = seg->Times();
+      if (!times.ok()) return times.status();
+      Result<std::span<const std::uint32_t>> refs = seg->PlateRefs();
+      if (!refs.ok()) return refs.status();
+      const auto dict = seg->plate_dictionary();
+      auto add_row = [&](std::uint32_t row) {
+        const std::int64_t t = (*times)[row];
+        if (t < q.from || t >= q.to) return;
+        const std::string& camera = seg->cameras()[CameraRunOf(*seg, row)].name;
+        if (!visible(agency, plate::Plate::Unpack(dict[(*refs)[row]]), camera, t)) return;
+        cands.push_back({t, seg.get(), row});
+      };
+      if (q.plate) {
+        INTERDICT_RETURN_IF_ERROR(seg->FindPlate(q.plate->Pack(), &rows));
+        for (std::uint32_t row : rows) add_row(row);
+      } else if (q.pattern) {
+        const std::string_view prefix = q.pattern->prefix();
+        auto b = dict.begin();
+        if (!prefix.empty())
+          b = std::lower_bound(dict.begin(), dict.end(),
+                               plate::Plate::FromNormalized(prefix)->Pack());
+        for (auto e = b; e != dict.end(); ++e) {
+          const plate::Plate p = plate::Plate::Unpack(*e);
+          if (!p.text().starts_with(prefix)) break;
+          if (!q.pattern->Matches(p.text())) continue;
+          INTERDICT_RETURN_IF_ERROR(
+              seg->Postings(static_cast<std::uint32_t>(e - dict.begin()), &rows));
+          for (std::uint32_t row : rows) add_row(row);
+        }
+      } else {
+        // By camera: runs are sorted by time, so the window is a binary search.
+        for (const Segment::CameraRun& run : seg->cameras()) {
+          if (!cameras.empty() && !cameras.count(run.name)) continue;
+          if (q.area && !area_cameras.count(run.name) && !mobile_cameras.count(run.name)) continue;
+          const auto b = times->begin() + run.start, e = b + run.count;
+          for (auto t = std::lower_bound(b, e, q.from); t != e && *t < q.to; ++t) {
+            add_row(static_cast<std::uint32_t>(t - times->begin()));
+          }
+        }
+      }
+    }
+  }
+  std::sort(cands.begin(), cands.end(),
+            [](const Candidate& a, const Candidate& b) { return a.time > b.time; });
+  for (const Candidate& c : cands) {
+    read::Read r;
+    if (c.seg == nullptr) {
+      r = from_memory[c.row];
+    } else {
+      INTERDICT_RETURN_IF_ERROR(c.seg->ReadRow(c.row, &r));
+      if (q.area && !in_area(r)) continue;
+    }
+    if (q.state && r.state != *q.state) continue;
+    if (out.reads.size() == q.limit) {
+      out.truncated = true;
+      break;
+    }
+    out.reads.push_back(std::move(r));
+  }
+  return out;
 }
 
 Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>* problems) {
@@ -355,6 +1070,29 @@ Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>*
     } else if (r->torn_tail) {
       problems->push_back(fmt::format("{}: torn write after byte {} of {} (cut on the next open)",
                                       path, r->good_bytes, r->file_bytes));
+    }
+  }
+  // Segments: every checksum, then every column, posting and row.
+  if (Result<std::vector<std::string>> agencies = env.ListDir(dir + "/seg"); agencies.ok()) {
+    for (const std::string& agency : *agencies) {
+      Result<std::vector<std::string>> files = env.ListDir(dir + "/seg/" + agency);
+      if (!files.ok()) {
+        problems->push_back(files.status().message());
+        continue;
+      }
+      for (const std::string& name : *files) {
+        if (!name.ends_with(".seg")) continue;
+        const std::string path = dir + "/seg/" + agency + "/" + name;
+        Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path);
+        Status st = seg.ok() ? (*seg)->Check() : seg.status();
+        if (!st.ok()) problems->push_back(st.message());
+      }
+    }
+  }
+  if (env.Exists(dir + "/CHECKPOINT")) {
+    Result<std::string> c = env.ReadFile(dir + "/CHECKPOINT");
+    if (!c.ok() || c->size() != 20 || DecodeFixed32(c->data() + 16) != Crc32c(c->data(), 16)) {
+      problems->push_back(fmt::format("{}/CHECKPOINT: corrupt", dir));
     }
   }
   if (!problems->empty()) {

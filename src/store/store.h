@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,7 @@
 #include "base/status.h"
 #include "read/read.h"
 #include "store/env.h"
+#include "store/query.h"
 
 namespace interdict::store {
 
@@ -26,11 +30,40 @@ struct StoreOptions {
   std::int64_t sync_interval_ms = 100;       // kInterval only
   std::uint64_t wal_file_bytes = 64u << 20;  // start a new log file past this size
   std::int64_t wal_file_ms = 30'000;         // ... or past this age
+  std::uint64_t flush_reads = 1'000'000;     // flush the memtable to segments past this many reads
+  std::int64_t flush_ms = 30'000;            // ... or when its oldest read is this old
+  // Run flushes and purges on a background thread every maintenance_ms. Off in
+  // tests, which call RunMaintenance() with a fake clock instead.
+  bool background = true;
+  std::int64_t maintenance_ms = 10'000;
+  // Segments of one agency and bucket are merged while any has fewer rows than this.
+  std::uint32_t merge_below_rows = 250'000;
+  std::uint32_t merge_max_rows = 16'000'000;
+};
+
+// How long an agency's non-hit reads are kept. The policy layer supplies it
+// from the agency's state law; the store enforces it on disk.
+struct RetentionRule {
+  std::int64_t non_hit_ms = -1;  // -1: no limit configured (kept until a rule is set)
+};
+
+// An evidence hold: matching reads are kept past retention until `expires_at`.
+// Empty fields match anything; a hold names at least a plate, a camera or a window.
+struct Hold {
+  std::string id;
+  std::string agency;
+  std::optional<plate::Plate> plate;
+  std::string camera;
+  std::int64_t from = std::numeric_limits<std::int64_t>::min();
+  std::int64_t to = std::numeric_limits<std::int64_t>::max();
+  std::int64_t expires_at = 0;
+  std::string basis;  // legal basis, for the purge report
 };
 
 struct AppendResult {
   std::uint64_t accepted = 0;    // new reads, now durable
   std::uint64_t duplicates = 0;  // already stored (same agency, camera and id), not stored again
+  std::uint64_t expired = 0;     // already past their agency's retention: refused, not stored
 };
 
 // What recovery found, for logs and `interdict store verify`.
@@ -55,8 +88,27 @@ class Store {
   // everything acknowledged before stays; the next call tries a fresh log file.
   Result<AppendResult> Append(std::vector<read::Read> reads);
 
+  // Reads physically stored (memory and segments), expired-but-not-yet-purged included.
   std::uint64_t Count() const;
   const RecoveryReport& recovery() const;
+
+  // Answers a query over a consistent snapshot; writes, flushes and purges go on.
+  Result<QueryResult> Query(const ReadQuery& query) const;
+
+  // Replaces the retention rules (by agency code) and the holds.
+  void SetRetention(std::map<std::string, RetentionRule> by_agency);
+  void SetHolds(std::vector<Hold> holds);
+
+  // Writes the memtable to segments now, then deletes the log files it covered.
+  Status Flush();
+  // What the background thread does: flush when due, purge expired reads,
+  // merge small segments.
+  Status RunMaintenance();
+  // Merges small segments of the same agency and bucket now.
+  Status Merge();
+
+  // Segment files in the store, for tests and `store verify`.
+  std::vector<std::string> SegmentPaths() const;
 
   // Checks every checksum of the store in `dir` without changing anything.
   // Problems, each naming its file, go to `problems`; OK when there are none.

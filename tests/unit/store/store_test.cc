@@ -15,6 +15,7 @@ class StoreTest : public ::testing::Test {
   std::unique_ptr<Store> Open(Env& env) {
     StoreOptions o;
     o.dir = dir_.path() + "/store";
+    o.background = false;
     Result<std::unique_ptr<Store>> s = Store::Open(o, env, clock_, log_);
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;

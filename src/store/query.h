@@ -1,0 +1,63 @@
+// Queries the store answers. The store filters by what it is told (agencies,
+// cameras, time); who may see what is decided above it, by the policy layer.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "plate/jurisdiction.h"
+#include "plate/plate.h"
+#include "read/read.h"
+
+namespace interdict::store {
+
+// A partial plate: '?' is exactly one character, '*' any run (also empty);
+// other characters are A-Z, 0-9. "7?K3*", "*K3J*".
+class PlatePattern {
+ public:
+  static Result<PlatePattern> Parse(std::string_view text);
+  bool Matches(std::string_view plate) const;
+  const std::string& text() const { return text_; }
+  // The literal characters before the first wildcard ("7" for "7?K3*").
+  std::string_view prefix() const;
+
+ private:
+  std::string text_;
+};
+
+// A circle on the map. The store does not know where cameras stand (the
+// catalog does), so the caller names the fixed cameras inside the circle and
+// the mobile cameras that may have been; reads of mobile cameras count when
+// their own position is inside.
+struct Area {
+  read::GeoPoint center;
+  double radius_m = 0;
+  std::vector<std::string> cameras;         // fixed cameras standing in the circle
+  std::vector<std::string> mobile_cameras;  // cameras whose reads carry their own position
+};
+
+struct ReadQuery {
+  // Agencies whose reads may be returned. Empty: nothing is returned.
+  std::vector<std::string> agencies;
+  std::int64_t from = std::numeric_limits<std::int64_t>::min();  // capture time, inclusive
+  std::int64_t to = std::numeric_limits<std::int64_t>::max();    // exclusive
+  // At most one of plate, pattern, area; none: every read in the window.
+  std::optional<plate::Plate> plate;
+  std::optional<PlatePattern> pattern;
+  std::optional<Area> area;
+  std::vector<std::string> cameras;  // when not empty, only these cameras
+  std::optional<plate::Jurisdiction> state;
+  std::size_t limit = 1000;  // results are newest first; `truncated` says whether more matched
+};
+
+struct QueryResult {
+  std::vector<read::Read> reads;  // newest first
+  bool truncated = false;
+  std::uint64_t segments_searched = 0;
+};
+
+}  // namespace interdict::store

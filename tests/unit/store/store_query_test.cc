@@ -1,0 +1,374 @@
+// Segments, queries, retention and holds through the Store interface, with a
+// fake clock: no test waits for real time.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/store.h"
+#include "support/reads.h"
+#include "support/temp_dir.h"
+
+namespace interdict::store {
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kDay = 86'400'000;
+
+class StoreQueryTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open() {
+    StoreOptions o;
+    o.dir = dir_.path() + "/store";
+    o.background = false;
+    Result<std::unique_ptr<Store>> s = Store::Open(o, Env::Posix(), clock_, log_);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  // A read at `time` of `plate` by `camera`.
+  static read::Read At(std::int64_t time, std::string plate, std::string camera = "cam1",
+                       std::string agency = "STLPD") {
+    read::Read r;
+    r.agency = std::move(agency);
+    r.camera = std::move(camera);
+    r.time = time;
+    r.id = r.camera + "-" + std::to_string(time);
+    r.plate = *plate::Plate::FromNormalized(plate);
+    r.state = *plate::Jurisdiction::Parse("MO");
+    return r;
+  }
+
+  static std::vector<std::string> Plates(const QueryResult& r) {
+    std::vector<std::string> out;
+    for (const read::Read& x : r.reads) out.emplace_back(x.plate.text());
+    return out;
+  }
+
+  std::vector<std::string> WalFiles() { return *Env::Posix().ListDir(dir_.path() + "/store/wal"); }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  const std::int64_t t0_ = 1'800'000'000'000 - 10 * kMinute;
+};
+
+TEST_F(StoreQueryTest, FlushMovesReadsToSegmentsAndDeletesTheLogsItCovered) {
+  {
+    auto s = Open();
+    std::vector<read::Read> batch;
+    for (int i = 0; i < 100; ++i) batch.push_back(At(t0_ + i, "ABC" + std::to_string(i)));
+    ASSERT_TRUE(s->Append(batch).ok());
+    ASSERT_TRUE(s->Flush().ok());
+    EXPECT_EQ(s->SegmentPaths().size(), 1u);
+    EXPECT_TRUE(WalFiles().empty()) << "the log file covered by the flush is deleted";
+    EXPECT_EQ(s->Count(), 100u);
+    ASSERT_TRUE(s->Append({At(t0_ + 500, "NEW1")}).ok());
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 101u);
+  EXPECT_EQ(s->recovery().reads_recovered, 1u) << "only the unflushed read comes from the log";
+  EXPECT_EQ(s->Append({At(t0_ + 5, "ABC5")})->duplicates, 1u)
+      << "re-sent reads are found in segments too";
+}
+
+TEST_F(StoreQueryTest, ExactPlateSpansMemoryAndSegmentsNewestFirst) {
+  auto s = Open();
+  ASSERT_TRUE(s->Append({At(t0_, "7XK3J2", "cam1"), At(t0_ + 1000, "OTHER1", "cam1")}).ok());
+  ASSERT_TRUE(s->Flush().ok());
+  ASSERT_TRUE(
+      s->Append({At(t0_ + 2000, "7XK3J2", "cam2"), At(t0_ + 3000, "7XK3J2", "cam3", "MSHP")}).ok());
+  ReadQuery q;
+  q.agencies = {"STLPD", "MSHP"};
+  q.plate = *plate::Plate::FromNormalized("7XK3J2");
+  Result<QueryResult> r = s->Query(q);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->reads.size(), 3u);
+  EXPECT_EQ(r->reads[0].camera, "cam3");
+  EXPECT_EQ(r->reads[1].camera, "cam2");
+  EXPECT_EQ(r->reads[2].camera, "cam1");
+}
+
+TEST_F(StoreQueryTest, ReadsOfAgenciesNotNamedAreNeverReturned) {
+  auto s = Open();
+  ASSERT_TRUE(
+      s->Append({At(t0_, "7XK3J2", "cam1", "STLPD"), At(t0_ + 1, "7XK3J2", "cam9", "MSHP")}).ok());
+  ASSERT_TRUE(s->Flush().ok());
+  ReadQuery q;
+  q.plate = *plate::Plate::FromNormalized("7XK3J2");
+  q.agencies = {"MSHP"};
+  Result<QueryResult> r = s->Query(q);
+  ASSERT_EQ(r->reads.size(), 1u);
+  EXPECT_EQ(r->reads[0].agency, "MSHP");
+  q.agencies = {};
+  EXPECT_TRUE(s->Query(q)->reads.empty()) << "no agency named, nothing returned";
+}
+
+TEST_F(StoreQueryTest, PartialPlatesUseWildcardsInMemoryAndOnDisk) {
+  auto s = Open();
+  ASSERT_TRUE(s->Append({At(t0_, "7XK3J2"), At(t0_ + 1, "7AK3B9"), At(t0_ + 2, "8XK3J2")}).ok());
+  ASSERT_TRUE(s->Flush().ok());
+  ASSERT_TRUE(s->Append({At(t0_ + 3, "7QK31")}).ok());
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.pattern = *PlatePattern::Parse("7?K3*");
+  EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"7QK31", "7AK3B9", "7XK3J2"}));
+  q.pattern = *PlatePattern::Parse("*K3J*");
+  EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"8XK3J2", "7XK3J2"}));
+  q.pattern = *PlatePattern::Parse("*B9");
+  EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"7AK3B9"}));
+}
+
+TEST_F(StoreQueryTest, PatternSyntaxIsCheckedAndMatchingIsExact) {
+  EXPECT_FALSE(PlatePattern::Parse("***").ok());
+  EXPECT_FALSE(PlatePattern::Parse("AB#1").ok());
+  EXPECT_FALSE(PlatePattern::Parse("ABCDEFGHIJK").ok());
+  const PlatePattern p = *PlatePattern::Parse("a?c*");
+  EXPECT_TRUE(p.Matches("ABC"));
+  EXPECT_TRUE(p.Matches("AXC123"));
+  EXPECT_FALSE(p.Matches("AC"));
+  EXPECT_FALSE(p.Matches("XABC"));
+  EXPECT_EQ(p.prefix(), "A");
+}
+
+TEST_F(StoreQueryTest, AreaAndTimeWindowSelectCamerasAndPositionedReads) {
+  auto s = Open();
+  read::Read mobile_in = At(t0_ + 10, "MOB1", "car7");
+  mobile_in.position = read::GeoPoint::FromDegrees(38.6270, -90.1994);
+  read::Read mobile_out = At(t0_ + 20, "MOB2", "car7");
+  mobile_out.position = read::GeoPoint::FromDegrees(38.7000, -90.1994);  // 8 km north
+  ASSERT_TRUE(s->Append({At(t0_, "IN1", "camA"), At(t0_ + 5, "OUT1", "camB"), mobile_in, mobile_out,
+                         At(t0_ + 2 * 3'600'000, "LATE1", "camA")})
+                  .ok());
+  ASSERT_TRUE(s->Flush().ok());
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.from = t0_;
+  q.to = t0_ + 3'600'000;
+  q.area = Area{read::GeoPoint::FromDegrees(38.6270, -90.1994), 1000, {"camA"}, {"car7"}};
+  EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"MOB1", "IN1"}));
+}
+
+TEST_F(StoreQueryTest, LimitTruncatesAndSaysSo) {
+  auto s = Open();
+  std::vector<read::Read> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(At(t0_ + i, "SAME1"));
+  ASSERT_TRUE(s->Append(batch).ok());
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("SAME1");
+  q.limit = 4;
+  Result<QueryResult> r = s->Query(q);
+  EXPECT_EQ(r->reads.size(), 4u);
+  EXPECT_TRUE(r->truncated);
+  EXPECT_EQ(r->reads[0].time, t0_ + 9);
+}
+
+TEST_F(StoreQueryTest, ExpiredReadsDisappearFromResultsAtExpiry) {
+  auto s = Open();
+  s->SetRetention({{"STLPD", RetentionRule{3 * kMinute}}});
+  const std::int64_t t = clock_.NowMillis();
+  ASSERT_TRUE(s->Append({At(t, "NH1")}).ok());
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("NH1");
+  clock_.Advance(std::chrono::milliseconds(3 * kMinute));
+  EXPECT_EQ(s->Query(q)->reads.size(), 1u) << "at exactly the retention period it is still there";
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_TRUE(s->Query(q)->reads.empty()) << "one millisecond later it is not";
+}
+
+TEST_F(StoreQueryTest, ReadsAlreadyPastRetentionAreRefusedAtIngest) {
+  auto s = Open();
+  s->SetRetention({{"STLPD", RetentionRule{21 * kDay}}});
+  Result<AppendResult> r =
+      s->Append({At(clock_.NowMillis() - 22 * kDay, "OLD1"), At(clock_.NowMillis(), "NEW1")});
+  EXPECT_EQ(r->expired, 1u);
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(s->Count(), 1u);
+}
+
+// Retention from New Hampshire's 3 minutes to 5 years: after expiry plus the
+// deadline max(60 s, 5 % of retention), with maintenance running every 10 s,
+// the read is gone from disk: segments, logs, memory.
+class RetentionDeadlineTest : public StoreQueryTest,
+                              public ::testing::WithParamInterface<std::int64_t> {};
+
+TEST_P(RetentionDeadlineTest, ExpiredReadsAreGoneFromDiskWithinTheDeadline) {
+  const std::int64_t retention = GetParam();
+  const std::int64_t deadline = std::max<std::int64_t>(kMinute, retention / 20);
+  auto s = Open();
+  s->SetRetention({{"STLPD", RetentionRule{retention}}});
+  const std::int64_t t = clock_.NowMillis();
+  ASSERT_TRUE(s->Append({At(t, "GONE1"), At(t + retention / 2, "STAY1")}).ok());
+  // Maintenance ticks every 10 s of fake time, until expiry + deadline.
+  const std::int64_t tick = std::min<std::int64_t>(10'000, deadline / 6);
+  const std::int64_t end = t + retention + deadline;
+  bool gone_seen = false;
+  while (clock_.NowMillis() < end) {
+    clock_.Advance(std::chrono::milliseconds(std::min(tick, end - clock_.NowMillis())));
+    if (clock_.NowMillis() > t + retention / 2 && !gone_seen) {
+      // Keep the second read's append time realistic: nothing to do, it is already stored.
+      gone_seen = true;
+    }
+    ASSERT_TRUE(s->RunMaintenance().ok());
+  }
+  EXPECT_EQ(s->Count(), 1u) << "only the unexpired read is stored";
+  EXPECT_TRUE(WalFiles().empty()) << "no log file still holds the expired read";
+  for (const std::string& path : s->SegmentPaths()) {
+    const std::string bytes = *Env::Posix().ReadFile(path);
+    EXPECT_EQ(bytes.find("GONE1"), std::string::npos);
+  }
+  const std::string report = *Env::Posix().ReadFile(dir_.path() + "/store/purge.log");
+  EXPECT_NE(report.find("\"reads_destroyed\":1"), std::string::npos) << report;
+  EXPECT_EQ(report.find("GONE1"), std::string::npos) << "the purge report holds no plates";
+}
+
+INSTANTIATE_TEST_SUITE_P(StateLaws, RetentionDeadlineTest,
+                         ::testing::Values(3 * kMinute, 21 * kDay, 60 * kDay, 274 * kDay,
+                                           5 * 365 * kDay));
+
+TEST_F(StoreQueryTest, HeldReadsSurvivePurgesUntilTheHoldExpires) {
+  auto s = Open();
+  s->SetRetention({{"STLPD", RetentionRule{3 * kMinute}}});
+  const std::int64_t t = clock_.NowMillis();
+  Hold hold;
+  hold.id = "hold-1";
+  hold.plate = *plate::Plate::FromNormalized("EVID1");
+  hold.expires_at = t + 30 * kMinute;
+  hold.basis = "court order 26-CR-001";
+  s->SetHolds({hold});
+  ASSERT_TRUE(s->Append({At(t, "EVID1"), At(t, "OTHER1", "cam2")}).ok());
+  for (int i = 0; i < 60; ++i) {  // 10 minutes of maintenance
+    clock_.Advance(std::chrono::seconds(10));
+    ASSERT_TRUE(s->RunMaintenance().ok());
+  }
+  EXPECT_EQ(s->Count(), 1u) << "the held read stays, the other is purged";
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("EVID1");
+  EXPECT_EQ(s->Query(q)->reads.size(), 1u) << "held data stays searchable";
+  const std::string report = *Env::Posix().ReadFile(dir_.path() + "/store/purge.log");
+  EXPECT_NE(report.find("\"kept_by_holds\":[\"hold-1\"]"), std::string::npos) << report;
+  clock_.Advance(std::chrono::minutes(25));  // past the hold's expiry
+  for (int i = 0; i < 10; ++i) {
+    clock_.Advance(std::chrono::seconds(10));
+    ASSERT_TRUE(s->RunMaintenance().ok());
+  }
+  EXPECT_EQ(s->Count(), 0u);
+}
+
+}  // namespace
+}  // namespace interdict::store
+
+namespace interdict::store {
+namespace {
+
+TEST_F(StoreQueryTest, SmallSegmentsAreMergedAndACrashMidMergeLeavesNoDuplicates) {
+  std::vector<std::string> before;
+  std::string saved_name, saved_bytes;
+  {
+    auto s = Open();
+    for (int f = 0; f < 5; ++f) {
+      std::vector<read::Read> batch;
+      for (int i = 0; i < 50; ++i)
+        batch.push_back(At(t0_ + f * 100 + i, "M" + std::to_string(f * 100 + i)));
+      ASSERT_TRUE(s->Append(batch).ok());
+      ASSERT_TRUE(s->Flush().ok());
+    }
+    before = s->SegmentPaths();
+    ASSERT_EQ(before.size(), 5u);
+    saved_name = before[0];
+    saved_bytes = *Env::Posix().ReadFile(saved_name);
+    ASSERT_TRUE(s->Merge().ok());
+    EXPECT_EQ(s->SegmentPaths().size(), 1u);
+    EXPECT_EQ(s->Count(), 250u);
+    ReadQuery q;
+    q.agencies = {"STLPD"};
+    q.plate = *plate::Plate::FromNormalized("M201");
+    EXPECT_EQ(s->Query(q)->reads.size(), 1u);
+  }
+  // As if the process died after the merged segment was in place but before
+  // the old ones were removed: put one back.
+  {
+    auto f = Env::Posix().NewWritableFile(saved_name);
+    ASSERT_TRUE((*f)->Append(saved_bytes).ok());
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 250u) << "a segment replaced by a merge is removed on recovery";
+  EXPECT_FALSE(Env::Posix().Exists(saved_name));
+}
+
+TEST_F(StoreQueryTest, VerifyChecksSegmentsAndTheCheckpoint) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append({At(t0_, "V1"), At(t0_ + 1, "V2")}).ok());
+    ASSERT_TRUE(s->Flush().ok());
+  }
+  std::vector<std::string> problems;
+  EXPECT_TRUE(Store::Verify(Env::Posix(), dir_.path() + "/store", &problems).ok());
+  const std::string seg = Open()->SegmentPaths().at(0);
+  std::string bytes = *Env::Posix().ReadFile(seg);
+  bytes[20] = static_cast<char>(bytes[20] ^ 1);
+  {
+    auto f = Env::Posix().NewWritableFile(seg);
+    ASSERT_TRUE((*f)->Append(bytes).ok());
+  }
+  problems.clear();
+  EXPECT_FALSE(Store::Verify(Env::Posix(), dir_.path() + "/store", &problems).ok());
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].find(seg), std::string::npos) << problems[0];
+  // Opening quarantines the corrupt segment and serves the rest.
+  auto s = Open();
+  EXPECT_EQ(s->recovery().quarantined.size(), 1u);
+  EXPECT_EQ(s->Count(), 0u);
+}
+
+}  // namespace
+}  // namespace interdict::store
+
+namespace interdict::store {
+namespace {
+
+TEST_F(StoreQueryTest, QueriesSeeAConsistentSnapshotWhileWritesFlushesAndMergesGoOn) {
+  auto s = Open();
+  std::atomic<bool> done{false};
+  std::atomic<int> acknowledged{0};
+  std::thread writer([&] {
+    for (int b = 0; b < 40; ++b) {
+      std::vector<read::Read> batch;
+      for (int i = 0; i < 25; ++i)
+        batch.push_back(At(t0_ + b * 25 + i, "WATCH1", "cam" + std::to_string(i % 3)));
+      ASSERT_TRUE(s->Append(batch).ok());
+      acknowledged += 25;
+      if (b % 5 == 4) {
+        ASSERT_TRUE(s->Flush().ok());
+      }
+      if (b % 10 == 9) {
+        ASSERT_TRUE(s->Merge().ok());
+      }
+    }
+    done = true;
+  });
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("WATCH1");
+  q.limit = 100000;
+  std::size_t last = 0;
+  while (!done) {
+    const int floor = acknowledged.load();
+    Result<QueryResult> r = s->Query(q);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    // Everything acknowledged before the query started is visible, exactly once.
+    ASSERT_GE(r->reads.size(), static_cast<std::size_t>(floor));
+    ASSERT_GE(r->reads.size(), last);
+    for (std::size_t i = 1; i < r->reads.size(); ++i)
+      ASSERT_LT(r->reads[i].time, r->reads[i - 1].time);
+    last = r->reads.size();
+  }
+  writer.join();
+  EXPECT_EQ(s->Query(q)->reads.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace interdict::store
