@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"serve", "run the HTTP API (flags: --config, --listen, --data, --log-level)", Serve},
     {"demo", "run the server on a demo data directory", Demo},
     {"store", "operate the read store: load NDJSON reads, count, verify checksums", StoreCommand},
+    {"bench", "benchmarks that print JSON (bench store: the read store against SQLite)",
+     BenchCommand},
     {"version", "print the version and build type", Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };

@@ -16,6 +16,7 @@ int Demo(const std::vector<std::string>& args);
 int Version(const std::vector<std::string>& args);
 int Help(const std::vector<std::string>& args);
 int StoreCommand(const std::vector<std::string>& args);
+int BenchCommand(const std::vector<std::string>& args);
 
 // Dispatches argv[1] to its command.
 int Main(int argc, char** argv);

@@ -1,0 +1,23 @@
+// `interdict bench store`: the read store against SQLite on the same reads and
+// the same queries, each side in its own child process (so peak memory is its
+// own), answers checked equal, one JSON object out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace interdict::bench {
+
+struct StoreBenchOptions {
+  std::uint64_t reads = 1'000'000;
+  std::uint64_t sqlite_max_reads = 20'000'000;  // SQLite runs only up to this size
+  int queries = 100;                            // per query type
+  std::string dir;                              // working directory; empty: a new one under /tmp
+  bool keep = false;                            // keep the working directory
+};
+
+// Runs the benchmark; prints the JSON result on stdout and progress on
+// stderr. Returns the process exit code.
+int RunStoreBench(const StoreBenchOptions& options);
+
+}  // namespace interdict::bench
