@@ -124,6 +124,33 @@ const std::array kOptions = {
              c.data_dir = s;
              return Status::Ok();
            }},
+    Option{
+        {"store.sync", "string", "\"always\"",
+         "When the read store makes a batch durable before acknowledging it: always (fdatasync "
+         "every batch), interval (at most every store.sync_interval_ms; a machine crash can lose "
+         "that much) or none (benchmarks only)."},
+        Type::kString,
+        [](Config& c, const Value& v) -> Status {
+          const std::string& s = std::get<std::string>(v);
+          if (s != "always" && s != "interval" && s != "none") {
+            return Status::InvalidArgument(
+                fmt::format("unknown sync policy '{}' (expected always, interval or none)", s));
+          }
+          c.store.sync = s;
+          return Status::Ok();
+        }},
+    Option{
+        {"store.sync_interval_ms", "integer", "100",
+         "With store.sync = \"interval\": the longest time between syncs."},
+        Type::kInteger,
+        [](Config& c, const Value& v) { return SetInt(v, 1, 60'000, &c.store.sync_interval_ms); }},
+    Option{{"store.flush_reads", "integer", "1000000",
+            "Reads held in memory before they are written to segments (they are flushed after 30 s "
+            "in any case)."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1000, 100'000'000, &c.store.flush_reads);
+           }},
     Option{{"log.level", "string", "\"info\"", "Lowest level logged: debug, info, warn or error."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {

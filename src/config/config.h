@@ -40,8 +40,15 @@ struct ServerConfig {
   bool insecure_allow_plaintext = false;
 };
 
+struct StoreConfig {
+  std::string sync = "always";  // always, interval or none
+  int sync_interval_ms = 100;
+  std::int64_t flush_reads = 1'000'000;
+};
+
 struct Config {
   ServerConfig server;
+  StoreConfig store;
   std::string data_dir = "/var/lib/interdict";
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "metrics/registry.h"
 #include "server/data_dir.h"
+#include "store/store.h"
 
 namespace interdict::server {
 
@@ -25,6 +26,8 @@ struct Service::Impl {
   metrics::Registry metrics;
   http::Router router;
   std::optional<DataDir> data_dir;
+  std::unique_ptr<store::Store>
+      store;  // declared after data_dir: closed before the lock is released
   std::unique_ptr<http::Server> http;
 };
 
@@ -68,6 +71,18 @@ Status Service::Start() {
   s.data_dir.emplace(std::move(dir).value());
   s.started_at = s.clock.NowMillis();
 
+  store::StoreOptions so;
+  so.dir = s.config.data_dir + "/store";
+  Result<store::SyncPolicy> sync = store::ParseSyncPolicy(s.config.store.sync);
+  if (!sync.ok()) return sync.status();
+  so.sync = *sync;
+  so.sync_interval_ms = s.config.store.sync_interval_ms;
+  so.flush_reads = static_cast<std::uint64_t>(s.config.store.flush_reads);
+  Result<std::unique_ptr<store::Store>> opened =
+      store::Store::Open(so, store::Env::Posix(), s.clock, s.log);
+  if (!opened.ok()) return opened.status();
+  s.store = std::move(opened).value();
+
   s.metrics
       .GetGauge("interdict_build_info", "Build of the running binary.",
                 {{"version", build_info::kVersion}, {"build_type", build_info::kBuildType}})
@@ -102,6 +117,11 @@ std::string Service::url() const {
 
 void Service::Run() {
   if (impl_->http) impl_->http->Run();
+  // In-flight requests are done; flush what is in memory so a restart replays little.
+  if (impl_->store) {
+    if (Status s = impl_->store->Flush(); !s.ok())
+      impl_->log.Error("final flush failed", {{"error", s.message()}});
+  }
   impl_->log.Info("stopped");
 }
 

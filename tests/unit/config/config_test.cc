@@ -132,6 +132,9 @@ TEST(ConfigTest, DocumentedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(documented->server.request_timeout_s, real.server.request_timeout_s);
   EXPECT_EQ(documented->server.shutdown_timeout_s, real.server.shutdown_timeout_s);
   EXPECT_EQ(documented->data_dir, real.data_dir);
+  EXPECT_EQ(documented->store.sync, real.store.sync);
+  EXPECT_EQ(documented->store.sync_interval_ms, real.store.sync_interval_ms);
+  EXPECT_EQ(documented->store.flush_reads, real.store.flush_reads);
   EXPECT_EQ(documented->log_level, real.log_level);
   EXPECT_EQ(documented->log_format, real.log_format);
 }
