@@ -21,12 +21,19 @@ class PlatePattern {
  public:
   static Result<PlatePattern> Parse(std::string_view text);
   bool Matches(std::string_view plate) const;
+  // Matches a plate in its packed form (plate::Plate::Pack) without unpacking
+  // it, for scanning plate dictionaries.
+  bool MatchesPacked(std::uint64_t packed) const;
   const std::string& text() const { return text_; }
   // The literal characters before the first wildcard ("7" for "7?K3*").
   std::string_view prefix() const;
 
  private:
   std::string text_;
+  // For "*LITERAL*" (the common witness substring), the literal's 6-bit codes.
+  bool substring_only_ = false;
+  std::uint64_t lit_code_ = 0;
+  std::size_t lit_len_ = 0;
 };
 
 // A circle on the map. The store does not know where cameras stand (the

@@ -140,12 +140,11 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   }
 
   std::vector<std::string> sections(kSectionCount);
-  // Cameras and times.
+  // Camera runs.
+  std::vector<char> run_start(n, 0);
   {
-    std::string cams, times;
+    std::string cams, runs_body;
     std::uint64_t runs = 0;
-    std::string runs_body;
-    std::int64_t prev = 0;
     for (std::uint32_t i = 0; i < n;) {
       const std::string& cam = reads[order[i]].camera;
       std::uint32_t j = i;
@@ -153,18 +152,13 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
       PutString(runs_body, cam);
       PutVarint(runs_body, i);
       PutVarint(runs_body, j - i);
+      run_start[i] = 1;
       ++runs;
-      for (std::uint32_t k = i; k < j; ++k) {
-        const std::int64_t t = reads[order[k]].time;
-        PutVarint(times, k == i ? ZigZag(t - meta.min_time) : static_cast<std::uint64_t>(t - prev));
-        prev = t;
-      }
       i = j;
     }
     PutVarint(cams, runs);
     cams += runs_body;
     sections[kCameras] = std::move(cams);
-    sections[kTimes] = Compress(times);
   }
   // Plate dictionary, references and postings.
   std::vector<std::uint64_t> packed(n);
@@ -179,15 +173,36 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   }
   std::vector<std::uint32_t> refs(n);
   std::vector<std::uint32_t> counts(dict.size() + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    refs[i] = static_cast<std::uint32_t>(std::lower_bound(dict.begin(), dict.end(), packed[i]) -
+                                         dict.begin());
+    ++counts[refs[i] + 1];
+  }
+  // Times and plate references, in blocks aligned with the payload blocks so
+  // that one row costs one block's decoding, not a whole column's.
+  std::vector<std::uint32_t> time_offsets, ref_offsets;
   {
-    std::string r;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      refs[i] = static_cast<std::uint32_t>(std::lower_bound(dict.begin(), dict.end(), packed[i]) -
-                                           dict.begin());
-      PutVarint(r, refs[i]);
-      ++counts[refs[i] + 1];
+    std::string times_out, refs_out, t, r;
+    for (std::uint32_t b = 0; b < n; b += kPayloadBlockRows) {
+      t.clear();
+      r.clear();
+      std::int64_t prev = 0;
+      for (std::uint32_t k = b; k < std::min(n, b + kPayloadBlockRows); ++k) {
+        const std::int64_t time = reads[order[k]].time;
+        PutVarint(t, (k == b || run_start[k]) ? ZigZag(time - meta.min_time)
+                                              : static_cast<std::uint64_t>(time - prev));
+        prev = time;
+        PutVarint(r, refs[k]);
+      }
+      time_offsets.push_back(static_cast<std::uint32_t>(times_out.size()));
+      times_out += Compress(t);
+      ref_offsets.push_back(static_cast<std::uint32_t>(refs_out.size()));
+      refs_out += Compress(r);
     }
-    sections[kRefs] = Compress(r);
+    time_offsets.push_back(static_cast<std::uint32_t>(times_out.size()));
+    ref_offsets.push_back(static_cast<std::uint32_t>(refs_out.size()));
+    sections[kTimes] = std::move(times_out);
+    sections[kRefs] = std::move(refs_out);
   }
   {
     std::partial_sum(counts.begin(), counts.end(), counts.begin());
@@ -225,6 +240,8 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
     }
     block_offsets.push_back(static_cast<std::uint32_t>(payload.size()));
     std::string off;
+    PutU32Array(off, time_offsets);
+    PutU32Array(off, ref_offsets);
     PutU32Array(off, block_offsets);
     sections[kBlockOffsets] = std::move(off);
     sections[kPayload] = std::move(payload);
@@ -375,12 +392,24 @@ Status Segment::Parse() {
     return bad("posting offsets do not match the postings");
   const std::string_view bo = Section(kBlockOffsets);
   const std::size_t nblocks = (rows + kPayloadBlockRows - 1) / kPayloadBlockRows;
-  if (bo.size() != (nblocks + 1) * 4) return bad("block offsets do not match the rows");
-  block_offsets_.resize(nblocks + 1);
-  std::memcpy(block_offsets_.data(), bo.data(), bo.size());
+  if (bo.size() != 3 * (nblocks + 1) * 4) return bad("block offsets do not match the rows");
+  for (auto* v : {&time_offsets_, &ref_offsets_, &block_offsets_}) v->resize(nblocks + 1);
+  std::memcpy(time_offsets_.data(), bo.data(), (nblocks + 1) * 4);
+  std::memcpy(ref_offsets_.data(), bo.data() + (nblocks + 1) * 4, (nblocks + 1) * 4);
+  std::memcpy(block_offsets_.data(), bo.data() + 2 * (nblocks + 1) * 4, (nblocks + 1) * 4);
+  times_ = Section(kTimes);
+  refs_ = Section(kRefs);
   payload_ = Section(kPayload);
-  if (block_offsets_.back() != payload_.size())
-    return bad("block offsets do not match the payload");
+  if (block_offsets_.back() != payload_.size() || time_offsets_.back() != times_.size() ||
+      ref_offsets_.back() != refs_.size()) {
+    return bad("block offsets do not match their sections");
+  }
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    if (block_offsets_[b] > block_offsets_[b + 1] || time_offsets_[b] > time_offsets_[b + 1] ||
+        ref_offsets_[b] > ref_offsets_[b + 1]) {
+      return bad("block offsets out of order");
+    }
+  }
   return Status::Ok();
 }
 
@@ -412,110 +441,137 @@ Status Segment::FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows
   return Postings(static_cast<std::uint32_t>(it - dict_.begin()), rows);
 }
 
-Result<std::span<const std::int64_t>> Segment::Times() const {
-  std::lock_guard l(mu_);
-  if (!times_ready_) {
-    Result<std::string> raw = Decompress(Section(kTimes), std::size_t{meta_.rows} * 10);
-    if (!raw.ok()) return raw.status().WithContext(path_ + ": times: ");
-    Decoder in(*raw);
-    times_.resize(meta_.rows);
-    for (const CameraRun& run : cameras_) {
-      std::int64_t prev = 0;
-      for (std::uint32_t k = run.start; k < run.start + run.count; ++k) {
-        std::uint64_t v = 0;
-        if (!in.GetVarint(&v)) return Status::Corruption(fmt::format("{}: truncated times", path_));
-        prev = k == run.start ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
-        times_[k] = prev;
-      }
-    }
-    times_ready_ = true;
+Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b, bool need_payload) const {
+  Block* hit = nullptr;
+  for (Block& blk : cache_) {
+    if (blk.index == b) hit = &blk;
   }
-  return std::span<const std::int64_t>(times_);
-}
-
-Result<std::span<const std::uint32_t>> Segment::PlateRefs() const {
-  std::lock_guard l(mu_);
-  if (!refs_ready_) {
-    Result<std::string> raw = Decompress(Section(kRefs), std::size_t{meta_.rows} * 5);
-    if (!raw.ok()) return raw.status().WithContext(path_ + ": plate references: ");
-    Decoder in(*raw);
-    plate_refs_.resize(meta_.rows);
-    for (std::uint32_t& r : plate_refs_) {
-      std::uint64_t v = 0;
-      if (!in.GetVarint(&v) || v >= dict_.size()) {
-        return Status::Corruption(fmt::format("{}: bad plate reference", path_));
-      }
-      r = static_cast<std::uint32_t>(v);
-    }
-    refs_ready_ = true;
-  }
-  return std::span<const std::uint32_t>(plate_refs_);
-}
-
-Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
-  if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
-  Result<std::span<const std::int64_t>> times = Times();
-  if (!times.ok()) return times.status();
-  Result<std::span<const std::uint32_t>> refs = PlateRefs();
-  if (!refs.ok()) return refs.status();
-  *out = read::Read{};
-  out->agency = meta_.agency;
-  const auto run =
-      std::upper_bound(cameras_.begin(), cameras_.end(), row,
-                       [](std::uint32_t r, const CameraRun& c) { return r < c.start; }) -
-      1;
-  out->camera = run->name;
-  out->time = (*times)[row];
-  out->plate = plate::Plate::Unpack(dict_[(*refs)[row]]);
-
-  std::lock_guard l(mu_);
-  const std::uint32_t block = row / kPayloadBlockRows;
-  const std::uint32_t first = block * kPayloadBlockRows;
-  if (block != cached_block_) {
-    const std::uint32_t b = block_offsets_[block], e = block_offsets_[block + 1];
-    if (b > e || e > payload_.size())
-      return Status::Corruption(fmt::format("{}: bad block offsets", path_));
-    Result<std::string> raw =
-        Decompress(payload_.substr(b, e - b), std::size_t{kPayloadBlockRows} * 4096);
-    if (!raw.ok()) return raw.status().WithContext(path_ + ": payload: ");
-    cached_block_data_ = std::move(raw).value();
-    cached_block_ = UINT32_MAX;
-    // Where each row of the block starts (rows are variable-length).
-    cached_row_offsets_.clear();
-    Decoder in(cached_block_data_);
-    read::Read scratch;
-    const std::uint32_t rows_here = std::min(kPayloadBlockRows, meta_.rows - first);
+  const std::uint32_t first = b * kPayloadBlockRows;
+  const std::uint32_t rows_here = std::min(kPayloadBlockRows, meta_.rows - first);
+  if (hit == nullptr) {
+    hit = &cache_[next_victim_];
+    next_victim_ = (next_victim_ + 1) % cache_.size();
+    hit->index = UINT32_MAX;
+    hit->payload_ready = false;
+    Result<std::string> t =
+        Decompress(times_.substr(time_offsets_[b], time_offsets_[b + 1] - time_offsets_[b]),
+                   std::size_t{rows_here} * 10);
+    if (!t.ok()) return t.status().WithContext(path_ + ": times: ");
+    Result<std::string> r =
+        Decompress(refs_.substr(ref_offsets_[b], ref_offsets_[b + 1] - ref_offsets_[b]),
+                   std::size_t{rows_here} * 5);
+    if (!r.ok()) return r.status().WithContext(path_ + ": plate references: ");
+    Decoder tin(*t), rin(*r);
+    hit->times.resize(rows_here);
+    hit->refs.resize(rows_here);
+    std::size_t run = CameraRunIndex(first);
+    std::int64_t prev = 0;
     for (std::uint32_t k = 0; k < rows_here; ++k) {
-      cached_row_offsets_.push_back(
-          static_cast<std::uint32_t>(cached_block_data_.size() - in.remaining()));
+      const std::uint32_t row = first + k;
+      while (run + 1 < cameras_.size() && cameras_[run + 1].start <= row) ++run;
+      std::uint64_t v = 0, e = 0;
+      if (!tin.GetVarint(&v) || !rin.GetVarint(&e) || e >= dict_.size()) {
+        return Status::Corruption(
+            fmt::format("{}: bad time or plate reference at row {}", path_, row));
+      }
+      const bool absolute = k == 0 || cameras_[run].start == row;
+      prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
+      hit->times[k] = prev;
+      hit->refs[k] = static_cast<std::uint32_t>(e);
+    }
+    hit->index = b;
+  }
+  if (need_payload && !hit->payload_ready) {
+    Result<std::string> raw =
+        Decompress(payload_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
+                   std::size_t{kPayloadBlockRows} * 4096);
+    if (!raw.ok()) return raw.status().WithContext(path_ + ": payload: ");
+    hit->payload = std::move(raw).value();
+    hit->offsets.clear();
+    Decoder in(hit->payload);
+    read::Read scratch;
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      hit->offsets.push_back(static_cast<std::uint32_t>(hit->payload.size() - in.remaining()));
       if (!DecodePayloadRow(in, &scratch)) {
         return Status::Corruption(fmt::format("{}: bad payload row {}", path_, first + k));
       }
     }
-    cached_block_ = block;
+    hit->payload_ready = true;
   }
-  const std::uint32_t index = row - first;
-  Decoder in(std::string_view(cached_block_data_).substr(cached_row_offsets_[index]));
+  return static_cast<const Block*>(hit);
+}
+
+std::size_t Segment::CameraRunIndex(std::uint32_t row) const {
+  const auto it = std::upper_bound(cameras_.begin(), cameras_.end(), row,
+                                   [](std::uint32_t r, const CameraRun& c) { return r < c.start; });
+  return static_cast<std::size_t>(it - cameras_.begin()) - 1;
+}
+
+Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const {
+  if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
+  std::lock_guard l(mu_);
+  Result<const Block*> b = LoadBlock(row / kPayloadBlockRows, false);
+  if (!b.ok()) return b.status();
+  *time = (*b)->times[row % kPayloadBlockRows];
+  *entry = (*b)->refs[row % kPayloadBlockRows];
+  return Status::Ok();
+}
+
+Status Segment::RowsInWindow(const CameraRun& run, std::int64_t from, std::int64_t to,
+                             std::vector<std::uint32_t>* rows) const {
+  rows->clear();
+  std::lock_guard l(mu_);
+  const std::uint32_t end = run.start + run.count;
+  for (std::uint32_t row = run.start; row < end;) {
+    const std::uint32_t b = row / kPayloadBlockRows;
+    Result<const Block*> blk = LoadBlock(b, false);
+    if (!blk.ok()) return blk.status();
+    const std::uint32_t block_end = std::min(end, (b + 1) * kPayloadBlockRows);
+    const auto& times = (*blk)->times;
+    const std::uint32_t first = b * kPayloadBlockRows;
+    // Times ascend within a run: skip to the window with a binary search.
+    auto lo =
+        std::lower_bound(times.begin() + (row - first), times.begin() + (block_end - first), from);
+    for (auto it = lo; it != times.begin() + (block_end - first); ++it) {
+      if (*it >= to) return Status::Ok();
+      rows->push_back(first + static_cast<std::uint32_t>(it - times.begin()));
+    }
+    row = block_end;
+  }
+  return Status::Ok();
+}
+
+Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
+  if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
+  std::lock_guard l(mu_);
+  Result<const Block*> blk = LoadBlock(row / kPayloadBlockRows, true);
+  if (!blk.ok()) return blk.status();
+  const Block& b = **blk;
+  const std::uint32_t index = row % kPayloadBlockRows;
+  *out = read::Read{};
+  out->agency = meta_.agency;
+  out->camera = cameras_[CameraRunIndex(row)].name;
+  out->time = b.times[index];
+  out->plate = plate::Plate::Unpack(dict_[b.refs[index]]);
+  Decoder in(std::string_view(b.payload).substr(b.offsets[index]));
   if (!DecodePayloadRow(in, out))
     return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
   return Status::Ok();
 }
 
 Status Segment::Check() const {
-  Result<std::span<const std::int64_t>> times = Times();
-  if (!times.ok()) return times.status();
-  Result<std::span<const std::uint32_t>> refs = PlateRefs();
-  if (!refs.ok()) return refs.status();
-  for (const CameraRun& run : cameras_) {
-    for (std::uint32_t k = run.start + 1; k < run.start + run.count; ++k) {
-      if ((*times)[k] < (*times)[k - 1])
-        return Status::Corruption(fmt::format("{}: times out of order", path_));
-    }
-  }
-  for (std::int64_t t : *times) {
+  std::vector<std::uint32_t> refs(meta_.rows);
+  std::int64_t prev_time = 0;
+  for (std::uint32_t row = 0; row < meta_.rows; ++row) {
+    std::int64_t t = 0;
+    INTERDICT_RETURN_IF_ERROR(RowKey(row, &t, &refs[row]));
     if (t < meta_.min_time || t > meta_.max_time) {
       return Status::Corruption(fmt::format("{}: a time outside the footer's range", path_));
     }
+    if (row > 0 && cameras_[CameraRunIndex(row)].start != row && t < prev_time) {
+      return Status::Corruption(fmt::format("{}: times out of order at row {}", path_, row));
+    }
+    prev_time = t;
   }
   std::vector<std::uint32_t> rows;
   std::uint64_t covered = 0;
@@ -526,7 +582,7 @@ Status Segment::Check() const {
     if (rows.empty())
       return Status::Corruption(fmt::format("{}: dictionary entry without rows", path_));
     for (std::uint32_t r : rows) {
-      if ((*refs)[r] != e)
+      if (refs[r] != e)
         return Status::Corruption(fmt::format("{}: postings disagree with row {}", path_, r));
     }
     covered += rows.size();

@@ -5,6 +5,7 @@
 // section's checksum.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -58,10 +59,13 @@ class Segment {
   // Rows of an exact plate, ascending; empty when absent.
   Status FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const;
 
-  // Capture times of every row (decoded on first use, then kept).
-  Result<std::span<const std::int64_t>> Times() const;
-  // Dictionary entry of every row (decoded on first use, then kept).
-  Result<std::span<const std::uint32_t>> PlateRefs() const;
+  // Capture time and dictionary entry of one row.
+  Status RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const;
+  // Rows of one camera run captured in [from, to), ascending.
+  Status RowsInWindow(const CameraRun& run, std::int64_t from, std::int64_t to,
+                      std::vector<std::uint32_t>* rows) const;
+  // Index in cameras() of the run holding `row`.
+  std::size_t CameraRunIndex(std::uint32_t row) const;
 
   // The whole read at `row`.
   Status ReadRow(std::uint32_t row, read::Read* out) const;
@@ -88,16 +92,24 @@ class Segment {
   std::span<const std::uint32_t> posting_offsets_;
   std::vector<std::uint32_t> posting_offsets_copy_;
   std::string_view postings_;
-  std::vector<std::uint32_t> block_offsets_;
-  std::string_view payload_;
+  std::vector<std::uint32_t> time_offsets_, ref_offsets_, block_offsets_;
+  std::string_view times_, refs_, payload_;
 
-  mutable std::mutex mu_;  // guards the lazily decoded columns
-  mutable std::vector<std::int64_t> times_;
-  mutable std::vector<std::uint32_t> plate_refs_;
-  mutable bool times_ready_ = false, refs_ready_ = false;
-  mutable std::uint32_t cached_block_ = UINT32_MAX;
-  mutable std::string cached_block_data_;
-  mutable std::vector<std::uint32_t> cached_row_offsets_;
+  // A few decoded blocks (times and plate references always; the payload when
+  // a whole row was asked for), so neighbouring rows decode once.
+  struct Block {
+    std::uint32_t index = UINT32_MAX;
+    std::vector<std::int64_t> times;
+    std::vector<std::uint32_t> refs;
+    bool payload_ready = false;
+    std::string payload;
+    std::vector<std::uint32_t> offsets;
+  };
+  // Requires mu_.
+  Result<const Block*> LoadBlock(std::uint32_t block, bool need_payload) const;
+  mutable std::mutex mu_;
+  mutable std::array<Block, 4> cache_;
+  mutable std::size_t next_victim_ = 0;
 };
 
 inline constexpr std::uint32_t kPayloadBlockRows = 1024;

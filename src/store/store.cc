@@ -83,7 +83,9 @@ std::int64_t PurgeDeadlineMs(const RetentionRule& r) {
 struct Memtable {
   std::vector<read::Read> reads;
   std::unordered_multimap<std::uint64_t, std::uint32_t> identity;
-  std::unordered_multimap<std::uint64_t, std::uint32_t> by_plate;
+  // Rows of each plate. A map to vectors, not a multimap: a popular plate has
+  // thousands of rows, and a multimap insert walks all of them.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_plate;
   std::chrono::steady_clock::time_point started;
 
   const read::Read* Find(const read::Read& r, std::uint64_t h) const {
@@ -96,7 +98,7 @@ struct Memtable {
   void Insert(read::Read r, std::uint64_t h) {
     const auto idx = static_cast<std::uint32_t>(reads.size());
     identity.emplace(h, idx);
-    by_plate.emplace(r.plate.Pack(), idx);
+    by_plate[r.plate.Pack()].push_back(idx);
     reads.push_back(std::move(r));
   }
 };
@@ -139,14 +141,6 @@ const Hold* HeldBy(const std::vector<Hold>& holds, std::string_view agency, cons
     return &h;
   }
   return nullptr;
-}
-
-std::size_t CameraRunOf(const Segment& s, std::uint32_t row) {
-  const auto& runs = s.cameras();
-  const auto it =
-      std::upper_bound(runs.begin(), runs.end(), row,
-                       [](std::uint32_t r, const Segment::CameraRun& c) { return r < c.start; });
-  return static_cast<std::size_t>(it - runs.begin()) - 1;
 }
 
 }  // namespace
@@ -224,15 +218,11 @@ bool Store::Impl::InSegments(const Version& v, const read::Read& r) const {
         runs.begin(), runs.end(), r.camera,
         [](const Segment::CameraRun& c, const std::string& name) { return c.name < name; });
     if (run == runs.end() || run->name != r.camera) continue;
-    Result<std::span<const std::int64_t>> times = seg->Times();
-    if (!times.ok()) continue;
-    const auto b = times->begin() + run->start, e = b + run->count;
-    for (auto t = std::lower_bound(b, e, r.time); t != e && *t == r.time; ++t) {
+    std::vector<std::uint32_t> rows;
+    if (!seg->RowsInWindow(*run, r.time, r.time + 1, &rows).ok()) continue;
+    for (std::uint32_t row : rows) {
       read::Read stored;
-      if (seg->ReadRow(static_cast<std::uint32_t>(t - times->begin()), &stored).ok() &&
-          stored.id == r.id) {
-        return true;
-      }
+      if (seg->ReadRow(row, &stored).ok() && stored.id == r.id) return true;
     }
   }
   return false;
@@ -434,16 +424,17 @@ Status Store::Impl::Flush() {
   });
   if (to_flush == nullptr) return Status::Ok();
 
-  // Group by agency and bucket.
-  std::map<std::pair<std::string, std::int64_t>, std::vector<read::Read>> groups;
+  // Group by agency and bucket (indices into the frozen memtable; no copies).
+  std::map<std::pair<std::string, std::int64_t>, std::vector<std::uint32_t>> groups;
   std::map<std::string, RetentionRule> rules;
   {
     std::lock_guard l(mu);
     rules = retention;
   }
-  for (const read::Read& r : to_flush->reads) {
+  for (std::uint32_t i = 0; i < to_flush->reads.size(); ++i) {
+    const read::Read& r = to_flush->reads[i];
     const std::int64_t b = BucketMs(rules[r.agency]);
-    groups[{r.agency, FloorDiv(r.time, b) * b}].push_back(r);
+    groups[{r.agency, FloorDiv(r.time, b) * b}].push_back(i);
   }
   std::vector<std::shared_ptr<Segment>> written;
   auto undo = [&](const Status& why) {
@@ -451,7 +442,11 @@ Status Store::Impl::Flush() {
     log.Error("flush failed; the reads stay in memory and in the log", {{"error", why.message()}});
     return why;
   };
-  for (auto& [key, reads] : groups) {
+  std::vector<read::Read> reads;
+  for (auto& [key, rows] : groups) {
+    reads.clear();
+    reads.reserve(rows.size());
+    for (std::uint32_t i : rows) reads.push_back(to_flush->reads[i]);
     SegmentMeta meta;
     {
       std::lock_guard l(mu);
@@ -617,22 +612,20 @@ Status Store::Impl::Purge() {
       if (meta.min_time >= cutoff) continue;  // nothing expired
       // Let a few expiries gather before rewriting, but stay well inside the deadline.
       if (meta.max_time >= cutoff && meta.min_time + rule.non_hit_ms + slack > now) continue;
-      Result<std::span<const std::int64_t>> times = seg->Times();
-      if (!times.ok()) return times.status();
-      Result<std::span<const std::uint32_t>> refs = seg->PlateRefs();
-      if (!refs.ok()) return refs.status();
       std::vector<std::uint32_t> keep;
       std::uint64_t destroyed = 0;
       std::int64_t oldest = INT64_MAX, newest = INT64_MIN;
       std::set<std::string> hold_ids;
       for (std::uint32_t row = 0; row < meta.rows; ++row) {
-        const std::int64_t t = (*times)[row];
+        std::int64_t t = 0;
+        std::uint32_t entry = 0;
+        INTERDICT_RETURN_IF_ERROR(seg->RowKey(row, &t, &entry));
         if (t >= cutoff) {
           keep.push_back(row);
           continue;
         }
-        const plate::Plate p = plate::Plate::Unpack(seg->plate_dictionary()[(*refs)[row]]);
-        const std::string& camera = seg->cameras()[CameraRunOf(*seg, row)].name;
+        const plate::Plate p = plate::Plate::Unpack(seg->plate_dictionary()[entry]);
+        const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
         if (const Hold* h = HeldBy(active_holds, agency, p, camera, t, now)) {
           keep.push_back(row);
           hold_ids.insert(h->id);
@@ -932,8 +925,9 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     holds = s.holds;
     auto consider = [&](const Memtable& m) {
       if (q.plate) {
-        auto [b, e] = m.by_plate.equal_range(q.plate->Pack());
-        for (auto it = b; it != e; ++it) from_memory.push_back(m.reads[it->second]);
+        if (auto it = m.by_plate.find(q.plate->Pack()); it != m.by_plate.end()) {
+          for (std::uint32_t idx : it->second) from_memory.push_back(m.reads[idx]);
+        }
       } else {
         for (const read::Read& r : m.reads) {
           if (r.time < q.from || r.time >= q.to || !agencies.count(r.agency)) continue;
@@ -950,6 +944,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     std::int64_t time;
     const Segment* seg;  // null: from_memory[row]
     std::uint32_t row;
+    bool timed = true;  // false: time not read yet
   };
   std::vector<Candidate> cands;
   auto visible = [&](std::string_view agency, const plate::Plate& p, std::string_view camera,
@@ -970,52 +965,85 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   }
   std::vector<std::uint32_t> rows;
   for (const std::string& agency : agencies) {
-    auto it = version->by_agency.find(agency);
-    if (it == version->by_agency.end()) continue;
-    for (const auto& seg : it->second) {
+    auto agency_it = version->by_agency.find(agency);
+    if (agency_it == version->by_agency.end()) continue;
+    for (const auto& seg : agency_it->second) {
       const SegmentMeta& m = seg->meta();
       if (m.max_time < q.from || m.min_time >= q.to) continue;
       ++out.segments_searched;
-      Result<std::span<const std::int64_t>> times = seg->Times();
-      if (!times.ok()) return times.status();
-      Result<std::span<const std::uint32_t>> refs = seg->PlateRefs();
-      if (!refs.ok()) return refs.status();
       const auto dict = seg->plate_dictionary();
-      auto add_row = [&](std::uint32_t row) {
-        const std::int64_t t = (*times)[row];
+      // Whether every row of the segment is inside the window and unexpired,
+      // so rows need no per-row time check.
+      auto rule_it = rules.find(agency);
+      const bool ages_out = rule_it != rules.end() && rule_it->second.non_hit_ms >= 0 &&
+                            m.min_time < now - rule_it->second.non_hit_ms;
+      const bool all_visible =
+          m.min_time >= q.from && m.max_time < q.to && !ages_out && cameras.empty();
+      auto add_row = [&](std::uint32_t row, std::int64_t t, std::uint32_t entry) {
         if (t < q.from || t >= q.to) return;
-        const std::string& camera = seg->cameras()[CameraRunOf(*seg, row)].name;
-        if (!visible(agency, plate::Plate::Unpack(dict[(*refs)[row]]), camera, t)) return;
+        const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
+        if (!visible(agency, plate::Plate::Unpack(dict[entry]), camera, t)) return;
         cands.push_back({t, seg.get(), row});
       };
+      auto add_posting_rows = [&](std::uint32_t entry) -> Status {
+        INTERDICT_RETURN_IF_ERROR(seg->Postings(entry, &rows));
+        for (std::uint32_t row : rows) {
+          if (all_visible) {
+            cands.push_back({0, seg.get(), row, false});  // time read below
+            continue;
+          }
+          std::int64_t t = 0;
+          std::uint32_t e = 0;
+          INTERDICT_RETURN_IF_ERROR(seg->RowKey(row, &t, &e));
+          add_row(row, t, e);
+        }
+        return Status::Ok();
+      };
       if (q.plate) {
-        INTERDICT_RETURN_IF_ERROR(seg->FindPlate(q.plate->Pack(), &rows));
-        for (std::uint32_t row : rows) add_row(row);
+        const std::uint64_t key = q.plate->Pack();
+        const auto it = std::lower_bound(dict.begin(), dict.end(), key);
+        if (it != dict.end() && *it == key) {
+          INTERDICT_RETURN_IF_ERROR(
+              add_posting_rows(static_cast<std::uint32_t>(it - dict.begin())));
+        }
       } else if (q.pattern) {
         const std::string_view prefix = q.pattern->prefix();
         auto b = dict.begin();
-        if (!prefix.empty())
-          b = std::lower_bound(dict.begin(), dict.end(),
-                               plate::Plate::FromNormalized(prefix)->Pack());
-        for (auto e = b; e != dict.end(); ++e) {
-          const plate::Plate p = plate::Plate::Unpack(*e);
-          if (!p.text().starts_with(prefix)) break;
-          if (!q.pattern->Matches(p.text())) continue;
+        auto e = dict.end();
+        if (!prefix.empty()) {
+          const std::uint64_t lo = plate::Plate::FromNormalized(prefix)->Pack();
+          // Every plate starting with the prefix lies in [lo, lo + one past the prefix's last
+          // code).
+          const std::uint64_t span = std::uint64_t{1} << (64 - 6 * prefix.size());
+          b = std::lower_bound(dict.begin(), dict.end(), lo);
+          e = std::lower_bound(b, dict.end(), lo + span);
+        }
+        for (auto it = b; it != e; ++it) {
+          if (!q.pattern->MatchesPacked(*it)) continue;
           INTERDICT_RETURN_IF_ERROR(
-              seg->Postings(static_cast<std::uint32_t>(e - dict.begin()), &rows));
-          for (std::uint32_t row : rows) add_row(row);
+              add_posting_rows(static_cast<std::uint32_t>(it - dict.begin())));
         }
       } else {
         // By camera: runs are sorted by time, so the window is a binary search.
         for (const Segment::CameraRun& run : seg->cameras()) {
           if (!cameras.empty() && !cameras.count(run.name)) continue;
           if (q.area && !area_cameras.count(run.name) && !mobile_cameras.count(run.name)) continue;
-          const auto b = times->begin() + run.start, e = b + run.count;
-          for (auto t = std::lower_bound(b, e, q.from); t != e && *t < q.to; ++t) {
-            add_row(static_cast<std::uint32_t>(t - times->begin()));
+          INTERDICT_RETURN_IF_ERROR(seg->RowsInWindow(run, q.from, q.to, &rows));
+          for (std::uint32_t row : rows) {
+            std::int64_t t = 0;
+            std::uint32_t entry = 0;
+            INTERDICT_RETURN_IF_ERROR(seg->RowKey(row, &t, &entry));
+            add_row(row, t, entry);
           }
         }
       }
+    }
+  }
+  // Rows taken without their time (whole segment visible) get it now.
+  for (Candidate& c : cands) {
+    if (!c.timed) {
+      std::uint32_t entry = 0;
+      INTERDICT_RETURN_IF_ERROR(c.seg->RowKey(c.row, &c.time, &entry));
     }
   }
   std::sort(cands.begin(), cands.end(),

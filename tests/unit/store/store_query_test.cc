@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include "store/store.h"
@@ -335,6 +336,10 @@ TEST_F(StoreQueryTest, QueriesSeeAConsistentSnapshotWhileWritesFlushesAndMergesG
   std::atomic<bool> done{false};
   std::atomic<int> acknowledged{0};
   std::thread writer([&] {
+    struct Done {
+      std::atomic<bool>& flag;
+      ~Done() { flag = true; }  // also when an assertion below returns early
+    } done_guard{done};
     for (int b = 0; b < 40; ++b) {
       std::vector<read::Read> batch;
       for (int i = 0; i < 25; ++i)
@@ -342,13 +347,14 @@ TEST_F(StoreQueryTest, QueriesSeeAConsistentSnapshotWhileWritesFlushesAndMergesG
       ASSERT_TRUE(s->Append(batch).ok());
       acknowledged += 25;
       if (b % 5 == 4) {
-        ASSERT_TRUE(s->Flush().ok());
+        Status f = s->Flush();
+        ASSERT_TRUE(f.ok()) << f.message();
       }
       if (b % 10 == 9) {
-        ASSERT_TRUE(s->Merge().ok());
+        Status m = s->Merge();
+        ASSERT_TRUE(m.ok()) << m.message();
       }
     }
-    done = true;
   });
   ReadQuery q;
   q.agencies = {"STLPD"};
@@ -368,6 +374,35 @@ TEST_F(StoreQueryTest, QueriesSeeAConsistentSnapshotWhileWritesFlushesAndMergesG
   }
   writer.join();
   EXPECT_EQ(s->Query(q)->reads.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace interdict::store
+
+namespace interdict::store {
+namespace {
+
+TEST(PlatePatternTest, PackedMatchingAgreesWithTextMatching) {
+  std::mt19937 rng(7);
+  const std::string alphabet = "ABK0123Z";
+  auto random_text = [&](std::size_t min, std::size_t max) {
+    std::string s(std::uniform_int_distribution<std::size_t>(min, max)(rng), 'A');
+    for (char& c : s)
+      c = alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)];
+    return s;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    const std::string lit = random_text(1, 4);
+    const std::string forms[] = {"*" + lit + "*", lit + "*", "?" + lit + "*", "*" + lit,
+                                 lit.substr(0, 1) + "?" + lit};
+    for (const std::string& f : forms) {
+      Result<PlatePattern> p = PlatePattern::Parse(f);
+      if (!p.ok()) continue;
+      const plate::Plate plate = *plate::Plate::FromNormalized(random_text(1, 10));
+      ASSERT_EQ(p->MatchesPacked(plate.Pack()), p->Matches(plate.text()))
+          << f << " vs " << plate.text();
+    }
+  }
 }
 
 }  // namespace
