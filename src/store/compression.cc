@@ -4,10 +4,29 @@
 #include <zstd.h>
 
 namespace interdict::store {
+namespace {
+
+// One context per thread, reused: creating a zstd context costs more than
+// (de)compressing a small block.
+struct Contexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~Contexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
+  }
+};
+Contexts& ThreadContexts() {
+  thread_local Contexts contexts;
+  return contexts;
+}
+
+}  // namespace
 
 std::string Compress(std::string_view raw, int level) {
   std::string out(ZSTD_compressBound(raw.size()), '\0');
-  const std::size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);
+  const std::size_t n =
+      ZSTD_compressCCtx(ThreadContexts().c, out.data(), out.size(), raw.data(), raw.size(), level);
   if (ZSTD_isError(n)) return {};  // cannot happen with a bound-sized buffer
   out.resize(n);
   return out;
@@ -23,7 +42,8 @@ Result<std::string> Decompress(std::string_view frame, std::size_t max_bytes) {
         fmt::format("zstd frame claims {} bytes; at most {} expected", size, max_bytes));
   }
   std::string out(static_cast<std::size_t>(size), '\0');
-  const std::size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
+  const std::size_t n =
+      ZSTD_decompressDCtx(ThreadContexts().d, out.data(), out.size(), frame.data(), frame.size());
   if (ZSTD_isError(n) || n != size) {
     return Status::Corruption(
         fmt::format("zstd: {}", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));

@@ -1,8 +1,37 @@
 #include "store/query.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 namespace interdict::store {
+namespace {
+
+// For each entry, whether the literal (`len` characters, codes in `code`)
+// appears at any of the 10 character slots. The slot loop has a constant trip
+// count, so the entry loop vectorizes (AVX2 where the CPU has it).
+template <std::size_t kLen>
+__attribute__((target_clones("avx2", "default"))) void ScanLiteral(const std::uint64_t* d,
+                                                                   std::size_t n,
+                                                                   std::uint64_t code,
+                                                                   std::uint8_t* hit) {
+  constexpr std::uint64_t kMask = (std::uint64_t{1} << (6 * kLen)) - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t v = d[i];
+    std::uint8_t h = 0;
+    for (std::size_t at = 0; at + kLen <= plate::Plate::kMaxLength; ++at) {
+      h |= static_cast<std::uint8_t>(((v >> (64 - 6 * (at + kLen))) & kMask) == code);
+    }
+    hit[i] = h;
+  }
+}
+
+using ScanFn = void (*)(const std::uint64_t*, std::size_t, std::uint64_t, std::uint8_t*);
+constexpr ScanFn kScans[] = {nullptr,        ScanLiteral<1>, ScanLiteral<2>, ScanLiteral<3>,
+                             ScanLiteral<4>, ScanLiteral<5>, ScanLiteral<6>, ScanLiteral<7>,
+                             ScanLiteral<8>, ScanLiteral<9>, ScanLiteral<10>};
+
+}  // namespace
 
 Result<PlatePattern> PlatePattern::Parse(std::string_view text) {
   PlatePattern p;
@@ -54,6 +83,25 @@ bool PlatePattern::MatchesPacked(std::uint64_t packed) const {
   }
   const plate::Plate p = plate::Plate::Unpack(packed);
   return Matches(p.text());
+}
+
+void PlatePattern::MatchDictionary(const std::uint64_t* dict, std::size_t n,
+                                   std::vector<std::uint32_t>* out) const {
+  if (!substring_only_) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (MatchesPacked(dict[i])) out->push_back(static_cast<std::uint32_t>(i));
+    }
+    return;
+  }
+  constexpr std::size_t kChunk = 4096;
+  std::uint8_t hit[kChunk];
+  for (std::size_t base = 0; base < n; base += kChunk) {
+    const std::size_t m = std::min(kChunk, n - base);
+    kScans[lit_len_](dict + base, m, lit_code_, hit);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (hit[i]) out->push_back(static_cast<std::uint32_t>(base + i));
+    }
+  }
 }
 
 bool PlatePattern::Matches(std::string_view s) const {

@@ -2,6 +2,7 @@
 // cameras, time); who may see what is decided above it, by the policy layer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -24,6 +25,10 @@ class PlatePattern {
   // Matches a plate in its packed form (plate::Plate::Pack) without unpacking
   // it, for scanning plate dictionaries.
   bool MatchesPacked(std::uint64_t packed) const;
+  // Appends to `out` the index of every entry of a sorted packed-plate
+  // dictionary that matches. Vectorized for the "*LITERAL*" form.
+  void MatchDictionary(const std::uint64_t* dict, std::size_t n,
+                       std::vector<std::uint32_t>* out) const;
   const std::string& text() const { return text_; }
   // The literal characters before the first wildcard ("7" for "7?K3*").
   std::string_view prefix() const;

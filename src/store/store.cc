@@ -1018,11 +1018,11 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
           b = std::lower_bound(dict.begin(), dict.end(), lo);
           e = std::lower_bound(b, dict.end(), lo + span);
         }
-        for (auto it = b; it != e; ++it) {
-          if (!q.pattern->MatchesPacked(*it)) continue;
-          INTERDICT_RETURN_IF_ERROR(
-              add_posting_rows(static_cast<std::uint32_t>(it - dict.begin())));
-        }
+        std::vector<std::uint32_t> entries;
+        const auto first = static_cast<std::uint32_t>(b - dict.begin());
+        q.pattern->MatchDictionary(dict.data() + first, static_cast<std::size_t>(e - b), &entries);
+        for (std::uint32_t entry : entries)
+          INTERDICT_RETURN_IF_ERROR(add_posting_rows(first + entry));
       } else {
         // By camera: runs are sorted by time, so the window is a binary search.
         for (const Segment::CameraRun& run : seg->cameras()) {
