@@ -90,7 +90,7 @@ class PosixEnv final : public Env {
     const auto size = static_cast<std::size_t>(st.st_size);
     void* addr = nullptr;
     if (size > 0) {
-      addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
       if (addr == MAP_FAILED) {
         const int err = errno;
         ::close(fd);
