@@ -29,7 +29,7 @@ const std::vector<FlagSpec> kLoadFlags = {
     {"data", true, "data directory (required)"},
     {"batch", true, "reads per durable batch (default 10000)"},
     {"sync", true, "always (default), interval or none; none is for benchmarks only"},
-    {"flush-reads", true, "write segments once this many reads are in memory (default 1000000)"},
+    {"flush-reads", true, "write segments once this many reads are in memory (default 250000)"},
 };
 const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
 
@@ -46,7 +46,7 @@ struct OpenStore {
 // Locks the data directory and opens its store; prints the error and returns
 // nullopt on failure.
 std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Logger& log,
-                              store::SyncPolicy sync, std::uint64_t flush_reads = 1'000'000) {
+                              store::SyncPolicy sync, std::uint64_t flush_reads = 250'000) {
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) {
     std::cerr << "interdict store " << cmd << ": " << dir.status().message() << "\n";
@@ -92,7 +92,7 @@ int Load(const std::vector<std::string>& argv) {
     sync = *p;
   }
 
-  std::uint64_t flush_reads = 1'000'000;
+  std::uint64_t flush_reads = 250'000;
   if (auto f = args->Get("flush-reads")) {
     try {
       flush_reads = std::stoull(*f);

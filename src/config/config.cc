@@ -144,7 +144,7 @@ const std::array kOptions = {
          "With store.sync = \"interval\": the longest time between syncs."},
         Type::kInteger,
         [](Config& c, const Value& v) { return SetInt(v, 1, 60'000, &c.store.sync_interval_ms); }},
-    Option{{"store.flush_reads", "integer", "1000000",
+    Option{{"store.flush_reads", "integer", "250000",
             "Reads held in memory before they are written to segments (they are flushed after 30 s "
             "in any case)."},
            Type::kInteger,

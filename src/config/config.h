@@ -43,7 +43,7 @@ struct ServerConfig {
 struct StoreConfig {
   std::string sync = "always";  // always, interval or none
   int sync_interval_ms = 100;
-  std::int64_t flush_reads = 1'000'000;
+  std::int64_t flush_reads = 250'000;
 };
 
 struct Config {

@@ -232,11 +232,13 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
     std::vector<std::uint32_t> fill(counts.begin(), counts.end() - 1);
     for (std::uint32_t i = 0; i < n; ++i)
       postings[fill[refs[i]]++] = i;  // rows ascending per entry
+    // Each entry: its row count, then the rows delta-coded. Offsets are kept
+    // for every kPostingStride-th entry only; a lookup skips forward from one.
     std::string data;
     std::vector<std::uint32_t> offsets;
-    offsets.reserve(dict.size() + 1);
     for (std::size_t e = 0; e < dict.size(); ++e) {
-      offsets.push_back(static_cast<std::uint32_t>(data.size()));
+      if (e % kPostingStride == 0) offsets.push_back(static_cast<std::uint32_t>(data.size()));
+      PutVarint(data, counts[e + 1] - counts[e]);
       std::uint32_t prev_row = 0;
       for (std::uint32_t k = counts[e]; k < counts[e + 1]; ++k) {
         PutVarint(data, postings[k] - prev_row);
@@ -404,14 +406,17 @@ Status Segment::Parse() {
     dict_ = dict_copy_;
   }
   const std::string_view po = Section(kPostingOffsets);
-  if (po.size() != (dict_.size() + 1) * 4)
-    return bad("posting offsets do not match the dictionary");
-  posting_offsets_copy_.resize(dict_.size() + 1);
+  const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
+  if (po.size() != (strides + 1) * 4) return bad("posting offsets do not match the dictionary");
+  posting_offsets_copy_.resize(strides + 1);
   std::memcpy(posting_offsets_copy_.data(), po.data(), po.size());
   posting_offsets_ = posting_offsets_copy_;
   postings_ = Section(kPostings);
   if (posting_offsets_.back() != postings_.size())
     return bad("posting offsets do not match the postings");
+  for (std::size_t i = 0; i < strides; ++i) {
+    if (posting_offsets_[i] > posting_offsets_[i + 1]) return bad("posting offsets out of order");
+  }
   const std::string_view bo = Section(kBlockOffsets);
   const std::size_t nblocks = (rows + kPayloadBlockRows - 1) / kPayloadBlockRows;
   if (bo.size() != 3 * (nblocks + 1) * 4) return bad("block offsets do not match the rows");
@@ -438,15 +443,22 @@ Status Segment::Parse() {
 Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const {
   rows->clear();
   if (entry >= dict_.size()) return Status::InvalidArgument("no such dictionary entry");
-  const std::uint32_t b = posting_offsets_[entry], e = posting_offsets_[entry + 1];
-  if (b > e || e > postings_.size())
-    return Status::Corruption(fmt::format("{}: bad postings", path_));
+  const std::size_t stride = entry / kPostingStride;
+  const std::uint32_t b = posting_offsets_[stride], e = posting_offsets_[stride + 1];
   Decoder in(postings_.substr(b, e - b));
+  auto bad = [&] { return Status::Corruption(fmt::format("{}: bad postings", path_)); };
+  std::uint64_t count = 0, v = 0;
+  for (std::uint32_t k = static_cast<std::uint32_t>(stride * kPostingStride); k < entry; ++k) {
+    if (!in.GetVarint(&count) || count > meta_.rows) return bad();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (!in.GetVarint(&v)) return bad();
+    }
+  }
+  if (!in.GetVarint(&count) || count > meta_.rows) return bad();
   std::uint64_t row = 0;
-  while (!in.done()) {
-    std::uint64_t delta = 0;
-    if (!in.GetVarint(&delta)) return Status::Corruption(fmt::format("{}: bad postings", path_));
-    row += delta;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if (!in.GetVarint(&v)) return bad();
+    row += v;
     if (row >= meta_.rows)
       return Status::Corruption(fmt::format("{}: posting past the rows", path_));
     rows->push_back(static_cast<std::uint32_t>(row));

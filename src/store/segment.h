@@ -113,5 +113,6 @@ class Segment {
 };
 
 inline constexpr std::uint32_t kPayloadBlockRows = 1024;
+inline constexpr std::uint32_t kPostingStride = 16;
 
 }  // namespace interdict::store

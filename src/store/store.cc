@@ -69,10 +69,12 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return q;
 }
 
-// Short retention gets short buckets, so whole segments expire together.
+// Short retention gets short buckets, so whole segments expire together;
+// long retention gets up to a week, where plates repeat and the dictionary
+// and postings pay for themselves.
 std::int64_t BucketMs(const RetentionRule& r) {
-  if (r.non_hit_ms < 0) return kDay;
-  return std::clamp(r.non_hit_ms / 10, kMinute, kDay);
+  if (r.non_hit_ms < 0) return 7 * kDay;
+  return std::clamp(r.non_hit_ms / 10, kMinute, 7 * kDay);
 }
 
 // How late an expired read may still be on disk: max(60 s, 5 % of retention).

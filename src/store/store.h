@@ -30,7 +30,7 @@ struct StoreOptions {
   std::int64_t sync_interval_ms = 100;       // kInterval only
   std::uint64_t wal_file_bytes = 64u << 20;  // start a new log file past this size
   std::int64_t wal_file_ms = 30'000;         // ... or past this age
-  std::uint64_t flush_reads = 1'000'000;     // flush the memtable to segments past this many reads
+  std::uint64_t flush_reads = 250'000;       // flush the memtable to segments past this many reads
   std::int64_t flush_ms = 30'000;            // ... or when its oldest read is this old
   // Run flushes and purges on a background thread every maintenance_ms. Off in
   // tests, which call RunMaintenance() with a fake clock instead.
