@@ -14,6 +14,7 @@
 #include "base/time_format.h"
 #include "store/coding.h"
 #include "store/crc32c.h"
+#include "store/memtable.h"
 #include "store/row_codec.h"
 #include "store/segment.h"
 #include "store/wal.h"
@@ -82,29 +83,6 @@ std::int64_t PurgeDeadlineMs(const RetentionRule& r) {
   return std::max<std::int64_t>(kMinute, r.non_hit_ms / 20);
 }
 
-struct Memtable {
-  std::vector<read::Read> reads;
-  std::unordered_multimap<std::uint64_t, std::uint32_t> identity;
-  // Rows of each plate. A map to vectors, not a multimap: a popular plate has
-  // thousands of rows, and a multimap insert walks all of them.
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_plate;
-  std::chrono::steady_clock::time_point started;
-
-  const read::Read* Find(const read::Read& r, std::uint64_t h) const {
-    auto [b, e] = identity.equal_range(h);
-    for (auto it = b; it != e; ++it) {
-      if (SameIdentity(reads[it->second], r)) return &reads[it->second];
-    }
-    return nullptr;
-  }
-  void Insert(read::Read r, std::uint64_t h) {
-    const auto idx = static_cast<std::uint32_t>(reads.size());
-    identity.emplace(h, idx);
-    by_plate[r.plate.Pack()].push_back(idx);
-    reads.push_back(std::move(r));
-  }
-};
-
 struct Version {
   std::map<std::string, std::vector<std::shared_ptr<Segment>>> by_agency;  // by bucket, then id
   std::uint64_t rows = 0;
@@ -157,6 +135,8 @@ struct Store::Impl {
     std::vector<read::Read>* reads = nullptr;  // null: an exclusive task (memtable swap)
     std::function<void()> task;
     std::vector<char> keep;
+    std::vector<std::uint32_t> ends;  // end of each kept read's encoding in the record
+    std::size_t body_start = 0;
     Status status;
     AppendResult result;
     bool done = false;
@@ -332,9 +312,11 @@ Status Store::Impl::Recover() {
             }
             if (first_seq + i <= checkpoint_seq) continue;  // already in a segment
             const std::uint64_t h = IdentityHash(rd);
-            if (mem->Find(rd, h) == nullptr) {
-              if (mem->reads.empty()) mem->started = clock.Monotonic();
-              mem->Insert(std::move(rd), h);
+            if (!mem->Contains(rd, h)) {
+              if (mem->empty()) mem->started = clock.Monotonic();
+              std::string encoded;
+              EncodeRead(rd, encoded);
+              mem->Add(rd, h, encoded);
               ++recovery.reads_recovered;
             }
           }
@@ -410,7 +392,7 @@ Status Store::Impl::Flush() {
   std::shared_ptr<const Memtable> to_flush;
   std::uint64_t flush_seq = 0;
   RunExclusive([&] {
-    if (imm == nullptr && !mem->reads.empty()) {
+    if (imm == nullptr && !mem->empty()) {
       imm = mem;
       imm_seq = last_seq;
       mem = std::make_shared<Memtable>();
@@ -433,10 +415,10 @@ Status Store::Impl::Flush() {
     std::lock_guard l(mu);
     rules = retention;
   }
-  for (std::uint32_t i = 0; i < to_flush->reads.size(); ++i) {
-    const read::Read& r = to_flush->reads[i];
-    const std::int64_t b = BucketMs(rules[r.agency]);
-    groups[{r.agency, FloorDiv(r.time, b) * b}].push_back(i);
+  for (std::uint32_t i = 0; i < to_flush->size(); ++i) {
+    const std::string& agency = to_flush->agency(i);
+    const std::int64_t b = BucketMs(rules[agency]);
+    groups[{agency, FloorDiv(to_flush->time(i), b) * b}].push_back(i);
   }
   std::vector<std::shared_ptr<Segment>> written;
   auto undo = [&](const Status& why) {
@@ -448,7 +430,7 @@ Status Store::Impl::Flush() {
   for (auto& [key, rows] : groups) {
     reads.clear();
     reads.reserve(rows.size());
-    for (std::uint32_t i : rows) reads.push_back(to_flush->reads[i]);
+    for (std::uint32_t i : rows) reads.push_back(to_flush->Get(i));
     SegmentMeta meta;
     {
       std::lock_guard l(mu);
@@ -498,7 +480,7 @@ Status Store::Impl::Flush() {
   }
   INTERDICT_RETURN_IF_ERROR(env.SyncDir(wal_dir));
   log.Debug("flushed",
-            {{"reads", to_flush->reads.size()}, {"segments", written.size()}, {"seq", flush_seq}});
+            {{"reads", to_flush->size()}, {"segments", written.size()}, {"seq", flush_seq}});
   return Status::Ok();
 }
 
@@ -701,7 +683,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, Env& env, const
   }
   INTERDICT_RETURN_IF_ERROR(s.Recover());
   log.Info("store opened", {{"dir", s.opts.dir},
-                            {"reads", s.mem->reads.size() + s.version->rows},
+                            {"reads", s.mem->size() + s.version->rows},
                             {"segments_rows", s.version->rows},
                             {"wal_files", s.recovery.wal_files},
                             {"torn_tails", s.recovery.torn_tails_truncated},
@@ -759,6 +741,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
   std::uint64_t next_seq = s.last_seq + 1;
   for (Impl::Writer* g : group) {
     g->keep.assign(g->reads->size(), 0);
+    g->ends.clear();
     std::string body;
     std::uint64_t kept = 0;
     for (std::size_t i = 0; i < g->reads->size(); ++i) {
@@ -768,7 +751,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
         continue;
       }
       const std::uint64_t h = IdentityHash(r);
-      bool dup = s.mem->Find(r, h) != nullptr || (s.imm && s.imm->Find(r, h) != nullptr);
+      bool dup = s.mem->Contains(r, h) || (s.imm && s.imm->Contains(r, h));
       auto [b, e] = in_group.equal_range(h);
       for (auto it = b; it != e && !dup; ++it) dup = SameIdentity(*it->second, r);
       if (!dup) dup = s.InSegments(*s.version, r);
@@ -779,6 +762,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       in_group.emplace(h, &r);
       g->keep[i] = 1;
       EncodeRead(r, body);
+      g->ends.push_back(static_cast<std::uint32_t>(body.size()));
       ++kept;
     }
     g->result.accepted = kept;
@@ -786,6 +770,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     if (kept > 0) {
       PutVarint(rec, next_seq);
       PutVarint(rec, kept);
+      g->body_start = rec.size();
       rec += body;
       next_seq += kept;
     }
@@ -819,14 +804,18 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       s.wal.reset();  // the next batch starts a fresh log file
     }
   }
-  for (Impl::Writer* g : group) {
+  for (std::size_t gi = 0; gi < group.size(); ++gi) {
+    Impl::Writer* g = group[gi];
     if (st.ok()) {
+      // The memtable keeps the very bytes the log got.
+      const std::string_view rec = records[gi];
+      std::size_t k = 0, start = 0;
       for (std::size_t i = 0; i < g->reads->size(); ++i) {
         if (!g->keep[i]) continue;
-        read::Read& r = (*g->reads)[i];
-        const std::uint64_t h = IdentityHash(r);
-        if (s.mem->reads.empty()) s.mem->started = s.clock.Monotonic();
-        s.mem->Insert(std::move(r), h);
+        const read::Read& r = (*g->reads)[i];
+        if (s.mem->empty()) s.mem->started = s.clock.Monotonic();
+        s.mem->Add(r, IdentityHash(r), rec.substr(g->body_start + start, g->ends[k] - start));
+        start = g->ends[k++];
       }
     } else {
       g->status = st;
@@ -838,15 +827,14 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     }
   }
   if (!s.writers.empty()) s.writers.front()->cv.notify_one();
-  if (s.mem->reads.size() >= s.opts.flush_reads) s.background_cv.notify_all();
+  if (s.mem->size() >= s.opts.flush_reads) s.background_cv.notify_all();
   if (!st.ok()) return st;
   return w.result;
 }
 
 std::uint64_t Store::Count() const {
   std::lock_guard l(impl_->mu);
-  return impl_->mem->reads.size() + (impl_->imm ? impl_->imm->reads.size() : 0) +
-         impl_->version->rows;
+  return impl_->mem->size() + (impl_->imm ? impl_->imm->size() : 0) + impl_->version->rows;
 }
 
 const RecoveryReport& Store::recovery() const {
@@ -872,8 +860,8 @@ Status Store::RunMaintenance() {
   bool due = false;
   {
     std::lock_guard l(s.mu);
-    due = s.imm != nullptr || s.mem->reads.size() >= s.opts.flush_reads ||
-          (!s.mem->reads.empty() &&
+    due = s.imm != nullptr || s.mem->size() >= s.opts.flush_reads ||
+          (!s.mem->empty() &&
            s.clock.Monotonic() - s.mem->started >= std::chrono::milliseconds(s.opts.flush_ms));
   }
   if (due) INTERDICT_RETURN_IF_ERROR(s.Flush());
@@ -913,7 +901,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   };
 
   // Everything but the plate, pattern or area test, on a whole read.
-  std::shared_ptr<const Memtable> mem_copy, imm;
+  std::shared_ptr<const Memtable> imm;
   std::shared_ptr<const Version> version;
   std::map<std::string, RetentionRule> rules;
   std::vector<Hold> holds;
@@ -927,14 +915,16 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     holds = s.holds;
     auto consider = [&](const Memtable& m) {
       if (q.plate) {
-        if (auto it = m.by_plate.find(q.plate->Pack()); it != m.by_plate.end()) {
-          for (std::uint32_t idx : it->second) from_memory.push_back(m.reads[idx]);
+        if (const std::vector<std::uint32_t>* rows = m.RowsOfPlate(q.plate->Pack())) {
+          for (std::uint32_t idx : *rows) from_memory.push_back(m.Get(idx));
         }
       } else {
-        for (const read::Read& r : m.reads) {
-          if (r.time < q.from || r.time >= q.to || !agencies.count(r.agency)) continue;
-          if (q.pattern && !q.pattern->Matches(r.plate.text())) continue;
-          from_memory.push_back(r);
+        for (std::uint32_t i = 0; i < m.size(); ++i) {
+          if (m.time(i) < q.from || m.time(i) >= q.to || !agencies.count(m.agency(i))) continue;
+          if (q.pattern && !q.pattern->MatchesPacked(m.packed_plate(i))) continue;
+          if (q.area && !area_cameras.count(m.camera(i)) && !mobile_cameras.count(m.camera(i)))
+            continue;
+          from_memory.push_back(m.Get(i));
         }
       }
     };

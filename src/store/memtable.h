@@ -1,0 +1,57 @@
+// The memtable: reads acknowledged since the last flush, kept compactly as
+// their row encoding (docs/format/store.md, "Row encoding") in one arena,
+// with the few fields queries filter on in side arrays. About 150 bytes a
+// read instead of the ~450 of a read::Read with its strings.
+// Not thread-safe: the store guards it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "read/read.h"
+
+namespace interdict::store {
+
+class Memtable {
+ public:
+  std::size_t size() const { return times_.size(); }
+  bool empty() const { return times_.empty(); }
+
+  // Whether a read with the same identity (agency, camera, id) is here.
+  // `identity_hash` is the caller's hash of that identity.
+  bool Contains(const read::Read& r, std::uint64_t identity_hash) const;
+  // Adds `r`, whose row encoding is `encoded`.
+  void Add(const read::Read& r, std::uint64_t identity_hash, std::string_view encoded);
+
+  // The whole read at index i.
+  read::Read Get(std::uint32_t i) const;
+  std::int64_t time(std::uint32_t i) const { return times_[i]; }
+  std::uint64_t packed_plate(std::uint32_t i) const { return plates_[i]; }
+  const std::string& agency(std::uint32_t i) const { return agency_names_[agencies_[i]]; }
+  const std::string& camera(std::uint32_t i) const { return camera_names_[cameras_[i]]; }
+  // Indices of the reads of one plate, or null.
+  const std::vector<std::uint32_t>* RowsOfPlate(std::uint64_t packed) const;
+
+  std::chrono::steady_clock::time_point started;  // when the first read arrived
+
+ private:
+  std::string_view IdOf(std::uint32_t i) const;
+
+  std::string arena_;
+  std::vector<std::uint64_t> offsets_;  // start of each read in arena_
+  std::vector<std::int64_t> times_;
+  std::vector<std::uint64_t> plates_;
+  std::vector<std::uint16_t> agencies_;
+  std::vector<std::uint32_t> cameras_;  // index into camera_names_ (agency-qualified)
+  std::vector<std::string> agency_names_, camera_names_;
+  std::unordered_map<std::string, std::uint16_t> agency_ids_;
+  std::unordered_map<std::string, std::uint32_t> camera_ids_;  // key: agency '\0' camera
+  std::unordered_multimap<std::uint64_t, std::uint32_t> identity_;
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_plate_;
+};
+
+}  // namespace interdict::store
