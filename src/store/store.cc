@@ -535,15 +535,23 @@ Status Store::Impl::Merge() {
   for (const auto& [agency, segs] : v->by_agency) {
     std::map<std::int64_t, std::vector<std::shared_ptr<Segment>>> by_bucket;
     for (const auto& seg : segs) by_bucket[seg->meta().bucket_start].push_back(seg);
-    for (auto& [bucket, group] : by_bucket) {
-      if (group.size() < 2) continue;
-      std::uint64_t total = 0;
-      bool small = false;
-      for (const auto& g : group) {
-        total += g->meta().rows;
-        small |= g->meta().rows < opts.merge_below_rows;
+    for (auto& [bucket, all] : by_bucket) {
+      // Size-tiered: only segments below merge_below_rows are merged, smallest
+      // first, into one of at most merge_max_rows; big segments are left alone,
+      // so a merge never rewrites (or holds in memory) a whole busy week.
+      std::vector<std::shared_ptr<Segment>> group;
+      for (const auto& seg : all) {
+        if (seg->meta().rows < opts.merge_below_rows) group.push_back(seg);
       }
-      if (!small || total > opts.merge_max_rows) continue;
+      std::sort(group.begin(), group.end(),
+                [](const auto& a, const auto& b) { return a->meta().rows < b->meta().rows; });
+      std::uint64_t total = 0;
+      std::size_t take = 0;
+      while (take < group.size() && total + group[take]->meta().rows <= opts.merge_max_rows) {
+        total += group[take++]->meta().rows;
+      }
+      group.resize(take);
+      if (group.size() < 2) continue;
       std::vector<read::Read> reads(total);
       SegmentMeta meta;
       meta.agency = agency;

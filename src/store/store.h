@@ -36,9 +36,10 @@ struct StoreOptions {
   // tests, which call RunMaintenance() with a fake clock instead.
   bool background = true;
   std::int64_t maintenance_ms = 10'000;
-  // Segments of one agency and bucket are merged while any has fewer rows than this.
+  // Segments of one agency and bucket with fewer rows than merge_below_rows
+  // are merged together into segments of at most merge_max_rows.
   std::uint32_t merge_below_rows = 250'000;
-  std::uint32_t merge_max_rows = 16'000'000;
+  std::uint32_t merge_max_rows = 1'000'000;
 };
 
 // How long an agency's non-hit reads are kept. The policy layer supplies it
