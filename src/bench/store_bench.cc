@@ -117,18 +117,30 @@ struct SideResult {
   std::uint64_t result_rows = 0;
 };
 
+double PeakRssMib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+// Latency percentiles and peak memory, once a side's queries have run.
+void Finish(SideResult& out, const Timings& exact, const Timings& partial, const Timings& area) {
+  out.exact_p50 = exact.Percentile(0.5);
+  out.exact_p99 = exact.Percentile(0.99);
+  out.partial_p50 = partial.Percentile(0.5);
+  out.partial_p99 = partial.Percentile(0.99);
+  out.area_p50 = area.Percentile(0.5);
+  out.area_p99 = area.Percentile(0.99);
+  out.peak_rss_mib = PeakRssMib();
+  out.ran = true;
+}
+
 std::uint64_t DirBytes(const std::string& dir) {
   std::uint64_t total = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (e.is_regular_file()) total += e.file_size();
   }
   return total;
-}
-
-double PeakRssMib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
 void Progress(std::string_view side, std::uint64_t done, std::uint64_t total, double rate) {
@@ -246,14 +258,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
     q.to = a.to;
     run(q, area);
   }
-  out.exact_p50 = exact.Percentile(0.5);
-  out.exact_p99 = exact.Percentile(0.99);
-  out.partial_p50 = partial.Percentile(0.5);
-  out.partial_p99 = partial.Percentile(0.99);
-  out.area_p50 = area.Percentile(0.5);
-  out.area_p99 = area.Percentile(0.99);
-  out.peak_rss_mib = PeakRssMib();
-  out.ran = true;
+  Finish(out, exact, partial, area);
   return out;
 }
 
@@ -438,14 +443,7 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
     sqlite3_bind_int64(q.s, k, a.to);
     collect(q.s, area, t0);
   }
-  out.exact_p50 = exact.Percentile(0.5);
-  out.exact_p99 = exact.Percentile(0.99);
-  out.partial_p50 = partial.Percentile(0.5);
-  out.partial_p99 = partial.Percentile(0.99);
-  out.area_p50 = area.Percentile(0.5);
-  out.area_p99 = area.Percentile(0.99);
-  out.peak_rss_mib = PeakRssMib();
-  out.ran = true;
+  Finish(out, exact, partial, area);
   return out;
 }
 

@@ -52,6 +52,13 @@ struct Area {
   std::vector<std::string> mobile_cameras;  // cameras whose reads carry their own position
 };
 
+// Where a page of results ended: the last read returned. Results are ordered
+// by time (newest first), then agency, camera and id.
+struct ReadCursor {
+  std::int64_t time = 0;
+  std::string agency, camera, id;
+};
+
 struct ReadQuery {
   // Agencies whose reads may be returned. Empty: nothing is returned.
   std::vector<std::string> agencies;
@@ -64,11 +71,13 @@ struct ReadQuery {
   std::vector<std::string> cameras;  // when not empty, only these cameras
   std::optional<plate::Jurisdiction> state;
   std::size_t limit = 1000;  // results are newest first; `truncated` says whether more matched
+  std::optional<ReadCursor> after;  // continue after this read (the `next` of the previous page)
 };
 
 struct QueryResult {
   std::vector<read::Read> reads;  // newest first
   bool truncated = false;
+  std::optional<ReadCursor> next;  // set when truncated: pass as `after` for the next page
   std::uint64_t segments_searched = 0;
 };
 

@@ -11,6 +11,15 @@
 namespace interdict::store {
 
 void EncodeRead(const read::Read& r, std::string& out);
+
+// The tail both the log's row encoding and a segment's payload row share:
+// position and heading (when their flag bits are set), alternates, vehicle
+// attributes and image references.
+inline constexpr std::uint8_t kRowHasPosition = 1;
+inline constexpr std::uint8_t kRowHasHeading = 2;
+std::uint8_t OptionalFieldFlags(const read::Read& r);
+void EncodeOptionalFields(const read::Read& r, std::string& out);
+bool DecodeOptionalFields(Decoder& in, std::uint8_t flags, read::Read* r);
 // False on malformed or truncated input; `out` is then unspecified.
 bool DecodeRead(Decoder& in, read::Read* out);
 

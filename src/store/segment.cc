@@ -8,6 +8,7 @@
 #include "store/coding.h"
 #include "store/compression.h"
 #include "store/crc32c.h"
+#include "store/row_codec.h"
 
 namespace interdict::store {
 namespace {
@@ -29,16 +30,15 @@ enum SectionId : int {
   kSectionCount = 9,
 };
 
-constexpr std::uint8_t kHasPosition = 1, kHasHeading = 2, kIdTemplated = 4;
+// Bits 0 and 1 are kRowHasPosition and kRowHasHeading (row_codec.h).
+constexpr std::uint8_t kIdTemplated = 4;
 
 std::string TemplatedId(const read::Read& r) {
   return r.camera + "-" + std::to_string(r.time);
 }
 
 void EncodePayloadRow(const read::Read& r, std::string& out) {
-  std::uint8_t flags = 0;
-  if (r.position) flags |= kHasPosition;
-  if (r.heading >= 0) flags |= kHasHeading;
+  std::uint8_t flags = OptionalFieldFlags(r);
   if (r.id == TemplatedId(r)) flags |= kIdTemplated;
   out += static_cast<char>(flags);
   if (!(flags & kIdTemplated)) PutString(out, r.id);
@@ -46,20 +46,7 @@ void EncodePayloadRow(const read::Read& r, std::string& out) {
   out += static_cast<char>(r.state.id());
   out += static_cast<char>(r.state_confidence.raw());
   out += static_cast<char>(r.plate_confidence.raw());
-  if (r.position) {
-    PutVarint(out, ZigZag(r.position->lat_e6));
-    PutVarint(out, ZigZag(r.position->lon_e6));
-  }
-  if (r.heading >= 0) PutVarint(out, static_cast<std::uint64_t>(r.heading));
-  PutVarint(out, r.alternates.size());
-  for (const read::Alternate& a : r.alternates) {
-    PutString(out, a.plate.text());
-    out += static_cast<char>(a.confidence.raw());
-  }
-  for (const std::string* s : {&r.vehicle.make, &r.vehicle.model, &r.vehicle.color, &r.vehicle.body,
-                               &r.plate_image, &r.overview_image}) {
-    PutString(out, *s);
-  }
+  EncodeOptionalFields(r, out);
 }
 
 bool DecodePayloadRow(Decoder& in, read::Read* r) {
@@ -78,35 +65,7 @@ bool DecodePayloadRow(Decoder& in, read::Read* r) {
   r->state = *j;
   r->state_confidence = read::Confidence::FromRaw(sc);
   r->plate_confidence = read::Confidence::FromRaw(pc);
-  r->position.reset();
-  if (flags & kHasPosition) {
-    std::int64_t lat = 0, lon = 0;
-    if (!in.GetZigZag(&lat) || !in.GetZigZag(&lon)) return false;
-    r->position = read::GeoPoint{static_cast<std::int32_t>(lat), static_cast<std::int32_t>(lon)};
-  }
-  r->heading = -1;
-  if (flags & kHasHeading) {
-    std::uint64_t h = 0;
-    if (!in.GetVarint(&h) || h >= 360) return false;
-    r->heading = static_cast<std::int16_t>(h);
-  }
-  std::uint64_t n = 0;
-  if (!in.GetVarint(&n) || n > read::kMaxAlternates) return false;
-  r->alternates.resize(n);
-  for (read::Alternate& a : r->alternates) {
-    std::string_view p;
-    std::uint8_t c = 0;
-    if (!in.GetString(&p) || !in.GetByte(&c)) return false;
-    Result<plate::Plate> pl = plate::Plate::FromNormalized(p);
-    if (!pl.ok()) return false;
-    a.plate = *pl;
-    a.confidence = read::Confidence::FromRaw(c);
-  }
-  for (std::string* s : {&r->vehicle.make, &r->vehicle.model, &r->vehicle.color, &r->vehicle.body,
-                         &r->plate_image, &r->overview_image}) {
-    if (!in.GetString(s)) return false;
-  }
-  return true;
+  return DecodeOptionalFields(in, flags, r);
 }
 
 // Advances past one payload row without building it: for finding where each
@@ -118,8 +77,8 @@ bool SkipPayloadRow(Decoder& in) {
   if (!in.GetByte(&flags)) return false;
   if (!(flags & kIdTemplated) && !in.GetString(&sv)) return false;
   if (!in.GetString(&sv) || !in.GetByte(&b) || !in.GetByte(&b) || !in.GetByte(&b)) return false;
-  if ((flags & kHasPosition) && (!in.GetVarint(&v) || !in.GetVarint(&v))) return false;
-  if ((flags & kHasHeading) && !in.GetVarint(&v)) return false;
+  if ((flags & kRowHasPosition) && (!in.GetVarint(&v) || !in.GetVarint(&v))) return false;
+  if ((flags & kRowHasHeading) && !in.GetVarint(&v)) return false;
   std::uint64_t n = 0;
   if (!in.GetVarint(&n) || n > read::kMaxAlternates) return false;
   for (std::uint64_t i = 0; i < n; ++i) {

@@ -1046,22 +1046,55 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
       INTERDICT_RETURN_IF_ERROR(c.seg->RowKey(c.row, &c.time, &entry));
     }
   }
+  // Newest first; reads of the same millisecond in (agency, camera, id) order,
+  // a total order, so a cursor resumes exactly where a page ended.
   std::sort(cands.begin(), cands.end(),
             [](const Candidate& a, const Candidate& b) { return a.time > b.time; });
-  for (const Candidate& c : cands) {
-    read::Read r;
-    if (c.seg == nullptr) {
-      r = from_memory[c.row];
-    } else {
-      INTERDICT_RETURN_IF_ERROR(c.seg->ReadRow(c.row, &r));
-      if (q.area && !in_area(r)) continue;
+  const auto key_less = [](const read::Read& a, const read::Read& b) {
+    return std::tie(a.agency, a.camera, a.id) < std::tie(b.agency, b.camera, b.id);
+  };
+  const auto after_cursor = [&](const read::Read& r) {
+    if (!q.after) return true;
+    if (r.time != q.after->time) return r.time < q.after->time;
+    return std::tie(q.after->agency, q.after->camera, q.after->id) <
+           std::tie(r.agency, r.camera, r.id);
+  };
+  std::vector<read::Read> tie;
+  for (std::size_t i = 0; i < cands.size() && !out.truncated;) {
+    // One group of candidates with the same time.
+    std::size_t j = i;
+    while (j < cands.size() && cands[j].time == cands[i].time) ++j;
+    if (q.after && cands[i].time > q.after->time) {
+      i = j;  // already on an earlier page
+      continue;
     }
-    if (q.state && r.state != *q.state) continue;
-    if (out.reads.size() == q.limit) {
-      out.truncated = true;
-      break;
+    tie.clear();
+    for (std::size_t k = i; k < j; ++k) {
+      const Candidate& c = cands[k];
+      read::Read r;
+      if (c.seg == nullptr) {
+        r = from_memory[c.row];
+      } else {
+        INTERDICT_RETURN_IF_ERROR(c.seg->ReadRow(c.row, &r));
+        if (q.area && !in_area(r)) continue;
+      }
+      if (q.state && r.state != *q.state) continue;
+      if (!after_cursor(r)) continue;
+      tie.push_back(std::move(r));
     }
-    out.reads.push_back(std::move(r));
+    std::sort(tie.begin(), tie.end(), key_less);
+    for (read::Read& r : tie) {
+      if (out.reads.size() == q.limit) {
+        out.truncated = true;
+        break;
+      }
+      out.reads.push_back(std::move(r));
+    }
+    i = j;
+  }
+  if (out.truncated && !out.reads.empty()) {
+    const read::Read& last = out.reads.back();
+    out.next = ReadCursor{last.time, last.agency, last.camera, last.id};
   }
   return out;
 }

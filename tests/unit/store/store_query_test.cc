@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "store/store.h"
@@ -403,6 +404,45 @@ TEST(PlatePatternTest, PackedMatchingAgreesWithTextMatching) {
           << f << " vs " << plate.text();
     }
   }
+}
+
+}  // namespace
+}  // namespace interdict::store
+
+namespace interdict::store {
+namespace {
+
+TEST_F(StoreQueryTest, CursorPagesVisitEveryReadOnceEvenWithinOneMillisecond) {
+  auto s = Open();
+  std::vector<read::Read> batch;
+  // 60 reads of one plate, 20 of them in the same millisecond on different cameras.
+  for (int i = 0; i < 40; ++i) batch.push_back(At(t0_ + i, "PAGE1", "cam" + std::to_string(i % 4)));
+  for (int i = 0; i < 20; ++i) batch.push_back(At(t0_ + 100, "PAGE1", "tie" + std::to_string(i)));
+  ASSERT_TRUE(s->Append({batch.begin(), batch.begin() + 30}).ok());
+  ASSERT_TRUE(s->Flush().ok());
+  ASSERT_TRUE(s->Append({batch.begin() + 30, batch.end()}).ok());
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("PAGE1");
+  q.limit = 7;
+  std::set<std::string> seen;
+  std::int64_t last_time = INT64_MAX;
+  int pages = 0;
+  for (;;) {
+    Result<QueryResult> r = s->Query(q);
+    ASSERT_TRUE(r.ok());
+    ++pages;
+    for (const read::Read& x : r->reads) {
+      EXPECT_TRUE(seen.insert(x.camera + "/" + x.id).second) << "read returned twice: " << x.id;
+      EXPECT_LE(x.time, last_time);
+      last_time = x.time;
+    }
+    if (!r->truncated) break;
+    ASSERT_TRUE(r->next.has_value());
+    q.after = r->next;
+  }
+  EXPECT_EQ(seen.size(), 60u);
+  EXPECT_EQ(pages, 9);
 }
 
 }  // namespace
