@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include <charconv>
+
 #include <fmt/core.h>
 
 namespace interdict::cli {
@@ -49,6 +51,19 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector
 std::optional<std::string> Args::Get(std::string_view name) const {
   if (auto it = values_.find(name); it != values_.end()) return it->second;
   return std::nullopt;
+}
+
+Result<std::uint64_t> Args::GetCount(std::string_view name, std::uint64_t fallback,
+                                     std::uint64_t max) const {
+  const std::optional<std::string> v = Get(name);
+  if (!v) return fallback;
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (v->empty() || ec != std::errc{} || end != v->data() + v->size() || n == 0 || n > max) {
+    return Status::InvalidArgument(
+        fmt::format("--{} must be a whole number from 1 to {}, got '{}'", name, max, *v));
+  }
+  return n;
 }
 
 std::string FlagHelp(const std::vector<FlagSpec>& specs) {

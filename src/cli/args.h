@@ -2,6 +2,7 @@
 // boolean --name. Unknown flags and missing values are errors that name the flag.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,10 @@ class Args {
                             const std::vector<FlagSpec>& specs);
 
   std::optional<std::string> Get(std::string_view name) const;
+  // A whole number from 1 to `max`; `fallback` when the flag is absent. The
+  // error names the flag and the range.
+  Result<std::uint64_t> GetCount(std::string_view name, std::uint64_t fallback,
+                                 std::uint64_t max) const;
   bool Has(std::string_view name) const { return values_.count(std::string(name)) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }
 

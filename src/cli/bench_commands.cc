@@ -17,19 +17,6 @@ const std::vector<FlagSpec> kStoreBenchFlags = {
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
 };
 
-bool ParseCount(const Args& a, std::string_view flag, std::uint64_t* out) {
-  if (auto v = a.Get(flag)) {
-    try {
-      std::size_t used = 0;
-      *out = std::stoull(*v, &used);
-      return used == v->size() && *out > 0;
-    } catch (...) {
-      return false;
-    }
-  }
-  return true;
-}
-
 int StoreBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kStoreBenchFlags);
   if (!args.ok()) {
@@ -38,14 +25,19 @@ int StoreBench(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   bench::StoreBenchOptions o;
-  std::uint64_t queries = 100;
-  if (!ParseCount(*args, "reads", &o.reads) || !ParseCount(*args, "queries", &queries) ||
-      !ParseCount(*args, "sqlite-max", &o.sqlite_max_reads) || queries > 100000) {
-    std::cerr << "interdict bench store: --reads, --queries and --sqlite-max take positive whole "
-                 "numbers\n";
-    return kExitUsage;
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
+  Result<std::uint64_t> queries = args->GetCount("queries", 100, 100'000);
+  Result<std::uint64_t> sqlite_max =
+      args->GetCount("sqlite-max", o.sqlite_max_reads, 10'000'000'000);
+  for (const Result<std::uint64_t>* r : {&reads, &queries, &sqlite_max}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench store: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
   }
-  o.queries = static_cast<int>(queries);
+  o.reads = *reads;
+  o.queries = static_cast<int>(*queries);
+  o.sqlite_max_reads = *sqlite_max;
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
   return bench::RunStoreBench(o);

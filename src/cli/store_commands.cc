@@ -74,17 +74,8 @@ int Load(const std::vector<std::string>& argv) {
   if (!args->Get("data")) return UsageError("load", "--data is required", kLoadFlags);
   if (args->positional().empty())
     return UsageError("load", "name one or more NDJSON files (- for stdin)", kLoadFlags);
-  std::size_t batch_size = 10'000;
-  if (auto b = args->Get("batch")) {
-    try {
-      batch_size = std::stoul(*b);
-    } catch (...) {
-      batch_size = 0;
-    }
-    if (batch_size == 0 || batch_size > 1'000'000) {
-      return UsageError("load", "--batch must be a number from 1 to 1000000", kLoadFlags);
-    }
-  }
+  Result<std::uint64_t> batch_size = args->GetCount("batch", 10'000, 1'000'000);
+  if (!batch_size.ok()) return UsageError("load", batch_size.status().message(), kLoadFlags);
   store::SyncPolicy sync = store::SyncPolicy::kAlways;
   if (auto s = args->Get("sync")) {
     Result<store::SyncPolicy> p = store::ParseSyncPolicy(*s);
@@ -92,18 +83,10 @@ int Load(const std::vector<std::string>& argv) {
     sync = *p;
   }
 
-  std::uint64_t flush_reads = 250'000;
-  if (auto f = args->Get("flush-reads")) {
-    try {
-      flush_reads = std::stoull(*f);
-    } catch (...) {
-      flush_reads = 0;
-    }
-    if (flush_reads == 0)
-      return UsageError("load", "--flush-reads must be a positive number", kLoadFlags);
-  }
+  Result<std::uint64_t> flush_reads = args->GetCount("flush-reads", 250'000, 100'000'000);
+  if (!flush_reads.ok()) return UsageError("load", flush_reads.status().message(), kLoadFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("load", *args->Get("data"), log, sync, flush_reads);
+  std::optional<OpenStore> st = Open("load", *args->Get("data"), log, sync, *flush_reads);
   if (!st) return kExitFailure;
 
   struct sigaction sa {};
@@ -115,7 +98,7 @@ int Load(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
   auto last_progress = start;
   std::vector<read::Read> batch;
-  batch.reserve(batch_size);
+  batch.reserve(*batch_size);
 
   auto commit = [&]() -> bool {
     if (batch.empty()) return true;
@@ -171,7 +154,7 @@ int Load(const std::vector<std::string>& argv) {
         continue;
       }
       batch.push_back(std::move(r));
-      if (batch.size() >= batch_size && !commit()) {
+      if (batch.size() >= *batch_size && !commit()) {
         failed = true;
         break;
       }

@@ -112,3 +112,22 @@ TEST(CliTest, DemoServesOnItsOwnDataDirectory) {
 
 }  // namespace
 }  // namespace interdict
+
+namespace interdict {
+namespace {
+
+TEST(CliTest, NumericFlagsAreCheckedAndNamed) {
+  test::TempDir dir;
+  test::RunResult r = test::RunProgram(
+      {INTERDICT_BINARY, "store", "load", "--data", dir.path(), "--batch", "0", "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--batch must be a whole number from 1 to 1000000, got '0'"),
+            std::string::npos)
+      << r.err;
+  r = test::RunProgram({INTERDICT_BINARY, "bench", "store", "--reads", "12x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--reads must be a whole number"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace interdict
