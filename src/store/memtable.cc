@@ -30,16 +30,19 @@ void Memtable::Add(const read::Read& r, std::uint64_t identity_hash, std::string
   times_.push_back(r.time);
   const std::uint64_t packed = r.plate.Pack();
   plates_.push_back(packed);
-  auto [a, a_new] =
-      agency_ids_.try_emplace(r.agency, static_cast<std::uint16_t>(agency_names_.size()));
-  if (a_new) agency_names_.push_back(r.agency);
-  agencies_.push_back(a->second);
-  std::string key = r.agency;
-  key += '\0';
-  key += r.camera;
-  auto [c, c_new] =
-      camera_ids_.try_emplace(std::move(key), static_cast<std::uint32_t>(camera_names_.size()));
-  if (c_new) camera_names_.push_back(r.camera);
+  auto a = agency_ids_.find(std::string_view(r.agency));
+  if (a == agency_ids_.end()) {
+    a = agency_ids_.emplace(r.agency, static_cast<std::uint32_t>(agency_names_.size())).first;
+    agency_names_.push_back(r.agency);
+    camera_ids_.emplace_back();
+  }
+  agencies_.push_back(static_cast<std::uint16_t>(a->second));
+  Ids& cams = camera_ids_[a->second];
+  auto c = cams.find(std::string_view(r.camera));
+  if (c == cams.end()) {
+    c = cams.emplace(r.camera, static_cast<std::uint32_t>(camera_names_.size())).first;
+    camera_names_.push_back(r.camera);
+  }
   cameras_.push_back(c->second);
   identity_.emplace(identity_hash, index);
   by_plate_[packed].push_back(index);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,9 +48,15 @@ class Memtable {
   std::vector<std::uint64_t> plates_;
   std::vector<std::uint16_t> agencies_;
   std::vector<std::uint32_t> cameras_;  // index into camera_names_ (agency-qualified)
+  // Lookups by string_view: no allocation per read on the ingest path.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Ids = std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>;
   std::vector<std::string> agency_names_, camera_names_;
-  std::unordered_map<std::string, std::uint16_t> agency_ids_;
-  std::unordered_map<std::string, std::uint32_t> camera_ids_;  // key: agency '\0' camera
+  Ids agency_ids_;
+  std::vector<Ids> camera_ids_;  // per agency
   std::unordered_multimap<std::uint64_t, std::uint32_t> identity_;
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_plate_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 
 #include <fmt/core.h>
 
@@ -106,10 +107,23 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   const auto n = static_cast<std::uint32_t>(reads.size());
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
+  // Rank cameras once, then sort by (camera rank, time, id) without comparing
+  // camera names in every comparison.
+  std::vector<std::uint32_t> cam_rank(n);
+  {
+    std::unordered_map<std::string_view, std::uint32_t> rank;
+    std::vector<std::string_view> names;
+    for (const read::Read& r : reads) {
+      if (rank.try_emplace(r.camera, 0).second) names.push_back(r.camera);
+    }
+    std::sort(names.begin(), names.end());
+    for (std::uint32_t k = 0; k < names.size(); ++k) rank[names[k]] = k;
+    for (std::uint32_t k = 0; k < n; ++k) cam_rank[k] = rank[reads[k].camera];
+  }
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (cam_rank[a] != cam_rank[b]) return cam_rank[a] < cam_rank[b];
     const read::Read& x = reads[a];
     const read::Read& y = reads[b];
-    if (x.camera != y.camera) return x.camera < y.camera;
     if (x.time != y.time) return x.time < y.time;
     return x.id < y.id;
   });
