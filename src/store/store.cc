@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -963,14 +964,25 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     if (q.area && !in_area(r)) continue;
     cands.push_back({r.time, nullptr, i});
   }
-  std::vector<std::uint32_t> rows;
+  // The segments to search, then the search itself on both cores when there
+  // are enough of them; each worker collects its own candidates.
+  std::vector<std::pair<const std::string*, const Segment*>> targets;
   for (const std::string& agency : agencies) {
     auto agency_it = version->by_agency.find(agency);
     if (agency_it == version->by_agency.end()) continue;
     for (const auto& seg : agency_it->second) {
+      if (seg->meta().max_time < q.from || seg->meta().min_time >= q.to) continue;
+      targets.emplace_back(&agency, seg.get());
+    }
+  }
+  out.segments_searched = targets.size();
+  auto search = [&](std::size_t from_i, std::size_t to_i, std::vector<Candidate>& found) -> Status {
+    std::vector<std::uint32_t> rows;
+    for (std::size_t ti = from_i; ti < to_i; ++ti) {
+      const std::string& agency = *targets[ti].first;
+      const Segment* seg = targets[ti].second;
       const SegmentMeta& m = seg->meta();
       if (m.max_time < q.from || m.min_time >= q.to) continue;
-      ++out.segments_searched;
       const auto dict = seg->plate_dictionary();
       // Whether every row of the segment is inside the window and unexpired,
       // so rows need no per-row time check.
@@ -983,13 +995,13 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
         if (t < q.from || t >= q.to) return;
         const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
         if (!visible(agency, plate::Plate::Unpack(dict[entry]), camera, t)) return;
-        cands.push_back({t, seg.get(), row});
+        found.push_back({t, seg, row});
       };
       auto add_posting_rows = [&](std::uint32_t entry) -> Status {
         INTERDICT_RETURN_IF_ERROR(seg->Postings(entry, &rows));
         for (std::uint32_t row : rows) {
           if (all_visible) {
-            cands.push_back({0, seg.get(), row, false});  // time read below
+            found.push_back({0, seg, row, false});  // time read below
             continue;
           }
           std::int64_t t = 0;
@@ -1038,13 +1050,30 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
         }
       }
     }
-  }
-  // Rows taken without their time (whole segment visible) get it now.
-  for (Candidate& c : cands) {
-    if (!c.timed) {
-      std::uint32_t entry = 0;
-      INTERDICT_RETURN_IF_ERROR(c.seg->RowKey(c.row, &c.time, &entry));
+    // Rows taken without their time (whole segment visible) get it now.
+    for (Candidate& c : found) {
+      if (!c.timed) {
+        std::uint32_t entry = 0;
+        INTERDICT_RETURN_IF_ERROR(c.seg->RowKey(c.row, &c.time, &entry));
+      }
     }
+    return Status::Ok();
+  };
+  std::vector<Candidate> other;
+  if (targets.size() >= 16) {
+    const std::size_t half = targets.size() / 2;
+    auto second =
+        std::async(std::launch::async, [&] { return search(half, targets.size(), other); });
+    std::vector<Candidate> mine;
+    Status first = search(0, half, mine);
+    Status st2 = second.get();
+    INTERDICT_RETURN_IF_ERROR(first);
+    INTERDICT_RETURN_IF_ERROR(st2);
+    cands.insert(cands.end(), mine.begin(), mine.end());
+    cands.insert(cands.end(), other.begin(), other.end());
+  } else {
+    INTERDICT_RETURN_IF_ERROR(search(0, targets.size(), other));
+    cands.insert(cands.end(), other.begin(), other.end());
   }
   // Newest first; reads of the same millisecond in (agency, camera, id) order,
   // a total order, so a cursor resumes exactly where a page ended.
