@@ -184,11 +184,13 @@ SideResult Deserialize(const std::string& s) {
 
 // ---------------------------------------------------------------- Interdict
 
-SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const std::string& dir) {
+SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const std::string& dir,
+                        bool sync) {
   SideResult out;
   Logger log(StderrSink(), interdict::Clock::System(), LogLevel::kWarn);
   store::StoreOptions o;
   o.dir = dir;
+  o.sync = sync ? store::SyncPolicy::kAlways : store::SyncPolicy::kNone;
   Result<std::unique_ptr<store::Store>> opened =
       store::Store::Open(o, store::Env::Posix(), interdict::Clock::System(), log);
   if (!opened.ok()) {
@@ -286,7 +288,8 @@ struct Stmt {
   ~Stmt() { sqlite3_finalize(s); }
 };
 
-SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const std::string& dir) {
+SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const std::string& dir,
+                     bool sync) {
   SideResult out;
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/reads.db";
@@ -298,7 +301,7 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
   // Durable commits (WAL, synchronous=FULL), as the store's sync=always.
   const char* schema[] = {
       "PRAGMA journal_mode=WAL",
-      "PRAGMA synchronous=FULL",
+      sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF",
       "PRAGMA cache_size=-262144",
       "CREATE TABLE reads(id TEXT NOT NULL, agency TEXT NOT NULL, camera TEXT NOT NULL, time "
       "INTEGER NOT NULL,"
@@ -519,10 +522,11 @@ int RunStoreBench(const StoreBenchOptions& options) {
       "bench store: {} reads, {} cameras, {} days, {} queries per type, in {}\n", g.reads,
       g.cameras, g.days, options.queries, dir);
 
-  const SideResult ours = InChild([&] { return RunInterdict(g, qs, dir + "/interdict"); });
+  const SideResult ours =
+      InChild([&] { return RunInterdict(g, qs, dir + "/interdict", options.sync); });
   SideResult lite;
   if (options.reads <= options.sqlite_max_reads && !g_stop) {
-    lite = InChild([&] { return RunSqlite(g, qs, dir + "/sqlite"); });
+    lite = InChild([&] { return RunSqlite(g, qs, dir + "/sqlite", options.sync); });
   } else if (!g_stop) {
     lite.error = fmt::format("skipped: {} reads is above --sqlite-max {}", options.reads,
                              options.sqlite_max_reads);
@@ -554,9 +558,10 @@ int RunStoreBench(const StoreBenchOptions& options) {
   }
   std::cout
       << fmt::format(
-             R"({{"reads":{},"queries_per_type":{},"interdict":{},"sqlite":{},"same_answers":{},"mismatched_queries":{},"sqlite_over_interdict":{}}})",
-             options.reads, options.queries, SideJson(ours), SideJson(lite),
-             (ours.ran && lite.ran) ? (same ? "true" : "false") : "null", mismatches, ratios)
+             R"({{"reads":{},"queries_per_type":{},"sync":{},"interdict":{},"sqlite":{},"same_answers":{},"mismatched_queries":{},"sqlite_over_interdict":{}}})",
+             options.reads, options.queries, options.sync ? "true" : "false", SideJson(ours),
+             SideJson(lite), (ours.ran && lite.ran) ? (same ? "true" : "false") : "null",
+             mismatches, ratios)
       << std::endl;
   if (!ours.ran) {
     std::cerr << "bench store: interdict side failed: " << ours.error << "\n";

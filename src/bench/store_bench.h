@@ -14,6 +14,7 @@ struct StoreBenchOptions {
   int queries = 100;                            // per query type
   std::string dir;                              // working directory; empty: a new one under /tmp
   bool keep = false;                            // keep the working directory
+  bool sync = true;  // fdatasync every batch (both sides); false shows the cost
 };
 
 // Runs the benchmark; prints the JSON result on stdout and progress on

@@ -14,6 +14,7 @@ const std::vector<FlagSpec> kStoreBenchFlags = {
     {"sqlite-max", true, "run SQLite only up to this many reads (default 20000000)"},
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
     {"keep", false, "keep the working directory"},
+    {"no-sync", false, "do not sync batches (both sides), to show what durability costs"},
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
 };
 
@@ -40,6 +41,7 @@ int StoreBench(const std::vector<std::string>& argv) {
   o.sqlite_max_reads = *sqlite_max;
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
+  o.sync = !args->Has("no-sync");
   return bench::RunStoreBench(o);
 }
 

@@ -15,12 +15,32 @@ std::string_view Memtable::IdOf(std::uint32_t i) const {
 }
 
 bool Memtable::Contains(const read::Read& r, std::uint64_t identity_hash) const {
-  auto [b, e] = identity_.equal_range(identity_hash);
-  for (auto it = b; it != e; ++it) {
-    const std::uint32_t i = it->second;
-    if (agency(i) == r.agency && camera(i) == r.camera && IdOf(i) == r.id) return true;
+  if (id_rows_.empty()) return false;
+  const std::size_t mask = id_rows_.size() - 1;
+  for (std::size_t slot = identity_hash & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t i = id_rows_[slot];
+    if (i == kEmpty) return false;
+    if (id_hashes_[slot] == identity_hash && agency(i) == r.agency && camera(i) == r.camera &&
+        IdOf(i) == r.id) {
+      return true;
+    }
   }
-  return false;
+}
+
+void Memtable::GrowIdentity() {
+  const std::size_t size = id_rows_.empty() ? 1024 : id_rows_.size() * 2;
+  std::vector<std::uint64_t> hashes(size);
+  std::vector<std::uint32_t> rows(size, kEmpty);
+  const std::size_t mask = size - 1;
+  for (std::size_t k = 0; k < id_rows_.size(); ++k) {
+    if (id_rows_[k] == kEmpty) continue;
+    std::size_t slot = id_hashes_[k] & mask;
+    while (rows[slot] != kEmpty) slot = (slot + 1) & mask;
+    hashes[slot] = id_hashes_[k];
+    rows[slot] = id_rows_[k];
+  }
+  id_hashes_ = std::move(hashes);
+  id_rows_ = std::move(rows);
 }
 
 void Memtable::Add(const read::Read& r, std::uint64_t identity_hash, std::string_view encoded) {
@@ -44,8 +64,12 @@ void Memtable::Add(const read::Read& r, std::uint64_t identity_hash, std::string
     camera_names_.push_back(r.camera);
   }
   cameras_.push_back(c->second);
-  identity_.emplace(identity_hash, index);
-  by_plate_[packed].push_back(index);
+  if ((times_.size()) * 2 > id_rows_.size()) GrowIdentity();
+  const std::size_t mask = id_rows_.size() - 1;
+  std::size_t slot = identity_hash & mask;
+  while (id_rows_[slot] != kEmpty) slot = (slot + 1) & mask;
+  id_hashes_[slot] = identity_hash;
+  id_rows_[slot] = index;
 }
 
 read::Read Memtable::Get(std::uint32_t i) const {
@@ -57,9 +81,11 @@ read::Read Memtable::Get(std::uint32_t i) const {
   return r;
 }
 
-const std::vector<std::uint32_t>* Memtable::RowsOfPlate(std::uint64_t packed) const {
-  auto it = by_plate_.find(packed);
-  return it == by_plate_.end() ? nullptr : &it->second;
+void Memtable::RowsOfPlate(std::uint64_t packed, std::vector<std::uint32_t>* out) const {
+  out->clear();
+  for (std::size_t i = 0; i < plates_.size(); ++i) {
+    if (plates_[i] == packed) out->push_back(static_cast<std::uint32_t>(i));
+  }
 }
 
 }  // namespace interdict::store

@@ -745,7 +745,23 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     group.push_back(g);
   }
   const std::int64_t now = s.clock.NowMillis();
-  std::unordered_multimap<std::uint64_t, const read::Read*> in_group;
+  // Reads of this group so far, to catch a read sent twice in one group:
+  // open addressing, sized for the group, no allocation per read.
+  std::size_t group_reads = 0;
+  for (Impl::Writer* g : group) group_reads += g->reads->size();
+  std::size_t slots = 16;
+  while (slots < 2 * group_reads) slots *= 2;
+  std::vector<std::pair<std::uint64_t, const read::Read*>> in_group(slots, {0, nullptr});
+  // True when an equal identity is already in the group; otherwise records it.
+  auto seen_in_group = [&](std::uint64_t h, const read::Read& r) {
+    for (std::size_t slot = h & (slots - 1);; slot = (slot + 1) & (slots - 1)) {
+      if (in_group[slot].second == nullptr) {
+        in_group[slot] = {h, &r};
+        return false;
+      }
+      if (in_group[slot].first == h && SameIdentity(*in_group[slot].second, r)) return true;
+    }
+  };
   std::vector<std::string> records;
   std::uint64_t next_seq = s.last_seq + 1;
   for (Impl::Writer* g : group) {
@@ -761,14 +777,11 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       }
       const std::uint64_t h = IdentityHash(r);
       bool dup = s.mem->Contains(r, h) || (s.imm && s.imm->Contains(r, h));
-      auto [b, e] = in_group.equal_range(h);
-      for (auto it = b; it != e && !dup; ++it) dup = SameIdentity(*it->second, r);
       if (!dup) dup = s.InSegments(*s.version, r);
-      if (dup) {
+      if (dup || seen_in_group(h, r)) {
         ++g->result.duplicates;
         continue;
       }
-      in_group.emplace(h, &r);
       g->keep[i] = 1;
       EncodeRead(r, body);
       g->ends.push_back(static_cast<std::uint32_t>(body.size()));
@@ -924,9 +937,9 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     holds = s.holds;
     auto consider = [&](const Memtable& m) {
       if (q.plate) {
-        if (const std::vector<std::uint32_t>* rows = m.RowsOfPlate(q.plate->Pack())) {
-          for (std::uint32_t idx : *rows) from_memory.push_back(m.Get(idx));
-        }
+        std::vector<std::uint32_t> rows;
+        m.RowsOfPlate(q.plate->Pack(), &rows);
+        for (std::uint32_t idx : rows) from_memory.push_back(m.Get(idx));
       } else {
         for (std::uint32_t i = 0; i < m.size(); ++i) {
           if (m.time(i) < q.from || m.time(i) >= q.to || !agencies.count(m.agency(i))) continue;
