@@ -180,6 +180,7 @@ struct Store::Impl {
   std::mutex maintenance_mu;  // one flush or purge at a time
   std::thread background;
   std::condition_variable background_cv;
+  std::condition_variable stall_cv;  // writers waiting for a flush
   bool stopping = false;
 };
 
@@ -397,6 +398,7 @@ Status Store::Impl::Flush() {
       imm = mem;
       imm_seq = last_seq;
       mem = std::make_shared<Memtable>();
+      stall_cv.notify_all();
       // Close the log: the next batch starts a file this flush does not cover.
       if (wal) {
         (void)wal->Sync();
@@ -537,6 +539,11 @@ Status Store::Impl::Merge() {
     std::map<std::int64_t, std::vector<std::shared_ptr<Segment>>> by_bucket;
     for (const auto& seg : segs) by_bucket[seg->meta().bucket_start].push_back(seg);
     for (auto& [bucket, all] : by_bucket) {
+      {
+        // Flushing comes first: stop merging while the memtable is full.
+        std::lock_guard l(mu);
+        if (mem->size() >= opts.flush_reads) return Status::Ok();
+      }
       // Size-tiered: only segments below merge_below_rows are merged, smallest
       // first, into one of at most merge_max_rows; big segments are left alone,
       // so a merge never rewrites (or holds in memory) a whole busy week.
@@ -665,6 +672,7 @@ Store::~Store() {
     impl_->stopping = true;
   }
   impl_->background_cv.notify_all();
+  impl_->stall_cv.notify_all();
   if (impl_->background.joinable()) impl_->background.join();
   std::lock_guard l(impl_->mu);
   if (impl_->wal) {
@@ -703,7 +711,9 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, Env& env, const
     p->background = std::thread([p] {
       std::unique_lock l(p->mu);
       while (!p->stopping) {
-        p->background_cv.wait_for(l, std::chrono::milliseconds(p->opts.maintenance_ms));
+        p->background_cv.wait_for(l, std::chrono::milliseconds(p->opts.maintenance_ms), [p] {
+          return p->stopping || p->mem->size() >= p->opts.flush_reads;
+        });
         if (p->stopping) break;
         l.unlock();
         if (Status st = p->Flush(); !st.ok())
@@ -730,6 +740,12 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
   Impl::Writer w;
   w.reads = &reads;
   std::unique_lock l(s.mu);
+  // Back-pressure: when writes outrun flushing, wait instead of letting the
+  // memtable grow without bound.
+  while (s.opts.background && !s.stopping && s.mem->size() >= 4 * s.opts.flush_reads) {
+    s.background_cv.notify_all();
+    s.stall_cv.wait(l);
+  }
   s.writers.push_back(&w);
   while (!w.done && s.writers.front() != &w) w.cv.wait(l);
   if (w.done) {
