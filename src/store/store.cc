@@ -151,6 +151,8 @@ struct Store::Impl {
   bool Expired(const read::Read& r, std::int64_t now) const;
   void RunExclusive(const std::function<void()>& fn);
   Status Flush();
+  // Flushes when the memtable is full or its oldest read waited flush_ms.
+  Status FlushIfDue();
   Status Purge();
   Status Merge();
   Status ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old, SegmentMeta meta,
@@ -203,7 +205,10 @@ bool Store::Impl::InSegments(const Version& v, const read::Read& r) const {
         [](const Segment::CameraRun& c, const std::string& name) { return c.name < name; });
     if (run == runs.end() || run->name != r.camera) continue;
     std::vector<std::uint32_t> rows;
-    if (!seg->RowsInWindow(*run, r.time, r.time + 1, &rows).ok()) continue;
+    if (Status st = seg->RowsInWindow(*run, r.time, r.time + 1, &rows); !st.ok()) {
+      log.Error("cannot check a segment for a re-sent read", {{"error", st.message()}});
+      continue;
+    }
     for (std::uint32_t row : rows) {
       read::Read stored;
       if (seg->ReadRow(row, &stored).ok() && stored.id == r.id) return true;
@@ -582,6 +587,17 @@ Status Store::Impl::Merge() {
   return Status::Ok();
 }
 
+Status Store::Impl::FlushIfDue() {
+  bool due = false;
+  {
+    std::lock_guard l(mu);
+    due = imm != nullptr || mem->size() >= opts.flush_reads ||
+          (!mem->empty() &&
+           clock.Monotonic() - mem->started >= std::chrono::milliseconds(opts.flush_ms));
+  }
+  return due ? Flush() : Status::Ok();
+}
+
 void Store::Impl::AppendPurgeReport(const std::string& line) {
   Result<std::unique_ptr<WritableFile>> f = env.NewAppendableFile(purge_log_path);
   if (!f.ok() || !(*f)->Append(line + "\n").ok() || !(*f)->Sync().ok()) {
@@ -716,7 +732,7 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, Env& env, const
         });
         if (p->stopping) break;
         l.unlock();
-        if (Status st = p->Flush(); !st.ok())
+        if (Status st = p->FlushIfDue(); !st.ok())
           p->log.Error("flush failed", {{"error", st.message()}});
         if (Status st = p->Purge(); !st.ok())
           p->log.Error("purge failed", {{"error", st.message()}});
@@ -894,17 +910,9 @@ Status Store::Flush() {
 }
 
 Status Store::RunMaintenance() {
-  Impl& s = *impl_;
-  bool due = false;
-  {
-    std::lock_guard l(s.mu);
-    due = s.imm != nullptr || s.mem->size() >= s.opts.flush_reads ||
-          (!s.mem->empty() &&
-           s.clock.Monotonic() - s.mem->started >= std::chrono::milliseconds(s.opts.flush_ms));
-  }
-  if (due) INTERDICT_RETURN_IF_ERROR(s.Flush());
-  INTERDICT_RETURN_IF_ERROR(s.Purge());
-  return s.Merge();
+  INTERDICT_RETURN_IF_ERROR(impl_->FlushIfDue());
+  INTERDICT_RETURN_IF_ERROR(impl_->Purge());
+  return impl_->Merge();
 }
 
 Status Store::Merge() {
