@@ -1,5 +1,6 @@
 #include "bench/store_bench.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -113,9 +114,17 @@ struct SideResult {
   double ingest_reads_per_s = 0, settle_s = 0, bytes_per_read = 0;
   double exact_p50 = 0, exact_p99 = 0, partial_p50 = 0, partial_p99 = 0, area_p50 = 0, area_p99 = 0;
   double peak_rss_mib = 0;
+  double peak_heap_mib =
+      0;  // malloc'd bytes in use, sampled during the run (mapped files excluded)
   std::vector<std::uint64_t> digests;
   std::uint64_t result_rows = 0;
 };
+
+// Bytes the allocator has handed out and not taken back, in MiB.
+double HeapInUseMib() {
+  const struct mallinfo2 mi = mallinfo2();
+  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
+}
 
 double PeakRssMib() {
   rusage ru{};
@@ -132,6 +141,7 @@ void Finish(SideResult& out, const Timings& exact, const Timings& partial, const
   out.area_p50 = area.Percentile(0.5);
   out.area_p99 = area.Percentile(0.99);
   out.peak_rss_mib = PeakRssMib();
+  out.peak_heap_mib = std::max(out.peak_heap_mib, HeapInUseMib());
   out.ran = true;
 }
 
@@ -149,10 +159,11 @@ void Progress(std::string_view side, std::uint64_t done, std::uint64_t total, do
 }
 
 std::string Serialize(const SideResult& r) {
-  std::string s = fmt::format(
-      "{} {} {} {} {} {} {} {} {} {} {} {} {} {}", r.ran ? 1 : 0, r.ingest_reads_per_s, r.settle_s,
-      r.bytes_per_read, r.exact_p50, r.exact_p99, r.partial_p50, r.partial_p99, r.area_p50,
-      r.area_p99, r.peak_rss_mib, r.result_rows, r.digests.size(), r.error.empty() ? "-" : "E");
+  std::string s =
+      fmt::format("{} {} {} {} {} {} {} {} {} {} {} {} {} {} {}", r.ran ? 1 : 0, r.peak_heap_mib,
+                  r.ingest_reads_per_s, r.settle_s, r.bytes_per_read, r.exact_p50, r.exact_p99,
+                  r.partial_p50, r.partial_p99, r.area_p50, r.area_p99, r.peak_rss_mib,
+                  r.result_rows, r.digests.size(), r.error.empty() ? "-" : "E");
   for (std::uint64_t d : r.digests) s += " " + std::to_string(d);
   if (!r.error.empty()) s += "\n" + r.error;
   return s;
@@ -164,9 +175,9 @@ SideResult Deserialize(const std::string& s) {
   int ran = 0;
   std::size_t n = 0;
   std::string err;
-  in >> ran >> r.ingest_reads_per_s >> r.settle_s >> r.bytes_per_read >> r.exact_p50 >>
-      r.exact_p99 >> r.partial_p50 >> r.partial_p99 >> r.area_p50 >> r.area_p99 >> r.peak_rss_mib >>
-      r.result_rows >> n >> err;
+  in >> ran >> r.peak_heap_mib >> r.ingest_reads_per_s >> r.settle_s >> r.bytes_per_read >>
+      r.exact_p50 >> r.exact_p99 >> r.partial_p50 >> r.partial_p99 >> r.area_p50 >> r.area_p99 >>
+      r.peak_rss_mib >> r.result_rows >> n >> err;
   r.ran = ran == 1;
   for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t d = 0;
@@ -213,6 +224,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
       return out;
     }
     done += n;
+    if ((done / n) % 5 == 0) out.peak_heap_mib = std::max(out.peak_heap_mib, HeapInUseMib());
     if (Seconds(last, Clock::now()) > 5) {
       Progress("interdict", done, gopts.reads, static_cast<double>(done) / append_s);
       last = Clock::now();
@@ -374,6 +386,7 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
     if (!db.Exec("COMMIT", &out.error)) return out;
     load_s += Seconds(t0, Clock::now());
     done += batch.size();
+    if ((done / 10'000) % 5 == 0) out.peak_heap_mib = std::max(out.peak_heap_mib, HeapInUseMib());
     if (Seconds(last, Clock::now()) > 5) {
       Progress("sqlite", done, gopts.reads, static_cast<double>(done) / load_s);
       last = Clock::now();
@@ -486,9 +499,9 @@ SideResult InChild(Fn fn) {
 std::string SideJson(const SideResult& r) {
   if (!r.ran) return fmt::format(R"({{"ran":false,"error":"{}"}})", r.error);
   return fmt::format(
-      R"({{"ingest_reads_per_s":{:.0f},"settle_s":{:.2f},"bytes_per_read":{:.2f},"exact_p50_ms":{:.3f},"exact_p99_ms":{:.3f},"partial_p50_ms":{:.3f},"partial_p99_ms":{:.3f},"area_p50_ms":{:.3f},"area_p99_ms":{:.3f},"peak_rss_mib":{:.0f},"result_rows":{}}})",
+      R"({{"ingest_reads_per_s":{:.0f},"settle_s":{:.2f},"bytes_per_read":{:.2f},"exact_p50_ms":{:.3f},"exact_p99_ms":{:.3f},"partial_p50_ms":{:.3f},"partial_p99_ms":{:.3f},"area_p50_ms":{:.3f},"area_p99_ms":{:.3f},"peak_rss_mib":{:.0f},"peak_heap_mib":{:.0f},"result_rows":{}}})",
       r.ingest_reads_per_s, r.settle_s, r.bytes_per_read, r.exact_p50, r.exact_p99, r.partial_p50,
-      r.partial_p99, r.area_p50, r.area_p99, r.peak_rss_mib, r.result_rows);
+      r.partial_p99, r.area_p50, r.area_p99, r.peak_rss_mib, r.peak_heap_mib, r.result_rows);
 }
 
 double Ratio(double a, double b) {
