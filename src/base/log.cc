@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "base/json_escape.h"
 #include "base/time_format.h"
 
 namespace interdict {
@@ -18,30 +19,10 @@ bool NeedsQuoting(std::string_view s) {
   return false;
 }
 
-// Escapes for both logfmt quoted strings and JSON strings; control characters
-// become \u00XX so a hostile value cannot forge a second log line.
-void AppendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 void AppendString(std::string& out, std::string_view s, bool quote_always) {
   if (quote_always || NeedsQuoting(s)) {
     out += '"';
-    AppendEscaped(out, s);
+    AppendJsonEscaped(out, s);
     out += '"';
   } else {
     out += s;
@@ -140,7 +121,7 @@ std::string Logger::Format(LogLevel level, std::string_view message,
     AppendString(out, message, true);
     for (const LogField& f : fields) {
       out += ",\"";
-      AppendEscaped(out, f.key());
+      AppendJsonEscaped(out, f.key());
       out += "\":";
       AppendValue(out, f.value(), true);
     }

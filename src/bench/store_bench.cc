@@ -20,6 +20,7 @@
 #include <fmt/core.h>
 
 #include "base/clock.h"
+#include "base/json_escape.h"
 #include "base/log.h"
 #include "bench/read_generator.h"
 #include "store/store.h"
@@ -231,6 +232,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
     }
   }
   out.ingest_reads_per_s = static_cast<double>(done) / append_s;
+  std::cerr << "bench store: interdict final flush and merges\n";
   const auto s0 = Clock::now();
   if (Status f = st.Flush(); !f.ok()) out.error = f.message();
   if (Status m = st.Merge(); !m.ok()) out.error = m.message();
@@ -238,6 +240,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
   out.bytes_per_read =
       static_cast<double>(DirBytes(dir)) / static_cast<double>(std::max<std::uint64_t>(1, done));
 
+  std::cerr << "bench store: interdict queries\n";
   const std::vector<std::string> agencies = gen.agency_codes();
   auto run = [&](store::ReadQuery q, Timings& t) {
     q.agencies = agencies;
@@ -397,6 +400,7 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
   out.bytes_per_read =
       static_cast<double>(DirBytes(dir)) / static_cast<double>(std::max<std::uint64_t>(1, done));
 
+  std::cerr << "bench store: sqlite queries\n";
   auto collect = [&](sqlite3_stmt* s, Timings& t, Clock::time_point t0) {
     std::vector<std::string> ids;
     while (sqlite3_step(s) == SQLITE_ROW)
@@ -497,7 +501,7 @@ SideResult InChild(Fn fn) {
 }
 
 std::string SideJson(const SideResult& r) {
-  if (!r.ran) return fmt::format(R"({{"ran":false,"error":"{}"}})", r.error);
+  if (!r.ran) return fmt::format(R"({{"ran":false,"error":{}}})", JsonQuote(r.error));
   return fmt::format(
       R"({{"ingest_reads_per_s":{:.0f},"settle_s":{:.2f},"bytes_per_read":{:.2f},"exact_p50_ms":{:.3f},"exact_p99_ms":{:.3f},"partial_p50_ms":{:.3f},"partial_p99_ms":{:.3f},"area_p50_ms":{:.3f},"area_p99_ms":{:.3f},"peak_rss_mib":{:.0f},"peak_heap_mib":{:.0f},"result_rows":{}}})",
       r.ingest_reads_per_s, r.settle_s, r.bytes_per_read, r.exact_p50, r.exact_p99, r.partial_p50,

@@ -73,10 +73,10 @@ Response Server::Impl::Handle(Request& req) {
 void Server::Impl::Register(const std::shared_ptr<SessionBase>& s) {
   std::lock_guard lock(mu);
   ++session_count;
-  // Drop expired entries as we go so the list stays proportional to live sessions.
-  for (auto it = sessions.begin(); it != sessions.end();) {
-    it = it->expired() ? sessions.erase(it) : std::next(it);
-    if (sessions.size() < 64) break;
+  // Sweep out finished sessions once they outnumber the live ones, so the
+  // list stays proportional to open connections at amortized O(1) a connection.
+  if (sessions.size() >= 2 * session_count + 16) {
+    sessions.remove_if([](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
   }
   sessions.push_back(s);
 }

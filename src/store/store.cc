@@ -12,6 +12,7 @@
 
 #include <fmt/core.h>
 
+#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "store/coding.h"
 #include "store/crc32c.h"
@@ -406,8 +407,11 @@ Status Store::Impl::Flush() {
       stall_cv.notify_all();
       // Close the log: the next batch starts a file this flush does not cover.
       if (wal) {
-        (void)wal->Sync();
-        (void)wal->Close();
+        // Under sync=interval or none this sync is what makes the tail durable.
+        Status synced = wal->Sync();
+        if (synced.ok()) synced = wal->Close();
+        if (!synced.ok())
+          log.Error("closing the log before a flush failed", {{"error", synced.message()}});
         wal.reset();
       }
     }
@@ -665,10 +669,10 @@ Status Store::Impl::Purge() {
       INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, kept, &replacement));
       std::string holds_json;
       for (const std::string& id : hold_ids)
-        holds_json += (holds_json.empty() ? "\"" : ",\"") + id + "\"";
+        holds_json += (holds_json.empty() ? "" : ",") + JsonQuote(id);
       AppendPurgeReport(fmt::format(
-          R"({{"purged_at":"{}","agency":"{}","segment":"{}","action":"{}","reads_destroyed":{},"oldest":"{}","newest":"{}","reads_kept":{},"kept_by_holds":[{}]}})",
-          FormatRfc3339(now), agency, SegmentFileName(meta.id),
+          R"({{"purged_at":"{}","agency":{},"segment":"{}","action":"{}","reads_destroyed":{},"oldest":"{}","newest":"{}","reads_kept":{},"kept_by_holds":[{}]}})",
+          FormatRfc3339(now), JsonQuote(agency), SegmentFileName(meta.id),
           replacement ? "rewritten" : "deleted", destroyed, FormatRfc3339(oldest),
           FormatRfc3339(newest), keep.size(), holds_json));
       log.Info("purged expired reads", {{"agency", agency},
@@ -692,8 +696,9 @@ Store::~Store() {
   if (impl_->background.joinable()) impl_->background.join();
   std::lock_guard l(impl_->mu);
   if (impl_->wal) {
-    (void)impl_->wal->Sync();
-    (void)impl_->wal->Close();
+    Status synced = impl_->wal->Sync();
+    if (synced.ok()) synced = impl_->wal->Close();
+    if (!synced.ok()) impl_->log.Error("closing the log failed", {{"error", synced.message()}});
   }
 }
 

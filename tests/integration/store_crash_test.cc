@@ -16,6 +16,13 @@ namespace {
 
 const std::string kBin = INTERDICT_BINARY;
 
+// Writes reads n in [from, from + count) as native NDJSON.
+void WriteReads(const std::string& path, int from, int count) {
+  std::ofstream out(path);
+  for (int n = from; n < from + count; ++n)
+    out << read::FormatNativeRead(test::MakeRead(n)) << "\n";
+}
+
 std::uint64_t CountOf(const std::string& data) {
   test::RunResult r = test::RunProgram({kBin, "store", "count", "--data", data});
   EXPECT_EQ(r.code, 0) << r.err;
@@ -74,10 +81,7 @@ TEST(StoreCliTest, LoadingTheSameFileTwiceAddsNothing) {
   test::TempDir dir;
   const std::string data = dir.File("data");
   const std::string file = dir.File("reads.ndjson");
-  {
-    std::ofstream out(file);
-    for (int i = 0; i < 1000; ++i) out << read::FormatNativeRead(test::MakeRead(i)) << "\n";
-  }
+  WriteReads(file, 0, 1000);
   test::RunResult first =
       test::RunProgram({kBin, "store", "load", "--data", data, "--batch", "300", file});
   EXPECT_EQ(first.code, 0) << first.err;
@@ -113,10 +117,7 @@ TEST(StoreCliTest, VerifyNamesTheCorruptFileAndExitsNonZero) {
   test::TempDir dir;
   const std::string data = dir.File("data");
   const std::string file = dir.File("reads.ndjson");
-  {
-    std::ofstream out(file);
-    for (int i = 0; i < 100; ++i) out << read::FormatNativeRead(test::MakeRead(i)) << "\n";
-  }
+  WriteReads(file, 0, 100);
   ASSERT_EQ(test::RunProgram({kBin, "store", "load", "--data", data, file}).code, 0);
   const std::string wal = data + "/store/wal/0000000000000001.wal";
   {

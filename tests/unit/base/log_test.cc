@@ -69,3 +69,16 @@ TEST(LogTest, ParsesLevelsAndFormatsByName) {
 
 }  // namespace
 }  // namespace interdict
+
+#include "base/json_escape.h"
+
+namespace interdict {
+namespace {
+
+TEST(JsonEscapeTest, QuotesBackslashesAndControlCharactersCannotBreakTheDocument) {
+  EXPECT_EQ(JsonQuote("plain"), "\"plain\"");
+  EXPECT_EQ(JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+}
+
+}  // namespace
+}  // namespace interdict
