@@ -1,6 +1,7 @@
 #include "store/segment.h"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 #include <unordered_map>
 
@@ -15,20 +16,18 @@ namespace interdict::store {
 namespace {
 
 constexpr std::string_view kMagic{"IDSEG\0\0\1", 8};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 constexpr std::size_t kHeaderSize = 16;
 constexpr std::size_t kTailSize = 24;
 
 enum SectionId : int {
   kCameras = 1,
-  kTimes = 2,
-  kDict = 3,
-  kRefs = 4,
-  kPostingOffsets = 5,
-  kPostings = 6,
-  kBlockOffsets = 7,
-  kPayload = 8,
-  kSectionCount = 9,
+  kDict = 2,
+  kPostingOffsets = 3,
+  kPostings = 4,
+  kBlockOffsets = 5,
+  kBlocks = 6,
+  kSectionCount = 7,
 };
 
 // Bits 0 and 1 are kRowHasPosition and kRowHasHeading (row_codec.h).
@@ -162,8 +161,16 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   std::sort(dict.begin(), dict.end());
   dict.erase(std::unique(dict.begin(), dict.end()), dict.end());
   {
-    std::string d;
-    for (std::uint64_t v : dict) PutFixed64(d, v);
+    // The narrowest width holding every entry's non-zero bytes.
+    unsigned width = 1;
+    for (std::uint64_t v : dict) {
+      if (v != 0) width = std::max(width, 8 - static_cast<unsigned>(std::countr_zero(v)) / 8);
+    }
+    std::string d(1, static_cast<char>(width));
+    for (std::uint64_t v : dict) {
+      const std::uint64_t top = v >> (64 - 8 * width);
+      for (unsigned k = 0; k < width; ++k) d += static_cast<char>((top >> (8 * k)) & 0xff);
+    }
     sections[kDict] = std::move(d);
   }
   std::vector<std::uint32_t> refs(n);
@@ -172,32 +179,6 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
     refs[i] = static_cast<std::uint32_t>(std::lower_bound(dict.begin(), dict.end(), packed[i]) -
                                          dict.begin());
     ++counts[refs[i] + 1];
-  }
-  // Times and plate references, in blocks aligned with the payload blocks so
-  // that one row costs one block's decoding, not a whole column's.
-  std::vector<std::uint32_t> time_offsets, ref_offsets;
-  {
-    std::string times_out, refs_out, t, r;
-    for (std::uint32_t b = 0; b < n; b += kPayloadBlockRows) {
-      t.clear();
-      r.clear();
-      std::int64_t prev = 0;
-      for (std::uint32_t k = b; k < std::min(n, b + kPayloadBlockRows); ++k) {
-        const std::int64_t time = reads[order[k]].time;
-        PutVarint(t, (k == b || run_start[k]) ? ZigZag(time - meta.min_time)
-                                              : static_cast<std::uint64_t>(time - prev));
-        prev = time;
-        PutVarint(r, refs[k]);
-      }
-      time_offsets.push_back(static_cast<std::uint32_t>(times_out.size()));
-      times_out += Compress(t);
-      ref_offsets.push_back(static_cast<std::uint32_t>(refs_out.size()));
-      refs_out += Compress(r);
-    }
-    time_offsets.push_back(static_cast<std::uint32_t>(times_out.size()));
-    ref_offsets.push_back(static_cast<std::uint32_t>(refs_out.size()));
-    sections[kTimes] = std::move(times_out);
-    sections[kRefs] = std::move(refs_out);
   }
   {
     std::partial_sum(counts.begin(), counts.end(), counts.begin());
@@ -224,24 +205,31 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
     sections[kPostingOffsets] = std::move(off);
     sections[kPostings] = std::move(data);
   }
-  // Payload blocks.
+  // Row blocks: one zstd frame per kBlockRows rows holding their times, plate
+  // references and payload rows, so that a row costs one small frame.
   {
-    std::string payload, raw;
+    std::string blocks, raw;
     std::vector<std::uint32_t> block_offsets;
-    for (std::uint32_t i = 0; i < n; i += kPayloadBlockRows) {
+    for (std::uint32_t b = 0; b < n; b += kBlockRows) {
+      const std::uint32_t end = std::min(n, b + kBlockRows);
       raw.clear();
-      for (std::uint32_t k = i; k < std::min(n, i + kPayloadBlockRows); ++k)
-        EncodePayloadRow(reads[order[k]], raw);
-      block_offsets.push_back(static_cast<std::uint32_t>(payload.size()));
-      payload += Compress(raw);
+      std::int64_t prev = 0;
+      for (std::uint32_t k = b; k < end; ++k) {
+        const std::int64_t time = reads[order[k]].time;
+        PutVarint(raw, (k == b || run_start[k]) ? ZigZag(time - meta.min_time)
+                                                : static_cast<std::uint64_t>(time - prev));
+        prev = time;
+      }
+      for (std::uint32_t k = b; k < end; ++k) PutVarint(raw, refs[k]);
+      for (std::uint32_t k = b; k < end; ++k) EncodePayloadRow(reads[order[k]], raw);
+      block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
+      blocks += Compress(raw);
     }
-    block_offsets.push_back(static_cast<std::uint32_t>(payload.size()));
+    block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
     std::string off;
-    PutU32Array(off, time_offsets);
-    PutU32Array(off, ref_offsets);
     PutU32Array(off, block_offsets);
     sections[kBlockOffsets] = std::move(off);
-    sections[kPayload] = std::move(payload);
+    sections[kBlocks] = std::move(blocks);
   }
 
   // Assemble: header, sections (8-byte aligned), meta, tail.
@@ -368,15 +356,14 @@ Status Segment::Parse() {
     cameras_.push_back(std::move(run));
   }
   if (expected_start != rows) return bad("camera runs do not cover the rows");
-  // Dictionary: use the mapping in place when aligned (it is, as written).
+  // Dictionary: read in place.
   const std::string_view dict = Section(kDict);
-  if (dict.size() % 8 != 0) return bad("malformed plate dictionary");
-  if (reinterpret_cast<std::uintptr_t>(dict.data()) % alignof(std::uint64_t) == 0) {
-    dict_ = {reinterpret_cast<const std::uint64_t*>(dict.data()), dict.size() / 8};
-  } else {
-    dict_copy_.resize(dict.size() / 8);
-    std::memcpy(dict_copy_.data(), dict.data(), dict.size());
-    dict_ = dict_copy_;
+  if (dict.empty() || dict[0] < 1 || dict[0] > 8 || (dict.size() - 1) % std::uint8_t(dict[0]) != 0)
+    return bad("malformed plate dictionary");
+  const unsigned width = static_cast<std::uint8_t>(dict[0]);
+  dict_ = PlateDictionary(dict.data() + 1, (dict.size() - 1) / width, width);
+  for (std::size_t i = 1; i < dict_.size(); ++i) {
+    if (dict_[i] <= dict_[i - 1]) return bad("plate dictionary out of order");
   }
   const std::string_view po = Section(kPostingOffsets);
   const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
@@ -391,24 +378,14 @@ Status Segment::Parse() {
     if (posting_offsets_[i] > posting_offsets_[i + 1]) return bad("posting offsets out of order");
   }
   const std::string_view bo = Section(kBlockOffsets);
-  const std::size_t nblocks = (rows + kPayloadBlockRows - 1) / kPayloadBlockRows;
-  if (bo.size() != 3 * (nblocks + 1) * 4) return bad("block offsets do not match the rows");
-  for (auto* v : {&time_offsets_, &ref_offsets_, &block_offsets_}) v->resize(nblocks + 1);
-  std::memcpy(time_offsets_.data(), bo.data(), (nblocks + 1) * 4);
-  std::memcpy(ref_offsets_.data(), bo.data() + (nblocks + 1) * 4, (nblocks + 1) * 4);
-  std::memcpy(block_offsets_.data(), bo.data() + 2 * (nblocks + 1) * 4, (nblocks + 1) * 4);
-  times_ = Section(kTimes);
-  refs_ = Section(kRefs);
-  payload_ = Section(kPayload);
-  if (block_offsets_.back() != payload_.size() || time_offsets_.back() != times_.size() ||
-      ref_offsets_.back() != refs_.size()) {
-    return bad("block offsets do not match their sections");
-  }
+  const std::size_t nblocks = (rows + kBlockRows - 1) / kBlockRows;
+  if (bo.size() != (nblocks + 1) * 4) return bad("block offsets do not match the rows");
+  block_offsets_.resize(nblocks + 1);
+  std::memcpy(block_offsets_.data(), bo.data(), bo.size());
+  blocks_ = Section(kBlocks);
+  if (block_offsets_.back() != blocks_.size()) return bad("block offsets do not match the blocks");
   for (std::size_t b = 0; b < nblocks; ++b) {
-    if (block_offsets_[b] > block_offsets_[b + 1] || time_offsets_[b] > time_offsets_[b + 1] ||
-        ref_offsets_[b] > ref_offsets_[b + 1]) {
-      return bad("block offsets out of order");
-    }
+    if (block_offsets_[b] > block_offsets_[b + 1]) return bad("block offsets out of order");
   }
   return Status::Ok();
 }
@@ -440,35 +417,78 @@ Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) 
 }
 
 Status Segment::FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const {
-  const auto it = std::lower_bound(dict_.begin(), dict_.end(), packed);
-  if (it == dict_.end() || *it != packed) {
+  const std::size_t at = dict_.LowerBound(packed);
+  if (at == dict_.size() || dict_[at] != packed) {
     rows->clear();
     return Status::Ok();
   }
-  return Postings(static_cast<std::uint32_t>(it - dict_.begin()), rows);
+  return Postings(static_cast<std::uint32_t>(at), rows);
 }
 
-Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b, bool need_payload) const {
+std::size_t PlateDictionary::LowerBound(std::uint64_t key) const {
+  std::size_t lo = 0, n = count_;
+  while (n > 0) {
+    const std::size_t half = n / 2;
+    if ((*this)[lo + half] < key) {
+      lo += half + 1;
+      n -= half + 1;
+    } else {
+      n = half;
+    }
+  }
+  return lo;
+}
+
+namespace {
+// With the width known at compile time each entry is one unaligned 8-byte load
+// and a shift (the shift drops the next entry's bytes), as long as the load
+// stays inside the dictionary; the last entries are copied byte-wise.
+template <unsigned W>
+void Widen(const char* in, std::size_t n, const char* end, std::uint64_t* out) {
+  std::size_t i = 0;
+  for (; i < n && in + i * W + 8 <= end; ++i) {
+    std::uint64_t v;
+    std::memcpy(&v, in + i * W, 8);
+    out[i] = v << (64 - 8 * W);
+  }
+  for (; i < n; ++i) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, in + i * W, W);
+    out[i] = v << (64 - 8 * W);
+  }
+}
+}  // namespace
+
+void PlateDictionary::Decode(std::size_t from, std::size_t n, std::uint64_t* out) const {
+  const char* in = entries_ + from * width_;
+  const char* end = entries_ + count_ * width_;
+  switch (width_) {
+    case 5: return Widen<5>(in, n, end, out);
+    case 6: return Widen<6>(in, n, end, out);
+    case 7: return Widen<7>(in, n, end, out);
+    case 8: return Widen<8>(in, n, end, out);
+    default:
+      for (std::size_t i = 0; i < n; ++i) out[i] = (*this)[from + i];
+  }
+}
+
+Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b, std::uint32_t payload_row) const {
   Block* hit = nullptr;
   for (Block& blk : cache_) {
     if (blk.index == b) hit = &blk;
   }
-  const std::uint32_t first = b * kPayloadBlockRows;
-  const std::uint32_t rows_here = std::min(kPayloadBlockRows, meta_.rows - first);
+  const std::uint32_t first = b * kBlockRows;
+  const std::uint32_t rows_here = std::min(kBlockRows, meta_.rows - first);
   if (hit == nullptr) {
     hit = &cache_[next_victim_];
     next_victim_ = (next_victim_ + 1) % cache_.size();
     hit->index = UINT32_MAX;
-    hit->payload_ready = false;
-    Result<std::string> t =
-        Decompress(times_.substr(time_offsets_[b], time_offsets_[b + 1] - time_offsets_[b]),
-                   std::size_t{rows_here} * 10);
-    if (!t.ok()) return t.status().WithContext(path_ + ": times: ");
-    Result<std::string> r =
-        Decompress(refs_.substr(ref_offsets_[b], ref_offsets_[b + 1] - ref_offsets_[b]),
-                   std::size_t{rows_here} * 5);
-    if (!r.ok()) return r.status().WithContext(path_ + ": plate references: ");
-    Decoder tin(*t), rin(*r);
+    Result<std::string> raw =
+        Decompress(blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
+                   std::size_t{rows_here} * 4096);
+    if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");
+    hit->raw = std::move(raw).value();
+    Decoder in(hit->raw);
     hit->times.resize(rows_here);
     hit->refs.resize(rows_here);
     std::size_t run = CameraRunIndex(first);
@@ -476,33 +496,35 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b, bool need_payl
     for (std::uint32_t k = 0; k < rows_here; ++k) {
       const std::uint32_t row = first + k;
       while (run + 1 < cameras_.size() && cameras_[run + 1].start <= row) ++run;
-      std::uint64_t v = 0, e = 0;
-      if (!tin.GetVarint(&v) || !rin.GetVarint(&e) || e >= dict_.size()) {
-        return Status::Corruption(
-            fmt::format("{}: bad time or plate reference at row {}", path_, row));
-      }
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v))
+        return Status::Corruption(fmt::format("{}: bad time at row {}", path_, row));
       const bool absolute = k == 0 || cameras_[run].start == row;
       prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
       hit->times[k] = prev;
+    }
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      std::uint64_t e = 0;
+      if (!in.GetVarint(&e) || e >= dict_.size()) {
+        return Status::Corruption(
+            fmt::format("{}: bad plate reference at row {}", path_, first + k));
+      }
       hit->refs[k] = static_cast<std::uint32_t>(e);
     }
+    hit->offsets.assign(1, static_cast<std::uint32_t>(hit->raw.size() - in.remaining()));
     hit->index = b;
   }
-  if (need_payload && !hit->payload_ready) {
-    Result<std::string> raw =
-        Decompress(payload_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
-                   std::size_t{kPayloadBlockRows} * 4096);
-    if (!raw.ok()) return raw.status().WithContext(path_ + ": payload: ");
-    hit->payload = std::move(raw).value();
-    hit->offsets.clear();
-    Decoder in(hit->payload);
-    for (std::uint32_t k = 0; k < rows_here; ++k) {
-      hit->offsets.push_back(static_cast<std::uint32_t>(hit->payload.size() - in.remaining()));
-      if (!SkipPayloadRow(in)) {
-        return Status::Corruption(fmt::format("{}: bad payload row {}", path_, first + k));
+  // Payload rows are located up to the one asked for (offsets[k] is where row
+  // k starts): a plate lookup usually needs one row of a block.
+  if (payload_row != kNoPayload) {
+    while (hit->offsets.size() <= payload_row) {
+      Decoder in(std::string_view(hit->raw).substr(hit->offsets.back()));
+      if (hit->offsets.size() > rows_here || !SkipPayloadRow(in)) {
+        return Status::Corruption(
+            fmt::format("{}: bad payload row {}", path_, first + hit->offsets.size() - 1));
       }
+      hit->offsets.push_back(static_cast<std::uint32_t>(hit->raw.size() - in.remaining()));
     }
-    hit->payload_ready = true;
   }
   return static_cast<const Block*>(hit);
 }
@@ -516,10 +538,19 @@ std::size_t Segment::CameraRunIndex(std::uint32_t row) const {
 Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
   std::lock_guard l(mu_);
-  Result<const Block*> b = LoadBlock(row / kPayloadBlockRows, false);
+  Result<const Block*> b = LoadBlock(row / kBlockRows, kNoPayload);
   if (!b.ok()) return b.status();
-  *time = (*b)->times[row % kPayloadBlockRows];
-  *entry = (*b)->refs[row % kPayloadBlockRows];
+  *time = (*b)->times[row % kBlockRows];
+  *entry = (*b)->refs[row % kBlockRows];
+  return Status::Ok();
+}
+
+Status Segment::RowTime(std::uint32_t row, std::int64_t* time) const {
+  if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
+  std::lock_guard l(mu_);
+  Result<const Block*> b = LoadBlock(row / kBlockRows, kNoPayload);
+  if (!b.ok()) return b.status();
+  *time = (*b)->times[row % kBlockRows];
   return Status::Ok();
 }
 
@@ -529,12 +560,12 @@ Status Segment::RowsInWindow(const CameraRun& run, std::int64_t from, std::int64
   std::lock_guard l(mu_);
   const std::uint32_t end = run.start + run.count;
   for (std::uint32_t row = run.start; row < end;) {
-    const std::uint32_t b = row / kPayloadBlockRows;
-    Result<const Block*> blk = LoadBlock(b, false);
+    const std::uint32_t b = row / kBlockRows;
+    const std::uint32_t block_end = std::min(end, (b + 1) * kBlockRows);
+    const std::uint32_t first = b * kBlockRows;
+    Result<const Block*> blk = LoadBlock(b, kNoPayload);
     if (!blk.ok()) return blk.status();
-    const std::uint32_t block_end = std::min(end, (b + 1) * kPayloadBlockRows);
     const auto& times = (*blk)->times;
-    const std::uint32_t first = b * kPayloadBlockRows;
     // Times ascend within a run: skip to the window with a binary search.
     auto lo =
         std::lower_bound(times.begin() + (row - first), times.begin() + (block_end - first), from);
@@ -550,16 +581,16 @@ Status Segment::RowsInWindow(const CameraRun& run, std::int64_t from, std::int64
 Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
   std::lock_guard l(mu_);
-  Result<const Block*> blk = LoadBlock(row / kPayloadBlockRows, true);
+  const std::uint32_t index = row % kBlockRows;
+  Result<const Block*> blk = LoadBlock(row / kBlockRows, index);
   if (!blk.ok()) return blk.status();
   const Block& b = **blk;
-  const std::uint32_t index = row % kPayloadBlockRows;
   *out = read::Read{};
   out->agency = meta_.agency;
   out->camera = cameras_[CameraRunIndex(row)].name;
   out->time = b.times[index];
   out->plate = plate::Plate::Unpack(dict_[b.refs[index]]);
-  Decoder in(std::string_view(b.payload).substr(b.offsets[index]));
+  Decoder in(std::string_view(b.raw).substr(b.offsets[index]));
   if (!DecodePayloadRow(in, out))
     return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
   return Status::Ok();

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -37,6 +38,32 @@ std::string SegmentFileName(std::uint64_t id);
 Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
                     const std::vector<read::Read>& reads);
 
+// A segment's sorted plate dictionary, read in place from the mapped file.
+// Entries are packed plates (plate::Plate::Pack) stored in their top `width`
+// bytes: plates of up to 8 characters need 6 of the 8.
+class PlateDictionary {
+ public:
+  PlateDictionary() = default;
+  PlateDictionary(const char* entries, std::size_t count, unsigned width)
+      : entries_(entries), count_(count), width_(width), shift_(64 - 8 * width) {}
+
+  std::size_t size() const { return count_; }
+  std::uint64_t operator[](std::size_t i) const {
+    std::uint64_t v = 0;
+    std::memcpy(&v, entries_ + i * width_, width_);  // little-endian
+    return v << shift_;
+  }
+  // The first entry not less than `key` (size() when none).
+  std::size_t LowerBound(std::uint64_t key) const;
+  // Entries [from, from + n) into `out`.
+  void Decode(std::size_t from, std::size_t n, std::uint64_t* out) const;
+
+ private:
+  const char* entries_ = nullptr;
+  std::size_t count_ = 0;
+  unsigned width_ = 8, shift_ = 0;
+};
+
 class Segment {
  public:
   // Maps the file and checks the footer and every section's checksum.
@@ -52,8 +79,8 @@ class Segment {
   };
   const std::vector<CameraRun>& cameras() const { return cameras_; }
 
-  // The sorted plate dictionary (packed plates, see plate::Plate::Pack).
-  std::span<const std::uint64_t> plate_dictionary() const { return dict_; }
+  // The sorted plate dictionary.
+  const PlateDictionary& plate_dictionary() const { return dict_; }
   // Rows holding dictionary entry `entry`, ascending.
   Status Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const;
   // Rows of an exact plate, ascending; empty when absent.
@@ -61,6 +88,8 @@ class Segment {
 
   // Capture time and dictionary entry of one row.
   Status RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const;
+  // Capture time of one row.
+  Status RowTime(std::uint32_t row, std::int64_t* time) const;
   // Rows of one camera run captured in [from, to), ascending.
   Status RowsInWindow(const CameraRun& run, std::int64_t from, std::int64_t to,
                       std::vector<std::uint32_t>* rows) const;
@@ -87,32 +116,32 @@ class Segment {
   };
   std::vector<SectionRef> sections_;
   std::vector<CameraRun> cameras_;
-  std::span<const std::uint64_t> dict_;
-  std::vector<std::uint64_t> dict_copy_;  // when the mapping is not 8-byte aligned
+  PlateDictionary dict_;
   std::span<const std::uint32_t> posting_offsets_;
   std::vector<std::uint32_t> posting_offsets_copy_;
   std::string_view postings_;
-  std::vector<std::uint32_t> time_offsets_, ref_offsets_, block_offsets_;
-  std::string_view times_, refs_, payload_;
+  std::vector<std::uint32_t> block_offsets_;
+  std::string_view blocks_;
 
-  // A few decoded blocks (times and plate references always; the payload when
-  // a whole row was asked for), so neighbouring rows decode once.
+  // A few decoded row blocks, so neighbouring rows decode once. Times and
+  // plate references are decoded on load; payload rows are located only up
+  // to the furthest row asked for.
   struct Block {
     std::uint32_t index = UINT32_MAX;
+    std::string raw;  // the decompressed frame
     std::vector<std::int64_t> times;
     std::vector<std::uint32_t> refs;
-    bool payload_ready = false;
-    std::string payload;
-    std::vector<std::uint32_t> offsets;
+    std::vector<std::uint32_t> offsets;  // in raw, of the payload rows located so far
   };
-  // Requires mu_.
-  Result<const Block*> LoadBlock(std::uint32_t block, bool need_payload) const;
+  static constexpr std::uint32_t kNoPayload = UINT32_MAX;
+  // Requires mu_. Locates payload rows up to `payload_row` (in the block).
+  Result<const Block*> LoadBlock(std::uint32_t block, std::uint32_t payload_row) const;
   mutable std::mutex mu_;
   mutable std::array<Block, 4> cache_;
   mutable std::size_t next_victim_ = 0;
 };
 
-inline constexpr std::uint32_t kPayloadBlockRows = 1024;
+inline constexpr std::uint32_t kBlockRows = 128;
 inline constexpr std::uint32_t kPostingStride = 16;
 
 }  // namespace interdict::store

@@ -1006,8 +1006,10 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     if (q.area && !in_area(r)) continue;
     cands.push_back({r.time, nullptr, i});
   }
-  // The segments to search, then the search itself on both cores when there
-  // are enough of them; each worker collects its own candidates.
+  // The segments to search, then the search itself. Pattern queries scan
+  // every segment's dictionary, so they use both cores when there are enough
+  // segments (each worker collects its own candidates); for plate and area
+  // lookups a thread costs more than it saves.
   std::vector<std::pair<const std::string*, const Segment*>> targets;
   for (const std::string& agency : agencies) {
     auto agency_it = version->by_agency.find(agency);
@@ -1025,7 +1027,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
       const Segment* seg = targets[ti].second;
       const SegmentMeta& m = seg->meta();
       if (m.max_time < q.from || m.min_time >= q.to) continue;
-      const auto dict = seg->plate_dictionary();
+      const PlateDictionary& dict = seg->plate_dictionary();
       // Whether every row of the segment is inside the window and unexpired,
       // so rows need no per-row time check.
       auto rule_it = rules.find(agency);
@@ -1047,36 +1049,39 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
             continue;
           }
           std::int64_t t = 0;
-          std::uint32_t e = 0;
-          INTERDICT_RETURN_IF_ERROR(seg->RowKey(row, &t, &e));
-          add_row(row, t, e);
+          INTERDICT_RETURN_IF_ERROR(seg->RowTime(row, &t));
+          add_row(row, t, entry);
         }
         return Status::Ok();
       };
       if (q.plate) {
         const std::uint64_t key = q.plate->Pack();
-        const auto it = std::lower_bound(dict.begin(), dict.end(), key);
-        if (it != dict.end() && *it == key) {
-          INTERDICT_RETURN_IF_ERROR(
-              add_posting_rows(static_cast<std::uint32_t>(it - dict.begin())));
-        }
+        const std::size_t at = dict.LowerBound(key);
+        if (at != dict.size() && dict[at] == key)
+          INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
       } else if (q.pattern) {
         const std::string_view prefix = q.pattern->prefix();
-        auto b = dict.begin();
-        auto e = dict.end();
+        std::size_t b = 0, e = dict.size();
         if (!prefix.empty()) {
           const std::uint64_t lo = plate::Plate::FromNormalized(prefix)->Pack();
           // Every plate starting with the prefix lies in [lo, lo + one past the prefix's last
           // code).
           const std::uint64_t span = std::uint64_t{1} << (64 - 6 * prefix.size());
-          b = std::lower_bound(dict.begin(), dict.end(), lo);
-          e = std::lower_bound(b, dict.end(), lo + span);
+          b = dict.LowerBound(lo);
+          e = dict.LowerBound(lo + span);
         }
+        // The matcher works on whole 64-bit entries: widen them a chunk at a time.
+        constexpr std::size_t kChunk = 4096;
+        std::uint64_t wide[kChunk];
         std::vector<std::uint32_t> entries;
-        const auto first = static_cast<std::uint32_t>(b - dict.begin());
-        q.pattern->MatchDictionary(dict.data() + first, static_cast<std::size_t>(e - b), &entries);
-        for (std::uint32_t entry : entries)
-          INTERDICT_RETURN_IF_ERROR(add_posting_rows(first + entry));
+        for (std::size_t from = b; from < e; from += kChunk) {
+          const std::size_t n = std::min(kChunk, e - from);
+          dict.Decode(from, n, wide);
+          entries.clear();
+          q.pattern->MatchDictionary(wide, n, &entries);
+          for (std::uint32_t entry : entries)
+            INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(from + entry)));
+        }
       } else {
         // By camera: runs are sorted by time, so the window is a binary search.
         for (const Segment::CameraRun& run : seg->cameras()) {
@@ -1094,15 +1099,12 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     }
     // Rows taken without their time (whole segment visible) get it now.
     for (Candidate& c : found) {
-      if (!c.timed) {
-        std::uint32_t entry = 0;
-        INTERDICT_RETURN_IF_ERROR(c.seg->RowKey(c.row, &c.time, &entry));
-      }
+      if (!c.timed) INTERDICT_RETURN_IF_ERROR(c.seg->RowTime(c.row, &c.time));
     }
     return Status::Ok();
   };
   std::vector<Candidate> other;
-  if (targets.size() >= 16) {
+  if (q.pattern && targets.size() >= 16) {
     const std::size_t half = targets.size() / 2;
     auto second =
         std::async(std::launch::async, [&] { return search(half, targets.size(), other); });

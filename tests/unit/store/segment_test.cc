@@ -79,6 +79,46 @@ TEST_F(SegmentTest, ExactPlateFindsEveryRowOfThatPlateAndNoOther) {
   EXPECT_TRUE(rows.empty());
 }
 
+// The dictionary stores entries in as few bytes as the longest plate needs:
+// every width from 1 to 8 must find its plates, in order, and nothing else.
+TEST_F(SegmentTest, PlatesOfEveryLengthAreFoundWhateverTheDictionaryWidth) {
+  const std::vector<std::string> lengths = {"7",         "K2",        "AB1",     "ZZ99",
+                                            "Q1234",     "AB1234",    "ABC1234", "ABCD1234",
+                                            "ABCDE1234", "9ABCDE1234"};
+  for (std::size_t longest = 1; longest <= lengths.size(); ++longest) {
+    std::vector<read::Read> reads;
+    for (std::size_t i = 0; i < longest; ++i) {
+      // Two reads of each plate, and a neighbour differing in the last character.
+      for (const std::string& text :
+           {lengths[i], lengths[i].substr(0, lengths[i].size() - 1) + "0"}) {
+        for (int k = 0; k < 2; ++k) {
+          read::Read r = test::MakeRead(static_cast<int>(reads.size()), "STLPD", "cam1");
+          r.plate = *plate::Plate::FromNormalized(text);
+          reads.push_back(r);
+        }
+      }
+    }
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
+    ASSERT_TRUE(seg.ok()) << seg.status().message();
+    const PlateDictionary& dict = (*seg)->plate_dictionary();
+    for (std::size_t e = 1; e < dict.size(); ++e) EXPECT_LT(dict[e - 1], dict[e]);
+    std::vector<std::uint64_t> wide(dict.size());
+    dict.Decode(0, dict.size(), wide.data());
+    for (std::size_t e = 0; e < dict.size(); ++e) EXPECT_EQ(wide[e], dict[e]) << "entry " << e;
+    for (std::size_t i = 0; i < longest; ++i) {
+      std::vector<std::uint32_t> rows;
+      ASSERT_TRUE((*seg)->FindPlate(plate::Plate::FromNormalized(lengths[i])->Pack(), &rows).ok());
+      ASSERT_EQ(rows.size(), 2u) << lengths[i] << " with plates up to " << longest << " long";
+      read::Read r;
+      ASSERT_TRUE((*seg)->ReadRow(rows[0], &r).ok());
+      EXPECT_EQ(r.plate.text(), lengths[i]);
+    }
+    std::vector<std::uint32_t> rows;
+    ASSERT_TRUE((*seg)->FindPlate(plate::Plate::FromNormalized("ZZZZZZZZZZ")->Pack(), &rows).ok());
+    EXPECT_TRUE(rows.empty());
+  }
+}
+
 TEST_F(SegmentTest, ABitFlipAnywhereIsFoundByAChecksum) {
   const std::string path = Write(SampleReads());
   const std::string good = *Env::Posix().ReadFile(path);
