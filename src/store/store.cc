@@ -1,11 +1,14 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <mutex>
+#include <queue>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -85,29 +88,124 @@ std::int64_t PurgeDeadlineMs(const RetentionRule& r) {
   return std::max<std::int64_t>(kMinute, r.non_hit_ms / 20);
 }
 
+// The distinct plates of a version's segments, as a few sorted runs, so that a
+// pattern query scans each distinct plate once instead of every segment's
+// dictionary (a plate seen in many weeks and agencies is in many of those).
+// Runs may hold plates no segment has any more (after purges); a lookup of
+// one finds nothing, and the runs are rebuilt once such stale entries could be
+// a quarter of them.
+struct PlateRuns {
+  std::vector<std::shared_ptr<const std::vector<std::uint64_t>>> runs;
+  std::uint64_t entries = 0;          // in all runs
+  std::uint64_t removed_entries = 0;  // dictionary entries of segments removed since the rebuild
+};
+
 struct Version {
   std::map<std::string, std::vector<std::shared_ptr<Segment>>> by_agency;  // by bucket, then id
   std::uint64_t rows = 0;
+  std::shared_ptr<const PlateRuns> plates = std::make_shared<PlateRuns>();
 };
+
+// The distinct values of sorted sources (anything with size() and
+// operator[]), by a k-way merge: no copy of all of them at once.
+template <typename Source>
+std::vector<std::uint64_t> DistinctUnion(const std::vector<const Source*>& sources) {
+  using Head = std::pair<std::uint64_t, std::size_t>;  // value, source
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  std::vector<std::size_t> pos(sources.size(), 0);
+  std::size_t largest = 0;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    largest = std::max(largest, sources[i]->size());
+    if (sources[i]->size() > 0) heads.emplace((*sources[i])[0], i);
+  }
+  std::vector<std::uint64_t> out;
+  out.reserve(largest);
+  while (!heads.empty()) {
+    const auto [value, i] = heads.top();
+    heads.pop();
+    if (out.empty() || out.back() != value) out.push_back(value);
+    if (++pos[i] < sources[i]->size()) heads.emplace((*sources[i])[pos[i]], i);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> DistinctPlates(const std::vector<const Segment*>& segs) {
+  std::vector<const PlateDictionary*> dicts;
+  for (const Segment* s : segs) dicts.push_back(&s->plate_dictionary());
+  return DistinctUnion(dicts);
+}
+
+// Adds a run, then merges runs like a binary counter (a run is merged into
+// the one before it while that one is at most twice its size), so there are
+// about log2(flushes) runs and each plate is merged O(log) times.
+void AddRun(PlateRuns& p, std::vector<std::uint64_t> run) {
+  p.runs.push_back(std::make_shared<const std::vector<std::uint64_t>>(std::move(run)));
+  while (p.runs.size() >= 2 && p.runs[p.runs.size() - 2]->size() <= 2 * p.runs.back()->size()) {
+    const auto& a = *p.runs[p.runs.size() - 2];
+    const auto& b = *p.runs.back();
+    std::vector<std::uint64_t> both;
+    both.reserve(a.size() + b.size());
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+    p.runs.pop_back();
+    p.runs.back() = std::make_shared<const std::vector<std::uint64_t>>(std::move(both));
+  }
+  p.entries = 0;
+  for (const auto& r : p.runs) p.entries += r->size();
+}
 
 std::shared_ptr<Version> WithChanges(const Version& base,
                                      const std::vector<std::shared_ptr<Segment>>& add,
                                      const std::vector<std::uint64_t>& remove_ids) {
   auto v = std::make_shared<Version>();
+  std::vector<const Segment*> removed;
   for (const auto& [agency, segs] : base.by_agency) {
     for (const auto& s : segs) {
       if (std::find(remove_ids.begin(), remove_ids.end(), s->meta().id) == remove_ids.end()) {
         v->by_agency[agency].push_back(s);
+      } else {
+        removed.push_back(s.get());
       }
     }
   }
   for (const auto& s : add) v->by_agency[s->meta().agency].push_back(s);
+  std::vector<const Segment*> all;
   for (auto& [agency, segs] : v->by_agency) {
     std::sort(segs.begin(), segs.end(), [](const auto& a, const auto& b) {
       return std::tie(a->meta().min_time, a->meta().id) <
              std::tie(b->meta().min_time, b->meta().id);
     });
-    for (const auto& s : segs) v->rows += s->meta().rows;
+    for (const auto& s : segs) {
+      v->rows += s->meta().rows;
+      all.push_back(s.get());
+    }
+  }
+  // Plates: a merge or rewrite adds no plate its inputs lacked, so only
+  // segments added without removing any (flushes) bring a new run.
+  const PlateRuns& old = *base.plates;
+  std::uint64_t stale = old.removed_entries;
+  if (!removed.empty()) {
+    // Plates the removed segments had and their replacements lack (none for
+    // a merge; the purged ones for a rewrite). Other segments may still have
+    // them, so this overestimates, which only rebuilds sooner.
+    std::vector<const Segment*> added;
+    for (const auto& s : add) added.push_back(s.get());
+    const std::size_t before = DistinctPlates(removed).size();
+    const std::size_t after = DistinctPlates(added).size();
+    stale += before > after ? before - after : 0;
+  }
+  if (stale * 4 > old.entries || base.by_agency.empty()) {
+    auto rebuilt = std::make_shared<PlateRuns>();
+    AddRun(*rebuilt, DistinctPlates(all));
+    v->plates = std::move(rebuilt);
+  } else {
+    auto next = std::make_shared<PlateRuns>(old);
+    next->removed_entries = stale;
+    if (removed.empty() && !add.empty()) {
+      std::vector<const Segment*> added;
+      for (const auto& s : add) added.push_back(s.get());
+      AddRun(*next, DistinctPlates(added));
+    }
+    v->plates = std::move(next);
   }
   return v;
 }
@@ -181,6 +279,11 @@ struct Store::Impl {
   RecoveryReport recovery;
 
   std::mutex maintenance_mu;  // one flush or purge at a time
+
+  std::shared_ptr<const Version> CurrentVersion() const {
+    std::lock_guard l(mu);
+    return version;
+  }
   std::thread background;
   std::condition_variable background_cv;
   std::condition_variable stall_cv;  // writers waiting for a flush
@@ -470,9 +573,12 @@ Status Store::Impl::Flush() {
   }
   // The commit point: segments above the checkpoint are discarded on recovery.
   if (Status st = WriteCheckpoint(flush_seq); !st.ok()) return undo(st);
+  // The new version is built outside mu (its plate runs take a while); only
+  // maintenance, which holds maintenance_mu, changes the version.
+  std::shared_ptr<const Version> next = WithChanges(*CurrentVersion(), written, {});
   {
     std::lock_guard l(mu);
-    version = WithChanges(*version, written, {});
+    version = std::move(next);
     imm.reset();
     checkpoint_seq = flush_seq;
   }
@@ -526,10 +632,11 @@ Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>&
     replacement = std::move(opened).value();
   }
   {
+    std::shared_ptr<const Version> next = WithChanges(
+        *CurrentVersion(),
+        replacement ? std::vector{replacement} : std::vector<std::shared_ptr<Segment>>{}, old_ids);
     std::lock_guard l(mu);
-    version = WithChanges(
-        *version, replacement ? std::vector{replacement} : std::vector<std::shared_ptr<Segment>>{},
-        old_ids);
+    version = std::move(next);
   }
   for (const auto& o : old) INTERDICT_RETURN_IF_ERROR(env.Remove(o->path()));
   INTERDICT_RETURN_IF_ERROR(env.SyncDir(AgencyDir(agency)));
@@ -1006,9 +1113,9 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     if (q.area && !in_area(r)) continue;
     cands.push_back({r.time, nullptr, i});
   }
-  // The segments to search, then the search itself. Pattern queries scan
-  // every segment's dictionary, so they use both cores when there are enough
-  // segments (each worker collects its own candidates); for plate and area
+  // The segments to search, then the search itself. A pattern matching many
+  // plates walks every segment's dictionary, so it uses both cores when there
+  // are enough segments (each worker collects its own candidates); for other
   // lookups a thread costs more than it saves.
   std::vector<std::pair<const std::string*, const Segment*>> targets;
   for (const std::string& agency : agencies) {
@@ -1020,6 +1127,29 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     }
   }
   out.segments_searched = targets.size();
+  // A pattern is matched once against the distinct plates of all segments.
+  std::vector<std::uint64_t> matched;
+  if (q.pattern) {
+    const std::string_view prefix = q.pattern->prefix();
+    std::vector<std::uint32_t> entries;
+    for (const auto& run : version->plates->runs) {
+      auto b = run->begin(), e = run->end();
+      if (!prefix.empty()) {
+        const std::uint64_t lo = plate::Plate::FromNormalized(prefix)->Pack();
+        // Every plate starting with the prefix lies in [lo, lo + one past the
+        // prefix's last code).
+        const std::uint64_t span = std::uint64_t{1} << (64 - 6 * prefix.size());
+        b = std::lower_bound(b, e, lo);
+        e = std::lower_bound(b, e, lo + span);
+      }
+      entries.clear();
+      q.pattern->MatchDictionary(run->data() + (b - run->begin()), static_cast<std::size_t>(e - b),
+                                 &entries);
+      for (std::uint32_t i : entries) matched.push_back(b[i]);
+    }
+    std::sort(matched.begin(), matched.end());
+    matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
+  }
   auto search = [&](std::size_t from_i, std::size_t to_i, std::vector<Candidate>& found) -> Status {
     std::vector<std::uint32_t> rows;
     for (std::size_t ti = from_i; ti < to_i; ++ti) {
@@ -1060,27 +1190,25 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
         if (at != dict.size() && dict[at] == key)
           INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
       } else if (q.pattern) {
-        const std::string_view prefix = q.pattern->prefix();
-        std::size_t b = 0, e = dict.size();
-        if (!prefix.empty()) {
-          const std::uint64_t lo = plate::Plate::FromNormalized(prefix)->Pack();
-          // Every plate starting with the prefix lies in [lo, lo + one past the prefix's last
-          // code).
-          const std::uint64_t span = std::uint64_t{1} << (64 - 6 * prefix.size());
-          b = dict.LowerBound(lo);
-          e = dict.LowerBound(lo + span);
-        }
-        // The matcher works on whole 64-bit entries: widen them a chunk at a time.
-        constexpr std::size_t kChunk = 4096;
-        std::uint64_t wide[kChunk];
-        std::vector<std::uint32_t> entries;
-        for (std::size_t from = b; from < e; from += kChunk) {
-          const std::size_t n = std::min(kChunk, e - from);
-          dict.Decode(from, n, wide);
-          entries.clear();
-          q.pattern->MatchDictionary(wide, n, &entries);
-          for (std::uint32_t entry : entries)
-            INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(from + entry)));
+        // The plates matching the pattern (from the version's plate runs),
+        // looked up one by one when they are few, else walked alongside the
+        // dictionary.
+        const std::size_t n = dict.size();
+        if (matched.size() * 16 < n) {
+          for (std::uint64_t key : matched) {
+            const std::size_t at = dict.LowerBound(key);
+            if (at != n && dict[at] == key)
+              INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
+          }
+        } else {
+          std::size_t k = 0;
+          for (std::size_t at = dict.LowerBound(matched.empty() ? ~0ull : matched.front());
+               at < n && k < matched.size(); ++at) {
+            const std::uint64_t v = dict[at];
+            while (k < matched.size() && matched[k] < v) ++k;
+            if (k < matched.size() && matched[k] == v)
+              INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
+          }
         }
       } else {
         // By camera: runs are sorted by time, so the window is a binary search.
@@ -1104,7 +1232,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     return Status::Ok();
   };
   std::vector<Candidate> other;
-  if (q.pattern && targets.size() >= 16) {
+  if (q.pattern && targets.size() >= 16 && matched.size() > 1000) {
     const std::size_t half = targets.size() / 2;
     auto second =
         std::async(std::launch::async, [&] { return search(half, targets.size(), other); });
