@@ -30,6 +30,19 @@ enum SectionId : int {
   kSectionCount = 7,
 };
 
+// The segment's in-memory Bloom filter: one 512-bit block per plate, chosen by
+// the top bits of a 64-bit mix, then kBloomProbes bits in it, 9 bits of the
+// mix each.
+constexpr int kBloomProbes = 4;
+std::uint64_t BloomHash(std::uint64_t x) {
+  // splitmix64's finalizer.
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 // Bits 0 and 1 are kRowHasPosition and kRowHasHeading (row_codec.h).
 constexpr std::uint8_t kIdTemplated = 4;
 
@@ -208,7 +221,7 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   // Row blocks: one zstd frame per kBlockRows rows holding their times, plate
   // references and payload rows, so that a row costs one small frame.
   {
-    std::string blocks, raw;
+    std::string blocks, raw, payload, marks;
     std::vector<std::uint32_t> block_offsets;
     for (std::uint32_t b = 0; b < n; b += kBlockRows) {
       const std::uint32_t end = std::min(n, b + kBlockRows);
@@ -221,7 +234,14 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
         prev = time;
       }
       for (std::uint32_t k = b; k < end; ++k) PutVarint(raw, refs[k]);
-      for (std::uint32_t k = b; k < end; ++k) EncodePayloadRow(reads[order[k]], raw);
+      payload.clear();
+      marks.clear();
+      for (std::uint32_t k = b; k < end; ++k) {
+        if ((k - b) % kMarkRows == 0) PutVarint(marks, payload.size());
+        EncodePayloadRow(reads[order[k]], payload);
+      }
+      raw.insert(0, marks);
+      raw += payload;
       block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
       blocks += Compress(raw);
     }
@@ -365,6 +385,16 @@ Status Segment::Parse() {
   for (std::size_t i = 1; i < dict_.size(); ++i) {
     if (dict_[i] <= dict_[i - 1]) return bad("plate dictionary out of order");
   }
+  // About 10 bits a plate: a false positive in roughly one lookup in a hundred.
+  bloom_.assign(std::max<std::size_t>(1, (dict_.size() * 10 + 511) / 512), {});
+  for (std::size_t i = 0; i < dict_.size(); ++i) {
+    const std::uint64_t h = BloomHash(dict_[i]);
+    auto& block = bloom_[(h >> 40) % bloom_.size()];
+    for (int k = 0; k < kBloomProbes; ++k) {
+      const unsigned bit = (h >> (9 * k)) & 511;
+      block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    }
+  }
   const std::string_view po = Section(kPostingOffsets);
   const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
   if (po.size() != (strides + 1) * 4) return bad("posting offsets do not match the dictionary");
@@ -416,7 +446,21 @@ Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) 
   return Status::Ok();
 }
 
+bool Segment::MayContain(std::uint64_t packed) const {
+  const std::uint64_t h = BloomHash(packed);
+  const auto& block = bloom_[(h >> 40) % bloom_.size()];
+  for (int k = 0; k < kBloomProbes; ++k) {
+    const unsigned bit = (h >> (9 * k)) & 511;
+    if (!(block[bit / 64] & (std::uint64_t{1} << (bit % 64)))) return false;
+  }
+  return true;
+}
+
 Status Segment::FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const {
+  if (!MayContain(packed)) {
+    rows->clear();
+    return Status::Ok();
+  }
   const std::size_t at = dict_.LowerBound(packed);
   if (at == dict_.size() || dict_[at] != packed) {
     rows->clear();
@@ -472,61 +516,68 @@ void PlateDictionary::Decode(std::size_t from, std::size_t n, std::uint64_t* out
   }
 }
 
-Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b, std::uint32_t payload_row) const {
-  Block* hit = nullptr;
+Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   for (Block& blk : cache_) {
-    if (blk.index == b) hit = &blk;
+    if (blk.index == b) return static_cast<const Block*>(&blk);
   }
   const std::uint32_t first = b * kBlockRows;
   const std::uint32_t rows_here = std::min(kBlockRows, meta_.rows - first);
-  if (hit == nullptr) {
-    hit = &cache_[next_victim_];
-    next_victim_ = (next_victim_ + 1) % cache_.size();
-    hit->index = UINT32_MAX;
-    Result<std::string> raw =
-        Decompress(blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
-                   std::size_t{rows_here} * 4096);
-    if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");
-    hit->raw = std::move(raw).value();
-    Decoder in(hit->raw);
-    hit->times.resize(rows_here);
-    hit->refs.resize(rows_here);
-    std::size_t run = CameraRunIndex(first);
-    std::int64_t prev = 0;
-    for (std::uint32_t k = 0; k < rows_here; ++k) {
-      const std::uint32_t row = first + k;
-      while (run + 1 < cameras_.size() && cameras_[run + 1].start <= row) ++run;
-      std::uint64_t v = 0;
-      if (!in.GetVarint(&v))
-        return Status::Corruption(fmt::format("{}: bad time at row {}", path_, row));
-      const bool absolute = k == 0 || cameras_[run].start == row;
-      prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
-      hit->times[k] = prev;
-    }
-    for (std::uint32_t k = 0; k < rows_here; ++k) {
-      std::uint64_t e = 0;
-      if (!in.GetVarint(&e) || e >= dict_.size()) {
-        return Status::Corruption(
-            fmt::format("{}: bad plate reference at row {}", path_, first + k));
-      }
-      hit->refs[k] = static_cast<std::uint32_t>(e);
-    }
-    hit->offsets.assign(1, static_cast<std::uint32_t>(hit->raw.size() - in.remaining()));
-    hit->index = b;
+  Block* blk = &cache_[next_victim_];
+  next_victim_ = (next_victim_ + 1) % cache_.size();
+  blk->index = UINT32_MAX;
+  Result<std::string> raw =
+      Decompress(blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
+                 std::size_t{rows_here} * 4096);
+  if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");
+  blk->raw = std::move(raw).value();
+  Decoder in(blk->raw);
+  const std::uint32_t nmarks = (rows_here + kMarkRows - 1) / kMarkRows;
+  blk->marks.resize(nmarks);
+  for (std::uint32_t m = 0; m < nmarks; ++m) {
+    std::uint64_t v = 0;
+    if (!in.GetVarint(&v) || v > blk->raw.size() || (m > 0 && v < blk->marks[m - 1]))
+      return Status::Corruption(fmt::format("{}: bad row marks in block {}", path_, b));
+    blk->marks[m] = static_cast<std::uint32_t>(v);
   }
-  // Payload rows are located up to the one asked for (offsets[k] is where row
-  // k starts): a plate lookup usually needs one row of a block.
-  if (payload_row != kNoPayload) {
-    while (hit->offsets.size() <= payload_row) {
-      Decoder in(std::string_view(hit->raw).substr(hit->offsets.back()));
-      if (hit->offsets.size() > rows_here || !SkipPayloadRow(in)) {
-        return Status::Corruption(
-            fmt::format("{}: bad payload row {}", path_, first + hit->offsets.size() - 1));
-      }
-      hit->offsets.push_back(static_cast<std::uint32_t>(hit->raw.size() - in.remaining()));
-    }
+  blk->times.resize(rows_here);
+  blk->refs.resize(rows_here);
+  std::size_t run = CameraRunIndex(first);
+  std::int64_t prev = 0;
+  for (std::uint32_t k = 0; k < rows_here; ++k) {
+    const std::uint32_t row = first + k;
+    while (run + 1 < cameras_.size() && cameras_[run + 1].start <= row) ++run;
+    std::uint64_t v = 0;
+    if (!in.GetVarint(&v))
+      return Status::Corruption(fmt::format("{}: bad time at row {}", path_, row));
+    const bool absolute = k == 0 || cameras_[run].start == row;
+    prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
+    blk->times[k] = prev;
   }
-  return static_cast<const Block*>(hit);
+  for (std::uint32_t k = 0; k < rows_here; ++k) {
+    std::uint64_t e = 0;
+    if (!in.GetVarint(&e) || e >= dict_.size()) {
+      return Status::Corruption(fmt::format("{}: bad plate reference at row {}", path_, first + k));
+    }
+    blk->refs[k] = static_cast<std::uint32_t>(e);
+  }
+  // Marks are relative to the payload rows, which follow.
+  blk->payload = std::string_view(blk->raw).substr(blk->raw.size() - in.remaining());
+  if (blk->marks[0] != 0 || blk->marks.back() > blk->payload.size())
+    return Status::Corruption(fmt::format("{}: bad row marks in block {}", path_, b));
+  blk->index = b;
+  return static_cast<const Block*>(blk);
+}
+
+Status Segment::PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const {
+  // From the nearest mark, skip at most kMarkRows - 1 rows.
+  Decoder in(b.payload.substr(b.marks[index / kMarkRows]));
+  for (std::uint32_t k = index / kMarkRows * kMarkRows; k < index; ++k) {
+    if (!SkipPayloadRow(in))
+      return Status::Corruption(
+          fmt::format("{}: bad payload row {}", path_, b.index * kBlockRows + k));
+  }
+  *out = in;
+  return Status::Ok();
 }
 
 std::size_t Segment::CameraRunIndex(std::uint32_t row) const {
@@ -538,7 +589,7 @@ std::size_t Segment::CameraRunIndex(std::uint32_t row) const {
 Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
   std::lock_guard l(mu_);
-  Result<const Block*> b = LoadBlock(row / kBlockRows, kNoPayload);
+  Result<const Block*> b = LoadBlock(row / kBlockRows);
   if (!b.ok()) return b.status();
   *time = (*b)->times[row % kBlockRows];
   *entry = (*b)->refs[row % kBlockRows];
@@ -548,7 +599,7 @@ Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* ent
 Status Segment::RowTime(std::uint32_t row, std::int64_t* time) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
   std::lock_guard l(mu_);
-  Result<const Block*> b = LoadBlock(row / kBlockRows, kNoPayload);
+  Result<const Block*> b = LoadBlock(row / kBlockRows);
   if (!b.ok()) return b.status();
   *time = (*b)->times[row % kBlockRows];
   return Status::Ok();
@@ -563,7 +614,7 @@ Status Segment::RowsInWindow(const CameraRun& run, std::int64_t from, std::int64
     const std::uint32_t b = row / kBlockRows;
     const std::uint32_t block_end = std::min(end, (b + 1) * kBlockRows);
     const std::uint32_t first = b * kBlockRows;
-    Result<const Block*> blk = LoadBlock(b, kNoPayload);
+    Result<const Block*> blk = LoadBlock(b);
     if (!blk.ok()) return blk.status();
     const auto& times = (*blk)->times;
     // Times ascend within a run: skip to the window with a binary search.
@@ -582,15 +633,16 @@ Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
   std::lock_guard l(mu_);
   const std::uint32_t index = row % kBlockRows;
-  Result<const Block*> blk = LoadBlock(row / kBlockRows, index);
+  Result<const Block*> blk = LoadBlock(row / kBlockRows);
   if (!blk.ok()) return blk.status();
   const Block& b = **blk;
+  Decoder in{std::string_view{}};
+  INTERDICT_RETURN_IF_ERROR(PayloadRow(b, index, &in));
   *out = read::Read{};
   out->agency = meta_.agency;
   out->camera = cameras_[CameraRunIndex(row)].name;
   out->time = b.times[index];
   out->plate = plate::Plate::Unpack(dict_[b.refs[index]]);
-  Decoder in(std::string_view(b.raw).substr(b.offsets[index]));
   if (!DecodePayloadRow(in, out))
     return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
   return Status::Ok();
@@ -626,8 +678,30 @@ Status Segment::Check() const {
   }
   if (covered != meta_.rows)
     return Status::Corruption(fmt::format("{}: postings do not cover every row", path_));
+  // Payload rows, walked in order: every mark must point where its row
+  // starts, and the rows must fill the block exactly.
+  std::lock_guard l(mu_);
   read::Read r;
-  for (std::uint32_t row = 0; row < meta_.rows; ++row) INTERDICT_RETURN_IF_ERROR(ReadRow(row, &r));
+  for (std::uint32_t b = 0; b * kBlockRows < meta_.rows; ++b) {
+    Result<const Block*> blk = LoadBlock(b);
+    if (!blk.ok()) return blk.status();
+    const Block& block = **blk;
+    Decoder in(block.payload);
+    for (std::uint32_t k = 0; k < block.times.size(); ++k) {
+      const std::size_t at = block.payload.size() - in.remaining();
+      if (k % kMarkRows == 0 && block.marks[k / kMarkRows] != at) {
+        return Status::Corruption(
+            fmt::format("{}: row mark disagrees with row {}", path_, b * kBlockRows + k));
+      }
+      r.camera = cameras_[CameraRunIndex(b * kBlockRows + k)].name;
+      r.time = block.times[k];
+      if (!DecodePayloadRow(in, &r)) {
+        return Status::Corruption(fmt::format("{}: bad payload row {}", path_, b * kBlockRows + k));
+      }
+    }
+    if (in.remaining() != 0)
+      return Status::Corruption(fmt::format("{}: trailing bytes in row block {}", path_, b));
+  }
   return Status::Ok();
 }
 

@@ -20,6 +20,8 @@
 
 namespace interdict::store {
 
+class Decoder;
+
 struct SegmentMeta {
   std::uint64_t id = 0;  // unique in the store; also the file name
   std::string agency;
@@ -83,6 +85,10 @@ class Segment {
   const PlateDictionary& plate_dictionary() const { return dict_; }
   // Rows holding dictionary entry `entry`, ascending.
   Status Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const;
+  // False when the segment certainly lacks the plate (a Bloom filter built at
+  // open, in memory: most segments lack most plates, and this costs one cache
+  // line where the dictionary search costs a dozen).
+  bool MayContain(std::uint64_t packed) const;
   // Rows of an exact plate, ascending; empty when absent.
   Status FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const;
 
@@ -117,31 +123,33 @@ class Segment {
   std::vector<SectionRef> sections_;
   std::vector<CameraRun> cameras_;
   PlateDictionary dict_;
+  std::vector<std::array<std::uint64_t, 8>> bloom_;  // 512-bit blocks
   std::span<const std::uint32_t> posting_offsets_;
   std::vector<std::uint32_t> posting_offsets_copy_;
   std::string_view postings_;
   std::vector<std::uint32_t> block_offsets_;
   std::string_view blocks_;
 
-  // A few decoded row blocks, so neighbouring rows decode once. Times and
-  // plate references are decoded on load; payload rows are located only up
-  // to the furthest row asked for.
+  // A few decoded row blocks, so neighbouring rows decode once.
   struct Block {
     std::uint32_t index = UINT32_MAX;
     std::string raw;  // the decompressed frame
     std::vector<std::int64_t> times;
     std::vector<std::uint32_t> refs;
-    std::vector<std::uint32_t> offsets;  // in raw, of the payload rows located so far
+    std::string_view payload;          // the payload rows, in raw
+    std::vector<std::uint32_t> marks;  // in payload, where rows 0, kMarkRows, 2 kMarkRows … start
   };
-  static constexpr std::uint32_t kNoPayload = UINT32_MAX;
-  // Requires mu_. Locates payload rows up to `payload_row` (in the block).
-  Result<const Block*> LoadBlock(std::uint32_t block, std::uint32_t payload_row) const;
+  // Requires mu_.
+  Result<const Block*> LoadBlock(std::uint32_t block) const;
+  // Positions `out` at payload row `index` of `b`.
+  Status PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const;
   mutable std::mutex mu_;
   mutable std::array<Block, 4> cache_;
   mutable std::size_t next_victim_ = 0;
 };
 
 inline constexpr std::uint32_t kBlockRows = 128;
+inline constexpr std::uint32_t kMarkRows = 16;  // a row block marks every 16th payload row
 inline constexpr std::uint32_t kPostingStride = 16;
 
 }  // namespace interdict::store

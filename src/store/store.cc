@@ -1094,7 +1094,8 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     std::int64_t time;
     const Segment* seg;  // null: from_memory[row]
     std::uint32_t row;
-    bool timed = true;  // false: time not read yet
+    bool timed = true;           // false: time not read yet
+    read::Read* read = nullptr;  // the whole read, when it was read during the search
   };
   std::vector<Candidate> cands;
   auto visible = [&](std::string_view agency, const plate::Plate& p, std::string_view camera,
@@ -1150,7 +1151,8 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     std::sort(matched.begin(), matched.end());
     matched.erase(std::unique(matched.begin(), matched.end()), matched.end());
   }
-  auto search = [&](std::size_t from_i, std::size_t to_i, std::vector<Candidate>& found) -> Status {
+  auto search = [&](std::size_t from_i, std::size_t to_i, std::vector<Candidate>& found,
+                    std::deque<read::Read>& whole) -> Status {
     std::vector<std::uint32_t> rows;
     for (std::size_t ti = from_i; ti < to_i; ++ti) {
       const std::string& agency = *targets[ti].first;
@@ -1174,6 +1176,19 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
       auto add_posting_rows = [&](std::uint32_t entry) -> Status {
         INTERDICT_RETURN_IF_ERROR(seg->Postings(entry, &rows));
         for (std::uint32_t row : rows) {
+          if (found.size() < q.limit) {
+            // While a page's worth has not been found, read whole rows at
+            // once: their blocks are decoded now, and not again for the
+            // results.
+            read::Read& r = whole.emplace_back();
+            INTERDICT_RETURN_IF_ERROR(seg->ReadRow(row, &r));
+            if (!all_visible && !visible(agency, r.plate, r.camera, r.time)) {
+              whole.pop_back();
+              continue;
+            }
+            found.push_back({r.time, seg, row, true, &r});
+            continue;
+          }
           if (all_visible) {
             found.push_back({0, seg, row, false});  // time read below
             continue;
@@ -1186,6 +1201,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
       };
       if (q.plate) {
         const std::uint64_t key = q.plate->Pack();
+        if (!seg->MayContain(key)) continue;
         const std::size_t at = dict.LowerBound(key);
         if (at != dict.size() && dict[at] == key)
           INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
@@ -1196,6 +1212,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
         const std::size_t n = dict.size();
         if (matched.size() * 16 < n) {
           for (std::uint64_t key : matched) {
+            if (!seg->MayContain(key)) continue;
             const std::size_t at = dict.LowerBound(key);
             if (at != n && dict[at] == key)
               INTERDICT_RETURN_IF_ERROR(add_posting_rows(static_cast<std::uint32_t>(at)));
@@ -1232,19 +1249,20 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     return Status::Ok();
   };
   std::vector<Candidate> other;
+  std::deque<read::Read> mine_whole, other_whole;  // rows read whole during the search
   if (q.pattern && targets.size() >= 16 && matched.size() > 1000) {
     const std::size_t half = targets.size() / 2;
-    auto second =
-        std::async(std::launch::async, [&] { return search(half, targets.size(), other); });
+    auto second = std::async(std::launch::async,
+                             [&] { return search(half, targets.size(), other, other_whole); });
     std::vector<Candidate> mine;
-    Status first = search(0, half, mine);
+    Status first = search(0, half, mine, mine_whole);
     Status st2 = second.get();
     INTERDICT_RETURN_IF_ERROR(first);
     INTERDICT_RETURN_IF_ERROR(st2);
     cands.insert(cands.end(), mine.begin(), mine.end());
     cands.insert(cands.end(), other.begin(), other.end());
   } else {
-    INTERDICT_RETURN_IF_ERROR(search(0, targets.size(), other));
+    INTERDICT_RETURN_IF_ERROR(search(0, targets.size(), other, other_whole));
     cands.insert(cands.end(), other.begin(), other.end());
   }
   // Newest first; reads of the same millisecond in (agency, camera, id) order,
@@ -1275,6 +1293,9 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
       read::Read r;
       if (c.seg == nullptr) {
         r = from_memory[c.row];
+      } else if (c.read != nullptr) {
+        r = std::move(*c.read);
+        if (q.area && !in_area(r)) continue;
       } else {
         INTERDICT_RETURN_IF_ERROR(c.seg->ReadRow(c.row, &r));
         if (q.area && !in_area(r)) continue;

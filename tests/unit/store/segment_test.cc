@@ -119,6 +119,22 @@ TEST_F(SegmentTest, PlatesOfEveryLengthAreFoundWhateverTheDictionaryWidth) {
   }
 }
 
+// The in-memory filter may say "maybe" for a plate the segment lacks (then the
+// dictionary says no), but never "no" for one it holds; and it must rule out
+// most absent plates, or it is useless.
+TEST_F(SegmentTest, PlateFilterNeverHidesAPlateAndRulesOutMostAbsentOnes) {
+  const std::vector<read::Read> reads = SampleReads();  // plates P0 … P999
+  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
+  ASSERT_TRUE(seg.ok());
+  for (const read::Read& r : reads)
+    EXPECT_TRUE((*seg)->MayContain(r.plate.Pack())) << r.plate.text();
+  int maybe = 0;
+  for (int i = 0; i < 10000; ++i) {
+    if ((*seg)->MayContain(plate::Plate::FromNormalized("Q" + std::to_string(i))->Pack())) ++maybe;
+  }
+  EXPECT_LT(maybe, 500) << "false positives in 10,000 absent plates";
+}
+
 TEST_F(SegmentTest, ABitFlipAnywhereIsFoundByAChecksum) {
   const std::string path = Write(SampleReads());
   const std::string good = *Env::Posix().ReadFile(path);
