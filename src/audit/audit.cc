@@ -1,0 +1,200 @@
+#include "audit/audit.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "base/json_escape.h"
+#include "crypto/crypto.h"
+
+namespace interdict::audit {
+namespace {
+
+constexpr std::string_view kDomain = "interdict-audit-v1\n";
+
+std::string ZeroHash() {
+  return std::string(32, '\0');
+}
+
+Result<std::vector<std::int64_t>> Touched(catalog::Database& db, std::int64_t seq) {
+  Result<catalog::Statement> st =
+      db.Prepare("SELECT agency_id FROM audit_touched WHERE seq = ?1 ORDER BY agency_id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, seq);
+  std::vector<std::int64_t> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(st->Int(0));
+  }
+  return out;
+}
+
+Outcome ParseOutcome(const std::string& s) {
+  if (s == "denied") return Outcome::kDenied;
+  if (s == "failed") return Outcome::kFailed;
+  return Outcome::kOk;
+}
+
+}  // namespace
+
+std::string_view OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "ok";
+    case Outcome::kDenied: return "denied";
+    case Outcome::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+std::string EntryHash(const std::string& prev, const Entry& e) {
+  std::string body = fmt::format(R"({{"seq":{},"time":{},"actor":{},"agency":{},"event":{},)",
+                                 e.seq, e.time, JsonQuote(e.actor),
+                                 e.agency ? std::to_string(*e.agency) : "null", JsonQuote(e.event));
+  body +=
+      fmt::format(R"("outcome":"{}","details":{},"touched":[)", OutcomeName(e.outcome), e.details);
+  for (std::size_t i = 0; i < e.touched.size(); ++i) {
+    if (i) body += ',';
+    body += std::to_string(e.touched[i]);
+  }
+  body += "]}";
+  return std::string(crypto::AsBytes(crypto::Sha256({kDomain, prev, body})));
+}
+
+Status Append(catalog::Database& db, Entry& e) {
+  std::sort(e.touched.begin(), e.touched.end());
+  e.touched.erase(std::unique(e.touched.begin(), e.touched.end()), e.touched.end());
+  // The chain's head: the last entry, else the anchor, else the start.
+  std::int64_t last_seq = 0;
+  std::string prev = ZeroHash();
+  {
+    Result<catalog::Statement> st =
+        db.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!st.ok()) return st.status();
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      last_seq = st->Int(0);
+      prev = st->Blob(1);
+    } else {
+      Result<catalog::Statement> a = db.Prepare("SELECT seq, hash FROM audit_anchor");
+      if (!a.ok()) return a.status();
+      Result<bool> arow = a->Step();
+      if (!arow.ok()) return arow.status();
+      if (*arow) {
+        last_seq = a->Int(0);
+        prev = a->Blob(1);
+      }
+    }
+  }
+  e.seq = last_seq + 1;
+  const std::string hash = EntryHash(prev, e);
+  Result<catalog::Statement> ins = db.Prepare(
+      "INSERT INTO audit (seq, time, actor, agency_id, event, outcome, details, prev, hash) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, e.seq).Bind(2, e.time).Bind(3, e.actor).Bind(4, e.agency).Bind(5, e.event);
+  ins->Bind(6, OutcomeName(e.outcome)).Bind(7, e.details).BindBlob(8, prev).BindBlob(9, hash);
+  INTERDICT_RETURN_IF_ERROR(ins->Run().WithContext("audit: "));
+  Result<catalog::Statement> t =
+      db.Prepare("INSERT INTO audit_touched (seq, agency_id) VALUES (?1, ?2)");
+  if (!t.ok()) return t.status();
+  for (std::int64_t agency : e.touched) {
+    t->Reset();
+    t->Bind(1, e.seq).Bind(2, agency);
+    INTERDICT_RETURN_IF_ERROR(t->Run().WithContext("audit: "));
+  }
+  return Status::Ok();
+}
+
+Result<VerifyResult> Verify(catalog::Database& db) {
+  VerifyResult out;
+  std::int64_t expect = 1;
+  std::string prev = ZeroHash();
+  {
+    Result<catalog::Statement> a = db.Prepare("SELECT seq, hash FROM audit_anchor");
+    if (!a.ok()) return a.status();
+    Result<bool> row = a->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      expect = a->Int(0) + 1;
+      prev = a->Blob(1);
+    }
+  }
+  Result<catalog::Statement> st = db.Prepare(
+      "SELECT seq, time, actor, agency_id, event, outcome, details, prev, hash FROM audit "
+      "ORDER BY seq");
+  if (!st.ok()) return st.status();
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Entry e;
+    e.seq = st->Int(0);
+    e.time = st->Int(1);
+    e.actor = st->Text(2);
+    e.agency = st->OptionalInt(3);
+    e.event = st->Text(4);
+    const std::string outcome = st->Text(5);
+    e.outcome = ParseOutcome(outcome);
+    e.details = st->Text(6);
+    Result<std::vector<std::int64_t>> touched = Touched(db, e.seq);
+    if (!touched.ok()) return touched.status();
+    e.touched = std::move(touched).value();
+    auto bad = [&](std::int64_t seq, std::string problem) {
+      out.first_bad = seq;
+      out.problem = std::move(problem);
+      return out;
+    };
+    if (e.seq != expect) {
+      return bad(expect, e.seq > expect
+                             ? fmt::format("entries {}–{} are missing", expect, e.seq - 1)
+                             : fmt::format("entry {} is out of order", e.seq));
+    }
+    if (st->Blob(7) != prev) return bad(e.seq, "does not follow the entry before it");
+    if (OutcomeName(e.outcome) != outcome || EntryHash(prev, e) != st->Blob(8))
+      return bad(e.seq, "its contents do not match its hash (edited)");
+    prev = st->Blob(8);
+    ++expect;
+    ++out.entries;
+  }
+  out.head = crypto::HexEncode(prev);
+  return out;
+}
+
+Result<std::vector<Entry>> List(catalog::Database& db, const Query& q) {
+  std::string sql =
+      "SELECT a.seq, a.time, a.actor, a.agency_id, a.event, a.outcome, a.details FROM audit a "
+      "WHERE a.seq > ?1 AND a.time >= ?2 AND a.time < ?3";
+  if (q.touched_agency) sql += " AND a.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?4)";
+  if (q.actor_agency) sql += " AND a.agency_id = ?5";
+  sql += " ORDER BY a.seq LIMIT ?6";
+  Result<catalog::Statement> st = db.Prepare(sql);
+  if (!st.ok()) return st.status();
+  st->Bind(1, q.after_seq).Bind(2, q.from).Bind(3, q.to);
+  if (q.touched_agency) st->Bind(4, *q.touched_agency);
+  if (q.actor_agency) st->Bind(5, *q.actor_agency);
+  st->Bind(6, static_cast<std::int64_t>(q.limit));
+  std::vector<Entry> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Entry e;
+    e.seq = st->Int(0);
+    e.time = st->Int(1);
+    e.actor = st->Text(2);
+    e.agency = st->OptionalInt(3);
+    e.event = st->Text(4);
+    e.outcome = ParseOutcome(st->Text(5));
+    e.details = st->Text(6);
+    Result<std::vector<std::int64_t>> touched = Touched(db, e.seq);
+    if (!touched.ok()) return touched.status();
+    e.touched = std::move(touched).value();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace interdict::audit

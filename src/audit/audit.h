@@ -1,0 +1,55 @@
+// The audit trail: append-only and hash-chained (decision 0017), stored in the
+// catalog database so an action and its entry commit together. Appends run
+// inside the caller's transaction; a failed append fails the action.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+
+namespace interdict::audit {
+
+enum class Outcome { kOk, kDenied, kFailed };
+std::string_view OutcomeName(Outcome o);
+
+struct Entry {
+  std::int64_t seq = 0;                // assigned by Append
+  std::int64_t time = 0;               // epoch ms
+  std::string actor;                   // "user:17", "integration:4", "system"
+  std::optional<std::int64_t> agency;  // the actor's agency
+  std::string event;                   // "login", "search.plate", "agreement.approve" …
+  Outcome outcome = Outcome::kOk;
+  std::string details = "{}";         // a JSON object: terms, purpose, case, counts …
+  std::vector<std::int64_t> touched;  // agencies whose data the action touched
+};
+
+// Appends `e` (its seq is set) within the current transaction of `db`.
+Status Append(catalog::Database& db, Entry& e);
+
+// The hash of an entry given the previous entry's hash (docs/format/catalog.md).
+std::string EntryHash(const std::string& prev, const Entry& e);
+
+struct VerifyResult {
+  std::int64_t entries = 0;               // entries checked
+  std::optional<std::int64_t> first_bad;  // seq of the first bad entry (or where one is missing)
+  std::string problem;                    // what is wrong with it
+  std::string head;                       // hex hash of the last good entry
+};
+// Walks the chain from the anchor (or the start) and stops at the first entry
+// that was edited, deleted, inserted or moved.
+Result<VerifyResult> Verify(catalog::Database& db);
+
+struct Query {
+  std::optional<std::int64_t> touched_agency;  // only entries touching this agency's data
+  std::optional<std::int64_t> actor_agency;    // only entries by this agency's people
+  std::int64_t from = 0, to = INT64_MAX;       // time window
+  std::int64_t after_seq = 0;                  // cursor
+  std::size_t limit = 100;
+};
+Result<std::vector<Entry>> List(catalog::Database& db, const Query& q);
+
+}  // namespace interdict::audit

@@ -1,0 +1,250 @@
+#include "catalog/migrations.h"
+
+#include <fmt/core.h>
+
+namespace interdict::catalog {
+namespace {
+
+// Version 1: the whole model of issue 4. Roles, permissions, law profiles and
+// purposes are data, seeded here and reviewable (GOVERNANCE: statutes as data).
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE agencies (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32),
+  name TEXT NOT NULL,
+  ori TEXT NOT NULL UNIQUE CHECK (length(ori) = 9),
+  state TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('local', 'county', 'state', 'federal')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE roles (
+  name TEXT PRIMARY KEY,
+  description TEXT NOT NULL
+);
+CREATE TABLE role_permissions (
+  role TEXT NOT NULL REFERENCES roles(name),
+  permission TEXT NOT NULL,
+  PRIMARY KEY (role, permission)
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL REFERENCES roles(name) CHECK (role <> 'integration'),
+  password_hash TEXT NOT NULL,
+  totp_secret BLOB NOT NULL,
+  totp_enrolled INTEGER NOT NULL DEFAULT 0,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  disabled_at INTEGER,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE TABLE cameras (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  lat REAL,
+  lon REAL,
+  bearings TEXT NOT NULL DEFAULT '[]',
+  vendor TEXT NOT NULL DEFAULT '',
+  mobile INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (agency_id, code)
+);
+CREATE TABLE integrations (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  name TEXT NOT NULL,
+  key_id TEXT NOT NULL UNIQUE,
+  secret_hash BLOB NOT NULL,
+  permissions TEXT NOT NULL,
+  cameras TEXT,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE agreements (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES agencies(id),
+  partner_id INTEGER NOT NULL REFERENCES agencies(id) CHECK (partner_id <> owner_id),
+  data_class TEXT NOT NULL CHECK (data_class IN ('reads', 'hits', 'hotlists')),
+  effective_from INTEGER NOT NULL,
+  effective_to INTEGER,
+  document TEXT NOT NULL,
+  proposed_by INTEGER NOT NULL REFERENCES users(id),
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+  approved_at INTEGER,
+  revoked_at INTEGER,
+  revoked_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX agreements_by_partner ON agreements(partner_id, data_class);
+CREATE TABLE law_profiles (
+  state TEXT PRIMARY KEY,
+  out_of_state INTEGER NOT NULL,
+  federal INTEGER NOT NULL,
+  citation TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE retention (
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  data_class TEXT NOT NULL CHECK (data_class IN ('non_hit_reads', 'hits', 'images', 'audit')),
+  period_ms INTEGER NOT NULL CHECK (period_ms > 0),
+  preset TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  PRIMARY KEY (agency_id, data_class)
+);
+CREATE TABLE holds (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  plate TEXT,
+  camera TEXT,
+  window_from INTEGER,
+  window_to INTEGER,
+  basis TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  released_at INTEGER
+);
+CREATE TABLE purposes (
+  code TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  prohibited INTEGER NOT NULL,
+  description TEXT NOT NULL
+);
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  number TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  UNIQUE (agency_id, number)
+);
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  agency_id INTEGER,
+  event TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'denied', 'failed')),
+  details TEXT NOT NULL,
+  prev BLOB NOT NULL,
+  hash BLOB NOT NULL
+);
+CREATE INDEX audit_by_time ON audit(time);
+CREATE TABLE audit_touched (
+  seq INTEGER NOT NULL REFERENCES audit(seq),
+  agency_id INTEGER NOT NULL,
+  PRIMARY KEY (agency_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE audit_anchor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash BLOB NOT NULL
+);
+
+INSERT INTO roles VALUES
+  ('administrator', 'manages its own agency: users, integrations, cameras, retention, holds'),
+  ('supervisor', 'approves wide searches and sharing changes; searches like an analyst'),
+  ('analyst', 'investigative searches, including pattern analyses'),
+  ('officer', 'hits and plate searches for its own work'),
+  ('auditor', 'reads the audit trail of its agency and of searches touching its data'),
+  ('integration', 'a machine: cameras, vendor back-ends, CAD');
+INSERT INTO role_permissions VALUES
+  ('administrator', 'agency.read'), ('administrator', 'users.manage'),
+  ('administrator', 'integrations.manage'), ('administrator', 'cameras.manage'),
+  ('administrator', 'retention.manage'), ('administrator', 'holds.manage'),
+  ('administrator', 'agreements.propose'), ('administrator', 'agreements.approve'),
+  ('administrator', 'agreements.read'), ('administrator', 'audit.read'),
+  ('supervisor', 'agency.read'), ('supervisor', 'search.reads'), ('supervisor', 'search.patterns'),
+  ('supervisor', 'search.approve'), ('supervisor', 'agreements.propose'),
+  ('supervisor', 'agreements.approve'), ('supervisor', 'agreements.read'),
+  ('supervisor', 'hits.read'), ('supervisor', 'holds.manage'), ('supervisor', 'cases.manage'),
+  ('analyst', 'agency.read'), ('analyst', 'search.reads'), ('analyst', 'search.patterns'),
+  ('analyst', 'hits.read'), ('analyst', 'cases.manage'), ('analyst', 'agreements.read'),
+  ('officer', 'agency.read'), ('officer', 'search.reads'), ('officer', 'hits.read'),
+  ('auditor', 'agency.read'), ('auditor', 'audit.read'), ('auditor', 'agreements.read'),
+  ('integration', 'reads.ingest'), ('integration', 'cameras.heartbeat');
+
+INSERT INTO law_profiles VALUES
+  ('US-CA', 0, 0, 'Cal. Civ. Code 1798.90.55(b); CA AG Bulletin 2023-DLE-06',
+   'ALPR data may not be shared with out-of-state or federal agencies'),
+  ('US-IL', 0, 0, '625 ILCS 5/2-130',
+   'no sharing for immigration or reproductive-care enforcement; out-of-state access refused'),
+  ('US-VA', 0, 0, 'Va. Code 2.2-5517',
+   'sharing limited to Virginia law enforcement; 21-day retention'),
+  ('US-WA', 0, 0, 'Wash. SB 6002 (2025)',
+   'no access for out-of-state or federal immigration enforcement');
+
+INSERT INTO purposes VALUES
+  ('stolen-vehicle', 'Stolen vehicle or plate', 0, 'locating a vehicle or plate reported stolen'),
+  ('violent-crime', 'Violent crime investigation', 0, 'homicide, robbery, assault, carjacking'),
+  ('property-crime', 'Property crime investigation', 0, 'burglary, theft, fraud'),
+  ('missing-person', 'Missing or endangered person', 0, 'AMBER, Silver and missing-person alerts'),
+  ('wanted-person', 'Wanted person', 0, 'a person with an active warrant'),
+  ('traffic-crime', 'Serious traffic crime', 0, 'hit and run, DUI causing injury'),
+  ('narcotics', 'Narcotics trafficking', 0, 'drug trafficking investigations'),
+  ('terrorism', 'Terrorism', 0, 'terrorism investigations'),
+  ('audit-review', 'Audit or compliance review', 0, 'reviewing the system''s own use'),
+  ('civil-immigration', 'Civil immigration enforcement', 1,
+   'prohibited: 625 ILCS 5/2-130, WA SB 6002, CO SB25-276'),
+  ('reproductive-care', 'Reproductive or gender-affirming care', 1,
+   'prohibited: 625 ILCS 5/2-130, WA SB 6002'),
+  ('first-amendment', 'First Amendment activity', 1,
+   'prohibited: lawful protest, worship, assembly, press'),
+  ('protected-class', 'Targeting a protected class', 1,
+   'prohibited: race, religion, national origin, sex, gender identity, disability');
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}};
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  return kMigrations;
+}
+int SchemaVersion() {
+  return kMigrations.back().version;
+}
+
+Status Migrate(Database& db) {
+  int current = 0;
+  {
+    Result<Statement> q = db.Prepare("PRAGMA user_version");
+    if (!q.ok()) return q.status();
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    current = static_cast<int>(q->Int(0));
+  }
+  if (current > SchemaVersion()) {
+    return Status::FailedPrecondition(
+        fmt::format("{} has schema version {}; this interdict knows up to {}: upgrade interdict",
+                    db.path(), current, SchemaVersion()));
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    Status st = db.Transaction([&] {
+      INTERDICT_RETURN_IF_ERROR(db.Exec(m.sql));
+      return db.Exec(fmt::format("PRAGMA user_version = {}", m.version));
+    });
+    if (!st.ok()) return st.WithContext(fmt::format("migrating to schema version {}: ", m.version));
+  }
+  return Status::Ok();
+}
+
+}  // namespace interdict::catalog

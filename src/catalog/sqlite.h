@@ -1,0 +1,101 @@
+// A thin, safe layer over SQLite for the catalog: RAII handles, prepared
+// statements with bound parameters only, errors as Status. Nothing outside
+// src/catalog/ includes sqlite3.h.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace interdict::catalog {
+
+class Statement;
+
+class Database {
+ public:
+  // Opens (creating if needed) the database at `path`: WAL journal,
+  // synchronous=FULL, foreign keys on, a busy timeout.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs statements without parameters (schema, pragmas).
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  std::int64_t LastInsertId() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+
+  // BEGIN IMMEDIATE … COMMIT; rolled back when `body` fails or throws.
+  template <typename F>
+  Status Transaction(F&& body) {
+    INTERDICT_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status st = Status::Ok();
+    try {
+      st = body();
+    } catch (...) {
+      (void)Exec("ROLLBACK");
+      throw;
+    }
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+ private:
+  friend class Statement;
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status Error(std::string_view what) const;
+  sqlite3* db_;
+  std::string path_;
+};
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  // Parameters are 1-based, as in SQL's ?1, ?2 ….
+  Statement& Bind(int index, std::int64_t v);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindBlob(int index, std::string_view bytes);
+  Statement& BindNull(int index);
+  template <typename T>
+  Statement& Bind(int index, const std::optional<T>& v) {
+    return v ? Bind(index, *v) : BindNull(index);
+  }
+
+  // Steps once: true when a row is ready, false when done.
+  Result<bool> Step();
+  // Steps to the end, for statements that return no rows.
+  Status Run();
+  // Ready to run again with new parameters.
+  void Reset();
+
+  std::int64_t Int(int column) const;
+  std::string Text(int column) const;
+  std::string Blob(int column) const;
+  bool IsNull(int column) const;
+  std::optional<std::int64_t> OptionalInt(int column) const;
+  std::optional<std::string> OptionalText(int column) const;
+
+ private:
+  friend class Database;
+  Statement(Database* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Database* db_;
+  sqlite3_stmt* stmt_;
+  Status bind_error_ = Status::Ok();
+};
+
+}  // namespace interdict::catalog

@@ -1,0 +1,133 @@
+#include "audit/audit.h"
+
+#include <gtest/gtest.h>
+
+#include "catalog/migrations.h"
+#include "support/temp_dir.h"
+
+namespace interdict::audit {
+namespace {
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<catalog::Database>> d =
+        catalog::Database::Open(dir_.File("catalog" + std::to_string(++files_) + ".db"));
+    ASSERT_TRUE(d.ok()) << d.status().message();
+    db_ = std::move(d).value();
+    ASSERT_TRUE(catalog::Migrate(*db_).ok());
+    for (int i = 0; i < 10; ++i) {
+      Entry e;
+      e.time = 1'800'000'000'000 + i;
+      e.actor = "user:" + std::to_string(i % 3 + 1);
+      e.agency = i % 2 + 1;
+      e.event = i % 2 ? "search.plate" : "login";
+      e.details = R"({"plate":"7XK3J2","purpose":"stolen-vehicle","case":"26-1234","results":3})";
+      e.touched = {1, 2};
+      ASSERT_TRUE(db_->Transaction([&] { return Append(*db_, e); }).ok());
+      EXPECT_EQ(e.seq, i + 1);
+    }
+  }
+  Status Sql(std::string_view sql) { return db_->Exec(sql); }
+  VerifyResult Check() {
+    Result<VerifyResult> r = Verify(*db_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : VerifyResult{};
+  }
+  test::TempDir dir_;
+  int files_ = 0;
+  std::unique_ptr<catalog::Database> db_;
+};
+
+TEST_F(AuditTest, AnIntactChainVerifies) {
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.entries, 10);
+  EXPECT_FALSE(r.first_bad) << r.problem;
+  EXPECT_EQ(r.head.size(), 64u);
+}
+
+TEST_F(AuditTest, AnEditedEntryIsFound) {
+  ASSERT_TRUE(Sql(R"(UPDATE audit SET details = '{"plate":"OTHER1"}' WHERE seq = 4)").ok());
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.first_bad, 4);
+  EXPECT_NE(r.problem.find("edited"), std::string::npos) << r.problem;
+}
+
+TEST_F(AuditTest, AnEditedOutcomeActorOrTouchedAgencyIsFound) {
+  for (const char* sql : {"UPDATE audit SET outcome = 'denied' WHERE seq = 5",
+                          "UPDATE audit SET actor = 'user:9' WHERE seq = 5",
+                          "DELETE FROM audit_touched WHERE seq = 5 AND agency_id = 2",
+                          "UPDATE audit SET time = time + 1 WHERE seq = 5"}) {
+    SetUp();  // a fresh chain in a new file
+    ASSERT_TRUE(Sql(sql).ok()) << sql;
+    EXPECT_TRUE(Check().first_bad.has_value()) << sql;
+  }
+}
+
+TEST_F(AuditTest, ADeletedEntryIsFound) {
+  ASSERT_TRUE(Sql("DELETE FROM audit_touched WHERE seq = 6").ok());
+  ASSERT_TRUE(Sql("DELETE FROM audit WHERE seq = 6").ok());
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.first_bad, 6);
+  EXPECT_NE(r.problem.find("missing"), std::string::npos) << r.problem;
+}
+
+TEST_F(AuditTest, ADeletedLastEntryLeavesAChainThatStillVerifiesButWithAnEarlierHead) {
+  const std::string head = Check().head;
+  ASSERT_TRUE(Sql("DELETE FROM audit_touched WHERE seq = 10").ok());
+  ASSERT_TRUE(Sql("DELETE FROM audit WHERE seq = 10").ok());
+  const VerifyResult r = Check();
+  // Truncation is what published heads are for (decision 0017): the head moved back.
+  EXPECT_FALSE(r.first_bad);
+  EXPECT_NE(r.head, head);
+}
+
+TEST_F(AuditTest, AnInsertedEntryIsFound) {
+  // Make room by renumbering 7..10 up by one, then insert a forged 7, as
+  // someone with the sqlite3 shell could (constraints off).
+  ASSERT_TRUE(Sql("PRAGMA foreign_keys=OFF").ok());
+  ASSERT_TRUE(Sql("UPDATE audit_touched SET seq = seq + 100 WHERE seq >= 7").ok());
+  ASSERT_TRUE(Sql("UPDATE audit SET seq = seq + 100 WHERE seq >= 7").ok());
+  ASSERT_TRUE(Sql("UPDATE audit SET seq = seq - 99 WHERE seq >= 107").ok());
+  ASSERT_TRUE(Sql("UPDATE audit_touched SET seq = seq - 99 WHERE seq >= 107").ok());
+  ASSERT_TRUE(Sql("INSERT INTO audit SELECT 7, time, actor, agency_id, event, outcome, "
+                  "'{\"forged\":true}', prev, hash FROM audit WHERE seq = 6")
+                  .ok());
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.first_bad, 7);
+}
+
+TEST_F(AuditTest, ReorderedEntriesAreFound) {
+  // Swap the contents of 3 and 8, keeping their numbers.
+  ASSERT_TRUE(Sql("PRAGMA foreign_keys=OFF").ok());
+  ASSERT_TRUE(Sql("UPDATE audit SET seq = -3 WHERE seq = 3").ok());
+  ASSERT_TRUE(Sql("UPDATE audit SET seq = 3 WHERE seq = 8").ok());
+  ASSERT_TRUE(Sql("UPDATE audit SET seq = 8 WHERE seq = -3").ok());
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.first_bad, 3);
+}
+
+TEST_F(AuditTest, AnAgencySeesEveryEntryTouchingItsData) {
+  Entry other;
+  other.time = 1'800'000'001'000;
+  other.actor = "user:7";
+  other.agency = 3;
+  other.event = "search.plate";
+  other.touched = {3};
+  ASSERT_TRUE(db_->Transaction([&] { return Append(*db_, other); }).ok());
+  Query q;
+  q.touched_agency = 2;
+  Result<std::vector<Entry>> seen = List(*db_, q);
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  EXPECT_EQ(seen->size(), 10u);
+  for (const Entry& e : *seen) {
+    EXPECT_NE(e.details.find("7XK3J2"), std::string::npos) << "unredacted";
+  }
+  q.touched_agency = 3;
+  seen = List(*db_, q);
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].actor, "user:7");
+}
+
+}  // namespace
+}  // namespace interdict::audit

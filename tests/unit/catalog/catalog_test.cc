@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include "catalog/migrations.h"
+#include "catalog/sqlite.h"
+#include "support/temp_dir.h"
+
+namespace interdict::catalog {
+namespace {
+
+class CatalogDbTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Database> Open() {
+    Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("catalog.db"));
+    EXPECT_TRUE(db.ok()) << db.status().message();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+  static std::int64_t Scalar(Database& db, std::string_view sql) {
+    Result<Statement> st = db.Prepare(sql);
+    EXPECT_TRUE(st.ok()) << st.status().message();
+    EXPECT_TRUE(*st->Step());
+    return st->Int(0);
+  }
+  test::TempDir dir_;
+};
+
+TEST_F(CatalogDbTest, MigrationsBringAnEmptyDatabaseToTheCurrentVersionOnce) {
+  auto db = Open();
+  ASSERT_TRUE(Migrate(*db).ok());
+  EXPECT_EQ(Scalar(*db, "PRAGMA user_version"), SchemaVersion());
+  EXPECT_GT(Scalar(*db, "SELECT count(*) FROM purposes WHERE prohibited = 1"), 0);
+  // Running again changes nothing (seed rows would collide if it re-ran).
+  ASSERT_TRUE(Migrate(*db).ok());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM roles"), 6);
+}
+
+TEST_F(CatalogDbTest, ANewerSchemaIsRefusedAndLeftAlone) {
+  {
+    auto db = Open();
+    ASSERT_TRUE(Migrate(*db).ok());
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
+  }
+  auto db = Open();
+  Status st = Migrate(*db);
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(st.message().find("schema version 999"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("upgrade interdict"), std::string::npos) << st.message();
+  EXPECT_EQ(Scalar(*db, "PRAGMA user_version"), 999);
+}
+
+TEST_F(CatalogDbTest, AFailedTransactionLeavesNoTrace) {
+  auto db = Open();
+  ASSERT_TRUE(Migrate(*db).ok());
+  Status st = db->Transaction([&] {
+    INTERDICT_RETURN_IF_ERROR(
+        db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) "
+                 "VALUES ('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0)"));
+    return Status::Internal("the action after it failed");
+  });
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM agencies"), 0);
+}
+
+TEST_F(CatalogDbTest, ConstraintsRejectWhatTheModelForbids) {
+  auto db = Open();
+  ASSERT_TRUE(Migrate(*db).ok());
+  auto insert = [&](std::string_view code, std::string_view ori, std::string_view kind) {
+    Result<Statement> st = db->Prepare(
+        "INSERT INTO agencies (code, name, ori, state, kind, created_at) "
+        "VALUES (?1, 'x', ?2, 'US-MO', ?3, 0)");
+    st->Bind(1, code).Bind(2, ori).Bind(3, kind);
+    return st->Run();
+  };
+  EXPECT_TRUE(insert("A", "MO0950000", "local").ok());
+  EXPECT_EQ(insert("A", "MO0950001", "local").code(), StatusCode::kAlreadyExists) << "same code";
+  EXPECT_FALSE(insert("B", "MO095", "local").ok()) << "an ORI has 9 characters";
+  EXPECT_FALSE(insert("C", "MO0950002", "tribal-ish").ok()) << "unknown kind";
+}
+
+TEST_F(CatalogDbTest, ParametersAreBoundNeverSpliced) {
+  auto db = Open();
+  ASSERT_TRUE(Migrate(*db).ok());
+  const std::string hostile = "x'); DROP TABLE agencies; --";
+  Result<Statement> st =
+      db->Prepare("INSERT INTO cases (agency_id, number, opened_at) VALUES (NULL, ?1, 0)");
+  ASSERT_TRUE(st.ok());
+  st->Bind(1, hostile);
+  EXPECT_FALSE(st->Run().ok()) << "agency_id NULL violates NOT NULL";
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'agencies'"), 1);
+}
+
+}  // namespace
+}  // namespace interdict::catalog
