@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <numeric>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/core.h>
@@ -113,97 +114,141 @@ std::string SegmentFileName(std::uint64_t id) {
   return fmt::format("{:016x}.seg", id);
 }
 
-Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
-                    const std::vector<read::Read>& reads) {
-  if (reads.empty()) return Status::InvalidArgument("a segment needs at least one read");
-  const auto n = static_cast<std::uint32_t>(reads.size());
-  std::vector<std::uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  // Rank cameras once, then sort by (camera rank, time, id) without comparing
-  // camera names in every comparison.
-  std::vector<std::uint32_t> cam_rank(n);
-  {
-    std::unordered_map<std::string_view, std::uint32_t> rank;
-    std::vector<std::string_view> names;
-    for (const read::Read& r : reads) {
-      if (rank.try_emplace(r.camera, 0).second) names.push_back(r.camera);
-    }
-    std::sort(names.begin(), names.end());
-    for (std::uint32_t k = 0; k < names.size(); ++k) rank[names[k]] = k;
-    for (std::uint32_t k = 0; k < n; ++k) cam_rank[k] = rank[reads[k].camera];
-  }
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (cam_rank[a] != cam_rank[b]) return cam_rank[a] < cam_rank[b];
-    const read::Read& x = reads[a];
-    const read::Read& y = reads[b];
-    if (x.time != y.time) return x.time < y.time;
-    return x.id < y.id;
-  });
-  meta.rows = n;
-  meta.min_time = meta.max_time = reads[order[0]].time;
-  for (const read::Read& r : reads) {
-    meta.min_time = std::min(meta.min_time, r.time);
-    meta.max_time = std::max(meta.max_time, r.time);
-  }
+struct SegmentWriter::State {
+  SegmentMeta meta;
+  std::vector<std::uint64_t> plates;
+  std::uint32_t rows = 0;
+  // Camera runs so far: name, first row, rows.
+  std::string runs_body;
+  std::uint64_t runs = 0;
+  std::string run_camera;
+  std::uint32_t run_first = 0;
+  // The previous row, for the order check and time deltas.
+  std::int64_t prev_time = 0;
+  std::string prev_id;
+  // Per row: its index in `plates`.
+  std::vector<std::uint32_t> refs;
+  // The block being filled, and the blocks done.
+  std::string times, block_refs, payload, marks;
+  std::uint32_t block_rows = 0;
+  std::string blocks;
+  std::vector<std::uint32_t> block_offsets;
 
+  void EndRun() {
+    if (rows == run_first) return;
+    PutString(runs_body, run_camera);
+    PutVarint(runs_body, run_first);
+    PutVarint(runs_body, rows - run_first);
+    ++runs;
+  }
+  void EndBlock() {
+    if (block_rows == 0) return;
+    std::string raw = std::move(marks);
+    raw += times;
+    raw += block_refs;
+    raw += payload;
+    block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
+    blocks += Compress(raw);
+    times.clear();
+    block_refs.clear();
+    payload.clear();
+    marks.clear();
+    block_rows = 0;
+  }
+};
+
+SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates)
+    : s_(std::make_unique<State>()) {
+  s_->meta = std::move(meta);
+  s_->meta.max_time = s_->meta.min_time;
+  s_->plates = std::move(plates);
+}
+
+SegmentWriter::~SegmentWriter() = default;
+
+Status SegmentWriter::Add(const read::Read& r) {
+  State& s = *s_;
+  const bool new_run = s.rows == 0 || r.camera != s.run_camera;
+  if (!new_run && std::tie(r.time, r.id) < std::tie(s.prev_time, s.prev_id))
+    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
+  if (s.rows > 0 && new_run && r.camera < s.run_camera)
+    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
+  if (r.time < s.meta.min_time)
+    return Status::InvalidArgument("a segment row is earlier than the segment's min_time");
+  const std::uint64_t packed = r.plate.Pack();
+  const auto it = std::lower_bound(s.plates.begin(), s.plates.end(), packed);
+  if (it == s.plates.end() || *it != packed)
+    return Status::InvalidArgument("a segment row's plate is not in the segment's plate list");
+  if (s.rows == UINT32_MAX) return Status::InvalidArgument("too many rows for one segment");
+  if (new_run) {
+    s.EndRun();
+    s.run_camera = r.camera;
+    s.run_first = s.rows;
+  }
+  // Times: absolute (from min_time) at the start of a block or of a run,
+  // else the delta from the previous row.
+  PutVarint(s.times, (s.block_rows == 0 || new_run)
+                         ? ZigZag(r.time - s.meta.min_time)
+                         : static_cast<std::uint64_t>(r.time - s.prev_time));
+  const auto ref = static_cast<std::uint32_t>(it - s.plates.begin());
+  PutVarint(s.block_refs, ref);
+  if (s.block_rows % kMarkRows == 0) PutVarint(s.marks, s.payload.size());
+  EncodePayloadRow(r, s.payload);
+  s.refs.push_back(ref);
+  s.prev_time = r.time;
+  s.prev_id = r.id;
+  s.meta.max_time = std::max(s.meta.max_time, r.time);
+  ++s.rows;
+  if (++s.block_rows == kBlockRows) s.EndBlock();
+  return Status::Ok();
+}
+
+Status SegmentWriter::Finish(Env& env, const std::string& path) {
+  State& s = *s_;
+  if (s.rows == 0) return Status::InvalidArgument("a segment needs at least one read");
+  s.EndRun();
+  s.EndBlock();
+  SegmentMeta& meta = s.meta;
+  meta.rows = s.rows;
+  const std::uint32_t n = s.rows;
   std::vector<std::string> sections(kSectionCount);
-  // Camera runs.
-  std::vector<char> run_start(n, 0);
   {
-    std::string cams, runs_body;
-    std::uint64_t runs = 0;
-    for (std::uint32_t i = 0; i < n;) {
-      const std::string& cam = reads[order[i]].camera;
-      std::uint32_t j = i;
-      while (j < n && reads[order[j]].camera == cam) ++j;
-      PutString(runs_body, cam);
-      PutVarint(runs_body, i);
-      PutVarint(runs_body, j - i);
-      run_start[i] = 1;
-      ++runs;
-      i = j;
-    }
-    PutVarint(cams, runs);
-    cams += runs_body;
+    std::string cams;
+    PutVarint(cams, s.runs);
+    cams += s.runs_body;
     sections[kCameras] = std::move(cams);
   }
-  // Plate dictionary, references and postings.
-  std::vector<std::uint64_t> packed(n);
-  for (std::uint32_t i = 0; i < n; ++i) packed[i] = reads[order[i]].plate.Pack();
-  std::vector<std::uint64_t> dict = packed;
-  std::sort(dict.begin(), dict.end());
-  dict.erase(std::unique(dict.begin(), dict.end()), dict.end());
   {
     // The narrowest width holding every entry's non-zero bytes.
     unsigned width = 1;
-    for (std::uint64_t v : dict) {
+    for (std::uint64_t v : s.plates) {
       if (v != 0) width = std::max(width, 8 - static_cast<unsigned>(std::countr_zero(v)) / 8);
     }
     std::string d(1, static_cast<char>(width));
-    for (std::uint64_t v : dict) {
+    for (std::uint64_t v : s.plates) {
       const std::uint64_t top = v >> (64 - 8 * width);
       for (unsigned k = 0; k < width; ++k) d += static_cast<char>((top >> (8 * k)) & 0xff);
     }
     sections[kDict] = std::move(d);
   }
-  std::vector<std::uint32_t> refs(n);
-  std::vector<std::uint32_t> counts(dict.size() + 1, 0);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    refs[i] = static_cast<std::uint32_t>(std::lower_bound(dict.begin(), dict.end(), packed[i]) -
-                                         dict.begin());
-    ++counts[refs[i] + 1];
-  }
   {
+    std::vector<std::uint32_t> counts(s.plates.size() + 1, 0);
+    for (std::uint32_t ref : s.refs) ++counts[ref + 1];
+    // Every plate listed must have rows: a segment never names a plate it does
+    // not hold (a purge rewrite must not keep a destroyed read's plate).
+    for (std::size_t e = 0; e < s.plates.size(); ++e) {
+      if (counts[e + 1] == 0)
+        return Status::InvalidArgument("a plate in the segment's plate list has no rows");
+    }
     std::partial_sum(counts.begin(), counts.end(), counts.begin());
     std::vector<std::uint32_t> postings(n);
     std::vector<std::uint32_t> fill(counts.begin(), counts.end() - 1);
-    for (std::uint32_t i = 0; i < n; ++i)
-      postings[fill[refs[i]]++] = i;  // rows ascending per entry
+    for (std::uint32_t i = 0; i < n; ++i) postings[fill[s.refs[i]]++] = i;  // rows ascending
     // Each entry: its row count, then the rows delta-coded. Offsets are kept
     // for every kPostingStride-th entry only; a lookup skips forward from one.
     std::string data;
     std::vector<std::uint32_t> offsets;
-    for (std::size_t e = 0; e < dict.size(); ++e) {
+    for (std::size_t e = 0; e < s.plates.size(); ++e) {
       if (e % kPostingStride == 0) offsets.push_back(static_cast<std::uint32_t>(data.size()));
       PutVarint(data, counts[e + 1] - counts[e]);
       std::uint32_t prev_row = 0;
@@ -218,38 +263,12 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
     sections[kPostingOffsets] = std::move(off);
     sections[kPostings] = std::move(data);
   }
-  // Row blocks: one zstd frame per kBlockRows rows holding their times, plate
-  // references and payload rows, so that a row costs one small frame.
   {
-    std::string blocks, raw, payload, marks;
-    std::vector<std::uint32_t> block_offsets;
-    for (std::uint32_t b = 0; b < n; b += kBlockRows) {
-      const std::uint32_t end = std::min(n, b + kBlockRows);
-      raw.clear();
-      std::int64_t prev = 0;
-      for (std::uint32_t k = b; k < end; ++k) {
-        const std::int64_t time = reads[order[k]].time;
-        PutVarint(raw, (k == b || run_start[k]) ? ZigZag(time - meta.min_time)
-                                                : static_cast<std::uint64_t>(time - prev));
-        prev = time;
-      }
-      for (std::uint32_t k = b; k < end; ++k) PutVarint(raw, refs[k]);
-      payload.clear();
-      marks.clear();
-      for (std::uint32_t k = b; k < end; ++k) {
-        if ((k - b) % kMarkRows == 0) PutVarint(marks, payload.size());
-        EncodePayloadRow(reads[order[k]], payload);
-      }
-      raw.insert(0, marks);
-      raw += payload;
-      block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
-      blocks += Compress(raw);
-    }
-    block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
+    s.block_offsets.push_back(static_cast<std::uint32_t>(s.blocks.size()));
     std::string off;
-    PutU32Array(off, block_offsets);
+    PutU32Array(off, s.block_offsets);
     sections[kBlockOffsets] = std::move(off);
-    sections[kBlocks] = std::move(blocks);
+    sections[kBlocks] = std::move(s.blocks);
   }
 
   // Assemble: header, sections (8-byte aligned), meta, tail.
@@ -260,12 +279,12 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   PutVarint(dir, kSectionCount - 1);
   for (int id = 1; id < kSectionCount; ++id) {
     while (file.size() % 8 != 0) file += '\0';
-    const std::string& s = sections[static_cast<std::size_t>(id)];
+    const std::string& sec = sections[static_cast<std::size_t>(id)];
     dir += static_cast<char>(id);
     PutVarint(dir, file.size());
-    PutVarint(dir, s.size());
-    PutFixed32(dir, Crc32c(s));
-    file += s;
+    PutVarint(dir, sec.size());
+    PutFixed32(dir, Crc32c(sec));
+    file += sec;
   }
   std::string m;
   PutVarint(m, meta.id);
@@ -292,6 +311,45 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   INTERDICT_RETURN_IF_ERROR((*f)->Append(file));
   INTERDICT_RETURN_IF_ERROR((*f)->Sync());
   return (*f)->Close();
+}
+
+Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
+                    const std::vector<read::Read>& reads) {
+  if (reads.empty()) return Status::InvalidArgument("a segment needs at least one read");
+  const auto n = static_cast<std::uint32_t>(reads.size());
+  std::vector<std::uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  // Rank cameras once, then sort by (camera rank, time, id) without comparing
+  // camera names in every comparison.
+  std::vector<std::uint32_t> cam_rank(n);
+  {
+    std::unordered_map<std::string_view, std::uint32_t> rank;
+    std::vector<std::string_view> names;
+    for (const read::Read& r : reads) {
+      if (rank.try_emplace(r.camera, 0).second) names.push_back(r.camera);
+    }
+    std::sort(names.begin(), names.end());
+    for (std::uint32_t k = 0; k < names.size(); ++k) rank[names[k]] = k;
+    for (std::uint32_t k = 0; k < n; ++k) cam_rank[k] = rank[reads[k].camera];
+  }
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (cam_rank[a] != cam_rank[b]) return cam_rank[a] < cam_rank[b];
+    const read::Read& x = reads[a];
+    const read::Read& y = reads[b];
+    if (x.time != y.time) return x.time < y.time;
+    return x.id < y.id;
+  });
+  meta.min_time = reads[0].time;
+  std::vector<std::uint64_t> plates(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    meta.min_time = std::min(meta.min_time, reads[i].time);
+    plates[i] = reads[i].plate.Pack();
+  }
+  std::sort(plates.begin(), plates.end());
+  plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+  SegmentWriter w(std::move(meta), std::move(plates));
+  for (std::uint32_t i : order) INTERDICT_RETURN_IF_ERROR(w.Add(reads[i]));
+  return w.Finish(env, path);
 }
 
 Result<std::shared_ptr<Segment>> Segment::Open(Env& env, const std::string& path) {

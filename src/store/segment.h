@@ -35,10 +35,34 @@ struct SegmentMeta {
 // "00000000000000ab.seg"
 std::string SegmentFileName(std::uint64_t id);
 
-// Writes `reads` (all of meta.agency, sorted by camera, time, id) to `path`,
-// synced. rows, min_time and max_time of `meta` are filled in here.
+// Writes `reads` (all of meta.agency, in any order) to `path`, sorted by
+// camera, time, id, and synced. rows, min_time and max_time of `meta` are
+// filled in here.
 Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
                     const std::vector<read::Read>& reads);
+
+// Writes a segment row by row, rows in (camera, time, id) order, holding only
+// a plate reference per row and the compressed blocks in memory, so merging
+// or rewriting a million rows does not hold a million decoded reads.
+class SegmentWriter {
+ public:
+  // `plates`: the sorted distinct packed plates of exactly the rows to come
+  // (Finish refuses a plate without rows). meta.min_time: no row is earlier.
+  SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates);
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // InvalidArgument for a row out of order, earlier than min_time, or with a
+  // plate not in the list.
+  Status Add(const read::Read& r);
+  // Writes the file at `path`, synced; rows and max_time come from the rows.
+  Status Finish(Env& env, const std::string& path);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // A segment's sorted plate dictionary, read in place from the mapped file.
 // Entries are packed plates (plate::Plate::Pack) stored in their top `width`

@@ -254,8 +254,11 @@ struct Store::Impl {
   Status FlushIfDue();
   Status Purge();
   Status Merge();
+  // Writes one new segment with `write` (given the file's path and its final
+  // meta), or none when `write` is empty, in place of `old`.
+  using SegmentWriteFn = std::function<Status(const std::string& path, const SegmentMeta& meta)>;
   Status ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old, SegmentMeta meta,
-                         const std::vector<read::Read>& reads, std::shared_ptr<Segment>* out);
+                         const SegmentWriteFn& write, std::shared_ptr<Segment>* out);
   void AppendPurgeReport(const std::string& line);
   std::string AgencyDir(const std::string& agency) const { return seg_dir + "/" + agency; }
 
@@ -606,13 +609,13 @@ Status Store::Impl::Flush() {
 // then swaps it in and removes the old files. Crash-safe: the new segment lists
 // the ids it replaces, and recovery removes replaced segments.
 Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old,
-                                    SegmentMeta meta, const std::vector<read::Read>& reads,
+                                    SegmentMeta meta, const SegmentWriteFn& write,
                                     std::shared_ptr<Segment>* out) {
   const std::string& agency = meta.agency;
   std::vector<std::uint64_t> old_ids;
   for (const auto& o : old) old_ids.push_back(o->meta().id);
   std::shared_ptr<Segment> replacement;
-  if (!reads.empty()) {
+  if (write) {
     {
       std::lock_guard l(mu);
       meta.id = next_segment_id++;
@@ -620,7 +623,7 @@ Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>&
     meta.replaces = old_ids;
     const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
     const std::string path = AgencyDir(agency) + "/" + SegmentFileName(meta.id);
-    Status st = WriteSegment(env, tmp, meta, reads);
+    Status st = write(tmp, meta);
     if (st.ok()) st = env.Rename(tmp, path);
     if (!st.ok()) {
       (void)env.Remove(tmp);
@@ -676,21 +679,54 @@ Status Store::Impl::Merge() {
       }
       group.resize(take);
       if (group.size() < 2) continue;
-      std::vector<read::Read> reads(total);
       SegmentMeta meta;
       meta.agency = agency;
       meta.bucket_start = group.front()->meta().bucket_start;
       meta.bucket_end = group.front()->meta().bucket_end;
       meta.min_seq = UINT64_MAX;
-      std::size_t at = 0;
+      meta.min_time = INT64_MAX;
+      std::vector<const PlateDictionary*> dicts;
       for (const auto& g : group) {
         meta.min_seq = std::min(meta.min_seq, g->meta().min_seq);
         meta.max_seq = std::max(meta.max_seq, g->meta().max_seq);
-        for (std::uint32_t row = 0; row < g->meta().rows; ++row) {
-          INTERDICT_RETURN_IF_ERROR(g->ReadRow(row, &reads[at++]));
-        }
+        meta.min_time = std::min(meta.min_time, g->meta().min_time);
+        dicts.push_back(&g->plate_dictionary());
       }
-      INTERDICT_RETURN_IF_ERROR(ReplaceSegments(group, meta, reads, nullptr));
+      // A merge keeps every row, so its plates are the union of its inputs'.
+      // Rows stream through a k-way merge of the inputs (each sorted by
+      // camera, time, id): nothing but the output's references and
+      // compressed blocks is held in memory.
+      auto write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
+        SegmentWriter w(final_meta, DistinctUnion(dicts));
+        struct Head {
+          const Segment* seg;
+          std::uint32_t row;
+          read::Read r;
+        };
+        std::vector<Head> heads;
+        for (const auto& g : group) {
+          Head h{g.get(), 0, {}};
+          INTERDICT_RETURN_IF_ERROR(g->ReadRow(0, &h.r));
+          heads.push_back(std::move(h));
+        }
+        while (!heads.empty()) {
+          std::size_t min = 0;
+          for (std::size_t i = 1; i < heads.size(); ++i) {
+            const read::Read& a = heads[i].r;
+            const read::Read& b = heads[min].r;
+            if (std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id)) min = i;
+          }
+          Head& h = heads[min];
+          INTERDICT_RETURN_IF_ERROR(w.Add(h.r));
+          if (++h.row < h.seg->meta().rows) {
+            INTERDICT_RETURN_IF_ERROR(h.seg->ReadRow(h.row, &h.r));
+          } else {
+            heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
+          }
+        }
+        return w.Finish(env, path);
+      };
+      INTERDICT_RETURN_IF_ERROR(ReplaceSegments(group, meta, write, nullptr));
       log.Debug("merged segments",
                 {{"agency", agency}, {"segments", group.size()}, {"rows", total}});
     }
@@ -740,6 +776,8 @@ Status Store::Impl::Purge() {
       // Let a few expiries gather before rewriting, but stay well inside the deadline.
       if (meta.max_time >= cutoff && meta.min_time + rule.non_hit_ms + slack > now) continue;
       std::vector<std::uint32_t> keep;
+      std::vector<std::uint64_t> kept_plates;
+      std::int64_t kept_min_time = INT64_MAX;
       std::uint64_t destroyed = 0;
       std::int64_t oldest = INT64_MAX, newest = INT64_MIN;
       std::set<std::string> hold_ids;
@@ -747,15 +785,20 @@ Status Store::Impl::Purge() {
         std::int64_t t = 0;
         std::uint32_t entry = 0;
         INTERDICT_RETURN_IF_ERROR(seg->RowKey(row, &t, &entry));
-        if (t >= cutoff) {
-          keep.push_back(row);
-          continue;
+        const std::uint64_t packed = seg->plate_dictionary()[entry];
+        bool kept = t >= cutoff;
+        if (!kept) {
+          const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
+          if (const Hold* h =
+                  HeldBy(active_holds, agency, plate::Plate::Unpack(packed), camera, t, now)) {
+            kept = true;
+            hold_ids.insert(h->id);
+          }
         }
-        const plate::Plate p = plate::Plate::Unpack(seg->plate_dictionary()[entry]);
-        const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
-        if (const Hold* h = HeldBy(active_holds, agency, p, camera, t, now)) {
+        if (kept) {
           keep.push_back(row);
-          hold_ids.insert(h->id);
+          kept_plates.push_back(packed);
+          kept_min_time = std::min(kept_min_time, t);
           continue;
         }
         ++destroyed;
@@ -763,17 +806,32 @@ Status Store::Impl::Purge() {
         newest = std::max(newest, t);
       }
       if (destroyed == 0) continue;
-      std::vector<read::Read> kept(keep.size());
-      for (std::size_t i = 0; i < keep.size(); ++i)
-        INTERDICT_RETURN_IF_ERROR(seg->ReadRow(keep[i], &kept[i]));
+      // The kept rows stream into the new segment in their order (already
+      // camera, time, id); its plates are only theirs, so no destroyed read's
+      // plate survives in its dictionary.
+      std::sort(kept_plates.begin(), kept_plates.end());
+      kept_plates.erase(std::unique(kept_plates.begin(), kept_plates.end()), kept_plates.end());
       SegmentMeta nm;
       nm.agency = agency;
       nm.bucket_start = meta.bucket_start;
       nm.bucket_end = meta.bucket_end;
       nm.min_seq = meta.min_seq;
       nm.max_seq = meta.max_seq;
+      nm.min_time = kept_min_time;
+      SegmentWriteFn write;
+      if (!keep.empty()) {
+        write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
+          SegmentWriter w(final_meta, std::move(kept_plates));
+          read::Read r;
+          for (std::uint32_t row : keep) {
+            INTERDICT_RETURN_IF_ERROR(seg->ReadRow(row, &r));
+            INTERDICT_RETURN_IF_ERROR(w.Add(r));
+          }
+          return w.Finish(env, path);
+        };
+      }
       std::shared_ptr<Segment> replacement;
-      INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, kept, &replacement));
+      INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, write, &replacement));
       std::string holds_json;
       for (const std::string& id : hold_ids)
         holds_json += (holds_json.empty() ? "" : ",") + JsonQuote(id);

@@ -135,6 +135,45 @@ TEST_F(SegmentTest, PlateFilterNeverHidesAPlateAndRulesOutMostAbsentOnes) {
   EXPECT_LT(maybe, 500) << "false positives in 10,000 absent plates";
 }
 
+// The streaming writer is what merges and purge rewrites use: it must refuse
+// rows out of order and any mismatch between the plate list and the rows (a
+// listed plate without rows would keep a destroyed read's plate on disk).
+TEST_F(SegmentTest, StreamingWriterRefusesDisorderAndPlatesWithoutRows) {
+  SegmentMeta meta;
+  meta.id = 1;
+  meta.agency = "STLPD";
+  meta.min_time = 1000;
+  auto at = [](std::string camera, std::int64_t t, std::string plate) {
+    read::Read r = test::MakeRead(0, "STLPD", std::move(camera));
+    r.time = t;
+    r.id = r.camera + "-" + std::to_string(t);
+    r.plate = *plate::Plate::FromNormalized(plate);
+    return r;
+  };
+  const std::uint64_t a = plate::Plate::FromNormalized("AAA1")->Pack();
+  const std::uint64_t b = plate::Plate::FromNormalized("BBB2")->Pack();
+  {
+    SegmentWriter w(meta, {a, b});
+    ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok());
+    EXPECT_EQ(w.Add(at("cam1", 1500, "BBB2")).code(), StatusCode::kInvalidArgument) << "time";
+    EXPECT_EQ(w.Add(at("cam0", 3000, "BBB2")).code(), StatusCode::kInvalidArgument) << "camera";
+    EXPECT_EQ(w.Add(at("cam2", 3000, "CCC3")).code(), StatusCode::kInvalidArgument) << "plate";
+    EXPECT_EQ(w.Add(at("cam2", 999, "BBB2")).code(), StatusCode::kInvalidArgument) << "min_time";
+    EXPECT_EQ(w.Finish(Env::Posix(), dir_.File("x.seg")).code(), StatusCode::kInvalidArgument)
+        << "BBB2 is listed but has no row";
+  }
+  SegmentWriter w(meta, {a, b});
+  ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok());
+  ASSERT_TRUE(w.Add(at("cam1", 2000, "BBB2")).ok()) << "same time, later id";
+  ASSERT_TRUE(w.Add(at("cam2", 1000, "AAA1")).ok());
+  ASSERT_TRUE(w.Finish(Env::Posix(), dir_.File("y.seg")).ok());
+  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), dir_.File("y.seg"));
+  ASSERT_TRUE(seg.ok()) << seg.status().message();
+  EXPECT_EQ((*seg)->meta().rows, 3u);
+  EXPECT_EQ((*seg)->meta().max_time, 2000);
+  EXPECT_TRUE((*seg)->Check().ok());
+}
+
 TEST_F(SegmentTest, ABitFlipAnywhereIsFoundByAChecksum) {
   const std::string path = Write(SampleReads());
   const std::string good = *Env::Posix().ReadFile(path);
