@@ -34,6 +34,7 @@ class Memtable {
   std::uint64_t packed_plate(std::uint32_t i) const { return plates_[i]; }
   const std::string& agency(std::uint32_t i) const { return agency_names_[agencies_[i]]; }
   const std::string& camera(std::uint32_t i) const { return camera_names_[cameras_[i]]; }
+  std::string_view id(std::uint32_t i) const { return IdOf(i); }
   // Indices of the reads of one plate (a scan of 8 bytes a read: cheaper to
   // keep than an index that costs an allocation per plate on ingest).
   void RowsOfPlate(std::uint64_t packed, std::vector<std::uint32_t>* out) const;

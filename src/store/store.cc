@@ -544,11 +544,27 @@ Status Store::Impl::Flush() {
     log.Error("flush failed; the reads stay in memory and in the log", {{"error", why.message()}});
     return why;
   };
-  std::vector<read::Read> reads;
   for (auto& [key, rows] : groups) {
-    reads.clear();
-    reads.reserve(rows.size());
-    for (std::uint32_t i : rows) reads.push_back(to_flush->Get(i));
+    // Rows in segment order, then decoded one at a time into the writer.
+    struct Key {
+      std::string_view camera;
+      std::int64_t time;
+      std::string_view id;
+      std::uint32_t row;
+    };
+    std::vector<Key> keys;
+    keys.reserve(rows.size());
+    std::vector<std::uint64_t> plates;
+    plates.reserve(rows.size());
+    for (std::uint32_t i : rows) {
+      keys.push_back({to_flush->camera(i), to_flush->time(i), to_flush->id(i), i});
+      plates.push_back(to_flush->packed_plate(i));
+    }
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
+    });
+    std::sort(plates.begin(), plates.end());
+    plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
     SegmentMeta meta;
     {
       std::lock_guard l(mu);
@@ -563,7 +579,16 @@ Status Store::Impl::Flush() {
     const std::string dir = AgencyDir(key.first);
     const std::string path = dir + "/" + SegmentFileName(meta.id);
     Status st = env.CreateDirs(dir);
-    if (st.ok()) st = WriteSegment(env, tmp, meta, reads);
+    if (st.ok()) {
+      meta.min_time = INT64_MAX;
+      for (const Key& k : keys) meta.min_time = std::min(meta.min_time, k.time);
+      SegmentWriter w(meta, std::move(plates));
+      for (const Key& k : keys) {
+        st = w.Add(to_flush->Get(k.row));
+        if (!st.ok()) break;
+      }
+      if (st.ok()) st = w.Finish(env, tmp);
+    }
     if (st.ok()) st = env.Rename(tmp, path);
     if (st.ok()) st = env.SyncDir(dir);
     if (!st.ok()) {
