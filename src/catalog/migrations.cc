@@ -32,8 +32,10 @@ CREATE TABLE users (
   username TEXT NOT NULL UNIQUE,
   display_name TEXT NOT NULL,
   role TEXT NOT NULL REFERENCES roles(name) CHECK (role <> 'integration'),
-  password_hash TEXT NOT NULL,
-  totp_secret BLOB NOT NULL,
+  password_hash TEXT,
+  enrolment_hash BLOB,
+  enrolment_expires_at INTEGER,
+  totp_secret BLOB,
   totp_enrolled INTEGER NOT NULL DEFAULT 0,
   totp_last_step INTEGER NOT NULL DEFAULT 0,
   failed_logins INTEGER NOT NULL DEFAULT 0,
@@ -105,6 +107,13 @@ CREATE TABLE retention (
   changed_at INTEGER NOT NULL,
   changed_by TEXT NOT NULL,
   PRIMARY KEY (agency_id, data_class)
+);
+CREATE TABLE retention_presets (
+  preset TEXT NOT NULL,
+  data_class TEXT NOT NULL CHECK (data_class IN ('non_hit_reads', 'hits', 'images', 'audit')),
+  period_ms INTEGER NOT NULL CHECK (period_ms > 0),
+  citation TEXT NOT NULL,
+  PRIMARY KEY (preset, data_class)
 );
 CREATE TABLE holds (
   id INTEGER PRIMARY KEY,
@@ -191,6 +200,42 @@ INSERT INTO law_profiles VALUES
   ('US-WA', 0, 0, 'Wash. SB 6002 (2025)',
    'no access for out-of-state or federal immigration enforcement');
 
+-- Periods in ms. Non-hit reads and images follow the statute; hits are
+-- kept a year and the audit log at least a year (CJIS 5.4.6) unless an agency
+-- sets longer. 'default' is the common vendor default.
+INSERT INTO retention_presets VALUES
+  ('default', 'non_hit_reads', 2592000000, 'common vendor default: 30 days'),
+  ('default', 'images', 2592000000, 'common vendor default: 30 days'),
+  ('default', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('default', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-NH', 'non_hit_reads', 180000, 'N.H. RSA 261:75-b: 3 minutes unless a hit'),
+  ('US-NH', 'images', 180000, 'N.H. RSA 261:75-b: 3 minutes unless a hit'),
+  ('US-NH', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-NH', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-ME', 'non_hit_reads', 1814400000, 'Me. 29-A 2117-A: 21 days'),
+  ('US-ME', 'images', 1814400000, 'Me. 29-A 2117-A: 21 days'),
+  ('US-ME', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-ME', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-VA', 'non_hit_reads', 1814400000, 'Va. Code 2.2-5517: 21 days'),
+  ('US-VA', 'images', 1814400000, 'Va. Code 2.2-5517: 21 days'),
+  ('US-VA', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-VA', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-MN', 'non_hit_reads', 5184000000, 'Minn. Stat. 13.824: 60 days (check)'),
+  ('US-MN', 'images', 5184000000, 'Minn. Stat. 13.824: 60 days (check)'),
+  ('US-MN', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-MN', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-MT', 'non_hit_reads', 7776000000, 'Mont. Code 46-5-118: 90 days'),
+  ('US-MT', 'images', 7776000000, 'Mont. Code 46-5-118: 90 days'),
+  ('US-MT', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-MT', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-UT', 'non_hit_reads', 23328000000, 'Utah Code 41-6a-2004: 9 months'),
+  ('US-UT', 'images', 23328000000, 'Utah Code 41-6a-2004: 9 months'),
+  ('US-UT', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-UT', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year'),
+  ('US-VT', 'non_hit_reads', 46656000000, '23 V.S.A. 1607: 18 months'),
+  ('US-VT', 'images', 46656000000, '23 V.S.A. 1607: 18 months'),
+  ('US-VT', 'hits', 31536000000, 'hits are evidence: 1 year unless the agency sets otherwise'),
+  ('US-VT', 'audit', 31536000000, 'CJIS Security Policy 5.4.6: at least 1 year');
 INSERT INTO purposes VALUES
   ('stolen-vehicle', 'Stolen vehicle or plate', 0, 'locating a vehicle or plate reported stolen'),
   ('violent-crime', 'Violent crime investigation', 0, 'homicide, robbery, assault, carjacking'),

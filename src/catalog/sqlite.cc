@@ -22,6 +22,20 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   return out;
 }
 
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::NotFound(fmt::format("{}: cannot open: {}", path, msg));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Database>(new Database(db, path));
+}
+
 Database::~Database() {
   sqlite3_close_v2(db_);
 }

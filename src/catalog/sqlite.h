@@ -23,6 +23,8 @@ class Database {
   // Opens (creating if needed) the database at `path`: WAL journal,
   // synchronous=FULL, foreign keys on, a busy timeout.
   static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  // Opens an existing database for reading only (verification, reports).
+  static Result<std::unique_ptr<Database>> OpenReadOnly(const std::string& path);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

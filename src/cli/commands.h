@@ -17,6 +17,8 @@ int Version(const std::vector<std::string>& args);
 int Help(const std::vector<std::string>& args);
 int StoreCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
+int AdminCommand(const std::vector<std::string>& args);
+int AuditCommand(const std::vector<std::string>& args);
 
 // Dispatches argv[1] to its command.
 int Main(int argc, char** argv);

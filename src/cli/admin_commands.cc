@@ -1,0 +1,129 @@
+// `interdict admin init` (the first agency and administrator of a data
+// directory) and `interdict audit verify` (check the audit chain).
+#include <iostream>
+
+#include <fmt/core.h>
+
+#include "audit/audit.h"
+#include "base/clock.h"
+#include "base/time_format.h"
+#include "catalog/migrations.h"
+#include "catalog/sqlite.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "identity/admin.h"
+#include "server/data_dir.h"
+
+namespace interdict::cli {
+namespace {
+
+const std::vector<FlagSpec> kInitFlags = {
+    {"data", true, "data directory (required; its catalog must have no agency yet)"},
+    {"agency", true, "agency code, e.g. STLPD (required)"},
+    {"agency-name", true, "agency name, e.g. \"St. Louis Metropolitan Police\" (required)"},
+    {"ori", true, "the agency's 9-character NCIC ORI (required)"},
+    {"state", true, "the agency's state, e.g. MO (required)"},
+    {"kind", true, "local, county, state or federal (required)"},
+    {"user", true, "the administrator's username (required)"},
+    {"name", true, "the administrator's full name (required)"},
+};
+const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
+
+int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
+  std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
+  return kExitUsage;
+}
+
+int Init(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kInitFlags);
+  if (!args.ok()) return Usage("admin init", args.status().message(), kInitFlags);
+  for (const FlagSpec& f : kInitFlags) {
+    if (!args->Get(f.name))
+      return Usage("admin init", fmt::format("--{} is required", f.name), kInitFlags);
+  }
+  const std::string data = *args->Get("data");
+  Result<server::DataDir> dir = server::DataDir::Open(data);
+  if (!dir.ok()) {
+    std::cerr << "interdict admin init: " << dir.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
+  if (!db.ok()) {
+    std::cerr << "interdict admin init: " << db.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (Status st = catalog::Migrate(**db); !st.ok()) {
+    std::cerr << "interdict admin init: " << st.message() << "\n";
+    return kExitFailure;
+  }
+  identity::InitRequest req;
+  req.agency_code = *args->Get("agency");
+  req.agency_name = *args->Get("agency-name");
+  req.ori = *args->Get("ori");
+  req.state = *args->Get("state");
+  req.kind = *args->Get("kind");
+  req.admin_username = *args->Get("user");
+  req.admin_name = *args->Get("name");
+  Result<identity::InitResult> r = identity::InitCatalog(**db, req, Clock::System().NowMillis());
+  if (!r.ok()) {
+    std::cerr << "interdict admin init: " << r.status().message() << "\n";
+    return r.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::cout << fmt::format(
+      "agency {} created (retention preset {})\n"
+      "administrator {} created; one-time enrolment secret, valid until {}:\n\n  {}\n\n"
+      "Give it to {} in person. With it they set a password and enrol an authenticator app;\n"
+      "it is not shown again and is stored only as a digest.\n",
+      req.agency_code, r->retention_preset, req.admin_username,
+      FormatRfc3339(r->enrolment_expires_at), r->enrolment_secret, req.admin_name);
+  return kExitOk;
+}
+
+int Verify(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kDataFlag);
+  if (!args.ok()) return Usage("audit verify", args.status().message(), kDataFlag);
+  if (!args->Get("data")) return Usage("audit verify", "--data is required", kDataFlag);
+  // Read-only, and without the data directory's lock: a running server keeps
+  // writing while the chain is checked up to the entry read last.
+  Result<std::unique_ptr<catalog::Database>> db =
+      catalog::Database::OpenReadOnly(*args->Get("data") + "/catalog.db");
+  if (!db.ok()) {
+    std::cerr << "interdict audit verify: " << db.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<audit::VerifyResult> r = audit::Verify(**db);
+  if (!r.ok()) {
+    std::cerr << "interdict audit verify: " << r.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (r->first_bad) {
+    std::cerr << fmt::format(
+        "interdict audit verify: entry {}: {} ({} entries before it are intact)\n", *r->first_bad,
+        r->problem, r->entries);
+    return kExitFailure;
+  }
+  std::cout << fmt::format("audit verify: ok: {} entries, head {}\n", r->entries, r->head);
+  return kExitOk;
+}
+
+}  // namespace
+
+int AdminCommand(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] != "init") {
+    std::cerr
+        << "usage: interdict admin init --data DIR --agency CODE --agency-name NAME --ori ORI "
+           "--state ST --kind KIND --user NAME --name \"FULL NAME\"\n";
+    return kExitUsage;
+  }
+  return Init({argv.begin() + 1, argv.end()});
+}
+
+int AuditCommand(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] != "verify") {
+    std::cerr << "usage: interdict audit verify --data DIR\n";
+    return kExitUsage;
+  }
+  return Verify({argv.begin() + 1, argv.end()});
+}
+
+}  // namespace interdict::cli

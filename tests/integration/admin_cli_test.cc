@@ -1,0 +1,95 @@
+// `interdict admin init` and `interdict audit verify`, as an operator runs them.
+#include <gtest/gtest.h>
+
+#include "catalog/sqlite.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace interdict {
+namespace {
+
+using test::RunProgram;
+
+const std::string kBin = INTERDICT_BINARY;
+
+std::vector<std::string> InitArgs(const std::string& data) {
+  return {kBin,
+          "admin",
+          "init",
+          "--data",
+          data,
+          "--agency",
+          "STLPD",
+          "--agency-name",
+          "St. Louis Metropolitan Police",
+          "--ori",
+          "MO0950000",
+          "--state",
+          "MO",
+          "--kind",
+          "local",
+          "--user",
+          "alice",
+          "--name",
+          "Alice Smith"};
+}
+
+TEST(AdminCliTest, InitCreatesTheFirstAgencyAndPrintsAOneTimeEnrolmentSecret) {
+  test::TempDir dir;
+  test::RunResult r = RunProgram(InitArgs(dir.path()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("agency STLPD created (retention preset default)"), std::string::npos)
+      << r.out;
+  const std::size_t at = r.out.find("\n\n  ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string secret = r.out.substr(at + 4, 32);
+  EXPECT_EQ(secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), std::string::npos)
+      << secret;
+  // Stored only as a digest.
+  auto db = catalog::Database::OpenReadOnly(dir.File("catalog.db"));
+  ASSERT_TRUE(db.ok());
+  auto st = (*db)->Prepare("SELECT count(*) FROM users WHERE instr(enrolment_hash, ?1) > 0");
+  st->BindBlob(1, secret);
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->Int(0), 0);
+
+  test::RunResult again = RunProgram(InitArgs(dir.path()));
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("already has agencies"), std::string::npos) << again.err;
+}
+
+TEST(AdminCliTest, InitNamesABadFieldAndExits2) {
+  test::TempDir dir;
+  std::vector<std::string> args = InitArgs(dir.path());
+  args[10] = "MO095";  // the ORI
+  test::RunResult r = RunProgram(args);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("ori: 9 characters"), std::string::npos) << r.err;
+  args = InitArgs(dir.path());
+  args.resize(args.size() - 2);  // no --name
+  r = RunProgram(args);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--name is required"), std::string::npos) << r.err;
+}
+
+TEST(AdminCliTest, AuditVerifyPassesThenNamesTheFirstTamperedEntry) {
+  test::TempDir dir;
+  ASSERT_EQ(RunProgram(InitArgs(dir.path())).code, 0);
+  test::RunResult ok = RunProgram({kBin, "audit", "verify", "--data", dir.path()});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("audit verify: ok: 1 entries, head "), std::string::npos) << ok.out;
+  {
+    auto db = catalog::Database::Open(dir.File("catalog.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE audit SET details = '{}' WHERE seq = 1").ok());
+  }
+  test::RunResult bad = RunProgram({kBin, "audit", "verify", "--data", dir.path()});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("entry 1: its contents do not match its hash"), std::string::npos)
+      << bad.err;
+  test::RunResult none = RunProgram({kBin, "audit", "verify", "--data", dir.File("absent")});
+  EXPECT_EQ(none.code, 1);
+}
+
+}  // namespace
+}  // namespace interdict
