@@ -167,8 +167,14 @@ Result<std::vector<Entry>> List(catalog::Database& db, const Query& q) {
   std::string sql =
       "SELECT a.seq, a.time, a.actor, a.agency_id, a.event, a.outcome, a.details FROM audit a "
       "WHERE a.seq > ?1 AND a.time >= ?2 AND a.time < ?3";
-  if (q.touched_agency) sql += " AND a.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?4)";
-  if (q.actor_agency) sql += " AND a.agency_id = ?5";
+  const std::string touching = "a.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?4)";
+  if (q.touched_agency && q.actor_agency) {
+    sql += " AND (" + touching + " OR a.agency_id = ?5)";
+  } else if (q.touched_agency) {
+    sql += " AND " + touching;
+  } else if (q.actor_agency) {
+    sql += " AND a.agency_id = ?5";
+  }
   sql += " ORDER BY a.seq LIMIT ?6";
   Result<catalog::Statement> st = db.Prepare(sql);
   if (!st.ok()) return st.status();

@@ -44,10 +44,12 @@ struct VerifyResult {
 Result<VerifyResult> Verify(catalog::Database& db);
 
 struct Query {
-  std::optional<std::int64_t> touched_agency;  // only entries touching this agency's data
-  std::optional<std::int64_t> actor_agency;    // only entries by this agency's people
-  std::int64_t from = 0, to = INT64_MAX;       // time window
-  std::int64_t after_seq = 0;                  // cursor
+  // Only entries touching this agency's data, or only those by this agency's
+  // people; with both, entries that do either.
+  std::optional<std::int64_t> touched_agency;
+  std::optional<std::int64_t> actor_agency;
+  std::int64_t from = 0, to = INT64_MAX;  // time window
+  std::int64_t after_seq = 0;             // cursor
   std::size_t limit = 100;
 };
 Result<std::vector<Entry>> List(catalog::Database& db, const Query& q);

@@ -188,7 +188,9 @@ INSERT INTO role_permissions VALUES
   ('analyst', 'hits.read'), ('analyst', 'cases.manage'), ('analyst', 'agreements.read'),
   ('officer', 'agency.read'), ('officer', 'search.reads'), ('officer', 'hits.read'),
   ('auditor', 'agency.read'), ('auditor', 'audit.read'), ('auditor', 'agreements.read'),
-  ('integration', 'reads.ingest'), ('integration', 'cameras.heartbeat');
+  ('integration', 'reads.ingest'), ('integration', 'cameras.heartbeat'),
+  ('administrator', 'account.self'), ('supervisor', 'account.self'), ('analyst', 'account.self'),
+  ('officer', 'account.self'), ('auditor', 'account.self');
 
 INSERT INTO law_profiles VALUES
   ('US-CA', 0, 0, 'Cal. Civ. Code 1798.90.55(b); CA AG Bulletin 2023-DLE-06',

@@ -2,6 +2,7 @@
 // values, independent of the network library underneath.
 #pragma once
 
+#include <any>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct Request {
   HeaderList headers;
   std::string body;
   std::string remote_address;  // peer IP
+  // Who is asking, attached by the access gate for the handlers above this
+  // component (the http layer does not know its type).
+  std::any caller;
 
   // The first header of that name (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;

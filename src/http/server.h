@@ -37,8 +37,9 @@ struct ServerOptions {
 };
 
 // Decides whether a request may reach a non-public route: nullopt lets it
-// through, a response (401/403) refuses it. Called on a worker thread.
-using AccessGate = std::function<std::optional<Response>(const Request&, const Route&)>;
+// through (the gate may attach the caller to the request), a response
+// (401/403) refuses it. Called on a worker thread.
+using AccessGate = std::function<std::optional<Response>(Request&, const Route&)>;
 
 class Server {
  public:

@@ -9,13 +9,15 @@
 #include "base/build_info.h"
 #include "http/server.h"
 #include "metrics/registry.h"
+#include "server/api.h"
 #include "server/data_dir.h"
 #include "store/store.h"
 
 namespace interdict::server {
 
 struct Service::Impl {
-  Impl(config::Config c, Logger& l, const Clock& clk) : config(std::move(c)), log(l), clock(clk) {}
+  Impl(config::Config c, Logger& l, const Clock& clk)
+      : config(std::move(c)), log(l), clock(clk), api(clk, l) {}
 
   void AddRoutes();
 
@@ -26,6 +28,7 @@ struct Service::Impl {
   metrics::Registry metrics;
   http::Router router;
   std::optional<DataDir> data_dir;
+  ApiContext api;  // holds the catalog; declared after data_dir: closed before the lock goes
   std::unique_ptr<store::Store>
       store;  // declared after data_dir: closed before the lock is released
   std::unique_ptr<http::Server> http;
@@ -54,6 +57,9 @@ void Service::Impl::AddRoutes() {
                 return http::Response::Text(200, metrics.Render(),
                                             "text/plain; version=0.0.4; charset=utf-8");
               }});
+  AddAccountRoutes(router, api);
+  AddAgreementRoutes(router, api);
+  AddAuditRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)
@@ -70,6 +76,11 @@ Status Service::Start() {
   if (!dir.ok()) return dir.status();
   s.data_dir.emplace(std::move(dir).value());
   s.started_at = s.clock.NowMillis();
+
+  Result<std::unique_ptr<CatalogHandle>> catalog =
+      CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
+  if (!catalog.ok()) return catalog.status();
+  s.api.catalog = std::move(catalog).value();
 
   store::StoreOptions so;
   so.dir = s.config.data_dir + "/store";
@@ -104,8 +115,8 @@ Status Service::Start() {
   o.shutdown_timeout = std::chrono::seconds(c.shutdown_timeout_s);
   o.tls_cert_file = c.tls_cert;
   o.tls_key_file = c.tls_key;
-  // No route needs credentials yet; the policy layer will supply the gate.
-  s.http = std::make_unique<http::Server>(std::move(o), s.router, nullptr, s.log, s.metrics);
+  s.http =
+      std::make_unique<http::Server>(std::move(o), s.router, MakeGate(s.api), s.log, s.metrics);
   INTERDICT_RETURN_IF_ERROR(s.http->Start());
   s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});
   return Status::Ok();

@@ -122,7 +122,7 @@ TEST_F(ServerFixture, NonPublicRouteIsRefusedWhenNothingGrantsAccess) {
 
 TEST_F(ServerFixture, GateDecidesNonPublicRoutes) {
   router_.Add({"GET", "/secret", AccessRule::Requires("reads.search"), Echo()});
-  Start({}, [](const Request& r, const Route& route) -> std::optional<Response> {
+  Start({}, [](Request& r, const Route& route) -> std::optional<Response> {
     if (r.Header("Authorization") == "yes" && route.access.permission() == "reads.search") {
       return std::nullopt;
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -25,7 +26,9 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
   Service s(TestConfig(dir.path()), log, Clock::System());
   // Routes reachable without credentials, and only these. Adding one is a
   // security decision: it must be added here, with its reason in the route.
-  const std::set<std::string> allowed_public = {"GET /healthz", "GET /metrics"};
+  const std::set<std::string> allowed_public = {
+      "GET /healthz", "GET /metrics", "POST /api/v1/auth/login", "POST /api/v1/auth/enrol",
+      "POST /api/v1/auth/enrol/confirm"};
   ASSERT_FALSE(s.router().routes().empty());
   for (const http::Route& r : s.router().routes()) {
     const std::string name = r.method + " " + r.pattern;
@@ -36,6 +39,33 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
       EXPECT_FALSE(r.access.permission().empty()) << name;
     }
   }
+}
+
+// docs/openapi.yaml describes exactly the routes the service serves.
+TEST(ServiceTest, TheOpenApiDocumentListsEveryRouteAndNoOther) {
+  test::TempDir dir;
+  Logger log([](std::string_view) {}, Clock::System());
+  Service s(TestConfig(dir.path()), log, Clock::System());
+  std::set<std::string> served, documented;
+  for (const http::Route& r : s.router().routes()) served.insert(r.method + " " + r.pattern);
+  std::ifstream in(std::string(INTERDICT_SOURCE_DIR) + "/docs/openapi.yaml");
+  ASSERT_TRUE(in) << "docs/openapi.yaml";
+  std::string line, path;
+  bool in_paths = false;
+  while (std::getline(in, line)) {
+    if (line == "paths:") in_paths = true;
+    if (!in_paths) continue;
+    if (line.rfind("  /", 0) == 0 && line.back() == ':') {
+      path = line.substr(2, line.size() - 3);
+    } else if (line.size() > 5 && line.rfind("    ", 0) == 0 && line[4] != ' ' &&
+               line.back() == ':' && !path.empty()) {
+      std::string method = line.substr(4, line.size() - 5);
+      if (method == "parameters") continue;
+      for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(method + " " + path);
+    }
+  }
+  EXPECT_EQ(documented, served);
 }
 
 TEST(ServiceTest, HealthzAnswersWithVersionAndUptimeFromTheInjectedClock) {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "audit/audit.h"
-#include "catalog/migrations.h"
 #include "crypto/crypto.h"
+#include "support/catalog.h"
 #include "support/temp_dir.h"
 
 namespace interdict::identity {
@@ -13,10 +13,8 @@ namespace {
 class AdminInitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto d = catalog::Database::Open(dir_.File("catalog.db"));
-    ASSERT_TRUE(d.ok());
-    db_ = std::move(d).value();
-    ASSERT_TRUE(catalog::Migrate(*db_).ok());
+    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db_);
   }
   static InitRequest Request() {
     return {"NHSP", "New Hampshire State Police", "NH0000000", "NH", "state", "bob", "Bob Jones"};

@@ -1,0 +1,80 @@
+// People's accounts: enrolment (password and TOTP), sign-in with lockout,
+// sessions with an idle lock, sign-out. Every outcome is audited in the same
+// transaction as its effect. Times come from the caller (an injected clock).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "crypto/password.h"
+
+namespace interdict::identity {
+
+// Who is acting: a signed-in person or an integration's key.
+struct Principal {
+  enum class Kind { kUser, kIntegration };
+  Kind kind = Kind::kUser;
+  std::int64_t id = 0;
+  std::string name;  // username, or the integration's name
+  std::int64_t agency_id = 0;
+  std::string agency_code;
+  std::string agency_state;  // "US-MO"
+  std::string agency_kind;   // local, county, state, federal
+  std::string role;
+  std::vector<std::string> permissions;  // sorted
+  bool Can(std::string_view permission) const;
+  std::string Actor() const;  // "user:17", "integration:4"
+};
+
+struct AccountPolicy {
+  crypto::PasswordCost password_cost;
+  int max_failed_logins = 5;
+  std::int64_t lockout_ms = 10 * 60'000;
+  std::int64_t idle_lock_ms = 30 * 60'000;
+  std::size_t min_password_length = 12;
+};
+
+struct Enrolment {
+  std::string totp_secret_base32;
+  std::string totp_uri;
+};
+
+class Accounts {
+ public:
+  Accounts(catalog::Database& db, AccountPolicy policy) : db_(db), policy_(std::move(policy)) {}
+
+  // Step 1 of enrolment: with the one-time secret, set a password and get a
+  // fresh TOTP secret to put in an authenticator app. May be repeated until
+  // step 2 (a new TOTP secret each time).
+  Result<Enrolment> Enrol(std::string_view username, std::string_view enrolment_secret,
+                          std::string_view new_password, std::int64_t now);
+  // Step 2: a code from the authenticator proves it works; the one-time
+  // secret is spent and the account can sign in.
+  Status ConfirmEnrolment(std::string_view username, std::string_view enrolment_secret,
+                          std::string_view totp_code, std::int64_t now);
+
+  // Password and TOTP code; a new session token (32 random bytes, hex) on
+  // success. Unauthenticated on any failure, with the same message whatever
+  // was wrong (except a locked account, which says until when).
+  Result<std::string> SignIn(std::string_view username, std::string_view password,
+                             std::string_view totp_code, std::string_view from, std::int64_t now);
+  // The session's principal; refreshes its idle timer. Unauthenticated when
+  // unknown, ended, or idle too long (then it is ended and audited as locked).
+  Result<Principal> Authenticate(std::string_view token, std::int64_t now);
+  Status SignOut(std::string_view token, std::int64_t now);
+
+  // A user's principal (for administration and tests).
+  Result<Principal> UserPrincipal(std::int64_t user_id);
+
+ private:
+  Status Audit(std::string_view actor, std::optional<std::int64_t> agency, std::string_view event,
+               bool ok, std::string details, std::int64_t now);
+  catalog::Database& db_;
+  AccountPolicy policy_;
+};
+
+}  // namespace interdict::identity

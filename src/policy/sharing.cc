@@ -1,0 +1,282 @@
+#include "policy/sharing.h"
+
+#include <fmt/core.h>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+
+namespace interdict::policy {
+namespace {
+
+struct AgencyRow {
+  std::int64_t id = 0;
+  std::string code, state, kind;
+};
+
+Result<std::optional<AgencyRow>> FindAgency(catalog::Database& db, std::string_view code) {
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT id, code, state, kind FROM agencies WHERE code = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, code);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<AgencyRow>();
+  return std::optional<AgencyRow>(AgencyRow{q->Int(0), q->Text(1), q->Text(2), q->Text(3)});
+}
+
+// What the owner's state law says about requester `p` ("" = nothing against).
+Result<std::string> LawBars(catalog::Database& db, std::string_view owner_state,
+                            const identity::Principal& p) {
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT out_of_state, federal, citation FROM law_profiles WHERE state = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, owner_state);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string();
+  const bool out_of_state_ok = q->Int(0) != 0, federal_ok = q->Int(1) != 0;
+  if (p.agency_kind == "federal" && !federal_ok)
+    return fmt::format("{} law forbids federal access ({})", owner_state, q->Text(2));
+  if (p.agency_state != owner_state && !out_of_state_ok)
+    return fmt::format("{} law forbids out-of-state access ({})", owner_state, q->Text(2));
+  return std::string();
+}
+
+Status Require(const identity::Principal& p, std::string_view permission) {
+  if (!p.Can(permission))
+    return Status::PermissionDenied(fmt::format("needs the {} permission", permission));
+  return Status::Ok();
+}
+
+Status Audit(catalog::Database& db, const identity::Principal& p, std::string_view event, bool ok,
+             std::string details, std::vector<std::int64_t> touched, std::int64_t now) {
+  audit::Entry e;
+  e.time = now;
+  e.actor = p.Actor();
+  e.agency = p.agency_id;
+  e.event = std::string(event);
+  e.outcome = ok ? audit::Outcome::kOk : audit::Outcome::kDenied;
+  e.details = std::move(details);
+  e.touched = std::move(touched);
+  return audit::Append(db, e);
+}
+
+Result<std::optional<Agreement>> LoadAgreement(catalog::Database& db, std::int64_t id) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT g.id, o.code, pa.code, g.data_class, g.effective_from, g.effective_to, g.document, "
+      "g.proposed_by, g.approved_by, g.approved_at, g.revoked_at, g.revoked_by, g.owner_id "
+      "FROM agreements g JOIN agencies o ON o.id = g.owner_id "
+      "JOIN agencies pa ON pa.id = g.partner_id WHERE g.id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Agreement>();
+  Agreement a;
+  a.id = q->Int(0);
+  a.owner = q->Text(1);
+  a.partner = q->Text(2);
+  Result<DataClass> cls = ParseDataClass(q->Text(3));
+  if (!cls.ok()) return cls.status();  // the schema's CHECK makes this impossible
+  a.data_class = *cls;
+  a.effective_from = q->Int(4);
+  a.effective_to = q->OptionalInt(5);
+  a.document = q->Text(6);
+  a.proposed_by = q->Int(7);
+  a.approved_by = q->OptionalInt(8);
+  a.approved_at = q->OptionalInt(9);
+  a.revoked_at = q->OptionalInt(10);
+  a.revoked_by = q->OptionalInt(11);
+  return std::optional<Agreement>(std::move(a));
+}
+
+}  // namespace
+
+std::string_view DataClassName(DataClass c) {
+  switch (c) {
+    case DataClass::kReads: return "reads";
+    case DataClass::kHits: return "hits";
+    case DataClass::kHotlists: return "hotlists";
+  }
+  return "reads";
+}
+
+Result<DataClass> ParseDataClass(std::string_view s) {
+  if (s == "reads") return DataClass::kReads;
+  if (s == "hits") return DataClass::kHits;
+  if (s == "hotlists") return DataClass::kHotlists;
+  return Status::InvalidArgument("data_class: reads, hits or hotlists");
+}
+
+Result<std::vector<VisibleAgency>> VisibleAgencies(catalog::Database& db,
+                                                   const identity::Principal& p, DataClass cls,
+                                                   std::int64_t now) {
+  std::vector<VisibleAgency> out;
+  out.push_back({p.agency_id, p.agency_code, std::nullopt});
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT o.id, o.code, o.state, MIN(g.id) FROM agreements g JOIN agencies o ON o.id = "
+      "g.owner_id "
+      "WHERE g.partner_id = ?1 AND g.data_class = ?2 AND g.approved_at IS NOT NULL "
+      "AND g.revoked_at IS NULL AND g.effective_from <= ?3 "
+      "AND (g.effective_to IS NULL OR ?3 < g.effective_to) GROUP BY o.id ORDER BY o.code");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id).Bind(2, DataClassName(cls)).Bind(3, now);
+  std::vector<std::pair<VisibleAgency, std::string>> candidates;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    candidates.push_back({{q->Int(0), q->Text(1), q->Int(3)}, q->Text(2)});
+  }
+  for (auto& [agency, state] : candidates) {
+    Result<std::string> bars = LawBars(db, state, p);
+    if (!bars.ok()) return bars.status();
+    if (bars->empty()) out.push_back(std::move(agency));
+  }
+  return out;
+}
+
+Result<std::string> WhyNotVisible(catalog::Database& db, const identity::Principal& p,
+                                  std::int64_t owner, DataClass cls, std::int64_t now) {
+  if (owner == p.agency_id) return std::string();
+  Result<std::vector<VisibleAgency>> visible = VisibleAgencies(db, p, cls, now);
+  if (!visible.ok()) return visible.status();
+  for (const VisibleAgency& v : *visible) {
+    if (v.id == owner) return std::string();
+  }
+  Result<catalog::Statement> q = db.Prepare("SELECT state FROM agencies WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, owner);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string("no such agency");
+  Result<std::string> bars = LawBars(db, q->Text(0), p);
+  if (!bars.ok()) return bars.status();
+  if (!bars->empty()) return *bars;
+  return fmt::format("no agreement in force shares its {} with {}", DataClassName(cls),
+                     p.agency_code);
+}
+
+Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Principal& p,
+                                      const AgreementRequest& req, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agreements.propose"));
+  if (req.document.empty() || req.document.size() > 500)
+    return Status::InvalidArgument("document: the signed agreement's reference, 1 to 500 bytes");
+  if (req.effective_to && *req.effective_to <= req.effective_from)
+    return Status::InvalidArgument("effective_to: must be after effective_from");
+  std::int64_t id = 0;
+  Status st = db.Transaction([&]() -> Status {
+    Result<std::optional<AgencyRow>> partner = FindAgency(db, req.partner);
+    if (!partner.ok()) return partner.status();
+    if (!*partner)
+      return Status::InvalidArgument(fmt::format("partner: no agency {}", req.partner));
+    if ((*partner)->id == p.agency_id)
+      return Status::InvalidArgument("partner: an agency always sees its own data");
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, effective_to, "
+        "document, proposed_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, p.agency_id).Bind(2, (*partner)->id).Bind(3, DataClassName(req.data_class));
+    ins->Bind(4, req.effective_from).Bind(5, req.effective_to).Bind(6, req.document);
+    ins->Bind(7, p.id).Bind(8, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    id = db.LastInsertId();
+    return Audit(
+        db, p, "agreement.propose", true,
+        fmt::format(R"({{"agreement":{},"partner":{},"data_class":"{}","document":{}}})", id,
+                    JsonQuote(req.partner), DataClassName(req.data_class), JsonQuote(req.document)),
+        {p.agency_id, (*partner)->id}, now);
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agreements.approve"));
+  Status refusal = Status::Ok();
+  Status st = db.Transaction([&]() -> Status {
+    Result<std::optional<Agreement>> a = LoadAgreement(db, id);
+    if (!a.ok()) return a.status();
+    if (!*a || (*a)->owner != p.agency_code)
+      return Status::NotFound(fmt::format("no agreement {} of {}", id, p.agency_code));
+    const Agreement& g = **a;
+    if (g.approved_at || g.revoked_at)
+      return Status::FailedPrecondition(fmt::format("agreement {} is already decided", id));
+    // Two people, a supervisor and an administrator between them.
+    Result<catalog::Statement> q = db.Prepare("SELECT role FROM users WHERE id = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, g.proposed_by);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    const std::string proposer_role = *row ? q->Text(0) : "";
+    std::string why;
+    if (g.proposed_by == p.id) {
+      why = "the proposer cannot approve their own proposal: a second person must";
+    } else if (!((proposer_role == "supervisor" && p.role == "administrator") ||
+                 (proposer_role == "administrator" && p.role == "supervisor"))) {
+      why = fmt::format(
+          "sharing needs a supervisor and an administrator; proposed by a {}, approved by a {}",
+          proposer_role, p.role);
+    }
+    const std::string details = fmt::format(R"({{"agreement":{},"partner":{},"reason":{}}})", id,
+                                            JsonQuote(g.partner), JsonQuote(why));
+    if (!why.empty()) {
+      refusal = Status::PermissionDenied(why);
+      return Audit(db, p, "agreement.approve", false, details, {p.agency_id}, now);
+    }
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE agreements SET approved_by = ?1, approved_at = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.id).Bind(2, now).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return Audit(db, p, "agreement.approve", true, details, {p.agency_id}, now);
+  });
+  if (!st.ok()) return st;
+  return refusal;
+}
+
+Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                       std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agreements.propose"));
+  return db.Transaction([&]() -> Status {
+    Result<std::optional<Agreement>> a = LoadAgreement(db, id);
+    if (!a.ok()) return a.status();
+    if (!*a || (*a)->owner != p.agency_code)
+      return Status::NotFound(fmt::format("no agreement {} of {}", id, p.agency_code));
+    if ((*a)->revoked_at)
+      return Status::FailedPrecondition(fmt::format("agreement {} is already revoked", id));
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE agreements SET revoked_at = ?1, revoked_by = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, now).Bind(2, p.id).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return Audit(db, p, "agreement.revoke", true,
+                 fmt::format(R"({{"agreement":{},"partner":{}}})", id, JsonQuote((*a)->partner)),
+                 {p.agency_id}, now);
+  });
+}
+
+Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agreements.read"));
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT id FROM agreements WHERE owner_id = ?1 OR partner_id = ?1 ORDER BY id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<std::int64_t> ids;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ids.push_back(q->Int(0));
+  }
+  std::vector<Agreement> out;
+  for (std::int64_t id : ids) {
+    Result<std::optional<Agreement>> a = LoadAgreement(db, id);
+    if (!a.ok()) return a.status();
+    if (*a) out.push_back(std::move(**a));
+  }
+  return out;
+}
+
+}  // namespace interdict::policy

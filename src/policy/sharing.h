@@ -1,0 +1,75 @@
+// Sharing between agencies: agreements (per partner, per data class, opt-in,
+// dated, revocable, two people to create) and the state-law profiles that
+// travel with the data. The one place that decides whose data a principal
+// may see (GOVERNANCE C.12–C.15).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+
+namespace interdict::policy {
+
+enum class DataClass { kReads, kHits, kHotlists };
+std::string_view DataClassName(DataClass c);
+Result<DataClass> ParseDataClass(std::string_view s);
+
+struct VisibleAgency {
+  std::int64_t id = 0;
+  std::string code;
+  std::optional<std::int64_t> agreement;  // empty: the principal's own agency
+};
+
+// The agencies whose `cls` data `p` may see at `now`: its own, and each owner
+// with an approved, unrevoked agreement in force naming p's agency, unless the
+// owner's state law forbids out-of-state or federal requesters like p.
+Result<std::vector<VisibleAgency>> VisibleAgencies(catalog::Database& db,
+                                                   const identity::Principal& p, DataClass cls,
+                                                   std::int64_t now);
+
+// Why `p` may not see `owner`'s `cls` data at `now` ("" when it may): for
+// error messages and the audit trail.
+Result<std::string> WhyNotVisible(catalog::Database& db, const identity::Principal& p,
+                                  std::int64_t owner, DataClass cls, std::int64_t now);
+
+struct AgreementRequest {
+  std::string partner;  // agency code
+  DataClass data_class = DataClass::kReads;
+  std::int64_t effective_from = 0;
+  std::optional<std::int64_t> effective_to;
+  std::string document;  // reference to the signed agreement
+};
+
+struct Agreement {
+  std::int64_t id = 0;
+  std::string owner, partner;
+  DataClass data_class = DataClass::kReads;
+  std::int64_t effective_from = 0;
+  std::optional<std::int64_t> effective_to;
+  std::string document;
+  std::int64_t proposed_by = 0;
+  std::optional<std::int64_t> approved_by, approved_at, revoked_at, revoked_by;
+};
+
+// Proposes sharing `p`'s agency's data with a partner (agreements.propose).
+// Not in force until approved.
+Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Principal& p,
+                                      const AgreementRequest& req, std::int64_t now);
+// Approves a proposal of `p`'s agency (agreements.approve): the approver is
+// not the proposer, and between them they are a supervisor and an
+// administrator.
+Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now);
+// Ends an agreement of `p`'s agency at once (agreements.propose suffices:
+// narrowing access never needs a second person).
+Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                       std::int64_t now);
+// Agreements where `p`'s agency is owner or partner (agreements.read).
+Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const identity::Principal& p);
+
+}  // namespace interdict::policy

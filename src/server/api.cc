@@ -1,0 +1,345 @@
+#include "server/api.h"
+
+#include <fmt/core.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <any>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "policy/sharing.h"
+#include "server/json_body.h"
+
+namespace interdict::server {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+template <typename F>
+http::Response JsonResponse(int status, F&& fill) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  fill(w);
+  return http::Response::Json(status, std::string(buf.GetString(), buf.GetSize()));
+}
+
+void Str(Writer& w, std::string_view key, std::string_view value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+http::Response Failed(ApiContext& ctx, const Status& s, std::string_view what) {
+  http::Response r = ErrorResponse(s);
+  if (r.status >= 500) ctx.log.Error(what, {{"error", s.message()}});
+  return r;
+}
+
+std::string_view BearerToken(const http::Request& req) {
+  const std::string_view auth = req.Header("Authorization");
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (auth.size() <= kPrefix.size() || auth.substr(0, kPrefix.size()) != kPrefix) return {};
+  return auth.substr(kPrefix.size());
+}
+
+Result<std::int64_t> TimeField(const JsonBody& body, std::string_view field, bool required) {
+  Result<std::optional<std::string>> s = body.OptionalString(field);
+  if (!s.ok()) return s.status();
+  if (!*s) {
+    if (required) return Status::InvalidArgument(fmt::format("{}: required (RFC 3339)", field));
+    return INT64_MIN;
+  }
+  Result<UnixMillis> t = ParseRfc3339(**s);
+  if (!t.ok()) return Status::InvalidArgument(fmt::format("{}: {}", field, t.status().message()));
+  return *t;
+}
+
+void WriteAgreement(Writer& w, const policy::Agreement& a) {
+  w.StartObject();
+  w.Key("id");
+  w.Int64(a.id);
+  Str(w, "owner", a.owner);
+  Str(w, "partner", a.partner);
+  Str(w, "data_class", policy::DataClassName(a.data_class));
+  Str(w, "effective_from", FormatRfc3339(a.effective_from));
+  w.Key("effective_to");
+  a.effective_to ? (void)w.String(FormatRfc3339(*a.effective_to).c_str()) : (void)w.Null();
+  Str(w, "document", a.document);
+  Str(w, "state", a.revoked_at ? "revoked" : a.approved_at ? "approved" : "proposed");
+  w.EndObject();
+}
+
+}  // namespace
+
+const identity::Principal& Caller(const http::Request& req) {
+  return std::any_cast<const identity::Principal&>(req.caller);
+}
+
+http::AccessGate MakeGate(ApiContext& ctx) {
+  return [&ctx](http::Request& req, const http::Route& route) -> std::optional<http::Response> {
+    const std::string_view token = BearerToken(req);
+    if (token.empty()) {
+      return http::Response::Error(401, "unauthenticated",
+                                   "sign in first: send Authorization: Bearer <session token>");
+    }
+    const std::int64_t now = ctx.clock.NowMillis();
+    Result<identity::Principal> p = ctx.catalog->With(
+        [&](catalog::Database&, identity::Accounts& a) { return a.Authenticate(token, now); });
+    if (!p.ok()) return Failed(ctx, p.status(), "authenticating a request failed");
+    if (!p->Can(route.access.permission())) {
+      // A refused attempt is itself worth a record.
+      Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return db.Transaction([&] {
+          audit::Entry e;
+          e.time = now;
+          e.actor = p->Actor();
+          e.agency = p->agency_id;
+          e.event = "access.denied";
+          e.outcome = audit::Outcome::kDenied;
+          e.details =
+              fmt::format(R"({{"method":{},"route":{},"permission":{}}})", JsonQuote(req.method),
+                          JsonQuote(route.pattern), JsonQuote(route.access.permission()));
+          return audit::Append(db, e);
+        });
+      });
+      if (!st.ok()) return Failed(ctx, st, "auditing a refused request failed");
+      return http::Response::Error(403, "forbidden",
+                                   fmt::format("your role ({}) lacks the {} permission", p->role,
+                                               route.access.permission()));
+    }
+    req.caller = std::move(p).value();
+    return std::nullopt;
+  };
+}
+
+void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/auth/enrol",
+              http::AccessRule::Public(
+                  "enrolment step 1: authorized by the one-time secret in the body, audited"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> user = b->String("username");
+                Result<std::string> secret = b->String("enrolment_secret");
+                Result<std::string> password = b->String("password");
+                for (const Status& s : {user.status(), secret.status(), password.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Result<identity::Enrolment> e =
+                    ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                      return a.Enrol(*user, *secret, *password, ctx.clock.NowMillis());
+                    });
+                if (!e.ok()) return Failed(ctx, e.status(), "enrolment failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  Str(w, "totp_secret", e->totp_secret_base32);
+                  Str(w, "totp_uri", e->totp_uri);
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/auth/enrol/confirm",
+              http::AccessRule::Public(
+                  "enrolment step 2: authorized by the one-time secret and a TOTP code, audited"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> user = b->String("username");
+                Result<std::string> secret = b->String("enrolment_secret");
+                Result<std::string> code = b->String("code");
+                for (const Status& s : {user.status(), secret.status(), code.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Status st = ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                  return a.ConfirmEnrolment(*user, *secret, *code, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "enrolment confirmation failed");
+                return http::Response::Json(200, R"({"enrolled":true})");
+              }});
+  router.Add({"POST", "/api/v1/auth/login",
+              http::AccessRule::Public(
+                  "sign-in itself: password and TOTP code, lockout after 5 failures, audited"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> user = b->String("username");
+                Result<std::string> password = b->String("password");
+                Result<std::string> code = b->String("code");
+                for (const Status& s : {user.status(), password.status(), code.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Result<std::string> token =
+                    ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                      return a.SignIn(*user, *password, *code, req.remote_address,
+                                      ctx.clock.NowMillis());
+                    });
+                if (!token.ok()) return Failed(ctx, token.status(), "sign-in failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  Str(w, "token", *token);
+                  w.Key("idle_lock_s");
+                  w.Int(30 * 60);
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/auth/logout", http::AccessRule::Requires("account.self"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Status st = ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                  return a.SignOut(BearerToken(req), ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "sign-out failed");
+                return http::Response::Json(200, R"({"signed_out":true})");
+              }});
+  router.Add({"GET", "/api/v1/me", http::AccessRule::Requires("account.self"),
+              [](const http::Request& req, const http::PathParams&) {
+                const identity::Principal& p = Caller(req);
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  Str(w, "username", p.name);
+                  Str(w, "agency", p.agency_code);
+                  Str(w, "role", p.role);
+                  w.Key("permissions");
+                  w.StartArray();
+                  for (const std::string& perm : p.permissions) w.String(perm.c_str());
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+}
+
+void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/agreements", http::AccessRule::Requires("agreements.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<policy::Agreement>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ListAgreements(db, Caller(req));
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing agreements failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("agreements");
+                  w.StartArray();
+                  for (const policy::Agreement& a : *list) WriteAgreement(w, a);
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/agreements", http::AccessRule::Requires("agreements.propose"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                policy::AgreementRequest r;
+                Result<std::string> partner = b->String("partner");
+                Result<std::string> cls = b->String("data_class");
+                Result<std::string> document = b->String("document");
+                Result<std::int64_t> from = TimeField(*b, "effective_from", true);
+                Result<std::int64_t> to = TimeField(*b, "effective_to", false);
+                for (const Status& s : {partner.status(), cls.status(), document.status(),
+                                        from.status(), to.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Result<policy::DataClass> dc = policy::ParseDataClass(*cls);
+                if (!dc.ok()) return ErrorResponse(dc.status());
+                r.partner = *partner;
+                r.data_class = *dc;
+                r.document = *document;
+                r.effective_from = *from;
+                if (*to != INT64_MIN) r.effective_to = *to;
+                Result<std::int64_t> id =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ProposeAgreement(db, Caller(req), r, ctx.clock.NowMillis());
+                    });
+                if (!id.ok()) return Failed(ctx, id.status(), "proposing an agreement failed");
+                return JsonResponse(201, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("id");
+                  w.Int64(*id);
+                  Str(w, "state", "proposed");
+                  w.EndObject();
+                });
+              }});
+  auto decide = [&ctx](bool approve) {
+    return [&ctx, approve](const http::Request& req, const http::PathParams& params) {
+      const std::string& raw = params.at("id");
+      std::int64_t id = 0;
+      try {
+        std::size_t used = 0;
+        id = std::stoll(raw, &used);
+        if (used != raw.size()) throw std::invalid_argument(raw);
+      } catch (const std::exception&) {
+        return http::Response::Error(400, "invalid_request", "id: must be an agreement number");
+      }
+      Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return approve ? policy::ApproveAgreement(db, Caller(req), id, ctx.clock.NowMillis())
+                       : policy::RevokeAgreement(db, Caller(req), id, ctx.clock.NowMillis());
+      });
+      if (!st.ok()) return Failed(ctx, st, "deciding an agreement failed");
+      return http::Response::Json(
+          200, fmt::format(R"({{"id":{},"state":"{}"}})", id, approve ? "approved" : "revoked"));
+    };
+  };
+  router.Add({"POST", "/api/v1/agreements/{id}/approve",
+              http::AccessRule::Requires("agreements.approve"), decide(true)});
+  router.Add({"POST", "/api/v1/agreements/{id}/revoke",
+              http::AccessRule::Requires("agreements.propose"), decide(false)});
+}
+
+void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"GET", "/api/v1/audit", http::AccessRule::Requires("audit.read"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const identity::Principal& p = Caller(req);
+         audit::Query q;
+         // Everything the agency's people did, and every entry by anyone that
+         // touched the agency's data, unredacted.
+         q.touched_agency = p.agency_id;
+         q.actor_agency = p.agency_id;
+         if (auto after = req.QueryParam("after")) {
+           try {
+             q.after_seq = std::stoll(*after);
+           } catch (const std::exception&) {
+             return http::Response::Error(400, "invalid_request", "after: must be an entry number");
+           }
+         }
+         q.limit = 200;
+         std::vector<audit::Entry> entries;
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           return db.Transaction([&]() -> Status {
+             Result<std::vector<audit::Entry>> listed = audit::List(db, q);
+             if (!listed.ok()) return listed.status();
+             entries = std::move(listed).value();
+             // Reading the audit trail is itself audited.
+             audit::Entry e;
+             e.time = ctx.clock.NowMillis();
+             e.actor = p.Actor();
+             e.agency = p.agency_id;
+             e.event = "audit.read";
+             e.details = fmt::format(R"({{"after":{},"entries":{}}})", q.after_seq, entries.size());
+             e.touched = {p.agency_id};
+             return audit::Append(db, e);
+           });
+         });
+         if (!st.ok()) return Failed(ctx, st, "reading the audit trail failed");
+         return JsonResponse(200, [&](Writer& w) {
+           w.StartObject();
+           w.Key("entries");
+           w.StartArray();
+           for (const audit::Entry& e : entries) {
+             w.StartObject();
+             w.Key("seq");
+             w.Int64(e.seq);
+             Str(w, "time", FormatRfc3339(e.time));
+             Str(w, "actor", e.actor);
+             Str(w, "event", e.event);
+             Str(w, "outcome", audit::OutcomeName(e.outcome));
+             w.Key("details");
+             w.RawValue(e.details.data(), e.details.size(), rapidjson::kObjectType);
+             w.EndObject();
+           }
+           w.EndArray();
+           w.EndObject();
+         });
+       }});
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,33 @@
+// The identity and policy API: sign-in, enrolment, the caller's own account,
+// sharing agreements and the audit trail. The access gate authenticates every
+// non-public request (a session token) and checks the route's permission; a
+// refusal for a missing permission is audited.
+#pragma once
+
+#include <string>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "identity/accounts.h"
+#include "server/catalog_handle.h"
+
+namespace interdict::server {
+
+struct ApiContext {
+  ApiContext(const Clock& c, Logger& l) : clock(c), log(l) {}
+  std::unique_ptr<CatalogHandle> catalog;  // opened by Service::Start, before any request
+  const Clock& clock;
+  Logger& log;
+};
+
+// The principal the gate attached to a request that passed it.
+const identity::Principal& Caller(const http::Request& req);
+
+http::AccessGate MakeGate(ApiContext& ctx);
+void AddAccountRoutes(http::Router& router, ApiContext& ctx);
+void AddAgreementRoutes(http::Router& router, ApiContext& ctx);
+void AddAuditRoutes(http::Router& router, ApiContext& ctx);
+
+}  // namespace interdict::server

@@ -1,0 +1,37 @@
+// The catalog as the service uses it: one connection, one lock. Every use
+// runs under the lock (SQLite connections are not shared between threads
+// here), and identity and policy calls are made through it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+
+namespace interdict::server {
+
+class CatalogHandle {
+ public:
+  // Opens (creating) DATA/catalog.db and brings its schema up to date.
+  static Result<std::unique_ptr<CatalogHandle>> Open(const std::string& path,
+                                                     identity::AccountPolicy policy);
+
+  // Runs `f(db, accounts)` under the lock and returns what it returns.
+  template <typename F>
+  auto With(F&& f) {
+    std::lock_guard l(mu_);
+    return f(*db_, accounts_);
+  }
+
+ private:
+  CatalogHandle(std::unique_ptr<catalog::Database> db, identity::AccountPolicy policy)
+      : db_(std::move(db)), accounts_(*db_, std::move(policy)) {}
+  std::mutex mu_;
+  std::unique_ptr<catalog::Database> db_;
+  identity::Accounts accounts_;
+};
+
+}  // namespace interdict::server

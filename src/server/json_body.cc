@@ -1,0 +1,72 @@
+#include "server/json_body.h"
+
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+namespace interdict::server {
+
+struct JsonBody::Doc {
+  rapidjson::Document d;
+};
+
+JsonBody::JsonBody(std::unique_ptr<Doc> d) : doc_(std::move(d)) {}
+JsonBody::JsonBody(JsonBody&&) noexcept = default;
+JsonBody& JsonBody::operator=(JsonBody&&) noexcept = default;
+JsonBody::~JsonBody() = default;
+
+Result<JsonBody> JsonBody::Parse(std::string_view body) {
+  auto doc = std::make_unique<Doc>();
+  doc->d.Parse(body.data(), body.size());
+  if (doc->d.HasParseError()) {
+    return Status::InvalidArgument(
+        fmt::format("body: invalid JSON at byte {}: {}", doc->d.GetErrorOffset(),
+                    rapidjson::GetParseError_En(doc->d.GetParseError())));
+  }
+  if (!doc->d.IsObject()) return Status::InvalidArgument("body: must be a JSON object");
+  return JsonBody(std::move(doc));
+}
+
+Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull()) return std::optional<std::string>();
+  if (!it->value.IsString())
+    return Status::InvalidArgument(fmt::format("{}: must be a string", field));
+  return std::optional<std::string>(
+      std::string(it->value.GetString(), it->value.GetStringLength()));
+}
+
+Result<std::string> JsonBody::String(std::string_view field) const {
+  Result<std::optional<std::string>> v = OptionalString(field);
+  if (!v.ok()) return v.status();
+  if (!*v) return Status::InvalidArgument(fmt::format("{}: required", field));
+  return **v;
+}
+
+Result<std::optional<std::int64_t>> JsonBody::OptionalInt(std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull()) return std::optional<std::int64_t>();
+  if (!it->value.IsInt64())
+    return Status::InvalidArgument(fmt::format("{}: must be an integer", field));
+  return std::optional<std::int64_t>(it->value.GetInt64());
+}
+
+http::Response ErrorResponse(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return http::Response::Error(400, "invalid_request", s.message());
+    case StatusCode::kUnauthenticated:
+      return http::Response::Error(401, "unauthenticated", s.message());
+    case StatusCode::kPermissionDenied: return http::Response::Error(403, "forbidden", s.message());
+    case StatusCode::kNotFound: return http::Response::Error(404, "not_found", s.message());
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return http::Response::Error(409, "conflict", s.message());
+    default:
+      return http::Response::Error(500, "internal", "internal error; the server log has details");
+  }
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,151 @@
+// The identity and policy API over real HTTP on loopback, with a fake clock.
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+#include "crypto/totp.h"
+#include "http/client.h"
+#include "identity/admin.h"
+#include "support/catalog.h"
+#include "support/running_service.h"
+#include "support/temp_dir.h"
+
+namespace interdict::server {
+namespace {
+
+// Pulls "key":"value" out of a JSON body (test helper; values have no quotes).
+std::string Field(const std::string& body, const std::string& key) {
+  const std::string pat = "\"" + key + "\":\"";
+  const std::size_t at = body.find(pat);
+  if (at == std::string::npos) return {};
+  const std::size_t end = body.find('"', at + pat.size());
+  return body.substr(at + pat.size(), end - at - pat.size());
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    {
+      auto db = test::MigratedCatalog(dir_.File("catalog.db"));
+      ASSERT_TRUE(db);
+      auto init = identity::InitCatalog(
+          *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"},
+          clock_.NowMillis());
+      ASSERT_TRUE(init.ok());
+      enrolment_ = init->enrolment_secret;
+      ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) "
+                           "VALUES ('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', "
+                           "'county', 0)")
+                      .ok());
+    }
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+  }
+  http::ClientResponse Post(const std::string& path, const std::string& body,
+                            const std::string& token = "") {
+    http::HeaderList h = {{"Content-Type", "application/json"}};
+    if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
+    Result<http::ClientResponse> r = running_->client().Send("POST", path, body, h);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : http::ClientResponse{};
+  }
+  http::ClientResponse Get(const std::string& path, const std::string& token = "") {
+    http::HeaderList h;
+    if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
+    Result<http::ClientResponse> r = running_->client().Send("GET", path, "", h);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : http::ClientResponse{};
+  }
+  // Enrols alice and signs her in; returns the session token.
+  std::string SignInAlice() {
+    http::ClientResponse e =
+        Post("/api/v1/auth/enrol", R"({"username":"alice","enrolment_secret":")" + enrolment_ +
+                                       R"(","password":"correct horse battery"})");
+    EXPECT_EQ(e.status, 200) << e.body;
+    secret_ = *crypto::Base32Decode(Field(e.body, "totp_secret"));
+    http::ClientResponse c =
+        Post("/api/v1/auth/enrol/confirm", R"({"username":"alice","enrolment_secret":")" +
+                                               enrolment_ + R"(","code":")" + Code() + R"("})");
+    EXPECT_EQ(c.status, 200) << c.body;
+    clock_.Advance(std::chrono::seconds(31));
+    http::ClientResponse l = Post(
+        "/api/v1/auth/login",
+        R"({"username":"alice","password":"correct horse battery","code":")" + Code() + R"("})");
+    EXPECT_EQ(l.status, 200) << l.body;
+    return Field(l.body, "token");
+  }
+  std::string Code() const {
+    return crypto::TotpCode(secret_, crypto::TotpStep(clock_.NowMillis()));
+  }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+  std::string enrolment_, secret_;
+};
+
+TEST_F(ApiTest, EnrolSignInAndSeeWhoIAm) {
+  EXPECT_EQ(Get("/api/v1/me").status, 401);
+  const std::string token = SignInAlice();
+  ASSERT_EQ(token.size(), 64u);
+  http::ClientResponse me = Get("/api/v1/me", token);
+  EXPECT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Field(me.body, "username"), "alice");
+  EXPECT_EQ(Field(me.body, "role"), "administrator");
+  EXPECT_EQ(Get("/api/v1/me", "0123456789abcdef").status, 401);
+}
+
+TEST_F(ApiTest, BadBodiesGet400NamingTheByteOrTheField) {
+  http::ClientResponse bad = Post("/api/v1/auth/login", R"({"username": "alice",)");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("invalid JSON at byte"), std::string::npos) << bad.body;
+  http::ClientResponse missing = Post("/api/v1/auth/login", R"({"username":"alice"})");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("password: required"), std::string::npos) << missing.body;
+  http::ClientResponse wrong =
+      Post("/api/v1/auth/login", R"({"username":"alice","password":"x","code":"123456"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.body.find("wrong username, password or code"), std::string::npos);
+}
+
+TEST_F(ApiTest, SharingNeedsTwoPeopleAndTheAuditTrailShowsItAll) {
+  const std::string token = SignInAlice();
+  http::ClientResponse proposed = Post(
+      "/api/v1/agreements",
+      R"({"partner":"SLCPD","data_class":"reads","effective_from":"2027-01-15T00:00:00Z","document":"MOU 2026-17"})",
+      token);
+  ASSERT_EQ(proposed.status, 201) << proposed.body;
+  http::ClientResponse self = Post("/api/v1/agreements/1/approve", "", token);
+  EXPECT_EQ(self.status, 403) << self.body;
+  EXPECT_NE(self.body.find("second person"), std::string::npos) << self.body;
+  EXPECT_EQ(Post("/api/v1/agreements/x/approve", "", token).status, 400);
+  http::ClientResponse list = Get("/api/v1/agreements", token);
+  EXPECT_EQ(list.status, 200);
+  EXPECT_EQ(Field(list.body, "state"), "proposed");
+  http::ClientResponse audit = Get("/api/v1/audit", token);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  for (const char* event : {"admin.init", "enrol.password", "enrol.confirm", "login",
+                            "agreement.propose", "agreement.approve"}) {
+    EXPECT_NE(audit.body.find(std::string("\"event\":\"") + event + "\""), std::string::npos)
+        << event << " in " << audit.body;
+  }
+  // The read just made is itself on the record.
+  EXPECT_NE(Get("/api/v1/audit", token).body.find("\"event\":\"audit.read\""), std::string::npos);
+}
+
+TEST_F(ApiTest, SignOutEndsTheSessionAndIdleSessionsLock) {
+  const std::string token = SignInAlice();
+  EXPECT_EQ(Post("/api/v1/auth/logout", "", token).status, 200);
+  EXPECT_EQ(Get("/api/v1/me", token).status, 401);
+  clock_.Advance(std::chrono::seconds(31));
+  http::ClientResponse l =
+      Post("/api/v1/auth/login",
+           R"({"username":"alice","password":"correct horse battery","code":")" + Code() + R"("})");
+  const std::string second = Field(l.body, "token");
+  clock_.Advance(std::chrono::minutes(31));
+  http::ClientResponse idle = Get("/api/v1/me", second);
+  EXPECT_EQ(idle.status, 401);
+  EXPECT_NE(idle.body.find("idle"), std::string::npos) << idle.body;
+}
+
+}  // namespace
+}  // namespace interdict::server

@@ -1,0 +1,131 @@
+// The authorization matrix: every non-public route × every human role, over
+// real HTTP, against the table below. A route added without a row here fails
+// this test; so does a role that gains or loses access unnoticed.
+//
+// Relations between agencies (same agency, partner with and without an
+// agreement, revoked, out-of-state, federal) decide whose data a route
+// returns; they are checked for every relation in policy/sharing_test.cc and
+// join this matrix as the data routes (search, hits) arrive.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "crypto/crypto.h"
+#include "crypto/password.h"
+#include "crypto/totp.h"
+#include "http/client.h"
+#include "support/catalog.h"
+#include "support/running_service.h"
+#include "support/temp_dir.h"
+
+namespace interdict::server {
+namespace {
+
+const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst", "officer",
+                                         "auditor"};
+
+struct Row {
+  std::string method, path, body;
+  std::set<std::string> allowed;  // roles that get past the permission check
+};
+
+// Requests are sent in this order for each role; logout comes last.
+const std::vector<Row> kMatrix = {
+    {"GET", "/api/v1/me", "", {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+    {"GET", "/api/v1/agreements", "", {"administrator", "supervisor", "analyst", "auditor"}},
+    {"POST",
+     "/api/v1/agreements",
+     R"({"partner":"SLCPD","data_class":"reads","effective_from":"2027-01-01T00:00:00Z","document":"MOU 1"})",
+     {"administrator", "supervisor"}},
+    {"POST", "/api/v1/agreements/1/approve", "", {"administrator", "supervisor"}},
+    {"POST", "/api/v1/agreements/1/revoke", "", {"administrator", "supervisor"}},
+    {"GET", "/api/v1/audit", "", {"administrator", "auditor"}},
+    {"POST",
+     "/api/v1/auth/logout",
+     "",
+     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+};
+
+// The route pattern a concrete path in the table stands for.
+std::string PatternOf(const Row& r) {
+  std::string p = r.path;
+  const std::size_t at = p.find("/1/");
+  if (at != std::string::npos) p.replace(at, 3, "/{id}/");
+  return r.method + " " + p;
+}
+
+class AuthorizationMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string hash = *crypto::HashPassword("correct horse battery", {1, 64, 1});
+    auto db = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0), "
+                         "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0)")
+                    .ok());
+    for (const std::string& role : kRoles) {
+      auto st = db->Prepare(
+          "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
+          "totp_enrolled, created_at, created_by) VALUES (1, ?1, ?1, ?1, ?2, ?3, 1, 0, 'test')");
+      st->Bind(1, role).Bind(2, hash).BindBlob(3, kSecret);
+      ASSERT_TRUE(st->Run().ok());
+    }
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+  }
+  std::string SignIn(const std::string& user) {
+    const std::string code = crypto::TotpCode(kSecret, crypto::TotpStep(clock_.NowMillis()));
+    Result<http::ClientResponse> r = running_->client().Send(
+        "POST", "/api/v1/auth/login",
+        R"({"username":")" + user + R"(","password":"correct horse battery","code":")" + code +
+            R"("})");
+    EXPECT_TRUE(r.ok() && r->status == 200) << user << ": " << (r.ok() ? r->body : "no answer");
+    if (!r.ok()) return {};
+    const std::size_t at = r->body.find("\"token\":\"");
+    return r->body.substr(at + 9, 64);
+  }
+
+  const std::string kSecret = "12345678901234567890";
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+};
+
+TEST_F(AuthorizationMatrixTest, EveryRoleReachesExactlyTheRoutesItsRowAllows) {
+  // The table covers every non-public route.
+  std::set<std::string> in_table, guarded;
+  for (const Row& r : kMatrix) in_table.insert(PatternOf(r));
+  for (const http::Route& r : running_->service().router().routes()) {
+    if (!r.access.is_public()) guarded.insert(r.method + " " + r.pattern);
+  }
+  EXPECT_EQ(in_table, guarded) << "every guarded route needs a row in kMatrix";
+
+  for (const std::string& role : kRoles) {
+    const std::string token = SignIn(role);
+    clock_.Advance(std::chrono::seconds(30));  // next sign-in gets a fresh TOTP step
+    for (const Row& row : kMatrix) {
+      Result<http::ClientResponse> r = running_->client().Send(
+          row.method, row.path, row.body, {{"Authorization", "Bearer " + token}});
+      ASSERT_TRUE(r.ok());
+      const bool refused_by_permission =
+          r->status == 403 && r->body.find("lacks the") != std::string::npos;
+      EXPECT_EQ(!refused_by_permission, row.allowed.count(role) > 0)
+          << role << " " << row.method << " " << row.path << " -> " << r->status << " " << r->body;
+      EXPECT_NE(r->status, 401) << role << " " << row.path << ": " << r->body;
+      EXPECT_LT(r->status, 500) << role << " " << row.path << ": " << r->body;
+    }
+  }
+}
+
+TEST_F(AuthorizationMatrixTest, WithoutASessionEveryGuardedRouteAnswers401) {
+  for (const Row& row : kMatrix) {
+    Result<http::ClientResponse> r = running_->client().Send(row.method, row.path, row.body);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401) << row.method << " " << row.path;
+  }
+}
+
+}  // namespace
+}  // namespace interdict::server

@@ -1,0 +1,47 @@
+// A Service running on loopback in a thread, for tests of the HTTP API.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "http/client.h"
+#include "server/service.h"
+
+namespace interdict::test {
+
+class RunningService {
+ public:
+  // Starts a service on `data_dir` at an ephemeral loopback port.
+  RunningService(const std::string& data_dir, Logger& log, const Clock& clock) {
+    config::Config c;
+    c.server.listen.port = 0;
+    c.data_dir = data_dir;
+    service_ = std::make_unique<server::Service>(c, log, clock);
+    Status st = service_->Start();
+    EXPECT_TRUE(st.ok()) << st.message();
+    if (!st.ok()) return;
+    thread_ = std::thread([this] { service_->Run(); });
+    const std::string url = service_->url();
+    client_ = std::make_unique<http::Client>(http::ClientOptions::To(
+        "127.0.0.1", static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)))));
+  }
+  ~RunningService() {
+    service_->Shutdown();
+    if (thread_.joinable()) thread_.join();
+  }
+  RunningService(const RunningService&) = delete;
+  RunningService& operator=(const RunningService&) = delete;
+
+  server::Service& service() { return *service_; }
+  http::Client& client() { return *client_; }
+
+ private:
+  std::unique_ptr<server::Service> service_;
+  std::thread thread_;
+  std::unique_ptr<http::Client> client_;
+};
+
+}  // namespace interdict::test
