@@ -26,6 +26,8 @@ struct Principal {
   std::string agency_kind;   // local, county, state, federal
   std::string role;
   std::vector<std::string> permissions;  // sorted
+  // An integration's camera scope (camera codes); empty: all the agency's.
+  std::optional<std::vector<std::string>> cameras;
   bool Can(std::string_view permission) const;
   std::string Actor() const;  // "user:17", "integration:4"
 };

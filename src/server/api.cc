@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "identity/keys.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
 
@@ -70,6 +71,23 @@ void WriteAgreement(Writer& w, const policy::Agreement& a) {
   w.EndObject();
 }
 
+// A positive number from a {id} path segment.
+std::optional<std::int64_t> PathId(const http::PathParams& params) {
+  const std::string& raw = params.at("id");
+  if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(raw);
+}
+
+void WriteKey(Writer& w, const identity::NewKey& k) {
+  w.StartObject();
+  w.Key("id");
+  w.Int64(k.id);
+  Str(w, "key", k.key);
+  Str(w, "note", "shown once; stored only as a digest");
+  w.EndObject();
+}
+
 }  // namespace
 
 const identity::Principal& Caller(const http::Request& req) {
@@ -81,11 +99,16 @@ http::AccessGate MakeGate(ApiContext& ctx) {
     const std::string_view token = BearerToken(req);
     if (token.empty()) {
       return http::Response::Error(401, "unauthenticated",
-                                   "sign in first: send Authorization: Bearer <session token>");
+                                   "sign in first: send Authorization: Bearer <session token "
+                                   "or API key>");
     }
     const std::int64_t now = ctx.clock.NowMillis();
-    Result<identity::Principal> p = ctx.catalog->With(
-        [&](catalog::Database&, identity::Accounts& a) { return a.Authenticate(token, now); });
+    // A session token, or an integration's API key.
+    Result<identity::Principal> p =
+        ctx.catalog->With([&](catalog::Database& db, identity::Accounts& a) {
+          return identity::IsApiKey(token) ? identity::AuthenticateKey(db, token)
+                                           : a.Authenticate(token, now);
+        });
     if (!p.ok()) return Failed(ctx, p.status(), "authenticating a request failed");
     if (!p->Can(route.access.permission())) {
       // A refused attempt is itself worth a record.
@@ -260,22 +283,16 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
               }});
   auto decide = [&ctx](bool approve) {
     return [&ctx, approve](const http::Request& req, const http::PathParams& params) {
-      const std::string& raw = params.at("id");
-      std::int64_t id = 0;
-      try {
-        std::size_t used = 0;
-        id = std::stoll(raw, &used);
-        if (used != raw.size()) throw std::invalid_argument(raw);
-      } catch (const std::exception&) {
+      const std::optional<std::int64_t> id = PathId(params);
+      if (!id)
         return http::Response::Error(400, "invalid_request", "id: must be an agreement number");
-      }
       Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return approve ? policy::ApproveAgreement(db, Caller(req), id, ctx.clock.NowMillis())
-                       : policy::RevokeAgreement(db, Caller(req), id, ctx.clock.NowMillis());
+        return approve ? policy::ApproveAgreement(db, Caller(req), *id, ctx.clock.NowMillis())
+                       : policy::RevokeAgreement(db, Caller(req), *id, ctx.clock.NowMillis());
       });
       if (!st.ok()) return Failed(ctx, st, "deciding an agreement failed");
       return http::Response::Json(
-          200, fmt::format(R"({{"id":{},"state":"{}"}})", id, approve ? "approved" : "revoked"));
+          200, fmt::format(R"({{"id":{},"state":"{}"}})", *id, approve ? "approved" : "revoked"));
     };
   };
   router.Add({"POST", "/api/v1/agreements/{id}/approve",
@@ -340,6 +357,99 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
            w.EndObject();
          });
        }});
+}
+
+}  // namespace interdict::server
+
+namespace interdict::server {
+
+void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/integrations", http::AccessRule::Requires("integrations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<identity::KeyInfo>> keys =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::ListKeys(db, Caller(req));
+                    });
+                if (!keys.ok()) return Failed(ctx, keys.status(), "listing integrations failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("integrations");
+                  w.StartArray();
+                  for (const identity::KeyInfo& k : *keys) {
+                    w.StartObject();
+                    w.Key("id");
+                    w.Int64(k.id);
+                    Str(w, "name", k.name);
+                    Str(w, "key_id", k.key_id);
+                    w.Key("permissions");
+                    w.StartArray();
+                    for (const std::string& perm : k.permissions) w.String(perm.c_str());
+                    w.EndArray();
+                    w.Key("cameras");
+                    if (k.cameras) {
+                      w.StartArray();
+                      for (const std::string& c : *k.cameras) w.String(c.c_str());
+                      w.EndArray();
+                    } else {
+                      w.Null();
+                    }
+                    Str(w, "state", k.revoked_at ? "revoked" : "active");
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/integrations", http::AccessRule::Requires("integrations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                identity::KeyRequest kr;
+                Result<std::string> name = b->String("name");
+                if (!name.ok()) return ErrorResponse(name.status());
+                kr.name = *name;
+                Result<std::vector<std::string>> perms = b->StringArray("permissions");
+                if (!perms.ok()) return ErrorResponse(perms.status());
+                kr.permissions = *perms;
+                Result<std::optional<std::vector<std::string>>> cams =
+                    b->OptionalStringArray("cameras");
+                if (!cams.ok()) return ErrorResponse(cams.status());
+                kr.cameras = *cams;
+                Result<identity::NewKey> k =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::CreateKey(db, Caller(req), kr, ctx.clock.NowMillis());
+                    });
+                if (!k.ok()) return Failed(ctx, k.status(), "creating an integration failed");
+                return JsonResponse(201, [&](Writer& w) { WriteKey(w, *k); });
+              }});
+  router.Add({"POST", "/api/v1/integrations/{id}/rotate",
+              http::AccessRule::Requires("integrations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be an integration number");
+                Result<identity::NewKey> k =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::RotateKey(db, Caller(req), *id, ctx.clock.NowMillis());
+                    });
+                if (!k.ok()) return Failed(ctx, k.status(), "rotating a key failed");
+                return JsonResponse(200, [&](Writer& w) { WriteKey(w, *k); });
+              }});
+  router.Add({"POST", "/api/v1/integrations/{id}/revoke",
+              http::AccessRule::Requires("integrations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be an integration number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return identity::RevokeKey(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "revoking a key failed");
+                return http::Response::Json(200,
+                                            fmt::format(R"({{"id":{},"state":"revoked"}})", *id));
+              }});
 }
 
 }  // namespace interdict::server

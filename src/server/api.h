@@ -1,7 +1,8 @@
 // The identity and policy API: sign-in, enrolment, the caller's own account,
 // sharing agreements and the audit trail. The access gate authenticates every
 // non-public request (a session token) and checks the route's permission; a
-// refusal for a missing permission is audited.
+// refusal for a missing permission is audited. Integrations authenticate with
+// API keys ("Bearer idk_…") the same way.
 #pragma once
 
 #include <string>
@@ -29,5 +30,6 @@ http::AccessGate MakeGate(ApiContext& ctx);
 void AddAccountRoutes(http::Router& router, ApiContext& ctx);
 void AddAgreementRoutes(http::Router& router, ApiContext& ctx);
 void AddAuditRoutes(http::Router& router, ApiContext& ctx);
+void AddIntegrationRoutes(http::Router& router, ApiContext& ctx);
 
 }  // namespace interdict::server

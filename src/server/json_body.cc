@@ -53,6 +53,31 @@ Result<std::optional<std::int64_t>> JsonBody::OptionalInt(std::string_view field
   return std::optional<std::int64_t>(it->value.GetInt64());
 }
 
+Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringArray(
+    std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull())
+    return std::optional<std::vector<std::string>>();
+  if (!it->value.IsArray())
+    return Status::InvalidArgument(fmt::format("{}: must be an array of strings", field));
+  std::vector<std::string> out;
+  for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+    const auto& v = it->value[i];
+    if (!v.IsString())
+      return Status::InvalidArgument(fmt::format("{}[{}]: must be a string", field, i));
+    out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<std::vector<std::string>> JsonBody::StringArray(std::string_view field) const {
+  Result<std::optional<std::vector<std::string>>> v = OptionalStringArray(field);
+  if (!v.ok()) return v.status();
+  if (!*v) return Status::InvalidArgument(fmt::format("{}: required", field));
+  return **v;
+}
+
 http::Response ErrorResponse(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:

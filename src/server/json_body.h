@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "http/message.h"
@@ -25,6 +26,9 @@ class JsonBody {
   Result<std::string> String(std::string_view field) const;
   Result<std::optional<std::string>> OptionalString(std::string_view field) const;
   Result<std::optional<std::int64_t>> OptionalInt(std::string_view field) const;
+  // An array of strings; InvalidArgument naming the field (and the index).
+  Result<std::vector<std::string>> StringArray(std::string_view field) const;
+  Result<std::optional<std::vector<std::string>>> OptionalStringArray(std::string_view field) const;
 
  private:
   struct Doc;

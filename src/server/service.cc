@@ -60,6 +60,7 @@ void Service::Impl::AddRoutes() {
   AddAccountRoutes(router, api);
   AddAgreementRoutes(router, api);
   AddAuditRoutes(router, api);
+  AddIntegrationRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)

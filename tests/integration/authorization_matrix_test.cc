@@ -1,6 +1,7 @@
-// The authorization matrix: every non-public route × every human role, over
-// real HTTP, against the table below. A route added without a row here fails
-// this test; so does a role that gains or loses access unnoticed.
+// The authorization matrix: every non-public route × every role (and an
+// integration's API key), over real HTTP, against the table below. A route added
+// without a row here fails this test; so does a role that gains or loses access
+// unnoticed.
 //
 // Relations between agencies (same agency, partner with and without an
 // agreement, revoked, out-of-state, federal) decide whose data a route
@@ -15,6 +16,7 @@
 #include "crypto/password.h"
 #include "crypto/totp.h"
 #include "http/client.h"
+#include "identity/keys.h"
 #include "support/catalog.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
@@ -22,8 +24,8 @@
 namespace interdict::server {
 namespace {
 
-const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst", "officer",
-                                         "auditor"};
+const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst",
+                                         "officer",       "auditor",    "integration"};
 
 struct Row {
   std::string method, path, body;
@@ -41,18 +43,33 @@ const std::vector<Row> kMatrix = {
     {"POST", "/api/v1/agreements/1/approve", "", {"administrator", "supervisor"}},
     {"POST", "/api/v1/agreements/1/revoke", "", {"administrator", "supervisor"}},
     {"GET", "/api/v1/audit", "", {"administrator", "auditor"}},
+    {"GET", "/api/v1/integrations", "", {"administrator"}},
+    {"POST",
+     "/api/v1/integrations",
+     R"({"name":"CAD","permissions":["cameras.heartbeat"]})",
+     {"administrator"}},
+    {"POST", "/api/v1/integrations/2/rotate", "", {"administrator"}},
+    {"POST", "/api/v1/integrations/2/revoke", "", {"administrator"}},
     {"POST",
      "/api/v1/auth/logout",
      "",
      {"administrator", "supervisor", "analyst", "officer", "auditor"}},
 };
 
-// The route pattern a concrete path in the table stands for.
+// The route pattern a concrete path in the table stands for: numeric
+// segments are {id}.
 std::string PatternOf(const Row& r) {
-  std::string p = r.path;
-  const std::size_t at = p.find("/1/");
-  if (at != std::string::npos) p.replace(at, 3, "/{id}/");
-  return r.method + " " + p;
+  std::string out;
+  std::size_t start = 1;
+  while (start <= r.path.size()) {
+    std::size_t end = r.path.find('/', start);
+    if (end == std::string::npos) end = r.path.size();
+    const std::string seg = r.path.substr(start, end - start);
+    out += "/";
+    out += !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos ? "{id}" : seg;
+    start = end + 1;
+  }
+  return r.method + " " + out;
 }
 
 class AuthorizationMatrixTest : public ::testing::Test {
@@ -66,15 +83,22 @@ class AuthorizationMatrixTest : public ::testing::Test {
                          "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0)")
                     .ok());
     for (const std::string& role : kRoles) {
+      if (role == "integration") continue;  // machines have keys, not accounts
       auto st = db->Prepare(
           "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
           "totp_enrolled, created_at, created_by) VALUES (1, ?1, ?1, ?1, ?2, ?3, 1, 0, 'test')");
       st->Bind(1, role).Bind(2, hash).BindBlob(3, kSecret);
       ASSERT_TRUE(st->Run().ok());
     }
+    identity::Accounts accounts(*db, {});
+    Result<identity::NewKey> key = identity::CreateKey(
+        *db, *accounts.UserPrincipal(1), {"camera feed", {"reads.ingest"}, std::nullopt}, 0);
+    ASSERT_TRUE(key.ok()) << key.status().message();
+    integration_key_ = key->key;
     running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
   }
   std::string SignIn(const std::string& user) {
+    if (user == "integration") return integration_key_;
     const std::string code = crypto::TotpCode(kSecret, crypto::TotpStep(clock_.NowMillis()));
     Result<http::ClientResponse> r = running_->client().Send(
         "POST", "/api/v1/auth/login",
@@ -91,6 +115,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   FakeClock clock_{1'800'000'000'000};
   Logger log_{[](std::string_view) {}, clock_};
   std::unique_ptr<test::RunningService> running_;
+  std::string integration_key_;
 };
 
 TEST_F(AuthorizationMatrixTest, EveryRoleReachesExactlyTheRoutesItsRowAllows) {

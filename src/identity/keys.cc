@@ -1,0 +1,228 @@
+#include "identity/keys.h"
+
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+#include "crypto/crypto.h"
+
+namespace interdict::identity {
+namespace {
+
+constexpr std::string_view kPrefix = "idk_";
+constexpr std::size_t kKeyIdHex = 16, kSecretHex = 64;
+
+std::string JsonArray(const std::vector<std::string>& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartArray();
+  for (const std::string& s : v) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::optional<std::vector<std::string>> ParseArray(std::string_view json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsArray()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& v : d.GetArray()) {
+    if (!v.IsString()) return std::nullopt;
+    out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+Status RequireManage(const Principal& p) {
+  if (p.kind != Principal::Kind::kUser || !p.Can("integrations.manage"))
+    return Status::PermissionDenied("needs the integrations.manage permission");
+  return Status::Ok();
+}
+
+Status Audit(catalog::Database& db, const Principal& p, std::string_view event, std::string details,
+             std::int64_t now) {
+  audit::Entry e;
+  e.time = now;
+  e.actor = p.Actor();
+  e.agency = p.agency_id;
+  e.event = std::string(event);
+  e.details = std::move(details);
+  e.touched = {p.agency_id};
+  return audit::Append(db, e);
+}
+
+NewKey Fresh(std::int64_t id, std::string* key_id, std::string* secret_hash) {
+  *key_id = crypto::HexEncode(crypto::RandomBytes(kKeyIdHex / 2));
+  const std::string secret = crypto::HexEncode(crypto::RandomBytes(kSecretHex / 2));
+  *secret_hash = std::string(crypto::AsBytes(crypto::Sha256(secret)));
+  return {id, fmt::format("{}{}_{}", kPrefix, *key_id, secret)};
+}
+
+// The integration of `p`'s agency with `id`, not yet revoked.
+Status CheckOwnLiveKey(catalog::Database& db, const Principal& p, std::int64_t id) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT revoked_at IS NOT NULL FROM integrations WHERE id = ?1 AND agency_id = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id).Bind(2, p.agency_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(fmt::format("no integration {} of {}", id, p.agency_code));
+  if (q->Int(0) != 0)
+    return Status::FailedPrecondition(fmt::format("integration {} is revoked", id));
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsApiKey(std::string_view token) {
+  return token.substr(0, kPrefix.size()) == kPrefix;
+}
+
+Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyRequest& req,
+                         std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  if (req.name.empty() || req.name.size() > 200)
+    return Status::InvalidArgument("name: what the integration is, 1 to 200 bytes");
+  if (req.permissions.empty())
+    return Status::InvalidArgument("permissions: at least one, e.g. [\"reads.ingest\"]");
+  NewKey out;
+  Status st = db.Transaction([&]() -> Status {
+    // Only what the integration role may hold.
+    for (const std::string& perm : req.permissions) {
+      Result<catalog::Statement> q = db.Prepare(
+          "SELECT 1 FROM role_permissions WHERE role = 'integration' AND permission = ?1");
+      if (!q.ok()) return q.status();
+      q->Bind(1, perm);
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) {
+        return Status::InvalidArgument(
+            fmt::format("permissions: {} is not one an integration may hold", perm));
+      }
+    }
+    std::string key_id, secret_hash;
+    out = Fresh(0, &key_id, &secret_hash);
+    std::vector<std::string> perms = req.permissions;
+    std::sort(perms.begin(), perms.end());
+    perms.erase(std::unique(perms.begin(), perms.end()), perms.end());
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO integrations (agency_id, name, key_id, secret_hash, permissions, cameras, "
+        "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, p.agency_id).Bind(2, req.name).Bind(3, key_id).BindBlob(4, secret_hash);
+    ins->Bind(5, JsonArray(perms));
+    if (req.cameras) {
+      ins->Bind(6, JsonArray(*req.cameras));
+    } else {
+      ins->BindNull(6);
+    }
+    ins->Bind(7, now).Bind(8, p.Actor());
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    out.id = db.LastInsertId();
+    return Audit(db, p, "integration.create",
+                 fmt::format(R"({{"integration":{},"name":{},"key_id":"{}","permissions":{}}})",
+                             out.id, JsonQuote(req.name), key_id, JsonArray(perms)),
+                 now);
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<NewKey> RotateKey(catalog::Database& db, const Principal& p, std::int64_t id,
+                         std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  NewKey out;
+  Status st = db.Transaction([&]() -> Status {
+    INTERDICT_RETURN_IF_ERROR(CheckOwnLiveKey(db, p, id));
+    std::string key_id, secret_hash;
+    out = Fresh(id, &key_id, &secret_hash);
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE integrations SET key_id = ?1, secret_hash = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, key_id).BindBlob(2, secret_hash).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return Audit(db, p, "integration.rotate",
+                 fmt::format(R"({{"integration":{},"key_id":"{}"}})", id, key_id), now);
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  return db.Transaction([&]() -> Status {
+    INTERDICT_RETURN_IF_ERROR(CheckOwnLiveKey(db, p, id));
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE integrations SET revoked_at = ?1 WHERE id = ?2");
+    if (!up.ok()) return up.status();
+    up->Bind(1, now).Bind(2, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return Audit(db, p, "integration.revoke", fmt::format(R"({{"integration":{}}})", id), now);
+  });
+}
+
+Result<std::vector<KeyInfo>> ListKeys(catalog::Database& db, const Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT id, name, key_id, permissions, cameras, created_at, revoked_at FROM integrations "
+      "WHERE agency_id = ?1 ORDER BY id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<KeyInfo> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    KeyInfo k;
+    k.id = q->Int(0);
+    k.name = q->Text(1);
+    k.key_id = q->Text(2);
+    k.permissions = ParseArray(q->Text(3)).value_or(std::vector<std::string>{});
+    if (!q->IsNull(4)) k.cameras = ParseArray(q->Text(4));
+    k.created_at = q->Int(5);
+    k.revoked_at = q->OptionalInt(6);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {
+  const Status refused = Status::Unauthenticated("unknown or revoked API key");
+  if (!IsApiKey(key) || key.size() != kPrefix.size() + kKeyIdHex + 1 + kSecretHex ||
+      key[kPrefix.size() + kKeyIdHex] != '_') {
+    return refused;
+  }
+  const std::string_view key_id = key.substr(kPrefix.size(), kKeyIdHex);
+  const std::string_view secret = key.substr(kPrefix.size() + kKeyIdHex + 1);
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT i.id, i.name, i.secret_hash, i.permissions, i.cameras, a.id, a.code, a.state, "
+      "a.kind FROM integrations i JOIN agencies a ON a.id = i.agency_id "
+      "WHERE i.key_id = ?1 AND i.revoked_at IS NULL");
+  if (!q.ok()) return q.status();
+  q->Bind(1, key_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || !crypto::ConstantTimeEqual(q->Blob(2), crypto::AsBytes(crypto::Sha256(secret)))) {
+    return refused;
+  }
+  Principal p;
+  p.kind = Principal::Kind::kIntegration;
+  p.id = q->Int(0);
+  p.name = q->Text(1);
+  p.permissions = ParseArray(q->Text(3)).value_or(std::vector<std::string>{});
+  std::sort(p.permissions.begin(), p.permissions.end());
+  if (!q->IsNull(4)) p.cameras = ParseArray(q->Text(4));
+  p.agency_id = q->Int(5);
+  p.agency_code = q->Text(6);
+  p.agency_state = q->Text(7);
+  p.agency_kind = q->Text(8);
+  p.role = "integration";
+  return p;
+}
+
+}  // namespace interdict::identity
