@@ -10,6 +10,7 @@
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "identity/keys.h"
+#include "identity/users.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
 
@@ -449,6 +450,76 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                 if (!st.ok()) return Failed(ctx, st, "revoking a key failed");
                 return http::Response::Json(200,
                                             fmt::format(R"({{"id":{},"state":"revoked"}})", *id));
+              }});
+}
+
+void AddUserRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/users", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<identity::UserInfo>> users =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::ListUsers(db, Caller(req), ctx.clock.NowMillis());
+                    });
+                if (!users.ok()) return Failed(ctx, users.status(), "listing users failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("users");
+                  w.StartArray();
+                  for (const identity::UserInfo& u : *users) {
+                    w.StartObject();
+                    w.Key("id");
+                    w.Int64(u.id);
+                    Str(w, "username", u.username);
+                    Str(w, "display_name", u.display_name);
+                    Str(w, "role", u.role);
+                    Str(w, "state",
+                        u.disabled   ? "disabled"
+                        : u.locked   ? "locked"
+                        : u.enrolled ? "active"
+                                     : "enrolling");
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/users", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> username = b->String("username");
+                Result<std::string> name = b->String("display_name");
+                Result<std::string> role = b->String("role");
+                for (const Status& s : {username.status(), name.status(), role.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Result<identity::NewUser> u =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::CreateUser(db, Caller(req), *username, *name, *role,
+                                                  ctx.clock.NowMillis());
+                    });
+                if (!u.ok()) return Failed(ctx, u.status(), "creating a user failed");
+                return JsonResponse(201, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("id");
+                  w.Int64(u->id);
+                  Str(w, "enrolment_secret", u->enrolment_secret);
+                  Str(w, "enrolment_expires_at", FormatRfc3339(u->enrolment_expires_at));
+                  Str(w, "note", "give the secret to the person in person; shown once");
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/users/{id}/disable", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request", "id: must be a user number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return identity::DisableUser(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "disabling a user failed");
+                return http::Response::Json(200,
+                                            fmt::format(R"({{"id":{},"state":"disabled"}})", *id));
               }});
 }
 

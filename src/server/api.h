@@ -31,5 +31,6 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx);
 void AddAgreementRoutes(http::Router& router, ApiContext& ctx);
 void AddAuditRoutes(http::Router& router, ApiContext& ctx);
 void AddIntegrationRoutes(http::Router& router, ApiContext& ctx);
+void AddUserRoutes(http::Router& router, ApiContext& ctx);
 
 }  // namespace interdict::server

@@ -61,6 +61,7 @@ void Service::Impl::AddRoutes() {
   AddAgreementRoutes(router, api);
   AddAuditRoutes(router, api);
   AddIntegrationRoutes(router, api);
+  AddUserRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)

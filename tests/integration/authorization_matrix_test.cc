@@ -50,6 +50,12 @@ const std::vector<Row> kMatrix = {
      {"administrator"}},
     {"POST", "/api/v1/integrations/2/rotate", "", {"administrator"}},
     {"POST", "/api/v1/integrations/2/revoke", "", {"administrator"}},
+    {"GET", "/api/v1/users", "", {"administrator"}},
+    {"POST",
+     "/api/v1/users",
+     R"({"username":"newbie","display_name":"New Person","role":"officer"})",
+     {"administrator"}},
+    {"POST", "/api/v1/users/6/disable", "", {"administrator"}},  // 6: "newbie", just created
     {"POST",
      "/api/v1/auth/logout",
      "",

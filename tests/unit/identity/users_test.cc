@@ -1,0 +1,87 @@
+#include "identity/users.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+#include "crypto/totp.h"
+#include "support/catalog.h"
+#include "support/temp_dir.h"
+
+namespace interdict::identity {
+namespace {
+
+class UsersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db_);
+    ASSERT_TRUE(db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                          "('STLPD', 'a', 'MO0950000', 'US-MO', 'local', 0), "
+                          "('SLCPD', 'b', 'MO0960000', 'US-MO', 'county', 0)")
+                    .ok());
+    ASSERT_TRUE(db_->Exec("INSERT INTO users (agency_id, username, display_name, role, "
+                          "created_at, created_by) VALUES "
+                          "(1, 'admin', 'A', 'administrator', 0, 't'), "
+                          "(1, 'sup', 'S', 'supervisor', 0, 't'), "
+                          "(2, 'other', 'O', 'administrator', 0, 't')")
+                    .ok());
+    AccountPolicy policy;
+    policy.password_cost = {1, 64, 1};
+    accounts_ = std::make_unique<Accounts>(*db_, policy);
+    admin_ = *accounts_->UserPrincipal(1);
+    supervisor_ = *accounts_->UserPrincipal(2);
+    other_admin_ = *accounts_->UserPrincipal(3);
+  }
+  test::TempDir dir_;
+  std::unique_ptr<catalog::Database> db_;
+  std::unique_ptr<Accounts> accounts_;
+  Principal admin_, supervisor_, other_admin_;
+  std::int64_t now_ = 1'800'000'000'000;
+};
+
+TEST_F(UsersTest, AnAdministratorAddsAPersonWhoEnrolsWithTheOneTimeSecret) {
+  Result<NewUser> u = CreateUser(*db_, admin_, "j.doe", "Jane Doe", "analyst", now_);
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  Result<Enrolment> e = accounts_->Enrol("j.doe", u->enrolment_secret, "a long passphrase", now_);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  const std::string secret = *crypto::Base32Decode(e->totp_secret_base32);
+  ASSERT_TRUE(accounts_
+                  ->ConfirmEnrolment("j.doe", u->enrolment_secret,
+                                     crypto::TotpCode(secret, crypto::TotpStep(now_)), now_)
+                  .ok());
+  Result<std::vector<UserInfo>> list = ListUsers(*db_, admin_, now_);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u) << "admin, j.doe and sup; not the other agency's";
+  EXPECT_EQ((*list)[1].username, "j.doe");
+  EXPECT_TRUE((*list)[1].enrolled);
+}
+
+TEST_F(UsersTest, RefusesWhatWouldBreakOnePersonOneAccountOrLeastPrivilege) {
+  EXPECT_EQ(CreateUser(*db_, supervisor_, "x.y", "X Y", "officer", now_).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(CreateUser(*db_, admin_, "sup", "Someone Else", "officer", now_).status().code(),
+            StatusCode::kAlreadyExists)
+      << "usernames are never shared";
+  EXPECT_EQ(CreateUser(*db_, admin_, "bot", "Bot", "integration", now_).status().code(),
+            StatusCode::kInvalidArgument)
+      << "machines get API keys";
+  EXPECT_EQ(CreateUser(*db_, admin_, "x.y", "X Y", "superuser", now_).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(UsersTest, DisablingEndsSessionsAndStaysWithinTheAgency) {
+  EXPECT_EQ(DisableUser(*db_, other_admin_, supervisor_.id, now_).code(), StatusCode::kNotFound);
+  EXPECT_EQ(DisableUser(*db_, admin_, admin_.id, now_).code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(db_->Exec("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) "
+                        "VALUES (x'00', 2, 0, 0)")
+                  .ok());
+  ASSERT_TRUE(DisableUser(*db_, admin_, supervisor_.id, now_).ok());
+  auto st = db_->Prepare("SELECT count(*) FROM sessions WHERE ended_at IS NULL");
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->Int(0), 0);
+  EXPECT_EQ(DisableUser(*db_, admin_, supervisor_.id, now_).code(),
+            StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace interdict::identity
