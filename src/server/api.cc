@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "identity/keys.h"
 #include "identity/users.h"
+#include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
 
@@ -520,6 +521,140 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 if (!st.ok()) return Failed(ctx, st, "disabling a user failed");
                 return http::Response::Json(200,
                                             fmt::format(R"({{"id":{},"state":"disabled"}})", *id));
+              }});
+}
+
+Status ApplyRetentionToStore(ApiContext& ctx) {
+  if (ctx.store == nullptr) return Status::Ok();
+  const std::int64_t now = ctx.clock.NowMillis();
+  return ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+    Result<std::map<std::string, store::RetentionRule>> rules = policy::StoreRetention(db);
+    if (!rules.ok()) return rules.status();
+    Result<std::vector<store::Hold>> holds = policy::StoreHolds(db, now);
+    if (!holds.ok()) return holds.status();
+    ctx.store->SetRetention(std::move(rules).value());
+    ctx.store->SetHolds(std::move(holds).value());
+    return Status::Ok();
+  });
+}
+
+void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/retention", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<policy::RetentionSetting>> r =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::GetRetention(db, Caller(req));
+                    });
+                if (!r.ok()) return Failed(ctx, r.status(), "reading retention failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("retention");
+                  w.StartArray();
+                  for (const policy::RetentionSetting& s : *r) {
+                    w.StartObject();
+                    Str(w, "data_class", s.data_class);
+                    w.Key("period_ms");
+                    w.Int64(s.period_ms);
+                    Str(w, "preset", s.preset);
+                    w.Key("statutory_max_ms");
+                    s.statutory_max_ms ? (void)w.Int64(*s.statutory_max_ms) : (void)w.Null();
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/retention", http::AccessRule::Requires("retention.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> cls = b->String("data_class");
+                if (!cls.ok()) return ErrorResponse(cls.status());
+                Result<std::optional<std::int64_t>> period = b->OptionalInt("period_ms");
+                if (!period.ok()) return ErrorResponse(period.status());
+                if (!*period) return ErrorResponse(Status::InvalidArgument("period_ms: required"));
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::SetRetention(db, Caller(req), *cls, **period,
+                                              ctx.clock.NowMillis());
+                });
+                if (st.ok()) st = ApplyRetentionToStore(ctx);
+                if (!st.ok()) return Failed(ctx, st, "setting retention failed");
+                return http::Response::Json(200, R"({"applied":true})");
+              }});
+  router.Add({"GET", "/api/v1/holds", http::AccessRule::Requires("holds.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<policy::HoldInfo>> holds =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ListHolds(db, Caller(req));
+                    });
+                if (!holds.ok()) return Failed(ctx, holds.status(), "listing holds failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("holds");
+                  w.StartArray();
+                  for (const policy::HoldInfo& h : *holds) {
+                    w.StartObject();
+                    w.Key("id");
+                    w.Int64(h.id);
+                    w.Key("plate");
+                    h.request.plate ? (void)w.String(h.request.plate->c_str()) : (void)w.Null();
+                    w.Key("camera");
+                    h.request.camera ? (void)w.String(h.request.camera->c_str()) : (void)w.Null();
+                    Str(w, "basis", h.request.basis);
+                    Str(w, "requested_by", h.request.requested_by);
+                    Str(w, "expires_at", FormatRfc3339(h.request.expires_at));
+                    Str(w, "state", h.released_at ? "released" : "active");
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/holds", http::AccessRule::Requires("holds.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                policy::HoldRequest h;
+                Result<std::optional<std::string>> plate = b->OptionalString("plate");
+                Result<std::optional<std::string>> camera = b->OptionalString("camera");
+                Result<std::int64_t> from = TimeField(*b, "window_from", false);
+                Result<std::int64_t> to = TimeField(*b, "window_to", false);
+                Result<std::int64_t> expires = TimeField(*b, "expires_at", true);
+                Result<std::string> basis = b->String("basis");
+                Result<std::string> by = b->String("requested_by");
+                for (const Status& s : {plate.status(), camera.status(), from.status(), to.status(),
+                                        expires.status(), basis.status(), by.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                h.plate = *plate;
+                h.camera = *camera;
+                if (*from != INT64_MIN) h.window_from = *from;
+                if (*to != INT64_MIN) h.window_to = *to;
+                h.expires_at = *expires;
+                h.basis = *basis;
+                h.requested_by = *by;
+                Result<std::int64_t> id =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::CreateHold(db, Caller(req), h, ctx.clock.NowMillis());
+                    });
+                if (!id.ok()) return Failed(ctx, id.status(), "creating a hold failed");
+                if (Status st = ApplyRetentionToStore(ctx); !st.ok())
+                  return Failed(ctx, st, "applying a hold failed");
+                return http::Response::Json(201,
+                                            fmt::format(R"({{"id":{},"state":"active"}})", *id));
+              }});
+  router.Add({"POST", "/api/v1/holds/{id}/release", http::AccessRule::Requires("holds.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request", "id: must be a hold number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::ReleaseHold(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (st.ok()) st = ApplyRetentionToStore(ctx);
+                if (!st.ok()) return Failed(ctx, st, "releasing a hold failed");
+                return http::Response::Json(200,
+                                            fmt::format(R"({{"id":{},"state":"released"}})", *id));
               }});
 }
 

@@ -13,12 +13,14 @@
 #include "http/server.h"
 #include "identity/accounts.h"
 #include "server/catalog_handle.h"
+#include "store/store.h"
 
 namespace interdict::server {
 
 struct ApiContext {
   ApiContext(const Clock& c, Logger& l) : clock(c), log(l) {}
   std::unique_ptr<CatalogHandle> catalog;  // opened by Service::Start, before any request
+  store::Store* store = nullptr;           // likewise
   const Clock& clock;
   Logger& log;
 };
@@ -32,5 +34,10 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx);
 void AddAuditRoutes(http::Router& router, ApiContext& ctx);
 void AddIntegrationRoutes(http::Router& router, ApiContext& ctx);
 void AddUserRoutes(http::Router& router, ApiContext& ctx);
+void AddRetentionRoutes(http::Router& router, ApiContext& ctx);
+
+// Hands the catalog's retention rules and active holds to the read store,
+// which enforces them on disk: at start and after every change.
+Status ApplyRetentionToStore(ApiContext& ctx);
 
 }  // namespace interdict::server

@@ -62,6 +62,7 @@ void Service::Impl::AddRoutes() {
   AddAuditRoutes(router, api);
   AddIntegrationRoutes(router, api);
   AddUserRoutes(router, api);
+  AddRetentionRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)
@@ -95,6 +96,9 @@ Status Service::Start() {
       store::Store::Open(so, store::Env::Posix(), s.clock, s.log);
   if (!opened.ok()) return opened.status();
   s.store = std::move(opened).value();
+  // The store enforces the catalog's retention and holds from the start.
+  s.api.store = s.store.get();
+  INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
 
   s.metrics
       .GetGauge("interdict_build_info", "Build of the running binary.",
