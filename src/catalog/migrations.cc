@@ -258,7 +258,28 @@ INSERT INTO purposes VALUES
    'prohibited: race, religion, national origin, sex, gender identity, disability');
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}};
+// Version 2: supervisors' approvals of searches beyond the default limits.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE approvals (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  requested_by INTEGER NOT NULL REFERENCES users(id),
+  purpose TEXT NOT NULL REFERENCES purposes(code),
+  case_number TEXT NOT NULL,
+  offense TEXT NOT NULL,
+  justification TEXT NOT NULL,
+  max_span_ms INTEGER NOT NULL,
+  max_agencies INTEGER NOT NULL,
+  pattern_analysis INTEGER NOT NULL,
+  requested_at INTEGER NOT NULL,
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> requested_by),
+  approved_at INTEGER,
+  expires_at INTEGER
+);
+CREATE INDEX approvals_by_agency ON approvals(agency_id, approved_at);
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
 
 }  // namespace
 

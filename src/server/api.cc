@@ -11,6 +11,7 @@
 #include "base/time_format.h"
 #include "identity/keys.h"
 #include "identity/users.h"
+#include "policy/purpose.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
@@ -656,6 +657,81 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 return http::Response::Json(200,
                                             fmt::format(R"({{"id":{},"state":"released"}})", *id));
               }});
+}
+
+void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/purposes", http::AccessRule::Requires("account.self"),
+              [&ctx](const http::Request&, const http::PathParams&) {
+                Result<std::vector<policy::Purpose>> all =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ListPurposes(db);
+                    });
+                if (!all.ok()) return Failed(ctx, all.status(), "listing purposes failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("purposes");
+                  w.StartArray();
+                  for (const policy::Purpose& p : *all) {
+                    w.StartObject();
+                    Str(w, "code", p.code);
+                    Str(w, "label", p.label);
+                    Str(w, "description", p.description);
+                    w.Key("prohibited");
+                    w.Bool(p.prohibited);
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add(
+      {"POST", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         policy::SearchReason why;
+         policy::SearchScope scope;
+         Result<std::string> purpose = b->String("purpose");
+         Result<std::string> case_number = b->String("case_number");
+         Result<std::string> offense = b->String("offense");
+         Result<std::string> justification = b->String("justification");
+         Result<std::optional<std::int64_t>> days = b->OptionalInt("max_days");
+         Result<std::optional<std::int64_t>> agencies = b->OptionalInt("max_agencies");
+         Result<std::optional<bool>> pattern = b->OptionalBool("pattern_analysis");
+         for (const Status& s :
+              {purpose.status(), case_number.status(), offense.status(), justification.status(),
+               days.status(), agencies.status(), pattern.status()}) {
+           if (!s.ok()) return ErrorResponse(s);
+         }
+         if (!*days || **days < 1 || **days > 3660 || !*agencies || **agencies < 1 ||
+             **agencies > 1000) {
+           return ErrorResponse(Status::InvalidArgument(
+               "max_days (1-3660) and max_agencies (1-1000): required, the scope to approve"));
+         }
+         why = {*purpose, *case_number, *offense, *justification, std::nullopt};
+         scope.span_ms = **days * 86'400'000;
+         scope.agencies = static_cast<std::size_t>(**agencies);
+         scope.pattern_analysis = pattern->value_or(false);
+         Result<std::int64_t> id =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return policy::RequestApproval(db, Caller(req), why, scope, ctx.clock.NowMillis());
+             });
+         if (!id.ok()) return Failed(ctx, id.status(), "requesting an approval failed");
+         return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"requested"}})", *id));
+       }});
+  router.Add(
+      {"POST", "/api/v1/approvals/{id}/approve", http::AccessRule::Requires("search.approve"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id)
+           return http::Response::Error(400, "invalid_request",
+                                        "id: must be an approval request number");
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           return policy::Approve(db, Caller(req), *id, ctx.clock.NowMillis());
+         });
+         if (!st.ok()) return Failed(ctx, st, "approving failed");
+         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+       }});
 }
 
 }  // namespace interdict::server

@@ -53,6 +53,15 @@ Result<std::optional<std::int64_t>> JsonBody::OptionalInt(std::string_view field
   return std::optional<std::int64_t>(it->value.GetInt64());
 }
 
+Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull()) return std::optional<bool>();
+  if (!it->value.IsBool())
+    return Status::InvalidArgument(fmt::format("{}: must be true or false", field));
+  return std::optional<bool>(it->value.GetBool());
+}
+
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringArray(
     std::string_view field) const {
   const auto it = doc_->d.FindMember(

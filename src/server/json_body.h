@@ -26,6 +26,7 @@ class JsonBody {
   Result<std::string> String(std::string_view field) const;
   Result<std::optional<std::string>> OptionalString(std::string_view field) const;
   Result<std::optional<std::int64_t>> OptionalInt(std::string_view field) const;
+  Result<std::optional<bool>> OptionalBool(std::string_view field) const;
   // An array of strings; InvalidArgument naming the field (and the index).
   Result<std::vector<std::string>> StringArray(std::string_view field) const;
   Result<std::optional<std::vector<std::string>>> OptionalStringArray(std::string_view field) const;

@@ -63,6 +63,7 @@ void Service::Impl::AddRoutes() {
   AddIntegrationRoutes(router, api);
   AddUserRoutes(router, api);
   AddRetentionRoutes(router, api);
+  AddPurposeRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)

@@ -33,6 +33,20 @@ TEST_F(CatalogDbTest, MigrationsBringAnEmptyDatabaseToTheCurrentVersionOnce) {
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM roles"), 6);
 }
 
+TEST_F(CatalogDbTest, AnOlderSchemaIsUpgradedStepByStep) {
+  auto db = Open();
+  // A catalog made by a binary that knew only version 1.
+  ASSERT_TRUE(db->Exec(Migrations().front().sql).ok());
+  ASSERT_TRUE(db->Exec("PRAGMA user_version = 1").ok());
+  ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) "
+                       "VALUES ('STLPD', 'x', 'MO0950000', 'US-MO', 'local', 0)")
+                  .ok());
+  ASSERT_TRUE(Migrate(*db).ok());
+  EXPECT_EQ(Scalar(*db, "PRAGMA user_version"), SchemaVersion());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM agencies"), 1) << "data kept";
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM approvals"), 0) << "version 2's table exists";
+}
+
 TEST_F(CatalogDbTest, ANewerSchemaIsRefusedAndLeftAlone) {
   {
     auto db = Open();

@@ -1,0 +1,182 @@
+#include "policy/purpose.h"
+
+#include <fmt/core.h>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+
+namespace interdict::policy {
+namespace {
+
+Status Audit(catalog::Database& db, const identity::Principal& p, std::string_view event, bool ok,
+             std::string details, std::int64_t now) {
+  audit::Entry e;
+  e.time = now;
+  e.actor = p.Actor();
+  e.agency = p.agency_id;
+  e.event = std::string(event);
+  e.outcome = ok ? audit::Outcome::kOk : audit::Outcome::kDenied;
+  e.details = std::move(details);
+  e.touched = {p.agency_id};
+  return audit::Append(db, e);
+}
+
+std::string ReasonJson(const SearchReason& why) {
+  return fmt::format(R"("purpose":{},"case":{},"offense":{},"justification":{})",
+                     JsonQuote(why.purpose), JsonQuote(why.case_number), JsonQuote(why.offense),
+                     JsonQuote(why.justification));
+}
+
+// Checks the fields every search must carry; the purpose's row, if it exists.
+Result<std::optional<Purpose>> CheckFields(catalog::Database& db, const SearchReason& why) {
+  if (why.case_number.empty() || why.case_number.size() > 64)
+    return Status::InvalidArgument("case_number: the case or incident number, 1 to 64 bytes");
+  if (why.offense.empty() || why.offense.size() > 100)
+    return Status::InvalidArgument("offense: the offense type, 1 to 100 bytes");
+  if (why.justification.size() < kMinJustification || why.justification.size() > 2000) {
+    return Status::InvalidArgument(
+        fmt::format("justification: why this search, in {} to 2000 bytes", kMinJustification));
+  }
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT code, label, description, prohibited FROM purposes WHERE code = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, why.purpose);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) {
+    return Status::InvalidArgument(
+        fmt::format("purpose: {} is not in the vocabulary (GET /api/v1/purposes)", why.purpose));
+  }
+  return std::optional<Purpose>(Purpose{q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0});
+}
+
+}  // namespace
+
+Result<std::vector<Purpose>> ListPurposes(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT code, label, description, prohibited FROM purposes ORDER BY prohibited, code");
+  if (!q.ok()) return q.status();
+  std::vector<Purpose> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0});
+  }
+  return out;
+}
+
+std::string ApprovalNeededFor(const SearchScope& scope) {
+  if (scope.pattern_analysis) return "pattern analyses need a supervisor's approval";
+  if (scope.span_ms > kDefaultMaxSpanMs)
+    return "searches over more than 30 days need a supervisor's approval";
+  if (scope.agencies > 1) return "searches beyond one agency need a supervisor's approval";
+  return {};
+}
+
+Status CheckSearch(catalog::Database& db, const identity::Principal& p, const SearchReason& why,
+                   const SearchScope& scope, std::int64_t now) {
+  Result<std::optional<Purpose>> purpose = CheckFields(db, why);
+  if (!purpose.ok()) return purpose.status();
+  if ((*purpose)->prohibited) {
+    // Refused whatever else the request says, and on the record.
+    INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+      return Audit(db, p, "search.refused", false,
+                   fmt::format(R"({{{},"reason":"prohibited purpose"}})", ReasonJson(why)), now);
+    }));
+    return Status::PermissionDenied(
+        fmt::format("purpose {} is prohibited: {}", (*purpose)->code, (*purpose)->description));
+  }
+  const std::string needed = ApprovalNeededFor(scope);
+  if (needed.empty()) return Status::Ok();
+  if (!why.approval) return Status::PermissionDenied(needed + "; name an approval in force");
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT requested_by, case_number, max_span_ms, max_agencies, pattern_analysis, expires_at "
+      "FROM approvals WHERE id = ?1 AND agency_id = ?2 AND approved_at IS NOT NULL");
+  if (!q.ok()) return q.status();
+  q->Bind(1, *why.approval).Bind(2, p.agency_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  std::string problem;
+  if (!*row) {
+    problem = "no such approval, or not approved yet";
+  } else if (q->Int(0) != p.id) {
+    problem = "the approval was given to someone else";
+  } else if (q->Text(1) != why.case_number) {
+    problem = "the approval is for another case";
+  } else if (now >= q->Int(5)) {
+    problem = "the approval has expired";
+  } else if (scope.span_ms > q->Int(2) || static_cast<std::int64_t>(scope.agencies) > q->Int(3) ||
+             (scope.pattern_analysis && q->Int(4) == 0)) {
+    problem = "the search is wider than what was approved";
+  }
+  if (!problem.empty())
+    return Status::PermissionDenied(fmt::format("approval {}: {}", *why.approval, problem));
+  return Status::Ok();
+}
+
+Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
+                                     const SearchReason& why, const SearchScope& scope,
+                                     std::int64_t now) {
+  if (!p.Can("search.reads")) return Status::PermissionDenied("needs the search.reads permission");
+  Result<std::optional<Purpose>> purpose = CheckFields(db, why);
+  if (!purpose.ok()) return purpose.status();
+  if ((*purpose)->prohibited)
+    return Status::PermissionDenied(fmt::format("purpose {} is prohibited", (*purpose)->code));
+  std::int64_t id = 0;
+  Status st = db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO approvals (agency_id, requested_by, purpose, case_number, offense, "
+        "justification, max_span_ms, max_agencies, pattern_analysis, requested_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, p.agency_id).Bind(2, p.id).Bind(3, why.purpose).Bind(4, why.case_number);
+    ins->Bind(5, why.offense).Bind(6, why.justification).Bind(7, scope.span_ms);
+    ins->Bind(8, static_cast<std::int64_t>(scope.agencies));
+    ins->Bind(9, std::int64_t{scope.pattern_analysis ? 1 : 0}).Bind(10, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    id = db.LastInsertId();
+    return Audit(
+        db, p, "approval.request", true,
+        fmt::format(R"({{"approval":{},{},"span_ms":{},"agencies":{},"pattern":{}}})", id,
+                    ReasonJson(why), scope.span_ms, scope.agencies, scope.pattern_analysis),
+        now);
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+               std::int64_t now) {
+  if (!p.Can("search.approve"))
+    return Status::PermissionDenied("needs the search.approve permission");
+  Status refusal = Status::Ok();
+  Status st = db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT requested_by, approved_at IS NOT NULL FROM approvals WHERE id = ?1 AND "
+        "agency_id = ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, p.agency_id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row)
+      return Status::NotFound(fmt::format("no approval request {} in {}", id, p.agency_code));
+    if (q->Int(1) != 0)
+      return Status::FailedPrecondition(fmt::format("request {} is already approved", id));
+    if (q->Int(0) == p.id) {
+      refusal = Status::PermissionDenied("a supervisor cannot approve their own search");
+      return Audit(db, p, "approval.approve", false,
+                   fmt::format(R"({{"approval":{},"reason":"own request"}})", id), now);
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE approvals SET approved_by = ?1, approved_at = ?2, expires_at = ?3 WHERE id = ?4");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.id).Bind(2, now).Bind(3, now + kApprovalValidityMs).Bind(4, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return Audit(db, p, "approval.approve", true, fmt::format(R"({{"approval":{}}})", id), now);
+  });
+  if (!st.ok()) return st;
+  return refusal;
+}
+
+}  // namespace interdict::policy

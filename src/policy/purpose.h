@@ -1,0 +1,63 @@
+// Why a search runs: every search names a purpose from the vocabulary, a case
+// or incident number, an offense type and a justification; prohibited
+// purposes are refused (and the attempt audited); searches beyond the default
+// limits need a supervisor's approval, recorded with the search
+// (GOVERNANCE B.8–B.10).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+
+namespace interdict::policy {
+
+// Default limits beyond which a search needs approval.
+inline constexpr std::int64_t kDefaultMaxSpanMs = 30LL * 86'400'000;
+inline constexpr std::int64_t kApprovalValidityMs = 24LL * 3'600'000;
+inline constexpr std::size_t kMinJustification = 20;
+
+struct Purpose {
+  std::string code, label, description;
+  bool prohibited = false;
+};
+Result<std::vector<Purpose>> ListPurposes(catalog::Database& db);
+
+struct SearchReason {
+  std::string purpose;  // a code from the vocabulary
+  std::string case_number;
+  std::string offense;
+  std::string justification;
+  std::optional<std::int64_t> approval;  // id of a supervisor's approval, when one is needed
+};
+
+struct SearchScope {
+  std::int64_t span_ms = 0;  // time window searched
+  std::size_t agencies = 1;  // agencies whose data it would touch
+  bool pattern_analysis = false;
+};
+
+// Why the scope needs approval ("" when it does not).
+std::string ApprovalNeededFor(const SearchScope& scope);
+
+// Checks a search before it runs. InvalidArgument naming a missing or bad
+// field; PermissionDenied for a prohibited purpose (audited as
+// search.refused) or a scope beyond the limits without an approval in force
+// for this person, case and scope.
+Status CheckSearch(catalog::Database& db, const identity::Principal& p, const SearchReason& why,
+                   const SearchScope& scope, std::int64_t now);
+
+// A request for approval of a wide search (search.reads); returns its id.
+Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
+                                     const SearchReason& why, const SearchScope& scope,
+                                     std::int64_t now);
+// A supervisor of the same agency, not the requester, approves
+// (search.approve); valid for 24 hours. Audited.
+Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+               std::int64_t now);
+
+}  // namespace interdict::policy
