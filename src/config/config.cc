@@ -37,6 +37,9 @@ Status SetInt(const Value& v, std::int64_t lo, std::int64_t hi, T* field) {
   return Status::Ok();
 }
 
+// The banner's default as the documentation shows it (a TOML string).
+const std::string kQuotedBanner = "\"" + std::string(kDefaultLoginBanner) + "\"";
+
 const std::array kOptions = {
     Option{{"server.listen", "string", "\"127.0.0.1:8480\"",
             "Address and port to listen on, HOST:PORT or [IPv6]:PORT. Port 0 picks a free port "
@@ -151,6 +154,21 @@ const std::array kOptions = {
            [](Config& c, const Value& v) {
              return SetInt(v, 1000, 100'000'000, &c.store.flush_reads);
            }},
+    Option{{"auth.login_banner", "string", kQuotedBanner,
+            "The system-use notice shown before sign-in (GET /api/v1/auth/banner), as CJIS "
+            "asks."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (s.empty() || s.size() > 4000)
+               return Status::InvalidArgument("must be 1 to 4000 bytes");
+             c.auth.login_banner = s;
+             return Status::Ok();
+           }},
+    Option{{"auth.max_password_checks", "integer", "2",
+            "Sign-in password checks (Argon2id, 64 MiB each) run at once; more wait."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.auth.max_password_checks); }},
     Option{{"log.level", "string", "\"info\"", "Lowest level logged: debug, info, warn or error."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {

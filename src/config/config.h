@@ -46,9 +46,20 @@ struct StoreConfig {
   std::int64_t flush_reads = 250'000;
 };
 
+inline constexpr std::string_view kDefaultLoginBanner =
+    "This is a law-enforcement information system. Use is limited to authorized users for "
+    "authorized purposes with a case number; all use is recorded and audited. Unauthorized use "
+    "is a crime.";
+
+struct AuthConfig {
+  std::string login_banner{kDefaultLoginBanner};
+  int max_password_checks = 2;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
+  AuthConfig auth;
   std::string data_dir = "/var/lib/interdict";
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

@@ -165,18 +165,22 @@ Status Accounts::ConfirmEnrolment(std::string_view username, std::string_view en
                         "enrolment secret wrong or expired, or the code does not match");
 }
 
+std::string Accounts::PasswordHashFor(std::string_view username) {
+  Result<std::optional<UserRow>> found = FindUser(db_, username);
+  if (found.ok() && *found && (*found)->password_hash) return *(*found)->password_hash;
+  return DummyHash(policy_.password_cost);  // an unknown name costs as much as a wrong password
+}
+
 Result<std::string> Accounts::SignIn(std::string_view username, std::string_view password,
                                      std::string_view totp_code, std::string_view from,
                                      std::int64_t now) {
-  // The password check is slow and must not run inside the write transaction:
-  // read the row first, check, then record the outcome against a fresh read.
-  Result<std::optional<UserRow>> found = FindUser(db_, username);
-  if (!found.ok()) return found.status();
-  const bool password_ok =
-      crypto::VerifyPassword(*found && (*found)->password_hash ? *(*found)->password_hash
-                                                               : DummyHash(policy_.password_cost),
-                             password) &&
-      *found && (*found)->password_hash;
+  const bool password_ok = crypto::VerifyPassword(PasswordHashFor(username), password);
+  return FinishSignIn(username, password, password_ok, totp_code, from, now);
+}
+
+Result<std::string> Accounts::FinishSignIn(std::string_view username, std::string_view password,
+                                           bool password_ok, std::string_view totp_code,
+                                           std::string_view from, std::int64_t now) {
   const std::string token = crypto::HexEncode(crypto::RandomBytes(32));
   Status outcome = Status::Unauthenticated(std::string(kSignInFailed));
   Status st = db_.Transaction([&]() -> Status {
@@ -200,8 +204,9 @@ Result<std::string> Accounts::SignIn(std::string_view username, std::string_view
     if (!u.totp_enrolled)
       return Audit(actor, u.agency_id, "login", false, details("not enrolled"), now);
     const std::optional<std::int64_t> step =
-        password_ok ? crypto::TotpCheck(u.totp_secret, totp_code, now, u.totp_last_step)
-                    : std::nullopt;
+        password_ok && u.password_hash
+            ? crypto::TotpCheck(u.totp_secret, totp_code, now, u.totp_last_step)
+            : std::nullopt;
     if (!step) {
       const std::int64_t failed = u.failed_logins + 1;
       const bool lock = failed >= policy_.max_failed_logins;

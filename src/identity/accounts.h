@@ -64,6 +64,13 @@ class Accounts {
   // was wrong (except a locked account, which says until when).
   Result<std::string> SignIn(std::string_view username, std::string_view password,
                              std::string_view totp_code, std::string_view from, std::int64_t now);
+  // SignIn in two steps, so that the slow password check (Argon2id) can run
+  // without holding the catalog: the hash to check against (a fixed one for an
+  // unknown name, which costs as much), then the outcome of the check.
+  std::string PasswordHashFor(std::string_view username);
+  Result<std::string> FinishSignIn(std::string_view username, std::string_view password,
+                                   bool password_ok, std::string_view totp_code,
+                                   std::string_view from, std::int64_t now);
   // The session's principal; refreshes its idle timer. Unauthenticated when
   // unknown, ended, or idle too long (then it is ended and audited as locked).
   Result<Principal> Authenticate(std::string_view token, std::int64_t now);

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "crypto/password.h"
 #include "identity/keys.h"
 #include "identity/users.h"
 #include "policy/purpose.h"
@@ -140,6 +141,16 @@ http::AccessGate MakeGate(ApiContext& ctx) {
 }
 
 void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/auth/banner",
+              http::AccessRule::Public(
+                  "the system-use notice must be shown before sign-in; it is configuration text"),
+              [&ctx](const http::Request&, const http::PathParams&) {
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  Str(w, "banner", ctx.login_banner);
+                  w.EndObject();
+                });
+              }});
   router.Add({"POST", "/api/v1/auth/enrol",
               http::AccessRule::Public(
                   "enrolment step 1: authorized by the one-time secret in the body, audited"),
@@ -194,10 +205,30 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 for (const Status& s : {user.status(), password.status(), code.status()}) {
                   if (!s.ok()) return ErrorResponse(s);
                 }
+                // The Argon2id check runs outside the catalog's lock, a few at a
+                // time: a burst of sign-ins neither stalls other requests nor
+                // exhausts memory (64 MiB a check).
+                const std::string hash =
+                    ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                      return a.PasswordHashFor(*user);
+                    });
+                bool password_ok = false;
+                {
+                  std::unique_lock l(ctx.password_checks_mu);
+                  ctx.password_checks_cv.wait(
+                      l, [&] { return ctx.password_checks_running < ctx.max_password_checks; });
+                  ++ctx.password_checks_running;
+                }
+                password_ok = crypto::VerifyPassword(hash, *password);
+                {
+                  std::lock_guard l(ctx.password_checks_mu);
+                  --ctx.password_checks_running;
+                }
+                ctx.password_checks_cv.notify_one();
                 Result<std::string> token =
                     ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
-                      return a.SignIn(*user, *password, *code, req.remote_address,
-                                      ctx.clock.NowMillis());
+                      return a.FinishSignIn(*user, *password, password_ok, *code,
+                                            req.remote_address, ctx.clock.NowMillis());
                     });
                 if (!token.ok()) return Failed(ctx, token.status(), "sign-in failed");
                 return JsonResponse(200, [&](Writer& w) {

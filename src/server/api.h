@@ -5,6 +5,8 @@
 // API keys ("Bearer idk_…") the same way.
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "base/clock.h"
@@ -23,6 +25,12 @@ struct ApiContext {
   store::Store* store = nullptr;           // likewise
   const Clock& clock;
   Logger& log;
+  std::string login_banner;  // auth.login_banner
+  // Password checks running at once (each holds 64 MiB for ~0.1 s); auth.max_password_checks.
+  int max_password_checks = 2;
+  std::mutex password_checks_mu;
+  std::condition_variable password_checks_cv;
+  int password_checks_running = 0;
 };
 
 // The principal the gate attached to a request that passed it.

@@ -81,6 +81,8 @@ Status Service::Start() {
   s.data_dir.emplace(std::move(dir).value());
   s.started_at = s.clock.NowMillis();
 
+  s.api.login_banner = s.config.auth.login_banner;
+  s.api.max_password_checks = s.config.auth.max_password_checks;
   Result<std::unique_ptr<CatalogHandle>> catalog =
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();

@@ -84,6 +84,10 @@ class ApiTest : public ::testing::Test {
 };
 
 TEST_F(ApiTest, EnrolSignInAndSeeWhoIAm) {
+  http::ClientResponse banner = Get("/api/v1/auth/banner");
+  EXPECT_EQ(banner.status, 200);
+  EXPECT_NE(Field(banner.body, "banner").find("all use is recorded and audited"), std::string::npos)
+      << banner.body;
   EXPECT_EQ(Get("/api/v1/me").status, 401);
   const std::string token = SignInAlice();
   ASSERT_EQ(token.size(), 64u);
