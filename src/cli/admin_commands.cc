@@ -34,26 +34,27 @@ int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec
   return kExitUsage;
 }
 
-int Init(const std::vector<std::string>& argv) {
+// `admin init` (first: the catalog must have no agency) or `admin add-agency`.
+int CreateAgency(const std::vector<std::string>& argv, bool first) {
+  const std::string cmd = first ? "admin init" : "admin add-agency";
   Result<Args> args = Args::Parse(argv, kInitFlags);
-  if (!args.ok()) return Usage("admin init", args.status().message(), kInitFlags);
+  if (!args.ok()) return Usage(cmd, args.status().message(), kInitFlags);
   for (const FlagSpec& f : kInitFlags) {
-    if (!args->Get(f.name))
-      return Usage("admin init", fmt::format("--{} is required", f.name), kInitFlags);
+    if (!args->Get(f.name)) return Usage(cmd, fmt::format("--{} is required", f.name), kInitFlags);
   }
   const std::string data = *args->Get("data");
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) {
-    std::cerr << "interdict admin init: " << dir.status().message() << "\n";
+    std::cerr << "interdict " << cmd << ": " << dir.status().message() << "\n";
     return kExitFailure;
   }
   Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
   if (!db.ok()) {
-    std::cerr << "interdict admin init: " << db.status().message() << "\n";
+    std::cerr << "interdict " << cmd << ": " << db.status().message() << "\n";
     return kExitFailure;
   }
   if (Status st = catalog::Migrate(**db); !st.ok()) {
-    std::cerr << "interdict admin init: " << st.message() << "\n";
+    std::cerr << "interdict " << cmd << ": " << st.message() << "\n";
     return kExitFailure;
   }
   identity::InitRequest req;
@@ -64,9 +65,11 @@ int Init(const std::vector<std::string>& argv) {
   req.kind = *args->Get("kind");
   req.admin_username = *args->Get("user");
   req.admin_name = *args->Get("name");
-  Result<identity::InitResult> r = identity::InitCatalog(**db, req, Clock::System().NowMillis());
+  const std::int64_t now = Clock::System().NowMillis();
+  Result<identity::InitResult> r =
+      first ? identity::InitCatalog(**db, req, now) : identity::AddAgency(**db, req, now);
   if (!r.ok()) {
-    std::cerr << "interdict admin init: " << r.status().message() << "\n";
+    std::cerr << "interdict " << cmd << ": " << r.status().message() << "\n";
     return r.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   std::cout << fmt::format(
@@ -109,13 +112,14 @@ int Verify(const std::vector<std::string>& argv) {
 }  // namespace
 
 int AdminCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "init") {
-    std::cerr
-        << "usage: interdict admin init --data DIR --agency CODE --agency-name NAME --ori ORI "
-           "--state ST --kind KIND --user NAME --name \"FULL NAME\"\n";
+  if (argv.empty() || (argv[0] != "init" && argv[0] != "add-agency")) {
+    std::cerr << "usage: interdict admin init|add-agency --data DIR --agency CODE --agency-name "
+                 "NAME --ori ORI --state ST --kind KIND --user NAME --name \"FULL NAME\"\n"
+                 "  init: the first agency of an empty data directory\n"
+                 "  add-agency: a further member agency, with its first administrator\n";
     return kExitUsage;
   }
-  return Init({argv.begin() + 1, argv.end()});
+  return CreateAgency({argv.begin() + 1, argv.end()}, argv[0] == "init");
 }
 
 int AuditCommand(const std::vector<std::string>& argv) {

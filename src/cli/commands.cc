@@ -21,7 +21,7 @@ const Command kCommands[] = {
     {"serve", "run the HTTP API (flags: --config, --listen, --data, --log-level)", Serve},
     {"demo", "run the server on a demo data directory", Demo},
     {"store", "operate the read store: load NDJSON reads, count, verify checksums", StoreCommand},
-    {"admin", "set up a data directory: admin init creates the first agency and administrator",
+    {"admin", "admin init|add-agency: an agency and its first administrator (on the host)",
      AdminCommand},
     {"audit", "check the audit trail: audit verify finds any edited, deleted or moved entry",
      AuditCommand},

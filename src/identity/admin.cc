@@ -59,7 +59,10 @@ Status CheckDisplayName(std::string_view field, std::string_view name) {
   return Status::Ok();
 }
 
-Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, std::int64_t now_ms) {
+namespace {
+
+Result<InitResult> CreateAgency(catalog::Database& db, const InitRequest& req, std::int64_t now_ms,
+                                bool first) {
   INTERDICT_RETURN_IF_ERROR(CheckAgencyCode(req.agency_code));
   INTERDICT_RETURN_IF_ERROR(CheckDisplayName("agency name", req.agency_name));
   INTERDICT_RETURN_IF_ERROR(CheckOri(req.ori));
@@ -79,9 +82,13 @@ Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, st
       Result<catalog::Statement> q = db.Prepare("SELECT count(*) FROM agencies");
       if (!q.ok()) return q.status();
       if (Result<bool> row = q->Step(); !row.ok()) return row.status();
-      if (q->Int(0) > 0) {
+      if (first && q->Int(0) > 0) {
+        return Status::FailedPrecondition(fmt::format(
+            "{} already has agencies; add more with interdict admin add-agency", db.path()));
+      }
+      if (!first && q->Int(0) == 0) {
         return Status::FailedPrecondition(
-            fmt::format("{} already has agencies; add more through the API", db.path()));
+            fmt::format("{} has no agency yet; start with interdict admin init", db.path()));
       }
     }
     Result<catalog::Statement> a = db.Prepare(
@@ -90,18 +97,26 @@ Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, st
     if (!a.ok()) return a.status();
     a->Bind(1, req.agency_code).Bind(2, req.agency_name).Bind(3, req.ori);
     a->Bind(4, state->code()).Bind(5, req.kind).Bind(6, now_ms);
-    INTERDICT_RETURN_IF_ERROR(a->Run());
+    if (Status run = a->Run(); !run.ok()) {
+      if (run.code() == StatusCode::kAlreadyExists)
+        return Status::AlreadyExists("agency code or ORI: already in the catalog");
+      return run;
+    }
     out.agency_id = db.LastInsertId();
 
     Result<catalog::Statement> u = db.Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, enrolment_hash, "
         "enrolment_expires_at, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, 'administrator', ?4, ?5, ?6, 'admin init')");
+        "VALUES (?1, ?2, ?3, 'administrator', ?4, ?5, ?6, 'interdict admin')");
     if (!u.ok()) return u.status();
     u->Bind(1, out.agency_id).Bind(2, req.admin_username).Bind(3, req.admin_name);
     u->BindBlob(4, crypto::AsBytes(crypto::Sha256(out.enrolment_secret)));
     u->Bind(5, out.enrolment_expires_at).Bind(6, now_ms);
-    INTERDICT_RETURN_IF_ERROR(u->Run());
+    if (Status run = u->Run(); !run.ok()) {
+      if (run.code() == StatusCode::kAlreadyExists)
+        return Status::AlreadyExists(fmt::format("username: {} is taken", req.admin_username));
+      return run;
+    }
     out.user_id = db.LastInsertId();
 
     // Retention: the state's preset when there is one, else the default.
@@ -115,7 +130,7 @@ Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, st
     }
     Result<catalog::Statement> r = db.Prepare(
         "INSERT INTO retention (agency_id, data_class, period_ms, preset, changed_at, changed_by) "
-        "SELECT ?1, data_class, period_ms, preset, ?2, 'admin init' FROM retention_presets "
+        "SELECT ?1, data_class, period_ms, preset, ?2, 'interdict admin' FROM retention_presets "
         "WHERE preset = ?3");
     if (!r.ok()) return r.status();
     r->Bind(1, out.agency_id).Bind(2, now_ms).Bind(3, out.retention_preset);
@@ -125,7 +140,7 @@ Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, st
     e.time = now_ms;
     e.actor = "system";
     e.agency = out.agency_id;
-    e.event = "admin.init";
+    e.event = first ? "admin.init" : "admin.add-agency";
     e.details = fmt::format(R"({{"agency":{},"ori":{},"administrator":{},"retention_preset":{}}})",
                             JsonQuote(req.agency_code), JsonQuote(req.ori),
                             JsonQuote(req.admin_username), JsonQuote(out.retention_preset));
@@ -134,6 +149,16 @@ Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, st
   });
   if (!st.ok()) return st;
   return out;
+}
+
+}  // namespace
+
+Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, std::int64_t now_ms) {
+  return CreateAgency(db, req, now_ms, true);
+}
+
+Result<InitResult> AddAgency(catalog::Database& db, const InitRequest& req, std::int64_t now_ms) {
+  return CreateAgency(db, req, now_ms, false);
 }
 
 }  // namespace interdict::identity

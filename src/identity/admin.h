@@ -37,6 +37,11 @@ inline constexpr std::int64_t kEnrolmentValidityMs = 72LL * 3600 * 1000;
 // (InvalidArgument, naming the field) a request with a bad field. Audited.
 Result<InitResult> InitCatalog(catalog::Database& db, const InitRequest& req, std::int64_t now_ms);
 
+// A further member agency and its first administrator (`interdict admin
+// add-agency`, run by the operator on the host). Refuses a code or ORI in use
+// (AlreadyExists). Audited.
+Result<InitResult> AddAgency(catalog::Database& db, const InitRequest& req, std::int64_t now_ms);
+
 // Field checks shared with the API.
 Status CheckAgencyCode(std::string_view code);
 Status CheckOri(std::string_view ori);

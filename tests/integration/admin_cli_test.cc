@@ -58,6 +58,26 @@ TEST(AdminCliTest, InitCreatesTheFirstAgencyAndPrintsAOneTimeEnrolmentSecret) {
   EXPECT_NE(again.err.find("already has agencies"), std::string::npos) << again.err;
 }
 
+TEST(AdminCliTest, AddAgencyAddsAFurtherMemberButNeitherTheFirstNorADuplicate) {
+  test::TempDir dir;
+  std::vector<std::string> add = InitArgs(dir.path());
+  add[2] = "add-agency";
+  test::RunResult before_init = RunProgram(add);
+  EXPECT_EQ(before_init.code, 1);
+  EXPECT_NE(before_init.err.find("start with interdict admin init"), std::string::npos);
+  ASSERT_EQ(RunProgram(InitArgs(dir.path())).code, 0);
+  test::RunResult dup = RunProgram(add);
+  EXPECT_EQ(dup.code, 1);
+  EXPECT_NE(dup.err.find("already in the catalog"), std::string::npos) << dup.err;
+  add[6] = "SLCPD";
+  add[10] = "MO0960000";
+  add[16] = "bob";
+  test::RunResult ok = RunProgram(add);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("agency SLCPD created"), std::string::npos) << ok.out;
+  EXPECT_EQ(RunProgram({kBin, "audit", "verify", "--data", dir.path()}).code, 0);
+}
+
 TEST(AdminCliTest, InitNamesABadFieldAndExits2) {
   test::TempDir dir;
   std::vector<std::string> args = InitArgs(dir.path());
