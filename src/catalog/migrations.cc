@@ -279,7 +279,22 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_by_agency ON approvals(agency_id, approved_at);
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}};
+// Version 3: notices to an agency (sharing changes reach the agency's head and
+// administrators, GOVERNANCE C.15).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  created_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  read_at INTEGER,
+  read_by INTEGER REFERENCES users(id)
+);
+CREATE INDEX notifications_by_agency ON notifications(agency_id, id);
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}};
 
 }  // namespace
 

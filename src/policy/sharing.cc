@@ -61,6 +61,23 @@ Status Audit(catalog::Database& db, const identity::Principal& p, std::string_vi
   return audit::Append(db, e);
 }
 
+// Tells both agencies of an agreement about a change to it.
+Status NotifyBoth(catalog::Database& db, const Agreement& a, std::string_view what,
+                  const identity::Principal& by, std::int64_t now) {
+  const std::string message =
+      fmt::format("Sharing agreement {} ({} shares {} with {}) was {} by {} of {}.", a.id, a.owner,
+                  DataClassName(a.data_class), a.partner, what, by.name, by.agency_code);
+  for (const std::string& code : {a.owner, a.partner}) {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO notifications (agency_id, created_at, kind, message) "
+        "SELECT id, ?1, 'sharing', ?2 FROM agencies WHERE code = ?3");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, now).Bind(2, message).Bind(3, code);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<Agreement>> LoadAgreement(catalog::Database& db, std::int64_t id) {
   Result<catalog::Statement> q = db.Prepare(
       "SELECT g.id, o.code, pa.code, g.data_class, g.effective_from, g.effective_to, g.document, "
@@ -230,6 +247,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
     if (!up.ok()) return up.status();
     up->Bind(1, p.id).Bind(2, now).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, g, "approved", p, now));
     return Audit(db, p, "agreement.approve", true, details, {p.agency_id}, now);
   });
   if (!st.ok()) return st;
@@ -251,6 +269,7 @@ Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std:
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, p.id).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, **a, "revoked", p, now));
     return Audit(db, p, "agreement.revoke", true,
                  fmt::format(R"({{"agreement":{},"partner":{}}})", id, JsonQuote((*a)->partner)),
                  {p.agency_id}, now);
@@ -277,6 +296,37 @@ Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const ident
     if (*a) out.push_back(std::move(**a));
   }
   return out;
+}
+
+Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT id, created_at, kind, message, read_at IS NOT NULL FROM notifications "
+      "WHERE agency_id = ?1 ORDER BY id DESC LIMIT 200");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<Notice> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({q->Int(0), q->Int(1), q->Text(2), q->Text(3), q->Int(4) != 0});
+  }
+  return out;
+}
+
+Status MarkNoticeRead(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                      std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
+  Result<catalog::Statement> up = db.Prepare(
+      "UPDATE notifications SET read_at = ?1, read_by = ?2 WHERE id = ?3 AND agency_id = ?4 "
+      "AND read_at IS NULL");
+  if (!up.ok()) return up.status();
+  up->Bind(1, now).Bind(2, p.id).Bind(3, id).Bind(4, p.agency_id);
+  INTERDICT_RETURN_IF_ERROR(up->Run());
+  if (db.Changes() == 0)
+    return Status::NotFound(fmt::format("no unread notice {} for {}", id, p.agency_code));
+  return Status::Ok();
 }
 
 }  // namespace interdict::policy

@@ -69,6 +69,18 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
 // narrowing access never needs a second person).
 Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                        std::int64_t now);
+struct Notice {
+  std::int64_t id = 0;
+  std::int64_t created_at = 0;
+  std::string kind, message;
+  bool read = false;
+};
+// Notices to `p`'s agency, newest first (agency.read). Approving or revoking
+// an agreement notifies both agencies.
+Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p);
+Status MarkNoticeRead(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                      std::int64_t now);
+
 // Agreements where `p`'s agency is owner or partner (agreements.read).
 Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const identity::Principal& p);
 

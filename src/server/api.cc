@@ -765,4 +765,45 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
        }});
 }
 
+void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/notices", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<policy::Notice>> notices =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ListNotices(db, Caller(req));
+                    });
+                if (!notices.ok()) return Failed(ctx, notices.status(), "listing notices failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("notices");
+                  w.StartArray();
+                  for (const policy::Notice& n : *notices) {
+                    w.StartObject();
+                    w.Key("id");
+                    w.Int64(n.id);
+                    Str(w, "time", FormatRfc3339(n.created_at));
+                    Str(w, "kind", n.kind);
+                    Str(w, "message", n.message);
+                    w.Key("read");
+                    w.Bool(n.read);
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"POST", "/api/v1/notices/{id}/read", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be a notice number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::MarkNoticeRead(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "marking a notice failed");
+                return http::Response::Json(200, fmt::format(R"({{"id":{},"read":true}})", *id));
+              }});
+}
+
 }  // namespace interdict::server

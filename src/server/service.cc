@@ -64,6 +64,7 @@ void Service::Impl::AddRoutes() {
   AddUserRoutes(router, api);
   AddRetentionRoutes(router, api);
   AddPurposeRoutes(router, api);
+  AddNoticeRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)
