@@ -806,4 +806,32 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
               }});
 }
 
+void AddVisibilityRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/visible-agencies", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<policy::DataClass> cls =
+                    policy::ParseDataClass(req.QueryParam("class").value_or("reads"));
+                if (!cls.ok()) return ErrorResponse(cls.status());
+                Result<std::vector<policy::VisibleAgency>> v =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::VisibleAgencies(db, Caller(req), *cls, ctx.clock.NowMillis());
+                    });
+                if (!v.ok()) return Failed(ctx, v.status(), "deciding visibility failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  Str(w, "class", policy::DataClassName(*cls));
+                  w.Key("agencies");
+                  w.StartArray();
+                  for (const policy::VisibleAgency& a : *v) {
+                    w.StartObject();
+                    Str(w, "code", a.code);
+                    Str(w, "via", a.agreement ? fmt::format("agreement {}", *a.agreement) : "own");
+                    w.EndObject();
+                  }
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+}
+
 }  // namespace interdict::server

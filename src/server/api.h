@@ -45,6 +45,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx);
 void AddRetentionRoutes(http::Router& router, ApiContext& ctx);
 void AddPurposeRoutes(http::Router& router, ApiContext& ctx);
 void AddNoticeRoutes(http::Router& router, ApiContext& ctx);
+void AddVisibilityRoutes(http::Router& router, ApiContext& ctx);
 
 // Hands the catalog's retention rules and active holds to the read store,
 // which enforces them on disk: at start and after every change.

@@ -65,6 +65,7 @@ void Service::Impl::AddRoutes() {
   AddRetentionRoutes(router, api);
   AddPurposeRoutes(router, api);
   AddNoticeRoutes(router, api);
+  AddVisibilityRoutes(router, api);
 }
 
 Service::Service(config::Config config, Logger& log, const Clock& clock)

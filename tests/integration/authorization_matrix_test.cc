@@ -4,9 +4,9 @@
 // unnoticed.
 //
 // Relations between agencies (same agency, partner with and without an
-// agreement, revoked, out-of-state, federal) decide whose data a route
-// returns; they are checked for every relation in policy/sharing_test.cc and
-// join this matrix as the data routes (search, hits) arrive.
+// agreement, revoked, not yet in force, out-of-state, federal) decide whose
+// data a principal sees: the last test checks each relation, for every role,
+// through /api/v1/visible-agencies, the scope every data route will use.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -87,6 +87,10 @@ const std::vector<Row> kMatrix = {
      "/api/v1/notices/1/read",
      "",
      {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+    {"GET",
+     "/api/v1/visible-agencies?class=reads",
+     "",
+     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
     {"POST",
      "/api/v1/auth/logout",
      "",
@@ -96,12 +100,13 @@ const std::vector<Row> kMatrix = {
 // The route pattern a concrete path in the table stands for: numeric
 // segments are {id}.
 std::string PatternOf(const Row& r) {
+  const std::string path = r.path.substr(0, r.path.find('?'));
   std::string out;
   std::size_t start = 1;
-  while (start <= r.path.size()) {
-    std::size_t end = r.path.find('/', start);
-    if (end == std::string::npos) end = r.path.size();
-    const std::string seg = r.path.substr(start, end - start);
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string seg = path.substr(start, end - start);
     out += "/";
     out += !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos ? "{id}" : seg;
     start = end + 1;
@@ -187,6 +192,90 @@ TEST_F(AuthorizationMatrixTest, WithoutASessionEveryGuardedRouteAnswers401) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 401) << row.method << " " << row.path;
   }
+}
+
+// The relation dimension: for each relation between the requester's agency
+// and a data owner, whether the owner's reads are visible, for every role.
+// Visibility is what every data route (search, hits) is scoped by.
+TEST_F(AuthorizationMatrixTest, RelationsBetweenAgenciesDecideWhoseDataEachRoleSees) {
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    ASSERT_TRUE(db.ok());
+    // Owners, one per relation to STLPD (Missouri, local), and to FBI (federal).
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                           "('PARTNER', 'p', 'MO0970000', 'US-MO', 'county', 0), "
+                           "('NOAGREE', 'n', 'MO0980000', 'US-MO', 'local', 0), "
+                           "('REVOKED', 'r', 'MO0990000', 'US-MO', 'local', 0), "
+                           "('FUTURE', 'f', 'MO1000000', 'US-MO', 'local', 0), "
+                           "('CAPD', 'c', 'CA0010000', 'US-CA', 'local', 0), "
+                           "('ILSP', 'i', 'IL0000000', 'US-IL', 'state', 0), "
+                           "('FBI', 'b', 'DCFBIWA00', 'US-DC', 'federal', 0);"
+                           "INSERT INTO users (agency_id, username, display_name, role, "
+                           "created_at, created_by) "
+                           "VALUES (3, 'p-sup', 'x', 'supervisor', 0, 't'), (3, 'p-adm', 'x', "
+                           "'administrator', 0, 't');")
+                    .ok());
+    // Agreements to STLPD (id 1) and FBI (id 9), approved unless noted.
+    const std::int64_t now = clock_.NowMillis();
+    auto share = [&](int owner, int partner, std::int64_t from, bool revoked) {
+      auto st = (*db)->Prepare(
+          "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document, "
+          "proposed_by, approved_by, approved_at, revoked_at, created_at) "
+          "VALUES (?1, ?2, 'reads', ?3, 'MOU', 6, 7, 0, ?4, 0)");
+      st->Bind(1, std::int64_t{owner}).Bind(2, std::int64_t{partner}).Bind(3, from);
+      st->Bind(4, revoked ? std::optional<std::int64_t>(now) : std::nullopt);
+      ASSERT_TRUE(st->Run().ok());
+    };
+    share(3, 1, 0, false);                 // PARTNER -> STLPD, in force
+    share(5, 1, 0, true);                  // REVOKED -> STLPD, revoked
+    share(6, 1, now + 86'400'000, false);  // FUTURE -> STLPD, not yet in force
+    share(7, 1, 0, false);                 // CAPD -> STLPD: California law forbids it
+    share(3, 9, 0, false);                 // PARTNER -> FBI, one-to-one
+    share(8, 9, 0, false);                 // ILSP -> FBI: Illinois law forbids federal access
+  }
+  const std::map<std::string, bool> stlpd_sees = {
+      {"STLPD", true},   {"PARTNER", true}, {"NOAGREE", false}, {"REVOKED", false},
+      {"FUTURE", false}, {"CAPD", false},   {"ILSP", false},    {"FBI", false}};
+  for (const std::string& role : kRoles) {
+    const std::string token = SignIn(role);
+    clock_.Advance(std::chrono::seconds(30));
+    Result<http::ClientResponse> r = running_->client().Send(
+        "GET", "/api/v1/visible-agencies?class=reads", "", {{"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(r.ok());
+    if (role == "integration") {
+      EXPECT_EQ(r->status, 403) << "machines see no one's data through this route";
+      continue;
+    }
+    ASSERT_EQ(r->status, 200) << r->body;
+    for (const auto& [code, visible] : stlpd_sees) {
+      EXPECT_EQ(r->body.find("\"code\":\"" + code + "\"") != std::string::npos, visible)
+          << role << " of STLPD, owner " << code << ": " << r->body;
+    }
+    // Hits are another class: the reads agreement does not cover them.
+    Result<http::ClientResponse> hits = running_->client().Send(
+        "GET", "/api/v1/visible-agencies?class=hits", "", {{"Authorization", "Bearer " + token}});
+    EXPECT_EQ(hits->body.find("PARTNER"), std::string::npos) << hits->body;
+  }
+  // A federal requester: only its one-to-one agreements, and not where state law forbids.
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    const std::string hash = *crypto::HashPassword("correct horse battery", {1, 64, 1});
+    auto st = (*db)->Prepare(
+        "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
+        "totp_enrolled, created_at, created_by) VALUES (9, 'fed', 'F', 'analyst', ?1, ?2, 1, 0, "
+        "'t')");
+    st->Bind(1, hash).BindBlob(2, kSecret);
+    ASSERT_TRUE(st->Run().ok());
+  }
+  const std::string fed = SignIn("fed");
+  Result<http::ClientResponse> r = running_->client().Send("GET", "/api/v1/visible-agencies", "",
+                                                           {{"Authorization", "Bearer " + fed}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find("\"code\":\"PARTNER\",\"via\":\"agreement 5\""), std::string::npos)
+      << r->body;
+  EXPECT_EQ(r->body.find("ILSP"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("STLPD"), std::string::npos) << r->body;
 }
 
 }  // namespace
