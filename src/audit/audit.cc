@@ -163,6 +163,16 @@ Result<VerifyResult> Verify(catalog::Database& db) {
   return out;
 }
 
+Result<Head> CurrentHead(catalog::Database& db) {
+  Result<catalog::Statement> st =
+      db.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Head{};
+  return Head{st->Int(0), crypto::HexEncode(st->Blob(1))};
+}
+
 Result<std::vector<Entry>> List(catalog::Database& db, const Query& q) {
   std::string sql =
       "SELECT a.seq, a.time, a.actor, a.agency_id, a.event, a.outcome, a.details FROM audit a "

@@ -43,6 +43,14 @@ struct VerifyResult {
 // that was edited, deleted, inserted or moved.
 Result<VerifyResult> Verify(catalog::Database& db);
 
+// The chain's head: the last entry's seq and hex hash (0 and "" when empty),
+// for publishing (decision 0017).
+struct Head {
+  std::int64_t seq = 0;
+  std::string hash;
+};
+Result<Head> CurrentHead(catalog::Database& db);
+
 struct Query {
   // Only entries touching this agency's data, or only those by this agency's
   // people; with both, entries that do either.

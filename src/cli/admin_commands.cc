@@ -12,6 +12,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "identity/admin.h"
+#include "policy/purpose.h"
 #include "server/data_dir.h"
 
 namespace interdict::cli {
@@ -28,6 +29,13 @@ const std::vector<FlagSpec> kInitFlags = {
     {"name", true, "the administrator's full name (required)"},
 };
 const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
+const std::vector<FlagSpec> kPurposeFlags = {
+    {"data", true, "data directory (required)"},
+    {"code", true, "purpose code, e.g. hit-and-run (required)"},
+    {"label", true, "short label (required)"},
+    {"description", true, "what it covers, or the law that prohibits it (required)"},
+    {"prohibited", false, "the purpose exists only to be refused"},
+};
 
 int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
   std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
@@ -82,6 +90,36 @@ int CreateAgency(const std::vector<std::string>& argv, bool first) {
   return kExitOk;
 }
 
+// `admin purpose`: add or relabel a purpose of the vocabulary.
+int SetPurpose(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kPurposeFlags);
+  if (!args.ok()) return Usage("admin purpose", args.status().message(), kPurposeFlags);
+  for (const char* f : {"data", "code", "label", "description"}) {
+    if (!args->Get(f))
+      return Usage("admin purpose", fmt::format("--{} is required", f), kPurposeFlags);
+  }
+  const std::string data = *args->Get("data");
+  Result<server::DataDir> dir = server::DataDir::Open(data);
+  if (!dir.ok()) {
+    std::cerr << "interdict admin purpose: " << dir.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
+  Status st = db.ok() ? catalog::Migrate(**db) : db.status();
+  if (st.ok()) {
+    st = policy::SetPurpose(**db,
+                            {*args->Get("code"), *args->Get("label"), *args->Get("description"),
+                             args->Has("prohibited")},
+                            Clock::System().NowMillis());
+  }
+  if (!st.ok()) {
+    std::cerr << "interdict admin purpose: " << st.message() << "\n";
+    return st.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::cout << "purpose " << *args->Get("code") << " set\n";
+  return kExitOk;
+}
+
 int Verify(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
   if (!args.ok()) return Usage("audit verify", args.status().message(), kDataFlag);
@@ -112,11 +150,15 @@ int Verify(const std::vector<std::string>& argv) {
 }  // namespace
 
 int AdminCommand(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "purpose") return SetPurpose({argv.begin() + 1, argv.end()});
   if (argv.empty() || (argv[0] != "init" && argv[0] != "add-agency")) {
     std::cerr << "usage: interdict admin init|add-agency --data DIR --agency CODE --agency-name "
                  "NAME --ori ORI --state ST --kind KIND --user NAME --name \"FULL NAME\"\n"
+                 "       interdict admin purpose --data DIR --code CODE --label LABEL "
+                 "--description TEXT [--prohibited]\n"
                  "  init: the first agency of an empty data directory\n"
-                 "  add-agency: a further member agency, with its first administrator\n";
+                 "  add-agency: a further member agency, with its first administrator\n"
+                 "  purpose: add or relabel a search purpose (prohibited ones stay prohibited)\n";
     return kExitUsage;
   }
   return CreateAgency({argv.begin() + 1, argv.end()}, argv[0] == "init");

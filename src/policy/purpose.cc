@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "audit/audit.h"
 #include "base/json_escape.h"
 
@@ -64,6 +66,46 @@ Result<std::vector<Purpose>> ListPurposes(catalog::Database& db) {
     out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0});
   }
   return out;
+}
+
+Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t now) {
+  const auto ok_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  };
+  if (purpose.code.empty() || purpose.code.size() > 40 ||
+      !std::all_of(purpose.code.begin(), purpose.code.end(), ok_char)) {
+    return Status::InvalidArgument("code: 1 to 40 characters of a-z, 0-9 and '-'");
+  }
+  if (purpose.label.empty() || purpose.label.size() > 100)
+    return Status::InvalidArgument("label: 1 to 100 bytes");
+  if (purpose.description.empty() || purpose.description.size() > 500)
+    return Status::InvalidArgument("description: 1 to 500 bytes");
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare("SELECT prohibited FROM purposes WHERE code = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, purpose.code);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row && q->Int(0) != 0 && !purpose.prohibited) {
+      return Status::FailedPrecondition(
+          fmt::format("{} is a prohibited purpose and stays prohibited", purpose.code));
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "INSERT INTO purposes (code, label, prohibited, description) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (code) DO UPDATE SET label = excluded.label, prohibited = "
+        "excluded.prohibited, description = excluded.description");
+    if (!up.ok()) return up.status();
+    up->Bind(1, purpose.code).Bind(2, purpose.label);
+    up->Bind(3, std::int64_t{purpose.prohibited ? 1 : 0}).Bind(4, purpose.description);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    audit::Entry e;
+    e.time = now;
+    e.actor = "operator";
+    e.event = "purpose.set";
+    e.details = fmt::format(R"({{"code":{},"label":{},"prohibited":{}}})", JsonQuote(purpose.code),
+                            JsonQuote(purpose.label), purpose.prohibited);
+    return audit::Append(db, e);
+  });
 }
 
 std::string ApprovalNeededFor(const SearchScope& scope) {

@@ -26,6 +26,10 @@ struct Purpose {
   bool prohibited = false;
 };
 Result<std::vector<Purpose>> ListPurposes(catalog::Database& db);
+// Adds or relabels a purpose of the vocabulary (`interdict admin purpose`, by
+// the operator on the host). A prohibited purpose can never be made allowed.
+// Audited as the operator's act.
+Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t now);
 
 struct SearchReason {
   std::string purpose;  // a code from the vocabulary

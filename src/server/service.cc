@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "audit/audit.h"
 #include "base/build_info.h"
 #include "http/server.h"
 #include "metrics/registry.h"
@@ -20,6 +21,8 @@ struct Service::Impl {
       : config(std::move(c)), log(l), clock(clk), api(clk, l) {}
 
   void AddRoutes();
+  // Publishes the audit chain's head in the log (decision 0017).
+  void LogAuditHead(std::string_view what);
 
   config::Config config;
   Logger& log;
@@ -68,6 +71,17 @@ void Service::Impl::AddRoutes() {
   AddVisibilityRoutes(router, api);
 }
 
+void Service::Impl::LogAuditHead(std::string_view what) {
+  if (!api.catalog) return;
+  Result<audit::Head> head = api.catalog->With(
+      [](catalog::Database& db, identity::Accounts&) { return audit::CurrentHead(db); });
+  if (!head.ok()) {
+    log.Error("cannot read the audit trail head", {{"error", head.status().message()}});
+    return;
+  }
+  log.Info(what, {{"seq", head->seq}, {"hash", head->hash}});
+}
+
 Service::Service(config::Config config, Logger& log, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(config), log, clock)) {
   impl_->AddRoutes();
@@ -89,6 +103,7 @@ Status Service::Start() {
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
+  s.LogAuditHead("audit trail head at start");
 
   store::StoreOptions so;
   so.dir = s.config.data_dir + "/store";
@@ -144,6 +159,7 @@ void Service::Run() {
     if (Status s = impl_->store->Flush(); !s.ok())
       impl_->log.Error("final flush failed", {{"error", s.message()}});
   }
+  impl_->LogAuditHead("audit trail head at shutdown");
   impl_->log.Info("stopped");
 }
 

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "http/client.h"
+#include "identity/admin.h"
 #include "server/data_dir.h"
+#include "support/catalog.h"
 #include "support/temp_dir.h"
 
 namespace interdict::server {
@@ -69,6 +72,43 @@ TEST(ServiceTest, TheOpenApiDocumentListsEveryRouteAndNoOther) {
     }
   }
   EXPECT_EQ(documented, served);
+}
+
+// The audit chain's head is published in the log at start and at shutdown,
+// so a rewritten chain shows against heads already on record (decision 0017).
+TEST(ServiceTest, TheAuditHeadIsLoggedAtStartAndShutdown) {
+  test::TempDir dir;
+  {
+    auto db = test::MigratedCatalog(dir.File("catalog.db"));
+    ASSERT_TRUE(
+        identity::InitCatalog(
+            *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"}, 0)
+            .ok());
+  }
+  std::vector<std::string> lines;
+  std::mutex mu;
+  Logger log(
+      [&](std::string_view line) {
+        std::lock_guard l(mu);
+        lines.emplace_back(line);
+      },
+      Clock::System());
+  {
+    Service s(TestConfig(dir.path()), log, Clock::System());
+    ASSERT_TRUE(s.Start().ok());
+    std::thread t([&] { s.Run(); });
+    s.Shutdown();
+    t.join();
+  }
+  int heads = 0;
+  for (const std::string& l : lines) {
+    if (l.find("audit trail head at") != std::string::npos) {
+      ++heads;
+      EXPECT_NE(l.find("seq=1"), std::string::npos) << l;
+      EXPECT_NE(l.find("hash="), std::string::npos) << l;
+    }
+  }
+  EXPECT_EQ(heads, 2);
 }
 
 TEST(ServiceTest, HealthzAnswersWithVersionAndUptimeFromTheInjectedClock) {

@@ -64,6 +64,21 @@ TEST_F(PurposeTest, ProhibitedPurposesAreRefusedAndEveryAttemptIsAudited) {
             4);
 }
 
+TEST_F(PurposeTest, TheVocabularyGrowsButProhibitedPurposesStayProhibited) {
+  ASSERT_TRUE(
+      SetPurpose(*db_, {"hit-and-run", "Hit and run", "a driver who left a crash", false}, now_)
+          .ok());
+  EXPECT_TRUE(CheckSearch(*db_, ana_, Reason("hit-and-run"), narrow_, now_).ok());
+  EXPECT_EQ(
+      SetPurpose(*db_, {"civil-immigration", "Immigration", "now allowed?", false}, now_).code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckSearch(*db_, ana_, Reason("civil-immigration"), narrow_, now_).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(SetPurpose(*db_, {"Bad Code", "x", "y", false}, now_).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'purpose.set'"), 1);
+}
+
 TEST_F(PurposeTest, EverySearchNamesPurposeCaseOffenseAndJustification) {
   EXPECT_TRUE(CheckSearch(*db_, ana_, Reason(), narrow_, now_).ok());
   struct Case {
