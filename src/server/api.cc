@@ -393,10 +393,6 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
        }});
 }
 
-}  // namespace interdict::server
-
-namespace interdict::server {
-
 void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
   router.Add({"GET", "/api/v1/integrations", http::AccessRule::Requires("integrations.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
