@@ -37,6 +37,28 @@ Outcome ParseOutcome(const std::string& s) {
   return Outcome::kOk;
 }
 
+// An entry from a row whose first seven columns are seq, time, actor,
+// agency_id, event, outcome and details, with the agencies it touched.
+// `outcome` gets the stored outcome text (an unknown one reads as ok here and
+// fails verification by its hash).
+Result<Entry> ReadEntry(catalog::Database& db, const catalog::Statement& st,
+                        std::string* outcome = nullptr) {
+  Entry e;
+  e.seq = st.Int(0);
+  e.time = st.Int(1);
+  e.actor = st.Text(2);
+  e.agency = st.OptionalInt(3);
+  e.event = st.Text(4);
+  const std::string stored = st.Text(5);
+  e.outcome = ParseOutcome(stored);
+  if (outcome) *outcome = stored;
+  e.details = st.Text(6);
+  Result<std::vector<std::int64_t>> touched = Touched(db, e.seq);
+  if (!touched.ok()) return touched.status();
+  e.touched = std::move(touched).value();
+  return e;
+}
+
 }  // namespace
 
 std::string_view OutcomeName(Outcome o) {
@@ -130,18 +152,10 @@ Result<VerifyResult> Verify(catalog::Database& db) {
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Entry e;
-    e.seq = st->Int(0);
-    e.time = st->Int(1);
-    e.actor = st->Text(2);
-    e.agency = st->OptionalInt(3);
-    e.event = st->Text(4);
-    const std::string outcome = st->Text(5);
-    e.outcome = ParseOutcome(outcome);
-    e.details = st->Text(6);
-    Result<std::vector<std::int64_t>> touched = Touched(db, e.seq);
-    if (!touched.ok()) return touched.status();
-    e.touched = std::move(touched).value();
+    std::string outcome;
+    Result<Entry> read = ReadEntry(db, *st, &outcome);
+    if (!read.ok()) return read.status();
+    const Entry& e = *read;
     auto bad = [&](std::int64_t seq, std::string problem) {
       out.first_bad = seq;
       out.problem = std::move(problem);
@@ -197,18 +211,9 @@ Result<std::vector<Entry>> List(catalog::Database& db, const Query& q) {
     Result<bool> row = st->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    Entry e;
-    e.seq = st->Int(0);
-    e.time = st->Int(1);
-    e.actor = st->Text(2);
-    e.agency = st->OptionalInt(3);
-    e.event = st->Text(4);
-    e.outcome = ParseOutcome(st->Text(5));
-    e.details = st->Text(6);
-    Result<std::vector<std::int64_t>> touched = Touched(db, e.seq);
-    if (!touched.ok()) return touched.status();
-    e.touched = std::move(touched).value();
-    out.push_back(std::move(e));
+    Result<Entry> e = ReadEntry(db, *st);
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(e).value());
   }
   return out;
 }

@@ -32,6 +32,14 @@ struct Principal {
   std::string Actor() const;  // "user:17", "integration:4"
 };
 
+// PermissionDenied naming the permission, unless `p` holds it.
+Status Require(const Principal& p, std::string_view permission);
+
+// Records an act of `p` in the audit trail, inside the caller's transaction:
+// actor and agency are p's; `touched` defaults to p's agency.
+Status AuditAct(catalog::Database& db, const Principal& p, std::string_view event, bool ok,
+                std::string details, std::int64_t now, std::vector<std::int64_t> touched = {});
+
 struct AccountPolicy {
   crypto::PasswordCost password_cost;
   int max_failed_logins = 5;

@@ -38,24 +38,6 @@ std::optional<std::vector<std::string>> ParseArray(std::string_view json) {
   return out;
 }
 
-Status RequireManage(const Principal& p) {
-  if (p.kind != Principal::Kind::kUser || !p.Can("integrations.manage"))
-    return Status::PermissionDenied("needs the integrations.manage permission");
-  return Status::Ok();
-}
-
-Status Audit(catalog::Database& db, const Principal& p, std::string_view event, std::string details,
-             std::int64_t now) {
-  audit::Entry e;
-  e.time = now;
-  e.actor = p.Actor();
-  e.agency = p.agency_id;
-  e.event = std::string(event);
-  e.details = std::move(details);
-  e.touched = {p.agency_id};
-  return audit::Append(db, e);
-}
-
 NewKey Fresh(std::int64_t id, std::string* key_id, std::string* secret_hash) {
   *key_id = crypto::HexEncode(crypto::RandomBytes(kKeyIdHex / 2));
   const std::string secret = crypto::HexEncode(crypto::RandomBytes(kSecretHex / 2));
@@ -85,7 +67,7 @@ bool IsApiKey(std::string_view token) {
 
 Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyRequest& req,
                          std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
   if (req.name.empty() || req.name.size() > 200)
     return Status::InvalidArgument("name: what the integration is, 1 to 200 bytes");
   if (req.permissions.empty())
@@ -124,10 +106,10 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
     ins->Bind(7, now).Bind(8, p.Actor());
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     out.id = db.LastInsertId();
-    return Audit(db, p, "integration.create",
-                 fmt::format(R"({{"integration":{},"name":{},"key_id":"{}","permissions":{}}})",
-                             out.id, JsonQuote(req.name), key_id, JsonArray(perms)),
-                 now);
+    return AuditAct(db, p, "integration.create", true,
+                    fmt::format(R"({{"integration":{},"name":{},"key_id":"{}","permissions":{}}})",
+                                out.id, JsonQuote(req.name), key_id, JsonArray(perms)),
+                    now);
   });
   if (!st.ok()) return st;
   return out;
@@ -135,7 +117,7 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
 
 Result<NewKey> RotateKey(catalog::Database& db, const Principal& p, std::int64_t id,
                          std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
   NewKey out;
   Status st = db.Transaction([&]() -> Status {
     INTERDICT_RETURN_IF_ERROR(CheckOwnLiveKey(db, p, id));
@@ -146,15 +128,15 @@ Result<NewKey> RotateKey(catalog::Database& db, const Principal& p, std::int64_t
     if (!up.ok()) return up.status();
     up->Bind(1, key_id).BindBlob(2, secret_hash).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return Audit(db, p, "integration.rotate",
-                 fmt::format(R"({{"integration":{},"key_id":"{}"}})", id, key_id), now);
+    return AuditAct(db, p, "integration.rotate", true,
+                    fmt::format(R"({{"integration":{},"key_id":"{}"}})", id, key_id), now);
   });
   if (!st.ok()) return st;
   return out;
 }
 
 Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
   return db.Transaction([&]() -> Status {
     INTERDICT_RETURN_IF_ERROR(CheckOwnLiveKey(db, p, id));
     Result<catalog::Statement> up =
@@ -162,12 +144,13 @@ Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return Audit(db, p, "integration.revoke", fmt::format(R"({{"integration":{}}})", id), now);
+    return AuditAct(db, p, "integration.revoke", true, fmt::format(R"({{"integration":{}}})", id),
+                    now);
   });
 }
 
 Result<std::vector<KeyInfo>> ListKeys(catalog::Database& db, const Principal& p) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
   Result<catalog::Statement> q = db.Prepare(
       "SELECT id, name, key_id, permissions, cameras, created_at, revoked_at FROM integrations "
       "WHERE agency_id = ?1 ORDER BY id");

@@ -8,31 +8,9 @@
 #include "identity/admin.h"
 
 namespace interdict::identity {
-namespace {
-
-Status RequireManage(const Principal& p) {
-  if (p.kind != Principal::Kind::kUser || !p.Can("users.manage"))
-    return Status::PermissionDenied("needs the users.manage permission");
-  return Status::Ok();
-}
-
-Status Audit(catalog::Database& db, const Principal& p, std::string_view event, std::string details,
-             std::int64_t now) {
-  audit::Entry e;
-  e.time = now;
-  e.actor = p.Actor();
-  e.agency = p.agency_id;
-  e.event = std::string(event);
-  e.details = std::move(details);
-  e.touched = {p.agency_id};
-  return audit::Append(db, e);
-}
-
-}  // namespace
-
 Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::string_view username,
                            std::string_view display_name, std::string_view role, std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   INTERDICT_RETURN_IF_ERROR(CheckUsername(username));
   INTERDICT_RETURN_IF_ERROR(CheckDisplayName("display_name", display_name));
   NewUser out;
@@ -64,17 +42,17 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
       return s;
     }
     out.id = db.LastInsertId();
-    return Audit(db, p, "user.create",
-                 fmt::format(R"({{"user":{},"username":{},"role":{}}})", out.id,
-                             JsonQuote(username), JsonQuote(role)),
-                 now);
+    return AuditAct(db, p, "user.create", true,
+                    fmt::format(R"({{"user":{},"username":{},"role":{}}})", out.id,
+                                JsonQuote(username), JsonQuote(role)),
+                    now);
   });
   if (!st.ok()) return st;
   return out;
 }
 
 Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   if (id == p.id) return Status::FailedPrecondition("an administrator cannot disable themselves");
   return db.Transaction([&]() -> Status {
     Result<catalog::Statement> q = db.Prepare(
@@ -95,14 +73,14 @@ Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, s
     if (!end.ok()) return end.status();
     end->Bind(1, now).Bind(2, id);
     INTERDICT_RETURN_IF_ERROR(end->Run());
-    return Audit(db, p, "user.disable",
-                 fmt::format(R"({{"user":{},"username":{}}})", id, JsonQuote(username)), now);
+    return AuditAct(db, p, "user.disable", true,
+                    fmt::format(R"({{"user":{},"username":{}}})", id, JsonQuote(username)), now);
   });
 }
 
 Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p,
                                         std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(RequireManage(p));
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   Result<catalog::Statement> q = db.Prepare(
       "SELECT id, username, display_name, role, totp_enrolled, disabled_at IS NOT NULL, "
       "locked_until > ?2 FROM users WHERE agency_id = ?1 ORDER BY username");

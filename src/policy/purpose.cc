@@ -10,18 +10,8 @@
 namespace interdict::policy {
 namespace {
 
-Status Audit(catalog::Database& db, const identity::Principal& p, std::string_view event, bool ok,
-             std::string details, std::int64_t now) {
-  audit::Entry e;
-  e.time = now;
-  e.actor = p.Actor();
-  e.agency = p.agency_id;
-  e.event = std::string(event);
-  e.outcome = ok ? audit::Outcome::kOk : audit::Outcome::kDenied;
-  e.details = std::move(details);
-  e.touched = {p.agency_id};
-  return audit::Append(db, e);
-}
+using identity::AuditAct;
+using identity::Require;
 
 std::string ReasonJson(const SearchReason& why) {
   return fmt::format(R"("purpose":{},"case":{},"offense":{},"justification":{})",
@@ -123,8 +113,8 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
   if ((*purpose)->prohibited) {
     // Refused whatever else the request says, and on the record.
     INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-      return Audit(db, p, "search.refused", false,
-                   fmt::format(R"({{{},"reason":"prohibited purpose"}})", ReasonJson(why)), now);
+      return AuditAct(db, p, "search.refused", false,
+                      fmt::format(R"({{{},"reason":"prohibited purpose"}})", ReasonJson(why)), now);
     }));
     return Status::PermissionDenied(
         fmt::format("purpose {} is prohibited: {}", (*purpose)->code, (*purpose)->description));
@@ -160,7 +150,7 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
 Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
                                      const SearchReason& why, const SearchScope& scope,
                                      std::int64_t now) {
-  if (!p.Can("search.reads")) return Status::PermissionDenied("needs the search.reads permission");
+  INTERDICT_RETURN_IF_ERROR(Require(p, "search.reads"));
   Result<std::optional<Purpose>> purpose = CheckFields(db, why);
   if (!purpose.ok()) return purpose.status();
   if ((*purpose)->prohibited)
@@ -178,7 +168,7 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
     ins->Bind(9, std::int64_t{scope.pattern_analysis ? 1 : 0}).Bind(10, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return Audit(
+    return AuditAct(
         db, p, "approval.request", true,
         fmt::format(R"({{"approval":{},{},"span_ms":{},"agencies":{},"pattern":{}}})", id,
                     ReasonJson(why), scope.span_ms, scope.agencies, scope.pattern_analysis),
@@ -190,8 +180,7 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
 
 Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                std::int64_t now) {
-  if (!p.Can("search.approve"))
-    return Status::PermissionDenied("needs the search.approve permission");
+  INTERDICT_RETURN_IF_ERROR(Require(p, "search.approve"));
   Status refusal = Status::Ok();
   Status st = db.Transaction([&]() -> Status {
     Result<catalog::Statement> q = db.Prepare(
@@ -207,15 +196,15 @@ Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t
       return Status::FailedPrecondition(fmt::format("request {} is already approved", id));
     if (q->Int(0) == p.id) {
       refusal = Status::PermissionDenied("a supervisor cannot approve their own search");
-      return Audit(db, p, "approval.approve", false,
-                   fmt::format(R"({{"approval":{},"reason":"own request"}})", id), now);
+      return AuditAct(db, p, "approval.approve", false,
+                      fmt::format(R"({{"approval":{},"reason":"own request"}})", id), now);
     }
     Result<catalog::Statement> up = db.Prepare(
         "UPDATE approvals SET approved_by = ?1, approved_at = ?2, expires_at = ?3 WHERE id = ?4");
     if (!up.ok()) return up.status();
     up->Bind(1, p.id).Bind(2, now).Bind(3, now + kApprovalValidityMs).Bind(4, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return Audit(db, p, "approval.approve", true, fmt::format(R"({{"approval":{}}})", id), now);
+    return AuditAct(db, p, "approval.approve", true, fmt::format(R"({{"approval":{}}})", id), now);
   });
   if (!st.ok()) return st;
   return refusal;

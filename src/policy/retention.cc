@@ -9,23 +9,8 @@
 namespace interdict::policy {
 namespace {
 
-Status Require(const identity::Principal& p, std::string_view permission) {
-  if (!p.Can(permission))
-    return Status::PermissionDenied(fmt::format("needs the {} permission", permission));
-  return Status::Ok();
-}
-
-Status Audit(catalog::Database& db, const identity::Principal& p, std::string_view event,
-             std::string details, std::int64_t now) {
-  audit::Entry e;
-  e.time = now;
-  e.actor = p.Actor();
-  e.agency = p.agency_id;
-  e.event = std::string(event);
-  e.details = std::move(details);
-  e.touched = {p.agency_id};
-  return audit::Append(db, e);
-}
+using identity::AuditAct;
+using identity::Require;
 
 // The statutory maximum for an agency's data class, when its state's law sets one.
 Result<std::optional<std::int64_t>> StatutoryMax(catalog::Database& db, std::int64_t agency,
@@ -99,8 +84,8 @@ Status SetRetention(catalog::Database& db, const identity::Principal& p,
     if (!up.ok()) return up.status();
     up->Bind(1, p.agency_id).Bind(2, data_class).Bind(3, period_ms).Bind(4, now).Bind(5, p.Actor());
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return Audit(
-        db, p, "retention.set",
+    return AuditAct(
+        db, p, "retention.set", true,
         fmt::format(R"({{"data_class":{},"period_ms":{}}})", JsonQuote(data_class), period_ms),
         now);
   });
@@ -134,8 +119,8 @@ Result<std::int64_t> CreateHold(catalog::Database& db, const identity::Principal
     ins->Bind(8, req.expires_at).Bind(9, p.id).Bind(10, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return Audit(
-        db, p, "hold.create",
+    return AuditAct(
+        db, p, "hold.create", true,
         fmt::format(
             R"({{"hold":{},"plate":{},"camera":{},"basis":{},"requested_by":{},"expires_at":{}}})",
             id, req.plate ? JsonQuote(*req.plate) : "null",
@@ -159,7 +144,7 @@ Status ReleaseHold(catalog::Database& db, const identity::Principal& p, std::int
     INTERDICT_RETURN_IF_ERROR(up->Run());
     if (db.Changes() == 0)
       return Status::NotFound(fmt::format("no active hold {} of {}", id, p.agency_code));
-    return Audit(db, p, "hold.release", fmt::format(R"({{"hold":{}}})", id), now);
+    return AuditAct(db, p, "hold.release", true, fmt::format(R"({{"hold":{}}})", id), now);
   });
 }
 

@@ -8,6 +8,9 @@
 namespace interdict::policy {
 namespace {
 
+using identity::AuditAct;
+using identity::Require;
+
 struct AgencyRow {
   std::int64_t id = 0;
   std::string code, state, kind;
@@ -40,25 +43,6 @@ Result<std::string> LawBars(catalog::Database& db, std::string_view owner_state,
   if (p.agency_state != owner_state && !out_of_state_ok)
     return fmt::format("{} law forbids out-of-state access ({})", owner_state, q->Text(2));
   return std::string();
-}
-
-Status Require(const identity::Principal& p, std::string_view permission) {
-  if (!p.Can(permission))
-    return Status::PermissionDenied(fmt::format("needs the {} permission", permission));
-  return Status::Ok();
-}
-
-Status Audit(catalog::Database& db, const identity::Principal& p, std::string_view event, bool ok,
-             std::string details, std::vector<std::int64_t> touched, std::int64_t now) {
-  audit::Entry e;
-  e.time = now;
-  e.actor = p.Actor();
-  e.agency = p.agency_id;
-  e.event = std::string(event);
-  e.outcome = ok ? audit::Outcome::kOk : audit::Outcome::kDenied;
-  e.details = std::move(details);
-  e.touched = std::move(touched);
-  return audit::Append(db, e);
 }
 
 // Tells both agencies of an agreement about a change to it.
@@ -198,11 +182,11 @@ Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Pri
     ins->Bind(7, p.id).Bind(8, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return Audit(
+    return AuditAct(
         db, p, "agreement.propose", true,
         fmt::format(R"({{"agreement":{},"partner":{},"data_class":"{}","document":{}}})", id,
                     JsonQuote(req.partner), DataClassName(req.data_class), JsonQuote(req.document)),
-        {p.agency_id, (*partner)->id}, now);
+        now, {p.agency_id, (*partner)->id});
   });
   if (!st.ok()) return st;
   return id;
@@ -240,7 +224,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
                                             JsonQuote(g.partner), JsonQuote(why));
     if (!why.empty()) {
       refusal = Status::PermissionDenied(why);
-      return Audit(db, p, "agreement.approve", false, details, {p.agency_id}, now);
+      return AuditAct(db, p, "agreement.approve", false, details, now);
     }
     Result<catalog::Statement> up =
         db.Prepare("UPDATE agreements SET approved_by = ?1, approved_at = ?2 WHERE id = ?3");
@@ -248,7 +232,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
     up->Bind(1, p.id).Bind(2, now).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
     INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, g, "approved", p, now));
-    return Audit(db, p, "agreement.approve", true, details, {p.agency_id}, now);
+    return AuditAct(db, p, "agreement.approve", true, details, now);
   });
   if (!st.ok()) return st;
   return refusal;
@@ -270,9 +254,9 @@ Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std:
     up->Bind(1, now).Bind(2, p.id).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
     INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, **a, "revoked", p, now));
-    return Audit(db, p, "agreement.revoke", true,
-                 fmt::format(R"({{"agreement":{},"partner":{}}})", id, JsonQuote((*a)->partner)),
-                 {p.agency_id}, now);
+    return AuditAct(db, p, "agreement.revoke", true,
+                    fmt::format(R"({{"agreement":{},"partner":{}}})", id, JsonQuote((*a)->partner)),
+                    now);
   });
 }
 

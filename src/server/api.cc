@@ -118,16 +118,11 @@ http::AccessGate MakeGate(ApiContext& ctx) {
       // A refused attempt is itself worth a record.
       Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
         return db.Transaction([&] {
-          audit::Entry e;
-          e.time = now;
-          e.actor = p->Actor();
-          e.agency = p->agency_id;
-          e.event = "access.denied";
-          e.outcome = audit::Outcome::kDenied;
-          e.details =
+          return identity::AuditAct(
+              db, *p, "access.denied", false,
               fmt::format(R"({{"method":{},"route":{},"permission":{}}})", JsonQuote(req.method),
-                          JsonQuote(route.pattern), JsonQuote(route.access.permission()));
-          return audit::Append(db, e);
+                          JsonQuote(route.pattern), JsonQuote(route.access.permission())),
+              now);
         });
       });
       if (!st.ok()) return Failed(ctx, st, "auditing a refused request failed");
