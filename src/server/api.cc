@@ -75,12 +75,16 @@ void WriteAgreement(Writer& w, const policy::Agreement& a) {
   w.EndObject();
 }
 
-// A positive number from a {id} path segment.
-std::optional<std::int64_t> PathId(const http::PathParams& params) {
-  const std::string& raw = params.at("id");
+// The number in a {id} path segment.
+// A whole number of up to 18 digits, nothing else ("12abc" is not 12).
+std::optional<std::int64_t> ParseNumber(std::string_view raw) {
   if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
-  return std::stoll(raw);
+  return std::stoll(std::string(raw));
+}
+
+std::optional<std::int64_t> PathId(const http::PathParams& params) {
+  return ParseNumber(params.at("id"));
 }
 
 void WriteKey(Writer& w, const identity::NewKey& k) {
@@ -341,11 +345,10 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
          q.touched_agency = p.agency_id;
          q.actor_agency = p.agency_id;
          if (auto after = req.QueryParam("after")) {
-           try {
-             q.after_seq = std::stoll(*after);
-           } catch (const std::exception&) {
+           const std::optional<std::int64_t> n = ParseNumber(*after);
+           if (!n)
              return http::Response::Error(400, "invalid_request", "after: must be an entry number");
-           }
+           q.after_seq = *n;
          }
          q.limit = 200;
          std::vector<audit::Entry> entries;

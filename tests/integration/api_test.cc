@@ -132,6 +132,8 @@ TEST_F(ApiTest, SharingNeedsTwoPeopleAndTheAuditTrailShowsItAll) {
     EXPECT_NE(audit.body.find(std::string("\"event\":\"") + event + "\""), std::string::npos)
         << event << " in " << audit.body;
   }
+  EXPECT_EQ(Get("/api/v1/audit?after=12abc", token).status, 400);
+  EXPECT_EQ(Get("/api/v1/audit?after=-1", token).status, 400);
   // The read just made is itself on the record.
   EXPECT_NE(Get("/api/v1/audit", token).body.find("\"event\":\"audit.read\""), std::string::npos);
 }
