@@ -11,7 +11,14 @@ if(MOLD_PROGRAM AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   add_link_options(-fuse-ld=mold)
 endif()
 
-if(INTERDICT_SANITIZE)
+if(INTERDICT_FUZZ)
+  # Coverage instrumentation for libFuzzer everywhere; the fuzz targets link
+  # the fuzzer's main (fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all
+                      -fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/cmake/fuzz-ignorelist.txt)
+  add_link_options(-fsanitize=address,undefined)
+elseif(INTERDICT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()

@@ -94,4 +94,36 @@ Result<UnixMillis> ParseRfc3339(std::string_view s) {
   return secs * 1000 + millis;
 }
 
+Result<UnixMillis> CivilToUnix(int y, int mo, int d, int h, int mi, int sec) {
+  using namespace std::chrono;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) {
+    return Status::InvalidArgument(fmt::format("no such date {:04}-{:02}-{:02}", y, mo, d));
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) {
+    return Status::InvalidArgument(fmt::format("no such date {:04}-{:02}-{:02}", y, mo, d));
+  }
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) {
+    return Status::InvalidArgument(
+        fmt::format("time of day {:02}:{:02}:{:02} out of range", h, mi, sec));
+  }
+  const sys_days days_since_epoch{ymd};
+  return (days_since_epoch.time_since_epoch().count() * 86400LL + h * 3600LL + mi * 60LL + sec) *
+         1000;
+}
+
+Result<UnixMillis> ParseDate(std::string_view s) {
+  int y = 0, mo = 0, d = 0;
+  const bool compact =
+      s.size() == 8 && Digits(s, 0, 4, &y) && Digits(s, 4, 2, &mo) && Digits(s, 6, 2, &d);
+  const bool dashed = s.size() == 10 && Digits(s, 0, 4, &y) && s[4] == '-' &&
+                      Digits(s, 5, 2, &mo) && s[7] == '-' && Digits(s, 8, 2, &d);
+  if (!compact && !dashed) {
+    return Status::InvalidArgument(
+        fmt::format("invalid date '{}': expected YYYYMMDD or YYYY-MM-DD", s));
+  }
+  return CivilToUnix(y, mo, d, 0, 0, 0);
+}
+
 }  // namespace interdict

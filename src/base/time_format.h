@@ -16,4 +16,11 @@ std::string FormatRfc3339(UnixMillis t);
 // (truncated to milliseconds); 't' and 'z' are accepted as RFC 3339 allows.
 Result<UnixMillis> ParseRfc3339(std::string_view text);
 
+// A calendar date, "YYYYMMDD" or "YYYY-MM-DD", as midnight UTC.
+Result<UnixMillis> ParseDate(std::string_view text);
+
+// A civil date and time of day as UTC milliseconds; an error names the field
+// out of range (month 13, 30 February, hour 24).
+Result<UnixMillis> CivilToUnix(int year, int month, int day, int hour, int minute, int second);
+
 }  // namespace interdict

@@ -1,6 +1,8 @@
 // `interdict bench …`: benchmarks that print JSON. They measure; they assert nothing.
+#include <cstdlib>
 #include <iostream>
 
+#include "bench/match_bench.h"
 #include "bench/store_bench.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -45,18 +47,57 @@ int StoreBench(const std::vector<std::string>& argv) {
   return bench::RunStoreBench(o);
 }
 
+const std::vector<FlagSpec> kMatchBenchFlags = {
+    {"entries", true, "hotlist entries to index (default 1000000)"},
+    {"reads", true, "reads to match (default 2000000)"},
+    {"one-edit-percent", true, "percent of entries on lists with one-edit matching (default 1)"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int MatchBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kMatchBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench match: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kMatchBenchFlags);
+    return kExitUsage;
+  }
+  bench::MatchBenchOptions o;
+  Result<std::uint64_t> entries = args->GetCount("entries", o.entries, 100'000'000);
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 1'000'000'000);
+  for (const Result<std::uint64_t>* r : {&entries, &reads}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench match: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  o.entries = *entries;
+  o.reads = *reads;
+  if (const auto pct = args->Get("one-edit-percent")) {
+    char* end = nullptr;
+    const double v = std::strtod(pct->c_str(), &end);
+    if (pct->empty() || *end != '\0' || !(v >= 0 && v <= 100)) {
+      std::cerr << "interdict bench match: --one-edit-percent must be a number from 0 to 100\n";
+      return kExitUsage;
+    }
+    o.one_edit_share = v / 100.0;
+  }
+  return bench::RunMatchBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
   const char* usage =
       "usage: interdict bench store [--reads N] [--queries N] [--sqlite-max N] [--dir DIR] "
-      "[--keep] [--json]\n";
+      "[--keep] [--json]\n"
+      "       interdict bench match [--entries N] [--reads N] [--one-edit-percent P] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
   }
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv[0] == "store") return StoreBench(rest);
+  if (argv[0] == "match") return MatchBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }
