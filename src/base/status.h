@@ -101,9 +101,14 @@ class [[nodiscard]] Result {
 
 }  // namespace interdict
 
-// Propagates a non-OK Status out of the enclosing function.
-#define INTERDICT_RETURN_IF_ERROR(expr)                    \
-  do {                                                     \
-    ::interdict::Status interdict_status_ = (expr);        \
-    if (!interdict_status_.ok()) return interdict_status_; \
+// Propagates a non-OK Status out of the enclosing function. The variable's
+// name is unique per use, so the macro nests (a lambda inside `expr` may use it).
+#define INTERDICT_STATUS_CONCAT_(a, b) a##b
+#define INTERDICT_STATUS_NAME_(n) INTERDICT_STATUS_CONCAT_(interdict_status_, n)
+#define INTERDICT_RETURN_IF_ERROR(expr) \
+  INTERDICT_RETURN_IF_ERROR_(expr, INTERDICT_STATUS_NAME_(__COUNTER__))
+#define INTERDICT_RETURN_IF_ERROR_(expr, var) \
+  do {                                        \
+    ::interdict::Status var = (expr);         \
+    if (!var.ok()) return var;                \
   } while (false)

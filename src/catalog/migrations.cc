@@ -294,7 +294,137 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_by_agency ON notifications(agency_id, id);
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}};
+// Version 4: ingest, hotlists and hits (issue 5; docs/format/ingest.md).
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE cameras ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+  CHECK (status IN ('active', 'pending', 'retired'));
+ALTER TABLE cameras ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE cameras ADD COLUMN agent_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE cameras ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE agency_settings (
+  agency_id INTEGER PRIMARY KEY REFERENCES agencies(id),
+  auto_register_cameras INTEGER NOT NULL DEFAULT 0,
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL
+);
+-- GOVERNANCE D.19: each agency enables NCIC files explicitly; the setting is public.
+CREATE TABLE agency_list_kinds (
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  kind TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  PRIMARY KEY (agency_id, kind)
+);
+CREATE TABLE hotlists (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 3),
+  one_edit INTEGER NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 0,
+  published_at INTEGER,
+  loaded_at INTEGER,
+  entry_count INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  UNIQUE (agency_id, name)
+);
+CREATE TABLE hotlist_audience (
+  hotlist_id INTEGER NOT NULL REFERENCES hotlists(id),
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  PRIMARY KEY (hotlist_id, agency_id)
+);
+CREATE TABLE hotlist_entries (
+  id INTEGER PRIMARY KEY,
+  hotlist_id INTEGER NOT NULL REFERENCES hotlists(id),
+  generation INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  plate TEXT NOT NULL,
+  state TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  entered_by TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  validated_at INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('active', 'pending', 'removed')),
+  approved_by INTEGER REFERENCES users(id),
+  approved_at INTEGER
+);
+CREATE INDEX hotlist_entries_by_list ON hotlist_entries(hotlist_id, generation);
+CREATE TABLE hits (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  read_id TEXT NOT NULL,
+  camera TEXT NOT NULL,
+  read_time INTEGER NOT NULL,
+  plate TEXT NOT NULL,
+  read TEXT NOT NULL,
+  hotlist_id INTEGER NOT NULL REFERENCES hotlists(id),
+  entry_id INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  list_age_ms INTEGER NOT NULL,
+  match_kind TEXT NOT NULL
+    CHECK (match_kind IN ('exact', 'plate_only', 'lookalike', 'alternate', 'one_edit')),
+  score REAL NOT NULL,
+  backfill INTEGER NOT NULL,
+  step TEXT NOT NULL DEFAULT 'new'
+    CHECK (step IN ('new', 'acknowledged', 'visually_checked', 'confirmed_with_source', 'closed')),
+  outcome TEXT CHECK (outcome IN ('misread', 'stale_entry', 'wrong_state', 'vehicle_mismatch',
+                                  'stop', 'arrest', 'recovery', 'no_action')),
+  created_at INTEGER NOT NULL,
+  UNIQUE (agency_id, camera, read_id, entry_id)
+);
+CREATE INDEX hits_by_agency ON hits(agency_id, id);
+CREATE TABLE hit_audience (
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  PRIMARY KEY (agency_id, hit_id)
+);
+CREATE TABLE hit_events (
+  id INTEGER PRIMARY KEY,
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  step TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  user_id INTEGER REFERENCES users(id),
+  at INTEGER NOT NULL
+);
+CREATE INDEX hit_events_by_hit ON hit_events(hit_id, id);
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  url TEXT NOT NULL,
+  secret BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  disabled_at INTEGER
+);
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(id),
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  body TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  delivered_at INTEGER,
+  dead_at INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE delivered_at IS NULL AND dead_at IS NULL;
+INSERT INTO role_permissions VALUES
+  ('administrator', 'hotlists.manage'), ('supervisor', 'hotlists.manage'),
+  ('supervisor', 'hotlists.approve'), ('analyst', 'hotlists.manage'),
+  ('administrator', 'hotlists.read'), ('supervisor', 'hotlists.read'),
+  ('analyst', 'hotlists.read'), ('officer', 'hotlists.read'),
+  ('supervisor', 'hits.work'), ('analyst', 'hits.work'), ('officer', 'hits.work'),
+  ('administrator', 'hotlists.load'), ('supervisor', 'hotlists.load'),
+  ('analyst', 'hotlists.load'), ('integration', 'hotlists.load'), ('integration', 'hits.read'),
+  ('administrator', 'webhooks.manage');
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
 
 }  // namespace
 

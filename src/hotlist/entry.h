@@ -20,7 +20,7 @@ namespace interdict::hotlist {
 struct KindInfo {
   std::string_view code;
   std::string_view name;
-  bool enabled_by_default;  // an agency receives this file unless it opts out
+  bool recommended;  // preselected when an administrator enables files; never on by itself
 };
 const std::vector<KindInfo>& Kinds();
 // Null for an unknown code.

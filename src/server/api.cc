@@ -16,6 +16,7 @@
 #include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
+#include "server/route_util.h"
 
 namespace interdict::server {
 namespace {
@@ -33,12 +34,6 @@ http::Response JsonResponse(int status, F&& fill) {
 void Str(Writer& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-http::Response Failed(ApiContext& ctx, const Status& s, std::string_view what) {
-  http::Response r = ErrorResponse(s);
-  if (r.status >= 500) ctx.log.Error(what, {{"error", s.message()}});
-  return r;
 }
 
 std::string_view BearerToken(const http::Request& req) {
@@ -73,18 +68,6 @@ void WriteAgreement(Writer& w, const policy::Agreement& a) {
   Str(w, "document", a.document);
   Str(w, "state", a.revoked_at ? "revoked" : a.approved_at ? "approved" : "proposed");
   w.EndObject();
-}
-
-// The number in a {id} path segment.
-// A whole number of up to 18 digits, nothing else ("12abc" is not 12).
-std::optional<std::int64_t> ParseNumber(std::string_view raw) {
-  if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return std::stoll(std::string(raw));
-}
-
-std::optional<std::int64_t> PathId(const http::PathParams& params) {
-  return ParseNumber(params.at("id"));
 }
 
 void WriteKey(Writer& w, const identity::NewKey& k) {

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "alerting/cameras.h"
+#include "alerting/hits.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "http/router.h"
@@ -31,6 +33,11 @@ struct ApiContext {
   std::mutex password_checks_mu;
   std::condition_variable password_checks_cv;
   int password_checks_running = 0;
+  // Ingest and hits.
+  alerting::CameraDirectory cameras;
+  alerting::HotlistIndex hotlists;
+  std::unique_ptr<catalog::Database> index_db;  // read-only, for index rebuilds
+  std::mutex rebuild_mu;
 };
 
 // The principal the gate attached to a request that passed it.
@@ -46,6 +53,13 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx);
 void AddPurposeRoutes(http::Router& router, ApiContext& ctx);
 void AddNoticeRoutes(http::Router& router, ApiContext& ctx);
 void AddVisibilityRoutes(http::Router& router, ApiContext& ctx);
+void AddCameraRoutes(http::Router& router, ApiContext& ctx);
+void AddHotlistRoutes(http::Router& router, ApiContext& ctx);
+void AddIngestRoutes(http::Router& router, ApiContext& ctx);
+void AddHitRoutes(http::Router& router, ApiContext& ctx);
+
+// Rebuilds the hotlist index from the catalog (at start and after a list changes).
+Status RebuildHotlistIndex(ApiContext& ctx);
 
 // Hands the catalog's retention rules and active holds to the read store,
 // which enforces them on disk: at start and after every change.

@@ -69,6 +69,10 @@ void Service::Impl::AddRoutes() {
   AddPurposeRoutes(router, api);
   AddNoticeRoutes(router, api);
   AddVisibilityRoutes(router, api);
+  AddCameraRoutes(router, api);
+  AddHotlistRoutes(router, api);
+  AddIngestRoutes(router, api);
+  AddHitRoutes(router, api);
 }
 
 void Service::Impl::LogAuditHead(std::string_view what) {
@@ -119,6 +123,12 @@ Status Service::Start() {
   // The store enforces the catalog's retention and holds from the start.
   s.api.store = s.store.get();
   INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
+  // The hotlist index is rebuilt through a read-only connection of its own.
+  Result<std::unique_ptr<catalog::Database>> index_db =
+      catalog::Database::OpenReadOnly(s.config.data_dir + "/catalog.db");
+  if (!index_db.ok()) return index_db.status();
+  s.api.index_db = std::move(index_db).value();
+  INTERDICT_RETURN_IF_ERROR(RebuildHotlistIndex(s.api));
 
   s.metrics
       .GetGauge("interdict_build_info", "Build of the running binary.",

@@ -12,11 +12,9 @@
 #include <map>
 #include <set>
 
-#include "crypto/crypto.h"
-#include "crypto/password.h"
-#include "crypto/totp.h"
 #include "http/client.h"
 #include "identity/keys.h"
+#include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
@@ -91,6 +89,46 @@ const std::vector<Row> kMatrix = {
      "/api/v1/visible-agencies?class=reads",
      "",
      {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+    {"GET",
+     "/api/v1/cameras",
+     "",
+     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+    {"POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})", {"administrator"}},
+    {"POST", "/api/v1/cameras/1/approve", "", {"administrator"}},
+    {"GET", "/api/v1/hotlists", "", {"administrator", "supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hotlists",
+     R"({"name":"Burglary suspects","kind":"custom"})",
+     {"administrator", "supervisor", "analyst"}},
+    {"PUT",
+     "/api/v1/hotlists/1/entries?format=json",
+     R"({"entries":[{"plate":"ABC123","state":"MO","reason":"burglary"}]})",
+     {"administrator", "supervisor", "analyst"}},
+    {"POST", "/api/v1/hotlists/1/approve", "", {"supervisor"}},
+    {"GET", "/api/v1/hotlist-kinds", "", {"administrator", "supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hotlist-kinds",
+     R"({"enable":["V","P"]})",
+     {"administrator", "supervisor", "analyst"}},
+    {"POST",
+     "/api/v1/reads",
+     R"([{"id":"r1","agency":"STLPD","camera":"cam1","time":1800000000000,"plate":"ABC123"}])",
+     {"integration"}},
+    {"GET", "/api/v1/hits", "", {"supervisor", "analyst", "officer"}},
+    {"GET", "/api/v1/hits/1", "", {"supervisor", "analyst", "officer"}},
+    {"POST", "/api/v1/hits/1/acknowledge", "", {"supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hits/1/visual-check",
+     R"({"plate_matches":true,"state_matches":true,"vehicle_matches":true})",
+     {"supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hits/1/confirm",
+     R"({"source_confirmed":true})",
+     {"supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hits/1/close",
+     R"({"outcome":"no_action"})",
+     {"supervisor", "analyst", "officer"}},
     {"POST",
      "/api/v1/auth/logout",
      "",
@@ -117,7 +155,6 @@ std::string PatternOf(const Row& r) {
 class AuthorizationMatrixTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string hash = *crypto::HashPassword("correct horse battery", {1, 64, 1});
     auto db = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
@@ -126,11 +163,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
                     .ok());
     for (const std::string& role : kRoles) {
       if (role == "integration") continue;  // machines have keys, not accounts
-      auto st = db->Prepare(
-          "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
-          "totp_enrolled, created_at, created_by) VALUES (1, ?1, ?1, ?1, ?2, ?3, 1, 0, 'test')");
-      st->Bind(1, role).Bind(2, hash).BindBlob(3, kSecret);
-      ASSERT_TRUE(st->Run().ok());
+      test::AddUser(*db, 1, role, role);
     }
     identity::Accounts accounts(*db, {});
     Result<identity::NewKey> key = identity::CreateKey(
@@ -141,18 +174,9 @@ class AuthorizationMatrixTest : public ::testing::Test {
   }
   std::string SignIn(const std::string& user) {
     if (user == "integration") return integration_key_;
-    const std::string code = crypto::TotpCode(kSecret, crypto::TotpStep(clock_.NowMillis()));
-    Result<http::ClientResponse> r = running_->client().Send(
-        "POST", "/api/v1/auth/login",
-        R"({"username":")" + user + R"(","password":"correct horse battery","code":")" + code +
-            R"("})");
-    EXPECT_TRUE(r.ok() && r->status == 200) << user << ": " << (r.ok() ? r->body : "no answer");
-    if (!r.ok()) return {};
-    const std::size_t at = r->body.find("\"token\":\"");
-    return r->body.substr(at + 9, 64);
+    return test::SignIn(running_->client(), clock_, user);
   }
 
-  const std::string kSecret = "12345678901234567890";
   test::TempDir dir_;
   FakeClock clock_{1'800'000'000'000};
   Logger log_{[](std::string_view) {}, clock_};
@@ -260,13 +284,7 @@ TEST_F(AuthorizationMatrixTest, RelationsBetweenAgenciesDecideWhoseDataEachRoleS
   // A federal requester: only its one-to-one agreements, and not where state law forbids.
   {
     auto db = catalog::Database::Open(dir_.File("catalog.db"));
-    const std::string hash = *crypto::HashPassword("correct horse battery", {1, 64, 1});
-    auto st = (*db)->Prepare(
-        "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
-        "totp_enrolled, created_at, created_by) VALUES (9, 'fed', 'F', 'analyst', ?1, ?2, 1, 0, "
-        "'t')");
-    st->Bind(1, hash).BindBlob(2, kSecret);
-    ASSERT_TRUE(st->Run().ok());
+    test::AddUser(**db, 9, "fed", "analyst");
   }
   const std::string fed = SignIn("fed");
   Result<http::ClientResponse> r = running_->client().Send("GET", "/api/v1/visible-agencies", "",

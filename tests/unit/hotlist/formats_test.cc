@@ -145,8 +145,8 @@ TEST(CheckReport, CountsByKindAndListsRejections) {
 TEST(Formats, NamesParseAndUnknownOnesAreRefused) {
   EXPECT_EQ(*ParseFormat("genetec"), Format::kGenetec);
   EXPECT_FALSE(ParseFormat("xml").ok());
-  EXPECT_FALSE(FindKind("I")->enabled_by_default);
-  EXPECT_TRUE(FindKind("V")->enabled_by_default);
+  EXPECT_FALSE(FindKind("I")->recommended);
+  EXPECT_TRUE(FindKind("V")->recommended);
 }
 
 }  // namespace

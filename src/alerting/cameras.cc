@@ -1,0 +1,204 @@
+#include "alerting/cameras.h"
+
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "read/read.h"
+
+namespace interdict::alerting {
+namespace {
+
+Status CheckSpec(const CameraSpec& s) {
+  if (s.code.empty() || s.code.size() > read::kMaxCameraBytes) {
+    return Status::InvalidArgument(
+        fmt::format("code: 1 to {} bytes, e.g. \"cam12\"", read::kMaxCameraBytes));
+  }
+  for (char c : s.code) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+      return Status::InvalidArgument("code: no spaces or control characters");
+    }
+  }
+  if (s.name.size() > 200) return Status::InvalidArgument("name: at most 200 bytes");
+  if (s.lat && !(*s.lat >= -90 && *s.lat <= 90)) {
+    return Status::InvalidArgument("lat: from -90 to 90");
+  }
+  if (s.lon && !(*s.lon >= -180 && *s.lon <= 180)) {
+    return Status::InvalidArgument("lon: from -180 to 180");
+  }
+  if (s.lat.has_value() != s.lon.has_value()) {
+    return Status::InvalidArgument("lat and lon: both or neither");
+  }
+  return Status::Ok();
+}
+
+std::optional<double> OptionalReal(catalog::Statement& q, int col) {
+  if (q.IsNull(col)) return std::nullopt;
+  return std::stod(q.Text(col));
+}
+
+std::string Real(std::optional<double> v) {
+  return v ? fmt::format("{:.6f}", *v) : std::string();
+}
+
+}  // namespace
+
+Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Principal& p,
+                                  const CameraSpec& spec, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "cameras.manage"));
+  INTERDICT_RETURN_IF_ERROR(CheckSpec(spec));
+  std::int64_t id = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO cameras (agency_id, code, name, lat, lon, vendor, mobile, status, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8) ON CONFLICT DO NOTHING");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, p.agency_id).Bind(2, spec.code).Bind(3, spec.name.empty() ? spec.code : spec.name);
+    if (spec.lat) {
+      ins->Bind(4, Real(spec.lat)).Bind(5, Real(spec.lon));
+    } else {
+      ins->BindNull(4).BindNull(5);
+    }
+    ins->Bind(6, spec.vendor).Bind(7, std::int64_t{spec.mobile ? 1 : 0}).Bind(8, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    if (db.Changes() == 0) {
+      return Status::AlreadyExists(fmt::format("code: camera {} exists already", spec.code));
+    }
+    id = db.LastInsertId();
+    return identity::AuditAct(db, p, "camera.create", true,
+                              fmt::format(R"({{"camera":{},"code":{}}})", id, JsonQuote(spec.code)),
+                              now);
+  }));
+  return id;
+}
+
+Status ApproveCamera(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                     std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "cameras.manage"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE cameras SET status = 'active' WHERE id = ?1 AND agency_id = ?2 AND status = "
+        "'pending'");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).Bind(2, p.agency_id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    if (db.Changes() == 0) {
+      return Status::NotFound(fmt::format("no pending camera {} in {}", id, p.agency_code));
+    }
+    return identity::AuditAct(db, p, "camera.approve", true, fmt::format(R"({{"camera":{}}})", id),
+                              now);
+  });
+}
+
+Result<std::vector<CameraInfo>> ListCameras(catalog::Database& db, const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "agency.read"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT id, code, name, vendor, status, agent_version, lat, lon, mobile, last_seen_at "
+      "FROM cameras WHERE agency_id = ?1 ORDER BY code");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<CameraInfo> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    CameraInfo c;
+    c.id = q->Int(0);
+    c.code = q->Text(1);
+    c.name = q->Text(2);
+    c.vendor = q->Text(3);
+    c.status = q->Text(4);
+    c.agent_version = q->Text(5);
+    c.lat = OptionalReal(*q, 6);
+    c.lon = OptionalReal(*q, 7);
+    c.mobile = q->Int(8) != 0;
+    c.last_seen_at = q->OptionalInt(9);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool on,
+                       std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "cameras.manage"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> up = db.Prepare(
+        "INSERT INTO agency_settings (agency_id, auto_register_cameras, changed_at, changed_by) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (agency_id) DO UPDATE SET "
+        "auto_register_cameras = ?2, changed_at = ?3, changed_by = ?4");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.agency_id).Bind(2, std::int64_t{on ? 1 : 0}).Bind(3, now).Bind(4, p.Actor());
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return identity::AuditAct(db, p, "camera.auto_register", true,
+                              fmt::format(R"({{"on":{}}})", on ? "true" : "false"), now);
+  });
+}
+
+Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t agency_id,
+                                           const std::string& code, std::int64_t now,
+                                           bool* created) {
+  if (created != nullptr) *created = false;
+  const auto key = std::make_pair(agency_id, code);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT id, status, lat, lon FROM cameras WHERE agency_id = ?1 AND code = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, agency_id).Bind(2, code);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  CameraRef ref;
+  if (*row) {
+    ref.id = q->Int(0);
+    ref.active = q->Text(1) == "active";
+    ref.lat = OptionalReal(*q, 2);
+    ref.lon = OptionalReal(*q, 3);
+  } else {
+    Result<catalog::Statement> s =
+        db.Prepare("SELECT auto_register_cameras FROM agency_settings WHERE agency_id = ?1");
+    if (!s.ok()) return s.status();
+    s->Bind(1, agency_id);
+    Result<bool> srow = s->Step();
+    if (!srow.ok()) return srow.status();
+    if (!*srow || s->Int(0) == 0) {
+      return Status::NotFound(fmt::format(
+          "unknown camera '{}': register it first (POST /api/v1/cameras), or let the agency "
+          "auto-register cameras",
+          code.size() > 64 ? code.substr(0, 64) + "…" : code));
+    }
+    INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+      Result<catalog::Statement> ins = db.Prepare(
+          "INSERT INTO cameras (agency_id, code, name, status, created_at) "
+          "VALUES (?1, ?2, ?2, 'pending', ?3)");
+      if (!ins.ok()) return ins.status();
+      ins->Bind(1, agency_id).Bind(2, code).Bind(3, now);
+      INTERDICT_RETURN_IF_ERROR(ins->Run());
+      ref.id = db.LastInsertId();
+      return Status::Ok();
+    }));
+    if (created != nullptr) *created = true;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_[key] = ref;
+  return ref;
+}
+
+void CameraDirectory::Invalidate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.clear();
+}
+
+Status Heartbeat(catalog::Database& db, std::int64_t agency_id, const std::string& code,
+                 const std::string& agent_version, std::int64_t now) {
+  Result<catalog::Statement> up = db.Prepare(
+      "UPDATE cameras SET last_seen_at = ?3, agent_version = ?4 WHERE agency_id = ?1 AND code = "
+      "?2");
+  if (!up.ok()) return up.status();
+  up->Bind(1, agency_id).Bind(2, code).Bind(3, now).Bind(4, agent_version);
+  INTERDICT_RETURN_IF_ERROR(up->Run());
+  if (db.Changes() == 0) return Status::NotFound(fmt::format("unknown camera '{}'", code));
+  return Status::Ok();
+}
+
+}  // namespace interdict::alerting

@@ -1,0 +1,518 @@
+#include "alerting/hits.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include <fmt/core.h>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "hotlist/entry.h"
+#include "policy/sharing.h"
+#include "read/native_format.h"
+
+namespace interdict::alerting {
+namespace {
+
+constexpr std::int64_t kStaleMs = 24LL * 3'600'000;
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The read's vehicle against the listed one, field by field, where both say
+// something: what an officer must look at before acting (GOVERNANCE D.20).
+std::string Comparison(const read::Read& r, const std::string& detail_json) {
+  auto listed = [&](std::string_view key) -> std::string {
+    const std::string needle = fmt::format("\"{}\":\"", key);
+    const std::size_t at = detail_json.find(needle);
+    if (at == std::string::npos) return {};
+    const std::size_t start = at + needle.size();
+    const std::size_t end = detail_json.find('"', start);
+    return end == std::string::npos ? std::string() : detail_json.substr(start, end - start);
+  };
+  std::string out = "[";
+  auto field = [&](std::string_view name, const std::string& seen, const std::string& list) {
+    if (seen.empty() || list.empty()) return;
+    if (out.size() > 1) out += ",";
+    out += fmt::format(R"({{"field":"{}","read":{},"listed":{},"same":{}}})", name, JsonQuote(seen),
+                       JsonQuote(list), Upper(seen) == Upper(list) ? "true" : "false");
+  };
+  field("make", r.vehicle.make, listed("make"));
+  field("model", r.vehicle.model, listed("model"));
+  field("color", r.vehicle.color, listed("color"));
+  field("body", r.vehicle.body, listed("body"));
+  return out + "]";
+}
+
+struct Sharing {
+  catalog::Database& db;
+  std::int64_t now;
+  std::map<std::int64_t, identity::Principal> principals;
+  std::map<std::tuple<std::int64_t, std::int64_t, int>, bool> cache;
+
+  // Whether `viewer` may see `owner`'s `cls` data now.
+  Result<bool> May(std::int64_t viewer, std::int64_t owner, policy::DataClass cls) {
+    if (viewer == owner) return true;
+    const auto key = std::make_tuple(viewer, owner, static_cast<int>(cls));
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    auto pit = principals.find(viewer);
+    if (pit == principals.end()) {
+      Result<identity::Principal> p = AgencyPrincipal(db, viewer);
+      if (!p.ok()) return p.status();
+      pit = principals.emplace(viewer, *p).first;
+    }
+    Result<std::string> why = policy::WhyNotVisible(db, pit->second, owner, cls, now);
+    if (!why.ok()) return why.status();
+    cache[key] = why->empty();
+    return why->empty();
+  }
+};
+
+// The hit's JSON from its row: one shape for the stream, webhooks and the API.
+constexpr std::string_view kHitColumns =
+    "h.id, a.code, h.camera, h.read_time, h.plate, h.read, h.hotlist_id, l.name, l.kind, o.code, "
+    "l.priority, h.entry, h.list_age_ms, h.match_kind, h.score, h.backfill, h.step, h.outcome, "
+    "h.created_at, h.agency_id";
+constexpr std::string_view kHitFrom =
+    " FROM hits h JOIN agencies a ON a.id = h.agency_id JOIN hotlists l ON l.id = h.hotlist_id "
+    "JOIN agencies o ON o.id = l.agency_id ";
+
+std::string HitJson(catalog::Statement& q) {
+  const std::string kind = q.Text(13);
+  const bool approximate = kind == "lookalike" || kind == "alternate" || kind == "one_edit";
+  const std::int64_t age_ms = q.Int(12);
+  std::optional<std::string> outcome = q.OptionalText(17);
+  return fmt::format(
+      R"({{"hit":{},"agency":{},"camera":{},"time":"{}","plate":{},"match":"{}","approximate":{},)"
+      R"("score":{},"list":{{"id":{},"name":{},"kind":{},"owner":{},"priority":{},"age_s":{},"stale":{}}},)"
+      R"("entry":{},"read":{},"backfill":{},"step":"{}","outcome":{},"created_at":"{}"}})",
+      q.Int(0), JsonQuote(q.Text(1)), JsonQuote(q.Text(2)), FormatRfc3339(q.Int(3)),
+      JsonQuote(q.Text(4)), kind, approximate ? "true" : "false", q.Text(14), q.Int(6),
+      JsonQuote(q.Text(7)), JsonQuote(q.Text(8)), JsonQuote(q.Text(9)), q.Int(10), age_ms / 1000,
+      age_ms > kStaleMs ? "true" : "false", q.Text(11), q.Text(5),
+      q.Int(15) != 0 ? "true" : "false", q.Text(16), outcome ? JsonQuote(*outcome) : "null",
+      FormatRfc3339(q.Int(18)));
+}
+
+Result<std::string> LoadHitJson(catalog::Database& db, std::int64_t id) {
+  Result<catalog::Statement> q =
+      db.Prepare(fmt::format("SELECT {}{}WHERE h.id = ?1", kHitColumns, kHitFrom));
+  if (!q.ok()) return q.status();
+  q->Bind(1, id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(fmt::format("no hit {}", id));
+  return HitJson(*q);
+}
+
+// Whether `p` may see hit `id`: a recipient, and still allowed to see the
+// camera agency's hits now (an agreement may have been revoked since).
+Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                    std::int64_t now) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT h.agency_id FROM hits h JOIN hit_audience u ON u.hit_id = h.id "
+      "WHERE h.id = ?1 AND u.agency_id = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id).Bind(2, p.agency_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return false;
+  const std::int64_t owner = q->Int(0);
+  if (owner == p.agency_id) return true;
+  Result<std::string> why = policy::WhyNotVisible(db, p, owner, policy::DataClass::kHits, now);
+  if (!why.ok()) return why.status();
+  return why->empty();
+}
+
+}  // namespace
+
+Result<identity::Principal> AgencyPrincipal(catalog::Database& db, std::int64_t agency_id) {
+  Result<catalog::Statement> q = db.Prepare("SELECT code, state, kind FROM agencies WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, agency_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(fmt::format("no agency {}", agency_id));
+  identity::Principal p;
+  p.kind = identity::Principal::Kind::kIntegration;
+  p.agency_id = agency_id;
+  p.agency_code = q->Text(0);
+  p.agency_state = q->Text(1);
+  p.agency_kind = q->Text(2);
+  p.name = "agency " + p.agency_code;
+  return p;
+}
+
+HotlistIndex::HotlistIndex() {
+  auto empty = std::make_shared<Snapshot>();
+  empty->index = match::Index::Build({}, plate::LookalikeClasses::Default());
+  current_ = std::move(empty);
+}
+
+std::shared_ptr<const Snapshot> HotlistIndex::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+Status HotlistIndex::Rebuild(catalog::Database& db, std::int64_t now) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->built_at = now;
+  std::map<std::int64_t, std::uint32_t> list_index;
+  std::vector<bool> one_edit;
+  {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT id, agency_id, name, kind, priority, COALESCE(published_at, loaded_at, "
+        "created_at), one_edit FROM hotlists ORDER BY id");
+    if (!q.ok()) return q.status();
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      list_index[q->Int(0)] = static_cast<std::uint32_t>(snap->lists.size());
+      snap->lists.push_back({q->Int(0),
+                             q->Int(1),
+                             q->Text(2),
+                             q->Text(3),
+                             static_cast<int>(q->Int(4)),
+                             q->Int(5),
+                             {}});
+      one_edit.push_back(q->Int(6) != 0);
+    }
+  }
+  {
+    Result<catalog::Statement> q = db.Prepare("SELECT hotlist_id, agency_id FROM hotlist_audience");
+    if (!q.ok()) return q.status();
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (auto it = list_index.find(q->Int(0)); it != list_index.end()) {
+        snap->lists[it->second].audience.push_back(q->Int(1));
+      }
+    }
+  }
+  std::vector<match::Index::Item> items;
+  {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT e.id, e.hotlist_id, e.kind, e.plate, e.state, COALESCE(e.expires_at, 0) "
+        "FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id AND h.generation = "
+        "e.generation WHERE e.status = 'active'");
+    if (!q.ok()) return q.status();
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const std::int64_t expires = q->Int(5);
+      if (expires != 0 && expires <= now) continue;
+      Result<plate::Plate> p = plate::Plate::FromNormalized(q->Text(3));
+      Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(q->Text(4));
+      if (!p.ok() || !j.ok()) continue;  // written by this code; never expected
+      const std::uint32_t list = list_index.at(q->Int(1));
+      match::Index::Item item;
+      item.plate = *p;
+      item.state = *j;
+      item.ref = static_cast<std::uint32_t>(snap->refs.size());
+      item.one_edit = one_edit[list];
+      items.push_back(item);
+      snap->refs.push_back({q->Int(0), list, q->Text(2), expires});
+    }
+  }
+  snap->index = match::Index::Build(items, plate::LookalikeClasses::Default());
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(snap);
+  return Status::Ok();
+}
+
+Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Snapshot& snap,
+                                                const std::vector<ReadForMatching>& reads,
+                                                std::int64_t now) {
+  std::vector<RecordedHit> out;
+  if (snap.refs.empty()) return out;
+  struct Found {
+    std::size_t read;
+    match::Candidate c;
+  };
+  std::vector<Found> found;
+  std::vector<match::Candidate> cands;
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    snap.index->Match(*reads[i].read, &cands);
+    for (const match::Candidate& c : cands) found.push_back({i, c});
+  }
+  if (found.empty()) return out;
+  Sharing sharing{db, now, {}, {}};
+  std::map<std::int64_t, std::map<std::string, bool>> kinds;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    for (const Found& f : found) {
+      const ReadForMatching& rm = reads[f.read];
+      const read::Read& r = *rm.read;
+      const EntryRef& ref = snap.refs[f.c.ref];
+      const ListMeta& list = snap.lists[ref.list];
+      if (ref.expires_at != 0 && ref.expires_at <= now) continue;
+      const std::int64_t camera_agency = rm.agency_id;
+      // May the camera's agency use this list?
+      if (list.agency_id != camera_agency) {
+        if (std::find(list.audience.begin(), list.audience.end(), camera_agency) ==
+            list.audience.end()) {
+          continue;
+        }
+        Result<bool> may = sharing.May(camera_agency, list.agency_id, policy::DataClass::kHotlists);
+        if (!may.ok()) return may.status();
+        if (!*may) continue;
+      }
+      if (ref.kind != hotlist::kCustomKind) {
+        auto kit = kinds.find(camera_agency);
+        if (kit == kinds.end()) {
+          Result<std::map<std::string, bool>> k = [&]() -> Result<std::map<std::string, bool>> {
+            std::map<std::string, bool> m;
+            Result<catalog::Statement> q =
+                db.Prepare("SELECT kind, enabled FROM agency_list_kinds WHERE agency_id = ?1");
+            if (!q.ok()) return q.status();
+            q->Bind(1, camera_agency);
+            for (;;) {
+              Result<bool> row = q->Step();
+              if (!row.ok()) return row.status();
+              if (!*row) break;
+              m[q->Text(0)] = q->Int(1) != 0;
+            }
+            return m;
+          }();
+          if (!k.ok()) return k.status();
+          kit = kinds.emplace(camera_agency, *k).first;
+        }
+        auto e = kit->second.find(ref.kind);
+        if (e == kit->second.end() || !e->second) continue;  // a file the agency has not enabled
+      }
+      // The entry as it is now: the snapshot the hit keeps.
+      Result<catalog::Statement> eq = db.Prepare(
+          "SELECT plate, state, kind, detail, entered_by, validated_at, expires_at FROM "
+          "hotlist_entries WHERE id = ?1");
+      if (!eq.ok()) return eq.status();
+      eq->Bind(1, ref.entry_id);
+      Result<bool> erow = eq->Step();
+      if (!erow.ok()) return erow.status();
+      if (!*erow) continue;  // removed by a reload since the snapshot
+      const std::string detail = eq->Text(3);
+      const std::optional<std::int64_t> validated = eq->OptionalInt(5);
+      const std::optional<std::int64_t> expires = eq->OptionalInt(6);
+      const std::string entry_json = fmt::format(
+          R"({{"id":{},"plate":{},"state":{},"kind":{},"detail":{},"entered_by":{},"validated_at":{},"expires_at":{},"comparison":{},"matched":{}}})",
+          ref.entry_id, JsonQuote(eq->Text(0)), JsonQuote(eq->Text(1)), JsonQuote(eq->Text(2)),
+          detail, JsonQuote(eq->Text(4)), validated ? JsonQuote(FormatRfc3339(*validated)) : "null",
+          expires ? JsonQuote(FormatRfc3339(*expires)) : "null", Comparison(r, detail),
+          JsonQuote(f.c.matched.text()));
+      Result<catalog::Statement> ins = db.Prepare(
+          "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
+          "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES "
+          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING");
+      if (!ins.ok()) return ins.status();
+      ins->Bind(1, camera_agency)
+          .Bind(2, r.id)
+          .Bind(3, r.camera)
+          .Bind(4, r.time)
+          .Bind(5, r.plate.text())
+          .Bind(6, read::FormatNativeRead(r))
+          .Bind(7, list.id)
+          .Bind(8, ref.entry_id)
+          .Bind(9, entry_json)
+          .Bind(10, std::max<std::int64_t>(0, now - list.published_at))
+          .Bind(11, match::MatchKindName(f.c.kind))
+          .Bind(12, fmt::format("{:.2f}", f.c.score))
+          .Bind(13, std::int64_t{rm.backfill ? 1 : 0})
+          .Bind(14, now);
+      INTERDICT_RETURN_IF_ERROR(ins->Run());
+      if (db.Changes() == 0) continue;  // a re-sent read: its hit exists
+      RecordedHit hit;
+      hit.id = db.LastInsertId();
+      hit.live = !rm.backfill && rm.camera_active;
+      std::set<std::int64_t> recipients = {camera_agency};
+      std::vector<std::int64_t> others = list.audience;
+      others.push_back(list.agency_id);
+      for (std::int64_t a : others) {
+        if (recipients.count(a) != 0) continue;
+        Result<bool> may = sharing.May(a, camera_agency, policy::DataClass::kHits);
+        if (!may.ok()) return may.status();
+        if (*may) recipients.insert(a);
+      }
+      for (std::int64_t a : recipients) {
+        Result<catalog::Statement> au =
+            db.Prepare("INSERT INTO hit_audience (hit_id, agency_id) VALUES (?1, ?2)");
+        if (!au.ok()) return au.status();
+        au->Bind(1, hit.id).Bind(2, a);
+        INTERDICT_RETURN_IF_ERROR(au->Run());
+        hit.recipients.push_back(a);
+      }
+      Result<std::string> json = LoadHitJson(db, hit.id);
+      if (!json.ok()) return json.status();
+      hit.json = std::move(*json);
+      audit::Entry e;
+      e.time = now;
+      e.actor = "system";
+      e.agency = camera_agency;
+      e.event = "hit.raise";
+      e.details = fmt::format(
+          R"({{"hit":{},"hotlist":{},"entry":{},"match":"{}","recipients":{}}})", hit.id, list.id,
+          ref.entry_id, match::MatchKindName(f.c.kind), hit.recipients.size());
+      e.touched = hit.recipients;
+      INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
+      out.push_back(std::move(hit));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                           std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
+  Result<bool> may = MaySee(db, p, id, now);
+  if (!may.ok()) return may.status();
+  if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
+  return LoadHitJson(db, id);
+}
+
+Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
+                                          std::optional<std::int64_t> before, int limit,
+                                          std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
+  Result<catalog::Statement> q = db.Prepare(fmt::format(
+      "SELECT {}{}JOIN hit_audience u ON u.hit_id = h.id WHERE u.agency_id = ?1 AND h.id < ?2 "
+      "ORDER BY h.id DESC LIMIT ?3",
+      kHitColumns, kHitFrom));
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id).Bind(2, before.value_or(INT64_MAX)).Bind(3, std::int64_t{limit});
+  Sharing sharing{db, now, {{p.agency_id, p}}, {}};
+  std::vector<std::string> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
+    if (!may.ok()) return may.status();
+    if (*may) out.push_back(HitJson(*q));
+  }
+  return out;
+}
+
+Result<HitAction> ParseHitAction(std::string_view s) {
+  if (s == "acknowledge") return HitAction::kAcknowledge;
+  if (s == "visual-check") return HitAction::kVisualCheck;
+  if (s == "confirm") return HitAction::kConfirm;
+  if (s == "close") return HitAction::kClose;
+  return Status::InvalidArgument("action: acknowledge, visual-check, confirm or close");
+}
+
+Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                               const HitStep& step, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.work"));
+  static const std::set<std::string, std::less<>> kOutcomes = {
+      "misread", "stale_entry", "wrong_state", "vehicle_mismatch",
+      "stop",    "arrest",      "recovery",    "no_action"};
+  static const std::set<std::string, std::less<>> kActionable = {"stop", "arrest", "recovery"};
+  if (step.note.size() > 2000) return Status::InvalidArgument("note: at most 2000 bytes");
+  std::string json;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<bool> may = MaySee(db, p, id, now);
+    if (!may.ok()) return may.status();
+    if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
+    Result<catalog::Statement> q = db.Prepare("SELECT step, agency_id FROM hits WHERE id = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    const std::string from = q->Text(0);
+    const std::int64_t camera_agency = q->Int(1);
+    std::string to, event, detail;
+    auto wrong = [&](std::string_view need) {
+      return Status::FailedPrecondition(
+          fmt::format("hit {} is {}; this step needs it {}", id, from, need));
+    };
+    switch (step.action) {
+      case HitAction::kAcknowledge:
+        if (from != "new") return wrong("new");
+        to = "acknowledged";
+        event = "hit.acknowledge";
+        detail = "{}";
+        break;
+      case HitAction::kVisualCheck:
+        if (from != "acknowledged") return wrong("acknowledged");
+        if (!step.plate_matches || !step.state_matches || !step.vehicle_matches) {
+          return Status::InvalidArgument(
+              "plate_matches, state_matches and vehicle_matches: each true or false, as seen "
+              "against the image and the entry");
+        }
+        to = "visually_checked";
+        event = "hit.visual_check";
+        detail = fmt::format(R"({{"plate_matches":{},"state_matches":{},"vehicle_matches":{}}})",
+                             *step.plate_matches, *step.state_matches, *step.vehicle_matches);
+        break;
+      case HitAction::kConfirm:
+        if (from != "visually_checked") return wrong("visually_checked");
+        if (!step.source_confirmed.value_or(false)) {
+          return Status::InvalidArgument(
+              "source_confirmed: true once the source confirms the entry is current; otherwise "
+              "close the hit with outcome stale_entry");
+        }
+        to = "confirmed_with_source";
+        event = "hit.confirm";
+        detail = R"({"source_confirmed":true})";
+        break;
+      case HitAction::kClose:
+        if (from == "new" || from == "closed") return wrong("acknowledged at least, not closed");
+        if (kOutcomes.count(step.outcome) == 0) {
+          return Status::InvalidArgument(
+              "outcome: misread, stale_entry, wrong_state, vehicle_mismatch, stop, arrest, "
+              "recovery or no_action");
+        }
+        if (kActionable.count(step.outcome) != 0 && from != "confirmed_with_source") {
+          return Status::FailedPrecondition(fmt::format(
+              "a {} needs the hit visually checked and confirmed with the source first (it is {})",
+              step.outcome, from));
+        }
+        to = "closed";
+        event = "hit.close";
+        detail = fmt::format(R"({{"outcome":"{}"}})", step.outcome);
+        break;
+    }
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE hits SET step = ?2, outcome = ?3 WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).Bind(2, to);
+    if (step.action == HitAction::kClose) {
+      up->Bind(3, step.outcome);
+    } else {
+      up->BindNull(3);
+    }
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    Result<catalog::Statement> ev = db.Prepare(
+        "INSERT INTO hit_events (hit_id, step, detail, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!ev.ok()) return ev.status();
+    const std::string full_detail =
+        step.note.empty() ? detail
+                          : detail.substr(0, detail.size() - 1) + (detail.size() > 2 ? "," : "") +
+                                "\"note\":" + JsonQuote(step.note) + "}";
+    ev->Bind(1, id).Bind(2, to).Bind(3, full_detail);
+    if (p.kind == identity::Principal::Kind::kUser) {
+      ev->Bind(4, p.id);
+    } else {
+      ev->BindNull(4);
+    }
+    ev->Bind(5, now);
+    INTERDICT_RETURN_IF_ERROR(ev->Run());
+    INTERDICT_RETURN_IF_ERROR(identity::AuditAct(db, p, event, true,
+                                                 fmt::format(R"({{"hit":{},"step":"{}"}})", id, to),
+                                                 now, {p.agency_id, camera_agency}));
+    Result<std::string> j = LoadHitJson(db, id);
+    if (!j.ok()) return j.status();
+    json = std::move(*j);
+    return Status::Ok();
+  }));
+  return json;
+}
+
+}  // namespace interdict::alerting

@@ -1,0 +1,118 @@
+// Hits: the matcher's index over every active entry, the recording of hits
+// for accepted reads (with who receives them), and the hit workflow
+// new -> acknowledged -> visually_checked -> confirmed_with_source -> closed
+// with an outcome (GOVERNANCE D.20-D.21). Every step is audited.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+#include "match/matcher.h"
+#include "read/read.h"
+
+namespace interdict::alerting {
+
+struct ListMeta {
+  std::int64_t id = 0, agency_id = 0;
+  std::string name, kind;
+  int priority = 2;
+  std::int64_t published_at = 0;
+  std::vector<std::int64_t> audience;
+};
+
+struct EntryRef {
+  std::int64_t entry_id = 0;
+  std::uint32_t list = 0;  // index into Snapshot::lists
+  std::string kind;
+  std::int64_t expires_at = 0;  // 0: none
+};
+
+// One consistent view: an index and what its refs mean.
+struct Snapshot {
+  std::shared_ptr<const match::Index> index;
+  std::vector<EntryRef> refs;
+  std::vector<ListMeta> lists;
+  std::int64_t built_at = 0;
+};
+
+// The current snapshot, rebuilt from the catalog after a list changes. Reads
+// are matched against whichever snapshot is current; a rebuild never blocks them.
+class HotlistIndex {
+ public:
+  HotlistIndex();
+  // Reads every active entry of every current generation; `db` may be a
+  // read-only connection of its own, so the catalog stays free meanwhile.
+  Status Rebuild(catalog::Database& db, std::int64_t now);
+  std::shared_ptr<const Snapshot> Current() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> current_;
+};
+
+// A hit as recorded, with the agencies it goes to and its JSON (for the
+// stream, webhooks and the API).
+struct RecordedHit {
+  std::int64_t id = 0;
+  std::vector<std::int64_t> recipients;
+  std::string json;
+  bool live = true;  // false for back-fill: stored, never alerted
+};
+
+struct ReadForMatching {
+  const read::Read* read = nullptr;
+  std::int64_t agency_id = 0;  // the camera's agency
+  bool backfill = false;
+  bool camera_active = true;  // pending cameras raise no alerts
+};
+
+// Matches the reads and records a hit for every candidate the camera's agency
+// may use (own lists; others' lists naming it in their audience under a
+// `hotlists` agreement; NCIC files it has enabled; entries not expired).
+// Recipients: the camera's agency, and the list's owner and audience where a
+// `hits` agreement lets them see the camera agency's data. A re-sent read
+// adds no second hit. One transaction, audited ("hit.raise").
+Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Snapshot& snapshot,
+                                                const std::vector<ReadForMatching>& reads,
+                                                std::int64_t now);
+
+// The JSON of one hit as `p` may see it; NotFound when it may not.
+Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                           std::int64_t now);
+// hits.read: the newest hits `p`'s agency received, after `before` (an id).
+Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
+                                          std::optional<std::int64_t> before, int limit,
+                                          std::int64_t now);
+
+enum class HitAction { kAcknowledge, kVisualCheck, kConfirm, kClose };
+Result<HitAction> ParseHitAction(std::string_view s);
+
+struct HitStep {
+  HitAction action = HitAction::kAcknowledge;
+  std::string outcome;  // kClose: misread, stale_entry, wrong_state, vehicle_mismatch, stop,
+                        // arrest, recovery, no_action
+  std::string note;
+  // kVisualCheck: what the officer saw against the image and the entry.
+  std::optional<bool> plate_matches, state_matches, vehicle_matches;
+  // kConfirm: the source (NCIC, the owning agency) confirmed the entry is current.
+  std::optional<bool> source_confirmed;
+};
+
+// hits.work, a recipient: moves the hit one step. A stop, arrest or recovery
+// needs a visual check and a confirmation with the source first (D.21).
+// Returns the hit's JSON after the step. Audited.
+Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                               const HitStep& step, std::int64_t now);
+
+// A principal that stands for an agency (for sharing checks about agencies
+// rather than people).
+Result<identity::Principal> AgencyPrincipal(catalog::Database& db, std::int64_t agency_id);
+
+}  // namespace interdict::alerting

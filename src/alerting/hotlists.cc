@@ -1,0 +1,370 @@
+#include "alerting/hotlists.h"
+
+#include <algorithm>
+
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "base/time_format.h"
+
+namespace interdict::alerting {
+namespace {
+
+constexpr std::size_t kChunk = 20'000;  // entries per transaction of a reload
+
+bool DefaultOneEdit(std::string_view kind) {
+  // Decision 0018: short, urgent lists opt in; the bulk NCIC files do not.
+  return kind == "custom" || kind == "A" || kind == "M" || kind == "W";
+}
+
+std::string EntryDetail(const hotlist::Entry& e) {
+  std::string out = "{";
+  auto field = [&](std::string_view k, const std::string& v) {
+    if (v.empty()) return;
+    if (out.size() > 1) out += ",";
+    out += fmt::format("{}:{}", JsonQuote(k), JsonQuote(v));
+  };
+  auto number = [&](std::string_view k, std::int64_t v) {
+    if (v == 0) return;
+    if (out.size() > 1) out += ",";
+    out += fmt::format("{}:{}", JsonQuote(k), v);
+  };
+  field("record_id", e.record_id);
+  field("originating", e.originating);
+  if (e.incident_date != 0) field("incident_date", FormatRfc3339(e.incident_date).substr(0, 10));
+  number("tag_year", e.tag_year);
+  number("vehicle_year", e.vehicle_year);
+  field("make", e.make);
+  field("model", e.model);
+  field("body", e.body);
+  field("color", e.color);
+  field("reason", e.reason);
+  field("case_number", e.case_number);
+  field("note", e.note);
+  return out + "}";
+}
+
+struct ListRow {
+  std::int64_t agency_id = 0;
+  std::string kind;
+  std::int64_t generation = 0;
+};
+
+Result<ListRow> LoadListRow(catalog::Database& db, std::int64_t id) {
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT agency_id, kind, generation FROM hotlists WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(fmt::format("no hotlist {}", id));
+  return ListRow{q->Int(0), q->Text(1), q->Int(2)};
+}
+
+}  // namespace
+
+Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal& p,
+                                const ListSpec& spec, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.manage"));
+  if (spec.name.empty() || spec.name.size() > 100) {
+    return Status::InvalidArgument("name: 1 to 100 bytes");
+  }
+  if (spec.kind != "ncic" && hotlist::FindKind(spec.kind) == nullptr) {
+    return Status::InvalidArgument(
+        "kind: \"ncic\" (entries carry their file code), \"custom\", or one NCIC file code");
+  }
+  if (spec.priority < 1 || spec.priority > 3) {
+    return Status::InvalidArgument("priority: 1 (urgent), 2 or 3 (routine)");
+  }
+  std::int64_t id = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO hotlists (agency_id, name, kind, priority, one_edit, created_at, created_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+    if (!ins.ok()) return ins.status();
+    const bool one_edit = spec.one_edit.value_or(DefaultOneEdit(spec.kind));
+    ins->Bind(1, p.agency_id)
+        .Bind(2, spec.name)
+        .Bind(3, spec.kind)
+        .Bind(4, std::int64_t{spec.priority})
+        .Bind(5, std::int64_t{one_edit ? 1 : 0})
+        .Bind(6, now)
+        .Bind(7, p.Actor());
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    if (db.Changes() == 0) {
+      return Status::AlreadyExists(
+          fmt::format("name: {} has a list named so already", p.agency_code));
+    }
+    id = db.LastInsertId();
+    std::vector<std::int64_t> touched = {p.agency_id};
+    for (const std::string& code : spec.audience) {
+      Result<catalog::Statement> a = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+      if (!a.ok()) return a.status();
+      a->Bind(1, code);
+      Result<bool> row = a->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
+      const std::int64_t agency = a->Int(0);
+      Result<catalog::Statement> ins2 = db.Prepare(
+          "INSERT OR IGNORE INTO hotlist_audience (hotlist_id, agency_id) VALUES (?1, ?2)");
+      if (!ins2.ok()) return ins2.status();
+      ins2->Bind(1, id).Bind(2, agency);
+      INTERDICT_RETURN_IF_ERROR(ins2->Run());
+      touched.push_back(agency);
+    }
+    return identity::AuditAct(db, p, "hotlist.create", true,
+                              fmt::format(R"({{"hotlist":{},"name":{},"kind":{}}})", id,
+                                          JsonQuote(spec.name), JsonQuote(spec.kind)),
+                              now, touched);
+  }));
+  return id;
+}
+
+Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT h.id, a.code, h.name, h.kind, h.priority, h.one_edit, h.generation, "
+      "h.published_at, h.loaded_at, "
+      "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND e.generation = "
+      "h.generation AND e.status = 'active'), "
+      "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND e.generation = "
+      "h.generation AND e.status = 'pending'), "
+      "(SELECT group_concat(x.code) FROM hotlist_audience u JOIN agencies x ON x.id = "
+      "u.agency_id WHERE u.hotlist_id = h.id) "
+      "FROM hotlists h JOIN agencies a ON a.id = h.agency_id WHERE h.agency_id = ?1 OR EXISTS "
+      "(SELECT 1 FROM hotlist_audience u WHERE u.hotlist_id = h.id AND u.agency_id = ?1) "
+      "ORDER BY h.id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<ListInfo> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ListInfo l;
+    l.id = q->Int(0);
+    l.agency = q->Text(1);
+    l.name = q->Text(2);
+    l.kind = q->Text(3);
+    l.priority = static_cast<int>(q->Int(4));
+    l.one_edit = q->Int(5) != 0;
+    l.generation = q->Int(6);
+    l.published_at = q->OptionalInt(7);
+    l.loaded_at = q->OptionalInt(8);
+    l.entries = q->Int(9);
+    l.pending = q->Int(10);
+    if (std::optional<std::string> aud = q->OptionalText(11)) {
+      std::size_t start = 0;
+      while (start <= aud->size()) {
+        const std::size_t comma = aud->find(',', start);
+        const std::size_t end = comma == std::string::npos ? aud->size() : comma;
+        l.audience.push_back(aud->substr(start, end - start));
+        start = end + 1;
+      }
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
+                            const LoadRequest& req, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.load"));
+  ListRow list;
+  INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) -> Status {
+    Result<ListRow> r = LoadListRow(db, req.list);
+    if (!r.ok()) return r.status();
+    list = *r;
+    return Status::Ok();
+  }));
+  if (list.agency_id != p.agency_id) {
+    return Status::PermissionDenied(
+        fmt::format("hotlist {} belongs to another agency; only its owner loads it", req.list));
+  }
+  const bool carries = hotlist::CarriesKind(req.format);
+  if ((list.kind == "ncic") != carries) {
+    return Status::InvalidArgument(
+        list.kind == "ncic"
+            ? "format: an \"ncic\" list loads ncic or csv extracts (entries carry their file code)"
+            : "format: this list takes genetec or json files; NCIC extracts go to an \"ncic\" "
+              "list");
+  }
+  Result<hotlist::ParsedList> parsed = hotlist::ParseList(req.format, req.text, list.kind);
+  if (!parsed.ok()) return parsed.status();
+
+  const bool custom = !carries;
+  const bool approved = !custom || p.Can("hotlists.approve");
+  LoadReport report;
+  report.generation = list.generation + 1;
+  report.rejected = std::move(parsed->rejected);
+  // Write the new generation in chunks; readers keep seeing the old one.
+  const auto& entries = parsed->entries;
+  for (std::size_t base = 0; base < entries.size(); base += kChunk) {
+    INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) {
+      return db.Transaction([&]() -> Status {
+        Result<catalog::Statement> ins = db.Prepare(
+            "INSERT INTO hotlist_entries (hotlist_id, generation, kind, plate, state, detail, "
+            "entered_by, entered_at, expires_at, validated_at, status, approved_by, approved_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?11, ?12)");
+        if (!ins.ok()) return ins.status();
+        const std::size_t end = std::min(entries.size(), base + kChunk);
+        for (std::size_t i = base; i < end; ++i) {
+          const hotlist::Entry& e = entries[i];
+          std::optional<std::int64_t> expires;
+          if (e.expires_at != 0) expires = e.expires_at;
+          if (custom) {
+            const std::int64_t cap = now + kCustomEntryMaxMs;
+            expires = std::min(expires.value_or(cap), cap);
+          }
+          ins->Bind(1, req.list)
+              .Bind(2, report.generation)
+              .Bind(3, e.kind)
+              .Bind(4, e.plate.text())
+              .Bind(5, e.state.code())
+              .Bind(6, EntryDetail(e))
+              .Bind(7, p.Actor())
+              .Bind(8, now)
+              .Bind(9, expires)
+              .Bind(10, approved ? "active" : "pending");
+          if (approved && custom) {
+            ins->Bind(11, p.id).Bind(12, now);
+          } else {
+            ins->BindNull(11).BindNull(12);
+          }
+          INTERDICT_RETURN_IF_ERROR(ins->Run());
+          ins->Reset();
+        }
+        return Status::Ok();
+      });
+    }));
+  }
+  report.active = approved ? entries.size() : 0;
+  report.pending = approved ? 0 : entries.size();
+  // The switch: one commit makes the new generation current.
+  INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) {
+    return db.Transaction([&]() -> Status {
+      Result<catalog::Statement> cnt = db.Prepare(
+          "SELECT count(*) FROM hotlist_entries WHERE hotlist_id = ?1 AND generation = ?2");
+      if (!cnt.ok()) return cnt.status();
+      cnt->Bind(1, req.list).Bind(2, list.generation);
+      Result<bool> row = cnt->Step();
+      if (!row.ok()) return row.status();
+      report.removed = static_cast<std::size_t>(cnt->Int(0));
+      Result<catalog::Statement> up = db.Prepare(
+          "UPDATE hotlists SET generation = ?2, published_at = ?3, loaded_at = ?4, entry_count = "
+          "?5 WHERE id = ?1 AND generation = ?6");
+      if (!up.ok()) return up.status();
+      up->Bind(1, req.list)
+          .Bind(2, report.generation)
+          .Bind(3, req.published_at.value_or(now))
+          .Bind(4, now)
+          .Bind(5, static_cast<std::int64_t>(entries.size()))
+          .Bind(6, list.generation);
+      INTERDICT_RETURN_IF_ERROR(up->Run());
+      if (db.Changes() == 0) {
+        return Status::FailedPrecondition(
+            fmt::format("hotlist {} was reloaded meanwhile; load again", req.list));
+      }
+      return identity::AuditAct(
+          db, p, "hotlist.load", true,
+          fmt::format(
+              R"({{"hotlist":{},"generation":{},"format":"{}","entries":{},"pending":{},"rejected":{},"replaced":{}}})",
+              req.list, report.generation, hotlist::FormatName(req.format), report.active,
+              report.pending, report.rejected.size(), report.removed),
+          now);
+    });
+  }));
+  // Old generations are deleted after the switch, in chunks.
+  for (;;) {
+    int deleted = 0;
+    INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) -> Status {
+      Result<catalog::Statement> del = db.Prepare(
+          "DELETE FROM hotlist_entries WHERE id IN (SELECT id FROM hotlist_entries WHERE "
+          "hotlist_id = ?1 AND generation < ?2 LIMIT ?3)");
+      if (!del.ok()) return del.status();
+      del->Bind(1, req.list).Bind(2, report.generation).Bind(3, static_cast<std::int64_t>(kChunk));
+      INTERDICT_RETURN_IF_ERROR(del->Run());
+      deleted = db.Changes();
+      return Status::Ok();
+    }));
+    if (deleted == 0) break;
+  }
+  return report;
+}
+
+Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Principal& p,
+                                    std::int64_t list, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.approve"));
+  std::int64_t n = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<ListRow> row = LoadListRow(db, list);
+    if (!row.ok()) return row.status();
+    if (row->agency_id != p.agency_id) {
+      return Status::PermissionDenied(fmt::format("hotlist {} belongs to another agency", list));
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE hotlist_entries SET status = 'active', approved_by = ?3, approved_at = ?4 "
+        "WHERE hotlist_id = ?1 AND generation = ?2 AND status = 'pending' AND entered_by <> ?5");
+    if (!up.ok()) return up.status();
+    up->Bind(1, list).Bind(2, row->generation).Bind(3, p.id).Bind(4, now).Bind(5, p.Actor());
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    n = db.Changes();
+    if (n == 0) {
+      return Status::FailedPrecondition(
+          "no pending entries that another person loaded: an approver does not approve their own");
+    }
+    return identity::AuditAct(db, p, "hotlist.approve", true,
+                              fmt::format(R"({{"hotlist":{},"entries":{}}})", list, n), now);
+  }));
+  return n;
+}
+
+Result<std::map<std::string, bool>> ListKinds(catalog::Database& db, std::int64_t agency_id) {
+  std::map<std::string, bool> out;
+  for (const hotlist::KindInfo& k : hotlist::Kinds()) {
+    if (k.code != hotlist::kCustomKind) out[std::string(k.code)] = false;
+  }
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT kind, enabled FROM agency_list_kinds WHERE agency_id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, agency_id);
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[q->Text(0)] = q->Int(1) != 0;
+  }
+  return out;
+}
+
+Status SetListKinds(catalog::Database& db, const identity::Principal& p,
+                    const std::map<std::string, bool>& kinds, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.manage"));
+  for (const auto& [k, on] : kinds) {
+    const hotlist::KindInfo* info = hotlist::FindKind(k);
+    if (info == nullptr || info->code == hotlist::kCustomKind) {
+      return Status::InvalidArgument(fmt::format("kinds: {} is not an NCIC file code", k));
+    }
+  }
+  return db.Transaction([&]() -> Status {
+    std::string detail;
+    for (const auto& [k, on] : kinds) {
+      Result<catalog::Statement> up = db.Prepare(
+          "INSERT INTO agency_list_kinds (agency_id, kind, enabled, changed_at, changed_by) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (agency_id, kind) DO UPDATE SET enabled = ?3, "
+          "changed_at = ?4, changed_by = ?5");
+      if (!up.ok()) return up.status();
+      up->Bind(1, p.agency_id)
+          .Bind(2, k)
+          .Bind(3, std::int64_t{on ? 1 : 0})
+          .Bind(4, now)
+          .Bind(5, p.Actor());
+      INTERDICT_RETURN_IF_ERROR(up->Run());
+      detail +=
+          fmt::format("{}{}:{}", detail.empty() ? "" : ",", JsonQuote(k), on ? "true" : "false");
+    }
+    return identity::AuditAct(db, p, "hotlist.kinds", true, "{\"kinds\":{" + detail + "}}", now);
+  });
+}
+
+}  // namespace interdict::alerting

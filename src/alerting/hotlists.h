@@ -1,0 +1,88 @@
+// Hotlists in the catalog: lists owned by an agency, their audience, their
+// entries in generations (an extract import is a full reload: the new
+// generation replaces the old at one commit), the NCIC files each agency has
+// enabled, and supervisor approval of custom entries (GOVERNANCE D.17-D.19).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "hotlist/formats.h"
+#include "identity/accounts.h"
+
+namespace interdict::alerting {
+
+// Runs `f` with the catalog locked, for work done in several short
+// transactions (a 5 M-entry reload must not hold the catalog for minutes).
+using WithDb = std::function<Status(const std::function<Status(catalog::Database&)>&)>;
+
+struct ListSpec {
+  std::string name;
+  // "ncic": entries carry their own NCIC file code (ncic and csv imports);
+  // otherwise every entry takes this kind: an NCIC code or "custom".
+  std::string kind = "custom";
+  int priority = 2;                   // 1 urgent … 3 routine
+  std::vector<std::string> audience;  // agency codes that receive its hits
+  std::optional<bool> one_edit;       // default: decision 0018
+};
+
+struct ListInfo {
+  std::int64_t id = 0;
+  std::string agency, name, kind;
+  int priority = 2;
+  bool one_edit = false;
+  std::int64_t generation = 0;
+  std::optional<std::int64_t> published_at, loaded_at;
+  std::int64_t entries = 0, pending = 0;
+  std::vector<std::string> audience;
+};
+
+// Custom entries expire after at most this long unless renewed (D.17).
+inline constexpr std::int64_t kCustomEntryMaxMs = 30LL * 86'400'000;
+// A list older than this raises the stale-list alarm (D.18).
+inline constexpr std::int64_t kStaleListMs = 24LL * 3'600'000;
+
+// hotlists.manage, the caller's agency; audited.
+Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal& p,
+                                const ListSpec& spec, std::int64_t now);
+// hotlists.read: the caller's agency's lists and those whose audience names it.
+Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::Principal& p);
+
+struct LoadRequest {
+  std::int64_t list = 0;
+  hotlist::Format format = hotlist::Format::kNcic;
+  std::string text;
+  // When the source published the extract; default: now. A list's age runs from it.
+  std::optional<std::int64_t> published_at;
+};
+
+struct LoadReport {
+  std::int64_t generation = 0;
+  std::size_t active = 0, pending = 0, removed = 0;
+  std::vector<hotlist::Rejection> rejected;
+};
+
+// Replaces a list's entries with the file's (hotlists.load). Entries absent from the file are gone
+// when it commits. Custom entries loaded by someone who may not approve them
+// wait for a supervisor; their expiry is capped at 30 days. Audited.
+Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
+                            const LoadRequest& req, std::int64_t now);
+
+// hotlists.approve: every pending entry of a list becomes active. The
+// approver is not the person who loaded them. Returns how many. Audited.
+Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Principal& p,
+                                    std::int64_t list, std::int64_t now);
+
+// The NCIC files an agency has enabled ("V" -> true); absent files are off.
+Result<std::map<std::string, bool>> ListKinds(catalog::Database& db, std::int64_t agency_id);
+// hotlists.manage: turns files on or off for the caller's agency. Audited.
+Status SetListKinds(catalog::Database& db, const identity::Principal& p,
+                    const std::map<std::string, bool>& kinds, std::int64_t now);
+
+}  // namespace interdict::alerting

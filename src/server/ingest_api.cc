@@ -1,0 +1,452 @@
+// Cameras, hotlists, read ingest and hits (issue 5; docs/format/ingest.md).
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "alerting/hotlists.h"
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "read/native_format.h"
+#include "server/api.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+namespace {
+
+constexpr std::size_t kMaxReadsPerRequest = 10'000;
+constexpr std::int64_t kFutureSlackMs = 5 * 60'000;
+constexpr std::int64_t kBackfillAfterMs = 24LL * 3'600'000;
+
+std::string JoinJson(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out + "]";
+}
+
+struct Rejected {
+  std::size_t index;
+  std::string field, error;
+};
+
+// Splits the body into one JSON text per read: NDJSON lines, or the
+// elements of a JSON array. A body that is neither is a 400 naming the place.
+Status SplitReads(const http::Request& req, std::vector<std::string>* out) {
+  const bool ndjson = req.Header("Content-Type").find("ndjson") != std::string_view::npos;
+  if (ndjson) {
+    std::size_t pos = 0;
+    while (pos < req.body.size()) {
+      std::size_t end = req.body.find('\n', pos);
+      if (end == std::string::npos) end = req.body.size();
+      std::string_view line(req.body.data() + pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) out->emplace_back(line);
+      if (out->size() > kMaxReadsPerRequest) break;
+      pos = end + 1;
+    }
+    return Status::Ok();
+  }
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(req.body.data(), req.body.size());
+  if (doc.HasParseError()) {
+    return Status::InvalidArgument(fmt::format("body: invalid JSON at byte {}: {}",
+                                               doc.GetErrorOffset(),
+                                               rapidjson::GetParseError_En(doc.GetParseError())));
+  }
+  if (!doc.IsArray()) {
+    return Status::InvalidArgument(
+        "body: a JSON array of reads, or NDJSON with Content-Type: application/x-ndjson");
+  }
+  for (const auto& v : doc.GetArray()) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    out->emplace_back(buf.GetString(), buf.GetSize());
+    if (out->size() > kMaxReadsPerRequest) break;
+  }
+  return Status::Ok();
+}
+
+http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
+  const identity::Principal& p = Caller(req);
+  const std::int64_t now = ctx.clock.NowMillis();
+  std::vector<std::string> texts;
+  if (Status st = SplitReads(req, &texts); !st.ok()) return ErrorResponse(st);
+  if (texts.size() > kMaxReadsPerRequest) {
+    return http::Response::Error(
+        413, "too_many_reads",
+        fmt::format("at most {} reads per request; send the rest in another", kMaxReadsPerRequest));
+  }
+  std::vector<read::Read> reads;
+  std::vector<alerting::ReadForMatching> meta;
+  std::vector<Rejected> rejected;
+  std::size_t backfill = 0;
+  reads.reserve(texts.size());
+  Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      read::Read r;
+      read::ReadRejection why;
+      if (!read::ParseNativeRead(texts[i], &r, &why)) {
+        rejected.push_back({i, why.field, why.message});
+        continue;
+      }
+      if (r.agency != p.agency_code) {
+        rejected.push_back(
+            {i, "agency", fmt::format("this key sends reads of {} only", p.agency_code)});
+        continue;
+      }
+      if (p.cameras &&
+          std::find(p.cameras->begin(), p.cameras->end(), r.camera) == p.cameras->end()) {
+        rejected.push_back({i, "camera", "not one of the cameras this key may send for"});
+        continue;
+      }
+      if (r.time > now + kFutureSlackMs) {
+        rejected.push_back({i, "time", "more than 5 minutes in the future"});
+        continue;
+      }
+      Result<alerting::CameraRef> cam = ctx.cameras.Resolve(db, p.agency_id, r.camera, now);
+      if (!cam.ok()) {
+        if (cam.status().code() != StatusCode::kNotFound) return cam.status();
+        rejected.push_back({i, "camera", cam.status().message()});
+        continue;
+      }
+      const bool old = r.time < now - kBackfillAfterMs;
+      backfill += old ? 1 : 0;
+      meta.push_back({nullptr, p.agency_id, old, cam->active});
+      reads.push_back(std::move(r));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return Failed(ctx, st, "resolving cameras failed");
+  store::AppendResult stored;
+  if (!reads.empty()) {
+    Result<store::AppendResult> appended = ctx.store->Append(reads);
+    if (!appended.ok()) return Failed(ctx, appended.status(), "storing reads failed");
+    stored = *appended;
+  }
+  // Matched before the answer: a hit exists before the camera hears "accepted".
+  for (std::size_t i = 0; i < reads.size(); ++i) meta[i].read = &reads[i];
+  const auto snapshot = ctx.hotlists.Current();
+  Result<std::vector<alerting::RecordedHit>> hits =
+      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return alerting::MatchAndRecord(db, *snapshot, meta, now);
+      });
+  if (!hits.ok()) return Failed(ctx, hits.status(), "recording hits failed");
+  std::string body = fmt::format(
+      R"({{"accepted":{},"duplicates":{},"expired":{},"backfill":{},"hits":{},"rejected":[)",
+      stored.accepted, stored.duplicates, stored.expired, backfill, hits->size());
+  for (std::size_t k = 0; k < rejected.size(); ++k) {
+    body +=
+        fmt::format(R"({}{{"index":{},"field":{},"error":{}}})", k ? "," : "", rejected[k].index,
+                    JsonQuote(rejected[k].field), JsonQuote(rejected[k].error));
+  }
+  body += "]}";
+  return http::Response::Json(200, std::move(body));
+}
+
+}  // namespace
+
+Status RebuildHotlistIndex(ApiContext& ctx) {
+  std::lock_guard<std::mutex> lock(ctx.rebuild_mu);
+  return ctx.hotlists.Rebuild(*ctx.index_db, ctx.clock.NowMillis());
+}
+
+void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"GET", "/api/v1/cameras", http::AccessRule::Requires("agency.read"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<std::vector<alerting::CameraInfo>> cams =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return alerting::ListCameras(db, Caller(req));
+             });
+         if (!cams.ok()) return Failed(ctx, cams.status(), "listing cameras failed");
+         std::vector<std::string> items;
+         for (const alerting::CameraInfo& c : *cams) {
+           items.push_back(fmt::format(
+               R"({{"id":{},"code":{},"name":{},"vendor":{},"status":"{}","mobile":{},"lat":{},"lon":{},"last_seen_at":{},"agent_version":{}}})",
+               c.id, JsonQuote(c.code), JsonQuote(c.name), JsonQuote(c.vendor), c.status, c.mobile,
+               c.lat ? fmt::format("{:.6f}", *c.lat) : "null",
+               c.lon ? fmt::format("{:.6f}", *c.lon) : "null",
+               c.last_seen_at ? JsonQuote(FormatRfc3339(*c.last_seen_at)) : "null",
+               JsonQuote(c.agent_version)));
+         }
+         return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
+       }});
+  router.Add({"POST", "/api/v1/cameras", http::AccessRule::Requires("cameras.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                alerting::CameraSpec spec;
+                Result<std::string> code = b->String("code");
+                if (!code.ok()) return ErrorResponse(code.status());
+                spec.code = *code;
+                Result<std::optional<std::string>> name = b->OptionalString("name");
+                Result<std::optional<std::string>> vendor = b->OptionalString("vendor");
+                Result<std::optional<std::string>> lat = b->OptionalString("lat");
+                Result<std::optional<std::string>> lon = b->OptionalString("lon");
+                Result<std::optional<bool>> mobile = b->OptionalBool("mobile");
+                for (const Status& s : {name.status(), vendor.status(), lat.status(), lon.status(),
+                                        mobile.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                spec.name = name->value_or("");
+                spec.vendor = vendor->value_or("");
+                spec.mobile = mobile->value_or(false);
+                try {
+                  if (*lat) spec.lat = std::stod(**lat);
+                  if (*lon) spec.lon = std::stod(**lon);
+                } catch (const std::exception&) {
+                  return ErrorResponse(
+                      Status::InvalidArgument("lat, lon: decimal degrees as strings, \"38.627\""));
+                }
+                Result<std::int64_t> id =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::CreateCamera(db, Caller(req), spec, ctx.clock.NowMillis());
+                    });
+                if (!id.ok()) return Failed(ctx, id.status(), "creating a camera failed");
+                ctx.cameras.Invalidate();
+                return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
+              }});
+  router.Add({"POST", "/api/v1/cameras/{id}/approve", http::AccessRule::Requires("cameras.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such camera"));
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::ApproveCamera(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "approving a camera failed");
+                ctx.cameras.Invalidate();
+                return http::Response::Json(200, R"({"status":"active"})");
+              }});
+}
+
+void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"GET", "/api/v1/hotlists", http::AccessRule::Requires("hotlists.read"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const std::int64_t now = ctx.clock.NowMillis();
+         Result<std::vector<alerting::ListInfo>> lists =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return alerting::ListLists(db, Caller(req));
+             });
+         if (!lists.ok()) return Failed(ctx, lists.status(), "listing hotlists failed");
+         std::vector<std::string> items;
+         for (const alerting::ListInfo& l : *lists) {
+           std::vector<std::string> aud;
+           for (const std::string& a : l.audience) aud.push_back(JsonQuote(a));
+           const std::int64_t age = l.published_at ? now - *l.published_at : std::int64_t{-1};
+           items.push_back(fmt::format(
+               R"({{"id":{},"agency":{},"name":{},"kind":{},"priority":{},"one_edit":{},"generation":{},"published_at":{},"age_s":{},"stale":{},"entries":{},"pending":{},"audience":{}}})",
+               l.id, JsonQuote(l.agency), JsonQuote(l.name), JsonQuote(l.kind), l.priority,
+               l.one_edit, l.generation,
+               l.published_at ? JsonQuote(FormatRfc3339(*l.published_at)) : "null",
+               age < 0 ? "null" : std::to_string(age / 1000),
+               (age < 0 || age > alerting::kStaleListMs) ? "true" : "false", l.entries, l.pending,
+               JoinJson(aud)));
+         }
+         return http::Response::Json(200, "{\"hotlists\":" + JoinJson(items) + "}");
+       }});
+  router.Add({"POST", "/api/v1/hotlists", http::AccessRule::Requires("hotlists.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                alerting::ListSpec spec;
+                Result<std::string> name = b->String("name");
+                Result<std::string> kind = b->String("kind");
+                Result<std::optional<std::int64_t>> priority = b->OptionalInt("priority");
+                Result<std::optional<std::vector<std::string>>> audience =
+                    b->OptionalStringArray("audience");
+                Result<std::optional<bool>> one_edit = b->OptionalBool("one_edit");
+                for (const Status& s : {name.status(), kind.status(), priority.status(),
+                                        audience.status(), one_edit.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                spec.name = *name;
+                spec.kind = *kind;
+                spec.priority = static_cast<int>(priority->value_or(2));
+                spec.audience = audience->value_or(std::vector<std::string>{});
+                spec.one_edit = *one_edit;
+                Result<std::int64_t> id =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::CreateList(db, Caller(req), spec, ctx.clock.NowMillis());
+                    });
+                if (!id.ok()) return Failed(ctx, id.status(), "creating a hotlist failed");
+                return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
+              }});
+  // The body is the file itself; ?format=ncic|csv|genetec|json, ?published_at=RFC 3339.
+  router.Add(
+      {"PUT", "/api/v1/hotlists/{id}/entries", http::AccessRule::Requires("hotlists.load"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
+         alerting::LoadRequest lr;
+         lr.list = *id;
+         Result<hotlist::Format> format =
+             hotlist::ParseFormat(req.QueryParam("format").value_or(""));
+         if (!format.ok()) return ErrorResponse(format.status());
+         lr.format = *format;
+         if (std::optional<std::string> pub = req.QueryParam("published_at")) {
+           Result<UnixMillis> t = ParseRfc3339(*pub);
+           if (!t.ok()) {
+             return ErrorResponse(Status::InvalidArgument("published_at: " + t.status().message()));
+           }
+           lr.published_at = *t;
+         }
+         lr.text = req.body;
+         alerting::WithDb with = [&ctx](const std::function<Status(catalog::Database&)>& f) {
+           return ctx.catalog->With(
+               [&](catalog::Database& db, identity::Accounts&) { return f(db); });
+         };
+         Result<alerting::LoadReport> r =
+             alerting::LoadList(with, Caller(req), lr, ctx.clock.NowMillis());
+         if (!r.ok()) return Failed(ctx, r.status(), "loading a hotlist failed");
+         if (Status st = RebuildHotlistIndex(ctx); !st.ok()) {
+           return Failed(ctx, st, "rebuilding the hotlist index failed");
+         }
+         std::string rej = "[";
+         for (std::size_t k = 0; k < r->rejected.size(); ++k) {
+           const hotlist::Rejection& x = r->rejected[k];
+           rej +=
+               fmt::format(R"({}{{"{}":{},"error":{}}})", k ? "," : "", x.index ? "index" : "line",
+                           x.index ? *x.index : x.line, JsonQuote(x.error));
+         }
+         rej += "]";
+         return http::Response::Json(
+             200, fmt::format(
+                      R"({{"generation":{},"active":{},"pending":{},"replaced":{},"rejected":{}}})",
+                      r->generation, r->active, r->pending, r->removed, rej));
+       }});
+  router.Add({"POST", "/api/v1/hotlists/{id}/approve",
+              http::AccessRule::Requires("hotlists.approve"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
+                Result<std::int64_t> n =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ApprovePending(db, Caller(req), *id, ctx.clock.NowMillis());
+                    });
+                if (!n.ok()) return Failed(ctx, n.status(), "approving entries failed");
+                if (Status st = RebuildHotlistIndex(ctx); !st.ok()) {
+                  return Failed(ctx, st, "rebuilding the hotlist index failed");
+                }
+                return http::Response::Json(200, fmt::format(R"({{"approved":{}}})", *n));
+              }});
+  router.Add({"GET", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::map<std::string, bool>> kinds =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ListKinds(db, Caller(req).agency_id);
+                    });
+                if (!kinds.ok()) return Failed(ctx, kinds.status(), "listing list kinds failed");
+                std::vector<std::string> items;
+                for (const auto& [k, on] : *kinds) {
+                  items.push_back(fmt::format(
+                      R"({{"kind":{},"name":{},"enabled":{}}})", JsonQuote(k),
+                      JsonQuote(hotlist::FindKind(k) != nullptr ? hotlist::FindKind(k)->name
+                                                                : std::string_view("unknown")),
+                      on));
+                }
+                return http::Response::Json(200, "{\"kinds\":" + JoinJson(items) + "}");
+              }});
+  // Body: {"enable": ["V", "P"], "disable": ["I"]}.
+  router.Add({"POST", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::optional<std::vector<std::string>>> en =
+                    b->OptionalStringArray("enable");
+                Result<std::optional<std::vector<std::string>>> dis =
+                    b->OptionalStringArray("disable");
+                if (!en.ok()) return ErrorResponse(en.status());
+                if (!dis.ok()) return ErrorResponse(dis.status());
+                std::map<std::string, bool> kinds;
+                for (const std::string& k : en->value_or(std::vector<std::string>{}))
+                  kinds[k] = true;
+                for (const std::string& k : dis->value_or(std::vector<std::string>{})) {
+                  kinds[k] = false;
+                }
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "setting list kinds failed");
+                return http::Response::Json(200, R"({"applied":true})");
+              }});
+}
+
+void AddIngestRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/reads", http::AccessRule::Requires("reads.ingest"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                return IngestReads(ctx, req);
+              }});
+}
+
+void AddHitRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/hits", http::AccessRule::Requires("hits.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                std::optional<std::int64_t> before;
+                if (std::optional<std::string> b = req.QueryParam("before")) {
+                  before = ParseNumber(*b);
+                  if (!before) {
+                    return ErrorResponse(Status::InvalidArgument("before: a hit id"));
+                  }
+                }
+                Result<std::vector<std::string>> hits = ctx.catalog->With([&](catalog::Database& db,
+                                                                              identity::Accounts&) {
+                  return alerting::ListHits(db, Caller(req), before, 100, ctx.clock.NowMillis());
+                });
+                if (!hits.ok()) return Failed(ctx, hits.status(), "listing hits failed");
+                return http::Response::Json(200, "{\"hits\":" + JoinJson(*hits) + "}");
+              }});
+  router.Add({"GET", "/api/v1/hits/{id}", http::AccessRule::Requires("hits.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                Result<std::string> hit =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::GetHit(db, Caller(req), *id, ctx.clock.NowMillis());
+                    });
+                if (!hit.ok()) return Failed(ctx, hit.status(), "reading a hit failed");
+                return http::Response::Json(200, *hit);
+              }});
+  // One route per step of the workflow.
+  for (const char* name : {"acknowledge", "visual-check", "confirm", "close"}) {
+    const alerting::HitAction action = *alerting::ParseHitAction(name);
+    router.Add({"POST", fmt::format("/api/v1/hits/{{id}}/{}", name),
+                http::AccessRule::Requires("hits.work"),
+                [&ctx, action](const http::Request& req, const http::PathParams& params) {
+                  const std::optional<std::int64_t> id = PathId(params);
+                  if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                  alerting::HitStep step;
+                  step.action = action;
+                  if (!req.body.empty()) {
+                    Result<JsonBody> b = JsonBody::Parse(req.body);
+                    if (!b.ok()) return ErrorResponse(b.status());
+                    Result<std::optional<std::string>> outcome = b->OptionalString("outcome");
+                    Result<std::optional<std::string>> note = b->OptionalString("note");
+                    Result<std::optional<bool>> pm = b->OptionalBool("plate_matches");
+                    Result<std::optional<bool>> sm = b->OptionalBool("state_matches");
+                    Result<std::optional<bool>> vm = b->OptionalBool("vehicle_matches");
+                    Result<std::optional<bool>> sc = b->OptionalBool("source_confirmed");
+                    for (const Status& s : {outcome.status(), note.status(), pm.status(),
+                                            sm.status(), vm.status(), sc.status()}) {
+                      if (!s.ok()) return ErrorResponse(s);
+                    }
+                    step.outcome = outcome->value_or("");
+                    step.note = note->value_or("");
+                    step.plate_matches = *pm;
+                    step.state_matches = *sm;
+                    step.vehicle_matches = *vm;
+                    step.source_confirmed = *sc;
+                  }
+                  Result<std::string> hit = ctx.catalog->With([&](catalog::Database& db,
+                                                                  identity::Accounts&) {
+                    return alerting::AdvanceHit(db, Caller(req), *id, step, ctx.clock.NowMillis());
+                  });
+                  if (!hit.ok()) return Failed(ctx, hit.status(), "working a hit failed");
+                  return http::Response::Json(200, *hit);
+                }});
+  }
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,34 @@
+// Small helpers shared by the route files of the API (internal to server).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/router.h"
+#include "server/api.h"
+#include "server/json_body.h"
+
+namespace interdict::server {
+
+// The error response for `s`; a 5xx is also logged with `what`.
+inline http::Response Failed(ApiContext& ctx, const Status& s, std::string_view what) {
+  http::Response r = ErrorResponse(s);
+  if (r.status >= 500) ctx.log.Error(what, {{"error", s.message()}});
+  return r;
+}
+
+// A whole number of up to 18 digits, nothing else ("12abc" is not 12).
+inline std::optional<std::int64_t> ParseNumber(std::string_view raw) {
+  if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoll(std::string(raw));
+}
+
+// The number in a {id} path segment.
+inline std::optional<std::int64_t> PathId(const http::PathParams& params) {
+  return ParseNumber(params.at("id"));
+}
+
+}  // namespace interdict::server

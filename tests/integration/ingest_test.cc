@@ -1,0 +1,256 @@
+// Ingest, hotlists and hits end to end through the real server: a camera key
+// posts reads, an NCIC extract is loaded, matching reads raise hits that the
+// right agencies see, and an officer works a hit to its outcome.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "http/client.h"
+#include "identity/accounts.h"
+#include "identity/keys.h"
+#include "support/accounts.h"
+#include "support/catalog.h"
+#include "support/running_service.h"
+#include "support/temp_dir.h"
+
+namespace interdict::server {
+namespace {
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string kHotlists = std::string(INTERDICT_SOURCE_DIR) + "/tests/data/hotlists/";
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0), "
+                         "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0), "
+                         "('MSHP', 'Missouri State Highway Patrol', 'MO0000000', 'US-MO', "
+                         "'state', 0)")
+                    .ok());
+    test::AddUser(*db, 1, "admin", "administrator");
+    test::AddUser(*db, 1, "sup", "supervisor");
+    test::AddUser(*db, 1, "officer", "officer");
+    test::AddUser(*db, 2, "county", "officer");
+    test::AddUser(*db, 3, "trooper", "officer");
+    identity::Accounts accounts(*db, {});
+    Result<identity::NewKey> key =
+        identity::CreateKey(*db, *accounts.UserPrincipal(1),
+                            {"camera feed", {"reads.ingest", "hotlists.load"}, std::nullopt}, 0);
+    ASSERT_TRUE(key.ok()) << key.status().message();
+    key_ = key->key;
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+    admin_ = SignIn("admin");
+  }
+
+  std::string SignIn(const std::string& user) {
+    clock_.Advance(std::chrono::seconds(30));  // a fresh TOTP step for every sign-in
+    return test::SignIn(running_->client(), clock_, user);
+  }
+
+  http::ClientResponse Call(const std::string& token, const std::string& method,
+                            const std::string& path, const std::string& body = "",
+                            const std::string& content_type = "application/json") {
+    Result<http::ClientResponse> r = running_->client().Send(
+        method, path, body, {{"Authorization", "Bearer " + token}, {"Content-Type", content_type}});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : http::ClientResponse{};
+  }
+
+  // A camera, an NCIC list loaded from the sample extract, V and P enabled.
+  void SetUpStlpd() {
+    ASSERT_EQ(
+        Call(admin_, "POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})").status,
+        201);
+    auto created =
+        Call(admin_, "POST", "/api/v1/hotlists",
+             R"({"name":"NCIC extract","kind":"ncic","priority":1,"audience":["SLCPD","MSHP"]})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    auto loaded = Call(key_, "PUT", "/api/v1/hotlists/1/entries?format=ncic",
+                       ReadFileText(kHotlists + "ncic-extract.txt"), "text/plain");
+    ASSERT_EQ(loaded.status, 200) << loaded.body;
+    EXPECT_NE(loaded.body.find(R"("active":7)"), std::string::npos) << loaded.body;
+    ASSERT_EQ(
+        Call(admin_, "POST", "/api/v1/hotlist-kinds", R"({"enable":["V","P","A","W"]})").status,
+        200);
+  }
+
+  std::string Read(const std::string& id, const std::string& plate, const std::string& state,
+                   std::int64_t time) {
+    return R"({"id":")" + id + R"(","agency":"STLPD","camera":"cam1","time":)" +
+           std::to_string(time) + R"(,"plate":")" + plate + R"(")" +
+           (state.empty() ? "" : R"(,"state":")" + state + R"(")") + "}";
+  }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+  std::string key_, admin_;
+};
+
+TEST_F(IngestTest, MatchingReadsRaiseHitsAndOthersDoNot) {
+  SetUpStlpd();
+  const std::int64_t now = clock_.NowMillis();
+  const std::string batch = Read("r1", "KZ9Q81", "MO", now) + "\n" +    // exact (V)
+                            Read("r2", "KZ9O81", "MO", now) + "\n" +    // Q read as O
+                            Read("r3", "CV83211", "MO", now) + "\n" +   // listed in IL
+                            Read("r4", "IMM1234", "MO", now) + "\n" +   // I file: not enabled
+                            Read("r5", "RT5501", "", now) + "\n" +      // plate only (P)
+                            Read("r6", "NOTLISTED", "MO", now) + "\n";  // nothing
+  auto r = Call(key_, "POST", "/api/v1/reads", batch, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            R"({"accepted":6,"duplicates":0,"expired":0,"backfill":0,"hits":3,"rejected":[]})");
+
+  const std::string officer = SignIn("officer");
+  auto hits = Call(officer, "GET", "/api/v1/hits");
+  ASSERT_EQ(hits.status, 200) << hits.body;
+  EXPECT_NE(hits.body.find(R"("plate":"KZ9Q81","match":"exact","approximate":false,"score":1.0)"),
+            std::string::npos)
+      << hits.body;
+  EXPECT_NE(
+      hits.body.find(R"("plate":"KZ9O81","match":"lookalike","approximate":true,"score":0.8)"),
+      std::string::npos)
+      << hits.body;
+  EXPECT_NE(hits.body.find(R"("plate":"RT5501","match":"plate_only")"), std::string::npos)
+      << hits.body;
+  EXPECT_EQ(hits.body.find("CV83211"), std::string::npos) << "wrong state must not hit";
+  EXPECT_EQ(hits.body.find("IMM1234"), std::string::npos) << "a file STLPD has not enabled";
+  // Every hit shows its list's age.
+  EXPECT_NE(hits.body.find(R"("age_s":0,"stale":false)"), std::string::npos) << hits.body;
+
+  // A re-sent read is a duplicate and raises no second hit.
+  r = Call(key_, "POST", "/api/v1/reads", "[" + Read("r1", "KZ9Q81", "MO", now) + "]");
+  EXPECT_EQ(r.body,
+            R"({"accepted":0,"duplicates":1,"expired":0,"backfill":0,"hits":0,"rejected":[]})");
+}
+
+TEST_F(IngestTest, HitsReachTheAudienceOnlyUnderAHitsAgreement) {
+  SetUpStlpd();
+  // STLPD shares its hits with SLCPD (two people: supervisor proposes, admin approves).
+  const std::string sup = SignIn("sup");
+  auto proposed = Call(sup, "POST", "/api/v1/agreements",
+                       R"({"partner":"SLCPD","data_class":"hits","effective_from":")"
+                       "2020-01-01T00:00:00Z"
+                       R"(","document":"MOU 7"})");
+  ASSERT_EQ(proposed.status, 201) << proposed.body;
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/agreements/1/approve").status, 200);
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto county = Call(SignIn("county"), "GET", "/api/v1/hits");
+  EXPECT_NE(county.body.find("KZ9Q81"), std::string::npos) << county.body;
+  // The highway patrol is in the list's audience but has no agreement.
+  auto trooper = Call(SignIn("trooper"), "GET", "/api/v1/hits");
+  EXPECT_EQ(trooper.body, R"({"hits":[]})");
+  EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hits/1").status, 404);
+}
+
+TEST_F(IngestTest, AHitIsWorkedToAnOutcomeAndAStopNeedsConfirmationFirst) {
+  SetUpStlpd();
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]")
+                .status,
+            200);
+  const std::string officer = SignIn("officer");
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/close", R"({"outcome":"stop"})").status, 409);
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/acknowledge").status, 200);
+  auto early = Call(officer, "POST", "/api/v1/hits/1/close", R"({"outcome":"arrest"})");
+  EXPECT_EQ(early.status, 409);
+  EXPECT_NE(early.body.find("confirmed with the source first"), std::string::npos) << early.body;
+  EXPECT_EQ(
+      Call(officer, "POST", "/api/v1/hits/1/visual-check", R"({"plate_matches":true})").status,
+      400);
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/visual-check",
+                 R"({"plate_matches":true,"state_matches":true,"vehicle_matches":true})")
+                .status,
+            200);
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/confirm", R"({"source_confirmed":true})").status,
+            200);
+  auto closed = Call(officer, "POST", "/api/v1/hits/1/close",
+                     R"({"outcome":"recovery","note":"vehicle recovered, owner notified"})");
+  ASSERT_EQ(closed.status, 200) << closed.body;
+  EXPECT_NE(closed.body.find(R"("step":"closed","outcome":"recovery")"), std::string::npos)
+      << closed.body;
+  // Every step is in the audit trail.
+  auto audit = Call(admin_, "GET", "/api/v1/audit");
+  for (const char* event :
+       {"hit.raise", "hit.acknowledge", "hit.visual_check", "hit.confirm", "hit.close"}) {
+    EXPECT_NE(audit.body.find(event), std::string::npos) << event;
+  }
+}
+
+TEST_F(IngestTest, AFullReloadRemovesEntriesAbsentFromTheNewExtractAtOnce) {
+  SetUpStlpd();
+  // The new extract no longer lists KZ9Q81.
+  std::string extract = ReadFileText(kHotlists + "ncic-extract.txt");
+  const std::size_t at = extract.find("V200000001");
+  extract.erase(at, extract.find('\n', at) - at + 1);
+  auto loaded = Call(key_, "PUT", "/api/v1/hotlists/1/entries?format=ncic", extract, "text/plain");
+  ASSERT_EQ(loaded.status, 200) << loaded.body;
+  EXPECT_NE(loaded.body.find(R"("generation":2,"active":6,"pending":0,"replaced":7)"),
+            std::string::npos)
+      << loaded.body;
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]");
+  EXPECT_NE(r.body.find(R"("hits":0)"), std::string::npos) << r.body;
+}
+
+TEST_F(IngestTest, AStaleListIsFlaggedOnItsHits) {
+  SetUpStlpd();
+  auto loaded =
+      Call(key_, "PUT", "/api/v1/hotlists/1/entries?format=ncic&published_at=2027-01-13T00:00:00Z",
+           ReadFileText(kHotlists + "ncic-extract.txt"), "text/plain");
+  ASSERT_EQ(loaded.status, 200) << loaded.body;
+  // The fake clock is at 2027-01-15T08:00Z: the extract is 56 hours old.
+  Call(key_, "POST", "/api/v1/reads", "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]");
+  auto hit = Call(SignIn("officer"), "GET", "/api/v1/hits/1");
+  EXPECT_NE(hit.body.find(R"("stale":true)"), std::string::npos) << hit.body;
+  auto lists = Call(admin_, "GET", "/api/v1/hotlists");
+  EXPECT_NE(lists.body.find(R"("stale":true)"), std::string::npos) << lists.body;
+}
+
+TEST_F(IngestTest, BadReadsAreRejectedOneByOneAndBadBodiesWholly) {
+  SetUpStlpd();
+  const std::int64_t now = clock_.NowMillis();
+  const std::string batch =
+      "[" + Read("ok", "ABC123", "MO", now) + "," + Read("future", "ABC123", "MO", now + 600'000) +
+      "," + R"({"id":"x","agency":"STLPD","camera":"nocam","time":)" + std::to_string(now) +
+      R"(,"plate":"ABC123"})" + "," + R"({"id":"y","agency":"SLCPD","camera":"cam1","time":)" +
+      std::to_string(now) + R"(,"plate":"ABC123"})" + "," +
+      R"({"id":"z","agency":"STLPD","camera":"cam1","time":)" + std::to_string(now) +
+      R"(,"plate":"AB?12"})" + "," + Read("old", "ABC124", "MO", now - 3 * 86'400'000LL) + "]";
+  auto r = Call(key_, "POST", "/api/v1/reads", batch);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":2,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("backfill":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(
+      r.body.find(R"({"index":1,"field":"time","error":"more than 5 minutes in the future"})"),
+      std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"({"index":2,"field":"camera","error":"unknown camera 'nocam')"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"({"index":3,"field":"agency")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":4,"field":"plate")"), std::string::npos) << r.body;
+
+  auto bad = Call(key_, "POST", "/api/v1/reads", R"([{"id": "a",])");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("byte 12"), std::string::npos) << bad.body;
+  std::string many = "[";
+  for (int i = 0; i <= 10'000; ++i) many += (i ? "," : "") + Read("m", "ABC123", "MO", now);
+  EXPECT_EQ(Call(key_, "POST", "/api/v1/reads", many + "]").status, 413);
+}
+
+}  // namespace
+}  // namespace interdict::server

@@ -1,0 +1,47 @@
+// Users with known passwords and TOTP secrets, and signing them in over the
+// real API: for tests that act as several people.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "base/clock.h"
+#include "catalog/sqlite.h"
+#include "crypto/password.h"
+#include "crypto/totp.h"
+#include "http/client.h"
+
+namespace interdict::test {
+
+inline const std::string kTestPassword = "correct horse battery";
+inline const std::string kTestTotpSecret = "12345678901234567890";
+
+// A user of `agency_id` with `role`, enrolled (password and TOTP), named `username`.
+inline void AddUser(catalog::Database& db, std::int64_t agency_id, const std::string& username,
+                    const std::string& role) {
+  static const std::string hash = *crypto::HashPassword(kTestPassword, {1, 64, 1});
+  auto st = db.Prepare(
+      "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
+      "totp_enrolled, created_at, created_by) VALUES (?1, ?2, ?2, ?3, ?4, ?5, 1, 0, 'test')");
+  ASSERT_TRUE(st.ok());
+  st->Bind(1, agency_id).Bind(2, username).Bind(3, role).Bind(4, hash).BindBlob(5, kTestTotpSecret);
+  ASSERT_TRUE(st->Run().ok());
+}
+
+// Signs `username` in and returns the session token (empty on failure, with
+// a test failure). Each TOTP code works once: advance the clock 30 s between
+// two sign-ins of the same user.
+inline std::string SignIn(http::Client& client, const Clock& clock, const std::string& username) {
+  const std::string code = crypto::TotpCode(kTestTotpSecret, crypto::TotpStep(clock.NowMillis()));
+  Result<http::ClientResponse> r =
+      client.Send("POST", "/api/v1/auth/login",
+                  R"({"username":")" + username + R"(","password":")" + kTestPassword +
+                      R"(","code":")" + code + R"("})");
+  EXPECT_TRUE(r.ok() && r->status == 200) << username << ": " << (r.ok() ? r->body : "no answer");
+  if (!r.ok() || r->status != 200) return {};
+  const std::size_t at = r->body.find("\"token\":\"");
+  return r->body.substr(at + 9, 64);
+}
+
+}  // namespace interdict::test
