@@ -14,8 +14,8 @@ Status CheckSpec(const CameraSpec& s) {
         fmt::format("code: 1 to {} bytes, e.g. \"cam12\"", read::kMaxCameraBytes));
   }
   for (char c : s.code) {
-    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-      return Status::InvalidArgument("code: no spaces or control characters");
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("code: no control characters");
     }
   }
   if (s.name.size() > 200) return Status::InvalidArgument("name: at most 200 bytes");
@@ -134,8 +134,8 @@ Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool
 }
 
 Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t agency_id,
-                                           const std::string& code, std::int64_t now,
-                                           bool* created) {
+                                           const std::string& code, std::int64_t now, bool* created,
+                                           bool register_unknown) {
   if (created != nullptr) *created = false;
   const auto key = std::make_pair(agency_id, code);
   {
@@ -161,7 +161,7 @@ Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t a
     s->Bind(1, agency_id);
     Result<bool> srow = s->Step();
     if (!srow.ok()) return srow.status();
-    if (!*srow || s->Int(0) == 0) {
+    if (!register_unknown && (!*srow || s->Int(0) == 0)) {
       return Status::NotFound(fmt::format(
           "unknown camera '{}': register it first (POST /api/v1/cameras), or let the agency "
           "auto-register cameras",

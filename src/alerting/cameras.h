@@ -56,9 +56,11 @@ struct CameraRef {
 class CameraDirectory {
  public:
   // The camera, or NotFound naming it when unknown and the agency does not
-  // auto-register. `created` is set when this call registered it.
+  // auto-register (`register_unknown` registers it regardless: an operator's
+  // import). `created` is set when this call registered it.
   Result<CameraRef> Resolve(catalog::Database& db, std::int64_t agency_id, const std::string& code,
-                            std::int64_t now, bool* created = nullptr);
+                            std::int64_t now, bool* created = nullptr,
+                            bool register_unknown = false);
   void Invalidate();
 
  private:

@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "alerting/webhooks.h"
 #include "audit/audit.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
@@ -360,6 +361,10 @@ Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Sna
           ref.entry_id, match::MatchKindName(f.c.kind), hit.recipients.size());
       e.touched = hit.recipients;
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
+      if (hit.live) {
+        Result<std::int64_t> queued = EnqueueDeliveries(db, hit, now);
+        if (!queued.ok()) return queued.status();
+      }
       out.push_back(std::move(hit));
     }
     return Status::Ok();
@@ -395,6 +400,33 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
     Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
     if (!may.ok()) return may.status();
     if (*may) out.push_back(HitJson(*q));
+  }
+  return out;
+}
+
+Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
+                                           std::int64_t after, int limit, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
+  Result<catalog::Statement> q = db.Prepare(fmt::format(
+      "SELECT {}{}JOIN hit_audience u ON u.hit_id = h.id WHERE u.agency_id = ?1 AND h.id > ?2 "
+      "AND h.backfill = 0 ORDER BY h.id LIMIT ?3",
+      kHitColumns, kHitFrom));
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id).Bind(2, after).Bind(3, std::int64_t{limit});
+  Sharing sharing{db, now, {{p.agency_id, p}}, {}};
+  std::vector<RecordedHit> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
+    if (!may.ok()) return may.status();
+    if (!*may) continue;
+    RecordedHit h;
+    h.id = q->Int(0);
+    h.recipients = {p.agency_id};
+    h.json = HitJson(*q);
+    out.push_back(std::move(h));
   }
   return out;
 }

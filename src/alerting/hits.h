@@ -78,7 +78,8 @@ struct ReadForMatching {
 // `hotlists` agreement; NCIC files it has enabled; entries not expired).
 // Recipients: the camera's agency, and the list's owner and audience where a
 // `hits` agreement lets them see the camera agency's data. A re-sent read
-// adds no second hit. One transaction, audited ("hit.raise").
+// adds no second hit. Live hits are queued for the recipients' webhooks in
+// the same transaction (decision 0019). Audited ("hit.raise").
 Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Snapshot& snapshot,
                                                 const std::vector<ReadForMatching>& reads,
                                                 std::int64_t now);
@@ -90,6 +91,11 @@ Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, 
 Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
                                           std::optional<std::int64_t> before, int limit,
                                           std::int64_t now);
+
+// The hits `p`'s agency received after hit `after`, oldest first (a stream
+// client's Last-Event-ID), at most `limit`, live ones only.
+Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
+                                           std::int64_t after, int limit, std::int64_t now);
 
 enum class HitAction { kAcknowledge, kVisualCheck, kConfirm, kClose };
 Result<HitAction> ParseHitAction(std::string_view s);

@@ -25,6 +25,8 @@ const Command kCommands[] = {
      AdminCommand},
     {"audit", "check the audit trail: audit verify finds any edited, deleted or moved entry",
      AuditCommand},
+    {"import", "import reads --format native|openalpr|csv|seattle FILE: back-fill, resumable",
+     ImportCommand},
     {"hotlist", "hotlist check --format F FILE: validate a hotlist file without importing it",
      HotlistCommand},
     {"bench", "benchmarks that print JSON (bench store: against SQLite; bench match: hotlists)",

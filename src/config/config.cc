@@ -169,6 +169,20 @@ const std::array kOptions = {
             "Sign-in password checks (Argon2id, 64 MiB each) run at once; more wait."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.auth.max_password_checks); }},
+    Option{{"alerts.webhook_max_attempts", "integer", "8",
+            "Tries of a webhook delivery before it is dead-lettered; the wait doubles from 1 s "
+            "after each failure, up to 10 minutes."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 100, &c.alerts.webhook_max_attempts);
+           }},
+    Option{{"alerts.webhook_timeout_ms", "integer", "5000",
+            "How long one webhook attempt may take (connect, send, answer) before it counts as "
+            "failed."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 100, 60'000, &c.alerts.webhook_timeout_ms);
+           }},
     Option{{"log.level", "string", "\"info\"", "Lowest level logged: debug, info, warn or error."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {

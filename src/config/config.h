@@ -56,10 +56,16 @@ struct AuthConfig {
   int max_password_checks = 2;
 };
 
+struct AlertsConfig {
+  int webhook_max_attempts = 8;
+  int webhook_timeout_ms = 5000;
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
   AuthConfig auth;
+  AlertsConfig alerts;
   std::string data_dir = "/var/lib/interdict";
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

@@ -38,16 +38,26 @@ std::string_view AsBytes(const Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
 
-std::string HmacSha1(std::string_view key, std::string_view message) {
+namespace {
+std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view message) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+  if (HMAC(md, key.data(), static_cast<int>(key.size()),
            reinterpret_cast<const unsigned char*>(message.data()), message.size(), out,
            &len) == nullptr) {
-    std::fputs("interdict: HMAC-SHA1 failed\n", stderr);
+    std::fputs("interdict: HMAC failed\n", stderr);
     std::abort();
   }
   return {reinterpret_cast<const char*>(out), len};
+}
+}  // namespace
+
+std::string HmacSha1(std::string_view key, std::string_view message) {
+  return Hmac(EVP_sha1(), key, message);
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  return Hmac(EVP_sha256(), key, message);
 }
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {

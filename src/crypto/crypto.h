@@ -1,7 +1,6 @@
 // Cryptographic primitives Interdict uses, behind one narrow header: random
-// bytes, SHA-256, HMAC-SHA1 (for TOTP), constant-time comparison, hex and
-// base32. OpenSSL does the work (decision 0009); no other component includes
-// an OpenSSL header.
+// bytes, SHA-256, HMAC-SHA1 (for TOTP) and HMAC-SHA256 (webhooks), constant-time comparison, hex
+// and base32. OpenSSL does the work (decision 0009); no other component includes an OpenSSL header.
 #pragma once
 
 #include <array>
@@ -27,6 +26,8 @@ std::string_view AsBytes(const Digest& d);
 
 // HMAC-SHA1 (RFC 2104), 20 bytes.
 std::string HmacSha1(std::string_view key, std::string_view message);
+// HMAC-SHA256 (RFC 2104), 32 bytes: webhook signatures.
+std::string HmacSha256(std::string_view key, std::string_view message);
 
 // Whether a and b are equal, in time that depends only on their lengths.
 bool ConstantTimeEqual(std::string_view a, std::string_view b);

@@ -153,4 +153,58 @@ Result<std::string> Client::SendRaw(std::string_view bytes) {
   return out;
 }
 
+Result<Url> ParseUrl(std::string_view url) {
+  Url out;
+  std::string_view rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    out.tls = true;
+    out.port = 443;
+    rest = url.substr(8);
+  } else {
+    return Status::InvalidArgument(
+        fmt::format("url '{}': must start with http:// or https://", url));
+  }
+  const std::size_t slash = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    out.target = std::string(rest.substr(slash));
+    if (out.target[0] == '?') out.target = "/" + out.target;
+  }
+  if (authority.find('@') != std::string_view::npos) {
+    return Status::InvalidArgument(
+        fmt::format("url '{}': credentials in the URL are not allowed", url));
+  }
+  std::string_view host = authority;
+  if (!authority.empty() && authority[0] == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return Status::InvalidArgument(fmt::format("url '{}': unclosed [ in the host", url));
+    }
+    host = authority.substr(1, close - 1);
+    authority.remove_prefix(close + 1);
+    if (!authority.empty() && authority[0] != ':') {
+      return Status::InvalidArgument(fmt::format("url '{}': text after the host", url));
+    }
+  } else {
+    const std::size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    authority = colon == std::string_view::npos ? std::string_view() : authority.substr(colon);
+  }
+  if (host.empty()) return Status::InvalidArgument(fmt::format("url '{}': no host", url));
+  out.host = std::string(host);
+  if (!authority.empty()) {
+    const std::string_view port = authority.substr(1);
+    unsigned v = 0;
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string_view::npos ||
+        (v = static_cast<unsigned>(std::stoul(std::string(port)))) == 0 || v > 65535) {
+      return Status::InvalidArgument(fmt::format("url '{}': port must be 1-65535", url));
+    }
+    out.port = static_cast<std::uint16_t>(v);
+  }
+  return out;
+}
+
 }  // namespace interdict::http

@@ -28,6 +28,16 @@ struct ClientOptions {
   }
 };
 
+// An absolute http:// or https:// URL, split for a Client.
+struct Url {
+  bool tls = false;
+  std::string host;
+  std::uint16_t port = 80;
+  std::string target = "/";  // path and query
+};
+// InvalidArgument naming what is wrong (scheme, host, port).
+Result<Url> ParseUrl(std::string_view url);
+
 struct ClientResponse {
   int status = 0;
   HeaderList headers;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <any>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +32,16 @@ struct Request {
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
+class EventStream;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   HeaderList headers;
+  // Set for a response produced over time (server-sent events): `body` is
+  // ignored, and the connection carries what the stream yields until it ends.
+  std::shared_ptr<EventStream> stream;
 
   static Response Json(int status, std::string body);
   static Response Text(int status, std::string body,

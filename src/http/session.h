@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/event_stream.h"
 #include "http/server_impl.h"
 
 namespace interdict::http {
@@ -53,6 +54,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->draining_ = true;
       if (self->idle_) self->Lowest().cancel();
+      if (self->events_) self->events_->Close();  // ends an event stream after what is queued
     });
   }
 
@@ -171,6 +173,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void Write(Response res, bool keep_alive, unsigned version) {
+    if (res.stream) return WriteStream(std::move(res), version);
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(res.status), version);
     out->set(bhttp::field::server, "interdict");
@@ -188,6 +191,62 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                          if (ec || !out->keep_alive()) return self->Close();
                          self->ReadHeader();
                        });
+  }
+
+  // A streamed response: the headers with chunked transfer coding, then each
+  // batch the stream yields as one chunk, then the last chunk and the close.
+  void WriteStream(Response res, unsigned version) {
+    events_ = std::move(res.stream);
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>(
+        static_cast<bhttp::status>(res.status), version);
+    head->set(bhttp::field::server, "interdict");
+    head->set(bhttp::field::content_type, res.content_type);
+    head->set(bhttp::field::cache_control, "no-store");
+    head->set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : res.headers) head->insert(k, v);
+    head->chunked(true);
+    head->keep_alive(false);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    Lowest().expires_after(server_->opts.request_timeout);
+    bhttp::async_write_header(
+        stream_, *sr,
+        [self = this->shared_from_this(), head, sr](beast::error_code ec, std::size_t) {
+          if (ec) return self->EndStream();
+          self->Pump();
+        });
+  }
+
+  void Pump() {
+    bool done = false;
+    std::string data = events_->Take(
+        [self = this->shared_from_this()] {
+          net::post(self->stream_.get_executor(), [self] { self->Pump(); });
+        },
+        &done);
+    if (!data.empty()) {
+      auto buf = std::make_shared<std::string>(std::move(data));
+      // A client that stops reading for this long is gone.
+      Lowest().expires_after(server_->opts.request_timeout);
+      net::async_write(stream_, bhttp::make_chunk(net::buffer(*buf)),
+                       [self = this->shared_from_this(), buf](beast::error_code ec, std::size_t) {
+                         if (ec) return self->EndStream();
+                         self->Pump();
+                       });
+      return;
+    }
+    if (done) {
+      Lowest().expires_after(std::chrono::seconds(2));
+      net::async_write(
+          stream_, bhttp::make_chunk_last(),
+          [self = this->shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+      return;
+    }
+    Lowest().expires_never();  // waiting for events; keep-alives find dead clients
+  }
+
+  void EndStream() {
+    events_->Close();
+    Close();
   }
 
   void Close() {
@@ -210,6 +269,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<EventStream> events_;  // set while streaming a response
   std::string remote_;
   bool idle_ = false;
   bool draining_ = false;

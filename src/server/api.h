@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -20,6 +21,8 @@
 #include "store/store.h"
 
 namespace interdict::server {
+
+class AlertHub;
 
 struct ApiContext {
   ApiContext(const Clock& c, Logger& l) : clock(c), log(l) {}
@@ -38,6 +41,8 @@ struct ApiContext {
   alerting::HotlistIndex hotlists;
   std::unique_ptr<catalog::Database> index_db;  // read-only, for index rebuilds
   std::mutex rebuild_mu;
+  AlertHub* hub = nullptr;              // live alert streams; set by Service
+  std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
 };
 
 // The principal the gate attached to a request that passed it.
@@ -57,6 +62,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx);
 void AddHotlistRoutes(http::Router& router, ApiContext& ctx);
 void AddIngestRoutes(http::Router& router, ApiContext& ctx);
 void AddHitRoutes(http::Router& router, ApiContext& ctx);
+void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).
 Status RebuildHotlistIndex(ApiContext& ctx);

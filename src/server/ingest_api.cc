@@ -9,6 +9,8 @@
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "read/native_format.h"
+#include "read/openalpr_format.h"
+#include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/route_util.h"
 
@@ -68,29 +70,19 @@ Status SplitReads(const http::Request& req, std::vector<std::string>* out) {
   return Status::Ok();
 }
 
-http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
-  const identity::Principal& p = Caller(req);
+// Validates parsed reads against the caller and the catalog, stores the
+// valid ones durably, matches them, and answers with the counts and the
+// rejections (`rejected` may hold parse failures already).
+http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
+                             std::vector<std::pair<std::size_t, read::Read>> parsed,
+                             std::vector<Rejected> rejected) {
   const std::int64_t now = ctx.clock.NowMillis();
-  std::vector<std::string> texts;
-  if (Status st = SplitReads(req, &texts); !st.ok()) return ErrorResponse(st);
-  if (texts.size() > kMaxReadsPerRequest) {
-    return http::Response::Error(
-        413, "too_many_reads",
-        fmt::format("at most {} reads per request; send the rest in another", kMaxReadsPerRequest));
-  }
   std::vector<read::Read> reads;
   std::vector<alerting::ReadForMatching> meta;
-  std::vector<Rejected> rejected;
   std::size_t backfill = 0;
-  reads.reserve(texts.size());
+  reads.reserve(parsed.size());
   Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-      read::Read r;
-      read::ReadRejection why;
-      if (!read::ParseNativeRead(texts[i], &r, &why)) {
-        rejected.push_back({i, why.field, why.message});
-        continue;
-      }
+    for (auto& [i, r] : parsed) {
       if (r.agency != p.agency_code) {
         rejected.push_back(
             {i, "agency", fmt::format("this key sends reads of {} only", p.agency_code)});
@@ -133,6 +125,12 @@ http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
         return alerting::MatchAndRecord(db, *snapshot, meta, now);
       });
   if (!hits.ok()) return Failed(ctx, hits.status(), "recording hits failed");
+  if (!hits->empty()) {
+    for (const alerting::RecordedHit& h : *hits) ctx.hub->Publish(h);
+    if (ctx.hits_recorded) ctx.hits_recorded();
+  }
+  std::sort(rejected.begin(), rejected.end(),
+            [](const Rejected& a, const Rejected& b) { return a.index < b.index; });
   std::string body = fmt::format(
       R"({{"accepted":{},"duplicates":{},"expired":{},"backfill":{},"hits":{},"rejected":[)",
       stored.accepted, stored.duplicates, stored.expired, backfill, hits->size());
@@ -143,6 +141,68 @@ http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
   }
   body += "]}";
   return http::Response::Json(200, std::move(body));
+}
+
+http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
+  std::vector<std::string> texts;
+  if (Status st = SplitReads(req, &texts); !st.ok()) return ErrorResponse(st);
+  if (texts.size() > kMaxReadsPerRequest) {
+    return http::Response::Error(
+        413, "too_many_reads",
+        fmt::format("at most {} reads per request; send the rest in another", kMaxReadsPerRequest));
+  }
+  std::vector<std::pair<std::size_t, read::Read>> parsed;
+  std::vector<Rejected> rejected;
+  parsed.reserve(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    read::Read r;
+    read::ReadRejection why;
+    if (read::ParseNativeRead(texts[i], &r, &why)) {
+      parsed.emplace_back(i, std::move(r));
+    } else {
+      rejected.push_back({i, why.field, why.message});
+    }
+  }
+  return StoreAndMatch(ctx, Caller(req), std::move(parsed), std::move(rejected));
+}
+
+// One OpenALPR message: alpr_results (a read per plate), alpr_group (one
+// read) or heartbeat (camera health). Rejections name the result
+// ("results[1].plate"); their index is the result's position.
+http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
+  const identity::Principal& p = Caller(req);
+  Result<read::OpenAlprMessage> m = read::ParseOpenAlpr(req.body, p.agency_code);
+  if (!m.ok()) return ErrorResponse(m.status());
+  if (m->kind == read::OpenAlprMessage::Kind::kHeartbeat) {
+    std::size_t known = 0;
+    Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+      for (const std::string& code : m->cameras) {
+        Status h =
+            alerting::Heartbeat(db, p.agency_id, code, m->agent_version, ctx.clock.NowMillis());
+        if (h.ok()) {
+          ++known;
+        } else if (h.code() != StatusCode::kNotFound) {
+          return h;
+        }
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return Failed(ctx, st, "recording a heartbeat failed");
+    return http::Response::Json(
+        200, fmt::format(R"({{"heartbeat":true,"cameras":{},"unknown":{}}})", known,
+                         m->cameras.size() - known));
+  }
+  std::vector<std::pair<std::size_t, read::Read>> parsed;
+  for (std::size_t i = 0; i < m->reads.size(); ++i) parsed.emplace_back(i, std::move(m->reads[i]));
+  std::vector<Rejected> rejected;
+  for (const read::ReadRejection& r : m->rejected) {
+    std::size_t index = 0;
+    if (const std::size_t open = r.field.find('['); open != std::string::npos) {
+      index = static_cast<std::size_t>(std::strtoull(r.field.c_str() + open + 1, nullptr, 10));
+    }
+    rejected.push_back({index, r.field, r.message});
+  }
+  return StoreAndMatch(ctx, p, std::move(parsed), std::move(rejected));
 }
 
 }  // namespace
@@ -378,6 +438,10 @@ void AddIngestRoutes(http::Router& router, ApiContext& ctx) {
   router.Add({"POST", "/api/v1/reads", http::AccessRule::Requires("reads.ingest"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 return IngestReads(ctx, req);
+              }});
+  router.Add({"POST", "/api/v1/ingest/openalpr", http::AccessRule::Requires("reads.ingest"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                return IngestOpenAlpr(ctx, req);
               }});
 }
 

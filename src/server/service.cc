@@ -10,7 +10,9 @@
 #include "base/build_info.h"
 #include "http/server.h"
 #include "metrics/registry.h"
+#include "server/alert_hub.h"
 #include "server/api.h"
+#include "server/background.h"
 #include "server/data_dir.h"
 #include "store/store.h"
 
@@ -18,7 +20,9 @@ namespace interdict::server {
 
 struct Service::Impl {
   Impl(config::Config c, Logger& l, const Clock& clk)
-      : config(std::move(c)), log(l), clock(clk), api(clk, l) {}
+      : config(std::move(c)), log(l), clock(clk), api(clk, l), hub(metrics) {
+    api.hub = &hub;
+  }
 
   void AddRoutes();
   // Publishes the audit chain's head in the log (decision 0017).
@@ -34,7 +38,9 @@ struct Service::Impl {
   ApiContext api;  // holds the catalog; declared after data_dir: closed before the lock goes
   std::unique_ptr<store::Store>
       store;  // declared after data_dir: closed before the lock is released
+  AlertHub hub;
   std::unique_ptr<http::Server> http;
+  std::unique_ptr<Background> background;  // uses the catalog: declared after it, stops first
 };
 
 void Service::Impl::AddRoutes() {
@@ -73,6 +79,7 @@ void Service::Impl::AddRoutes() {
   AddHotlistRoutes(router, api);
   AddIngestRoutes(router, api);
   AddHitRoutes(router, api);
+  AddAlertRoutes(router, api);
 }
 
 void Service::Impl::LogAuditHead(std::string_view what) {
@@ -154,6 +161,13 @@ Status Service::Start() {
   s.http =
       std::make_unique<http::Server>(std::move(o), s.router, MakeGate(s.api), s.log, s.metrics);
   INTERDICT_RETURN_IF_ERROR(s.http->Start());
+  alerting::DeliveryPolicy policy;
+  policy.max_attempts = s.config.alerts.webhook_max_attempts;
+  s.background =
+      std::make_unique<Background>(s.api, s.hub, s.metrics, policy,
+                                   std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms));
+  s.api.hits_recorded = [bg = s.background.get()] { bg->Wake(); };
+  s.background->Start();
   s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});
   return Status::Ok();
 }
@@ -164,6 +178,8 @@ std::string Service::url() const {
 
 void Service::Run() {
   if (impl_->http) impl_->http->Run();
+  if (impl_->background) impl_->background->Stop();
+  impl_->hub.CloseAll();
   // In-flight requests are done; flush what is in memory so a restart replays little.
   if (impl_->store) {
     if (Status s = impl_->store->Flush(); !s.ok())

@@ -28,6 +28,7 @@ const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst
 struct Row {
   std::string method, path, body;
   std::set<std::string> allowed;  // roles that get past the permission check
+  http::HeaderList headers = {};  // besides Authorization
 };
 
 // Requests are sent in this order for each role; logout comes last.
@@ -114,6 +115,10 @@ const std::vector<Row> kMatrix = {
      "/api/v1/reads",
      R"([{"id":"r1","agency":"STLPD","camera":"cam1","time":1800000000000,"plate":"ABC123"}])",
      {"integration"}},
+    {"POST",
+     "/api/v1/ingest/openalpr",
+     R"({"data_type":"heartbeat","agent_uid":"agentA","agent_version":"4.1"})",
+     {"integration"}},
     {"GET", "/api/v1/hits", "", {"supervisor", "analyst", "officer"}},
     {"GET", "/api/v1/hits/1", "", {"supervisor", "analyst", "officer"}},
     {"POST", "/api/v1/hits/1/acknowledge", "", {"supervisor", "analyst", "officer"}},
@@ -129,6 +134,16 @@ const std::vector<Row> kMatrix = {
      "/api/v1/hits/1/close",
      R"({"outcome":"no_action"})",
      {"supervisor", "analyst", "officer"}},
+    // A malformed Last-Event-ID ends the request with a 400 after the
+    // permission check, instead of opening a stream that never ends.
+    {"GET",
+     "/api/v1/alerts/stream",
+     "",
+     {"supervisor", "analyst", "officer"},
+     {{"Last-Event-ID", "not-a-number"}}},
+    {"GET", "/api/v1/webhooks", "", {"administrator"}},
+    {"POST", "/api/v1/webhooks", R"({"url":"http://127.0.0.1:9/cad"})", {"administrator"}},
+    {"POST", "/api/v1/webhooks/1/disable", "", {"administrator"}},
     {"POST",
      "/api/v1/auth/logout",
      "",
@@ -197,8 +212,10 @@ TEST_F(AuthorizationMatrixTest, EveryRoleReachesExactlyTheRoutesItsRowAllows) {
     const std::string token = SignIn(role);
     clock_.Advance(std::chrono::seconds(30));  // next sign-in gets a fresh TOTP step
     for (const Row& row : kMatrix) {
-      Result<http::ClientResponse> r = running_->client().Send(
-          row.method, row.path, row.body, {{"Authorization", "Bearer " + token}});
+      http::HeaderList headers = row.headers;
+      headers.emplace_back("Authorization", "Bearer " + token);
+      Result<http::ClientResponse> r =
+          running_->client().Send(row.method, row.path, row.body, headers);
       ASSERT_TRUE(r.ok());
       const bool refused_by_permission =
           r->status == 403 && r->body.find("lacks the") != std::string::npos;
@@ -212,7 +229,8 @@ TEST_F(AuthorizationMatrixTest, EveryRoleReachesExactlyTheRoutesItsRowAllows) {
 
 TEST_F(AuthorizationMatrixTest, WithoutASessionEveryGuardedRouteAnswers401) {
   for (const Row& row : kMatrix) {
-    Result<http::ClientResponse> r = running_->client().Send(row.method, row.path, row.body);
+    Result<http::ClientResponse> r =
+        running_->client().Send(row.method, row.path, row.body, row.headers);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 401) << row.method << " " << row.path;
   }

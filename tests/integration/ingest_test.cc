@@ -5,13 +5,17 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "alerting/webhooks.h"
 #include "http/client.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
+#include "support/http_receiver.h"
 #include "support/running_service.h"
+#include "support/sse_client.h"
 #include "support/temp_dir.h"
 
 namespace interdict::server {
@@ -48,7 +52,7 @@ class IngestTest : public ::testing::Test {
                             {"camera feed", {"reads.ingest", "hotlists.load"}, std::nullopt}, 0);
     ASSERT_TRUE(key.ok()) << key.status().message();
     key_ = key->key;
-    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_, tune_);
     admin_ = SignIn("admin");
   }
 
@@ -84,6 +88,19 @@ class IngestTest : public ::testing::Test {
         200);
   }
 
+  // The webhook list once it contains `want` (the sender records an
+  // attempt's outcome just after the receiver has seen it), or after 10 s.
+  std::string WebhooksOnce(const std::string& want) {
+    std::string body;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      body = Call(admin_, "GET", "/api/v1/webhooks").body;
+      if (body.find(want) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return body;
+  }
+
   std::string Read(const std::string& id, const std::string& plate, const std::string& state,
                    std::int64_t time) {
     return R"({"id":")" + id + R"(","agency":"STLPD","camera":"cam1","time":)" +
@@ -93,7 +110,12 @@ class IngestTest : public ::testing::Test {
 
   test::TempDir dir_;
   FakeClock clock_{1'800'000'000'000};
-  Logger log_{[](std::string_view) {}, clock_};
+  Logger log_{[](std::string_view l) {
+                if (getenv("TEST_LOG"))
+                  fprintf(stderr, "%.*s\n", static_cast<int>(l.size()), l.data());
+              },
+              clock_};
+  std::function<void(config::Config&)> tune_;
   std::unique_ptr<test::RunningService> running_;
   std::string key_, admin_;
 };
@@ -250,6 +272,142 @@ TEST_F(IngestTest, BadReadsAreRejectedOneByOneAndBadBodiesWholly) {
   std::string many = "[";
   for (int i = 0; i <= 10'000; ++i) many += (i ? "," : "") + Read("m", "ABC123", "MO", now);
   EXPECT_EQ(Call(key_, "POST", "/api/v1/reads", many + "]").status, 413);
+}
+
+TEST_F(IngestTest, OpenAlprResultsGroupsAndHeartbeatsArriveFromTheVendorsOwnJson) {
+  SetUpStlpd();
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"site7-cam1"})").status, 201);
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"agentA-cam3"})").status, 201);
+  const std::string base = std::string(INTERDICT_SOURCE_DIR) + "/tests/data/openalpr/";
+  // The daemon's frame: KZ9Q81 is on the NCIC list; the second result is unreadable.
+  std::string results = ReadFileText(base + "alpr_results.json");
+  const std::string epoch = std::to_string(clock_.NowMillis());
+  results.replace(results.find("1800000000123"), 13, epoch);
+  auto r = Call(key_, "POST", "/api/v1/ingest/openalpr", results);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"results[1].plate")"), std::string::npos) << r.body;
+  // The agent's vehicle pass: RT5501 is a stolen plate (P) in the extract.
+  std::string group = ReadFileText(base + "alpr_group.json");
+  group.replace(group.find("1800000000500"), 13, epoch);
+  r = Call(key_, "POST", "/api/v1/ingest/openalpr", group);
+  EXPECT_NE(r.body.find(R"("accepted":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
+  // A heartbeat updates the camera's health and stores no read.
+  r = Call(key_, "POST", "/api/v1/ingest/openalpr", ReadFileText(base + "heartbeat.json"));
+  EXPECT_EQ(r.body, R"({"heartbeat":true,"cameras":1,"unknown":0})");
+  auto cams = Call(admin_, "GET", "/api/v1/cameras");
+  EXPECT_NE(cams.body.find(R"("code":"agentA-cam3")"), std::string::npos);
+  EXPECT_NE(cams.body.find(R"("agent_version":"4.1.2")"), std::string::npos) << cams.body;
+  // Garbage is a 400 naming the place.
+  r = Call(key_, "POST", "/api/v1/ingest/openalpr", R"({"data_type":"alpr_results",)");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("byte 28"), std::string::npos) << r.body;
+}
+
+TEST_F(IngestTest, AHitArrivesOnTheStreamOfEveryRecipientAndNoOther) {
+  SetUpStlpd();
+  test::SseClient officer(running_->port(), "/api/v1/alerts/stream", SignIn("officer"));
+  test::SseClient county(running_->port(), "/api/v1/alerts/stream", SignIn("county"));
+  ASSERT_TRUE(officer.WaitFor(": connected")) << officer.received();
+  ASSERT_TRUE(county.WaitFor(": connected")) << county.received();
+  EXPECT_NE(officer.received().find("Content-Type: text/event-stream"), std::string::npos);
+
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("r1", "KZ9O81", "MO", clock_.NowMillis()) + "]")
+                .status,
+            200);
+  ASSERT_TRUE(officer.WaitFor("\n\n", std::chrono::seconds(10)));
+  ASSERT_TRUE(officer.WaitFor(R"("match":"lookalike","approximate":true)")) << officer.received();
+  EXPECT_NE(officer.received().find("id: 1\nevent: hit\ndata: {\"hit\":1,"), std::string::npos)
+      << officer.received();
+  // SLCPD has no hits agreement with STLPD: nothing for it.
+  EXPECT_FALSE(county.WaitFor("event: hit", std::chrono::milliseconds(500))) << county.received();
+
+  // Back-fill raises hits but no alerts.
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("old", "KZ9Q81", "MO", clock_.NowMillis() - 2 * 86'400'000LL) + "]")
+                .status,
+            200);
+  EXPECT_FALSE(officer.WaitFor("id: 2", std::chrono::milliseconds(500))) << officer.received();
+
+  // A client that reconnects with Last-Event-ID gets what it missed.
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("r3", "KZ9Q81", "MO", clock_.NowMillis()) + "]")
+                .status,
+            200);
+  test::SseClient again(running_->port(), "/api/v1/alerts/stream", SignIn("officer"),
+                        "Last-Event-ID: 1\r\n");
+  ASSERT_TRUE(again.WaitFor("id: 3\nevent: hit")) << again.received();
+  EXPECT_EQ(again.received().find("id: 1\n"), std::string::npos);
+  EXPECT_EQ(again.received().find("id: 2\n"), std::string::npos) << "back-fill is not replayed";
+}
+
+TEST_F(IngestTest, AWebhookIsSignedAndRetriedUntilTheReceiverTakesIt) {
+  SetUpStlpd();
+  test::HttpReceiver cad({503, 503});
+  auto created = Call(admin_, "POST", "/api/v1/webhooks", R"({"url":")" + cad.url() + R"("})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::size_t at = created.body.find("whsec_");
+  const std::string secret = created.body.substr(at, created.body.find('"', at) - at);
+
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]")
+                .status,
+            200);
+  ASSERT_TRUE(cad.WaitForCount(1));
+  clock_.Advance(std::chrono::seconds(2));  // past the first backoff (1 s)
+  ASSERT_TRUE(cad.WaitForCount(2));
+  clock_.Advance(std::chrono::seconds(3));  // past the second (2 s)
+  ASSERT_TRUE(cad.WaitForCount(3));
+
+  const auto got = cad.received();
+  ASSERT_EQ(got.size(), 3u);
+  for (const auto& r : got) {
+    EXPECT_EQ(r.delivery, got[0].delivery) << "one delivery, retried";
+    EXPECT_NE(r.body.find(R"("plate":"KZ9Q81","match":"exact")"), std::string::npos) << r.body;
+    // The receiver checks the signature with the secret it was shown once.
+    const std::string t = r.signature.substr(2, r.signature.find(',') - 2);
+    EXPECT_EQ(r.signature, alerting::SignatureHeader(secret, r.body, std::stoll(t)));
+    EXPECT_EQ(r.signature.find("v1="), t.size() + 3) << r.signature;
+  }
+  const std::string hooks = WebhooksOnce(R"("delivered":1,"pending":0,"dead":0)");
+  EXPECT_NE(hooks.find(R"("delivered":1,"pending":0,"dead":0)"), std::string::npos) << hooks;
+  auto metrics = running_->client().Get("/metrics");
+  EXPECT_NE(metrics->body.find("interdict_webhook_attempts_total 3"), std::string::npos);
+  EXPECT_NE(metrics->body.find("interdict_webhook_failures_total 2"), std::string::npos);
+}
+
+class WebhookDeadLetterTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    tune_ = [](config::Config& c) { c.alerts.webhook_max_attempts = 2; };
+    IngestTest::SetUp();
+  }
+};
+
+TEST_F(WebhookDeadLetterTest, AfterTheLastAttemptADeliveryIsDeadLettered) {
+  SetUpStlpd();
+  test::HttpReceiver cad({500, 500, 500});
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/webhooks", R"({"url":")" + cad.url() + R"("})").status,
+            201);
+  ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                 "[" + Read("r1", "KZ9Q81", "MO", clock_.NowMillis()) + "]")
+                .status,
+            200);
+  ASSERT_TRUE(cad.WaitForCount(1));
+  clock_.Advance(std::chrono::seconds(2));
+  ASSERT_TRUE(cad.WaitForCount(2));
+  // No third attempt, however long we wait.
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_FALSE(cad.WaitForCount(3, std::chrono::seconds(2)));
+  admin_ = SignIn("admin");  // the idle session ended with the hour
+  const std::string body = WebhooksOnce(R"("dead":1)");
+  EXPECT_NE(body.find(R"("delivered":0,"pending":0,"dead":1)"), std::string::npos) << body;
+  auto metrics = running_->client().Get("/metrics");
+  EXPECT_NE(metrics->body.find("interdict_webhook_dead_letters_total 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find("interdict_webhook_dead_letter_depth 1"), std::string::npos);
 }
 
 }  // namespace

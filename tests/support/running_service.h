@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,11 +15,14 @@ namespace interdict::test {
 
 class RunningService {
  public:
-  // Starts a service on `data_dir` at an ephemeral loopback port.
-  RunningService(const std::string& data_dir, Logger& log, const Clock& clock) {
+  // Starts a service on `data_dir` at an ephemeral loopback port; `tune`
+  // may change the configuration first.
+  RunningService(const std::string& data_dir, Logger& log, const Clock& clock,
+                 const std::function<void(config::Config&)>& tune = {}) {
     config::Config c;
     c.server.listen.port = 0;
     c.data_dir = data_dir;
+    if (tune) tune(c);
     service_ = std::make_unique<server::Service>(c, log, clock);
     Status st = service_->Start();
     EXPECT_TRUE(st.ok()) << st.message();
@@ -36,6 +40,10 @@ class RunningService {
   RunningService& operator=(const RunningService&) = delete;
 
   server::Service& service() { return *service_; }
+  std::uint16_t port() const {
+    const std::string url = service_->url();
+    return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  }
   http::Client& client() { return *client_; }
 
  private:

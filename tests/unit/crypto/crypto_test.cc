@@ -26,6 +26,13 @@ TEST(CryptoTest, HmacSha1MatchesRfc2202) {
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 }
 
+TEST(CryptoTest, HmacSha256MatchesRfc4231) {
+  EXPECT_EQ(HexEncode(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 TEST(CryptoTest, RandomBytesAreFreshEachTime) {
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {

@@ -1,0 +1,184 @@
+#include "alerting/webhooks.h"
+
+#include <algorithm>
+
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "crypto/crypto.h"
+
+namespace interdict::alerting {
+namespace {
+
+Status CheckUrl(const std::string& url) {
+  const bool http = url.rfind("http://", 0) == 0, https = url.rfind("https://", 0) == 0;
+  if (!http && !https) return Status::InvalidArgument("url: must start with http:// or https://");
+  if (url.size() > 2000) return Status::InvalidArgument("url: at most 2000 bytes");
+  const std::size_t host_start = https ? 8 : 7;
+  if (host_start >= url.size() || url[host_start] == '/' || url[host_start] == ':') {
+    return Status::InvalidArgument("url: names no host");
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("url: no spaces or control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string SignatureHeader(const std::string& secret, const std::string& body,
+                            std::int64_t unix_seconds) {
+  const std::string t = std::to_string(unix_seconds);
+  return fmt::format("t={},v1={}", t,
+                     crypto::HexEncode(crypto::HmacSha256(secret, t + "." + body)));
+}
+
+Result<NewWebhook> CreateWebhook(catalog::Database& db, const identity::Principal& p,
+                                 const std::string& url, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "webhooks.manage"));
+  INTERDICT_RETURN_IF_ERROR(CheckUrl(url));
+  NewWebhook out;
+  out.secret = "whsec_" + crypto::HexEncode(crypto::RandomBytes(32));
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO webhooks (agency_id, url, secret, created_at, created_by) VALUES (?1, ?2, "
+        "?3, ?4, ?5)");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, p.agency_id).Bind(2, url).BindBlob(3, out.secret).Bind(4, now).Bind(5, p.Actor());
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    out.id = db.LastInsertId();
+    return identity::AuditAct(db, p, "webhook.create", true,
+                              fmt::format(R"({{"webhook":{},"url":{}}})", out.id, JsonQuote(url)),
+                              now);
+  }));
+  return out;
+}
+
+Status DisableWebhook(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                      std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "webhooks.manage"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE webhooks SET disabled_at = ?3 WHERE id = ?1 AND agency_id = ?2 AND disabled_at "
+        "IS NULL");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).Bind(2, p.agency_id).Bind(3, now);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    if (db.Changes() == 0) {
+      return Status::NotFound(fmt::format("no active webhook {} in {}", id, p.agency_code));
+    }
+    // What was still queued for it will not be sent.
+    Result<catalog::Statement> dead = db.Prepare(
+        "UPDATE webhook_deliveries SET dead_at = ?2, last_error = 'webhook disabled' WHERE "
+        "webhook_id = ?1 AND delivered_at IS NULL AND dead_at IS NULL");
+    if (!dead.ok()) return dead.status();
+    dead->Bind(1, id).Bind(2, now);
+    INTERDICT_RETURN_IF_ERROR(dead->Run());
+    return identity::AuditAct(db, p, "webhook.disable", true,
+                              fmt::format(R"({{"webhook":{}}})", id), now);
+  });
+}
+
+Result<std::vector<WebhookInfo>> ListWebhooks(catalog::Database& db, const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "webhooks.manage"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT w.id, w.url, w.created_at, w.disabled_at, "
+      "(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at "
+      "IS NOT NULL), "
+      "(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_at "
+      "IS NULL AND d.dead_at IS NULL), "
+      "(SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.dead_at IS "
+      "NOT NULL) FROM webhooks w WHERE w.agency_id = ?1 ORDER BY w.id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<WebhookInfo> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(
+        {q->Int(0), q->Text(1), q->Int(2), q->OptionalInt(3), q->Int(4), q->Int(5), q->Int(6)});
+  }
+  return out;
+}
+
+Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
+                                       std::int64_t now) {
+  std::int64_t n = 0;
+  for (std::int64_t agency : hit.recipients) {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO webhook_deliveries (webhook_id, hit_id, body, next_attempt_at) "
+        "SELECT id, ?2, ?3, ?4 FROM webhooks WHERE agency_id = ?1 AND disabled_at IS NULL");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, agency).Bind(2, hit.id).Bind(3, hit.json).Bind(4, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    n += db.Changes();
+  }
+  return n;
+}
+
+Result<std::vector<Delivery>> DueDeliveries(catalog::Database& db, std::int64_t now, int limit) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT d.id, d.webhook_id, d.hit_id, w.url, w.secret, d.body, d.attempts FROM "
+      "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.delivered_at IS NULL "
+      "AND d.dead_at IS NULL AND d.next_attempt_at <= ?1 ORDER BY d.next_attempt_at, d.id LIMIT "
+      "?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, now).Bind(2, std::int64_t{limit});
+  std::vector<Delivery> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({q->Int(0), q->Int(1), q->Int(2), q->Text(3), q->Blob(4), q->Text(5), q->Int(6)});
+  }
+  return out;
+}
+
+Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,
+                           const std::string& error, std::int64_t now,
+                           const DeliveryPolicy& policy) {
+  const std::int64_t attempts = d.attempts + 1;
+  bool dead = false;
+  Result<catalog::Statement> up = [&] {
+    if (delivered) {
+      return db.Prepare(
+          "UPDATE webhook_deliveries SET attempts = ?2, delivered_at = ?3, last_error = NULL "
+          "WHERE id = ?1");
+    }
+    return db.Prepare(
+        "UPDATE webhook_deliveries SET attempts = ?2, next_attempt_at = ?3, last_error = ?4, "
+        "dead_at = ?5 WHERE id = ?1");
+  }();
+  if (!up.ok()) return up.status();
+  up->Bind(1, d.id).Bind(2, attempts);
+  if (delivered) {
+    up->Bind(3, now);
+  } else {
+    const int shift = static_cast<int>(std::min<std::int64_t>(attempts - 1, 30));
+    const std::int64_t backoff = std::min(policy.max_backoff_ms, policy.first_backoff_ms << shift);
+    dead = attempts >= policy.max_attempts;
+    up->Bind(3, now + backoff).Bind(4, error.substr(0, 500));
+    if (dead) {
+      up->Bind(5, now);
+    } else {
+      up->BindNull(5);
+    }
+  }
+  INTERDICT_RETURN_IF_ERROR(up->Run());
+  return dead;
+}
+
+Result<QueueDepth> DeliveryQueueDepth(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT (SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL AND dead_at IS "
+      "NULL), (SELECT count(*) FROM webhook_deliveries WHERE dead_at IS NOT NULL)");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return QueueDepth{q->Int(0), q->Int(1)};
+}
+
+}  // namespace interdict::alerting

@@ -1,0 +1,78 @@
+// CAD webhooks: endpoints an agency registers, and a delivery queue kept in
+// the catalog (an outbox: a hit and its deliveries commit together, so no
+// alert is lost to a crash between them). Each delivery is a POST of the
+// hit's JSON signed with the endpoint's secret:
+//   X-Interdict-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+// retried with exponential backoff and dead-lettered after a number of tries
+// (docs/format/ingest.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerting/hits.h"
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+
+namespace interdict::alerting {
+
+struct NewWebhook {
+  std::int64_t id = 0;
+  std::string secret;  // shown once; the receiver verifies signatures with it
+};
+
+struct WebhookInfo {
+  std::int64_t id = 0;
+  std::string url;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> disabled_at;
+  std::int64_t delivered = 0, pending = 0, dead = 0;
+};
+
+// webhooks.manage, the caller's agency; http:// or https:// URLs only. Audited.
+Result<NewWebhook> CreateWebhook(catalog::Database& db, const identity::Principal& p,
+                                 const std::string& url, std::int64_t now);
+Status DisableWebhook(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                      std::int64_t now);
+Result<std::vector<WebhookInfo>> ListWebhooks(catalog::Database& db, const identity::Principal& p);
+
+// Queues the hit for every active webhook of its recipient agencies, inside
+// the caller's transaction. Returns how many deliveries were queued.
+Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
+                                       std::int64_t now);
+
+struct Delivery {
+  std::int64_t id = 0, webhook_id = 0, hit_id = 0;
+  std::string url, secret, body;
+  std::int64_t attempts = 0;
+};
+
+// Deliveries due at `now`, oldest first.
+Result<std::vector<Delivery>> DueDeliveries(catalog::Database& db, std::int64_t now, int limit);
+
+struct DeliveryPolicy {
+  int max_attempts = 8;
+  std::int64_t first_backoff_ms = 1'000;  // doubles after each failure
+  std::int64_t max_backoff_ms = 600'000;
+};
+
+// Records the outcome of one attempt started at `now`. On failure the next attempt is set by
+// the backoff, or the delivery is dead-lettered after the last attempt (the
+// return value is then true).
+Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,
+                           const std::string& error, std::int64_t now,
+                           const DeliveryPolicy& policy);
+
+struct QueueDepth {
+  std::int64_t pending = 0, dead = 0;
+};
+Result<QueueDepth> DeliveryQueueDepth(catalog::Database& db);
+
+// The signature header's value for `body` sent at `unix_seconds`.
+std::string SignatureHeader(const std::string& secret, const std::string& body,
+                            std::int64_t unix_seconds);
+
+}  // namespace interdict::alerting

@@ -1,0 +1,41 @@
+// OpenALPR / Rekor JSON, as the open-source daemon (alprd) and the commercial
+// agent send it (FORMATS.md): `alpr_results` (one per analysed frame, a
+// result per plate), `alpr_group` (one per vehicle pass) and `heartbeat`.
+// Mapped to native reads as docs/format/ingest.md describes. Vendors add
+// fields over time: unknown fields are ignored, known ones are checked.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "read/native_format.h"
+#include "read/read.h"
+
+namespace interdict::read {
+
+struct OpenAlprMessage {
+  enum class Kind { kResults, kGroup, kHeartbeat };
+  Kind kind = Kind::kResults;
+  // The reads, with `agency` set to the caller's and `camera` to the mapped
+  // camera code. Bad results are left out and listed in `rejected`
+  // ("results[2].plate").
+  std::vector<Read> reads;
+  std::vector<ReadRejection> rejected;
+  // kHeartbeat: the cameras it speaks for and the agent's version.
+  std::vector<std::string> cameras;
+  std::string agent_version;
+};
+
+// Parses one message. A body that is not a usable message at all (not JSON —
+// with the byte offset —, an unknown data_type, no time or camera) is an
+// InvalidArgument naming the field.
+Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view agency);
+
+// The camera code of a daemon's or agent's camera: "<site_id>-cam<camera_id>"
+// or "<agent_uid>-cam<camera_id>".
+std::string OpenAlprCameraCode(std::string_view site_or_agent, long long camera_id);
+
+}  // namespace interdict::read

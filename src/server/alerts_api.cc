@@ -1,0 +1,94 @@
+// The live alert stream and CAD webhooks (issue 5; docs/format/ingest.md).
+#include <fmt/core.h>
+
+#include "alerting/webhooks.h"
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "http/event_stream.h"
+#include "server/alert_hub.h"
+#include "server/api.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+
+void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
+  // Server-sent events: every live hit the caller's agency receives, as it is
+  // recorded. A reconnecting client sends Last-Event-ID and first gets what it
+  // missed (up to 100 hits).
+  router.Add({"GET", "/api/v1/alerts/stream", http::AccessRule::Requires("hits.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const identity::Principal& p = Caller(req);
+                std::optional<std::int64_t> last;
+                if (std::string_view h = req.Header("Last-Event-ID"); !h.empty()) {
+                  last = ParseNumber(h);
+                  if (!last) {
+                    return ErrorResponse(Status::InvalidArgument("Last-Event-ID: a hit id"));
+                  }
+                }
+                std::vector<alerting::RecordedHit> missed;
+                if (last) {
+                  Result<std::vector<alerting::RecordedHit>> r =
+                      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                        return alerting::HitsAfter(db, p, *last, 100, ctx.clock.NowMillis());
+                      });
+                  if (!r.ok()) return Failed(ctx, r.status(), "replaying hits failed");
+                  missed = std::move(*r);
+                }
+                std::shared_ptr<http::EventStream> stream = ctx.hub->Subscribe(p.agency_id);
+                for (const alerting::RecordedHit& h : missed) stream->Push(AlertHub::Frame(h));
+                http::Response res;
+                res.status = 200;
+                res.content_type = "text/event-stream";
+                res.stream = std::move(stream);
+                return res;
+              }});
+  router.Add(
+      {"GET", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<std::vector<alerting::WebhookInfo>> hooks =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return alerting::ListWebhooks(db, Caller(req));
+             });
+         if (!hooks.ok()) return Failed(ctx, hooks.status(), "listing webhooks failed");
+         std::string body = "{\"webhooks\":[";
+         for (std::size_t i = 0; i < hooks->size(); ++i) {
+           const alerting::WebhookInfo& w = (*hooks)[i];
+           body += fmt::format(
+               R"({}{{"id":{},"url":{},"created_at":"{}","disabled_at":{},"delivered":{},"pending":{},"dead":{}}})",
+               i ? "," : "", w.id, JsonQuote(w.url), FormatRfc3339(w.created_at),
+               w.disabled_at ? JsonQuote(FormatRfc3339(*w.disabled_at)) : "null", w.delivered,
+               w.pending, w.dead);
+         }
+         return http::Response::Json(200, body + "]}");
+       }});
+  router.Add({"POST", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> url = b->String("url");
+                if (!url.ok()) return ErrorResponse(url.status());
+                Result<alerting::NewWebhook> hook =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::CreateWebhook(db, Caller(req), *url, ctx.clock.NowMillis());
+                    });
+                if (!hook.ok()) return Failed(ctx, hook.status(), "creating a webhook failed");
+                return http::Response::Json(
+                    201,
+                    fmt::format(R"({{"id":{},"secret":{},"note":{}}})", hook->id,
+                                JsonQuote(hook->secret),
+                                JsonQuote("shown once: verify X-Interdict-Signature with it")));
+              }});
+  router.Add({"POST", "/api/v1/webhooks/{id}/disable",
+              http::AccessRule::Requires("webhooks.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such webhook"));
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::DisableWebhook(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "disabling a webhook failed");
+                return http::Response::Json(200, R"({"disabled":true})");
+              }});
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,183 @@
+#include "server/background.h"
+
+#include <fmt/core.h>
+
+#include "alerting/hotlists.h"
+#include "http/client.h"
+
+namespace interdict::server {
+
+Background::Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metrics,
+                       alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout)
+    : ctx_(ctx),
+      hub_(hub),
+      policy_(policy),
+      webhook_timeout_(webhook_timeout),
+      attempts_(
+          metrics.GetCounter("interdict_webhook_attempts_total", "Webhook deliveries attempted.")),
+      failures_(metrics.GetCounter("interdict_webhook_failures_total",
+                                   "Webhook attempts that failed (network error or non-2xx).")),
+      dead_letters_(metrics.GetCounter("interdict_webhook_dead_letters_total",
+                                       "Webhook deliveries given up after the last attempt.")),
+      queue_depth_(metrics.GetGauge("interdict_webhook_queue_depth",
+                                    "Webhook deliveries waiting for their next attempt.")),
+      dead_depth_(metrics.GetGauge("interdict_webhook_dead_letter_depth",
+                                   "Webhook deliveries in the dead-letter state.")),
+      stale_lists_(metrics.GetGauge("interdict_hotlists_stale",
+                                    "Hotlists older than 24 hours (GOVERNANCE D.18).")) {}
+
+Background::~Background() {
+  Stop();
+}
+
+void Background::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Background::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Background::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Background::Loop() {
+  auto last_keepalive = std::chrono::steady_clock::now();
+  auto last_stale_check = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || woken_; });
+      if (stop_) return;
+      woken_ = false;
+    }
+    while (SendDueWebhooks() > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_keepalive >= std::chrono::seconds(15)) {
+      hub_.KeepAlive();
+      last_keepalive = now;
+    }
+    if (now - last_stale_check >= std::chrono::seconds(60)) {
+      CheckStaleLists();
+      last_stale_check = now;
+    }
+  }
+}
+
+int Background::SendDueWebhooks() {
+  const std::int64_t now = ctx_.clock.NowMillis();
+  Result<std::vector<alerting::Delivery>> due =
+      ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return alerting::DueDeliveries(db, now, 50);
+      });
+  if (!due.ok()) {
+    ctx_.log.Error("reading the webhook queue failed", {{"error", due.status().message()}});
+    return 0;
+  }
+  for (const alerting::Delivery& d : *due) {
+    std::string error;
+    // The backoff runs from when the attempt started, not from when its
+    // outcome was written down.
+    const std::int64_t sent_at = ctx_.clock.NowMillis();
+    Result<http::Url> url = http::ParseUrl(d.url);
+    if (!url.ok()) {
+      error = url.status().message();
+    } else {
+      http::ClientOptions o = http::ClientOptions::To(url->host, url->port);
+      o.tls = url->tls;
+      o.timeout = webhook_timeout_;
+      http::Client client(o);
+      Result<http::ClientResponse> r = client.Send(
+          "POST", url->target, d.body,
+          {{"Content-Type", "application/json"},
+           {"User-Agent", "interdict-webhook"},
+           {"X-Interdict-Delivery", std::to_string(d.id)},
+           {"X-Interdict-Signature", alerting::SignatureHeader(d.secret, d.body, sent_at / 1000)}});
+      if (!r.ok()) {
+        error = r.status().message();
+      } else if (r->status < 200 || r->status > 299) {
+        error = fmt::format("HTTP {}", r->status);
+      }
+    }
+    attempts_.Inc();
+    if (!error.empty()) failures_.Inc();
+    Result<bool> dead = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return alerting::RecordAttempt(db, d, error.empty(), error, sent_at, policy_);
+    });
+    if (!dead.ok()) {
+      ctx_.log.Error("recording a webhook attempt failed", {{"error", dead.status().message()}});
+    } else if (*dead) {
+      dead_letters_.Inc();
+      ctx_.log.Warn("webhook delivery dead-lettered",
+                    {{"delivery", d.id}, {"hit", d.hit_id}, {"error", error}});
+    } else if (!error.empty()) {
+      ctx_.log.Info("webhook attempt failed; will retry",
+                    {{"delivery", d.id}, {"attempt", d.attempts + 1}, {"error", error}});
+    }
+  }
+  Result<alerting::QueueDepth> depth = ctx_.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return alerting::DeliveryQueueDepth(db); });
+  if (depth.ok()) {
+    queue_depth_.Set(static_cast<double>(depth->pending));
+    dead_depth_.Set(static_cast<double>(depth->dead));
+  }
+  return static_cast<int>(due->size());
+}
+
+void Background::CheckStaleLists() {
+  const std::int64_t now = ctx_.clock.NowMillis();
+  struct Stale {
+    std::int64_t id;
+    std::string agency, name;
+    std::int64_t age_ms;
+  };
+  Result<std::vector<Stale>> stale = ctx_.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) -> Result<std::vector<Stale>> {
+        Result<catalog::Statement> q = db.Prepare(
+            "SELECT h.id, a.code, h.name, ?1 - COALESCE(h.published_at, h.created_at) FROM "
+            "hotlists h JOIN agencies a ON a.id = h.agency_id WHERE ?1 - COALESCE(h.published_at, "
+            "h.created_at) > ?2");
+        if (!q.ok()) return q.status();
+        q->Bind(1, now).Bind(2, alerting::kStaleListMs);
+        std::vector<Stale> out;
+        for (;;) {
+          Result<bool> row = q->Step();
+          if (!row.ok()) return row.status();
+          if (!*row) break;
+          out.push_back({q->Int(0), q->Text(1), q->Text(2), q->Int(3)});
+        }
+        return out;
+      });
+  if (!stale.ok()) {
+    ctx_.log.Error("checking hotlist ages failed", {{"error", stale.status().message()}});
+    return;
+  }
+  std::set<std::int64_t> now_stale;
+  for (const Stale& s : *stale) {
+    now_stale.insert(s.id);
+    if (stale_.count(s.id) == 0) {
+      ctx_.log.Warn("hotlist is older than 24 hours: its hits may be stale",
+                    {{"hotlist", s.id},
+                     {"agency", s.agency},
+                     {"name", s.name},
+                     {"age_h", s.age_ms / 3'600'000}});
+    }
+  }
+  stale_ = std::move(now_stale);
+  stale_lists_.Set(static_cast<double>(stale_.size()));
+}
+
+}  // namespace interdict::server

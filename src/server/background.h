@@ -1,0 +1,56 @@
+// The service's background work on one thread: sending due webhook
+// deliveries (woken at once when hits are recorded), keep-alives on the alert
+// streams, and the stale-hotlist alarm. Times come from the injected clock;
+// the thread waits at most a second between rounds.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "alerting/webhooks.h"
+#include "metrics/registry.h"
+#include "server/alert_hub.h"
+#include "server/api.h"
+
+namespace interdict::server {
+
+class Background {
+ public:
+  Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metrics,
+             alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout);
+  ~Background();  // stops the thread
+
+  void Start();
+  void Stop();
+  // Asks for a round now (hits were recorded).
+  void Wake();
+
+  // One round of each job, on the caller's thread (the thread calls these too).
+  int SendDueWebhooks();
+  void CheckStaleLists();
+
+ private:
+  void Loop();
+
+  ApiContext& ctx_;
+  AlertHub& hub_;
+  alerting::DeliveryPolicy policy_;
+  std::chrono::milliseconds webhook_timeout_;
+  metrics::Counter& attempts_;
+  metrics::Counter& failures_;
+  metrics::Counter& dead_letters_;
+  metrics::Gauge& queue_depth_;
+  metrics::Gauge& dead_depth_;
+  metrics::Gauge& stale_lists_;
+  std::set<std::int64_t> stale_;  // lists already reported stale
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false, woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace interdict::server
