@@ -184,6 +184,13 @@ Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t a
   return ref;
 }
 
+std::optional<CameraRef> CameraDirectory::Cached(std::int64_t agency_id, const std::string& code) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(std::make_pair(agency_id, code));
+  if (it == cache_.end()) return std::nullopt;
+  return it->second;
+}
+
 void CameraDirectory::Invalidate() {
   std::lock_guard<std::mutex> lock(mu_);
   cache_.clear();

@@ -61,6 +61,8 @@ class CameraDirectory {
   Result<CameraRef> Resolve(catalog::Database& db, std::int64_t agency_id, const std::string& code,
                             std::int64_t now, bool* created = nullptr,
                             bool register_unknown = false);
+  // The camera if it is in the cache; needs no catalog.
+  std::optional<CameraRef> Cached(std::int64_t agency_id, const std::string& code);
   void Invalidate();
 
  private:

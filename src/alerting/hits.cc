@@ -162,6 +162,20 @@ std::shared_ptr<const Snapshot> HotlistIndex::Current() const {
 }
 
 Status HotlistIndex::Rebuild(catalog::Database& db, std::int64_t now) {
+  Result<std::shared_ptr<const Snapshot>> snap = Build(db, now);
+  if (!snap.ok()) return snap.status();
+  Install(std::move(snap).value());
+  return Status::Ok();
+}
+
+void HotlistIndex::Install(std::shared_ptr<const Snapshot> snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(snapshot);
+}
+
+Result<std::shared_ptr<const Snapshot>> HotlistIndex::Build(catalog::Database& db, std::int64_t now,
+                                                            std::optional<Pending> pending) {
+  const Pending pend = pending.value_or(Pending{-1, 0, 0});
   auto snap = std::make_shared<Snapshot>();
   snap->built_at = now;
   std::map<std::int64_t, std::uint32_t> list_index;
@@ -181,7 +195,7 @@ Status HotlistIndex::Rebuild(catalog::Database& db, std::int64_t now) {
                              q->Text(2),
                              q->Text(3),
                              static_cast<int>(q->Int(4)),
-                             q->Int(5),
+                             q->Int(0) == pend.list ? pend.published_at : q->Int(5),
                              {}});
       one_edit.push_back(q->Int(6) != 0);
     }
@@ -202,9 +216,10 @@ Status HotlistIndex::Rebuild(catalog::Database& db, std::int64_t now) {
   {
     Result<catalog::Statement> q = db.Prepare(
         "SELECT e.id, e.hotlist_id, e.kind, e.plate, e.state, COALESCE(e.expires_at, 0) "
-        "FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id AND h.generation = "
-        "e.generation WHERE e.status = 'active'");
+        "FROM hotlist_entries e JOIN hotlists h ON h.id = e.hotlist_id AND e.generation = "
+        "CASE WHEN h.id = ?1 THEN ?2 ELSE h.generation END WHERE e.status = 'active'");
     if (!q.ok()) return q.status();
+    q->Bind(1, pend.list).Bind(2, pend.generation);
     for (;;) {
       Result<bool> row = q->Step();
       if (!row.ok()) return row.status();
@@ -225,26 +240,24 @@ Status HotlistIndex::Rebuild(catalog::Database& db, std::int64_t now) {
     }
   }
   snap->index = match::Index::Build(items, plate::LookalikeClasses::Default());
-  std::lock_guard<std::mutex> lock(mu_);
-  current_ = std::move(snap);
-  return Status::Ok();
+  return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
-Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Snapshot& snap,
-                                                const std::vector<ReadForMatching>& reads,
-                                                std::int64_t now) {
-  std::vector<RecordedHit> out;
-  if (snap.refs.empty()) return out;
-  struct Found {
-    std::size_t read;
-    match::Candidate c;
-  };
+std::vector<Found> MatchReads(const Snapshot& snap, const std::vector<ReadForMatching>& reads) {
   std::vector<Found> found;
+  if (snap.refs.empty()) return found;
   std::vector<match::Candidate> cands;
   for (std::size_t i = 0; i < reads.size(); ++i) {
     snap.index->Match(*reads[i].read, &cands);
     for (const match::Candidate& c : cands) found.push_back({i, c});
   }
+  return found;
+}
+
+Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapshot& snap,
+                                            const std::vector<ReadForMatching>& reads,
+                                            const std::vector<Found>& found, std::int64_t now) {
+  std::vector<RecordedHit> out;
   if (found.empty()) return out;
   Sharing sharing{db, now, {}, {}};
   std::map<std::int64_t, std::map<std::string, bool>> kinds;
@@ -252,7 +265,7 @@ Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Sna
     for (const Found& f : found) {
       const ReadForMatching& rm = reads[f.read];
       const read::Read& r = *rm.read;
-      const EntryRef& ref = snap.refs[f.c.ref];
+      const EntryRef& ref = snap.refs[f.candidate.ref];
       const ListMeta& list = snap.lists[ref.list];
       if (ref.expires_at != 0 && ref.expires_at <= now) continue;
       const std::int64_t camera_agency = rm.agency_id;
@@ -306,7 +319,7 @@ Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Sna
           ref.entry_id, JsonQuote(eq->Text(0)), JsonQuote(eq->Text(1)), JsonQuote(eq->Text(2)),
           detail, JsonQuote(eq->Text(4)), validated ? JsonQuote(FormatRfc3339(*validated)) : "null",
           expires ? JsonQuote(FormatRfc3339(*expires)) : "null", Comparison(r, detail),
-          JsonQuote(f.c.matched.text()));
+          JsonQuote(f.candidate.matched.text()));
       Result<catalog::Statement> ins = db.Prepare(
           "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
           "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES "
@@ -322,8 +335,8 @@ Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Sna
           .Bind(8, ref.entry_id)
           .Bind(9, entry_json)
           .Bind(10, std::max<std::int64_t>(0, now - list.published_at))
-          .Bind(11, match::MatchKindName(f.c.kind))
-          .Bind(12, fmt::format("{:.2f}", f.c.score))
+          .Bind(11, match::MatchKindName(f.candidate.kind))
+          .Bind(12, fmt::format("{:.2f}", f.candidate.score))
           .Bind(13, std::int64_t{rm.backfill ? 1 : 0})
           .Bind(14, now);
       INTERDICT_RETURN_IF_ERROR(ins->Run());
@@ -358,7 +371,7 @@ Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Sna
       e.event = "hit.raise";
       e.details = fmt::format(
           R"({{"hit":{},"hotlist":{},"entry":{},"match":"{}","recipients":{}}})", hit.id, list.id,
-          ref.entry_id, match::MatchKindName(f.c.kind), hit.recipients.size());
+          ref.entry_id, match::MatchKindName(f.candidate.kind), hit.recipients.size());
       e.touched = hit.recipients;
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
       if (hit.live) {
@@ -429,6 +442,60 @@ Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity
     out.push_back(std::move(h));
   }
   return out;
+}
+
+Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, int limit) {
+  std::int64_t deleted = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT h.id, h.agency_id FROM hits h JOIN retention r ON r.agency_id = h.agency_id AND "
+        "r.data_class = 'hits' WHERE h.read_time < ?1 - r.period_ms AND NOT EXISTS (SELECT 1 "
+        "FROM holds k WHERE k.agency_id = h.agency_id AND k.released_at IS NULL AND "
+        "k.expires_at > ?1 AND (k.plate IS NULL OR k.plate = h.plate) AND (k.camera IS NULL OR "
+        "k.camera = h.camera) AND (k.window_from IS NULL OR h.read_time >= k.window_from) AND "
+        "(k.window_to IS NULL OR h.read_time < k.window_to)) LIMIT ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, now).Bind(2, std::int64_t{limit});
+    std::map<std::int64_t, std::int64_t> by_agency;
+    std::vector<std::int64_t> ids;
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ids.push_back(q->Int(0));
+      ++by_agency[q->Int(1)];
+    }
+    for (std::string_view table : {"hit_events", "hit_audience", "webhook_deliveries"}) {
+      Result<catalog::Statement> del =
+          db.Prepare(fmt::format("DELETE FROM {} WHERE hit_id = ?1", table));
+      if (!del.ok()) return del.status();
+      for (std::int64_t id : ids) {
+        del->Bind(1, id);
+        INTERDICT_RETURN_IF_ERROR(del->Run());
+        del->Reset();
+      }
+    }
+    Result<catalog::Statement> del = db.Prepare("DELETE FROM hits WHERE id = ?1");
+    if (!del.ok()) return del.status();
+    for (std::int64_t id : ids) {
+      del->Bind(1, id);
+      INTERDICT_RETURN_IF_ERROR(del->Run());
+      del->Reset();
+    }
+    for (const auto& [agency, n] : by_agency) {
+      audit::Entry e;
+      e.time = now;
+      e.actor = "system";
+      e.agency = agency;
+      e.event = "hits.purge";
+      e.details = fmt::format(R"({{"hits":{},"reason":"hit retention"}})", n);
+      e.touched = {agency};
+      INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
+    }
+    deleted = static_cast<std::int64_t>(ids.size());
+    return Status::Ok();
+  }));
+  return deleted;
 }
 
 Result<HitAction> ParseHitAction(std::string_view s) {

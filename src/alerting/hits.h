@@ -47,8 +47,19 @@ struct Snapshot {
 class HotlistIndex {
  public:
   HotlistIndex();
-  // Reads every active entry of every current generation; `db` may be a
-  // read-only connection of its own, so the catalog stays free meanwhile.
+
+  // A list generation written but not yet current (a reload in progress).
+  struct Pending {
+    std::int64_t list = 0, generation = 0, published_at = 0;
+  };
+  // Reads every active entry of every current generation — or of `pending`'s
+  // generation for its list — into a new snapshot; `db` may be a read-only
+  // connection of its own, so the catalog stays free meanwhile.
+  static Result<std::shared_ptr<const Snapshot>> Build(catalog::Database& db, std::int64_t now,
+                                                       std::optional<Pending> pending = {});
+  // Makes `snapshot` the one reads are matched against.
+  void Install(std::shared_ptr<const Snapshot> snapshot);
+  // Build and Install.
   Status Rebuild(catalog::Database& db, std::int64_t now);
   std::shared_ptr<const Snapshot> Current() const;
 
@@ -73,16 +84,26 @@ struct ReadForMatching {
   bool camera_active = true;  // pending cameras raise no alerts
 };
 
-// Matches the reads and records a hit for every candidate the camera's agency
-// may use (own lists; others' lists naming it in their audience under a
-// `hotlists` agreement; NCIC files it has enabled; entries not expired).
-// Recipients: the camera's agency, and the list's owner and audience where a
-// `hits` agreement lets them see the camera agency's data. A re-sent read
-// adds no second hit. Live hits are queued for the recipients' webhooks in
-// the same transaction (decision 0019). Audited ("hit.raise").
-Result<std::vector<RecordedHit>> MatchAndRecord(catalog::Database& db, const Snapshot& snapshot,
-                                                const std::vector<ReadForMatching>& reads,
-                                                std::int64_t now);
+// A candidate of one read (an index into the reads matched).
+struct Found {
+  std::size_t read = 0;
+  match::Candidate candidate;
+};
+
+// Matches the reads against the snapshot. Needs no catalog: ingest calls it
+// without holding the catalog, and most batches find nothing to record.
+std::vector<Found> MatchReads(const Snapshot& snapshot, const std::vector<ReadForMatching>& reads);
+
+// Records a hit for every candidate the camera's agency may use (own lists;
+// others' lists naming it in their audience under a `hotlists` agreement;
+// NCIC files it has enabled; entries not expired). Recipients: the camera's
+// agency, and the list's owner and audience where a `hits` agreement lets
+// them see the camera agency's data. A re-sent read adds no second hit. Live
+// hits are queued for the recipients' webhooks in the same transaction
+// (decision 0019). Audited ("hit.raise").
+Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapshot& snapshot,
+                                            const std::vector<ReadForMatching>& reads,
+                                            const std::vector<Found>& found, std::int64_t now);
 
 // The JSON of one hit as `p` may see it; NotFound when it may not.
 Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
@@ -116,6 +137,13 @@ struct HitStep {
 // Returns the hit's JSON after the step. Audited.
 Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                                const HitStep& step, std::int64_t now);
+
+// Deletes up to `limit` hits whose read is older than the agency's hit
+// retention (data class "hits") and that no active hold covers (plate,
+// camera, window), with their audience, workflow events and queued
+// deliveries. One audit entry ("hits.purge") per agency that lost hits.
+// Returns how many were deleted; call again while it returns `limit`.
+Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, int limit = 1000);
 
 // A principal that stands for an agency (for sharing checks about agencies
 // rather than people).

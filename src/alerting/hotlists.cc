@@ -10,7 +10,8 @@
 namespace interdict::alerting {
 namespace {
 
-constexpr std::size_t kChunk = 20'000;  // entries per transaction of a reload
+constexpr std::size_t kChunk =
+    5000;  // entries per transaction of a reload (each holds the catalog ~30 ms)
 
 bool DefaultOneEdit(std::string_view kind) {
   // Decision 0018: short, urgent lists opt in; the bulk NCIC files do not.
@@ -168,7 +169,7 @@ Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::P
 }
 
 Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
-                            const LoadRequest& req, std::int64_t now) {
+                            const LoadRequest& req, std::int64_t now, const LoadHooks& hooks) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.load"));
   ListRow list;
   INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) -> Status {
@@ -240,6 +241,10 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
   }
   report.active = approved ? entries.size() : 0;
   report.pending = approved ? 0 : entries.size();
+  const std::int64_t published_at = req.published_at.value_or(now);
+  if (hooks.prepare) {
+    INTERDICT_RETURN_IF_ERROR(hooks.prepare(req.list, report.generation, published_at));
+  }
   // The switch: one commit makes the new generation current.
   INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) {
     return db.Transaction([&]() -> Status {
@@ -256,7 +261,7 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
       if (!up.ok()) return up.status();
       up->Bind(1, req.list)
           .Bind(2, report.generation)
-          .Bind(3, req.published_at.value_or(now))
+          .Bind(3, published_at)
           .Bind(4, now)
           .Bind(5, static_cast<std::int64_t>(entries.size()))
           .Bind(6, list.generation);
@@ -274,6 +279,7 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
           now);
     });
   }));
+  if (hooks.switched) hooks.switched();
   // Old generations are deleted after the switch, in chunks.
   for (;;) {
     int deleted = 0;

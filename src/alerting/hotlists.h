@@ -68,11 +68,22 @@ struct LoadReport {
   std::vector<hotlist::Rejection> rejected;
 };
 
+// What a reload lets its caller do around the switch: `prepare` runs after
+// the new generation is written and before it becomes current (build the
+// match index for it), `switched` right after the switch commits (install
+// that index), before the old generation is deleted. So matching never sees a
+// moment without the list.
+struct LoadHooks {
+  std::function<Status(std::int64_t list, std::int64_t generation, std::int64_t published_at)>
+      prepare;
+  std::function<void()> switched;
+};
+
 // Replaces a list's entries with the file's (hotlists.load). Entries absent from the file are gone
 // when it commits. Custom entries loaded by someone who may not approve them
 // wait for a supervisor; their expiry is capped at 30 days. Audited.
 Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
-                            const LoadRequest& req, std::int64_t now);
+                            const LoadRequest& req, std::int64_t now, const LoadHooks& hooks = {});
 
 // hotlists.approve: every pending entry of a list becomes active. The
 // approver is not the person who loaded them. Returns how many. Audited.

@@ -424,7 +424,12 @@ INSERT INTO role_permissions VALUES
   ('administrator', 'webhooks.manage');
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
+// Version 5: hits are purged by the age of their read (hit retention).
+constexpr std::string_view kV5 = R"sql(
+CREATE INDEX hits_by_read_time ON hits(agency_id, read_time);
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "bench/ingest_bench.h"
 #include "bench/match_bench.h"
 #include "bench/store_bench.h"
 #include "cli/args.h"
@@ -84,13 +85,55 @@ int MatchBench(const std::vector<std::string>& argv) {
   return bench::RunMatchBench(o);
 }
 
+const std::vector<FlagSpec> kIngestBenchFlags = {
+    {"reads", true, "reads to send (default 1000000)"},
+    {"batch", true, "reads per request (default 1000)"},
+    {"entries", true, "hotlist entries loaded first (default 100000)"},
+    {"clients", true, "concurrent HTTP clients (default 1)"},
+    {"reload", true, "reload the hotlist with N entries through the API during the run"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int IngestBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kIngestBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench ingest: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kIngestBenchFlags);
+    return kExitUsage;
+  }
+  bench::IngestBenchOptions o;
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 1'000'000'000);
+  Result<std::uint64_t> batch = args->GetCount("batch", o.batch, 10'000);
+  Result<std::uint64_t> entries = args->GetCount("entries", o.entries, 10'000'000);
+  Result<std::uint64_t> clients = args->GetCount("clients", 1, 64);
+  Result<std::uint64_t> reload = args->GetCount("reload", 0, 50'000'000);
+  for (const Result<std::uint64_t>* r : {&reads, &batch, &entries, &clients, &reload}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench ingest: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  o.reads = *reads;
+  o.batch = *batch;
+  o.entries = *entries;
+  o.clients = static_cast<int>(*clients);
+  o.reload = *reload;
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunIngestBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
   const char* usage =
       "usage: interdict bench store [--reads N] [--queries N] [--sqlite-max N] [--dir DIR] "
       "[--keep] [--json]\n"
-      "       interdict bench match [--entries N] [--reads N] [--one-edit-percent P] [--json]\n";
+      "       interdict bench match [--entries N] [--reads N] [--one-edit-percent P] [--json]\n"
+      "       interdict bench ingest [--reads N] [--batch N] [--entries N] [--clients N] "
+      "[--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -98,6 +141,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv[0] == "store") return StoreBench(rest);
   if (argv[0] == "match") return MatchBench(rest);
+  if (argv[0] == "ingest") return IngestBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

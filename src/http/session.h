@@ -28,6 +28,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::error_code ec;
     const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
+    // Responses and alert events go out whole and at once: Nagle's algorithm
+    // would hold a small event back for the peer's delayed ACK (~40 ms).
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
     server_->open_connections.Add(1);
   }
   ~Session() override {

@@ -8,9 +8,11 @@
 namespace interdict::server {
 
 Background::Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metrics,
-                       alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout)
+                       alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout,
+                       std::unique_ptr<catalog::Database> checkpointer)
     : ctx_(ctx),
       hub_(hub),
+      checkpointer_(std::move(checkpointer)),
       policy_(policy),
       webhook_timeout_(webhook_timeout),
       attempts_(
@@ -65,13 +67,20 @@ void Background::Loop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
     }
+    if (checkpointer_) {
+      // PASSIVE: copies what no reader still needs; never blocks a writer.
+      if (Status st = checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)"); !st.ok()) {
+        ctx_.log.Warn("catalog checkpoint failed", {{"error", st.message()}});
+      }
+    }
     const auto now = std::chrono::steady_clock::now();
     if (now - last_keepalive >= std::chrono::seconds(15)) {
       hub_.KeepAlive();
       last_keepalive = now;
     }
+    CheckStaleLists();  // a few rows: every round, so the alarm is prompt
     if (now - last_stale_check >= std::chrono::seconds(60)) {
-      CheckStaleLists();
+      PurgeHits();
       last_stale_check = now;
     }
   }
@@ -135,6 +144,20 @@ int Background::SendDueWebhooks() {
     dead_depth_.Set(static_cast<double>(depth->dead));
   }
   return static_cast<int>(due->size());
+}
+
+void Background::PurgeHits() {
+  for (;;) {
+    Result<std::int64_t> n = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return alerting::PurgeExpiredHits(db, ctx_.clock.NowMillis());
+    });
+    if (!n.ok()) {
+      ctx_.log.Error("purging expired hits failed", {{"error", n.status().message()}});
+      return;
+    }
+    if (*n > 0) ctx_.log.Info("hits past their retention deleted", {{"hits", *n}});
+    if (*n < 1000) return;
+  }
 }
 
 void Background::CheckStaleLists() {

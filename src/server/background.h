@@ -1,7 +1,9 @@
 // The service's background work on one thread: sending due webhook
 // deliveries (woken at once when hits are recorded), keep-alives on the alert
-// streams, and the stale-hotlist alarm. Times come from the injected clock;
-// the thread waits at most a second between rounds.
+// streams, the stale-hotlist alarm, hit retention, and the catalog's WAL checkpoints (on a
+// connection of their own, so no request ever pays for copying a large
+// write-ahead log back: a hotlist reload writes hundreds of megabytes). Times come from the
+// injected clock; the thread waits at most a second between rounds.
 #pragma once
 
 #include <condition_variable>
@@ -19,8 +21,10 @@ namespace interdict::server {
 
 class Background {
  public:
+  // `checkpointer`: a read-write connection to the catalog, or null.
   Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metrics,
-             alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout);
+             alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout,
+             std::unique_ptr<catalog::Database> checkpointer);
   ~Background();  // stops the thread
 
   void Start();
@@ -31,12 +35,14 @@ class Background {
   // One round of each job, on the caller's thread (the thread calls these too).
   int SendDueWebhooks();
   void CheckStaleLists();
+  void PurgeHits();
 
  private:
   void Loop();
 
   ApiContext& ctx_;
   AlertHub& hub_;
+  std::unique_ptr<catalog::Database> checkpointer_;
   alerting::DeliveryPolicy policy_;
   std::chrono::milliseconds webhook_timeout_;
   metrics::Counter& attempts_;

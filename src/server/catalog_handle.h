@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/fair_mutex.h"
 #include "base/status.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
@@ -29,7 +30,7 @@ class CatalogHandle {
  private:
   CatalogHandle(std::unique_ptr<catalog::Database> db, identity::AccountPolicy policy)
       : db_(std::move(db)), accounts_(*db_, std::move(policy)) {}
-  std::mutex mu_;
+  FairMutex mu_;  // fair: a burst of short holds cannot starve a waiting request
   std::unique_ptr<catalog::Database> db_;
   identity::Accounts accounts_;
 };

@@ -81,35 +81,51 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   std::vector<alerting::ReadForMatching> meta;
   std::size_t backfill = 0;
   reads.reserve(parsed.size());
-  Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
-    for (auto& [i, r] : parsed) {
-      if (r.agency != p.agency_code) {
-        rejected.push_back(
-            {i, "agency", fmt::format("this key sends reads of {} only", p.agency_code)});
-        continue;
-      }
-      if (p.cameras &&
-          std::find(p.cameras->begin(), p.cameras->end(), r.camera) == p.cameras->end()) {
-        rejected.push_back({i, "camera", "not one of the cameras this key may send for"});
-        continue;
-      }
-      if (r.time > now + kFutureSlackMs) {
-        rejected.push_back({i, "time", "more than 5 minutes in the future"});
-        continue;
-      }
-      Result<alerting::CameraRef> cam = ctx.cameras.Resolve(db, p.agency_id, r.camera, now);
-      if (!cam.ok()) {
-        if (cam.status().code() != StatusCode::kNotFound) return cam.status();
-        rejected.push_back({i, "camera", cam.status().message()});
-        continue;
-      }
-      const bool old = r.time < now - kBackfillAfterMs;
-      backfill += old ? 1 : 0;
-      meta.push_back({nullptr, p.agency_id, old, cam->active});
-      reads.push_back(std::move(r));
+  // Cameras come from the directory's cache; the catalog is locked only for
+  // cameras not seen before (a hotlist reload may be writing to it).
+  auto admit = [&](read::Read& r, const alerting::CameraRef& cam) {
+    const bool old = r.time < now - kBackfillAfterMs;
+    backfill += old ? 1 : 0;
+    meta.push_back({nullptr, p.agency_id, old, cam.active});
+    reads.push_back(std::move(r));
+  };
+  std::vector<std::pair<std::size_t, read::Read>> unknown;
+  for (auto& [i, r] : parsed) {
+    if (r.agency != p.agency_code) {
+      rejected.push_back(
+          {i, "agency", fmt::format("this key sends reads of {} only", p.agency_code)});
+      continue;
     }
-    return Status::Ok();
-  });
+    if (p.cameras &&
+        std::find(p.cameras->begin(), p.cameras->end(), r.camera) == p.cameras->end()) {
+      rejected.push_back({i, "camera", "not one of the cameras this key may send for"});
+      continue;
+    }
+    if (r.time > now + kFutureSlackMs) {
+      rejected.push_back({i, "time", "more than 5 minutes in the future"});
+      continue;
+    }
+    if (std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera)) {
+      admit(r, *cam);
+    } else {
+      unknown.emplace_back(i, std::move(r));
+    }
+  }
+  Status st = Status::Ok();
+  if (!unknown.empty()) {
+    st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+      for (auto& [i, r] : unknown) {
+        Result<alerting::CameraRef> cam = ctx.cameras.Resolve(db, p.agency_id, r.camera, now);
+        if (!cam.ok()) {
+          if (cam.status().code() != StatusCode::kNotFound) return cam.status();
+          rejected.push_back({i, "camera", cam.status().message()});
+          continue;
+        }
+        admit(r, *cam);
+      }
+      return Status::Ok();
+    });
+  }
   if (!st.ok()) return Failed(ctx, st, "resolving cameras failed");
   store::AppendResult stored;
   if (!reads.empty()) {
@@ -120,10 +136,13 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   // Matched before the answer: a hit exists before the camera hears "accepted".
   for (std::size_t i = 0; i < reads.size(); ++i) meta[i].read = &reads[i];
   const auto snapshot = ctx.hotlists.Current();
-  Result<std::vector<alerting::RecordedHit>> hits =
-      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return alerting::MatchAndRecord(db, *snapshot, meta, now);
-      });
+  const std::vector<alerting::Found> found = alerting::MatchReads(*snapshot, meta);
+  Result<std::vector<alerting::RecordedHit>> hits = std::vector<alerting::RecordedHit>{};
+  if (!found.empty()) {
+    hits = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return alerting::RecordHits(db, *snapshot, meta, found, now);
+    });
+  }
   if (!hits.ok()) return Failed(ctx, hits.status(), "recording hits failed");
   if (!hits->empty()) {
     for (const alerting::RecordedHit& h : *hits) ctx.hub->Publish(h);
@@ -268,6 +287,21 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                 ctx.cameras.Invalidate();
                 return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
               }});
+  // Body: {"auto_register": true}: reads from unknown cameras register them
+  // as pending (stored, never alerted) instead of being refused.
+  router.Add({"POST", "/api/v1/camera-settings", http::AccessRule::Requires("cameras.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::optional<bool>> on = b->OptionalBool("auto_register");
+                if (!on.ok()) return ErrorResponse(on.status());
+                if (!*on) return ErrorResponse(Status::InvalidArgument("auto_register: required"));
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::SetAutoRegister(db, Caller(req), **on, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "changing camera settings failed");
+                return http::Response::Json(200, R"({"applied":true})");
+              }});
   router.Add({"POST", "/api/v1/cameras/{id}/approve", http::AccessRule::Requires("cameras.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
@@ -358,12 +392,24 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
            return ctx.catalog->With(
                [&](catalog::Database& db, identity::Accounts&) { return f(db); });
          };
+         // The index for the new generation is built before it becomes
+         // current and installed at the switch: matching never pauses.
+         std::unique_lock<std::mutex> rebuild(ctx.rebuild_mu, std::defer_lock);
+         std::shared_ptr<const alerting::Snapshot> next;
+         alerting::LoadHooks hooks;
+         hooks.prepare = [&](std::int64_t list, std::int64_t generation,
+                             std::int64_t published_at) -> Status {
+           rebuild.lock();
+           Result<std::shared_ptr<const alerting::Snapshot>> built = alerting::HotlistIndex::Build(
+               *ctx.index_db, ctx.clock.NowMillis(), {{list, generation, published_at}});
+           if (!built.ok()) return built.status();
+           next = std::move(built).value();
+           return Status::Ok();
+         };
+         hooks.switched = [&] { ctx.hotlists.Install(std::move(next)); };
          Result<alerting::LoadReport> r =
-             alerting::LoadList(with, Caller(req), lr, ctx.clock.NowMillis());
+             alerting::LoadList(with, Caller(req), lr, ctx.clock.NowMillis(), hooks);
          if (!r.ok()) return Failed(ctx, r.status(), "loading a hotlist failed");
-         if (Status st = RebuildHotlistIndex(ctx); !st.ok()) {
-           return Failed(ctx, st, "rebuilding the hotlist index failed");
-         }
          std::string rej = "[";
          for (std::size_t k = 0; k < r->rejected.size(); ++k) {
            const hotlist::Rejection& x = r->rejected[k];

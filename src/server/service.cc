@@ -163,9 +163,17 @@ Status Service::Start() {
   INTERDICT_RETURN_IF_ERROR(s.http->Start());
   alerting::DeliveryPolicy policy;
   policy.max_attempts = s.config.alerts.webhook_max_attempts;
+  // Requests never checkpoint the catalog's WAL; the background thread does.
+  Result<std::unique_ptr<catalog::Database>> checkpointer =
+      catalog::Database::Open(s.config.data_dir + "/catalog.db");
+  if (!checkpointer.ok()) return checkpointer.status();
+  INTERDICT_RETURN_IF_ERROR(s.api.catalog->With([](catalog::Database& db, identity::Accounts&) {
+    return db.Exec("PRAGMA wal_autocheckpoint = 0");
+  }));
   s.background =
       std::make_unique<Background>(s.api, s.hub, s.metrics, policy,
-                                   std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms));
+                                   std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms),
+                                   std::move(checkpointer).value());
   s.api.hits_recorded = [bg = s.background.get()] { bg->Wake(); };
   s.background->Start();
   s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});

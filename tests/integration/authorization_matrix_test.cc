@@ -95,6 +95,7 @@ const std::vector<Row> kMatrix = {
      "",
      {"administrator", "supervisor", "analyst", "officer", "auditor"}},
     {"POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})", {"administrator"}},
+    {"POST", "/api/v1/camera-settings", R"({"auto_register":false})", {"administrator"}},
     {"POST", "/api/v1/cameras/1/approve", "", {"administrator"}},
     {"GET", "/api/v1/hotlists", "", {"administrator", "supervisor", "analyst", "officer"}},
     {"POST",

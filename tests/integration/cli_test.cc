@@ -127,6 +127,30 @@ TEST(CliTest, NumericFlagsAreCheckedAndNamed) {
   r = test::RunProgram({INTERDICT_BINARY, "bench", "store", "--reads", "12x"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--reads must be a whole number"), std::string::npos) << r.err;
+  r = test::RunProgram({INTERDICT_BINARY, "bench", "match", "--one-edit-percent", "101"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--one-edit-percent must be a number from 0 to 100"), std::string::npos)
+      << r.err;
+}
+
+// The benchmarks run end to end at a toy size and print the JSON their
+// documentation describes (they measure; nothing here checks a speed).
+TEST(CliTest, TheMatchAndIngestBenchmarksRunAndPrintTheirFields) {
+  test::RunResult r = test::RunProgram(
+      {INTERDICT_BINARY, "bench", "match", "--entries", "2000", "--reads", "5000", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* field :
+       {"\"entries\": 2000", "\"reads\": 5000", "\"reads_per_s_per_core\"", "\"memory_mib\"",
+        "\"lookalike_recall\": 1.0000", "\"false_hits_per_million\""}) {
+    EXPECT_NE(r.out.find(field), std::string::npos) << field << " in " << r.out;
+  }
+  r = test::RunProgram(
+      {INTERDICT_BINARY, "bench", "ingest", "--reads", "3000", "--entries", "500", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* field : {"\"reads\": 3000", "\"errors\": 0", "\"alerts\": 3", "\"reads_per_s\"",
+                            "\"alert_latency_p99_ms\""}) {
+    EXPECT_NE(r.out.find(field), std::string::npos) << field << " in " << r.out;
+  }
 }
 
 }  // namespace

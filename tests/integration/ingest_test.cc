@@ -306,6 +306,42 @@ TEST_F(IngestTest, OpenAlprResultsGroupsAndHeartbeatsArriveFromTheVendorsOwnJson
   EXPECT_NE(r.body.find("byte 28"), std::string::npos) << r.body;
 }
 
+TEST_F(IngestTest, AnAutoRegisteredCameraIsPendingItsReadsStoredButNotAlerted) {
+  SetUpStlpd();
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/camera-settings", R"({"auto_register":true})").status,
+            200);
+  test::SseClient officer(running_->port(), "/api/v1/alerts/stream", SignIn("officer"));
+  ASSERT_TRUE(officer.WaitFor(": connected"));
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                R"([{"id":"p1","agency":"STLPD","camera":"newcam","time":)" +
+                    std::to_string(clock_.NowMillis()) + R"(,"plate":"KZ9Q81","state":"MO"}])");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
+  EXPECT_FALSE(officer.WaitFor("event: hit", std::chrono::milliseconds(500)));
+  auto cams = Call(admin_, "GET", "/api/v1/cameras");
+  EXPECT_NE(cams.body.find(R"("code":"newcam","name":"newcam","vendor":"","status":"pending")"),
+            std::string::npos)
+      << cams.body;
+}
+
+TEST_F(IngestTest, AStaleListRaisesTheAlarmMetric) {
+  SetUpStlpd();
+  ASSERT_EQ(
+      Call(key_, "PUT", "/api/v1/hotlists/1/entries?format=ncic&published_at=2027-01-13T00:00:00Z",
+           ReadFileText(kHotlists + "ncic-extract.txt"), "text/plain")
+          .status,
+      200);
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline &&
+         metrics.find("interdict_hotlists_stale 1") == std::string::npos) {
+    metrics = running_->client().Get("/metrics")->body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(metrics.find("interdict_hotlists_stale 1"), std::string::npos);
+}
+
 TEST_F(IngestTest, AHitArrivesOnTheStreamOfEveryRecipientAndNoOther) {
   SetUpStlpd();
   test::SseClient officer(running_->port(), "/api/v1/alerts/stream", SignIn("officer"));

@@ -1,0 +1,376 @@
+#include "bench/ingest_bench.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "alerting/cameras.h"
+#include "alerting/hotlists.h"
+#include "base/clock.h"
+#include "base/json_escape.h"
+#include "base/log.h"
+#include "catalog/migrations.h"
+#include "catalog/sqlite.h"
+#include "http/client.h"
+#include "identity/accounts.h"
+#include "identity/admin.h"
+#include "identity/keys.h"
+#include "read/native_format.h"
+#include "server/service.h"
+
+namespace interdict::bench {
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) {
+  g_stop = 1;
+}
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kCameras = 100;
+
+std::string Plate(std::mt19937_64& rng) {
+  static constexpr std::string_view kLetters = "ABCDEFGHJKLMNPRSTUVWXYZ";
+  std::string s;
+  for (char c : std::string_view("LLL9999")) {
+    s.push_back(c == 'L' ? kLetters[rng() % kLetters.size()] : static_cast<char>('0' + rng() % 10));
+  }
+  return s;
+}
+
+// Follows the alert stream on a plain socket and stamps the arrival of each
+// hit, keyed by the id of the read that raised it.
+class StreamTimer {
+ public:
+  StreamTimer(std::uint16_t port, const std::string& key) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
+    const std::string req =
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer " +
+        key + "\r\n\r\n";
+    if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) < 0) return;
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~StreamTimer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool connected() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [this] { return connected_; });
+  }
+  std::map<std::string, SteadyClock::time_point> arrivals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return arrivals_;
+  }
+
+ private:
+  void Loop() {
+    std::string buf;
+    char chunk[65536];
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) return;
+      const auto now = SteadyClock::now();
+      buf.append(chunk, static_cast<std::size_t>(n));
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!connected_ && buf.find(": connected") != std::string::npos) {
+        connected_ = true;
+        cv_.notify_all();
+      }
+      // Each hit frame names its read: "read":{"id":"<id>"
+      std::size_t at;
+      while ((at = buf.find(R"("read":{"id":")")) != std::string::npos) {
+        const std::size_t start = at + 14;
+        const std::size_t end = buf.find('"', start);
+        if (end == std::string::npos) break;
+        arrivals_.emplace(buf.substr(start, end - start), now);
+        buf.erase(0, end);
+      }
+      if (buf.size() > (1u << 20)) buf.erase(0, buf.size() - 4096);
+    }
+  }
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool connected_ = false;
+  std::map<std::string, SteadyClock::time_point> arrivals_;
+};
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t i =
+      std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+}  // namespace
+
+int RunIngestBench(const IngestBenchOptions& o) {
+  g_stop = 0;
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  namespace fs = std::filesystem;
+  std::string dir = o.dir;
+  if (dir.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "interdict-bench-ingest-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      std::cerr << "bench ingest: cannot create a working directory\n";
+      return 1;
+    }
+    dir = tmpl;
+  }
+  auto cleanup = [&] {
+    if (!o.keep) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  };
+  Clock& clock = Clock::System();
+  const std::int64_t now = clock.NowMillis();
+  std::mt19937_64 rng(20261129);
+
+  // The agency, its cameras, a key, and an NCIC list of `entries` stolen vehicles.
+  std::string key;
+  std::vector<std::string> listed;
+  {
+    Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(dir + "/catalog.db");
+    if (!db.ok() || !catalog::Migrate(**db).ok()) {
+      std::cerr << "bench ingest: cannot create the catalog\n";
+      return 1;
+    }
+    Result<identity::InitResult> init = identity::InitCatalog(
+        **db, {"BENCH", "Benchmark PD", "MO0000001", "MO", "local", "admin", "Admin"}, now);
+    identity::Accounts accounts(**db, {});
+    Result<identity::Principal> admin =
+        init.ok() ? accounts.UserPrincipal(init->user_id) : init.status();
+    if (!admin.ok()) {
+      std::cerr << "bench ingest: " << admin.status().message() << "\n";
+      return 1;
+    }
+    for (int c = 0; c < kCameras; ++c) {
+      alerting::CameraSpec spec;
+      spec.code = fmt::format("cam{}", c);
+      if (!alerting::CreateCamera(**db, *admin, spec, now).ok()) return 1;
+    }
+    Result<identity::NewKey> k = identity::CreateKey(
+        **db, *admin, {"bench feed", {"reads.ingest", "hits.read", "hotlists.load"}, std::nullopt},
+        now);
+    if (!k.ok()) return 1;
+    key = k->key;
+    Result<std::int64_t> list =
+        alerting::CreateList(**db, *admin, {"NCIC", "ncic", 1, {}, {}}, now);
+    if (!list.ok()) return 1;
+    std::string extract = "NCIC LPR EXTRACT (synthetic)\n";
+    for (std::uint64_t i = 0; i < o.entries; ++i) {
+      listed.push_back(Plate(rng));
+      extract += fmt::format("V{:09}MO0000001{:8}{:<10}MO2026PC2018TOYTCAMSDBLK\n", i, "20261101",
+                             listed.back());
+    }
+    alerting::WithDb with = [&](const std::function<Status(catalog::Database&)>& f) {
+      return f(**db);
+    };
+    Result<alerting::LoadReport> loaded =
+        alerting::LoadList(with, *admin, {*list, hotlist::Format::kNcic, extract, now}, now);
+    if (!loaded.ok() || !alerting::SetListKinds(**db, *admin, {{"V", true}}, now).ok()) {
+      std::cerr << "bench ingest: loading the hotlist failed\n";
+      return 1;
+    }
+  }
+
+  // The extract a reload brings: the listed plates and new ones.
+  std::string reload_text;
+  if (o.reload > 0) {
+    reload_text = "NCIC LPR EXTRACT (synthetic, reloaded)\n";
+    reload_text.reserve(o.reload * 64);
+    for (std::uint64_t i = 0; i < o.reload; ++i) {
+      const std::string p = i < listed.size() ? listed[i] : Plate(rng);
+      reload_text +=
+          fmt::format("V{:09}MO0000001{:8}{:<10}MO2026PC2018TOYTCAMSDBLK\n", i, "20261101", p);
+    }
+  }
+
+  config::Config c;
+  c.data_dir = dir;
+  c.server.max_body_bytes =
+      std::max<std::uint64_t>(c.server.max_body_bytes, reload_text.size() + 4096);
+  c.server.listen.port = 0;
+  c.server.worker_threads = 2;
+  c.server.io_threads = 2;
+  c.store.sync = "always";
+  Logger log(StderrSink(), clock, LogLevel::kWarn);
+  server::Service service(c, log, clock);
+  if (Status st = service.Start(); !st.ok()) {
+    std::cerr << "bench ingest: " << st.message() << "\n";
+    return 1;
+  }
+  std::thread server_thread([&] { service.Run(); });
+  const std::string url = service.url();
+  const auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  StreamTimer stream(port, key);
+  if (!stream.connected()) {
+    std::cerr << "bench ingest: the alert stream did not open\n";
+    service.Shutdown();
+    server_thread.join();
+    return 1;
+  }
+
+  // Batches: NDJSON, one listed plate each (its read id names the batch).
+  const std::uint64_t batches = (o.reads + o.batch - 1) / o.batch;
+  std::vector<SteadyClock::time_point> sent(batches), answered(batches);
+  std::atomic<bool> reload_started{false};
+  SteadyClock::time_point reload_begin{}, reload_end{};
+  std::string reload_result;
+  std::thread reloader;
+  std::atomic<std::uint64_t> next{0}, accepted{0}, errors{0}, hits{0};
+  const auto t0 = SteadyClock::now();
+  auto client_loop = [&](int client) {
+    http::Client http(http::ClientOptions::To("127.0.0.1", port));
+    std::mt19937_64 r(static_cast<std::uint64_t>(client) * 7919 + 1);
+    std::string body;
+    for (std::uint64_t b = next++; b < batches && !g_stop; b = next++) {
+      body.clear();
+      const std::int64_t t = clock.NowMillis();
+      const std::uint64_t n = std::min(o.batch, o.reads - b * o.batch);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const bool hit = i == 0 && !listed.empty();
+        read::Read rd;
+        rd.id = hit ? fmt::format("hit-{}", b) : fmt::format("r-{}-{}", b, i);
+        rd.agency = "BENCH";
+        rd.camera = fmt::format("cam{}", r() % kCameras);
+        rd.time = t;
+        rd.plate = *plate::Plate::FromNormalized(hit ? listed[r() % listed.size()] : Plate(r));
+        rd.state = *plate::Jurisdiction::Parse("MO");
+        rd.plate_confidence = read::Confidence::FromPercent(90);
+        body += read::FormatNativeRead(rd);
+        body += '\n';
+      }
+      sent[b] = SteadyClock::now();
+      Result<http::ClientResponse> res =
+          http.Send("POST", "/api/v1/reads", body,
+                    {{"Authorization", "Bearer " + key}, {"Content-Type", "application/x-ndjson"}});
+      if (!res.ok() || res->status != 200) {
+        ++errors;
+        continue;
+      }
+      answered[b] = SteadyClock::now();
+      accepted += n;
+      if (o.reload > 0 && b >= batches / 10 && !reload_started.exchange(true)) {
+        reloader = std::thread([&] {
+          http::ClientOptions ro = http::ClientOptions::To("127.0.0.1", port);
+          ro.timeout = std::chrono::minutes(30);
+          http::Client loader(ro);
+          reload_begin = SteadyClock::now();
+          Result<http::ClientResponse> lr =
+              loader.Send("PUT", "/api/v1/hotlists/1/entries?format=ncic", reload_text,
+                          {{"Authorization", "Bearer " + key}, {"Content-Type", "text/plain"}});
+          reload_end = SteadyClock::now();
+          reload_result = lr.ok() ? lr->body.substr(0, 200) : lr.status().message();
+        });
+      }
+      if (const std::size_t at = res->body.find(R"("hits":)"); at != std::string::npos) {
+        hits += std::strtoull(res->body.c_str() + at + 7, nullptr, 10);
+      }
+      if (b % 100 == 0) {
+        const double s = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+        std::cerr << fmt::format("bench ingest: {}/{} batches, {:.0f} reads/s\r", b, batches,
+                                 static_cast<double>(accepted.load()) / s);
+      }
+    }
+  };
+  std::vector<std::thread> clients;
+  for (int i = 0; i < o.clients; ++i) clients.emplace_back(client_loop, i);
+  for (auto& t : clients) t.join();
+  if (reloader.joinable()) {
+    std::cerr << "\nbench ingest: waiting for the reload to finish\n";
+    reloader.join();
+  }
+  const double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+  std::cerr << "\n";
+  // Let the last alerts arrive (at most 5 s).
+  std::map<std::string, SteadyClock::time_point> arrivals;
+  for (int i = 0; i < 50; ++i) {
+    arrivals = stream.arrivals();
+    const auto batch_hits = std::count_if(arrivals.begin(), arrivals.end(), [](const auto& a) {
+      return a.first.rfind("hit-", 0) == 0;
+    });
+    if (static_cast<std::uint64_t>(batch_hits) >= batches) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::vector<double> latency_ms;
+  for (std::uint64_t b = 0; b < batches; ++b) {
+    auto it = arrivals.find(fmt::format("hit-{}", b));
+    if (it != arrivals.end()) {
+      latency_ms.push_back(std::chrono::duration<double, std::milli>(it->second - sent[b]).count());
+    }
+  }
+  // Request latency of the batches that overlapped the reload, and of the rest.
+  std::vector<double> during, outside;
+  for (std::uint64_t b = 0; b < batches; ++b) {
+    if (answered[b] == SteadyClock::time_point{}) continue;
+    const double ms = std::chrono::duration<double, std::milli>(answered[b] - sent[b]).count();
+    const bool overlaps = o.reload > 0 && sent[b] < reload_end && answered[b] > reload_begin;
+    (overlaps ? during : outside).push_back(ms);
+  }
+  std::string reload_json;
+  if (o.reload > 0) {
+    reload_json = fmt::format(
+        R"(, "reload_entries": {}, "reload_s": {:.1f}, "batches_during_reload": {}, )"
+        R"("request_p50_ms_during_reload": {:.2f}, "request_p99_ms_during_reload": {:.2f}, )"
+        R"("request_max_ms_during_reload": {:.2f}, "reload_answer": {})",
+        o.reload, std::chrono::duration<double>(reload_end - reload_begin).count(), during.size(),
+        Percentile(during, 0.5), Percentile(during, 0.99),
+        during.empty() ? 0.0 : *std::max_element(during.begin(), during.end()),
+        JsonQuote(reload_result));
+  }
+  service.Shutdown();
+  server_thread.join();
+  cleanup();
+  if (g_stop) {
+    std::cerr << "bench ingest: interrupted\n";
+    return 130;
+  }
+  std::cout
+      << fmt::format(
+             R"({{"reads": {}, "batch": {}, "clients": {}, "entries": {}, "sync": "always", )"
+             R"("reads_per_s": {:.0f}, "seconds": {:.2f}, "errors": {}, "hits": {}, "alerts": {}, )"
+             R"("alert_latency_p50_ms": {:.2f}, "alert_latency_p99_ms": {:.2f}, )"
+             R"("alert_latency_max_ms": {:.2f}, "request_p50_ms": {:.2f}, "request_p99_ms": {:.2f}{}}})",
+             accepted.load(), o.batch, o.clients, o.entries,
+             static_cast<double>(accepted.load()) / secs, secs, errors.load(), hits.load(),
+             latency_ms.size(), Percentile(latency_ms, 0.50), Percentile(latency_ms, 0.99),
+             latency_ms.empty() ? 0.0 : *std::max_element(latency_ms.begin(), latency_ms.end()),
+             Percentile(outside, 0.5), Percentile(outside, 0.99), reload_json)
+      << "\n";
+  return errors.load() == 0 ? 0 : 1;
+}
+
+}  // namespace interdict::bench

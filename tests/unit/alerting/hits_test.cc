@@ -1,0 +1,71 @@
+#include "alerting/hits.h"
+
+#include <gtest/gtest.h>
+
+#include "support/catalog.h"
+#include "support/temp_dir.h"
+
+namespace interdict::alerting {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+
+class HitRetentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db_);
+    ASSERT_TRUE(
+        db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                  "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0);"
+                  "INSERT INTO retention VALUES (1, 'hits', 31536000000, 'default', 0, 't');"
+                  "INSERT INTO users (agency_id, username, display_name, role, created_at, "
+                  "created_by) VALUES (1, 'a', 'A', 'administrator', 0, 't');"
+                  "INSERT INTO hotlists (agency_id, name, kind, priority, one_edit, "
+                  "created_at, created_by) VALUES (1, 'L', 'ncic', 1, 0, 0, 't')")
+            .ok());
+  }
+  void AddHit(const std::string& plate, std::int64_t read_time) {
+    auto st = db_->Prepare(
+        "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
+        "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES (1, ?1, "
+        "'cam1', ?2, ?3, '{}', 1, 1, '{}', 0, 'exact', 1.0, 0, ?2)");
+    st->Bind(1, plate + std::to_string(read_time)).Bind(2, read_time).Bind(3, plate);
+    ASSERT_TRUE(st->Run().ok());
+    ASSERT_TRUE(db_->Exec("INSERT INTO hit_audience VALUES (last_insert_rowid(), 1)").ok());
+  }
+  std::int64_t Count(const std::string& sql) {
+    auto q = db_->Prepare(sql);
+    EXPECT_TRUE(*q->Step());
+    return q->Int(0);
+  }
+  test::TempDir dir_;
+  std::unique_ptr<catalog::Database> db_;
+};
+
+TEST_F(HitRetentionTest, HitsOlderThanTheAgencysPeriodGoUnlessAHoldKeepsThem) {
+  const std::int64_t now = 1'800'000'000'000;
+  AddHit("OLD1", now - 400 * kDay);
+  AddHit("HELD1", now - 400 * kDay);
+  AddHit("NEW1", now - 10 * kDay);
+  ASSERT_TRUE(db_->Exec("INSERT INTO holds (agency_id, plate, basis, requested_by, expires_at, "
+                        "created_by, created_at) VALUES (1, 'HELD1', 'court order', 'ADA', "
+                        "1900000000000, 1, 0)")
+                  .ok());
+  Result<std::int64_t> n = PurgeExpiredHits(*db_, now);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM hits WHERE plate = 'OLD1'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM hits"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM hit_audience"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'hits.purge'"), 1);
+  // Nothing more to do: a second pass deletes nothing and records nothing.
+  EXPECT_EQ(*PurgeExpiredHits(*db_, now), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'hits.purge'"), 1);
+  // Once the hold is released, the held hit goes too.
+  ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
+  EXPECT_EQ(*PurgeExpiredHits(*db_, now), 1);
+}
+
+}  // namespace
+}  // namespace interdict::alerting
