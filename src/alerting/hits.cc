@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "alerting/retention_audit.h"
 #include "alerting/webhooks.h"
 #include "audit/audit.h"
 #include "base/json_escape.h"
@@ -361,6 +362,16 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
         INTERDICT_RETURN_IF_ERROR(au->Run());
         hit.recipients.push_back(a);
       }
+      for (const auto& [role, address] :
+           {std::pair<const char*, const std::string&>{"plate", r.plate_image},
+            std::pair<const char*, const std::string&>{"overview", r.overview_image}}) {
+        if (address.empty()) continue;
+        Result<catalog::Statement> im =
+            db.Prepare("INSERT INTO hit_images (hit_id, role, address) VALUES (?1, ?2, ?3)");
+        if (!im.ok()) return im.status();
+        im->Bind(1, hit.id).Bind(2, role).Bind(3, address);
+        INTERDICT_RETURN_IF_ERROR(im->Run());
+      }
       Result<std::string> json = LoadHitJson(db, hit.id);
       if (!json.ok()) return json.status();
       hit.json = std::move(*json);
@@ -391,7 +402,12 @@ Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, 
   Result<bool> may = MaySee(db, p, id, now);
   if (!may.ok()) return may.status();
   if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
-  return LoadHitJson(db, id);
+  Result<std::string> json = LoadHitJson(db, id);
+  if (!json.ok()) return json.status();
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+    return identity::AuditAct(db, p, "hit.view", true, fmt::format(R"({{"hit":{}}})", id), now);
+  }));
+  return json;
 }
 
 Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
@@ -414,6 +430,10 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
     if (!may.ok()) return may.status();
     if (*may) out.push_back(HitJson(*q));
   }
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+    return identity::AuditAct(db, p, "hits.list", true, fmt::format(R"({{"hits":{}}})", out.size()),
+                              now);
+  }));
   return out;
 }
 
@@ -465,7 +485,8 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
       ids.push_back(q->Int(0));
       ++by_agency[q->Int(1)];
     }
-    for (std::string_view table : {"hit_events", "hit_audience", "webhook_deliveries"}) {
+    for (std::string_view table :
+         {"hit_events", "hit_audience", "webhook_deliveries", "hit_images"}) {
       Result<catalog::Statement> del =
           db.Prepare(fmt::format("DELETE FROM {} WHERE hit_id = ?1", table));
       if (!del.ok()) return del.status();
@@ -482,20 +503,32 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
       INTERDICT_RETURN_IF_ERROR(del->Run());
       del->Reset();
     }
-    for (const auto& [agency, n] : by_agency) {
-      audit::Entry e;
-      e.time = now;
-      e.actor = "system";
-      e.agency = agency;
-      e.event = "hits.purge";
-      e.details = fmt::format(R"({{"hits":{},"reason":"hit retention"}})", n);
-      e.touched = {agency};
-      INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
-    }
+    INTERDICT_RETURN_IF_ERROR(AuditPurges(db, by_agency, "hits", now));
     deleted = static_cast<std::int64_t>(ids.size());
     return Status::Ok();
   }));
   return deleted;
+}
+
+Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                             const std::string& role, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
+  Result<bool> may = MaySee(db, p, id, now);
+  if (!may.ok()) return may.status();
+  if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT address FROM hit_images WHERE hit_id = ?1 AND role = ?2");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id).Bind(2, role);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(fmt::format("hit {} has no {} image", id, role));
+  std::string address = q->Text(0);
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+    return identity::AuditAct(db, p, "hit.image", true,
+                              fmt::format(R"({{"hit":{},"image":"{}"}})", id, role), now);
+  }));
+  return address;
 }
 
 Result<HitAction> ParseHitAction(std::string_view s) {

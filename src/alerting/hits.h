@@ -118,6 +118,12 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now);
 
+// The address of a hit's image ("plate" or "overview") for `p`, who must be
+// able to see the hit (hits.read). NotFound when it has none. Audited
+// ("hit.image"): images are evidence.
+Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                             const std::string& role, std::int64_t now);
+
 enum class HitAction { kAcknowledge, kVisualCheck, kConfirm, kClose };
 Result<HitAction> ParseHitAction(std::string_view s);
 

@@ -429,7 +429,29 @@ constexpr std::string_view kV5 = R"sql(
 CREATE INDEX hits_by_read_time ON hits(agency_id, read_time);
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
+// Version 6: the images of reads (content-addressed files under DATA/images),
+// which agency holds each, and the images hits keep.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE images (
+  address TEXT NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  content_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (address, agency_id)
+);
+CREATE INDEX images_by_age ON images(agency_id, created_at);
+CREATE TABLE hit_images (
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  role TEXT NOT NULL CHECK (role IN ('plate', 'overview')),
+  address TEXT NOT NULL,
+  PRIMARY KEY (hit_id, role)
+);
+CREATE INDEX hit_images_by_address ON hit_images(address);
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3},
+                                            {4, kV4}, {5, kV5}, {6, kV6}};
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "base/base64.h"
 #include "base/utf8.h"
 
 namespace interdict::read {
@@ -90,6 +91,14 @@ std::string Best(const Value* list) {
     }
   }
   return best;
+}
+
+// A base64 image field, decoded; empty when absent, not base64, or larger
+// than any image the store keeps.
+std::string Decoded(const Value* v) {
+  const std::string_view s = Str(v);
+  if (s.empty() || s.size() > (8u << 20)) return {};
+  return Base64Decode(s).value_or(std::string());
 }
 
 Result<std::string> CameraOf(const Value& doc) {
@@ -201,6 +210,8 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
       r.vehicle.body = Best(Member(*v, "body_type"));
     }
     out.reads.push_back(std::move(r));
+    out.plate_crops.emplace_back();
+    out.vehicle_crops.push_back(Decoded(Member(doc, "vehicle_crop_jpeg")));
     return out;
   }
 
@@ -240,6 +251,8 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
     r.state_confidence = Percent(Member(res, "region_confidence"));
     AddCandidates(Member(res, "candidates"), r.plate, &r);
     out.reads.push_back(std::move(r));
+    out.plate_crops.push_back(Decoded(Member(res, "plate_crop_jpeg")));
+    out.vehicle_crops.emplace_back();
   }
   return out;
 }

@@ -23,6 +23,9 @@ struct OpenAlprMessage {
   // camera code. Bad results are left out and listed in `rejected`
   // ("results[2].plate").
   std::vector<Read> reads;
+  // The images the vendor embedded (base64 JPEG), decoded, by read: the plate
+  // crop of a result, the vehicle crop of a group; empty when none or unreadable.
+  std::vector<std::string> plate_crops, vehicle_crops;
   std::vector<ReadRejection> rejected;
   // kHeartbeat: the cameras it speaks for and the agent's version.
   std::vector<std::string> cameras;

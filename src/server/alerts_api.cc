@@ -34,6 +34,14 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                   if (!r.ok()) return Failed(ctx, r.status(), "replaying hits failed");
                   missed = std::move(*r);
                 }
+                Status audited = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return db.Transaction([&] {
+                    return identity::AuditAct(db, p, "alerts.subscribe", true,
+                                              fmt::format(R"({{"replayed":{}}})", missed.size()),
+                                              ctx.clock.NowMillis());
+                  });
+                });
+                if (!audited.ok()) return Failed(ctx, audited, "auditing a subscription failed");
                 std::shared_ptr<http::EventStream> stream = ctx.hub->Subscribe(p.agency_id);
                 for (const alerting::RecordedHit& h : missed) stream->Push(AlertHub::Frame(h));
                 http::Response res;

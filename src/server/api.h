@@ -17,6 +17,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/accounts.h"
+#include "media/image_store.h"
 #include "server/catalog_handle.h"
 #include "store/store.h"
 
@@ -42,6 +43,7 @@ struct ApiContext {
   std::unique_ptr<catalog::Database> index_db;  // read-only, for index rebuilds
   std::mutex rebuild_mu;
   AlertHub* hub = nullptr;              // live alert streams; set by Service
+  media::ImageStore* images = nullptr;  // DATA/images; set by Service
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "alerting/hotlists.h"
+#include "alerting/images.h"
 #include "http/client.h"
 
 namespace interdict::server {
@@ -156,7 +157,27 @@ void Background::PurgeHits() {
       return;
     }
     if (*n > 0) ctx_.log.Info("hits past their retention deleted", {{"hits", *n}});
-    if (*n < 1000) return;
+    if (*n < 1000) break;
+  }
+  // Images past their retention that no hit keeps; the files go once no
+  // agency holds them.
+  if (ctx_.images == nullptr) return;
+  for (;;) {
+    Result<std::vector<std::string>> gone =
+        ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+          return alerting::ExpireImages(db, ctx_.clock.NowMillis());
+        });
+    if (!gone.ok()) {
+      ctx_.log.Error("purging expired images failed", {{"error", gone.status().message()}});
+      return;
+    }
+    for (const std::string& address : *gone) {
+      if (Status st = ctx_.images->Remove(address); !st.ok()) {
+        ctx_.log.Error("removing an image file failed",
+                       {{"image", address}, {"error", st.message()}});
+      }
+    }
+    if (gone->size() < 1000) return;
   }
 }
 

@@ -1,6 +1,7 @@
 // The service's background work on one thread: sending due webhook
 // deliveries (woken at once when hits are recorded), keep-alives on the alert
-// streams, the stale-hotlist alarm, hit retention, and the catalog's WAL checkpoints (on a
+// streams, the stale-hotlist alarm, hit and image retention, and the catalog's WAL
+// checkpoints (on a
 // connection of their own, so no request ever pays for copying a large
 // write-ahead log back: a hotlist reload writes hundreds of megabytes). Times come from the
 // injected clock; the thread waits at most a second between rounds.

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include "alerting/hotlists.h"
+#include "alerting/images.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "read/native_format.h"
@@ -105,7 +106,10 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
       rejected.push_back({i, "time", "more than 5 minutes in the future"});
       continue;
     }
-    if (std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera)) {
+    // Reads naming images, and reads of cameras not seen yet, need the catalog.
+    const bool has_images = !r.plate_image.empty() || !r.overview_image.empty();
+    std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera);
+    if (cam && !has_images) {
       admit(r, *cam);
     } else {
       unknown.emplace_back(i, std::move(r));
@@ -121,7 +125,20 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
           rejected.push_back({i, "camera", cam.status().message()});
           continue;
         }
-        admit(r, *cam);
+        bool images_ok = true;
+        for (const auto& [field, address] :
+             {std::pair<const char*, const std::string&>{"images.plate", r.plate_image},
+              std::pair<const char*, const std::string&>{"images.overview", r.overview_image}}) {
+          if (address.empty() || !images_ok) continue;
+          Result<bool> held = alerting::AgencyHoldsImage(db, p.agency_id, address);
+          if (!held.ok()) return held.status();
+          if (!*held) {
+            rejected.push_back(
+                {i, field, "no such image of this agency; upload it first (POST /api/v1/images)"});
+            images_ok = false;
+          }
+        }
+        if (images_ok) admit(r, *cam);
       }
       return Status::Ok();
     });
@@ -211,6 +228,26 @@ http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
         200, fmt::format(R"({{"heartbeat":true,"cameras":{},"unknown":{}}})", known,
                          m->cameras.size() - known));
   }
+  // Embedded crops go to the image store first; the reads then name them.
+  Status images = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+    for (std::size_t i = 0; i < m->reads.size(); ++i) {
+      for (auto [bytes, dest] : {std::pair{&m->plate_crops[i], &m->reads[i].plate_image},
+                                 std::pair{&m->vehicle_crops[i], &m->reads[i].overview_image}}) {
+        if (bytes->empty()) continue;
+        Result<std::string> address = ctx.images->Put(*bytes);
+        if (!address.ok()) {
+          if (address.status().code() == StatusCode::kInvalidArgument) continue;  // not an image
+          return address.status();
+        }
+        INTERDICT_RETURN_IF_ERROR(alerting::RecordImage(db, p.agency_id, *address,
+                                                        *media::ImageStore::ContentType(*bytes),
+                                                        bytes->size(), ctx.clock.NowMillis()));
+        *dest = *address;
+      }
+    }
+    return Status::Ok();
+  });
+  if (!images.ok()) return Failed(ctx, images, "storing images failed");
   std::vector<std::pair<std::size_t, read::Read>> parsed;
   for (std::size_t i = 0; i < m->reads.size(); ++i) parsed.emplace_back(i, std::move(m->reads[i]));
   std::vector<Rejected> rejected;
@@ -481,6 +518,22 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
 }
 
 void AddIngestRoutes(http::Router& router, ApiContext& ctx) {
+  // The body is the image (JPEG or PNG); reads then name it by address.
+  router.Add({"POST", "/api/v1/images", http::AccessRule::Requires("reads.ingest"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const identity::Principal& p = Caller(req);
+                Result<std::string> type = media::ImageStore::ContentType(req.body);
+                if (!type.ok()) return ErrorResponse(type.status());
+                Result<std::string> address = ctx.images->Put(req.body);
+                if (!address.ok()) return Failed(ctx, address.status(), "storing an image failed");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::RecordImage(db, p.agency_id, *address, *type, req.body.size(),
+                                               ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "recording an image failed");
+                return http::Response::Json(
+                    201, fmt::format(R"({{"image":"{}","bytes":{}}})", *address, req.body.size()));
+              }});
   router.Add({"POST", "/api/v1/reads", http::AccessRule::Requires("reads.ingest"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 return IngestReads(ctx, req);
@@ -519,6 +572,35 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
                 if (!hit.ok()) return Failed(ctx, hit.status(), "reading a hit failed");
                 return http::Response::Json(200, *hit);
               }});
+  // The images a hit keeps, for the visual check.
+  for (const char* role : {"plate", "overview"}) {
+    router.Add({"GET", fmt::format("/api/v1/hits/{{id}}/{}-image", role),
+                http::AccessRule::Requires("hits.read"),
+                [&ctx, role = std::string(role)](const http::Request& req,
+                                                 const http::PathParams& params) {
+                  const std::optional<std::int64_t> id = PathId(params);
+                  if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                  std::string type;
+                  Result<std::string> address =
+                      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                        Result<std::string> a =
+                            alerting::HitImage(db, Caller(req), *id, role, ctx.clock.NowMillis());
+                        if (a.ok()) {
+                          Result<std::string> t = alerting::ImageContentType(db, *a);
+                          type = t.ok() ? *t : "application/octet-stream";
+                        }
+                        return a;
+                      });
+                  if (!address.ok())
+                    return Failed(ctx, address.status(), "reading an image failed");
+                  Result<std::string> bytes = ctx.images->Get(*address);
+                  if (!bytes.ok()) return Failed(ctx, bytes.status(), "reading an image failed");
+                  http::Response res;
+                  res.content_type = type;
+                  res.body = std::move(*bytes);
+                  return res;
+                }});
+  }
   // One route per step of the workflow.
   for (const char* name : {"acknowledge", "visual-check", "confirm", "close"}) {
     const alerting::HitAction action = *alerting::ParseHitAction(name);

@@ -39,6 +39,7 @@ struct Service::Impl {
   std::unique_ptr<store::Store>
       store;  // declared after data_dir: closed before the lock is released
   AlertHub hub;
+  std::unique_ptr<media::ImageStore> images;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<Background> background;  // uses the catalog: declared after it, stops first
 };
@@ -130,6 +131,11 @@ Status Service::Start() {
   // The store enforces the catalog's retention and holds from the start.
   s.api.store = s.store.get();
   INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
+  Result<std::unique_ptr<media::ImageStore>> images =
+      media::ImageStore::Open(s.config.data_dir + "/images", store::Env::Posix());
+  if (!images.ok()) return images.status();
+  s.images = std::move(images).value();
+  s.api.images = s.images.get();
   // The hotlist index is rebuilt through a read-only connection of its own.
   Result<std::unique_ptr<catalog::Database>> index_db =
       catalog::Database::OpenReadOnly(s.config.data_dir + "/catalog.db");

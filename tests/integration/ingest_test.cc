@@ -306,6 +306,53 @@ TEST_F(IngestTest, OpenAlprResultsGroupsAndHeartbeatsArriveFromTheVendorsOwnJson
   EXPECT_NE(r.body.find("byte 28"), std::string::npos) << r.body;
 }
 
+TEST_F(IngestTest, AHitKeepsItsReadsImagesForTheVisualCheck) {
+  SetUpStlpd();
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "plate crop" + "\xFF\xD9";
+  auto up = Call(key_, "POST", "/api/v1/images", jpeg, "image/jpeg");
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string address = up.body.substr(up.body.find("sha256:"), 71);
+  EXPECT_EQ(Call(key_, "POST", "/api/v1/images", "GIF89a", "image/gif").status, 400);
+  const std::string read = R"({"id":"i1","agency":"STLPD","camera":"cam1","time":)" +
+                           std::to_string(clock_.NowMillis()) +
+                           R"(,"plate":"KZ9Q81","state":"MO","images":{"plate":")" + address +
+                           R"("}})";
+  const std::string unknown = R"({"id":"i2","agency":"STLPD","camera":"cam1","time":)" +
+                              std::to_string(clock_.NowMillis()) +
+                              R"(,"plate":"ABC123","images":{"overview":"sha256:)" +
+                              std::string(64, '0') + R"("}})";
+  auto r = Call(key_, "POST", "/api/v1/reads", "[" + read + "," + unknown + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"images.overview")"), std::string::npos) << r.body;
+  const std::string officer = SignIn("officer");
+  auto img = Call(officer, "GET", "/api/v1/hits/1/plate-image");
+  ASSERT_EQ(img.status, 200) << img.body;
+  EXPECT_EQ(img.body, jpeg);
+  EXPECT_EQ(img.Header("Content-Type"), "image/jpeg");
+  EXPECT_EQ(Call(officer, "GET", "/api/v1/hits/1/overview-image").status, 404);
+  EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hits/1/plate-image").status, 404);
+  EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.image"), std::string::npos);
+}
+
+TEST_F(IngestTest, OpenAlprPlateCropsBecomeTheHitsImages) {
+  SetUpStlpd();
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"site7-cam1"})").status, 201);
+  std::string results =
+      ReadFileText(std::string(INTERDICT_SOURCE_DIR) + "/tests/data/openalpr/alpr_results.json");
+  results.replace(results.find("1800000000123"), 13, std::to_string(clock_.NowMillis()));
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "crop" + "\xFF\xD9";
+  // "/9j/4GNyb3D/2Q==" is that JPEG in base64.
+  results.replace(results.find(R"("region": "us-mo")"), 0,
+                  R"("plate_crop_jpeg": "/9j/4GNyb3D/2Q==", )");
+  auto r = Call(key_, "POST", "/api/v1/ingest/openalpr", results);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
+  auto img = Call(SignIn("officer"), "GET", "/api/v1/hits/1/plate-image");
+  ASSERT_EQ(img.status, 200) << img.body;
+  EXPECT_EQ(img.body, jpeg);
+}
+
 TEST_F(IngestTest, AnAutoRegisteredCameraIsPendingItsReadsStoredButNotAlerted) {
   SetUpStlpd();
   ASSERT_EQ(Call(admin_, "POST", "/api/v1/camera-settings", R"({"auto_register":true})").status,

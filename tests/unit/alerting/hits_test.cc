@@ -1,4 +1,5 @@
 #include "alerting/hits.h"
+#include "alerting/images.h"
 
 #include <gtest/gtest.h>
 
@@ -65,6 +66,27 @@ TEST_F(HitRetentionTest, HitsOlderThanTheAgencysPeriodGoUnlessAHoldKeepsThem) {
   // Once the hold is released, the held hit goes too.
   ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
   EXPECT_EQ(*PurgeExpiredHits(*db_, now), 1);
+}
+
+TEST_F(HitRetentionTest, ImagesGoAfterTheirRetentionUnlessAHitKeepsThem) {
+  const std::int64_t now = 1'800'000'000'000;
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO retention VALUES (1, 'images', 2592000000, 'default', 0, 't')").ok());
+  const std::string kept = "sha256:" + std::string(64, 'a');
+  const std::string old = "sha256:" + std::string(64, 'b');
+  const std::string fresh = "sha256:" + std::string(64, 'c');
+  ASSERT_TRUE(RecordImage(*db_, 1, kept, "image/jpeg", 10, now - 40 * kDay).ok());
+  ASSERT_TRUE(RecordImage(*db_, 1, old, "image/jpeg", 10, now - 40 * kDay).ok());
+  ASSERT_TRUE(RecordImage(*db_, 1, fresh, "image/jpeg", 10, now - 1 * kDay).ok());
+  AddHit("KEPT1", now - 40 * kDay);
+  ASSERT_TRUE(db_->Exec("INSERT INTO hit_images VALUES (1, 'plate', '" + kept + "')").ok());
+  Result<std::vector<std::string>> gone = ExpireImages(*db_, now);
+  ASSERT_TRUE(gone.ok()) << gone.status().message();
+  EXPECT_EQ(*gone, std::vector<std::string>{old});
+  EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, kept));
+  EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, fresh));
+  EXPECT_FALSE(*AgencyHoldsImage(*db_, 1, old));
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'images.purge'"), 1);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// Images of reads (plate crops, overview shots), content-addressed on disk:
+// DATA/images/<first 2 hex>/<64 hex of SHA-256>. An image is written once
+// (temporary file, fsync, rename, directory fsync) and never changed; its
+// address is "sha256:<hex>", so the same bytes are stored once and a read or
+// hit names its image without trusting the sender. Which agency holds an image
+// and for how long is the catalog's business (docs/format/ingest.md).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "store/env.h"
+
+namespace interdict::media {
+
+inline constexpr std::size_t kMaxImageBytes = 4u << 20;
+
+class ImageStore {
+ public:
+  // Creates `dir` if needed. `env` must outlive the store.
+  static Result<std::unique_ptr<ImageStore>> Open(const std::string& dir, store::Env& env);
+
+  // Stores JPEG or PNG bytes and returns their address. InvalidArgument for
+  // anything else or over kMaxImageBytes. Idempotent.
+  Result<std::string> Put(std::string_view bytes);
+  // The bytes at an address; NotFound when absent; Corruption when the file
+  // no longer hashes to its address.
+  Result<std::string> Get(std::string_view address) const;
+  bool Contains(std::string_view address) const;
+  Status Remove(std::string_view address);
+
+  // "image/jpeg" or "image/png" by magic bytes; InvalidArgument otherwise.
+  static Result<std::string> ContentType(std::string_view bytes);
+  static bool IsAddress(std::string_view address);
+
+ private:
+  ImageStore(std::string dir, store::Env& env) : dir_(std::move(dir)), env_(env) {}
+  std::string PathOf(std::string_view address) const;
+
+  std::string dir_;
+  store::Env& env_;
+};
+
+}  // namespace interdict::media
