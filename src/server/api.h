@@ -65,6 +65,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx);
 void AddIngestRoutes(http::Router& router, ApiContext& ctx);
 void AddHitRoutes(http::Router& router, ApiContext& ctx);
 void AddAlertRoutes(http::Router& router, ApiContext& ctx);
+void AddSearchRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).
 Status RebuildHotlistIndex(ApiContext& ctx);

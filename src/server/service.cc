@@ -81,6 +81,7 @@ void Service::Impl::AddRoutes() {
   AddIngestRoutes(router, api);
   AddHitRoutes(router, api);
   AddAlertRoutes(router, api);
+  AddSearchRoutes(router, api);
 }
 
 void Service::Impl::LogAuditHead(std::string_view what) {

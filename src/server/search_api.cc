@@ -1,0 +1,32 @@
+// POST /api/v1/search (docs/search.md): the policy layer first, the store
+// without holding the catalog, the audit entry after.
+#include "search/search.h"
+#include "server/api.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+
+void AddSearchRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/search", http::AccessRule::Requires("search.reads"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const identity::Principal& p = Caller(req);
+                const std::int64_t now = ctx.clock.NowMillis();
+                Result<search::Request> sr = search::ParseRequest(req.body, now);
+                if (!sr.ok()) return ErrorResponse(sr.status());
+                Result<search::Plan> plan =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return search::Prepare(db, p, *sr, now);
+                    });
+                if (!plan.ok()) return Failed(ctx, plan.status(), "planning a search failed");
+                Result<search::Answer> answer = search::Execute(*ctx.store, *sr, *plan);
+                if (!answer.ok()) return Failed(ctx, answer.status(), "searching failed");
+                Result<std::int64_t> seq =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return search::Record(db, p, *sr, *plan, *answer, now);
+                    });
+                if (!seq.ok()) return Failed(ctx, seq.status(), "auditing a search failed");
+                return http::Response::Json(200, search::ResponseJson(*sr, *plan, *answer, *seq));
+              }});
+}
+
+}  // namespace interdict::server

@@ -1,0 +1,188 @@
+// POST /api/v1/search through the real server: purpose first, only what the
+// requester's agency may see, every search in the audit trail.
+#include <gtest/gtest.h>
+
+#include <fmt/core.h>
+
+#include "http/client.h"
+#include "identity/accounts.h"
+#include "identity/keys.h"
+#include "support/accounts.h"
+#include "support/catalog.h"
+#include "support/running_service.h"
+#include "support/temp_dir.h"
+
+namespace interdict::server {
+namespace {
+
+constexpr const char* kPurpose =
+    R"("purpose":{"code":"stolen-vehicle","case":"26-004411","offense":"auto theft",)"
+    R"("justification":"vehicle taken from a driveway on Market St overnight"})";
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0), "
+                         "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0);"
+                         "INSERT INTO cameras (agency_id, code, name, lat, lon, created_at) VALUES "
+                         "(1, 'market', 'Market St', 38.627, -90.199, 0), "
+                         "(1, 'airport', 'Airport', 38.7487, -90.37, 0), "
+                         "(2, 'clayton', 'Clayton', 38.6426, -90.3237, 0)")
+                    .ok());
+    test::AddUser(*db, 1, "analyst", "analyst");
+    test::AddUser(*db, 2, "county", "analyst");
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+  }
+
+  // Keys need an administrator: made through the catalog, as the admin tools do.
+  std::string Key(const std::string& agency) {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    const std::int64_t id = agency == "STLPD" ? 1 : 2;
+    EXPECT_TRUE((*db)
+                    ->Exec(fmt::format("INSERT OR IGNORE INTO users (agency_id, username, "
+                                       "display_name, role, created_at, created_by) VALUES "
+                                       "({0}, 'admin{0}', 'A', 'administrator', 0, 't')",
+                                       id))
+                    .ok());
+    auto q = (*db)->Prepare("SELECT id FROM users WHERE username = ?1");
+    q->Bind(1, fmt::format("admin{}", id));
+    EXPECT_TRUE(*q->Step());
+    identity::Accounts accounts(**db, {});
+    Result<identity::NewKey> key = identity::CreateKey(**db, *accounts.UserPrincipal(q->Int(0)),
+                                                       {"feed", {"reads.ingest"}, std::nullopt}, 0);
+    EXPECT_TRUE(key.ok()) << key.status().message();
+    return key.ok() ? key->key : "";
+  }
+
+  http::ClientResponse Call(const std::string& token, const std::string& method,
+                            const std::string& path, const std::string& body) {
+    Result<http::ClientResponse> r = running_->client().Send(
+        method, path, body,
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : http::ClientResponse{};
+  }
+
+  void Post(const std::string& key, const std::string& agency, const std::string& camera,
+            const std::string& id, const std::string& plate, std::int64_t ago_ms,
+            const std::string& extra = "") {
+    const std::string body = R"([{"id":")" + id + R"(","agency":")" + agency + R"(","camera":")" +
+                             camera + R"(","time":)" + std::to_string(clock_.NowMillis() - ago_ms) +
+                             R"(,"plate":")" + plate + R"(","state":"MO")" + extra + "}]";
+    auto r = Call(key, "POST", "/api/v1/reads", body);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_NE(r.body.find(R"("accepted":1)"), std::string::npos) << r.body;
+  }
+
+  std::string Search(const std::string& token, const std::string& rest, int* status = nullptr) {
+    auto r = Call(token, "POST", "/api/v1/search", "{" + rest + "," + kPurpose + "}");
+    if (status != nullptr) *status = r.status;
+    return r.body;
+  }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+};
+
+TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited) {
+  const std::string stl = Key("STLPD"), county_key = Key("SLCPD");
+  Post(stl, "STLPD", "market", "a1", "KZ9Q81", 3'600'000, R"(,"vehicle":{"make":"TOYT"})");
+  Post(stl, "STLPD", "airport", "a2", "KZ9Q81", 60'000);
+  Post(stl, "STLPD", "market", "a3", "XKZ9Q8", 120'000);
+  Post(county_key, "SLCPD", "clayton", "c1", "KZ9Q81", 30'000);
+  clock_.Advance(std::chrono::seconds(30));
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+
+  // Plate history: STLPD's own reads only (no agreement with SLCPD), newest first.
+  int status = 0;
+  std::string r = Search(analyst, R"("type":"plate","params":{"plate":"kz9-q81"})", &status);
+  ASSERT_EQ(status, 200) << r;
+  EXPECT_NE(r.find(R"("count":2,)"), std::string::npos) << r;
+  EXPECT_LT(r.find(R"("id":"a2")"), r.find(R"("id":"a1")")) << "newest first: " << r;
+  EXPECT_EQ(r.find(R"("id":"c1")"), std::string::npos) << "SLCPD's read without an agreement";
+  EXPECT_NE(r.find(R"("agencies":["STLPD"])"), std::string::npos) << r;
+
+  // Partial plate: a witness's "KZ9" substring and a pattern.
+  r = Search(analyst, R"("type":"partial","params":{"pattern":"KZ9"})");
+  EXPECT_NE(r.find(R"("count":3,)"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"({"plate":"KZ9Q81","reads":2})"), std::string::npos) << r;
+  r = Search(analyst, R"("type":"partial","params":{"pattern":"KZ9?8*"})");
+  EXPECT_NE(r.find(R"("count":2,)"), std::string::npos) << r;
+
+  // Area: 1 km around Market St holds the market camera, not the airport.
+  r = Search(analyst,
+             R"("type":"area","params":{"center":{"lat":38.6275,"lon":-90.1985},"radius_m":1000})");
+  EXPECT_NE(r.find(R"("count":2,)"), std::string::npos) << r;
+  EXPECT_EQ(r.find(R"("camera":"airport")"), std::string::npos) << r;
+
+  // Vehicle attributes filter what the reads carry.
+  r = Search(analyst, R"("type":"plate","params":{"plate":"KZ9Q81"},"filters":{"make":"toyt"})");
+  EXPECT_NE(r.find(R"("count":1,)"), std::string::npos) << r;
+
+  // Paging with an opaque cursor.
+  r = Search(analyst, R"("type":"plate","params":{"plate":"KZ9Q81"},"page":{"limit":1})");
+  EXPECT_NE(r.find(R"("truncated":true)"), std::string::npos) << r;
+  const std::size_t at = r.find(R"("next":")") + 8;
+  const std::string cursor = r.substr(at, r.find('"', at) - at);
+  r = Search(analyst, R"("type":"plate","params":{"plate":"KZ9Q81"},"page":{"limit":1,"cursor":")" +
+                          cursor + R"("})");
+  EXPECT_NE(r.find(R"("id":"a1")"), std::string::npos) << r;
+
+  // Naming an agency it may not see is refused with the reason.
+  r = Search(analyst,
+             R"("type":"plate","params":{"plate":"KZ9Q81"},"filters":{"agencies":["SLCPD"]})",
+             &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("no agreement in force"), std::string::npos) << r;
+
+  // Every search is on the record with its terms, purpose and result count.
+  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto q = (*db)->Prepare(
+      "SELECT count(*) FROM audit WHERE event = 'search.plate' AND details LIKE "
+      "'%\"case\":\"26-004411\"%' AND details LIKE '%\"results\":2%'");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 1);
+}
+
+TEST_F(SearchTest, BadParametersAndMissingPurposeAre400sAndProhibitedPurposes403) {
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  int status = 0;
+  std::string r = Search(analyst, R"("type":"partial","params":{"pattern":"**?"})", &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(r.find("params.pattern"), std::string::npos) << r;
+  r = Search(analyst, R"("type":"area","params":{"center":{"lat":38.6,"lon":-90.2},"radius_m":5})",
+             &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(r.find("params.radius_m"), std::string::npos) << r;
+  r = Search(
+      analyst,
+      R"("type":"plate","params":{"plate":"ABC123"},"filters":{"from":"2027-01-02T00:00:00Z","to":"2027-01-01T00:00:00Z"})",
+      &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(r.find("filters.from"), std::string::npos) << r;
+  r = Search(analyst, R"("type":"teleport","params":{})", &status);
+  EXPECT_EQ(status, 400);
+  auto nopurpose =
+      Call(analyst, "POST", "/api/v1/search", R"({"type":"plate","params":{"plate":"ABC123"}})");
+  EXPECT_EQ(nopurpose.status, 400);
+  EXPECT_NE(nopurpose.body.find("purpose"), std::string::npos) << nopurpose.body;
+  auto prohibited = Call(
+      analyst, "POST", "/api/v1/search",
+      R"({"type":"plate","params":{"plate":"ABC123"},"purpose":{"code":"civil-immigration","case":"1","offense":"x","justification":"this must be refused whatever it says"}})");
+  EXPECT_EQ(prohibited.status, 403) << prohibited.body;
+  // A window over 30 days needs an approval.
+  r = Search(
+      analyst,
+      R"("type":"plate","params":{"plate":"ABC123"},"filters":{"from":"2026-01-01T00:00:00Z"})",
+      &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("approval"), std::string::npos) << r;
+}
+
+}  // namespace
+}  // namespace interdict::server
