@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
+#include <tuple>
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
@@ -13,6 +15,7 @@
 #include "base/base64.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "match/matcher.h"
 #include "policy/sharing.h"
 #include "read/native_format.h"
 
@@ -79,8 +82,9 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   Result<std::string> type = Str(doc, "type", true);
   if (!type.ok()) return type.status();
   r.type = *type;
-  if (r.type != "plate" && r.type != "partial" && r.type != "area") {
-    return Bad("type", "plate, partial or area (the pattern analyses are not built yet)");
+  if (r.type != "plate" && r.type != "partial" && r.type != "area" && r.type != "lookalike") {
+    return Bad("type",
+               "plate, partial, lookalike or area (the pattern analyses are not built yet)");
   }
   static const Value kEmpty(rapidjson::kObjectType);
   const Value& params = Object(doc, "params") ? *Object(doc, "params") : kEmpty;
@@ -96,7 +100,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     if (!j.ok()) return Bad("params.state", j.status().message());
     r.state = *j;
   }
-  if (r.type == "plate") {
+  if (r.type == "plate" || r.type == "lookalike") {
     Result<std::string> p = Str(params, "plate", true);
     if (!p.ok()) return Bad("params.plate", "is required");
     Result<plate::Plate> parsed = plate::Plate::Parse(*p);
@@ -268,9 +272,74 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
   return plan;
 }
 
+namespace {
+
+// Every plate the matcher's rules relate to `p`: up to two substitutions
+// within the look-alike classes, and one insertion, deletion or substitution.
+std::vector<plate::Plate> LookalikeCandidates(const plate::Plate& p) {
+  const auto& classes = plate::LookalikeClasses::Default();
+  constexpr std::string_view kChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::set<std::string> out;
+  const std::string s = p.str();
+  out.insert(s);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    for (char a : classes.Members(s[i])) {
+      if (a == s[i]) continue;
+      std::string t = s;
+      t[i] = a;
+      out.insert(t);
+      for (std::size_t j = i + 1; j < s.size(); ++j) {
+        for (char b : classes.Members(s[j])) {
+          if (b == s[j]) continue;
+          std::string u = t;
+          u[j] = b;
+          out.insert(u);
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size()) out.insert(s.substr(0, i) + s.substr(i + 1));  // a deletion
+    for (char c : kChars) {
+      if (s.size() < plate::Plate::kMaxLength) out.insert(s.substr(0, i) + c + s.substr(i));
+      if (i < s.size() && c != s[i]) out.insert(s.substr(0, i) + c + s.substr(i + 1));
+    }
+  }
+  std::vector<plate::Plate> plates;
+  for (const std::string& t : out) {
+    if (Result<plate::Plate> q = plate::Plate::FromNormalized(t); q.ok()) plates.push_back(*q);
+  }
+  return plates;
+}
+
+bool Newer(const read::Read& a, const read::Read& b) {
+  return std::tie(b.time, a.agency, a.camera, a.id) < std::tie(a.time, b.agency, b.camera, b.id);
+}
+
+}  // namespace
+
 Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan) {
   Answer a;
   if (plan.agencies.empty()) return a;
+  if (req.type == "lookalike") {
+    // One exact query per related plate (the store's Bloom filters make the
+    // many misses cheap); the newest `limit` reads of all of them.
+    for (const plate::Plate& candidate : LookalikeCandidates(*req.plate)) {
+      store::ReadQuery q = plan.query;
+      q.plate = candidate;
+      q.after.reset();
+      Result<store::QueryResult> r = store.Query(q);
+      if (!r.ok()) return r.status();
+      a.truncated = a.truncated || r->truncated;
+      for (read::Read& rd : r->reads) a.reads.push_back(std::move(rd));
+    }
+    std::sort(a.reads.begin(), a.reads.end(), Newer);
+    if (a.reads.size() > req.limit) {
+      a.reads.resize(req.limit);
+      a.truncated = true;
+    }
+    return a;
+  }
   store::ReadQuery q = plan.query;
   const bool filtered =
       !req.make.empty() || !req.model.empty() || !req.color.empty() || !req.body.empty();
@@ -402,9 +471,28 @@ std::string ResponseJson(const Request& req, const Plan& plan, const Answer& ans
     std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
+    // For a look-alike search, each plate says how it relates to the one asked
+    // for, by the matcher's own rules; anything but exact is approximate.
+    std::shared_ptr<const match::Index> rules;
+    if (req.type == "lookalike") {
+      const match::Index::Item target{*req.plate, plate::Jurisdiction(), 0, true};
+      rules = match::Index::Build(std::span<const match::Index::Item>(&target, 1),
+                                  plate::LookalikeClasses::Default());
+    }
     for (std::size_t i = 0; i < sorted.size(); ++i) {
-      summary += fmt::format(R"({}{{"plate":"{}","reads":{}}})", i ? "," : "", sorted[i].first,
-                             sorted[i].second);
+      std::string label;
+      if (rules) {
+        read::Read probe;
+        probe.plate = *plate::Plate::FromNormalized(sorted[i].first);
+        std::vector<match::Candidate> c;
+        rules->Match(probe, &c);
+        const match::MatchKind kind = c.empty() ? match::MatchKind::kOneEdit : c[0].kind;
+        const bool exact = kind == match::MatchKind::kExact || kind == match::MatchKind::kPlateOnly;
+        label = fmt::format(R"(,"match":"{}","approximate":{})",
+                            exact ? "exact" : match::MatchKindName(kind), !exact);
+      }
+      summary += fmt::format(R"({}{{"plate":"{}","reads":{}{}}})", i ? "," : "", sorted[i].first,
+                             sorted[i].second, label);
     }
   }
   summary += "]";

@@ -149,6 +149,33 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
   EXPECT_EQ(q->Int(0), 1);
 }
 
+TEST_F(SearchTest, LookalikeSearchFindsMisreadsAndLabelsEachPlate) {
+  const std::string stl = Key("STLPD");
+  Post(stl, "STLPD", "market", "a1", "KZ9Q81", 60'000);
+  Post(stl, "STLPD", "market", "b1", "KZ9O81", 50'000);   // Q read as O
+  Post(stl, "STLPD", "market", "b2", "KZ9Q8", 40'000);    // a character dropped
+  Post(stl, "STLPD", "market", "b3", "AB1234", 30'000);   // unrelated
+  Post(stl, "STLPD", "market", "b4", "KZ9Q8IX", 20'000);  // two edits away
+  clock_.Advance(std::chrono::seconds(30));
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  int status = 0;
+  const std::string r =
+      Search(analyst, R"("type":"lookalike","params":{"plate":"KZ9Q81"})", &status);
+  ASSERT_EQ(status, 200) << r;
+  EXPECT_NE(r.find(R"("count":3,)"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"({"plate":"KZ9Q81","reads":1,"match":"exact","approximate":false})"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.find(R"({"plate":"KZ9O81","reads":1,"match":"lookalike","approximate":true})"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.find(R"({"plate":"KZ9Q8","reads":1,"match":"one_edit","approximate":true})"),
+            std::string::npos)
+      << r;
+  EXPECT_EQ(r.find("AB1234"), std::string::npos) << r;
+  EXPECT_EQ(r.find("KZ9Q8IX"), std::string::npos) << r;
+}
+
 TEST_F(SearchTest, BadParametersAndMissingPurposeAre400sAndProhibitedPurposes403) {
   const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
   int status = 0;
