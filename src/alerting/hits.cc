@@ -6,7 +6,9 @@
 #include <set>
 
 #include <fmt/core.h>
+#include <rapidjson/document.h>
 
+#include "alerting/hotlists.h"
 #include "alerting/retention_audit.h"
 #include "alerting/webhooks.h"
 #include "audit/audit.h"
@@ -30,13 +32,14 @@ std::string Upper(std::string_view s) {
 // The read's vehicle against the listed one, field by field, where both say
 // something: what an officer must look at before acting (GOVERNANCE D.20).
 std::string Comparison(const read::Read& r, const std::string& detail_json) {
-  auto listed = [&](std::string_view key) -> std::string {
-    const std::string needle = fmt::format("\"{}\":\"", key);
-    const std::size_t at = detail_json.find(needle);
-    if (at == std::string::npos) return {};
-    const std::size_t start = at + needle.size();
-    const std::size_t end = detail_json.find('"', start);
-    return end == std::string::npos ? std::string() : detail_json.substr(start, end - start);
+  // The detail was written by EntryDetail (hotlists.cc): a flat object.
+  rapidjson::Document detail;
+  detail.Parse(detail_json.data(), detail_json.size());
+  auto listed = [&](const char* key) -> std::string {
+    if (!detail.IsObject()) return {};
+    auto it = detail.FindMember(key);
+    if (it == detail.MemberEnd() || !it->value.IsString()) return {};
+    return {it->value.GetString(), it->value.GetStringLength()};
   };
   std::string out = "[";
   auto field = [&](std::string_view name, const std::string& seen, const std::string& list) {
@@ -283,22 +286,9 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
       if (ref.kind != hotlist::kCustomKind) {
         auto kit = kinds.find(camera_agency);
         if (kit == kinds.end()) {
-          Result<std::map<std::string, bool>> k = [&]() -> Result<std::map<std::string, bool>> {
-            std::map<std::string, bool> m;
-            Result<catalog::Statement> q =
-                db.Prepare("SELECT kind, enabled FROM agency_list_kinds WHERE agency_id = ?1");
-            if (!q.ok()) return q.status();
-            q->Bind(1, camera_agency);
-            for (;;) {
-              Result<bool> row = q->Step();
-              if (!row.ok()) return row.status();
-              if (!*row) break;
-              m[q->Text(0)] = q->Int(1) != 0;
-            }
-            return m;
-          }();
+          Result<std::map<std::string, bool>> k = ListKinds(db, camera_agency);
           if (!k.ok()) return k.status();
-          kit = kinds.emplace(camera_agency, *k).first;
+          kit = kinds.emplace(camera_agency, std::move(k).value()).first;
         }
         auto e = kit->second.find(ref.kind);
         if (e == kit->second.end() || !e->second) continue;  // a file the agency has not enabled
@@ -410,26 +400,46 @@ Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, 
   return json;
 }
 
-Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
-                                          std::optional<std::int64_t> before, int limit,
-                                          std::int64_t now) {
+namespace {
+
+// The hits `p`'s agency received that it may still see: newest first before
+// `before`, or oldest first after `after` (live ones only).
+Result<std::vector<RecordedHit>> VisibleHits(catalog::Database& db, const identity::Principal& p,
+                                             std::optional<std::int64_t> before,
+                                             std::optional<std::int64_t> after, int limit,
+                                             std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
   Result<catalog::Statement> q = db.Prepare(fmt::format(
-      "SELECT {}{}JOIN hit_audience u ON u.hit_id = h.id WHERE u.agency_id = ?1 AND h.id < ?2 "
-      "ORDER BY h.id DESC LIMIT ?3",
-      kHitColumns, kHitFrom));
+      "SELECT {}{}JOIN hit_audience u ON u.hit_id = h.id WHERE u.agency_id = ?1 AND {} "
+      "LIMIT ?3",
+      kHitColumns, kHitFrom,
+      after ? "h.id > ?2 AND h.backfill = 0 ORDER BY h.id" : "h.id < ?2 ORDER BY h.id DESC"));
   if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id).Bind(2, before.value_or(INT64_MAX)).Bind(3, std::int64_t{limit});
+  q->Bind(1, p.agency_id)
+      .Bind(2, after ? *after : before.value_or(INT64_MAX))
+      .Bind(3, std::int64_t{limit});
   Sharing sharing{db, now, {{p.agency_id, p}}, {}};
-  std::vector<std::string> out;
+  std::vector<RecordedHit> out;
   for (;;) {
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
     Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
     if (!may.ok()) return may.status();
-    if (*may) out.push_back(HitJson(*q));
+    if (*may) out.push_back({q->Int(0), {p.agency_id}, HitJson(*q), true});
   }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity::Principal& p,
+                                          std::optional<std::int64_t> before, int limit,
+                                          std::int64_t now) {
+  Result<std::vector<RecordedHit>> hits = VisibleHits(db, p, before, std::nullopt, limit, now);
+  if (!hits.ok()) return hits.status();
+  std::vector<std::string> out;
+  for (RecordedHit& h : *hits) out.push_back(std::move(h.json));
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
     return identity::AuditAct(db, p, "hits.list", true, fmt::format(R"({{"hits":{}}})", out.size()),
                               now);
@@ -439,29 +449,7 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
 
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
-  Result<catalog::Statement> q = db.Prepare(fmt::format(
-      "SELECT {}{}JOIN hit_audience u ON u.hit_id = h.id WHERE u.agency_id = ?1 AND h.id > ?2 "
-      "AND h.backfill = 0 ORDER BY h.id LIMIT ?3",
-      kHitColumns, kHitFrom));
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id).Bind(2, after).Bind(3, std::int64_t{limit});
-  Sharing sharing{db, now, {{p.agency_id, p}}, {}};
-  std::vector<RecordedHit> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
-    if (!may.ok()) return may.status();
-    if (!*may) continue;
-    RecordedHit h;
-    h.id = q->Int(0);
-    h.recipients = {p.agency_id};
-    h.json = HitJson(*q);
-    out.push_back(std::move(h));
-  }
-  return out;
+  return VisibleHits(db, p, std::nullopt, after, limit, now);
 }
 
 Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, int limit) {

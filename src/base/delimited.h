@@ -12,6 +12,11 @@
 
 namespace interdict {
 
+// The field without leading and trailing spaces and tabs.
+std::string_view TrimBlanks(std::string_view field);
+// ASCII lower case (header names, codes).
+std::string AsciiLower(std::string_view s);
+
 // Splits one line (without its line ending) into fields. On failure returns
 // false and sets `error` to what is wrong and at which byte of the line.
 bool SplitDelimited(std::string_view line, char delimiter, std::vector<std::string>* fields,

@@ -26,6 +26,12 @@ class FairMutex {
     ++next_;
     return true;
   }
+  // Threads waiting for the lock now (not counting the holder): for metrics
+  // and tests.
+  std::uint64_t waiters() {
+    std::lock_guard<std::mutex> l(mu_);
+    return next_ - serving_ - (next_ > serving_ ? 1 : 0);
+  }
   void unlock() {
     {
       std::lock_guard<std::mutex> l(mu_);

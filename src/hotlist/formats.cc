@@ -15,18 +15,6 @@
 namespace interdict::hotlist {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Field checks shared by every format. Each returns an error message naming
 // the field, or an empty string.
 std::string CheckText(std::string_view field, std::string_view v, std::size_t max) {
@@ -43,21 +31,21 @@ std::string CheckText(std::string_view field, std::string_view v, std::size_t ma
 }
 
 std::string SetText(std::string_view field, std::string_view v, std::size_t max, std::string* out) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   std::string err = CheckText(field, v, max);
   if (err.empty()) *out = std::string(v);
   return err;
 }
 
 std::string SetPlate(std::string_view v, Entry* e) {
-  Result<plate::Plate> p = plate::Plate::Parse(Trim(v));
+  Result<plate::Plate> p = plate::Plate::Parse(TrimBlanks(v));
   if (!p.ok()) return fmt::format("plate: {}", p.status().message());
   e->plate = *p;
   return {};
 }
 
 std::string SetState(std::string_view v, Entry* e) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   if (v.empty()) return {};
   Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(v);
   if (!j.ok()) return fmt::format("state: {}", j.status().message());
@@ -66,7 +54,7 @@ std::string SetState(std::string_view v, Entry* e) {
 }
 
 std::string SetYear(std::string_view field, std::string_view v, int* out) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   if (v.empty() || v == "0000") return {};
   int y = 0;
   for (char c : v) {
@@ -81,7 +69,7 @@ std::string SetYear(std::string_view field, std::string_view v, int* out) {
 }
 
 std::string SetDate(std::string_view field, std::string_view v, UnixMillis* out) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   if (v.empty()) return {};
   Result<UnixMillis> t = v.size() > 10 ? ParseRfc3339(v) : ParseDate(v);
   if (!t.ok()) return fmt::format("{}: {}", field, t.status().message());
@@ -119,7 +107,7 @@ ParsedList ParseNcic(std::string_view text) {
   std::string_view line;
   if (!lines.Next(&line)) return out;  // empty file: no header, no entries
   while (lines.Next(&line)) {
-    if (Trim(line).empty()) continue;
+    if (TrimBlanks(line).empty()) continue;
     const std::size_t n = lines.line_number();
     if (line.size() < 39) {
       Reject(&out, n,
@@ -165,14 +153,14 @@ ParsedList ParseStateCsv(std::string_view text) {
   std::vector<std::string> f;
   std::string split_error;
   while (lines.Next(&line)) {
-    if (Trim(line).empty()) continue;
+    if (TrimBlanks(line).empty()) continue;
     const std::size_t n = lines.line_number();
     if (!SplitDelimited(line, ',', &f, &split_error)) {
       Reject(&out, n, split_error);
       continue;
     }
     if (n == 1 && std::any_of(f.begin(), f.end(), [](const std::string& s) {
-          return Lower(Trim(s)).find("plate") != std::string::npos;
+          return AsciiLower(TrimBlanks(s)).find("plate") != std::string::npos;
         })) {
       continue;
     }
@@ -187,7 +175,7 @@ ParsedList ParseStateCsv(std::string_view text) {
     Entry e;
     std::string err = FirstError(
         [&] {
-          const std::string_view id = Trim(f[0]);
+          const std::string_view id = TrimBlanks(f[0]);
           return id.empty() ? std::string("record id: empty") : SetKind(id[0], &e);
         },
         [&] { return SetText("record id", f[0], kMaxCodeBytes, &e.record_id); },
@@ -231,7 +219,7 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
   int plate_col = -1;
   std::vector<std::string> keys;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    keys.push_back(Lower(Trim(names[i])));
+    keys.push_back(AsciiLower(TrimBlanks(names[i])));
     if (keys.back() == "platenumber") plate_col = static_cast<int>(i);
   }
   if (plate_col < 0) {
@@ -240,7 +228,7 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
   std::vector<std::string> f;
   std::string_view line;
   while (lines.Next(&line)) {
-    if (Trim(line).empty()) continue;
+    if (TrimBlanks(line).empty()) continue;
     const std::size_t n = lines.line_number();
     if (!SplitDelimited(line, delim, &f, &split_error)) {
       Reject(&out, n, split_error);
@@ -257,7 +245,7 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
     for (std::size_t i = 0; i < f.size() && err.empty(); ++i) {
       const std::string& k = keys[i];
       const std::string_view v = f[i];
-      if (k == "platenumber" || Trim(v).empty()) continue;
+      if (k == "platenumber" || TrimBlanks(v).empty()) continue;
       if (k == "platestate" || k == "state") {
         err = SetState(v, &e);
       } else if (k == "expirydate" || k == "expiry") {
@@ -276,10 +264,10 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
         err = SetText(names[i], v, kMaxCodeBytes, &e.record_id);
       } else {
         // Further attributes are kept as "Name=value" in the note.
-        err = CheckText(names[i], Trim(v), kMaxTextBytes);
+        err = CheckText(names[i], TrimBlanks(v), kMaxTextBytes);
         if (err.empty()) {
           if (!extra.empty()) extra += "; ";
-          extra += fmt::format("{}={}", SanitizeUtf8(Trim(names[i])), Trim(v));
+          extra += fmt::format("{}={}", SanitizeUtf8(TrimBlanks(names[i])), TrimBlanks(v));
         }
       }
     }

@@ -15,20 +15,8 @@
 namespace interdict::read {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool Number(std::string_view s, double* out) {
-  s = Trim(s);
+  s = TrimBlanks(s);
   if (s.empty()) return false;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(*out);
@@ -50,7 +38,7 @@ int NthSunday(int y, int m, int n) {
 
 bool Text(std::string_view v, const char* field, std::size_t max, std::string* out,
           ReadRejection* why) {
-  v = Trim(v);
+  v = TrimBlanks(v);
   if (v.size() > max) {
     *why = {field, fmt::format("is {} bytes long; at most {} allowed", v.size(), max)};
     return false;
@@ -97,7 +85,7 @@ Result<DelimitedReadParser> DelimitedReadParser::FromHeader(DelimitedFormat form
   if (!SplitDelimited(header, p.delimiter_, &p.names_, &error)) {
     return Status::InvalidArgument(fmt::format("line 1: {}", error));
   }
-  for (std::string& n : p.names_) n = Lower(Trim(n));
+  for (std::string& n : p.names_) n = AsciiLower(TrimBlanks(n));
   const std::vector<std::string_view> required =
       format == DelimitedFormat::kSeattle
           ? std::vector<std::string_view>{"dt", "device", "plate_hash", "lon", "lat"}
@@ -139,7 +127,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
   Read& r = *out;
   // Empty or "NA" (the Seattle log's word for unknown) is no position.
   auto absent = [](std::string_view v) {
-    v = Trim(v);
+    v = TrimBlanks(v);
     return v.empty() || v == "NA" || v == "na";
   };
   double lat = 0, lon = 0;
@@ -163,7 +151,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
       return false;
     }
     // "10/07/2021 - 16:30:51"
-    const std::string_view dt = Trim(get("dt"));
+    const std::string_view dt = TrimBlanks(get("dt"));
     int mo = 0, d = 0, y = 0, h = 0, mi = 0, s = 0;
     char tail = 0;
     if (dt.size() != 21 || std::sscanf(std::string(dt).c_str(), "%2d/%2d/%4d - %2d:%2d:%2d%c", &mo,
@@ -181,7 +169,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
       return false;
     }
     r.time = *t;
-    const std::string hash = Lower(Trim(get("plate_hash")));
+    const std::string hash = AsciiLower(TrimBlanks(get("plate_hash")));
     if (hash.size() != 40 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
       *why = {"plate_hash", "must be 40 hexadecimal characters"};
       return false;
@@ -213,7 +201,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
     *why = {"camera", "is empty"};
     return false;
   }
-  const std::string_view time = Trim(get("time"));
+  const std::string_view time = TrimBlanks(get("time"));
   if (!time.empty() && time.find_first_not_of("0123456789") == std::string_view::npos) {
     const auto res = std::from_chars(time.data(), time.data() + time.size(), r.time);
     if (res.ec != std::errc()) r.time = -1;  // out of range: refused below
@@ -229,7 +217,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
     *why = {"time", "outside the years 2000-2099 (epoch milliseconds or RFC 3339)"};
     return false;
   }
-  const std::string_view raw = Trim(get("plate"));
+  const std::string_view raw = TrimBlanks(get("plate"));
   Result<plate::Plate> p = plate::Plate::Parse(raw);
   if (!p.ok()) {
     *why = {"plate", p.status().message()};
@@ -237,7 +225,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
   }
   r.plate = *p;
   if (raw != p->text()) r.raw_plate = std::string(raw);
-  if (const std::string_view st = Trim(get("state")); !st.empty()) {
+  if (const std::string_view st = TrimBlanks(get("state")); !st.empty()) {
     Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(st);
     if (!j.ok()) {
       *why = {"state", j.status().message()};
@@ -247,7 +235,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
   }
   for (const auto& [name, dest] : {std::pair{"plate_confidence", &r.plate_confidence},
                                    std::pair{"state_confidence", &r.state_confidence}}) {
-    const std::string_view v = Trim(get(name));
+    const std::string_view v = TrimBlanks(get(name));
     if (v.empty()) continue;
     double c = 0;
     if (!Number(v, &c) || c < 0 || c > 1) {
@@ -256,7 +244,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
     }
     *dest = Confidence::FromFraction(c);
   }
-  if (const std::string_view hd = Trim(get("heading")); !hd.empty()) {
+  if (const std::string_view hd = TrimBlanks(get("heading")); !hd.empty()) {
     double deg = 0;
     if (!Number(hd, &deg) || deg < 0 || deg > 360) {
       *why = {"heading", "must be degrees from 0 to 360"};

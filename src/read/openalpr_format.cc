@@ -178,7 +178,7 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
     r.time = *t;
     Result<plate::Plate> p = plate::Plate::Parse(text);
     if (!p.ok()) {
-      out.rejected.push_back({"best_plate_number", p.status().message()});
+      out.rejected.push_back({{"best_plate_number", p.status().message()}, 0});
       return out;
     }
     r.plate = *p;
@@ -210,8 +210,7 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
       r.vehicle.body = Best(Member(*v, "body_type"));
     }
     out.reads.push_back(std::move(r));
-    out.plate_crops.emplace_back();
-    out.vehicle_crops.push_back(Decoded(Member(doc, "vehicle_crop_jpeg")));
+    out.sources.push_back({0, {}, Decoded(Member(doc, "vehicle_crop_jpeg"))});
     return out;
   }
 
@@ -228,13 +227,13 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
     const Value& res = (*results)[i];
     const std::string field = fmt::format("results[{}]", i);
     if (!res.IsObject()) {
-      out.rejected.push_back({field, "must be an object"});
+      out.rejected.push_back({{field, "must be an object"}, i});
       continue;
     }
     const std::string_view text = Str(Member(res, "plate"));
     Result<plate::Plate> p = plate::Plate::Parse(text);
     if (!p.ok()) {
-      out.rejected.push_back({field + ".plate", p.status().message()});
+      out.rejected.push_back({{field + ".plate", p.status().message()}, i});
       continue;
     }
     Read r;
@@ -251,8 +250,7 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
     r.state_confidence = Percent(Member(res, "region_confidence"));
     AddCandidates(Member(res, "candidates"), r.plate, &r);
     out.reads.push_back(std::move(r));
-    out.plate_crops.push_back(Decoded(Member(res, "plate_crop_jpeg")));
-    out.vehicle_crops.emplace_back();
+    out.sources.push_back({i, Decoded(Member(res, "plate_crop_jpeg")), {}});
   }
   return out;
 }

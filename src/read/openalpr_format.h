@@ -23,10 +23,20 @@ struct OpenAlprMessage {
   // camera code. Bad results are left out and listed in `rejected`
   // ("results[2].plate").
   std::vector<Read> reads;
-  // The images the vendor embedded (base64 JPEG), decoded, by read: the plate
-  // crop of a result, the vehicle crop of a group; empty when none or unreadable.
-  std::vector<std::string> plate_crops, vehicle_crops;
-  std::vector<ReadRejection> rejected;
+  // For each read, at the same position: the result it came from (0 for a
+  // group) and the images the vendor embedded (base64 JPEG), decoded — the
+  // plate crop of a result, the vehicle crop of a group; empty when none or
+  // unreadable.
+  struct Source {
+    std::size_t result = 0;
+    std::string plate_crop, vehicle_crop;
+  };
+  std::vector<Source> sources;
+  // A result left out: its position in `results` (0 for a group) and why.
+  struct Rejected : ReadRejection {
+    std::size_t result = 0;
+  };
+  std::vector<Rejected> rejected;
   // kHeartbeat: the cameras it speaks for and the agent's version.
   std::vector<std::string> cameras;
   std::string agent_version;

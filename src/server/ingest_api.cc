@@ -231,8 +231,9 @@ http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
   // Embedded crops go to the image store first; the reads then name them.
   Status images = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
     for (std::size_t i = 0; i < m->reads.size(); ++i) {
-      for (auto [bytes, dest] : {std::pair{&m->plate_crops[i], &m->reads[i].plate_image},
-                                 std::pair{&m->vehicle_crops[i], &m->reads[i].overview_image}}) {
+      read::OpenAlprMessage::Source& src = m->sources[i];
+      for (auto [bytes, dest] : {std::pair{&src.plate_crop, &m->reads[i].plate_image},
+                                 std::pair{&src.vehicle_crop, &m->reads[i].overview_image}}) {
         if (bytes->empty()) continue;
         Result<std::string> address = ctx.images->Put(*bytes);
         if (!address.ok()) {
@@ -249,15 +250,12 @@ http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
   });
   if (!images.ok()) return Failed(ctx, images, "storing images failed");
   std::vector<std::pair<std::size_t, read::Read>> parsed;
-  for (std::size_t i = 0; i < m->reads.size(); ++i) parsed.emplace_back(i, std::move(m->reads[i]));
-  std::vector<Rejected> rejected;
-  for (const read::ReadRejection& r : m->rejected) {
-    std::size_t index = 0;
-    if (const std::size_t open = r.field.find('['); open != std::string::npos) {
-      index = static_cast<std::size_t>(std::strtoull(r.field.c_str() + open + 1, nullptr, 10));
-    }
-    rejected.push_back({index, r.field, r.message});
+  // Rejections name the result a read came from, not its place among the reads.
+  for (std::size_t i = 0; i < m->reads.size(); ++i) {
+    parsed.emplace_back(m->sources[i].result, std::move(m->reads[i]));
   }
+  std::vector<Rejected> rejected;
+  for (const auto& r : m->rejected) rejected.push_back({r.result, r.field, r.message});
   return StoreAndMatch(ctx, p, std::move(parsed), std::move(rejected));
 }
 

@@ -64,10 +64,7 @@ class IngestTest : public ::testing::Test {
   http::ClientResponse Call(const std::string& token, const std::string& method,
                             const std::string& path, const std::string& body = "",
                             const std::string& content_type = "application/json") {
-    Result<http::ClientResponse> r = running_->client().Send(
-        method, path, body, {{"Authorization", "Bearer " + token}, {"Content-Type", content_type}});
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? *r : http::ClientResponse{};
+    return test::Call(running_->client(), token, method, path, body, content_type);
   }
 
   // A camera, an NCIC list loaded from the sample extract, V and P enabled.
@@ -150,6 +147,18 @@ TEST_F(IngestTest, MatchingReadsRaiseHitsAndOthersDoNot) {
   EXPECT_EQ(hits.body.find("IMM1234"), std::string::npos) << "a file STLPD has not enabled";
   // Every hit shows its list's age.
   EXPECT_NE(hits.body.find(R"("age_s":0,"stale":false)"), std::string::npos) << hits.body;
+
+  // The listed vehicle and the one read side by side, mismatches marked.
+  r = Call(key_, "POST", "/api/v1/reads",
+           R"([{"id":"v1","agency":"STLPD","camera":"cam1","time":)" + std::to_string(now) +
+               R"(,"plate":"KZ9Q81","state":"MO","vehicle":{"make":"toyt","color":"RED"}}])");
+  ASSERT_EQ(r.status, 200) << r.body;
+  hits = Call(officer, "GET", "/api/v1/hits?before=100");
+  EXPECT_NE(
+      hits.body.find(R"("comparison":[{"field":"make","read":"toyt","listed":"TOYT","same":true},)"
+                     R"({"field":"color","read":"RED","listed":"WHI/BLK","same":false}])"),
+      std::string::npos)
+      << hits.body;
 
   // A re-sent read is a duplicate and raises no second hit.
   r = Call(key_, "POST", "/api/v1/reads", "[" + Read("r1", "KZ9Q81", "MO", now) + "]");
@@ -300,6 +309,15 @@ TEST_F(IngestTest, OpenAlprResultsGroupsAndHeartbeatsArriveFromTheVendorsOwnJson
   auto cams = Call(admin_, "GET", "/api/v1/cameras");
   EXPECT_NE(cams.body.find(R"("code":"agentA-cam3")"), std::string::npos);
   EXPECT_NE(cams.body.find(R"("agent_version":"4.1.2")"), std::string::npos) << cams.body;
+  // Rejections name the result: here the unreadable first one, and the second
+  // one's unknown camera.
+  r = Call(
+      key_, "POST", "/api/v1/ingest/openalpr",
+      R"({"data_type":"alpr_results","epoch_time":)" + epoch +
+          R"(,"camera_id":9,"site_id":"nowhere","results":[{"plate":""},{"plate":"ABC123"}]})");
+  EXPECT_NE(r.body.find(R"("rejected":[{"index":0,"field":"results[0].plate")"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"camera")"), std::string::npos) << r.body;
   // Garbage is a 400 naming the place.
   r = Call(key_, "POST", "/api/v1/ingest/openalpr", R"({"data_type":"alpr_results",)");
   EXPECT_EQ(r.status, 400);

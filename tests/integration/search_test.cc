@@ -58,12 +58,9 @@ class SearchTest : public ::testing::Test {
   }
 
   http::ClientResponse Call(const std::string& token, const std::string& method,
-                            const std::string& path, const std::string& body) {
-    Result<http::ClientResponse> r = running_->client().Send(
-        method, path, body,
-        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? *r : http::ClientResponse{};
+                            const std::string& path, const std::string& body = "",
+                            const std::string& content_type = "application/json") {
+    return test::Call(running_->client(), token, method, path, body, content_type);
   }
 
   void Post(const std::string& key, const std::string& agency, const std::string& camera,

@@ -1,5 +1,5 @@
-// Users with known passwords and TOTP secrets, and signing them in over the
-// real API: for tests that act as several people.
+// Users with known passwords and TOTP secrets, signing them in over the real
+// API, and authenticated requests: for tests that act as several people.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -42,6 +42,18 @@ inline std::string SignIn(http::Client& client, const Clock& clock, const std::s
   if (!r.ok() || r->status != 200) return {};
   const std::size_t at = r->body.find("\"token\":\"");
   return r->body.substr(at + 9, 64);
+}
+
+// One authenticated request (a session token or an API key); a transport
+// failure fails the test and gives an empty response.
+inline http::ClientResponse Call(http::Client& client, const std::string& token,
+                                 const std::string& method, const std::string& path,
+                                 const std::string& body = "",
+                                 const std::string& content_type = "application/json") {
+  Result<http::ClientResponse> r = client.Send(
+      method, path, body, {{"Authorization", "Bearer " + token}, {"Content-Type", content_type}});
+  EXPECT_TRUE(r.ok()) << method << " " << path;
+  return r.ok() ? *r : http::ClientResponse{};
 }
 
 }  // namespace interdict::test
