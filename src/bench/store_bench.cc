@@ -270,7 +270,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
   }
   for (const AreaQ& a : qs.area) {
     store::ReadQuery q;
-    q.area = store::Area{a.center, 1000.0, a.cameras, {}};
+    q.area = store::Area{a.center, 1000.0, a.cameras, {}, {}};
     q.from = a.from;
     q.to = a.to;
     run(q, area);

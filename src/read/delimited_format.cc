@@ -10,6 +10,7 @@
 
 #include "base/delimited.h"
 #include "base/time_format.h"
+#include "base/time_zone.h"
 #include "base/utf8.h"
 
 namespace interdict::read {
@@ -20,20 +21,6 @@ bool Number(std::string_view s, double* out) {
   if (s.empty()) return false;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(*out);
-}
-
-// The weekday (0 = Sunday) of a civil date.
-int Weekday(int y, int m, int d) {
-  using namespace std::chrono;
-  const sys_days day{year_month_day{year{y}, month{static_cast<unsigned>(m)},
-                                    std::chrono::day{static_cast<unsigned>(d)}}};
-  return static_cast<int>(weekday{day}.c_encoding());
-}
-
-// The day of the month of the n-th Sunday (1-based).
-int NthSunday(int y, int m, int n) {
-  const int first = 1 + (7 - Weekday(y, m, 1)) % 7;
-  return first + 7 * (n - 1);
 }
 
 bool Text(std::string_view v, const char* field, std::size_t max, std::string* out,

@@ -1,5 +1,7 @@
 #include "store/memtable.h"
 
+#include <algorithm>
+
 #include <cassert>
 
 #include "store/coding.h"
@@ -85,6 +87,27 @@ void Memtable::RowsOfPlate(std::uint64_t packed, std::vector<std::uint32_t>* out
   out->clear();
   for (std::size_t i = 0; i < plates_.size(); ++i) {
     if (plates_[i] == packed) out->push_back(static_cast<std::uint32_t>(i));
+  }
+}
+
+void Memtable::PlatesAmong(const std::vector<std::uint64_t>& candidates,
+                           std::vector<std::uint64_t>* found) const {
+  if (candidates.empty()) return;
+  constexpr int kBits = 14;
+  std::vector<std::uint64_t> bitmap((1u << kBits) / 64, 0);
+  const auto slot = [](std::uint64_t v) { return (v * 0x9E3779B97F4A7C15ull) >> (64 - kBits); };
+  for (std::uint64_t c : candidates) bitmap[slot(c) / 64] |= std::uint64_t{1} << (slot(c) % 64);
+  std::vector<bool> seen(candidates.size(), false);
+  for (std::uint64_t v : plates_) {
+    const std::uint64_t b = slot(v);
+    if (!(bitmap[b / 64] >> (b % 64) & 1)) continue;
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), v);
+    if (it == candidates.end() || *it != v) continue;
+    const auto i = static_cast<std::size_t>(it - candidates.begin());
+    if (!seen[i]) {
+      seen[i] = true;
+      found->push_back(v);
+    }
   }
 }
 

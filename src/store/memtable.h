@@ -38,6 +38,10 @@ class Memtable {
   // Indices of the reads of one plate (a scan of 8 bytes a read: cheaper to
   // keep than an index that costs an allocation per plate on ingest).
   void RowsOfPlate(std::uint64_t packed, std::vector<std::uint32_t>* out) const;
+  // Appends to `found` each of the sorted `candidates` some read here carries
+  // (one scan, a bitmap in front of the binary search).
+  void PlatesAmong(const std::vector<std::uint64_t>& candidates,
+                   std::vector<std::uint64_t>* found) const;
 
   std::chrono::steady_clock::time_point started;  // when the first read arrived
 

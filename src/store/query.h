@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "plate/jurisdiction.h"
 #include "plate/plate.h"
+#include "read/geo.h"
 #include "read/read.h"
 
 namespace interdict::store {
@@ -41,15 +42,17 @@ class PlatePattern {
   std::size_t lit_len_ = 0;
 };
 
-// A circle on the map. The store does not know where cameras stand (the
-// catalog does), so the caller names the fixed cameras inside the circle and
-// the mobile cameras that may have been; reads of mobile cameras count when
-// their own position is inside.
+// A circle or a polygon on the map. The store does not know where cameras
+// stand (the catalog does), so the caller names the fixed cameras inside the
+// area and the mobile cameras that may have been; reads of mobile cameras
+// count when their own position is inside.
 struct Area {
   read::GeoPoint center;
   double radius_m = 0;
   std::vector<std::string> cameras;         // fixed cameras standing in the circle
   std::vector<std::string> mobile_cameras;  // cameras whose reads carry their own position
+  // When not empty, the area is this polygon (center and radius only bound it).
+  read::Ring polygon;
 };
 
 // Where a page of results ended: the last read returned. Results are ordered

@@ -1123,6 +1123,43 @@ std::vector<std::string> Store::SegmentPaths() const {
   return out;
 }
 
+std::vector<plate::Plate> Store::KnownPlates(const std::vector<plate::Plate>& candidates) const {
+  const Impl& s = *impl_;
+  std::vector<std::uint64_t> wanted;
+  for (const plate::Plate& p : candidates) wanted.push_back(p.Pack());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::uint64_t> found;
+  std::shared_ptr<const Version> version;
+  {
+    std::lock_guard l(s.mu);
+    s.mem->PlatesAmong(wanted, &found);
+    if (s.imm) s.imm->PlatesAmong(wanted, &found);
+    version = s.version;
+  }
+  for (const auto& run : version->plates->runs) {
+    for (std::uint64_t w : wanted) {
+      if (std::binary_search(run->begin(), run->end(), w)) found.push_back(w);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  std::vector<plate::Plate> out;
+  for (std::uint64_t v : found) out.push_back(plate::Plate::Unpack(v));
+  return out;
+}
+
+std::string Store::HoldFor(const read::Read& r) const {
+  const Impl& s = *impl_;
+  const std::int64_t now = s.clock.NowMillis();
+  std::lock_guard l(s.mu);
+  auto it = s.retention.find(r.agency);
+  if (it == s.retention.end() || it->second.non_hit_ms < 0 || r.time >= now - it->second.non_hit_ms)
+    return {};
+  const Hold* h = HeldBy(s.holds, r.agency, r.plate, r.camera, r.time, now);
+  return h == nullptr ? std::string() : h->id;
+}
+
 Result<QueryResult> Store::Query(const ReadQuery& q) const {
   const Impl& s = *impl_;
   const int kinds = (q.plate ? 1 : 0) + (q.pattern ? 1 : 0) + (q.area ? 1 : 0);
@@ -1137,8 +1174,10 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   }
   auto in_area = [&](const read::Read& r) {
     if (area_cameras.count(r.camera)) return true;
-    return mobile_cameras.count(r.camera) && r.position &&
-           read::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m;
+    if (!mobile_cameras.count(r.camera) || !r.position) return false;
+    return q.area->polygon.empty()
+               ? read::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
+               : read::RingContains(q.area->polygon, *r.position);
   };
 
   // Everything but the plate, pattern or area test, on a whole read.

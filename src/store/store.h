@@ -96,6 +96,15 @@ class Store {
   // Answers a query over a consistent snapshot; writes, flushes and purges go on.
   Result<QueryResult> Query(const ReadQuery& query) const;
 
+  // Which of `candidates` the store holds reads of (in any agency, at any
+  // time; a plate whose reads were all purged may still be named). Cheap: no
+  // segment is opened. For look-alike searches, which try hundreds of plates.
+  std::vector<plate::Plate> KnownPlates(const std::vector<plate::Plate>& candidates) const;
+
+  // The hold that keeps `r` past its agency's retention, if it is past it and
+  // a hold keeps it ("" otherwise): search results name it.
+  std::string HoldFor(const read::Read& r) const;
+
   // Replaces the retention rules (by agency code) and the holds.
   void SetRetention(std::map<std::string, RetentionRule> by_agency);
   void SetHolds(std::vector<Hold> holds);

@@ -212,7 +212,7 @@ TEST_F(StoreQueryTest, AreaAndTimeWindowSelectCamerasAndPositionedReads) {
   q.agencies = {"STLPD"};
   q.from = t0_;
   q.to = t0_ + 3'600'000;
-  q.area = Area{read::GeoPoint::FromDegrees(38.6270, -90.1994), 1000, {"camA"}, {"car7"}};
+  q.area = Area{read::GeoPoint::FromDegrees(38.6270, -90.1994), 1000, {"camA"}, {"car7"}, {}};
   EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"MOB1", "IN1"}));
 }
 

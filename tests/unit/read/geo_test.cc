@@ -1,0 +1,44 @@
+#include "read/geo.h"
+
+#include <gtest/gtest.h>
+
+namespace interdict::read {
+namespace {
+
+GeoPoint P(double lat, double lon) {
+  return GeoPoint::FromDegrees(lat, lon);
+}
+
+TEST(GeoTest, RingContainsTheInsideAndBoundaryOfAConcavePolygon) {
+  // An L shape: the notch at the top right is outside.
+  const Ring l = {P(0, 0), P(0, 2), P(1, 2), P(1, 1), P(2, 1), P(2, 0)};
+  EXPECT_TRUE(RingContains(l, P(0.5, 0.5)));
+  EXPECT_TRUE(RingContains(l, P(0.5, 1.5)));
+  EXPECT_TRUE(RingContains(l, P(1.5, 0.5)));
+  EXPECT_FALSE(RingContains(l, P(1.5, 1.5)));  // the notch
+  EXPECT_FALSE(RingContains(l, P(3, 0.5)));
+  EXPECT_TRUE(RingContains(l, P(0, 1)));  // on an edge
+  EXPECT_TRUE(RingContains(l, P(2, 0)));  // a vertex
+}
+
+TEST(GeoTest, SelfCrossingRingsAreFoundAndSimpleOnesPass) {
+  EXPECT_FALSE(RingSelfCrossing({P(0, 0), P(0, 1), P(1, 1), P(1, 0)}));
+  EXPECT_FALSE(RingSelfCrossing({P(0, 0), P(0, 2), P(1, 2), P(1, 1), P(2, 1), P(2, 0)}));
+  // A bow tie: edges 0 and 2 cross.
+  auto bow = RingSelfCrossing({P(0, 0), P(1, 1), P(0, 1), P(1, 0)});
+  ASSERT_TRUE(bow);
+  EXPECT_EQ(*bow, (std::pair<std::size_t, std::size_t>{0, 2}));
+  // A spike folding back along its own edge.
+  EXPECT_TRUE(RingSelfCrossing({P(0, 0), P(0, 2), P(0, 1), P(1, 1)}));
+  // Two edges touching at a point that is not their shared vertex.
+  EXPECT_TRUE(RingSelfCrossing({P(0, 0), P(0, 2), P(1, 1), P(0, 1), P(1, 0)}));
+}
+
+TEST(GeoTest, RingBoundsCoverEveryVertex) {
+  const Ring r = {P(38.60, -90.30), P(38.70, -90.30), P(38.70, -90.10), P(38.60, -90.10)};
+  const auto [center, radius] = RingBounds(r);
+  for (const GeoPoint& p : r) EXPECT_LE(DistanceMeters(center, p), radius);
+}
+
+}  // namespace
+}  // namespace interdict::read
