@@ -1,11 +1,9 @@
+// Parsing, planning (the policy layer), the audit entry and cursors.
 #include "search/search.h"
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <set>
-#include <span>
-#include <tuple>
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
@@ -15,14 +13,15 @@
 #include "base/base64.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
-#include "match/matcher.h"
+#include "base/time_zone.h"
 #include "policy/sharing.h"
-#include "read/native_format.h"
 
 namespace interdict::search {
 namespace {
 
 using rapidjson::Value;
+
+constexpr std::int64_t kHourMs = 3'600'000;
 
 Status Bad(std::string_view param, std::string_view why) {
   return Status::InvalidArgument(fmt::format("{}: {}", param, why));
@@ -45,6 +44,16 @@ Result<std::optional<double>> Num(const Value& o, const char* name) {
   return std::optional<double>(it->value.GetDouble());
 }
 
+// A number in [lo, hi] (or `fallback` when absent); the error names `param`.
+Result<double> Bounded(const Value& o, const char* name, std::string_view param, double lo,
+                       double hi, double fallback, std::string_view unit) {
+  Result<std::optional<double>> v = Num(o, name);
+  if (!v.ok()) return Bad(param, "must be a number");
+  if (!*v) return fallback;
+  if (!(**v >= lo && **v <= hi)) return Bad(param, fmt::format("from {} to {}{}", lo, hi, unit));
+  return **v;
+}
+
 Result<std::int64_t> Time(const Value& o, const char* name, std::int64_t fallback) {
   Result<std::string> s = Str(o, name, false);
   if (!s.ok()) return s.status();
@@ -60,14 +69,197 @@ const Value* Object(const Value& o, const char* name) {
   return &it->value;
 }
 
-bool Same(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) ==
-                  std::toupper(static_cast<unsigned char>(y));
-         });
+Result<read::GeoPoint> Point(const Value& lat, const Value& lon, std::string_view param) {
+  if (!lat.IsNumber() || !(lat.GetDouble() >= -90 && lat.GetDouble() <= 90))
+    return Bad(param, "latitude must be a number from -90 to 90");
+  if (!lon.IsNumber() || !(lon.GetDouble() >= -180 && lon.GetDouble() <= 180))
+    return Bad(param, "longitude must be a number from -180 to 180");
+  return read::GeoPoint::FromDegrees(lat.GetDouble(), lon.GetDouble());
+}
+
+// A GeoJSON Polygon's outer ring ([[lon, lat], …], closed or not); holes are
+// not supported and are refused rather than ignored.
+Result<read::Ring> ParsePolygon(const Value& v, const std::string& param) {
+  if (!v.IsObject()) return Bad(param, "must be a GeoJSON Polygon object");
+  auto type = v.FindMember("type");
+  if (type == v.MemberEnd() || !type->value.IsString() ||
+      std::string_view(type->value.GetString()) != "Polygon")
+    return Bad(param + ".type", "must be \"Polygon\"");
+  auto coords = v.FindMember("coordinates");
+  if (coords == v.MemberEnd() || !coords->value.IsArray() || coords->value.Empty())
+    return Bad(param + ".coordinates", "must be an array of rings");
+  if (coords->value.Size() > 1) return Bad(param + ".coordinates", "holes are not supported");
+  const Value& ring = coords->value[0];
+  if (!ring.IsArray()) return Bad(param + ".coordinates[0]", "must be an array of [lon, lat]");
+  if (ring.Size() > kMaxPolygonVertices + 1)
+    return Bad(param + ".coordinates[0]", fmt::format("at most {} vertices", kMaxPolygonVertices));
+  read::Ring out;
+  for (rapidjson::SizeType i = 0; i < ring.Size(); ++i) {
+    const std::string at = fmt::format("{}.coordinates[0][{}]", param, i);
+    if (!ring[i].IsArray() || ring[i].Size() < 2) return Bad(at, "must be [lon, lat]");
+    Result<read::GeoPoint> p = Point(ring[i][1], ring[i][0], at);
+    if (!p.ok()) return p.status();
+    if (out.empty() || !(out.back() == *p)) out.push_back(*p);  // repeated points collapse
+  }
+  if (out.size() > 1 && out.front() == out.back()) out.pop_back();  // closed ring
+  if (out.size() < 3) return Bad(param + ".coordinates[0]", "needs at least 3 distinct points");
+  if (auto crossing = read::RingSelfCrossing(out)) {
+    return Bad(param + ".coordinates[0]", fmt::format("crosses itself (edge {} meets edge {})",
+                                                      crossing->first, crossing->second));
+  }
+  return out;
+}
+
+// `center` {lat, lon} with `radius_m`, or `polygon`.
+Result<Region> ParseRegion(const Value& o, const std::string& prefix) {
+  Region r;
+  if (auto poly = o.FindMember("polygon"); poly != o.MemberEnd()) {
+    Result<read::Ring> ring = ParsePolygon(poly->value, prefix + "polygon");
+    if (!ring.ok()) return ring.status();
+    r.polygon = std::move(*ring);
+    const auto [c, radius] = read::RingBounds(r.polygon);
+    r.center = c;
+    r.radius_m = radius;
+    if (radius > 50'000) return Bad(prefix + "polygon", "must fit within 50 km of its centre");
+    return r;
+  }
+  const Value* center = Object(o, "center");
+  if (center == nullptr) return Bad(prefix + "center", "is required: {lat, lon} (or a polygon)");
+  auto lat = center->FindMember("lat");
+  auto lon = center->FindMember("lon");
+  if (lat == center->MemberEnd()) return Bad(prefix + "center.lat", "is required");
+  if (lon == center->MemberEnd()) return Bad(prefix + "center.lon", "is required");
+  if (!lat->value.IsNumber() || !(lat->value.GetDouble() >= -90 && lat->value.GetDouble() <= 90))
+    return Bad(prefix + "center.lat", "a number from -90 to 90");
+  if (!lon->value.IsNumber() || !(lon->value.GetDouble() >= -180 && lon->value.GetDouble() <= 180))
+    return Bad(prefix + "center.lon", "a number from -180 to 180");
+  r.center = read::GeoPoint::FromDegrees(lat->value.GetDouble(), lon->value.GetDouble());
+  Result<std::optional<double>> radius = Num(o, "radius_m");
+  if (!radius.ok() || !*radius || !(**radius >= 10 && **radius <= 50'000))
+    return Bad(prefix + "radius_m", "a number of metres from 10 to 50000");
+  r.radius_m = **radius;
+  return r;
+}
+
+Result<plate::Plate> TargetPlate(const Value& params) {
+  Result<std::string> p = Str(params, "plate", true);
+  if (!p.ok()) return Bad("params.plate", "is required");
+  Result<plate::Plate> parsed = plate::Plate::Parse(*p);
+  if (!parsed.ok()) return Bad("params.plate", parsed.status().message());
+  return parsed;
+}
+
+std::uint64_t Fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  return h;
+}
+
+std::string RegionJson(const Region& r) {
+  if (!r.polygon.empty()) {
+    std::string out = R"({"polygon":[)";
+    for (std::size_t i = 0; i < r.polygon.size(); ++i)
+      out += fmt::format("{}[{:.6f},{:.6f}]", i ? "," : "", r.polygon[i].lon(), r.polygon[i].lat());
+    return out + "]}";
+  }
+  return fmt::format(R"({{"lat":{:.6f},"lon":{:.6f},"radius_m":{:.0f}}})", r.center.lat(),
+                     r.center.lon(), r.radius_m);
+}
+
+std::string StringList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
+  return out + "]";
+}
+
+std::string_view FormatName(Format f) {
+  switch (f) {
+    case Format::kCsv: return "csv";
+    case Format::kGeoJson: return "geojson";
+    case Format::kJson: break;
+  }
+  return "json";
+}
+
+// What was asked, for the audit entry and the cursor's digest.
+std::string TermsJson(const Request& req) {
+  std::string terms = fmt::format(R"("type":"{}")", req.type);
+  if (req.plate) terms += fmt::format(R"(,"plate":"{}")", req.plate->text());
+  if (req.pattern) terms += fmt::format(R"(,"pattern":{})", JsonQuote(req.pattern->text()));
+  if (req.state) terms += fmt::format(R"(,"state":"{}")", req.state->code());
+  if (req.type == "area") terms += R"(,"area":)" + RegionJson(req.region);
+  if (req.type == "scenes") {
+    terms += fmt::format(R"(,"k":{},"scenes":[)", req.k);
+    for (std::size_t i = 0; i < req.scenes.size(); ++i) {
+      const Scene& s = req.scenes[i];
+      terms += fmt::format(R"({}{{"area":{},"from":"{}","to":"{}"}})", i ? "," : "",
+                           RegionJson(s.region), FormatRfc3339(s.from), FormatRfc3339(s.to));
+    }
+    terms += "]";
+  }
+  if (req.type == "convoy") {
+    terms +=
+        fmt::format(R"(,"window_s":{},"min_together":{})", req.window_ms / 1000, req.min_together);
+  }
+  if (req.type == "route") terms += fmt::format(R"(,"max_kmh":{:g})", req.max_kmh);
+  if (req.type == "locate") terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone);
+  terms += fmt::format(R"(,"from":"{}","to":"{}")", FormatRfc3339(req.from), FormatRfc3339(req.to));
+  if (!req.agencies.empty()) terms += R"(,"agencies":)" + StringList(req.agencies);
+  if (!req.cameras.empty()) terms += R"(,"cameras":)" + StringList(req.cameras);
+  for (auto [name, value] : {std::pair{"make", &req.make}, std::pair{"model", &req.model},
+                             std::pair{"color", &req.color}, std::pair{"body", &req.body}}) {
+    if (!value->empty()) terms += fmt::format(R"(,"{}":{})", name, JsonQuote(*value));
+  }
+  return terms;
+}
+
+// A cursor: "<digest hex>\n<offset>" or "<digest hex>\n<time>\n<agency>\n<camera>\n<id>".
+struct DecodedCursor {
+  std::uint64_t digest = 0;
+  std::optional<store::ReadCursor> read;
+  std::size_t offset = 0;
+};
+
+std::optional<DecodedCursor> DecodeCursor(std::string_view text) {
+  std::optional<std::string> raw = Base64Decode(text);
+  if (!raw) return std::nullopt;
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t nl = raw->find('\n', start);
+    parts.push_back(raw->substr(start, nl == std::string::npos ? nl : nl - start));
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  DecodedCursor c;
+  try {
+    if (parts.size() != 2 && parts.size() != 5) return std::nullopt;
+    std::size_t used = 0;
+    c.digest = std::stoull(parts[0], &used, 16);
+    if (used != parts[0].size()) return std::nullopt;
+    if (parts.size() == 2) {
+      c.offset = std::stoull(parts[1], &used);
+      if (used != parts[1].size()) return std::nullopt;
+      return c;
+    }
+    store::ReadCursor r;
+    r.time = std::stoll(parts[1], &used);
+    if (used != parts[1].size()) return std::nullopt;
+    r.agency = parts[2];
+    r.camera = parts[3];
+    r.id = parts[4];
+    c.read = std::move(r);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return c;
 }
 
 }  // namespace
+
+bool IsPatternAnalysis(std::string_view type) {
+  return type == "scenes" || type == "convoy" || type == "locate" || type == "route";
+}
 
 Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   rapidjson::Document doc;
@@ -82,9 +274,10 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   Result<std::string> type = Str(doc, "type", true);
   if (!type.ok()) return type.status();
   r.type = *type;
-  if (r.type != "plate" && r.type != "partial" && r.type != "area" && r.type != "lookalike") {
-    return Bad("type",
-               "plate, partial, lookalike or area (the pattern analyses are not built yet)");
+  static constexpr std::string_view kTypes[] = {"plate",  "partial", "lookalike", "area",
+                                                "scenes", "convoy",  "locate",    "route"};
+  if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes)) {
+    return Bad("type", "one of plate, partial, lookalike, area, scenes, convoy, locate, route");
   }
   static const Value kEmpty(rapidjson::kObjectType);
   const Value& params = Object(doc, "params") ? *Object(doc, "params") : kEmpty;
@@ -93,20 +286,19 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   if (purpose == nullptr)
     return Bad("purpose", "is required: {code, case, offense, justification}");
 
-  Result<std::string> state = Str(params, "state", false);
-  if (!state.ok()) return state.status();
-  if (!state->empty()) {
+  // The state may be a parameter of the plate or a filter; both mean the same.
+  for (const auto& [holder, name] :
+       {std::pair{&params, "params.state"}, std::pair{&filters, "filters.state"}}) {
+    Result<std::string> state = Str(*holder, "state", false);
+    if (!state.ok()) return Bad(name, "must be a string");
+    if (state->empty()) continue;
     Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(*state);
-    if (!j.ok()) return Bad("params.state", j.status().message());
+    if (!j.ok()) return Bad(name, j.status().message());
+    if (r.state && *r.state != *j) return Bad(name, "differs from the other state given");
     r.state = *j;
   }
-  if (r.type == "plate" || r.type == "lookalike") {
-    Result<std::string> p = Str(params, "plate", true);
-    if (!p.ok()) return Bad("params.plate", "is required");
-    Result<plate::Plate> parsed = plate::Plate::Parse(*p);
-    if (!parsed.ok()) return Bad("params.plate", parsed.status().message());
-    r.plate = *parsed;
-  } else if (r.type == "partial") {
+
+  if (r.type == "partial") {
     Result<std::string> p = Str(params, "pattern", true);
     if (!p.ok()) return Bad("params.pattern", "is required, e.g. \"7?K3*\"");
     std::string text;
@@ -121,23 +313,14 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     Result<store::PlatePattern> pattern = store::PlatePattern::Parse(text);
     if (!pattern.ok()) return Bad("params.pattern", pattern.status().message());
     r.pattern = *pattern;
-  } else {
-    const Value* center = Object(params, "center");
-    if (center == nullptr) return Bad("params.center", "is required: {lat, lon}");
-    Result<std::optional<double>> lat = Num(*center, "lat");
-    Result<std::optional<double>> lon = Num(*center, "lon");
-    if (!lat.ok() || !*lat || !(**lat >= -90 && **lat <= 90)) {
-      return Bad("params.center.lat", "a number from -90 to 90");
-    }
-    if (!lon.ok() || !*lon || !(**lon >= -180 && **lon <= 180)) {
-      return Bad("params.center.lon", "a number from -180 to 180");
-    }
-    r.center = read::GeoPoint::FromDegrees(**lat, **lon);
-    Result<std::optional<double>> radius = Num(params, "radius_m");
-    if (!radius.ok() || !*radius || !(**radius >= 10 && **radius <= 50'000)) {
-      return Bad("params.radius_m", "a number of metres from 10 to 50000");
-    }
-    r.radius_m = **radius;
+  } else if (r.type == "area") {
+    Result<Region> region = ParseRegion(params, "params.");
+    if (!region.ok()) return region.status();
+    r.region = std::move(*region);
+  } else if (r.type != "scenes") {
+    Result<plate::Plate> p = TargetPlate(params);
+    if (!p.ok()) return p.status();
+    r.plate = *p;
   }
 
   Result<std::int64_t> to = Time(filters, "to", now);
@@ -147,6 +330,68 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   if (*from >= *to) return Bad("filters.from", "must be before filters.to");
   r.from = *from;
   r.to = *to;
+
+  if (r.type == "scenes") {
+    auto scenes = params.FindMember("scenes");
+    if (scenes == params.MemberEnd() || !scenes->value.IsArray())
+      return Bad("params.scenes",
+                 "is required: an array of {center, radius_m | polygon, from, to}");
+    if (scenes->value.Size() < 2 || scenes->value.Size() > kMaxScenes)
+      return Bad("params.scenes", fmt::format("from 2 to {} scenes", kMaxScenes));
+    for (rapidjson::SizeType i = 0; i < scenes->value.Size(); ++i) {
+      const std::string prefix = fmt::format("params.scenes[{}].", i);
+      const Value& s = scenes->value[i];
+      if (!s.IsObject()) return Bad(prefix.substr(0, prefix.size() - 1), "must be an object");
+      Scene scene;
+      Result<Region> region = ParseRegion(s, prefix);
+      if (!region.ok()) return region.status();
+      scene.region = std::move(*region);
+      Result<std::int64_t> sf = Time(s, "from", 0), st = Time(s, "to", 0);
+      if (!sf.ok() || *sf == 0) return Bad(prefix + "from", "is required (RFC 3339)");
+      if (!st.ok() || *st == 0) return Bad(prefix + "to", "is required (RFC 3339)");
+      if (*sf >= *st) return Bad(prefix + "from", "must be before to");
+      if (*st - *sf > 7 * 24 * kHourMs) return Bad(prefix + "to", "a scene spans at most 7 days");
+      scene.from = *sf;
+      scene.to = *st;
+      r.scenes.push_back(std::move(scene));
+    }
+    Result<double> k =
+        Bounded(params, "k", "params.k", 1, static_cast<double>(r.scenes.size()),
+                std::min<double>(2, static_cast<double>(r.scenes.size())), " scenes");
+    if (!k.ok()) return k.status();
+    if (*k != std::floor(*k)) return Bad("params.k", "must be a whole number");
+    r.k = static_cast<std::size_t>(*k);
+    // The scenes are the time window; filters.from/to do not apply.
+    r.from = r.scenes[0].from;
+    r.to = r.scenes[0].to;
+    for (const Scene& s : r.scenes) {
+      r.from = std::min(r.from, s.from);
+      r.to = std::max(r.to, s.to);
+    }
+  }
+  if (r.type == "convoy") {
+    Result<double> w = Bounded(params, "window_s", "params.window_s", 10, 3600, 120, " seconds");
+    if (!w.ok()) return w.status();
+    r.window_ms = static_cast<std::int64_t>(*w * 1000);
+    Result<double> m = Bounded(params, "min_together", "params.min_together", 1, 1000, 2, "");
+    if (!m.ok()) return m.status();
+    r.min_together = static_cast<std::int64_t>(*m);
+  }
+  if (r.type == "route") {
+    Result<double> v = Bounded(params, "max_kmh", "params.max_kmh", 50, 1000, 200, " km/h");
+    if (!v.ok()) return v.status();
+    r.max_kmh = *v;
+  }
+  if (r.type == "locate") {
+    Result<std::string> tz = Str(params, "time_zone", false);
+    if (!tz.ok()) return Bad("params.time_zone", "must be a string");
+    if (!tz->empty()) {
+      Result<UsTimeZone> zone = UsTimeZone::Parse(*tz);
+      if (!zone.ok()) return Bad("params.time_zone", zone.status().message());
+      r.time_zone = *tz;
+    }
+  }
+
   for (const char* list : {"agencies", "cameras"}) {
     auto it = filters.FindMember(list);
     if (it == filters.MemberEnd()) continue;
@@ -179,27 +424,75 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     r.why.approval = it->value.GetInt64();
   }
 
+  Result<std::string> format = Str(doc, "format", false);
+  if (!format.ok()) return Bad("format", "must be a string");
+  if (*format == "csv") {
+    r.format = Format::kCsv;
+  } else if (*format == "geojson") {
+    r.format = Format::kGeoJson;
+  } else if (!format->empty() && *format != "json") {
+    return Bad("format", "json, csv or geojson");
+  }
+
+  r.digest = Fnv1a(TermsJson(r));
   if (const Value* page = Object(doc, "page")) {
-    Result<std::optional<double>> limit = Num(*page, "limit");
-    if (!limit.ok()) return Bad("page.limit", "must be a number");
-    if (*limit) {
-      if (!(**limit >= 1 && **limit <= 1000)) return Bad("page.limit", "from 1 to 1000");
-      r.limit = static_cast<std::size_t>(**limit);
-    }
+    const std::size_t max = r.format == Format::kJson ? kMaxPageJson : kMaxPageExport;
+    Result<double> limit =
+        Bounded(*page, "limit", "page.limit", 1, static_cast<double>(max), 100, "");
+    if (!limit.ok()) return limit.status();
+    r.limit = static_cast<std::size_t>(*limit);
     Result<std::string> cursor = Str(*page, "cursor", false);
     if (!cursor.ok()) return Bad("page.cursor", "must be a string");
     if (!cursor->empty()) {
-      Result<store::ReadCursor> c = DecodeCursor(*cursor);
-      if (!c.ok()) return Bad("page.cursor", "not a cursor this search gave");
-      r.after = *c;
+      std::optional<DecodedCursor> c = DecodeCursor(*cursor);
+      if (!c) return Bad("page.cursor", "not a cursor this service gave");
+      if (c->digest != r.digest)
+        return Bad("page.cursor", "belongs to a different search (the terms changed)");
+      if (c->read) {
+        r.after = std::move(c->read);
+      } else {
+        r.offset = c->offset;
+      }
     }
   }
   return r;
 }
 
+std::string EncodeCursor(const Request& req, const store::ReadCursor& c) {
+  return Base64Encode(
+      fmt::format("{:x}\n{}\n{}\n{}\n{}", req.digest, c.time, c.agency, c.camera, c.id));
+}
+
+std::string EncodeOffsetCursor(const Request& req, std::size_t offset) {
+  return Base64Encode(fmt::format("{:x}\n{}", req.digest, offset));
+}
+
+namespace {
+
+// The fixed cameras standing in a region, and the mobile ones (their reads
+// carry their own position).
+store::Area AreaOf(const Region& region,
+                   const std::vector<std::pair<std::string, read::GeoPoint>>& fixed,
+                   const std::vector<std::string>& mobile) {
+  store::Area area;
+  area.center = region.center;
+  area.radius_m = region.radius_m;
+  area.polygon = region.polygon;
+  area.mobile_cameras = mobile;
+  for (const auto& [camera, at] : fixed) {
+    if (read::DistanceMeters(at, region.center) > region.radius_m) continue;
+    if (!region.polygon.empty() && !read::RingContains(region.polygon, at)) continue;
+    area.cameras.push_back(camera);
+  }
+  return area;
+}
+
+}  // namespace
+
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
                      std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "search.reads"));
+  const bool pattern = IsPatternAnalysis(req.type);
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, pattern ? "search.patterns" : "search.reads"));
   Result<std::vector<policy::VisibleAgency>> visible =
       policy::VisibleAgencies(db, p, policy::DataClass::kReads, now);
   if (!visible.ok()) return visible.status();
@@ -222,13 +515,15 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
         if (!why.ok()) return why.status();
         return Status::PermissionDenied(fmt::format("filters.agencies: {}: {}", code, *why));
       }
-      plan.agencies.push_back(code);
+      if (std::find(plan.agencies.begin(), plan.agencies.end(), code) == plan.agencies.end())
+        plan.agencies.push_back(code);
     }
   }
   std::sort(plan.agencies.begin(), plan.agencies.end());
   policy::SearchScope scope;
   scope.span_ms = req.to - req.from;
   scope.agencies = plan.agencies.size();
+  scope.pattern_analysis = pattern;
   INTERDICT_RETURN_IF_ERROR(policy::CheckSearch(db, p, req.why, scope, now));
 
   store::ReadQuery& q = plan.query;
@@ -241,204 +536,64 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
   q.cameras = req.cameras;
   q.limit = req.limit;
   q.after = req.after;
-  if (req.type == "area") {
-    // The cameras standing in the circle (the catalog knows where they are),
-    // and the mobile ones, whose reads carry their own position.
-    store::Area area;
-    area.center = *req.center;
-    area.radius_m = req.radius_m;
-    Result<catalog::Statement> cams = db.Prepare(
-        "SELECT a.code, c.code, c.lat, c.lon, c.mobile FROM cameras c JOIN agencies a ON a.id = "
-        "c.agency_id");
-    if (!cams.ok()) return cams.status();
-    std::set<std::string> agencies(plan.agencies.begin(), plan.agencies.end());
-    for (;;) {
-      Result<bool> row = cams->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      if (agencies.count(cams->Text(0)) == 0) continue;
-      if (cams->Int(4) != 0) {
-        area.mobile_cameras.push_back(cams->Text(1));
-        continue;
-      }
-      if (cams->IsNull(2)) continue;
-      const read::GeoPoint at =
-          read::GeoPoint::FromDegrees(std::stod(cams->Text(2)), std::stod(cams->Text(3)));
-      if (read::DistanceMeters(at, area.center) <= area.radius_m)
-        area.cameras.push_back(cams->Text(1));
+
+  // Where the visible agencies' cameras stand (routes, maps and areas).
+  Result<catalog::Statement> cams = db.Prepare(
+      "SELECT a.code, c.code, c.lat, c.lon, c.mobile FROM cameras c JOIN agencies a ON a.id = "
+      "c.agency_id");
+  if (!cams.ok()) return cams.status();
+  const std::set<std::string> agencies(plan.agencies.begin(), plan.agencies.end());
+  std::vector<std::pair<std::string, read::GeoPoint>> fixed;
+  std::vector<std::string> mobile;
+  for (;;) {
+    Result<bool> row = cams->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (agencies.count(cams->Text(0)) == 0) continue;
+    if (cams->Int(4) != 0) {
+      mobile.push_back(cams->Text(1));
+      continue;
     }
-    q.area = std::move(area);
+    if (cams->IsNull(2) || cams->IsNull(3)) continue;
+    const read::GeoPoint at =
+        read::GeoPoint::FromDegrees(std::stod(cams->Text(2)), std::stod(cams->Text(3)));
+    plan.camera_at[cams->Text(0) + "/" + cams->Text(1)] = at;
+    fixed.emplace_back(cams->Text(1), at);
   }
+  if (req.type == "area") q.area = AreaOf(req.region, fixed, mobile);
+  for (const Scene& s : req.scenes) plan.scene_areas.push_back(AreaOf(s.region, fixed, mobile));
   return plan;
 }
 
-namespace {
-
-// Every plate the matcher's rules relate to `p`: up to two substitutions
-// within the look-alike classes, and one insertion, deletion or substitution.
-std::vector<plate::Plate> LookalikeCandidates(const plate::Plate& p) {
-  const auto& classes = plate::LookalikeClasses::Default();
-  constexpr std::string_view kChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::set<std::string> out;
-  const std::string s = p.str();
-  out.insert(s);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    for (char a : classes.Members(s[i])) {
-      if (a == s[i]) continue;
-      std::string t = s;
-      t[i] = a;
-      out.insert(t);
-      for (std::size_t j = i + 1; j < s.size(); ++j) {
-        for (char b : classes.Members(s[j])) {
-          if (b == s[j]) continue;
-          std::string u = t;
-          u[j] = b;
-          out.insert(u);
-        }
-      }
-    }
-  }
-  for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size()) out.insert(s.substr(0, i) + s.substr(i + 1));  // a deletion
-    for (char c : kChars) {
-      if (s.size() < plate::Plate::kMaxLength) out.insert(s.substr(0, i) + c + s.substr(i));
-      if (i < s.size() && c != s[i]) out.insert(s.substr(0, i) + c + s.substr(i + 1));
-    }
-  }
-  std::vector<plate::Plate> plates;
-  for (const std::string& t : out) {
-    if (Result<plate::Plate> q = plate::Plate::FromNormalized(t); q.ok()) plates.push_back(*q);
-  }
-  return plates;
+std::size_t ResultCount(const Request& req, const Answer& a) {
+  if (req.type == "plate" || req.type == "partial" || req.type == "lookalike")
+    return a.reads.size();
+  if (req.type == "route") return a.legs.size();
+  if (req.type == "locate") return a.spots.size();
+  return a.groups.size();
 }
-
-bool Newer(const read::Read& a, const read::Read& b) {
-  return std::tie(b.time, a.agency, a.camera, a.id) < std::tie(a.time, b.agency, b.camera, b.id);
-}
-
-}  // namespace
-
-Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan) {
-  Answer a;
-  if (plan.agencies.empty()) return a;
-  if (req.type == "lookalike") {
-    // One exact query per related plate (the store's Bloom filters make the
-    // many misses cheap); the newest `limit` reads of all of them.
-    for (const plate::Plate& candidate : LookalikeCandidates(*req.plate)) {
-      store::ReadQuery q = plan.query;
-      q.plate = candidate;
-      q.after.reset();
-      Result<store::QueryResult> r = store.Query(q);
-      if (!r.ok()) return r.status();
-      a.truncated = a.truncated || r->truncated;
-      for (read::Read& rd : r->reads) a.reads.push_back(std::move(rd));
-    }
-    std::sort(a.reads.begin(), a.reads.end(), Newer);
-    if (a.reads.size() > req.limit) {
-      a.reads.resize(req.limit);
-      a.truncated = true;
-    }
-    return a;
-  }
-  store::ReadQuery q = plan.query;
-  const bool filtered =
-      !req.make.empty() || !req.model.empty() || !req.color.empty() || !req.body.empty();
-  // Attribute filters apply after the store: fetch pages until enough pass.
-  for (int pages = 0; pages < 50; ++pages) {
-    Result<store::QueryResult> r = store.Query(q);
-    if (!r.ok()) return r.status();
-    for (read::Read& rd : r->reads) {
-      if (filtered && ((!req.make.empty() && !Same(rd.vehicle.make, req.make)) ||
-                       (!req.model.empty() && !Same(rd.vehicle.model, req.model)) ||
-                       (!req.color.empty() && !Same(rd.vehicle.color, req.color)) ||
-                       (!req.body.empty() && !Same(rd.vehicle.body, req.body)))) {
-        continue;
-      }
-      if (a.reads.size() < req.limit) {
-        a.reads.push_back(std::move(rd));
-      } else {
-        a.truncated = true;
-      }
-    }
-    if (a.reads.size() >= req.limit || !r->truncated) {
-      a.truncated = a.truncated || r->truncated;
-      if (a.truncated && !a.reads.empty()) {
-        const read::Read& last = a.reads.back();
-        a.next = store::ReadCursor{last.time, last.agency, last.camera, last.id};
-      }
-      return a;
-    }
-    q.after = r->next;
-  }
-  a.truncated = true;
-  if (!a.reads.empty()) {
-    const read::Read& last = a.reads.back();
-    a.next = store::ReadCursor{last.time, last.agency, last.camera, last.id};
-  }
-  return a;
-}
-
-std::string EncodeCursor(const store::ReadCursor& c) {
-  return Base64Encode(fmt::format("{}\n{}\n{}\n{}", c.time, c.agency, c.camera, c.id));
-}
-
-Result<store::ReadCursor> DecodeCursor(std::string_view text) {
-  std::optional<std::string> raw = Base64Decode(text);
-  if (!raw) return Status::InvalidArgument("cursor");
-  store::ReadCursor c;
-  std::size_t a = raw->find('\n');
-  std::size_t b = a == std::string::npos ? a : raw->find('\n', a + 1);
-  std::size_t d = b == std::string::npos ? b : raw->find('\n', b + 1);
-  if (d == std::string::npos) return Status::InvalidArgument("cursor");
-  try {
-    c.time = std::stoll(raw->substr(0, a));
-  } catch (const std::exception&) {
-    return Status::InvalidArgument("cursor");
-  }
-  c.agency = raw->substr(a + 1, b - a - 1);
-  c.camera = raw->substr(b + 1, d - b - 1);
-  c.id = raw->substr(d + 1);
-  return c;
-}
-
-namespace {
-
-std::string TermsJson(const Request& req) {
-  std::string terms = fmt::format(R"("type":"{}")", req.type);
-  if (req.plate) terms += fmt::format(R"(,"plate":"{}")", req.plate->text());
-  if (req.pattern) terms += fmt::format(R"(,"pattern":{})", JsonQuote(req.pattern->text()));
-  if (req.state) terms += fmt::format(R"(,"state":"{}")", req.state->code());
-  if (req.center) {
-    terms += fmt::format(R"(,"lat":{:.6f},"lon":{:.6f},"radius_m":{:.0f})", req.center->lat(),
-                         req.center->lon(), req.radius_m);
-  }
-  terms += fmt::format(R"(,"from":"{}","to":"{}")", FormatRfc3339(req.from), FormatRfc3339(req.to));
-  return terms;
-}
-
-}  // namespace
 
 Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p, const Request& req,
                             const Plan& plan, const Answer& answer, std::int64_t now) {
-  std::set<std::string> owners;
-  for (const read::Read& r : answer.reads) owners.insert(r.agency);
+  // Every agency whose reads the answer drew on sees this search in its audit.
   std::vector<std::int64_t> touched = {p.agency_id};
-  for (const std::string& code : owners) {
+  std::vector<std::string> touched_codes;
+  for (const std::string& code : answer.owners) {
     Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, code);
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (*row && q->Int(0) != p.agency_id) touched.push_back(q->Int(0));
+    touched_codes.push_back(code);
   }
-  std::string agencies;
-  for (const std::string& a : plan.agencies)
-    agencies += (agencies.empty() ? "" : ",") + JsonQuote(a);
+  const std::size_t results = ResultCount(req, answer);
   const std::string details = fmt::format(
-      R"({{{},"purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"results":{},"agencies":[{}]}})",
-      TermsJson(req), JsonQuote(req.why.purpose), JsonQuote(req.why.case_number),
-      JsonQuote(req.why.offense), JsonQuote(req.why.justification),
-      req.why.approval ? std::to_string(*req.why.approval) : "null", answer.reads.size(), agencies);
+      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"results":{},"agencies":{},"touched":{}}})",
+      TermsJson(req), FormatName(req.format), JsonQuote(req.why.purpose),
+      JsonQuote(req.why.case_number), JsonQuote(req.why.offense), JsonQuote(req.why.justification),
+      req.why.approval ? std::to_string(*req.why.approval) : "null", results,
+      StringList(plan.agencies), StringList(touched_codes));
   std::int64_t seq = 0;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     audit::Entry e;
@@ -450,59 +605,22 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
     e.touched = touched;
     INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
     seq = e.seq;
+    if (req.format != Format::kJson) {
+      // Data leaving the system as a file is its own event.
+      audit::Entry x;
+      x.time = now;
+      x.actor = p.Actor();
+      x.agency = p.agency_id;
+      x.event = "search.export";
+      x.details =
+          fmt::format(R"({{"search":{},"type":"{}","format":"{}","results":{},"case":{}}})", seq,
+                      req.type, FormatName(req.format), results, JsonQuote(req.why.case_number));
+      x.touched = touched;
+      INTERDICT_RETURN_IF_ERROR(audit::Append(db, x));
+    }
     return Status::Ok();
   }));
   return seq;
-}
-
-std::string ResponseJson(const Request& req, const Plan& plan, const Answer& answer,
-                         std::int64_t search_seq) {
-  std::string results = "[";
-  std::map<std::string, std::int64_t> plates;
-  for (std::size_t i = 0; i < answer.reads.size(); ++i) {
-    results += (i ? "," : "") + read::FormatNativeRead(answer.reads[i]);
-    ++plates[answer.reads[i].plate.str()];
-  }
-  results += "]";
-  // The distinct plates of this page with their counts (partial and area answers).
-  std::string summary = "[";
-  if (req.type != "plate") {
-    std::vector<std::pair<std::string, std::int64_t>> sorted(plates.begin(), plates.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    // For a look-alike search, each plate says how it relates to the one asked
-    // for, by the matcher's own rules; anything but exact is approximate.
-    std::shared_ptr<const match::Index> rules;
-    if (req.type == "lookalike") {
-      const match::Index::Item target{*req.plate, plate::Jurisdiction(), 0, true};
-      rules = match::Index::Build(std::span<const match::Index::Item>(&target, 1),
-                                  plate::LookalikeClasses::Default());
-    }
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      std::string label;
-      if (rules) {
-        read::Read probe;
-        probe.plate = *plate::Plate::FromNormalized(sorted[i].first);
-        std::vector<match::Candidate> c;
-        rules->Match(probe, &c);
-        const match::MatchKind kind = c.empty() ? match::MatchKind::kOneEdit : c[0].kind;
-        const bool exact = kind == match::MatchKind::kExact || kind == match::MatchKind::kPlateOnly;
-        label = fmt::format(R"(,"match":"{}","approximate":{})",
-                            exact ? "exact" : match::MatchKindName(kind), !exact);
-      }
-      summary += fmt::format(R"({}{{"plate":"{}","reads":{}{}}})", i ? "," : "", sorted[i].first,
-                             sorted[i].second, label);
-    }
-  }
-  summary += "]";
-  std::string agencies;
-  for (const std::string& a : plan.agencies)
-    agencies += (agencies.empty() ? "" : ",") + JsonQuote(a);
-  return fmt::format(
-      R"({{"type":"{}","results":{},"plates":{},"count":{},"truncated":{},"next":{},"agencies":[{}],"search":{}}})",
-      req.type, results, summary, answer.reads.size(), answer.truncated,
-      answer.next ? JsonQuote(EncodeCursor(*answer.next)) : "null", agencies, search_seq);
 }
 
 }  // namespace interdict::search

@@ -3,12 +3,14 @@
 // requester may see, and recorded in the audit trail with its terms, purpose,
 // result count and the agencies whose data it touched.
 //
-// This first part answers `plate`, `partial` and `area` (a circle); the
-// pattern analyses follow.
+// Read lists: plate, partial, lookalike. Groups of plates: area, scenes,
+// convoy. A plate's habits: locate, route.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,64 +19,162 @@
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
 #include "policy/purpose.h"
+#include "read/geo.h"
 #include "store/query.h"
 #include "store/store.h"
 
 namespace interdict::search {
 
+enum class Format { kJson, kCsv, kGeoJson };
+
+// An area on the map: a circle, or a polygon when `polygon` is not empty.
+struct Region {
+  read::GeoPoint center;
+  double radius_m = 0;
+  read::Ring polygon;
+};
+
+struct Scene {
+  Region region;
+  std::int64_t from = 0, to = 0;  // [from, to)
+};
+
+// Limits a request may not pass (a 400 names the parameter).
+inline constexpr std::size_t kMaxScenes = 10;
+inline constexpr std::size_t kMaxPolygonVertices = 1000;
+inline constexpr std::size_t kMaxPageJson = 1000;
+inline constexpr std::size_t kMaxPageExport = 10000;
+// Reads an aggregate may gather from one store query; beyond it the request is
+// refused as too wide (narrow the area or the window) rather than answered
+// from a part of the data.
+inline constexpr std::size_t kMaxGathered = 200000;
+
 struct Request {
-  std::string type;  // plate, partial, area
+  std::string type;  // plate, partial, lookalike, area, scenes, convoy, locate, route
   std::optional<plate::Plate> plate;
   std::optional<store::PlatePattern> pattern;
   std::optional<plate::Jurisdiction> state;
-  std::optional<read::GeoPoint> center;
-  double radius_m = 0;
+  Region region;                     // area
+  std::vector<Scene> scenes;         // scenes
+  std::size_t k = 2;                 // scenes: seen in at least k of them
+  std::int64_t window_ms = 120'000;  // convoy: ±Δt around each of the target's sightings
+  std::int64_t min_together = 2;     // convoy: co-occurrences a companion needs
+  double max_kmh = 200;              // route: faster than this between cameras is impossible
+  std::string time_zone = "UTC";     // locate: hour of week in this zone
   // Filters.
   std::int64_t from = 0, to = 0;      // capture time window, [from, to)
   std::vector<std::string> agencies;  // empty: every agency the requester may see
   std::vector<std::string> cameras;
   std::string make, model, color, body;
   policy::SearchReason why;
+  Format format = Format::kJson;
   std::size_t limit = 100;
-  std::optional<store::ReadCursor> after;
+  std::optional<store::ReadCursor> after;  // read lists
+  std::size_t offset = 0;                  // everything else
+  std::uint64_t digest = 0;                // of the terms; cursors carry it
 };
 
 // Parses and checks a request body; InvalidArgument naming the parameter.
 // `now` supplies the default window (the last 30 days).
 Result<Request> ParseRequest(std::string_view json, std::int64_t now);
 
-// What the policy layer allows: the store query to run and the agencies it covers.
+// Whether a type is a pattern analysis (its own permission, and an approval).
+bool IsPatternAnalysis(std::string_view type);
+
+// What the policy layer allows: the store query to run, the agencies it
+// covers, the areas of an area or scenes search, and where the cameras stand.
 struct Plan {
   store::ReadQuery query;
   std::vector<std::string> agencies;
+  std::vector<store::Area> scene_areas;             // one per scene
+  std::map<std::string, read::GeoPoint> camera_at;  // "AGENCY/camera"
 };
 
 // Checks permission, purpose and approval, and resolves the agencies (the
 // requester's visible ones, narrowed to those named; naming one it may not
-// see is PermissionDenied with the reason) and, for an area, the cameras in it.
+// see is PermissionDenied with the reason) and the cameras in each area.
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
                      std::int64_t now);
 
+// One read in an answer, with the hold that keeps it past retention ("" when
+// it is within retention) and, for scenes, the scene it was seen in.
+struct Sighting {
+  read::Read read;
+  std::string hold;
+  int scene = -1;
+};
+
+// A plate in an area, several scenes or a convoy.
+struct PlateGroup {
+  std::string plate;
+  std::set<std::string> states;
+  std::int64_t reads = 0;
+  std::int64_t first = 0, last = 0;
+  std::map<std::string, std::int64_t> cameras;  // "AGENCY/camera" → reads
+  std::set<std::string> agencies;
+  std::set<int> scenes;  // scenes: which ones
+  // Convoy: sightings of the target it was seen with, and how many chance
+  // alone would give (its own traffic at those cameras × 2Δt / period).
+  std::int64_t together = 0;
+  double expected = 0;
+  std::string match;                // look-alikes: the matcher's kind
+  std::vector<Sighting> sightings;  // newest first, at most kSightingsPerGroup
+};
+inline constexpr std::size_t kSightingsPerGroup = 20;
+
+// Route: a sighting and the way from the previous one.
+struct Leg {
+  Sighting at;
+  std::optional<read::GeoPoint> where;
+  double distance_m = 0, seconds = 0, kmh = 0;
+  bool first = true;  // no previous sighting
+  bool impossible = false;
+};
+
+// Locate: a camera where the plate is seen, and when (hour of week, local).
+struct Spot {
+  std::string agency, camera;
+  std::optional<read::GeoPoint> where;
+  std::int64_t reads = 0;
+  std::map<int, std::int64_t> hours;  // 0 = Monday 00:00–01:00 … 167
+};
+
 struct Answer {
-  std::vector<read::Read> reads;  // after the attribute filters
+  std::vector<Sighting> reads;     // plate, partial, lookalike
+  std::vector<PlateGroup> groups;  // area, scenes, convoy; a plate search's look-alikes
+  std::vector<Leg> legs;           // route
+  std::vector<Spot> spots;         // locate
+  std::set<std::string> owners;    // agencies whose reads the answer draws on
+  std::size_t total = 0;           // results before paging (groups, legs, spots)
+  std::int64_t target_reads = 0;   // convoy, locate, route: the target plate's reads
+  std::int64_t excluded = 0;       // convoy: look-alikes of the target left out
   bool truncated = false;
   std::optional<store::ReadCursor> next;
+  std::optional<std::size_t> next_offset;
 };
 
 // Runs the plan on the store (no catalog needed).
 Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan);
 
-// The audit entry of a search; returns its sequence number.
+// The number of results the answer gives (this page).
+std::size_t ResultCount(const Request& req, const Answer& answer);
+
+// The audit entry of a search, and of an export besides; returns the search's
+// sequence number.
 Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p, const Request& req,
                             const Plan& plan, const Answer& answer, std::int64_t now);
 
-// The response body: {"type", "results", "summary", "count", "truncated", "next", "agencies",
-// "search"}.
-std::string ResponseJson(const Request& req, const Plan& plan, const Answer& answer,
-                         std::int64_t search_seq);
+// The response: JSON {"type", "results", …, "search"}, CSV or GeoJSON.
+struct Rendered {
+  std::string content_type;
+  std::string body;
+};
+Rendered Render(const Request& req, const Plan& plan, const Answer& answer,
+                std::int64_t search_seq);
 
-// Cursors are opaque to clients: base64 of the last read's keys.
-std::string EncodeCursor(const store::ReadCursor& c);
-Result<store::ReadCursor> DecodeCursor(std::string_view text);
+// Cursors are opaque to clients: base64 of the position and the request's
+// digest, so a cursor works only for the search that gave it.
+std::string EncodeCursor(const Request& req, const store::ReadCursor& c);
+std::string EncodeOffsetCursor(const Request& req, std::size_t offset);
 
 }  // namespace interdict::search

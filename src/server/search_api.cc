@@ -1,5 +1,7 @@
 // POST /api/v1/search (docs/search.md): the policy layer first, the store
 // without holding the catalog, the audit entry after.
+#include <fmt/core.h>
+
 #include "search/search.h"
 #include "server/api.h"
 #include "server/route_util.h"
@@ -25,7 +27,17 @@ void AddSearchRoutes(http::Router& router, ApiContext& ctx) {
                       return search::Record(db, p, *sr, *plan, *answer, now);
                     });
                 if (!seq.ok()) return Failed(ctx, seq.status(), "auditing a search failed");
-                return http::Response::Json(200, search::ResponseJson(*sr, *plan, *answer, *seq));
+                search::Rendered out = search::Render(*sr, *plan, *answer, *seq);
+                http::Response r = http::Response::Json(200, std::move(out.body));
+                r.content_type = out.content_type;
+                r.headers.emplace_back("X-Interdict-Search", std::to_string(*seq));
+                if (sr->format != search::Format::kJson) {
+                  r.headers.emplace_back(
+                      "Content-Disposition",
+                      fmt::format("attachment; filename=\"interdict-search-{}.{}\"", *seq,
+                                  sr->format == search::Format::kCsv ? "csv" : "geojson"));
+                }
+                return r;
               }});
 }
 

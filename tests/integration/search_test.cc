@@ -208,5 +208,64 @@ TEST_F(SearchTest, BadParametersAndMissingPurposeAre400sAndProhibitedPurposes403
   EXPECT_NE(r.find("approval"), std::string::npos) << r;
 }
 
+TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedFiles) {
+  const std::string stl = Key("STLPD");
+  Post(stl, "STLPD", "market", "r1", "KZ9Q81", 3'600'000);
+  Post(stl, "STLPD", "airport", "r2", "KZ9Q81", 3'400'000);  // 20 km in 200 s
+  clock_.Advance(std::chrono::seconds(30));
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "officer", "officer");
+    test::AddUser(**db, 1, "boss", "supervisor");
+  }
+  const std::string officer = test::SignIn(running_->client(), clock_, "officer");
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  // An officer may search reads but not run pattern analyses.
+  int status = 0;
+  std::string r = Search(officer, R"("type":"route","params":{"plate":"KZ9Q81"})", &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("search.patterns"), std::string::npos) << r;
+  // An analyst needs a supervisor's approval for the case.
+  r = Search(analyst, R"("type":"route","params":{"plate":"KZ9Q81"})", &status);
+  EXPECT_EQ(status, 403) << r;
+  auto asked = Call(
+      analyst, "POST", "/api/v1/approvals",
+      R"({"purpose":"stolen-vehicle","case_number":"26-004411","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight","max_days":30,"max_agencies":1,"pattern_analysis":true})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = asked.body.substr(6, asked.body.find(',') - 6);
+  ASSERT_EQ(Call(boss, "POST", "/api/v1/approvals/" + id + "/approve").status, 200);
+  auto route = Call(
+      analyst, "POST", "/api/v1/search",
+      R"({"type":"route","params":{"plate":"KZ9Q81"},"format":"geojson",)" +
+          std::string(kPurpose).insert(std::string(kPurpose).size() - 1, R"(,"approval":)" + id) +
+          "}");
+  ASSERT_EQ(route.status, 200) << route.body;
+  EXPECT_EQ(route.Header("Content-Type"), "application/geo+json");
+  EXPECT_NE(route.Header("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_NE(route.body.find(R"("type":"LineString")"), std::string::npos) << route.body;
+  EXPECT_NE(route.body.find(R"("impossible":true)"), std::string::npos) << route.body;
+  // A CSV export of a plate history.
+  auto csv = Call(analyst, "POST", "/api/v1/search",
+                  R"({"type":"plate","params":{"plate":"KZ9Q81"},"format":"csv",)" +
+                      std::string(kPurpose) + "}");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_NE(csv.body.find(",STLPD,airport,r2,KZ9Q81,"), std::string::npos) << csv.body;
+  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto q =
+      (*db)->Prepare("SELECT group_concat(details, ' ') FROM audit WHERE event = 'search.export'");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_NE(q->Text(0).find(R"("type":"route","format":"geojson")"), std::string::npos);
+  EXPECT_NE(q->Text(0).find(R"("type":"plate","format":"csv")"), std::string::npos);
+  // A polygon that crosses itself is a 400 naming it.
+  r = Search(
+      analyst,
+      R"("type":"area","params":{"polygon":{"type":"Polygon","coordinates":[[[-90.21,38.62],[-90.19,38.64],[-90.19,38.62],[-90.21,38.64]]]}})",
+      &status);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(r.find("params.polygon.coordinates[0]: crosses itself"), std::string::npos) << r;
+}
+
 }  // namespace
 }  // namespace interdict::server
