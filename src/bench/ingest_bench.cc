@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "base/json_escape.h"
 #include "base/log.h"
+#include "bench/harness.h"
 #include "catalog/migrations.h"
 #include "catalog/sqlite.h"
 #include "http/client.h"
@@ -36,11 +37,6 @@
 
 namespace interdict::bench {
 namespace {
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) {
-  g_stop = 1;
-}
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -135,25 +131,13 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int RunIngestBench(const IngestBenchOptions& o) {
-  g_stop = 0;
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
-  namespace fs = std::filesystem;
-  std::string dir = o.dir;
-  if (dir.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "interdict-bench-ingest-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      std::cerr << "bench ingest: cannot create a working directory\n";
-      return 1;
-    }
-    dir = tmpl;
+  CatchStopSignals();
+  Result<WorkDir> work = WorkDir::Make(o.dir, "ingest", o.keep);
+  if (!work.ok()) {
+    std::cerr << "bench ingest: " << work.status().message() << "\n";
+    return 1;
   }
-  auto cleanup = [&] {
-    if (!o.keep) {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  };
+  const std::string& dir = work->path();
   Clock& clock = Clock::System();
   const std::int64_t now = clock.NowMillis();
   std::mt19937_64 rng(20261129);
@@ -256,7 +240,7 @@ int RunIngestBench(const IngestBenchOptions& o) {
     http::Client http(http::ClientOptions::To("127.0.0.1", port));
     std::mt19937_64 r(static_cast<std::uint64_t>(client) * 7919 + 1);
     std::string body;
-    for (std::uint64_t b = next++; b < batches && !g_stop; b = next++) {
+    for (std::uint64_t b = next++; b < batches && !StopRequested(); b = next++) {
       body.clear();
       const std::int64_t t = clock.NowMillis();
       const std::uint64_t n = std::min(o.batch, o.reads - b * o.batch);
@@ -353,8 +337,7 @@ int RunIngestBench(const IngestBenchOptions& o) {
   }
   service.Shutdown();
   server_thread.join();
-  cleanup();
-  if (g_stop) {
+  if (StopRequested()) {
     std::cerr << "bench ingest: interrupted\n";
     return 130;
   }

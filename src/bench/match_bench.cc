@@ -14,15 +14,11 @@
 
 #include <fmt/core.h>
 
+#include "bench/harness.h"
 #include "match/matcher.h"
 
 namespace interdict::bench {
 namespace {
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) {
-  g_stop = 1;
-}
 
 constexpr std::string_view kLetters = "ABCDEFGHJKLMNPRSTUVWXYZ";  // no I, O, Q on most plates
 constexpr std::string_view kDigits = "0123456789";
@@ -69,9 +65,7 @@ double PeakRssMib() {
 }  // namespace
 
 int RunMatchBench(const MatchBenchOptions& o) {
-  g_stop = 0;
-  signal(SIGINT, OnSignal);
-  signal(SIGTERM, OnSignal);
+  CatchStopSignals();
   using SteadyClock = std::chrono::steady_clock;
   const auto& classes = plate::LookalikeClasses::Default();
   std::mt19937_64 rng(o.seed);
@@ -102,7 +96,7 @@ int RunMatchBench(const MatchBenchOptions& o) {
   items.reserve(o.entries);
   std::unordered_set<std::uint64_t> listed;
   listed.reserve(o.entries);
-  for (std::uint64_t i = 0; i < o.entries && !g_stop; ++i) {
+  for (std::uint64_t i = 0; i < o.entries && !StopRequested(); ++i) {
     const plate::Plate p = *plate::Plate::FromNormalized(RandomPlate(rng));
     const bool one_edit = one_edit_list(rng);
     one_edit_entries += one_edit ? 1u : 0u;
@@ -122,7 +116,7 @@ int RunMatchBench(const MatchBenchOptions& o) {
   std::vector<read::Read> reads(o.reads);
   std::vector<std::uint32_t> truth(o.reads, UINT32_MAX);  // listed entry, or none
   std::vector<bool> lookalike(o.reads, false);
-  for (std::uint64_t n = 0; n < o.reads && !g_stop; ++n) {
+  for (std::uint64_t n = 0; n < o.reads && !StopRequested(); ++n) {
     read::Read& r = reads[n];
     std::string text;
     const std::uint64_t dice = rng() % 1000;
@@ -153,7 +147,7 @@ int RunMatchBench(const MatchBenchOptions& o) {
       }
     }
   }
-  if (g_stop) {
+  if (StopRequested()) {
     std::cerr << "bench match: interrupted\n";
     return 130;
   }
@@ -164,7 +158,7 @@ int RunMatchBench(const MatchBenchOptions& o) {
   std::uint64_t lookalike_total = 0, lookalike_caught = 0, false_hits = 0, hits = 0;
   std::array<std::uint64_t, 5> false_by_kind{};
   double match_s = 0;
-  for (std::size_t base = 0; base < reads.size() && !g_stop; base += kBatch) {
+  for (std::size_t base = 0; base < reads.size() && !StopRequested(); base += kBatch) {
     const std::size_t n = std::min(kBatch, reads.size() - base);
     const auto t0 = SteadyClock::now();
     index->MatchBatch(std::span<const read::Read>(reads.data() + base, n), &out);
@@ -191,7 +185,7 @@ int RunMatchBench(const MatchBenchOptions& o) {
     }
   }
   std::cerr << "\n";
-  if (g_stop) {
+  if (StopRequested()) {
     std::cerr << "bench match: interrupted\n";
     return 130;
   }

@@ -22,16 +22,12 @@
 #include "base/clock.h"
 #include "base/json_escape.h"
 #include "base/log.h"
+#include "bench/harness.h"
 #include "bench/read_generator.h"
 #include "store/store.h"
 
 namespace interdict::bench {
 namespace {
-
-volatile sig_atomic_t g_stop = 0;
-void OnSignal(int) {
-  g_stop = 1;
-}
 
 using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) {
@@ -215,7 +211,7 @@ SideResult RunInterdict(const GeneratorOptions& gopts, const QuerySet& qs, const
   double append_s = 0;
   std::uint64_t done = 0;
   auto last = Clock::now();
-  while (!g_stop && gen.Next(10'000, &batch)) {
+  while (!StopRequested() && gen.Next(10'000, &batch)) {
     const std::size_t n = batch.size();
     const auto t0 = Clock::now();
     Result<store::AppendResult> r = st.Append(std::move(batch));
@@ -361,7 +357,7 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
   double load_s = 0;
   std::uint64_t done = 0;
   auto last = Clock::now();
-  while (!g_stop && gen.Next(10'000, &batch)) {
+  while (!StopRequested() && gen.Next(10'000, &batch)) {
     const auto t0 = Clock::now();
     db.Exec("BEGIN", &out.error);
     for (const read::Read& r : batch) {
@@ -515,22 +511,14 @@ double Ratio(double a, double b) {
 }  // namespace
 
 int RunStoreBench(const StoreBenchOptions& options) {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  CatchStopSignals();
 
-  std::string dir = options.dir;
-  bool made_dir = false;
-  if (dir.empty()) {
-    std::string pattern = "/tmp/interdict-bench-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      std::cerr << "bench store: cannot create a working directory\n";
-      return 1;
-    }
-    dir = pattern;
-    made_dir = true;
+  Result<WorkDir> work = WorkDir::Make(options.dir, "store", options.keep);
+  if (!work.ok()) {
+    std::cerr << "bench store: " << work.status().message() << "\n";
+    return 1;
   }
+  const std::string& dir = work->path();
   GeneratorOptions g;
   g.reads = options.reads;
   ReadGenerator meta(g);  // cameras and plates, to build the queries
@@ -542,14 +530,13 @@ int RunStoreBench(const StoreBenchOptions& options) {
   const SideResult ours =
       InChild([&] { return RunInterdict(g, qs, dir + "/interdict", options.sync); });
   SideResult lite;
-  if (options.reads <= options.sqlite_max_reads && !g_stop) {
+  if (options.reads <= options.sqlite_max_reads && !StopRequested()) {
     lite = InChild([&] { return RunSqlite(g, qs, dir + "/sqlite", options.sync); });
-  } else if (!g_stop) {
+  } else if (!StopRequested()) {
     lite.error = fmt::format("skipped: {} reads is above --sqlite-max {}", options.reads,
                              options.sqlite_max_reads);
   }
-  if (made_dir && !options.keep) std::filesystem::remove_all(dir);
-  if (g_stop) {
+  if (StopRequested()) {
     std::cerr << "bench store: interrupted\n";
     return 130;
   }

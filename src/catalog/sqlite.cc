@@ -143,6 +143,10 @@ void Statement::Reset() {
 std::int64_t Statement::Int(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
+double Statement::Real(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+
 std::string Statement::Text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   return p ? std::string(reinterpret_cast<const char*>(p),

@@ -87,6 +87,7 @@ class Statement {
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
+  double Real(int column) const;  // a REAL column (or a number in text, converted)
   std::string Blob(int column) const;
   bool IsNull(int column) const;
   std::optional<std::int64_t> OptionalInt(int column) const;

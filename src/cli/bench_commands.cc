@@ -4,6 +4,7 @@
 
 #include "bench/ingest_bench.h"
 #include "bench/match_bench.h"
+#include "bench/search_bench.h"
 #include "bench/store_bench.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -125,6 +126,45 @@ int IngestBench(const std::vector<std::string>& argv) {
   return bench::RunIngestBench(o);
 }
 
+const std::vector<FlagSpec> kSearchBenchFlags = {
+    {"reads", true, "simulated reads to load (default 1000000)"},
+    {"days", true, "days the reads span, ending now (default 365)"},
+    {"queries", true, "queries per search type (default 50)"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int SearchBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kSearchBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench search: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kSearchBenchFlags);
+    return kExitUsage;
+  }
+  bench::SearchBenchOptions o;
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
+  Result<std::uint64_t> days = args->GetCount("days", 365, 3650);
+  Result<std::uint64_t> queries = args->GetCount("queries", 50, 100'000);
+  for (const Result<std::uint64_t>* r : {&reads, &days, &queries}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench search: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (*days < 31) {
+    std::cerr << "interdict bench search: --days must be at least 31 (the searches look back 30 "
+                 "days)\n";
+    return kExitUsage;
+  }
+  o.reads = *reads;
+  o.days = static_cast<int>(*days);
+  o.queries = static_cast<int>(std::max<std::uint64_t>(1, *queries));
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunSearchBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -133,6 +173,8 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--keep] [--json]\n"
       "       interdict bench match [--entries N] [--reads N] [--one-edit-percent P] [--json]\n"
       "       interdict bench ingest [--reads N] [--batch N] [--entries N] [--clients N] "
+      "[--json]\n"
+      "       interdict bench search [--reads N] [--days N] [--queries N] [--dir DIR] [--keep] "
       "[--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
@@ -142,6 +184,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "store") return StoreBench(rest);
   if (argv[0] == "match") return MatchBench(rest);
   if (argv[0] == "ingest") return IngestBench(rest);
+  if (argv[0] == "search") return SearchBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

@@ -537,7 +537,10 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
   q.limit = req.limit;
   q.after = req.after;
 
-  // Where the visible agencies' cameras stand (routes, maps and areas).
+  // Where the visible agencies' cameras stand: for areas, routes, locations
+  // and exports (a read list in JSON does not need them).
+  const bool read_list = req.type == "plate" || req.type == "partial" || req.type == "lookalike";
+  if ((read_list || req.type == "convoy") && req.format == Format::kJson) return plan;
   Result<catalog::Statement> cams = db.Prepare(
       "SELECT a.code, c.code, c.lat, c.lon, c.mobile FROM cameras c JOIN agencies a ON a.id = "
       "c.agency_id");
@@ -549,16 +552,17 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
     Result<bool> row = cams->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    if (agencies.count(cams->Text(0)) == 0) continue;
+    std::string agency = cams->Text(0);
+    if (agencies.count(agency) == 0) continue;
     if (cams->Int(4) != 0) {
       mobile.push_back(cams->Text(1));
       continue;
     }
     if (cams->IsNull(2) || cams->IsNull(3)) continue;
-    const read::GeoPoint at =
-        read::GeoPoint::FromDegrees(std::stod(cams->Text(2)), std::stod(cams->Text(3)));
-    plan.camera_at[cams->Text(0) + "/" + cams->Text(1)] = at;
-    fixed.emplace_back(cams->Text(1), at);
+    const read::GeoPoint at = read::GeoPoint::FromDegrees(cams->Real(2), cams->Real(3));
+    std::string camera = cams->Text(1);
+    plan.camera_at.emplace_hint(plan.camera_at.end(), agency + "/" + camera, at);
+    fixed.emplace_back(std::move(camera), at);
   }
   if (req.type == "area") q.area = AreaOf(req.region, fixed, mobile);
   for (const Scene& s : req.scenes) plan.scene_areas.push_back(AreaOf(s.region, fixed, mobile));

@@ -1137,9 +1137,23 @@ std::vector<plate::Plate> Store::KnownPlates(const std::vector<plate::Plate>& ca
     if (s.imm) s.imm->PlatesAmong(wanted, &found);
     version = s.version;
   }
+  // The candidates are sorted and clustered (variants of one plate), so each
+  // is found by galloping on from the previous one: a few nearby probes
+  // instead of a cold binary search over millions of plates.
   for (const auto& run : version->plates->runs) {
+    auto lo = run->begin();
+    const auto end = run->end();
     for (std::uint64_t w : wanted) {
-      if (std::binary_search(run->begin(), run->end(), w)) found.push_back(w);
+      std::size_t step = 1;
+      auto hi = lo;
+      while (hi != end && *hi < w) {
+        lo = hi;
+        hi = static_cast<std::size_t>(end - hi) > step ? hi + static_cast<std::ptrdiff_t>(step)
+                                                       : end;
+        step *= 2;
+      }
+      lo = std::lower_bound(lo, hi, w);
+      if (lo != end && *lo == w) found.push_back(w);
     }
   }
   std::sort(found.begin(), found.end());

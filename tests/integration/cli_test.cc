@@ -153,5 +153,31 @@ TEST(CliTest, TheMatchAndIngestBenchmarksRunAndPrintTheirFields) {
   }
 }
 
+// The search benchmark runs every type through the whole search layer, and
+// the analyses find what was planted in the simulated traffic.
+TEST(CliTest, TheSearchBenchmarkRunsEveryTypeAndFindsThePlantedConvoy) {
+  test::RunResult r = test::RunProgram(
+      {INTERDICT_BINARY, "bench", "search", "--reads", "20000", "--queries", "3", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* field : {R"("plate":{"queries":3,)", R"("partial":{"queries":3,)",
+                            R"("scenes":{"queries":3,)", R"("convoy":{"queries":3,)",
+                            R"("route_heavy":{"queries":3,)", R"("policy_and_audit_share")",
+                            R"("convoy_found":true)", R"("scenes_top":"QC4Q88,QX7Q12")"}) {
+    EXPECT_NE(r.out.find(field), std::string::npos) << field << " in " << r.out;
+  }
+  // Eleven query sets (eight types, three with heavy targets), none with a failed query.
+  auto count = [&](std::string_view what) {
+    std::size_t n = 0;
+    for (std::size_t at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count(R"("errors":)"), 11u) << r.out;
+  EXPECT_EQ(count(R"("errors":0})"), 11u) << r.err;
+  r = test::RunProgram({INTERDICT_BINARY, "bench", "search", "--days", "7"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--days must be at least 31"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace interdict

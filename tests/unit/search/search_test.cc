@@ -365,6 +365,26 @@ TEST_F(SearchLibraryTest, PlateHistoryOffersLookalikesApartAndCursorsBelongToThe
       << other.status.message();
 }
 
+TEST_F(SearchLibraryTest, LookalikeResultsPageThroughEveryRelatedPlateOnce) {
+  const std::int64_t t = kNow - kHour;
+  Store({R("1", "KZ9Q81", "a1", t), R("2", "KZ9O81", "a1", t + kMinute),
+         R("3", "KZ9Q8", "a3", t + 2 * kMinute), R("4", "KZ9Q81", "a2", t + 2 * kMinute),
+         R("5", "AB1234", "a1", t + 4 * kMinute)});
+  std::vector<std::string> ids;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    std::string terms = R"("type":"lookalike","params":{"plate":"KZ9Q81"},"page":{"limit":1)";
+    if (!cursor.empty()) terms += R"(,"cursor":")" + cursor + R"(")";
+    Outcome o = Ask("STLPD-analyst", terms + "}");
+    ASSERT_TRUE(o.status.ok()) << o.status.message();
+    for (const Sighting& s : o.answer.reads) ids.push_back(s.read.id);
+    if (!o.answer.next) break;
+    cursor = EncodeCursor(o.req, *o.answer.next);
+  }
+  // Newest first; reads of the same millisecond by agency, camera and id.
+  EXPECT_EQ(ids, (std::vector<std::string>{"4", "3", "2", "1"}));
+}
+
 TEST_F(SearchLibraryTest, ExpiredReadsNeverAppearAndHeldOnesNameTheirHold) {
   // STLPD keeps non-hit reads 30 days; one old read is under an evidence hold.
   store_->SetRetention({{"STLPD", store::RetentionRule{30 * kDay}}});
