@@ -31,6 +31,8 @@ const Command kCommands[] = {
      HotlistCommand},
     {"bench", "benchmarks that print JSON (bench store: against SQLite; bench match: hotlists)",
      BenchCommand},
+    {"sim", "sim --out FILE --days D --seed S: the simulated region's reads, deterministic",
+     SimCommand},
     {"version", "print the version and build type", Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };

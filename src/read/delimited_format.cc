@@ -247,4 +247,43 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
   return true;
 }
 
+namespace {
+
+// RFC 4180: a field with a comma, quote or line break is quoted.
+void CsvField(std::string_view v, std::string* out) {
+  out->push_back(',');
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string FormatCsvRead(const Read& r) {
+  std::string out;
+  out.reserve(128);
+  CsvField(r.id, &out);
+  out.erase(0, 1);  // no comma before the first field
+  CsvField(r.agency, &out);
+  CsvField(r.camera, &out);
+  out += fmt::format(",{},{}", r.time, r.plate.text());
+  CsvField(r.state.known() ? r.state.code() : "", &out);
+  for (const Confidence c : {r.plate_confidence, r.state_confidence}) {
+    out += c.known() ? fmt::format(",{:.2f}", c.fraction()) : ",";
+  }
+  out += r.position ? fmt::format(",{:.6f},{:.6f}", r.position->lat(), r.position->lon()) : ",,";
+  out += r.heading >= 0 ? fmt::format(",{}", r.heading) : ",";
+  for (const std::string* v :
+       {&r.vehicle.make, &r.vehicle.model, &r.vehicle.color, &r.vehicle.body})
+    CsvField(*v, &out);
+  return out;
+}
+
 }  // namespace interdict::read

@@ -47,4 +47,12 @@ class DelimitedReadParser {
 // the missing hour in March as standard time plus one.
 Result<UnixMillis> UsPacificToUtc(int year, int month, int day, int hour, int minute, int second);
 
+// The `csv` format's header and one read as a row of it (no line break):
+// what parses back to the same read, apart from fields the format lacks
+// (alternates, images, raw plate text).
+inline constexpr std::string_view kCsvReadHeader =
+    "id,agency,camera,time,plate,state,plate_confidence,state_confidence,lat,lon,heading,make,"
+    "model,color,body";
+std::string FormatCsvRead(const Read& r);
+
 }  // namespace interdict::read

@@ -153,6 +153,38 @@ TEST(CliTest, TheMatchAndIngestBenchmarksRunAndPrintTheirFields) {
   }
 }
 
+// The simulator writes the same bytes for the same seed, and its statistics.
+TEST(CliTest, TheSimulatorIsDeterministicAndReportsItsStatistics) {
+  test::TempDir dir;
+  auto run = [&](const std::string& file, const std::string& seed, const std::string& format) {
+    return test::RunProgram({INTERDICT_BINARY, "sim", "--out", dir.File(file), "--days", "1",
+                             "--vehicles", "2000", "--seed", seed, "--start", "2026-11-16",
+                             "--format", format});
+  };
+  test::RunResult a = run("a.ndjson", "3", "native");
+  ASSERT_EQ(a.code, 0) << a.err;
+  test::RunResult b = run("b.ndjson", "3", "native");
+  test::RunResult c = run("c.ndjson", "4", "native");
+  auto slurp = [&](const std::string& file) {
+    std::ifstream in(dir.File(file), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string first = slurp("a.ndjson");
+  ASSERT_GT(first.size(), 100'000u);
+  EXPECT_EQ(first, slurp("b.ndjson"));
+  EXPECT_NE(first, slurp("c.ndjson"));
+  for (const char* field : {R"("vehicles":2000,)", R"("days":1,)", R"("error_share":0.1)",
+                            R"("reads_per_camera_per_day":{"median":)", R"("missed_share":0.)"}) {
+    EXPECT_NE(a.out.find(field), std::string::npos) << field << " in " << a.out;
+  }
+  test::RunResult csv = run("d.csv", "3", "csv");
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(slurp("d.csv").rfind("id,agency,camera,time,plate,state,", 0), 0u);
+  test::RunResult bad = test::RunProgram({INTERDICT_BINARY, "sim", "--days", "1"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--out is required"), std::string::npos) << bad.err;
+}
+
 // The search benchmark runs every type through the whole search layer, and
 // the analyses find what was planted in the simulated traffic.
 TEST(CliTest, TheSearchBenchmarkRunsEveryTypeAndFindsThePlantedConvoy) {

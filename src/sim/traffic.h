@@ -1,0 +1,80 @@
+// From the population's trips to camera reads (docs/simulator.md, "From trips
+// to reads"): which cameras each trip passes and when, which passes the
+// cameras miss, and the OCR errors, confidences and alternates of each read.
+// A day's reads depend only on (seed, day, vehicle): the same seed gives the
+// same reads, and days can be made in any order or in parallel.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/time_zone.h"
+#include "read/read.h"
+#include "sim/population.h"
+#include "sim/region.h"
+
+namespace interdict::sim {
+
+struct TrafficOptions {
+  std::uint64_t seed = 1;
+  double corridor_m = 400;                    // a trip passes the cameras this close to its path
+  double miss_rate = 0.10;                    // passes a camera does not read
+  double error_rate = 0.14;                   // reads with a wrong plate
+  std::string time_zone = "America/Chicago";  // when people leave home
+};
+
+// What a day (or a run) produced, for the statistics the simulator prints.
+struct TrafficStats {
+  std::uint64_t passes = 0;         // vehicles passing a camera
+  std::uint64_t reads = 0;          // passes read
+  std::uint64_t wrong = 0;          // reads whose plate is not the vehicle's
+  std::uint64_t one_character = 0;  // ... of them, off by one character
+  std::uint64_t stolen_reads = 0;   // reads of stolen vehicles (hit candidates)
+  // Reads by camera: region.cameras in order, then region.mobile_cameras.
+  std::vector<std::uint64_t> by_camera;
+  void Add(const TrafficStats& other);
+};
+
+class Traffic {
+ public:
+  Traffic(const Region& region, const Population& population, TrafficOptions options);
+
+  // UTC instant of the local midnight starting the day that contains `utc`.
+  std::int64_t LocalMidnight(std::int64_t utc) const;
+
+  // The reads of the local day starting at `midnight_utc` (a LocalMidnight),
+  // in time order, appended to `out`; statistics added to `stats`.
+  void Day(std::int64_t midnight_utc, std::vector<read::Read>* out, TrafficStats* stats) const;
+
+  const Region& region() const { return region_; }
+  const Population& population() const { return population_; }
+
+ private:
+  struct Point {
+    double x = 0, y = 0;  // metres east and north of the region's origin
+  };
+  struct Site {                // a camera or a mobile unit's stint, where reads happen
+    std::int32_t camera = -1;  // index into region.cameras, or -1: mobile
+    std::int32_t mobile = -1;  // index into region.mobile_cameras
+    Point at;
+    read::GeoPoint where;
+    std::int64_t from = 0, to = 0;  // mobile stints: offsets from midnight
+  };
+  struct Trip {
+    read::GeoPoint from, to;
+    std::int64_t depart = 0;  // ms after local midnight
+  };
+  Point Project(const read::GeoPoint& p) const;
+  void Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>* out) const;
+  void Sites(std::int64_t day_number, std::vector<Site>* mobile) const;
+
+  const Region& region_;
+  const Population& population_;
+  TrafficOptions opts_;
+  UsTimeZone zone_;
+  double origin_lat_ = 0, origin_lon_ = 0, metres_per_lon_ = 0;
+  std::vector<Site> fixed_;
+  // fixed_ is sorted by x: a trip's candidates are a range of it.
+};
+
+}  // namespace interdict::sim
