@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <fmt/core.h>
@@ -14,7 +16,14 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "crypto/crypto.h"
+#include "crypto/totp.h"
+#include "demo/feeder.h"
+#include "demo/seed.h"
 #include "server/service.h"
+#include "sim/population.h"
+#include "sim/region.h"
+#include "sim/traffic.h"
 
 namespace interdict::cli {
 namespace {
@@ -61,12 +70,20 @@ Result<config::Config> LoadConfig(const Args& args, const std::string& default_d
   return cfg;
 }
 
+// What `demo` adds around the server: work before it opens the data
+// directory, and after it listens (returning what stops that work).
+struct Hooks {
+  std::function<Status(const config::Config&, const Args&, Logger&)> before_start;
+  std::function<std::function<void()>(const server::Service&, Logger&)> after_start;
+};
+
 int RunService(const std::vector<std::string>& argv, std::string_view command,
-               const std::string& default_data_dir) {
-  Result<Args> args = Args::Parse(argv, kServeFlags);
+               const std::string& default_data_dir, const std::vector<FlagSpec>& flags,
+               const Hooks& hooks = {}) {
+  Result<Args> args = Args::Parse(argv, flags);
   if (!args.ok()) {
     std::cerr << "interdict " << command << ": " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kServeFlags);
+              << FlagHelp(flags);
     return kExitUsage;
   }
   if (!args->positional().empty()) {
@@ -90,6 +107,12 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Logger log(StderrSink(), Clock::System(), cfg->log_level, cfg->log_format);
+  if (hooks.before_start) {
+    if (Status s = hooks.before_start(*cfg, *args, log); !s.ok()) {
+      std::cerr << "interdict " << command << ": " << s.message() << "\n";
+      return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+  }
   server::Service service(*cfg, log, Clock::System());
   if (Status s = service.Start(); !s.ok()) {
     log.Error("cannot start", {{"error", s.message()}});
@@ -108,7 +131,10 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
 
   std::cout << "interdict " << command << ": serving " << service.url() << " (data "
             << cfg->data_dir << ")" << std::endl;
+  std::function<void()> stop_extra;
+  if (hooks.after_start) stop_extra = hooks.after_start(service, log);
   service.Run();
+  if (stop_extra) stop_extra();
   pthread_kill(signal_thread.native_handle(), SIGUSR1);
   signal_thread.join();
   return kExitOk;
@@ -117,13 +143,88 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
 }  // namespace
 
 int Serve(const std::vector<std::string>& args) {
-  return RunService(args, "serve", "");
+  return RunService(args, "serve", "", kServeFlags);
 }
 
 int Demo(const std::vector<std::string>& args) {
-  // For now the demo is the server on its own data directory; the simulated
-  // region arrives with the simulator.
-  return RunService(args, "demo", DemoDataDir());
+  std::vector<FlagSpec> flags = kServeFlags;
+  flags.push_back(
+      {"speed", true, "simulated seconds per real second of live traffic (default 20)"});
+  flags.push_back({"vehicles", true, "vehicles in the simulated region (default 200000)"});
+  flags.push_back({"seed", true, "the simulation's seed (default 1)"});
+  flags.push_back({"history-days", true, "days of history written on the first start (default 3)"});
+  flags.push_back(
+      {"first-hit-after-s", true, "seconds until a stolen car passes a city camera (default 15)"});
+  // The region, its traffic and the feeder live as long as the command.
+  std::unique_ptr<sim::Population> population;
+  std::unique_ptr<sim::Traffic> traffic;
+  std::unique_ptr<demo::Feeder> feeder;
+  demo::DemoSecrets secrets;
+  double speed = 20;
+  std::int64_t first_hit_ms = 15'000;
+  Hooks hooks;
+  hooks.before_start = [&](const config::Config& cfg, const Args& a, Logger& log) -> Status {
+    Result<std::uint64_t> vehicles = a.GetCount("vehicles", 200'000, 5'000'000);
+    Result<std::uint64_t> seed = a.GetCount("seed", 1, ~0ull >> 1);
+    Result<std::uint64_t> history = a.GetCount("history-days", 3, 30);
+    Result<std::uint64_t> speed_flag = a.GetCount("speed", 20, 3600);
+    Result<std::uint64_t> first_hit = a.GetCount("first-hit-after-s", 15, 3600);
+    for (const Result<std::uint64_t>* r : {&vehicles, &seed, &history, &speed_flag, &first_hit}) {
+      if (!r->ok()) return r->status();
+    }
+    if (*vehicles < 1000) return Status::InvalidArgument("--vehicles must be at least 1000");
+    if (*speed_flag < 1) return Status::InvalidArgument("--speed must be at least 1");
+    speed = static_cast<double>(*speed_flag);
+    first_hit_ms = static_cast<std::int64_t>(*first_hit) * 1000;
+    const sim::Region& region = sim::Region::Embedded();
+    population = std::make_unique<sim::Population>(sim::Population::Make(region, *vehicles, *seed));
+    sim::TrafficOptions topts;
+    topts.seed = *seed;
+    traffic = std::make_unique<sim::Traffic>(region, *population, topts);
+    demo::DemoOptions options{cfg.data_dir, static_cast<int>(*history)};
+    Result<demo::SeedReport> seeded =
+        demo::SeedIfEmpty(options, *traffic, Clock::System().NowMillis(), log);
+    if (!seeded.ok()) return seeded.status();
+    secrets = seeded->secrets;
+    std::cout << fmt::format(
+        "interdict demo: {} — {} agencies, {} cameras, {} vehicles{}\n\n"
+        "Sign in as any of <agency>-admin, <agency>-supervisor, <agency>-analyst or "
+        "<agency>-officer (agencies: ",
+        region.name, region.agencies.size(), region.cameras.size() + region.mobile_cameras.size(),
+        *vehicles,
+        seeded->fresh ? fmt::format("; seeded with {} reads of history", seeded->history_reads)
+                      : "");
+    for (std::size_t i = 0; i < region.agencies.size(); ++i)
+      std::cout
+          << (i ? ", " : "")
+          << demo::Username(region.agencies[i].code, "").substr(0, region.agencies[i].code.size());
+    std::cout << fmt::format(
+        "), e.g. gcpd-analyst.\n  password:    {}\n  TOTP secret: {}  (all demo users)\n"
+        "  a code now: oathtool --totp -b {}   (Debian package oathtool), or add\n"
+        "              {} to an authenticator app\n\n",
+        secrets.password, secrets.totp_secret, secrets.totp_secret,
+        crypto::TotpUri(*crypto::Base32Decode(secrets.totp_secret), "gcpd-analyst"));
+    return Status::Ok();
+  };
+  hooks.after_start = [&](const server::Service& service, Logger& log) -> std::function<void()> {
+    demo::FeederOptions fo;
+    const std::string url = service.url();  // http://HOST:PORT
+    const std::size_t colon = url.rfind(':');
+    fo.host = url.substr(7, colon - 7);
+    fo.port = static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
+    fo.speed = speed;
+    fo.first_hit_after_ms = first_hit_ms;
+    feeder = std::make_unique<demo::Feeder>(*traffic, secrets, fo, Clock::System(), log);
+    feeder->Start();
+    std::cout << fmt::format(
+                     "interdict demo: live traffic at {}× speed; a stolen car passes a city "
+                     "camera in about {} seconds (hits: GET /api/v1/hits, "
+                     "GET /api/v1/alerts/stream)\n",
+                     speed, first_hit_ms / 1000)
+              << std::flush;
+    return [&] { feeder->Stop(); };
+  };
+  return RunService(args, "demo", DemoDataDir(), flags, hooks);
 }
 
 }  // namespace interdict::cli

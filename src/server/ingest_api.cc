@@ -9,6 +9,7 @@
 #include "alerting/images.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "read/delimited_format.h"
 #include "read/native_format.h"
 #include "read/openalpr_format.h"
 #include "server/alert_hub.h"
@@ -179,7 +180,48 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   return http::Response::Json(200, std::move(body));
 }
 
+// A CSV body (Content-Type: text/csv): the `csv` import format, a header line
+// first; rejections name the data row (index 0 is the first row after the header).
+http::Response IngestCsvReads(ApiContext& ctx, const http::Request& req) {
+  const identity::Principal& p = Caller(req);
+  std::string_view body = req.body;
+  const std::size_t nl = body.find('\n');
+  std::string_view header = body.substr(0, nl);
+  if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
+  Result<read::DelimitedReadParser> parser =
+      read::DelimitedReadParser::FromHeader(read::DelimitedFormat::kCsv, header, p.agency_code);
+  if (!parser.ok()) return ErrorResponse(parser.status().WithContext("body: line 1: "));
+  std::vector<std::pair<std::size_t, read::Read>> parsed;
+  std::vector<Rejected> rejected;
+  std::size_t index = 0;
+  std::size_t pos = nl == std::string_view::npos ? body.size() : nl + 1;
+  while (pos < body.size()) {
+    std::size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view line = body.substr(pos, end - pos);
+    pos = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (index == kMaxReadsPerRequest) {
+      return http::Response::Error(
+          413, "too_many_reads",
+          fmt::format("at most {} reads per request; send the rest in another",
+                      kMaxReadsPerRequest));
+    }
+    read::Read r;
+    read::ReadRejection why;
+    if (parser->Parse(line, &r, &why)) {
+      parsed.emplace_back(index, std::move(r));
+    } else {
+      rejected.push_back({index, why.field, why.message});
+    }
+    ++index;
+  }
+  return StoreAndMatch(ctx, p, std::move(parsed), std::move(rejected));
+}
+
 http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
+  if (req.Header("Content-Type").starts_with("text/csv")) return IngestCsvReads(ctx, req);
   std::vector<std::string> texts;
   if (Status st = SplitReads(req, &texts); !st.ok()) return ErrorResponse(st);
   if (texts.size() > kMaxReadsPerRequest) {

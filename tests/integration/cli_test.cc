@@ -3,8 +3,12 @@
 
 #include <fstream>
 
+#include "base/clock.h"
+#include "crypto/crypto.h"
+#include "crypto/totp.h"
 #include "http/client.h"
 #include "support/process.h"
+#include "support/sse_client.h"
 #include "support/temp_dir.h"
 
 namespace interdict {
@@ -101,9 +105,9 @@ TEST(CliTest, SecondServerOnTheSameDataDirectoryFails) {
 TEST(CliTest, DemoServesOnItsOwnDataDirectory) {
   TempDir home;
   setenv("XDG_DATA_HOME", home.path().c_str(), 1);
-  Process p({kBin, "demo", "--listen", "127.0.0.1:0"});
+  Process p({kBin, "demo", "--listen", "127.0.0.1:0", "--vehicles", "1000", "--history-days", "1"});
   unsetenv("XDG_DATA_HOME");
-  std::optional<std::string> line = p.WaitForLine("serving http://");
+  std::optional<std::string> line = p.WaitForLine("serving http://", std::chrono::seconds(120));
   ASSERT_TRUE(line) << p.err();
   EXPECT_NE(line->find(home.path() + "/interdict/demo"), std::string::npos) << *line;
   p.Signal(SIGTERM);
@@ -151,6 +155,78 @@ TEST(CliTest, TheMatchAndIngestBenchmarksRunAndPrintTheirFields) {
                             "\"alert_latency_p99_ms\""}) {
     EXPECT_NE(r.out.find(field), std::string::npos) << field << " in " << r.out;
   }
+}
+
+// The demo seeds a region on its first start, prints how to sign in, feeds
+// live traffic in which a stolen car soon raises a hit, and keeps its data.
+TEST(CliTest, TheDemoSignsPeopleInFeedsLiveHitsAndKeepsItsDataAcrossRestarts) {
+  TempDir dir;
+  const std::vector<std::string> argv = {kBin,
+                                         "demo",
+                                         "--listen",
+                                         "127.0.0.1:0",
+                                         "--data",
+                                         dir.path(),
+                                         "--vehicles",
+                                         "2000",
+                                         "--history-days",
+                                         "1",
+                                         "--speed",
+                                         "60",
+                                         "--first-hit-after-s",
+                                         "1"};
+  std::string secret;
+  {
+    Process p(argv);
+    std::optional<std::string> seeded = p.WaitForLine("agencies,", std::chrono::seconds(180));
+    ASSERT_TRUE(seeded) << p.err();
+    EXPECT_NE(seeded->find("seeded with"), std::string::npos) << *seeded;
+    std::optional<std::string> totp = p.WaitForLine("TOTP secret:");
+    ASSERT_TRUE(totp) << p.err();
+    secret = totp->substr(totp->find(':') + 1);
+    secret = secret.substr(secret.find_first_not_of(' '));
+    secret = secret.substr(0, secret.find(' '));
+    std::optional<std::string> serving = p.WaitForLine("serving http://127.0.0.1:");
+    ASSERT_TRUE(serving) << p.err();
+    const auto port =
+        static_cast<std::uint16_t>(std::stoi(serving->substr(serving->find("127.0.0.1:") + 10)));
+    const std::string raw = *crypto::Base32Decode(secret);
+    http::ClientOptions o;
+    o.host = "127.0.0.1";
+    o.port = port;
+    http::Client client(o);
+    auto sign_in = [&](const std::string& user) {
+      const std::string code = crypto::TotpCode(raw, crypto::TotpStep(Clock::System().NowMillis()));
+      Result<http::ClientResponse> r = client.Send(
+          "POST", "/api/v1/auth/login",
+          R"({"username":")" + user + R"(","password":"interdict-demo","code":")" + code + "\"}");
+      EXPECT_TRUE(r.ok() && r->status == 200) << user << ": " << (r.ok() ? r->body : "");
+      return r.ok() && r->status == 200 ? r->body.substr(r->body.find("\"token\":\"") + 9, 64)
+                                        : std::string();
+    };
+    const std::string token = sign_in("gcpd-analyst");
+    ASSERT_FALSE(token.empty());
+    // The stolen car passes a city camera a second after the start: its hit
+    // reaches the city's analysts on the alert stream.
+    test::SseClient alerts(port, "/api/v1/alerts/stream", token);
+    ASSERT_TRUE(alerts.WaitFor("event: hit", std::chrono::seconds(60))) << alerts.received();
+    EXPECT_NE(alerts.received().find(R"x("name":"NCIC extract (Missouri, daily)")x"),
+              std::string::npos)
+        << alerts.received();
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.Wait(std::chrono::seconds(60)), 0) << p.err();
+  }
+  // A second start finds the region and prints the same logins.
+  Process again(argv);
+  std::optional<std::string> seeded = again.WaitForLine("agencies,", std::chrono::seconds(120));
+  ASSERT_TRUE(seeded) << again.err();
+  EXPECT_EQ(seeded->find("seeded with"), std::string::npos) << *seeded;
+  std::optional<std::string> totp = again.WaitForLine("TOTP secret:");
+  ASSERT_TRUE(totp);
+  EXPECT_NE(totp->find(secret), std::string::npos);
+  ASSERT_TRUE(again.WaitForLine("serving http://"));
+  again.Signal(SIGTERM);
+  EXPECT_EQ(again.Wait(std::chrono::seconds(60)), 0) << again.err();
 }
 
 // The simulator writes the same bytes for the same seed, and its statistics.

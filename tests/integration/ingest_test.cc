@@ -3,6 +3,8 @@
 // right agencies see, and an officer works a hit to its outcome.
 #include <gtest/gtest.h>
 
+#include <fmt/core.h>
+
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -164,6 +166,24 @@ TEST_F(IngestTest, MatchingReadsRaiseHitsAndOthersDoNot) {
   r = Call(key_, "POST", "/api/v1/reads", "[" + Read("r1", "KZ9Q81", "MO", now) + "]");
   EXPECT_EQ(r.body,
             R"({"accepted":0,"duplicates":1,"expired":0,"backfill":0,"hits":0,"rejected":[]})");
+}
+
+TEST_F(IngestTest, ACsvBatchIsMatchedLikeJsonAndRejectionsNameTheRow) {
+  SetUpStlpd();
+  const std::int64_t t = clock_.NowMillis();
+  const std::string csv = "id,agency,camera,time,plate,state,plate_confidence\r\n" +
+                          fmt::format("c1,STLPD,cam1,{},KZ9Q81,MO,0.93\r\n", t) +
+                          fmt::format("c2,STLPD,cam1,{},,MO,0.90\r\n", t) +
+                          fmt::format("c3,STLPD,cam1,{},AB1234,MO,1.5\r\n", t);
+  auto r = Call(key_, "POST", "/api/v1/reads", csv, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"plate")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":2,"field":"plate_confidence")"), std::string::npos) << r.body;
+  auto bad = Call(key_, "POST", "/api/v1/reads", "id,agency,when\nx,STLPD,0\n", "text/csv");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("line 1"), std::string::npos) << bad.body;
 }
 
 TEST_F(IngestTest, HitsReachTheAudienceOnlyUnderAHitsAgreement) {

@@ -1,0 +1,224 @@
+#include "demo/feeder.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "http/client.h"
+#include "read/delimited_format.h"
+#include "read/native_format.h"
+
+namespace interdict::demo {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kTickMs = 500;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string OpenAlprGroup(const read::Read& r) {
+  // The agent and camera of "<agent_uid>-cam<camera_id>".
+  const std::size_t at = r.camera.rfind("-cam");
+  const std::string agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
+  const std::string camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
+  std::string candidates;
+  for (const read::Alternate& a : r.alternates) {
+    candidates +=
+        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
+                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
+  }
+  const double confidence = r.plate_confidence.known() ? r.plate_confidence.percent() : 0;
+  std::string region;
+  if (r.state.known()) {
+    region = fmt::format(R"(,"best_region":"us-{}","best_region_confidence":{})",
+                         Lower(r.state.code().substr(3)),
+                         r.state_confidence.known() ? r.state_confidence.percent() : 0);
+  }
+  std::string gps;
+  if (r.position) {
+    gps = fmt::format(R"(,"gps_latitude":{:.6f},"gps_longitude":{:.6f})", r.position->lat(),
+                      r.position->lon());
+  }
+  std::string vehicle;
+  if (!r.vehicle.empty()) {
+    vehicle = fmt::format(
+        R"(,"vehicle":{{"color":[{{"name":{},"confidence":80.0}}],"make":[{{"name":{},"confidence":80.0}}],"make_model":[{{"name":{},"confidence":70.0}}],"body_type":[{{"name":{},"confidence":80.0}}]}})",
+        JsonQuote(r.vehicle.color), JsonQuote(r.vehicle.make), JsonQuote(r.vehicle.model),
+        JsonQuote(r.vehicle.body));
+  }
+  return fmt::format(
+      R"({{"version":2,"data_type":"alpr_group","epoch_start":{},"epoch_end":{},"agent_uid":{},"camera_id":{},"best_uuid":{},"uuids":[{}],"best_plate_number":"{}","best_confidence":{:.1f}{},"best_plate":{{"plate":"{}","confidence":{:.1f},"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}]}}{}{}}})",
+      r.time, r.time + 800, JsonQuote(agent), camera_id, JsonQuote(r.id), JsonQuote(r.id),
+      r.plate.text(), confidence, region, r.plate.text(), confidence, r.plate.text(), confidence,
+      candidates, gps, vehicle);
+}
+
+std::string NativeBatch(const std::vector<const read::Read*>& reads) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < reads.size(); ++i)
+    out += (i ? "," : "") + read::FormatNativeRead(*reads[i]);
+  return out + "]";
+}
+
+std::string CsvBatch(const std::vector<const read::Read*>& reads) {
+  std::string out = std::string(read::kCsvReadHeader) + "\n";
+  for (const read::Read* r : reads) out += read::FormatCsvRead(*r) + "\n";
+  return out;
+}
+
+Feeder::Feeder(const sim::Traffic& traffic, DemoSecrets secrets, FeederOptions options,
+               const Clock& clock, Logger& log)
+    : traffic_(traffic),
+      secrets_(std::move(secrets)),
+      opts_(std::move(options)),
+      clock_(clock),
+      log_(log) {}
+
+Feeder::~Feeder() {
+  Stop();
+}
+
+void Feeder::Start() {
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Feeder::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void Feeder::Run() {
+  const sim::Region& region = traffic_.region();
+  std::map<std::string, std::unique_ptr<http::Client>> clients;  // one connection per vendor feed
+  auto client = [&](const std::string& agency) -> http::Client& {
+    auto& c = clients[agency];
+    if (!c) {
+      http::ClientOptions o;
+      o.host = opts_.host;
+      o.port = opts_.port;
+      c = std::make_unique<http::Client>(o);
+    }
+    return *c;
+  };
+  auto count = [&](const Result<http::ClientResponse>& r, std::size_t n) {
+    stats_.sent += n;
+    if (!r.ok() || r->status != 200) {
+      ++stats_.failed_requests;
+      if (stats_.failed_requests <= 3) {
+        log_.Warn("demo feed request failed",
+                  {{"status", r.ok() ? std::to_string(r->status) : r.status().message()},
+                   {"body", r.ok() ? r->body.substr(0, 200) : ""}});
+      }
+      return;
+    }
+    // {"accepted":N,...,"rejected":[...]}: count what the server took.
+    const std::size_t at = r->body.find("\"accepted\":");
+    if (at != std::string::npos) stats_.accepted += std::stoull(r->body.substr(at + 11));
+  };
+  auto send = [&](const std::string& agency, const std::vector<const read::Read*>& reads) {
+    const sim::Agency* a = region.FindAgency(agency);
+    auto key = secrets_.keys.find(agency);
+    if (a == nullptr || key == secrets_.keys.end() || reads.empty()) return;
+    const http::HeaderList auth = {{"Authorization", "Bearer " + key->second}};
+    switch (a->vendor) {
+      case sim::Vendor::kOpenAlpr:
+        for (const read::Read* r : reads) {
+          http::HeaderList h = auth;
+          h.emplace_back("Content-Type", "application/json");
+          count(client(agency).Send("POST", "/api/v1/ingest/openalpr", OpenAlprGroup(*r), h), 1);
+        }
+        break;
+      case sim::Vendor::kNative: {
+        http::HeaderList h = auth;
+        h.emplace_back("Content-Type", "application/json");
+        count(client(agency).Send("POST", "/api/v1/reads", NativeBatch(reads), h), reads.size());
+        break;
+      }
+      case sim::Vendor::kCsv: {
+        http::HeaderList h = auth;
+        h.emplace_back("Content-Type", "text/csv");
+        count(client(agency).Send("POST", "/api/v1/reads", CsvBatch(reads), h), reads.size());
+        break;
+      }
+      case sim::Vendor::kNone: break;
+    }
+  };
+
+  const std::int64_t real_start = clock_.NowMillis();
+  const std::int64_t sim_start = real_start;
+  std::int64_t day_midnight = traffic_.LocalMidnight(sim_start);
+  std::vector<read::Read> day;
+  sim::TrafficStats stats;
+  traffic_.Day(day_midnight, &day, &stats);
+  std::size_t next = static_cast<std::size_t>(
+      std::lower_bound(day.begin(), day.end(), sim_start,
+                       [](const read::Read& r, std::int64_t t) { return r.time < t; }) -
+      day.begin());
+  bool planted = false;
+  std::uint64_t serial = 0;
+  while (!stop_) {
+    const std::int64_t now = clock_.NowMillis();
+    const std::int64_t sim_now =
+        sim_start + static_cast<std::int64_t>(static_cast<double>(now - real_start) * opts_.speed);
+    std::map<std::string, std::vector<read::Read>> due;
+    while (!stop_) {
+      if (next == day.size()) {
+        day_midnight = traffic_.LocalMidnight(day_midnight + kDay + kDay / 2);
+        day.clear();
+        traffic_.Day(day_midnight, &day, &stats);
+        next = 0;
+        if (day.empty()) break;
+      }
+      if (day[next].time > sim_now) break;
+      read::Read r = day[next++];
+      r.time = now;  // live: the moment it is sent
+      r.id = fmt::format("{}-{}", r.id, serial++);
+      due[r.agency].push_back(std::move(r));
+    }
+    if (!planted && now - real_start >= opts_.first_hit_after_ms &&
+        !secrets_.stolen_plates.empty()) {
+      // A stolen car passes a city camera, read right.
+      planted = true;
+      for (const sim::Camera& c : region.cameras) {
+        if (c.agency != "GCPD") continue;
+        read::Read r;
+        r.agency = c.agency;
+        r.camera = c.code;
+        r.time = now;
+        r.id = fmt::format("demo-first-hit-{}", now);
+        r.plate = *plate::Plate::FromNormalized(secrets_.stolen_plates.front());
+        r.state = *plate::Jurisdiction::Parse("MO");
+        r.plate_confidence = read::Confidence::FromPercent(96);
+        r.state_confidence = read::Confidence::FromPercent(92);
+        due[r.agency].push_back(std::move(r));
+        log_.Info("demo: a stolen vehicle passes a camera",
+                  {{"plate", secrets_.stolen_plates.front()}, {"camera", c.code}});
+        break;
+      }
+    }
+    for (const auto& [agency, reads] : due) {
+      std::vector<const read::Read*> ptrs;
+      for (const read::Read& r : reads) ptrs.push_back(&r);
+      for (std::size_t at = 0; at < ptrs.size(); at += 1000) {
+        send(agency,
+             std::vector<const read::Read*>(
+                 ptrs.begin() + static_cast<std::ptrdiff_t>(at),
+                 ptrs.begin() + static_cast<std::ptrdiff_t>(std::min(ptrs.size(), at + 1000))));
+      }
+    }
+    for (int waited = 0; waited < kTickMs && !stop_; waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+}  // namespace interdict::demo

@@ -1,0 +1,53 @@
+// The demo's data directory (docs/simulator.md, "Modes"): on its first start
+// the simulated region is written into a fresh catalog and store — agencies,
+// people who can sign in, cameras, sharing agreements, retention presets,
+// hotlists and a few days of history. Later starts find it and keep it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "base/status.h"
+#include "sim/population.h"
+#include "sim/region.h"
+#include "sim/traffic.h"
+
+namespace interdict::demo {
+
+struct DemoOptions {
+  std::string data_dir;
+  int history_days = 3;
+};
+
+// What the demo prints and its feeder needs; kept in DATA/demo/secrets.json
+// (mode 0600) so a restart prints the same logins.
+struct DemoSecrets {
+  std::string password;                     // every demo user's password
+  std::string totp_secret;                  // every demo user's TOTP secret (base32)
+  std::map<std::string, std::string> keys;  // agency code → its camera feed's API key
+  std::vector<std::string> stolen_plates;   // on the NCIC extract and driving (true hits)
+};
+
+struct SeedReport {
+  bool fresh = false;  // seeded now (false: found seeded)
+  DemoSecrets secrets;
+  std::uint64_t history_reads = 0;
+};
+
+// Seeds `options.data_dir` unless it is already seeded; the service must not
+// be running on it. Progress goes to `log`.
+Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& traffic,
+                               std::int64_t now, Logger& log);
+
+// The NCIC extract of the region (the layout of docs/format/ingest.md): the
+// stolen vehicles, some recovered but still listed, one plate that only a
+// vehicle of another state carries.
+std::string NcicExtract(const sim::Population& population, std::int64_t now);
+
+// Usernames: "<agency code, lower case>-<role>", e.g. "gcpd-analyst".
+std::string Username(std::string_view agency, std::string_view role);
+
+}  // namespace interdict::demo
