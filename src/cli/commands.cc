@@ -1,12 +1,16 @@
 #include "cli/commands.h"
 
+#include <cctype>
 #include <iostream>
 #include <string_view>
 
 #include <fmt/core.h>
 
 #include "base/build_info.h"
+#include "base/clock.h"
 #include "config/config.h"
+#include "crypto/crypto.h"
+#include "crypto/totp.h"
 
 namespace interdict::cli {
 namespace {
@@ -33,6 +37,8 @@ const Command kCommands[] = {
      BenchCommand},
     {"sim", "sim --out FILE --days D --seed S: the simulated region's reads, deterministic",
      SimCommand},
+    {"totp", "totp SECRET: the current sign-in code for a base32 TOTP secret (demo logins)",
+     TotpCommand},
     {"version", "print the version and build type", Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };
@@ -49,6 +55,25 @@ int Version(const std::vector<std::string>&) {
   std::cout << fmt::format(
       "interdict {} ({} build{}, {})\n", build_info::kVersion, build_info::kBuildType,
       build_info::kSanitized ? ", address+undefined sanitizers" : "", build_info::kCompiler);
+  return kExitOk;
+}
+
+int TotpCommand(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "usage: interdict totp SECRET   (the base32 secret an authenticator app takes)\n";
+    return kExitUsage;
+  }
+  std::string secret;
+  for (char c : args[0]) {
+    if (c != ' ') secret += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  const std::optional<std::string> raw = crypto::Base32Decode(secret);
+  if (!raw || raw->empty()) {
+    std::cerr << "interdict totp: SECRET must be base32 (A-Z, 2-7)\n";
+    return kExitUsage;
+  }
+  const std::int64_t now = Clock::System().NowMillis();
+  std::cout << crypto::TotpCode(*raw, crypto::TotpStep(now)) << "\n";
   return kExitOk;
 }
 

@@ -200,7 +200,7 @@ int Demo(const std::vector<std::string>& args) {
           << demo::Username(region.agencies[i].code, "").substr(0, region.agencies[i].code.size());
     std::cout << fmt::format(
         "), e.g. gcpd-analyst.\n  password:    {}\n  TOTP secret: {}  (all demo users)\n"
-        "  a code now: oathtool --totp -b {}   (Debian package oathtool), or add\n"
+        "  a code now: interdict totp {}   (or oathtool --totp -b …), or add\n"
         "              {} to an authenticator app\n\n",
         secrets.password, secrets.totp_secret, secrets.totp_secret,
         crypto::TotpUri(*crypto::Base32Decode(secrets.totp_secret), "gcpd-analyst"));

@@ -1,7 +1,10 @@
 // `interdict sim`: the simulated region's traffic (docs/simulator.md).
 //   sim --out FILE [--days D] [--seed S] [--vehicles N] [--format native|csv] [--start DATE]
 // writes the reads in time order (deterministic in the seed), with progress
-// on stderr and the run's statistics as JSON on stdout.
+// on stderr and the run's statistics as JSON on stdout;
+//   sim --live --server URL --keys FILE [--speed X] [--seed S] [--vehicles N]
+// streams them to a running server as each agency's vendor would, until
+// interrupted.
 #include <signal.h>
 
 #include <algorithm>
@@ -9,13 +12,18 @@
 #include <cstdio>
 #include <future>
 #include <iostream>
+#include <thread>
 
 #include <fmt/core.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/time_format.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "demo/feeder.h"
+#include "demo/seed.h"
+#include "http/client.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
 #include "sim/population.h"
@@ -33,7 +41,13 @@ void OnSignal(int) {
 constexpr std::int64_t kDay = 86'400'000;
 
 const std::vector<FlagSpec> kSimFlags = {
-    {"out", true, "write the reads to this file (required; '-' for stdout)"},
+    {"out", true, "write the reads to this file ('-' for stdout)"},
+    {"live", false, "stream reads to --server instead, as each agency's vendor would"},
+    {"server", true, "with --live: the server's URL, e.g. http://127.0.0.1:8480"},
+    {"keys", true,
+     "with --live: JSON {\"keys\": {\"AGENCY\": \"API key\"}} (the demo's "
+     "DATA/demo/secrets.json is one)"},
+    {"speed", true, "with --live: simulated seconds per real second (default 1)"},
     {"days", true, "days of traffic (default 1)"},
     {"seed", true, "random seed: the same seed gives the same bytes (default 1)"},
     {"vehicles", true, "vehicles in the region (default 200000)"},
@@ -45,9 +59,52 @@ const std::vector<FlagSpec> kSimFlags = {
 int Usage(std::string_view msg) {
   std::cerr << "interdict sim: " << msg
             << "\n\nusage: interdict sim --out FILE [--days D] [--seed S] [--vehicles N] "
-               "[--format native|csv] [--start YYYY-MM-DD]\n\nflags:\n"
+               "[--format native|csv] [--start YYYY-MM-DD]\n"
+               "       interdict sim --live --server URL --keys FILE [--speed X] [--seed S] "
+               "[--vehicles N]\n\nflags:\n"
             << FlagHelp(kSimFlags);
   return kExitUsage;
+}
+
+int Live(const Args& args) {
+  const std::optional<std::string> server = args.Get("server");
+  const std::optional<std::string> keys = args.Get("keys");
+  if (!server || !keys) return Usage("--live needs --server URL and --keys FILE");
+  Result<http::Url> url = http::ParseUrl(*server);
+  if (!url.ok()) return Usage("--server: " + url.status().message());
+  Result<demo::DemoSecrets> secrets = demo::ReadSecretsFile(*keys);
+  if (!secrets.ok()) return Usage("--keys: " + secrets.status().message());
+  Result<std::uint64_t> seed = args.GetCount("seed", 1, ~0ull >> 1);
+  Result<std::uint64_t> vehicles = args.GetCount("vehicles", 200'000, 20'000'000);
+  Result<std::uint64_t> speed = args.GetCount("speed", 1, 3600);
+  for (const Result<std::uint64_t>* r : {&seed, &vehicles, &speed}) {
+    if (!r->ok()) return Usage(r->status().message());
+  }
+  if (*speed < 1) return Usage("--speed must be at least 1");
+  const sim::Region& region = sim::Region::Embedded();
+  const sim::Population population = sim::Population::Make(region, *vehicles, *seed);
+  sim::TrafficOptions topts;
+  topts.seed = *seed;
+  const sim::Traffic traffic(region, population, topts);
+  Logger log(StderrSink(), Clock::System(), LogLevel::kInfo);
+  demo::FeederOptions fo;
+  fo.host = url->host;
+  fo.port = url->port;
+  fo.tls = url->tls;
+  fo.speed = static_cast<double>(*speed);
+  demo::Feeder feeder(traffic, std::move(secrets).value(), fo, Clock::System(), log);
+  signal(SIGINT, OnSignal);
+  signal(SIGTERM, OnSignal);
+  std::cerr << fmt::format("interdict sim: streaming to {} at {}x; Ctrl-C stops\n", *server,
+                           *speed);
+  feeder.Start();
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  feeder.Stop();
+  const demo::FeederStats& st = feeder.stats();
+  std::cout << fmt::format(R"({{"sent":{},"accepted":{},"failed_requests":{}}})", st.sent.load(),
+                           st.accepted.load(), st.failed_requests.load())
+            << std::endl;
+  return st.failed_requests.load() > 0 && st.accepted.load() == 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace
@@ -55,8 +112,9 @@ int Usage(std::string_view msg) {
 int SimCommand(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kSimFlags);
   if (!args.ok()) return Usage(args.status().message());
+  if (args->Has("live")) return Live(*args);
   const std::optional<std::string> out_path = args->Get("out");
-  if (!out_path) return Usage("--out is required");
+  if (!out_path) return Usage("--out is required (or --live)");
   Result<std::uint64_t> days = args->GetCount("days", 1, 3650);
   Result<std::uint64_t> seed = args->GetCount("seed", 1, ~0ull >> 1);
   Result<std::uint64_t> vehicles = args->GetCount("vehicles", 200'000, 20'000'000);

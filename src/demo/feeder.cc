@@ -105,6 +105,7 @@ void Feeder::Run() {
       http::ClientOptions o;
       o.host = opts_.host;
       o.port = opts_.port;
+      o.tls = opts_.tls;
       c = std::make_unique<http::Client>(o);
     }
     return *c;

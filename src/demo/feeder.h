@@ -22,6 +22,7 @@ namespace interdict::demo {
 struct FeederOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  bool tls = false;
   double speed = 20;  // simulated seconds per real second
   // A stolen vehicle passes a city camera this long after the start, so the
   // first hit reaches the board within a minute of opening the console.

@@ -57,20 +57,24 @@ Status WriteSecrets(const std::string& data_dir, const DemoSecrets& s) {
   return Status::Ok();
 }
 
-Result<DemoSecrets> ReadSecrets(const std::string& data_dir) {
-  const std::string path = SecretsPath(data_dir);
+Result<DemoSecrets> ReadSecretsAt(const std::string& path, bool need_logins) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound(fmt::format("{}: missing", path));
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("password") ||
-      !doc["password"].IsString() || !doc.HasMember("totp_secret") ||
-      !doc["totp_secret"].IsString() || !doc.HasMember("keys") || !doc["keys"].IsObject())
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("keys") || !doc["keys"].IsObject())
+    return Status::InvalidArgument(
+        fmt::format("{}: not a secrets file (needs {{\"keys\": {{\"AGENCY\": \"key\"}}}})", path));
+  const bool logins = doc.HasMember("password") && doc["password"].IsString() &&
+                      doc.HasMember("totp_secret") && doc["totp_secret"].IsString();
+  if (need_logins && !logins)
     return Status::Corruption(fmt::format("{}: not the demo's secrets file", path));
   DemoSecrets s;
-  s.password = doc["password"].GetString();
-  s.totp_secret = doc["totp_secret"].GetString();
+  if (logins) {
+    s.password = doc["password"].GetString();
+    s.totp_secret = doc["totp_secret"].GetString();
+  }
   for (auto it = doc["keys"].MemberBegin(); it != doc["keys"].MemberEnd(); ++it) {
     if (it->value.IsString()) s.keys[it->name.GetString()] = it->value.GetString();
   }
@@ -108,7 +112,15 @@ std::string Ori(std::size_t i, std::string_view state) {
   return fmt::format("{}{:03}0000", state.substr(3, 2), i + 1);
 }
 
+Result<DemoSecrets> ReadSecrets(const std::string& data_dir) {
+  return ReadSecretsAt(SecretsPath(data_dir), true);
+}
+
 }  // namespace
+
+Result<DemoSecrets> ReadSecretsFile(const std::string& path) {
+  return ReadSecretsAt(path, false);
+}
 
 std::string Username(std::string_view agency, std::string_view role) {
   std::string out;
@@ -314,6 +326,55 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   Result<alerting::LoadReport> loaded =
       alerting::LoadList(with, person("MSHP", "supervisor"), load, now);
   if (!loaded.ok()) return loaded.status();
+  // An AMBER alert (the city's, for every Missouri agency) on a car that
+  // commutes through the region, and a county list of burglary-series
+  // suspects, entered by an analyst and approved by a supervisor.
+  const std::vector<sim::Vehicle>& vehicles = population.vehicles();
+  auto entry = [&](const sim::Vehicle& v, std::string_view reason, std::string_view case_number,
+                   std::int64_t expires) {
+    return fmt::format(
+        R"({{"plate":"{}","state":"{}","reason":{},"case_number":{},"expires_at":"{}","make":"{}","model":{},"color":"{}"}})",
+        v.plate.str(), v.state.code().substr(3), JsonQuote(reason), JsonQuote(case_number),
+        FormatRfc3339(expires), v.make, JsonQuote(v.model), v.color);
+  };
+  const sim::Vehicle* amber_car = nullptr;
+  for (std::size_t i = 200; i < vehicles.size() && amber_car == nullptr; ++i)
+    if (vehicles[i].commuter && vehicles[i].state.code() == "US-MO") amber_car = &vehicles[i];
+  if (amber_car != nullptr) {
+    alerting::ListSpec amber{"AMBER alert 26-A-0419 (demo)", "A", 1, missouri, std::nullopt};
+    Result<std::int64_t> id = alerting::CreateList(db, person("GCPD", "supervisor"), amber, now);
+    if (!id.ok()) return id.status();
+    alerting::LoadRequest req{
+        *id, hotlist::Format::kJson,
+        R"({"entries":[)" +
+            entry(*amber_car, "AMBER alert: a child taken by a non-custodial parent", "26-A-0419",
+                  now + 3 * kDay) +
+            "]}",
+        now};
+    Result<alerting::LoadReport> r =
+        alerting::LoadList(with, person("GCPD", "supervisor"), req, now);
+    if (!r.ok()) return r.status();
+  }
+  if (vehicles.size() > 320) {
+    alerting::ListSpec custom{"Burglary series suspects (demo)", "custom", 2, {}, std::nullopt};
+    Result<std::int64_t> id = alerting::CreateList(db, person("SLCO", "analyst"), custom, now);
+    if (!id.ok()) return id.status();
+    alerting::LoadRequest req{*id, hotlist::Format::kJson,
+                              R"({"entries":[)" +
+                                  entry(vehicles[301], "seen leaving two burglaries in Creve Coeur",
+                                        "26-B-1187", now + 20 * kDay) +
+                                  "," +
+                                  entry(vehicles[317], "associate of the burglary series suspect",
+                                        "26-B-1187", now + 20 * kDay) +
+                                  "]}",
+                              now};
+    Result<alerting::LoadReport> r = alerting::LoadList(with, person("SLCO", "analyst"), req, now);
+    if (!r.ok()) return r.status();
+    Result<std::int64_t> approved =
+        alerting::ApprovePending(db, person("SLCO", "supervisor"), *id, now);
+    if (!approved.ok()) return approved.status();
+  }
+
   // The stolen cars registered in Missouri: the feeder plants one of them on
   // a city camera (its state read right) for the first hit.
   for (std::size_t i : population.stolen()) {

@@ -37,6 +37,10 @@ struct SeedReport {
   std::uint64_t history_reads = 0;
 };
 
+// Reads a secrets file (DATA/demo/secrets.json, or one written by hand with
+// at least {"keys": {"AGENCY": "key"}}) for `sim --live` against any server.
+Result<DemoSecrets> ReadSecretsFile(const std::string& path);
+
 // Seeds `options.data_dir` unless it is already seeded; the service must not
 // be running on it. Progress goes to `log`.
 Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& traffic,

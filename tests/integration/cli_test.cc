@@ -206,6 +206,14 @@ TEST(CliTest, TheDemoSignsPeopleInFeedsLiveHitsAndKeepsItsDataAcrossRestarts) {
     };
     const std::string token = sign_in("gcpd-analyst");
     ASSERT_FALSE(token.empty());
+    // `interdict totp` gives the code the banner promises (of the step it ran in).
+    const std::int64_t before = crypto::TotpStep(Clock::System().NowMillis());
+    test::RunResult code = test::RunProgram({kBin, "totp", secret});
+    const std::int64_t after = crypto::TotpStep(Clock::System().NowMillis());
+    EXPECT_EQ(code.code, 0);
+    EXPECT_TRUE(code.out == crypto::TotpCode(raw, before) + "\n" ||
+                code.out == crypto::TotpCode(raw, after) + "\n")
+        << code.out;
     // The stolen car passes a city camera a second after the start: its hit
     // reaches the city's analysts on the alert stream.
     test::SseClient alerts(port, "/api/v1/alerts/stream", token);
@@ -259,6 +267,14 @@ TEST(CliTest, TheSimulatorIsDeterministicAndReportsItsStatistics) {
   test::RunResult bad = test::RunProgram({INTERDICT_BINARY, "sim", "--days", "1"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--out is required"), std::string::npos) << bad.err;
+  bad = test::RunProgram({INTERDICT_BINARY, "sim", "--live", "--server", "http://127.0.0.1:1"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--live needs --server URL and --keys FILE"), std::string::npos)
+      << bad.err;
+  bad = test::RunProgram({INTERDICT_BINARY, "sim", "--live", "--server", "http://127.0.0.1:1",
+                          "--keys", dir.File("a.ndjson")});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--keys: "), std::string::npos) << bad.err;
 }
 
 // The search benchmark runs every type through the whole search layer, and
