@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <iostream>
 #include <thread>
 
@@ -156,38 +155,47 @@ int SimCommand(const std::vector<std::string>& argv) {
     std::fwrite(header.data(), 1, header.size(), out);
     bytes += header.size();
   }
-  // Day d+1 is generated on a second core while day d is written.
-  auto make = [&](std::uint64_t d) {
-    std::vector<read::Read> reads;
+  // Each day is made on both cores (sim::Traffic::DayCompact), then written
+  // as two halves formatted side by side.
+  auto format_range = [&](const std::vector<sim::SimRead>& reads, std::size_t from, std::size_t to,
+                          std::string* text) {
+    text->clear();
+    text->reserve((to - from) * 340);
+    for (std::size_t i = from; i < to; ++i) {
+      if (format == "csv") {
+        *text += read::FormatCsvRead(traffic.ToRead(reads[i]));
+      } else {
+        traffic.AppendNative(reads[i], text);
+      }
+      text->push_back('\n');
+    }
+  };
+  std::vector<sim::SimRead> day;
+  // Two sets of buffers: day d is written by its own thread while day d+1 is made.
+  std::string halves[2][2];
+  std::thread writer;
+  std::uint64_t written_days = 0;
+  for (std::uint64_t d = 0; d < *days && !g_stop; ++d) {
     sim::TrafficStats s;
     const std::int64_t midnight =
         traffic.LocalMidnight(first_day + static_cast<std::int64_t>(d) * kDay + 12 * 3'600'000);
-    traffic.Day(midnight, &reads, &s);
-    return std::pair{std::move(reads), std::move(s)};
-  };
-  std::future<std::pair<std::vector<read::Read>, sim::TrafficStats>> next =
-      std::async(std::launch::async, make, 0);
-  std::string buffer;
-  std::uint64_t written_days = 0;
-  for (std::uint64_t d = 0; d < *days && !g_stop; ++d) {
-    auto [reads, s] = next.get();
-    if (d + 1 < *days) next = std::async(std::launch::async, make, d + 1);
+    traffic.DayCompact(midnight, &day, &s);
     stats.Add(s);
-    for (const read::Read& r : reads) {
-      buffer += format == "csv" ? read::FormatCsvRead(r) : read::FormatNativeRead(r);
-      buffer += '\n';
-      if (buffer.size() > (1u << 20)) {
-        std::fwrite(buffer.data(), 1, buffer.size(), out);
-        bytes += buffer.size();
-        buffer.clear();
-      }
-    }
+    std::string* text = halves[d % 2];
+    const std::size_t half = day.size() / 2;
+    std::thread other([&] { format_range(day, half, day.size(), &text[1]); });
+    format_range(day, 0, half, &text[0]);
+    other.join();
+    if (writer.joinable()) writer.join();
+    bytes += text[0].size() + text[1].size();
+    writer = std::thread([out, text] {
+      std::fwrite(text[0].data(), 1, text[0].size(), out);
+      std::fwrite(text[1].data(), 1, text[1].size(), out);
+    });
     ++written_days;
-    std::cerr << fmt::format("interdict sim: day {} of {}: {} reads\n", d + 1, *days, reads.size());
+    std::cerr << fmt::format("interdict sim: day {} of {}: {} reads\n", d + 1, *days, day.size());
   }
-  if (next.valid()) next.wait();
-  std::fwrite(buffer.data(), 1, buffer.size(), out);
-  bytes += buffer.size();
+  if (writer.joinable()) writer.join();
   const bool write_failed = std::ferror(out) != 0;
   if (out != stdout) std::fclose(out);
   if (write_failed) {

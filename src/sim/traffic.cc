@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <thread>
 
 #include <fmt/core.h>
 
+#include "base/time_format.h"
 #include "plate/lookalike.h"
 
 namespace interdict::sim {
@@ -117,6 +119,19 @@ Traffic::Traffic(const Region& region, const Population& population, TrafficOpti
     s.at = Project(s.where);
     fixed_.push_back(s);
   }
+  auto prefix = [](std::string_view agency, std::string_view camera) {
+    return fmt::format(R"(","agency":"{}","camera":"{}","time":")", agency, camera);
+  };
+  for (const Camera& c : region_.cameras) {
+    vendor_of_.push_back(region_.FindAgency(c.agency)->vendor);
+    site_prefix_.push_back(prefix(c.agency, c.code));
+  }
+  for (const MobileCamera& c : region_.mobile_cameras) {
+    vendor_of_.push_back(region_.FindAgency(c.agency)->vendor);
+    site_prefix_.push_back(prefix(c.agency, c.code));
+  }
+  stolen_.assign(population_.vehicles().size(), false);
+  for (std::size_t i : population_.stolen()) stolen_[i] = true;
   std::sort(fixed_.begin(), fixed_.end(),
             [](const Site& a, const Site& b) { return a.at.x < b.at.x; });
 }
@@ -184,23 +199,14 @@ void Traffic::Sites(std::int64_t day_number, std::vector<Site>* mobile) const {
   }
 }
 
-void Traffic::Day(std::int64_t midnight_utc, std::vector<read::Read>* out,
-                  TrafficStats* stats) const {
-  const std::int64_t local_midnight = midnight_utc + zone_.OffsetAt(midnight_utc);
-  const std::int64_t day_number = local_midnight / kDay;
-  std::vector<Site> mobile;
-  Sites(day_number, &mobile);
+void Traffic::Vehicles(std::int64_t midnight_utc, std::int64_t day_number,
+                       const std::vector<Site>& mobile, std::size_t from, std::size_t to,
+                       std::vector<SimRead>* out, TrafficStats* stats) const {
   std::vector<Trip> trips;
-  const std::size_t first = out->size();
   stats->by_camera.resize(region_.cameras.size() + region_.mobile_cameras.size(), 0);
   const std::vector<Vehicle>& vehicles = population_.vehicles();
-  std::vector<bool> stolen(vehicles.size(), false);
-  std::vector<Vendor> vendor_of;
-  for (const Camera& c : region_.cameras) vendor_of.push_back(region_.FindAgency(c.agency)->vendor);
-  for (const MobileCamera& c : region_.mobile_cameras)
-    vendor_of.push_back(region_.FindAgency(c.agency)->vendor);
-  for (std::size_t s : population_.stolen()) stolen[s] = true;
-  for (std::size_t vi = 0; vi < vehicles.size(); ++vi) {
+  std::string text, alt;
+  for (std::size_t vi = from; vi < to; ++vi) {
     const Vehicle& v = vehicles[vi];
     Trips(v, day_number, &trips);
     const std::int64_t lag = v.follows >= 0 ? v.lag_s * 1000LL : 0;
@@ -229,69 +235,56 @@ void Traffic::Day(std::int64_t midnight_utc, std::vector<read::Read>* out,
         if (site.mobile >= 0 && (at < site.from || at >= site.to)) return;
         ++stats->passes;
         if (noise.Chance(opts_.miss_rate)) return;
-        read::Read r;
+        SimRead r;
         r.time = midnight_utc + at;
+        r.vehicle = static_cast<std::uint32_t>(vi);
+        const std::size_t site_index =
+            site.mobile >= 0 ? region_.cameras.size() + static_cast<std::size_t>(site.mobile)
+                             : static_cast<std::size_t>(site.camera);
+        r.site = static_cast<std::uint16_t>(site_index);
         if (site.mobile >= 0) {
-          const MobileCamera& m = region_.mobile_cameras[static_cast<std::size_t>(site.mobile)];
-          r.agency = m.agency;
-          r.camera = m.code;
-          r.position = site.where;
-        } else {
-          const Camera& c = region_.cameras[static_cast<std::size_t>(site.camera)];
-          r.agency = c.agency;
-          r.camera = c.code;
+          r.lat_e6 = site.where.lat_e6;
+          r.lon_e6 = site.where.lon_e6;
         }
-        std::string text = v.plate.str();
+        text = v.plate.str();
         const auto [wrong, one] = Misread(text, opts_.error_rate, noise);
-        Result<plate::Plate> read_plate = plate::Plate::FromNormalized(text);
-        if (!read_plate.ok()) read_plate = v.plate;
-        r.plate = *read_plate;
-        r.plate_confidence = read::Confidence::FromPercent(
-            static_cast<std::uint8_t>(wrong ? noise.Between(55, 88) : noise.Between(80, 99)));
+        plate::Plate read_plate = v.plate;
+        if (wrong) {
+          if (Result<plate::Plate> p = plate::Plate::FromNormalized(text); p.ok()) read_plate = *p;
+        }
+        r.plate = read_plate.Pack();
+        r.plate_confidence =
+            static_cast<std::uint8_t>(wrong ? noise.Between(55, 88) : noise.Between(80, 99));
         if (noise.Chance(0.95)) {
-          r.state = v.state;
-          r.state_confidence =
-              read::Confidence::FromPercent(static_cast<std::uint8_t>(noise.Between(75, 99)));
+          r.state_confidence = static_cast<std::uint8_t>(noise.Between(75, 99));
         }
         // Alternates: the OCR's next guesses; for a wrong read the truth is
         // among them more often than not.
         const int alternates = static_cast<int>(noise.Between(1, 3));
+        std::size_t n = 0;
         for (int k = 0; k < alternates; ++k) {
-          std::string alt = r.plate.str();
+          alt = read_plate.str();
           if (wrong && k == 0 && noise.Chance(0.6)) {
             alt = v.plate.str();
           } else if (!SubstituteLookalike(alt, noise)) {
             continue;
           }
           Result<plate::Plate> ap = plate::Plate::FromNormalized(alt);
-          if (!ap.ok() || *ap == r.plate) continue;
-          if (std::any_of(r.alternates.begin(), r.alternates.end(),
-                          [&](const read::Alternate& x) { return x.plate == *ap; }))
-            continue;
-          r.alternates.push_back({*ap, read::Confidence::FromPercent(
-                                           static_cast<std::uint8_t>(noise.Between(30, 70)))});
+          if (!ap.ok() || *ap == read_plate) continue;
+          const std::uint64_t packed = ap->Pack();
+          if (std::find(r.alternates, r.alternates + n, packed) != r.alternates + n) continue;
+          r.alternates[n] = packed;
+          r.alternate_confidence[n] = static_cast<std::uint8_t>(noise.Between(30, 70));
+          ++n;
         }
-        if (vendor_of[site.mobile >= 0
-                          ? region_.cameras.size() + static_cast<std::size_t>(site.mobile)
-                          : static_cast<std::size_t>(site.camera)] == Vendor::kOpenAlpr) {
-          // Only OpenALPR's vehicle recognition reports make, model, colour and body.
-          r.vehicle.make = std::string(v.make);
-          r.vehicle.model = std::string(v.model);
-          r.vehicle.color = std::string(v.color);
-          r.vehicle.body = std::string(v.body);
-        }
-        r.id = fmt::format(
-            "{:016x}",
-            MixSeed(opts_.seed, static_cast<std::uint64_t>(r.time),
-                    vi * 4096 + static_cast<std::uint64_t>(site.camera + 2 + site.mobile)));
+        r.id = MixSeed(opts_.seed, static_cast<std::uint64_t>(r.time),
+                       vi * 4096 + static_cast<std::uint64_t>(site.camera + 2 + site.mobile));
         ++stats->reads;
         if (wrong) ++stats->wrong;
         if (one) ++stats->one_character;
-        if (stolen[vi]) ++stats->stolen_reads;
-        ++stats->by_camera[site.mobile >= 0
-                               ? region_.cameras.size() + static_cast<std::size_t>(site.mobile)
-                               : static_cast<std::size_t>(site.camera)];
-        out->push_back(std::move(r));
+        if (stolen_[vi]) ++stats->stolen_reads;
+        ++stats->by_camera[site_index];
+        out->push_back(r);
       };
       for (auto it = first_site; it != fixed_.end() && it->at.x <= x_hi; ++it) {
         if (it->at.y >= y_lo && it->at.y <= y_hi) pass(*it);
@@ -299,10 +292,187 @@ void Traffic::Day(std::int64_t midnight_utc, std::vector<read::Read>* out,
       for (const Site& site : mobile) pass(site);
     }
   }
-  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-            [](const read::Read& x, const read::Read& y) {
-              return x.time != y.time ? x.time < y.time : x.id < y.id;
-            });
+  std::sort(out->begin(), out->end(), [](const SimRead& x, const SimRead& y) {
+    return x.time != y.time ? x.time < y.time : x.id < y.id;
+  });
+}
+
+void Traffic::DayCompact(std::int64_t midnight_utc, std::vector<SimRead>* out,
+                         TrafficStats* stats) const {
+  const std::int64_t local_midnight = midnight_utc + zone_.OffsetAt(midnight_utc);
+  const std::int64_t day_number = local_midnight / kDay;
+  std::vector<Site> mobile;
+  Sites(day_number, &mobile);
+  const std::size_t n = population_.vehicles().size();
+  out->clear();
+  if (n < 20'000) {
+    Vehicles(midnight_utc, day_number, mobile, 0, n, out, stats);
+    return;
+  }
+  // Two halves of the population on two threads, merged in the same order a
+  // single sort gives (time, then id).
+  std::vector<SimRead> second;
+  TrafficStats second_stats;
+  std::thread other(
+      [&] { Vehicles(midnight_utc, day_number, mobile, n / 2, n, &second, &second_stats); });
+  std::vector<SimRead> first;
+  Vehicles(midnight_utc, day_number, mobile, 0, n / 2, &first, stats);
+  other.join();
+  stats->Add(second_stats);
+  out->resize(first.size() + second.size());
+  std::merge(first.begin(), first.end(), second.begin(), second.end(), out->begin(),
+             [](const SimRead& x, const SimRead& y) {
+               return x.time != y.time ? x.time < y.time : x.id < y.id;
+             });
+}
+
+const Agency* Traffic::AgencyOf(std::size_t site) const {
+  return region_.FindAgency(site < region_.cameras.size()
+                                ? region_.cameras[site].agency
+                                : region_.mobile_cameras[site - region_.cameras.size()].agency);
+}
+
+read::Read Traffic::ToRead(const SimRead& s) const {
+  const Vehicle& v = population_.vehicles()[s.vehicle];
+  read::Read r;
+  r.id = fmt::format("{:016x}", s.id);
+  if (s.site < region_.cameras.size()) {
+    r.agency = region_.cameras[s.site].agency;
+    r.camera = region_.cameras[s.site].code;
+  } else {
+    const MobileCamera& m = region_.mobile_cameras[s.site - region_.cameras.size()];
+    r.agency = m.agency;
+    r.camera = m.code;
+    read::GeoPoint p;
+    p.lat_e6 = s.lat_e6;
+    p.lon_e6 = s.lon_e6;
+    r.position = p;
+  }
+  r.time = s.time;
+  r.plate = plate::Plate::Unpack(s.plate);
+  r.plate_confidence = read::Confidence::FromPercent(s.plate_confidence);
+  if (s.state_confidence != SimRead::kNoState) {
+    r.state = v.state;
+    r.state_confidence = read::Confidence::FromPercent(s.state_confidence);
+  }
+  for (std::size_t k = 0; k < 3 && s.alternates[k] != 0; ++k) {
+    r.alternates.push_back({plate::Plate::Unpack(s.alternates[k]),
+                            read::Confidence::FromPercent(s.alternate_confidence[k])});
+  }
+  if (vendor_of_[s.site] == Vendor::kOpenAlpr) {
+    // Only OpenALPR's vehicle recognition reports make, model, colour and body.
+    r.vehicle.make = std::string(v.make);
+    r.vehicle.model = std::string(v.model);
+    r.vehicle.color = std::string(v.color);
+    r.vehicle.body = std::string(v.body);
+  }
+  return r;
+}
+
+void Traffic::Day(std::int64_t midnight_utc, std::vector<read::Read>* out,
+                  TrafficStats* stats) const {
+  std::vector<SimRead> compact;
+  DayCompact(midnight_utc, &compact, stats);
+  out->reserve(out->size() + compact.size());
+  for (const SimRead& s : compact) out->push_back(ToRead(s));
+}
+
+namespace {
+
+void AppendDigits(std::int64_t v, int width, std::string* out) {
+  char buf[20];
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out->append(buf, static_cast<std::size_t>(width));
+}
+
+// A 0..100 percentage as a JSON fraction: 86 -> 0.86, 100 -> 1.
+void AppendFraction(std::uint8_t percent, std::string* out) {
+  if (percent >= 100) {
+    out->push_back('1');
+    return;
+  }
+  out->append("0.");
+  AppendDigits(percent, 2, out);
+}
+
+void AppendDegrees(std::int32_t e6, std::string* out) {
+  std::int64_t v = e6;
+  if (v < 0) {
+    out->push_back('-');
+    v = -v;
+  }
+  out->append(std::to_string(v / 1'000'000));
+  out->push_back('.');
+  AppendDigits(v % 1'000'000, 6, out);
+}
+
+}  // namespace
+
+void Traffic::AppendNative(const SimRead& r, std::string* out) const {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->append(R"({"id":")");
+  for (int shift = 60; shift >= 0; shift -= 4) out->push_back(kHex[(r.id >> shift) & 15]);
+  out->append(site_prefix_[r.site]);
+  // RFC 3339 in UTC: the date from the formatter, once per day; the time by hand.
+  const std::int64_t day = r.time / kDay, ms = r.time % kDay;
+  thread_local std::int64_t cached_day = -1;
+  thread_local std::string date;
+  if (day != cached_day) {
+    cached_day = day;
+    date = FormatRfc3339(day * kDay).substr(0, 11);
+  }
+  out->append(date);
+  AppendDigits(ms / 3'600'000, 2, out);
+  out->push_back(':');
+  AppendDigits(ms / 60'000 % 60, 2, out);
+  out->push_back(':');
+  AppendDigits(ms / 1000 % 60, 2, out);
+  out->push_back('.');
+  AppendDigits(ms % 1000, 3, out);
+  out->append(R"(Z","plate":")");
+  out->append(plate::Plate::Unpack(r.plate).text());
+  out->push_back('"');
+  const Vehicle& v = population_.vehicles()[r.vehicle];
+  if (r.state_confidence != SimRead::kNoState) {
+    out->append(R"(,"state":")");
+    out->append(v.state.code());
+    out->append(R"(","state_confidence":)");
+    AppendFraction(r.state_confidence, out);
+  }
+  out->append(R"(,"plate_confidence":)");
+  AppendFraction(r.plate_confidence, out);
+  if (r.site >= region_.cameras.size()) {
+    out->append(R"(,"lat":)");
+    AppendDegrees(r.lat_e6, out);
+    out->append(R"(,"lon":)");
+    AppendDegrees(r.lon_e6, out);
+  }
+  if (r.alternates[0] != 0) {
+    out->append(R"(,"alternates":[)");
+    for (std::size_t k = 0; k < 3 && r.alternates[k] != 0; ++k) {
+      out->append(k ? R"(,{"plate":")" : R"({"plate":")");
+      out->append(plate::Plate::Unpack(r.alternates[k]).text());
+      out->append(R"(","confidence":)");
+      AppendFraction(r.alternate_confidence[k], out);
+      out->push_back('}');
+    }
+    out->push_back(']');
+  }
+  if (vendor_of_[r.site] == Vendor::kOpenAlpr) {
+    out->append(R"(,"vehicle":{"make":")");
+    out->append(v.make);
+    out->append(R"(","model":")");
+    out->append(v.model);
+    out->append(R"(","color":")");
+    out->append(v.color);
+    out->append(R"(","body":")");
+    out->append(v.body);
+    out->append(R"("})");
+  }
+  out->push_back('}');
 }
 
 }  // namespace interdict::sim

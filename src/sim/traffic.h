@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "base/time_zone.h"
@@ -35,6 +36,22 @@ struct TrafficStats {
   void Add(const TrafficStats& other);
 };
 
+// A read as the simulator makes it, without strings: what bulk files are
+// written from (Traffic::AppendNative), and what Traffic::ToRead expands.
+struct SimRead {
+  std::int64_t time = 0;
+  std::uint64_t id = 0;     // the read id, as 16 hex digits
+  std::uint64_t plate = 0;  // plate::Plate::Pack of what the camera read
+  std::uint64_t alternates[3] = {0, 0, 0};
+  std::uint8_t alternate_confidence[3] = {0, 0, 0};
+  std::uint32_t vehicle = 0;  // index into the population
+  std::uint16_t site = 0;     // region.cameras index, or cameras.size() + mobile camera index
+  std::uint8_t plate_confidence = 0;
+  std::uint8_t state_confidence = kNoState;  // kNoState: the state was not read
+  std::int32_t lat_e6 = 0, lon_e6 = 0;       // mobile cameras: where the unit stood
+  static constexpr std::uint8_t kNoState = 255;
+};
+
 class Traffic {
  public:
   Traffic(const Region& region, const Population& population, TrafficOptions options);
@@ -45,6 +62,13 @@ class Traffic {
   // The reads of the local day starting at `midnight_utc` (a LocalMidnight),
   // in time order, appended to `out`; statistics added to `stats`.
   void Day(std::int64_t midnight_utc, std::vector<read::Read>* out, TrafficStats* stats) const;
+  // The same reads, compact (`out` is replaced). Large populations are made on
+  // two threads; the result does not depend on it.
+  void DayCompact(std::int64_t midnight_utc, std::vector<SimRead>* out, TrafficStats* stats) const;
+  read::Read ToRead(const SimRead& r) const;
+  // The read as one native-format JSON line (no line break), what
+  // FormatNativeRead(ToRead(r)) means, written directly.
+  void AppendNative(const SimRead& r, std::string* out) const;
 
   const Region& region() const { return region_; }
   const Population& population() const { return population_; }
@@ -67,6 +91,10 @@ class Traffic {
   Point Project(const read::GeoPoint& p) const;
   void Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>* out) const;
   void Sites(std::int64_t day_number, std::vector<Site>* mobile) const;
+  void Vehicles(std::int64_t midnight_utc, std::int64_t day_number, const std::vector<Site>& mobile,
+                std::size_t from, std::size_t to, std::vector<SimRead>* out,
+                TrafficStats* stats) const;
+  const Agency* AgencyOf(std::size_t site) const;
 
   const Region& region_;
   const Population& population_;
@@ -74,6 +102,9 @@ class Traffic {
   UsTimeZone zone_;
   double origin_lat_ = 0, origin_lon_ = 0, metres_per_lon_ = 0;
   std::vector<Site> fixed_;
+  std::vector<Vendor> vendor_of_;         // by site
+  std::vector<std::string> site_prefix_;  // by site: the JSON from the agency to the time's quote
+  std::vector<bool> stolen_;              // by vehicle
   // fixed_ is sorted by x: a trip's candidates are a range of it.
 };
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "read/delimited_format.h"
+#include "read/native_format.h"
 #include "sim/population.h"
 #include "sim/region.h"
 #include "sim/traffic.h"
@@ -155,6 +156,27 @@ TEST_F(TrafficTest, TheClonedPlateIsSeenInTwoPlacesTooFarApartToDriveBetween) {
     if (km > 1 && km / std::max(hours, 1e-6) > 200) ++impossible;
   }
   EXPECT_GT(impossible, 0);
+}
+
+TEST_F(TrafficTest, TheFastNativeWriterWritesWhatTheNativeParserReadsBack) {
+  const Region& region = Region::Embedded();
+  const Population pop = Population::Make(region, 3000, 21);
+  const Traffic traffic(region, pop, {.seed = 21});
+  std::vector<SimRead> compact;
+  TrafficStats stats;
+  traffic.DayCompact(traffic.LocalMidnight(kMonday + kDay / 2), &compact, &stats);
+  ASSERT_GT(compact.size(), 1000u);
+  std::size_t mobile = 0;
+  for (const SimRead& s : compact) {
+    std::string line;
+    traffic.AppendNative(s, &line);
+    read::Read parsed;
+    read::ReadRejection why;
+    ASSERT_TRUE(read::ParseNativeRead(line, &parsed, &why)) << why.field << ": " << line;
+    ASSERT_EQ(parsed, traffic.ToRead(s)) << line;
+    if (parsed.position) ++mobile;
+  }
+  EXPECT_GT(mobile, 0u) << "mobile units' reads carry their position";
 }
 
 TEST(CsvReadTest, AReadWrittenAsCsvParsesBackToTheSameFields) {
