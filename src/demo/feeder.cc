@@ -5,10 +5,12 @@
 
 #include <fmt/core.h>
 
+#include "base/base64.h"
 #include "base/json_escape.h"
 #include "http/client.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
+#include "sim/plate_image.h"
 
 namespace interdict::demo {
 namespace {
@@ -59,6 +61,30 @@ std::string OpenAlprGroup(const read::Read& r) {
       r.time, r.time + 800, JsonQuote(agent), camera_id, JsonQuote(r.id), JsonQuote(r.id),
       r.plate.text(), confidence, region, r.plate.text(), confidence, r.plate.text(), confidence,
       candidates, gps, vehicle);
+}
+
+std::string OpenAlprResults(const read::Read& r, std::string_view crop) {
+  const std::size_t at = r.camera.rfind("-cam");
+  const std::string agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
+  const std::string camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
+  std::string candidates;
+  for (const read::Alternate& a : r.alternates) {
+    candidates +=
+        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
+                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
+  }
+  const double confidence =
+      r.plate_confidence.known() ? static_cast<double>(r.plate_confidence.percent()) : 0.0;
+  std::string region;
+  if (r.state.known()) {
+    region =
+        fmt::format(R"(,"region":"us-{}","region_confidence":{})", Lower(r.state.code().substr(3)),
+                    r.state_confidence.known() ? r.state_confidence.percent() : 0);
+  }
+  return fmt::format(
+      R"({{"version":2,"data_type":"alpr_results","epoch_time":{},"agent_uid":{},"camera_id":{},"uuid":{},"results":[{{"plate":"{}","confidence":{:.1f}{},"plate_index":0,"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}],"plate_crop_jpeg":"{}"}}]}})",
+      r.time, JsonQuote(agent), camera_id, JsonQuote(r.id), r.plate.text(), confidence, region,
+      r.plate.text(), confidence, candidates, Base64Encode(crop));
 }
 
 std::string NativeBatch(const std::vector<const read::Read*>& reads) {
@@ -125,17 +151,39 @@ void Feeder::Run() {
     const std::size_t at = r->body.find("\"accepted\":");
     if (at != std::string::npos) stats_.accepted += std::stoull(r->body.substr(at + 11));
   };
-  auto send = [&](const std::string& agency, const std::vector<const read::Read*>& reads) {
+  struct Due {
+    read::Read read;
+    std::string crop;  // PNG, or empty
+  };
+  // A native vendor uploads its crops first and names them in the reads.
+  auto upload = [&](const std::string& agency, const std::string& png) -> std::string {
+    auto key = secrets_.keys.find(agency);
+    if (key == secrets_.keys.end()) return {};
+    Result<http::ClientResponse> r = client(agency).Send(
+        "POST", "/api/v1/images", png,
+        {{"Authorization", "Bearer " + key->second}, {"Content-Type", "image/png"}});
+    if (!r.ok() || r->status != 201) return {};
+    const std::size_t at = r->body.find(R"("image":")");
+    if (at == std::string::npos) return {};
+    return r->body.substr(at + 9, r->body.find('"', at + 9) - at - 9);
+  };
+  auto send = [&](const std::string& agency, const std::vector<const Due*>& batch) {
+    std::vector<const read::Read*> reads;
+    for (const Due* d : batch) reads.push_back(&d->read);
     const sim::Agency* a = region.FindAgency(agency);
     auto key = secrets_.keys.find(agency);
     if (a == nullptr || key == secrets_.keys.end() || reads.empty()) return;
     const http::HeaderList auth = {{"Authorization", "Bearer " + key->second}};
     switch (a->vendor) {
       case sim::Vendor::kOpenAlpr:
-        for (const read::Read* r : reads) {
+        for (const Due* d : batch) {
           http::HeaderList h = auth;
           h.emplace_back("Content-Type", "application/json");
-          count(client(agency).Send("POST", "/api/v1/ingest/openalpr", OpenAlprGroup(*r), h), 1);
+          count(
+              client(agency).Send(
+                  "POST", "/api/v1/ingest/openalpr",
+                  d->crop.empty() ? OpenAlprGroup(d->read) : OpenAlprResults(d->read, d->crop), h),
+              1);
         }
         break;
       case sim::Vendor::kNative: {
@@ -157,33 +205,47 @@ void Feeder::Run() {
   const std::int64_t real_start = clock_.NowMillis();
   const std::int64_t sim_start = real_start;
   std::int64_t day_midnight = traffic_.LocalMidnight(sim_start);
-  std::vector<read::Read> day;
+  std::vector<sim::SimRead> day;
   sim::TrafficStats stats;
-  traffic_.Day(day_midnight, &day, &stats);
+  traffic_.DayCompact(day_midnight, &day, &stats);
   std::size_t next = static_cast<std::size_t>(
       std::lower_bound(day.begin(), day.end(), sim_start,
-                       [](const read::Read& r, std::int64_t t) { return r.time < t; }) -
+                       [](const sim::SimRead& r, std::int64_t t) { return r.time < t; }) -
       day.begin());
+  const auto& vehicles = traffic_.population().vehicles();
+  // A crop of the plate as it really is (not as it was read).
+  auto crop = [&](std::uint32_t vehicle, std::uint64_t seed) -> std::string {
+    const sim::Vehicle& v = vehicles[vehicle];
+    Result<std::string> png = sim::RenderPlateCrop(v.plate.text(), v.state.code(), seed);
+    if (!png.ok()) return {};
+    ++stats_.crops;
+    return std::move(png).value();
+  };
   bool planted = false;
   std::uint64_t serial = 0;
   while (!stop_) {
     const std::int64_t now = clock_.NowMillis();
     const std::int64_t sim_now =
         sim_start + static_cast<std::int64_t>(static_cast<double>(now - real_start) * opts_.speed);
-    std::map<std::string, std::vector<read::Read>> due;
+    std::map<std::string, std::vector<Due>> due;
     while (!stop_) {
       if (next == day.size()) {
         day_midnight = traffic_.LocalMidnight(day_midnight + kDay + kDay / 2);
-        day.clear();
-        traffic_.Day(day_midnight, &day, &stats);
+        traffic_.DayCompact(day_midnight, &day, &stats);
         next = 0;
         if (day.empty()) break;
       }
       if (day[next].time > sim_now) break;
-      read::Read r = day[next++];
+      const sim::SimRead& s = day[next++];
+      read::Read r = traffic_.ToRead(s);
       r.time = now;  // live: the moment it is sent
       r.id = fmt::format("{}-{}", r.id, serial++);
-      due[r.agency].push_back(std::move(r));
+      const bool with_crop = traffic_.Listed(s.vehicle) ||
+                             static_cast<double>(s.id % 10'000) < opts_.crop_share * 10'000;
+      std::string png;
+      if (with_crop && region.FindAgency(r.agency)->vendor != sim::Vendor::kCsv)
+        png = crop(s.vehicle, s.id);
+      due[r.agency].push_back({std::move(r), std::move(png)});
     }
     if (!planted && now - real_start >= opts_.first_hit_after_ms &&
         !secrets_.stolen_plates.empty()) {
@@ -200,20 +262,29 @@ void Feeder::Run() {
         r.state = *plate::Jurisdiction::Parse("MO");
         r.plate_confidence = read::Confidence::FromPercent(96);
         r.state_confidence = read::Confidence::FromPercent(92);
-        due[r.agency].push_back(std::move(r));
+        std::string png;
+        if (Result<std::string> p = sim::RenderPlateCrop(secrets_.stolen_plates.front(), "US-MO",
+                                                         static_cast<std::uint64_t>(now));
+            p.ok())
+          png = std::move(p).value();
+        due[r.agency].push_back({std::move(r), std::move(png)});
         log_.Info("demo: a stolen vehicle passes a camera",
                   {{"plate", secrets_.stolen_plates.front()}, {"camera", c.code}});
         break;
       }
     }
-    for (const auto& [agency, reads] : due) {
-      std::vector<const read::Read*> ptrs;
-      for (const read::Read& r : reads) ptrs.push_back(&r);
+    for (auto& [agency, reads] : due) {
+      if (region.FindAgency(agency)->vendor == sim::Vendor::kNative) {
+        for (Due& d : reads) {
+          if (!d.crop.empty()) d.read.plate_image = upload(agency, d.crop);
+        }
+      }
+      std::vector<const Due*> ptrs;
+      for (const Due& d : reads) ptrs.push_back(&d);
       for (std::size_t at = 0; at < ptrs.size(); at += 1000) {
-        send(agency,
-             std::vector<const read::Read*>(
-                 ptrs.begin() + static_cast<std::ptrdiff_t>(at),
-                 ptrs.begin() + static_cast<std::ptrdiff_t>(std::min(ptrs.size(), at + 1000))));
+        send(agency, std::vector<const Due*>(ptrs.begin() + static_cast<std::ptrdiff_t>(at),
+                                             ptrs.begin() + static_cast<std::ptrdiff_t>(
+                                                                std::min(ptrs.size(), at + 1000))));
       }
     }
     for (int waited = 0; waited < kTickMs && !stop_; waited += 50) {

@@ -27,10 +27,13 @@ struct FeederOptions {
   // A stolen vehicle passes a city camera this long after the start, so the
   // first hit reaches the board within a minute of opening the console.
   std::int64_t first_hit_after_ms = 15'000;
+  // Reads that carry a plate crop: every read of a listed car, and this share
+  // of the others (each crop costs the server an fsync).
+  double crop_share = 0.01;
 };
 
 struct FeederStats {
-  std::atomic<std::uint64_t> sent{0}, accepted{0}, rejected{0}, failed_requests{0};
+  std::atomic<std::uint64_t> sent{0}, accepted{0}, rejected{0}, failed_requests{0}, crops{0};
 };
 
 class Feeder {
@@ -54,8 +57,11 @@ class Feeder {
   std::thread thread_;
 };
 
-// The bodies each vendor sends (exposed for tests).
+// The bodies each vendor sends (exposed for tests). A read with a plate crop
+// goes as OpenALPR `alpr_results` (whose results carry `plate_crop_jpeg`; the
+// bytes are PNG, told apart by their signature), one without as `alpr_group`.
 std::string OpenAlprGroup(const read::Read& r);
+std::string OpenAlprResults(const read::Read& r, std::string_view crop);
 std::string NativeBatch(const std::vector<const read::Read*>& reads);
 std::string CsvBatch(const std::vector<const read::Read*>& reads);
 

@@ -70,6 +70,8 @@ class Traffic {
   // FormatNativeRead(ToRead(r)) means, written directly.
   void AppendNative(const SimRead& r, std::string* out) const;
 
+  // Whether the vehicle is on the simulated hotlists (a stolen car).
+  bool Listed(std::uint32_t vehicle) const { return stolen_[vehicle]; }
   const Region& region() const { return region_; }
   const Population& population() const { return population_; }
 

@@ -221,6 +221,16 @@ TEST(CliTest, TheDemoSignsPeopleInFeedsLiveHitsAndKeepsItsDataAcrossRestarts) {
     EXPECT_NE(alerts.received().find(R"x("name":"NCIC extract (Missouri, daily)")x"),
               std::string::npos)
         << alerts.received();
+    // The camera's crop of the plate came with the read: the officer can look.
+    const std::string& frame = alerts.received();
+    const std::size_t id_at = frame.find("id: ");
+    ASSERT_NE(id_at, std::string::npos);
+    const std::string hit = frame.substr(id_at + 4, frame.find('\n', id_at) - id_at - 4);
+    Result<http::ClientResponse> crop = client.Send("GET", "/api/v1/hits/" + hit + "/plate-image",
+                                                    "", {{"Authorization", "Bearer " + token}});
+    ASSERT_TRUE(crop.ok());
+    EXPECT_EQ(crop->status, 200) << crop->body;
+    EXPECT_EQ(crop->Header("Content-Type"), "image/png");
     p.Signal(SIGTERM);
     EXPECT_EQ(p.Wait(std::chrono::seconds(60)), 0) << p.err();
   }

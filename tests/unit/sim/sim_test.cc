@@ -7,6 +7,7 @@
 
 #include "read/delimited_format.h"
 #include "read/native_format.h"
+#include "sim/plate_image.h"
 #include "sim/population.h"
 #include "sim/region.h"
 #include "sim/traffic.h"
@@ -177,6 +178,32 @@ TEST_F(TrafficTest, TheFastNativeWriterWritesWhatTheNativeParserReadsBack) {
     if (parsed.position) ++mobile;
   }
   EXPECT_GT(mobile, 0u) << "mobile units' reads carry their position";
+}
+
+TEST(PlateCropTest, CropsAreDeterministicGrayscalePngsOfThePlate) {
+  Result<std::string> a = RenderPlateCrop("AB8123", "US-MO", 7);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  Result<std::string> b = RenderPlateCrop("AB8123", "US-MO", 7);
+  Result<std::string> other_plate = RenderPlateCrop("ABB123", "US-MO", 7);
+  Result<std::string> other_seed = RenderPlateCrop("AB8123", "US-MO", 8);
+  EXPECT_EQ(*a, *b);
+  EXPECT_NE(*a, *other_plate);
+  EXPECT_NE(*a, *other_seed);  // another tilt, blur and grain
+  ASSERT_GT(a->size(), 33u);
+  EXPECT_EQ(a->substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  // IHDR: width and height (big-endian), 8-bit grayscale.
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>((*a)[at])) << 24) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>((*a)[at + 1])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>((*a)[at + 2])) << 8) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>((*a)[at + 3]));
+  };
+  EXPECT_EQ(a->substr(12, 4), "IHDR");
+  EXPECT_EQ(be32(16), static_cast<std::uint32_t>(kPlateCropWidth));
+  EXPECT_EQ(be32(20), static_cast<std::uint32_t>(kPlateCropHeight));
+  EXPECT_EQ((*a)[24], 8);
+  EXPECT_EQ((*a)[25], 0);
+  EXPECT_LT(a->size(), 40'000u);
 }
 
 TEST(CsvReadTest, AReadWrittenAsCsvParsesBackToTheSameFields) {
