@@ -169,6 +169,31 @@ const std::array kOptions = {
             "Sign-in password checks (Argon2id, 64 MiB each) run at once; more wait."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.auth.max_password_checks); }},
+    Option{{"console.dir", "string", "\"\"",
+            "The built web console (scripts/build console); empty: console/ beside the "
+            "directory of the interdict binary."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.console.dir = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"console.tile_url", "string", "\"\"",
+            "A map tile server for the console's maps, {z}/{x}/{y} in the URL; empty: maps show "
+            "the region's outlines and cameras only, and nothing is fetched from elsewhere."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (!s.empty() && !(s.starts_with("https://") || s.starts_with("http://")))
+               return Status::InvalidArgument("must be an http:// or https:// URL");
+             if (!s.empty() &&
+                 (s.find("{z}") == std::string::npos || s.find("{x}") == std::string::npos ||
+                  s.find("{y}") == std::string::npos))
+               return Status::InvalidArgument("must contain {z}, {x} and {y}");
+             if (s.find_first_of("\"'; \t\r\n") != std::string::npos)
+               return Status::InvalidArgument("must not contain quotes, ';' or spaces");
+             c.console.tile_url = s;
+             return Status::Ok();
+           }},
     Option{{"alerts.webhook_max_attempts", "integer", "8",
             "Tries of a webhook delivery before it is dead-lettered; the wait doubles from 1 s "
             "after each failure, up to 10 minutes."},

@@ -61,11 +61,17 @@ struct AlertsConfig {
   int webhook_timeout_ms = 5000;
 };
 
+struct ConsoleConfig {
+  std::string dir;       // the built console; empty: console/ beside the binary's directory
+  std::string tile_url;  // a map tile server ("https://tiles.example/{z}/{x}/{y}.png"); empty: none
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
   AuthConfig auth;
   AlertsConfig alerts;
+  ConsoleConfig console;
   std::string data_dir = "/var/lib/interdict";
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

@@ -183,7 +183,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     out->set(bhttp::field::content_type, res.content_type);
     out->set(bhttp::field::cache_control, "no-store");
     out->set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : res.headers) out->insert(k, v);
+    // A handler may replace the no-store default (the console's immutable bundles).
+    for (auto& [k, v] : res.headers) {
+      if (beast::iequals(k, "Cache-Control")) {
+        out->set(bhttp::field::cache_control, v);
+      } else {
+        out->insert(k, v);
+      }
+    }
     out->body() = std::move(res.body);
     // Once shutdown is asked for, every response closes its connection.
     out->keep_alive(keep_alive && !draining_ && !server_->shutdown_requested.load());

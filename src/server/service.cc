@@ -13,6 +13,7 @@
 #include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/background.h"
+#include "server/console.h"
 #include "server/data_dir.h"
 #include "store/store.h"
 
@@ -82,6 +83,7 @@ void Service::Impl::AddRoutes() {
   AddHitRoutes(router, api);
   AddAlertRoutes(router, api);
   AddSearchRoutes(router, api);
+  AddConsoleRoutes(router, Console::Load(config.console));
 }
 
 void Service::Impl::LogAuditHead(std::string_view what) {
