@@ -215,7 +215,9 @@ int SimCommand(const std::vector<std::string>& argv) {
   const double camera_days = static_cast<double>(written_days);
   auto per_day = [&](std::uint64_t n) { return static_cast<double>(n) / camera_days; };
   const double reads = static_cast<double>(std::max<std::uint64_t>(1, stats.reads));
-  std::cout
+  // With --out - the reads are on stdout: the statistics go to stderr.
+  std::ostream& report = *out_path == "-" ? std::cerr : std::cout;
+  report
       << fmt::format(
              R"({{"vehicles":{},"days":{},"seed":{},"format":"{}","first_day":"{}","reads":{},"bytes":{},"seconds":{:.2f},"reads_per_s":{:.0f},"cameras":{},"reads_per_camera_per_day":{{"median":{:.0f},"mean":{:.0f},"max":{:.0f},"silent_cameras":{}}},"missed_share":{:.4f},"error_share":{:.4f},"one_character_share_of_errors":{:.3f},"stolen_vehicle_reads":{},"stolen_reads_per_1000":{:.3f}}})",
              *vehicles, written_days, *seed, format, FormatRfc3339(first_day), stats.reads, bytes,

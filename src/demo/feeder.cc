@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/core.h>
 
@@ -149,7 +150,12 @@ void Feeder::Run() {
     }
     // {"accepted":N,...,"rejected":[...]}: count what the server took.
     const std::size_t at = r->body.find("\"accepted\":");
-    if (at != std::string::npos) stats_.accepted += std::stoull(r->body.substr(at + 11));
+    std::uint64_t accepted = 0;
+    if (at != std::string::npos) {
+      const char* begin = r->body.data() + at + 11;
+      std::from_chars(begin, r->body.data() + r->body.size(), accepted);
+    }
+    stats_.accepted += accepted;
   };
   struct Due {
     read::Read read;

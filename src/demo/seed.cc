@@ -180,7 +180,8 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
       Result<DemoSecrets> s = ReadSecrets(options.data_dir);
       if (!s.ok()) {
         return Status::FailedPrecondition(fmt::format(
-            "{} holds agencies but is not a demo data directory ({}); use another --data",
+            "{} holds agencies but is not a complete demo data directory ({}); use another "
+            "--data, or remove it if a first start stopped part-way",
             options.data_dir, s.status().message()));
       }
       report.secrets = std::move(s).value();
