@@ -1,5 +1,7 @@
 #include "alerting/hits.h"
 
+#include <vector>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -42,16 +44,56 @@ std::string Comparison(const read::Read& r, const std::string& detail_json) {
     return {it->value.GetString(), it->value.GetStringLength()};
   };
   std::string out = "[";
-  auto field = [&](std::string_view name, const std::string& seen, const std::string& list) {
+  auto field = [&](std::string_view name, const std::string& seen, const std::string& list,
+                   bool same) {
     if (seen.empty() || list.empty()) return;
     if (out.size() > 1) out += ",";
     out += fmt::format(R"({{"field":"{}","read":{},"listed":{},"same":{}}})", name, JsonQuote(seen),
-                       JsonQuote(list), Upper(seen) == Upper(list) ? "true" : "false");
+                       JsonQuote(list), same ? "true" : "false");
   };
-  field("make", r.vehicle.make, listed("make"));
-  field("model", r.vehicle.model, listed("model"));
-  field("color", r.vehicle.color, listed("color"));
-  field("body", r.vehicle.body, listed("body"));
+  auto alnum = [](std::string_view v) {
+    std::string o;
+    for (char c : Upper(v))
+      if (std::isalnum(static_cast<unsigned char>(c))) o += c;
+    return o;
+  };
+  const std::string make = listed("make"), model = listed("model"), color = listed("color");
+  field("make", r.vehicle.make, make, Upper(r.vehicle.make) == Upper(make));
+  // NCIC models are three-letter abbreviations ("CIV") and vendors write
+  // whole names, often after the make ("CIVIC", "honda_civic"): a prefix is
+  // the same model, so an officer is not told "mismatch" for a Civic.
+  {
+    const std::string listed_model = alnum(model), seen_make = alnum(r.vehicle.make);
+    // The model as read, without a make in front of it ("HONDACIVIC" after
+    // make HONDA, "toyota_camry" after its underscore).
+    std::vector<std::string> seen = {alnum(r.vehicle.model)};
+    if (!seen_make.empty() && seen[0].starts_with(seen_make))
+      seen.push_back(seen[0].substr(seen_make.size()));
+    if (const std::size_t cut = r.vehicle.model.find_first_of("_ "); cut != std::string::npos)
+      seen.push_back(alnum(r.vehicle.model.substr(cut + 1)));
+    bool same = false;
+    for (const std::string& v : seen) {
+      if (!v.empty() && !listed_model.empty() &&
+          (v.starts_with(listed_model) || listed_model.starts_with(v)))
+        same = true;
+    }
+    field("model", r.vehicle.model, model, same);
+  }
+  // NCIC colours may be two-tone ("WHI/BLK", top over bottom): either is the colour seen.
+  {
+    bool same = false;
+    const std::string seen = Upper(r.vehicle.color), listed_color = Upper(color);
+    for (std::size_t start = 0; start <= listed_color.size();) {
+      const std::size_t slash = listed_color.find('/', start);
+      const std::string part = listed_color.substr(
+          start, slash == std::string::npos ? std::string::npos : slash - start);
+      if (!part.empty() && part == seen) same = true;
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    field("color", r.vehicle.color, color, same);
+  }
+  field("body", r.vehicle.body, listed("body"), Upper(r.vehicle.body) == Upper(listed("body")));
   return out + "]";
 }
 

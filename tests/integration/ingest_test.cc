@@ -162,6 +162,20 @@ TEST_F(IngestTest, MatchingReadsRaiseHitsAndOthersDoNot) {
       std::string::npos)
       << hits.body;
 
+  // Abbreviated NCIC models and two-tone colours are the same vehicle.
+  r = Call(
+      key_, "POST", "/api/v1/reads",
+      R"([{"id":"v2","agency":"STLPD","camera":"cam1","time":)" + std::to_string(now) +
+          R"(,"plate":"KZ9Q81","state":"MO","vehicle":{"make":"TOYT","model":"toyota_camry","color":"BLK"}}])");
+  ASSERT_EQ(r.status, 200) << r.body;
+  hits = Call(officer, "GET", "/api/v1/hits?before=100");
+  EXPECT_NE(hits.body.find(R"({"field":"model","read":"toyota_camry","listed":"CAM","same":true})"),
+            std::string::npos)
+      << hits.body;
+  EXPECT_NE(hits.body.find(R"({"field":"color","read":"BLK","listed":"WHI/BLK","same":true})"),
+            std::string::npos)
+      << hits.body;
+
   // A re-sent read is a duplicate and raises no second hit.
   r = Call(key_, "POST", "/api/v1/reads", "[" + Read("r1", "KZ9Q81", "MO", now) + "]");
   EXPECT_EQ(r.body,
