@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "base/clock.h"
+#include "base/delimited.h"
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -195,9 +196,7 @@ int Demo(const std::vector<std::string>& args) {
         seeded->fresh ? fmt::format("; seeded with {} reads of history", seeded->history_reads)
                       : "");
     for (std::size_t i = 0; i < region.agencies.size(); ++i)
-      std::cout
-          << (i ? ", " : "")
-          << demo::Username(region.agencies[i].code, "").substr(0, region.agencies[i].code.size());
+      std::cout << (i ? ", " : "") << AsciiLower(region.agencies[i].code);
     std::cout << fmt::format(
         "), e.g. gcpd-analyst.\n  password:    {}\n  TOTP secret: {}  (all demo users)\n"
         "  a code now: interdict totp {}   (or oathtool --totp -b …), or add\n"

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "base/base64.h"
+#include "base/delimited.h"
 #include "base/json_escape.h"
 #include "http/client.h"
 #include "read/delimited_format.h"
@@ -19,32 +20,37 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kTickMs = 500;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// What alpr_group and alpr_results share: the agent and camera of
+// "<agent_uid>-cam<camera_id>", the confidence, the candidates and the region.
+struct OpenAlprParts {
+  std::string agent, camera_id, candidates, region;
+  double confidence = 0;
+};
+
+OpenAlprParts Parts(const read::Read& r, std::string_view region_key) {
+  OpenAlprParts p;
+  const std::size_t at = r.camera.rfind("-cam");
+  p.agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
+  p.camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
+  for (const read::Alternate& a : r.alternates) {
+    p.candidates +=
+        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
+                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
+  }
+  p.confidence =
+      r.plate_confidence.known() ? static_cast<double>(r.plate_confidence.percent()) : 0.0;
+  if (r.state.known()) {
+    p.region = fmt::format(R"(,"{0}":"us-{1}","{0}_confidence":{2})", region_key,
+                           AsciiLower(r.state.code().substr(3)),
+                           r.state_confidence.known() ? r.state_confidence.percent() : 0);
+  }
+  return p;
 }
 
 }  // namespace
 
 std::string OpenAlprGroup(const read::Read& r) {
-  // The agent and camera of "<agent_uid>-cam<camera_id>".
-  const std::size_t at = r.camera.rfind("-cam");
-  const std::string agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
-  const std::string camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
-  std::string candidates;
-  for (const read::Alternate& a : r.alternates) {
-    candidates +=
-        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
-                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
-  }
-  const double confidence = r.plate_confidence.known() ? r.plate_confidence.percent() : 0;
-  std::string region;
-  if (r.state.known()) {
-    region = fmt::format(R"(,"best_region":"us-{}","best_region_confidence":{})",
-                         Lower(r.state.code().substr(3)),
-                         r.state_confidence.known() ? r.state_confidence.percent() : 0);
-  }
+  const OpenAlprParts p = Parts(r, "best_region");
   std::string gps;
   if (r.position) {
     gps = fmt::format(R"(,"gps_latitude":{:.6f},"gps_longitude":{:.6f})", r.position->lat(),
@@ -59,33 +65,17 @@ std::string OpenAlprGroup(const read::Read& r) {
   }
   return fmt::format(
       R"({{"version":2,"data_type":"alpr_group","epoch_start":{},"epoch_end":{},"agent_uid":{},"camera_id":{},"best_uuid":{},"uuids":[{}],"best_plate_number":"{}","best_confidence":{:.1f}{},"best_plate":{{"plate":"{}","confidence":{:.1f},"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}]}}{}{}}})",
-      r.time, r.time + 800, JsonQuote(agent), camera_id, JsonQuote(r.id), JsonQuote(r.id),
-      r.plate.text(), confidence, region, r.plate.text(), confidence, r.plate.text(), confidence,
-      candidates, gps, vehicle);
+      r.time, r.time + 800, JsonQuote(p.agent), p.camera_id, JsonQuote(r.id), JsonQuote(r.id),
+      r.plate.text(), p.confidence, p.region, r.plate.text(), p.confidence, r.plate.text(),
+      p.confidence, p.candidates, gps, vehicle);
 }
 
 std::string OpenAlprResults(const read::Read& r, std::string_view crop) {
-  const std::size_t at = r.camera.rfind("-cam");
-  const std::string agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
-  const std::string camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
-  std::string candidates;
-  for (const read::Alternate& a : r.alternates) {
-    candidates +=
-        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
-                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
-  }
-  const double confidence =
-      r.plate_confidence.known() ? static_cast<double>(r.plate_confidence.percent()) : 0.0;
-  std::string region;
-  if (r.state.known()) {
-    region =
-        fmt::format(R"(,"region":"us-{}","region_confidence":{})", Lower(r.state.code().substr(3)),
-                    r.state_confidence.known() ? r.state_confidence.percent() : 0);
-  }
+  const OpenAlprParts p = Parts(r, "region");
   return fmt::format(
       R"({{"version":2,"data_type":"alpr_results","epoch_time":{},"agent_uid":{},"camera_id":{},"uuid":{},"results":[{{"plate":"{}","confidence":{:.1f}{},"plate_index":0,"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}],"plate_crop_jpeg":"{}"}}]}})",
-      r.time, JsonQuote(agent), camera_id, JsonQuote(r.id), r.plate.text(), confidence, region,
-      r.plate.text(), confidence, candidates, Base64Encode(crop));
+      r.time, JsonQuote(p.agent), p.camera_id, JsonQuote(r.id), r.plate.text(), p.confidence,
+      p.region, r.plate.text(), p.confidence, p.candidates, Base64Encode(crop));
 }
 
 std::string NativeBatch(const std::vector<const read::Read*>& reads) {
@@ -168,9 +158,16 @@ void Feeder::Run() {
     Result<http::ClientResponse> r = client(agency).Send(
         "POST", "/api/v1/images", png,
         {{"Authorization", "Bearer " + key->second}, {"Content-Type", "image/png"}});
-    if (!r.ok() || r->status != 201) return {};
-    const std::size_t at = r->body.find(R"("image":")");
-    if (at == std::string::npos) return {};
+    const std::size_t at =
+        r.ok() && r->status == 201 ? r->body.find(R"("image":")") : std::string::npos;
+    if (at == std::string::npos) {
+      // The read goes without its crop; the failure is counted and logged.
+      ++stats_.failed_requests;
+      log_.Warn("demo feed: uploading a plate crop failed",
+                {{"agency", agency},
+                 {"status", r.ok() ? std::to_string(r->status) : r.status().message()}});
+      return {};
+    }
     return r->body.substr(at + 9, r->body.find('"', at + 9) - at - 9);
   };
   auto send = [&](const std::string& agency, const std::vector<const Due*>& batch) {

@@ -11,6 +11,7 @@
 #include "alerting/cameras.h"
 #include "alerting/hotlists.h"
 #include "audit/audit.h"
+#include "base/delimited.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "catalog/migrations.h"
@@ -123,9 +124,7 @@ Result<DemoSecrets> ReadSecretsFile(const std::string& path) {
 }
 
 std::string Username(std::string_view agency, std::string_view role) {
-  std::string out;
-  for (char c : agency) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out + "-" + std::string(role == "administrator" ? "admin" : role);
+  return AsciiLower(agency) + "-" + std::string(role == "administrator" ? "admin" : role);
 }
 
 std::string NcicExtract(const sim::Population& population, std::int64_t now) {
