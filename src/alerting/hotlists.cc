@@ -168,28 +168,50 @@ Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::P
   return out;
 }
 
-Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
-                            const LoadRequest& req, std::int64_t now, const LoadHooks& hooks) {
+namespace {
+
+// The list a load or check is for, refused when it is another agency's or
+// the file's format does not fit its kind.
+Result<ListRow> ListToLoad(const WithDb& with, const identity::Principal& p, std::int64_t id,
+                           hotlist::Format format) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.load"));
   ListRow list;
   INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) -> Status {
-    Result<ListRow> r = LoadListRow(db, req.list);
+    Result<ListRow> r = LoadListRow(db, id);
     if (!r.ok()) return r.status();
     list = *r;
     return Status::Ok();
   }));
   if (list.agency_id != p.agency_id) {
     return Status::PermissionDenied(
-        fmt::format("hotlist {} belongs to another agency; only its owner loads it", req.list));
+        fmt::format("hotlist {} belongs to another agency; only its owner loads it", id));
   }
-  const bool carries = hotlist::CarriesKind(req.format);
-  if ((list.kind == "ncic") != carries) {
+  if ((list.kind == "ncic") != hotlist::CarriesKind(format)) {
     return Status::InvalidArgument(
         list.kind == "ncic"
             ? "format: an \"ncic\" list loads ncic or csv extracts (entries carry their file code)"
             : "format: this list takes genetec or json files; NCIC extracts go to an \"ncic\" "
               "list");
   }
+  return list;
+}
+
+}  // namespace
+
+Result<hotlist::ParsedList> CheckList(const WithDb& with, const identity::Principal& p,
+                                      std::int64_t list, hotlist::Format format,
+                                      std::string_view text) {
+  Result<ListRow> row = ListToLoad(with, p, list, format);
+  if (!row.ok()) return row.status();
+  return hotlist::ParseList(format, text, row->kind);
+}
+
+Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
+                            const LoadRequest& req, std::int64_t now, const LoadHooks& hooks) {
+  Result<ListRow> target = ListToLoad(with, p, req.list, req.format);
+  if (!target.ok()) return target.status();
+  const ListRow& list = *target;
+  const bool carries = hotlist::CarriesKind(req.format);
   Result<hotlist::ParsedList> parsed = hotlist::ParseList(req.format, req.text, list.kind);
   if (!parsed.ok()) return parsed.status();
 

@@ -82,6 +82,12 @@ struct LoadHooks {
 // Replaces a list's entries with the file's (hotlists.load). Entries absent from the file are gone
 // when it commits. Custom entries loaded by someone who may not approve them
 // wait for a supervisor; their expiry is capped at 30 days. Audited.
+// The file parsed as LoadList would parse it, without storing anything: the
+// check report shown before a load (same permission and refusals).
+Result<hotlist::ParsedList> CheckList(const WithDb& with, const identity::Principal& p,
+                                      std::int64_t list, hotlist::Format format,
+                                      std::string_view text);
+
 Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
                             const LoadRequest& req, std::int64_t now, const LoadHooks& hooks = {});
 

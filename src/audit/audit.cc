@@ -190,21 +190,28 @@ Result<Head> CurrentHead(catalog::Database& db) {
 Result<std::vector<Entry>> List(catalog::Database& db, const Query& q) {
   std::string sql =
       "SELECT a.seq, a.time, a.actor, a.agency_id, a.event, a.outcome, a.details FROM audit a "
-      "WHERE a.seq > ?1 AND a.time >= ?2 AND a.time < ?3";
+      "WHERE a.seq > ?1 AND a.seq < ?7 AND a.time >= ?2 AND a.time < ?3";
   const std::string touching = "a.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?4)";
-  if (q.touched_agency && q.actor_agency) {
+  if (q.others_only && q.touched_agency) {
+    sql += " AND " + touching + " AND (a.agency_id IS NULL OR a.agency_id <> ?4)";
+  } else if (q.touched_agency && q.actor_agency) {
     sql += " AND (" + touching + " OR a.agency_id = ?5)";
   } else if (q.touched_agency) {
     sql += " AND " + touching;
   } else if (q.actor_agency) {
     sql += " AND a.agency_id = ?5";
   }
-  sql += " ORDER BY a.seq LIMIT ?6";
+  // A prefix match without LIKE's wildcards: events are dotted names.
+  if (!q.event_prefix.empty()) sql += " AND substr(a.event, 1, length(?8)) = ?8";
+  if (!q.actor.empty()) sql += " AND a.actor = ?9";
+  sql += q.newest_first ? " ORDER BY a.seq DESC LIMIT ?6" : " ORDER BY a.seq LIMIT ?6";
   Result<catalog::Statement> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
-  st->Bind(1, q.after_seq).Bind(2, q.from).Bind(3, q.to);
+  st->Bind(1, q.after_seq).Bind(2, q.from).Bind(3, q.to).Bind(7, q.before_seq);
   if (q.touched_agency) st->Bind(4, *q.touched_agency);
-  if (q.actor_agency) st->Bind(5, *q.actor_agency);
+  if (q.actor_agency && !q.others_only) st->Bind(5, *q.actor_agency);
+  if (!q.event_prefix.empty()) st->Bind(8, q.event_prefix);
+  if (!q.actor.empty()) st->Bind(9, q.actor);
   st->Bind(6, static_cast<std::int64_t>(q.limit));
   std::vector<Entry> out;
   for (;;) {

@@ -57,7 +57,14 @@ struct Query {
   std::optional<std::int64_t> touched_agency;
   std::optional<std::int64_t> actor_agency;
   std::int64_t from = 0, to = INT64_MAX;  // time window
-  std::int64_t after_seq = 0;             // cursor
+  std::int64_t after_seq = 0;             // cursor: entries after this one …
+  std::int64_t before_seq = INT64_MAX;    // … and before this one
+  bool newest_first = false;
+  std::string event_prefix;  // "search." or "search.partial"; empty: every event
+  std::string actor;         // "user:17"; empty: anyone
+  // Only entries by people of other agencies (or the system) that touched
+  // touched_agency's data: "who searched our data".
+  bool others_only = false;
   std::size_t limit = 100;
 };
 Result<std::vector<Entry>> List(catalog::Database& db, const Query& q);

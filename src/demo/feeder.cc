@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kTickMs = 500;
+constexpr std::int64_t kHeartbeatMs = 60'000;  // real time, as the OpenALPR agent
 
 // What alpr_group and alpr_results share: the agent and camera of
 // "<agent_uid>-cam<camera_id>", the confidence, the candidates and the region.
@@ -49,7 +50,7 @@ OpenAlprParts Parts(const read::Read& r, std::string_view region_key) {
 
 }  // namespace
 
-std::string OpenAlprGroup(const read::Read& r) {
+std::string OpenAlprGroup(const read::Read& r, std::string_view crop) {
   const OpenAlprParts p = Parts(r, "best_region");
   std::string gps;
   if (r.position) {
@@ -63,19 +64,14 @@ std::string OpenAlprGroup(const read::Read& r) {
         JsonQuote(r.vehicle.color), JsonQuote(r.vehicle.make), JsonQuote(r.vehicle.model),
         JsonQuote(r.vehicle.body));
   }
+  // The agent sends the best plate's crop inside best_plate.
+  const std::string plate_crop =
+      crop.empty() ? "" : fmt::format(R"(,"plate_crop_jpeg":"{}")", Base64Encode(crop));
   return fmt::format(
-      R"({{"version":2,"data_type":"alpr_group","epoch_start":{},"epoch_end":{},"agent_uid":{},"camera_id":{},"best_uuid":{},"uuids":[{}],"best_plate_number":"{}","best_confidence":{:.1f}{},"best_plate":{{"plate":"{}","confidence":{:.1f},"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}]}}{}{}}})",
+      R"({{"version":2,"data_type":"alpr_group","epoch_start":{},"epoch_end":{},"agent_uid":{},"camera_id":{},"best_uuid":{},"uuids":[{}],"best_plate_number":"{}","best_confidence":{:.1f}{},"best_plate":{{"plate":"{}","confidence":{:.1f},"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}]{}}}{}{}}})",
       r.time, r.time + 800, JsonQuote(p.agent), p.camera_id, JsonQuote(r.id), JsonQuote(r.id),
       r.plate.text(), p.confidence, p.region, r.plate.text(), p.confidence, r.plate.text(),
-      p.confidence, p.candidates, gps, vehicle);
-}
-
-std::string OpenAlprResults(const read::Read& r, std::string_view crop) {
-  const OpenAlprParts p = Parts(r, "region");
-  return fmt::format(
-      R"({{"version":2,"data_type":"alpr_results","epoch_time":{},"agent_uid":{},"camera_id":{},"uuid":{},"results":[{{"plate":"{}","confidence":{:.1f}{},"plate_index":0,"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}],"plate_crop_jpeg":"{}"}}]}})",
-      r.time, JsonQuote(p.agent), p.camera_id, JsonQuote(r.id), r.plate.text(), p.confidence,
-      p.region, r.plate.text(), p.confidence, p.candidates, Base64Encode(crop));
+      p.confidence, p.candidates, plate_crop, gps, vehicle);
 }
 
 std::string NativeBatch(const std::vector<const read::Read*>& reads) {
@@ -182,11 +178,9 @@ void Feeder::Run() {
         for (const Due* d : batch) {
           http::HeaderList h = auth;
           h.emplace_back("Content-Type", "application/json");
-          count(
-              client(agency).Send(
-                  "POST", "/api/v1/ingest/openalpr",
-                  d->crop.empty() ? OpenAlprGroup(d->read) : OpenAlprResults(d->read, d->crop), h),
-              1);
+          count(client(agency).Send("POST", "/api/v1/ingest/openalpr",
+                                    OpenAlprGroup(d->read, d->crop), h),
+                1);
         }
         break;
       case sim::Vendor::kNative: {
@@ -226,6 +220,7 @@ void Feeder::Run() {
   };
   bool planted = false;
   std::uint64_t serial = 0;
+  std::int64_t last_heartbeat = real_start - kHeartbeatMs;
   while (!stop_) {
     const std::int64_t now = clock_.NowMillis();
     const std::int64_t sim_now =
@@ -265,6 +260,13 @@ void Feeder::Run() {
         r.state = *plate::Jurisdiction::Parse("MO");
         r.plate_confidence = read::Confidence::FromPercent(96);
         r.state_confidence = read::Confidence::FromPercent(92);
+        // The car as the camera's analytics describe it, for the hit card's comparison.
+        for (const sim::Vehicle& v : vehicles) {
+          if (v.plate.str() != secrets_.stolen_plates.front()) continue;
+          r.vehicle = {std::string(v.make), std::string(v.model), std::string(v.color),
+                       std::string(v.body)};
+          break;
+        }
         std::string png;
         if (Result<std::string> p = sim::RenderPlateCrop(secrets_.stolen_plates.front(), "US-MO",
                                                          static_cast<std::uint64_t>(now));
@@ -274,6 +276,34 @@ void Feeder::Run() {
         log_.Info("demo: a stolen vehicle passes a camera",
                   {{"plate", secrets_.stolen_plates.front()}, {"camera", c.code}});
         break;
+      }
+    }
+    if (now - last_heartbeat >= kHeartbeatMs) {
+      // OpenALPR agents report their cameras' health every minute; the other
+      // vendors' cameras show as silent on heartbeats (docs/simulator.md).
+      last_heartbeat = now;
+      std::map<std::pair<std::string, std::string>, std::vector<std::string>> agents;
+      for (const sim::Camera& c : region.cameras) {
+        const sim::Agency* a = region.FindAgency(c.agency);
+        const std::size_t at = c.code.rfind("-cam");
+        if (a == nullptr || a->vendor != sim::Vendor::kOpenAlpr || at == std::string::npos)
+          continue;
+        agents[{c.agency, c.code.substr(0, at)}].push_back(c.code.substr(at + 4));
+      }
+      for (const auto& [who, ids] : agents) {
+        auto key = secrets_.keys.find(who.first);
+        if (key == secrets_.keys.end()) continue;
+        std::string streams;
+        for (const std::string& id : ids)
+          streams += fmt::format(R"({}{{"camera_id":{}}})", streams.empty() ? "" : ",", id);
+        count(
+            client(who.first).Send(
+                "POST", "/api/v1/ingest/openalpr",
+                fmt::format(
+                    R"({{"data_type":"heartbeat","agent_uid":{},"agent_version":"interdict-sim","video_streams":[{}]}})",
+                    JsonQuote(who.second), streams),
+                {{"Authorization", "Bearer " + key->second}, {"Content-Type", "application/json"}}),
+            0);
       }
     }
     for (auto& [agency, reads] : due) {

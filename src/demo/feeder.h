@@ -57,11 +57,10 @@ class Feeder {
   std::thread thread_;
 };
 
-// The bodies each vendor sends (exposed for tests). A read with a plate crop
-// goes as OpenALPR `alpr_results` (whose results carry `plate_crop_jpeg`; the
-// bytes are PNG, told apart by their signature), one without as `alpr_group`.
-std::string OpenAlprGroup(const read::Read& r);
-std::string OpenAlprResults(const read::Read& r, std::string_view crop);
+// The bodies each vendor sends (exposed for tests). OpenALPR reads go as the
+// agent's `alpr_group`, a plate crop inside `best_plate.plate_crop_jpeg` (the
+// bytes are PNG, told apart by their signature), with the vehicle attributes.
+std::string OpenAlprGroup(const read::Read& r, std::string_view crop = {});
 std::string NativeBatch(const std::vector<const read::Read*>& reads);
 std::string CsvBatch(const std::vector<const read::Read*>& reads);
 

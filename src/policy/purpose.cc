@@ -178,6 +178,39 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
   return id;
 }
 
+Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const identity::Principal& p,
+                                                std::int64_t since) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "search.reads"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT a.id, r.username, a.purpose, a.case_number, a.offense, a.justification, "
+      "a.max_span_ms, a.max_agencies, a.pattern_analysis, a.requested_at, "
+      "coalesce(v.username, ''), a.approved_at, a.expires_at FROM approvals a "
+      "JOIN users r ON r.id = a.requested_by LEFT JOIN users v ON v.id = a.approved_by "
+      "WHERE a.agency_id = ?1 AND a.requested_at >= ?2 AND (?3 OR a.requested_by = ?4) "
+      "ORDER BY a.id DESC LIMIT 200");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id).Bind(2, since);
+  q->Bind(3, std::int64_t{p.Can("search.approve") ? 1 : 0}).Bind(4, p.id);
+  std::vector<ApprovalInfo> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    ApprovalInfo a;
+    a.id = q->Int(0);
+    a.requested_by = q->Text(1);
+    a.reason = {q->Text(2), q->Text(3), q->Text(4), q->Text(5), std::nullopt};
+    a.scope.span_ms = q->Int(6);
+    a.scope.agencies = static_cast<std::size_t>(q->Int(7));
+    a.scope.pattern_analysis = q->Int(8) != 0;
+    a.requested_at = q->Int(9);
+    a.approved_by = q->Text(10);
+    a.approved_at = q->OptionalInt(11);
+    a.expires_at = q->OptionalInt(12);
+    out.push_back(std::move(a));
+  }
+}
+
 Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "search.approve"));

@@ -59,6 +59,20 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
 Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
                                      const SearchReason& why, const SearchScope& scope,
                                      std::int64_t now);
+struct ApprovalInfo {
+  std::int64_t id = 0;
+  std::string requested_by;  // username
+  SearchReason reason;
+  SearchScope scope;
+  std::int64_t requested_at = 0;
+  std::string approved_by;  // username; empty while requested
+  std::optional<std::int64_t> approved_at, expires_at;
+};
+// Approval requests of p's agency since `since`, newest first: p's own, and
+// every one of the agency when p may approve (search.approve).
+Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const identity::Principal& p,
+                                                std::int64_t since);
+
 // A supervisor of the same agency, not the requester, approves
 // (search.approve); valid for 24 hours. Audited.
 Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,

@@ -210,7 +210,9 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
       r.vehicle.body = Best(Member(*v, "body_type"));
     }
     out.reads.push_back(std::move(r));
-    out.sources.push_back({0, {}, Decoded(Member(doc, "vehicle_crop_jpeg"))});
+    // The agent puts the best plate's crop inside best_plate, the vehicle's beside it.
+    out.sources.push_back({0, best != nullptr ? Decoded(Member(*best, "plate_crop_jpeg")) : "",
+                           Decoded(Member(doc, "vehicle_crop_jpeg"))});
     return out;
   }
 

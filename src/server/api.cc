@@ -5,6 +5,8 @@
 #include <rapidjson/writer.h>
 
 #include <any>
+#include <map>
+#include <variant>
 
 #include "audit/audit.h"
 #include "base/json_escape.h"
@@ -317,41 +319,138 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
               http::AccessRule::Requires("agreements.propose"), decide(false)});
 }
 
+namespace {
+
+// Agency codes by id, for naming agencies in audit entries.
+Result<std::map<std::int64_t, std::string>> AgencyCodes(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Prepare("SELECT id, code FROM agencies");
+  if (!q.ok()) return q.status();
+  std::map<std::int64_t, std::string> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[q->Int(0)] = q->Text(1);
+  }
+  return out;
+}
+
+// Who an audit actor is: "user:4" → the username, "integration:2" → its name.
+Result<std::map<std::string, std::string>> ActorNames(catalog::Database& db) {
+  std::map<std::string, std::string> out;
+  for (const auto& [prefix, sql] :
+       {std::pair{"user:", "SELECT id, username FROM users"},
+        std::pair{"integration:", "SELECT id, name FROM integrations"}}) {
+    Result<catalog::Statement> q = db.Prepare(sql);
+    if (!q.ok()) return q.status();
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out[prefix + std::to_string(q->Int(0))] = q->Text(1);
+    }
+  }
+  return out;
+}
+
+// The filters of GET /api/v1/audit, or the 400 naming the bad one.
+std::variant<audit::Query, http::Response> ParseAuditQuery(const http::Request& req,
+                                                           std::int64_t agency) {
+  audit::Query q;
+  // Everything the agency's people did, and every entry by anyone that
+  // touched the agency's data, unredacted.
+  q.touched_agency = agency;
+  q.actor_agency = agency;
+  q.limit = 200;
+  auto bad = [](std::string_view what) {
+    return http::Response::Error(400, "invalid_request", std::string(what));
+  };
+  for (const auto& [name, target] :
+       {std::pair<const char*, std::int64_t*>{"after", &q.after_seq}, {"before", &q.before_seq}}) {
+    if (auto raw = req.QueryParam(name)) {
+      const std::optional<std::int64_t> n = ParseNumber(*raw);
+      if (!n) return bad(fmt::format("{}: must be an entry number", name));
+      *target = *n;
+    }
+  }
+  for (const auto& [name, target] :
+       {std::pair<const char*, std::int64_t*>{"from", &q.from}, {"to", &q.to}}) {
+    if (auto raw = req.QueryParam(name)) {
+      Result<UnixMillis> t = ParseRfc3339(*raw);
+      if (!t.ok()) return bad(fmt::format("{}: must be an RFC 3339 time", name));
+      *target = *t;
+    }
+  }
+  if (auto raw = req.QueryParam("limit")) {
+    const std::optional<std::int64_t> n = ParseNumber(*raw);
+    if (!n || *n < 1 || *n > 500) return bad("limit: must be 1 to 500");
+    q.limit = static_cast<std::size_t>(*n);
+  }
+  if (auto raw = req.QueryParam("order")) {
+    if (*raw != "asc" && *raw != "desc") return bad("order: must be asc or desc");
+    q.newest_first = *raw == "desc";
+  }
+  if (auto raw = req.QueryParam("event")) {
+    if (raw->empty() || raw->size() > 64 ||
+        raw->find_first_not_of("abcdefghijklmnopqrstuvwxyz_.") != std::string::npos)
+      return bad("event: an event name or prefix of a-z, '_' and '.'");
+    q.event_prefix = *raw;
+  }
+  if (auto raw = req.QueryParam("actor")) {
+    if (raw->empty() || raw->size() > 64) return bad("actor: e.g. user:17");
+    q.actor = *raw;
+  }
+  if (auto raw = req.QueryParam("scope")) {
+    if (*raw != "all" && *raw != "others") return bad("scope: must be all or others");
+    q.others_only = *raw == "others";
+  }
+  return q;
+}
+
+}  // namespace
+
 void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
   router.Add(
       {"GET", "/api/v1/audit", http::AccessRule::Requires("audit.read"),
        [&ctx](const http::Request& req, const http::PathParams&) {
          const identity::Principal& p = Caller(req);
-         audit::Query q;
-         // Everything the agency's people did, and every entry by anyone that
-         // touched the agency's data, unredacted.
-         q.touched_agency = p.agency_id;
-         q.actor_agency = p.agency_id;
-         if (auto after = req.QueryParam("after")) {
-           const std::optional<std::int64_t> n = ParseNumber(*after);
-           if (!n)
-             return http::Response::Error(400, "invalid_request", "after: must be an entry number");
-           q.after_seq = *n;
-         }
-         q.limit = 200;
+         std::variant<audit::Query, http::Response> parsed = ParseAuditQuery(req, p.agency_id);
+         if (auto* r = std::get_if<http::Response>(&parsed)) return std::move(*r);
+         const audit::Query& q = std::get<audit::Query>(parsed);
          std::vector<audit::Entry> entries;
+         std::map<std::int64_t, std::string> codes;
+         std::map<std::string, std::string> names;
          Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
            return db.Transaction([&]() -> Status {
              Result<std::vector<audit::Entry>> listed = audit::List(db, q);
              if (!listed.ok()) return listed.status();
              entries = std::move(listed).value();
-             // Reading the audit trail is itself audited.
+             Result<std::map<std::int64_t, std::string>> c = AgencyCodes(db);
+             if (!c.ok()) return c.status();
+             codes = std::move(c).value();
+             Result<std::map<std::string, std::string>> n = ActorNames(db);
+             if (!n.ok()) return n.status();
+             names = std::move(n).value();
+             // Reading the audit trail is itself audited, with the filters.
              audit::Entry e;
              e.time = ctx.clock.NowMillis();
              e.actor = p.Actor();
              e.agency = p.agency_id;
              e.event = "audit.read";
-             e.details = fmt::format(R"({{"after":{},"entries":{}}})", q.after_seq, entries.size());
+             e.details = fmt::format(
+                 R"({{"after":{},"before":{},"order":"{}","event":{},"actor":{},"scope":"{}","entries":{}}})",
+                 q.after_seq, q.before_seq == INT64_MAX ? 0 : q.before_seq,
+                 q.newest_first ? "desc" : "asc", JsonQuote(q.event_prefix), JsonQuote(q.actor),
+                 q.others_only ? "others" : "all", entries.size());
              e.touched = {p.agency_id};
              return audit::Append(db, e);
            });
          });
          if (!st.ok()) return Failed(ctx, st, "reading the audit trail failed");
+         auto code = [&](std::int64_t id) {
+           auto it = codes.find(id);
+           return it == codes.end() ? std::string("?") : it->second;
+         };
          return JsonResponse(200, [&](Writer& w) {
            w.StartObject();
            w.Key("entries");
@@ -362,8 +461,23 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
              w.Int64(e.seq);
              Str(w, "time", FormatRfc3339(e.time));
              Str(w, "actor", e.actor);
+             if (auto it = names.find(e.actor); it != names.end()) Str(w, "actor_name", it->second);
+             w.Key("agency");
+             if (e.agency) {
+               const std::string c = code(*e.agency);
+               w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
+             } else {
+               w.Null();
+             }
              Str(w, "event", e.event);
              Str(w, "outcome", audit::OutcomeName(e.outcome));
+             w.Key("touched");
+             w.StartArray();
+             for (std::int64_t t : e.touched) {
+               const std::string c = code(t);
+               w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
+             }
+             w.EndArray();
              w.Key("details");
              w.RawValue(e.details.data(), e.details.size(), rapidjson::kObjectType);
              w.EndObject();
@@ -372,6 +486,44 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
            w.EndObject();
          });
        }});
+  router.Add({"GET", "/api/v1/audit/verify", http::AccessRule::Requires("audit.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const identity::Principal& p = Caller(req);
+                audit::VerifyResult v;
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return db.Transaction([&]() -> Status {
+                    Result<audit::VerifyResult> r = audit::Verify(db);
+                    if (!r.ok()) return r.status();
+                    v = std::move(r).value();
+                    audit::Entry e;
+                    e.time = ctx.clock.NowMillis();
+                    e.actor = p.Actor();
+                    e.agency = p.agency_id;
+                    e.event = "audit.verify";
+                    e.details = fmt::format(R"({{"entries":{},"intact":{}}})", v.entries,
+                                            v.first_bad ? "false" : "true");
+                    e.touched = {p.agency_id};
+                    return audit::Append(db, e);
+                  });
+                });
+                if (!st.ok()) return Failed(ctx, st, "verifying the audit trail failed");
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  w.Key("intact");
+                  w.Bool(!v.first_bad);
+                  w.Key("entries");
+                  w.Int64(v.entries);
+                  Str(w, "head", v.head);
+                  w.Key("first_bad");
+                  if (v.first_bad) {
+                    w.Int64(*v.first_bad);
+                  } else {
+                    w.Null();
+                  }
+                  Str(w, "problem", v.problem);
+                  w.EndObject();
+                });
+              }});
 }
 
 void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
@@ -726,6 +878,52 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
              });
          if (!id.ok()) return Failed(ctx, id.status(), "requesting an approval failed");
          return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"requested"}})", *id));
+       }});
+  router.Add(
+      {"GET", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const std::int64_t now = ctx.clock.NowMillis();
+         // A week back: long past every approval's 24 hours.
+         Result<std::vector<policy::ApprovalInfo>> list =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return policy::ListApprovals(db, Caller(req), now - 7 * 86'400'000LL);
+             });
+         if (!list.ok()) return Failed(ctx, list.status(), "listing approvals failed");
+         return JsonResponse(200, [&](Writer& w) {
+           w.StartObject();
+           w.Key("approvals");
+           w.StartArray();
+           for (const policy::ApprovalInfo& a : *list) {
+             w.StartObject();
+             w.Key("id");
+             w.Int64(a.id);
+             Str(w, "requested_by", a.requested_by);
+             Str(w, "purpose", a.reason.purpose);
+             Str(w, "case_number", a.reason.case_number);
+             Str(w, "offense", a.reason.offense);
+             Str(w, "justification", a.reason.justification);
+             w.Key("max_days");
+             w.Int64(a.scope.span_ms / 86'400'000);
+             w.Key("max_agencies");
+             w.Int64(static_cast<std::int64_t>(a.scope.agencies));
+             w.Key("pattern_analysis");
+             w.Bool(a.scope.pattern_analysis);
+             Str(w, "requested_at", FormatRfc3339(a.requested_at));
+             const bool expired = a.expires_at && *a.expires_at <= now;
+             Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");
+             Str(w, "approved_by", a.approved_by);
+             w.Key("expires_at");
+             if (a.expires_at) {
+               const std::string t = FormatRfc3339(*a.expires_at);
+               w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+             } else {
+               w.Null();
+             }
+             w.EndObject();
+           }
+           w.EndArray();
+           w.EndObject();
+         });
        }});
   router.Add(
       {"POST", "/api/v1/approvals/{id}/approve", http::AccessRule::Requires("search.approve"),

@@ -66,6 +66,7 @@ void AddIngestRoutes(http::Router& router, ApiContext& ctx);
 void AddHitRoutes(http::Router& router, ApiContext& ctx);
 void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 void AddSearchRoutes(http::Router& router, ApiContext& ctx);
+void AddTransparencyRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).
 Status RebuildHotlistIndex(ApiContext& ctx);

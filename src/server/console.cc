@@ -57,6 +57,22 @@ std::shared_ptr<const Console> Console::Load(const config::ConsoleConfig& config
   const std::filesystem::path root(c->dir_);
   if (!std::filesystem::is_regular_file(root / "index.html", ec)) return c;
   c->index_ = ReadAll(root / "index.html");
+  // The page learns the tile server from a meta tag (no inline script is allowed).
+  const std::string placeholder = R"(name="interdict-tile-url" content="")";
+  if (const std::size_t at = c->index_.find(placeholder); at != std::string::npos) {
+    std::string escaped;
+    for (char ch : config.tile_url) {
+      switch (ch) {
+        case '"': escaped += "&quot;"; break;
+        case '&': escaped += "&amp;"; break;
+        case '<': escaped += "&lt;"; break;
+        case '>': escaped += "&gt;"; break;
+        default: escaped += ch;
+      }
+    }
+    c->index_.replace(at, placeholder.size(),
+                      R"(name="interdict-tile-url" content=")" + escaped + "\"");
+  }
   for (const auto& e : std::filesystem::directory_iterator(root / "assets", ec)) {
     if (!e.is_regular_file(ec)) continue;
     const std::string name = e.path().filename().string();

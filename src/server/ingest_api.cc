@@ -5,10 +5,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <set>
+
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "policy/sharing.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
 #include "read/openalpr_format.h"
@@ -329,6 +332,41 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
          }
          return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
        }});
+  // Where the cameras are whose reads or hits the caller may see: for maps of
+  // search results and shared hits. Positions and names only, no health.
+  router.Add(
+      {"GET", "/api/v1/camera-positions", http::AccessRule::Requires("agency.read"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const identity::Principal& p = Caller(req);
+         std::vector<std::string> items;
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+           std::set<std::int64_t> agencies;
+           for (policy::DataClass cls : {policy::DataClass::kReads, policy::DataClass::kHits}) {
+             Result<std::vector<policy::VisibleAgency>> v =
+                 policy::VisibleAgencies(db, p, cls, ctx.clock.NowMillis());
+             if (!v.ok()) return v.status();
+             for (const policy::VisibleAgency& a : *v) agencies.insert(a.id);
+           }
+           Result<catalog::Statement> q = db.Prepare(
+               "SELECT c.code, c.name, a.code, c.lat, c.lon, c.mobile, c.agency_id FROM cameras c "
+               "JOIN agencies a ON a.id = c.agency_id WHERE c.status = 'active' ORDER BY c.code");
+           if (!q.ok()) return q.status();
+           for (;;) {
+             Result<bool> row = q->Step();
+             if (!row.ok()) return row.status();
+             if (!*row) return Status::Ok();
+             if (agencies.count(q->Int(6)) == 0) continue;
+             // A mobile unit has no fixed position: its reads carry their own.
+             if (q->IsNull(3) || q->IsNull(4)) continue;
+             items.push_back(fmt::format(
+                 R"({{"code":{},"name":{},"agency":{},"lat":{:.6f},"lon":{:.6f},"mobile":{}}})",
+                 JsonQuote(q->Text(0)), JsonQuote(q->Text(1)), JsonQuote(q->Text(2)), q->Real(3),
+                 q->Real(4), q->Int(5) != 0));
+           }
+         });
+         if (!st.ok()) return Failed(ctx, st, "listing camera positions failed");
+         return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
+       }});
   router.Add({"POST", "/api/v1/cameras", http::AccessRule::Requires("cameras.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<JsonBody> b = JsonBody::Parse(req.body);
@@ -500,6 +538,25 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                       R"({{"generation":{},"active":{},"pending":{},"replaced":{},"rejected":{}}})",
                       r->generation, r->active, r->pending, r->removed, rej));
        }});
+  // The check report of a file before it is loaded: nothing is stored, so
+  // nothing is audited; the load that follows is.
+  router.Add({"POST", "/api/v1/hotlists/{id}/check", http::AccessRule::Requires("hotlists.load"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
+                Result<hotlist::Format> format =
+                    hotlist::ParseFormat(req.QueryParam("format").value_or(""));
+                if (!format.ok()) return ErrorResponse(format.status());
+                alerting::WithDb with = [&ctx](const std::function<Status(catalog::Database&)>& f) {
+                  return ctx.catalog->With(
+                      [&](catalog::Database& db, identity::Accounts&) { return f(db); });
+                };
+                Result<hotlist::ParsedList> parsed =
+                    alerting::CheckList(with, Caller(req), *id, *format, req.body);
+                if (!parsed.ok())
+                  return Failed(ctx, parsed.status(), "checking a hotlist file failed");
+                return http::Response::Json(200, hotlist::CheckReportJson(*parsed));
+              }});
   router.Add({"POST", "/api/v1/hotlists/{id}/approve",
               http::AccessRule::Requires("hotlists.approve"),
               [&ctx](const http::Request& req, const http::PathParams& params) {

@@ -83,7 +83,15 @@ void Service::Impl::AddRoutes() {
   AddHitRoutes(router, api);
   AddAlertRoutes(router, api);
   AddSearchRoutes(router, api);
-  AddConsoleRoutes(router, Console::Load(config.console));
+  AddTransparencyRoutes(router, api);
+  std::shared_ptr<const Console> console = Console::Load(config.console);
+  if (console->built()) {
+    log.Info("web console", {{"dir", console->dir()}});
+  } else {
+    log.Warn("web console not built; its pages answer 404 (scripts/build console)",
+             {{"dir", console->dir()}});
+  }
+  AddConsoleRoutes(router, std::move(console));
 }
 
 void Service::Impl::LogAuditHead(std::string_view what) {

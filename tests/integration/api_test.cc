@@ -138,6 +138,86 @@ TEST_F(ApiTest, SharingNeedsTwoPeopleAndTheAuditTrailShowsItAll) {
   EXPECT_NE(Get("/api/v1/audit", token).body.find("\"event\":\"audit.read\""), std::string::npos);
 }
 
+TEST_F(ApiTest, TheAuditViewFiltersNamesPeopleAndVerifiesTheChain) {
+  const std::string token = SignInAlice();
+  ASSERT_EQ(
+      Post(
+          "/api/v1/agreements",
+          R"({"partner":"SLCPD","data_class":"reads","effective_from":"2027-01-15T00:00:00Z","document":"MOU 2026-17"})",
+          token)
+          .status,
+      201);
+  http::ClientResponse agreements = Get("/api/v1/audit?event=agreement.", token);
+  ASSERT_EQ(agreements.status, 200) << agreements.body;
+  EXPECT_NE(agreements.body.find(R"("event":"agreement.propose")"), std::string::npos);
+  EXPECT_EQ(agreements.body.find(R"("event":"login")"), std::string::npos) << agreements.body;
+  // People by name, agencies by code.
+  EXPECT_NE(agreements.body.find(R"("actor_name":"alice","agency":"STLPD")"), std::string::npos)
+      << agreements.body;
+  EXPECT_NE(agreements.body.find(R"("touched":["STLPD","SLCPD"])"), std::string::npos)
+      << agreements.body;
+  // Newest first, two at a time.
+  http::ClientResponse newest = Get("/api/v1/audit?order=desc&limit=2", token);
+  ASSERT_EQ(newest.status, 200);
+  const std::size_t first = newest.body.find(R"("seq":)");
+  const std::size_t second = newest.body.find(R"("seq":)", first + 1);
+  ASSERT_NE(second, std::string::npos) << newest.body;
+  EXPECT_GT(std::stoll(newest.body.substr(first + 6)), std::stoll(newest.body.substr(second + 6)));
+  EXPECT_EQ(newest.body.find(R"("seq":)", second + 1), std::string::npos) << "limit 2";
+  for (const char* bad : {"limit=0", "limit=501", "order=up", "event=Search!", "scope=mine",
+                          "before=x", "from=yesterday"}) {
+    http::ClientResponse r = Get(std::string("/api/v1/audit?") + bad, token);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find(std::string(bad).substr(0, std::string(bad).find('='))),
+              std::string::npos)
+        << "the error names the parameter: " << r.body;
+  }
+  http::ClientResponse verified = Get("/api/v1/audit/verify", token);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_NE(verified.body.find(R"("intact":true)"), std::string::npos) << verified.body;
+  EXPECT_NE(verified.body.find(R"("first_bad":null)"), std::string::npos) << verified.body;
+  // Checking the chain is itself on the record.
+  EXPECT_NE(Get("/api/v1/audit?event=audit.verify", token).body.find(R"("intact":true)"),
+            std::string::npos);
+}
+
+TEST_F(ApiTest, TheTransparencyReportIsPublicAndNamesNoPersonPlateOrCase) {
+  const std::string token = SignInAlice();
+  ASSERT_EQ(Post("/api/v1/cameras",
+                 R"({"code":"cam1","name":"Market St","lat":"38.63","lon":"-90.2"})", token)
+                .status,
+            201);
+  ASSERT_EQ(Post("/api/v1/cameras", R"({"code":"car7","name":"Patrol car 7","mobile":true})", token)
+                .status,
+            201);
+  ASSERT_EQ(
+      Post(
+          "/api/v1/holds",
+          R"({"plate":"7XK3J2","basis":"court order 26-CR-1","requested_by":"ADA Smith","expires_at":"2027-06-01T00:00:00Z"})",
+          token)
+          .status,
+      201);
+  http::ClientResponse report = Get("/api/v1/transparency");  // no token
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_NE(report.body.find(R"("region":{"agencies":2,"cameras":2})"), std::string::npos)
+      << report.body;
+  EXPECT_NE(report.body.find(R"("code":"STLPD","name":"St. Louis PD")"), std::string::npos);
+  EXPECT_NE(report.body.find(R"("code":"civil-immigration")"), std::string::npos);
+  EXPECT_NE(report.body.find(R"("head":")"), std::string::npos);
+  for (const char* secret :
+       {"alice", "Alice Smith", "7XK3J2", "26-CR-1", "ADA Smith", "MO0950000", "Market St"}) {
+    EXPECT_EQ(report.body.find(secret), std::string::npos) << secret << " in " << report.body;
+  }
+  // The cameras with positions, for the console's maps: the mobile unit has none.
+  http::ClientResponse positions = Get("/api/v1/camera-positions", token);
+  ASSERT_EQ(positions.status, 200) << positions.body;
+  EXPECT_NE(
+      positions.body.find(R"("code":"cam1","name":"Market St","agency":"STLPD","lat":38.630000)"),
+      std::string::npos)
+      << positions.body;
+  EXPECT_EQ(positions.body.find("car7"), std::string::npos) << positions.body;
+}
+
 TEST_F(ApiTest, SignOutEndsTheSessionAndIdleSessionsLock) {
   const std::string token = SignInAlice();
   EXPECT_EQ(Post("/api/v1/auth/logout", "", token).status, 200);

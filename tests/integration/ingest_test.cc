@@ -271,6 +271,26 @@ TEST_F(IngestTest, AFullReloadRemovesEntriesAbsentFromTheNewExtractAtOnce) {
   EXPECT_NE(r.body.find(R"("hits":0)"), std::string::npos) << r.body;
 }
 
+TEST_F(IngestTest, AFileIsCheckedBeforeLoadingAndTheCheckStoresNothing) {
+  SetUpStlpd();
+  const std::string extract =
+      ReadFileText(kHotlists + "ncic-extract.txt") + "not an NCIC record at all\n";
+  auto checked =
+      Call(admin_, "POST", "/api/v1/hotlists/1/check?format=ncic", extract, "text/plain");
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_NE(checked.body.find(R"("entries": 7,)"), std::string::npos) << checked.body;
+  EXPECT_NE(checked.body.find(R"({"line": 11, "error": "line: 25 characters)"), std::string::npos)
+      << checked.body;
+  // Nothing changed: still the first generation, seven entries.
+  auto lists = Call(admin_, "GET", "/api/v1/hotlists");
+  EXPECT_NE(lists.body.find(R"("generation":1,)"), std::string::npos) << lists.body;
+  // The same refusals as a load: a format the list does not take, a list of another agency.
+  auto wrong = Call(admin_, "POST", "/api/v1/hotlists/1/check?format=json", "{}");
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_NE(wrong.body.find("format"), std::string::npos) << wrong.body;
+  EXPECT_EQ(Call(admin_, "POST", "/api/v1/hotlists/9/check?format=ncic", extract).status, 404);
+}
+
 TEST_F(IngestTest, AStaleListIsFlaggedOnItsHits) {
   SetUpStlpd();
   auto loaded =
@@ -400,7 +420,22 @@ TEST_F(IngestTest, OpenAlprPlateCropsBecomeTheHitsImages) {
   auto r = Call(key_, "POST", "/api/v1/ingest/openalpr", results);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
-  auto img = Call(SignIn("officer"), "GET", "/api/v1/hits/1/plate-image");
+  const std::string officer = SignIn("officer");
+  auto img = Call(officer, "GET", "/api/v1/hits/1/plate-image");
+  ASSERT_EQ(img.status, 200) << img.body;
+  EXPECT_EQ(img.body, jpeg);
+  // The agent's alpr_group carries the best plate's crop inside best_plate.
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"agentA-cam3"})").status, 201);
+  std::string group =
+      ReadFileText(std::string(INTERDICT_SOURCE_DIR) + "/tests/data/openalpr/alpr_group.json");
+  group.replace(group.find("1800000000500"), 13, std::to_string(clock_.NowMillis()));
+  const std::size_t best = group.find(R"("best_plate")");
+  ASSERT_NE(best, std::string::npos);
+  group.insert(group.find('{', best) + 1, R"("plate_crop_jpeg": "/9j/4GNyb3D/2Q==", )");
+  r = Call(key_, "POST", "/api/v1/ingest/openalpr", group);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":1,)"), std::string::npos) << r.body;
+  img = Call(officer, "GET", "/api/v1/hits/2/plate-image");
   ASSERT_EQ(img.status, 200) << img.body;
   EXPECT_EQ(img.body, jpeg);
 }

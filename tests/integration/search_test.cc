@@ -234,7 +234,18 @@ TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedF
       R"({"purpose":"stolen-vehicle","case_number":"26-004411","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight","max_days":30,"max_agencies":1,"pattern_analysis":true})");
   ASSERT_EQ(asked.status, 201) << asked.body;
   const std::string id = asked.body.substr(6, asked.body.find(',') - 6);
+  // The supervisor sees the request waiting; the officer does not see the analyst's.
+  auto waiting = Call(boss, "GET", "/api/v1/approvals");
+  ASSERT_EQ(waiting.status, 200) << waiting.body;
+  EXPECT_NE(waiting.body.find(R"("id":)" + id + R"(,"requested_by":"analyst")"), std::string::npos)
+      << waiting.body;
+  EXPECT_NE(waiting.body.find(R"("pattern_analysis":true,)"), std::string::npos);
+  EXPECT_NE(waiting.body.find(R"("state":"requested")"), std::string::npos) << waiting.body;
+  EXPECT_EQ(Call(officer, "GET", "/api/v1/approvals").body, R"({"approvals":[]})");
   ASSERT_EQ(Call(boss, "POST", "/api/v1/approvals/" + id + "/approve").status, 200);
+  auto mine = Call(analyst, "GET", "/api/v1/approvals");
+  EXPECT_NE(mine.body.find(R"("state":"approved","approved_by":"boss")"), std::string::npos)
+      << mine.body;
   auto route = Call(
       analyst, "POST", "/api/v1/search",
       R"({"type":"route","params":{"plate":"KZ9Q81"},"format":"geojson",)" +

@@ -32,6 +32,8 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
   const std::set<std::string> allowed_public = {
       "GET /healthz", "GET /metrics", "POST /api/v1/auth/login", "POST /api/v1/auth/enrol",
       "POST /api/v1/auth/enrol/confirm", "GET /api/v1/auth/banner",
+      // The public transparency report: configuration and aggregates only.
+      "GET /api/v1/transparency",
       // The web console's page and bundles: code,
       // no data (docs/console.md).
       "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /hotlists", "GET /admin",

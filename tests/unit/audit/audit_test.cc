@@ -129,5 +129,48 @@ TEST_F(AuditTest, AnAgencySeesEveryEntryTouchingItsData) {
   EXPECT_EQ((*seen)[0].actor, "user:7");
 }
 
+TEST_F(AuditTest, FiltersNarrowTheTrailAndPageNewestFirst) {
+  Entry other;
+  other.time = 1'800'000'001'000;
+  other.actor = "user:7";
+  other.agency = 3;
+  other.event = "search.partial";
+  other.touched = {2, 3};
+  ASSERT_TRUE(db_->Transaction([&] { return Append(*db_, other); }).ok());
+  Query q;
+  q.touched_agency = 2;
+  q.actor_agency = 2;
+  // Searches by anyone on agency 2's data, by event prefix.
+  q.event_prefix = "search.";
+  Result<std::vector<Entry>> seen = List(*db_, q);
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  EXPECT_EQ(seen->size(), 6u);  // five search.plate of 1..10 and the partial one
+  for (const Entry& e : *seen) EXPECT_TRUE(e.event.starts_with("search.")) << e.event;
+  // Only other agencies' entries on our data: agency 1's five (they touch
+  // agency 2's data too) and agency 3's search; none of agency 2's own.
+  q.event_prefix.clear();
+  q.others_only = true;
+  seen = List(*db_, q);
+  ASSERT_TRUE(seen.ok());
+  for (const Entry& e : *seen) EXPECT_NE(e.agency, std::optional<std::int64_t>(2)) << e.seq;
+  EXPECT_EQ(seen->size(), 6u);  // the five by agency 1, and agency 3's
+  // One actor, newest first, in pages.
+  q.others_only = false;
+  q.actor = "user:1";
+  q.newest_first = true;
+  q.limit = 2;
+  seen = List(*db_, q);
+  ASSERT_TRUE(seen.ok());
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[0].seq, 10);
+  EXPECT_EQ((*seen)[1].seq, 7);
+  q.before_seq = (*seen)[1].seq;
+  seen = List(*db_, q);
+  ASSERT_TRUE(seen.ok());
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[0].seq, 4);
+  EXPECT_EQ((*seen)[1].seq, 1);
+}
+
 }  // namespace
 }  // namespace interdict::audit
