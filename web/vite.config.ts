@@ -6,6 +6,10 @@ import preact from "@preact/preset-vite";
 export default defineConfig({
   plugins: [preact()],
   base: "/",
+  // `npm run dev`: the API of a running server (INTERDICT_URL, default the demo's address).
+  server: {
+    proxy: { "/api": process.env.INTERDICT_URL ?? "http://127.0.0.1:8480" },
+  },
   build: {
     outDir: process.env.INTERDICT_CONSOLE_OUT ?? "../build/console",
     emptyOutDir: true,

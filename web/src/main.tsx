@@ -1,19 +1,35 @@
-// The console's entry: sign-in with the banner and the second factor, then the
-// screens (docs/console.md). This first part is the sign-in.
+// The console's entry (docs/console.md): sign-in with the banner and the
+// second factor, the idle lock, the theme, and the screens by path. The
+// transparency page is public; everything else needs a session.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, call, forget, signIn, signedIn } from "./api/client";
+import { ApiError, forget, get, signIn, signOut, signedIn, whenSignedOut } from "./api/client";
+import type { Me } from "./api/types";
+import { has } from "./format";
+import { linkClick, navigate, usePath } from "./router";
+import { AdminScreen } from "./screens/Admin";
+import { AuditScreen } from "./screens/Audit";
+import { HitsBoard } from "./screens/Hits";
+import { HotlistsScreen } from "./screens/Hotlists";
+import { SearchScreen } from "./screens/Search";
+import { TransparencyScreen } from "./screens/Transparency";
+import icon from "./icon.svg";
 import "./style.css";
 
-function SignIn(props: { onDone: () => void }) {
+// The console locks itself after this long without a key or a click; the
+// server ends idle sessions at 30 minutes regardless.
+const IDLE_MS = 15 * 60 * 1000;
+
+function SignIn(props: { onDone: () => void; locked: string }) {
   const [banner, setBanner] = useState("");
   const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    call<{ banner: string }>("GET", "/api/v1/auth/banner")
-      .then((b) => setBanner(b.banner))
-      .catch(() => setBanner(""));
+    get<{ banner: string }>("/api/v1/auth/banner").then(
+      (b) => setBanner(b.banner),
+      () => setBanner(""),
+    );
   }, []);
   async function submit(e: Event) {
     e.preventDefault();
@@ -31,53 +47,205 @@ function SignIn(props: { onDone: () => void }) {
   }
   return (
     <main class="signin">
-      <h1>Interdict</h1>
+      <h1>
+        <img src={icon} alt="" width={28} height={28} /> Interdict
+      </h1>
+      {props.locked && (
+        <p class="notice" role="status">
+          {props.locked}
+        </p>
+      )}
       <section class="banner" aria-label="System use notice">
         <p>{banner}</p>
         <label>
-          <input type="checkbox" checked={accepted} onChange={() => setAccepted(!accepted)} /> I
-          understand and accept
+          <input type="checkbox" checked={accepted} onChange={() => setAccepted(!accepted)} /> I understand and accept
         </label>
       </section>
       <form onSubmit={submit} aria-label="Sign in">
         <label>
-          Username <input name="username" autocomplete="username" required />
+          Username <input name="username" autocomplete="username" required autoFocus />
         </label>
         <label>
           Password <input name="password" type="password" autocomplete="current-password" required />
         </label>
         <label>
-          Code from your authenticator{" "}
-          <input name="code" inputMode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required />
+          Code from your authenticator <input name="code" inputMode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required />
         </label>
         {error && (
           <p class="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" disabled={!accepted || busy}>
+        <button type="submit" class="primary" disabled={!accepted || busy}>
           Sign in
         </button>
       </form>
+      <p>
+        <a href="/transparency" onClick={linkClick}>
+          Public transparency report
+        </a>
+      </p>
     </main>
   );
 }
 
-function App() {
-  const [inside, setInside] = useState(signedIn());
-  if (!inside) return <SignIn onDone={() => setInside(true)} />;
+type Theme = "auto" | "light" | "dark";
+function useTheme(): [Theme, (t: Theme) => void] {
+  const [theme, setTheme] = useState<Theme>((localStorage.getItem("interdict.theme") as Theme) ?? "auto");
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem("interdict.theme", theme);
+  }, [theme]);
+  return [theme, setTheme];
+}
+
+const SCREENS: [string, string, string][] = [
+  ["/hits", "Live hits", "hits.read"],
+  ["/search", "Search", "search.reads"],
+  ["/hotlists", "Hotlists", "hotlists.read"],
+  ["/admin", "Administration", "agency.read"],
+  ["/audit", "Audit", "audit.read"],
+  ["/transparency", "Transparency", ""],
+];
+
+function Shell(props: { me: Me; onSignOut: () => void }) {
+  const path = usePath();
+  const [theme, setTheme] = useTheme();
+  const { me } = props;
+  const can = (p: string) => !p || has(me.permissions, p);
+  const screens = SCREENS.filter(([, , p]) => can(p));
+  useEffect(() => {
+    if (path === "/" || !screens.some(([s]) => path.startsWith(s))) navigate(screens[0][0]);
+  }, [path]);
+  const hit = /^\/hits\/(\d+)$/.exec(path);
+  let screen = null;
+  if (path.startsWith("/hits") && can("hits.read")) screen = <HitsBoard selected={hit ? Number(hit[1]) : null} canWork={can("hits.work")} />;
+  else if (path === "/search" && can("search.reads"))
+    screen = <SearchScreen canPatterns={can("search.patterns")} canApprove={can("search.approve")} agency={me.agency} />;
+  else if (path === "/hotlists" && can("hotlists.read")) screen = <HotlistsScreen agency={me.agency} permissions={me.permissions} />;
+  else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
+  else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;
+  else if (path === "/transparency") screen = <TransparencyScreen />;
   return (
-    <main>
-      <p>Signed in.</p>
-      <button
-        onClick={() => {
-          forget();
-          setInside(false);
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <strong class="brand">
+          <img src={icon} alt="" width={22} height={22} /> Interdict
+        </strong>
+        <nav aria-label="Screens">
+          {screens.map(([p, label]) => (
+            <a key={p} href={p} onClick={linkClick} aria-current={path.startsWith(p) ? "page" : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {me.username} · {me.agency} · {me.role}
+        </span>
+        <label class="theme">
+          <span class="sr">Theme</span>
+          <select value={theme} onChange={(e) => setTheme((e.target as HTMLSelectElement).value as Theme)} aria-label="Theme">
+            <option value="auto">Auto</option>
+            <option value="light">Day</option>
+            <option value="dark">Night</option>
+          </select>
+        </label>
+        <button onClick={props.onSignOut}>Sign out</button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {screen}
+      </main>
+    </>
+  );
+}
+
+function App() {
+  const path = usePath();
+  const [me, setMe] = useState<Me | null>(null);
+  const [inside, setInside] = useState(signedIn());
+  const [locked, setLocked] = useState("");
+  useTheme();
+
+  useEffect(() => {
+    whenSignedOut(() => {
+      setInside(false);
+      setMe(null);
+      setLocked("Your session ended. Sign in again to go on.");
+    });
+  }, []);
+
+  useEffect(() => {
+    if (!inside) return;
+    get<Me>("/api/v1/me").then(setMe, () => undefined);
+  }, [inside]);
+
+  // The idle lock: any key, click or touch resets it.
+  useEffect(() => {
+    if (!inside) return;
+    let timer = setTimeout(lock, IDLE_MS);
+    function lock() {
+      forget();
+      setInside(false);
+      setMe(null);
+      setLocked("Locked after 15 minutes without activity. Sign in again to go on.");
+    }
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(lock, IDLE_MS);
+    };
+    const events = ["keydown", "pointerdown", "wheel"];
+    events.forEach((e) => addEventListener(e, reset, { passive: true }));
+    return () => {
+      clearTimeout(timer);
+      events.forEach((e) => removeEventListener(e, reset));
+    };
+  }, [inside]);
+
+  if (!inside) {
+    if (path === "/transparency") {
+      return (
+        <>
+          <header class="top">
+            <strong class="brand">
+              <img src={icon} alt="" width={22} height={22} /> Interdict
+            </strong>
+            <nav aria-label="Screens">
+              <a href="/" onClick={linkClick}>
+                Sign in
+              </a>
+            </nav>
+          </header>
+          <main id="main">
+            <TransparencyScreen />
+          </main>
+        </>
+      );
+    }
+    return (
+      <SignIn
+        locked={locked}
+        onDone={() => {
+          setLocked("");
+          setInside(true);
         }}
-      >
-        Sign out
-      </button>
-    </main>
+      />
+    );
+  }
+  if (!me) return <p class="muted">Loading…</p>;
+  return (
+    <Shell
+      me={me}
+      onSignOut={() => {
+        void signOut().finally(() => {
+          setInside(false);
+          setMe(null);
+          navigate("/");
+        });
+      }}
+    />
   );
 }
 

@@ -1,0 +1,515 @@
+// Agency administration (docs/console.md): people and roles, API keys,
+// cameras with their health on the map, sharing agreements (a second person
+// approves), retention and evidence holds. Each section shows only when the
+// signed-in person's permissions allow it; the API decides either way.
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, post } from "../api/client";
+import type { Camera } from "../api/types";
+import { has, sinceIso, when } from "../format";
+import { MapView } from "../ui/MapView";
+
+type Say = (msg: string) => void;
+
+// Runs an API action and reports its outcome or the server's refusal.
+async function act(say: Say, f: () => Promise<unknown>, done: string, after?: () => void) {
+  try {
+    await f();
+    say(done);
+    after?.();
+  } catch (e) {
+    say(e instanceof ApiError ? `Refused: ${e.message}` : "The server did not answer.");
+  }
+}
+
+function useList<T>(path: Parameters<typeof get>[0], key: string): [T[], () => void] {
+  const [items, setItems] = useState<T[]>([]);
+  const load = () => {
+    get<Record<string, T[]>>(path).then((r) => setItems(r[key] ?? []), () => setItems([]));
+  };
+  useEffect(load, []);
+  return [items, load];
+}
+
+function Section(props: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="admin-section" aria-label={props.title}>
+      <h3>{props.title}</h3>
+      {props.children}
+    </section>
+  );
+}
+
+const form = (e: Event) => {
+  e.preventDefault();
+  return new FormData(e.currentTarget as HTMLFormElement);
+};
+
+export function AdminScreen(props: { permissions: string[]; agency: string }) {
+  const [msg, setMsg] = useState("");
+  const can = (p: string) => has(props.permissions, p);
+  return (
+    <div class="page">
+      <h2>Administration — {props.agency}</h2>
+      {msg && (
+        <p class="notice" role="status">
+          {msg}
+        </p>
+      )}
+      {can("users.manage") && <Users say={setMsg} />}
+      {can("integrations.manage") && <Keys say={setMsg} />}
+      {can("agency.read") && <Cameras say={setMsg} manage={can("cameras.manage")} />}
+      {can("agreements.read") && <Agreements say={setMsg} agency={props.agency} can={can} />}
+      {can("agency.read") && <Retention say={setMsg} manage={can("retention.manage")} />}
+      {can("holds.manage") && <Holds say={setMsg} />}
+    </div>
+  );
+}
+
+interface User {
+  id: number;
+  username: string;
+  display_name: string;
+  role: string;
+  state: string;
+}
+
+function Users(props: { say: Say }) {
+  const [users, reload] = useList<User>("/api/v1/users", "users");
+  const [secret, setSecret] = useState("");
+  return (
+    <Section title="People and roles">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Username</th>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">State</th>
+            <th scope="col" />
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.username}</td>
+              <td>{u.display_name}</td>
+              <td>{u.role}</td>
+              <td>{u.state}</td>
+              <td>
+                {u.state !== "disabled" && (
+                  <button onClick={() => act(props.say, () => post(`/api/v1/users/${u.id}/disable`), `Disabled ${u.username}; their sessions ended.`, reload)}>
+                    Disable
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        class="row wrap"
+        aria-label="New person"
+        onSubmit={(e) => {
+          const f = form(e);
+          void act(
+            props.say,
+            async () => {
+              const r = await post<{ id: number; enrolment_secret?: string; secret?: string }>("/api/v1/users", {
+                username: f.get("username"),
+                display_name: f.get("display_name"),
+                role: f.get("role"),
+              });
+              setSecret(JSON.stringify(r));
+            },
+            `Created ${String(f.get("username"))}. Give them the enrolment secret below, once.`,
+            reload,
+          );
+        }}
+      >
+        <label>
+          Username <input name="username" required pattern="[a-z0-9._\-]{2,64}" />
+        </label>
+        <label>
+          Name <input name="display_name" required />
+        </label>
+        <label>
+          Role
+          <select name="role">
+            {["officer", "analyst", "supervisor", "auditor", "administrator"].map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <button>Create person</button>
+      </form>
+      {secret && <pre class="secret">{secret}</pre>}
+    </Section>
+  );
+}
+
+interface Key {
+  id: number;
+  name: string;
+  key_id: string;
+  permissions: string[];
+  state: string;
+}
+
+function Keys(props: { say: Say }) {
+  const [keys, reload] = useList<Key>("/api/v1/integrations", "integrations");
+  const [shown, setShown] = useState("");
+  const keep = (r: unknown) => setShown(JSON.stringify(r));
+  return (
+    <Section title="API keys (camera feeds, vendor back-ends)">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Key id</th>
+            <th scope="col">Permissions</th>
+            <th scope="col">State</th>
+            <th scope="col" />
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td>
+              <td>
+                <code>{k.key_id}</code>
+              </td>
+              <td>{k.permissions.join(", ")}</td>
+              <td>{k.state}</td>
+              <td>
+                {k.state === "active" && (
+                  <>
+                    <button onClick={() => act(props.say, async () => keep(await post(`/api/v1/integrations/${k.id}/rotate`)), "New key below; the old one stopped working.", reload)}>
+                      Rotate
+                    </button>
+                    <button onClick={() => act(props.say, () => post(`/api/v1/integrations/${k.id}/revoke`), `Revoked ${k.name}.`, reload)}>Revoke</button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        class="row wrap"
+        aria-label="New API key"
+        onSubmit={(e) => {
+          const f = form(e);
+          void act(
+            props.say,
+            async () => keep(await post("/api/v1/integrations", { name: f.get("name"), permissions: ["reads.ingest", "cameras.heartbeat"] })),
+            "Created; the key below is shown once.",
+            reload,
+          );
+        }}
+      >
+        <label>
+          Name <input name="name" required />
+        </label>
+        <button>Create key</button>
+      </form>
+      {shown && <pre class="secret">{shown}</pre>}
+    </Section>
+  );
+}
+
+function health(c: Camera): [string, string] {
+  if (c.status !== "active") return [c.status, "#7a8694"];
+  if (!c.last_seen_at) return ["no heartbeat yet", "#ef6c00"];
+  const s = sinceIso(c.last_seen_at);
+  if (s < 900) return ["healthy", "#2e7d32"];
+  if (s < 86400) return ["late", "#ef6c00"];
+  return ["silent", "#c62828"];
+}
+
+function Cameras(props: { say: Say; manage: boolean }) {
+  const [cams, reload] = useList<Camera>("/api/v1/cameras", "cameras");
+  const markers = cams
+    .filter((c) => c.lat !== null && c.lon !== null)
+    .map((c) => ({ lat: c.lat!, lon: c.lon!, label: `${c.code} ${c.name}: ${health(c)[0]}`, color: health(c)[1] }));
+  const pending = cams.filter((c) => c.status === "pending");
+  const counts = new Map<string, number>();
+  cams.forEach((c) => counts.set(health(c)[0], (counts.get(health(c)[0]) ?? 0) + 1));
+  return (
+    <Section title="Cameras">
+      <p>
+        {cams.length} cameras: {[...counts].map(([k, n]) => `${n} ${k}`).join(", ")}.
+      </p>
+      <MapView markers={markers} label="Map of the agency's cameras" fitKey={String(cams.length)} />
+      {pending.length > 0 && (
+        <ul>
+          {pending.map((c) => (
+            <li key={c.id}>
+              {c.code} registered itself{" "}
+              {props.manage && <button onClick={() => act(props.say, () => post(`/api/v1/cameras/${c.id}/approve`), `${c.code} is active.`, reload)}>Approve</button>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <details>
+        <summary>All cameras</summary>
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Name</th>
+              <th scope="col">Vendor</th>
+              <th scope="col">Health</th>
+              <th scope="col">Last heartbeat</th>
+            </tr>
+          </thead>
+          <tbody>
+            {cams.map((c) => (
+              <tr key={c.id}>
+                <td>{c.code}</td>
+                <td>{c.name}</td>
+                <td>{c.vendor}</td>
+                <td>{health(c)[0]}</td>
+                <td>{when(c.last_seen_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </Section>
+  );
+}
+
+interface Agreement {
+  id: number;
+  owner: string;
+  partner: string;
+  data_class: string;
+  effective_from: string;
+  effective_to: string | null;
+  document: string;
+  state: string;
+}
+
+function Agreements(props: { say: Say; agency: string; can: (p: string) => boolean }) {
+  const [list, reload] = useList<Agreement>("/api/v1/agreements", "agreements");
+  const [filter, setFilter] = useState("open");
+  const shown = list.filter((a) => filter === "all" || (filter === "open" ? a.state === "proposed" : a.state === filter));
+  return (
+    <Section title="Sharing agreements">
+      <p class="muted">
+        Sharing starts only when a second person approves the proposal (a supervisor and an administrator between them). {list.filter((a) => a.state === "proposed").length}{" "}
+        waiting.
+      </p>
+      <label>
+        Show
+        <select value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value)}>
+          <option value="open">waiting for approval</option>
+          <option value="approved">in force</option>
+          <option value="revoked">revoked</option>
+          <option value="all">all</option>
+        </select>
+      </label>
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">No.</th>
+            <th scope="col">Owner shares</th>
+            <th scope="col">With</th>
+            <th scope="col">From</th>
+            <th scope="col">Document</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.slice(0, 100).map((a) => (
+            <tr key={a.id}>
+              <td>{a.id}</td>
+              <td>
+                {a.owner}: {a.data_class}
+              </td>
+              <td>{a.partner}</td>
+              <td>{when(a.effective_from)}</td>
+              <td>{a.document}</td>
+              <td>
+                {a.state}{" "}
+                {a.state === "proposed" && a.owner === props.agency && props.can("agreements.approve") && (
+                  <button onClick={() => act(props.say, () => post(`/api/v1/agreements/${a.id}/approve`), `Agreement ${a.id} approved.`, reload)}>Approve</button>
+                )}
+                {a.state === "approved" && a.owner === props.agency && props.can("agreements.propose") && (
+                  <button onClick={() => act(props.say, () => post(`/api/v1/agreements/${a.id}/revoke`), `Agreement ${a.id} revoked.`, reload)}>Revoke</button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.can("agreements.propose") && (
+        <form
+          class="row wrap"
+          aria-label="Propose sharing"
+          onSubmit={(e) => {
+            const f = form(e);
+            void act(
+              props.say,
+              () =>
+                post("/api/v1/agreements", {
+                  partner: String(f.get("partner")).toUpperCase(),
+                  data_class: f.get("data_class"),
+                  effective_from: new Date().toISOString(),
+                  document: f.get("document"),
+                }),
+              "Proposed; a second person must approve it.",
+              reload,
+            );
+          }}
+        >
+          <label>
+            Partner <input name="partner" required size={8} />
+          </label>
+          <label>
+            Data
+            <select name="data_class">
+              <option>reads</option>
+              <option>hits</option>
+              <option>hotlists</option>
+            </select>
+          </label>
+          <label>
+            Signed document <input name="document" required />
+          </label>
+          <button>Propose</button>
+        </form>
+      )}
+    </Section>
+  );
+}
+
+interface RetentionRow {
+  data_class: string;
+  period_ms: number;
+  preset: string;
+  statutory_max_ms: number | null;
+}
+
+function Retention(props: { say: Say; manage: boolean }) {
+  const [rows, reload] = useList<RetentionRow>("/api/v1/retention", "retention");
+  const days = (ms: number) => Math.round(ms / 864e5);
+  return (
+    <Section title="Retention">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">Data</th>
+            <th scope="col">Kept (days)</th>
+            <th scope="col">Source</th>
+            <th scope="col">State law's limit</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.data_class}>
+              <td>{r.data_class.replace(/_/g, " ")}</td>
+              <td>
+                {props.manage ? (
+                  <form
+                    class="row"
+                    onSubmit={(e) => {
+                      const f = form(e);
+                      void act(props.say, () => post("/api/v1/retention", { data_class: r.data_class, period_ms: Number(f.get("days")) * 864e5 }), `Retention of ${r.data_class} set.`, reload);
+                    }}
+                  >
+                    <input name="days" type="number" min={1} defaultValue={String(days(r.period_ms))} aria-label={`Days to keep ${r.data_class}`} size={5} />
+                    <button>Set</button>
+                  </form>
+                ) : (
+                  days(r.period_ms)
+                )}
+              </td>
+              <td>{r.preset}</td>
+              <td>{r.statutory_max_ms ? `${days(r.statutory_max_ms)} days` : "none"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+interface Hold {
+  id: number;
+  plate: string | null;
+  camera: string | null;
+  basis: string;
+  requested_by: string;
+  expires_at: string;
+  state: string;
+}
+
+function Holds(props: { say: Say }) {
+  const [holds, reload] = useList<Hold>("/api/v1/holds", "holds");
+  return (
+    <Section title="Evidence holds">
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">No.</th>
+            <th scope="col">Plate / camera</th>
+            <th scope="col">Basis</th>
+            <th scope="col">Asked by</th>
+            <th scope="col">Expires</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {holds.map((h) => (
+            <tr key={h.id}>
+              <td>{h.id}</td>
+              <td>{h.plate ?? h.camera ?? "window"}</td>
+              <td>{h.basis}</td>
+              <td>{h.requested_by}</td>
+              <td>{when(h.expires_at)}</td>
+              <td>
+                {h.state}{" "}
+                {h.state === "active" && <button onClick={() => act(props.say, () => post(`/api/v1/holds/${h.id}/release`), `Hold ${h.id} released.`, reload)}>Release</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        class="row wrap"
+        aria-label="New hold"
+        onSubmit={(e) => {
+          const f = form(e);
+          void act(
+            props.say,
+            () =>
+              post("/api/v1/holds", {
+                plate: f.get("plate") || undefined,
+                basis: f.get("basis"),
+                requested_by: f.get("requested_by"),
+                expires_at: new Date(String(f.get("expires"))).toISOString(),
+              }),
+            "Hold placed; matching reads are kept until it expires.",
+            reload,
+          );
+        }}
+      >
+        <label>
+          Plate <input name="plate" size={8} required />
+        </label>
+        <label>
+          Legal basis <input name="basis" required placeholder="subpoena 26-SC-0113" />
+        </label>
+        <label>
+          Asked by <input name="requested_by" required />
+        </label>
+        <label>
+          Until <input name="expires" type="date" required />
+        </label>
+        <button>Place hold</button>
+      </form>
+    </Section>
+  );
+}

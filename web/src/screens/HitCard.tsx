@@ -1,0 +1,274 @@
+// A hit's card: the read's plate crop beside the list entry's description,
+// mismatches highlighted, the list's age, and the workflow of GOVERNANCE D.21:
+// acknowledge → visual check → confirm with the source → outcome. A stop,
+// arrest or recovery is offered only after the source confirmed the entry.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, imageUrl, post } from "../api/client";
+import type { CameraPosition, Hit } from "../api/types";
+import { ago, vehicle, when } from "../format";
+import { matchLabel } from "./Hits";
+
+const ACTIONS = ["stop", "arrest", "recovery"];
+const OUTCOMES: [string, string][] = [
+  ["misread", "Misread: the plate is not the one listed"],
+  ["wrong_state", "Wrong state"],
+  ["vehicle_mismatch", "Vehicle does not match the entry"],
+  ["stale_entry", "Entry is no longer valid (recovered, cleared)"],
+  ["no_action", "No action taken"],
+  ["stop", "Vehicle stopped"],
+  ["arrest", "Arrest"],
+  ["recovery", "Vehicle recovered"],
+];
+const STEPS = ["new", "acknowledged", "visually_checked", "confirmed_with_source", "closed"];
+const STEP_NAMES = ["New", "Acknowledged", "Visually checked", "Confirmed with source", "Closed"];
+
+export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPosition; onWorked: (h: Hit) => void }) {
+  const [hit, setHit] = useState<Hit | null>(null);
+  const [image, setImage] = useState<string | null>(null);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setHit(null);
+    setImage(null);
+    setError("");
+    let url: string | null = null;
+    get<Hit>(`/api/v1/hits/${props.id}`).then(
+      (h) => {
+        setHit(h);
+        if (h.read.images?.plate) {
+          imageUrl(`/api/v1/hits/${props.id}/plate-image`).then(
+            (u) => {
+              url = u;
+              setImage(u);
+            },
+            () => setImage(null),
+          );
+        }
+      },
+      (e) => setError(e.message),
+    );
+    return () => {
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [props.id]);
+
+  if (error) return <p class="error" role="alert">{error}</p>;
+  if (!hit) return <p class="muted">Loading hit {props.id}…</p>;
+
+  async function step(path: string, body?: unknown) {
+    setBusy(true);
+    setError("");
+    try {
+      const h = await post<Hit>(`/api/v1/hits/${props.id}/${path}`, body);
+      setHit(h);
+      props.onWorked(h);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server did not answer.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const d = hit.entry.detail;
+  const stateMismatch = !!hit.read.state && !!hit.entry.state && hit.read.state !== hit.entry.state;
+  const plateDiffers = hit.read.plate !== hit.entry.plate;
+  const at = STEPS.indexOf(hit.step);
+
+  return (
+    <article class="card" aria-labelledby="hit-title">
+      <header>
+        <h2 id="hit-title">
+          <span class={`prio p${hit.list.priority}`}>P{hit.list.priority}</span> {hit.list.name}
+        </h2>
+        <p>
+          {d.kind ? `NCIC ${hit.entry.kind}` : hit.entry.kind} · match <strong class={hit.approximate ? "warn" : ""}>{matchLabel(hit)}</strong>{" "}
+          (score {hit.score.toFixed(2)}) · {props.camera?.name ?? hit.camera} ({hit.camera},{" "}
+          <span data-field="agency">{hit.agency}</span>) · {when(hit.time)}
+        </p>
+        {hit.approximate && (
+          <p class="warn" role="note">
+            Approximate match: the camera read <strong>{hit.read.plate}</strong>, the list has <strong>{hit.entry.plate}</strong>. Check the plate
+            with your own eyes.
+          </p>
+        )}
+        <p class={hit.list.stale ? "warn" : "muted"}>
+          List published {ago(hit.list.age_s)} ago{hit.list.stale ? " — stale: confirm the entry with the source before acting" : ""} · owner {hit.list.owner}
+        </p>
+      </header>
+      <div class="compare">
+        <figure>
+          {image ? <img src={image} alt={`Plate crop read as ${hit.read.plate}`} /> : <div class="noimg">no plate image</div>}
+          <figcaption>
+            Read: <strong class="plate">{hit.read.plate}</strong> {hit.read.state ?? "state unread"}
+            {hit.read.plate_confidence !== undefined && ` · ${Math.round(hit.read.plate_confidence * 100)} %`}
+          </figcaption>
+        </figure>
+        <table class="fields">
+          <caption>Read against the list entry</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Read</th>
+              <th scope="col">Listed</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr class={plateDiffers ? "mismatch" : ""}>
+              <th scope="row">Plate</th>
+              <td>{hit.read.plate}</td>
+              <td>{hit.entry.plate}</td>
+            </tr>
+            <tr class={stateMismatch ? "mismatch" : ""}>
+              <th scope="row">State</th>
+              <td>{hit.read.state ?? "—"}</td>
+              <td>{hit.entry.state ?? "any"}</td>
+            </tr>
+            {hit.entry.comparison.map((c) => (
+              <tr key={c.field} class={c.same ? "" : "mismatch"}>
+                <th scope="row">{c.field[0].toUpperCase() + c.field.slice(1)}</th>
+                <td>{c.read}</td>
+                <td>
+                  {c.listed}
+                  {!c.same && <span class="sr"> (mismatch)</span>}
+                </td>
+              </tr>
+            ))}
+            {hit.entry.comparison.length === 0 && (
+              <tr>
+                <th scope="row">Vehicle</th>
+                <td>{vehicle(hit.read.vehicle)}</td>
+                <td>{vehicle(d)}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">
+        Entry {String(d.record_id ?? hit.entry.id)}
+        {d.incident_date ? ` · reported ${d.incident_date}` : ""}
+        {d.vehicle_year ? ` · ${d.vehicle_year}` : ""}
+        {hit.entry.expires_at ? ` · expires ${when(hit.entry.expires_at)}` : ""}
+      </p>
+      <ol class="steps" aria-label="Workflow">
+        {STEP_NAMES.map((n, i) => (
+          <li key={n} class={i < at ? "done" : i === at ? "now" : ""} aria-current={i === at ? "step" : undefined}>
+            {n}
+          </li>
+        ))}
+      </ol>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {props.canWork && <Workflow hit={hit} busy={busy} step={step} />}
+      {hit.step === "closed" && (
+        <p>
+          Closed: <strong>{hit.outcome?.replace(/_/g, " ")}</strong>
+        </p>
+      )}
+    </article>
+  );
+}
+
+function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: unknown) => void }) {
+  const { hit, busy, step } = props;
+  const submit = (path: string, build: (f: FormData) => unknown) => (e: Event) => {
+    e.preventDefault();
+    step(path, build(new FormData(e.currentTarget as HTMLFormElement)));
+  };
+  if (hit.step === "new") {
+    return (
+      <button class="primary" disabled={busy} onClick={() => step("acknowledge")}>
+        Acknowledge
+      </button>
+    );
+  }
+  const close = (
+    <form class="stack" onSubmit={submit("close", (f) => ({ outcome: f.get("outcome"), note: f.get("note") || undefined }))}>
+      <label>
+        Outcome
+        <select name="outcome" required>
+          {OUTCOMES.filter(([o]) => hit.step === "confirmed_with_source" || !ACTIONS.includes(o)).map(([o, label]) => (
+            <option key={o} value={o}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Note <input name="note" maxLength={500} />
+      </label>
+      <button disabled={busy}>Close with this outcome</button>
+    </form>
+  );
+  if (hit.step === "acknowledged") {
+    return (
+      <div class="work">
+        <form
+          class="stack"
+          aria-label="Visual check"
+          onSubmit={submit("visual-check", (f) => ({
+            plate_matches: f.get("plate") === "on",
+            state_matches: f.get("state") === "on",
+            vehicle_matches: f.get("vehicle") === "on",
+            note: f.get("note") || undefined,
+          }))}
+        >
+          <p>Compare the image and the vehicle with the entry, then record what you saw.</p>
+          <label class="inline">
+            <input type="checkbox" name="plate" /> The plate in the image is the listed plate
+          </label>
+          <label class="inline">
+            <input type="checkbox" name="state" /> The state matches
+          </label>
+          <label class="inline">
+            <input type="checkbox" name="vehicle" /> The vehicle matches the description
+          </label>
+          <label>
+            Note <input name="note" maxLength={500} />
+          </label>
+          <button class="primary" disabled={busy}>
+            Record visual check
+          </button>
+        </form>
+        <details>
+          <summary>Close without a stop</summary>
+          {close}
+        </details>
+      </div>
+    );
+  }
+  if (hit.step === "visually_checked") {
+    return (
+      <div class="work">
+        <form
+          class="stack"
+          aria-label="Confirmation with the source"
+          onSubmit={submit("confirm", (f) => ({ source_confirmed: f.get("confirmed") === "on", note: f.get("note") || undefined }))}
+        >
+          <p>
+            Confirm the entry with its source (NCIC, dispatch, the listing agency) before any stop. If the source says it is no
+            longer valid, close the hit as a stale entry.
+          </p>
+          <label class="inline">
+            <input type="checkbox" name="confirmed" required /> The source confirms the entry is current
+          </label>
+          <label>
+            Who confirmed, reference <input name="note" maxLength={500} />
+          </label>
+          <button class="primary" disabled={busy}>
+            Record confirmation
+          </button>
+        </form>
+        <details>
+          <summary>Close without a stop</summary>
+          {close}
+        </details>
+      </div>
+    );
+  }
+  if (hit.step === "confirmed_with_source") return close;
+  return null;
+}

@@ -1,0 +1,248 @@
+// Hotlists (docs/console.md): the lists the agency owns or receives, with
+// their age; a file is checked (nothing stored) and its report shown before
+// it is loaded; pending custom entries are approved by another person; the
+// NCIC files the agency enabled.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, callText, get, post } from "../api/client";
+import type { Hotlist } from "../api/types";
+import { ago, has } from "../format";
+
+interface Report {
+  entries: number;
+  by_kind: Record<string, number>;
+  rejected: { line?: number; index?: number; error: string }[];
+}
+
+interface Kind {
+  kind: string;
+  name: string;
+  enabled: boolean;
+}
+
+export function HotlistsScreen(props: { agency: string; permissions: string[] }) {
+  const [lists, setLists] = useState<Hotlist[]>([]);
+  const [kinds, setKinds] = useState<Kind[]>([]);
+  const [msg, setMsg] = useState("");
+  const reload = () => {
+    get<{ hotlists: Hotlist[] }>("/api/v1/hotlists").then((r) => setLists(r.hotlists), (e) => setMsg(e.message));
+    get<{ kinds: Kind[] }>("/api/v1/hotlist-kinds").then((r) => setKinds(r.kinds), () => {});
+  };
+  useEffect(reload, []);
+  const can = (p: string) => has(props.permissions, p);
+
+  async function approve(id: number) {
+    try {
+      const r = await post<{ approved: number }>(`/api/v1/hotlists/${id}/approve`);
+      setMsg(`Approved ${r.approved} entries.`);
+      reload();
+    } catch (e) {
+      setMsg(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+
+  async function toggle(k: Kind) {
+    try {
+      await post("/api/v1/hotlist-kinds", k.enabled ? { disable: [k.kind] } : { enable: [k.kind] });
+      reload();
+    } catch (e) {
+      setMsg(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+
+  async function create(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    try {
+      await post("/api/v1/hotlists", { name: f.get("name"), kind: f.get("kind"), priority: Number(f.get("priority")) });
+      setMsg(`Created list ${String(f.get("name"))}.`);
+      (e.currentTarget as HTMLFormElement).reset();
+      reload();
+    } catch (err) {
+      setMsg(err instanceof ApiError ? err.message : "The server did not answer.");
+    }
+  }
+
+  const own = lists.filter((l) => l.agency === props.agency);
+  return (
+    <div class="page">
+      <h2>Hotlists</h2>
+      {msg && (
+        <p class="notice" role="status">
+          {msg}
+        </p>
+      )}
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">List</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Priority</th>
+            <th scope="col">Entries</th>
+            <th scope="col">Pending approval</th>
+            <th scope="col">Age</th>
+            <th scope="col">Hits go to</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lists.map((l) => (
+            <tr key={l.id}>
+              <td>{l.name}</td>
+              <td>{l.agency}</td>
+              <td>{l.kind}</td>
+              <td>P{l.priority}</td>
+              <td>{l.entries}</td>
+              <td>
+                {l.pending}
+                {l.pending > 0 && l.agency === props.agency && can("hotlists.approve") && (
+                  <button onClick={() => approve(l.id)}>Approve pending</button>
+                )}
+              </td>
+              <td class={l.stale ? "warn" : ""}>
+                {l.published_at ? `${ago(l.age_s)}${l.stale ? " — stale" : ""}` : "never loaded"}
+              </td>
+              <td>{l.audience.length ? l.audience.join(", ") : "owner only"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {can("hotlists.load") && own.length > 0 && <Import lists={own} onLoaded={reload} />}
+      {can("hotlists.manage") && (
+        <form class="stack narrow" onSubmit={create} aria-label="New hotlist">
+          <h3>New list</h3>
+          <label>
+            Name <input name="name" required maxLength={100} />
+          </label>
+          <label>
+            Kind
+            <select name="kind">
+              <option value="custom">custom (entries need a supervisor, expire within 30 days)</option>
+              <option value="ncic">ncic (NCIC or state extract)</option>
+            </select>
+          </label>
+          <label>
+            Priority
+            <select name="priority">
+              <option value="1">P1</option>
+              <option value="2" selected>
+                P2
+              </option>
+              <option value="3">P3</option>
+            </select>
+          </label>
+          <button>Create</button>
+        </form>
+      )}
+      <h3>NCIC files this agency uses</h3>
+      <p class="muted">Every file is off until the agency turns it on; the setting is public.</p>
+      <ul class="kinds">
+        {kinds.map((k) => (
+          <li key={k.kind}>
+            <label class="inline">
+              <input type="checkbox" checked={k.enabled} disabled={!can("hotlists.manage")} onChange={() => toggle(k)} />
+              {k.kind} — {k.name}
+            </label>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Import(props: { lists: Hotlist[]; onLoaded: () => void }) {
+  const [report, setReport] = useState<Report | null>(null);
+  const [result, setResult] = useState("");
+  const [error, setError] = useState("");
+  const [text, setText] = useState("");
+  const [list, setList] = useState(props.lists[0].id);
+  const [format, setFormat] = useState(props.lists[0].kind === "ncic" ? "ncic" : "json");
+
+  async function readFile(e: Event) {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) setText(await file.text());
+    setReport(null);
+  }
+
+  async function send(what: "check" | "entries") {
+    setError("");
+    setResult("");
+    try {
+      const res = await fetchText(what, list, format, text);
+      if (what === "check") {
+        setReport(res as Report);
+      } else {
+        const r = res as { active: number; pending: number; replaced: number; rejected: unknown[] };
+        setResult(`Loaded: ${r.active} active, ${r.pending} waiting for approval, ${r.replaced} replaced, ${r.rejected.length} lines rejected.`);
+        setReport(null);
+        props.onLoaded();
+      }
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "The server did not answer.");
+    }
+  }
+
+  return (
+    <section class="stack narrow" aria-label="Load a list">
+      <h3>Load a file</h3>
+      <label>
+        List
+        <select value={list} onChange={(e) => setList(Number((e.target as HTMLSelectElement).value))}>
+          {props.lists.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Format
+        <select value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
+          <option value="ncic">NCIC fixed-width extract</option>
+          <option value="csv">State CSV extract</option>
+          <option value="genetec">Genetec text</option>
+          <option value="json">Interdict JSON</option>
+        </select>
+      </label>
+      <label>
+        File <input type="file" onChange={readFile} />
+      </label>
+      <div class="row">
+        <button disabled={!text} onClick={() => send("check")}>
+          Check
+        </button>
+        <button class="primary" disabled={!report} onClick={() => send("entries")}>
+          Load (replaces the list)
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {result && <p class="notice">{result}</p>}
+      {report && (
+        <div class="report" role="status">
+          <p>
+            {report.entries} entries would load ({Object.entries(report.by_kind).map(([k, n]) => `${k}: ${n}`).join(", ")}); {report.rejected.length}{" "}
+            lines would be rejected.
+          </p>
+          {report.rejected.length > 0 && (
+            <ul>
+              {report.rejected.slice(0, 50).map((r, i) => (
+                <li key={i}>
+                  {r.line !== undefined ? `line ${r.line}` : `entry ${r.index}`}: {r.error}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+// The file goes as the body, as text (the API's PUT/POST take the file itself).
+async function fetchText(what: "check" | "entries", list: number, format: string, text: string): Promise<unknown> {
+  const path = `/api/v1/hotlists/${list}/${what}?format=${format}` as const;
+  return callText(what === "check" ? "POST" : "PUT", path, text);
+}

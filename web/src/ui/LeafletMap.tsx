@@ -1,0 +1,78 @@
+// A Leaflet map of the shipped region: county outlines (data/region, compiled
+// into the bundle), then the screen's markers and lines on top. Tiles only
+// when the server was configured with console.tile_url (docs/console.md):
+// nothing is fetched from the internet by default.
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import { useEffect, useRef } from "preact/hooks";
+import { counties } from "../../../data/region/region.json";
+import type { MapProps } from "./MapView";
+
+const tileUrl = document.querySelector<HTMLMetaElement>('meta[name="interdict-tile-url"]')?.content ?? "";
+
+export function LeafletMap(props: MapProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const layer = useRef<L.LayerGroup | null>(null);
+  const context = useRef<L.LayerGroup | null>(null);
+  const fitted = useRef<string | undefined>(undefined);
+
+  useEffect(() => {
+    const m = L.map(el.current!, { preferCanvas: true, zoomSnap: 0.5, attributionControl: true });
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { maxZoom: 19, attribution: "map tiles: configured server" }).addTo(m);
+    }
+    const outlines = L.layerGroup().addTo(m);
+    for (const c of counties) {
+      L.polygon(
+        (c.ring as number[][]).map(([lon, lat]) => [lat, lon] as [number, number]),
+        { color: "#7a8694", weight: 1, fillOpacity: 0.04, interactive: false },
+      ).addTo(outlines);
+    }
+    m.attributionControl.addAttribution("outlines: US Census TIGER; cameras: OpenStreetMap (ODbL)");
+    m.fitBounds(L.latLngBounds([38.2, -91.2], [39.1, -89.7]), { animate: false });
+    // The container may have been laid out after the map measured it.
+    requestAnimationFrame(() => m.invalidateSize({ animate: false }));
+    map.current = m;
+    context.current = L.layerGroup().addTo(m);
+    layer.current = L.layerGroup().addTo(m);
+    return () => m.remove();
+  }, []);
+
+  useEffect(() => {
+    const g = context.current!;
+    g.clearLayers();
+    for (const p of props.context ?? []) {
+      L.circleMarker([p.lat, p.lon], { radius: 2, color: "#7a8694", weight: 1, fillOpacity: 0.5, interactive: false }).addTo(g);
+    }
+  }, [props.context]);
+
+  useEffect(() => {
+    const m = map.current!, g = layer.current!;
+    g.clearLayers();
+    const bounds: [number, number][] = [];
+    for (const line of props.lines ?? []) {
+      const pl = L.polyline(line.points, { color: line.color ?? "#0b5cad", weight: 3, dashArray: line.dashed ? "6 6" : undefined });
+      if (line.label) pl.bindTooltip(line.label);
+      pl.addTo(g);
+      bounds.push(...line.points);
+    }
+    for (const mk of props.markers) {
+      const c = L.circleMarker([mk.lat, mk.lon], {
+        radius: mk.radius ?? 5,
+        color: mk.color ?? "#0b5cad",
+        weight: 2,
+        fillOpacity: 0.7,
+      }).bindTooltip(mk.label);
+      if (mk.onClick) c.on("click", mk.onClick);
+      c.addTo(g);
+      bounds.push([mk.lat, mk.lon]);
+    }
+    if (bounds.length && fitted.current !== props.fitKey) {
+      fitted.current = props.fitKey;
+      m.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 13, animate: false });
+    }
+  }, [props.markers, props.lines, props.fitKey]);
+
+  return <div ref={el} class={props.class ?? "map"} role="region" aria-label={props.label} />;
+}

@@ -1,0 +1,268 @@
+// The console's browser tests (docs/console.md, "Tests"): Debian's Chromium,
+// headless, driven by playwright-core against a real `interdict demo` on
+// loopback, through the flows issue 8 names. Fails on any step that does not
+// happen and on any console error the flow did not expect. Saves a
+// screenshot of each main screen.
+//   node tests/console-e2e.mjs BINARY OUT_DIR
+// Exit 0 when every flow passed; prints one line per flow.
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [binary, out] = process.argv.slice(2);
+if (!binary || !out) {
+  console.error("usage: node tests/console-e2e.mjs BINARY OUT_DIR");
+  process.exit(2);
+}
+mkdirSync(out, { recursive: true });
+const CHROMIUM = process.env.INTERDICT_CHROMIUM ?? "/usr/bin/chromium";
+const STEP_MS = 30_000;
+
+// RFC 6238 TOTP, as an authenticator app computes it.
+function totp(base32, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of base32.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+  const h = createHmac("sha1", key).update(step).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+
+// Starts the demo on a free loopback port in a fresh data directory and
+// resolves with its URL and TOTP secret once it serves.
+function startDemo() {
+  const data = mkdtempSync(join(tmpdir(), "interdict-e2e-"));
+  const child = spawn(
+    binary,
+    ["demo", "--data", data, "--listen", "127.0.0.1:0", "--history-days", "1", "--vehicles", "50000", "--first-hit-after-s", "25"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start in 120 s:\n${text}`)), 120_000);
+    const seen = (chunk) => {
+      text += chunk;
+      const url = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      const secret = /TOTP secret: ([A-Z2-7]+)/.exec(text);
+      if (url && secret) {
+        clearTimeout(timer);
+        resolve({ url: url[1], secret: secret[1], child, data, log: () => text });
+      }
+    };
+    child.stdout.on("data", seen);
+    child.stderr.on("data", seen);
+    child.on("exit", (code) => reject(new Error(`the demo exited (${code}):\n${text}`)));
+  });
+}
+
+const demo = await startDemo();
+{
+  const res = await fetch(demo.url + "/");
+  if (!(res.headers.get("content-type") ?? "").startsWith("text/html")) {
+    console.log(`FAIL the console is served: ${res.status} ${await res.text()} (run scripts/build console)`);
+    demo.child.kill("SIGTERM");
+    process.exit(1);
+  }
+}
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+});
+
+const problems = [];
+let expected = []; // console errors a flow expects (a refused request)
+const results = [];
+const used = new Map(); // user → TOTP step used: the server refuses a code twice
+
+async function page(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const p = await context.newPage();
+  p.setDefaultTimeout(STEP_MS);
+  p.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const text = m.text();
+    const i = expected.findIndex((e) => text.includes(e));
+    if (i >= 0) expected.splice(i, 1);
+    else problems.push(`${p.url()}: ${text}`);
+  });
+  p.on("pageerror", (e) => problems.push(`${p.url()}: ${e}`));
+  return p;
+}
+
+async function signIn(p, user) {
+  // A fresh code each time: wait for the next 30 s step if this user used this one.
+  let step = Math.floor(Date.now() / 30000);
+  if (used.get(user) === step) {
+    await new Promise((r) => setTimeout(r, (step + 1) * 30000 - Date.now() + 200));
+    step = Math.floor(Date.now() / 30000);
+  }
+  used.set(user, step);
+  await p.goto(demo.url + "/");
+  await p.getByLabel("I understand and accept").check();
+  await p.getByLabel("Username").fill(user);
+  await p.getByLabel("Password").fill("interdict-demo");
+  await p.getByLabel("Code from your authenticator").fill(totp(demo.secret));
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByRole("navigation", { name: "Screens" }).waitFor();
+}
+
+async function flow(name, f) {
+  const started = Date.now();
+  try {
+    await f();
+    results.push([name, true]);
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    results.push([name, false]);
+    console.log(`FAIL ${name}: ${e.message.split("\n").slice(0, 6).join("\n     ")}`);
+  }
+}
+
+const shot = async (p, file) => {
+  // At the top, with fonts loaded and two frames drawn (maps redraw on the next frame).
+  await p.evaluate(async () => {
+    scrollTo(0, 0);
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+  await p.screenshot({ path: join(out, file) });
+};
+let hitPlate = "";
+let hitAgency = "";
+
+await flow("the transparency page opens signed out", async () => {
+  const p = await page();
+  await p.goto(demo.url + "/transparency");
+  await p.getByRole("heading", { name: "Transparency report" }).waitFor();
+  await p.getByRole("heading", { name: "Prohibited uses" }).waitFor();
+  await p.getByText("Civil immigration enforcement").first().waitFor();
+  await p.getByRole("rowheader", { name: /Gateway City Police Department/ }).waitFor();
+  await shot(p, "transparency.png");
+  await p.context().close();
+});
+
+await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
+  const p = await page();
+  await p.goto(demo.url + "/");
+  await p.getByText("I understand and accept").waitFor();
+  await shot(p, "signin.png");
+  // Sign-in is refused without accepting the banner.
+  if (await p.getByRole("button", { name: "Sign in" }).isEnabled()) throw new Error("sign-in enabled before the banner was accepted");
+  await signIn(p, "gcpd-officer");
+  await p.getByRole("heading", { name: "Live hits" }).waitFor();
+  await p.getByText("● live").waitFor();
+  // The demo's stolen car passes a city camera; any live hit counts.
+  const flash = p.getByRole("alert").filter({ hasText: "New hit" });
+  await flash.waitFor({ timeout: 120_000 });
+  hitPlate = (await flash.locator(".plate").textContent()).trim();
+  await flash.getByRole("link", { name: "Open" }).click();
+  const card = p.getByRole("article");
+  await card.getByText("Read against the list entry").waitFor();
+  await card.locator("img").waitFor();
+  hitAgency = (await card.locator('[data-field="agency"]').textContent()).trim();
+  await shot(p, "hits.png");
+  await card.getByRole("button", { name: "Acknowledge" }).click();
+  await card.getByLabel("The plate in the image is the listed plate").check();
+  await card.getByLabel("The state matches").check();
+  await card.getByLabel("The vehicle matches the description").check();
+  await card.getByRole("button", { name: "Record visual check" }).click();
+  await card.getByLabel("The source confirms the entry is current").check();
+  await card.getByLabel("Who confirmed, reference").fill("dispatch, NCIC hit confirmed 0412");
+  await card.getByRole("button", { name: "Record confirmation" }).click();
+  await card.getByLabel("Outcome").selectOption("recovery");
+  await card.getByRole("button", { name: "Close with this outcome" }).click();
+  await card.getByText("Closed: recovery").waitFor();
+  await shot(p, "hit-closed.png");
+  // The same board on a phone at night.
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.getByLabel("Theme").selectOption("dark");
+  await shot(p, "hits-phone-dark.png");
+  await p.context().close();
+});
+
+await flow("an analyst runs a partial-plate search with a purpose", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-analyst");
+  await p.getByRole("link", { name: "Search" }).click();
+  await p.getByLabel("Search type").selectOption("partial");
+  const pattern = (hitPlate || "A").slice(0, 3) + "*";
+  await p.getByLabel("Pattern (? one character, * any run)").fill(pattern);
+  // The agency whose camera read it: one agency needs no supervisor's approval.
+  if (hitAgency) await p.getByLabel(/^Agencies/).fill(hitAgency);
+  await p.getByLabel("Purpose").selectOption("stolen-vehicle");
+  await p.getByLabel("Case number").fill("26-004411");
+  await p.getByLabel("Offense").fill("auto theft");
+  await p.getByLabel("Justification (at least 20 characters)").fill("partial plate from a witness of the carjacking on Market St");
+  await p.getByRole("button", { name: "Search", exact: true }).click();
+  const results = p.getByRole("region", { name: "Results" });
+  await results.getByRole("heading", { name: /result/ }).waitFor();
+  if (hitPlate) await results.getByRole("cell", { name: hitPlate }).first().waitFor();
+  await shot(p, "search.png");
+  await results.getByRole("tab", { name: "Map" }).click();
+  await p.locator(".leaflet-container").waitFor();
+  await shot(p, "search-map.png");
+
+  // A prohibited purpose is refused by the server, and the console says so.
+  expected.push("status of 403");
+  await p.getByLabel("Purpose").selectOption("civil-immigration");
+  await p.getByRole("button", { name: "Search", exact: true }).click();
+  await results.getByRole("alert").filter({ hasText: "Refused" }).filter({ hasText: "prohibited" }).waitFor();
+  await shot(p, "search-refused.png");
+  await p.context().close();
+});
+
+await flow("an administrator finds those searches in the audit view and verifies the chain", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-admin");
+  await p.getByRole("link", { name: "Audit" }).click();
+  await p.getByRole("heading", { name: "Audit trail" }).waitFor();
+  const table = p.locator("table.audit");
+  await table.getByRole("row").filter({ hasText: "search.partial" }).filter({ hasText: "26-004411" }).first().waitFor();
+  await table.getByRole("row").filter({ hasText: "search.refused" }).first().waitFor();
+  await p.getByRole("button", { name: "Verify the chain" }).click();
+  await p.getByText(/Chain intact: \d+ entries/).waitFor();
+  await shot(p, "audit.png");
+  await p.getByRole("link", { name: "Administration" }).click();
+  await p.getByRole("heading", { name: "Sharing agreements" }).waitFor();
+  await p.locator(".leaflet-container").waitFor();
+  await shot(p, "admin.png");
+  await p.getByRole("link", { name: "Hotlists" }).click();
+  await p.getByRole("cell", { name: "NCIC extract (Missouri, daily)" }).waitFor();
+  await shot(p, "hotlists.png");
+  await p.context().close();
+});
+
+await flow("the sign-in form can be completed with the keyboard alone", async () => {
+  const p = await page();
+  await p.goto(demo.url + "/");
+  await p.getByText("I understand and accept").waitFor();
+  await p.keyboard.press("Tab");
+  const labelled = await p.evaluate(() => {
+    const el = document.activeElement;
+    return !!el && (el.labels?.length ?? 0) > 0;
+  });
+  if (!labelled) throw new Error("the first Tab stop is not a labelled control");
+  await p.context().close();
+});
+
+await browser.close();
+demo.child.kill("SIGTERM");
+await new Promise((r) => demo.child.once("exit", r));
+rmSync(demo.data, { recursive: true, force: true });
+
+if (problems.length) {
+  console.log(`FAIL no console errors: ${problems.length}\n     ${problems.slice(0, 10).join("\n     ")}`);
+  results.push(["no console errors", false]);
+} else {
+  results.push(["no console errors", true]);
+  console.log("ok   no console errors");
+}
+const failed = results.filter(([, ok]) => !ok).length;
+console.log(`console-e2e: ${results.length - failed} passed, ${failed} failed; screenshots in ${out}`);
+process.exit(failed ? 1 : 0);
