@@ -347,6 +347,44 @@ Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Princ
   return n;
 }
 
+Result<std::vector<EntryInfo>> ListEntries(catalog::Database& db, const identity::Principal& p,
+                                           std::int64_t list, std::string_view status,
+                                           std::int64_t after_id, std::size_t limit,
+                                           std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
+  if (!status.empty() && status != "active" && status != "pending")
+    return Status::InvalidArgument("status: active or pending");
+  std::vector<EntryInfo> out;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<ListRow> row = LoadListRow(db, list);
+    if (!row.ok()) return row.status();
+    if (row->agency_id != p.agency_id) {
+      // Not another agency's list: its entries reach others only as hits.
+      return Status::NotFound(fmt::format("no hotlist {} of {}", list, p.agency_code));
+    }
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT e.id, e.plate, e.state, e.kind, e.status, e.detail, "
+        "coalesce(u.username, e.entered_by), e.entered_at, e.expires_at FROM hotlist_entries e "
+        "LEFT JOIN users u ON e.entered_by = 'user:' || u.id "
+        "WHERE e.hotlist_id = ?1 AND e.generation = ?2 AND e.id > ?3 "
+        "AND e.status IN ('active', 'pending') AND (?4 = '' OR e.status = ?4) "
+        "ORDER BY e.id LIMIT ?5");
+    if (!q.ok()) return q.status();
+    q->Bind(1, list).Bind(2, row->generation).Bind(3, after_id).Bind(4, status);
+    q->Bind(5, static_cast<std::int64_t>(limit));
+    INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& e) {
+      out.push_back({e.Int(0), e.Text(1), e.Text(2), e.Text(3), e.Text(4), e.Text(5), e.Text(6),
+                     e.Int(7), e.OptionalInt(8)});
+    }));
+    return identity::AuditAct(
+        db, p, "hotlist.entries.read", true,
+        fmt::format(R"({{"hotlist":{},"status":"{}","after":{},"entries":{}}})", list, status,
+                    after_id, out.size()),
+        now);
+  }));
+  return out;
+}
+
 Result<std::map<std::string, bool>> ListKinds(catalog::Database& db, std::int64_t agency_id) {
   std::map<std::string, bool> out;
   for (const hotlist::KindInfo& k : hotlist::Kinds()) {

@@ -43,6 +43,23 @@ struct ListInfo {
   std::vector<std::string> audience;
 };
 
+struct EntryInfo {
+  std::int64_t id = 0;
+  std::string plate, state, kind, status;  // status: active or pending
+  std::string detail;                      // JSON object: the source's fields
+  std::string entered_by;                  // username, or the actor ("integration:3")
+  std::int64_t entered_at = 0;
+  std::optional<std::int64_t> expires_at;
+};
+// hotlists.read: the current entries of one of p's agency's own lists (a
+// recipient sees entries only through hits), `status` "active", "pending" or
+// empty for both, by id after `after_id`, at most `limit`. Audited
+// (hotlist.entries.read), since the entries name plates.
+Result<std::vector<EntryInfo>> ListEntries(catalog::Database& db, const identity::Principal& p,
+                                           std::int64_t list, std::string_view status,
+                                           std::int64_t after_id, std::size_t limit,
+                                           std::int64_t now);
+
 // Custom entries expire after at most this long unless renewed (D.17).
 inline constexpr std::int64_t kCustomEntryMaxMs = 30LL * 86'400'000;
 // A list older than this raises the stale-list alarm (D.18).

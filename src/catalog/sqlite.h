@@ -84,6 +84,16 @@ class Statement {
   Status Run();
   // Ready to run again with new parameters.
   void Reset();
+  // Steps to the end, calling row(*this) for each row.
+  template <typename F>
+  Status ForEach(F&& row) {
+    for (;;) {
+      Result<bool> more = Step();
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      row(static_cast<const Statement&>(*this));
+    }
+  }
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;

@@ -192,23 +192,21 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
   q->Bind(1, p.agency_id).Bind(2, since);
   q->Bind(3, std::int64_t{p.Can("search.approve") ? 1 : 0}).Bind(4, p.id);
   std::vector<ApprovalInfo> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
     ApprovalInfo a;
-    a.id = q->Int(0);
-    a.requested_by = q->Text(1);
-    a.reason = {q->Text(2), q->Text(3), q->Text(4), q->Text(5), std::nullopt};
-    a.scope.span_ms = q->Int(6);
-    a.scope.agencies = static_cast<std::size_t>(q->Int(7));
-    a.scope.pattern_analysis = q->Int(8) != 0;
-    a.requested_at = q->Int(9);
-    a.approved_by = q->Text(10);
-    a.approved_at = q->OptionalInt(11);
-    a.expires_at = q->OptionalInt(12);
+    a.id = row.Int(0);
+    a.requested_by = row.Text(1);
+    a.reason = {row.Text(2), row.Text(3), row.Text(4), row.Text(5), std::nullopt};
+    a.scope.span_ms = row.Int(6);
+    a.scope.agencies = static_cast<std::size_t>(row.Int(7));
+    a.scope.pattern_analysis = row.Int(8) != 0;
+    a.requested_at = row.Int(9);
+    a.approved_by = row.Text(10);
+    a.approved_at = row.OptionalInt(11);
+    a.expires_at = row.OptionalInt(12);
     out.push_back(std::move(a));
-  }
+  }));
+  return out;
 }
 
 Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t id,

@@ -109,6 +109,13 @@ Result<DataClass> ParseDataClass(std::string_view s) {
   return Status::InvalidArgument("data_class: reads, hits or hotlists");
 }
 
+std::string AgreementInForceSql(std::string_view g, int now_param) {
+  return fmt::format(
+      "{0}.approved_at IS NOT NULL AND {0}.revoked_at IS NULL AND {0}.effective_from <= ?{1} "
+      "AND ({0}.effective_to IS NULL OR ?{1} < {0}.effective_to)",
+      g, now_param);
+}
+
 Result<std::vector<VisibleAgency>> VisibleAgencies(catalog::Database& db,
                                                    const identity::Principal& p, DataClass cls,
                                                    std::int64_t now) {
@@ -116,10 +123,8 @@ Result<std::vector<VisibleAgency>> VisibleAgencies(catalog::Database& db,
   out.push_back({p.agency_id, p.agency_code, std::nullopt});
   Result<catalog::Statement> q = db.Prepare(
       "SELECT o.id, o.code, o.state, MIN(g.id) FROM agreements g JOIN agencies o ON o.id = "
-      "g.owner_id "
-      "WHERE g.partner_id = ?1 AND g.data_class = ?2 AND g.approved_at IS NOT NULL "
-      "AND g.revoked_at IS NULL AND g.effective_from <= ?3 "
-      "AND (g.effective_to IS NULL OR ?3 < g.effective_to) GROUP BY o.id ORDER BY o.code");
+      "g.owner_id WHERE g.partner_id = ?1 AND g.data_class = ?2 AND " +
+      AgreementInForceSql("g", 3) + " GROUP BY o.id ORDER BY o.code");
   if (!q.ok()) return q.status();
   q->Bind(1, p.agency_id).Bind(2, DataClassName(cls)).Bind(3, now);
   std::vector<std::pair<VisibleAgency, std::string>> candidates;

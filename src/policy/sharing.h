@@ -25,6 +25,11 @@ struct VisibleAgency {
   std::optional<std::int64_t> agreement;  // empty: the principal's own agency
 };
 
+// The SQL condition for an agreement (table alias `g`) in force at the time
+// bound to parameter ?`now_param`: approved, not revoked, within its dates.
+// The one statement of that rule, for every query that needs it.
+std::string AgreementInForceSql(std::string_view g, int now_param);
+
 // The agencies whose `cls` data `p` may see at `now`: its own, and each owner
 // with an approved, unrevoked agreement in force naming p's agency, unless the
 // owner's state law forbids out-of-state or federal requesters like p.

@@ -326,12 +326,8 @@ Result<std::map<std::int64_t, std::string>> AgencyCodes(catalog::Database& db) {
   Result<catalog::Statement> q = db.Prepare("SELECT id, code FROM agencies");
   if (!q.ok()) return q.status();
   std::map<std::int64_t, std::string> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out[q->Int(0)] = q->Text(1);
-  }
+  INTERDICT_RETURN_IF_ERROR(
+      q->ForEach([&](const catalog::Statement& row) { out[row.Int(0)] = row.Text(1); }));
   return out;
 }
 
@@ -343,12 +339,9 @@ Result<std::map<std::string, std::string>> ActorNames(catalog::Database& db) {
         std::pair{"integration:", "SELECT id, name FROM integrations"}}) {
     Result<catalog::Statement> q = db.Prepare(sql);
     if (!q.ok()) return q.status();
-    for (;;) {
-      Result<bool> row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      out[prefix + std::to_string(q->Int(0))] = q->Text(1);
-    }
+    INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
+      out[prefix + std::to_string(row.Int(0))] = row.Text(1);
+    }));
   }
   return out;
 }

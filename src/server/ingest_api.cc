@@ -351,18 +351,15 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                "SELECT c.code, c.name, a.code, c.lat, c.lon, c.mobile, c.agency_id FROM cameras c "
                "JOIN agencies a ON a.id = c.agency_id WHERE c.status = 'active' ORDER BY c.code");
            if (!q.ok()) return q.status();
-           for (;;) {
-             Result<bool> row = q->Step();
-             if (!row.ok()) return row.status();
-             if (!*row) return Status::Ok();
-             if (agencies.count(q->Int(6)) == 0) continue;
-             // A mobile unit has no fixed position: its reads carry their own.
-             if (q->IsNull(3) || q->IsNull(4)) continue;
+           return q->ForEach([&](const catalog::Statement& c) {
+             // Only visible agencies'; a mobile unit has no fixed position (its
+             // reads carry their own).
+             if (agencies.count(c.Int(6)) == 0 || c.IsNull(3) || c.IsNull(4)) return;
              items.push_back(fmt::format(
                  R"({{"code":{},"name":{},"agency":{},"lat":{:.6f},"lon":{:.6f},"mobile":{}}})",
-                 JsonQuote(q->Text(0)), JsonQuote(q->Text(1)), JsonQuote(q->Text(2)), q->Real(3),
-                 q->Real(4), q->Int(5) != 0));
-           }
+                 JsonQuote(c.Text(0)), JsonQuote(c.Text(1)), JsonQuote(c.Text(2)), c.Real(3),
+                 c.Real(4), c.Int(5) != 0));
+           });
          });
          if (!st.ok()) return Failed(ctx, st, "listing camera positions failed");
          return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
@@ -537,6 +534,34 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
              200, fmt::format(
                       R"({{"generation":{},"active":{},"pending":{},"replaced":{},"rejected":{}}})",
                       r->generation, r->active, r->pending, r->removed, rej));
+       }});
+  router.Add(
+      {"GET", "/api/v1/hotlists/{id}/entries", http::AccessRule::Requires("hotlists.read"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
+         std::int64_t after = 0;
+         if (auto raw = req.QueryParam("after")) {
+           const std::optional<std::int64_t> n = ParseNumber(*raw);
+           if (!n) return ErrorResponse(Status::InvalidArgument("after: an entry id"));
+           after = *n;
+         }
+         Result<std::vector<alerting::EntryInfo>> entries =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return alerting::ListEntries(db, Caller(req), *id,
+                                            req.QueryParam("status").value_or(""), after, 500,
+                                            ctx.clock.NowMillis());
+             });
+         if (!entries.ok()) return Failed(ctx, entries.status(), "listing hotlist entries failed");
+         std::vector<std::string> items;
+         for (const alerting::EntryInfo& e : *entries) {
+           items.push_back(fmt::format(
+               R"({{"id":{},"plate":{},"state":{},"kind":{},"status":"{}","detail":{},"entered_by":{},"entered_at":"{}","expires_at":{}}})",
+               e.id, JsonQuote(e.plate), JsonQuote(e.state), JsonQuote(e.kind), e.status, e.detail,
+               JsonQuote(e.entered_by), FormatRfc3339(e.entered_at),
+               e.expires_at ? JsonQuote(FormatRfc3339(*e.expires_at)) : "null"));
+         }
+         return http::Response::Json(200, "{\"entries\":" + JoinJson(items) + "}");
        }});
   // The check report of a file before it is loaded: nothing is stored, so
   // nothing is audited; the load that follows is.

@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "base/time_format.h"
+#include "policy/sharing.h"
 #include "server/api.h"
 #include "server/route_util.h"
 
@@ -43,12 +44,7 @@ template <typename F>
 Status EachRow(catalog::Database& db, const char* sql, F&& row) {
   Result<catalog::Statement> q = db.Prepare(sql);
   if (!q.ok()) return q.status();
-  for (;;) {
-    Result<bool> more = q->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) return Status::Ok();
-    row(*q);
-  }
+  return q->ForEach(std::forward<F>(row));
 }
 
 struct Report {
@@ -76,18 +72,14 @@ Status Gather(catalog::Database& db, std::int64_t now, Report& r) {
       }));
   // Agreements in force now: approved, not revoked, inside their dates.
   Result<catalog::Statement> a = db.Prepare(
-      "SELECT a.owner_id, a.data_class, p.code FROM agreements a "
-      "JOIN agencies p ON p.id = a.partner_id "
-      "WHERE a.approved_at IS NOT NULL AND a.revoked_at IS NULL AND a.effective_from <= ?1 "
-      "AND (a.effective_to IS NULL OR a.effective_to > ?1) ORDER BY p.code");
+      "SELECT g.owner_id, g.data_class, p.code FROM agreements g "
+      "JOIN agencies p ON p.id = g.partner_id WHERE " +
+      policy::AgreementInForceSql("g", 1) + " ORDER BY p.code");
   if (!a.ok()) return a.status();
   a->Bind(1, now);
-  for (;;) {
-    Result<bool> more = a->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    r.agencies[index.at(a->Int(0))].shares_with[a->Text(1)].push_back(a->Text(2));
-  }
+  INTERDICT_RETURN_IF_ERROR(a->ForEach([&](const catalog::Statement& q) {
+    r.agencies[index.at(q.Int(0))].shares_with[q.Text(1)].push_back(q.Text(2));
+  }));
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db, "SELECT agency_id, kind FROM agency_list_kinds WHERE enabled = 1 ORDER BY kind",
               [&](const catalog::Statement& q) {

@@ -291,6 +291,26 @@ TEST_F(IngestTest, AFileIsCheckedBeforeLoadingAndTheCheckStoresNothing) {
   EXPECT_EQ(Call(admin_, "POST", "/api/v1/hotlists/9/check?format=ncic", extract).status, 404);
 }
 
+TEST_F(IngestTest, AnAgencyListsItsOwnEntriesAndNoOneElses) {
+  SetUpStlpd();
+  auto all = Call(admin_, "GET", "/api/v1/hotlists/1/entries");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_NE(all.body.find(R"("plate":"KZ9Q81","state":"US-MO","kind":"V","status":"active")"),
+            std::string::npos)
+      << all.body;
+  EXPECT_EQ(Call(admin_, "GET", "/api/v1/hotlists/1/entries?status=pending").body,
+            R"({"entries":[]})");
+  auto page = Call(admin_, "GET", "/api/v1/hotlists/1/entries?after=3");
+  EXPECT_EQ(page.body.find(R"({"id":3,)"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find(R"({"id":4,)"), std::string::npos) << page.body;
+  EXPECT_EQ(Call(admin_, "GET", "/api/v1/hotlists/1/entries?status=gone").status, 400);
+  // A recipient of the list's hits does not get its entries.
+  EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hotlists/1/entries").status, 404);
+  EXPECT_NE(Call(admin_, "GET", "/api/v1/audit?event=hotlist.entries.read")
+                .body.find(R"("hotlist":1,"status":"pending")"),
+            std::string::npos);
+}
+
 TEST_F(IngestTest, AStaleListIsFlaggedOnItsHits) {
   SetUpStlpd();
   auto loaded =

@@ -90,11 +90,18 @@ function SignIn(props: { onDone: () => void; locked: string }) {
 }
 
 type Theme = "auto" | "light" | "dark";
+// The chosen theme; "auto" follows the system's preference as it changes.
 function useTheme(): [Theme, (t: Theme) => void] {
   const [theme, setTheme] = useState<Theme>((localStorage.getItem("interdict.theme") as Theme) ?? "auto");
   useEffect(() => {
-    document.documentElement.dataset.theme = theme;
     localStorage.setItem("interdict.theme", theme);
+    const system = matchMedia("(prefers-color-scheme: dark)");
+    const apply = () => {
+      document.documentElement.dataset.theme = theme === "auto" ? (system.matches ? "dark" : "light") : theme;
+    };
+    apply();
+    system.addEventListener("change", apply);
+    return () => system.removeEventListener("change", apply);
   }, [theme]);
   return [theme, setTheme];
 }
@@ -108,9 +115,9 @@ const SCREENS: [string, string, string][] = [
   ["/transparency", "Transparency", ""],
 ];
 
-function Shell(props: { me: Me; onSignOut: () => void }) {
+function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (t: Theme) => void }) {
   const path = usePath();
-  const [theme, setTheme] = useTheme();
+  const { theme, setTheme } = props;
   const { me } = props;
   const can = (p: string) => !p || has(me.permissions, p);
   const screens = SCREENS.filter(([, , p]) => can(p));
@@ -167,7 +174,7 @@ function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [inside, setInside] = useState(signedIn());
   const [locked, setLocked] = useState("");
-  useTheme();
+  const [theme, setTheme] = useTheme();
 
   useEffect(() => {
     whenSignedOut(() => {
@@ -238,6 +245,8 @@ function App() {
   return (
     <Shell
       me={me}
+      theme={theme}
+      setTheme={setTheme}
       onSignOut={() => {
         void signOut().finally(() => {
           setInside(false);

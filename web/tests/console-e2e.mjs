@@ -234,6 +234,9 @@ await flow("an administrator finds those searches in the audit view and verifies
   await shot(p, "admin.png");
   await p.getByRole("link", { name: "Hotlists" }).click();
   await p.getByRole("cell", { name: "NCIC extract (Missouri, daily)" }).waitFor();
+  // The agency's own AMBER list: its entry, who entered it, when it expires.
+  await p.getByRole("button", { name: /AMBER alert/ }).click();
+  await p.getByRole("region", { name: /Entries of AMBER alert/ }).locator("td.plate").first().waitFor();
   await shot(p, "hotlists.png");
   await p.context().close();
 });

@@ -7,6 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, get, post } from "../api/client";
 import type { Camera } from "../api/types";
 import { has, sinceIso, when } from "../format";
+import { THead } from "../ui/THead";
 import { MapView } from "../ui/MapView";
 
 type Say = (msg: string) => void;
@@ -80,15 +81,7 @@ function Users(props: { say: Say }) {
   return (
     <Section title="People and roles">
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">State</th>
-            <th scope="col" />
-          </tr>
-        </thead>
+        <THead cols={["Username", "Name", "Role", "State", ""]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
@@ -163,15 +156,7 @@ function Keys(props: { say: Say }) {
   return (
     <Section title="API keys (camera feeds, vendor back-ends)">
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Key id</th>
-            <th scope="col">Permissions</th>
-            <th scope="col">State</th>
-            <th scope="col" />
-          </tr>
-        </thead>
+        <THead cols={["Name", "Key id", "Permissions", "State", ""]} />
         <tbody>
           {keys.map((k) => (
             <tr key={k.id}>
@@ -254,15 +239,7 @@ function Cameras(props: { say: Say; manage: boolean }) {
       <details>
         <summary>All cameras</summary>
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Code</th>
-              <th scope="col">Name</th>
-              <th scope="col">Vendor</th>
-              <th scope="col">Health</th>
-              <th scope="col">Last heartbeat</th>
-            </tr>
-          </thead>
+          <THead cols={["Code", "Name", "Vendor", "Health", "Last heartbeat"]} />
           <tbody>
             {cams.map((c) => (
               <tr key={c.id}>
@@ -311,16 +288,7 @@ function Agreements(props: { say: Say; agency: string; can: (p: string) => boole
         </select>
       </label>
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">No.</th>
-            <th scope="col">Owner shares</th>
-            <th scope="col">With</th>
-            <th scope="col">From</th>
-            <th scope="col">Document</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
+        <THead cols={["No.", "Owner shares", "With", "From", "Document", "State"]} />
         <tbody>
           {shown.slice(0, 100).map((a) => (
             <tr key={a.id}>
@@ -398,14 +366,7 @@ function Retention(props: { say: Say; manage: boolean }) {
   return (
     <Section title="Retention">
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Data</th>
-            <th scope="col">Kept (days)</th>
-            <th scope="col">Source</th>
-            <th scope="col">State law's limit</th>
-          </tr>
-        </thead>
+        <THead cols={["Data", "Kept (days)", "Source", "State law's limit"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.data_class}>
@@ -451,16 +412,7 @@ function Holds(props: { say: Say }) {
   return (
     <Section title="Evidence holds">
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">No.</th>
-            <th scope="col">Plate / camera</th>
-            <th scope="col">Basis</th>
-            <th scope="col">Asked by</th>
-            <th scope="col">Expires</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
+        <THead cols={["No.", "Plate / camera", "Basis", "Asked by", "Expires", "State"]} />
         <tbody>
           {holds.map((h) => (
             <tr key={h.id}>

@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
 import type { AuditEntry } from "../api/types";
 import { when } from "../format";
+import { THead } from "../ui/THead";
 
 const EVENTS: [string, string][] = [
   ["", "every event"],
@@ -111,17 +112,7 @@ export function AuditScreen() {
         </p>
       )}
       <table class="data audit">
-        <thead>
-          <tr>
-            <th scope="col">No.</th>
-            <th scope="col">Time</th>
-            <th scope="col">Who</th>
-            <th scope="col">Event</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Data of</th>
-            <th scope="col">Terms</th>
-          </tr>
-        </thead>
+        <THead cols={["No.", "Time", "Who", "Event", "Outcome", "Data of", "Terms"]} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.seq} class={e.outcome !== "ok" ? "mismatch" : ""}>

@@ -7,6 +7,7 @@ import { ApiError, get, imageUrl, post } from "../api/client";
 import type { CameraPosition, Hit } from "../api/types";
 import { ago, vehicle, when } from "../format";
 import { matchLabel } from "./Hits";
+import { THead } from "../ui/THead";
 
 const ACTIONS = ["stop", "arrest", "recovery"];
 const OUTCOMES: [string, string][] = [
@@ -25,32 +26,42 @@ const STEP_NAMES = ["New", "Acknowledged", "Visually checked", "Confirmed with s
 export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPosition; onWorked: (h: Hit) => void }) {
   const [hit, setHit] = useState<Hit | null>(null);
   const [image, setImage] = useState<string | null>(null);
+  const [overview, setOverview] = useState<string | null>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     setHit(null);
     setImage(null);
+    setOverview(null);
     setError("");
-    let url: string | null = null;
+    const urls: string[] = [];
     get<Hit>(`/api/v1/hits/${props.id}`).then(
       (h) => {
         setHit(h);
+        // Each image view is audited by the server (hit.image).
         if (h.read.images?.plate) {
           imageUrl(`/api/v1/hits/${props.id}/plate-image`).then(
             (u) => {
-              url = u;
+              urls.push(u);
               setImage(u);
             },
             () => setImage(null),
           );
         }
+        if (h.read.images?.overview) {
+          imageUrl(`/api/v1/hits/${props.id}/overview-image`).then(
+            (u) => {
+              urls.push(u);
+              setOverview(u);
+            },
+            () => setOverview(null),
+          );
+        }
       },
       (e) => setError(e.message),
     );
-    return () => {
-      if (url) URL.revokeObjectURL(url);
-    };
+    return () => urls.forEach((u) => URL.revokeObjectURL(u));
   }, [props.id]);
 
   if (error) return <p class="error" role="alert">{error}</p>;
@@ -103,16 +114,11 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
             Read: <strong class="plate">{hit.read.plate}</strong> {hit.read.state ?? "state unread"}
             {hit.read.plate_confidence !== undefined && ` · ${Math.round(hit.read.plate_confidence * 100)} %`}
           </figcaption>
+          {overview && <img class="overview" src={overview} alt="The vehicle as the camera saw it" />}
         </figure>
         <table class="fields">
           <caption>Read against the list entry</caption>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">Read</th>
-              <th scope="col">Listed</th>
-            </tr>
-          </thead>
+          <THead cols={["Field", "Read", "Listed"]} />
           <tbody>
             <tr class={plateDiffers ? "mismatch" : ""}>
               <th scope="row">Plate</th>
@@ -203,6 +209,12 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: 
       <button disabled={busy}>Close with this outcome</button>
     </form>
   );
+  const closeWithoutStop = (
+    <details>
+      <summary>Close without a stop</summary>
+      {close}
+    </details>
+  );
   if (hit.step === "acknowledged") {
     return (
       <div class="work">
@@ -233,10 +245,7 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: 
             Record visual check
           </button>
         </form>
-        <details>
-          <summary>Close without a stop</summary>
-          {close}
-        </details>
+        {closeWithoutStop}
       </div>
     );
   }
@@ -262,10 +271,7 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: 
             Record confirmation
           </button>
         </form>
-        <details>
-          <summary>Close without a stop</summary>
-          {close}
-        </details>
+        {closeWithoutStop}
       </div>
     );
   }

@@ -5,7 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, callText, get, post } from "../api/client";
 import type { Hotlist } from "../api/types";
-import { ago, has } from "../format";
+import { ago, has, when } from "../format";
+import { THead } from "../ui/THead";
 
 interface Report {
   entries: number;
@@ -19,8 +20,21 @@ interface Kind {
   enabled: boolean;
 }
 
+interface Entry {
+  id: number;
+  plate: string;
+  state: string;
+  kind: string;
+  status: string;
+  detail: Record<string, unknown>;
+  entered_by: string;
+  entered_at: string;
+  expires_at: string | null;
+}
+
 export function HotlistsScreen(props: { agency: string; permissions: string[] }) {
   const [lists, setLists] = useState<Hotlist[]>([]);
+  const [open, setOpen] = useState<Hotlist | null>(null);
   const [kinds, setKinds] = useState<Kind[]>([]);
   const [msg, setMsg] = useState("");
   const reload = () => {
@@ -72,22 +86,19 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
         </p>
       )}
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">List</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Entries</th>
-            <th scope="col">Pending approval</th>
-            <th scope="col">Age</th>
-            <th scope="col">Hits go to</th>
-          </tr>
-        </thead>
+        <THead cols={["List", "Owner", "Kind", "Priority", "Entries", "Pending approval", "Age", "Hits go to"]} />
         <tbody>
           {lists.map((l) => (
             <tr key={l.id}>
-              <td>{l.name}</td>
+              <td>
+                {l.agency === props.agency ? (
+                  <button class="link" onClick={() => setOpen(l)} aria-expanded={open?.id === l.id}>
+                    {l.name}
+                  </button>
+                ) : (
+                  l.name
+                )}
+              </td>
               <td>{l.agency}</td>
               <td>{l.kind}</td>
               <td>P{l.priority}</td>
@@ -106,6 +117,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
           ))}
         </tbody>
       </table>
+      {open && <Entries list={open} canApprove={can("hotlists.approve")} onApprove={() => approve(open.id)} key={`${open.id}/${open.generation}/${open.pending}`} />}
       {can("hotlists.load") && own.length > 0 && <Import lists={own} onLoaded={reload} />}
       {can("hotlists.manage") && (
         <form class="stack narrow" onSubmit={create} aria-label="New hotlist">
@@ -146,6 +158,57 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
         ))}
       </ul>
     </div>
+  );
+}
+
+// One of our lists' current entries: what a custom list holds, who entered
+// each, and when each expires (custom entries within 30 days).
+function Entries(props: { list: Hotlist; canApprove: boolean; onApprove: () => void }) {
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [status, setStatus] = useState(props.list.pending > 0 ? "pending" : "");
+  const [error, setError] = useState("");
+  useEffect(() => {
+    get<{ entries: Entry[] }>(`/api/v1/hotlists/${props.list.id}/entries?status=${status}`).then(
+      (r) => setEntries(r.entries),
+      (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
+    );
+  }, [status, props.list.id]);
+  const soon = (iso: string | null) => !!iso && new Date(iso).getTime() - Date.now() < 3 * 864e5;
+  return (
+    <section class="stack" aria-label={`Entries of ${props.list.name}`}>
+      <h3>Entries of {props.list.name}</h3>
+      <div class="row">
+        <label>
+          Show
+          <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+            <option value="">active and pending</option>
+            <option value="pending">waiting for approval</option>
+            <option value="active">active</option>
+          </select>
+        </label>
+        {props.list.pending > 0 && props.canApprove && <button onClick={props.onApprove}>Approve {props.list.pending} pending</button>}
+      </div>
+      {error && <p class="error">{error}</p>}
+      <table class="data">
+        <THead cols={["Plate", "State", "Kind", "Status", "Why listed", "Entered", "Expires"]} />
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <td class="plate">{e.plate}</td>
+              <td>{e.state || "any"}</td>
+              <td>{e.kind}</td>
+              <td>{e.status === "pending" ? "waiting for approval" : e.status}</td>
+              <td>{String(e.detail.reason ?? e.detail.record_id ?? "")}</td>
+              <td>
+                {e.entered_by}, {when(e.entered_at)}
+              </td>
+              <td class={soon(e.expires_at) ? "warn" : ""}>{e.expires_at ? when(e.expires_at) : "with the list"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {entries.length === 500 && <p class="muted">The first 500 entries are shown.</p>}
+    </section>
   );
 }
 

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, download, get, post } from "../api/client";
 import type { CameraPosition as Position, Purpose, Read } from "../api/types";
 import { vehicle, when } from "../format";
+import { THead } from "../ui/THead";
 import { MapView, type Line, type Marker } from "../ui/MapView";
 
 const TYPES: [string, string, boolean][] = [
@@ -435,17 +436,7 @@ function ResultTable(props: { answer: Answer }) {
     const rows = a.results as unknown as Read[];
     return (
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Plate</th>
-            <th scope="col">State</th>
-            <th scope="col">Vehicle</th>
-            <th scope="col">Camera</th>
-            <th scope="col">Agency</th>
-            <th scope="col">Kept</th>
-          </tr>
-        </thead>
+        <THead cols={["Time", "Plate", "State", "Vehicle", "Camera", "Agency", "Kept"]} />
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.agency}/${r.camera}/${r.id}`}>
@@ -465,15 +456,7 @@ function ResultTable(props: { answer: Answer }) {
   if (a.type === "route") {
     return (
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Camera</th>
-            <th scope="col">Distance</th>
-            <th scope="col">Time taken</th>
-            <th scope="col">Speed</th>
-          </tr>
-        </thead>
+        <THead cols={["Time", "Camera", "Distance", "Time taken", "Speed"]} />
         <tbody>
           {a.results.map((l, i) => (
             <tr key={i} class={l.impossible ? "mismatch" : ""}>
@@ -496,14 +479,7 @@ function ResultTable(props: { answer: Answer }) {
   if (a.type === "locate") {
     return (
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">Camera</th>
-            <th scope="col">Reads</th>
-            <th scope="col">Share</th>
-            <th scope="col">Busiest hours (local)</th>
-          </tr>
-        </thead>
+        <THead cols={["Camera", "Reads", "Share", "Busiest hours (local)"]} />
         <tbody>
           {a.results.map((s, i) => (
             <tr key={i}>
@@ -526,15 +502,7 @@ function ResultTable(props: { answer: Answer }) {
   }
   return (
     <table class="data">
-      <thead>
-        <tr>
-          <th scope="col">Plate</th>
-          <th scope="col">Reads</th>
-          <th scope="col">First seen</th>
-          <th scope="col">Last seen</th>
-          <th scope="col">{a.type === "convoy" ? "Together (expected)" : a.type === "scenes" ? "Scenes" : "Cameras"}</th>
-        </tr>
-      </thead>
+      <THead cols={["Plate", "Reads", "First seen", "Last seen", a.type === "convoy" ? "Together (expected)" : a.type === "scenes" ? "Scenes" : "Cameras"]} />
       <tbody>
         {a.results.map((g, i) => (
           <tr key={i}>
@@ -635,15 +603,7 @@ function Approvals(props: { list: Approval[]; canApprove: boolean; reload: () =>
       <h3>Approval requests</h3>
       {msg && <p class="notice">{msg}</p>}
       <table class="data">
-        <thead>
-          <tr>
-            <th scope="col">No.</th>
-            <th scope="col">By</th>
-            <th scope="col">Case, purpose, why</th>
-            <th scope="col">Scope</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
+        <THead cols={["No.", "By", "Case, purpose, why", "Scope", "State"]} />
         <tbody>
           {props.list.map((a) => (
             <tr key={a.id}>

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get } from "../api/client";
 import { when } from "../format";
+import { THead } from "../ui/THead";
 
 interface Report {
   generated_at: string;
@@ -52,17 +53,7 @@ export function TransparencyScreen() {
       <h3>Agencies</h3>
       <div class="scroll">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Agency</th>
-              <th scope="col">Cameras</th>
-              <th scope="col">Reads kept (days)</th>
-              <th scope="col">Hits kept (days)</th>
-              <th scope="col">Images kept (days)</th>
-              <th scope="col">NCIC files used</th>
-              <th scope="col">Shares reads with</th>
-            </tr>
-          </thead>
+          <THead cols={["Agency", "Cameras", "Reads kept (days)", "Hits kept (days)", "Images kept (days)", "NCIC files used", "Shares reads with"]} />
           <tbody>
             {r.agencies.map((a) => (
               <tr key={a.code}>
