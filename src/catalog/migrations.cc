@@ -450,8 +450,45 @@ CREATE TABLE hit_images (
 CREATE INDEX hit_images_by_address ON hit_images(address);
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3},
-                                            {4, kV4}, {5, kV5}, {6, kV6}};
+// Version 7: oversight (docs/oversight.md) — reads counted per agency and
+// UTC day as they are accepted, the audit review queue and its cursor, work
+// shifts, and the clerk who answers residents' requests.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE read_counts (
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  day INTEGER NOT NULL,
+  reads INTEGER NOT NULL,
+  PRIMARY KEY (agency_id, day)
+) WITHOUT ROWID;
+CREATE TABLE review_cursor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
+CREATE TABLE review_flags (
+  id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL REFERENCES audit(seq),
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  actor TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  resolution TEXT CHECK (resolution IN ('justified', 'training', 'referred', 'violation')),
+  note TEXT,
+  resolved_by INTEGER REFERENCES users(id),
+  resolved_at INTEGER,
+  UNIQUE (seq, rule)
+);
+CREATE INDEX review_flags_by_agency ON review_flags(agency_id, resolved_at, id);
+ALTER TABLE users ADD COLUMN shift TEXT NOT NULL DEFAULT '';
+INSERT INTO roles VALUES
+  ('clerk', 'answers residents'' requests about data held on their plate');
+INSERT INTO role_permissions VALUES
+  ('supervisor', 'audit.review'), ('auditor', 'audit.review'),
+  ('clerk', 'records.respond'), ('clerk', 'account.self'), ('clerk', 'agency.read');
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4},
+                                            {5, kV5}, {6, kV6}, {7, kV7}};
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 #include "catalog/sqlite.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "oversight/read_counts.h"
 #include "policy/retention.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
@@ -225,11 +226,20 @@ int ImportReads(const std::vector<std::string>& argv) {
   };
   auto commit = [&](std::uint64_t next_offset) -> bool {
     if (!batch.empty()) {
+      const oversight::DayKeys keys = oversight::KeysOf(batch);
       Result<store::AppendResult> r = (*store)->Append(std::move(batch));
       batch.clear();
       if (!r.ok()) {
         std::cerr << "interdict import reads: " << r.status().message()
                   << " (this batch was not stored; run again to resume)\n";
+        return false;
+      }
+      // Counted for the transparency report; a rerun after a crash between
+      // the two finds the reads duplicates and does not count them again.
+      oversight::DayCounts counts;
+      oversight::Count(keys, r->kept, counts);
+      if (Status counted = oversight::AddReadCounts(**db, counts); !counted.ok()) {
+        std::cerr << "interdict import reads: counting reads: " << counted.message() << "\n";
         return false;
       }
       accepted += r->accepted;

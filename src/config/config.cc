@@ -194,6 +194,11 @@ const std::array kOptions = {
              c.console.tile_url = s;
              return Status::Ok();
            }},
+    Option{{"oversight.min_count", "integer", "5",
+            "The public transparency report publishes counts from 1 to this minus one as null "
+            "(suppressed), so a rare event in a small agency cannot be tied to a person."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 1000, &c.oversight.min_count); }},
     Option{{"alerts.webhook_max_attempts", "integer", "8",
             "Tries of a webhook delivery before it is dead-lettered; the wait doubles from 1 s "
             "after each failure, up to 10 minutes."},

@@ -66,12 +66,17 @@ struct ConsoleConfig {
   std::string tile_url;  // a map tile server ("https://tiles.example/{z}/{x}/{y}.png"); empty: none
 };
 
+struct OversightConfig {
+  std::int64_t min_count = 5;  // transparency report: counts 1..min_count-1 are suppressed
+};
+
 struct Config {
   ServerConfig server;
   StoreConfig store;
   AuthConfig auth;
   AlertsConfig alerts;
   ConsoleConfig console;
+  OversightConfig oversight;
   std::string data_dir = "/var/lib/interdict";
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;

@@ -21,6 +21,7 @@
 #include "identity/accounts.h"
 #include "identity/admin.h"
 #include "identity/keys.h"
+#include "oversight/read_counts.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/data_dir.h"
@@ -401,8 +402,12 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
       std::vector<read::Read> batch(
           reads.begin() + static_cast<std::ptrdiff_t>(at),
           reads.begin() + static_cast<std::ptrdiff_t>(std::min(reads.size(), at + 50'000)));
+      const oversight::DayKeys keys = oversight::KeysOf(batch);
       Result<store::AppendResult> r = (*store)->Append(std::move(batch));
       if (!r.ok()) return r.status();
+      oversight::DayCounts counts;
+      oversight::Count(keys, r->kept, counts);
+      INTERDICT_RETURN_IF_ERROR(oversight::AddReadCounts(db, counts));
     }
     log.Info("demo history day written", {{"reads", std::to_string(reads.size())}});
   }

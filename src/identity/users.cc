@@ -26,7 +26,7 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
       if (!row.ok()) return row.status();
       if (!*row) {
         return Status::InvalidArgument(
-            "role: administrator, supervisor, analyst, officer or auditor");
+            "role: administrator, supervisor, analyst, officer, auditor or clerk");
       }
     }
     Result<catalog::Statement> ins = db.Prepare(

@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "identity/accounts.h"
 #include "media/image_store.h"
+#include "oversight/read_counts.h"
 #include "server/catalog_handle.h"
 #include "store/store.h"
 
@@ -45,6 +46,9 @@ struct ApiContext {
   AlertHub* hub = nullptr;              // live alert streams; set by Service
   media::ImageStore* images = nullptr;  // DATA/images; set by Service
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
+  // Oversight: reads accepted, counted per agency and day (written by Background).
+  oversight::ReadCounter read_counts;
+  std::int64_t report_min_count = 5;  // oversight.min_count
 };
 
 // The principal the gate attached to a request that passed it.

@@ -80,11 +80,18 @@ void Background::Loop() {
       last_keepalive = now;
     }
     CheckStaleLists();  // a few rows: every round, so the alarm is prompt
+    FlushReadCounts();
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
       last_stale_check = now;
     }
   }
+}
+
+void Background::FlushReadCounts() {
+  Status st = ctx_.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return ctx_.read_counts.Flush(db); });
+  if (!st.ok()) ctx_.log.Error("writing read counts failed", {{"error", st.message()}});
 }
 
 int Background::SendDueWebhooks() {

@@ -1,6 +1,7 @@
 // The service's background work on one thread: sending due webhook
 // deliveries (woken at once when hits are recorded), keep-alives on the alert
-// streams, the stale-hotlist alarm, hit and image retention, and the catalog's WAL
+// streams, the stale-hotlist alarm, hit and image retention, the read counts of
+// the transparency report, and the catalog's WAL
 // checkpoints (on a
 // connection of their own, so no request ever pays for copying a large
 // write-ahead log back: a hotlist reload writes hundreds of megabytes). Times come from the
@@ -37,6 +38,8 @@ class Background {
   int SendDueWebhooks();
   void CheckStaleLists();
   void PurgeHits();
+  // Writes the reads counted since the last round (docs/oversight.md).
+  void FlushReadCounts();
 
  private:
   void Loop();

@@ -153,6 +153,7 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     Result<store::AppendResult> appended = ctx.store->Append(reads);
     if (!appended.ok()) return Failed(ctx, appended.status(), "storing reads failed");
     stored = *appended;
+    ctx.read_counts.Add(reads, stored.kept);
   }
   // Matched before the answer: a hit exists before the camera hears "accepted".
   for (std::size_t i = 0; i < reads.size(); ++i) meta[i].read = &reads[i];

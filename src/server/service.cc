@@ -122,6 +122,7 @@ Status Service::Start() {
 
   s.api.login_banner = s.config.auth.login_banner;
   s.api.max_password_checks = s.config.auth.max_password_checks;
+  s.api.report_min_count = s.config.oversight.min_count;
   Result<std::unique_ptr<CatalogHandle>> catalog =
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();
@@ -205,6 +206,13 @@ void Service::Run() {
   if (impl_->http) impl_->http->Run();
   if (impl_->background) impl_->background->Stop();
   impl_->hub.CloseAll();
+  // The last second's read counts (Background writes them as it goes).
+  if (impl_->api.catalog) {
+    Status st = impl_->api.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return impl_->api.read_counts.Flush(db);
+    });
+    if (!st.ok()) impl_->log.Error("writing read counts failed", {{"error", st.message()}});
+  }
   // In-flight requests are done; flush what is in memory so a restart replays little.
   if (impl_->store) {
     if (Status s = impl_->store->Flush(); !s.ok())

@@ -1015,6 +1015,7 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       ++kept;
     }
     g->result.accepted = kept;
+    g->result.kept.assign(g->keep.begin(), g->keep.end());
     std::string rec;
     if (kept > 0) {
       PutVarint(rec, next_seq);

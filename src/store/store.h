@@ -65,6 +65,7 @@ struct AppendResult {
   std::uint64_t accepted = 0;    // new reads, now durable
   std::uint64_t duplicates = 0;  // already stored (same agency, camera and id), not stored again
   std::uint64_t expired = 0;     // already past their agency's retention: refused, not stored
+  std::vector<bool> kept;        // for each read given, whether it was stored (counted)
 };
 
 // What recovery found, for logs and `interdict store verify`.

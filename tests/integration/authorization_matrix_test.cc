@@ -22,8 +22,8 @@
 namespace interdict::server {
 namespace {
 
-const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst",
-                                         "officer",       "auditor",    "integration"};
+const std::vector<std::string> kRoles = {"administrator", "supervisor", "analyst",    "officer",
+                                         "auditor",       "clerk",      "integration"};
 
 struct Row {
   std::string method, path, body;
@@ -33,7 +33,10 @@ struct Row {
 
 // Requests are sent in this order for each role; logout comes last.
 const std::vector<Row> kMatrix = {
-    {"GET", "/api/v1/me", "", {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+    {"GET",
+     "/api/v1/me",
+     "",
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"GET", "/api/v1/agreements", "", {"administrator", "supervisor", "analyst", "auditor"}},
     {"POST",
      "/api/v1/agreements",
@@ -55,11 +58,11 @@ const std::vector<Row> kMatrix = {
      "/api/v1/users",
      R"({"username":"newbie","display_name":"New Person","role":"officer"})",
      {"administrator"}},
-    {"POST", "/api/v1/users/6/disable", "", {"administrator"}},  // 6: "newbie", just created
+    {"POST", "/api/v1/users/7/disable", "", {"administrator"}},  // 7: "newbie", just created
     {"GET",
      "/api/v1/retention",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"POST",
      "/api/v1/retention",
      R"({"data_class":"hits","period_ms":31536000000})",
@@ -73,7 +76,7 @@ const std::vector<Row> kMatrix = {
     {"GET",
      "/api/v1/purposes",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"POST",
      "/api/v1/approvals",
      R"({"purpose":"stolen-vehicle","case_number":"26-1","offense":"auto theft","justification":"a car stolen from a driveway overnight","max_days":90,"max_agencies":3})",
@@ -83,23 +86,23 @@ const std::vector<Row> kMatrix = {
     {"GET",
      "/api/v1/notices",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"POST",
      "/api/v1/notices/1/read",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"GET",
      "/api/v1/visible-agencies?class=reads",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"GET",
      "/api/v1/cameras",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"GET",
      "/api/v1/camera-positions",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
     {"POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})", {"administrator"}},
     {"POST", "/api/v1/camera-settings", R"({"auto_register":false})", {"administrator"}},
     {"POST", "/api/v1/cameras/1/approve", "", {"administrator"}},
@@ -172,7 +175,7 @@ const std::vector<Row> kMatrix = {
     {"POST",
      "/api/v1/auth/logout",
      "",
-     {"administrator", "supervisor", "analyst", "officer", "auditor"}},
+     {"administrator", "supervisor", "analyst", "officer", "auditor", "clerk"}},
 };
 
 // The route pattern a concrete path in the table stands for: numeric

@@ -30,7 +30,7 @@ TEST_F(CatalogDbTest, MigrationsBringAnEmptyDatabaseToTheCurrentVersionOnce) {
   EXPECT_GT(Scalar(*db, "SELECT count(*) FROM purposes WHERE prohibited = 1"), 0);
   // Running again changes nothing (seed rows would collide if it re-ran).
   ASSERT_TRUE(Migrate(*db).ok());
-  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM roles"), 6);
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM roles"), 7);
 }
 
 TEST_F(CatalogDbTest, AnOlderSchemaIsUpgradedStepByStep) {

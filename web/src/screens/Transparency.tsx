@@ -1,45 +1,123 @@
-// The public transparency page (GOVERNANCE F), reachable without signing in:
-// who takes part, their cameras, retention, sharing partners, the list kinds
-// they use, the purposes allowed and prohibited, and the audit chain's head.
-import { useEffect, useState } from "preact/hooks";
-import { get } from "../api/client";
+// The public transparency page (GOVERNANCE F, docs/oversight.md), reachable
+// without signing in: for a chosen period, what each agency and the region
+// collected, alerted on and searched for, with small counts suppressed; who
+// shares with whom; the cameras on a map; the purposes allowed and
+// prohibited; and the audit chain's head.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ApiError, get } from "../api/client";
 import { when } from "../format";
+import { MapView } from "../ui/MapView";
 import { THead } from "../ui/THead";
 
+type Count = number | null;
+interface Activity {
+  reads: Count;
+  hits: Count;
+  hits_by_list_kind: Record<string, Count>;
+  hits_by_outcome: Record<string, Count>;
+  stops: Count;
+  arrests: Count;
+  recoveries: Count;
+  searches: Count;
+  searches_by_purpose: Record<string, Count>;
+  refused_searches: Count;
+  audits: Record<string, Count>;
+  suppressed: string[];
+}
+interface Agency extends Activity {
+  code: string;
+  name: string;
+  kind: string;
+  state: string;
+  cameras: number;
+  retention: Record<string, { days: number; preset: string }>;
+  shares_with: Record<string, string[]>;
+  list_kinds: string[];
+}
 interface Report {
+  period: { from: string; to: string };
   generated_at: string;
-  region: { agencies: number; cameras: number };
-  agencies: {
-    code: string;
-    name: string;
-    kind: string;
-    state: string;
-    cameras: number;
-    retention: Record<string, { days: number; preset: string }>;
-    shares_with: Record<string, string[]>;
-    list_kinds: string[];
-  }[];
+  min_count: number;
+  region: Activity & { agencies: number; cameras: number };
+  agencies: Agency[];
+  cameras: { agency: string; code: string; lat: number; lon: number }[];
   purposes: { code: string; label: string }[];
   prohibited: { code: string; label: string; why: string }[];
   audit: { entries: number; head: string };
 }
 
+const day = (d: Date) => d.toISOString().slice(0, 10);
+// A suppressed count is shown as "< min"; the footnote says why.
+const show = (n: Count | undefined, min: number) => (n === null ? `< ${min}` : n === undefined ? "0" : n.toLocaleString());
+
 export function TransparencyScreen() {
+  const today = new Date();
+  const [from, setFrom] = useState(day(new Date(today.getTime() - 30 * 864e5)));
+  const [to, setTo] = useState(day(new Date(today.getTime() + 864e5)));
   const [r, setR] = useState<Report | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    get<Report>("/api/v1/transparency").then(setR, (e) => setError(e.message));
-  }, []);
-  if (error) return <p class="error">{error}</p>;
-  if (!r) return <p class="muted">Loading the report…</p>;
-  const days = (a: Report["agencies"][number], c: string) => (a.retention[c] ? `${a.retention[c].days}` : "—");
+    get<Report>(`/api/v1/transparency?from=${from}&to=${to}`).then(
+      (x) => {
+        setR(x);
+        setError("");
+      },
+      (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
+    );
+  }, [from, to]);
+  const markers = useMemo(() => (r?.cameras ?? []).map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.code} (${c.agency})`, radius: 3 })), [r]);
+  if (!r) return error ? <p class="error">{error}</p> : <p class="muted">Loading the report…</p>;
+  const m = r.min_count;
+  const days = (a: Agency, c: string) => (a.retention[c] ? `${a.retention[c].days}` : "—");
+  const outcomes = ["confirmed", "stop", "arrest", "recovery", "misread", "stale_entry", "wrong_state", "vehicle_mismatch", "no_action", "open"];
   return (
     <div class="page transparency">
       <h2>Transparency report</h2>
+      <div class="row wrap" role="group" aria-label="Period">
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Until (not included) <input type="date" value={to} onChange={(e) => setTo((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <p>
-        {r.region.agencies} agencies share {r.region.cameras} plate reader cameras through Interdict. Every search needs a lawful purpose and a case
-        number, and every access is recorded in a tamper-evident audit trail. Generated {when(r.generated_at)}.
+        From {r.period.from} to {r.period.to}, {r.region.agencies} agencies with {r.region.cameras} plate reader cameras collected{" "}
+        <strong>{show(r.region.reads, m)}</strong> reads, raised <strong>{show(r.region.hits, m)}</strong> hits that led to{" "}
+        <strong>{show(r.region.stops, m)}</strong> stops, <strong>{show(r.region.arrests, m)}</strong> arrests and{" "}
+        <strong>{show(r.region.recoveries, m)}</strong> recovered vehicles, and ran <strong>{show(r.region.searches, m)}</strong> searches, each
+        with a lawful purpose and a case number; <strong>{show(r.region.refused_searches, m)}</strong> searches were refused. Generated{" "}
+        {when(r.generated_at)}.
       </p>
+      <h3>Hits by outcome</h3>
+      <table class="data">
+        <THead cols={["Outcome", "Hits"]} />
+        <tbody>
+          {outcomes.map((o) => (
+            <tr key={o}>
+              <th scope="row">{o.replace(/_/g, " ")}</th>
+              <td>{show(r.region.hits_by_outcome[o], m)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Searches by purpose</h3>
+      <table class="data">
+        <THead cols={["Purpose", "Searches"]} />
+        <tbody>
+          {r.purposes.map((p) => (
+            <tr key={p.code}>
+              <th scope="row">{p.label}</th>
+              <td>{show(r.region.searches_by_purpose[p.code], m)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h3>Prohibited uses</h3>
       <ul>
         {r.prohibited.map((p) => (
@@ -48,12 +126,10 @@ export function TransparencyScreen() {
           </li>
         ))}
       </ul>
-      <h3>Allowed purposes</h3>
-      <p>{r.purposes.map((p) => p.label).join(" · ")}</p>
       <h3>Agencies</h3>
       <div class="scroll">
         <table class="data">
-          <THead cols={["Agency", "Cameras", "Reads kept (days)", "Hits kept (days)", "Images kept (days)", "NCIC files used", "Shares reads with"]} />
+          <THead cols={["Agency", "Cameras", "Reads", "Hits", "Stops", "Searches", "Reads kept (days)", "NCIC files used", "Shares reads with"]} />
           <tbody>
             {r.agencies.map((a) => (
               <tr key={a.code}>
@@ -61,9 +137,11 @@ export function TransparencyScreen() {
                   {a.name} <small>({a.code}, {a.state})</small>
                 </th>
                 <td>{a.cameras}</td>
+                <td>{show(a.reads, m)}</td>
+                <td>{show(a.hits, m)}</td>
+                <td>{show(a.stops, m)}</td>
+                <td>{show(a.searches, m)}</td>
                 <td>{days(a, "non_hit_reads")}</td>
-                <td>{days(a, "hits")}</td>
-                <td>{days(a, "images")}</td>
                 <td>{a.list_kinds.join(", ") || "none"}</td>
                 <td>{(a.shares_with.reads ?? []).length ? (a.shares_with.reads ?? []).join(", ") : "no one"}</td>
               </tr>
@@ -71,6 +149,12 @@ export function TransparencyScreen() {
           </tbody>
         </table>
       </div>
+      <p class="muted">
+        "&lt; {m}": between 1 and {m - 1}, withheld so that a rare event in a small agency cannot be tied to a person. No plate, name or case number
+        appears in this report.
+      </p>
+      <h3>Where the cameras are</h3>
+      <MapView markers={markers} label="Map of the cameras" fitKey="cameras" />
       <h3>Audit trail</h3>
       <p>
         {r.audit.entries} entries; the chain's head is <code>{r.audit.head}</code>. Anyone holding an earlier head can ask an auditor to show that

@@ -1,0 +1,75 @@
+#include "oversight/read_counts.h"
+
+#include <fmt/core.h>
+
+namespace interdict::oversight {
+
+std::int64_t UtcDay(std::int64_t ms) {
+  constexpr std::int64_t kDay = 86'400'000;
+  return ms >= 0 ? ms / kDay : -((-ms + kDay - 1) / kDay);
+}
+
+DayKeys KeysOf(const std::vector<read::Read>& reads) {
+  DayKeys keys;
+  keys.reserve(reads.size());
+  for (const read::Read& r : reads) keys.emplace_back(r.agency, UtcDay(r.time));
+  return keys;
+}
+
+void Count(const DayKeys& keys, const std::vector<bool>& kept, DayCounts& counts) {
+  for (std::size_t i = 0; i < keys.size() && i < kept.size(); ++i) {
+    if (kept[i]) ++counts[keys[i]];
+  }
+}
+
+Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
+  if (counts.empty()) return Status::Ok();
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> id = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+    if (!id.ok()) return id.status();
+    Result<catalog::Statement> up = db.Prepare(
+        "INSERT INTO read_counts (agency_id, day, reads) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (agency_id, day) DO UPDATE SET reads = reads + excluded.reads");
+    if (!up.ok()) return up.status();
+    std::string last;
+    std::int64_t agency = 0;
+    for (const auto& [key, n] : counts) {
+      if (key.first != last) {
+        id->Reset();
+        id->Bind(1, key.first);
+        Result<bool> row = id->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return Status::NotFound(fmt::format("read counts: no agency {}", key.first));
+        agency = id->Int(0);
+        last = key.first;
+      }
+      up->Reset();
+      up->Bind(1, agency).Bind(2, key.second).Bind(3, n);
+      INTERDICT_RETURN_IF_ERROR(up->Run());
+    }
+    return Status::Ok();
+  });
+}
+
+void ReadCounter::Add(const std::vector<read::Read>& reads, const std::vector<bool>& kept) {
+  DayCounts local;
+  Count(KeysOf(reads), kept, local);
+  std::lock_guard l(mu_);
+  for (const auto& [key, n] : local) pending_[key] += n;
+}
+
+Status ReadCounter::Flush(catalog::Database& db) {
+  DayCounts taken;
+  {
+    std::lock_guard l(mu_);
+    taken.swap(pending_);
+  }
+  Status st = AddReadCounts(db, taken);
+  if (!st.ok()) {
+    std::lock_guard l(mu_);
+    for (const auto& [key, n] : taken) pending_[key] += n;
+  }
+  return st;
+}
+
+}  // namespace interdict::oversight

@@ -1,0 +1,263 @@
+// The transparency report against an independent count of the rows it is made
+// from: random hits, searches and read counts in three agencies, some inside
+// the period and some outside, then every published figure compared, with
+// small counts suppressed. And a scan of the whole report for the plates,
+// people, case numbers, justifications and camera names that were seeded.
+#include "oversight/report.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <map>
+#include <random>
+
+#include "audit/audit.h"
+#include "oversight/read_counts.h"
+#include "support/catalog.h"
+#include "support/temp_dir.h"
+
+namespace interdict::oversight {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kFromDay = 20'400;  // 2025-11-08
+constexpr std::int64_t kToDay = kFromDay + 30;
+
+struct Expected {
+  std::int64_t reads = 0, hits = 0, searches = 0, refused = 0;
+  std::map<std::string, std::int64_t> by_kind, by_outcome, by_purpose;
+};
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db_);
+    for (
+        const char* sql : {
+            "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
+            "INSERT INTO agencies VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', 'US-MO', 'county', "
+            "0)",
+            "INSERT INTO agencies VALUES (3, 'CCPD', 'C Police', 'IL0000003', 'US-IL', 'local', 0)",
+            "INSERT INTO users (id, agency_id, username, display_name, role, created_at, "
+            "created_by) VALUES (7, 1, 'jdoe.analyst', 'Jane Doe', 'analyst', 0, 'test')",
+            "INSERT INTO cameras (agency_id, code, name, lat, lon) VALUES "
+            "(1, 'a-cam1', 'Corner of Elm and Secret St', 38.6, -90.2)",
+            "INSERT INTO hotlists (id, agency_id, name, kind, priority, one_edit, created_at, "
+            "created_by) VALUES (1, 1, 'Operation Nightjar suspects', 'custom', 2, 1, 0, 'test')",
+        }) {
+      ASSERT_TRUE(db_->Exec(sql).ok()) << sql;
+    }
+  }
+
+  // Random rows; `want` gets what each agency should report.
+  void Seed(std::uint32_t seed, std::map<std::int64_t, Expected>& want) {
+    std::mt19937 rng(seed);
+    auto pick = [&](auto const& v) { return v[rng() % v.size()]; };
+    const std::vector<std::string> kinds = {"V", "P", "W", "A", "custom"};
+    const std::vector<std::string> steps = {"new", "acknowledged", "visually_checked",
+                                            "confirmed_with_source", "closed"};
+    const std::vector<std::string> outcomes = {
+        "misread", "stale_entry", "stop", "arrest", "recovery", "no_action", "vehicle_mismatch"};
+    const std::vector<std::string> purposes = {"stolen-vehicle", "violent-crime", "narcotics"};
+    const std::vector<std::string> events = {"search.plate",  "search.partial", "search.area",
+                                             "search.export", "search.refused", "login"};
+    ASSERT_TRUE(
+        db_->Transaction([&]() -> Status {
+             for (int i = 0; i < 400; ++i) {
+               const std::int64_t agency = 1 + static_cast<std::int64_t>(rng() % 3);
+               const std::int64_t day = kFromDay - 5 + static_cast<std::int64_t>(rng() % 40);
+               const std::int64_t t = day * kDay + static_cast<std::int64_t>(rng() % kDay);
+               const bool backfill = rng() % 10 == 0;
+               const std::string kind = pick(kinds);
+               const std::string step = pick(steps);
+               const std::string outcome = step == "closed" ? pick(outcomes) : "";
+               Result<catalog::Statement> ins = db_->Prepare(
+                   "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, "
+                   "hotlist_id, entry_id, entry, list_age_ms, match_kind, score, backfill, "
+                   "step, outcome, created_at) VALUES (?1, ?2, 'a-cam1', ?3, 'KZ9Q81', '{}', "
+                   "1, 1, ?4, 0, 'exact', 1.0, ?5, ?6, ?7, ?3)");
+               if (!ins.ok()) return ins.status();
+               ins->Bind(1, agency).Bind(2, fmt::format("r{}", i)).Bind(3, t);
+               ins->Bind(4, fmt::format(R"({{"plate":"KZ9Q81","kind":"{}"}})", kind));
+               ins->Bind(5, std::int64_t{backfill ? 1 : 0}).Bind(6, step);
+               if (outcome.empty()) {
+                 ins->BindNull(7);
+               } else {
+                 ins->Bind(7, outcome);
+               }
+               INTERDICT_RETURN_IF_ERROR(ins->Run());
+               if (backfill || day < kFromDay || day >= kToDay) continue;
+               Expected& e = want[agency];
+               ++e.hits;
+               ++e.by_kind[kind];
+               ++e.by_outcome[!outcome.empty()                  ? outcome
+                              : step == "confirmed_with_source" ? "confirmed"
+                                                                : "open"];
+             }
+             return Status::Ok();
+           })
+            .ok());
+    for (int i = 0; i < 300; ++i) {
+      const std::int64_t agency = 1 + static_cast<std::int64_t>(rng() % 3);
+      const std::int64_t day = kFromDay - 5 + static_cast<std::int64_t>(rng() % 40);
+      audit::Entry e;
+      e.time = day * kDay + static_cast<std::int64_t>(rng() % kDay);
+      e.actor = "user:7";
+      e.agency = agency;
+      e.event = pick(events);
+      const bool ok = rng() % 8 != 0;
+      e.outcome = ok ? audit::Outcome::kOk : audit::Outcome::kDenied;
+      const std::string purpose = pick(purposes);
+      e.details = fmt::format(
+          R"({{"purpose":"{}","case":"26-SECRET-{}","justification":"a witness saw jdoe's car","params":{{"plate":"KZ9Q81"}}}})",
+          purpose, i);
+      e.touched = {agency};
+      ASSERT_TRUE(db_->Transaction([&] { return audit::Append(*db_, e); }).ok());
+      if (day < kFromDay || day >= kToDay) continue;
+      Expected& x = want[agency];
+      if (e.event == "search.refused") {
+        ++x.refused;
+      } else if (e.event != "search.export" && e.event != "login" && ok) {
+        ++x.searches;
+        ++x.by_purpose[purpose];
+      }
+    }
+    DayCounts counts;
+    for (int i = 0; i < 200; ++i) {
+      const std::int64_t agency = 1 + static_cast<std::int64_t>(rng() % 3);
+      const std::int64_t day = kFromDay - 5 + static_cast<std::int64_t>(rng() % 40);
+      const std::int64_t n = static_cast<std::int64_t>(rng() % 50);
+      counts[{agency == 1 ? "AAPD" : agency == 2 ? "BBSO" : "CCPD", day}] += n;
+      if (day >= kFromDay && day < kToDay) want[agency].reads += n;
+    }
+    ASSERT_TRUE(AddReadCounts(*db_, counts).ok());
+  }
+
+  rapidjson::Document Report(std::int64_t min_count) {
+    Result<std::string> r =
+        TransparencyReport(*db_, {kFromDay, kToDay}, kToDay * kDay + 5000, {min_count});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    text_ = r.ok() ? *r : "{}";
+    rapidjson::Document doc;
+    doc.Parse(text_.c_str());
+    EXPECT_FALSE(doc.HasParseError());
+    return doc;
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<catalog::Database> db_;
+  std::string text_;
+};
+
+// The published value: the count, or -1 for null (suppressed).
+std::int64_t Published(const rapidjson::Value& o, const char* key) {
+  if (!o.HasMember(key)) return 0;  // a map without the key: nothing counted
+  return o[key].IsNull() ? -1 : o[key].GetInt64();
+}
+
+std::int64_t Expect(std::int64_t n, std::int64_t min_count) {
+  return n > 0 && n < min_count ? -1 : n;
+}
+
+void CheckActivity(const rapidjson::Value& got, const Expected& want, std::int64_t min_count,
+                   const std::string& where) {
+  SCOPED_TRACE(where);
+  EXPECT_EQ(Published(got, "reads"), Expect(want.reads, min_count));
+  EXPECT_EQ(Published(got, "hits"), Expect(want.hits, min_count));
+  EXPECT_EQ(Published(got, "searches"), Expect(want.searches, min_count));
+  EXPECT_EQ(Published(got, "refused_searches"), Expect(want.refused, min_count));
+  for (const auto& [map, counts] : {std::pair{"hits_by_list_kind", &want.by_kind},
+                                    std::pair{"hits_by_outcome", &want.by_outcome},
+                                    std::pair{"searches_by_purpose", &want.by_purpose}}) {
+    ASSERT_TRUE(got.HasMember(map)) << map;
+    EXPECT_EQ(got[map].MemberCount(), counts->size()) << map;
+    for (const auto& [k, n] : *counts)
+      EXPECT_EQ(Published(got[map], k.c_str()), Expect(n, min_count)) << map << "." << k;
+  }
+  for (const char* outcome : {"stop", "arrest", "recovery"}) {
+    auto it = want.by_outcome.find(outcome);
+    const std::int64_t n = it == want.by_outcome.end() ? 0 : it->second;
+    EXPECT_EQ(Published(got, outcome == std::string("stop")     ? "stops"
+                             : outcome == std::string("arrest") ? "arrests"
+                                                                : "recoveries"),
+              Expect(n, min_count))
+        << outcome;
+  }
+}
+
+TEST_F(ReportTest, EveryFigureEqualsAnIndependentCountOfTheRows) {
+  std::map<std::int64_t, Expected> want;
+  Seed(20261129, want);
+  for (std::int64_t min_count : {1, 5, 12}) {
+    rapidjson::Document doc = Report(min_count);
+    ASSERT_TRUE(doc.IsObject());
+    EXPECT_EQ(std::string(doc["period"]["from"].GetString()), "2025-11-08");
+    Expected region;
+    for (const auto& [id, e] : want) {
+      region.reads += e.reads;
+      region.hits += e.hits;
+      region.searches += e.searches;
+      region.refused += e.refused;
+      for (const auto& [k, n] : e.by_kind) region.by_kind[k] += n;
+      for (const auto& [k, n] : e.by_outcome) region.by_outcome[k] += n;
+      for (const auto& [k, n] : e.by_purpose) region.by_purpose[k] += n;
+    }
+    CheckActivity(doc["region"], region, min_count, fmt::format("region, min {}", min_count));
+    const auto& agencies = doc["agencies"].GetArray();
+    ASSERT_EQ(agencies.Size(), 3u);
+    for (std::int64_t id = 1; id <= 3; ++id) {
+      CheckActivity(agencies[static_cast<rapidjson::SizeType>(id - 1)], want[id], min_count,
+                    fmt::format("agency {}, min {}", id, min_count));
+    }
+  }
+}
+
+TEST_F(ReportTest, SmallCountsAreSuppressedAndNamed) {
+  DayCounts counts = {{{"AAPD", kFromDay}, 3}, {{"BBSO", kFromDay}, 40}};
+  ASSERT_TRUE(AddReadCounts(*db_, counts).ok());
+  rapidjson::Document doc = Report(5);
+  const auto& a = doc["agencies"][0];
+  EXPECT_TRUE(a["reads"].IsNull());
+  EXPECT_EQ(std::string(a["suppressed"][0].GetString()), "reads");
+  EXPECT_EQ(doc["agencies"][1]["reads"].GetInt64(), 40);
+  EXPECT_EQ(doc["agencies"][2]["reads"].GetInt64(), 0);  // zero reveals nothing: published
+  EXPECT_EQ(doc["region"]["reads"].GetInt64(), 43);
+}
+
+TEST_F(ReportTest, NoPlatePersonCaseJustificationOrPlaceNameIsPublished) {
+  std::map<std::int64_t, Expected> want;
+  Seed(7, want);
+  Report(1);  // nothing suppressed: the most the report can say
+  for (const char* secret : {"KZ9Q81", "jdoe", "Jane Doe", "user:7", "26-SECRET", "a witness saw",
+                             "Secret St", "Nightjar", "MO0000001"}) {
+    EXPECT_EQ(text_.find(secret), std::string::npos) << secret << " in " << text_;
+  }
+  // What is public: the camera's code and position, the list's kind.
+  EXPECT_NE(text_.find(R"("code":"a-cam1","lat":38.6)"), std::string::npos) << text_;
+  EXPECT_NE(text_.find(R"("lists_by_kind":{"custom":1})"), std::string::npos) << text_;
+}
+
+TEST(PeriodTest, ParsesWholeDaysAndNamesBadBounds) {
+  const std::int64_t now = 20'420 * kDay + 3600'000;
+  Result<Period> def = ParsePeriod(std::nullopt, std::nullopt, now);
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->to_day, 20'420);
+  EXPECT_EQ(def->from_day, 20'390);
+  Result<Period> p = ParsePeriod("2025-11-08", "2025-12-08", now);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->from_day, kFromDay);
+  EXPECT_EQ(p->to_day, kFromDay + 30);
+  for (const auto& [from, to, field] :
+       {std::tuple{"2025-11-8", "2025-12-08", "from"}, std::tuple{"2025-11-08", "yesterday", "to"},
+        std::tuple{"2025-12-08", "2025-11-08", "to"},
+        std::tuple{"2024-01-01", "2025-12-08", "to"}}) {
+    Result<Period> bad = ParsePeriod(from, to, now);
+    ASSERT_FALSE(bad.ok()) << from << " " << to;
+    EXPECT_TRUE(bad.status().message().starts_with(field)) << bad.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace interdict::oversight
