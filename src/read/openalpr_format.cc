@@ -56,8 +56,16 @@ plate::Jurisdiction Region(std::string_view region) {
   return j.ok() ? *j : plate::Jurisdiction();
 }
 
+// At most `max` bytes of valid UTF-8 without control characters. Sanitizing
+// can lengthen the text (an invalid byte becomes U+FFFD, three bytes), so the
+// cut comes after it, at a character boundary.
 std::string Clip(std::string_view s, std::size_t max) {
   std::string out = SanitizeUtf8(s.substr(0, max));
+  if (out.size() > max) {
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+  }
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }

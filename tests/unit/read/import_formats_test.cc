@@ -5,6 +5,7 @@
 
 #include "base/time_format.h"
 #include "read/delimited_format.h"
+#include "read/native_format.h"
 #include "read/openalpr_format.h"
 
 namespace interdict::read {
@@ -73,6 +74,25 @@ TEST(OpenAlpr, EpochSecondsFromOldDocumentationAreAccepted) {
   ASSERT_TRUE(m.ok()) << m.status().message();
   EXPECT_EQ(m->reads.at(0).time, 1'800'000'000'000);
   EXPECT_EQ(m->reads.at(0).id, "s-cam1-1800000000000-0");
+}
+
+TEST(OpenAlpr, AnIdCutInsideACharacterStaysWithinItsLimit) {
+  // 1 + 2 × 100 bytes: the cut at 128 bytes splits an "À"; repairing the
+  // broken character (U+FFFD, three bytes) must not take the id past its
+  // limit (found by fuzz_openalpr).
+  std::string uuid = "x";
+  for (int i = 0; i < 100; ++i) uuid += "\\u00C0";
+  Result<OpenAlprMessage> m = ParseOpenAlpr(
+      R"({"data_type":"alpr_group","epoch_start":1800000000500,"agent_uid":"a","camera_id":1,"best_plate_number":"RT5501","best_uuid":")" +
+          uuid + R"("})",
+      "STLPD");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const Read& r = m->reads.at(0);
+  EXPECT_LE(r.id.size(), kMaxIdBytes);
+  Read back;
+  ReadRejection why;
+  EXPECT_TRUE(ParseNativeRead(FormatNativeRead(r), &back, &why))
+      << why.field << ": " << why.message;
 }
 
 TEST(OpenAlpr, UnusableMessagesAreRefusedNamingTheField) {
