@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "base/time_zone.h"
+
 #include <array>
 #include <charconv>
 #include <fstream>
@@ -199,6 +201,28 @@ const std::array kOptions = {
             "(suppressed), so a rare event in a small agency cannot be tied to a person."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 1000, &c.oversight.min_count); }},
+    Option{{"oversight.time_zone", "string", "\"America/Chicago\"",
+            "The time zone of people's work shifts, for the review queue's off-shift rule: a US "
+            "zone (America/New_York, America/Chicago, America/Denver, America/Phoenix, "
+            "America/Los_Angeles, America/Anchorage, Pacific/Honolulu) or UTC."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (!UsTimeZone::Parse(s).ok())
+               return Status::InvalidArgument(
+                   fmt::format("unknown time zone '{}' ({})", s, UsTimeZone::Supported()));
+             c.oversight.time_zone = s;
+             return Status::Ok();
+           }},
+    Option{{"oversight.protected_places", "string", "\"\"",
+            "A JSON file of protected places ({\"places\": [{\"name\", \"kind\", \"lat\", "
+            "\"lon\"}]}) the review queue flags searches aimed at; empty: the shipped examples "
+            "(data/oversight/protected-places.json)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.oversight.protected_places = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{{"alerts.webhook_max_attempts", "integer", "8",
             "Tries of a webhook delivery before it is dead-lettered; the wait doubles from 1 s "
             "after each failure, up to 10 minutes."},

@@ -68,6 +68,8 @@ struct ConsoleConfig {
 
 struct OversightConfig {
   std::int64_t min_count = 5;  // transparency report: counts 1..min_count-1 are suppressed
+  std::string time_zone = "America/Chicago";  // of people's shifts (review queue)
+  std::string protected_places;  // JSON file of protected places; empty: the shipped examples
 };
 
 struct Config {

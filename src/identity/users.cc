@@ -1,5 +1,7 @@
 #include "identity/users.h"
 
+#include <cctype>
+
 #include <fmt/core.h>
 
 #include "audit/audit.h"
@@ -75,6 +77,34 @@ Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, s
     INTERDICT_RETURN_IF_ERROR(end->Run());
     return AuditAct(db, p, "user.disable", true,
                     fmt::format(R"({{"user":{},"username":{}}})", id, JsonQuote(username)), now);
+  });
+}
+
+Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std::string_view shift,
+                std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
+  // "HH:MM-HH:MM" in the region's time zone (oversight.time_zone); "" for none.
+  auto hhmm = [](std::string_view s) {
+    return s.size() == 5 && std::isdigit(static_cast<unsigned char>(s[0])) &&
+           std::isdigit(static_cast<unsigned char>(s[1])) && s[2] == ':' &&
+           std::isdigit(static_cast<unsigned char>(s[3])) &&
+           std::isdigit(static_cast<unsigned char>(s[4])) &&
+           (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+  };
+  if (!shift.empty() && (shift.size() != 11 || shift[5] != '-' || !hhmm(shift.substr(0, 5)) ||
+                         !hhmm(shift.substr(6))))
+    return Status::InvalidArgument(
+        "shift: \"HH:MM-HH:MM\" in local time (may pass midnight), or \"\"");
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE users SET shift = ?3 WHERE id = ?1 AND agency_id = ?2");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).Bind(2, p.agency_id).Bind(3, shift);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    if (db.Changes() == 0)
+      return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
+    return AuditAct(db, p, "user.shift", true,
+                    fmt::format(R"({{"user":{},"shift":{}}})", id, JsonQuote(shift)), now);
   });
 }
 

@@ -33,6 +33,10 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
                            std::string_view display_name, std::string_view role, std::int64_t now);
 // Ends the user's sessions too. An administrator cannot disable themselves.
 Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now);
+// users.manage: a person's work shift, "HH:MM-HH:MM" local (it may pass
+// midnight), or "" for none; the review queue flags searches outside it. Audited.
+Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std::string_view shift,
+                std::int64_t now);
 Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p,
                                         std::int64_t now);
 

@@ -676,6 +676,22 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 return http::Response::Json(200,
                                             fmt::format(R"({{"id":{},"state":"disabled"}})", *id));
               }});
+  router.Add({"POST", "/api/v1/users/{id}/shift", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request", "id: must be a user number");
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> shift = b->String("shift");
+                if (!shift.ok()) return ErrorResponse(shift.status());
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return identity::SetShift(db, Caller(req), *id, *shift, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "setting a shift failed");
+                return http::Response::Json(
+                    200, fmt::format(R"({{"id":{},"shift":{}}})", *id, JsonQuote(*shift)));
+              }});
 }
 
 Status ApplyRetentionToStore(ApiContext& ctx) {

@@ -19,6 +19,7 @@
 #include "identity/accounts.h"
 #include "media/image_store.h"
 #include "oversight/read_counts.h"
+#include "oversight/review.h"
 #include "server/catalog_handle.h"
 #include "store/store.h"
 
@@ -48,7 +49,8 @@ struct ApiContext {
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;
-  std::int64_t report_min_count = 5;  // oversight.min_count
+  std::int64_t report_min_count = 5;    // oversight.min_count
+  oversight::ReviewRules review_rules;  // oversight.time_zone, oversight.protected_places
 };
 
 // The principal the gate attached to a request that passed it.
@@ -71,6 +73,7 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx);
 void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 void AddSearchRoutes(http::Router& router, ApiContext& ctx);
 void AddTransparencyRoutes(http::Router& router, ApiContext& ctx);
+void AddReviewRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).
 Status RebuildHotlistIndex(ApiContext& ctx);

@@ -83,8 +83,20 @@ void Background::Loop() {
     FlushReadCounts();
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
+      SweepReview();
       last_stale_check = now;
     }
+  }
+}
+
+void Background::SweepReview() {
+  Result<std::size_t> raised = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return oversight::Sweep(db, ctx_.review_rules, ctx_.clock.NowMillis());
+  });
+  if (!raised.ok()) {
+    ctx_.log.Error("the review sweep failed", {{"error", raised.status().message()}});
+  } else if (*raised > 0) {
+    ctx_.log.Info("review flags raised", {{"flags", std::to_string(*raised)}});
   }
 }
 

@@ -40,6 +40,8 @@ class Background {
   void PurgeHits();
   // Writes the reads counted since the last round (docs/oversight.md).
   void FlushReadCounts();
+  // Applies the review rules to new search entries (docs/oversight.md).
+  void SweepReview();
 
  private:
   void Loop();

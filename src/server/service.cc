@@ -1,5 +1,6 @@
 #include "server/service.h"
 
+#include <fstream>
 #include <optional>
 
 #include <fmt/core.h>
@@ -84,6 +85,7 @@ void Service::Impl::AddRoutes() {
   AddAlertRoutes(router, api);
   AddSearchRoutes(router, api);
   AddTransparencyRoutes(router, api);
+  AddReviewRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
   if (console->built()) {
     log.Info("web console", {{"dir", console->dir()}});
@@ -123,6 +125,19 @@ Status Service::Start() {
   s.api.login_banner = s.config.auth.login_banner;
   s.api.max_password_checks = s.config.auth.max_password_checks;
   s.api.report_min_count = s.config.oversight.min_count;
+  s.api.review_rules.time_zone = s.config.oversight.time_zone;
+  if (!s.config.oversight.protected_places.empty()) {
+    std::ifstream in(s.config.oversight.protected_places, std::ios::binary);
+    if (!in) {
+      return Status::InvalidArgument(fmt::format("oversight.protected_places: cannot read {}",
+                                                 s.config.oversight.protected_places));
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    Result<std::vector<oversight::ProtectedPlace>> places = oversight::ParseProtectedPlaces(text);
+    if (!places.ok())
+      return places.status().WithContext(s.config.oversight.protected_places + ": ");
+    s.api.review_rules.places = std::move(places).value();
+  }
   Result<std::unique_ptr<CatalogHandle>> catalog =
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();

@@ -11,6 +11,7 @@ import { AdminScreen } from "./screens/Admin";
 import { AuditScreen } from "./screens/Audit";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
+import { ReviewScreen } from "./screens/Review";
 import { SearchScreen } from "./screens/Search";
 import { TransparencyScreen } from "./screens/Transparency";
 import icon from "./icon.svg";
@@ -112,6 +113,7 @@ const SCREENS: [string, string, string][] = [
   ["/hotlists", "Hotlists", "hotlists.read"],
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
+  ["/review", "Review", "audit.review"],
   ["/transparency", "Transparency", ""],
 ];
 
@@ -132,6 +134,7 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   else if (path === "/hotlists" && can("hotlists.read")) screen = <HotlistsScreen agency={me.agency} permissions={me.permissions} />;
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;
+  else if (path === "/review" && can("audit.review")) screen = <ReviewScreen />;
   else if (path === "/transparency") screen = <TransparencyScreen />;
   return (
     <>

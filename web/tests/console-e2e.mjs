@@ -124,6 +124,18 @@ async function flow(name, f) {
   }
 }
 
+// The plate the demo planted, from its log line ("a stolen vehicle passes a
+// camera plate=…"), once it has been printed.
+async function plantedPlate() {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const m = /stolen vehicle passes a camera" plate=([A-Z0-9]+)/.exec(demo.log());
+    if (m) return m[1];
+    if (Date.now() > deadline) throw new Error("the demo never planted its stolen car");
+    await new Promise((r) => setTimeout(r, 250)); // polls the log the demo is writing
+  }
+}
+
 const shot = async (p, file) => {
   // At the top, with fonts loaded and two frames drawn (maps redraw on the next frame).
   await p.evaluate(async () => {
@@ -157,11 +169,11 @@ await flow("an officer signs in with TOTP, sees a simulated hit arrive and works
   await signIn(p, "gcpd-officer");
   await p.getByRole("heading", { name: "Live hits" }).waitFor();
   await p.getByText("● live").waitFor();
-  // The demo's stolen car passes a city camera; any live hit counts.
-  const flash = p.getByRole("alert").filter({ hasText: "New hit" });
-  await flash.waitFor({ timeout: 120_000 });
-  hitPlate = (await flash.locator(".plate").textContent()).trim();
-  await flash.getByRole("link", { name: "Open" }).click();
+  // Live hits arrive over the stream with a banner; the demo's planted one (a
+  // stolen car read right at a city camera, with its plate crop) is worked.
+  await p.getByRole("alert").filter({ hasText: "New hit" }).waitFor({ timeout: 120_000 });
+  hitPlate = await plantedPlate();
+  await p.getByRole("link").filter({ hasText: hitPlate }).first().click();
   const card = p.getByRole("article");
   await card.getByText("Read against the list entry").waitFor();
   await card.locator("img").waitFor();
@@ -238,6 +250,23 @@ await flow("an administrator finds those searches in the audit view and verifies
   await p.getByRole("button", { name: /AMBER alert/ }).click();
   await p.getByRole("region", { name: /Entries of AMBER alert/ }).locator("td.plate").first().waitFor();
   await shot(p, "hotlists.png");
+  await p.context().close();
+});
+
+await flow("a supervisor finds the refused search in the review queue and resolves it", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-supervisor");
+  await p.getByRole("link", { name: "Review" }).click();
+  await p.getByRole("heading", { name: "Review queue" }).waitFor();
+  const row = p.getByRole("row").filter({ hasText: "Prohibited purpose attempted" }).filter({ hasText: "gcpd-analyst" }).first();
+  await row.waitFor();
+  await shot(p, "review.png");
+  await row.getByLabel("Outcome").selectOption("referred");
+  await row.getByLabel("Note").fill("referred to the professional standards unit, ticket 26-PSU-14");
+  await row.getByRole("button", { name: "Resolve" }).click();
+  await p.getByRole("status").filter({ hasText: "resolved" }).waitFor();
+  await p.getByLabel("Show").selectOption("resolved");
+  await p.getByRole("row").filter({ hasText: "referred by gcpd-supervisor" }).first().waitFor();
   await p.context().close();
 });
 

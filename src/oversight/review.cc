@@ -1,0 +1,478 @@
+#include "oversight/review.h"
+
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+#include "audit/audit.h"
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "base/time_zone.h"
+#include "crypto/crypto.h"
+#include "read/geo.h"
+
+namespace interdict::oversight {
+
+extern const char kProtectedPlacesJson[];
+
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+
+using Value = rapidjson::Value;
+
+const Value* Member(const Value& o, const char* key) {
+  if (!o.IsObject()) return nullptr;
+  auto it = o.FindMember(key);
+  return it == o.MemberEnd() ? nullptr : &it->value;
+}
+std::string Text(const Value* v) {
+  return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength())
+                                       : std::string();
+}
+std::optional<double> Number(const Value* v) {
+  if (v == nullptr || !v->IsNumber()) return std::nullopt;
+  return v->GetDouble();
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+std::string Trimmed(const std::string& s) {
+  const std::size_t a = s.find_first_not_of(" \t\r\n.");
+  if (a == std::string::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t\r\n.") - a + 1);
+}
+
+// A circle or polygon of a search (an "area" object of the audit terms).
+struct SearchedArea {
+  read::GeoPoint center;
+  double radius_m = 0;
+  read::Ring polygon;
+};
+
+std::optional<SearchedArea> AreaOf(const Value* a) {
+  if (a == nullptr || !a->IsObject()) return std::nullopt;
+  SearchedArea out;
+  if (const Value* poly = Member(*a, "polygon"); poly != nullptr && poly->IsArray()) {
+    double lat = 0, lon = 0;
+    for (const Value& pt : poly->GetArray()) {
+      if (!pt.IsArray() || pt.Size() != 2 || !pt[0].IsNumber() || !pt[1].IsNumber()) continue;
+      out.polygon.push_back(read::GeoPoint::FromDegrees(pt[1].GetDouble(), pt[0].GetDouble()));
+      lat += pt[1].GetDouble();
+      lon += pt[0].GetDouble();
+    }
+    if (out.polygon.empty()) return std::nullopt;
+    const double n = static_cast<double>(out.polygon.size());
+    out.center = read::GeoPoint::FromDegrees(lat / n, lon / n);
+    for (const read::GeoPoint& p : out.polygon)
+      out.radius_m = std::max(out.radius_m, read::DistanceMeters(out.center, p));
+    return out;
+  }
+  const std::optional<double> lat = Number(Member(*a, "lat")), lon = Number(Member(*a, "lon")),
+                              r = Number(Member(*a, "radius_m"));
+  if (!lat || !lon || !r) return std::nullopt;
+  out.center = read::GeoPoint::FromDegrees(*lat, *lon);
+  out.radius_m = *r;
+  return out;
+}
+
+// "HH:MM-HH:MM" → minutes of the day [start, end); the shift may pass midnight.
+std::optional<std::pair<int, int>> ParseShift(std::string_view s) {
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  char tail = 0;
+  if (std::sscanf(std::string(s).c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4)
+    return std::nullopt;
+  if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+    return std::nullopt;
+  return std::pair{h1 * 60 + m1, h2 * 60 + m2};
+}
+
+struct Entry {
+  std::int64_t seq = 0, time = 0, agency = 0;
+  std::string actor, event, details;
+};
+
+class Reviewer {
+ public:
+  Reviewer(catalog::Database& db, const ReviewRules& rules) : db_(db), rules_(rules) {}
+
+  // The flags an entry raises: (rule, detail).
+  Result<std::vector<std::pair<std::string, std::string>>> Evaluate(const Entry& e) {
+    std::vector<std::pair<std::string, std::string>> out;
+    rapidjson::Document d;
+    d.Parse(e.details.data(), e.details.size());
+    if (!d.IsObject()) return out;
+    if (e.event == "search.refused") {
+      out.emplace_back("prohibited_attempt", fmt::format("a search for the prohibited purpose {}",
+                                                         Text(Member(d, "purpose"))));
+      return out;  // refused: nothing was searched, the other rules do not apply
+    }
+    static const std::set<std::string> kPlaceholders = {
+        "", "n/a", "na", "none", "tbd", "unknown", "-", "--", "0", "00", "000", "test", "x", "?"};
+    const std::string case_number = Lower(Trimmed(Text(Member(d, "case"))));
+    if (kPlaceholders.count(case_number))
+      out.emplace_back("no_case", fmt::format("case number \"{}\"", Text(Member(d, "case"))));
+    const std::string why = Lower(Trimmed(Text(Member(d, "justification"))));
+    static const std::set<std::string> kGeneric = {
+        "investigation", "investigative purposes", "ongoing investigation",
+        "check",         "suspicious vehicle",     "patrol",
+        "routine check", "investigative lead",     "law enforcement purposes"};
+    std::istringstream words(why);
+    int n = 0;
+    for (std::string w; words >> w;) ++n;
+    if (n < rules_.min_justification_words || kGeneric.count(why)) {
+      out.emplace_back("thin_justification",
+                       fmt::format("{} words: \"{}\"", n, Text(Member(d, "justification"))));
+    }
+    INTERDICT_RETURN_IF_ERROR(Repeated(e, d, out));
+    INTERDICT_RETURN_IF_ERROR(OffShift(e, out));
+    Places(d, out);
+    Wide(d, out);
+    INTERDICT_RETURN_IF_ERROR(SelfApproved(e, d, out));
+    return out;
+  }
+
+ private:
+  using Flags = std::vector<std::pair<std::string, std::string>>;
+
+  Status Repeated(const Entry& e, const rapidjson::Document& d, Flags& out) {
+    const std::string plate = Text(Member(d, "plate"));
+    if (plate.empty()) return Status::Ok();
+    Result<catalog::Statement> q = db_.Prepare(
+        "SELECT count(*) FROM audit WHERE actor = ?1 AND time > ?2 AND seq < ?3 AND "
+        "substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', 'search.refused') "
+        "AND json_extract(details, '$.plate') = ?4");
+    if (!q.ok()) return q.status();
+    q->Bind(1, e.actor).Bind(2, e.time - rules_.repeat_days * kDay).Bind(3, e.seq).Bind(4, plate);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    const std::int64_t before = q->Int(0);
+    if (before + 1 >= rules_.repeat_count) {
+      out.emplace_back("repeated_plate",
+                       fmt::format("search {} of plate {} by this person in {} days", before + 1,
+                                   plate, rules_.repeat_days));
+    }
+    return Status::Ok();
+  }
+
+  Status OffShift(const Entry& e, Flags& out) {
+    if (!e.actor.starts_with("user:")) return Status::Ok();
+    Result<catalog::Statement> q = db_.Prepare("SELECT shift FROM users WHERE id = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, std::stoll(e.actor.substr(5)));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    const std::string shift = q->Text(0);
+    const std::optional<std::pair<int, int>> s = ParseShift(shift);
+    if (!s) return Status::Ok();
+    Result<UsTimeZone> tz = UsTimeZone::Parse(rules_.time_zone);
+    if (!tz.ok()) return tz.status();
+    const std::int64_t local = e.time + tz->OffsetAt(e.time);
+    const int minute = static_cast<int>(((local % kDay) + kDay) % kDay / 60'000);
+    const bool inside = s->first <= s->second ? (minute >= s->first && minute < s->second)
+                                              : (minute >= s->first || minute < s->second);
+    if (!inside) {
+      out.emplace_back("off_shift", fmt::format("at {:02}:{:02} local, shift {}", minute / 60,
+                                                minute % 60, shift));
+    }
+    return Status::Ok();
+  }
+
+  void Places(const rapidjson::Document& d, Flags& out) {
+    std::vector<SearchedArea> areas;
+    if (auto a = AreaOf(Member(d, "area"))) areas.push_back(*a);
+    if (const Value* scenes = Member(d, "scenes"); scenes != nullptr && scenes->IsArray()) {
+      for (const Value& s : scenes->GetArray()) {
+        if (auto a = AreaOf(Member(s, "area"))) areas.push_back(*a);
+      }
+    }
+    std::set<std::string> named;
+    for (const SearchedArea& a : areas) {
+      // A search aimed at the place: centred near it, or a small area
+      // (under 2 km across) that covers it.
+      for (const ProtectedPlace& p : rules_.places) {
+        const read::GeoPoint at = read::GeoPoint::FromDegrees(p.lat, p.lon);
+        const double dist = read::DistanceMeters(a.center, at);
+        const bool covers =
+            a.polygon.empty() ? dist <= a.radius_m : read::RingContains(a.polygon, at);
+        if ((dist <= rules_.protected_radius_m || (covers && a.radius_m <= 1000)) &&
+            named.insert(p.name).second) {
+          out.emplace_back(
+              "protected_place",
+              fmt::format("{} ({}), {:.0f} m from the search's centre", p.name, p.kind, dist));
+        }
+      }
+    }
+  }
+
+  void Wide(const rapidjson::Document& d, Flags& out) {
+    std::vector<std::string> why;
+    Result<UnixMillis> from = ParseRfc3339(Text(Member(d, "from")));
+    Result<UnixMillis> to = ParseRfc3339(Text(Member(d, "to")));
+    if (from.ok() && to.ok() && *to - *from > rules_.wide_days * kDay)
+      why.push_back(fmt::format("{} days", (*to - *from) / kDay));
+    if (const Value* a = Member(d, "agencies");
+        a != nullptr && a->IsArray() && a->Size() > rules_.wide_agencies)
+      why.push_back(fmt::format("{} agencies", a->Size()));
+    if (auto area = AreaOf(Member(d, "area")); area && area->radius_m > rules_.wide_radius_m)
+      why.push_back(fmt::format("an area {:.1f} km across", 2 * area->radius_m / 1000));
+    if (!why.empty()) {
+      std::string text;
+      for (const std::string& w : why) text += (text.empty() ? "" : ", ") + w;
+      out.emplace_back("wide", text);
+    }
+  }
+
+  Status SelfApproved(const Entry& e, const rapidjson::Document& d, Flags& out) {
+    const Value* approval = Member(d, "approval");
+    if (approval == nullptr || !approval->IsInt64() || !e.actor.starts_with("user:"))
+      return Status::Ok();
+    Result<catalog::Statement> q =
+        db_.Prepare("SELECT approved_by FROM approvals WHERE id = ?1 AND approved_by = ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, approval->GetInt64()).Bind(2, std::stoll(e.actor.substr(5)));
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      out.emplace_back("self_approved", fmt::format("approval {} was given by the person who "
+                                                    "searched",
+                                                    approval->GetInt64()));
+    }
+    return Status::Ok();
+  }
+
+  catalog::Database& db_;
+  const ReviewRules& rules_;
+};
+
+}  // namespace
+
+Result<std::vector<ProtectedPlace>> ParseProtectedPlaces(std::string_view json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError())
+    return Status::InvalidArgument(
+        fmt::format("protected places: invalid JSON at byte {}", d.GetErrorOffset()));
+  const Value* places = Member(d, "places");
+  if (places == nullptr || !places->IsArray())
+    return Status::InvalidArgument("protected places: \"places\" must be an array");
+  std::vector<ProtectedPlace> out;
+  for (rapidjson::SizeType i = 0; i < places->Size(); ++i) {
+    const Value& p = (*places)[i];
+    ProtectedPlace x;
+    x.name = Text(Member(p, "name"));
+    x.kind = Text(Member(p, "kind"));
+    const std::optional<double> lat = Number(Member(p, "lat")), lon = Number(Member(p, "lon"));
+    if (x.name.empty() || x.kind.empty() || !lat || !lon || std::abs(*lat) > 90 ||
+        std::abs(*lon) > 180)
+      return Status::InvalidArgument(
+          fmt::format("protected places: places[{}]: needs name, kind, lat and lon", i));
+    x.lat = *lat;
+    x.lon = *lon;
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+const std::vector<ProtectedPlace>& ExamplePlaces() {
+  static const std::vector<ProtectedPlace> places = [] {
+    Result<std::vector<ProtectedPlace>> p = ParseProtectedPlaces(kProtectedPlacesJson);
+    return p.ok() ? *p : std::vector<ProtectedPlace>{};
+  }();
+  return places;
+}
+
+Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::int64_t now) {
+  std::size_t raised = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    std::int64_t cursor = 0;
+    {
+      Result<catalog::Statement> c = db.Prepare("SELECT seq FROM review_cursor WHERE id = 1");
+      if (!c.ok()) return c.status();
+      Result<bool> row = c->Step();
+      if (!row.ok()) return row.status();
+      if (*row) cursor = c->Int(0);
+    }
+    std::vector<Entry> entries;
+    std::int64_t last = cursor;
+    {
+      Result<catalog::Statement> q = db.Prepare(
+          "SELECT seq, time, actor, agency_id, event, details FROM audit WHERE seq > ?1 "
+          "ORDER BY seq LIMIT 20000");
+      if (!q.ok()) return q.status();
+      q->Bind(1, cursor);
+      INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
+        last = r.Int(0);
+        const std::string event = r.Text(4);
+        if (!event.starts_with("search.") || event == "search.export" || r.IsNull(3)) return;
+        entries.push_back({r.Int(0), r.Int(1), r.Int(3), r.Text(2), event, r.Text(5)});
+      }));
+    }
+    Reviewer reviewer(db, rules);
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT OR IGNORE INTO review_flags (seq, agency_id, actor, rule, detail, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!ins.ok()) return ins.status();
+    for (const Entry& e : entries) {
+      Result<std::vector<std::pair<std::string, std::string>>> flags = reviewer.Evaluate(e);
+      if (!flags.ok()) return flags.status();
+      for (const auto& [rule, detail] : *flags) {
+        ins->Reset();
+        ins->Bind(1, e.seq).Bind(2, e.agency).Bind(3, e.actor).Bind(4, rule).Bind(5, detail);
+        ins->Bind(6, now);
+        INTERDICT_RETURN_IF_ERROR(ins->Run());
+        raised += static_cast<std::size_t>(db.Changes());
+      }
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "INSERT INTO review_cursor (id, seq) VALUES (1, ?1) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq");
+    if (!up.ok()) return up.status();
+    up->Bind(1, last);
+    return up->Run();
+  }));
+  return raised;
+}
+
+Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Principal& p,
+                                    std::string_view state, std::size_t limit) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
+  if (state != "open" && state != "resolved" && state != "all")
+    return Status::InvalidArgument("state: open, resolved or all");
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT f.id, f.seq, ag.code, f.actor, coalesce(u.username, f.actor), f.rule, f.detail, "
+      "f.created_at, a.time, a.event, a.details, coalesce(f.resolution, ''), "
+      "coalesce(f.note, ''), coalesce(v.username, ''), f.resolved_at FROM review_flags f "
+      "JOIN audit a ON a.seq = f.seq JOIN agencies ag ON ag.id = f.agency_id "
+      "LEFT JOIN users u ON f.actor = 'user:' || u.id LEFT JOIN users v ON v.id = f.resolved_by "
+      "WHERE f.agency_id = ?1 AND (?2 = 'all' OR (?2 = 'open') = (f.resolved_at IS NULL)) "
+      "ORDER BY f.id DESC LIMIT ?3");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id).Bind(2, state).Bind(3, static_cast<std::int64_t>(limit));
+  std::vector<Flag> out;
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
+    Flag f;
+    f.id = r.Int(0);
+    f.seq = r.Int(1);
+    f.agency = r.Text(2);
+    f.actor = r.Text(3);
+    f.actor_name = r.Text(4);
+    f.rule = r.Text(5);
+    f.detail = r.Text(6);
+    f.created_at = r.Int(7);
+    f.search_time = r.Int(8);
+    f.event = r.Text(9);
+    f.terms = r.Text(10);
+    f.resolution = r.Text(11);
+    f.note = r.Text(12);
+    f.resolved_by = r.Text(13);
+    f.resolved_at = r.OptionalInt(14);
+    out.push_back(std::move(f));
+  }));
+  return out;
+}
+
+Status Resolve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+               std::string_view resolution, std::string_view note, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
+  if (resolution != "justified" && resolution != "training" && resolution != "referred" &&
+      resolution != "violation")
+    return Status::InvalidArgument("resolution: justified, training, referred or violation");
+  if (note.size() < 10 || note.size() > 2000)
+    return Status::InvalidArgument("note: what was found, 10 to 2000 bytes");
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT actor, rule, seq, resolved_at IS NOT NULL FROM review_flags WHERE id = ?1 AND "
+        "agency_id = ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, p.agency_id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(fmt::format("no review flag {} in {}", id, p.agency_code));
+    if (q->Int(3) != 0)
+      return Status::FailedPrecondition(fmt::format("review flag {} is already resolved", id));
+    if (q->Text(0) == p.Actor())
+      return Status::PermissionDenied(
+          "a flag on one's own search is resolved by another supervisor or an auditor");
+    const std::string rule = q->Text(1);
+    const std::int64_t seq = q->Int(2);
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE review_flags SET resolution = ?2, note = ?3, resolved_by = ?4, resolved_at = ?5 "
+        "WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).Bind(2, resolution).Bind(3, note).Bind(4, p.id).Bind(5, now);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return identity::AuditAct(
+        db, p, "review.resolve", true,
+        fmt::format(R"({{"flag":{},"search":{},"rule":"{}","resolution":"{}","note":{}}})", id, seq,
+                    rule, resolution, JsonQuote(note)),
+        now);
+  });
+}
+
+Result<std::string> ExportPackage(catalog::Database& db, const identity::Principal& p,
+                                  const ReviewRules& rules, std::int64_t from, std::int64_t to,
+                                  std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
+  std::string body;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    audit::Query q;
+    q.touched_agency = p.agency_id;
+    q.actor_agency = p.agency_id;
+    q.from = from;
+    q.to = to;
+    q.limit = 1'000'000;
+    Result<std::vector<audit::Entry>> trail = audit::List(db, q);
+    if (!trail.ok()) return trail.status();
+    Result<std::vector<Flag>> flags = ListFlags(db, p, "all", 1'000'000);
+    if (!flags.ok()) return flags.status();
+    Result<audit::VerifyResult> verified = audit::Verify(db);
+    if (!verified.ok()) return verified.status();
+    body = fmt::format(
+        R"({{"agency":"{}","from":"{}","to":"{}","generated_at":"{}","verification":{{"intact":{},"entries":{},"head":"{}","first_bad":{},"problem":{}}},)"
+        R"("rules":{{"min_justification_words":{},"repeat_count":{},"repeat_days":{},"time_zone":"{}","wide_days":{},"wide_agencies":{},"wide_radius_m":{:g},"protected_radius_m":{:g},"protected_places":{}}},"trail":[)",
+        p.agency_code, FormatRfc3339(from), FormatRfc3339(to), FormatRfc3339(now),
+        !verified->first_bad, verified->entries, verified->head,
+        verified->first_bad ? std::to_string(*verified->first_bad) : "null",
+        JsonQuote(verified->problem), rules.min_justification_words, rules.repeat_count,
+        rules.repeat_days, rules.time_zone, rules.wide_days, rules.wide_agencies,
+        rules.wide_radius_m, rules.protected_radius_m, rules.places.size());
+    for (std::size_t i = 0; i < trail->size(); ++i) {
+      const audit::Entry& e = (*trail)[i];
+      body += fmt::format(
+          R"({}{{"seq":{},"time":"{}","actor":{},"event":{},"outcome":"{}","details":{}}})",
+          i ? "," : "", e.seq, FormatRfc3339(e.time), JsonQuote(e.actor), JsonQuote(e.event),
+          audit::OutcomeName(e.outcome), e.details);
+    }
+    body += R"(],"flags":[)";
+    std::size_t n = 0;
+    for (const Flag& f : *flags) {
+      if (f.search_time < from || f.search_time >= to) continue;
+      body += fmt::format(
+          R"({}{{"id":{},"search":{},"rule":"{}","detail":{},"actor":{},"resolution":{},"note":{},"resolved_by":{},"resolved_at":{}}})",
+          n++ ? "," : "", f.id, f.seq, f.rule, JsonQuote(f.detail), JsonQuote(f.actor_name),
+          f.resolution.empty() ? "null" : JsonQuote(f.resolution),
+          f.resolution.empty() ? "null" : JsonQuote(f.note),
+          f.resolution.empty() ? "null" : JsonQuote(f.resolved_by),
+          f.resolved_at ? JsonQuote(FormatRfc3339(*f.resolved_at)) : "null");
+    }
+    body += "]}";
+    return identity::AuditAct(db, p, "review.export", true,
+                              fmt::format(R"({{"from":"{}","to":"{}","entries":{},"flags":{}}})",
+                                          FormatRfc3339(from), FormatRfc3339(to), trail->size(), n),
+                              now);
+  }));
+  const std::string digest = crypto::HexEncode(crypto::AsBytes(crypto::Sha256(body)));
+  return fmt::format(R"({{"package":{},"sha256":"{}"}})", body, digest);
+}
+
+}  // namespace interdict::oversight

@@ -1,0 +1,79 @@
+// The audit review queue (docs/oversight.md, section 2): rules over the
+// search entries of the audit trail raise flags that supervisors and
+// auditors resolve with a note; and the package an independent auditor takes
+// away. Everything here is audited like any other act.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/sqlite.h"
+#include "identity/accounts.h"
+
+namespace interdict::oversight {
+
+struct ProtectedPlace {
+  std::string name, kind;
+  double lat = 0, lon = 0;
+};
+
+// {"places": [{"name", "kind", "lat", "lon"}]}; errors name the place.
+Result<std::vector<ProtectedPlace>> ParseProtectedPlaces(std::string_view json);
+// The shipped examples (data/oversight/protected-places.json).
+const std::vector<ProtectedPlace>& ExamplePlaces();
+
+struct ReviewRules {
+  int min_justification_words = 6;
+  int repeat_count = 3;  // the n-th search of one plate by one person in repeat_days
+  std::int64_t repeat_days = 7;
+  std::string time_zone = "America/Chicago";  // of users' shifts
+  std::int64_t wide_days = 90;
+  std::size_t wide_agencies = 5;
+  double wide_radius_m = 5000;
+  double protected_radius_m = 300;
+  std::vector<ProtectedPlace> places = ExamplePlaces();
+};
+
+// The rules' names, as flags carry them.
+inline constexpr std::string_view kRules[] = {
+    "prohibited_attempt", "no_case", "thin_justification", "repeated_plate", "off_shift",
+    "protected_place",    "wide",    "self_approved"};
+
+// Applies the rules to the search entries written since the last sweep and
+// stores the flags; returns how many were raised. Idempotent: an entry is
+// flagged once per rule.
+Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::int64_t now);
+
+struct Flag {
+  std::int64_t id = 0, seq = 0;
+  std::string agency, actor, actor_name, rule, detail;
+  std::int64_t created_at = 0, search_time = 0;
+  std::string event, terms;  // the search's audit entry: event and details (JSON)
+  std::string resolution, note, resolved_by;
+  std::optional<std::int64_t> resolved_at;
+};
+
+// audit.review: flags on searches by p's agency's people; state "open",
+// "resolved" or "all"; newest first, at most `limit`.
+Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Principal& p,
+                                    std::string_view state, std::size_t limit);
+
+// audit.review: resolves an open flag of p's agency with "justified",
+// "training", "referred" or "violation" and a note of at least 10
+// characters; never a flag on p's own search. Audited (review.resolve).
+Status Resolve(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+               std::string_view resolution, std::string_view note, std::int64_t now);
+
+// audit.review: the package for an independent auditor, as JSON: the agency's
+// trail for [from, to), the flags raised on it and their resolutions, the
+// chain's verification and head, the rules' parameters, and the SHA-256 of
+// the package. Audited (review.export).
+Result<std::string> ExportPackage(catalog::Database& db, const identity::Principal& p,
+                                  const ReviewRules& rules, std::int64_t from, std::int64_t to,
+                                  std::int64_t now);
+
+}  // namespace interdict::oversight

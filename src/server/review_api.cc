@@ -1,0 +1,88 @@
+// The audit review queue's routes (docs/oversight.md, section 2): list the
+// flags (after a sweep, so none is late), resolve one, and export the package
+// for an independent auditor.
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "oversight/report.h"
+#include "oversight/review.h"
+#include "server/api.h"
+#include "server/json_body.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+
+void AddReviewRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"GET", "/api/v1/review", http::AccessRule::Requires("audit.review"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const std::int64_t now = ctx.clock.NowMillis();
+         Result<std::vector<oversight::Flag>> flags =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
+               if (!swept.ok()) return Result<std::vector<oversight::Flag>>(swept.status());
+               return oversight::ListFlags(db, Caller(req),
+                                           req.QueryParam("state").value_or("open"), 500);
+             });
+         if (!flags.ok()) return Failed(ctx, flags.status(), "listing review flags failed");
+         std::string out = R"({"flags":[)";
+         for (std::size_t i = 0; i < flags->size(); ++i) {
+           const oversight::Flag& f = (*flags)[i];
+           out += fmt::format(
+               R"({}{{"id":{},"search":{},"time":"{}","actor":{},"actor_name":{},"event":{},"rule":"{}","detail":{},"terms":{},"raised_at":"{}","resolution":{},"note":{},"resolved_by":{},"resolved_at":{}}})",
+               i ? "," : "", f.id, f.seq, FormatRfc3339(f.search_time), JsonQuote(f.actor),
+               JsonQuote(f.actor_name), JsonQuote(f.event), f.rule, JsonQuote(f.detail), f.terms,
+               FormatRfc3339(f.created_at), f.resolution.empty() ? "null" : JsonQuote(f.resolution),
+               f.resolution.empty() ? "null" : JsonQuote(f.note),
+               f.resolution.empty() ? "null" : JsonQuote(f.resolved_by),
+               f.resolved_at ? JsonQuote(FormatRfc3339(*f.resolved_at)) : "null");
+         }
+         return http::Response::Json(200, out + "]}");
+       }});
+  router.Add({"POST", "/api/v1/review/{id}/resolve", http::AccessRule::Requires("audit.review"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such review flag"));
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> resolution = b->String("resolution");
+                Result<std::string> note = b->String("note");
+                for (const Status& s : {resolution.status(), note.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return oversight::Resolve(db, Caller(req), *id, *resolution, *note,
+                                            ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "resolving a review flag failed");
+                return http::Response::Json(200, fmt::format(R"({{"id":{},"resolution":{}}})", *id,
+                                                             JsonQuote(*resolution)));
+              }});
+  router.Add({"GET", "/api/v1/review/export", http::AccessRule::Requires("audit.review"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const std::int64_t now = ctx.clock.NowMillis();
+                Result<oversight::Period> period =
+                    oversight::ParsePeriod(req.QueryParam("from"), req.QueryParam("to"), now);
+                if (!period.ok()) return ErrorResponse(period.status());
+                constexpr std::int64_t kDay = 86'400'000;
+                Result<std::string> pkg =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
+                      if (!swept.ok()) return Result<std::string>(swept.status());
+                      return oversight::ExportPackage(db, Caller(req), ctx.review_rules,
+                                                      period->from_day * kDay,
+                                                      period->to_day * kDay, now);
+                    });
+                if (!pkg.ok())
+                  return Failed(ctx, pkg.status(), "exporting the review package failed");
+                http::Response r = http::Response::Json(200, std::move(pkg).value());
+                r.headers.emplace_back(
+                    "Content-Disposition",
+                    fmt::format("attachment; filename=\"interdict-audit-{}-{}.json\"",
+                                Caller(req).agency_code, FormatRfc3339(now).substr(0, 10)));
+                return r;
+              }});
+}
+
+}  // namespace interdict::server

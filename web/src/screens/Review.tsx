@@ -1,0 +1,174 @@
+// The audit review queue (docs/oversight.md, section 2), for supervisors and
+// auditors: flags the rules raised on searches by the agency's people, each
+// with the search's terms; resolved with an outcome and a note (never one's
+// own); and the package for an independent auditor.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, post } from "../api/client";
+import { when } from "../format";
+import { THead } from "../ui/THead";
+
+interface Flag {
+  id: number;
+  search: number;
+  time: string;
+  actor_name: string;
+  event: string;
+  rule: string;
+  detail: string;
+  terms: Record<string, unknown>;
+  resolution: string | null;
+  note: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+const RULES: Record<string, string> = {
+  prohibited_attempt: "Prohibited purpose attempted",
+  no_case: "No real case number",
+  thin_justification: "Thin justification",
+  repeated_plate: "Same plate searched repeatedly",
+  off_shift: "Outside the person's shift",
+  protected_place: "Aimed at a protected place",
+  wide: "Wide search",
+  self_approved: "Approved by the searcher",
+};
+
+function Resolve(props: { flag: Flag; done: (msg: string) => void }) {
+  const [error, setError] = useState("");
+  async function submit(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    try {
+      await post(`/api/v1/review/${props.flag.id}/resolve`, { resolution: f.get("resolution"), note: f.get("note") });
+      props.done(`Flag ${props.flag.id} resolved.`);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "The server did not answer.");
+    }
+  }
+  return (
+    <form class="row wrap" onSubmit={submit} aria-label={`Resolve flag ${props.flag.id}`}>
+      <label>
+        Outcome
+        <select name="resolution">
+          <option value="justified">justified</option>
+          <option value="training">training given</option>
+          <option value="referred">referred</option>
+          <option value="violation">violation</option>
+        </select>
+      </label>
+      <label>
+        Note <input name="note" required minLength={10} maxLength={2000} />
+      </label>
+      <button>Resolve</button>
+      {error && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+export function ReviewScreen() {
+  const [state, setState] = useState("open");
+  const [flags, setFlags] = useState<Flag[]>([]);
+  const [msg, setMsg] = useState("");
+  const [error, setError] = useState("");
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    get<{ flags: Flag[] }>(`/api/v1/review?state=${state}`).then(
+      (r) => setFlags(r.flags),
+      (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
+    );
+  }, [state, tick]);
+  const today = new Date();
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return (
+    <div class="page">
+      <h2>Review queue</h2>
+      <div class="row wrap">
+        <label>
+          Show
+          <select value={state} onChange={(e) => setState((e.target as HTMLSelectElement).value)}>
+            <option value="open">open flags</option>
+            <option value="resolved">resolved</option>
+            <option value="all">all</option>
+          </select>
+        </label>
+        <a
+          class="button"
+          href={`/api/v1/review/export?from=${day(new Date(today.getTime() - 30 * 864e5))}&to=${day(new Date(today.getTime() + 864e5))}`}
+          onClick={(e) => {
+            e.preventDefault();
+            void get<{ sha256: string }>(
+              `/api/v1/review/export?from=${day(new Date(today.getTime() - 30 * 864e5))}&to=${day(new Date(today.getTime() + 864e5))}`,
+            ).then(
+              (pkg) => {
+                const url = URL.createObjectURL(new Blob([JSON.stringify(pkg)], { type: "application/json" }));
+                const a = document.createElement("a");
+                a.href = url;
+                a.download = `interdict-audit-package-${day(today)}.json`;
+                a.click();
+                setTimeout(() => URL.revokeObjectURL(url), 10_000);
+                setMsg(`Package exported (SHA-256 ${pkg.sha256.slice(0, 16)}…); the export is in the audit trail.`);
+              },
+              (err) => setError(err instanceof ApiError ? err.message : "The export failed."),
+            );
+          }}
+        >
+          Export the last 30 days for an auditor
+        </a>
+      </div>
+      {msg && (
+        <p class="notice" role="status">
+          {msg}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {flags.length === 0 && !error && <p class="muted">No {state === "all" ? "" : state} flags.</p>}
+      <table class="data">
+        <THead cols={["Flag", "Search", "By", "Why it was flagged", "Purpose, case, justification", state === "open" ? "Resolve" : "Outcome"]} />
+        <tbody>
+          {flags.map((f) => (
+            <tr key={f.id}>
+              <td>
+                <strong>{RULES[f.rule] ?? f.rule}</strong>
+              </td>
+              <td>
+                {f.event} no. {f.search}
+                <br />
+                <small>{when(f.time)}</small>
+              </td>
+              <td>{f.actor_name}</td>
+              <td>{f.detail}</td>
+              <td>
+                {String(f.terms.purpose ?? "")} · {String(f.terms.case ?? "")}
+                <br />
+                <small>{String(f.terms.justification ?? "")}</small>
+              </td>
+              <td>
+                {f.resolution ? (
+                  <>
+                    {f.resolution} by {f.resolved_by}: {f.note}
+                  </>
+                ) : (
+                  <Resolve
+                    flag={f}
+                    done={(m) => {
+                      setMsg(m);
+                      setTick(tick + 1);
+                    }}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
