@@ -74,6 +74,7 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 void AddSearchRoutes(http::Router& router, ApiContext& ctx);
 void AddTransparencyRoutes(http::Router& router, ApiContext& ctx);
 void AddReviewRoutes(http::Router& router, ApiContext& ctx);
+void AddResidentRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).
 Status RebuildHotlistIndex(ApiContext& ctx);

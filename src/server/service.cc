@@ -86,6 +86,7 @@ void Service::Impl::AddRoutes() {
   AddSearchRoutes(router, api);
   AddTransparencyRoutes(router, api);
   AddReviewRoutes(router, api);
+  AddResidentRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
   if (console->built()) {
     log.Info("web console", {{"dir", console->dir()}});

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "alerting/webhooks.h"
+#include "base/time_format.h"
 #include "http/client.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
@@ -309,6 +310,55 @@ TEST_F(IngestTest, AnAgencyListsItsOwnEntriesAndNoOneElses) {
   EXPECT_NE(Call(admin_, "GET", "/api/v1/audit?event=hotlist.entries.read")
                 .body.find(R"("hotlist":1,"status":"pending")"),
             std::string::npos);
+}
+
+TEST_F(IngestTest, AClerkTellsAResidentWhatIsHeldOnTheirPlateAndTheRequestIsRecorded) {
+  SetUpStlpd();
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "clerk", "clerk");
+  }
+  const std::int64_t t = clock_.NowMillis();
+  // Two reads of a listed plate (two hits) and one of another plate.
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                "[" + Read("c1", "KZ9Q81", "MO", t - 86'400'000) + "," +
+                    Read("c2", "KZ9Q81", "MO", t) + "," + Read("c3", "ABC123", "MO", t) + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string clerk = SignIn("clerk");
+  auto answer = Call(
+      clerk, "POST", "/api/v1/resident-requests",
+      R"({"plate":"kz9 q81","state":"MO","requester":"the registered owner","reference":"PRR-2027-031"})");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_NE(answer.body.find(R"("plate":"KZ9Q81","agency":"STLPD")"), std::string::npos)
+      << answer.body;
+  EXPECT_NE(answer.body.find(R"("reads":{"count":2,"more_than":false,"first_day":")"),
+            std::string::npos)
+      << answer.body;
+  EXPECT_NE(answer.body.find(R"("hits":{"count":2,)"), std::string::npos) << answer.body;
+  // This agency has no retention rule yet: nothing is scheduled for deletion.
+  EXPECT_NE(answer.body.find(R"("deleted_from":null,)"), std::string::npos) << answer.body;
+  // Never where: no camera, no time of day.
+  EXPECT_EQ(answer.body.find("cam1"), std::string::npos) << answer.body;
+  EXPECT_EQ(answer.body.find("T" + FormatRfc3339(t).substr(11, 5)), std::string::npos)
+      << answer.body;
+  // A plate never read: nothing held.
+  auto none = Call(clerk, "POST", "/api/v1/resident-requests",
+                   R"({"plate":"ZZZ999","requester":"a resident","reference":"PRR-2027-032"})");
+  EXPECT_NE(none.body.find(R"("reads":{"count":0,)"), std::string::npos) << none.body;
+  // Bad input names the field; officers may not answer residents.
+  EXPECT_EQ(Call(clerk, "POST", "/api/v1/resident-requests",
+                 R"({"plate":"!!","requester":"x","reference":"y"})")
+                .status,
+            400);
+  EXPECT_EQ(Call(SignIn("officer"), "POST", "/api/v1/resident-requests",
+                 R"({"plate":"KZ9Q81","requester":"x","reference":"y"})")
+                .status,
+            403);
+  EXPECT_NE(
+      Call(admin_, "GET", "/api/v1/audit?event=records.")
+          .body.find(
+              R"("plate":"KZ9Q81","state":"US-MO","requester":"the registered owner","reference":"PRR-2027-031","reads":2,"hits":2)"),
+      std::string::npos);
 }
 
 TEST_F(IngestTest, AStaleListIsFlaggedOnItsHits) {

@@ -11,6 +11,7 @@ import { AdminScreen } from "./screens/Admin";
 import { AuditScreen } from "./screens/Audit";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
+import { RecordsScreen } from "./screens/Records";
 import { ReviewScreen } from "./screens/Review";
 import { SearchScreen } from "./screens/Search";
 import { TransparencyScreen } from "./screens/Transparency";
@@ -114,6 +115,7 @@ const SCREENS: [string, string, string][] = [
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
   ["/review", "Review", "audit.review"],
+  ["/records", "Resident requests", "records.respond"],
   ["/transparency", "Transparency", ""],
 ];
 
@@ -135,6 +137,7 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;
   else if (path === "/review" && can("audit.review")) screen = <ReviewScreen />;
+  else if (path === "/records" && can("records.respond")) screen = <RecordsScreen />;
   else if (path === "/transparency") screen = <TransparencyScreen />;
   return (
     <>

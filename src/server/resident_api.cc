@@ -1,0 +1,152 @@
+// POST /api/v1/resident-requests (docs/oversight.md, section 4): a clerk
+// answers a resident who asks whether the agency holds data about their plate
+// and what will happen to it — how many reads, from which days, when they will
+// be deleted, which holds keep any, whether a hit names it; never where or
+// when exactly. The request is itself on the record.
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "policy/retention.h"
+#include "server/api.h"
+#include "server/json_body.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::size_t kMostReads = 100'000;
+
+std::string Day(std::int64_t ms) {
+  return FormatRfc3339(ms).substr(0, 10);
+}
+
+struct Held {
+  std::int64_t id = 0, expires_at = 0;
+  std::string basis;
+};
+
+}  // namespace
+
+void AddResidentRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"POST", "/api/v1/resident-requests", http::AccessRule::Requires("records.respond"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const identity::Principal& p = Caller(req);
+         const std::int64_t now = ctx.clock.NowMillis();
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::string> raw_plate = b->String("plate");
+         Result<std::optional<std::string>> raw_state = b->OptionalString("state");
+         Result<std::string> requester = b->String("requester");
+         Result<std::string> reference = b->String("reference");
+         for (const Status& s :
+              {raw_plate.status(), raw_state.status(), requester.status(), reference.status()}) {
+           if (!s.ok()) return ErrorResponse(s);
+         }
+         if (requester->empty() || requester->size() > 200)
+           return ErrorResponse(Status::InvalidArgument("requester: who asked, 1 to 200 bytes"));
+         if (reference->empty() || reference->size() > 64)
+           return ErrorResponse(
+               Status::InvalidArgument("reference: the request's number, 1 to 64 bytes"));
+         Result<plate::Plate> plate = plate::Plate::Parse(*raw_plate);
+         if (!plate.ok()) return ErrorResponse(plate.status().WithContext("plate: "));
+         std::optional<plate::Jurisdiction> state;
+         if (*raw_state && !(*raw_state)->empty()) {
+           Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(**raw_state);
+           if (!j.ok()) return ErrorResponse(j.status().WithContext("state: "));
+           state = *j;
+         }
+
+         // The agency's own reads of the plate, and which holds keep them.
+         store::ReadQuery q;
+         q.agencies = {p.agency_code};
+         q.plate = *plate;
+         q.state = state;
+         q.limit = kMostReads;
+         Result<store::QueryResult> found = ctx.store->Query(q);
+         if (!found.ok()) return Failed(ctx, found.status(), "answering a resident failed");
+         std::int64_t first = 0, last = 0, held_reads = 0;
+         for (const read::Read& r : found->reads) {
+           first = first == 0 ? r.time : std::min(first, r.time);
+           last = std::max(last, r.time);
+           if (!ctx.store->HoldFor(r).empty()) ++held_reads;
+         }
+
+         std::vector<policy::RetentionSetting> retention;
+         std::int64_t hits = 0, last_hit = 0;
+         std::vector<Held> holds;
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           Result<std::vector<policy::RetentionSetting>> r = policy::GetRetention(db, p);
+           if (!r.ok()) return r.status();
+           retention = std::move(r).value();
+           Result<catalog::Statement> h = db.Prepare(
+               "SELECT count(*), coalesce(max(read_time), 0) FROM hits WHERE agency_id = ?1 AND "
+               "plate = ?2");
+           if (!h.ok()) return h.status();
+           h->Bind(1, p.agency_id).Bind(2, plate->text());
+           INTERDICT_RETURN_IF_ERROR(h->ForEach([&](const catalog::Statement& row) {
+             hits = row.Int(0);
+             last_hit = row.Int(1);
+           }));
+           Result<catalog::Statement> k = db.Prepare(
+               "SELECT id, basis, expires_at FROM holds WHERE agency_id = ?1 AND plate = ?2 AND "
+               "released_at IS NULL AND expires_at > ?3 ORDER BY id");
+           if (!k.ok()) return k.status();
+           k->Bind(1, p.agency_id).Bind(2, plate->text()).Bind(3, now);
+           INTERDICT_RETURN_IF_ERROR(k->ForEach([&](const catalog::Statement& row) {
+             holds.push_back({row.Int(0), row.Int(2), row.Text(1)});
+           }));
+           // The request is a record too: the plate, who asked and the reference.
+           return db.Transaction([&] {
+             return identity::AuditAct(
+                 db, p, "records.resident_request", true,
+                 fmt::format(
+                     R"({{"plate":"{}","state":{},"requester":{},"reference":{},"reads":{},"hits":{},"holds":{}}})",
+                     plate->text(), state ? JsonQuote(state->code()) : "null",
+                     JsonQuote(*requester), JsonQuote(*reference), found->reads.size(), hits,
+                     holds.size()),
+                 now);
+           });
+         });
+         if (!st.ok()) return Failed(ctx, st, "answering a resident failed");
+
+         auto period = [&](std::string_view cls) -> std::int64_t {
+           for (const policy::RetentionSetting& s : retention)
+             if (s.data_class == cls) return s.period_ms;
+           return 0;
+         };
+         const std::int64_t reads_ms = period("non_hit_reads"), hits_ms = period("hits");
+         std::string body = fmt::format(
+             R"({{"plate":"{}","agency":"{}","reference":{},"answered_at":"{}","reads":{{"count":{},"more_than":{},)",
+             plate->text(), p.agency_code, JsonQuote(*reference), FormatRfc3339(now),
+             found->reads.size(), found->truncated ? "true" : "false");
+         // Without a retention rule nothing is deleted yet: the dates are null.
+         auto days = [](std::int64_t ms) { return ms > 0 ? std::to_string(ms / kDay) : "null"; };
+         if (found->reads.empty()) {
+           body += R"("first_day":null,"last_day":null,"deleted_from":null,"deleted_by":null,)";
+         } else {
+           body += fmt::format(
+               R"("first_day":"{}","last_day":"{}","deleted_from":{},"deleted_by":{},)", Day(first),
+               Day(last), reads_ms > 0 ? JsonQuote(Day(first + reads_ms)) : "null",
+               reads_ms > 0 ? JsonQuote(Day(last + reads_ms + kDay)) : "null");
+         }
+         body += fmt::format(R"("held":{},"retention_days":{}}},)", held_reads, days(reads_ms));
+         body +=
+             fmt::format(R"("hits":{{"count":{},"kept_until":{},"retention_days":{}}},)", hits,
+                         hits && hits_ms > 0 ? JsonQuote(Day(last_hit + hits_ms + kDay)) : "null",
+                         days(hits_ms));
+         body += R"("holds":[)";
+         for (std::size_t i = 0; i < holds.size(); ++i) {
+           body += fmt::format(R"({}{{"id":{},"basis":{},"expires_at":"{}"}})", i ? "," : "",
+                               holds[i].id, JsonQuote(holds[i].basis),
+                               FormatRfc3339(holds[i].expires_at));
+         }
+         return http::Response::Json(200, body + "]}");
+       }});
+}
+
+}  // namespace interdict::server
