@@ -450,15 +450,16 @@ CREATE TABLE hit_images (
 CREATE INDEX hit_images_by_address ON hit_images(address);
 )sql";
 
-// Version 7: oversight (docs/oversight.md) — reads counted per agency and
-// UTC day as they are accepted, the audit review queue and its cursor, work
+// Version 7: oversight (docs/oversight.md) — reads counted per agency, camera
+// and UTC day as they are accepted, the audit review queue and its cursor, work
 // shifts, and the clerk who answers residents' requests.
 constexpr std::string_view kV7 = R"sql(
 CREATE TABLE read_counts (
   agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  camera TEXT NOT NULL,
   day INTEGER NOT NULL,
   reads INTEGER NOT NULL,
-  PRIMARY KEY (agency_id, day)
+  PRIMARY KEY (agency_id, day, camera)
 ) WITHOUT ROWID;
 CREATE TABLE review_cursor (
   id INTEGER PRIMARY KEY CHECK (id = 1),

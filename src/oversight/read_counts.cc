@@ -12,7 +12,7 @@ std::int64_t UtcDay(std::int64_t ms) {
 DayKeys KeysOf(const std::vector<read::Read>& reads) {
   DayKeys keys;
   keys.reserve(reads.size());
-  for (const read::Read& r : reads) keys.emplace_back(r.agency, UtcDay(r.time));
+  for (const read::Read& r : reads) keys.push_back({r.agency, r.camera, UtcDay(r.time)});
   return keys;
 }
 
@@ -28,23 +28,23 @@ Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
     Result<catalog::Statement> id = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
     if (!id.ok()) return id.status();
     Result<catalog::Statement> up = db.Prepare(
-        "INSERT INTO read_counts (agency_id, day, reads) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (agency_id, day) DO UPDATE SET reads = reads + excluded.reads");
+        "INSERT INTO read_counts (agency_id, camera, day, reads) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (agency_id, day, camera) DO UPDATE SET reads = reads + excluded.reads");
     if (!up.ok()) return up.status();
     std::string last;
     std::int64_t agency = 0;
     for (const auto& [key, n] : counts) {
-      if (key.first != last) {
+      if (key.agency != last) {
         id->Reset();
-        id->Bind(1, key.first);
+        id->Bind(1, key.agency);
         Result<bool> row = id->Step();
         if (!row.ok()) return row.status();
-        if (!*row) return Status::NotFound(fmt::format("read counts: no agency {}", key.first));
+        if (!*row) return Status::NotFound(fmt::format("read counts: no agency {}", key.agency));
         agency = id->Int(0);
-        last = key.first;
+        last = key.agency;
       }
       up->Reset();
-      up->Bind(1, agency).Bind(2, key.second).Bind(3, n);
+      up->Bind(1, agency).Bind(2, key.camera).Bind(3, key.day).Bind(4, n);
       INTERDICT_RETURN_IF_ERROR(up->Run());
     }
     return Status::Ok();

@@ -1,4 +1,4 @@
-// Reads counted per agency and UTC day as they are accepted (docs/oversight.md):
+// Reads counted per agency, camera and UTC day as they are accepted (docs/oversight.md):
 // the transparency report's "reads collected", which stay counted after
 // retention has deleted the reads themselves.
 #pragma once
@@ -7,7 +7,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -16,15 +15,20 @@
 
 namespace interdict::oversight {
 
-// (agency code, UTC day number) → reads.
-using DayCounts = std::map<std::pair<std::string, std::int64_t>, std::int64_t>;
+// What a count is kept by: agency code, camera code, UTC day number.
+struct DayKey {
+  std::string agency, camera;
+  std::int64_t day = 0;
+  friend auto operator<=>(const DayKey&, const DayKey&) = default;
+};
+using DayCounts = std::map<DayKey, std::int64_t>;
 
 // The UTC day number (days since 1970-01-01) of an epoch-millisecond time.
 std::int64_t UtcDay(std::int64_t ms);
 
-// The agency and capture day of each read, taken before the reads are handed
-// to the store (which takes them).
-using DayKeys = std::vector<std::pair<std::string, std::int64_t>>;
+// The agency, camera and capture day of each read, taken before the reads
+// are handed to the store (which takes them).
+using DayKeys = std::vector<DayKey>;
 DayKeys KeysOf(const std::vector<read::Read>& reads);
 
 // Adds the reads that `kept` (from store::AppendResult) marks stored to

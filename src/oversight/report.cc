@@ -256,10 +256,6 @@ class Publisher {
   std::vector<std::string> suppressed_;
 };
 
-std::string DayString(std::int64_t day) {
-  return FormatRfc3339(day * kDay).substr(0, 10);
-}
-
 std::string Render(const Data& d, const Period& p, std::int64_t now, const ReportOptions& o) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
@@ -268,9 +264,9 @@ std::string Render(const Data& d, const Period& p, std::int64_t now, const Repor
   Str(w, "period");
   w.StartObject();
   Str(w, "from");
-  Str(w, DayString(p.from_day));
+  Str(w, FormatDay(p.from_day));
   Str(w, "to");
-  Str(w, DayString(p.to_day));
+  Str(w, FormatDay(p.to_day));
   w.EndObject();
   Str(w, "generated_at");
   Str(w, FormatRfc3339(now));
@@ -396,6 +392,10 @@ std::string Render(const Data& d, const Period& p, std::int64_t now, const Repor
 }
 
 }  // namespace
+
+std::string FormatDay(std::int64_t day) {
+  return FormatRfc3339(day * kDay).substr(0, 10);
+}
 
 Result<Period> ParsePeriod(std::optional<std::string_view> from, std::optional<std::string_view> to,
                            std::int64_t now) {

@@ -24,6 +24,9 @@ struct Period {
 Result<Period> ParsePeriod(std::optional<std::string_view> from, std::optional<std::string_view> to,
                            std::int64_t now);
 
+// "YYYY-MM-DD" of a UTC day number.
+std::string FormatDay(std::int64_t day);
+
 struct ReportOptions {
   // Counts from 1 to min_count - 1 are published as null and listed as
   // suppressed; 0 and counts of min_count and more are published.

@@ -113,7 +113,7 @@ void AddConsoleRoutes(http::Router& router, std::shared_ptr<const Console> conso
   const http::AccessRule rule = http::AccessRule::Public(
       "the web console's code and page: no data; what it shows comes from the API");
   for (const char* path : {"/", "/hits", "/hits/{id}", "/search", "/hotlists", "/admin", "/audit",
-                           "/review", "/records", "/transparency"}) {
+                           "/review", "/disparity", "/records", "/transparency"}) {
     router.Add({"GET", path, rule, [console](const http::Request&, const http::PathParams&) {
                   return console->Index();
                 }});

@@ -5,6 +5,7 @@
 
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "oversight/disparity.h"
 #include "oversight/report.h"
 #include "oversight/review.h"
 #include "server/api.h"
@@ -40,6 +41,24 @@ void AddReviewRoutes(http::Router& router, ApiContext& ctx) {
          }
          return http::Response::Json(200, out + "]}");
        }});
+  router.Add({"GET", "/api/v1/disparity", http::AccessRule::Requires("audit.review"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const std::int64_t now = ctx.clock.NowMillis();
+                Result<oversight::Period> period =
+                    oversight::ParsePeriod(req.QueryParam("from"), req.QueryParam("to"), now);
+                if (!period.ok()) return ErrorResponse(period.status());
+                const std::string geometry = req.QueryParam("geometry").value_or("0");
+                if (geometry != "0" && geometry != "1")
+                  return ErrorResponse(Status::InvalidArgument("geometry: 0 or 1"));
+                Result<std::string> out =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return oversight::Disparity(db, Caller(req),
+                                                  req.QueryParam("areas").value_or("counties"),
+                                                  *period, geometry == "1", now);
+                    });
+                if (!out.ok()) return Failed(ctx, out.status(), "the disparity view failed");
+                return http::Response::Json(200, std::move(out).value());
+              }});
   router.Add({"POST", "/api/v1/review/{id}/resolve", http::AccessRule::Requires("audit.review"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);

@@ -47,6 +47,7 @@ const std::vector<Row> kMatrix = {
     {"GET", "/api/v1/audit", "", {"administrator", "auditor"}},
     {"GET", "/api/v1/audit/verify", "", {"administrator", "auditor"}},
     {"GET", "/api/v1/review", "", {"supervisor", "auditor"}},
+    {"GET", "/api/v1/disparity?areas=counties", "", {"supervisor", "auditor"}},
     {"POST",
      "/api/v1/resident-requests",
      R"({"plate":"ABC123","requester":"a resident","reference":"PRR-1"})",

@@ -37,7 +37,8 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
       // The web console's page and bundles: code,
       // no data (docs/console.md).
       "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /hotlists", "GET /admin",
-      "GET /audit", "GET /review", "GET /records", "GET /transparency", "GET /assets/{file}"};
+      "GET /audit", "GET /review", "GET /disparity", "GET /records", "GET /transparency",
+      "GET /assets/{file}"};
   ASSERT_FALSE(s.router().routes().empty());
   for (const http::Route& r : s.router().routes()) {
     const std::string name = r.method + " " + r.pattern;

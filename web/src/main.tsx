@@ -9,6 +9,7 @@ import { has } from "./format";
 import { linkClick, navigate, usePath } from "./router";
 import { AdminScreen } from "./screens/Admin";
 import { AuditScreen } from "./screens/Audit";
+import { DisparityScreen } from "./screens/Disparity";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
 import { RecordsScreen } from "./screens/Records";
@@ -115,6 +116,7 @@ const SCREENS: [string, string, string][] = [
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
   ["/review", "Review", "audit.review"],
+  ["/disparity", "Disparity", "audit.review"],
   ["/records", "Resident requests", "records.respond"],
   ["/transparency", "Transparency", ""],
 ];
@@ -137,6 +139,7 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;
   else if (path === "/review" && can("audit.review")) screen = <ReviewScreen />;
+  else if (path === "/disparity" && can("audit.review")) screen = <DisparityScreen />;
   else if (path === "/records" && can("records.respond")) screen = <RecordsScreen />;
   else if (path === "/transparency") screen = <TransparencyScreen />;
   return (

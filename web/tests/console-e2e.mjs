@@ -253,7 +253,7 @@ await flow("an administrator finds those searches in the audit view and verifies
   await p.context().close();
 });
 
-await flow("a supervisor finds the refused search in the review queue and resolves it", async () => {
+await flow("a supervisor resolves the refused search in the review queue and reads disparity by area", async () => {
   const p = await page();
   await signIn(p, "gcpd-supervisor");
   await p.getByRole("link", { name: "Review" }).click();
@@ -267,6 +267,11 @@ await flow("a supervisor finds the refused search in the review queue and resolv
   await p.getByRole("status").filter({ hasText: "resolved" }).waitFor();
   await p.getByLabel("Show").selectOption("resolved");
   await p.getByRole("row").filter({ hasText: "referred by gcpd-supervisor" }).first().waitFor();
+  // Disparity by area: the counties with their rates, on a map.
+  await p.getByRole("link", { name: "Disparity" }).click();
+  await p.getByRole("rowheader", { name: "St. Louis city" }).waitFor();
+  await p.locator(".leaflet-container").waitFor();
+  await shot(p, "disparity.png");
   await p.context().close();
 });
 

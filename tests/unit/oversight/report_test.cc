@@ -129,7 +129,10 @@ class ReportTest : public ::testing::Test {
       const std::int64_t agency = 1 + static_cast<std::int64_t>(rng() % 3);
       const std::int64_t day = kFromDay - 5 + static_cast<std::int64_t>(rng() % 40);
       const std::int64_t n = static_cast<std::int64_t>(rng() % 50);
-      counts[{agency == 1 ? "AAPD" : agency == 2 ? "BBSO" : "CCPD", day}] += n;
+      counts[{agency == 1   ? "AAPD"
+              : agency == 2 ? "BBSO"
+                            : "CCPD",
+              rng() % 2 ? "c1" : "c2", day}] += n;
       if (day >= kFromDay && day < kToDay) want[agency].reads += n;
     }
     ASSERT_TRUE(AddReadCounts(*db_, counts).ok());
@@ -215,7 +218,7 @@ TEST_F(ReportTest, EveryFigureEqualsAnIndependentCountOfTheRows) {
 }
 
 TEST_F(ReportTest, SmallCountsAreSuppressedAndNamed) {
-  DayCounts counts = {{{"AAPD", kFromDay}, 3}, {{"BBSO", kFromDay}, 40}};
+  DayCounts counts = {{{"AAPD", "c1", kFromDay}, 3}, {{"BBSO", "c1", kFromDay}, 40}};
   ASSERT_TRUE(AddReadCounts(*db_, counts).ok());
   rapidjson::Document doc = Report(5);
   const auto& a = doc["agencies"][0];

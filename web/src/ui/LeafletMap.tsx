@@ -51,6 +51,14 @@ export function LeafletMap(props: MapProps) {
     const m = map.current!, g = layer.current!;
     g.clearLayers();
     const bounds: [number, number][] = [];
+    for (const shape of props.shapes ?? []) {
+      const poly = L.polygon(
+        shape.rings.map((r) => r.map(([lon, lat]) => [lat, lon] as [number, number])),
+        { color: "#555", weight: 1, fillColor: shape.color, fillOpacity: 0.65 },
+      ).bindTooltip(shape.label);
+      poly.addTo(g);
+      for (const r of shape.rings) for (const [lon, lat] of r) bounds.push([lat, lon]);
+    }
     for (const line of props.lines ?? []) {
       const pl = L.polyline(line.points, { color: line.color ?? "#0b5cad", weight: 3, dashArray: line.dashed ? "6 6" : undefined });
       if (line.label) pl.bindTooltip(line.label);
@@ -72,7 +80,7 @@ export function LeafletMap(props: MapProps) {
       fitted.current = props.fitKey;
       m.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 13, animate: false });
     }
-  }, [props.markers, props.lines, props.fitKey]);
+  }, [props.markers, props.lines, props.shapes, props.fitKey]);
 
   return <div ref={el} class={props.class ?? "map"} role="region" aria-label={props.label} />;
 }

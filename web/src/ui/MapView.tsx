@@ -20,8 +20,16 @@ export interface Line {
   label?: string;
 }
 
+// A filled area (a choropleth's cell): outer rings of [lon, lat] points.
+export interface Shape {
+  rings: number[][][];
+  color: string;
+  label: string;
+}
+
 export interface MapProps {
   markers: Marker[];
+  shapes?: Shape[];
   // Faint dots for orientation (the cameras one may see); no tiles by default.
   context?: { lat: number; lon: number }[];
   lines?: Line[];

@@ -1,0 +1,235 @@
+#include "oversight/disparity.h"
+
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/json_escape.h"
+#include "read/geo.h"
+
+namespace interdict::oversight {
+
+extern const char kAreasJson[];
+
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+
+struct Area {
+  std::string id, name;
+  std::optional<std::int64_t> population;
+  std::vector<read::Ring> rings;
+  std::string rings_json;  // as shipped, for maps
+  double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
+  bool Contains(const read::GeoPoint& p) const {
+    if (p.lat() < min_lat || p.lat() > max_lat || p.lon() < min_lon || p.lon() > max_lon)
+      return false;
+    for (const read::Ring& r : rings)
+      if (read::RingContains(r, p)) return true;
+    return false;
+  }
+};
+
+struct Kind {
+  std::string kind, label, source;
+  std::vector<Area> areas;
+};
+
+// The shipped areas, parsed once.
+const std::map<std::string, Kind>& Kinds() {
+  static const std::map<std::string, Kind> kinds = [] {
+    std::map<std::string, Kind> out;
+    rapidjson::Document d;
+    d.Parse(kAreasJson);
+    if (!d.IsObject() || !d.HasMember("kinds")) return out;
+    for (const auto& k : d["kinds"].GetArray()) {
+      Kind kind;
+      kind.kind = k["kind"].GetString();
+      kind.label = k["label"].GetString();
+      kind.source = k["source"].GetString();
+      for (const auto& a : k["areas"].GetArray()) {
+        Area area;
+        area.id = a["id"].GetString();
+        area.name = a["name"].GetString();
+        if (a["population"].IsInt64()) area.population = a["population"].GetInt64();
+        area.rings_json = "[";
+        for (const auto& ring : a["rings"].GetArray()) {
+          read::Ring r;
+          area.rings_json += area.rings_json.size() > 1 ? ",[" : "[";
+          for (const auto& pt : ring.GetArray()) {
+            const double lon = pt[0].GetDouble(), lat = pt[1].GetDouble();
+            r.push_back(read::GeoPoint::FromDegrees(lat, lon));
+            area.min_lat = std::min(area.min_lat, lat);
+            area.max_lat = std::max(area.max_lat, lat);
+            area.min_lon = std::min(area.min_lon, lon);
+            area.max_lon = std::max(area.max_lon, lon);
+            area.rings_json += fmt::format("{}[{},{}]", r.size() > 1 ? "," : "", lon, lat);
+          }
+          area.rings_json += "]";
+          area.rings.push_back(std::move(r));
+        }
+        area.rings_json += "]";
+        kind.areas.push_back(std::move(area));
+      }
+      out[kind.kind] = std::move(kind);
+    }
+    return out;
+  }();
+  return kinds;
+}
+
+struct Tally {
+  std::int64_t cameras = 0, reads = 0, hits = 0, stops = 0, searches = 0;
+};
+
+// A rate, or null when the denominator is unknown or zero.
+std::string Rate(std::int64_t n, std::optional<std::int64_t> per, double scale) {
+  if (!per || *per <= 0) return "null";
+  return fmt::format("{:.3f}", static_cast<double>(n) * scale / static_cast<double>(*per));
+}
+
+std::string Figures(const Tally& t, std::optional<std::int64_t> population) {
+  return fmt::format(
+      R"("cameras":{},"reads":{},"hits":{},"stops":{},"searches":{},"rates":{{"hits_per_1000_reads":{},"stops_per_1000_reads":{},"reads_per_resident":{},"hits_per_100k_residents":{},"stops_per_100k_residents":{},"searches_per_100k_residents":{}}})",
+      t.cameras, t.reads, t.hits, t.stops, t.searches, Rate(t.hits, t.reads, 1000),
+      Rate(t.stops, t.reads, 1000), Rate(t.reads, population, 1), Rate(t.hits, population, 1e5),
+      Rate(t.stops, population, 1e5), Rate(t.searches, population, 1e5));
+}
+
+// The centres of an area or scenes search's circles and polygons.
+std::vector<read::GeoPoint> SearchCentres(const std::string& details) {
+  std::vector<read::GeoPoint> out;
+  rapidjson::Document d;
+  d.Parse(details.data(), details.size());
+  if (!d.IsObject()) return out;
+  auto centre = [&](const rapidjson::Value& a) {
+    if (!a.IsObject()) return;
+    if (a.HasMember("polygon") && a["polygon"].IsArray() && a["polygon"].Size() > 0) {
+      double lat = 0, lon = 0;
+      for (const auto& pt : a["polygon"].GetArray()) {
+        lon += pt[0].GetDouble();
+        lat += pt[1].GetDouble();
+      }
+      const double n = a["polygon"].Size();
+      out.push_back(read::GeoPoint::FromDegrees(lat / n, lon / n));
+    } else if (a.HasMember("lat") && a.HasMember("lon") && a["lat"].IsNumber() &&
+               a["lon"].IsNumber()) {
+      out.push_back(read::GeoPoint::FromDegrees(a["lat"].GetDouble(), a["lon"].GetDouble()));
+    }
+  };
+  if (d.HasMember("area")) centre(d["area"]);
+  if (d.HasMember("scenes") && d["scenes"].IsArray()) {
+    for (const auto& s : d["scenes"].GetArray())
+      if (s.IsObject() && s.HasMember("area")) centre(s["area"]);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> Disparity(catalog::Database& db, const identity::Principal& p,
+                              std::string_view kind_name, const Period& period, bool geometry,
+                              std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
+  auto k = Kinds().find(std::string(kind_name));
+  if (k == Kinds().end()) return Status::InvalidArgument("areas: counties, neighborhoods or zcta");
+  const Kind& kind = k->second;
+  const std::int64_t from = period.from_day * kDay, to = period.to_day * kDay;
+  std::vector<Tally> tally(kind.areas.size());
+  Tally outside, total;
+  auto area_of = [&](const read::GeoPoint& at) -> Tally& {
+    for (std::size_t i = 0; i < kind.areas.size(); ++i)
+      if (kind.areas[i].Contains(at)) return tally[i];
+    return outside;
+  };
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    // Cameras with a fixed position, each in the area that contains it.
+    std::map<std::pair<std::string, std::string>, Tally*> camera_area;  // (agency, code)
+    Result<catalog::Statement> c = db.Prepare(
+        "SELECT a.code, c.code, c.lat, c.lon FROM cameras c JOIN agencies a ON a.id = "
+        "c.agency_id WHERE c.status = 'active' AND c.lat IS NOT NULL AND c.lon IS NOT NULL");
+    if (!c.ok()) return c.status();
+    INTERDICT_RETURN_IF_ERROR(c->ForEach([&](const catalog::Statement& r) {
+      Tally& t = area_of(read::GeoPoint::FromDegrees(r.Real(2), r.Real(3)));
+      ++t.cameras;
+      camera_area[{r.Text(0), r.Text(1)}] = &t;
+    }));
+    auto at_camera = [&](const std::string& agency, const std::string& camera) -> Tally& {
+      auto it = camera_area.find({agency, camera});
+      return it == camera_area.end() ? outside : *it->second;
+    };
+    Result<catalog::Statement> reads = db.Prepare(
+        "SELECT a.code, r.camera, sum(r.reads) FROM read_counts r JOIN agencies a ON a.id = "
+        "r.agency_id WHERE r.day >= ?1 AND r.day < ?2 GROUP BY 1, 2");
+    if (!reads.ok()) return reads.status();
+    reads->Bind(1, period.from_day).Bind(2, period.to_day);
+    INTERDICT_RETURN_IF_ERROR(reads->ForEach(
+        [&](const catalog::Statement& r) { at_camera(r.Text(0), r.Text(1)).reads += r.Int(2); }));
+    // Hits where the camera stood (a mobile unit's: where the read was made).
+    Result<catalog::Statement> hits = db.Prepare(
+        "SELECT a.code, h.camera, json_extract(h.read, '$.lat'), json_extract(h.read, '$.lon'), "
+        "h.outcome IN ('stop', 'arrest', 'recovery'), count(*) FROM hits h JOIN agencies a ON "
+        "a.id = h.agency_id WHERE h.backfill = 0 AND h.read_time >= ?1 AND h.read_time < ?2 "
+        "GROUP BY 1, 2, 3, 4, 5");
+    if (!hits.ok()) return hits.status();
+    hits->Bind(1, from).Bind(2, to);
+    INTERDICT_RETURN_IF_ERROR(hits->ForEach([&](const catalog::Statement& r) {
+      Tally& t = r.IsNull(2) ? at_camera(r.Text(0), r.Text(1))
+                             : area_of(read::GeoPoint::FromDegrees(r.Real(2), r.Real(3)));
+      t.hits += r.Int(5);
+      if (r.Int(4) != 0) t.stops += r.Int(5);
+    }));
+    // Area and scene searches, in each area one of their circles is centred in.
+    Result<catalog::Statement> searches = db.Prepare(
+        "SELECT details FROM audit WHERE time >= ?1 AND time < ?2 AND outcome = 'ok' AND "
+        "event IN ('search.area', 'search.scenes')");
+    if (!searches.ok()) return searches.status();
+    searches->Bind(1, from).Bind(2, to);
+    INTERDICT_RETURN_IF_ERROR(searches->ForEach([&](const catalog::Statement& r) {
+      std::vector<Tally*> counted;
+      for (const read::GeoPoint& at : SearchCentres(r.Text(0))) {
+        Tally* t = &area_of(at);
+        if (std::find(counted.begin(), counted.end(), t) != counted.end()) continue;
+        counted.push_back(t);
+        ++t->searches;
+      }
+    }));
+    return identity::AuditAct(db, p, "oversight.disparity", true,
+                              fmt::format(R"({{"areas":"{}","from":{},"to":{}}})", kind.kind,
+                                          period.from_day, period.to_day),
+                              now);
+  }));
+  std::optional<std::int64_t> population = 0;
+  for (std::size_t i = 0; i < kind.areas.size(); ++i) {
+    const Tally& t = tally[i];
+    total.cameras += t.cameras;
+    total.reads += t.reads;
+    total.hits += t.hits;
+    total.stops += t.stops;
+    total.searches += t.searches;
+    if (!kind.areas[i].population) population.reset();
+    if (population) *population += *kind.areas[i].population;
+  }
+  std::string out = fmt::format(
+      R"({{"kind":"{}","label":{},"source":{},"period":{{"from":"{}","to":"{}"}},"areas":[)",
+      kind.kind, JsonQuote(kind.label), JsonQuote(kind.source), FormatDay(period.from_day),
+      FormatDay(period.to_day));
+  for (std::size_t i = 0; i < kind.areas.size(); ++i) {
+    const Area& a = kind.areas[i];
+    out += fmt::format(
+        R"({}{{"id":{},"name":{},"population":{},{}{}}})", i ? "," : "", JsonQuote(a.id),
+        JsonQuote(a.name), a.population ? std::to_string(*a.population) : "null",
+        Figures(tally[i], a.population), geometry ? R"(,"rings":)" + a.rings_json : "");
+  }
+  out += fmt::format(R"(],"all_areas":{{"population":{},{}}},"outside":{{{}}}}})",
+                     population ? std::to_string(*population) : "null", Figures(total, population),
+                     Figures(outside, std::nullopt));
+  return out;
+}
+
+}  // namespace interdict::oversight
