@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <cctype>
+#include <fstream>
 #include <iostream>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 #include "config/config.h"
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
+#include "oversight/seattle.h"
 
 namespace interdict::cli {
 namespace {
@@ -39,6 +41,9 @@ const Command kCommands[] = {
      SimCommand},
     {"totp", "totp SECRET: the current sign-in code for a base32 TOTP secret (demo logins)",
      TotpCommand},
+    {"oversight",
+     "oversight seattle FILE|-: disparity by ZIP area on the Seattle read log (docs/oversight.md)",
+     OversightCommand},
     {"version", "print the version and build type", Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };
@@ -74,6 +79,31 @@ int TotpCommand(const std::vector<std::string>& args) {
   }
   const std::int64_t now = Clock::System().NowMillis();
   std::cout << crypto::TotpCode(*raw, crypto::TotpStep(now)) << "\n";
+  return kExitOk;
+}
+
+int OversightCommand(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[0] != "seattle") {
+    std::cerr << "usage: interdict oversight seattle FILE   (the Seattle PD read log, "
+                 "pipe-separated; - for standard input, e.g. zcat FILE.csv.gz | … -)\n";
+    return kExitUsage;
+  }
+  std::ifstream file;
+  if (args[1] != "-") {
+    file.open(args[1], std::ios::binary);
+    if (!file) {
+      std::cerr << "interdict oversight: cannot read " << args[1] << "\n";
+      return kExitFailure;
+    }
+  }
+  std::cerr << "interdict oversight: reading " << (args[1] == "-" ? "standard input" : args[1])
+            << "\n";
+  Result<std::string> out = oversight::SeattleDisparity(args[1] == "-" ? std::cin : file);
+  if (!out.ok()) {
+    std::cerr << "interdict oversight: " << out.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::cout << *out << "\n";
   return kExitOk;
 }
 

@@ -19,6 +19,7 @@ int StoreCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
 int SimCommand(const std::vector<std::string>& args);
 int TotpCommand(const std::vector<std::string>& args);
+int OversightCommand(const std::vector<std::string>& args);
 int AdminCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int HotlistCommand(const std::vector<std::string>& args);
