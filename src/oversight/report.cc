@@ -401,8 +401,9 @@ Result<Period> ParsePeriod(std::optional<std::string_view> from, std::optional<s
                            std::int64_t now) {
   Period p;
   const std::int64_t today = now >= 0 ? now / kDay : -((-now + kDay - 1) / kDay);
-  p.to_day = today;
-  p.from_day = today - 30;
+  // By default the last 30 days, today included (a live report shows today's work).
+  p.to_day = today + 1;
+  p.from_day = p.to_day - 30;
   for (const auto& [name, raw, target] :
        {std::tuple{"from", from, &p.from_day}, std::tuple{"to", to, &p.to_day}}) {
     if (!raw) continue;

@@ -19,8 +19,8 @@ struct Period {
   std::int64_t from_day = 0, to_day = 0;
 };
 
-// "YYYY-MM-DD" bounds (`to` exclusive); by default the 30 full days before
-// today. At most 400 days; errors name the parameter.
+// "YYYY-MM-DD" bounds (`to` exclusive); by default the last 30 days, today
+// included. At most 400 days; errors name the parameter.
 Result<Period> ParsePeriod(std::optional<std::string_view> from, std::optional<std::string_view> to,
                            std::int64_t now);
 

@@ -278,5 +278,37 @@ TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedF
   EXPECT_NE(r.find("params.polygon.coordinates[0]: crosses itself"), std::string::npos) << r;
 }
 
+TEST_F(SearchTest, NoPublicAnswerNamesAPlateAPersonACaseOrAPlace) {
+  // Reads, a search with a case number and a justification, and a resident
+  // request's worth of people in the catalog; then every public route.
+  const std::string stl = Key("STLPD");
+  Post(stl, "STLPD", "market", "a1", "KZ9Q81", 3'600'000, R"(,"vehicle":{"make":"TOYT"})");
+  clock_.Advance(std::chrono::seconds(30));
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  int status = 0;
+  Search(analyst, R"("type":"plate","params":{"plate":"KZ9Q81"})", &status);
+  ASSERT_EQ(status, 200);
+  clock_.Advance(std::chrono::seconds(2));  // the read counts are written each second
+  std::size_t checked = 0;
+  for (const http::Route& route : running_->service().router().routes()) {
+    if (!route.access.is_public() || route.method != "GET" ||
+        route.pattern.find('{') != std::string::npos)
+      continue;
+    auto r = Call("", "GET", route.pattern);
+    ++checked;
+    for (const char* secret :
+         {"KZ9Q81", "26-004411", "Market St", "driveway", "analyst", "admin1", "MO0950000"}) {
+      EXPECT_EQ(r.body.find(secret), std::string::npos)
+          << route.pattern << " names " << secret << ": " << r.body.substr(0, 400);
+    }
+  }
+  EXPECT_GE(checked, 4u);  // /healthz, /metrics, the banner, the report, the console's pages
+  // The report did see the one search, and publishes it suppressed (1 < 5).
+  const std::string report = Call("", "GET", "/api/v1/transparency").body;
+  EXPECT_NE(report.find(R"("searches":null,"searches_by_purpose":{"stolen-vehicle":null})"),
+            std::string::npos)
+      << report.substr(0, 600);
+}
+
 }  // namespace
 }  // namespace interdict::server

@@ -246,8 +246,8 @@ TEST(PeriodTest, ParsesWholeDaysAndNamesBadBounds) {
   const std::int64_t now = 20'420 * kDay + 3600'000;
   Result<Period> def = ParsePeriod(std::nullopt, std::nullopt, now);
   ASSERT_TRUE(def.ok());
-  EXPECT_EQ(def->to_day, 20'420);
-  EXPECT_EQ(def->from_day, 20'390);
+  EXPECT_EQ(def->to_day, 20'421);  // today included
+  EXPECT_EQ(def->from_day, 20'391);
   Result<Period> p = ParsePeriod("2025-11-08", "2025-12-08", now);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->from_day, kFromDay);
