@@ -198,6 +198,21 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+const char* const kPolicy[] = {
+    "Every search names a lawful purpose from a fixed list, a case number, the offense and a "
+    "justification; prohibited purposes are refused and the attempt is recorded.",
+    "Searches over more than 30 days, more than one agency, or that analyse patterns of "
+    "movement need a supervisor's approval for the case.",
+    "Each agency's reads are deleted when its state's retention period ends, unless a legal "
+    "hold with a stated basis keeps them until the hold expires.",
+    "An agency sees another's reads, hits or hotlists only under a sharing agreement approved "
+    "by two people, and only as its state's law allows.",
+    "A hit is a lead, not grounds to act: an officer checks the image and confirms the entry "
+    "with its source before any stop.",
+    "Every access is recorded in a tamper-evident audit trail; supervisors and auditors review "
+    "flagged searches, and this report is published for anyone to read.",
+};
+
 void Str(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
@@ -355,6 +370,11 @@ std::string Render(const Data& d, const Period& p, std::int64_t now, const Repor
     w.Double(c.lon);
     w.EndObject();
   }
+  w.EndArray();
+  // The rules every use of the system is held to (GOVERNANCE, in brief).
+  Str(w, "policy");
+  w.StartArray();
+  for (const char* rule : kPolicy) Str(w, rule);
   w.EndArray();
   Str(w, "purposes");
   w.StartArray();

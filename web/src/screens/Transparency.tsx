@@ -41,6 +41,7 @@ interface Report {
   region: Activity & { agencies: number; cameras: number };
   agencies: Agency[];
   cameras: { agency: string; code: string; lat: number; lon: number }[];
+  policy: string[];
   purposes: { code: string; label: string }[];
   prohibited: { code: string; label: string; why: string }[];
   audit: { entries: number; head: string };
@@ -118,6 +119,12 @@ export function TransparencyScreen() {
           ))}
         </tbody>
       </table>
+      <h3>The rules</h3>
+      <ul>
+        {r.policy.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
       <h3>Prohibited uses</h3>
       <ul>
         {r.prohibited.map((p) => (
