@@ -223,6 +223,44 @@ const std::array kOptions = {
              c.oversight.protected_places = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"oversight.min_justification_words", "integer", "6",
+            "A search whose justification has fewer words is flagged for review (so are stock "
+            "phrases such as \"ongoing investigation\")."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 100, &c.oversight.min_justification_words);
+           }},
+    Option{{"oversight.repeat_count", "integer", "3",
+            "The search of one plate by one person that is flagged for review: the n-th within "
+            "oversight.repeat_days."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 2, 100, &c.oversight.repeat_count); }},
+    Option{{"oversight.repeat_days", "integer", "7",
+            "The window, in days, of oversight.repeat_count."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 365, &c.oversight.repeat_days); }},
+    Option{{"oversight.wide_days", "integer", "90",
+            "A search over a longer window, in days, is flagged for review as wide."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 3660, &c.oversight.wide_days); }},
+    Option{
+        {"oversight.wide_agencies", "integer", "5",
+         "A search over more agencies is flagged for review as wide."},
+        Type::kInteger,
+        [](Config& c, const Value& v) { return SetInt(v, 1, 1000, &c.oversight.wide_agencies); }},
+    Option{{"oversight.wide_radius_m", "integer", "5000",
+            "An area search with a larger radius, in metres, is flagged for review as wide."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 100, 100000, &c.oversight.wide_radius_m);
+           }},
+    Option{{"oversight.protected_radius_m", "integer", "300",
+            "An area or scene search centred this close, in metres, to a protected place is "
+            "flagged for review."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 10, 5000, &c.oversight.protected_radius_m);
+           }},
     Option{{"alerts.webhook_max_attempts", "integer", "8",
             "Tries of a webhook delivery before it is dead-lettered; the wait doubles from 1 s "
             "after each failure, up to 10 minutes."},

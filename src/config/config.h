@@ -70,6 +70,14 @@ struct OversightConfig {
   std::int64_t min_count = 5;  // transparency report: counts 1..min_count-1 are suppressed
   std::string time_zone = "America/Chicago";  // of people's shifts (review queue)
   std::string protected_places;  // JSON file of protected places; empty: the shipped examples
+  // The review queue's thresholds (docs/oversight.md, section 2).
+  std::int64_t min_justification_words = 6;
+  std::int64_t repeat_count = 3;
+  std::int64_t repeat_days = 7;
+  std::int64_t wide_days = 90;
+  std::int64_t wide_agencies = 5;
+  std::int64_t wide_radius_m = 5000;
+  std::int64_t protected_radius_m = 300;
 };
 
 struct Config {

@@ -113,7 +113,7 @@ Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& 
   INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   Result<catalog::Statement> q = db.Prepare(
       "SELECT id, username, display_name, role, totp_enrolled, disabled_at IS NOT NULL, "
-      "locked_until > ?2 FROM users WHERE agency_id = ?1 ORDER BY username");
+      "locked_until > ?2, shift FROM users WHERE agency_id = ?1 ORDER BY username");
   if (!q.ok()) return q.status();
   q->Bind(1, p.agency_id).Bind(2, now);
   std::vector<UserInfo> out;
@@ -122,7 +122,7 @@ Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& 
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({q->Int(0), q->Text(1), q->Text(2), q->Text(3), q->Int(4) != 0, q->Int(5) != 0,
-                   q->Int(6) != 0});
+                   q->Int(6) != 0, q->Text(7)});
   }
   return out;
 }

@@ -26,6 +26,7 @@ struct UserInfo {
   bool enrolled = false;
   bool disabled = false;
   bool locked = false;
+  std::string shift;  // "HH:MM-HH:MM" local, or ""
 };
 
 // users.manage, own agency only, any human role; audited.

@@ -632,6 +632,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                         : u.locked   ? "locked"
                         : u.enrolled ? "active"
                                      : "enrolling");
+                    Str(w, "shift", u.shift);
                     w.EndObject();
                   }
                   w.EndArray();

@@ -127,6 +127,14 @@ Status Service::Start() {
   s.api.max_password_checks = s.config.auth.max_password_checks;
   s.api.report_min_count = s.config.oversight.min_count;
   s.api.review_rules.time_zone = s.config.oversight.time_zone;
+  const config::OversightConfig& ov = s.config.oversight;
+  s.api.review_rules.min_justification_words = static_cast<int>(ov.min_justification_words);
+  s.api.review_rules.repeat_count = static_cast<int>(ov.repeat_count);
+  s.api.review_rules.repeat_days = ov.repeat_days;
+  s.api.review_rules.wide_days = ov.wide_days;
+  s.api.review_rules.wide_agencies = static_cast<std::size_t>(ov.wide_agencies);
+  s.api.review_rules.wide_radius_m = static_cast<double>(ov.wide_radius_m);
+  s.api.review_rules.protected_radius_m = static_cast<double>(ov.protected_radius_m);
   if (!s.config.oversight.protected_places.empty()) {
     std::ifstream in(s.config.oversight.protected_places, std::ios::binary);
     if (!in) {

@@ -218,6 +218,22 @@ TEST_F(ApiTest, TheTransparencyReportIsPublicAndNamesNoPersonPlateOrCase) {
   EXPECT_EQ(positions.body.find("car7"), std::string::npos) << positions.body;
 }
 
+TEST_F(ApiTest, AShiftIsSetCheckedListedAndAudited) {
+  const std::string token = SignInAlice();
+  EXPECT_EQ(Post("/api/v1/users/1/shift", R"({"shift":"22:00-06:00"})", token).status, 200);
+  for (const char* bad : {"25:00-06:00", "7-19", "07:00-19:60", "07:00 19:00"}) {
+    http::ClientResponse r =
+        Post("/api/v1/users/1/shift", std::string(R"({"shift":")") + bad + R"("})", token);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("shift:"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(Post("/api/v1/users/99/shift", R"({"shift":""})", token).status, 404);
+  EXPECT_NE(Get("/api/v1/users", token).body.find(R"("username":"alice")"), std::string::npos);
+  EXPECT_NE(Get("/api/v1/users", token).body.find(R"("shift":"22:00-06:00")"), std::string::npos);
+  EXPECT_NE(Get("/api/v1/audit?event=user.shift", token).body.find(R"("shift":"22:00-06:00")"),
+            std::string::npos);
+}
+
 TEST_F(ApiTest, SignOutEndsTheSessionAndIdleSessionsLock) {
   const std::string token = SignInAlice();
   EXPECT_EQ(Post("/api/v1/auth/logout", "", token).status, 200);

@@ -73,6 +73,7 @@ interface User {
   display_name: string;
   role: string;
   state: string;
+  shift: string;
 }
 
 function Users(props: { say: Say }) {
@@ -81,7 +82,7 @@ function Users(props: { say: Say }) {
   return (
     <Section title="People and roles">
       <table class="data">
-        <THead cols={["Username", "Name", "Role", "State", ""]} />
+        <THead cols={["Username", "Name", "Role", "State", "Shift (local; searches outside it are flagged)", ""]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
@@ -89,6 +90,18 @@ function Users(props: { say: Say }) {
               <td>{u.display_name}</td>
               <td>{u.role}</td>
               <td>{u.state}</td>
+              <td>
+                <form
+                  class="row"
+                  onSubmit={(e) => {
+                    const f = form(e);
+                    void act(props.say, () => post(`/api/v1/users/${u.id}/shift`, { shift: String(f.get("shift") ?? "") }), `Shift of ${u.username} saved.`, reload);
+                  }}
+                >
+                  <input name="shift" defaultValue={u.shift} placeholder="07:00-19:00" size={11} pattern="([0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2})?" aria-label={`Shift of ${u.username}`} />
+                  <button>Save</button>
+                </form>
+              </td>
               <td>
                 {u.state !== "disabled" && (
                   <button onClick={() => act(props.say, () => post(`/api/v1/users/${u.id}/disable`), `Disabled ${u.username}; their sessions ended.`, reload)}>
