@@ -3,6 +3,11 @@
 // and gone — process and files — when the object goes.
 #include "bench/postgres_server.h"
 
+#include "base/log.h"
+#include "bench/postgres_peer.h"
+#include "bench/read_generator.h"
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -34,6 +39,56 @@ TEST(PostgresServerTest, StartsOnLoopbackAnswersAndLeavesNothingBehind) {
   }
   EXPECT_FALSE(std::filesystem::exists(data_dir));
   EXPECT_NE(PQping(conninfo.c_str()), PQPING_OK);  // nobody answers any more
+}
+
+TEST(PostgresPeerTest, TheSameReadsGiveTheSamePlateAnswersAsTheStore) {
+  test::TempDir dir;
+  Result<std::unique_ptr<PostgresServer>> pg =
+      PostgresServer::Start(dir.path(), std::chrono::seconds(60));
+  ASSERT_TRUE(pg.ok()) << pg.status().message();
+  Result<std::unique_ptr<PostgresPeer>> peer = PostgresPeer::Connect((*pg)->conninfo());
+  ASSERT_TRUE(peer.ok()) << peer.status().message();
+  ASSERT_TRUE((*peer)->CreateSchema().ok());
+
+  Logger log([](std::string_view) {}, Clock::System());
+  store::StoreOptions so;
+  so.dir = dir.File("store");
+  so.sync = store::SyncPolicy::kNone;
+  so.background = false;
+  Result<std::unique_ptr<store::Store>> st =
+      store::Store::Open(so, store::Env::Posix(), Clock::System(), log);
+  ASSERT_TRUE(st.ok()) << st.status().message();
+
+  GeneratorOptions g;
+  g.reads = 6000;
+  g.cameras = 50;
+  g.days = 3;
+  ReadGenerator gen(g);
+  std::vector<read::Read> batch;
+  std::vector<std::string> plates;
+  while (gen.Next(1000, &batch)) {
+    Status loaded = (*peer)->Load(batch);
+    ASSERT_TRUE(loaded.ok()) << loaded.message();
+    for (std::size_t i = 0; i < batch.size(); i += 97) plates.push_back(batch[i].plate.str());
+    ASSERT_TRUE((*st)->Append(std::move(batch)).ok());
+  }
+  ASSERT_GE(plates.size(), 50u);
+  std::size_t rows = 0;
+  for (const std::string& plate : plates) {
+    store::ReadQuery q;
+    q.agencies = gen.agency_codes();
+    q.plate = *plate::Plate::FromNormalized(plate);
+    q.limit = 100'000;
+    Result<store::QueryResult> mine = (*st)->Query(q);
+    ASSERT_TRUE(mine.ok());
+    std::vector<std::string> ids;
+    for (const read::Read& r : mine->reads) ids.push_back(r.id);
+    Result<std::vector<std::string>> theirs = (*peer)->PlateIds(plate, g.start_ms, gen.end_ms());
+    ASSERT_TRUE(theirs.ok()) << theirs.status().message();
+    EXPECT_EQ(ids, *theirs) << plate;
+    rows += ids.size();
+  }
+  EXPECT_GT(rows, plates.size());  // plates repeat: the answers are not trivially one row
 }
 
 }  // namespace
