@@ -112,14 +112,12 @@ Status PostgresPeer::Load(const std::vector<read::Read>& batch) {
   return Exec("COMMIT");
 }
 
-Result<std::vector<std::string>> PostgresPeer::PlateIds(std::string_view plate, std::int64_t from,
-                                                        std::int64_t to) {
-  const std::string p(plate), f = std::to_string(from), t = std::to_string(to);
-  const char* params[] = {p.c_str(), f.c_str(), t.c_str()};
-  PGresult* r = PQexecParams(c_,
-                             "SELECT id FROM reads WHERE plate = $1 AND time >= $2::bigint AND "
-                             "time < $3::bigint ORDER BY time DESC, agency, camera, id",
-                             3, nullptr, params, nullptr, nullptr, 0);
+Result<std::vector<std::string>> PostgresPeer::Ids(const char* sql,
+                                                   const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  for (const std::string& p : params) values.push_back(p.c_str());
+  PGresult* r = PQexecParams(c_, sql, static_cast<int>(values.size()), nullptr, values.data(),
+                             nullptr, nullptr, 0);
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     const std::string why = PQerrorMessage(c_);
     PQclear(r);
@@ -129,6 +127,36 @@ Result<std::vector<std::string>> PostgresPeer::PlateIds(std::string_view plate, 
   for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
   PQclear(r);
   return out;
+}
+
+Result<std::vector<std::string>> PostgresPeer::PlateIds(std::string_view plate, std::int64_t from,
+                                                        std::int64_t to) {
+  return Ids(
+      "SELECT id FROM reads WHERE plate = $1 AND time >= $2::bigint AND time < $3::bigint "
+      "ORDER BY time DESC, agency, camera, id",
+      {std::string(plate), std::to_string(from), std::to_string(to)});
+}
+
+Result<std::vector<std::string>> PostgresPeer::PartialIds(std::string_view pattern,
+                                                          std::int64_t from, std::int64_t to) {
+  std::string like;
+  for (char ch : pattern) like += ch == '?' ? '_' : ch == '*' ? '%' : ch;  // plates are A-Z0-9
+  return Ids(
+      "SELECT id FROM reads WHERE plate LIKE $1 AND time >= $2::bigint AND time < $3::bigint "
+      "ORDER BY time DESC, agency, camera, id",
+      {like, std::to_string(from), std::to_string(to)});
+}
+
+Result<std::vector<std::string>> PostgresPeer::CameraIds(const std::vector<std::string>& cameras,
+                                                         std::int64_t from, std::int64_t to) {
+  std::string array = "{";
+  for (std::size_t i = 0; i < cameras.size(); ++i)
+    array += (i ? "," : "") + ("\"" + cameras[i] + "\"");  // codes have no quotes
+  array += "}";
+  return Ids(
+      "SELECT id FROM reads WHERE camera = ANY($1::text[]) AND time >= $2::bigint AND "
+      "time < $3::bigint ORDER BY time DESC, agency, camera, id",
+      {array, std::to_string(from), std::to_string(to)});
 }
 
 }  // namespace interdict::bench

@@ -30,10 +30,19 @@ class PostgresPeer {
   // The ids of every read of `plate` in [from, to), newest first.
   Result<std::vector<std::string>> PlateIds(std::string_view plate, std::int64_t from,
                                             std::int64_t to);
+  // A partial plate ('?' one character, '*' any run; the store's syntax) as
+  // LIKE, which pg_trgm's index serves.
+  Result<std::vector<std::string>> PartialIds(std::string_view pattern, std::int64_t from,
+                                              std::int64_t to);
+  // The reads of these cameras in [from, to): the area question once the
+  // cameras within the circle are known.
+  Result<std::vector<std::string>> CameraIds(const std::vector<std::string>& cameras,
+                                             std::int64_t from, std::int64_t to);
 
  private:
   explicit PostgresPeer(pg_conn* c) : c_(c) {}
   Status Exec(const char* sql);
+  Result<std::vector<std::string>> Ids(const char* sql, const std::vector<std::string>& params);
   pg_conn* c_;
 };
 

@@ -41,7 +41,7 @@ TEST(PostgresServerTest, StartsOnLoopbackAnswersAndLeavesNothingBehind) {
   EXPECT_NE(PQping(conninfo.c_str()), PQPING_OK);  // nobody answers any more
 }
 
-TEST(PostgresPeerTest, TheSameReadsGiveTheSamePlateAnswersAsTheStore) {
+TEST(PostgresPeerTest, TheSameReadsGiveTheSameAnswersAsTheStore) {
   test::TempDir dir;
   Result<std::unique_ptr<PostgresServer>> pg =
       PostgresServer::Start(dir.path(), std::chrono::seconds(60));
@@ -89,6 +89,40 @@ TEST(PostgresPeerTest, TheSameReadsGiveTheSamePlateAnswersAsTheStore) {
     rows += ids.size();
   }
   EXPECT_GT(rows, plates.size());  // plates repeat: the answers are not trivially one row
+
+  // Partial plates (prefix, substring, one unknown character) and camera windows.
+  auto same = [&](store::ReadQuery q, const Result<std::vector<std::string>>& theirs,
+                  const std::string& what) {
+    q.agencies = gen.agency_codes();
+    q.limit = 100'000;
+    Result<store::QueryResult> mine = (*st)->Query(q);
+    ASSERT_TRUE(mine.ok()) << what;
+    ASSERT_TRUE(theirs.ok()) << what << ": " << theirs.status().message();
+    std::vector<std::string> ids;
+    for (const read::Read& r : mine->reads) ids.push_back(r.id);
+    EXPECT_EQ(ids, *theirs) << what;
+    EXPECT_FALSE(ids.empty()) << what;  // each question finds something
+  };
+  for (std::size_t i = 0; i < 10; ++i) {
+    const std::string& p = plates[i * 3];
+    for (const std::string& pattern : {p.substr(0, 2) + "*", "*" + p.substr(1, 3) + "*",
+                                       p.substr(0, 1) + "?" + p.substr(2, 2) + "*"}) {
+      store::ReadQuery q;
+      q.pattern = *store::PlatePattern::Parse(pattern);
+      q.from = g.start_ms;
+      q.to = gen.end_ms();
+      same(q, (*peer)->PartialIds(pattern, q.from, q.to), pattern);
+    }
+  }
+  for (std::size_t c = 0; c < 5; ++c) {
+    const std::vector<std::string> cameras = {gen.cameras()[c * 3].name,
+                                              gen.cameras()[c * 3 + 1].name};
+    store::ReadQuery q;
+    q.cameras = cameras;
+    q.from = g.start_ms + static_cast<std::int64_t>(c) * 6 * 3'600'000LL;
+    q.to = q.from + 12 * 3'600'000LL;
+    same(q, (*peer)->CameraIds(cameras, q.from, q.to), cameras[0] + "," + cameras[1]);
+  }
 }
 
 }  // namespace
