@@ -80,19 +80,26 @@ Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, s
   });
 }
 
+std::optional<std::pair<int, int>> ParseShift(std::string_view s) {
+  auto minutes = [](std::string_view t) -> std::optional<int> {
+    if (t.size() != 5 || t[2] != ':') return std::nullopt;
+    for (std::size_t i : {0u, 1u, 3u, 4u})
+      if (!std::isdigit(static_cast<unsigned char>(t[i]))) return std::nullopt;
+    const int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (h > 23 || m > 59) return std::nullopt;
+    return h * 60 + m;
+  };
+  if (s.size() != 11 || s[5] != '-') return std::nullopt;
+  const std::optional<int> start = minutes(s.substr(0, 5)), end = minutes(s.substr(6));
+  if (!start || !end) return std::nullopt;
+  return std::pair{*start, *end};
+}
+
 Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std::string_view shift,
                 std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   // "HH:MM-HH:MM" in the region's time zone (oversight.time_zone); "" for none.
-  auto hhmm = [](std::string_view s) {
-    return s.size() == 5 && std::isdigit(static_cast<unsigned char>(s[0])) &&
-           std::isdigit(static_cast<unsigned char>(s[1])) && s[2] == ':' &&
-           std::isdigit(static_cast<unsigned char>(s[3])) &&
-           std::isdigit(static_cast<unsigned char>(s[4])) &&
-           (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
-  };
-  if (!shift.empty() && (shift.size() != 11 || shift[5] != '-' || !hhmm(shift.substr(0, 5)) ||
-                         !hhmm(shift.substr(6))))
+  if (!shift.empty() && !ParseShift(shift))
     return Status::InvalidArgument(
         "shift: \"HH:MM-HH:MM\" in local time (may pass midnight), or \"\"");
   return db.Transaction([&]() -> Status {

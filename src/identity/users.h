@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -34,6 +35,10 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
                            std::string_view display_name, std::string_view role, std::int64_t now);
 // Ends the user's sessions too. An administrator cannot disable themselves.
 Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now);
+// A work shift "HH:MM-HH:MM" as minutes of the day [start, end); the end may
+// come before the start (a shift past midnight). nullopt for anything else.
+std::optional<std::pair<int, int>> ParseShift(std::string_view shift);
+
 // users.manage: a person's work shift, "HH:MM-HH:MM" local (it may pass
 // midnight), or "" for none; the review queue flags searches outside it. Audited.
 Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std::string_view shift,

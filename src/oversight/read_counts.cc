@@ -52,10 +52,36 @@ Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
 }
 
 void ReadCounter::Add(const std::vector<read::Read>& reads, const std::vector<bool>& kept) {
+  // On the ingest path: a batch is mostly runs of one camera and day, so
+  // count runs and touch the map (and copy the names) once per run.
   DayCounts local;
-  Count(KeysOf(reads), kept, local);
+  std::int64_t run = 0;
+  const read::Read* first = nullptr;
+  std::int64_t day = 0;
+  auto close = [&] {
+    if (run > 0) local[{first->agency, first->camera, day}] += run;
+    run = 0;
+  };
+  for (std::size_t i = 0; i < reads.size() && i < kept.size(); ++i) {
+    if (!kept[i]) continue;
+    const read::Read& r = reads[i];
+    const std::int64_t d = UtcDay(r.time);
+    if (run == 0 || d != day || r.camera != first->camera || r.agency != first->agency) {
+      close();
+      first = &r;
+      day = d;
+    }
+    ++run;
+  }
+  close();
+  if (local.empty()) return;
   std::lock_guard l(mu_);
   for (const auto& [key, n] : local) pending_[key] += n;
+}
+
+bool ReadCounter::Empty() {
+  std::lock_guard l(mu_);
+  return pending_.empty();
 }
 
 Status ReadCounter::Flush(catalog::Database& db) {

@@ -45,6 +45,7 @@ Status AddReadCounts(catalog::Database& db, const DayCounts& counts);
 class ReadCounter {
  public:
   void Add(const std::vector<read::Read>& reads, const std::vector<bool>& kept);
+  bool Empty();
   // Writes what accumulated; on failure keeps it for the next call.
   Status Flush(catalog::Database& db);
 

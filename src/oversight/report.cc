@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "base/time_format.h"
+#include "oversight/read_counts.h"
 #include "policy/sharing.h"
 
 namespace interdict::oversight {
@@ -420,7 +421,7 @@ std::string FormatDay(std::int64_t day) {
 Result<Period> ParsePeriod(std::optional<std::string_view> from, std::optional<std::string_view> to,
                            std::int64_t now) {
   Period p;
-  const std::int64_t today = now >= 0 ? now / kDay : -((-now + kDay - 1) / kDay);
+  const std::int64_t today = UtcDay(now);
   // By default the last 30 days, today included (a live report shows today's work).
   p.to_day = today + 1;
   p.from_day = p.to_day - 30;

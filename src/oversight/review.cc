@@ -15,6 +15,7 @@
 #include "base/time_format.h"
 #include "base/time_zone.h"
 #include "crypto/crypto.h"
+#include "identity/users.h"
 #include "read/geo.h"
 
 namespace interdict::oversight {
@@ -82,17 +83,6 @@ std::optional<SearchedArea> AreaOf(const Value* a) {
   out.center = read::GeoPoint::FromDegrees(*lat, *lon);
   out.radius_m = *r;
   return out;
-}
-
-// "HH:MM-HH:MM" → minutes of the day [start, end); the shift may pass midnight.
-std::optional<std::pair<int, int>> ParseShift(std::string_view s) {
-  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
-  char tail = 0;
-  if (std::sscanf(std::string(s).c_str(), "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4)
-    return std::nullopt;
-  if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
-    return std::nullopt;
-  return std::pair{h1 * 60 + m1, h2 * 60 + m2};
 }
 
 struct Entry {
@@ -172,7 +162,7 @@ class Reviewer {
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
     const std::string shift = q->Text(0);
-    const std::optional<std::pair<int, int>> s = ParseShift(shift);
+    const std::optional<std::pair<int, int>> s = identity::ParseShift(shift);
     if (!s) return Status::Ok();
     Result<UsTimeZone> tz = UsTimeZone::Parse(rules_.time_zone);
     if (!tz.ok()) return tz.status();

@@ -101,6 +101,7 @@ void Background::SweepReview() {
 }
 
 void Background::FlushReadCounts() {
+  if (ctx_.read_counts.Empty()) return;  // most rounds: no catalog transaction for nothing
   Status st = ctx_.catalog->With(
       [&](catalog::Database& db, identity::Accounts&) { return ctx_.read_counts.Flush(db); });
   if (!st.ok()) ctx_.log.Error("writing read counts failed", {{"error", st.message()}});

@@ -9,6 +9,8 @@
 
 #include "base/json_escape.h"
 #include "base/time_format.h"
+#include "oversight/read_counts.h"
+#include "oversight/report.h"
 #include "policy/retention.h"
 #include "server/api.h"
 #include "server/json_body.h"
@@ -21,7 +23,7 @@ constexpr std::int64_t kDay = 86'400'000;
 constexpr std::size_t kMostReads = 100'000;
 
 std::string Day(std::int64_t ms) {
-  return FormatRfc3339(ms).substr(0, 10);
+  return oversight::FormatDay(oversight::UtcDay(ms));
 }
 
 struct Held {

@@ -23,3 +23,6 @@ export function vehicle(v: { make?: unknown; model?: unknown; color?: unknown; b
 }
 
 export const has = (permissions: string[], p: string) => permissions.includes(p);
+
+// "YYYY-MM-DD" (UTC) of a date, for the API's day parameters and date inputs.
+export const isoDay = (d: Date) => d.toISOString().slice(0, 10);

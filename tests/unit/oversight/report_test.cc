@@ -242,6 +242,34 @@ TEST_F(ReportTest, NoPlatePersonCaseJustificationOrPlaceNameIsPublished) {
   EXPECT_NE(text_.find(R"("lists_by_kind":{"custom":1})"), std::string::npos) << text_;
 }
 
+TEST(ReadCounterTest, CountsOnlyStoredReadsByAgencyCameraAndDayAndWritesThemOnce) {
+  test::TempDir dir;
+  auto db = test::MigratedCatalog(dir.File("catalog.db"));
+  ASSERT_TRUE(db->Exec("INSERT INTO agencies VALUES (1, 'AAPD', 'A', 'MO0000001', 'US-MO', "
+                       "'local', 0)")
+                  .ok());
+  std::vector<read::Read> reads(7);
+  const char* cameras[] = {"c1", "c1", "c2", "c1", "c1", "c1", "c1"};
+  const std::int64_t days[] = {10, 10, 10, 10, 11, 11, 11};
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    reads[i].agency = "AAPD";
+    reads[i].camera = cameras[i];
+    reads[i].time = days[i] * kDay + static_cast<std::int64_t>(i);
+  }
+  ReadCounter counter;
+  EXPECT_TRUE(counter.Empty());
+  // The sixth read was a duplicate: not stored, not counted.
+  counter.Add(reads, {true, true, true, true, true, false, true});
+  ASSERT_TRUE(counter.Flush(*db).ok());
+  EXPECT_TRUE(counter.Empty());
+  ASSERT_TRUE(counter.Flush(*db).ok());  // nothing twice
+  std::map<std::string, std::int64_t> got;
+  auto q = db->Prepare("SELECT camera || '/' || day, reads FROM read_counts");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(q->ForEach([&](const catalog::Statement& r) { got[r.Text(0)] = r.Int(1); }).ok());
+  EXPECT_EQ(got, (std::map<std::string, std::int64_t>{{"c1/10", 3}, {"c2/10", 1}, {"c1/11", 2}}));
+}
+
 TEST(PeriodTest, ParsesWholeDaysAndNamesBadBounds) {
   const std::int64_t now = 20'420 * kDay + 3600'000;
   Result<Period> def = ParsePeriod(std::nullopt, std::nullopt, now);

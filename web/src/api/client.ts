@@ -92,10 +92,10 @@ export async function imageUrl(path: ApiPath): Promise<string> {
   return URL.createObjectURL(await res.blob());
 }
 
-// A POST whose answer is a file (search exports): saved under the name the
-// server gives in Content-Disposition.
-export async function download(path: ApiPath, body: unknown): Promise<string> {
-  const res = await send("POST", path, body);
+// A request whose answer is a file (search exports, the auditor's package):
+// saved under the name the server gives in Content-Disposition.
+export async function download(method: "GET" | "POST", path: ApiPath, body?: unknown): Promise<string> {
+  const res = await send(method, path, body);
   const cd = res.headers.get("Content-Disposition") ?? "";
   const name = /filename="([^"]+)"/.exec(cd)?.[1] ?? "interdict-export";
   const url = URL.createObjectURL(await res.blob());

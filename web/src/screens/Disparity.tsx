@@ -3,6 +3,7 @@
 // per 1,000 reads and per resident, as a table and a choropleth map.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
+import { isoDay } from "../format";
 import { MapView, type Shape } from "../ui/MapView";
 import { THead } from "../ui/THead";
 
@@ -51,11 +52,10 @@ function colours(values: (number | null)[]): (v: number | null) => string {
 
 export function DisparityScreen() {
   const today = new Date();
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   const [kind, setKind] = useState("counties");
   const [metric, setMetric] = useState("hits_per_1000_reads");
-  const [from, setFrom] = useState(day(new Date(today.getTime() - 30 * 864e5)));
-  const [to, setTo] = useState(day(new Date(today.getTime() + 864e5)));
+  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 30 * 864e5)));
+  const [to, setTo] = useState(isoDay(new Date(today.getTime() + 864e5)));
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {

@@ -3,8 +3,8 @@
 // with the search's terms; resolved with an outcome and a note (never one's
 // own); and the package for an independent auditor.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get, post } from "../api/client";
-import { when } from "../format";
+import { ApiError, download, get, post } from "../api/client";
+import { isoDay, when } from "../format";
 import { THead } from "../ui/THead";
 
 interface Flag {
@@ -82,7 +82,6 @@ export function ReviewScreen() {
     );
   }, [state, tick]);
   const today = new Date();
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   return (
     <div class="page">
       <h2>Review queue</h2>
@@ -95,29 +94,17 @@ export function ReviewScreen() {
             <option value="all">all</option>
           </select>
         </label>
-        <a
-          class="button"
-          href={`/api/v1/review/export?from=${day(new Date(today.getTime() - 30 * 864e5))}&to=${day(new Date(today.getTime() + 864e5))}`}
-          onClick={(e) => {
-            e.preventDefault();
-            void get<{ sha256: string }>(
-              `/api/v1/review/export?from=${day(new Date(today.getTime() - 30 * 864e5))}&to=${day(new Date(today.getTime() + 864e5))}`,
-            ).then(
-              (pkg) => {
-                const url = URL.createObjectURL(new Blob([JSON.stringify(pkg)], { type: "application/json" }));
-                const a = document.createElement("a");
-                a.href = url;
-                a.download = `interdict-audit-package-${day(today)}.json`;
-                a.click();
-                setTimeout(() => URL.revokeObjectURL(url), 10_000);
-                setMsg(`Package exported (SHA-256 ${pkg.sha256.slice(0, 16)}…); the export is in the audit trail.`);
-              },
+        <button
+          onClick={() => {
+            const path = `/api/v1/review/export?from=${isoDay(new Date(today.getTime() - 30 * 864e5))}&to=${isoDay(new Date(today.getTime() + 864e5))}` as const;
+            download("GET", path).then(
+              (name) => setMsg(`Package saved as ${name} (with its SHA-256); the export is in the audit trail.`),
               (err) => setError(err instanceof ApiError ? err.message : "The export failed."),
             );
           }}
         >
           Export the last 30 days for an auditor
-        </a>
+        </button>
       </div>
       {msg && (
         <p class="notice" role="status">

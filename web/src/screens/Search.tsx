@@ -181,7 +181,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
   async function exportAs(format: "csv" | "geojson") {
     if (!request) return;
     try {
-      const name = await download("/api/v1/search", { ...request, format, page: { limit: 10000 } });
+      const name = await download("POST", "/api/v1/search", { ...request, format, page: { limit: 10000 } });
       setNotice(`Exported ${name}. The export is in the audit trail.`);
     } catch (e) {
       setNotice(e instanceof ApiError ? e.message : "The export failed.");

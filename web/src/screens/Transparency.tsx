@@ -5,7 +5,7 @@
 // prohibited; and the audit chain's head.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
-import { when } from "../format";
+import { isoDay, when } from "../format";
 import { MapView } from "../ui/MapView";
 import { THead } from "../ui/THead";
 
@@ -47,14 +47,13 @@ interface Report {
   audit: { entries: number; head: string };
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
 // A suppressed count is shown as "< min"; the footnote says why.
 const show = (n: Count | undefined, min: number) => (n === null ? `< ${min}` : n === undefined ? "0" : n.toLocaleString());
 
 export function TransparencyScreen() {
   const today = new Date();
-  const [from, setFrom] = useState(day(new Date(today.getTime() - 30 * 864e5)));
-  const [to, setTo] = useState(day(new Date(today.getTime() + 864e5)));
+  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 30 * 864e5)));
+  const [to, setTo] = useState(isoDay(new Date(today.getTime() + 864e5)));
   const [r, setR] = useState<Report | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
