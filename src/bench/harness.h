@@ -3,7 +3,10 @@
 // asked to keep it.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -13,6 +16,18 @@ namespace interdict::bench {
 // StopRequested() and the benchmark then cleans up and exits 130.
 void CatchStopSignals();
 bool StopRequested();
+
+using Steady = std::chrono::steady_clock;
+// Milliseconds from a to b.
+inline double Ms(Steady::time_point a, Steady::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// The value below which a share `p` (0..1) of the samples fall; 0 when empty.
+double Percentile(std::vector<double> samples, double p);
+
+// Bytes the regular files under `dir` take (0 for a missing directory).
+std::uint64_t DirBytes(const std::string& dir);
 
 class WorkDir {
  public:

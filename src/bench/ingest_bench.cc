@@ -120,14 +120,6 @@ class StreamTimer {
   std::map<std::string, SteadyClock::time_point> arrivals_;
 };
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t i =
-      std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
-
 }  // namespace
 
 int RunIngestBench(const IngestBenchOptions& o) {

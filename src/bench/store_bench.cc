@@ -142,14 +142,6 @@ void Finish(SideResult& out, const Timings& exact, const Timings& partial, const
   out.ran = true;
 }
 
-std::uint64_t DirBytes(const std::string& dir) {
-  std::uint64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) total += e.file_size();
-  }
-  return total;
-}
-
 void Progress(std::string_view side, std::uint64_t done, std::uint64_t total, double rate) {
   std::cerr << fmt::format("bench store: {} loaded {}/{} ({:.0f} reads/s)\n", side, done, total,
                            rate);

@@ -4,6 +4,7 @@
 
 #include "bench/ingest_bench.h"
 #include "bench/match_bench.h"
+#include "bench/peers_bench.h"
 #include "bench/search_bench.h"
 #include "bench/store_bench.h"
 #include "cli/args.h"
@@ -165,6 +166,64 @@ int SearchBench(const std::vector<std::string>& argv) {
   return bench::RunSearchBench(o);
 }
 
+const std::vector<FlagSpec> kPeersBenchFlags = {
+    {"reads", true, "simulated reads to load into each store (default 1000000)"},
+    {"days", true, "days the reads span, ending now (default 365)"},
+    {"queries", true, "questions per search type (default 20)"},
+    {"cameras", true, "fixed cameras in the simulated region (default 1000)"},
+    {"peers", true, "comma-separated: postgresql, clickhouse (default both)"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory (the servers' directories are always removed)"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int PeersBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kPeersBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench peers: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kPeersBenchFlags);
+    return kExitUsage;
+  }
+  bench::PeersBenchOptions o;
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
+  Result<std::uint64_t> days = args->GetCount("days", 365, 3650);
+  Result<std::uint64_t> queries = args->GetCount("queries", 20, 100'000);
+  Result<std::uint64_t> cameras = args->GetCount("cameras", 1000, 100'000);
+  for (const Result<std::uint64_t>* r : {&reads, &days, &queries, &cameras}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench peers: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (*days < 31) {
+    std::cerr << "interdict bench peers: --days must be at least 31 (the searches look back 30 "
+                 "days)\n";
+    return kExitUsage;
+  }
+  o.reads = *reads;
+  o.days = static_cast<int>(*days);
+  o.queries = static_cast<int>(std::max<std::uint64_t>(1, *queries));
+  o.cameras = static_cast<int>(std::max<std::uint64_t>(3, *cameras));
+  if (std::optional<std::string> peers = args->Get("peers")) {
+    o.peers.clear();
+    std::size_t at = 0;
+    while (at <= peers->size()) {
+      const std::size_t comma = std::min(peers->find(',', at), peers->size());
+      const std::string name = peers->substr(at, comma - at);
+      if (name != "postgresql" && name != "clickhouse") {
+        std::cerr << "interdict bench peers: --peers: unknown peer '" << name
+                  << "' (postgresql, clickhouse)\n";
+        return kExitUsage;
+      }
+      o.peers.push_back(name);
+      at = comma + 1;
+    }
+  }
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunPeersBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -175,7 +234,9 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "       interdict bench ingest [--reads N] [--batch N] [--entries N] [--clients N] "
       "[--json]\n"
       "       interdict bench search [--reads N] [--days N] [--queries N] [--dir DIR] [--keep] "
-      "[--json]\n";
+      "[--json]\n"
+      "       interdict bench peers [--reads N] [--days N] [--queries N] [--cameras N] "
+      "[--peers postgresql,clickhouse] [--dir DIR] [--keep] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -185,6 +246,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "match") return MatchBench(rest);
   if (argv[0] == "ingest") return IngestBench(rest);
   if (argv[0] == "search") return SearchBench(rest);
+  if (argv[0] == "peers") return PeersBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

@@ -83,30 +83,6 @@ std::vector<plate::Plate> LookalikeCandidates(const plate::Plate& p) {
   return plates;
 }
 
-// The matcher's rules around one plate, to label (or leave out) its look-alikes.
-class Relation {
- public:
-  explicit Relation(const plate::Plate& target) {
-    const match::Index::Item item{target, plate::Jurisdiction(), 0, true};
-    rules_ = match::Index::Build(std::span<const match::Index::Item>(&item, 1),
-                                 plate::LookalikeClasses::Default());
-  }
-  // "exact", a match kind's name, or "" when unrelated.
-  std::string KindOf(const plate::Plate& p) const {
-    read::Read probe;
-    probe.plate = p;
-    std::vector<match::Candidate> c;
-    rules_->Match(probe, &c);
-    if (c.empty()) return {};
-    const match::MatchKind kind = c[0].kind;
-    if (kind == match::MatchKind::kExact || kind == match::MatchKind::kPlateOnly) return "exact";
-    return std::string(match::MatchKindName(kind));
-  }
-
- private:
-  std::shared_ptr<const match::Index> rules_;
-};
-
 // Every read of `q` that passes the filters; more than kMaxGathered is a
 // request too wide to answer whole, refused naming `what` to narrow.
 Result<std::vector<read::Read>> Gather(const store::Store& store, store::ReadQuery q,
@@ -477,6 +453,23 @@ void NameHolds(const store::Store& store, Answer& a) {
 }
 
 }  // namespace
+
+Relation::Relation(const plate::Plate& target) {
+  const match::Index::Item item{target, plate::Jurisdiction(), 0, true};
+  rules_ = match::Index::Build(std::span<const match::Index::Item>(&item, 1),
+                               plate::LookalikeClasses::Default());
+}
+
+std::string Relation::KindOf(const plate::Plate& p) const {
+  read::Read probe;
+  probe.plate = p;
+  std::vector<match::Candidate> c;
+  rules_->Match(probe, &c);
+  if (c.empty()) return {};
+  const match::MatchKind kind = c[0].kind;
+  if (kind == match::MatchKind::kExact || kind == match::MatchKind::kPlateOnly) return "exact";
+  return std::string(match::MatchKindName(kind));
+}
 
 Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan) {
   Answer a;

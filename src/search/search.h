@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,6 +23,10 @@
 #include "read/geo.h"
 #include "store/query.h"
 #include "store/store.h"
+
+namespace interdict::match {
+class Index;
+}
 
 namespace interdict::search {
 
@@ -151,6 +156,19 @@ struct Answer {
   bool truncated = false;
   std::optional<store::ReadCursor> next;
   std::optional<std::size_t> next_offset;
+};
+
+// The matcher's rules around one plate, to label look-alikes (a plate search,
+// a look-alike search) or leave them out (a convoy leaves out the target
+// itself, misread).
+class Relation {
+ public:
+  explicit Relation(const plate::Plate& target);
+  // "exact", a match kind's name, or "" when unrelated.
+  std::string KindOf(const plate::Plate& p) const;
+
+ private:
+  std::shared_ptr<const match::Index> rules_;
 };
 
 // Runs the plan on the store (no catalog needed).
