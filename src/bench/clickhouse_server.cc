@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 
 #include "bench/child_process.h"
-#include "bench/harness.h"
 #include "http/client.h"
 
 namespace interdict::bench {
@@ -101,10 +100,6 @@ ClickHouseServer::~ClickHouseServer() {
   Stop(pid_, SIGTERM, std::chrono::seconds(60));
   std::error_code ec;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-}
-
-std::uint64_t ClickHouseServer::DiskBytes() const {
-  return DirBytes(dir_ + "/data");
 }
 
 }  // namespace interdict::bench

@@ -28,8 +28,6 @@ class ClickHouseServer {
 
   std::uint16_t http_port() const { return static_cast<std::uint16_t>(port_); }
   const std::string& dir() const { return dir_; }
-  // Bytes the server's data directory takes.
-  std::uint64_t DiskBytes() const;
 
  private:
   ClickHouseServer() = default;

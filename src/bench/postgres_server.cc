@@ -13,7 +13,6 @@
 #include <fmt/core.h>
 
 #include "bench/child_process.h"
-#include "bench/harness.h"
 
 namespace interdict::bench {
 namespace {
@@ -105,10 +104,6 @@ PostgresServer::~PostgresServer() {
 
 std::string PostgresServer::conninfo() const {
   return fmt::format("host=127.0.0.1 port={} user=bench dbname=postgres connect_timeout=5", port_);
-}
-
-std::uint64_t PostgresServer::DiskBytes() const {
-  return DirBytes(dir_ + "/data");
 }
 
 }  // namespace interdict::bench

@@ -28,8 +28,6 @@ class PostgresServer {
   // "host=127.0.0.1 port=N user=bench dbname=postgres".
   std::string conninfo() const;
   const std::string& dir() const { return dir_; }
-  // Bytes the cluster's files take (the benchmark's bytes on disk).
-  std::uint64_t DiskBytes() const;
 
  private:
   PostgresServer() = default;

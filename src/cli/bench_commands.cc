@@ -188,7 +188,8 @@ int PeersBench(const std::vector<std::string>& argv) {
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> days = args->GetCount("days", 365, 3650);
   Result<std::uint64_t> queries = args->GetCount("queries", 20, 100'000);
-  Result<std::uint64_t> cameras = args->GetCount("cameras", 1000, 100'000);
+  // The generator keeps each vehicle's favourite cameras as 16-bit indexes.
+  Result<std::uint64_t> cameras = args->GetCount("cameras", 1000, 65'535);
   for (const Result<std::uint64_t>* r : {&reads, &days, &queries, &cameras}) {
     if (!r->ok()) {
       std::cerr << "interdict bench peers: " << r->status().message() << "\n";
@@ -203,7 +204,7 @@ int PeersBench(const std::vector<std::string>& argv) {
   o.reads = *reads;
   o.days = static_cast<int>(*days);
   o.queries = static_cast<int>(std::max<std::uint64_t>(1, *queries));
-  o.cameras = static_cast<int>(std::max<std::uint64_t>(3, *cameras));
+  o.cameras = static_cast<int>(*cameras);
   if (std::optional<std::string> peers = args->Get("peers")) {
     o.peers.clear();
     std::size_t at = 0;

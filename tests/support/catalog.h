@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,20 @@ inline std::unique_ptr<catalog::Database> MigratedCatalog(const std::string& pat
   Status st = catalog::Migrate(**db);
   EXPECT_TRUE(st.ok()) << st.message();
   return std::move(db).value();
+}
+
+// A migrated catalog with these statements run in order (a test's fixture
+// rows); null, with the failing statement reported, when one fails.
+inline std::unique_ptr<catalog::Database> MigratedCatalog(const std::string& path,
+                                                          std::initializer_list<const char*> sql) {
+  std::unique_ptr<catalog::Database> db = MigratedCatalog(path);
+  if (!db) return nullptr;
+  for (const char* s : sql) {
+    Status st = db->Exec(s);
+    EXPECT_TRUE(st.ok()) << s << ": " << st.message();
+    if (!st.ok()) return nullptr;
+  }
+  return db;
 }
 
 }  // namespace interdict::test

@@ -21,21 +21,20 @@ constexpr std::int64_t kT = (kFromDay + 3) * kDay;
 class DisparityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
+    db_ = test::MigratedCatalog(
+        dir_.File("catalog.db"),
+        {
+            "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', "
+            "0)",
+            // Downtown St. Louis (city), near the Arch, and in Clayton (St. Louis County).
+            "INSERT INTO cameras (agency_id, code, name, lat, lon) VALUES "
+            "(1, 'city1', 'x', 38.6270, -90.1994), (1, 'city2', 'x', 38.6400, -90.2500), "
+            "(1, 'county1', 'x', 38.6426, -90.3237)",
+            "INSERT INTO cameras (agency_id, code, name, mobile) VALUES (1, 'car7', 'x', 1)",
+            "INSERT INTO hotlists (id, agency_id, name, kind, priority, one_edit, created_at, "
+            "created_by) VALUES (1, 1, 'l', 'ncic', 1, 0, 0, 't')",
+        });
     ASSERT_TRUE(db_);
-    for (const char* sql : {
-             "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', "
-             "0)",
-             // Downtown St. Louis (city), near the Arch, and in Clayton (St. Louis County).
-             "INSERT INTO cameras (agency_id, code, name, lat, lon) VALUES "
-             "(1, 'city1', 'x', 38.6270, -90.1994), (1, 'city2', 'x', 38.6400, -90.2500), "
-             "(1, 'county1', 'x', 38.6426, -90.3237)",
-             "INSERT INTO cameras (agency_id, code, name, mobile) VALUES (1, 'car7', 'x', 1)",
-             "INSERT INTO hotlists (id, agency_id, name, kind, priority, one_edit, created_at, "
-             "created_by) VALUES (1, 1, 'l', 'ncic', 1, 0, 0, 't')",
-         }) {
-      ASSERT_TRUE(db_->Exec(sql).ok()) << sql;
-    }
     DayCounts counts = {{{"AAPD", "city1", kFromDay + 3}, 6000},
                         {{"AAPD", "city2", kFromDay + 4}, 4000},
                         {{"AAPD", "county1", kFromDay + 3}, 20000},

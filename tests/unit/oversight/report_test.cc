@@ -32,10 +32,9 @@ struct Expected {
 class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
-    ASSERT_TRUE(db_);
-    for (
-        const char* sql : {
+    db_ = test::MigratedCatalog(
+        dir_.File("catalog.db"),
+        {
             "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
             "INSERT INTO agencies VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', 'US-MO', 'county', "
             "0)",
@@ -46,9 +45,8 @@ class ReportTest : public ::testing::Test {
             "(1, 'a-cam1', 'Corner of Elm and Secret St', 38.6, -90.2)",
             "INSERT INTO hotlists (id, agency_id, name, kind, priority, one_edit, created_at, "
             "created_by) VALUES (1, 1, 'Operation Nightjar suspects', 'custom', 2, 1, 0, 'test')",
-        }) {
-      ASSERT_TRUE(db_->Exec(sql).ok()) << sql;
-    }
+        });
+    ASSERT_TRUE(db_);
   }
 
   // Random rows; `want` gets what each agency should report.

@@ -23,10 +23,9 @@ constexpr const char* kGoodWhy = "the witness saw this car leave the carjacking 
 class ReviewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = test::MigratedCatalog(dir_.File("catalog.db"));
-    ASSERT_TRUE(db_);
-    for (
-        const char* sql : {
+    db_ = test::MigratedCatalog(
+        dir_.File("catalog.db"),
+        {
             "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
             "INSERT INTO users (id, agency_id, username, display_name, role, created_at, "
             "created_by, shift) VALUES (1, 1, 'ana', 'Ana', 'analyst', 0, 't', '07:00-19:00')",
@@ -38,9 +37,8 @@ class ReviewTest : public ::testing::Test {
             "justification, max_span_ms, max_agencies, pattern_analysis, requested_at, "
             "approved_by, approved_at, expires_at) VALUES (1, 1, 1, 'stolen-vehicle', '26-1', "
             "'theft', 'x', 1, 1, 0, 0, 3, 1, 9000000000000)",
-        }) {
-      ASSERT_TRUE(db_->Exec(sql).ok()) << sql;
-    }
+        });
+    ASSERT_TRUE(db_);
   }
 
   // A search entry as search::Record writes it; `terms` are the fields

@@ -3,8 +3,8 @@
 // per 1,000 reads and per resident, as a table and a choropleth map.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
-import { isoDay } from "../format";
 import { MapView, type Shape } from "../ui/MapView";
+import { PeriodFields, usePeriod } from "../ui/Period";
 import { THead } from "../ui/THead";
 
 type Rates = Record<string, number | null>;
@@ -51,11 +51,10 @@ function colours(values: (number | null)[]): (v: number | null) => string {
 }
 
 export function DisparityScreen() {
-  const today = new Date();
   const [kind, setKind] = useState("counties");
   const [metric, setMetric] = useState("hits_per_1000_reads");
-  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 30 * 864e5)));
-  const [to, setTo] = useState(isoDay(new Date(today.getTime() + 864e5)));
+  const period = usePeriod();
+  const { from, to } = period;
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -100,12 +99,7 @@ export function DisparityScreen() {
             ))}
           </select>
         </label>
-        <label>
-          From <input type="date" value={from} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          Until <input type="date" value={to} onChange={(e) => setTo((e.target as HTMLInputElement).value)} />
-        </label>
+        <PeriodFields period={period} />
       </div>
       {error && (
         <p class="error" role="alert">

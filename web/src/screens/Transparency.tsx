@@ -5,8 +5,9 @@
 // prohibited; and the audit chain's head.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
-import { isoDay, when } from "../format";
+import { when } from "../format";
 import { MapView } from "../ui/MapView";
+import { PeriodFields, usePeriod } from "../ui/Period";
 import { THead } from "../ui/THead";
 
 type Count = number | null;
@@ -51,9 +52,8 @@ interface Report {
 const show = (n: Count | undefined, min: number) => (n === null ? `< ${min}` : n === undefined ? "0" : n.toLocaleString());
 
 export function TransparencyScreen() {
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 30 * 864e5)));
-  const [to, setTo] = useState(isoDay(new Date(today.getTime() + 864e5)));
+  const period = usePeriod();
+  const { from, to } = period;
   const [r, setR] = useState<Report | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -74,12 +74,7 @@ export function TransparencyScreen() {
     <div class="page transparency">
       <h2>Transparency report</h2>
       <div class="row wrap" role="group" aria-label="Period">
-        <label>
-          From <input type="date" value={from} onChange={(e) => setFrom((e.target as HTMLInputElement).value)} />
-        </label>
-        <label>
-          Until (not included) <input type="date" value={to} onChange={(e) => setTo((e.target as HTMLInputElement).value)} />
-        </label>
+        <PeriodFields period={period} />
       </div>
       {error && (
         <p class="error" role="alert">
