@@ -14,6 +14,7 @@
 #include "alerting/retention_audit.h"
 #include "alerting/webhooks.h"
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "hotlist/entry.h"
@@ -36,7 +37,7 @@ std::string Upper(std::string_view s) {
 std::string Comparison(const read::Read& r, const std::string& detail_json) {
   // The detail was written by EntryDetail (hotlists.cc): a flat object.
   rapidjson::Document detail;
-  detail.Parse(detail_json.data(), detail_json.size());
+  (void)json::Parse(detail_json, &detail);  // a damaged detail compares as empty
   auto listed = [&](const char* key) -> std::string {
     if (!detail.IsObject()) return {};
     auto it = detail.FindMember(key);

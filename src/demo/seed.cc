@@ -12,6 +12,7 @@
 #include "alerting/hotlists.h"
 #include "audit/audit.h"
 #include "base/delimited.h"
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "catalog/migrations.h"
@@ -64,8 +65,8 @@ Result<DemoSecrets> ReadSecretsAt(const std::string& path, bool need_logins) {
   if (!in) return Status::NotFound(fmt::format("{}: missing", path));
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("keys") || !doc["keys"].IsObject())
+  if (!json::Parse(text, &doc).ok() || !doc.IsObject() || !doc.HasMember("keys") ||
+      !doc["keys"].IsObject())
     return Status::InvalidArgument(
         fmt::format("{}: not a secrets file (needs {{\"keys\": {{\"AGENCY\": \"key\"}}}})", path));
   const bool logins = doc.HasMember("password") && doc["password"].IsString() &&

@@ -46,5 +46,8 @@ struct Entry {
 // Limits on free-text fields, in bytes.
 inline constexpr std::size_t kMaxCodeBytes = 32;   // record ids, ORIs, make/model/body/color
 inline constexpr std::size_t kMaxTextBytes = 256;  // reason, case number, note
+// A whole list file, in any format: a state's stolen-vehicle file of a million
+// entries is under 100 MiB in NCIC's fixed columns.
+inline constexpr std::size_t kMaxFileBytes = std::size_t{256} << 20;
 
 }  // namespace interdict::hotlist

@@ -5,9 +5,9 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "base/delimited.h"
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "base/utf8.h"
@@ -286,11 +286,7 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
 // (caseNumber, expiry) are accepted beside Interdict's own.
 Result<ParsedList> ParseJson(std::string_view text, std::string_view kind) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(fmt::format("byte {}: {}", doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (Status s = json::Parse(text, &doc, {.max_bytes = kMaxFileBytes}); !s.ok()) return s;
   if (!doc.IsObject() || !doc.HasMember("entries") || !doc["entries"].IsArray()) {
     return Status::InvalidArgument("byte 0: a JSON hotlist is an object {\"entries\": [...]}");
   }
@@ -386,6 +382,11 @@ bool CarriesKind(Format f) {
 }
 
 Result<ParsedList> ParseList(Format format, std::string_view text, std::string_view custom_kind) {
+  if (text.size() > kMaxFileBytes) {
+    return Status::InvalidArgument(
+        fmt::format("byte {}: a hotlist file of {} bytes exceeds the limit of {} bytes",
+                    kMaxFileBytes, text.size(), kMaxFileBytes));
+  }
   switch (format) {
     case Format::kNcic: return ParseNcic(text);
     case Format::kCsv: return ParseStateCsv(text);

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "crypto/crypto.h"
 
@@ -28,8 +29,7 @@ std::string JsonArray(const std::vector<std::string>& v) {
 
 std::optional<std::vector<std::string>> ParseArray(std::string_view json) {
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError() || !d.IsArray()) return std::nullopt;
+  if (!json::Parse(json, &d).ok() || !d.IsArray()) return std::nullopt;
   std::vector<std::string> out;
   for (const auto& v : d.GetArray()) {
     if (!v.IsString()) return std::nullopt;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "read/geo.h"
 
@@ -45,7 +46,8 @@ const std::map<std::string, Kind>& Kinds() {
   static const std::map<std::string, Kind> kinds = [] {
     std::map<std::string, Kind> out;
     rapidjson::Document d;
-    d.Parse(kAreasJson);
+    const std::string_view text(kAreasJson);
+    (void)json::Parse(text, &d, {.max_bytes = text.size()});
     if (!d.IsObject() || !d.HasMember("kinds")) return out;
     for (const auto& k : d["kinds"].GetArray()) {
       Kind kind;
@@ -105,8 +107,7 @@ std::string Figures(const Tally& t, std::optional<std::int64_t> population) {
 std::vector<read::GeoPoint> SearchCentres(const std::string& details) {
   std::vector<read::GeoPoint> out;
   rapidjson::Document d;
-  d.Parse(details.data(), details.size());
-  if (!d.IsObject()) return out;
+  if (!json::Parse(details, &d).ok() || !d.IsObject()) return out;
   auto centre = [&](const rapidjson::Value& a) {
     if (!a.IsObject()) return;
     if (a.HasMember("polygon") && a["polygon"].IsArray() && a["polygon"].Size() > 0) {

@@ -4,10 +4,10 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "base/json.h"
 #include "base/time_format.h"
 #include "base/utf8.h"
 
@@ -227,12 +227,9 @@ void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view
 
 bool ParseNativeRead(std::string_view json, Read* out, ReadRejection* why) {
   rapidjson::Document doc;
-  // Without kParseStopWhenDoneFlag, anything but whitespace after the object is an error.
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
+  if (Status s = json::Parse(json, &doc); !s.ok()) {
     why->field.clear();
-    why->message = fmt::format("invalid JSON at byte {}: {}", doc.GetErrorOffset(),
-                               rapidjson::GetParseError_En(doc.GetParseError()));
+    why->message = s.message();
     return false;
   }
   *out = Read{};

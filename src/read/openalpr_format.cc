@@ -4,9 +4,9 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "base/base64.h"
+#include "base/json.h"
 #include "base/utf8.h"
 
 namespace interdict::read {
@@ -138,12 +138,7 @@ std::string OpenAlprCameraCode(std::string_view site_or_agent, long long camera_
 
 Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view agency) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(fmt::format("body: invalid JSON at byte {}: {}",
-                                               doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (Status s = json::Parse(json, &doc); !s.ok()) return s.WithContext("body: ");
   if (!doc.IsObject()) return Status::InvalidArgument("body: must be a JSON object");
   const std::string_view type = Str(Member(doc, "data_type"));
   OpenAlprMessage out;

@@ -1,5 +1,6 @@
 // Parsing, planning (the policy layer), the audit entry and cursors.
 #include "search/search.h"
+#include "base/json.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +8,6 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "audit/audit.h"
 #include "base/base64.h"
@@ -263,12 +263,7 @@ bool IsPatternAnalysis(std::string_view type) {
 
 Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(fmt::format("body: invalid JSON at byte {}: {}",
-                                               doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (Status s = json::Parse(json, &doc); !s.ok()) return s.WithContext("body: ");
   if (!doc.IsObject()) return Bad("body", "must be a JSON object");
   Request r;
   Result<std::string> type = Str(doc, "type", true);

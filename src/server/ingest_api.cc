@@ -1,7 +1,6 @@
 // Cameras, hotlists, read ingest and hits (issue 5; docs/format/ingest.md).
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -9,6 +8,7 @@
 
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
+#include "base/json.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "policy/sharing.h"
@@ -55,12 +55,7 @@ Status SplitReads(const http::Request& req, std::vector<std::string>* out) {
     return Status::Ok();
   }
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(req.body.data(), req.body.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(fmt::format("body: invalid JSON at byte {}: {}",
-                                               doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (Status s = json::Parse(req.body, &doc); !s.ok()) return s.WithContext("body: ");
   if (!doc.IsArray()) {
     return Status::InvalidArgument(
         "body: a JSON array of reads, or NDJSON with Content-Type: application/x-ndjson");

@@ -2,7 +2,8 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+
+#include "base/json.h"
 
 namespace interdict::server {
 
@@ -17,12 +18,7 @@ JsonBody::~JsonBody() = default;
 
 Result<JsonBody> JsonBody::Parse(std::string_view body) {
   auto doc = std::make_unique<Doc>();
-  doc->d.Parse(body.data(), body.size());
-  if (doc->d.HasParseError()) {
-    return Status::InvalidArgument(
-        fmt::format("body: invalid JSON at byte {}: {}", doc->d.GetErrorOffset(),
-                    rapidjson::GetParseError_En(doc->d.GetParseError())));
-  }
+  if (Status s = json::Parse(body, &doc->d); !s.ok()) return s.WithContext("body: ");
   if (!doc->d.IsObject()) return Status::InvalidArgument("body: must be a JSON object");
   return JsonBody(std::move(doc));
 }

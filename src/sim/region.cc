@@ -2,7 +2,8 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
+
+#include "base/json.h"
 
 namespace interdict::sim {
 
@@ -62,12 +63,7 @@ std::string_view VendorName(Vendor v) {
 
 Result<Region> Region::Parse(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(fmt::format("region: invalid JSON at byte {}: {}",
-                                               doc.GetErrorOffset(),
-                                               rapidjson::GetParseError_En(doc.GetParseError())));
-  }
+  if (Status s = json::Parse(json, &doc); !s.ok()) return s.WithContext("region: ");
   if (!doc.IsObject()) return Bad("document", "must be an object");
   Region r;
   Result<std::string> name = Str(doc, "name", "document");

@@ -276,6 +276,70 @@ TEST_F(AuthorizationMatrixTest, WithoutASessionEveryGuardedRouteAnswers401) {
   }
 }
 
+// Issue 18: a body of a million '[' overflowed the parser's stack and took the
+// whole server down. Every route that takes a body, public or guarded, sent
+// such a body by a caller allowed to use it, answers 400 naming the nesting
+// limit (or, for a route whose body is not JSON, some other 4xx), and the
+// server answers /healthz after each.
+TEST_F(AuthorizationMatrixTest, AMillionDeepDocumentToAnyRouteIsA400AndTheServerStaysUp) {
+  const std::string deep(1'000'000, '[');
+  auto healthy = [&] {
+    Result<http::ClientResponse> h = running_->client().Send("GET", "/healthz", "", {});
+    return h.ok() && h->status == 200;
+  };
+  auto expect_refused = [&](const std::string& what, const Result<http::ClientResponse>& r,
+                            bool json_route) {
+    ASSERT_TRUE(r.ok()) << what << ": " << r.status().message();
+    if (json_route) {
+      EXPECT_EQ(r->status, 400) << what << ": " << r->body;
+      EXPECT_NE(r->body.find("limit of 64 levels"), std::string::npos) << what << ": " << r->body;
+    } else {
+      EXPECT_GE(r->status, 400) << what << ": " << r->body;
+      EXPECT_LT(r->status, 500) << what << ": " << r->body;
+    }
+    EXPECT_TRUE(healthy()) << "the server stopped answering after " << what;
+  };
+  // The public routes that read a body.
+  for (const std::string path :
+       {"/api/v1/auth/login", "/api/v1/auth/enrol", "/api/v1/auth/enrol/confirm"}) {
+    expect_refused("POST " + path, running_->client().Send("POST", path, deep, {}), true);
+  }
+  // Every guarded route with a body, by the first role allowed to call it;
+  // the hotlist routes look their list up before they read the body.
+  std::map<std::string, std::string> tokens = {{"administrator", SignIn("administrator")}};
+  clock_.Advance(std::chrono::seconds(30));
+  Result<http::ClientResponse> list = running_->client().Send(
+      "POST", "/api/v1/hotlists", R"({"name":"Burglary suspects","kind":"custom"})",
+      {{"Authorization", "Bearer " + tokens["administrator"]}});
+  ASSERT_TRUE(list.ok() && list->status == 201) << (list.ok() ? list->body : "");
+  for (const Row& row : kMatrix) {
+    if (row.body.empty() || row.allowed.empty()) continue;
+    const std::string& role = *row.allowed.begin();
+    if (!tokens.count(role)) {
+      tokens[role] = SignIn(role);
+      clock_.Advance(std::chrono::seconds(30));
+    }
+    const bool json_route = row.path != "/api/v1/images";
+    http::HeaderList headers = row.headers;
+    headers.emplace_back("Authorization", "Bearer " + tokens[role]);
+    expect_refused(row.method + " " + row.path,
+                   running_->client().Send(row.method, row.path, deep, headers), json_route);
+  }
+  // Reads as NDJSON: the deep line is refused on its own, by index, and the
+  // batch's other reads are still taken.
+  http::HeaderList ndjson = {{"Authorization", "Bearer " + SignIn("integration")},
+                             {"Content-Type", "application/x-ndjson"}};
+  Result<http::ClientResponse> r = running_->client().Send(
+      "POST", "/api/v1/reads",
+      deep + "\n" +
+          R"({"id":"r9","agency":"STLPD","camera":"cam1","time":1800000000000,"plate":"ABC123"})",
+      ndjson);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find("limit of 64 levels"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find(R"("index":0)"), std::string::npos) << r->body;
+  EXPECT_TRUE(healthy());
+}
+
 // The relation dimension: for each relation between the requester's agency
 // and a data owner, whether the owner's reads are visible, for every role.
 // Visibility is what every data route (search, hits) is scoped by.
