@@ -115,7 +115,7 @@ Registry::Series& Registry::Find(std::string_view name, std::string_view help, K
   for (Series& s : fam->series) {
     if (s.labels == labels) return s;
   }
-  fam->series.push_back(Series{labels, nullptr, nullptr, nullptr});
+  fam->series.push_back(Series{labels, nullptr, nullptr, nullptr, nullptr});
   return fam->series.back();
 }
 
@@ -141,6 +141,13 @@ Histogram& Registry::GetHistogram(std::string_view name, std::string_view help,
   return *s.histogram;
 }
 
+void Registry::AddCounterFunction(std::string_view name, std::string_view help,
+                                  const Labels& labels, std::function<std::uint64_t()> read) {
+  Series& s = Find(name, help, Kind::kCounter, labels);
+  std::lock_guard lock(mu_);
+  s.read = std::move(read);
+}
+
 std::string Registry::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -150,7 +157,9 @@ std::string Registry::Render() const {
                                                 : "histogram";
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name, HelpText(f.help), f.name, type);
     for (const Series& s : f.series) {
-      if (s.counter) {
+      if (s.read) {
+        out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), s.read());
+      } else if (s.counter) {
         out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), s.counter->value());
       } else if (s.gauge) {
         out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), Number(s.gauge->value()));

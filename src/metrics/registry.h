@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +67,12 @@ class Registry {
   Gauge& GetGauge(std::string_view name, std::string_view help, const Labels& labels = {});
   Histogram& GetHistogram(std::string_view name, std::string_view help, std::vector<double> bounds,
                           const Labels& labels = {});
+  // A counter kept elsewhere (a lower component that cannot see the
+  // registry): `read` is called at each Render, under the registry's lock, and
+  // must be thread-safe and never decrease. Registering the same name and
+  // labels again replaces the function.
+  void AddCounterFunction(std::string_view name, std::string_view help, const Labels& labels,
+                          std::function<std::uint64_t()> read);
 
   // The whole registry in the text exposition format.
   std::string Render() const;
@@ -77,6 +84,7 @@ class Registry {
     std::unique_ptr<Counter> counter;
     std::unique_ptr<Gauge> gauge;
     std::unique_ptr<Histogram> histogram;
+    std::function<std::uint64_t()> read;
   };
   struct Family {
     std::string name, help;

@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "base/build_info.h"
+#include "base/json.h"
 #include "http/server.h"
 #include "metrics/registry.h"
 #include "server/alert_hub.h"
@@ -185,6 +186,14 @@ Status Service::Start() {
       .Set(1);
   s.metrics.GetGauge("interdict_start_time_seconds", "When the service started, Unix seconds.")
       .Set(static_cast<double>(s.started_at) / 1000.0);
+  for (int i = 0; i < json::kRefusalKinds; ++i) {
+    const auto why = static_cast<json::Refusal>(i);
+    s.metrics.AddCounterFunction(
+        "interdict_json_refused_total",
+        "JSON documents from outside refused by the hardened parser, by reason (docs/security.md).",
+        {{"reason", std::string(json::RefusalName(why))}},
+        [why] { return json::RefusedCount(why); });
+  }
 
   const config::ServerConfig& c = s.config.server;
   http::ServerOptions o;

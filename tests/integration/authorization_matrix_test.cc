@@ -338,6 +338,12 @@ TEST_F(AuthorizationMatrixTest, AMillionDeepDocumentToAnyRouteIsA400AndTheServer
   EXPECT_NE(r->body.find("limit of 64 levels"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find(R"("index":0)"), std::string::npos) << r->body;
   EXPECT_TRUE(healthy());
+  // Each refusal is counted by reason on /metrics.
+  const std::string metrics = running_->client().Get("/metrics")->body;
+  const std::string series = R"(interdict_json_refused_total{reason="depth"} )";
+  const std::size_t at = metrics.find(series);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GE(std::stoull(metrics.substr(at + series.size())), 20u);
 }
 
 // The relation dimension: for each relation between the requester's agency

@@ -54,5 +54,19 @@ TEST(RegistryTest, InvalidNamesAndTypeClashesAreProgrammingErrors) {
   EXPECT_THROW(r.GetGauge("dual", "h"), std::invalid_argument);
 }
 
+TEST(RegistryTest, ACounterFunctionIsReadAtEachRender) {
+  Registry r;
+  std::uint64_t kept_elsewhere = 3;
+  r.AddCounterFunction("interdict_json_refused_total", "Refused.", {{"reason", "depth"}},
+                       [&] { return kept_elsewhere; });
+  EXPECT_NE(r.Render().find("interdict_json_refused_total{reason=\"depth\"} 3\n"),
+            std::string::npos)
+      << r.Render();
+  kept_elsewhere = 5;
+  EXPECT_NE(r.Render().find("interdict_json_refused_total{reason=\"depth\"} 5\n"),
+            std::string::npos)
+      << r.Render();
+}
+
 }  // namespace
 }  // namespace interdict::metrics
