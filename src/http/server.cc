@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include "http/server_impl.h"
 
@@ -21,6 +22,21 @@ Response Server::Impl::Handle(Request& req) {
   std::string route_label = "unmatched";
   if (req.path.empty() || req.path.front() != '/') {
     res = Response::Error(400, "malformed_request", "request target must be an absolute path");
+  } else if (const std::string_view te = req.Header("Transfer-Encoding");
+             !te.empty() && !beast::iequals(te, "chunked")) {
+    // RFC 9112 6.1: a transfer coding the server does not know is a 501;
+    // the parser has only undone the chunking.
+    res = Response::Error(
+        501, "unsupported_transfer_encoding",
+        fmt::format("Transfer-Encoding {} is not supported; only chunked is", te.substr(0, 40)));
+  } else if (const std::string_view enc = req.Header("Content-Encoding");
+             !enc.empty() && !beast::iequals(enc, "identity")) {
+    // Nothing is decompressed: a small compressed body must not expand to
+    // gigabytes, and every route reads plain bytes.
+    res = Response::Error(415, "unsupported_encoding",
+                          fmt::format("Content-Encoding {} is not accepted; send the body as it "
+                                      "is (identity)",
+                                      enc.substr(0, 40)));
   } else {
     Router::Match m = router.Find(req.method, req.path);
     if (m.route == nullptr) {
@@ -218,6 +234,10 @@ void Server::Run() {
   s.ioc.run();
   for (auto& t : threads) t.join();
   s.workers.join();
+}
+
+Response Server::Handle(Request& req) {
+  return impl_->Handle(req);
 }
 
 void Server::Shutdown() {

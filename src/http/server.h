@@ -62,6 +62,11 @@ class Server {
   // Thread-safe and idempotent; returns at once.
   void Shutdown();
 
+  // Answers one request as a connection would — routing, the access gate,
+  // the handler, metrics — without a socket: for in-process callers such as
+  // the HTTP fuzz target. Thread-safe; the server need not be running.
+  Response Handle(Request& req);
+
   struct Impl;  // public so the connection code in server.cc can name it
 
  private:

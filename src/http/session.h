@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http/beast_request.h"
 #include "http/event_stream.h"
 #include "http/server_impl.h"
 
@@ -145,19 +146,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Dispatch() {
     auto msg = parser_->release();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    const std::size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    req.headers.reserve(16);
-    for (const auto& f : msg)
-      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    req.body = std::move(msg.body());
-    req.remote_address = remote_;
     const bool keep_alive = msg.keep_alive();
     const unsigned version = msg.version();
+    Request req = ToRequest(std::move(msg), remote_);
     net::post(server_->workers, [self = this->shared_from_this(), req = std::move(req), keep_alive,
                                  version]() mutable {
       Response res = self->server_->Handle(req);

@@ -263,4 +263,8 @@ const http::Router& Service::router() const {
   return impl_->router;
 }
 
+http::Response Service::Handle(http::Request& req) {
+  return impl_->http->Handle(req);
+}
+
 }  // namespace interdict::server

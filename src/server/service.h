@@ -30,6 +30,9 @@ class Service {
 
   // The routes, for tests that check every route's access rule.
   const http::Router& router() const;
+  // Answers one request in-process exactly as a connection would (after
+  // Start): for the HTTP fuzz target.
+  http::Response Handle(http::Request& req);
 
  private:
   struct Impl;
