@@ -28,6 +28,7 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& msg, std::string remote_a
 
 Result<Request> ParseWireRequest(std::string_view bytes, const ServerOptions& limits,
                                  std::size_t* consumed) {
+  if (bytes.empty()) return Status::InvalidArgument("malformed HTTP request: no bytes");
   bhttp::request_parser<bhttp::string_body> parser;
   parser.body_limit(limits.max_body_bytes);
   parser.header_limit(limits.max_header_bytes);
@@ -43,6 +44,8 @@ Result<Request> ParseWireRequest(std::string_view bytes, const ServerOptions& li
     used += n;
   }
   if (!ec && !parser.is_done()) {
+    // put_eof requires that the parser has taken something.
+    if (!parser.got_some()) return Status::InvalidArgument("malformed HTTP request: incomplete");
     parser.put_eof(ec);
     if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
   }

@@ -339,8 +339,9 @@ Result<std::map<std::string, std::string>> ActorNames(catalog::Database& db) {
         std::pair{"integration:", "SELECT id, name FROM integrations"}}) {
     Result<catalog::Statement> q = db.Prepare(sql);
     if (!q.ok()) return q.status();
+    const std::string kind = prefix;  // clang 14 cannot capture a structured binding
     INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
-      out[prefix + std::to_string(row.Int(0))] = row.Text(1);
+      out[kind + std::to_string(row.Int(0))] = row.Text(1);
     }));
   }
   return out;
