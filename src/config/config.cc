@@ -82,6 +82,13 @@ const std::array kOptions = {
            [](Config& c, const Value& v) {
              return SetInt(v, 1, 1'000'000, &c.server.max_connections);
            }},
+    Option{{"server.max_connections_per_address", "integer", "512",
+            "Open connections allowed at once from one peer address, so that one machine's "
+            "flood cannot take every connection; raise it for many cameras behind one NAT."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 1'000'000, &c.server.max_connections_per_address);
+           }},
     Option{{"server.idle_timeout_s", "integer", "75",
             "Seconds a kept-alive connection may sit idle between requests before it is closed."},
            Type::kInteger,

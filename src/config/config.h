@@ -32,6 +32,7 @@ struct ServerConfig {
   std::uint64_t max_body_bytes = 16ull << 20;
   std::uint32_t max_header_bytes = 16u << 10;
   int max_connections = 10000;
+  int max_connections_per_address = 512;
   int idle_timeout_s = 75;
   int request_timeout_s = 30;
   int shutdown_timeout_s = 30;

@@ -97,9 +97,23 @@ void Server::Impl::Register(const std::shared_ptr<SessionBase>& s) {
   sessions.push_back(s);
 }
 
-void Server::Impl::Unregister() {
+bool Server::Impl::AdmitAddress(const std::string& address) {
+  std::lock_guard lock(mu);
+  int& n = per_address[address];
+  if (n >= opts.max_connections_per_address) {
+    if (n == 0) per_address.erase(address);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void Server::Impl::Unregister(const std::string& address) {
   std::lock_guard lock(mu);
   --session_count;
+  if (auto it = per_address.find(address); it != per_address.end() && --it->second <= 0) {
+    per_address.erase(it);
+  }
   if (draining && session_count == 0) {
     net::post(control, [self = shared_from_this()] { self->drain_timer.cancel(); });
   }
@@ -111,15 +125,21 @@ void Server::Impl::Accept() {
                           if (ec == net::error::operation_aborted || !self->acceptor.is_open())
                             return;
                           if (!ec) {
+                            beast::error_code ignored;
+                            const auto ep = socket.remote_endpoint(ignored);
+                            std::string remote = ignored ? "" : ep.address().to_string();
                             if (self->connections.fetch_add(1) >= self->opts.max_connections) {
                               self->connections.fetch_sub(1);
                               self->refused_connections.Inc();
-                              beast::error_code ignored;
+                              socket.close(ignored);
+                            } else if (!self->AdmitAddress(remote)) {
+                              self->connections.fetch_sub(1);
+                              self->refused_per_address.Inc();
                               socket.close(ignored);
                             } else if (self->tls) {
-                              StartTlsSession(std::move(socket), self);
+                              StartTlsSession(std::move(socket), std::move(remote), self);
                             } else {
-                              StartPlainSession(std::move(socket), self);
+                              StartPlainSession(std::move(socket), std::move(remote), self);
                             }
                           } else {
                             self->log.Warn("accept failed", {{"error", ec.message()}});

@@ -29,6 +29,8 @@ struct ServerOptions {
   std::uint64_t max_body_bytes = 16ull << 20;
   std::uint32_t max_header_bytes = 16u << 10;
   int max_connections = 10000;
+  // From one peer address: a flood from one machine cannot take every slot.
+  int max_connections_per_address = 512;
   std::chrono::seconds idle_timeout{75};
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds shutdown_timeout{30};

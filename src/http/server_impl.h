@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -48,6 +50,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         refused_connections(
             m.GetCounter("interdict_http_refused_connections_total",
                          "Connections closed at once because of server.max_connections.")),
+        refused_per_address(m.GetCounter(
+            "interdict_http_refused_connections_per_address_total",
+            "Connections closed at once because of server.max_connections_per_address.")),
         request_seconds(m.GetHistogram("interdict_http_request_duration_seconds",
                                        "Time from a whole request read to its response ready.",
                                        metrics::LatencyBuckets())) {}
@@ -55,7 +60,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Response Handle(Request& req);
   void Accept();
   void Register(const std::shared_ptr<SessionBase>& s);
-  void Unregister();
+  // Called once by each session as it ends, with the address it was admitted for.
+  void Unregister(const std::string& address);
+  // Counts a new connection from `address`; false (and nothing counted) when
+  // that address already holds max_connections_per_address.
+  bool AdmitAddress(const std::string& address);
   void BeginDrain();
 
   ServerOptions opts;
@@ -72,20 +81,24 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   net::thread_pool workers;
   std::uint16_t bound_port = 0;
 
-  std::mutex mu;  // guards sessions and draining
+  std::mutex mu;  // guards sessions, session_count, per_address and draining
   std::list<std::weak_ptr<SessionBase>> sessions;
   std::size_t session_count = 0;
+  std::unordered_map<std::string, int> per_address;  // open connections by peer address
   bool draining = false;
   std::atomic<bool> shutdown_requested{false};
   std::atomic<int> connections{0};
 
   metrics::Gauge& open_connections;
   metrics::Counter& refused_connections;
+  metrics::Counter& refused_per_address;
   metrics::Histogram& request_seconds;
 };
 
 // Start serving one accepted connection (defined in session_plain.cc and session_tls.cc).
-void StartPlainSession(tcp::socket socket, std::shared_ptr<Server::Impl> server);
-void StartTlsSession(tcp::socket socket, std::shared_ptr<Server::Impl> server);
+// `remote` is the peer address the connection was admitted for.
+void StartPlainSession(tcp::socket socket, std::string remote,
+                       std::shared_ptr<Server::Impl> server);
+void StartTlsSession(tcp::socket socket, std::string remote, std::shared_ptr<Server::Impl> server);
 
 }  // namespace interdict::http

@@ -24,11 +24,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  public:
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
-  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : server_(std::move(server)), stream_(MakeStream(std::move(socket))) {
+  // `remote`: the peer address, already counted by Server::Impl::AdmitAddress.
+  Session(tcp::socket socket, std::string remote, std::shared_ptr<Server::Impl> server)
+      : server_(std::move(server)),
+        stream_(MakeStream(std::move(socket))),
+        remote_(std::move(remote)) {
     beast::error_code ec;
-    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
     // Responses and alert events go out whole and at once: Nagle's algorithm
     // would hold a small event back for the peer's delayed ACK (~40 ms).
     beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
@@ -37,7 +38,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   ~Session() override {
     server_->open_connections.Add(-1);
     server_->connections.fetch_sub(1);
-    server_->Unregister();
+    server_->Unregister(remote_);
   }
 
   void Start() {

@@ -2,8 +2,8 @@
 
 namespace interdict::http {
 
-void StartTlsSession(tcp::socket socket, std::shared_ptr<Server::Impl> server) {
-  auto s = std::make_shared<Session<true>>(std::move(socket), server);
+void StartTlsSession(tcp::socket socket, std::string remote, std::shared_ptr<Server::Impl> server) {
+  auto s = std::make_shared<Session<true>>(std::move(socket), std::move(remote), server);
   server->Register(s);
   s->Start();
 }

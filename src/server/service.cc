@@ -204,6 +204,7 @@ Status Service::Start() {
   o.max_body_bytes = c.max_body_bytes;
   o.max_header_bytes = c.max_header_bytes;
   o.max_connections = c.max_connections;
+  o.max_connections_per_address = c.max_connections_per_address;
   o.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
   o.request_timeout = std::chrono::seconds(c.request_timeout_s);
   o.shutdown_timeout = std::chrono::seconds(c.shutdown_timeout_s);
