@@ -48,6 +48,22 @@ void ExpectError(std::string_view toml, std::string_view needle) {
       << "message '" << c.status().message() << "' lacks '" << needle << "'";
 }
 
+TEST(ConfigTest, NestingBeyondTheParsersLimitIsAnErrorNotACrash) {
+  // toml++ stops at 256 nested arrays or inline tables; 100,000 must be a
+  // refusal with a line, not a stack overflow.
+  for (const std::string& deep : {"x = " + std::string(100'000, '['),
+                                  "x = " + std::string(300, '[') + std::string(300, ']'), [] {
+                                    std::string t = "x = ";
+                                    for (int i = 0; i < 300; ++i) t += "{a = ";
+                                    return t;
+                                  }()}) {
+    Result<Config> c = Parse(deep, "deep.toml");
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.status().message().find("deep.toml:1"), std::string::npos)
+        << c.status().message().substr(0, 200);
+  }
+}
+
 TEST(ConfigTest, UnknownKeyIsNamedWithItsLine) {
   ExpectError("[server]\nlisten = \"127.0.0.1:1\"\nlisen = \"x\"\n",
               "bad.toml:3:1: unknown key 'server.lisen'");
