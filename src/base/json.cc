@@ -15,6 +15,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include "base/utf8.h"
+
 namespace interdict::json {
 namespace {
 
@@ -136,11 +138,22 @@ class Guard {
     ++depth_;
     return true;
   }
+  // The reader has checked the raw bytes, but an escape can still decode to
+  // something that is not text: \u0000, or a low surrogate on its own
+  // ("\uDC00"), which RapidJSON turns into invalid UTF-8.
   bool NoNul(const char* s, rapidjson::SizeType n) {
-    if (std::memchr(s, '\0', n) == nullptr) return true;
-    Stop(Refusal::kEncoding,
-         fmt::format("a string holds the NUL character (\\u0000) at byte {}", stream_.Tell()));
-    return false;
+    if (std::memchr(s, '\0', n) != nullptr) {
+      Stop(Refusal::kEncoding,
+           fmt::format("a string holds the NUL character (\\u0000) at byte {}", stream_.Tell()));
+      return false;
+    }
+    // A surrogate's UTF-8 form starts with 0xED: look closer only then.
+    if (std::memchr(s, 0xED, n) != nullptr && FindInvalidUtf8({s, n}) != std::string_view::npos) {
+      Stop(Refusal::kEncoding,
+           fmt::format("a string holds an unpaired surrogate escape at byte {}", stream_.Tell()));
+      return false;
+    }
+    return true;
   }
   void Stop(Refusal why, std::string message) {
     stopped_ = true;

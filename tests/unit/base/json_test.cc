@@ -76,8 +76,15 @@ TEST(JsonParseTest, InvalidUtf8IsRefusedWithItsOffset) {
   EXPECT_NE(s.message().find("invalid JSON at byte"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("encoding"), std::string::npos) << s.message();
   EXPECT_EQ(RefusedCount(Refusal::kEncoding), before + 1);
-  // A lone surrogate escape is not a character either.
+  // A lone surrogate escape is not a character either, high or low (the
+  // low one was found by fuzz_openalpr: RapidJSON decodes it to invalid UTF-8).
   EXPECT_FALSE(Parse(R"(["\uD800"])", &d).ok());
+  const Status low = Parse(R"({"site_id":"x\uDC00y"})", &d);
+  ASSERT_FALSE(low.ok());
+  EXPECT_NE(low.message().find("unpaired surrogate"), std::string::npos) << low.message();
+  EXPECT_FALSE(Parse(R"({"\uDC00":1})", &d).ok());
+  ASSERT_TRUE(Parse(R"(["\uD83D\uDE00"])", &d).ok());
+  EXPECT_STREQ(d[0].GetString(), "\xF0\x9F\x98\x80");
 }
 
 TEST(JsonParseTest, TheNulCharacterInAStringOrANameIsRefused) {
