@@ -195,6 +195,9 @@ int RunIngestBench(const IngestBenchOptions& o) {
   }
 
   config::Config c;
+  // The benchmark measures ingest, not the per-key throttle (which would cap
+  // one key at rate_limit.integration_per_minute requests).
+  c.rate_limit.integration_per_minute = 0;
   c.data_dir = dir;
   c.server.max_body_bytes =
       std::max<std::uint64_t>(c.server.max_body_bytes, reload_text.size() + 4096);

@@ -178,6 +178,43 @@ const std::array kOptions = {
             "Sign-in password checks (Argon2id, 64 MiB each) run at once; more wait."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.auth.max_password_checks); }},
+    Option{{"rate_limit.address_per_minute", "integer", "120",
+            "Requests a minute from one address (an IPv6 /64) to the public API routes — sign-in, "
+            "enrolment, the transparency report — and requests that fail authentication; 0: no "
+            "limit."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 0, 1'000'000, &c.rate_limit.address_per_minute);
+           }},
+    Option{{"rate_limit.address_burst", "integer", "30", "Of those, how many may come at once."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 1'000'000, &c.rate_limit.address_burst);
+           }},
+    Option{{"rate_limit.person_per_minute", "integer", "1200",
+            "Requests a minute from one signed-in person; 0: no limit."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 0, 1'000'000, &c.rate_limit.person_per_minute);
+           }},
+    Option{{"rate_limit.person_burst", "integer", "200", "Of those, how many may come at once."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 1'000'000, &c.rate_limit.person_burst);
+           }},
+    Option{{"rate_limit.integration_per_minute", "integer", "6000",
+            "Requests a minute with one integration key (a camera, a vendor back-end, CAD); 0: no "
+            "limit."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 0, 10'000'000, &c.rate_limit.integration_per_minute);
+           }},
+    Option{
+        {"rate_limit.integration_burst", "integer", "500", "Of those, how many may come at once."},
+        Type::kInteger,
+        [](Config& c, const Value& v) {
+          return SetInt(v, 1, 1'000'000, &c.rate_limit.integration_burst);
+        }},
     Option{{"console.dir", "string", "\"\"",
             "The built web console (scripts/build console); empty: console/ beside the "
             "directory of the interdict binary."},

@@ -57,6 +57,21 @@ struct AuthConfig {
   int max_password_checks = 2;
 };
 
+// Requests each principal may make (docs/security.md, "Rate limits"): a
+// per-minute rate and a burst spent at once; a rate of 0 turns a class off.
+struct RateLimitConfig {
+  // Public API routes (sign-in, enrolment, the transparency report) and
+  // requests that fail authentication, per peer address (IPv6: per /64).
+  int address_per_minute = 120;
+  int address_burst = 30;
+  // Each signed-in person.
+  int person_per_minute = 1200;
+  int person_burst = 200;
+  // Each integration key (a camera, a vendor back-end, CAD).
+  int integration_per_minute = 6000;
+  int integration_burst = 500;
+};
+
 struct AlertsConfig {
   int webhook_max_attempts = 8;
   int webhook_timeout_ms = 5000;
@@ -85,6 +100,7 @@ struct Config {
   ServerConfig server;
   StoreConfig store;
   AuthConfig auth;
+  RateLimitConfig rate_limit;
   AlertsConfig alerts;
   ConsoleConfig console;
   OversightConfig oversight;

@@ -51,10 +51,10 @@ Response Server::Impl::Handle(Request& req) {
     } else {
       route_label = m.route->pattern;
       std::optional<Response> refusal;
-      if (!m.route->access.is_public()) {
-        refusal = gate ? gate(req, *m.route)
-                       : std::optional<Response>(Response::Error(401, "unauthenticated",
-                                                                 "this route needs credentials"));
+      if (gate) {
+        refusal = gate(req, *m.route);  // for a public route it may only throttle
+      } else if (!m.route->access.is_public()) {
+        refusal = Response::Error(401, "unauthenticated", "this route needs credentials");
       }
       if (refusal) {
         res = std::move(*refusal);

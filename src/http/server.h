@@ -38,9 +38,10 @@ struct ServerOptions {
   std::string tls_key_file;
 };
 
-// Decides whether a request may reach a non-public route: nullopt lets it
-// through (the gate may attach the caller to the request), a response
-// (401/403) refuses it. Called on a worker thread.
+// Decides whether a request may reach its route: nullopt lets it through (the
+// gate may attach the caller to the request), a response (401/403/429)
+// refuses it. Called on a worker thread for every matched route; for a
+// public route it may refuse only to throttle (429), never for credentials.
 using AccessGate = std::function<std::optional<Response>(Request&, const Route&)>;
 
 class Server {

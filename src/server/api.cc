@@ -87,13 +87,54 @@ const identity::Principal& Caller(const http::Request& req) {
   return std::any_cast<const identity::Principal&>(req.caller);
 }
 
+namespace {
+
+// Spends one of `key`'s tokens; the 429 to answer when it had none.
+std::optional<http::Response> Throttle(http::RateLimiter* limiter, metrics::Counter* refused,
+                                       const std::string& key, std::string_view who) {
+  if (limiter == nullptr) return std::nullopt;
+  const std::optional<std::int64_t> wait = limiter->Take(key);
+  if (!wait) return std::nullopt;
+  if (refused != nullptr) refused->Inc();
+  const http::RateLimiter::Rate& r = limiter->rate();
+  http::Response res = http::Response::Error(
+      429, "rate_limited",
+      fmt::format("too many requests from this {}: at most {:g} a minute, {:g} at once; retry "
+                  "after {} s",
+                  who, r.per_second * 60, r.burst, *wait));
+  res.headers.emplace_back("Retry-After", std::to_string(*wait));
+  return res;
+}
+
+}  // namespace
+
 http::AccessGate MakeGate(ApiContext& ctx) {
   return [&ctx](http::Request& req, const http::Route& route) -> std::optional<http::Response> {
+    Throttles& t = ctx.throttles;
+    const std::string address = http::AddressKey(req.remote_address);
+    if (route.access.is_public()) {
+      // Public routes are throttled per address; liveness, metrics and the
+      // console's files are cheap and hold no data, so only the API is.
+      if (!req.path.starts_with("/api/")) return std::nullopt;
+      return Throttle(t.address.get(), t.refused_address, address, "address");
+    }
+    // Requests that fail authentication spend their address's tokens, and
+    // past them get 429 instead of 401: guessing credentials is slowed, while
+    // a camera or person with valid ones behind the same address (a NAT) is
+    // held only to its own rate.
+    auto unauthenticated = [&](http::Response answer) -> std::optional<http::Response> {
+      if (answer.status != 401) return answer;  // not a guess: the server failed
+      if (std::optional<http::Response> limited =
+              Throttle(t.address.get(), t.refused_address, address, "address")) {
+        return limited;
+      }
+      return answer;
+    };
     const std::string_view token = BearerToken(req);
     if (token.empty()) {
-      return http::Response::Error(401, "unauthenticated",
-                                   "sign in first: send Authorization: Bearer <session token "
-                                   "or API key>");
+      return unauthenticated(http::Response::Error(
+          401, "unauthenticated",
+          "sign in first: send Authorization: Bearer <session token or API key>"));
     }
     const std::int64_t now = ctx.clock.NowMillis();
     // A session token, or an integration's API key.
@@ -102,7 +143,14 @@ http::AccessGate MakeGate(ApiContext& ctx) {
           return identity::IsApiKey(token) ? identity::AuthenticateKey(db, token)
                                            : a.Authenticate(token, now);
         });
-    if (!p.ok()) return Failed(ctx, p.status(), "authenticating a request failed");
+    if (!p.ok()) return unauthenticated(Failed(ctx, p.status(), "authenticating a request failed"));
+    const bool machine = p->kind == identity::Principal::Kind::kIntegration;
+    if (std::optional<http::Response> limited =
+            machine ? Throttle(t.integration.get(), t.refused_integration, p->Actor(),
+                               "integration key")
+                    : Throttle(t.person.get(), t.refused_person, p->Actor(), "person")) {
+      return limited;
+    }
     if (!p->Can(route.access.permission())) {
       // A refused attempt is itself worth a record.
       Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {

@@ -14,6 +14,7 @@
 #include "alerting/hits.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/accounts.h"
@@ -27,6 +28,15 @@ namespace interdict::server {
 
 class AlertHub;
 
+// The request limits of each kind of principal (config rate_limit.*), set by
+// Service::Start; a null limiter limits nothing.
+struct Throttles {
+  std::unique_ptr<http::RateLimiter> address, person, integration;
+  metrics::Counter* refused_address = nullptr;  // interdict_rate_limited_total{principal=...}
+  metrics::Counter* refused_person = nullptr;
+  metrics::Counter* refused_integration = nullptr;
+};
+
 struct ApiContext {
   ApiContext(const Clock& c, Logger& l) : clock(c), log(l) {}
   std::unique_ptr<CatalogHandle> catalog;  // opened by Service::Start, before any request
@@ -39,6 +49,7 @@ struct ApiContext {
   std::mutex password_checks_mu;
   std::condition_variable password_checks_cv;
   int password_checks_running = 0;
+  Throttles throttles;
   // Ingest and hits.
   alerting::CameraDirectory cameras;
   alerting::HotlistIndex hotlists;

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "http/client.h"
+#include "identity/keys.h"
+#include "support/accounts.h"
+#include "support/catalog.h"
 #include "support/raw_socket.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
@@ -163,6 +166,111 @@ TEST_F(HostileClientsTest, OversizedHeadersGet431) {
                      "\r\n\r\n"),
             std::vector<int>{431});
   EXPECT_TRUE(Healthy());
+}
+
+// Rate limits (issue 18): a misconfigured camera or a scraper of the public
+// report spends only its own tokens. The clock is a fake one: buckets refill
+// only when the test moves it.
+class RateLimitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = test::MigratedCatalog(
+        dir_.File("catalog.db"),
+        {"INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0)"});
+    ASSERT_TRUE(db);
+    test::AddUser(*db, 1, "admin", "administrator");
+    test::AddUser(*db, 1, "analyst", "analyst");
+    identity::Accounts accounts(*db, {});
+    for (std::string* key : {&camera_a_, &camera_b_}) {
+      Result<identity::NewKey> k = identity::CreateKey(
+          *db, *accounts.UserPrincipal(1), {"camera", {"reads.ingest"}, std::nullopt}, 0);
+      ASSERT_TRUE(k.ok()) << k.status().message();
+      *key = k->key;
+    }
+    running_ =
+        std::make_unique<test::RunningService>(dir_.path(), log_, clock_, [](config::Config& c) {
+          c.rate_limit.address_per_minute = 60;  // one a second
+          c.rate_limit.address_burst = 5;
+          c.rate_limit.person_per_minute = 600;
+          c.rate_limit.person_burst = 8;
+          c.rate_limit.integration_per_minute = 120;  // two a second
+          c.rate_limit.integration_burst = 10;
+        });
+  }
+  int PostReads(const std::string& key) {
+    Result<http::ClientResponse> r = running_->client().Send("POST", "/api/v1/reads", "[]",
+                                                             {{"Authorization", "Bearer " + key}});
+    EXPECT_TRUE(r.ok());
+    if (r.ok() && r->status == 429) retry_after_ = std::string(r->Header("Retry-After"));
+    return r.ok() ? r->status : 0;
+  }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+  std::string camera_a_, camera_b_, retry_after_;
+};
+
+TEST_F(RateLimitTest, AMisconfiguredCameraIsHeldToItsRateAndOtherCamerasAreNot) {
+  for (int i = 0; i < 10; ++i) EXPECT_NE(PostReads(camera_a_), 429) << i;
+  EXPECT_EQ(PostReads(camera_a_), 429);
+  EXPECT_EQ(retry_after_, "1");
+  for (int i = 0; i < 10; ++i) EXPECT_NE(PostReads(camera_b_), 429) << "camera B, " << i;
+  clock_.Advance(std::chrono::seconds(1));  // two tokens back
+  EXPECT_NE(PostReads(camera_a_), 429);
+  EXPECT_NE(PostReads(camera_a_), 429);
+  EXPECT_EQ(PostReads(camera_a_), 429);
+  const std::string metrics = running_->client().Get("/metrics")->body;
+  EXPECT_NE(metrics.find(R"(interdict_rate_limited_total{principal="integration"} 2)"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST_F(RateLimitTest, APublicRouteIsLimitedPerAddressAndOtherAddressesAreServed) {
+  auto transparency_from = [&](const char* source) {
+    test::RawSocket s(running_->port(), source);
+    s.Send("GET /api/v1/transparency HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    const std::string wire = s.ReadUntilQuiet(std::chrono::milliseconds(3000));
+    const std::vector<int> codes = test::StatusCodes(wire);
+    if (!codes.empty() && codes[0] == 429) {
+      EXPECT_NE(wire.find("Retry-After: 1"), std::string::npos) << wire;
+      EXPECT_NE(wire.find("rate_limited"), std::string::npos) << wire;
+    }
+    return codes.empty() ? 0 : codes[0];
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(transparency_from("127.0.0.2"), 200) << i;
+  EXPECT_EQ(transparency_from("127.0.0.2"), 429);
+  EXPECT_EQ(transparency_from("127.0.0.1"), 200) << "another address has its own tokens";
+  // Liveness is never throttled.
+  for (int i = 0; i < 20; ++i) {
+    test::RawSocket s(running_->port(), "127.0.0.2");
+    s.Send("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(test::StatusCodes(s.ReadUntilQuiet(std::chrono::milliseconds(3000))),
+              std::vector<int>{200});
+  }
+}
+
+TEST_F(RateLimitTest, GuessingCredentialsSpendsTheAddresssTokensNotASignedInPersons) {
+  http::HeaderList bad = {{"Authorization", "Bearer not-a-real-token"}};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(running_->client().Send("GET", "/api/v1/me", "", bad)->status, 401) << i;
+  }
+  EXPECT_EQ(running_->client().Send("GET", "/api/v1/me", "", bad)->status, 429);
+  // A camera on the same address still sends: its key is its own principal.
+  EXPECT_NE(PostReads(camera_a_), 429);
+}
+
+TEST_F(RateLimitTest, APersonIsHeldToTheirOwnRate) {
+  clock_.Advance(std::chrono::seconds(30));
+  const std::string token = test::SignIn(running_->client(), clock_, "analyst");
+  ASSERT_FALSE(token.empty());
+  int limited = 0;
+  for (int i = 0; i < 9; ++i) {
+    limited += test::Call(running_->client(), token, "GET", "/api/v1/me").status == 429 ? 1 : 0;
+  }
+  EXPECT_EQ(limited, 1) << "a burst of 8, then 429";
 }
 
 }  // namespace
