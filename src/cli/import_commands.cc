@@ -20,7 +20,9 @@
 #include "alerting/cameras.h"
 #include "audit/audit.h"
 #include "base/clock.h"
+#include "base/json.h"
 #include "base/json_escape.h"
+#include "base/line_reader.h"
 #include "base/log.h"
 #include "catalog/migrations.h"
 #include "catalog/sqlite.h"
@@ -160,8 +162,16 @@ int ImportReads(const std::vector<std::string>& argv) {
   std::optional<read::DelimitedReadParser> delimited;
   std::uint64_t offset = 0, line_no = 0;
   std::string line;
+  // A line is at most what the server takes as one request body; a longer one
+  // is skipped without being held and rejected by its place.
+  LineReader lines_in(in, json::kDefaultMaxBytes);
   if (format == "csv" || format == "seattle") {
-    if (!std::getline(in, line)) return fail(fmt::format("{}: empty file", file));
+    const LineReader::Got header = lines_in.Next(&line);
+    if (header == LineReader::Got::kEnd) return fail(fmt::format("{}: empty file", file));
+    if (header == LineReader::Got::kTooLong) {
+      return fail(fmt::format("{}:1: a header of {} bytes exceeds the limit of {} bytes", file,
+                              lines_in.length(), lines_in.max_line_bytes()));
+    }
     offset = line.size() + 1;
     line_no = 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -265,11 +275,16 @@ int ImportReads(const std::vector<std::string>& argv) {
   };
 
   bool failed = false;
-  while (!g_stop && std::getline(in, line)) {
+  for (LineReader::Got got; !g_stop && (got = lines_in.Next(&line)) != LineReader::Got::kEnd;) {
     const std::uint64_t line_offset = offset;
-    offset += line.size() + 1;
+    offset += lines_in.length() + 1;
     if (line_no > 0 || line_offset == 0) ++line_no;
     ++lines;
+    if (got == LineReader::Got::kTooLong) {
+      reject(line_offset, {"", fmt::format("a line of {} bytes exceeds the limit of {} bytes",
+                                           lines_in.length(), lines_in.max_line_bytes())});
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     std::vector<read::Read> reads;

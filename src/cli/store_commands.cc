@@ -10,6 +10,8 @@
 #include <fmt/core.h>
 
 #include "base/clock.h"
+#include "base/json.h"
+#include "base/line_reader.h"
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -140,9 +142,17 @@ int Load(const std::vector<std::string>& argv) {
     }
     std::string line;
     std::uint64_t line_no = 0;
-    while (!g_interrupted && std::getline(*in, line)) {
+    LineReader lines_in(*in, json::kDefaultMaxBytes);
+    for (LineReader::Got got;
+         !g_interrupted && (got = lines_in.Next(&line)) != LineReader::Got::kEnd;) {
       ++line_no;
       ++lines_seen;
+      if (got == LineReader::Got::kTooLong) {
+        ++rejected;
+        std::cerr << fmt::format("{}:{}: a line of {} bytes exceeds the limit of {} bytes\n", file,
+                                 line_no, lines_in.length(), lines_in.max_line_bytes());
+        continue;
+      }
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       read::Read r;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/line_reader.h"
+
 namespace interdict::oversight {
 namespace {
 
@@ -75,7 +77,11 @@ double Spearman(const std::vector<double>& x, const std::vector<double>& y) {
 
 Result<std::string> SeattleDisparity(std::istream& in, long min_population) {
   std::string line;
-  if (!std::getline(in, line)) return Status::InvalidArgument("line 1: no header");
+  // The log's lines are under 200 bytes; a longer one is skipped unread.
+  LineReader lines_in(in, 64 * 1024);
+  if (lines_in.Next(&line) != LineReader::Got::kLine) {
+    return Status::InvalidArgument("line 1: no header (or one over 64 KiB)");
+  }
   if (!line.empty() && line.back() == '\r') line.pop_back();
   const std::vector<std::string_view> header = Split(line, '|');
   std::map<std::string, std::size_t> col;
@@ -87,7 +93,12 @@ Result<std::string> SeattleDisparity(std::istream& in, long min_population) {
   }
   std::map<std::string, Zip> zips;
   std::int64_t rows = 0, skipped = 0, no_zip = 0;
-  while (std::getline(in, line)) {
+  for (LineReader::Got got; (got = lines_in.Next(&line)) != LineReader::Got::kEnd;) {
+    if (got == LineReader::Got::kTooLong) {
+      ++rows;
+      ++skipped;
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     ++rows;

@@ -85,6 +85,27 @@ TEST_F(ImportCliTest, UnknownCamerasAreRefusedLineByLineUnlessRegistered) {
       << r.err;
 }
 
+TEST_F(ImportCliTest, AnAbsurdlyLongLineIsRefusedByNumberAndTheRestImports) {
+  KeepReadsLong();
+  // The sample's header and first read, a 20 MiB line, then the second read.
+  std::ifstream in(kSeattle);
+  std::string header, first, second;
+  std::getline(in, header);
+  std::getline(in, first);
+  std::getline(in, second);
+  const std::string file = dir_.File("long-line.csv");
+  std::ofstream(file) << header << "\n"
+                      << first << "\n"
+                      << std::string(20u << 20, 'x') << "\n"
+                      << second << "\n";
+  test::RunResult r = Import(file, {"--register-cameras"});
+  EXPECT_NE(r.err.find("long-line.csv:3: a line of 20971520 bytes exceeds the limit of 16777216 "
+                       "bytes"),
+            std::string::npos)
+      << r.err.substr(0, 500);
+  EXPECT_NE(r.out.find(R"("accepted":2,)"), std::string::npos) << r.out;
+}
+
 TEST_F(ImportCliTest, ACheckpointResumesWhereTheLastDurableBatchEnded) {
   KeepReadsLong();
   // A copy of the sample with a checkpoint after its 100th read.
