@@ -198,6 +198,8 @@ int RunIngestBench(const IngestBenchOptions& o) {
   // The benchmark measures ingest, not the per-key throttle (which would cap
   // one key at rate_limit.integration_per_minute requests).
   c.rate_limit.integration_per_minute = 0;
+  // Every client is on 127.0.0.1: give the one address the whole body budget.
+  c.server.max_inflight_body_bytes_per_address = c.server.max_inflight_body_bytes;
   c.data_dir = dir;
   c.server.max_body_bytes =
       std::max<std::uint64_t>(c.server.max_body_bytes, reload_text.size() + 4096);

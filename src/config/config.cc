@@ -89,6 +89,21 @@ const std::array kOptions = {
            [](Config& c, const Value& v) {
              return SetInt(v, 1, 1'000'000, &c.server.max_connections_per_address);
            }},
+    Option{{"server.max_inflight_body_bytes", "integer", "1073741824",
+            "Request bodies held in memory at once across the server (being read or handled); a "
+            "body that would pass it is refused with 503 and Retry-After before it is read."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1024, std::int64_t{1} << 40, &c.server.max_inflight_body_bytes);
+           }},
+    Option{{"server.max_inflight_body_bytes_per_address", "integer", "67108864",
+            "The same, from one peer address, so that one machine's slow or stalled uploads cannot "
+            "take the whole budget."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1024, std::int64_t{1} << 40,
+                           &c.server.max_inflight_body_bytes_per_address);
+           }},
     Option{{"server.idle_timeout_s", "integer", "75",
             "Seconds a kept-alive connection may sit idle between requests before it is closed."},
            Type::kInteger,

@@ -33,6 +33,8 @@ struct ServerConfig {
   std::uint32_t max_header_bytes = 16u << 10;
   int max_connections = 10000;
   int max_connections_per_address = 512;
+  std::uint64_t max_inflight_body_bytes = 1ull << 30;
+  std::uint64_t max_inflight_body_bytes_per_address = 64ull << 20;
   int idle_timeout_s = 75;
   int request_timeout_s = 30;
   int shutdown_timeout_s = 30;

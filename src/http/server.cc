@@ -99,19 +99,35 @@ void Server::Impl::Register(const std::shared_ptr<SessionBase>& s) {
 
 bool Server::Impl::AdmitAddress(const std::string& address) {
   std::lock_guard lock(mu);
-  int& n = per_address[address];
-  if (n >= opts.max_connections_per_address) {
-    if (n == 0) per_address.erase(address);
+  AddressUse& use = per_address[address];
+  if (use.connections >= opts.max_connections_per_address) return false;
+  ++use.connections;
+  return true;
+}
+
+bool Server::Impl::ReserveBody(const std::string& address, std::uint64_t bytes) {
+  std::lock_guard lock(mu);
+  AddressUse& use = per_address[address];  // admitted: present while connected
+  if (body_bytes + bytes > opts.max_inflight_body_bytes ||
+      use.body_bytes + bytes > opts.max_inflight_body_bytes_per_address) {
     return false;
   }
-  ++n;
+  body_bytes += bytes;
+  use.body_bytes += bytes;
   return true;
+}
+
+void Server::Impl::ReleaseBody(const std::string& address, std::uint64_t bytes) {
+  std::lock_guard lock(mu);
+  body_bytes -= bytes;
+  if (auto it = per_address.find(address); it != per_address.end()) it->second.body_bytes -= bytes;
 }
 
 void Server::Impl::Unregister(const std::string& address) {
   std::lock_guard lock(mu);
   --session_count;
-  if (auto it = per_address.find(address); it != per_address.end() && --it->second <= 0) {
+  if (auto it = per_address.find(address);
+      it != per_address.end() && --it->second.connections <= 0) {
     per_address.erase(it);
   }
   if (draining && session_count == 0) {

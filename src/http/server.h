@@ -31,6 +31,12 @@ struct ServerOptions {
   int max_connections = 10000;
   // From one peer address: a flood from one machine cannot take every slot.
   int max_connections_per_address = 512;
+  // Request bodies held in memory at once — being read or being handled —
+  // across the server and from one address. A body that would pass either is
+  // refused with 503 and Retry-After before it is read, so slow or stalled
+  // senders cannot make the server hold max_connections × max_body_bytes.
+  std::uint64_t max_inflight_body_bytes = 1ull << 30;
+  std::uint64_t max_inflight_body_bytes_per_address = 64ull << 20;
   std::chrono::seconds idle_timeout{75};
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds shutdown_timeout{30};

@@ -53,6 +53,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         refused_per_address(m.GetCounter(
             "interdict_http_refused_connections_per_address_total",
             "Connections closed at once because of server.max_connections_per_address.")),
+        refused_bodies(m.GetCounter(
+            "interdict_http_refused_bodies_total",
+            "Requests answered 503 because their body would pass the in-flight body budget.")),
         request_seconds(m.GetHistogram("interdict_http_request_duration_seconds",
                                        "Time from a whole request read to its response ready.",
                                        metrics::LatencyBuckets())) {}
@@ -65,6 +68,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // Counts a new connection from `address`; false (and nothing counted) when
   // that address already holds max_connections_per_address.
   bool AdmitAddress(const std::string& address);
+  // Reserves `bytes` of request body for `address`; false (nothing reserved)
+  // when that would pass max_inflight_body_bytes or its per-address share.
+  bool ReserveBody(const std::string& address, std::uint64_t bytes);
+  void ReleaseBody(const std::string& address, std::uint64_t bytes);
   void BeginDrain();
 
   ServerOptions opts;
@@ -81,10 +88,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   net::thread_pool workers;
   std::uint16_t bound_port = 0;
 
-  std::mutex mu;  // guards sessions, session_count, per_address and draining
+  struct AddressUse {
+    int connections = 0;
+    std::uint64_t body_bytes = 0;
+  };
+  std::mutex mu;  // guards sessions, session_count, per_address, body_bytes and draining
   std::list<std::weak_ptr<SessionBase>> sessions;
   std::size_t session_count = 0;
-  std::unordered_map<std::string, int> per_address;  // open connections by peer address
+  std::unordered_map<std::string, AddressUse> per_address;  // by peer address
+  std::uint64_t body_bytes = 0;  // reserved request bodies, all addresses
   bool draining = false;
   std::atomic<bool> shutdown_requested{false};
   std::atomic<int> connections{0};
@@ -92,6 +104,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   metrics::Gauge& open_connections;
   metrics::Counter& refused_connections;
   metrics::Counter& refused_per_address;
+  metrics::Counter& refused_bodies;
   metrics::Histogram& request_seconds;
 };
 

@@ -38,6 +38,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   ~Session() override {
     server_->open_connections.Add(-1);
     server_->connections.fetch_sub(1);
+    ReleaseBody();
     server_->Unregister(remote_);
   }
 
@@ -81,6 +82,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void ReadHeader() {
+    ReleaseBody();  // the previous request has been answered
     if (draining_) return Close();
     parser_.emplace();
     parser_->body_limit(server_->opts.max_body_bytes);
@@ -101,6 +103,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return SendError(413, "payload_too_large",
                        fmt::format("request body of {} bytes exceeds the limit of {} bytes", *len,
                                    server_->opts.max_body_bytes));
+    }
+    // Reserve the body's memory before reading it (chunked: the most it may be).
+    const std::uint64_t want =
+        parser_->content_length().value_or(parser_->chunked() ? server_->opts.max_body_bytes : 0);
+    if (want > 0) {
+      if (!server_->ReserveBody(remote_, want)) {
+        server_->refused_bodies.Inc();
+        Response busy = Response::Error(
+            503, "server_busy",
+            fmt::format("the server is holding as many request bodies as it may; retry a body of "
+                        "{} bytes shortly",
+                        want));
+        busy.headers.emplace_back("Retry-After", "1");
+        return SendResponse(std::move(busy));
+      }
+      reserved_ = want;
     }
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto cont =
@@ -161,10 +179,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void SendError(int status, std::string_view code, std::string message) {
+    SendResponse(Response::Error(status, code, message));
+  }
+  // Answers a request refused before its body was read, and closes: the
+  // parser cannot resynchronize past an unread body or a bad request.
+  void SendResponse(Response res) {
     server_->log.Info("http request refused",
-                      {{"remote", remote_}, {"status", status}, {"reason", message}});
-    // The parser cannot resynchronize after a bad request: answer and close.
-    Write(Response::Error(status, code, message), false, 11);
+                      {{"remote", remote_}, {"status", res.status}, {"reason", res.body}});
+    Write(std::move(res), false, 11);
+  }
+
+  void ReleaseBody() {
+    if (reserved_ == 0) return;
+    server_->ReleaseBody(remote_, reserved_);
+    reserved_ = 0;
   }
 
   void Write(Response res, bool keep_alive, unsigned version) {
@@ -273,6 +301,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<EventStream> events_;  // set while streaming a response
   std::string remote_;
+  std::uint64_t reserved_ = 0;  // request body bytes held against the server's budget
   bool idle_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -221,6 +221,8 @@ Status Service::Start() {
   o.max_header_bytes = c.max_header_bytes;
   o.max_connections = c.max_connections;
   o.max_connections_per_address = c.max_connections_per_address;
+  o.max_inflight_body_bytes = c.max_inflight_body_bytes;
+  o.max_inflight_body_bytes_per_address = c.max_inflight_body_bytes_per_address;
   o.idle_timeout = std::chrono::seconds(c.idle_timeout_s);
   o.request_timeout = std::chrono::seconds(c.request_timeout_s);
   o.shutdown_timeout = std::chrono::seconds(c.shutdown_timeout_s);
