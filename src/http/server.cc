@@ -1,5 +1,8 @@
 #include "http/server.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -136,32 +139,43 @@ void Server::Impl::Unregister(const std::string& address) {
 }
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc),
-                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                          if (ec == net::error::operation_aborted || !self->acceptor.is_open())
-                            return;
-                          if (!ec) {
-                            beast::error_code ignored;
-                            const auto ep = socket.remote_endpoint(ignored);
-                            std::string remote = ignored ? "" : ep.address().to_string();
-                            if (self->connections.fetch_add(1) >= self->opts.max_connections) {
-                              self->connections.fetch_sub(1);
-                              self->refused_connections.Inc();
-                              socket.close(ignored);
-                            } else if (!self->AdmitAddress(remote)) {
-                              self->connections.fetch_sub(1);
-                              self->refused_per_address.Inc();
-                              socket.close(ignored);
-                            } else if (self->tls) {
-                              StartTlsSession(std::move(socket), std::move(remote), self);
-                            } else {
-                              StartPlainSession(std::move(socket), std::move(remote), self);
-                            }
-                          } else {
-                            self->log.Warn("accept failed", {{"error", ec.message()}});
-                          }
-                          self->Accept();
-                        });
+  acceptor.async_accept(
+      net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+        if (!ec) {
+          beast::error_code ignored;
+          const auto ep = socket.remote_endpoint(ignored);
+          std::string remote = ignored ? "" : ep.address().to_string();
+          if (self->connections.fetch_add(1) >= self->opts.max_connections) {
+            self->connections.fetch_sub(1);
+            self->refused_connections.Inc();
+            socket.close(ignored);
+          } else if (!self->AdmitAddress(remote)) {
+            self->connections.fetch_sub(1);
+            self->refused_per_address.Inc();
+            socket.close(ignored);
+          } else if (self->tls) {
+            StartTlsSession(std::move(socket), std::move(remote), self);
+          } else {
+            StartPlainSession(std::move(socket), std::move(remote), self);
+          }
+        } else {
+          // Out of descriptors (EMFILE, ENFILE) or memory: the
+          // condition lasts, so wait instead of spinning on it.
+          self->accept_failures.Inc();
+          const auto now = std::chrono::steady_clock::now();
+          if (now - self->last_accept_warning > std::chrono::seconds(1)) {
+            self->last_accept_warning = now;
+            self->log.Warn("accept failed; retrying every 50 ms", {{"error", ec.message()}});
+          }
+          self->accept_retry.expires_after(std::chrono::milliseconds(50));
+          self->accept_retry.async_wait([self](beast::error_code wec) {
+            if (!wec && self->acceptor.is_open()) self->Accept();
+          });
+          return;
+        }
+        self->Accept();
+      });
 }
 
 void Server::Impl::BeginDrain() {
@@ -179,6 +193,7 @@ void Server::Impl::BeginDrain() {
            {{"connections", live.size()}, {"deadline_s", opts.shutdown_timeout.count()}});
   beast::error_code ec;
   acceptor.close(ec);
+  net::post(ioc, [self = shared_from_this()] { self->accept_retry.cancel(); });
   for (auto& s : live) s->Drain();
   bool empty;
   {
@@ -213,6 +228,21 @@ Server::~Server() {
 
 Status Server::Start() {
   Impl& s = *impl_;
+  // Each connection holds a descriptor: raise the soft limit toward the hard
+  // one so that max_connections can be reached (a login shell's and systemd's
+  // default soft limit is 1024).
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    const rlim_t want = static_cast<rlim_t>(s.opts.max_connections) + 256;
+    if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = std::min(want, rl.rlim_max);
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < want) {
+      s.log.Warn("the open-files limit is below server.max_connections; raise LimitNOFILE",
+                 {{"limit", static_cast<std::int64_t>(rl.rlim_cur)},
+                  {"max_connections", s.opts.max_connections}});
+    }
+  }
   if (!s.opts.tls_cert_file.empty() || !s.opts.tls_key_file.empty()) {
     s.tls.emplace(net::ssl::context::tls_server);
     SSL_CTX_set_min_proto_version(s.tls->native_handle(), TLS1_2_VERSION);

@@ -45,6 +45,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         acceptor(ioc),
         control(net::make_strand(ioc)),
         drain_timer(control),
+        accept_retry(ioc),
         workers(static_cast<std::size_t>(std::max(1, opts.worker_threads))),
         open_connections(m.GetGauge("interdict_http_open_connections", "Open HTTP connections.")),
         refused_connections(
@@ -53,6 +54,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         refused_per_address(m.GetCounter(
             "interdict_http_refused_connections_per_address_total",
             "Connections closed at once because of server.max_connections_per_address.")),
+        accept_failures(m.GetCounter(
+            "interdict_http_accept_failures_total",
+            "Failed accepts (such as no file descriptor left); each waits 50 ms before the next.")),
         refused_bodies(m.GetCounter(
             "interdict_http_refused_bodies_total",
             "Requests answered 503 because their body would pass the in-flight body budget.")),
@@ -85,6 +89,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   tcp::acceptor acceptor;
   net::strand<net::io_context::executor_type> control;
   net::steady_timer drain_timer;
+  // After a failed accept (out of file descriptors): waits before the next,
+  // so the loop does not spin while the condition lasts.
+  net::steady_timer accept_retry;
+  std::chrono::steady_clock::time_point last_accept_warning{};
   net::thread_pool workers;
   std::uint16_t bound_port = 0;
 
@@ -104,6 +112,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   metrics::Gauge& open_connections;
   metrics::Counter& refused_connections;
   metrics::Counter& refused_per_address;
+  metrics::Counter& accept_failures;
   metrics::Counter& refused_bodies;
   metrics::Histogram& request_seconds;
 };

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -179,6 +184,48 @@ TEST_F(ServerFixture, StalledBodiesCannotMakeTheServerHoldMoreThanItsBodyBudget)
   { test::RawSocket gone = std::move(stalled); }
   EXPECT_EQ(test::StatusCodes(probe("127.0.0.2", 500, 200)), std::vector<int>{200});
   EXPECT_GE(metrics_.GetCounter("interdict_http_refused_bodies_total", "").value(), 2u);
+}
+
+TEST_F(ServerFixture, RunningOutOfDescriptorsNeitherSpinsNorStopsAccepting) {
+  router_.Add({"GET", "/ok", AccessRule::Public("test"), Echo()});
+  Start();
+  // Leave the process 16 descriptors, then open 60 connections: accepts fail
+  // with EMFILE while they last.
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  std::size_t open_fds = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++open_fds;
+  rlimit low = saved;
+  low.rlim_cur = open_fds + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> flood;
+  for (int i = 0; i < 60; ++i) {
+    // Raw sockets: the client side needs descriptors too, so some fail here.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) break;
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(server_->port());
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    flood.push_back(fd);
+  }
+  // While descriptors are short, the server waits 50 ms between tries.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // real time: the retry timer's
+  for (int fd : flood) ::close(fd);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  // It accepts again once descriptors are back.
+  Result<ClientResponse> after = Result<ClientResponse>(Status::Unavailable("not tried"));
+  for (int tries = 0; tries < 40 && !(after.ok() && after->status == 200); ++tries) {
+    after = MakeClient().Get("/ok");
+  }
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(after->status, 200);
+  const std::uint64_t failures =
+      metrics_.GetCounter("interdict_http_accept_failures_total", "").value();
+  EXPECT_GE(failures, 1u) << "the test did not run the server out of descriptors";
+  EXPECT_LT(failures, 100u) << "the accept loop spun instead of waiting";
 }
 
 TEST_F(ServerFixture, OversizedHeadersGet431) {
