@@ -128,6 +128,16 @@ TEST(JsonFormat, SyntaxErrorsNameTheByteOffset) {
   EXPECT_NE(got.status().message().find("byte 28"), std::string::npos) << got.status().message();
 }
 
+TEST(Formats, AFileOverTheLimitIsRefusedInEveryFormatNamingTheLimit) {
+  const std::string big(kMaxFileBytes + 1, '\n');
+  for (Format f : {Format::kNcic, Format::kCsv, Format::kGenetec, Format::kJson}) {
+    Result<ParsedList> r = ParseList(f, big);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("exceeds the limit of 268435456 bytes"), std::string::npos)
+        << r.status().message();
+  }
+}
+
 TEST(CheckReport, CountsByKindAndListsRejections) {
   const std::string text = std::string(kNcicHeader) +
                            "V123456789LA057020020190509AB123456  CA2009MC2009YAMACYLMCBLK\n"

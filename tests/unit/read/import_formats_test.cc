@@ -59,6 +59,25 @@ TEST(OpenAlpr, AGroupIsOneReadWithPositionHeadingAndTheLikeliestVehicle) {
   EXPECT_EQ(r.alternates[0].plate.text(), "RT55O1");
 }
 
+TEST(OpenAlpr, ACropOfUpTo8MiBOfBase64IsKeptAndALargerOneIsDroppedWithTheReadKept) {
+  const std::string group = Sample("openalpr/alpr_group.json");
+  auto with_crop = [&](std::size_t base64_chars) {
+    std::string text = group;
+    const std::size_t at = text.find(R"("best_plate": {)");
+    EXPECT_NE(at, std::string::npos);
+    text.insert(at + 15, R"("plate_crop_jpeg": ")" + std::string(base64_chars, 'A') + R"(", )");
+    return ParseOpenAlpr(text, "STLPD");
+  };
+  Result<OpenAlprMessage> at_limit = with_crop(std::size_t{8} << 20);
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().message();
+  ASSERT_EQ(at_limit->sources.size(), 1u);
+  EXPECT_EQ(at_limit->sources[0].plate_crop.size(), std::size_t{6} << 20);
+  Result<OpenAlprMessage> past = with_crop((std::size_t{8} << 20) + 4);
+  ASSERT_TRUE(past.ok()) << past.status().message();
+  ASSERT_EQ(past->reads.size(), 1u) << "the read stays without its image";
+  EXPECT_TRUE(past->sources.empty() || past->sources[0].plate_crop.empty());
+}
+
 TEST(OpenAlpr, HeartbeatsNameTheirCamerasAndVersion) {
   Result<OpenAlprMessage> m = ParseOpenAlpr(Sample("openalpr/heartbeat.json"), "STLPD");
   ASSERT_TRUE(m.ok()) << m.status().message();
