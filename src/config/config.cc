@@ -217,7 +217,7 @@ const std::array kOptions = {
            [](Config& c, const Value& v) {
              return SetInt(v, 1, 1'000'000, &c.rate_limit.person_burst);
            }},
-    Option{{"rate_limit.integration_per_minute", "integer", "6000",
+    Option{{"rate_limit.integration_per_minute", "integer", "60000",
             "Requests a minute with one integration key (a camera, a vendor back-end, CAD); 0: no "
             "limit."},
            Type::kInteger,
@@ -225,7 +225,7 @@ const std::array kOptions = {
              return SetInt(v, 0, 10'000'000, &c.rate_limit.integration_per_minute);
            }},
     Option{
-        {"rate_limit.integration_burst", "integer", "500", "Of those, how many may come at once."},
+        {"rate_limit.integration_burst", "integer", "2000", "Of those, how many may come at once."},
         Type::kInteger,
         [](Config& c, const Value& v) {
           return SetInt(v, 1, 1'000'000, &c.rate_limit.integration_burst);

@@ -70,8 +70,8 @@ struct RateLimitConfig {
   int person_per_minute = 1200;
   int person_burst = 200;
   // Each integration key (a camera, a vendor back-end, CAD).
-  int integration_per_minute = 6000;
-  int integration_burst = 500;
+  int integration_per_minute = 60000;
+  int integration_burst = 2000;
 };
 
 struct AlertsConfig {

@@ -187,6 +187,11 @@ TEST_F(ServerFixture, StalledBodiesCannotMakeTheServerHoldMoreThanItsBodyBudget)
 }
 
 TEST_F(ServerFixture, RunningOutOfDescriptorsNeitherSpinsNorStopsAccepting) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' own checks open pipes (UBSan's vptr check probes memory
+  // through one) and report false errors when no descriptor is left.
+  GTEST_SKIP() << "runs in the release build: the sanitizers need descriptors of their own";
+#endif
   router_.Add({"GET", "/ok", AccessRule::Public("test"), Echo()});
   Start();
   // Leave the process 16 descriptors, then open 60 connections: accepts fail

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -561,6 +562,74 @@ TEST_F(SearchLibraryTest, NoQueryTypeShowsAnAgencysReadsWithoutAnAgreement) {
       }
     }
   }
+}
+
+// Every stated limit of the search request, at and one past it (issue 18).
+class SearchRequestLimitsTest : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kNow = 1'800'000'000'000;
+  static std::string Purpose() {
+    return R"("purpose":{"code":"stolen-vehicle","case":"26-1","offense":"auto theft",)"
+           R"("justification":"a stolen car seen on Market St at night"})";
+  }
+  // An open ring of n vertices on a circle: never self-crossing.
+  static std::string Ring(int n) {
+    std::string out = "[";
+    for (int i = 0; i < n; ++i) {
+      const double a = 2 * 3.141592653589793 * i / n;
+      out += fmt::format("{}[{:.6f},{:.6f}]", i ? "," : "", -90.2 + 0.01 * std::cos(a),
+                         38.6 + 0.01 * std::sin(a));
+    }
+    return out + "]";
+  }
+  static Result<Request> Area(int vertices) {
+    return ParseRequest(R"({"type":"area","params":{"polygon":{"type":"Polygon","coordinates":[)" +
+                            Ring(vertices) + "]}}," + Purpose() + "}",
+                        kNow);
+  }
+  static Result<Request> Scenes(int n) {
+    std::string scenes;
+    for (int i = 0; i < n; ++i) {
+      scenes += fmt::format(R"({}{{"center":{{"lat":38.6,"lon":-90.2}},"radius_m":500,)"
+                            R"("from":"2026-11-{:02}T02:00:00Z","to":"2026-11-{:02}T03:00:00Z"}})",
+                            i ? "," : "", i + 1, i + 1);
+    }
+    return ParseRequest(
+        R"({"type":"scenes","params":{"k":2,"scenes":[)" + scenes + "]}," + Purpose() + "}", kNow);
+  }
+  static Result<Request> Page(int limit) {
+    return ParseRequest(R"({"type":"plate","params":{"plate":"ABC123"},"page":{"limit":)" +
+                            std::to_string(limit) + "}," + Purpose() + "}",
+                        kNow);
+  }
+};
+
+TEST_F(SearchRequestLimitsTest, APolygonMayHave1000VerticesNotOneMore) {
+  Result<Request> at = Area(static_cast<int>(kMaxPolygonVertices));
+  EXPECT_TRUE(at.ok()) << at.status().message();
+  Result<Request> past = Area(static_cast<int>(kMaxPolygonVertices) + 2);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find("at most 1000 vertices"), std::string::npos)
+      << past.status().message();
+}
+
+TEST_F(SearchRequestLimitsTest, AScenesSearchMayHave10ScenesNotOneMore) {
+  Result<Request> at = Scenes(static_cast<int>(kMaxScenes));
+  EXPECT_TRUE(at.ok()) << at.status().message();
+  Result<Request> past = Scenes(static_cast<int>(kMaxScenes) + 1);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find("params.scenes: from 2 to 10 scenes"), std::string::npos)
+      << past.status().message();
+}
+
+TEST_F(SearchRequestLimitsTest, APageMayHold1000ResultsNotOneMore) {
+  Result<Request> at = Page(static_cast<int>(kMaxPageJson));
+  ASSERT_TRUE(at.ok()) << at.status().message();
+  EXPECT_EQ(at->limit, kMaxPageJson);
+  Result<Request> past = Page(static_cast<int>(kMaxPageJson) + 1);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find("page.limit"), std::string::npos)
+      << past.status().message();
 }
 
 }  // namespace
