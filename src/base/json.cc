@@ -73,8 +73,8 @@ class MemberNames {
 using Stream = rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream>;
 
 // A SAX handler between the reader and the document: it forwards every event
-// to the document's own handler after checking depth, NUL characters and
-// duplicate names, and stops the parse (returns false) at the first problem.
+// to the document's own handler after checking depth, that strings decode to
+// text, and duplicate names, and stops the parse (returns false) at the first problem.
 class Guard {
  public:
   Guard(rapidjson::Document& doc, const Stream& stream, int max_depth,
@@ -95,10 +95,10 @@ class Guard {
     return doc_.RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
-    return NoNul(s, n) && doc_.String(s, n, copy);
+    return IsText(s, n) && doc_.String(s, n, copy);
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
-    if (!NoNul(s, n)) return false;
+    if (!IsText(s, n)) return false;
     if (!names_[depth_ - 1].Insert({s, n})) {
       Stop(Refusal::kDuplicateMember,
            fmt::format("duplicate member \"{}\" at byte {}", Quote({s, n}), stream_.Tell()));
@@ -124,7 +124,8 @@ class Guard {
 
   // Set when this handler stopped the parse; the message says why.
   bool stopped() const { return stopped_; }
-  Status refusal() const { return Refuse(why_, message_); }
+  // Counts the refusal and returns it; call once.
+  Status TakeRefusal() { return Refuse(why_, std::move(message_)); }
 
  private:
   bool Enter() {
@@ -141,7 +142,7 @@ class Guard {
   // The reader has checked the raw bytes, but an escape can still decode to
   // something that is not text: \u0000, or a low surrogate on its own
   // ("\uDC00"), which RapidJSON turns into invalid UTF-8.
-  bool NoNul(const char* s, rapidjson::SizeType n) {
+  bool IsText(const char* s, rapidjson::SizeType n) {
     if (std::memchr(s, '\0', n) != nullptr) {
       Stop(Refusal::kEncoding,
            fmt::format("a string holds the NUL character (\\u0000) at byte {}", stream_.Tell()));
@@ -195,7 +196,7 @@ Status Parse(std::string_view text, rapidjson::Document* doc, const ParseOptions
   doc->Populate(generate);
   if (!reader.HasParseError()) return Status::Ok();
   doc->SetNull();
-  if (guard.stopped()) return guard.refusal();
+  if (guard.stopped()) return guard.TakeRefusal();
   const rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
   const bool encoding = code == rapidjson::kParseErrorStringInvalidEncoding ||
                         code == rapidjson::kParseErrorStringUnicodeSurrogateInvalid;

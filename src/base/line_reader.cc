@@ -1,12 +1,11 @@
 #include "base/line_reader.h"
 
-#include <algorithm>
+#include <fmt/core.h>
 
 namespace interdict {
 
 LineReader::Got LineReader::Next(std::string* line) {
   line->clear();
-  offset_ = next_offset_;
   length_ = 0;
   bool too_long = false, any = false, newline = false;
   char buf[4096];
@@ -32,9 +31,12 @@ LineReader::Got LineReader::Next(std::string* line) {
     }
   }
   if (!any && !newline) return Got::kEnd;
-  next_offset_ = offset_ + length_ + (newline ? 1 : 0);
   ++number_;
   return too_long ? Got::kTooLong : Got::kLine;
+}
+
+std::string LineReader::TooLongMessage() const {
+  return fmt::format("a line of {} bytes exceeds the limit of {} bytes", length_, max_);
 }
 
 }  // namespace interdict

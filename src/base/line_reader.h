@@ -20,20 +20,19 @@ class LineReader {
   // kLine: `*line` holds the next line without its "\n" (a "\r" before it is
   // kept). kTooLong: the line was longer than the limit and has been skipped;
   // `*line` is empty. kEnd: nothing is left. After each, `length()` is the
-  // line's length in bytes without the "\n", and `offset()` the byte offset
-  // of the line's start.
+  // line's length in bytes without the "\n".
   Got Next(std::string* line);
 
   std::uint64_t length() const { return length_; }
-  std::uint64_t offset() const { return offset_; }
-  // Lines returned so far, kTooLong ones included.
+  // Lines returned so far, kTooLong ones included: the last one's number.
   std::uint64_t number() const { return number_; }
-  std::size_t max_line_bytes() const { return max_; }
+  // "a line of N bytes exceeds the limit of M bytes", for the last kTooLong.
+  std::string TooLongMessage() const;
 
  private:
   std::istream& in_;
   const std::size_t max_;
-  std::uint64_t length_ = 0, offset_ = 0, next_offset_ = 0, number_ = 0;
+  std::uint64_t length_ = 0, number_ = 0;
 };
 
 }  // namespace interdict

@@ -20,7 +20,6 @@
 #include "alerting/cameras.h"
 #include "audit/audit.h"
 #include "base/clock.h"
-#include "base/json.h"
 #include "base/json_escape.h"
 #include "base/line_reader.h"
 #include "base/log.h"
@@ -164,13 +163,12 @@ int ImportReads(const std::vector<std::string>& argv) {
   std::string line;
   // A line is at most what the server takes as one request body; a longer one
   // is skipped without being held and rejected by its place.
-  LineReader lines_in(in, json::kDefaultMaxBytes);
+  LineReader lines_in(in, read::kMaxImportLineBytes);
   if (format == "csv" || format == "seattle") {
     const LineReader::Got header = lines_in.Next(&line);
     if (header == LineReader::Got::kEnd) return fail(fmt::format("{}: empty file", file));
     if (header == LineReader::Got::kTooLong) {
-      return fail(fmt::format("{}:1: a header of {} bytes exceeds the limit of {} bytes", file,
-                              lines_in.length(), lines_in.max_line_bytes()));
+      return fail(fmt::format("{}:1: header: {}", file, lines_in.TooLongMessage()));
     }
     offset = line.size() + 1;
     line_no = 1;
@@ -281,8 +279,7 @@ int ImportReads(const std::vector<std::string>& argv) {
     if (line_no > 0 || line_offset == 0) ++line_no;
     ++lines;
     if (got == LineReader::Got::kTooLong) {
-      reject(line_offset, {"", fmt::format("a line of {} bytes exceeds the limit of {} bytes",
-                                           lines_in.length(), lines_in.max_line_bytes())});
+      reject(line_offset, {"", lines_in.TooLongMessage()});
       continue;
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();

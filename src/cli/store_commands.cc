@@ -10,7 +10,6 @@
 #include <fmt/core.h>
 
 #include "base/clock.h"
-#include "base/json.h"
 #include "base/line_reader.h"
 #include "base/log.h"
 #include "cli/args.h"
@@ -141,16 +140,13 @@ int Load(const std::vector<std::string>& argv) {
       in = &in_file;
     }
     std::string line;
-    std::uint64_t line_no = 0;
-    LineReader lines_in(*in, json::kDefaultMaxBytes);
+    LineReader lines_in(*in, read::kMaxImportLineBytes);
     for (LineReader::Got got;
          !g_interrupted && (got = lines_in.Next(&line)) != LineReader::Got::kEnd;) {
-      ++line_no;
       ++lines_seen;
       if (got == LineReader::Got::kTooLong) {
         ++rejected;
-        std::cerr << fmt::format("{}:{}: a line of {} bytes exceeds the limit of {} bytes\n", file,
-                                 line_no, lines_in.length(), lines_in.max_line_bytes());
+        std::cerr << fmt::format("{}:{}: {}\n", file, lines_in.number(), lines_in.TooLongMessage());
         continue;
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -159,7 +155,7 @@ int Load(const std::vector<std::string>& argv) {
       read::ReadRejection why;
       if (!read::ParseNativeRead(line, &r, &why)) {
         ++rejected;
-        std::cerr << fmt::format("{}:{}: {}{}{}\n", file, line_no, why.field,
+        std::cerr << fmt::format("{}:{}: {}{}{}\n", file, lines_in.number(), why.field,
                                  why.field.empty() ? "" : ": ", why.message);
         continue;
       }

@@ -15,7 +15,11 @@ RateLimiter::Bucket* RateLimiter::Refilled(std::string_view key,
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_keys_) {
-      // Drop every bucket that has filled up again: its key is idle.
+      // Drop every bucket that has filled up again: its key is idle. A sweep
+      // walks the whole table, so a flood of new keys into a table of busy
+      // ones is refused without one, until a second has passed.
+      if (last_sweep_ && now - *last_sweep_ < std::chrono::seconds(1)) return nullptr;
+      last_sweep_ = now;
       std::erase_if(buckets_, [&](const auto& kv) {
         const double idle = std::chrono::duration<double>(now - kv.second.last).count();
         return kv.second.tokens + idle * rate_.per_second >= rate_.burst;

@@ -25,8 +25,8 @@ class RateLimiter {
   };
   // `clock` must outlive the limiter; its monotonic time drives refills. At
   // most `max_keys` buckets are kept: idle ones (full again) are dropped to
-  // make room, and while every bucket is busy a new key is refused rather
-  // than let the table grow.
+  // make room, at most once a second, and while every bucket is busy a new
+  // key is refused rather than let the table grow.
   RateLimiter(Rate rate, const Clock& clock, std::size_t max_keys = 100'000);
 
   bool enabled() const { return rate_.per_second > 0; }
@@ -50,7 +50,8 @@ class RateLimiter {
   const Clock& clock_;
   const std::size_t max_keys_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, Bucket> buckets_;                  // GUARDED_BY(mu_)
+  std::optional<std::chrono::steady_clock::time_point> last_sweep_;  // GUARDED_BY(mu_)
 };
 
 // The key an address is limited under: an IPv4 address as it is, an IPv6

@@ -38,11 +38,10 @@ Result<Request> ParseWireRequest(std::string_view bytes, const ServerOptions& li
   while (!parser.is_done() && used < bytes.size()) {
     const std::size_t n =
         parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-    if (ec == bhttp::error::need_more) break;
-    if (ec) break;
-    if (n == 0) break;
     used += n;
+    if (ec || n == 0) break;
   }
+  if (ec == bhttp::error::need_more) ec = {};  // the bytes end here: as a peer closing
   if (!ec && !parser.is_done()) {
     // put_eof requires that the parser has taken something.
     if (!parser.got_some()) return Status::InvalidArgument("malformed HTTP request: incomplete");

@@ -16,7 +16,8 @@ namespace interdict::http {
 // Parses the first request in `bytes` under `limits` (max_body_bytes,
 // max_header_bytes). InvalidArgument naming the problem for a malformed or
 // incomplete request, ResourceExhausted for a limit. `*consumed`, when given,
-// is the length of that request: what follows is the next pipelined one.
+// is the length of that request: what follows is the next pipelined one. The
+// request's remote address is 127.0.0.1.
 Result<Request> ParseWireRequest(std::string_view bytes, const ServerOptions& limits,
                                  std::size_t* consumed = nullptr);
 

@@ -94,5 +94,8 @@ inline constexpr std::size_t kMaxAgencyBytes = 32;
 inline constexpr std::size_t kMaxCameraBytes = 128;
 inline constexpr std::size_t kMaxAttributeBytes = 64;
 inline constexpr std::size_t kMaxImageRefBytes = 128;
+// A line of an import file, in any format: as much as the server takes as one
+// request body by default.
+inline constexpr std::size_t kMaxImportLineBytes = std::size_t{16} << 20;
 
 }  // namespace interdict::read

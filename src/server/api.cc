@@ -87,12 +87,8 @@ const identity::Principal& Caller(const http::Request& req) {
   return std::any_cast<const identity::Principal&>(req.caller);
 }
 
-namespace {
-
-// Spends one of `key`'s tokens; the 429 to answer when it had none.
-std::optional<http::Response> Throttle(http::RateLimiter* limiter, metrics::Counter* refused,
-                                       const std::string& key, std::string_view who) {
-  if (limiter == nullptr) return std::nullopt;
+std::optional<http::Response> Throttle::Take(const std::string& key) const {
+  if (!limiter) return std::nullopt;
   const std::optional<std::int64_t> wait = limiter->Take(key);
   if (!wait) return std::nullopt;
   if (refused != nullptr) refused->Inc();
@@ -106,17 +102,14 @@ std::optional<http::Response> Throttle(http::RateLimiter* limiter, metrics::Coun
   return res;
 }
 
-}  // namespace
-
 http::AccessGate MakeGate(ApiContext& ctx) {
   return [&ctx](http::Request& req, const http::Route& route) -> std::optional<http::Response> {
-    Throttles& t = ctx.throttles;
-    const std::string address = http::AddressKey(req.remote_address);
+    const Throttles& t = ctx.throttles;
     if (route.access.is_public()) {
       // Public routes are throttled per address; liveness, metrics and the
       // console's files are cheap and hold no data, so only the API is.
       if (!req.path.starts_with("/api/")) return std::nullopt;
-      return Throttle(t.address.get(), t.refused_address, address, "address");
+      return t.address.Take(http::AddressKey(req.remote_address));
     }
     // Requests that fail authentication spend their address's tokens, and
     // past them get 429 instead of 401: guessing credentials is slowed, while
@@ -124,11 +117,8 @@ http::AccessGate MakeGate(ApiContext& ctx) {
     // held only to its own rate.
     auto unauthenticated = [&](http::Response answer) -> std::optional<http::Response> {
       if (answer.status != 401) return answer;  // not a guess: the server failed
-      if (std::optional<http::Response> limited =
-              Throttle(t.address.get(), t.refused_address, address, "address")) {
-        return limited;
-      }
-      return answer;
+      std::optional<http::Response> limited = t.address.Take(http::AddressKey(req.remote_address));
+      return limited ? limited : answer;
     };
     const std::string_view token = BearerToken(req);
     if (token.empty()) {
@@ -146,9 +136,7 @@ http::AccessGate MakeGate(ApiContext& ctx) {
     if (!p.ok()) return unauthenticated(Failed(ctx, p.status(), "authenticating a request failed"));
     const bool machine = p->kind == identity::Principal::Kind::kIntegration;
     if (std::optional<http::Response> limited =
-            machine ? Throttle(t.integration.get(), t.refused_integration, p->Actor(),
-                               "integration key")
-                    : Throttle(t.person.get(), t.refused_person, p->Actor(), "person")) {
+            (machine ? t.integration : t.person).Take(p->Actor())) {
       return limited;
     }
     if (!p->Can(route.access.permission())) {

@@ -8,7 +8,9 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "alerting/cameras.h"
 #include "alerting/hits.h"
@@ -28,13 +30,17 @@ namespace interdict::server {
 
 class AlertHub;
 
-// The request limits of each kind of principal (config rate_limit.*), set by
-// Service::Start; a null limiter limits nothing.
+// The request limit of one kind of principal (config rate_limit.*), set by
+// Service::Start; without a limiter it limits nothing.
+struct Throttle {
+  std::unique_ptr<http::RateLimiter> limiter;
+  metrics::Counter* refused = nullptr;  // interdict_rate_limited_total{principal=...}
+  std::string_view who;                 // "address", in the 429's message
+  // Spends one of `key`'s tokens; the 429 to answer when it had none.
+  std::optional<http::Response> Take(const std::string& key) const;
+};
 struct Throttles {
-  std::unique_ptr<http::RateLimiter> address, person, integration;
-  metrics::Counter* refused_address = nullptr;  // interdict_rate_limited_total{principal=...}
-  metrics::Counter* refused_person = nullptr;
-  metrics::Counter* refused_integration = nullptr;
+  Throttle address, person, integration;
 };
 
 struct ApiContext {

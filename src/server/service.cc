@@ -127,21 +127,19 @@ Status Service::Start() {
   s.api.login_banner = s.config.auth.login_banner;
   s.api.max_password_checks = s.config.auth.max_password_checks;
   const config::RateLimitConfig& rl = s.config.rate_limit;
-  auto limiter = [&](int per_minute, int burst) {
-    return std::make_unique<http::RateLimiter>(
-        http::RateLimiter::Rate{per_minute / 60.0, static_cast<double>(burst)}, s.clock);
+  auto throttle = [&](int per_minute, int burst, const char* principal, std::string_view who) {
+    return Throttle{
+        std::make_unique<http::RateLimiter>(
+            http::RateLimiter::Rate{per_minute / 60.0, static_cast<double>(burst)}, s.clock),
+        &s.metrics.GetCounter("interdict_rate_limited_total",
+                              "Requests refused with 429 by rate_limit.*, by principal.",
+                              {{"principal", principal}}),
+        who};
   };
-  auto refused = [&](const char* principal) {
-    return &s.metrics.GetCounter("interdict_rate_limited_total",
-                                 "Requests refused with 429 by rate_limit.*, by principal.",
-                                 {{"principal", principal}});
-  };
-  s.api.throttles.address = limiter(rl.address_per_minute, rl.address_burst);
-  s.api.throttles.person = limiter(rl.person_per_minute, rl.person_burst);
-  s.api.throttles.integration = limiter(rl.integration_per_minute, rl.integration_burst);
-  s.api.throttles.refused_address = refused("address");
-  s.api.throttles.refused_person = refused("person");
-  s.api.throttles.refused_integration = refused("integration");
+  s.api.throttles.address = throttle(rl.address_per_minute, rl.address_burst, "address", "address");
+  s.api.throttles.person = throttle(rl.person_per_minute, rl.person_burst, "person", "person");
+  s.api.throttles.integration =
+      throttle(rl.integration_per_minute, rl.integration_burst, "integration", "integration key");
   s.api.report_min_count = s.config.oversight.min_count;
   s.api.review_rules.time_zone = s.config.oversight.time_zone;
   const config::OversightConfig& ov = s.config.oversight;

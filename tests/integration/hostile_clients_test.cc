@@ -38,11 +38,8 @@ class HostileClientsTest : public ::testing::Test {
     return r.ok() && r->status == 200;
   }
   // One whole exchange on a fresh connection: every response's status.
-  std::vector<int> Exchange(std::string_view bytes) {
-    test::RawSocket s(running_->port());
-    EXPECT_TRUE(s.ok());
-    s.Send(bytes);
-    return test::StatusCodes(s.ReadUntilQuiet(milliseconds(3000)));
+  std::vector<int> Exchange(std::string_view bytes, const char* source = "127.0.0.1") {
+    return test::StatusCodes(test::Exchange(running_->port(), bytes, source));
   }
 
   test::TempDir dir_;
@@ -87,15 +84,10 @@ TEST_F(HostileClientsTest, AFloodOfConnectionsFromOneAddressLeavesRoomForOthers)
             std::string::npos)
       << metrics.substr(0, 400);
   flood.clear();  // the address's slots come back
-  test::RawSocket again(running_->port(), "127.0.0.3");
-  ASSERT_TRUE(again.ok());
-  again.Send("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   // Slots are given back as the server notices each close: allow it a moment.
-  std::vector<int> codes = test::StatusCodes(again.ReadUntilQuiet(milliseconds(3000)));
+  std::vector<int> codes;
   for (int tries = 0; codes.empty() && tries < 20; ++tries) {
-    test::RawSocket retry(running_->port(), "127.0.0.3");
-    retry.Send("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-    codes = test::StatusCodes(retry.ReadUntilQuiet(milliseconds(500)));
+    codes = Exchange("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "127.0.0.3");
   }
   EXPECT_EQ(codes, std::vector<int>{200});
 }
@@ -113,24 +105,27 @@ TEST_F(HostileClientsTest, PipelinedGarbageGetsTheGoodRequestsAnswerThenA400AndA
 
 TEST_F(HostileClientsTest, RequestSmugglingShapesAreRefusedBeforeAnyRoute) {
   Start(400);
-  // A length beside chunked encoding, and two lengths: a proxy in front could
-  // split the stream differently from this server.
-  EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n"),
-            std::vector<int>{400});
-  EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
-                     "Content-Length: 7\r\n\r\n{}GET / "),
-            std::vector<int>{400});
-  EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\nContent-Length: +2\r\n\r\n{}"),
-            std::vector<int>{400});
-  // A transfer coding the server does not undo.
-  EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n"
-                     "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
-            std::vector<int>{501});
-  // A compressed body is not decompressed.
-  EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n"
-                     "Content-Length: 2\r\n\r\n{}"),
-            std::vector<int>{415});
+  const struct {
+    const char* why;
+    std::string headers_and_body;  // after the request line
+    int want;
+  } kShapes[] = {
+      // A proxy in front could split these streams differently from this server.
+      {"a length beside chunked encoding",
+       "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /metrics "
+       "HTTP/1.1\r\n\r\n",
+       400},
+      {"two lengths", "Content-Length: 2\r\nContent-Length: 7\r\n\r\n{}GET / ", 400},
+      {"a signed length", "Content-Length: +2\r\n\r\n{}", 400},
+      {"a transfer coding the server does not undo",
+       "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501},
+      {"a compressed body", "Content-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}", 415},
+  };
+  for (const auto& shape : kShapes) {
+    EXPECT_EQ(Exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n" + shape.headers_and_body),
+              std::vector<int>{shape.want})
+        << shape.why;
+  }
   EXPECT_TRUE(Healthy());
 }
 
@@ -230,9 +225,9 @@ TEST_F(RateLimitTest, AMisconfiguredCameraIsHeldToItsRateAndOtherCamerasAreNot) 
 
 TEST_F(RateLimitTest, APublicRouteIsLimitedPerAddressAndOtherAddressesAreServed) {
   auto transparency_from = [&](const char* source) {
-    test::RawSocket s(running_->port(), source);
-    s.Send("GET /api/v1/transparency HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-    const std::string wire = s.ReadUntilQuiet(std::chrono::milliseconds(3000));
+    const std::string wire = test::Exchange(
+        running_->port(),
+        "GET /api/v1/transparency HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", source);
     const std::vector<int> codes = test::StatusCodes(wire);
     if (!codes.empty() && codes[0] == 429) {
       EXPECT_NE(wire.find("Retry-After: 1"), std::string::npos) << wire;
@@ -245,9 +240,9 @@ TEST_F(RateLimitTest, APublicRouteIsLimitedPerAddressAndOtherAddressesAreServed)
   EXPECT_EQ(transparency_from("127.0.0.1"), 200) << "another address has its own tokens";
   // Liveness is never throttled.
   for (int i = 0; i < 20; ++i) {
-    test::RawSocket s(running_->port(), "127.0.0.2");
-    s.Send("GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-    EXPECT_EQ(test::StatusCodes(s.ReadUntilQuiet(std::chrono::milliseconds(3000))),
+    EXPECT_EQ(test::StatusCodes(test::Exchange(
+                  running_->port(), "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+                  "127.0.0.2")),
               std::vector<int>{200});
   }
 }

@@ -146,9 +146,10 @@ TEST_F(ServerFixture, StalledBodiesCannotMakeTheServerHoldMoreThanItsBodyBudget)
   o.max_inflight_body_bytes = 3000;
   o.max_inflight_body_bytes_per_address = 1000;
   Start(o);
-  auto post = [&](test::RawSocket& s, std::size_t length, std::size_t send) {
-    s.Send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(length) +
-           "\r\n\r\n" + std::string(send, 'x'));
+  // A request declaring `length` bytes of body and sending `send` of them.
+  auto post = [](std::size_t length, std::size_t send) {
+    return "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(length) +
+           "\r\n\r\n" + std::string(send, 'x');
   };
   // 127.0.0.2 stalls 800 bytes into its share; a second body of 800 from it
   // would pass 1000 and is refused before it is read.
@@ -157,28 +158,25 @@ TEST_F(ServerFixture, StalledBodiesCannotMakeTheServerHoldMoreThanItsBodyBudget)
   auto probe = [&](const char* from, std::size_t length, int want) {
     std::string wire;
     for (int tries = 0; tries < 50; ++tries) {
-      test::RawSocket s(server_->port(), from);
-      post(s, length, length);
-      wire = s.ReadUntilQuiet(std::chrono::milliseconds(1000));
+      wire = test::Exchange(server_->port(), post(length, length), from,
+                            std::chrono::milliseconds(1000));
       if (test::StatusCodes(wire) == std::vector<int>{want}) break;
     }
     return wire;
   };
   test::RawSocket stalled(server_->port(), "127.0.0.2");
-  post(stalled, 800, 10);
+  stalled.Send(post(800, 10));
   const std::string refused = probe("127.0.0.2", 800, 503);
   EXPECT_EQ(test::StatusCodes(refused), std::vector<int>{503}) << refused;
   EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
   // Another address has its own share.
-  test::RawSocket other(server_->port(), "127.0.0.3");
-  post(other, 800, 800);
-  EXPECT_EQ(test::StatusCodes(other.ReadUntilQuiet(std::chrono::milliseconds(3000))),
+  EXPECT_EQ(test::StatusCodes(test::Exchange(server_->port(), post(800, 800), "127.0.0.3")),
             std::vector<int>{200});
   // The whole budget: 127.0.0.4 and .5 stall 1000 each with .2's 800, so a
   // third address's 300 would pass 3000.
   test::RawSocket four(server_->port(), "127.0.0.4"), five(server_->port(), "127.0.0.5");
-  post(four, 1000, 1);
-  post(five, 1000, 1);
+  four.Send(post(1000, 1));
+  five.Send(post(1000, 1));
   EXPECT_EQ(test::StatusCodes(probe("127.0.0.6", 300, 503)), std::vector<int>{503});
   // A stalled sender going away gives its share back.
   { test::RawSocket gone = std::move(stalled); }

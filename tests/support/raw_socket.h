@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace interdict::test {
 
@@ -91,6 +92,17 @@ class RawSocket {
   int fd_ = -1;
   bool closed_ = false;
 };
+
+// One whole exchange on a fresh connection from `source`: sends `bytes`, and
+// returns what came back until the server closed or went quiet for `wait`.
+inline std::string Exchange(std::uint16_t port, std::string_view bytes,
+                            const char* source = "127.0.0.1",
+                            std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) {
+  RawSocket s(port, source);
+  if (!s.ok()) return {};
+  s.Send(bytes);
+  return s.ReadUntilQuiet(wait);
+}
 
 // The status codes of every response in `wire`, in order ("HTTP/1.1 400 ...").
 inline std::vector<int> StatusCodes(std::string_view wire) {
