@@ -36,10 +36,6 @@ std::optional<double> OptionalReal(catalog::Statement& q, int col) {
   return std::stod(q.Text(col));
 }
 
-std::string Real(std::optional<double> v) {
-  return v ? fmt::format("{:.6f}", *v) : std::string();
-}
-
 }  // namespace
 
 Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Principal& p,
@@ -54,7 +50,7 @@ Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Princip
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, spec.code).Bind(3, spec.name.empty() ? spec.code : spec.name);
     if (spec.lat) {
-      ins->Bind(4, Real(spec.lat)).Bind(5, Real(spec.lon));
+      ins->BindReal(4, *spec.lat).BindReal(5, *spec.lon);
     } else {
       ins->BindNull(4).BindNull(5);
     }

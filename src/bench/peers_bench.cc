@@ -265,7 +265,8 @@ int RunPeersBench(const PeersBenchOptions& options) {
         Result<search::Request> req =
             search::ParseRequest("{" + t + "," + purpose + page + "}", now);
         Result<search::Plan> plan =
-            req.ok() ? search::Prepare(*region->db, region->analyst(), *req, now) : req.status();
+            req.ok() ? search::Prepare(*region->db, region->analyst(), *req, now, region->places)
+                     : req.status();
         if (!plan.ok())
           return Status::Internal(
               fmt::format("preparing a {} question: {}", type, plan.status().message()));

@@ -80,7 +80,13 @@ Result<Region> MakeRegion(const std::string& path, const ReadGenerator& gen, std
                            "auto theft",
                            "benchmark of the search layer on simulated regional data",
                            {}};
-  policy::SearchScope scope{400 * kDay, gen.agency_codes().size(), true};
+  policy::SearchScope scope{.span_ms = 400 * kDay,
+                            .agencies = gen.agency_codes().size(),
+                            .pattern_analysis = true,
+                            .radius_m = 0,
+                            .places = {}};
+  scope.radius_m = 50'000;
+  for (const policy::ProtectedPlace& place : r.places.fixed) scope.places.push_back(place.name);
   Result<std::int64_t> approval =
       policy::RequestApproval(*r.db, r.people[home + "-analyst"], why, scope, now);
   if (!approval.ok()) return approval.status();

@@ -15,6 +15,7 @@
 #include "bench/read_generator.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
+#include "policy/places.h"
 #include "read/read.h"
 
 namespace interdict::bench {
@@ -30,6 +31,10 @@ struct Region {
   std::unique_ptr<identity::Accounts> accounts;
   std::map<std::string, identity::Principal> people;  // "AG00-analyst"
   std::int64_t approval = 0;
+  // The shipped protected places: every search is checked against them, and
+  // the approval names them all (and a 50 km radius), so the check's cost is
+  // in every figure and no query is refused.
+  policy::PlaceRules places;
   std::string home;  // the agency every other one shares reads with
   // The home agency's analyst, who runs the searches.
   const identity::Principal& analyst() const;

@@ -488,8 +488,32 @@ INSERT INTO role_permissions VALUES
   ('clerk', 'records.respond'), ('clerk', 'account.self'), ('clerk', 'agency.read');
 )sql";
 
+// Version 8: protected places before the act (GOVERNANCE B.10, F.29) —
+// places registered over the API, bounded in time or not; approvals that name
+// the protected places and the radius they allow.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE protected_places (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  radius_m REAL NOT NULL,
+  starts_at INTEGER,
+  ends_at INTEGER,
+  registered_by INTEGER NOT NULL REFERENCES users(id),
+  registered_at INTEGER NOT NULL
+);
+CREATE INDEX protected_places_by_end ON protected_places(ends_at);
+ALTER TABLE approvals ADD COLUMN max_radius_m REAL;
+ALTER TABLE approvals ADD COLUMN places TEXT NOT NULL DEFAULT '[]';
+INSERT INTO role_permissions VALUES
+  ('administrator', 'places.manage'), ('supervisor', 'places.manage');
+)sql";
+
 const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4},
-                                            {5, kV5}, {6, kV6}, {7, kV7}};
+                                            {5, kV5}, {6, kV6}, {7, kV7}, {8, kV8}};
 
 }  // namespace
 

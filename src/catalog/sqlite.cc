@@ -112,6 +112,11 @@ Statement& Statement::BindBlob(int index, std::string_view bytes) {
     bind_error_ = db_->Error("binding a parameter");
   return *this;
 }
+Statement& Statement::BindReal(int index, double v) {
+  if (sqlite3_bind_double(stmt_, index, v) != SQLITE_OK && bind_error_.ok())
+    bind_error_ = db_->Error("binding a parameter");
+  return *this;
+}
 Statement& Statement::BindNull(int index) {
   if (sqlite3_bind_null(stmt_, index) != SQLITE_OK && bind_error_.ok())
     bind_error_ = db_->Error("binding a parameter");

@@ -72,6 +72,8 @@ class Statement {
   Statement& Bind(int index, std::int64_t v);
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view bytes);
+  // A REAL (named apart: an int argument would match a double overload too).
+  Statement& BindReal(int index, double v);
   Statement& BindNull(int index);
   template <typename T>
   Statement& Bind(int index, const std::optional<T>& v) {

@@ -274,9 +274,10 @@ const std::array kOptions = {
              return Status::Ok();
            }},
     Option{{"oversight.protected_places", "string", "\"\"",
-            "A JSON file of protected places ({\"places\": [{\"name\", \"kind\", \"lat\", "
-            "\"lon\"}]}) the review queue flags searches aimed at; empty: the shipped examples "
-            "(data/oversight/protected-places.json)."},
+            "A JSON file of the deployment's protected places ({\"places\": [{\"name\", "
+            "\"kind\", \"lat\", \"lon\", \"radius_m\"?}]}), checked beside the shipped "
+            "examples (data/oversight/protected-places.json) and the places registered over the "
+            "API: an area search touching one is refused without an approval naming it."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              c.oversight.protected_places = std::get<std::string>(v);
@@ -314,8 +315,9 @@ const std::array kOptions = {
              return SetInt(v, 100, 100000, &c.oversight.wide_radius_m);
            }},
     Option{{"oversight.protected_radius_m", "integer", "300",
-            "An area or scene search centred this close, in metres, to a protected place is "
-            "flagged for review."},
+            "An area or scene search that comes this close, in metres, to a protected place's "
+            "extent touches it: it needs an approval naming the place, and is flagged for "
+            "review."},
            Type::kInteger,
            [](Config& c, const Value& v) {
              return SetInt(v, 10, 5000, &c.oversight.protected_radius_m);

@@ -21,8 +21,6 @@
 
 namespace interdict::oversight {
 
-extern const char kProtectedPlacesJson[];
-
 namespace {
 
 constexpr std::int64_t kDay = 86'400'000;
@@ -103,9 +101,13 @@ class Reviewer {
     // (the chain check reports it).
     if (!json::Parse(e.details, &d).ok() || !d.IsObject()) return out;
     if (e.event == "search.refused") {
-      out.emplace_back("prohibited_attempt", fmt::format("a search for the prohibited purpose {}",
-                                                         Text(Member(d, "purpose"))));
-      return out;  // refused: nothing was searched, the other rules do not apply
+      // Refused: nothing was searched; only the attempt itself is reviewed.
+      if (Text(Member(d, "reason")) == "prohibited purpose") {
+        out.emplace_back("prohibited_attempt", fmt::format("a search for the prohibited purpose {}",
+                                                           Text(Member(d, "purpose"))));
+      }
+      INTERDICT_RETURN_IF_ERROR(Places(d, true, out));
+      return out;
     }
     static const std::set<std::string> kPlaceholders = {
         "", "n/a", "na", "none", "tbd", "unknown", "-", "--", "0", "00", "000", "test", "x", "?"};
@@ -126,7 +128,7 @@ class Reviewer {
     }
     INTERDICT_RETURN_IF_ERROR(Repeated(e, d, out));
     INTERDICT_RETURN_IF_ERROR(OffShift(e, out));
-    Places(d, out);
+    INTERDICT_RETURN_IF_ERROR(Places(d, false, out));
     Wide(d, out);
     INTERDICT_RETURN_IF_ERROR(SelfApproved(e, d, out));
     return out;
@@ -179,31 +181,44 @@ class Reviewer {
     return Status::Ok();
   }
 
-  void Places(const rapidjson::Document& d, Flags& out) {
-    std::vector<SearchedArea> areas;
-    if (auto a = AreaOf(Member(d, "area"))) areas.push_back(*a);
-    if (const Value* scenes = Member(d, "scenes"); scenes != nullptr && scenes->IsArray()) {
-      for (const Value& s : scenes->GetArray()) {
-        if (auto a = AreaOf(Member(s, "area"))) areas.push_back(*a);
+  // The places the check found (recorded with the search or its refusal);
+  // for entries written before the check existed, found again from the areas.
+  Status Places(const rapidjson::Document& d, bool refused, Flags& out) {
+    std::vector<std::string> names;
+    if (const Value* places = Member(d, "places"); places != nullptr && places->IsArray()) {
+      for (const Value& v : places->GetArray()) {
+        if (v.IsString()) names.emplace_back(v.GetString(), v.GetStringLength());
       }
-    }
-    std::set<std::string> named;
-    for (const SearchedArea& a : areas) {
-      // A search aimed at the place: centred near it, or a small area
-      // (under 2 km across) that covers it.
-      for (const ProtectedPlace& p : rules_.places) {
-        const read::GeoPoint at = read::GeoPoint::FromDegrees(p.lat, p.lon);
-        const double dist = read::DistanceMeters(a.center, at);
-        const bool covers =
-            a.polygon.empty() ? dist <= a.radius_m : read::RingContains(a.polygon, at);
-        if ((dist <= rules_.protected_radius_m || (covers && a.radius_m <= 1000)) &&
-            named.insert(p.name).second) {
-          out.emplace_back(
-              "protected_place",
-              fmt::format("{} ({}), {:.0f} m from the search's centre", p.name, p.kind, dist));
-        }
+    } else {
+      Result<UnixMillis> from = ParseRfc3339(Text(Member(d, "from")));
+      Result<UnixMillis> to = ParseRfc3339(Text(Member(d, "to")));
+      std::vector<policy::SearchedArea> areas;
+      const auto add = [&](const Value* area, const Value& window) {
+        Result<UnixMillis> f = ParseRfc3339(Text(Member(window, "from")));
+        Result<UnixMillis> t = ParseRfc3339(Text(Member(window, "to")));
+        if (auto a = AreaOf(area); a && f.ok() && t.ok())
+          areas.push_back({a->center, a->radius_m, a->polygon, *f, *t});
+      };
+      if (from.ok() && to.ok()) add(Member(d, "area"), d);
+      if (const Value* scenes = Member(d, "scenes"); scenes != nullptr && scenes->IsArray()) {
+        for (const Value& s : scenes->GetArray()) add(Member(s, "area"), s);
       }
+      Result<std::vector<policy::ProtectedPlace>> touched =
+          policy::PlacesTouched(db_, rules_.places, areas);
+      if (!touched.ok()) return touched.status();
+      for (const policy::ProtectedPlace& p : *touched) names.push_back(p.name);
     }
+    if (names.empty()) return Status::Ok();
+    std::string detail;
+    for (const std::string& n : names) detail += (detail.empty() ? "" : "; ") + n;
+    const Value* approval = Member(d, "approval");
+    if (refused) {
+      detail = "refused before it ran: " + detail;
+    } else if (approval != nullptr && approval->IsInt64()) {
+      detail += fmt::format(" (approval {})", approval->GetInt64());
+    }
+    out.emplace_back("protected_place", detail);
+    return Status::Ok();
   }
 
   void Wide(const rapidjson::Document& d, Flags& out) {
@@ -247,38 +262,6 @@ class Reviewer {
 };
 
 }  // namespace
-
-Result<std::vector<ProtectedPlace>> ParseProtectedPlaces(std::string_view json) {
-  rapidjson::Document d;
-  if (Status s = json::Parse(json, &d); !s.ok()) return s.WithContext("protected places: ");
-  const Value* places = Member(d, "places");
-  if (places == nullptr || !places->IsArray())
-    return Status::InvalidArgument("protected places: \"places\" must be an array");
-  std::vector<ProtectedPlace> out;
-  for (rapidjson::SizeType i = 0; i < places->Size(); ++i) {
-    const Value& p = (*places)[i];
-    ProtectedPlace x;
-    x.name = Text(Member(p, "name"));
-    x.kind = Text(Member(p, "kind"));
-    const std::optional<double> lat = Number(Member(p, "lat")), lon = Number(Member(p, "lon"));
-    if (x.name.empty() || x.kind.empty() || !lat || !lon || std::abs(*lat) > 90 ||
-        std::abs(*lon) > 180)
-      return Status::InvalidArgument(
-          fmt::format("protected places: places[{}]: needs name, kind, lat and lon", i));
-    x.lat = *lat;
-    x.lon = *lon;
-    out.push_back(std::move(x));
-  }
-  return out;
-}
-
-const std::vector<ProtectedPlace>& ExamplePlaces() {
-  static const std::vector<ProtectedPlace> places = [] {
-    Result<std::vector<ProtectedPlace>> p = ParseProtectedPlaces(kProtectedPlacesJson);
-    return p.ok() ? *p : std::vector<ProtectedPlace>{};
-  }();
-  return places;
-}
 
 Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::int64_t now) {
   std::size_t raised = 0;
@@ -434,7 +417,7 @@ Result<std::string> ExportPackage(catalog::Database& db, const identity::Princip
         verified->first_bad ? std::to_string(*verified->first_bad) : "null",
         JsonQuote(verified->problem), rules.min_justification_words, rules.repeat_count,
         rules.repeat_days, rules.time_zone, rules.wide_days, rules.wide_agencies,
-        rules.wide_radius_m, rules.protected_radius_m, rules.places.size());
+        rules.wide_radius_m, rules.places.margin_m, rules.places.fixed.size());
     for (std::size_t i = 0; i < trail->size(); ++i) {
       const audit::Entry& e = (*trail)[i];
       body += fmt::format(

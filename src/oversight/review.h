@@ -13,18 +13,9 @@
 #include "base/status.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
+#include "policy/places.h"
 
 namespace interdict::oversight {
-
-struct ProtectedPlace {
-  std::string name, kind;
-  double lat = 0, lon = 0;
-};
-
-// {"places": [{"name", "kind", "lat", "lon"}]}; errors name the place.
-Result<std::vector<ProtectedPlace>> ParseProtectedPlaces(std::string_view json);
-// The shipped examples (data/oversight/protected-places.json).
-const std::vector<ProtectedPlace>& ExamplePlaces();
 
 struct ReviewRules {
   int min_justification_words = 6;
@@ -34,8 +25,9 @@ struct ReviewRules {
   std::int64_t wide_days = 90;
   std::size_t wide_agencies = 5;
   double wide_radius_m = 5000;
-  double protected_radius_m = 300;
-  std::vector<ProtectedPlace> places = ExamplePlaces();
+  // The places searches are checked against before they run; a search that
+  // touched one (approved) or tried to (refused) is flagged for review.
+  policy::PlaceRules places;
 };
 
 // The rules' names, as flags carry them.

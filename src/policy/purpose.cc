@@ -1,11 +1,15 @@
 #include "policy/purpose.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/json_escape.h"
+#include "policy/places.h"
 
 namespace interdict::policy {
 namespace {
@@ -17,6 +21,63 @@ std::string ReasonJson(const SearchReason& why) {
   return fmt::format(R"("purpose":{},"case":{},"offense":{},"justification":{})",
                      JsonQuote(why.purpose), JsonQuote(why.case_number), JsonQuote(why.offense),
                      JsonQuote(why.justification));
+}
+
+std::string PlacesJson(const std::vector<std::string>& places) {
+  std::string out = "[";
+  for (const std::string& name : places) out += (out.size() > 1 ? "," : "") + JsonQuote(name);
+  return out + "]";
+}
+
+std::string ScopeJson(const SearchScope& scope) {
+  return fmt::format(R"("span_ms":{},"agencies":{},"pattern":{},"radius_m":{:.0f},"places":{})",
+                     scope.span_ms, scope.agencies, scope.pattern_analysis, scope.radius_m,
+                     PlacesJson(scope.places));
+}
+
+// The stored list of approved places; an unreadable one approves none.
+std::vector<std::string> ParsePlaces(const std::string& text) {
+  std::vector<std::string> out;
+  rapidjson::Document d;
+  if (!json::Parse(text, &d).ok() || !d.IsArray()) return out;
+  for (const rapidjson::Value& v : d.GetArray()) {
+    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+// Why the approval `why` names does not cover this search ("" when it does).
+Result<std::string> ApprovalProblem(catalog::Database& db, const identity::Principal& p,
+                                    const SearchReason& why, const SearchScope& scope,
+                                    std::int64_t now) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT requested_by, case_number, max_span_ms, max_agencies, pattern_analysis, "
+      "expires_at, max_radius_m, places FROM approvals WHERE id = ?1 AND agency_id = ?2 AND "
+      "approved_at IS NOT NULL");
+  if (!q.ok()) return q.status();
+  q->Bind(1, *why.approval).Bind(2, p.agency_id);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::string("no such approval, or not approved yet");
+  if (q->Int(0) != p.id) return std::string("the approval was given to someone else");
+  if (q->Text(1) != why.case_number) return std::string("the approval is for another case");
+  if (now >= q->Int(5)) return std::string("the approval has expired");
+  const double radius = q->IsNull(6) ? kDefaultMaxRadiusM : q->Real(6);
+  if (scope.span_ms > q->Int(2) || static_cast<std::int64_t>(scope.agencies) > q->Int(3) ||
+      (scope.pattern_analysis && q->Int(4) == 0) || scope.radius_m > radius) {
+    return std::string("the search is wider than what was approved");
+  }
+  const std::vector<std::string> approved = ParsePlaces(q->Text(7));
+  std::vector<std::string> missing;
+  for (const std::string& name : scope.places) {
+    if (std::find(approved.begin(), approved.end(), name) == approved.end())
+      missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    return fmt::format("the approval does not name the protected places {}",
+                       fmt::join(missing, "; "));
+  }
+  return std::string();
 }
 
 // Checks the fields every search must carry; the purpose's row, if it exists.
@@ -99,11 +160,22 @@ Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t no
 }
 
 std::string ApprovalNeededFor(const SearchScope& scope) {
-  if (scope.pattern_analysis) return "pattern analyses need a supervisor's approval";
+  std::vector<std::string> why;
+  if (scope.pattern_analysis) why.push_back("pattern analyses need a supervisor's approval");
   if (scope.span_ms > kDefaultMaxSpanMs)
-    return "searches over more than 30 days need a supervisor's approval";
-  if (scope.agencies > 1) return "searches beyond one agency need a supervisor's approval";
-  return {};
+    why.push_back("searches over more than 30 days need a supervisor's approval");
+  if (scope.agencies > 1) why.push_back("searches beyond one agency need a supervisor's approval");
+  if (scope.radius_m > kDefaultMaxRadiusM) {
+    why.push_back(fmt::format(
+        "areas wider than {:.0f} m in radius need a supervisor's approval of the radius",
+        kDefaultMaxRadiusM));
+  }
+  if (!scope.places.empty()) {
+    why.push_back(fmt::format(
+        "the area touches protected places ({}): it needs a supervisor's approval naming them",
+        fmt::join(scope.places, "; ")));
+  }
+  return fmt::format("{}", fmt::join(why, "; "));
 }
 
 Status CheckSearch(catalog::Database& db, const identity::Principal& p, const SearchReason& why,
@@ -121,30 +193,25 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
   }
   const std::string needed = ApprovalNeededFor(scope);
   if (needed.empty()) return Status::Ok();
-  if (!why.approval) return Status::PermissionDenied(needed + "; name an approval in force");
-  Result<catalog::Statement> q = db.Prepare(
-      "SELECT requested_by, case_number, max_span_ms, max_agencies, pattern_analysis, expires_at "
-      "FROM approvals WHERE id = ?1 AND agency_id = ?2 AND approved_at IS NOT NULL");
-  if (!q.ok()) return q.status();
-  q->Bind(1, *why.approval).Bind(2, p.agency_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
   std::string problem;
-  if (!*row) {
-    problem = "no such approval, or not approved yet";
-  } else if (q->Int(0) != p.id) {
-    problem = "the approval was given to someone else";
-  } else if (q->Text(1) != why.case_number) {
-    problem = "the approval is for another case";
-  } else if (now >= q->Int(5)) {
-    problem = "the approval has expired";
-  } else if (scope.span_ms > q->Int(2) || static_cast<std::int64_t>(scope.agencies) > q->Int(3) ||
-             (scope.pattern_analysis && q->Int(4) == 0)) {
-    problem = "the search is wider than what was approved";
+  if (!why.approval) {
+    problem = needed + "; name an approval in force";
+  } else {
+    Result<std::string> p_or = ApprovalProblem(db, p, why, scope, now);
+    if (!p_or.ok()) return p_or.status();
+    if (!p_or->empty()) problem = fmt::format("approval {}: {}", *why.approval, *p_or);
   }
-  if (!problem.empty())
-    return Status::PermissionDenied(fmt::format("approval {}: {}", *why.approval, problem));
-  return Status::Ok();
+  if (problem.empty()) return Status::Ok();
+  // Refused before anything ran, and on the record with what it would have
+  // touched: the review queue sees attempts at protected places too.
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+    return AuditAct(db, p, "search.refused", false,
+                    fmt::format(R"({{{},"approval":{},"reason":{},{}}})", ReasonJson(why),
+                                why.approval ? std::to_string(*why.approval) : "null",
+                                JsonQuote(problem), ScopeJson(scope)),
+                    now);
+  }));
+  return Status::PermissionDenied(problem);
 }
 
 Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
@@ -155,24 +222,36 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
   if (!purpose.ok()) return purpose.status();
   if ((*purpose)->prohibited)
     return Status::PermissionDenied(fmt::format("purpose {} is prohibited", (*purpose)->code));
+  if (!(scope.radius_m >= 0 && scope.radius_m <= 50'000))
+    return Status::InvalidArgument("max_radius_m: 0 (the default) to 50000 metres");
+  if (scope.places.size() > 100)
+    return Status::InvalidArgument("places: at most 100 protected places in one approval");
+  for (std::size_t i = 0; i < scope.places.size(); ++i) {
+    if (scope.places[i].empty() || scope.places[i].size() > 200)
+      return Status::InvalidArgument(fmt::format("places[{}]: a place's name, 1 to 200 bytes", i));
+  }
   std::int64_t id = 0;
   Status st = db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO approvals (agency_id, requested_by, purpose, case_number, offense, "
-        "justification, max_span_ms, max_agencies, pattern_analysis, requested_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        "justification, max_span_ms, max_agencies, pattern_analysis, requested_at, "
+        "max_radius_m, places) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, p.id).Bind(3, why.purpose).Bind(4, why.case_number);
     ins->Bind(5, why.offense).Bind(6, why.justification).Bind(7, scope.span_ms);
     ins->Bind(8, static_cast<std::int64_t>(scope.agencies));
     ins->Bind(9, std::int64_t{scope.pattern_analysis ? 1 : 0}).Bind(10, now);
+    if (scope.radius_m > 0) {
+      ins->BindReal(11, scope.radius_m);
+    } else {
+      ins->BindNull(11);
+    }
+    ins->Bind(12, PlacesJson(scope.places));
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
     return AuditAct(
         db, p, "approval.request", true,
-        fmt::format(R"({{"approval":{},{},"span_ms":{},"agencies":{},"pattern":{}}})", id,
-                    ReasonJson(why), scope.span_ms, scope.agencies, scope.pattern_analysis),
-        now);
+        fmt::format(R"({{"approval":{},{},{}}})", id, ReasonJson(why), ScopeJson(scope)), now);
   });
   if (!st.ok()) return st;
   return id;
@@ -184,7 +263,8 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
   Result<catalog::Statement> q = db.Prepare(
       "SELECT a.id, r.username, a.purpose, a.case_number, a.offense, a.justification, "
       "a.max_span_ms, a.max_agencies, a.pattern_analysis, a.requested_at, "
-      "coalesce(v.username, ''), a.approved_at, a.expires_at FROM approvals a "
+      "coalesce(v.username, ''), a.approved_at, a.expires_at, coalesce(a.max_radius_m, 0), "
+      "a.places FROM approvals a "
       "JOIN users r ON r.id = a.requested_by LEFT JOIN users v ON v.id = a.approved_by "
       "WHERE a.agency_id = ?1 AND a.requested_at >= ?2 AND (?3 OR a.requested_by = ?4) "
       "ORDER BY a.id DESC LIMIT 200");
@@ -204,6 +284,8 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
     a.approved_by = row.Text(10);
     a.approved_at = row.OptionalInt(11);
     a.expires_at = row.OptionalInt(12);
+    a.scope.radius_m = row.Real(13);
+    a.scope.places = ParsePlaces(row.Text(14));
     out.push_back(std::move(a));
   }));
   return out;

@@ -43,15 +43,19 @@ struct SearchScope {
   std::int64_t span_ms = 0;  // time window searched
   std::size_t agencies = 1;  // agencies whose data it would touch
   bool pattern_analysis = false;
+  double radius_m = 0;              // the widest area searched (policy/places.h); 0 for none
+  std::vector<std::string> places;  // protected places the areas touch, by name
 };
 
-// Why the scope needs approval ("" when it does not).
+// Why the scope needs approval, every reason ("" when it does not).
 std::string ApprovalNeededFor(const SearchScope& scope);
 
 // Checks a search before it runs. InvalidArgument naming a missing or bad
-// field; PermissionDenied for a prohibited purpose (audited as
-// search.refused) or a scope beyond the limits without an approval in force
-// for this person, case and scope.
+// field; PermissionDenied for a prohibited purpose or a scope beyond the
+// limits without an approval in force for this person, case and scope (one
+// that names every protected place the search touches and allows its
+// radius). Both refusals are audited as search.refused with the reason and
+// the places.
 Status CheckSearch(catalog::Database& db, const identity::Principal& p, const SearchReason& why,
                    const SearchScope& scope, std::int64_t now);
 
@@ -59,6 +63,8 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
 Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
                                      const SearchReason& why, const SearchScope& scope,
                                      std::int64_t now);
+// An approval's scope as an API request states it: the days, agencies and
+// pattern analysis; the radius (0: the default) and the protected places.
 struct ApprovalInfo {
   std::int64_t id = 0;
   std::string requested_by;  // username

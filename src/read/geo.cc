@@ -1,7 +1,10 @@
 #include "read/geo.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <numbers>
 
 namespace interdict::read {
 namespace {
@@ -72,6 +75,28 @@ std::optional<std::pair<std::size_t, std::size_t>> RingSelfCrossing(const Ring& 
     }
   }
   return std::nullopt;
+}
+
+double DistanceToRing(const Ring& ring, const GeoPoint& p) {
+  if (ring.empty()) return std::numeric_limits<double>::infinity();
+  if (RingContains(ring, p)) return 0;
+  // Metres east and north of p, on the plane tangent at p.
+  constexpr double kRad = std::numbers::pi / 180;
+  constexpr double kMetresPerDegree = 6'371'008.8 * kRad;
+  const double east = kMetresPerDegree * std::cos(p.lat() * kRad);
+  const auto local = [&](const GeoPoint& q) {
+    return std::pair{(q.lon() - p.lon()) * east, (q.lat() - p.lat()) * kMetresPerDegree};
+  };
+  double best = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < ring.size(); ++i) {
+    const auto [ax, ay] = local(ring[i]);
+    const auto [bx, by] = local(ring[(i + 1) % ring.size()]);
+    const double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    // The point of the edge nearest the origin (p).
+    const double t = len2 == 0 ? 0 : std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0);
+    best = std::min(best, std::hypot(ax + t * dx, ay + t * dy));
+  }
+  return best;
 }
 
 std::pair<GeoPoint, double> RingBounds(const Ring& ring) {

@@ -25,6 +25,11 @@ bool RingContains(const Ring& ring, const GeoPoint& p);
 // itself has no well-defined inside.
 std::optional<std::pair<std::size_t, std::size_t>> RingSelfCrossing(const Ring& ring);
 
+// Metres from `p` to the nearest point of the ring's area: 0 inside or on
+// the boundary, else the distance to the nearest edge (a local plane around
+// `p`, exact enough within the 50 km a search area may span).
+double DistanceToRing(const Ring& ring, const GeoPoint& p);
+
 // The smallest circle (centre and radius in metres) around the ring's vertices'
 // bounding box, for a first cut before RingContains.
 std::pair<GeoPoint, double> RingBounds(const Ring& ring);

@@ -484,8 +484,17 @@ store::Area AreaOf(const Region& region,
 
 }  // namespace
 
+std::vector<policy::SearchedArea> AreasOf(const Request& req) {
+  std::vector<policy::SearchedArea> areas;
+  if (req.type == "area")
+    areas.push_back({req.region.center, req.region.radius_m, req.region.polygon, req.from, req.to});
+  for (const Scene& s : req.scenes)
+    areas.push_back({s.region.center, s.region.radius_m, s.region.polygon, s.from, s.to});
+  return areas;
+}
+
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
-                     std::int64_t now) {
+                     std::int64_t now, const policy::PlaceRules& places) {
   const bool pattern = IsPatternAnalysis(req.type);
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, pattern ? "search.patterns" : "search.reads"));
   Result<std::vector<policy::VisibleAgency>> visible =
@@ -519,7 +528,13 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
   scope.span_ms = req.to - req.from;
   scope.agencies = plan.agencies.size();
   scope.pattern_analysis = pattern;
+  const std::vector<policy::SearchedArea> areas = AreasOf(req);
+  for (const policy::SearchedArea& a : areas) scope.radius_m = std::max(scope.radius_m, a.radius_m);
+  Result<std::vector<policy::ProtectedPlace>> touched = policy::PlacesTouched(db, places, areas);
+  if (!touched.ok()) return touched.status();
+  for (const policy::ProtectedPlace& place : *touched) scope.places.push_back(place.name);
   INTERDICT_RETURN_IF_ERROR(policy::CheckSearch(db, p, req.why, scope, now));
+  plan.places = scope.places;
 
   store::ReadQuery& q = plan.query;
   q.agencies = plan.agencies;
@@ -588,11 +603,11 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
   }
   const std::size_t results = ResultCount(req, answer);
   const std::string details = fmt::format(
-      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"results":{},"agencies":{},"touched":{}}})",
+      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"results":{},"agencies":{},"touched":{},"places":{}}})",
       TermsJson(req), FormatName(req.format), JsonQuote(req.why.purpose),
       JsonQuote(req.why.case_number), JsonQuote(req.why.offense), JsonQuote(req.why.justification),
       req.why.approval ? std::to_string(*req.why.approval) : "null", results,
-      StringList(plan.agencies), StringList(touched_codes));
+      StringList(plan.agencies), StringList(touched_codes), StringList(plan.places));
   std::int64_t seq = 0;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     audit::Entry e;

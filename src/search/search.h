@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
+#include "policy/places.h"
 #include "policy/purpose.h"
 #include "read/geo.h"
 #include "store/query.h"
@@ -96,13 +97,20 @@ struct Plan {
   std::vector<std::string> agencies;
   std::vector<store::Area> scene_areas;             // one per scene
   std::map<std::string, read::GeoPoint> camera_at;  // "AGENCY/camera"
+  std::vector<std::string> places;                  // protected places the areas touch
 };
 
-// Checks permission, purpose and approval, and resolves the agencies (the
-// requester's visible ones, narrowed to those named; naming one it may not
-// see is PermissionDenied with the reason) and the cameras in each area.
+// The areas a request covers, each over its window (an area search's one,
+// each scene's), for the protected-place check.
+std::vector<policy::SearchedArea> AreasOf(const Request& req);
+
+// Checks permission, purpose and approval — including the protected places
+// the areas touch and their radius (policy/places.h) — and resolves the
+// agencies (the requester's visible ones, narrowed to those named; naming one
+// it may not see is PermissionDenied with the reason) and the cameras in each
+// area.
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
-                     std::int64_t now);
+                     std::int64_t now, const policy::PlaceRules& places);
 
 // One read in an answer, with the hold that keeps it past retention ("" when
 // it is within retention) and, for scenes, the scene it was seen in.

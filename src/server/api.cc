@@ -14,6 +14,7 @@
 #include "crypto/password.h"
 #include "identity/keys.h"
 #include "identity/users.h"
+#include "policy/places.h"
 #include "policy/purpose.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
@@ -905,9 +906,11 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
          Result<std::optional<std::int64_t>> days = b->OptionalInt("max_days");
          Result<std::optional<std::int64_t>> agencies = b->OptionalInt("max_agencies");
          Result<std::optional<bool>> pattern = b->OptionalBool("pattern_analysis");
-         for (const Status& s :
-              {purpose.status(), case_number.status(), offense.status(), justification.status(),
-               days.status(), agencies.status(), pattern.status()}) {
+         Result<std::optional<double>> radius = b->OptionalNumber("max_radius_m");
+         Result<std::optional<std::vector<std::string>>> places = b->OptionalStringArray("places");
+         for (const Status& s : {purpose.status(), case_number.status(), offense.status(),
+                                 justification.status(), days.status(), agencies.status(),
+                                 pattern.status(), radius.status(), places.status()}) {
            if (!s.ok()) return ErrorResponse(s);
          }
          if (!*days || **days < 1 || **days > 3660 || !*agencies || **agencies < 1 ||
@@ -919,6 +922,8 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
          scope.span_ms = **days * 86'400'000;
          scope.agencies = static_cast<std::size_t>(**agencies);
          scope.pattern_analysis = pattern->value_or(false);
+         scope.radius_m = radius->value_or(0);
+         scope.places = places->value_or(std::vector<std::string>{});
          Result<std::int64_t> id =
              ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
                return policy::RequestApproval(db, Caller(req), why, scope, ctx.clock.NowMillis());
@@ -955,6 +960,13 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
              w.Int64(static_cast<std::int64_t>(a.scope.agencies));
              w.Key("pattern_analysis");
              w.Bool(a.scope.pattern_analysis);
+             w.Key("max_radius_m");
+             w.Double(a.scope.radius_m > 0 ? a.scope.radius_m : policy::kDefaultMaxRadiusM);
+             w.Key("places");
+             w.StartArray();
+             for (const std::string& place : a.scope.places)
+               w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
+             w.EndArray();
              Str(w, "requested_at", FormatRfc3339(a.requested_at));
              const bool expired = a.expires_at && *a.expires_at <= now;
              Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");

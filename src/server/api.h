@@ -66,8 +66,10 @@ struct ApiContext {
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;
-  std::int64_t report_min_count = 5;    // oversight.min_count
-  oversight::ReviewRules review_rules;  // oversight.time_zone, oversight.protected_places
+  std::int64_t report_min_count = 5;  // oversight.min_count
+  // oversight.*: the review queue's rules, and the protected places every
+  // search is checked against before it runs (review_rules.places).
+  oversight::ReviewRules review_rules;
 };
 
 // The principal the gate attached to a request that passed it.
@@ -90,6 +92,7 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx);
 void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 void AddSearchRoutes(http::Router& router, ApiContext& ctx);
 void AddTransparencyRoutes(http::Router& router, ApiContext& ctx);
+void AddPlaceRoutes(http::Router& router, ApiContext& ctx);
 void AddReviewRoutes(http::Router& router, ApiContext& ctx);
 void AddResidentRoutes(http::Router& router, ApiContext& ctx);
 

@@ -58,6 +58,15 @@ Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const
   return std::optional<bool>(it->value.GetBool());
 }
 
+Result<std::optional<double>> JsonBody::OptionalNumber(std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull()) return std::optional<double>();
+  if (!it->value.IsNumber())
+    return Status::InvalidArgument(fmt::format("{}: must be a number", field));
+  return std::optional<double>(it->value.GetDouble());
+}
+
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringArray(
     std::string_view field) const {
   const auto it = doc_->d.FindMember(

@@ -2,11 +2,38 @@
 // without holding the catalog, the audit entry after.
 #include <fmt/core.h>
 
+#include <algorithm>
+
+#include "base/json_escape.h"
 #include "search/search.h"
 #include "server/api.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
+namespace {
+
+// A 403 that also says, for the console's "ask a supervisor", the protected
+// places the areas touch and their widest radius: what an approval must name.
+http::Response Refused(ApiContext& ctx, const search::Request& sr, const Status& why) {
+  const std::vector<policy::SearchedArea> areas = search::AreasOf(sr);
+  double radius = 0;
+  for (const policy::SearchedArea& a : areas) radius = std::max(radius, a.radius_m);
+  Result<std::vector<policy::ProtectedPlace>> places =
+      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return policy::PlacesTouched(db, ctx.review_rules.places, areas);
+      });
+  if (!places.ok()) return Failed(ctx, places.status(), "finding protected places failed");
+  std::string names;
+  for (const policy::ProtectedPlace& p : *places)
+    names += (names.empty() ? "" : ",") + JsonQuote(p.name);
+  return http::Response::Json(
+      403,
+      fmt::format(
+          R"({{"error":{{"status":403,"code":"forbidden","message":{},"places":[{}],"radius_m":{:.0f}}}}})",
+          JsonQuote(why.message()), names, radius));
+}
+
+}  // namespace
 
 void AddSearchRoutes(http::Router& router, ApiContext& ctx) {
   router.Add({"POST", "/api/v1/search", http::AccessRule::Requires("search.reads"),
@@ -17,8 +44,10 @@ void AddSearchRoutes(http::Router& router, ApiContext& ctx) {
                 if (!sr.ok()) return ErrorResponse(sr.status());
                 Result<search::Plan> plan =
                     ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return search::Prepare(db, p, *sr, now);
+                      return search::Prepare(db, p, *sr, now, ctx.review_rules.places);
                     });
+                if (plan.status().code() == StatusCode::kPermissionDenied)
+                  return Refused(ctx, *sr, plan.status());
                 if (!plan.ok()) return Failed(ctx, plan.status(), "planning a search failed");
                 Result<search::Answer> answer = search::Execute(*ctx.store, *sr, *plan);
                 if (!answer.ok()) return Failed(ctx, answer.status(), "searching failed");

@@ -86,6 +86,7 @@ void Service::Impl::AddRoutes() {
   AddAlertRoutes(router, api);
   AddSearchRoutes(router, api);
   AddTransparencyRoutes(router, api);
+  AddPlaceRoutes(router, api);
   AddReviewRoutes(router, api);
   AddResidentRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
@@ -149,7 +150,7 @@ Status Service::Start() {
   s.api.review_rules.wide_days = ov.wide_days;
   s.api.review_rules.wide_agencies = static_cast<std::size_t>(ov.wide_agencies);
   s.api.review_rules.wide_radius_m = static_cast<double>(ov.wide_radius_m);
-  s.api.review_rules.protected_radius_m = static_cast<double>(ov.protected_radius_m);
+  s.api.review_rules.places.margin_m = static_cast<double>(ov.protected_radius_m);
   if (!s.config.oversight.protected_places.empty()) {
     std::ifstream in(s.config.oversight.protected_places, std::ios::binary);
     if (!in) {
@@ -157,10 +158,12 @@ Status Service::Start() {
                                                  s.config.oversight.protected_places));
     }
     const std::string text((std::istreambuf_iterator<char>(in)), {});
-    Result<std::vector<oversight::ProtectedPlace>> places = oversight::ParseProtectedPlaces(text);
+    Result<std::vector<policy::ProtectedPlace>> places = policy::ParseProtectedPlaces(text);
     if (!places.ok())
       return places.status().WithContext(s.config.oversight.protected_places + ": ");
-    s.api.review_rules.places = std::move(places).value();
+    // The deployment's own list, beside the shipped examples.
+    std::vector<policy::ProtectedPlace>& fixed = s.api.review_rules.places.fixed;
+    fixed.insert(fixed.end(), places->begin(), places->end());
   }
   Result<std::unique_ptr<CatalogHandle>> catalog =
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});

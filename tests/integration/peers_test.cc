@@ -150,7 +150,8 @@ TEST_P(PeerAnswersTest, EverySearchTypeGetsTheSameAnswerAsInterdict) {
       const std::string page = type.starts_with("convoy") ? R"(,"page":{"limit":1000})" : "";
       Result<search::Request> req = search::ParseRequest("{" + t + "," + purpose + page + "}", now);
       ASSERT_TRUE(req.ok()) << t << ": " << req.status().message();
-      Result<search::Plan> plan = search::Prepare(*region->db, region->analyst(), *req, now);
+      Result<search::Plan> plan =
+          search::Prepare(*region->db, region->analyst(), *req, now, region->places);
       ASSERT_TRUE(plan.ok()) << t << ": " << plan.status().message();
       Result<search::Answer> ours = search::Execute(**st, *req, *plan);
       ASSERT_TRUE(ours.ok()) << t << ": " << ours.status().message();

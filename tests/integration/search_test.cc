@@ -111,11 +111,34 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
   r = Search(analyst, R"("type":"partial","params":{"pattern":"KZ9?8*"})");
   EXPECT_NE(r.find(R"("count":2,)"), std::string::npos) << r;
 
-  // Area: 1 km around Market St holds the market camera, not the airport.
-  r = Search(analyst,
-             R"("type":"area","params":{"center":{"lat":38.6275,"lon":-90.1985},"radius_m":1000})");
-  EXPECT_NE(r.find(R"("count":2,)"), std::string::npos) << r;
-  EXPECT_EQ(r.find(R"("camera":"airport")"), std::string::npos) << r;
+  // Area: 1 km around Market St touches City Hall and Kiener Plaza (shipped
+  // protected places), so it is refused before it runs, and on the record.
+  const std::string area =
+      R"("type":"area","params":{"center":{"lat":38.6275,"lon":-90.1985},"radius_m":1000})";
+  r = Search(analyst, area, &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("St. Louis City Hall"), std::string::npos) << r;
+  // A supervisor's approval that names them lets it run.
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "boss", "supervisor");
+  }
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  auto asked = Call(
+      analyst, "POST", "/api/v1/approvals",
+      R"({"purpose":"stolen-vehicle","case_number":"26-004411","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight","max_days":30,"max_agencies":1,"places":["Biddle Housing Opportunities Center","Kiener Plaza","St. Louis City Hall"]})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = asked.body.substr(6, asked.body.find(',') - 6);
+  ASSERT_EQ(Call(boss, "POST", "/api/v1/approvals/" + id + "/approve").status, 200);
+  EXPECT_NE(Call(boss, "GET", "/api/v1/approvals").body.find(R"("places":["Biddle)"),
+            std::string::npos);
+  const std::string approved =
+      std::string(kPurpose).insert(std::string(kPurpose).size() - 1, R"(,"approval":)" + id);
+  auto ran = Call(analyst, "POST", "/api/v1/search", "{" + area + "," + approved + "}");
+  ASSERT_EQ(ran.status, 200) << ran.body;
+  // It holds the market camera, not the airport.
+  EXPECT_NE(ran.body.find(R"("count":2,)"), std::string::npos) << ran.body;
+  EXPECT_EQ(ran.body.find(R"("camera":"airport")"), std::string::npos) << ran.body;
 
   // Vehicle attributes filter what the reads carry.
   r = Search(analyst, R"("type":"plate","params":{"plate":"KZ9Q81"},"filters":{"make":"toyt"})");
@@ -144,6 +167,62 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
       "'%\"case\":\"26-004411\"%' AND details LIKE '%\"results\":2%'");
   ASSERT_TRUE(*q->Step());
   EXPECT_EQ(q->Int(0), 1);
+  auto refused = (*db)->Prepare(
+      "SELECT count(*) FROM audit WHERE event = 'search.refused' AND details LIKE "
+      "'%St. Louis City Hall%'");
+  ASSERT_TRUE(*refused->Step());
+  EXPECT_EQ(refused->Int(0), 1);
+  auto area_ran = (*db)->Prepare(
+      "SELECT count(*) FROM audit WHERE event = 'search.area' AND details LIKE "
+      "'%\"places\":[\"Biddle%'");
+  ASSERT_TRUE(*area_ran->Step());
+  EXPECT_EQ(area_ran->Int(0), 1);
+}
+
+TEST_F(SearchTest, AProtestRegisteredForItsHoursRefusesAreaSearchesOfThoseHours) {
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "boss", "supervisor");
+  }
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  // Near the airport camera: no shipped place there.
+  const std::string area =
+      R"("type":"area","params":{"center":{"lat":38.7487,"lon":-90.37},"radius_m":500})";
+  int status = 0;
+  std::string r = Search(analyst, area, &status);
+  ASSERT_EQ(status, 200) << r;
+  // Analysts may not register places or see the list; supervisors may.
+  // It is 08:00Z on 2027-01-15; a rally runs from 06:00 to 20:00.
+  const std::string protest =
+      R"({"name":"Airport workers' rally","kind":"lawful assembly","lat":38.7490,"lon":-90.3702,"radius_m":200,"from":"2027-01-15T06:00:00Z","to":"2027-01-15T20:00:00Z"})";
+  EXPECT_EQ(Call(analyst, "POST", "/api/v1/protected-places", protest).status, 403);
+  EXPECT_EQ(Call(analyst, "GET", "/api/v1/protected-places").status, 403);
+  auto bad = Call(boss, "POST", "/api/v1/protected-places", R"({"name":"x","kind":"y","lat":91})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("lat:"), std::string::npos) << bad.body;
+  auto made = Call(boss, "POST", "/api/v1/protected-places", protest);
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto list = Call(boss, "GET", "/api/v1/protected-places");
+  EXPECT_NE(list.body.find(R"("name":"Airport workers' rally")"), std::string::npos) << list.body;
+  EXPECT_NE(list.body.find(R"("source":"configured")"), std::string::npos) << list.body;
+  // The default window (the last 30 days, to now) covers its first two hours.
+  r = Search(analyst, area, &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("Airport workers' rally"), std::string::npos) << r;
+  // The week before it is not protected.
+  const std::string before =
+      area + R"(,"filters":{"from":"2027-01-01T00:00:00Z","to":"2027-01-14T00:00:00Z"})";
+  r = Search(analyst, before, &status);
+  EXPECT_EQ(status, 200) << r;
+  // Ended early, the hours it ran stay protected; other agencies cannot end it.
+  const std::string place_id = made.body.substr(6, made.body.find('}') - 6);
+  ASSERT_EQ(Call(boss, "POST", "/api/v1/protected-places/" + place_id + "/end").status, 200);
+  EXPECT_EQ(Call(boss, "POST", "/api/v1/protected-places/" + place_id + "/end").status, 404);
+  r = Search(analyst, area, &status);
+  EXPECT_EQ(status, 403) << r;
+  r = Search(analyst, before, &status);
+  EXPECT_EQ(status, 200) << r;
 }
 
 TEST_F(SearchTest, LookalikeSearchFindsMisreadsAndLabelsEachPlate) {

@@ -226,6 +226,18 @@ await flow("an analyst runs a partial-plate search with a purpose", async () => 
   await p.getByRole("button", { name: "Search", exact: true }).click();
   await results.getByRole("alert").filter({ hasText: "Refused" }).filter({ hasText: "prohibited" }).waitFor();
   await shot(p, "search-refused.png");
+
+  // An area search around City Hall touches protected places: refused before
+  // it runs; the request for approval names them, and the list shows them.
+  expected.push("status of 403");
+  await p.getByLabel("Search type").selectOption("area");
+  await p.getByLabel("Purpose").selectOption("stolen-vehicle");
+  await p.getByRole("button", { name: "Search", exact: true }).click();
+  await results.getByRole("alert").filter({ hasText: "protected places" }).waitFor();
+  await results.getByRole("button", { name: "Ask a supervisor to approve this search" }).click();
+  await p.getByText(/Approval request \d+ sent/).waitFor();
+  await p.getByRole("region", { name: "Approval requests" }).getByText(/Protected places:.*St\. Louis City Hall/).first().waitFor();
+  await shot(p, "search-protected-place.png");
   await p.context().close();
 });
 

@@ -136,8 +136,12 @@ TEST_F(ReviewTest, ASearchOutsideThePersonsShiftIsFlagged) {
             std::set<std::string>{});
 }
 
-TEST_F(ReviewTest, AnAreaSearchAimedAtAProtectedPlaceIsFlagged) {
-  rules_.places = {{"Example Mosque", "place of worship", 38.60, -90.40}};
+TEST_F(ReviewTest, AnAreaSearchThatTouchedAProtectedPlaceIsFlagged) {
+  policy::ProtectedPlace mosque;
+  mosque.name = "Example Mosque";
+  mosque.kind = "place of worship";
+  mosque.at = read::GeoPoint::FromDegrees(38.60, -90.40);
+  rules_.places.fixed = {mosque};
   // Centred 100 m away.
   EXPECT_EQ(
       FlagsOf(Search("user:1", "area", R"(,"area":{"lat":38.6009,"lon":-90.40,"radius_m":200})")),
@@ -146,7 +150,7 @@ TEST_F(ReviewTest, AnAreaSearchAimedAtAProtectedPlaceIsFlagged) {
   EXPECT_EQ(
       FlagsOf(Search(
           "user:1", "scenes",
-          R"(,"k":2,"scenes":[{"area":{"lat":38.605,"lon":-90.40,"radius_m":800},"from":"x","to":"y"}])")),
+          R"(,"k":2,"scenes":[{"area":{"lat":38.605,"lon":-90.40,"radius_m":800},"from":"2027-01-02T00:00:00Z","to":"2027-01-02T01:00:00Z"}])")),
       std::set<std::string>{"protected_place"});
   // A polygon around it.
   EXPECT_EQ(
@@ -154,10 +158,35 @@ TEST_F(ReviewTest, AnAreaSearchAimedAtAProtectedPlaceIsFlagged) {
           "user:1", "area",
           R"(,"area":{"polygon":[[-90.401,38.599],[-90.399,38.599],[-90.399,38.601],[-90.401,38.601],[-90.401,38.599]]})")),
       std::set<std::string>{"protected_place"});
-  // Two kilometres away: not aimed at it.
+  // Two kilometres away, 500 m across: 1.5 km short of it.
   EXPECT_EQ(
       FlagsOf(Search("user:1", "area", R"(,"area":{"lat":38.618,"lon":-90.40,"radius_m":500})")),
       std::set<std::string>{});
+}
+
+TEST_F(ReviewTest, TheCheckersFindingIsFlaggedWhetherTheSearchRanOrWasRefused) {
+  // As search::Record writes an approved search that touched a place.
+  const std::int64_t ran = Search("user:1", "area",
+                                  R"(,"area":{"lat":38.63,"lon":-90.24,"radius_m":300})"
+                                  R"(,"places":["Reproductive health clinic"])",
+                                  "26-1", kGoodWhy, kNow + 10 * kHour, "1");
+  EXPECT_EQ(FlagsOf(ran), std::set<std::string>{"protected_place"});
+  // As policy::CheckSearch writes a refusal.
+  audit::Entry e;
+  e.time = kNow + 10 * kHour;
+  e.actor = "user:1";
+  e.agency = 1;
+  e.event = "search.refused";
+  e.details =
+      R"({"purpose":"stolen-vehicle","case":"26-1","offense":"theft","justification":"x","approval":null,"reason":"needs approval","span_ms":1,"agencies":1,"pattern":false,"radius_m":300,"places":["Example Mosque"]})";
+  e.touched = {1};
+  ASSERT_TRUE(db_->Transaction([&] { return audit::Append(*db_, e); }).ok());
+  EXPECT_EQ(FlagsOf(e.seq), std::set<std::string>{"protected_place"});
+  // A refusal that touched no place raises nothing.
+  e.details =
+      R"({"purpose":"stolen-vehicle","case":"26-1","offense":"theft","justification":"x","approval":null,"reason":"needs approval","span_ms":1,"agencies":1,"pattern":true,"radius_m":0,"places":[]})";
+  ASSERT_TRUE(db_->Transaction([&] { return audit::Append(*db_, e); }).ok());
+  EXPECT_EQ(FlagsOf(e.seq), std::set<std::string>{});
 }
 
 TEST_F(ReviewTest, AWideSearchIsFlagged) {
@@ -235,15 +264,6 @@ TEST_F(ReviewTest, FlagsAreRaisedOnceAndResolvedBySomeoneElseWithANote) {
   EXPECT_NE(pkg->find(R"("resolution":"training")"), std::string::npos) << *pkg;
   EXPECT_NE(pkg->find(R"("event":"review.resolve")"), std::string::npos) << *pkg;
   EXPECT_NE(pkg->find(R"("sha256":")"), std::string::npos);
-}
-
-TEST(ProtectedPlacesTest, TheShippedExamplesParseAndBadOnesAreNamed) {
-  EXPECT_GE(ExamplePlaces().size(), 5u);
-  Result<std::vector<ProtectedPlace>> bad = ParseProtectedPlaces(
-      R"({"places":[{"name":"A","kind":"school","lat":38,"lon":-90},{"name":"B"}]})");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("places[1]"), std::string::npos);
-  EXPECT_FALSE(ParseProtectedPlaces("{").ok());
 }
 
 }  // namespace

@@ -42,8 +42,15 @@ class PurposeTest : public ::testing::Test {
   std::unique_ptr<catalog::Database> db_;
   identity::Principal ana_, bob_, sue_, sam_;
   std::int64_t now_ = 1'800'000'000'000;
-  const SearchScope narrow_{7 * kDay, 1, false};
-  const SearchScope wide_{90 * kDay, 3, false};
+  static SearchScope Scope(std::int64_t span_ms, std::size_t agencies, bool pattern) {
+    SearchScope s;
+    s.span_ms = span_ms;
+    s.agencies = agencies;
+    s.pattern_analysis = pattern;
+    return s;
+  }
+  const SearchScope narrow_ = Scope(7 * kDay, 1, false);
+  const SearchScope wide_ = Scope(90 * kDay, 3, false);
 };
 
 TEST_F(PurposeTest, ProhibitedPurposesAreRefusedAndEveryAttemptIsAudited) {
@@ -102,7 +109,7 @@ TEST_F(PurposeTest, EverySearchNamesPurposeCaseOffenseAndJustification) {
 
 TEST_F(PurposeTest, WideSearchesNeedASupervisorsApprovalForThatPersonCaseAndScope) {
   EXPECT_EQ(CheckSearch(*db_, ana_, Reason(), wide_, now_).code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(CheckSearch(*db_, ana_, Reason(), {7 * kDay, 1, true}, now_).code(),
+  EXPECT_EQ(CheckSearch(*db_, ana_, Reason(), Scope(7 * kDay, 1, true), now_).code(),
             StatusCode::kPermissionDenied)
       << "pattern analyses always need approval";
   const std::int64_t id = *RequestApproval(*db_, ana_, Reason(), wide_, now_);
@@ -118,7 +125,7 @@ TEST_F(PurposeTest, WideSearchesNeedASupervisorsApprovalForThatPersonCaseAndScop
   SearchReason other_case = with;
   other_case.case_number = "26-999999";
   EXPECT_FALSE(CheckSearch(*db_, ana_, other_case, wide_, now_).ok());
-  EXPECT_FALSE(CheckSearch(*db_, ana_, with, {180 * kDay, 3, false}, now_).ok()) << "wider";
+  EXPECT_FALSE(CheckSearch(*db_, ana_, with, Scope(180 * kDay, 3, false), now_).ok()) << "wider";
   EXPECT_FALSE(CheckSearch(*db_, ana_, with, wide_, now_ + kApprovalValidityMs).ok()) << "expired";
 
   const std::int64_t own = *RequestApproval(*db_, sam_, Reason(), wide_, now_);

@@ -40,5 +40,18 @@ TEST(GeoTest, RingBoundsCoverEveryVertex) {
   for (const GeoPoint& p : r) EXPECT_LE(DistanceMeters(center, p), radius);
 }
 
+TEST(GeoTest, DistanceToRingIsZeroInsideAndTheNearestEdgeOutside) {
+  // About 1.1 km square in St. Louis.
+  const Ring r = {P(38.60, -90.30), P(38.61, -90.30), P(38.61, -90.29), P(38.60, -90.29)};
+  EXPECT_EQ(DistanceToRing(r, P(38.605, -90.295)), 0);
+  EXPECT_EQ(DistanceToRing(r, P(38.60, -90.295)), 0);  // on an edge
+  // 0.001° of latitude north of the top edge: about 111 m.
+  const double north = DistanceToRing(r, P(38.611, -90.295));
+  EXPECT_NEAR(north, DistanceMeters(P(38.611, -90.295), P(38.61, -90.295)), 1.0);
+  // Beyond a corner, the distance is to the corner.
+  const double corner = DistanceToRing(r, P(38.62, -90.28));
+  EXPECT_NEAR(corner, DistanceMeters(P(38.62, -90.28), P(38.61, -90.29)), 2.0);
+}
+
 }  // namespace
 }  // namespace interdict::read

@@ -88,7 +88,11 @@ class SearchLibraryTest : public ::testing::Test {
                              "auto theft",
                              "vehicle taken from a driveway on Market St overnight",
                              {}};
-    policy::SearchScope scope{days * kDay, 4, true};
+    policy::SearchScope scope{.span_ms = days * kDay,
+                              .agencies = 4,
+                              .pattern_analysis = true,
+                              .radius_m = 0,
+                              .places = {}};
     Result<std::int64_t> id =
         policy::RequestApproval(*db_, P(agency + "-analyst"), why, scope, clock_.NowMillis());
     EXPECT_TRUE(id.ok()) << id.status().message();
@@ -119,6 +123,14 @@ class SearchLibraryTest : public ::testing::Test {
     std::string body;
     std::int64_t seq = 0;
   };
+  // No protected places: these cameras stand downtown, next to the shipped
+  // examples, and the tests here are about what searches find (the place
+  // check has its own test below and in places_test.cc).
+  policy::PlaceRules places_ = [] {
+    policy::PlaceRules rules;
+    rules.fixed.clear();
+    return rules;
+  }();
   // Runs a search as the API does: parse, policy, store, audit, render.
   Outcome Ask(const std::string& who, const std::string& terms,
               std::optional<std::int64_t> approval = std::nullopt) {
@@ -133,7 +145,7 @@ class SearchLibraryTest : public ::testing::Test {
       return out;
     }
     out.req = *req;
-    Result<Plan> plan = Prepare(*db_, P(who), *req, now);
+    Result<Plan> plan = Prepare(*db_, P(who), *req, now, places_);
     if (!plan.ok()) {
       out.status = plan.status();
       return out;
@@ -630,6 +642,17 @@ TEST_F(SearchRequestLimitsTest, APageMayHold1000ResultsNotOneMore) {
   ASSERT_FALSE(past.ok());
   EXPECT_NE(past.status().message().find("page.limit"), std::string::npos)
       << past.status().message();
+}
+
+TEST_F(SearchLibraryTest, AnAreaAtAProtectedPlaceIsRefusedBeforeTheStoreIsAsked) {
+  places_ = policy::PlaceRules{};  // the shipped examples, City Hall among them
+  const std::string terms =
+      R"("type":"area","params":{"center":{"lat":38.6274,"lon":-90.1989},"radius_m":200})";
+  Outcome o = Ask("STLPD-analyst", terms, Approval("STLPD"));
+  EXPECT_EQ(o.status.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(o.status.message().find("does not name the protected places St. Louis City Hall"),
+            std::string::npos)
+      << o.status.message();
 }
 
 }  // namespace

@@ -27,6 +27,9 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    // The error object's other members (a refused search: the protected
+    // places it touched and its radius).
+    readonly detail: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -45,7 +48,7 @@ function headers(json: boolean): Record<string, string> {
 }
 
 async function failure(res: Response): Promise<ApiError> {
-  let e: { code?: string; message?: string } = {};
+  let e: { code?: string; message?: string } & Record<string, unknown> = {};
   try {
     e = (await res.json()).error ?? {};
   } catch {
@@ -55,7 +58,7 @@ async function failure(res: Response): Promise<ApiError> {
     forget();
     onSignedOut();
   }
-  return new ApiError(res.status, e.code ?? "error", e.message ?? res.statusText);
+  return new ApiError(res.status, e.code ?? "error", e.message ?? res.statusText, e);
 }
 
 async function send(method: string, path: ApiPath, body?: unknown): Promise<Response> {

@@ -46,6 +46,8 @@ interface Approval {
   max_days: number;
   max_agencies: number;
   pattern_analysis: boolean;
+  max_radius_m: number;
+  places: string[];
   state: string;
   approved_by: string;
   expires_at: string | null;
@@ -170,6 +172,9 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
         max_days: days,
         max_agencies: filters.agencies?.length ?? 100,
         pattern_analysis: TYPES.find((t) => t[0] === request.type)?.[2] ?? false,
+        // What the refusal said the areas touch: the approval must name them.
+        max_radius_m: Number(error?.detail.radius_m ?? 0),
+        places: Array.isArray(error?.detail.places) ? (error.detail.places as string[]) : [],
       });
       setNotice(`Approval request ${r.id} sent to your supervisors. Once approved, enter ${r.id} as the approval and search again.`);
       void loadApprovals();
@@ -616,6 +621,13 @@ function Approvals(props: { list: Approval[]; canApprove: boolean; reload: () =>
               </td>
               <td>
                 {a.max_days} days, {a.max_agencies} agencies{a.pattern_analysis ? ", pattern analysis" : ""}
+                {a.max_radius_m > 5000 && `, areas up to ${(a.max_radius_m / 1000).toFixed(1)} km`}
+                {a.places.length > 0 && (
+                  <>
+                    <br />
+                    <strong>Protected places:</strong> {a.places.join("; ")}
+                  </>
+                )}
               </td>
               <td>
                 {a.state === "requested" && props.canApprove ? <button onClick={() => approve(a.id)}>Approve</button> : a.state}
