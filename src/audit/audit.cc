@@ -3,14 +3,19 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <atomic>
+#include <map>
 
 #include "base/json_escape.h"
+#include "base/time_format.h"
 #include "crypto/crypto.h"
 
 namespace interdict::audit {
 namespace {
 
 constexpr std::string_view kDomain = "interdict-audit-v1\n";
+
+std::atomic<std::int64_t> write_failures{0};
 
 std::string ZeroHash() {
   return std::string(32, '\0');
@@ -84,7 +89,9 @@ std::string EntryHash(const std::string& prev, const Entry& e) {
   return std::string(crypto::AsBytes(crypto::Sha256({kDomain, prev, body})));
 }
 
-Status Append(catalog::Database& db, Entry& e) {
+namespace {
+
+Status AppendUncounted(catalog::Database& db, Entry& e) {
   std::sort(e.touched.begin(), e.touched.end());
   e.touched.erase(std::unique(e.touched.begin(), e.touched.end()), e.touched.end());
   // The chain's head: the last entry, else the anchor, else the start.
@@ -128,6 +135,21 @@ Status Append(catalog::Database& db, Entry& e) {
     INTERDICT_RETURN_IF_ERROR(t->Run().WithContext("audit: "));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+std::int64_t WriteFailures() {
+  return write_failures.load(std::memory_order_relaxed);
+}
+
+Status Append(catalog::Database& db, Entry& e) {
+  Status st = AppendUncounted(db, e);
+  if (st.ok()) return st;
+  write_failures.fetch_add(1, std::memory_order_relaxed);
+  // Whatever the database said (a constraint, a full disk), the caller's act
+  // fails as a server error, never as a conflict the client could fix.
+  return Status::IOError(fmt::format("{} (the act it recorded was refused)", st.message()));
 }
 
 Result<VerifyResult> Verify(catalog::Database& db) {
@@ -175,6 +197,82 @@ Result<VerifyResult> Verify(catalog::Database& db) {
   }
   out.head = crypto::HexEncode(prev);
   return out;
+}
+
+Result<std::int64_t> PurgeBefore(catalog::Database& db, std::int64_t cutoff, std::int64_t now,
+                                 std::int64_t max_entries) {
+  std::int64_t purged = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    // The prefix: every entry before the first one still within the period
+    // (a clock stepped back cannot cut a hole in the chain), at most
+    // max_entries of it.
+    Result<catalog::Statement> bounds = db.Prepare(
+        "SELECT min(seq), coalesce((SELECT min(seq) FROM audit WHERE time >= ?1), max(seq) + 1) "
+        "- 1 FROM audit");
+    if (!bounds.ok()) return bounds.status();
+    bounds->Bind(1, cutoff);
+    Result<bool> brow = bounds->Step();
+    if (!brow.ok()) return brow.status();
+    if (bounds->IsNull(0)) return Status::Ok();  // an empty trail
+    const std::int64_t through = std::min(bounds->Int(1), bounds->Int(0) + max_entries - 1);
+    if (through < bounds->Int(0)) return Status::Ok();  // nothing past the period
+    Result<catalog::Statement> last = db.Prepare("SELECT hash, time FROM audit WHERE seq = ?1");
+    if (!last.ok()) return last.status();
+    last->Bind(1, through);
+    Result<bool> lrow = last->Step();
+    if (!lrow.ok()) return lrow.status();
+    if (!*lrow) {
+      return Status::FailedPrecondition(fmt::format(
+          "audit purge: entry {} is missing; run `interdict audit verify` first", through));
+    }
+    const std::string anchor = last->Blob(0);
+    const std::int64_t last_time = last->Int(1);
+    Result<catalog::Statement> first =
+        db.Prepare("SELECT min(seq), min(time), count(*) FROM audit WHERE seq <= ?1");
+    if (!first.ok()) return first.status();
+    first->Bind(1, through);
+    Result<bool> frow = first->Step();
+    if (!frow.ok()) return frow.status();
+    const std::int64_t from_seq = first->Int(0), from_time = first->Int(1);
+    purged = first->Int(2);
+    std::map<std::string, std::int64_t> by_event;
+    {
+      Result<catalog::Statement> ev =
+          db.Prepare("SELECT event, count(*) FROM audit WHERE seq <= ?1 GROUP BY event");
+      if (!ev.ok()) return ev.status();
+      ev->Bind(1, through);
+      INTERDICT_RETURN_IF_ERROR(
+          ev->ForEach([&](const catalog::Statement& row) { by_event[row.Text(0)] = row.Int(1); }));
+    }
+    // The anchor first: the database refuses deletes in front of it.
+    Result<catalog::Statement> a = db.Prepare(
+        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT (id) DO "
+        "UPDATE SET seq = excluded.seq, hash = excluded.hash");
+    if (!a.ok()) return a.status();
+    a->Bind(1, through).BindBlob(2, anchor);
+    INTERDICT_RETURN_IF_ERROR(a->Run());
+    for (const char* sql :
+         {"DELETE FROM review_flags WHERE seq <= ?1", "DELETE FROM audit_touched WHERE seq <= ?1",
+          "DELETE FROM audit WHERE seq <= ?1"}) {
+      Result<catalog::Statement> d = db.Prepare(sql);
+      if (!d.ok()) return d.status();
+      d->Bind(1, through);
+      INTERDICT_RETURN_IF_ERROR(d->Run());
+    }
+    std::string events;
+    for (const auto& [event, n] : by_event)
+      events += fmt::format("{}{}:{}", events.empty() ? "" : ",", JsonQuote(event), n);
+    Entry e;
+    e.time = now;
+    e.actor = "system";
+    e.event = "audit.purge";
+    e.details = fmt::format(
+        R"({{"entries":{},"from_seq":{},"through_seq":{},"from":"{}","to":"{}","cutoff":"{}","anchor":"{}","events":{{{}}}}})",
+        purged, from_seq, through, FormatRfc3339(from_time), FormatRfc3339(last_time),
+        FormatRfc3339(cutoff), crypto::HexEncode(anchor), events);
+    return Append(db, e);
+  }));
+  return purged;
 }
 
 Result<Head> CurrentHead(catalog::Database& db) {

@@ -27,7 +27,8 @@ struct Entry {
   std::vector<std::int64_t> touched;  // agencies whose data the action touched
 };
 
-// Appends `e` (its seq is set) within the current transaction of `db`.
+// Appends `e` (its seq is set) within the current transaction of `db`. A
+// failure is an IOError (a 500 to a client) and counted (WriteFailures).
 Status Append(catalog::Database& db, Entry& e);
 
 // The hash of an entry given the previous entry's hash (docs/format/catalog.md).
@@ -50,6 +51,20 @@ struct Head {
   std::string hash;
 };
 Result<Head> CurrentHead(catalog::Database& db);
+
+// The audit trail's own retention (GOVERNANCE 2, 23): entries older than
+// `cutoff` — a prefix of the chain — are deleted, together with the agencies
+// they touched and the review flags on them, after the anchor has moved onto
+// the last of them, so the chain stays checkable from there. What was deleted
+// is summarised in an `audit.purge` entry appended after: the range of seq and
+// time, the anchor's hash, and the count by event (no terms, so no plates).
+// At most `max_entries` per call; returns how many were deleted.
+Result<std::int64_t> PurgeBefore(catalog::Database& db, std::int64_t cutoff, std::int64_t now,
+                                 std::int64_t max_entries = 10000);
+
+// Appends that failed since the process started (for the alert on audit
+// failure, GOVERNANCE 33: a metric and an error in the log).
+std::int64_t WriteFailures();
 
 struct Query {
   // Only entries touching this agency's data, or only those by this agency's

@@ -512,8 +512,41 @@ INSERT INTO role_permissions VALUES
   ('administrator', 'places.manage'), ('supervisor', 'places.manage');
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4},
-                                            {5, kV5}, {6, kV6}, {7, kV7}, {8, kV8}};
+// Version 9: the database itself keeps the audit trail append-only
+// (GOVERNANCE 33): no entry can be changed, and only entries behind the anchor
+// — moved forward by the audit retention purge, onto an entry that exists —
+// can be deleted. Someone with the file can drop the triggers; the hash chain
+// and its published head still show what they did.
+constexpr std::string_view kV9 = R"sql(
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  WHEN OLD.seq > coalesce((SELECT seq FROM audit_anchor WHERE id = 1), 0) BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: only entries past the audit retention, behind the anchor, can be deleted');
+END;
+CREATE TRIGGER audit_touched_no_update BEFORE UPDATE ON audit_touched BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: an entry cannot be changed');
+END;
+CREATE TRIGGER audit_touched_no_delete BEFORE DELETE ON audit_touched
+  WHEN OLD.seq > coalesce((SELECT seq FROM audit_anchor WHERE id = 1), 0) BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only: only entries past the audit retention, behind the anchor, can be deleted');
+END;
+CREATE TRIGGER audit_anchor_insert BEFORE INSERT ON audit_anchor
+  WHEN NEW.hash IS NOT (SELECT hash FROM audit WHERE seq = NEW.seq) BEGIN
+  SELECT RAISE(ABORT, 'the audit anchor must be the hash of an entry of the trail');
+END;
+CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor
+  WHEN NEW.seq <= OLD.seq OR NEW.hash IS NOT (SELECT hash FROM audit WHERE seq = NEW.seq) BEGIN
+  SELECT RAISE(ABORT, 'the audit anchor only moves forward, onto an entry of the trail');
+END;
+CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor BEGIN
+  SELECT RAISE(ABORT, 'the audit anchor cannot be removed');
+END;
+)sql";
+
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5},
+                                            {6, kV6}, {7, kV7}, {8, kV8}, {9, kV9}};
 
 }  // namespace
 

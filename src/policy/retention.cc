@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "audit/audit.h"
 #include "base/json_escape.h"
 #include "plate/plate.h"
@@ -56,6 +58,18 @@ Result<std::vector<RetentionSetting>> GetRetention(catalog::Database& db,
     r.statutory_max_ms = *max;
   }
   return out;
+}
+
+Result<std::int64_t> AuditRetentionMs(catalog::Database& db) {
+  // Agencies without their own setting keep the default preset's.
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT max(coalesce((SELECT max(period_ms) FROM retention WHERE data_class = 'audit'), 0), "
+      "coalesce((SELECT period_ms FROM retention_presets WHERE preset = 'default' AND data_class "
+      "= 'audit'), 0))");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return std::max(kMinAuditRetentionMs, q->Int(0));
 }
 
 Status SetRetention(catalog::Database& db, const identity::Principal& p,

@@ -56,6 +56,11 @@ struct HoldInfo {
 };
 Result<std::vector<HoldInfo>> ListHolds(catalog::Database& db, const identity::Principal& p);
 
+// How long the audit trail is kept: the longest audit period of any agency
+// (never under a year). The trail is one chain across agencies, so it is cut
+// only where every agency's period has passed.
+Result<std::int64_t> AuditRetentionMs(catalog::Database& db);
+
 // What the read store enforces: every agency's non-hit read retention, and
 // every hold neither released nor expired at `now`.
 Result<std::map<std::string, store::RetentionRule>> StoreRetention(catalog::Database& db);

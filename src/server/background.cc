@@ -4,7 +4,10 @@
 
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
+#include "audit/audit.h"
+#include "base/time_sync.h"
 #include "http/client.h"
+#include "policy/retention.h"
 
 namespace interdict::server {
 
@@ -27,7 +30,14 @@ Background::Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metric
       dead_depth_(metrics.GetGauge("interdict_webhook_dead_letter_depth",
                                    "Webhook deliveries in the dead-letter state.")),
       stale_lists_(metrics.GetGauge("interdict_hotlists_stale",
-                                    "Hotlists older than 24 hours (GOVERNANCE D.18).")) {}
+                                    "Hotlists older than 24 hours (GOVERNANCE D.18).")),
+      clock_synchronized_(metrics.GetGauge(
+          "interdict_clock_synchronized",
+          "1 when a time daemon disciplines this machine's clock (ntp_adjtime), else 0.")),
+      clock_offset_(metrics.GetGauge("interdict_clock_offset_seconds",
+                                     "The time daemon's last measured offset of the clock.")),
+      clock_max_error_(metrics.GetGauge("interdict_clock_max_error_seconds",
+                                        "The kernel's bound on the clock's error.")) {}
 
 Background::~Background() {
   Stop();
@@ -80,10 +90,13 @@ void Background::Loop() {
       last_keepalive = now;
     }
     CheckStaleLists();  // a few rows: every round, so the alarm is prompt
+    CheckAuditFailures();
     FlushReadCounts();
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
       SweepReview();
+      PurgeAudit();
+      CheckClock();
       last_stale_check = now;
     }
   }
@@ -97,6 +110,55 @@ void Background::SweepReview() {
     ctx_.log.Error("the review sweep failed", {{"error", raised.status().message()}});
   } else if (*raised > 0) {
     ctx_.log.Info("review flags raised", {{"flags", std::to_string(*raised)}});
+  }
+}
+
+void Background::PurgeAudit() {
+  const std::int64_t now = ctx_.clock.NowMillis();
+  for (;;) {
+    Result<std::int64_t> n = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      Result<std::int64_t> keep = policy::AuditRetentionMs(db);
+      if (!keep.ok()) return keep;
+      return audit::PurgeBefore(db, now - *keep, now);
+    });
+    if (!n.ok()) {
+      ctx_.log.Error("purging the audit trail past its retention failed",
+                     {{"error", n.status().message()}});
+      return;
+    }
+    if (*n > 0) ctx_.log.Info("audit entries past their retention deleted", {{"entries", *n}});
+    if (*n < 10000) return;
+  }
+}
+
+void Background::CheckAuditFailures() {
+  const std::int64_t failures = audit::WriteFailures();
+  if (failures == audit_failures_seen_) return;
+  ctx_.log.Error("audit writes failed: the acts they recorded were refused",
+                 {{"failures", failures - audit_failures_seen_}, {"since_start", failures}});
+  audit_failures_seen_ = failures;
+}
+
+void Background::CheckClock() {
+  Result<TimeSync> sync = ReadTimeSync();
+  if (!sync.ok()) {
+    ctx_.log.Warn("cannot read the clock's synchronization", {{"error", sync.status().message()}});
+    return;
+  }
+  clock_synchronized_.Set(sync->synchronized ? 1 : 0);
+  clock_offset_.Set(sync->offset_s);
+  clock_max_error_.Set(sync->max_error_s);
+  if (clock_was_synchronized_ != sync->synchronized) {
+    if (sync->synchronized) {
+      ctx_.log.Info("the clock is synchronized",
+                    {{"offset_s", sync->offset_s}, {"max_error_s", sync->max_error_s}});
+    } else {
+      ctx_.log.Warn(
+          "the clock is not synchronized: audit times may be wrong; run a time daemon "
+          "(chrony, systemd-timesyncd)",
+          {{"offset_s", sync->offset_s}, {"max_error_s", sync->max_error_s}});
+    }
+    clock_was_synchronized_ = sync->synchronized;
   }
 }
 

@@ -1,8 +1,9 @@
 // The service's background work on one thread: sending due webhook
 // deliveries (woken at once when hits are recorded), keep-alives on the alert
-// streams, the stale-hotlist alarm, hit and image retention, the read counts of
-// the transparency report, and the catalog's WAL
-// checkpoints (on a
+// streams, the stale-hotlist alarm, hit and image retention, the audit trail's
+// own retention, the alarm on failed audit writes, the clock's
+// synchronization, the read counts of the transparency report, and the
+// catalog's WAL checkpoints (on a
 // connection of their own, so no request ever pays for copying a large
 // write-ahead log back: a hotlist reload writes hundreds of megabytes). Times come from the
 // injected clock; the thread waits at most a second between rounds.
@@ -11,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -42,6 +44,15 @@ class Background {
   void FlushReadCounts();
   // Applies the review rules to new search entries (docs/oversight.md).
   void SweepReview();
+  // Deletes audit entries past the longest agency's audit period, leaving a
+  // summary entry and the anchor (docs/security.md, "The audit trail").
+  void PurgeAudit();
+  // An error in the log for every audit write that failed since the last
+  // round (the metric counts them as they happen).
+  void CheckAuditFailures();
+  // Reads the clock's synchronization into the gauges; logs a warning when
+  // it changes to unsynchronized (and at the first check).
+  void CheckClock();
 
  private:
   void Loop();
@@ -57,7 +68,12 @@ class Background {
   metrics::Gauge& queue_depth_;
   metrics::Gauge& dead_depth_;
   metrics::Gauge& stale_lists_;
+  metrics::Gauge& clock_synchronized_;
+  metrics::Gauge& clock_offset_;
+  metrics::Gauge& clock_max_error_;
   std::set<std::int64_t> stale_;  // lists already reported stale
+  std::int64_t audit_failures_seen_ = 0;
+  std::optional<bool> clock_was_synchronized_;
 
   std::mutex mu_;
   std::condition_variable cv_;

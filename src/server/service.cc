@@ -211,6 +211,11 @@ Status Service::Start() {
         {{"reason", std::string(json::RefusalName(why))}},
         [why] { return json::RefusedCount(why); });
   }
+  s.metrics.AddCounterFunction(
+      "interdict_audit_write_failures_total",
+      "Audit entries that could not be written; each refused the act it recorded (GOVERNANCE "
+      "33: alert on any).",
+      {}, [] { return static_cast<std::uint64_t>(audit::WriteFailures()); });
 
   const config::ServerConfig& c = s.config.server;
   http::ServerOptions o;
@@ -246,6 +251,8 @@ Status Service::Start() {
                                    std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms),
                                    std::move(checkpointer).value());
   s.api.hits_recorded = [bg = s.background.get()] { bg->Wake(); };
+  // The clock at start (GOVERNANCE 33): a warning now, not a minute later.
+  s.background->CheckClock();
   s.background->Start();
   s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});
   return Status::Ok();

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -113,6 +114,88 @@ TEST(ServiceTest, TheAuditHeadIsLoggedAtStartAndShutdown) {
     }
   }
   EXPECT_EQ(heads, 2);
+}
+
+TEST(ServiceTest, AFailedAuditWriteRefusesTheActAndRaisesTheAlarmAndTheClockIsReported) {
+  test::TempDir dir;
+  {
+    auto db = test::MigratedCatalog(dir.File("catalog.db"));
+    ASSERT_TRUE(
+        identity::InitCatalog(
+            *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"}, 0)
+            .ok());
+  }
+  std::vector<std::string> lines;
+  std::mutex mu;
+  Logger log(
+      [&](std::string_view line) {
+        std::lock_guard l(mu);
+        lines.emplace_back(line);
+      },
+      Clock::System());
+  Service s(TestConfig(dir.path()), log, Clock::System());
+  ASSERT_TRUE(s.Start().ok());
+  std::thread t([&] { s.Run(); });
+  struct Stop {
+    Service& s;
+    std::thread& t;
+    ~Stop() {
+      s.Shutdown();
+      t.join();
+    }
+  };
+  std::optional<Stop> stop(std::in_place, s, t);
+  const std::string url = s.url();
+  const auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  http::Client c(http::ClientOptions::To("127.0.0.1", port));
+  // The clock was checked at start: one line either way, and the gauges.
+  Result<http::ClientResponse> m = c.Get("/metrics");
+  ASSERT_TRUE(m.ok());
+  EXPECT_NE(m->body.find("interdict_clock_synchronized "), std::string::npos);
+  EXPECT_NE(m->body.find("interdict_clock_max_error_seconds "), std::string::npos);
+  const std::string series = "\ninterdict_audit_write_failures_total ";
+  const auto before = m->body.find(series);
+  ASSERT_NE(before, std::string::npos) << m->body;
+  const std::int64_t failures_before = std::stoll(m->body.substr(before + series.size()));
+  {
+    // A disk that refuses the audit's writes (here: a trigger).
+    auto db = catalog::Database::Open(dir.File("catalog.db"));
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TRIGGER broken BEFORE INSERT ON audit BEGIN SELECT "
+                           "RAISE(ABORT, 'disk I/O error'); END")
+                    .ok());
+  }
+  // A sign-in is audited, so it cannot happen without its entry.
+  Result<http::ClientResponse> r = c.Send("POST", "/api/v1/auth/login",
+                                          R"({"username":"nobody","password":"x","code":"000000"})",
+                                          {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 500) << r->body;
+  bool logged = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!logged && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard l(mu);
+      for (const std::string& line : lines)
+        logged = logged || line.find("audit writes failed") != std::string::npos;
+    }
+    if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(logged) << "an error in the log within a round of the background thread";
+  m = c.Get("/metrics");
+  const auto after = m->body.find(series);
+  ASSERT_NE(after, std::string::npos);
+  EXPECT_GT(std::stoll(m->body.substr(after + series.size())), failures_before);
+  stop.reset();
+  std::lock_guard l(mu);
+  int clock_lines = 0;
+  for (const std::string& line : lines) {
+    if (line.find("the clock is") != std::string::npos) ++clock_lines;
+    if (line.find("audit writes failed") != std::string::npos) {
+      EXPECT_NE(line.find("level=error"), std::string::npos) << line;
+    }
+  }
+  EXPECT_EQ(clock_lines, 1);
 }
 
 TEST(ServiceTest, HealthzAnswersWithVersionAndUptimeFromTheInjectedClock) {

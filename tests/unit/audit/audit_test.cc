@@ -28,7 +28,17 @@ class AuditTest : public ::testing::Test {
       EXPECT_EQ(e.seq, i + 1);
     }
   }
-  Status Sql(std::string_view sql) { return db_->Exec(sql); }
+  // As someone with the file and the sqlite3 shell could: first drop the
+  // triggers that keep the trail append-only, then change it. The chain is
+  // what still shows it.
+  Status Sql(std::string_view sql) {
+    for (const char* t : {"audit_no_update", "audit_no_delete", "audit_touched_no_update",
+                          "audit_touched_no_delete"}) {
+      Status st = db_->Exec(std::string("DROP TRIGGER IF EXISTS ") + t);
+      if (!st.ok()) return st;
+    }
+    return db_->Exec(sql);
+  }
   VerifyResult Check() {
     Result<VerifyResult> r = Verify(*db_);
     EXPECT_TRUE(r.ok()) << r.status().message();
@@ -105,6 +115,64 @@ TEST_F(AuditTest, ReorderedEntriesAreFound) {
   ASSERT_TRUE(Sql("UPDATE audit SET seq = 8 WHERE seq = -3").ok());
   const VerifyResult r = Check();
   EXPECT_EQ(r.first_bad, 3);
+}
+
+TEST_F(AuditTest, TheDatabaseRefusesToChangeOrDeleteEntries) {
+  for (const char* sql :
+       {"UPDATE audit SET details = '{}' WHERE seq = 4", "DELETE FROM audit WHERE seq = 10",
+        "UPDATE audit_touched SET agency_id = 9 WHERE seq = 5",
+        "DELETE FROM audit_touched WHERE seq = 5", "DELETE FROM audit",
+        // The anchor cannot be pointed anywhere but at an entry's own hash.
+        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 9, x'00')"}) {
+    Status st = db_->Exec(sql);
+    EXPECT_FALSE(st.ok()) << sql;
+    EXPECT_NE(st.message().find("audit"), std::string::npos) << st.message();
+  }
+  const VerifyResult r = Check();
+  EXPECT_EQ(r.entries, 10);
+  EXPECT_FALSE(r.first_bad);
+}
+
+TEST_F(AuditTest, APurgePastRetentionLeavesAnAnchorAndASummaryAndTheChainVerifies) {
+  // Entries 1..10 are at 1'800'000'000'000 + i ms; cut before the 7th.
+  Result<std::int64_t> n = PurgeBefore(*db_, 1'800'000'000'006, 1'900'000'000'000);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 6);
+  const VerifyResult r = Check();
+  EXPECT_FALSE(r.first_bad) << r.problem;
+  EXPECT_EQ(r.entries, 5) << "7..10 and the summary";
+  Result<catalog::Statement> q = db_->Prepare(
+      "SELECT event, actor, details FROM audit WHERE seq = (SELECT max(seq) FROM audit)");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0), "audit.purge");
+  EXPECT_EQ(q->Text(1), "system");
+  const std::string summary = q->Text(2);
+  EXPECT_NE(summary.find(R"("entries":6,"from_seq":1,"through_seq":6)"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find(R"("events":{"login":3,"search.plate":3})"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("7XK3J2"), std::string::npos) << "the summary keeps no terms";
+  // Entries within the period still cannot be deleted; the anchor cannot go back.
+  EXPECT_FALSE(db_->Exec("DELETE FROM audit WHERE seq = 7").ok());
+  EXPECT_FALSE(db_->Exec("UPDATE audit_anchor SET seq = 3").ok());
+  EXPECT_FALSE(db_->Exec("DELETE FROM audit_anchor").ok());
+  // Nothing more to purge at the same cutoff; batches stop at max_entries.
+  EXPECT_EQ(*PurgeBefore(*db_, 1'800'000'000'006, 1'900'000'000'000), 0);
+  EXPECT_EQ(*PurgeBefore(*db_, 1'800'000'000'009, 1'900'000'000'000, 2), 2);
+  EXPECT_FALSE(Check().first_bad);
+}
+
+TEST_F(AuditTest, AFailedAppendIsCountedForTheAlarm) {
+  const std::int64_t before = WriteFailures();
+  ASSERT_TRUE(db_->Exec("CREATE TRIGGER broken BEFORE INSERT ON audit BEGIN SELECT "
+                        "RAISE(ABORT, 'disk full'); END")
+                  .ok());
+  Entry e;
+  e.time = 1'800'000'001'000;
+  e.actor = "user:1";
+  e.event = "login";
+  EXPECT_FALSE(db_->Transaction([&] { return Append(*db_, e); }).ok());
+  EXPECT_EQ(WriteFailures(), before + 1);
 }
 
 TEST_F(AuditTest, AnAgencySeesEveryEntryTouchingItsData) {

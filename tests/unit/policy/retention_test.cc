@@ -60,6 +60,14 @@ TEST_F(RetentionTest, StateLawCapsRetentionAndTheAuditLogKeepsAYear) {
   EXPECT_EQ((*mine)[3].statutory_max_ms, 3 * kMinute);
 }
 
+TEST_F(RetentionTest, TheAuditTrailIsKeptForTheLongestAgencysAuditPeriod) {
+  EXPECT_EQ(*AuditRetentionMs(*db_), kMinAuditRetentionMs) << "a year by default";
+  ASSERT_TRUE(SetRetention(*db_, mo_admin_, "audit", 3 * 365 * kDay, now_).ok());
+  EXPECT_EQ(*AuditRetentionMs(*db_), 3 * 365 * kDay) << "one chain: the longest period wins";
+  ASSERT_TRUE(SetRetention(*db_, mo_admin_, "audit", 400 * kDay, now_).ok());
+  EXPECT_EQ(*AuditRetentionMs(*db_), 400 * kDay);
+}
+
 TEST_F(RetentionTest, HoldsNameWhatTheyKeepWhyAndUntilWhenAndReachTheStoreWhileActive) {
   HoldRequest h{"7XK3J2",    std::nullopt,    std::nullopt, std::nullopt, "court order 26-CR-1",
                 "ADA Smith", now_ + 30 * kDay};
