@@ -545,8 +545,17 @@ CREATE TRIGGER audit_anchor_no_delete BEFORE DELETE ON audit_anchor BEGIN
 END;
 )sql";
 
+// Version 10: the login banner each person last accepted, and the yearly
+// review of each person's access (GOVERNANCE 31).
+constexpr std::string_view kV10 = R"sql(
+ALTER TABLE users ADD COLUMN banner_version TEXT;
+ALTER TABLE users ADD COLUMN banner_accepted_at INTEGER;
+ALTER TABLE users ADD COLUMN reviewed_at INTEGER;
+ALTER TABLE users ADD COLUMN reviewed_by INTEGER REFERENCES users(id);
+)sql";
+
 const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5},
-                                            {6, kV6}, {7, kV7}, {8, kV8}, {9, kV9}};
+                                            {6, kV6}, {7, kV7}, {8, kV8}, {9, kV9}, {10, kV10}};
 
 }  // namespace
 

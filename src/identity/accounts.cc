@@ -37,13 +37,14 @@ struct UserRow {
   std::int64_t totp_last_step = 0;
   std::int64_t failed_logins = 0, locked_until = 0;
   bool disabled = false;
+  std::int64_t reviewed_at = 0;  // the last yearly access review, or creation
 };
 
 Result<std::optional<UserRow>> FindUser(catalog::Database& db, std::string_view username) {
   Result<catalog::Statement> st = db.Prepare(
       "SELECT id, agency_id, password_hash, enrolment_hash, enrolment_expires_at, totp_secret, "
-      "totp_enrolled, totp_last_step, failed_logins, locked_until, disabled_at IS NOT NULL "
-      "FROM users WHERE username = ?1");
+      "totp_enrolled, totp_last_step, failed_logins, locked_until, disabled_at IS NOT NULL, "
+      "coalesce(reviewed_at, created_at) FROM users WHERE username = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, username);
   Result<bool> row = st->Step();
@@ -61,6 +62,7 @@ Result<std::optional<UserRow>> FindUser(catalog::Database& db, std::string_view 
   u.failed_logins = st->Int(8);
   u.locked_until = st->Int(9);
   u.disabled = st->Int(10) != 0;
+  u.reviewed_at = st->Int(11);
   return std::optional<UserRow>(std::move(u));
 }
 
@@ -185,6 +187,15 @@ Status Accounts::ConfirmEnrolment(std::string_view username, std::string_view en
                         "enrolment secret wrong or expired, or the code does not match");
 }
 
+bool Accounts::ReviewOverdue(std::int64_t reviewed_at, std::int64_t now) const {
+  return now > reviewed_at + policy_.review_period_ms + policy_.review_grace_ms;
+}
+
+std::string BannerVersion(std::string_view banner) {
+  const crypto::Digest d = crypto::Sha256(banner);
+  return crypto::HexEncode(crypto::AsBytes(d)).substr(0, 16);
+}
+
 std::string Accounts::PasswordHashFor(std::string_view username) {
   Result<std::optional<UserRow>> found = FindUser(db_, username);
   if (found.ok() && *found && (*found)->password_hash) return *(*found)->password_hash;
@@ -193,14 +204,15 @@ std::string Accounts::PasswordHashFor(std::string_view username) {
 
 Result<std::string> Accounts::SignIn(std::string_view username, std::string_view password,
                                      std::string_view totp_code, std::string_view from,
-                                     std::int64_t now) {
+                                     std::string_view banner_version, std::int64_t now) {
   const bool password_ok = crypto::VerifyPassword(PasswordHashFor(username), password);
-  return FinishSignIn(username, password, password_ok, totp_code, from, now);
+  return FinishSignIn(username, password, password_ok, totp_code, from, banner_version, now);
 }
 
 Result<std::string> Accounts::FinishSignIn(std::string_view username, std::string_view password,
                                            bool password_ok, std::string_view totp_code,
-                                           std::string_view from, std::int64_t now) {
+                                           std::string_view from, std::string_view banner_version,
+                                           std::int64_t now) {
   const std::string token = crypto::HexEncode(crypto::RandomBytes(32));
   Status outcome = Status::Unauthenticated(std::string(kSignInFailed));
   Status st = db_.Transaction([&]() -> Status {
@@ -241,6 +253,18 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
         db_,
         "UPDATE users SET failed_logins = 0, locked_until = 0, totp_last_step = ?1 WHERE id = ?2",
         {*step, u.id}));
+    // Told only to the person, once password and code are right.
+    if (ReviewOverdue(u.reviewed_at, now)) {
+      outcome = Status::Unauthenticated(std::string(kReviewOverdue));
+      return Audit(actor, u.agency_id, "login", false, details("access review overdue"), now);
+    }
+    {
+      Result<catalog::Statement> b = db_.Prepare(
+          "UPDATE users SET banner_version = ?1, banner_accepted_at = ?2 WHERE id = ?3");
+      if (!b.ok()) return b.status();
+      b->Bind(1, banner_version).Bind(2, now).Bind(3, u.id);
+      INTERDICT_RETURN_IF_ERROR(b->Run());
+    }
     if (crypto::NeedsRehash(*u.password_hash, policy_.password_cost)) {
       Result<std::string> rehash = crypto::HashPassword(password, policy_.password_cost);
       if (!rehash.ok()) return rehash.status();
@@ -257,9 +281,10 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
     s->BindBlob(1, TokenDigest(token)).Bind(2, u.id).Bind(3, now);
     INTERDICT_RETURN_IF_ERROR(s->Run());
     outcome = Status::Ok();
-    return Audit(
-        actor, u.agency_id, "login", true,
-        fmt::format(R"({{"username":{},"from":{}}})", JsonQuote(username), JsonQuote(from)), now);
+    return Audit(actor, u.agency_id, "login", true,
+                 fmt::format(R"({{"username":{},"from":{},"banner":{}}})", JsonQuote(username),
+                             JsonQuote(from), JsonQuote(banner_version)),
+                 now);
   });
   if (!st.ok()) return st;  // could not record: the sign-in does not happen
   if (!outcome.ok()) return outcome;
@@ -271,8 +296,9 @@ Result<Principal> Accounts::Authenticate(std::string_view token, std::int64_t no
   Status outcome = Status::Unauthenticated("sign in first");
   Status st = db_.Transaction([&]() -> Status {
     Result<catalog::Statement> q = db_.Prepare(
-        "SELECT s.user_id, s.last_seen_at, u.agency_id, u.disabled_at IS NOT NULL FROM sessions s "
-        "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.ended_at IS NULL");
+        "SELECT s.user_id, s.last_seen_at, u.agency_id, u.disabled_at IS NOT NULL, "
+        "coalesce(u.reviewed_at, u.created_at) FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = ?1 AND s.ended_at IS NULL");
     if (!q.ok()) return q.status();
     q->BindBlob(1, TokenDigest(token));
     Result<bool> row = q->Step();
@@ -280,18 +306,23 @@ Result<Principal> Accounts::Authenticate(std::string_view token, std::int64_t no
     if (!*row) return Status::Ok();
     const std::int64_t uid = q->Int(0), last_seen = q->Int(1), agency = q->Int(2);
     const bool disabled = q->Int(3) != 0;
-    if (disabled || now - last_seen > policy_.idle_lock_ms) {
+    const bool overdue = ReviewOverdue(q->Int(4), now);
+    if (disabled || overdue || now - last_seen > policy_.idle_lock_ms) {
       Result<catalog::Statement> end =
           db_.Prepare("UPDATE sessions SET ended_at = ?1 WHERE token_hash = ?2");
       if (!end.ok()) return end.status();
       end->Bind(1, now).BindBlob(2, TokenDigest(token));
       INTERDICT_RETURN_IF_ERROR(end->Run());
       outcome = Status::Unauthenticated(
-          disabled ? "account disabled"
-                   : fmt::format("session locked after {} minutes idle: sign in again",
-                                 policy_.idle_lock_ms / 60'000));
-      return Audit(fmt::format("user:{}", uid), agency, disabled ? "session.end" : "session.lock",
-                   true, disabled ? R"({"reason":"account disabled"})" : R"({"reason":"idle"})",
+          disabled  ? std::string("account disabled")
+          : overdue ? std::string(kReviewOverdue)
+                    : fmt::format("session locked after {} minutes idle: sign in again",
+                                  policy_.idle_lock_ms / 60'000));
+      return Audit(fmt::format("user:{}", uid), agency,
+                   disabled || overdue ? "session.end" : "session.lock", true,
+                   disabled  ? R"({"reason":"account disabled"})"
+                   : overdue ? R"({"reason":"access review overdue"})"
+                             : R"({"reason":"idle"})",
                    now);
     }
     // The idle timer counts in minutes: refresh it at most once a minute, so

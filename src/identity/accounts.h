@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -40,13 +41,30 @@ Status Require(const Principal& p, std::string_view permission);
 Status AuditAct(catalog::Database& db, const Principal& p, std::string_view event, bool ok,
                 std::string details, std::int64_t now, std::vector<std::int64_t> touched = {});
 
+inline constexpr std::int64_t kReviewPeriodMs = 365LL * 86'400'000;
+inline constexpr std::int64_t kReviewGraceMs = 30LL * 86'400'000;
+
 struct AccountPolicy {
   crypto::PasswordCost password_cost;
   int max_failed_logins = 5;
   std::int64_t lockout_ms = 10 * 60'000;
   std::int64_t idle_lock_ms = 30 * 60'000;
   std::size_t min_password_length = 12;
+  // Every person's access is reviewed by their agency's administrator at
+  // least this often (GOVERNANCE 31); past the period and the grace the
+  // account is suspended — no sign-in, sessions ended — until reviewed.
+  std::int64_t review_period_ms = kReviewPeriodMs;
+  std::int64_t review_grace_ms = kReviewGraceMs;
 };
+
+// What a sign-in must say it accepted: the first 16 hex digits of the
+// SHA-256 of the login banner's text, so a changed banner must be accepted
+// again (GOVERNANCE 31).
+std::string BannerVersion(std::string_view banner);
+
+inline constexpr std::string_view kReviewOverdue =
+    "the yearly review of this account's access is overdue: ask your agency's administrator to "
+    "review it";
 
 struct Enrolment {
   std::string totp_secret_base32;
@@ -69,18 +87,25 @@ class Accounts {
 
   // Password and TOTP code; a new session token (32 random bytes, hex) on
   // success. Unauthenticated on any failure, with the same message whatever
-  // was wrong (except a locked account, which says until when).
+  // was wrong (except a locked account, which says until when, and — to the
+  // person alone, once password and code are right — an overdue access
+  // review). `banner_version` is the login banner the person accepted
+  // (BannerVersion; the caller checks it is the current one): recorded with
+  // the account and in the audit entry.
   Result<std::string> SignIn(std::string_view username, std::string_view password,
-                             std::string_view totp_code, std::string_view from, std::int64_t now);
+                             std::string_view totp_code, std::string_view from,
+                             std::string_view banner_version, std::int64_t now);
   // SignIn in two steps, so that the slow password check (Argon2id) can run
   // without holding the catalog: the hash to check against (a fixed one for an
   // unknown name, which costs as much), then the outcome of the check.
   std::string PasswordHashFor(std::string_view username);
   Result<std::string> FinishSignIn(std::string_view username, std::string_view password,
                                    bool password_ok, std::string_view totp_code,
-                                   std::string_view from, std::int64_t now);
+                                   std::string_view from, std::string_view banner_version,
+                                   std::int64_t now);
   // The session's principal; refreshes its idle timer. Unauthenticated when
-  // unknown, ended, or idle too long (then it is ended and audited as locked).
+  // unknown, ended, idle too long (then it is ended and audited as locked), or
+  // its person is disabled or overdue for review (ended and audited).
   Result<Principal> Authenticate(std::string_view token, std::int64_t now);
   Status SignOut(std::string_view token, std::int64_t now);
 
@@ -90,6 +115,7 @@ class Accounts {
  private:
   Status Audit(std::string_view actor, std::optional<std::int64_t> agency, std::string_view event,
                bool ok, std::string details, std::int64_t now);
+  bool ReviewOverdue(std::int64_t reviewed_at, std::int64_t now) const;
   catalog::Database& db_;
   AccountPolicy policy_;
 };

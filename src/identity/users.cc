@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "base/json_escape.h"
+#include "base/time_format.h"
 #include "crypto/crypto.h"
 #include "identity/admin.h"
 
@@ -115,23 +116,75 @@ Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std:
   });
 }
 
-Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p,
-                                        std::int64_t now) {
+Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p, std::int64_t now,
+                                        std::optional<std::int64_t> due_within_ms) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   Result<catalog::Statement> q = db.Prepare(
-      "SELECT id, username, display_name, role, totp_enrolled, disabled_at IS NOT NULL, "
-      "locked_until > ?2, shift FROM users WHERE agency_id = ?1 ORDER BY username");
+      "SELECT u.id, u.username, u.display_name, u.role, u.totp_enrolled, u.disabled_at IS NOT "
+      "NULL, u.locked_until > ?2, u.shift, coalesce(u.reviewed_at, u.created_at), "
+      "coalesce(r.username, '') FROM users u LEFT JOIN users r ON r.id = u.reviewed_by "
+      "WHERE u.agency_id = ?1 ORDER BY u.username");
   if (!q.ok()) return q.status();
   q->Bind(1, p.agency_id).Bind(2, now);
   std::vector<UserInfo> out;
-  for (;;) {
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
+    UserInfo u;
+    u.id = row.Int(0);
+    u.username = row.Text(1);
+    u.display_name = row.Text(2);
+    u.role = row.Text(3);
+    u.enrolled = row.Int(4) != 0;
+    u.disabled = row.Int(5) != 0;
+    u.locked = row.Int(6) != 0;
+    u.shift = row.Text(7);
+    u.reviewed_at = row.Int(8);
+    u.reviewed_by = row.Text(9);
+    u.review_due_at = u.reviewed_at + kReviewPeriodMs;
+    u.suspended = now > u.review_due_at + kReviewGraceMs;
+    if (!due_within_ms || u.review_due_at <= now + *due_within_ms) out.push_back(std::move(u));
+  }));
+  return out;
+}
+
+Status ReviewUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT username, role, disabled_at IS NOT NULL, coalesce(reviewed_at, created_at) FROM "
+        "users WHERE id = ?1 AND agency_id = ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, p.agency_id);
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({q->Int(0), q->Text(1), q->Text(2), q->Text(3), q->Int(4) != 0, q->Int(5) != 0,
-                   q->Int(6) != 0, q->Text(7)});
-  }
-  return out;
+    if (!*row) return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
+    if (q->Int(2) != 0)
+      return Status::FailedPrecondition(fmt::format("user {} is disabled: nothing to review", id));
+    const std::string username = q->Text(0), role = q->Text(1);
+    const std::int64_t previous = q->Int(3);
+    if (id == p.id) {
+      Result<catalog::Statement> others = db.Prepare(
+          "SELECT count(*) FROM users WHERE agency_id = ?1 AND role = 'administrator' AND id <> "
+          "?2 AND disabled_at IS NULL");
+      if (!others.ok()) return others.status();
+      others->Bind(1, p.agency_id).Bind(2, p.id);
+      Result<bool> orow = others->Step();
+      if (!orow.ok()) return orow.status();
+      if (others->Int(0) > 0) {
+        return Status::PermissionDenied(
+            "another administrator of the agency reviews an administrator's own access");
+      }
+    }
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE users SET reviewed_at = ?1, reviewed_by = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, now).Bind(2, p.id).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return AuditAct(
+        db, p, "user.review", true,
+        fmt::format(R"({{"user":{},"username":{},"role":{},"previous_review":"{}","self":{}}})", id,
+                    JsonQuote(username), JsonQuote(role), FormatRfc3339(previous), id == p.id),
+        now);
+  });
 }
 
 }  // namespace interdict::identity

@@ -28,6 +28,13 @@ struct UserInfo {
   bool disabled = false;
   bool locked = false;
   std::string shift;  // "HH:MM-HH:MM" local, or ""
+  // The yearly access review (GOVERNANCE 31): when it was last done (or the
+  // account created), by whom ("" before the first), when the next is due,
+  // and whether the account is suspended for want of it.
+  std::int64_t reviewed_at = 0;
+  std::string reviewed_by;
+  std::int64_t review_due_at = 0;
+  bool suspended = false;
 };
 
 // users.manage, own agency only, any human role; audited.
@@ -43,7 +50,15 @@ std::optional<std::pair<int, int>> ParseShift(std::string_view shift);
 // midnight), or "" for none; the review queue flags searches outside it. Audited.
 Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std::string_view shift,
                 std::int64_t now);
-Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p,
-                                        std::int64_t now);
+// users.manage: the people of p's agency, by username; with `due_within_ms`,
+// only those whose access review is due within that time, or overdue.
+Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& p, std::int64_t now,
+                                        std::optional<std::int64_t> due_within_ms = std::nullopt);
+
+// users.manage, own agency: the yearly review of a person's access — their
+// role is still needed — which restarts the year and lifts a suspension. An
+// administrator reviews their own access only when the agency has no other
+// administrator. Audited (user.review).
+Status ReviewUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now);
 
 }  // namespace interdict::identity

@@ -169,6 +169,8 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
                   Str(w, "banner", ctx.login_banner);
+                  // What a sign-in must name to show it accepted this text.
+                  Str(w, "version", identity::BannerVersion(ctx.login_banner));
                   w.EndObject();
                 });
               }});
@@ -223,8 +225,26 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 Result<std::string> user = b->String("username");
                 Result<std::string> password = b->String("password");
                 Result<std::string> code = b->String("code");
-                for (const Status& s : {user.status(), password.status(), code.status()}) {
+                Result<std::optional<std::string>> banner = b->OptionalString("banner");
+                for (const Status& s :
+                     {user.status(), password.status(), code.status(), banner.status()}) {
                   if (!s.ok()) return ErrorResponse(s);
+                }
+                // The system-use notice is accepted by the person, on the
+                // server's record, not just ticked in a browser (GOVERNANCE 31).
+                // The same answer for every account: it reveals none.
+                const std::string current = identity::BannerVersion(ctx.login_banner);
+                if (!*banner) {
+                  return ErrorResponse(Status::InvalidArgument(fmt::format(
+                      "banner: required — the version of the login banner you accept ({}, from "
+                      "GET /api/v1/auth/banner)",
+                      current)));
+                }
+                if (**banner != current) {
+                  return ErrorResponse(Status::PermissionDenied(fmt::format(
+                      "banner: the login banner has changed; read and accept the current one "
+                      "(version {})",
+                      current)));
                 }
                 // The Argon2id check runs outside the catalog's lock, a few at a
                 // time: a burst of sign-ins neither stalls other requests nor
@@ -249,7 +269,7 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 Result<std::string> token =
                     ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
                       return a.FinishSignIn(*user, *password, password_ok, *code,
-                                            req.remote_address, ctx.clock.NowMillis());
+                                            req.remote_address, current, ctx.clock.NowMillis());
                     });
                 if (!token.ok()) return Failed(ctx, token.status(), "sign-in failed");
                 return JsonResponse(200, [&](Writer& w) {
@@ -649,9 +669,17 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
 void AddUserRoutes(http::Router& router, ApiContext& ctx) {
   router.Add({"GET", "/api/v1/users", http::AccessRule::Requires("users.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
+                const std::string review = req.QueryParam("review").value_or("");
+                if (!review.empty() && review != "due") {
+                  return ErrorResponse(Status::InvalidArgument(
+                      "review: \"due\" (reviews due within 30 days or overdue), or absent"));
+                }
+                std::optional<std::int64_t> due_within;
+                if (review == "due") due_within = 30LL * 86'400'000;
                 Result<std::vector<identity::UserInfo>> users =
                     ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return identity::ListUsers(db, Caller(req), ctx.clock.NowMillis());
+                      return identity::ListUsers(db, Caller(req), ctx.clock.NowMillis(),
+                                                 due_within);
                     });
                 if (!users.ok()) return Failed(ctx, users.status(), "listing users failed");
                 return JsonResponse(200, [&](Writer& w) {
@@ -666,11 +694,15 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                     Str(w, "display_name", u.display_name);
                     Str(w, "role", u.role);
                     Str(w, "state",
-                        u.disabled   ? "disabled"
-                        : u.locked   ? "locked"
-                        : u.enrolled ? "active"
-                                     : "enrolling");
+                        u.disabled    ? "disabled"
+                        : u.suspended ? "suspended"
+                        : u.locked    ? "locked"
+                        : u.enrolled  ? "active"
+                                      : "enrolling");
                     Str(w, "shift", u.shift);
+                    Str(w, "reviewed_at", FormatRfc3339(u.reviewed_at));
+                    Str(w, "reviewed_by", u.reviewed_by);
+                    Str(w, "review_due_at", FormatRfc3339(u.review_due_at));
                     w.EndObject();
                   }
                   w.EndArray();
@@ -714,6 +746,18 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 if (!st.ok()) return Failed(ctx, st, "disabling a user failed");
                 return http::Response::Json(200,
                                             fmt::format(R"({{"id":{},"state":"disabled"}})", *id));
+              }});
+  router.Add({"POST", "/api/v1/users/{id}/review", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request", "id: must be a user number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return identity::ReviewUser(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "reviewing a user's access failed");
+                return http::Response::Json(200,
+                                            fmt::format(R"({{"id":{},"reviewed":true}})", *id));
               }});
   router.Add({"POST", "/api/v1/users/{id}/shift", http::AccessRule::Requires("users.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {

@@ -1,10 +1,13 @@
 // The identity and policy API over real HTTP on loopback, with a fake clock.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
 #include "http/client.h"
 #include "identity/admin.h"
+#include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
@@ -66,14 +69,17 @@ class ApiTest : public ::testing::Test {
                                                enrolment_ + R"(","code":")" + Code() + R"("})");
     EXPECT_EQ(c.status, 200) << c.body;
     clock_.Advance(std::chrono::seconds(31));
-    http::ClientResponse l = Post(
-        "/api/v1/auth/login",
-        R"({"username":"alice","password":"correct horse battery","code":")" + Code() + R"("})");
+    http::ClientResponse l = Post("/api/v1/auth/login", AliceLogin());
     EXPECT_EQ(l.status, 200) << l.body;
     return Field(l.body, "token");
   }
   std::string Code() const {
     return crypto::TotpCode(secret_, crypto::TotpStep(clock_.NowMillis()));
+  }
+  // Alice's sign-in body, accepting the current banner (or `banner`).
+  std::string AliceLogin(std::optional<std::string> banner = std::nullopt) {
+    return R"({"username":"alice","password":"correct horse battery","code":")" + Code() +
+           R"(","banner":")" + banner.value_or(test::BannerVersion(running_->client())) + R"("})";
   }
 
   test::TempDir dir_;
@@ -105,10 +111,28 @@ TEST_F(ApiTest, BadBodiesGet400NamingTheByteOrTheField) {
   http::ClientResponse missing = Post("/api/v1/auth/login", R"({"username":"alice"})");
   EXPECT_EQ(missing.status, 400);
   EXPECT_NE(missing.body.find("password: required"), std::string::npos) << missing.body;
-  http::ClientResponse wrong =
-      Post("/api/v1/auth/login", R"({"username":"alice","password":"x","code":"123456"})");
+  http::ClientResponse wrong = Post(
+      "/api/v1/auth/login", R"({"username":"alice","password":"x","code":"123456","banner":")" +
+                                test::BannerVersion(running_->client()) + R"("})");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_NE(wrong.body.find("wrong username, password or code"), std::string::npos);
+}
+
+TEST_F(ApiTest, NoSessionWithoutTheCurrentLoginBannerAccepted) {
+  SignInAlice();
+  clock_.Advance(std::chrono::seconds(31));
+  // The console's checkbox is not enough: the server wants the banner's version.
+  std::string body = AliceLogin();
+  body.erase(body.find(R"(,"banner")"), 28);
+  http::ClientResponse none = Post("/api/v1/auth/login", body);
+  EXPECT_EQ(none.status, 400) << none.body;
+  EXPECT_NE(none.body.find("banner: required"), std::string::npos) << none.body;
+  // A banner that has since changed is not accepted.
+  http::ClientResponse stale = Post("/api/v1/auth/login", AliceLogin("0000000000000000"));
+  EXPECT_EQ(stale.status, 403) << stale.body;
+  EXPECT_NE(stale.body.find("has changed"), std::string::npos) << stale.body;
+  http::ClientResponse ok = Post("/api/v1/auth/login", AliceLogin());
+  EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
 TEST_F(ApiTest, SharingNeedsTwoPeopleAndTheAuditTrailShowsItAll) {
@@ -239,9 +263,7 @@ TEST_F(ApiTest, SignOutEndsTheSessionAndIdleSessionsLock) {
   EXPECT_EQ(Post("/api/v1/auth/logout", "", token).status, 200);
   EXPECT_EQ(Get("/api/v1/me", token).status, 401);
   clock_.Advance(std::chrono::seconds(31));
-  http::ClientResponse l =
-      Post("/api/v1/auth/login",
-           R"({"username":"alice","password":"correct horse battery","code":")" + Code() + R"("})");
+  http::ClientResponse l = Post("/api/v1/auth/login", AliceLogin());
   const std::string second = Field(l.body, "token");
   clock_.Advance(std::chrono::minutes(31));
   http::ClientResponse idle = Get("/api/v1/me", second);

@@ -71,6 +71,7 @@ const std::vector<Row> kMatrix = {
      {"administrator"}},
     {"POST", "/api/v1/users/7/disable", "", {"administrator"}},  // 7: "newbie", just created
     {"POST", "/api/v1/users/7/shift", R"({"shift":"07:00-19:00"})", {"administrator"}},
+    {"POST", "/api/v1/users/2/review", "", {"administrator"}},
     {"GET",
      "/api/v1/retention",
      "",

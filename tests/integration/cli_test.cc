@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
 #include "http/client.h"
+#include "support/accounts.h"
 #include "support/process.h"
 #include "support/sse_client.h"
 #include "support/temp_dir.h"
@@ -190,9 +191,10 @@ TEST(CliTest, TheDemoSignsPeopleInFeedsLiveHitsAndKeepsItsDataAcrossRestarts) {
     http::Client client(o);
     auto sign_in = [&](const std::string& user) {
       const std::string code = crypto::TotpCode(raw, crypto::TotpStep(Clock::System().NowMillis()));
-      Result<http::ClientResponse> r = client.Send(
-          "POST", "/api/v1/auth/login",
-          R"({"username":")" + user + R"(","password":"interdict-demo","code":")" + code + "\"}");
+      Result<http::ClientResponse> r =
+          client.Send("POST", "/api/v1/auth/login",
+                      R"({"username":")" + user + R"(","password":"interdict-demo","code":")" +
+                          code + R"(","banner":")" + test::BannerVersion(client) + "\"}");
       EXPECT_TRUE(r.ok() && r->status == 200) << user << ": " << (r.ok() ? r->body : "");
       return r.ok() && r->status == 200 ? r->body.substr(r->body.find("\"token\":\"") + 9, 64)
                                         : std::string();

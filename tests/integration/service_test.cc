@@ -11,6 +11,7 @@
 #include "http/client.h"
 #include "identity/admin.h"
 #include "server/data_dir.h"
+#include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/temp_dir.h"
 
@@ -166,9 +167,11 @@ TEST(ServiceTest, AFailedAuditWriteRefusesTheActAndRaisesTheAlarmAndTheClockIsRe
                     .ok());
   }
   // A sign-in is audited, so it cannot happen without its entry.
-  Result<http::ClientResponse> r = c.Send("POST", "/api/v1/auth/login",
-                                          R"({"username":"nobody","password":"x","code":"000000"})",
-                                          {{"Content-Type", "application/json"}});
+  Result<http::ClientResponse> r =
+      c.Send("POST", "/api/v1/auth/login",
+             R"({"username":"nobody","password":"x","code":"000000","banner":")" +
+                 test::BannerVersion(c) + R"("})",
+             {{"Content-Type", "application/json"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 500) << r->body;
   bool logged = false;

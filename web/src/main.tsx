@@ -25,12 +25,16 @@ const IDLE_MS = 15 * 60 * 1000;
 
 function SignIn(props: { onDone: () => void; locked: string }) {
   const [banner, setBanner] = useState("");
+  const [version, setVersion] = useState("");
   const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    get<{ banner: string }>("/api/v1/auth/banner").then(
-      (b) => setBanner(b.banner),
+    get<{ banner: string; version: string }>("/api/v1/auth/banner").then(
+      (b) => {
+        setBanner(b.banner);
+        setVersion(b.version);
+      },
       () => setBanner(""),
     );
   }, []);
@@ -40,7 +44,9 @@ function SignIn(props: { onDone: () => void; locked: string }) {
     setBusy(true);
     setError("");
     try {
-      await signIn(String(f.get("username")), String(f.get("password")), String(f.get("code")));
+      // The server records which banner the person accepted, and refuses a
+      // sign-in without the current one.
+      await signIn(String(f.get("username")), String(f.get("password")), String(f.get("code")), version);
       props.onDone();
     } catch (err) {
       setError(err instanceof ApiError ? err.message : "The server did not answer.");

@@ -12,6 +12,8 @@
 namespace interdict::identity {
 namespace {
 
+constexpr const char* kBanner = "0123456789abcdef";  // the banner version accepted
+
 constexpr std::int64_t kMinute = 60'000;
 
 class AccountsTest : public ::testing::Test {
@@ -65,7 +67,8 @@ class AccountsTest : public ::testing::Test {
 TEST_F(AccountsTest, EnrolmentThenSignInGivesASessionWithTheRolesPermissions) {
   const std::string secret = EnrolAlice();
   now_ += kMinute;  // a later step: the enrolment code cannot be replayed
-  Result<std::string> token = accounts_->SignIn("alice", kPassword, Code(secret), "10.0.0.5", now_);
+  Result<std::string> token =
+      accounts_->SignIn("alice", kPassword, Code(secret), "10.0.0.5", kBanner, now_);
   ASSERT_TRUE(token.ok()) << token.status().message();
   EXPECT_EQ(token->size(), 64u);
   Result<Principal> p = accounts_->Authenticate(*token, now_ + kMinute);
@@ -79,6 +82,46 @@ TEST_F(AccountsTest, EnrolmentThenSignInGivesASessionWithTheRolesPermissions) {
   ASSERT_EQ(AuditOf("login").size(), 1u);
   EXPECT_EQ(AuditOf("login")[0].outcome, audit::Outcome::kOk);
   EXPECT_NE(AuditOf("login")[0].details.find("10.0.0.5"), std::string::npos);
+}
+
+TEST_F(AccountsTest, TheAcceptedBannerIsRecordedWithTheAccountAndTheSignIn) {
+  const std::string secret = EnrolAlice();
+  now_ += kMinute;
+  ASSERT_TRUE(accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_).ok());
+  auto q = db_->Prepare("SELECT banner_version, banner_accepted_at FROM users WHERE id = 1");
+  ASSERT_TRUE(q.ok() && *q->Step());
+  EXPECT_EQ(q->Text(0), kBanner);
+  EXPECT_EQ(q->Int(1), now_);
+  EXPECT_NE(AuditOf("login")[0].details.find(R"("banner":"0123456789abcdef")"), std::string::npos);
+  EXPECT_EQ(BannerVersion("WARNING: authorized use only").size(), 16u);
+  EXPECT_NE(BannerVersion("WARNING: authorized use only"), BannerVersion("WARNING: authorized"));
+}
+
+TEST_F(AccountsTest, AnAccountOverdueForItsYearlyReviewIsSuspendedUntilReviewed) {
+  const std::string secret = EnrolAlice();
+  auto q = db_->Prepare("SELECT created_at FROM users WHERE id = 1");
+  ASSERT_TRUE(q.ok() && *q->Step());
+  const std::int64_t suspended_from = q->Int(0) + kReviewPeriodMs + kReviewGraceMs;
+  // Ten minutes before the year and the grace are over: still in.
+  now_ = suspended_from - 10 * kMinute;
+  Result<std::string> token =
+      accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
+  ASSERT_TRUE(token.ok()) << token.status().message();
+  // Past them: the session ends, and sign-in says why (to the person alone).
+  now_ = suspended_from + 5 * kMinute;
+  Result<Principal> ended = accounts_->Authenticate(*token, now_);
+  EXPECT_EQ(ended.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(ended.status().message().find("review"), std::string::npos) << ended.status().message();
+  Result<std::string> refused =
+      accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(refused.status().message().find("review"), std::string::npos);
+  EXPECT_EQ(AuditOf("login").back().outcome, audit::Outcome::kDenied);
+  // Reviewed, the person is back.
+  ASSERT_TRUE(
+      db_->Exec("UPDATE users SET reviewed_at = " + std::to_string(now_) + " WHERE id = 1").ok());
+  now_ += kMinute;
+  EXPECT_TRUE(accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_).ok());
 }
 
 TEST_F(AccountsTest, TheEnrolmentSecretWorksOnceAndNotAfterItExpires) {
@@ -99,7 +142,7 @@ TEST_F(AccountsTest, TheEnrolmentSecretWorksOnceAndNotAfterItExpires) {
 
 TEST_F(AccountsTest, NoSignInBeforeEnrolmentIsConfirmed) {
   ASSERT_TRUE(accounts_->Enrol("alice", enrolment_, kPassword, now_).ok());
-  EXPECT_EQ(accounts_->SignIn("alice", kPassword, "000000", "x", now_).status().code(),
+  EXPECT_EQ(accounts_->SignIn("alice", kPassword, "000000", "x", kBanner, now_).status().code(),
             StatusCode::kUnauthenticated);
 }
 
@@ -107,19 +150,21 @@ TEST_F(AccountsTest, FiveFailuresLockTheAccountForTenMinutes) {
   const std::string secret = EnrolAlice();
   for (int i = 0; i < 5; ++i) {
     now_ += 1000;
-    Result<std::string> r = accounts_->SignIn("alice", "wrong password!", Code(secret), "x", now_);
+    Result<std::string> r =
+        accounts_->SignIn("alice", "wrong password!", Code(secret), "x", kBanner, now_);
     EXPECT_EQ(r.status().message(), "wrong username, password or code");
   }
   now_ += 30'000;  // a fresh step, right password and code: still locked
-  Result<std::string> locked = accounts_->SignIn("alice", kPassword, Code(secret), "x", now_);
+  Result<std::string> locked =
+      accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
   EXPECT_EQ(locked.status().code(), StatusCode::kUnauthenticated);
   EXPECT_NE(locked.status().message().find("locked"), std::string::npos)
       << locked.status().message();
   now_ += 9 * kMinute;
-  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, Code(secret), "x", now_).ok())
+  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_).ok())
       << "9.5 minutes after the fifth failure";
   now_ += kMinute;
-  EXPECT_TRUE(accounts_->SignIn("alice", kPassword, Code(secret), "x", now_).ok())
+  EXPECT_TRUE(accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_).ok())
       << "10.5 minutes after";
   std::size_t denied = 0;
   for (const audit::Entry& e : AuditOf("login")) denied += e.outcome == audit::Outcome::kDenied;
@@ -130,20 +175,23 @@ TEST_F(AccountsTest, ACodeIsAcceptedOneStepEitherSideAndOnlyOnce) {
   const std::string secret = EnrolAlice();
   now_ += 5 * kMinute;
   const std::string code = Code(secret);
-  ASSERT_TRUE(accounts_->SignIn("alice", kPassword, code, "x", now_).ok());
-  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, code, "x", now_ + 1000).ok()) << "replayed";
+  ASSERT_TRUE(accounts_->SignIn("alice", kPassword, code, "x", kBanner, now_).ok());
+  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, code, "x", kBanner, now_ + 1000).ok())
+      << "replayed";
   now_ += 5 * kMinute;
   const std::string early = crypto::TotpCode(secret, crypto::TotpStep(now_) - 1);
-  EXPECT_TRUE(accounts_->SignIn("alice", kPassword, early, "x", now_).ok()) << "30 s slow phone";
+  EXPECT_TRUE(accounts_->SignIn("alice", kPassword, early, "x", kBanner, now_).ok())
+      << "30 s slow phone";
   now_ += 5 * kMinute;
   const std::string stale = crypto::TotpCode(secret, crypto::TotpStep(now_) - 2);
-  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, stale, "x", now_).ok());
+  EXPECT_FALSE(accounts_->SignIn("alice", kPassword, stale, "x", kBanner, now_).ok());
 }
 
 TEST_F(AccountsTest, ASessionLocksAfterThirtyMinutesIdleAndSignOutEndsIt) {
   const std::string secret = EnrolAlice();
   now_ += kMinute;
-  const std::string token = *accounts_->SignIn("alice", kPassword, Code(secret), "x", now_);
+  const std::string token =
+      *accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
   EXPECT_TRUE(accounts_->Authenticate(token, now_ + 29 * kMinute).ok());
   EXPECT_TRUE(accounts_->Authenticate(token, now_ + 58 * kMinute).ok()) << "activity resets it";
   Result<Principal> idle = accounts_->Authenticate(token, now_ + 89 * kMinute);
@@ -153,7 +201,8 @@ TEST_F(AccountsTest, ASessionLocksAfterThirtyMinutesIdleAndSignOutEndsIt) {
   EXPECT_EQ(AuditOf("session.lock").size(), 1u);
 
   now_ += 90 * kMinute;
-  const std::string second = *accounts_->SignIn("alice", kPassword, Code(secret), "x", now_);
+  const std::string second =
+      *accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
   ASSERT_TRUE(accounts_->SignOut(second, now_).ok());
   EXPECT_FALSE(accounts_->Authenticate(second, now_).ok());
   EXPECT_EQ(AuditOf("logout").size(), 1u);
@@ -162,7 +211,8 @@ TEST_F(AccountsTest, ASessionLocksAfterThirtyMinutesIdleAndSignOutEndsIt) {
 
 TEST_F(AccountsTest, AnUnknownUserGetsTheSameAnswerAndIsAudited) {
   EnrolAlice();
-  Result<std::string> r = accounts_->SignIn("mallory", kPassword, "123456", "203.0.113.9", now_);
+  Result<std::string> r =
+      accounts_->SignIn("mallory", kPassword, "123456", "203.0.113.9", kBanner, now_);
   EXPECT_EQ(r.status().message(), "wrong username, password or code");
   ASSERT_EQ(AuditOf("login").size(), 1u);
   EXPECT_EQ(AuditOf("login")[0].actor, "unknown");
@@ -172,7 +222,8 @@ TEST_F(AccountsTest, AnUnknownUserGetsTheSameAnswerAndIsAudited) {
 TEST_F(AccountsTest, SessionTokensAndPasswordsAreStoredOnlyAsDigests) {
   const std::string secret = EnrolAlice();
   now_ += kMinute;
-  const std::string token = *accounts_->SignIn("alice", kPassword, Code(secret), "x", now_);
+  const std::string token =
+      *accounts_->SignIn("alice", kPassword, Code(secret), "x", kBanner, now_);
   auto st = db_->Prepare("SELECT token_hash FROM sessions");
   ASSERT_TRUE(*st->Step());
   EXPECT_EQ(st->Blob(0), crypto::AsBytes(crypto::Sha256(token)));

@@ -56,6 +56,33 @@ TEST_F(UsersTest, AnAdministratorAddsAPersonWhoEnrolsWithTheOneTimeSecret) {
   EXPECT_TRUE((*list)[1].enrolled);
 }
 
+TEST_F(UsersTest, AccessReviewsComeDueYearlyAndOnlyAnotherAdministratorReviewsAnAdministrator) {
+  // Created at 0: long overdue at now_, so suspended.
+  Result<std::vector<UserInfo>> due = ListUsers(*db_, admin_, now_, 30LL * 86'400'000);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 2u) << "admin and sup";
+  EXPECT_TRUE((*due)[1].suspended);
+  EXPECT_EQ(ReviewUser(*db_, supervisor_, 2, now_).code(), StatusCode::kPermissionDenied)
+      << "users.manage";
+  EXPECT_EQ(ReviewUser(*db_, admin_, 3, now_).code(), StatusCode::kNotFound) << "other agency";
+  ASSERT_TRUE(ReviewUser(*db_, admin_, 2, now_).ok());
+  due = ListUsers(*db_, admin_, now_, 30LL * 86'400'000);
+  ASSERT_EQ(due->size(), 1u) << "sup is reviewed for a year";
+  Result<std::vector<UserInfo>> all = ListUsers(*db_, admin_, now_);
+  EXPECT_EQ((*all)[1].reviewed_by, "admin");
+  EXPECT_EQ((*all)[1].review_due_at, now_ + kReviewPeriodMs);
+  EXPECT_FALSE((*all)[1].suspended);
+  // The sole administrator may review their own access; with a second one, not.
+  ASSERT_TRUE(ReviewUser(*db_, admin_, 1, now_).ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO users (agency_id, username, display_name, role, created_at, "
+                        "created_by) VALUES (1, 'admin2', 'B', 'administrator', 0, 't')")
+                  .ok());
+  EXPECT_EQ(ReviewUser(*db_, admin_, 1, now_).code(), StatusCode::kPermissionDenied);
+  auto q = db_->Prepare("SELECT count(*) FROM audit WHERE event = 'user.review'");
+  ASSERT_TRUE(q.ok() && *q->Step());
+  EXPECT_EQ(q->Int(0), 2);
+}
+
 TEST_F(UsersTest, RefusesWhatWouldBreakOnePersonOneAccountOrLeastPrivilege) {
   EXPECT_EQ(CreateUser(*db_, supervisor_, "x.y", "X Y", "officer", now_).status().code(),
             StatusCode::kPermissionDenied);

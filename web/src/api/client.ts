@@ -110,8 +110,8 @@ export async function download(method: "GET" | "POST", path: ApiPath, body?: unk
   return name;
 }
 
-export async function signIn(username: string, password: string, code: string): Promise<void> {
-  const r = await call<{ token: string }>("POST", "/api/v1/auth/login", { username, password, code });
+export async function signIn(username: string, password: string, code: string, banner: string): Promise<void> {
+  const r = await call<{ token: string }>("POST", "/api/v1/auth/login", { username, password, code, banner });
   token = r.token;
   sessionStorage.setItem(KEY, r.token);
 }

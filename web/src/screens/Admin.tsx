@@ -74,6 +74,8 @@ interface User {
   role: string;
   state: string;
   shift: string;
+  reviewed_by: string;
+  review_due_at: string;
 }
 
 function Users(props: { say: Say }) {
@@ -82,7 +84,7 @@ function Users(props: { say: Say }) {
   return (
     <Section title="People and roles">
       <table class="data">
-        <THead cols={["Username", "Name", "Role", "State", "Shift (local; searches outside it are flagged)", ""]} />
+        <THead cols={["Username", "Name", "Role", "State", "Shift (local; searches outside it are flagged)", "Access review (yearly)", ""]} />
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
@@ -101,6 +103,16 @@ function Users(props: { say: Say }) {
                   <input name="shift" defaultValue={u.shift} placeholder="07:00-19:00" size={11} pattern="([0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2})?" aria-label={`Shift of ${u.username}`} />
                   <button>Save</button>
                 </form>
+              </td>
+              <td>
+                {u.state !== "disabled" && (
+                  <>
+                    <span class={u.state === "suspended" || new Date(u.review_due_at).getTime() < Date.now() ? "bad" : ""}>due {u.review_due_at.slice(0, 10)}</span>{" "}
+                    <button onClick={() => act(props.say, () => post(`/api/v1/users/${u.id}/review`), `Access of ${u.username} reviewed for another year.`, reload)}>
+                      Reviewed
+                    </button>
+                  </>
+                )}
               </td>
               <td>
                 {u.state !== "disabled" && (
