@@ -216,7 +216,8 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
   if (!parsed.ok()) return parsed.status();
 
   const bool custom = !carries;
-  const bool approved = !custom || p.Can("hotlists.approve");
+  // A custom entry always waits for a second person, a supervisor's own too.
+  const bool approved = !custom;
   LoadReport report;
   report.generation = list.generation + 1;
   report.rejected = std::move(parsed->rejected);
@@ -403,33 +404,178 @@ Result<std::map<std::string, bool>> ListKinds(catalog::Database& db, std::int64_
   return out;
 }
 
-Status SetListKinds(catalog::Database& db, const identity::Principal& p,
-                    const std::map<std::string, bool>& kinds, std::int64_t now) {
+namespace {
+
+// Writes one file's switch (inside the caller's transaction).
+Status WriteKind(catalog::Database& db, std::int64_t agency, std::string_view kind, bool on,
+                 std::int64_t now, const std::string& by) {
+  Result<catalog::Statement> up = db.Prepare(
+      "INSERT INTO agency_list_kinds (agency_id, kind, enabled, changed_at, changed_by) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (agency_id, kind) DO UPDATE SET enabled = ?3, "
+      "changed_at = ?4, changed_by = ?5");
+  if (!up.ok()) return up.status();
+  up->Bind(1, agency).Bind(2, kind).Bind(3, std::int64_t{on ? 1 : 0}).Bind(4, now).Bind(5, by);
+  return up->Run();
+}
+
+}  // namespace
+
+Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const identity::Principal& p,
+                                               const std::map<std::string, bool>& kinds,
+                                               std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.manage"));
   for (const auto& [k, on] : kinds) {
     const hotlist::KindInfo* info = hotlist::FindKind(k);
     if (info == nullptr || info->code == hotlist::kCustomKind) {
       return Status::InvalidArgument(fmt::format("kinds: {} is not an NCIC file code", k));
     }
+    if (on && !p.Can("hotlists.kinds")) {
+      return Status::PermissionDenied(fmt::format(
+          "kinds: turning on {} takes a supervisor and an administrator (hotlists.kinds)", k));
+    }
+  }
+  std::vector<std::int64_t> opened;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<std::map<std::string, bool>> current = ListKinds(db, p.agency_id);
+    if (!current.ok()) return current.status();
+    std::string off;
+    for (const auto& [k, on] : kinds) {
+      if (on) {
+        if ((*current)[k]) continue;  // already on
+        Result<catalog::Statement> open = db.Prepare(
+            "SELECT id FROM list_kind_requests WHERE agency_id = ?1 AND kind = ?2 AND "
+            "approved_at IS NULL AND withdrawn_at IS NULL");
+        if (!open.ok()) return open.status();
+        open->Bind(1, p.agency_id).Bind(2, k);
+        Result<bool> row = open->Step();
+        if (!row.ok()) return row.status();
+        if (*row) continue;  // already asked for
+        Result<catalog::Statement> ins = db.Prepare(
+            "INSERT INTO list_kind_requests (agency_id, kind, proposed_by, proposed_at) VALUES "
+            "(?1, ?2, ?3, ?4)");
+        if (!ins.ok()) return ins.status();
+        ins->Bind(1, p.agency_id).Bind(2, k).Bind(3, p.id).Bind(4, now);
+        INTERDICT_RETURN_IF_ERROR(ins->Run());
+        opened.push_back(db.LastInsertId());
+        INTERDICT_RETURN_IF_ERROR(
+            identity::AuditAct(db, p, "hotlist.kinds.request", true,
+                               fmt::format(R"({{"request":{},"kind":{},"role":{}}})", opened.back(),
+                                           JsonQuote(k), JsonQuote(p.role)),
+                               now));
+        continue;
+      }
+      // Off at once; an open request for it is withdrawn.
+      INTERDICT_RETURN_IF_ERROR(WriteKind(db, p.agency_id, k, false, now, p.Actor()));
+      Result<catalog::Statement> withdraw = db.Prepare(
+          "UPDATE list_kind_requests SET withdrawn_at = ?3 WHERE agency_id = ?1 AND kind = ?2 "
+          "AND approved_at IS NULL AND withdrawn_at IS NULL");
+      if (!withdraw.ok()) return withdraw.status();
+      withdraw->Bind(1, p.agency_id).Bind(2, k).Bind(3, now);
+      INTERDICT_RETURN_IF_ERROR(withdraw->Run());
+      off += fmt::format("{}{}:false", off.empty() ? "" : ",", JsonQuote(k));
+    }
+    if (off.empty()) return Status::Ok();
+    return identity::AuditAct(db, p, "hotlist.kinds", true, "{\"kinds\":{" + off + "}}", now);
+  }));
+  return opened;
+}
+
+Result<std::vector<KindRequest>> ListKindRequests(catalog::Database& db,
+                                                  const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT r.id, r.kind, u.username, u.role, r.proposed_at FROM list_kind_requests r JOIN "
+      "users u ON u.id = r.proposed_by WHERE r.agency_id = ?1 AND r.approved_at IS NULL AND "
+      "r.withdrawn_at IS NULL ORDER BY r.id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  std::vector<KindRequest> out;
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
+    out.push_back({row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4)});
+  }));
+  return out;
+}
+
+Status ApproveListKind(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                       std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.kinds"));
+  Status refusal = Status::Ok();
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT r.kind, r.proposed_by, u.role FROM list_kind_requests r JOIN users u ON u.id = "
+        "r.proposed_by WHERE r.id = ?1 AND r.agency_id = ?2 AND r.approved_at IS NULL AND "
+        "r.withdrawn_at IS NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, p.agency_id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(fmt::format("no open request {} in {}", id, p.agency_code));
+    const std::string kind = q->Text(0), proposer_role = q->Text(2);
+    const std::int64_t proposer = q->Int(1);
+    if (proposer == p.id || proposer_role == p.role) {
+      refusal = Status::PermissionDenied(
+          "turning on an NCIC file takes a supervisor and an administrator: the other role "
+          "approves, never the person who asked");
+      return identity::AuditAct(db, p, "hotlist.kinds.approve", false,
+                                fmt::format(R"({{"request":{},"kind":{},"reason":"same {}"}})", id,
+                                            JsonQuote(kind), proposer == p.id ? "person" : "role"),
+                                now);
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE list_kind_requests SET approved_by = ?1, approved_at = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.id).Bind(2, now).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(WriteKind(db, p.agency_id, kind, true, now, p.Actor()));
+    return identity::AuditAct(db, p, "hotlist.kinds.approve", true,
+                              fmt::format(R"({{"request":{},"kind":{},"proposed_by":{}}})", id,
+                                          JsonQuote(kind), proposer),
+                              now);
+  }));
+  return refusal;
+}
+
+Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std::int64_t list,
+                       std::int64_t entry, std::string_view reason, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.manage"));
+  if (reason.size() < 10 || reason.size() > hotlist::kMaxTextBytes) {
+    return Status::InvalidArgument(fmt::format(
+        "reason: why the entry is still needed, 10 to {} bytes", hotlist::kMaxTextBytes));
   }
   return db.Transaction([&]() -> Status {
-    std::string detail;
-    for (const auto& [k, on] : kinds) {
-      Result<catalog::Statement> up = db.Prepare(
-          "INSERT INTO agency_list_kinds (agency_id, kind, enabled, changed_at, changed_by) "
-          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (agency_id, kind) DO UPDATE SET enabled = ?3, "
-          "changed_at = ?4, changed_by = ?5");
-      if (!up.ok()) return up.status();
-      up->Bind(1, p.agency_id)
-          .Bind(2, k)
-          .Bind(3, std::int64_t{on ? 1 : 0})
-          .Bind(4, now)
-          .Bind(5, p.Actor());
-      INTERDICT_RETURN_IF_ERROR(up->Run());
-      detail +=
-          fmt::format("{}{}:{}", detail.empty() ? "" : ",", JsonQuote(k), on ? "true" : "false");
+    Result<ListRow> row = LoadListRow(db, list);
+    if (!row.ok()) return row.status();
+    if (row->agency_id != p.agency_id)
+      return Status::NotFound(fmt::format("no hotlist {} of {}", list, p.agency_code));
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT coalesce(json_extract(detail, '$.reason'), ''), plate FROM hotlist_entries "
+        "WHERE id = ?1 AND hotlist_id = ?2 AND generation = ?3 AND status IN ('active', "
+        "'pending') AND expires_at IS NOT NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, entry).Bind(2, list).Bind(3, row->generation);
+    Result<bool> found = q->Step();
+    if (!found.ok()) return found.status();
+    if (!*found) {
+      return Status::NotFound(
+          fmt::format("no custom entry {} in the current entries of hotlist {}", entry, list));
     }
-    return identity::AuditAct(db, p, "hotlist.kinds", true, "{\"kinds\":{" + detail + "}}", now);
+    if (q->Text(0) == reason) {
+      return Status::InvalidArgument(
+          "reason: a new reason — the one it was entered for does not renew it");
+    }
+    const std::string plate = q->Text(1);
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE hotlist_entries SET detail = json_set(detail, '$.reason', ?1), expires_at = ?2, "
+        "validated_at = ?3 WHERE id = ?4");
+    if (!up.ok()) return up.status();
+    up->Bind(1, reason).Bind(2, now + kCustomEntryMaxMs).Bind(3, now).Bind(4, entry);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return identity::AuditAct(
+        db, p, "hotlist.revalidate", true,
+        fmt::format(R"({{"hotlist":{},"entry":{},"plate":{},"reason":{},"expires_at":"{}"}})", list,
+                    entry, JsonQuote(plate), JsonQuote(reason),
+                    FormatRfc3339(now + kCustomEntryMaxMs)),
+        now);
   });
 }
 

@@ -97,8 +97,10 @@ struct LoadHooks {
 };
 
 // Replaces a list's entries with the file's (hotlists.load). Entries absent from the file are gone
-// when it commits. Custom entries loaded by someone who may not approve them
-// wait for a supervisor; their expiry is capped at 30 days. Audited.
+// when it commits. Custom entries (GOVERNANCE 17) need a reason and a case
+// number (refused by line otherwise), wait for a second person whoever loads
+// them (ApprovePending), and expire within 30 days unless revalidated.
+// Audited.
 // The file parsed as LoadList would parse it, without storing anything: the
 // check report shown before a load (same permission and refusals).
 Result<hotlist::ParsedList> CheckList(const WithDb& with, const identity::Principal& p,
@@ -108,15 +110,41 @@ Result<hotlist::ParsedList> CheckList(const WithDb& with, const identity::Princi
 Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
                             const LoadRequest& req, std::int64_t now, const LoadHooks& hooks = {});
 
-// hotlists.approve: every pending entry of a list becomes active. The
-// approver is not the person who loaded them. Returns how many. Audited.
+// hotlists.approve (supervisors, administrators): every pending entry of a
+// list becomes active. The approver is not the person who loaded them — a
+// custom entry always takes two people (GOVERNANCE 17). Returns how many.
+// Audited.
 Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Principal& p,
                                     std::int64_t list, std::int64_t now);
 
+// hotlists.manage, p's agency's list: a custom entry stays for another 30
+// days from now, for a new reason (required, not the one it has). Audited
+// (hotlist.revalidate).
+Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std::int64_t list,
+                       std::int64_t entry, std::string_view reason, std::int64_t now);
+
 // The NCIC files an agency has enabled ("V" -> true); absent files are off.
 Result<std::map<std::string, bool>> ListKinds(catalog::Database& db, std::int64_t agency_id);
-// hotlists.manage: turns files on or off for the caller's agency. Audited.
-Status SetListKinds(catalog::Database& db, const identity::Principal& p,
-                    const std::map<std::string, bool>& kinds, std::int64_t now);
+
+struct KindRequest {
+  std::int64_t id = 0;
+  std::string kind, proposed_by, proposed_role;
+  std::int64_t proposed_at = 0;
+};
+// Open requests to turn files on, of p's agency (hotlists.read).
+Result<std::vector<KindRequest>> ListKindRequests(catalog::Database& db,
+                                                  const identity::Principal& p);
+// hotlists.kinds: a supervisor approves an administrator's request or the
+// other way round, never their own; the file is on from now. Audited.
+Status ApproveListKind(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                       std::int64_t now);
+// Turns files off at once (hotlists.manage: the safer direction). Turning
+// one on takes two people (GOVERNANCE 19): a supervisor or an administrator
+// of the agency asks (hotlists.kinds), one of the other role approves
+// (ApproveListKind), and the file stays off until then. Returns the requests
+// opened (none for a file already on or already asked for). Audited.
+Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const identity::Principal& p,
+                                               const std::map<std::string, bool>& kinds,
+                                               std::int64_t now);
 
 }  // namespace interdict::alerting

@@ -32,6 +32,7 @@
 #include "identity/accounts.h"
 #include "identity/admin.h"
 #include "identity/keys.h"
+#include "identity/users.h"
 #include "read/native_format.h"
 #include "server/service.h"
 
@@ -176,7 +177,16 @@ int RunIngestBench(const IngestBenchOptions& o) {
     };
     Result<alerting::LoadReport> loaded =
         alerting::LoadList(with, *admin, {*list, hotlist::Format::kNcic, extract, now}, now);
-    if (!loaded.ok() || !alerting::SetListKinds(**db, *admin, {{"V", true}}, now).ok()) {
+    // The stolen-vehicle file on, by two people: the administrator asks, a
+    // supervisor approves.
+    Result<identity::NewUser> sup =
+        identity::CreateUser(**db, *admin, "supervisor", "Supervisor", "supervisor", now);
+    Result<identity::Principal> supervisor =
+        sup.ok() ? accounts.UserPrincipal(sup->id) : sup.status();
+    Result<std::vector<std::int64_t>> asked =
+        alerting::SetListKinds(**db, *admin, {{"V", true}}, now);
+    if (!loaded.ok() || !supervisor.ok() || !asked.ok() || asked->size() != 1 ||
+        !alerting::ApproveListKind(**db, *supervisor, asked->front(), now).ok()) {
       std::cerr << "bench ingest: loading the hotlist failed\n";
       return 1;
     }

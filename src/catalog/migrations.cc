@@ -554,8 +554,32 @@ ALTER TABLE users ADD COLUMN reviewed_at INTEGER;
 ALTER TABLE users ADD COLUMN reviewed_by INTEGER REFERENCES users(id);
 )sql";
 
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5},
-                                            {6, kV6}, {7, kV7}, {8, kV8}, {9, kV9}, {10, kV10}};
+// Version 11: hotlist controls (GOVERNANCE 17, 19) — turning an NCIC file on
+// takes a supervisor and an administrator who are two people (a request and
+// its approval); administrators may be the second person on custom entries.
+constexpr std::string_view kV11 = R"sql(
+CREATE TABLE list_kind_requests (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  kind TEXT NOT NULL,
+  proposed_by INTEGER NOT NULL REFERENCES users(id),
+  proposed_at INTEGER NOT NULL,
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+  approved_at INTEGER,
+  withdrawn_at INTEGER
+);
+CREATE INDEX list_kind_requests_open ON list_kind_requests(agency_id)
+  WHERE approved_at IS NULL AND withdrawn_at IS NULL;
+INSERT INTO role_permissions VALUES
+  ('administrator', 'hotlists.kinds'), ('supervisor', 'hotlists.kinds'),
+  ('administrator', 'hotlists.approve');
+)sql";
+
+// Each step once released is never edited: a data directory at version N
+// runs exactly the steps after N.
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2},   {3, kV3},  {4, kV4},
+                                            {5, kV5}, {6, kV6},   {7, kV7},  {8, kV8},
+                                            {9, kV9}, {10, kV10}, {11, kV11}};
 
 }  // namespace
 

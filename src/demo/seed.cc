@@ -314,9 +314,15 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   std::vector<std::string> missouri;
   for (const sim::Agency& a : region.agencies)
     if (a.state == "US-MO" && a.code != "MSHP") missouri.push_back(a.code);
+  // Two people turn each file on: the administrator asks, the supervisor approves.
   for (const sim::Agency& a : region.agencies) {
-    INTERDICT_RETURN_IF_ERROR(alerting::SetListKinds(db, person(a.code, "administrator"),
-                                                     {{"V", true}, {"W", true}, {"A", true}}, now));
+    Result<std::vector<std::int64_t>> asked = alerting::SetListKinds(
+        db, person(a.code, "administrator"), {{"V", true}, {"W", true}, {"A", true}}, now);
+    if (!asked.ok()) return asked.status();
+    for (std::int64_t request : *asked) {
+      INTERDICT_RETURN_IF_ERROR(
+          alerting::ApproveListKind(db, person(a.code, "supervisor"), request, now));
+    }
   }
   alerting::ListSpec ncic{"NCIC extract (Missouri, daily)", "ncic", 1, missouri, std::nullopt};
   Result<std::int64_t> list = alerting::CreateList(db, person("MSHP", "supervisor"), ncic, now);
@@ -356,6 +362,10 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     Result<alerting::LoadReport> r =
         alerting::LoadList(with, person("GCPD", "supervisor"), req, now);
     if (!r.ok()) return r.status();
+    // A custom entry takes a second person, a supervisor's own too.
+    Result<std::int64_t> approved =
+        alerting::ApprovePending(db, person("GCPD", "administrator"), *id, now);
+    if (!approved.ok()) return approved.status();
   }
   if (vehicles.size() > 320) {
     alerting::ListSpec custom{"Burglary series suspects (demo)", "custom", 2, {}, std::nullopt};

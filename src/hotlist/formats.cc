@@ -199,6 +199,14 @@ ParsedList ParseStateCsv(std::string_view text) {
 
 // Genetec-style delimited text: a header naming the columns, PlateNumber
 // required; the delimiter is the first of , ; | or tab found in the header.
+// A custom entry says why and for which case (GOVERNANCE 17: lists named
+// "personal" were found in one county's audit).
+std::string CustomEntryMissing(const Entry& e) {
+  if (e.reason.empty()) return "reason: required for a custom entry (why the vehicle is wanted)";
+  if (e.case_number.empty()) return "case_number: required for a custom entry";
+  return {};
+}
+
 Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
   ParsedList out;
   LineCursor lines(text);
@@ -272,6 +280,7 @@ Result<ParsedList> ParseGenetec(std::string_view text, std::string_view kind) {
       }
     }
     if (err.empty()) err = CheckText("attributes", extra, kMaxTextBytes);
+    if (err.empty()) err = CustomEntryMissing(e);
     if (!err.empty()) {
       Reject(&out, n, std::move(err));
       continue;
@@ -347,6 +356,7 @@ Result<ParsedList> ParseJson(std::string_view text, std::string_view kind) {
       }
     }
     if (err.empty() && !have_plate) err = "plate: is required";
+    if (err.empty()) err = CustomEntryMissing(e);
     if (!err.empty()) {
       reject(std::move(err));
       continue;

@@ -595,8 +595,14 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
               }});
   router.Add({"GET", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.read"),
               [&ctx](const http::Request& req, const http::PathParams&) {
-                Result<std::map<std::string, bool>> kinds =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                std::vector<alerting::KindRequest> requests;
+                Result<std::map<std::string, bool>> kinds = ctx.catalog->With(
+                    [&](catalog::Database& db,
+                        identity::Accounts&) -> Result<std::map<std::string, bool>> {
+                      Result<std::vector<alerting::KindRequest>> open =
+                          alerting::ListKindRequests(db, Caller(req));
+                      if (!open.ok()) return open.status();
+                      requests = std::move(open).value();
                       return alerting::ListKinds(db, Caller(req).agency_id);
                     });
                 if (!kinds.ok()) return Failed(ctx, kinds.status(), "listing list kinds failed");
@@ -608,9 +614,18 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                                                                 : std::string_view("unknown")),
                       on));
                 }
-                return http::Response::Json(200, "{\"kinds\":" + JoinJson(items) + "}");
+                std::vector<std::string> open;
+                for (const alerting::KindRequest& r : requests) {
+                  open.push_back(fmt::format(
+                      R"({{"id":{},"kind":{},"requested_by":{},"role":{},"requested_at":"{}"}})",
+                      r.id, JsonQuote(r.kind), JsonQuote(r.proposed_by), JsonQuote(r.proposed_role),
+                      FormatRfc3339(r.proposed_at)));
+                }
+                return http::Response::Json(
+                    200, "{\"kinds\":" + JoinJson(items) + ",\"requests\":" + JoinJson(open) + "}");
               }});
-  // Body: {"enable": ["V", "P"], "disable": ["I"]}.
+  // Body: {"enable": ["V", "P"], "disable": ["I"]}. Off at once; on only
+  // once the other of a supervisor and an administrator approves.
   router.Add({"POST", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<JsonBody> b = JsonBody::Parse(req.body);
@@ -627,11 +642,56 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                 for (const std::string& k : dis->value_or(std::vector<std::string>{})) {
                   kinds[k] = false;
                 }
+                Result<std::vector<std::int64_t>> opened =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
+                    });
+                if (!opened.ok()) return Failed(ctx, opened.status(), "setting list kinds failed");
+                std::vector<std::string> ids;
+                for (std::int64_t id : *opened) ids.push_back(std::to_string(id));
+                return http::Response::Json(
+                    opened->empty() ? 200 : 202,
+                    fmt::format(R"({{"applied":true,"requests":{}}})", JoinJson(ids)));
+              }});
+  router.Add(
+      {"POST", "/api/v1/hotlist-kinds/requests/{id}/approve",
+       http::AccessRule::Requires("hotlists.kinds"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) {
+           return http::Response::Error(400, "invalid_request", "id: must be a request number");
+         }
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           return alerting::ApproveListKind(db, Caller(req), *id, ctx.clock.NowMillis());
+         });
+         // Hits check the camera agency's files as they match: the
+         // file counts from the next read.
+         if (!st.ok()) return Failed(ctx, st, "approving a list kind failed");
+         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+       }});
+  router.Add({"POST", "/api/v1/hotlists/{id}/entries/{entry}/revalidate",
+              http::AccessRule::Requires("hotlists.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                const std::optional<std::int64_t> entry = ParseNumber(params.at("entry"));
+                if (!id || !entry) {
+                  return http::Response::Error(400, "invalid_request",
+                                               "id and entry: a list's and an entry's number");
+                }
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> reason = b->String("reason");
+                if (!reason.ok()) return ErrorResponse(reason.status());
                 Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
+                  return alerting::RevalidateEntry(db, Caller(req), *id, *entry, *reason,
+                                                   ctx.clock.NowMillis());
                 });
-                if (!st.ok()) return Failed(ctx, st, "setting list kinds failed");
-                return http::Response::Json(200, R"({"applied":true})");
+                if (!st.ok()) return Failed(ctx, st, "revalidating an entry failed");
+                if (Status rebuilt = RebuildHotlistIndex(ctx); !rebuilt.ok()) {
+                  return Failed(ctx, rebuilt, "rebuilding the hotlist index failed");
+                }
+                return http::Response::Json(
+                    200, fmt::format(R"({{"entry":{},"revalidated":true}})", *entry));
               }});
 }
 

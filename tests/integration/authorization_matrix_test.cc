@@ -142,12 +142,17 @@ const std::vector<Row> kMatrix = {
      "/api/v1/hotlists/1/check?format=json",
      R"({"entries":[{"plate":"ABC123","state":"MO","reason":"burglary"}]})",
      {"administrator", "supervisor", "analyst"}},
-    {"POST", "/api/v1/hotlists/1/approve", "", {"supervisor"}},
+    {"POST", "/api/v1/hotlists/1/approve", "", {"administrator", "supervisor"}},
+    {"POST",
+     "/api/v1/hotlists/1/entries/1/revalidate",
+     R"({"reason":"seen again at a burglary on Delmar"})",
+     {"administrator", "supervisor", "analyst"}},
     {"GET", "/api/v1/hotlist-kinds", "", {"administrator", "supervisor", "analyst", "officer"}},
     {"POST",
      "/api/v1/hotlist-kinds",
      R"({"enable":["V","P"]})",
      {"administrator", "supervisor", "analyst"}},
+    {"POST", "/api/v1/hotlist-kinds/requests/1/approve", "", {"administrator", "supervisor"}},
     {"POST",
      "/api/v1/reads",
      R"([{"id":"r1","agency":"STLPD","camera":"cam1","time":1800000000000,"plate":"ABC123"}])",
@@ -198,17 +203,19 @@ const std::vector<Row> kMatrix = {
 };
 
 // The route pattern a concrete path in the table stands for: numeric
-// segments are {id}.
+// segments are {id}, or {entry} after "entries".
 std::string PatternOf(const Row& r) {
   const std::string path = r.path.substr(0, r.path.find('?'));
-  std::string out;
+  std::string out, previous;
   std::size_t start = 1;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
     const std::string seg = path.substr(start, end - start);
+    const bool number = !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos;
     out += "/";
-    out += !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos ? "{id}" : seg;
+    out += !number ? seg : previous == "entries" ? "{entry}" : "{id}";
+    previous = seg;
     start = end + 1;
   }
   return r.method + " " + out;

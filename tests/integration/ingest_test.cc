@@ -72,6 +72,9 @@ class IngestTest : public ::testing::Test {
 
   // A camera, an NCIC list loaded from the sample extract, V and P enabled.
   void SetUpStlpd() {
+    // The supervisor who will approve the files, signed in first so that the
+    // list is fresh (age 0) when the tests read.
+    const std::string sup = SignIn("sup");
     ASSERT_EQ(
         Call(admin_, "POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})").status,
         201);
@@ -83,9 +86,14 @@ class IngestTest : public ::testing::Test {
                        ReadFileText(kHotlists + "ncic-extract.txt"), "text/plain");
     ASSERT_EQ(loaded.status, 200) << loaded.body;
     EXPECT_NE(loaded.body.find(R"("active":7)"), std::string::npos) << loaded.body;
-    ASSERT_EQ(
-        Call(admin_, "POST", "/api/v1/hotlist-kinds", R"({"enable":["V","P","A","W"]})").status,
-        200);
+    // Two people turn the files on: the administrator asks, a supervisor approves.
+    auto asked = Call(admin_, "POST", "/api/v1/hotlist-kinds", R"({"enable":["V","P","A","W"]})");
+    ASSERT_EQ(asked.status, 202) << asked.body;
+    for (int id = 1; id <= 4; ++id) {
+      ASSERT_EQ(
+          Call(sup, "POST", fmt::format("/api/v1/hotlist-kinds/requests/{}/approve", id)).status,
+          200);
+    }
   }
 
   // The webhook list once it contains `want` (the sender records an
@@ -339,8 +347,10 @@ TEST_F(IngestTest, AClerkTellsAResidentWhatIsHeldOnTheirPlateAndTheRequestIsReco
   EXPECT_NE(answer.body.find(R"("deleted_from":null,)"), std::string::npos) << answer.body;
   // Never where: no camera, no time of day.
   EXPECT_EQ(answer.body.find("cam1"), std::string::npos) << answer.body;
-  EXPECT_EQ(answer.body.find("T" + FormatRfc3339(t).substr(11, 5)), std::string::npos)
-      << answer.body;
+  for (const std::int64_t when : {t, t - 86'400'000}) {
+    EXPECT_EQ(answer.body.find(FormatRfc3339(when).substr(10, 9)), std::string::npos)
+        << answer.body;
+  }
   // A plate never read: nothing held.
   auto none = Call(clerk, "POST", "/api/v1/resident-requests",
                    R"({"plate":"ZZZ999","requester":"a resident","reference":"PRR-2027-032"})");
@@ -527,6 +537,74 @@ TEST_F(IngestTest, AnAutoRegisteredCameraIsPendingItsReadsStoredButNotAlerted) {
   EXPECT_NE(cams.body.find(R"("code":"newcam","name":"newcam","vendor":"","status":"pending")"),
             std::string::npos)
       << cams.body;
+}
+
+TEST_F(IngestTest, AnNcicFileIsOnOnlyOnceASupervisorAndAnAdministratorAgreeAndTheReportSaysSo) {
+  const std::string sup = SignIn("sup");
+  const std::string officer = SignIn("officer");
+  // An officer cannot ask; asking does not turn it on.
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hotlist-kinds", R"({"enable":["I"]})").status, 403);
+  auto asked = Call(sup, "POST", "/api/v1/hotlist-kinds", R"({"enable":["I"]})");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  EXPECT_NE(asked.body.find(R"("requests":[1])"), std::string::npos) << asked.body;
+  auto kinds = Call(admin_, "GET", "/api/v1/hotlist-kinds");
+  EXPECT_NE(kinds.body.find(R"("kind":"I","name":)"), std::string::npos);
+  EXPECT_EQ(kinds.body.find(R"(Immigration violator","enabled":true)"), std::string::npos)
+      << kinds.body;
+  EXPECT_NE(kinds.body.find(R"("requested_by":"sup","role":"supervisor")"), std::string::npos)
+      << kinds.body;
+  auto public_before = running_->client().Get("/api/v1/transparency")->body;
+  EXPECT_EQ(public_before.find(R"("list_kinds":["I"])"), std::string::npos) << public_before;
+  // The supervisor cannot approve their own request; another supervisor
+  // neither (the same role); the administrator can.
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/hotlist-kinds/requests/1/approve").status, 403);
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hotlist-kinds/requests/1/approve").status, 403);
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/hotlist-kinds/requests/1/approve").status, 200);
+  kinds = Call(admin_, "GET", "/api/v1/hotlist-kinds");
+  EXPECT_NE(kinds.body.find(R"("requests":[])"), std::string::npos) << kinds.body;
+  // Public: the report lists the file as on for STLPD.
+  auto public_after = running_->client().Get("/api/v1/transparency")->body;
+  EXPECT_NE(public_after.find(R"("list_kinds":["I"])"), std::string::npos) << public_after;
+  // Off again at once, by one person.
+  ASSERT_EQ(Call(sup, "POST", "/api/v1/hotlist-kinds", R"({"disable":["I"]})").status, 200);
+  EXPECT_EQ(running_->client().Get("/api/v1/transparency")->body.find(R"("list_kinds":["I"])"),
+            std::string::npos);
+  auto audit = Call(admin_, "GET", "/api/v1/audit?event=hotlist.kinds");
+  EXPECT_NE(audit.body.find("hotlist.kinds.request"), std::string::npos) << audit.body;
+  EXPECT_NE(audit.body.find("hotlist.kinds.approve"), std::string::npos) << audit.body;
+}
+
+TEST_F(IngestTest, CustomEntriesNeedAReasonACaseAndASecondPersonAndExpireUnlessRevalidated) {
+  const std::string sup = SignIn("sup");
+  auto created = Call(sup, "POST", "/api/v1/hotlists",
+                      R"({"name":"Burglary series","kind":"custom","priority":2})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  // The entry without a case number is refused by index; the others wait.
+  auto loaded = Call(
+      sup, "PUT", "/api/v1/hotlists/1/entries?format=json",
+      R"({"entries":[{"plate":"BUR1001","state":"MO","reason":"seen at two burglaries","case_number":"26-B-1"},{"plate":"BUR1002","reason":"associate"}]})");
+  ASSERT_EQ(loaded.status, 200) << loaded.body;
+  EXPECT_NE(loaded.body.find(R"("active":0,"pending":1)"), std::string::npos) << loaded.body;
+  EXPECT_NE(loaded.body.find("case_number: required"), std::string::npos) << loaded.body;
+  // A supervisor's own entries wait for a second person too.
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/hotlists/1/approve").status, 409);
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/hotlists/1/approve").status, 200);
+  auto entries = Call(sup, "GET", "/api/v1/hotlists/1/entries");
+  ASSERT_NE(entries.body.find(R"("status":"active")"), std::string::npos) << entries.body;
+  const std::size_t at = entries.body.find(R"("id":)") + 5;
+  const std::string entry = entries.body.substr(at, entries.body.find(',', at) - at);
+  // Renewed only for a new reason.
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/hotlists/1/entries/" + entry + "/revalidate",
+                 R"({"reason":"seen at two burglaries"})")
+                .status,
+            400);
+  clock_.Advance(std::chrono::hours(24 * 20));
+  auto renewed = Call(SignIn("sup"), "POST", "/api/v1/hotlists/1/entries/" + entry + "/revalidate",
+                      R"({"reason":"a third burglary on Delmar matched the vehicle"})");
+  ASSERT_EQ(renewed.status, 200) << renewed.body;
+  entries = Call(SignIn("sup"), "GET", "/api/v1/hotlists/1/entries");
+  EXPECT_NE(entries.body.find("a third burglary on Delmar"), std::string::npos) << entries.body;
+  EXPECT_NE(entries.body.find(R"("expires_at":"2027-03-06)"), std::string::npos) << entries.body;
 }
 
 TEST_F(IngestTest, AStaleListRaisesTheAlarmMetric) {

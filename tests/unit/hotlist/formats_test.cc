@@ -79,10 +79,12 @@ TEST(StateCsvFormat, ParsesRecordsWithAndWithoutAHeader) {
 
 TEST(GenetecFormat, FindsTheDelimiterAndKeepsFurtherAttributes) {
   const std::string text =
-      "PlateNumber;PlateState;Reason;Category;Officer\n"
-      "ABC1234;MO;burglary suspect;;Smith\n"
-      ";MO;no plate;;\n"
-      "ZZZ999;;;watch;\n";
+      "PlateNumber;PlateState;Reason;CaseNumber;Officer\n"
+      "ABC1234;MO;burglary suspect;26-1;Smith\n"
+      ";MO;no plate;26-2;\n"
+      "ZZZ999;;watch;26-3;\n"
+      "NOCASE1;MO;burglary suspect;;\n"
+      "NOWHY12;MO;;26-5;\n";
   Result<ParsedList> got = ParseList(Format::kGenetec, text);
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->entries.size(), 2u);
@@ -90,8 +92,12 @@ TEST(GenetecFormat, FindsTheDelimiterAndKeepsFurtherAttributes) {
   EXPECT_EQ(got->entries[0].reason, "burglary suspect");
   EXPECT_EQ(got->entries[0].note, "Officer=Smith");
   EXPECT_FALSE(got->entries[1].state.known());
-  ASSERT_EQ(got->rejected.size(), 1u);
+  ASSERT_EQ(got->rejected.size(), 3u);
   EXPECT_EQ(got->rejected[0].line, 3u);
+  // A custom entry says why and for which case (GOVERNANCE 17).
+  EXPECT_EQ(got->rejected[1].line, 5u);
+  EXPECT_EQ(got->rejected[1].error.rfind("case_number: required", 0), 0u) << got->rejected[1].error;
+  EXPECT_EQ(got->rejected[2].error.rfind("reason: required", 0), 0u) << got->rejected[2].error;
 }
 
 TEST(GenetecFormat, WithoutAPlateNumberColumnTheFileIsRefused) {
@@ -104,9 +110,10 @@ TEST(JsonFormat, ParsesEntriesAndNamesTheBadOnesByIndex) {
   const std::string text = R"({"entries": [
     {"plate": "abc-1234", "state": "MO", "reason": "stolen trailer", "case_number": "26-001",
      "expires_at": "2026-12-20"},
-    {"plate": "XYZ", "caseNumber": "26-002", "expiry": "2026-12-01T00:00:00Z", "vehicle_year": 2011},
+    {"plate": "XYZ", "reason": "robbery", "caseNumber": "26-002", "expiry": "2026-12-01T00:00:00Z", "vehicle_year": 2011},
     {"state": "MO"},
-    {"plate": "OK1", "colour": "red"}
+    {"plate": "OK1", "colour": "red"},
+    {"plate": "OK2", "reason": "robbery"}
   ]})";
   Result<ParsedList> got = ParseList(Format::kJson, text, "custom");
   ASSERT_TRUE(got.ok()) << got.status().message();
@@ -115,11 +122,13 @@ TEST(JsonFormat, ParsesEntriesAndNamesTheBadOnesByIndex) {
   EXPECT_EQ(got->entries[0].expires_at, *ParseDate("2026-12-20"));
   EXPECT_EQ(got->entries[1].case_number, "26-002");
   EXPECT_EQ(got->entries[1].vehicle_year, 2011);
-  ASSERT_EQ(got->rejected.size(), 2u);
+  ASSERT_EQ(got->rejected.size(), 3u);
   EXPECT_EQ(got->rejected[0].index, 2u);
   EXPECT_EQ(got->rejected[0].error, "plate: is required");
   EXPECT_EQ(got->rejected[1].index, 3u);
   EXPECT_EQ(got->rejected[1].error, "colour: unknown field");
+  EXPECT_EQ(got->rejected[2].index, 4u);
+  EXPECT_EQ(got->rejected[2].error.rfind("case_number: required", 0), 0u);
 }
 
 TEST(JsonFormat, SyntaxErrorsNameTheByteOffset) {

@@ -14,6 +14,14 @@ interface Report {
   rejected: { line?: number; index?: number; error: string }[];
 }
 
+interface KindRequest {
+  id: number;
+  kind: string;
+  requested_by: string;
+  role: string;
+  requested_at: string;
+}
+
 interface Kind {
   kind: string;
   name: string;
@@ -36,10 +44,17 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
   const [lists, setLists] = useState<Hotlist[]>([]);
   const [open, setOpen] = useState<Hotlist | null>(null);
   const [kinds, setKinds] = useState<Kind[]>([]);
+  const [requests, setRequests] = useState<KindRequest[]>([]);
   const [msg, setMsg] = useState("");
   const reload = () => {
     get<{ hotlists: Hotlist[] }>("/api/v1/hotlists").then((r) => setLists(r.hotlists), (e) => setMsg(e.message));
-    get<{ kinds: Kind[] }>("/api/v1/hotlist-kinds").then((r) => setKinds(r.kinds), () => {});
+    get<{ kinds: Kind[]; requests: KindRequest[] }>("/api/v1/hotlist-kinds").then(
+      (r) => {
+        setKinds(r.kinds);
+        setRequests(r.requests);
+      },
+      () => {},
+    );
   };
   useEffect(reload, []);
   const can = (p: string) => has(props.permissions, p);
@@ -56,7 +71,8 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
 
   async function toggle(k: Kind) {
     try {
-      await post("/api/v1/hotlist-kinds", k.enabled ? { disable: [k.kind] } : { enable: [k.kind] });
+      const r = await post<{ requests: number[] }>("/api/v1/hotlist-kinds", k.enabled ? { disable: [k.kind] } : { enable: [k.kind] });
+      if (r.requests.length > 0) setMsg(`Asked to turn on ${k.kind}: the other of a supervisor and an administrator must approve.`);
       reload();
     } catch (e) {
       setMsg(e instanceof ApiError ? e.message : "The server did not answer.");
@@ -128,7 +144,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
           <label>
             Kind
             <select name="kind">
-              <option value="custom">custom (entries need a supervisor, expire within 30 days)</option>
+              <option value="custom">custom (entries need a reason, a case and a second person; expire within 30 days)</option>
               <option value="ncic">ncic (NCIC or state extract)</option>
             </select>
           </label>
@@ -146,14 +162,36 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
         </form>
       )}
       <h3>NCIC files this agency uses</h3>
-      <p class="muted">Every file is off until the agency turns it on; the setting is public.</p>
+      <p class="muted">Every file is off until the agency turns it on — a supervisor and an administrator, two people; the setting is public.</p>
       <ul class="kinds">
         {kinds.map((k) => (
           <li key={k.kind}>
             <label class="inline">
               <input type="checkbox" checked={k.enabled} disabled={!can("hotlists.manage")} onChange={() => toggle(k)} />
               {k.kind} — {k.name}
-            </label>
+            </label>{" "}
+            {requests
+              .filter((r) => r.kind === k.kind)
+              .map((r) => (
+                <span key={r.id}>
+                  asked by {r.requested_by} ({r.role}){" "}
+                  {can("hotlists.kinds") && (
+                    <button
+                      onClick={() =>
+                        post(`/api/v1/hotlist-kinds/requests/${r.id}/approve`).then(
+                          () => {
+                            setMsg(`${k.kind} is on.`);
+                            reload();
+                          },
+                          (e) => setMsg(e instanceof ApiError ? e.message : "The server did not answer."),
+                        )
+                      }
+                    >
+                      Approve
+                    </button>
+                  )}
+                </span>
+              ))}
           </li>
         ))}
       </ul>
