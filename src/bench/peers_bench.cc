@@ -265,7 +265,7 @@ int RunPeersBench(const PeersBenchOptions& options) {
         Result<search::Request> req =
             search::ParseRequest("{" + t + "," + purpose + page + "}", now);
         Result<search::Plan> plan =
-            req.ok() ? search::Prepare(*region->db, region->analyst(), *req, now, region->places)
+            req.ok() ? search::Prepare(*region->db, region->analyst(), *req, now, region->limits)
                      : req.status();
         if (!plan.ok())
           return Status::Internal(

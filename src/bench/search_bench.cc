@@ -127,7 +127,7 @@ int RunSearchBench(const SearchBenchOptions& options) {
       Result<search::Request> req = search::ParseRequest(body, now);
       const auto t1 = Steady::now();
       Result<search::Plan> plan =
-          req.ok() ? search::Prepare(*region->db, analyst, *req, now, region->places)
+          req.ok() ? search::Prepare(*region->db, analyst, *req, now, region->limits)
                    : req.status();
       const auto t2 = Steady::now();
       Result<search::Answer> answer =

@@ -79,14 +79,17 @@ Result<Region> MakeRegion(const std::string& path, const ReadGenerator& gen, std
                            "26-BENCH-1",
                            "auto theft",
                            "benchmark of the search layer on simulated regional data",
-                           {}};
-  policy::SearchScope scope{.span_ms = 400 * kDay,
-                            .agencies = gen.agency_codes().size(),
-                            .pattern_analysis = true,
-                            .radius_m = 0,
-                            .places = {}};
+                           {},
+                           ""};
+  policy::SearchScope scope;
+  scope.span_ms = 400 * kDay;
+  scope.agencies = gen.agency_codes().size();
+  scope.pattern_analysis = true;
   scope.radius_m = 50'000;
-  for (const policy::ProtectedPlace& place : r.places.fixed) scope.places.push_back(place.name);
+  for (const policy::ProtectedPlace& place : r.limits.places.fixed)
+    scope.places.push_back(place.name);
+  // A benchmark runs thousands of searches as one person: far past the cap.
+  scope.daily_cap = 1'000'000;
   Result<std::int64_t> approval =
       policy::RequestApproval(*r.db, r.people[home + "-analyst"], why, scope, now);
   if (!approval.ok()) return approval.status();

@@ -15,8 +15,8 @@
 #include "bench/read_generator.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
-#include "policy/places.h"
 #include "read/read.h"
+#include "search/search.h"
 
 namespace interdict::bench {
 
@@ -31,10 +31,11 @@ struct Region {
   std::unique_ptr<identity::Accounts> accounts;
   std::map<std::string, identity::Principal> people;  // "AG00-analyst"
   std::int64_t approval = 0;
-  // The shipped protected places: every search is checked against them, and
-  // the approval names them all (and a 50 km radius), so the check's cost is
-  // in every figure and no query is refused.
-  policy::PlaceRules places;
+  // The shipped protected places and the daily results cap: every search is
+  // checked against them, and the approval names every place (and a 50 km
+  // radius and a million results a day), so the checks' cost is in every
+  // figure and no query is refused.
+  search::Limits limits;
   std::string home;  // the agency every other one shares reads with
   // The home agency's analyst, who runs the searches.
   const identity::Principal& analyst() const;

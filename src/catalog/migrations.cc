@@ -575,11 +575,18 @@ INSERT INTO role_permissions VALUES
   ('administrator', 'hotlists.approve');
 )sql";
 
+// Version 12: approvals that raise a person's daily results cap (GOVERNANCE
+// 6) or cover a search on behalf of another agency (GOVERNANCE 14).
+constexpr std::string_view kV12 = R"sql(
+ALTER TABLE approvals ADD COLUMN max_daily_results INTEGER;
+ALTER TABLE approvals ADD COLUMN on_behalf_of TEXT;
+)sql";
+
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2},   {3, kV3},  {4, kV4},
-                                            {5, kV5}, {6, kV6},   {7, kV7},  {8, kV8},
-                                            {9, kV9}, {10, kV10}, {11, kV11}};
+const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2},   {3, kV3},   {4, kV4},
+                                            {5, kV5}, {6, kV6},   {7, kV7},   {8, kV8},
+                                            {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}};
 
 }  // namespace
 

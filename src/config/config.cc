@@ -193,6 +193,13 @@ const std::array kOptions = {
             "Sign-in password checks (Argon2id, 64 MiB each) run at once; more wait."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.auth.max_password_checks); }},
+    Option{{"search.daily_results_cap", "integer", "5000",
+            "Results one person may have in 24 hours, all searches and pages together, before "
+            "further searches need a supervisor's approval (no bulk pulls); 0: no cap."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 0, 10'000'000, &c.search.daily_results_cap);
+           }},
     Option{{"rate_limit.address_per_minute", "integer", "120",
             "Requests a minute from one address (an IPv6 /64) to the public API routes — sign-in, "
             "enrolment, the transparency report — and requests that fail authentication; 0: no "

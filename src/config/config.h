@@ -59,6 +59,13 @@ struct AuthConfig {
   int max_password_checks = 2;
 };
 
+// Searches (docs/security.md, "Search").
+struct SearchConfig {
+  // Results one person may have in 24 hours, all searches and pages together,
+  // before further searches need a supervisor's approval (GOVERNANCE 6).
+  std::int64_t daily_results_cap = 5000;
+};
+
 // Requests each principal may make (docs/security.md, "Rate limits"): a
 // per-minute rate and a burst spent at once; a rate of 0 turns a class off.
 struct RateLimitConfig {
@@ -102,6 +109,7 @@ struct Config {
   ServerConfig server;
   StoreConfig store;
   AuthConfig auth;
+  SearchConfig search;
   RateLimitConfig rate_limit;
   AlertsConfig alerts;
   ConsoleConfig console;

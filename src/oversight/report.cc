@@ -25,6 +25,7 @@ using Counts = std::map<std::string, std::int64_t>;
 struct Activity {
   std::int64_t reads = 0, hits = 0, searches = 0, refused_searches = 0;
   Counts hits_by_list_kind, hits_by_outcome, searches_by_purpose, audits;
+  Counts searches_on_behalf_of;  // the agency each was run for (GOVERNANCE 14)
   void Add(const Activity& o) {
     reads += o.reads;
     hits += o.hits;
@@ -33,6 +34,7 @@ struct Activity {
     Merge(hits_by_list_kind, o.hits_by_list_kind);
     Merge(hits_by_outcome, o.hits_by_outcome);
     Merge(searches_by_purpose, o.searches_by_purpose);
+    Merge(searches_on_behalf_of, o.searches_on_behalf_of);
     Merge(audits, o.audits);
   }
   static void Merge(Counts& into, const Counts& from) {
@@ -173,6 +175,18 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
                   a->activity.searches_by_purpose[q.Text(2)] += q.Int(3);
                 }
               }));
+  // Searches run for another agency, by that agency (a federal partner's
+  // request through a local officer is public, not hidden).
+  INTERDICT_RETURN_IF_ERROR(
+      EachRow(db,
+              "SELECT agency_id, json_extract(details, '$.on_behalf_of'), count(*) FROM audit "
+              "WHERE time >= ?1 AND time < ?2 AND agency_id IS NOT NULL AND substr(event, 1, 7) "
+              "= 'search.' AND event NOT IN ('search.export', 'search.refused') AND outcome = "
+              "'ok' AND json_extract(details, '$.on_behalf_of') IS NOT NULL GROUP BY 1, 2",
+              {from, to}, [&](const catalog::Statement& q) {
+                if (Agency* a = agency(q.Int(0)))
+                  a->activity.searches_on_behalf_of[q.Text(1)] += q.Int(2);
+              }));
   // Audits done: the chain verified, the trail read, review flags resolved, exports made.
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db,
@@ -254,6 +268,7 @@ class Publisher {
     Count("recoveries", recoveries, "");
     Count("searches", a.searches, "");
     Map("searches_by_purpose", a.searches_by_purpose);
+    Map("searches_on_behalf_of", a.searches_on_behalf_of);
     Count("refused_searches", a.refused_searches, "");
     Map("audits", a.audits);
   }

@@ -30,9 +30,11 @@ std::string PlacesJson(const std::vector<std::string>& places) {
 }
 
 std::string ScopeJson(const SearchScope& scope) {
-  return fmt::format(R"("span_ms":{},"agencies":{},"pattern":{},"radius_m":{:.0f},"places":{})",
-                     scope.span_ms, scope.agencies, scope.pattern_analysis, scope.radius_m,
-                     PlacesJson(scope.places));
+  return fmt::format(
+      R"("span_ms":{},"agencies":{},"pattern":{},"radius_m":{:.0f},"places":{},"results_today":{},"daily_cap":{},"on_behalf_of":{})",
+      scope.span_ms, scope.agencies, scope.pattern_analysis, scope.radius_m,
+      PlacesJson(scope.places), scope.results_today, scope.daily_cap,
+      scope.on_behalf_of.empty() ? "null" : JsonQuote(scope.on_behalf_of));
 }
 
 // The stored list of approved places; an unreadable one approves none.
@@ -52,7 +54,8 @@ Result<std::string> ApprovalProblem(catalog::Database& db, const identity::Princ
                                     std::int64_t now) {
   Result<catalog::Statement> q = db.Prepare(
       "SELECT requested_by, case_number, max_span_ms, max_agencies, pattern_analysis, "
-      "expires_at, max_radius_m, places FROM approvals WHERE id = ?1 AND agency_id = ?2 AND "
+      "expires_at, max_radius_m, places, coalesce(max_daily_results, 0), "
+      "coalesce(on_behalf_of, '') FROM approvals WHERE id = ?1 AND agency_id = ?2 AND "
       "approved_at IS NOT NULL");
   if (!q.ok()) return q.status();
   q->Bind(1, *why.approval).Bind(2, p.agency_id);
@@ -66,6 +69,17 @@ Result<std::string> ApprovalProblem(catalog::Database& db, const identity::Princ
   if (scope.span_ms > q->Int(2) || static_cast<std::int64_t>(scope.agencies) > q->Int(3) ||
       (scope.pattern_analysis && q->Int(4) == 0) || scope.radius_m > radius) {
     return std::string("the search is wider than what was approved");
+  }
+  if (scope.daily_cap > 0 && scope.results_today >= scope.daily_cap &&
+      scope.results_today >= q->Int(8)) {
+    return fmt::format("the approval does not allow more than {} results in 24 hours",
+                       std::max(scope.daily_cap, q->Int(8)));
+  }
+  if (scope.on_behalf_of != q->Text(9)) {
+    return scope.on_behalf_of.empty()
+               ? fmt::format("the approval is for a search on behalf of {}", q->Text(9))
+               : fmt::format("the approval is not for a search on behalf of {}",
+                             scope.on_behalf_of);
   }
   const std::vector<std::string> approved = ParsePlaces(q->Text(7));
   std::vector<std::string> missing;
@@ -175,6 +189,17 @@ std::string ApprovalNeededFor(const SearchScope& scope) {
         "the area touches protected places ({}): it needs a supervisor's approval naming them",
         fmt::join(scope.places, "; ")));
   }
+  if (scope.daily_cap > 0 && scope.results_today >= scope.daily_cap) {
+    why.push_back(fmt::format(
+        "you have had {} results in the last 24 hours, and past {} further searches need a "
+        "supervisor's approval (no bulk pulls)",
+        scope.results_today, scope.daily_cap));
+  }
+  if (!scope.on_behalf_of.empty()) {
+    why.push_back(
+        fmt::format("a search on behalf of {} needs a supervisor's approval naming that agency",
+                    scope.on_behalf_of));
+  }
   return fmt::format("{}", fmt::join(why, "; "));
 }
 
@@ -222,6 +247,10 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
   if (!purpose.ok()) return purpose.status();
   if ((*purpose)->prohibited)
     return Status::PermissionDenied(fmt::format("purpose {} is prohibited", (*purpose)->code));
+  if (scope.daily_cap < 0 || scope.daily_cap > 1'000'000)
+    return Status::InvalidArgument("max_daily_results: 0 (the default cap) to 1000000");
+  if (scope.on_behalf_of.size() > 64)
+    return Status::InvalidArgument("on_behalf_of: an agency code");
   if (!(scope.radius_m >= 0 && scope.radius_m <= 50'000))
     return Status::InvalidArgument("max_radius_m: 0 (the default) to 50000 metres");
   if (scope.places.size() > 100)
@@ -235,7 +264,8 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO approvals (agency_id, requested_by, purpose, case_number, offense, "
         "justification, max_span_ms, max_agencies, pattern_analysis, requested_at, "
-        "max_radius_m, places) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        "max_radius_m, places, max_daily_results, on_behalf_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, p.id).Bind(3, why.purpose).Bind(4, why.case_number);
     ins->Bind(5, why.offense).Bind(6, why.justification).Bind(7, scope.span_ms);
@@ -247,6 +277,16 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
       ins->BindNull(11);
     }
     ins->Bind(12, PlacesJson(scope.places));
+    if (scope.daily_cap > 0) {
+      ins->Bind(13, scope.daily_cap);
+    } else {
+      ins->BindNull(13);
+    }
+    if (scope.on_behalf_of.empty()) {
+      ins->BindNull(14);
+    } else {
+      ins->Bind(14, scope.on_behalf_of);
+    }
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
     return AuditAct(
@@ -264,7 +304,7 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
       "SELECT a.id, r.username, a.purpose, a.case_number, a.offense, a.justification, "
       "a.max_span_ms, a.max_agencies, a.pattern_analysis, a.requested_at, "
       "coalesce(v.username, ''), a.approved_at, a.expires_at, coalesce(a.max_radius_m, 0), "
-      "a.places FROM approvals a "
+      "a.places, coalesce(a.max_daily_results, 0), coalesce(a.on_behalf_of, '') FROM approvals a "
       "JOIN users r ON r.id = a.requested_by LEFT JOIN users v ON v.id = a.approved_by "
       "WHERE a.agency_id = ?1 AND a.requested_at >= ?2 AND (?3 OR a.requested_by = ?4) "
       "ORDER BY a.id DESC LIMIT 200");
@@ -276,7 +316,7 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
     ApprovalInfo a;
     a.id = row.Int(0);
     a.requested_by = row.Text(1);
-    a.reason = {row.Text(2), row.Text(3), row.Text(4), row.Text(5), std::nullopt};
+    a.reason = {row.Text(2), row.Text(3), row.Text(4), row.Text(5), std::nullopt, ""};
     a.scope.span_ms = row.Int(6);
     a.scope.agencies = static_cast<std::size_t>(row.Int(7));
     a.scope.pattern_analysis = row.Int(8) != 0;
@@ -286,6 +326,8 @@ Result<std::vector<ApprovalInfo>> ListApprovals(catalog::Database& db, const ide
     a.expires_at = row.OptionalInt(12);
     a.scope.radius_m = row.Real(13);
     a.scope.places = ParsePlaces(row.Text(14));
+    a.scope.daily_cap = row.Int(15);
+    a.scope.on_behalf_of = row.Text(16);
     out.push_back(std::move(a));
   }));
   return out;

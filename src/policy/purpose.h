@@ -37,6 +37,9 @@ struct SearchReason {
   std::string offense;
   std::string justification;
   std::optional<std::int64_t> approval;  // id of a supervisor's approval, when one is needed
+  // The agency the search is run for (a federal partner's request through a
+  // local officer), by code; "" for the searcher's own (GOVERNANCE 14).
+  std::string on_behalf_of;
 };
 
 struct SearchScope {
@@ -45,7 +48,17 @@ struct SearchScope {
   bool pattern_analysis = false;
   double radius_m = 0;              // the widest area searched (policy/places.h); 0 for none
   std::vector<std::string> places;  // protected places the areas touch, by name
+  // Bulk pulls (GOVERNANCE 6): results this person had in the last 24 hours,
+  // and the cap past which a search needs approval (0: none). In an approval,
+  // daily_cap is the cap it raises the person's to.
+  std::int64_t results_today = 0;
+  std::int64_t daily_cap = 0;
+  std::string on_behalf_of;  // as SearchReason::on_behalf_of
 };
+
+// Results a person may have in 24 hours, all searches and pages together,
+// before further searches need approval (`search.daily_results_cap`).
+inline constexpr std::int64_t kDefaultDailyResultsCap = 5000;
 
 // Why the scope needs approval, every reason ("" when it does not).
 std::string ApprovalNeededFor(const SearchScope& scope);

@@ -413,7 +413,10 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   for (const auto* s : {&code, &case_number, &offense, &justification}) {
     if (!s->ok()) return Bad(fmt::format("purpose.{}", s->status().message()), "");
   }
-  r.why = {*code, *case_number, *offense, *justification, std::nullopt};
+  r.why = {*code, *case_number, *offense, *justification, std::nullopt, ""};
+  Result<std::string> behalf = Str(*purpose, "on_behalf_of", false);
+  if (!behalf.ok()) return Bad("purpose.on_behalf_of", "must be an agency code");
+  r.why.on_behalf_of = *behalf;
   if (auto it = purpose->FindMember("approval"); it != purpose->MemberEnd()) {
     if (!it->value.IsInt64()) return Bad("purpose.approval", "must be an approval id");
     r.why.approval = it->value.GetInt64();
@@ -493,14 +496,92 @@ std::vector<policy::SearchedArea> AreasOf(const Request& req) {
   return areas;
 }
 
+namespace {
+
+// The results `p` had in the last 24 hours: what every search entry of theirs
+// recorded (refusals and the export twin entries aside).
+Result<std::int64_t> ResultsToday(catalog::Database& db, const identity::Principal& p,
+                                  std::int64_t now) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT coalesce(sum(json_extract(details, '$.results')), 0) FROM audit WHERE time > ?1 "
+      "AND actor = ?2 AND substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', "
+      "'search.refused')");
+  if (!q.ok()) return q.status();
+  q->Bind(1, now - 86'400'000).Bind(2, p.Actor());
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return q->Int(0);
+}
+
+// The principal of the agency a search is run for: what it may see is what
+// its own people may (agreements, law profile, federal class).
+Result<identity::Principal> BehalfPrincipal(catalog::Database& db, const identity::Principal& p,
+                                            const std::string& code) {
+  Result<catalog::Statement> q =
+      db.Prepare("SELECT id, code, state, kind FROM agencies WHERE code = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, code);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Bad("purpose.on_behalf_of", fmt::format("no agency {}", code));
+  if (q->Int(0) == p.agency_id)
+    return Bad("purpose.on_behalf_of", "is your own agency: leave it out");
+  identity::Principal b;
+  b.agency_id = q->Int(0);
+  b.agency_code = q->Text(1);
+  b.agency_state = q->Text(2);
+  b.agency_kind = q->Text(3);
+  return b;
+}
+
+}  // namespace
+
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
-                     std::int64_t now, const policy::PlaceRules& places) {
+                     std::int64_t now, const Limits& limits) {
   const bool pattern = IsPatternAnalysis(req.type);
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, pattern ? "search.patterns" : "search.reads"));
   Result<std::vector<policy::VisibleAgency>> visible =
       policy::VisibleAgencies(db, p, policy::DataClass::kReads, now);
   if (!visible.ok()) return visible.status();
   Plan plan;
+  // On behalf of another agency: only what both may see.
+  std::optional<identity::Principal> behalf;
+  if (!req.why.on_behalf_of.empty()) {
+    Result<identity::Principal> b = BehalfPrincipal(db, p, req.why.on_behalf_of);
+    if (!b.ok()) return b.status();
+    behalf = std::move(b).value();
+    Result<std::vector<policy::VisibleAgency>> theirs =
+        policy::VisibleAgencies(db, *behalf, policy::DataClass::kReads, now);
+    if (!theirs.ok()) return theirs.status();
+    for (const std::string& code : req.agencies) {
+      const bool ok = std::any_of(theirs->begin(), theirs->end(),
+                                  [&](const policy::VisibleAgency& v) { return v.code == code; });
+      if (ok) continue;
+      Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+      if (!q.ok()) return q.status();
+      q->Bind(1, code);
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Bad("filters.agencies", fmt::format("no agency {}", code));
+      Result<std::string> why =
+          policy::WhyNotVisible(db, *behalf, q->Int(0), policy::DataClass::kReads, now);
+      if (!why.ok()) return why.status();
+      return Status::PermissionDenied(fmt::format("filters.agencies: {}: on behalf of {}: {}", code,
+                                                  behalf->agency_code, *why));
+    }
+    std::erase_if(*visible, [&](const policy::VisibleAgency& v) {
+      return std::none_of(theirs->begin(), theirs->end(),
+                          [&](const policy::VisibleAgency& t) { return t.code == v.code; });
+    });
+    if (visible->empty()) {
+      return Status::PermissionDenied(fmt::format(
+          "on behalf of {}: none of the data you may search may be shown to {} (its agreements "
+          "and its state's law decide)",
+          behalf->agency_code, behalf->agency_code));
+    }
+    plan.on_behalf_of = behalf->agency_code;
+    plan.on_behalf_id = behalf->agency_id;
+  }
   if (req.agencies.empty()) {
     for (const policy::VisibleAgency& v : *visible) plan.agencies.push_back(v.code);
   } else {
@@ -530,9 +611,17 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
   scope.pattern_analysis = pattern;
   const std::vector<policy::SearchedArea> areas = AreasOf(req);
   for (const policy::SearchedArea& a : areas) scope.radius_m = std::max(scope.radius_m, a.radius_m);
-  Result<std::vector<policy::ProtectedPlace>> touched = policy::PlacesTouched(db, places, areas);
+  Result<std::vector<policy::ProtectedPlace>> touched =
+      policy::PlacesTouched(db, limits.places, areas);
   if (!touched.ok()) return touched.status();
   for (const policy::ProtectedPlace& place : *touched) scope.places.push_back(place.name);
+  if (limits.daily_results_cap > 0) {
+    Result<std::int64_t> today = ResultsToday(db, p, now);
+    if (!today.ok()) return today.status();
+    scope.results_today = *today;
+    scope.daily_cap = limits.daily_results_cap;
+  }
+  scope.on_behalf_of = plan.on_behalf_of;
   INTERDICT_RETURN_IF_ERROR(policy::CheckSearch(db, p, req.why, scope, now));
   plan.places = scope.places;
 
@@ -591,6 +680,8 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
                             const Plan& plan, const Answer& answer, std::int64_t now) {
   // Every agency whose reads the answer drew on sees this search in its audit.
   std::vector<std::int64_t> touched = {p.agency_id};
+  // The agency it was run for sees it too.
+  if (plan.on_behalf_id != 0) touched.push_back(plan.on_behalf_id);
   std::vector<std::string> touched_codes;
   for (const std::string& code : answer.owners) {
     Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
@@ -603,10 +694,11 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
   }
   const std::size_t results = ResultCount(req, answer);
   const std::string details = fmt::format(
-      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"results":{},"agencies":{},"touched":{},"places":{}}})",
+      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"on_behalf_of":{},"results":{},"agencies":{},"touched":{},"places":{}}})",
       TermsJson(req), FormatName(req.format), JsonQuote(req.why.purpose),
       JsonQuote(req.why.case_number), JsonQuote(req.why.offense), JsonQuote(req.why.justification),
-      req.why.approval ? std::to_string(*req.why.approval) : "null", results,
+      req.why.approval ? std::to_string(*req.why.approval) : "null",
+      plan.on_behalf_of.empty() ? "null" : JsonQuote(plan.on_behalf_of), results,
       StringList(plan.agencies), StringList(touched_codes), StringList(plan.places));
   std::int64_t seq = 0;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {

@@ -98,6 +98,16 @@ struct Plan {
   std::vector<store::Area> scene_areas;             // one per scene
   std::map<std::string, read::GeoPoint> camera_at;  // "AGENCY/camera"
   std::vector<std::string> places;                  // protected places the areas touch
+  std::string on_behalf_of;                         // agency code, or ""
+  std::int64_t on_behalf_id = 0;
+};
+
+// The rules a search is checked against besides the catalog's: the
+// protected places, and the results a person may have in 24 hours before
+// further searches need approval (0: no cap).
+struct Limits {
+  policy::PlaceRules places;
+  std::int64_t daily_results_cap = policy::kDefaultDailyResultsCap;
 };
 
 // The areas a request covers, each over its window (an area search's one,
@@ -105,12 +115,14 @@ struct Plan {
 std::vector<policy::SearchedArea> AreasOf(const Request& req);
 
 // Checks permission, purpose and approval — including the protected places
-// the areas touch and their radius (policy/places.h) — and resolves the
-// agencies (the requester's visible ones, narrowed to those named; naming one
-// it may not see is PermissionDenied with the reason) and the cameras in each
-// area.
+// the areas touch and their radius (policy/places.h), the person's results in
+// the last 24 hours against the cap, and a search on behalf of another agency
+// (which sees only what that agency itself may: its agreements and its law
+// profile) — and resolves the agencies (the requester's visible ones, narrowed
+// to those named; naming one it may not see is PermissionDenied with the
+// reason) and the cameras in each area.
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
-                     std::int64_t now, const policy::PlaceRules& places);
+                     std::int64_t now, const Limits& limits);
 
 // One read in an answer, with the hold that keeps it past retention ("" when
 // it is within retention) and, for scenes, the scene it was seen in.

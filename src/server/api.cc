@@ -952,9 +952,12 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
          Result<std::optional<bool>> pattern = b->OptionalBool("pattern_analysis");
          Result<std::optional<double>> radius = b->OptionalNumber("max_radius_m");
          Result<std::optional<std::vector<std::string>>> places = b->OptionalStringArray("places");
-         for (const Status& s : {purpose.status(), case_number.status(), offense.status(),
-                                 justification.status(), days.status(), agencies.status(),
-                                 pattern.status(), radius.status(), places.status()}) {
+         Result<std::optional<std::int64_t>> daily = b->OptionalInt("max_daily_results");
+         Result<std::optional<std::string>> behalf = b->OptionalString("on_behalf_of");
+         for (const Status& s :
+              {purpose.status(), case_number.status(), offense.status(), justification.status(),
+               days.status(), agencies.status(), pattern.status(), radius.status(), places.status(),
+               daily.status(), behalf.status()}) {
            if (!s.ok()) return ErrorResponse(s);
          }
          if (!*days || **days < 1 || **days > 3660 || !*agencies || **agencies < 1 ||
@@ -962,12 +965,14 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
            return ErrorResponse(Status::InvalidArgument(
                "max_days (1-3660) and max_agencies (1-1000): required, the scope to approve"));
          }
-         why = {*purpose, *case_number, *offense, *justification, std::nullopt};
+         why = {*purpose, *case_number, *offense, *justification, std::nullopt, ""};
          scope.span_ms = **days * 86'400'000;
          scope.agencies = static_cast<std::size_t>(**agencies);
          scope.pattern_analysis = pattern->value_or(false);
          scope.radius_m = radius->value_or(0);
          scope.places = places->value_or(std::vector<std::string>{});
+         scope.daily_cap = daily->value_or(0);
+         scope.on_behalf_of = behalf->value_or("");
          Result<std::int64_t> id =
              ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
                return policy::RequestApproval(db, Caller(req), why, scope, ctx.clock.NowMillis());
@@ -1011,6 +1016,13 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
              for (const std::string& place : a.scope.places)
                w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
              w.EndArray();
+             w.Key("max_daily_results");
+             if (a.scope.daily_cap > 0) {
+               w.Int64(a.scope.daily_cap);
+             } else {
+               w.Null();
+             }
+             Str(w, "on_behalf_of", a.scope.on_behalf_of);
              Str(w, "requested_at", FormatRfc3339(a.requested_at));
              const bool expired = a.expires_at && *a.expires_at <= now;
              Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");

@@ -23,6 +23,7 @@
 #include "media/image_store.h"
 #include "oversight/read_counts.h"
 #include "oversight/review.h"
+#include "search/search.h"
 #include "server/catalog_handle.h"
 #include "store/store.h"
 
@@ -68,8 +69,9 @@ struct ApiContext {
   oversight::ReadCounter read_counts;
   std::int64_t report_min_count = 5;  // oversight.min_count
   // oversight.*: the review queue's rules, and the protected places every
-  // search is checked against before it runs (review_rules.places).
+  // search is checked against before it runs (the same as search_limits').
   oversight::ReviewRules review_rules;
+  search::Limits search_limits;  // the places, search.daily_results_cap
 };
 
 // The principal the gate attached to a request that passed it.

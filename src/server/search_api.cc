@@ -20,7 +20,7 @@ http::Response Refused(ApiContext& ctx, const search::Request& sr, const Status&
   for (const policy::SearchedArea& a : areas) radius = std::max(radius, a.radius_m);
   Result<std::vector<policy::ProtectedPlace>> places =
       ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return policy::PlacesTouched(db, ctx.review_rules.places, areas);
+        return policy::PlacesTouched(db, ctx.search_limits.places, areas);
       });
   if (!places.ok()) return Failed(ctx, places.status(), "finding protected places failed");
   std::string names;
@@ -44,7 +44,7 @@ void AddSearchRoutes(http::Router& router, ApiContext& ctx) {
                 if (!sr.ok()) return ErrorResponse(sr.status());
                 Result<search::Plan> plan =
                     ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return search::Prepare(db, p, *sr, now, ctx.review_rules.places);
+                      return search::Prepare(db, p, *sr, now, ctx.search_limits);
                     });
                 if (plan.status().code() == StatusCode::kPermissionDenied)
                   return Refused(ctx, *sr, plan.status());

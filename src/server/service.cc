@@ -165,6 +165,8 @@ Status Service::Start() {
     std::vector<policy::ProtectedPlace>& fixed = s.api.review_rules.places.fixed;
     fixed.insert(fixed.end(), places->begin(), places->end());
   }
+  s.api.search_limits.places = s.api.review_rules.places;
+  s.api.search_limits.daily_results_cap = s.config.search.daily_results_cap;
   Result<std::unique_ptr<CatalogHandle>> catalog =
       CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();

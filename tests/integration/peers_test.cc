@@ -151,7 +151,7 @@ TEST_P(PeerAnswersTest, EverySearchTypeGetsTheSameAnswerAsInterdict) {
       Result<search::Request> req = search::ParseRequest("{" + t + "," + purpose + page + "}", now);
       ASSERT_TRUE(req.ok()) << t << ": " << req.status().message();
       Result<search::Plan> plan =
-          search::Prepare(*region->db, region->analyst(), *req, now, region->places);
+          search::Prepare(*region->db, region->analyst(), *req, now, region->limits);
       ASSERT_TRUE(plan.ok()) << t << ": " << plan.status().message();
       Result<search::Answer> ours = search::Execute(**st, *req, *plan);
       ASSERT_TRUE(ours.ok()) << t << ": " << ours.status().message();

@@ -225,6 +225,118 @@ TEST_F(SearchTest, AProtestRegisteredForItsHoursRefusesAreaSearchesOfThoseHours)
   EXPECT_EQ(status, 200) << r;
 }
 
+TEST_F(SearchTest, PastTheDailyResultsCapFurtherPagesNeedAnApproval) {
+  running_.reset();
+  running_ = std::make_unique<test::RunningService>(
+      dir_.path(), log_, clock_, [](config::Config& c) { c.search.daily_results_cap = 3; });
+  const std::string stl = Key("STLPD");
+  for (int i = 0; i < 5; ++i)
+    Post(stl, "STLPD", "market", fmt::format("b{}", i), "KZ9Q81", 60'000 * (i + 1));
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "boss", "supervisor");
+  }
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  // Page by page, one read each: three pages reach the cap...
+  const std::string terms = R"("type":"plate","params":{"plate":"KZ9Q81"},"page":{"limit":1)";
+  std::string cursor;
+  for (int page = 0; page < 3; ++page) {
+    int status = 0;
+    const std::string r = Search(
+        analyst, terms + (cursor.empty() ? "" : R"(,"cursor":")" + cursor + "\"") + "}", &status);
+    ASSERT_EQ(status, 200) << page << ": " << r;
+    const std::size_t at = r.find(R"("next":")") + 8;
+    cursor = r.substr(at, r.find('"', at) - at);
+  }
+  // ...and the fourth needs a supervisor's approval, whatever the search.
+  int status = 0;
+  std::string r = Search(analyst, terms + R"(,"cursor":")" + cursor + "\"}", &status);
+  EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find("3 results in the last 24 hours"), std::string::npos) << r;
+  r = Search(analyst, R"("type":"partial","params":{"pattern":"KZ9"})", &status);
+  EXPECT_EQ(status, 403) << r;
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  auto asked = Call(
+      analyst, "POST", "/api/v1/approvals",
+      R"({"purpose":"stolen-vehicle","case_number":"26-004411","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight","max_days":30,"max_agencies":1,"max_daily_results":100})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = asked.body.substr(6, asked.body.find(',') - 6);
+  ASSERT_EQ(Call(boss, "POST", "/api/v1/approvals/" + id + "/approve").status, 200);
+  auto next = Call(
+      analyst, "POST", "/api/v1/search",
+      "{" + terms + R"(,"cursor":")" + cursor + "\"}," +
+          std::string(kPurpose).insert(std::string(kPurpose).size() - 1, R"(,"approval":)" + id) +
+          "}");
+  EXPECT_EQ(next.status, 200) << next.body;
+}
+
+TEST_F(SearchTest, ASearchOnBehalfOfAFederalPartnerSeesOnlyWhatThatPartnerMayAndIsOnTheRecord) {
+  // Counts of one are shown here, so the report can be checked.
+  running_.reset();
+  running_ = std::make_unique<test::RunningService>(
+      dir_.path(), log_, clock_, [](config::Config& c) { c.oversight.min_count = 1; });
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
+                           "('FBISL', 'FBI St. Louis', 'MOFBISL00', 'US-MO', 'federal', 0)")
+                    .ok());
+    test::AddUser(**db, 1, "boss", "supervisor");
+    // SLCPD shares reads with STLPD; STLPD shares with the FBI, one to one.
+    auto share = (*db)->Prepare(
+        "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document, "
+        "proposed_by, approved_by, approved_at, created_at) VALUES (?1, ?2, 'reads', 0, 'MOU', "
+        "1, 2, 0, 0)");
+    share->Bind(1, std::int64_t{2}).Bind(2, std::int64_t{1});
+    ASSERT_TRUE(share->Run().ok());
+    share->Reset();
+    share->Bind(1, std::int64_t{1}).Bind(2, std::int64_t{3});
+    ASSERT_TRUE(share->Run().ok());
+  }
+  const std::string stl = Key("STLPD"), county = Key("SLCPD");
+  Post(stl, "STLPD", "market", "s1", "KZ9Q81", 60'000);
+  Post(county, "SLCPD", "clayton", "c1", "KZ9Q81", 30'000);
+  const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  const std::string behalf =
+      std::string(kPurpose).insert(std::string(kPurpose).size() - 1, R"(,"on_behalf_of":"FBISL")");
+  // Without an approval naming the FBI: refused.
+  auto refused = Call(analyst, "POST", "/api/v1/search",
+                      R"({"type":"plate","params":{"plate":"KZ9Q81"},)" + behalf + "}");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("on behalf of FBISL"), std::string::npos) << refused.body;
+  auto asked = Call(
+      analyst, "POST", "/api/v1/approvals",
+      R"({"purpose":"stolen-vehicle","case_number":"26-004411","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight","max_days":30,"max_agencies":2,"on_behalf_of":"FBISL"})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string id = asked.body.substr(6, asked.body.find(',') - 6);
+  ASSERT_EQ(Call(boss, "POST", "/api/v1/approvals/" + id + "/approve").status, 200);
+  const std::string approved = behalf.substr(0, behalf.size() - 1) + R"(,"approval":)" + id + "}";
+  // On the FBI's behalf, STLPD's reads only: SLCPD shares with STLPD, not the FBI.
+  auto ran = Call(analyst, "POST", "/api/v1/search",
+                  R"({"type":"plate","params":{"plate":"KZ9Q81"},)" + approved + "}");
+  ASSERT_EQ(ran.status, 200) << ran.body;
+  EXPECT_NE(ran.body.find(R"("id":"s1")"), std::string::npos) << ran.body;
+  EXPECT_EQ(ran.body.find(R"("id":"c1")"), std::string::npos) << "SLCPD shares with STLPD only";
+  auto named =
+      Call(analyst, "POST", "/api/v1/search",
+           R"({"type":"plate","params":{"plate":"KZ9Q81"},"filters":{"agencies":["SLCPD"]},)" +
+               approved + "}");
+  EXPECT_EQ(named.status, 403) << named.body;
+  EXPECT_NE(named.body.find("SLCPD: on behalf of FBISL"), std::string::npos) << named.body;
+  // On the record, and in the public report.
+  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto q = (*db)->Prepare(
+      "SELECT count(*) FROM audit a JOIN audit_touched t ON t.seq = a.seq AND t.agency_id = 3 "
+      "WHERE a.event = 'search.plate' AND json_extract(a.details, '$.on_behalf_of') = 'FBISL'");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 1) << "in the FBI's own audit view too";
+  auto report = running_->client().Get("/api/v1/transparency");
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->body.find(R"("searches_on_behalf_of":{"FBISL":1})"), std::string::npos)
+      << report->body;
+}
+
 TEST_F(SearchTest, LookalikeSearchFindsMisreadsAndLabelsEachPlate) {
   const std::string stl = Key("STLPD");
   Post(stl, "STLPD", "market", "a1", "KZ9Q81", 60'000);

@@ -71,8 +71,9 @@ class PlacesTest : public ::testing::Test {
   }
 
   static SearchReason Reason() {
-    return {"stolen-vehicle", "26-001234", "auto theft",
-            "victim reported the car stolen from a driveway overnight", std::nullopt};
+    return {"stolen-vehicle", "26-001234",
+            "auto theft",     "victim reported the car stolen from a driveway overnight",
+            std::nullopt,     ""};
   }
 
   std::int64_t Count(std::string_view sql) {

@@ -30,8 +30,9 @@ class PurposeTest : public ::testing::Test {
     sam_ = *a.UserPrincipal(4);
   }
   static SearchReason Reason(std::string purpose = "stolen-vehicle") {
-    return {std::move(purpose), "26-001234", "auto theft",
-            "victim reported the car stolen from a driveway overnight", std::nullopt};
+    return {std::move(purpose), "26-001234",
+            "auto theft",       "victim reported the car stolen from a driveway overnight",
+            std::nullopt,       ""};
   }
   std::int64_t Count(std::string_view sql) {
     auto st = db_->Prepare(sql);

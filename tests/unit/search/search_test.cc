@@ -87,12 +87,12 @@ class SearchLibraryTest : public ::testing::Test {
                              kCase,
                              "auto theft",
                              "vehicle taken from a driveway on Market St overnight",
-                             {}};
-    policy::SearchScope scope{.span_ms = days * kDay,
-                              .agencies = 4,
-                              .pattern_analysis = true,
-                              .radius_m = 0,
-                              .places = {}};
+                             {},
+                             ""};
+    policy::SearchScope scope;
+    scope.span_ms = days * kDay;
+    scope.agencies = 4;
+    scope.pattern_analysis = true;
     Result<std::int64_t> id =
         policy::RequestApproval(*db_, P(agency + "-analyst"), why, scope, clock_.NowMillis());
     EXPECT_TRUE(id.ok()) << id.status().message();
@@ -126,10 +126,10 @@ class SearchLibraryTest : public ::testing::Test {
   // No protected places: these cameras stand downtown, next to the shipped
   // examples, and the tests here are about what searches find (the place
   // check has its own test below and in places_test.cc).
-  policy::PlaceRules places_ = [] {
-    policy::PlaceRules rules;
-    rules.fixed.clear();
-    return rules;
+  Limits limits_ = [] {
+    Limits l;
+    l.places.fixed.clear();
+    return l;
   }();
   // Runs a search as the API does: parse, policy, store, audit, render.
   Outcome Ask(const std::string& who, const std::string& terms,
@@ -145,7 +145,7 @@ class SearchLibraryTest : public ::testing::Test {
       return out;
     }
     out.req = *req;
-    Result<Plan> plan = Prepare(*db_, P(who), *req, now, places_);
+    Result<Plan> plan = Prepare(*db_, P(who), *req, now, limits_);
     if (!plan.ok()) {
       out.status = plan.status();
       return out;
@@ -645,7 +645,7 @@ TEST_F(SearchRequestLimitsTest, APageMayHold1000ResultsNotOneMore) {
 }
 
 TEST_F(SearchLibraryTest, AnAreaAtAProtectedPlaceIsRefusedBeforeTheStoreIsAsked) {
-  places_ = policy::PlaceRules{};  // the shipped examples, City Hall among them
+  limits_.places = policy::PlaceRules{};  // the shipped examples, City Hall among them
   const std::string terms =
       R"("type":"area","params":{"center":{"lat":38.6274,"lon":-90.1989},"radius_m":200})";
   Outcome o = Ask("STLPD-analyst", terms, Approval("STLPD"));
