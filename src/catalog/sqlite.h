@@ -31,6 +31,11 @@ class Database {
 
   // Runs statements without parameters (schema, pragmas).
   Status Exec(std::string_view sql);
+  // Copies the write-ahead log into the database and truncates it to zero
+  // bytes, so pages that held deleted data (before secure_delete zeroed them)
+  // are gone from it too. false when readers or writers kept it from
+  // finishing (try again later).
+  Result<bool> CheckpointTruncate();
   Result<Statement> Prepare(std::string_view sql);
   std::int64_t LastInsertId() const;
   int Changes() const;

@@ -96,6 +96,7 @@ void Background::Loop() {
       PurgeHits();
       SweepReview();
       PurgeAudit();
+      TruncateCatalogLog();
       CheckClock();
       last_stale_check = now;
     }
@@ -128,6 +129,17 @@ void Background::PurgeAudit() {
     }
     if (*n > 0) ctx_.log.Info("audit entries past their retention deleted", {{"entries", *n}});
     if (*n < 10000) return;
+  }
+}
+
+void Background::TruncateCatalogLog() {
+  if (!checkpointer_) return;
+  Result<bool> done = checkpointer_->CheckpointTruncate();
+  if (!done.ok()) {
+    ctx_.log.Warn("truncating the catalog's write-ahead log failed",
+                  {{"error", done.status().message()}});
+  } else if (!*done) {
+    ctx_.log.Debug("the catalog's write-ahead log is in use; truncating it next minute");
   }
 }
 

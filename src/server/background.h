@@ -47,6 +47,10 @@ class Background {
   // Deletes audit entries past the longest agency's audit period, leaving a
   // summary entry and the anchor (docs/security.md, "The audit trail").
   void PurgeAudit();
+  // Once a minute, after the purges: the catalog's write-ahead log copied in
+  // and truncated to zero bytes, so deleted data leaves no copy there
+  // (GOVERNANCE 3; docs/security.md, "How long data lives").
+  void TruncateCatalogLog();
   // An error in the log for every audit write that failed since the last
   // round (the metric counts them as they happen).
   void CheckAuditFailures();

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "support/catalog.h"
 #include "support/temp_dir.h"
 
@@ -66,6 +69,46 @@ TEST_F(HitRetentionTest, HitsOlderThanTheAgencysPeriodGoUnlessAHoldKeepsThem) {
   // Once the hold is released, the held hit goes too.
   ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
   EXPECT_EQ(*PurgeExpiredHits(*db_, now), 1);
+}
+
+// Every byte of the catalog's files, as someone with a copy of the disk
+// would read them.
+std::string RawFiles(const std::string& path) {
+  std::string all;
+  for (const std::string& f : {path, path + "-wal"}) {
+    std::ifstream in(f, std::ios::binary);
+    all += std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+  return all;
+}
+
+TEST_F(HitRetentionTest, APurgedHitsPlateCannotBeReadBackFromTheFilesOrTheLog) {
+  const std::int64_t now = 1'800'000'000'000;
+  for (int i = 0; i < 50; ++i) AddHit("NEW" + std::to_string(100 + i), now - kDay);
+  AddHit("GONE4EVR", now - 400 * kDay);
+  ASSERT_TRUE(db_->CheckpointTruncate().ok());  // the plate is in the database file now
+  ASSERT_NE(RawFiles(dir_.File("catalog.db")).find("GONE4EVR"), std::string::npos);
+  ASSERT_EQ(*PurgeExpiredHits(*db_, now), 1);
+  // The write-ahead log still holds the pages as they were written before;
+  // the service truncates it every minute after its purges.
+  Result<bool> truncated = db_->CheckpointTruncate();
+  ASSERT_TRUE(truncated.ok() && *truncated);
+  EXPECT_EQ(RawFiles(dir_.File("catalog.db")).find("GONE4EVR"), std::string::npos)
+      << "secure_delete zeroes the cell, its index entries and freed pages";
+  EXPECT_NE(RawFiles(dir_.File("catalog.db")).find("NEW120"), std::string::npos)
+      << "the check can see a plate that is still there";
+}
+
+TEST_F(HitRetentionTest, WithoutSecureDeleteThePlateWouldStayInTheFile) {
+  // The control: the same purge with secure_delete off leaves the bytes.
+  ASSERT_TRUE(db_->Exec("PRAGMA secure_delete=OFF").ok());
+  const std::int64_t now = 1'800'000'000'000;
+  for (int i = 0; i < 50; ++i) AddHit("NEW" + std::to_string(100 + i), now - kDay);
+  AddHit("GONE4EVR", now - 400 * kDay);
+  ASSERT_TRUE(db_->CheckpointTruncate().ok());
+  ASSERT_EQ(*PurgeExpiredHits(*db_, now), 1);
+  ASSERT_TRUE(db_->CheckpointTruncate().ok());
+  EXPECT_NE(RawFiles(dir_.File("catalog.db")).find("GONE4EVR"), std::string::npos);
 }
 
 TEST_F(HitRetentionTest, ImagesGoAfterTheirRetentionUnlessAHitKeepsThem) {
