@@ -267,6 +267,15 @@ const std::array kOptions = {
             "(suppressed), so a rare event in a small agency cannot be tied to a person."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 1000, &c.oversight.min_count); }},
+    Option{{"oversight.default_shift", "string", "\"06:00-22:00\"",
+            "The work shift (\"HH:MM-HH:MM\" local) of a person who has none set: their searches "
+            "outside it are flagged for review as off-shift, and the public report says so; "
+            "\"\" flags only against shifts that are set."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.oversight.default_shift = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{{"oversight.time_zone", "string", "\"America/Chicago\"",
             "The time zone of people's work shifts, for the review queue's off-shift rule: a US "
             "zone (America/New_York, America/Chicago, America/Denver, America/Phoenix, "

@@ -94,6 +94,7 @@ struct ConsoleConfig {
 struct OversightConfig {
   std::int64_t min_count = 5;  // transparency report: counts 1..min_count-1 are suppressed
   std::string time_zone = "America/Chicago";  // of people's shifts (review queue)
+  std::string default_shift = "06:00-22:00";  // of people without one; "" for none
   std::string protected_places;  // JSON file of protected places; empty: the shipped examples
   // The review queue's thresholds (docs/oversight.md, section 2).
   std::int64_t min_justification_words = 6;

@@ -391,6 +391,12 @@ std::string Render(const Data& d, const Period& p, std::int64_t now, const Repor
   Str(w, "policy");
   w.StartArray();
   for (const char* rule : kPolicy) Str(w, rule);
+  Str(w,
+      o.default_shift.empty()
+          ? std::string("Searches outside a person's registered work shift are flagged for review.")
+          : fmt::format("Searches outside a person's work shift are flagged for review; for "
+                        "people without a registered shift, the shift is {} local time.",
+                        o.default_shift));
   w.EndArray();
   Str(w, "purposes");
   w.StartArray();

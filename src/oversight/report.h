@@ -31,6 +31,9 @@ struct ReportOptions {
   // Counts from 1 to min_count - 1 are published as null and listed as
   // suppressed; 0 and counts of min_count and more are published.
   std::int64_t min_count = 5;
+  // The shift assumed for people without one (oversight.default_shift), said
+  // among the policies; "" when searches are checked only against set shifts.
+  std::string default_shift;
 };
 
 // The report as JSON.

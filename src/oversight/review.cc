@@ -165,7 +165,8 @@ class Reviewer {
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
-    const std::string shift = q->Text(0);
+    const std::string own = q->Text(0);
+    const std::string shift = own.empty() ? rules_.default_shift : own;
     const std::optional<std::pair<int, int>> s = identity::ParseShift(shift);
     if (!s) return Status::Ok();
     Result<UsTimeZone> tz = UsTimeZone::Parse(rules_.time_zone);
@@ -175,8 +176,9 @@ class Reviewer {
     const bool inside = s->first <= s->second ? (minute >= s->first && minute < s->second)
                                               : (minute >= s->first || minute < s->second);
     if (!inside) {
-      out.emplace_back("off_shift", fmt::format("at {:02}:{:02} local, shift {}", minute / 60,
-                                                minute % 60, shift));
+      out.emplace_back("off_shift",
+                       fmt::format("at {:02}:{:02} local, shift {}{}", minute / 60, minute % 60,
+                                   shift, own.empty() ? " (the default: none set)" : ""));
     }
     return Status::Ok();
   }
@@ -323,10 +325,12 @@ Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Princ
   Result<catalog::Statement> q = db.Prepare(
       "SELECT f.id, f.seq, ag.code, f.actor, coalesce(u.username, f.actor), f.rule, f.detail, "
       "f.created_at, a.time, a.event, a.details, coalesce(f.resolution, ''), "
-      "coalesce(f.note, ''), coalesce(v.username, ''), f.resolved_at FROM review_flags f "
+      "coalesce(f.note, ''), coalesce(v.username, ''), f.resolved_at, f.agency_id <> ?1 "
+      "FROM review_flags f "
       "JOIN audit a ON a.seq = f.seq JOIN agencies ag ON ag.id = f.agency_id "
       "LEFT JOIN users u ON f.actor = 'user:' || u.id LEFT JOIN users v ON v.id = f.resolved_by "
-      "WHERE f.agency_id = ?1 AND (?2 = 'all' OR (?2 = 'open') = (f.resolved_at IS NULL)) "
+      "WHERE (f.agency_id = ?1 OR f.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?1)) "
+      "AND (?2 = 'all' OR (?2 = 'open') = (f.resolved_at IS NULL)) "
       "ORDER BY f.id DESC LIMIT ?3");
   if (!q.ok()) return q.status();
   q->Bind(1, p.agency_id).Bind(2, state).Bind(3, static_cast<std::int64_t>(limit));
@@ -348,6 +352,7 @@ Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Princ
     f.note = r.Text(12);
     f.resolved_by = r.Text(13);
     f.resolved_at = r.OptionalInt(14);
+    f.partner = r.Int(15) != 0;
     out.push_back(std::move(f));
   }));
   return out;

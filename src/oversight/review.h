@@ -22,6 +22,9 @@ struct ReviewRules {
   int repeat_count = 3;  // the n-th search of one plate by one person in repeat_days
   std::int64_t repeat_days = 7;
   std::string time_zone = "America/Chicago";  // of users' shifts
+  // The shift of a person who has none set: searches outside it are flagged
+  // (GOVERNANCE 25); "" to flag only against shifts that are set.
+  std::string default_shift = "06:00-22:00";
   std::int64_t wide_days = 90;
   std::size_t wide_agencies = 5;
   double wide_radius_m = 5000;
@@ -47,10 +50,14 @@ struct Flag {
   std::string event, terms;  // the search's audit entry: event and details (JSON)
   std::string resolution, note, resolved_by;
   std::optional<std::int64_t> resolved_at;
+  // A search by another agency's person that touched this agency's data: the
+  // owner sees the flag (GOVERNANCE 24); the searcher's agency resolves it.
+  bool partner = false;
 };
 
-// audit.review: flags on searches by p's agency's people; state "open",
-// "resolved" or "all"; newest first, at most `limit`.
+// audit.review: flags on searches by p's agency's people, and on searches by
+// other agencies' people that touched p's agency's data (partner); state
+// "open", "resolved" or "all"; newest first, at most `limit`.
 Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Principal& p,
                                     std::string_view state, std::size_t limit);
 

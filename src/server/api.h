@@ -68,6 +68,7 @@ struct ApiContext {
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;
   std::int64_t report_min_count = 5;  // oversight.min_count
+  std::string report_default_shift;   // oversight.default_shift
   // oversight.*: the review queue's rules, and the protected places every
   // search is checked against before it runs (the same as search_limits').
   oversight::ReviewRules review_rules;

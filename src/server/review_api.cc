@@ -31,10 +31,11 @@ void AddReviewRoutes(http::Router& router, ApiContext& ctx) {
          for (std::size_t i = 0; i < flags->size(); ++i) {
            const oversight::Flag& f = (*flags)[i];
            out += fmt::format(
-               R"({}{{"id":{},"search":{},"time":"{}","actor":{},"actor_name":{},"event":{},"rule":"{}","detail":{},"terms":{},"raised_at":"{}","resolution":{},"note":{},"resolved_by":{},"resolved_at":{}}})",
-               i ? "," : "", f.id, f.seq, FormatRfc3339(f.search_time), JsonQuote(f.actor),
-               JsonQuote(f.actor_name), JsonQuote(f.event), f.rule, JsonQuote(f.detail), f.terms,
-               FormatRfc3339(f.created_at), f.resolution.empty() ? "null" : JsonQuote(f.resolution),
+               R"({}{{"id":{},"search":{},"time":"{}","agency":{},"partner":{},"actor":{},"actor_name":{},"event":{},"rule":"{}","detail":{},"terms":{},"raised_at":"{}","resolution":{},"note":{},"resolved_by":{},"resolved_at":{}}})",
+               i ? "," : "", f.id, f.seq, FormatRfc3339(f.search_time), JsonQuote(f.agency),
+               f.partner, JsonQuote(f.actor), JsonQuote(f.actor_name), JsonQuote(f.event), f.rule,
+               JsonQuote(f.detail), f.terms, FormatRfc3339(f.created_at),
+               f.resolution.empty() ? "null" : JsonQuote(f.resolution),
                f.resolution.empty() ? "null" : JsonQuote(f.note),
                f.resolution.empty() ? "null" : JsonQuote(f.resolved_by),
                f.resolved_at ? JsonQuote(FormatRfc3339(*f.resolved_at)) : "null");

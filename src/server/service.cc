@@ -11,6 +11,7 @@
 #include "base/build_info.h"
 #include "base/json.h"
 #include "http/server.h"
+#include "identity/users.h"
 #include "metrics/registry.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
@@ -143,6 +144,13 @@ Status Service::Start() {
       throttle(rl.integration_per_minute, rl.integration_burst, "integration", "integration key");
   s.api.report_min_count = s.config.oversight.min_count;
   s.api.review_rules.time_zone = s.config.oversight.time_zone;
+  if (!s.config.oversight.default_shift.empty() &&
+      !identity::ParseShift(s.config.oversight.default_shift)) {
+    return Status::InvalidArgument(
+        "oversight.default_shift: \"HH:MM-HH:MM\" in local time (may pass midnight), or \"\"");
+  }
+  s.api.review_rules.default_shift = s.config.oversight.default_shift;
+  s.api.report_default_shift = s.config.oversight.default_shift;
   const config::OversightConfig& ov = s.config.oversight;
   s.api.review_rules.min_justification_words = static_cast<int>(ov.min_justification_words);
   s.api.review_rules.repeat_count = static_cast<int>(ov.repeat_count);

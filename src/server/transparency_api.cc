@@ -16,10 +16,11 @@ void AddTransparencyRoutes(http::Router& router, ApiContext& ctx) {
                 Result<oversight::Period> period =
                     oversight::ParsePeriod(req.QueryParam("from"), req.QueryParam("to"), now);
                 if (!period.ok()) return ErrorResponse(period.status());
-                Result<std::string> report = ctx.catalog->With([&](catalog::Database& db,
-                                                                   identity::Accounts&) {
-                  return oversight::TransparencyReport(db, *period, now, {ctx.report_min_count});
-                });
+                Result<std::string> report =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return oversight::TransparencyReport(
+                          db, *period, now, {ctx.report_min_count, ctx.report_default_shift});
+                    });
                 if (!report.ok())
                   return Failed(ctx, report.status(), "building the transparency report failed");
                 return http::Response::Json(200, std::move(report).value());

@@ -137,8 +137,8 @@ class ReportTest : public ::testing::Test {
   }
 
   rapidjson::Document Report(std::int64_t min_count) {
-    Result<std::string> r =
-        TransparencyReport(*db_, {kFromDay, kToDay}, kToDay * kDay + 5000, {min_count});
+    Result<std::string> r = TransparencyReport(*db_, {kFromDay, kToDay}, kToDay * kDay + 5000,
+                                               {min_count, "06:00-22:00"});
     EXPECT_TRUE(r.ok()) << r.status().message();
     text_ = r.ok() ? *r : "{}";
     rapidjson::Document doc;
@@ -213,6 +213,12 @@ TEST_F(ReportTest, EveryFigureEqualsAnIndependentCountOfTheRows) {
                     fmt::format("agency {}, min {}", id, min_count));
     }
   }
+}
+
+TEST_F(ReportTest, ThePolicySaysWhichShiftIsAssumedForPeopleWithoutOne) {
+  Report(5);
+  EXPECT_NE(text_.find("for people without a registered shift, the shift is 06:00-22:00 local"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, SmallCountsAreSuppressedAndNamed) {

@@ -131,9 +131,46 @@ TEST_F(ReviewTest, ASearchOutsideThePersonsShiftIsFlagged) {
             std::set<std::string>{});
   EXPECT_EQ(FlagsOf(Search("user:1", "plate", R"(,"plate":"AB4")", "26-1", kGoodWhy, kNow)),
             std::set<std::string>{"off_shift"});
-  // No shift set: the rule does not apply.
-  EXPECT_EQ(FlagsOf(Search("user:3", "plate", R"(,"plate":"AB5")", "26-1", kGoodWhy, kNow)),
+  // No shift set: the default one (06:00-22:00) applies, and the flag says so.
+  const std::int64_t night = Search("user:3", "plate", R"(,"plate":"AB5")", "26-1", kGoodWhy, kNow);
+  EXPECT_EQ(FlagsOf(night), std::set<std::string>{"off_shift"});
+  Result<std::vector<Flag>> flags = ListFlags(*db_, Person(1, "auditor"), "open", 10);
+  ASSERT_TRUE(flags.ok());
+  EXPECT_NE(flags->front().detail.find("06:00-22:00 (the default: none set)"), std::string::npos)
+      << flags->front().detail;
+  // A deployment may turn the default off: then only set shifts count.
+  rules_.default_shift = "";
+  EXPECT_EQ(FlagsOf(Search("user:3", "plate", R"(,"plate":"AB6")", "26-1", kGoodWhy, kNow)),
             std::set<std::string>{});
+}
+
+TEST_F(ReviewTest, TheDataOwnerSeesFlagsOnPartnersSearchesOfItsDataButDoesNotResolveThem) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO agencies VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', "
+                        "'US-MO', 'county', 0); INSERT INTO users (id, agency_id, username, "
+                        "display_name, role, created_at, created_by, shift) VALUES (4, 2, 'bob', "
+                        "'Bob', 'analyst', 0, 't', '00:00-23:59')")
+                  .ok());
+  // BBSO's analyst searches, with a placeholder case, data that AAPD owns.
+  audit::Entry e;
+  e.time = kNow + 10 * kHour;
+  e.actor = "user:4";
+  e.agency = 2;
+  e.event = "search.plate";
+  e.details =
+      R"({"type":"plate","plate":"AB7","from":"2027-01-01T00:00:00.000Z","to":"2027-01-15T00:00:00.000Z","purpose":"stolen-vehicle","case":"n/a","offense":"auto theft","justification":"the witness saw this car leave the carjacking on Market St","approval":null,"results":1,"agencies":["AAPD","BBSO"],"touched":["AAPD"]})";
+  e.touched = {1, 2};
+  ASSERT_TRUE(db_->Transaction([&] { return audit::Append(*db_, e); }).ok());
+  EXPECT_EQ(FlagsOf(e.seq), std::set<std::string>{"no_case"});
+  Result<std::vector<Flag>> seen = ListFlags(*db_, Person(1, "auditor"), "open", 10);
+  ASSERT_TRUE(seen.ok());
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_TRUE(seen->front().partner);
+  EXPECT_EQ(seen->front().agency, "BBSO");
+  EXPECT_EQ(seen->front().actor_name, "bob");
+  EXPECT_EQ(Resolve(*db_, Person(1, "auditor"), seen->front().id, "justified",
+                    "not ours to resolve, but seen", kNow)
+                .code(),
+            StatusCode::kNotFound);
 }
 
 TEST_F(ReviewTest, AnAreaSearchThatTouchedAProtectedPlaceIsFlagged) {
