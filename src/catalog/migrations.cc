@@ -582,11 +582,20 @@ ALTER TABLE approvals ADD COLUMN max_daily_results INTEGER;
 ALTER TABLE approvals ADD COLUMN on_behalf_of TEXT;
 )sql";
 
+// Version 13: each agency's head, by name, whom sharing notices address
+// (GOVERNANCE 15).
+constexpr std::string_view kV13 = R"sql(
+ALTER TABLE agencies ADD COLUMN head_name TEXT;
+ALTER TABLE agencies ADD COLUMN head_title TEXT;
+ALTER TABLE agencies ADD COLUMN head_contact TEXT;
+ALTER TABLE notifications ADD COLUMN addressee TEXT NOT NULL DEFAULT '';
+)sql";
+
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
-const std::vector<Migration> kMigrations = {{1, kV1}, {2, kV2},   {3, kV3},   {4, kV4},
-                                            {5, kV5}, {6, kV6},   {7, kV7},   {8, kV8},
-                                            {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}};
+const std::vector<Migration> kMigrations = {{1, kV1},   {2, kV2},   {3, kV3},  {4, kV4}, {5, kV5},
+                                            {6, kV6},   {7, kV7},   {8, kV8},  {9, kV9}, {10, kV10},
+                                            {11, kV11}, {12, kV12}, {13, kV13}};
 
 }  // namespace
 

@@ -51,10 +51,13 @@ Status NotifyBoth(catalog::Database& db, const Agreement& a, std::string_view wh
   const std::string message =
       fmt::format("Sharing agreement {} ({} shares {} with {}) was {} by {} of {}.", a.id, a.owner,
                   DataClassName(a.data_class), a.partner, what, by.name, by.agency_code);
+  // Addressed to each agency's head by name (GOVERNANCE 15), when one is set.
   for (const std::string& code : {a.owner, a.partner}) {
     Result<catalog::Statement> ins = db.Prepare(
-        "INSERT INTO notifications (agency_id, created_at, kind, message) "
-        "SELECT id, ?1, 'sharing', ?2 FROM agencies WHERE code = ?3");
+        "INSERT INTO notifications (agency_id, created_at, kind, message, addressee) "
+        "SELECT id, ?1, 'sharing', CASE WHEN head_name IS NULL THEN ?2 ELSE 'To ' || head_name "
+        "|| coalesce(', ' || head_title, '') || ': ' || ?2 END, coalesce(head_name, '') FROM "
+        "agencies WHERE code = ?3");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, now).Bind(2, message).Bind(3, code);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
@@ -187,6 +190,12 @@ Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Pri
     ins->Bind(7, p.id).Bind(8, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
+    Agreement proposed;
+    proposed.id = id;
+    proposed.owner = p.agency_code;
+    proposed.partner = req.partner;
+    proposed.data_class = req.data_class;
+    INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, proposed, "proposed", p, now));
     return AuditAct(
         db, p, "agreement.propose", true,
         fmt::format(R"({{"agreement":{},"partner":{},"data_class":"{}","document":{}}})", id,
@@ -290,7 +299,7 @@ Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const ident
 Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
   Result<catalog::Statement> q = db.Prepare(
-      "SELECT id, created_at, kind, message, read_at IS NOT NULL FROM notifications "
+      "SELECT id, created_at, kind, message, read_at IS NOT NULL, addressee FROM notifications "
       "WHERE agency_id = ?1 ORDER BY id DESC LIMIT 200");
   if (!q.ok()) return q.status();
   q->Bind(1, p.agency_id);
@@ -299,9 +308,31 @@ Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::P
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({q->Int(0), q->Int(1), q->Text(2), q->Text(3), q->Int(4) != 0});
+    out.push_back({q->Int(0), q->Int(1), q->Text(2), q->Text(3), q->Int(4) != 0, q->Text(5)});
   }
   return out;
+}
+
+Status SetAgencyHead(catalog::Database& db, const identity::Principal& p, const AgencyHead& head,
+                     std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
+  if (head.name.empty() || head.name.size() > 200)
+    return Status::InvalidArgument("name: the head of the agency, 1 to 200 bytes");
+  if (head.title.size() > 100) return Status::InvalidArgument("title: at most 100 bytes");
+  if (head.contact.empty() || head.contact.size() > 200)
+    return Status::InvalidArgument("contact: an e-mail address or phone number, 1 to 200 bytes");
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE agencies SET head_name = ?1, head_title = nullif(?2, ''), head_contact = ?3 "
+        "WHERE id = ?4");
+    if (!up.ok()) return up.status();
+    up->Bind(1, head.name).Bind(2, head.title).Bind(3, head.contact).Bind(4, p.agency_id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return AuditAct(db, p, "agency.head", true,
+                    fmt::format(R"({{"name":{},"title":{},"contact":{}}})", JsonQuote(head.name),
+                                JsonQuote(head.title), JsonQuote(head.contact)),
+                    now);
+  });
 }
 
 Status MarkNoticeRead(catalog::Database& db, const identity::Principal& p, std::int64_t id,

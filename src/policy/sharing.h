@@ -79,10 +79,21 @@ struct Notice {
   std::int64_t created_at = 0;
   std::string kind, message;
   bool read = false;
+  std::string addressee;  // the agency head by name, "" when none is set
 };
-// Notices to `p`'s agency, newest first (agency.read). Approving or revoking
-// an agreement notifies both agencies.
+// Notices to `p`'s agency, newest first (agency.read). Proposing, approving
+// or revoking an agreement notifies both agencies, addressed to each one's
+// head by name (GOVERNANCE 15).
 Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p);
+// users.manage: the person at the head of p's agency (chief, sheriff,
+// director), whom sharing notices address: name, title, and how to reach them
+// (an e-mail address or a phone number). Audited (agency.head).
+struct AgencyHead {
+  std::string name, title, contact;
+};
+Status SetAgencyHead(catalog::Database& db, const identity::Principal& p, const AgencyHead& head,
+                     std::int64_t now);
+
 Status MarkNoticeRead(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                       std::int64_t now);
 

@@ -1056,6 +1056,24 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
 }
 
 void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/agency/head", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> name = b->String("name");
+                Result<std::optional<std::string>> title = b->OptionalString("title");
+                Result<std::string> contact = b->String("contact");
+                for (const Status& st : {name.status(), title.status(), contact.status()}) {
+                  if (!st.ok()) return ErrorResponse(st);
+                }
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::SetAgencyHead(db, Caller(req),
+                                               {*name, title->value_or(""), *contact},
+                                               ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "setting the agency head failed");
+                return http::Response::Json(200, R"({"head":"set"})");
+              }});
   router.Add({"GET", "/api/v1/notices", http::AccessRule::Requires("agency.read"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<std::vector<policy::Notice>> notices =
@@ -1073,6 +1091,7 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                     w.Int64(n.id);
                     Str(w, "time", FormatRfc3339(n.created_at));
                     Str(w, "kind", n.kind);
+                    Str(w, "addressee", n.addressee);
                     Str(w, "message", n.message);
                     w.Key("read");
                     w.Bool(n.read);

@@ -162,6 +162,36 @@ TEST_F(ApiTest, SharingNeedsTwoPeopleAndTheAuditTrailShowsItAll) {
   EXPECT_NE(Get("/api/v1/audit", token).body.find("\"event\":\"audit.read\""), std::string::npos);
 }
 
+TEST_F(ApiTest, ASharingProposalIsANoticeToEachAgencyHeadByName) {
+  const std::string token = SignInAlice();
+  http::ClientResponse bad = Post("/api/v1/agency/head", R"({"name":"Chief J. Doe"})", token);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("contact"), std::string::npos) << bad.body;
+  ASSERT_EQ(
+      Post("/api/v1/agency/head",
+           R"({"name":"Chief J. Doe","title":"Chief of Police","contact":"chief@stlpd.example"})",
+           token)
+          .status,
+      200);
+  ASSERT_EQ(
+      Post(
+          "/api/v1/agreements",
+          R"({"partner":"SLCPD","data_class":"hits","effective_from":"2027-01-15T00:00:00Z","document":"MOU 2026-18"})",
+          token)
+          .status,
+      201);
+  // Proposed, not yet in force: already a notice, addressed to the head.
+  http::ClientResponse notices = Get("/api/v1/notices", token);
+  ASSERT_EQ(notices.status, 200) << notices.body;
+  EXPECT_NE(notices.body.find(R"("addressee":"Chief J. Doe")"), std::string::npos) << notices.body;
+  EXPECT_NE(notices.body.find("To Chief J. Doe, Chief of Police: Sharing agreement 1 (STLPD "
+                              "shares hits with SLCPD) was proposed by alice of STLPD."),
+            std::string::npos)
+      << notices.body;
+  EXPECT_NE(Get("/api/v1/audit?event=agency.head", token).body.find("chief@stlpd.example"),
+            std::string::npos);
+}
+
 TEST_F(ApiTest, TheAuditViewFiltersNamesPeopleAndVerifiesTheChain) {
   const std::string token = SignInAlice();
   ASSERT_EQ(

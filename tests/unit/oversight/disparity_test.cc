@@ -24,7 +24,8 @@ class DisparityTest : public ::testing::Test {
     db_ = test::MigratedCatalog(
         dir_.File("catalog.db"),
         {
-            "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', "
+            "INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES (1, "
+            "'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', "
             "0)",
             // Downtown St. Louis (city), near the Arch, and in Clayton (St. Louis County).
             "INSERT INTO cameras (agency_id, code, name, lat, lon) VALUES "

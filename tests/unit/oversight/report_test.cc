@@ -35,10 +35,13 @@ class ReportTest : public ::testing::Test {
     db_ = test::MigratedCatalog(
         dir_.File("catalog.db"),
         {
-            "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
-            "INSERT INTO agencies VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', 'US-MO', 'county', "
+            "INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES (1, "
+            "'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
+            "INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES (2, "
+            "'BBSO', 'B Sheriff', 'MO0000002', 'US-MO', 'county', "
             "0)",
-            "INSERT INTO agencies VALUES (3, 'CCPD', 'C Police', 'IL0000003', 'US-IL', 'local', 0)",
+            "INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES (3, "
+            "'CCPD', 'C Police', 'IL0000003', 'US-IL', 'local', 0)",
             "INSERT INTO users (id, agency_id, username, display_name, role, created_at, "
             "created_by) VALUES (7, 1, 'jdoe.analyst', 'Jane Doe', 'analyst', 0, 'test')",
             "INSERT INTO cameras (agency_id, code, name, lat, lon) VALUES "
@@ -249,7 +252,8 @@ TEST_F(ReportTest, NoPlatePersonCaseJustificationOrPlaceNameIsPublished) {
 TEST(ReadCounterTest, CountsOnlyStoredReadsByAgencyCameraAndDayAndWritesThemOnce) {
   test::TempDir dir;
   auto db = test::MigratedCatalog(dir.File("catalog.db"));
-  ASSERT_TRUE(db->Exec("INSERT INTO agencies VALUES (1, 'AAPD', 'A', 'MO0000001', 'US-MO', "
+  ASSERT_TRUE(db->Exec("INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES "
+                       "(1, 'AAPD', 'A', 'MO0000001', 'US-MO', "
                        "'local', 0)")
                   .ok());
   std::vector<read::Read> reads(7);

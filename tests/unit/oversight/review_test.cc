@@ -26,7 +26,8 @@ class ReviewTest : public ::testing::Test {
     db_ = test::MigratedCatalog(
         dir_.File("catalog.db"),
         {
-            "INSERT INTO agencies VALUES (1, 'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
+            "INSERT INTO agencies (id, code, name, ori, state, kind, created_at) VALUES (1, "
+            "'AAPD', 'A Police', 'MO0000001', 'US-MO', 'local', 0)",
             "INSERT INTO users (id, agency_id, username, display_name, role, created_at, "
             "created_by, shift) VALUES (1, 1, 'ana', 'Ana', 'analyst', 0, 't', '07:00-19:00')",
             "INSERT INTO users (id, agency_id, username, display_name, role, created_at, "
@@ -145,7 +146,8 @@ TEST_F(ReviewTest, ASearchOutsideThePersonsShiftIsFlagged) {
 }
 
 TEST_F(ReviewTest, TheDataOwnerSeesFlagsOnPartnersSearchesOfItsDataButDoesNotResolveThem) {
-  ASSERT_TRUE(db_->Exec("INSERT INTO agencies VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', "
+  ASSERT_TRUE(db_->Exec("INSERT INTO agencies (id, code, name, ori, state, kind, created_at) "
+                        "VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', "
                         "'US-MO', 'county', 0); INSERT INTO users (id, agency_id, username, "
                         "display_name, role, created_at, created_by, shift) VALUES (4, 2, 'bob', "
                         "'Bob', 'analyst', 0, 't', '00:00-23:59')")

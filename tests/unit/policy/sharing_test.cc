@@ -129,18 +129,22 @@ TEST_F(SharingTest, SharingTakesASupervisorAndAnAdministratorWhoAreTwoPeople) {
   EXPECT_EQ(approved, 1u);
 }
 
-TEST_F(SharingTest, ApprovalAndRevocationNotifyBothAgencies) {
+TEST_F(SharingTest, ProposalApprovalAndRevocationNotifyBothAgencies) {
   const std::int64_t id = Share("STLPD", "SLCPD");
   ASSERT_TRUE(RevokeAgreement(*db_, P("STLPD-supervisor"), id, now_).ok());
   for (const char* who : {"STLPD-officer", "SLCPD-officer"}) {
     Result<std::vector<Notice>> n = ListNotices(*db_, P(who));
     ASSERT_TRUE(n.ok()) << n.status().message();
-    ASSERT_EQ(n->size(), 2u) << who;
+    ASSERT_EQ(n->size(), 3u) << who;
     EXPECT_NE((*n)[0].message.find("was revoked by stlpd-supervisor of STLPD"), std::string::npos)
         << (*n)[0].message;
     EXPECT_NE((*n)[1].message.find("STLPD shares reads with SLCPD) was approved"),
               std::string::npos)
         << (*n)[1].message;
+    EXPECT_NE((*n)[2].message.find("STLPD shares reads with SLCPD) was proposed"),
+              std::string::npos)
+        << (*n)[2].message;
+    EXPECT_EQ((*n)[2].addressee, "") << "no head named: the agency's notice, unaddressed";
   }
   const std::int64_t notice = (*ListNotices(*db_, P("STLPD-officer")))[0].id;
   EXPECT_EQ(MarkNoticeRead(*db_, P("SLCPD-officer"), notice, now_).code(), StatusCode::kNotFound)
