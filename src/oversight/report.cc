@@ -6,6 +6,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "audit/audit.h"
@@ -236,16 +237,22 @@ void Str(Writer& w, std::string_view s) {
 // to `suppressed` (prefixed with `path`).
 class Publisher {
  public:
-  Publisher(Writer& w, std::int64_t min_count) : w_(w), min_(min_count) {}
+  // `also`: figures to suppress whatever their count — a region total whose
+  // agency figure is suppressed would give that figure away by subtraction.
+  Publisher(Writer& w, std::int64_t min_count, std::set<std::string> also = {})
+      : w_(w), min_(min_count), also_(std::move(also)) {}
   void Count(std::string_view key, std::int64_t n, const std::string& path) {
     Str(w_, key);
-    if (n > 0 && n < min_) {
+    const std::string name = path.empty() ? std::string(key) : path + "." + std::string(key);
+    if ((n > 0 && n < min_) || (n > 0 && also_.count(name) > 0)) {
       w_.Null();
-      suppressed_.push_back(path.empty() ? std::string(key) : path + "." + std::string(key));
+      suppressed_.push_back(name);
     } else {
       w_.Int64(n);
     }
   }
+  // The figures suppressed since the last call, cleared.
+  std::vector<std::string> TakeSuppressed() { return std::exchange(suppressed_, {}); }
   void Map(std::string_view key, const Counts& counts) {
     Str(w_, key);
     w_.StartObject();
@@ -284,6 +291,7 @@ class Publisher {
  private:
   Writer& w_;
   std::int64_t min_;
+  std::set<std::string> also_;
   std::vector<std::string> suppressed_;
 };
 
@@ -306,18 +314,29 @@ std::string Render(const Data& d, const Period& p, std::int64_t now, const Repor
 
   Activity region;
   std::int64_t cameras = 0;
+  // Every figure suppressed for some agency is suppressed in the region
+  // total too (GOVERNANCE 27: otherwise total minus the others gives it).
+  std::set<std::string> suppressed_somewhere;
   for (const Agency& a : d.agencies) {
     region.Add(a.activity);
     cameras += a.cameras;
+    rapidjson::StringBuffer scratch;
+    Writer sw(scratch);
+    Publisher dry(sw, o.min_count);
+    sw.StartObject();
+    dry.Activity(a.activity);
+    sw.EndObject();
+    for (std::string& name : dry.TakeSuppressed()) suppressed_somewhere.insert(std::move(name));
   }
+  Publisher region_pub(w, o.min_count, std::move(suppressed_somewhere));
   Str(w, "region");
   w.StartObject();
   Str(w, "agencies");
   w.Int64(static_cast<std::int64_t>(d.agencies.size()));
   Str(w, "cameras");
   w.Int64(cameras);
-  pub.Activity(region);
-  pub.Suppressed();
+  region_pub.Activity(region);
+  region_pub.Suppressed();
   w.EndObject();
 
   Str(w, "agencies");
