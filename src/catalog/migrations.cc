@@ -591,11 +591,31 @@ ALTER TABLE agencies ADD COLUMN head_contact TEXT;
 ALTER TABLE notifications ADD COLUMN addressee TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 14: address-confidentiality plates (GOVERNANCE 5), as keyed hashes
+// only, changed by two people.
+constexpr std::string_view kV14 = R"sql(
+CREATE TABLE confidential_plates (
+  digest BLOB PRIMARY KEY,
+  added_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE confidential_changes (
+  id INTEGER PRIMARY KEY,
+  digest BLOB NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('add', 'remove')),
+  proposed_by INTEGER NOT NULL REFERENCES users(id),
+  proposed_at INTEGER NOT NULL,
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+  approved_at INTEGER
+);
+INSERT INTO role_permissions VALUES
+  ('administrator', 'confidential.manage'), ('clerk', 'confidential.manage');
+)sql";
+
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
-const std::vector<Migration> kMigrations = {{1, kV1},   {2, kV2},   {3, kV3},  {4, kV4}, {5, kV5},
-                                            {6, kV6},   {7, kV7},   {8, kV8},  {9, kV9}, {10, kV10},
-                                            {11, kV11}, {12, kV12}, {13, kV13}};
+const std::vector<Migration> kMigrations = {
+    {1, kV1}, {2, kV2}, {3, kV3},   {4, kV4},   {5, kV5},   {6, kV6},   {7, kV7},
+    {8, kV8}, {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}, {13, kV13}, {14, kV14}};
 
 }  // namespace
 

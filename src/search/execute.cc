@@ -322,6 +322,7 @@ Status Convoy(const store::Store& store, const Request& req, const Plan& plan, A
     store::ReadQuery q;
     q.agencies = {t.agency};
     q.cameras = {t.camera};
+    q.exclude = plan.query.exclude;
     q.from = t.time - req.window_ms;
     q.to = t.time + req.window_ms + 1;
     Result<std::vector<read::Read>> near = Gather(store, q, req, "params.window_s");

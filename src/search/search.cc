@@ -627,6 +627,11 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
 
   store::ReadQuery& q = plan.query;
   q.agencies = plan.agencies;
+  if (limits.confidential != nullptr && !limits.confidential->Empty()) {
+    q.exclude = [c = limits.confidential](const read::Read& r) {
+      return c->Contains(r.plate.text());
+    };
+  }
   q.from = req.from;
   q.to = req.to;
   q.plate = req.plate;

@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
+#include "policy/confidential.h"
 #include "policy/places.h"
 #include "policy/purpose.h"
 #include "read/geo.h"
@@ -108,6 +109,8 @@ struct Plan {
 struct Limits {
   policy::PlaceRules places;
   std::int64_t daily_results_cap = policy::kDefaultDailyResultsCap;
+  // Plates no search returns (GOVERNANCE 5); null: none.
+  std::shared_ptr<const policy::ConfidentialPlates> confidential;
 };
 
 // The areas a request covers, each over its window (an area search's one,

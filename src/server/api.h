@@ -5,8 +5,10 @@
 // API keys ("Bearer idk_…") the same way.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -72,7 +74,13 @@ struct ApiContext {
   // oversight.*: the review queue's rules, and the protected places every
   // search is checked against before it runs (the same as search_limits').
   oversight::ReviewRules review_rules;
-  search::Limits search_limits;  // the places, search.daily_results_cap
+  search::Limits search_limits;  // the places, search.daily_results_cap, confidential plates
+  // Address-confidentiality plates (GOVERNANCE 5): set by Service from
+  // DATA/keys and the catalog, reloaded on every approved change; ingest drops
+  // their reads, search never returns them. search_limits.confidential is the
+  // same object.
+  std::shared_ptr<policy::ConfidentialPlates> confidential;
+  std::atomic<std::uint64_t> confidential_dropped{0};
 };
 
 // The principal the gate attached to a request that passed it.
@@ -96,6 +104,9 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx);
 void AddSearchRoutes(http::Router& router, ApiContext& ctx);
 void AddTransparencyRoutes(http::Router& router, ApiContext& ctx);
 void AddPlaceRoutes(http::Router& router, ApiContext& ctx);
+void AddConfidentialRoutes(http::Router& router, ApiContext& ctx);
+// Loads the confidential plates' digests from the catalog into ctx.confidential.
+Status ReloadConfidentialPlates(ApiContext& ctx);
 void AddReviewRoutes(http::Router& router, ApiContext& ctx);
 void AddResidentRoutes(http::Router& router, ApiContext& ctx);
 

@@ -10,6 +10,8 @@
 
 #include <fmt/core.h>
 
+#include "crypto/crypto.h"
+
 namespace interdict::server {
 
 Result<DataDir> DataDir::Open(const std::string& path) {
@@ -53,6 +55,42 @@ DataDir& DataDir::operator=(DataDir&& other) noexcept {
 
 DataDir::~DataDir() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Result<std::string> LoadOrCreateKey(const std::string& dir, const std::string& name) {
+  constexpr std::size_t kKeyBytes = 32;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(fmt::format("cannot create '{}': {}", dir, ec.message()));
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  const std::string path = dir + "/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    // First start: write a new key where no other process can have one.
+    const std::string key = crypto::RandomBytes(kKeyBytes);
+    const std::string tmp = path + ".new";
+    const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+      return Status::IOError(fmt::format("cannot create '{}': {}", tmp, std::strerror(errno)));
+    const bool written = ::write(out, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+                         ::fsync(out) == 0;
+    ::close(out);
+    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0)
+      return Status::IOError(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+    return key;
+  }
+  if (fd < 0)
+    return Status::IOError(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+  std::string key(kKeyBytes + 1, '\0');
+  const ssize_t n = ::read(fd, key.data(), key.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(kKeyBytes)) {
+    return Status::Corruption(
+        fmt::format("'{}' is not a {}-byte key; restore it from a backup", path, kKeyBytes));
+  }
+  key.resize(kKeyBytes);
+  return key;
 }
 
 }  // namespace interdict::server

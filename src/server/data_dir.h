@@ -28,4 +28,9 @@ class DataDir {
   int lock_fd_ = -1;
 };
 
+// A 32-byte secret kept in `dir`/`name` (mode 0600, in a 0700 directory),
+// made from the system's random source the first time. Kept outside the
+// catalog so that a copy of the catalog alone cannot undo keyed hashes.
+Result<std::string> LoadOrCreateKey(const std::string& dir, const std::string& name);
+
 }  // namespace interdict::server

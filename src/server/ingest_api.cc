@@ -90,6 +90,10 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     reads.push_back(std::move(r));
   };
   std::vector<std::pair<std::size_t, read::Read>> unknown;
+  // Address-confidentiality plates: dropped here, never stored or matched,
+  // and answered as accepted so the sender cannot tell the plate is listed.
+  std::uint64_t confidential = 0;
+  const bool screen = ctx.confidential != nullptr && !ctx.confidential->Empty();
   for (auto& [i, r] : parsed) {
     if (r.agency != p.agency_code) {
       rejected.push_back(
@@ -103,6 +107,10 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     }
     if (r.time > now + kFutureSlackMs) {
       rejected.push_back({i, "time", "more than 5 minutes in the future"});
+      continue;
+    }
+    if (screen && ctx.confidential->Contains(r.plate.text())) {
+      ++confidential;
       continue;
     }
     // Reads naming images, and reads of cameras not seen yet, need the catalog.
@@ -165,11 +173,12 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     for (const alerting::RecordedHit& h : *hits) ctx.hub->Publish(h);
     if (ctx.hits_recorded) ctx.hits_recorded();
   }
+  ctx.confidential_dropped.fetch_add(confidential, std::memory_order_relaxed);
   std::sort(rejected.begin(), rejected.end(),
             [](const Rejected& a, const Rejected& b) { return a.index < b.index; });
   std::string body = fmt::format(
       R"({{"accepted":{},"duplicates":{},"expired":{},"backfill":{},"hits":{},"rejected":[)",
-      stored.accepted, stored.duplicates, stored.expired, backfill, hits->size());
+      stored.accepted + confidential, stored.duplicates, stored.expired, backfill, hits->size());
   for (std::size_t k = 0; k < rejected.size(); ++k) {
     body +=
         fmt::format(R"({}{{"index":{},"field":{},"error":{}}})", k ? "," : "", rejected[k].index,

@@ -88,6 +88,7 @@ void Service::Impl::AddRoutes() {
   AddSearchRoutes(router, api);
   AddTransparencyRoutes(router, api);
   AddPlaceRoutes(router, api);
+  AddConfidentialRoutes(router, api);
   AddReviewRoutes(router, api);
   AddResidentRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
@@ -180,6 +181,13 @@ Status Service::Start() {
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
   s.LogAuditHead("audit trail head at start");
+  // Address-confidentiality plates: the key outside the catalog, the digests in it.
+  Result<std::string> plate_key =
+      LoadOrCreateKey(s.config.data_dir + "/keys", "confidential-plates.key");
+  if (!plate_key.ok()) return plate_key.status();
+  s.api.confidential = std::make_shared<policy::ConfidentialPlates>(*plate_key);
+  INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
+  s.api.search_limits.confidential = s.api.confidential;
 
   store::StoreOptions so;
   so.dir = s.config.data_dir + "/store";
@@ -221,6 +229,10 @@ Status Service::Start() {
         {{"reason", std::string(json::RefusalName(why))}},
         [why] { return json::RefusedCount(why); });
   }
+  s.metrics.AddCounterFunction(
+      "interdict_reads_confidential_dropped_total",
+      "Reads of address-confidentiality plates dropped at ingest, never stored (GOVERNANCE 5).", {},
+      [&api = s.api] { return api.confidential_dropped.load(std::memory_order_relaxed); });
   s.metrics.AddCounterFunction(
       "interdict_audit_write_failures_total",
       "Audit entries that could not be written; each refused the act it recorded (GOVERNANCE "

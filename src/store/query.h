@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -75,6 +76,9 @@ struct ReadQuery {
   std::optional<plate::Jurisdiction> state;
   std::size_t limit = 1000;  // results are newest first; `truncated` says whether more matched
   std::optional<ReadCursor> after;  // continue after this read (the `next` of the previous page)
+  // Reads the caller may never see (address-confidentiality plates): skipped
+  // as if they were not there.
+  std::function<bool(const read::Read&)> exclude;
 };
 
 struct QueryResult {

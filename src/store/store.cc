@@ -1438,6 +1438,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
         if (q.area && !in_area(r)) continue;
       }
       if (q.state && r.state != *q.state) continue;
+      if (q.exclude && q.exclude(r)) continue;
       if (!after_cursor(r)) continue;
       tie.push_back(std::move(r));
     }

@@ -5,7 +5,9 @@
 
 #include <fmt/core.h>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "http/client.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
+#include "store/store.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/http_receiver.h"
@@ -605,6 +608,94 @@ TEST_F(IngestTest, CustomEntriesNeedAReasonACaseAndASecondPersonAndExpireUnlessR
   entries = Call(SignIn("sup"), "GET", "/api/v1/hotlists/1/entries");
   EXPECT_NE(entries.body.find("a third burglary on Delmar"), std::string::npos) << entries.body;
   EXPECT_NE(entries.body.find(R"("expires_at":"2027-03-06)"), std::string::npos) << entries.body;
+}
+
+// Every byte under the data directory, as someone with a copy of the disk
+// would read them.
+std::string EveryByteUnder(const std::string& dir) {
+  std::string all;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    all += std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+  return all;
+}
+
+TEST_F(IngestTest, AnAddressConfidentialPlateIsDroppedAtIngestNeverSearchedAndLeavesNoTrace) {
+  SetUpStlpd();
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    test::AddUser(**db, 1, "clerk", "clerk");
+  }
+  // A read of the plate before it was listed: stored, but never returned after.
+  const std::int64_t t = clock_.NowMillis();
+  ASSERT_EQ(
+      Call(key_, "POST", "/api/v1/reads", "[" + Read("before", "KZ9Q81", "MO", t) + "]").status,
+      200);
+  const std::string clerk = SignIn("clerk");
+  const std::string officer = SignIn("officer");
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/confidential-plates/changes",
+                 R"({"plate":"SAFE777","action":"add"})")
+                .status,
+            403);
+  // Two people: the clerk proposes, the administrator approves (never the same one).
+  for (const char* plate : {"SAFE777", "KZ9Q81"}) {
+    auto proposed = Call(clerk, "POST", "/api/v1/confidential-plates/changes",
+                         fmt::format(R"({{"plate":"{}","action":"add"}})", plate));
+    ASSERT_EQ(proposed.status, 201) << proposed.body;
+    const std::string id = proposed.body.substr(6, proposed.body.find(',') - 6);
+    EXPECT_EQ(Call(clerk, "POST", "/api/v1/confidential-plates/changes/" + id + "/approve").status,
+              403);
+    ASSERT_EQ(Call(admin_, "POST", "/api/v1/confidential-plates/changes/" + id + "/approve").status,
+              200);
+  }
+  // Answered like any read, but not stored and not matched, though KZ9Q81 is listed.
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                "[" + Read("p1", "SAFE777", "MO", t + 1000) + "," +
+                    Read("p2", "KZ9Q81", "MO", t + 1000) + "," +
+                    Read("p3", "ABC123", "MO", t + 1000) + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":3,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("hits":0,)"), std::string::npos) << r.body;
+  // No search returns it, even reads taken before it was listed.
+  const std::string analyst = SignIn("sup");
+  const std::string purpose =
+      R"("purpose":{"code":"stolen-vehicle","case":"26-1","offense":"auto theft","justification":"vehicle taken from a driveway on Market St overnight"})";
+  // (A search names its plate in the audit trail, as every search's terms:
+  // the listed plate that was only ever dropped is not searched here.)
+  auto found = Call(analyst, "POST", "/api/v1/search",
+                    R"({"type":"plate","params":{"plate":"KZ9Q81"},)" + purpose + "}");
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_NE(found.body.find(R"("count":0,)"), std::string::npos) << found.body;
+  auto partial = Call(analyst, "POST", "/api/v1/search",
+                      R"({"type":"partial","params":{"pattern":"A"},)" + purpose + "}");
+  ASSERT_EQ(partial.status, 200) << partial.body;
+  EXPECT_EQ(partial.body.find("SAFE777"), std::string::npos) << partial.body;
+  EXPECT_NE(partial.body.find("ABC123"), std::string::npos) << partial.body;
+  auto metrics = running_->client().Get("/metrics")->body;
+  EXPECT_NE(metrics.find("interdict_reads_confidential_dropped_total 2"), std::string::npos);
+  // Not in the catalog, its log, the audit trail or the store: the plate
+  // that was only ever listed and dropped appears nowhere on disk.
+  running_.reset();  // the store flushes and the catalog closes
+  EXPECT_EQ(EveryByteUnder(dir_.path()).find("SAFE777"), std::string::npos);
+  EXPECT_NE(EveryByteUnder(dir_.path()).find("KZ9Q81"), std::string::npos) << "the scan works";
+  // The store compresses its files, so ask it too, with nothing excluded.
+  store::StoreOptions so;
+  so.dir = dir_.File("store");
+  so.background = false;
+  Result<std::unique_ptr<store::Store>> st =
+      store::Store::Open(so, store::Env::Posix(), clock_, log_);
+  ASSERT_TRUE(st.ok()) << st.status().message();
+  for (const auto& [plate, reads] :
+       {std::pair{"SAFE777", std::size_t{0}}, std::pair{"ABC123", std::size_t{1}}}) {
+    store::ReadQuery q;
+    q.agencies = {"STLPD"};
+    q.plate = *plate::Plate::FromNormalized(plate);
+    Result<store::QueryResult> got = (*st)->Query(q);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->reads.size(), reads) << plate;
+  }
 }
 
 TEST_F(IngestTest, AStaleListRaisesTheAlarmMetric) {

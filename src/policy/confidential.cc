@@ -1,0 +1,125 @@
+#include "policy/confidential.h"
+
+#include <fmt/core.h>
+
+#include "crypto/crypto.h"
+#include "plate/plate.h"
+
+namespace interdict::policy {
+
+std::string ConfidentialDigest(std::string_view key, std::string_view plate_text) {
+  return crypto::HmacSha256(key, plate_text);
+}
+
+void ConfidentialPlates::Replace(std::set<std::string> digests) {
+  std::lock_guard lock(mu_);
+  digests_ = std::move(digests);
+}
+
+bool ConfidentialPlates::Empty() const {
+  std::lock_guard lock(mu_);
+  return digests_.empty();
+}
+
+bool ConfidentialPlates::Contains(std::string_view plate_text) const {
+  std::lock_guard lock(mu_);
+  if (digests_.empty()) return false;
+  return digests_.count(ConfidentialDigest(key_, plate_text)) > 0;
+}
+
+Result<std::set<std::string>> LoadConfidentialDigests(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Prepare("SELECT digest FROM confidential_plates");
+  if (!q.ok()) return q.status();
+  std::set<std::string> out;
+  INTERDICT_RETURN_IF_ERROR(
+      q->ForEach([&](const catalog::Statement& row) { out.insert(row.Blob(0)); }));
+  return out;
+}
+
+Result<std::int64_t> ProposeConfidentialChange(catalog::Database& db, const identity::Principal& p,
+                                               std::string_view key, std::string_view plate,
+                                               std::string_view action, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "confidential.manage"));
+  if (action != "add" && action != "remove")
+    return Status::InvalidArgument("action: add or remove");
+  if (key.empty())
+    return Status::FailedPrecondition("no key for confidential plates (DATA/keys): restart");
+  Result<std::string> text = plate::NormalizePlateText(plate);
+  if (!text.ok()) return Status::InvalidArgument("plate: " + text.status().message());
+  const std::string digest = ConfidentialDigest(key, *text);
+  const std::string prefix = crypto::HexEncode(digest).substr(0, 8);
+  std::int64_t id = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO confidential_changes (digest, action, proposed_by, proposed_at) VALUES (?1, "
+        "?2, ?3, ?4)");
+    if (!ins.ok()) return ins.status();
+    ins->BindBlob(1, digest).Bind(2, action).Bind(3, p.id).Bind(4, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    id = db.LastInsertId();
+    return identity::AuditAct(
+        db, p, "confidential.propose", true,
+        fmt::format(R"({{"change":{},"action":"{}","digest":"{}"}})", id, action, prefix), now);
+  }));
+  return id;
+}
+
+Status ApproveConfidentialChange(catalog::Database& db, const identity::Principal& p,
+                                 std::int64_t id, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "confidential.manage"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT digest, action, proposed_by FROM confidential_changes WHERE id = ?1 AND "
+        "approved_at IS NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(fmt::format("no change {} waiting for approval", id));
+    const std::string digest = q->Blob(0), action = q->Text(1);
+    if (q->Int(2) == p.id) {
+      return Status::PermissionDenied(
+          "a change to the confidential plates takes two people: another approves it");
+    }
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE confidential_changes SET approved_by = ?1, approved_at = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.id).Bind(2, now).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    if (action == "add") {
+      Result<catalog::Statement> ins = db.Prepare(
+          "INSERT INTO confidential_plates (digest, added_at) VALUES (?1, ?2) ON CONFLICT DO "
+          "NOTHING");
+      if (!ins.ok()) return ins.status();
+      ins->BindBlob(1, digest).Bind(2, now);
+      INTERDICT_RETURN_IF_ERROR(ins->Run());
+    } else {
+      Result<catalog::Statement> del =
+          db.Prepare("DELETE FROM confidential_plates WHERE digest = ?1");
+      if (!del.ok()) return del.status();
+      del->BindBlob(1, digest);
+      INTERDICT_RETURN_IF_ERROR(del->Run());
+    }
+    return identity::AuditAct(db, p, "confidential.approve", true,
+                              fmt::format(R"({{"change":{},"action":"{}","digest":"{}"}})", id,
+                                          action, crypto::HexEncode(digest).substr(0, 8)),
+                              now);
+  });
+}
+
+Result<std::vector<ConfidentialChange>> ListConfidentialChanges(catalog::Database& db,
+                                                                const identity::Principal& p) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "confidential.manage"));
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT c.id, c.action, c.digest, u.username, c.proposed_at FROM confidential_changes c "
+      "JOIN users u ON u.id = c.proposed_by WHERE c.approved_at IS NULL ORDER BY c.id");
+  if (!q.ok()) return q.status();
+  std::vector<ConfidentialChange> out;
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
+    out.push_back({row.Int(0), row.Text(1), crypto::HexEncode(row.Blob(2)).substr(0, 8),
+                   row.Text(3), row.Int(4)});
+  }));
+  return out;
+}
+
+}  // namespace interdict::policy

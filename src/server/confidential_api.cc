@@ -1,0 +1,84 @@
+// Address-confidentiality plates (docs/security.md): a clerk or an
+// administrator proposes adding or removing a plate, another approves, and
+// the list in force is reloaded at once. Nothing here ever answers with a
+// plate: the list is keyed hashes, and changes are named by a hash prefix.
+#include <fmt/core.h>
+
+#include "base/json_escape.h"
+#include "base/time_format.h"
+#include "policy/confidential.h"
+#include "server/api.h"
+#include "server/json_body.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+
+Status ReloadConfidentialPlates(ApiContext& ctx) {
+  Result<std::set<std::string>> digests =
+      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return policy::LoadConfidentialDigests(db);
+      });
+  if (!digests.ok()) return digests.status();
+  ctx.confidential->Replace(std::move(digests).value());
+  return Status::Ok();
+}
+
+void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add(
+      {"POST", "/api/v1/confidential-plates/changes",
+       http::AccessRule::Requires("confidential.manage"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::string> plate = b->String("plate");
+         Result<std::string> action = b->String("action");
+         for (const Status& st : {plate.status(), action.status()}) {
+           if (!st.ok()) return ErrorResponse(st);
+         }
+         Result<std::int64_t> id =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return policy::ProposeConfidentialChange(db, Caller(req), ctx.confidential->key(),
+                                                        *plate, *action, ctx.clock.NowMillis());
+             });
+         if (!id.ok()) return Failed(ctx, id.status(), "proposing a change failed");
+         return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"proposed"}})", *id));
+       }});
+  router.Add(
+      {"GET", "/api/v1/confidential-plates/changes",
+       http::AccessRule::Requires("confidential.manage"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<std::vector<policy::ConfidentialChange>> changes =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return policy::ListConfidentialChanges(db, Caller(req));
+             });
+         if (!changes.ok()) return Failed(ctx, changes.status(), "listing changes failed");
+         std::string out = R"({"changes":[)";
+         for (std::size_t i = 0; i < changes->size(); ++i) {
+           const policy::ConfidentialChange& c = (*changes)[i];
+           out += fmt::format(
+               R"({}{{"id":{},"action":"{}","digest":"{}","proposed_by":{},"proposed_at":"{}"}})",
+               i ? "," : "", c.id, c.action, c.digest_prefix, JsonQuote(c.proposed_by),
+               FormatRfc3339(c.proposed_at));
+         }
+         return http::Response::Json(200, out + "]}");
+       }});
+  router.Add(
+      {"POST", "/api/v1/confidential-plates/changes/{id}/approve",
+       http::AccessRule::Requires("confidential.manage"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) {
+           return http::Response::Error(400, "invalid_request", "id: must be a change's number");
+         }
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           return policy::ApproveConfidentialChange(db, Caller(req), *id, ctx.clock.NowMillis());
+         });
+         if (!st.ok()) return Failed(ctx, st, "approving a change failed");
+         // In force for the next read and the next search.
+         if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
+           return Failed(ctx, reloaded, "reloading the confidential plates failed");
+         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+       }});
+}
+
+}  // namespace interdict::server
