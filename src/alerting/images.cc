@@ -43,13 +43,35 @@ Result<std::string> ImageContentType(catalog::Database& db, const std::string& a
   return q->Text(0);
 }
 
+Status RecordImageReads(catalog::Database& db, const std::vector<ImageRead>& reads) {
+  if (reads.empty()) return Status::Ok();
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO image_reads (address, agency_id, plate, camera, read_time) VALUES (?1, ?2, "
+        "?3, ?4, ?5)");
+    if (!ins.ok()) return ins.status();
+    for (const ImageRead& r : reads) {
+      ins->Bind(1, r.address).Bind(2, r.agency_id).Bind(3, r.plate).Bind(4, r.camera);
+      ins->Bind(5, r.read_time);
+      INTERDICT_RETURN_IF_ERROR(ins->Run());
+      ins->Reset();
+    }
+    return Status::Ok();
+  });
+}
+
 Result<std::vector<std::string>> ExpireImages(catalog::Database& db, std::int64_t now, int limit) {
   std::vector<std::string> gone;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> q = db.Prepare(
         "SELECT i.address, i.agency_id FROM images i JOIN retention r ON r.agency_id = "
         "i.agency_id AND r.data_class = 'images' WHERE i.created_at < ?1 - r.period_ms AND NOT "
-        "EXISTS (SELECT 1 FROM hit_images h WHERE h.address = i.address) LIMIT ?2");
+        "EXISTS (SELECT 1 FROM hit_images h WHERE h.address = i.address) AND NOT EXISTS (SELECT "
+        "1 FROM image_reads ir JOIN holds k ON k.agency_id = ir.agency_id AND k.released_at IS "
+        "NULL AND k.expires_at > ?1 AND (k.plate IS NULL OR k.plate = ir.plate) AND (k.camera "
+        "IS NULL OR k.camera = ir.camera) AND (k.window_from IS NULL OR ir.read_time >= "
+        "k.window_from) AND (k.window_to IS NULL OR ir.read_time < k.window_to) WHERE "
+        "ir.address = i.address AND ir.agency_id = i.agency_id) LIMIT ?2");
     if (!q.ok()) return q.status();
     q->Bind(1, now).Bind(2, std::int64_t{limit});
     std::vector<std::pair<std::string, std::int64_t>> expired;
@@ -61,11 +83,13 @@ Result<std::vector<std::string>> ExpireImages(catalog::Database& db, std::int64_
     }
     std::map<std::int64_t, std::int64_t> by_agency;
     for (const auto& [address, agency] : expired) {
-      Result<catalog::Statement> del =
-          db.Prepare("DELETE FROM images WHERE address = ?1 AND agency_id = ?2");
-      if (!del.ok()) return del.status();
-      del->Bind(1, address).Bind(2, agency);
-      INTERDICT_RETURN_IF_ERROR(del->Run());
+      for (const char* sql : {"DELETE FROM images WHERE address = ?1 AND agency_id = ?2",
+                              "DELETE FROM image_reads WHERE address = ?1 AND agency_id = ?2"}) {
+        Result<catalog::Statement> del = db.Prepare(sql);
+        if (!del.ok()) return del.status();
+        del->Bind(1, address).Bind(2, agency);
+        INTERDICT_RETURN_IF_ERROR(del->Run());
+      }
       ++by_agency[agency];
       Result<catalog::Statement> left = db.Prepare("SELECT 1 FROM images WHERE address = ?1");
       if (!left.ok()) return left.status();

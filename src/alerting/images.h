@@ -16,6 +16,16 @@ namespace interdict::alerting {
 Status RecordImage(catalog::Database& db, std::int64_t agency_id, const std::string& address,
                    const std::string& content_type, std::size_t bytes, std::int64_t now);
 // Whether `agency_id` holds the image (a read may only name its own agency's images).
+// A read that names the image, so that a hold on the read keeps the image
+// too (GOVERNANCE 4): its plate, camera and capture time. Deleted with the
+// image.
+struct ImageRead {
+  std::string address;
+  std::int64_t agency_id = 0;
+  std::string plate, camera;
+  std::int64_t read_time = 0;
+};
+Status RecordImageReads(catalog::Database& db, const std::vector<ImageRead>& reads);
 Result<bool> AgencyHoldsImage(catalog::Database& db, std::int64_t agency_id,
                               const std::string& address);
 // The content type of an image `agency_id` holds; NotFound otherwise.

@@ -611,11 +611,24 @@ INSERT INTO role_permissions VALUES
   ('administrator', 'confidential.manage'), ('clerk', 'confidential.manage');
 )sql";
 
+// Version 15: which reads name each image, so that a hold on a read keeps
+// its images too (GOVERNANCE 4).
+constexpr std::string_view kV15 = R"sql(
+CREATE TABLE image_reads (
+  address TEXT NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  plate TEXT NOT NULL,
+  camera TEXT NOT NULL,
+  read_time INTEGER NOT NULL
+);
+CREATE INDEX image_reads_by_image ON image_reads(address, agency_id);
+)sql";
+
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
 const std::vector<Migration> kMigrations = {
-    {1, kV1}, {2, kV2}, {3, kV3},   {4, kV4},   {5, kV5},   {6, kV6},   {7, kV7},
-    {8, kV8}, {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}, {13, kV13}, {14, kV14}};
+    {1, kV1}, {2, kV2},   {3, kV3},   {4, kV4},   {5, kV5},   {6, kV6},   {7, kV7},  {8, kV8},
+    {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}, {13, kV13}, {14, kV14}, {15, kV15}};
 
 }  // namespace
 

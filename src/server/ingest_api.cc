@@ -90,6 +90,7 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     reads.push_back(std::move(r));
   };
   std::vector<std::pair<std::size_t, read::Read>> unknown;
+  std::vector<alerting::ImageRead> image_reads;
   // Address-confidentiality plates: dropped here, never stored or matched,
   // and answered as accepted so the sender cannot tell the plate is listed.
   std::uint64_t confidential = 0;
@@ -145,13 +146,27 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
             images_ok = false;
           }
         }
-        if (images_ok) admit(r, *cam);
+        if (!images_ok) continue;
+        for (const std::string* address : {&r.plate_image, &r.overview_image}) {
+          if (!address->empty()) {
+            image_reads.push_back(
+                {*address, p.agency_id, std::string(r.plate.text()), r.camera, r.time});
+          }
+        }
+        admit(r, *cam);
       }
       return Status::Ok();
     });
   }
   if (!st.ok()) return Failed(ctx, st, "resolving cameras failed");
   store::AppendResult stored;
+  // Images are kept as long as a hold keeps a read that names them.
+  if (!image_reads.empty()) {
+    st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return alerting::RecordImageReads(db, image_reads);
+    });
+    if (!st.ok()) return Failed(ctx, st, "recording image reads failed");
+  }
   if (!reads.empty()) {
     Result<store::AppendResult> appended = ctx.store->Append(reads);
     if (!appended.ok()) return Failed(ctx, appended.status(), "storing reads failed");

@@ -480,6 +480,13 @@ TEST_F(IngestTest, AHitKeepsItsReadsImagesForTheVisualCheck) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(R"("accepted":1,)"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"({"index":1,"field":"images.overview")"), std::string::npos) << r.body;
+  {
+    // The accepted read's image knows its read, for holds (the rejected one's does not).
+    auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+    auto q = (*db)->Prepare("SELECT count(*), min(plate) FROM image_reads");
+    ASSERT_TRUE(*q->Step());
+    EXPECT_EQ(q->Int(0), 1);
+  }
   const std::string officer = SignIn("officer");
   auto img = Call(officer, "GET", "/api/v1/hits/1/plate-image");
   ASSERT_EQ(img.status, 200) << img.body;

@@ -1,6 +1,7 @@
 #include "alerting/hits.h"
 #include "alerting/images.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -130,6 +131,33 @@ TEST_F(HitRetentionTest, ImagesGoAfterTheirRetentionUnlessAHitKeepsThem) {
   EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, fresh));
   EXPECT_FALSE(*AgencyHoldsImage(*db_, 1, old));
   EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'images.purge'"), 1);
+}
+
+TEST_F(HitRetentionTest, AHoldOnAReadKeepsItsImagesAsLongAsTheHold) {
+  const std::int64_t now = 1'800'000'000'000;
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO retention VALUES (1, 'images', 2592000000, 'default', 0, 't')").ok());
+  const std::string held = "sha256:" + std::string(64, 'd');
+  const std::string other = "sha256:" + std::string(64, 'e');
+  ASSERT_TRUE(RecordImage(*db_, 1, held, "image/jpeg", 10, now - 40 * kDay).ok());
+  ASSERT_TRUE(RecordImage(*db_, 1, other, "image/jpeg", 10, now - 40 * kDay).ok());
+  ASSERT_TRUE(RecordImageReads(*db_, {{held, 1, "HELD9", "cam1", now - 40 * kDay},
+                                      {other, 1, "FREE9", "cam1", now - 40 * kDay}})
+                  .ok());
+  // A court order holds HELD9's reads of that month.
+  ASSERT_TRUE(db_->Exec(fmt::format("INSERT INTO holds (agency_id, plate, window_from, window_to, "
+                                    "basis, requested_by, expires_at, created_by, created_at) "
+                                    "VALUES (1, 'HELD9', {}, {}, 'court order', 'ADA', {}, 1, 0)",
+                                    now - 45 * kDay, now - 35 * kDay, now + 90 * kDay))
+                  .ok());
+  EXPECT_EQ(*ExpireImages(*db_, now), std::vector<std::string>{other});
+  EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, held));
+  EXPECT_EQ(Count("SELECT count(*) FROM image_reads WHERE plate = 'FREE9'"), 0)
+      << "its reads' plates go with the image";
+  // Released, the hold no longer keeps it.
+  ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
+  EXPECT_EQ(*ExpireImages(*db_, now), std::vector<std::string>{held});
+  EXPECT_EQ(Count("SELECT count(*) FROM image_reads"), 0);
 }
 
 }  // namespace
