@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <fmt/core.h>
 
@@ -28,6 +29,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "oversight/read_counts.h"
+#include "policy/confidential.h"
 #include "policy/retention.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
@@ -137,6 +139,18 @@ int ImportReads(const std::vector<std::string>& argv) {
     (*store)->SetRetention(std::move(rules).value());
     (*store)->SetHolds(std::move(holds).value());
   }
+  // Address-confidentiality plates are dropped here as at the server's ingest.
+  Result<std::string> plate_key =
+      server::LoadOrCreateKey(data + "/keys", "confidential-plates.key");
+  if (!plate_key.ok()) return fail(plate_key.status().message());
+  policy::ConfidentialPlates confidential(*plate_key);
+  {
+    Result<std::set<std::string>> digests = policy::LoadConfidentialDigests(**db);
+    if (!digests.ok()) return fail(digests.status().message());
+    confidential.Replace(std::move(digests).value());
+  }
+  const bool screen = !confidential.Empty();
+  std::uint64_t dropped = 0;
 
   // Agency codes to ids, looked up once each.
   std::map<std::string, std::optional<std::int64_t>> agencies;
@@ -218,6 +232,10 @@ int ImportReads(const std::vector<std::string>& argv) {
     }
     if (r.time > now + 5 * 60'000) {
       reject(line_offset, {"time", "more than 5 minutes in the future"});
+      return false;
+    }
+    if (screen && confidential.Contains(r.plate.text())) {
+      ++dropped;  // never stored, never named
       return false;
     }
     // --register-cameras stands for the agency's auto-registration during
@@ -330,8 +348,9 @@ int ImportReads(const std::vector<std::string>& argv) {
     e.event = "reads.import";
     e.outcome = finished ? audit::Outcome::kOk : audit::Outcome::kFailed;
     e.details = fmt::format(
-        R"({{"file":{},"format":"{}","accepted":{},"duplicates":{},"expired":{},"rejected":{},"cameras_registered":{}}})",
-        JsonQuote(file), format, accepted, duplicates, expired, rejected, cameras_registered);
+        R"({{"file":{},"format":"{}","accepted":{},"duplicates":{},"expired":{},"rejected":{},"confidential_dropped":{},"cameras_registered":{}}})",
+        JsonQuote(file), format, accepted, duplicates, expired, rejected, dropped,
+        cameras_registered);
     if (e.agency) e.touched = {*e.agency};
     Status s = (*db)->Transaction([&] { return audit::Append(**db, e); });
     if (!s.ok()) std::cerr << "interdict import reads: audit entry failed: " << s.message() << "\n";
@@ -345,8 +364,8 @@ int ImportReads(const std::vector<std::string>& argv) {
       secs);
   std::cout
       << fmt::format(
-             R"({{"accepted":{},"duplicates":{},"expired":{},"rejected":{},"cameras_registered":{},"finished":{}}})",
-             accepted, duplicates, expired, rejected, cameras_registered, finished)
+             R"({{"accepted":{},"duplicates":{},"expired":{},"rejected":{},"confidential_dropped":{},"cameras_registered":{},"finished":{}}})",
+             accepted, duplicates, expired, rejected, dropped, cameras_registered, finished)
       << "\n";
   if (failed) return kExitFailure;
   if (g_stop) return 130;

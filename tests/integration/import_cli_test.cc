@@ -3,10 +3,12 @@
 // registered, a re-run stores nothing twice, and a checkpoint resumes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "catalog/sqlite.h"
+#include "crypto/crypto.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -51,13 +53,13 @@ TEST_F(ImportCliTest, TheSeattleSampleImportsOnceAndARerunAddsNothing) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(
       r.out,
-      R"({"accepted":234,"duplicates":0,"expired":0,"rejected":0,"cameras_registered":8,"finished":true})"
+      R"({"accepted":234,"duplicates":0,"expired":0,"rejected":0,"confidential_dropped":0,"cameras_registered":8,"finished":true})"
       "\n");
   r = Import(kSeattle, {"--register-cameras"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(
       r.out,
-      R"({"accepted":0,"duplicates":234,"expired":0,"rejected":0,"cameras_registered":0,"finished":true})"
+      R"({"accepted":0,"duplicates":234,"expired":0,"rejected":0,"confidential_dropped":0,"cameras_registered":0,"finished":true})"
       "\n");
   test::RunResult count = test::RunProgram({kBin, "store", "count", "--data", dir_.path()});
   EXPECT_EQ(count.out, "234\n");
@@ -104,6 +106,30 @@ TEST_F(ImportCliTest, AnAbsurdlyLongLineIsRefusedByNumberAndTheRestImports) {
             std::string::npos)
       << r.err.substr(0, 500);
   EXPECT_NE(r.out.find(R"("accepted":2,)"), std::string::npos) << r.out;
+}
+
+TEST_F(ImportCliTest, AnAddressConfidentialPlateIsDroppedByTheImportToo) {
+  KeepReadsLong();
+  // The key the server would have made, and the plate listed under it.
+  const std::string key(32, 'k');
+  std::filesystem::create_directories(dir_.File("keys"));
+  std::ofstream(dir_.File("keys/confidential-plates.key"), std::ios::binary) << key;
+  {
+    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto ins = (*db)->Prepare("INSERT INTO confidential_plates (digest, added_at) VALUES (?1, 0)");
+    ins->BindBlob(1, crypto::HmacSha256(key, "SAFE777"));
+    ASSERT_TRUE(ins->Run().ok());
+  }
+  const std::string file = dir_.File("listed.csv");
+  std::ofstream(file) << "id,agency,camera,time,plate\n"
+                      << "r1,SPD,cam1,2026-11-29T04:00:00Z,SAFE777\n"
+                      << "r2,SPD,cam1,2026-11-29T04:00:01Z,ABC123\n";
+  test::RunResult r = test::RunProgram({kBin, "import", "reads", "--data", dir_.path(), "--format",
+                                        "csv", "--register-cameras", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("accepted":1,)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("confidential_dropped":1,)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("SAFE777"), std::string::npos) << r.err;
 }
 
 TEST_F(ImportCliTest, ACheckpointResumesWhereTheLastDurableBatchEnded) {
