@@ -624,11 +624,27 @@ CREATE TABLE image_reads (
 CREATE INDEX image_reads_by_image ON image_reads(address, agency_id);
 )sql";
 
+// Version 16: the one exception to dropping an address-confidentiality
+// plate's reads (GOVERNANCE 5): matching them against the hotlists, approved
+// for that plate by a supervisor and an administrator who are two people.
+constexpr std::string_view kV16 = R"sql(
+CREATE TABLE confidential_matching (
+  id INTEGER PRIMARY KEY,
+  digest BLOB NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  proposed_by INTEGER NOT NULL REFERENCES users(id),
+  proposed_at INTEGER NOT NULL,
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+  approved_at INTEGER,
+  ended_at INTEGER
+);
+)sql";
+
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
 const std::vector<Migration> kMigrations = {
-    {1, kV1}, {2, kV2},   {3, kV3},   {4, kV4},   {5, kV5},   {6, kV6},   {7, kV7},  {8, kV8},
-    {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}, {13, kV13}, {14, kV14}, {15, kV15}};
+    {1, kV1}, {2, kV2},   {3, kV3},   {4, kV4},   {5, kV5},   {6, kV6},   {7, kV7},   {8, kV8},
+    {9, kV9}, {10, kV10}, {11, kV11}, {12, kV12}, {13, kV13}, {14, kV14}, {15, kV15}, {16, kV16}};
 
 }  // namespace
 

@@ -27,6 +27,84 @@ bool ConfidentialPlates::Contains(std::string_view plate_text) const {
   return digests_.count(ConfidentialDigest(key_, plate_text)) > 0;
 }
 
+void ConfidentialPlates::ReplaceMatchable(std::set<std::string> digests) {
+  std::lock_guard lock(mu_);
+  matchable_ = std::move(digests);
+}
+
+bool ConfidentialPlates::Matchable(std::string_view plate_text) const {
+  std::lock_guard lock(mu_);
+  if (matchable_.empty()) return false;
+  return matchable_.count(ConfidentialDigest(key_, plate_text)) > 0;
+}
+
+Result<std::set<std::string>> LoadMatchableDigests(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Prepare(
+      "SELECT digest FROM confidential_matching WHERE approved_at IS NOT NULL AND ended_at IS "
+      "NULL");
+  if (!q.ok()) return q.status();
+  std::set<std::string> out;
+  INTERDICT_RETURN_IF_ERROR(
+      q->ForEach([&](const catalog::Statement& row) { out.insert(row.Blob(0)); }));
+  return out;
+}
+
+Result<std::int64_t> ProposeConfidentialMatching(catalog::Database& db,
+                                                 const identity::Principal& p, std::string_view key,
+                                                 std::string_view plate, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.approve"));
+  Result<std::string> text = plate::NormalizePlateText(plate);
+  if (!text.ok()) return Status::InvalidArgument("plate: " + text.status().message());
+  const std::string digest = ConfidentialDigest(key, *text);
+  std::int64_t id = 0;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> ins = db.Prepare(
+        "INSERT INTO confidential_matching (digest, agency_id, proposed_by, proposed_at) VALUES "
+        "(?1, ?2, ?3, ?4)");
+    if (!ins.ok()) return ins.status();
+    ins->BindBlob(1, digest).Bind(2, p.agency_id).Bind(3, p.id).Bind(4, now);
+    INTERDICT_RETURN_IF_ERROR(ins->Run());
+    id = db.LastInsertId();
+    return identity::AuditAct(db, p, "confidential.matching.propose", true,
+                              fmt::format(R"({{"request":{},"digest":"{}"}})", id,
+                                          crypto::HexEncode(digest).substr(0, 8)),
+                              now);
+  }));
+  return id;
+}
+
+Status ApproveConfidentialMatching(catalog::Database& db, const identity::Principal& p,
+                                   std::int64_t id, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.approve"));
+  return db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Prepare(
+        "SELECT m.proposed_by, u.role, m.digest FROM confidential_matching m JOIN users u ON "
+        "u.id = m.proposed_by WHERE m.id = ?1 AND m.agency_id = ?2 AND m.approved_at IS NULL");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, p.agency_id);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row)
+      return Status::NotFound(fmt::format("no request {} waiting in {}", id, p.agency_code));
+    if (q->Int(0) == p.id || q->Text(1) == p.role ||
+        (p.role != "supervisor" && p.role != "administrator")) {
+      return Status::PermissionDenied(
+          "matching a confidential plate takes a supervisor and an administrator: the other "
+          "role approves, never the asker");
+    }
+    const std::string digest = q->Blob(2);
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE confidential_matching SET approved_by = ?1, approved_at = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, p.id).Bind(2, now).Bind(3, id);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return identity::AuditAct(db, p, "confidential.matching.approve", true,
+                              fmt::format(R"({{"request":{},"digest":"{}"}})", id,
+                                          crypto::HexEncode(digest).substr(0, 8)),
+                              now);
+  });
+}
+
 Result<std::set<std::string>> LoadConfidentialDigests(catalog::Database& db) {
   Result<catalog::Statement> q = db.Prepare("SELECT digest FROM confidential_plates");
   if (!q.ok()) return q.status();

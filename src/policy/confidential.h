@@ -36,15 +36,33 @@ class ConfidentialPlates {
   bool Empty() const;
   // Whether a normalized plate text is on the list.
   bool Contains(std::string_view plate_text) const;
+  // The plates whose reads are still matched (never stored): the exception a
+  // supervisor and an administrator approved.
+  void ReplaceMatchable(std::set<std::string> digests);
+  bool Matchable(std::string_view plate_text) const;
 
  private:
   const std::string key_;
   mutable std::mutex mu_;
-  std::set<std::string> digests_;
+  std::set<std::string> digests_, matchable_;
 };
 
 // The digests in force, from the catalog.
 Result<std::set<std::string>> LoadConfidentialDigests(catalog::Database& db);
+
+// The digests whose reads are matched: approved and not ended.
+Result<std::set<std::string>> LoadMatchableDigests(catalog::Database& db);
+
+// hotlists.approve: a supervisor or an administrator asks that a listed
+// plate's reads still be matched against the hotlists (a warrant for the
+// enrolled person's car); the other of the two roles approves, never the
+// asker (ApproveConfidentialMatching). Audited by hash prefix. The reads are
+// never stored either way.
+Result<std::int64_t> ProposeConfidentialMatching(catalog::Database& db,
+                                                 const identity::Principal& p, std::string_view key,
+                                                 std::string_view plate, std::int64_t now);
+Status ApproveConfidentialMatching(catalog::Database& db, const identity::Principal& p,
+                                   std::int64_t id, std::int64_t now);
 
 struct ConfidentialChange {
   std::int64_t id = 0;

@@ -19,11 +19,47 @@ Status ReloadConfidentialPlates(ApiContext& ctx) {
         return policy::LoadConfidentialDigests(db);
       });
   if (!digests.ok()) return digests.status();
+  Result<std::set<std::string>> matchable = ctx.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return policy::LoadMatchableDigests(db); });
+  if (!matchable.ok()) return matchable.status();
   ctx.confidential->Replace(std::move(digests).value());
+  ctx.confidential->ReplaceMatchable(std::move(matchable).value());
   return Status::Ok();
 }
 
 void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/confidential-plates/matching",
+              http::AccessRule::Requires("hotlists.approve"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> plate = b->String("plate");
+                if (!plate.ok()) return ErrorResponse(plate.status());
+                Result<std::int64_t> id =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ProposeConfidentialMatching(
+                          db, Caller(req), ctx.confidential->key(), *plate, ctx.clock.NowMillis());
+                    });
+                if (!id.ok()) return Failed(ctx, id.status(), "asking for matching failed");
+                return http::Response::Json(201,
+                                            fmt::format(R"({{"id":{},"state":"proposed"}})", *id));
+              }});
+  router.Add(
+      {"POST", "/api/v1/confidential-plates/matching/{id}/approve",
+       http::AccessRule::Requires("hotlists.approve"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) {
+           return http::Response::Error(400, "invalid_request", "id: must be a request's number");
+         }
+         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+           return policy::ApproveConfidentialMatching(db, Caller(req), *id, ctx.clock.NowMillis());
+         });
+         if (!st.ok()) return Failed(ctx, st, "approving matching failed");
+         if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
+           return Failed(ctx, reloaded, "reloading the confidential plates failed");
+         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+       }});
   router.Add(
       {"POST", "/api/v1/confidential-plates/changes",
        http::AccessRule::Requires("confidential.manage"),

@@ -91,6 +91,8 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   };
   std::vector<std::pair<std::size_t, read::Read>> unknown;
   std::vector<alerting::ImageRead> image_reads;
+  std::vector<read::Read> match_only;
+  std::vector<alerting::ReadForMatching> match_only_meta;
   // Address-confidentiality plates: dropped here, never stored or matched,
   // and answered as accepted so the sender cannot tell the plate is listed.
   std::uint64_t confidential = 0;
@@ -112,6 +114,13 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     }
     if (screen && ctx.confidential->Contains(r.plate.text())) {
       ++confidential;
+      // The approved exception: matched against the hotlists, still never stored.
+      std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera);
+      if (cam && ctx.confidential->Matchable(r.plate.text())) {
+        match_only_meta.push_back(
+            {nullptr, p.agency_id, r.time < now - kBackfillAfterMs, cam->active});
+        match_only.push_back(std::move(r));
+      }
       continue;
     }
     // Reads naming images, and reads of cameras not seen yet, need the catalog.
@@ -174,16 +183,22 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     ctx.read_counts.Add(reads, stored.kept);
   }
   // Matched before the answer: a hit exists before the camera hears "accepted".
+  // Reads of confidential plates under the approved exception are matched
+  // after the stored ones, with their own metadata.
   for (std::size_t i = 0; i < reads.size(); ++i) meta[i].read = &reads[i];
+  for (std::size_t i = 0; i < match_only.size(); ++i) match_only_meta[i].read = &match_only[i];
   const auto snapshot = ctx.hotlists.Current();
-  const std::vector<alerting::Found> found = alerting::MatchReads(*snapshot, meta);
   Result<std::vector<alerting::RecordedHit>> hits = std::vector<alerting::RecordedHit>{};
-  if (!found.empty()) {
-    hits = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-      return alerting::RecordHits(db, *snapshot, meta, found, now);
-    });
+  for (std::vector<alerting::ReadForMatching>* batch : {&meta, &match_only_meta}) {
+    const std::vector<alerting::Found> found = alerting::MatchReads(*snapshot, *batch);
+    if (found.empty()) continue;
+    Result<std::vector<alerting::RecordedHit>> recorded =
+        ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+          return alerting::RecordHits(db, *snapshot, *batch, found, now);
+        });
+    if (!recorded.ok()) return Failed(ctx, recorded.status(), "recording hits failed");
+    hits->insert(hits->end(), recorded->begin(), recorded->end());
   }
-  if (!hits.ok()) return Failed(ctx, hits.status(), "recording hits failed");
   if (!hits->empty()) {
     for (const alerting::RecordedHit& h : *hits) ctx.hub->Publish(h);
     if (ctx.hits_recorded) ctx.hits_recorded();

@@ -682,6 +682,26 @@ TEST_F(IngestTest, AnAddressConfidentialPlateIsDroppedAtIngestNeverSearchedAndLe
   EXPECT_NE(partial.body.find("ABC123"), std::string::npos) << partial.body;
   auto metrics = running_->client().Get("/metrics")->body;
   EXPECT_NE(metrics.find("interdict_reads_confidential_dropped_total 2"), std::string::npos);
+  // The one exception: a supervisor and an administrator approve matching the
+  // listed plate against the hotlists (a warrant); its reads are still not stored.
+  auto asked =
+      Call(analyst, "POST", "/api/v1/confidential-plates/matching", R"({"plate":"KZ9Q81"})");
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  const std::string request = asked.body.substr(6, asked.body.find(',') - 6);
+  EXPECT_EQ(
+      Call(analyst, "POST", "/api/v1/confidential-plates/matching/" + request + "/approve").status,
+      403)
+      << "not the asker";
+  ASSERT_EQ(
+      Call(admin_, "POST", "/api/v1/confidential-plates/matching/" + request + "/approve").status,
+      200);
+  auto matched =
+      Call(key_, "POST", "/api/v1/reads", "[" + Read("p4", "KZ9Q81", "MO", t + 2000) + "]");
+  EXPECT_NE(matched.body.find(R"("accepted":1,)"), std::string::npos) << matched.body;
+  EXPECT_NE(matched.body.find(R"("hits":1,)"), std::string::npos) << matched.body;
+  found = Call(analyst, "POST", "/api/v1/search",
+               R"({"type":"plate","params":{"plate":"KZ9Q81"},)" + purpose + "}");
+  EXPECT_NE(found.body.find(R"("count":0,)"), std::string::npos) << "still not stored";
   // Not in the catalog, its log, the audit trail or the store: the plate
   // that was only ever listed and dropped appears nowhere on disk.
   running_.reset();  // the store flushes and the catalog closes
