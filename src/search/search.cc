@@ -513,6 +513,27 @@ Result<std::int64_t> ResultsToday(catalog::Database& db, const identity::Princip
   return q->Int(0);
 }
 
+// Ok when `code` is one of the agencies `who` may see; a 403 saying why not
+// (after `prefix`) when it is not, a 400 when there is no such agency.
+Status CheckVisible(catalog::Database& db, const identity::Principal& who,
+                    const std::vector<policy::VisibleAgency>& visible, const std::string& code,
+                    std::int64_t now, std::string_view prefix) {
+  if (std::any_of(visible.begin(), visible.end(),
+                  [&](const policy::VisibleAgency& v) { return v.code == code; })) {
+    return Status::Ok();
+  }
+  Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, code);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Bad("filters.agencies", fmt::format("no agency {}", code));
+  Result<std::string> why =
+      policy::WhyNotVisible(db, who, q->Int(0), policy::DataClass::kReads, now);
+  if (!why.ok()) return why.status();
+  return Status::PermissionDenied(fmt::format("{}{}", prefix, *why));
+}
+
 // The principal of the agency a search is run for: what it may see is what
 // its own people may (agreements, law profile, federal class).
 Result<identity::Principal> BehalfPrincipal(catalog::Database& db, const identity::Principal& p,
@@ -554,20 +575,9 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
         policy::VisibleAgencies(db, *behalf, policy::DataClass::kReads, now);
     if (!theirs.ok()) return theirs.status();
     for (const std::string& code : req.agencies) {
-      const bool ok = std::any_of(theirs->begin(), theirs->end(),
-                                  [&](const policy::VisibleAgency& v) { return v.code == code; });
-      if (ok) continue;
-      Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
-      if (!q.ok()) return q.status();
-      q->Bind(1, code);
-      Result<bool> row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Bad("filters.agencies", fmt::format("no agency {}", code));
-      Result<std::string> why =
-          policy::WhyNotVisible(db, *behalf, q->Int(0), policy::DataClass::kReads, now);
-      if (!why.ok()) return why.status();
-      return Status::PermissionDenied(fmt::format("filters.agencies: {}: on behalf of {}: {}", code,
-                                                  behalf->agency_code, *why));
+      INTERDICT_RETURN_IF_ERROR(CheckVisible(
+          db, *behalf, *theirs, code, now,
+          fmt::format("filters.agencies: {}: on behalf of {}: ", code, behalf->agency_code)));
     }
     std::erase_if(*visible, [&](const policy::VisibleAgency& v) {
       return std::none_of(theirs->begin(), theirs->end(),
@@ -586,20 +596,8 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
     for (const policy::VisibleAgency& v : *visible) plan.agencies.push_back(v.code);
   } else {
     for (const std::string& code : req.agencies) {
-      const bool ok = std::any_of(visible->begin(), visible->end(),
-                                  [&](const policy::VisibleAgency& v) { return v.code == code; });
-      if (!ok) {
-        Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
-        if (!q.ok()) return q.status();
-        q->Bind(1, code);
-        Result<bool> row = q->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) return Bad("filters.agencies", fmt::format("no agency {}", code));
-        Result<std::string> why =
-            policy::WhyNotVisible(db, p, q->Int(0), policy::DataClass::kReads, now);
-        if (!why.ok()) return why.status();
-        return Status::PermissionDenied(fmt::format("filters.agencies: {}: {}", code, *why));
-      }
+      INTERDICT_RETURN_IF_ERROR(
+          CheckVisible(db, p, *visible, code, now, fmt::format("filters.agencies: {}: ", code)));
       if (std::find(plan.agencies.begin(), plan.agencies.end(), code) == plan.agencies.end())
         plan.agencies.push_back(code);
     }
