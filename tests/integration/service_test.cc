@@ -80,25 +80,34 @@ TEST(ServiceTest, TheOpenApiDocumentListsEveryRouteAndNoOther) {
   EXPECT_EQ(documented, served);
 }
 
+// A data directory with its first agency and administrator.
+void InitAgency(const test::TempDir& dir) {
+  auto db = test::MigratedCatalog(dir.File("catalog.db"));
+  ASSERT_TRUE(
+      identity::InitCatalog(
+          *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"}, 0)
+          .ok());
+}
+
+// The service's log lines, kept for the test to read.
+struct CapturedLog {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  Logger log{[this](std::string_view line) {
+               std::lock_guard l(mu);
+               lines.emplace_back(line);
+             },
+             Clock::System()};
+};
+
 // The audit chain's head is published in the log at start and at shutdown,
 // so a rewritten chain shows against heads already on record (decision 0017).
 TEST(ServiceTest, TheAuditHeadIsLoggedAtStartAndShutdown) {
   test::TempDir dir;
-  {
-    auto db = test::MigratedCatalog(dir.File("catalog.db"));
-    ASSERT_TRUE(
-        identity::InitCatalog(
-            *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"}, 0)
-            .ok());
-  }
-  std::vector<std::string> lines;
-  std::mutex mu;
-  Logger log(
-      [&](std::string_view line) {
-        std::lock_guard l(mu);
-        lines.emplace_back(line);
-      },
-      Clock::System());
+  InitAgency(dir);
+  CapturedLog captured;
+  std::vector<std::string>& lines = captured.lines;
+  Logger& log = captured.log;
   {
     Service s(TestConfig(dir.path()), log, Clock::System());
     ASSERT_TRUE(s.Start().ok());
@@ -119,21 +128,11 @@ TEST(ServiceTest, TheAuditHeadIsLoggedAtStartAndShutdown) {
 
 TEST(ServiceTest, AFailedAuditWriteRefusesTheActAndRaisesTheAlarmAndTheClockIsReported) {
   test::TempDir dir;
-  {
-    auto db = test::MigratedCatalog(dir.File("catalog.db"));
-    ASSERT_TRUE(
-        identity::InitCatalog(
-            *db, {"STLPD", "St. Louis PD", "MO0950000", "MO", "local", "alice", "Alice Smith"}, 0)
-            .ok());
-  }
-  std::vector<std::string> lines;
-  std::mutex mu;
-  Logger log(
-      [&](std::string_view line) {
-        std::lock_guard l(mu);
-        lines.emplace_back(line);
-      },
-      Clock::System());
+  InitAgency(dir);
+  CapturedLog captured;
+  std::vector<std::string>& lines = captured.lines;
+  std::mutex& mu = captured.mu;
+  Logger& log = captured.log;
   Service s(TestConfig(dir.path()), log, Clock::System());
   ASSERT_TRUE(s.Start().ok());
   std::thread t([&] { s.Run(); });
