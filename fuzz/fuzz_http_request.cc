@@ -33,9 +33,11 @@ using namespace interdict;
 constexpr char kPassword[] = "correct horse battery";
 constexpr char kTotpSecret[] = "12345678901234567890";
 
+constexpr std::int64_t kNow = 1'800'000'000'000;
+
 struct Door {
   std::string dir;
-  FakeClock clock{1'800'000'000'000};
+  FakeClock clock{kNow};
   Logger log{[](std::string_view) {}, clock};
   std::unique_ptr<server::Service> service;
   std::string key, session;
@@ -59,8 +61,10 @@ std::string Seed(const std::string& catalog_path) {
   for (const char* role : {"analyst", "administrator"}) {
     auto s = (*db)->Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, password_hash, totp_secret, "
-        "totp_enrolled, created_at, created_by) VALUES (1, ?1, ?1, ?1, ?2, ?3, 1, 0, 'fuzz')");
+        "totp_enrolled, created_at, created_by) VALUES (1, ?1, ?1, ?1, ?2, ?3, 1, ?4, 'fuzz')");
+    // Created just before the fuzzer's clock: the yearly access review is not due.
     s->Bind(1, std::string(role)).Bind(2, hash).BindBlob(3, std::string(kTotpSecret));
+    s->Bind(4, kNow - 86'400'000);
     if (!s->Run().ok()) Fail("user");
   }
   identity::Accounts accounts(**db, {});
@@ -96,7 +100,8 @@ Door& Open() {
     login.path = login.target = "/api/v1/auth/login";
     login.body = std::string(R"({"username":"analyst","password":")") + kPassword +
                  R"(","code":")" +
-                 crypto::TotpCode(kTotpSecret, crypto::TotpStep(d->clock.NowMillis())) + R"("})";
+                 crypto::TotpCode(kTotpSecret, crypto::TotpStep(d->clock.NowMillis())) +
+                 R"(","banner":")" + identity::BannerVersion(c.auth.login_banner) + R"("})";
     http::Response r = d->service->Handle(login);
     const std::size_t at = r.body.find("\"token\":\"");
     if (r.status != 200 || at == std::string::npos) Fail("sign-in: " + r.body);
