@@ -4,6 +4,12 @@
 #include <sqlite3.h>
 
 namespace interdict::catalog {
+namespace {
+
+// How long a statement waits for another connection's lock.
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
@@ -15,7 +21,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
     return Status::IOError(fmt::format("{}: cannot open: {}", path, msg));
   }
   std::unique_ptr<Database> out(new Database(db, path));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);
   // secure_delete: what a purge deletes (a hit's plate, an expired hold, an
   // old audit entry) is overwritten with zeros in its page, and freed pages
@@ -27,9 +33,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
 }
 
 Result<bool> Database::CheckpointTruncate() {
+  // Never waits: a TRUNCATE checkpoint holds the writer lock while it waits
+  // for readers, so waiting here would stall every writer. Busy is "later".
+  sqlite3_busy_timeout(db_, 0);
   int log = 0, copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &copied);
-  if (rc == SQLITE_BUSY) return false;
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return false;
   if (rc != SQLITE_OK) return Error("checkpointing the write-ahead log");
   return true;
 }
@@ -43,7 +53,7 @@ Result<std::unique_ptr<Database>> Database::OpenReadOnly(const std::string& path
     sqlite3_close(db);
     return Status::NotFound(fmt::format("{}: cannot open: {}", path, msg));
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<Database>(new Database(db, path));
 }

@@ -33,8 +33,9 @@ class Database {
   Status Exec(std::string_view sql);
   // Copies the write-ahead log into the database and truncates it to zero
   // bytes, so pages that held deleted data (before secure_delete zeroed them)
-  // are gone from it too. false when readers or writers kept it from
-  // finishing (try again later).
+  // are gone from it too. Never waits: false at once when another connection
+  // is reading or writing (try again later). Call it where no other user of
+  // this connection can write meanwhile (the service: under the catalog lock).
   Result<bool> CheckpointTruncate();
   Result<Statement> Prepare(std::string_view sql);
   std::int64_t LastInsertId() const;
