@@ -22,9 +22,11 @@ bool ConfidentialPlates::Empty() const {
 }
 
 bool ConfidentialPlates::Contains(std::string_view plate_text) const {
+  if (Empty()) return false;
+  // The HMAC outside the lock: ingest and every search call this per read.
+  const std::string digest = ConfidentialDigest(key_, plate_text);
   std::lock_guard lock(mu_);
-  if (digests_.empty()) return false;
-  return digests_.count(ConfidentialDigest(key_, plate_text)) > 0;
+  return digests_.count(digest) > 0;
 }
 
 void ConfidentialPlates::ReplaceMatchable(std::set<std::string> digests) {
@@ -33,9 +35,13 @@ void ConfidentialPlates::ReplaceMatchable(std::set<std::string> digests) {
 }
 
 bool ConfidentialPlates::Matchable(std::string_view plate_text) const {
+  {
+    std::lock_guard lock(mu_);
+    if (matchable_.empty()) return false;
+  }
+  const std::string digest = ConfidentialDigest(key_, plate_text);
   std::lock_guard lock(mu_);
-  if (matchable_.empty()) return false;
-  return matchable_.count(ConfidentialDigest(key_, plate_text)) > 0;
+  return matchable_.count(digest) > 0;
 }
 
 Result<std::set<std::string>> LoadMatchableDigests(catalog::Database& db) {
