@@ -91,6 +91,8 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
+  // The value, or `fallback` when the result holds an error.
+  T value_or(T fallback) && { return ok() ? std::move(value()) : std::move(fallback); }
 
   // The error; OK when the result holds a value.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }

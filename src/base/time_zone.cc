@@ -1,73 +1,91 @@
 #include "base/time_zone.h"
 
-#include <array>
+#include <sys/stat.h>
+
 #include <chrono>
+#include <cstdlib>
 
+#include <cctz/civil_time.h>
 #include <fmt/core.h>
-
-#include "base/time_format.h"
 
 namespace interdict {
 namespace {
 
-struct Zone {
-  std::string_view name;
-  int standard_hours;
-  bool daylight_saving;
-};
+using Seconds = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
 
-constexpr std::array<Zone, 8> kZones = {{{"UTC", 0, false},
-                                         {"America/New_York", -5, true},
-                                         {"America/Chicago", -6, true},
-                                         {"America/Denver", -7, true},
-                                         {"America/Phoenix", -7, false},
-                                         {"America/Los_Angeles", -8, true},
-                                         {"America/Anchorage", -9, true},
-                                         {"Pacific/Honolulu", -10, false}}};
+// Where cctz reads the database: $TZDIR, else Debian's tzdata folder.
+std::string ZoneFolder() {
+  const char* dir = std::getenv("TZDIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/usr/share/zoneinfo";
+}
 
-constexpr std::int64_t kHour = 3'600'000;
+// The shape of an IANA name: parts of letters, digits, '_', '+' and '-'
+// joined by '/', none starting with '.', 64 bytes at most.
+bool IsZoneName(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
+  bool part_start = true;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '+' || c == '-' || c == '/';
+    if (!ok || (part_start && (c == '/' || c == '-'))) return false;
+    part_start = c == '/';
+  }
+  return true;
+}
+
+Seconds ToSeconds(UnixMillis t) {
+  return std::chrono::floor<std::chrono::seconds>(
+      std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>(
+          std::chrono::milliseconds(t)));
+}
 
 }  // namespace
 
-int NthSunday(int y, int m, int n) {
-  using namespace std::chrono;
-  const sys_days day{year_month_day{year{y}, month{static_cast<unsigned>(m)}, std::chrono::day{1}}};
-  const int first_weekday = static_cast<int>(weekday{day}.c_encoding());  // 0 = Sunday
-  return 1 + (7 - first_weekday) % 7 + 7 * (n - 1);
+TimeZone TimeZone::Utc() {
+  return TimeZone();
 }
 
-std::string_view UsTimeZone::Supported() {
-  return "UTC, America/New_York, America/Chicago, America/Denver, America/Phoenix, "
-         "America/Los_Angeles, America/Anchorage, Pacific/Honolulu";
+Result<TimeZone> TimeZone::Parse(std::string_view name) {
+  if (name == "UTC") return Utc();
+  const auto unknown = [&] {
+    return Status::InvalidArgument(
+        fmt::format("unknown time zone \"{}\": an IANA name such as America/Chicago or "
+                    "Europe/London is expected",
+                    name.substr(0, 64)));
+  };
+  if (!IsZoneName(name)) return unknown();
+  // cctz keeps every name it is asked for, found or not; asking only for
+  // names that are files keeps that cache to the database's size.
+  struct stat st {};
+  const std::string path = ZoneFolder() + "/" + std::string(name);
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return unknown();
+  TimeZone tz;
+  if (!cctz::load_time_zone(std::string(name), &tz.zone_)) return unknown();
+  tz.name_ = std::string(name);
+  return tz;
 }
 
-Result<UsTimeZone> UsTimeZone::Parse(std::string_view name) {
-  for (const Zone& z : kZones) {
-    if (z.name == name) {
-      UsTimeZone tz;
-      tz.name_ = std::string(name);
-      tz.standard_hours_ = z.standard_hours;
-      tz.daylight_saving_ = z.daylight_saving;
-      return tz;
-    }
+std::int64_t TimeZone::OffsetAt(UnixMillis utc) const {
+  return static_cast<std::int64_t>(zone_.lookup(ToSeconds(utc)).offset) * 1000;
+}
+
+Result<UnixMillis> TimeZone::LocalToUtc(int y, int mo, int d, int h, int mi, int s) const {
+  const cctz::civil_second cs(y, mo, d, h, mi, s);
+  if (cs.year() != y || cs.month() != mo || cs.day() != d || cs.hour() != h || cs.minute() != mi ||
+      cs.second() != s) {
+    return Status::InvalidArgument(fmt::format(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} is not a date and time", y, mo, d, h, mi, s));
   }
-  return Status::InvalidArgument(
-      fmt::format("unknown time zone \"{}\"; one of {}", name, Supported()));
+  // `pre`: the offset in force before a change, which gives the first
+  // happening of a repeated time and moves a skipped one forward.
+  const Seconds t = zone_.lookup(cs).pre;
+  return UnixMillis{t.time_since_epoch().count()} * 1000;
 }
 
-std::int64_t UsTimeZone::OffsetAt(UnixMillis utc) const {
-  const std::int64_t standard = standard_hours_ * kHour;
-  if (!daylight_saving_) return standard;
-  using namespace std::chrono;
-  const auto local_day = floor<days>(sys_time<milliseconds>(milliseconds(utc + standard)));
-  const int y = static_cast<int>(year_month_day{local_day}.year());
-  // Daylight time starts at 02:00 standard time and ends at 02:00 daylight
-  // time (01:00 standard), both as instants in UTC.
-  const Result<UnixMillis> start = CivilToUnix(y, 3, NthSunday(y, 3, 2), 2, 0, 0);
-  const Result<UnixMillis> end = CivilToUnix(y, 11, NthSunday(y, 11, 1), 1, 0, 0);
-  if (!start.ok() || !end.ok()) return standard;
-  const bool daylight = utc >= *start - standard && utc < *end - standard;
-  return daylight ? standard + kHour : standard;
+UnixMillis TimeZone::LocalMidnight(UnixMillis utc) const {
+  const cctz::civil_day day(cctz::convert(ToSeconds(utc), zone_));
+  const Seconds t = cctz::convert(cctz::civil_second(day), zone_);
+  return UnixMillis{t.time_since_epoch().count()} * 1000;
 }
 
 }  // namespace interdict

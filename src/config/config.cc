@@ -277,15 +277,12 @@ const std::array kOptions = {
              return Status::Ok();
            }},
     Option{{"oversight.time_zone", "string", "\"America/Chicago\"",
-            "The time zone of people's work shifts, for the review queue's off-shift rule: a US "
-            "zone (America/New_York, America/Chicago, America/Denver, America/Phoenix, "
-            "America/Los_Angeles, America/Anchorage, Pacific/Honolulu) or UTC."},
+            "The time zone of people's work shifts, for the review queue's off-shift rule: any "
+            "IANA name (America/Chicago, Europe/London, ...) or UTC."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              const std::string& s = std::get<std::string>(v);
-             if (!UsTimeZone::Parse(s).ok())
-               return Status::InvalidArgument(
-                   fmt::format("unknown time zone '{}' ({})", s, UsTimeZone::Supported()));
+             if (Result<TimeZone> tz = TimeZone::Parse(s); !tz.ok()) return tz.status();
              c.oversight.time_zone = s;
              return Status::Ok();
            }},

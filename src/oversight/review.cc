@@ -169,7 +169,7 @@ class Reviewer {
     const std::string shift = own.empty() ? rules_.default_shift : own;
     const std::optional<std::pair<int, int>> s = identity::ParseShift(shift);
     if (!s) return Status::Ok();
-    Result<UsTimeZone> tz = UsTimeZone::Parse(rules_.time_zone);
+    Result<TimeZone> tz = TimeZone::Parse(rules_.time_zone);
     if (!tz.ok()) return tz.status();
     const std::int64_t local = e.time + tz->OffsetAt(e.time);
     const int minute = static_cast<int>(((local % kDay) + kDay) % kDay / 60'000);

@@ -47,17 +47,9 @@ bool Text(std::string_view v, const char* field, std::size_t max, std::string* o
 }  // namespace
 
 Result<UnixMillis> UsPacificToUtc(int y, int mo, int d, int h, int mi, int s) {
-  Result<UnixMillis> local = CivilToUnix(y, mo, d, h, mi, s);
-  if (!local.ok()) return local.status();
-  // Daylight time from 02:00 PST on the second Sunday of March to 02:00 PDT
-  // (01:00 PST) on the first Sunday of November.
-  const int march = NthSunday(y, 3, 2), november = NthSunday(y, 11, 1);
-  const auto minutes = [](int month, int day, int hour, int minute) {
-    return ((month * 32 + day) * 24 + hour) * 60 + minute;
-  };
-  const int at = minutes(mo, d, h, mi);
-  const bool daylight = at >= minutes(3, march, 2, 0) && at < minutes(11, november, 2, 0);
-  return *local + (daylight ? 7 : 8) * 3'600'000LL;
+  static const Result<TimeZone> pacific = TimeZone::Parse("America/Los_Angeles");
+  if (!pacific.ok()) return pacific.status();
+  return pacific->LocalToUtc(y, mo, d, h, mi, s);
 }
 
 Result<DelimitedReadParser> DelimitedReadParser::FromHeader(DelimitedFormat format,

@@ -41,10 +41,9 @@ class DelimitedReadParser {
   std::vector<std::string> names_;
 };
 
-// US Pacific local time (PST/PDT, the US rules since 2007: daylight time from
-// 02:00 on the second Sunday of March to 02:00 on the first Sunday of
-// November) as UTC. The repeated hour in November is read as daylight time;
-// the missing hour in March as standard time plus one.
+// US Pacific local time (America/Los_Angeles in the IANA database) as UTC.
+// The repeated hour in November is read as daylight time (its first
+// happening); the missing hour in March moves forward by the hour.
 Result<UnixMillis> UsPacificToUtc(int year, int month, int day, int hour, int minute, int second);
 
 // The `csv` format's header and one read as a row of it (no line break):

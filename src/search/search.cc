@@ -381,7 +381,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     Result<std::string> tz = Str(params, "time_zone", false);
     if (!tz.ok()) return Bad("params.time_zone", "must be a string");
     if (!tz->empty()) {
-      Result<UsTimeZone> zone = UsTimeZone::Parse(*tz);
+      Result<TimeZone> zone = TimeZone::Parse(*tz);
       if (!zone.ok()) return Bad("params.time_zone", zone.status().message());
       r.time_zone = *tz;
     }

@@ -103,7 +103,7 @@ Traffic::Traffic(const Region& region, const Population& population, TrafficOpti
     : region_(region),
       population_(population),
       opts_(std::move(options)),
-      zone_(*UsTimeZone::Parse(opts_.time_zone)) {
+      zone_(TimeZone::Parse(opts_.time_zone).value_or(TimeZone::Utc())) {
   double lat = 0, lon = 0;
   for (const Camera& c : region_.cameras) {
     lat += c.at.lat();
@@ -141,12 +141,7 @@ Traffic::Point Traffic::Project(const read::GeoPoint& p) const {
 }
 
 std::int64_t Traffic::LocalMidnight(std::int64_t utc) const {
-  const std::int64_t local = utc + zone_.OffsetAt(utc);
-  const std::int64_t day = (local >= 0 ? local : local - kDay + 1) / kDay;
-  // The offset at midnight may differ from the one at `utc` (a DST change
-  // that day); local midnight is before 02:00, so the earlier offset holds.
-  const std::int64_t guess = day * kDay - zone_.OffsetAt(utc);
-  return day * kDay - zone_.OffsetAt(guess);
+  return zone_.LocalMidnight(utc);
 }
 
 void Traffic::Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>* out) const {

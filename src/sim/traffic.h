@@ -101,7 +101,7 @@ class Traffic {
   const Region& region_;
   const Population& population_;
   TrafficOptions opts_;
-  UsTimeZone zone_;
+  TimeZone zone_;
   double origin_lat_ = 0, origin_lon_ = 0, metres_per_lon_ = 0;
   std::vector<Site> fixed_;
   std::vector<Vendor> vendor_of_;         // by site

@@ -1,5 +1,4 @@
 #include "base/time_format.h"
-#include "base/time_zone.h"
 
 #include <gtest/gtest.h>
 
@@ -41,25 +40,3 @@ TEST(TimeFormatTest, RejectsMalformedTimesNamingThePosition) {
 }  // namespace
 }  // namespace interdict
 
-namespace interdict {
-namespace {
-
-TEST(UsTimeZoneTest, DaylightTimeStartsAndEndsAtTwoInTheMorningLocalTime) {
-  const UsTimeZone chicago = *UsTimeZone::Parse("America/Chicago");
-  constexpr std::int64_t kHour = 3'600'000;
-  // 2026: daylight time from 8 March 02:00 CST (08:00 UTC) to 1 November
-  // 02:00 CDT (07:00 UTC).
-  EXPECT_EQ(chicago.OffsetAt(*ParseRfc3339("2026-03-08T07:59:59Z")), -6 * kHour);
-  EXPECT_EQ(chicago.OffsetAt(*ParseRfc3339("2026-03-08T08:00:00Z")), -5 * kHour);
-  EXPECT_EQ(chicago.OffsetAt(*ParseRfc3339("2026-11-01T06:59:59Z")), -5 * kHour);
-  EXPECT_EQ(chicago.OffsetAt(*ParseRfc3339("2026-11-01T07:00:00Z")), -6 * kHour);
-  const UsTimeZone phoenix = *UsTimeZone::Parse("America/Phoenix");
-  EXPECT_EQ(phoenix.OffsetAt(*ParseRfc3339("2026-07-01T12:00:00Z")), -7 * kHour);
-  EXPECT_EQ(UsTimeZone::Parse("UTC")->OffsetAt(0), 0);
-  EXPECT_FALSE(UsTimeZone::Parse("Europe/Paris").ok());
-  EXPECT_EQ(NthSunday(2026, 3, 2), 8);
-  EXPECT_EQ(NthSunday(2026, 11, 1), 1);
-}
-
-}  // namespace
-}  // namespace interdict

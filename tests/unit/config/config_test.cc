@@ -87,6 +87,15 @@ TEST(ConfigTest, ImpossibleValuesAreRefused) {
   ExpectError("[data]\ndir = \"\"\n", "must not be empty");
 }
 
+TEST(ConfigTest, ShiftsTimeZoneIsAnyIanaName) {
+  Config c;
+  EXPECT_TRUE(SetFromString(c, "oversight.time_zone", "Europe/London").ok());
+  EXPECT_EQ(c.oversight.time_zone, "Europe/London");
+  EXPECT_TRUE(SetFromString(c, "oversight.time_zone", "Australia/Lord_Howe").ok());
+  ExpectError("[oversight]\ntime_zone = \"America/Gotham\"\n",
+              "unknown time zone \"America/Gotham\"");
+}
+
 TEST(ConfigTest, SyntaxErrorsNameTheLine) {
   ExpectError("[server\n", "bad.toml:1:");
 }
