@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const interdict::search::Request& q = *r;
   if (q.from >= q.to || q.limit < 1 || q.limit > interdict::search::kMaxPageExport) std::abort();
   if (q.type == "area" && !q.region.polygon.empty() &&
-      (q.region.polygon.size() < 3 || interdict::read::RingSelfCrossing(q.region.polygon)))
+      (q.region.polygon.size() < 3 || interdict::geo::RingSelfCrossing(q.region.polygon)))
     std::abort();
   if (q.type == "scenes" &&
       (q.scenes.size() < 2 || q.scenes.size() > interdict::search::kMaxScenes || q.k < 1 ||

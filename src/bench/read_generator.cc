@@ -36,7 +36,7 @@ ReadGenerator::ReadGenerator(GeneratorOptions options) : opts_(options), rng_(op
   for (int i = 0; i < opts_.cameras; ++i) {
     const int agency = i * opts_.agencies / opts_.cameras;
     cameras_.push_back({fmt::format("AG{:02}", agency), fmt::format("cam{:04}", i),
-                        read::GeoPoint::FromDegrees(lat(rng_), lon(rng_))});
+                        geo::Point::FromDegrees(lat(rng_), lon(rng_))});
   }
   // About 20 sightings per vehicle over the period.
   const std::uint64_t population = std::max<std::uint64_t>(1000, opts_.reads / 20);

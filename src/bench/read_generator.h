@@ -26,7 +26,7 @@ struct GeneratorOptions {
 struct Camera {
   std::string agency;
   std::string name;
-  read::GeoPoint position;
+  geo::Point position;
 };
 
 class ReadGenerator {

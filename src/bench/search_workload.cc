@@ -149,7 +149,7 @@ QuerySet MakeQueries(const ReadGenerator& gen, const Planted& planted, std::int6
     return fmt::format(R"("filters":{{"from":"{}","to":"{}"}})", FormatRfc3339(from),
                        FormatRfc3339(to));
   };
-  auto circle = [](const read::GeoPoint& c) {
+  auto circle = [](const geo::Point& c) {
     return fmt::format(R"("center":{{"lat":{:.6f},"lon":{:.6f}}},"radius_m":1000)", c.lat(),
                        c.lon());
   };
@@ -177,7 +177,7 @@ QuerySet MakeQueries(const ReadGenerator& gen, const Planted& planted, std::int6
     std::string scenes;
     for (int s = 0; s < 3; ++s) {
       const std::int64_t sh = now - recent_hour(rng) * kHour;
-      const read::GeoPoint& c =
+      const geo::Point& c =
           (i == 0 && plant_first ? planted.scenes[static_cast<std::size_t>(s)].first
                                  : &gen.cameras()[cam(rng)])
               ->position;

@@ -41,7 +41,7 @@ struct PartialQ {
   std::string pattern;  // '?' and '*'
 };
 struct AreaQ {
-  read::GeoPoint center;
+  geo::Point center;
   std::vector<std::string> cameras;  // within 1 km
   std::int64_t from, to;             // one hour
 };
@@ -75,7 +75,7 @@ QuerySet MakeQueries(const ReadGenerator& gen, int n) {
     AreaQ a;
     a.center = gen.cameras()[cam(rng)].position;
     for (const Camera& c : gen.cameras()) {
-      if (read::DistanceMeters(c.position, a.center) <= 1000.0) a.cameras.push_back(c.name);
+      if (geo::DistanceMeters(c.position, a.center) <= 1000.0) a.cameras.push_back(c.name);
     }
     a.from = gen.options().start_ms + hour(rng) * 3'600'000;
     a.to = a.from + 3'600'000;
@@ -426,17 +426,16 @@ SideResult RunSqlite(const GeneratorOptions& gopts, const QuerySet& qs, const st
            " WHERE t.min_lat <= ? AND t.max_lat >= ? AND t.min_lon <= ? AND t.max_lon >= ?");
   for (const AreaQ& a : qs.area) {
     const auto t0 = Clock::now();
-    const double dlat = 1000.0 / 111'195.0;
-    const double dlon = dlat / std::cos(a.center.lat() * 3.14159265358979 / 180.0);
+    const auto [dlat, dlon] = geo::DegreesAround(a.center, 1000.0);
     sqlite3_bind_double(box.s, 1, a.center.lat() + dlat);
     sqlite3_bind_double(box.s, 2, a.center.lat() - dlat);
     sqlite3_bind_double(box.s, 3, a.center.lon() + dlon);
     sqlite3_bind_double(box.s, 4, a.center.lon() - dlon);
     std::vector<std::string> cams;
     while (sqlite3_step(box.s) == SQLITE_ROW) {
-      const read::GeoPoint p = read::GeoPoint::FromDegrees(sqlite3_column_double(box.s, 1),
-                                                           sqlite3_column_double(box.s, 2));
-      if (read::DistanceMeters(p, a.center) <= 1000.0) {
+      const geo::Point p =
+          geo::Point::FromDegrees(sqlite3_column_double(box.s, 1), sqlite3_column_double(box.s, 2));
+      if (geo::DistanceMeters(p, a.center) <= 1000.0) {
         cams.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(box.s, 0)));
       }
     }

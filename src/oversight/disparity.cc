@@ -11,7 +11,7 @@
 
 #include "base/json.h"
 #include "base/json_escape.h"
-#include "read/geo.h"
+#include "geo/geo.h"
 
 namespace interdict::oversight {
 
@@ -24,14 +24,14 @@ constexpr std::int64_t kDay = 86'400'000;
 struct Area {
   std::string id, name;
   std::optional<std::int64_t> population;
-  std::vector<read::Ring> rings;
+  std::vector<geo::Ring> rings;
   std::string rings_json;  // as shipped, for maps
   double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
-  bool Contains(const read::GeoPoint& p) const {
+  bool Contains(const geo::Point& p) const {
     if (p.lat() < min_lat || p.lat() > max_lat || p.lon() < min_lon || p.lon() > max_lon)
       return false;
-    for (const read::Ring& r : rings)
-      if (read::RingContains(r, p)) return true;
+    for (const geo::Ring& r : rings)
+      if (geo::RingContains(r, p)) return true;
     return false;
   }
 };
@@ -61,11 +61,11 @@ const std::map<std::string, Kind>& Kinds() {
         if (a["population"].IsInt64()) area.population = a["population"].GetInt64();
         area.rings_json = "[";
         for (const auto& ring : a["rings"].GetArray()) {
-          read::Ring r;
+          geo::Ring r;
           area.rings_json += area.rings_json.size() > 1 ? ",[" : "[";
           for (const auto& pt : ring.GetArray()) {
             const double lon = pt[0].GetDouble(), lat = pt[1].GetDouble();
-            r.push_back(read::GeoPoint::FromDegrees(lat, lon));
+            r.push_back(geo::Point::FromDegrees(lat, lon));
             area.min_lat = std::min(area.min_lat, lat);
             area.max_lat = std::max(area.max_lat, lat);
             area.min_lon = std::min(area.min_lon, lon);
@@ -104,8 +104,8 @@ std::string Figures(const Tally& t, std::optional<std::int64_t> population) {
 }
 
 // The centres of an area or scenes search's circles and polygons.
-std::vector<read::GeoPoint> SearchCentres(const std::string& details) {
-  std::vector<read::GeoPoint> out;
+std::vector<geo::Point> SearchCentres(const std::string& details) {
+  std::vector<geo::Point> out;
   rapidjson::Document d;
   if (!json::Parse(details, &d).ok() || !d.IsObject()) return out;
   auto centre = [&](const rapidjson::Value& a) {
@@ -117,10 +117,10 @@ std::vector<read::GeoPoint> SearchCentres(const std::string& details) {
         lat += pt[1].GetDouble();
       }
       const double n = a["polygon"].Size();
-      out.push_back(read::GeoPoint::FromDegrees(lat / n, lon / n));
+      out.push_back(geo::Point::FromDegrees(lat / n, lon / n));
     } else if (a.HasMember("lat") && a.HasMember("lon") && a["lat"].IsNumber() &&
                a["lon"].IsNumber()) {
-      out.push_back(read::GeoPoint::FromDegrees(a["lat"].GetDouble(), a["lon"].GetDouble()));
+      out.push_back(geo::Point::FromDegrees(a["lat"].GetDouble(), a["lon"].GetDouble()));
     }
   };
   if (d.HasMember("area")) centre(d["area"]);
@@ -143,7 +143,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
   const std::int64_t from = period.from_day * kDay, to = period.to_day * kDay;
   std::vector<Tally> tally(kind.areas.size());
   Tally outside, total;
-  auto area_of = [&](const read::GeoPoint& at) -> Tally& {
+  auto area_of = [&](const geo::Point& at) -> Tally& {
     for (std::size_t i = 0; i < kind.areas.size(); ++i)
       if (kind.areas[i].Contains(at)) return tally[i];
     return outside;
@@ -156,7 +156,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
         "c.agency_id WHERE c.status = 'active' AND c.lat IS NOT NULL AND c.lon IS NOT NULL");
     if (!c.ok()) return c.status();
     INTERDICT_RETURN_IF_ERROR(c->ForEach([&](const catalog::Statement& r) {
-      Tally& t = area_of(read::GeoPoint::FromDegrees(r.Real(2), r.Real(3)));
+      Tally& t = area_of(geo::Point::FromDegrees(r.Real(2), r.Real(3)));
       ++t.cameras;
       camera_area[{r.Text(0), r.Text(1)}] = &t;
     }));
@@ -181,7 +181,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     hits->Bind(1, from).Bind(2, to);
     INTERDICT_RETURN_IF_ERROR(hits->ForEach([&](const catalog::Statement& r) {
       Tally& t = r.IsNull(2) ? at_camera(r.Text(0), r.Text(1))
-                             : area_of(read::GeoPoint::FromDegrees(r.Real(2), r.Real(3)));
+                             : area_of(geo::Point::FromDegrees(r.Real(2), r.Real(3)));
       t.hits += r.Int(5);
       if (r.Int(4) != 0) t.stops += r.Int(5);
     }));
@@ -193,7 +193,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     searches->Bind(1, from).Bind(2, to);
     INTERDICT_RETURN_IF_ERROR(searches->ForEach([&](const catalog::Statement& r) {
       std::vector<Tally*> counted;
-      for (const read::GeoPoint& at : SearchCentres(r.Text(0))) {
+      for (const geo::Point& at : SearchCentres(r.Text(0))) {
         Tally* t = &area_of(at);
         if (std::find(counted.begin(), counted.end(), t) != counted.end()) continue;
         counted.push_back(t);

@@ -16,8 +16,8 @@
 #include "base/time_format.h"
 #include "base/time_zone.h"
 #include "crypto/crypto.h"
+#include "geo/geo.h"
 #include "identity/users.h"
-#include "read/geo.h"
 
 namespace interdict::oversight {
 
@@ -53,9 +53,9 @@ std::string Trimmed(const std::string& s) {
 
 // A circle or polygon of a search (an "area" object of the audit terms).
 struct SearchedArea {
-  read::GeoPoint center;
+  geo::Point center;
   double radius_m = 0;
-  read::Ring polygon;
+  geo::Ring polygon;
 };
 
 std::optional<SearchedArea> AreaOf(const Value* a) {
@@ -65,21 +65,21 @@ std::optional<SearchedArea> AreaOf(const Value* a) {
     double lat = 0, lon = 0;
     for (const Value& pt : poly->GetArray()) {
       if (!pt.IsArray() || pt.Size() != 2 || !pt[0].IsNumber() || !pt[1].IsNumber()) continue;
-      out.polygon.push_back(read::GeoPoint::FromDegrees(pt[1].GetDouble(), pt[0].GetDouble()));
+      out.polygon.push_back(geo::Point::FromDegrees(pt[1].GetDouble(), pt[0].GetDouble()));
       lat += pt[1].GetDouble();
       lon += pt[0].GetDouble();
     }
     if (out.polygon.empty()) return std::nullopt;
     const double n = static_cast<double>(out.polygon.size());
-    out.center = read::GeoPoint::FromDegrees(lat / n, lon / n);
-    for (const read::GeoPoint& p : out.polygon)
-      out.radius_m = std::max(out.radius_m, read::DistanceMeters(out.center, p));
+    out.center = geo::Point::FromDegrees(lat / n, lon / n);
+    for (const geo::Point& p : out.polygon)
+      out.radius_m = std::max(out.radius_m, geo::DistanceMeters(out.center, p));
     return out;
   }
   const std::optional<double> lat = Number(Member(*a, "lat")), lon = Number(Member(*a, "lon")),
                               r = Number(Member(*a, "radius_m"));
   if (!lat || !lon || !r) return std::nullopt;
-  out.center = read::GeoPoint::FromDegrees(*lat, *lon);
+  out.center = geo::Point::FromDegrees(*lat, *lon);
   out.radius_m = *r;
   return out;
 }

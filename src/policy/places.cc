@@ -27,8 +27,8 @@ const Value* Member(const Value& o, const char* key) {
 // Metres from the area to the place's extent (0 when they overlap).
 double Gap(const SearchedArea& a, const ProtectedPlace& place) {
   const double to_area = a.polygon.empty()
-                             ? std::max(0.0, read::DistanceMeters(a.center, place.at) - a.radius_m)
-                             : read::DistanceToRing(a.polygon, place.at);
+                             ? std::max(0.0, geo::DistanceMeters(a.center, place.at) - a.radius_m)
+                             : geo::DistanceToRing(a.polygon, place.at);
   return std::max(0.0, to_area - place.radius_m);
 }
 
@@ -79,7 +79,7 @@ Result<std::vector<ProtectedPlace>> ParseProtectedPlaces(std::string_view json) 
     }
     x.name.assign(name->GetString(), name->GetStringLength());
     x.kind.assign(kind->GetString(), kind->GetStringLength());
-    x.at = read::GeoPoint::FromDegrees(lat->GetDouble(), lon->GetDouble());
+    x.at = geo::Point::FromDegrees(lat->GetDouble(), lon->GetDouble());
     if (radius != nullptr) x.radius_m = radius->GetDouble();
     if (Status s = CheckPlace(x); !s.ok())
       return s.WithContext(fmt::format("protected places: places[{}]: ", i));
@@ -162,7 +162,7 @@ Result<std::vector<ProtectedPlace>> ListRegisteredPlaces(catalog::Database& db, 
     x.id = row.Int(0);
     x.name = row.Text(1);
     x.kind = row.Text(2);
-    x.at = read::GeoPoint::FromDegrees(row.Real(3), row.Real(4));
+    x.at = geo::Point::FromDegrees(row.Real(3), row.Real(4));
     x.radius_m = row.Real(5);
     x.from = row.OptionalInt(6);
     x.to = row.OptionalInt(7);

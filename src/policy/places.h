@@ -19,8 +19,8 @@
 
 #include "base/status.h"
 #include "catalog/sqlite.h"
+#include "geo/geo.h"
 #include "identity/accounts.h"
-#include "read/geo.h"
 
 namespace interdict::policy {
 
@@ -31,7 +31,7 @@ inline constexpr double kDefaultMaxRadiusM = 5000;
 struct ProtectedPlace {
   std::int64_t id = 0;  // registered places; 0 for the examples and the file
   std::string name, kind;
-  read::GeoPoint at;
+  geo::Point at;
   double radius_m = 0;                   // its own extent (a plaza, a march's route): 0 for a point
   std::optional<std::int64_t> from, to;  // in force [from, to); open when absent
   std::string registered_by;             // username, registered places
@@ -54,9 +54,9 @@ struct PlaceRules {
 
 // One area a search covers, over the time it covers.
 struct SearchedArea {
-  read::GeoPoint center;
+  geo::Point center;
   double radius_m = 0;
-  read::Ring polygon;  // when not empty, the area is the polygon
+  geo::Ring polygon;  // when not empty, the area is the polygon
   std::int64_t from = 0, to = 0;
 };
 

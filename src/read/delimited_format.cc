@@ -116,7 +116,7 @@ bool DelimitedReadParser::Parse(std::string_view line, Read* out, ReadRejection*
       *why = {"lat", "position outside -90..90, -180..180"};
       return false;
     }
-    r.position = GeoPoint::FromDegrees(lat, lon);
+    r.position = geo::Point::FromDegrees(lat, lon);
   } else if (!absent(get("lat")) || !absent(get("lon"))) {
     *why = {have_lat ? "lon" : "lat", "must be a number in degrees, with its partner"};
     return false;

@@ -214,7 +214,7 @@ struct Parser {
     if (!have_time) return Fail("time", "is required");
     if (!have_plate) return Fail("plate", "is required");
     if (have_lat != have_lon) return Fail(have_lat ? "lon" : "lat", "lat and lon come together");
-    if (have_lat) r->position = GeoPoint::FromDegrees(lat, lon);
+    if (have_lat) r->position = geo::Point::FromDegrees(lat, lon);
     return true;
   }
 };

@@ -200,7 +200,7 @@ Result<OpenAlprMessage> ParseOpenAlpr(std::string_view json, std::string_view ag
     if (lat && lon && lat->IsNumber() && lon->IsNumber() && lat->GetDouble() != 0 &&
         lon->GetDouble() != 0 && std::fabs(lat->GetDouble()) <= 90 &&
         std::fabs(lon->GetDouble()) <= 180) {
-      r.position = GeoPoint::FromDegrees(lat->GetDouble(), lon->GetDouble());
+      r.position = geo::Point::FromDegrees(lat->GetDouble(), lon->GetDouble());
     }
     if (const Value* dir = Member(doc, "travel_direction"); dir && dir->IsNumber()) {
       const double d = dir->GetDouble();

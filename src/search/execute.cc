@@ -382,7 +382,7 @@ Status Convoy(const store::Store& store, const Request& req, const Plan& plan, A
   return Status::Ok();
 }
 
-std::optional<read::GeoPoint> Where(const Plan& plan, const read::Read& r) {
+std::optional<geo::Point> Where(const Plan& plan, const read::Read& r) {
   if (r.position) return r.position;
   auto it = plan.camera_at.find(CameraKey(r));
   if (it == plan.camera_at.end()) return std::nullopt;
@@ -434,7 +434,7 @@ Status Route(const store::Store& store, const Request& req, const Plan& plan, An
       leg.first = false;
       leg.seconds = static_cast<double>(leg.at.read.time - prev.at.read.time) / 1000.0;
       if (leg.where && prev.where) {
-        leg.distance_m = read::DistanceMeters(*prev.where, *leg.where);
+        leg.distance_m = geo::DistanceMeters(*prev.where, *leg.where);
         if (leg.seconds > 0) leg.kmh = leg.distance_m / 1000.0 / (leg.seconds / 3600.0);
         leg.impossible =
             leg.distance_m >= kMinImpossibleMeters && (leg.seconds <= 0 || leg.kmh > req.max_kmh);

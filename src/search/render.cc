@@ -74,7 +74,7 @@ std::string GroupJson(const Request& req, const PlateGroup& g) {
   return out + "]}";
 }
 
-std::string Coordinates(const std::optional<read::GeoPoint>& p) {
+std::string Coordinates(const std::optional<geo::Point>& p) {
   return p ? fmt::format(R"("lat":{:.6f},"lon":{:.6f})", p->lat(), p->lon())
            : R"("lat":null,"lon":null)";
 }
@@ -192,11 +192,11 @@ std::string Csv(std::string_view v) {
   return out + "\"";
 }
 
-std::string LatLon(const std::optional<read::GeoPoint>& p) {
+std::string LatLon(const std::optional<geo::Point>& p) {
   return p ? fmt::format("{:.6f},{:.6f}", p->lat(), p->lon()) : ",";
 }
 
-std::optional<read::GeoPoint> Position(const Plan& plan, const read::Read& r) {
+std::optional<geo::Point> Position(const Plan& plan, const read::Read& r) {
   if (r.position) return r.position;
   auto it = plan.camera_at.find(r.agency + "/" + r.camera);
   if (it == plan.camera_at.end()) return std::nullopt;
@@ -269,7 +269,7 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
   return out;
 }
 
-std::string Feature(const read::GeoPoint& p, const std::string& properties) {
+std::string Feature(const geo::Point& p, const std::string& properties) {
   return fmt::format(
       R"({{"type":"Feature","geometry":{{"type":"Point","coordinates":[{:.6f},{:.6f}]}},"properties":{}}})",
       p.lon(), p.lat(), properties);
@@ -278,7 +278,7 @@ std::string Feature(const read::GeoPoint& p, const std::string& properties) {
 std::string GeoJsonBody(const Request& req, const Plan& plan, const Answer& a) {
   std::vector<std::string> features;
   auto sighting = [&](const Sighting& s, const std::string& more) {
-    if (std::optional<read::GeoPoint> p = Position(plan, s.read)) {
+    if (std::optional<geo::Point> p = Position(plan, s.read)) {
       std::string props = ReadJson(s);
       props.pop_back();
       features.push_back(Feature(*p, props + more + "}"));

@@ -69,17 +69,17 @@ const Value* Object(const Value& o, const char* name) {
   return &it->value;
 }
 
-Result<read::GeoPoint> Point(const Value& lat, const Value& lon, std::string_view param) {
+Result<geo::Point> Point(const Value& lat, const Value& lon, std::string_view param) {
   if (!lat.IsNumber() || !(lat.GetDouble() >= -90 && lat.GetDouble() <= 90))
     return Bad(param, "latitude must be a number from -90 to 90");
   if (!lon.IsNumber() || !(lon.GetDouble() >= -180 && lon.GetDouble() <= 180))
     return Bad(param, "longitude must be a number from -180 to 180");
-  return read::GeoPoint::FromDegrees(lat.GetDouble(), lon.GetDouble());
+  return geo::Point::FromDegrees(lat.GetDouble(), lon.GetDouble());
 }
 
 // A GeoJSON Polygon's outer ring ([[lon, lat], …], closed or not); holes are
 // not supported and are refused rather than ignored.
-Result<read::Ring> ParsePolygon(const Value& v, const std::string& param) {
+Result<geo::Ring> ParsePolygon(const Value& v, const std::string& param) {
   if (!v.IsObject()) return Bad(param, "must be a GeoJSON Polygon object");
   auto type = v.FindMember("type");
   if (type == v.MemberEnd() || !type->value.IsString() ||
@@ -93,17 +93,17 @@ Result<read::Ring> ParsePolygon(const Value& v, const std::string& param) {
   if (!ring.IsArray()) return Bad(param + ".coordinates[0]", "must be an array of [lon, lat]");
   if (ring.Size() > kMaxPolygonVertices + 1)
     return Bad(param + ".coordinates[0]", fmt::format("at most {} vertices", kMaxPolygonVertices));
-  read::Ring out;
+  geo::Ring out;
   for (rapidjson::SizeType i = 0; i < ring.Size(); ++i) {
     const std::string at = fmt::format("{}.coordinates[0][{}]", param, i);
     if (!ring[i].IsArray() || ring[i].Size() < 2) return Bad(at, "must be [lon, lat]");
-    Result<read::GeoPoint> p = Point(ring[i][1], ring[i][0], at);
+    Result<geo::Point> p = Point(ring[i][1], ring[i][0], at);
     if (!p.ok()) return p.status();
     if (out.empty() || !(out.back() == *p)) out.push_back(*p);  // repeated points collapse
   }
   if (out.size() > 1 && out.front() == out.back()) out.pop_back();  // closed ring
   if (out.size() < 3) return Bad(param + ".coordinates[0]", "needs at least 3 distinct points");
-  if (auto crossing = read::RingSelfCrossing(out)) {
+  if (auto crossing = geo::RingSelfCrossing(out)) {
     return Bad(param + ".coordinates[0]", fmt::format("crosses itself (edge {} meets edge {})",
                                                       crossing->first, crossing->second));
   }
@@ -114,10 +114,10 @@ Result<read::Ring> ParsePolygon(const Value& v, const std::string& param) {
 Result<Region> ParseRegion(const Value& o, const std::string& prefix) {
   Region r;
   if (auto poly = o.FindMember("polygon"); poly != o.MemberEnd()) {
-    Result<read::Ring> ring = ParsePolygon(poly->value, prefix + "polygon");
+    Result<geo::Ring> ring = ParsePolygon(poly->value, prefix + "polygon");
     if (!ring.ok()) return ring.status();
     r.polygon = std::move(*ring);
-    const auto [c, radius] = read::RingBounds(r.polygon);
+    const auto [c, radius] = geo::RingBounds(r.polygon);
     r.center = c;
     r.radius_m = radius;
     if (radius > 50'000) return Bad(prefix + "polygon", "must fit within 50 km of its centre");
@@ -133,7 +133,7 @@ Result<Region> ParseRegion(const Value& o, const std::string& prefix) {
     return Bad(prefix + "center.lat", "a number from -90 to 90");
   if (!lon->value.IsNumber() || !(lon->value.GetDouble() >= -180 && lon->value.GetDouble() <= 180))
     return Bad(prefix + "center.lon", "a number from -180 to 180");
-  r.center = read::GeoPoint::FromDegrees(lat->value.GetDouble(), lon->value.GetDouble());
+  r.center = geo::Point::FromDegrees(lat->value.GetDouble(), lon->value.GetDouble());
   Result<std::optional<double>> radius = Num(o, "radius_m");
   if (!radius.ok() || !*radius || !(**radius >= 10 && **radius <= 50'000))
     return Bad(prefix + "radius_m", "a number of metres from 10 to 50000");
@@ -470,7 +470,7 @@ namespace {
 // The fixed cameras standing in a region, and the mobile ones (their reads
 // carry their own position).
 store::Area AreaOf(const Region& region,
-                   const std::vector<std::pair<std::string, read::GeoPoint>>& fixed,
+                   const std::vector<std::pair<std::string, geo::Point>>& fixed,
                    const std::vector<std::string>& mobile) {
   store::Area area;
   area.center = region.center;
@@ -478,8 +478,8 @@ store::Area AreaOf(const Region& region,
   area.polygon = region.polygon;
   area.mobile_cameras = mobile;
   for (const auto& [camera, at] : fixed) {
-    if (read::DistanceMeters(at, region.center) > region.radius_m) continue;
-    if (!region.polygon.empty() && !read::RingContains(region.polygon, at)) continue;
+    if (geo::DistanceMeters(at, region.center) > region.radius_m) continue;
+    if (!region.polygon.empty() && !geo::RingContains(region.polygon, at)) continue;
     area.cameras.push_back(camera);
   }
   return area;
@@ -648,7 +648,7 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
       "c.agency_id");
   if (!cams.ok()) return cams.status();
   const std::set<std::string> agencies(plan.agencies.begin(), plan.agencies.end());
-  std::vector<std::pair<std::string, read::GeoPoint>> fixed;
+  std::vector<std::pair<std::string, geo::Point>> fixed;
   std::vector<std::string> mobile;
   for (;;) {
     Result<bool> row = cams->Step();
@@ -661,7 +661,7 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
       continue;
     }
     if (cams->IsNull(2) || cams->IsNull(3)) continue;
-    const read::GeoPoint at = read::GeoPoint::FromDegrees(cams->Real(2), cams->Real(3));
+    const geo::Point at = geo::Point::FromDegrees(cams->Real(2), cams->Real(3));
     std::string camera = cams->Text(1);
     plan.camera_at.emplace_hint(plan.camera_at.end(), agency + "/" + camera, at);
     fixed.emplace_back(std::move(camera), at);

@@ -18,11 +18,11 @@
 
 #include "base/status.h"
 #include "catalog/sqlite.h"
+#include "geo/geo.h"
 #include "identity/accounts.h"
 #include "policy/confidential.h"
 #include "policy/places.h"
 #include "policy/purpose.h"
-#include "read/geo.h"
 #include "store/query.h"
 #include "store/store.h"
 
@@ -36,9 +36,9 @@ enum class Format { kJson, kCsv, kGeoJson };
 
 // An area on the map: a circle, or a polygon when `polygon` is not empty.
 struct Region {
-  read::GeoPoint center;
+  geo::Point center;
   double radius_m = 0;
-  read::Ring polygon;
+  geo::Ring polygon;
 };
 
 struct Scene {
@@ -96,10 +96,10 @@ bool IsPatternAnalysis(std::string_view type);
 struct Plan {
   store::ReadQuery query;
   std::vector<std::string> agencies;
-  std::vector<store::Area> scene_areas;             // one per scene
-  std::map<std::string, read::GeoPoint> camera_at;  // "AGENCY/camera"
-  std::vector<std::string> places;                  // protected places the areas touch
-  std::string on_behalf_of;                         // agency code, or ""
+  std::vector<store::Area> scene_areas;         // one per scene
+  std::map<std::string, geo::Point> camera_at;  // "AGENCY/camera"
+  std::vector<std::string> places;              // protected places the areas touch
+  std::string on_behalf_of;                     // agency code, or ""
   std::int64_t on_behalf_id = 0;
 };
 
@@ -156,7 +156,7 @@ inline constexpr std::size_t kSightingsPerGroup = 20;
 // Route: a sighting and the way from the previous one.
 struct Leg {
   Sighting at;
-  std::optional<read::GeoPoint> where;
+  std::optional<geo::Point> where;
   double distance_m = 0, seconds = 0, kmh = 0;
   bool first = true;  // no previous sighting
   bool impossible = false;
@@ -165,7 +165,7 @@ struct Leg {
 // Locate: a camera where the plate is seen, and when (hour of week, local).
 struct Spot {
   std::string agency, camera;
-  std::optional<read::GeoPoint> where;
+  std::optional<geo::Point> where;
   std::int64_t reads = 0;
   std::map<int, std::int64_t> hours;  // 0 = Monday 00:00–01:00 … 167
 };

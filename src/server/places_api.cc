@@ -57,7 +57,7 @@ Result<policy::ProtectedPlace> ParsePlace(std::string_view body) {
     return Status::InvalidArgument("lon: required, from -180 to 180");
   place.name = *name;
   place.kind = *kind;
-  place.at = read::GeoPoint::FromDegrees(**lat, **lon);
+  place.at = geo::Point::FromDegrees(**lat, **lon);
   place.radius_m = radius->value_or(0);
   place.from = *from;
   place.to = *to;

@@ -65,20 +65,20 @@ std::string PlateText(std::string_view pattern, Rng& rng) {
 
 }  // namespace
 
-read::GeoPoint RandomPointIn(const County& county, Rng& rng) {
+geo::Point RandomPointIn(const County& county, Rng& rng) {
   std::int32_t lat_lo = county.ring[0].lat_e6, lat_hi = lat_lo;
   std::int32_t lon_lo = county.ring[0].lon_e6, lon_hi = lon_lo;
-  for (const read::GeoPoint& p : county.ring) {
+  for (const geo::Point& p : county.ring) {
     lat_lo = std::min(lat_lo, p.lat_e6);
     lat_hi = std::max(lat_hi, p.lat_e6);
     lon_lo = std::min(lon_lo, p.lon_e6);
     lon_hi = std::max(lon_hi, p.lon_e6);
   }
-  read::GeoPoint p;
+  geo::Point p;
   for (int tries = 0; tries < 1000; ++tries) {
     p.lat_e6 = static_cast<std::int32_t>(rng.Between(lat_lo, lat_hi));
     p.lon_e6 = static_cast<std::int32_t>(rng.Between(lon_lo, lon_hi));
-    if (read::RingContains(county.ring, p)) return p;
+    if (geo::RingContains(county.ring, p)) return p;
   }
   return county.ring[0];
 }
@@ -169,7 +169,7 @@ Population Population::Make(const Region& region, std::size_t count, std::uint64
   const std::size_t original = 31;
   std::size_t clone = 32;
   for (std::size_t i = 33; i < pop.vehicles_.size(); ++i) {
-    if (read::DistanceMeters(pop.vehicles_[i].home, pop.vehicles_[original].home) > 40'000 &&
+    if (geo::DistanceMeters(pop.vehicles_[i].home, pop.vehicles_[original].home) > 40'000 &&
         pop.vehicles_[i].commuter) {
       clone = i;
       break;

@@ -19,7 +19,7 @@ struct Vehicle {
   plate::Plate plate;
   plate::Jurisdiction state;
   std::string_view make, model, color, body;  // from static tables
-  read::GeoPoint home, work;
+  geo::Point home, work;
   bool commuter = false;
   std::int16_t leave_minute = 0;   // local time, weekdays
   std::int16_t return_minute = 0;  // local time, weekdays
@@ -46,6 +46,6 @@ class Population {
 };
 
 // A uniformly random point inside a county's outline.
-read::GeoPoint RandomPointIn(const County& county, Rng& rng);
+geo::Point RandomPointIn(const County& county, Rng& rng);
 
 }  // namespace interdict::sim

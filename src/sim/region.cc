@@ -35,13 +35,13 @@ Result<double> Num(const Value& o, const char* name, std::string_view where) {
   return it->value.GetDouble();
 }
 
-Result<read::GeoPoint> Point(const Value& o, std::string_view where) {
+Result<geo::Point> Point(const Value& o, std::string_view where) {
   Result<double> lat = Num(o, "lat", where), lon = Num(o, "lon", where);
   if (!lat.ok()) return lat.status();
   if (!lon.ok()) return lon.status();
   if (!(*lat >= -90 && *lat <= 90 && *lon >= -180 && *lon <= 180))
     return Bad(where, "lat/lon out of range");
-  return read::GeoPoint::FromDegrees(*lat, *lon);
+  return geo::Point::FromDegrees(*lat, *lon);
 }
 
 const Value* Array(const Value& doc, const char* name) {
@@ -116,7 +116,7 @@ Result<Region> Region::Parse(std::string_view json) {
     cam.road = *road == "interstate" ? RoadClass::kInterstate : RoadClass::kArterial;
     cam.synthetic = *source == "synthetic";
     cam.name = !street->empty() ? *street : fmt::format("{} camera {}", *agency, cam.code);
-    Result<read::GeoPoint> at = Point(c, where);
+    Result<geo::Point> at = Point(c, where);
     if (!at.ok()) return at.status();
     cam.at = *at;
     if (auto b = c.FindMember("bearing"); b != c.MemberEnd() && b->value.IsNumber())
@@ -152,7 +152,7 @@ Result<Region> Region::Parse(std::string_view json) {
     for (const Value& p : ring->GetArray()) {
       if (!p.IsArray() || p.Size() != 2 || !p[0].IsNumber() || !p[1].IsNumber())
         return Bad(where, "ring points are [lon, lat]");
-      county.ring.push_back(read::GeoPoint::FromDegrees(p[1].GetDouble(), p[0].GetDouble()));
+      county.ring.push_back(geo::Point::FromDegrees(p[1].GetDouble(), p[0].GetDouble()));
     }
     r.counties.push_back(std::move(county));
   }
@@ -163,7 +163,7 @@ Result<Region> Region::Parse(std::string_view json) {
     Result<std::string> hname = Str(h, "name", where);
     if (!hname.ok()) return hname.status();
     hub.name = *hname;
-    Result<read::GeoPoint> at = Point(h, where);
+    Result<geo::Point> at = Point(h, where);
     if (!at.ok()) return at.status();
     hub.at = *at;
     Result<double> weight = Num(h, "weight", where);
@@ -181,7 +181,7 @@ Result<Region> Region::Parse(std::string_view json) {
       if (!v.ok()) return v.status();
       *dest = *v;
     }
-    Result<read::GeoPoint> at = Point(u, where);
+    Result<geo::Point> at = Point(u, where);
     if (!at.ok()) return at.status();
     unit.home = *at;
     r.units.push_back(std::move(unit));

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "read/geo.h"
+#include "geo/geo.h"
 #include "read/read.h"
 
 namespace interdict::sim {
@@ -27,7 +27,7 @@ enum class RoadClass { kArterial, kInterstate };
 
 struct Camera {
   std::string agency, code, name;
-  read::GeoPoint at;
+  geo::Point at;
   std::optional<int> bearing;  // degrees the camera faces, when mapped
   std::string make;            // the manufacturer OpenStreetMap names, if any
   RoadClass road = RoadClass::kArterial;
@@ -41,18 +41,18 @@ struct MobileCamera {
 struct County {
   std::string name, state;
   std::int64_t population = 0;
-  read::Ring ring;
+  geo::Ring ring;
 };
 
 struct Hub {
   std::string name;
-  read::GeoPoint at;
+  geo::Point at;
   int weight = 1;
 };
 
 struct Unit {
   std::string agency, kind, name;  // kind: patrol, k9, tactical, air
-  read::GeoPoint home;
+  geo::Point home;
 };
 
 struct Region {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <thread>
 
 #include <fmt/core.h>
@@ -109,9 +108,9 @@ Traffic::Traffic(const Region& region, const Population& population, TrafficOpti
     lat += c.at.lat();
     lon += c.at.lon();
   }
-  origin_lat_ = lat / static_cast<double>(region_.cameras.size());
-  origin_lon_ = lon / static_cast<double>(region_.cameras.size());
-  metres_per_lon_ = 111'320.0 * std::cos(origin_lat_ * std::numbers::pi / 180.0);
+  plane_ =
+      geo::LocalPlane(geo::Point::FromDegrees(lat / static_cast<double>(region_.cameras.size()),
+                                              lon / static_cast<double>(region_.cameras.size())));
   for (std::size_t i = 0; i < region_.cameras.size(); ++i) {
     Site s;
     s.camera = static_cast<std::int32_t>(i);
@@ -136,8 +135,8 @@ Traffic::Traffic(const Region& region, const Population& population, TrafficOpti
             [](const Site& a, const Site& b) { return a.at.x < b.at.x; });
 }
 
-Traffic::Point Traffic::Project(const read::GeoPoint& p) const {
-  return {(p.lon() - origin_lon_) * metres_per_lon_, (p.lat() - origin_lat_) * 110'540.0};
+Traffic::Point Traffic::Project(const geo::Point& p) const {
+  return plane_.ToMetres(p);
 }
 
 std::int64_t Traffic::LocalMidnight(std::int64_t utc) const {
@@ -155,7 +154,7 @@ void Traffic::Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>
   }
   const int errands = rng.Poisson(workday ? 1.2 : 1.6);
   for (int e = 0; e < errands; ++e) {
-    read::GeoPoint to = v.home;
+    geo::Point to = v.home;
     to.lat_e6 += static_cast<std::int32_t>(rng.Between(-135'000, 135'000));
     to.lon_e6 += static_cast<std::int32_t>(rng.Between(-170'000, 170'000));
     // Most errands are by day; a few (shift work, late nights) at any hour.
@@ -172,7 +171,7 @@ void Traffic::Sites(std::int64_t day_number, std::vector<Site>* mobile) const {
   mobile->clear();
   for (std::size_t m = 0; m < region_.mobile_cameras.size(); ++m) {
     const MobileCamera& cam = region_.mobile_cameras[m];
-    read::GeoPoint home = region_.cameras.front().at;
+    geo::Point home = region_.cameras.front().at;
     std::size_t nth = 0;
     for (const Unit& u : region_.units) {
       if (u.agency != cam.agency || u.kind != "patrol") continue;
@@ -338,7 +337,7 @@ read::Read Traffic::ToRead(const SimRead& s) const {
     const MobileCamera& m = region_.mobile_cameras[s.site - region_.cameras.size()];
     r.agency = m.agency;
     r.camera = m.code;
-    read::GeoPoint p;
+    geo::Point p;
     p.lat_e6 = s.lat_e6;
     p.lon_e6 = s.lon_e6;
     r.position = p;

@@ -76,21 +76,19 @@ class Traffic {
   const Population& population() const { return population_; }
 
  private:
-  struct Point {
-    double x = 0, y = 0;  // metres east and north of the region's origin
-  };
-  struct Site {                // a camera or a mobile unit's stint, where reads happen
-    std::int32_t camera = -1;  // index into region.cameras, or -1: mobile
-    std::int32_t mobile = -1;  // index into region.mobile_cameras
+  using Point = geo::LocalPlane::Xy;  // metres east and north of the region's origin
+  struct Site {                       // a camera or a mobile unit's stint, where reads happen
+    std::int32_t camera = -1;         // index into region.cameras, or -1: mobile
+    std::int32_t mobile = -1;         // index into region.mobile_cameras
     Point at;
-    read::GeoPoint where;
+    geo::Point where;
     std::int64_t from = 0, to = 0;  // mobile stints: offsets from midnight
   };
   struct Trip {
-    read::GeoPoint from, to;
+    geo::Point from, to;
     std::int64_t depart = 0;  // ms after local midnight
   };
-  Point Project(const read::GeoPoint& p) const;
+  Point Project(const geo::Point& p) const;
   void Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>* out) const;
   void Sites(std::int64_t day_number, std::vector<Site>* mobile) const;
   void Vehicles(std::int64_t midnight_utc, std::int64_t day_number, const std::vector<Site>& mobile,
@@ -102,7 +100,7 @@ class Traffic {
   const Population& population_;
   TrafficOptions opts_;
   TimeZone zone_;
-  double origin_lat_ = 0, origin_lon_ = 0, metres_per_lon_ = 0;
+  geo::LocalPlane plane_{geo::Point{}};
   std::vector<Site> fixed_;
   std::vector<Vendor> vendor_of_;         // by site
   std::vector<std::string> site_prefix_;  // by site: the JSON from the agency to the time's quote

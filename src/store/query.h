@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "base/status.h"
+#include "geo/geo.h"
 #include "plate/jurisdiction.h"
 #include "plate/plate.h"
-#include "read/geo.h"
 #include "read/read.h"
 
 namespace interdict::store {
@@ -48,12 +48,12 @@ class PlatePattern {
 // area and the mobile cameras that may have been; reads of mobile cameras
 // count when their own position is inside.
 struct Area {
-  read::GeoPoint center;
+  geo::Point center;
   double radius_m = 0;
   std::vector<std::string> cameras;         // fixed cameras standing in the circle
   std::vector<std::string> mobile_cameras;  // cameras whose reads carry their own position
   // When not empty, the area is this polygon (center and radius only bound it).
-  read::Ring polygon;
+  geo::Ring polygon;
 };
 
 // Where a page of results ended: the last read returned. Results are ordered

@@ -43,7 +43,7 @@ bool DecodeOptionalFields(Decoder& in, std::uint8_t flags, read::Read* r) {
   if (flags & kRowHasPosition) {
     std::int64_t lat = 0, lon = 0;
     if (!in.GetZigZag(&lat) || !in.GetZigZag(&lon)) return false;
-    r->position = read::GeoPoint{static_cast<std::int32_t>(lat), static_cast<std::int32_t>(lon)};
+    r->position = geo::Point{static_cast<std::int32_t>(lat), static_cast<std::int32_t>(lon)};
   }
   r->heading = -1;
   if (flags & kRowHasHeading) {

@@ -1191,8 +1191,8 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     if (area_cameras.count(r.camera)) return true;
     if (!mobile_cameras.count(r.camera) || !r.position) return false;
     return q.area->polygon.empty()
-               ? read::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
-               : read::RingContains(q.area->polygon, *r.position);
+               ? geo::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
+               : geo::RingContains(q.area->polygon, *r.position);
   };
 
   // Everything but the plate, pattern or area test, on a whole read.

@@ -17,7 +17,7 @@ inline read::Read MakeRead(int n, std::string agency = "STLPD", std::string came
   r.plate = *plate::Plate::FromNormalized(text.substr(0, plate::Plate::kMaxLength));
   r.state = *plate::Jurisdiction::Parse("MO");
   r.plate_confidence = read::Confidence::FromPercent(static_cast<std::uint8_t>(n % 101));
-  if (n % 3 == 0) r.position = read::GeoPoint{38'600'000 + n, -90'200'000 - n};
+  if (n % 3 == 0) r.position = geo::Point{38'600'000 + n, -90'200'000 - n};
   if (n % 4 == 0) r.heading = static_cast<std::int16_t>(n % 360);
   if (n % 5 == 0) {
     r.alternates.push_back(

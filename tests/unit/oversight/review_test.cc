@@ -179,7 +179,7 @@ TEST_F(ReviewTest, AnAreaSearchThatTouchedAProtectedPlaceIsFlagged) {
   policy::ProtectedPlace mosque;
   mosque.name = "Example Mosque";
   mosque.kind = "place of worship";
-  mosque.at = read::GeoPoint::FromDegrees(38.60, -90.40);
+  mosque.at = geo::Point::FromDegrees(38.60, -90.40);
   rules_.places.fixed = {mosque};
   // Centred 100 m away.
   EXPECT_EQ(

@@ -15,8 +15,8 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kNow = 1'800'000'000'000;
 
-read::GeoPoint At(double lat, double lon) {
-  return read::GeoPoint::FromDegrees(lat, lon);
+geo::Point At(double lat, double lon) {
+  return geo::Point::FromDegrees(lat, lon);
 }
 
 ProtectedPlace Place(std::string name, double lat, double lon, double radius_m = 0) {

@@ -320,13 +320,13 @@ TEST_F(SearchLibraryTest, RouteGivesTravelTimesAndFlagsImpossibleSpeeds) {
   ASSERT_TRUE(o.status.ok()) << o.status.message();
   ASSERT_EQ(o.answer.legs.size(), 4u);
   EXPECT_TRUE(o.answer.legs[0].first);
-  const read::GeoPoint a1 = read::GeoPoint::FromDegrees(38.6270, -90.1994);
-  const read::GeoPoint a2 = read::GeoPoint::FromDegrees(38.6300, -90.2020);
-  const read::GeoPoint a3 = read::GeoPoint::FromDegrees(38.7487, -90.3700);
-  EXPECT_NEAR(o.answer.legs[1].distance_m, read::DistanceMeters(a1, a2), 1);
+  const geo::Point a1 = geo::Point::FromDegrees(38.6270, -90.1994);
+  const geo::Point a2 = geo::Point::FromDegrees(38.6300, -90.2020);
+  const geo::Point a3 = geo::Point::FromDegrees(38.7487, -90.3700);
+  EXPECT_NEAR(o.answer.legs[1].distance_m, geo::DistanceMeters(a1, a2), 1);
   EXPECT_EQ(o.answer.legs[1].seconds, 300);
   EXPECT_FALSE(o.answer.legs[1].impossible);
-  EXPECT_NEAR(o.answer.legs[2].kmh, read::DistanceMeters(a2, a3) / 1000 * 60, 1);
+  EXPECT_NEAR(o.answer.legs[2].kmh, geo::DistanceMeters(a2, a3) / 1000 * 60, 1);
   EXPECT_TRUE(o.answer.legs[2].impossible);
   EXPECT_FALSE(o.answer.legs[3].impossible);  // 20 km in 54 minutes
   EXPECT_NE(o.body.find(R"("impossible":1,)"), std::string::npos) << o.body;

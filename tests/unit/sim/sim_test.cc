@@ -28,7 +28,7 @@ TEST(RegionTest, TheEmbeddedRegionHasRealCamerasOwnedByItsAgencies) {
     EXPECT_TRUE(codes.insert(c.agency + "/" + c.code).second) << "duplicate " << c.code;
     if (!c.synthetic) ++osm;
     bool in_a_county = false;
-    for (const County& county : r.counties) in_a_county |= read::RingContains(county.ring, c.at);
+    for (const County& county : r.counties) in_a_county |= geo::RingContains(county.ring, c.at);
     EXPECT_TRUE(in_a_county) << c.code << " is outside the region";
   }
   EXPECT_EQ(osm, 275u);  // the OpenStreetMap ALPR nodes inside the 12 counties
@@ -139,19 +139,18 @@ TEST_F(TrafficTest, TheClonedPlateIsSeenInTwoPlacesTooFarApartToDriveBetween) {
   const auto [original, clone] = pop.clone();
   ASSERT_NE(original, clone);
   EXPECT_EQ(pop.vehicles()[original].plate, pop.vehicles()[clone].plate);
-  EXPECT_GT(read::DistanceMeters(pop.vehicles()[original].home, pop.vehicles()[clone].home),
-            40'000);
+  EXPECT_GT(geo::DistanceMeters(pop.vehicles()[original].home, pop.vehicles()[clone].home), 40'000);
   TrafficStats stats;
   const std::vector<read::Read> reads = Days(Traffic(region, pop, {.seed = 13}), 14, &stats);
-  std::map<std::string, read::GeoPoint> where;
+  std::map<std::string, geo::Point> where;
   for (const Camera& c : region.cameras) where[c.agency + "/" + c.code] = c.at;
   std::vector<const read::Read*> seen;
   for (const read::Read& r : reads)
     if (r.plate == pop.vehicles()[original].plate && !r.position) seen.push_back(&r);
   int impossible = 0;
   for (std::size_t i = 1; i < seen.size(); ++i) {
-    const double km = read::DistanceMeters(where[seen[i - 1]->agency + "/" + seen[i - 1]->camera],
-                                           where[seen[i]->agency + "/" + seen[i]->camera]) /
+    const double km = geo::DistanceMeters(where[seen[i - 1]->agency + "/" + seen[i - 1]->camera],
+                                          where[seen[i]->agency + "/" + seen[i]->camera]) /
                       1000;
     const double hours = static_cast<double>(seen[i]->time - seen[i - 1]->time) / 3'600'000.0;
     if (km > 1 && km / std::max(hours, 1e-6) > 200) ++impossible;
@@ -216,7 +215,7 @@ TEST(CsvReadTest, AReadWrittenAsCsvParsesBackToTheSameFields) {
   r.state = *plate::Jurisdiction::Parse("MO");
   r.plate_confidence = read::Confidence::FromPercent(87);
   r.state_confidence = read::Confidence::FromPercent(91);
-  r.position = read::GeoPoint::FromDegrees(38.627, -90.1994);
+  r.position = geo::Point::FromDegrees(38.627, -90.1994);
   r.heading = 270;
   r.vehicle = {"TOYT", "CAMRY", "BLK", "4D"};
   Result<read::DelimitedReadParser> parser =

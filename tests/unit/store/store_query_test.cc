@@ -201,9 +201,9 @@ TEST_F(StoreQueryTest, PatternSyntaxIsCheckedAndMatchingIsExact) {
 TEST_F(StoreQueryTest, AreaAndTimeWindowSelectCamerasAndPositionedReads) {
   auto s = Open();
   read::Read mobile_in = At(t0_ + 10, "MOB1", "car7");
-  mobile_in.position = read::GeoPoint::FromDegrees(38.6270, -90.1994);
+  mobile_in.position = geo::Point::FromDegrees(38.6270, -90.1994);
   read::Read mobile_out = At(t0_ + 20, "MOB2", "car7");
-  mobile_out.position = read::GeoPoint::FromDegrees(38.7000, -90.1994);  // 8 km north
+  mobile_out.position = geo::Point::FromDegrees(38.7000, -90.1994);  // 8 km north
   ASSERT_TRUE(s->Append({At(t0_, "IN1", "camA"), At(t0_ + 5, "OUT1", "camB"), mobile_in, mobile_out,
                          At(t0_ + 2 * 3'600'000, "LATE1", "camA")})
                   .ok());
@@ -212,7 +212,7 @@ TEST_F(StoreQueryTest, AreaAndTimeWindowSelectCamerasAndPositionedReads) {
   q.agencies = {"STLPD"};
   q.from = t0_;
   q.to = t0_ + 3'600'000;
-  q.area = Area{read::GeoPoint::FromDegrees(38.6270, -90.1994), 1000, {"camA"}, {"car7"}, {}};
+  q.area = Area{geo::Point::FromDegrees(38.6270, -90.1994), 1000, {"camA"}, {"car7"}, {}};
   EXPECT_EQ(Plates(*s->Query(q)), (std::vector<std::string>{"MOB1", "IN1"}));
 }
 

@@ -1,12 +1,12 @@
-#include "read/geo.h"
+#include "geo/geo.h"
 
 #include <gtest/gtest.h>
 
-namespace interdict::read {
+namespace interdict::geo {
 namespace {
 
-GeoPoint P(double lat, double lon) {
-  return GeoPoint::FromDegrees(lat, lon);
+Point P(double lat, double lon) {
+  return Point::FromDegrees(lat, lon);
 }
 
 TEST(GeoTest, RingContainsTheInsideAndBoundaryOfAConcavePolygon) {
@@ -37,7 +37,7 @@ TEST(GeoTest, SelfCrossingRingsAreFoundAndSimpleOnesPass) {
 TEST(GeoTest, RingBoundsCoverEveryVertex) {
   const Ring r = {P(38.60, -90.30), P(38.70, -90.30), P(38.70, -90.10), P(38.60, -90.10)};
   const auto [center, radius] = RingBounds(r);
-  for (const GeoPoint& p : r) EXPECT_LE(DistanceMeters(center, p), radius);
+  for (const Point& p : r) EXPECT_LE(DistanceMeters(center, p), radius);
 }
 
 TEST(GeoTest, DistanceToRingIsZeroInsideAndTheNearestEdgeOutside) {
@@ -54,4 +54,46 @@ TEST(GeoTest, DistanceToRingIsZeroInsideAndTheNearestEdgeOutside) {
 }
 
 }  // namespace
-}  // namespace interdict::read
+}  // namespace interdict::geo
+
+namespace interdict::geo {
+namespace {
+
+Point Q(double lat, double lon) {
+  return Point::FromDegrees(lat, lon);
+}
+
+TEST(GeoLibraryTest, RingsDrawnEitherWayHaveTheSameInside) {
+  const Ring clockwise = {Q(0, 0), Q(1, 0), Q(1, 1), Q(0, 1)};
+  const Ring counter = {Q(0, 0), Q(0, 1), Q(1, 1), Q(1, 0)};
+  for (const Ring& r : {clockwise, counter}) {
+    EXPECT_TRUE(RingContains(r, Q(0.5, 0.5)));
+    EXPECT_FALSE(RingContains(r, Q(1.5, 0.5)));
+    EXPECT_FALSE(RingSelfCrossing(r));
+    EXPECT_EQ(DistanceToRing(r, Q(0.5, 0.5)), 0);
+  }
+}
+
+TEST(GeoLibraryTest, ARingWithNoAreaIsNamedNotAccepted) {
+  // Three points on one line: the closing edge folds back over both others.
+  auto flat = RingSelfCrossing({Q(0, 0), Q(0, 1), Q(0, 2)});
+  ASSERT_TRUE(flat);
+  EXPECT_EQ(*flat, (std::pair<std::size_t, std::size_t>{0, 2}));
+}
+
+TEST(GeoLibraryTest, DistancesAreOnTheSphere) {
+  // One degree of a meridian is the mean radius times pi / 180.
+  EXPECT_NEAR(DistanceMeters(Q(38, -90), Q(39, -90)), 111'195.08, 0.01);
+  // A degree of longitude shrinks with the cosine of the latitude.
+  EXPECT_NEAR(DistanceMeters(Q(60, 10), Q(60, 11)), 55'597.5, 5.0);
+  const auto [dlat, dlon] = DegreesAround(Q(60, 10), 1000);
+  EXPECT_NEAR(dlat, 1000 / 111'195.08, 1e-9);
+  EXPECT_NEAR(dlon, 2 * dlat, 1e-9);
+  const LocalPlane plane(Q(60, 10));
+  const LocalPlane::Xy p = plane.ToMetres(Q(60.01, 10.02));
+  EXPECT_NEAR(p.x, DistanceMeters(Q(60, 10), Q(60, 10.02)), 1.0);
+  EXPECT_NEAR(p.y, DistanceMeters(Q(60, 10), Q(60.01, 10)), 0.01);
+}
+
+}  // namespace
+}  // namespace interdict::geo
