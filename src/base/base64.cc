@@ -1,73 +1,56 @@
 #include "base/base64.h"
 
-#include <array>
-#include <cstdint>
+#include <algorithm>
+
+#include <openssl/evp.h>
 
 namespace interdict {
-namespace {
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<std::int8_t, 256> MakeTable() {
-  std::array<std::int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
-  }
-  return t;
-}
-constexpr std::array<std::int8_t, 256> kTable = MakeTable();
-
-}  // namespace
-
+// OpenSSL's EVP_EncodeBlock and EVP_DecodeBlock do the work (decision 0030);
+// what is ours is the leniency vendors need around them: whitespace
+// anywhere, padding optional.
 std::optional<std::string> Base64Decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t padding = 0;
+  std::string clean;
+  clean.reserve(text.size());
   for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding > 0) return std::nullopt;  // data after padding
-    const std::int8_t v = kTable[static_cast<unsigned char>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') clean.push_back(c);
   }
-  if (bits >= 6 || padding > 2) return std::nullopt;  // a lone character cannot end a group
+  std::size_t padding = 0;
+  while (!clean.empty() && clean.back() == '=') {
+    clean.pop_back();
+    ++padding;
+  }
+  // More than two '=', '=' inside the data, or a lone character in the
+  // last group (6 bits cannot make a byte).
+  if (padding > 2 || clean.find('=') != std::string::npos || clean.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  const std::size_t bytes =
+      clean.size() / 4 * 3 + (clean.size() % 4 == 0 ? 0 : clean.size() % 4 - 1);
+  clean.append((4 - clean.size() % 4) % 4, '=');
+  std::string out(clean.size() / 4 * 3, '\0');
+  if (clean.size() > static_cast<std::size_t>(INT32_MAX)) return std::nullopt;
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(clean.data()),
+                                static_cast<int>(clean.size()));
+  if (n < 0) return std::nullopt;  // a character outside the alphabet
+  out.resize(bytes);
   return out;
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{static_cast<std::uint8_t>(bytes[i])} << 16) |
-                            (std::uint32_t{static_cast<std::uint8_t>(bytes[i + 1])} << 8) |
-                            std::uint32_t{static_cast<std::uint8_t>(bytes[i + 2])};
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
+  std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');  // EVP_EncodeBlock ends it with NUL
+  std::size_t done = 0, written = 0;
+  // EVP_EncodeBlock takes an int: whole groups of three at a time.
+  constexpr std::size_t kChunk = std::size_t{3} << 28;
+  while (done < bytes.size()) {
+    const std::size_t n = std::min(kChunk, bytes.size() - done);
+    written += static_cast<std::size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(out.data() + written),
+        reinterpret_cast<const unsigned char*>(bytes.data() + done), static_cast<int>(n)));
+    done += n;
   }
-  if (i < bytes.size()) {
-    std::uint32_t v = std::uint32_t{static_cast<std::uint8_t>(bytes[i])} << 16;
-    if (i + 1 < bytes.size()) v |= std::uint32_t{static_cast<std::uint8_t>(bytes[i + 1])} << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
+  out.resize(written);
   return out;
 }
 

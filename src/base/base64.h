@@ -1,4 +1,5 @@
-// RFC 4648 base64 (the standard alphabet), for images vendors embed in JSON.
+// RFC 4648 base64 (the standard alphabet), for images vendors embed in JSON
+// and for search cursors; OpenSSL does the coding (decision 0030).
 #pragma once
 
 #include <optional>

@@ -52,10 +52,6 @@ std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view messag
 }
 }  // namespace
 
-std::string HmacSha1(std::string_view key, std::string_view message) {
-  return Hmac(EVP_sha1(), key, message);
-}
-
 std::string HmacSha256(std::string_view key, std::string_view message) {
   return Hmac(EVP_sha256(), key, message);
 }

@@ -24,8 +24,6 @@ inline Digest Sha256(std::string_view data) {
 }
 std::string_view AsBytes(const Digest& d);
 
-// HMAC-SHA1 (RFC 2104), 20 bytes.
-std::string HmacSha1(std::string_view key, std::string_view message);
 // HMAC-SHA256 (RFC 2104), 32 bytes: webhook signatures.
 std::string HmacSha256(std::string_view key, std::string_view message);
 

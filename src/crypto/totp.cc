@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include <liboath/oath.h>
+
 #include "crypto/crypto.h"
 
 namespace interdict::crypto {
@@ -14,21 +16,17 @@ std::int64_t TotpStep(std::int64_t now_ms) {
 }
 
 std::string TotpCode(std::string_view secret, std::int64_t step, int digits) {
-  std::string counter(8, '\0');
-  auto c = static_cast<std::uint64_t>(step);
-  for (int i = 7; i >= 0; --i, c >>= 8)
-    counter[static_cast<std::size_t>(i)] = static_cast<char>(c & 0xff);
-  const std::string mac = HmacSha1(secret, counter);
-  // Dynamic truncation (RFC 4226 section 5.3).
-  const std::size_t offset = static_cast<unsigned char>(mac[19]) & 0x0f;
-  const std::uint32_t bin =
-      (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset]) & 0x7f) << 24) |
-      (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 1])) << 16) |
-      (static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 2])) << 8) |
-      static_cast<std::uint32_t>(static_cast<unsigned char>(mac[offset + 3]));
-  std::uint32_t mod = 1;
-  for (int i = 0; i < digits; ++i) mod *= 10;
-  return fmt::format("{:0{}}", bin % mod, digits);
+  // liboath computes the code (RFC 4226: HMAC-SHA1 and dynamic truncation);
+  // oath_init must run once before any other call.
+  static const int init = oath_init();
+  char code[16] = {};
+  if (init != OATH_OK || digits < 6 || digits > 8 ||
+      oath_hotp_generate(secret.data(), secret.size(), static_cast<std::uint64_t>(step),
+                         static_cast<unsigned>(digits), false, OATH_HOTP_DYNAMIC_TRUNCATION,
+                         code) != OATH_OK) {
+    return {};  // matches no code a person can type
+  }
+  return code;
 }
 
 std::optional<std::int64_t> TotpCheck(std::string_view secret, std::string_view code,

@@ -14,7 +14,8 @@ inline constexpr std::int64_t kTotpStepMs = 30'000;
 // The step a moment falls in: floor(epoch ms / 30 s).
 std::int64_t TotpStep(std::int64_t now_ms);
 
-// The code for `step` (`digits` long, zero-padded).
+// The code for `step` (`digits` of 6 to 8, zero-padded; computed by liboath,
+// decision 0030). Empty, which no code matches, if the library fails.
 std::string TotpCode(std::string_view secret, std::int64_t step, int digits = 6);
 
 // The step `code` belongs to if it is the code of the current step or of one

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "base/base64.h"
+#include "base/hash.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "base/time_zone.h"
@@ -147,12 +148,6 @@ Result<plate::Plate> TargetPlate(const Value& params) {
   Result<plate::Plate> parsed = plate::Plate::Parse(*p);
   if (!parsed.ok()) return Bad("params.plate", parsed.status().message());
   return parsed;
-}
-
-std::uint64_t Fnv1a(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-  return h;
 }
 
 std::string RegionJson(const Region& r) {
@@ -432,7 +427,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     return Bad("format", "json, csv or geojson");
   }
 
-  r.digest = Fnv1a(TermsJson(r));
+  r.digest = Hash64(TermsJson(r));
   if (const Value* page = Object(doc, "page")) {
     const std::size_t max = r.format == Format::kJson ? kMaxPageJson : kMaxPageExport;
     Result<double> limit =

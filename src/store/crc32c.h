@@ -1,5 +1,5 @@
 // CRC-32C (Castagnoli), the checksum of every record and file section in the
-// store. Uses the SSE 4.2 instruction when the CPU has it.
+// store, computed by Intel's ISA-L (decision 0030).
 #pragma once
 
 #include <cstddef>

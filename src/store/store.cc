@@ -15,6 +15,7 @@
 
 #include <fmt/core.h>
 
+#include "base/hash.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
 #include "store/coding.h"
@@ -27,22 +28,9 @@
 namespace interdict::store {
 namespace {
 
-std::uint64_t Fnv1a(std::uint64_t h, std::string_view s) {
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 // Identity of a read for idempotent re-sends: (agency, camera, id).
 std::uint64_t IdentityHash(const read::Read& r) {
-  std::uint64_t h = 14695981039346656037ull;
-  h = Fnv1a(h, r.agency);
-  h = Fnv1a(h, std::string_view("\0", 1));
-  h = Fnv1a(h, r.camera);
-  h = Fnv1a(h, std::string_view("\0", 1));
-  return Fnv1a(h, r.id);
+  return Hash64({r.agency, r.camera, r.id});
 }
 
 bool SameIdentity(const read::Read& a, const read::Read& b) {

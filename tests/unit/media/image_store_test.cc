@@ -23,6 +23,14 @@ TEST(Base64, RoundTripsAndRefusesWhatIsNotBase64) {
   EXPECT_FALSE(Base64Decode("Zm9v!").has_value());
   EXPECT_FALSE(Base64Decode("Zg=x").has_value());
   EXPECT_FALSE(Base64Decode("Z").has_value());
+  // Padding is optional, and whitespace may fall anywhere.
+  EXPECT_EQ(Base64Decode("Zm9vYg"), "foob");
+  EXPECT_EQ(Base64Decode("Zm9vYg=="), "foob");
+  EXPECT_EQ(Base64Decode(" Zm 9v\tYmE\r\n"), "fooba");
+  EXPECT_EQ(Base64Decode(""), "");
+  EXPECT_FALSE(Base64Decode("Zg===").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9v=YmE=").has_value());
+  EXPECT_EQ(Base64Encode(std::string("\xff\x00\x80", 3)), "/wCA");
 }
 
 TEST(ImageStore, StoresOnceByContentAndFindsCorruption) {
