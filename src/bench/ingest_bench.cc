@@ -34,6 +34,7 @@
 #include "identity/keys.h"
 #include "identity/users.h"
 #include "read/native_format.h"
+#include "server/data_dir.h"
 #include "server/service.h"
 
 namespace interdict::bench {
@@ -139,7 +140,8 @@ int RunIngestBench(const IngestBenchOptions& o) {
   std::string key;
   std::vector<std::string> listed;
   {
-    Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(dir + "/catalog.db");
+    Result<std::unique_ptr<catalog::Database>> db =
+        catalog::Database::Open(server::DataPaths(dir).catalog());
     if (!db.ok() || !catalog::Migrate(**db).ok()) {
       std::cerr << "bench ingest: cannot create the catalog\n";
       return 1;

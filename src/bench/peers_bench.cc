@@ -22,6 +22,7 @@
 #include "bench/read_generator.h"
 #include "bench/search_workload.h"
 #include "search/search.h"
+#include "server/data_dir.h"
 #include "store/store.h"
 
 namespace interdict::bench {
@@ -248,7 +249,7 @@ int RunPeersBench(const PeersBenchOptions& options) {
 
   // The questions: the search benchmark's, but look-alikes (Interdict's own
   // matcher, which no peer has); a convoy's whole ranking in one page.
-  Result<Region> region = MakeRegion(dir + "/catalog.db", gen, now);
+  Result<Region> region = MakeRegion(server::DataPaths(dir).catalog(), gen, now);
   if (!region.ok()) {
     std::cerr << "bench peers: setting up the catalog: " << region.status().message() << "\n";
     return 1;

@@ -14,6 +14,7 @@
 #include "bench/read_generator.h"
 #include "bench/search_workload.h"
 #include "search/search.h"
+#include "server/data_dir.h"
 #include "store/store.h"
 
 namespace interdict::bench {
@@ -52,14 +53,14 @@ int RunSearchBench(const SearchBenchOptions& options) {
   std::cerr << fmt::format("bench search: {} reads, {} cameras, {} agencies, {} days, in {}\n",
                            g.reads, g.cameras, g.agencies, g.days, dir);
 
-  Result<Region> region = MakeRegion(dir + "/catalog.db", gen, now);
+  Result<Region> region = MakeRegion(server::DataPaths(dir).catalog(), gen, now);
   if (!region.ok()) {
     std::cerr << "bench search: setting up the catalog: " << region.status().message() << "\n";
     return 1;
   }
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   store::StoreOptions so;
-  so.dir = dir + "/store";
+  so.dir = server::DataPaths(dir).store();
   Result<std::unique_ptr<store::Store>> opened =
       store::Store::Open(so, store::Env::Posix(), Clock::System(), log);
   if (!opened.ok()) {
@@ -187,8 +188,9 @@ int RunSearchBench(const SearchBenchOptions& options) {
              R"({{"reads":{},"days":{},"cameras":{},"agencies":{},"queries_per_type":{},"load_reads_per_s":{:.0f},"settle_s":{:.1f},"bytes_per_read":{:.2f},"types":{{{}}},"planted":{{"convoy_top":"{}","convoy_found":{},"scenes_top":"{}"}}}})",
              stored, g.days, g.cameras, g.agencies, options.queries,
              static_cast<double>(loaded) / load_s, settle_s,
-             static_cast<double>(DirBytes(dir + "/store")) / static_cast<double>(stored), per_type,
-             convoy_top, convoy_top == kCompanion ? "true" : "false", scenes_top)
+             static_cast<double>(DirBytes(server::DataPaths(dir).store())) /
+                 static_cast<double>(stored),
+             per_type, convoy_top, convoy_top == kCompanion ? "true" : "false", scenes_top)
       << std::endl;
   return 0;
 }

@@ -56,7 +56,8 @@ int CreateAgency(const std::vector<std::string>& argv, bool first) {
     std::cerr << "interdict " << cmd << ": " << dir.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
+  Result<std::unique_ptr<catalog::Database>> db =
+      catalog::Database::Open(server::DataPaths(data).catalog());
   if (!db.ok()) {
     std::cerr << "interdict " << cmd << ": " << db.status().message() << "\n";
     return kExitFailure;
@@ -104,7 +105,8 @@ int SetPurpose(const std::vector<std::string>& argv) {
     std::cerr << "interdict admin purpose: " << dir.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
+  Result<std::unique_ptr<catalog::Database>> db =
+      catalog::Database::Open(server::DataPaths(data).catalog());
   Status st = db.ok() ? catalog::Migrate(**db) : db.status();
   if (st.ok()) {
     st = policy::SetPurpose(**db,
@@ -127,7 +129,7 @@ int Verify(const std::vector<std::string>& argv) {
   // Read-only, and without the data directory's lock: a running server keeps
   // writing while the chain is checked up to the entry read last.
   Result<std::unique_ptr<catalog::Database>> db =
-      catalog::Database::OpenReadOnly(*args->Get("data") + "/catalog.db");
+      catalog::Database::OpenReadOnly(server::DataPaths(*args->Get("data")).catalog());
   if (!db.ok()) {
     std::cerr << "interdict audit verify: " << db.status().message() << "\n";
     return kExitFailure;

@@ -120,12 +120,13 @@ int ImportReads(const std::vector<std::string>& argv) {
 
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) return fail(dir.status().message());
-  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(data + "/catalog.db");
+  Result<std::unique_ptr<catalog::Database>> db =
+      catalog::Database::Open(server::DataPaths(data).catalog());
   if (!db.ok()) return fail(db.status().message());
   if (Status m = catalog::Migrate(**db); !m.ok()) return fail(m.message());
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   store::StoreOptions so;
-  so.dir = data + "/store";
+  so.dir = server::DataPaths(data).store();
   Result<std::unique_ptr<store::Store>> store =
       store::Store::Open(so, store::Env::Posix(), Clock::System(), log);
   if (!store.ok()) return fail(store.status().message());
@@ -140,8 +141,7 @@ int ImportReads(const std::vector<std::string>& argv) {
     (*store)->SetHolds(std::move(holds).value());
   }
   // Address-confidentiality plates are dropped here as at the server's ingest.
-  Result<std::string> plate_key =
-      server::LoadOrCreateKey(data + "/keys", "confidential-plates.key");
+  Result<std::string> plate_key = server::LoadOrCreateConfidentialKey(server::DataPaths(data));
   if (!plate_key.ok()) return fail(plate_key.status().message());
   policy::ConfidentialPlates confidential(*plate_key);
   {

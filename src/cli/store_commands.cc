@@ -54,7 +54,7 @@ std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Log
     return std::nullopt;
   }
   store::StoreOptions opts;
-  opts.dir = data + "/store";
+  opts.dir = server::DataPaths(data).store();
   opts.sync = sync;
   opts.flush_reads = flush_reads;
   Result<std::unique_ptr<store::Store>> s =
@@ -201,7 +201,7 @@ int Verify(const std::vector<std::string>& argv) {
     return kExitFailure;
   }
   std::vector<std::string> problems;
-  Status s = store::Store::Verify(store::Env::Posix(), data + "/store", &problems);
+  Status s = store::Store::Verify(store::Env::Posix(), server::DataPaths(data).store(), &problems);
   for (const std::string& p : problems) std::cerr << "problem: " << p << "\n";
   if (!s.ok()) {
     std::cerr << "interdict store verify: " << s.message() << "\n";

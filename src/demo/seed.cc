@@ -35,11 +35,11 @@ constexpr std::int64_t kDay = 86'400'000;
 constexpr const char* kRoles[] = {"administrator", "supervisor", "analyst", "officer"};
 
 std::string SecretsPath(const std::string& data_dir) {
-  return data_dir + "/demo/secrets.json";
+  return server::DataPaths(data_dir).demo() + "/secrets.json";
 }
 
 Status WriteSecrets(const std::string& data_dir, const DemoSecrets& s) {
-  ::mkdir((data_dir + "/demo").c_str(), 0700);
+  ::mkdir(server::DataPaths(data_dir).demo().c_str(), 0700);
   std::string keys, stolen;
   for (const auto& [agency, key] : s.keys)
     keys += fmt::format("{}{}:{}", keys.empty() ? "" : ",", JsonQuote(agency), JsonQuote(key));
@@ -167,7 +167,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   Result<server::DataDir> dir = server::DataDir::Open(options.data_dir);
   if (!dir.ok()) return dir.status();
   Result<std::unique_ptr<catalog::Database>> opened =
-      catalog::Database::Open(options.data_dir + "/catalog.db");
+      catalog::Database::Open(server::DataPaths(options.data_dir).catalog());
   if (!opened.ok()) return opened.status();
   catalog::Database& db = **opened;
   INTERDICT_RETURN_IF_ERROR(catalog::Migrate(db));
@@ -398,7 +398,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   // History: the last days of traffic, straight into the store (history is
   // not matched against today's lists, as imports are not).
   store::StoreOptions so;
-  so.dir = options.data_dir + "/store";
+  so.dir = server::DataPaths(options.data_dir).store();
   so.background = false;
   Result<std::unique_ptr<store::Store>> store =
       store::Store::Open(so, store::Env::Posix(), Clock::System(), log);

@@ -21,7 +21,7 @@ Result<DataDir> DataDir::Open(const std::string& path) {
     return Status::IOError(
         fmt::format("cannot create data directory '{}': {}", path, ec.message()));
   }
-  const std::string lock_path = path + "/LOCK";
+  const std::string lock_path = DataPaths(path).lock();
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status::IOError(fmt::format("cannot open '{}': {}", lock_path, std::strerror(errno)));
@@ -91,6 +91,10 @@ Result<std::string> LoadOrCreateKey(const std::string& dir, const std::string& n
   }
   key.resize(kKeyBytes);
   return key;
+}
+
+Result<std::string> LoadOrCreateConfidentialKey(const DataPaths& paths) {
+  return LoadOrCreateKey(paths.keys(), "confidential-plates.key");
 }
 
 }  // namespace interdict::server

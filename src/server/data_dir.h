@@ -8,6 +8,23 @@
 
 namespace interdict::server {
 
+// Every path inside a data directory, named once (docs/format/data-dir.md).
+// Code that only reads (a report, `store verify`) uses these without the lock.
+class DataPaths {
+ public:
+  explicit DataPaths(std::string root) : root_(std::move(root)) {}
+  const std::string& root() const { return root_; }
+  std::string lock() const { return root_ + "/LOCK"; }
+  std::string catalog() const { return root_ + "/catalog.db"; }  // SQLite
+  std::string store() const { return root_ + "/store"; }         // docs/format/store.md
+  std::string images() const { return root_ + "/images"; }       // content-addressed crops
+  std::string keys() const { return root_ + "/keys"; }  // 0700, secrets outside the catalog
+  std::string demo() const { return root_ + "/demo"; }  // the demo's accounts
+
+ private:
+  std::string root_;
+};
+
 class DataDir {
  public:
   // Creates `path` (and parents) if missing and takes the lock. Fails with
@@ -21,6 +38,7 @@ class DataDir {
   ~DataDir();  // releases the lock
 
   const std::string& path() const { return path_; }
+  DataPaths paths() const { return DataPaths(path_); }
 
  private:
   DataDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
@@ -32,5 +50,8 @@ class DataDir {
 // made from the system's random source the first time. Kept outside the
 // catalog so that a copy of the catalog alone cannot undo keyed hashes.
 Result<std::string> LoadOrCreateKey(const std::string& dir, const std::string& name);
+
+// The key of confidential plates' keyed hashes: DATA/keys/confidential-plates.key.
+Result<std::string> LoadOrCreateConfidentialKey(const DataPaths& paths);
 
 }  // namespace interdict::server

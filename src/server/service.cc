@@ -125,6 +125,7 @@ Status Service::Start() {
   Result<DataDir> dir = DataDir::Open(s.config.data_dir);
   if (!dir.ok()) return dir.status();
   s.data_dir.emplace(std::move(dir).value());
+  const DataPaths paths = s.data_dir->paths();
   s.started_at = s.clock.NowMillis();
 
   s.api.login_banner = s.config.auth.login_banner;
@@ -177,20 +178,19 @@ Status Service::Start() {
   s.api.search_limits.places = s.api.review_rules.places;
   s.api.search_limits.daily_results_cap = s.config.search.daily_results_cap;
   Result<std::unique_ptr<CatalogHandle>> catalog =
-      CatalogHandle::Open(s.config.data_dir + "/catalog.db", identity::AccountPolicy{});
+      CatalogHandle::Open(paths.catalog(), identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
   s.LogAuditHead("audit trail head at start");
   // Address-confidentiality plates: the key outside the catalog, the digests in it.
-  Result<std::string> plate_key =
-      LoadOrCreateKey(s.config.data_dir + "/keys", "confidential-plates.key");
+  Result<std::string> plate_key = LoadOrCreateConfidentialKey(paths);
   if (!plate_key.ok()) return plate_key.status();
   s.api.confidential = std::make_shared<policy::ConfidentialPlates>(*plate_key);
   INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
   s.api.search_limits.confidential = s.api.confidential;
 
   store::StoreOptions so;
-  so.dir = s.config.data_dir + "/store";
+  so.dir = paths.store();
   Result<store::SyncPolicy> sync = store::ParseSyncPolicy(s.config.store.sync);
   if (!sync.ok()) return sync.status();
   so.sync = *sync;
@@ -204,13 +204,13 @@ Status Service::Start() {
   s.api.store = s.store.get();
   INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
   Result<std::unique_ptr<media::ImageStore>> images =
-      media::ImageStore::Open(s.config.data_dir + "/images", store::Env::Posix());
+      media::ImageStore::Open(paths.images(), store::Env::Posix());
   if (!images.ok()) return images.status();
   s.images = std::move(images).value();
   s.api.images = s.images.get();
   // The hotlist index is rebuilt through a read-only connection of its own.
   Result<std::unique_ptr<catalog::Database>> index_db =
-      catalog::Database::OpenReadOnly(s.config.data_dir + "/catalog.db");
+      catalog::Database::OpenReadOnly(paths.catalog());
   if (!index_db.ok()) return index_db.status();
   s.api.index_db = std::move(index_db).value();
   INTERDICT_RETURN_IF_ERROR(RebuildHotlistIndex(s.api));
@@ -263,7 +263,7 @@ Status Service::Start() {
   policy.max_attempts = s.config.alerts.webhook_max_attempts;
   // Requests never checkpoint the catalog's WAL; the background thread does.
   Result<std::unique_ptr<catalog::Database>> checkpointer =
-      catalog::Database::Open(s.config.data_dir + "/catalog.db");
+      catalog::Database::Open(paths.catalog());
   if (!checkpointer.ok()) return checkpointer.status();
   INTERDICT_RETURN_IF_ERROR(s.api.catalog->With([](catalog::Database& db, identity::Accounts&) {
     return db.Exec("PRAGMA wal_autocheckpoint = 0");
