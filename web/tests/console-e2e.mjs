@@ -82,6 +82,15 @@ const used = new Map(); // user → TOTP step used: the server refuses a code tw
 
 async function page(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  // No network but the demo's own: anything else (a tile server, a font, a
+  // script from a CDN) is refused and counted as a problem.
+  await context.route(
+    (url) => url.origin !== new URL(demo.url).origin && url.protocol !== "data:" && url.protocol !== "blob:",
+    (route) => {
+      problems.push(`a request left the machine: ${route.request().url()}`);
+      return route.abort("blockedbyclient");
+    },
+  );
   const p = await context.newPage();
   p.setDefaultTimeout(STEP_MS);
   p.on("console", (m) => {
@@ -283,7 +292,19 @@ await flow("a supervisor resolves the refused search in the review queue and rea
   await p.getByRole("link", { name: "Disparity" }).click();
   await p.getByRole("rowheader", { name: "St. Louis city" }).waitFor();
   await p.locator(".leaflet-container").waitFor();
+  // The offline base map: county names at the region's zoom, the city's
+  // major roads drawn with their names (shown as one zooms in).
+  await p.locator(".basemap-label.county:not([hidden])").filter({ hasText: "St. Louis County" }).waitFor();
+  for (const road of ["I-64", "I-70", "S Grand Blvd", "Gravois Ave"]) {
+    const n = await p.locator(".basemap-label").filter({ hasText: new RegExp(`^${road}$`) }).count();
+    if (n !== 1) throw new Error(`the base map has ${n} labels for ${road}, not 1`);
+  }
   await shot(p, "disparity.png");
+  // Zoomed in on the city (the map's + button), road names show.
+  const zoomIn = p.getByRole("button", { name: "Zoom in" });
+  for (let i = 0; i < 3; ++i) await zoomIn.click();
+  await p.locator(".basemap-label.interstate:not([hidden])").first().waitFor();
+  await shot(p, "disparity-zoomed.png");
   await p.context().close();
 });
 

@@ -1,14 +1,78 @@
-// A Leaflet map of the shipped region: county outlines (data/region, compiled
-// into the bundle), then the screen's markers and lines on top. Tiles only
+// A Leaflet map of the shipped region: county outlines (data/region) and the
+// offline base map (data/basemap: major roads and place names), both compiled
+// into the bundle, then the screen's markers and lines on top. Tiles only
 // when the server was configured with console.tile_url (docs/console.md):
 // nothing is fetched from the internet by default.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { useEffect, useRef } from "preact/hooks";
 import { counties } from "../../../data/region/region.json";
+import basemap from "../../../data/basemap/basemap.json";
 import type { MapProps } from "./MapView";
 
 const tileUrl = document.querySelector<HTMLMetaElement>('meta[name="interdict-tile-url"]')?.content ?? "";
+
+// Road styles by TIGER class; names show from the zoom where they fit.
+const roadStyle: Record<string, { color: string; weight: number; labelZoom: number }> = {
+  interstate: { color: "#c98a2b", weight: 3, labelZoom: 11 },
+  highway: { color: "#d4a55a", weight: 2, labelZoom: 13 },
+  street: { color: "#b9c0c8", weight: 1.5, labelZoom: 14 },
+};
+const placeZoom: Record<string, [number, number]> = { county: [0, 11.5], neighborhood: [12.5, 99] };
+
+type Feature = (typeof basemap.features)[number];
+
+// A label's anchor on a road: the middle vertex of its longest part.
+function roadAnchor(f: Feature): [number, number] {
+  const parts = f.geometry.coordinates as number[][][];
+  const longest = parts.reduce((a, b) => (b.length > a.length ? b : a), parts[0]);
+  const [lon, lat] = longest[Math.floor(longest.length / 2)];
+  return [lat, lon];
+}
+
+function label(text: string, kind: string, at: [number, number], minZoom: number, maxZoom: number) {
+  const icon = L.divIcon({ className: `basemap-label ${kind}`, html: "", iconSize: [0, 0] });
+  const mk = L.marker(at, { icon, interactive: false, keyboard: false });
+  mk.on("add", () => {
+    const el = mk.getElement();
+    if (!el) return;
+    const span = document.createElement("span");
+    span.textContent = text; // text, never HTML
+    el.replaceChildren(span);
+    el.setAttribute("aria-hidden", "true");
+    el.dataset.minZoom = String(minZoom);
+    el.dataset.maxZoom = String(maxZoom);
+  });
+  return mk;
+}
+
+// Roads as canvas lines, names as labels that show only at zooms they fit.
+function drawBasemap(m: L.Map) {
+  const roads = L.layerGroup().addTo(m);
+  const labels = L.layerGroup().addTo(m);
+  for (const f of basemap.features) {
+    const { kind, name } = f.properties;
+    if (f.geometry.type === "MultiLineString") {
+      const style = roadStyle[kind];
+      const parts = (f.geometry.coordinates as number[][][]).map((p) => p.map(([lon, lat]) => [lat, lon] as [number, number]));
+      L.polyline(parts, { color: style.color, weight: style.weight, opacity: 0.9, interactive: false }).addTo(roads);
+      label(name, kind, roadAnchor(f), style.labelZoom, 99).addTo(labels);
+    } else {
+      const [lon, lat] = f.geometry.coordinates as number[];
+      const [lo, hi] = placeZoom[kind];
+      label(name, kind, [lat, lon], lo, hi).addTo(labels);
+    }
+  }
+  const show = () => {
+    const z = m.getZoom();
+    labels.eachLayer((l) => {
+      const el = (l as L.Marker).getElement();
+      if (el) el.hidden = !(z >= Number(el.dataset.minZoom) && z < Number(el.dataset.maxZoom));
+    });
+  };
+  m.on("zoomend", show);
+  m.whenReady(show);
+}
 
 export function LeafletMap(props: MapProps) {
   const el = useRef<HTMLDivElement>(null);
@@ -29,7 +93,10 @@ export function LeafletMap(props: MapProps) {
         { color: "#7a8694", weight: 1, fillOpacity: 0.04, interactive: false },
       ).addTo(outlines);
     }
-    m.attributionControl.addAttribution("outlines: US Census TIGER; cameras: OpenStreetMap (ODbL)");
+    drawBasemap(m);
+    m.attributionControl.addAttribution(
+      "roads and outlines: US Census TIGER; places: slu-openGIS (CC BY 4.0); cameras: OpenStreetMap (ODbL)",
+    );
     m.fitBounds(L.latLngBounds([38.2, -91.2], [39.1, -89.7]), { animate: false });
     // The container may have been laid out after the map measured it.
     requestAnimationFrame(() => m.invalidateSize({ animate: false }));
