@@ -294,7 +294,7 @@ await flow("a supervisor resolves the refused search in the review queue and rea
   await p.locator(".leaflet-container").waitFor();
   // The offline base map: county names at the region's zoom, the city's
   // major roads drawn with their names (shown as one zooms in).
-  await p.locator(".basemap-label.county:not([hidden])").filter({ hasText: "St. Louis County" }).waitFor();
+  await p.locator(".basemap-label.county:not([hidden]) > span").filter({ hasText: "St. Louis County" }).waitFor();
   for (const road of ["I-64", "I-70", "S Grand Blvd", "Gravois Ave"]) {
     const n = await p.locator(".basemap-label").filter({ hasText: new RegExp(`^${road}$`) }).count();
     if (n !== 1) throw new Error(`the base map has ${n} labels for ${road}, not 1`);
@@ -302,8 +302,13 @@ await flow("a supervisor resolves the refused search in the review queue and rea
   await shot(p, "disparity.png");
   // Zoomed in on the city (the map's + button), road names show.
   const zoomIn = p.getByRole("button", { name: "Zoom in" });
-  for (let i = 0; i < 3; ++i) await zoomIn.click();
-  await p.locator(".basemap-label.interstate:not([hidden])").first().waitFor();
+  const zoom = async () => Number(await p.locator(".leaflet-container").getAttribute("data-zoom"));
+  for (let i = 0; i < 3; ++i) {
+    const before = await zoom();
+    await zoomIn.click();
+    await p.waitForFunction((z) => Number(document.querySelector(".leaflet-container")?.dataset.zoom) > z, before);
+  }
+  await p.locator(".basemap-label.interstate:not([hidden]) > span").first().waitFor();
   await shot(p, "disparity-zoomed.png");
   await p.context().close();
 });

@@ -48,6 +48,9 @@ function label(text: string, kind: string, at: [number, number], minZoom: number
 
 // Roads as canvas lines, names as labels that show only at zooms they fit.
 function drawBasemap(m: L.Map) {
+  // Roads above a screen's filled areas (a choropleth) and below its markers.
+  m.createPane("basemap").style.zIndex = "450";
+  const renderer = L.canvas({ pane: "basemap" });
   const roads = L.layerGroup().addTo(m);
   const labels = L.layerGroup().addTo(m);
   for (const f of basemap.features) {
@@ -55,7 +58,7 @@ function drawBasemap(m: L.Map) {
     if (f.geometry.type === "MultiLineString") {
       const style = roadStyle[kind];
       const parts = (f.geometry.coordinates as number[][][]).map((p) => p.map(([lon, lat]) => [lat, lon] as [number, number]));
-      L.polyline(parts, { color: style.color, weight: style.weight, opacity: 0.9, interactive: false }).addTo(roads);
+      L.polyline(parts, { renderer, color: style.color, weight: style.weight, opacity: 0.8, interactive: false }).addTo(roads);
       label(name, kind, roadAnchor(f), style.labelZoom, 99).addTo(labels);
     } else {
       const [lon, lat] = f.geometry.coordinates as number[];
@@ -65,6 +68,7 @@ function drawBasemap(m: L.Map) {
   }
   const show = () => {
     const z = m.getZoom();
+    m.getContainer().dataset.zoom = String(z);
     labels.eachLayer((l) => {
       const el = (l as L.Marker).getElement();
       if (el) el.hidden = !(z >= Number(el.dataset.minZoom) && z < Number(el.dataset.maxZoom));
@@ -98,12 +102,16 @@ export function LeafletMap(props: MapProps) {
       "roads and outlines: US Census TIGER; places: slu-openGIS (CC BY 4.0); cameras: OpenStreetMap (ODbL)",
     );
     m.fitBounds(L.latLngBounds([38.2, -91.2], [39.1, -89.7]), { animate: false });
-    // The container may have been laid out after the map measured it.
-    requestAnimationFrame(() => m.invalidateSize({ animate: false }));
+    // The container may have been laid out after the map measured it; the
+    // frame is cancelled if the map goes first (a screen left at once).
+    const frame = requestAnimationFrame(() => m.invalidateSize({ animate: false }));
     map.current = m;
     context.current = L.layerGroup().addTo(m);
     layer.current = L.layerGroup().addTo(m);
-    return () => m.remove();
+    return () => {
+      cancelAnimationFrame(frame);
+      m.remove();
+    };
   }, []);
 
   useEffect(() => {
