@@ -10,9 +10,11 @@
 #include <boost/geometry/geometries/register/ring.hpp>
 
 // The plane view: a Point is (x = longitude, y = latitude) in micro-degrees,
-// and a Ring is an open ring of them. Boost.Geometry promotes the integer
-// coordinates before its orientation tests; within the 50 km a search area
-// spans, every product it forms is exact.
+// and a Ring is an open ring of them, for containment: Boost.Geometry's side
+// test promotes integer coordinates to double, and within the 50 km a search
+// area spans every product it forms is exact. Its segment intersection does
+// not promote (Cramer's rule in the coordinate type overflows int32, found by
+// UBSan), so validity works on a copy in doubles: `PlanePoint`.
 BOOST_GEOMETRY_REGISTER_POINT_2D(interdict::geo::Point, std::int32_t,
                                  boost::geometry::cs::cartesian, lon_e6, lat_e6)
 BOOST_GEOMETRY_REGISTER_RING(interdict::geo::Ring)
@@ -34,16 +36,22 @@ constexpr double kRad = std::numbers::pi / 180.0;
 // The sphere view, for distances: (longitude, latitude) in degrees.
 using SpherePoint = bg::model::point<double, 2, bg::cs::spherical_equatorial<bg::degree>>;
 using SphereSegment = bg::model::segment<SpherePoint>;
-using PlaneSegment = bg::model::segment<Point>;
+using PlanePoint = bg::model::d2::point_xy<double>;  // micro-degrees, as doubles
+using PlaneSegment = bg::model::segment<PlanePoint>;
+using PlaneRing = bg::model::ring<PlanePoint, true, false>;  // clockwise, open
 
 SpherePoint OnSphere(const Point& p) {
   return SpherePoint(p.lon(), p.lat());
 }
 
+PlanePoint OnPlane(const Point& p) {
+  return PlanePoint(p.lon_e6, p.lat_e6);
+}
+
 // Whether edges i and j of the ring meet where they should not: anywhere
 // for edges that are not neighbours; anywhere but their shared vertex for
 // neighbours (which then fold back over each other).
-bool EdgesMeet(const Ring& ring, std::size_t i, std::size_t j) {
+bool EdgesMeet(const PlaneRing& ring, std::size_t i, std::size_t j) {
   const std::size_t n = ring.size();
   const PlaneSegment a(ring[i], ring[(i + 1) % n]);
   const PlaneSegment b(ring[j], ring[(j + 1) % n]);
@@ -52,10 +60,12 @@ bool EdgesMeet(const Ring& ring, std::size_t i, std::size_t j) {
   // Neighbours that do not lie along one line meet at their shared vertex
   // exactly (an end of each); the points where they meet are then that
   // vertex, and anything else is a fold.
-  std::vector<Point> meet;
+  std::vector<PlanePoint> meet;
   bg::intersection(a, b, meet);
-  const Point& shared = j == i + 1 ? ring[j] : ring[i];
-  return std::any_of(meet.begin(), meet.end(), [&](const Point& m) { return !(m == shared); });
+  const PlanePoint& shared = j == i + 1 ? ring[j] : ring[i];
+  return std::any_of(meet.begin(), meet.end(), [&](const PlanePoint& m) {
+    return m.x() != shared.x() || m.y() != shared.y();
+  });
 }
 
 }  // namespace
@@ -80,13 +90,16 @@ std::optional<std::pair<std::size_t, std::size_t>> RingSelfCrossing(const Ring& 
   if (n < 3) return std::nullopt;
   // Boost.Geometry's verdict first (O(n log n)); it wants a clockwise ring,
   // and an analyst may draw either way.
-  bg::model::ring<Point, true, false> clockwise(ring.begin(), ring.end());
+  PlaneRing plane;
+  plane.reserve(n);
+  for (const Point& p : ring) plane.push_back(OnPlane(p));
+  PlaneRing clockwise = plane;
   bg::correct(clockwise);
   if (bg::is_valid(clockwise)) return std::nullopt;
   // Then the edges to name, pair by pair, only for a ring that is not simple.
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = i + 1; j < n; ++j) {
-      if (EdgesMeet(ring, i, j)) return std::pair{i, j};
+      if (EdgesMeet(plane, i, j)) return std::pair{i, j};
     }
   }
   // Not simple, yet no two edges meet: every vertex on one line (no area).

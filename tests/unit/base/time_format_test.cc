@@ -39,4 +39,3 @@ TEST(TimeFormatTest, RejectsMalformedTimesNamingThePosition) {
 
 }  // namespace
 }  // namespace interdict
-
