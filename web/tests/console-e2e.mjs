@@ -7,7 +7,8 @@
 // Exit 0 when every flow passed; prints one line per flow.
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -19,6 +20,9 @@ if (!binary || !out) {
 }
 mkdirSync(out, { recursive: true });
 const CHROMIUM = process.env.INTERDICT_CHROMIUM ?? "/usr/bin/chromium";
+// axe-core, the accessibility engine, run on every screen that is
+// photographed: a serious or critical WCAG 2.1 A/AA violation fails the run.
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const STEP_MS = 30_000;
 
 // RFC 6238 TOTP, as an authenticator app computes it.
@@ -133,6 +137,17 @@ async function flow(name, f) {
   }
 }
 
+// Moves the focus with Tab alone until `target` has it: proof that a
+// keyboard user reaches it (a bounded walk; fails if it never arrives).
+async function tabTo(p, target, max = 250) {
+  await target.waitFor();
+  for (let i = 0; i < max; ++i) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await p.keyboard.press("Tab");
+  }
+  throw new Error(`${target} is not reached with Tab in ${max} presses`);
+}
+
 // The plate the demo planted, from its log line ("a stolen vehicle passes a
 // camera plate=…"), once it has been printed.
 async function plantedPlate() {
@@ -153,7 +168,23 @@ const shot = async (p, file) => {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   });
   await p.screenshot({ path: join(out, file) });
+  await accessible(p, file.replace(/\.png$/, ""));
 };
+
+// Page.evaluate runs over the DevTools protocol, so the console's CSP
+// (script-src 'self') does not stop the engine being loaded.
+async function accessible(p, screen) {
+  if (!(await p.evaluate(() => "axe" in window))) await p.evaluate(AXE);
+  const violations = await p.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+  });
+  for (const v of violations) problems.push(`axe on ${screen}: ${v}`);
+}
 let hitPlate = "";
 let hitAgency = "";
 
@@ -181,23 +212,41 @@ await flow("an officer signs in with TOTP, sees a simulated hit arrive and works
   // Live hits arrive over the stream with a banner; the demo's planted one (a
   // stolen car read right at a city camera, with its plate crop) is worked.
   await p.getByRole("alert").filter({ hasText: "New hit" }).waitFor({ timeout: 120_000 });
+  // The banner takes the focus (a screen reader reads it; Enter opens it).
+  await p.waitForFunction(() => document.activeElement?.classList.contains("flash"));
   hitPlate = await plantedPlate();
-  await p.getByRole("link").filter({ hasText: hitPlate }).first().click();
+  // The whole workflow by keyboard: Tab to each control, Enter or Space.
+  await tabTo(p, p.getByRole("link").filter({ hasText: hitPlate }).first());
+  await p.keyboard.press("Enter");
   const card = p.getByRole("article");
   await card.getByText("Read against the list entry").waitFor();
   await card.locator("img").waitFor();
   hitAgency = (await card.locator('[data-field="agency"]').textContent()).trim();
   await shot(p, "hits.png");
-  await card.getByRole("button", { name: "Acknowledge" }).click();
-  await card.getByLabel("The plate in the image is the listed plate").check();
-  await card.getByLabel("The state matches").check();
-  await card.getByLabel("The vehicle matches the description").check();
-  await card.getByRole("button", { name: "Record visual check" }).click();
-  await card.getByLabel("The source confirms the entry is current").check();
-  await card.getByLabel("Who confirmed, reference").fill("dispatch, NCIC hit confirmed 0412");
-  await card.getByRole("button", { name: "Record confirmation" }).click();
-  await card.getByLabel("Outcome").selectOption("recovery");
-  await card.getByRole("button", { name: "Close with this outcome" }).click();
+  await tabTo(p, card.getByRole("button", { name: "Acknowledge" }));
+  await p.keyboard.press("Enter");
+  for (const box of ["The plate in the image is the listed plate", "The state matches", "The vehicle matches the description"]) {
+    await tabTo(p, card.getByLabel(box));
+    await p.keyboard.press("Space");
+  }
+  await tabTo(p, card.getByRole("button", { name: "Record visual check" }));
+  await p.keyboard.press("Enter");
+  await tabTo(p, card.getByLabel("The source confirms the entry is current"));
+  await p.keyboard.press("Space");
+  // Ticked now, and not before: a box ticked at the visual check must not
+  // carry over to the confirmation (it once did, reusing the element).
+  if (!(await card.getByLabel("The source confirms the entry is current").isChecked())) {
+    throw new Error("the confirmation box was ticked before the officer ticked it");
+  }
+  await tabTo(p, card.getByLabel("Who confirmed, reference"));
+  await p.keyboard.type("dispatch, NCIC hit confirmed 0412");
+  await tabTo(p, card.getByRole("button", { name: "Record confirmation" }));
+  await p.keyboard.press("Enter");
+  const outcome = card.getByLabel("Outcome");
+  await tabTo(p, outcome);
+  for (let i = 0; i < 12 && (await outcome.inputValue()) !== "recovery"; ++i) await p.keyboard.press("ArrowDown");
+  await tabTo(p, card.getByRole("button", { name: "Close with this outcome" }));
+  await p.keyboard.press("Enter");
   await card.getByText("Closed: recovery").waitFor();
   await shot(p, "hit-closed.png");
   // The same board on a phone at night.

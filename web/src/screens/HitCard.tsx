@@ -215,9 +215,12 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: 
       {close}
     </details>
   );
+  // Each step's forms are keyed by the step: Preact would otherwise reuse the
+  // last step's inputs, and a box ticked at the visual check would show as
+  // ticked at "the source confirms the entry is current".
   if (hit.step === "acknowledged") {
     return (
-      <div class="work">
+      <div class="work" key="acknowledged">
         <form
           class="stack"
           aria-label="Visual check"
@@ -251,7 +254,7 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: 
   }
   if (hit.step === "visually_checked") {
     return (
-      <div class="work">
+      <div class="work" key="visually_checked">
         <form
           class="stack"
           aria-label="Confirmation with the source"

@@ -44,6 +44,7 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
   const [sound, setSound] = useState(true);
   const soundRef = useRef(sound);
   soundRef.current = sound;
+  const banner = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     get<{ hits: Hit[] }>("/api/v1/hits").then((r) => setHits(r.hits), (e) => setError(String(e.message)));
@@ -65,9 +66,21 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
     return () => abort.abort();
   }, []);
 
+  // A new hit's banner takes the focus, so a screen reader reads it and
+  // Enter opens it — unless the officer is working a hit (a card is open)
+  // or typing, which a new hit must not interrupt: role="alert" still has it
+  // read out. It leaves after 8 s, or, while it has the focus, 8 s after the
+  // focus moves on.
+  const working = useRef(props.selected !== null);
+  working.current = props.selected !== null;
   useEffect(() => {
     if (!fresh) return;
-    const t = setTimeout(() => setFresh(null), 8000);
+    const active = document.activeElement;
+    const typing = active instanceof HTMLElement && !!active.closest("input, select, textarea");
+    if (!working.current && !typing) banner.current?.focus();
+    const t = setTimeout(() => {
+      if (!banner.current?.contains(document.activeElement)) setFresh(null);
+    }, 8000);
     return () => clearTimeout(t);
   }, [fresh]);
 
@@ -95,7 +108,18 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
   return (
     <div class="hits">
       {fresh && (
-        <div class="flash" role="alert">
+        <div
+          class="flash"
+          role="alert"
+          tabIndex={-1}
+          ref={banner}
+          onFocusOut={(e) => {
+            const shown = fresh;
+            if (!banner.current?.contains(e.relatedTarget as Node | null)) {
+              setTimeout(() => setFresh((f) => (f === shown ? null : f)), 8000);
+            }
+          }}
+        >
           New hit: <strong class="plate">{fresh.plate}</strong> — {fresh.list.name} ({matchLabel(fresh)}) at{" "}
           {byCode.get(fresh.camera)?.name ?? fresh.camera}{" "}
           <a href={`/hits/${fresh.hit}`} onClick={linkClick}>
