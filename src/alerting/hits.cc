@@ -14,6 +14,7 @@
 #include "alerting/retention_audit.h"
 #include "alerting/webhooks.h"
 #include "audit/audit.h"
+#include "base/error_codes.h"
 #include "base/json.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
@@ -633,9 +634,12 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
               "recovery or no_action");
         }
         if (kActionable.count(step.outcome) != 0 && from != "confirmed_with_source") {
-          return Status::FailedPrecondition(fmt::format(
-              "a {} needs the hit visually checked and confirmed with the source first (it is {})",
-              step.outcome, from));
+          return Status::FailedPrecondition(
+                     fmt::format(
+                         "a {} needs the hit visually checked and confirmed with the source "
+                         "first (it is {})",
+                         step.outcome, from))
+              .WithReason(codes::kConfirmationRequired);
         }
         to = "closed";
         event = "hit.close";

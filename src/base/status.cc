@@ -33,7 +33,15 @@ Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
   std::string m(context);
   m += message_;
-  return {code_, std::move(m)};
+  Status out(code_, std::move(m));
+  out.reason_ = reason_;
+  return out;
+}
+
+Status Status::WithReason(std::string_view reason) const {
+  Status out = *this;
+  if (!ok()) out.reason_ = std::string(reason);
+  return out;
 }
 
 }  // namespace interdict

@@ -67,9 +67,17 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is prefixed with context: "config.toml:3: " + message.
   Status WithContext(std::string_view context) const;
 
+  // A refusal a client must act on carries a stable machine code
+  // ("approval_required", "purpose_prohibited", ...; docs/openapi.yaml,
+  // ErrorCode): the HTTP error body's "code", which clients branch on instead
+  // of the message's words. Empty: the generic code of the status's kind.
+  Status WithReason(std::string_view reason) const;
+  const std::string& reason() const { return reason_; }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string reason_;
 };
 
 // Result<T> holds either a value or a non-OK Status.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "base/error_codes.h"
 #include "base/json_escape.h"
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
@@ -228,9 +229,11 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
     const std::string actor = fmt::format("user:{}", u.id);
     if (u.disabled) return Audit(actor, u.agency_id, "login", false, details("disabled"), now);
     if (u.locked_until > now) {
-      outcome = Status::Unauthenticated(
-          fmt::format("account locked after {} failed sign-ins; try again in {} minutes",
-                      policy_.max_failed_logins, (u.locked_until - now + 59'999) / 60'000));
+      outcome =
+          Status::Unauthenticated(
+              fmt::format("account locked after {} failed sign-ins; try again in {} minutes",
+                          policy_.max_failed_logins, (u.locked_until - now + 59'999) / 60'000))
+              .WithReason(codes::kAccountLocked);
       return Audit(actor, u.agency_id, "login", false, details("locked"), now);
     }
     if (!u.totp_enrolled)
@@ -255,7 +258,8 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
         {*step, u.id}));
     // Told only to the person, once password and code are right.
     if (ReviewOverdue(u.reviewed_at, now)) {
-      outcome = Status::Unauthenticated(std::string(kReviewOverdue));
+      outcome =
+          Status::Unauthenticated(std::string(kReviewOverdue)).WithReason(codes::kReviewOverdue);
       return Audit(actor, u.agency_id, "login", false, details("access review overdue"), now);
     }
     {

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "base/error_codes.h"
 #include "base/json.h"
 #include "base/json_escape.h"
 #include "policy/places.h"
@@ -213,8 +214,9 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
       return AuditAct(db, p, "search.refused", false,
                       fmt::format(R"({{{},"reason":"prohibited purpose"}})", ReasonJson(why)), now);
     }));
-    return Status::PermissionDenied(
-        fmt::format("purpose {} is prohibited: {}", (*purpose)->code, (*purpose)->description));
+    return Status::PermissionDenied(fmt::format("purpose {} is prohibited: {}", (*purpose)->code,
+                                                (*purpose)->description))
+        .WithReason(codes::kPurposeProhibited);
   }
   const std::string needed = ApprovalNeededFor(scope);
   if (needed.empty()) return Status::Ok();
@@ -236,7 +238,10 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
                                 JsonQuote(problem), ScopeJson(scope)),
                     now);
   }));
-  return Status::PermissionDenied(problem);
+  // No approval named: ask for one; one named that does not cover it: a
+  // wider one (the message says what is missing).
+  return Status::PermissionDenied(problem).WithReason(why.approval ? codes::kApprovalInsufficient
+                                                                   : codes::kApprovalRequired);
 }
 
 Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Principal& p,
@@ -246,7 +251,8 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
   Result<std::optional<Purpose>> purpose = CheckFields(db, why);
   if (!purpose.ok()) return purpose.status();
   if ((*purpose)->prohibited)
-    return Status::PermissionDenied(fmt::format("purpose {} is prohibited", (*purpose)->code));
+    return Status::PermissionDenied(fmt::format("purpose {} is prohibited", (*purpose)->code))
+        .WithReason(codes::kPurposeProhibited);
   if (scope.daily_cap < 0 || scope.daily_cap > 1'000'000)
     return Status::InvalidArgument("max_daily_results: 0 (the default cap) to 1000000");
   if (scope.on_behalf_of.size() > 64)
@@ -350,7 +356,8 @@ Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t
     if (q->Int(1) != 0)
       return Status::FailedPrecondition(fmt::format("request {} is already approved", id));
     if (q->Int(0) == p.id) {
-      refusal = Status::PermissionDenied("a supervisor cannot approve their own search");
+      refusal = Status::PermissionDenied("a supervisor cannot approve their own search")
+                    .WithReason(codes::kSecondPersonRequired);
       return AuditAct(db, p, "approval.approve", false,
                       fmt::format(R"({{"approval":{},"reason":"own request"}})", id), now);
     }

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "audit/audit.h"
+#include "base/error_codes.h"
 #include "base/json_escape.h"
 
 namespace interdict::policy {
@@ -237,7 +238,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
     const std::string details = fmt::format(R"({{"agreement":{},"partner":{},"reason":{}}})", id,
                                             JsonQuote(g.partner), JsonQuote(why));
     if (!why.empty()) {
-      refusal = Status::PermissionDenied(why);
+      refusal = Status::PermissionDenied(why).WithReason(codes::kSecondPersonRequired);
       return AuditAct(db, p, "agreement.approve", false, details, now);
     }
     Result<catalog::Statement> up =

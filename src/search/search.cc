@@ -1,5 +1,6 @@
 // Parsing, planning (the policy layer), the audit entry and cursors.
 #include "search/search.h"
+
 #include "base/json.h"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "base/base64.h"
+#include "base/error_codes.h"
 #include "base/hash.h"
 #include "base/json_escape.h"
 #include "base/time_format.h"
@@ -526,7 +528,8 @@ Status CheckVisible(catalog::Database& db, const identity::Principal& who,
   Result<std::string> why =
       policy::WhyNotVisible(db, who, q->Int(0), policy::DataClass::kReads, now);
   if (!why.ok()) return why.status();
-  return Status::PermissionDenied(fmt::format("{}{}", prefix, *why));
+  return Status::PermissionDenied(fmt::format("{}{}", prefix, *why))
+      .WithReason(codes::kAgreementMissing);
 }
 
 // The principal of the agency a search is run for: what it may see is what
@@ -579,10 +582,11 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
                           [&](const policy::VisibleAgency& t) { return t.code == v.code; });
     });
     if (visible->empty()) {
-      return Status::PermissionDenied(fmt::format(
-          "on behalf of {}: none of the data you may search may be shown to {} (its agreements "
-          "and its state's law decide)",
-          behalf->agency_code, behalf->agency_code));
+      return Status::PermissionDenied(fmt::format("on behalf of {}: none of the data you may "
+                                                  "search may be shown to {} (its agreements "
+                                                  "and its state's law decide)",
+                                                  behalf->agency_code, behalf->agency_code))
+          .WithReason(codes::kAgreementMissing);
     }
     plan.on_behalf_of = behalf->agency_code;
     plan.on_behalf_id = behalf->agency_id;

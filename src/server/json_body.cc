@@ -93,16 +93,21 @@ Result<std::vector<std::string>> JsonBody::StringArray(std::string_view field) c
 }
 
 http::Response ErrorResponse(const Status& s) {
+  // The status's own reason when it has one, else the kind's generic code.
+  const auto code = [&](std::string_view generic) -> std::string_view {
+    return s.reason().empty() ? generic : s.reason();
+  };
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
-      return http::Response::Error(400, "invalid_request", s.message());
+      return http::Response::Error(400, code("invalid_request"), s.message());
     case StatusCode::kUnauthenticated:
-      return http::Response::Error(401, "unauthenticated", s.message());
-    case StatusCode::kPermissionDenied: return http::Response::Error(403, "forbidden", s.message());
-    case StatusCode::kNotFound: return http::Response::Error(404, "not_found", s.message());
+      return http::Response::Error(401, code("unauthenticated"), s.message());
+    case StatusCode::kPermissionDenied:
+      return http::Response::Error(403, code("forbidden"), s.message());
+    case StatusCode::kNotFound: return http::Response::Error(404, code("not_found"), s.message());
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition:
-      return http::Response::Error(409, "conflict", s.message());
+      return http::Response::Error(409, code("conflict"), s.message());
     default:
       return http::Response::Error(500, "internal", "internal error; the server log has details");
   }

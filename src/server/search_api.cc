@@ -29,8 +29,9 @@ http::Response Refused(ApiContext& ctx, const search::Request& sr, const Status&
   return http::Response::Json(
       403,
       fmt::format(
-          R"({{"error":{{"status":403,"code":"forbidden","message":{},"places":[{}],"radius_m":{:.0f}}}}})",
-          JsonQuote(why.message()), names, radius));
+          R"({{"error":{{"status":403,"code":{},"message":{},"places":[{}],"radius_m":{:.0f}}}}})",
+          JsonQuote(why.reason().empty() ? "forbidden" : why.reason()), JsonQuote(why.message()),
+          names, radius));
 }
 
 }  // namespace

@@ -245,6 +245,7 @@ TEST_F(IngestTest, AHitIsWorkedToAnOutcomeAndAStopNeedsConfirmationFirst) {
   auto early = Call(officer, "POST", "/api/v1/hits/1/close", R"({"outcome":"arrest"})");
   EXPECT_EQ(early.status, 409);
   EXPECT_NE(early.body.find("confirmed with the source first"), std::string::npos) << early.body;
+  EXPECT_NE(early.body.find(R"("code":"confirmation_required")"), std::string::npos) << early.body;
   EXPECT_EQ(
       Call(officer, "POST", "/api/v1/hits/1/visual-check", R"({"plate_matches":true})").status,
       400);

@@ -117,6 +117,7 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
       R"("type":"area","params":{"center":{"lat":38.6275,"lon":-90.1985},"radius_m":1000})";
   r = Search(analyst, area, &status);
   EXPECT_EQ(status, 403) << r;
+  EXPECT_NE(r.find(R"("code":"approval_required")"), std::string::npos) << r;
   EXPECT_NE(r.find("St. Louis City Hall"), std::string::npos) << r;
   // A supervisor's approval that names them lets it run.
   {
@@ -324,6 +325,7 @@ TEST_F(SearchTest, ASearchOnBehalfOfAFederalPartnerSeesOnlyWhatThatPartnerMayAnd
                approved + "}");
   EXPECT_EQ(named.status, 403) << named.body;
   EXPECT_NE(named.body.find("SLCPD: on behalf of FBISL"), std::string::npos) << named.body;
+  EXPECT_NE(named.body.find(R"("code":"agreement_missing")"), std::string::npos) << named.body;
   // On the record, and in the public report.
   auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
   auto q = (*db)->Prepare(
@@ -390,13 +392,22 @@ TEST_F(SearchTest, BadParametersAndMissingPurposeAre400sAndProhibitedPurposes403
       analyst, "POST", "/api/v1/search",
       R"({"type":"plate","params":{"plate":"ABC123"},"purpose":{"code":"civil-immigration","case":"1","offense":"x","justification":"this must be refused whatever it says"}})");
   EXPECT_EQ(prohibited.status, 403) << prohibited.body;
+  EXPECT_NE(prohibited.body.find(R"("code":"purpose_prohibited")"), std::string::npos)
+      << prohibited.body;
   // A window over 30 days needs an approval.
   r = Search(
       analyst,
       R"("type":"plate","params":{"plate":"ABC123"},"filters":{"from":"2026-01-01T00:00:00Z"})",
       &status);
   EXPECT_EQ(status, 403) << r;
-  EXPECT_NE(r.find("approval"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"("code":"approval_required")"), std::string::npos) << r;
+  // Naming an approval that does not exist does not cover it either.
+  auto unknown = Call(
+      analyst, "POST", "/api/v1/search",
+      R"({"type":"plate","params":{"plate":"ABC123"},"filters":{"from":"2026-01-01T00:00:00Z"},"purpose":{"code":"stolen-vehicle","case":"26-1","offense":"auto theft","justification":"an approval that was never given","approval":999}})");
+  EXPECT_EQ(unknown.status, 403) << unknown.body;
+  EXPECT_NE(unknown.body.find(R"("code":"approval_insufficient")"), std::string::npos)
+      << unknown.body;
 }
 
 TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedFiles) {

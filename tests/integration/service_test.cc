@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
+#include "base/error_codes.h"
 #include "http/client.h"
 #include "identity/admin.h"
 #include "server/data_dir.h"
@@ -78,6 +82,47 @@ TEST(ServiceTest, TheOpenApiDocumentListsEveryRouteAndNoOther) {
     }
   }
   EXPECT_EQ(documented, served);
+}
+
+// docs/openapi.yaml's ErrorCode lists exactly the codes the server can send:
+// the generic ones written where responses are made (src/), and every reason
+// a Status can carry (base/error_codes.h). A client can then handle them all.
+TEST(ServiceTest, TheOpenApiDocumentListsEveryErrorCodeAndNoOther) {
+  std::set<std::string> sent(std::begin(codes::kAll), std::end(codes::kAll));
+  const std::regex made(R"re((?:Response::Error|SendError|code)\(\s*(?:\d+,\s*)?"([a-z_]+)")re");
+  for (const auto& f :
+       std::filesystem::recursive_directory_iterator(std::string(INTERDICT_SOURCE_DIR) + "/src")) {
+    if (f.path().extension() != ".cc" && f.path().extension() != ".h") continue;
+    std::ifstream in(f.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), made); it != std::sregex_iterator();
+         ++it) {
+      sent.insert((*it)[1]);
+    }
+  }
+  std::ifstream in(std::string(INTERDICT_SOURCE_DIR) + "/docs/openapi.yaml");
+  ASSERT_TRUE(in) << "docs/openapi.yaml";
+  std::string line, list;
+  bool in_codes = false;
+  while (std::getline(in, line)) {
+    if (line == "    ErrorCode:") in_codes = true;
+    if (!in_codes) continue;
+    if (line.find("enum: [") != std::string::npos)
+      list = line.substr(line.find('[') + 1);
+    else if (!list.empty())
+      list += line;
+    if (!list.empty() && list.find(']') != std::string::npos) break;
+  }
+  std::set<std::string> documented;
+  std::stringstream items(list.substr(0, list.find(']')));
+  for (std::string item; std::getline(items, item, ',');) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    documented.insert(item);
+  }
+  EXPECT_EQ(documented, sent);
 }
 
 // A data directory with its first agency and administrator.

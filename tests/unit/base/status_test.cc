@@ -41,3 +41,19 @@ TEST(StatusTest, ReturnIfErrorPropagatesTheFirstError) {
 
 }  // namespace
 }  // namespace interdict
+
+namespace interdict {
+namespace {
+
+TEST(StatusReasonTest, AReasonTravelsWithTheStatusAndSurvivesContext) {
+  const Status s = Status::PermissionDenied("needs an approval").WithReason("approval_required");
+  EXPECT_EQ(s.reason(), "approval_required");
+  EXPECT_EQ(s.WithContext("search: ").reason(), "approval_required");
+  EXPECT_EQ(s.WithContext("search: ").message(), "search: needs an approval");
+  EXPECT_EQ(Status::PermissionDenied("no").reason(), "");
+  // An OK status has nothing to explain.
+  EXPECT_EQ(Status::Ok().WithReason("approval_required").reason(), "");
+}
+
+}  // namespace
+}  // namespace interdict

@@ -1,7 +1,12 @@
 // The API client: every path is checked against docs/openapi.yaml (schema.d.ts
 // is generated from it at build time) and every call carries the session's
 // token. A 401 ends the session: the console shows its lock screen.
-import type { paths } from "./schema";
+import type { components, paths } from "./schema";
+
+// The error body's stable code (docs/openapi.yaml, ErrorCode): screens branch
+// on it, never on the message's words; a code the server stops sending fails
+// the type check where a screen uses it.
+export type ErrorCode = components["schemas"]["ErrorCode"];
 
 export type Path = keyof paths;
 
@@ -25,7 +30,8 @@ export function forget(): void {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    // "error": a body that was not the API's; "network": no answer at all.
+    readonly code: ErrorCode | "error" | "network",
     message: string,
     // The error object's other members (a refused search: the protected
     // places it touched and its radius).
@@ -48,7 +54,7 @@ function headers(json: boolean): Record<string, string> {
 }
 
 async function failure(res: Response): Promise<ApiError> {
-  let e: { code?: string; message?: string } & Record<string, unknown> = {};
+  let e: { code?: ErrorCode; message?: string } & Record<string, unknown> = {};
   try {
     e = (await res.json()).error ?? {};
   } catch {

@@ -195,7 +195,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
 
   const allowed = purposes.filter((p) => !p.prohibited);
   const prohibited = purposes.filter((p) => p.prohibited);
-  const needsApproval = error?.status === 403 && /approval/.test(error.message);
+  const needsApproval = error?.code === "approval_required" || error?.code === "approval_insufficient";
 
   return (
     <div class="search">
