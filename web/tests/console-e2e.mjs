@@ -362,6 +362,29 @@ await flow("a supervisor resolves the refused search in the review queue and rea
   await p.context().close();
 });
 
+await flow("the search form can be completed and sent with the keyboard alone", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-analyst");
+  await p.getByRole("link", { name: "Search" }).click();
+  // Tab to each field in turn and type, as a keyboard user does; Enter sends.
+  const type = async (label, text) => {
+    await tabTo(p, p.getByLabel(label, { exact: true }));
+    await p.keyboard.type(text);
+  };
+  await tabTo(p, p.getByLabel("Search type"));
+  await type("Plate", hitPlate || "ABC123");
+  const purpose = p.getByRole("combobox", { name: /^Purpose/ });
+  await tabTo(p, purpose);
+  for (let i = 0; i < 12 && (await purpose.inputValue()) !== "stolen-vehicle"; ++i) await p.keyboard.press("ArrowDown");
+  await type("Case number", "26-004412");
+  await type("Offense", "auto theft");
+  await type("Justification (at least 20 characters)", "plate seen by a witness of a theft on Olive St");
+  await tabTo(p, p.getByRole("button", { name: "Search", exact: true }));
+  await p.keyboard.press("Enter");
+  await p.getByRole("region", { name: "Results" }).getByRole("heading", { name: /result/ }).waitFor();
+  await p.context().close();
+});
+
 await flow("the sign-in form can be completed with the keyboard alone", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
