@@ -318,7 +318,8 @@ Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::
 }
 
 Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Principal& p,
-                                    std::string_view state, std::size_t limit) {
+                                    std::string_view state, std::size_t limit,
+                                    std::int64_t before) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
   if (state != "open" && state != "resolved" && state != "all")
     return Status::InvalidArgument("state: open, resolved or all");
@@ -331,9 +332,10 @@ Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Princ
       "LEFT JOIN users u ON f.actor = 'user:' || u.id LEFT JOIN users v ON v.id = f.resolved_by "
       "WHERE (f.agency_id = ?1 OR f.seq IN (SELECT seq FROM audit_touched WHERE agency_id = ?1)) "
       "AND (?2 = 'all' OR (?2 = 'open') = (f.resolved_at IS NULL)) "
+      "AND (?4 = 0 OR f.id < ?4) "
       "ORDER BY f.id DESC LIMIT ?3");
   if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id).Bind(2, state).Bind(3, static_cast<std::int64_t>(limit));
+  q->Bind(1, p.agency_id).Bind(2, state).Bind(3, static_cast<std::int64_t>(limit)).Bind(4, before);
   std::vector<Flag> out;
   INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
     Flag f;

@@ -57,9 +57,11 @@ struct Flag {
 
 // audit.review: flags on searches by p's agency's people, and on searches by
 // other agencies' people that touched p's agency's data (partner); state
-// "open", "resolved" or "all"; newest first, at most `limit`.
+// "open", "resolved" or "all"; newest first, at most `limit`, only flags
+// numbered below `before` when it is set (the next page).
 Result<std::vector<Flag>> ListFlags(catalog::Database& db, const identity::Principal& p,
-                                    std::string_view state, std::size_t limit);
+                                    std::string_view state, std::size_t limit,
+                                    std::int64_t before = 0);
 
 // audit.review: resolves an open flag of p's agency with "justified",
 // "training", "referred" or "violation" and a note of at least 10

@@ -19,13 +19,26 @@ void AddReviewRoutes(http::Router& router, ApiContext& ctx) {
       {"GET", "/api/v1/review", http::AccessRule::Requires("audit.review"),
        [&ctx](const http::Request& req, const http::PathParams&) {
          const std::int64_t now = ctx.clock.NowMillis();
-         Result<std::vector<oversight::Flag>> flags =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
-               if (!swept.ok()) return Result<std::vector<oversight::Flag>>(swept.status());
-               return oversight::ListFlags(db, Caller(req),
-                                           req.QueryParam("state").value_or("open"), 500);
-             });
+         std::int64_t before = 0, limit = 200;
+         if (auto raw = req.QueryParam("before")) {
+           const std::optional<std::int64_t> n = ParseNumber(*raw);
+           if (!n)
+             return http::Response::Error(400, "invalid_request", "before: must be a flag number");
+           before = *n;
+         }
+         if (auto raw = req.QueryParam("limit")) {
+           const std::optional<std::int64_t> n = ParseNumber(*raw);
+           if (!n || *n < 1 || *n > 500)
+             return http::Response::Error(400, "invalid_request", "limit: must be 1 to 500");
+           limit = *n;
+         }
+         Result<std::vector<oversight::Flag>> flags = ctx.catalog->With([&](catalog::Database& db,
+                                                                            identity::Accounts&) {
+           Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
+           if (!swept.ok()) return Result<std::vector<oversight::Flag>>(swept.status());
+           return oversight::ListFlags(db, Caller(req), req.QueryParam("state").value_or("open"),
+                                       static_cast<std::size_t>(limit), before);
+         });
          if (!flags.ok()) return Failed(ctx, flags.status(), "listing review flags failed");
          std::string out = R"({"flags":[)";
          for (std::size_t i = 0; i < flags->size(); ++i) {

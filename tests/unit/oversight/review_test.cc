@@ -145,6 +145,30 @@ TEST_F(ReviewTest, ASearchOutsideThePersonsShiftIsFlagged) {
             std::set<std::string>{});
 }
 
+TEST_F(ReviewTest, TheQueuePagesNewestFirstWithoutGapsOrRepeats) {
+  // Five searches with a placeholder case: five flags.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(FlagsOf(Search("user:1", "plate", fmt::format(R"(,"plate":"PG{}")", i), "N/A")),
+              std::set<std::string>{"no_case"});
+  }
+  Result<std::vector<Flag>> all = ListFlags(*db_, Person(1, "auditor"), "open", 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_GE(all->size(), 5u);
+  std::vector<std::int64_t> paged;
+  std::int64_t before = 0;
+  for (int page = 0; page < 10; ++page) {
+    Result<std::vector<Flag>> got = ListFlags(*db_, Person(1, "auditor"), "open", 2, before);
+    ASSERT_TRUE(got.ok());
+    if (got->empty()) break;
+    EXPECT_LE(got->size(), 2u);
+    for (const Flag& f : *got) paged.push_back(f.id);
+    before = got->back().id;
+  }
+  std::vector<std::int64_t> ids;
+  for (const Flag& f : *all) ids.push_back(f.id);
+  EXPECT_EQ(paged, ids);
+}
+
 TEST_F(ReviewTest, TheDataOwnerSeesFlagsOnPartnersSearchesOfItsDataButDoesNotResolveThem) {
   ASSERT_TRUE(db_->Exec("INSERT INTO agencies (id, code, name, ori, state, kind, created_at) "
                         "VALUES (2, 'BBSO', 'B Sheriff', 'MO0000002', "

@@ -199,18 +199,28 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
   );
 }
 
+const PAGE = 500; // the API's page of entries
+
 // One of our lists' current entries: what a custom list holds, who entered
-// each, and when each expires (custom entries within 30 days).
+// each, and when each expires (custom entries within 30 days), a page of 500
+// at a time (the API continues after an entry id).
 function Entries(props: { list: Hotlist; canApprove: boolean; onApprove: () => void }) {
   const [entries, setEntries] = useState<Entry[]>([]);
   const [status, setStatus] = useState(props.list.pending > 0 ? "pending" : "");
   const [error, setError] = useState("");
+  // The `after` of each page shown so far: the last is this page's.
+  const [pages, setPages] = useState<number[]>([0]);
+  const after = pages[pages.length - 1];
+  useEffect(() => setPages([0]), [status, props.list.id]);
   useEffect(() => {
-    get<{ entries: Entry[] }>(`/api/v1/hotlists/${props.list.id}/entries?status=${status}`).then(
+    const q = new URLSearchParams({ status });
+    if (after > 0) q.set("after", String(after));
+    get<{ entries: Entry[] }>(`/api/v1/hotlists/${props.list.id}/entries?${q}`).then(
       (r) => setEntries(r.entries),
       (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
     );
-  }, [status, props.list.id]);
+  }, [status, props.list.id, after]);
+  const first = (pages.length - 1) * PAGE + 1;
   const soon = (iso: string | null) => !!iso && new Date(iso).getTime() - Date.now() < 3 * 864e5;
   return (
     <section class="stack" aria-label={`Entries of ${props.list.name}`}>
@@ -245,7 +255,15 @@ function Entries(props: { list: Hotlist; canApprove: boolean; onApprove: () => v
           ))}
         </tbody>
       </table>
-      {entries.length === 500 && <p class="muted">The first 500 entries are shown.</p>}
+      <div class="row">
+        {entries.length > 0 && (
+          <span class="muted">
+            Entries {first}–{first + entries.length - 1}
+          </span>
+        )}
+        {pages.length > 1 && <button onClick={() => setPages(pages.slice(0, -1))}>Previous {PAGE}</button>}
+        {entries.length === PAGE && <button onClick={() => setPages([...pages, entries[entries.length - 1].id])}>Next {PAGE}</button>}
+      </div>
     </section>
   );
 }

@@ -69,18 +69,25 @@ function Resolve(props: { flag: Flag; done: (msg: string) => void }) {
   );
 }
 
+const REVIEW_PAGE = 200;
+
 export function ReviewScreen() {
   const [state, setState] = useState("open");
   const [flags, setFlags] = useState<Flag[]>([]);
   const [msg, setMsg] = useState("");
   const [error, setError] = useState("");
   const [tick, setTick] = useState(0);
+  // 200 flags a page, newest first; `before` is the last flag of the page before.
+  const [before, setBefore] = useState<number | null>(null);
+  useEffect(() => setBefore(null), [state]);
   useEffect(() => {
-    get<{ flags: Flag[] }>(`/api/v1/review?state=${state}`).then(
+    const q = new URLSearchParams({ state, limit: String(REVIEW_PAGE) });
+    if (before) q.set("before", String(before));
+    get<{ flags: Flag[] }>(`/api/v1/review?${q}`).then(
       (r) => setFlags(r.flags),
       (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
     );
-  }, [state, tick]);
+  }, [state, tick, before]);
   const today = new Date();
   return (
     <div class="page">
@@ -156,6 +163,10 @@ export function ReviewScreen() {
           ))}
         </tbody>
       </table>
+      <div class="row">
+        {before && <button onClick={() => setBefore(null)}>Newest</button>}
+        {flags.length === REVIEW_PAGE && <button onClick={() => setBefore(flags[flags.length - 1].id)}>Older flags</button>}
+      </div>
     </div>
   );
 }
