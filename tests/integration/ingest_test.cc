@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/http_receiver.h"
 #include "support/running_service.h"
 #include "support/sse_client.h"
@@ -41,12 +42,9 @@ class IngestTest : public ::testing::Test {
   void SetUp() override {
     auto db = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0), "
-                         "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0), "
-                         "('MSHP', 'Missouri State Highway Patrol', 'MO0000000', 'US-MO', "
-                         "'state', 0)")
-                    .ok());
+    test::AddAgency(*db, "STLPD", "US-MO", "local", "St. Louis PD");
+    test::AddAgency(*db, "SLCPD", "US-MO", "county", "St. Louis County PD");
+    test::AddAgency(*db, "MSHP", "US-MO", "state", "Missouri State Highway Patrol");
     test::AddUser(*db, 1, "admin", "administrator");
     test::AddUser(*db, 1, "sup", "supervisor");
     test::AddUser(*db, 1, "officer", "officer");

@@ -9,6 +9,7 @@
 #include "identity/keys.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
 
@@ -24,14 +25,13 @@ class SearchTest : public ::testing::Test {
   void SetUp() override {
     auto db = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                         "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0), "
-                         "('SLCPD', 'St. Louis County PD', 'MO0960000', 'US-MO', 'county', 0);"
-                         "INSERT INTO cameras (agency_id, code, name, lat, lon, created_at) VALUES "
-                         "(1, 'market', 'Market St', 38.627, -90.199, 0), "
-                         "(1, 'airport', 'Airport', 38.7487, -90.37, 0), "
-                         "(2, 'clayton', 'Clayton', 38.6426, -90.3237, 0)")
-                    .ok());
+    const std::int64_t stl =
+        test::AddAgency(*db, "STLPD", "US-MO", "local", "St. Louis PD", "MO0950000");
+    const std::int64_t county =
+        test::AddAgency(*db, "SLCPD", "US-MO", "county", "St. Louis County PD");
+    test::AddCamera(*db, stl, "market", 38.627, -90.199, "Market St");
+    test::AddCamera(*db, stl, "airport", 38.7487, -90.37, "Airport");
+    test::AddCamera(*db, county, "clayton", 38.6426, -90.3237, "Clayton");
     test::AddUser(*db, 1, "analyst", "analyst");
     test::AddUser(*db, 2, "county", "analyst");
     running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);

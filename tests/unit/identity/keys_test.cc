@@ -4,6 +4,7 @@
 
 #include "crypto/crypto.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::identity {
@@ -14,10 +15,8 @@ class KeysTest : public ::testing::Test {
   void SetUp() override {
     db_ = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db_);
-    ASSERT_TRUE(db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                          "('STLPD', 'a', 'MO0950000', 'US-MO', 'local', 0), "
-                          "('SLCPD', 'b', 'MO0960000', 'US-MO', 'county', 0)")
-                    .ok());
+    test::AddAgency(*db_, "STLPD");
+    test::AddAgency(*db_, "SLCPD", "US-MO", "county");
     ASSERT_TRUE(db_->Exec("INSERT INTO users (agency_id, username, display_name, role, "
                           "created_at, created_by) VALUES "
                           "(1, 'admin', 'A', 'administrator', 0, 't'), "

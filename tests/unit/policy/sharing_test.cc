@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::policy {
@@ -33,12 +34,7 @@ class SharingTest : public ::testing::Test {
   }
   void Agency(const std::string& code, const std::string& ori, const std::string& state,
               const std::string& kind) {
-    auto st = db_->Prepare(
-        "INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES (?1, ?1, ?2, ?3, "
-        "?4, 0)");
-    st->Bind(1, code).Bind(2, ori).Bind(3, state).Bind(4, kind);
-    ASSERT_TRUE(st->Run().ok());
-    agencies_[code] = db_->LastInsertId();
+    agencies_[code] = test::AddAgency(*db_, code, state, kind, "", ori);
   }
   void User(const std::string& name, const std::string& agency, const std::string& role) {
     std::string username = name;

@@ -14,6 +14,7 @@
 #include "base/time_format.h"
 #include "policy/purpose.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::search {
@@ -46,21 +47,12 @@ class SearchLibraryTest : public ::testing::Test {
     db_ = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db_);
     accounts_ = std::make_unique<identity::Accounts>(*db_, identity::AccountPolicy{});
-    int n = 0;
     for (const char* a : {"STLPD", "SLCPD", "ILSP", "SLPD2"}) {
-      auto st = db_->Prepare(
-          "INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES (?1, ?1, ?2, "
-          "'US-MO', 'local', 0)");
-      st->Bind(1, std::string(a)).Bind(2, fmt::format("MO09{}0000", n++));
-      ASSERT_TRUE(st->Run().ok());
-      agency_ids_[a] = db_->LastInsertId();
+      agency_ids_[a] = test::AddAgency(*db_, a);
       for (const char* role : {"administrator", "supervisor", "analyst"}) User(a, role);
     }
     for (const CameraSpec& c : kCameras) {
-      ASSERT_TRUE(db_->Exec(fmt::format("INSERT INTO cameras (agency_id, code, name, lat, lon) "
-                                        "VALUES ({}, '{}', '{}', {}, {})",
-                                        agency_ids_[c.agency], c.code, c.code, c.lat, c.lon))
-                      .ok());
+      test::AddCamera(*db_, agency_ids_[c.agency], c.code, c.lat, c.lon);
     }
     store::StoreOptions o;
     o.dir = dir_.path() + "/store";
