@@ -1,8 +1,6 @@
 #include "server/api.h"
 
 #include <fmt/core.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <any>
 #include <map>
@@ -19,25 +17,11 @@
 #include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/json_body.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
 namespace {
-
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-template <typename F>
-http::Response JsonResponse(int status, F&& fill) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  fill(w);
-  return http::Response::Json(status, std::string(buf.GetString(), buf.GetSize()));
-}
-
-void Str(Writer& w, std::string_view key, std::string_view value) {
-  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
 
 std::string_view BearerToken(const http::Request& req) {
   const std::string_view auth = req.Header("Authorization");
@@ -313,13 +297,8 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::ListAgreements(db, Caller(req));
                     });
                 if (!list.ok()) return Failed(ctx, list.status(), "listing agreements failed");
-                return JsonResponse(200, [&](Writer& w) {
-                  w.StartObject();
-                  w.Key("agreements");
-                  w.StartArray();
-                  for (const policy::Agreement& a : *list) WriteAgreement(w, a);
-                  w.EndArray();
-                  w.EndObject();
+                return JsonList("agreements", *list, [&](Writer& w, const policy::Agreement& a) {
+                  WriteAgreement(w, a);
                 });
               }});
   router.Add({"POST", "/api/v1/agreements", http::AccessRule::Requires("agreements.propose"),
@@ -502,38 +481,31 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
            auto it = codes.find(id);
            return it == codes.end() ? std::string("?") : it->second;
          };
-         return JsonResponse(200, [&](Writer& w) {
+         return JsonList("entries", entries, [&](Writer& w, const audit::Entry& e) {
            w.StartObject();
-           w.Key("entries");
+           w.Key("seq");
+           w.Int64(e.seq);
+           Str(w, "time", FormatRfc3339(e.time));
+           Str(w, "actor", e.actor);
+           if (auto it = names.find(e.actor); it != names.end()) Str(w, "actor_name", it->second);
+           w.Key("agency");
+           if (e.agency) {
+             const std::string c = code(*e.agency);
+             w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
+           } else {
+             w.Null();
+           }
+           Str(w, "event", e.event);
+           Str(w, "outcome", audit::OutcomeName(e.outcome));
+           w.Key("touched");
            w.StartArray();
-           for (const audit::Entry& e : entries) {
-             w.StartObject();
-             w.Key("seq");
-             w.Int64(e.seq);
-             Str(w, "time", FormatRfc3339(e.time));
-             Str(w, "actor", e.actor);
-             if (auto it = names.find(e.actor); it != names.end()) Str(w, "actor_name", it->second);
-             w.Key("agency");
-             if (e.agency) {
-               const std::string c = code(*e.agency);
-               w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
-             } else {
-               w.Null();
-             }
-             Str(w, "event", e.event);
-             Str(w, "outcome", audit::OutcomeName(e.outcome));
-             w.Key("touched");
-             w.StartArray();
-             for (std::int64_t t : e.touched) {
-               const std::string c = code(t);
-               w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
-             }
-             w.EndArray();
-             w.Key("details");
-             w.RawValue(e.details.data(), e.details.size(), rapidjson::kObjectType);
-             w.EndObject();
+           for (std::int64_t t : e.touched) {
+             const std::string c = code(t);
+             w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
            }
            w.EndArray();
+           w.Key("details");
+           w.RawValue(e.details.data(), e.details.size(), rapidjson::kObjectType);
            w.EndObject();
          });
        }});
@@ -585,32 +557,25 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                       return identity::ListKeys(db, Caller(req));
                     });
                 if (!keys.ok()) return Failed(ctx, keys.status(), "listing integrations failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("integrations", *keys, [&](Writer& w, const identity::KeyInfo& k) {
                   w.StartObject();
-                  w.Key("integrations");
+                  w.Key("id");
+                  w.Int64(k.id);
+                  Str(w, "name", k.name);
+                  Str(w, "key_id", k.key_id);
+                  w.Key("permissions");
                   w.StartArray();
-                  for (const identity::KeyInfo& k : *keys) {
-                    w.StartObject();
-                    w.Key("id");
-                    w.Int64(k.id);
-                    Str(w, "name", k.name);
-                    Str(w, "key_id", k.key_id);
-                    w.Key("permissions");
-                    w.StartArray();
-                    for (const std::string& perm : k.permissions) w.String(perm.c_str());
-                    w.EndArray();
-                    w.Key("cameras");
-                    if (k.cameras) {
-                      w.StartArray();
-                      for (const std::string& c : *k.cameras) w.String(c.c_str());
-                      w.EndArray();
-                    } else {
-                      w.Null();
-                    }
-                    Str(w, "state", k.revoked_at ? "revoked" : "active");
-                    w.EndObject();
-                  }
+                  for (const std::string& perm : k.permissions) w.String(perm.c_str());
                   w.EndArray();
+                  w.Key("cameras");
+                  if (k.cameras) {
+                    w.StartArray();
+                    for (const std::string& c : *k.cameras) w.String(c.c_str());
+                    w.EndArray();
+                  } else {
+                    w.Null();
+                  }
+                  Str(w, "state", k.revoked_at ? "revoked" : "active");
                   w.EndObject();
                 });
               }});
@@ -682,30 +647,23 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                                                  due_within);
                     });
                 if (!users.ok()) return Failed(ctx, users.status(), "listing users failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("users", *users, [&](Writer& w, const identity::UserInfo& u) {
                   w.StartObject();
-                  w.Key("users");
-                  w.StartArray();
-                  for (const identity::UserInfo& u : *users) {
-                    w.StartObject();
-                    w.Key("id");
-                    w.Int64(u.id);
-                    Str(w, "username", u.username);
-                    Str(w, "display_name", u.display_name);
-                    Str(w, "role", u.role);
-                    Str(w, "state",
-                        u.disabled    ? "disabled"
-                        : u.suspended ? "suspended"
-                        : u.locked    ? "locked"
-                        : u.enrolled  ? "active"
-                                      : "enrolling");
-                    Str(w, "shift", u.shift);
-                    Str(w, "reviewed_at", FormatRfc3339(u.reviewed_at));
-                    Str(w, "reviewed_by", u.reviewed_by);
-                    Str(w, "review_due_at", FormatRfc3339(u.review_due_at));
-                    w.EndObject();
-                  }
-                  w.EndArray();
+                  w.Key("id");
+                  w.Int64(u.id);
+                  Str(w, "username", u.username);
+                  Str(w, "display_name", u.display_name);
+                  Str(w, "role", u.role);
+                  Str(w, "state",
+                      u.disabled    ? "disabled"
+                      : u.suspended ? "suspended"
+                      : u.locked    ? "locked"
+                      : u.enrolled  ? "active"
+                                    : "enrolling");
+                  Str(w, "shift", u.shift);
+                  Str(w, "reviewed_at", FormatRfc3339(u.reviewed_at));
+                  Str(w, "reviewed_by", u.reviewed_by);
+                  Str(w, "review_due_at", FormatRfc3339(u.review_due_at));
                   w.EndObject();
                 });
               }});
@@ -799,21 +757,14 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::GetRetention(db, Caller(req));
                     });
                 if (!r.ok()) return Failed(ctx, r.status(), "reading retention failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("retention", *r, [&](Writer& w, const policy::RetentionSetting& s) {
                   w.StartObject();
-                  w.Key("retention");
-                  w.StartArray();
-                  for (const policy::RetentionSetting& s : *r) {
-                    w.StartObject();
-                    Str(w, "data_class", s.data_class);
-                    w.Key("period_ms");
-                    w.Int64(s.period_ms);
-                    Str(w, "preset", s.preset);
-                    w.Key("statutory_max_ms");
-                    s.statutory_max_ms ? (void)w.Int64(*s.statutory_max_ms) : (void)w.Null();
-                    w.EndObject();
-                  }
-                  w.EndArray();
+                  Str(w, "data_class", s.data_class);
+                  w.Key("period_ms");
+                  w.Int64(s.period_ms);
+                  Str(w, "preset", s.preset);
+                  w.Key("statutory_max_ms");
+                  s.statutory_max_ms ? (void)w.Int64(*s.statutory_max_ms) : (void)w.Null();
                   w.EndObject();
                 });
               }});
@@ -841,25 +792,18 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::ListHolds(db, Caller(req));
                     });
                 if (!holds.ok()) return Failed(ctx, holds.status(), "listing holds failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("holds", *holds, [&](Writer& w, const policy::HoldInfo& h) {
                   w.StartObject();
-                  w.Key("holds");
-                  w.StartArray();
-                  for (const policy::HoldInfo& h : *holds) {
-                    w.StartObject();
-                    w.Key("id");
-                    w.Int64(h.id);
-                    w.Key("plate");
-                    h.request.plate ? (void)w.String(h.request.plate->c_str()) : (void)w.Null();
-                    w.Key("camera");
-                    h.request.camera ? (void)w.String(h.request.camera->c_str()) : (void)w.Null();
-                    Str(w, "basis", h.request.basis);
-                    Str(w, "requested_by", h.request.requested_by);
-                    Str(w, "expires_at", FormatRfc3339(h.request.expires_at));
-                    Str(w, "state", h.released_at ? "released" : "active");
-                    w.EndObject();
-                  }
-                  w.EndArray();
+                  w.Key("id");
+                  w.Int64(h.id);
+                  w.Key("plate");
+                  h.request.plate ? (void)w.String(h.request.plate->c_str()) : (void)w.Null();
+                  w.Key("camera");
+                  h.request.camera ? (void)w.String(h.request.camera->c_str()) : (void)w.Null();
+                  Str(w, "basis", h.request.basis);
+                  Str(w, "requested_by", h.request.requested_by);
+                  Str(w, "expires_at", FormatRfc3339(h.request.expires_at));
+                  Str(w, "state", h.released_at ? "released" : "active");
                   w.EndObject();
                 });
               }});
@@ -919,20 +863,13 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::ListPurposes(db);
                     });
                 if (!all.ok()) return Failed(ctx, all.status(), "listing purposes failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("purposes", *all, [&](Writer& w, const policy::Purpose& p) {
                   w.StartObject();
-                  w.Key("purposes");
-                  w.StartArray();
-                  for (const policy::Purpose& p : *all) {
-                    w.StartObject();
-                    Str(w, "code", p.code);
-                    Str(w, "label", p.label);
-                    Str(w, "description", p.description);
-                    w.Key("prohibited");
-                    w.Bool(p.prohibited);
-                    w.EndObject();
-                  }
-                  w.EndArray();
+                  Str(w, "code", p.code);
+                  Str(w, "label", p.label);
+                  Str(w, "description", p.description);
+                  w.Key("prohibited");
+                  w.Bool(p.prohibited);
                   w.EndObject();
                 });
               }});
@@ -980,66 +917,58 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
          if (!id.ok()) return Failed(ctx, id.status(), "requesting an approval failed");
          return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"requested"}})", *id));
        }});
-  router.Add(
-      {"GET", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         const std::int64_t now = ctx.clock.NowMillis();
-         // A week back: long past every approval's 24 hours.
-         Result<std::vector<policy::ApprovalInfo>> list =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return policy::ListApprovals(db, Caller(req), now - 7 * 86'400'000LL);
-             });
-         if (!list.ok()) return Failed(ctx, list.status(), "listing approvals failed");
-         return JsonResponse(200, [&](Writer& w) {
-           w.StartObject();
-           w.Key("approvals");
-           w.StartArray();
-           for (const policy::ApprovalInfo& a : *list) {
-             w.StartObject();
-             w.Key("id");
-             w.Int64(a.id);
-             Str(w, "requested_by", a.requested_by);
-             Str(w, "purpose", a.reason.purpose);
-             Str(w, "case_number", a.reason.case_number);
-             Str(w, "offense", a.reason.offense);
-             Str(w, "justification", a.reason.justification);
-             w.Key("max_days");
-             w.Int64(a.scope.span_ms / 86'400'000);
-             w.Key("max_agencies");
-             w.Int64(static_cast<std::int64_t>(a.scope.agencies));
-             w.Key("pattern_analysis");
-             w.Bool(a.scope.pattern_analysis);
-             w.Key("max_radius_m");
-             w.Double(a.scope.radius_m > 0 ? a.scope.radius_m : policy::kDefaultMaxRadiusM);
-             w.Key("places");
-             w.StartArray();
-             for (const std::string& place : a.scope.places)
-               w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
-             w.EndArray();
-             w.Key("max_daily_results");
-             if (a.scope.daily_cap > 0) {
-               w.Int64(a.scope.daily_cap);
-             } else {
-               w.Null();
-             }
-             Str(w, "on_behalf_of", a.scope.on_behalf_of);
-             Str(w, "requested_at", FormatRfc3339(a.requested_at));
-             const bool expired = a.expires_at && *a.expires_at <= now;
-             Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");
-             Str(w, "approved_by", a.approved_by);
-             w.Key("expires_at");
-             if (a.expires_at) {
-               const std::string t = FormatRfc3339(*a.expires_at);
-               w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
-             } else {
-               w.Null();
-             }
-             w.EndObject();
-           }
-           w.EndArray();
-           w.EndObject();
-         });
-       }});
+  router.Add({"GET", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const std::int64_t now = ctx.clock.NowMillis();
+                // A week back: long past every approval's 24 hours.
+                Result<std::vector<policy::ApprovalInfo>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return policy::ListApprovals(db, Caller(req), now - 7 * 86'400'000LL);
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing approvals failed");
+                return JsonList("approvals", *list, [&](Writer& w, const policy::ApprovalInfo& a) {
+                  w.StartObject();
+                  w.Key("id");
+                  w.Int64(a.id);
+                  Str(w, "requested_by", a.requested_by);
+                  Str(w, "purpose", a.reason.purpose);
+                  Str(w, "case_number", a.reason.case_number);
+                  Str(w, "offense", a.reason.offense);
+                  Str(w, "justification", a.reason.justification);
+                  w.Key("max_days");
+                  w.Int64(a.scope.span_ms / 86'400'000);
+                  w.Key("max_agencies");
+                  w.Int64(static_cast<std::int64_t>(a.scope.agencies));
+                  w.Key("pattern_analysis");
+                  w.Bool(a.scope.pattern_analysis);
+                  w.Key("max_radius_m");
+                  w.Double(a.scope.radius_m > 0 ? a.scope.radius_m : policy::kDefaultMaxRadiusM);
+                  w.Key("places");
+                  w.StartArray();
+                  for (const std::string& place : a.scope.places)
+                    w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
+                  w.EndArray();
+                  w.Key("max_daily_results");
+                  if (a.scope.daily_cap > 0) {
+                    w.Int64(a.scope.daily_cap);
+                  } else {
+                    w.Null();
+                  }
+                  Str(w, "on_behalf_of", a.scope.on_behalf_of);
+                  Str(w, "requested_at", FormatRfc3339(a.requested_at));
+                  const bool expired = a.expires_at && *a.expires_at <= now;
+                  Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");
+                  Str(w, "approved_by", a.approved_by);
+                  w.Key("expires_at");
+                  if (a.expires_at) {
+                    const std::string t = FormatRfc3339(*a.expires_at);
+                    w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
+                  } else {
+                    w.Null();
+                  }
+                  w.EndObject();
+                });
+              }});
   router.Add(
       {"POST", "/api/v1/approvals/{id}/approve", http::AccessRule::Requires("search.approve"),
        [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -1081,23 +1010,16 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::ListNotices(db, Caller(req));
                     });
                 if (!notices.ok()) return Failed(ctx, notices.status(), "listing notices failed");
-                return JsonResponse(200, [&](Writer& w) {
+                return JsonList("notices", *notices, [&](Writer& w, const policy::Notice& n) {
                   w.StartObject();
-                  w.Key("notices");
-                  w.StartArray();
-                  for (const policy::Notice& n : *notices) {
-                    w.StartObject();
-                    w.Key("id");
-                    w.Int64(n.id);
-                    Str(w, "time", FormatRfc3339(n.created_at));
-                    Str(w, "kind", n.kind);
-                    Str(w, "addressee", n.addressee);
-                    Str(w, "message", n.message);
-                    w.Key("read");
-                    w.Bool(n.read);
-                    w.EndObject();
-                  }
-                  w.EndArray();
+                  w.Key("id");
+                  w.Int64(n.id);
+                  Str(w, "time", FormatRfc3339(n.created_at));
+                  Str(w, "kind", n.kind);
+                  Str(w, "addressee", n.addressee);
+                  Str(w, "message", n.message);
+                  w.Key("read");
+                  w.Bool(n.read);
                   w.EndObject();
                 });
               }});
