@@ -9,6 +9,8 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "alerting/hotlists.h"
 #include "alerting/retention_audit.h"
@@ -591,7 +593,12 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     if (!row.ok()) return row.status();
     const std::string from = q->Text(0);
     const std::int64_t camera_agency = q->Int(1);
-    std::string to, event, detail;
+    std::string to, event;
+    // The step's record (hit_events.detail): what the officer recorded, and
+    // the note when there is one.
+    rapidjson::StringBuffer detail_text;
+    rapidjson::Writer<rapidjson::StringBuffer> detail(detail_text);
+    detail.StartObject();
     auto wrong = [&](std::string_view need) {
       return Status::FailedPrecondition(
           fmt::format("hit {} is {}; this step needs it {}", id, from, need));
@@ -601,7 +608,6 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         if (from != "new") return wrong("new");
         to = "acknowledged";
         event = "hit.acknowledge";
-        detail = "{}";
         break;
       case HitAction::kVisualCheck:
         if (from != "acknowledged") return wrong("acknowledged");
@@ -612,8 +618,12 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         }
         to = "visually_checked";
         event = "hit.visual_check";
-        detail = fmt::format(R"({{"plate_matches":{},"state_matches":{},"vehicle_matches":{}}})",
-                             *step.plate_matches, *step.state_matches, *step.vehicle_matches);
+        detail.Key("plate_matches");
+        detail.Bool(*step.plate_matches);
+        detail.Key("state_matches");
+        detail.Bool(*step.state_matches);
+        detail.Key("vehicle_matches");
+        detail.Bool(*step.vehicle_matches);
         break;
       case HitAction::kConfirm:
         if (from != "visually_checked") return wrong("visually_checked");
@@ -624,7 +634,8 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         }
         to = "confirmed_with_source";
         event = "hit.confirm";
-        detail = R"({"source_confirmed":true})";
+        detail.Key("source_confirmed");
+        detail.Bool(true);
         break;
       case HitAction::kClose:
         if (from == "new" || from == "closed") return wrong("acknowledged at least, not closed");
@@ -643,7 +654,8 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         }
         to = "closed";
         event = "hit.close";
-        detail = fmt::format(R"({{"outcome":"{}"}})", step.outcome);
+        detail.Key("outcome");
+        detail.String(step.outcome.data(), static_cast<rapidjson::SizeType>(step.outcome.size()));
         break;
     }
     Result<catalog::Statement> up =
@@ -659,11 +671,13 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     Result<catalog::Statement> ev = db.Prepare(
         "INSERT INTO hit_events (hit_id, step, detail, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!ev.ok()) return ev.status();
-    const std::string full_detail =
-        step.note.empty() ? detail
-                          : detail.substr(0, detail.size() - 1) + (detail.size() > 2 ? "," : "") +
-                                "\"note\":" + JsonQuote(step.note) + "}";
-    ev->Bind(1, id).Bind(2, to).Bind(3, full_detail);
+    if (!step.note.empty()) {
+      detail.Key("note");
+      detail.String(step.note.data(), static_cast<rapidjson::SizeType>(step.note.size()));
+    }
+    detail.EndObject();
+    ev->Bind(1, id).Bind(2, to).Bind(
+        3, std::string_view(detail_text.GetString(), detail_text.GetSize()));
     if (p.kind == identity::Principal::Kind::kUser) {
       ev->Bind(4, p.id);
     } else {

@@ -258,6 +258,19 @@ TEST_F(IngestTest, AHitIsWorkedToAnOutcomeAndAStopNeedsConfirmationFirst) {
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_NE(closed.body.find(R"("step":"closed","outcome":"recovery")"), std::string::npos)
       << closed.body;
+  // Each step's record keeps what the officer recorded, the note with it.
+  {
+    auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+    ASSERT_TRUE(db.ok());
+    auto q = (*db)->Prepare(
+        "SELECT group_concat(detail, ' | ') FROM (SELECT detail FROM hit_events WHERE hit_id = 1 "
+        "ORDER BY rowid)");
+    ASSERT_TRUE(q.ok() && q->Step().value_or(false));
+    EXPECT_EQ(q->Text(0),
+              R"({} | {"plate_matches":true,"state_matches":true,"vehicle_matches":true} | )"
+              R"({"source_confirmed":true} | )"
+              R"({"outcome":"recovery","note":"vehicle recovered, owner notified"})");
+  }
   // Every step is in the audit trail.
   auto audit = Call(admin_, "GET", "/api/v1/audit");
   for (const char* event :
