@@ -20,13 +20,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const interdict::search::Request& q = *r;
   if (q.from >= q.to || q.limit < 1 || q.limit > interdict::search::kMaxPageExport) std::abort();
-  if (q.type == "area" && !q.region.polygon.empty() &&
+  if (q.type == interdict::search::SearchType::kArea && !q.region.polygon.empty() &&
       (q.region.polygon.size() < 3 || interdict::geo::RingSelfCrossing(q.region.polygon)))
     std::abort();
-  if (q.type == "scenes" &&
+  if (q.type == interdict::search::SearchType::kScenes &&
       (q.scenes.size() < 2 || q.scenes.size() > interdict::search::kMaxScenes || q.k < 1 ||
        q.k > q.scenes.size()))
     std::abort();
-  if (q.type == "convoy" && (q.window_ms < 10'000 || q.window_ms > 3'600'000)) std::abort();
+  if (q.type == interdict::search::SearchType::kConvoy &&
+      (q.window_ms < 10'000 || q.window_ms > 3'600'000))
+    std::abort();
   return 0;
 }

@@ -119,22 +119,22 @@ Result<Canonical> PeerConvoy(Peer& peer, const search::Request& req, const searc
 Canonical Reduce(const search::Request& req, const search::Answer& a) {
   Canonical c;
   c.total = a.total;
-  if (req.type == "plate" || req.type == "partial") {
+  if (req.type == search::SearchType::kPlate || req.type == search::SearchType::kPartial) {
     for (const search::Sighting& s : a.reads) c.rows.push_back(Key(s.read));
     c.total = c.rows.size();
-  } else if (req.type == "area") {
+  } else if (req.type == search::SearchType::kArea) {
     for (const search::PlateGroup& g : a.groups)
       c.rows.push_back(fmt::format("{}:{}", g.plate, g.reads));
-  } else if (req.type == "scenes") {
+  } else if (req.type == search::SearchType::kScenes) {
     for (const search::PlateGroup& g : a.groups)
       c.rows.push_back(fmt::format("{}:{}:{}", g.plate, g.scenes.size(), g.reads));
-  } else if (req.type == "convoy") {
+  } else if (req.type == search::SearchType::kConvoy) {
     for (const search::PlateGroup& g : a.groups)
       c.rows.push_back(fmt::format("{}:{}", g.plate, g.together));
-  } else if (req.type == "locate") {
+  } else if (req.type == search::SearchType::kLocate) {
     for (const search::Spot& s : a.spots)
       c.rows.push_back(SpotRow(s.agency, s.camera, s.reads, s.hours));
-  } else if (req.type == "route") {
+  } else if (req.type == search::SearchType::kRoute) {
     for (const search::Leg& l : a.legs) c.rows.push_back(Key(l.at.read));
   }
   return c;
@@ -143,18 +143,19 @@ Canonical Reduce(const search::Request& req, const search::Answer& a) {
 Result<Canonical> AskPeer(Peer& peer, const search::Request& req, const search::Plan& plan) {
   const std::int64_t from = plan.query.from, to = plan.query.to;
   Canonical c;
-  if (req.type == "plate" || req.type == "partial") {
+  if (req.type == search::SearchType::kPlate || req.type == search::SearchType::kPartial) {
     Result<std::vector<std::string>> keys =
-        req.type == "plate" ? peer.PlateKeys(req.plate->str(), from, to, req.limit)
-                            : peer.PatternKeys(req.pattern->text(), from, to, req.limit);
+        req.type == search::SearchType::kPlate
+            ? peer.PlateKeys(req.plate->str(), from, to, req.limit)
+            : peer.PatternKeys(req.pattern->text(), from, to, req.limit);
     if (!keys.ok()) return keys.status();
     c.rows = std::move(keys).value();
     c.total = c.rows.size();
     return c;
   }
-  if (req.type == "area" || req.type == "scenes") {
+  if (req.type == search::SearchType::kArea || req.type == search::SearchType::kScenes) {
     std::vector<CameraWindow> windows;
-    if (req.type == "area") {
+    if (req.type == search::SearchType::kArea) {
       windows.push_back({plan.query.area->cameras, from, to});
     } else {
       for (std::size_t i = 0; i < req.scenes.size(); ++i)
@@ -176,7 +177,8 @@ Result<Canonical> AskPeer(Peer& peer, const search::Request& req, const search::
     }
     std::vector<Group> groups;
     for (auto& [plate, g] : by_plate) {
-      if (req.type == "area" || g.scenes.size() >= req.k) groups.push_back(std::move(g));
+      if (req.type == search::SearchType::kArea || g.scenes.size() >= req.k)
+        groups.push_back(std::move(g));
     }
     std::sort(groups.begin(), groups.end(), [&](const Group& x, const Group& y) {
       return std::tuple(y.scenes.size(), y.reads, x.plate) <
@@ -184,14 +186,14 @@ Result<Canonical> AskPeer(Peer& peer, const search::Request& req, const search::
     });
     PageOf(groups, req, c);
     for (const Group& g : groups) {
-      c.rows.push_back(req.type == "area"
+      c.rows.push_back(req.type == search::SearchType::kArea
                            ? fmt::format("{}:{}", g.plate, g.reads)
                            : fmt::format("{}:{}:{}", g.plate, g.scenes.size(), g.reads));
     }
     return c;
   }
-  if (req.type == "convoy") return PeerConvoy(peer, req, plan);
-  if (req.type == "locate") {
+  if (req.type == search::SearchType::kConvoy) return PeerConvoy(peer, req, plan);
+  if (req.type == search::SearchType::kLocate) {
     Result<std::vector<CameraCount>> counts = peer.HourCounts(req.plate->str(), from, to);
     if (!counts.ok()) return counts.status();
     struct Spot {
@@ -216,7 +218,7 @@ Result<Canonical> AskPeer(Peer& peer, const search::Request& req, const search::
     for (const Spot& s : spots) c.rows.push_back(SpotRow(s.agency, s.camera, s.reads, s.hours));
     return c;
   }
-  if (req.type == "route") {
+  if (req.type == search::SearchType::kRoute) {
     Result<std::vector<PeerRead>> reads = peer.PlateReads(req.plate->str(), from, to);
     if (!reads.ok()) return reads.status();
     // Oldest first; ties as the search orders them (the reverse of newest first).
@@ -228,13 +230,14 @@ Result<Canonical> AskPeer(Peer& peer, const search::Request& req, const search::
     for (const PeerRead& r : *reads) c.rows.push_back(r.key);
     return c;
   }
-  return Status::InvalidArgument("bench peers: no peer question for search type " + req.type);
+  return Status::InvalidArgument(std::string("bench peers: no peer question for search type ") +
+                                 std::string(search::Describe(req.type).name));
 }
 
 std::string Differ(const search::Request& req, const Canonical& a, const Canonical& b) {
   if (a.total != b.total) return fmt::format("{} results against {}", a.total, b.total);
   std::vector<std::string> x = a.rows, y = b.rows;
-  if (req.type == "convoy") {
+  if (req.type == search::SearchType::kConvoy) {
     std::sort(x.begin(), x.end());
     std::sort(y.begin(), y.end());
   }

@@ -476,33 +476,35 @@ Result<Answer> Execute(const store::Store& store, const Request& req, const Plan
   Answer a;
   if (plan.agencies.empty()) return a;
   Status st = Status::Ok();
-  if (req.type == "plate" || req.type == "partial") {
+  if (req.type == SearchType::kPlate || req.type == SearchType::kPartial) {
     st = ReadList(store, req, plan, a);
-    if (st.ok() && req.type == "plate" && !req.after) st = OfferLookalikes(store, req, plan, a);
-  } else if (req.type == "lookalike") {
+    if (st.ok() && req.type == SearchType::kPlate && !req.after)
+      st = OfferLookalikes(store, req, plan, a);
+  } else if (req.type == SearchType::kLookalike) {
     st = Lookalike(store, req, plan, a);
-  } else if (req.type == "area") {
+  } else if (req.type == SearchType::kArea) {
     st = Area(store, req, plan, a);
-  } else if (req.type == "scenes") {
+  } else if (req.type == SearchType::kScenes) {
     st = Scenes(store, req, plan, a);
-  } else if (req.type == "convoy") {
+  } else if (req.type == SearchType::kConvoy) {
     st = Convoy(store, req, plan, a);
-  } else if (req.type == "locate") {
+  } else if (req.type == SearchType::kLocate) {
     st = Locate(store, req, plan, a);
-  } else if (req.type == "route") {
+  } else if (req.type == SearchType::kRoute) {
     st = Route(store, req, plan, a);
   }
   if (!st.ok()) return st;
   for (const Sighting& s : a.reads) a.owners.insert(s.read.agency);
-  if (req.type == "area" || req.type == "scenes") {
+  if (req.type == SearchType::kArea || req.type == SearchType::kScenes) {
     for (const PlateGroup& g : a.groups) a.owners.insert(g.agencies.begin(), g.agencies.end());
   }
-  if (req.type == "area" || req.type == "scenes" || req.type == "convoy") {
+  if (req.type == SearchType::kArea || req.type == SearchType::kScenes ||
+      req.type == SearchType::kConvoy) {
     Page(a.groups, req, a);
     TrimSightings(a.groups);
-  } else if (req.type == "locate") {
+  } else if (req.type == SearchType::kLocate) {
     Page(a.spots, req, a);
-  } else if (req.type == "route") {
+  } else if (req.type == SearchType::kRoute) {
     Page(a.legs, req, a);
   }
   NameHolds(store, a);

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
 bool IsReadList(const Request& req) {
-  return req.type == "plate" || req.type == "partial" || req.type == "lookalike";
+  return Describe(req.type).result == ResultKind::kReads;
 }
 
 std::string Join(const std::set<std::string>& v, std::string_view sep) {
@@ -54,7 +54,7 @@ std::string GroupJson(const Request& req, const PlateGroup& g) {
     comma = true;
   }
   out += "]";
-  if (req.type == "scenes") {
+  if (req.type == SearchType::kScenes) {
     out += R"(,"scenes":[)";
     comma = false;
     for (int s : g.scenes) {
@@ -63,7 +63,7 @@ std::string GroupJson(const Request& req, const PlateGroup& g) {
     }
     out += "]";
   }
-  if (req.type == "convoy") {
+  if (req.type == SearchType::kConvoy) {
     out += fmt::format(R"(,"together":{},"distinct_cameras":{},"expected":{:.3f},"ratio":{})",
                        g.together, g.cameras.size(), g.expected, Ratio(g));
   }
@@ -117,7 +117,7 @@ std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std:
       results += (i ? "," : "") + ReadJson(a.reads[i]);
       ++plates[a.reads[i].read.plate.str()];
     }
-    if (req.type == "plate") {
+    if (req.type == SearchType::kPlate) {
       // Look-alikes are offered apart, never mixed into the plate's reads.
       extra = R"(,"lookalikes":[)";
       for (std::size_t i = 0; i < a.groups.size(); ++i) {
@@ -148,11 +148,11 @@ std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std:
       }
       extra += "]";
     }
-  } else if (req.type == "locate") {
+  } else if (req.type == SearchType::kLocate) {
     for (std::size_t i = 0; i < a.spots.size(); ++i)
       results += (i ? "," : "") + SpotJson(a.spots[i], a.target_reads);
     extra = fmt::format(R"(,"time_zone":"{}","target_reads":{})", req.time_zone, a.target_reads);
-  } else if (req.type == "route") {
+  } else if (req.type == SearchType::kRoute) {
     std::size_t impossible = 0;
     for (std::size_t i = 0; i < a.legs.size(); ++i) {
       results += (i ? "," : "") + LegJson(a.legs[i]);
@@ -162,7 +162,7 @@ std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std:
   } else {
     for (std::size_t i = 0; i < a.groups.size(); ++i)
       results += (i ? "," : "") + GroupJson(req, a.groups[i]);
-    if (req.type == "convoy") {
+    if (req.type == SearchType::kConvoy) {
       extra = fmt::format(R"(,"target_reads":{},"excluded_lookalikes":{},"window_s":{})",
                           a.target_reads, a.excluded, req.window_ms / 1000);
     }
@@ -178,7 +178,8 @@ std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std:
   if (a.next_offset) next = JsonQuote(EncodeOffsetCursor(req, *a.next_offset));
   return fmt::format(
       R"({{"type":"{}","results":{}{},"count":{},"truncated":{},"next":{},"agencies":{},"search":{}}})",
-      req.type, results, extra, ResultCount(req, a), a.truncated, next, agencies, seq);
+      Describe(req.type).name, results, extra, ResultCount(req, a), a.truncated, next, agencies,
+      seq);
 }
 
 // RFC 4180: fields with commas, quotes or line breaks are quoted.
@@ -219,7 +220,7 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
   if (IsReadList(req)) {
     out = std::string(kCsvReadHeader) + "\r\n";
     for (const Sighting& s : a.reads) out += CsvRead(plan, s) + "\r\n";
-  } else if (req.type == "route") {
+  } else if (req.type == SearchType::kRoute) {
     out = std::string(kCsvReadHeader) + ",distance_m,seconds,kmh,impossible\r\n";
     for (const Leg& l : a.legs) {
       out += CsvRead(plan, l.at);
@@ -228,7 +229,7 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
                                    l.impossible);
       out += "\r\n";
     }
-  } else if (req.type == "locate") {
+  } else if (req.type == SearchType::kLocate) {
     out = "agency,camera,lat,lon,reads,busiest_day,busiest_hour,reads_then\r\n";
     for (const Spot& s : a.spots) {
       int best = 0;
@@ -244,8 +245,8 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
     }
   } else {
     out = "plate,states,reads,first_seen,last_seen,agencies,cameras";
-    if (req.type == "scenes") out += ",scenes";
-    if (req.type == "convoy") out += ",together,distinct_cameras,expected,ratio";
+    if (req.type == SearchType::kScenes) out += ",scenes";
+    if (req.type == SearchType::kConvoy) out += ",together,distinct_cameras,expected,ratio";
     out += "\r\n";
     for (const PlateGroup& g : a.groups) {
       std::set<std::string> cameras;
@@ -253,12 +254,12 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
       out += fmt::format("{},{},{},{},{},{},{}", g.plate, Csv(Join(g.states, " ")), g.reads,
                          FormatRfc3339(g.first), FormatRfc3339(g.last), Csv(Join(g.agencies, " ")),
                          Csv(Join(cameras, " ")));
-      if (req.type == "scenes") {
+      if (req.type == SearchType::kScenes) {
         std::set<std::string> scenes;
         for (int s : g.scenes) scenes.insert(std::to_string(s));
         out += "," + Csv(Join(scenes, " "));
       }
-      if (req.type == "convoy") {
+      if (req.type == SearchType::kConvoy) {
         const std::string ratio = Ratio(g);
         out += fmt::format(",{},{},{:.3f},{}", g.together, g.cameras.size(), g.expected,
                            ratio == "null" ? "" : ratio);
@@ -286,7 +287,7 @@ std::string GeoJsonBody(const Request& req, const Plan& plan, const Answer& a) {
   };
   if (IsReadList(req)) {
     for (const Sighting& s : a.reads) sighting(s, "");
-  } else if (req.type == "route") {
+  } else if (req.type == SearchType::kRoute) {
     std::string line;
     for (const Leg& l : a.legs) {
       sighting(l.at,
@@ -300,7 +301,7 @@ std::string GeoJsonBody(const Request& req, const Plan& plan, const Answer& a) {
           R"({{"type":"Feature","geometry":{{"type":"LineString","coordinates":[{}]}},"properties":{{"plate":"{}"}}}})",
           line, req.plate->str()));
     }
-  } else if (req.type == "locate") {
+  } else if (req.type == SearchType::kLocate) {
     for (const Spot& s : a.spots) {
       if (s.where) features.push_back(Feature(*s.where, SpotJson(s, a.target_reads)));
     }

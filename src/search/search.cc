@@ -180,12 +180,12 @@ std::string_view FormatName(Format f) {
 
 // What was asked, for the audit entry and the cursor's digest.
 std::string TermsJson(const Request& req) {
-  std::string terms = fmt::format(R"("type":"{}")", req.type);
+  std::string terms = fmt::format(R"("type":"{}")", Describe(req.type).name);
   if (req.plate) terms += fmt::format(R"(,"plate":"{}")", req.plate->text());
   if (req.pattern) terms += fmt::format(R"(,"pattern":{})", JsonQuote(req.pattern->text()));
   if (req.state) terms += fmt::format(R"(,"state":"{}")", req.state->code());
-  if (req.type == "area") terms += R"(,"area":)" + RegionJson(req.region);
-  if (req.type == "scenes") {
+  if (req.type == SearchType::kArea) terms += R"(,"area":)" + RegionJson(req.region);
+  if (req.type == SearchType::kScenes) {
     terms += fmt::format(R"(,"k":{},"scenes":[)", req.k);
     for (std::size_t i = 0; i < req.scenes.size(); ++i) {
       const Scene& s = req.scenes[i];
@@ -194,12 +194,12 @@ std::string TermsJson(const Request& req) {
     }
     terms += "]";
   }
-  if (req.type == "convoy") {
+  if (req.type == SearchType::kConvoy) {
     terms +=
         fmt::format(R"(,"window_s":{},"min_together":{})", req.window_ms / 1000, req.min_together);
   }
-  if (req.type == "route") terms += fmt::format(R"(,"max_kmh":{:g})", req.max_kmh);
-  if (req.type == "locate") terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone);
+  if (req.type == SearchType::kRoute) terms += fmt::format(R"(,"max_kmh":{:g})", req.max_kmh);
+  if (req.type == SearchType::kLocate) terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone);
   terms += fmt::format(R"(,"from":"{}","to":"{}")", FormatRfc3339(req.from), FormatRfc3339(req.to));
   if (!req.agencies.empty()) terms += R"(,"agencies":)" + StringList(req.agencies);
   if (!req.cameras.empty()) terms += R"(,"cameras":)" + StringList(req.cameras);
@@ -254,8 +254,11 @@ std::optional<DecodedCursor> DecodeCursor(std::string_view text) {
 
 }  // namespace
 
-bool IsPatternAnalysis(std::string_view type) {
-  return type == "scenes" || type == "convoy" || type == "locate" || type == "route";
+std::optional<SearchType> ParseSearchType(std::string_view name) {
+  for (const SearchTypeInfo& t : kSearchTypes) {
+    if (t.name == name) return t.type;
+  }
+  return std::nullopt;
 }
 
 Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
@@ -265,12 +268,11 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   Request r;
   Result<std::string> type = Str(doc, "type", true);
   if (!type.ok()) return type.status();
-  r.type = *type;
-  static constexpr std::string_view kTypes[] = {"plate",  "partial", "lookalike", "area",
-                                                "scenes", "convoy",  "locate",    "route"};
-  if (std::find(std::begin(kTypes), std::end(kTypes), r.type) == std::end(kTypes)) {
+  const std::optional<SearchType> known = ParseSearchType(*type);
+  if (!known) {
     return Bad("type", "one of plate, partial, lookalike, area, scenes, convoy, locate, route");
   }
+  r.type = *known;
   static const Value kEmpty(rapidjson::kObjectType);
   const Value& params = Object(doc, "params") ? *Object(doc, "params") : kEmpty;
   const Value& filters = Object(doc, "filters") ? *Object(doc, "filters") : kEmpty;
@@ -290,7 +292,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     r.state = *j;
   }
 
-  if (r.type == "partial") {
+  if (r.type == SearchType::kPartial) {
     Result<std::string> p = Str(params, "pattern", true);
     if (!p.ok()) return Bad("params.pattern", "is required, e.g. \"7?K3*\"");
     std::string text;
@@ -305,11 +307,11 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     Result<store::PlatePattern> pattern = store::PlatePattern::Parse(text);
     if (!pattern.ok()) return Bad("params.pattern", pattern.status().message());
     r.pattern = *pattern;
-  } else if (r.type == "area") {
+  } else if (r.type == SearchType::kArea) {
     Result<Region> region = ParseRegion(params, "params.");
     if (!region.ok()) return region.status();
     r.region = std::move(*region);
-  } else if (r.type != "scenes") {
+  } else if (r.type != SearchType::kScenes) {
     Result<plate::Plate> p = TargetPlate(params);
     if (!p.ok()) return p.status();
     r.plate = *p;
@@ -323,7 +325,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   r.from = *from;
   r.to = *to;
 
-  if (r.type == "scenes") {
+  if (r.type == SearchType::kScenes) {
     auto scenes = params.FindMember("scenes");
     if (scenes == params.MemberEnd() || !scenes->value.IsArray())
       return Bad("params.scenes",
@@ -361,7 +363,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
       r.to = std::max(r.to, s.to);
     }
   }
-  if (r.type == "convoy") {
+  if (r.type == SearchType::kConvoy) {
     Result<double> w = Bounded(params, "window_s", "params.window_s", 10, 3600, 120, " seconds");
     if (!w.ok()) return w.status();
     r.window_ms = static_cast<std::int64_t>(*w * 1000);
@@ -369,12 +371,12 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     if (!m.ok()) return m.status();
     r.min_together = static_cast<std::int64_t>(*m);
   }
-  if (r.type == "route") {
+  if (r.type == SearchType::kRoute) {
     Result<double> v = Bounded(params, "max_kmh", "params.max_kmh", 50, 1000, 200, " km/h");
     if (!v.ok()) return v.status();
     r.max_kmh = *v;
   }
-  if (r.type == "locate") {
+  if (r.type == SearchType::kLocate) {
     Result<std::string> tz = Str(params, "time_zone", false);
     if (!tz.ok()) return Bad("params.time_zone", "must be a string");
     if (!tz->empty()) {
@@ -486,7 +488,7 @@ store::Area AreaOf(const Region& region,
 
 std::vector<policy::SearchedArea> AreasOf(const Request& req) {
   std::vector<policy::SearchedArea> areas;
-  if (req.type == "area")
+  if (req.type == SearchType::kArea)
     areas.push_back({req.region.center, req.region.radius_m, req.region.polygon, req.from, req.to});
   for (const Scene& s : req.scenes)
     areas.push_back({s.region.center, s.region.radius_m, s.region.polygon, s.from, s.to});
@@ -557,7 +559,7 @@ Result<identity::Principal> BehalfPrincipal(catalog::Database& db, const identit
 
 Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const Request& req,
                      std::int64_t now, const Limits& limits) {
-  const bool pattern = IsPatternAnalysis(req.type);
+  const bool pattern = Describe(req.type).pattern_analysis;
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, pattern ? "search.patterns" : "search.reads"));
   Result<std::vector<policy::VisibleAgency>> visible =
       policy::VisibleAgencies(db, p, policy::DataClass::kReads, now);
@@ -640,8 +642,8 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
 
   // Where the visible agencies' cameras stand: for areas, routes, locations
   // and exports (a read list in JSON does not need them).
-  const bool read_list = req.type == "plate" || req.type == "partial" || req.type == "lookalike";
-  if ((read_list || req.type == "convoy") && req.format == Format::kJson) return plan;
+  const bool read_list = Describe(req.type).result == ResultKind::kReads;
+  if ((read_list || req.type == SearchType::kConvoy) && req.format == Format::kJson) return plan;
   Result<catalog::Statement> cams = db.Prepare(
       "SELECT a.code, c.code, c.lat, c.lon, c.mobile FROM cameras c JOIN agencies a ON a.id = "
       "c.agency_id");
@@ -665,17 +667,19 @@ Result<Plan> Prepare(catalog::Database& db, const identity::Principal& p, const 
     plan.camera_at.emplace_hint(plan.camera_at.end(), agency + "/" + camera, at);
     fixed.emplace_back(std::move(camera), at);
   }
-  if (req.type == "area") q.area = AreaOf(req.region, fixed, mobile);
+  if (req.type == SearchType::kArea) q.area = AreaOf(req.region, fixed, mobile);
   for (const Scene& s : req.scenes) plan.scene_areas.push_back(AreaOf(s.region, fixed, mobile));
   return plan;
 }
 
 std::size_t ResultCount(const Request& req, const Answer& a) {
-  if (req.type == "plate" || req.type == "partial" || req.type == "lookalike")
-    return a.reads.size();
-  if (req.type == "route") return a.legs.size();
-  if (req.type == "locate") return a.spots.size();
-  return a.groups.size();
+  switch (Describe(req.type).result) {
+    case ResultKind::kReads: return a.reads.size();
+    case ResultKind::kLegs: return a.legs.size();
+    case ResultKind::kSpots: return a.spots.size();
+    case ResultKind::kGroups: return a.groups.size();
+  }
+  return 0;
 }
 
 Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p, const Request& req,
@@ -708,7 +712,7 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
     e.time = now;
     e.actor = p.Actor();
     e.agency = p.agency_id;
-    e.event = "search." + req.type;
+    e.event = fmt::format("search.{}", Describe(req.type).name);
     e.details = details;
     e.touched = touched;
     INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
@@ -720,9 +724,9 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
       x.actor = p.Actor();
       x.agency = p.agency_id;
       x.event = "search.export";
-      x.details =
-          fmt::format(R"({{"search":{},"type":"{}","format":"{}","results":{},"case":{}}})", seq,
-                      req.type, FormatName(req.format), results, JsonQuote(req.why.case_number));
+      x.details = fmt::format(R"({{"search":{},"type":"{}","format":"{}","results":{},"case":{}}})",
+                              seq, Describe(req.type).name, FormatName(req.format), results,
+                              JsonQuote(req.why.case_number));
       x.touched = touched;
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, x));
     }

@@ -59,8 +59,47 @@ inline constexpr std::size_t kMaxGathered = 200000;
 // target), each needing a chance baseline.
 inline constexpr std::size_t kMaxCompanions = 500;
 
+// The eight search types, one descriptor each (docs/search.md): what the
+// wire and the audit trail call it, whether it is a pattern analysis (its own
+// permission, search.patterns, and always a supervisor's approval), and what
+// its answer lists. Code branches on the enum, never on the name.
+enum class SearchType { kPlate, kPartial, kLookalike, kArea, kScenes, kConvoy, kLocate, kRoute };
+enum class ResultKind {
+  kReads,   // sightings, newest first, paged by cursor (plate, partial, lookalike)
+  kGroups,  // plates with their sightings, paged by offset (area, scenes, convoy)
+  kSpots,   // cameras with hours of the week (locate)
+  kLegs,    // the plate's movements in order (route)
+};
+struct SearchTypeInfo {
+  SearchType type;
+  std::string_view name;  // "plate": the request's "type", the audit event "search.plate"
+  bool pattern_analysis;
+  ResultKind result;
+};
+inline constexpr SearchTypeInfo kSearchTypes[] = {
+    {SearchType::kPlate, "plate", false, ResultKind::kReads},
+    {SearchType::kPartial, "partial", false, ResultKind::kReads},
+    {SearchType::kLookalike, "lookalike", false, ResultKind::kReads},
+    {SearchType::kArea, "area", false, ResultKind::kGroups},
+    {SearchType::kScenes, "scenes", true, ResultKind::kGroups},
+    {SearchType::kConvoy, "convoy", true, ResultKind::kGroups},
+    {SearchType::kLocate, "locate", true, ResultKind::kSpots},
+    {SearchType::kRoute, "route", true, ResultKind::kLegs},
+};
+constexpr bool SearchTypesInOrder() {
+  for (std::size_t i = 0; i < std::size(kSearchTypes); ++i) {
+    if (static_cast<std::size_t>(kSearchTypes[i].type) != i) return false;
+  }
+  return true;
+}
+static_assert(SearchTypesInOrder(), "kSearchTypes is indexed by SearchType");
+constexpr const SearchTypeInfo& Describe(SearchType t) {
+  return kSearchTypes[static_cast<int>(t)];
+}
+std::optional<SearchType> ParseSearchType(std::string_view name);
+
 struct Request {
-  std::string type;  // plate, partial, lookalike, area, scenes, convoy, locate, route
+  SearchType type = SearchType::kPlate;
   std::optional<plate::Plate> plate;
   std::optional<store::PlatePattern> pattern;
   std::optional<plate::Jurisdiction> state;
@@ -87,9 +126,6 @@ struct Request {
 // Parses and checks a request body; InvalidArgument naming the parameter.
 // `now` supplies the default window (the last 30 days).
 Result<Request> ParseRequest(std::string_view json, std::int64_t now);
-
-// Whether a type is a pattern analysis (its own permission, and an approval).
-bool IsPatternAnalysis(std::string_view type);
 
 // What the policy layer allows: the store query to run, the agencies it
 // covers, the areas of an area or scenes search, and where the cameras stand.

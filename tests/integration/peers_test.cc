@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(Peers, PeerAnswersTest, ::testing::Values("postgresql",
 
 TEST(PeerAnswersTest, DifferNamesTheFirstUnlikeRowAndUnlikeTotals) {
   search::Request plate;
-  plate.type = "plate";
+  plate.type = search::SearchType::kPlate;
   const Canonical a{{"AG00/cam0001/1", "AG00/cam0002/7"}, 2};
   EXPECT_EQ(Differ(plate, a, a), "");
   EXPECT_EQ(Differ(plate, a, Canonical{{"AG00/cam0001/1", "AG00/cam0002/8"}, 2}),
@@ -185,7 +185,7 @@ TEST(PeerAnswersTest, DifferNamesTheFirstUnlikeRowAndUnlikeTotals) {
 
 TEST(PeerAnswersTest, AConvoyPageComparesAsASetButItsCountsMustAgree) {
   search::Request convoy;
-  convoy.type = "convoy";
+  convoy.type = search::SearchType::kConvoy;
   const Canonical a{{"ABC123:4", "XYZ789:2"}, 2};
   EXPECT_EQ(Differ(convoy, a, Canonical{{"XYZ789:2", "ABC123:4"}, 2}), "");
   EXPECT_NE(Differ(convoy, a, Canonical{{"ABC123:4", "XYZ789:3"}, 2}), "");
