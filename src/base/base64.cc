@@ -28,8 +28,8 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   const std::size_t bytes =
       clean.size() / 4 * 3 + (clean.size() % 4 == 0 ? 0 : clean.size() % 4 - 1);
   clean.append((4 - clean.size() % 4) % 4, '=');
+  if (clean.size() > static_cast<std::size_t>(INT32_MAX)) return std::nullopt;  // EVP takes an int
   std::string out(clean.size() / 4 * 3, '\0');
-  if (clean.size() > static_cast<std::size_t>(INT32_MAX)) return std::nullopt;
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(clean.data()),
                                 static_cast<int>(clean.size()));

@@ -102,7 +102,9 @@ std::optional<std::pair<std::size_t, std::size_t>> RingSelfCrossing(const Ring& 
       if (EdgesMeet(plane, i, j)) return std::pair{i, j};
     }
   }
-  // Not simple, yet no two edges meet: every vertex on one line (no area).
+  // Not simple, yet no two edges meet: a vertex repeated in a row (an edge
+  // of no length; ParsePolygon collapses those before asking). Named as the
+  // first and last edges, which meet at the ring's start.
   return std::pair{std::size_t{0}, n - 1};
 }
 

@@ -91,7 +91,9 @@ struct Entry {
 
 class Reviewer {
  public:
-  Reviewer(catalog::Database& db, const ReviewRules& rules) : db_(db), rules_(rules) {}
+  // The shifts' zone is read from the database once per sweep, not per entry.
+  Reviewer(catalog::Database& db, const ReviewRules& rules)
+      : db_(db), rules_(rules), zone_(TimeZone::Parse(rules.time_zone)) {}
 
   // The flags an entry raises: (rule, detail).
   Result<std::vector<std::pair<std::string, std::string>>> Evaluate(const Entry& e) {
@@ -169,9 +171,8 @@ class Reviewer {
     const std::string shift = own.empty() ? rules_.default_shift : own;
     const std::optional<std::pair<int, int>> s = identity::ParseShift(shift);
     if (!s) return Status::Ok();
-    Result<TimeZone> tz = TimeZone::Parse(rules_.time_zone);
-    if (!tz.ok()) return tz.status();
-    const std::int64_t local = e.time + tz->OffsetAt(e.time);
+    if (!zone_.ok()) return zone_.status();
+    const std::int64_t local = e.time + zone_->OffsetAt(e.time);
     const int minute = static_cast<int>(((local % kDay) + kDay) % kDay / 60'000);
     const bool inside = s->first <= s->second ? (minute >= s->first && minute < s->second)
                                               : (minute >= s->first || minute < s->second);
@@ -261,6 +262,7 @@ class Reviewer {
 
   catalog::Database& db_;
   const ReviewRules& rules_;
+  Result<TimeZone> zone_;
 };
 
 }  // namespace

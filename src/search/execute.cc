@@ -393,8 +393,6 @@ Status Locate(const store::Store& store, const Request& req, const Plan& plan, A
   Result<std::vector<read::Read>> reads = Gather(store, plan.query, req, "filters.from");
   if (!reads.ok()) return reads.status();
   a.target_reads = static_cast<std::int64_t>(reads->size());
-  Result<TimeZone> zone = TimeZone::Parse(req.time_zone);
-  if (!zone.ok()) return zone.status();
   std::map<std::string, Spot> by_camera;
   for (const read::Read& r : *reads) {
     Spot& s = by_camera[CameraKey(r)];
@@ -404,7 +402,7 @@ Status Locate(const store::Store& store, const Request& req, const Plan& plan, A
       s.where = Where(plan, r);
     }
     ++s.reads;
-    const std::int64_t local = r.time + zone->OffsetAt(r.time);
+    const std::int64_t local = r.time + req.time_zone.OffsetAt(r.time);
     const std::int64_t day = local >= 0 ? local / kDayMs : (local - kDayMs + 1) / kDayMs;
     const int weekday = static_cast<int>(((day + 3) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
     const int hour = static_cast<int>((local - day * kDayMs) / kHourMs);

@@ -151,7 +151,8 @@ std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std:
   } else if (req.type == SearchType::kLocate) {
     for (std::size_t i = 0; i < a.spots.size(); ++i)
       results += (i ? "," : "") + SpotJson(a.spots[i], a.target_reads);
-    extra = fmt::format(R"(,"time_zone":"{}","target_reads":{})", req.time_zone, a.target_reads);
+    extra =
+        fmt::format(R"(,"time_zone":"{}","target_reads":{})", req.time_zone.name(), a.target_reads);
   } else if (req.type == SearchType::kRoute) {
     std::size_t impossible = 0;
     for (std::size_t i = 0; i < a.legs.size(); ++i) {

@@ -199,7 +199,8 @@ std::string TermsJson(const Request& req) {
         fmt::format(R"(,"window_s":{},"min_together":{})", req.window_ms / 1000, req.min_together);
   }
   if (req.type == SearchType::kRoute) terms += fmt::format(R"(,"max_kmh":{:g})", req.max_kmh);
-  if (req.type == SearchType::kLocate) terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone);
+  if (req.type == SearchType::kLocate)
+    terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone.name());
   terms += fmt::format(R"(,"from":"{}","to":"{}")", FormatRfc3339(req.from), FormatRfc3339(req.to));
   if (!req.agencies.empty()) terms += R"(,"agencies":)" + StringList(req.agencies);
   if (!req.cameras.empty()) terms += R"(,"cameras":)" + StringList(req.cameras);
@@ -270,7 +271,10 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
   if (!type.ok()) return type.status();
   const std::optional<SearchType> known = ParseSearchType(*type);
   if (!known) {
-    return Bad("type", "one of plate, partial, lookalike, area, scenes, convoy, locate, route");
+    std::string names;
+    for (const SearchTypeInfo& t : kSearchTypes)
+      names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+    return Bad("type", "one of " + names);
   }
   r.type = *known;
   static const Value kEmpty(rapidjson::kObjectType);
@@ -382,7 +386,7 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     if (!tz->empty()) {
       Result<TimeZone> zone = TimeZone::Parse(*tz);
       if (!zone.ok()) return Bad("params.time_zone", zone.status().message());
-      r.time_zone = *tz;
+      r.time_zone = std::move(zone).value();
     }
   }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/time_zone.h"
 #include "catalog/sqlite.h"
 #include "geo/geo.h"
 #include "identity/accounts.h"
@@ -103,13 +104,13 @@ struct Request {
   std::optional<plate::Plate> plate;
   std::optional<store::PlatePattern> pattern;
   std::optional<plate::Jurisdiction> state;
-  Region region;                     // area
-  std::vector<Scene> scenes;         // scenes
-  std::size_t k = 2;                 // scenes: seen in at least k of them
-  std::int64_t window_ms = 120'000;  // convoy: ±Δt around each of the target's sightings
-  std::int64_t min_together = 2;     // convoy: co-occurrences a companion needs
-  double max_kmh = 200;              // route: faster than this between cameras is impossible
-  std::string time_zone = "UTC";     // locate: hour of week in this zone
+  Region region;                         // area
+  std::vector<Scene> scenes;             // scenes
+  std::size_t k = 2;                     // scenes: seen in at least k of them
+  std::int64_t window_ms = 120'000;      // convoy: ±Δt around each of the target's sightings
+  std::int64_t min_together = 2;         // convoy: co-occurrences a companion needs
+  double max_kmh = 200;                  // route: faster than this between cameras is impossible
+  TimeZone time_zone = TimeZone::Utc();  // locate: hour of week in this zone (parsed once)
   // Filters.
   std::int64_t from = 0, to = 0;      // capture time window, [from, to)
   std::vector<std::string> agencies;  // empty: every agency the requester may see

@@ -50,8 +50,8 @@ void WriteAgreement(Writer& w, const policy::Agreement& a) {
   Str(w, "partner", a.partner);
   Str(w, "data_class", policy::DataClassName(a.data_class));
   Str(w, "effective_from", FormatRfc3339(a.effective_from));
-  w.Key("effective_to");
-  a.effective_to ? (void)w.String(FormatRfc3339(*a.effective_to).c_str()) : (void)w.Null();
+  OptStr(w, "effective_to",
+         a.effective_to ? std::optional(FormatRfc3339(*a.effective_to)) : std::nullopt);
   Str(w, "document", a.document);
   Str(w, "state", a.revoked_at ? "revoked" : a.approved_at ? "approved" : "proposed");
   w.EndObject();
@@ -488,13 +488,7 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
            Str(w, "time", FormatRfc3339(e.time));
            Str(w, "actor", e.actor);
            if (auto it = names.find(e.actor); it != names.end()) Str(w, "actor_name", it->second);
-           w.Key("agency");
-           if (e.agency) {
-             const std::string c = code(*e.agency);
-             w.String(c.data(), static_cast<rapidjson::SizeType>(c.size()));
-           } else {
-             w.Null();
-           }
+           OptStr(w, "agency", e.agency ? std::optional(code(*e.agency)) : std::nullopt);
            Str(w, "event", e.event);
            Str(w, "outcome", audit::OutcomeName(e.outcome));
            w.Key("touched");
@@ -537,12 +531,7 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
                   w.Key("entries");
                   w.Int64(v.entries);
                   Str(w, "head", v.head);
-                  w.Key("first_bad");
-                  if (v.first_bad) {
-                    w.Int64(*v.first_bad);
-                  } else {
-                    w.Null();
-                  }
+                  OptInt(w, "first_bad", v.first_bad);
                   Str(w, "problem", v.problem);
                   w.EndObject();
                 });
@@ -763,8 +752,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                   w.Key("period_ms");
                   w.Int64(s.period_ms);
                   Str(w, "preset", s.preset);
-                  w.Key("statutory_max_ms");
-                  s.statutory_max_ms ? (void)w.Int64(*s.statutory_max_ms) : (void)w.Null();
+                  OptInt(w, "statutory_max_ms", s.statutory_max_ms);
                   w.EndObject();
                 });
               }});
@@ -796,10 +784,8 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(h.id);
-                  w.Key("plate");
-                  h.request.plate ? (void)w.String(h.request.plate->c_str()) : (void)w.Null();
-                  w.Key("camera");
-                  h.request.camera ? (void)w.String(h.request.camera->c_str()) : (void)w.Null();
+                  OptStr(w, "plate", h.request.plate);
+                  OptStr(w, "camera", h.request.camera);
                   Str(w, "basis", h.request.basis);
                   Str(w, "requested_by", h.request.requested_by);
                   Str(w, "expires_at", FormatRfc3339(h.request.expires_at));
@@ -948,24 +934,15 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
                   for (const std::string& place : a.scope.places)
                     w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
                   w.EndArray();
-                  w.Key("max_daily_results");
-                  if (a.scope.daily_cap > 0) {
-                    w.Int64(a.scope.daily_cap);
-                  } else {
-                    w.Null();
-                  }
+                  OptInt(w, "max_daily_results",
+                         a.scope.daily_cap > 0 ? std::optional(a.scope.daily_cap) : std::nullopt);
                   Str(w, "on_behalf_of", a.scope.on_behalf_of);
                   Str(w, "requested_at", FormatRfc3339(a.requested_at));
                   const bool expired = a.expires_at && *a.expires_at <= now;
                   Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");
                   Str(w, "approved_by", a.approved_by);
-                  w.Key("expires_at");
-                  if (a.expires_at) {
-                    const std::string t = FormatRfc3339(*a.expires_at);
-                    w.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
-                  } else {
-                    w.Null();
-                  }
+                  OptStr(w, "expires_at",
+                         a.expires_at ? std::optional(FormatRfc3339(*a.expires_at)) : std::nullopt);
                   w.EndObject();
                 });
               }});

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,17 @@ http::Response JsonResponse(int status, F&& fill) {
 inline void Str(Writer& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// "key": the value, or null when there is none.
+inline void OptStr(Writer& w, std::string_view key, const std::optional<std::string>& value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  value ? (void)w.String(value->data(), static_cast<rapidjson::SizeType>(value->size()))
+        : (void)w.Null();
+}
+inline void OptInt(Writer& w, std::string_view key, std::optional<std::int64_t> value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  value ? (void)w.Int64(*value) : (void)w.Null();
 }
 
 // 200 {"<key>": [ item, ... ]}, each item written by `write(w, item)`.
