@@ -100,7 +100,10 @@ std::string SpotJson(const Spot& s, std::int64_t total) {
 std::string LegJson(const Leg& l) {
   std::string out = ReadJson(l.at);
   out.pop_back();
-  out += "," + Coordinates(l.where);
+  // A read with its own position already carries lat and lon (and the leg's
+  // place is that position); one member twice would not be JSON any parser
+  // of ours accepts.
+  if (!l.at.read.position) out += "," + Coordinates(l.where);
   if (!l.first) {
     out += fmt::format(R"(,"distance_m":{:.0f},"seconds":{:.0f},"kmh":{:.1f},"impossible":{})",
                        l.distance_m, l.seconds, l.kmh, l.impossible);

@@ -9,8 +9,10 @@
 #include <random>
 
 #include <fmt/core.h>
+#include <rapidjson/document.h>
 
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/time_format.h"
 #include "policy/purpose.h"
 #include "support/catalog.h"
@@ -322,6 +324,25 @@ TEST_F(SearchLibraryTest, RouteGivesTravelTimesAndFlagsImpossibleSpeeds) {
   EXPECT_TRUE(o.answer.legs[2].impossible);
   EXPECT_FALSE(o.answer.legs[3].impossible);  // 20 km in 54 minutes
   EXPECT_NE(o.body.find(R"("impossible":1,)"), std::string::npos) << o.body;
+}
+
+// A read from a mobile unit carries its own position, which is the leg's
+// place: the leg names lat and lon once, or the answer would not be JSON.
+TEST_F(SearchLibraryTest, RouteLegsOfReadsWithTheirOwnPositionNameItOnce) {
+  const std::int64_t t = kNow - kDay;
+  read::Read mobile = R("2", "RTE600", "a2", t + 5 * kMinute);
+  mobile.position = geo::Point::FromDegrees(38.6400, -90.2100);
+  Store({R("1", "RTE600", "a1", t), mobile});
+  Outcome o =
+      Ask("STLPD-analyst", R"("type":"route","params":{"plate":"RTE600"})", Approval("STLPD"));
+  ASSERT_TRUE(o.status.ok()) << o.status.message();
+  rapidjson::Document d;
+  ASSERT_TRUE(json::Parse(o.body, &d).ok()) << o.body;
+  const auto& legs = d["results"];
+  ASSERT_EQ(legs.Size(), 2u);
+  EXPECT_NEAR(legs[0]["lat"].GetDouble(), 38.6270, 1e-6);
+  EXPECT_NEAR(legs[1]["lat"].GetDouble(), 38.6400, 1e-6);
+  EXPECT_NEAR(legs[1]["lon"].GetDouble(), -90.2100, 1e-6);
 }
 
 TEST_F(SearchLibraryTest, AreaByPolygonGroupsThePlatesSeenInside) {
