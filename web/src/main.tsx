@@ -30,7 +30,7 @@ function SignIn(props: { onDone: () => void; locked: string }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    get<{ banner: string; version: string }>("/api/v1/auth/banner").then(
+    get("/api/v1/auth/banner").then(
       (b) => {
         setBanner(b.banner);
         setVersion(b.version);
@@ -201,7 +201,7 @@ function App() {
 
   useEffect(() => {
     if (!inside) return;
-    get<Me>("/api/v1/me").then(setMe, () => undefined);
+    get("/api/v1/me").then(setMe, () => undefined);
   }, [inside]);
 
   // The idle lock: any key, click or touch resets it.

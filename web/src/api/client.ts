@@ -41,10 +41,39 @@ export class ApiError extends Error {
   }
 }
 
-// A concrete path of the API: the template from the OpenAPI document with its
-// {parameters} filled in, and an optional query string.
-type Fill<P extends string> = P extends `${infer A}{${string}}${infer B}` ? `${A}${string}${Fill<B>}` : P;
-export type ApiPath = Fill<Path> | `${Fill<Path>}?${string}`;
+// Typed calls: the path is a template from docs/openapi.yaml, its
+// {parameters} are given by name, and the answer's type is the one the
+// document gives for that route and method (schema.d.ts). A server change the
+// document follows, and the console does not, fails the console's type check.
+type Method = "get" | "post" | "put";
+export type PathWith<M extends Method> = {
+  [P in Path]: paths[P] extends { [K in M]: object } ? P : never;
+}[Path];
+type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : unknown;
+type Ok<Op> = Op extends { responses: infer Rs }
+  ? JsonOf<Rs[Extract<keyof Rs, 200 | 201 | 202>]>
+  : never;
+// The JSON answer of `method` on `path`.
+export type Answer<P extends Path, M extends Method> = Ok<paths[P][M]>;
+
+type ParamNames<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? K | ParamNames<Rest> : never;
+type Query = URLSearchParams | string;
+// Path parameters when the template has any; a query string; a JSON body.
+export type Options<P extends string> = ([ParamNames<P>] extends [never]
+  ? { path?: undefined }
+  : { path: Record<ParamNames<P>, string | number> }) & { query?: Query; body?: unknown };
+type Rest<P extends string> = [ParamNames<P>] extends [never] ? [options?: Options<P>] : [options: Options<P>];
+
+// The concrete URL of a template: parameters filled in (encoded), the query after it.
+export function resolve<P extends Path>(template: P, options?: Options<P>): string {
+  const params = (options?.path ?? {}) as Record<string, string | number>;
+  const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    if (!(name in params)) throw new Error(`${template}: no value for {${name}}`);
+    return encodeURIComponent(String(params[name]));
+  });
+  const query = options?.query === undefined ? "" : String(options.query);
+  return query ? `${path}?${query}` : path;
+}
 
 function headers(json: boolean): Record<string, string> {
   const h: Record<string, string> = {};
@@ -67,7 +96,7 @@ async function failure(res: Response): Promise<ApiError> {
   return new ApiError(res.status, e.code ?? "error", e.message ?? res.statusText, e);
 }
 
-async function send(method: string, path: ApiPath, body?: unknown): Promise<Response> {
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
   const res = await fetch(path, {
     method,
     headers: headers(body !== undefined),
@@ -77,34 +106,49 @@ async function send(method: string, path: ApiPath, body?: unknown): Promise<Resp
   return res;
 }
 
-export async function call<T>(method: string, path: ApiPath, body?: unknown): Promise<T> {
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await send(method, path, body);
   const text = await res.text();
   return (text ? JSON.parse(text) : {}) as T;
 }
 
-// A file sent as the body itself (hotlist loads and checks).
-export async function callText<T>(method: string, path: ApiPath, text: string): Promise<T> {
-  const h = headers(false);
-  h["Content-Type"] = "text/plain; charset=utf-8";
-  const res = await fetch(path, { method, headers: h, body: text });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+export function get<P extends PathWith<"get">>(path: P, ...[options]: Rest<P>): Promise<Answer<P, "get">> {
+  return call("GET", resolve(path, options));
 }
 
-export const get = <T,>(path: ApiPath) => call<T>("GET", path);
-export const post = <T,>(path: ApiPath, body?: unknown) => call<T>("POST", path, body ?? {});
+// A POST with a JSON body ({} when none is given).
+export function post<P extends PathWith<"post">>(path: P, ...[options]: Rest<P>): Promise<Answer<P, "post">> {
+  return call("POST", resolve(path, options), options?.body ?? {});
+}
+
+// A file sent as the body itself (hotlist loads and checks).
+export async function sendText<M extends "post" | "put", P extends PathWith<M>>(
+  method: M,
+  path: P,
+  text: string,
+  options?: Options<P>,
+): Promise<Answer<P, M>> {
+  const h = headers(false);
+  h["Content-Type"] = "text/plain; charset=utf-8";
+  const res = await fetch(resolve(path, options), { method: method.toUpperCase(), headers: h, body: text });
+  if (!res.ok) throw await failure(res);
+  return await res.json();
+}
 
 // An image the API serves behind the token, as an object URL for <img>.
-export async function imageUrl(path: ApiPath): Promise<string> {
-  const res = await send("GET", path);
+export async function imageUrl<P extends PathWith<"get">>(path: P, ...[options]: Rest<P>): Promise<string> {
+  const res = await send("GET", resolve(path, options));
   return URL.createObjectURL(await res.blob());
 }
 
 // A request whose answer is a file (search exports, the auditor's package):
 // saved under the name the server gives in Content-Disposition.
-export async function download(method: "GET" | "POST", path: ApiPath, body?: unknown): Promise<string> {
-  const res = await send(method, path, body);
+export async function download<P extends PathWith<"get"> | PathWith<"post">>(
+  method: "GET" | "POST",
+  path: P,
+  options?: Options<P>,
+): Promise<string> {
+  const res = await send(method, resolve(path, options), options?.body);
   const cd = res.headers.get("Content-Disposition") ?? "";
   const name = /filename="([^"]+)"/.exec(cd)?.[1] ?? "interdict-export";
   const url = URL.createObjectURL(await res.blob());
@@ -117,14 +161,14 @@ export async function download(method: "GET" | "POST", path: ApiPath, body?: unk
 }
 
 export async function signIn(username: string, password: string, code: string, banner: string): Promise<void> {
-  const r = await call<{ token: string }>("POST", "/api/v1/auth/login", { username, password, code, banner });
+  const r = await post("/api/v1/auth/login", { body: { username, password, code, banner } });
   token = r.token;
   sessionStorage.setItem(KEY, r.token);
 }
 
 export async function signOut(): Promise<void> {
   try {
-    await call("POST", "/api/v1/auth/logout", {});
+    await post("/api/v1/auth/logout");
   } finally {
     forget();
   }
@@ -134,7 +178,7 @@ export async function signOut(): Promise<void> {
 // calls onEvent for each event, reconnects with Last-Event-ID after a drop,
 // and stops when `signal` aborts.
 export function stream(
-  path: ApiPath,
+  path: PathWith<"get">,
   onEvent: (name: string, data: string, id: string) => void,
   onState: (live: boolean) => void,
   signal: AbortSignal,

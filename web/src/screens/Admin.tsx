@@ -4,7 +4,7 @@
 // signed-in person's permissions allow it; the API decides either way.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get, post } from "../api/client";
+import { type Answer, ApiError, get, post } from "../api/client";
 import type { Camera } from "../api/types";
 import { has, sinceIso, when } from "../format";
 import { THead } from "../ui/THead";
@@ -23,10 +23,15 @@ async function act(say: Say, f: () => Promise<unknown>, done: string, after?: ()
   }
 }
 
-function useList<T>(path: Parameters<typeof get>[0], key: string): [T[], () => void] {
-  const [items, setItems] = useState<T[]>([]);
+// A list the API answers as {key: [...]}, typed from docs/openapi.yaml.
+type ListPath = "/api/v1/users" | "/api/v1/integrations" | "/api/v1/cameras" | "/api/v1/agreements" | "/api/v1/retention" | "/api/v1/holds";
+type ListOf<P extends ListPath, K extends keyof Answer<P, "get">> = Answer<P, "get">[K];
+function useList<P extends ListPath, K extends keyof Answer<P, "get">>(path: P, key: K): [ListOf<P, K>, () => void] {
+  const [items, setItems] = useState<ListOf<P, K>>([] as ListOf<P, K>);
   const load = () => {
-    get<Record<string, T[]>>(path).then((r) => setItems(r[key] ?? []), () => setItems([]));
+    // None of these paths has parameters; TypeScript cannot see that through P.
+    const fetchList = get as (path: P) => Promise<Answer<P, "get">>;
+    fetchList(path).then((r) => setItems(r[key]), () => setItems([] as ListOf<P, K>));
   };
   useEffect(load, []);
   return [items, load];
@@ -67,19 +72,8 @@ export function AdminScreen(props: { permissions: string[]; agency: string }) {
   );
 }
 
-interface User {
-  id: number;
-  username: string;
-  display_name: string;
-  role: string;
-  state: string;
-  shift: string;
-  reviewed_by: string;
-  review_due_at: string;
-}
-
 function Users(props: { say: Say }) {
-  const [users, reload] = useList<User>("/api/v1/users", "users");
+  const [users, reload] = useList("/api/v1/users", "users");
   const [secret, setSecret] = useState("");
   return (
     <Section title="People and roles">
@@ -97,7 +91,7 @@ function Users(props: { say: Say }) {
                   class="row"
                   onSubmit={(e) => {
                     const f = form(e);
-                    void act(props.say, () => post(`/api/v1/users/${u.id}/shift`, { shift: String(f.get("shift") ?? "") }), `Shift of ${u.username} saved.`, reload);
+                    void act(props.say, () => post("/api/v1/users/{id}/shift", { path: { id: u.id }, body: { shift: String(f.get("shift") ?? "") } }), `Shift of ${u.username} saved.`, reload);
                   }}
                 >
                   <input name="shift" defaultValue={u.shift} placeholder="07:00-19:00" size={11} pattern="([0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2})?" aria-label={`Shift of ${u.username}`} />
@@ -108,7 +102,7 @@ function Users(props: { say: Say }) {
                 {u.state !== "disabled" && (
                   <>
                     <span class={u.state === "suspended" || new Date(u.review_due_at).getTime() < Date.now() ? "bad" : ""}>due {u.review_due_at.slice(0, 10)}</span>{" "}
-                    <button onClick={() => act(props.say, () => post(`/api/v1/users/${u.id}/review`), `Access of ${u.username} reviewed for another year.`, reload)}>
+                    <button onClick={() => act(props.say, () => post("/api/v1/users/{id}/review", { path: { id: u.id } }), `Access of ${u.username} reviewed for another year.`, reload)}>
                       Reviewed
                     </button>
                   </>
@@ -116,7 +110,7 @@ function Users(props: { say: Say }) {
               </td>
               <td>
                 {u.state !== "disabled" && (
-                  <button onClick={() => act(props.say, () => post(`/api/v1/users/${u.id}/disable`), `Disabled ${u.username}; their sessions ended.`, reload)}>
+                  <button onClick={() => act(props.say, () => post("/api/v1/users/{id}/disable", { path: { id: u.id } }), `Disabled ${u.username}; their sessions ended.`, reload)}>
                     Disable
                   </button>
                 )}
@@ -133,10 +127,8 @@ function Users(props: { say: Say }) {
           void act(
             props.say,
             async () => {
-              const r = await post<{ id: number; enrolment_secret?: string; secret?: string }>("/api/v1/users", {
-                username: f.get("username"),
-                display_name: f.get("display_name"),
-                role: f.get("role"),
+              const r = await post("/api/v1/users", {
+                body: { username: f.get("username"), display_name: f.get("display_name"), role: f.get("role") },
               });
               setSecret(JSON.stringify(r));
             },
@@ -166,16 +158,8 @@ function Users(props: { say: Say }) {
   );
 }
 
-interface Key {
-  id: number;
-  name: string;
-  key_id: string;
-  permissions: string[];
-  state: string;
-}
-
 function Keys(props: { say: Say }) {
-  const [keys, reload] = useList<Key>("/api/v1/integrations", "integrations");
+  const [keys, reload] = useList("/api/v1/integrations", "integrations");
   const [shown, setShown] = useState("");
   const keep = (r: unknown) => setShown(JSON.stringify(r));
   return (
@@ -194,10 +178,10 @@ function Keys(props: { say: Say }) {
               <td>
                 {k.state === "active" && (
                   <>
-                    <button onClick={() => act(props.say, async () => keep(await post(`/api/v1/integrations/${k.id}/rotate`)), "New key below; the old one stopped working.", reload)}>
+                    <button onClick={() => act(props.say, async () => keep(await post("/api/v1/integrations/{id}/rotate", { path: { id: k.id } })), "New key below; the old one stopped working.", reload)}>
                       Rotate
                     </button>
-                    <button onClick={() => act(props.say, () => post(`/api/v1/integrations/${k.id}/revoke`), `Revoked ${k.name}.`, reload)}>Revoke</button>
+                    <button onClick={() => act(props.say, () => post("/api/v1/integrations/{id}/revoke", { path: { id: k.id } }), `Revoked ${k.name}.`, reload)}>Revoke</button>
                   </>
                 )}
               </td>
@@ -212,7 +196,7 @@ function Keys(props: { say: Say }) {
           const f = form(e);
           void act(
             props.say,
-            async () => keep(await post("/api/v1/integrations", { name: f.get("name"), permissions: ["reads.ingest", "cameras.heartbeat"] })),
+            async () => keep(await post("/api/v1/integrations", { body: { name: f.get("name"), permissions: ["reads.ingest", "cameras.heartbeat"] } })),
             "Created; the key below is shown once.",
             reload,
           );
@@ -238,7 +222,7 @@ function health(c: Camera): [string, string] {
 }
 
 function Cameras(props: { say: Say; manage: boolean }) {
-  const [cams, reload] = useList<Camera>("/api/v1/cameras", "cameras");
+  const [cams, reload] = useList("/api/v1/cameras", "cameras");
   const markers = cams
     .filter((c) => c.lat !== null && c.lon !== null)
     .map((c) => ({ lat: c.lat!, lon: c.lon!, label: `${c.code} ${c.name}: ${health(c)[0]}`, color: health(c)[1] }));
@@ -256,7 +240,7 @@ function Cameras(props: { say: Say; manage: boolean }) {
           {pending.map((c) => (
             <li key={c.id}>
               {c.code} registered itself{" "}
-              {props.manage && <button onClick={() => act(props.say, () => post(`/api/v1/cameras/${c.id}/approve`), `${c.code} is active.`, reload)}>Approve</button>}
+              {props.manage && <button onClick={() => act(props.say, () => post("/api/v1/cameras/{id}/approve", { path: { id: c.id } }), `${c.code} is active.`, reload)}>Approve</button>}
             </li>
           ))}
         </ul>
@@ -282,19 +266,8 @@ function Cameras(props: { say: Say; manage: boolean }) {
   );
 }
 
-interface Agreement {
-  id: number;
-  owner: string;
-  partner: string;
-  data_class: string;
-  effective_from: string;
-  effective_to: string | null;
-  document: string;
-  state: string;
-}
-
 function Agreements(props: { say: Say; agency: string; can: (p: string) => boolean }) {
-  const [list, reload] = useList<Agreement>("/api/v1/agreements", "agreements");
+  const [list, reload] = useList("/api/v1/agreements", "agreements");
   const [filter, setFilter] = useState("open");
   const shown = list.filter((a) => filter === "all" || (filter === "open" ? a.state === "proposed" : a.state === filter));
   return (
@@ -327,10 +300,10 @@ function Agreements(props: { say: Say; agency: string; can: (p: string) => boole
               <td>
                 {a.state}{" "}
                 {a.state === "proposed" && a.owner === props.agency && props.can("agreements.approve") && (
-                  <button onClick={() => act(props.say, () => post(`/api/v1/agreements/${a.id}/approve`), `Agreement ${a.id} approved.`, reload)}>Approve</button>
+                  <button onClick={() => act(props.say, () => post("/api/v1/agreements/{id}/approve", { path: { id: a.id } }), `Agreement ${a.id} approved.`, reload)}>Approve</button>
                 )}
                 {a.state === "approved" && a.owner === props.agency && props.can("agreements.propose") && (
-                  <button onClick={() => act(props.say, () => post(`/api/v1/agreements/${a.id}/revoke`), `Agreement ${a.id} revoked.`, reload)}>Revoke</button>
+                  <button onClick={() => act(props.say, () => post("/api/v1/agreements/{id}/revoke", { path: { id: a.id } }), `Agreement ${a.id} revoked.`, reload)}>Revoke</button>
                 )}
               </td>
             </tr>
@@ -347,10 +320,12 @@ function Agreements(props: { say: Say; agency: string; can: (p: string) => boole
               props.say,
               () =>
                 post("/api/v1/agreements", {
-                  partner: String(f.get("partner")).toUpperCase(),
-                  data_class: f.get("data_class"),
-                  effective_from: new Date().toISOString(),
-                  document: f.get("document"),
+                  body: {
+                    partner: String(f.get("partner")).toUpperCase(),
+                    data_class: f.get("data_class"),
+                    effective_from: new Date().toISOString(),
+                    document: f.get("document"),
+                  },
                 }),
               "Proposed; a second person must approve it.",
               reload,
@@ -378,15 +353,8 @@ function Agreements(props: { say: Say; agency: string; can: (p: string) => boole
   );
 }
 
-interface RetentionRow {
-  data_class: string;
-  period_ms: number;
-  preset: string;
-  statutory_max_ms: number | null;
-}
-
 function Retention(props: { say: Say; manage: boolean }) {
-  const [rows, reload] = useList<RetentionRow>("/api/v1/retention", "retention");
+  const [rows, reload] = useList("/api/v1/retention", "retention");
   const days = (ms: number) => Math.round(ms / 864e5);
   return (
     <Section title="Retention">
@@ -402,7 +370,7 @@ function Retention(props: { say: Say; manage: boolean }) {
                     class="row"
                     onSubmit={(e) => {
                       const f = form(e);
-                      void act(props.say, () => post("/api/v1/retention", { data_class: r.data_class, period_ms: Number(f.get("days")) * 864e5 }), `Retention of ${r.data_class} set.`, reload);
+                      void act(props.say, () => post("/api/v1/retention", { body: { data_class: r.data_class, period_ms: Number(f.get("days")) * 864e5 } }), `Retention of ${r.data_class} set.`, reload);
                     }}
                   >
                     <input name="days" type="number" min={1} defaultValue={String(days(r.period_ms))} aria-label={`Days to keep ${r.data_class}`} size={5} />
@@ -422,18 +390,8 @@ function Retention(props: { say: Say; manage: boolean }) {
   );
 }
 
-interface Hold {
-  id: number;
-  plate: string | null;
-  camera: string | null;
-  basis: string;
-  requested_by: string;
-  expires_at: string;
-  state: string;
-}
-
 function Holds(props: { say: Say }) {
-  const [holds, reload] = useList<Hold>("/api/v1/holds", "holds");
+  const [holds, reload] = useList("/api/v1/holds", "holds");
   return (
     <Section title="Evidence holds">
       <table class="data">
@@ -448,7 +406,7 @@ function Holds(props: { say: Say }) {
               <td>{when(h.expires_at)}</td>
               <td>
                 {h.state}{" "}
-                {h.state === "active" && <button onClick={() => act(props.say, () => post(`/api/v1/holds/${h.id}/release`), `Hold ${h.id} released.`, reload)}>Release</button>}
+                {h.state === "active" && <button onClick={() => act(props.say, () => post("/api/v1/holds/{id}/release", { path: { id: h.id } }), `Hold ${h.id} released.`, reload)}>Release</button>}
               </td>
             </tr>
           ))}
@@ -463,10 +421,12 @@ function Holds(props: { say: Say }) {
             props.say,
             () =>
               post("/api/v1/holds", {
-                plate: f.get("plate") || undefined,
-                basis: f.get("basis"),
-                requested_by: f.get("requested_by"),
-                expires_at: new Date(String(f.get("expires"))).toISOString(),
+                body: {
+                  plate: f.get("plate") || undefined,
+                  basis: f.get("basis"),
+                  requested_by: f.get("requested_by"),
+                  expires_at: new Date(String(f.get("expires"))).toISOString(),
+                },
               }),
             "Hold placed; matching reads are kept until it expires.",
             reload,

@@ -2,7 +2,7 @@
 // every entry by anyone that touched the agency's data — filtered, newest
 // first — and the hash chain's verification. Reading it is itself audited.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get } from "../api/client";
+import { type Answer, ApiError, get } from "../api/client";
 import type { AuditEntry } from "../api/types";
 import { when } from "../format";
 import { THead } from "../ui/THead";
@@ -20,13 +20,7 @@ const EVENTS: [string, string][] = [
   ["audit.", "audit reads"],
 ];
 
-interface Verified {
-  intact: boolean;
-  entries: number;
-  head: string;
-  first_bad: number | null;
-  problem: string;
-}
+type Verified = Answer<"/api/v1/audit/verify", "get">;
 
 // The terms worth a glance in a row; the whole entry is one click away.
 function summary(e: AuditEntry): string {
@@ -55,7 +49,7 @@ export function AuditScreen() {
     if (event) q.set("event", event);
     if (actor) q.set("actor", actor);
     if (before) q.set("before", String(before));
-    get<{ entries: AuditEntry[] }>(`/api/v1/audit?${q.toString()}`).then(
+    get("/api/v1/audit", { query: q }).then(
       (r) => {
         setEntries(r.entries);
         setError("");
@@ -67,7 +61,7 @@ export function AuditScreen() {
   async function verify() {
     setVerified(null);
     try {
-      setVerified(await get<Verified>("/api/v1/audit/verify"));
+      setVerified(await get("/api/v1/audit/verify"));
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "The server did not answer.");
     }

@@ -3,34 +3,16 @@
 // per 1,000 reads and per resident, as a table and a choropleth map.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
+import type { Disparity, DisparityFigures } from "../api/types";
 import { MapView, type Shape } from "../ui/MapView";
 import { PeriodFields, usePeriod } from "../ui/Period";
 import { THead } from "../ui/THead";
 
-type Rates = Record<string, number | null>;
-interface AreaRow {
-  id: string;
-  name: string;
-  population: number | null;
-  cameras: number;
-  reads: number;
-  hits: number;
-  stops: number;
-  searches: number;
-  rates: Rates;
-  rings?: number[][][];
-}
-interface Answer {
-  kind: string;
-  label: string;
-  source: string;
-  period: { from: string; to: string };
-  areas: AreaRow[];
-  all_areas: AreaRow;
-  outside: AreaRow;
-}
+type Answer = Disparity;
+type AreaRow = DisparityFigures;
+type Rates = AreaRow["rates"];
 
-const METRICS: [string, string][] = [
+const METRICS: [keyof Rates, string][] = [
   ["hits_per_1000_reads", "Hits per 1,000 reads"],
   ["stops_per_1000_reads", "Stops per 1,000 reads"],
   ["hits_per_100k_residents", "Hits per 100,000 residents"],
@@ -52,13 +34,13 @@ function colours(values: (number | null)[]): (v: number | null) => string {
 
 export function DisparityScreen() {
   const [kind, setKind] = useState("counties");
-  const [metric, setMetric] = useState("hits_per_1000_reads");
+  const [metric, setMetric] = useState<keyof Rates>("hits_per_1000_reads");
   const period = usePeriod();
   const { from, to } = period;
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    get<Answer>(`/api/v1/disparity?areas=${kind}&from=${from}&to=${to}&geometry=1`).then(
+    get("/api/v1/disparity", { query: new URLSearchParams({ areas: kind, from, to, geometry: "1" }) }).then(
       (a) => {
         setAnswer(a);
         setError("");
@@ -91,7 +73,7 @@ export function DisparityScreen() {
         </label>
         <label>
           Measure
-          <select value={metric} onChange={(e) => setMetric((e.target as HTMLSelectElement).value)}>
+          <select value={metric} onChange={(e) => setMetric((e.target as HTMLSelectElement).value as keyof Rates)}>
             {METRICS.map(([k, l]) => (
               <option key={k} value={k}>
                 {l}

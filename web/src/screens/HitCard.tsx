@@ -23,6 +23,9 @@ const OUTCOMES: [string, string][] = [
 const STEPS = ["new", "acknowledged", "visually_checked", "confirmed_with_source", "closed"];
 const STEP_NAMES = ["New", "Acknowledged", "Visually checked", "Confirmed with source", "Closed"];
 
+// The workflow's routes, POST /api/v1/hits/{id}/<step>.
+type StepRoute = "acknowledge" | "visual-check" | "confirm" | "close";
+
 export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPosition; onWorked: (h: Hit) => void }) {
   const [hit, setHit] = useState<Hit | null>(null);
   const [image, setImage] = useState<string | null>(null);
@@ -36,12 +39,12 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
     setOverview(null);
     setError("");
     const urls: string[] = [];
-    get<Hit>(`/api/v1/hits/${props.id}`).then(
+    get("/api/v1/hits/{id}", { path: { id: props.id } }).then(
       (h) => {
         setHit(h);
         // Each image view is audited by the server (hit.image).
         if (h.read.images?.plate) {
-          imageUrl(`/api/v1/hits/${props.id}/plate-image`).then(
+          imageUrl("/api/v1/hits/{id}/plate-image", { path: { id: props.id } }).then(
             (u) => {
               urls.push(u);
               setImage(u);
@@ -50,7 +53,7 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
           );
         }
         if (h.read.images?.overview) {
-          imageUrl(`/api/v1/hits/${props.id}/overview-image`).then(
+          imageUrl("/api/v1/hits/{id}/overview-image", { path: { id: props.id } }).then(
             (u) => {
               urls.push(u);
               setOverview(u);
@@ -67,11 +70,11 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
   if (error) return <p class="error" role="alert">{error}</p>;
   if (!hit) return <p class="muted">Loading hit {props.id}…</p>;
 
-  async function step(path: string, body?: unknown) {
+  async function step(path: StepRoute, body?: unknown) {
     setBusy(true);
     setError("");
     try {
-      const h = await post<Hit>(`/api/v1/hits/${props.id}/${path}`, body);
+      const h = await post(`/api/v1/hits/{id}/${path}` as const, { path: { id: props.id }, body });
       setHit(h);
       props.onWorked(h);
     } catch (e) {
@@ -178,9 +181,9 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
   );
 }
 
-function Workflow(props: { hit: Hit; busy: boolean; step: (path: string, body?: unknown) => void }) {
+function Workflow(props: { hit: Hit; busy: boolean; step: (path: StepRoute, body?: unknown) => void }) {
   const { hit, busy, step } = props;
-  const submit = (path: string, build: (f: FormData) => unknown) => (e: Event) => {
+  const submit = (path: StepRoute, build: (f: FormData) => unknown) => (e: Event) => {
     e.preventDefault();
     step(path, build(new FormData(e.currentTarget as HTMLFormElement)));
   };

@@ -47,9 +47,9 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
   const banner = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    get<{ hits: Hit[] }>("/api/v1/hits").then((r) => setHits(r.hits), (e) => setError(String(e.message)));
+    get("/api/v1/hits").then((r) => setHits(r.hits), (e) => setError(String(e.message)));
     // Shared hits come from partners' cameras: positions of every camera we may see.
-    get<{ cameras: CameraPosition[] }>("/api/v1/camera-positions").then((r) => setCameras(r.cameras), () => setCameras([]));
+    get("/api/v1/camera-positions").then((r) => setCameras(r.cameras), () => setCameras([]));
     const abort = new AbortController();
     stream(
       "/api/v1/alerts/stream",
@@ -89,7 +89,8 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
     const out: Marker[] = [];
     for (const h of hits.slice(0, 200)) {
       const c = byCode.get(h.camera);
-      const pos = h.read.position ?? (c ? { lat: c.lat, lon: c.lon } : null);
+      // A mobile unit's read carries its own position; a fixed camera's is the camera's.
+      const pos = h.read.lat !== undefined && h.read.lon !== undefined ? { lat: h.read.lat, lon: h.read.lon } : c ? { lat: c.lat, lon: c.lon } : null;
       if (!pos) continue;
       out.push({
         lat: pos.lat,

@@ -3,42 +3,15 @@
 // it is loaded; pending custom entries are approved by another person; the
 // NCIC files the agency enabled.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, callText, get, post } from "../api/client";
-import type { Hotlist } from "../api/types";
+import { type Answer, ApiError, get, post, sendText } from "../api/client";
+import type { Hotlist, HotlistEntry } from "../api/types";
 import { ago, has, when } from "../format";
 import { THead } from "../ui/THead";
 
-interface Report {
-  entries: number;
-  by_kind: Record<string, number>;
-  rejected: { line?: number; index?: number; error: string }[];
-}
-
-interface KindRequest {
-  id: number;
-  kind: string;
-  requested_by: string;
-  role: string;
-  requested_at: string;
-}
-
-interface Kind {
-  kind: string;
-  name: string;
-  enabled: boolean;
-}
-
-interface Entry {
-  id: number;
-  plate: string;
-  state: string;
-  kind: string;
-  status: string;
-  detail: Record<string, unknown>;
-  entered_by: string;
-  entered_at: string;
-  expires_at: string | null;
-}
+type Report = Answer<"/api/v1/hotlists/{id}/check", "post">;
+type Kinds = Answer<"/api/v1/hotlist-kinds", "get">;
+type Kind = Kinds["kinds"][number];
+type KindRequest = Kinds["requests"][number];
 
 export function HotlistsScreen(props: { agency: string; permissions: string[] }) {
   const [lists, setLists] = useState<Hotlist[]>([]);
@@ -47,8 +20,8 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
   const [requests, setRequests] = useState<KindRequest[]>([]);
   const [msg, setMsg] = useState("");
   const reload = () => {
-    get<{ hotlists: Hotlist[] }>("/api/v1/hotlists").then((r) => setLists(r.hotlists), (e) => setMsg(e.message));
-    get<{ kinds: Kind[]; requests: KindRequest[] }>("/api/v1/hotlist-kinds").then(
+    get("/api/v1/hotlists").then((r) => setLists(r.hotlists), (e) => setMsg(e.message));
+    get("/api/v1/hotlist-kinds").then(
       (r) => {
         setKinds(r.kinds);
         setRequests(r.requests);
@@ -61,7 +34,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
 
   async function approve(id: number) {
     try {
-      const r = await post<{ approved: number }>(`/api/v1/hotlists/${id}/approve`);
+      const r = await post("/api/v1/hotlists/{id}/approve", { path: { id } });
       setMsg(`Approved ${r.approved} entries.`);
       reload();
     } catch (e) {
@@ -71,7 +44,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
 
   async function toggle(k: Kind) {
     try {
-      const r = await post<{ requests: number[] }>("/api/v1/hotlist-kinds", k.enabled ? { disable: [k.kind] } : { enable: [k.kind] });
+      const r = await post("/api/v1/hotlist-kinds", { body: k.enabled ? { disable: [k.kind] } : { enable: [k.kind] } });
       if (r.requests.length > 0) setMsg(`Asked to turn on ${k.kind}: the other of a supervisor and an administrator must approve.`);
       reload();
     } catch (e) {
@@ -83,7 +56,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     try {
-      await post("/api/v1/hotlists", { name: f.get("name"), kind: f.get("kind"), priority: Number(f.get("priority")) });
+      await post("/api/v1/hotlists", { body: { name: f.get("name"), kind: f.get("kind"), priority: Number(f.get("priority")) } });
       setMsg(`Created list ${String(f.get("name"))}.`);
       (e.currentTarget as HTMLFormElement).reset();
       reload();
@@ -178,7 +151,7 @@ export function HotlistsScreen(props: { agency: string; permissions: string[] })
                   {can("hotlists.kinds") && (
                     <button
                       onClick={() =>
-                        post(`/api/v1/hotlist-kinds/requests/${r.id}/approve`).then(
+                        post("/api/v1/hotlist-kinds/requests/{id}/approve", { path: { id: r.id } }).then(
                           () => {
                             setMsg(`${k.kind} is on.`);
                             reload();
@@ -205,7 +178,7 @@ const PAGE = 500; // the API's page of entries
 // each, and when each expires (custom entries within 30 days), a page of 500
 // at a time (the API continues after an entry id).
 function Entries(props: { list: Hotlist; canApprove: boolean; onApprove: () => void }) {
-  const [entries, setEntries] = useState<Entry[]>([]);
+  const [entries, setEntries] = useState<HotlistEntry[]>([]);
   const [status, setStatus] = useState(props.list.pending > 0 ? "pending" : "");
   const [error, setError] = useState("");
   // The `after` of each page shown so far: the last is this page's.
@@ -215,7 +188,7 @@ function Entries(props: { list: Hotlist; canApprove: boolean; onApprove: () => v
   useEffect(() => {
     const q = new URLSearchParams({ status });
     if (after > 0) q.set("after", String(after));
-    get<{ entries: Entry[] }>(`/api/v1/hotlists/${props.list.id}/entries?${q}`).then(
+    get("/api/v1/hotlists/{id}/entries", { path: { id: props.list.id }, query: q }).then(
       (r) => setEntries(r.entries),
       (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
     );
@@ -286,11 +259,11 @@ function Import(props: { lists: Hotlist[]; onLoaded: () => void }) {
     setError("");
     setResult("");
     try {
-      const res = await fetchText(what, list, format, text);
+      const options = { path: { id: list }, query: new URLSearchParams({ format }) };
       if (what === "check") {
-        setReport(res as Report);
+        setReport(await sendText("post", "/api/v1/hotlists/{id}/check", text, options));
       } else {
-        const r = res as { active: number; pending: number; replaced: number; rejected: unknown[] };
+        const r = await sendText("put", "/api/v1/hotlists/{id}/entries", text, options);
         setResult(`Loaded: ${r.active} active, ${r.pending} waiting for approval, ${r.replaced} replaced, ${r.rejected.length} lines rejected.`);
         setReport(null);
         props.onLoaded();
@@ -358,10 +331,4 @@ function Import(props: { lists: Hotlist[]; onLoaded: () => void }) {
       )}
     </section>
   );
-}
-
-// The file goes as the body, as text (the API's PUT/POST take the file itself).
-async function fetchText(what: "check" | "entries", list: number, format: string, text: string): Promise<unknown> {
-  const path = `/api/v1/hotlists/${list}/${what}?format=${format}` as const;
-  return callText(what === "check" ? "POST" : "PUT", path, text);
 }

@@ -4,24 +4,9 @@
 // longer — never where or when exactly. Each request is in the audit trail.
 import { useState } from "preact/hooks";
 import { ApiError, post } from "../api/client";
+import type { ResidentAnswer } from "../api/types";
 
-interface Answer {
-  plate: string;
-  agency: string;
-  reference: string;
-  reads: {
-    count: number;
-    more_than: boolean;
-    first_day: string | null;
-    last_day: string | null;
-    deleted_from: string | null;
-    deleted_by: string | null;
-    held: number;
-    retention_days: number | null;
-  };
-  hits: { count: number; kept_until: string | null; retention_days: number | null };
-  holds: { id: number; basis: string; expires_at: string }[];
-}
+type Answer = ResidentAnswer;
 
 export function RecordsScreen() {
   const [answer, setAnswer] = useState<Answer | null>(null);
@@ -32,12 +17,12 @@ export function RecordsScreen() {
     setError("");
     try {
       setAnswer(
-        await post<Answer>("/api/v1/resident-requests", {
+        await post("/api/v1/resident-requests", { body: {
           plate: f.get("plate"),
           state: f.get("state") || undefined,
           requester: f.get("requester"),
           reference: f.get("reference"),
-        }),
+        } }),
       );
     } catch (err) {
       setAnswer(null);

@@ -4,23 +4,9 @@
 // own); and the package for an independent auditor.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, download, get, post } from "../api/client";
+import type { Flag } from "../api/types";
 import { isoDay, when } from "../format";
 import { THead } from "../ui/THead";
-
-interface Flag {
-  id: number;
-  search: number;
-  time: string;
-  actor_name: string;
-  event: string;
-  rule: string;
-  detail: string;
-  terms: Record<string, unknown>;
-  resolution: string | null;
-  note: string | null;
-  resolved_by: string | null;
-  resolved_at: string | null;
-}
 
 const RULES: Record<string, string> = {
   prohibited_attempt: "Prohibited purpose attempted",
@@ -39,7 +25,7 @@ function Resolve(props: { flag: Flag; done: (msg: string) => void }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     try {
-      await post(`/api/v1/review/${props.flag.id}/resolve`, { resolution: f.get("resolution"), note: f.get("note") });
+      await post("/api/v1/review/{id}/resolve", { path: { id: props.flag.id }, body: { resolution: f.get("resolution"), note: f.get("note") } });
       props.done(`Flag ${props.flag.id} resolved.`);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : "The server did not answer.");
@@ -83,7 +69,7 @@ export function ReviewScreen() {
   useEffect(() => {
     const q = new URLSearchParams({ state, limit: String(REVIEW_PAGE) });
     if (before) q.set("before", String(before));
-    get<{ flags: Flag[] }>(`/api/v1/review?${q}`).then(
+    get("/api/v1/review", { query: q }).then(
       (r) => setFlags(r.flags),
       (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
     );
@@ -103,8 +89,11 @@ export function ReviewScreen() {
         </label>
         <button
           onClick={() => {
-            const path = `/api/v1/review/export?from=${isoDay(new Date(today.getTime() - 30 * 864e5))}&to=${isoDay(new Date(today.getTime() + 864e5))}` as const;
-            download("GET", path).then(
+            const query = new URLSearchParams({
+              from: isoDay(new Date(today.getTime() - 30 * 864e5)),
+              to: isoDay(new Date(today.getTime() + 864e5)),
+            });
+            download("GET", "/api/v1/review/export", { query }).then(
               (name) => setMsg(`Package saved as ${name} (with its SHA-256); the export is in the audit trail.`),
               (err) => setError(err instanceof ApiError ? err.message : "The export failed."),
             );

@@ -4,7 +4,7 @@
 // scope that needs a supervisor's approval) and offers to ask for approval.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, download, get, post } from "../api/client";
-import type { CameraPosition as Position, Purpose, Read } from "../api/types";
+import type { Approval, CameraPosition as Position, PlateGroup, Purpose, SearchAnswer, Sighting, Spot } from "../api/types";
 import { vehicle, when } from "../format";
 import { THead } from "../ui/THead";
 import { MapView, type Line, type Marker } from "../ui/MapView";
@@ -21,37 +21,11 @@ const TYPES: [string, string, boolean][] = [
 ];
 
 
-interface Answer {
-  type: string;
-  results: Record<string, unknown>[];
-  plates?: { plate: string; reads: number; match?: string; approximate?: boolean }[];
-  lookalikes?: { plate: string; reads: number; match: string; last_seen: string }[];
-  count: number;
-  total?: number;
-  truncated: boolean;
-  next: string | null;
-  agencies: string[];
-  search: number;
-  impossible?: number;
-  max_kmh?: number;
-}
-
-interface Approval {
-  id: number;
-  requested_by: string;
-  purpose: string;
-  case_number: string;
-  offense: string;
-  justification: string;
-  max_days: number;
-  max_agencies: number;
-  pattern_analysis: boolean;
-  max_radius_m: number;
-  places: string[];
-  state: string;
-  approved_by: string;
-  expires_at: string | null;
-}
+type Answer = SearchAnswer;
+// SearchAnswer.results is the union of these; the type of search says which.
+const sightings = (a: Answer) => a.results as Sighting[]; // plate, partial, lookalike, route
+const groups = (a: Answer) => a.results as PlateGroup[]; // area, scenes, convoy
+const spots = (a: Answer) => a.results as Spot[]; // locate
 
 const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -105,10 +79,10 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
   const [notice, setNotice] = useState("");
   const now = new Date();
 
-  const loadApprovals = () => get<{ approvals: Approval[] }>("/api/v1/approvals").then((r) => setApprovals(r.approvals), () => {});
+  const loadApprovals = () => get("/api/v1/approvals").then((r) => setApprovals(r.approvals), () => {});
   useEffect(() => {
-    get<{ purposes: Purpose[] }>("/api/v1/purposes").then((r) => setPurposes(r.purposes));
-    get<{ cameras: Position[] }>("/api/v1/camera-positions").then((r) => setPositions(r.cameras), () => {});
+    get("/api/v1/purposes").then((r) => setPurposes(r.purposes));
+    get("/api/v1/camera-positions").then((r) => setPositions(r.cameras), () => {});
     void loadApprovals();
   }, []);
 
@@ -117,7 +91,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
     setError(null);
     setNotice("");
     try {
-      const a = await post<Answer>("/api/v1/search", body);
+      const a = await post("/api/v1/search", { body });
       setAnswer(a);
       setRequest(body);
     } catch (e) {
@@ -164,7 +138,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
     const filters = request.filters as { from?: string; to?: string; agencies?: string[] };
     const days = Math.max(1, Math.ceil((new Date(filters.to ?? Date.now()).getTime() - new Date(filters.from ?? Date.now() - 30 * 864e5).getTime()) / 864e5));
     try {
-      const r = await post<{ id: number }>("/api/v1/approvals", {
+      const r = await post("/api/v1/approvals", { body: {
         purpose: p.code,
         case_number: p.case,
         offense: p.offense,
@@ -175,7 +149,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
         // What the refusal said the areas touch: the approval must name them.
         max_radius_m: Number(error?.detail.radius_m ?? 0),
         places: Array.isArray(error?.detail.places) ? (error.detail.places as string[]) : [],
-      });
+      } });
       setNotice(`Approval request ${r.id} sent to your supervisors. Once approved, enter ${r.id} as the approval and search again.`);
       void loadApprovals();
     } catch (e) {
@@ -186,7 +160,7 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
   async function exportAs(format: "csv" | "geojson") {
     if (!request) return;
     try {
-      const name = await download("POST", "/api/v1/search", { ...request, format, page: { limit: 10000 } });
+      const name = await download("POST", "/api/v1/search", { body: { ...request, format, page: { limit: 10000 } } });
       setNotice(`Exported ${name}. The export is in the audit trail.`);
     } catch (e) {
       setNotice(e instanceof ApiError ? e.message : "The export failed.");
@@ -438,7 +412,7 @@ function ResultTable(props: { answer: Answer }) {
   const a = props.answer;
   if (a.results.length === 0) return <p class="muted">Nothing matched in the agencies and window searched.</p>;
   if (isReadList(a.type)) {
-    const rows = a.results as unknown as Read[];
+    const rows = sightings(a);
     return (
       <table class="data">
         <THead cols={["Time", "Plate", "State", "Vehicle", "Camera", "Agency", "Kept"]} />
@@ -463,16 +437,16 @@ function ResultTable(props: { answer: Answer }) {
       <table class="data">
         <THead cols={["Time", "Camera", "Distance", "Time taken", "Speed"]} />
         <tbody>
-          {a.results.map((l, i) => (
+          {sightings(a).map((l, i) => (
             <tr key={i} class={l.impossible ? "mismatch" : ""}>
-              <td>{when(String(l.time))}</td>
+              <td>{when(l.time)}</td>
               <td>
-                {String(l.camera)} ({String(l.agency)})
+                {l.camera} ({l.agency})
               </td>
-              <td>{l.distance_m === undefined ? "start" : `${(Number(l.distance_m) / 1000).toFixed(1)} km`}</td>
-              <td>{l.seconds === undefined ? "" : `${Math.round(Number(l.seconds) / 60)} min`}</td>
+              <td>{l.distance_m === undefined ? "start" : `${(l.distance_m / 1000).toFixed(1)} km`}</td>
+              <td>{l.seconds === undefined ? "" : `${Math.round(l.seconds / 60)} min`}</td>
               <td>
-                {l.kmh === undefined ? "" : `${Number(l.kmh).toFixed(0)} km/h`}
+                {l.kmh === undefined ? "" : `${l.kmh.toFixed(0)} km/h`}
                 {l.impossible ? <strong> — impossible: a cloned plate or a misread?</strong> : ""}
               </td>
             </tr>
@@ -486,15 +460,15 @@ function ResultTable(props: { answer: Answer }) {
       <table class="data">
         <THead cols={["Camera", "Reads", "Share", "Busiest hours (local)"]} />
         <tbody>
-          {a.results.map((s, i) => (
+          {spots(a).map((s, i) => (
             <tr key={i}>
               <td>
-                {String(s.camera)} ({String(s.agency)})
+                {s.camera} ({s.agency})
               </td>
-              <td>{String(s.reads)}</td>
-              <td>{Math.round(Number(s.share) * 100)} %</td>
+              <td>{s.reads}</td>
+              <td>{Math.round(s.share * 100)} %</td>
               <td>
-                {(s.hours as { day: string; hour: number; reads: number }[])
+                {s.hours
                   .slice(0, 3)
                   .map((h) => `${h.day} ${h.hour}:00 (${h.reads})`)
                   .join(", ")}
@@ -509,21 +483,21 @@ function ResultTable(props: { answer: Answer }) {
     <table class="data">
       <THead cols={["Plate", "Reads", "First seen", "Last seen", a.type === "convoy" ? "Together (expected)" : a.type === "scenes" ? "Scenes" : "Cameras"]} />
       <tbody>
-        {a.results.map((g, i) => (
+        {groups(a).map((g, i) => (
           <tr key={i}>
             <td class="plate">
-              {String(g.plate)}
-              {g.approximate ? ` (≈ ${String(g.match)})` : ""}
+              {g.plate}
+              {g.approximate ? ` (≈ ${g.match})` : ""}
             </td>
-            <td>{String(g.reads)}</td>
-            <td>{when(String(g.first_seen))}</td>
-            <td>{when(String(g.last_seen))}</td>
+            <td>{g.reads}</td>
+            <td>{when(g.first_seen)}</td>
+            <td>{when(g.last_seen)}</td>
             <td>
               {a.type === "convoy"
-                ? `${String(g.together)} (${Number(g.expected).toFixed(2)})`
+                ? `${g.together} (${(g.expected ?? 0).toFixed(2)})`
                 : a.type === "scenes"
-                  ? (g.scenes as number[]).map((s) => s + 1).join(", ")
-                  : (g.cameras as string[]).length}
+                  ? (g.scenes ?? []).map((s) => s + 1).join(", ")
+                  : g.cameras.length}
             </td>
           </tr>
         ))}
@@ -540,24 +514,32 @@ function ResultMap(props: { answer: Answer; positions: Position[] }) {
   const { markers, lines } = useMemo(() => {
     const markers: Marker[] = [];
     const lines: Line[] = [];
-    const place = (r: Record<string, unknown>) => {
-      const pos = (r.position as { lat: number; lon: number } | undefined) ?? (typeof r.lat === "number" ? { lat: r.lat as number, lon: r.lon as number } : at.get(String(r.camera)));
+    const place = (r: { lat?: number | null; lon?: number | null; camera: string }) => {
+      const pos = typeof r.lat === "number" && typeof r.lon === "number" ? { lat: r.lat, lon: r.lon } : at.get(r.camera);
       return pos ? ([pos.lat, pos.lon] as [number, number]) : null;
     };
     if (a.type === "route") {
       let prev: [number, number] | null = null;
-      for (const l of a.results) {
+      for (const l of sightings(a)) {
         const p = place(l);
         if (!p) continue;
-        markers.push({ lat: p[0], lon: p[1], label: `${when(String(l.time))} ${String(l.camera)}` });
-        if (prev) lines.push({ points: [prev, p], color: l.impossible ? "#c62828" : "#0b5cad", dashed: !!l.impossible, label: l.impossible ? `impossible: ${Number(l.kmh).toFixed(0)} km/h` : `${Number(l.kmh).toFixed(0)} km/h` });
+        markers.push({ lat: p[0], lon: p[1], label: `${when(l.time)} ${l.camera}` });
+        const speed = `${(l.kmh ?? 0).toFixed(0)} km/h`;
+        if (prev) lines.push({ points: [prev, p], color: l.impossible ? "#c62828" : "#0b5cad", dashed: !!l.impossible, label: l.impossible ? `impossible: ${speed}` : speed });
         prev = p;
       }
     } else {
-      const rows = isReadList(a.type) || a.type === "locate" ? a.results : a.results.flatMap((g) => (g.sightings as Record<string, unknown>[]) ?? []);
-      for (const r of rows.slice(0, 2000)) {
-        const p = place(r);
-        if (p) markers.push({ lat: p[0], lon: p[1], label: `${String(r.plate ?? r.camera)} · ${r.time ? when(String(r.time)) : `${String(r.reads)} reads`}` });
+      if (a.type === "locate") {
+        for (const s of spots(a)) {
+          const p = place(s);
+          if (p) markers.push({ lat: p[0], lon: p[1], label: `${s.camera} · ${s.reads} reads` });
+        }
+      } else {
+        const rows = isReadList(a.type) ? sightings(a) : groups(a).flatMap((g) => g.sightings);
+        for (const r of rows.slice(0, 2000)) {
+          const p = place(r);
+          if (p) markers.push({ lat: p[0], lon: p[1], label: `${r.plate} · ${when(r.time)}` });
+        }
       }
     }
     return { markers, lines };
@@ -567,8 +549,8 @@ function ResultMap(props: { answer: Answer; positions: Position[] }) {
 
 function Timeline(props: { answer: Answer }) {
   const a = props.answer;
-  const rows = isReadList(a.type) || a.type === "route" ? a.results : a.results.flatMap((g) => (g.sightings as Record<string, unknown>[]) ?? []);
-  const times = rows.map((r) => new Date(String(r.time)).getTime()).filter((t) => !Number.isNaN(t));
+  const rows: Sighting[] = a.type === "locate" ? [] : isReadList(a.type) || a.type === "route" ? sightings(a) : groups(a).flatMap((g) => g.sightings);
+  const times = rows.map((r) => new Date(r.time).getTime()).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return <p class="muted">No times to show for this type; see the table.</p>;
   const lo = Math.min(...times), hi = Math.max(...times), span = Math.max(1, hi - lo);
   return (
@@ -576,10 +558,10 @@ function Timeline(props: { answer: Answer }) {
       <svg viewBox="0 0 1000 60" role="img" aria-label={`${times.length} sightings from ${when(new Date(lo).toISOString())} to ${when(new Date(hi).toISOString())}`}>
         <line x1="10" y1="40" x2="990" y2="40" class="axis" />
         {rows.map((r, i) => {
-          const t = new Date(String(r.time)).getTime();
+          const t = new Date(r.time).getTime();
           return (
             <circle key={i} cx={10 + ((t - lo) / span) * 980} cy={r.impossible ? 20 : 40} r={5} class={r.impossible ? "bad" : "dot"}>
-              <title>{`${String(r.plate ?? "")} ${when(String(r.time))} ${String(r.camera)}`}</title>
+              <title>{`${r.plate} ${when(r.time)} ${r.camera}`}</title>
             </circle>
           );
         })}
@@ -596,7 +578,7 @@ function Approvals(props: { list: Approval[]; canApprove: boolean; reload: () =>
   if (props.list.length === 0) return null;
   async function approve(id: number) {
     try {
-      await post(`/api/v1/approvals/${id}/approve`);
+      await post("/api/v1/approvals/{id}/approve", { path: { id } });
       setMsg(`Approved request ${id}.`);
       props.reload();
     } catch (e) {

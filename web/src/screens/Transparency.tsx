@@ -5,48 +5,15 @@
 // prohibited; and the audit chain's head.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
+import type { TransparencyReport } from "../api/types";
 import { when } from "../format";
 import { MapView } from "../ui/MapView";
 import { PeriodFields, usePeriod } from "../ui/Period";
 import { THead } from "../ui/THead";
 
 type Count = number | null;
-interface Activity {
-  reads: Count;
-  hits: Count;
-  hits_by_list_kind: Record<string, Count>;
-  hits_by_outcome: Record<string, Count>;
-  stops: Count;
-  arrests: Count;
-  recoveries: Count;
-  searches: Count;
-  searches_by_purpose: Record<string, Count>;
-  refused_searches: Count;
-  audits: Record<string, Count>;
-  suppressed: string[];
-}
-interface Agency extends Activity {
-  code: string;
-  name: string;
-  kind: string;
-  state: string;
-  cameras: number;
-  retention: Record<string, { days: number; preset: string }>;
-  shares_with: Record<string, string[]>;
-  list_kinds: string[];
-}
-interface Report {
-  period: { from: string; to: string };
-  generated_at: string;
-  min_count: number;
-  region: Activity & { agencies: number; cameras: number };
-  agencies: Agency[];
-  cameras: { agency: string; code: string; lat: number; lon: number }[];
-  policy: string[];
-  purposes: { code: string; label: string }[];
-  prohibited: { code: string; label: string; why: string }[];
-  audit: { entries: number; head: string };
-}
+type Report = TransparencyReport;
+type Agency = Report["agencies"][number];
 
 // A suppressed count is shown as "< min"; the footnote says why.
 const show = (n: Count | undefined, min: number) => (n === null ? `< ${min}` : n === undefined ? "0" : n.toLocaleString());
@@ -57,7 +24,7 @@ export function TransparencyScreen() {
   const [r, setR] = useState<Report | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    get<Report>(`/api/v1/transparency?from=${from}&to=${to}`).then(
+    get("/api/v1/transparency", { query: new URLSearchParams({ from, to }) }).then(
       (x) => {
         setR(x);
         setError("");
