@@ -1,6 +1,7 @@
 // RFC 3339 timestamps, UTC, millisecond precision.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,10 @@ namespace interdict {
 
 // "2026-11-29T04:21:28.123Z". Valid for years 0000-9999.
 std::string FormatRfc3339(UnixMillis t);
+// The same for an instant that may be absent (a JSON null).
+inline std::optional<std::string> FormatRfc3339(std::optional<UnixMillis> t) {
+  return t ? std::optional(FormatRfc3339(*t)) : std::nullopt;
+}
 
 // Parses RFC 3339 with a 'Z' or numeric offset ("+02:00"), optional fraction
 // (truncated to milliseconds); 't' and 'z' are accepted as RFC 3339 allows.

@@ -8,7 +8,7 @@
 
 #include "base/delimited.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "base/utf8.h"
 
@@ -406,30 +406,36 @@ Result<ParsedList> ParseList(Format format, std::string_view text, std::string_v
   return Status::InvalidArgument("unknown hotlist format");
 }
 
+void WriteRejections(json::Writer& w, const std::vector<Rejection>& rejected) {
+  w.StartArray();
+  for (const Rejection& r : rejected) {
+    w.StartObject();
+    if (r.index) {
+      json::Members(w, "index", *r.index);
+    } else {
+      json::Members(w, "line", r.line);
+    }
+    // The error may quote the file, which need not be UTF-8.
+    json::Members(w, "error", SanitizeUtf8(r.error));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 std::string CheckReportJson(const ParsedList& list) {
   std::map<std::string, std::size_t> by_kind;
   for (const Entry& e : list.entries) ++by_kind[e.kind];
-  std::string out = fmt::format("{{\"entries\": {}, \"by_kind\": {{", list.entries.size());
-  bool first = true;
-  for (const auto& [k, n] : by_kind) {
-    out += fmt::format("{}{}: {}", first ? "" : ", ", JsonQuote(k), n);
-    first = false;
-  }
-  out += "}, \"rejected\": [";
-  first = true;
-  for (const Rejection& r : list.rejected) {
-    out += first ? "" : ", ";
-    first = false;
-    if (r.index) {
-      out += fmt::format("{{\"index\": {}, \"error\": {}}}", *r.index,
-                         JsonQuote(SanitizeUtf8(r.error)));
-    } else {
-      out +=
-          fmt::format("{{\"line\": {}, \"error\": {}}}", r.line, JsonQuote(SanitizeUtf8(r.error)));
-    }
-  }
-  out += "]}";
-  return out;
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "entries", list.entries.size());
+    json::Key(w, "by_kind");
+    w.StartObject();
+    for (const auto& [k, n] : by_kind) json::Members(w, k, n);
+    w.EndObject();
+    json::Key(w, "rejected");
+    WriteRejections(w, list.rejected);
+    w.EndObject();
+  });
 }
 
 }  // namespace interdict::hotlist

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_writer_fwd.h"
 #include "base/status.h"
 #include "hotlist/entry.h"
 
@@ -48,5 +49,7 @@ Result<ParsedList> ParseList(Format format, std::string_view text,
 // {"entries": N, "by_kind": {"V": 120, ...}, "rejected": [{"line": L, "error": "..."}]}
 // (JSON lists report "index" instead of "line").
 std::string CheckReportJson(const ParsedList& list);
+// The "rejected" array of that report, for answers that include one.
+void WriteRejections(json::Writer& w, const std::vector<Rejection>& rejected);
 
 }  // namespace interdict::hotlist

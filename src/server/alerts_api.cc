@@ -2,11 +2,11 @@
 #include <fmt/core.h>
 
 #include "alerting/webhooks.h"
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "http/event_stream.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
@@ -37,7 +37,7 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                 Status audited = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
                   return db.Transaction([&] {
                     return identity::AuditAct(db, p, "alerts.subscribe", true,
-                                              fmt::format(R"({{"replayed":{}}})", missed.size()),
+                                              json::Object("replayed", missed.size()),
                                               ctx.clock.NowMillis());
                   });
                 });
@@ -50,25 +50,22 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                 res.stream = std::move(stream);
                 return res;
               }});
-  router.Add(
-      {"GET", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         Result<std::vector<alerting::WebhookInfo>> hooks =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return alerting::ListWebhooks(db, Caller(req));
-             });
-         if (!hooks.ok()) return Failed(ctx, hooks.status(), "listing webhooks failed");
-         std::string body = "{\"webhooks\":[";
-         for (std::size_t i = 0; i < hooks->size(); ++i) {
-           const alerting::WebhookInfo& w = (*hooks)[i];
-           body += fmt::format(
-               R"({}{{"id":{},"url":{},"created_at":"{}","disabled_at":{},"delivered":{},"pending":{},"dead":{}}})",
-               i ? "," : "", w.id, JsonQuote(w.url), FormatRfc3339(w.created_at),
-               w.disabled_at ? JsonQuote(FormatRfc3339(*w.disabled_at)) : "null", w.delivered,
-               w.pending, w.dead);
-         }
-         return http::Response::Json(200, body + "]}");
-       }});
+  router.Add({"GET", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<alerting::WebhookInfo>> hooks =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ListWebhooks(db, Caller(req));
+                    });
+                if (!hooks.ok()) return Failed(ctx, hooks.status(), "listing webhooks failed");
+                return JsonList("webhooks", *hooks, [](Writer& w, const alerting::WebhookInfo& h) {
+                  w.StartObject();
+                  json::Members(w, "id", h.id, "url", h.url, "created_at",
+                                FormatRfc3339(h.created_at), "disabled_at",
+                                FormatRfc3339(h.disabled_at), "delivered", h.delivered, "pending",
+                                h.pending, "dead", h.dead);
+                  w.EndObject();
+                });
+              }});
   router.Add({"POST", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<JsonBody> b = JsonBody::Parse(req.body);
@@ -80,11 +77,8 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                       return alerting::CreateWebhook(db, Caller(req), *url, ctx.clock.NowMillis());
                     });
                 if (!hook.ok()) return Failed(ctx, hook.status(), "creating a webhook failed");
-                return http::Response::Json(
-                    201,
-                    fmt::format(R"({{"id":{},"secret":{},"note":{}}})", hook->id,
-                                JsonQuote(hook->secret),
-                                JsonQuote("shown once: verify X-Interdict-Signature with it")));
+                return JsonObject(201, "id", hook->id, "secret", hook->secret, "note",
+                                  "shown once: verify X-Interdict-Signature with it");
               }});
   router.Add({"POST", "/api/v1/webhooks/{id}/disable",
               http::AccessRule::Requires("webhooks.manage"),
@@ -95,7 +89,7 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                   return alerting::DisableWebhook(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "disabling a webhook failed");
-                return http::Response::Json(200, R"({"disabled":true})");
+                return JsonObject(200, "disabled", true);
               }});
 }
 

@@ -7,7 +7,6 @@
 #include <variant>
 
 #include "audit/audit.h"
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "crypto/password.h"
 #include "identity/keys.h"
@@ -46,14 +45,14 @@ void WriteAgreement(Writer& w, const policy::Agreement& a) {
   w.StartObject();
   w.Key("id");
   w.Int64(a.id);
-  Str(w, "owner", a.owner);
-  Str(w, "partner", a.partner);
-  Str(w, "data_class", policy::DataClassName(a.data_class));
-  Str(w, "effective_from", FormatRfc3339(a.effective_from));
-  OptStr(w, "effective_to",
-         a.effective_to ? std::optional(FormatRfc3339(*a.effective_to)) : std::nullopt);
-  Str(w, "document", a.document);
-  Str(w, "state", a.revoked_at ? "revoked" : a.approved_at ? "approved" : "proposed");
+  json::Members(w, "owner", a.owner);
+  json::Members(w, "partner", a.partner);
+  json::Members(w, "data_class", policy::DataClassName(a.data_class));
+  json::Members(w, "effective_from", FormatRfc3339(a.effective_from));
+  json::Members(w, "effective_to",
+                a.effective_to ? std::optional(FormatRfc3339(*a.effective_to)) : std::nullopt);
+  json::Members(w, "document", a.document);
+  json::Members(w, "state", a.revoked_at ? "revoked" : a.approved_at ? "approved" : "proposed");
   w.EndObject();
 }
 
@@ -61,8 +60,8 @@ void WriteKey(Writer& w, const identity::NewKey& k) {
   w.StartObject();
   w.Key("id");
   w.Int64(k.id);
-  Str(w, "key", k.key);
-  Str(w, "note", "shown once; stored only as a digest");
+  json::Members(w, "key", k.key);
+  json::Members(w, "note", "shown once; stored only as a digest");
   w.EndObject();
 }
 
@@ -128,11 +127,10 @@ http::AccessGate MakeGate(ApiContext& ctx) {
       // A refused attempt is itself worth a record.
       Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
         return db.Transaction([&] {
-          return identity::AuditAct(
-              db, *p, "access.denied", false,
-              fmt::format(R"({{"method":{},"route":{},"permission":{}}})", JsonQuote(req.method),
-                          JsonQuote(route.pattern), JsonQuote(route.access.permission())),
-              now);
+          return identity::AuditAct(db, *p, "access.denied", false,
+                                    json::Object("method", req.method, "route", route.pattern,
+                                                 "permission", route.access.permission()),
+                                    now);
         });
       });
       if (!st.ok()) return Failed(ctx, st, "auditing a refused request failed");
@@ -152,9 +150,9 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request&, const http::PathParams&) {
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
-                  Str(w, "banner", ctx.login_banner);
+                  json::Members(w, "banner", ctx.login_banner);
                   // What a sign-in must name to show it accepted this text.
-                  Str(w, "version", identity::BannerVersion(ctx.login_banner));
+                  json::Members(w, "version", identity::BannerVersion(ctx.login_banner));
                   w.EndObject();
                 });
               }});
@@ -177,8 +175,8 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 if (!e.ok()) return Failed(ctx, e.status(), "enrolment failed");
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
-                  Str(w, "totp_secret", e->totp_secret_base32);
-                  Str(w, "totp_uri", e->totp_uri);
+                  json::Members(w, "totp_secret", e->totp_secret_base32);
+                  json::Members(w, "totp_uri", e->totp_uri);
                   w.EndObject();
                 });
               }});
@@ -198,7 +196,7 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                   return a.ConfirmEnrolment(*user, *secret, *code, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "enrolment confirmation failed");
-                return http::Response::Json(200, R"({"enrolled":true})");
+                return JsonObject(200, "enrolled", true);
               }});
   router.Add({"POST", "/api/v1/auth/login",
               http::AccessRule::Public(
@@ -258,7 +256,7 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 if (!token.ok()) return Failed(ctx, token.status(), "sign-in failed");
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
-                  Str(w, "token", *token);
+                  json::Members(w, "token", *token);
                   w.Key("idle_lock_s");
                   w.Int(30 * 60);
                   w.EndObject();
@@ -270,16 +268,16 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                   return a.SignOut(BearerToken(req), ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "sign-out failed");
-                return http::Response::Json(200, R"({"signed_out":true})");
+                return JsonObject(200, "signed_out", true);
               }});
   router.Add({"GET", "/api/v1/me", http::AccessRule::Requires("account.self"),
               [](const http::Request& req, const http::PathParams&) {
                 const identity::Principal& p = Caller(req);
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
-                  Str(w, "username", p.name);
-                  Str(w, "agency", p.agency_code);
-                  Str(w, "role", p.role);
+                  json::Members(w, "username", p.name);
+                  json::Members(w, "agency", p.agency_code);
+                  json::Members(w, "role", p.role);
                   w.Key("permissions");
                   w.StartArray();
                   for (const std::string& perm : p.permissions) w.String(perm.c_str());
@@ -331,7 +329,7 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(*id);
-                  Str(w, "state", "proposed");
+                  json::Members(w, "state", "proposed");
                   w.EndObject();
                 });
               }});
@@ -345,8 +343,7 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
                        : policy::RevokeAgreement(db, Caller(req), *id, ctx.clock.NowMillis());
       });
       if (!st.ok()) return Failed(ctx, st, "deciding an agreement failed");
-      return http::Response::Json(
-          200, fmt::format(R"({{"id":{},"state":"{}"}})", *id, approve ? "approved" : "revoked"));
+      return JsonObject(200, "id", *id, "state", approve ? "approved" : "revoked");
     };
   };
   router.Add({"POST", "/api/v1/agreements/{id}/approve",
@@ -467,11 +464,10 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
              e.actor = p.Actor();
              e.agency = p.agency_id;
              e.event = "audit.read";
-             e.details = fmt::format(
-                 R"({{"after":{},"before":{},"order":"{}","event":{},"actor":{},"scope":"{}","entries":{}}})",
-                 q.after_seq, q.before_seq == INT64_MAX ? 0 : q.before_seq,
-                 q.newest_first ? "desc" : "asc", JsonQuote(q.event_prefix), JsonQuote(q.actor),
-                 q.others_only ? "others" : "all", entries.size());
+             e.details = json::Object(
+                 "after", q.after_seq, "before", q.before_seq == INT64_MAX ? 0 : q.before_seq,
+                 "order", q.newest_first ? "desc" : "asc", "event", q.event_prefix, "actor",
+                 q.actor, "scope", q.others_only ? "others" : "all", "entries", entries.size());
              e.touched = {p.agency_id};
              return audit::Append(db, e);
            });
@@ -485,12 +481,13 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
            w.StartObject();
            w.Key("seq");
            w.Int64(e.seq);
-           Str(w, "time", FormatRfc3339(e.time));
-           Str(w, "actor", e.actor);
-           if (auto it = names.find(e.actor); it != names.end()) Str(w, "actor_name", it->second);
-           OptStr(w, "agency", e.agency ? std::optional(code(*e.agency)) : std::nullopt);
-           Str(w, "event", e.event);
-           Str(w, "outcome", audit::OutcomeName(e.outcome));
+           json::Members(w, "time", FormatRfc3339(e.time));
+           json::Members(w, "actor", e.actor);
+           if (auto it = names.find(e.actor); it != names.end())
+             json::Members(w, "actor_name", it->second);
+           json::Members(w, "agency", e.agency ? std::optional(code(*e.agency)) : std::nullopt);
+           json::Members(w, "event", e.event);
+           json::Members(w, "outcome", audit::OutcomeName(e.outcome));
            w.Key("touched");
            w.StartArray();
            for (std::int64_t t : e.touched) {
@@ -517,8 +514,7 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
                     e.actor = p.Actor();
                     e.agency = p.agency_id;
                     e.event = "audit.verify";
-                    e.details = fmt::format(R"({{"entries":{},"intact":{}}})", v.entries,
-                                            v.first_bad ? "false" : "true");
+                    e.details = json::Object("entries", v.entries, "intact", !v.first_bad);
                     e.touched = {p.agency_id};
                     return audit::Append(db, e);
                   });
@@ -530,9 +526,9 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
                   w.Bool(!v.first_bad);
                   w.Key("entries");
                   w.Int64(v.entries);
-                  Str(w, "head", v.head);
-                  OptInt(w, "first_bad", v.first_bad);
-                  Str(w, "problem", v.problem);
+                  json::Members(w, "head", v.head);
+                  json::Members(w, "first_bad", v.first_bad);
+                  json::Members(w, "problem", v.problem);
                   w.EndObject();
                 });
               }});
@@ -550,8 +546,8 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(k.id);
-                  Str(w, "name", k.name);
-                  Str(w, "key_id", k.key_id);
+                  json::Members(w, "name", k.name);
+                  json::Members(w, "key_id", k.key_id);
                   w.Key("permissions");
                   w.StartArray();
                   for (const std::string& perm : k.permissions) w.String(perm.c_str());
@@ -564,7 +560,7 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                   } else {
                     w.Null();
                   }
-                  Str(w, "state", k.revoked_at ? "revoked" : "active");
+                  json::Members(w, "state", k.revoked_at ? "revoked" : "active");
                   w.EndObject();
                 });
               }});
@@ -615,8 +611,7 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                   return identity::RevokeKey(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "revoking a key failed");
-                return http::Response::Json(200,
-                                            fmt::format(R"({{"id":{},"state":"revoked"}})", *id));
+                return JsonObject(200, "id", *id, "state", "revoked");
               }});
 }
 
@@ -640,19 +635,19 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(u.id);
-                  Str(w, "username", u.username);
-                  Str(w, "display_name", u.display_name);
-                  Str(w, "role", u.role);
-                  Str(w, "state",
-                      u.disabled    ? "disabled"
-                      : u.suspended ? "suspended"
-                      : u.locked    ? "locked"
-                      : u.enrolled  ? "active"
-                                    : "enrolling");
-                  Str(w, "shift", u.shift);
-                  Str(w, "reviewed_at", FormatRfc3339(u.reviewed_at));
-                  Str(w, "reviewed_by", u.reviewed_by);
-                  Str(w, "review_due_at", FormatRfc3339(u.review_due_at));
+                  json::Members(w, "username", u.username);
+                  json::Members(w, "display_name", u.display_name);
+                  json::Members(w, "role", u.role);
+                  json::Members(w, "state",
+                                u.disabled    ? "disabled"
+                                : u.suspended ? "suspended"
+                                : u.locked    ? "locked"
+                                : u.enrolled  ? "active"
+                                              : "enrolling");
+                  json::Members(w, "shift", u.shift);
+                  json::Members(w, "reviewed_at", FormatRfc3339(u.reviewed_at));
+                  json::Members(w, "reviewed_by", u.reviewed_by);
+                  json::Members(w, "review_due_at", FormatRfc3339(u.review_due_at));
                   w.EndObject();
                 });
               }});
@@ -676,9 +671,9 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(u->id);
-                  Str(w, "enrolment_secret", u->enrolment_secret);
-                  Str(w, "enrolment_expires_at", FormatRfc3339(u->enrolment_expires_at));
-                  Str(w, "note", "give the secret to the person in person; shown once");
+                  json::Members(w, "enrolment_secret", u->enrolment_secret);
+                  json::Members(w, "enrolment_expires_at", FormatRfc3339(u->enrolment_expires_at));
+                  json::Members(w, "note", "give the secret to the person in person; shown once");
                   w.EndObject();
                 });
               }});
@@ -691,8 +686,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                   return identity::DisableUser(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "disabling a user failed");
-                return http::Response::Json(200,
-                                            fmt::format(R"({{"id":{},"state":"disabled"}})", *id));
+                return JsonObject(200, "id", *id, "state", "disabled");
               }});
   router.Add({"POST", "/api/v1/users/{id}/review", http::AccessRule::Requires("users.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -703,8 +697,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                   return identity::ReviewUser(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "reviewing a user's access failed");
-                return http::Response::Json(200,
-                                            fmt::format(R"({{"id":{},"reviewed":true}})", *id));
+                return JsonObject(200, "id", *id, "reviewed", true);
               }});
   router.Add({"POST", "/api/v1/users/{id}/shift", http::AccessRule::Requires("users.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -719,8 +712,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                   return identity::SetShift(db, Caller(req), *id, *shift, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "setting a shift failed");
-                return http::Response::Json(
-                    200, fmt::format(R"({{"id":{},"shift":{}}})", *id, JsonQuote(*shift)));
+                return JsonObject(200, "id", *id, "shift", *shift);
               }});
 }
 
@@ -748,11 +740,11 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 if (!r.ok()) return Failed(ctx, r.status(), "reading retention failed");
                 return JsonList("retention", *r, [&](Writer& w, const policy::RetentionSetting& s) {
                   w.StartObject();
-                  Str(w, "data_class", s.data_class);
+                  json::Members(w, "data_class", s.data_class);
                   w.Key("period_ms");
                   w.Int64(s.period_ms);
-                  Str(w, "preset", s.preset);
-                  OptInt(w, "statutory_max_ms", s.statutory_max_ms);
+                  json::Members(w, "preset", s.preset);
+                  json::Members(w, "statutory_max_ms", s.statutory_max_ms);
                   w.EndObject();
                 });
               }});
@@ -771,7 +763,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 });
                 if (st.ok()) st = ApplyRetentionToStore(ctx);
                 if (!st.ok()) return Failed(ctx, st, "setting retention failed");
-                return http::Response::Json(200, R"({"applied":true})");
+                return JsonObject(200, "applied", true);
               }});
   router.Add({"GET", "/api/v1/holds", http::AccessRule::Requires("holds.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -784,12 +776,12 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(h.id);
-                  OptStr(w, "plate", h.request.plate);
-                  OptStr(w, "camera", h.request.camera);
-                  Str(w, "basis", h.request.basis);
-                  Str(w, "requested_by", h.request.requested_by);
-                  Str(w, "expires_at", FormatRfc3339(h.request.expires_at));
-                  Str(w, "state", h.released_at ? "released" : "active");
+                  json::Members(w, "plate", h.request.plate);
+                  json::Members(w, "camera", h.request.camera);
+                  json::Members(w, "basis", h.request.basis);
+                  json::Members(w, "requested_by", h.request.requested_by);
+                  json::Members(w, "expires_at", FormatRfc3339(h.request.expires_at));
+                  json::Members(w, "state", h.released_at ? "released" : "active");
                   w.EndObject();
                 });
               }});
@@ -823,8 +815,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a hold failed");
                 if (Status st = ApplyRetentionToStore(ctx); !st.ok())
                   return Failed(ctx, st, "applying a hold failed");
-                return http::Response::Json(201,
-                                            fmt::format(R"({{"id":{},"state":"active"}})", *id));
+                return JsonObject(201, "id", *id, "state", "active");
               }});
   router.Add({"POST", "/api/v1/holds/{id}/release", http::AccessRule::Requires("holds.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -836,8 +827,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 });
                 if (st.ok()) st = ApplyRetentionToStore(ctx);
                 if (!st.ok()) return Failed(ctx, st, "releasing a hold failed");
-                return http::Response::Json(200,
-                                            fmt::format(R"({{"id":{},"state":"released"}})", *id));
+                return JsonObject(200, "id", *id, "state", "released");
               }});
 }
 
@@ -851,9 +841,9 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
                 if (!all.ok()) return Failed(ctx, all.status(), "listing purposes failed");
                 return JsonList("purposes", *all, [&](Writer& w, const policy::Purpose& p) {
                   w.StartObject();
-                  Str(w, "code", p.code);
-                  Str(w, "label", p.label);
-                  Str(w, "description", p.description);
+                  json::Members(w, "code", p.code);
+                  json::Members(w, "label", p.label);
+                  json::Members(w, "description", p.description);
                   w.Key("prohibited");
                   w.Bool(p.prohibited);
                   w.EndObject();
@@ -901,64 +891,68 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
                return policy::RequestApproval(db, Caller(req), why, scope, ctx.clock.NowMillis());
              });
          if (!id.ok()) return Failed(ctx, id.status(), "requesting an approval failed");
-         return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"requested"}})", *id));
+         return JsonObject(201, "id", *id, "state", "requested");
        }});
-  router.Add({"GET", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
-              [&ctx](const http::Request& req, const http::PathParams&) {
-                const std::int64_t now = ctx.clock.NowMillis();
-                // A week back: long past every approval's 24 hours.
-                Result<std::vector<policy::ApprovalInfo>> list =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return policy::ListApprovals(db, Caller(req), now - 7 * 86'400'000LL);
-                    });
-                if (!list.ok()) return Failed(ctx, list.status(), "listing approvals failed");
-                return JsonList("approvals", *list, [&](Writer& w, const policy::ApprovalInfo& a) {
-                  w.StartObject();
-                  w.Key("id");
-                  w.Int64(a.id);
-                  Str(w, "requested_by", a.requested_by);
-                  Str(w, "purpose", a.reason.purpose);
-                  Str(w, "case_number", a.reason.case_number);
-                  Str(w, "offense", a.reason.offense);
-                  Str(w, "justification", a.reason.justification);
-                  w.Key("max_days");
-                  w.Int64(a.scope.span_ms / 86'400'000);
-                  w.Key("max_agencies");
-                  w.Int64(static_cast<std::int64_t>(a.scope.agencies));
-                  w.Key("pattern_analysis");
-                  w.Bool(a.scope.pattern_analysis);
-                  w.Key("max_radius_m");
-                  w.Double(a.scope.radius_m > 0 ? a.scope.radius_m : policy::kDefaultMaxRadiusM);
-                  w.Key("places");
-                  w.StartArray();
-                  for (const std::string& place : a.scope.places)
-                    w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
-                  w.EndArray();
-                  OptInt(w, "max_daily_results",
-                         a.scope.daily_cap > 0 ? std::optional(a.scope.daily_cap) : std::nullopt);
-                  Str(w, "on_behalf_of", a.scope.on_behalf_of);
-                  Str(w, "requested_at", FormatRfc3339(a.requested_at));
-                  const bool expired = a.expires_at && *a.expires_at <= now;
-                  Str(w, "state", !a.approved_at ? "requested" : expired ? "expired" : "approved");
-                  Str(w, "approved_by", a.approved_by);
-                  OptStr(w, "expires_at",
-                         a.expires_at ? std::optional(FormatRfc3339(*a.expires_at)) : std::nullopt);
-                  w.EndObject();
-                });
-              }});
   router.Add(
-      {"POST", "/api/v1/approvals/{id}/approve", http::AccessRule::Requires("search.approve"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id)
-           return http::Response::Error(400, "invalid_request",
-                                        "id: must be an approval request number");
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-           return policy::Approve(db, Caller(req), *id, ctx.clock.NowMillis());
+      {"GET", "/api/v1/approvals", http::AccessRule::Requires("search.reads"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const std::int64_t now = ctx.clock.NowMillis();
+         // A week back: long past every approval's 24 hours.
+         Result<std::vector<policy::ApprovalInfo>> list =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return policy::ListApprovals(db, Caller(req), now - 7 * 86'400'000LL);
+             });
+         if (!list.ok()) return Failed(ctx, list.status(), "listing approvals failed");
+         return JsonList("approvals", *list, [&](Writer& w, const policy::ApprovalInfo& a) {
+           w.StartObject();
+           w.Key("id");
+           w.Int64(a.id);
+           json::Members(w, "requested_by", a.requested_by);
+           json::Members(w, "purpose", a.reason.purpose);
+           json::Members(w, "case_number", a.reason.case_number);
+           json::Members(w, "offense", a.reason.offense);
+           json::Members(w, "justification", a.reason.justification);
+           w.Key("max_days");
+           w.Int64(a.scope.span_ms / 86'400'000);
+           w.Key("max_agencies");
+           w.Int64(static_cast<std::int64_t>(a.scope.agencies));
+           w.Key("pattern_analysis");
+           w.Bool(a.scope.pattern_analysis);
+           w.Key("max_radius_m");
+           w.Double(a.scope.radius_m > 0 ? a.scope.radius_m : policy::kDefaultMaxRadiusM);
+           w.Key("places");
+           w.StartArray();
+           for (const std::string& place : a.scope.places)
+             w.String(place.data(), static_cast<rapidjson::SizeType>(place.size()));
+           w.EndArray();
+           json::Members(w, "max_daily_results",
+                         a.scope.daily_cap > 0 ? std::optional(a.scope.daily_cap) : std::nullopt);
+           json::Members(w, "on_behalf_of", a.scope.on_behalf_of);
+           json::Members(w, "requested_at", FormatRfc3339(a.requested_at));
+           const bool expired = a.expires_at && *a.expires_at <= now;
+           json::Members(w, "state",
+                         !a.approved_at ? "requested"
+                         : expired      ? "expired"
+                                        : "approved");
+           json::Members(w, "approved_by", a.approved_by);
+           json::Members(w, "expires_at",
+                         a.expires_at ? std::optional(FormatRfc3339(*a.expires_at)) : std::nullopt);
+           w.EndObject();
          });
-         if (!st.ok()) return Failed(ctx, st, "approving failed");
-         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
        }});
+  router.Add({"POST", "/api/v1/approvals/{id}/approve",
+              http::AccessRule::Requires("search.approve"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id)
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be an approval request number");
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::Approve(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "approving failed");
+                return JsonObject(200, "id", *id, "state", "approved");
+              }});
 }
 
 void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
@@ -978,7 +972,7 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                                                ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "setting the agency head failed");
-                return http::Response::Json(200, R"({"head":"set"})");
+                return JsonObject(200, "head", "set");
               }});
   router.Add({"GET", "/api/v1/notices", http::AccessRule::Requires("agency.read"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -991,10 +985,10 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                   w.StartObject();
                   w.Key("id");
                   w.Int64(n.id);
-                  Str(w, "time", FormatRfc3339(n.created_at));
-                  Str(w, "kind", n.kind);
-                  Str(w, "addressee", n.addressee);
-                  Str(w, "message", n.message);
+                  json::Members(w, "time", FormatRfc3339(n.created_at));
+                  json::Members(w, "kind", n.kind);
+                  json::Members(w, "addressee", n.addressee);
+                  json::Members(w, "message", n.message);
                   w.Key("read");
                   w.Bool(n.read);
                   w.EndObject();
@@ -1010,7 +1004,7 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                   return policy::MarkNoticeRead(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "marking a notice failed");
-                return http::Response::Json(200, fmt::format(R"({{"id":{},"read":true}})", *id));
+                return JsonObject(200, "id", *id, "read", true);
               }});
 }
 
@@ -1027,13 +1021,14 @@ void AddVisibilityRoutes(http::Router& router, ApiContext& ctx) {
                 if (!v.ok()) return Failed(ctx, v.status(), "deciding visibility failed");
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();
-                  Str(w, "class", policy::DataClassName(*cls));
+                  json::Members(w, "class", policy::DataClassName(*cls));
                   w.Key("agencies");
                   w.StartArray();
                   for (const policy::VisibleAgency& a : *v) {
                     w.StartObject();
-                    Str(w, "code", a.code);
-                    Str(w, "via", a.agreement ? fmt::format("agreement {}", *a.agreement) : "own");
+                    json::Members(w, "code", a.code);
+                    json::Members(w, "via",
+                                  a.agreement ? fmt::format("agreement {}", *a.agreement) : "own");
                     w.EndObject();
                   }
                   w.EndArray();

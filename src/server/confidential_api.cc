@@ -4,11 +4,11 @@
 // plate: the list is keyed hashes, and changes are named by a hash prefix.
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "policy/confidential.h"
 #include "server/api.h"
 #include "server/json_body.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
@@ -41,8 +41,7 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
                           db, Caller(req), ctx.confidential->key(), *plate, ctx.clock.NowMillis());
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "asking for matching failed");
-                return http::Response::Json(201,
-                                            fmt::format(R"({{"id":{},"state":"proposed"}})", *id));
+                return JsonObject(201, "id", *id, "state", "proposed");
               }});
   router.Add(
       {"POST", "/api/v1/confidential-plates/matching/{id}/approve",
@@ -58,27 +57,26 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
          if (!st.ok()) return Failed(ctx, st, "approving matching failed");
          if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
            return Failed(ctx, reloaded, "reloading the confidential plates failed");
-         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+         return JsonObject(200, "id", *id, "state", "approved");
        }});
-  router.Add(
-      {"POST", "/api/v1/confidential-plates/changes",
-       http::AccessRule::Requires("confidential.manage"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         Result<JsonBody> b = JsonBody::Parse(req.body);
-         if (!b.ok()) return ErrorResponse(b.status());
-         Result<std::string> plate = b->String("plate");
-         Result<std::string> action = b->String("action");
-         for (const Status& st : {plate.status(), action.status()}) {
-           if (!st.ok()) return ErrorResponse(st);
-         }
-         Result<std::int64_t> id =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return policy::ProposeConfidentialChange(db, Caller(req), ctx.confidential->key(),
-                                                        *plate, *action, ctx.clock.NowMillis());
-             });
-         if (!id.ok()) return Failed(ctx, id.status(), "proposing a change failed");
-         return http::Response::Json(201, fmt::format(R"({{"id":{},"state":"proposed"}})", *id));
-       }});
+  router.Add({"POST", "/api/v1/confidential-plates/changes",
+              http::AccessRule::Requires("confidential.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> plate = b->String("plate");
+                Result<std::string> action = b->String("action");
+                for (const Status& st : {plate.status(), action.status()}) {
+                  if (!st.ok()) return ErrorResponse(st);
+                }
+                Result<std::int64_t> id = ctx.catalog->With([&](catalog::Database& db,
+                                                                identity::Accounts&) {
+                  return policy::ProposeConfidentialChange(db, Caller(req), ctx.confidential->key(),
+                                                           *plate, *action, ctx.clock.NowMillis());
+                });
+                if (!id.ok()) return Failed(ctx, id.status(), "proposing a change failed");
+                return JsonObject(201, "id", *id, "state", "proposed");
+              }});
   router.Add(
       {"GET", "/api/v1/confidential-plates/changes",
        http::AccessRule::Requires("confidential.manage"),
@@ -88,15 +86,12 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
                return policy::ListConfidentialChanges(db, Caller(req));
              });
          if (!changes.ok()) return Failed(ctx, changes.status(), "listing changes failed");
-         std::string out = R"({"changes":[)";
-         for (std::size_t i = 0; i < changes->size(); ++i) {
-           const policy::ConfidentialChange& c = (*changes)[i];
-           out += fmt::format(
-               R"({}{{"id":{},"action":"{}","digest":"{}","proposed_by":{},"proposed_at":"{}"}})",
-               i ? "," : "", c.id, c.action, c.digest_prefix, JsonQuote(c.proposed_by),
-               FormatRfc3339(c.proposed_at));
-         }
-         return http::Response::Json(200, out + "]}");
+         return JsonList("changes", *changes, [](Writer& w, const policy::ConfidentialChange& c) {
+           w.StartObject();
+           json::Members(w, "id", c.id, "action", c.action, "digest", c.digest_prefix,
+                         "proposed_by", c.proposed_by, "proposed_at", FormatRfc3339(c.proposed_at));
+           w.EndObject();
+         });
        }});
   router.Add(
       {"POST", "/api/v1/confidential-plates/changes/{id}/approve",
@@ -113,7 +108,7 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
          // In force for the next read and the next search.
          if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
            return Failed(ctx, reloaded, "reloading the confidential plates failed");
-         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
+         return JsonObject(200, "id", *id, "state", "approved");
        }});
 }
 

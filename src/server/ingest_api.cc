@@ -9,7 +9,6 @@
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
 #include "base/json.h"
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "policy/sharing.h"
 #include "read/delimited_format.h"
@@ -17,6 +16,7 @@
 #include "read/openalpr_format.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
@@ -25,12 +25,6 @@ namespace {
 constexpr std::size_t kMaxReadsPerRequest = 10'000;
 constexpr std::int64_t kFutureSlackMs = 5 * 60'000;
 constexpr std::int64_t kBackfillAfterMs = 24LL * 3'600'000;
-
-std::string JoinJson(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
-  return out + "]";
-}
 
 struct Rejected {
   std::size_t index;
@@ -206,16 +200,20 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   ctx.confidential_dropped.fetch_add(confidential, std::memory_order_relaxed);
   std::sort(rejected.begin(), rejected.end(),
             [](const Rejected& a, const Rejected& b) { return a.index < b.index; });
-  std::string body = fmt::format(
-      R"({{"accepted":{},"duplicates":{},"expired":{},"backfill":{},"hits":{},"rejected":[)",
-      stored.accepted + confidential, stored.duplicates, stored.expired, backfill, hits->size());
-  for (std::size_t k = 0; k < rejected.size(); ++k) {
-    body +=
-        fmt::format(R"({}{{"index":{},"field":{},"error":{}}})", k ? "," : "", rejected[k].index,
-                    JsonQuote(rejected[k].field), JsonQuote(rejected[k].error));
-  }
-  body += "]}";
-  return http::Response::Json(200, std::move(body));
+  return JsonResponse(200, [&](Writer& w) {
+    w.StartObject();
+    json::Members(w, "accepted", stored.accepted + confidential, "duplicates", stored.duplicates,
+                  "expired", stored.expired, "backfill", backfill, "hits", hits->size());
+    json::Key(w, "rejected");
+    w.StartArray();
+    for (const Rejected& r : rejected) {
+      w.StartObject();
+      json::Members(w, "index", r.index, "field", r.field, "error", r.error);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  });
 }
 
 // A CSV body (Content-Type: text/csv): the `csv` import format, a header line
@@ -304,9 +302,8 @@ http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
       return Status::Ok();
     });
     if (!st.ok()) return Failed(ctx, st, "recording a heartbeat failed");
-    return http::Response::Json(
-        200, fmt::format(R"({{"heartbeat":true,"cameras":{},"unknown":{}}})", known,
-                         m->cameras.size() - known));
+    return http::Response::Json(200, json::Object("heartbeat", true, "cameras", known, "unknown",
+                                                  m->cameras.size() - known));
   }
   // Embedded crops go to the image store first; the reads then name them.
   Status images = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
@@ -347,33 +344,34 @@ Status RebuildHotlistIndex(ApiContext& ctx) {
 }
 
 void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
-  router.Add(
-      {"GET", "/api/v1/cameras", http::AccessRule::Requires("agency.read"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         Result<std::vector<alerting::CameraInfo>> cams =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return alerting::ListCameras(db, Caller(req));
-             });
-         if (!cams.ok()) return Failed(ctx, cams.status(), "listing cameras failed");
-         std::vector<std::string> items;
-         for (const alerting::CameraInfo& c : *cams) {
-           items.push_back(fmt::format(
-               R"({{"id":{},"code":{},"name":{},"vendor":{},"status":"{}","mobile":{},"lat":{},"lon":{},"last_seen_at":{},"agent_version":{}}})",
-               c.id, JsonQuote(c.code), JsonQuote(c.name), JsonQuote(c.vendor), c.status, c.mobile,
-               c.lat ? fmt::format("{:.6f}", *c.lat) : "null",
-               c.lon ? fmt::format("{:.6f}", *c.lon) : "null",
-               c.last_seen_at ? JsonQuote(FormatRfc3339(*c.last_seen_at)) : "null",
-               JsonQuote(c.agent_version)));
-         }
-         return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
-       }});
+  router.Add({"GET", "/api/v1/cameras", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<alerting::CameraInfo>> cams =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ListCameras(db, Caller(req));
+                    });
+                if (!cams.ok()) return Failed(ctx, cams.status(), "listing cameras failed");
+                return JsonList("cameras", *cams, [](Writer& w, const alerting::CameraInfo& c) {
+                  w.StartObject();
+                  json::Members(w, "id", c.id, "code", c.code, "name", c.name, "vendor", c.vendor,
+                                "status", c.status, "mobile", c.mobile, "lat", c.lat, "lon", c.lon,
+                                "last_seen_at", FormatRfc3339(c.last_seen_at), "agent_version",
+                                c.agent_version);
+                  w.EndObject();
+                });
+              }});
   // Where the cameras are whose reads or hits the caller may see: for maps of
   // search results and shared hits. Positions and names only, no health.
   router.Add(
       {"GET", "/api/v1/camera-positions", http::AccessRule::Requires("agency.read"),
        [&ctx](const http::Request& req, const http::PathParams&) {
          const identity::Principal& p = Caller(req);
-         std::vector<std::string> items;
+         struct Position {
+           std::string code, name, agency;
+           double lat, lon;
+           bool mobile;
+         };
+         std::vector<Position> items;
          Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
            std::set<std::int64_t> agencies;
            for (policy::DataClass cls : {policy::DataClass::kReads, policy::DataClass::kHits}) {
@@ -390,14 +388,17 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
              // Only visible agencies'; a mobile unit has no fixed position (its
              // reads carry their own).
              if (agencies.count(c.Int(6)) == 0 || c.IsNull(3) || c.IsNull(4)) return;
-             items.push_back(fmt::format(
-                 R"({{"code":{},"name":{},"agency":{},"lat":{:.6f},"lon":{:.6f},"mobile":{}}})",
-                 JsonQuote(c.Text(0)), JsonQuote(c.Text(1)), JsonQuote(c.Text(2)), c.Real(3),
-                 c.Real(4), c.Int(5) != 0));
+             items.push_back(
+                 {c.Text(0), c.Text(1), c.Text(2), c.Real(3), c.Real(4), c.Int(5) != 0});
            });
          });
          if (!st.ok()) return Failed(ctx, st, "listing camera positions failed");
-         return http::Response::Json(200, "{\"cameras\":" + JoinJson(items) + "}");
+         return JsonList("cameras", items, [](Writer& w, const Position& c) {
+           w.StartObject();
+           json::Members(w, "code", c.code, "name", c.name, "agency", c.agency, "lat", c.lat, "lon",
+                         c.lon, "mobile", c.mobile);
+           w.EndObject();
+         });
        }});
   router.Add({"POST", "/api/v1/cameras", http::AccessRule::Requires("cameras.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -432,7 +433,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a camera failed");
                 ctx.cameras.Invalidate();
-                return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
+                return JsonObject(201, "id", *id);
               }});
   // Body: {"auto_register": true}: reads from unknown cameras register them
   // as pending (stored, never alerted) instead of being refused.
@@ -447,7 +448,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                   return alerting::SetAutoRegister(db, Caller(req), **on, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "changing camera settings failed");
-                return http::Response::Json(200, R"({"applied":true})");
+                return JsonObject(200, "applied", true);
               }});
   router.Add({"POST", "/api/v1/cameras/{id}/approve", http::AccessRule::Requires("cameras.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -458,36 +459,34 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                 });
                 if (!st.ok()) return Failed(ctx, st, "approving a camera failed");
                 ctx.cameras.Invalidate();
-                return http::Response::Json(200, R"({"status":"active"})");
+                return JsonObject(200, "status", "active");
               }});
 }
 
 void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
-  router.Add(
-      {"GET", "/api/v1/hotlists", http::AccessRule::Requires("hotlists.read"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         const std::int64_t now = ctx.clock.NowMillis();
-         Result<std::vector<alerting::ListInfo>> lists =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return alerting::ListLists(db, Caller(req));
-             });
-         if (!lists.ok()) return Failed(ctx, lists.status(), "listing hotlists failed");
-         std::vector<std::string> items;
-         for (const alerting::ListInfo& l : *lists) {
-           std::vector<std::string> aud;
-           for (const std::string& a : l.audience) aud.push_back(JsonQuote(a));
-           const std::int64_t age = l.published_at ? now - *l.published_at : std::int64_t{-1};
-           items.push_back(fmt::format(
-               R"({{"id":{},"agency":{},"name":{},"kind":{},"priority":{},"one_edit":{},"generation":{},"published_at":{},"age_s":{},"stale":{},"entries":{},"pending":{},"audience":{}}})",
-               l.id, JsonQuote(l.agency), JsonQuote(l.name), JsonQuote(l.kind), l.priority,
-               l.one_edit, l.generation,
-               l.published_at ? JsonQuote(FormatRfc3339(*l.published_at)) : "null",
-               age < 0 ? "null" : std::to_string(age / 1000),
-               (age < 0 || age > alerting::kStaleListMs) ? "true" : "false", l.entries, l.pending,
-               JoinJson(aud)));
-         }
-         return http::Response::Json(200, "{\"hotlists\":" + JoinJson(items) + "}");
-       }});
+  router.Add({"GET", "/api/v1/hotlists", http::AccessRule::Requires("hotlists.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const std::int64_t now = ctx.clock.NowMillis();
+                Result<std::vector<alerting::ListInfo>> lists =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ListLists(db, Caller(req));
+                    });
+                if (!lists.ok()) return Failed(ctx, lists.status(), "listing hotlists failed");
+                return JsonList("hotlists", *lists, [now](Writer& w, const alerting::ListInfo& l) {
+                  // Unpublished (or published ahead of this clock): no age, and stale.
+                  const std::optional<std::int64_t> age = l.published_at && now >= *l.published_at
+                                                              ? std::optional(now - *l.published_at)
+                                                              : std::nullopt;
+                  w.StartObject();
+                  json::Members(w, "id", l.id, "agency", l.agency, "name", l.name, "kind", l.kind,
+                                "priority", l.priority, "one_edit", l.one_edit, "generation",
+                                l.generation, "published_at", FormatRfc3339(l.published_at),
+                                "age_s", age ? std::optional(*age / 1000) : std::nullopt, "stale",
+                                !age || *age > alerting::kStaleListMs, "entries", l.entries,
+                                "pending", l.pending, "audience", l.audience);
+                  w.EndObject();
+                });
+              }});
   router.Add({"POST", "/api/v1/hotlists", http::AccessRule::Requires("hotlists.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<JsonBody> b = JsonBody::Parse(req.body);
@@ -513,7 +512,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                       return alerting::CreateList(db, Caller(req), spec, ctx.clock.NowMillis());
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a hotlist failed");
-                return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
+                return JsonObject(201, "id", *id);
               }});
   // The body is the file itself; ?format=ncic|csv|genetec|json, ?published_at=RFC 3339.
   router.Add(
@@ -557,47 +556,42 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
          Result<alerting::LoadReport> r =
              alerting::LoadList(with, Caller(req), lr, ctx.clock.NowMillis(), hooks);
          if (!r.ok()) return Failed(ctx, r.status(), "loading a hotlist failed");
-         std::string rej = "[";
-         for (std::size_t k = 0; k < r->rejected.size(); ++k) {
-           const hotlist::Rejection& x = r->rejected[k];
-           rej +=
-               fmt::format(R"({}{{"{}":{},"error":{}}})", k ? "," : "", x.index ? "index" : "line",
-                           x.index ? *x.index : x.line, JsonQuote(x.error));
-         }
-         rej += "]";
-         return http::Response::Json(
-             200, fmt::format(
-                      R"({{"generation":{},"active":{},"pending":{},"replaced":{},"rejected":{}}})",
-                      r->generation, r->active, r->pending, r->removed, rej));
+         return JsonResponse(200, [&](Writer& w) {
+           w.StartObject();
+           json::Members(w, "generation", r->generation, "active", r->active, "pending", r->pending,
+                         "replaced", r->removed);
+           json::Key(w, "rejected");
+           hotlist::WriteRejections(w, r->rejected);
+           w.EndObject();
+         });
        }});
-  router.Add(
-      {"GET", "/api/v1/hotlists/{id}/entries", http::AccessRule::Requires("hotlists.read"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
-         std::int64_t after = 0;
-         if (auto raw = req.QueryParam("after")) {
-           const std::optional<std::int64_t> n = ParseNumber(*raw);
-           if (!n) return ErrorResponse(Status::InvalidArgument("after: an entry id"));
-           after = *n;
-         }
-         Result<std::vector<alerting::EntryInfo>> entries =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return alerting::ListEntries(db, Caller(req), *id,
-                                            req.QueryParam("status").value_or(""), after, 500,
-                                            ctx.clock.NowMillis());
-             });
-         if (!entries.ok()) return Failed(ctx, entries.status(), "listing hotlist entries failed");
-         std::vector<std::string> items;
-         for (const alerting::EntryInfo& e : *entries) {
-           items.push_back(fmt::format(
-               R"({{"id":{},"plate":{},"state":{},"kind":{},"status":"{}","detail":{},"entered_by":{},"entered_at":"{}","expires_at":{}}})",
-               e.id, JsonQuote(e.plate), JsonQuote(e.state), JsonQuote(e.kind), e.status, e.detail,
-               JsonQuote(e.entered_by), FormatRfc3339(e.entered_at),
-               e.expires_at ? JsonQuote(FormatRfc3339(*e.expires_at)) : "null"));
-         }
-         return http::Response::Json(200, "{\"entries\":" + JoinJson(items) + "}");
-       }});
+  router.Add({"GET", "/api/v1/hotlists/{id}/entries", http::AccessRule::Requires("hotlists.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
+                std::int64_t after = 0;
+                if (auto raw = req.QueryParam("after")) {
+                  const std::optional<std::int64_t> n = ParseNumber(*raw);
+                  if (!n) return ErrorResponse(Status::InvalidArgument("after: an entry id"));
+                  after = *n;
+                }
+                Result<std::vector<alerting::EntryInfo>> entries =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ListEntries(db, Caller(req), *id,
+                                                   req.QueryParam("status").value_or(""), after,
+                                                   500, ctx.clock.NowMillis());
+                    });
+                if (!entries.ok())
+                  return Failed(ctx, entries.status(), "listing hotlist entries failed");
+                return JsonList("entries", *entries, [](Writer& w, const alerting::EntryInfo& e) {
+                  w.StartObject();
+                  json::Members(w, "id", e.id, "plate", e.plate, "state", e.state, "kind", e.kind,
+                                "status", e.status, "detail", json::Raw{e.detail}, "entered_by",
+                                e.entered_by, "entered_at", FormatRfc3339(e.entered_at),
+                                "expires_at", FormatRfc3339(e.expires_at));
+                  w.EndObject();
+                });
+              }});
   // The check report of a file before it is loaded: nothing is stored, so
   // nothing is audited; the load that follows is.
   router.Add({"POST", "/api/v1/hotlists/{id}/check", http::AccessRule::Requires("hotlists.load"),
@@ -630,84 +624,86 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                 if (Status st = RebuildHotlistIndex(ctx); !st.ok()) {
                   return Failed(ctx, st, "rebuilding the hotlist index failed");
                 }
-                return http::Response::Json(200, fmt::format(R"({{"approved":{}}})", *n));
-              }});
-  router.Add({"GET", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.read"),
-              [&ctx](const http::Request& req, const http::PathParams&) {
-                std::vector<alerting::KindRequest> requests;
-                Result<std::map<std::string, bool>> kinds = ctx.catalog->With(
-                    [&](catalog::Database& db,
-                        identity::Accounts&) -> Result<std::map<std::string, bool>> {
-                      Result<std::vector<alerting::KindRequest>> open =
-                          alerting::ListKindRequests(db, Caller(req));
-                      if (!open.ok()) return open.status();
-                      requests = std::move(open).value();
-                      return alerting::ListKinds(db, Caller(req).agency_id);
-                    });
-                if (!kinds.ok()) return Failed(ctx, kinds.status(), "listing list kinds failed");
-                std::vector<std::string> items;
-                for (const auto& [k, on] : *kinds) {
-                  items.push_back(fmt::format(
-                      R"({{"kind":{},"name":{},"enabled":{}}})", JsonQuote(k),
-                      JsonQuote(hotlist::FindKind(k) != nullptr ? hotlist::FindKind(k)->name
-                                                                : std::string_view("unknown")),
-                      on));
-                }
-                std::vector<std::string> open;
-                for (const alerting::KindRequest& r : requests) {
-                  open.push_back(fmt::format(
-                      R"({{"id":{},"kind":{},"requested_by":{},"role":{},"requested_at":"{}"}})",
-                      r.id, JsonQuote(r.kind), JsonQuote(r.proposed_by), JsonQuote(r.proposed_role),
-                      FormatRfc3339(r.proposed_at)));
-                }
-                return http::Response::Json(
-                    200, "{\"kinds\":" + JoinJson(items) + ",\"requests\":" + JoinJson(open) + "}");
-              }});
-  // Body: {"enable": ["V", "P"], "disable": ["I"]}. Off at once; on only
-  // once the other of a supervisor and an administrator approves.
-  router.Add({"POST", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.manage"),
-              [&ctx](const http::Request& req, const http::PathParams&) {
-                Result<JsonBody> b = JsonBody::Parse(req.body);
-                if (!b.ok()) return ErrorResponse(b.status());
-                Result<std::optional<std::vector<std::string>>> en =
-                    b->OptionalStringArray("enable");
-                Result<std::optional<std::vector<std::string>>> dis =
-                    b->OptionalStringArray("disable");
-                if (!en.ok()) return ErrorResponse(en.status());
-                if (!dis.ok()) return ErrorResponse(dis.status());
-                std::map<std::string, bool> kinds;
-                for (const std::string& k : en->value_or(std::vector<std::string>{}))
-                  kinds[k] = true;
-                for (const std::string& k : dis->value_or(std::vector<std::string>{})) {
-                  kinds[k] = false;
-                }
-                Result<std::vector<std::int64_t>> opened =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
-                    });
-                if (!opened.ok()) return Failed(ctx, opened.status(), "setting list kinds failed");
-                std::vector<std::string> ids;
-                for (std::int64_t id : *opened) ids.push_back(std::to_string(id));
-                return http::Response::Json(
-                    opened->empty() ? 200 : 202,
-                    fmt::format(R"({{"applied":true,"requests":{}}})", JoinJson(ids)));
+                return JsonObject(200, "approved", *n);
               }});
   router.Add(
-      {"POST", "/api/v1/hotlist-kinds/requests/{id}/approve",
-       http::AccessRule::Requires("hotlists.kinds"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id) {
-           return http::Response::Error(400, "invalid_request", "id: must be a request number");
-         }
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-           return alerting::ApproveListKind(db, Caller(req), *id, ctx.clock.NowMillis());
+      {"GET", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.read"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         std::vector<alerting::KindRequest> requests;
+         Result<std::map<std::string, bool>> kinds =
+             ctx.catalog->With([&](catalog::Database& db,
+                                   identity::Accounts&) -> Result<std::map<std::string, bool>> {
+               Result<std::vector<alerting::KindRequest>> open =
+                   alerting::ListKindRequests(db, Caller(req));
+               if (!open.ok()) return open.status();
+               requests = std::move(open).value();
+               return alerting::ListKinds(db, Caller(req).agency_id);
+             });
+         if (!kinds.ok()) return Failed(ctx, kinds.status(), "listing list kinds failed");
+         return JsonResponse(200, [&](Writer& w) {
+           w.StartObject();
+           json::Key(w, "kinds");
+           w.StartArray();
+           for (const auto& [k, on] : *kinds) {
+             const hotlist::KindInfo* info = hotlist::FindKind(k);
+             w.StartObject();
+             json::Members(w, "kind", k, "name",
+                           info != nullptr ? info->name : std::string_view("unknown"), "enabled",
+                           on);
+             w.EndObject();
+           }
+           w.EndArray();
+           json::Key(w, "requests");
+           w.StartArray();
+           for (const alerting::KindRequest& r : requests) {
+             w.StartObject();
+             json::Members(w, "id", r.id, "kind", r.kind, "requested_by", r.proposed_by, "role",
+                           r.proposed_role, "requested_at", FormatRfc3339(r.proposed_at));
+             w.EndObject();
+           }
+           w.EndArray();
+           w.EndObject();
          });
-         // Hits check the camera agency's files as they match: the
-         // file counts from the next read.
-         if (!st.ok()) return Failed(ctx, st, "approving a list kind failed");
-         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"approved"}})", *id));
        }});
+  // Body: {"enable": ["V", "P"], "disable": ["I"]}. Off at once; on only
+  // once the other of a supervisor and an administrator approves.
+  router.Add(
+      {"POST", "/api/v1/hotlist-kinds", http::AccessRule::Requires("hotlists.manage"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::optional<std::vector<std::string>>> en = b->OptionalStringArray("enable");
+         Result<std::optional<std::vector<std::string>>> dis = b->OptionalStringArray("disable");
+         if (!en.ok()) return ErrorResponse(en.status());
+         if (!dis.ok()) return ErrorResponse(dis.status());
+         std::map<std::string, bool> kinds;
+         for (const std::string& k : en->value_or(std::vector<std::string>{})) kinds[k] = true;
+         for (const std::string& k : dis->value_or(std::vector<std::string>{})) {
+           kinds[k] = false;
+         }
+         Result<std::vector<std::int64_t>> opened =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
+             });
+         if (!opened.ok()) return Failed(ctx, opened.status(), "setting list kinds failed");
+         return JsonObject(opened->empty() ? 200 : 202, "applied", true, "requests", *opened);
+       }});
+  router.Add({"POST", "/api/v1/hotlist-kinds/requests/{id}/approve",
+              http::AccessRule::Requires("hotlists.kinds"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) {
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be a request number");
+                }
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return alerting::ApproveListKind(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                // Hits check the camera agency's files as they match: the
+                // file counts from the next read.
+                if (!st.ok()) return Failed(ctx, st, "approving a list kind failed");
+                return JsonObject(200, "id", *id, "state", "approved");
+              }});
   router.Add({"POST", "/api/v1/hotlists/{id}/entries/{entry}/revalidate",
               http::AccessRule::Requires("hotlists.manage"),
               [&ctx](const http::Request& req, const http::PathParams& params) {
@@ -729,8 +725,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                 if (Status rebuilt = RebuildHotlistIndex(ctx); !rebuilt.ok()) {
                   return Failed(ctx, rebuilt, "rebuilding the hotlist index failed");
                 }
-                return http::Response::Json(
-                    200, fmt::format(R"({{"entry":{},"revalidated":true}})", *entry));
+                return JsonObject(200, "entry", *entry, "revalidated", true);
               }});
 }
 
@@ -748,8 +743,7 @@ void AddIngestRoutes(http::Router& router, ApiContext& ctx) {
                                                ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "recording an image failed");
-                return http::Response::Json(
-                    201, fmt::format(R"({{"image":"{}","bytes":{}}})", *address, req.body.size()));
+                return JsonObject(201, "image", *address, "bytes", req.body.size());
               }});
   router.Add({"POST", "/api/v1/reads", http::AccessRule::Requires("reads.ingest"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -776,7 +770,9 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
                   return alerting::ListHits(db, Caller(req), before, 100, ctx.clock.NowMillis());
                 });
                 if (!hits.ok()) return Failed(ctx, hits.status(), "listing hits failed");
-                return http::Response::Json(200, "{\"hits\":" + JoinJson(*hits) + "}");
+                return JsonList("hits", *hits, [](Writer& w, const std::string& hit) {
+                  json::Put(w, json::Raw{hit});
+                });
               }});
   router.Add({"GET", "/api/v1/hits/{id}", http::AccessRule::Requires("hits.read"),
               [&ctx](const http::Request& req, const http::PathParams& params) {

@@ -5,26 +5,28 @@
 // for everyone.
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "policy/places.h"
 #include "server/api.h"
 #include "server/json_body.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
 namespace {
 
-std::string PlaceJson(const policy::ProtectedPlace& p) {
-  const auto time = [](const std::optional<std::int64_t>& t) {
-    return t ? JsonQuote(FormatRfc3339(*t)) : std::string("null");
+// A configured place (id 0) has no number, agency or registrar.
+void WritePlace(Writer& w, const policy::ProtectedPlace& p) {
+  const bool configured = p.id == 0;
+  const auto registered = [configured](const auto& v) {
+    return configured ? std::nullopt : std::optional(v);
   };
-  return fmt::format(
-      R"({{"id":{},"source":"{}","name":{},"kind":{},"lat":{:.6f},"lon":{:.6f},"radius_m":{:g},"from":{},"to":{},"agency":{},"registered_by":{}}})",
-      p.id == 0 ? "null" : std::to_string(p.id), p.id == 0 ? "configured" : "registered",
-      JsonQuote(p.name), JsonQuote(p.kind), p.at.lat(), p.at.lon(), p.radius_m, time(p.from),
-      time(p.to), p.id == 0 ? "null" : JsonQuote(p.agency),
-      p.id == 0 ? "null" : JsonQuote(p.registered_by));
+  w.StartObject();
+  json::Members(w, "id", registered(p.id), "source", configured ? "configured" : "registered",
+                "name", p.name, "kind", p.kind, "lat", p.at.lat(), "lon", p.at.lon(), "radius_m",
+                p.radius_m, "from", FormatRfc3339(p.from), "to", FormatRfc3339(p.to), "agency",
+                registered(p.agency), "registered_by", registered(p.registered_by));
+  w.EndObject();
 }
 
 Result<std::optional<std::int64_t>> OptionalTime(const JsonBody& b, std::string_view field) {
@@ -75,17 +77,18 @@ void AddPlaceRoutes(http::Router& router, ApiContext& ctx) {
                     });
                 if (!registered.ok())
                   return Failed(ctx, registered.status(), "listing protected places failed");
-                std::string out =
-                    fmt::format(R"({{"margin_m":{:g},"max_radius_m":{:g},"places":[)",
-                                ctx.review_rules.places.margin_m, policy::kDefaultMaxRadiusM);
-                bool first = true;
-                for (const auto* list : {&ctx.review_rules.places.fixed, &*registered}) {
-                  for (const policy::ProtectedPlace& p : *list) {
-                    out += (first ? "" : ",") + PlaceJson(p);
-                    first = false;
+                return JsonResponse(200, [&](Writer& w) {
+                  w.StartObject();
+                  json::Members(w, "margin_m", ctx.review_rules.places.margin_m, "max_radius_m",
+                                policy::kDefaultMaxRadiusM);
+                  json::Key(w, "places");
+                  w.StartArray();
+                  for (const auto* list : {&ctx.review_rules.places.fixed, &*registered}) {
+                    for (const policy::ProtectedPlace& p : *list) WritePlace(w, p);
                   }
-                }
-                return http::Response::Json(200, out + "]}");
+                  w.EndArray();
+                  w.EndObject();
+                });
               }});
   router.Add({"POST", "/api/v1/protected-places", http::AccessRule::Requires("places.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -96,22 +99,22 @@ void AddPlaceRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::RegisterPlace(db, Caller(req), *place, ctx.clock.NowMillis());
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "registering a place failed");
-                return http::Response::Json(201, fmt::format(R"({{"id":{}}})", *id));
+                return JsonObject(201, "id", *id);
               }});
-  router.Add(
-      {"POST", "/api/v1/protected-places/{id}/end", http::AccessRule::Requires("places.manage"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id) {
-           return http::Response::Error(400, "invalid_request",
-                                        "id: must be a registered place's number");
-         }
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-           return policy::EndPlace(db, Caller(req), *id, ctx.clock.NowMillis());
-         });
-         if (!st.ok()) return Failed(ctx, st, "ending a place failed");
-         return http::Response::Json(200, fmt::format(R"({{"id":{},"state":"ended"}})", *id));
-       }});
+  router.Add({"POST", "/api/v1/protected-places/{id}/end",
+              http::AccessRule::Requires("places.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) {
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be a registered place's number");
+                }
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return policy::EndPlace(db, Caller(req), *id, ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "ending a place failed");
+                return JsonObject(200, "id", *id, "state", "ended");
+              }});
 }
 
 }  // namespace interdict::server

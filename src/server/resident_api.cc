@@ -7,13 +7,13 @@
 
 #include <algorithm>
 
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "oversight/read_counts.h"
 #include "oversight/report.h"
 #include "policy/retention.h"
 #include "server/api.h"
 #include "server/json_body.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
@@ -106,11 +106,10 @@ void AddResidentRoutes(http::Router& router, ApiContext& ctx) {
            return db.Transaction([&] {
              return identity::AuditAct(
                  db, p, "records.resident_request", true,
-                 fmt::format(
-                     R"({{"plate":"{}","state":{},"requester":{},"reference":{},"reads":{},"hits":{},"holds":{}}})",
-                     plate->text(), state ? JsonQuote(state->code()) : "null",
-                     JsonQuote(*requester), JsonQuote(*reference), found->reads.size(), hits,
-                     holds.size()),
+                 json::Object("plate", plate->text(), "state",
+                              state ? std::optional(state->code()) : std::nullopt, "requester",
+                              *requester, "reference", *reference, "reads", found->reads.size(),
+                              "hits", hits, "holds", holds.size()),
                  now);
            });
          });
@@ -122,32 +121,44 @@ void AddResidentRoutes(http::Router& router, ApiContext& ctx) {
            return 0;
          };
          const std::int64_t reads_ms = period("non_hit_reads"), hits_ms = period("hits");
-         std::string body = fmt::format(
-             R"({{"plate":"{}","agency":"{}","reference":{},"answered_at":"{}","reads":{{"count":{},"more_than":{},)",
-             plate->text(), p.agency_code, JsonQuote(*reference), FormatRfc3339(now),
-             found->reads.size(), found->truncated ? "true" : "false");
          // Without a retention rule nothing is deleted yet: the dates are null.
-         auto days = [](std::int64_t ms) { return ms > 0 ? std::to_string(ms / kDay) : "null"; };
-         if (found->reads.empty()) {
-           body += R"("first_day":null,"last_day":null,"deleted_from":null,"deleted_by":null,)";
-         } else {
-           body += fmt::format(
-               R"("first_day":"{}","last_day":"{}","deleted_from":{},"deleted_by":{},)", Day(first),
-               Day(last), reads_ms > 0 ? JsonQuote(Day(first + reads_ms)) : "null",
-               reads_ms > 0 ? JsonQuote(Day(last + reads_ms + kDay)) : "null");
-         }
-         body += fmt::format(R"("held":{},"retention_days":{}}},)", held_reads, days(reads_ms));
-         body +=
-             fmt::format(R"("hits":{{"count":{},"kept_until":{},"retention_days":{}}},)", hits,
-                         hits && hits_ms > 0 ? JsonQuote(Day(last_hit + hits_ms + kDay)) : "null",
-                         days(hits_ms));
-         body += R"("holds":[)";
-         for (std::size_t i = 0; i < holds.size(); ++i) {
-           body += fmt::format(R"({}{{"id":{},"basis":{},"expires_at":"{}"}})", i ? "," : "",
-                               holds[i].id, JsonQuote(holds[i].basis),
-                               FormatRfc3339(holds[i].expires_at));
-         }
-         return http::Response::Json(200, body + "]}");
+         using OptDay = std::optional<std::string>;
+         const auto days = [](std::int64_t ms) {
+           return ms > 0 ? std::optional(ms / kDay) : std::nullopt;
+         };
+         const bool any = !found->reads.empty();
+         return JsonResponse(200, [&](Writer& w) {
+           w.StartObject();
+           json::Members(w, "plate", plate->text(), "agency", p.agency_code, "reference",
+                         *reference, "answered_at", FormatRfc3339(now));
+           json::Key(w, "reads");
+           w.StartObject();
+           json::Members(w, "count", found->reads.size(), "more_than", found->truncated,
+                         "first_day", any ? OptDay(Day(first)) : std::nullopt, "last_day",
+                         any ? OptDay(Day(last)) : std::nullopt, "deleted_from",
+                         any && reads_ms > 0 ? OptDay(Day(first + reads_ms)) : std::nullopt,
+                         "deleted_by",
+                         any && reads_ms > 0 ? OptDay(Day(last + reads_ms + kDay)) : std::nullopt,
+                         "held", held_reads, "retention_days", days(reads_ms));
+           w.EndObject();
+           json::Key(w, "hits");
+           w.StartObject();
+           json::Members(
+               w, "count", hits, "kept_until",
+               hits && hits_ms > 0 ? OptDay(Day(last_hit + hits_ms + kDay)) : std::nullopt,
+               "retention_days", days(hits_ms));
+           w.EndObject();
+           json::Key(w, "holds");
+           w.StartArray();
+           for (const Held& h : holds) {
+             w.StartObject();
+             json::Members(w, "id", h.id, "basis", h.basis, "expires_at",
+                           FormatRfc3339(h.expires_at));
+             w.EndObject();
+           }
+           w.EndArray();
+           w.EndObject();
+         });
        }});
 }
 

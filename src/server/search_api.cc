@@ -3,10 +3,11 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
-#include "base/json_escape.h"
 #include "search/search.h"
 #include "server/api.h"
+#include "server/json_writer.h"
 #include "server/route_util.h"
 
 namespace interdict::server {
@@ -23,15 +24,17 @@ http::Response Refused(ApiContext& ctx, const search::Request& sr, const Status&
         return policy::PlacesTouched(db, ctx.search_limits.places, areas);
       });
   if (!places.ok()) return Failed(ctx, places.status(), "finding protected places failed");
-  std::string names;
-  for (const policy::ProtectedPlace& p : *places)
-    names += (names.empty() ? "" : ",") + JsonQuote(p.name);
-  return http::Response::Json(
-      403,
-      fmt::format(
-          R"({{"error":{{"status":403,"code":{},"message":{},"places":[{}],"radius_m":{:.0f}}}}})",
-          JsonQuote(why.reason().empty() ? "forbidden" : why.reason()), JsonQuote(why.message()),
-          names, radius));
+  std::vector<std::string> names;
+  for (const policy::ProtectedPlace& p : *places) names.push_back(p.name);
+  return JsonResponse(403, [&](Writer& w) {
+    w.StartObject();
+    json::Key(w, "error");
+    w.StartObject();
+    json::Members(w, "status", 403, "code", why.reason().empty() ? "forbidden" : why.reason(),
+                  "message", why.message(), "places", names, "radius_m", std::round(radius));
+    w.EndObject();
+    w.EndObject();
+  });
 }
 
 }  // namespace

@@ -15,9 +15,9 @@ TEST(HotlistCheck, ReportsEntriesByKindAndRejectedLinesOfAnNcicExtract) {
   EXPECT_EQ(r.code, 1) << r.err;  // two lines are bad
   EXPECT_EQ(
       r.out,
-      R"x({"entries": 7, "by_kind": {"A": 1, "I": 1, "P": 1, "V": 3, "W": 1}, "rejected": [)x"
-      R"x({"line": 9, "error": "list code: 'Z' is not an NCIC file code (A F W V P M C H K L R T X I)"}, )x"
-      R"x({"line": 10, "error": "incident date: invalid date '202611??': expected YYYYMMDD or YYYY-MM-DD"}]})x"
+      R"x({"entries":7,"by_kind":{"A":1,"I":1,"P":1,"V":3,"W":1},"rejected":[)x"
+      R"x({"line":9,"error":"list code: 'Z' is not an NCIC file code (A F W V P M C H K L R T X I)"},)x"
+      R"x({"line":10,"error":"incident date: invalid date '202611??': expected YYYYMMDD or YYYY-MM-DD"}]})x"
       "\n");
 }
 
@@ -28,8 +28,8 @@ TEST(HotlistCheck, EveryFormatHasASampleThatChecks) {
     test::RunResult r =
         test::RunProgram({kBin, "hotlist", "check", "--format", format, kData + file});
     EXPECT_EQ(r.code, 1) << format << ": " << r.err;  // each sample has one bad entry
-    EXPECT_NE(r.out.find("\"entries\": 2"), std::string::npos) << format << ": " << r.out;
-    EXPECT_NE(r.out.find("\"rejected\": [{"), std::string::npos) << format << ": " << r.out;
+    EXPECT_NE(r.out.find("\"entries\":2"), std::string::npos) << format << ": " << r.out;
+    EXPECT_NE(r.out.find("\"rejected\":[{"), std::string::npos) << format << ": " << r.out;
   }
 }
 

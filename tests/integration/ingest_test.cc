@@ -302,8 +302,8 @@ TEST_F(IngestTest, AFileIsCheckedBeforeLoadingAndTheCheckStoresNothing) {
   auto checked =
       Call(admin_, "POST", "/api/v1/hotlists/1/check?format=ncic", extract, "text/plain");
   ASSERT_EQ(checked.status, 200) << checked.body;
-  EXPECT_NE(checked.body.find(R"("entries": 7,)"), std::string::npos) << checked.body;
-  EXPECT_NE(checked.body.find(R"({"line": 11, "error": "line: 25 characters)"), std::string::npos)
+  EXPECT_NE(checked.body.find(R"("entries":7,)"), std::string::npos) << checked.body;
+  EXPECT_NE(checked.body.find(R"({"line":11,"error":"line: 25 characters)"), std::string::npos)
       << checked.body;
   // Nothing changed: still the first generation, seven entries.
   auto lists = Call(admin_, "GET", "/api/v1/hotlists");

@@ -157,7 +157,7 @@ TEST(CheckReport, CountsByKindAndListsRejections) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(
       CheckReportJson(*got),
-      R"({"entries": 3, "by_kind": {"P": 1, "V": 2}, "rejected": [{"line": 5, "error": )"
+      R"({"entries":3,"by_kind":{"P":1,"V":2},"rejected":[{"line":5,"error":)"
       R"x("line: 3 characters; an NCIC record has at least 39 (through the plate state at 37-38)"}]})x");
 }
 
