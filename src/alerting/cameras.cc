@@ -2,7 +2,7 @@
 
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "read/read.h"
 
 namespace interdict::alerting {
@@ -61,8 +61,7 @@ Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Princip
     }
     id = db.LastInsertId();
     return identity::AuditAct(db, p, "camera.create", true,
-                              fmt::format(R"({{"camera":{},"code":{}}})", id, JsonQuote(spec.code)),
-                              now);
+                              json::Object("camera", id, "code", spec.code), now);
   }));
   return id;
 }

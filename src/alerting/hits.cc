@@ -18,7 +18,7 @@
 #include "audit/audit.h"
 #include "base/error_codes.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "hotlist/entry.h"
 #include "policy/sharing.h"
@@ -37,7 +37,7 @@ std::string Upper(std::string_view s) {
 
 // The read's vehicle against the listed one, field by field, where both say
 // something: what an officer must look at before acting (GOVERNANCE D.20).
-std::string Comparison(const read::Read& r, const std::string& detail_json) {
+void WriteComparison(json::Writer& w, const read::Read& r, const std::string& detail_json) {
   // The detail was written by EntryDetail (hotlists.cc): a flat object.
   rapidjson::Document detail;
   (void)json::Parse(detail_json, &detail);  // a damaged detail compares as empty
@@ -47,13 +47,13 @@ std::string Comparison(const read::Read& r, const std::string& detail_json) {
     if (it == detail.MemberEnd() || !it->value.IsString()) return {};
     return {it->value.GetString(), it->value.GetStringLength()};
   };
-  std::string out = "[";
+  w.StartArray();
   auto field = [&](std::string_view name, const std::string& seen, const std::string& list,
                    bool same) {
     if (seen.empty() || list.empty()) return;
-    if (out.size() > 1) out += ",";
-    out += fmt::format(R"({{"field":"{}","read":{},"listed":{},"same":{}}})", name, JsonQuote(seen),
-                       JsonQuote(list), same ? "true" : "false");
+    w.StartObject();
+    json::Members(w, "field", name, "read", seen, "listed", list, "same", same);
+    w.EndObject();
   };
   auto alnum = [](std::string_view v) {
     std::string o;
@@ -98,7 +98,7 @@ std::string Comparison(const read::Read& r, const std::string& detail_json) {
     field("color", r.vehicle.color, color, same);
   }
   field("body", r.vehicle.body, listed("body"), Upper(r.vehicle.body) == Upper(listed("body")));
-  return out + "]";
+  w.EndArray();
 }
 
 struct Sharing {
@@ -138,17 +138,23 @@ std::string HitJson(catalog::Statement& q) {
   const std::string kind = q.Text(13);
   const bool approximate = kind == "lookalike" || kind == "alternate" || kind == "one_edit";
   const std::int64_t age_ms = q.Int(12);
-  std::optional<std::string> outcome = q.OptionalText(17);
-  return fmt::format(
-      R"({{"hit":{},"agency":{},"camera":{},"time":"{}","plate":{},"match":"{}","approximate":{},)"
-      R"("score":{},"list":{{"id":{},"name":{},"kind":{},"owner":{},"priority":{},"age_s":{},"stale":{}}},)"
-      R"("entry":{},"read":{},"backfill":{},"step":"{}","outcome":{},"created_at":"{}"}})",
-      q.Int(0), JsonQuote(q.Text(1)), JsonQuote(q.Text(2)), FormatRfc3339(q.Int(3)),
-      JsonQuote(q.Text(4)), kind, approximate ? "true" : "false", q.Text(14), q.Int(6),
-      JsonQuote(q.Text(7)), JsonQuote(q.Text(8)), JsonQuote(q.Text(9)), q.Int(10), age_ms / 1000,
-      age_ms > kStaleMs ? "true" : "false", q.Text(11), q.Text(5),
-      q.Int(15) != 0 ? "true" : "false", q.Text(16), outcome ? JsonQuote(*outcome) : "null",
-      FormatRfc3339(q.Int(18)));
+  const std::string score = q.Text(14), entry = q.Text(11), read = q.Text(5);
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    // The score is stored as the decimal text it is shown as ("0.95").
+    json::Members(w, "hit", q.Int(0), "agency", q.Text(1), "camera", q.Text(2), "time",
+                  FormatRfc3339(q.Int(3)), "plate", q.Text(4), "match", kind, "approximate",
+                  approximate, "score", json::Raw{score});
+    json::Key(w, "list");
+    w.StartObject();
+    json::Members(w, "id", q.Int(6), "name", q.Text(7), "kind", q.Text(8), "owner", q.Text(9),
+                  "priority", q.Int(10), "age_s", age_ms / 1000, "stale", age_ms > kStaleMs);
+    w.EndObject();
+    json::Members(w, "entry", json::Raw{entry}, "read", json::Raw{read}, "backfill", q.Int(15) != 0,
+                  "step", q.Text(16), "outcome", q.OptionalText(17), "created_at",
+                  FormatRfc3339(q.Int(18)));
+    w.EndObject();
+  });
 }
 
 Result<std::string> LoadHitJson(catalog::Database& db, std::int64_t id) {
@@ -351,12 +357,17 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
       const std::string detail = eq->Text(3);
       const std::optional<std::int64_t> validated = eq->OptionalInt(5);
       const std::optional<std::int64_t> expires = eq->OptionalInt(6);
-      const std::string entry_json = fmt::format(
-          R"({{"id":{},"plate":{},"state":{},"kind":{},"detail":{},"entered_by":{},"validated_at":{},"expires_at":{},"comparison":{},"matched":{}}})",
-          ref.entry_id, JsonQuote(eq->Text(0)), JsonQuote(eq->Text(1)), JsonQuote(eq->Text(2)),
-          detail, JsonQuote(eq->Text(4)), validated ? JsonQuote(FormatRfc3339(*validated)) : "null",
-          expires ? JsonQuote(FormatRfc3339(*expires)) : "null", Comparison(r, detail),
-          JsonQuote(f.candidate.matched.text()));
+      const std::string entry_json = json::Write([&](json::Writer& w) {
+        w.StartObject();
+        json::Members(w, "id", ref.entry_id, "plate", eq->Text(0), "state", eq->Text(1), "kind",
+                      eq->Text(2), "detail", json::Raw{detail}, "entered_by", eq->Text(4),
+                      "validated_at", FormatRfc3339(validated), "expires_at",
+                      FormatRfc3339(expires));
+        json::Key(w, "comparison");
+        WriteComparison(w, r, detail);
+        json::Members(w, "matched", f.candidate.matched.text());
+        w.EndObject();
+      });
       Result<catalog::Statement> ins = db.Prepare(
           "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
           "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES "

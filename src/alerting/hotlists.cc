@@ -4,7 +4,7 @@
 
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 
 namespace interdict::alerting {
@@ -19,30 +19,29 @@ bool DefaultOneEdit(std::string_view kind) {
 }
 
 std::string EntryDetail(const hotlist::Entry& e) {
-  std::string out = "{";
-  auto field = [&](std::string_view k, const std::string& v) {
-    if (v.empty()) return;
-    if (out.size() > 1) out += ",";
-    out += fmt::format("{}:{}", JsonQuote(k), JsonQuote(v));
-  };
-  auto number = [&](std::string_view k, std::int64_t v) {
-    if (v == 0) return;
-    if (out.size() > 1) out += ",";
-    out += fmt::format("{}:{}", JsonQuote(k), v);
-  };
-  field("record_id", e.record_id);
-  field("originating", e.originating);
-  if (e.incident_date != 0) field("incident_date", FormatRfc3339(e.incident_date).substr(0, 10));
-  number("tag_year", e.tag_year);
-  number("vehicle_year", e.vehicle_year);
-  field("make", e.make);
-  field("model", e.model);
-  field("body", e.body);
-  field("color", e.color);
-  field("reason", e.reason);
-  field("case_number", e.case_number);
-  field("note", e.note);
-  return out + "}";
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    // Only what the file said: empty fields and zero years are left out.
+    auto field = [&](std::string_view k, const std::string& v) {
+      if (!v.empty()) json::Members(w, k, v);
+    };
+    auto number = [&](std::string_view k, std::int64_t v) {
+      if (v != 0) json::Members(w, k, v);
+    };
+    field("record_id", e.record_id);
+    field("originating", e.originating);
+    if (e.incident_date != 0) field("incident_date", FormatRfc3339(e.incident_date).substr(0, 10));
+    number("tag_year", e.tag_year);
+    number("vehicle_year", e.vehicle_year);
+    field("make", e.make);
+    field("model", e.model);
+    field("body", e.body);
+    field("color", e.color);
+    field("reason", e.reason);
+    field("case_number", e.case_number);
+    field("note", e.note);
+    w.EndObject();
+  });
 }
 
 struct ListRow {
@@ -114,8 +113,7 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
       touched.push_back(agency);
     }
     return identity::AuditAct(db, p, "hotlist.create", true,
-                              fmt::format(R"({{"hotlist":{},"name":{},"kind":{}}})", id,
-                                          JsonQuote(spec.name), JsonQuote(spec.kind)),
+                              json::Object("hotlist", id, "name", spec.name, "kind", spec.kind),
                               now, touched);
   }));
   return id;
@@ -438,7 +436,7 @@ Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const iden
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<std::map<std::string, bool>> current = ListKinds(db, p.agency_id);
     if (!current.ok()) return current.status();
-    std::string off;
+    std::vector<std::string> off;  // kinds turned off
     for (const auto& [k, on] : kinds) {
       if (on) {
         if ((*current)[k]) continue;  // already on
@@ -457,11 +455,9 @@ Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const iden
         ins->Bind(1, p.agency_id).Bind(2, k).Bind(3, p.id).Bind(4, now);
         INTERDICT_RETURN_IF_ERROR(ins->Run());
         opened.push_back(db.LastInsertId());
-        INTERDICT_RETURN_IF_ERROR(
-            identity::AuditAct(db, p, "hotlist.kinds.request", true,
-                               fmt::format(R"({{"request":{},"kind":{},"role":{}}})", opened.back(),
-                                           JsonQuote(k), JsonQuote(p.role)),
-                               now));
+        INTERDICT_RETURN_IF_ERROR(identity::AuditAct(
+            db, p, "hotlist.kinds.request", true,
+            json::Object("request", opened.back(), "kind", k, "role", p.role), now));
         continue;
       }
       // Off at once; an open request for it is withdrawn.
@@ -472,10 +468,18 @@ Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const iden
       if (!withdraw.ok()) return withdraw.status();
       withdraw->Bind(1, p.agency_id).Bind(2, k).Bind(3, now);
       INTERDICT_RETURN_IF_ERROR(withdraw->Run());
-      off += fmt::format("{}{}:false", off.empty() ? "" : ",", JsonQuote(k));
+      off.push_back(k);
     }
     if (off.empty()) return Status::Ok();
-    return identity::AuditAct(db, p, "hotlist.kinds", true, "{\"kinds\":{" + off + "}}", now);
+    return identity::AuditAct(db, p, "hotlist.kinds", true, json::Write([&](json::Writer& w) {
+                                w.StartObject();
+                                json::Key(w, "kinds");
+                                w.StartObject();
+                                for (const std::string& k : off) json::Members(w, k, false);
+                                w.EndObject();
+                                w.EndObject();
+                              }),
+                              now);
   }));
   return opened;
 }
@@ -517,8 +521,8 @@ Status ApproveListKind(catalog::Database& db, const identity::Principal& p, std:
           "turning on an NCIC file takes a supervisor and an administrator: the other role "
           "approves, never the person who asked");
       return identity::AuditAct(db, p, "hotlist.kinds.approve", false,
-                                fmt::format(R"({{"request":{},"kind":{},"reason":"same {}"}})", id,
-                                            JsonQuote(kind), proposer == p.id ? "person" : "role"),
+                                json::Object("request", id, "kind", kind, "reason",
+                                             proposer == p.id ? "same person" : "same role"),
                                 now);
     }
     Result<catalog::Statement> up = db.Prepare(
@@ -528,8 +532,7 @@ Status ApproveListKind(catalog::Database& db, const identity::Principal& p, std:
     INTERDICT_RETURN_IF_ERROR(up->Run());
     INTERDICT_RETURN_IF_ERROR(WriteKind(db, p.agency_id, kind, true, now, p.Actor()));
     return identity::AuditAct(db, p, "hotlist.kinds.approve", true,
-                              fmt::format(R"({{"request":{},"kind":{},"proposed_by":{}}})", id,
-                                          JsonQuote(kind), proposer),
+                              json::Object("request", id, "kind", kind, "proposed_by", proposer),
                               now);
   }));
   return refusal;
@@ -572,9 +575,8 @@ Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std:
     INTERDICT_RETURN_IF_ERROR(up->Run());
     return identity::AuditAct(
         db, p, "hotlist.revalidate", true,
-        fmt::format(R"({{"hotlist":{},"entry":{},"plate":{},"reason":{},"expires_at":"{}"}})", list,
-                    entry, JsonQuote(plate), JsonQuote(reason),
-                    FormatRfc3339(now + kCustomEntryMaxMs)),
+        json::Object("hotlist", list, "entry", entry, "plate", plate, "reason", reason,
+                     "expires_at", FormatRfc3339(now + kCustomEntryMaxMs)),
         now);
   });
 }

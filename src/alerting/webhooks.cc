@@ -4,7 +4,7 @@
 
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "crypto/crypto.h"
 
 namespace interdict::alerting {
@@ -50,8 +50,7 @@ Result<NewWebhook> CreateWebhook(catalog::Database& db, const identity::Principa
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     out.id = db.LastInsertId();
     return identity::AuditAct(db, p, "webhook.create", true,
-                              fmt::format(R"({{"webhook":{},"url":{}}})", out.id, JsonQuote(url)),
-                              now);
+                              json::Object("webhook", out.id, "url", url), now);
   }));
   return out;
 }

@@ -110,6 +110,12 @@ std::string Write(F&& fill) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+// [value, …].
+template <typename T>
+std::string Array(const std::vector<T>& values) {
+  return Write([&](Writer& w) { Put(w, values); });
+}
+
 // {"key": value, …} from key, value pairs.
 template <typename... KV>
 std::string Object(const KV&... kv) {

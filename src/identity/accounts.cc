@@ -6,7 +6,7 @@
 
 #include "audit/audit.h"
 #include "base/error_codes.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
 #include "identity/admin.h"
@@ -135,7 +135,7 @@ Result<Enrolment> Accounts::Enrol(std::string_view username, std::string_view en
   Status st = db_.Transaction([&]() -> Status {
     Result<std::optional<UserRow>> u = FindUser(db_, username);
     if (!u.ok()) return u.status();
-    const std::string details = fmt::format(R"({{"username":{}}})", JsonQuote(username));
+    const std::string details = json::Object("username", username);
     if (!*u || !EnrolmentSecretMatches(**u, enrolment_secret, now)) {
       return Audit(*u ? fmt::format("user:{}", (*u)->id) : "unknown",
                    *u ? std::optional((*u)->agency_id) : std::nullopt, "enrol.password", false,
@@ -162,7 +162,7 @@ Status Accounts::ConfirmEnrolment(std::string_view username, std::string_view en
   Status st = db_.Transaction([&]() -> Status {
     Result<std::optional<UserRow>> u = FindUser(db_, username);
     if (!u.ok()) return u.status();
-    const std::string details = fmt::format(R"({{"username":{}}})", JsonQuote(username));
+    const std::string details = json::Object("username", username);
     std::optional<std::int64_t> step;
     if (*u && EnrolmentSecretMatches(**u, enrolment_secret, now) && (*u)->password_hash &&
         !(*u)->totp_secret.empty()) {
@@ -220,8 +220,7 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
     Result<std::optional<UserRow>> again = FindUser(db_, username);
     if (!again.ok()) return again.status();
     auto details = [&](std::string_view reason) {
-      return fmt::format(R"({{"username":{},"from":{},"reason":{}}})", JsonQuote(username),
-                         JsonQuote(from), JsonQuote(reason));
+      return json::Object("username", username, "from", from, "reason", reason);
     };
     if (!*again)
       return Audit("unknown", std::nullopt, "login", false, details("unknown user"), now);
@@ -286,9 +285,7 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
     INTERDICT_RETURN_IF_ERROR(s->Run());
     outcome = Status::Ok();
     return Audit(actor, u.agency_id, "login", true,
-                 fmt::format(R"({{"username":{},"from":{},"banner":{}}})", JsonQuote(username),
-                             JsonQuote(from), JsonQuote(banner_version)),
-                 now);
+                 json::Object("username", username, "from", from, "banner", banner_version), now);
   });
   if (!st.ok()) return st;  // could not record: the sign-in does not happen
   if (!outcome.ok()) return outcome;

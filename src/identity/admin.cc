@@ -3,7 +3,7 @@
 #include <fmt/core.h>
 
 #include "audit/audit.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "plate/jurisdiction.h"
@@ -141,9 +141,8 @@ Result<InitResult> CreateAgency(catalog::Database& db, const InitRequest& req, s
     e.actor = "system";
     e.agency = out.agency_id;
     e.event = first ? "admin.init" : "admin.add-agency";
-    e.details = fmt::format(R"({{"agency":{},"ori":{},"administrator":{},"retention_preset":{}}})",
-                            JsonQuote(req.agency_code), JsonQuote(req.ori),
-                            JsonQuote(req.admin_username), JsonQuote(out.retention_preset));
+    e.details = json::Object("agency", req.agency_code, "ori", req.ori, "administrator",
+                             req.admin_username, "retention_preset", out.retention_preset);
     e.touched = {out.agency_id};
     return audit::Append(db, e);
   });

@@ -2,14 +2,12 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 
 #include "audit/audit.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "crypto/crypto.h"
 
 namespace interdict::identity {
@@ -17,15 +15,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "idk_";
 constexpr std::size_t kKeyIdHex = 16, kSecretHex = 64;
-
-std::string JsonArray(const std::vector<std::string>& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartArray();
-  for (const std::string& s : v) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  w.EndArray();
-  return std::string(buf.GetString(), buf.GetSize());
-}
 
 std::optional<std::vector<std::string>> ParseArray(std::string_view json) {
   rapidjson::Document d;
@@ -97,9 +86,9 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
         "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, req.name).Bind(3, key_id).BindBlob(4, secret_hash);
-    ins->Bind(5, JsonArray(perms));
+    ins->Bind(5, json::Array(perms));
     if (req.cameras) {
-      ins->Bind(6, JsonArray(*req.cameras));
+      ins->Bind(6, json::Array(*req.cameras));
     } else {
       ins->BindNull(6);
     }
@@ -107,8 +96,8 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     out.id = db.LastInsertId();
     return AuditAct(db, p, "integration.create", true,
-                    fmt::format(R"({{"integration":{},"name":{},"key_id":"{}","permissions":{}}})",
-                                out.id, JsonQuote(req.name), key_id, JsonArray(perms)),
+                    json::Object("integration", out.id, "name", req.name, "key_id", key_id,
+                                 "permissions", perms),
                     now);
   });
   if (!st.ok()) return st;

@@ -5,7 +5,7 @@
 #include <fmt/core.h>
 
 #include "audit/audit.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "crypto/crypto.h"
 #include "identity/admin.h"
@@ -46,9 +46,7 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
     }
     out.id = db.LastInsertId();
     return AuditAct(db, p, "user.create", true,
-                    fmt::format(R"({{"user":{},"username":{},"role":{}}})", out.id,
-                                JsonQuote(username), JsonQuote(role)),
-                    now);
+                    json::Object("user", out.id, "username", username, "role", role), now);
   });
   if (!st.ok()) return st;
   return out;
@@ -76,8 +74,8 @@ Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, s
     if (!end.ok()) return end.status();
     end->Bind(1, now).Bind(2, id);
     INTERDICT_RETURN_IF_ERROR(end->Run());
-    return AuditAct(db, p, "user.disable", true,
-                    fmt::format(R"({{"user":{},"username":{}}})", id, JsonQuote(username)), now);
+    return AuditAct(db, p, "user.disable", true, json::Object("user", id, "username", username),
+                    now);
   });
 }
 
@@ -111,8 +109,7 @@ Status SetShift(catalog::Database& db, const Principal& p, std::int64_t id, std:
     INTERDICT_RETURN_IF_ERROR(up->Run());
     if (db.Changes() == 0)
       return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
-    return AuditAct(db, p, "user.shift", true,
-                    fmt::format(R"({{"user":{},"shift":{}}})", id, JsonQuote(shift)), now);
+    return AuditAct(db, p, "user.shift", true, json::Object("user", id, "shift", shift), now);
   });
 }
 
@@ -179,11 +176,10 @@ Status ReviewUser(catalog::Database& db, const Principal& p, std::int64_t id, st
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, p.id).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return AuditAct(
-        db, p, "user.review", true,
-        fmt::format(R"({{"user":{},"username":{},"role":{},"previous_review":"{}","self":{}}})", id,
-                    JsonQuote(username), JsonQuote(role), FormatRfc3339(previous), id == p.id),
-        now);
+    return AuditAct(db, p, "user.review", true,
+                    json::Object("user", id, "username", username, "role", role, "previous_review",
+                                 FormatRfc3339(previous), "self", id == p.id),
+                    now);
   });
 }
 

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 
 namespace interdict::policy {
@@ -138,11 +138,9 @@ Result<std::int64_t> RegisterPlace(catalog::Database& db, const identity::Princi
     id = db.LastInsertId();
     return identity::AuditAct(
         db, p, "place.register", true,
-        fmt::format(
-            R"({{"place":{},"name":{},"kind":{},"lat":{:.6f},"lon":{:.6f},"radius_m":{:g},"from":{},"to":{}}})",
-            id, JsonQuote(place.name), JsonQuote(place.kind), place.at.lat(), place.at.lon(),
-            place.radius_m, place.from ? JsonQuote(FormatRfc3339(*place.from)) : "null",
-            place.to ? JsonQuote(FormatRfc3339(*place.to)) : "null"),
+        json::Object("place", id, "name", place.name, "kind", place.kind, "lat", place.at.lat(),
+                     "lon", place.at.lon(), "radius_m", place.radius_m, "from",
+                     FormatRfc3339(place.from), "to", FormatRfc3339(place.to)),
         now);
   }));
   return id;
@@ -194,8 +192,8 @@ Status EndPlace(catalog::Database& db, const identity::Principal& p, std::int64_
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return identity::AuditAct(db, p, "place.end", true,
-                              fmt::format(R"({{"place":{},"name":{}}})", id, JsonQuote(name)), now);
+    return identity::AuditAct(db, p, "place.end", true, json::Object("place", id, "name", name),
+                              now);
   });
 }
 

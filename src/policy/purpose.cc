@@ -5,11 +5,12 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "audit/audit.h"
 #include "base/error_codes.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "policy/places.h"
 
 namespace interdict::policy {
@@ -18,24 +19,18 @@ namespace {
 using identity::AuditAct;
 using identity::Require;
 
-std::string ReasonJson(const SearchReason& why) {
-  return fmt::format(R"("purpose":{},"case":{},"offense":{},"justification":{})",
-                     JsonQuote(why.purpose), JsonQuote(why.case_number), JsonQuote(why.offense),
-                     JsonQuote(why.justification));
+// The members an audit entry gives a search's reason and its scope.
+void WriteReason(json::Writer& w, const SearchReason& why) {
+  json::Members(w, "purpose", why.purpose, "case", why.case_number, "offense", why.offense,
+                "justification", why.justification);
 }
 
-std::string PlacesJson(const std::vector<std::string>& places) {
-  std::string out = "[";
-  for (const std::string& name : places) out += (out.size() > 1 ? "," : "") + JsonQuote(name);
-  return out + "]";
-}
-
-std::string ScopeJson(const SearchScope& scope) {
-  return fmt::format(
-      R"("span_ms":{},"agencies":{},"pattern":{},"radius_m":{:.0f},"places":{},"results_today":{},"daily_cap":{},"on_behalf_of":{})",
-      scope.span_ms, scope.agencies, scope.pattern_analysis, scope.radius_m,
-      PlacesJson(scope.places), scope.results_today, scope.daily_cap,
-      scope.on_behalf_of.empty() ? "null" : JsonQuote(scope.on_behalf_of));
+void WriteScope(json::Writer& w, const SearchScope& scope) {
+  json::Members(w, "span_ms", scope.span_ms, "agencies", scope.agencies, "pattern",
+                scope.pattern_analysis, "radius_m", std::round(scope.radius_m), "places",
+                scope.places, "results_today", scope.results_today, "daily_cap", scope.daily_cap,
+                "on_behalf_of",
+                scope.on_behalf_of.empty() ? std::nullopt : std::optional(scope.on_behalf_of));
 }
 
 // The stored list of approved places; an unreadable one approves none.
@@ -168,8 +163,8 @@ Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t no
     e.time = now;
     e.actor = "operator";
     e.event = "purpose.set";
-    e.details = fmt::format(R"({{"code":{},"label":{},"prohibited":{}}})", JsonQuote(purpose.code),
-                            JsonQuote(purpose.label), purpose.prohibited);
+    e.details = json::Object("code", purpose.code, "label", purpose.label, "prohibited",
+                             purpose.prohibited);
     return audit::Append(db, e);
   });
 }
@@ -211,8 +206,13 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
   if ((*purpose)->prohibited) {
     // Refused whatever else the request says, and on the record.
     INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-      return AuditAct(db, p, "search.refused", false,
-                      fmt::format(R"({{{},"reason":"prohibited purpose"}})", ReasonJson(why)), now);
+      return AuditAct(db, p, "search.refused", false, json::Write([&](json::Writer& w) {
+                        w.StartObject();
+                        WriteReason(w, why);
+                        json::Members(w, "reason", "prohibited purpose");
+                        w.EndObject();
+                      }),
+                      now);
     }));
     return Status::PermissionDenied(fmt::format("purpose {} is prohibited: {}", (*purpose)->code,
                                                 (*purpose)->description))
@@ -232,10 +232,13 @@ Status CheckSearch(catalog::Database& db, const identity::Principal& p, const Se
   // Refused before anything ran, and on the record with what it would have
   // touched: the review queue sees attempts at protected places too.
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-    return AuditAct(db, p, "search.refused", false,
-                    fmt::format(R"({{{},"approval":{},"reason":{},{}}})", ReasonJson(why),
-                                why.approval ? std::to_string(*why.approval) : "null",
-                                JsonQuote(problem), ScopeJson(scope)),
+    return AuditAct(db, p, "search.refused", false, json::Write([&](json::Writer& w) {
+                      w.StartObject();
+                      WriteReason(w, why);
+                      json::Members(w, "approval", why.approval, "reason", problem);
+                      WriteScope(w, scope);
+                      w.EndObject();
+                    }),
                     now);
   }));
   // No approval named: ask for one; one named that does not cover it: a
@@ -282,7 +285,7 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
     } else {
       ins->BindNull(11);
     }
-    ins->Bind(12, PlacesJson(scope.places));
+    ins->Bind(12, json::Array(scope.places));
     if (scope.daily_cap > 0) {
       ins->Bind(13, scope.daily_cap);
     } else {
@@ -295,9 +298,14 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
     }
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return AuditAct(
-        db, p, "approval.request", true,
-        fmt::format(R"({{"approval":{},{},{}}})", id, ReasonJson(why), ScopeJson(scope)), now);
+    return AuditAct(db, p, "approval.request", true, json::Write([&](json::Writer& w) {
+                      w.StartObject();
+                      json::Members(w, "approval", id);
+                      WriteReason(w, why);
+                      WriteScope(w, scope);
+                      w.EndObject();
+                    }),
+                    now);
   });
   if (!st.ok()) return st;
   return id;

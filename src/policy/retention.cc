@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "plate/plate.h"
 
 namespace interdict::policy {
@@ -98,10 +98,8 @@ Status SetRetention(catalog::Database& db, const identity::Principal& p,
     if (!up.ok()) return up.status();
     up->Bind(1, p.agency_id).Bind(2, data_class).Bind(3, period_ms).Bind(4, now).Bind(5, p.Actor());
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return AuditAct(
-        db, p, "retention.set", true,
-        fmt::format(R"({{"data_class":{},"period_ms":{}}})", JsonQuote(data_class), period_ms),
-        now);
+    return AuditAct(db, p, "retention.set", true,
+                    json::Object("data_class", data_class, "period_ms", period_ms), now);
   });
 }
 
@@ -135,11 +133,8 @@ Result<std::int64_t> CreateHold(catalog::Database& db, const identity::Principal
     id = db.LastInsertId();
     return AuditAct(
         db, p, "hold.create", true,
-        fmt::format(
-            R"({{"hold":{},"plate":{},"camera":{},"basis":{},"requested_by":{},"expires_at":{}}})",
-            id, req.plate ? JsonQuote(*req.plate) : "null",
-            req.camera ? JsonQuote(*req.camera) : "null", JsonQuote(req.basis),
-            JsonQuote(req.requested_by), req.expires_at),
+        json::Object("hold", id, "plate", req.plate, "camera", req.camera, "basis", req.basis,
+                     "requested_by", req.requested_by, "expires_at", req.expires_at),
         now);
   });
   if (!st.ok()) return st;

@@ -4,7 +4,7 @@
 
 #include "audit/audit.h"
 #include "base/error_codes.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 
 namespace interdict::policy {
 namespace {
@@ -197,11 +197,10 @@ Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Pri
     proposed.partner = req.partner;
     proposed.data_class = req.data_class;
     INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, proposed, "proposed", p, now));
-    return AuditAct(
-        db, p, "agreement.propose", true,
-        fmt::format(R"({{"agreement":{},"partner":{},"data_class":"{}","document":{}}})", id,
-                    JsonQuote(req.partner), DataClassName(req.data_class), JsonQuote(req.document)),
-        now, {p.agency_id, (*partner)->id});
+    return AuditAct(db, p, "agreement.propose", true,
+                    json::Object("agreement", id, "partner", req.partner, "data_class",
+                                 DataClassName(req.data_class), "document", req.document),
+                    now, {p.agency_id, (*partner)->id});
   });
   if (!st.ok()) return st;
   return id;
@@ -235,8 +234,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
           "sharing needs a supervisor and an administrator; proposed by a {}, approved by a {}",
           proposer_role, p.role);
     }
-    const std::string details = fmt::format(R"({{"agreement":{},"partner":{},"reason":{}}})", id,
-                                            JsonQuote(g.partner), JsonQuote(why));
+    const std::string details = json::Object("agreement", id, "partner", g.partner, "reason", why);
     if (!why.empty()) {
       refusal = Status::PermissionDenied(why).WithReason(codes::kSecondPersonRequired);
       return AuditAct(db, p, "agreement.approve", false, details, now);
@@ -270,8 +268,7 @@ Status RevokeAgreement(catalog::Database& db, const identity::Principal& p, std:
     INTERDICT_RETURN_IF_ERROR(up->Run());
     INTERDICT_RETURN_IF_ERROR(NotifyBoth(db, **a, "revoked", p, now));
     return AuditAct(db, p, "agreement.revoke", true,
-                    fmt::format(R"({{"agreement":{},"partner":{}}})", id, JsonQuote((*a)->partner)),
-                    now);
+                    json::Object("agreement", id, "partner", (*a)->partner), now);
   });
 }
 
@@ -330,8 +327,7 @@ Status SetAgencyHead(catalog::Database& db, const identity::Principal& p, const 
     up->Bind(1, head.name).Bind(2, head.title).Bind(3, head.contact).Bind(4, p.agency_id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
     return AuditAct(db, p, "agency.head", true,
-                    fmt::format(R"({{"name":{},"title":{},"contact":{}}})", JsonQuote(head.name),
-                                JsonQuote(head.title), JsonQuote(head.contact)),
+                    json::Object("name", head.name, "title", head.title, "contact", head.contact),
                     now);
   });
 }

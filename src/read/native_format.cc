@@ -4,10 +4,9 @@
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "base/json.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "base/utf8.h"
 
@@ -219,10 +218,6 @@ struct Parser {
   }
 };
 
-void WriteString(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
 }  // namespace
 
 bool ParseNativeRead(std::string_view json, Read* out, ReadRejection* why) {
@@ -237,87 +232,54 @@ bool ParseNativeRead(std::string_view json, Read* out, ReadRejection* why) {
   return p.Parse(doc, out);
 }
 
-std::string FormatNativeRead(const Read& r) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("id");
-  WriteString(w, r.id);
-  w.Key("agency");
-  WriteString(w, r.agency);
-  w.Key("camera");
-  WriteString(w, r.camera);
-  w.Key("time");
-  WriteString(w, FormatRfc3339(r.time));
-  w.Key("plate");
-  WriteString(w, r.raw_plate.empty() ? r.plate.text() : std::string_view(r.raw_plate));
-  if (r.state.known()) {
-    w.Key("state");
-    WriteString(w, r.state.code());
-  }
-  if (r.state_confidence.known()) {
-    w.Key("state_confidence");
-    w.Double(r.state_confidence.fraction());
-  }
-  if (r.plate_confidence.known()) {
-    w.Key("plate_confidence");
-    w.Double(r.plate_confidence.fraction());
-  }
-  if (r.position) {
-    w.Key("lat");
-    w.Double(r.position->lat());
-    w.Key("lon");
-    w.Double(r.position->lon());
-  }
-  if (r.heading >= 0) {
-    w.Key("heading");
-    w.Int(r.heading);
-  }
+void WriteNativeReadMembers(json::Writer& w, const Read& r) {
+  json::Members(w, "id", r.id, "agency", r.agency, "camera", r.camera, "time",
+                FormatRfc3339(r.time), "plate",
+                r.raw_plate.empty() ? r.plate.text() : std::string_view(r.raw_plate));
+  if (r.state.known()) json::Members(w, "state", r.state.code());
+  if (r.state_confidence.known())
+    json::Members(w, "state_confidence", r.state_confidence.fraction());
+  if (r.plate_confidence.known())
+    json::Members(w, "plate_confidence", r.plate_confidence.fraction());
+  if (r.position) json::Members(w, "lat", r.position->lat(), "lon", r.position->lon());
+  if (r.heading >= 0) json::Members(w, "heading", r.heading);
   if (!r.alternates.empty()) {
-    w.Key("alternates");
+    json::Key(w, "alternates");
     w.StartArray();
     for (const Alternate& a : r.alternates) {
       w.StartObject();
-      w.Key("plate");
-      WriteString(w, a.plate.text());
-      if (a.confidence.known()) {
-        w.Key("confidence");
-        w.Double(a.confidence.fraction());
-      }
+      json::Members(w, "plate", a.plate.text());
+      if (a.confidence.known()) json::Members(w, "confidence", a.confidence.fraction());
       w.EndObject();
     }
     w.EndArray();
   }
-  if (!r.vehicle.empty()) {
-    w.Key("vehicle");
+  // Objects only when they have something to say, and then only what they say.
+  auto object = [&](std::string_view key,
+                    std::initializer_list<std::pair<const char*, const std::string*>> fields) {
+    json::Key(w, key);
     w.StartObject();
-    const std::pair<const char*, const std::string*> fields[] = {{"make", &r.vehicle.make},
-                                                                 {"model", &r.vehicle.model},
-                                                                 {"color", &r.vehicle.color},
-                                                                 {"body", &r.vehicle.body}};
     for (const auto& [k, v] : fields) {
-      if (!v->empty()) {
-        w.Key(k);
-        WriteString(w, *v);
-      }
+      if (!v->empty()) json::Members(w, k, *v);
     }
     w.EndObject();
+  };
+  if (!r.vehicle.empty()) {
+    object("vehicle", {{"make", &r.vehicle.make},
+                       {"model", &r.vehicle.model},
+                       {"color", &r.vehicle.color},
+                       {"body", &r.vehicle.body}});
   }
-  if (!r.plate_image.empty() || !r.overview_image.empty()) {
-    w.Key("images");
+  if (!r.plate_image.empty() || !r.overview_image.empty())
+    object("images", {{"plate", &r.plate_image}, {"overview", &r.overview_image}});
+}
+
+std::string FormatNativeRead(const Read& r) {
+  return json::Write([&](json::Writer& w) {
     w.StartObject();
-    if (!r.plate_image.empty()) {
-      w.Key("plate");
-      WriteString(w, r.plate_image);
-    }
-    if (!r.overview_image.empty()) {
-      w.Key("overview");
-      WriteString(w, r.overview_image);
-    }
+    WriteNativeReadMembers(w, r);
     w.EndObject();
-  }
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  });
 }
 
 }  // namespace interdict::read

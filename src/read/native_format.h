@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_writer_fwd.h"
 #include "base/status.h"
 #include "read/read.h"
 
@@ -26,5 +27,7 @@ bool ParseNativeRead(std::string_view json, Read* out, ReadRejection* why);
 // The read as one JSON object, without a trailing newline. Parsing the result
 // gives back an equal Read.
 std::string FormatNativeRead(const Read& read);
+// Its members, into an object the caller opened (and may add to).
+void WriteNativeReadMembers(json::Writer& w, const Read& read);
 
 }  // namespace interdict::read

@@ -1,7 +1,11 @@
 // The answer as JSON (with a cursor), CSV (RFC 4180) or GeoJSON (RFC 7946).
 #include <fmt/core.h>
 
-#include "base/json_escape.h"
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "read/native_format.h"
 #include "search/search.h"
@@ -21,169 +25,171 @@ std::string Join(const std::set<std::string>& v, std::string_view sep) {
   return out;
 }
 
-std::string QuotedList(const std::set<std::string>& v) {
-  std::string out = "[";
-  for (const std::string& s : v) out += (out.size() > 1 ? "," : "") + JsonQuote(s);
-  return out + "]";
+// A read's members: the native format, plus the hold keeping it and its scene.
+void WriteSightingMembers(json::Writer& w, const Sighting& s) {
+  read::WriteNativeReadMembers(w, s.read);
+  if (!s.hold.empty()) json::Members(w, "hold", s.hold);
+  if (s.scene >= 0) json::Members(w, "scene", s.scene);
 }
 
-// A read as JSON: the native format, plus the hold keeping it and its scene.
-std::string ReadJson(const Sighting& s) {
-  std::string out = read::FormatNativeRead(s.read);
-  out.pop_back();
-  if (!s.hold.empty()) out += R"(,"hold":)" + JsonQuote(s.hold);
-  if (s.scene >= 0) out += fmt::format(R"(,"scene":{})", s.scene);
-  return out + "}";
+void WriteSighting(json::Writer& w, const Sighting& s) {
+  w.StartObject();
+  WriteSightingMembers(w, s);
+  w.EndObject();
 }
 
-std::string Ratio(const PlateGroup& g) {
-  return g.expected > 0 ? fmt::format("{:.1f}", static_cast<double>(g.together) / g.expected)
-                        : "null";
+// Decimal places that are meaningful (a ratio to one place, a share to three).
+double Round(double v, int places) {
+  const double scale = std::pow(10.0, places);
+  return std::round(v * scale) / scale;
 }
 
-std::string GroupJson(const Request& req, const PlateGroup& g) {
-  std::string out = fmt::format(
-      R"({{"plate":"{}","states":{},"reads":{},"first_seen":"{}","last_seen":"{}","agencies":{},"cameras":[)",
-      g.plate, QuotedList(g.states), g.reads, FormatRfc3339(g.first), FormatRfc3339(g.last),
-      QuotedList(g.agencies));
-  bool comma = false;
+std::optional<double> Ratio(const PlateGroup& g) {
+  if (g.expected <= 0) return std::nullopt;
+  return Round(static_cast<double>(g.together) / g.expected, 1);
+}
+
+void WriteGroup(json::Writer& w, const Request& req, const PlateGroup& g) {
+  w.StartObject();
+  json::Members(w, "plate", g.plate, "states", g.states, "reads", g.reads, "first_seen",
+                FormatRfc3339(g.first), "last_seen", FormatRfc3339(g.last), "agencies", g.agencies);
+  json::Key(w, "cameras");
+  w.StartArray();
   for (const auto& [key, n] : g.cameras) {
     const std::size_t slash = key.find('/');
-    out += fmt::format(R"({}{{"agency":{},"camera":{},"reads":{}}})", comma ? "," : "",
-                       JsonQuote(key.substr(0, slash)), JsonQuote(key.substr(slash + 1)), n);
-    comma = true;
+    w.StartObject();
+    json::Members(w, "agency", std::string_view(key).substr(0, slash), "camera",
+                  std::string_view(key).substr(slash + 1), "reads", n);
+    w.EndObject();
   }
-  out += "]";
-  if (req.type == SearchType::kScenes) {
-    out += R"(,"scenes":[)";
-    comma = false;
-    for (int s : g.scenes) {
-      out += fmt::format("{}{}", comma ? "," : "", s);
-      comma = true;
-    }
-    out += "]";
-  }
+  w.EndArray();
+  if (req.type == SearchType::kScenes) json::Members(w, "scenes", g.scenes);
   if (req.type == SearchType::kConvoy) {
-    out += fmt::format(R"(,"together":{},"distinct_cameras":{},"expected":{:.3f},"ratio":{})",
-                       g.together, g.cameras.size(), g.expected, Ratio(g));
+    json::Members(w, "together", g.together, "distinct_cameras", g.cameras.size(), "expected",
+                  Round(g.expected, 3), "ratio", Ratio(g));
   }
-  if (!g.match.empty()) out += fmt::format(R"(,"match":"{}","approximate":true)", g.match);
-  out += R"(,"sightings":[)";
-  for (std::size_t i = 0; i < g.sightings.size(); ++i)
-    out += (i ? "," : "") + ReadJson(g.sightings[i]);
-  return out + "]}";
+  if (!g.match.empty()) json::Members(w, "match", g.match, "approximate", true);
+  json::Key(w, "sightings");
+  w.StartArray();
+  for (const Sighting& s : g.sightings) WriteSighting(w, s);
+  w.EndArray();
+  w.EndObject();
 }
 
-std::string Coordinates(const std::optional<geo::Point>& p) {
-  return p ? fmt::format(R"("lat":{:.6f},"lon":{:.6f})", p->lat(), p->lon())
-           : R"("lat":null,"lon":null)";
+// "lat" and "lon", null when the place is unknown.
+void WriteCoordinates(json::Writer& w, const std::optional<geo::Point>& p) {
+  json::Members(w, "lat", p ? std::optional(p->lat()) : std::nullopt, "lon",
+                p ? std::optional(p->lon()) : std::nullopt);
 }
 
-std::string SpotJson(const Spot& s, std::int64_t total) {
+void WriteSpotMembers(json::Writer& w, const Spot& s, std::int64_t total) {
   std::vector<std::pair<std::int64_t, int>> hours;
   for (const auto& [how, n] : s.hours) hours.emplace_back(n, how);
   std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
-  std::string out =
-      fmt::format(R"({{"agency":{},"camera":{},{},"reads":{},"share":{:.3f},"hours":[)",
-                  JsonQuote(s.agency), JsonQuote(s.camera), Coordinates(s.where), s.reads,
-                  total > 0 ? static_cast<double>(s.reads) / static_cast<double>(total) : 0.0);
-  for (std::size_t i = 0; i < hours.size(); ++i) {
-    out += fmt::format(R"({}{{"day":"{}","hour":{},"reads":{}}})", i ? "," : "",
-                       kDays[static_cast<std::size_t>(hours[i].second / 24)], hours[i].second % 24,
-                       hours[i].first);
+  json::Members(w, "agency", s.agency, "camera", s.camera);
+  WriteCoordinates(w, s.where);
+  json::Members(
+      w, "reads", s.reads, "share",
+      Round(total > 0 ? static_cast<double>(s.reads) / static_cast<double>(total) : 0.0, 3));
+  json::Key(w, "hours");
+  w.StartArray();
+  for (const auto& [n, how] : hours) {
+    w.StartObject();
+    json::Members(w, "day", kDays[static_cast<std::size_t>(how / 24)], "hour", how % 24, "reads",
+                  n);
+    w.EndObject();
   }
-  return out + "]}";
+  w.EndArray();
 }
 
-std::string LegJson(const Leg& l) {
-  std::string out = ReadJson(l.at);
-  out.pop_back();
+void WriteLeg(json::Writer& w, const Leg& l) {
+  w.StartObject();
+  WriteSightingMembers(w, l.at);
   // A read with its own position already carries lat and lon (and the leg's
   // place is that position); one member twice would not be JSON any parser
   // of ours accepts.
-  if (!l.at.read.position) out += "," + Coordinates(l.where);
+  if (!l.at.read.position) WriteCoordinates(w, l.where);
   if (!l.first) {
-    out += fmt::format(R"(,"distance_m":{:.0f},"seconds":{:.0f},"kmh":{:.1f},"impossible":{})",
-                       l.distance_m, l.seconds, l.kmh, l.impossible);
+    json::Members(w, "distance_m", std::round(l.distance_m), "seconds", std::round(l.seconds),
+                  "kmh", Round(l.kmh, 1), "impossible", l.impossible);
   }
-  return out + "}";
+  w.EndObject();
 }
 
 std::string JsonBody(const Request& req, const Plan& plan, const Answer& a, std::int64_t seq) {
-  std::string results = "[";
-  std::string extra;
-  if (IsReadList(req)) {
-    std::map<std::string, std::int64_t> plates;
-    for (std::size_t i = 0; i < a.reads.size(); ++i) {
-      results += (i ? "," : "") + ReadJson(a.reads[i]);
-      ++plates[a.reads[i].read.plate.str()];
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "type", Describe(req.type).name);
+    json::Key(w, "results");
+    w.StartArray();
+    if (IsReadList(req)) {
+      for (const Sighting& s : a.reads) WriteSighting(w, s);
+    } else if (req.type == SearchType::kLocate) {
+      for (const Spot& s : a.spots) {
+        w.StartObject();
+        WriteSpotMembers(w, s, a.target_reads);
+        w.EndObject();
+      }
+    } else if (req.type == SearchType::kRoute) {
+      for (const Leg& l : a.legs) WriteLeg(w, l);
+    } else {
+      for (const PlateGroup& g : a.groups) WriteGroup(w, req, g);
     }
+    w.EndArray();
     if (req.type == SearchType::kPlate) {
       // Look-alikes are offered apart, never mixed into the plate's reads.
-      extra = R"(,"lookalikes":[)";
-      for (std::size_t i = 0; i < a.groups.size(); ++i) {
-        const PlateGroup& g = a.groups[i];
-        extra += fmt::format(
-            R"({}{{"plate":"{}","reads":{},"first_seen":"{}","last_seen":"{}","agencies":{},"match":"{}","approximate":true}})",
-            i ? "," : "", g.plate, g.reads, FormatRfc3339(g.first), FormatRfc3339(g.last),
-            QuotedList(g.agencies), g.match);
+      json::Key(w, "lookalikes");
+      w.StartArray();
+      for (const PlateGroup& g : a.groups) {
+        w.StartObject();
+        json::Members(w, "plate", g.plate, "reads", g.reads, "first_seen", FormatRfc3339(g.first),
+                      "last_seen", FormatRfc3339(g.last), "agencies", g.agencies, "match", g.match,
+                      "approximate", true);
+        w.EndObject();
       }
-      extra += "]";
-    } else {
-      // The distinct plates of this page, with their counts.
+      w.EndArray();
+    } else if (IsReadList(req)) {
+      // The distinct plates of this page, with their counts; a look-alike
+      // search says how each relates to the plate asked for, by the
+      // matcher's rules (anything but exact is approximate).
+      std::map<std::string, std::int64_t> plates;
+      for (const Sighting& s : a.reads) ++plates[s.read.plate.str()];
       std::vector<std::pair<std::string, std::int64_t>> sorted(plates.begin(), plates.end());
       std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) {
         return x.second != y.second ? x.second > y.second : x.first < y.first;
       });
-      extra = R"(,"plates":[)";
-      for (std::size_t i = 0; i < sorted.size(); ++i) {
-        std::string label;
-        // A look-alike search says how each plate relates to the one asked
-        // for, by the matcher's rules; anything but exact is approximate.
+      json::Key(w, "plates");
+      w.StartArray();
+      for (const auto& [plate, n] : sorted) {
+        w.StartObject();
+        json::Members(w, "plate", plate, "reads", n);
         for (const PlateGroup& g : a.groups) {
-          if (g.plate != sorted[i].first) continue;
-          label = fmt::format(R"(,"match":"{}","approximate":{})", g.match, g.match != "exact");
+          if (g.plate == plate)
+            json::Members(w, "match", g.match, "approximate", g.match != "exact");
         }
-        extra += fmt::format(R"({}{{"plate":"{}","reads":{}{}}})", i ? "," : "", sorted[i].first,
-                             sorted[i].second, label);
+        w.EndObject();
       }
-      extra += "]";
+      w.EndArray();
+    } else if (req.type == SearchType::kLocate) {
+      json::Members(w, "time_zone", req.time_zone.name(), "target_reads", a.target_reads);
+    } else if (req.type == SearchType::kRoute) {
+      const auto impossible =
+          std::count_if(a.legs.begin(), a.legs.end(), [](const Leg& l) { return l.impossible; });
+      json::Members(w, "impossible", impossible, "max_kmh", req.max_kmh);
+    } else if (req.type == SearchType::kConvoy) {
+      json::Members(w, "target_reads", a.target_reads, "excluded_lookalikes", a.excluded,
+                    "window_s", req.window_ms / 1000);
     }
-  } else if (req.type == SearchType::kLocate) {
-    for (std::size_t i = 0; i < a.spots.size(); ++i)
-      results += (i ? "," : "") + SpotJson(a.spots[i], a.target_reads);
-    extra =
-        fmt::format(R"(,"time_zone":"{}","target_reads":{})", req.time_zone.name(), a.target_reads);
-  } else if (req.type == SearchType::kRoute) {
-    std::size_t impossible = 0;
-    for (std::size_t i = 0; i < a.legs.size(); ++i) {
-      results += (i ? "," : "") + LegJson(a.legs[i]);
-      if (a.legs[i].impossible) ++impossible;
-    }
-    extra = fmt::format(R"(,"impossible":{},"max_kmh":{:g})", impossible, req.max_kmh);
-  } else {
-    for (std::size_t i = 0; i < a.groups.size(); ++i)
-      results += (i ? "," : "") + GroupJson(req, a.groups[i]);
-    if (req.type == SearchType::kConvoy) {
-      extra = fmt::format(R"(,"target_reads":{},"excluded_lookalikes":{},"window_s":{})",
-                          a.target_reads, a.excluded, req.window_ms / 1000);
-    }
-  }
-  results += "]";
-  if (!IsReadList(req)) extra += fmt::format(R"(,"total":{})", a.total);
-  std::string agencies = "[";
-  for (const std::string& c : plan.agencies)
-    agencies += (agencies.size() > 1 ? "," : "") + JsonQuote(c);
-  agencies += "]";
-  std::string next = "null";
-  if (a.next) next = JsonQuote(EncodeCursor(req, *a.next));
-  if (a.next_offset) next = JsonQuote(EncodeOffsetCursor(req, *a.next_offset));
-  return fmt::format(
-      R"({{"type":"{}","results":{}{},"count":{},"truncated":{},"next":{},"agencies":{},"search":{}}})",
-      Describe(req.type).name, results, extra, ResultCount(req, a), a.truncated, next, agencies,
-      seq);
+    if (!IsReadList(req)) json::Members(w, "total", a.total);
+    std::optional<std::string> next;
+    if (a.next) next = EncodeCursor(req, *a.next);
+    if (a.next_offset) next = EncodeOffsetCursor(req, *a.next_offset);
+    json::Members(w, "count", ResultCount(req, a), "truncated", a.truncated, "next", next,
+                  "agencies", plan.agencies, "search", seq);
+    w.EndObject();
+  });
 }
 
 // RFC 4180: fields with commas, quotes or line breaks are quoted.
@@ -264,9 +270,9 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
         out += "," + Csv(Join(scenes, " "));
       }
       if (req.type == SearchType::kConvoy) {
-        const std::string ratio = Ratio(g);
+        const std::optional<double> ratio = Ratio(g);
         out += fmt::format(",{},{},{:.3f},{}", g.together, g.cameras.size(), g.expected,
-                           ratio == "null" ? "" : ratio);
+                           ratio ? fmt::format("{:.1f}", *ratio) : "");
       }
       out += "\r\n";
     }
@@ -274,49 +280,87 @@ std::string CsvBody(const Request& req, const Plan& plan, const Answer& a) {
   return out;
 }
 
-std::string Feature(const geo::Point& p, const std::string& properties) {
-  return fmt::format(
-      R"({{"type":"Feature","geometry":{{"type":"Point","coordinates":[{:.6f},{:.6f}]}},"properties":{}}})",
-      p.lon(), p.lat(), properties);
+// A GeoJSON point feature whose properties `properties(w)` writes as members.
+template <typename F>
+void WritePointFeature(json::Writer& w, const geo::Point& p, F&& properties) {
+  w.StartObject();
+  json::Members(w, "type", "Feature");
+  json::Key(w, "geometry");
+  w.StartObject();
+  json::Members(w, "type", "Point");
+  json::Key(w, "coordinates");
+  w.StartArray();
+  json::Put(w, p.lon());
+  json::Put(w, p.lat());
+  w.EndArray();
+  w.EndObject();
+  json::Key(w, "properties");
+  w.StartObject();
+  properties(w);
+  w.EndObject();
+  w.EndObject();
 }
 
 std::string GeoJsonBody(const Request& req, const Plan& plan, const Answer& a) {
-  std::vector<std::string> features;
-  auto sighting = [&](const Sighting& s, const std::string& more) {
-    if (std::optional<geo::Point> p = Position(plan, s.read)) {
-      std::string props = ReadJson(s);
-      props.pop_back();
-      features.push_back(Feature(*p, props + more + "}"));
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "type", "FeatureCollection");
+    json::Key(w, "features");
+    w.StartArray();
+    auto sighting = [&](const Sighting& s, const Leg* leg) {
+      if (std::optional<geo::Point> p = Position(plan, s.read)) {
+        WritePointFeature(w, *p, [&](json::Writer& pw) {
+          WriteSightingMembers(pw, s);
+          if (leg != nullptr && !leg->first)
+            json::Members(pw, "kmh", Round(leg->kmh, 1), "impossible", leg->impossible);
+        });
+      }
+    };
+    if (IsReadList(req)) {
+      for (const Sighting& s : a.reads) sighting(s, nullptr);
+    } else if (req.type == SearchType::kRoute) {
+      for (const Leg& l : a.legs) sighting(l.at, &l);
+      std::vector<geo::Point> line;
+      for (const Leg& l : a.legs) {
+        if (l.where) line.push_back(*l.where);
+      }
+      if (!line.empty()) {
+        w.StartObject();
+        json::Members(w, "type", "Feature");
+        json::Key(w, "geometry");
+        w.StartObject();
+        json::Members(w, "type", "LineString");
+        json::Key(w, "coordinates");
+        w.StartArray();
+        for (const geo::Point& p : line) {
+          w.StartArray();
+          json::Put(w, p.lon());
+          json::Put(w, p.lat());
+          w.EndArray();
+        }
+        w.EndArray();
+        w.EndObject();
+        json::Key(w, "properties");
+        w.StartObject();
+        json::Members(w, "plate", req.plate->str());
+        w.EndObject();
+        w.EndObject();
+      }
+    } else if (req.type == SearchType::kLocate) {
+      for (const Spot& s : a.spots) {
+        if (s.where) {
+          WritePointFeature(w, *s.where,
+                            [&](json::Writer& pw) { WriteSpotMembers(pw, s, a.target_reads); });
+        }
+      }
+    } else {
+      for (const PlateGroup& g : a.groups) {
+        for (const Sighting& s : g.sightings) sighting(s, nullptr);
+      }
     }
-  };
-  if (IsReadList(req)) {
-    for (const Sighting& s : a.reads) sighting(s, "");
-  } else if (req.type == SearchType::kRoute) {
-    std::string line;
-    for (const Leg& l : a.legs) {
-      sighting(l.at,
-               l.first ? "" : fmt::format(R"(,"kmh":{:.1f},"impossible":{})", l.kmh, l.impossible));
-      if (l.where)
-        line += fmt::format("{}[{:.6f},{:.6f}]", line.empty() ? "" : ",", l.where->lon(),
-                            l.where->lat());
-    }
-    if (!line.empty()) {
-      features.push_back(fmt::format(
-          R"({{"type":"Feature","geometry":{{"type":"LineString","coordinates":[{}]}},"properties":{{"plate":"{}"}}}})",
-          line, req.plate->str()));
-    }
-  } else if (req.type == SearchType::kLocate) {
-    for (const Spot& s : a.spots) {
-      if (s.where) features.push_back(Feature(*s.where, SpotJson(s, a.target_reads)));
-    }
-  } else {
-    for (const PlateGroup& g : a.groups) {
-      for (const Sighting& s : g.sightings) sighting(s, "");
-    }
-  }
-  std::string out = R"({"type":"FeatureCollection","features":[)";
-  for (std::size_t i = 0; i < features.size(); ++i) out += (i ? "," : "") + features[i];
-  return out + "]}";
+    w.EndArray();
+    w.EndObject();
+  });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "search/search.h"
 
 #include "base/json.h"
+#include "base/json_writer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,6 @@
 #include "base/base64.h"
 #include "base/error_codes.h"
 #include "base/hash.h"
-#include "base/json_escape.h"
 #include "base/time_format.h"
 #include "base/time_zone.h"
 #include "policy/sharing.h"
@@ -152,21 +152,24 @@ Result<plate::Plate> TargetPlate(const Value& params) {
   return parsed;
 }
 
-std::string RegionJson(const Region& r) {
+// A circle, or a polygon as [lon, lat] pairs (GeoJSON's order).
+void WriteRegion(json::Writer& w, const Region& r) {
+  w.StartObject();
   if (!r.polygon.empty()) {
-    std::string out = R"({"polygon":[)";
-    for (std::size_t i = 0; i < r.polygon.size(); ++i)
-      out += fmt::format("{}[{:.6f},{:.6f}]", i ? "," : "", r.polygon[i].lon(), r.polygon[i].lat());
-    return out + "]}";
+    json::Key(w, "polygon");
+    w.StartArray();
+    for (const geo::Point& p : r.polygon) {
+      w.StartArray();
+      json::Put(w, p.lon());
+      json::Put(w, p.lat());
+      w.EndArray();
+    }
+    w.EndArray();
+  } else {
+    json::Members(w, "lat", r.center.lat(), "lon", r.center.lon(), "radius_m",
+                  std::round(r.radius_m));
   }
-  return fmt::format(R"({{"lat":{:.6f},"lon":{:.6f},"radius_m":{:.0f}}})", r.center.lat(),
-                     r.center.lon(), r.radius_m);
-}
-
-std::string StringList(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
-  return out + "]";
+  w.EndObject();
 }
 
 std::string_view FormatName(Format f) {
@@ -178,37 +181,41 @@ std::string_view FormatName(Format f) {
   return "json";
 }
 
-// What was asked, for the audit entry and the cursor's digest.
-std::string TermsJson(const Request& req) {
-  std::string terms = fmt::format(R"("type":"{}")", Describe(req.type).name);
-  if (req.plate) terms += fmt::format(R"(,"plate":"{}")", req.plate->text());
-  if (req.pattern) terms += fmt::format(R"(,"pattern":{})", JsonQuote(req.pattern->text()));
-  if (req.state) terms += fmt::format(R"(,"state":"{}")", req.state->code());
-  if (req.type == SearchType::kArea) terms += R"(,"area":)" + RegionJson(req.region);
+// What was asked, as members of the audit entry (and, alone, the document
+// the cursor's digest is taken of).
+void WriteTerms(json::Writer& w, const Request& req) {
+  json::Members(w, "type", Describe(req.type).name);
+  if (req.plate) json::Members(w, "plate", req.plate->text());
+  if (req.pattern) json::Members(w, "pattern", req.pattern->text());
+  if (req.state) json::Members(w, "state", req.state->code());
+  if (req.type == SearchType::kArea) {
+    json::Key(w, "area");
+    WriteRegion(w, req.region);
+  }
   if (req.type == SearchType::kScenes) {
-    terms += fmt::format(R"(,"k":{},"scenes":[)", req.k);
-    for (std::size_t i = 0; i < req.scenes.size(); ++i) {
-      const Scene& s = req.scenes[i];
-      terms += fmt::format(R"({}{{"area":{},"from":"{}","to":"{}"}})", i ? "," : "",
-                           RegionJson(s.region), FormatRfc3339(s.from), FormatRfc3339(s.to));
+    json::Members(w, "k", req.k);
+    json::Key(w, "scenes");
+    w.StartArray();
+    for (const Scene& s : req.scenes) {
+      w.StartObject();
+      json::Key(w, "area");
+      WriteRegion(w, s.region);
+      json::Members(w, "from", FormatRfc3339(s.from), "to", FormatRfc3339(s.to));
+      w.EndObject();
     }
-    terms += "]";
+    w.EndArray();
   }
-  if (req.type == SearchType::kConvoy) {
-    terms +=
-        fmt::format(R"(,"window_s":{},"min_together":{})", req.window_ms / 1000, req.min_together);
-  }
-  if (req.type == SearchType::kRoute) terms += fmt::format(R"(,"max_kmh":{:g})", req.max_kmh);
-  if (req.type == SearchType::kLocate)
-    terms += fmt::format(R"(,"time_zone":"{}")", req.time_zone.name());
-  terms += fmt::format(R"(,"from":"{}","to":"{}")", FormatRfc3339(req.from), FormatRfc3339(req.to));
-  if (!req.agencies.empty()) terms += R"(,"agencies":)" + StringList(req.agencies);
-  if (!req.cameras.empty()) terms += R"(,"cameras":)" + StringList(req.cameras);
+  if (req.type == SearchType::kConvoy)
+    json::Members(w, "window_s", req.window_ms / 1000, "min_together", req.min_together);
+  if (req.type == SearchType::kRoute) json::Members(w, "max_kmh", req.max_kmh);
+  if (req.type == SearchType::kLocate) json::Members(w, "time_zone", req.time_zone.name());
+  json::Members(w, "from", FormatRfc3339(req.from), "to", FormatRfc3339(req.to));
+  if (!req.agencies.empty()) json::Members(w, "agencies", req.agencies);
+  if (!req.cameras.empty()) json::Members(w, "cameras", req.cameras);
   for (auto [name, value] : {std::pair{"make", &req.make}, std::pair{"model", &req.model},
                              std::pair{"color", &req.color}, std::pair{"body", &req.body}}) {
-    if (!value->empty()) terms += fmt::format(R"(,"{}":{})", name, JsonQuote(*value));
+    if (!value->empty()) json::Members(w, name, *value);
   }
-  return terms;
 }
 
 // A cursor: "<digest hex>\n<offset>" or "<digest hex>\n<time>\n<agency>\n<camera>\n<id>".
@@ -435,7 +442,11 @@ Result<Request> ParseRequest(std::string_view json, std::int64_t now) {
     return Bad("format", "json, csv or geojson");
   }
 
-  r.digest = Hash64(TermsJson(r));
+  r.digest = Hash64(json::Write([&](json::Writer& w) {
+    w.StartObject();
+    WriteTerms(w, r);
+    w.EndObject();
+  }));
   if (const Value* page = Object(doc, "page")) {
     const std::size_t max = r.format == Format::kJson ? kMaxPageJson : kMaxPageExport;
     Result<double> limit =
@@ -703,13 +714,17 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
     touched_codes.push_back(code);
   }
   const std::size_t results = ResultCount(req, answer);
-  const std::string details = fmt::format(
-      R"({{{},"format":"{}","purpose":{},"case":{},"offense":{},"justification":{},"approval":{},"on_behalf_of":{},"results":{},"agencies":{},"touched":{},"places":{}}})",
-      TermsJson(req), FormatName(req.format), JsonQuote(req.why.purpose),
-      JsonQuote(req.why.case_number), JsonQuote(req.why.offense), JsonQuote(req.why.justification),
-      req.why.approval ? std::to_string(*req.why.approval) : "null",
-      plan.on_behalf_of.empty() ? "null" : JsonQuote(plan.on_behalf_of), results,
-      StringList(plan.agencies), StringList(touched_codes), StringList(plan.places));
+  const std::string details = json::Write([&](json::Writer& w) {
+    w.StartObject();
+    WriteTerms(w, req);
+    json::Members(w, "format", FormatName(req.format), "purpose", req.why.purpose, "case",
+                  req.why.case_number, "offense", req.why.offense, "justification",
+                  req.why.justification, "approval", req.why.approval, "on_behalf_of",
+                  plan.on_behalf_of.empty() ? std::nullopt : std::optional(plan.on_behalf_of),
+                  "results", results, "agencies", plan.agencies, "touched", touched_codes, "places",
+                  plan.places);
+    w.EndObject();
+  });
   std::int64_t seq = 0;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     audit::Entry e;
@@ -728,9 +743,9 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
       x.actor = p.Actor();
       x.agency = p.agency_id;
       x.event = "search.export";
-      x.details = fmt::format(R"({{"search":{},"type":"{}","format":"{}","results":{},"case":{}}})",
-                              seq, Describe(req.type).name, FormatName(req.format), results,
-                              JsonQuote(req.why.case_number));
+      x.details =
+          json::Object("search", seq, "type", Describe(req.type).name, "format",
+                       FormatName(req.format), "results", results, "case", req.why.case_number);
       x.touched = touched;
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, x));
     }
