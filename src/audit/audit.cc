@@ -7,6 +7,7 @@
 #include <map>
 
 #include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "crypto/crypto.h"
 
@@ -75,6 +76,11 @@ std::string_view OutcomeName(Outcome o) {
   return "failed";
 }
 
+// The chain's canonical form (docs/format/audit.md): bytes fixed once and
+// hashed, not a document anyone reads, so it keeps its own serialization
+// (JsonQuote's escaping) and is never written through json::Writer — a
+// different escaping of one control character would break every chain
+// stored before the change.
 std::string EntryHash(const std::string& prev, const Entry& e) {
   std::string body = fmt::format(R"({{"seq":{},"time":{},"actor":{},"agency":{},"event":{},)",
                                  e.seq, e.time, JsonQuote(e.actor),
@@ -259,17 +265,21 @@ Result<std::int64_t> PurgeBefore(catalog::Database& db, std::int64_t cutoff, std
       d->Bind(1, through);
       INTERDICT_RETURN_IF_ERROR(d->Run());
     }
-    std::string events;
-    for (const auto& [event, n] : by_event)
-      events += fmt::format("{}{}:{}", events.empty() ? "" : ",", JsonQuote(event), n);
     Entry e;
     e.time = now;
     e.actor = "system";
     e.event = "audit.purge";
-    e.details = fmt::format(
-        R"({{"entries":{},"from_seq":{},"through_seq":{},"from":"{}","to":"{}","cutoff":"{}","anchor":"{}","events":{{{}}}}})",
-        purged, from_seq, through, FormatRfc3339(from_time), FormatRfc3339(last_time),
-        FormatRfc3339(cutoff), crypto::HexEncode(anchor), events);
+    e.details = json::Write([&](json::Writer& w) {
+      w.StartObject();
+      json::Members(w, "entries", purged, "from_seq", from_seq, "through_seq", through, "from",
+                    FormatRfc3339(from_time), "to", FormatRfc3339(last_time), "cutoff",
+                    FormatRfc3339(cutoff), "anchor", crypto::HexEncode(anchor));
+      json::Key(w, "events");
+      w.StartObject();
+      for (const auto& [event, n] : by_event) json::Members(w, event, n);
+      w.EndObject();
+      w.EndObject();
+    });
     return Append(db, e);
   }));
   return purged;

@@ -72,11 +72,11 @@ requires(!std::same_as<T, bool> && !std::same_as<T, char>) void Put(Writer& w, T
 }
 template <typename T>
 void Put(Writer& w, const std::optional<T>& v) {
-  if (v) {
-    Put(w, *v);
-  } else {
+  if (!v) {
     w.Null();
+    return;
   }
+  Put(w, *v);
 }
 template <typename T>
 void Put(Writer& w, const std::vector<T>& v) {

@@ -21,7 +21,7 @@
 #include "alerting/cameras.h"
 #include "audit/audit.h"
 #include "base/clock.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/line_reader.h"
 #include "base/log.h"
 #include "catalog/migrations.h"
@@ -347,10 +347,10 @@ int ImportReads(const std::vector<std::string>& argv) {
     if (!agency_flag.empty()) e.agency = agency_id(agency_flag);
     e.event = "reads.import";
     e.outcome = finished ? audit::Outcome::kOk : audit::Outcome::kFailed;
-    e.details = fmt::format(
-        R"({{"file":{},"format":"{}","accepted":{},"duplicates":{},"expired":{},"rejected":{},"confidential_dropped":{},"cameras_registered":{}}})",
-        JsonQuote(file), format, accepted, duplicates, expired, rejected, dropped,
-        cameras_registered);
+    e.details =
+        json::Object("file", file, "format", format, "accepted", accepted, "duplicates", duplicates,
+                     "expired", expired, "rejected", rejected, "confidential_dropped", dropped,
+                     "cameras_registered", cameras_registered);
     if (e.agency) e.touched = {*e.agency};
     Status s = (*db)->Transaction([&] { return audit::Append(**db, e); });
     if (!s.ok()) std::cerr << "interdict import reads: audit entry failed: " << s.message() << "\n";

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include <fmt/core.h>
 
 #include "base/base64.h"
 #include "base/delimited.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "http/client.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
@@ -23,62 +24,98 @@ constexpr std::int64_t kHeartbeatMs = 60'000;  // real time, as the OpenALPR age
 
 // What alpr_group and alpr_results share: the agent and camera of
 // "<agent_uid>-cam<camera_id>", the confidence, the candidates and the region.
-struct OpenAlprParts {
-  std::string agent, camera_id, candidates, region;
-  double confidence = 0;
-};
+// One plate with its confidence in percent, as the agent writes candidates.
+void WriteCandidate(json::Writer& w, std::string_view plate, double confidence) {
+  w.StartObject();
+  json::Members(w, "plate", plate, "confidence", std::round(confidence * 10) / 10);
+  w.EndObject();
+}
 
-OpenAlprParts Parts(const read::Read& r, std::string_view region_key) {
-  OpenAlprParts p;
-  const std::size_t at = r.camera.rfind("-cam");
-  p.agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
-  p.camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
-  for (const read::Alternate& a : r.alternates) {
-    p.candidates +=
-        fmt::format(R"(,{{"plate":"{}","confidence":{:.1f}}})", a.plate.text(),
-                    a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
+// A one-element list of {"name", "confidence"}, the agent's vehicle attribute.
+void WriteAttribute(json::Writer& w, std::string_view key, std::string_view name,
+                    double confidence) {
+  json::Key(w, key);
+  w.StartArray();
+  w.StartObject();
+  json::Members(w, "name", name, "confidence", confidence);
+  w.EndObject();
+  w.EndArray();
+}
+
+// The agent's camera_id is a number; a camera code that does not end in one
+// is sent as a string (the server refuses it, as it would a real agent's).
+void WriteCameraId(json::Writer& w, const std::string& id) {
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+  if (ec == std::errc() && end == id.data() + id.size()) {
+    json::Put(w, n);
+  } else {
+    json::Put(w, id);
   }
-  p.confidence =
-      r.plate_confidence.known() ? static_cast<double>(r.plate_confidence.percent()) : 0.0;
-  if (r.state.known()) {
-    p.region = fmt::format(R"(,"{0}":"us-{1}","{0}_confidence":{2})", region_key,
-                           AsciiLower(r.state.code().substr(3)),
-                           r.state_confidence.known() ? r.state_confidence.percent() : 0);
-  }
-  return p;
 }
 
 }  // namespace
 
 std::string OpenAlprGroup(const read::Read& r, std::string_view crop) {
-  const OpenAlprParts p = Parts(r, "best_region");
-  std::string gps;
-  if (r.position) {
-    gps = fmt::format(R"(,"gps_latitude":{:.6f},"gps_longitude":{:.6f})", r.position->lat(),
-                      r.position->lon());
-  }
-  std::string vehicle;
-  if (!r.vehicle.empty()) {
-    vehicle = fmt::format(
-        R"(,"vehicle":{{"color":[{{"name":{},"confidence":80.0}}],"make":[{{"name":{},"confidence":80.0}}],"make_model":[{{"name":{},"confidence":70.0}}],"body_type":[{{"name":{},"confidence":80.0}}]}})",
-        JsonQuote(r.vehicle.color), JsonQuote(r.vehicle.make), JsonQuote(r.vehicle.model),
-        JsonQuote(r.vehicle.body));
-  }
-  // The agent sends the best plate's crop inside best_plate.
-  const std::string plate_crop =
-      crop.empty() ? "" : fmt::format(R"(,"plate_crop_jpeg":"{}")", Base64Encode(crop));
-  return fmt::format(
-      R"({{"version":2,"data_type":"alpr_group","epoch_start":{},"epoch_end":{},"agent_uid":{},"camera_id":{},"best_uuid":{},"uuids":[{}],"best_plate_number":"{}","best_confidence":{:.1f}{},"best_plate":{{"plate":"{}","confidence":{:.1f},"candidates":[{{"plate":"{}","confidence":{:.1f}}}{}]{}}}{}{}}})",
-      r.time, r.time + 800, JsonQuote(p.agent), p.camera_id, JsonQuote(r.id), JsonQuote(r.id),
-      r.plate.text(), p.confidence, p.region, r.plate.text(), p.confidence, r.plate.text(),
-      p.confidence, p.candidates, plate_crop, gps, vehicle);
+  const std::size_t at = r.camera.rfind("-cam");
+  const std::string agent = at == std::string::npos ? r.camera : r.camera.substr(0, at);
+  const std::string camera_id = at == std::string::npos ? "1" : r.camera.substr(at + 4);
+  const double confidence =
+      r.plate_confidence.known() ? static_cast<double>(r.plate_confidence.percent()) : 0.0;
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "version", 2, "data_type", "alpr_group", "epoch_start", r.time, "epoch_end",
+                  r.time + 800, "agent_uid", agent);
+    json::Key(w, "camera_id");
+    WriteCameraId(w, camera_id);
+    json::Members(w, "best_uuid", r.id, "uuids", std::vector<std::string>{r.id},
+                  "best_plate_number", r.plate.text(), "best_confidence",
+                  std::round(confidence * 10) / 10);
+    if (r.state.known()) {
+      json::Members(w, "best_region", "us-" + AsciiLower(r.state.code().substr(3)),
+                    "best_region_confidence",
+                    r.state_confidence.known() ? r.state_confidence.percent() : 0);
+    }
+    json::Key(w, "best_plate");
+    w.StartObject();
+    json::Members(w, "plate", r.plate.text(), "confidence", std::round(confidence * 10) / 10);
+    json::Key(w, "candidates");
+    w.StartArray();
+    WriteCandidate(w, r.plate.text(), confidence);
+    for (const read::Alternate& a : r.alternates) {
+      WriteCandidate(w, a.plate.text(),
+                     a.confidence.known() ? static_cast<double>(a.confidence.percent()) : 0.0);
+    }
+    w.EndArray();
+    // The agent sends the best plate's crop inside best_plate.
+    if (!crop.empty()) json::Members(w, "plate_crop_jpeg", Base64Encode(crop));
+    w.EndObject();
+    if (r.position) {
+      json::Members(w, "gps_latitude", r.position->lat(), "gps_longitude", r.position->lon());
+    }
+    if (!r.vehicle.empty()) {
+      json::Key(w, "vehicle");
+      w.StartObject();
+      WriteAttribute(w, "color", r.vehicle.color, 80.0);
+      WriteAttribute(w, "make", r.vehicle.make, 80.0);
+      WriteAttribute(w, "make_model", r.vehicle.model, 70.0);
+      WriteAttribute(w, "body_type", r.vehicle.body, 80.0);
+      w.EndObject();
+    }
+    w.EndObject();
+  });
 }
 
 std::string NativeBatch(const std::vector<const read::Read*>& reads) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < reads.size(); ++i)
-    out += (i ? "," : "") + read::FormatNativeRead(*reads[i]);
-  return out + "]";
+  return json::Write([&](json::Writer& w) {
+    w.StartArray();
+    for (const read::Read* r : reads) {
+      w.StartObject();
+      read::WriteNativeReadMembers(w, *r);
+      w.EndObject();
+    }
+    w.EndArray();
+  });
 }
 
 std::string CsvBatch(const std::vector<const read::Read*>& reads) {
@@ -293,17 +330,25 @@ void Feeder::Run() {
       for (const auto& [who, ids] : agents) {
         auto key = secrets_.keys.find(who.first);
         if (key == secrets_.keys.end()) continue;
-        std::string streams;
-        for (const std::string& id : ids)
-          streams += fmt::format(R"({}{{"camera_id":{}}})", streams.empty() ? "" : ",", id);
-        count(
-            client(who.first).Send(
-                "POST", "/api/v1/ingest/openalpr",
-                fmt::format(
-                    R"({{"data_type":"heartbeat","agent_uid":{},"agent_version":"interdict-sim","video_streams":[{}]}})",
-                    JsonQuote(who.second), streams),
-                {{"Authorization", "Bearer " + key->second}, {"Content-Type", "application/json"}}),
-            0);
+        const std::string heartbeat = json::Write([&](json::Writer& w) {
+          w.StartObject();
+          json::Members(w, "data_type", "heartbeat", "agent_uid", who.second, "agent_version",
+                        "interdict-sim");
+          json::Key(w, "video_streams");
+          w.StartArray();
+          for (const std::string& id : ids) {
+            w.StartObject();
+            json::Key(w, "camera_id");
+            WriteCameraId(w, id);
+            w.EndObject();
+          }
+          w.EndArray();
+          w.EndObject();
+        });
+        count(client(who.first).Send("POST", "/api/v1/ingest/openalpr", heartbeat,
+                                     {{"Authorization", "Bearer " + key->second},
+                                      {"Content-Type", "application/json"}}),
+              0);
       }
     }
     for (auto& [agency, reads] : due) {

@@ -13,7 +13,7 @@
 #include "audit/audit.h"
 #include "base/delimited.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "catalog/migrations.h"
 #include "catalog/sqlite.h"
@@ -40,14 +40,17 @@ std::string SecretsPath(const std::string& data_dir) {
 
 Status WriteSecrets(const std::string& data_dir, const DemoSecrets& s) {
   ::mkdir(server::DataPaths(data_dir).demo().c_str(), 0700);
-  std::string keys, stolen;
-  for (const auto& [agency, key] : s.keys)
-    keys += fmt::format("{}{}:{}", keys.empty() ? "" : ",", JsonQuote(agency), JsonQuote(key));
-  for (const std::string& p : s.stolen_plates) stolen += (stolen.empty() ? "" : ",") + JsonQuote(p);
-  const std::string text =
-      fmt::format(R"({{"password":{},"totp_secret":{},"keys":{{{}}},"stolen_plates":[{}]}})",
-                  JsonQuote(s.password), JsonQuote(s.totp_secret), keys, stolen) +
-      "\n";
+  const std::string text = json::Write([&](json::Writer& w) {
+                             w.StartObject();
+                             json::Members(w, "password", s.password, "totp_secret", s.totp_secret);
+                             json::Key(w, "keys");
+                             w.StartObject();
+                             for (const auto& [agency, key] : s.keys) json::Members(w, agency, key);
+                             w.EndObject();
+                             json::Members(w, "stolen_plates", s.stolen_plates);
+                             w.EndObject();
+                           }) +
+                           "\n";
   const std::string path = SecretsPath(data_dir);
   {
     std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
@@ -106,8 +109,7 @@ Status AddPerson(catalog::Database& db, std::int64_t agency_id, const std::strin
   e.actor = "operator";
   e.agency = agency_id;
   e.event = "user.create";
-  e.details = fmt::format(R"({{"username":{},"role":{},"by":"demo seed"}})", JsonQuote(username),
-                          JsonQuote(role));
+  e.details = json::Object("username", username, "role", role, "by", "demo seed");
   return audit::Append(db, e);
 }
 
@@ -340,10 +342,9 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   const std::vector<sim::Vehicle>& vehicles = population.vehicles();
   auto entry = [&](const sim::Vehicle& v, std::string_view reason, std::string_view case_number,
                    std::int64_t expires) {
-    return fmt::format(
-        R"({{"plate":"{}","state":"{}","reason":{},"case_number":{},"expires_at":"{}","make":"{}","model":{},"color":"{}"}})",
-        v.plate.str(), v.state.code().substr(3), JsonQuote(reason), JsonQuote(case_number),
-        FormatRfc3339(expires), v.make, JsonQuote(v.model), v.color);
+    return json::Object("plate", v.plate.str(), "state", v.state.code().substr(3), "reason", reason,
+                        "case_number", case_number, "expires_at", FormatRfc3339(expires), "make",
+                        v.make, "model", v.model, "color", v.color);
   };
   const sim::Vehicle* amber_car = nullptr;
   for (std::size_t i = 200; i < vehicles.size() && amber_car == nullptr; ++i)

@@ -4,13 +4,14 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "geo/geo.h"
 
 namespace interdict::oversight {
@@ -59,10 +60,8 @@ const std::map<std::string, Kind>& Kinds() {
         area.id = a["id"].GetString();
         area.name = a["name"].GetString();
         if (a["population"].IsInt64()) area.population = a["population"].GetInt64();
-        area.rings_json = "[";
         for (const auto& ring : a["rings"].GetArray()) {
           geo::Ring r;
-          area.rings_json += area.rings_json.size() > 1 ? ",[" : "[";
           for (const auto& pt : ring.GetArray()) {
             const double lon = pt[0].GetDouble(), lat = pt[1].GetDouble();
             r.push_back(geo::Point::FromDegrees(lat, lon));
@@ -70,12 +69,10 @@ const std::map<std::string, Kind>& Kinds() {
             area.max_lat = std::max(area.max_lat, lat);
             area.min_lon = std::min(area.min_lon, lon);
             area.max_lon = std::max(area.max_lon, lon);
-            area.rings_json += fmt::format("{}[{},{}]", r.size() > 1 ? "," : "", lon, lat);
           }
-          area.rings_json += "]";
           area.rings.push_back(std::move(r));
         }
-        area.rings_json += "]";
+        area.rings_json = json::Write([&](json::Writer& w) { a["rings"].Accept(w); });
         kind.areas.push_back(std::move(area));
       }
       out[kind.kind] = std::move(kind);
@@ -89,18 +86,23 @@ struct Tally {
   std::int64_t cameras = 0, reads = 0, hits = 0, stops = 0, searches = 0;
 };
 
-// A rate, or null when the denominator is unknown or zero.
-std::string Rate(std::int64_t n, std::optional<std::int64_t> per, double scale) {
-  if (!per || *per <= 0) return "null";
-  return fmt::format("{:.3f}", static_cast<double>(n) * scale / static_cast<double>(*per));
+// A rate to three decimals, or null when the denominator is unknown or zero.
+std::optional<double> Rate(std::int64_t n, const std::optional<std::int64_t>& per, double scale) {
+  if (!per || *per <= 0) return std::nullopt;
+  return std::round(static_cast<double>(n) * scale / static_cast<double>(*per) * 1000) / 1000;
 }
 
-std::string Figures(const Tally& t, std::optional<std::int64_t> population) {
-  return fmt::format(
-      R"("cameras":{},"reads":{},"hits":{},"stops":{},"searches":{},"rates":{{"hits_per_1000_reads":{},"stops_per_1000_reads":{},"reads_per_resident":{},"hits_per_100k_residents":{},"stops_per_100k_residents":{},"searches_per_100k_residents":{}}})",
-      t.cameras, t.reads, t.hits, t.stops, t.searches, Rate(t.hits, t.reads, 1000),
-      Rate(t.stops, t.reads, 1000), Rate(t.reads, population, 1), Rate(t.hits, population, 1e5),
-      Rate(t.stops, population, 1e5), Rate(t.searches, population, 1e5));
+void WriteFigures(json::Writer& w, const Tally& t, const std::optional<std::int64_t>& population) {
+  json::Members(w, "cameras", t.cameras, "reads", t.reads, "hits", t.hits, "stops", t.stops,
+                "searches", t.searches);
+  json::Key(w, "rates");
+  w.StartObject();
+  json::Members(w, "hits_per_1000_reads", Rate(t.hits, t.reads, 1000), "stops_per_1000_reads",
+                Rate(t.stops, t.reads, 1000), "reads_per_resident", Rate(t.reads, population, 1),
+                "hits_per_100k_residents", Rate(t.hits, population, 1e5),
+                "stops_per_100k_residents", Rate(t.stops, population, 1e5),
+                "searches_per_100k_residents", Rate(t.searches, population, 1e5));
+  w.EndObject();
 }
 
 // The centres of an area or scenes search's circles and polygons.
@@ -200,12 +202,13 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
         ++t->searches;
       }
     }));
-    return identity::AuditAct(db, p, "oversight.disparity", true,
-                              fmt::format(R"({{"areas":"{}","from":{},"to":{}}})", kind.kind,
-                                          period.from_day, period.to_day),
-                              now);
+    return identity::AuditAct(
+        db, p, "oversight.disparity", true,
+        json::Object("areas", kind.kind, "from", period.from_day, "to", period.to_day), now);
   }));
-  std::optional<std::int64_t> population = 0;
+  // The residents of all areas, known only if every area's is.
+  std::int64_t residents = 0;
+  bool all_known = true;
   for (std::size_t i = 0; i < kind.areas.size(); ++i) {
     const Tally& t = tally[i];
     total.cameras += t.cameras;
@@ -213,24 +216,40 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     total.hits += t.hits;
     total.stops += t.stops;
     total.searches += t.searches;
-    if (!kind.areas[i].population) population.reset();
-    if (population) *population += *kind.areas[i].population;
+    all_known = all_known && kind.areas[i].population.has_value();
+    residents += kind.areas[i].population.value_or(0);
   }
-  std::string out = fmt::format(
-      R"({{"kind":"{}","label":{},"source":{},"period":{{"from":"{}","to":"{}"}},"areas":[)",
-      kind.kind, JsonQuote(kind.label), JsonQuote(kind.source), FormatDay(period.from_day),
-      FormatDay(period.to_day));
-  for (std::size_t i = 0; i < kind.areas.size(); ++i) {
-    const Area& a = kind.areas[i];
-    out += fmt::format(
-        R"({}{{"id":{},"name":{},"population":{},{}{}}})", i ? "," : "", JsonQuote(a.id),
-        JsonQuote(a.name), a.population ? std::to_string(*a.population) : "null",
-        Figures(tally[i], a.population), geometry ? R"(,"rings":)" + a.rings_json : "");
-  }
-  out += fmt::format(R"(],"all_areas":{{"population":{},{}}},"outside":{{{}}}}})",
-                     population ? std::to_string(*population) : "null", Figures(total, population),
-                     Figures(outside, std::nullopt));
-  return out;
+  const std::optional<std::int64_t> population =
+      all_known ? std::optional(residents) : std::nullopt;
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "kind", kind.kind, "label", kind.label, "source", kind.source);
+    json::Key(w, "period");
+    w.StartObject();
+    json::Members(w, "from", FormatDay(period.from_day), "to", FormatDay(period.to_day));
+    w.EndObject();
+    json::Key(w, "areas");
+    w.StartArray();
+    for (std::size_t i = 0; i < kind.areas.size(); ++i) {
+      const Area& a = kind.areas[i];
+      w.StartObject();
+      json::Members(w, "id", a.id, "name", a.name, "population", a.population);
+      WriteFigures(w, tally[i], a.population);
+      if (geometry) json::Members(w, "rings", json::Raw{a.rings_json});
+      w.EndObject();
+    }
+    w.EndArray();
+    json::Key(w, "all_areas");
+    w.StartObject();
+    json::Members(w, "population", population);
+    WriteFigures(w, total, population);
+    w.EndObject();
+    json::Key(w, "outside");
+    w.StartObject();
+    WriteFigures(w, outside, std::nullopt);
+    w.EndObject();
+    w.EndObject();
+  });
 }
 
 }  // namespace interdict::oversight

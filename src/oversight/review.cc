@@ -12,7 +12,7 @@
 
 #include "audit/audit.h"
 #include "base/json.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "base/time_zone.h"
 #include "crypto/crypto.h"
@@ -392,11 +392,10 @@ Status Resolve(catalog::Database& db, const identity::Principal& p, std::int64_t
     if (!up.ok()) return up.status();
     up->Bind(1, id).Bind(2, resolution).Bind(3, note).Bind(4, p.id).Bind(5, now);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return identity::AuditAct(
-        db, p, "review.resolve", true,
-        fmt::format(R"({{"flag":{},"search":{},"rule":"{}","resolution":"{}","note":{}}})", id, seq,
-                    rule, resolution, JsonQuote(note)),
-        now);
+    return identity::AuditAct(db, p, "review.resolve", true,
+                              json::Object("flag", id, "search", seq, "rule", rule, "resolution",
+                                           resolution, "note", note),
+                              now);
   });
 }
 
@@ -418,42 +417,64 @@ Result<std::string> ExportPackage(catalog::Database& db, const identity::Princip
     if (!flags.ok()) return flags.status();
     Result<audit::VerifyResult> verified = audit::Verify(db);
     if (!verified.ok()) return verified.status();
-    body = fmt::format(
-        R"({{"agency":"{}","from":"{}","to":"{}","generated_at":"{}","verification":{{"intact":{},"entries":{},"head":"{}","first_bad":{},"problem":{}}},)"
-        R"("rules":{{"min_justification_words":{},"repeat_count":{},"repeat_days":{},"time_zone":"{}","wide_days":{},"wide_agencies":{},"wide_radius_m":{:g},"protected_radius_m":{:g},"protected_places":{}}},"trail":[)",
-        p.agency_code, FormatRfc3339(from), FormatRfc3339(to), FormatRfc3339(now),
-        !verified->first_bad, verified->entries, verified->head,
-        verified->first_bad ? std::to_string(*verified->first_bad) : "null",
-        JsonQuote(verified->problem), rules.min_justification_words, rules.repeat_count,
-        rules.repeat_days, rules.time_zone, rules.wide_days, rules.wide_agencies,
-        rules.wide_radius_m, rules.places.margin_m, rules.places.fixed.size());
-    for (std::size_t i = 0; i < trail->size(); ++i) {
-      const audit::Entry& e = (*trail)[i];
-      body += fmt::format(
-          R"({}{{"seq":{},"time":"{}","actor":{},"event":{},"outcome":"{}","details":{}}})",
-          i ? "," : "", e.seq, FormatRfc3339(e.time), JsonQuote(e.actor), JsonQuote(e.event),
-          audit::OutcomeName(e.outcome), e.details);
-    }
-    body += R"(],"flags":[)";
-    std::size_t n = 0;
-    for (const Flag& f : *flags) {
-      if (f.search_time < from || f.search_time >= to) continue;
-      body += fmt::format(
-          R"({}{{"id":{},"search":{},"rule":"{}","detail":{},"actor":{},"resolution":{},"note":{},"resolved_by":{},"resolved_at":{}}})",
-          n++ ? "," : "", f.id, f.seq, f.rule, JsonQuote(f.detail), JsonQuote(f.actor_name),
-          f.resolution.empty() ? "null" : JsonQuote(f.resolution),
-          f.resolution.empty() ? "null" : JsonQuote(f.note),
-          f.resolution.empty() ? "null" : JsonQuote(f.resolved_by),
-          f.resolved_at ? JsonQuote(FormatRfc3339(*f.resolved_at)) : "null");
-    }
-    body += "]}";
+    std::size_t n = 0;  // flags in the period
+    body = json::Write([&](json::Writer& w) {
+      w.StartObject();
+      json::Members(w, "agency", p.agency_code, "from", FormatRfc3339(from), "to",
+                    FormatRfc3339(to), "generated_at", FormatRfc3339(now));
+      json::Key(w, "verification");
+      w.StartObject();
+      json::Members(w, "intact", !verified->first_bad, "entries", verified->entries, "head",
+                    verified->head, "first_bad", verified->first_bad, "problem", verified->problem);
+      w.EndObject();
+      json::Key(w, "rules");
+      w.StartObject();
+      json::Members(w, "min_justification_words", rules.min_justification_words, "repeat_count",
+                    rules.repeat_count, "repeat_days", rules.repeat_days, "time_zone",
+                    rules.time_zone, "wide_days", rules.wide_days, "wide_agencies",
+                    rules.wide_agencies, "wide_radius_m", rules.wide_radius_m, "protected_radius_m",
+                    rules.places.margin_m, "protected_places", rules.places.fixed.size());
+      w.EndObject();
+      json::Key(w, "trail");
+      w.StartArray();
+      for (const audit::Entry& e : *trail) {
+        w.StartObject();
+        json::Members(w, "seq", e.seq, "time", FormatRfc3339(e.time), "actor", e.actor, "event",
+                      e.event, "outcome", audit::OutcomeName(e.outcome), "details",
+                      json::Raw{e.details});
+        w.EndObject();
+      }
+      w.EndArray();
+      json::Key(w, "flags");
+      w.StartArray();
+      for (const Flag& f : *flags) {
+        if (f.search_time < from || f.search_time >= to) continue;
+        ++n;
+        const auto resolved = [&f](const std::string& v) {
+          return f.resolution.empty() ? std::nullopt : std::optional(v);
+        };
+        w.StartObject();
+        json::Members(w, "id", f.id, "search", f.seq, "rule", f.rule, "detail", f.detail, "actor",
+                      f.actor_name, "resolution", resolved(f.resolution), "note", resolved(f.note),
+                      "resolved_by", resolved(f.resolved_by), "resolved_at",
+                      FormatRfc3339(f.resolved_at));
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    });
     return identity::AuditAct(db, p, "review.export", true,
-                              fmt::format(R"({{"from":"{}","to":"{}","entries":{},"flags":{}}})",
-                                          FormatRfc3339(from), FormatRfc3339(to), trail->size(), n),
+                              json::Object("from", FormatRfc3339(from), "to", FormatRfc3339(to),
+                                           "entries", trail->size(), "flags", n),
                               now);
   }));
+  // The digest is of the package's text exactly as sent inside the answer.
   const std::string digest = crypto::HexEncode(crypto::AsBytes(crypto::Sha256(body)));
-  return fmt::format(R"({{"package":{},"sha256":"{}"}})", body, digest);
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "package", json::Raw{body}, "sha256", digest);
+    w.EndObject();
+  });
 }
 
 }  // namespace interdict::oversight

@@ -16,7 +16,7 @@
 #include <fmt/core.h>
 
 #include "base/hash.h"
-#include "base/json_escape.h"
+#include "base/json_writer.h"
 #include "base/time_format.h"
 #include "store/coding.h"
 #include "store/crc32c.h"
@@ -845,14 +845,11 @@ Status Store::Impl::Purge() {
       }
       std::shared_ptr<Segment> replacement;
       INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, write, &replacement));
-      std::string holds_json;
-      for (const std::string& id : hold_ids)
-        holds_json += (holds_json.empty() ? "" : ",") + JsonQuote(id);
-      AppendPurgeReport(fmt::format(
-          R"({{"purged_at":"{}","agency":{},"segment":"{}","action":"{}","reads_destroyed":{},"oldest":"{}","newest":"{}","reads_kept":{},"kept_by_holds":[{}]}})",
-          FormatRfc3339(now), JsonQuote(agency), SegmentFileName(meta.id),
-          replacement ? "rewritten" : "deleted", destroyed, FormatRfc3339(oldest),
-          FormatRfc3339(newest), keep.size(), holds_json));
+      AppendPurgeReport(json::Object(
+          "purged_at", FormatRfc3339(now), "agency", agency, "segment", SegmentFileName(meta.id),
+          "action", replacement ? "rewritten" : "deleted", "reads_destroyed", destroyed, "oldest",
+          FormatRfc3339(oldest), "newest", FormatRfc3339(newest), "reads_kept", keep.size(),
+          "kept_by_holds", hold_ids));
       log.Info("purged expired reads", {{"agency", agency},
                                         {"segment", seg->path()},
                                         {"destroyed", destroyed},
