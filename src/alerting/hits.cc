@@ -136,7 +136,8 @@ constexpr std::string_view kHitFrom =
 
 std::string HitJson(catalog::Statement& q) {
   const std::string kind = q.Text(13);
-  const bool approximate = kind == "lookalike" || kind == "alternate" || kind == "one_edit";
+  const std::optional<match::MatchKind> matched = match::ParseMatchKind(kind);
+  const bool approximate = matched && match::IsApproximate(*matched);
   const std::int64_t age_ms = q.Int(12);
   const std::string score = q.Text(14), entry = q.Text(11), read = q.Text(5);
   return json::Write([&](json::Writer& w) {
@@ -576,11 +577,32 @@ Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p
   return address;
 }
 
-Result<HitAction> ParseHitAction(std::string_view s) {
-  if (s == "acknowledge") return HitAction::kAcknowledge;
-  if (s == "visual-check") return HitAction::kVisualCheck;
-  if (s == "confirm") return HitAction::kConfirm;
-  if (s == "close") return HitAction::kClose;
+static_assert(std::size(kHitStateNames) == static_cast<std::size_t>(HitState::kClosed) + 1);
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < std::size(kHitActions); ++i)
+        if (kHitActions[i].action != static_cast<HitAction>(i)) return false;
+      return true;
+    }(),
+    "kHitActions is indexed by HitAction");
+
+std::string_view HitStateName(HitState s) {
+  return kHitStateNames[static_cast<std::size_t>(s)];
+}
+
+Result<HitState> ParseHitState(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kHitStateNames); ++i)
+    if (kHitStateNames[i] == name) return static_cast<HitState>(i);
+  return Status::Internal(fmt::format("unknown hit step '{}'", name));
+}
+
+const HitActionInfo& Describe(HitAction a) {
+  return kHitActions[static_cast<std::size_t>(a)];
+}
+
+Result<HitAction> ParseHitAction(std::string_view route) {
+  for (const HitActionInfo& a : kHitActions)
+    if (a.route == route) return a.action;
   return Status::InvalidArgument("action: acknowledge, visual-check, confirm or close");
 }
 
@@ -602,9 +624,10 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     q->Bind(1, id);
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
-    const std::string from = q->Text(0);
+    Result<HitState> from = ParseHitState(q->Text(0));
+    if (!from.ok()) return from.status();
     const std::int64_t camera_agency = q->Int(1);
-    std::string to, event;
+    const HitActionInfo& action = Describe(step.action);
     // The step's record (hit_events.detail): what the officer recorded, and
     // the note when there is one.
     rapidjson::StringBuffer detail_text;
@@ -612,23 +635,19 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     detail.StartObject();
     auto wrong = [&](std::string_view need) {
       return Status::FailedPrecondition(
-          fmt::format("hit {} is {}; this step needs it {}", id, from, need));
+          fmt::format("hit {} is {}; this step needs it {}", id, HitStateName(*from), need));
     };
     switch (step.action) {
       case HitAction::kAcknowledge:
-        if (from != "new") return wrong("new");
-        to = "acknowledged";
-        event = "hit.acknowledge";
+        if (*from != HitState::kNew) return wrong("new");
         break;
       case HitAction::kVisualCheck:
-        if (from != "acknowledged") return wrong("acknowledged");
+        if (*from != HitState::kAcknowledged) return wrong("acknowledged");
         if (!step.plate_matches || !step.state_matches || !step.vehicle_matches) {
           return Status::InvalidArgument(
               "plate_matches, state_matches and vehicle_matches: each true or false, as seen "
               "against the image and the entry");
         }
-        to = "visually_checked";
-        event = "hit.visual_check";
         detail.Key("plate_matches");
         detail.Bool(*step.plate_matches);
         detail.Key("state_matches");
@@ -637,34 +656,31 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         detail.Bool(*step.vehicle_matches);
         break;
       case HitAction::kConfirm:
-        if (from != "visually_checked") return wrong("visually_checked");
+        if (*from != HitState::kVisuallyChecked) return wrong("visually_checked");
         if (!step.source_confirmed.value_or(false)) {
           return Status::InvalidArgument(
               "source_confirmed: true once the source confirms the entry is current; otherwise "
               "close the hit with outcome stale_entry");
         }
-        to = "confirmed_with_source";
-        event = "hit.confirm";
         detail.Key("source_confirmed");
         detail.Bool(true);
         break;
       case HitAction::kClose:
-        if (from == "new" || from == "closed") return wrong("acknowledged at least, not closed");
+        if (*from == HitState::kNew || *from == HitState::kClosed)
+          return wrong("acknowledged at least, not closed");
         if (kOutcomes.count(step.outcome) == 0) {
           return Status::InvalidArgument(
               "outcome: misread, stale_entry, wrong_state, vehicle_mismatch, stop, arrest, "
               "recovery or no_action");
         }
-        if (kActionable.count(step.outcome) != 0 && from != "confirmed_with_source") {
+        if (kActionable.count(step.outcome) != 0 && *from != HitState::kConfirmedWithSource) {
           return Status::FailedPrecondition(
                      fmt::format(
                          "a {} needs the hit visually checked and confirmed with the source "
                          "first (it is {})",
-                         step.outcome, from))
+                         step.outcome, HitStateName(*from)))
               .WithReason(codes::kConfirmationRequired);
         }
-        to = "closed";
-        event = "hit.close";
         detail.Key("outcome");
         detail.String(step.outcome.data(), static_cast<rapidjson::SizeType>(step.outcome.size()));
         break;
@@ -672,6 +688,7 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     Result<catalog::Statement> up =
         db.Prepare("UPDATE hits SET step = ?2, outcome = ?3 WHERE id = ?1");
     if (!up.ok()) return up.status();
+    const std::string_view to = HitStateName(action.to);
     up->Bind(1, id).Bind(2, to);
     if (step.action == HitAction::kClose) {
       up->Bind(3, step.outcome);
@@ -696,9 +713,9 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     }
     ev->Bind(5, now);
     INTERDICT_RETURN_IF_ERROR(ev->Run());
-    INTERDICT_RETURN_IF_ERROR(identity::AuditAct(db, p, event, true,
-                                                 fmt::format(R"({{"hit":{},"step":"{}"}})", id, to),
-                                                 now, {p.agency_id, camera_agency}));
+    INTERDICT_RETURN_IF_ERROR(identity::AuditAct(db, p, action.event, true,
+                                                 json::Object("hit", id, "step", to), now,
+                                                 {p.agency_id, camera_agency}));
     Result<std::string> j = LoadHitJson(db, id);
     if (!j.ok()) return j.status();
     json = std::move(*j);

@@ -124,8 +124,30 @@ Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity
 Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                              const std::string& role, std::int64_t now);
 
+// The hit workflow (GOVERNANCE D.20): where a hit is, and the four actions
+// that move it on. Each has one row in a table below; its name is what the
+// catalog stores (hits.step), the API shows and the console tests.
+enum class HitState { kNew, kAcknowledged, kVisuallyChecked, kConfirmedWithSource, kClosed };
+inline constexpr std::string_view kHitStateNames[] = {"new", "acknowledged", "visually_checked",
+                                                      "confirmed_with_source", "closed"};
+std::string_view HitStateName(HitState s);
+Result<HitState> ParseHitState(std::string_view name);
+
 enum class HitAction { kAcknowledge, kVisualCheck, kConfirm, kClose };
-Result<HitAction> ParseHitAction(std::string_view s);
+struct HitActionInfo {
+  HitAction action;
+  std::string_view route;  // POST /api/v1/hits/{id}/<route>
+  std::string_view event;  // the audit event
+  HitState to;             // where it leaves the hit
+};
+inline constexpr HitActionInfo kHitActions[] = {
+    {HitAction::kAcknowledge, "acknowledge", "hit.acknowledge", HitState::kAcknowledged},
+    {HitAction::kVisualCheck, "visual-check", "hit.visual_check", HitState::kVisuallyChecked},
+    {HitAction::kConfirm, "confirm", "hit.confirm", HitState::kConfirmedWithSource},
+    {HitAction::kClose, "close", "hit.close", HitState::kClosed},
+};
+const HitActionInfo& Describe(HitAction a);
+Result<HitAction> ParseHitAction(std::string_view route);
 
 struct HitStep {
   HitAction action = HitAction::kAcknowledge;

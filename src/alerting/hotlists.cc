@@ -13,11 +13,6 @@ namespace {
 constexpr std::size_t kChunk =
     5000;  // entries per transaction of a reload (each holds the catalog ~30 ms)
 
-bool DefaultOneEdit(std::string_view kind) {
-  // Decision 0018: short, urgent lists opt in; the bulk NCIC files do not.
-  return kind == "custom" || kind == "A" || kind == "M" || kind == "W";
-}
-
 std::string EntryDetail(const hotlist::Entry& e) {
   return json::Write([&](json::Writer& w) {
     w.StartObject();
@@ -69,7 +64,7 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
   if (spec.name.empty() || spec.name.size() > 100) {
     return Status::InvalidArgument("name: 1 to 100 bytes");
   }
-  if (spec.kind != "ncic" && hotlist::FindKind(spec.kind) == nullptr) {
+  if (spec.kind != hotlist::kNcicListKind && hotlist::FindKind(spec.kind) == nullptr) {
     return Status::InvalidArgument(
         "kind: \"ncic\" (entries carry their file code), \"custom\", or one NCIC file code");
   }
@@ -82,7 +77,8 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
         "INSERT INTO hotlists (agency_id, name, kind, priority, one_edit, created_at, created_by) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
     if (!ins.ok()) return ins.status();
-    const bool one_edit = spec.one_edit.value_or(DefaultOneEdit(spec.kind));
+    const hotlist::KindInfo* info = hotlist::FindKind(spec.kind);  // none for "ncic"
+    const bool one_edit = spec.one_edit.value_or(info != nullptr && info->one_edit);
     ins->Bind(1, p.agency_id)
         .Bind(2, spec.name)
         .Bind(3, spec.kind)
@@ -184,9 +180,9 @@ Result<ListRow> ListToLoad(const WithDb& with, const identity::Principal& p, std
     return Status::PermissionDenied(
         fmt::format("hotlist {} belongs to another agency; only its owner loads it", id));
   }
-  if ((list.kind == "ncic") != hotlist::CarriesKind(format)) {
+  if ((list.kind == hotlist::kNcicListKind) != hotlist::CarriesKind(format)) {
     return Status::InvalidArgument(
-        list.kind == "ncic"
+        list.kind == hotlist::kNcicListKind
             ? "format: an \"ncic\" list loads ncic or csv extracts (entries carry their file code)"
             : "format: this list takes genetec or json files; NCIC extracts go to an \"ncic\" "
               "list");

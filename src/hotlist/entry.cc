@@ -7,21 +7,21 @@ const std::vector<KindInfo>& Kinds() {
   // enables NCIC files explicitly; the immigration-violator file is off by
   // default and the setting is public.
   static const std::vector<KindInfo> kinds = {
-      {"A", "AMBER alert", true},
-      {"F", "felony vehicle", true},
-      {"W", "wanted person", true},
-      {"V", "stolen vehicle", true},
-      {"P", "stolen plate", true},
-      {"M", "missing person", true},
-      {"C", "supervised release", true},
-      {"H", "protection order", true},
-      {"K", "protective interest", true},
-      {"L", "violent person", true},
-      {"R", "stolen Canadian vehicle", true},
-      {"T", "gang or terrorist member", true},
-      {"X", "sex offender", true},
-      {"I", "immigration violator", false},
-      {kCustomKind, "agency list", true},
+      {"A", "AMBER alert", true, true},
+      {"F", "felony vehicle", true, false},
+      {"W", "wanted person", true, true},
+      {"V", "stolen vehicle", true, false},
+      {"P", "stolen plate", true, false},
+      {"M", "missing person", true, true},
+      {"C", "supervised release", true, false},
+      {"H", "protection order", true, false},
+      {"K", "protective interest", true, false},
+      {"L", "violent person", true, false},
+      {"R", "stolen Canadian vehicle", true, false},
+      {"T", "gang or terrorist member", true, false},
+      {"X", "sex offender", true, false},
+      {"I", "immigration violator", false, false},
+      {kCustomKind, "agency list", true, true},
   };
   return kinds;
 }

@@ -21,11 +21,18 @@ struct KindInfo {
   std::string_view code;
   std::string_view name;
   bool recommended;  // preselected when an administrator enables files; never on by itself
+  // Whether a list of this kind also matches plates one character away, unless
+  // its owner says otherwise (decision 0018: short, urgent lists opt in; the
+  // bulk NCIC files do not).
+  bool one_edit;
 };
 const std::vector<KindInfo>& Kinds();
 // Null for an unknown code.
 const KindInfo* FindKind(std::string_view code);
 inline constexpr std::string_view kCustomKind = "custom";
+// A list's kind when its entries carry their own NCIC file code (a whole
+// NCIC extract in one list); not an entry's kind.
+inline constexpr std::string_view kNcicListKind = "ncic";
 
 struct Entry {
   plate::Plate plate;

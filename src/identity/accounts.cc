@@ -12,6 +12,22 @@
 #include "identity/admin.h"
 
 namespace interdict::identity {
+
+static_assert(std::size(kRoleNames) == static_cast<std::size_t>(Role::kIntegration) + 1);
+
+std::string_view RoleName(Role r) {
+  return kRoleNames[static_cast<std::size_t>(r)];
+}
+
+bool IsRole(std::string_view role, Role r) {
+  return role == RoleName(r);
+}
+
+bool AreSupervisorAndAdministrator(std::string_view proposer_role, std::string_view approver_role) {
+  return (IsRole(proposer_role, Role::kSupervisor) &&
+          IsRole(approver_role, Role::kAdministrator)) ||
+         (IsRole(proposer_role, Role::kAdministrator) && IsRole(approver_role, Role::kSupervisor));
+}
 namespace {
 
 constexpr std::string_view kSignInFailed = "wrong username, password or code";

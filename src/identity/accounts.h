@@ -15,6 +15,18 @@
 
 namespace interdict::identity {
 
+// The roles the code itself names. Roles and their permissions are rows of
+// the catalog (roles, role_permissions); these are the ones a rule refers to.
+enum class Role { kAdministrator, kSupervisor, kAnalyst, kOfficer, kAuditor, kClerk, kIntegration };
+inline constexpr std::string_view kRoleNames[] = {
+    "administrator", "supervisor", "analyst", "officer", "auditor", "clerk", "integration"};
+std::string_view RoleName(Role r);
+bool IsRole(std::string_view role, Role r);
+
+// The two-person rule of sharing changes and confidential-plate matching: one
+// of a supervisor and an administrator proposes, the other approves.
+bool AreSupervisorAndAdministrator(std::string_view proposer_role, std::string_view approver_role);
+
 // Who is acting: a signed-in person or an integration's key.
 struct Principal {
   enum class Kind { kUser, kIntegration };

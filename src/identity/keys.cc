@@ -193,7 +193,7 @@ Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {
   p.agency_code = q->Text(6);
   p.agency_state = q->Text(7);
   p.agency_kind = q->Text(8);
-  p.role = "integration";
+  p.role = RoleName(Role::kIntegration);
   return p;
 }
 

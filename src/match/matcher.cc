@@ -76,6 +76,14 @@ std::string_view MatchKindName(MatchKind k) {
   return "?";
 }
 
+std::optional<MatchKind> ParseMatchKind(std::string_view name) {
+  for (MatchKind k : {MatchKind::kExact, MatchKind::kPlateOnly, MatchKind::kLookalike,
+                      MatchKind::kAlternate, MatchKind::kOneEdit}) {
+    if (MatchKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
 bool IsApproximate(MatchKind k) {
   return k == MatchKind::kLookalike || k == MatchKind::kAlternate || k == MatchKind::kOneEdit;
 }

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ namespace interdict::match {
 
 enum class MatchKind : std::uint8_t { kExact, kPlateOnly, kLookalike, kAlternate, kOneEdit };
 std::string_view MatchKindName(MatchKind k);
+// The kind a name stands for (as stored with a hit); nothing for another name.
+std::optional<MatchKind> ParseMatchKind(std::string_view name);
 // Lookalike, alternate and one-edit matches: the plate read is not the plate listed.
 bool IsApproximate(MatchKind k);
 

@@ -92,8 +92,7 @@ Status ApproveConfidentialMatching(catalog::Database& db, const identity::Princi
     if (!row.ok()) return row.status();
     if (!*row)
       return Status::NotFound(fmt::format("no request {} waiting in {}", id, p.agency_code));
-    if (q->Int(0) == p.id || q->Text(1) == p.role ||
-        (p.role != "supervisor" && p.role != "administrator")) {
+    if (q->Int(0) == p.id || !identity::AreSupervisorAndAdministrator(q->Text(1), p.role)) {
       return Status::PermissionDenied(
           "matching a confidential plate takes a supervisor and an administrator: the other "
           "role approves, never the asker");

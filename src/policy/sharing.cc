@@ -228,8 +228,7 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
     std::string why;
     if (g.proposed_by == p.id) {
       why = "the proposer cannot approve their own proposal: a second person must";
-    } else if (!((proposer_role == "supervisor" && p.role == "administrator") ||
-                 (proposer_role == "administrator" && p.role == "supervisor"))) {
+    } else if (!identity::AreSupervisorAndAdministrator(proposer_role, p.role)) {
       why = fmt::format(
           "sharing needs a supervisor and an administrator; proposed by a {}, approved by a {}",
           proposer_role, p.role);

@@ -815,9 +815,9 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
                 }});
   }
   // One route per step of the workflow.
-  for (const char* name : {"acknowledge", "visual-check", "confirm", "close"}) {
-    const alerting::HitAction action = *alerting::ParseHitAction(name);
-    router.Add({"POST", fmt::format("/api/v1/hits/{{id}}/{}", name),
+  for (const alerting::HitActionInfo& info : alerting::kHitActions) {
+    const alerting::HitAction action = info.action;
+    router.Add({"POST", fmt::format("/api/v1/hits/{{id}}/{}", info.route),
                 http::AccessRule::Requires("hits.work"),
                 [&ctx, action](const http::Request& req, const http::PathParams& params) {
                   const std::optional<std::int64_t> id = PathId(params);
