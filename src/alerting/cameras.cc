@@ -79,8 +79,7 @@ Status ApproveCamera(catalog::Database& db, const identity::Principal& p, std::i
     if (db.Changes() == 0) {
       return Status::NotFound(fmt::format("no pending camera {} in {}", id, p.agency_code));
     }
-    return identity::AuditAct(db, p, "camera.approve", true, fmt::format(R"({{"camera":{}}})", id),
-                              now);
+    return identity::AuditAct(db, p, "camera.approve", true, json::Object("camera", id), now);
   });
 }
 
@@ -123,8 +122,7 @@ Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool
     if (!up.ok()) return up.status();
     up->Bind(1, p.agency_id).Bind(2, std::int64_t{on ? 1 : 0}).Bind(3, now).Bind(4, p.Actor());
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return identity::AuditAct(db, p, "camera.auto_register", true,
-                              fmt::format(R"({{"on":{}}})", on ? "true" : "false"), now);
+    return identity::AuditAct(db, p, "camera.auto_register", true, json::Object("on", on), now);
   });
 }
 

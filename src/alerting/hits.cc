@@ -428,9 +428,9 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
       e.actor = "system";
       e.agency = camera_agency;
       e.event = "hit.raise";
-      e.details = fmt::format(
-          R"({{"hit":{},"hotlist":{},"entry":{},"match":"{}","recipients":{}}})", hit.id, list.id,
-          ref.entry_id, match::MatchKindName(f.candidate.kind), hit.recipients.size());
+      e.details =
+          json::Object("hit", hit.id, "hotlist", list.id, "entry", ref.entry_id, "match",
+                       match::MatchKindName(f.candidate.kind), "recipients", hit.recipients.size());
       e.touched = hit.recipients;
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
       if (hit.live) {
@@ -452,9 +452,8 @@ Result<std::string> GetHit(catalog::Database& db, const identity::Principal& p, 
   if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
   Result<std::string> json = LoadHitJson(db, id);
   if (!json.ok()) return json.status();
-  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-    return identity::AuditAct(db, p, "hit.view", true, fmt::format(R"({{"hit":{}}})", id), now);
-  }));
+  INTERDICT_RETURN_IF_ERROR(db.Transaction(
+      [&] { return identity::AuditAct(db, p, "hit.view", true, json::Object("hit", id), now); }));
   return json;
 }
 
@@ -499,8 +498,7 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
   std::vector<std::string> out;
   for (RecordedHit& h : *hits) out.push_back(std::move(h.json));
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-    return identity::AuditAct(db, p, "hits.list", true, fmt::format(R"({{"hits":{}}})", out.size()),
-                              now);
+    return identity::AuditAct(db, p, "hits.list", true, json::Object("hits", out.size()), now);
   }));
   return out;
 }
@@ -571,8 +569,8 @@ Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p
   if (!*row) return Status::NotFound(fmt::format("hit {} has no {} image", id, role));
   std::string address = q->Text(0);
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
-    return identity::AuditAct(db, p, "hit.image", true,
-                              fmt::format(R"({{"hit":{},"image":"{}"}})", id, role), now);
+    return identity::AuditAct(db, p, "hit.image", true, json::Object("hit", id, "image", role),
+                              now);
   }));
   return address;
 }

@@ -287,13 +287,12 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
         return Status::FailedPrecondition(
             fmt::format("hotlist {} was reloaded meanwhile; load again", req.list));
       }
-      return identity::AuditAct(
-          db, p, "hotlist.load", true,
-          fmt::format(
-              R"({{"hotlist":{},"generation":{},"format":"{}","entries":{},"pending":{},"rejected":{},"replaced":{}}})",
-              req.list, report.generation, hotlist::FormatName(req.format), report.active,
-              report.pending, report.rejected.size(), report.removed),
-          now);
+      return identity::AuditAct(db, p, "hotlist.load", true,
+                                json::Object("hotlist", req.list, "generation", report.generation,
+                                             "format", hotlist::FormatName(req.format), "entries",
+                                             report.active, "pending", report.pending, "rejected",
+                                             report.rejected.size(), "replaced", report.removed),
+                                now);
     });
   }));
   if (hooks.switched) hooks.switched();
@@ -337,7 +336,7 @@ Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Princ
           "no pending entries that another person loaded: an approver does not approve their own");
     }
     return identity::AuditAct(db, p, "hotlist.approve", true,
-                              fmt::format(R"({{"hotlist":{},"entries":{}}})", list, n), now);
+                              json::Object("hotlist", list, "entries", n), now);
   }));
   return n;
 }
@@ -373,8 +372,7 @@ Result<std::vector<EntryInfo>> ListEntries(catalog::Database& db, const identity
     }));
     return identity::AuditAct(
         db, p, "hotlist.entries.read", true,
-        fmt::format(R"({{"hotlist":{},"status":"{}","after":{},"entries":{}}})", list, status,
-                    after_id, out.size()),
+        json::Object("hotlist", list, "status", status, "after", after_id, "entries", out.size()),
         now);
   }));
   return out;

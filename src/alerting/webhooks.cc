@@ -75,8 +75,7 @@ Status DisableWebhook(catalog::Database& db, const identity::Principal& p, std::
     if (!dead.ok()) return dead.status();
     dead->Bind(1, id).Bind(2, now);
     INTERDICT_RETURN_IF_ERROR(dead->Run());
-    return identity::AuditAct(db, p, "webhook.disable", true,
-                              fmt::format(R"({{"webhook":{}}})", id), now);
+    return identity::AuditAct(db, p, "webhook.disable", true, json::Object("webhook", id), now);
   });
 }
 

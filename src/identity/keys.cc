@@ -118,7 +118,7 @@ Result<NewKey> RotateKey(catalog::Database& db, const Principal& p, std::int64_t
     up->Bind(1, key_id).BindBlob(2, secret_hash).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
     return AuditAct(db, p, "integration.rotate", true,
-                    fmt::format(R"({{"integration":{},"key_id":"{}"}})", id, key_id), now);
+                    json::Object("integration", id, "key_id", key_id), now);
   });
   if (!st.ok()) return st;
   return out;
@@ -133,8 +133,7 @@ Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return AuditAct(db, p, "integration.revoke", true, fmt::format(R"({{"integration":{}}})", id),
-                    now);
+    return AuditAct(db, p, "integration.revoke", true, json::Object("integration", id), now);
   });
 }
 

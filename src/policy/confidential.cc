@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "base/json_writer.h"
 #include "crypto/crypto.h"
 #include "plate/plate.h"
 
@@ -71,10 +72,9 @@ Result<std::int64_t> ProposeConfidentialMatching(catalog::Database& db,
     ins->BindBlob(1, digest).Bind(2, p.agency_id).Bind(3, p.id).Bind(4, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return identity::AuditAct(db, p, "confidential.matching.propose", true,
-                              fmt::format(R"({{"request":{},"digest":"{}"}})", id,
-                                          crypto::HexEncode(digest).substr(0, 8)),
-                              now);
+    return identity::AuditAct(
+        db, p, "confidential.matching.propose", true,
+        json::Object("request", id, "digest", crypto::HexEncode(digest).substr(0, 8)), now);
   }));
   return id;
 }
@@ -103,10 +103,9 @@ Status ApproveConfidentialMatching(catalog::Database& db, const identity::Princi
     if (!up.ok()) return up.status();
     up->Bind(1, p.id).Bind(2, now).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return identity::AuditAct(db, p, "confidential.matching.approve", true,
-                              fmt::format(R"({{"request":{},"digest":"{}"}})", id,
-                                          crypto::HexEncode(digest).substr(0, 8)),
-                              now);
+    return identity::AuditAct(
+        db, p, "confidential.matching.approve", true,
+        json::Object("request", id, "digest", crypto::HexEncode(digest).substr(0, 8)), now);
   });
 }
 
@@ -140,9 +139,8 @@ Result<std::int64_t> ProposeConfidentialChange(catalog::Database& db, const iden
     ins->BindBlob(1, digest).Bind(2, action).Bind(3, p.id).Bind(4, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     id = db.LastInsertId();
-    return identity::AuditAct(
-        db, p, "confidential.propose", true,
-        fmt::format(R"({{"change":{},"action":"{}","digest":"{}"}})", id, action, prefix), now);
+    return identity::AuditAct(db, p, "confidential.propose", true,
+                              json::Object("change", id, "action", action, "digest", prefix), now);
   }));
   return id;
 }
@@ -184,8 +182,8 @@ Status ApproveConfidentialChange(catalog::Database& db, const identity::Principa
       INTERDICT_RETURN_IF_ERROR(del->Run());
     }
     return identity::AuditAct(db, p, "confidential.approve", true,
-                              fmt::format(R"({{"change":{},"action":"{}","digest":"{}"}})", id,
-                                          action, crypto::HexEncode(digest).substr(0, 8)),
+                              json::Object("change", id, "action", action, "digest",
+                                           crypto::HexEncode(digest).substr(0, 8)),
                               now);
   });
 }

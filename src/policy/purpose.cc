@@ -367,14 +367,14 @@ Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t
       refusal = Status::PermissionDenied("a supervisor cannot approve their own search")
                     .WithReason(codes::kSecondPersonRequired);
       return AuditAct(db, p, "approval.approve", false,
-                      fmt::format(R"({{"approval":{},"reason":"own request"}})", id), now);
+                      json::Object("approval", id, "reason", "own request"), now);
     }
     Result<catalog::Statement> up = db.Prepare(
         "UPDATE approvals SET approved_by = ?1, approved_at = ?2, expires_at = ?3 WHERE id = ?4");
     if (!up.ok()) return up.status();
     up->Bind(1, p.id).Bind(2, now).Bind(3, now + kApprovalValidityMs).Bind(4, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    return AuditAct(db, p, "approval.approve", true, fmt::format(R"({{"approval":{}}})", id), now);
+    return AuditAct(db, p, "approval.approve", true, json::Object("approval", id), now);
   });
   if (!st.ok()) return st;
   return refusal;

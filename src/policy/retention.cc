@@ -153,7 +153,7 @@ Status ReleaseHold(catalog::Database& db, const identity::Principal& p, std::int
     INTERDICT_RETURN_IF_ERROR(up->Run());
     if (db.Changes() == 0)
       return Status::NotFound(fmt::format("no active hold {} of {}", id, p.agency_code));
-    return AuditAct(db, p, "hold.release", true, fmt::format(R"({{"hold":{}}})", id), now);
+    return AuditAct(db, p, "hold.release", true, json::Object("hold", id), now);
   });
 }
 
