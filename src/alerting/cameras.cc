@@ -31,7 +31,7 @@ Status CheckSpec(const CameraSpec& s) {
   return Status::Ok();
 }
 
-std::optional<double> OptionalReal(catalog::Statement& q, int col) {
+std::optional<double> OptionalReal(const catalog::Statement& q, int col) {
   if (q.IsNull(col)) return std::nullopt;
   return std::stod(q.Text(col));
 }
@@ -85,30 +85,24 @@ Status ApproveCamera(catalog::Database& db, const identity::Principal& p, std::i
 
 Result<std::vector<CameraInfo>> ListCameras(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "agency.read"));
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<CameraInfo>(
       "SELECT id, code, name, vendor, status, agent_version, lat, lon, mobile, last_seen_at "
-      "FROM cameras WHERE agency_id = ?1 ORDER BY code");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<CameraInfo> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    CameraInfo c;
-    c.id = q->Int(0);
-    c.code = q->Text(1);
-    c.name = q->Text(2);
-    c.vendor = q->Text(3);
-    c.status = q->Text(4);
-    c.agent_version = q->Text(5);
-    c.lat = OptionalReal(*q, 6);
-    c.lon = OptionalReal(*q, 7);
-    c.mobile = q->Int(8) != 0;
-    c.last_seen_at = q->OptionalInt(9);
-    out.push_back(std::move(c));
-  }
-  return out;
+      "FROM cameras WHERE agency_id = ?1 ORDER BY code",
+      [&](const catalog::Statement& r) {
+        CameraInfo c;
+        c.id = r.Int(0);
+        c.code = r.Text(1);
+        c.name = r.Text(2);
+        c.vendor = r.Text(3);
+        c.status = r.Text(4);
+        c.agent_version = r.Text(5);
+        c.lat = OptionalReal(r, 6);
+        c.lon = OptionalReal(r, 7);
+        c.mobile = r.Int(8) != 0;
+        c.last_seen_at = r.OptionalInt(9);
+        return c;
+      },
+      p.agency_id);
 }
 
 Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool on,

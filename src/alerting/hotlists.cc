@@ -117,7 +117,7 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
 
 Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<ListInfo>(
       "SELECT h.id, a.code, h.name, h.kind, h.priority, h.one_edit, h.generation, "
       "h.published_at, h.loaded_at, "
       "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND e.generation = "
@@ -128,38 +128,32 @@ Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::P
       "u.agency_id WHERE u.hotlist_id = h.id) "
       "FROM hotlists h JOIN agencies a ON a.id = h.agency_id WHERE h.agency_id = ?1 OR EXISTS "
       "(SELECT 1 FROM hotlist_audience u WHERE u.hotlist_id = h.id AND u.agency_id = ?1) "
-      "ORDER BY h.id");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<ListInfo> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    ListInfo l;
-    l.id = q->Int(0);
-    l.agency = q->Text(1);
-    l.name = q->Text(2);
-    l.kind = q->Text(3);
-    l.priority = static_cast<int>(q->Int(4));
-    l.one_edit = q->Int(5) != 0;
-    l.generation = q->Int(6);
-    l.published_at = q->OptionalInt(7);
-    l.loaded_at = q->OptionalInt(8);
-    l.entries = q->Int(9);
-    l.pending = q->Int(10);
-    if (std::optional<std::string> aud = q->OptionalText(11)) {
-      std::size_t start = 0;
-      while (start <= aud->size()) {
-        const std::size_t comma = aud->find(',', start);
-        const std::size_t end = comma == std::string::npos ? aud->size() : comma;
-        l.audience.push_back(aud->substr(start, end - start));
-        start = end + 1;
-      }
-    }
-    out.push_back(std::move(l));
-  }
-  return out;
+      "ORDER BY h.id",
+      [&](const catalog::Statement& r) {
+        ListInfo l;
+        l.id = r.Int(0);
+        l.agency = r.Text(1);
+        l.name = r.Text(2);
+        l.kind = r.Text(3);
+        l.priority = static_cast<int>(r.Int(4));
+        l.one_edit = r.Int(5) != 0;
+        l.generation = r.Int(6);
+        l.published_at = r.OptionalInt(7);
+        l.loaded_at = r.OptionalInt(8);
+        l.entries = r.Int(9);
+        l.pending = r.Int(10);
+        if (std::optional<std::string> aud = r.OptionalText(11)) {
+          std::size_t start = 0;
+          while (start <= aud->size()) {
+            const std::size_t comma = aud->find(',', start);
+            const std::size_t end = comma == std::string::npos ? aud->size() : comma;
+            l.audience.push_back(aud->substr(start, end - start));
+            start = end + 1;
+          }
+        }
+        return l;
+      },
+      p.agency_id);
 }
 
 namespace {

@@ -118,21 +118,15 @@ Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit&
 }
 
 Result<std::vector<Delivery>> DueDeliveries(catalog::Database& db, std::int64_t now, int limit) {
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<Delivery>(
       "SELECT d.id, d.webhook_id, d.hit_id, w.url, w.secret, d.body, d.attempts FROM "
       "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.delivered_at IS NULL "
       "AND d.dead_at IS NULL AND d.next_attempt_at <= ?1 ORDER BY d.next_attempt_at, d.id LIMIT "
-      "?2");
-  if (!q.ok()) return q.status();
-  q->Bind(1, now).Bind(2, std::int64_t{limit});
-  std::vector<Delivery> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({q->Int(0), q->Int(1), q->Int(2), q->Text(3), q->Blob(4), q->Text(5), q->Int(6)});
-  }
-  return out;
+      "?2",
+      [&](const catalog::Statement& r) {
+        return Delivery{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Blob(4), r.Text(5), r.Int(6)};
+      },
+      now, std::int64_t{limit});
 }
 
 Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "base/status.h"
 
@@ -38,6 +40,10 @@ class Database {
   // this connection can write meanwhile (the service: under the catalog lock).
   Result<bool> CheckpointTruncate();
   Result<Statement> Prepare(std::string_view sql);
+  // Every row of `sql`, with `args` bound to ?1, ?2 …, as `row(statement)`
+  // makes it: the one shape of a list query.
+  template <typename T, typename F, typename... Args>
+  Result<std::vector<T>> List(std::string_view sql, F&& row, const Args&... args);
   std::int64_t LastInsertId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
@@ -118,5 +124,29 @@ class Statement {
   sqlite3_stmt* stmt_;
   Status bind_error_ = Status::Ok();
 };
+
+namespace internal {
+inline void BindAll(Statement&, int) {}
+template <typename A, typename... Rest>
+void BindAll(Statement& s, int index, const A& a, const Rest&... rest) {
+  static_assert(!std::is_floating_point_v<A>, "bind a REAL with BindReal");
+  if constexpr (std::is_integral_v<A>) {
+    s.Bind(index, static_cast<std::int64_t>(a));
+  } else {
+    s.Bind(index, a);
+  }
+  BindAll(s, index + 1, rest...);
+}
+}  // namespace internal
+
+template <typename T, typename F, typename... Args>
+Result<std::vector<T>> Database::List(std::string_view sql, F&& row, const Args&... args) {
+  Result<Statement> q = Prepare(sql);
+  if (!q.ok()) return q.status();
+  internal::BindAll(*q, 1, args...);
+  std::vector<T> out;
+  INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const Statement& r) { out.push_back(row(r)); }));
+  return out;
+}
 
 }  // namespace interdict::catalog

@@ -139,27 +139,21 @@ Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std
 
 Result<std::vector<KeyInfo>> ListKeys(catalog::Database& db, const Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<KeyInfo>(
       "SELECT id, name, key_id, permissions, cameras, created_at, revoked_at FROM integrations "
-      "WHERE agency_id = ?1 ORDER BY id");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<KeyInfo> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    KeyInfo k;
-    k.id = q->Int(0);
-    k.name = q->Text(1);
-    k.key_id = q->Text(2);
-    k.permissions = ParseArray(q->Text(3)).value_or(std::vector<std::string>{});
-    if (!q->IsNull(4)) k.cameras = ParseArray(q->Text(4));
-    k.created_at = q->Int(5);
-    k.revoked_at = q->OptionalInt(6);
-    out.push_back(std::move(k));
-  }
-  return out;
+      "WHERE agency_id = ?1 ORDER BY id",
+      [&](const catalog::Statement& r) {
+        KeyInfo k;
+        k.id = r.Int(0);
+        k.name = r.Text(1);
+        k.key_id = r.Text(2);
+        k.permissions = ParseArray(r.Text(3)).value_or(std::vector<std::string>{});
+        if (!r.IsNull(4)) k.cameras = ParseArray(r.Text(4));
+        k.created_at = r.Int(5);
+        k.revoked_at = r.OptionalInt(6);
+        return k;
+      },
+      p.agency_id);
 }
 
 Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {

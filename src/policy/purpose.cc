@@ -116,17 +116,11 @@ Result<std::optional<Purpose>> CheckFields(catalog::Database& db, const SearchRe
 }  // namespace
 
 Result<std::vector<Purpose>> ListPurposes(catalog::Database& db) {
-  Result<catalog::Statement> q = db.Prepare(
-      "SELECT code, label, description, prohibited FROM purposes ORDER BY prohibited, code");
-  if (!q.ok()) return q.status();
-  std::vector<Purpose> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Int(3) != 0});
-  }
-  return out;
+  return db.List<Purpose>(
+      "SELECT code, label, description, prohibited FROM purposes ORDER BY prohibited, code",
+      [&](const catalog::Statement& r) {
+        return Purpose{r.Text(0), r.Text(1), r.Text(2), r.Int(3) != 0};
+      });
 }
 
 Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t now) {

@@ -40,18 +40,15 @@ std::string Duration(std::int64_t ms) {
 Result<std::vector<RetentionSetting>> GetRetention(catalog::Database& db,
                                                    const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
-  Result<catalog::Statement> q = db.Prepare(
+  Result<std::vector<RetentionSetting>> listed = db.List<RetentionSetting>(
       "SELECT data_class, period_ms, preset FROM retention WHERE agency_id = ?1 ORDER BY "
-      "data_class");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<RetentionSetting> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({q->Text(0), q->Int(1), q->Text(2), std::nullopt});
-  }
+      "data_class",
+      [&](const catalog::Statement& r) {
+        return RetentionSetting{r.Text(0), r.Int(1), r.Text(2), std::nullopt};
+      },
+      p.agency_id);
+  if (!listed.ok()) return listed.status();
+  std::vector<RetentionSetting> out = std::move(listed).value();
   for (RetentionSetting& r : out) {
     Result<std::optional<std::int64_t>> max = StatutoryMax(db, p.agency_id, r.data_class);
     if (!max.ok()) return max.status();
@@ -159,24 +156,18 @@ Status ReleaseHold(catalog::Database& db, const identity::Principal& p, std::int
 
 Result<std::vector<HoldInfo>> ListHolds(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "holds.manage"));
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<HoldInfo>(
       "SELECT id, plate, camera, window_from, window_to, basis, requested_by, expires_at, "
-      "released_at FROM holds WHERE agency_id = ?1 ORDER BY id");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<HoldInfo> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    HoldInfo h;
-    h.id = q->Int(0);
-    h.request = {q->OptionalText(1), q->OptionalText(2), q->OptionalInt(3), q->OptionalInt(4),
-                 q->Text(5),         q->Text(6),         q->Int(7)};
-    h.released_at = q->OptionalInt(8);
-    out.push_back(std::move(h));
-  }
-  return out;
+      "released_at FROM holds WHERE agency_id = ?1 ORDER BY id",
+      [&](const catalog::Statement& r) {
+        HoldInfo h;
+        h.id = r.Int(0);
+        h.request = {r.OptionalText(1), r.OptionalText(2), r.OptionalInt(3), r.OptionalInt(4),
+                     r.Text(5),         r.Text(6),         r.Int(7)};
+        h.released_at = r.OptionalInt(8);
+        return h;
+      },
+      p.agency_id);
 }
 
 Result<std::map<std::string, store::RetentionRule>> StoreRetention(catalog::Database& db) {

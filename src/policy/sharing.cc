@@ -295,19 +295,13 @@ Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const ident
 
 Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
-  Result<catalog::Statement> q = db.Prepare(
+  return db.List<Notice>(
       "SELECT id, created_at, kind, message, read_at IS NOT NULL, addressee FROM notifications "
-      "WHERE agency_id = ?1 ORDER BY id DESC LIMIT 200");
-  if (!q.ok()) return q.status();
-  q->Bind(1, p.agency_id);
-  std::vector<Notice> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({q->Int(0), q->Int(1), q->Text(2), q->Text(3), q->Int(4) != 0, q->Text(5)});
-  }
-  return out;
+      "WHERE agency_id = ?1 ORDER BY id DESC LIMIT 200",
+      [&](const catalog::Statement& r) {
+        return Notice{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4) != 0, r.Text(5)};
+      },
+      p.agency_id);
 }
 
 Status SetAgencyHead(catalog::Database& db, const identity::Principal& p, const AgencyHead& head,

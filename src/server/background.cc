@@ -288,20 +288,14 @@ void Background::CheckStaleLists() {
   };
   Result<std::vector<Stale>> stale = ctx_.catalog->With(
       [&](catalog::Database& db, identity::Accounts&) -> Result<std::vector<Stale>> {
-        Result<catalog::Statement> q = db.Prepare(
+        return db.List<Stale>(
             "SELECT h.id, a.code, h.name, ?1 - COALESCE(h.published_at, h.created_at) FROM "
             "hotlists h JOIN agencies a ON a.id = h.agency_id WHERE ?1 - COALESCE(h.published_at, "
-            "h.created_at) > ?2");
-        if (!q.ok()) return q.status();
-        q->Bind(1, now).Bind(2, alerting::kStaleListMs);
-        std::vector<Stale> out;
-        for (;;) {
-          Result<bool> row = q->Step();
-          if (!row.ok()) return row.status();
-          if (!*row) break;
-          out.push_back({q->Int(0), q->Text(1), q->Text(2), q->Int(3)});
-        }
-        return out;
+            "h.created_at) > ?2",
+            [&](const catalog::Statement& r) {
+              return Stale{r.Int(0), r.Text(1), r.Text(2), r.Int(3)};
+            },
+            now, alerting::kStaleListMs);
       });
   if (!stale.ok()) {
     ctx_.log.Error("checking hotlist ages failed", {{"error", stale.status().message()}});
