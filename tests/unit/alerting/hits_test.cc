@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::alerting {
@@ -20,10 +21,9 @@ class HitRetentionTest : public ::testing::Test {
   void SetUp() override {
     db_ = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db_);
+    ASSERT_EQ(test::AddAgency(*db_, "STLPD", "US-MO", "local", "St. Louis PD"), 1);
     ASSERT_TRUE(
-        db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                  "('STLPD', 'St. Louis PD', 'MO0950000', 'US-MO', 'local', 0);"
-                  "INSERT INTO retention VALUES (1, 'hits', 31536000000, 'default', 0, 't');"
+        db_->Exec("INSERT INTO retention VALUES (1, 'hits', 31536000000, 'default', 0, 't');"
                   "INSERT INTO users (agency_id, username, display_name, role, created_at, "
                   "created_by) VALUES (1, 'a', 'A', 'administrator', 0, 't');"
                   "INSERT INTO hotlists (agency_id, name, kind, priority, one_edit, "

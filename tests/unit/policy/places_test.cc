@@ -7,6 +7,7 @@
 
 #include "policy/purpose.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::policy {
@@ -43,11 +44,10 @@ class PlacesTest : public ::testing::Test {
   void SetUp() override {
     db_ = test::MigratedCatalog(dir_.File("catalog.db"));
     ASSERT_TRUE(db_);
+    ASSERT_EQ(test::AddAgency(*db_, "STLPD"), 1);
+    ASSERT_EQ(test::AddAgency(*db_, "SLCPD"), 2);
     ASSERT_TRUE(
-        db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                  "('STLPD', 'a', 'MO0950000', 'US-MO', 'local', 0), "
-                  "('SLCPD', 'b', 'MO0960000', 'US-MO', 'local', 0);"
-                  "INSERT INTO users (agency_id, username, display_name, role, created_at, "
+        db_->Exec("INSERT INTO users (agency_id, username, display_name, role, created_at, "
                   "created_by) VALUES (1, 'ana', 'A', 'analyst', 0, 't'), "
                   "(1, 'sue', 'S', 'supervisor', 0, 't'), (2, 'tom', 'T', 'supervisor', 0, 't'),"
                   "(1, 'oli', 'O', 'officer', 0, 't')")

@@ -4,6 +4,7 @@
 
 #include "identity/admin.h"
 #include "support/catalog.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace interdict::policy {
@@ -20,9 +21,8 @@ class RetentionTest : public ::testing::Test {
         identity::InitCatalog(
             *db_, {"NHSP", "NH State Police", "NH0000000", "NH", "state", "admin", "A"}, now_)
             .ok());
-    ASSERT_TRUE(db_->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
-                          "('STLPD', 'b', 'MO0950000', 'US-MO', 'local', 0);"
-                          "INSERT INTO users (agency_id, username, display_name, role, created_at, "
+    ASSERT_EQ(test::AddAgency(*db_, "STLPD"), 2);
+    ASSERT_TRUE(db_->Exec("INSERT INTO users (agency_id, username, display_name, role, created_at, "
                           "created_by) VALUES (1, 'off', 'O', 'officer', 0, 't'), "
                           "(2, 'mo', 'M', 'administrator', 0, 't')")
                     .ok());
