@@ -130,25 +130,20 @@ Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t a
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   }
   Result<catalog::Statement> q =
-      db.Prepare("SELECT id, status, lat, lon FROM cameras WHERE agency_id = ?1 AND code = ?2");
+      db.Query("SELECT id, status, lat, lon FROM cameras WHERE agency_id = ?1 AND code = ?2",
+               agency_id, code);
   if (!q.ok()) return q.status();
-  q->Bind(1, agency_id).Bind(2, code);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
   CameraRef ref;
-  if (*row) {
+  if (q->has_row()) {
     ref.id = q->Int(0);
     ref.active = q->Text(1) == "active";
     ref.lat = OptionalReal(*q, 2);
     ref.lon = OptionalReal(*q, 3);
   } else {
-    Result<catalog::Statement> s =
-        db.Prepare("SELECT auto_register_cameras FROM agency_settings WHERE agency_id = ?1");
+    Result<catalog::Statement> s = db.Query(
+        "SELECT auto_register_cameras FROM agency_settings WHERE agency_id = ?1", agency_id);
     if (!s.ok()) return s.status();
-    s->Bind(1, agency_id);
-    Result<bool> srow = s->Step();
-    if (!srow.ok()) return srow.status();
-    if (!register_unknown && (!*srow || s->Int(0) == 0)) {
+    if (!register_unknown && (!s->has_row() || s->Int(0) == 0)) {
       return Status::NotFound(fmt::format(
           "unknown camera '{}': register it first (POST /api/v1/cameras), or let the agency "
           "auto-register cameras",

@@ -173,14 +173,12 @@ Result<std::string> LoadHitJson(catalog::Database& db, std::int64_t id) {
 // camera agency's hits now (an agreement may have been revoked since).
 Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                     std::int64_t now) {
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT h.agency_id FROM hits h JOIN hit_audience u ON u.hit_id = h.id "
-      "WHERE h.id = ?1 AND u.agency_id = ?2");
+      "WHERE h.id = ?1 AND u.agency_id = ?2",
+      id, p.agency_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, id).Bind(2, p.agency_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return false;
+  if (!q->has_row()) return false;
   const std::int64_t owner = q->Int(0);
   if (owner == p.agency_id) return true;
   Result<std::string> why = policy::WhyNotVisible(db, p, owner, policy::DataClass::kHits, now);
@@ -191,12 +189,10 @@ Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::in
 }  // namespace
 
 Result<identity::Principal> AgencyPrincipal(catalog::Database& db, std::int64_t agency_id) {
-  Result<catalog::Statement> q = db.Prepare("SELECT code, state, kind FROM agencies WHERE id = ?1");
+  Result<catalog::Statement> q =
+      db.Query("SELECT code, state, kind FROM agencies WHERE id = ?1", agency_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, agency_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("no agency {}", agency_id));
+  if (!q->has_row()) return Status::NotFound(fmt::format("no agency {}", agency_id));
   identity::Principal p;
   p.kind = identity::Principal::Kind::kIntegration;
   p.agency_id = agency_id;
@@ -347,14 +343,12 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
         if (e == kit->second.end() || !e->second) continue;  // a file the agency has not enabled
       }
       // The entry as it is now: the snapshot the hit keeps.
-      Result<catalog::Statement> eq = db.Prepare(
+      Result<catalog::Statement> eq = db.Query(
           "SELECT plate, state, kind, detail, entered_by, validated_at, expires_at FROM "
-          "hotlist_entries WHERE id = ?1");
+          "hotlist_entries WHERE id = ?1",
+          ref.entry_id);
       if (!eq.ok()) return eq.status();
-      eq->Bind(1, ref.entry_id);
-      Result<bool> erow = eq->Step();
-      if (!erow.ok()) return erow.status();
-      if (!*erow) continue;  // removed by a reload since the snapshot
+      if (!eq->has_row()) continue;  // removed by a reload since the snapshot
       const std::string detail = eq->Text(3);
       const std::optional<std::int64_t> validated = eq->OptionalInt(5);
       const std::optional<std::int64_t> expires = eq->OptionalInt(6);
@@ -561,12 +555,9 @@ Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p
   if (!may.ok()) return may.status();
   if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
   Result<catalog::Statement> q =
-      db.Prepare("SELECT address FROM hit_images WHERE hit_id = ?1 AND role = ?2");
+      db.Query("SELECT address FROM hit_images WHERE hit_id = ?1 AND role = ?2", id, role);
   if (!q.ok()) return q.status();
-  q->Bind(1, id).Bind(2, role);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("hit {} has no {} image", id, role));
+  if (!q->has_row()) return Status::NotFound(fmt::format("hit {} has no {} image", id, role));
   std::string address = q->Text(0);
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
     return identity::AuditAct(db, p, "hit.image", true, json::Object("hit", id, "image", role),
@@ -617,11 +608,8 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
     Result<bool> may = MaySee(db, p, id, now);
     if (!may.ok()) return may.status();
     if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
-    Result<catalog::Statement> q = db.Prepare("SELECT step, agency_id FROM hits WHERE id = ?1");
+    Result<catalog::Statement> q = db.Query("SELECT step, agency_id FROM hits WHERE id = ?1", id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
     Result<HitState> from = ParseHitState(q->Text(0));
     if (!from.ok()) return from.status();
     const std::int64_t camera_agency = q->Int(1);

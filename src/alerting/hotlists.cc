@@ -47,12 +47,9 @@ struct ListRow {
 
 Result<ListRow> LoadListRow(catalog::Database& db, std::int64_t id) {
   Result<catalog::Statement> q =
-      db.Prepare("SELECT agency_id, kind, generation FROM hotlists WHERE id = ?1");
+      db.Query("SELECT agency_id, kind, generation FROM hotlists WHERE id = ?1", id);
   if (!q.ok()) return q.status();
-  q->Bind(1, id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("no hotlist {}", id));
+  if (!q->has_row()) return Status::NotFound(fmt::format("no hotlist {}", id));
   return ListRow{q->Int(0), q->Text(1), q->Int(2)};
 }
 
@@ -94,12 +91,10 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
     id = db.LastInsertId();
     std::vector<std::int64_t> touched = {p.agency_id};
     for (const std::string& code : spec.audience) {
-      Result<catalog::Statement> a = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+      Result<catalog::Statement> a = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
       if (!a.ok()) return a.status();
-      a->Bind(1, code);
-      Result<bool> row = a->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
+      if (!a->has_row())
+        return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
       const std::int64_t agency = a->Int(0);
       Result<catalog::Statement> ins2 = db.Prepare(
           "INSERT OR IGNORE INTO hotlist_audience (hotlist_id, agency_id) VALUES (?1, ?2)");
@@ -259,12 +254,10 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
   // The switch: one commit makes the new generation current.
   INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) {
     return db.Transaction([&]() -> Status {
-      Result<catalog::Statement> cnt = db.Prepare(
-          "SELECT count(*) FROM hotlist_entries WHERE hotlist_id = ?1 AND generation = ?2");
+      Result<catalog::Statement> cnt =
+          db.Query("SELECT count(*) FROM hotlist_entries WHERE hotlist_id = ?1 AND generation = ?2",
+                   req.list, list.generation);
       if (!cnt.ok()) return cnt.status();
-      cnt->Bind(1, req.list).Bind(2, list.generation);
-      Result<bool> row = cnt->Step();
-      if (!row.ok()) return row.status();
       report.removed = static_cast<std::size_t>(cnt->Int(0));
       Result<catalog::Statement> up = db.Prepare(
           "UPDATE hotlists SET generation = ?2, published_at = ?3, loaded_at = ?4, entry_count = "
@@ -428,14 +421,12 @@ Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const iden
     for (const auto& [k, on] : kinds) {
       if (on) {
         if ((*current)[k]) continue;  // already on
-        Result<catalog::Statement> open = db.Prepare(
+        Result<catalog::Statement> open = db.Query(
             "SELECT id FROM list_kind_requests WHERE agency_id = ?1 AND kind = ?2 AND "
-            "approved_at IS NULL AND withdrawn_at IS NULL");
+            "approved_at IS NULL AND withdrawn_at IS NULL",
+            p.agency_id, k);
         if (!open.ok()) return open.status();
-        open->Bind(1, p.agency_id).Bind(2, k);
-        Result<bool> row = open->Step();
-        if (!row.ok()) return row.status();
-        if (*row) continue;  // already asked for
+        if (open->has_row()) continue;  // already asked for
         Result<catalog::Statement> ins = db.Prepare(
             "INSERT INTO list_kind_requests (agency_id, kind, proposed_by, proposed_at) VALUES "
             "(?1, ?2, ?3, ?4)");
@@ -493,15 +484,14 @@ Status ApproveListKind(catalog::Database& db, const identity::Principal& p, std:
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.kinds"));
   Status refusal = Status::Ok();
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT r.kind, r.proposed_by, u.role FROM list_kind_requests r JOIN users u ON u.id = "
         "r.proposed_by WHERE r.id = ?1 AND r.agency_id = ?2 AND r.approved_at IS NULL AND "
-        "r.withdrawn_at IS NULL");
+        "r.withdrawn_at IS NULL",
+        id, p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound(fmt::format("no open request {} in {}", id, p.agency_code));
+    if (!q->has_row())
+      return Status::NotFound(fmt::format("no open request {} in {}", id, p.agency_code));
     const std::string kind = q->Text(0), proposer_role = q->Text(2);
     const std::int64_t proposer = q->Int(1);
     if (proposer == p.id || proposer_role == p.role) {
@@ -538,15 +528,13 @@ Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std:
     if (!row.ok()) return row.status();
     if (row->agency_id != p.agency_id)
       return Status::NotFound(fmt::format("no hotlist {} of {}", list, p.agency_code));
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT coalesce(json_extract(detail, '$.reason'), ''), plate FROM hotlist_entries "
         "WHERE id = ?1 AND hotlist_id = ?2 AND generation = ?3 AND status IN ('active', "
-        "'pending') AND expires_at IS NOT NULL");
+        "'pending') AND expires_at IS NOT NULL",
+        entry, list, row->generation);
     if (!q.ok()) return q.status();
-    q->Bind(1, entry).Bind(2, list).Bind(3, row->generation);
-    Result<bool> found = q->Step();
-    if (!found.ok()) return found.status();
-    if (!*found) {
+    if (!q->has_row()) {
       return Status::NotFound(
           fmt::format("no custom entry {} in the current entries of hotlist {}", entry, list));
     }

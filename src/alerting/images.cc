@@ -34,12 +34,9 @@ Result<bool> AgencyHoldsImage(catalog::Database& db, std::int64_t agency_id,
 
 Result<std::string> ImageContentType(catalog::Database& db, const std::string& address) {
   Result<catalog::Statement> q =
-      db.Prepare("SELECT content_type FROM images WHERE address = ?1 LIMIT 1");
+      db.Query("SELECT content_type FROM images WHERE address = ?1 LIMIT 1", address);
   if (!q.ok()) return q.status();
-  q->Bind(1, address);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("no image {}", address));
+  if (!q->has_row()) return Status::NotFound(fmt::format("no image {}", address));
   return q->Text(0);
 }
 
@@ -91,12 +88,10 @@ Result<std::vector<std::string>> ExpireImages(catalog::Database& db, std::int64_
         INTERDICT_RETURN_IF_ERROR(del->Run());
       }
       ++by_agency[agency];
-      Result<catalog::Statement> left = db.Prepare("SELECT 1 FROM images WHERE address = ?1");
+      Result<catalog::Statement> left =
+          db.Query("SELECT 1 FROM images WHERE address = ?1", address);
       if (!left.ok()) return left.status();
-      left->Bind(1, address);
-      Result<bool> any = left->Step();
-      if (!any.ok()) return any.status();
-      if (!*any) gone.push_back(address);
+      if (!left->has_row()) gone.push_back(address);
     }
     INTERDICT_RETURN_IF_ERROR(AuditPurges(db, by_agency, "images", now));
     return Status::Ok();

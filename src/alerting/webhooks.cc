@@ -164,12 +164,10 @@ Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delive
 }
 
 Result<QueueDepth> DeliveryQueueDepth(catalog::Database& db) {
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT (SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL AND dead_at IS "
       "NULL), (SELECT count(*) FROM webhook_deliveries WHERE dead_at IS NOT NULL)");
   if (!q.ok()) return q.status();
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
   return QueueDepth{q->Int(0), q->Int(1)};
 }
 

@@ -105,19 +105,15 @@ Status AppendUncounted(catalog::Database& db, Entry& e) {
   std::string prev = ZeroHash();
   {
     Result<catalog::Statement> st =
-        db.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+        db.Query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     if (!st.ok()) return st.status();
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    if (st->has_row()) {
       last_seq = st->Int(0);
       prev = st->Blob(1);
     } else {
-      Result<catalog::Statement> a = db.Prepare("SELECT seq, hash FROM audit_anchor");
+      Result<catalog::Statement> a = db.Query("SELECT seq, hash FROM audit_anchor");
       if (!a.ok()) return a.status();
-      Result<bool> arow = a->Step();
-      if (!arow.ok()) return arow.status();
-      if (*arow) {
+      if (a->has_row()) {
         last_seq = a->Int(0);
         prev = a->Blob(1);
       }
@@ -163,11 +159,9 @@ Result<VerifyResult> Verify(catalog::Database& db) {
   std::int64_t expect = 1;
   std::string prev = ZeroHash();
   {
-    Result<catalog::Statement> a = db.Prepare("SELECT seq, hash FROM audit_anchor");
+    Result<catalog::Statement> a = db.Query("SELECT seq, hash FROM audit_anchor");
     if (!a.ok()) return a.status();
-    Result<bool> row = a->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    if (a->has_row()) {
       expect = a->Int(0) + 1;
       prev = a->Blob(1);
     }
@@ -212,33 +206,26 @@ Result<std::int64_t> PurgeBefore(catalog::Database& db, std::int64_t cutoff, std
     // The prefix: every entry before the first one still within the period
     // (a clock stepped back cannot cut a hole in the chain), at most
     // max_entries of it.
-    Result<catalog::Statement> bounds = db.Prepare(
+    Result<catalog::Statement> bounds = db.Query(
         "SELECT min(seq), coalesce((SELECT min(seq) FROM audit WHERE time >= ?1), max(seq) + 1) "
-        "- 1 FROM audit");
+        "- 1 FROM audit",
+        cutoff);
     if (!bounds.ok()) return bounds.status();
-    bounds->Bind(1, cutoff);
-    Result<bool> brow = bounds->Step();
-    if (!brow.ok()) return brow.status();
     if (bounds->IsNull(0)) return Status::Ok();  // an empty trail
     const std::int64_t through = std::min(bounds->Int(1), bounds->Int(0) + max_entries - 1);
     if (through < bounds->Int(0)) return Status::Ok();  // nothing past the period
-    Result<catalog::Statement> last = db.Prepare("SELECT hash, time FROM audit WHERE seq = ?1");
+    Result<catalog::Statement> last =
+        db.Query("SELECT hash, time FROM audit WHERE seq = ?1", through);
     if (!last.ok()) return last.status();
-    last->Bind(1, through);
-    Result<bool> lrow = last->Step();
-    if (!lrow.ok()) return lrow.status();
-    if (!*lrow) {
+    if (!last->has_row()) {
       return Status::FailedPrecondition(fmt::format(
           "audit purge: entry {} is missing; run `interdict audit verify` first", through));
     }
     const std::string anchor = last->Blob(0);
     const std::int64_t last_time = last->Int(1);
     Result<catalog::Statement> first =
-        db.Prepare("SELECT min(seq), min(time), count(*) FROM audit WHERE seq <= ?1");
+        db.Query("SELECT min(seq), min(time), count(*) FROM audit WHERE seq <= ?1", through);
     if (!first.ok()) return first.status();
-    first->Bind(1, through);
-    Result<bool> frow = first->Step();
-    if (!frow.ok()) return frow.status();
     const std::int64_t from_seq = first->Int(0), from_time = first->Int(1);
     purged = first->Int(2);
     std::map<std::string, std::int64_t> by_event;
@@ -286,12 +273,9 @@ Result<std::int64_t> PurgeBefore(catalog::Database& db, std::int64_t cutoff, std
 }
 
 Result<Head> CurrentHead(catalog::Database& db) {
-  Result<catalog::Statement> st =
-      db.Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+  Result<catalog::Statement> st = db.Query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (!st.ok()) return st.status();
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Head{};
+  if (!st->has_row()) return Head{};
   return Head{st->Int(0), crypto::HexEncode(st->Blob(1))};
 }
 

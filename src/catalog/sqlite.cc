@@ -98,7 +98,7 @@ int Database::Changes() const {
 }
 
 Statement::Statement(Statement&& o) noexcept
-    : db_(o.db_), stmt_(o.stmt_), bind_error_(std::move(o.bind_error_)) {
+    : db_(o.db_), stmt_(o.stmt_), bind_error_(std::move(o.bind_error_)), has_row_(o.has_row_) {
   o.stmt_ = nullptr;
 }
 Statement& Statement::operator=(Statement&& o) noexcept {
@@ -107,6 +107,7 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     db_ = o.db_;
     stmt_ = o.stmt_;
     bind_error_ = std::move(o.bind_error_);
+    has_row_ = o.has_row_;
     o.stmt_ = nullptr;
   }
   return *this;
@@ -148,6 +149,7 @@ Statement& Statement::BindNull(int index) {
 Result<bool> Statement::Step() {
   if (!bind_error_.ok()) return bind_error_;
   const int rc = sqlite3_step(stmt_);
+  has_row_ = rc == SQLITE_ROW;
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return db_->Error("running a statement");

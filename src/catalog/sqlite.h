@@ -44,6 +44,10 @@ class Database {
   // makes it: the one shape of a list query.
   template <typename T, typename F, typename... Args>
   Result<std::vector<T>> List(std::string_view sql, F&& row, const Args&... args);
+  // `sql` with `args` bound to ?1, ?2 …, stepped once: the statement is on
+  // its first row when has_row(), for lookups of one row.
+  template <typename... Args>
+  Result<Statement> Query(std::string_view sql, const Args&... args);
   std::int64_t LastInsertId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
@@ -94,6 +98,8 @@ class Statement {
 
   // Steps once: true when a row is ready, false when done.
   Result<bool> Step();
+  // Whether the last step (Database::Query's) left a row to read.
+  bool has_row() const { return has_row_; }
   // Steps to the end, for statements that return no rows.
   Status Run();
   // Ready to run again with new parameters.
@@ -123,6 +129,7 @@ class Statement {
   Database* db_;
   sqlite3_stmt* stmt_;
   Status bind_error_ = Status::Ok();
+  bool has_row_ = false;
 };
 
 namespace internal {
@@ -138,6 +145,16 @@ void BindAll(Statement& s, int index, const A& a, const Rest&... rest) {
   BindAll(s, index + 1, rest...);
 }
 }  // namespace internal
+
+template <typename... Args>
+Result<Statement> Database::Query(std::string_view sql, const Args&... args) {
+  Result<Statement> q = Prepare(sql);
+  if (!q.ok()) return q.status();
+  internal::BindAll(*q, 1, args...);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return q;
+}
 
 template <typename T, typename F, typename... Args>
 Result<std::vector<T>> Database::List(std::string_view sql, F&& row, const Args&... args) {

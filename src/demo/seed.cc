@@ -175,10 +175,8 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   INTERDICT_RETURN_IF_ERROR(catalog::Migrate(db));
   SeedReport report;
   {
-    Result<catalog::Statement> q = db.Prepare("SELECT count(*) FROM agencies");
+    Result<catalog::Statement> q = db.Query("SELECT count(*) FROM agencies");
     if (!q.ok()) return q.status();
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
     if (q->Int(0) > 0) {
       Result<DemoSecrets> s = ReadSecrets(options.data_dir);
       if (!s.ok()) {
@@ -226,11 +224,9 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
       return Status::Ok();
     }));
     for (const char* role : kRoles) {
-      Result<catalog::Statement> q = db.Prepare("SELECT id FROM users WHERE username = ?1");
+      Result<catalog::Statement> q =
+          db.Query("SELECT id FROM users WHERE username = ?1", Username(a.code, role));
       if (!q.ok()) return q.status();
-      q->Bind(1, Username(a.code, role));
-      Result<bool> row = q->Step();
-      if (!row.ok()) return row.status();
       Result<identity::Principal> p = accounts.UserPrincipal(q->Int(0));
       if (!p.ok()) return p.status();
       people[a.code + "/" + role] = *p;

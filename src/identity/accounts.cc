@@ -58,15 +58,13 @@ struct UserRow {
 };
 
 Result<std::optional<UserRow>> FindUser(catalog::Database& db, std::string_view username) {
-  Result<catalog::Statement> st = db.Prepare(
+  Result<catalog::Statement> st = db.Query(
       "SELECT id, agency_id, password_hash, enrolment_hash, enrolment_expires_at, totp_secret, "
       "totp_enrolled, totp_last_step, failed_logins, locked_until, disabled_at IS NOT NULL, "
-      "coalesce(reviewed_at, created_at) FROM users WHERE username = ?1");
+      "coalesce(reviewed_at, created_at) FROM users WHERE username = ?1",
+      username);
   if (!st.ok()) return st.status();
-  st->Bind(1, username);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<UserRow>();
+  if (!st->has_row()) return std::optional<UserRow>();
   UserRow u;
   u.id = st->Int(0);
   u.agency_id = st->Int(1);
@@ -380,14 +378,12 @@ Status Accounts::SignOut(std::string_view token, std::int64_t now) {
 }
 
 Result<Principal> Accounts::UserPrincipal(std::int64_t user_id) {
-  Result<catalog::Statement> q = db_.Prepare(
+  Result<catalog::Statement> q = db_.Query(
       "SELECT u.id, u.username, u.agency_id, a.code, a.state, a.kind, u.role FROM users u "
-      "JOIN agencies a ON a.id = u.agency_id WHERE u.id = ?1");
+      "JOIN agencies a ON a.id = u.agency_id WHERE u.id = ?1",
+      user_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, user_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("no user {}", user_id));
+  if (!q->has_row()) return Status::NotFound(fmt::format("no user {}", user_id));
   Principal p;
   p.kind = Principal::Kind::kUser;
   p.id = q->Int(0);

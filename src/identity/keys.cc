@@ -36,13 +36,12 @@ NewKey Fresh(std::int64_t id, std::string* key_id, std::string* secret_hash) {
 
 // The integration of `p`'s agency with `id`, not yet revoked.
 Status CheckOwnLiveKey(catalog::Database& db, const Principal& p, std::int64_t id) {
-  Result<catalog::Statement> q = db.Prepare(
-      "SELECT revoked_at IS NOT NULL FROM integrations WHERE id = ?1 AND agency_id = ?2");
+  Result<catalog::Statement> q =
+      db.Query("SELECT revoked_at IS NOT NULL FROM integrations WHERE id = ?1 AND agency_id = ?2",
+               id, p.agency_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, id).Bind(2, p.agency_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(fmt::format("no integration {} of {}", id, p.agency_code));
+  if (!q->has_row())
+    return Status::NotFound(fmt::format("no integration {} of {}", id, p.agency_code));
   if (q->Int(0) != 0)
     return Status::FailedPrecondition(fmt::format("integration {} is revoked", id));
   return Status::Ok();
@@ -65,13 +64,10 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
   Status st = db.Transaction([&]() -> Status {
     // Only what the integration role may hold.
     for (const std::string& perm : req.permissions) {
-      Result<catalog::Statement> q = db.Prepare(
-          "SELECT 1 FROM role_permissions WHERE role = 'integration' AND permission = ?1");
+      Result<catalog::Statement> q = db.Query(
+          "SELECT 1 FROM role_permissions WHERE role = 'integration' AND permission = ?1", perm);
       if (!q.ok()) return q.status();
-      q->Bind(1, perm);
-      Result<bool> row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) {
+      if (!q->has_row()) {
         return Status::InvalidArgument(
             fmt::format("permissions: {} is not one an integration may hold", perm));
       }
@@ -164,15 +160,14 @@ Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {
   }
   const std::string_view key_id = key.substr(kPrefix.size(), kKeyIdHex);
   const std::string_view secret = key.substr(kPrefix.size() + kKeyIdHex + 1);
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT i.id, i.name, i.secret_hash, i.permissions, i.cameras, a.id, a.code, a.state, "
       "a.kind FROM integrations i JOIN agencies a ON a.id = i.agency_id "
-      "WHERE i.key_id = ?1 AND i.revoked_at IS NULL");
+      "WHERE i.key_id = ?1 AND i.revoked_at IS NULL",
+      key_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, key_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row || !crypto::ConstantTimeEqual(q->Blob(2), crypto::AsBytes(crypto::Sha256(secret)))) {
+  if (!q->has_row() ||
+      !crypto::ConstantTimeEqual(q->Blob(2), crypto::AsBytes(crypto::Sha256(secret)))) {
     return refused;
   }
   Principal p;

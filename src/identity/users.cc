@@ -22,12 +22,9 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
   Status st = db.Transaction([&]() -> Status {
     {
       Result<catalog::Statement> r =
-          db.Prepare("SELECT 1 FROM roles WHERE name = ?1 AND name <> 'integration'");
+          db.Query("SELECT 1 FROM roles WHERE name = ?1 AND name <> 'integration'", role);
       if (!r.ok()) return r.status();
-      r->Bind(1, role);
-      Result<bool> row = r->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) {
+      if (!r->has_row()) {
         return Status::InvalidArgument(
             "role: administrator, supervisor, analyst, officer, auditor or clerk");
       }
@@ -56,13 +53,11 @@ Status DisableUser(catalog::Database& db, const Principal& p, std::int64_t id, s
   INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   if (id == p.id) return Status::FailedPrecondition("an administrator cannot disable themselves");
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
-        "SELECT username, disabled_at IS NOT NULL FROM users WHERE id = ?1 AND agency_id = ?2");
+    Result<catalog::Statement> q = db.Query(
+        "SELECT username, disabled_at IS NOT NULL FROM users WHERE id = ?1 AND agency_id = ?2", id,
+        p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
+    if (!q->has_row()) return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
     if (q->Int(1) != 0) return Status::FailedPrecondition(fmt::format("user {} is disabled", id));
     const std::string username = q->Text(0);
     Result<catalog::Statement> up = db.Prepare("UPDATE users SET disabled_at = ?1 WHERE id = ?2");
@@ -146,26 +141,22 @@ Result<std::vector<UserInfo>> ListUsers(catalog::Database& db, const Principal& 
 Status ReviewUser(catalog::Database& db, const Principal& p, std::int64_t id, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "users.manage"));
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT username, role, disabled_at IS NOT NULL, coalesce(reviewed_at, created_at) FROM "
-        "users WHERE id = ?1 AND agency_id = ?2");
+        "users WHERE id = ?1 AND agency_id = ?2",
+        id, p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
+    if (!q->has_row()) return Status::NotFound(fmt::format("no user {} in {}", id, p.agency_code));
     if (q->Int(2) != 0)
       return Status::FailedPrecondition(fmt::format("user {} is disabled: nothing to review", id));
     const std::string username = q->Text(0), role = q->Text(1);
     const std::int64_t previous = q->Int(3);
     if (id == p.id) {
-      Result<catalog::Statement> others = db.Prepare(
+      Result<catalog::Statement> others = db.Query(
           "SELECT count(*) FROM users WHERE agency_id = ?1 AND role = 'administrator' AND id <> "
-          "?2 AND disabled_at IS NULL");
+          "?2 AND disabled_at IS NULL",
+          p.agency_id, p.id);
       if (!others.ok()) return others.status();
-      others->Bind(1, p.agency_id).Bind(2, p.id);
-      Result<bool> orow = others->Step();
-      if (!orow.ok()) return orow.status();
       if (others->Int(0) > 0) {
         return Status::PermissionDenied(
             "another administrator of the agency reviews an administrator's own access");

@@ -142,14 +142,12 @@ class Reviewer {
   Status Repeated(const Entry& e, const rapidjson::Document& d, Flags& out) {
     const std::string plate = Text(Member(d, "plate"));
     if (plate.empty()) return Status::Ok();
-    Result<catalog::Statement> q = db_.Prepare(
+    Result<catalog::Statement> q = db_.Query(
         "SELECT count(*) FROM audit WHERE actor = ?1 AND time > ?2 AND seq < ?3 AND "
         "substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', 'search.refused') "
-        "AND json_extract(details, '$.plate') = ?4");
+        "AND json_extract(details, '$.plate') = ?4",
+        e.actor, e.time - rules_.repeat_days * kDay, e.seq, plate);
     if (!q.ok()) return q.status();
-    q->Bind(1, e.actor).Bind(2, e.time - rules_.repeat_days * kDay).Bind(3, e.seq).Bind(4, plate);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
     const std::int64_t before = q->Int(0);
     if (before + 1 >= rules_.repeat_count) {
       out.emplace_back("repeated_plate",
@@ -161,12 +159,10 @@ class Reviewer {
 
   Status OffShift(const Entry& e, Flags& out) {
     if (!e.actor.starts_with("user:")) return Status::Ok();
-    Result<catalog::Statement> q = db_.Prepare("SELECT shift FROM users WHERE id = ?1");
+    Result<catalog::Statement> q =
+        db_.Query("SELECT shift FROM users WHERE id = ?1", std::stoll(e.actor.substr(5)));
     if (!q.ok()) return q.status();
-    q->Bind(1, std::stoll(e.actor.substr(5)));
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+    if (!q->has_row()) return Status::Ok();
     const std::string own = q->Text(0);
     const std::string shift = own.empty() ? rules_.default_shift : own;
     const std::optional<std::pair<int, int>> s = identity::ParseShift(shift);
@@ -247,12 +243,10 @@ class Reviewer {
     if (approval == nullptr || !approval->IsInt64() || !e.actor.starts_with("user:"))
       return Status::Ok();
     Result<catalog::Statement> q =
-        db_.Prepare("SELECT approved_by FROM approvals WHERE id = ?1 AND approved_by = ?2");
+        db_.Query("SELECT approved_by FROM approvals WHERE id = ?1 AND approved_by = ?2",
+                  approval->GetInt64(), std::stoll(e.actor.substr(5)));
     if (!q.ok()) return q.status();
-    q->Bind(1, approval->GetInt64()).Bind(2, std::stoll(e.actor.substr(5)));
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    if (q->has_row()) {
       out.emplace_back("self_approved", fmt::format("approval {} was given by the person who "
                                                     "searched",
                                                     approval->GetInt64()));
@@ -272,11 +266,9 @@ Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     std::int64_t cursor = 0;
     {
-      Result<catalog::Statement> c = db.Prepare("SELECT seq FROM review_cursor WHERE id = 1");
+      Result<catalog::Statement> c = db.Query("SELECT seq FROM review_cursor WHERE id = 1");
       if (!c.ok()) return c.status();
-      Result<bool> row = c->Step();
-      if (!row.ok()) return row.status();
-      if (*row) cursor = c->Int(0);
+      if (c->has_row()) cursor = c->Int(0);
     }
     std::vector<Entry> entries;
     std::int64_t last = cursor;
@@ -371,14 +363,13 @@ Status Resolve(catalog::Database& db, const identity::Principal& p, std::int64_t
   if (note.size() < 10 || note.size() > 2000)
     return Status::InvalidArgument("note: what was found, 10 to 2000 bytes");
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT actor, rule, seq, resolved_at IS NOT NULL FROM review_flags WHERE id = ?1 AND "
-        "agency_id = ?2");
+        "agency_id = ?2",
+        id, p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound(fmt::format("no review flag {} in {}", id, p.agency_code));
+    if (!q->has_row())
+      return Status::NotFound(fmt::format("no review flag {} in {}", id, p.agency_code));
     if (q->Int(3) != 0)
       return Status::FailedPrecondition(fmt::format("review flag {} is already resolved", id));
     if (q->Text(0) == p.Actor())

@@ -83,14 +83,12 @@ Status ApproveConfidentialMatching(catalog::Database& db, const identity::Princi
                                    std::int64_t id, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.approve"));
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT m.proposed_by, u.role, m.digest FROM confidential_matching m JOIN users u ON "
-        "u.id = m.proposed_by WHERE m.id = ?1 AND m.agency_id = ?2 AND m.approved_at IS NULL");
+        "u.id = m.proposed_by WHERE m.id = ?1 AND m.agency_id = ?2 AND m.approved_at IS NULL",
+        id, p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row)
+    if (!q->has_row())
       return Status::NotFound(fmt::format("no request {} waiting in {}", id, p.agency_code));
     if (q->Int(0) == p.id || !identity::AreSupervisorAndAdministrator(q->Text(1), p.role)) {
       return Status::PermissionDenied(
@@ -149,14 +147,13 @@ Status ApproveConfidentialChange(catalog::Database& db, const identity::Principa
                                  std::int64_t id, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "confidential.manage"));
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT digest, action, proposed_by FROM confidential_changes WHERE id = ?1 AND "
-        "approved_at IS NULL");
+        "approved_at IS NULL",
+        id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::NotFound(fmt::format("no change {} waiting for approval", id));
+    if (!q->has_row())
+      return Status::NotFound(fmt::format("no change {} waiting for approval", id));
     const std::string digest = q->Blob(0), action = q->Text(1);
     if (q->Int(2) == p.id) {
       return Status::PermissionDenied(

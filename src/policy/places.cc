@@ -175,14 +175,12 @@ Status EndPlace(catalog::Database& db, const identity::Principal& p, std::int64_
                 std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "places.manage"));
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT name FROM protected_places WHERE id = ?1 AND agency_id = ?2 AND (ends_at IS "
-        "NULL OR ends_at > ?3)");
+        "NULL OR ends_at > ?3)",
+        id, p.agency_id, now);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id).Bind(3, now);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
+    if (!q->has_row()) {
       return Status::NotFound(
           fmt::format("no protected place {} in force registered by {}", id, p.agency_code));
     }

@@ -48,16 +48,14 @@ std::vector<std::string> ParsePlaces(const std::string& text) {
 Result<std::string> ApprovalProblem(catalog::Database& db, const identity::Principal& p,
                                     const SearchReason& why, const SearchScope& scope,
                                     std::int64_t now) {
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT requested_by, case_number, max_span_ms, max_agencies, pattern_analysis, "
       "expires_at, max_radius_m, places, coalesce(max_daily_results, 0), "
       "coalesce(on_behalf_of, '') FROM approvals WHERE id = ?1 AND agency_id = ?2 AND "
-      "approved_at IS NOT NULL");
+      "approved_at IS NOT NULL",
+      *why.approval, p.agency_id);
   if (!q.ok()) return q.status();
-  q->Bind(1, *why.approval).Bind(2, p.agency_id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::string("no such approval, or not approved yet");
+  if (!q->has_row()) return std::string("no such approval, or not approved yet");
   if (q->Int(0) != p.id) return std::string("the approval was given to someone else");
   if (q->Text(1) != why.case_number) return std::string("the approval is for another case");
   if (now >= q->Int(5)) return std::string("the approval has expired");
@@ -100,13 +98,10 @@ Result<std::optional<Purpose>> CheckFields(catalog::Database& db, const SearchRe
     return Status::InvalidArgument(
         fmt::format("justification: why this search, in {} to 2000 bytes", kMinJustification));
   }
-  Result<catalog::Statement> q =
-      db.Prepare("SELECT code, label, description, prohibited FROM purposes WHERE code = ?1");
+  Result<catalog::Statement> q = db.Query(
+      "SELECT code, label, description, prohibited FROM purposes WHERE code = ?1", why.purpose);
   if (!q.ok()) return q.status();
-  q->Bind(1, why.purpose);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) {
+  if (!q->has_row()) {
     return Status::InvalidArgument(
         fmt::format("purpose: {} is not in the vocabulary (GET /api/v1/purposes)", why.purpose));
   }
@@ -136,12 +131,10 @@ Status SetPurpose(catalog::Database& db, const Purpose& purpose, std::int64_t no
   if (purpose.description.empty() || purpose.description.size() > 500)
     return Status::InvalidArgument("description: 1 to 500 bytes");
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare("SELECT prohibited FROM purposes WHERE code = ?1");
+    Result<catalog::Statement> q =
+        db.Query("SELECT prohibited FROM purposes WHERE code = ?1", purpose.code);
     if (!q.ok()) return q.status();
-    q->Bind(1, purpose.code);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (*row && q->Int(0) != 0 && !purpose.prohibited) {
+    if (q->has_row() && q->Int(0) != 0 && !purpose.prohibited) {
       return Status::FailedPrecondition(
           fmt::format("{} is a prohibited purpose and stays prohibited", purpose.code));
     }
@@ -346,14 +339,12 @@ Status Approve(catalog::Database& db, const identity::Principal& p, std::int64_t
   INTERDICT_RETURN_IF_ERROR(Require(p, "search.approve"));
   Status refusal = Status::Ok();
   Status st = db.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db.Prepare(
+    Result<catalog::Statement> q = db.Query(
         "SELECT requested_by, approved_at IS NOT NULL FROM approvals WHERE id = ?1 AND "
-        "agency_id = ?2");
+        "agency_id = ?2",
+        id, p.agency_id);
     if (!q.ok()) return q.status();
-    q->Bind(1, id).Bind(2, p.agency_id);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row)
+    if (!q->has_row())
       return Status::NotFound(fmt::format("no approval request {} in {}", id, p.agency_code));
     if (q->Int(1) != 0)
       return Status::FailedPrecondition(fmt::format("request {} is already approved", id));

@@ -18,14 +18,12 @@ using identity::Require;
 Result<std::optional<std::int64_t>> StatutoryMax(catalog::Database& db, std::int64_t agency,
                                                  std::string_view data_class) {
   if (data_class != "non_hit_reads" && data_class != "images") return std::optional<std::int64_t>();
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT r.period_ms FROM retention_presets r JOIN agencies a ON a.state = r.preset "
-      "WHERE a.id = ?1 AND r.data_class = ?2");
+      "WHERE a.id = ?1 AND r.data_class = ?2",
+      agency, data_class);
   if (!q.ok()) return q.status();
-  q->Bind(1, agency).Bind(2, data_class);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::int64_t>();
+  if (!q->has_row()) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(q->Int(0));
 }
 
@@ -59,13 +57,11 @@ Result<std::vector<RetentionSetting>> GetRetention(catalog::Database& db,
 
 Result<std::int64_t> AuditRetentionMs(catalog::Database& db) {
   // Agencies without their own setting keep the default preset's.
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT max(coalesce((SELECT max(period_ms) FROM retention WHERE data_class = 'audit'), 0), "
       "coalesce((SELECT period_ms FROM retention_presets WHERE preset = 'default' AND data_class "
       "= 'audit'), 0))");
   if (!q.ok()) return q.status();
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
   return std::max(kMinAuditRetentionMs, q->Int(0));
 }
 

@@ -19,25 +19,19 @@ struct AgencyRow {
 
 Result<std::optional<AgencyRow>> FindAgency(catalog::Database& db, std::string_view code) {
   Result<catalog::Statement> q =
-      db.Prepare("SELECT id, code, state, kind FROM agencies WHERE code = ?1");
+      db.Query("SELECT id, code, state, kind FROM agencies WHERE code = ?1", code);
   if (!q.ok()) return q.status();
-  q->Bind(1, code);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<AgencyRow>();
+  if (!q->has_row()) return std::optional<AgencyRow>();
   return std::optional<AgencyRow>(AgencyRow{q->Int(0), q->Text(1), q->Text(2), q->Text(3)});
 }
 
 // What the owner's state law says about requester `p` ("" = nothing against).
 Result<std::string> LawBars(catalog::Database& db, std::string_view owner_state,
                             const identity::Principal& p) {
-  Result<catalog::Statement> q =
-      db.Prepare("SELECT out_of_state, federal, citation FROM law_profiles WHERE state = ?1");
+  Result<catalog::Statement> q = db.Query(
+      "SELECT out_of_state, federal, citation FROM law_profiles WHERE state = ?1", owner_state);
   if (!q.ok()) return q.status();
-  q->Bind(1, owner_state);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::string();
+  if (!q->has_row()) return std::string();
   const bool out_of_state_ok = q->Int(0) != 0, federal_ok = q->Int(1) != 0;
   if (p.agency_kind == "federal" && !federal_ok)
     return fmt::format("{} law forbids federal access ({})", owner_state, q->Text(2));
@@ -67,16 +61,14 @@ Status NotifyBoth(catalog::Database& db, const Agreement& a, std::string_view wh
 }
 
 Result<std::optional<Agreement>> LoadAgreement(catalog::Database& db, std::int64_t id) {
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT g.id, o.code, pa.code, g.data_class, g.effective_from, g.effective_to, g.document, "
       "g.proposed_by, g.approved_by, g.approved_at, g.revoked_at, g.revoked_by, g.owner_id "
       "FROM agreements g JOIN agencies o ON o.id = g.owner_id "
-      "JOIN agencies pa ON pa.id = g.partner_id WHERE g.id = ?1");
+      "JOIN agencies pa ON pa.id = g.partner_id WHERE g.id = ?1",
+      id);
   if (!q.ok()) return q.status();
-  q->Bind(1, id);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Agreement>();
+  if (!q->has_row()) return std::optional<Agreement>();
   Agreement a;
   a.id = q->Int(0);
   a.owner = q->Text(1);
@@ -154,12 +146,9 @@ Result<std::string> WhyNotVisible(catalog::Database& db, const identity::Princip
   for (const VisibleAgency& v : *visible) {
     if (v.id == owner) return std::string();
   }
-  Result<catalog::Statement> q = db.Prepare("SELECT state FROM agencies WHERE id = ?1");
+  Result<catalog::Statement> q = db.Query("SELECT state FROM agencies WHERE id = ?1", owner);
   if (!q.ok()) return q.status();
-  q->Bind(1, owner);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::string("no such agency");
+  if (!q->has_row()) return std::string("no such agency");
   Result<std::string> bars = LawBars(db, q->Text(0), p);
   if (!bars.ok()) return bars.status();
   if (!bars->empty()) return *bars;
@@ -219,12 +208,9 @@ Status ApproveAgreement(catalog::Database& db, const identity::Principal& p, std
     if (g.approved_at || g.revoked_at)
       return Status::FailedPrecondition(fmt::format("agreement {} is already decided", id));
     // Two people, a supervisor and an administrator between them.
-    Result<catalog::Statement> q = db.Prepare("SELECT role FROM users WHERE id = ?1");
+    Result<catalog::Statement> q = db.Query("SELECT role FROM users WHERE id = ?1", g.proposed_by);
     if (!q.ok()) return q.status();
-    q->Bind(1, g.proposed_by);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    const std::string proposer_role = *row ? q->Text(0) : "";
+    const std::string proposer_role = q->has_row() ? q->Text(0) : "";
     std::string why;
     if (g.proposed_by == p.id) {
       why = "the proposer cannot approve their own proposal: a second person must";

@@ -516,14 +516,12 @@ namespace {
 // recorded (refusals and the export twin entries aside).
 Result<std::int64_t> ResultsToday(catalog::Database& db, const identity::Principal& p,
                                   std::int64_t now) {
-  Result<catalog::Statement> q = db.Prepare(
+  Result<catalog::Statement> q = db.Query(
       "SELECT coalesce(sum(json_extract(details, '$.results')), 0) FROM audit WHERE time > ?1 "
       "AND actor = ?2 AND substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', "
-      "'search.refused')");
+      "'search.refused')",
+      now - 86'400'000, p.Actor());
   if (!q.ok()) return q.status();
-  q->Bind(1, now - 86'400'000).Bind(2, p.Actor());
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
   return q->Int(0);
 }
 
@@ -536,12 +534,9 @@ Status CheckVisible(catalog::Database& db, const identity::Principal& who,
                   [&](const policy::VisibleAgency& v) { return v.code == code; })) {
     return Status::Ok();
   }
-  Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+  Result<catalog::Statement> q = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
   if (!q.ok()) return q.status();
-  q->Bind(1, code);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Bad("filters.agencies", fmt::format("no agency {}", code));
+  if (!q->has_row()) return Bad("filters.agencies", fmt::format("no agency {}", code));
   Result<std::string> why =
       policy::WhyNotVisible(db, who, q->Int(0), policy::DataClass::kReads, now);
   if (!why.ok()) return why.status();
@@ -554,12 +549,9 @@ Status CheckVisible(catalog::Database& db, const identity::Principal& who,
 Result<identity::Principal> BehalfPrincipal(catalog::Database& db, const identity::Principal& p,
                                             const std::string& code) {
   Result<catalog::Statement> q =
-      db.Prepare("SELECT id, code, state, kind FROM agencies WHERE code = ?1");
+      db.Query("SELECT id, code, state, kind FROM agencies WHERE code = ?1", code);
   if (!q.ok()) return q.status();
-  q->Bind(1, code);
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Bad("purpose.on_behalf_of", fmt::format("no agency {}", code));
+  if (!q->has_row()) return Bad("purpose.on_behalf_of", fmt::format("no agency {}", code));
   if (q->Int(0) == p.agency_id)
     return Bad("purpose.on_behalf_of", "is your own agency: leave it out");
   identity::Principal b;
@@ -705,12 +697,9 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
   if (plan.on_behalf_id != 0) touched.push_back(plan.on_behalf_id);
   std::vector<std::string> touched_codes;
   for (const std::string& code : answer.owners) {
-    Result<catalog::Statement> q = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
+    Result<catalog::Statement> q = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
     if (!q.ok()) return q.status();
-    q->Bind(1, code);
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (*row && q->Int(0) != p.agency_id) touched.push_back(q->Int(0));
+    if (q->has_row() && q->Int(0) != p.agency_id) touched.push_back(q->Int(0));
     touched_codes.push_back(code);
   }
   const std::size_t results = ResultCount(req, answer);
