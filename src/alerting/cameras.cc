@@ -2,7 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <set>
+
 #include "base/json_writer.h"
+#include "policy/sharing.h"
 #include "read/read.h"
 
 namespace interdict::alerting {
@@ -103,6 +106,33 @@ Result<std::vector<CameraInfo>> ListCameras(catalog::Database& db, const identit
         return c;
       },
       p.agency_id);
+}
+
+Result<std::vector<CameraPosition>> VisibleCameraPositions(catalog::Database& db,
+                                                           const identity::Principal& p,
+                                                           std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "agency.read"));
+  std::set<std::int64_t> agencies;
+  for (policy::DataClass cls : {policy::DataClass::kReads, policy::DataClass::kHits}) {
+    Result<std::vector<policy::VisibleAgency>> v = policy::VisibleAgencies(db, p, cls, now);
+    if (!v.ok()) return v.status();
+    for (const policy::VisibleAgency& a : *v) agencies.insert(a.id);
+  }
+  Result<std::vector<std::pair<std::int64_t, CameraPosition>>> all =
+      db.List<std::pair<std::int64_t, CameraPosition>>(
+          "SELECT c.code, c.name, a.code, c.lat, c.lon, c.mobile, c.agency_id FROM cameras c "
+          "JOIN agencies a ON a.id = c.agency_id WHERE c.status = 'active' AND c.lat IS NOT NULL "
+          "AND c.lon IS NOT NULL ORDER BY c.code",
+          [](const catalog::Statement& r) {
+            return std::pair{r.Int(6), CameraPosition{r.Text(0), r.Text(1), r.Text(2), r.Real(3),
+                                                      r.Real(4), r.Int(5) != 0}};
+          });
+  if (!all.ok()) return all.status();
+  std::vector<CameraPosition> out;
+  for (auto& [agency, position] : *all) {
+    if (agencies.count(agency) != 0) out.push_back(std::move(position));
+  }
+  return out;
 }
 
 Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool on,

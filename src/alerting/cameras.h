@@ -40,6 +40,20 @@ Status ApproveCamera(catalog::Database& db, const identity::Principal& p, std::i
                      std::int64_t now);
 // agency.read: the caller's agency's cameras.
 Result<std::vector<CameraInfo>> ListCameras(catalog::Database& db, const identity::Principal& p);
+
+// Where an active fixed camera stands, for maps of search results and shared
+// hits: position and name only, no health.
+struct CameraPosition {
+  std::string code, name, agency;
+  double lat = 0, lon = 0;
+  bool mobile = false;
+};
+// The positions of the cameras whose reads or hits `p` may see now (its own
+// agency's and those shared with it); a mobile unit has none (its reads carry
+// their own).
+Result<std::vector<CameraPosition>> VisibleCameraPositions(catalog::Database& db,
+                                                           const identity::Principal& p,
+                                                           std::int64_t now);
 // cameras.manage: whether reads from unknown cameras register them as pending.
 Status SetAutoRegister(catalog::Database& db, const identity::Principal& p, bool on,
                        std::int64_t now);

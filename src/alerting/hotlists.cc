@@ -97,7 +97,8 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
         return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
       const std::int64_t agency = a->Int(0);
       Result<catalog::Statement> ins2 = db.Prepare(
-          "INSERT OR IGNORE INTO hotlist_audience (hotlist_id, agency_id) VALUES (?1, ?2)");
+          "INSERT INTO hotlist_audience (hotlist_id, agency_id) VALUES (?1, ?2) ON CONFLICT DO "
+          "NOTHING");
       if (!ins2.ok()) return ins2.status();
       ins2->Bind(1, id).Bind(2, agency);
       INTERDICT_RETURN_IF_ERROR(ins2->Run());

@@ -12,8 +12,8 @@ namespace interdict::alerting {
 Status RecordImage(catalog::Database& db, std::int64_t agency_id, const std::string& address,
                    const std::string& content_type, std::size_t bytes, std::int64_t now) {
   Result<catalog::Statement> ins = db.Prepare(
-      "INSERT OR IGNORE INTO images (address, agency_id, content_type, bytes, created_at) VALUES "
-      "(?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO images (address, agency_id, content_type, bytes, created_at) VALUES "
+      "(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
   if (!ins.ok()) return ins.status();
   ins->Bind(1, address)
       .Bind(2, agency_id)

@@ -287,8 +287,8 @@ Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::
     }
     Reviewer reviewer(db, rules);
     Result<catalog::Statement> ins = db.Prepare(
-        "INSERT OR IGNORE INTO review_flags (seq, agency_id, actor, rule, detail, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT INTO review_flags (seq, agency_id, actor, rule, detail, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
     if (!ins.ok()) return ins.status();
     for (const Entry& e : entries) {
       Result<std::vector<std::pair<std::string, std::string>>> flags = reviewer.Evaluate(e);

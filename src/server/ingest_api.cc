@@ -362,44 +362,22 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
               }});
   // Where the cameras are whose reads or hits the caller may see: for maps of
   // search results and shared hits. Positions and names only, no health.
-  router.Add(
-      {"GET", "/api/v1/camera-positions", http::AccessRule::Requires("agency.read"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         const identity::Principal& p = Caller(req);
-         struct Position {
-           std::string code, name, agency;
-           double lat, lon;
-           bool mobile;
-         };
-         std::vector<Position> items;
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
-           std::set<std::int64_t> agencies;
-           for (policy::DataClass cls : {policy::DataClass::kReads, policy::DataClass::kHits}) {
-             Result<std::vector<policy::VisibleAgency>> v =
-                 policy::VisibleAgencies(db, p, cls, ctx.clock.NowMillis());
-             if (!v.ok()) return v.status();
-             for (const policy::VisibleAgency& a : *v) agencies.insert(a.id);
-           }
-           Result<catalog::Statement> q = db.Prepare(
-               "SELECT c.code, c.name, a.code, c.lat, c.lon, c.mobile, c.agency_id FROM cameras c "
-               "JOIN agencies a ON a.id = c.agency_id WHERE c.status = 'active' ORDER BY c.code");
-           if (!q.ok()) return q.status();
-           return q->ForEach([&](const catalog::Statement& c) {
-             // Only visible agencies'; a mobile unit has no fixed position (its
-             // reads carry their own).
-             if (agencies.count(c.Int(6)) == 0 || c.IsNull(3) || c.IsNull(4)) return;
-             items.push_back(
-                 {c.Text(0), c.Text(1), c.Text(2), c.Real(3), c.Real(4), c.Int(5) != 0});
-           });
-         });
-         if (!st.ok()) return Failed(ctx, st, "listing camera positions failed");
-         return JsonList("cameras", items, [](Writer& w, const Position& c) {
-           w.StartObject();
-           json::Members(w, "code", c.code, "name", c.name, "agency", c.agency, "lat", c.lat, "lon",
-                         c.lon, "mobile", c.mobile);
-           w.EndObject();
-         });
-       }});
+  router.Add({"GET", "/api/v1/camera-positions", http::AccessRule::Requires("agency.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<alerting::CameraPosition>> cams =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::VisibleCameraPositions(db, Caller(req),
+                                                              ctx.clock.NowMillis());
+                    });
+                if (!cams.ok())
+                  return Failed(ctx, cams.status(), "listing camera positions failed");
+                return JsonList("cameras", *cams, [](Writer& w, const alerting::CameraPosition& c) {
+                  w.StartObject();
+                  json::Members(w, "code", c.code, "name", c.name, "agency", c.agency, "lat", c.lat,
+                                "lon", c.lon, "mobile", c.mobile);
+                  w.EndObject();
+                });
+              }});
   router.Add({"POST", "/api/v1/cameras", http::AccessRule::Requires("cameras.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<JsonBody> b = JsonBody::Parse(req.body);
