@@ -7,14 +7,15 @@
 //     → {"plate":"7XK3J2","reads":4,"hold":null}
 //
 // Values: strings, integers, bools, doubles (shortest form that reads back
-// exactly; round first for fewer digits), std::optional (null when empty),
-// vectors and sets (arrays), json::Raw (text that is already JSON, such as a
-// stored document) and nullptr (null).
+// exactly; round first for fewer digits; NaN and infinity as null), std::optional (null when
+// empty), vectors and sets (arrays), json::Raw (text that is already JSON, such as a stored
+// document) and nullptr (null).
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -53,8 +54,14 @@ inline void Put(Writer& w, const std::string& s) {
 inline void Put(Writer& w, bool b) {
   w.Bool(b);
 }
+// NaN and infinity are not JSON: they are written as null (RapidJSON would
+// write nothing, leaving a key without a value).
 inline void Put(Writer& w, double d) {
-  w.Double(d);
+  if (std::isfinite(d)) {
+    w.Double(d);
+  } else {
+    w.Null();
+  }
 }
 inline void Put(Writer& w, std::nullptr_t) {
   w.Null();

@@ -167,6 +167,7 @@ void Statement::Reset() {
   sqlite3_reset(stmt_);  // returns the last step's error, already reported by Step
   sqlite3_clear_bindings(stmt_);
   bind_error_ = Status::Ok();
+  has_row_ = false;
 }
 
 std::int64_t Statement::Int(int column) const {

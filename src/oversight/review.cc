@@ -390,6 +390,14 @@ Status Resolve(catalog::Database& db, const identity::Principal& p, std::int64_t
   });
 }
 
+void WriteResolution(json::Writer& w, const Flag& f) {
+  const auto resolved = [&f](const std::string& v) {
+    return f.resolution.empty() ? std::nullopt : std::optional(v);
+  };
+  json::Members(w, "resolution", resolved(f.resolution), "note", resolved(f.note), "resolved_by",
+                resolved(f.resolved_by), "resolved_at", FormatRfc3339(f.resolved_at));
+}
+
 Result<std::string> ExportPackage(catalog::Database& db, const identity::Principal& p,
                                   const ReviewRules& rules, std::int64_t from, std::int64_t to,
                                   std::int64_t now) {
@@ -441,14 +449,10 @@ Result<std::string> ExportPackage(catalog::Database& db, const identity::Princip
       for (const Flag& f : *flags) {
         if (f.search_time < from || f.search_time >= to) continue;
         ++n;
-        const auto resolved = [&f](const std::string& v) {
-          return f.resolution.empty() ? std::nullopt : std::optional(v);
-        };
         w.StartObject();
         json::Members(w, "id", f.id, "search", f.seq, "rule", f.rule, "detail", f.detail, "actor",
-                      f.actor_name, "resolution", resolved(f.resolution), "note", resolved(f.note),
-                      "resolved_by", resolved(f.resolved_by), "resolved_at",
-                      FormatRfc3339(f.resolved_at));
+                      f.actor_name);
+        WriteResolution(w, f);
         w.EndObject();
       }
       w.EndArray();

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/json_writer_fwd.h"
 #include "base/status.h"
 #include "catalog/sqlite.h"
 #include "identity/accounts.h"
@@ -54,6 +55,11 @@ struct Flag {
   // owner sees the flag (GOVERNANCE 24); the searcher's agency resolves it.
   bool partner = false;
 };
+
+// The flag's resolution, note, resolver and time as members of an open
+// object: all null while the flag is open. One shape for the API's list and
+// the auditor's package.
+void WriteResolution(json::Writer& w, const Flag& f);
 
 // audit.review: flags on searches by p's agency's people, and on searches by
 // other agencies' people that touched p's agency's data (partner); state

@@ -15,48 +15,41 @@
 namespace interdict::server {
 
 void AddReviewRoutes(http::Router& router, ApiContext& ctx) {
-  router.Add({"GET", "/api/v1/review", http::AccessRule::Requires("audit.review"),
-              [&ctx](const http::Request& req, const http::PathParams&) {
-                const std::int64_t now = ctx.clock.NowMillis();
-                std::int64_t before = 0, limit = 200;
-                if (auto raw = req.QueryParam("before")) {
-                  const std::optional<std::int64_t> n = ParseNumber(*raw);
-                  if (!n)
-                    return http::Response::Error(400, "invalid_request",
-                                                 "before: must be a flag number");
-                  before = *n;
-                }
-                if (auto raw = req.QueryParam("limit")) {
-                  const std::optional<std::int64_t> n = ParseNumber(*raw);
-                  if (!n || *n < 1 || *n > 500)
-                    return http::Response::Error(400, "invalid_request", "limit: must be 1 to 500");
-                  limit = *n;
-                }
-                Result<std::vector<oversight::Flag>> flags =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
-                      if (!swept.ok()) return Result<std::vector<oversight::Flag>>(swept.status());
-                      return oversight::ListFlags(db, Caller(req),
-                                                  req.QueryParam("state").value_or("open"),
-                                                  static_cast<std::size_t>(limit), before);
-                    });
-                if (!flags.ok()) return Failed(ctx, flags.status(), "listing review flags failed");
-                return JsonList("flags", *flags, [](Writer& w, const oversight::Flag& f) {
-                  // While a flag is open its resolution, note and resolver are null.
-                  const auto resolved = [&f](const std::string& v) {
-                    return f.resolution.empty() ? std::nullopt : std::optional(v);
-                  };
-                  w.StartObject();
-                  json::Members(
-                      w, "id", f.id, "search", f.seq, "time", FormatRfc3339(f.search_time),
-                      "agency", f.agency, "partner", f.partner, "actor", f.actor, "actor_name",
-                      f.actor_name, "event", f.event, "rule", f.rule, "detail", f.detail, "terms",
-                      json::Raw{f.terms}, "raised_at", FormatRfc3339(f.created_at), "resolution",
-                      resolved(f.resolution), "note", resolved(f.note), "resolved_by",
-                      resolved(f.resolved_by), "resolved_at", FormatRfc3339(f.resolved_at));
-                  w.EndObject();
-                });
-              }});
+  router.Add(
+      {"GET", "/api/v1/review", http::AccessRule::Requires("audit.review"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         const std::int64_t now = ctx.clock.NowMillis();
+         std::int64_t before = 0, limit = 200;
+         if (auto raw = req.QueryParam("before")) {
+           const std::optional<std::int64_t> n = ParseNumber(*raw);
+           if (!n)
+             return http::Response::Error(400, "invalid_request", "before: must be a flag number");
+           before = *n;
+         }
+         if (auto raw = req.QueryParam("limit")) {
+           const std::optional<std::int64_t> n = ParseNumber(*raw);
+           if (!n || *n < 1 || *n > 500)
+             return http::Response::Error(400, "invalid_request", "limit: must be 1 to 500");
+           limit = *n;
+         }
+         Result<std::vector<oversight::Flag>> flags = ctx.catalog->With([&](catalog::Database& db,
+                                                                            identity::Accounts&) {
+           Result<std::size_t> swept = oversight::Sweep(db, ctx.review_rules, now);
+           if (!swept.ok()) return Result<std::vector<oversight::Flag>>(swept.status());
+           return oversight::ListFlags(db, Caller(req), req.QueryParam("state").value_or("open"),
+                                       static_cast<std::size_t>(limit), before);
+         });
+         if (!flags.ok()) return Failed(ctx, flags.status(), "listing review flags failed");
+         return JsonList("flags", *flags, [](Writer& w, const oversight::Flag& f) {
+           w.StartObject();
+           json::Members(w, "id", f.id, "search", f.seq, "time", FormatRfc3339(f.search_time),
+                         "agency", f.agency, "partner", f.partner, "actor", f.actor, "actor_name",
+                         f.actor_name, "event", f.event, "rule", f.rule, "detail", f.detail,
+                         "terms", json::Raw{f.terms}, "raised_at", FormatRfc3339(f.created_at));
+           oversight::WriteResolution(w, f);
+           w.EndObject();
+         });
+       }});
   router.Add({"GET", "/api/v1/disparity", http::AccessRule::Requires("audit.review"),
               [&ctx](const http::Request& req, const http::PathParams&) {
                 const std::int64_t now = ctx.clock.NowMillis();

@@ -102,5 +102,41 @@ TEST_F(CatalogDbTest, ParametersAreBoundNeverSpliced) {
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'agencies'"), 1);
 }
 
+// Query binds its arguments in order, steps once and says whether a row is
+// there; List maps every row; an error of either is returned, not swallowed.
+TEST_F(CatalogDbTest, QueryAndListBindInOrderAndReportRowsAndErrors) {
+  auto db = Open();
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), "
+                       "(2, 'y'), (3, NULL)")
+                  .ok());
+  Result<Statement> one = db->Query("SELECT b FROM t WHERE a = ?1 AND ?2 = 'go'", 2, "go");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_TRUE(one->has_row());
+  EXPECT_EQ(one->Text(0), "y");
+  Result<Statement> none = db->Query("SELECT b FROM t WHERE a = ?1", 9);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_row());
+  // A step after the last row, and a reset, leave no row behind.
+  ASSERT_TRUE(one->Step().ok());
+  EXPECT_FALSE(one->has_row());
+
+  Result<std::vector<std::string>> bs = db->List<std::string>(
+      "SELECT coalesce(b, '-') FROM t WHERE a >= ?1 ORDER BY a",
+      [](const Statement& r) { return r.Text(0); }, 2);
+  ASSERT_TRUE(bs.ok());
+  EXPECT_EQ(*bs, (std::vector<std::string>{"y", "-"}));
+  Result<std::vector<std::int64_t>> nulls = db->List<std::int64_t>(
+      "SELECT a FROM t WHERE b IS ?1", [](const Statement& r) { return r.Int(0); },
+      std::optional<std::string>());
+  ASSERT_TRUE(nulls.ok());
+  EXPECT_EQ(*nulls, (std::vector<std::int64_t>{3}));
+
+  EXPECT_FALSE(db->Query("SELECT nothing FROM nowhere").ok());
+  EXPECT_FALSE(db->List<int>(
+                     "SELECT a FROM t WHERE a = ?1", [](const Statement&) { return 0; }, 1, 2)
+                   .ok())
+      << "a parameter the statement does not have";
+}
+
 }  // namespace
 }  // namespace interdict::catalog
