@@ -16,8 +16,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "catalog/database.h"
 #include "catalog/migrations.h"
-#include "catalog/sqlite.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
 #include "http/event_stream.h"

@@ -49,7 +49,7 @@ Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Princip
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO cameras (agency_id, code, name, lat, lon, vendor, mobile, status, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8) ON CONFLICT DO NOTHING");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8) ON CONFLICT DO NOTHING RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, spec.code).Bind(3, spec.name.empty() ? spec.code : spec.name);
     if (spec.lat) {
@@ -58,11 +58,12 @@ Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Princip
       ins->BindNull(4).BindNull(5);
     }
     ins->Bind(6, spec.vendor).Bind(7, std::int64_t{spec.mobile ? 1 : 0}).Bind(8, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    if (db.Changes() == 0) {
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted == 0) {
       return Status::AlreadyExists(fmt::format("code: camera {} exists already", spec.code));
     }
-    id = db.LastInsertId();
+    id = *inserted;
     return identity::AuditAct(db, p, "camera.create", true,
                               json::Object("camera", id, "code", spec.code), now);
   }));
@@ -182,11 +183,12 @@ Result<CameraRef> CameraDirectory::Resolve(catalog::Database& db, std::int64_t a
     INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
       Result<catalog::Statement> ins = db.Prepare(
           "INSERT INTO cameras (agency_id, code, name, status, created_at) "
-          "VALUES (?1, ?2, ?2, 'pending', ?3)");
+          "VALUES (?1, ?2, ?2, 'pending', ?3) RETURNING id");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, agency_id).Bind(2, code).Bind(3, now);
-      INTERDICT_RETURN_IF_ERROR(ins->Run());
-      ref.id = db.LastInsertId();
+      Result<std::int64_t> inserted = ins->RunReturningId();
+      if (!inserted.ok()) return inserted.status();
+      ref.id = *inserted;
       return Status::Ok();
     }));
     if (created != nullptr) *created = true;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 
 namespace interdict::alerting {

@@ -366,7 +366,8 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
       Result<catalog::Statement> ins = db.Prepare(
           "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
           "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES "
-          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING");
+          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
+          "RETURNING id");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, camera_agency)
           .Bind(2, r.id)
@@ -382,10 +383,11 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
           .Bind(12, fmt::format("{:.2f}", f.candidate.score))
           .Bind(13, std::int64_t{rm.backfill ? 1 : 0})
           .Bind(14, now);
-      INTERDICT_RETURN_IF_ERROR(ins->Run());
-      if (db.Changes() == 0) continue;  // a re-sent read: its hit exists
+      Result<std::int64_t> inserted = ins->RunReturningId();
+      if (!inserted.ok()) return inserted.status();
+      if (*inserted == 0) continue;  // a re-sent read: its hit exists
       RecordedHit hit;
-      hit.id = db.LastInsertId();
+      hit.id = *inserted;
       hit.live = !rm.backfill && rm.camera_active;
       std::set<std::int64_t> recipients = {camera_agency};
       std::vector<std::int64_t> others = list.audience;

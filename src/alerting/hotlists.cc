@@ -72,7 +72,7 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO hotlists (agency_id, name, kind, priority, one_edit, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING RETURNING id");
     if (!ins.ok()) return ins.status();
     const hotlist::KindInfo* info = hotlist::FindKind(spec.kind);  // none for "ncic"
     const bool one_edit = spec.one_edit.value_or(info != nullptr && info->one_edit);
@@ -83,12 +83,13 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
         .Bind(5, std::int64_t{one_edit ? 1 : 0})
         .Bind(6, now)
         .Bind(7, p.Actor());
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    if (db.Changes() == 0) {
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    if (*inserted == 0) {
       return Status::AlreadyExists(
           fmt::format("name: {} has a list named so already", p.agency_code));
     }
-    id = db.LastInsertId();
+    id = *inserted;
     std::vector<std::int64_t> touched = {p.agency_id};
     for (const std::string& code : spec.audience) {
       Result<catalog::Statement> a = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
@@ -430,11 +431,12 @@ Result<std::vector<std::int64_t>> SetListKinds(catalog::Database& db, const iden
         if (open->has_row()) continue;  // already asked for
         Result<catalog::Statement> ins = db.Prepare(
             "INSERT INTO list_kind_requests (agency_id, kind, proposed_by, proposed_at) VALUES "
-            "(?1, ?2, ?3, ?4)");
+            "(?1, ?2, ?3, ?4) RETURNING id");
         if (!ins.ok()) return ins.status();
         ins->Bind(1, p.agency_id).Bind(2, k).Bind(3, p.id).Bind(4, now);
-        INTERDICT_RETURN_IF_ERROR(ins->Run());
-        opened.push_back(db.LastInsertId());
+        Result<std::int64_t> inserted = ins->RunReturningId();
+        if (!inserted.ok()) return inserted.status();
+        opened.push_back(*inserted);
         INTERDICT_RETURN_IF_ERROR(identity::AuditAct(
             db, p, "hotlist.kinds.request", true,
             json::Object("request", opened.back(), "kind", k, "role", p.role), now));
@@ -530,9 +532,10 @@ Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std:
     if (row->agency_id != p.agency_id)
       return Status::NotFound(fmt::format("no hotlist {} of {}", list, p.agency_code));
     Result<catalog::Statement> q = db.Query(
-        "SELECT coalesce(json_extract(detail, '$.reason'), ''), plate FROM hotlist_entries "
-        "WHERE id = ?1 AND hotlist_id = ?2 AND generation = ?3 AND status IN ('active', "
-        "'pending') AND expires_at IS NOT NULL",
+        fmt::format("SELECT coalesce({}, ''), plate FROM hotlist_entries WHERE id = ?1 AND "
+                    "hotlist_id = ?2 AND generation = ?3 AND status IN ('active', 'pending') "
+                    "AND expires_at IS NOT NULL",
+                    db.JsonText("detail", "reason")),
         entry, list, row->generation);
     if (!q.ok()) return q.status();
     if (!q->has_row()) {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "hotlist/formats.h"
 #include "identity/accounts.h"
 

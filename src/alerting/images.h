@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 
 namespace interdict::alerting {
 

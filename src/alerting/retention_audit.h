@@ -9,7 +9,7 @@
 #include <fmt/core.h>
 
 #include "audit/audit.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 
 namespace interdict::alerting {
 

@@ -44,11 +44,12 @@ Result<NewWebhook> CreateWebhook(catalog::Database& db, const identity::Principa
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO webhooks (agency_id, url, secret, created_at, created_by) VALUES (?1, ?2, "
-        "?3, ?4, ?5)");
+        "?3, ?4, ?5) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, url).BindBlob(3, out.secret).Bind(4, now).Bind(5, p.Actor());
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    out.id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    out.id = *inserted;
     return identity::AuditAct(db, p, "webhook.create", true,
                               json::Object("webhook", out.id, "url", url), now);
   }));

@@ -14,7 +14,7 @@
 
 #include "alerting/hits.h"
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 
 namespace interdict::alerting {

@@ -34,20 +34,22 @@ Result<Region> MakeRegion(const std::string& path, const ReadGenerator& gen, std
   for (const std::string& code : gen.agency_codes()) {
     Result<catalog::Statement> st = r.db->Prepare(
         "INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES (?1, ?1, ?2, "
-        "'US-MO', 'local', 0)");
+        "'US-MO', 'local', 0) RETURNING id");
     if (!st.ok()) return st.status();
     st->Bind(1, code).Bind(2, fmt::format("MO{:03}0000", n++));
-    INTERDICT_RETURN_IF_ERROR(st->Run());
-    ids[code] = r.db->LastInsertId();
+    Result<std::int64_t> agency = st->RunReturningId();
+    if (!agency.ok()) return agency.status();
+    ids[code] = *agency;
     for (const char* role : {"administrator", "supervisor", "analyst"}) {
       Result<catalog::Statement> u = r.db->Prepare(
           "INSERT INTO users (agency_id, username, display_name, role, created_at, created_by) "
-          "VALUES (?1, ?2, ?2, ?3, 0, 'bench')");
+          "VALUES (?1, ?2, ?2, ?3, 0, 'bench') RETURNING id");
       if (!u.ok()) return u.status();
       const std::string name = code + "-" + role;
       u->Bind(1, ids[code]).Bind(2, name).Bind(3, std::string(role));
-      INTERDICT_RETURN_IF_ERROR(u->Run());
-      Result<identity::Principal> p = r.accounts->UserPrincipal(r.db->LastInsertId());
+      Result<std::int64_t> user = u->RunReturningId();
+      if (!user.ok()) return user.status();
+      Result<identity::Principal> p = r.accounts->UserPrincipal(*user);
       if (!p.ok()) return p.status();
       r.people[name] = *p;
     }

@@ -13,7 +13,7 @@
 
 #include "base/status.h"
 #include "bench/read_generator.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 #include "read/read.h"
 #include "search/search.h"

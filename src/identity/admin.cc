@@ -84,40 +84,44 @@ Result<InitResult> CreateAgency(catalog::Database& db, const InitRequest& req, s
       if (Result<bool> row = q->Step(); !row.ok()) return row.status();
       if (first && q->Int(0) > 0) {
         return Status::FailedPrecondition(fmt::format(
-            "{} already has agencies; add more with interdict admin add-agency", db.path()));
+            "{} already has agencies; add more with interdict admin add-agency", db.name()));
       }
       if (!first && q->Int(0) == 0) {
         return Status::FailedPrecondition(
-            fmt::format("{} has no agency yet; start with interdict admin init", db.path()));
+            fmt::format("{} has no agency yet; start with interdict admin init", db.name()));
       }
     }
     Result<catalog::Statement> a = db.Prepare(
         "INSERT INTO agencies (code, name, ori, state, kind, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
     if (!a.ok()) return a.status();
     a->Bind(1, req.agency_code).Bind(2, req.agency_name).Bind(3, req.ori);
     a->Bind(4, state->code()).Bind(5, req.kind).Bind(6, now_ms);
-    if (Status run = a->Run(); !run.ok()) {
+    Result<std::int64_t> inserted = a->RunReturningId();
+    if (!inserted.ok()) {
+      const Status& run = inserted.status();
       if (run.code() == StatusCode::kAlreadyExists)
         return Status::AlreadyExists("agency code or ORI: already in the catalog");
       return run;
     }
-    out.agency_id = db.LastInsertId();
+    out.agency_id = *inserted;
 
     Result<catalog::Statement> u = db.Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, enrolment_hash, "
         "enrolment_expires_at, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, 'administrator', ?4, ?5, ?6, 'interdict admin')");
+        "VALUES (?1, ?2, ?3, 'administrator', ?4, ?5, ?6, 'interdict admin') RETURNING id");
     if (!u.ok()) return u.status();
     u->Bind(1, out.agency_id).Bind(2, req.admin_username).Bind(3, req.admin_name);
     u->BindBlob(4, crypto::AsBytes(crypto::Sha256(out.enrolment_secret)));
     u->Bind(5, out.enrolment_expires_at).Bind(6, now_ms);
-    if (Status run = u->Run(); !run.ok()) {
+    Result<std::int64_t> user = u->RunReturningId();
+    if (!user.ok()) {
+      const Status& run = user.status();
       if (run.code() == StatusCode::kAlreadyExists)
         return Status::AlreadyExists(fmt::format("username: {} is taken", req.admin_username));
       return run;
     }
-    out.user_id = db.LastInsertId();
+    out.user_id = *user;
 
     // Retention: the state's preset when there is one, else the default.
     {

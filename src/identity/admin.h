@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 
 namespace interdict::identity {
 

@@ -79,7 +79,7 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
     perms.erase(std::unique(perms.begin(), perms.end()), perms.end());
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO integrations (agency_id, name, key_id, secret_hash, permissions, cameras, "
-        "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, req.name).Bind(3, key_id).BindBlob(4, secret_hash);
     ins->Bind(5, json::Array(perms));
@@ -89,8 +89,9 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
       ins->BindNull(6);
     }
     ins->Bind(7, now).Bind(8, p.Actor());
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    out.id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    out.id = *inserted;
     return AuditAct(db, p, "integration.create", true,
                     json::Object("integration", out.id, "name", req.name, "key_id", key_id,
                                  "permissions", perms),

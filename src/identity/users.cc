@@ -31,17 +31,20 @@ Result<NewUser> CreateUser(catalog::Database& db, const Principal& p, std::strin
     }
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, enrolment_hash, "
-        "enrolment_expires_at, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "enrolment_expires_at, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+        "RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, username).Bind(3, display_name).Bind(4, role);
     ins->BindBlob(5, crypto::AsBytes(crypto::Sha256(out.enrolment_secret)));
     ins->Bind(6, out.enrolment_expires_at).Bind(7, now).Bind(8, p.Actor());
-    if (Status s = ins->Run(); !s.ok()) {
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) {
+      const Status& s = inserted.status();
       if (s.code() == StatusCode::kAlreadyExists)
         return Status::AlreadyExists(fmt::format("username: {} is taken", username));
       return s;
     }
-    out.id = db.LastInsertId();
+    out.id = *inserted;
     return AuditAct(db, p, "user.create", true,
                     json::Object("user", out.id, "username", username, "role", role), now);
   });

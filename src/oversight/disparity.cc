@@ -174,11 +174,11 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     INTERDICT_RETURN_IF_ERROR(reads->ForEach(
         [&](const catalog::Statement& r) { at_camera(r.Text(0), r.Text(1)).reads += r.Int(2); }));
     // Hits where the camera stood (a mobile unit's: where the read was made).
-    Result<catalog::Statement> hits = db.Prepare(
-        "SELECT a.code, h.camera, json_extract(h.read, '$.lat'), json_extract(h.read, '$.lon'), "
-        "h.outcome IN ('stop', 'arrest', 'recovery'), count(*) FROM hits h JOIN agencies a ON "
-        "a.id = h.agency_id WHERE h.backfill = 0 AND h.read_time >= ?1 AND h.read_time < ?2 "
-        "GROUP BY 1, 2, 3, 4, 5");
+    Result<catalog::Statement> hits = db.Prepare(fmt::format(
+        "SELECT a.code, h.camera, {}, {}, h.outcome IN ('stop', 'arrest', 'recovery'), count(*) "
+        "FROM hits h JOIN agencies a ON a.id = h.agency_id WHERE h.backfill = 0 AND "
+        "h.read_time >= ?1 AND h.read_time < ?2 GROUP BY 1, 2, 3, 4, 5",
+        db.JsonText("h.read", "lat"), db.JsonText("h.read", "lon")));
     if (!hits.ok()) return hits.status();
     hits->Bind(1, from).Bind(2, to);
     INTERDICT_RETURN_IF_ERROR(hits->ForEach([&](const catalog::Statement& r) {

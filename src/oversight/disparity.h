@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 #include "oversight/report.h"
 

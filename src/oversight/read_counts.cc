@@ -29,7 +29,8 @@ Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
     if (!id.ok()) return id.status();
     Result<catalog::Statement> up = db.Prepare(
         "INSERT INTO read_counts (agency_id, camera, day, reads) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT (agency_id, day, camera) DO UPDATE SET reads = reads + excluded.reads");
+        "ON CONFLICT (agency_id, day, camera) DO UPDATE SET reads = read_counts.reads + "
+        "excluded.reads");
     if (!up.ok()) return up.status();
     std::string last;
     std::int64_t agency = 0;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "read/read.h"
 
 namespace interdict::oversight {

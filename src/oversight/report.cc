@@ -147,10 +147,10 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
   // hits are not live alerts and are left out.
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db,
-              "SELECT h.agency_id, coalesce(json_extract(h.entry, '$.kind'), 'unknown'), " +
-                  std::string(kOutcomeOf) +
-                  ", count(*) FROM hits h WHERE h.backfill = 0 AND h.read_time >= ?1 AND "
-                  "h.read_time < ?2 GROUP BY 1, 2, 3",
+              fmt::format("SELECT h.agency_id, coalesce({}, 'unknown'), {}, count(*) FROM hits "
+                          "h WHERE h.backfill = 0 AND h.read_time >= ?1 AND h.read_time < ?2 "
+                          "GROUP BY 1, 2, 3",
+                          db.JsonText("h.entry", "kind"), kOutcomeOf),
               {from, to}, [&](const catalog::Statement& q) {
                 Agency* a = agency(q.Int(0));
                 if (a == nullptr) return;
@@ -162,10 +162,11 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
   // entry (not the second entry an export writes), and refusals apart.
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db,
-              "SELECT agency_id, event, coalesce(json_extract(details, '$.purpose'), 'unknown'), "
-              "count(*) FROM audit WHERE time >= ?1 AND time < ?2 AND agency_id IS NOT NULL AND "
-              "substr(event, 1, 7) = 'search.' AND event <> 'search.export' AND "
-              "(outcome = 'ok' OR event = 'search.refused') GROUP BY 1, 2, 3",
+              fmt::format("SELECT agency_id, event, coalesce({}, 'unknown'), count(*) FROM audit "
+                          "WHERE time >= ?1 AND time < ?2 AND agency_id IS NOT NULL AND "
+                          "substr(event, 1, 7) = 'search.' AND event <> 'search.export' AND "
+                          "(outcome = 'ok' OR event = 'search.refused') GROUP BY 1, 2, 3",
+                          db.JsonText("details", "purpose")),
               {from, to}, [&](const catalog::Statement& q) {
                 Agency* a = agency(q.Int(0));
                 if (a == nullptr) return;
@@ -180,10 +181,11 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
   // request through a local officer is public, not hidden).
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db,
-              "SELECT agency_id, json_extract(details, '$.on_behalf_of'), count(*) FROM audit "
-              "WHERE time >= ?1 AND time < ?2 AND agency_id IS NOT NULL AND substr(event, 1, 7) "
-              "= 'search.' AND event NOT IN ('search.export', 'search.refused') AND outcome = "
-              "'ok' AND json_extract(details, '$.on_behalf_of') IS NOT NULL GROUP BY 1, 2",
+              fmt::format("SELECT agency_id, {0}, count(*) FROM audit WHERE time >= ?1 AND "
+                          "time < ?2 AND agency_id IS NOT NULL AND substr(event, 1, 7) = "
+                          "'search.' AND event NOT IN ('search.export', 'search.refused') AND "
+                          "outcome = 'ok' AND {0} IS NOT NULL GROUP BY 1, 2",
+                          db.JsonText("details", "on_behalf_of")),
               {from, to}, [&](const catalog::Statement& q) {
                 if (Agency* a = agency(q.Int(0)))
                   a->activity.searches_on_behalf_of[q.Text(1)] += q.Int(2);

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 
 namespace interdict::oversight {
 

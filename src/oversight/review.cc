@@ -143,9 +143,10 @@ class Reviewer {
     const std::string plate = Text(Member(d, "plate"));
     if (plate.empty()) return Status::Ok();
     Result<catalog::Statement> q = db_.Query(
-        "SELECT count(*) FROM audit WHERE actor = ?1 AND time > ?2 AND seq < ?3 AND "
-        "substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', 'search.refused') "
-        "AND json_extract(details, '$.plate') = ?4",
+        fmt::format("SELECT count(*) FROM audit WHERE actor = ?1 AND time > ?2 AND seq < ?3 AND "
+                    "substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', "
+                    "'search.refused') AND {} = ?4",
+                    db_.JsonText("details", "plate")),
         e.actor, e.time - rules_.repeat_days * kDay, e.seq, plate);
     if (!q.ok()) return q.status();
     const std::int64_t before = q->Int(0);

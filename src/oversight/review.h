@@ -12,7 +12,7 @@
 
 #include "base/json_writer_fwd.h"
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 #include "policy/places.h"
 

@@ -67,11 +67,12 @@ Result<std::int64_t> ProposeConfidentialMatching(catalog::Database& db,
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO confidential_matching (digest, agency_id, proposed_by, proposed_at) VALUES "
-        "(?1, ?2, ?3, ?4)");
+        "(?1, ?2, ?3, ?4) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->BindBlob(1, digest).Bind(2, p.agency_id).Bind(3, p.id).Bind(4, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return identity::AuditAct(
         db, p, "confidential.matching.propose", true,
         json::Object("request", id, "digest", crypto::HexEncode(digest).substr(0, 8)), now);
@@ -132,11 +133,12 @@ Result<std::int64_t> ProposeConfidentialChange(catalog::Database& db, const iden
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO confidential_changes (digest, action, proposed_by, proposed_at) VALUES (?1, "
-        "?2, ?3, ?4)");
+        "?2, ?3, ?4) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->BindBlob(1, digest).Bind(2, action).Bind(3, p.id).Bind(4, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return identity::AuditAct(db, p, "confidential.propose", true,
                               json::Object("change", id, "action", action, "digest", prefix), now);
   }));

@@ -129,13 +129,15 @@ Result<std::int64_t> RegisterPlace(catalog::Database& db, const identity::Princi
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO protected_places (agency_id, name, kind, lat, lon, radius_m, starts_at, "
-        "ends_at, registered_by, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        "ends_at, registered_by, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, place.name).Bind(3, place.kind);
     ins->BindReal(4, place.at.lat()).BindReal(5, place.at.lon()).BindReal(6, place.radius_m);
     ins->Bind(7, place.from).Bind(8, place.to).Bind(9, p.id).Bind(10, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return identity::AuditAct(
         db, p, "place.register", true,
         json::Object("place", id, "name", place.name, "kind", place.kind, "lat", place.at.lat(),

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "geo/geo.h"
 #include "identity/accounts.h"
 

@@ -261,7 +261,7 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
         "INSERT INTO approvals (agency_id, requested_by, purpose, case_number, offense, "
         "justification, max_span_ms, max_agencies, pattern_analysis, requested_at, "
         "max_radius_m, places, max_daily_results, on_behalf_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, p.id).Bind(3, why.purpose).Bind(4, why.case_number);
     ins->Bind(5, why.offense).Bind(6, why.justification).Bind(7, scope.span_ms);
@@ -283,8 +283,9 @@ Result<std::int64_t> RequestApproval(catalog::Database& db, const identity::Prin
     } else {
       ins->Bind(14, scope.on_behalf_of);
     }
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return AuditAct(db, p, "approval.request", true, json::Write([&](json::Writer& w) {
                       w.StartObject();
                       json::Members(w, "approval", id);

@@ -1,8 +1,8 @@
 #include "policy/retention.h"
 
-#include <fmt/core.h>
-
 #include <algorithm>
+
+#include <fmt/core.h>
 
 #include "audit/audit.h"
 #include "base/json_writer.h"
@@ -58,11 +58,11 @@ Result<std::vector<RetentionSetting>> GetRetention(catalog::Database& db,
 Result<std::int64_t> AuditRetentionMs(catalog::Database& db) {
   // Agencies without their own setting keep the default preset's.
   Result<catalog::Statement> q = db.Query(
-      "SELECT max(coalesce((SELECT max(period_ms) FROM retention WHERE data_class = 'audit'), 0), "
+      "SELECT coalesce((SELECT max(period_ms) FROM retention WHERE data_class = 'audit'), 0), "
       "coalesce((SELECT period_ms FROM retention_presets WHERE preset = 'default' AND data_class "
-      "= 'audit'), 0))");
+      "= 'audit'), 0)");
   if (!q.ok()) return q.status();
-  return std::max(kMinAuditRetentionMs, q->Int(0));
+  return std::max({kMinAuditRetentionMs, q->Int(0), q->Int(1)});
 }
 
 Status SetRetention(catalog::Database& db, const identity::Principal& p,
@@ -117,13 +117,15 @@ Result<std::int64_t> CreateHold(catalog::Database& db, const identity::Principal
   Status st = db.Transaction([&]() -> Status {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO holds (agency_id, plate, camera, window_from, window_to, basis, requested_by, "
-        "expires_at, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        "expires_at, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, req.plate).Bind(3, req.camera).Bind(4, req.window_from);
     ins->Bind(5, req.window_to).Bind(6, req.basis).Bind(7, req.requested_by);
     ins->Bind(8, req.expires_at).Bind(9, p.id).Bind(10, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return AuditAct(
         db, p, "hold.create", true,
         json::Object("hold", id, "plate", req.plate, "camera", req.camera, "basis", req.basis,

@@ -173,13 +173,14 @@ Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Pri
       return Status::InvalidArgument("partner: an agency always sees its own data");
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, effective_to, "
-        "document, proposed_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "document, proposed_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, (*partner)->id).Bind(3, DataClassName(req.data_class));
     ins->Bind(4, req.effective_from).Bind(5, req.effective_to).Bind(6, req.document);
     ins->Bind(7, p.id).Bind(8, now);
-    INTERDICT_RETURN_IF_ERROR(ins->Run());
-    id = db.LastInsertId();
+    Result<std::int64_t> inserted = ins->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     Agreement proposed;
     proposed.id = id;
     proposed.owner = p.agency_code;

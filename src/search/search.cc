@@ -516,11 +516,12 @@ namespace {
 // recorded (refusals and the export twin entries aside).
 Result<std::int64_t> ResultsToday(catalog::Database& db, const identity::Principal& p,
                                   std::int64_t now) {
-  Result<catalog::Statement> q = db.Query(
-      "SELECT coalesce(sum(json_extract(details, '$.results')), 0) FROM audit WHERE time > ?1 "
-      "AND actor = ?2 AND substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', "
-      "'search.refused')",
-      now - 86'400'000, p.Actor());
+  Result<catalog::Statement> q =
+      db.Query(fmt::format("SELECT coalesce(sum(CAST({} AS BIGINT)), 0) FROM audit WHERE time > ?1 "
+                           "AND actor = ?2 AND substr(event, 1, 7) = 'search.' AND event NOT IN "
+                           "('search.export', 'search.refused')",
+                           db.JsonText("details", "results")),
+               now - 86'400'000, p.Actor());
   if (!q.ok()) return q.status();
   return q->Int(0);
 }

@@ -18,7 +18,7 @@
 
 #include "base/status.h"
 #include "base/time_zone.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "geo/geo.h"
 #include "identity/accounts.h"
 #include "policy/confidential.h"

@@ -9,7 +9,7 @@
 
 #include "base/fair_mutex.h"
 #include "base/status.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "identity/accounts.h"
 
 namespace interdict::server {

@@ -1,7 +1,8 @@
 // `interdict admin init` and `interdict audit verify`, as an operator runs them.
 #include <gtest/gtest.h>
 
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
+#include "support/catalog.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -46,7 +47,7 @@ TEST(AdminCliTest, InitCreatesTheFirstAgencyAndPrintsAOneTimeEnrolmentSecret) {
   EXPECT_EQ(secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), std::string::npos)
       << secret;
   // Stored only as a digest.
-  auto db = catalog::Database::OpenReadOnly(dir.File("catalog.db"));
+  auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir.File("catalog.db")));
   ASSERT_TRUE(db.ok());
   auto st = (*db)->Prepare("SELECT count(*) FROM users WHERE instr(enrolment_hash, ?1) > 0");
   st->BindBlob(1, secret);
@@ -99,12 +100,11 @@ TEST(AdminCliTest, AuditVerifyPassesThenNamesTheFirstTamperedEntry) {
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_NE(ok.out.find("audit verify: ok: 1 entries, head "), std::string::npos) << ok.out;
   {
-    auto db = catalog::Database::Open(dir.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir.File("catalog.db")));
     ASSERT_TRUE(db.ok());
     // As someone with the file could: the triggers first, then the entry.
     ASSERT_FALSE((*db)->Exec("UPDATE audit SET details = '{}' WHERE seq = 1").ok());
-    ASSERT_TRUE((*db)->Exec("DROP TRIGGER audit_no_update").ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE audit SET details = '{}' WHERE seq = 1").ok());
+    ASSERT_TRUE(test::RunAsTamperer(**db, "UPDATE audit SET details = '{}' WHERE seq = 1").ok());
   }
   test::RunResult bad = RunProgram({kBin, "audit", "verify", "--data", dir.path()});
   EXPECT_EQ(bad.code, 1);

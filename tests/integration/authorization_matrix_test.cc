@@ -380,7 +380,7 @@ TEST_F(AuthorizationMatrixTest, AMillionDeepDocumentToAnyRouteIsA400AndTheServer
 // Visibility is what every data route (search, hits) is scoped by.
 TEST_F(AuthorizationMatrixTest, RelationsBetweenAgenciesDecideWhoseDataEachRoleSees) {
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     ASSERT_TRUE(db.ok());
     // Owners, one per relation to STLPD (Missouri, local), and to FBI (federal).
     ASSERT_TRUE((*db)
@@ -440,7 +440,7 @@ TEST_F(AuthorizationMatrixTest, RelationsBetweenAgenciesDecideWhoseDataEachRoleS
   }
   // A federal requester: only its one-to-one agreements, and not where state law forbids.
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 9, "fed", "analyst");
   }
   const std::string fed = SignIn("fed");

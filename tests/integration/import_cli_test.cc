@@ -7,8 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "crypto/crypto.h"
+#include "support/catalog.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -30,7 +31,7 @@ class ImportCliTest : public ::testing::Test {
   }
   // The 2021 log outlives the default 30 days: keep non-hit reads 10 years.
   void KeepReadsLong() {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)
                     ->Exec("UPDATE retention SET period_ms = 315360000000 WHERE data_class IN "
@@ -66,7 +67,7 @@ TEST_F(ImportCliTest, TheSeattleSampleImportsOnceAndARerunAddsNothing) {
   // The import is in the audit trail, and the chain holds.
   test::RunResult verify = test::RunProgram({kBin, "audit", "verify", "--data", dir_.path()});
   EXPECT_EQ(verify.code, 0) << verify.err;
-  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
   auto q = (*db)->Prepare("SELECT count(*) FROM audit WHERE event = 'reads.import'");
   ASSERT_TRUE(*q->Step());
   EXPECT_EQ(q->Int(0), 2);
@@ -115,7 +116,7 @@ TEST_F(ImportCliTest, AnAddressConfidentialPlateIsDroppedByTheImportToo) {
   std::filesystem::create_directories(dir_.File("keys"));
   std::ofstream(dir_.File("keys/confidential-plates.key"), std::ios::binary) << key;
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     auto ins = (*db)->Prepare("INSERT INTO confidential_plates (digest, added_at) VALUES (?1, 0)");
     ins->BindBlob(1, crypto::HmacSha256(key, "SAFE777"));
     ASSERT_TRUE(ins->Run().ok());

@@ -260,7 +260,7 @@ TEST_F(IngestTest, AHitIsWorkedToAnOutcomeAndAStopNeedsConfirmationFirst) {
       << closed.body;
   // Each step's record keeps what the officer recorded, the note with it.
   {
-    auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+    auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
     ASSERT_TRUE(db.ok());
     auto q = (*db)->Prepare(
         "SELECT group_concat(detail, ' | ') FROM (SELECT detail FROM hit_events WHERE hit_id = 1 "
@@ -338,7 +338,7 @@ TEST_F(IngestTest, AnAgencyListsItsOwnEntriesAndNoOneElses) {
 TEST_F(IngestTest, AClerkTellsAResidentWhatIsHeldOnTheirPlateAndTheRequestIsRecorded) {
   SetUpStlpd();
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "clerk", "clerk");
   }
   const std::int64_t t = clock_.NowMillis();
@@ -494,7 +494,7 @@ TEST_F(IngestTest, AHitKeepsItsReadsImagesForTheVisualCheck) {
   EXPECT_NE(r.body.find(R"({"index":1,"field":"images.overview")"), std::string::npos) << r.body;
   {
     // The accepted read's image knows its read, for holds (the rejected one's does not).
-    auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+    auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
     auto q = (*db)->Prepare("SELECT count(*), min(plate) FROM image_reads");
     ASSERT_TRUE(*q->Step());
     EXPECT_EQ(q->Int(0), 1);
@@ -644,7 +644,7 @@ std::string EveryByteUnder(const std::string& dir) {
 TEST_F(IngestTest, AnAddressConfidentialPlateIsDroppedAtIngestNeverSearchedAndLeavesNoTrace) {
   SetUpStlpd();
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "clerk", "clerk");
   }
   // A read of the plate before it was listed: stored, but never returned after.

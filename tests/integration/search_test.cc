@@ -39,7 +39,7 @@ class SearchTest : public ::testing::Test {
 
   // Keys need an administrator: made through the catalog, as the admin tools do.
   std::string Key(const std::string& agency) {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     const std::int64_t id = agency == "STLPD" ? 1 : 2;
     EXPECT_TRUE((*db)
                     ->Exec(fmt::format("INSERT OR IGNORE INTO users (agency_id, username, "
@@ -121,7 +121,7 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
   EXPECT_NE(r.find("St. Louis City Hall"), std::string::npos) << r;
   // A supervisor's approval that names them lets it run.
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "boss", "supervisor");
   }
   const std::string boss = test::SignIn(running_->client(), clock_, "boss");
@@ -162,7 +162,7 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
   EXPECT_NE(r.find("no agreement in force"), std::string::npos) << r;
 
   // Every search is on the record with its terms, purpose and result count.
-  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
   auto q = (*db)->Prepare(
       "SELECT count(*) FROM audit WHERE event = 'search.plate' AND details LIKE "
       "'%\"case\":\"26-004411\"%' AND details LIKE '%\"results\":2%'");
@@ -182,7 +182,7 @@ TEST_F(SearchTest, PlatePartialAndAreaAnswerOnlyWhatTheAgencyMaySeeAndAreAudited
 
 TEST_F(SearchTest, AProtestRegisteredForItsHoursRefusesAreaSearchesOfThoseHours) {
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "boss", "supervisor");
   }
   const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
@@ -234,7 +234,7 @@ TEST_F(SearchTest, PastTheDailyResultsCapFurtherPagesNeedAnApproval) {
   for (int i = 0; i < 5; ++i)
     Post(stl, "STLPD", "market", fmt::format("b{}", i), "KZ9Q81", 60'000 * (i + 1));
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "boss", "supervisor");
   }
   const std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
@@ -277,7 +277,7 @@ TEST_F(SearchTest, ASearchOnBehalfOfAFederalPartnerSeesOnlyWhatThatPartnerMayAnd
   running_ = std::make_unique<test::RunningService>(
       dir_.path(), log_, clock_, [](config::Config& c) { c.oversight.min_count = 1; });
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     ASSERT_TRUE((*db)
                     ->Exec("INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES "
                            "('FBISL', 'FBI St. Louis', 'MOFBISL00', 'US-MO', 'federal', 0)")
@@ -327,10 +327,11 @@ TEST_F(SearchTest, ASearchOnBehalfOfAFederalPartnerSeesOnlyWhatThatPartnerMayAnd
   EXPECT_NE(named.body.find("SLCPD: on behalf of FBISL"), std::string::npos) << named.body;
   EXPECT_NE(named.body.find(R"("code":"agreement_missing")"), std::string::npos) << named.body;
   // On the record, and in the public report.
-  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
-  auto q = (*db)->Prepare(
+  auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
+  auto q = (*db)->Prepare(fmt::format(
       "SELECT count(*) FROM audit a JOIN audit_touched t ON t.seq = a.seq AND t.agency_id = 3 "
-      "WHERE a.event = 'search.plate' AND json_extract(a.details, '$.on_behalf_of') = 'FBISL'");
+      "WHERE a.event = 'search.plate' AND {} = 'FBISL'",
+      (*db)->JsonText("a.details", "on_behalf_of")));
   ASSERT_TRUE(*q->Step());
   EXPECT_EQ(q->Int(0), 1) << "in the FBI's own audit view too";
   auto report = running_->client().Get("/api/v1/transparency");
@@ -416,7 +417,7 @@ TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedF
   Post(stl, "STLPD", "airport", "r2", "KZ9Q81", 3'400'000);  // 20 km in 200 s
   clock_.Advance(std::chrono::seconds(30));
   {
-    auto db = catalog::Database::Open(dir_.File("catalog.db"));
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     test::AddUser(**db, 1, "officer", "officer");
     test::AddUser(**db, 1, "boss", "supervisor");
   }
@@ -465,7 +466,7 @@ TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedF
   ASSERT_EQ(csv.status, 200) << csv.body;
   EXPECT_EQ(csv.Header("Content-Type"), "text/csv; charset=utf-8");
   EXPECT_NE(csv.body.find(",STLPD,airport,r2,KZ9Q81,"), std::string::npos) << csv.body;
-  auto db = catalog::Database::OpenReadOnly(dir_.File("catalog.db"));
+  auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
   auto q =
       (*db)->Prepare("SELECT group_concat(details, ' ') FROM audit WHERE event = 'search.export'");
   ASSERT_TRUE(*q->Step());

@@ -221,11 +221,8 @@ TEST(ServiceTest, AFailedAuditWriteRefusesTheActAndRaisesTheAlarmAndTheClockIsRe
   const std::int64_t failures_before = std::stoll(m->body.substr(before + series.size()));
   {
     // A disk that refuses the audit's writes (here: a trigger).
-    auto db = catalog::Database::Open(dir.File("catalog.db"));
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TRIGGER broken BEFORE INSERT ON audit BEGIN SELECT "
-                           "RAISE(ABORT, 'disk I/O error'); END")
-                    .ok());
+    auto db = catalog::Database::Open(test::CatalogAt(dir.File("catalog.db")));
+    ASSERT_TRUE(test::BreakAuditWrites(**db, "disk I/O error").ok());
   }
   // A sign-in is audited, so it cannot happen without its entry.
   Result<http::ClientResponse> r =

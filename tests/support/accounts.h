@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/clock.h"
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 #include "crypto/password.h"
 #include "crypto/totp.h"
 #include "http/client.h"

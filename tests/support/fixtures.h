@@ -11,7 +11,7 @@
 
 #include <fmt/core.h>
 
-#include "catalog/sqlite.h"
+#include "catalog/database.h"
 
 namespace interdict::test {
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/migrations.h"
+#include "support/catalog.h"
 #include "support/temp_dir.h"
 
 namespace interdict::audit {
@@ -11,8 +12,8 @@ namespace {
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<std::unique_ptr<catalog::Database>> d =
-        catalog::Database::Open(dir_.File("catalog" + std::to_string(++files_) + ".db"));
+    Result<std::unique_ptr<catalog::Database>> d = catalog::Database::Open(
+        test::CatalogAt(dir_.File("catalog" + std::to_string(++files_) + ".db")));
     ASSERT_TRUE(d.ok()) << d.status().message();
     db_ = std::move(d).value();
     ASSERT_TRUE(catalog::Migrate(*db_).ok());
@@ -28,17 +29,10 @@ class AuditTest : public ::testing::Test {
       EXPECT_EQ(e.seq, i + 1);
     }
   }
-  // As someone with the file and the sqlite3 shell could: first drop the
-  // triggers that keep the trail append-only, then change it. The chain is
+  // As someone with the database itself could: the triggers that keep the
+  // trail append-only out of the way first, then the change. The chain is
   // what still shows it.
-  Status Sql(std::string_view sql) {
-    for (const char* t : {"audit_no_update", "audit_no_delete", "audit_touched_no_update",
-                          "audit_touched_no_delete"}) {
-      Status st = db_->Exec(std::string("DROP TRIGGER IF EXISTS ") + t);
-      if (!st.ok()) return st;
-    }
-    return db_->Exec(sql);
-  }
+  Status Sql(std::string_view sql) { return test::RunAsTamperer(*db_, sql); }
   VerifyResult Check() {
     Result<VerifyResult> r = Verify(*db_);
     EXPECT_TRUE(r.ok()) << r.status().message();
@@ -95,7 +89,6 @@ TEST_F(AuditTest, ADeletedLastEntryLeavesAChainThatStillVerifiesButWithAnEarlier
 TEST_F(AuditTest, AnInsertedEntryIsFound) {
   // Make room by renumbering 7..10 up by one, then insert a forged 7, as
   // someone with the sqlite3 shell could (constraints off).
-  ASSERT_TRUE(Sql("PRAGMA foreign_keys=OFF").ok());
   ASSERT_TRUE(Sql("UPDATE audit_touched SET seq = seq + 100 WHERE seq >= 7").ok());
   ASSERT_TRUE(Sql("UPDATE audit SET seq = seq + 100 WHERE seq >= 7").ok());
   ASSERT_TRUE(Sql("UPDATE audit SET seq = seq - 99 WHERE seq >= 107").ok());
@@ -109,7 +102,6 @@ TEST_F(AuditTest, AnInsertedEntryIsFound) {
 
 TEST_F(AuditTest, ReorderedEntriesAreFound) {
   // Swap the contents of 3 and 8, keeping their numbers.
-  ASSERT_TRUE(Sql("PRAGMA foreign_keys=OFF").ok());
   ASSERT_TRUE(Sql("UPDATE audit SET seq = -3 WHERE seq = 3").ok());
   ASSERT_TRUE(Sql("UPDATE audit SET seq = 3 WHERE seq = 8").ok());
   ASSERT_TRUE(Sql("UPDATE audit SET seq = 8 WHERE seq = -3").ok());
@@ -118,12 +110,14 @@ TEST_F(AuditTest, ReorderedEntriesAreFound) {
 }
 
 TEST_F(AuditTest, TheDatabaseRefusesToChangeOrDeleteEntries) {
-  for (const char* sql :
-       {"UPDATE audit SET details = '{}' WHERE seq = 4", "DELETE FROM audit WHERE seq = 10",
-        "UPDATE audit_touched SET agency_id = 9 WHERE seq = 5",
-        "DELETE FROM audit_touched WHERE seq = 5", "DELETE FROM audit",
+  for (const std::string& sql :
+       {std::string("UPDATE audit SET details = '{}' WHERE seq = 4"),
+        std::string("DELETE FROM audit WHERE seq = 10"),
+        std::string("UPDATE audit_touched SET agency_id = 9 WHERE seq = 5"),
+        std::string("DELETE FROM audit_touched WHERE seq = 5"), std::string("DELETE FROM audit"),
         // The anchor cannot be pointed anywhere but at an entry's own hash.
-        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 9, x'00')"}) {
+        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, 9, " + test::BlobLiteral(*db_, "00") +
+            ")"}) {
     Status st = db_->Exec(sql);
     EXPECT_FALSE(st.ok()) << sql;
     EXPECT_NE(st.message().find("audit"), std::string::npos) << st.message();
@@ -164,9 +158,7 @@ TEST_F(AuditTest, APurgePastRetentionLeavesAnAnchorAndASummaryAndTheChainVerifie
 
 TEST_F(AuditTest, AFailedAppendIsCountedForTheAlarm) {
   const std::int64_t before = WriteFailures();
-  ASSERT_TRUE(db_->Exec("CREATE TRIGGER broken BEFORE INSERT ON audit BEGIN SELECT "
-                        "RAISE(ABORT, 'disk full'); END")
-                  .ok());
+  ASSERT_TRUE(test::BreakAuditWrites(*db_, "disk full").ok());
   Entry e;
   e.time = 1'800'000'001'000;
   e.actor = "user:1";

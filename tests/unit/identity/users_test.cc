@@ -99,7 +99,8 @@ TEST_F(UsersTest, DisablingEndsSessionsAndStaysWithinTheAgency) {
   EXPECT_EQ(DisableUser(*db_, other_admin_, supervisor_.id, now_).code(), StatusCode::kNotFound);
   EXPECT_EQ(DisableUser(*db_, admin_, admin_.id, now_).code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(db_->Exec("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) "
-                        "VALUES (x'00', 2, 0, 0)")
+                        "VALUES (" +
+                        test::BlobLiteral(*db_, "00") + ", 2, 0, 0)")
                   .ok());
   ASSERT_TRUE(DisableUser(*db_, admin_, supervisor_.id, now_).ok());
   auto st = db_->Prepare("SELECT count(*) FROM sessions WHERE ended_at IS NULL");

@@ -161,7 +161,7 @@ TEST_F(PlacesTest, ASearchTouchingAPlaceIsRefusedAndAuditedUntilAnApprovalNamesI
   ASSERT_EQ(st.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(st.message().find("Forest Park clinic"), std::string::npos) << st.message();
   EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'search.refused' AND "
-                  "json_extract(details, '$.places[0]') = 'Forest Park clinic'"),
+                  "details LIKE '%\"places\":[\"Forest Park clinic\"]%'"),
             1);
 
   // An approval of the same case that does not name the place does not do.

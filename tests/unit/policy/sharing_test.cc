@@ -41,10 +41,11 @@ class SharingTest : public ::testing::Test {
     for (char& c : username) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto st = db_->Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, created_at, created_by) "
-        "VALUES (?1, ?2, ?2, ?3, 0, 'test')");
+        "VALUES (?1, ?2, ?2, ?3, 0, 'test') RETURNING id");
     st->Bind(1, agencies_[agency]).Bind(2, username).Bind(3, role);
-    ASSERT_TRUE(st->Run().ok());
-    users_[name] = *accounts_->UserPrincipal(db_->LastInsertId());
+    Result<std::int64_t> id = st->RunReturningId();
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    users_[name] = *accounts_->UserPrincipal(*id);
   }
   const identity::Principal& P(const std::string& name) { return users_.at(name); }
   std::vector<std::string> Sees(const std::string& who, DataClass cls = DataClass::kReads) {

@@ -68,10 +68,11 @@ class SearchLibraryTest : public ::testing::Test {
   void User(const std::string& agency, const std::string& role) {
     auto st = db_->Prepare(
         "INSERT INTO users (agency_id, username, display_name, role, created_at, created_by) "
-        "VALUES (?1, ?2, ?2, ?3, 0, 'test')");
+        "VALUES (?1, ?2, ?2, ?3, 0, 'test') RETURNING id");
     st->Bind(1, agency_ids_[agency]).Bind(2, agency + "-" + role).Bind(3, role);
-    ASSERT_TRUE(st->Run().ok());
-    users_[agency + "-" + role] = *accounts_->UserPrincipal(db_->LastInsertId());
+    Result<std::int64_t> id = st->RunReturningId();
+    ASSERT_TRUE(id.ok()) << id.status().message();
+    users_[agency + "-" + role] = *accounts_->UserPrincipal(*id);
   }
   const identity::Principal& P(const std::string& name) { return users_.at(name); }
 

@@ -1,0 +1,56 @@
+#include "catalog/database.h"
+
+#include <fmt/core.h>
+
+#include "catalog/engines.h"
+
+namespace interdict::catalog {
+
+Result<Location> Location::Parse(std::string_view text) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  constexpr std::string_view kPostgres = "postgresql:";
+  if (text.starts_with(kSqlite) && text.size() > kSqlite.size())
+    return Sqlite(std::string(text.substr(kSqlite.size())));
+  if (text.starts_with(kPostgres) && text.size() > kPostgres.size()) {
+    // "postgresql://…" is a libpq URL as it stands; "postgresql:host=…" a keyword string.
+    std::string_view rest = text.substr(kPostgres.size());
+    return Postgres(rest.starts_with("//") ? std::string(text) : std::string(rest));
+  }
+  return Status::InvalidArgument(
+      fmt::format("catalog location '{}': expected sqlite:PATH or postgresql:CONNINFO", text));
+}
+
+std::string Location::Describe() const {
+  if (engine == Engine::kSqlite) return target;
+  // Drop a password from "password=…" keywords and from "user:password@" in a URL.
+  std::string out;
+  std::string_view s = target;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s.substr(i).starts_with("password=")) {
+      std::size_t end = s.find(' ', i);
+      out += "password=***";
+      i = end == std::string_view::npos ? s.size() : end;
+      continue;
+    }
+    out += s[i++];
+  }
+  const std::size_t scheme = out.find("://");
+  const std::size_t at = out.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+    const std::size_t colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  return "postgresql:" + out;
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const Location& where) {
+  return where.engine == Engine::kSqlite ? internal::OpenSqlite(where.target, false)
+                                         : internal::OpenPostgres(where.target, false);
+}
+
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(const Location& where) {
+  return where.engine == Engine::kSqlite ? internal::OpenSqlite(where.target, true)
+                                         : internal::OpenPostgres(where.target, true);
+}
+
+}  // namespace interdict::catalog
