@@ -139,13 +139,13 @@ std::string HitJson(catalog::Statement& q) {
   const std::optional<match::MatchKind> matched = match::ParseMatchKind(kind);
   const bool approximate = matched && match::IsApproximate(*matched);
   const std::int64_t age_ms = q.Int(12);
-  const std::string score = q.Text(14), entry = q.Text(11), read = q.Text(5);
+  const std::string entry = q.Text(11), read = q.Text(5);
+  const double score = q.Real(14);  // two decimals, as matched (0.95)
   return json::Write([&](json::Writer& w) {
     w.StartObject();
-    // The score is stored as the decimal text it is shown as ("0.95").
     json::Members(w, "hit", q.Int(0), "agency", q.Text(1), "camera", q.Text(2), "time",
                   FormatRfc3339(q.Int(3)), "plate", q.Text(4), "match", kind, "approximate",
-                  approximate, "score", json::Raw{score});
+                  approximate, "score", score);
     json::Key(w, "list");
     w.StartObject();
     json::Members(w, "id", q.Int(6), "name", q.Text(7), "kind", q.Text(8), "owner", q.Text(9),

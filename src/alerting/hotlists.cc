@@ -1,9 +1,14 @@
 #include "alerting/hotlists.h"
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
+
+#include <map>
 
 #include <fmt/core.h>
 
+#include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
 
@@ -114,18 +119,18 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
 
 Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
-  return db.List<ListInfo>(
-      "SELECT h.id, a.code, h.name, h.kind, h.priority, h.one_edit, h.generation, "
-      "h.published_at, h.loaded_at, "
-      "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND e.generation = "
-      "h.generation AND e.status = 'active'), "
-      "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND e.generation = "
-      "h.generation AND e.status = 'pending'), "
-      "(SELECT group_concat(x.code) FROM hotlist_audience u JOIN agencies x ON x.id = "
-      "u.agency_id WHERE u.hotlist_id = h.id) "
-      "FROM hotlists h JOIN agencies a ON a.id = h.agency_id WHERE h.agency_id = ?1 OR EXISTS "
-      "(SELECT 1 FROM hotlist_audience u WHERE u.hotlist_id = h.id AND u.agency_id = ?1) "
-      "ORDER BY h.id",
+  constexpr std::string_view kVisible =
+      "h.agency_id = ?1 OR EXISTS (SELECT 1 FROM hotlist_audience u WHERE u.hotlist_id = h.id "
+      "AND u.agency_id = ?1)";
+  Result<std::vector<ListInfo>> lists = db.List<ListInfo>(
+      fmt::format("SELECT h.id, a.code, h.name, h.kind, h.priority, h.one_edit, h.generation, "
+                  "h.published_at, h.loaded_at, "
+                  "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND "
+                  "e.generation = h.generation AND e.status = 'active'), "
+                  "(SELECT count(*) FROM hotlist_entries e WHERE e.hotlist_id = h.id AND "
+                  "e.generation = h.generation AND e.status = 'pending') "
+                  "FROM hotlists h JOIN agencies a ON a.id = h.agency_id WHERE {} ORDER BY h.id",
+                  kVisible),
       [&](const catalog::Statement& r) {
         ListInfo l;
         l.id = r.Int(0);
@@ -139,18 +144,25 @@ Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::P
         l.loaded_at = r.OptionalInt(8);
         l.entries = r.Int(9);
         l.pending = r.Int(10);
-        if (std::optional<std::string> aud = r.OptionalText(11)) {
-          std::size_t start = 0;
-          while (start <= aud->size()) {
-            const std::size_t comma = aud->find(',', start);
-            const std::size_t end = comma == std::string::npos ? aud->size() : comma;
-            l.audience.push_back(aud->substr(start, end - start));
-            start = end + 1;
-          }
-        }
         return l;
       },
       p.agency_id);
+  if (!lists.ok()) return lists.status();
+  // Each list's audience, by agency code.
+  std::map<std::int64_t, std::vector<std::string>> audience;
+  Result<catalog::Statement> q = db.Prepare(fmt::format(
+      "SELECT h.id, x.code FROM hotlists h JOIN hotlist_audience w ON w.hotlist_id = h.id JOIN "
+      "agencies x ON x.id = w.agency_id WHERE {} ORDER BY h.id, x.code",
+      kVisible));
+  if (!q.ok()) return q.status();
+  q->Bind(1, p.agency_id);
+  INTERDICT_RETURN_IF_ERROR(
+      q->ForEach([&](const catalog::Statement& r) { audience[r.Int(0)].push_back(r.Text(1)); }));
+  for (ListInfo& l : *lists) {
+    auto it = audience.find(l.id);
+    if (it != audience.end()) l.audience = std::move(it->second);
+  }
+  return lists;
 }
 
 namespace {
@@ -532,26 +544,40 @@ Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std:
     if (row->agency_id != p.agency_id)
       return Status::NotFound(fmt::format("no hotlist {} of {}", list, p.agency_code));
     Result<catalog::Statement> q = db.Query(
-        fmt::format("SELECT coalesce({}, ''), plate FROM hotlist_entries WHERE id = ?1 AND "
-                    "hotlist_id = ?2 AND generation = ?3 AND status IN ('active', 'pending') "
-                    "AND expires_at IS NOT NULL",
-                    db.JsonText("detail", "reason")),
+        "SELECT detail, plate FROM hotlist_entries WHERE id = ?1 AND hotlist_id = ?2 AND "
+        "generation = ?3 AND status IN ('active', 'pending') AND expires_at IS NOT NULL",
         entry, list, row->generation);
     if (!q.ok()) return q.status();
     if (!q->has_row()) {
       return Status::NotFound(
           fmt::format("no custom entry {} in the current entries of hotlist {}", entry, list));
     }
-    if (q->Text(0) == reason) {
+    // The entry's detail is a JSON object the loader wrote; its reason is replaced.
+    rapidjson::Document detail;
+    if (!json::Parse(q->Text(0), &detail).ok() || !detail.IsObject())
+      return Status::Corruption(
+          fmt::format("hotlist entry {}: its detail is not an object", entry));
+    const auto old = detail.FindMember("reason");
+    if (old != detail.MemberEnd() && old->value.IsString() &&
+        std::string_view(old->value.GetString(), old->value.GetStringLength()) == reason) {
       return Status::InvalidArgument(
           "reason: a new reason — the one it was entered for does not renew it");
     }
+    rapidjson::Value text(reason.data(), static_cast<rapidjson::SizeType>(reason.size()),
+                          detail.GetAllocator());
+    if (old != detail.MemberEnd()) {
+      old->value = text;
+    } else {
+      detail.AddMember("reason", text, detail.GetAllocator());
+    }
     const std::string plate = q->Text(1);
     Result<catalog::Statement> up = db.Prepare(
-        "UPDATE hotlist_entries SET detail = json_set(detail, '$.reason', ?1), expires_at = ?2, "
-        "validated_at = ?3 WHERE id = ?4");
+        "UPDATE hotlist_entries SET detail = ?1, expires_at = ?2, validated_at = ?3 WHERE id = ?4");
     if (!up.ok()) return up.status();
-    up->Bind(1, reason).Bind(2, now + kCustomEntryMaxMs).Bind(3, now).Bind(4, entry);
+    up->Bind(1, json::Write([&](json::Writer& w) { detail.Accept(w); }))
+        .Bind(2, now + kCustomEntryMaxMs)
+        .Bind(3, now)
+        .Bind(4, entry);
     INTERDICT_RETURN_IF_ERROR(up->Run());
     return identity::AuditAct(
         db, p, "hotlist.revalidate", true,

@@ -45,12 +45,12 @@ std::string Location::Describe() const {
 
 Result<std::unique_ptr<Database>> Database::Open(const Location& where) {
   return where.engine == Engine::kSqlite ? internal::OpenSqlite(where.target, false)
-                                         : internal::OpenPostgres(where.target, false);
+                                         : internal::OpenPostgres(where, false);
 }
 
 Result<std::unique_ptr<Database>> Database::OpenReadOnly(const Location& where) {
   return where.engine == Engine::kSqlite ? internal::OpenSqlite(where.target, true)
-                                         : internal::OpenPostgres(where.target, true);
+                                         : internal::OpenPostgres(where, true);
 }
 
 }  // namespace interdict::catalog

@@ -24,11 +24,12 @@ enum class Engine { kSqlite, kPostgres };
 // password file, never from here).
 struct Location {
   Engine engine = Engine::kSqlite;
-  std::string target;  // the file path, or the connection string
+  std::string target;    // the file path, or the connection string
+  std::string password;  // PostgreSQL's, when not from PGPASSWORD or ~/.pgpass; never printed
   static Result<Location> Parse(std::string_view text);
-  static Location Sqlite(std::string path) { return {Engine::kSqlite, std::move(path)}; }
+  static Location Sqlite(std::string path) { return {Engine::kSqlite, std::move(path), {}}; }
   static Location Postgres(std::string conninfo) {
-    return {Engine::kPostgres, std::move(conninfo)};
+    return {Engine::kPostgres, std::move(conninfo), {}};
   }
   // For messages and logs: the path, or the connection string without any password.
   std::string Describe() const;

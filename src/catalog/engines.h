@@ -9,6 +9,6 @@
 namespace interdict::catalog::internal {
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, bool read_only);
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo, bool read_only);
+Result<std::unique_ptr<Database>> OpenPostgres(const Location& where, bool read_only);
 
 }  // namespace interdict::catalog::internal

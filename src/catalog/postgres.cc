@@ -305,9 +305,14 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo, bool read_only) {
-  const std::string name = Location::Postgres(conninfo).Describe();
-  PGconn* conn = PQconnectdb(conninfo.c_str());
+Result<std::unique_ptr<Database>> OpenPostgres(const Location& where, bool read_only) {
+  const std::string name = where.Describe();
+  // The connection string expands as "dbname" does; a password given apart
+  // is added as its own keyword, never spliced into the text.
+  const char* keys[] = {"dbname", "password", nullptr};
+  const char* values[] = {where.target.c_str(),
+                          where.password.empty() ? nullptr : where.password.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (conn == nullptr) return Status::ResourceExhausted("cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);

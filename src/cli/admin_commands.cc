@@ -10,6 +10,7 @@
 #include "catalog/database.h"
 #include "catalog/migrations.h"
 #include "cli/args.h"
+#include "cli/catalog_flag.h"
 #include "cli/commands.h"
 #include "identity/admin.h"
 #include "policy/purpose.h"
@@ -27,14 +28,16 @@ const std::vector<FlagSpec> kInitFlags = {
     {"kind", true, "local, county, state or federal (required)"},
     {"user", true, "the administrator's username (required)"},
     {"name", true, "the administrator's full name (required)"},
+    kCatalogFlag,
 };
-const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
+const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}, kCatalogFlag};
 const std::vector<FlagSpec> kPurposeFlags = {
     {"data", true, "data directory (required)"},
     {"code", true, "purpose code, e.g. hit-and-run (required)"},
     {"label", true, "short label (required)"},
     {"description", true, "what it covers, or the law that prohibits it (required)"},
     {"prohibited", false, "the purpose exists only to be refused"},
+    kCatalogFlag,
 };
 
 int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
@@ -48,7 +51,8 @@ int CreateAgency(const std::vector<std::string>& argv, bool first) {
   Result<Args> args = Args::Parse(argv, kInitFlags);
   if (!args.ok()) return Usage(cmd, args.status().message(), kInitFlags);
   for (const FlagSpec& f : kInitFlags) {
-    if (!args->Get(f.name)) return Usage(cmd, fmt::format("--{} is required", f.name), kInitFlags);
+    if (f.name != kCatalogFlag.name && !args->Get(f.name))
+      return Usage(cmd, fmt::format("--{} is required", f.name), kInitFlags);
   }
   const std::string data = *args->Get("data");
   Result<server::DataDir> dir = server::DataDir::Open(data);
@@ -56,8 +60,7 @@ int CreateAgency(const std::vector<std::string>& argv, bool first) {
     std::cerr << "interdict " << cmd << ": " << dir.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::unique_ptr<catalog::Database>> db =
-      catalog::Database::Open(server::DataPaths(data).catalog());
+  Result<std::unique_ptr<catalog::Database>> db = OpenCatalog(*args, data);
   if (!db.ok()) {
     std::cerr << "interdict " << cmd << ": " << db.status().message() << "\n";
     return kExitFailure;
@@ -105,8 +108,7 @@ int SetPurpose(const std::vector<std::string>& argv) {
     std::cerr << "interdict admin purpose: " << dir.status().message() << "\n";
     return kExitFailure;
   }
-  Result<std::unique_ptr<catalog::Database>> db =
-      catalog::Database::Open(server::DataPaths(data).catalog());
+  Result<std::unique_ptr<catalog::Database>> db = OpenCatalog(*args, data);
   Status st = db.ok() ? catalog::Migrate(**db) : db.status();
   if (st.ok()) {
     st = policy::SetPurpose(**db,
@@ -129,7 +131,7 @@ int Verify(const std::vector<std::string>& argv) {
   // Read-only, and without the data directory's lock: a running server keeps
   // writing while the chain is checked up to the entry read last.
   Result<std::unique_ptr<catalog::Database>> db =
-      catalog::Database::OpenReadOnly(server::DataPaths(*args->Get("data")).catalog());
+      OpenCatalog(*args, *args->Get("data"), /*read_only=*/true);
   if (!db.ok()) {
     std::cerr << "interdict audit verify: " << db.status().message() << "\n";
     return kExitFailure;

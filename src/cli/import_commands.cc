@@ -27,6 +27,7 @@
 #include "catalog/database.h"
 #include "catalog/migrations.h"
 #include "cli/args.h"
+#include "cli/catalog_flag.h"
 #include "cli/commands.h"
 #include "oversight/read_counts.h"
 #include "policy/confidential.h"
@@ -51,6 +52,7 @@ const std::vector<FlagSpec> kImportFlags = {
     {"agency", true, "the agency the reads belong to (required for openalpr and seattle)"},
     {"register-cameras", false, "register unknown cameras as pending instead of refusing reads"},
     {"batch", true, "reads per durable batch (default 10000)"},
+    kCatalogFlag,
 };
 
 int Usage(std::string_view msg) {
@@ -120,8 +122,7 @@ int ImportReads(const std::vector<std::string>& argv) {
 
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) return fail(dir.status().message());
-  Result<std::unique_ptr<catalog::Database>> db =
-      catalog::Database::Open(server::DataPaths(data).catalog());
+  Result<std::unique_ptr<catalog::Database>> db = OpenCatalog(*args, data);
   if (!db.ok()) return fail(db.status().message());
   if (Status m = catalog::Migrate(**db); !m.ok()) return fail(m.message());
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);

@@ -31,6 +31,19 @@ Result<std::int64_t> IntIn(const Value& v, std::int64_t lo, std::int64_t hi) {
   return x;
 }
 
+// Whether a libpq connection string or URL carries a password: "password="
+// as a keyword or URL parameter, or "user:password@" in a URL.
+bool HoldsPassword(std::string_view conninfo) {
+  if (conninfo.find("password=") != std::string_view::npos) return true;
+  const std::size_t scheme = conninfo.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view authority = conninfo.substr(scheme + 3);
+  authority = authority.substr(0, authority.find('/'));
+  const std::size_t at = authority.rfind('@');
+  return at != std::string_view::npos &&
+         authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 template <typename T>
 Status SetInt(const Value& v, std::int64_t lo, std::int64_t hi, T* field) {
   Result<std::int64_t> x = IntIn(v, lo, hi);
@@ -149,6 +162,41 @@ const std::array kOptions = {
              const std::string& s = std::get<std::string>(v);
              if (s.empty()) return Status::InvalidArgument("must not be empty");
              c.data_dir = s;
+             return Status::Ok();
+           }},
+    Option{{"catalog.backend", "string", "\"sqlite\"",
+            "Where the catalog (agencies, people, hotlists, hits, the audit trail) lives: sqlite "
+            "(DATA/catalog.db, one server) or postgresql (catalog.postgresql.url, any number of "
+            "servers; docs/cluster.md)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (s != "sqlite" && s != "postgresql")
+               return Status::InvalidArgument(
+                   fmt::format("unknown backend '{}' (expected sqlite or postgresql)", s));
+             c.catalog.backend = s;
+             return Status::Ok();
+           }},
+    Option{{"catalog.postgresql.url", "string", "\"\"",
+            "With catalog.backend = \"postgresql\": the libpq connection string or URL "
+            "(\"host=db1,db2 port=5432 dbname=interdict user=interdict "
+            "target_session_attrs=read-write\"). Never a password: that comes from "
+            "catalog.postgresql.password_file, PGPASSWORD or ~/.pgpass."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (HoldsPassword(s))
+               return Status::InvalidArgument(
+                   "holds a password: give it in catalog.postgresql.password_file or PGPASSWORD "
+                   "instead, never in the configuration");
+             c.catalog.postgresql_url = s;
+             return Status::Ok();
+           }},
+    Option{{"catalog.postgresql.password_file", "string", "\"\"",
+            "A file whose first line is the PostgreSQL password (readable by the service only)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.catalog.postgresql_password_file = std::get<std::string>(v);
              return Status::Ok();
            }},
     Option{
@@ -478,6 +526,8 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
 }
 
 Status Config::Validate() const {
+  if (catalog.backend == "postgresql" && catalog.postgresql_url.empty())
+    return Status::InvalidArgument("catalog.backend = \"postgresql\" needs catalog.postgresql.url");
   if (server.tls_cert.empty() != server.tls_key.empty()) {
     return Status::InvalidArgument(
         "server.tls_cert and server.tls_key must be given together (or neither)");

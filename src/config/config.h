@@ -106,8 +106,17 @@ struct OversightConfig {
   std::int64_t protected_radius_m = 300;
 };
 
+// Where the catalog lives (decision 0033): SQLite in the data directory, or a
+// PostgreSQL shared by several servers.
+struct CatalogConfig {
+  std::string backend = "sqlite";        // "sqlite" or "postgresql"
+  std::string postgresql_url;            // a libpq connection string or URL, without a password
+  std::string postgresql_password_file;  // the password, on the file's first line
+};
+
 struct Config {
   ServerConfig server;
+  CatalogConfig catalog;
   StoreConfig store;
   AuthConfig auth;
   SearchConfig search;

@@ -10,14 +10,19 @@
 #include "base/fair_mutex.h"
 #include "base/status.h"
 #include "catalog/database.h"
+#include "config/config.h"
 #include "identity/accounts.h"
 
 namespace interdict::server {
 
+// Where `config` puts the catalog: DATA/catalog.db, or catalog.postgresql.url
+// with the password from catalog.postgresql.password_file when one is named.
+Result<catalog::Location> CatalogLocation(const config::Config& config);
+
 class CatalogHandle {
  public:
-  // Opens (creating) DATA/catalog.db and brings its schema up to date.
-  static Result<std::unique_ptr<CatalogHandle>> Open(const std::string& path,
+  // Opens (creating a SQLite file) the catalog and brings its schema up to date.
+  static Result<std::unique_ptr<CatalogHandle>> Open(const catalog::Location& where,
                                                      identity::AccountPolicy policy);
 
   // Runs `f(db, accounts)` under the lock and returns what it returns.

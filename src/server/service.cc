@@ -177,8 +177,10 @@ Status Service::Start() {
   }
   s.api.search_limits.places = s.api.review_rules.places;
   s.api.search_limits.daily_results_cap = s.config.search.daily_results_cap;
+  Result<catalog::Location> catalog_at = CatalogLocation(s.config);
+  if (!catalog_at.ok()) return catalog_at.status();
   Result<std::unique_ptr<CatalogHandle>> catalog =
-      CatalogHandle::Open(paths.catalog(), identity::AccountPolicy{});
+      CatalogHandle::Open(*catalog_at, identity::AccountPolicy{});
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
   s.LogAuditHead("audit trail head at start");
@@ -210,7 +212,7 @@ Status Service::Start() {
   s.api.images = s.images.get();
   // The hotlist index is rebuilt through a read-only connection of its own.
   Result<std::unique_ptr<catalog::Database>> index_db =
-      catalog::Database::OpenReadOnly(paths.catalog());
+      catalog::Database::OpenReadOnly(*catalog_at);
   if (!index_db.ok()) return index_db.status();
   s.api.index_db = std::move(index_db).value();
   INTERDICT_RETURN_IF_ERROR(RebuildHotlistIndex(s.api));
@@ -262,12 +264,13 @@ Status Service::Start() {
   alerting::DeliveryPolicy policy;
   policy.max_attempts = s.config.alerts.webhook_max_attempts;
   // Requests never checkpoint the catalog's WAL; the background thread does.
-  Result<std::unique_ptr<catalog::Database>> checkpointer =
-      catalog::Database::Open(paths.catalog());
+  Result<std::unique_ptr<catalog::Database>> checkpointer = catalog::Database::Open(*catalog_at);
   if (!checkpointer.ok()) return checkpointer.status();
-  INTERDICT_RETURN_IF_ERROR(s.api.catalog->With([](catalog::Database& db, identity::Accounts&) {
-    return db.Exec("PRAGMA wal_autocheckpoint = 0");
-  }));
+  if (catalog_at->engine == catalog::Engine::kSqlite) {
+    INTERDICT_RETURN_IF_ERROR(s.api.catalog->With([](catalog::Database& db, identity::Accounts&) {
+      return db.Exec("PRAGMA wal_autocheckpoint = 0");
+    }));
+  }
   s.background =
       std::make_unique<Background>(s.api, s.hub, s.metrics, policy,
                                    std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms),

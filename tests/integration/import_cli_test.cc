@@ -17,16 +17,21 @@ namespace interdict {
 namespace {
 
 const std::string kBin = INTERDICT_BINARY;
+
+// The command on the suite's catalog engine.
+test::RunResult RunCli(const std::vector<std::string>& argv) {
+  return test::RunProgram(test::OnSuiteCatalog(argv));
+}
 const std::string kSeattle =
     std::string(INTERDICT_SOURCE_DIR) + "/tests/data/reads/seattle-spd-alpr-sample.csv";
 
 class ImportCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::RunResult r = test::RunProgram({kBin, "admin", "init", "--data", dir_.path(), "--agency",
-                                          "SPD", "--agency-name", "Seattle Police Department",
-                                          "--ori", "WA0171500", "--state", "WA", "--kind", "local",
-                                          "--user", "admin", "--name", "Admin"});
+    test::RunResult r =
+        RunCli({kBin, "admin", "init", "--data", dir_.path(), "--agency", "SPD", "--agency-name",
+                "Seattle Police Department", "--ori", "WA0171500", "--state", "WA", "--kind",
+                "local", "--user", "admin", "--name", "Admin"});
     ASSERT_EQ(r.code, 0) << r.err;
   }
   // The 2021 log outlives the default 30 days: keep non-hit reads 10 years.
@@ -43,7 +48,7 @@ class ImportCliTest : public ::testing::Test {
                                      "--format", "seattle", "--agency", "SPD"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(file);
-    return test::RunProgram(argv);
+    return RunCli(argv);
   }
   test::TempDir dir_;
 };
@@ -62,10 +67,10 @@ TEST_F(ImportCliTest, TheSeattleSampleImportsOnceAndARerunAddsNothing) {
       r.out,
       R"({"accepted":0,"duplicates":234,"expired":0,"rejected":0,"confidential_dropped":0,"cameras_registered":0,"finished":true})"
       "\n");
-  test::RunResult count = test::RunProgram({kBin, "store", "count", "--data", dir_.path()});
+  test::RunResult count = RunCli({kBin, "store", "count", "--data", dir_.path()});
   EXPECT_EQ(count.out, "234\n");
   // The import is in the audit trail, and the chain holds.
-  test::RunResult verify = test::RunProgram({kBin, "audit", "verify", "--data", dir_.path()});
+  test::RunResult verify = RunCli({kBin, "audit", "verify", "--data", dir_.path()});
   EXPECT_EQ(verify.code, 0) << verify.err;
   auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
   auto q = (*db)->Prepare("SELECT count(*) FROM audit WHERE event = 'reads.import'");
@@ -125,8 +130,8 @@ TEST_F(ImportCliTest, AnAddressConfidentialPlateIsDroppedByTheImportToo) {
   std::ofstream(file) << "id,agency,camera,time,plate\n"
                       << "r1,SPD,cam1,2026-11-29T04:00:00Z,SAFE777\n"
                       << "r2,SPD,cam1,2026-11-29T04:00:01Z,ABC123\n";
-  test::RunResult r = test::RunProgram({kBin, "import", "reads", "--data", dir_.path(), "--format",
-                                        "csv", "--register-cameras", file});
+  test::RunResult r = RunCli({kBin, "import", "reads", "--data", dir_.path(), "--format", "csv",
+                              "--register-cameras", file});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find(R"("accepted":1,)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(R"("confidential_dropped":1,)"), std::string::npos) << r.out;
@@ -158,22 +163,20 @@ TEST_F(ImportCliTest, CsvReadsAndBadUsage) {
                          "a1,SPD,cam1,2026-11-29T04:00:00Z,ABC123,WA\n"
                          "a2,SPD,cam1,2026-11-29T04:00:01Z,AB?123,WA\n"
                          "a3,XYZ,cam1,2026-11-29T04:00:02Z,ABC124,WA\n";
-  test::RunResult r = test::RunProgram({kBin, "import", "reads", "--data", dir_.path(), "--format",
-                                        "csv", "--register-cameras", file});
+  test::RunResult r = RunCli({kBin, "import", "reads", "--data", dir_.path(), "--format", "csv",
+                              "--register-cameras", file});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find(R"("accepted":1,"duplicates":0,"expired":0,"rejected":2,)"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.err.find("reads.csv:3: plate:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("reads.csv:4: agency: no agency 'XYZ' here"), std::string::npos) << r.err;
-  EXPECT_EQ(test::RunProgram(
-                {kBin, "import", "reads", "--data", dir_.path(), "--format", "seattle", kSeattle})
-                .code,
-            2);  // no --agency
   EXPECT_EQ(
-      test::RunProgram({kBin, "import", "reads", "--data", dir_.path(), "--format", "xml", file})
+      RunCli({kBin, "import", "reads", "--data", dir_.path(), "--format", "seattle", kSeattle})
           .code,
-      2);
+      2);  // no --agency
+  EXPECT_EQ(RunCli({kBin, "import", "reads", "--data", dir_.path(), "--format", "xml", file}).code,
+            2);
 }
 
 }  // namespace

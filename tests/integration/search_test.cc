@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "http/client.h"
 #include "identity/accounts.h"
@@ -42,9 +43,10 @@ class SearchTest : public ::testing::Test {
     auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
     const std::int64_t id = agency == "STLPD" ? 1 : 2;
     EXPECT_TRUE((*db)
-                    ->Exec(fmt::format("INSERT OR IGNORE INTO users (agency_id, username, "
+                    ->Exec(fmt::format("INSERT INTO users (agency_id, username, "
                                        "display_name, role, created_at, created_by) VALUES "
-                                       "({0}, 'admin{0}', 'A', 'administrator', 0, 't')",
+                                       "({0}, 'admin{0}', 'A', 'administrator', 0, 't') "
+                                       "ON CONFLICT DO NOTHING",
                                        id))
                     .ok());
     auto q = (*db)->Prepare("SELECT id FROM users WHERE username = ?1");
@@ -467,11 +469,13 @@ TEST_F(SearchTest, PatternAnalysesNeedTheirOwnPermissionAndExportsComeAsAuditedF
   EXPECT_EQ(csv.Header("Content-Type"), "text/csv; charset=utf-8");
   EXPECT_NE(csv.body.find(",STLPD,airport,r2,KZ9Q81,"), std::string::npos) << csv.body;
   auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
-  auto q =
-      (*db)->Prepare("SELECT group_concat(details, ' ') FROM audit WHERE event = 'search.export'");
-  ASSERT_TRUE(*q->Step());
-  EXPECT_NE(q->Text(0).find(R"("type":"route","format":"geojson")"), std::string::npos);
-  EXPECT_NE(q->Text(0).find(R"("type":"plate","format":"csv")"), std::string::npos);
+  Result<std::vector<std::string>> exports = (*db)->List<std::string>(
+      "SELECT details FROM audit WHERE event = 'search.export' ORDER BY seq",
+      [](const catalog::Statement& row) { return row.Text(0); });
+  ASSERT_TRUE(exports.ok()) << exports.status().message();
+  const std::string all = fmt::format("{}", fmt::join(*exports, " "));
+  EXPECT_NE(all.find(R"("type":"route","format":"geojson")"), std::string::npos);
+  EXPECT_NE(all.find(R"("type":"plate","format":"csv")"), std::string::npos);
   // A polygon that crosses itself is a 400 naming it.
   r = Search(
       analyst,

@@ -16,6 +16,7 @@
 #include "server/data_dir.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
+#include "support/running_service.h"
 #include "support/temp_dir.h"
 
 namespace interdict::server {
@@ -25,6 +26,7 @@ config::Config TestConfig(const std::string& data) {
   config::Config c;
   c.server.listen.port = 0;
   c.data_dir = data;
+  test::UseSuiteCatalog(c);
   return c;
 }
 

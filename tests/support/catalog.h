@@ -15,6 +15,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -96,6 +97,21 @@ inline std::unique_ptr<catalog::Database> MigratedCatalog(const std::string& pat
   return db;
 }
 
+// The command line `argv` of an interdict command that opens the catalog of
+// its --data DIR, with --catalog naming that catalog on the suite's engine.
+inline std::vector<std::string> OnSuiteCatalog(std::vector<std::string> argv) {
+  if (!OnPostgres() || argv.size() < 2) return argv;
+  if (argv[1] != "admin" && argv[1] != "audit" && argv[1] != "import") return argv;
+  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] != "--data") continue;
+    const std::string target = CatalogAt(argv[i + 1] + "/catalog.db").target;
+    argv.insert(argv.begin() + static_cast<std::ptrdiff_t>(i) + 2,
+                {"--catalog", "postgresql:" + target});
+    break;
+  }
+  return argv;
+}
+
 // Runs `sql` as someone with the database itself could: with the triggers that
 // keep the audit trail append-only and the foreign keys out of the way
 // (SQLite: dropped, and foreign_keys off; PostgreSQL: every trigger and key
@@ -126,6 +142,27 @@ inline Status BreakAuditWrites(catalog::Database& db, std::string_view message) 
   return db.Exec(fmt::format(
       "CREATE TRIGGER broken BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, '{}'); END",
       message));
+}
+
+// Every row of every table of a PostgreSQL catalog, as text: what a search
+// for a value that must appear nowhere reads where SQLite's file bytes are
+// read (its data files are the server's, not under the data directory).
+inline std::string EveryCatalogRow(catalog::Database& db) {
+  std::string all;
+  Result<std::vector<std::string>> tables = db.List<std::string>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+      [](const catalog::Statement& r) { return r.Text(0); });
+  EXPECT_TRUE(tables.ok()) << tables.status().message();
+  if (!tables.ok()) return all;
+  for (const std::string& t : *tables) {
+    Result<std::vector<std::string>> rows =
+        db.List<std::string>(fmt::format("SELECT t::text FROM {} t", t),
+                             [](const catalog::Statement& r) { return r.Text(0); });
+    EXPECT_TRUE(rows.ok()) << rows.status().message();
+    if (rows.ok())
+      for (const std::string& row : *rows) all += row + "\n";
+  }
+  return all;
 }
 
 // A blob literal of the bytes `hex` (two hex digits each) on `db`'s engine.

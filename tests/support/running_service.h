@@ -10,8 +10,17 @@
 
 #include "http/client.h"
 #include "server/service.h"
+#include "support/catalog.h"
 
 namespace interdict::test {
+
+// Points `c` at the catalog of its data directory on the suite's engine:
+// DATA/catalog.db, or the PostgreSQL database made for that path.
+inline void UseSuiteCatalog(config::Config& c) {
+  if (!OnPostgres()) return;
+  c.catalog.backend = "postgresql";
+  c.catalog.postgresql_url = CatalogAt(c.data_dir + "/catalog.db").target;
+}
 
 class RunningService {
  public:
@@ -27,6 +36,7 @@ class RunningService {
     c.rate_limit.address_per_minute = 0;
     c.rate_limit.person_per_minute = 0;
     c.rate_limit.integration_per_minute = 0;
+    UseSuiteCatalog(c);
     if (tune) tune(c);
     service_ = std::make_unique<server::Service>(c, log, clock);
     Status st = service_->Start();

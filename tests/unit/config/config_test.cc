@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/core.h>
+
 namespace interdict::config {
 namespace {
 
@@ -46,6 +48,37 @@ void ExpectError(std::string_view toml, std::string_view needle) {
   ASSERT_FALSE(c.ok()) << "accepted: " << toml;
   EXPECT_NE(c.status().message().find(needle), std::string::npos)
       << "message '" << c.status().message() << "' lacks '" << needle << "'";
+}
+
+// The catalog on PostgreSQL: the connection string is configuration, its
+// password never is (a file, PGPASSWORD or ~/.pgpass).
+TEST(ConfigTest, APostgresqlCatalogNeedsAUrlAndNeverTakesAPasswordInIt) {
+  Result<Config> c = Parse(R"(
+[catalog]
+backend = "postgresql"
+[catalog.postgresql]
+url = "host=db1,db2 dbname=interdict user=interdict target_session_attrs=read-write"
+password_file = "/etc/interdict/pgpass"
+)",
+                           "cluster.toml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->catalog.backend, "postgresql");
+  EXPECT_EQ(c->catalog.postgresql_password_file, "/etc/interdict/pgpass");
+  EXPECT_TRUE(c->Validate().ok());
+  for (const char* url : {"host=db1 password=secret", "postgresql://interdict:secret@db1/x",
+                          "postgresql://db1/x?password=secret"}) {
+    Result<Config> bad =
+        Parse(fmt::format("[catalog.postgresql]\nurl = \"{}\"\n", url), "cluster.toml");
+    ASSERT_FALSE(bad.ok()) << url;
+    EXPECT_NE(bad.status().message().find("password"), std::string::npos) << bad.status().message();
+  }
+  Result<Config> at_sign = Parse(
+      "[catalog.postgresql]\nurl = \"postgresql://interdict@[::1]:5432/x\"\n", "cluster.toml");
+  EXPECT_TRUE(at_sign.ok()) << "a user and an IPv6 host carry no password";
+  Result<Config> no_url = Parse("[catalog]\nbackend = \"postgresql\"\n", "cluster.toml");
+  ASSERT_TRUE(no_url.ok());
+  EXPECT_NE(no_url->Validate().message().find("catalog.postgresql.url"), std::string::npos);
+  EXPECT_FALSE(Parse("[catalog]\nbackend = \"mysql\"\n", "cluster.toml").ok());
 }
 
 TEST(ConfigTest, NestingBeyondTheParsersLimitIsAnErrorNotACrash) {
