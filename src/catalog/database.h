@@ -55,6 +55,16 @@ class Cursor {
 
 class Statement;
 
+// A column of a catalog table, with its type in SQLite's words (INTEGER, REAL,
+// TEXT or BLOB), whichever engine holds it, and the table its foreign key
+// refers to (empty when none).
+struct Column {
+  std::string name;
+  std::string type;
+  std::string references;
+  bool operator==(const Column&) const = default;
+};
+
 class Database {
  public:
   // Opens (creating a SQLite file if needed) the catalog at `where`.
@@ -93,6 +103,11 @@ class Database {
   // (null when absent): JSON is stored as text on both engines, so that it
   // reads back byte for byte (the audit chain hashes it).
   virtual std::string JsonText(std::string_view column, std::string_view key) const = 0;
+  // The catalog's own tables, in the order the migrations made them (a table
+  // refers only to tables before it, or to itself, or through a column a
+  // later step added).
+  virtual Result<std::vector<std::string>> Tables() = 0;
+  virtual Result<std::vector<Column>> Columns(std::string_view table) = 0;
   // The schema version the migrations recorded (0 for a new catalog).
   virtual Result<int> SchemaVersion() = 0;
   virtual Status SetSchemaVersion(int version) = 0;

@@ -179,6 +179,33 @@ class PostgresDatabase final : public Database {
     return fmt::format("(({})::jsonb ->> '{}')", column, key);
   }
 
+  Result<std::vector<std::string>> Tables() override {
+    return List<std::string>(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+        "n.nspname = current_schema() AND c.relkind = 'r' AND c.relname <> 'interdict_schema' "
+        "ORDER BY c.oid",
+        [](const Statement& r) { return r.Text(0); });
+  }
+  Result<std::vector<Column>> Columns(std::string_view table) override {
+    // PostgreSQL's types as the SQLite declarations they were made from.
+    return List<Column>(
+        "SELECT c.column_name, CASE c.data_type WHEN 'bigint' THEN 'INTEGER' WHEN 'double "
+        "precision' THEN 'REAL' WHEN 'bytea' THEN 'BLOB' WHEN 'text' THEN 'TEXT' ELSE "
+        "upper(c.data_type) END, coalesce(f.target, '') FROM information_schema.columns c "
+        "LEFT JOIN (SELECT k.column_name, u.table_name AS target FROM "
+        "information_schema.table_constraints t JOIN information_schema.key_column_usage k ON "
+        "k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema JOIN "
+        "information_schema.constraint_column_usage u ON u.constraint_name = t.constraint_name "
+        "AND u.table_schema = t.table_schema WHERE t.constraint_type = 'FOREIGN KEY' AND "
+        "t.table_schema = current_schema() AND t.table_name = ?1) f ON f.column_name = "
+        "c.column_name WHERE c.table_schema = current_schema() AND c.table_name = ?1 ORDER BY "
+        "c.ordinal_position",
+        [](const Statement& r) {
+          return Column{r.Text(0), r.Text(1), r.Text(2)};
+        },
+        table);
+  }
+
   Result<int> SchemaVersion() override {
     Result<Statement> q =
         Query("SELECT CASE WHEN to_regclass('interdict_schema') IS NULL THEN 0 ELSE -1 END");

@@ -106,6 +106,22 @@ class SqliteDatabase final : public Database {
     return fmt::format("json_extract({}, '$.{}')", column, key);
   }
 
+  Result<std::vector<std::string>> Tables() override {
+    return List<std::string>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY rowid",
+        [](const Statement& r) { return r.Text(0); });
+  }
+  Result<std::vector<Column>> Columns(std::string_view table) override {
+    return List<Column>(
+        "SELECT p.name, upper(p.type), coalesce(f.\"table\", '') FROM pragma_table_info(?1) p "
+        "LEFT JOIN pragma_foreign_key_list(?1) f ON f.\"from\" = p.name ORDER BY p.cid",
+        [](const Statement& r) {
+          return Column{r.Text(0), r.Text(1), r.Text(2)};
+        },
+        table);
+  }
+
   Result<int> SchemaVersion() override {
     Result<Statement> q = Query("PRAGMA user_version");
     if (!q.ok()) return q.status();

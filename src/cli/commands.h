@@ -24,6 +24,7 @@ int AdminCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int HotlistCommand(const std::vector<std::string>& args);
 int ImportCommand(const std::vector<std::string>& args);
+int CatalogCommand(const std::vector<std::string>& args);
 
 // Dispatches argv[1] to its command.
 int Main(int argc, char** argv);

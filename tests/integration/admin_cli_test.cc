@@ -117,5 +117,67 @@ TEST(AdminCliTest, AuditVerifyPassesThenNamesTheFirstTamperedEntry) {
   EXPECT_EQ(none.code, 1);
 }
 
+// `catalog migrate` moves an embedded deployment's catalog to the suite's
+// engine (PostgreSQL in the postgresql.* run): every row, the same audit
+// chain verified on the target, ids that go on after the copied ones, and
+// never into a catalog that holds anything.
+TEST(CatalogCliTest, MigrateCopiesEveryRowAndTheChainAndRefusesANonEmptyTarget) {
+  test::TempDir dir;
+  // The source is always the embedded SQLite file.
+  ASSERT_EQ(test::RunProgram(InitArgs(dir.path())).code, 0);
+  std::vector<std::string> add = InitArgs(dir.path());
+  add[2] = "add-agency";
+  add[6] = "SLCPD";
+  add[10] = "MO0960000";
+  add[16] = "bob";
+  ASSERT_EQ(test::RunProgram(add).code, 0);
+  {
+    // A person reviewed by one added after them: a reference forward in the same table.
+    auto src = catalog::Database::Open(dir.File("catalog.db"));
+    ASSERT_TRUE(src.ok());
+    ASSERT_TRUE(
+        (*src)->Exec("UPDATE users SET reviewed_by = 2, reviewed_at = 5 WHERE id = 1").ok());
+  }
+  const std::string target = test::OnPostgres()
+                                 ? "postgresql:" + test::CatalogAt(dir.File("target.db")).target
+                                 : "sqlite:" + dir.File("target.db");
+  test::RunResult r = test::RunProgram(
+      {kBin, "catalog", "migrate", "--from", "sqlite:" + dir.File("catalog.db"), "--to", target});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("rows of agencies"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("audit trail verified on the target: 2 entries"), std::string::npos)
+      << r.out;
+
+  auto src = catalog::Database::OpenReadOnly(dir.File("catalog.db"));
+  Result<catalog::Location> to_at = catalog::Location::Parse(target);
+  ASSERT_TRUE(to_at.ok());
+  auto dst = catalog::Database::Open(*to_at);
+  ASSERT_TRUE(src.ok() && dst.ok());
+  Result<std::vector<std::string>> tables = (*src)->Tables();
+  ASSERT_TRUE(tables.ok());
+  for (const std::string& t : *tables) {
+    const std::string count = "SELECT count(*) FROM " + t;
+    EXPECT_EQ((*src)->Query(count)->Int(0), (*dst)->Query(count)->Int(0)) << t;
+  }
+  auto reviewed = (*dst)->Query("SELECT reviewed_by FROM users WHERE id = 1");
+  ASSERT_TRUE(reviewed.ok() && reviewed->has_row());
+  EXPECT_EQ(reviewed->Int(0), 2);
+  auto hash = "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1";
+  EXPECT_EQ((*src)->Query(hash)->Blob(0), (*dst)->Query(hash)->Blob(0));
+  // A new row gets the next id, not one the copy already used.
+  auto next = (*dst)->Query(
+      "INSERT INTO agencies (code, name, ori, state, kind, created_at) VALUES ('NEW', 'New', "
+      "'MO0970000', 'US-MO', 'local', 0) RETURNING id");
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  EXPECT_EQ(next->Int(0), 3);
+
+  test::RunResult again = test::RunProgram(
+      {kBin, "catalog", "migrate", "--from", "sqlite:" + dir.File("catalog.db"), "--to", target});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
+  EXPECT_EQ(
+      test::RunProgram({kBin, "catalog", "migrate", "--from", "mysql:x", "--to", target}).code, 1);
+}
+
 }  // namespace
 }  // namespace interdict

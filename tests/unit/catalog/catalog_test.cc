@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "catalog/database.h"
 #include "catalog/migrations.h"
 #include "support/catalog.h"
@@ -137,6 +139,33 @@ TEST_F(CatalogDbTest, QueryAndListBindInOrderAndReportRowsAndErrors) {
                      "SELECT a FROM t WHERE a = ?1", [](const Statement&) { return 0; }, 1, 2)
                    .ok())
       << "a parameter the statement does not have";
+}
+
+// The two engines' schemas are one (decision 0033): the same tables, columns,
+// types in SQLite's words and foreign keys, from the same migrations.
+TEST_F(CatalogDbTest, BothEnginesMigrateToTheSameTablesColumnsAndKeys) {
+  if (!test::OnPostgres()) GTEST_SKIP() << "compares against PostgreSQL: the postgresql.* run";
+  auto pg = Open();
+  Result<std::unique_ptr<Database>> lite = Database::Open(dir_.File("sqlite.db"));
+  ASSERT_TRUE(pg && lite.ok());
+  ASSERT_TRUE(Migrate(*pg).ok());
+  ASSERT_TRUE(Migrate(**lite).ok());
+  Result<std::vector<std::string>> a = (*lite)->Tables();
+  Result<std::vector<std::string>> b = pg->Tables();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(std::set<std::string>(a->begin(), a->end()),
+            std::set<std::string>(b->begin(), b->end()));
+  for (const std::string& t : *a) {
+    Result<std::vector<Column>> x = (*lite)->Columns(t);
+    Result<std::vector<Column>> y = pg->Columns(t);
+    ASSERT_TRUE(x.ok() && y.ok()) << t;
+    EXPECT_EQ(x->size(), y->size()) << t;
+    for (std::size_t i = 0; i < std::min(x->size(), y->size()); ++i) {
+      EXPECT_EQ((*x)[i].name, (*y)[i].name) << t;
+      EXPECT_EQ((*x)[i].type, (*y)[i].type) << t << "." << (*x)[i].name;
+      EXPECT_EQ((*x)[i].references, (*y)[i].references) << t << "." << (*x)[i].name;
+    }
+  }
 }
 
 }  // namespace
