@@ -1,6 +1,15 @@
 #include "audit/audit.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
 
 #include "catalog/migrations.h"
 #include "support/catalog.h"
@@ -230,6 +239,56 @@ TEST_F(AuditTest, FiltersNarrowTheTrailAndPageNewestFirst) {
   ASSERT_EQ(seen->size(), 2u);
   EXPECT_EQ((*seen)[0].seq, 4);
   EXPECT_EQ((*seen)[1].seq, 1);
+}
+
+// Two processes append at once, each from several connections of its own: the
+// trail stays one chain with no gap and no fork (on PostgreSQL, two servers;
+// on SQLite, two processes on one file). Every append is counted.
+TEST_F(AuditTest, AppendsFromManyConnectionsOfTwoProcessesMakeOneGaplessChain) {
+  const catalog::Location where =
+      test::CatalogAt(dir_.File("catalog" + std::to_string(files_) + ".db"));
+  constexpr int kConnections = 4, kEach = 25;
+  auto append_many = [&](const std::string& who) {
+    std::vector<std::thread> threads;
+    std::atomic<int> failed{0};
+    for (int c = 0; c < kConnections; ++c) {
+      threads.emplace_back([&, c] {
+        Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(where);
+        if (!db.ok()) {
+          failed += kEach;
+          return;
+        }
+        for (int i = 0; i < kEach; ++i) {
+          Entry e;
+          e.time = 1'800'000'100'000 + i;
+          e.actor = fmt::format("{}:{}", who, c);
+          e.event = "search.plate";
+          e.details = fmt::format(R"({{"n":{}}})", i);
+          e.touched = {1};
+          if (!(*db)->Transaction([&] { return Append(**db, e); }).ok()) ++failed;
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    return failed.load();
+  };
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child leaves without destructors: the parent's connections are not its own.
+    std::_Exit(append_many("child") == 0 ? 0 : 1);
+  }
+  EXPECT_EQ(append_many("parent"), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's appends failed";
+  const VerifyResult r = Check();
+  EXPECT_FALSE(r.first_bad) << r.problem;
+  EXPECT_EQ(r.entries, 10 + 2 * kConnections * kEach);
+  Result<Head> head = CurrentHead(*db_);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, 10 + 2 * kConnections * kEach) << "no gap: the last number is the count";
 }
 
 }  // namespace
