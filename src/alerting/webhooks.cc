@@ -118,16 +118,26 @@ Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit&
   return n;
 }
 
-Result<std::vector<Delivery>> DueDeliveries(catalog::Database& db, std::int64_t now, int limit) {
-  return db.List<Delivery>(
-      "SELECT d.id, d.webhook_id, d.hit_id, w.url, w.secret, d.body, d.attempts FROM "
-      "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.delivered_at IS NULL "
-      "AND d.dead_at IS NULL AND d.next_attempt_at <= ?1 ORDER BY d.next_attempt_at, d.id LIMIT "
-      "?2",
-      [&](const catalog::Statement& r) {
-        return Delivery{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Blob(4), r.Text(5), r.Int(6)};
-      },
-      now, std::int64_t{limit});
+Result<std::optional<Delivery>> ClaimDelivery(catalog::Database& db, std::string_view server,
+                                              std::int64_t now, std::int64_t lease_until) {
+  std::optional<Delivery> out;
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db.Query(
+        "SELECT d.id, d.webhook_id, d.hit_id, w.url, w.secret, d.body, d.attempts FROM "
+        "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.delivered_at IS "
+        "NULL AND d.dead_at IS NULL AND d.next_attempt_at <= ?1 AND (d.leased_until IS NULL OR "
+        "d.leased_until <= ?1) ORDER BY d.next_attempt_at, d.id LIMIT 1",
+        now);
+    if (!q.ok()) return q.status();
+    if (!q->has_row()) return Status::Ok();
+    out = Delivery{q->Int(0),  q->Int(1),  q->Int(2), q->Text(3),
+                   q->Blob(4), q->Text(5), q->Int(6), std::string(server)};
+    return db
+        .Query("UPDATE webhook_deliveries SET leased_by = ?2, leased_until = ?3 WHERE id = ?1",
+               out->id, server, lease_until)
+        .status();
+  }));
+  return out;
 }
 
 Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,
@@ -138,15 +148,15 @@ Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delive
   Result<catalog::Statement> up = [&] {
     if (delivered) {
       return db.Prepare(
-          "UPDATE webhook_deliveries SET attempts = ?2, delivered_at = ?3, last_error = NULL "
-          "WHERE id = ?1");
+          "UPDATE webhook_deliveries SET attempts = ?2, delivered_at = ?3, last_error = NULL, "
+          "leased_by = NULL, leased_until = NULL WHERE id = ?1 AND leased_by = ?6");
     }
     return db.Prepare(
         "UPDATE webhook_deliveries SET attempts = ?2, next_attempt_at = ?3, last_error = ?4, "
-        "dead_at = ?5 WHERE id = ?1");
+        "dead_at = ?5, leased_by = NULL, leased_until = NULL WHERE id = ?1 AND leased_by = ?6");
   }();
   if (!up.ok()) return up.status();
-  up->Bind(1, d.id).Bind(2, attempts);
+  up->Bind(1, d.id).Bind(2, attempts).Bind(6, d.leased_by);
   if (delivered) {
     up->Bind(3, now);
   } else {
@@ -161,6 +171,9 @@ Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delive
     }
   }
   INTERDICT_RETURN_IF_ERROR(up->Run());
+  if (db.Changes() == 0)
+    return Status::FailedPrecondition(
+        fmt::format("delivery {}: its lease ran out and another server took it over", d.id));
   return dead;
 }
 

@@ -48,10 +48,16 @@ struct Delivery {
   std::int64_t id = 0, webhook_id = 0, hit_id = 0;
   std::string url, secret, body;
   std::int64_t attempts = 0;
+  std::string leased_by;  // the server sending it
 };
 
-// Deliveries due at `now`, oldest first.
-Result<std::vector<Delivery>> DueDeliveries(catalog::Database& db, std::int64_t now, int limit);
+// The oldest delivery due at `now` that no server holds, leased to `server`
+// until `lease_until` (docs/cluster.md): one server sends it; if that server
+// dies before recording the attempt, another takes it over once the lease has
+// run out (the receiver may then see it twice, with the same
+// X-Interdict-Delivery id). Nothing when none is due.
+Result<std::optional<Delivery>> ClaimDelivery(catalog::Database& db, std::string_view server,
+                                              std::int64_t now, std::int64_t lease_until);
 
 struct DeliveryPolicy {
   int max_attempts = 8;
@@ -59,9 +65,11 @@ struct DeliveryPolicy {
   std::int64_t max_backoff_ms = 600'000;
 };
 
-// Records the outcome of one attempt started at `now`. On failure the next attempt is set by
-// the backoff, or the delivery is dead-lettered after the last attempt (the
-// return value is then true).
+// Records the outcome of one attempt started at `now`, and ends the lease. On
+// failure the next attempt is set by the backoff, or the delivery is
+// dead-lettered after the last attempt (the return value is then true). An
+// attempt whose lease another server has taken over since is not recorded
+// (FailedPrecondition): that server's attempt counts.
 Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,
                            const std::string& error, std::int64_t now,
                            const DeliveryPolicy& policy);

@@ -640,6 +640,20 @@ CREATE TABLE confidential_matching (
 );
 )sql";
 
+// Version 17: several servers on one catalog (issue 21). Each kind of state a
+// server keeps in memory has a generation, counted up with every change, which
+// the other servers watch; webhook deliveries are leased to one server.
+constexpr std::string_view kV17 = R"sql(
+CREATE TABLE changes (
+  topic TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL DEFAULT 0,
+  changed_at INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO changes (topic) VALUES ('hotlists'), ('confidential'), ('retention'), ('cameras');
+ALTER TABLE webhook_deliveries ADD COLUMN leased_by TEXT;
+ALTER TABLE webhook_deliveries ADD COLUMN leased_until INTEGER;
+)sql";
+
 // Version 9 on PostgreSQL: the same rules as trigger functions. A refusal is
 // an integrity violation (SQLSTATE 23000), as SQLite's RAISE(ABORT) is a
 // constraint failure: callers see the same AlreadyExists on both engines.
@@ -689,10 +703,10 @@ CREATE TRIGGER audit_anchor_rules BEFORE INSERT OR UPDATE OR DELETE ON audit_anc
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
 const std::vector<Migration> kMigrations = {
-    {1, kV1, {}},          {2, kV2, {}},   {3, kV3, {}},   {4, kV4, {}},
-    {5, kV5, {}},          {6, kV6, {}},   {7, kV7, {}},   {8, kV8, {}},
-    {9, kV9, kV9Postgres}, {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
-    {13, kV13, {}},        {14, kV14, {}}, {15, kV15, {}}, {16, kV16, {}}};
+    {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},   {4, kV4, {}},          {5, kV5, {}},
+    {6, kV6, {}},   {7, kV7, {}},   {8, kV8, {}},   {9, kV9, kV9Postgres}, {10, kV10, {}},
+    {11, kV11, {}}, {12, kV12, {}}, {13, kV13, {}}, {14, kV14, {}},        {15, kV15, {}},
+    {16, kV16, {}}, {17, kV17, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

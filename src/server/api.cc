@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "base/time_format.h"
+#include "catalog/changes.h"
 #include "crypto/password.h"
 #include "identity/keys.h"
 #include "identity/users.h"
@@ -15,6 +16,7 @@
 #include "policy/purpose.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
+#include "server/changes.h"
 #include "server/json_body.h"
 #include "server/json_writer.h"
 #include "server/route_util.h"
@@ -761,7 +763,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                   return policy::SetRetention(db, Caller(req), *cls, **period,
                                               ctx.clock.NowMillis());
                 });
-                if (st.ok()) st = ApplyRetentionToStore(ctx);
+                if (st.ok()) st = Changed(ctx, catalog::kRetentionTopic);
                 if (!st.ok()) return Failed(ctx, st, "setting retention failed");
                 return JsonObject(200, "applied", true);
               }});
@@ -813,7 +815,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                       return policy::CreateHold(db, Caller(req), h, ctx.clock.NowMillis());
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a hold failed");
-                if (Status st = ApplyRetentionToStore(ctx); !st.ok())
+                if (Status st = Changed(ctx, catalog::kRetentionTopic); !st.ok())
                   return Failed(ctx, st, "applying a hold failed");
                 return JsonObject(201, "id", *id, "state", "active");
               }});
@@ -825,7 +827,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
                   return policy::ReleaseHold(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
-                if (st.ok()) st = ApplyRetentionToStore(ctx);
+                if (st.ok()) st = Changed(ctx, catalog::kRetentionTopic);
                 if (!st.ok()) return Failed(ctx, st, "releasing a hold failed");
                 return JsonObject(200, "id", *id, "state", "released");
               }});

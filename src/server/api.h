@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,6 +82,13 @@ struct ApiContext {
   // same object.
   std::shared_ptr<policy::ConfidentialPlates> confidential;
   std::atomic<std::uint64_t> confidential_dropped{0};
+  // Several servers (docs/cluster.md): the generation of each topic of the
+  // catalog's `changes` this server's memory holds (server/changes.h).
+  // This server's name among several: host, process and a random part, set by
+  // Service at start (webhook deliveries are leased to it).
+  std::string server_id = "interdict";
+  std::mutex generations_mu;
+  std::map<std::string, std::int64_t, std::less<>> generations;
 };
 
 // The principal the gate attached to a request that passed it.

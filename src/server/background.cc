@@ -10,6 +10,14 @@
 #include "policy/retention.h"
 
 namespace interdict::server {
+namespace {
+
+// Deliveries one round sends at most, one after the other.
+constexpr int kDeliveriesPerRound = 50;
+// A delivery's lease outlasts the attempt's timeout by this much.
+constexpr std::int64_t kLeaseMarginMs = 10'000;
+
+}  // namespace
 
 Background::Background(ApiContext& ctx, AlertHub& hub, metrics::Registry& metrics,
                        alerting::DeliveryPolicy policy, std::chrono::milliseconds webhook_timeout,
@@ -186,55 +194,23 @@ void Background::FlushReadCounts() {
 }
 
 int Background::SendDueWebhooks() {
-  const std::int64_t now = ctx_.clock.NowMillis();
-  Result<std::vector<alerting::Delivery>> due =
-      ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return alerting::DueDeliveries(db, now, 50);
-      });
-  if (!due.ok()) {
-    ctx_.log.Error("reading the webhook queue failed", {{"error", due.status().message()}});
-    return 0;
-  }
-  for (const alerting::Delivery& d : *due) {
-    std::string error;
-    // The backoff runs from when the attempt started, not from when its
-    // outcome was written down.
-    const std::int64_t sent_at = ctx_.clock.NowMillis();
-    Result<http::Url> url = http::ParseUrl(d.url);
-    if (!url.ok()) {
-      error = url.status().message();
-    } else {
-      http::ClientOptions o = http::ClientOptions::To(url->host, url->port);
-      o.tls = url->tls;
-      o.timeout = webhook_timeout_;
-      http::Client client(o);
-      Result<http::ClientResponse> r = client.Send(
-          "POST", url->target, d.body,
-          {{"Content-Type", "application/json"},
-           {"User-Agent", "interdict-webhook"},
-           {"X-Interdict-Delivery", std::to_string(d.id)},
-           {"X-Interdict-Signature", alerting::SignatureHeader(d.secret, d.body, sent_at / 1000)}});
-      if (!r.ok()) {
-        error = r.status().message();
-      } else if (r->status < 200 || r->status > 299) {
-        error = fmt::format("HTTP {}", r->status);
-      }
+  // One delivery at a time, each leased to this server while it is sent:
+  // with several servers, each delivery goes out from one (docs/cluster.md).
+  std::vector<alerting::Delivery> due;
+  for (int i = 0; i < kDeliveriesPerRound; ++i) {
+    const std::int64_t now = ctx_.clock.NowMillis();
+    const std::int64_t lease_until = now + webhook_timeout_.count() + kLeaseMarginMs;
+    Result<std::optional<alerting::Delivery>> next =
+        ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+          return alerting::ClaimDelivery(db, ctx_.server_id, now, lease_until);
+        });
+    if (!next.ok()) {
+      ctx_.log.Error("reading the webhook queue failed", {{"error", next.status().message()}});
+      break;
     }
-    attempts_.Inc();
-    if (!error.empty()) failures_.Inc();
-    Result<bool> dead = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-      return alerting::RecordAttempt(db, d, error.empty(), error, sent_at, policy_);
-    });
-    if (!dead.ok()) {
-      ctx_.log.Error("recording a webhook attempt failed", {{"error", dead.status().message()}});
-    } else if (*dead) {
-      dead_letters_.Inc();
-      ctx_.log.Warn("webhook delivery dead-lettered",
-                    {{"delivery", d.id}, {"hit", d.hit_id}, {"error", error}});
-    } else if (!error.empty()) {
-      ctx_.log.Info("webhook attempt failed; will retry",
-                    {{"delivery", d.id}, {"attempt", d.attempts + 1}, {"error", error}});
-    }
+    if (!*next) break;
+    SendDelivery(**next);
+    due.push_back(std::move(**next));
   }
   Result<alerting::QueueDepth> depth = ctx_.catalog->With(
       [&](catalog::Database& db, identity::Accounts&) { return alerting::DeliveryQueueDepth(db); });
@@ -242,7 +218,49 @@ int Background::SendDueWebhooks() {
     queue_depth_.Set(static_cast<double>(depth->pending));
     dead_depth_.Set(static_cast<double>(depth->dead));
   }
-  return static_cast<int>(due->size());
+  return static_cast<int>(due.size());
+}
+
+void Background::SendDelivery(const alerting::Delivery& d) {
+  std::string error;
+  // The backoff runs from when the attempt started, not from when its
+  // outcome was written down.
+  const std::int64_t sent_at = ctx_.clock.NowMillis();
+  Result<http::Url> url = http::ParseUrl(d.url);
+  if (!url.ok()) {
+    error = url.status().message();
+  } else {
+    http::ClientOptions o = http::ClientOptions::To(url->host, url->port);
+    o.tls = url->tls;
+    o.timeout = webhook_timeout_;
+    http::Client client(o);
+    Result<http::ClientResponse> r = client.Send(
+        "POST", url->target, d.body,
+        {{"Content-Type", "application/json"},
+         {"User-Agent", "interdict-webhook"},
+         {"X-Interdict-Delivery", std::to_string(d.id)},
+         {"X-Interdict-Signature", alerting::SignatureHeader(d.secret, d.body, sent_at / 1000)}});
+    if (!r.ok()) {
+      error = r.status().message();
+    } else if (r->status < 200 || r->status > 299) {
+      error = fmt::format("HTTP {}", r->status);
+    }
+  }
+  attempts_.Inc();
+  if (!error.empty()) failures_.Inc();
+  Result<bool> dead = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return alerting::RecordAttempt(db, d, error.empty(), error, sent_at, policy_);
+  });
+  if (!dead.ok()) {
+    ctx_.log.Error("recording a webhook attempt failed", {{"error", dead.status().message()}});
+  } else if (*dead) {
+    dead_letters_.Inc();
+    ctx_.log.Warn("webhook delivery dead-lettered",
+                  {{"delivery", d.id}, {"hit", d.hit_id}, {"error", error}});
+  } else if (!error.empty()) {
+    ctx_.log.Info("webhook attempt failed; will retry",
+                  {{"delivery", d.id}, {"attempt", d.attempts + 1}, {"error", error}});
+  }
 }
 
 void Background::PurgeHits() {

@@ -60,6 +60,8 @@ class Background {
 
  private:
   void Loop();
+  // One attempt at `d`, leased to this server, and its outcome recorded.
+  void SendDelivery(const alerting::Delivery& d);
 
   ApiContext& ctx_;
   AlertHub& hub_;

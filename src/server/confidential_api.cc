@@ -5,8 +5,10 @@
 #include <fmt/core.h>
 
 #include "base/time_format.h"
+#include "catalog/changes.h"
 #include "policy/confidential.h"
 #include "server/api.h"
+#include "server/changes.h"
 #include "server/json_body.h"
 #include "server/json_writer.h"
 #include "server/route_util.h"
@@ -55,7 +57,7 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
            return policy::ApproveConfidentialMatching(db, Caller(req), *id, ctx.clock.NowMillis());
          });
          if (!st.ok()) return Failed(ctx, st, "approving matching failed");
-         if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
+         if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
            return Failed(ctx, reloaded, "reloading the confidential plates failed");
          return JsonObject(200, "id", *id, "state", "approved");
        }});
@@ -106,7 +108,7 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
          });
          if (!st.ok()) return Failed(ctx, st, "approving a change failed");
          // In force for the next read and the next search.
-         if (Status reloaded = ReloadConfidentialPlates(ctx); !reloaded.ok())
+         if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
            return Failed(ctx, reloaded, "reloading the confidential plates failed");
          return JsonObject(200, "id", *id, "state", "approved");
        }});

@@ -10,12 +10,14 @@
 #include "alerting/images.h"
 #include "base/json.h"
 #include "base/time_format.h"
+#include "catalog/changes.h"
 #include "policy/sharing.h"
 #include "read/delimited_format.h"
 #include "read/native_format.h"
 #include "read/openalpr_format.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
+#include "server/changes.h"
 #include "server/json_writer.h"
 #include "server/route_util.h"
 
@@ -410,7 +412,8 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                       return alerting::CreateCamera(db, Caller(req), spec, ctx.clock.NowMillis());
                     });
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a camera failed");
-                ctx.cameras.Invalidate();
+                if (Status st = Changed(ctx, catalog::kCamerasTopic); !st.ok())
+                  return Failed(ctx, st, "noting a camera change failed");
                 return JsonObject(201, "id", *id);
               }});
   // Body: {"auto_register": true}: reads from unknown cameras register them
@@ -436,7 +439,8 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                   return alerting::ApproveCamera(db, Caller(req), *id, ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "approving a camera failed");
-                ctx.cameras.Invalidate();
+                if (Status changed = Changed(ctx, catalog::kCamerasTopic); !changed.ok())
+                  return Failed(ctx, changed, "noting a camera change failed");
                 return JsonObject(200, "status", "active");
               }});
 }
@@ -534,6 +538,9 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
          Result<alerting::LoadReport> r =
              alerting::LoadList(with, Caller(req), lr, ctx.clock.NowMillis(), hooks);
          if (!r.ok()) return Failed(ctx, r.status(), "loading a hotlist failed");
+         // Installed here at the switch; the other servers rebuild from the catalog.
+         if (Status st = Changed(ctx, catalog::kHotlistsTopic, /*reload_here=*/false); !st.ok())
+           return Failed(ctx, st, "noting a hotlist change failed");
          return JsonResponse(200, [&](Writer& w) {
            w.StartObject();
            json::Members(w, "generation", r->generation, "active", r->active, "pending", r->pending,
@@ -599,7 +606,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                       return alerting::ApprovePending(db, Caller(req), *id, ctx.clock.NowMillis());
                     });
                 if (!n.ok()) return Failed(ctx, n.status(), "approving entries failed");
-                if (Status st = RebuildHotlistIndex(ctx); !st.ok()) {
+                if (Status st = Changed(ctx, catalog::kHotlistsTopic); !st.ok()) {
                   return Failed(ctx, st, "rebuilding the hotlist index failed");
                 }
                 return JsonObject(200, "approved", *n);
@@ -700,7 +707,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                                                    ctx.clock.NowMillis());
                 });
                 if (!st.ok()) return Failed(ctx, st, "revalidating an entry failed");
-                if (Status rebuilt = RebuildHotlistIndex(ctx); !rebuilt.ok()) {
+                if (Status rebuilt = Changed(ctx, catalog::kHotlistsTopic); !rebuilt.ok()) {
                   return Failed(ctx, rebuilt, "rebuilding the hotlist index failed");
                 }
                 return JsonObject(200, "entry", *entry, "revalidated", true);

@@ -1,5 +1,7 @@
 #include "server/service.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <optional>
 
@@ -10,17 +12,27 @@
 #include "audit/audit.h"
 #include "base/build_info.h"
 #include "base/json.h"
+#include "crypto/crypto.h"
 #include "http/server.h"
 #include "identity/users.h"
 #include "metrics/registry.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/background.h"
+#include "server/changes.h"
 #include "server/console.h"
 #include "server/data_dir.h"
 #include "store/store.h"
 
 namespace interdict::server {
+namespace {
+
+// How often a server on a PostgreSQL catalog looks for changes made by the
+// others (docs/cluster.md): one small query; the time a change takes to
+// reach every server is at most this and the reload.
+constexpr std::chrono::milliseconds kChangeWatchInterval{200};
+
+}  // namespace
 
 struct Service::Impl {
   Impl(config::Config c, Logger& l, const Clock& clk)
@@ -46,6 +58,8 @@ struct Service::Impl {
   std::unique_ptr<media::ImageStore> images;
   std::unique_ptr<http::Server> http;
   std::unique_ptr<Background> background;  // uses the catalog: declared after it, stops first
+  // Several servers on a PostgreSQL catalog: reloads what another server changed.
+  std::unique_ptr<ChangeWatcher> watcher;
 };
 
 void Service::Impl::AddRoutes() {
@@ -184,6 +198,14 @@ Status Service::Start() {
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
   s.LogAuditHead("audit trail head at start");
+  {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    s.api.server_id =
+        fmt::format("{}:{}:{}", host, ::getpid(), crypto::HexEncode(crypto::RandomBytes(4)));
+  }
+  // What the loads below hold is at least this generation of each topic.
+  INTERDICT_RETURN_IF_ERROR(TakeCurrentGenerations(s.api));
   // Address-confidentiality plates: the key outside the catalog, the digests in it.
   Result<std::string> plate_key = LoadOrCreateConfidentialKey(paths);
   if (!plate_key.ok()) return plate_key.status();
@@ -279,6 +301,14 @@ Status Service::Start() {
   // The clock at start (GOVERNANCE 33): a warning now, not a minute later.
   s.background->CheckClock();
   s.background->Start();
+  if (catalog_at->engine == catalog::Engine::kPostgres) {
+    Result<std::unique_ptr<catalog::Database>> watching =
+        catalog::Database::OpenReadOnly(*catalog_at);
+    if (!watching.ok()) return watching.status();
+    s.watcher = std::make_unique<ChangeWatcher>(s.api, std::move(watching).value(), s.metrics,
+                                                kChangeWatchInterval);
+    s.watcher->Start();
+  }
   s.log.Info("listening", {{"url", s.http->url()}, {"data", s.config.data_dir}});
   return Status::Ok();
 }
@@ -289,6 +319,7 @@ std::string Service::url() const {
 
 void Service::Run() {
   if (impl_->http) impl_->http->Run();
+  if (impl_->watcher) impl_->watcher->Stop();
   if (impl_->background) impl_->background->Stop();
   impl_->hub.CloseAll();
   // The last second's read counts (Background writes them as it goes).

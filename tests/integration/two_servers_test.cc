@@ -8,16 +8,25 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
+#include <fstream>
 #include <latch>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fmt/core.h>
+
 #include "audit/audit.h"
+#include "identity/accounts.h"
+#include "identity/keys.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
+#include "support/http_receiver.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
 
@@ -204,6 +213,140 @@ TEST_F(TwoServersTest, AfterTwoRotationsAtOnceExactlyOneKeyWorksOnEitherServer) 
     EXPECT_NE(rotations.back().details.find(R"("key_id":")" + key_id + '"'), std::string::npos)
         << rotations.back().details << " vs " << current;
   }
+}
+
+// Hits across two servers: a hotlist loaded on one, reads arriving at either,
+// one webhook queue that both send from.
+class TwoServersHitsTest : public TwoServersTest {
+ protected:
+  void SetUp() override {
+    TwoServersTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    identity::Accounts accounts(*db_, {});
+    Result<identity::NewKey> key =
+        identity::CreateKey(*db_, *accounts.UserPrincipal(1),
+                            {"camera feed", {"reads.ingest", "hotlists.load"}, std::nullopt}, 0);
+    ASSERT_TRUE(key.ok()) << key.status().message();
+    key_ = key->key;
+    admin_ = test::SignIn(a_->client(), clock_, "administrator");
+    clock_.Advance(std::chrono::seconds(30));
+    sup_ = test::SignIn(b_->client(), clock_, "supervisor");
+    ASSERT_EQ(test::Call(a_->client(), admin_, "POST", "/api/v1/cameras",
+                         R"({"code":"cam1","name":"Market St"})")
+                  .status,
+              201);
+    ASSERT_EQ(test::Call(a_->client(), admin_, "POST", "/api/v1/hotlists",
+                         R"({"name":"NCIC extract","kind":"ncic","priority":1})")
+                  .status,
+              201);
+    // The files turned on by two people, one on each server.
+    ASSERT_EQ(test::Call(a_->client(), admin_, "POST", "/api/v1/hotlist-kinds",
+                         R"({"enable":["V","P","A","W"]})")
+                  .status,
+              202);
+    for (int id = 1; id <= 4; ++id)
+      ASSERT_EQ(test::Call(b_->client(), sup_, "POST",
+                           "/api/v1/hotlist-kinds/requests/" + std::to_string(id) + "/approve")
+                    .status,
+                200);
+  }
+
+  std::string Read(const std::string& id, const std::string& plate) {
+    return R"([{"id":")" + id + R"(","agency":"STLPD","camera":"cam1","time":)" +
+           std::to_string(clock_.NowMillis()) + R"(,"plate":")" + plate + R"(","state":"MO"}])";
+  }
+  http::ClientResponse Ingest(test::RunningService& s, const std::string& id,
+                              const std::string& plate) {
+    return test::Call(s.client(), key_, "POST", "/api/v1/reads", Read(id, plate));
+  }
+  void LoadNcicOnA() {
+    std::ifstream in(std::string(INTERDICT_SOURCE_DIR) + "/tests/data/hotlists/ncic-extract.txt");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto loaded = test::Call(a_->client(), key_, "PUT", "/api/v1/hotlists/1/entries?format=ncic",
+                             text.str(), "text/plain");
+    ASSERT_EQ(loaded.status, 200) << loaded.body;
+  }
+
+  std::string key_, admin_, sup_;
+};
+
+// A list loaded on one server is loaded once, into the catalog, and every
+// other server's matcher follows it: server B raises the hit without loading
+// anything. How long it took is printed (the figure is in docs/performance.md).
+TEST_F(TwoServersHitsTest, AHotlistLoadedOnOneServerMatchesReadsOnTheOther) {
+  auto before = Ingest(*b_, "r0", "KZ9Q81");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_NE(before.body.find(R"("hits":0)"), std::string::npos) << "nothing listed yet";
+  LoadNcicOnA();
+  const auto loaded = std::chrono::steady_clock::now();
+  bool hit = false;
+  for (int i = 1; i < 200 && !hit; ++i) {  // at most 10 s
+    auto r = Ingest(*b_, "r" + std::to_string(i), "KZ9Q81");
+    ASSERT_EQ(r.status, 200) << r.body;
+    hit = r.body.find(R"("hits":1)") != std::string::npos;
+    if (!hit) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // B's next look
+  }
+  ASSERT_TRUE(hit) << "server B never matched the list loaded on A";
+  std::printf("hotlist on A matched on B after %lld ms\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - loaded)
+                                         .count()));
+  auto metrics = b_->client().Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  const std::string series = "interdict_cluster_change_lag_seconds_count ";
+  const std::size_t at = metrics->body.find(series);
+  ASSERT_NE(at, std::string::npos) << metrics->body;
+  EXPECT_GE(std::stoll(metrics->body.substr(at + series.size())), 1) << "B measured its reloads";
+}
+
+// With two servers sending from one queue, each delivery reaches the
+// receiver once; a delivery a dead server held is sent by the other once its
+// lease runs out.
+TEST_F(TwoServersHitsTest, EachWebhookDeliveryIsSentByOneServerAndOutlivesADeadOne) {
+  test::HttpReceiver cad({});
+  auto created = test::Call(a_->client(), admin_, "POST", "/api/v1/webhooks",
+                            R"({"url":")" + cad.url() + R"("})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  LoadNcicOnA();
+  constexpr int kHits = 10;
+  for (int i = 0; i < kHits; ++i) {
+    test::RunningService& s = i % 2 == 0 ? *a_ : *b_;
+    // B may not hold the list yet: another read until one matches.
+    bool hit = false;
+    for (int tries = 0; tries < 200 && !hit; ++tries) {
+      auto r = Ingest(s, fmt::format("w{}-{}", i, tries), "KZ9Q81");
+      ASSERT_EQ(r.status, 200) << r.body;
+      hit = r.body.find(R"("hits":1)") != std::string::npos;
+      if (!hit) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(hit);
+  }
+  ASSERT_TRUE(cad.WaitForCount(kHits));
+  // Every delivery recorded as delivered: no server can send one again.
+  for (int i = 0; i < 500; ++i) {
+    auto q = db_->Query(
+        "SELECT count(*) FROM webhook_deliveries WHERE delivered_at IS NULL AND dead_at IS NULL");
+    if (q.ok() && q->Int(0) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::set<std::string> ids;
+  for (const auto& r : cad.received()) ids.insert(r.delivery);
+  EXPECT_EQ(cad.received().size(), static_cast<std::size_t>(kHits)) << "none twice";
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kHits));
+
+  // A server died while sending one: its lease stands until it runs out.
+  const std::int64_t now = clock_.NowMillis();
+  ASSERT_TRUE(db_->Query("INSERT INTO webhook_deliveries (webhook_id, hit_id, body, "
+                         "next_attempt_at, leased_by, leased_until) VALUES (1, 1, "
+                         "'{\"held\":true}', ?1, 'dead-server', ?2)",
+                         now, now + 60'000)
+                  .ok());
+  clock_.Advance(std::chrono::seconds(59));
+  EXPECT_FALSE(cad.WaitForCount(kHits + 1, std::chrono::seconds(2))) << "the lease still stands";
+  clock_.Advance(std::chrono::seconds(2));
+  ASSERT_TRUE(cad.WaitForCount(kHits + 1)) << "taken over once the lease ran out";
+  EXPECT_EQ(cad.received().back().body, R"({"held":true})");
 }
 
 }  // namespace
