@@ -499,6 +499,20 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
   return out;
 }
 
+Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::int64_t id) {
+  Result<catalog::Statement> q = db.Query(
+      fmt::format("SELECT {}{}WHERE h.id = ?1 AND h.backfill = 0", kHitColumns, kHitFrom), id);
+  if (!q.ok()) return q.status();
+  if (!q->has_row()) return std::optional<RecordedHit>();
+  RecordedHit hit{id, {}, HitJson(*q), true};
+  Result<std::vector<std::int64_t>> to = db.List<std::int64_t>(
+      "SELECT agency_id FROM hit_audience WHERE hit_id = ?1 ORDER BY agency_id",
+      [](const catalog::Statement& r) { return r.Int(0); }, id);
+  if (!to.ok()) return to.status();
+  hit.recipients = std::move(to).value();
+  return std::optional<RecordedHit>(std::move(hit));
+}
+
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now) {
   return VisibleHits(db, p, std::nullopt, after, limit, now);

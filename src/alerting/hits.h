@@ -77,6 +77,11 @@ struct RecordedHit {
   bool live = true;  // false for back-fill: stored, never alerted
 };
 
+// The hit `id` as its recipients' streams receive it, with its recipients,
+// or nothing when there is no such hit (purged, or a forged id): for a hit
+// another server raised (decision 0034).
+Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::int64_t id);
+
 struct ReadForMatching {
   const read::Read* read = nullptr;
   std::int64_t agency_id = 0;  // the camera's agency

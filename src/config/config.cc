@@ -199,6 +199,26 @@ const std::array kOptions = {
              c.catalog.postgresql_password_file = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"cluster.nats.url", "string", "\"\"",
+            "Several servers: the NATS servers (comma-separated nats:// or tls:// URLs) that carry "
+            "each hit to the alert streams of every other server (decision 0034). Empty: alerts "
+            "reach only this server's streams."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (HoldsPassword(s) || s.find('@') != std::string::npos)
+               return Status::InvalidArgument(
+                   "holds credentials: give a token in cluster.nats.token_file instead");
+             c.cluster.nats_url = s;
+             return Status::Ok();
+           }},
+    Option{{"cluster.nats.token_file", "string", "\"\"",
+            "A file whose first line is the NATS token (readable by the service only)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.cluster.nats_token_file = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{
         {"store.sync", "string", "\"always\"",
          "When the read store makes a batch durable before acknowledging it: always (fdatasync "

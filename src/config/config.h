@@ -114,9 +114,17 @@ struct CatalogConfig {
   std::string postgresql_password_file;  // the password, on the file's first line
 };
 
+// Several servers (docs/cluster.md): the NATS servers live alerts cross on
+// (decision 0034). Empty: this server's alerts stay on its own streams.
+struct ClusterConfig {
+  std::string nats_url;         // "nats://10.0.0.1:4222,nats://10.0.0.2:4222"
+  std::string nats_token_file;  // the NATS token, on the file's first line
+};
+
 struct Config {
   ServerConfig server;
   CatalogConfig catalog;
+  ClusterConfig cluster;
   StoreConfig store;
   AuthConfig auth;
   SearchConfig search;

@@ -31,6 +31,12 @@ std::string AlertHub::Frame(const alerting::RecordedHit& hit) {
 
 void AlertHub::Publish(const alerting::RecordedHit& hit) {
   if (!hit.live) return;
+  Deliver(hit);
+  if (relay_) relay_(hit);
+}
+
+void AlertHub::Deliver(const alerting::RecordedHit& hit) {
+  if (!hit.live) return;
   const std::string frame = Frame(hit);
   std::lock_guard<std::mutex> lock(mu_);
   for (const Subscriber& s : subs_) {

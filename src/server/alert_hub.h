@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,8 +25,16 @@ class AlertHub {
   // A new subscriber for `agency_id`'s alerts; the stream starts with a
   // "retry" hint. Thread-safe.
   std::shared_ptr<http::EventStream> Subscribe(std::int64_t agency_id);
-  // Sends a hit to every subscriber of its recipients ("event: hit").
+  // Sends a hit this server raised to every subscriber of its recipients
+  // ("event: hit"), and to the relay (the other servers' streams) when set.
   void Publish(const alerting::RecordedHit& hit);
+  // Sends a hit to this server's subscribers only (one another server raised).
+  void Deliver(const alerting::RecordedHit& hit);
+  // Where Publish hands every live hit after its own subscribers: set once,
+  // before requests (Service, with cluster.nats.url).
+  void SetRelay(std::function<void(const alerting::RecordedHit&)> relay) {
+    relay_ = std::move(relay);
+  }
   // A comment line to every subscriber; drops those that are gone.
   void KeepAlive();
   // Ends every stream (at shutdown).
@@ -42,6 +51,7 @@ class AlertHub {
   };
   mutable std::mutex mu_;
   std::vector<Subscriber> subs_;
+  std::function<void(const alerting::RecordedHit&)> relay_;
   metrics::Gauge& open_;
   metrics::Counter& sent_;
 };

@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "identity/users.h"
 #include "metrics/registry.h"
+#include "server/alert_bus.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/background.h"
@@ -60,6 +61,8 @@ struct Service::Impl {
   std::unique_ptr<Background> background;  // uses the catalog: declared after it, stops first
   // Several servers on a PostgreSQL catalog: reloads what another server changed.
   std::unique_ptr<ChangeWatcher> watcher;
+  // Several servers: hits cross to the other servers' streams (cluster.nats.url).
+  std::unique_ptr<AlertBus> bus;
 };
 
 void Service::Impl::AddRoutes() {
@@ -298,6 +301,26 @@ Status Service::Start() {
                                    std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms),
                                    std::move(checkpointer).value());
   s.api.hits_recorded = [bg = s.background.get()] { bg->Wake(); };
+  if (!s.config.cluster.nats_url.empty()) {
+    std::string token;
+    if (const std::string& file = s.config.cluster.nats_token_file; !file.empty()) {
+      std::ifstream in(file);
+      if (!in || !std::getline(in, token) || token.empty())
+        return Status::NotFound(fmt::format("cluster.nats.token_file: no token in {}", file));
+    }
+    ApiContext& api = s.api;
+    Result<std::unique_ptr<AlertBus>> bus = AlertBus::Connect(
+        s.config.cluster.nats_url, token, s.hub,
+        [&api](std::int64_t id) {
+          return api.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+            return alerting::LoadRecordedHit(db, id);
+          });
+        },
+        s.clock, s.log, s.metrics);
+    if (!bus.ok()) return bus.status();
+    s.bus = std::move(bus).value();
+    s.hub.SetRelay([bus = s.bus.get()](const alerting::RecordedHit& hit) { bus->Send(hit); });
+  }
   // The clock at start (GOVERNANCE 33): a warning now, not a minute later.
   s.background->CheckClock();
   s.background->Start();

@@ -23,11 +23,14 @@
 #include "audit/audit.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
+#include "server/alert_bus.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
 #include "support/http_receiver.h"
+#include "support/nats_server.h"
 #include "support/running_service.h"
+#include "support/sse_client.h"
 #include "support/temp_dir.h"
 
 namespace interdict {
@@ -46,7 +49,11 @@ class TwoServersTest : public ::testing::Test {
     test::AddUser(*db_, 1, "second-sup", "supervisor");
     test::AddUser(*db_, 1, "third-sup", "supervisor");
     const std::string url = test::CatalogAt(a_dir_.File("catalog.db")).target;
-    auto same_catalog = [url](config::Config& c) { c.catalog.postgresql_url = url; };
+    nats_ = std::make_unique<test::NatsServer>();
+    auto same_catalog = [url, nats = nats_->url()](config::Config& c) {
+      c.catalog.postgresql_url = url;
+      c.cluster.nats_url = nats;
+    };
     a_ = std::make_unique<test::RunningService>(a_dir_.path(), log_, clock_, same_catalog);
     b_ = std::make_unique<test::RunningService>(b_dir_.path(), log_, clock_, same_catalog);
   }
@@ -94,6 +101,7 @@ class TwoServersTest : public ::testing::Test {
   FakeClock clock_{1'800'000'000'000};
   Logger log_{[](std::string_view) {}, clock_};
   std::unique_ptr<catalog::Database> db_;
+  std::unique_ptr<test::NatsServer> nats_;  // declared before the servers: outlives them
   std::unique_ptr<test::RunningService> a_, b_;
 };
 
@@ -347,6 +355,63 @@ TEST_F(TwoServersHitsTest, EachWebhookDeliveryIsSentByOneServerAndOutlivesADeadO
   clock_.Advance(std::chrono::seconds(2));
   ASSERT_TRUE(cad.WaitForCount(kHits + 1)) << "taken over once the lease ran out";
   EXPECT_EQ(cad.received().back().body, R"({"held":true})");
+}
+
+// A hit raised on one server reaches a dispatcher's stream on the other, in
+// the order it was raised; a stream that reconnects to either server with
+// Last-Event-ID gets what it missed from the catalog.
+TEST_F(TwoServersHitsTest, AHitRaisedOnOneServerReachesTheStreamOfTheOther) {
+  LoadNcicOnA();
+  const std::string officer = sup_;  // any role with hits.read
+  test::SseClient on_b(b_->port(), "/api/v1/alerts/stream", officer);
+  ASSERT_TRUE(on_b.connected());
+  ASSERT_TRUE(on_b.WaitFor("retry:"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = Ingest(*a_, "s" + std::to_string(i), "KZ9Q81");
+    ASSERT_NE(r.body.find(R"("hits":1)"), std::string::npos) << r.body;
+  }
+  Result<std::vector<std::int64_t>> hits = db_->List<std::int64_t>(
+      "SELECT id FROM hits ORDER BY id", [](const catalog::Statement& r) { return r.Int(0); });
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 5u);
+  ASSERT_TRUE(on_b.WaitFor("id: " + std::to_string(hits->back()) + "\n"))
+      << "the last hit raised on A never reached B's stream: " << on_b.received();
+  std::size_t at = 0;
+  for (std::int64_t id : *hits) {
+    const std::size_t next = on_b.received().find("id: " + std::to_string(id) + "\n", at);
+    ASSERT_NE(next, std::string::npos) << "hit " << id << " missing or out of order";
+    at = next;
+  }
+  // A dispatcher whose connection broke comes back on the other server.
+  test::SseClient again(a_->port(), "/api/v1/alerts/stream", officer,
+                        "Last-Event-ID: " + std::to_string(hits->front()) + "\r\n");
+  ASSERT_TRUE(again.WaitFor("id: " + std::to_string(hits->back()) + "\n"));
+  EXPECT_EQ(again.received().find("id: " + std::to_string(hits->front()) + "\n"), std::string::npos)
+      << "only what came after the last one seen";
+  auto metrics = b_->client().Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("interdict_cluster_alerts_received_total 5"), std::string::npos);
+}
+
+// What crosses NATS names a hit and when it was raised, nothing else: the
+// receiving server reads the hit itself from the catalog. Anything else is
+// refused by name.
+TEST(AlertBusTest, AMessageNamesAHitAndAnythingElseIsRefused) {
+  using server::AlertBus;
+  const std::string text = AlertBus::Encode({7, 1'800'000'000'000});
+  EXPECT_EQ(text, R"({"hit":7,"raised_at":1800000000000})");
+  Result<AlertBus::Message> m = AlertBus::Decode(text);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->hit, 7);
+  EXPECT_EQ(m->raised_at, 1'800'000'000'000);
+  for (const char* bad :
+       {"", "[]", "{}", R"({"hit":0,"raised_at":1})", R"({"hit":"7","raised_at":1})",
+        R"({"hit":7})", R"({"hit":7,"raised_at":1.5})", "{\"hit\":7,"}) {
+    Result<AlertBus::Message> r = AlertBus::Decode(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+  }
+  EXPECT_FALSE(AlertBus::Decode(std::string(300, ' ') + text).ok()) << "too long";
 }
 
 }  // namespace

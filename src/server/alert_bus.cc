@@ -1,0 +1,152 @@
+#include "server/alert_bus.h"
+
+#include <nats/nats.h>
+#include <rapidjson/document.h>
+
+#include <fmt/core.h>
+
+#include "base/json.h"
+#include "base/json_writer.h"
+
+namespace interdict::server {
+namespace {
+
+constexpr const char* kSubject = "interdict.hits";
+
+Status NatsError(natsStatus s, std::string_view what) {
+  const char* detail = nats_GetLastError(nullptr);
+  return Status::Unavailable(fmt::format("NATS: {}: {}{}{}", what, natsStatus_GetText(s),
+                                         detail && *detail ? ": " : "", detail ? detail : ""));
+}
+
+}  // namespace
+
+struct AlertBus::Impl {
+  AlertHub& hub;
+  HitLoader load;
+  const Clock& clock;
+  Logger& log;
+  metrics::Counter& published;
+  metrics::Counter& failures;
+  metrics::Counter& received;
+  metrics::Counter& refused;
+  metrics::Histogram& fanout;
+  natsOptions* options = nullptr;
+  natsConnection* connection = nullptr;
+  natsSubscription* subscription = nullptr;
+
+  ~Impl() {
+    if (subscription != nullptr) {
+      natsSubscription_Unsubscribe(subscription);
+      natsSubscription_Destroy(subscription);
+    }
+    if (connection != nullptr) {
+      natsConnection_Close(connection);
+      natsConnection_Destroy(connection);
+    }
+    if (options != nullptr) natsOptions_Destroy(options);
+  }
+
+  // On the client library's thread: a hit another server raised.
+  static void OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+    auto* self = static_cast<Impl*>(closure);
+    Result<Message> m = AlertBus::Decode(std::string_view(
+        natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg))));
+    natsMsg_Destroy(msg);
+    if (!m.ok()) {
+      self->refused.Inc();
+      self->log.Warn("a message on the alert bus was refused", {{"error", m.status().message()}});
+      return;
+    }
+    Result<std::optional<alerting::RecordedHit>> hit = self->load(m->hit);
+    if (!hit.ok() || !*hit) {
+      self->refused.Inc();
+      self->log.Warn("a hit announced on the alert bus is not in the catalog",
+                     {{"hit", std::to_string(m->hit)},
+                      {"error", hit.ok() ? "no such live hit" : hit.status().message()}});
+      return;
+    }
+    self->received.Inc();
+    self->hub.Deliver(**hit);
+    const std::int64_t lag = self->clock.NowMillis() - m->raised_at;
+    self->fanout.Observe(static_cast<double>(std::max<std::int64_t>(lag, 0)) / 1000.0);
+  }
+};
+
+AlertBus::AlertBus(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AlertBus::~AlertBus() = default;
+
+Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
+                                                    const std::string& token, AlertHub& hub,
+                                                    HitLoader load, const Clock& clock, Logger& log,
+                                                    metrics::Registry& metrics) {
+  auto impl = std::unique_ptr<Impl>(new Impl{
+      hub, std::move(load), clock, log,
+      metrics.GetCounter("interdict_cluster_alerts_published_total",
+                         "Hits this server published to the other servers' streams (NATS)."),
+      metrics.GetCounter("interdict_cluster_alert_publish_failures_total",
+                         "Hits that could not be published to the other servers (they stay in "
+                         "the catalog and are replayed on reconnect)."),
+      metrics.GetCounter("interdict_cluster_alerts_received_total",
+                         "Hits other servers raised, pushed to this server's streams."),
+      metrics.GetCounter("interdict_cluster_alert_messages_refused_total",
+                         "Messages on the alert subject refused: not a message, or naming no "
+                         "live hit of the catalog."),
+      metrics.GetHistogram("interdict_cluster_alert_fanout_seconds",
+                           "From a hit raised on another server to its push on this one.",
+                           {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1})});
+  natsStatus s = natsOptions_Create(&impl->options);
+  if (s != NATS_OK) return NatsError(s, "options");
+  natsOptions* o = impl->options;
+  if ((s = natsOptions_SetURL(o, urls.c_str())) != NATS_OK) return NatsError(s, "the URLs");
+  if (!token.empty() && (s = natsOptions_SetToken(o, token.c_str())) != NATS_OK)
+    return NatsError(s, "the token");
+  // Never our own hits back: this server pushed them already.
+  natsOptions_SetNoEcho(o, true);
+  natsOptions_SetName(o, "interdict");
+  natsOptions_SetTimeout(o, 2000);
+  natsOptions_SetMaxReconnect(o, -1);  // for as long as the server runs
+  natsOptions_SetReconnectWait(o, 100);
+  // A server starts while NATS is away, and connects when it is back.
+  natsOptions_SetRetryOnFailedConnect(o, true, nullptr, nullptr);
+  s = natsConnection_Connect(&impl->connection, o);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return NatsError(s, "connecting to " + urls);
+  s = natsConnection_Subscribe(&impl->subscription, impl->connection, kSubject, &Impl::OnMessage,
+                               impl.get());
+  if (s != NATS_OK) return NatsError(s, "subscribing");
+  log.Info("live alerts cross servers on NATS", {{"urls", urls}});
+  return std::unique_ptr<AlertBus>(new AlertBus(std::move(impl)));
+}
+
+void AlertBus::Send(const alerting::RecordedHit& hit) {
+  const std::string message = Encode({hit.id, impl_->clock.NowMillis()});
+  const natsStatus s = natsConnection_Publish(impl_->connection, kSubject, message.data(),
+                                              static_cast<int>(message.size()));
+  if (s == NATS_OK) {
+    impl_->published.Inc();
+    return;
+  }
+  impl_->failures.Inc();
+  impl_->log.Warn("a hit could not be published to the other servers",
+                  {{"hit", std::to_string(hit.id)}, {"error", NatsError(s, "publish").message()}});
+}
+
+std::string AlertBus::Encode(const Message& m) {
+  return json::Object("hit", m.hit, "raised_at", m.raised_at);
+}
+
+Result<AlertBus::Message> AlertBus::Decode(std::string_view text) {
+  if (text.size() > 256) return Status::InvalidArgument("an alert message is under 256 bytes");
+  rapidjson::Document d;
+  INTERDICT_RETURN_IF_ERROR(json::Parse(text, &d));
+  if (!d.IsObject()) return Status::InvalidArgument("an alert message is a JSON object");
+  const auto hit = d.FindMember("hit");
+  const auto at = d.FindMember("raised_at");
+  if (hit == d.MemberEnd() || !hit->value.IsInt64() || hit->value.GetInt64() <= 0)
+    return Status::InvalidArgument("hit: a hit's number");
+  if (at == d.MemberEnd() || !at->value.IsInt64())
+    return Status::InvalidArgument("raised_at: epoch milliseconds");
+  return Message{hit->value.GetInt64(), at->value.GetInt64()};
+}
+
+}  // namespace interdict::server
