@@ -3,6 +3,9 @@
 #include <nats/nats.h>
 #include <rapidjson/document.h>
 
+#include <string>
+#include <vector>
+
 #include <fmt/core.h>
 
 #include "base/json.h"
@@ -45,6 +48,10 @@ struct AlertBus::Impl {
       natsConnection_Destroy(connection);
     }
     if (options != nullptr) natsOptions_Destroy(options);
+  }
+
+  static void OnConnected(natsConnection*, void* closure) {
+    static_cast<Impl*>(closure)->log.Info("connected to NATS: live alerts cross servers");
   }
 
   // On the client library's thread: a hit another server raised.
@@ -98,7 +105,24 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
   natsStatus s = natsOptions_Create(&impl->options);
   if (s != NATS_OK) return NatsError(s, "options");
   natsOptions* o = impl->options;
-  if ((s = natsOptions_SetURL(o, urls.c_str())) != NATS_OK) return NatsError(s, "the URLs");
+  // Each URL apart: the client library takes a comma-separated list only for
+  // one URL (3.4 answers "no server available" for two).
+  std::vector<std::string> list;
+  for (std::size_t start = 0; start <= urls.size();) {
+    std::size_t end = urls.find(',', start);
+    if (end == std::string::npos) end = urls.size();
+    std::string one = urls.substr(start, end - start);
+    one.erase(0, one.find_first_not_of(' '));
+    one.erase(one.find_last_not_of(' ') + 1);
+    if (!one.empty()) list.push_back(std::move(one));
+    start = end + 1;
+  }
+  if (list.empty()) return Status::InvalidArgument("cluster.nats.url: no URL");
+  std::vector<const char*> servers;
+  for (const std::string& u : list) servers.push_back(u.c_str());
+  if ((s = natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()))) !=
+      NATS_OK)
+    return NatsError(s, "the URLs");
   if (!token.empty() && (s = natsOptions_SetToken(o, token.c_str())) != NATS_OK)
     return NatsError(s, "the token");
   // Never our own hits back: this server pushed them already.
@@ -107,8 +131,9 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
   natsOptions_SetTimeout(o, 2000);
   natsOptions_SetMaxReconnect(o, -1);  // for as long as the server runs
   natsOptions_SetReconnectWait(o, 100);
-  // A server starts while NATS is away, and connects when it is back.
-  natsOptions_SetRetryOnFailedConnect(o, true, nullptr, nullptr);
+  // A server starts while NATS is away, and connects when it is back: the
+  // callback makes the first connection happen in the background.
+  natsOptions_SetRetryOnFailedConnect(o, true, &Impl::OnConnected, impl.get());
   s = natsConnection_Connect(&impl->connection, o);
   if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return NatsError(s, "connecting to " + urls);
   s = natsConnection_Subscribe(&impl->subscription, impl->connection, kSubject, &Impl::OnMessage,

@@ -71,9 +71,12 @@ void ChangeWatcher::Start() {
     while (!stop_) {
       l.unlock();
       Result<int> polled = PollOnce();
-      if (!polled.ok())
-        ctx_.log.Error("watching the catalog's changes failed",
+      // Once when it starts failing (a failover takes seconds) and once when it works again.
+      if (!polled.ok() && !failing_)
+        ctx_.log.Error("watching the catalog's changes failed; trying on",
                        {{"error", polled.status().message()}});
+      if (polled.ok() && failing_) ctx_.log.Info("watching the catalog's changes again");
+      failing_ = !polled.ok();
       l.lock();
       cv_.wait_for(l, every_, [this] { return stop_; });
     }

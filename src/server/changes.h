@@ -51,6 +51,7 @@ class ChangeWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool failing_ = false;  // the last look failed (logged once, until it works again)
   std::thread thread_;
 };
 
