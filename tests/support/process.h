@@ -123,9 +123,10 @@ struct RunResult {
   int code;
   std::string out, err;
 };
-inline RunResult RunProgram(const std::vector<std::string>& argv) {
+inline RunResult RunProgram(const std::vector<std::string>& argv,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
   Process p(argv);
-  const int code = p.Wait();
+  const int code = p.Wait(timeout);
   return {code, p.out(), p.err()};
 }
 

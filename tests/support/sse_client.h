@@ -37,6 +37,8 @@ class SseClient {
   SseClient& operator=(const SseClient&) = delete;
 
   bool connected() const { return connected_; }
+  // Whether the server closed the stream (seen by a WaitFor).
+  bool closed() const { return closed_; }
 
   // Reads until `text` has arrived (true) or `timeout` passed or the server
   // closed the connection (false). Everything read so far is in received().
@@ -51,7 +53,10 @@ class SseClient {
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
       char buf[4096];
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return received_.find(text) != std::string::npos;
+      if (n <= 0) {
+        closed_ = true;
+        return received_.find(text) != std::string::npos;
+      }
       received_.append(buf, static_cast<std::size_t>(n));
     }
     return true;
@@ -61,6 +66,7 @@ class SseClient {
  private:
   int fd_ = -1;
   bool connected_ = false;
+  bool closed_ = false;
   std::string received_;
 };
 
