@@ -99,6 +99,13 @@ class Database {
   // other user of this connection can write meanwhile. PostgreSQL: nothing
   // to do here (its own checkpoints and vacuum do it): true.
   virtual Result<bool> CheckpointTruncate() = 0;
+  // SQLite: copies the write-ahead log into the database as far as no reader
+  // still needs it (PASSIVE: never blocks a writer). PostgreSQL: nothing.
+  virtual Status Checkpoint() = 0;
+  // SQLite: this connection stops checkpointing after its own commits;
+  // another connection does it (the service's background thread).
+  // PostgreSQL: nothing (the server checkpoints).
+  virtual Status LeaveCheckpointsToAnother() = 0;
   // The SQL expression for the text at `key` of the JSON text in `column`
   // (null when absent): JSON is stored as text on both engines, so that it
   // reads back byte for byte (the audit chain hashes it).

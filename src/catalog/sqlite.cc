@@ -102,6 +102,9 @@ class SqliteDatabase final : public Database {
     return true;
   }
 
+  Status Checkpoint() override { return Exec("PRAGMA wal_checkpoint(PASSIVE)"); }
+  Status LeaveCheckpointsToAnother() override { return Exec("PRAGMA wal_autocheckpoint = 0"); }
+
   std::string JsonText(std::string_view column, std::string_view key) const override {
     return fmt::format("json_extract({}, '$.{}')", column, key);
   }

@@ -120,8 +120,7 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
   if (list.empty()) return Status::InvalidArgument("cluster.nats.url: no URL");
   std::vector<const char*> servers;
   for (const std::string& u : list) servers.push_back(u.c_str());
-  if ((s = natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()))) !=
-      NATS_OK)
+  if ((s = natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()))) != NATS_OK)
     return NatsError(s, "the URLs");
   if (!token.empty() && (s = natsOptions_SetToken(o, token.c_str())) != NATS_OK)
     return NatsError(s, "the token");

@@ -88,7 +88,7 @@ void Background::Loop() {
     }
     if (checkpointer_) {
       // PASSIVE: copies what no reader still needs; never blocks a writer.
-      if (Status st = checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)"); !st.ok()) {
+      if (Status st = checkpointer_->Checkpoint(); !st.ok()) {
         ctx_.log.Warn("catalog checkpoint failed", {{"error", st.message()}});
       }
     }

@@ -291,11 +291,8 @@ Status Service::Start() {
   // Requests never checkpoint the catalog's WAL; the background thread does.
   Result<std::unique_ptr<catalog::Database>> checkpointer = catalog::Database::Open(*catalog_at);
   if (!checkpointer.ok()) return checkpointer.status();
-  if (catalog_at->engine == catalog::Engine::kSqlite) {
-    INTERDICT_RETURN_IF_ERROR(s.api.catalog->With([](catalog::Database& db, identity::Accounts&) {
-      return db.Exec("PRAGMA wal_autocheckpoint = 0");
-    }));
-  }
+  INTERDICT_RETURN_IF_ERROR(s.api.catalog->With(
+      [](catalog::Database& db, identity::Accounts&) { return db.LeaveCheckpointsToAnother(); }));
   s.background =
       std::make_unique<Background>(s.api, s.hub, s.metrics, policy,
                                    std::chrono::milliseconds(s.config.alerts.webhook_timeout_ms),

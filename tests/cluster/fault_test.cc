@@ -65,9 +65,9 @@ class ClusterFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = tmp_.path() + "/cluster";
-    test::RunResult up = test::RunProgram(
-        {"/bin/bash", kScript, "up", "--dir", dir_, "--binary", INTERDICT_BINARY},
-        std::chrono::minutes(3));
+    test::RunResult up =
+        test::RunProgram({"/bin/bash", kScript, "up", "--dir", dir_, "--binary", INTERDICT_BINARY},
+                         std::chrono::minutes(3));
     ASSERT_EQ(up.code, 0) << up.err;
     env_ = ReadEnv(dir_ + "/cluster.env");
     front_ = static_cast<std::uint16_t>(std::stoi(env_.at("FRONT")));
@@ -77,12 +77,13 @@ class ClusterFaultTest : public ::testing::Test {
     // People with known passwords and codes, and a camera feed's key.
     auto db = catalog::Database::Open(where_);
     ASSERT_TRUE(db.ok()) << db.status().message();
-    for (const char* role : {"supervisor", "analyst", "officer"}) test::AddUser(**db, 1, role, role);
+    for (const char* role : {"supervisor", "analyst", "officer"})
+      test::AddUser(**db, 1, role, role);
     test::AddUser(**db, 1, "second-admin", "administrator");
     identity::Accounts accounts(**db, {});
-    Result<identity::NewKey> key = identity::CreateKey(
-        **db, *accounts.UserPrincipal(1),
-        {"camera feed", {"reads.ingest", "hotlists.load"}, std::nullopt}, 0);
+    Result<identity::NewKey> key =
+        identity::CreateKey(**db, *accounts.UserPrincipal(1),
+                            {"camera feed", {"reads.ingest", "hotlists.load"}, std::nullopt}, 0);
     ASSERT_TRUE(key.ok()) << key.status().message();
     key_ = key->key;
   }
@@ -102,8 +103,8 @@ class ClusterFaultTest : public ::testing::Test {
            const std::string& body, std::string* answer = nullptr,
            const std::string& type = "application/json") {
     http::Client c = Front();
-    Result<http::ClientResponse> r = c.Send(
-        method, path, body, {{"Authorization", "Bearer " + token}, {"Content-Type", type}});
+    Result<http::ClientResponse> r =
+        c.Send(method, path, body, {{"Authorization", "Bearer " + token}, {"Content-Type", type}});
     if (!r.ok()) return 0;
     if (answer) *answer = r->body;
     return r->status;
@@ -237,9 +238,9 @@ TEST_F(ClusterFaultTest, KillingAServerAndThePrimaryLosesNoAcknowledgedWork) {
 
   auto db = catalog::Database::Open(where_);
   ASSERT_TRUE(db.ok()) << db.status().message();
-  Result<std::vector<std::int64_t>> hits = (*db)->List<std::int64_t>(
-      "SELECT id FROM hits WHERE backfill = 0 ORDER BY id",
-      [](const catalog::Statement& r) { return r.Int(0); });
+  Result<std::vector<std::int64_t>> hits =
+      (*db)->List<std::int64_t>("SELECT id FROM hits WHERE backfill = 0 ORDER BY id",
+                                [](const catalog::Statement& r) { return r.Int(0); });
   ASSERT_TRUE(hits.ok());
   ASSERT_FALSE(hits->empty());
   // The stream gets the last hits a moment after they were raised: up to 10 s.
@@ -257,14 +258,15 @@ TEST_F(ClusterFaultTest, KillingAServerAndThePrimaryLosesNoAcknowledgedWork) {
   EXPECT_GT(searches_ok.load(), 0);
   // Every acknowledged request is in the catalog, and the chain holds.
   for (std::int64_t id : acknowledged) {
-    auto q = (*db)->Query("SELECT count(*) FROM hit_events WHERE hit_id = ?1 AND step = "
-                          "'acknowledged'",
-                          id);
+    auto q = (*db)->Query(
+        "SELECT count(*) FROM hit_events WHERE hit_id = ?1 AND step = "
+        "'acknowledged'",
+        id);
     ASSERT_TRUE(q.ok());
     EXPECT_EQ(q->Int(0), 1) << "hit " << id << " was acknowledged with a 200";
   }
-  auto searched = (*db)->Query(
-      "SELECT count(*) FROM audit WHERE event = 'search.plate' AND outcome = 'ok'");
+  auto searched =
+      (*db)->Query("SELECT count(*) FROM audit WHERE event = 'search.plate' AND outcome = 'ok'");
   ASSERT_TRUE(searched.ok());
   EXPECT_GE(searched->Int(0), searches_ok.load()) << "every search answered is on the record";
   Result<audit::VerifyResult> chain = audit::Verify(**db);
