@@ -513,6 +513,15 @@ Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::i
   return std::optional<RecordedHit>(std::move(hit));
 }
 
+Result<PlateHits> HitsOfPlate(catalog::Database& db, std::int64_t agency_id,
+                              std::string_view plate) {
+  Result<catalog::Statement> q = db.Query(
+      "SELECT count(*), coalesce(max(read_time), 0) FROM hits WHERE agency_id = ?1 AND plate = ?2",
+      agency_id, plate);
+  if (!q.ok()) return q.status();
+  return PlateHits{q->Int(0), q->Int(1)};
+}
+
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now) {
   return VisibleHits(db, p, std::nullopt, after, limit, now);

@@ -82,6 +82,15 @@ struct RecordedHit {
 // another server raised (decision 0034).
 Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::int64_t id);
 
+// How many hits an agency holds on a plate, and the read time of the latest
+// (0 when none): what a resident's request is answered with (never where).
+struct PlateHits {
+  std::int64_t count = 0;
+  std::int64_t last_read_time = 0;
+};
+Result<PlateHits> HitsOfPlate(catalog::Database& db, std::int64_t agency_id,
+                              std::string_view plate);
+
 struct ReadForMatching {
   const read::Read* read = nullptr;
   std::int64_t agency_id = 0;  // the camera's agency

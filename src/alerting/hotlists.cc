@@ -117,6 +117,17 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
   return id;
 }
 
+Result<std::vector<StaleList>> StaleLists(catalog::Database& db, std::int64_t now) {
+  return db.List<StaleList>(
+      "SELECT h.id, a.code, h.name, ?1 - coalesce(h.published_at, h.created_at) FROM hotlists h "
+      "JOIN agencies a ON a.id = h.agency_id WHERE ?1 - coalesce(h.published_at, h.created_at) > "
+      "?2",
+      [](const catalog::Statement& r) {
+        return StaleList{r.Int(0), r.Text(1), r.Text(2), r.Int(3)};
+      },
+      now, kStaleListMs);
+}
+
 Result<std::vector<ListInfo>> ListLists(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hotlists.read"));
   constexpr std::string_view kVisible =

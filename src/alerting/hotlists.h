@@ -65,6 +65,14 @@ inline constexpr std::int64_t kCustomEntryMaxMs = 30LL * 86'400'000;
 // A list older than this raises the stale-list alarm (D.18).
 inline constexpr std::int64_t kStaleListMs = 24LL * 3'600'000;
 
+// A list whose latest file is older than kStaleListMs at `now` (D.18).
+struct StaleList {
+  std::int64_t id = 0;
+  std::string agency, name;
+  std::int64_t age_ms = 0;
+};
+Result<std::vector<StaleList>> StaleLists(catalog::Database& db, std::int64_t now);
+
 // hotlists.manage, the caller's agency; audited.
 Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal& p,
                                 const ListSpec& spec, std::int64_t now);

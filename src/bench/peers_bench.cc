@@ -249,7 +249,8 @@ int RunPeersBench(const PeersBenchOptions& options) {
 
   // The questions: the search benchmark's, but look-alikes (Interdict's own
   // matcher, which no peer has); a convoy's whole ranking in one page.
-  Result<Region> region = MakeRegion(server::DataPaths(dir).catalog(), gen, now);
+  Result<Region> region =
+      MakeRegion(catalog::Location::Sqlite(server::DataPaths(dir).catalog()), gen, now);
   if (!region.ok()) {
     std::cerr << "bench peers: setting up the catalog: " << region.status().message() << "\n";
     return 1;

@@ -15,6 +15,9 @@ struct SearchBenchOptions {
   int queries = 50;   // per query type
   std::string dir;    // working directory; empty: a new one under /tmp
   bool keep = false;  // keep the working directory
+  // The catalog's engine: "sqlite" (a file in the working directory) or
+  // "postgresql" (a server of the benchmark's own, as bench peers starts).
+  std::string catalog = "sqlite";
 };
 
 // Runs the benchmark; prints the JSON result on stdout and progress on

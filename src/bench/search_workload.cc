@@ -22,9 +22,10 @@ const identity::Principal& Region::analyst() const {
   return people.at(home + "-analyst");
 }
 
-Result<Region> MakeRegion(const std::string& path, const ReadGenerator& gen, std::int64_t now) {
+Result<Region> MakeRegion(const catalog::Location& where, const ReadGenerator& gen,
+                          std::int64_t now) {
   Region r;
-  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(path);
+  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(where);
   if (!db.ok()) return db.status();
   r.db = std::move(db).value();
   INTERDICT_RETURN_IF_ERROR(catalog::Migrate(*r.db));

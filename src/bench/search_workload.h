@@ -41,11 +41,12 @@ struct Region {
   const identity::Principal& analyst() const;
 };
 
-// The catalog of a region in a new SQLite file at `path`: the generator's
+// The catalog of a region in the new catalog `where`: the generator's
 // agencies and cameras, three people in each, every agency sharing reads with
 // AG00 (the widest search the policy allows), and a supervisor's approval of
 // AG00's analyst's case.
-Result<Region> MakeRegion(const std::string& path, const ReadGenerator& gen, std::int64_t now);
+Result<Region> MakeRegion(const catalog::Location& where, const ReadGenerator& gen,
+                          std::int64_t now);
 
 // The planted target and companion, and the scenes of three of the target's
 // last passes (where a scenes search should find both in all three).

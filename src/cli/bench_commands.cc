@@ -133,6 +133,8 @@ const std::vector<FlagSpec> kSearchBenchFlags = {
     {"queries", true, "queries per search type (default 50)"},
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
     {"keep", false, "keep the working directory"},
+    {"catalog", true,
+     "the catalog's engine: sqlite (default) or postgresql (a server of the benchmark's own)"},
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
 };
 
@@ -163,6 +165,11 @@ int SearchBench(const std::vector<std::string>& argv) {
   o.queries = static_cast<int>(std::max<std::uint64_t>(1, *queries));
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
+  o.catalog = args->Get("catalog").value_or("sqlite");
+  if (o.catalog != "sqlite" && o.catalog != "postgresql") {
+    std::cerr << "interdict bench search: --catalog: sqlite or postgresql\n";
+    return kExitUsage;
+  }
   return bench::RunSearchBench(o);
 }
 

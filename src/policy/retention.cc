@@ -55,6 +55,17 @@ Result<std::vector<RetentionSetting>> GetRetention(catalog::Database& db,
   return out;
 }
 
+Result<std::vector<PlateHold>> HoldsOfPlate(catalog::Database& db, std::int64_t agency_id,
+                                            std::string_view plate, std::int64_t now) {
+  return db.List<PlateHold>(
+      "SELECT id, expires_at, basis FROM holds WHERE agency_id = ?1 AND plate = ?2 AND "
+      "released_at IS NULL AND expires_at > ?3 ORDER BY id",
+      [](const catalog::Statement& r) {
+        return PlateHold{r.Int(0), r.Int(1), r.Text(2)};
+      },
+      agency_id, plate, now);
+}
+
 Result<std::int64_t> AuditRetentionMs(catalog::Database& db) {
   // Agencies without their own setting keep the default preset's.
   Result<catalog::Statement> q = db.Query(

@@ -56,6 +56,16 @@ struct HoldInfo {
 };
 Result<std::vector<HoldInfo>> ListHolds(catalog::Database& db, const identity::Principal& p);
 
+// The holds of an agency that name a plate and are in force at `now`: what
+// keeps a resident's plate past its retention.
+struct PlateHold {
+  std::int64_t id = 0;
+  std::int64_t expires_at = 0;
+  std::string basis;
+};
+Result<std::vector<PlateHold>> HoldsOfPlate(catalog::Database& db, std::int64_t agency_id,
+                                            std::string_view plate, std::int64_t now);
+
 // How long the audit trail is kept: the longest audit period of any agency
 // (never under a year). The trail is one chain across agencies, so it is cut
 // only where every agency's period has passed.

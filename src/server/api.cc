@@ -10,6 +10,7 @@
 #include "base/time_format.h"
 #include "catalog/changes.h"
 #include "crypto/password.h"
+#include "identity/directory.h"
 #include "identity/keys.h"
 #include "identity/users.h"
 #include "policy/places.h"
@@ -356,32 +357,6 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
 
 namespace {
 
-// Agency codes by id, for naming agencies in audit entries.
-Result<std::map<std::int64_t, std::string>> AgencyCodes(catalog::Database& db) {
-  Result<catalog::Statement> q = db.Prepare("SELECT id, code FROM agencies");
-  if (!q.ok()) return q.status();
-  std::map<std::int64_t, std::string> out;
-  INTERDICT_RETURN_IF_ERROR(
-      q->ForEach([&](const catalog::Statement& row) { out[row.Int(0)] = row.Text(1); }));
-  return out;
-}
-
-// Who an audit actor is: "user:4" → the username, "integration:2" → its name.
-Result<std::map<std::string, std::string>> ActorNames(catalog::Database& db) {
-  std::map<std::string, std::string> out;
-  for (const auto& [prefix, sql] :
-       {std::pair{"user:", "SELECT id, username FROM users"},
-        std::pair{"integration:", "SELECT id, name FROM integrations"}}) {
-    Result<catalog::Statement> q = db.Prepare(sql);
-    if (!q.ok()) return q.status();
-    const std::string kind = prefix;  // clang 14 cannot capture a structured binding
-    INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& row) {
-      out[kind + std::to_string(row.Int(0))] = row.Text(1);
-    }));
-  }
-  return out;
-}
-
 // The filters of GET /api/v1/audit, or the 400 naming the bad one.
 std::variant<audit::Query, http::Response> ParseAuditQuery(const http::Request& req,
                                                            std::int64_t agency) {
@@ -454,10 +429,10 @@ void AddAuditRoutes(http::Router& router, ApiContext& ctx) {
              Result<std::vector<audit::Entry>> listed = audit::List(db, q);
              if (!listed.ok()) return listed.status();
              entries = std::move(listed).value();
-             Result<std::map<std::int64_t, std::string>> c = AgencyCodes(db);
+             Result<std::map<std::int64_t, std::string>> c = identity::AgencyCodes(db);
              if (!c.ok()) return c.status();
              codes = std::move(c).value();
-             Result<std::map<std::string, std::string>> n = ActorNames(db);
+             Result<std::map<std::string, std::string>> n = identity::ActorNames(db);
              if (!n.ok()) return n.status();
              names = std::move(n).value();
              // Reading the audit trail is itself audited, with the filters.

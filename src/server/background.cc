@@ -299,28 +299,14 @@ void Background::PurgeHits() {
 
 void Background::CheckStaleLists() {
   const std::int64_t now = ctx_.clock.NowMillis();
-  struct Stale {
-    std::int64_t id;
-    std::string agency, name;
-    std::int64_t age_ms;
-  };
-  Result<std::vector<Stale>> stale = ctx_.catalog->With(
-      [&](catalog::Database& db, identity::Accounts&) -> Result<std::vector<Stale>> {
-        return db.List<Stale>(
-            "SELECT h.id, a.code, h.name, ?1 - COALESCE(h.published_at, h.created_at) FROM "
-            "hotlists h JOIN agencies a ON a.id = h.agency_id WHERE ?1 - COALESCE(h.published_at, "
-            "h.created_at) > ?2",
-            [&](const catalog::Statement& r) {
-              return Stale{r.Int(0), r.Text(1), r.Text(2), r.Int(3)};
-            },
-            now, alerting::kStaleListMs);
-      });
+  Result<std::vector<alerting::StaleList>> stale = ctx_.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return alerting::StaleLists(db, now); });
   if (!stale.ok()) {
     ctx_.log.Error("checking hotlist ages failed", {{"error", stale.status().message()}});
     return;
   }
   std::set<std::int64_t> now_stale;
-  for (const Stale& s : *stale) {
+  for (const alerting::StaleList& s : *stale) {
     now_stale.insert(s.id);
     if (stale_.count(s.id) == 0) {
       ctx_.log.Warn("hotlist is older than 24 hours: its hits may be stale",

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "alerting/hits.h"
 #include "base/time_format.h"
 #include "oversight/read_counts.h"
 #include "oversight/report.h"
@@ -25,11 +26,6 @@ constexpr std::size_t kMostReads = 100'000;
 std::string Day(std::int64_t ms) {
   return oversight::FormatDay(oversight::UtcDay(ms));
 }
-
-struct Held {
-  std::int64_t id = 0, expires_at = 0;
-  std::string basis;
-};
 
 }  // namespace
 
@@ -80,28 +76,19 @@ void AddResidentRoutes(http::Router& router, ApiContext& ctx) {
 
          std::vector<policy::RetentionSetting> retention;
          std::int64_t hits = 0, last_hit = 0;
-         std::vector<Held> holds;
+         std::vector<policy::PlateHold> holds;
          Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
            Result<std::vector<policy::RetentionSetting>> r = policy::GetRetention(db, p);
            if (!r.ok()) return r.status();
            retention = std::move(r).value();
-           Result<catalog::Statement> h = db.Prepare(
-               "SELECT count(*), coalesce(max(read_time), 0) FROM hits WHERE agency_id = ?1 AND "
-               "plate = ?2");
+           Result<alerting::PlateHits> h = alerting::HitsOfPlate(db, p.agency_id, plate->text());
            if (!h.ok()) return h.status();
-           h->Bind(1, p.agency_id).Bind(2, plate->text());
-           INTERDICT_RETURN_IF_ERROR(h->ForEach([&](const catalog::Statement& row) {
-             hits = row.Int(0);
-             last_hit = row.Int(1);
-           }));
-           Result<catalog::Statement> k = db.Prepare(
-               "SELECT id, basis, expires_at FROM holds WHERE agency_id = ?1 AND plate = ?2 AND "
-               "released_at IS NULL AND expires_at > ?3 ORDER BY id");
+           hits = h->count;
+           last_hit = h->last_read_time;
+           Result<std::vector<policy::PlateHold>> k =
+               policy::HoldsOfPlate(db, p.agency_id, plate->text(), now);
            if (!k.ok()) return k.status();
-           k->Bind(1, p.agency_id).Bind(2, plate->text()).Bind(3, now);
-           INTERDICT_RETURN_IF_ERROR(k->ForEach([&](const catalog::Statement& row) {
-             holds.push_back({row.Int(0), row.Int(2), row.Text(1)});
-           }));
+           holds = std::move(k).value();
            // The request is a record too: the plate, who asked and the reference.
            return db.Transaction([&] {
              return identity::AuditAct(
@@ -150,7 +137,7 @@ void AddResidentRoutes(http::Router& router, ApiContext& ctx) {
            w.EndObject();
            json::Key(w, "holds");
            w.StartArray();
-           for (const Held& h : holds) {
+           for (const policy::PlateHold& h : holds) {
              w.StartObject();
              json::Members(w, "id", h.id, "basis", h.basis, "expires_at",
                            FormatRfc3339(h.expires_at));

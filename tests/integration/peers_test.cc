@@ -120,7 +120,7 @@ TEST_P(PeerAnswersTest, EverySearchTypeGetsTheSameAnswerAsInterdict) {
   g.days = 31;
   g.start_ms = now - g.days * kDay;
   ReadGenerator gen(g);
-  Result<Region> region = MakeRegion(dir.File("catalog.db"), gen, now);
+  Result<Region> region = MakeRegion(catalog::Location::Sqlite(dir.File("catalog.db")), gen, now);
   ASSERT_TRUE(region.ok()) << region.status().message();
   const Planted planted = Plant(gen, now);
 
