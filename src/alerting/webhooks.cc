@@ -120,8 +120,12 @@ Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit&
 
 Result<std::optional<Delivery>> ClaimDelivery(catalog::Database& db, std::string_view server,
                                               std::int64_t now, std::int64_t lease_until) {
-  std::optional<Delivery> out;
-  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+  // No transaction (the catalog's one writer lock, every second on every
+  // server, for a queue that is usually empty): the oldest due delivery is
+  // read, then claimed by an update that holds only if no server claimed it
+  // meanwhile. A server that loses the race tries the next one.
+  constexpr int kTries = 3;
+  for (int attempt = 0; attempt < kTries; ++attempt) {
     Result<catalog::Statement> q = db.Query(
         "SELECT d.id, d.webhook_id, d.hit_id, w.url, w.secret, d.body, d.attempts FROM "
         "webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.delivered_at IS "
@@ -129,15 +133,18 @@ Result<std::optional<Delivery>> ClaimDelivery(catalog::Database& db, std::string
         "d.leased_until <= ?1) ORDER BY d.next_attempt_at, d.id LIMIT 1",
         now);
     if (!q.ok()) return q.status();
-    if (!q->has_row()) return Status::Ok();
-    out = Delivery{q->Int(0),  q->Int(1),  q->Int(2), q->Text(3),
-                   q->Blob(4), q->Text(5), q->Int(6), std::string(server)};
-    return db
-        .Query("UPDATE webhook_deliveries SET leased_by = ?2, leased_until = ?3 WHERE id = ?1",
-               out->id, server, lease_until)
-        .status();
-  }));
-  return out;
+    if (!q->has_row()) return std::optional<Delivery>();
+    Delivery d{q->Int(0),  q->Int(1),  q->Int(2), q->Text(3),
+               q->Blob(4), q->Text(5), q->Int(6), std::string(server)};
+    Result<catalog::Statement> claim = db.Query(
+        "UPDATE webhook_deliveries SET leased_by = ?2, leased_until = ?3 WHERE id = ?1 AND "
+        "delivered_at IS NULL AND dead_at IS NULL AND (leased_until IS NULL OR leased_until <= "
+        "?4)",
+        d.id, server, lease_until, now);
+    if (!claim.ok()) return claim.status();
+    if (db.Changes() == 1) return std::optional<Delivery>(std::move(d));
+  }
+  return std::optional<Delivery>();  // others are claiming as fast: next round
 }
 
 Result<bool> RecordAttempt(catalog::Database& db, const Delivery& d, bool delivered,

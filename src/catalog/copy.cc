@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "catalog/migrations.h"
 
@@ -17,14 +18,8 @@ bool SelfReferring(const Column& c, std::string_view table) {
   return c.references == table;
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
+// Rows between two progress reports within a table.
+constexpr std::int64_t kProgressEvery = 100'000;
 
 // Binds column `i` of the row `from` is on to parameter `param` of `to`.
 void BindValue(const Statement& from, int i, const Column& c, Statement& to, int param) {
@@ -42,7 +37,7 @@ void BindValue(const Statement& from, int i, const Column& c, Statement& to, int
 }
 
 Result<std::int64_t> CopyTable(Database& from, Database& to, const std::string& table,
-                               const std::vector<Column>& columns) {
+                               const std::vector<Column>& columns, const CopyProgress& progress) {
   std::vector<std::string> names, first, params;
   std::vector<const Column*> later;
   for (const Column& c : columns) {
@@ -58,10 +53,10 @@ Result<std::int64_t> CopyTable(Database& from, Database& to, const std::string& 
   // Rows in the order of their key (rowid order on SQLite), so that a
   // generated id and the audit chain's sequence arrive as they were.
   Result<Statement> read =
-      from.Prepare(fmt::format("SELECT {} FROM {} ORDER BY 1", Join(names, ", "), table));
+      from.Prepare(fmt::format("SELECT {} FROM {} ORDER BY 1", fmt::join(names, ", "), table));
   if (!read.ok()) return read.status();
-  Result<Statement> write = to.Prepare(
-      fmt::format("INSERT INTO {} ({}) VALUES ({})", table, Join(names, ", "), Join(first, ", ")));
+  Result<Statement> write = to.Prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", table,
+                                                   fmt::join(names, ", "), fmt::join(first, ", ")));
   if (!write.ok()) return write.status();
   std::int64_t rows = 0;
   Status failed = Status::Ok();
@@ -74,7 +69,7 @@ Result<std::int64_t> CopyTable(Database& from, Database& to, const std::string& 
       BindValue(r, static_cast<int>(i), columns[i], *write, ++param);
     }
     failed = write->Run();
-    ++rows;
+    if (++rows % kProgressEvery == 0 && progress) progress(table, rows, false);
   }));
   INTERDICT_RETURN_IF_ERROR(failed.WithContext(fmt::format("copying {}: ", table)));
   // The self-references, now that every row they may name exists.
@@ -89,7 +84,7 @@ Result<std::int64_t> CopyTable(Database& from, Database& to, const std::string& 
     INTERDICT_RETURN_IF_ERROR(values->ForEach([&](const Statement& r) {
       if (!failed.ok()) return;
       set->Reset();
-      set->Bind(1, r.Int(1));
+      BindValue(r, 1, *c, *set, 1);
       BindValue(r, 0, columns.front(), *set, 2);
       failed = set->Run();
     }));
@@ -161,9 +156,9 @@ Status CopyCatalog(Database& from, Database& to, const CopyProgress& progress) {
       for (auto t = tables->rbegin(); t != tables->rend(); ++t)
         INTERDICT_RETURN_IF_ERROR(to.Exec(fmt::format("DELETE FROM {}", *t)));
       for (std::size_t i = 0; i < tables->size(); ++i) {
-        Result<std::int64_t> rows = CopyTable(from, to, (*tables)[i], columns[i]);
+        Result<std::int64_t> rows = CopyTable(from, to, (*tables)[i], columns[i], progress);
         if (!rows.ok()) return rows.status();
-        if (progress) progress((*tables)[i], *rows);
+        if (progress) progress((*tables)[i], *rows, true);
       }
       // Generated ids go on after the highest copied one.
       if (to.engine() == Engine::kPostgres) {

@@ -10,8 +10,9 @@
 
 namespace interdict::catalog {
 
-// Called after each table with its name and the rows copied.
-using CopyProgress = std::function<void(std::string_view table, std::int64_t rows)>;
+// Called every 100,000 rows of a table with the rows copied so far, and after
+// each table with its total (`done`).
+using CopyProgress = std::function<void(std::string_view table, std::int64_t rows, bool done)>;
 
 // Copies every row of every table of `from` into `to`, which must be empty
 // (no schema at all: FailedPrecondition otherwise, nothing touched). `from`

@@ -1,5 +1,7 @@
 #include "catalog/database.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include "catalog/engines.h"
@@ -27,9 +29,19 @@ std::string Location::Describe() const {
   std::string_view s = target;
   for (std::size_t i = 0; i < s.size();) {
     if (s.substr(i).starts_with("password=")) {
-      std::size_t end = s.find(' ', i);
+      // The value: a quoted string (with \' and \\ escapes), or up to a space
+      // (keyword form) or an ampersand (a URL's parameters).
+      std::size_t end = i + 9;
+      if (end < s.size() && s[end] == '\'') {
+        for (++end; end < s.size() && s[end] != '\''; ++end)
+          if (s[end] == '\\') ++end;
+        end = std::min(end + 1, s.size());
+      } else {
+        end = std::min(s.find(' ', end), s.find('&', end));
+        if (end == std::string_view::npos) end = s.size();
+      }
       out += "password=***";
-      i = end == std::string_view::npos ? s.size() : end;
+      i = end;
       continue;
     }
     out += s[i++];

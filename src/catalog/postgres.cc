@@ -7,10 +7,12 @@
 // reals are parsed, bytea is decoded from its hex form.
 #include <libpq-fe.h>
 
-#include <cerrno>
-#include <charconv>
 #include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -66,6 +68,12 @@ std::string RewritePlaceholders(std::string_view sql, int* params, std::vector<b
   return out;
 }
 
+// libpq's messages end in a newline; ours do not.
+std::string TrimEnd(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -77,9 +85,12 @@ class PostgresDatabase;
 
 class PostgresCursor final : public Cursor {
  public:
-  PostgresCursor(PostgresDatabase* db, std::string sql, int params)
+  PostgresCursor(PostgresDatabase* db, std::string sql, std::string name, std::uint64_t epoch,
+                 int params)
       : db_(db),
         sql_(std::move(sql)),
+        name_(std::move(name)),
+        epoch_(epoch),
         values_(static_cast<std::size_t>(params)),
         binary_(static_cast<std::size_t>(params), false) {}
 
@@ -143,7 +154,9 @@ class PostgresCursor final : public Cursor {
   }
 
   PostgresDatabase* db_;
-  std::string sql_;  // as the caller wrote it, with ?N
+  std::string sql_;      // as the caller wrote it, with ?N
+  std::string name_;     // the prepared statement's name on the connection
+  std::uint64_t epoch_;  // of the connection it was prepared on
   std::vector<std::optional<std::string>> values_;
   std::vector<bool> binary_;
   Status bind_error_ = Status::Ok();
@@ -154,8 +167,18 @@ class PostgresCursor final : public Cursor {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(PGconn* conn, std::string name) : Database(std::move(name)), conn_(conn) {}
+  PostgresDatabase(PGconn* conn, std::string name, bool read_only)
+      : Database(std::move(name)), conn_(conn), read_only_(read_only) {}
   ~PostgresDatabase() override { PQfinish(conn_); }
+
+  // The session's settings, at open and again on every new connection after
+  // a reset (a failover): UTC, UTF-8, and read-only when opened so.
+  Status SetUpSession() {
+    ResultPtr r(PQexec(conn_, read_only_ ? "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'; "
+                                           "SET default_transaction_read_only = on"
+                                         : "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'"));
+    return Check(r.get(), "setting up the session");
+  }
 
   Engine engine() const override { return Engine::kPostgres; }
 
@@ -169,7 +192,8 @@ class PostgresDatabase final : public Database {
     INTERDICT_RETURN_IF_ERROR(Connected());
     Result<const Prepared*> p = Lookup(sql);
     if (!p.ok()) return p.status();
-    return Statement(std::make_unique<PostgresCursor>(this, std::string(sql), (*p)->params));
+    return Statement(
+        std::make_unique<PostgresCursor>(this, std::string(sql), (*p)->name, epoch_, (*p)->params));
   }
 
   int Changes() const override { return changes_; }
@@ -227,8 +251,12 @@ class PostgresDatabase final : public Database {
   // Runs the cursor's statement with its parameters: the whole result at once.
   Status Execute(PostgresCursor& c) {
     INTERDICT_RETURN_IF_ERROR(Connected());
-    Result<const Prepared*> p = Lookup(c.sql_);
-    if (!p.ok()) return p.status();
+    if (c.epoch_ != epoch_) {  // prepared on a connection that has since been replaced
+      Result<const Prepared*> p = Lookup(c.sql_);
+      if (!p.ok()) return p.status();
+      c.name_ = (*p)->name;
+      c.epoch_ = epoch_;
+    }
     const std::size_t n = c.values_.size();
     std::vector<const char*> values(n);
     std::vector<int> lengths(n), formats(n);
@@ -238,7 +266,7 @@ class PostgresDatabase final : public Database {
       lengths[i] = v ? static_cast<int>(v->size()) : 0;
       formats[i] = c.binary_[i] ? 1 : 0;
     }
-    c.result_.reset(PQexecPrepared(conn_, (*p)->name.c_str(), static_cast<int>(n), values.data(),
+    c.result_.reset(PQexecPrepared(conn_, c.name_.c_str(), static_cast<int>(n), values.data(),
                                    lengths.data(), formats.data(), 0));
     INTERDICT_RETURN_IF_ERROR(
         Check(c.result_.get(), fmt::format("running \"{}\"", c.sql_.substr(0, 60))));
@@ -282,15 +310,19 @@ class PostgresDatabase final : public Database {
     return &prepared_.emplace(key, std::move(p)).first->second;
   }
 
-  // A lost connection is tried again once before each use; the server
-  // forgot its prepared statements, so they are prepared again.
+  // A lost connection is tried again once before each use (libpq finds the
+  // primary among the hosts named). The new session forgot the old one's
+  // settings and prepared statements: the settings are made again at once,
+  // the statements as they are next run.
   Status Connected() {
     if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
     PQreset(conn_);
     prepared_.clear();
-    if (PQstatus(conn_) == CONNECTION_OK) return Status::Ok();
-    return Status::Unavailable(
-        fmt::format("{}: cannot reach PostgreSQL: {}", name(), PQerrorMessage(conn_)));
+    ++epoch_;
+    if (PQstatus(conn_) != CONNECTION_OK)
+      return Status::Unavailable(
+          fmt::format("{}: cannot reach PostgreSQL: {}", name(), TrimEnd(PQerrorMessage(conn_))));
+    return SetUpSession();
   }
 
   Status Check(const PGresult* r, std::string_view what) const {
@@ -298,8 +330,7 @@ class PostgresDatabase final : public Database {
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY)
       return Status::Ok();
     const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    std::string detail = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-    while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+    const std::string detail = TrimEnd(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
     std::string msg = fmt::format("{}: {}: {}", name(), what, detail);
     const std::string_view code = state ? state : "";
     if (code.starts_with("23")) return Status::AlreadyExists(std::move(msg));  // a constraint
@@ -312,7 +343,11 @@ class PostgresDatabase final : public Database {
   }
 
   PGconn* conn_;
+  const bool read_only_;
+  // Statements by their text: the catalog's SQL is a fixed set written in
+  // the code (values are always bound), so this stays small.
   std::unordered_map<std::string, Prepared> prepared_;
+  std::uint64_t epoch_ = 0;  // counts the connection's resets
   int changes_ = 0;
 };
 
@@ -344,17 +379,15 @@ Result<std::unique_ptr<Database>> OpenPostgres(const Location& where, bool read_
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (conn == nullptr) return Status::ResourceExhausted("cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    const std::string msg = TrimEnd(PQerrorMessage(conn));
     PQfinish(conn);
     return Status::Unavailable(fmt::format("{}: cannot connect: {}", name, msg));
   }
   PQsetNoticeProcessor(conn, IgnoreNotice, nullptr);
-  auto out = std::make_unique<PostgresDatabase>(conn, name);
-  // UTC and ISO dates: nothing in the catalog depends on the server's zone,
-  // but messages and casts stay the same on every server.
-  INTERDICT_RETURN_IF_ERROR(out->Exec("SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'"));
-  if (read_only) INTERDICT_RETURN_IF_ERROR(out->Exec("SET default_transaction_read_only = on"));
+  auto out = std::make_unique<PostgresDatabase>(conn, name, read_only);
+  // UTC: nothing in the catalog depends on the server's zone, but messages
+  // and casts stay the same on every server.
+  INTERDICT_RETURN_IF_ERROR(out->SetUpSession());
   return std::unique_ptr<Database>(std::move(out));
 }
 

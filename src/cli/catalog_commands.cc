@@ -48,10 +48,11 @@ int Migrate(const std::vector<std::string>& argv) {
   Result<std::unique_ptr<catalog::Database>> to = Open(*args->Get("to"));
   if (!to.ok()) return fail(to.status().WithContext("--to: ").message());
   std::int64_t total = 0;
-  Status copied = catalog::CopyCatalog(**from, **to, [&](std::string_view table, std::int64_t n) {
-    total += n;
-    std::cerr << fmt::format("copied {:>9} rows of {}\n", n, table);
-  });
+  Status copied =
+      catalog::CopyCatalog(**from, **to, [&](std::string_view table, std::int64_t n, bool done) {
+        if (done) total += n;
+        std::cerr << fmt::format("{} {:>9} rows of {}\n", done ? "copied " : "copying", n, table);
+      });
   if (!copied.ok()) return fail(copied.message());
   // The chain as the copy holds it: every entry, every hash, the same head.
   Result<audit::VerifyResult> source = audit::Verify(**from);

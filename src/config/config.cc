@@ -2,6 +2,8 @@
 
 #include "base/time_zone.h"
 
+#include <sys/stat.h>
+
 #include <array>
 #include <charconv>
 #include <fstream>
@@ -193,7 +195,8 @@ const std::array kOptions = {
              return Status::Ok();
            }},
     Option{{"catalog.postgresql.password_file", "string", "\"\"",
-            "A file whose first line is the PostgreSQL password (readable by the service only)."},
+            "A file whose first line is the PostgreSQL password; refused unless only its owner may "
+            "read it (chmod 600)."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              c.catalog.postgresql_password_file = std::get<std::string>(v);
@@ -213,7 +216,8 @@ const std::array kOptions = {
              return Status::Ok();
            }},
     Option{{"cluster.nats.token_file", "string", "\"\"",
-            "A file whose first line is the NATS token (readable by the service only)."},
+            "A file whose first line is the NATS token; refused unless only its owner may read it "
+            "(chmod 600)."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              c.cluster.nats_token_file = std::get<std::string>(v);
@@ -590,6 +594,25 @@ Result<Config> LoadFile(const std::string& path) {
   text << in.rdbuf();
   if (in.bad()) return Status::IOError(fmt::format("cannot read config file '{}'", path));
   return Parse(text.str(), path);
+}
+
+Result<std::string> ReadSecretFile(const std::string& path, std::string_view option) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::NotFound(fmt::format("{}: cannot read {}", option, path));
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    return Status::PermissionDenied(fmt::format(
+        "{}: {} may be read or changed by others than its owner (mode {:o}): chmod 600 it", option,
+        path, st.st_mode & 0777));
+  std::ifstream in(path);
+  std::string secret;
+  if (!in || !std::getline(in, secret))
+    return Status::NotFound(fmt::format("{}: cannot read {}", option, path));
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty() || secret.size() > 1024)
+    return Status::InvalidArgument(fmt::format(
+        "{}: the first line of {} must hold the secret (1 to 1024 bytes)", option, path));
+  return secret;
 }
 
 Status SetFromString(Config& config, std::string_view key, std::string_view value) {

@@ -158,4 +158,10 @@ Result<Config> LoadFile(const std::string& path);
 // Sets one option from a command-line string, with the same checks as the file.
 Status SetFromString(Config& config, std::string_view key, std::string_view value);
 
+// The secret on the first line of `path`, which `option` names (a password or
+// token file). Refused, naming the option, when the file cannot be read, when
+// others than its owner may read or change it (as libpq refuses such a
+// ~/.pgpass), or when its first line is empty or over 1 KiB.
+Result<std::string> ReadSecretFile(const std::string& path, std::string_view option);
+
 }  // namespace interdict::config

@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 #include <rapidjson/document.h>
 
+#include <bit>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ namespace interdict::server {
 namespace {
 
 constexpr const char* kSubject = "interdict.hits";
+// What waits for this server's handler, at most: past it NATS drops messages
+// (a slow consumer) and counts them, rather than growing without bound.
+constexpr int kPendingMessages = 10'000;
+constexpr int kPendingBytes = 4 << 20;
+// Hits remembered to push each once.
+constexpr std::size_t kRecentHits = 10'000;
 
 Status NatsError(natsStatus s, std::string_view what) {
   const char* detail = nats_GetLastError(nullptr);
@@ -37,10 +44,15 @@ struct AlertBus::Impl {
   natsOptions* options = nullptr;
   natsConnection* connection = nullptr;
   natsSubscription* subscription = nullptr;
+  // The handler's alone (NATS runs one handler at a time per subscription).
+  RecentHits recent{kRecentHits};
+  std::uint64_t refusals = 0;
 
   ~Impl() {
     if (subscription != nullptr) {
-      natsSubscription_Unsubscribe(subscription);
+      // Drained: no handler runs once this returns, so none touches what is gone.
+      if (natsSubscription_Drain(subscription) == NATS_OK)
+        natsSubscription_WaitForDrainCompletion(subscription, 2000);
       natsSubscription_Destroy(subscription);
     }
     if (connection != nullptr) {
@@ -54,25 +66,31 @@ struct AlertBus::Impl {
     static_cast<Impl*>(closure)->log.Info("connected to NATS: live alerts cross servers");
   }
 
+  // Counts a refused message; logs the 1st, 2nd, 4th, 8th … so that a flood
+  // of them cannot flood the log too.
+  void Refuse(std::string_view why, std::string_view detail) {
+    refused.Inc();
+    if (std::has_single_bit(++refusals))
+      log.Warn("a message on the alert bus was refused",
+               {{"why", std::string(why)},
+                {"detail", std::string(detail)},
+                {"refused_so_far", std::to_string(refusals)}});
+  }
+
   // On the client library's thread: a hit another server raised.
   static void OnMessage(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
     auto* self = static_cast<Impl*>(closure);
     Result<Message> m = AlertBus::Decode(std::string_view(
         natsMsg_GetData(msg), static_cast<std::size_t>(natsMsg_GetDataLength(msg))));
     natsMsg_Destroy(msg);
-    if (!m.ok()) {
-      self->refused.Inc();
-      self->log.Warn("a message on the alert bus was refused", {{"error", m.status().message()}});
-      return;
-    }
+    if (!m.ok()) return self->Refuse("not an alert message", m.status().message());
+    if (!self->recent.FirstTime(m->hit))
+      return self->Refuse("announced before: pushed once already", std::to_string(m->hit));
     Result<std::optional<alerting::RecordedHit>> hit = self->load(m->hit);
-    if (!hit.ok() || !*hit) {
-      self->refused.Inc();
-      self->log.Warn("a hit announced on the alert bus is not in the catalog",
-                     {{"hit", std::to_string(m->hit)},
-                      {"error", hit.ok() ? "no such live hit" : hit.status().message()}});
-      return;
-    }
+    if (!hit.ok() || !*hit)
+      return self->Refuse(
+          "names no live hit of the catalog",
+          fmt::format("hit {}: {}", m->hit, hit.ok() ? "none" : hit.status().message()));
     self->received.Inc();
     self->hub.Deliver(**hit);
     const std::int64_t lag = self->clock.NowMillis() - m->raised_at;
@@ -97,8 +115,8 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
       metrics.GetCounter("interdict_cluster_alerts_received_total",
                          "Hits other servers raised, pushed to this server's streams."),
       metrics.GetCounter("interdict_cluster_alert_messages_refused_total",
-                         "Messages on the alert subject refused: not a message, or naming no "
-                         "live hit of the catalog."),
+                         "Messages on the alert subject refused: not a message, naming no "
+                         "live hit of the catalog, or a hit announced before."),
       metrics.GetHistogram("interdict_cluster_alert_fanout_seconds",
                            "From a hit raised on another server to its push on this one.",
                            {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1})});
@@ -138,6 +156,7 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
   s = natsConnection_Subscribe(&impl->subscription, impl->connection, kSubject, &Impl::OnMessage,
                                impl.get());
   if (s != NATS_OK) return NatsError(s, "subscribing");
+  natsSubscription_SetPendingLimits(impl->subscription, kPendingMessages, kPendingBytes);
   log.Info("live alerts cross servers on NATS", {{"urls", urls}});
   return std::unique_ptr<AlertBus>(new AlertBus(std::move(impl)));
 }
@@ -153,6 +172,16 @@ void AlertBus::Send(const alerting::RecordedHit& hit) {
   impl_->failures.Inc();
   impl_->log.Warn("a hit could not be published to the other servers",
                   {{"hit", std::to_string(hit.id)}, {"error", NatsError(s, "publish").message()}});
+}
+
+bool RecentHits::FirstTime(std::int64_t id) {
+  if (!seen_.insert(id).second) return false;
+  order_.push_back(id);
+  if (order_.size() > capacity_) {
+    seen_.erase(order_.front());
+    order_.pop_front();
+  }
+  return true;
 }
 
 std::string AlertBus::Encode(const Message& m) {

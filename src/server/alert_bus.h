@@ -6,10 +6,12 @@
 // stream that reconnects with Last-Event-ID is replayed from it, on any server.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "alerting/hits.h"
 #include "base/clock.h"
@@ -19,6 +21,21 @@
 #include "server/alert_hub.h"
 
 namespace interdict::server {
+
+// The hits a server pushed lately, so that one announced twice (a resent
+// message, or someone replaying the bus) reaches the streams once. Holds the
+// last `capacity` ids.
+class RecentHits {
+ public:
+  explicit RecentHits(std::size_t capacity) : capacity_(capacity) {}
+  // True the first time `id` is seen among the last `capacity` ids.
+  bool FirstTime(std::int64_t id);
+
+ private:
+  std::size_t capacity_;
+  std::deque<std::int64_t> order_;
+  std::unordered_set<std::int64_t> seen_;
+};
 
 class AlertBus {
  public:

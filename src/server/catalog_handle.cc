@@ -1,9 +1,5 @@
 #include "server/catalog_handle.h"
 
-#include <fstream>
-
-#include <fmt/core.h>
-
 #include "catalog/migrations.h"
 #include "server/data_dir.h"
 
@@ -13,17 +9,10 @@ Result<catalog::Location> CatalogLocation(const config::Config& config) {
   if (config.catalog.backend != "postgresql")
     return catalog::Location::Sqlite(DataPaths(config.data_dir).catalog());
   catalog::Location where = catalog::Location::Postgres(config.catalog.postgresql_url);
-  const std::string& file = config.catalog.postgresql_password_file;
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in)
-      return Status::NotFound(
-          fmt::format("catalog.postgresql.password_file: cannot read {}", file));
-    std::getline(in, where.password);
-    if (!where.password.empty() && where.password.back() == '\r') where.password.pop_back();
-    if (where.password.empty())
-      return Status::InvalidArgument(fmt::format(
-          "catalog.postgresql.password_file: {} has no password on its first line", file));
+  if (const std::string& file = config.catalog.postgresql_password_file; !file.empty()) {
+    Result<std::string> password = config::ReadSecretFile(file, "catalog.postgresql.password_file");
+    if (!password.ok()) return password.status();
+    where.password = std::move(password).value();
   }
   return where;
 }

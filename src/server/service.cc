@@ -301,9 +301,9 @@ Status Service::Start() {
   if (!s.config.cluster.nats_url.empty()) {
     std::string token;
     if (const std::string& file = s.config.cluster.nats_token_file; !file.empty()) {
-      std::ifstream in(file);
-      if (!in || !std::getline(in, token) || token.empty())
-        return Status::NotFound(fmt::format("cluster.nats.token_file: no token in {}", file));
+      Result<std::string> read = config::ReadSecretFile(file, "cluster.nats.token_file");
+      if (!read.ok()) return read.status();
+      token = std::move(read).value();
     }
     ApiContext& api = s.api;
     Result<std::unique_ptr<AlertBus>> bus = AlertBus::Connect(
@@ -339,6 +339,7 @@ std::string Service::url() const {
 
 void Service::Run() {
   if (impl_->http) impl_->http->Run();
+  impl_->hub.SetRelay({});  // no request raises a hit now; the bus may go
   if (impl_->watcher) impl_->watcher->Stop();
   if (impl_->background) impl_->background->Stop();
   impl_->hub.CloseAll();

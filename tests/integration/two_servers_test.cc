@@ -431,5 +431,17 @@ TEST(AlertBusTest, AMessageNamesAHitAndAnythingElseIsRefused) {
   EXPECT_FALSE(AlertBus::Decode(std::string(300, ' ') + text).ok()) << "too long";
 }
 
+// A hit announced twice reaches the streams once; the memory of it is bounded.
+TEST(AlertBusTest, AHitAnnouncedTwiceIsPushedOnce) {
+  server::RecentHits recent(3);
+  EXPECT_TRUE(recent.FirstTime(7));
+  EXPECT_FALSE(recent.FirstTime(7));
+  EXPECT_TRUE(recent.FirstTime(8));
+  EXPECT_TRUE(recent.FirstTime(9));
+  EXPECT_TRUE(recent.FirstTime(10));  // 7 is forgotten now: at most 3 remembered
+  EXPECT_FALSE(recent.FirstTime(9));
+  EXPECT_TRUE(recent.FirstTime(7));
+}
+
 }  // namespace
 }  // namespace interdict

@@ -168,5 +168,54 @@ TEST_F(CatalogDbTest, BothEnginesMigrateToTheSameTablesColumnsAndKeys) {
   }
 }
 
+// A connection the server dropped (a failover, a restart) comes back at the
+// next use with the settings it was opened with: a read-only connection stays
+// read-only, and a statement prepared before still runs.
+TEST_F(CatalogDbTest, AConnectionTheServerDroppedComesBackWithItsSettings) {
+  if (!test::OnPostgres()) GTEST_SKIP() << "a server to drop the connection: postgresql.* run";
+  auto db = Open();
+  ASSERT_TRUE(Migrate(*db).ok());
+  Result<std::unique_ptr<Database>> ro =
+      Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
+  ASSERT_TRUE(ro.ok()) << ro.status().message();
+  Result<Statement> before = (*ro)->Prepare("SELECT count(*) FROM roles");
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(db->Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND pid <> pg_backend_pid()")
+                  .ok());
+  // The first use may find the connection gone; the next one reconnects.
+  (void)(*ro)->Query("SELECT 1");
+  Result<Statement> again = (*ro)->Query("SELECT count(*) FROM roles");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->Int(0), 7);
+  ASSERT_TRUE(before->Step().ok()) << "prepared on the old connection, prepared again";
+  EXPECT_EQ(before->Int(0), 7);
+  Status write = (*ro)->Exec("DELETE FROM roles");
+  EXPECT_EQ(write.code(), StatusCode::kPermissionDenied) << write.message();
+}
+
+// A location names its engine; what is shown of it never holds a password.
+TEST(CatalogLocationTest, LocationsParseAndNeverShowAPassword) {
+  Result<Location> lite = Location::Parse("sqlite:/var/lib/interdict/catalog.db");
+  ASSERT_TRUE(lite.ok());
+  EXPECT_EQ(lite->engine, Engine::kSqlite);
+  EXPECT_EQ(lite->Describe(), "/var/lib/interdict/catalog.db");
+  Result<Location> url = Location::Parse("postgresql://interdict:s3cret@db1:5432/interdict");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->engine, Engine::kPostgres);
+  EXPECT_EQ(url->target, "postgresql://interdict:s3cret@db1:5432/interdict") << "libpq's URL";
+  for (const char* text : {"postgresql://interdict:s3cret@db1:5432/interdict",
+                           "postgresql:host=db1 password=s3cret dbname=x",
+                           "postgresql:host=db1 password='s3 cret\\' more' dbname=x",
+                           "postgresql://db1/x?password=s3cret&sslmode=require"}) {
+    Result<Location> l = Location::Parse(text);
+    ASSERT_TRUE(l.ok()) << text;
+    EXPECT_EQ(l->Describe().find("s3"), std::string::npos) << l->Describe();
+    EXPECT_EQ(l->Describe().find("cret"), std::string::npos) << l->Describe();
+  }
+  for (const char* bad : {"", "sqlite:", "postgresql:", "mysql:x", "/var/lib/catalog.db"})
+    EXPECT_EQ(Location::Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+}
+
 }  // namespace
 }  // namespace interdict::catalog

@@ -1,11 +1,14 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 
 #include <fmt/core.h>
+
+#include "support/temp_dir.h"
 
 namespace interdict::config {
 namespace {
@@ -195,6 +198,32 @@ TEST(ConfigTest, DocumentedDefaultsAreTheRealDefaults) {
   EXPECT_EQ(documented->store.flush_reads, real.store.flush_reads);
   EXPECT_EQ(documented->log_level, real.log_level);
   EXPECT_EQ(documented->log_format, real.log_format);
+}
+
+// A password or token file is read only when no one but its owner may read
+// or change it, and its first line holds the secret.
+TEST(ConfigTest, ASecretFileMustBeTheOwnersAloneAndHoldTheSecret) {
+  test::TempDir dir;
+  const std::string file = dir.File("pgpass");
+  {
+    std::ofstream out(file);
+    out << "s3cret\r\nignored\n";
+  }
+  ::chmod(file.c_str(), 0644);
+  Result<std::string> open = ReadSecretFile(file, "catalog.postgresql.password_file");
+  EXPECT_EQ(open.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(open.status().message().find("catalog.postgresql.password_file"), std::string::npos);
+  EXPECT_NE(open.status().message().find("chmod 600"), std::string::npos);
+  ::chmod(file.c_str(), 0600);
+  Result<std::string> read = ReadSecretFile(file, "catalog.postgresql.password_file");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(*read, "s3cret");
+  EXPECT_EQ(ReadSecretFile(dir.File("absent"), "x").status().code(), StatusCode::kNotFound);
+  {
+    std::ofstream out(file);
+    out << "\nsecret on the second line\n";
+  }
+  EXPECT_EQ(ReadSecretFile(file, "x").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
