@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/json_writer.h"
+#include "catalog/changes.h"
 #include "policy/sharing.h"
 #include "read/read.h"
 
@@ -64,6 +65,7 @@ Result<std::int64_t> CreateCamera(catalog::Database& db, const identity::Princip
       return Status::AlreadyExists(fmt::format("code: camera {} exists already", spec.code));
     }
     id = *inserted;
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kCamerasTopic, now).status());
     return identity::AuditAct(db, p, "camera.create", true,
                               json::Object("camera", id, "code", spec.code), now);
   }));
@@ -83,6 +85,7 @@ Status ApproveCamera(catalog::Database& db, const identity::Principal& p, std::i
     if (db.Changes() == 0) {
       return Status::NotFound(fmt::format("no pending camera {} in {}", id, p.agency_code));
     }
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kCamerasTopic, now).status());
     return identity::AuditAct(db, p, "camera.approve", true, json::Object("camera", id), now);
   });
 }

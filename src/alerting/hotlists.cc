@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
+#include "catalog/changes.h"
 
 namespace interdict::alerting {
 namespace {
@@ -299,6 +300,7 @@ Result<LoadReport> LoadList(const WithDb& with, const identity::Principal& p,
         return Status::FailedPrecondition(
             fmt::format("hotlist {} was reloaded meanwhile; load again", req.list));
       }
+      INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kHotlistsTopic, now).status());
       return identity::AuditAct(db, p, "hotlist.load", true,
                                 json::Object("hotlist", req.list, "generation", report.generation,
                                              "format", hotlist::FormatName(req.format), "entries",
@@ -347,6 +349,7 @@ Result<std::int64_t> ApprovePending(catalog::Database& db, const identity::Princ
       return Status::FailedPrecondition(
           "no pending entries that another person loaded: an approver does not approve their own");
     }
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kHotlistsTopic, now).status());
     return identity::AuditAct(db, p, "hotlist.approve", true,
                               json::Object("hotlist", list, "entries", n), now);
   }));
@@ -590,6 +593,7 @@ Status RevalidateEntry(catalog::Database& db, const identity::Principal& p, std:
         .Bind(3, now)
         .Bind(4, entry);
     INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kHotlistsTopic, now).status());
     return identity::AuditAct(
         db, p, "hotlist.revalidate", true,
         json::Object("hotlist", list, "entry", entry, "plate", plate, "reason", reason,

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "base/json_writer.h"
+#include "catalog/changes.h"
 #include "crypto/crypto.h"
 #include "plate/plate.h"
 
@@ -102,6 +103,7 @@ Status ApproveConfidentialMatching(catalog::Database& db, const identity::Princi
     if (!up.ok()) return up.status();
     up->Bind(1, p.id).Bind(2, now).Bind(3, id);
     INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kConfidentialTopic, now).status());
     return identity::AuditAct(
         db, p, "confidential.matching.approve", true,
         json::Object("request", id, "digest", crypto::HexEncode(digest).substr(0, 8)), now);
@@ -180,6 +182,7 @@ Status ApproveConfidentialChange(catalog::Database& db, const identity::Principa
       del->BindBlob(1, digest);
       INTERDICT_RETURN_IF_ERROR(del->Run());
     }
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kConfidentialTopic, now).status());
     return identity::AuditAct(db, p, "confidential.approve", true,
                               json::Object("change", id, "action", action, "digest",
                                            crypto::HexEncode(digest).substr(0, 8)),

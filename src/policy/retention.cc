@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "base/json_writer.h"
+#include "catalog/changes.h"
 #include "plate/plate.h"
 
 namespace interdict::policy {
@@ -102,6 +103,7 @@ Status SetRetention(catalog::Database& db, const identity::Principal& p,
     if (!up.ok()) return up.status();
     up->Bind(1, p.agency_id).Bind(2, data_class).Bind(3, period_ms).Bind(4, now).Bind(5, p.Actor());
     INTERDICT_RETURN_IF_ERROR(up->Run());
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kRetentionTopic, now).status());
     return AuditAct(db, p, "retention.set", true,
                     json::Object("data_class", data_class, "period_ms", period_ms), now);
   });
@@ -137,6 +139,7 @@ Result<std::int64_t> CreateHold(catalog::Database& db, const identity::Principal
     Result<std::int64_t> inserted = ins->RunReturningId();
     if (!inserted.ok()) return inserted.status();
     id = *inserted;
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kRetentionTopic, now).status());
     return AuditAct(
         db, p, "hold.create", true,
         json::Object("hold", id, "plate", req.plate, "camera", req.camera, "basis", req.basis,
@@ -159,6 +162,7 @@ Status ReleaseHold(catalog::Database& db, const identity::Principal& p, std::int
     INTERDICT_RETURN_IF_ERROR(up->Run());
     if (db.Changes() == 0)
       return Status::NotFound(fmt::format("no active hold {} of {}", id, p.agency_code));
+    INTERDICT_RETURN_IF_ERROR(catalog::NoteChange(db, catalog::kRetentionTopic, now).status());
     return AuditAct(db, p, "hold.release", true, json::Object("hold", id), now);
   });
 }

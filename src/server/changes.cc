@@ -32,13 +32,23 @@ Status Reload(ApiContext& ctx, std::string_view topic) {
 }
 
 Status Changed(ApiContext& ctx, std::string_view topic, bool reload_here) {
-  Result<std::int64_t> generation =
-      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return catalog::NoteChange(db, topic, ctx.clock.NowMillis());
-      });
-  if (!generation.ok()) return generation.status();
-  if (reload_here) INTERDICT_RETURN_IF_ERROR(Reload(ctx, topic));
-  Hold(ctx, topic, *generation);
+  // Read before reloading: what is loaded after is at least this generation.
+  Result<std::map<std::string, catalog::Generation>> now = ctx.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return catalog::Generations(db); });
+  if (!now.ok()) return now.status();
+  const auto it = now->find(std::string(topic));
+  if (it == now->end()) return Status::Internal(fmt::format("no change topic '{}'", topic));
+  const std::int64_t generation = it->second.generation;
+  if (reload_here) {
+    INTERDICT_RETURN_IF_ERROR(Reload(ctx, topic));
+    Hold(ctx, topic, generation);
+    return Status::Ok();
+  }
+  // Our change is one step; more than one since the last held means another
+  // server's change too, which the watcher loads.
+  std::lock_guard l(ctx.generations_mu);
+  auto held = ctx.generations.find(topic);
+  if (held != ctx.generations.end() && held->second == generation - 1) held->second = generation;
   return Status::Ok();
 }
 

@@ -1,9 +1,10 @@
 // Several servers on one catalog (docs/cluster.md): what each keeps in memory
 // of the catalog — the hotlist index, the confidential plates, the store's
 // retention and holds, the camera directory — follows changes made on any of
-// them. The server that makes a change counts the topic's generation up in
-// the catalog (catalog/changes.h); every server's ChangeWatcher reads the
-// generations a few times a second and reloads a topic that moved.
+// them. The component that makes a change counts the topic's generation up
+// in the catalog, in the change's own transaction (catalog/changes.h); every
+// server's ChangeWatcher reads the generations a few times a second and
+// reloads a topic that moved.
 #pragma once
 
 #include <chrono>
@@ -22,9 +23,12 @@ namespace interdict::server {
 // Reloads `topic` into this server's memory from the catalog.
 Status Reload(ApiContext& ctx, std::string_view topic);
 
-// After this server changed `topic` in the catalog: its generation counted
-// up, and this server's memory reloaded unless `reload_here` is false (the
-// change installed it already, as a hotlist load does).
+// After this server changed `topic` in the catalog (the change counted the
+// generation up as it committed): this server's memory reloaded and the
+// generation held, so its own watcher does not load it again. With
+// `reload_here` false the change installed its result already (as a hotlist
+// load does): the generation is held only if no other server's change came
+// in between, else the watcher reloads everything.
 Status Changed(ApiContext& ctx, std::string_view topic, bool reload_here = true);
 
 // Records the generations the catalog has now as the ones this server holds:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/changes.h"
 #include "identity/admin.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
@@ -66,6 +67,37 @@ TEST_F(RetentionTest, TheAuditTrailIsKeptForTheLongestAgencysAuditPeriod) {
   EXPECT_EQ(*AuditRetentionMs(*db_), 3 * 365 * kDay) << "one chain: the longest period wins";
   ASSERT_TRUE(SetRetention(*db_, mo_admin_, "audit", 400 * kDay, now_).ok());
   EXPECT_EQ(*AuditRetentionMs(*db_), 400 * kDay);
+}
+
+// Servers on one catalog reload retention when its generation moves
+// (docs/cluster.md): the change counts it up in its own transaction, so a
+// refused change does not and a committed one always does, even one made
+// with the CLI while servers run.
+TEST_F(RetentionTest, EachCommittedChangeCountsTheRetentionGenerationUpInItsOwnTransaction) {
+  auto generation = [&] {
+    Result<std::map<std::string, catalog::Generation>> g = catalog::Generations(*db_);
+    EXPECT_TRUE(g.ok());
+    return g.ok() ? g->at(std::string(catalog::kRetentionTopic)).generation : -1;
+  };
+  const std::int64_t before = generation();
+  ASSERT_FALSE(SetRetention(*db_, admin_, "non_hit_reads", 10 * kMinute, now_).ok());
+  EXPECT_EQ(generation(), before) << "refused by state law: nothing changed";
+  ASSERT_TRUE(SetRetention(*db_, mo_admin_, "non_hit_reads", 90 * kDay, now_).ok());
+  EXPECT_EQ(generation(), before + 1);
+  HoldRequest h{"7XK3J2",    std::nullopt,    std::nullopt, std::nullopt, "court order 26-CR-1",
+                "ADA Smith", now_ + 30 * kDay};
+  Result<std::int64_t> hold = CreateHold(*db_, admin_, h, now_);
+  ASSERT_TRUE(hold.ok());
+  EXPECT_EQ(generation(), before + 2);
+  ASSERT_TRUE(ReleaseHold(*db_, admin_, *hold, now_).ok());
+  EXPECT_EQ(generation(), before + 3);
+  EXPECT_FALSE(ReleaseHold(*db_, admin_, *hold, now_).ok()) << "released already";
+  EXPECT_EQ(generation(), before + 3);
+  // A change that fails after counting (its audit entry cannot be written)
+  // takes the count back with it.
+  ASSERT_TRUE(test::BreakAuditWrites(*db_, "audit disk full").ok());
+  EXPECT_FALSE(SetRetention(*db_, mo_admin_, "non_hit_reads", 60 * kDay, now_).ok());
+  EXPECT_EQ(generation(), before + 3);
 }
 
 TEST_F(RetentionTest, HoldsNameWhatTheyKeepWhyAndUntilWhenAndReachTheStoreWhileActive) {
