@@ -252,12 +252,20 @@ class Statement {
   bool has_row_ = false;
 };
 
+// A parameter of Database::Query and List bound as bytes (BLOB, bytea), not
+// text: Query("… WHERE token_hash = ?1", catalog::Bytes{digest}).
+struct Bytes {
+  std::string_view data;
+};
+
 namespace internal {
 inline void BindAll(Statement&, int) {}
 template <typename A, typename... Rest>
 void BindAll(Statement& s, int index, const A& a, const Rest&... rest) {
   static_assert(!std::is_floating_point_v<A>, "bind a REAL with BindReal");
-  if constexpr (std::is_integral_v<A>) {
+  if constexpr (std::is_same_v<A, Bytes>) {
+    s.BindBlob(index, a.data);
+  } else if constexpr (std::is_integral_v<A>) {
     s.Bind(index, static_cast<std::int64_t>(a));
   } else {
     s.Bind(index, a);

@@ -202,6 +202,14 @@ const std::array kOptions = {
              c.catalog.postgresql_password_file = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"catalog.postgresql.connections", "integer", "4",
+            "With catalog.backend = \"postgresql\": connections each server keeps to it, so "
+            "requests' catalog work runs side by side (writes still take turns: decision 0033). "
+            "Mind PostgreSQL's max_connections across all servers."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, 64, &c.catalog.postgresql_connections);
+           }},
     Option{{"cluster.nats.url", "string", "\"\"",
             "Several servers: the NATS servers (comma-separated nats:// or tls:// URLs) that carry "
             "each hit to the alert streams of every other server (decision 0034). Empty: alerts "

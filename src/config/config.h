@@ -112,6 +112,7 @@ struct CatalogConfig {
   std::string backend = "sqlite";        // "sqlite" or "postgresql"
   std::string postgresql_url;            // a libpq connection string or URL, without a password
   std::string postgresql_password_file;  // the password, on the file's first line
+  int postgresql_connections = 4;        // each server's connections to it
 };
 
 // Several servers (docs/cluster.md): the NATS servers live alerts cross on

@@ -307,54 +307,53 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
 }
 
 Result<Principal> Accounts::Authenticate(std::string_view token, std::int64_t now) {
-  std::optional<std::int64_t> user_id;
-  Status outcome = Status::Unauthenticated("sign in first");
-  Status st = db_.Transaction([&]() -> Status {
-    Result<catalog::Statement> q = db_.Prepare(
-        "SELECT s.user_id, s.last_seen_at, u.agency_id, u.disabled_at IS NOT NULL, "
-        "coalesce(u.reviewed_at, u.created_at) FROM sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.token_hash = ?1 AND s.ended_at IS NULL");
-    if (!q.ok()) return q.status();
-    q->BindBlob(1, TokenDigest(token));
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    const std::int64_t uid = q->Int(0), last_seen = q->Int(1), agency = q->Int(2);
-    const bool disabled = q->Int(3) != 0;
-    const bool overdue = ReviewOverdue(q->Int(4), now);
-    if (disabled || overdue || now - last_seen > policy_.idle_lock_ms) {
-      Result<catalog::Statement> end =
-          db_.Prepare("UPDATE sessions SET ended_at = ?1 WHERE token_hash = ?2");
+  // Every request comes here: the common case is one read, without the
+  // catalog's writer lock (which on PostgreSQL is every server's).
+  const std::string digest = TokenDigest(token);
+  Result<catalog::Statement> q = db_.Query(
+      "SELECT s.user_id, s.last_seen_at, u.agency_id, u.disabled_at IS NOT NULL, "
+      "coalesce(u.reviewed_at, u.created_at) FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.token_hash = ?1 AND s.ended_at IS NULL",
+      catalog::Bytes{digest});
+  if (!q.ok()) return q.status();
+  if (!q->has_row()) return Status::Unauthenticated("sign in first");
+  const std::int64_t uid = q->Int(0), last_seen = q->Int(1), agency = q->Int(2);
+  const bool disabled = q->Int(3) != 0;
+  const bool overdue = ReviewOverdue(q->Int(4), now);
+  if (disabled || overdue || now - last_seen > policy_.idle_lock_ms) {
+    // Ended once: of two requests (or servers) ending it, one updates it and audits.
+    INTERDICT_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+      Result<catalog::Statement> end = db_.Prepare(
+          "UPDATE sessions SET ended_at = ?1 WHERE token_hash = ?2 AND ended_at IS NULL");
       if (!end.ok()) return end.status();
-      end->Bind(1, now).BindBlob(2, TokenDigest(token));
+      end->Bind(1, now).BindBlob(2, digest);
       INTERDICT_RETURN_IF_ERROR(end->Run());
-      outcome = Status::Unauthenticated(
-          disabled  ? std::string("account disabled")
-          : overdue ? std::string(kReviewOverdue)
-                    : fmt::format("session locked after {} minutes idle: sign in again",
-                                  policy_.idle_lock_ms / 60'000));
+      if (db_.Changes() == 0) return Status::Ok();
       return Audit(fmt::format("user:{}", uid), agency,
                    disabled || overdue ? "session.end" : "session.lock", true,
                    disabled  ? R"({"reason":"account disabled"})"
                    : overdue ? R"({"reason":"access review overdue"})"
                              : R"({"reason":"idle"})",
                    now);
-    }
-    // The idle timer counts in minutes: refresh it at most once a minute, so
-    // most requests read the session without a synced write.
-    if (now - last_seen >= kLastSeenResolutionMs) {
-      Result<catalog::Statement> touch =
-          db_.Prepare("UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2");
-      if (!touch.ok()) return touch.status();
-      touch->Bind(1, now).BindBlob(2, TokenDigest(token));
-      INTERDICT_RETURN_IF_ERROR(touch->Run());
-    }
-    user_id = uid;
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  if (!user_id) return outcome;
-  return UserPrincipal(*user_id);
+    }));
+    return Status::Unauthenticated(disabled  ? std::string("account disabled")
+                                   : overdue ? std::string(kReviewOverdue)
+                                             : fmt::format("session locked after {} minutes idle: "
+                                                           "sign in again",
+                                                           policy_.idle_lock_ms / 60'000));
+  }
+  // The idle timer counts in minutes: refresh it at most once a minute, so
+  // most requests read the session without a synced write. One statement,
+  // which only moves the time forward.
+  if (now - last_seen >= kLastSeenResolutionMs) {
+    Result<catalog::Statement> touch = db_.Prepare(
+        "UPDATE sessions SET last_seen_at = ?1 WHERE token_hash = ?2 AND ended_at IS NULL AND "
+        "last_seen_at < ?1");
+    if (!touch.ok()) return touch.status();
+    touch->Bind(1, now).BindBlob(2, digest);
+    INTERDICT_RETURN_IF_ERROR(touch->Run());
+  }
+  return UserPrincipal(uid);
 }
 
 Status Accounts::SignOut(std::string_view token, std::int64_t now) {

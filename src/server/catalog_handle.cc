@@ -18,12 +18,38 @@ Result<catalog::Location> CatalogLocation(const config::Config& config) {
 }
 
 Result<std::unique_ptr<CatalogHandle>> CatalogHandle::Open(const catalog::Location& where,
-                                                           identity::AccountPolicy policy) {
-  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(where);
-  if (!db.ok()) return db.status();
-  INTERDICT_RETURN_IF_ERROR(catalog::Migrate(**db));
-  return std::unique_ptr<CatalogHandle>(
-      new CatalogHandle(std::move(db).value(), std::move(policy)));
+                                                           identity::AccountPolicy policy,
+                                                           int connections) {
+  if (where.engine == catalog::Engine::kSqlite || connections < 1) connections = 1;
+  std::unique_ptr<CatalogHandle> h(new CatalogHandle());
+  for (int i = 0; i < connections; ++i) {
+    Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(where);
+    if (!db.ok()) return db.status();
+    if (i == 0) INTERDICT_RETURN_IF_ERROR(catalog::Migrate(**db));
+    h->slots_.push_back(std::make_unique<Slot>(std::move(db).value(), policy));
+    h->free_.push_back(h->slots_.back().get());
+  }
+  return h;
+}
+
+CatalogHandle::Slot* CatalogHandle::Acquire() {
+  std::unique_lock l(mu_);
+  const std::uint64_t ticket = next_++;
+  cv_.wait(l, [&] { return serving_ == ticket && !free_.empty(); });
+  Slot* slot = free_.back();
+  free_.pop_back();
+  ++serving_;
+  l.unlock();
+  cv_.notify_all();  // the next ticket may find another free connection
+  return slot;
+}
+
+void CatalogHandle::Release(Slot* slot) {
+  {
+    std::lock_guard l(mu_);
+    free_.push_back(slot);
+  }
+  cv_.notify_all();
 }
 
 }  // namespace interdict::server

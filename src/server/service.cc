@@ -196,8 +196,8 @@ Status Service::Start() {
   s.api.search_limits.daily_results_cap = s.config.search.daily_results_cap;
   Result<catalog::Location> catalog_at = CatalogLocation(s.config);
   if (!catalog_at.ok()) return catalog_at.status();
-  Result<std::unique_ptr<CatalogHandle>> catalog =
-      CatalogHandle::Open(*catalog_at, identity::AccountPolicy{});
+  Result<std::unique_ptr<CatalogHandle>> catalog = CatalogHandle::Open(
+      *catalog_at, identity::AccountPolicy{}, s.config.catalog.postgresql_connections);
   if (!catalog.ok()) return catalog.status();
   s.api.catalog = std::move(catalog).value();
   s.LogAuditHead("audit trail head at start");

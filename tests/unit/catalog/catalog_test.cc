@@ -134,6 +134,19 @@ TEST_F(CatalogDbTest, QueryAndListBindInOrderAndReportRowsAndErrors) {
   ASSERT_TRUE(nulls.ok());
   EXPECT_EQ(*nulls, (std::vector<std::int64_t>{3}));
 
+  // Bytes bind as bytes (a digest is not text: here a zero byte and an invalid UTF-8 one).
+  const std::string digest("a\0\xff", 3);
+  ASSERT_TRUE(db->Exec(db->engine() == catalog::Engine::kPostgres ? "CREATE TABLE k (h bytea)"
+                                                                  : "CREATE TABLE k (h BLOB)")
+                  .ok());
+  Result<Statement> put = db->Prepare("INSERT INTO k (h) VALUES (?1)");
+  ASSERT_TRUE(put.ok());
+  put->BindBlob(1, digest);
+  ASSERT_TRUE(put->Run().ok());
+  Result<Statement> found = db->Query("SELECT count(*) FROM k WHERE h = ?1", Bytes{digest});
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found->Int(0), 1);
+
   EXPECT_FALSE(db->Query("SELECT nothing FROM nowhere").ok());
   EXPECT_FALSE(db->List<int>(
                      "SELECT a FROM t WHERE a = ?1", [](const Statement&) { return 0; }, 1, 2)
