@@ -21,6 +21,7 @@
 #include "base/json_writer.h"
 #include "base/time_format.h"
 #include "hotlist/entry.h"
+#include "identity/directory.h"
 #include "policy/sharing.h"
 #include "read/native_format.h"
 
@@ -189,16 +190,14 @@ Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::in
 }  // namespace
 
 Result<identity::Principal> AgencyPrincipal(catalog::Database& db, std::int64_t agency_id) {
-  Result<catalog::Statement> q =
-      db.Query("SELECT code, state, kind FROM agencies WHERE id = ?1", agency_id);
-  if (!q.ok()) return q.status();
-  if (!q->has_row()) return Status::NotFound(fmt::format("no agency {}", agency_id));
+  Result<identity::AgencyRef> agency = identity::AgencyById(db, agency_id);
+  if (!agency.ok()) return agency.status();
   identity::Principal p;
   p.kind = identity::Principal::Kind::kIntegration;
   p.agency_id = agency_id;
-  p.agency_code = q->Text(0);
-  p.agency_state = q->Text(1);
-  p.agency_kind = q->Text(2);
+  p.agency_code = agency->code;
+  p.agency_state = agency->state;
+  p.agency_kind = agency->kind;
   p.name = "agency " + p.agency_code;
   return p;
 }

@@ -12,6 +12,7 @@
 #include "base/json_writer.h"
 #include "base/time_format.h"
 #include "catalog/changes.h"
+#include "identity/directory.h"
 
 namespace interdict::alerting {
 namespace {
@@ -98,11 +99,10 @@ Result<std::int64_t> CreateList(catalog::Database& db, const identity::Principal
     id = *inserted;
     std::vector<std::int64_t> touched = {p.agency_id};
     for (const std::string& code : spec.audience) {
-      Result<catalog::Statement> a = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
+      Result<std::optional<identity::AgencyRef>> a = identity::FindAgency(db, code);
       if (!a.ok()) return a.status();
-      if (!a->has_row())
-        return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
-      const std::int64_t agency = a->Int(0);
+      if (!*a) return Status::InvalidArgument(fmt::format("audience: no agency {}", code));
+      const std::int64_t agency = (*a)->id;
       Result<catalog::Statement> ins2 = db.Prepare(
           "INSERT INTO hotlist_audience (hotlist_id, agency_id) VALUES (?1, ?2) ON CONFLICT DO "
           "NOTHING");

@@ -29,6 +29,7 @@
 #include "cli/args.h"
 #include "cli/catalog_flag.h"
 #include "cli/commands.h"
+#include "identity/directory.h"
 #include "oversight/read_counts.h"
 #include "policy/confidential.h"
 #include "policy/retention.h"
@@ -159,12 +160,8 @@ int ImportReads(const std::vector<std::string>& argv) {
     auto it = agencies.find(code);
     if (it != agencies.end()) return it->second;
     std::optional<std::int64_t> id;
-    Result<catalog::Statement> q = (*db)->Prepare("SELECT id FROM agencies WHERE code = ?1");
-    if (q.ok()) {
-      q->Bind(1, code);
-      Result<bool> row = q->Step();
-      if (row.ok() && *row) id = q->Int(0);
-    }
+    Result<std::optional<identity::AgencyRef>> found = identity::FindAgency(**db, code);
+    if (found.ok() && *found) id = (*found)->id;
     return agencies[code] = id;
   };
   if (!agency_flag.empty() && !agency_id(agency_flag)) {

@@ -1,6 +1,24 @@
 #include "identity/directory.h"
 
+#include <fmt/core.h>
+
 namespace interdict::identity {
+
+Result<std::optional<AgencyRef>> FindAgency(catalog::Database& db, std::string_view code) {
+  Result<catalog::Statement> q =
+      db.Query("SELECT id, code, state, kind FROM agencies WHERE code = ?1", code);
+  if (!q.ok()) return q.status();
+  if (!q->has_row()) return std::optional<AgencyRef>();
+  return std::optional<AgencyRef>(AgencyRef{q->Int(0), q->Text(1), q->Text(2), q->Text(3)});
+}
+
+Result<AgencyRef> AgencyById(catalog::Database& db, std::int64_t id) {
+  Result<catalog::Statement> q =
+      db.Query("SELECT id, code, state, kind FROM agencies WHERE id = ?1", id);
+  if (!q.ok()) return q.status();
+  if (!q->has_row()) return Status::NotFound(fmt::format("no agency {}", id));
+  return AgencyRef{q->Int(0), q->Text(1), q->Text(2), q->Text(3)};
+}
 
 Result<std::map<std::int64_t, std::string>> AgencyCodes(catalog::Database& db) {
   Result<catalog::Statement> q = db.Prepare("SELECT id, code FROM agencies");

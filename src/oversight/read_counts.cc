@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "identity/directory.h"
+
 namespace interdict::oversight {
 
 std::int64_t UtcDay(std::int64_t ms) {
@@ -25,8 +27,6 @@ void Count(const DayKeys& keys, const std::vector<bool>& kept, DayCounts& counts
 Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
   if (counts.empty()) return Status::Ok();
   return db.Transaction([&]() -> Status {
-    Result<catalog::Statement> id = db.Prepare("SELECT id FROM agencies WHERE code = ?1");
-    if (!id.ok()) return id.status();
     Result<catalog::Statement> up = db.Prepare(
         "INSERT INTO read_counts (agency_id, camera, day, reads) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (agency_id, day, camera) DO UPDATE SET reads = read_counts.reads + "
@@ -36,12 +36,10 @@ Status AddReadCounts(catalog::Database& db, const DayCounts& counts) {
     std::int64_t agency = 0;
     for (const auto& [key, n] : counts) {
       if (key.agency != last) {
-        id->Reset();
-        id->Bind(1, key.agency);
-        Result<bool> row = id->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) return Status::NotFound(fmt::format("read counts: no agency {}", key.agency));
-        agency = id->Int(0);
+        Result<std::optional<identity::AgencyRef>> found = identity::FindAgency(db, key.agency);
+        if (!found.ok()) return found.status();
+        if (!*found) return Status::NotFound(fmt::format("read counts: no agency {}", key.agency));
+        agency = (*found)->id;
         last = key.agency;
       }
       up->Reset();

@@ -5,25 +5,13 @@
 #include "audit/audit.h"
 #include "base/error_codes.h"
 #include "base/json_writer.h"
+#include "identity/directory.h"
 
 namespace interdict::policy {
 namespace {
 
 using identity::AuditAct;
 using identity::Require;
-
-struct AgencyRow {
-  std::int64_t id = 0;
-  std::string code, state, kind;
-};
-
-Result<std::optional<AgencyRow>> FindAgency(catalog::Database& db, std::string_view code) {
-  Result<catalog::Statement> q =
-      db.Query("SELECT id, code, state, kind FROM agencies WHERE code = ?1", code);
-  if (!q.ok()) return q.status();
-  if (!q->has_row()) return std::optional<AgencyRow>();
-  return std::optional<AgencyRow>(AgencyRow{q->Int(0), q->Text(1), q->Text(2), q->Text(3)});
-}
 
 // What the owner's state law says about requester `p` ("" = nothing against).
 Result<std::string> LawBars(catalog::Database& db, std::string_view owner_state,
@@ -165,7 +153,7 @@ Result<std::int64_t> ProposeAgreement(catalog::Database& db, const identity::Pri
     return Status::InvalidArgument("effective_to: must be after effective_from");
   std::int64_t id = 0;
   Status st = db.Transaction([&]() -> Status {
-    Result<std::optional<AgencyRow>> partner = FindAgency(db, req.partner);
+    Result<std::optional<identity::AgencyRef>> partner = identity::FindAgency(db, req.partner);
     if (!partner.ok()) return partner.status();
     if (!*partner)
       return Status::InvalidArgument(fmt::format("partner: no agency {}", req.partner));

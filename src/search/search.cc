@@ -17,6 +17,7 @@
 #include "base/hash.h"
 #include "base/time_format.h"
 #include "base/time_zone.h"
+#include "identity/directory.h"
 #include "policy/sharing.h"
 
 namespace interdict::search {
@@ -535,11 +536,11 @@ Status CheckVisible(catalog::Database& db, const identity::Principal& who,
                   [&](const policy::VisibleAgency& v) { return v.code == code; })) {
     return Status::Ok();
   }
-  Result<catalog::Statement> q = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
-  if (!q.ok()) return q.status();
-  if (!q->has_row()) return Bad("filters.agencies", fmt::format("no agency {}", code));
+  Result<std::optional<identity::AgencyRef>> agency = identity::FindAgency(db, code);
+  if (!agency.ok()) return agency.status();
+  if (!*agency) return Bad("filters.agencies", fmt::format("no agency {}", code));
   Result<std::string> why =
-      policy::WhyNotVisible(db, who, q->Int(0), policy::DataClass::kReads, now);
+      policy::WhyNotVisible(db, who, (*agency)->id, policy::DataClass::kReads, now);
   if (!why.ok()) return why.status();
   return Status::PermissionDenied(fmt::format("{}{}", prefix, *why))
       .WithReason(codes::kAgreementMissing);
@@ -549,17 +550,16 @@ Status CheckVisible(catalog::Database& db, const identity::Principal& who,
 // its own people may (agreements, law profile, federal class).
 Result<identity::Principal> BehalfPrincipal(catalog::Database& db, const identity::Principal& p,
                                             const std::string& code) {
-  Result<catalog::Statement> q =
-      db.Query("SELECT id, code, state, kind FROM agencies WHERE code = ?1", code);
-  if (!q.ok()) return q.status();
-  if (!q->has_row()) return Bad("purpose.on_behalf_of", fmt::format("no agency {}", code));
-  if (q->Int(0) == p.agency_id)
+  Result<std::optional<identity::AgencyRef>> agency = identity::FindAgency(db, code);
+  if (!agency.ok()) return agency.status();
+  if (!*agency) return Bad("purpose.on_behalf_of", fmt::format("no agency {}", code));
+  if ((*agency)->id == p.agency_id)
     return Bad("purpose.on_behalf_of", "is your own agency: leave it out");
   identity::Principal b;
-  b.agency_id = q->Int(0);
-  b.agency_code = q->Text(1);
-  b.agency_state = q->Text(2);
-  b.agency_kind = q->Text(3);
+  b.agency_id = (*agency)->id;
+  b.agency_code = (*agency)->code;
+  b.agency_state = (*agency)->state;
+  b.agency_kind = (*agency)->kind;
   return b;
 }
 
@@ -698,9 +698,9 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
   if (plan.on_behalf_id != 0) touched.push_back(plan.on_behalf_id);
   std::vector<std::string> touched_codes;
   for (const std::string& code : answer.owners) {
-    Result<catalog::Statement> q = db.Query("SELECT id FROM agencies WHERE code = ?1", code);
-    if (!q.ok()) return q.status();
-    if (q->has_row() && q->Int(0) != p.agency_id) touched.push_back(q->Int(0));
+    Result<std::optional<identity::AgencyRef>> agency = identity::FindAgency(db, code);
+    if (!agency.ok()) return agency.status();
+    if (*agency && (*agency)->id != p.agency_id) touched.push_back((*agency)->id);
     touched_codes.push_back(code);
   }
   const std::size_t results = ResultCount(req, answer);

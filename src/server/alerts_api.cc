@@ -73,9 +73,7 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                 Result<std::string> url = b->String("url");
                 if (!url.ok()) return ErrorResponse(url.status());
                 Result<alerting::NewWebhook> hook =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::CreateWebhook(db, Caller(req), *url, ctx.clock.NowMillis());
-                    });
+                    AsCaller(ctx, req, alerting::CreateWebhook, *url);
                 if (!hook.ok()) return Failed(ctx, hook.status(), "creating a webhook failed");
                 return JsonObject(201, "id", hook->id, "secret", hook->secret, "note",
                                   "shown once: verify X-Interdict-Signature with it");
@@ -85,9 +83,7 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such webhook"));
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::DisableWebhook(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, alerting::DisableWebhook, *id);
                 if (!st.ok()) return Failed(ctx, st, "disabling a webhook failed");
                 return JsonObject(200, "disabled", true);
               }});

@@ -323,10 +323,7 @@ void AddAgreementRoutes(http::Router& router, ApiContext& ctx) {
                 r.document = *document;
                 r.effective_from = *from;
                 if (*to != INT64_MIN) r.effective_to = *to;
-                Result<std::int64_t> id =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return policy::ProposeAgreement(db, Caller(req), r, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> id = AsCaller(ctx, req, policy::ProposeAgreement, r);
                 if (!id.ok()) return Failed(ctx, id.status(), "proposing an agreement failed");
                 return JsonResponse(201, [&](Writer& w) {
                   w.StartObject();
@@ -556,10 +553,7 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                     b->OptionalStringArray("cameras");
                 if (!cams.ok()) return ErrorResponse(cams.status());
                 kr.cameras = *cams;
-                Result<identity::NewKey> k =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return identity::CreateKey(db, Caller(req), kr, ctx.clock.NowMillis());
-                    });
+                Result<identity::NewKey> k = AsCaller(ctx, req, identity::CreateKey, kr);
                 if (!k.ok()) return Failed(ctx, k.status(), "creating an integration failed");
                 return JsonResponse(201, [&](Writer& w) { WriteKey(w, *k); });
               }});
@@ -570,10 +564,7 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id)
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be an integration number");
-                Result<identity::NewKey> k =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return identity::RotateKey(db, Caller(req), *id, ctx.clock.NowMillis());
-                    });
+                Result<identity::NewKey> k = AsCaller(ctx, req, identity::RotateKey, *id);
                 if (!k.ok()) return Failed(ctx, k.status(), "rotating a key failed");
                 return JsonResponse(200, [&](Writer& w) { WriteKey(w, *k); });
               }});
@@ -584,9 +575,7 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id)
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be an integration number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return identity::RevokeKey(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, identity::RevokeKey, *id);
                 if (!st.ok()) return Failed(ctx, st, "revoking a key failed");
                 return JsonObject(200, "id", *id, "state", "revoked");
               }});
@@ -659,9 +648,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id)
                   return http::Response::Error(400, "invalid_request", "id: must be a user number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return identity::DisableUser(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, identity::DisableUser, *id);
                 if (!st.ok()) return Failed(ctx, st, "disabling a user failed");
                 return JsonObject(200, "id", *id, "state", "disabled");
               }});
@@ -670,9 +657,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id)
                   return http::Response::Error(400, "invalid_request", "id: must be a user number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return identity::ReviewUser(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, identity::ReviewUser, *id);
                 if (!st.ok()) return Failed(ctx, st, "reviewing a user's access failed");
                 return JsonObject(200, "id", *id, "reviewed", true);
               }});
@@ -685,9 +670,7 @@ void AddUserRoutes(http::Router& router, ApiContext& ctx) {
                 if (!b.ok()) return ErrorResponse(b.status());
                 Result<std::string> shift = b->String("shift");
                 if (!shift.ok()) return ErrorResponse(shift.status());
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return identity::SetShift(db, Caller(req), *id, *shift, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, identity::SetShift, *id, *shift);
                 if (!st.ok()) return Failed(ctx, st, "setting a shift failed");
                 return JsonObject(200, "id", *id, "shift", *shift);
               }});
@@ -785,10 +768,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 h.expires_at = *expires;
                 h.basis = *basis;
                 h.requested_by = *by;
-                Result<std::int64_t> id =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return policy::CreateHold(db, Caller(req), h, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> id = AsCaller(ctx, req, policy::CreateHold, h);
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a hold failed");
                 if (Status st = Changed(ctx, catalog::kRetentionTopic); !st.ok())
                   return Failed(ctx, st, "applying a hold failed");
@@ -799,9 +779,7 @@ void AddRetentionRoutes(http::Router& router, ApiContext& ctx) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id)
                   return http::Response::Error(400, "invalid_request", "id: must be a hold number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return policy::ReleaseHold(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, policy::ReleaseHold, *id);
                 if (st.ok()) st = Changed(ctx, catalog::kRetentionTopic);
                 if (!st.ok()) return Failed(ctx, st, "releasing a hold failed");
                 return JsonObject(200, "id", *id, "state", "released");
@@ -863,10 +841,7 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
          scope.places = places->value_or(std::vector<std::string>{});
          scope.daily_cap = daily->value_or(0);
          scope.on_behalf_of = behalf->value_or("");
-         Result<std::int64_t> id =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return policy::RequestApproval(db, Caller(req), why, scope, ctx.clock.NowMillis());
-             });
+         Result<std::int64_t> id = AsCaller(ctx, req, policy::RequestApproval, why, scope);
          if (!id.ok()) return Failed(ctx, id.status(), "requesting an approval failed");
          return JsonObject(201, "id", *id, "state", "requested");
        }});
@@ -924,9 +899,7 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id)
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be an approval request number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return policy::Approve(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, policy::Approve, *id);
                 if (!st.ok()) return Failed(ctx, st, "approving failed");
                 return JsonObject(200, "id", *id, "state", "approved");
               }});
@@ -977,9 +950,7 @@ void AddNoticeRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id)
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be a notice number");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return policy::MarkNoticeRead(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, policy::MarkNoticeRead, *id);
                 if (!st.ok()) return Failed(ctx, st, "marking a notice failed");
                 return JsonObject(200, "id", *id, "read", true);
               }});
@@ -992,9 +963,7 @@ void AddVisibilityRoutes(http::Router& router, ApiContext& ctx) {
                     policy::ParseDataClass(req.QueryParam("class").value_or("reads"));
                 if (!cls.ok()) return ErrorResponse(cls.status());
                 Result<std::vector<policy::VisibleAgency>> v =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return policy::VisibleAgencies(db, Caller(req), *cls, ctx.clock.NowMillis());
-                    });
+                    AsCaller(ctx, req, policy::VisibleAgencies, *cls);
                 if (!v.ok()) return Failed(ctx, v.status(), "deciding visibility failed");
                 return JsonResponse(200, [&](Writer& w) {
                   w.StartObject();

@@ -45,22 +45,20 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id.ok()) return Failed(ctx, id.status(), "asking for matching failed");
                 return JsonObject(201, "id", *id, "state", "proposed");
               }});
-  router.Add(
-      {"POST", "/api/v1/confidential-plates/matching/{id}/approve",
-       http::AccessRule::Requires("hotlists.approve"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id) {
-           return http::Response::Error(400, "invalid_request", "id: must be a request's number");
-         }
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-           return policy::ApproveConfidentialMatching(db, Caller(req), *id, ctx.clock.NowMillis());
-         });
-         if (!st.ok()) return Failed(ctx, st, "approving matching failed");
-         if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
-           return Failed(ctx, reloaded, "reloading the confidential plates failed");
-         return JsonObject(200, "id", *id, "state", "approved");
-       }});
+  router.Add({"POST", "/api/v1/confidential-plates/matching/{id}/approve",
+              http::AccessRule::Requires("hotlists.approve"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) {
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be a request's number");
+                }
+                Status st = AsCaller(ctx, req, policy::ApproveConfidentialMatching, *id);
+                if (!st.ok()) return Failed(ctx, st, "approving matching failed");
+                if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
+                  return Failed(ctx, reloaded, "reloading the confidential plates failed");
+                return JsonObject(200, "id", *id, "state", "approved");
+              }});
   router.Add({"POST", "/api/v1/confidential-plates/changes",
               http::AccessRule::Requires("confidential.manage"),
               [&ctx](const http::Request& req, const http::PathParams&) {
@@ -95,23 +93,21 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx) {
            w.EndObject();
          });
        }});
-  router.Add(
-      {"POST", "/api/v1/confidential-plates/changes/{id}/approve",
-       http::AccessRule::Requires("confidential.manage"),
-       [&ctx](const http::Request& req, const http::PathParams& params) {
-         const std::optional<std::int64_t> id = PathId(params);
-         if (!id) {
-           return http::Response::Error(400, "invalid_request", "id: must be a change's number");
-         }
-         Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-           return policy::ApproveConfidentialChange(db, Caller(req), *id, ctx.clock.NowMillis());
-         });
-         if (!st.ok()) return Failed(ctx, st, "approving a change failed");
-         // In force for the next read and the next search.
-         if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
-           return Failed(ctx, reloaded, "reloading the confidential plates failed");
-         return JsonObject(200, "id", *id, "state", "approved");
-       }});
+  router.Add({"POST", "/api/v1/confidential-plates/changes/{id}/approve",
+              http::AccessRule::Requires("confidential.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) {
+                  return http::Response::Error(400, "invalid_request",
+                                               "id: must be a change's number");
+                }
+                Status st = AsCaller(ctx, req, policy::ApproveConfidentialChange, *id);
+                if (!st.ok()) return Failed(ctx, st, "approving a change failed");
+                // In force for the next read and the next search.
+                if (Status reloaded = Changed(ctx, catalog::kConfidentialTopic); !reloaded.ok())
+                  return Failed(ctx, reloaded, "reloading the confidential plates failed");
+                return JsonObject(200, "id", *id, "state", "approved");
+              }});
 }
 
 }  // namespace interdict::server

@@ -407,10 +407,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                   return ErrorResponse(
                       Status::InvalidArgument("lat, lon: decimal degrees as strings, \"38.627\""));
                 }
-                Result<std::int64_t> id =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::CreateCamera(db, Caller(req), spec, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> id = AsCaller(ctx, req, alerting::CreateCamera, spec);
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a camera failed");
                 if (Status st = Changed(ctx, catalog::kCamerasTopic); !st.ok())
                   return Failed(ctx, st, "noting a camera change failed");
@@ -425,9 +422,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
                 Result<std::optional<bool>> on = b->OptionalBool("auto_register");
                 if (!on.ok()) return ErrorResponse(on.status());
                 if (!*on) return ErrorResponse(Status::InvalidArgument("auto_register: required"));
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::SetAutoRegister(db, Caller(req), **on, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, alerting::SetAutoRegister, **on);
                 if (!st.ok()) return Failed(ctx, st, "changing camera settings failed");
                 return JsonObject(200, "applied", true);
               }});
@@ -435,9 +430,7 @@ void AddCameraRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such camera"));
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::ApproveCamera(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, alerting::ApproveCamera, *id);
                 if (!st.ok()) return Failed(ctx, st, "approving a camera failed");
                 if (Status changed = Changed(ctx, catalog::kCamerasTopic); !changed.ok())
                   return Failed(ctx, changed, "noting a camera change failed");
@@ -489,10 +482,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                 spec.priority = static_cast<int>(priority->value_or(2));
                 spec.audience = audience->value_or(std::vector<std::string>{});
                 spec.one_edit = *one_edit;
-                Result<std::int64_t> id =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::CreateList(db, Caller(req), spec, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> id = AsCaller(ctx, req, alerting::CreateList, spec);
                 if (!id.ok()) return Failed(ctx, id.status(), "creating a hotlist failed");
                 return JsonObject(201, "id", *id);
               }});
@@ -561,11 +551,8 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                   after = *n;
                 }
                 Result<std::vector<alerting::EntryInfo>> entries =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::ListEntries(db, Caller(req), *id,
-                                                   req.QueryParam("status").value_or(""), after,
-                                                   500, ctx.clock.NowMillis());
-                    });
+                    AsCaller(ctx, req, alerting::ListEntries, *id,
+                             req.QueryParam("status").value_or(""), after, std::size_t{500});
                 if (!entries.ok())
                   return Failed(ctx, entries.status(), "listing hotlist entries failed");
                 return JsonList("entries", *entries, [](Writer& w, const alerting::EntryInfo& e) {
@@ -601,10 +588,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such hotlist"));
-                Result<std::int64_t> n =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::ApprovePending(db, Caller(req), *id, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> n = AsCaller(ctx, req, alerting::ApprovePending, *id);
                 if (!n.ok()) return Failed(ctx, n.status(), "approving entries failed");
                 if (Status st = Changed(ctx, catalog::kHotlistsTopic); !st.ok()) {
                   return Failed(ctx, st, "rebuilding the hotlist index failed");
@@ -667,9 +651,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
            kinds[k] = false;
          }
          Result<std::vector<std::int64_t>> opened =
-             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-               return alerting::SetListKinds(db, Caller(req), kinds, ctx.clock.NowMillis());
-             });
+             AsCaller(ctx, req, alerting::SetListKinds, kinds);
          if (!opened.ok()) return Failed(ctx, opened.status(), "setting list kinds failed");
          return JsonObject(opened->empty() ? 200 : 202, "applied", true, "requests", *opened);
        }});
@@ -681,9 +663,7 @@ void AddHotlistRoutes(http::Router& router, ApiContext& ctx) {
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be a request number");
                 }
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::ApproveListKind(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, alerting::ApproveListKind, *id);
                 // Hits check the camera agency's files as they match: the
                 // file counts from the next read.
                 if (!st.ok()) return Failed(ctx, st, "approving a list kind failed");
@@ -763,10 +743,7 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such hit"));
-                Result<std::string> hit =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return alerting::GetHit(db, Caller(req), *id, ctx.clock.NowMillis());
-                    });
+                Result<std::string> hit = AsCaller(ctx, req, alerting::GetHit, *id);
                 if (!hit.ok()) return Failed(ctx, hit.status(), "reading a hit failed");
                 return http::Response::Json(200, *hit);
               }});

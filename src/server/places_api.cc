@@ -94,10 +94,7 @@ void AddPlaceRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams&) {
                 Result<policy::ProtectedPlace> place = ParsePlace(req.body);
                 if (!place.ok()) return ErrorResponse(place.status());
-                Result<std::int64_t> id =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return policy::RegisterPlace(db, Caller(req), *place, ctx.clock.NowMillis());
-                    });
+                Result<std::int64_t> id = AsCaller(ctx, req, policy::RegisterPlace, *place);
                 if (!id.ok()) return Failed(ctx, id.status(), "registering a place failed");
                 return JsonObject(201, "id", *id);
               }});
@@ -109,9 +106,7 @@ void AddPlaceRoutes(http::Router& router, ApiContext& ctx) {
                   return http::Response::Error(400, "invalid_request",
                                                "id: must be a registered place's number");
                 }
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return policy::EndPlace(db, Caller(req), *id, ctx.clock.NowMillis());
-                });
+                Status st = AsCaller(ctx, req, policy::EndPlace, *id);
                 if (!st.ok()) return Failed(ctx, st, "ending a place failed");
                 return JsonObject(200, "id", *id, "state", "ended");
               }});

@@ -8,9 +8,20 @@
 
 #include "http/router.h"
 #include "server/api.h"
+#include "server/catalog_handle.h"
 #include "server/json_body.h"
 
 namespace interdict::server {
+
+// A component's act on behalf of the request's caller, now, on a catalog
+// connection: f(db, Caller(req), args…, now). The one shape of a route's
+// call into a component; the route parses before and renders after.
+template <typename F, typename... Args>
+auto AsCaller(ApiContext& ctx, const http::Request& req, F&& f, const Args&... args) {
+  return ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return f(db, Caller(req), args..., ctx.clock.NowMillis());
+  });
+}
 
 // The error response for `s`; a 5xx is also logged with `what`.
 inline http::Response Failed(ApiContext& ctx, const Status& s, std::string_view what) {
