@@ -1,31 +1,22 @@
 #include "bench/ingest_bench.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <filesystem>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 
 #include <fmt/core.h>
 
 #include "alerting/cameras.h"
-#include "alerting/hotlists.h"
 #include "base/clock.h"
 #include "base/json_escape.h"
 #include "base/log.h"
 #include "bench/harness.h"
+#include "bench/stolen_list.h"
+#include "bench/stream_timer.h"
 #include "catalog/database.h"
 #include "catalog/migrations.h"
 #include "http/client.h"
@@ -52,75 +43,6 @@ std::string Plate(std::mt19937_64& rng) {
   }
   return s;
 }
-
-// Follows the alert stream on a plain socket and stamps the arrival of each
-// hit, keyed by the id of the read that raised it.
-class StreamTimer {
- public:
-  StreamTimer(std::uint16_t port, const std::string& key) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
-    const std::string req =
-        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        "Authorization: Bearer " +
-        key + "\r\n\r\n";
-    if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) < 0) return;
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~StreamTimer() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool connected() {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(10), [this] { return connected_; });
-  }
-  std::map<std::string, SteadyClock::time_point> arrivals() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return arrivals_;
-  }
-
- private:
-  void Loop() {
-    std::string buf;
-    char chunk[65536];
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) return;
-      const auto now = SteadyClock::now();
-      buf.append(chunk, static_cast<std::size_t>(n));
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!connected_ && buf.find(": connected") != std::string::npos) {
-        connected_ = true;
-        cv_.notify_all();
-      }
-      // Each hit frame names its read: "read":{"id":"<id>"
-      std::size_t at;
-      while ((at = buf.find(R"("read":{"id":")")) != std::string::npos) {
-        const std::size_t start = at + 14;
-        const std::size_t end = buf.find('"', start);
-        if (end == std::string::npos) break;
-        arrivals_.emplace(buf.substr(start, end - start), now);
-        buf.erase(0, end);
-      }
-      if (buf.size() > (1u << 20)) buf.erase(0, buf.size() - 4096);
-    }
-  }
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool connected_ = false;
-  std::map<std::string, SteadyClock::time_point> arrivals_;
-};
 
 }  // namespace
 
@@ -165,31 +87,16 @@ int RunIngestBench(const IngestBenchOptions& o) {
         now);
     if (!k.ok()) return 1;
     key = k->key;
-    Result<std::int64_t> list =
-        alerting::CreateList(**db, *admin, {"NCIC", "ncic", 1, {}, {}}, now);
-    if (!list.ok()) return 1;
-    std::string extract = "NCIC LPR EXTRACT (synthetic)\n";
-    for (std::uint64_t i = 0; i < o.entries; ++i) {
-      listed.push_back(Plate(rng));
-      extract += fmt::format("V{:09}MO0000001{:8}{:<10}MO2026PC2018TOYTCAMSDBLK\n", i, "20261101",
-                             listed.back());
-    }
-    alerting::WithDb with = [&](const std::function<Status(catalog::Database&)>& f) {
-      return f(**db);
-    };
-    Result<alerting::LoadReport> loaded =
-        alerting::LoadList(with, *admin, {*list, hotlist::Format::kNcic, extract, now}, now);
-    // The stolen-vehicle file on, by two people: the administrator asks, a
-    // supervisor approves.
+    for (std::uint64_t i = 0; i < o.entries; ++i) listed.push_back(Plate(rng));
     Result<identity::NewUser> sup =
         identity::CreateUser(**db, *admin, "supervisor", "Supervisor", "supervisor", now);
     Result<identity::Principal> supervisor =
         sup.ok() ? accounts.UserPrincipal(sup->id) : sup.status();
-    Result<std::vector<std::int64_t>> asked =
-        alerting::SetListKinds(**db, *admin, {{"V", true}}, now);
-    if (!loaded.ok() || !supervisor.ok() || !asked.ok() || asked->size() != 1 ||
-        !alerting::ApproveListKind(**db, *supervisor, asked->front(), now).ok()) {
-      std::cerr << "bench ingest: loading the hotlist failed\n";
+    Result<std::int64_t> list =
+        supervisor.ok() ? LoadStolenList(**db, *admin, *supervisor, "MO0000001", listed, now)
+                        : supervisor.status();
+    if (!list.ok()) {
+      std::cerr << "bench ingest: loading the hotlist failed: " << list.status().message() << "\n";
       return 1;
     }
   }
@@ -197,13 +104,11 @@ int RunIngestBench(const IngestBenchOptions& o) {
   // The extract a reload brings: the listed plates and new ones.
   std::string reload_text;
   if (o.reload > 0) {
-    reload_text = "NCIC LPR EXTRACT (synthetic, reloaded)\n";
-    reload_text.reserve(o.reload * 64);
-    for (std::uint64_t i = 0; i < o.reload; ++i) {
-      const std::string p = i < listed.size() ? listed[i] : Plate(rng);
-      reload_text +=
-          fmt::format("V{:09}MO0000001{:8}{:<10}MO2026PC2018TOYTCAMSDBLK\n", i, "20261101", p);
-    }
+    std::vector<std::string> plates;
+    plates.reserve(o.reload);
+    for (std::uint64_t i = 0; i < o.reload; ++i)
+      plates.push_back(i < listed.size() ? listed[i] : Plate(rng));
+    reload_text = NcicExtract("MO0000001", plates);
   }
 
   config::Config c;

@@ -26,11 +26,21 @@ namespace interdict::bench {
 inline constexpr const char* kTarget = "QX7Q12";
 inline constexpr const char* kCompanion = "QC4Q88";
 
+// Everyone in a benchmark's region can sign in with this password and a TOTP
+// code from this secret (bench api signs its analysts in through the API's
+// own account layer).
+inline constexpr const char* kBenchPassword = "bench password, not a secret";
+inline constexpr const char* kBenchTotpSecret = "bench-totp-secret-20";
+
 struct Region {
   std::unique_ptr<catalog::Database> db;
   std::unique_ptr<identity::Accounts> accounts;
   std::map<std::string, identity::Principal> people;  // "AG00-analyst"
-  std::int64_t approval = 0;
+  std::int64_t approval = 0;                          // of the first analyst
+  // The home agency's analysts ("AG00-analyst", "AG00-analyst2", …), each
+  // with a supervisor's approval of the same case, and the approvals' ids.
+  std::vector<std::string> analysts;
+  std::map<std::string, std::int64_t> approvals;
   // The shipped protected places and the daily results cap: every search is
   // checked against them, and the approval names every place (and a 50 km
   // radius and a million results a day), so the checks' cost is in every
@@ -44,9 +54,9 @@ struct Region {
 // The catalog of a region in the new catalog `where`: the generator's
 // agencies and cameras, three people in each, every agency sharing reads with
 // AG00 (the widest search the policy allows), and a supervisor's approval of
-// AG00's analyst's case.
+// the case of each of AG00's `analysts` analysts.
 Result<Region> MakeRegion(const catalog::Location& where, const ReadGenerator& gen,
-                          std::int64_t now);
+                          std::int64_t now, int analysts = 1);
 
 // The planted target and companion, and the scenes of three of the target's
 // last passes (where a scenes search should find both in all three).

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "bench/api_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/match_bench.h"
 #include "bench/peers_bench.h"
@@ -232,6 +233,62 @@ int PeersBench(const std::vector<std::string>& argv) {
   return bench::RunPeersBench(o);
 }
 
+const std::vector<FlagSpec> kApiBenchFlags = {
+    {"catalog", true,
+     "the catalog's engine: sqlite (default) or postgresql (a server of the benchmark's own)"},
+    {"servers", true, "Interdict servers sharing the catalog (default 1; more need postgresql)"},
+    {"connections", true, "each server's connections to PostgreSQL (default 4)"},
+    {"clients", true, "concurrent analysts, each signed in (default 8)"},
+    {"seconds", true, "seconds measured, after a 2-second warm-up (default 20)"},
+    {"reads", true, "simulated reads in each server's store (default 200000)"},
+    {"alerts-per-s", true, "the camera's batches with a listed plate per second (default 20)"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int ApiBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kApiBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench api: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kApiBenchFlags);
+    return kExitUsage;
+  }
+  bench::ApiBenchOptions o;
+  Result<std::uint64_t> servers = args->GetCount("servers", 1, 8);
+  Result<std::uint64_t> connections = args->GetCount("connections", 4, 64);
+  Result<std::uint64_t> clients = args->GetCount("clients", 8, 256);
+  Result<std::uint64_t> seconds = args->GetCount("seconds", 20, 3600);
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 1'000'000'000);
+  Result<std::uint64_t> alerts = args->GetCount("alerts-per-s", 20, 1000);
+  for (const Result<std::uint64_t>* r :
+       {&servers, &connections, &clients, &seconds, &reads, &alerts}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench api: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  o.catalog = args->Get("catalog").value_or("sqlite");
+  if (o.catalog != "sqlite" && o.catalog != "postgresql") {
+    std::cerr << "interdict bench api: --catalog: sqlite or postgresql\n";
+    return kExitUsage;
+  }
+  o.servers = static_cast<int>(std::max<std::uint64_t>(1, *servers));
+  o.connections = static_cast<int>(*connections);
+  o.clients = static_cast<int>(std::max<std::uint64_t>(1, *clients));
+  o.seconds = static_cast<int>(std::max<std::uint64_t>(1, *seconds));
+  o.reads = *reads;
+  o.alerts_per_s = static_cast<int>(std::max<std::uint64_t>(1, *alerts));
+  if (o.servers > 1 && o.catalog != "postgresql") {
+    std::cerr << "interdict bench api: several servers share one PostgreSQL catalog: add "
+                 "--catalog postgresql\n";
+    return kExitUsage;
+  }
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunApiBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -244,7 +301,10 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "       interdict bench search [--reads N] [--days N] [--queries N] [--dir DIR] [--keep] "
       "[--json]\n"
       "       interdict bench peers [--reads N] [--days N] [--queries N] [--cameras N] "
-      "[--peers postgresql,clickhouse] [--dir DIR] [--keep] [--json]\n";
+      "[--peers postgresql,clickhouse] [--dir DIR] [--keep] [--json]\n"
+      "       interdict bench api [--catalog sqlite|postgresql] [--servers N] [--connections N] "
+      "[--clients N] "
+      "[--seconds N] [--reads N] [--alerts-per-s N] [--dir DIR] [--keep] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -255,6 +315,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "ingest") return IngestBench(rest);
   if (argv[0] == "search") return SearchBench(rest);
   if (argv[0] == "peers") return PeersBench(rest);
+  if (argv[0] == "api") return ApiBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

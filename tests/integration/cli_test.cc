@@ -158,6 +158,42 @@ TEST(CliTest, TheMatchAndIngestBenchmarksRunAndPrintTheirFields) {
   }
 }
 
+// The API benchmark signs its analysts in, sends their mix and a camera's
+// hits, and times each alert: on one server with SQLite, and on two servers
+// sharing a PostgreSQL catalog and NATS, where every hit raised on the first
+// reaches the stream on the second. Several servers on SQLite are refused.
+TEST(CliTest, TheApiBenchmarkRunsOneServerOnSqliteAndTwoOnPostgresqlWithEveryAlertArriving) {
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--catalog", "sqlite"},
+        std::vector<std::string>{"--catalog", "postgresql", "--servers", "2"}}) {
+    std::vector<std::string> argv = {
+        INTERDICT_BINARY, "bench",     "api", "--seconds",      "2", "--reads",
+        "5000",           "--clients", "2",   "--alerts-per-s", "5", "--json"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    test::RunResult r = test::RunProgram(argv, std::chrono::minutes(3));
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    for (const char* field : {R"("errors":0,"kinds")", R"("search_plate":{"n":)", R"("hits":{"n":)",
+                              R"("requests_per_s":)", R"("p99_ms":)"}) {
+      EXPECT_NE(r.out.find(field), std::string::npos) << field << " in " << r.out;
+    }
+    const bool two = flags.size() > 2;
+    EXPECT_NE(r.out.find(two ? R"("across_servers":true)" : R"("across_servers":false)"),
+              std::string::npos)
+        << r.out;
+    // Every hit sent in the measured seconds arrived on the stream.
+    const std::size_t sent = r.out.find(R"("sent":)"), got = r.out.find(R"("received":)");
+    ASSERT_NE(sent, std::string::npos);
+    ASSERT_NE(got, std::string::npos);
+    const long n_sent = std::strtol(r.out.c_str() + sent + 7, nullptr, 10);
+    EXPECT_GT(n_sent, 0) << r.out;
+    EXPECT_EQ(std::strtol(r.out.c_str() + got + 11, nullptr, 10), n_sent) << r.out;
+  }
+  test::RunResult refused = test::RunProgram({INTERDICT_BINARY, "bench", "api", "--servers", "2"});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("several servers share one PostgreSQL catalog"), std::string::npos)
+      << refused.err;
+}
+
 // The demo seeds a region on its first start, prints how to sign in, feeds
 // live traffic in which a stolen car soon raises a hit, and keeps its data.
 TEST(CliTest, TheDemoSignsPeopleInFeedsLiveHitsAndKeepsItsDataAcrossRestarts) {
