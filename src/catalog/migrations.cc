@@ -654,6 +654,42 @@ ALTER TABLE webhook_deliveries ADD COLUMN leased_by TEXT;
 ALTER TABLE webhook_deliveries ADD COLUMN leased_until INTEGER;
 )sql";
 
+// Version 18: the daily results cap. Every search summed the results of the
+// searcher's audit entries of the last 24 hours, reading all of them (of
+// everyone, by the time index): a search cost more with every search made
+// that day. A running count per person and hour, written with each search's
+// audit entry, is read instead; it starts from the audit trail's last 25
+// hours. (bench api, one server, eight analysts: the requests per second fell
+// from 604 in 5 s to 391 in 20 s before.)
+constexpr std::string_view kV18 = R"sql(
+CREATE TABLE search_results_hourly (
+  actor TEXT NOT NULL,
+  hour INTEGER NOT NULL,
+  results INTEGER NOT NULL,
+  PRIMARY KEY (actor, hour)
+) WITHOUT ROWID;
+INSERT INTO search_results_hourly (actor, hour, results)
+  SELECT actor, time / 3600000, sum(CAST(json_extract(details, '$.results') AS INTEGER))
+  FROM audit
+  WHERE time > CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 90000000
+    AND substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', 'search.refused')
+  GROUP BY actor, time / 3600000;
+)sql";
+constexpr std::string_view kV18Postgres = R"sql(
+CREATE TABLE search_results_hourly (
+  actor TEXT NOT NULL,
+  hour BIGINT NOT NULL,
+  results BIGINT NOT NULL,
+  PRIMARY KEY (actor, hour)
+);
+INSERT INTO search_results_hourly (actor, hour, results)
+  SELECT actor, time / 3600000, sum(CAST(details::jsonb ->> 'results' AS BIGINT))
+  FROM audit
+  WHERE time > CAST(extract(epoch FROM now()) AS BIGINT) * 1000 - 90000000
+    AND substr(event, 1, 7) = 'search.' AND event NOT IN ('search.export', 'search.refused')
+  GROUP BY actor, time / 3600000;
+)sql";
+
 // Version 9 on PostgreSQL: the same rules as trigger functions. A refusal is
 // an integrity violation (SQLSTATE 23000), as SQLite's RAISE(ABORT) is a
 // constraint failure: callers see the same AlreadyExists on both engines.
@@ -703,10 +739,12 @@ CREATE TRIGGER audit_anchor_rules BEFORE INSERT OR UPDATE OR DELETE ON audit_anc
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
 const std::vector<Migration> kMigrations = {
-    {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},   {4, kV4, {}},          {5, kV5, {}},
-    {6, kV6, {}},   {7, kV7, {}},   {8, kV8, {}},   {9, kV9, kV9Postgres}, {10, kV10, {}},
-    {11, kV11, {}}, {12, kV12, {}}, {13, kV13, {}}, {14, kV14, {}},        {15, kV15, {}},
-    {16, kV16, {}}, {17, kV17, {}}};
+    {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
+    {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
+    {7, kV7, {}},   {8, kV8, {}},   {9, kV9, kV9Postgres},
+    {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
+    {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
+    {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

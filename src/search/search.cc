@@ -513,18 +513,34 @@ std::vector<policy::SearchedArea> AreasOf(const Request& req) {
 
 namespace {
 
-// The results `p` had in the last 24 hours: what every search entry of theirs
-// recorded (refusals and the export twin entries aside).
+// The results of `p`'s searches in the last 24 hours, counted by the hour
+// (search_results_hourly): the hour 24 hours ago counts whole, so the window
+// is 24 to 25 hours and the cap is reached early rather than late.
 Result<std::int64_t> ResultsToday(catalog::Database& db, const identity::Principal& p,
                                   std::int64_t now) {
-  Result<catalog::Statement> q =
-      db.Query(fmt::format("SELECT coalesce(sum(CAST({} AS BIGINT)), 0) FROM audit WHERE time > ?1 "
-                           "AND actor = ?2 AND substr(event, 1, 7) = 'search.' AND event NOT IN "
-                           "('search.export', 'search.refused')",
-                           db.JsonText("details", "results")),
-               now - 86'400'000, p.Actor());
+  Result<catalog::Statement> q = db.Query(
+      "SELECT coalesce(sum(results), 0) FROM search_results_hourly WHERE actor = ?1 AND hour >= ?2",
+      p.Actor(), (now - 24 * kHourMs) / kHourMs);
   if (!q.ok()) return q.status();
   return q->Int(0);
+}
+
+// Counts a search's results into its hour, and forgets the hours no window
+// reaches any more. In the transaction of the search's audit entry.
+Status CountResults(catalog::Database& db, const identity::Principal& p, std::size_t results,
+                    std::int64_t now) {
+  Result<catalog::Statement> add = db.Prepare(
+      "INSERT INTO search_results_hourly (actor, hour, results) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (actor, hour) DO UPDATE SET results = search_results_hourly.results + "
+      "excluded.results");
+  if (!add.ok()) return add.status();
+  add->Bind(1, p.Actor()).Bind(2, now / kHourMs).Bind(3, static_cast<std::int64_t>(results));
+  INTERDICT_RETURN_IF_ERROR(add->Run());
+  Result<catalog::Statement> old =
+      db.Prepare("DELETE FROM search_results_hourly WHERE actor = ?1 AND hour < ?2");
+  if (!old.ok()) return old.status();
+  old->Bind(1, p.Actor()).Bind(2, (now - 25 * kHourMs) / kHourMs);
+  return old->Run();
 }
 
 // Ok when `code` is one of the agencies `who` may see; a 403 saying why not
@@ -726,6 +742,7 @@ Result<std::int64_t> Record(catalog::Database& db, const identity::Principal& p,
     e.touched = touched;
     INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
     seq = e.seq;
+    INTERDICT_RETURN_IF_ERROR(CountResults(db, p, results, now));
     if (req.format != Format::kJson) {
       // Data leaving the system as a file is its own event.
       audit::Entry x;

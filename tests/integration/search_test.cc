@@ -228,6 +228,32 @@ TEST_F(SearchTest, AProtestRegisteredForItsHoursRefusesAreaSearchesOfThoseHours)
   EXPECT_EQ(status, 200) << r;
 }
 
+// The cap counts the last 24 hours by the hour (a window of 24 to 25 hours):
+// a day later the same searches are refused, 25 hours later they are not.
+TEST_F(SearchTest, TheDailyResultsCapForgetsSearchesTwentyFiveHoursOld) {
+  running_.reset();
+  running_ = std::make_unique<test::RunningService>(
+      dir_.path(), log_, clock_, [](config::Config& c) { c.search.daily_results_cap = 2; });
+  const std::string stl = Key("STLPD");
+  for (int i = 0; i < 3; ++i)
+    Post(stl, "STLPD", "market", fmt::format("c{}", i), "KZ9Q82", 60'000 * (i + 1));
+  const std::string terms = R"("type":"plate","params":{"plate":"KZ9Q82"})";
+  std::string analyst = test::SignIn(running_->client(), clock_, "analyst");
+  int status = 0;
+  std::string r = Search(analyst, terms, &status);
+  ASSERT_EQ(status, 200) << r;  // three results: the cap is passed
+  r = Search(analyst, terms, &status);
+  EXPECT_EQ(status, 403) << r;
+  clock_.Advance(std::chrono::hours(24));
+  analyst = test::SignIn(running_->client(), clock_, "analyst");
+  r = Search(analyst, terms, &status);
+  EXPECT_EQ(status, 403) << "24 hours later, the first search's hour still counts: " << r;
+  clock_.Advance(std::chrono::hours(1));
+  analyst = test::SignIn(running_->client(), clock_, "analyst");
+  r = Search(analyst, terms, &status);
+  EXPECT_EQ(status, 200) << "25 hours later: " << r;
+}
+
 TEST_F(SearchTest, PastTheDailyResultsCapFurtherPagesNeedAnApproval) {
   running_.reset();
   running_ = std::make_unique<test::RunningService>(

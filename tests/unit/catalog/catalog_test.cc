@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 
 #include "catalog/database.h"
@@ -48,6 +49,43 @@ TEST_F(CatalogDbTest, AnOlderSchemaIsUpgradedStepByStep) {
   EXPECT_EQ(db->SchemaVersion().value_or(-1), SchemaVersion());
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM agencies"), 1) << "data kept";
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM approvals"), 0) << "version 2's table exists";
+}
+
+// Version 18 counts each person's search results by the hour for the daily
+// cap; the upgrade starts the count from the audit trail's last 25 hours, so
+// an upgrade does not reset anyone's cap.
+TEST_F(CatalogDbTest, TheUpgradeToHourlySearchCountsStartsFromTheLastDaysAuditEntries) {
+  auto db = Open();
+  for (const Migration& m : Migrations()) {
+    if (m.version > 17) break;
+    ASSERT_TRUE(db->Exec(StepSql(m, db->engine())).ok()) << m.version;
+  }
+  ASSERT_TRUE(db->SetSchemaVersion(17).ok());
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  // Two searches an hour ago, a refusal, an export twin, and a search two days ago.
+  const std::pair<std::int64_t, const char*> entries[] = {{now - 3'600'000, "search.plate"},
+                                                          {now - 3'500'000, "search.area"},
+                                                          {now - 3'400'000, "search.refused"},
+                                                          {now - 3'300'000, "search.export"},
+                                                          {now - 48 * 3'600'000, "search.plate"}};
+  std::int64_t seq = 0;
+  for (const auto& [time, event] : entries) {
+    Result<Statement> ins = db->Prepare(
+        "INSERT INTO audit (seq, time, actor, agency_id, event, outcome, details, prev, hash) "
+        "VALUES (?1, ?2, 'user:7', NULL, ?3, 'ok', ?4, ?5, ?5)");
+    ASSERT_TRUE(ins.ok()) << ins.status().message();
+    ins->Bind(1, ++seq).Bind(2, time).Bind(3, std::string(event));
+    ins->Bind(4, std::string(R"({"results":5})")).BindBlob(5, std::string(32, '\x01'));
+    ASSERT_TRUE(ins->Run().ok());
+  }
+  ASSERT_TRUE(Migrate(*db).ok());
+  EXPECT_EQ(Scalar(*db,
+                   "SELECT coalesce(sum(results), 0) FROM search_results_hourly WHERE actor "
+                   "= 'user:7'"),
+            10)
+      << "the two searches of the last day, not the refusal, the export or the old search";
 }
 
 TEST_F(CatalogDbTest, ANewerSchemaIsRefusedAndLeftAlone) {
