@@ -6,13 +6,12 @@
 //   node tests/console-e2e.mjs BINARY OUT_DIR
 // Exit 0 when every flow passed; prints one line per flow.
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { contract } from "./openapi-contract.mjs";
+import { harness, STEP_MS, totp } from "./console-harness.mjs";
 
 const [binary, out] = process.argv.slice(2);
 if (!binary || !out) {
@@ -24,22 +23,6 @@ const CHROMIUM = process.env.INTERDICT_CHROMIUM ?? "/usr/bin/chromium";
 // axe-core, the accessibility engine, run on every screen that is
 // photographed: a serious or critical WCAG 2.1 A/AA violation fails the run.
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const STEP_MS = 30_000;
-// Every API answer the console receives is checked against docs/openapi.yaml.
-const api = contract(new URL("../../docs/openapi.yaml", import.meta.url).pathname);
-
-// RFC 6238 TOTP, as an authenticator app computes it.
-function totp(base32, at = Date.now()) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of base32.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const step = Buffer.alloc(8);
-  step.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
-  const h = createHmac("sha1", key).update(step).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
-}
 
 // Starts the demo on a free loopback port in a fresh data directory and
 // resolves with its URL and TOTP secret once it serves.
@@ -82,48 +65,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
 });
 
-const problems = [];
-let expected = []; // console errors a flow expects (a refused request)
-const results = [];
+const { api, problems, expected, results, page, flow, finish } = harness(browser, new URL(demo.url).origin);
 const used = new Map(); // user → TOTP step used: the server refuses a code twice
-
-async function page(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-  // No network but the demo's own: anything else (a tile server, a font, a
-  // script from a CDN) is refused and counted as a problem.
-  await context.route(
-    (url) => url.origin !== new URL(demo.url).origin && url.protocol !== "data:" && url.protocol !== "blob:",
-    (route) => {
-      problems.push(`a request left the machine: ${route.request().url()}`);
-      return route.abort("blockedbyclient");
-    },
-  );
-  const p = await context.newPage();
-  p.setDefaultTimeout(STEP_MS);
-  p.on("console", (m) => {
-    if (m.type() !== "error") return;
-    const text = m.text();
-    const i = expected.findIndex((e) => text.includes(e));
-    if (i >= 0) expected.splice(i, 1);
-    else problems.push(`${p.url()}: ${text}`);
-  });
-  p.on("pageerror", (e) => problems.push(`${p.url()}: ${e}`));
-  p.on("response", async (res) => {
-    const url = new URL(res.url());
-    if (url.origin !== new URL(demo.url).origin || !url.pathname.startsWith("/api/")) return;
-    const type = res.headers()["content-type"] ?? "";
-    if (!type.startsWith("application/json")) return;
-    let text;
-    try {
-      text = await res.text();
-    } catch {
-      return; // the page went away before the body was read
-    }
-    const problem = api.check(res.request().method(), res.url(), res.status(), type, text);
-    if (problem) problems.push(`answer differs from docs/openapi.yaml: ${problem}`);
-  });
-  return p;
-}
 
 async function signIn(p, user) {
   // A fresh code each time: wait for the next 30 s step if this user used this one.
@@ -140,18 +83,6 @@ async function signIn(p, user) {
   await p.getByLabel("Code from your authenticator").fill(totp(demo.secret));
   await p.getByRole("button", { name: "Sign in" }).click();
   await p.getByRole("navigation", { name: "Screens" }).waitFor();
-}
-
-async function flow(name, f) {
-  const started = Date.now();
-  try {
-    await f();
-    results.push([name, true]);
-    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (e) {
-    results.push([name, false]);
-    console.log(`FAIL ${name}: ${e.message.split("\n").slice(0, 6).join("\n     ")}`);
-  }
 }
 
 // Moves the focus with Tab alone until `target` has it: proof that a
@@ -467,14 +398,6 @@ await new Promise((r) => demo.child.once("exit", r));
 rmSync(demo.data, { recursive: true, force: true });
 
 console.log(`     ${api.seen.size} API operations' answers checked against docs/openapi.yaml`);
-if (problems.length) {
-  const distinct = [...new Set(problems)];
-  console.log(`FAIL no console errors: ${distinct.length}\n     ${distinct.slice(0, 40).join("\n     ")}`);
-  results.push(["no console errors", false]);
-} else {
-  results.push(["no console errors", true]);
-  console.log("ok   no console errors");
-}
-const failed = results.filter(([, ok]) => !ok).length;
+const failed = finish();
 console.log(`console-e2e: ${results.length - failed} passed, ${failed} failed; screenshots in ${out}`);
 process.exit(failed ? 1 : 0);
