@@ -12,7 +12,7 @@
 #include "base/status.h"
 #include "catalog/database.h"
 #include "identity/accounts.h"
-#include "store/store.h"
+#include "store/read_store.h"
 
 namespace interdict::policy {
 

@@ -85,7 +85,7 @@ std::vector<plate::Plate> LookalikeCandidates(const plate::Plate& p) {
 
 // Every read of `q` that passes the filters; more than kMaxGathered is a
 // request too wide to answer whole, refused naming `what` to narrow.
-Result<std::vector<read::Read>> Gather(const store::Store& store, store::ReadQuery q,
+Result<std::vector<read::Read>> Gather(const store::ReadStore& store, store::ReadQuery q,
                                        const Request& req, std::string_view what) {
   q.limit = kMaxGathered;
   q.after.reset();
@@ -143,7 +143,7 @@ void Page(std::vector<T>& items, const Request& req, Answer& a) {
   }
 }
 
-Status ReadList(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status ReadList(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   store::ReadQuery q = plan.query;
   // Attribute filters apply after the store: fetch pages until enough pass.
   for (int pages = 0;; ++pages) {
@@ -171,14 +171,14 @@ Status ReadList(const store::Store& store, const Request& req, const Plan& plan,
 }
 
 // Look-alike plates the store holds (the plate itself too when `with_self`).
-std::vector<plate::Plate> KnownLookalikes(const store::Store& store, const plate::Plate& p,
+std::vector<plate::Plate> KnownLookalikes(const store::ReadStore& store, const plate::Plate& p,
                                           bool with_self) {
   std::vector<plate::Plate> candidates = LookalikeCandidates(p);
   if (!with_self) std::erase(candidates, p);
   return store.KnownPlates(candidates);
 }
 
-Status Lookalike(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Lookalike(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   // One exact query per related plate the store holds; the newest `limit`
   // reads of all of them, continuing after the cursor.
   std::vector<read::Read> all;
@@ -229,7 +229,8 @@ Status Lookalike(const store::Store& store, const Request& req, const Plan& plan
 
 // A plate search offers the look-alikes seen in the same window apart from
 // its results (first page only): each plate with its reads and match kind.
-Status OfferLookalikes(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status OfferLookalikes(const store::ReadStore& store, const Request& req, const Plan& plan,
+                       Answer& a) {
   const Relation rel(*req.plate);
   for (const plate::Plate& candidate : KnownLookalikes(store, *req.plate, false)) {
     store::ReadQuery q = plan.query;
@@ -254,7 +255,7 @@ Status OfferLookalikes(const store::Store& store, const Request& req, const Plan
   return Status::Ok();
 }
 
-Status Area(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Area(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   Result<std::vector<read::Read>> reads = Gather(store, plan.query, req, "params");
   if (!reads.ok()) return reads.status();
   std::map<std::string, PlateGroup> by_plate;
@@ -266,7 +267,7 @@ Status Area(const store::Store& store, const Request& req, const Plan& plan, Ans
   return Status::Ok();
 }
 
-Status Scenes(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Scenes(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   std::map<std::string, PlateGroup> by_plate;
   for (std::size_t i = 0; i < req.scenes.size(); ++i) {
     store::ReadQuery q = plan.query;
@@ -288,7 +289,7 @@ Status Scenes(const store::Store& store, const Request& req, const Plan& plan, A
   return Status::Ok();
 }
 
-Status Convoy(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Convoy(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   Result<std::vector<read::Read>> target = Gather(store, plan.query, req, "filters.from");
   if (!target.ok()) return target.status();
   a.target_reads = static_cast<std::int64_t>(target->size());
@@ -389,7 +390,7 @@ std::optional<geo::Point> Where(const Plan& plan, const read::Read& r) {
   return it->second;
 }
 
-Status Locate(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Locate(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   Result<std::vector<read::Read>> reads = Gather(store, plan.query, req, "filters.from");
   if (!reads.ok()) return reads.status();
   a.target_reads = static_cast<std::int64_t>(reads->size());
@@ -416,7 +417,7 @@ Status Locate(const store::Store& store, const Request& req, const Plan& plan, A
   return Status::Ok();
 }
 
-Status Route(const store::Store& store, const Request& req, const Plan& plan, Answer& a) {
+Status Route(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   Result<std::vector<read::Read>> reads = Gather(store, plan.query, req, "filters.from");
   if (!reads.ok()) return reads.status();
   a.target_reads = static_cast<std::int64_t>(reads->size());
@@ -443,7 +444,7 @@ Status Route(const store::Store& store, const Request& req, const Plan& plan, An
   return Status::Ok();
 }
 
-void NameHolds(const store::Store& store, Answer& a) {
+void NameHolds(const store::ReadStore& store, Answer& a) {
   for (Sighting& s : a.reads) s.hold = store.HoldFor(s.read);
   for (PlateGroup& g : a.groups) {
     for (Sighting& s : g.sightings) s.hold = store.HoldFor(s.read);
@@ -470,7 +471,7 @@ std::string Relation::KindOf(const plate::Plate& p) const {
   return std::string(match::MatchKindName(kind));
 }
 
-Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan) {
+Result<Answer> Execute(const store::ReadStore& store, const Request& req, const Plan& plan) {
   Answer a;
   if (plan.agencies.empty()) return a;
   Status st = Status::Ok();

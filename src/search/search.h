@@ -25,7 +25,7 @@
 #include "policy/places.h"
 #include "policy/purpose.h"
 #include "store/query.h"
-#include "store/store.h"
+#include "store/read_store.h"
 
 namespace interdict::match {
 class Index;
@@ -235,7 +235,7 @@ class Relation {
 };
 
 // Runs the plan on the store (no catalog needed).
-Result<Answer> Execute(const store::Store& store, const Request& req, const Plan& plan);
+Result<Answer> Execute(const store::ReadStore& store, const Request& req, const Plan& plan);
 
 // The number of results the answer gives (this page).
 std::size_t ResultCount(const Request& req, const Answer& answer);

@@ -28,7 +28,7 @@
 #include "oversight/review.h"
 #include "search/search.h"
 #include "server/catalog_handle.h"
-#include "store/store.h"
+#include "store/read_store.h"
 
 namespace interdict::server {
 
@@ -50,7 +50,7 @@ struct Throttles {
 struct ApiContext {
   ApiContext(const Clock& c, Logger& l) : clock(c), log(l) {}
   std::unique_ptr<CatalogHandle> catalog;  // opened by Service::Start, before any request
-  store::Store* store = nullptr;           // likewise
+  store::ReadStore* store = nullptr;       // likewise
   const Clock& clock;
   Logger& log;
   std::string login_banner;  // auth.login_banner

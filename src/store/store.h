@@ -1,7 +1,7 @@
-// The embedded read store: a write-ahead log with group commit in front of an
-// in-memory table (segments follow; docs/format/store.md). Every acknowledged
-// read survives a crash of the process, and, with the default sync policy,
-// of the machine. Thread-safe.
+// The embedded read store (the default ReadStore): a write-ahead log with
+// group commit in front of an in-memory table and immutable segments
+// (docs/format/store.md). Every acknowledged read survives a crash of the
+// process, and, with the default sync policy, of the machine. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include "read/read.h"
 #include "store/env.h"
 #include "store/query.h"
+#include "store/read_store.h"
 
 namespace interdict::store {
 
@@ -42,32 +43,6 @@ struct StoreOptions {
   std::uint32_t merge_max_rows = 1'000'000;
 };
 
-// How long an agency's non-hit reads are kept. The policy layer supplies it
-// from the agency's state law; the store enforces it on disk.
-struct RetentionRule {
-  std::int64_t non_hit_ms = -1;  // -1: no limit configured (kept until a rule is set)
-};
-
-// An evidence hold: matching reads are kept past retention until `expires_at`.
-// Empty fields match anything; a hold names at least a plate, a camera or a window.
-struct Hold {
-  std::string id;
-  std::string agency;
-  std::optional<plate::Plate> plate;
-  std::string camera;
-  std::int64_t from = std::numeric_limits<std::int64_t>::min();
-  std::int64_t to = std::numeric_limits<std::int64_t>::max();
-  std::int64_t expires_at = 0;
-  std::string basis;  // legal basis, for the purge report
-};
-
-struct AppendResult {
-  std::uint64_t accepted = 0;    // new reads, now durable
-  std::uint64_t duplicates = 0;  // already stored (same agency, camera and id), not stored again
-  std::uint64_t expired = 0;     // already past their agency's retention: refused, not stored
-  std::vector<bool> kept;        // for each read given, whether it was stored (counted)
-};
-
 // What recovery found, for logs and `interdict store verify`.
 struct RecoveryReport {
   std::uint64_t wal_files = 0;
@@ -76,39 +51,39 @@ struct RecoveryReport {
   std::vector<std::string> quarantined;  // paths moved to quarantine/
 };
 
-class Store {
+class Store final : public ReadStore {
  public:
   // Opens (creating if needed) the store in options.dir and recovers from its
   // log. `env`, `clock` and `log` must outlive the store.
   static Result<std::unique_ptr<Store>> Open(StoreOptions options, Env& env, const Clock& clock,
                                              Logger& log);
-  ~Store();
+  ~Store() override;
 
   // Stores the reads and returns once they are durable (under the sync policy).
   // Re-sent reads (same agency, camera and id) are counted as duplicates and
   // not stored twice. On an error nothing of this batch is acknowledged and
   // everything acknowledged before stays; the next call tries a fresh log file.
-  Result<AppendResult> Append(std::vector<read::Read> reads);
+  Result<AppendResult> Append(std::vector<read::Read> reads) override;
 
   // Reads physically stored (memory and segments), expired-but-not-yet-purged included.
   std::uint64_t Count() const;
   const RecoveryReport& recovery() const;
 
   // Answers a query over a consistent snapshot; writes, flushes and purges go on.
-  Result<QueryResult> Query(const ReadQuery& query) const;
+  Result<QueryResult> Query(const ReadQuery& query) const override;
 
   // Which of `candidates` the store holds reads of (in any agency, at any
   // time; a plate whose reads were all purged may still be named). Cheap: no
   // segment is opened. For look-alike searches, which try hundreds of plates.
-  std::vector<plate::Plate> KnownPlates(const std::vector<plate::Plate>& candidates) const;
+  std::vector<plate::Plate> KnownPlates(const std::vector<plate::Plate>& candidates) const override;
 
   // The hold that keeps `r` past its agency's retention, if it is past it and
   // a hold keeps it ("" otherwise): search results name it.
-  std::string HoldFor(const read::Read& r) const;
+  std::string HoldFor(const read::Read& r) const override;
 
   // Replaces the retention rules (by agency code) and the holds.
-  void SetRetention(std::map<std::string, RetentionRule> by_agency);
-  void SetHolds(std::vector<Hold> holds);
+  void SetRetention(std::map<std::string, RetentionRule> by_agency) override;
+  void SetHolds(std::vector<Hold> holds) override;
 
   // Writes the memtable to segments now, then deletes the log files it covered.
   Status Flush();

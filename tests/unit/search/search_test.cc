@@ -15,6 +15,7 @@
 #include "base/json.h"
 #include "base/time_format.h"
 #include "policy/purpose.h"
+#include "store/store.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
