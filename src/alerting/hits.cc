@@ -512,6 +512,42 @@ Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::i
   return std::optional<RecordedHit>(std::move(hit));
 }
 
+Result<std::vector<RecordedHit>> LiveHitsAfter(catalog::Database& db, std::int64_t after,
+                                               int limit) {
+  Result<catalog::Statement> q =
+      db.Prepare(fmt::format("SELECT {}{}WHERE h.id > ?1 AND h.backfill = 0 ORDER BY h.id LIMIT ?2",
+                             kHitColumns, kHitFrom));
+  if (!q.ok()) return q.status();
+  q->Bind(1, after).Bind(2, std::int64_t{limit});
+  Result<std::vector<RecordedHit>> hits = std::vector<RecordedHit>{};
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    hits->push_back(RecordedHit{q->Int(0), {}, HitJson(*q), true});
+  }
+  if (!hits.ok() || hits->empty()) return hits;
+  Result<std::vector<std::pair<std::int64_t, std::int64_t>>> to =
+      db.List<std::pair<std::int64_t, std::int64_t>>(
+          "SELECT hit_id, agency_id FROM hit_audience WHERE hit_id > ?1 AND hit_id <= ?2 "
+          "ORDER BY hit_id, agency_id",
+          [](const catalog::Statement& r) { return std::make_pair(r.Int(0), r.Int(1)); }, after,
+          hits->back().id);
+  if (!to.ok()) return to.status();
+  std::size_t at = 0;
+  for (RecordedHit& h : *hits) {
+    while (at < to->size() && (*to)[at].first < h.id) ++at;
+    while (at < to->size() && (*to)[at].first == h.id) h.recipients.push_back((*to)[at++].second);
+  }
+  return hits;
+}
+
+Result<std::int64_t> NewestHitId(catalog::Database& db) {
+  Result<catalog::Statement> q = db.Query("SELECT coalesce(max(id), 0) FROM hits");
+  if (!q.ok()) return q.status();
+  return q->Int(0);
+}
+
 Result<PlateHits> HitsOfPlate(catalog::Database& db, std::int64_t agency_id,
                               std::string_view plate) {
   Result<catalog::Statement> q = db.Query(

@@ -81,6 +81,14 @@ struct RecordedHit {
 // or nothing when there is no such hit (purged, or a forged id): for a hit
 // another server raised (decision 0034).
 Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::int64_t id);
+// The live hits after `after`, in id order (at most `limit`), with their
+// recipients: what a server's streams receive, in the catalog's order, when
+// several servers raise hits (the catalog's writer lock makes id order the
+// order of commits, so a hit seen here is never followed by a smaller id).
+Result<std::vector<RecordedHit>> LiveHitsAfter(catalog::Database& db, std::int64_t after,
+                                               int limit);
+// The id of the newest hit (0 when there is none).
+Result<std::int64_t> NewestHitId(catalog::Database& db);
 
 // How many hits an agency holds on a plate, and the read time of the latest
 // (0 when none): what a resident's request is answered with (never where).

@@ -16,13 +16,47 @@ AlertHub::~AlertHub() {
   CloseAll();
 }
 
-std::shared_ptr<http::EventStream> AlertHub::Subscribe(std::int64_t agency_id) {
+Result<std::shared_ptr<http::EventStream>> AlertHub::Subscribe(
+    std::int64_t agency_id, const std::function<Result<Hits>()>& replay) {
+  std::lock_guard<std::mutex> order(order_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<Hits> missed = replay();
+  if (!missed.ok()) return missed.status();
   auto stream = std::make_shared<http::EventStream>();
   stream->Push("retry: 3000\n: connected\n\n");
-  std::lock_guard<std::mutex> lock(mu_);
-  subs_.push_back({agency_id, stream});
+  Subscriber s{agency_id, stream};
+  for (const alerting::RecordedHit& h : *missed) {
+    stream->Push(Frame(h));
+    s.last_id = std::max(s.last_id, h.id);
+  }
+  // Hits the catch-up already sent to others came before this subscriber;
+  // those it will send next are new to it (or replayed, and skipped).
+  if (source_) s.last_id = std::max(s.last_id, delivered_through_);
+  subs_.push_back(std::move(s));
   open_.Set(static_cast<double>(subs_.size()));
   return stream;
+}
+
+void AlertHub::SetOrderedSource(std::function<Result<Hits>(std::int64_t after)> after,
+                                std::int64_t delivered_through) {
+  std::lock_guard<std::mutex> order(order_mu_);
+  source_ = std::move(after);
+  delivered_through_ = delivered_through;
+}
+
+Status AlertHub::CatchUp() {
+  std::lock_guard<std::mutex> order(order_mu_);
+  if (!source_) return Status::Ok();
+  for (;;) {
+    Result<Hits> hits = source_(delivered_through_);
+    if (!hits.ok()) return hits.status();
+    if (hits->empty()) return Status::Ok();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const alerting::RecordedHit& h : *hits) {
+      DeliverLocked(h);
+      delivered_through_ = std::max(delivered_through_, h.id);
+    }
+  }
 }
 
 std::string AlertHub::Frame(const alerting::RecordedHit& hit) {
@@ -31,18 +65,35 @@ std::string AlertHub::Frame(const alerting::RecordedHit& hit) {
 
 void AlertHub::Publish(const alerting::RecordedHit& hit) {
   if (!hit.live) return;
-  Deliver(hit);
   if (relay_) relay_(hit);
+  Deliver(hit);
 }
 
 void AlertHub::Deliver(const alerting::RecordedHit& hit) {
   if (!hit.live) return;
+  {
+    std::lock_guard<std::mutex> order(order_mu_);
+    if (!source_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      DeliverLocked(hit);
+      return;
+    }
+  }
+  // Ordered: the catalog says what is new, in order. A failure here is
+  // retried by the next catch-up (every second at most).
+  (void)CatchUp();
+}
+
+void AlertHub::DeliverLocked(const alerting::RecordedHit& hit) {
   const std::string frame = Frame(hit);
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const Subscriber& s : subs_) {
+  for (Subscriber& s : subs_) {
     if (std::find(hit.recipients.begin(), hit.recipients.end(), s.agency_id) ==
         hit.recipients.end()) {
       continue;
+    }
+    if (source_) {
+      if (hit.id <= s.last_id) continue;  // replayed to it already
+      s.last_id = hit.id;
     }
     if (s.stream->Push(frame)) sent_.Inc();
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "alerting/hits.h"
+#include "base/status.h"
 #include "http/event_stream.h"
 #include "metrics/registry.h"
 
@@ -22,14 +23,33 @@ class AlertHub {
   explicit AlertHub(metrics::Registry& metrics);
   ~AlertHub();
 
-  // A new subscriber for `agency_id`'s alerts; the stream starts with a
-  // "retry" hint. Thread-safe.
-  std::shared_ptr<http::EventStream> Subscribe(std::int64_t agency_id);
+  using Hits = std::vector<alerting::RecordedHit>;
+  // A new subscriber for `agency_id`'s alerts: the stream starts with a
+  // "retry" hint, then the hits `replay` returns (what a reconnecting client
+  // missed), then live ones. No hit is delivered while `replay` runs, so none
+  // falls between the two. Thread-safe.
+  Result<std::shared_ptr<http::EventStream>> Subscribe(std::int64_t agency_id,
+                                                       const std::function<Result<Hits>()>& replay);
   // Sends a hit this server raised to every subscriber of its recipients
   // ("event: hit"), and to the relay (the other servers' streams) when set.
   void Publish(const alerting::RecordedHit& hit);
   // Sends a hit to this server's subscribers only (one another server raised).
   void Deliver(const alerting::RecordedHit& hit);
+
+  // Several servers (decision 0034): from now on every stream receives the
+  // catalog's live hits in id order, whichever server raised them. `after`
+  // returns the live hits after an id, oldest first; `delivered_through` is
+  // the newest hit at start. Publish and Deliver then only wake CatchUp, which
+  // reads what is new and sends it; each stream gets only ids above the last
+  // it got, so a client's Last-Event-ID never skips a hit. Set once, before
+  // requests.
+  void SetOrderedSource(std::function<Result<Hits>(std::int64_t after)> after,
+                        std::int64_t delivered_through);
+  // With an ordered source: sends every live hit recorded since the last
+  // catch-up. Called when a hit is raised here or announced by another
+  // server, and every second, for a hit whose server died between recording
+  // and announcing it.
+  Status CatchUp();
   // Where Publish hands every live hit after its own subscribers: set once,
   // before requests (Service, with cluster.nats.url).
   void SetRelay(std::function<void(const alerting::RecordedHit&)> relay) {
@@ -48,7 +68,12 @@ class AlertHub {
   struct Subscriber {
     std::int64_t agency_id;
     std::shared_ptr<http::EventStream> stream;
+    std::int64_t last_id = 0;  // with an ordered source: the newest hit it was sent
   };
+  void DeliverLocked(const alerting::RecordedHit& hit);  // mu_ held
+  std::mutex order_mu_;                                  // one catch-up at a time; taken before mu_
+  std::function<Result<Hits>(std::int64_t after)> source_;
+  std::int64_t delivered_through_ = 0;  // under order_mu_
   mutable std::mutex mu_;
   std::vector<Subscriber> subs_;
   std::function<void(const alerting::RecordedHit&)> relay_;

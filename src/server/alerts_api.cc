@@ -25,29 +25,35 @@ void AddAlertRoutes(http::Router& router, ApiContext& ctx) {
                     return ErrorResponse(Status::InvalidArgument("Last-Event-ID: a hit id"));
                   }
                 }
-                std::vector<alerting::RecordedHit> missed;
-                if (last) {
-                  Result<std::vector<alerting::RecordedHit>> r =
-                      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                        return alerting::HitsAfter(db, p, *last, 100, ctx.clock.NowMillis());
-                      });
-                  if (!r.ok()) return Failed(ctx, r.status(), "replaying hits failed");
-                  missed = std::move(*r);
-                }
+                std::size_t replayed = 0;
+                // The replay runs inside the subscription, so no live hit
+                // falls between what it returns and what follows.
+                Result<std::shared_ptr<http::EventStream>> stream =
+                    ctx.hub->Subscribe(p.agency_id, [&]() -> Result<AlertHub::Hits> {
+                      if (!last) return AlertHub::Hits{};
+                      Result<AlertHub::Hits> r =
+                          ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                            return alerting::HitsAfter(db, p, *last, 100, ctx.clock.NowMillis());
+                          });
+                      if (r.ok()) replayed = r->size();
+                      return r;
+                    });
+                if (!stream.ok()) return Failed(ctx, stream.status(), "replaying hits failed");
                 Status audited = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
                   return db.Transaction([&] {
                     return identity::AuditAct(db, p, "alerts.subscribe", true,
-                                              json::Object("replayed", missed.size()),
+                                              json::Object("replayed", replayed),
                                               ctx.clock.NowMillis());
                   });
                 });
-                if (!audited.ok()) return Failed(ctx, audited, "auditing a subscription failed");
-                std::shared_ptr<http::EventStream> stream = ctx.hub->Subscribe(p.agency_id);
-                for (const alerting::RecordedHit& h : missed) stream->Push(AlertHub::Frame(h));
+                if (!audited.ok()) {
+                  (*stream)->Close();
+                  return Failed(ctx, audited, "auditing a subscription failed");
+                }
                 http::Response res;
                 res.status = 200;
                 res.content_type = "text/event-stream";
-                res.stream = std::move(stream);
+                res.stream = std::move(stream).value();
                 return res;
               }});
   router.Add({"GET", "/api/v1/webhooks", http::AccessRule::Requires("webhooks.manage"),

@@ -93,6 +93,14 @@ void Background::Loop() {
       }
     }
     const auto now = std::chrono::steady_clock::now();
+    // Several servers: a hit recorded by a server that died before announcing it.
+    {
+      const Status st = hub_.CatchUp();
+      if (!st.ok() && !catch_up_failing_)
+        ctx_.log.Warn("sending the catalog's new hits to the streams failed; trying on",
+                      {{"error", st.message()}});
+      catch_up_failing_ = !st.ok();
+    }
     if (now - last_keepalive >= std::chrono::seconds(15)) {
       hub_.KeepAlive();
       last_keepalive = now;

@@ -84,6 +84,7 @@ class Background {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false, woken_ = false;
+  bool catch_up_failing_ = false;  // logged once until it works again
   std::thread thread_;
 };
 

@@ -317,6 +317,17 @@ Status Service::Start() {
     if (!bus.ok()) return bus.status();
     s.bus = std::move(bus).value();
     s.hub.SetRelay([bus = s.bus.get()](const alerting::RecordedHit& hit) { bus->Send(hit); });
+    // Streams take hits in the catalog's order, whichever server raised them.
+    Result<std::int64_t> newest = s.api.catalog->With(
+        [](catalog::Database& db, identity::Accounts&) { return alerting::NewestHitId(db); });
+    if (!newest.ok()) return newest.status();
+    s.hub.SetOrderedSource(
+        [&api](std::int64_t after) {
+          return api.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+            return alerting::LiveHitsAfter(db, after, 500);
+          });
+        },
+        *newest);
   }
   // The clock at start (GOVERNANCE 33): a warning now, not a minute later.
   s.background->CheckClock();

@@ -153,6 +153,7 @@ TEST_F(ClusterFaultTest, KillingAServerAndThePrimaryLosesNoAcknowledgedWork) {
   std::set<std::int64_t> streamed;
   std::atomic<bool> stop{false};
   std::atomic<int> reconnects{0};
+  std::string last_connection;  // what the newest connection received (under mu)
   std::thread dispatcher([&] {
     std::int64_t last = 0;
     while (!stop) {
@@ -176,6 +177,10 @@ TEST_F(ClusterFaultTest, KillingAServerAndThePrimaryLosesNoAcknowledgedWork) {
           streamed.insert(id);
           last = std::max(last, id);
           seen = nl;
+        }
+        {
+          std::lock_guard l(mu);
+          last_connection = got.size() > 600 ? got.substr(got.size() - 600) : got;
         }
         if (s.closed()) break;  // its server went: reconnect with Last-Event-ID
       }
@@ -281,10 +286,20 @@ TEST_F(ClusterFaultTest, KillingAServerAndThePrimaryLosesNoAcknowledgedWork) {
   std::vector<std::int64_t> missed;
   for (std::int64_t id : *hits)
     if (!streamed.count(id)) missed.push_back(id);
-  EXPECT_TRUE(missed.empty()) << missed.size() << " of " << hits->size() << " hits missed, from "
-                              << missed.front() << " to " << missed.back() << "; streamed from "
-                              << *streamed.begin() << " to " << *streamed.rbegin() << " over "
-                              << reconnects.load() << " connections";
+  if (!missed.empty()) {
+    std::string logs;
+    for (const char* name : {"interdict-1", "interdict-2", "haproxy"}) {
+      std::ifstream log_file(dir_ + "/logs/" + name + ".log");
+      std::string all((std::istreambuf_iterator<char>(log_file)), std::istreambuf_iterator<char>());
+      logs += fmt::format("\n--- {} (last 1500 bytes)\n{}", name,
+                          all.size() > 1500 ? all.substr(all.size() - 1500) : all);
+    }
+    ADD_FAILURE() << missed.size() << " of " << hits->size() << " hits missed, from "
+                  << missed.front() << " to " << missed.back() << "; streamed from "
+                  << *streamed.begin() << " to " << *streamed.rbegin() << " over "
+                  << reconnects.load() << " connections; the newest received:\n"
+                  << last_connection << logs;
+  }
   std::printf("fault test: %d reads, %d searches, %zu hits acknowledged, %zu hits streamed\n",
               reads_ok.load(), searches_ok.load(), acknowledged.size(), streamed.size());
 }

@@ -411,6 +411,30 @@ TEST_F(TwoServersHitsTest, AHitRaisedOnOneServerReachesTheStreamOfTheOther) {
   EXPECT_NE(metrics->body.find("interdict_cluster_alerts_received_total 5"), std::string::npos);
 }
 
+// A hit whose announcement never crossed NATS (the raising server died just
+// after recording it, or the bus was down) still reaches the other server's
+// streams: each server sends what the catalog has that is new, every second,
+// in id order.
+TEST_F(TwoServersHitsTest, AHitNeverAnnouncedStillReachesTheOtherServersStreamFromTheCatalog) {
+  LoadNcicOnA();
+  test::SseClient on_b(b_->port(), "/api/v1/alerts/stream", sup_);
+  ASSERT_TRUE(on_b.connected());
+  ASSERT_TRUE(on_b.WaitFor("retry:"));
+  nats_.reset();  // the bus is gone: nothing is announced any more
+  auto sent = Ingest(*a_, "quiet-1", "KZ9Q81");
+  ASSERT_NE(sent.body.find(R"("hits":1)"), std::string::npos) << sent.body;
+  Result<std::vector<std::int64_t>> hits = db_->List<std::int64_t>(
+      "SELECT id FROM hits ORDER BY id", [](const catalog::Statement& r) { return r.Int(0); });
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_TRUE(on_b.WaitFor("id: " + std::to_string(hits->front()) + "\n"))
+      << "B never sent the hit A recorded: " << on_b.received();
+  // The servers said that the bus went away, and nothing else.
+  std::lock_guard l(logged_mu_);
+  std::erase_if(complaints_,
+                [](const std::string& line) { return line.find("NATS") != std::string::npos; });
+}
+
 // What crosses NATS names a hit and when it was raised, nothing else: the
 // receiving server reads the hit itself from the catalog. Anything else is
 // refused by name.
