@@ -17,7 +17,7 @@ AlertHub::~AlertHub() {
 }
 
 Result<std::shared_ptr<http::EventStream>> AlertHub::Subscribe(
-    std::int64_t agency_id, const std::function<Result<Hits>()>& replay) {
+    std::int64_t agency_id, const std::function<Result<Hits>()>& replay, std::size_t replay_limit) {
   std::lock_guard<std::mutex> order(order_mu_);
   std::lock_guard<std::mutex> lock(mu_);
   Result<Hits> missed = replay();
@@ -28,6 +28,10 @@ Result<std::shared_ptr<http::EventStream>> AlertHub::Subscribe(
   for (const alerting::RecordedHit& h : *missed) {
     stream->Push(Frame(h));
     s.last_id = std::max(s.last_id, h.id);
+  }
+  if (missed->size() >= replay_limit) {
+    stream->Close();  // more may follow: the client asks again from the last
+    return stream;
   }
   // Hits the catch-up already sent to others came before this subscriber;
   // those it will send next are new to it (or replayed, and skipped).

@@ -26,10 +26,14 @@ class AlertHub {
   using Hits = std::vector<alerting::RecordedHit>;
   // A new subscriber for `agency_id`'s alerts: the stream starts with a
   // "retry" hint, then the hits `replay` returns (what a reconnecting client
-  // missed), then live ones. No hit is delivered while `replay` runs, so none
-  // falls between the two. Thread-safe.
+  // missed, oldest first), then live ones. No hit is delivered while `replay`
+  // runs, so none falls between the two. When the replay returns
+  // `replay_limit` hits or more, there may be more: the stream ends after
+  // them, and the client comes back with the last one's id for the next.
+  // Thread-safe.
   Result<std::shared_ptr<http::EventStream>> Subscribe(std::int64_t agency_id,
-                                                       const std::function<Result<Hits>()>& replay);
+                                                       const std::function<Result<Hits>()>& replay,
+                                                       std::size_t replay_limit);
   // Sends a hit this server raised to every subscriber of its recipients
   // ("event: hit"), and to the relay (the other servers' streams) when set.
   void Publish(const alerting::RecordedHit& hit);

@@ -22,9 +22,12 @@
 #include <fmt/core.h>
 
 #include "audit/audit.h"
+#include "http/event_stream.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
+#include "metrics/registry.h"
 #include "server/alert_bus.h"
+#include "server/alert_hub.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
@@ -433,6 +436,36 @@ TEST_F(TwoServersHitsTest, AHitNeverAnnouncedStillReachesTheOtherServersStreamFr
   std::lock_guard l(logged_mu_);
   std::erase_if(complaints_,
                 [](const std::string& line) { return line.find("NATS") != std::string::npos; });
+}
+
+// A reconnecting stream gets what it missed, oldest first. A replay that
+// fills its limit may be short of the rest: the stream ends after it, and the
+// client asks again from its last id. A shorter one stays open for live hits.
+TEST(AlertHubTest, AFullReplayEndsTheStreamSoTheClientAsksForTheRest) {
+  metrics::Registry metrics;
+  server::AlertHub hub(metrics);
+  auto hits = [](int n) {
+    server::AlertHub::Hits out;
+    for (int i = 1; i <= n; ++i) out.push_back({i, {1}, "{}", true});
+    return out;
+  };
+  auto drain = [](http::EventStream& s, bool* done) { return s.Take([] {}, done); };
+  Result<std::shared_ptr<http::EventStream>> full = hub.Subscribe(
+      1, [&]() -> Result<server::AlertHub::Hits> { return hits(3); }, 3);
+  ASSERT_TRUE(full.ok());
+  bool done = false;
+  const std::string sent = drain(**full, &done);
+  EXPECT_NE(sent.find("id: 1\n"), std::string::npos);
+  EXPECT_LT(sent.find("id: 1\n"), sent.find("id: 3\n")) << "oldest first";
+  EXPECT_TRUE((*full)->closed()) << "a full replay ends the stream";
+  EXPECT_EQ(hub.subscribers(), 0u);
+  Result<std::shared_ptr<http::EventStream>> partial = hub.Subscribe(
+      1, [&]() -> Result<server::AlertHub::Hits> { return hits(2); }, 3);
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE((*partial)->closed());
+  EXPECT_EQ(hub.subscribers(), 1u);
+  hub.Publish({5, {1}, "{}", true});
+  EXPECT_NE(drain(**partial, &done).find("id: 5\n"), std::string::npos) << "then live hits";
 }
 
 // What crosses NATS names a hit and when it was raised, nothing else: the
