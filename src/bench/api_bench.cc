@@ -152,7 +152,6 @@ int RunApiBench(const ApiBenchOptions& o) {
   std::vector<std::string> listed;
   std::string key;
   std::string camera;
-  std::string plate_queries_error;
   QuerySet queries;
   {
     ReadGenerator gen(g);

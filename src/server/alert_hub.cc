@@ -67,24 +67,30 @@ std::string AlertHub::Frame(const alerting::RecordedHit& hit) {
   return fmt::format("id: {}\nevent: hit\ndata: {}\n\n", hit.id, hit.json);
 }
 
-void AlertHub::Publish(const alerting::RecordedHit& hit) {
-  if (!hit.live) return;
-  if (relay_) relay_(hit);
-  Deliver(hit);
+void AlertHub::Publish(const Hits& hits) {
+  if (relay_)
+    for (const alerting::RecordedHit& hit : hits)
+      if (hit.live) relay_(hit);
+  Send(hits);
 }
 
 void AlertHub::Deliver(const alerting::RecordedHit& hit) {
-  if (!hit.live) return;
+  Send({hit});
+}
+
+void AlertHub::Send(const Hits& hits) {
+  if (std::none_of(hits.begin(), hits.end(), [](const auto& h) { return h.live; })) return;
   {
     std::lock_guard<std::mutex> order(order_mu_);
     if (!source_) {
       std::lock_guard<std::mutex> lock(mu_);
-      DeliverLocked(hit);
+      for (const alerting::RecordedHit& hit : hits)
+        if (hit.live) DeliverLocked(hit);
       return;
     }
   }
-  // Ordered: the catalog says what is new, in order. A failure here is
-  // retried by the next catch-up (every second at most).
+  // Ordered: the catalog says what is new, in order, once for the batch. A
+  // failure here is retried by the next catch-up (every second at most).
   (void)CatchUp();
 }
 

@@ -34,9 +34,11 @@ class AlertHub {
   Result<std::shared_ptr<http::EventStream>> Subscribe(std::int64_t agency_id,
                                                        const std::function<Result<Hits>()>& replay,
                                                        std::size_t replay_limit);
-  // Sends a hit this server raised to every subscriber of its recipients
-  // ("event: hit"), and to the relay (the other servers' streams) when set.
-  void Publish(const alerting::RecordedHit& hit);
+  // Sends the hits this server raised (one ingest batch's) to every
+  // subscriber of their recipients ("event: hit"), and to the relay (the
+  // other servers' streams) when set. With an ordered source, one catch-up
+  // for the whole batch.
+  void Publish(const Hits& hits);
   // Sends a hit to this server's subscribers only (one another server raised).
   void Deliver(const alerting::RecordedHit& hit);
 
@@ -74,6 +76,7 @@ class AlertHub {
     std::shared_ptr<http::EventStream> stream;
     std::int64_t last_id = 0;  // with an ordered source: the newest hit it was sent
   };
+  void Send(const Hits& hits);  // Publish and Deliver, to this server's streams
   void DeliverLocked(const alerting::RecordedHit& hit);  // mu_ held
   std::mutex order_mu_;                                  // one catch-up at a time; taken before mu_
   std::function<Result<Hits>(std::int64_t after)> source_;

@@ -44,8 +44,6 @@ class CatalogHandle {
     return f(*lease.slot->db, lease.slot->accounts);
   }
 
-  int connections() const { return static_cast<int>(slots_.size()); }
-
  private:
   struct Slot {
     Slot(std::unique_ptr<catalog::Database> d, const identity::AccountPolicy& policy)

@@ -196,7 +196,7 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     hits->insert(hits->end(), recorded->begin(), recorded->end());
   }
   if (!hits->empty()) {
-    for (const alerting::RecordedHit& h : *hits) ctx.hub->Publish(h);
+    ctx.hub->Publish(*hits);
     if (ctx.hits_recorded) ctx.hits_recorded();
   }
   ctx.confidential_dropped.fetch_add(confidential, std::memory_order_relaxed);

@@ -464,7 +464,7 @@ TEST(AlertHubTest, AFullReplayEndsTheStreamSoTheClientAsksForTheRest) {
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE((*partial)->closed());
   EXPECT_EQ(hub.subscribers(), 1u);
-  hub.Publish({5, {1}, "{}", true});
+  hub.Publish({{5, {1}, "{}", true}});
   EXPECT_NE(drain(**partial, &done).find("id: 5\n"), std::string::npos) << "then live hits";
 }
 
