@@ -19,7 +19,15 @@ constexpr const char* kServer = "/usr/sbin/clickhouse-server";
 // Only what the benchmark needs: HTTP on loopback (no native, interserver or
 // MySQL ports), data, logs and temporary files in `dir`, UTC, and caches
 // sized for a 24 GiB machine shared with the other stores.
-std::string Config(const std::string& dir, int port) {
+std::string Config(const std::string& dir, int port, int native_port) {
+  const std::string cluster =
+      native_port == 0
+          ? std::string()
+          : fmt::format(
+                "  <tcp_port>{0}</tcp_port>\n  <remote_servers><interdict><shard><replica>"
+                "<host>127.0.0.1</host><port>{0}</port></replica></shard></interdict>"
+                "</remote_servers>\n",
+                native_port);
   return fmt::format(R"(<?xml version="1.0"?>
 <yandex>
   <logger><level>warning</level><log>{0}/server.log</log><errorlog>{0}/server.err.log</errorlog></logger>
@@ -35,9 +43,9 @@ std::string Config(const std::string& dir, int port) {
   <default_database>default</default_database>
   <timezone>UTC</timezone>
   <mlock_executable>false</mlock_executable>
-</yandex>
+{2}</yandex>
 )",
-                     dir, port);
+                     dir, port, cluster);
 }
 
 constexpr const char* kUsers = R"(<?xml version="1.0"?>
@@ -60,7 +68,8 @@ Status WriteFile(const std::string& path, const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<ClickHouseServer>> ClickHouseServer::Start(const std::string& parent,
-                                                                  std::chrono::seconds timeout) {
+                                                                  std::chrono::seconds timeout,
+                                                                  bool one_node_cluster) {
   std::error_code ec;
   if (!std::filesystem::exists(kServer, ec))
     return Status::FailedPrecondition(
@@ -72,7 +81,14 @@ Result<std::unique_ptr<ClickHouseServer>> ClickHouseServer::Start(const std::str
   Result<int> port = FreeLoopbackPort();
   if (!port.ok()) return port.status();
   s->port_ = *port;
-  INTERDICT_RETURN_IF_ERROR(WriteFile(s->dir_ + "/config.xml", Config(s->dir_, s->port_)));
+  int native_port = 0;
+  if (one_node_cluster) {
+    Result<int> p = FreeLoopbackPort();
+    if (!p.ok()) return p.status();
+    native_port = *p;
+  }
+  INTERDICT_RETURN_IF_ERROR(
+      WriteFile(s->dir_ + "/config.xml", Config(s->dir_, s->port_, native_port)));
   INTERDICT_RETURN_IF_ERROR(WriteFile(s->dir_ + "/users.xml", kUsers));
   const std::string log = s->dir_ + "/console.log";
   Result<pid_t> pid = Spawn({kServer, "--config-file=" + s->dir_ + "/config.xml"}, log);

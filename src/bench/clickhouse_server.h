@@ -19,9 +19,13 @@ namespace interdict::bench {
 class ClickHouseServer {
  public:
   // Starts a server in a new directory under `parent`. FailedPrecondition
-  // names the package when clickhouse-server is not installed.
+  // names the package when clickhouse-server is not installed. With
+  // `one_node_cluster`, the server also listens on a native port and names
+  // itself the cluster "interdict" of one shard, so that Distributed tables
+  // work on it without ZooKeeper (the cluster read store's tests).
   static Result<std::unique_ptr<ClickHouseServer>> Start(const std::string& parent,
-                                                         std::chrono::seconds timeout);
+                                                         std::chrono::seconds timeout,
+                                                         bool one_node_cluster = false);
   ~ClickHouseServer();  // SIGTERM (then SIGKILL after 60 s), then the directory is removed
   ClickHouseServer(const ClickHouseServer&) = delete;
   ClickHouseServer& operator=(const ClickHouseServer&) = delete;

@@ -122,6 +122,11 @@ Canonical Reduce(const search::Request& req, const search::Answer& a) {
   if (req.type == search::SearchType::kPlate || req.type == search::SearchType::kPartial) {
     for (const search::Sighting& s : a.reads) c.rows.push_back(Key(s.read));
     c.total = c.rows.size();
+  } else if (req.type == search::SearchType::kLookalike) {
+    for (const search::Sighting& s : a.reads) c.rows.push_back(Key(s.read));
+    for (const search::PlateGroup& g : a.groups)
+      c.rows.push_back(fmt::format("{}:{}", g.plate, g.match));
+    c.total = c.rows.size();
   } else if (req.type == search::SearchType::kArea) {
     for (const search::PlateGroup& g : a.groups)
       c.rows.push_back(fmt::format("{}:{}", g.plate, g.reads));

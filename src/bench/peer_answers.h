@@ -17,6 +17,7 @@ namespace interdict::bench {
 // An answer as rows of text in the answer's order, and how many results
 // there are before paging.
 //   plate, partial: "agency/camera/id" newest first
+//   lookalike:      "agency/camera/id" newest first, then "plate:match" (no peer has it)
 //   area:           "plate:reads"            scenes: "plate:scenes:reads"
 //   convoy:         "plate:together"         route:  "agency/camera/id" oldest first
 //   locate:         "agency/camera:reads:hour=n,hour=n…"

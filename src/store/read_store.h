@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -37,6 +38,12 @@ struct Hold {
   std::int64_t expires_at = 0;
   std::string basis;  // legal basis, for the purge report
 };
+
+// The first of `holds` that keeps a read (of `agency`, `plate`, `camera`, at
+// `time`) at `now`, or null. Holds past their expiry keep nothing.
+const Hold* HoldCovering(const std::vector<Hold>& holds, std::string_view agency,
+                         const plate::Plate& plate, std::string_view camera, std::int64_t time,
+                         std::int64_t now);
 
 struct AppendResult {
   std::uint64_t accepted = 0;    // new reads, now durable

@@ -198,19 +198,6 @@ std::shared_ptr<Version> WithChanges(const Version& base,
   return v;
 }
 
-const Hold* HeldBy(const std::vector<Hold>& holds, std::string_view agency, const plate::Plate& p,
-                   std::string_view camera, std::int64_t time, std::int64_t now) {
-  for (const Hold& h : holds) {
-    if (h.expires_at <= now) continue;
-    if (!h.agency.empty() && h.agency != agency) continue;
-    if (h.plate && *h.plate != p) continue;
-    if (!h.camera.empty() && h.camera != camera) continue;
-    if (time < h.from || time >= h.to) continue;
-    return &h;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 struct Store::Impl {
@@ -285,7 +272,7 @@ bool Store::Impl::Expired(const read::Read& r, std::int64_t now) const {
   auto it = retention.find(r.agency);
   if (it == retention.end() || it->second.non_hit_ms < 0) return false;
   if (r.time >= now - it->second.non_hit_ms) return false;
-  return HeldBy(holds, r.agency, r.plate, r.camera, r.time, now) == nullptr;
+  return HoldCovering(holds, r.agency, r.plate, r.camera, r.time, now) == nullptr;
 }
 
 bool Store::Impl::InSegments(const Version& v, const read::Read& r) const {
@@ -802,8 +789,8 @@ Status Store::Impl::Purge() {
         bool kept = t >= cutoff;
         if (!kept) {
           const std::string& camera = seg->cameras()[seg->CameraRunIndex(row)].name;
-          if (const Hold* h =
-                  HeldBy(active_holds, agency, plate::Plate::Unpack(packed), camera, t, now)) {
+          if (const Hold* h = HoldCovering(active_holds, agency, plate::Plate::Unpack(packed),
+                                           camera, t, now)) {
             kept = true;
             hold_ids.insert(h->id);
           }
@@ -1156,7 +1143,7 @@ std::string Store::HoldFor(const read::Read& r) const {
   auto it = s.retention.find(r.agency);
   if (it == s.retention.end() || it->second.non_hit_ms < 0 || r.time >= now - it->second.non_hit_ms)
     return {};
-  const Hold* h = HeldBy(s.holds, r.agency, r.plate, r.camera, r.time, now);
+  const Hold* h = HoldCovering(s.holds, r.agency, r.plate, r.camera, r.time, now);
   return h == nullptr ? std::string() : h->id;
 }
 
@@ -1226,7 +1213,7 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
     if (!cameras.empty() && !cameras.count(std::string(camera))) return false;
     auto it = rules.find(std::string(agency));
     if (it != rules.end() && it->second.non_hit_ms >= 0 && t < now - it->second.non_hit_ms) {
-      return HeldBy(holds, agency, p, camera, t, now) != nullptr;
+      return HoldCovering(holds, agency, p, camera, t, now) != nullptr;
     }
     return true;
   };

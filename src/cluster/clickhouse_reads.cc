@@ -1,0 +1,570 @@
+#include "cluster/clickhouse_reads.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <limits>
+#include <set>
+
+#include <fmt/core.h>
+
+#include "base/hash.h"
+
+namespace interdict::cluster {
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kWeek = 7 * kDay;
+// Microdegrees of a read that has no position of its own.
+constexpr std::int32_t kNoPosition = 2147483647;
+
+// The columns of a read, in the order rows are written and read.
+constexpr const char* kColumns =
+    "agency, camera, id, time, plate, plate_raw, state, state_conf, plate_conf, lat_e6, lon_e6, "
+    "heading, alternates, make, model, color, body, image_plate, image_overview, class, received";
+constexpr std::size_t kColumnCount = 21;
+constexpr const char* kColumnTypes =
+    "agency String, camera String, id String, time Int64, plate String, plate_raw String, "
+    "state String, state_conf UInt8, plate_conf UInt8, lat_e6 Int32, lon_e6 Int32, "
+    "heading Int16, alternates String, make String, model String, color String, body String, "
+    "image_plate String, image_overview String, class UInt8, received Int64";
+// Weeks start on Monday, as toMonday has them; 1970-01-01 was a Thursday.
+constexpr const char* kPartition = "(class, toMonday(toDate(intDiv(time, 1000))))";
+
+// Days since 1970-01-01 of a date in the proleptic Gregorian calendar
+// (Howard Hinnant's days_from_civil).
+std::int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+}
+
+template <typename T>
+bool ParseInt(const std::string& s, T* out) {
+  const char* end = s.data() + s.size();
+  return std::from_chars(s.data(), end, *out).ptr == end;
+}
+
+void AppendRow(std::string& out, const read::Read& r, int retention_class, std::int64_t received) {
+  auto field = [&](std::string_view v) {
+    AppendTabField(out, v);
+    out += '\t';
+  };
+  field(r.agency);
+  field(r.camera);
+  field(r.id);
+  out += fmt::format("{}\t", r.time);
+  field(r.plate.str());
+  field(r.raw_plate);
+  field(r.state.known() ? r.state.code() : std::string_view());
+  out += fmt::format("{}\t{}\t{}\t{}\t{}\t", r.state_confidence.raw(), r.plate_confidence.raw(),
+                     r.position ? r.position->lat_e6 : kNoPosition,
+                     r.position ? r.position->lon_e6 : kNoPosition, r.heading);
+  std::string alternates;
+  for (const read::Alternate& a : r.alternates)
+    alternates +=
+        fmt::format("{}{}:{}", alternates.empty() ? "" : " ", a.plate.str(), a.confidence.raw());
+  field(alternates);
+  field(r.vehicle.make);
+  field(r.vehicle.model);
+  field(r.vehicle.color);
+  field(r.vehicle.body);
+  field(r.plate_image);
+  field(r.overview_image);
+  out += fmt::format("{}\t{}\n", retention_class, received);
+}
+
+Status BadRow(std::string_view column, const Row& row) {
+  return Status::Internal(
+      fmt::format("ClickHouse row {}/{}/{}: bad {}", row[0], row[1], row[2], column));
+}
+
+Result<read::Read> DecodeRow(Row& row) {
+  if (row.size() < kColumnCount)
+    return Status::Internal(
+        fmt::format("ClickHouse row: {} columns, not {}", row.size(), kColumnCount));
+  read::Read r;
+  r.agency = std::move(row[0]);
+  r.camera = std::move(row[1]);
+  r.id = std::move(row[2]);
+  if (!ParseInt(row[3], &r.time)) return BadRow("time", row);
+  Result<plate::Plate> p = plate::Plate::FromNormalized(row[4]);
+  if (!p.ok()) return BadRow("plate", row);
+  r.plate = *p;
+  r.raw_plate = std::move(row[5]);
+  if (!row[6].empty()) {
+    Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(row[6]);
+    if (!j.ok()) return BadRow("state", row);
+    r.state = *j;
+  }
+  unsigned sc = 0, pc = 0;
+  std::int32_t lat = 0, lon = 0;
+  if (!ParseInt(row[7], &sc) || !ParseInt(row[8], &pc) || sc > 255 || pc > 255)
+    return BadRow("confidence", row);
+  r.state_confidence = read::Confidence::FromRaw(static_cast<std::uint8_t>(sc));
+  r.plate_confidence = read::Confidence::FromRaw(static_cast<std::uint8_t>(pc));
+  if (!ParseInt(row[9], &lat) || !ParseInt(row[10], &lon)) return BadRow("position", row);
+  if (lat != kNoPosition) r.position = geo::Point{lat, lon};
+  if (!ParseInt(row[11], &r.heading)) return BadRow("heading", row);
+  std::string_view alts = row[12];
+  while (!alts.empty()) {
+    const std::size_t space = alts.find(' ');
+    const std::string_view one = alts.substr(0, space);
+    const std::size_t colon = one.find(':');
+    unsigned conf = 0;
+    if (colon == std::string_view::npos) return BadRow("alternates", row);
+    Result<plate::Plate> ap = plate::Plate::FromNormalized(one.substr(0, colon));
+    const std::string_view c = one.substr(colon + 1);
+    if (!ap.ok() || std::from_chars(c.data(), c.data() + c.size(), conf).ptr != c.data() + c.size())
+      return BadRow("alternates", row);
+    r.alternates.push_back({*ap, read::Confidence::FromRaw(static_cast<std::uint8_t>(conf))});
+    alts = space == std::string_view::npos ? std::string_view() : alts.substr(space + 1);
+  }
+  r.vehicle.make = std::move(row[13]);
+  r.vehicle.model = std::move(row[14]);
+  r.vehicle.color = std::move(row[15]);
+  r.vehicle.body = std::move(row[16]);
+  r.plate_image = std::move(row[17]);
+  r.overview_image = std::move(row[18]);
+  return r;
+}
+
+bool Expired(const store::RetentionRule* rule, std::int64_t time, std::int64_t now) {
+  return rule != nullptr && rule->non_hit_ms >= 0 && time < now - rule->non_hit_ms;
+}
+
+// The reads a hold keeps, as SQL.
+std::string HoldTerm(const store::Hold& h) {
+  std::string t = "1";
+  if (h.plate) t += " AND plate = " + Quote(h.plate->str());
+  if (!h.camera.empty()) t += " AND camera = " + Quote(h.camera);
+  if (h.from != std::numeric_limits<std::int64_t>::min())
+    t += fmt::format(" AND time >= {}", h.from);
+  if (h.to != std::numeric_limits<std::int64_t>::max()) t += fmt::format(" AND time < {}", h.to);
+  return "(" + t + ")";
+}
+
+// The reads of `agency` that a search may see at `now`: unexpired, or held.
+std::string VisibleTerm(const std::string& agency, const store::RetentionRule* rule,
+                        const std::vector<store::Hold>& holds, std::int64_t now) {
+  const std::string is = "agency = " + Quote(agency);
+  if (rule == nullptr || rule->non_hit_ms < 0) return is;
+  std::string kept = fmt::format("time >= {}", now - rule->non_hit_ms);
+  for (const store::Hold& h : holds) {
+    if (h.expires_at <= now || (!h.agency.empty() && h.agency != agency)) continue;
+    kept += " OR " + HoldTerm(h);
+  }
+  return fmt::format("({} AND ({}))", is, kept);
+}
+
+// After the cursor in the order newest first, then agency, camera and id.
+std::string AfterTerm(const store::ReadCursor& c) {
+  return fmt::format(
+      "(time < {0} OR (time = {0} AND (agency > {1} OR (agency = {1} AND (camera > {2} OR "
+      "(camera = {2} AND id > {3}))))))",
+      c.time, Quote(c.agency), Quote(c.camera), Quote(c.id));
+}
+
+std::string InList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + Quote(s);
+  return out;
+}
+
+}  // namespace
+
+int RetentionClass(const store::RetentionRule& rule) {
+  const std::int64_t p = rule.non_hit_ms;
+  if (p < 0) return 5;
+  if (p < kDay) return 0;
+  if (p <= 30 * kDay) return 1;
+  if (p <= 90 * kDay) return 2;
+  if (p <= 365 * kDay) return 3;
+  if (p <= 3 * 365 * kDay) return 4;
+  return 5;
+}
+
+ClickHouseReads::ClickHouseReads(ClickHouseReadsOptions options, const Clock& clock, Logger& log)
+    : opts_(std::move(options)),
+      clock_(clock),
+      log_(log),
+      ch_(std::make_unique<ClickHouse>(opts_.shards, opts_.timeout)) {}
+
+ClickHouseReads::~ClickHouseReads() = default;
+
+Result<std::unique_ptr<ClickHouseReads>> ClickHouseReads::Open(ClickHouseReadsOptions options,
+                                                               const Clock& clock, Logger& log) {
+  if (options.shards.empty() || options.shards.front().empty())
+    return Status::InvalidArgument("ClickHouse: no nodes configured");
+  if (options.cluster.empty() && (options.shards.size() > 1 || options.shards[0].size() > 1))
+    return Status::InvalidArgument(
+        "ClickHouse: several nodes need the cluster's name (its Distributed tables)");
+  std::unique_ptr<ClickHouseReads> s(new ClickHouseReads(std::move(options), clock, log));
+  INTERDICT_RETURN_IF_ERROR(s->CreateSchema());
+  return s;
+}
+
+std::string ClickHouseReads::Table(std::string_view name) const {
+  return opts_.cluster.empty() ? fmt::format("interdict.{}_local", name)
+                               : fmt::format("interdict.{}", name);
+}
+
+Status ClickHouseReads::CreateSchema() {
+  auto engine = [&](std::string_view table) {
+    return opts_.replicated
+               ? fmt::format(
+                     "ReplicatedReplacingMergeTree('/clickhouse/interdict/{{shard}}/{}', "
+                     "'{{replica}}')",
+                     table)
+               : std::string("ReplacingMergeTree");
+  };
+  std::vector<std::string> ddl = {
+      "CREATE DATABASE IF NOT EXISTS interdict",
+      fmt::format("CREATE TABLE IF NOT EXISTS interdict.reads_local ({}) ENGINE = {} "
+                  "PARTITION BY {} ORDER BY (plate, time, agency, camera, id)",
+                  kColumnTypes, engine("reads_local"), kPartition),
+      fmt::format("CREATE TABLE IF NOT EXISTS interdict.reads_by_camera_local ({}) ENGINE = {} "
+                  "PARTITION BY {} ORDER BY (camera, time, agency, id)",
+                  kColumnTypes, engine("reads_by_camera_local"), kPartition),
+      fmt::format("CREATE MATERIALIZED VIEW IF NOT EXISTS interdict.reads_by_camera_feed TO "
+                  "interdict.reads_by_camera_local AS SELECT {} FROM interdict.reads_local",
+                  kColumns)};
+  if (!opts_.cluster.empty()) {
+    for (const char* t : {"reads", "reads_by_camera"})
+      ddl.push_back(
+          fmt::format("CREATE TABLE IF NOT EXISTS interdict.{0} AS interdict.{0}_local ENGINE = "
+                      "Distributed({1}, interdict, {0}_local, rand())",
+                      t, opts_.cluster));
+  }
+  for (const auto& shard : opts_.shards) {
+    for (const ClickHouseNode& node : shard) {
+      for (const std::string& statement : ddl) {
+        if (Status st = ch_->Run(node, statement); !st.ok())
+          return Status(st.code(), "creating the reads' tables: " + st.message());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status ClickHouseReads::OnEachShard(const std::string& statement) {
+  for (const auto& shard : opts_.shards) {
+    Status done = Status::Unavailable("no replica answered");
+    for (const ClickHouseNode& node : shard) {
+      Status st = ch_->Run(node, statement);
+      if (!st.ok() && st.code() != StatusCode::kUnavailable) return st;
+      if (st.ok()) {
+        done = st;
+        if (opts_.replicated) break;
+      }
+    }
+    INTERDICT_RETURN_IF_ERROR(done);
+  }
+  return Status::Ok();
+}
+
+Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read>& reads,
+                                                    std::int64_t received, bool* replicated) {
+  store::AppendResult out;
+  out.kept.assign(reads.size(), false);
+  const std::int64_t now = clock_.NowMillis();
+  std::vector<std::string> bodies(opts_.shards.size());
+  std::size_t replica_start = 0;
+  {
+    std::lock_guard l(mu_);
+    replica_start = next_replica_++;
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+      const read::Read& r = reads[i];
+      auto rule = retention_.find(r.agency);
+      const store::RetentionRule* rp = rule == retention_.end() ? nullptr : &rule->second;
+      if (Expired(rp, r.time, now) &&
+          store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now) == nullptr) {
+        ++out.expired;
+        continue;
+      }
+      std::string& body = bodies[Hash64(r.plate.str()) % bodies.size()];
+      if (body.empty())
+        body =
+            fmt::format("INSERT INTO interdict.reads_local ({}) FORMAT TabSeparated\n", kColumns);
+      AppendRow(body, r, RetentionClass(rp ? *rp : store::RetentionRule{}), received);
+      out.kept[i] = true;
+      ++out.accepted;
+    }
+  }
+  bool all_replicated = true;
+  for (std::size_t s = 0; s < bodies.size(); ++s) {
+    if (bodies[s].empty()) continue;
+    const auto& replicas = opts_.shards[s];
+    std::size_t into = replicas.size();
+    Status st = Status::Unavailable("no replica answered");
+    for (std::size_t k = 0; k < replicas.size(); ++k) {
+      const std::size_t at = (replica_start + k) % replicas.size();
+      st = ch_->Run(replicas[at], bodies[s]);
+      if (st.ok()) {
+        into = at;
+        break;
+      }
+      if (st.code() != StatusCode::kUnavailable) break;
+    }
+    if (!st.ok())
+      return Status(st.code(), fmt::format("inserting into shard {}: {}", s + 1, st.message()));
+    if (!opts_.replicated) continue;
+    for (std::size_t k = 0; k < replicas.size(); ++k) {
+      if (k == into) continue;
+      for (const char* t : {"reads_local", "reads_by_camera_local"}) {
+        if (Status sync = ch_->Run(replicas[k], fmt::format("SYSTEM SYNC REPLICA interdict.{}", t));
+            !sync.ok()) {
+          all_replicated = false;
+          break;
+        }
+      }
+    }
+  }
+  if (replicated != nullptr) *replicated = all_replicated;
+  return out;
+}
+
+Result<store::AppendResult> ClickHouseReads::Append(std::vector<read::Read> reads) {
+  return Insert(reads, clock_.NowMillis());
+}
+
+Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) const {
+  const int kinds = (q.plate ? 1 : 0) + (q.pattern ? 1 : 0) + (q.area ? 1 : 0);
+  if (kinds > 1)
+    return Status::InvalidArgument("a query has at most one of plate, pattern and area");
+  store::QueryResult out;
+  if (q.agencies.empty() || q.limit == 0) return out;
+  const std::int64_t now = clock_.NowMillis();
+  std::string where;
+  {
+    std::lock_guard l(mu_);
+    for (const std::string& agency : std::set<std::string>(q.agencies.begin(), q.agencies.end())) {
+      auto rule = retention_.find(agency);
+      where += (where.empty() ? "(" : " OR ") +
+               VisibleTerm(agency, rule == retention_.end() ? nullptr : &rule->second, holds_, now);
+    }
+    where += ")";
+  }
+  if (q.from != std::numeric_limits<std::int64_t>::min())
+    where += fmt::format(" AND time >= {}", q.from);
+  if (q.to != std::numeric_limits<std::int64_t>::max())
+    where += fmt::format(" AND time < {}", q.to);
+  std::string table = Table("reads");
+  if (q.plate) {
+    where += " AND plate = " + Quote(q.plate->str());
+  } else if (q.pattern) {
+    std::string like;  // plates hold only A-Z and 0-9, so '_' and '%' need no escape
+    for (char ch : q.pattern->text()) like += ch == '?' ? '_' : ch == '*' ? '%' : ch;
+    where += " AND plate LIKE " + Quote(like);
+  } else if (q.area || !q.cameras.empty()) {
+    table = Table("reads_by_camera");
+  }
+  std::set<std::string> area_cameras, mobile_cameras;
+  if (q.area) {
+    area_cameras.insert(q.area->cameras.begin(), q.area->cameras.end());
+    mobile_cameras.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
+    std::vector<std::string> all(area_cameras.begin(), area_cameras.end());
+    all.insert(all.end(), mobile_cameras.begin(), mobile_cameras.end());
+    if (all.empty()) return out;
+    where += " AND camera IN (" + InList(all) + ")";
+  }
+  if (!q.cameras.empty()) where += " AND camera IN (" + InList(q.cameras) + ")";
+  if (q.state) where += " AND state = " + Quote(q.state->code());
+  auto in_area = [&](const read::Read& r) {
+    if (area_cameras.count(r.camera)) return true;
+    if (!mobile_cameras.count(r.camera) || !r.position) return false;
+    return q.area->polygon.empty()
+               ? geo::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
+               : geo::RingContains(q.area->polygon, *r.position);
+  };
+  const bool filtered_here = (q.area && !mobile_cameras.empty()) || q.exclude;
+  // Pages of rows until one more than the limit passed the filters applied
+  // here (or none are left): then `truncated` is known.
+  std::optional<store::ReadCursor> after = q.after;
+  std::size_t fetch = q.limit + 1;
+  for (;;) {
+    const std::string sql = fmt::format(
+        "SELECT {} FROM {} WHERE {}{} ORDER BY time DESC, agency, camera, id "
+        "LIMIT 1 BY agency, camera, id LIMIT {}",
+        kColumns, table, where, after ? " AND " + AfterTerm(*after) : "", fetch);
+    Result<std::vector<Row>> rows = ch_->SelectAny(sql);
+    if (!rows.ok()) return rows.status();
+    for (Row& row : *rows) {
+      Result<read::Read> r = DecodeRow(row);
+      if (!r.ok()) return r.status();
+      after = store::ReadCursor{r->time, r->agency, r->camera, r->id};
+      if (q.area && !in_area(*r)) continue;
+      if (q.exclude && q.exclude(*r)) continue;
+      if (out.reads.size() == q.limit) {
+        out.truncated = true;
+        break;
+      }
+      out.reads.push_back(std::move(r).value());
+    }
+    if (out.truncated || rows->size() < fetch || !filtered_here) break;
+    fetch = std::min<std::size_t>(fetch * 2, 1'000'000);
+  }
+  if (out.truncated && !out.reads.empty()) {
+    const read::Read& last = out.reads.back();
+    out.next = store::ReadCursor{last.time, last.agency, last.camera, last.id};
+  }
+  return out;
+}
+
+std::vector<plate::Plate> ClickHouseReads::KnownPlates(
+    const std::vector<plate::Plate>& candidates) const {
+  std::vector<plate::Plate> out;
+  if (candidates.empty()) return out;
+  std::vector<std::string> plates;
+  for (const plate::Plate& p : candidates) plates.push_back(p.str());
+  Result<std::vector<Row>> rows = ch_->SelectAny(fmt::format(
+      "SELECT DISTINCT plate FROM {} WHERE plate IN ({})", Table("reads"), InList(plates)));
+  if (!rows.ok()) {
+    // A look-alike search then finds only what it can: logged, never a crash.
+    log_.Warn("looking up look-alike plates on ClickHouse failed",
+              {{"error", rows.status().message()}});
+    return out;
+  }
+  for (const Row& row : *rows) {
+    if (Result<plate::Plate> p = plate::Plate::FromNormalized(row.at(0)); p.ok()) out.push_back(*p);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const plate::Plate& a, const plate::Plate& b) { return a.Pack() < b.Pack(); });
+  return out;
+}
+
+std::string ClickHouseReads::HoldFor(const read::Read& r) const {
+  const std::int64_t now = clock_.NowMillis();
+  std::lock_guard l(mu_);
+  auto it = retention_.find(r.agency);
+  if (!Expired(it == retention_.end() ? nullptr : &it->second, r.time, now)) return {};
+  const store::Hold* h = store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now);
+  return h == nullptr ? std::string() : h->id;
+}
+
+void ClickHouseReads::SetRetention(std::map<std::string, store::RetentionRule> by_agency) {
+  std::lock_guard l(mu_);
+  retention_ = std::move(by_agency);
+  recheck_.clear();
+}
+
+void ClickHouseReads::SetHolds(std::vector<store::Hold> holds) {
+  std::lock_guard l(mu_);
+  holds_ = std::move(holds);
+  recheck_.clear();
+}
+
+Result<ClusterPurge> ClickHouseReads::Purge() {
+  ClusterPurge out;
+  const std::int64_t now = clock_.NowMillis();
+  std::map<std::string, store::RetentionRule> rules;
+  std::vector<store::Hold> holds;
+  {
+    std::lock_guard l(mu_);
+    rules = retention_;
+    holds = holds_;
+  }
+  std::erase_if(holds, [&](const store::Hold& h) { return h.expires_at <= now; });
+  // 1. Whole partitions: a week of a class whose every agency's reads there
+  // have expired, and that no hold reaches into. The candidates come from
+  // the parts' list; only for those are the agencies in them looked up.
+  std::int64_t shortest = -1;
+  for (const auto& [agency, rule] : rules) {
+    if (rule.non_hit_ms >= 0 && (shortest < 0 || rule.non_hit_ms < shortest))
+      shortest = rule.non_hit_ms;
+  }
+  std::set<std::string> names;
+  if (shortest >= 0) {
+    for (const auto& shard : opts_.shards) {
+      Result<std::vector<Row>> rows = Status::Unavailable("no replica answered");
+      for (const ClickHouseNode& node : shard) {
+        rows = ch_->Select(node,
+                           "SELECT DISTINCT partition FROM system.parts WHERE active AND "
+                           "database = 'interdict' AND table = 'reads_local'");
+        if (rows.ok() || rows.status().code() != StatusCode::kUnavailable) break;
+      }
+      if (!rows.ok()) return rows.status();
+      for (const Row& row : *rows) names.insert(row.at(0));
+    }
+  }
+  for (const std::string& name : names) {
+    // "(3,'2026-11-30')": the class and the week's Monday.
+    int cls = 0, y = 0, m = 0, d = 0;
+    if (std::sscanf(name.c_str(), "(%d,'%d-%d-%d')", &cls, &y, &m, &d) != 4) {
+      log_.Warn("a partition of the reads has an unexpected name", {{"partition", name}});
+      continue;
+    }
+    const std::int64_t start = DaysFromCivil(y, m, d) * kDay;
+    const std::int64_t end = start + kWeek;
+    if (end > now - shortest) continue;  // not even the shortest period has passed
+    {
+      std::lock_guard l(mu_);
+      auto later = recheck_.find(name);
+      if (later != recheck_.end() && later->second > now) continue;
+    }
+    Result<std::vector<Row>> agencies = ch_->SelectAny(
+        fmt::format("SELECT DISTINCT agency FROM {} WHERE class = {} AND time >= {} AND time < {}",
+                    Table("reads"), cls, start, end));
+    if (!agencies.ok()) return agencies.status();
+    std::int64_t droppable_at = now;
+    for (const Row& row : *agencies) {
+      const std::string& agency = row.at(0);
+      auto rule = rules.find(agency);
+      if (rule == rules.end() || rule->second.non_hit_ms < 0) {
+        droppable_at = std::numeric_limits<std::int64_t>::max();
+        break;
+      }
+      droppable_at = std::max(droppable_at, end + rule->second.non_hit_ms);
+      for (const store::Hold& h : holds) {
+        if ((h.agency.empty() || h.agency == agency) && h.from < end && h.to > start)
+          droppable_at = std::max(droppable_at, h.expires_at);
+      }
+    }
+    if (droppable_at > now) {
+      std::lock_guard l(mu_);
+      recheck_[name] = droppable_at;
+      continue;
+    }
+    for (const char* t : {"reads_local", "reads_by_camera_local"})
+      INTERDICT_RETURN_IF_ERROR(
+          OnEachShard(fmt::format("ALTER TABLE interdict.{} DROP PARTITION {}", t, name)));
+    out.dropped_partitions.push_back(name);
+  }
+  // 2. The rest: each agency's expired reads that are not held, deleted by a
+  // mutation once its cutoff moved on by half its deadline, so the last read
+  // to expire is gone within max(60 s, 5 % of the period).
+  for (const auto& [agency, rule] : rules) {
+    if (rule.non_hit_ms < 0) continue;
+    const std::int64_t cutoff = now - rule.non_hit_ms;
+    const std::int64_t step = std::max<std::int64_t>(kMinute, rule.non_hit_ms / 20) / 2;
+    std::int64_t& last = purged_before_[agency];
+    if (last != 0 && cutoff - last < step) continue;
+    std::string unheld;
+    for (const store::Hold& h : holds) {
+      if (h.agency.empty() || h.agency == agency) unheld += " AND NOT " + HoldTerm(h);
+    }
+    for (const char* t : {"reads_local", "reads_by_camera_local"})
+      INTERDICT_RETURN_IF_ERROR(OnEachShard(
+          fmt::format("ALTER TABLE interdict.{} DELETE WHERE agency = {} AND time < {}{}", t,
+                      Quote(agency), cutoff, unheld)));
+    last = cutoff;
+    out.deleted_before[agency] = cutoff;
+  }
+  return out;
+}
+
+Result<std::uint64_t> ClickHouseReads::CountReads() const {
+  Result<std::vector<Row>> rows =
+      ch_->SelectAny("SELECT uniqExact(agency, camera, id) FROM " + Table("reads"));
+  if (!rows.ok()) return rows.status();
+  std::uint64_t n = 0;
+  if (rows->empty() || !ParseInt(rows->front().at(0), &n))
+    return Status::Internal("ClickHouse: no count");
+  return n;
+}
+
+}  // namespace interdict::cluster

@@ -1,0 +1,363 @@
+// The reads on ClickHouse (decision 0035): a real clickhouse-server of the
+// test's own (one node, named a cluster of one shard, so the Distributed
+// tables are the ones searched), loaded with the same reads as the embedded
+// store, must give every search type the same answer — with retention and
+// holds, and after the purge has physically deleted what expired.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "bench/clickhouse_server.h"
+#include "bench/peer_answers.h"
+#include "bench/read_generator.h"
+#include "bench/search_workload.h"
+#include "cluster/clickhouse_reads.h"
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace interdict::cluster {
+namespace {
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 86'400'000;
+
+class ClickHouseReadsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    Result<std::unique_ptr<bench::ClickHouseServer>> s =
+        bench::ClickHouseServer::Start(dir_->path(), std::chrono::seconds(60), true);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    server_ = s->release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    ClickHouse admin({{Node()}}, std::chrono::seconds(30));
+    ASSERT_TRUE(admin.Run(Node(), "DROP DATABASE IF EXISTS interdict").ok());
+  }
+
+  static ClickHouseNode Node() { return {"127.0.0.1", server_->http_port()}; }
+
+  std::unique_ptr<ClickHouseReads> Open(const Clock& clock) {
+    ClickHouseReadsOptions o;
+    o.shards = {{Node()}};
+    o.cluster = "interdict";
+    o.replicated = false;
+    Result<std::unique_ptr<ClickHouseReads>> r = ClickHouseReads::Open(o, clock, log_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? std::move(r).value() : nullptr;
+  }
+
+  // Waits (bounded) until the server has finished every delete it was given.
+  static void WaitForMutations(ClickHouse& ch) {
+    for (int i = 0; i < 600; ++i) {
+      Result<std::vector<Row>> left =
+          ch.Select(Node(),
+                    "SELECT count() FROM system.mutations WHERE database = 'interdict' AND NOT "
+                    "is_done");
+      ASSERT_TRUE(left.ok()) << left.status().message();
+      if (left->at(0).at(0) == "0") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the server works on
+    }
+    FAIL() << "ClickHouse did not finish its deletes in 60 s";
+  }
+
+  static std::int64_t Count(ClickHouse& ch, const std::string& where) {
+    Result<std::vector<Row>> n =
+        ch.Select(Node(), "SELECT count() FROM interdict.reads_local FINAL WHERE " + where);
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    return n.ok() ? std::stoll(n->at(0).at(0)) : -1;
+  }
+
+  Logger log_{[](std::string_view) {}, Clock::System()};
+  static test::TempDir* dir_;
+  static bench::ClickHouseServer* server_;
+};
+
+test::TempDir* ClickHouseReadsTest::dir_ = nullptr;
+bench::ClickHouseServer* ClickHouseReadsTest::server_ = nullptr;
+
+TEST(ClickHouseShardsTest, ShardsAreSeparatedBySemicolonsAndReplicasByCommas) {
+  Result<ClickHouseShards> s = ParseShards("a:8123,b:8124;c:9000");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->size(), 2u);
+  ASSERT_EQ((*s)[0].size(), 2u);
+  EXPECT_EQ((*s)[0][1].name(), "b:8124");
+  EXPECT_EQ((*s)[1][0].port, 9000);
+  for (const char* bad : {"", "a", "a:", ":80", "a:0", "a:70000", "a:80;", "a:80,,b:81", "a:8x"}) {
+    Result<ClickHouseShards> r = ParseShards(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find("host:port"), std::string::npos) << bad;
+    }
+  }
+}
+
+TEST(ClickHouseTabSeparatedTest, EscapedFieldsComeBackAsTheyWere) {
+  std::string body;
+  AppendTabField(body, "a\tb\\c\nd'e");
+  body += '\t';
+  AppendTabField(body, "");
+  body += '\n';
+  Result<std::vector<Row>> rows = ParseTabSeparated(body);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0), (Row{"a\tb\\c\nd'e", ""}));
+  EXPECT_FALSE(ParseTabSeparated("a\tb").ok());  // no end of line: a cut answer
+  EXPECT_FALSE(ParseTabSeparated("a\\").ok());
+}
+
+TEST_F(ClickHouseReadsTest, AReadSurvivesTheRoundTripFieldForField) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  read::Read full;
+  full.id = "id\twith\\odd'chars\n";
+  full.agency = "AG.01";
+  full.camera = "cam/7";
+  full.time = 1'789'999'000'123;
+  full.plate = *plate::Plate::FromNormalized("ABC1234");
+  full.raw_plate = "abc-1234";
+  full.state = *plate::Jurisdiction::Parse("MO");
+  full.state_confidence = read::Confidence::FromPercent(88);
+  full.plate_confidence = read::Confidence::FromPercent(97);
+  full.position = geo::Point{38'627'003, -90'199'404};
+  full.heading = 271;
+  full.alternates = {{*plate::Plate::FromNormalized("ABC1284"), read::Confidence::FromPercent(40)},
+                     {*plate::Plate::FromNormalized("A8C1234"), read::Confidence::Unknown()}};
+  full.vehicle = {"Ford", "F-150", "blue", "pickup"};
+  full.plate_image = "sha256:" + std::string(64, 'a');
+  full.overview_image = "sha256:" + std::string(64, 'b');
+  read::Read bare;
+  bare.id = "2";
+  bare.agency = "AG.01";
+  bare.camera = "cam/7";
+  bare.time = full.time - 1;
+  bare.plate = full.plate;
+  ASSERT_TRUE(reads->Append({full, bare}).ok());
+  store::ReadQuery q;
+  q.agencies = {"AG.01"};
+  q.plate = full.plate;
+  Result<store::QueryResult> r = reads->Query(q);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->reads.size(), 2u);
+  EXPECT_EQ(r->reads[0], full);
+  EXPECT_EQ(r->reads[1], bare);
+}
+
+TEST_F(ClickHouseReadsTest, ABatchInsertedTwiceIsAnsweredOnce) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  std::vector<read::Read> batch;
+  for (int i = 0; i < 50; ++i) {
+    read::Read r;
+    r.id = std::to_string(i);
+    r.agency = "AG00";
+    r.camera = "c" + std::to_string(i % 3);
+    r.time = 1'789'990'000'000 + i % 7;  // ties in time, ordered by agency, camera and id
+    r.plate = *plate::Plate::FromNormalized("DUP" + std::to_string(i % 2));
+    batch.push_back(r);
+  }
+  // A loader that died before acknowledging inserts the batch again, also
+  // split differently (so no block of ClickHouse's own is the same).
+  ASSERT_TRUE(reads->Append(batch).ok());
+  ASSERT_TRUE(reads->Append({batch.begin(), batch.begin() + 20}).ok());
+  ASSERT_TRUE(reads->Append({batch.begin() + 20, batch.end()}).ok());
+  Result<std::uint64_t> n = reads->CountReads();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 50u);
+  // Pages of 7 through both tables: every read once, in the store's order.
+  for (bool by_plate : {true, false}) {
+    store::ReadQuery q;
+    q.agencies = {"AG00"};
+    if (by_plate)
+      q.pattern = *store::PlatePattern::Parse("DUP*");
+    else
+      q.cameras = {"c0", "c1", "c2"};
+    q.limit = 7;
+    std::vector<std::string> seen;
+    for (int page = 0; page < 20; ++page) {
+      Result<store::QueryResult> r = reads->Query(q);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      for (const read::Read& rd : r->reads) seen.push_back(rd.id);
+      if (!r->truncated) break;
+      q.after = r->next;
+    }
+    EXPECT_EQ(seen.size(), 50u) << (by_plate ? "by plate" : "by camera");
+    std::set<std::string> unique(seen.begin(), seen.end());
+    EXPECT_EQ(unique.size(), 50u);
+  }
+}
+
+TEST_F(ClickHouseReadsTest, ReadsPastRetentionAreRefusedUnlessAHoldKeepsThem) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  reads->SetRetention({{"AG00", store::RetentionRule{30 * kDay}}});
+  store::Hold hold;
+  hold.id = "hold-1";
+  hold.plate = *plate::Plate::FromNormalized("HELD1");
+  hold.expires_at = clock.NowMillis() + kDay;
+  reads->SetHolds({hold});
+  std::vector<read::Read> batch;
+  for (const char* p : {"HELD1", "GONE1"}) {
+    read::Read r;
+    r.id = p;
+    r.agency = "AG00";
+    r.camera = "c";
+    r.time = clock.NowMillis() - 40 * kDay;
+    r.plate = *plate::Plate::FromNormalized(p);
+    batch.push_back(r);
+  }
+  Result<store::AppendResult> a = reads->Append(batch);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->accepted, 1u);
+  EXPECT_EQ(a->expired, 1u);
+  EXPECT_EQ(a->kept, (std::vector<bool>{true, false}));
+  EXPECT_EQ(reads->HoldFor(batch[0]), "hold-1");
+}
+
+// Sets the same retention and holds on both stores.
+void SetRules(store::ReadStore& a, store::ReadStore& b,
+              const std::map<std::string, store::RetentionRule>& rules,
+              const std::vector<store::Hold>& holds) {
+  for (store::ReadStore* s : {&a, &b}) {
+    s->SetRetention(rules);
+    s->SetHolds(holds);
+  }
+}
+
+TEST_F(ClickHouseReadsTest, EverySearchTypeGivesTheEmbeddedStoresAnswerBeforeAndAfterPurges) {
+  // The peers benchmark's region at a small size: dense traffic (40 cameras)
+  // so that areas, scenes and convoys find plates.
+  const std::int64_t now = Clock::System().NowMillis() / kHour * kHour;
+  FakeClock clock(now);
+  bench::GeneratorOptions g;
+  g.reads = 60'000;
+  g.cameras = 40;
+  g.days = 31;
+  g.start_ms = now - g.days * kDay;
+  bench::ReadGenerator gen(g);
+  test::TempDir dir;
+  Result<bench::Region> region =
+      bench::MakeRegion(catalog::Location::Sqlite(dir.File("catalog.db")), gen, now);
+  ASSERT_TRUE(region.ok()) << region.status().message();
+  const bench::Planted planted = bench::Plant(gen, now);
+
+  store::StoreOptions so;
+  so.dir = dir.File("store");
+  so.sync = store::SyncPolicy::kNone;
+  so.background = false;
+  Result<std::unique_ptr<store::Store>> embedded =
+      store::Store::Open(so, store::Env::Posix(), clock, log_);
+  ASSERT_TRUE(embedded.ok()) << embedded.status().message();
+  std::unique_ptr<ClickHouseReads> cluster = Open(clock);
+  ASSERT_NE(cluster, nullptr);
+  // Every agency keeps reads 25 days, one 20: older reads are refused at
+  // the door by both stores.
+  const std::vector<std::string> codes = gen.agency_codes();
+  std::map<std::string, store::RetentionRule> rules;
+  for (const std::string& code : codes) rules[code] = {25 * kDay};
+  rules[codes[1]] = {20 * kDay};
+  SetRules(**embedded, *cluster, rules, {});
+  std::uint64_t refused = 0;
+  std::vector<read::Read> batch;
+  auto load = [&](std::vector<read::Read> reads) {
+    Result<store::AppendResult> a = cluster->Append(reads);
+    Result<store::AppendResult> b = (*embedded)->Append(std::move(reads));
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->kept, b->kept);
+    refused += a->expired;
+  };
+  while (gen.Next(10'000, &batch)) load(std::move(batch));
+  load(planted.reads);
+  EXPECT_GT(refused, 0u);
+
+  const std::string purpose = bench::PurposeJson(region->approval);
+  auto compare_all = [&](const std::string& phase) {
+    std::map<std::string, std::size_t> rows;  // per type, over all its questions
+    for (const auto& [type, terms] : bench::MakeQueries(gen, planted, now, g.days, 3)) {
+      for (const std::string& t : terms) {
+        const std::string page = type.starts_with("convoy") ? R"(,"page":{"limit":1000})" : "";
+        Result<search::Request> req =
+            search::ParseRequest("{" + t + "," + purpose + page + "}", now);
+        EXPECT_TRUE(req.ok()) << t << ": " << req.status().message();
+        if (!req.ok()) continue;
+        Result<search::Plan> plan =
+            search::Prepare(*region->db, region->analyst(), *req, now, region->limits);
+        EXPECT_TRUE(plan.ok()) << t << ": " << plan.status().message();
+        if (!plan.ok()) continue;
+        Result<search::Answer> ours = search::Execute(**embedded, *req, *plan);
+        Result<search::Answer> theirs = search::Execute(*cluster, *req, *plan);
+        EXPECT_TRUE(ours.ok() && theirs.ok()) << t;
+        if (!ours.ok() || !theirs.ok()) continue;
+        const bench::Canonical expected = bench::Reduce(*req, *ours);
+        EXPECT_EQ(bench::Differ(*req, expected, bench::Reduce(*req, *theirs)), "")
+            << phase << ": " << t;
+        rows[type] += expected.rows.size();
+      }
+    }
+    return rows;
+  };
+
+  // 1. As loaded.
+  std::map<std::string, std::size_t> rows = compare_all("loaded");
+  // Each type's answers hold something: equal empty answers would prove nothing.
+  for (const char* type : {"plate", "partial", "lookalike", "area", "scenes", "convoy", "locate",
+                           "route", "convoy_heavy", "locate_heavy", "route_heavy"})
+    EXPECT_GT(rows[type], 0u) << type;
+
+  // 2. The periods shorten to 10 days, and 2 for one agency; a hold keeps
+  // the planted target's reads of two days that have now expired.
+  for (auto& [code, rule] : rules) rule.non_hit_ms = 10 * kDay;
+  rules[codes[1]] = {2 * kDay};
+  store::Hold hold;
+  hold.id = "hold-target";
+  hold.plate = *plate::Plate::FromNormalized(bench::kTarget);
+  hold.from = now - 14 * kDay;
+  hold.to = now - 12 * kDay;
+  hold.expires_at = now + 30 * kDay;
+  SetRules(**embedded, *cluster, rules, {hold});
+  compare_all("shortened");
+  const std::string expired_unheld =
+      fmt::format("time < {} AND plate <> '{}'", now - 10 * kDay, bench::kTarget);
+  const std::string held =
+      fmt::format("time >= {} AND time < {} AND plate = '{}'", hold.from, hold.to, bench::kTarget);
+  EXPECT_GT(Count(cluster->clickhouse(), expired_unheld), 0);  // hidden, not yet deleted
+  const std::int64_t held_before = Count(cluster->clickhouse(), held);
+  ASSERT_GT(held_before, 0);
+
+  // 3. The purge deletes what expired, drops the weeks where everything did,
+  // and keeps what the hold keeps; the answers stay the same.
+  Result<ClusterPurge> purged = cluster->Purge();
+  ASSERT_TRUE(purged.ok()) << purged.status().message();
+  EXPECT_FALSE(purged->dropped_partitions.empty());  // the weeks before the hold's
+  EXPECT_EQ(purged->deleted_before.size(), rules.size());
+  WaitForMutations(cluster->clickhouse());
+  EXPECT_EQ(Count(cluster->clickhouse(), expired_unheld), 0);
+  EXPECT_EQ(Count(cluster->clickhouse(), held), held_before);
+  EXPECT_EQ(Count(cluster->clickhouse(),
+                  fmt::format("agency = '{}' AND time < {}", codes[1], now - 2 * kDay)),
+            0);
+  // A second purge at once has nothing due: no new delete is issued.
+  Result<ClusterPurge> again = cluster->Purge();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->deleted_before.empty());
+  EXPECT_TRUE(again->dropped_partitions.empty());
+  compare_all("purged");
+}
+
+}  // namespace
+}  // namespace interdict::cluster
