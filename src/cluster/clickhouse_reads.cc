@@ -267,8 +267,19 @@ Status ClickHouseReads::OnEachShard(const std::string& statement) {
   return Status::Ok();
 }
 
+bool ClickHouseReads::Keeps(const read::Read& r) const {
+  const std::int64_t now = clock_.NowMillis();
+  std::lock_guard l(mu_);
+  auto rule = retention_.find(r.agency);
+  return !Expired(rule == retention_.end() ? nullptr : &rule->second, r.time, now) ||
+         store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now) != nullptr;
+}
+
 Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read>& reads,
-                                                    std::int64_t received, bool* replicated) {
+                                                    const std::vector<std::int64_t>& received,
+                                                    bool* replicated) {
+  if (received.size() != 1 && received.size() != reads.size())
+    return Status::InvalidArgument("one received time, or one for each read");
   store::AppendResult out;
   out.kept.assign(reads.size(), false);
   const std::int64_t now = clock_.NowMillis();
@@ -290,7 +301,8 @@ Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read
       if (body.empty())
         body =
             fmt::format("INSERT INTO interdict.reads_local ({}) FORMAT TabSeparated\n", kColumns);
-      AppendRow(body, r, RetentionClass(rp ? *rp : store::RetentionRule{}), received);
+      AppendRow(body, r, RetentionClass(rp ? *rp : store::RetentionRule{}),
+                received.size() == 1 ? received[0] : received[i]);
       out.kept[i] = true;
       ++out.accepted;
     }
@@ -329,7 +341,7 @@ Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read
 }
 
 Result<store::AppendResult> ClickHouseReads::Append(std::vector<read::Read> reads) {
-  return Insert(reads, clock_.NowMillis());
+  return Insert(reads, {clock_.NowMillis()});
 }
 
 Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) const {

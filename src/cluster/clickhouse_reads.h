@@ -48,12 +48,17 @@ class ClickHouseReads : public store::ReadStore {
                                                        const Clock& clock, Logger& log);
   ~ClickHouseReads() override;
 
+  // Whether retention keeps `r` now: unexpired, or held.
+  bool Keeps(const read::Read& r) const;
+
   // Inserts reads straight into the tables (the loaders' path; `received` is
   // when the server accepted them). Reads already past their agency's
   // retention are refused. Inserting a read again stores no second answer.
   // Ok when every shard's insert is on one replica; `replicated` is set when
   // the shard's other replicas have it too.
-  Result<store::AppendResult> Insert(const std::vector<read::Read>& reads, std::int64_t received,
+  // `received` has one time for all reads, or one for each.
+  Result<store::AppendResult> Insert(const std::vector<read::Read>& reads,
+                                     const std::vector<std::int64_t>& received,
                                      bool* replicated = nullptr);
 
   // store::ReadStore. Append inserts straight away (tests, `store migrate`);

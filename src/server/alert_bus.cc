@@ -11,6 +11,7 @@
 
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "cluster/nats.h"
 
 namespace interdict::server {
 namespace {
@@ -23,11 +24,6 @@ constexpr int kPendingBytes = 4 << 20;
 // Hits remembered to push each once.
 constexpr std::size_t kRecentHits = 10'000;
 
-Status NatsError(natsStatus s, std::string_view what) {
-  const char* detail = nats_GetLastError(nullptr);
-  return Status::Unavailable(fmt::format("NATS: {}: {}{}{}", what, natsStatus_GetText(s),
-                                         detail && *detail ? ": " : "", detail ? detail : ""));
-}
 
 }  // namespace
 
@@ -120,42 +116,20 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
       metrics.GetHistogram("interdict_cluster_alert_fanout_seconds",
                            "From a hit raised on another server to its push on this one.",
                            {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1})});
-  natsStatus s = natsOptions_Create(&impl->options);
-  if (s != NATS_OK) return NatsError(s, "options");
+  Result<natsOptions*> options = cluster::NatsOptions(urls, token, "cluster.nats.url");
+  if (!options.ok()) return options.status();
+  impl->options = *options;
   natsOptions* o = impl->options;
-  // Each URL apart: the client library takes a comma-separated list only for
-  // one URL (3.4 answers "no server available" for two).
-  std::vector<std::string> list;
-  for (std::size_t start = 0; start <= urls.size();) {
-    std::size_t end = urls.find(',', start);
-    if (end == std::string::npos) end = urls.size();
-    std::string one = urls.substr(start, end - start);
-    one.erase(0, one.find_first_not_of(' '));
-    one.erase(one.find_last_not_of(' ') + 1);
-    if (!one.empty()) list.push_back(std::move(one));
-    start = end + 1;
-  }
-  if (list.empty()) return Status::InvalidArgument("cluster.nats.url: no URL");
-  std::vector<const char*> servers;
-  for (const std::string& u : list) servers.push_back(u.c_str());
-  if ((s = natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()))) != NATS_OK)
-    return NatsError(s, "the URLs");
-  if (!token.empty() && (s = natsOptions_SetToken(o, token.c_str())) != NATS_OK)
-    return NatsError(s, "the token");
   // Never our own hits back: this server pushed them already.
   natsOptions_SetNoEcho(o, true);
-  natsOptions_SetName(o, "interdict");
-  natsOptions_SetTimeout(o, 2000);
-  natsOptions_SetMaxReconnect(o, -1);  // for as long as the server runs
-  natsOptions_SetReconnectWait(o, 100);
   // A server starts while NATS is away, and connects when it is back: the
   // callback makes the first connection happen in the background.
   natsOptions_SetRetryOnFailedConnect(o, true, &Impl::OnConnected, impl.get());
-  s = natsConnection_Connect(&impl->connection, o);
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return NatsError(s, "connecting to " + urls);
+  natsStatus s = natsConnection_Connect(&impl->connection, o);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return cluster::NatsError(s, "connecting to " + urls);
   s = natsConnection_Subscribe(&impl->subscription, impl->connection, kSubject, &Impl::OnMessage,
                                impl.get());
-  if (s != NATS_OK) return NatsError(s, "subscribing");
+  if (s != NATS_OK) return cluster::NatsError(s, "subscribing");
   natsSubscription_SetPendingLimits(impl->subscription, kPendingMessages, kPendingBytes);
   log.Info("live alerts cross servers on NATS", {{"urls", urls}});
   return std::unique_ptr<AlertBus>(new AlertBus(std::move(impl)));
@@ -171,7 +145,7 @@ void AlertBus::Send(const alerting::RecordedHit& hit) {
   }
   impl_->failures.Inc();
   impl_->log.Warn("a hit could not be published to the other servers",
-                  {{"hit", std::to_string(hit.id)}, {"error", NatsError(s, "publish").message()}});
+                  {{"hit", std::to_string(hit.id)}, {"error", cluster::NatsError(s, "publish").message()}});
 }
 
 bool RecentHits::FirstTime(std::int64_t id) {

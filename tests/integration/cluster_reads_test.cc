@@ -4,6 +4,7 @@
 // store, must give every search type the same answer — with retention and
 // holds, and after the purge has physically deleted what expired.
 #include <gtest/gtest.h>
+#include <nats/nats.h>
 
 #include <map>
 #include <set>
@@ -18,7 +19,10 @@
 #include "bench/read_generator.h"
 #include "bench/search_workload.h"
 #include "cluster/clickhouse_reads.h"
+#include "cluster/streamed_reads.h"
+#include "metrics/registry.h"
 #include "store/store.h"
+#include "support/nats_server.h"
 #include "support/temp_dir.h"
 
 namespace interdict::cluster {
@@ -357,6 +361,210 @@ TEST_F(ClickHouseReadsTest, EverySearchTypeGivesTheEmbeddedStoresAnswerBeforeAnd
   EXPECT_TRUE(again->deleted_before.empty());
   EXPECT_TRUE(again->dropped_partitions.empty());
   compare_all("purged");
+}
+
+// Reads of one plate at one camera, a second apart, ids "0", "1", ….
+std::vector<read::Read> Reads(int n, std::int64_t start, const std::string& plate = "STREAM1") {
+  std::vector<read::Read> out;
+  for (int i = 0; i < n; ++i) {
+    read::Read r;
+    r.id = std::to_string(i);
+    r.agency = "AG00";
+    r.camera = "c1";
+    r.time = start + i * 1000;
+    r.plate = *plate::Plate::FromNormalized(plate);
+    out.push_back(r);
+  }
+  return out;
+}
+
+// A JetStream server of the test's own and the stream on it (one replica).
+struct Stream {
+  explicit Stream(const test::TempDir& dir, std::int64_t max_messages = 1'000'000)
+      : nats(dir.File("jetstream")) {
+    ReadStreamOptions o;
+    o.urls = nats.url();
+    o.replicas = 1;
+    o.max_messages = max_messages;
+    o.publish_timeout = std::chrono::seconds(5);
+    Result<std::unique_ptr<ReadStream>> s = ReadStream::Connect(o, log);
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    if (s.ok()) stream = std::move(s).value();
+  }
+  Logger log{[](std::string_view) {}, Clock::System()};
+  test::NatsServer nats;
+  std::unique_ptr<ReadStream> stream;
+};
+
+// The stream's messages once the server has taken in the acknowledgements
+// sent to it (it removes acknowledged messages from a work queue by itself,
+// shortly after): polled, at most 5 s.
+std::uint64_t Pending(ReadStream& stream, std::uint64_t expected) {
+  std::uint64_t n = 0;
+  for (int i = 0; i < 100; ++i) {
+    Result<std::uint64_t> p = stream.Pending();
+    EXPECT_TRUE(p.ok());
+    n = p.ok() ? *p : 0;
+    if (n == expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return n;
+}
+
+std::size_t Found(const store::ReadStore& s, const std::string& plate) {
+  store::ReadQuery q;
+  q.agencies = {"AG00"};
+  q.plate = *plate::Plate::FromNormalized(plate);
+  Result<store::QueryResult> r = s.Query(q);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? r->reads.size() : 0;
+}
+
+TEST_F(ClickHouseReadsTest, ReadsGoThroughTheStreamAndAreSearchableOnceLoaded) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> tables = Open(clock);
+  ASSERT_NE(tables, nullptr);
+  test::TempDir dir;
+  Stream s(dir);
+  ASSERT_NE(s.stream, nullptr);
+  metrics::Registry metrics;
+  StreamedReads reads(*s.stream, *tables, clock);
+  Loader loader(*s.stream, *tables, clock, log_, metrics,
+                {.batch = 1000, .wait = std::chrono::milliseconds(500)});
+
+  const std::vector<read::Read> batch = Reads(100, clock.NowMillis() - 60'000);
+  Result<store::AppendResult> a = reads.Append(batch);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->accepted, 100u);
+  EXPECT_EQ(Found(reads, "STREAM1"), 0u);  // durable in the stream, not loaded yet
+  EXPECT_EQ(*s.stream->Pending(), 100u);
+  clock.Advance(std::chrono::milliseconds(1500));
+  Result<std::size_t> n = loader.LoadOnce();
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 100u);
+  EXPECT_EQ(Found(reads, "STREAM1"), 100u);
+  EXPECT_EQ(Pending(*s.stream, 0), 0u);  // acknowledged: the work queue is empty
+  metrics::Histogram& lag = metrics.GetHistogram(
+      "interdict_cluster_read_lag_seconds",
+      "From a batch accepted by a server to its reads searchable in ClickHouse.",
+      {0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300});
+  EXPECT_EQ(lag.count(), 100u);
+  EXPECT_EQ(lag.CumulativeCount(4), 0u);  // 1.5 s on the injected clock: above 1 s
+  EXPECT_EQ(lag.CumulativeCount(5), 100u);
+
+  // The camera sends the batch again: the stream knows every read.
+  Result<store::AppendResult> again = reads.Append(batch);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->accepted, 0u);
+  EXPECT_EQ(again->duplicates, 100u);
+  EXPECT_EQ(Pending(*s.stream, 0), 0u);
+}
+
+TEST_F(ClickHouseReadsTest, AFullStreamRefusesTheBatchAndTheBatchSentAgainIsStoredOnce) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> tables = Open(clock);
+  ASSERT_NE(tables, nullptr);
+  test::TempDir dir;
+  Stream s(dir, 10);
+  ASSERT_NE(s.stream, nullptr);
+  metrics::Registry metrics;
+  StreamedReads reads(*s.stream, *tables, clock);
+  Loader loader(*s.stream, *tables, clock, log_, metrics,
+                {.batch = 1000, .wait = std::chrono::milliseconds(500)});
+  const std::vector<read::Read> batch = Reads(15, clock.NowMillis() - 60'000);
+  Result<store::AppendResult> full = reads.Append(batch);
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted) << full.status().message();
+  EXPECT_NE(full.status().message().find("5 of 15"), std::string::npos) << full.status().message();
+  // The loaders make room; the camera sends the whole batch again.
+  ASSERT_EQ(*loader.LoadOnce(), 10u);
+  ASSERT_EQ(Pending(*s.stream, 0), 0u);
+  Result<store::AppendResult> again = reads.Append(batch);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->accepted, 5u);
+  EXPECT_EQ(again->duplicates, 10u);
+  ASSERT_EQ(*loader.LoadOnce(), 5u);
+  EXPECT_EQ(Found(reads, "STREAM1"), 15u);
+  EXPECT_EQ(*tables->CountReads(), 15u);
+}
+
+TEST_F(ClickHouseReadsTest, ABatchLoadedTwiceBecauseItsAckWasLostIsAnsweredOnce) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> tables = Open(clock);
+  ASSERT_NE(tables, nullptr);
+  test::TempDir dir;
+  Stream s(dir);
+  ASSERT_NE(s.stream, nullptr);
+  metrics::Registry metrics;
+  StreamedReads reads(*s.stream, *tables, clock);
+  ASSERT_TRUE(reads.Append(Reads(40, clock.NowMillis() - 60'000)).ok());
+  // A loader inserts, then dies before acknowledging: the stream gives the
+  // reads out again, and another loader inserts them a second time.
+  {
+    Result<Delivery> d = s.stream->Fetch(1000, std::chrono::milliseconds(500));
+    ASSERT_TRUE(d.ok());
+    ASSERT_EQ(d->reads.size(), 40u);
+    ASSERT_TRUE(tables->Insert(d->reads, d->received).ok());
+    d->Retry(std::chrono::milliseconds(0));
+  }
+  Loader loader(*s.stream, *tables, clock, log_, metrics,
+                {.batch = 1000, .wait = std::chrono::milliseconds(2000)});
+  ASSERT_EQ(*loader.LoadOnce(), 40u);
+  EXPECT_EQ(Found(reads, "STREAM1"), 40u);
+  EXPECT_EQ(*tables->CountReads(), 40u);
+  EXPECT_EQ(Pending(*s.stream, 0), 0u);
+}
+
+TEST_F(ClickHouseReadsTest, AMessageThatIsNotAReadIsTerminatedAndCounted) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> tables = Open(clock);
+  ASSERT_NE(tables, nullptr);
+  test::TempDir dir;
+  Stream s(dir);
+  ASSERT_NE(s.stream, nullptr);
+  // Someone with access to NATS publishes on the reads' subject.
+  natsConnection* nc = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, s.nats.url().c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_PublishString(nc, "interdict.reads.v1", "{\"not\":\"a read\"}"),
+            NATS_OK);
+  natsConnection_Flush(nc);
+  natsConnection_Destroy(nc);
+  metrics::Registry metrics;
+  Loader loader(*s.stream, *tables, clock, log_, metrics,
+                {.batch = 1000, .wait = std::chrono::milliseconds(2000)});
+  Result<std::size_t> n = loader.LoadOnce();
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(metrics
+                .GetCounter("interdict_cluster_loader_refused_total",
+                            "Messages in the reads' stream that were not a read.")
+                .value(),
+            1u);
+  EXPECT_EQ(Pending(*s.stream, 0), 0u);  // terminated: never given out again
+}
+
+TEST_F(ClickHouseReadsTest, AStreamWithOtherSettingsIsRefusedNamingThem) {
+  test::TempDir dir;
+  Stream s(dir, 1000);
+  ASSERT_NE(s.stream, nullptr);
+  ReadStreamOptions o;
+  o.urls = s.nats.url();
+  o.replicas = 1;
+  o.max_messages = 2000;
+  Result<std::unique_ptr<ReadStream>> other = ReadStream::Connect(o, log_);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("max_messages is 1000, configured 2000"),
+            std::string::npos)
+      << other.status().message();
+}
+
+TEST(ReadStreamTest, AMessageIdNamesTheReadWithSlashesEscaped) {
+  read::Read r;
+  r.agency = "MO.SLMPD";
+  r.camera = "north/7";
+  r.id = "50%/x";
+  EXPECT_EQ(MessageId(r), "MO.SLMPD/north%2F7/50%25%2Fx");
 }
 
 }  // namespace

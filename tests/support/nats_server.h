@@ -46,9 +46,14 @@ inline bool Accepts(int port) {
 
 class NatsServer {
  public:
-  NatsServer() : port_(FreeLoopbackPort()) {
-    process_ = std::make_unique<Process>(std::vector<std::string>{
-        "/usr/sbin/nats-server", "-a", "127.0.0.1", "-p", std::to_string(port_)});
+  // With `jetstream_dir`, JetStream is on and keeps its files there.
+  explicit NatsServer(const std::string& jetstream_dir = "") : port_(FreeLoopbackPort()) {
+    std::vector<std::string> args{"/usr/sbin/nats-server", "-a", "127.0.0.1", "-p",
+                                  std::to_string(port_)};
+    if (!jetstream_dir.empty()) {
+      args.insert(args.end(), {"--jetstream", "--store_dir", jetstream_dir});
+    }
+    process_ = std::make_unique<Process>(args);
     // Ready when it accepts: polled, at most 10 s.
     for (int i = 0; i < 500 && !Accepts(port_); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
