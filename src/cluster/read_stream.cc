@@ -143,6 +143,9 @@ struct ReadStream::Impl {
   jsCtx* js = nullptr;  // for stream info and the loaders' subscription
   std::mutex fetch_mu;
   natsSubscription* pull = nullptr;
+  std::mutex lease_mu;
+  kvStore* leases = nullptr;
+  std::map<std::string, std::uint64_t> held;  // job → revision of our key
   // Batches that timed out, kept a minute for answers arriving late (their
   // handler may still run), then freed.
   std::mutex retired_mu;
@@ -151,6 +154,7 @@ struct ReadStream::Impl {
   Impl(ReadStreamOptions o, Logger& l) : opts(std::move(o)), log(l) {}
   ~Impl() {
     if (pull != nullptr) natsSubscription_Destroy(pull);
+    if (leases != nullptr) kvStore_Destroy(leases);
     if (js != nullptr) jsCtx_Destroy(js);
     if (connection != nullptr) {
       natsConnection_Close(connection);
@@ -394,6 +398,43 @@ Result<Delivery> ReadStream::Fetch(int max, std::chrono::milliseconds wait) {
     d.messages_->reads.push_back(m);
   }
   return d;
+}
+
+Result<bool> ReadStream::Lead(const std::string& job, const std::string& holder) {
+  std::lock_guard l(impl_->lease_mu);
+  if (impl_->leases == nullptr) {
+    natsStatus s = js_KeyValue(&impl_->leases, impl_->js, "INTERDICT_LEASES");
+    if (s == NATS_NOT_FOUND) {
+      kvConfig c;
+      kvConfig_Init(&c);
+      c.Bucket = "INTERDICT_LEASES";
+      c.History = 1;
+      c.TTL = std::chrono::duration_cast<std::chrono::nanoseconds>(kLeaseTtl).count();
+      c.StorageType = js_FileStorage;
+      c.Replicas = impl_->opts.replicas;
+      s = js_CreateKeyValue(&impl_->leases, impl_->js, &c);
+    }
+    if (s != NATS_OK) {
+      impl_->leases = nullptr;
+      return NatsError(s, "the leases' bucket");
+    }
+  }
+  std::uint64_t& rev = impl_->held[job];
+  std::uint64_t next = 0;
+  // Keep it when held (the update fails if another took it meanwhile), else
+  // take it when nobody holds it (the create fails if someone does).
+  const natsStatus s =
+      rev != 0 ? kvStore_UpdateString(&next, impl_->leases, job.c_str(), holder.c_str(), rev)
+               : kvStore_CreateString(&next, impl_->leases, job.c_str(), holder.c_str());
+  if (s == NATS_OK) {
+    rev = next;
+    return true;
+  }
+  rev = 0;
+  if (s == NATS_TIMEOUT || s == NATS_CONNECTION_CLOSED || s == NATS_NO_SERVER ||
+      s == NATS_NO_RESPONDERS || s == NATS_NOT_YET_CONNECTED)
+    return NatsError(s, "the lease of " + job);
+  return false;  // held by another: the key exists, or was updated since
 }
 
 Result<std::uint64_t> ReadStream::Pending() {

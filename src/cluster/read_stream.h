@@ -78,6 +78,12 @@ class ReadStream {
   // Messages in the stream: reads not yet loaded into ClickHouse.
   Result<std::uint64_t> Pending();
 
+  // Whether `holder` leads `job` now (one server of all runs it): true while
+  // it holds the job's key in the KV bucket INTERDICT_LEASES, which it takes
+  // when no one holds it and keeps by calling again within `kLeaseTtl`.
+  static constexpr std::chrono::seconds kLeaseTtl{120};
+  Result<bool> Lead(const std::string& job, const std::string& holder);
+
  private:
   struct Impl;
   explicit ReadStream(std::unique_ptr<Impl> impl);

@@ -231,6 +231,64 @@ const std::array kOptions = {
              c.cluster.nats_token_file = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"cluster.clickhouse.nodes", "string", "\"\"",
+            "With store.backend = \"cluster\": the ClickHouse nodes' HTTP addresses, shards "
+            "separated by ';' and a shard's replicas by ',' "
+            "(\"10.0.0.1:8123,10.0.0.2:8123;10.0.0.3:8123,10.0.0.4:8123\"). Reads are sharded by "
+            "plate over the shards in this order (docs/format/cluster-reads.md)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.cluster.clickhouse_nodes = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"cluster.clickhouse.cluster", "string", "\"interdict\"",
+            "The cluster's name in the nodes' <remote_servers>, over which the Distributed tables "
+            "read. Empty: one node, no Distributed tables."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.cluster.clickhouse_cluster = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"cluster.clickhouse.replicated", "boolean", "true",
+            "ReplicatedReplacingMergeTree tables on ZooKeeper (the nodes' macros name {shard} and "
+            "{replica}); false only for one replica a shard, without ZooKeeper."},
+           Type::kBoolean,
+           [](Config& c, const Value& v) -> Status {
+             c.cluster.clickhouse_replicated = std::get<bool>(v);
+             return Status::Ok();
+           }},
+    Option{{"cluster.stream.replicas", "integer", "3",
+            "Replicas of the reads' JetStream stream: a camera's batch is acknowledged once a "
+            "quorum of them stored it. 3 survives the loss of any one NATS server."},
+           Type::kInteger,
+           [](Config& c, const Value& v) { return SetInt(v, 1, 5, &c.cluster.stream_replicas); }},
+    Option{{"cluster.stream.max_bytes", "integer", "8589934592",
+            "The most the reads' stream holds (reads not yet in ClickHouse); when full, cameras "
+            "are answered 503 with Retry-After and send again."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, std::int64_t{1} << 20, std::int64_t{1} << 42,
+                           &c.cluster.stream_max_bytes);
+           }},
+    Option{{"cluster.stream.max_messages", "integer", "10000000",
+            "The most reads the stream holds; when full, as for cluster.stream.max_bytes."},
+           Type::kInteger,
+           [](Config& c, const Value& v) {
+             return SetInt(v, 1, std::int64_t{1} << 36, &c.cluster.stream_max_messages);
+           }},
+    Option{{"store.backend", "string", "\"embedded\"",
+            "Where reads live: embedded (DATA/store, this server's own) or cluster (through the "
+            "NATS JetStream stream at cluster.nats.url into ClickHouse at "
+            "cluster.clickhouse.nodes; any number of servers; docs/cluster.md)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (s != "embedded" && s != "cluster")
+               return Status::InvalidArgument(
+                   fmt::format("unknown backend '{}' (expected embedded or cluster)", s));
+             c.store.backend = s;
+             return Status::Ok();
+           }},
     Option{
         {"store.sync", "string", "\"always\"",
          "When the read store makes a batch durable before acknowledging it: always (fdatasync "
@@ -560,6 +618,9 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
 Status Config::Validate() const {
   if (catalog.backend == "postgresql" && catalog.postgresql_url.empty())
     return Status::InvalidArgument("catalog.backend = \"postgresql\" needs catalog.postgresql.url");
+  if (store.backend == "cluster" && (cluster.nats_url.empty() || cluster.clickhouse_nodes.empty()))
+    return Status::InvalidArgument(
+        "store.backend = \"cluster\" needs cluster.nats.url and cluster.clickhouse.nodes");
   if (server.tls_cert.empty() != server.tls_key.empty()) {
     return Status::InvalidArgument(
         "server.tls_cert and server.tls_key must be given together (or neither)");

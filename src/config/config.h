@@ -44,7 +44,8 @@ struct ServerConfig {
 };
 
 struct StoreConfig {
-  std::string sync = "always";  // always, interval or none
+  std::string backend = "embedded";  // embedded, or cluster (JetStream and ClickHouse)
+  std::string sync = "always";       // always, interval or none
   int sync_interval_ms = 100;
   std::int64_t flush_reads = 250'000;
 };
@@ -120,6 +121,13 @@ struct CatalogConfig {
 struct ClusterConfig {
   std::string nats_url;         // "nats://10.0.0.1:4222,nats://10.0.0.2:4222"
   std::string nats_token_file;  // the NATS token, on the file's first line
+  // With store.backend = "cluster" (decision 0035).
+  std::string clickhouse_nodes;  // "h:8123,h:8123;h:8123,h:8123": shards by ';', replicas by ','
+  std::string clickhouse_cluster = "interdict";
+  bool clickhouse_replicated = true;
+  int stream_replicas = 3;
+  std::int64_t stream_max_bytes = std::int64_t{8} << 30;
+  std::int64_t stream_max_messages = 10'000'000;
 };
 
 struct Config {

@@ -24,7 +24,6 @@ constexpr int kPendingBytes = 4 << 20;
 // Hits remembered to push each once.
 constexpr std::size_t kRecentHits = 10'000;
 
-
 }  // namespace
 
 struct AlertBus::Impl {
@@ -126,7 +125,8 @@ Result<std::unique_ptr<AlertBus>> AlertBus::Connect(const std::string& urls,
   // callback makes the first connection happen in the background.
   natsOptions_SetRetryOnFailedConnect(o, true, &Impl::OnConnected, impl.get());
   natsStatus s = natsConnection_Connect(&impl->connection, o);
-  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) return cluster::NatsError(s, "connecting to " + urls);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
+    return cluster::NatsError(s, "connecting to " + urls);
   s = natsConnection_Subscribe(&impl->subscription, impl->connection, kSubject, &Impl::OnMessage,
                                impl.get());
   if (s != NATS_OK) return cluster::NatsError(s, "subscribing");
@@ -144,8 +144,9 @@ void AlertBus::Send(const alerting::RecordedHit& hit) {
     return;
   }
   impl_->failures.Inc();
-  impl_->log.Warn("a hit could not be published to the other servers",
-                  {{"hit", std::to_string(hit.id)}, {"error", cluster::NatsError(s, "publish").message()}});
+  impl_->log.Warn(
+      "a hit could not be published to the other servers",
+      {{"hit", std::to_string(hit.id)}, {"error", cluster::NatsError(s, "publish").message()}});
 }
 
 bool RecentHits::FirstTime(std::int64_t id) {

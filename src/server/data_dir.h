@@ -17,9 +17,11 @@ class DataPaths {
   std::string lock() const { return root_ + "/LOCK"; }
   std::string catalog() const { return root_ + "/catalog.db"; }  // SQLite
   std::string store() const { return root_ + "/store"; }         // docs/format/store.md
-  std::string images() const { return root_ + "/images"; }       // content-addressed crops
-  std::string keys() const { return root_ + "/keys"; }  // 0700, secrets outside the catalog
-  std::string demo() const { return root_ + "/demo"; }  // the demo's accounts
+  // Cluster mode: what this server's purges of the cluster's reads destroyed.
+  std::string cluster_purge_log() const { return root_ + "/cluster-purge.log"; }
+  std::string images() const { return root_ + "/images"; }  // content-addressed crops
+  std::string keys() const { return root_ + "/keys"; }      // 0700, secrets outside the catalog
+  std::string demo() const { return root_ + "/demo"; }      // the demo's accounts
 
  private:
   std::string root_;

@@ -174,7 +174,21 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
   }
   if (!reads.empty()) {
     Result<store::AppendResult> appended = ctx.store->Append(reads);
-    if (!appended.ok()) return Failed(ctx, appended.status(), "storing reads failed");
+    if (!appended.ok()) {
+      const StatusCode code = appended.status().code();
+      if (code != StatusCode::kResourceExhausted && code != StatusCode::kUnavailable)
+        return Failed(ctx, appended.status(), "storing reads failed");
+      // The cluster's stream is full or away (decision 0035): nothing of the
+      // batch is acknowledged, and the camera sends all of it again later.
+      ctx.log.Warn("reads refused for now: the read stream did not store them",
+                   {{"error", appended.status().message()}});
+      http::Response busy = http::Response::Error(
+          503, code == StatusCode::kResourceExhausted ? "stream_full" : "stream_unavailable",
+          "the reads could not be stored now; send the whole batch again after Retry-After "
+          "seconds (reads already stored are counted as duplicates)");
+      busy.headers.emplace_back("Retry-After", "5");
+      return busy;
+    }
     stored = *appended;
     ctx.read_counts.Add(reads, stored.kept);
   }

@@ -12,6 +12,8 @@
 #include "audit/audit.h"
 #include "base/build_info.h"
 #include "base/json.h"
+#include "cluster/purger.h"
+#include "cluster/streamed_reads.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
 #include "identity/users.h"
@@ -42,6 +44,8 @@ struct Service::Impl {
   }
 
   void AddRoutes();
+  // store.backend = "cluster": the tables, the stream, the loader and the purge.
+  Status OpenClusterStore(const DataPaths& paths);
   // Publishes the audit chain's head in the log (decision 0017).
   void LogAuditHead(std::string_view what);
 
@@ -55,6 +59,12 @@ struct Service::Impl {
   ApiContext api;  // holds the catalog; declared after data_dir: closed before the lock goes
   std::unique_ptr<store::Store>
       store;  // declared after data_dir: closed before the lock is released
+  // store.backend = "cluster" (decision 0035): reads through JetStream into ClickHouse.
+  std::unique_ptr<cluster::ClickHouseReads> cluster_tables;
+  std::unique_ptr<cluster::ReadStream> read_stream;
+  std::unique_ptr<cluster::StreamedReads> cluster_store;
+  std::unique_ptr<cluster::Loader> loader;
+  std::unique_ptr<cluster::Purger> purger;
   AlertHub hub;
   std::unique_ptr<media::ImageStore> images;
   std::unique_ptr<http::Server> http;
@@ -64,6 +74,41 @@ struct Service::Impl {
   // Several servers: hits cross to the other servers' streams (cluster.nats.url).
   std::unique_ptr<AlertBus> bus;
 };
+
+Status Service::Impl::OpenClusterStore(const DataPaths& paths) {
+  const config::ClusterConfig& c = config.cluster;
+  Result<cluster::ClickHouseShards> shards = cluster::ParseShards(c.clickhouse_nodes);
+  if (!shards.ok()) return shards.status().WithContext("cluster.clickhouse.nodes: ");
+  cluster::ClickHouseReadsOptions co;
+  co.shards = std::move(shards).value();
+  co.cluster = c.clickhouse_cluster;
+  co.replicated = c.clickhouse_replicated;
+  Result<std::unique_ptr<cluster::ClickHouseReads>> tables =
+      cluster::ClickHouseReads::Open(std::move(co), clock, log);
+  if (!tables.ok()) return tables.status();
+  cluster_tables = std::move(tables).value();
+  cluster::ReadStreamOptions so;
+  so.urls = c.nats_url;
+  if (!c.nats_token_file.empty()) {
+    Result<std::string> token =
+        config::ReadSecretFile(c.nats_token_file, "cluster.nats.token_file");
+    if (!token.ok()) return token.status();
+    so.token = *token;
+  }
+  so.replicas = c.stream_replicas;
+  so.max_bytes = c.stream_max_bytes;
+  so.max_messages = c.stream_max_messages;
+  Result<std::unique_ptr<cluster::ReadStream>> stream = cluster::ReadStream::Connect(so, log);
+  if (!stream.ok()) return stream.status();
+  read_stream = std::move(stream).value();
+  cluster_store = std::make_unique<cluster::StreamedReads>(*read_stream, *cluster_tables, clock);
+  loader = std::make_unique<cluster::Loader>(*read_stream, *cluster_tables, clock, log, metrics);
+  purger = std::make_unique<cluster::Purger>(*read_stream, *cluster_tables, clock, log, metrics,
+                                             paths.cluster_purge_log(), api.server_id);
+  api.store = cluster_store.get();
+  log.Info("reads are in the cluster", {{"clickhouse", c.clickhouse_nodes}, {"nats", c.nats_url}});
+  return Status::Ok();
+}
 
 void Service::Impl::AddRoutes() {
   router.Add({"GET", "/healthz",
@@ -216,20 +261,26 @@ Status Service::Start() {
   INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
   s.api.search_limits.confidential = s.api.confidential;
 
-  store::StoreOptions so;
-  so.dir = paths.store();
-  Result<store::SyncPolicy> sync = store::ParseSyncPolicy(s.config.store.sync);
-  if (!sync.ok()) return sync.status();
-  so.sync = *sync;
-  so.sync_interval_ms = s.config.store.sync_interval_ms;
-  so.flush_reads = static_cast<std::uint64_t>(s.config.store.flush_reads);
-  Result<std::unique_ptr<store::Store>> opened =
-      store::Store::Open(so, store::Env::Posix(), s.clock, s.log);
-  if (!opened.ok()) return opened.status();
-  s.store = std::move(opened).value();
+  if (s.config.store.backend == "cluster") {
+    INTERDICT_RETURN_IF_ERROR(s.OpenClusterStore(paths));
+  } else {
+    store::StoreOptions so;
+    so.dir = paths.store();
+    Result<store::SyncPolicy> sync = store::ParseSyncPolicy(s.config.store.sync);
+    if (!sync.ok()) return sync.status();
+    so.sync = *sync;
+    so.sync_interval_ms = s.config.store.sync_interval_ms;
+    so.flush_reads = static_cast<std::uint64_t>(s.config.store.flush_reads);
+    Result<std::unique_ptr<store::Store>> opened =
+        store::Store::Open(so, store::Env::Posix(), s.clock, s.log);
+    if (!opened.ok()) return opened.status();
+    s.store = std::move(opened).value();
+    s.api.store = s.store.get();
+  }
   // The store enforces the catalog's retention and holds from the start.
-  s.api.store = s.store.get();
   INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
+  if (s.loader) s.loader->Start();
+  if (s.purger) s.purger->Start();
   Result<std::unique_ptr<media::ImageStore>> images =
       media::ImageStore::Open(paths.images(), store::Env::Posix());
   if (!images.ok()) return images.status();
