@@ -1,11 +1,13 @@
-// `interdict store load|count|verify`: the operator's tools for the read store.
-// None of them prints plate data: searching belongs to the search API.
+// `interdict store load|count|verify|migrate`: the operator's tools for the
+// read store, embedded or on a ClickHouse cluster (decision 0035). None of
+// them prints plate data: searching belongs to the search API.
 #include <signal.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <random>
 
 #include <fmt/core.h>
 
@@ -14,6 +16,7 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cluster/clickhouse_reads.h"
 #include "read/native_format.h"
 #include "server/data_dir.h"
 #include "store/store.h"
@@ -33,6 +36,46 @@ const std::vector<FlagSpec> kLoadFlags = {
     {"flush-reads", true, "write segments once this many reads are in memory (default 250000)"},
 };
 const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
+// Where a cluster's reads are (as cluster.clickhouse.* in docs/configuration.md).
+constexpr FlagSpec kClusterFlag = {
+    "clickhouse-cluster", true,
+    "the cluster's name in the nodes' <remote_servers> (default interdict; \"\" for one node)"};
+constexpr FlagSpec kUnreplicatedFlag = {"unreplicated", false,
+                                        "the tables are not replicated (one replica a shard)"};
+const std::vector<FlagSpec> kVerifyFlags = {
+    {"data", true, "data directory (its embedded store)"},
+    {"clickhouse", true, "or the cluster's ClickHouse nodes (as cluster.clickhouse.nodes)"},
+    kClusterFlag,
+    kUnreplicatedFlag};
+const std::vector<FlagSpec> kMigrateFlags = {
+    {"from", true, "data directory whose embedded store is copied (required)"},
+    {"to", true, "clickhouse:NODES, the nodes as cluster.clickhouse.nodes (required)"},
+    kClusterFlag,
+    kUnreplicatedFlag,
+    {"sample", true, "plates whose answers are compared after the copy (default 200)"}};
+
+// The cluster's read tables named by the flags; prints the error and returns
+// null on failure.
+std::unique_ptr<cluster::ClickHouseReads> OpenCluster(std::string_view cmd,
+                                                      const std::string& nodes, const Args& args,
+                                                      Logger& log) {
+  Result<cluster::ClickHouseShards> shards = cluster::ParseShards(nodes);
+  if (!shards.ok()) {
+    std::cerr << "interdict store " << cmd << ": " << shards.status().message() << "\n";
+    return nullptr;
+  }
+  cluster::ClickHouseReadsOptions o;
+  o.shards = std::move(shards).value();
+  o.cluster = args.Get("clickhouse-cluster").value_or("interdict");
+  o.replicated = !args.Has("unreplicated");
+  Result<std::unique_ptr<cluster::ClickHouseReads>> r =
+      cluster::ClickHouseReads::Open(std::move(o), Clock::System(), log);
+  if (!r.ok()) {
+    std::cerr << "interdict store " << cmd << ": " << r.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(r).value();
+}
 
 int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
   std::cerr << "interdict store " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
@@ -191,17 +234,26 @@ int Count(const std::vector<std::string>& argv) {
 }
 
 int Verify(const std::vector<std::string>& argv) {
-  Result<Args> args = Args::Parse(argv, kDataFlag);
-  if (!args.ok()) return UsageError("verify", args.status().message(), kDataFlag);
-  if (!args->Get("data")) return UsageError("verify", "--data is required", kDataFlag);
-  const std::string data = *args->Get("data");
-  Result<server::DataDir> dir = server::DataDir::Open(data);
-  if (!dir.ok()) {
-    std::cerr << "interdict store verify: " << dir.status().message() << "\n";
-    return kExitFailure;
-  }
+  Result<Args> args = Args::Parse(argv, kVerifyFlags);
+  if (!args.ok()) return UsageError("verify", args.status().message(), kVerifyFlags);
+  if (args->Get("data").has_value() == args->Get("clickhouse").has_value())
+    return UsageError("verify", "give --data or --clickhouse", kVerifyFlags);
   std::vector<std::string> problems;
-  Status s = store::Store::Verify(store::Env::Posix(), server::DataPaths(data).store(), &problems);
+  Status s = Status::Ok();
+  if (const std::optional<std::string> nodes = args->Get("clickhouse")) {
+    Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
+    std::unique_ptr<cluster::ClickHouseReads> reads = OpenCluster("verify", *nodes, *args, log);
+    if (!reads) return kExitFailure;
+    s = reads->Verify(&problems);
+  } else {
+    const std::string data = *args->Get("data");
+    Result<server::DataDir> dir = server::DataDir::Open(data);
+    if (!dir.ok()) {
+      std::cerr << "interdict store verify: " << dir.status().message() << "\n";
+      return kExitFailure;
+    }
+    s = store::Store::Verify(store::Env::Posix(), server::DataPaths(data).store(), &problems);
+  }
   for (const std::string& p : problems) std::cerr << "problem: " << p << "\n";
   if (!s.ok()) {
     std::cerr << "interdict store verify: " << s.message() << "\n";
@@ -211,13 +263,150 @@ int Verify(const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// Copies an embedded store into a cluster's tables, a day of one agency at a
+// time (a day with more reads than a query returns is split), then checks
+// the counts and the answers of a sample of plates on both.
+int Migrate(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kMigrateFlags);
+  if (!args.ok()) return UsageError("migrate", args.status().message(), kMigrateFlags);
+  const std::optional<std::string> from = args->Get("from"), to = args->Get("to");
+  if (!from || !to) return UsageError("migrate", "--from and --to are required", kMigrateFlags);
+  if (!to->starts_with("clickhouse:"))
+    return UsageError("migrate", "--to must be clickhouse:NODES", kMigrateFlags);
+  Result<std::uint64_t> sample = args->GetCount("sample", 200, 100'000);
+  if (!sample.ok()) return UsageError("migrate", sample.status().message(), kMigrateFlags);
+  Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
+  std::optional<OpenStore> st = Open("migrate", *from, log, store::SyncPolicy::kAlways);
+  if (!st) return kExitFailure;
+  std::unique_ptr<cluster::ClickHouseReads> target =
+      OpenCluster("migrate", to->substr(std::string_view("clickhouse:").size()), *args, log);
+  if (!target) return kExitFailure;
+  Result<std::uint64_t> before = target->CountReads();
+  if (!before.ok()) {
+    std::cerr << "interdict store migrate: " << before.status().message() << "\n";
+    return kExitFailure;
+  }
+  if (*before > 0) {
+    std::cerr << fmt::format(
+        "interdict store migrate: the cluster already holds {} reads; migrate into empty "
+        "tables only\n",
+        *before);
+    return kExitFailure;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  constexpr std::int64_t kDay = 86'400'000;
+  constexpr std::size_t kMostPerQuery = 1'000'000;
+  const std::uint64_t total = st->store->Count();
+  std::uint64_t copied = 0;
+  std::vector<plate::Plate> plates_seen;
+  std::mt19937_64 rng(total);
+  const auto start = std::chrono::steady_clock::now();
+  auto last_progress = start;
+  // Copies [lo, hi) of `agency`, halving the window while it holds more
+  // reads than one query returns.
+  std::function<Status(const std::string&, std::int64_t, std::int64_t)> copy =
+      [&](const std::string& agency, std::int64_t lo, std::int64_t hi) -> Status {
+    store::ReadQuery q;
+    q.agencies = {agency};
+    q.from = lo;
+    q.to = hi;
+    q.limit = kMostPerQuery;
+    Result<store::QueryResult> r = st->store->Query(q);
+    if (!r.ok()) return r.status();
+    if (r->truncated && hi - lo > 1) {
+      INTERDICT_RETURN_IF_ERROR(copy(agency, lo, lo + (hi - lo) / 2));
+      return copy(agency, lo + (hi - lo) / 2, hi);
+    }
+    if (r->truncated) return Status::Internal("more than a million reads in one millisecond");
+    if (r->reads.empty()) return Status::Ok();
+    for (const read::Read& rd : r->reads) {
+      // A uniform sample of the plates (reservoir), for the check at the end.
+      if (plates_seen.size() < *sample) {
+        plates_seen.push_back(rd.plate);
+      } else if (const std::uint64_t k = rng() % (copied + 1); k < *sample) {
+        plates_seen[k] = rd.plate;
+      }
+      ++copied;
+    }
+    Result<store::AppendResult> in = target->Insert(r->reads, {Clock::System().NowMillis()});
+    if (!in.ok()) return in.status();
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_progress >= std::chrono::seconds(2)) {
+      const double secs = std::chrono::duration<double>(now - start).count();
+      std::cerr << fmt::format("store migrate: {} of {} reads ({:.0f} %), {:.0f} reads/s\n", copied,
+                               total,
+                               100.0 * static_cast<double>(copied) /
+                                   static_cast<double>(std::max<std::uint64_t>(1, total)),
+                               static_cast<double>(copied) / secs);
+      last_progress = now;
+    }
+    return Status::Ok();
+  };
+  Status s = st->store->Flush();
+  for (const auto& [agency, span] : st->store->AgencySpans()) {
+    for (std::int64_t day = span.first - span.first % kDay; s.ok() && day <= span.second;
+         day += kDay) {
+      if (g_interrupted) break;
+      s = copy(agency, day, day + kDay);
+    }
+    if (!s.ok() || g_interrupted) break;
+  }
+  if (!s.ok()) {
+    std::cerr << "interdict store migrate: " << s.message()
+              << " (the copy is incomplete: empty the cluster's tables and run again)\n";
+    return kExitFailure;
+  }
+  if (g_interrupted) {
+    std::cerr << fmt::format(
+        "store migrate: interrupted after {} of {} reads; the copy is incomplete: empty the "
+        "cluster's tables and run again\n",
+        copied, total);
+    return 130;
+  }
+  // The counts, and each sampled plate's answer on both.
+  Result<std::uint64_t> after = target->CountReads();
+  if (!after.ok()) {
+    std::cerr << "interdict store migrate: " << after.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::size_t unlike = 0;
+  std::vector<std::string> agencies;
+  for (const auto& [agency, span] : st->store->AgencySpans()) agencies.push_back(agency);
+  for (const plate::Plate& p : plates_seen) {
+    store::ReadQuery q;
+    q.agencies = agencies;
+    q.plate = p;
+    q.limit = kMostPerQuery;
+    Result<store::QueryResult> a = st->store->Query(q);
+    Result<store::QueryResult> b = target->Query(q);
+    if (!a.ok() || !b.ok() || a->reads != b->reads) ++unlike;
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format(
+      "store migrate: {} reads copied in {:.1f} s; the cluster holds {}; {} of {} sampled plates "
+      "answered alike\n",
+      copied, secs, *after, plates_seen.size() - unlike, plates_seen.size());
+  if (*after != total || copied != total || unlike > 0) {
+    std::cerr << "interdict store migrate: the copy does not match the store\n";
+    return kExitFailure;
+  }
+  std::cout << "store migrate: ok\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int StoreCommand(const std::vector<std::string>& argv) {
   const std::string usage =
       "usage: interdict store load --data DIR [--batch N] [--sync POLICY] FILE...\n"
       "       interdict store count --data DIR\n"
-      "       interdict store verify --data DIR\n";
+      "       interdict store verify --data DIR | --clickhouse NODES\n"
+      "       interdict store migrate --from DIR --to clickhouse:NODES\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -226,6 +415,7 @@ int StoreCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "load") return Load(rest);
   if (argv[0] == "count") return Count(rest);
   if (argv[0] == "verify") return Verify(rest);
+  if (argv[0] == "migrate") return Migrate(rest);
   std::cerr << "interdict store: unknown subcommand '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include <fmt/core.h>
@@ -577,6 +578,72 @@ Result<std::uint64_t> ClickHouseReads::CountReads() const {
   if (rows->empty() || !ParseInt(rows->front().at(0), &n))
     return Status::Internal("ClickHouse: no count");
   return n;
+}
+
+}  // namespace interdict::cluster
+
+namespace interdict::cluster {
+
+Status ClickHouseReads::Verify(std::vector<std::string>* problems) const {
+  const std::size_t shards = opts_.shards.size();
+  std::uint64_t total = 0;
+  for (std::size_t s = 0; s < shards; ++s) {
+    std::optional<std::uint64_t> shard_count;
+    for (const ClickHouseNode& node : opts_.shards[s]) {
+      const std::string where = fmt::format("shard {} node {}", s + 1, node.name());
+      if (opts_.replicated) {
+        for (const char* t : {"reads_local", "reads_by_camera_local"}) {
+          if (Status st = ch_->Run(node, fmt::format("SYSTEM SYNC REPLICA interdict.{}", t));
+              !st.ok()) {
+            problems->push_back(fmt::format("{}: {}", where, st.message()));
+          }
+        }
+      }
+      std::uint64_t counts[2] = {0, 0};
+      bool answered = true;
+      for (int k = 0; k < 2; ++k) {
+        Result<std::vector<Row>> n = ch_->Select(
+            node, fmt::format("SELECT count() FROM (SELECT agency, camera, id FROM interdict.{} "
+                              "GROUP BY agency, camera, id)",
+                              k == 0 ? "reads_local" : "reads_by_camera_local"));
+        if (!n.ok() || n->empty() || !ParseInt(n->front().at(0), &counts[k])) {
+          problems->push_back(
+              fmt::format("{}: cannot count its reads: {}", where,
+                          n.ok() ? std::string("no answer") : n.status().message()));
+          answered = false;
+          break;
+        }
+      }
+      if (!answered) continue;
+      if (counts[0] != counts[1])
+        problems->push_back(fmt::format("{}: {} reads, but {} in reads_by_camera_local", where,
+                                        counts[0], counts[1]));
+      if (shard_count && *shard_count != counts[0])
+        problems->push_back(fmt::format("{}: {} reads, but another replica of the shard has {}",
+                                        where, counts[0], *shard_count));
+      if (!shard_count) {
+        shard_count = counts[0];
+        total += counts[0];
+      }
+      Result<std::vector<Row>> plates =
+          ch_->Select(node, "SELECT DISTINCT plate FROM interdict.reads_local");
+      if (!plates.ok()) {
+        problems->push_back(fmt::format("{}: {}", where, plates.status().message()));
+        continue;
+      }
+      std::size_t astray = 0;
+      for (const Row& row : *plates) {
+        if (Hash64(row.at(0)) % shards != s) ++astray;
+      }
+      if (astray > 0)
+        problems->push_back(fmt::format(
+            "{}: holds the reads of {} plates that belong to other shards", where, astray));
+    }
+  }
+  if (!problems->empty())
+    return Status::Corruption(fmt::format("{} problems in the cluster's reads", problems->size()));
+  log_.Info("the cluster's reads verify", {{"reads", std::to_string(total)}});
+  return Status::Ok();
 }
 
 }  // namespace interdict::cluster

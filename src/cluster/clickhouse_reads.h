@@ -78,6 +78,13 @@ class ClickHouseReads : public store::ReadStore {
   // Distinct reads stored (all agencies, expired but not purged included).
   Result<std::uint64_t> CountReads() const;
 
+  // `store verify` of the cluster: on every node (after waiting for its
+  // replication queue), both tables hold the same reads, the replicas of a
+  // shard hold as many, and every read is on the shard of its plate.
+  // Problems, each naming its node (never a plate), go to `problems`; OK
+  // when there are none.
+  Status Verify(std::vector<std::string>* problems) const;
+
   ClickHouse& clickhouse() { return *ch_; }
 
  private:

@@ -166,6 +166,15 @@ const std::array kOptions = {
              c.data_dir = s;
              return Status::Ok();
            }},
+    Option{{"images.dir", "string", "\"\"",
+            "Where plate and overview images are kept, by content address. Empty: DATA/images. "
+            "Several servers (cluster mode) name one directory that every server mounts, "
+            "replicated by its file system (decision 0035)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.images_dir = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{{"catalog.backend", "string", "\"sqlite\"",
             "Where the catalog (agencies, people, hotlists, hits, the audit trail) lives: sqlite "
             "(DATA/catalog.db, one server) or postgresql (catalog.postgresql.url, any number of "

@@ -142,6 +142,7 @@ struct Config {
   ConsoleConfig console;
   OversightConfig oversight;
   std::string data_dir = "/var/lib/interdict";
+  std::string images_dir;  // empty: DATA/images
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
 

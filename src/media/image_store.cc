@@ -40,7 +40,9 @@ Result<std::string> ImageStore::Put(std::string_view bytes) {
   if (env_.Exists(path)) return address;
   const std::string sub = path.substr(0, path.rfind('/'));
   INTERDICT_RETURN_IF_ERROR(env_.CreateDirs(sub));
-  const std::string tmp = path + ".tmp";
+  // A name of this write's own: servers sharing the directory (cluster mode)
+  // may write the same image at once.
+  const std::string tmp = path + ".tmp." + crypto::HexEncode(crypto::RandomBytes(8));
   Result<std::unique_ptr<store::WritableFile>> f = env_.NewWritableFile(tmp);
   if (!f.ok()) return f.status();
   INTERDICT_RETURN_IF_ERROR((*f)->Append(bytes));

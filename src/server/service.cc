@@ -282,7 +282,8 @@ Status Service::Start() {
   if (s.loader) s.loader->Start();
   if (s.purger) s.purger->Start();
   Result<std::unique_ptr<media::ImageStore>> images =
-      media::ImageStore::Open(paths.images(), store::Env::Posix());
+      media::ImageStore::Open(s.config.images_dir.empty() ? paths.images() : s.config.images_dir,
+                              store::Env::Posix());
   if (!images.ok()) return images.status();
   s.images = std::move(images).value();
   s.api.images = s.images.get();

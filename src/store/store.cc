@@ -1059,6 +1059,26 @@ std::uint64_t Store::Count() const {
   return impl_->mem->size() + (impl_->imm ? impl_->imm->size() : 0) + impl_->version->rows;
 }
 
+std::map<std::string, std::pair<std::int64_t, std::int64_t>> Store::AgencySpans() const {
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> out;
+  auto widen = [&](const std::string& agency, std::int64_t lo, std::int64_t hi) {
+    auto [it, fresh] = out.try_emplace(agency, lo, hi);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, lo);
+      it->second.second = std::max(it->second.second, hi);
+    }
+  };
+  std::lock_guard l(impl_->mu);
+  for (const Memtable* m : {static_cast<const Memtable*>(impl_->mem.get()), impl_->imm.get()}) {
+    if (m == nullptr) continue;
+    for (std::uint32_t i = 0; i < m->size(); ++i) widen(m->agency(i), m->time(i), m->time(i));
+  }
+  for (const auto& [agency, segs] : impl_->version->by_agency) {
+    for (const auto& seg : segs) widen(agency, seg->meta().min_time, seg->meta().max_time);
+  }
+  return out;
+}
+
 const RecoveryReport& Store::recovery() const {
   return impl_->recovery;
 }

@@ -67,6 +67,9 @@ class Store final : public ReadStore {
 
   // Reads physically stored (memory and segments), expired-but-not-yet-purged included.
   std::uint64_t Count() const;
+  // Each agency with reads stored, and the times of its oldest and newest
+  // read (for copying a store away window by window: `store migrate`).
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> AgencySpans() const;
   const RecoveryReport& recovery() const;
 
   // Answers a query over a consistent snapshot; writes, flushes and purges go on.

@@ -21,8 +21,10 @@
 #include "cluster/clickhouse_reads.h"
 #include "cluster/streamed_reads.h"
 #include "metrics/registry.h"
+#include "server/data_dir.h"
 #include "store/store.h"
 #include "support/nats_server.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace interdict::cluster {
@@ -565,6 +567,76 @@ TEST(ReadStreamTest, AMessageIdNamesTheReadWithSlashesEscaped) {
   r.camera = "north/7";
   r.id = "50%/x";
   EXPECT_EQ(MessageId(r), "MO.SLMPD/north%2F7/50%25%2Fx");
+}
+
+TEST_F(ClickHouseReadsTest, MigrateCopiesAnEmbeddedStoreChecksItAndRefusesAFullTarget) {
+  test::TempDir dir;
+  const std::string data = dir.File("data");
+  {
+    store::StoreOptions so;
+    so.dir = server::DataPaths(data).store();
+    so.sync = store::SyncPolicy::kNone;
+    so.background = false;
+    Result<std::unique_ptr<store::Store>> st =
+        store::Store::Open(so, store::Env::Posix(), Clock::System(), log_);
+    ASSERT_TRUE(st.ok()) << st.status().message();
+    bench::GeneratorOptions g;
+    g.reads = 30'000;
+    g.cameras = 40;
+    g.days = 9;
+    bench::ReadGenerator gen(g);
+    std::vector<read::Read> batch;
+    while (gen.Next(10'000, &batch)) ASSERT_TRUE((*st)->Append(std::move(batch)).ok());
+    ASSERT_TRUE((*st)->Flush().ok());
+  }
+  const std::string to = "clickhouse:" + Node().name();
+  test::RunResult first =
+      test::RunProgram({INTERDICT_BINARY, "store", "migrate", "--from", data, "--to", to,
+                        "--clickhouse-cluster", "interdict", "--unreplicated"},
+                       std::chrono::minutes(3));
+  EXPECT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("store migrate: ok"), std::string::npos) << first.out;
+  EXPECT_NE(first.err.find("200 of 200 sampled plates answered alike"), std::string::npos)
+      << first.err;
+  FakeClock clock;
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  EXPECT_EQ(*reads->CountReads(), 30'000u);
+  test::RunResult verified = test::RunProgram(
+      {INTERDICT_BINARY, "store", "verify", "--clickhouse", Node().name(), "--unreplicated"});
+  EXPECT_EQ(verified.code, 0) << verified.err;
+
+  // A second copy into the same tables is refused: it would not be checkable.
+  test::RunResult again =
+      test::RunProgram({INTERDICT_BINARY, "store", "migrate", "--from", data, "--to", to,
+                        "--clickhouse-cluster", "interdict", "--unreplicated"},
+                       std::chrono::minutes(1));
+  EXPECT_NE(again.code, 0);
+  EXPECT_NE(again.err.find("already holds 30000 reads"), std::string::npos) << again.err;
+}
+
+TEST_F(ClickHouseReadsTest, VerifyFindsATableThatLostItsReadsAndNamesTheNode) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  ASSERT_TRUE(reads->Append(Reads(20, clock.NowMillis() - 60'000)).ok());
+  std::vector<std::string> problems;
+  EXPECT_TRUE(reads->Verify(&problems).ok());
+  EXPECT_TRUE(problems.empty());
+  // Someone deletes from one table behind Interdict's back.
+  ASSERT_TRUE(reads->clickhouse()
+                  .Run(Node(), "ALTER TABLE interdict.reads_by_camera_local DELETE WHERE id = '3'")
+                  .ok());
+  WaitForMutations(reads->clickhouse());
+  Status s = reads->Verify(&problems);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "shard 1 node " + Node().name() + ": 20 reads, but 19 in reads_by_camera_local");
+  test::RunResult cli = test::RunProgram(
+      {INTERDICT_BINARY, "store", "verify", "--clickhouse", Node().name(), "--unreplicated"});
+  EXPECT_NE(cli.code, 0);
+  EXPECT_NE(cli.err.find("problem: shard 1 node"), std::string::npos) << cli.err;
 }
 
 }  // namespace
