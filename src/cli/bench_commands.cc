@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "bench/api_bench.h"
+#include "bench/cluster_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/match_bench.h"
 #include "bench/peers_bench.h"
@@ -233,6 +234,62 @@ int PeersBench(const std::vector<std::string>& argv) {
   return bench::RunPeersBench(o);
 }
 
+const std::vector<FlagSpec> kClusterBenchFlags = {
+    {"cluster", true,
+     "the running local cluster's directory (scripts/cluster up --dir; default "
+     "/tmp/interdict-cluster). Its read tables are emptied first"},
+    {"reads", true, "simulated reads for the search comparison (default 1000000)"},
+    {"days", true, "days the reads span, ending now (default 31)"},
+    {"queries", true, "questions per search type (default 20)"},
+    {"cameras", true, "fixed cameras in the simulated region (default 1000)"},
+    {"ingest-seconds", true, "how long camera clients send through the API (default 20)"},
+    {"clients", true, "camera clients sending at once (default 2)"},
+    {"batch", true, "reads per request (default 1000)"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int ClusterBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kClusterBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench cluster: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kClusterBenchFlags);
+    return kExitUsage;
+  }
+  bench::ClusterBenchOptions o;
+  Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
+  Result<std::uint64_t> days = args->GetCount("days", 31, 3650);
+  Result<std::uint64_t> queries = args->GetCount("queries", 20, 100'000);
+  Result<std::uint64_t> cameras = args->GetCount("cameras", 1000, 65'535);
+  Result<std::uint64_t> seconds = args->GetCount("ingest-seconds", 20, 3600);
+  Result<std::uint64_t> clients = args->GetCount("clients", 2, 64);
+  Result<std::uint64_t> batch = args->GetCount("batch", 1000, 10'000);
+  for (const Result<std::uint64_t>* r :
+       {&reads, &days, &queries, &cameras, &seconds, &clients, &batch}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench cluster: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (*days < 31) {
+    std::cerr << "interdict bench cluster: --days must be at least 31 (the searches look back 30 "
+                 "days)\n";
+    return kExitUsage;
+  }
+  o.cluster = args->Get("cluster").value_or(o.cluster);
+  o.reads = *reads;
+  o.days = static_cast<int>(*days);
+  o.queries = static_cast<int>(std::max<std::uint64_t>(1, *queries));
+  o.cameras = static_cast<int>(*cameras);
+  o.ingest_seconds = static_cast<int>(std::max<std::uint64_t>(1, *seconds));
+  o.clients = static_cast<int>(std::max<std::uint64_t>(1, *clients));
+  o.batch = static_cast<int>(std::max<std::uint64_t>(1, *batch));
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunClusterBench(o);
+}
+
 const std::vector<FlagSpec> kApiBenchFlags = {
     {"catalog", true,
      "the catalog's engine: sqlite (default) or postgresql (a server of the benchmark's own)"},
@@ -304,7 +361,10 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--peers postgresql,clickhouse] [--dir DIR] [--keep] [--json]\n"
       "       interdict bench api [--catalog sqlite|postgresql] [--servers N] [--connections N] "
       "[--clients N] "
-      "[--seconds N] [--reads N] [--alerts-per-s N] [--dir DIR] [--keep] [--json]\n";
+      "[--seconds N] [--reads N] [--alerts-per-s N] [--dir DIR] [--keep] [--json]\n"
+      "       interdict bench cluster [--cluster DIR] [--reads N] [--days N] [--queries N] "
+      "[--cameras N] [--ingest-seconds N] [--clients N] [--batch N] [--dir DIR] [--keep] "
+      "[--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -316,6 +376,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "search") return SearchBench(rest);
   if (argv[0] == "peers") return PeersBench(rest);
   if (argv[0] == "api") return ApiBench(rest);
+  if (argv[0] == "cluster") return ClusterBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }
