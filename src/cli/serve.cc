@@ -182,7 +182,7 @@ int Demo(const std::vector<std::string>& args) {
     sim::TrafficOptions topts;
     topts.seed = *seed;
     traffic = std::make_unique<sim::Traffic>(region, *population, topts);
-    demo::DemoOptions options{cfg.data_dir, static_cast<int>(*history)};
+    demo::DemoOptions options{cfg.data_dir, static_cast<int>(*history), &cfg};
     Result<demo::SeedReport> seeded =
         demo::SeedIfEmpty(options, *traffic, Clock::System().NowMillis(), log);
     if (!seeded.ok()) return seeded.status();

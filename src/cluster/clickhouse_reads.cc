@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <fmt/core.h>
 
@@ -345,14 +346,34 @@ Result<store::AppendResult> ClickHouseReads::Append(std::vector<read::Read> read
   return Insert(reads, {clock_.NowMillis()});
 }
 
-Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) const {
+// A query made SQL: its table and conditions, and what is left to check on
+// each row here.
+struct ClickHouseReads::Prepared {
+  bool nothing = false;  // answers nothing whatever the tables hold
+  std::string table, where;
+  std::set<std::string> area_cameras, mobile_cameras;
+  bool filtered_here = false;  // some rows the SQL returns may not pass
+
+  bool InArea(const store::ReadQuery& q, const read::Read& r) const {
+    if (area_cameras.count(r.camera)) return true;
+    if (!mobile_cameras.count(r.camera) || !r.position) return false;
+    return q.area->polygon.empty()
+               ? geo::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
+               : geo::RingContains(q.area->polygon, *r.position);
+  }
+};
+
+Result<ClickHouseReads::Prepared> ClickHouseReads::Prepare(const store::ReadQuery& q,
+                                                           std::int64_t now) const {
   const int kinds = (q.plate ? 1 : 0) + (q.pattern ? 1 : 0) + (q.area ? 1 : 0);
   if (kinds > 1)
     return Status::InvalidArgument("a query has at most one of plate, pattern and area");
-  store::QueryResult out;
-  if (q.agencies.empty() || q.limit == 0) return out;
-  const std::int64_t now = clock_.NowMillis();
-  std::string where;
+  Prepared p;
+  if (q.agencies.empty() || q.limit == 0) {
+    p.nothing = true;
+    return p;
+  }
+  std::string& where = p.where;
   {
     std::lock_guard l(mu_);
     for (const std::string& agency : std::set<std::string>(q.agencies.begin(), q.agencies.end())) {
@@ -366,7 +387,7 @@ Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) con
     where += fmt::format(" AND time >= {}", q.from);
   if (q.to != std::numeric_limits<std::int64_t>::max())
     where += fmt::format(" AND time < {}", q.to);
-  std::string table = Table("reads");
+  p.table = Table("reads");
   if (q.plate) {
     where += " AND plate = " + Quote(q.plate->str());
   } else if (q.pattern) {
@@ -374,56 +395,134 @@ Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) con
     for (char ch : q.pattern->text()) like += ch == '?' ? '_' : ch == '*' ? '%' : ch;
     where += " AND plate LIKE " + Quote(like);
   } else if (q.area || !q.cameras.empty()) {
-    table = Table("reads_by_camera");
+    p.table = Table("reads_by_camera");
   }
-  std::set<std::string> area_cameras, mobile_cameras;
   if (q.area) {
-    area_cameras.insert(q.area->cameras.begin(), q.area->cameras.end());
-    mobile_cameras.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
-    std::vector<std::string> all(area_cameras.begin(), area_cameras.end());
-    all.insert(all.end(), mobile_cameras.begin(), mobile_cameras.end());
-    if (all.empty()) return out;
+    p.area_cameras.insert(q.area->cameras.begin(), q.area->cameras.end());
+    p.mobile_cameras.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
+    std::vector<std::string> all(p.area_cameras.begin(), p.area_cameras.end());
+    all.insert(all.end(), p.mobile_cameras.begin(), p.mobile_cameras.end());
+    if (all.empty()) {
+      p.nothing = true;
+      return p;
+    }
     where += " AND camera IN (" + InList(all) + ")";
   }
   if (!q.cameras.empty()) where += " AND camera IN (" + InList(q.cameras) + ")";
   if (q.state) where += " AND state = " + Quote(q.state->code());
-  auto in_area = [&](const read::Read& r) {
-    if (area_cameras.count(r.camera)) return true;
-    if (!mobile_cameras.count(r.camera) || !r.position) return false;
-    return q.area->polygon.empty()
-               ? geo::DistanceMeters(*r.position, q.area->center) <= q.area->radius_m
-               : geo::RingContains(q.area->polygon, *r.position);
-  };
-  const bool filtered_here = (q.area && !mobile_cameras.empty()) || q.exclude;
+  p.filtered_here = (q.area && !p.mobile_cameras.empty()) || q.exclude;
+  return p;
+}
+
+std::string ClickHouseReads::Select(const Prepared& p,
+                                    const std::optional<store::ReadCursor>& after,
+                                    std::size_t fetch, std::string_view tag) const {
+  return fmt::format(
+      "SELECT {}{} FROM {} WHERE {}{} ORDER BY time DESC, agency, camera, id "
+      "LIMIT 1 BY agency, camera, id LIMIT {}",
+      tag, kColumns, p.table, p.where, after ? " AND " + AfterTerm(*after) : "", fetch);
+}
+
+Result<bool> ClickHouseReads::Absorb(const store::ReadQuery& q, const Prepared& p,
+                                     std::vector<Row>& rows, std::size_t skip, std::size_t fetch,
+                                     store::QueryResult& out,
+                                     std::optional<store::ReadCursor>& after) const {
+  for (Row& row : rows) {
+    row.erase(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(skip));
+    Result<read::Read> r = DecodeRow(row);
+    if (!r.ok()) return r.status();
+    after = store::ReadCursor{r->time, r->agency, r->camera, r->id};
+    if (q.area && !p.InArea(q, *r)) continue;
+    if (q.exclude && q.exclude(*r)) continue;
+    if (out.reads.size() == q.limit) {
+      out.truncated = true;
+      break;
+    }
+    out.reads.push_back(std::move(r).value());
+  }
+  const bool done = out.truncated || rows.size() < fetch || !p.filtered_here;
+  if (done && out.truncated && !out.reads.empty()) {
+    const read::Read& last = out.reads.back();
+    out.next = store::ReadCursor{last.time, last.agency, last.camera, last.id};
+  }
+  return done;
+}
+
+Result<store::QueryResult> ClickHouseReads::Query(const store::ReadQuery& q) const {
+  Result<Prepared> p = Prepare(q, clock_.NowMillis());
+  if (!p.ok()) return p.status();
+  store::QueryResult out;
+  if (p->nothing) return out;
   // Pages of rows until one more than the limit passed the filters applied
   // here (or none are left): then `truncated` is known.
   std::optional<store::ReadCursor> after = q.after;
-  std::size_t fetch = q.limit + 1;
-  for (;;) {
-    const std::string sql = fmt::format(
-        "SELECT {} FROM {} WHERE {}{} ORDER BY time DESC, agency, camera, id "
-        "LIMIT 1 BY agency, camera, id LIMIT {}",
-        kColumns, table, where, after ? " AND " + AfterTerm(*after) : "", fetch);
-    Result<std::vector<Row>> rows = ch_->SelectAny(sql);
+  for (std::size_t fetch = q.limit + 1;; fetch = std::min<std::size_t>(fetch * 2, 1'000'000)) {
+    Result<std::vector<Row>> rows = ch_->SelectAny(Select(*p, after, fetch, ""));
     if (!rows.ok()) return rows.status();
-    for (Row& row : *rows) {
-      Result<read::Read> r = DecodeRow(row);
-      if (!r.ok()) return r.status();
-      after = store::ReadCursor{r->time, r->agency, r->camera, r->id};
-      if (q.area && !in_area(*r)) continue;
-      if (q.exclude && q.exclude(*r)) continue;
-      if (out.reads.size() == q.limit) {
-        out.truncated = true;
-        break;
-      }
-      out.reads.push_back(std::move(r).value());
-    }
-    if (out.truncated || rows->size() < fetch || !filtered_here) break;
-    fetch = std::min<std::size_t>(fetch * 2, 1'000'000);
+    Result<bool> done = Absorb(q, *p, *rows, 0, fetch, out, after);
+    if (!done.ok()) return done.status();
+    if (*done) return out;
   }
-  if (out.truncated && !out.reads.empty()) {
-    const read::Read& last = out.reads.back();
-    out.next = store::ReadCursor{last.time, last.agency, last.camera, last.id};
+}
+
+Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
+    const std::vector<store::ReadQuery>& queries) const {
+  // One round trip for many queries: their SELECTs in UNION ALL, each row
+  // tagged with its query's index, in statements of at most ~100 KB (under
+  // ClickHouse's max_query_size of 256 KiB).
+  constexpr std::size_t kStatementBytes = 100'000;
+  const std::int64_t now = clock_.NowMillis();
+  std::vector<store::QueryResult> out(queries.size());
+  std::vector<Prepared> prepared;
+  prepared.reserve(queries.size());
+  for (const store::ReadQuery& q : queries) {
+    Result<Prepared> p = Prepare(q, now);
+    if (!p.ok()) return p.status();
+    prepared.push_back(std::move(p).value());
+  }
+  std::vector<std::vector<Row>> rows(queries.size());
+  std::string sql;
+  auto send = [&]() -> Status {
+    if (sql.empty()) return Status::Ok();
+    Result<std::vector<Row>> got = ch_->SelectAny(sql);
+    sql.clear();
+    if (!got.ok()) return got.status();
+    for (Row& row : *got) {
+      std::size_t i = 0;
+      if (row.empty() || !ParseInt(row[0], &i) || i >= queries.size())
+        return Status::Internal("ClickHouse: a row of no query");
+      rows[i].push_back(std::move(row));
+    }
+    return Status::Ok();
+  };
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    if (prepared[i].nothing) continue;
+    const std::string one = Select(prepared[i], queries[i].after, queries[i].limit + 1,
+                                   fmt::format("{} AS query, ", i));
+    if (!sql.empty() && sql.size() + one.size() > kStatementBytes)
+      INTERDICT_RETURN_IF_ERROR(send());
+    sql += (sql.empty() ? "" : " UNION ALL ") + one;
+  }
+  INTERDICT_RETURN_IF_ERROR(send());
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    if (prepared[i].nothing) continue;
+    // UNION ALL interleaves its parts' rows; each part's order is restored.
+    std::sort(rows[i].begin(), rows[i].end(), [](const Row& a, const Row& b) {
+      const std::int64_t ta = std::strtoll(a[4].c_str(), nullptr, 10);
+      const std::int64_t tb = std::strtoll(b[4].c_str(), nullptr, 10);
+      if (ta != tb) return ta > tb;
+      return std::tie(a[1], a[2], a[3]) < std::tie(b[1], b[2], b[3]);
+    });
+    std::optional<store::ReadCursor> after = queries[i].after;
+    Result<bool> done =
+        Absorb(queries[i], prepared[i], rows[i], 1, queries[i].limit + 1, out[i], after);
+    if (!done.ok()) return done.status();
+    if (!*done) {
+      // Rows filtered here left it short: the rest as a query of its own.
+      Result<store::QueryResult> alone = Query(queries[i]);
+      if (!alone.ok()) return alone.status();
+      out[i] = std::move(alone).value();
+    }
   }
   return out;
 }

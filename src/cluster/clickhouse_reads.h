@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ class ClickHouseReads : public store::ReadStore {
   // in a cluster the servers append through JetStream instead.
   Result<store::AppendResult> Append(std::vector<read::Read> reads) override;
   Result<store::QueryResult> Query(const store::ReadQuery& query) const override;
+  // The queries' SELECTs in one statement (UNION ALL): one round trip.
+  Result<std::vector<store::QueryResult>> QueryMany(
+      const std::vector<store::ReadQuery>& queries) const override;
   std::vector<plate::Plate> KnownPlates(const std::vector<plate::Plate>& candidates) const override;
   std::string HoldFor(const read::Read& r) const override;
   void SetRetention(std::map<std::string, store::RetentionRule> by_agency) override;
@@ -89,6 +93,17 @@ class ClickHouseReads : public store::ReadStore {
 
  private:
   ClickHouseReads(ClickHouseReadsOptions options, const Clock& clock, Logger& log);
+  struct Prepared;
+  Result<Prepared> Prepare(const store::ReadQuery& q, std::int64_t now) const;
+  // The SELECT of `p` after `after`, at most `fetch` rows, `tag` before the
+  // read's columns.
+  std::string Select(const Prepared& p, const std::optional<store::ReadCursor>& after,
+                     std::size_t fetch, std::string_view tag) const;
+  // Takes a page of rows (their first `skip` columns dropped) into `out`;
+  // true when the query is answered, false when another page is needed.
+  Result<bool> Absorb(const store::ReadQuery& q, const Prepared& p, std::vector<Row>& rows,
+                      std::size_t skip, std::size_t fetch, store::QueryResult& out,
+                      std::optional<store::ReadCursor>& after) const;
   Status CreateSchema();
   std::string Table(std::string_view name) const;  // the Distributed table, or the local one
   // Runs `statement` on each shard: on one replica when replicated (the

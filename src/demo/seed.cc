@@ -17,6 +17,7 @@
 #include "base/time_format.h"
 #include "catalog/database.h"
 #include "catalog/migrations.h"
+#include "cluster/clickhouse_reads.h"
 #include "crypto/crypto.h"
 #include "crypto/password.h"
 #include "identity/accounts.h"
@@ -25,6 +26,7 @@
 #include "oversight/read_counts.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
+#include "server/catalog_handle.h"
 #include "server/data_dir.h"
 #include "store/store.h"
 
@@ -168,8 +170,12 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
   const sim::Population& population = traffic.population();
   Result<server::DataDir> dir = server::DataDir::Open(options.data_dir);
   if (!dir.ok()) return dir.status();
-  Result<std::unique_ptr<catalog::Database>> opened =
-      catalog::Database::Open(server::DataPaths(options.data_dir).catalog());
+  Result<catalog::Location> where = options.config != nullptr
+                                        ? server::CatalogLocation(*options.config)
+                                        : Result<catalog::Location>(catalog::Location::Sqlite(
+                                              server::DataPaths(options.data_dir).catalog()));
+  if (!where.ok()) return where.status();
+  Result<std::unique_ptr<catalog::Database>> opened = catalog::Database::Open(*where);
   if (!opened.ok()) return opened.status();
   catalog::Database& db = **opened;
   INTERDICT_RETURN_IF_ERROR(catalog::Migrate(db));
@@ -394,12 +400,27 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
 
   // History: the last days of traffic, straight into the store (history is
   // not matched against today's lists, as imports are not).
-  store::StoreOptions so;
-  so.dir = server::DataPaths(options.data_dir).store();
-  so.background = false;
-  Result<std::unique_ptr<store::Store>> store =
-      store::Store::Open(so, store::Env::Posix(), Clock::System(), log);
-  if (!store.ok()) return store.status();
+  std::unique_ptr<store::Store> embedded;
+  std::unique_ptr<cluster::ClickHouseReads> in_cluster;
+  store::ReadStore* history = nullptr;
+  if (options.config != nullptr && options.config->store.backend == "cluster") {
+    Result<cluster::ClickHouseReadsOptions> co = server::ClusterTables(*options.config);
+    if (!co.ok()) return co.status();
+    Result<std::unique_ptr<cluster::ClickHouseReads>> tables =
+        cluster::ClickHouseReads::Open(std::move(co).value(), Clock::System(), log);
+    if (!tables.ok()) return tables.status();
+    in_cluster = std::move(tables).value();
+    history = in_cluster.get();
+  } else {
+    store::StoreOptions so;
+    so.dir = server::DataPaths(options.data_dir).store();
+    so.background = false;
+    Result<std::unique_ptr<store::Store>> opened_store =
+        store::Store::Open(so, store::Env::Posix(), Clock::System(), log);
+    if (!opened_store.ok()) return opened_store.status();
+    embedded = std::move(opened_store).value();
+    history = embedded.get();
+  }
   const std::int64_t today = traffic.LocalMidnight(now);
   for (int d = options.history_days; d >= 1; --d) {
     std::vector<read::Read> reads;
@@ -411,7 +432,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
           reads.begin() + static_cast<std::ptrdiff_t>(at),
           reads.begin() + static_cast<std::ptrdiff_t>(std::min(reads.size(), at + 50'000)));
       const oversight::DayKeys keys = oversight::KeysOf(batch);
-      Result<store::AppendResult> r = (*store)->Append(std::move(batch));
+      Result<store::AppendResult> r = history->Append(std::move(batch));
       if (!r.ok()) return r.status();
       oversight::DayCounts counts;
       oversight::Count(keys, r->kept, counts);
@@ -419,7 +440,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     }
     log.Info("demo history day written", {{"reads", std::to_string(reads.size())}});
   }
-  INTERDICT_RETURN_IF_ERROR((*store)->Flush());
+  if (embedded) INTERDICT_RETURN_IF_ERROR(embedded->Flush());
   INTERDICT_RETURN_IF_ERROR(WriteSecrets(options.data_dir, secrets));
   return report;
 }

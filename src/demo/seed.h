@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "config/config.h"
 #include "sim/population.h"
 #include "sim/region.h"
 #include "sim/traffic.h"
@@ -20,6 +21,10 @@ namespace interdict::demo {
 struct DemoOptions {
   std::string data_dir;
   int history_days = 3;
+  // Where the catalog and the reads go, as the server will find them (a
+  // PostgreSQL catalog and the cluster's reads: docs/cluster.md). Null: the
+  // embedded store and DATA/catalog.db.
+  const config::Config* config = nullptr;
 };
 
 // What the demo prints and its feeder needs; kept in DATA/demo/secrets.json

@@ -3,6 +3,7 @@
 // than kMaxGathered) and page through their own results.
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <span>
 #include <tuple>
@@ -100,6 +101,32 @@ Result<std::vector<read::Read>> Gather(const store::ReadStore& store, store::Rea
   out.reserve(r->reads.size());
   for (read::Read& rd : r->reads) {
     if (Passes(req, rd)) out.push_back(std::move(rd));
+  }
+  return out;
+}
+
+// Gather for several queries at once (one round trip on a store that has
+// them); `what(i)` names the i-th for the refusal.
+Result<std::vector<std::vector<read::Read>>> GatherMany(
+    const store::ReadStore& store, std::vector<store::ReadQuery> queries, const Request& req,
+    const std::function<std::string(std::size_t)>& what) {
+  for (store::ReadQuery& q : queries) {
+    q.limit = kMaxGathered;
+    q.after.reset();
+  }
+  Result<std::vector<store::QueryResult>> results = store.QueryMany(queries);
+  if (!results.ok()) return results.status();
+  std::vector<std::vector<read::Read>> out(results->size());
+  for (std::size_t i = 0; i < results->size(); ++i) {
+    store::QueryResult& r = (*results)[i];
+    if (r.truncated) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: more than {} reads match; narrow the time window, the area or the agencies", what(i),
+          kMaxGathered));
+    }
+    for (read::Read& rd : r.reads) {
+      if (Passes(req, rd)) out[i].push_back(std::move(rd));
+    }
   }
   return out;
 }
@@ -232,19 +259,25 @@ Status Lookalike(const store::ReadStore& store, const Request& req, const Plan& 
 Status OfferLookalikes(const store::ReadStore& store, const Request& req, const Plan& plan,
                        Answer& a) {
   const Relation rel(*req.plate);
-  for (const plate::Plate& candidate : KnownLookalikes(store, *req.plate, false)) {
+  const std::vector<plate::Plate> candidates = KnownLookalikes(store, *req.plate, false);
+  std::vector<store::ReadQuery> queries;
+  for (const plate::Plate& candidate : candidates) {
     store::ReadQuery q = plan.query;
     q.plate = candidate;
-    q.after.reset();
-    Result<std::vector<read::Read>> reads = Gather(store, q, req, "params.plate");
-    if (!reads.ok()) return reads.status();
-    if (reads->empty()) continue;
+    queries.push_back(std::move(q));
+  }
+  Result<std::vector<std::vector<read::Read>>> found =
+      GatherMany(store, std::move(queries), req, [](std::size_t) { return "params.plate"; });
+  if (!found.ok()) return found.status();
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::vector<read::Read>& reads = (*found)[i];
+    if (reads.empty()) continue;
     PlateGroup g;
-    for (const read::Read& r : *reads) {
+    for (const read::Read& r : reads) {
       AddTo(g, r, -1);
       a.owners.insert(r.agency);
     }
-    g.match = rel.KindOf(candidate);
+    g.match = rel.KindOf(candidates[i]);
     if (g.match.empty()) g.match = "one_edit";
     a.groups.push_back(std::move(g));
   }
@@ -269,15 +302,20 @@ Status Area(const store::ReadStore& store, const Request& req, const Plan& plan,
 
 Status Scenes(const store::ReadStore& store, const Request& req, const Plan& plan, Answer& a) {
   std::map<std::string, PlateGroup> by_plate;
+  std::vector<store::ReadQuery> queries;
   for (std::size_t i = 0; i < req.scenes.size(); ++i) {
     store::ReadQuery q = plan.query;
     q.area = plan.scene_areas[i];
     q.from = req.scenes[i].from;
     q.to = req.scenes[i].to;
-    Result<std::vector<read::Read>> reads =
-        Gather(store, q, req, fmt::format("params.scenes[{}]", i));
-    if (!reads.ok()) return reads.status();
-    for (const read::Read& r : *reads) AddTo(by_plate[r.plate.str()], r, static_cast<int>(i));
+    queries.push_back(std::move(q));
+  }
+  Result<std::vector<std::vector<read::Read>>> found =
+      GatherMany(store, std::move(queries), req,
+                 [](std::size_t i) { return fmt::format("params.scenes[{}]", i); });
+  if (!found.ok()) return found.status();
+  for (std::size_t i = 0; i < found->size(); ++i) {
+    for (const read::Read& r : (*found)[i]) AddTo(by_plate[r.plate.str()], r, static_cast<int>(i));
   }
   for (auto& [plate, g] : by_plate) {
     if (g.scenes.size() >= req.k) a.groups.push_back(std::move(g));
@@ -316,19 +354,23 @@ Status Convoy(const store::ReadStore& store, const Request& req, const Plan& pla
   };
   std::map<std::string, Companion> companions;
   std::map<std::string, std::int64_t> target_passes_at;  // camera → passes
-  for (std::size_t i = 0; i < passes.size(); ++i) {
-    const read::Read& t = *passes[i];
-    ++target_passes_at[CameraKey(t)];
-    a.owners.insert(t.agency);
+  std::vector<store::ReadQuery> windows;
+  for (const read::Read* t : passes) {
+    ++target_passes_at[CameraKey(*t)];
+    a.owners.insert(t->agency);
     store::ReadQuery q;
-    q.agencies = {t.agency};
-    q.cameras = {t.camera};
+    q.agencies = {t->agency};
+    q.cameras = {t->camera};
     q.exclude = plan.query.exclude;
-    q.from = t.time - req.window_ms;
-    q.to = t.time + req.window_ms + 1;
-    Result<std::vector<read::Read>> near = Gather(store, q, req, "params.window_s");
-    if (!near.ok()) return near.status();
-    for (const read::Read& r : *near) {
+    q.from = t->time - req.window_ms;
+    q.to = t->time + req.window_ms + 1;
+    windows.push_back(std::move(q));
+  }
+  Result<std::vector<std::vector<read::Read>>> near =
+      GatherMany(store, std::move(windows), req, [](std::size_t) { return "params.window_s"; });
+  if (!near.ok()) return near.status();
+  for (std::size_t i = 0; i < passes.size(); ++i) {
+    for (const read::Read& r : (*near)[i]) {
       if (r.plate == *req.plate) continue;
       if (!rel.KindOf(r.plate).empty()) {
         ++a.excluded;  // the target itself, misread
@@ -350,27 +392,37 @@ Status Convoy(const store::ReadStore& store, const Request& req, const Plan& pla
   // the target's passes there with probability about n × 2Δt / period.
   if (repeated.size() > kMaxCompanions) repeated.resize(kMaxCompanions);
   const double period = static_cast<double>(req.to - req.from);
-  for (Companion* c : repeated) {
-    store::ReadQuery q = plan.query;
-    q.plate = *plate::Plate::FromNormalized(c->group.plate);
-    q.state.reset();
-    Result<store::QueryResult> own = store.Query([&] {
+  // Each companion's own reads, a chunk of companions at a time (one round
+  // trip each on a store that answers many queries at once; a bounded
+  // number of reads in memory).
+  constexpr std::size_t kCompanionsAtOnce = 64;
+  for (std::size_t from = 0; from < repeated.size(); from += kCompanionsAtOnce) {
+    const std::size_t to = std::min(repeated.size(), from + kCompanionsAtOnce);
+    std::vector<store::ReadQuery> own_queries;
+    for (std::size_t k = from; k < to; ++k) {
+      store::ReadQuery q = plan.query;
+      q.plate = *plate::Plate::FromNormalized(repeated[k]->group.plate);
+      q.state.reset();
       q.limit = kMaxGathered;
-      return q;
-    }());
-    if (!own.ok()) return own.status();
-    std::map<std::string, std::int64_t> at;
-    for (const read::Read& r : own->reads) ++at[CameraKey(r)];
-    double expected = 0;
-    for (const auto& [camera, n] : target_passes_at) {
-      auto it = at.find(camera);
-      if (it != at.end())
-        expected += static_cast<double>(n) * static_cast<double>(it->second) *
-                    static_cast<double>(2 * req.window_ms) / period;
+      own_queries.push_back(std::move(q));
     }
-    c->group.expected = expected;
-    for (const std::string& agency : c->group.agencies) a.owners.insert(agency);
-    a.groups.push_back(std::move(c->group));
+    Result<std::vector<store::QueryResult>> owns = store.QueryMany(own_queries);
+    if (!owns.ok()) return owns.status();
+    for (std::size_t k = from; k < to; ++k) {
+      Companion* c = repeated[k];
+      std::map<std::string, std::int64_t> at;
+      for (const read::Read& r : (*owns)[k - from].reads) ++at[CameraKey(r)];
+      double expected = 0;
+      for (const auto& [camera, n] : target_passes_at) {
+        auto it = at.find(camera);
+        if (it != at.end())
+          expected += static_cast<double>(n) * static_cast<double>(it->second) *
+                      static_cast<double>(2 * req.window_ms) / period;
+      }
+      c->group.expected = expected;
+      for (const std::string& agency : c->group.agencies) a.owners.insert(agency);
+      a.groups.push_back(std::move(c->group));
+    }
   }
   // Ranked by co-occurrences beyond chance, then distinct cameras.
   std::sort(a.groups.begin(), a.groups.end(), [](const PlateGroup& x, const PlateGroup& y) {

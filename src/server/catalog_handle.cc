@@ -17,6 +17,17 @@ Result<catalog::Location> CatalogLocation(const config::Config& config) {
   return where;
 }
 
+Result<cluster::ClickHouseReadsOptions> ClusterTables(const config::Config& config) {
+  const config::ClusterConfig& c = config.cluster;
+  Result<cluster::ClickHouseShards> shards = cluster::ParseShards(c.clickhouse_nodes);
+  if (!shards.ok()) return shards.status().WithContext("cluster.clickhouse.nodes: ");
+  cluster::ClickHouseReadsOptions o;
+  o.shards = std::move(shards).value();
+  o.cluster = c.clickhouse_cluster;
+  o.replicated = c.clickhouse_replicated;
+  return o;
+}
+
 Result<std::unique_ptr<CatalogHandle>> CatalogHandle::Open(const catalog::Location& where,
                                                            identity::AccountPolicy policy,
                                                            int connections) {

@@ -17,6 +17,7 @@
 
 #include "base/status.h"
 #include "catalog/database.h"
+#include "cluster/clickhouse_reads.h"
 #include "config/config.h"
 #include "identity/accounts.h"
 
@@ -25,6 +26,8 @@ namespace interdict::server {
 // Where `config` puts the catalog: DATA/catalog.db, or catalog.postgresql.url
 // with the password from catalog.postgresql.password_file when one is named.
 Result<catalog::Location> CatalogLocation(const config::Config& config);
+// The cluster's read tables the configuration names (store.backend = "cluster").
+Result<cluster::ClickHouseReadsOptions> ClusterTables(const config::Config& config);
 
 class CatalogHandle {
  public:

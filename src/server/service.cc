@@ -77,14 +77,10 @@ struct Service::Impl {
 
 Status Service::Impl::OpenClusterStore(const DataPaths& paths) {
   const config::ClusterConfig& c = config.cluster;
-  Result<cluster::ClickHouseShards> shards = cluster::ParseShards(c.clickhouse_nodes);
-  if (!shards.ok()) return shards.status().WithContext("cluster.clickhouse.nodes: ");
-  cluster::ClickHouseReadsOptions co;
-  co.shards = std::move(shards).value();
-  co.cluster = c.clickhouse_cluster;
-  co.replicated = c.clickhouse_replicated;
+  Result<cluster::ClickHouseReadsOptions> co = ClusterTables(config);
+  if (!co.ok()) return co.status();
   Result<std::unique_ptr<cluster::ClickHouseReads>> tables =
-      cluster::ClickHouseReads::Open(std::move(co), clock, log);
+      cluster::ClickHouseReads::Open(std::move(co).value(), clock, log);
   if (!tables.ok()) return tables.status();
   cluster_tables = std::move(tables).value();
   cluster::ReadStreamOptions so;
@@ -281,9 +277,8 @@ Status Service::Start() {
   INTERDICT_RETURN_IF_ERROR(ApplyRetentionToStore(s.api));
   if (s.loader) s.loader->Start();
   if (s.purger) s.purger->Start();
-  Result<std::unique_ptr<media::ImageStore>> images =
-      media::ImageStore::Open(s.config.images_dir.empty() ? paths.images() : s.config.images_dir,
-                              store::Env::Posix());
+  Result<std::unique_ptr<media::ImageStore>> images = media::ImageStore::Open(
+      s.config.images_dir.empty() ? paths.images() : s.config.images_dir, store::Env::Posix());
   if (!images.ok()) return images.status();
   s.images = std::move(images).value();
   s.api.images = s.images.get();

@@ -16,4 +16,15 @@ const Hold* HoldCovering(const std::vector<Hold>& holds, std::string_view agency
   return nullptr;
 }
 
+Result<std::vector<QueryResult>> ReadStore::QueryMany(const std::vector<ReadQuery>& queries) const {
+  std::vector<QueryResult> out;
+  out.reserve(queries.size());
+  for (const ReadQuery& q : queries) {
+    Result<QueryResult> r = Query(q);
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
 }  // namespace interdict::store

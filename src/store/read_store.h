@@ -62,6 +62,10 @@ class ReadStore {
   virtual Result<AppendResult> Append(std::vector<read::Read> reads) = 0;
   // Answers a query over a consistent view; writes and purges go on.
   virtual Result<QueryResult> Query(const ReadQuery& query) const = 0;
+  // Several queries, each answered as Query answers it. A store with a round
+  // trip per query (the cluster's) answers them together; by default, one
+  // after the other.
+  virtual Result<std::vector<QueryResult>> QueryMany(const std::vector<ReadQuery>& queries) const;
   // Which of `candidates` the store holds reads of (a plate whose reads were
   // all purged may still be named). For look-alike searches.
   virtual std::vector<plate::Plate> KnownPlates(

@@ -639,5 +639,59 @@ TEST_F(ClickHouseReadsTest, VerifyFindsATableThatLostItsReadsAndNamesTheNode) {
   EXPECT_NE(cli.err.find("problem: shard 1 node"), std::string::npos) << cli.err;
 }
 
+TEST_F(ClickHouseReadsTest, ManyQueriesAtOnceAnswerEachAsItsOwnQueryDoes) {
+  FakeClock clock(1'790'000'000'000);
+  std::unique_ptr<ClickHouseReads> reads = Open(clock);
+  ASSERT_NE(reads, nullptr);
+  std::vector<read::Read> batch = Reads(60, clock.NowMillis() - 600'000, "MANY1");
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].camera = "c" + std::to_string(i % 3);
+    if (i % 2) batch[i].plate = *plate::Plate::FromNormalized("MANY2");
+  }
+  ASSERT_TRUE(reads->Append(batch).ok());
+  // Enough queries for several statements (each ~100 KB at most), of every
+  // shape: by plate, by camera, pages after a cursor, and a filter applied
+  // here that leaves a page short (answered by a query of its own).
+  std::vector<store::ReadQuery> queries;
+  std::vector<std::string> many_cameras;
+  for (int i = 0; i < 400; ++i) many_cameras.push_back("unused-camera-" + std::to_string(i));
+  for (int i = 0; i < 120; ++i) {
+    store::ReadQuery q;
+    q.agencies = {"AG00"};
+    q.limit = 1 + static_cast<std::size_t>(i % 9);
+    switch (i % 4) {
+      case 0: q.plate = *plate::Plate::FromNormalized(i % 8 ? "MANY1" : "MANY2"); break;
+      case 1:
+        q.cameras = many_cameras;
+        q.cameras.push_back("c" + std::to_string(i % 3));
+        break;
+      case 2:
+        q.plate = *plate::Plate::FromNormalized("MANY2");
+        q.after = store::ReadCursor{batch[31].time, "AG00", batch[31].camera, batch[31].id};
+        break;
+      default:
+        q.pattern = *store::PlatePattern::Parse("MANY*");
+        q.exclude = [](const read::Read& r) { return r.id.back() != '7'; };
+    }
+    queries.push_back(std::move(q));
+  }
+  Result<std::vector<store::QueryResult>> together = reads->QueryMany(queries);
+  ASSERT_TRUE(together.ok()) << together.status().message();
+  ASSERT_EQ(together->size(), queries.size());
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    Result<store::QueryResult> alone = reads->Query(queries[i]);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ((*together)[i].reads, alone->reads) << "query " << i;
+    EXPECT_EQ((*together)[i].truncated, alone->truncated) << "query " << i;
+    EXPECT_EQ((*together)[i].next.has_value(), alone->next.has_value()) << "query " << i;
+    if (alone->next && (*together)[i].next) {
+      EXPECT_EQ((*together)[i].next->id, alone->next->id) << "query " << i;
+    }
+    found += alone->reads.size();
+  }
+  EXPECT_GT(found, 300u);  // the answers hold something
+}
+
 }  // namespace
 }  // namespace interdict::cluster
