@@ -675,6 +675,18 @@ TEST_F(ClickHouseReadsTest, ManyQueriesAtOnceAnswerEachAsItsOwnQueryDoes) {
     }
     queries.push_back(std::move(q));
   }
+  // A convoy's passes: one camera, windows that overlap, some with more
+  // reads than their limit (merged into one SELECT of ORed windows).
+  for (int k = 0; k < 40; ++k) {
+    store::ReadQuery q;
+    q.agencies = {"AG00"};
+    q.cameras = {"c" + std::to_string(k % 2)};
+    q.from = batch[0].time + k * 1000;
+    q.to = q.from + 9000;
+    q.limit = 1 + static_cast<std::size_t>(k % 4);
+    if (k % 5 == 0) q.exclude = [](const read::Read& r) { return r.id.back() == '3'; };
+    queries.push_back(std::move(q));
+  }
   Result<std::vector<store::QueryResult>> together = reads->QueryMany(queries);
   ASSERT_TRUE(together.ok()) << together.status().message();
   ASSERT_EQ(together->size(), queries.size());
