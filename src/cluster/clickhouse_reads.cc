@@ -350,7 +350,8 @@ Result<store::AppendResult> ClickHouseReads::Append(std::vector<read::Read> read
 // each row here.
 struct ClickHouseReads::Prepared {
   bool nothing = false;      // answers nothing whatever the tables hold
-  std::string table, where;  // `where` without the time window
+  std::string table, where;  // `where` without the plate and the time window
+  std::string plate;         // the plate asked for, or empty
   std::string window;        // " AND time >= … AND time < …", or what of it is bounded
   std::set<std::string> area_cameras, mobile_cameras;
   bool filtered_here = false;  // some rows the SQL returns may not pass
@@ -390,7 +391,7 @@ Result<ClickHouseReads::Prepared> ClickHouseReads::Prepare(const store::ReadQuer
     p.window += fmt::format(" AND time < {}", q.to);
   p.table = Table("reads");
   if (q.plate) {
-    where += " AND plate = " + Quote(q.plate->str());
+    p.plate = q.plate->str();
   } else if (q.pattern) {
     std::string like;  // plates hold only A-Z and 0-9, so '_' and '%' need no escape
     for (char ch : q.pattern->text()) like += ch == '?' ? '_' : ch == '*' ? '%' : ch;
@@ -419,9 +420,10 @@ std::string ClickHouseReads::Select(const Prepared& p,
                                     const std::optional<store::ReadCursor>& after,
                                     std::size_t fetch, std::string_view tag) const {
   return fmt::format(
-      "SELECT {}{} FROM {} WHERE {}{}{} ORDER BY time DESC, agency, camera, id "
+      "SELECT {}{} FROM {} WHERE {}{}{}{} ORDER BY time DESC, agency, camera, id "
       "LIMIT 1 BY agency, camera, id LIMIT {}",
-      tag, kColumns, p.table, p.where, p.window, after ? " AND " + AfterTerm(*after) : "", fetch);
+      tag, kColumns, p.table, p.where, p.plate.empty() ? "" : " AND plate = " + Quote(p.plate),
+      p.window, after ? " AND " + AfterTerm(*after) : "", fetch);
 }
 
 Result<bool> ClickHouseReads::Absorb(const store::ReadQuery& q, const Prepared& p,
@@ -485,53 +487,79 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
     prepared.push_back(std::move(p).value());
   }
   // Queries that differ only in their time window (a convoy's passes at one
-  // camera) become one SELECT whose condition ORs the windows, at most
-  // kWindowsPerSelect of them: one range read per camera instead of a
-  // granule (8,192 rows) per window. Its rows go to every window that holds
-  // them. Such a SELECT has no row limit of its own below the windows' sum;
-  // if it reaches it, its queries are asked one by one.
-  constexpr std::size_t kWindowsPerSelect = 500;
+  // camera) become one SELECT whose condition ORs the windows; queries that
+  // differ only in their plate (a convoy's companions' histories), one
+  // SELECT of `plate IN (…)`. At most kMergedPerSelect a SELECT: one range
+  // read per camera or plate instead of a granule (8,192 rows) per query.
+  // The rows go to every query that holds them. Such a SELECT's row limit is
+  // its queries' sum; if it reaches it, its queries are asked one by one.
+  constexpr std::size_t kMergedPerSelect = 500;
   struct Part {
     std::string sql;
     std::vector<std::size_t> queries;  // whose rows it holds
     std::size_t fetch = 0;             // its row limit
+    bool by_plate = false;             // its rows go to queries by plate, else by time
   };
   std::vector<Part> parts;
   {
-    std::map<std::string, std::vector<std::size_t>> alike;  // table and conditions → queries
+    using Groups = std::map<std::string, std::vector<std::size_t>>;  // conditions → queries
+    Groups by_window, by_plate;
     for (std::size_t i = 0; i < queries.size(); ++i) {
       const store::ReadQuery& q = queries[i];
-      if (prepared[i].nothing) continue;
-      const bool windowed = !q.after && q.from != std::numeric_limits<std::int64_t>::min() &&
-                            q.to != std::numeric_limits<std::int64_t>::max();
-      if (windowed) {
-        alike[prepared[i].table + '\n' + prepared[i].where].push_back(i);
-        continue;
-      }
-      parts.push_back(
-          {Select(prepared[i], q.after, q.limit + 1, fmt::format("{} AS query, ", parts.size())),
-           {i},
-           q.limit + 1});
+      const Prepared& p = prepared[i];
+      if (p.nothing) continue;
+      if (!q.after && q.from != std::numeric_limits<std::int64_t>::min() &&
+          q.to != std::numeric_limits<std::int64_t>::max())
+        by_window[p.table + '\n' + p.where + '\n' + p.plate].push_back(i);
+      else if (!q.after && !p.plate.empty())
+        by_plate[p.table + '\n' + p.where + '\n' + p.window].push_back(i);
+      else
+        parts.push_back(
+            {Select(p, q.after, q.limit + 1, fmt::format("{} AS query, ", parts.size())),
+             {i},
+             q.limit + 1});
     }
-    for (const auto& [key, members] : alike) {
-      for (std::size_t from = 0; from < members.size(); from += kWindowsPerSelect) {
-        Part part;
-        std::string windows;
-        for (std::size_t k = from; k < std::min(members.size(), from + kWindowsPerSelect); ++k) {
-          const store::ReadQuery& q = queries[members[k]];
-          windows += fmt::format("{}(time >= {} AND time < {})", windows.empty() ? "" : " OR ",
-                                 q.from, q.to);
-          part.queries.push_back(members[k]);
-          part.fetch = std::min<std::size_t>(part.fetch + q.limit + 1, 10'000'000);
+    // A window alone may still share its plate with others of its window.
+    for (auto it = by_window.begin(); it != by_window.end();) {
+      const std::size_t i = it->second.front();
+      if (it->second.size() == 1 && !prepared[i].plate.empty()) {
+        by_plate[prepared[i].table + '\n' + prepared[i].where + '\n' + prepared[i].window]
+            .push_back(i);
+        it = by_window.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto merge = [&](const Groups& groups, bool plates) {
+      for (const auto& [key, members] : groups) {
+        for (std::size_t from = 0; from < members.size(); from += kMergedPerSelect) {
+          Part part;
+          part.by_plate = plates;
+          std::string terms;
+          for (std::size_t k = from; k < std::min(members.size(), from + kMergedPerSelect); ++k) {
+            const store::ReadQuery& q = queries[members[k]];
+            terms += plates ? fmt::format("{}{}", terms.empty() ? "" : ", ",
+                                          Quote(prepared[members[k]].plate))
+                            : fmt::format("{}(time >= {} AND time < {})",
+                                          terms.empty() ? "" : " OR ", q.from, q.to);
+            part.queries.push_back(members[k]);
+            part.fetch = std::min<std::size_t>(part.fetch + q.limit + 1, 10'000'000);
+          }
+          const Prepared& p = prepared[members[from]];
+          const std::string rest =
+              plates ? fmt::format(" AND plate IN ({}){}", terms, p.window)
+                     : fmt::format("{} AND ({})",
+                                   p.plate.empty() ? "" : " AND plate = " + Quote(p.plate), terms);
+          part.sql = fmt::format(
+              "SELECT {} AS query, {} FROM {} WHERE {}{} ORDER BY time DESC, agency, camera, id "
+              "LIMIT 1 BY agency, camera, id LIMIT {}",
+              parts.size(), kColumns, p.table, p.where, rest, part.fetch);
+          parts.push_back(std::move(part));
         }
-        const Prepared& p = prepared[members[from]];
-        part.sql = fmt::format(
-            "SELECT {} AS query, {} FROM {} WHERE {} AND ({}) ORDER BY time DESC, agency, "
-            "camera, id LIMIT 1 BY agency, camera, id LIMIT {}",
-            parts.size(), kColumns, p.table, p.where, windows, part.fetch);
-        parts.push_back(std::move(part));
       }
-    }
+    };
+    merge(by_window, false);
+    merge(by_plate, true);
   }
   std::vector<std::vector<Row>> rows(parts.size());
   std::string sql;
@@ -544,7 +572,7 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
     if (!got.ok()) return got.status();
     for (Row& row : *got) {
       std::size_t i = 0;
-      if (row.size() < 5 || !ParseInt(row[0], &i) || i >= parts.size())
+      if (row.size() < 6 || !ParseInt(row[0], &i) || i >= parts.size())
         return Status::Internal("ClickHouse: a row of no query");
       rows[i].push_back(std::move(row));
     }
@@ -575,6 +603,10 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
         mine = std::move(rows[k]);
       } else {
         for (const Row& row : rows[k]) {
+          if (part.by_plate) {
+            if (row[5] == prepared[i].plate) mine.push_back(row);
+            continue;
+          }
           const std::int64_t t = std::strtoll(row[4].c_str(), nullptr, 10);
           if (t >= queries[i].from && t < queries[i].to) mine.push_back(row);
         }

@@ -1,6 +1,5 @@
 #include "cluster/purger.h"
 
-#include <bit>
 #include <fstream>
 
 #include "base/json_writer.h"
@@ -14,26 +13,19 @@ Purger::Purger(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, 
     : stream_(stream),
       tables_(tables),
       clock_(clock),
-      log_(log),
       dropped_(metrics.GetCounter("interdict_cluster_partitions_dropped_total",
                                   "Weeks of reads dropped whole by this server's purges.")),
       deletes_(metrics.GetCounter("interdict_cluster_purge_deletes_total",
                                   "Deletes of expired reads this server's purges issued.")),
       report_(std::move(report)),
       holder_(std::move(holder)),
-      every_(every) {}
-
-Purger::~Purger() {
-  {
-    std::lock_guard l(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+      every_(every),
+      worker_(
+          "the cluster's purge", log, [this] { return PurgeOnce().status(); },
+          [this](const Status&) { return every_; }) {}
 
 void Purger::Start() {
-  thread_ = std::thread([this] { Run(); });
+  worker_.Start(every_);
 }
 
 Result<bool> Purger::PurgeOnce() {
@@ -61,24 +53,6 @@ Result<bool> Purger::PurgeOnce() {
   out.flush();
   if (!out) return Status::IOError("cannot append to the purge report " + report_);
   return true;
-}
-
-void Purger::Run() {
-  std::uint64_t failures = 0;
-  for (;;) {
-    {
-      std::unique_lock l(mu_);
-      if (cv_.wait_for(l, every_, [this] { return stop_; })) return;
-    }
-    Result<bool> r = PurgeOnce();
-    if (r.ok()) {
-      failures = 0;
-      continue;
-    }
-    if (std::has_single_bit(++failures))
-      log_.Warn("the cluster's purge failed; trying again in a minute",
-                {{"error", r.status().message()}, {"failures", std::to_string(failures)}});
-  }
 }
 
 }  // namespace interdict::cluster

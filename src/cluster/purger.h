@@ -5,15 +5,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "cluster/clickhouse_reads.h"
 #include "cluster/read_stream.h"
+#include "cluster/worker.h"
 #include "metrics/registry.h"
 
 namespace interdict::cluster {
@@ -25,7 +23,6 @@ class Purger {
   Purger(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, Logger& log,
          metrics::Registry& metrics, std::string report, std::string holder,
          std::chrono::milliseconds every = std::chrono::minutes(1));
-  ~Purger();  // stops the thread
   Purger(const Purger&) = delete;
   Purger& operator=(const Purger&) = delete;
 
@@ -34,19 +31,14 @@ class Purger {
   Result<bool> PurgeOnce();
 
  private:
-  void Run();
   ReadStream& stream_;
   ClickHouseReads& tables_;
   const Clock& clock_;
-  Logger& log_;
   metrics::Counter& dropped_;
   metrics::Counter& deletes_;
   std::string report_, holder_;
   std::chrono::milliseconds every_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Worker worker_;  // last: stops before the rest goes (destroying the Purger stops it)
 };
 
 }  // namespace interdict::cluster

@@ -1,7 +1,5 @@
 #include "cluster/streamed_reads.h"
 
-#include <bit>
-
 namespace interdict::cluster {
 
 StreamedReads::StreamedReads(ReadStream& stream, ClickHouseReads& tables, const Clock& clock)
@@ -38,7 +36,6 @@ Loader::Loader(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, 
     : stream_(stream),
       tables_(tables),
       clock_(clock),
-      log_(log),
       opts_(options),
       loaded_(metrics.GetCounter("interdict_cluster_reads_loaded_total",
                                  "Reads this server's loader moved from JetStream to ClickHouse.")),
@@ -55,19 +52,26 @@ Loader::Loader(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, 
           "From a batch accepted by a server to its reads searchable in ClickHouse.",
           {0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300})),
       pending_(metrics.GetGauge("interdict_cluster_stream_pending_reads",
-                                "Reads in the JetStream stream not yet loaded into ClickHouse.")) {}
-
-Loader::~Loader() {
-  {
-    std::lock_guard l(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+                                "Reads in the JetStream stream not yet loaded into ClickHouse.")),
+      worker_(
+          "loading reads into ClickHouse", log,
+          [this]() -> Status {
+            Result<std::size_t> n = LoadOnce();
+            if (!n.ok()) {
+              errors_.Inc();
+              return n.status();
+            }
+            if (Result<std::uint64_t> p = stream_.Pending(); p.ok())
+              pending_.Set(static_cast<double>(*p));
+            return Status::Ok();
+          },
+          // At once again while it works (a fetch waits for reads by itself).
+          [this](const Status& st) {
+            return st.ok() ? std::chrono::milliseconds(0) : opts_.backoff;
+          }) {}
 
 void Loader::Start() {
-  thread_ = std::thread([this] { Run(); });
+  worker_.Start();
 }
 
 Result<std::size_t> Loader::LoadOnce() {
@@ -93,30 +97,6 @@ Result<std::size_t> Loader::LoadOnce() {
   for (std::int64_t at : d->received) lag_.Observe(static_cast<double>(now - at) / 1000.0);
   loaded_.Inc(d->reads.size());
   return d->reads.size();
-}
-
-void Loader::Run() {
-  std::uint64_t failures = 0;
-  for (;;) {
-    {
-      std::lock_guard l(mu_);
-      if (stop_) return;
-    }
-    Result<std::size_t> n = LoadOnce();
-    if (n.ok()) {
-      failures = 0;
-      if (Result<std::uint64_t> p = stream_.Pending(); p.ok())
-        pending_.Set(static_cast<double>(*p));
-      continue;
-    }
-    errors_.Inc();
-    // Logged the 1st, 2nd, 4th, 8th … time in a row: an outage does not flood the log.
-    if (std::has_single_bit(++failures))
-      log_.Warn("loading reads into ClickHouse failed; retrying",
-                {{"error", n.status().message()}, {"failures", std::to_string(failures)}});
-    std::unique_lock l(mu_);
-    cv_.wait_for(l, opts_.backoff, [this] { return stop_; });
-  }
 }
 
 }  // namespace interdict::cluster

@@ -6,17 +6,14 @@
 // loader died before acknowledging, twice — which the tables answer once).
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "cluster/clickhouse_reads.h"
 #include "cluster/read_stream.h"
+#include "cluster/worker.h"
 #include "metrics/registry.h"
 #include "store/read_store.h"
 
@@ -59,7 +56,6 @@ class Loader {
  public:
   Loader(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, Logger& log,
          metrics::Registry& metrics, LoaderOptions options = {});
-  ~Loader();  // stops the thread
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;
 
@@ -71,12 +67,12 @@ class Loader {
   // inserted; for tests and the thread.
   Result<std::size_t> LoadOnce();
 
+  // (Destroying it stops the thread.)
+
  private:
-  void Run();
   ReadStream& stream_;
   ClickHouseReads& tables_;
   const Clock& clock_;
-  Logger& log_;
   LoaderOptions opts_;
   metrics::Counter& loaded_;
   metrics::Counter& errors_;
@@ -84,10 +80,7 @@ class Loader {
   metrics::Counter& waiting_replica_;
   metrics::Histogram& lag_;
   metrics::Gauge& pending_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  Worker worker_;  // last: stops before the rest goes
 };
 
 }  // namespace interdict::cluster
