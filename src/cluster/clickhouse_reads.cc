@@ -350,8 +350,9 @@ Result<store::AppendResult> ClickHouseReads::Append(std::vector<read::Read> read
 // each row here.
 struct ClickHouseReads::Prepared {
   bool nothing = false;      // answers nothing whatever the tables hold
-  std::string table, where;  // `where` without the plate and the time window
+  std::string table, where;  // `where` without the plate, the one camera and the time window
   std::string plate;         // the plate asked for, or empty
+  std::string camera;        // the one camera asked for (no area), or empty
   std::string window;        // " AND time >= … AND time < …", or what of it is bounded
   std::set<std::string> area_cameras, mobile_cameras;
   bool filtered_here = false;  // some rows the SQL returns may not pass
@@ -410,7 +411,10 @@ Result<ClickHouseReads::Prepared> ClickHouseReads::Prepare(const store::ReadQuer
     }
     where += " AND camera IN (" + InList(all) + ")";
   }
-  if (!q.cameras.empty()) where += " AND camera IN (" + InList(q.cameras) + ")";
+  if (q.cameras.size() == 1 && !q.area)
+    p.camera = q.cameras.front();
+  else if (!q.cameras.empty())
+    where += " AND camera IN (" + InList(q.cameras) + ")";
   if (q.state) where += " AND state = " + Quote(q.state->code());
   p.filtered_here = (q.area && !p.mobile_cameras.empty()) || q.exclude;
   return p;
@@ -423,7 +427,8 @@ std::string ClickHouseReads::Select(const Prepared& p,
       "SELECT {}{} FROM {} WHERE {}{}{}{} ORDER BY time DESC, agency, camera, id "
       "LIMIT 1 BY agency, camera, id LIMIT {}",
       tag, kColumns, p.table, p.where, p.plate.empty() ? "" : " AND plate = " + Quote(p.plate),
-      p.window, after ? " AND " + AfterTerm(*after) : "", fetch);
+      (p.camera.empty() ? "" : " AND camera = " + Quote(p.camera)) + p.window,
+      after ? " AND " + AfterTerm(*after) : "", fetch);
 }
 
 Result<bool> ClickHouseReads::Absorb(const store::ReadQuery& q, const Prepared& p,
@@ -486,8 +491,8 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
     if (!p.ok()) return p.status();
     prepared.push_back(std::move(p).value());
   }
-  // Queries that differ only in their time window (a convoy's passes at one
-  // camera) become one SELECT whose condition ORs the windows; queries that
+  // Queries that differ only in their time window and their one camera (a
+  // convoy's passes) become one SELECT whose condition ORs the windows; queries that
   // differ only in their plate (a convoy's companions' histories), one
   // SELECT of `plate IN (…)`. At most kMergedPerSelect a SELECT: one range
   // read per camera or plate instead of a granule (8,192 rows) per query.
@@ -512,7 +517,7 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
           q.to != std::numeric_limits<std::int64_t>::max())
         by_window[p.table + '\n' + p.where + '\n' + p.plate].push_back(i);
       else if (!q.after && !p.plate.empty())
-        by_plate[p.table + '\n' + p.where + '\n' + p.window].push_back(i);
+        by_plate[p.table + '\n' + p.where + '\n' + p.camera + '\n' + p.window].push_back(i);
       else
         parts.push_back(
             {Select(p, q.after, q.limit + 1, fmt::format("{} AS query, ", parts.size())),
@@ -523,7 +528,8 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
     for (auto it = by_window.begin(); it != by_window.end();) {
       const std::size_t i = it->second.front();
       if (it->second.size() == 1 && !prepared[i].plate.empty()) {
-        by_plate[prepared[i].table + '\n' + prepared[i].where + '\n' + prepared[i].window]
+        by_plate[prepared[i].table + '\n' + prepared[i].where + '\n' + prepared[i].camera + '\n' +
+                 prepared[i].window]
             .push_back(i);
         it = by_window.erase(it);
       } else {
@@ -538,16 +544,20 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
           std::string terms;
           for (std::size_t k = from; k < std::min(members.size(), from + kMergedPerSelect); ++k) {
             const store::ReadQuery& q = queries[members[k]];
-            terms += plates ? fmt::format("{}{}", terms.empty() ? "" : ", ",
-                                          Quote(prepared[members[k]].plate))
-                            : fmt::format("{}(time >= {} AND time < {})",
-                                          terms.empty() ? "" : " OR ", q.from, q.to);
+            const Prepared& m = prepared[members[k]];
+            terms += plates ? fmt::format("{}{}", terms.empty() ? "" : ", ", Quote(m.plate))
+                            : fmt::format(
+                                  "{}({}time >= {} AND time < {})", terms.empty() ? "" : " OR ",
+                                  m.camera.empty() ? "" : "camera = " + Quote(m.camera) + " AND ",
+                                  q.from, q.to);
             part.queries.push_back(members[k]);
             part.fetch = std::min<std::size_t>(part.fetch + q.limit + 1, 10'000'000);
           }
           const Prepared& p = prepared[members[from]];
           const std::string rest =
-              plates ? fmt::format(" AND plate IN ({}){}", terms, p.window)
+              plates ? fmt::format(" AND plate IN ({}){}{}", terms,
+                                   p.camera.empty() ? "" : " AND camera = " + Quote(p.camera),
+                                   p.window)
                      : fmt::format("{} AND ({})",
                                    p.plate.empty() ? "" : " AND plate = " + Quote(p.plate), terms);
           part.sql = fmt::format(
@@ -608,7 +618,9 @@ Result<std::vector<store::QueryResult>> ClickHouseReads::QueryMany(
             continue;
           }
           const std::int64_t t = std::strtoll(row[4].c_str(), nullptr, 10);
-          if (t >= queries[i].from && t < queries[i].to) mine.push_back(row);
+          if (t >= queries[i].from && t < queries[i].to &&
+              (prepared[i].camera.empty() || row[2] == prepared[i].camera))
+            mine.push_back(row);
         }
       }
       // The window's rows are all here when the part was not cut short.
