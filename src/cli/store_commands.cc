@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -42,16 +43,21 @@ constexpr FlagSpec kClusterFlag = {
     "the cluster's name in the nodes' <remote_servers> (default interdict; \"\" for one node)"};
 constexpr FlagSpec kUnreplicatedFlag = {"unreplicated", false,
                                         "the tables are not replicated (one replica a shard)"};
+constexpr FlagSpec kUserFlag = {
+    "clickhouse-user", true,
+    "the ClickHouse user (default \"default\"); its password from $CLICKHOUSE_PASSWORD"};
 const std::vector<FlagSpec> kVerifyFlags = {
     {"data", true, "data directory (its embedded store)"},
     {"clickhouse", true, "or the cluster's ClickHouse nodes (as cluster.clickhouse.nodes)"},
     kClusterFlag,
-    kUnreplicatedFlag};
+    kUnreplicatedFlag,
+    kUserFlag};
 const std::vector<FlagSpec> kMigrateFlags = {
     {"from", true, "data directory whose embedded store is copied (required)"},
     {"to", true, "clickhouse:NODES, the nodes as cluster.clickhouse.nodes (required)"},
     kClusterFlag,
     kUnreplicatedFlag,
+    kUserFlag,
     {"sample", true, "plates whose answers are compared after the copy (default 200)"}};
 
 // The cluster's read tables named by the flags; prints the error and returns
@@ -68,6 +74,8 @@ std::unique_ptr<cluster::ClickHouseReads> OpenCluster(std::string_view cmd,
   o.shards = std::move(shards).value();
   o.cluster = args.Get("clickhouse-cluster").value_or("interdict");
   o.replicated = !args.Has("unreplicated");
+  o.user.name = args.Get("clickhouse-user").value_or("default");
+  if (const char* password = std::getenv("CLICKHOUSE_PASSWORD")) o.user.password = password;
   Result<std::unique_ptr<cluster::ClickHouseReads>> r =
       cluster::ClickHouseReads::Open(std::move(o), Clock::System(), log);
   if (!r.ok()) {

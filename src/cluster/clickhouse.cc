@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "base/base64.h"
 #include "http/client.h"
 
 namespace interdict::cluster {
@@ -109,8 +110,12 @@ struct ClickHouse::Pool {
   std::atomic<std::size_t> next{0};  // where SelectAny starts
 };
 
-ClickHouse::ClickHouse(ClickHouseShards shards, std::chrono::milliseconds timeout)
-    : shards_(std::move(shards)), timeout_(timeout), pool_(std::make_unique<Pool>()) {}
+ClickHouse::ClickHouse(ClickHouseShards shards, std::chrono::milliseconds timeout,
+                       ClickHouseUser user)
+    : shards_(std::move(shards)),
+      timeout_(timeout),
+      authorization_("Basic " + Base64Encode(user.name + ":" + user.password)),
+      pool_(std::make_unique<Pool>()) {}
 
 ClickHouse::~ClickHouse() = default;
 
@@ -130,7 +135,8 @@ Result<std::string> ClickHouse::Send(const ClickHouseNode& node, std::string_vie
     o.timeout = timeout_;
     client = std::make_unique<http::Client>(o);
   }
-  Result<http::ClientResponse> r = client->Send("POST", "/", body);
+  Result<http::ClientResponse> r =
+      client->Send("POST", "/", body, {{"Authorization", authorization_}});
   if (!r.ok())
     return Status::Unavailable(fmt::format("ClickHouse {}: {}", key, r.status().message()));
   {

@@ -37,9 +37,15 @@ std::string Quote(std::string_view text);
 // A field of a TabSeparated row: tabs, newlines and backslashes escaped.
 void AppendTabField(std::string& out, std::string_view text);
 
+// Who the servers sign in to ClickHouse as (HTTP Basic authentication).
+struct ClickHouseUser {
+  std::string name = "default";
+  std::string password;  // never logged
+};
+
 class ClickHouse {
  public:
-  ClickHouse(ClickHouseShards shards, std::chrono::milliseconds timeout);
+  ClickHouse(ClickHouseShards shards, std::chrono::milliseconds timeout, ClickHouseUser user = {});
   ~ClickHouse();
   ClickHouse(const ClickHouse&) = delete;
   ClickHouse& operator=(const ClickHouse&) = delete;
@@ -60,6 +66,7 @@ class ClickHouse {
   Result<std::string> Send(const ClickHouseNode& node, std::string_view body);
   ClickHouseShards shards_;
   std::chrono::milliseconds timeout_;
+  std::string authorization_;  // the Authorization header's value
   std::unique_ptr<Pool> pool_;
 };
 

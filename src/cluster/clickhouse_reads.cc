@@ -194,7 +194,7 @@ ClickHouseReads::ClickHouseReads(ClickHouseReadsOptions options, const Clock& cl
     : opts_(std::move(options)),
       clock_(clock),
       log_(log),
-      ch_(std::make_unique<ClickHouse>(opts_.shards, opts_.timeout)) {}
+      ch_(std::make_unique<ClickHouse>(opts_.shards, opts_.timeout, opts_.user)) {}
 
 ClickHouseReads::~ClickHouseReads() = default;
 

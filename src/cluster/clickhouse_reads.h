@@ -30,6 +30,7 @@ struct ClickHouseReadsOptions {
   // {shard} and {replica}); false: ReplacingMergeTree, one replica a shard.
   bool replicated = true;
   std::chrono::milliseconds timeout{60'000};
+  ClickHouseUser user;
 };
 
 // The retention class of an agency's reads, by its non-hit period: which

@@ -258,6 +258,25 @@ const std::array kOptions = {
              c.cluster.clickhouse_cluster = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"cluster.clickhouse.user", "string", "\"default\"",
+            "The ClickHouse user the servers sign in as (HTTP Basic authentication). Give the "
+            "servers a user of their own."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (s.empty() || s.find(':') != std::string::npos)
+               return Status::InvalidArgument("must be a user name, without ':'");
+             c.cluster.clickhouse_user = s;
+             return Status::Ok();
+           }},
+    Option{{"cluster.clickhouse.password_file", "string", "\"\"",
+            "A file whose first line is that user's password; refused unless only its owner may "
+            "read it (chmod 600)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.cluster.clickhouse_password_file = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{{"cluster.clickhouse.replicated", "boolean", "true",
             "ReplicatedReplacingMergeTree tables on ZooKeeper (the nodes' macros name {shard} and "
             "{replica}); false only for one replica a shard, without ZooKeeper."},

@@ -124,6 +124,8 @@ struct ClusterConfig {
   // With store.backend = "cluster" (decision 0035).
   std::string clickhouse_nodes;  // "h:8123,h:8123;h:8123,h:8123": shards by ';', replicas by ','
   std::string clickhouse_cluster = "interdict";
+  std::string clickhouse_user = "default";
+  std::string clickhouse_password_file;  // the password, on the file's first line
   bool clickhouse_replicated = true;
   int stream_replicas = 3;
   std::int64_t stream_max_bytes = std::int64_t{8} << 30;

@@ -25,6 +25,13 @@ Result<cluster::ClickHouseReadsOptions> ClusterTables(const config::Config& conf
   o.shards = std::move(shards).value();
   o.cluster = c.clickhouse_cluster;
   o.replicated = c.clickhouse_replicated;
+  o.user.name = c.clickhouse_user;
+  if (!c.clickhouse_password_file.empty()) {
+    Result<std::string> password =
+        config::ReadSecretFile(c.clickhouse_password_file, "cluster.clickhouse.password_file");
+    if (!password.ok()) return password.status();
+    o.user.password = std::move(password).value();
+  }
   return o;
 }
 

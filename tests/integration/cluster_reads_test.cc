@@ -705,5 +705,21 @@ TEST_F(ClickHouseReadsTest, ManyQueriesAtOnceAnswerEachAsItsOwnQueryDoes) {
   EXPECT_GT(found, 300u);  // the answers hold something
 }
 
+TEST_F(ClickHouseReadsTest, TheServersSignInToClickHouseAndAWrongPasswordIsRefused) {
+  FakeClock clock;
+  ClickHouseReadsOptions o;
+  o.shards = {{Node()}};
+  o.replicated = false;
+  o.user = {"default", "not the password"};
+  Result<std::unique_ptr<ClickHouseReads>> refused = ClickHouseReads::Open(o, clock, log_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("password"), std::string::npos)
+      << refused.status().message();
+  o.user = {"nobody", ""};
+  EXPECT_FALSE(ClickHouseReads::Open(o, clock, log_).ok());
+  o.user = {"default", ""};  // the test server's only user
+  EXPECT_TRUE(ClickHouseReads::Open(o, clock, log_).ok());
+}
+
 }  // namespace
 }  // namespace interdict::cluster
