@@ -1,0 +1,91 @@
+#include "crypto/aead.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "crypto/crypto.h"
+
+namespace interdict::crypto {
+namespace {
+
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* Bytes(std::string& s, std::size_t at) {
+  return reinterpret_cast<unsigned char*>(s.data() + at);
+}
+
+Status CheckKey(std::string_view key) {
+  if (key.size() != kAeadKeyBytes)
+    return Status::InvalidArgument(
+        fmt::format("an AES-256-GCM key is {} bytes, not {}", kAeadKeyBytes, key.size()));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> SealWithNonceForTest(std::string_view key, std::string_view nonce,
+                                         std::string_view plaintext, std::string_view associated) {
+  INTERDICT_RETURN_IF_ERROR(CheckKey(key));
+  if (nonce.size() != kAeadNonceBytes)
+    return Status::InvalidArgument(fmt::format("a nonce is {} bytes", kAeadNonceBytes));
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  std::string out(nonce);
+  out.resize(kAeadNonceBytes + plaintext.size() + kAeadTagBytes);
+  int len = 0;
+  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key),
+                                      Bytes(nonce)) == 1;
+  ok = ok && (associated.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(associated),
+                                                      static_cast<int>(associated.size())) == 1);
+  ok = ok && (plaintext.empty() ||
+              EVP_EncryptUpdate(ctx.get(), Bytes(out, kAeadNonceBytes), &len, Bytes(plaintext),
+                                static_cast<int>(plaintext.size())) == 1);
+  ok = ok &&
+       EVP_EncryptFinal_ex(ctx.get(), Bytes(out, kAeadNonceBytes + plaintext.size()), &len) == 1;
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
+                                 Bytes(out, kAeadNonceBytes + plaintext.size())) == 1;
+  if (!ok) return Status::Internal("AES-256-GCM sealing failed in OpenSSL");
+  return out;
+}
+
+Result<std::string> Seal(std::string_view key, std::string_view plaintext,
+                         std::string_view associated) {
+  return SealWithNonceForTest(key, RandomBytes(kAeadNonceBytes), plaintext, associated);
+}
+
+Result<std::string> Open(std::string_view key, std::string_view sealed,
+                         std::string_view associated) {
+  INTERDICT_RETURN_IF_ERROR(CheckKey(key));
+  if (sealed.size() < kAeadOverheadBytes)
+    return Status::Corruption(fmt::format("a sealed value is at least {} bytes, not {}",
+                                          kAeadOverheadBytes, sealed.size()));
+  const std::string_view nonce = sealed.substr(0, kAeadNonceBytes);
+  const std::string_view body = sealed.substr(kAeadNonceBytes, sealed.size() - kAeadOverheadBytes);
+  std::string tag(sealed.substr(sealed.size() - kAeadTagBytes));
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  std::string out(body.size(), '\0');
+  int len = 0;
+  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key),
+                                      Bytes(nonce)) == 1;
+  ok = ok && (associated.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(associated),
+                                                      static_cast<int>(associated.size())) == 1);
+  ok = ok && (body.empty() || EVP_DecryptUpdate(ctx.get(), Bytes(out, 0), &len, Bytes(body),
+                                                static_cast<int>(body.size())) == 1);
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagBytes),
+                                 Bytes(tag, 0)) == 1;
+  if (!ok) return Status::Internal("AES-256-GCM opening failed in OpenSSL");
+  if (EVP_DecryptFinal_ex(ctx.get(), Bytes(out, body.size()), &len) != 1)
+    return Status::Corruption(
+        "a sealed value does not open: wrong key, wrong context, or altered bytes");
+  return out;
+}
+
+}  // namespace interdict::crypto

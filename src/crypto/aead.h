@@ -1,0 +1,34 @@
+// Authenticated encryption for data at rest (decision 0036): AES-256-GCM from
+// OpenSSL, a fresh random 96-bit nonce for every sealed value, and associated
+// data that binds a sealed value to where it belongs (a segment's block, a
+// key's agency and bucket), so it cannot be moved elsewhere unnoticed.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace interdict::crypto {
+
+inline constexpr std::size_t kAeadKeyBytes = 32;
+inline constexpr std::size_t kAeadNonceBytes = 12;
+inline constexpr std::size_t kAeadTagBytes = 16;
+// What sealing adds to a value: the nonce before it, the tag after it.
+inline constexpr std::size_t kAeadOverheadBytes = kAeadNonceBytes + kAeadTagBytes;
+
+// nonce | ciphertext | tag. InvalidArgument for a key that is not 32 bytes.
+Result<std::string> Seal(std::string_view key, std::string_view plaintext,
+                         std::string_view associated);
+// The plaintext of a sealed value. Corruption when the key, the associated
+// data or a single bit of `sealed` is not what was sealed.
+Result<std::string> Open(std::string_view key, std::string_view sealed,
+                         std::string_view associated);
+
+// Seal with a given nonce: only for known-answer tests. A nonce used twice
+// under one key gives away both plaintexts and the key's authenticity.
+Result<std::string> SealWithNonceForTest(std::string_view key, std::string_view nonce,
+                                         std::string_view plaintext, std::string_view associated);
+
+}  // namespace interdict::crypto
