@@ -66,21 +66,27 @@ const browser = await chromium.launch({
 });
 
 const { api, problems, expected, results, page, flow, finish } = harness(browser, new URL(demo.url).origin);
-const used = new Map(); // user → TOTP step used: the server refuses a code twice
+const used = new Map(); // user → the TOTP step of the last code used: the server refuses it twice
+
+// A code this user has not used yet: the current step's, or, when that one
+// was used, the next step's (after waiting for it). The step recorded is the
+// code's own, taken at the moment the code is made.
+async function freshCode(user) {
+  let at = Date.now();
+  if ((used.get(user) ?? -1) >= Math.floor(at / 30000)) {
+    await new Promise((r) => setTimeout(r, (used.get(user) + 1) * 30000 - at + 200));
+    at = Date.now();
+  }
+  used.set(user, Math.floor(at / 30000));
+  return totp(demo.secret, at);
+}
 
 async function signIn(p, user) {
-  // A fresh code each time: wait for the next 30 s step if this user used this one.
-  let step = Math.floor(Date.now() / 30000);
-  if (used.get(user) === step) {
-    await new Promise((r) => setTimeout(r, (step + 1) * 30000 - Date.now() + 200));
-    step = Math.floor(Date.now() / 30000);
-  }
-  used.set(user, step);
   await p.goto(demo.url + "/");
   await p.getByLabel("I understand and accept").check();
   await p.getByLabel("Username").fill(user);
   await p.getByLabel("Password").fill("interdict-demo");
-  await p.getByLabel("Code from your authenticator").fill(totp(demo.secret));
+  await p.getByLabel("Code from your authenticator").fill(await freshCode(user));
   await p.getByRole("button", { name: "Sign in" }).click();
   await p.getByRole("navigation", { name: "Screens" }).waitFor();
 }
@@ -351,17 +357,12 @@ await flow("the sign-in form can be completed with the keyboard alone", async ()
 await flow("every list and report the API serves matches docs/openapi.yaml", async () => {
   const before = api.seen.size;
   for (const user of ["gcpd-admin", "gcpd-supervisor"]) {
-    let step = Math.floor(Date.now() / 30000);
-    if (used.get(user) === step) {
-      await new Promise((r) => setTimeout(r, (step + 1) * 30000 - Date.now() + 200));
-      step = Math.floor(Date.now() / 30000);
-    }
-    used.set(user, step);
     const banner = await (await fetch(`${demo.url}/api/v1/auth/banner`)).json();
+    const code = await freshCode(user);
     const login = await fetch(`${demo.url}/api/v1/auth/login`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: user, password: "interdict-demo", code: totp(demo.secret), banner: banner.version }),
+      body: JSON.stringify({ username: user, password: "interdict-demo", code, banner: banner.version }),
     });
     if (!login.ok) throw new Error(`${user} could not sign in: ${login.status} ${await login.text()}`);
     const { token } = await login.json();
