@@ -314,14 +314,7 @@ int RunClusterBench(const ClusterBenchOptions& o) {
       if (st.ok()) st = s.Merge();
       m.bytes = DirBytes(so.dir);
       if (st.ok() && !StopRequested())
-        st = RunQuestions(
-            "cluster", "embedded", warm, questions,
-            [&](const Question& q) -> Result<Canonical> {
-              Result<search::Answer> a = search::Execute(s, q.req, q.plan);
-              if (!a.ok()) return a.status();
-              return Reduce(q.req, *a);
-            },
-            &expected, true, m);
+        st = RunQuestions("cluster", "embedded", warm, questions, AskStore(s), &expected, true, m);
     }
     if (!st.ok()) {
       std::cerr << "bench cluster: embedded: " << st.message() << "\n";
@@ -369,14 +362,7 @@ int RunClusterBench(const ClusterBenchOptions& o) {
       }
     }
     if (st.ok() && !StopRequested())
-      st = RunQuestions(
-          "cluster", "cluster", warm, questions,
-          [&](const Question& q) -> Result<Canonical> {
-            Result<search::Answer> a = search::Execute(s, q.req, q.plan);
-            if (!a.ok()) return a.status();
-            return Reduce(q.req, *a);
-          },
-          &expected, false, m);
+      st = RunQuestions("cluster", "cluster", warm, questions, AskStore(s), &expected, false, m);
     if (!st.ok()) {
       std::cerr << "bench cluster: cluster: " << st.message() << "\n";
       return 1;

@@ -170,14 +170,8 @@ int RunPeersBench(const PeersBenchOptions& options) {
         m.bytes = DirBytes(so.dir);
       }
       if (st.ok() && !StopRequested()) {
-        st = RunQuestions(
-            "peers", "interdict", warm, questions,
-            [&](const Question& q) -> Result<Canonical> {
-              Result<search::Answer> a = search::Execute(store, q.req, q.plan);
-              if (!a.ok()) return a.status();
-              return Reduce(q.req, *a);
-            },
-            &expected, true, m);
+        st = RunQuestions("peers", "interdict", warm, questions, AskStore(store), &expected, true,
+                          m);
       }
     }
     if (!st.ok()) {

@@ -8,6 +8,14 @@
 
 namespace interdict::bench {
 
+Ask AskStore(const store::ReadStore& store) {
+  return [&store](const Question& q) -> Result<Canonical> {
+    Result<search::Answer> a = search::Execute(store, q.req, q.plan);
+    if (!a.ok()) return a.status();
+    return Reduce(q.req, *a);
+  };
+}
+
 Status BuildQuestions(const ReadGenerator& gen, const Planted& planted, const Region& region,
                       std::int64_t now, int days, int queries, std::uint64_t variant,
                       bool lookalike, Questions* out) {

@@ -15,6 +15,7 @@
 #include "bench/read_generator.h"
 #include "bench/search_workload.h"
 #include "search/search.h"
+#include "store/read_store.h"
 
 namespace interdict::bench {
 
@@ -45,6 +46,8 @@ struct Measured {
 // How one store answers: Interdict through its search layer, a peer through
 // its SQL and the same rules.
 using Ask = std::function<Result<Canonical>(const Question&)>;
+// Interdict's search layer over `store` (embedded or the cluster's), reduced.
+Ask AskStore(const store::ReadStore& store);
 
 // Warms the store with other questions of the same kinds (index pages,
 // dictionaries and code paths, but not these answers' own pages), then asks

@@ -80,49 +80,48 @@ void AppendRow(std::string& out, const read::Read& r, int retention_class, std::
   out += fmt::format("{}\t{}\n", retention_class, received);
 }
 
-Status BadRow(std::string_view column, const Row& row) {
-  return Status::Internal(
-      fmt::format("ClickHouse row {}/{}/{}: bad {}", row[0], row[1], row[2], column));
-}
-
 Result<read::Read> DecodeRow(Row& row) {
   if (row.size() < kColumnCount)
     return Status::Internal(
         fmt::format("ClickHouse row: {} columns, not {}", row.size(), kColumnCount));
+  // Names the read: its identity is moved out of the row last.
+  auto bad = [&](std::string_view column) {
+    return Status::Internal(
+        fmt::format("ClickHouse row {}/{}/{}: bad {}", row[0], row[1], row[2], column));
+  };
   read::Read r;
-  r.agency = std::move(row[0]);
-  r.camera = std::move(row[1]);
-  r.id = std::move(row[2]);
-  if (!ParseInt(row[3], &r.time)) return BadRow("time", row);
+  if (!ParseInt(row[3], &r.time)) return bad("time");
   Result<plate::Plate> p = plate::Plate::FromNormalized(row[4]);
-  if (!p.ok()) return BadRow("plate", row);
+  if (!p.ok()) return bad("plate");
   r.plate = *p;
   r.raw_plate = std::move(row[5]);
   if (!row[6].empty()) {
     Result<plate::Jurisdiction> j = plate::Jurisdiction::Parse(row[6]);
-    if (!j.ok()) return BadRow("state", row);
+    if (!j.ok()) return bad("state");
     r.state = *j;
   }
   unsigned sc = 0, pc = 0;
   std::int32_t lat = 0, lon = 0;
   if (!ParseInt(row[7], &sc) || !ParseInt(row[8], &pc) || sc > 255 || pc > 255)
-    return BadRow("confidence", row);
+    return bad("confidence");
   r.state_confidence = read::Confidence::FromRaw(static_cast<std::uint8_t>(sc));
   r.plate_confidence = read::Confidence::FromRaw(static_cast<std::uint8_t>(pc));
-  if (!ParseInt(row[9], &lat) || !ParseInt(row[10], &lon)) return BadRow("position", row);
+  if (!ParseInt(row[9], &lat) || !ParseInt(row[10], &lon)) return bad("position");
   if (lat != kNoPosition) r.position = geo::Point{lat, lon};
-  if (!ParseInt(row[11], &r.heading)) return BadRow("heading", row);
+  if (!ParseInt(row[11], &r.heading)) return bad("heading");
   std::string_view alts = row[12];
   while (!alts.empty()) {
     const std::size_t space = alts.find(' ');
     const std::string_view one = alts.substr(0, space);
     const std::size_t colon = one.find(':');
     unsigned conf = 0;
-    if (colon == std::string_view::npos) return BadRow("alternates", row);
+    if (colon == std::string_view::npos) return bad("alternates");
     Result<plate::Plate> ap = plate::Plate::FromNormalized(one.substr(0, colon));
     const std::string_view c = one.substr(colon + 1);
-    if (!ap.ok() || std::from_chars(c.data(), c.data() + c.size(), conf).ptr != c.data() + c.size())
-      return BadRow("alternates", row);
+    if (!ap.ok() ||
+        std::from_chars(c.data(), c.data() + c.size(), conf).ptr != c.data() + c.size() ||
+        conf > 255)
+      return bad("alternates");
     r.alternates.push_back({*ap, read::Confidence::FromRaw(static_cast<std::uint8_t>(conf))});
     alts = space == std::string_view::npos ? std::string_view() : alts.substr(space + 1);
   }
@@ -132,6 +131,9 @@ Result<read::Read> DecodeRow(Row& row) {
   r.vehicle.body = std::move(row[16]);
   r.plate_image = std::move(row[17]);
   r.overview_image = std::move(row[18]);
+  r.agency = std::move(row[0]);
+  r.camera = std::move(row[1]);
+  r.id = std::move(row[2]);
   return r;
 }
 
@@ -269,12 +271,21 @@ Status ClickHouseReads::OnEachShard(const std::string& statement) {
   return Status::Ok();
 }
 
+ClickHouseReads::Verdict ClickHouseReads::JudgeLocked(const read::Read& r, std::int64_t now) const {
+  Verdict v;
+  auto rule = retention_.find(r.agency);
+  v.rule = rule == retention_.end() ? nullptr : &rule->second;
+  if (Expired(v.rule, r.time, now)) {
+    v.hold = store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now);
+    v.kept = v.hold != nullptr;
+  }
+  return v;
+}
+
 bool ClickHouseReads::Keeps(const read::Read& r) const {
   const std::int64_t now = clock_.NowMillis();
   std::lock_guard l(mu_);
-  auto rule = retention_.find(r.agency);
-  return !Expired(rule == retention_.end() ? nullptr : &rule->second, r.time, now) ||
-         store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now) != nullptr;
+  return JudgeLocked(r, now).kept;
 }
 
 Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read>& reads,
@@ -292,10 +303,8 @@ Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read
     replica_start = next_replica_++;
     for (std::size_t i = 0; i < reads.size(); ++i) {
       const read::Read& r = reads[i];
-      auto rule = retention_.find(r.agency);
-      const store::RetentionRule* rp = rule == retention_.end() ? nullptr : &rule->second;
-      if (Expired(rp, r.time, now) &&
-          store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now) == nullptr) {
+      const Verdict v = JudgeLocked(r, now);
+      if (!v.kept) {
         ++out.expired;
         continue;
       }
@@ -303,7 +312,7 @@ Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read
       if (body.empty())
         body =
             fmt::format("INSERT INTO interdict.reads_local ({}) FORMAT TabSeparated\n", kColumns);
-      AppendRow(body, r, RetentionClass(rp ? *rp : store::RetentionRule{}),
+      AppendRow(body, r, RetentionClass(v.rule ? *v.rule : store::RetentionRule{}),
                 received.size() == 1 ? received[0] : received[i]);
       out.kept[i] = true;
       ++out.accepted;
@@ -313,16 +322,14 @@ Result<store::AppendResult> ClickHouseReads::Insert(const std::vector<read::Read
   for (std::size_t s = 0; s < bodies.size(); ++s) {
     if (bodies[s].empty()) continue;
     const auto& replicas = opts_.shards[s];
+    // The first replica that takes it: one may be away, or read-only (it
+    // lost ZooKeeper), while the other works.
     std::size_t into = replicas.size();
     Status st = Status::Unavailable("no replica answered");
-    for (std::size_t k = 0; k < replicas.size(); ++k) {
+    for (std::size_t k = 0; k < replicas.size() && into == replicas.size(); ++k) {
       const std::size_t at = (replica_start + k) % replicas.size();
       st = ch_->Run(replicas[at], bodies[s]);
-      if (st.ok()) {
-        into = at;
-        break;
-      }
-      if (st.code() != StatusCode::kUnavailable) break;
+      if (st.ok()) into = at;
     }
     if (!st.ok())
       return Status(st.code(), fmt::format("inserting into shard {}: {}", s + 1, st.message()));
@@ -668,9 +675,7 @@ std::vector<plate::Plate> ClickHouseReads::KnownPlates(
 std::string ClickHouseReads::HoldFor(const read::Read& r) const {
   const std::int64_t now = clock_.NowMillis();
   std::lock_guard l(mu_);
-  auto it = retention_.find(r.agency);
-  if (!Expired(it == retention_.end() ? nullptr : &it->second, r.time, now)) return {};
-  const store::Hold* h = store::HoldCovering(holds_, r.agency, r.plate, r.camera, r.time, now);
+  const store::Hold* h = JudgeLocked(r, now).hold;
   return h == nullptr ? std::string() : h->id;
 }
 
@@ -774,6 +779,17 @@ Result<ClusterPurge> ClickHouseReads::Purge() {
     std::string unheld;
     for (const store::Hold& h : holds) {
       if (h.agency.empty() || h.agency == agency) unheld += " AND NOT " + HoldTerm(h);
+    }
+    // A mutation rewrites the parts it touches (on 18.16, maybe every part):
+    // none is issued when no such read is there (a server's first purge
+    // after its start, an agency with nothing old).
+    Result<std::vector<Row>> any =
+        ch_->SelectAny(fmt::format("SELECT 1 FROM {} WHERE agency = {} AND time < {}{} LIMIT 1",
+                                   Table("reads"), Quote(agency), cutoff, unheld));
+    if (!any.ok()) return any.status();
+    if (any->empty()) {
+      last = cutoff;
+      continue;
     }
     for (const char* t : {"reads_local", "reads_by_camera_local"})
       INTERDICT_RETURN_IF_ERROR(OnEachShard(

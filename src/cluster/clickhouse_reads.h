@@ -94,6 +94,14 @@ class ClickHouseReads : public store::ReadStore {
 
  private:
   ClickHouseReads(ClickHouseReadsOptions options, const Clock& clock, Logger& log);
+  // Retention's verdict on a read at `now`: its agency's rule, whether it is
+  // kept (unexpired, or held), and the hold keeping it past its period. mu_ held.
+  struct Verdict {
+    const store::RetentionRule* rule = nullptr;
+    const store::Hold* hold = nullptr;
+    bool kept = true;
+  };
+  Verdict JudgeLocked(const read::Read& r, std::int64_t now) const;
   struct Prepared;
   Result<Prepared> Prepare(const store::ReadQuery& q, std::int64_t now) const;
   // The SELECT of `p` after `after`, at most `fetch` rows, `tag` before the

@@ -61,8 +61,13 @@ Loader::Loader(ReadStream& stream, ClickHouseReads& tables, const Clock& clock, 
               errors_.Inc();
               return n.status();
             }
-            if (Result<std::uint64_t> p = stream_.Pending(); p.ok())
-              pending_.Set(static_cast<double>(*p));
+            // The stream's backlog: a JetStream API request, so at most once
+            // every 5 s (rounds follow each other at once under load).
+            if (const auto t = clock_.Monotonic(); t - pending_at_ >= std::chrono::seconds(5)) {
+              pending_at_ = t;
+              if (Result<std::uint64_t> p = stream_.Pending(); p.ok())
+                pending_.Set(static_cast<double>(*p));
+            }
             return Status::Ok();
           },
           // At once again while it works (a fetch waits for reads by itself).

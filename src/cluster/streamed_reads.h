@@ -80,7 +80,8 @@ class Loader {
   metrics::Counter& waiting_replica_;
   metrics::Histogram& lag_;
   metrics::Gauge& pending_;
-  Worker worker_;  // last: stops before the rest goes
+  std::chrono::steady_clock::time_point pending_at_{};  // when pending_ was last set (the worker's)
+  Worker worker_;                                       // last: stops before the rest goes
 };
 
 }  // namespace interdict::cluster

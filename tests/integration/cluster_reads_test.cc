@@ -7,6 +7,7 @@
 #include <nats/nats.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "base/log.h"
 #include "bench/clickhouse_server.h"
 #include "bench/peer_answers.h"
+#include "bench/questions.h"
 #include "bench/read_generator.h"
 #include "bench/search_workload.h"
 #include "cluster/clickhouse_reads.h"
@@ -291,28 +293,22 @@ TEST_F(ClickHouseReadsTest, EverySearchTypeGivesTheEmbeddedStoresAnswerBeforeAnd
   load(planted.reads);
   EXPECT_GT(refused, 0u);
 
-  const std::string purpose = bench::PurposeJson(region->approval);
+  // The peers benchmark's questions (look-alikes too), planned once, asked of
+  // both stores through the search layer.
+  bench::Questions questions;
+  ASSERT_TRUE(
+      bench::BuildQuestions(gen, planted, *region, now, g.days, 3, 0, true, &questions).ok());
+  const bench::Ask ours = bench::AskStore(**embedded), theirs = bench::AskStore(*cluster);
   auto compare_all = [&](const std::string& phase) {
     std::map<std::string, std::size_t> rows;  // per type, over all its questions
-    for (const auto& [type, terms] : bench::MakeQueries(gen, planted, now, g.days, 3)) {
-      for (const std::string& t : terms) {
-        const std::string page = type.starts_with("convoy") ? R"(,"page":{"limit":1000})" : "";
-        Result<search::Request> req =
-            search::ParseRequest("{" + t + "," + purpose + page + "}", now);
-        EXPECT_TRUE(req.ok()) << t << ": " << req.status().message();
-        if (!req.ok()) continue;
-        Result<search::Plan> plan =
-            search::Prepare(*region->db, region->analyst(), *req, now, region->limits);
-        EXPECT_TRUE(plan.ok()) << t << ": " << plan.status().message();
-        if (!plan.ok()) continue;
-        Result<search::Answer> ours = search::Execute(**embedded, *req, *plan);
-        Result<search::Answer> theirs = search::Execute(*cluster, *req, *plan);
-        EXPECT_TRUE(ours.ok() && theirs.ok()) << t;
-        if (!ours.ok() || !theirs.ok()) continue;
-        const bench::Canonical expected = bench::Reduce(*req, *ours);
-        EXPECT_EQ(bench::Differ(*req, expected, bench::Reduce(*req, *theirs)), "")
-            << phase << ": " << t;
-        rows[type] += expected.rows.size();
+    for (const auto& [type, qs] : questions) {
+      for (std::size_t i = 0; i < qs.size(); ++i) {
+        Result<bench::Canonical> expected = ours(qs[i]), got = theirs(qs[i]);
+        EXPECT_TRUE(expected.ok() && got.ok()) << phase << ": " << type << " " << i;
+        if (!expected.ok() || !got.ok()) continue;
+        EXPECT_EQ(bench::Differ(qs[i].req, *expected, *got), "")
+            << phase << ": " << type << " question " << i;
+        rows[type] += expected->rows.size();
       }
     }
     return rows;
@@ -422,31 +418,44 @@ std::size_t Found(const store::ReadStore& s, const std::string& plate) {
   return r.ok() ? r->reads.size() : 0;
 }
 
+// What a server in cluster mode runs (the store it appends to and its
+// loader), on a stream and tables of the test's own.
+struct StreamRig {
+  StreamRig(std::unique_ptr<ClickHouseReads> t, const Clock& clock, Logger& log,
+            std::int64_t max_messages = 1'000'000,
+            std::chrono::milliseconds wait = std::chrono::milliseconds(500))
+      : tables(std::move(t)), s(dir, max_messages) {
+    if (!tables || !s.stream) return;
+    reads.emplace(*s.stream, *tables, clock);
+    loader.emplace(*s.stream, *tables, clock, log, metrics,
+                   LoaderOptions{.batch = 1000, .wait = wait});
+  }
+  test::TempDir dir;
+  std::unique_ptr<ClickHouseReads> tables;
+  Stream s;
+  metrics::Registry metrics;
+  std::optional<StreamedReads> reads;
+  std::optional<Loader> loader;  // set when everything above started
+};
+
 TEST_F(ClickHouseReadsTest, ReadsGoThroughTheStreamAndAreSearchableOnceLoaded) {
   FakeClock clock(1'790'000'000'000);
-  std::unique_ptr<ClickHouseReads> tables = Open(clock);
-  ASSERT_NE(tables, nullptr);
-  test::TempDir dir;
-  Stream s(dir);
-  ASSERT_NE(s.stream, nullptr);
-  metrics::Registry metrics;
-  StreamedReads reads(*s.stream, *tables, clock);
-  Loader loader(*s.stream, *tables, clock, log_, metrics,
-                {.batch = 1000, .wait = std::chrono::milliseconds(500)});
+  StreamRig rig(Open(clock), clock, log_);
+  ASSERT_TRUE(rig.loader);
 
   const std::vector<read::Read> batch = Reads(100, clock.NowMillis() - 60'000);
-  Result<store::AppendResult> a = reads.Append(batch);
+  Result<store::AppendResult> a = rig.reads->Append(batch);
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->accepted, 100u);
-  EXPECT_EQ(Found(reads, "STREAM1"), 0u);  // durable in the stream, not loaded yet
-  EXPECT_EQ(*s.stream->Pending(), 100u);
+  EXPECT_EQ(Found(*rig.reads, "STREAM1"), 0u);  // durable in the stream, not loaded yet
+  EXPECT_EQ(*rig.s.stream->Pending(), 100u);
   clock.Advance(std::chrono::milliseconds(1500));
-  Result<std::size_t> n = loader.LoadOnce();
+  Result<std::size_t> n = rig.loader->LoadOnce();
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 100u);
-  EXPECT_EQ(Found(reads, "STREAM1"), 100u);
-  EXPECT_EQ(Pending(*s.stream, 0), 0u);  // acknowledged: the work queue is empty
-  metrics::Histogram& lag = metrics.GetHistogram(
+  EXPECT_EQ(Found(*rig.reads, "STREAM1"), 100u);
+  EXPECT_EQ(Pending(*rig.s.stream, 0), 0u);  // acknowledged: the work queue is empty
+  metrics::Histogram& lag = rig.metrics.GetHistogram(
       "interdict_cluster_read_lag_seconds",
       "From a batch accepted by a server to its reads searchable in ClickHouse.",
       {0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 300});
@@ -455,94 +464,74 @@ TEST_F(ClickHouseReadsTest, ReadsGoThroughTheStreamAndAreSearchableOnceLoaded) {
   EXPECT_EQ(lag.CumulativeCount(5), 100u);
 
   // The camera sends the batch again: the stream knows every read.
-  Result<store::AppendResult> again = reads.Append(batch);
+  Result<store::AppendResult> again = rig.reads->Append(batch);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->accepted, 0u);
   EXPECT_EQ(again->duplicates, 100u);
-  EXPECT_EQ(Pending(*s.stream, 0), 0u);
+  EXPECT_EQ(Pending(*rig.s.stream, 0), 0u);
 }
 
 TEST_F(ClickHouseReadsTest, AFullStreamRefusesTheBatchAndTheBatchSentAgainIsStoredOnce) {
   FakeClock clock(1'790'000'000'000);
-  std::unique_ptr<ClickHouseReads> tables = Open(clock);
-  ASSERT_NE(tables, nullptr);
-  test::TempDir dir;
-  Stream s(dir, 10);
-  ASSERT_NE(s.stream, nullptr);
-  metrics::Registry metrics;
-  StreamedReads reads(*s.stream, *tables, clock);
-  Loader loader(*s.stream, *tables, clock, log_, metrics,
-                {.batch = 1000, .wait = std::chrono::milliseconds(500)});
+  StreamRig rig(Open(clock), clock, log_, 10);
+  ASSERT_TRUE(rig.loader);
   const std::vector<read::Read> batch = Reads(15, clock.NowMillis() - 60'000);
-  Result<store::AppendResult> full = reads.Append(batch);
+  Result<store::AppendResult> full = rig.reads->Append(batch);
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted) << full.status().message();
   EXPECT_NE(full.status().message().find("5 of 15"), std::string::npos) << full.status().message();
   // The loaders make room; the camera sends the whole batch again.
-  ASSERT_EQ(*loader.LoadOnce(), 10u);
-  ASSERT_EQ(Pending(*s.stream, 0), 0u);
-  Result<store::AppendResult> again = reads.Append(batch);
+  ASSERT_EQ(*rig.loader->LoadOnce(), 10u);
+  ASSERT_EQ(Pending(*rig.s.stream, 0), 0u);
+  Result<store::AppendResult> again = rig.reads->Append(batch);
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ(again->accepted, 5u);
   EXPECT_EQ(again->duplicates, 10u);
-  ASSERT_EQ(*loader.LoadOnce(), 5u);
-  EXPECT_EQ(Found(reads, "STREAM1"), 15u);
-  EXPECT_EQ(*tables->CountReads(), 15u);
+  ASSERT_EQ(*rig.loader->LoadOnce(), 5u);
+  EXPECT_EQ(Found(*rig.reads, "STREAM1"), 15u);
+  EXPECT_EQ(*rig.tables->CountReads(), 15u);
 }
 
 TEST_F(ClickHouseReadsTest, ABatchLoadedTwiceBecauseItsAckWasLostIsAnsweredOnce) {
   FakeClock clock(1'790'000'000'000);
-  std::unique_ptr<ClickHouseReads> tables = Open(clock);
-  ASSERT_NE(tables, nullptr);
-  test::TempDir dir;
-  Stream s(dir);
-  ASSERT_NE(s.stream, nullptr);
-  metrics::Registry metrics;
-  StreamedReads reads(*s.stream, *tables, clock);
-  ASSERT_TRUE(reads.Append(Reads(40, clock.NowMillis() - 60'000)).ok());
+  StreamRig rig(Open(clock), clock, log_, 1'000'000, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(rig.loader);
+  ASSERT_TRUE(rig.reads->Append(Reads(40, clock.NowMillis() - 60'000)).ok());
   // A loader inserts, then dies before acknowledging: the stream gives the
   // reads out again, and another loader inserts them a second time.
   {
-    Result<Delivery> d = s.stream->Fetch(1000, std::chrono::milliseconds(500));
+    Result<Delivery> d = rig.s.stream->Fetch(1000, std::chrono::milliseconds(500));
     ASSERT_TRUE(d.ok());
     ASSERT_EQ(d->reads.size(), 40u);
-    ASSERT_TRUE(tables->Insert(d->reads, d->received).ok());
+    ASSERT_TRUE(rig.tables->Insert(d->reads, d->received).ok());
     d->Retry(std::chrono::milliseconds(0));
   }
-  Loader loader(*s.stream, *tables, clock, log_, metrics,
-                {.batch = 1000, .wait = std::chrono::milliseconds(2000)});
-  ASSERT_EQ(*loader.LoadOnce(), 40u);
-  EXPECT_EQ(Found(reads, "STREAM1"), 40u);
-  EXPECT_EQ(*tables->CountReads(), 40u);
-  EXPECT_EQ(Pending(*s.stream, 0), 0u);
+  ASSERT_EQ(*rig.loader->LoadOnce(), 40u);
+  EXPECT_EQ(Found(*rig.reads, "STREAM1"), 40u);
+  EXPECT_EQ(*rig.tables->CountReads(), 40u);
+  EXPECT_EQ(Pending(*rig.s.stream, 0), 0u);
 }
 
 TEST_F(ClickHouseReadsTest, AMessageThatIsNotAReadIsTerminatedAndCounted) {
   FakeClock clock(1'790'000'000'000);
-  std::unique_ptr<ClickHouseReads> tables = Open(clock);
-  ASSERT_NE(tables, nullptr);
-  test::TempDir dir;
-  Stream s(dir);
-  ASSERT_NE(s.stream, nullptr);
+  StreamRig rig(Open(clock), clock, log_, 1'000'000, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(rig.loader);
   // Someone with access to NATS publishes on the reads' subject.
   natsConnection* nc = nullptr;
-  ASSERT_EQ(natsConnection_ConnectTo(&nc, s.nats.url().c_str()), NATS_OK);
+  ASSERT_EQ(natsConnection_ConnectTo(&nc, rig.s.nats.url().c_str()), NATS_OK);
   ASSERT_EQ(natsConnection_PublishString(nc, "interdict.reads.v1", "{\"not\":\"a read\"}"),
             NATS_OK);
   natsConnection_Flush(nc);
   natsConnection_Destroy(nc);
-  metrics::Registry metrics;
-  Loader loader(*s.stream, *tables, clock, log_, metrics,
-                {.batch = 1000, .wait = std::chrono::milliseconds(2000)});
-  Result<std::size_t> n = loader.LoadOnce();
+  Result<std::size_t> n = rig.loader->LoadOnce();
   ASSERT_TRUE(n.ok()) << n.status().message();
   EXPECT_EQ(*n, 0u);
-  EXPECT_EQ(metrics
+  EXPECT_EQ(rig.metrics
                 .GetCounter("interdict_cluster_loader_refused_total",
                             "Messages in the reads' stream that were not a read.")
                 .value(),
             1u);
-  EXPECT_EQ(Pending(*s.stream, 0), 0u);  // terminated: never given out again
+  EXPECT_EQ(Pending(*rig.s.stream, 0), 0u);  // terminated: never given out again
 }
 
 TEST_F(ClickHouseReadsTest, AStreamWithOtherSettingsIsRefusedNamingThem) {
