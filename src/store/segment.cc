@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 
+#include "crypto/aead.h"
 #include "store/coding.h"
 #include "store/compression.h"
 #include "store/crc32c.h"
@@ -17,7 +18,8 @@ namespace interdict::store {
 namespace {
 
 constexpr std::string_view kMagic{"IDSEG\0\0\1", 8};
-constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kVersion = 2;        // plain
+constexpr std::uint32_t kSealedVersion = 3;  // dictionary and row blocks sealed
 constexpr std::size_t kHeaderSize = 16;
 constexpr std::size_t kTailSize = 24;
 
@@ -108,6 +110,14 @@ void PutU32Array(std::string& out, const std::vector<std::uint32_t>& v) {
   for (std::uint32_t x : v) PutFixed32(out, x);
 }
 
+// What a sealed section or block is bound to (docs/format/keys.md).
+std::string DictContext(const std::string& key_id, std::uint64_t segment) {
+  return fmt::format("interdict-seg/3|{}|{}|dict", key_id, segment);
+}
+std::string BlockContext(const std::string& key_id, std::uint64_t segment, std::uint32_t block) {
+  return fmt::format("interdict-seg/3|{}|{}|block|{}", key_id, segment, block);
+}
+
 }  // namespace
 
 std::string SegmentFileName(std::uint64_t id) {
@@ -116,6 +126,8 @@ std::string SegmentFileName(std::uint64_t id) {
 
 struct SegmentWriter::State {
   SegmentMeta meta;
+  std::shared_ptr<const crypto::DataKey> key;
+  Status sealing;  // the first failure to seal a block
   std::vector<std::uint64_t> plates;
   std::uint32_t rows = 0;
   // Camera runs so far: name, first row, rows.
@@ -147,8 +159,19 @@ struct SegmentWriter::State {
     raw += times;
     raw += block_refs;
     raw += payload;
+    const auto index = static_cast<std::uint32_t>(block_offsets.size());
     block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
-    blocks += Compress(raw);
+    if (key == nullptr) {
+      blocks += Compress(raw);
+    } else {
+      Result<std::string> sealed =
+          crypto::Seal(key->material, Compress(raw), BlockContext(key->id, meta.id, index));
+      if (sealed.ok()) {
+        blocks += *sealed;
+      } else if (sealing.ok()) {
+        sealing = sealed.status();
+      }
+    }
     times.clear();
     block_refs.clear();
     payload.clear();
@@ -157,9 +180,12 @@ struct SegmentWriter::State {
   }
 };
 
-SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates)
+SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates,
+                             std::shared_ptr<const crypto::DataKey> key)
     : s_(std::make_unique<State>()) {
   s_->meta = std::move(meta);
+  s_->meta.key_id = key ? key->id : "";
+  s_->key = std::move(key);
   s_->meta.max_time = s_->meta.min_time;
   s_->plates = std::move(plates);
 }
@@ -229,6 +255,12 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
       const std::uint64_t top = v >> (64 - 8 * width);
       for (unsigned k = 0; k < width; ++k) d += static_cast<char>((top >> (8 * k)) & 0xff);
     }
+    if (s.key != nullptr) {
+      Result<std::string> sealed =
+          crypto::Seal(s.key->material, d, DictContext(s.key->id, meta.id));
+      if (!sealed.ok()) return sealed.status();
+      d = std::move(sealed).value();
+    }
     sections[kDict] = std::move(d);
   }
   {
@@ -263,6 +295,7 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
     sections[kPostingOffsets] = std::move(off);
     sections[kPostings] = std::move(data);
   }
+  INTERDICT_RETURN_IF_ERROR(s.sealing);
   {
     s.block_offsets.push_back(static_cast<std::uint32_t>(s.blocks.size()));
     std::string off;
@@ -273,7 +306,7 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
 
   // Assemble: header, sections (8-byte aligned), meta, tail.
   std::string file(kMagic);
-  PutFixed32(file, kVersion);
+  PutFixed32(file, s.key ? kSealedVersion : kVersion);
   PutFixed32(file, 0);
   std::string dir;
   PutVarint(dir, kSectionCount - 1);
@@ -298,6 +331,7 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
   PutVarint(m, meta.max_seq);
   PutVarint(m, meta.replaces.size());
   for (std::uint64_t r : meta.replaces) PutVarint(m, r);
+  if (s.key) PutString(m, meta.key_id);
   m += dir;
   const std::uint64_t meta_offset = file.size();
   file += m;
@@ -352,13 +386,15 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   return w.Finish(env, path);
 }
 
-Result<std::shared_ptr<Segment>> Segment::Open(Env& env, const std::string& path) {
+Result<std::shared_ptr<Segment>> Segment::Open(Env& env, const std::string& path,
+                                               const crypto::KeyRing* keys, bool* key_destroyed) {
+  if (key_destroyed) *key_destroyed = false;
   Result<std::unique_ptr<MappedFile>> f = env.MapFile(path);
   if (!f.ok()) return f.status();
   std::shared_ptr<Segment> s(new Segment());
   s->path_ = path;
   s->file_ = std::move(f).value();
-  INTERDICT_RETURN_IF_ERROR(s->Parse());
+  INTERDICT_RETURN_IF_ERROR(s->Parse(keys, key_destroyed));
   return s;
 }
 
@@ -367,14 +403,16 @@ std::string_view Segment::Section(int id) const {
   return file_->data().substr(r.offset, r.length);
 }
 
-Status Segment::Parse() {
+Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   const std::string_view d = file_->data();
   auto bad = [&](std::string_view what) {
     return Status::Corruption(fmt::format("{}: {}", path_, what));
   };
   if (d.size() < kHeaderSize + kTailSize) return bad("too short to be a segment");
   if (d.substr(0, 8) != kMagic || d.substr(d.size() - 8) != kMagic) return bad("bad magic");
-  if (DecodeFixed32(d.data() + 8) != kVersion) return bad("unknown segment version");
+  const std::uint32_t version = DecodeFixed32(d.data() + 8);
+  if (version != kVersion && version != kSealedVersion)
+    return bad(fmt::format("unknown segment version {}", version));
   const char* tail = d.data() + d.size() - kTailSize;
   const std::uint64_t meta_offset = DecodeFixed64(tail);
   const std::uint32_t meta_len = DecodeFixed32(tail + 8);
@@ -402,6 +440,23 @@ Status Segment::Parse() {
     std::uint64_t r = 0;
     if (!in.GetVarint(&r)) return bad("malformed footer");
     meta_.replaces.push_back(r);
+  }
+  if (version == kSealedVersion) {
+    if (!in.GetString(&meta_.key_id) || meta_.key_id.empty()) return bad("malformed footer");
+    if (keys == nullptr) {
+      return Status::FailedPrecondition(fmt::format(
+          "{}: sealed under data key {}, but encryption is not configured", path_, meta_.key_id));
+    }
+    Result<std::shared_ptr<const crypto::DataKey>> key = keys->Find(meta_.key_id);
+    if (!key.ok()) {
+      if (keys->StateOf(meta_.key_id) == crypto::KeyState::kDestroyed) {
+        if (key_destroyed) *key_destroyed = true;
+        return Status::NotFound(fmt::format("{}: its data key {} was destroyed: the bucket expired",
+                                            path_, meta_.key_id));
+      }
+      return Status::FailedPrecondition(fmt::format("{}: {}", path_, key.status().message()));
+    }
+    key_ = std::move(key).value();
   }
   if (!in.GetVarint(&nsec) || nsec != kSectionCount - 1) return bad("unexpected section count");
   sections_.assign(kSectionCount, SectionRef{});
@@ -434,8 +489,14 @@ Status Segment::Parse() {
     cameras_.push_back(std::move(run));
   }
   if (expected_start != rows) return bad("camera runs do not cover the rows");
-  // Dictionary: read in place.
-  const std::string_view dict = Section(kDict);
+  // Dictionary: read in place, or from its opened copy when sealed.
+  std::string_view dict = Section(kDict);
+  if (key_ != nullptr) {
+    Result<std::string> plain = crypto::Open(key_->material, dict, DictContext(key_->id, meta_.id));
+    if (!plain.ok()) return bad("plate dictionary does not open under its key");
+    dict_plain_ = std::move(plain).value();
+    dict = dict_plain_;
+  }
   if (dict.empty() || dict[0] < 1 || dict[0] > 8 || (dict.size() - 1) % std::uint8_t(dict[0]) != 0)
     return bad("malformed plate dictionary");
   const unsigned width = static_cast<std::uint8_t>(dict[0]);
@@ -583,9 +644,19 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   Block* blk = &cache_[next_victim_];
   next_victim_ = (next_victim_ + 1) % cache_.size();
   blk->index = UINT32_MAX;
-  Result<std::string> raw =
-      Decompress(blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]),
-                 std::size_t{rows_here} * 4096);
+  std::string_view frame =
+      blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]);
+  std::string opened;
+  if (key_ != nullptr) {
+    Result<std::string> plain =
+        crypto::Open(key_->material, frame, BlockContext(key_->id, meta_.id, b));
+    if (!plain.ok())
+      return Status::Corruption(
+          fmt::format("{}: row block {} does not open under its key", path_, b));
+    opened = std::move(plain).value();
+    frame = opened;
+  }
+  Result<std::string> raw = Decompress(frame, std::size_t{rows_here} * 4096);
   if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");
   blk->raw = std::move(raw).value();
   Decoder in(blk->raw);

@@ -2,7 +2,8 @@
 // bucket, sorted by (camera, time, id), with a plate dictionary and postings
 // for plate lookups (docs/format/store.md). Written once under tmp/, synced
 // and renamed into place; opened by mapping the file and checking every
-// section's checksum.
+// section's checksum. With a data key, the plate dictionary and every row
+// block are sealed (AES-256-GCM, docs/format/keys.md): format version 3.
 #pragma once
 
 #include <array>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "crypto/keyring.h"
 #include "read/read.h"
 #include "store/env.h"
 
@@ -30,6 +32,7 @@ struct SegmentMeta {
   std::uint32_t rows = 0;
   std::uint64_t min_seq = 0, max_seq = 0;
   std::vector<std::uint64_t> replaces;  // ids of segments this one was merged from
+  std::string key_id;                   // the data key sealing it; empty: not sealed
 };
 
 // "00000000000000ab.seg"
@@ -48,7 +51,9 @@ class SegmentWriter {
  public:
   // `plates`: the sorted distinct packed plates of exactly the rows to come
   // (Finish refuses a plate without rows). meta.min_time: no row is earlier.
-  SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates);
+  // With `key`, the segment is sealed under it.
+  SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates,
+                std::shared_ptr<const crypto::DataKey> key = nullptr);
   ~SegmentWriter();
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -92,8 +97,13 @@ class PlateDictionary {
 
 class Segment {
  public:
-  // Maps the file and checks the footer and every section's checksum.
-  static Result<std::shared_ptr<Segment>> Open(Env& env, const std::string& path);
+  // Maps the file and checks the footer and every section's checksum. A
+  // sealed segment needs `keys`: FailedPrecondition without them or when its
+  // key is unknown to them; when its key was destroyed (its bucket expired),
+  // NotFound and `*key_destroyed` set.
+  static Result<std::shared_ptr<Segment>> Open(Env& env, const std::string& path,
+                                               const crypto::KeyRing* keys = nullptr,
+                                               bool* key_destroyed = nullptr);
 
   const SegmentMeta& meta() const { return meta_; }
   const std::string& path() const { return path_; }
@@ -135,12 +145,14 @@ class Segment {
 
  private:
   Segment() = default;
-  Status Parse();
+  Status Parse(const crypto::KeyRing* keys, bool* key_destroyed);
   std::string_view Section(int id) const;
 
   std::string path_;
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;
+  std::shared_ptr<const crypto::DataKey> key_;  // null: not sealed
+  std::string dict_plain_;                      // a sealed segment's opened dictionary
   struct SectionRef {
     std::uint64_t offset = 0, length = 0;
   };

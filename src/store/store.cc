@@ -7,10 +7,12 @@
 #include <functional>
 #include <future>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <queue>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <fmt/core.h>
@@ -198,6 +200,68 @@ std::shared_ptr<Version> WithChanges(const Version& base,
   return v;
 }
 
+// The reads of one WAL record, each with its sequence number. `*first` and
+// `*last` get the record's range (last < first: none). A sealed record whose
+// key was destroyed holds only expired reads: `*expired` is set and no read
+// is delivered. Corruption names the file and the byte offset.
+Status DecodeWalRecord(std::uint8_t type, std::string_view payload, const crypto::KeyRing* keys,
+                       const std::string& where, std::uint64_t* first, std::uint64_t* last,
+                       bool* expired,
+                       const std::function<void(std::uint64_t, read::Read&)>& on_read) {
+  *expired = false;
+  read::Read rd;
+  if (type == kWalBatchRecord) {
+    Decoder in(payload);
+    std::uint64_t count = 0;
+    if (!in.GetVarint(first) || !in.GetVarint(&count) || count > payload.size())
+      return Status::Corruption(where + ": bad batch header");
+    *last = *first + count - 1;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (!DecodeRead(in, &rd))
+        return Status::Corruption(fmt::format("{}: undecodable read {} of the batch", where, i));
+      on_read(*first + i, rd);
+    }
+    if (!in.done()) return Status::Corruption(where + ": bytes after the batch");
+    return Status::Ok();
+  }
+  if (type != kWalSealedRecord)
+    return Status::Corruption(fmt::format("{}: unknown record type {}", where, type));
+  SealedWalRecord rec;
+  if (!ParseSealedWalRecord(payload, &rec))
+    return Status::Corruption(where + ": bad sealed record header");
+  *first = rec.first_seq;
+  *last = rec.last_seq;
+  if (keys == nullptr) {
+    return Status::FailedPrecondition(fmt::format(
+        "{}: sealed under data key {}, but encryption is not configured", where, rec.key_id));
+  }
+  Result<std::shared_ptr<const crypto::DataKey>> key = keys->Find(rec.key_id);
+  if (!key.ok()) {
+    if (keys->StateOf(rec.key_id) == crypto::KeyState::kDestroyed) {
+      *expired = true;
+      return Status::Ok();
+    }
+    return Status::Corruption(fmt::format("{}: {}", where, key.status().message()));
+  }
+  Result<std::string> plain = OpenWalRecord(**key, rec);
+  if (!plain.ok())
+    return Status::Corruption(
+        fmt::format("{}: sealed record does not open under data key {}", where, rec.key_id));
+  Decoder in(*plain);
+  std::uint64_t count = 0;
+  if (!in.GetVarint(&count) || count > plain->size())
+    return Status::Corruption(where + ": bad sealed record count");
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t seq = 0;
+    if (!in.GetVarint(&seq) || seq < rec.first_seq || seq > rec.last_seq || !DecodeRead(in, &rd))
+      return Status::Corruption(
+          fmt::format("{}: undecodable read {} of the sealed record", where, i));
+    on_read(seq, rd);
+  }
+  if (!in.done()) return Status::Corruption(where + ": bytes after the sealed record");
+  return Status::Ok();
+}
+
 }  // namespace
 
 struct Store::Impl {
@@ -212,6 +276,8 @@ struct Store::Impl {
     std::vector<char> keep;
     std::vector<std::uint32_t> ends;  // end of each kept read's encoding in the record
     std::size_t body_start = 0;
+    std::uint64_t first_seq = 0;
+    std::vector<std::pair<std::int64_t, std::int64_t>> buckets;  // each kept read's, when sealing
     Status status;
     AppendResult result;
     bool done = false;
@@ -235,6 +301,20 @@ struct Store::Impl {
   Status ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old, SegmentMeta meta,
                          const SegmentWriteFn& write, std::shared_ptr<Segment>* out);
   void AppendPurgeReport(const std::string& line);
+  // The data key of a bucket of `agency`; null when nothing is sealed.
+  Result<std::shared_ptr<const crypto::DataKey>> KeyFor(const std::string& agency,
+                                                        std::int64_t bucket_start,
+                                                        std::int64_t bucket_end) {
+    if (opts.keys == nullptr) return std::shared_ptr<const crypto::DataKey>();
+    return opts.keys->ForBucket(agency, "reads", bucket_start, bucket_end, clock.NowMillis());
+  }
+  // Seals the kept reads of one writer's batch record as one record per
+  // data key (docs/format/store.md).
+  Result<std::vector<std::string>> SealRecord(const Writer& g, std::string_view rec);
+  // Destroys the data keys of buckets whose every read has expired and that
+  // nothing still holds (crypto-shredding), reporting each.
+  Status ShredKeys(const std::map<std::string, RetentionRule>& rules,
+                   const std::vector<Hold>& active_holds, std::int64_t now);
   std::string AgencyDir(const std::string& agency) const { return seg_dir + "/" + agency; }
 
   StoreOptions opts;
@@ -335,7 +415,18 @@ Status Store::Impl::Recover() {
     for (const std::string& name : *files) {
       const std::string path = AgencyDir(agency) + "/" + name;
       if (!name.ends_with(".seg")) continue;
-      Result<std::shared_ptr<Segment>> s = Segment::Open(env, path);
+      bool key_destroyed = false;
+      Result<std::shared_ptr<Segment>> s = Segment::Open(env, path, opts.keys, &key_destroyed);
+      if (!s.ok() && key_destroyed) {
+        // Its bucket expired and its key is gone: nothing in it can be read.
+        log.Info("removing a segment whose data key was destroyed", {{"file", path}});
+        INTERDICT_RETURN_IF_ERROR(env.Remove(path));
+        ++recovery.expired_segments_removed;
+        continue;
+      }
+      // Keys missing (encryption not configured, another key store): refuse
+      // to open rather than quarantine sound files.
+      if (!s.ok() && s.status().code() == StatusCode::kFailedPrecondition) return s.status();
       if (!s.ok()) {
         const std::string dest = quarantine_dir + "/" + agency + "-" + name;
         log.Error("segment failed its checks; moved to quarantine",
@@ -384,34 +475,25 @@ Status Store::Impl::Recover() {
     Result<WalReplayResult> r = ReplayWal(
         env, path,
         [&](std::uint8_t type, std::string_view payload, std::uint64_t offset) -> Status {
-          if (type != kWalBatchRecord) {
-            return Status::Corruption(
-                fmt::format("{}: unknown record type {} at byte {}", path, type, offset));
-          }
-          Decoder in(payload);
-          std::uint64_t first_seq = 0, count = 0;
-          if (!in.GetVarint(&first_seq) || !in.GetVarint(&count)) {
-            return Status::Corruption(fmt::format("{}: bad batch header at byte {}", path, offset));
-          }
-          for (std::uint64_t i = 0; i < count; ++i) {
-            read::Read rd;
-            if (!DecodeRead(in, &rd)) {
-              return Status::Corruption(
-                  fmt::format("{}: undecodable read {} of the batch at byte {}", path, i, offset));
-            }
-            if (first_seq + i <= checkpoint_seq) continue;  // already in a segment
-            const std::uint64_t h = IdentityHash(rd);
-            if (!mem->Contains(rd, h)) {
-              if (mem->empty()) mem->started = clock.Monotonic();
-              std::string encoded;
-              EncodeRead(rd, encoded);
-              mem->Add(rd, h, encoded);
-              ++recovery.reads_recovered;
-            }
-          }
-          if (count > 0) {
-            last_seq = std::max(last_seq, first_seq + count - 1);
-            file_max_seq = std::max(file_max_seq, first_seq + count - 1);
+          std::uint64_t first = 0, last = 0;
+          bool expired = false;
+          INTERDICT_RETURN_IF_ERROR(DecodeWalRecord(
+              type, payload, opts.keys, fmt::format("{}: record at byte {}", path, offset), &first,
+              &last, &expired, [&](std::uint64_t seq, read::Read& rd) {
+                if (seq <= checkpoint_seq) return;  // already in a segment
+                const std::uint64_t h = IdentityHash(rd);
+                if (!mem->Contains(rd, h)) {
+                  if (mem->empty()) mem->started = clock.Monotonic();
+                  std::string encoded;
+                  EncodeRead(rd, encoded);
+                  mem->Add(rd, h, encoded);
+                  ++recovery.reads_recovered;
+                }
+              }));
+          if (expired) ++recovery.expired_wal_records;
+          if (last >= first) {
+            last_seq = std::max(last_seq, last);
+            file_max_seq = std::max(file_max_seq, last);
           }
           return Status::Ok();
         });
@@ -557,7 +639,10 @@ Status Store::Impl::Flush() {
     if (st.ok()) {
       meta.min_time = INT64_MAX;
       for (const Key& k : keys) meta.min_time = std::min(meta.min_time, k.time);
-      SegmentWriter w(meta, std::move(plates));
+      Result<std::shared_ptr<const crypto::DataKey>> dek =
+          KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
+      if (!dek.ok()) return undo(dek.status());
+      SegmentWriter w(meta, std::move(plates), *dek);
       for (const Key& k : keys) {
         st = w.Add(to_flush->Get(k.row));
         if (!st.ok()) break;
@@ -570,7 +655,7 @@ Status Store::Impl::Flush() {
       (void)env.Remove(tmp);
       return undo(st);
     }
-    Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path);
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path, opts.keys);
     if (!seg.ok()) return undo(seg.status());
     written.push_back(std::move(seg).value());
   }
@@ -630,7 +715,7 @@ Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>&
       return st;
     }
     INTERDICT_RETURN_IF_ERROR(env.SyncDir(AgencyDir(agency)));
-    Result<std::shared_ptr<Segment>> opened = Segment::Open(env, path);
+    Result<std::shared_ptr<Segment>> opened = Segment::Open(env, path, opts.keys);
     if (!opened.ok()) return opened.status();
     replacement = std::move(opened).value();
   }
@@ -697,7 +782,10 @@ Status Store::Impl::Merge() {
       // camera, time, id): nothing but the output's references and
       // compressed blocks is held in memory.
       auto write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
-        SegmentWriter w(final_meta, DistinctUnion(dicts));
+        Result<std::shared_ptr<const crypto::DataKey>> dek =
+            KeyFor(agency, final_meta.bucket_start, final_meta.bucket_end);
+        if (!dek.ok()) return dek.status();
+        SegmentWriter w(final_meta, DistinctUnion(dicts), *dek);
         struct Head {
           const Segment* seg;
           std::uint32_t row;
@@ -821,7 +909,10 @@ Status Store::Impl::Purge() {
       SegmentWriteFn write;
       if (!keep.empty()) {
         write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
-          SegmentWriter w(final_meta, std::move(kept_plates));
+          Result<std::shared_ptr<const crypto::DataKey>> dek =
+              KeyFor(agency, final_meta.bucket_start, final_meta.bucket_end);
+          if (!dek.ok()) return dek.status();
+          SegmentWriter w(final_meta, std::move(kept_plates), *dek);
           read::Read r;
           for (std::uint32_t row : keep) {
             INTERDICT_RETURN_IF_ERROR(seg->ReadRow(row, &r));
@@ -843,7 +934,73 @@ Status Store::Impl::Purge() {
                                         {"kept", keep.size()}});
     }
   }
+  return ShredKeys(rules, active_holds, now);
+}
+
+Status Store::Impl::ShredKeys(const std::map<std::string, RetentionRule>& rules,
+                              const std::vector<Hold>& active_holds, std::int64_t now) {
+  if (opts.keys == nullptr) return Status::Ok();
+  std::set<std::string> in_use;  // keys of segments still served (held reads, late purges)
+  for (const auto& [agency, segs] : CurrentVersion()->by_agency) {
+    for (const auto& seg : segs) in_use.insert(seg->meta().key_id);
+  }
+  for (const crypto::DataKey& k : opts.keys->List()) {
+    if (k.data_class != "reads" || in_use.contains(k.id)) continue;
+    const auto rule = rules.find(k.agency);
+    if (rule == rules.end() || rule->second.non_hit_ms < 0) continue;
+    // Every read of the bucket is earlier than its end: all expired once the
+    // end is a retention period old.
+    if (k.bucket_end > now - rule->second.non_hit_ms) continue;
+    const bool held = std::any_of(active_holds.begin(), active_holds.end(), [&](const Hold& h) {
+      return h.agency == k.agency && h.expires_at > now && h.from < k.bucket_end &&
+             h.to >= k.bucket_start;
+    });
+    if (held) continue;
+    Result<crypto::DataKey> gone = opts.keys->Destroy(k.id, "retention", now);
+    if (!gone.ok()) return gone.status();
+    AppendPurgeReport(json::Object("purged_at", FormatRfc3339(now), "agency", k.agency, "action",
+                                   "key_destroyed", "key", k.id, "class", k.data_class,
+                                   "bucket_start", FormatRfc3339(k.bucket_start), "bucket_end",
+                                   FormatRfc3339(k.bucket_end)));
+    log.Info(
+        "destroyed the data key of an expired bucket",
+        {{"agency", k.agency}, {"key", k.id}, {"bucket_start", FormatRfc3339(k.bucket_start)}});
+  }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> Store::Impl::SealRecord(const Writer& g, std::string_view rec) {
+  struct Part {
+    std::uint64_t count = 0, first = UINT64_MAX, last = 0;
+    std::string body;
+  };
+  std::map<std::tuple<std::string_view, std::int64_t, std::int64_t>, Part> parts;
+  std::size_t k = 0, start = 0;
+  for (std::size_t i = 0; i < g.reads->size(); ++i) {
+    if (!g.keep[i]) continue;
+    const std::uint64_t seq = g.first_seq + k;
+    Part& p = parts[{(*g.reads)[i].agency, g.buckets[k].first, g.buckets[k].second}];
+    ++p.count;
+    p.first = std::min(p.first, seq);
+    p.last = seq;
+    PutVarint(p.body, seq);
+    p.body.append(rec.substr(g.body_start + start, g.ends[k] - start));
+    start = g.ends[k++];
+  }
+  std::vector<std::string> out;
+  for (const auto& [where, p] : parts) {
+    const auto& [agency, bucket_start, bucket_end] = where;
+    Result<std::shared_ptr<const crypto::DataKey>> dek =
+        KeyFor(std::string(agency), bucket_start, bucket_end);
+    if (!dek.ok()) return dek.status();
+    std::string plain;
+    PutVarint(plain, p.count);
+    plain += p.body;
+    Result<std::string> sealed = SealWalRecord(**dek, p.first, p.last, plain);
+    if (!sealed.ok()) return sealed.status();
+    out.push_back(std::move(sealed).value());
+  }
+  return out;
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -963,9 +1120,12 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
   };
   std::vector<std::string> records;
   std::uint64_t next_seq = s.last_seq + 1;
+  const bool sealing = s.opts.keys != nullptr;
   for (Impl::Writer* g : group) {
     g->keep.assign(g->reads->size(), 0);
     g->ends.clear();
+    g->buckets.clear();
+    g->first_seq = next_seq;
     std::string body;
     std::uint64_t kept = 0;
     for (std::size_t i = 0; i < g->reads->size(); ++i) {
@@ -982,6 +1142,12 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
         continue;
       }
       g->keep[i] = 1;
+      if (sealing) {
+        const auto rule = s.retention.find(r.agency);
+        const std::int64_t b = BucketMs(rule == s.retention.end() ? RetentionRule{} : rule->second);
+        const std::int64_t bucket = FloorDiv(r.time, b) * b;
+        g->buckets.emplace_back(bucket, bucket + b);
+      }
       EncodeRead(r, body);
       g->ends.push_back(static_cast<std::uint32_t>(body.size()));
       ++kept;
@@ -1004,8 +1170,16 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
     st = s.EnsureWal();
     if (st.ok()) {
       l.unlock();
-      for (const std::string& rec : records) {
-        if (!rec.empty() && st.ok()) st = s.wal->Add(kWalBatchRecord, rec);
+      for (std::size_t gi = 0; gi < records.size() && st.ok(); ++gi) {
+        if (records[gi].empty()) continue;
+        if (!sealing) {
+          st = s.wal->Add(kWalBatchRecord, records[gi]);
+          continue;
+        }
+        Result<std::vector<std::string>> sealed = s.SealRecord(*group[gi], records[gi]);
+        if (!sealed.ok()) st = sealed.status();
+        for (std::size_t k = 0; st.ok() && sealed.ok() && k < sealed->size(); ++k)
+          st = s.wal->Add(kWalSealedRecord, (*sealed)[k]);
       }
       const auto mono = s.clock.Monotonic();
       const bool sync = s.opts.sync == SyncPolicy::kAlways ||
@@ -1451,7 +1625,8 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   return out;
 }
 
-Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>* problems) {
+Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>* problems,
+                     const crypto::KeyRing* keys) {
   const std::string wal_dir = dir + "/wal";
   if (!env.Exists(wal_dir)) {
     problems->push_back(fmt::format("{}: no store here (missing wal/)", dir));
@@ -1464,16 +1639,12 @@ Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>*
     const std::string path = wal_dir + "/" + name;
     Result<WalReplayResult> r = ReplayWal(
         env, path, [&](std::uint8_t type, std::string_view payload, std::uint64_t offset) {
-          Decoder in(payload);
-          std::uint64_t first_seq = 0, count = 0;
-          bool ok = type == kWalBatchRecord && in.GetVarint(&first_seq) && in.GetVarint(&count);
-          for (std::uint64_t i = 0; ok && i < count; ++i) {
-            read::Read rd;
-            ok = DecodeRead(in, &rd);
-          }
-          if (!ok || !in.done()) {
-            problems->push_back(fmt::format("{}: record at byte {} does not decode", path, offset));
-          }
+          std::uint64_t first = 0, last = 0;
+          bool expired = false;
+          const Status st = DecodeWalRecord(
+              type, payload, keys, fmt::format("{}: record at byte {}", path, offset), &first,
+              &last, &expired, [](std::uint64_t, read::Read&) {});
+          if (!st.ok()) problems->push_back(st.message());
           return Status::Ok();
         });
     if (!r.ok()) {
@@ -1496,7 +1667,9 @@ Status Store::Verify(Env& env, const std::string& dir, std::vector<std::string>*
       for (const std::string& name : *files) {
         if (!name.ends_with(".seg")) continue;
         const std::string path = dir + "/seg/" + agency + "/" + name;
-        Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path);
+        bool key_destroyed = false;
+        Result<std::shared_ptr<Segment>> seg = Segment::Open(env, path, keys, &key_destroyed);
+        if (key_destroyed) continue;  // expired; removed at the next open
         Status st = seg.ok() ? (*seg)->Check() : seg.status();
         if (!st.ok()) problems->push_back(st.message());
       }

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/status.h"
+#include "crypto/keyring.h"
 #include "read/read.h"
 #include "store/env.h"
 #include "store/query.h"
@@ -41,6 +42,11 @@ struct StoreOptions {
   // are merged together into segments of at most merge_max_rows.
   std::uint32_t merge_below_rows = 250'000;
   std::uint32_t merge_max_rows = 1'000'000;
+  // Encryption at rest (docs/format/keys.md): with a key ring, segments and
+  // WAL records are sealed under a data key per (agency, bucket), and a
+  // purge destroys a bucket's key once every read of it has expired. The
+  // ring must outlive the store. Null: nothing is sealed.
+  crypto::KeyRing* keys = nullptr;
 };
 
 // What recovery found, for logs and `interdict store verify`.
@@ -49,6 +55,11 @@ struct RecoveryReport {
   std::uint64_t reads_recovered = 0;
   std::uint64_t torn_tails_truncated = 0;
   std::vector<std::string> quarantined;  // paths moved to quarantine/
+  // Sealed files and WAL records whose data key was destroyed: expired data
+  // (a crash came between a purge's key destruction and its file removal, or
+  // a restored backup predates the destruction). Removed, not quarantined.
+  std::uint64_t expired_segments_removed = 0;
+  std::uint64_t expired_wal_records = 0;
 };
 
 class Store final : public ReadStore {
@@ -101,7 +112,10 @@ class Store final : public ReadStore {
 
   // Checks every checksum of the store in `dir` without changing anything.
   // Problems, each naming its file, go to `problems`; OK when there are none.
-  static Status Verify(Env& env, const std::string& dir, std::vector<std::string>* problems);
+  // Sealed files are opened with `keys`; without them each is a problem. A
+  // sealed file whose key was destroyed is expired data, not a problem.
+  static Status Verify(Env& env, const std::string& dir, std::vector<std::string>* problems,
+                       const crypto::KeyRing* keys = nullptr);
 
   struct Impl;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "crypto/aead.h"
 #include "store/coding.h"
 #include "store/crc32c.h"
 
@@ -9,6 +10,40 @@ namespace interdict::store {
 
 std::string WalFileName(std::uint64_t first_seq) {
   return fmt::format("{:016x}.wal", first_seq);
+}
+
+namespace {
+std::string WalContext(const std::string& key_id, std::uint64_t first, std::uint64_t last) {
+  return fmt::format("interdict-wal/2|{}|{}|{}", key_id, first, last);
+}
+}  // namespace
+
+Result<std::string> SealWalRecord(const crypto::DataKey& key, std::uint64_t first_seq,
+                                  std::uint64_t last_seq, std::string_view plain) {
+  Result<std::string> sealed =
+      crypto::Seal(key.material, plain, WalContext(key.id, first_seq, last_seq));
+  if (!sealed.ok()) return sealed.status();
+  std::string out;
+  PutVarint(out, first_seq);
+  PutVarint(out, last_seq);
+  PutString(out, key.id);
+  out += *sealed;
+  return out;
+}
+
+bool ParseSealedWalRecord(std::string_view payload, SealedWalRecord* out) {
+  Decoder in(payload);
+  if (!in.GetVarint(&out->first_seq) || !in.GetVarint(&out->last_seq) ||
+      !in.GetString(&out->key_id) || out->last_seq < out->first_seq || out->key_id.empty()) {
+    return false;
+  }
+  out->sealed = payload.substr(payload.size() - in.remaining());
+  return true;
+}
+
+Result<std::string> OpenWalRecord(const crypto::DataKey& key, const SealedWalRecord& rec) {
+  return crypto::Open(key.material, rec.sealed,
+                      WalContext(rec.key_id, rec.first_seq, rec.last_seq));
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::Create(Env& env, const std::string& path,

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "crypto/keyring.h"
 #include "store/env.h"
 
 namespace interdict::store {
@@ -18,6 +19,23 @@ inline constexpr std::string_view kWalMagic{"IDWAL\0\0\1", 8};
 inline constexpr std::size_t kWalHeaderSize = 16;
 inline constexpr std::size_t kWalRecordHeaderSize = 9;  // crc u32, length u32, type u8
 inline constexpr std::uint8_t kWalBatchRecord = 1;
+// Reads of one data key (agency and bucket), sealed: docs/format/store.md.
+inline constexpr std::uint8_t kWalSealedRecord = 2;
+
+// A sealed record's clear part: the range of its sequence numbers (kept in the
+// clear so that a record whose key was destroyed still tells recovery which
+// numbers were used) and its key.
+struct SealedWalRecord {
+  std::uint64_t first_seq = 0, last_seq = 0;
+  std::string key_id;
+  std::string_view sealed;
+};
+// The payload of a sealed record holding `plain` (count | (seq | read) × count).
+Result<std::string> SealWalRecord(const crypto::DataKey& key, std::uint64_t first_seq,
+                                  std::uint64_t last_seq, std::string_view plain);
+bool ParseSealedWalRecord(std::string_view payload, SealedWalRecord* out);
+// The plaintext; Corruption when it does not open under `key`.
+Result<std::string> OpenWalRecord(const crypto::DataKey& key, const SealedWalRecord& rec);
 
 // "0000000000000001.wal"
 std::string WalFileName(std::uint64_t first_seq);

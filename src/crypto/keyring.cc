@@ -1,0 +1,426 @@
+#include "crypto/keyring.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/core.h>
+#include <rapidjson/document.h>
+
+#include "base/base64.h"
+#include "base/json.h"
+#include "base/json_writer.h"
+#include "base/time_format.h"
+#include "crypto/aead.h"
+#include "crypto/crypto.h"
+
+namespace interdict::crypto {
+namespace {
+
+Status Errno(std::string_view what, const std::string& path) {
+  return Status::IOError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+}
+
+Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open", dir);
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? Status::Ok() : Errno("cannot sync", dir);
+}
+
+// Writes `text` to `path` whole or not at all: tmp, fsync, rename, dir fsync.
+Status WriteWhole(const std::string& dir, const std::string& name, std::string_view text,
+                  mode_t mode) {
+  const std::string path = dir + "/" + name, tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Errno("cannot create", tmp);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      const Status st = Errno("cannot write", tmp);
+      ::close(fd);
+      return st;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const Status st = Errno("cannot sync", tmp);
+    ::close(fd);
+    return st;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
+  return SyncDir(dir);
+}
+
+Result<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("cannot open '{}'", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) return Status::IOError(fmt::format("cannot read '{}'", path));
+  return s.str();
+}
+
+// A key's line in the ring, without its wrapped material.
+std::string KeyLine(const DataKey& k) {
+  return json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "id", k.id, "agency", k.agency, "class", k.data_class, "bucket",
+                  std::vector<std::int64_t>{k.bucket_start, k.bucket_end}, "created",
+                  FormatRfc3339(k.created_ms));
+    w.EndObject();
+  });
+}
+
+// The fields every key line has; `what` names the line for errors.
+Result<DataKey> ParseKeyLine(const rapidjson::Value& v, const std::string& what) {
+  auto str = [&](const char* name, std::string* out) {
+    const auto it = v.FindMember(name);
+    if (it == v.MemberEnd() || !it->value.IsString()) return false;
+    out->assign(it->value.GetString(), it->value.GetStringLength());
+    return true;
+  };
+  DataKey k;
+  std::string created;
+  const auto bucket = v.FindMember("bucket");
+  if (!v.IsObject() || !str("id", &k.id) || !str("agency", &k.agency) ||
+      !str("class", &k.data_class) || bucket == v.MemberEnd() || !bucket->value.IsArray() ||
+      bucket->value.Size() != 2 || !bucket->value[0].IsInt64() || !bucket->value[1].IsInt64()) {
+    return Status::Corruption(fmt::format("{}: not a key entry", what));
+  }
+  k.bucket_start = bucket->value[0].GetInt64();
+  k.bucket_end = bucket->value[1].GetInt64();
+  if (str("created", &created)) {
+    if (Result<UnixMillis> t = ParseRfc3339(created); t.ok()) k.created_ms = *t;
+  }
+  return k;
+}
+
+std::string NewKeyId() {
+  return "k-" + HexEncode(RandomBytes(8));
+}
+
+Result<int> TakeLock(const std::string& dir) {
+  const std::string path = dir + "/LOCK";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot open", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Status::Unavailable(fmt::format(
+          "key store '{}' is in use by another interdict process (stop the server first)", dir));
+    }
+    errno = err;
+    return Errno("cannot lock", path);
+  }
+  return fd;
+}
+
+Status MakeDir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno("cannot create", dir);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(fmt::format("key store '{}' is not a directory", dir));
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Status::PermissionDenied(fmt::format(
+        "key store '{}' may be read or changed by others than its owner (mode {:o}): chmod 700 it",
+        dir, st.st_mode & 0777));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string WrapContext(const DataKey& k) {
+  return fmt::format("interdict-dek/1|{}|{}|{}|{}|{}", k.id, k.agency, k.data_class, k.bucket_start,
+                     k.bucket_end);
+}
+
+FileMasterKey::FileMasterKey(std::string key) : key_(std::move(key)) {
+  id_ = HexEncode(HmacSha256(key_, "interdict-kek-id/1")).substr(0, 16);
+}
+
+Result<std::unique_ptr<FileMasterKey>> FileMasterKey::Load(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::NotFound(fmt::format("master key file '{}' cannot be read", path));
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return Status::PermissionDenied(fmt::format(
+        "master key file '{}' may be read or changed by others than its owner (mode {:o}): "
+        "chmod 400 it",
+        path, st.st_mode & 0777));
+  }
+  Result<std::string> text = ReadWhole(path);
+  if (!text.ok()) return text.status();
+  std::string line = text->substr(0, text->find('\n'));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  std::optional<std::string> key = line.size() == 64 ? HexDecode(line) : std::nullopt;
+  if (!key) {
+    return Status::InvalidArgument(fmt::format(
+        "master key file '{}' must hold one line of 64 hex digits (make one with `interdict keys "
+        "init`)",
+        path));
+  }
+  return std::unique_ptr<FileMasterKey>(new FileMasterKey(std::move(*key)));
+}
+
+Status FileMasterKey::Create(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+  if (fd < 0 && errno == EEXIST)
+    return Status::AlreadyExists(fmt::format("master key file '{}' exists; not replaced", path));
+  if (fd < 0) return Errno("cannot create", path);
+  const std::string line = HexEncode(RandomBytes(32)) + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Errno("cannot write", path);
+  const std::string dir =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  return SyncDir(dir.empty() ? "/" : dir);
+}
+
+Result<std::string> FileMasterKey::Wrap(std::string_view key, std::string_view context) const {
+  return Seal(key_, key, context);
+}
+
+Result<std::string> FileMasterKey::Unwrap(std::string_view wrapped,
+                                          std::string_view context) const {
+  return crypto::Open(key_, wrapped, context);
+}
+
+Result<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir, const MasterKey& master) {
+  INTERDICT_RETURN_IF_ERROR(MakeDir(dir));
+  Result<int> fd = TakeLock(dir);
+  if (!fd.ok()) return fd.status();
+  std::unique_ptr<KeyRing> ring(new KeyRing(dir, master, *fd));
+  INTERDICT_RETURN_IF_ERROR(ring->Load());
+  return ring;
+}
+
+Result<std::unique_ptr<KeyRing>> KeyRing::OpenReadOnly(const std::string& dir,
+                                                       const MasterKey& master) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::NotFound(fmt::format("key store '{}' does not exist", dir));
+  std::unique_ptr<KeyRing> ring(new KeyRing(dir, master, -1));
+  INTERDICT_RETURN_IF_ERROR(ring->Load());
+  return ring;
+}
+
+KeyRing::~KeyRing() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Status KeyRing::Load() {
+  std::lock_guard l(mu_);
+  // The destruction log first: a key it names is gone, whatever the ring says.
+  const std::string log_path = dir_ + "/destroyed.log";
+  if (Result<std::string> text = ReadWhole(log_path); text.ok()) {
+    std::istringstream lines(*text);
+    std::string line;
+    for (int n = 1; std::getline(lines, line); ++n) {
+      if (line.empty()) continue;
+      rapidjson::Document d;
+      const std::string where = fmt::format("{} line {}", log_path, n);
+      if (!json::Parse(line, &d).ok()) {
+        // Only the last line can be torn by a crash during the append; the
+        // destruction it records had not happened (the ring still has the key).
+        if (lines.peek() == EOF) break;
+        return Status::Corruption(where + ": not JSON");
+      }
+      Result<DataKey> k = ParseKeyLine(d, where);
+      if (!k.ok()) return k.status();
+      if (destroyed_.emplace(k->id, *k).second) destroyed_order_.push_back(k->id);
+    }
+  }
+  const std::string ring_path = dir_ + "/ring";
+  Result<std::string> text = ReadWhole(ring_path);
+  if (!text.ok()) {
+    if (text.status().code() != StatusCode::kNotFound) return text.status();
+    return lock_fd_ >= 0 ? WriteRing() : Status::Ok();
+  }
+  std::istringstream lines(*text);
+  std::string line;
+  bool dropped = false;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    const std::string where = fmt::format("{} line {}", ring_path, n);
+    rapidjson::Document d;
+    if (!json::Parse(line, &d).ok() || !d.IsObject())
+      return Status::Corruption(where + ": not a JSON object");
+    if (n == 1) {
+      const auto fmt_it = d.FindMember("format");
+      const auto master = d.FindMember("master");
+      if (fmt_it == d.MemberEnd() || !fmt_it->value.IsInt() || fmt_it->value.GetInt() != 1 ||
+          master == d.MemberEnd() || !master->value.IsString()) {
+        return Status::Corruption(where + ": not a version-1 key ring header");
+      }
+      const std::string id(master->value.GetString(), master->value.GetStringLength());
+      if (id != master_.id()) {
+        return Status::FailedPrecondition(fmt::format(
+            "key store '{}' is wrapped under master key {}, but the master key given is {}", dir_,
+            id, master_.id()));
+      }
+      continue;
+    }
+    Result<DataKey> k = ParseKeyLine(d, where);
+    if (!k.ok()) return k.status();
+    if (destroyed_.contains(k->id)) {
+      dropped = true;
+      continue;
+    }
+    const auto wrapped = d.FindMember("wrapped");
+    std::optional<std::string> bytes;
+    if (wrapped != d.MemberEnd() && wrapped->value.IsString())
+      bytes = Base64Decode(
+          std::string_view(wrapped->value.GetString(), wrapped->value.GetStringLength()));
+    if (!bytes) return Status::Corruption(where + ": no wrapped key");
+    Result<std::string> material = master_.Unwrap(*bytes, WrapContext(*k));
+    if (!material.ok() || material->size() != kAeadKeyBytes) {
+      return Status::Corruption(fmt::format("{}: key {} does not unwrap under master key {}", where,
+                                            k->id, master_.id()));
+    }
+    k->material = std::move(material).value();
+    auto shared = std::make_shared<const DataKey>(std::move(k).value());
+    by_bucket_[{shared->agency, shared->data_class, shared->bucket_start, shared->bucket_end}] =
+        shared;
+    by_id_[shared->id] = std::move(shared);
+  }
+  return dropped && lock_fd_ >= 0 ? WriteRing() : Status::Ok();
+}
+
+Status KeyRing::WriteRing() const {
+  std::string text = json::Object("format", 1, "master", master_.id()) + "\n";
+  for (const auto& [id, k] : by_id_) {
+    Result<std::string> wrapped = master_.Wrap(k->material, WrapContext(*k));
+    if (!wrapped.ok()) return wrapped.status();
+    std::string line = KeyLine(*k);
+    line.pop_back();  // the closing brace: the wrapped key goes last
+    line += fmt::format(",\"wrapped\":\"{}\"}}\n", Base64Encode(*wrapped));
+    text += line;
+  }
+  return WriteWhole(dir_, "ring", text, 0600);
+}
+
+Result<std::shared_ptr<const DataKey>> KeyRing::ForBucket(std::string_view agency,
+                                                          std::string_view data_class,
+                                                          std::int64_t bucket_start,
+                                                          std::int64_t bucket_end,
+                                                          std::int64_t now_ms) {
+  std::lock_guard l(mu_);
+  const auto key =
+      std::make_tuple(std::string(agency), std::string(data_class), bucket_start, bucket_end);
+  if (auto it = by_bucket_.find(key); it != by_bucket_.end()) return it->second;
+  if (lock_fd_ < 0)
+    return Status::FailedPrecondition(
+        fmt::format("key store '{}' is open read-only: no key can be made", dir_));
+  DataKey k;
+  k.id = NewKeyId();
+  k.agency = agency;
+  k.data_class = data_class;
+  k.bucket_start = bucket_start;
+  k.bucket_end = bucket_end;
+  k.created_ms = now_ms;
+  k.material = RandomBytes(kAeadKeyBytes);
+  auto shared = std::make_shared<const DataKey>(std::move(k));
+  by_id_[shared->id] = shared;
+  by_bucket_[key] = shared;
+  // Nothing may be sealed under a key that a crash could lose.
+  if (Status st = WriteRing(); !st.ok()) {
+    by_id_.erase(shared->id);
+    by_bucket_.erase(key);
+    return st;
+  }
+  return shared;
+}
+
+Result<std::shared_ptr<const DataKey>> KeyRing::Find(std::string_view id) const {
+  std::lock_guard l(mu_);
+  if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+  if (destroyed_.contains(id))
+    return Status::NotFound(fmt::format("data key {} was destroyed", id));
+  return Status::NotFound(fmt::format("data key {} is unknown to key store '{}'", id, dir_));
+}
+
+KeyState KeyRing::StateOf(std::string_view id) const {
+  std::lock_guard l(mu_);
+  if (by_id_.contains(id)) return KeyState::kLive;
+  return destroyed_.contains(id) ? KeyState::kDestroyed : KeyState::kUnknown;
+}
+
+Result<DataKey> KeyRing::Destroy(std::string_view id, std::string_view reason,
+                                 std::int64_t now_ms) {
+  std::lock_guard l(mu_);
+  if (lock_fd_ < 0)
+    return Status::FailedPrecondition(fmt::format("key store '{}' is open read-only", dir_));
+  const auto it = by_id_.find(id);
+  if (it == by_id_.end()) return Status::NotFound(fmt::format("no live data key {}", id));
+  DataKey gone = *it->second;
+  gone.material.clear();
+  // The log line first, synced: after a crash the key is still gone.
+  const std::string line =
+      json::Write([&](json::Writer& w) {
+        w.StartObject();
+        json::Members(w, "id", gone.id, "agency", gone.agency, "class", gone.data_class, "bucket",
+                      std::vector<std::int64_t>{gone.bucket_start, gone.bucket_end}, "created",
+                      FormatRfc3339(gone.created_ms), "destroyed_at", FormatRfc3339(now_ms),
+                      "reason", reason);
+        w.EndObject();
+      }) +
+      "\n";
+  const std::string log_path = dir_ + "/destroyed.log";
+  const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot open", log_path);
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Errno("cannot append to", log_path);
+  destroyed_.emplace(gone.id, gone);
+  destroyed_order_.push_back(gone.id);
+  by_bucket_.erase({gone.agency, gone.data_class, gone.bucket_start, gone.bucket_end});
+  by_id_.erase(it);
+  INTERDICT_RETURN_IF_ERROR(WriteRing());
+  return gone;
+}
+
+std::vector<DataKey> KeyRing::List() const {
+  std::lock_guard l(mu_);
+  std::vector<DataKey> out;
+  for (const auto& [id, k] : by_id_) {
+    out.push_back(*k);
+    out.back().material.clear();
+  }
+  return out;
+}
+
+std::vector<DataKey> KeyRing::Destroyed() const {
+  std::lock_guard l(mu_);
+  std::vector<DataKey> out;
+  for (const std::string& id : destroyed_order_) out.push_back(destroyed_.at(id));
+  return out;
+}
+
+Result<std::size_t> KeyRing::Rotate(const std::string& dir, const MasterKey& old_master,
+                                    const MasterKey& new_master) {
+  Result<std::unique_ptr<KeyRing>> ring = Open(dir, old_master);
+  if (!ring.ok()) return ring.status();
+  KeyRing rotated(dir, new_master, -1);
+  {
+    std::lock_guard l((*ring)->mu_);
+    rotated.by_id_ = (*ring)->by_id_;
+  }
+  // The old ring's lock is held while the new one is written.
+  INTERDICT_RETURN_IF_ERROR(rotated.WriteRing());
+  return rotated.by_id_.size();
+}
+
+}  // namespace interdict::crypto

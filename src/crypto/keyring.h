@@ -1,0 +1,122 @@
+// Keys for encryption at rest (decision 0036, docs/format/keys.md): a master
+// key held outside the data directory wraps one data key per (agency, data
+// class, time bucket). Retention destroys a bucket's data key, and with it
+// every copy of the bucket's data, backups included.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "base/status.h"
+
+namespace interdict::crypto {
+
+// The key-encryption key. A key file is the first implementation; a KMS or an
+// HSM (PKCS#11) takes the same two operations.
+class MasterKey {
+ public:
+  virtual ~MasterKey() = default;
+  // Names the key without revealing it (16 hex digits).
+  virtual const std::string& id() const = 0;
+  virtual Result<std::string> Wrap(std::string_view key, std::string_view context) const = 0;
+  // Corruption when `wrapped` was not wrapped by this key with this context.
+  virtual Result<std::string> Unwrap(std::string_view wrapped, std::string_view context) const = 0;
+};
+
+// A master key in a file: one line of 64 hex digits, readable by its owner only.
+class FileMasterKey final : public MasterKey {
+ public:
+  // NotFound, PermissionDenied (group or others may read it) or
+  // InvalidArgument (not 64 hex digits), each naming the file.
+  static Result<std::unique_ptr<FileMasterKey>> Load(const std::string& path);
+  // Writes a new random key to `path` (mode 0400); AlreadyExists if it exists.
+  static Status Create(const std::string& path);
+
+  const std::string& id() const override { return id_; }
+  Result<std::string> Wrap(std::string_view key, std::string_view context) const override;
+  Result<std::string> Unwrap(std::string_view wrapped, std::string_view context) const override;
+
+ private:
+  explicit FileMasterKey(std::string key);
+  std::string key_, id_;
+};
+
+// One data key: 32 bytes of material and what it is for.
+struct DataKey {
+  std::string id;  // "k-" + 16 hex digits; never reused
+  std::string agency;
+  std::string data_class;  // "reads" or "images"
+  std::int64_t bucket_start = 0, bucket_end = 0;
+  std::int64_t created_ms = 0;
+  std::string material;  // 32 bytes; empty in listings
+};
+
+enum class KeyState { kLive, kDestroyed, kUnknown };
+
+// The store of wrapped data keys in a directory. Thread-safe. One process at
+// a time may change it (a flock on DIR/LOCK); read-only opens take no lock.
+class KeyRing {
+ public:
+  // Opens (creating if needed) the ring in `dir` with `master`, which must
+  // outlive the ring. FailedPrecondition when the ring is wrapped under
+  // another master key (both ids named); Unavailable when another process
+  // holds the lock.
+  static Result<std::unique_ptr<KeyRing>> Open(const std::string& dir, const MasterKey& master);
+  static Result<std::unique_ptr<KeyRing>> OpenReadOnly(const std::string& dir,
+                                                       const MasterKey& master);
+  ~KeyRing();
+
+  // The live key of a bucket, made (and durable) if there is none.
+  // FailedPrecondition on a read-only ring.
+  Result<std::shared_ptr<const DataKey>> ForBucket(std::string_view agency,
+                                                   std::string_view data_class,
+                                                   std::int64_t bucket_start,
+                                                   std::int64_t bucket_end, std::int64_t now_ms);
+  // The live key with this id. NotFound, saying "destroyed" or "unknown".
+  Result<std::shared_ptr<const DataKey>> Find(std::string_view id) const;
+  KeyState StateOf(std::string_view id) const;
+
+  // Destroys a key: logged (synced) first, then dropped from the ring.
+  // Returns what was destroyed (without material).
+  Result<DataKey> Destroy(std::string_view id, std::string_view reason, std::int64_t now_ms);
+
+  // Every live key, without material.
+  std::vector<DataKey> List() const;
+  // Every destroyed key, in the order destroyed, without material.
+  std::vector<DataKey> Destroyed() const;
+
+  // Rewraps every live key of the ring in `dir` from `old_master` to
+  // `new_master`; takes the lock. Returns how many keys were rewrapped.
+  static Result<std::size_t> Rotate(const std::string& dir, const MasterKey& old_master,
+                                    const MasterKey& new_master);
+
+ private:
+  KeyRing(std::string dir, const MasterKey& master, int lock_fd)
+      : dir_(std::move(dir)), master_(master), lock_fd_(lock_fd) {}
+  Status Load();
+  // Requires mu_.
+  Status WriteRing() const;
+
+  std::string dir_;
+  const MasterKey& master_;
+  int lock_fd_ = -1;  // -1: read-only
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const DataKey>, std::less<>> by_id_;
+  std::map<std::tuple<std::string, std::string, std::int64_t, std::int64_t>,
+           std::shared_ptr<const DataKey>>
+      by_bucket_;
+  std::map<std::string, DataKey, std::less<>> destroyed_;
+  std::vector<std::string> destroyed_order_;
+};
+
+// The associated data a wrapped key is bound to.
+std::string WrapContext(const DataKey& k);
+
+}  // namespace interdict::crypto

@@ -1,0 +1,199 @@
+// The key store (docs/format/keys.md): master key files refused when others
+// may read them, data keys that survive a restart only under the right master
+// key, destruction that a crash cannot undo, rotation that changes no data key.
+#include "crypto/keyring.h"
+#include "crypto/crypto.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/temp_dir.h"
+
+namespace interdict::crypto {
+namespace {
+
+constexpr std::int64_t kWeek = 7 * 86'400'000LL;
+
+class KeyRingTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<FileMasterKey> Master(const std::string& name) {
+    const std::string path = dir_.File(name);
+    if (!std::filesystem::exists(path)) {
+      EXPECT_TRUE(FileMasterKey::Create(path).ok());
+    }
+    Result<std::unique_ptr<FileMasterKey>> m = FileMasterKey::Load(path);
+    EXPECT_TRUE(m.ok()) << m.status().message();
+    return m.ok() ? std::move(m).value() : nullptr;
+  }
+  std::string Ring() const { return dir_.File("keys"); }
+  std::unique_ptr<KeyRing> OpenRing(const MasterKey& master, bool read_only = false) {
+    Result<std::unique_ptr<KeyRing>> r =
+        read_only ? KeyRing::OpenReadOnly(Ring(), master) : KeyRing::Open(Ring(), master);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? std::move(r).value() : nullptr;
+  }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(KeyRingTest, MasterKeyFilesReadableByOthersOrMalformedAreRefusedByName) {
+  const std::string path = dir_.File("master.key");
+  ASSERT_TRUE(FileMasterKey::Create(path).ok());
+  EXPECT_EQ(FileMasterKey::Create(path).code(), StatusCode::kAlreadyExists) << "never replaced";
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0400u);
+  ASSERT_TRUE(FileMasterKey::Load(path).ok());
+
+  ::chmod(path.c_str(), 0644);
+  Result<std::unique_ptr<FileMasterKey>> open = FileMasterKey::Load(path);
+  EXPECT_EQ(open.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(open.status().message().find(path), std::string::npos) << open.status().message();
+
+  const std::string bad = dir_.File("bad.key");
+  std::ofstream(bad) << "not hex\n";
+  ::chmod(bad.c_str(), 0600);
+  EXPECT_EQ(FileMasterKey::Load(bad).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FileMasterKey::Load(dir_.File("missing.key")).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(KeyRingTest, ABucketKeepsOneKeyAcrossRestartsAndOthersGetTheirOwn) {
+  auto master = Master("master.key");
+  std::string material, id;
+  {
+    auto ring = OpenRing(*master);
+    auto k = *ring->ForBucket("STLPD", "reads", 0, kWeek, 1000);
+    EXPECT_EQ(k->material.size(), 32u);
+    EXPECT_EQ(k->id.size(), 18u);
+    EXPECT_EQ((*ring->ForBucket("STLPD", "reads", 0, kWeek, 2000))->id, k->id);
+    EXPECT_NE((*ring->ForBucket("STLPD", "reads", kWeek, 2 * kWeek, 2000))->id, k->id);
+    EXPECT_NE((*ring->ForBucket("MSHP", "reads", 0, kWeek, 2000))->id, k->id);
+    EXPECT_NE((*ring->ForBucket("STLPD", "images", 0, kWeek, 2000))->id, k->id);
+    material = k->material;
+    id = k->id;
+  }
+  auto ring = OpenRing(*master);
+  EXPECT_EQ(ring->List().size(), 4u);
+  auto again = *ring->Find(id);
+  EXPECT_EQ(again->material, material) << "the same key after a restart";
+  EXPECT_EQ(Slurp(Ring() + "/ring").find(HexEncode(material)), std::string::npos)
+      << "the ring holds keys wrapped, never in the clear";
+  for (const DataKey& k : ring->List()) EXPECT_TRUE(k.material.empty()) << "listings hold no keys";
+}
+
+TEST_F(KeyRingTest, AnotherMasterKeyIsRefusedNamingBothIds) {
+  auto master = Master("master.key");
+  auto other = Master("other.key");
+  { ASSERT_TRUE((OpenRing(*master))->ForBucket("STLPD", "reads", 0, 1, 0).ok()); }
+  Result<std::unique_ptr<KeyRing>> wrong = KeyRing::Open(Ring(), *other);
+  ASSERT_EQ(wrong.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(wrong.status().message().find(master->id()), std::string::npos);
+  EXPECT_NE(wrong.status().message().find(other->id()), std::string::npos);
+}
+
+TEST_F(KeyRingTest, OneProcessAtATimeMayChangeTheRing) {
+  auto master = Master("master.key");
+  auto first = OpenRing(*master);
+  ASSERT_TRUE(first->ForBucket("STLPD", "reads", 0, 1, 0).ok());
+  EXPECT_EQ(KeyRing::Open(Ring(), *master).status().code(), StatusCode::kUnavailable);
+  auto reader = OpenRing(*master, true);
+  EXPECT_EQ(reader->List().size(), 1u) << "a read-only open sees the keys";
+  EXPECT_EQ(reader->ForBucket("STLPD", "reads", 1, 2, 0).status().code(),
+            StatusCode::kFailedPrecondition)
+      << "but cannot make one";
+}
+
+TEST_F(KeyRingTest, AWrappedKeyMovedToAnotherAgencyDoesNotOpen) {
+  auto master = Master("master.key");
+  { ASSERT_TRUE((OpenRing(*master))->ForBucket("STLPD", "reads", 0, 1, 0).ok()); }
+  std::string text = Slurp(Ring() + "/ring");
+  const auto at = text.find("\"STLPD\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 7, "\"MSHP\"");
+  std::ofstream(Ring() + "/ring", std::ios::trunc) << text;
+  Result<std::unique_ptr<KeyRing>> ring = KeyRing::Open(Ring(), *master);
+  EXPECT_EQ(ring.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(ring.status().message().find("line 2"), std::string::npos) << ring.status().message();
+}
+
+TEST_F(KeyRingTest, DestroyedKeysAreGoneForGoodAndListedWithoutMaterial) {
+  auto master = Master("master.key");
+  std::string id, kept;
+  {
+    auto ring = OpenRing(*master);
+    id = (*ring->ForBucket("STLPD", "reads", 0, kWeek, 0))->id;
+    kept = (*ring->ForBucket("STLPD", "reads", kWeek, 2 * kWeek, 0))->id;
+    Result<DataKey> gone = ring->Destroy(id, "retention", 5000);
+    ASSERT_TRUE(gone.ok()) << gone.status().message();
+    EXPECT_TRUE(gone->material.empty());
+    EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed);
+    EXPECT_EQ(ring->Find(id).status().code(), StatusCode::kNotFound);
+    EXPECT_NE(ring->Find(id).status().message().find("destroyed"), std::string::npos);
+    EXPECT_EQ(ring->Destroy(id, "again", 6000).status().code(), StatusCode::kNotFound);
+    // A new read in the bucket gets a new key, never the destroyed one back.
+    EXPECT_NE((*ring->ForBucket("STLPD", "reads", 0, kWeek, 7000))->id, id);
+  }
+  auto ring = OpenRing(*master);
+  EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed);
+  EXPECT_EQ(ring->StateOf(kept), KeyState::kLive);
+  EXPECT_EQ(ring->StateOf("k-0000000000000000"), KeyState::kUnknown);
+  ASSERT_EQ(ring->Destroyed().size(), 1u);
+  EXPECT_EQ(ring->Destroyed()[0].agency, "STLPD");
+  const std::string log = Slurp(Ring() + "/destroyed.log");
+  EXPECT_NE(log.find("\"reason\":\"retention\""), std::string::npos) << log;
+  EXPECT_EQ(log.find("wrapped"), std::string::npos) << "the log never holds key material";
+}
+
+TEST_F(KeyRingTest, ACrashBetweenLoggingAndRewritingTheRingStillDestroysTheKey) {
+  auto master = Master("master.key");
+  std::string saved_ring, id;
+  {
+    auto ring = OpenRing(*master);
+    id = (*ring->ForBucket("STLPD", "reads", 0, kWeek, 0))->id;
+    saved_ring = Slurp(Ring() + "/ring");
+    ASSERT_TRUE(ring->Destroy(id, "retention", 1).ok());
+  }
+  // The crash: the log line was synced, the ring's rewrite never happened.
+  std::ofstream(Ring() + "/ring", std::ios::trunc) << saved_ring;
+  // And a torn last line of the log, from a second destruction cut short.
+  std::ofstream(Ring() + "/destroyed.log", std::ios::app) << "{\"id\":\"k-12";
+  auto ring = OpenRing(*master);
+  EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed);
+  EXPECT_TRUE(ring->List().empty());
+  EXPECT_EQ(Slurp(Ring() + "/ring").find(id), std::string::npos) << "the ring was rewritten";
+}
+
+TEST_F(KeyRingTest, RotationRewrapsEveryKeyUnderTheNewMasterAndChangesNoDataKey) {
+  auto old_master = Master("old.key");
+  auto new_master = Master("new.key");
+  std::string id, material;
+  {
+    auto ring = OpenRing(*old_master);
+    auto k = *ring->ForBucket("STLPD", "reads", 0, kWeek, 0);
+    id = k->id;
+    material = k->material;
+    ASSERT_TRUE(ring->ForBucket("MSHP", "images", 0, kWeek, 0).ok());
+    EXPECT_EQ(KeyRing::Rotate(Ring(), *old_master, *new_master).status().code(),
+              StatusCode::kUnavailable)
+        << "not while another process holds the ring";
+  }
+  Result<std::size_t> n = KeyRing::Rotate(Ring(), *old_master, *new_master);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 2u);
+  EXPECT_EQ(KeyRing::Open(Ring(), *old_master).status().code(), StatusCode::kFailedPrecondition);
+  auto ring = OpenRing(*new_master);
+  EXPECT_EQ((*ring->Find(id))->material, material);
+}
+
+}  // namespace
+}  // namespace interdict::crypto
