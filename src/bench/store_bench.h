@@ -15,6 +15,9 @@ struct StoreBenchOptions {
   std::string dir;                              // working directory; empty: a new one under /tmp
   bool keep = false;                            // keep the working directory
   bool sync = true;  // fdatasync every batch (both sides); false shows the cost
+  // Also run the store with encryption at rest (decision 0036) on the same
+  // reads and queries, and report its cost against the plain store.
+  bool encrypt = false;
 };
 
 // Runs the benchmark; prints the JSON result on stdout and progress on

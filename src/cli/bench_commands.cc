@@ -22,6 +22,8 @@ const std::vector<FlagSpec> kStoreBenchFlags = {
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
     {"keep", false, "keep the working directory"},
     {"no-sync", false, "do not sync batches (both sides), to show what durability costs"},
+    {"encrypt", false,
+     "also run the store with encryption at rest on the same reads, and report its cost"},
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
 };
 
@@ -49,6 +51,7 @@ int StoreBench(const std::vector<std::string>& argv) {
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
   o.sync = !args->Has("no-sync");
+  o.encrypt = args->Has("encrypt");
   return bench::RunStoreBench(o);
 }
 

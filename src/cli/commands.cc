@@ -27,6 +27,8 @@ const Command kCommands[] = {
     {"serve", "run the HTTP API (flags: --config, --listen, --data, --log-level)", Serve},
     {"demo", "run the server on a demo data directory", Demo},
     {"store", "operate the read store: load NDJSON reads, count, verify checksums", StoreCommand},
+    {"keys", "keys init|list|rotate: the master key and data keys of encryption at rest",
+     KeysCommand},
     {"admin", "admin init|add-agency: an agency and its first administrator (on the host)",
      AdminCommand},
     {"audit", "check the audit trail: audit verify finds any edited, deleted or moved entry",

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/keys_flag.h"
 #include "cluster/clickhouse_reads.h"
 #include "read/native_format.h"
 #include "server/data_dir.h"
@@ -35,8 +36,11 @@ const std::vector<FlagSpec> kLoadFlags = {
     {"batch", true, "reads per durable batch (default 10000)"},
     {"sync", true, "always (default), interval or none; none is for benchmarks only"},
     {"flush-reads", true, "write segments once this many reads are in memory (default 250000)"},
+    kMasterKeyFlag,
+    kKeysFlag,
 };
-const std::vector<FlagSpec> kDataFlag = {{"data", true, "data directory (required)"}};
+const std::vector<FlagSpec> kDataFlag = {
+    {"data", true, "data directory (required)"}, kMasterKeyFlag, kKeysFlag};
 // Where a cluster's reads are (as cluster.clickhouse.* in docs/configuration.md).
 constexpr FlagSpec kClusterFlag = {
     "clickhouse-cluster", true,
@@ -49,6 +53,8 @@ constexpr FlagSpec kUserFlag = {
 const std::vector<FlagSpec> kVerifyFlags = {
     {"data", true, "data directory (its embedded store)"},
     {"clickhouse", true, "or the cluster's ClickHouse nodes (as cluster.clickhouse.nodes)"},
+    kMasterKeyFlag,
+    kKeysFlag,
     kClusterFlag,
     kUnreplicatedFlag,
     kUserFlag};
@@ -58,6 +64,8 @@ const std::vector<FlagSpec> kMigrateFlags = {
     kClusterFlag,
     kUnreplicatedFlag,
     kUserFlag,
+    kMasterKeyFlag,
+    kKeysFlag,
     {"sample", true, "plates whose answers are compared after the copy (default 200)"}};
 
 // The cluster's read tables named by the flags; prints the error and returns
@@ -92,19 +100,27 @@ int UsageError(std::string_view cmd, std::string_view msg, const std::vector<Fla
 
 struct OpenStore {
   std::optional<server::DataDir> dir;
+  OpenKeys keys;  // --master-key, --keys: declared before the store, which uses them
   std::unique_ptr<store::Store> store;
 };
 
-// Locks the data directory and opens its store; prints the error and returns
-// nullopt on failure.
-std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Logger& log,
-                              store::SyncPolicy sync, std::uint64_t flush_reads = 250'000) {
+// Locks the data directory and opens its store (with the key store the flags
+// name); prints the error and returns nullopt on failure.
+std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, const Args& args,
+                              Logger& log, store::SyncPolicy sync,
+                              std::uint64_t flush_reads = 250'000) {
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) {
     std::cerr << "interdict store " << cmd << ": " << dir.status().message() << "\n";
     return std::nullopt;
   }
+  Result<OpenKeys> keys = OpenKeysFromFlags(args, /*read_only=*/false);
+  if (!keys.ok()) {
+    std::cerr << "interdict store " << cmd << ": " << keys.status().message() << "\n";
+    return std::nullopt;
+  }
   store::StoreOptions opts;
+  opts.keys = keys->ring.get();
   opts.dir = server::DataPaths(data).store();
   opts.sync = sync;
   opts.flush_reads = flush_reads;
@@ -116,6 +132,7 @@ std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, Log
   }
   OpenStore out;
   out.dir.emplace(std::move(dir).value());
+  out.keys = std::move(keys).value();
   out.store = std::move(s).value();
   return out;
 }
@@ -138,7 +155,7 @@ int Load(const std::vector<std::string>& argv) {
   Result<std::uint64_t> flush_reads = args->GetCount("flush-reads", 250'000, 100'000'000);
   if (!flush_reads.ok()) return UsageError("load", flush_reads.status().message(), kLoadFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("load", *args->Get("data"), log, sync, *flush_reads);
+  std::optional<OpenStore> st = Open("load", *args->Get("data"), *args, log, sync, *flush_reads);
   if (!st) return kExitFailure;
 
   struct sigaction sa {};
@@ -235,7 +252,8 @@ int Count(const std::vector<std::string>& argv) {
   if (!args.ok()) return UsageError("count", args.status().message(), kDataFlag);
   if (!args->Get("data")) return UsageError("count", "--data is required", kDataFlag);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("count", *args->Get("data"), log, store::SyncPolicy::kAlways);
+  std::optional<OpenStore> st =
+      Open("count", *args->Get("data"), *args, log, store::SyncPolicy::kAlways);
   if (!st) return kExitFailure;
   std::cout << st->store->Count() << "\n";
   return kExitOk;
@@ -260,7 +278,13 @@ int Verify(const std::vector<std::string>& argv) {
       std::cerr << "interdict store verify: " << dir.status().message() << "\n";
       return kExitFailure;
     }
-    s = store::Store::Verify(store::Env::Posix(), server::DataPaths(data).store(), &problems);
+    Result<OpenKeys> keys = OpenKeysFromFlags(*args, /*read_only=*/true);
+    if (!keys.ok()) {
+      std::cerr << "interdict store verify: " << keys.status().message() << "\n";
+      return kExitFailure;
+    }
+    s = store::Store::Verify(store::Env::Posix(), server::DataPaths(data).store(), &problems,
+                             keys->ring.get());
   }
   for (const std::string& p : problems) std::cerr << "problem: " << p << "\n";
   if (!s.ok()) {
@@ -284,7 +308,7 @@ int Migrate(const std::vector<std::string>& argv) {
   Result<std::uint64_t> sample = args->GetCount("sample", 200, 100'000);
   if (!sample.ok()) return UsageError("migrate", sample.status().message(), kMigrateFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("migrate", *from, log, store::SyncPolicy::kAlways);
+  std::optional<OpenStore> st = Open("migrate", *from, *args, log, store::SyncPolicy::kAlways);
   if (!st) return kExitFailure;
   std::unique_ptr<cluster::ClickHouseReads> target =
       OpenCluster("migrate", to->substr(std::string_view("clickhouse:").size()), *args, log);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -173,6 +174,24 @@ const std::array kOptions = {
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              c.images_dir = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"encryption.master_key_file", "string", "\"\"",
+            "The master key of encryption at rest (decision 0036): a file of one line of 64 hex "
+            "digits, mode 0400 or 0600, outside the data directory; make it with `interdict keys "
+            "init`. Empty: reads are stored unencrypted. Needs encryption.keys_dir."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.encryption.master_key_file = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"encryption.keys_dir", "string", "\"\"",
+            "The key store: the data keys per agency and time bucket, wrapped by the master key, "
+            "and the log of keys retention destroyed (docs/format/keys.md). Outside the data "
+            "directory, so that no backup holds a key; back it up apart (docs/operations.md)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.encryption.keys_dir = std::get<std::string>(v);
              return Status::Ok();
            }},
     Option{{"catalog.backend", "string", "\"sqlite\"",
@@ -643,7 +662,36 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
   return a;
 }
 
+namespace {
+// Whether `path` is `dir` or lies under it, comparing absolute, normalized paths.
+bool Inside(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  const auto p = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  const auto d = std::filesystem::weakly_canonical(std::filesystem::absolute(dir, ec), ec);
+  const auto rel = p.lexically_relative(d);
+  return !rel.empty() && *rel.begin() != "..";
+}
+}  // namespace
+
 Status Config::Validate() const {
+  if (encryption.master_key_file.empty() != encryption.keys_dir.empty())
+    return Status::InvalidArgument(
+        "encryption.master_key_file and encryption.keys_dir must be given together (or neither)");
+  if (encryption.enabled()) {
+    for (const auto& [option, path] :
+         {std::pair{"encryption.master_key_file", encryption.master_key_file},
+          std::pair{"encryption.keys_dir", encryption.keys_dir}}) {
+      if (Inside(path, data_dir) || Inside(data_dir, path))
+        return Status::InvalidArgument(fmt::format(
+            "{} '{}' must be outside the data directory '{}': a key there would be in every "
+            "backup of it",
+            option, path, data_dir));
+    }
+    if (store.backend == "cluster")
+      return Status::InvalidArgument(
+          "encryption.* seals the embedded store; with store.backend = \"cluster\" encrypt "
+          "ClickHouse's and JetStream's disks instead (docs/operations.md)");
+  }
   if (catalog.backend == "postgresql" && catalog.postgresql_url.empty())
     return Status::InvalidArgument("catalog.backend = \"postgresql\" needs catalog.postgresql.url");
   if (store.backend == "cluster" && (cluster.nats_url.empty() || cluster.clickhouse_nodes.empty()))

@@ -132,8 +132,17 @@ struct ClusterConfig {
   std::int64_t stream_max_messages = 10'000'000;
 };
 
+// Encryption at rest (decision 0036, docs/format/keys.md). Off while
+// master_key_file is empty.
+struct EncryptionConfig {
+  std::string master_key_file;  // the master key: outside the data directory
+  std::string keys_dir;         // the wrapped data keys: outside the data directory
+  bool enabled() const { return !master_key_file.empty(); }
+};
+
 struct Config {
   ServerConfig server;
+  EncryptionConfig encryption;
   CatalogConfig catalog;
   ClusterConfig cluster;
   StoreConfig store;

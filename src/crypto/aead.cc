@@ -1,6 +1,10 @@
 #include "crypto/aead.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <memory>
 
@@ -59,6 +63,79 @@ Result<std::string> SealWithNonceForTest(std::string_view key, std::string_view 
 Result<std::string> Seal(std::string_view key, std::string_view plaintext,
                          std::string_view associated) {
   return SealWithNonceForTest(key, RandomBytes(kAeadNonceBytes), plaintext, associated);
+}
+
+struct Aead::Contexts {
+  CipherCtx seal, open;
+};
+
+Aead::Aead(std::unique_ptr<Contexts> c) : c_(std::move(c)) {}
+Aead::~Aead() = default;
+
+Result<std::unique_ptr<Aead>> Aead::Make(std::string_view key) {
+  INTERDICT_RETURN_IF_ERROR(CheckKey(key));
+  auto c = std::make_unique<Contexts>();
+  c->seal.reset(EVP_CIPHER_CTX_new());
+  c->open.reset(EVP_CIPHER_CTX_new());
+  // The key schedule now; each value then sets only its nonce.
+  const bool ok =
+      c->seal && c->open &&
+      EVP_EncryptInit_ex(c->seal.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nullptr) == 1 &&
+      EVP_DecryptInit_ex(c->open.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nullptr) == 1;
+  if (!ok) return Status::Internal("AES-256-GCM set-up failed in OpenSSL");
+  return std::unique_ptr<Aead>(new Aead(std::move(c)));
+}
+
+Status Aead::SealAppend(std::string_view plaintext, std::string_view associated, std::string* out) {
+  const std::size_t at = out->size();
+  out->resize(at + kAeadNonceBytes + plaintext.size() + kAeadTagBytes);
+  unsigned char* nonce = Bytes(*out, at);
+  if (RAND_bytes(nonce, static_cast<int>(kAeadNonceBytes)) != 1) {
+    std::fputs("interdict: the system random number generator failed\n", stderr);
+    std::abort();
+  }
+  EVP_CIPHER_CTX* ctx = c_->seal.get();
+  int len = 0;
+  bool ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1;
+  ok = ok && (associated.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, Bytes(associated),
+                                                      static_cast<int>(associated.size())) == 1);
+  ok = ok && (plaintext.empty() ||
+              EVP_EncryptUpdate(ctx, Bytes(*out, at + kAeadNonceBytes), &len, Bytes(plaintext),
+                                static_cast<int>(plaintext.size())) == 1);
+  const std::size_t tag_at = at + kAeadNonceBytes + plaintext.size();
+  ok = ok && EVP_EncryptFinal_ex(ctx, Bytes(*out, tag_at), &len) == 1;
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
+                                 Bytes(*out, tag_at)) == 1;
+  if (!ok) {
+    out->resize(at);
+    return Status::Internal("AES-256-GCM sealing failed in OpenSSL");
+  }
+  return Status::Ok();
+}
+
+Status Aead::OpenInto(std::string_view sealed, std::string_view associated, std::string* out) {
+  if (sealed.size() < kAeadOverheadBytes)
+    return Status::Corruption(fmt::format("a sealed value is at least {} bytes, not {}",
+                                          kAeadOverheadBytes, sealed.size()));
+  const std::string_view body = sealed.substr(kAeadNonceBytes, sealed.size() - kAeadOverheadBytes);
+  std::string tag(sealed.substr(sealed.size() - kAeadTagBytes));
+  EVP_CIPHER_CTX* ctx = c_->open.get();
+  out->resize(body.size());
+  int len = 0;
+  bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(sealed.substr(0, 12))) == 1;
+  ok = ok && (associated.empty() || EVP_DecryptUpdate(ctx, nullptr, &len, Bytes(associated),
+                                                      static_cast<int>(associated.size())) == 1);
+  ok = ok && (body.empty() || EVP_DecryptUpdate(ctx, Bytes(*out, 0), &len, Bytes(body),
+                                                static_cast<int>(body.size())) == 1);
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagBytes),
+                                 Bytes(tag, 0)) == 1;
+  if (!ok) return Status::Internal("AES-256-GCM opening failed in OpenSSL");
+  if (EVP_DecryptFinal_ex(ctx, Bytes(*out, body.size()), &len) != 1) {
+    out->clear();
+    return Status::Corruption(
+        "a sealed value does not open: wrong key, wrong context, or altered bytes");
+  }
+  return Status::Ok();
 }
 
 Result<std::string> Open(std::string_view key, std::string_view sealed,

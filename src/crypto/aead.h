@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,28 @@ Result<std::string> Seal(std::string_view key, std::string_view plaintext,
 // data or a single bit of `sealed` is not what was sealed.
 Result<std::string> Open(std::string_view key, std::string_view sealed,
                          std::string_view associated);
+
+// One key, set up once, for sealing or opening many values: the cipher
+// contexts and the AES key schedule are made here, not per value. Not
+// thread-safe: each thread or lock holder uses its own.
+class Aead {
+ public:
+  // InvalidArgument for a key that is not 32 bytes.
+  static Result<std::unique_ptr<Aead>> Make(std::string_view key);
+  ~Aead();
+  Aead(const Aead&) = delete;
+  Aead& operator=(const Aead&) = delete;
+
+  // Appends nonce | ciphertext | tag of `plaintext` to `*out`.
+  Status SealAppend(std::string_view plaintext, std::string_view associated, std::string* out);
+  // Replaces `*out` with the plaintext; Corruption as Open.
+  Status OpenInto(std::string_view sealed, std::string_view associated, std::string* out);
+
+ private:
+  struct Contexts;
+  explicit Aead(std::unique_ptr<Contexts> c);
+  std::unique_ptr<Contexts> c_;
+};
 
 // Seal with a given nonce: only for known-answer tests. A nonce used twice
 // under one key gives away both plaintexts and the key's authenticity.

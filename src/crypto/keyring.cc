@@ -316,31 +316,57 @@ Result<std::shared_ptr<const DataKey>> KeyRing::ForBucket(std::string_view agenc
                                                           std::int64_t bucket_start,
                                                           std::int64_t bucket_end,
                                                           std::int64_t now_ms) {
+  Result<std::vector<std::shared_ptr<const DataKey>>> keys = ForBuckets(
+      {{std::string(agency), std::string(data_class), bucket_start, bucket_end}}, now_ms);
+  if (!keys.ok()) return keys.status();
+  return keys->front();
+}
+
+Result<std::vector<std::shared_ptr<const DataKey>>> KeyRing::ForBuckets(
+    const std::vector<BucketRef>& buckets, std::int64_t now_ms) {
   std::lock_guard l(mu_);
-  const auto key =
-      std::make_tuple(std::string(agency), std::string(data_class), bucket_start, bucket_end);
-  if (auto it = by_bucket_.find(key); it != by_bucket_.end()) return it->second;
-  if (lock_fd_ < 0)
-    return Status::FailedPrecondition(
-        fmt::format("key store '{}' is open read-only: no key can be made", dir_));
-  DataKey k;
-  k.id = NewKeyId();
-  k.agency = agency;
-  k.data_class = data_class;
-  k.bucket_start = bucket_start;
-  k.bucket_end = bucket_end;
-  k.created_ms = now_ms;
-  k.material = RandomBytes(kAeadKeyBytes);
-  auto shared = std::make_shared<const DataKey>(std::move(k));
-  by_id_[shared->id] = shared;
-  by_bucket_[key] = shared;
+  std::vector<std::shared_ptr<const DataKey>> out;
+  std::vector<std::shared_ptr<const DataKey>> made;
+  auto make = [&](const BucketRef& b) {
+    DataKey k;
+    k.id = NewKeyId();
+    k.agency = b.agency;
+    k.data_class = b.data_class;
+    k.bucket_start = b.bucket_start;
+    k.bucket_end = b.bucket_end;
+    k.created_ms = now_ms;
+    k.material = RandomBytes(kAeadKeyBytes);
+    auto shared = std::make_shared<const DataKey>(std::move(k));
+    by_id_[shared->id] = shared;
+    by_bucket_[{b.agency, b.data_class, b.bucket_start, b.bucket_end}] = shared;
+    made.push_back(shared);
+    return shared;
+  };
+  for (const BucketRef& b : buckets) {
+    const auto it = by_bucket_.find({b.agency, b.data_class, b.bucket_start, b.bucket_end});
+    if (it != by_bucket_.end()) {
+      out.push_back(it->second);
+      continue;
+    }
+    if (lock_fd_ < 0)
+      return Status::FailedPrecondition(
+          fmt::format("key store '{}' is open read-only: no key can be made", dir_));
+    out.push_back(make(b));
+    const BucketRef next{b.agency, b.data_class, b.bucket_end,
+                         b.bucket_end + (b.bucket_end - b.bucket_start)};
+    if (!by_bucket_.contains({next.agency, next.data_class, next.bucket_start, next.bucket_end}))
+      make(next);
+  }
+  if (made.empty()) return out;
   // Nothing may be sealed under a key that a crash could lose.
   if (Status st = WriteRing(); !st.ok()) {
-    by_id_.erase(shared->id);
-    by_bucket_.erase(key);
+    for (const auto& k : made) {
+      by_id_.erase(k->id);
+      by_bucket_.erase({k->agency, k->data_class, k->bucket_start, k->bucket_end});
+    }
     return st;
   }
-  return shared;
+  return out;
 }
 
 Result<std::shared_ptr<const DataKey>> KeyRing::Find(std::string_view id) const {

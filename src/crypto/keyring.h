@@ -79,6 +79,15 @@ class KeyRing {
                                                    std::string_view data_class,
                                                    std::int64_t bucket_start,
                                                    std::int64_t bucket_end, std::int64_t now_ms);
+  struct BucketRef {
+    std::string agency, data_class;
+    std::int64_t bucket_start = 0, bucket_end = 0;
+  };
+  // The keys of several buckets, in order, with one durable write of the ring
+  // for all that must be made. Making a bucket's key also makes the next
+  // bucket's (same length), so a new week or minute rarely waits for a write.
+  Result<std::vector<std::shared_ptr<const DataKey>>> ForBuckets(
+      const std::vector<BucketRef>& buckets, std::int64_t now_ms);
   // The live key with this id. NotFound, saying "destroyed" or "unknown".
   Result<std::shared_ptr<const DataKey>> Find(std::string_view id) const;
   KeyState StateOf(std::string_view id) const;

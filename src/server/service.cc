@@ -57,6 +57,9 @@ struct Service::Impl {
   http::Router router;
   std::optional<DataDir> data_dir;
   ApiContext api;  // holds the catalog; declared after data_dir: closed before the lock goes
+  // Encryption at rest (decision 0036): declared before the store, which uses them.
+  std::unique_ptr<crypto::FileMasterKey> master_key;
+  std::unique_ptr<crypto::KeyRing> keys;
   std::unique_ptr<store::Store>
       store;  // declared after data_dir: closed before the lock is released
   // store.backend = "cluster" (decision 0035): reads through JetStream into ClickHouse.
@@ -267,6 +270,20 @@ Status Service::Start() {
     so.sync = *sync;
     so.sync_interval_ms = s.config.store.sync_interval_ms;
     so.flush_reads = static_cast<std::uint64_t>(s.config.store.flush_reads);
+    if (s.config.encryption.enabled()) {
+      Result<std::unique_ptr<crypto::FileMasterKey>> master =
+          crypto::FileMasterKey::Load(s.config.encryption.master_key_file);
+      if (!master.ok()) return master.status().WithContext("encryption.master_key_file: ");
+      s.master_key = std::move(master).value();
+      Result<std::unique_ptr<crypto::KeyRing>> ring =
+          crypto::KeyRing::Open(s.config.encryption.keys_dir, *s.master_key);
+      if (!ring.ok()) return ring.status().WithContext("encryption.keys_dir: ");
+      s.keys = std::move(ring).value();
+      so.keys = s.keys.get();
+      s.log.Info("encryption at rest is on", {{"master_key", s.master_key->id()},
+                                              {"keys_dir", s.config.encryption.keys_dir},
+                                              {"live_keys", s.keys->List().size()}});
+    }
     Result<std::unique_ptr<store::Store>> opened =
         store::Store::Open(so, store::Env::Posix(), s.clock, s.log);
     if (!opened.ok()) return opened.status();

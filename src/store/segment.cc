@@ -127,7 +127,8 @@ std::string SegmentFileName(std::uint64_t id) {
 struct SegmentWriter::State {
   SegmentMeta meta;
   std::shared_ptr<const crypto::DataKey> key;
-  Status sealing;  // the first failure to seal a block
+  std::unique_ptr<crypto::Aead> aead;  // key's cipher
+  Status sealing;                      // the first failure to set up or seal
   std::vector<std::uint64_t> plates;
   std::uint32_t rows = 0;
   // Camera runs so far: name, first row, rows.
@@ -163,14 +164,9 @@ struct SegmentWriter::State {
     block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
     if (key == nullptr) {
       blocks += Compress(raw);
-    } else {
-      Result<std::string> sealed =
-          crypto::Seal(key->material, Compress(raw), BlockContext(key->id, meta.id, index));
-      if (sealed.ok()) {
-        blocks += *sealed;
-      } else if (sealing.ok()) {
-        sealing = sealed.status();
-      }
+    } else if (aead != nullptr) {
+      Status st = aead->SealAppend(Compress(raw), BlockContext(key->id, meta.id, index), &blocks);
+      if (!st.ok() && sealing.ok()) sealing = st;
     }
     times.clear();
     block_refs.clear();
@@ -185,6 +181,14 @@ SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates
     : s_(std::make_unique<State>()) {
   s_->meta = std::move(meta);
   s_->meta.key_id = key ? key->id : "";
+  if (key != nullptr) {
+    Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make(key->material);
+    if (aead.ok()) {
+      s_->aead = std::move(aead).value();
+    } else {
+      s_->sealing = aead.status();
+    }
+  }
   s_->key = std::move(key);
   s_->meta.max_time = s_->meta.min_time;
   s_->plates = std::move(plates);
@@ -256,10 +260,10 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
       for (unsigned k = 0; k < width; ++k) d += static_cast<char>((top >> (8 * k)) & 0xff);
     }
     if (s.key != nullptr) {
-      Result<std::string> sealed =
-          crypto::Seal(s.key->material, d, DictContext(s.key->id, meta.id));
-      if (!sealed.ok()) return sealed.status();
-      d = std::move(sealed).value();
+      INTERDICT_RETURN_IF_ERROR(s.sealing);
+      std::string sealed;
+      INTERDICT_RETURN_IF_ERROR(s.aead->SealAppend(d, DictContext(s.key->id, meta.id), &sealed));
+      d = std::move(sealed);
     }
     sections[kDict] = std::move(d);
   }
@@ -457,6 +461,9 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
       return Status::FailedPrecondition(fmt::format("{}: {}", path_, key.status().message()));
     }
     key_ = std::move(key).value();
+    Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make(key_->material);
+    if (!aead.ok()) return aead.status();
+    aead_ = std::move(aead).value();
   }
   if (!in.GetVarint(&nsec) || nsec != kSectionCount - 1) return bad("unexpected section count");
   sections_.assign(kSectionCount, SectionRef{});
@@ -492,9 +499,8 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   // Dictionary: read in place, or from its opened copy when sealed.
   std::string_view dict = Section(kDict);
   if (key_ != nullptr) {
-    Result<std::string> plain = crypto::Open(key_->material, dict, DictContext(key_->id, meta_.id));
-    if (!plain.ok()) return bad("plate dictionary does not open under its key");
-    dict_plain_ = std::move(plain).value();
+    if (!aead_->OpenInto(dict, DictContext(key_->id, meta_.id), &dict_plain_).ok())
+      return bad("plate dictionary does not open under its key");
     dict = dict_plain_;
   }
   if (dict.empty() || dict[0] < 1 || dict[0] > 8 || (dict.size() - 1) % std::uint8_t(dict[0]) != 0)
@@ -646,15 +652,11 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   blk->index = UINT32_MAX;
   std::string_view frame =
       blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]);
-  std::string opened;
   if (key_ != nullptr) {
-    Result<std::string> plain =
-        crypto::Open(key_->material, frame, BlockContext(key_->id, meta_.id, b));
-    if (!plain.ok())
+    if (!aead_->OpenInto(frame, BlockContext(key_->id, meta_.id, b), &opened_).ok())
       return Status::Corruption(
           fmt::format("{}: row block {} does not open under its key", path_, b));
-    opened = std::move(plain).value();
-    frame = opened;
+    frame = opened_;
   }
   Result<std::string> raw = Decompress(frame, std::size_t{rows_here} * 4096);
   if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "crypto/aead.h"
 #include "crypto/keyring.h"
 #include "read/read.h"
 #include "store/env.h"
@@ -152,6 +153,7 @@ class Segment {
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;
   std::shared_ptr<const crypto::DataKey> key_;  // null: not sealed
+  std::unique_ptr<crypto::Aead> aead_;          // key_'s cipher; blocks open under mu_
   std::string dict_plain_;                      // a sealed segment's opened dictionary
   struct SectionRef {
     std::uint64_t offset = 0, length = 0;
@@ -180,6 +182,7 @@ class Segment {
   // Positions `out` at payload row `index` of `b`.
   Status PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const;
   mutable std::mutex mu_;
+  mutable std::string opened_;  // a sealed block's frame, opened (requires mu_)
   mutable std::array<Block, 4> cache_;
   mutable std::size_t next_victim_ = 0;
 };

@@ -970,33 +970,61 @@ Status Store::Impl::ShredKeys(const std::map<std::string, RetentionRule>& rules,
 }
 
 Result<std::vector<std::string>> Store::Impl::SealRecord(const Writer& g, std::string_view rec) {
+  // Each data key's reads: their sequence numbers and where their encodings are in `rec`.
   struct Part {
-    std::uint64_t count = 0, first = UINT64_MAX, last = 0;
-    std::string body;
+    std::string_view agency;
+    std::int64_t bucket_start = 0, bucket_end = 0;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    std::size_t bytes = 0;
   };
-  std::map<std::tuple<std::string_view, std::int64_t, std::int64_t>, Part> parts;
+  std::vector<Part> parts;
+  Part* last = nullptr;  // consecutive reads mostly share one key
   std::size_t k = 0, start = 0;
   for (std::size_t i = 0; i < g.reads->size(); ++i) {
     if (!g.keep[i]) continue;
-    const std::uint64_t seq = g.first_seq + k;
-    Part& p = parts[{(*g.reads)[i].agency, g.buckets[k].first, g.buckets[k].second}];
-    ++p.count;
-    p.first = std::min(p.first, seq);
-    p.last = seq;
-    PutVarint(p.body, seq);
-    p.body.append(rec.substr(g.body_start + start, g.ends[k] - start));
+    const std::string_view agency = (*g.reads)[i].agency;
+    const auto [bucket_start, bucket_end] = g.buckets[k];
+    if (last == nullptr || last->agency != agency || last->bucket_start != bucket_start ||
+        last->bucket_end != bucket_end) {
+      last = nullptr;
+      for (Part& p : parts) {
+        if (p.agency == agency && p.bucket_start == bucket_start && p.bucket_end == bucket_end)
+          last = &p;
+      }
+      if (last == nullptr) {
+        parts.push_back(Part{agency, bucket_start, bucket_end, {}, {}, 0});
+        last = &parts.back();
+      }
+    }
+    last->seqs.push_back(g.first_seq + k);
+    last->spans.emplace_back(g.body_start + start, g.ends[k] - start);
+    last->bytes += g.ends[k] - start;
     start = g.ends[k++];
   }
+  // Every key this batch needs, made (if new) with one write of the ring.
+  std::vector<crypto::KeyRing::BucketRef> wanted;
+  for (const Part& p : parts)
+    wanted.push_back({std::string(p.agency), "reads", p.bucket_start, p.bucket_end});
+  Result<std::vector<std::shared_ptr<const crypto::DataKey>>> deks =
+      opts.keys->ForBuckets(wanted, clock.NowMillis());
+  if (!deks.ok()) return deks.status();
   std::vector<std::string> out;
-  for (const auto& [where, p] : parts) {
-    const auto& [agency, bucket_start, bucket_end] = where;
-    Result<std::shared_ptr<const crypto::DataKey>> dek =
-        KeyFor(std::string(agency), bucket_start, bucket_end);
-    if (!dek.ok()) return dek.status();
-    std::string plain;
-    PutVarint(plain, p.count);
-    plain += p.body;
-    Result<std::string> sealed = SealWalRecord(**dek, p.first, p.last, plain);
+  std::string plain;
+  for (std::size_t pi = 0; pi < parts.size(); ++pi) {
+    const Part& p = parts[pi];
+    const std::shared_ptr<const crypto::DataKey>* dek = &(*deks)[pi];
+    Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make((*dek)->material);
+    if (!aead.ok()) return aead.status();
+    plain.clear();
+    plain.reserve(p.bytes + 10 * (p.seqs.size() + 1));
+    PutVarint(plain, p.seqs.size());
+    for (std::size_t j = 0; j < p.seqs.size(); ++j) {
+      PutVarint(plain, p.seqs[j]);
+      plain.append(rec.substr(p.spans[j].first, p.spans[j].second));
+    }
+    Result<std::string> sealed =
+        SealWalRecord(**aead, (*dek)->id, p.seqs.front(), p.seqs.back(), plain);
     if (!sealed.ok()) return sealed.status();
     out.push_back(std::move(sealed).value());
   }
@@ -1121,6 +1149,8 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
   std::vector<std::string> records;
   std::uint64_t next_seq = s.last_seq + 1;
   const bool sealing = s.opts.keys != nullptr;
+  std::string_view bucket_agency;  // the bucket length of the last agency seen
+  std::int64_t bucket_ms = 0;
   for (Impl::Writer* g : group) {
     g->keep.assign(g->reads->size(), 0);
     g->ends.clear();
@@ -1143,10 +1173,13 @@ Result<AppendResult> Store::Append(std::vector<read::Read> reads) {
       }
       g->keep[i] = 1;
       if (sealing) {
-        const auto rule = s.retention.find(r.agency);
-        const std::int64_t b = BucketMs(rule == s.retention.end() ? RetentionRule{} : rule->second);
-        const std::int64_t bucket = FloorDiv(r.time, b) * b;
-        g->buckets.emplace_back(bucket, bucket + b);
+        if (r.agency != bucket_agency) {
+          const auto rule = s.retention.find(r.agency);
+          bucket_ms = BucketMs(rule == s.retention.end() ? RetentionRule{} : rule->second);
+          bucket_agency = r.agency;
+        }
+        const std::int64_t bucket = FloorDiv(r.time, bucket_ms) * bucket_ms;
+        g->buckets.emplace_back(bucket, bucket + bucket_ms);
       }
       EncodeRead(r, body);
       g->ends.push_back(static_cast<std::uint32_t>(body.size()));

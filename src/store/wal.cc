@@ -18,16 +18,15 @@ std::string WalContext(const std::string& key_id, std::uint64_t first, std::uint
 }
 }  // namespace
 
-Result<std::string> SealWalRecord(const crypto::DataKey& key, std::uint64_t first_seq,
-                                  std::uint64_t last_seq, std::string_view plain) {
-  Result<std::string> sealed =
-      crypto::Seal(key.material, plain, WalContext(key.id, first_seq, last_seq));
-  if (!sealed.ok()) return sealed.status();
+Result<std::string> SealWalRecord(crypto::Aead& aead, const std::string& key_id,
+                                  std::uint64_t first_seq, std::uint64_t last_seq,
+                                  std::string_view plain) {
   std::string out;
+  out.reserve(32 + plain.size() + crypto::kAeadOverheadBytes);
   PutVarint(out, first_seq);
   PutVarint(out, last_seq);
-  PutString(out, key.id);
-  out += *sealed;
+  PutString(out, key_id);
+  INTERDICT_RETURN_IF_ERROR(aead.SealAppend(plain, WalContext(key_id, first_seq, last_seq), &out));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "crypto/aead.h"
 #include "crypto/keyring.h"
 #include "store/env.h"
 
@@ -30,9 +31,11 @@ struct SealedWalRecord {
   std::string key_id;
   std::string_view sealed;
 };
-// The payload of a sealed record holding `plain` (count | (seq | read) × count).
-Result<std::string> SealWalRecord(const crypto::DataKey& key, std::uint64_t first_seq,
-                                  std::uint64_t last_seq, std::string_view plain);
+// The payload of a sealed record holding `plain` (count | (seq | read) × count),
+// sealed with `aead`, which holds `key_id`'s key.
+Result<std::string> SealWalRecord(crypto::Aead& aead, const std::string& key_id,
+                                  std::uint64_t first_seq, std::uint64_t last_seq,
+                                  std::string_view plain);
 bool ParseSealedWalRecord(std::string_view payload, SealedWalRecord* out);
 // The plaintext; Corruption when it does not open under `key`.
 Result<std::string> OpenWalRecord(const crypto::DataKey& key, const SealedWalRecord& rec);
