@@ -17,6 +17,8 @@ int Version(const std::vector<std::string>& args);
 int Help(const std::vector<std::string>& args);
 int StoreCommand(const std::vector<std::string>& args);
 int KeysCommand(const std::vector<std::string>& args);
+int BackupCommand(const std::vector<std::string>& args);
+int RestoreCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
 int SimCommand(const std::vector<std::string>& args);
 int TotpCommand(const std::vector<std::string>& args);

@@ -34,6 +34,36 @@ Digest Sha256(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
+    std::fputs("interdict: SHA-256 failed\n", stderr);
+    std::abort();
+  }
+}
+
+Sha256Hasher::~Sha256Hasher() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
+
+void Sha256Hasher::Update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
+    std::fputs("interdict: SHA-256 failed\n", stderr);
+    std::abort();
+  }
+}
+
+Digest Sha256Hasher::Final() {
+  Digest out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
+      len != out.size()) {
+    std::fputs("interdict: SHA-256 failed\n", stderr);
+    std::abort();
+  }
+  return out;
+}
+
 std::string_view AsBytes(const Digest& d) {
   return {reinterpret_cast<const char*>(d.data()), d.size()};
 }

@@ -24,6 +24,20 @@ inline Digest Sha256(std::string_view data) {
 }
 std::string_view AsBytes(const Digest& d);
 
+// SHA-256 of data given in pieces (a file read in chunks).
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(std::string_view data);
+  Digest Final();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // HMAC-SHA256 (RFC 2104), 32 bytes: webhook signatures.
 std::string HmacSha256(std::string_view key, std::string_view message);
 

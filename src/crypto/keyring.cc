@@ -198,6 +198,10 @@ Result<std::string> FileMasterKey::Unwrap(std::string_view wrapped,
   return crypto::Open(key_, wrapped, context);
 }
 
+std::string FileMasterKey::Derive(std::string_view purpose) const {
+  return HmacSha256(key_, "interdict-derive/1|" + std::string(purpose));
+}
+
 Result<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir, const MasterKey& master) {
   INTERDICT_RETURN_IF_ERROR(MakeDir(dir));
   Result<int> fd = TakeLock(dir);

@@ -28,6 +28,10 @@ class MasterKey {
   virtual Result<std::string> Wrap(std::string_view key, std::string_view context) const = 0;
   // Corruption when `wrapped` was not wrapped by this key with this context.
   virtual Result<std::string> Unwrap(std::string_view wrapped, std::string_view context) const = 0;
+  // A 32-byte key for one purpose ("backup-manifest/1"), derived from this
+  // one: the same purpose always gives the same key, and it reveals nothing
+  // of this key or of another purpose's.
+  virtual std::string Derive(std::string_view purpose) const = 0;
 };
 
 // A master key in a file: one line of 64 hex digits, readable by its owner only.
@@ -42,6 +46,7 @@ class FileMasterKey final : public MasterKey {
   const std::string& id() const override { return id_; }
   Result<std::string> Wrap(std::string_view key, std::string_view context) const override;
   Result<std::string> Unwrap(std::string_view wrapped, std::string_view context) const override;
+  std::string Derive(std::string_view purpose) const override;
 
  private:
   explicit FileMasterKey(std::string key);

@@ -1,0 +1,173 @@
+// `interdict backup create|verify` and `interdict restore` (docs/format/backup.md,
+// docs/operations.md): progress on stderr, a JSON report on stdout, Ctrl-C
+// leaves nothing that looks like a whole backup or restore.
+#include <signal.h>
+
+#include <atomic>
+#include <iostream>
+
+#include <fmt/core.h>
+
+#include "backup/backup.h"
+#include "base/json_writer.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/keys_flag.h"
+
+namespace interdict::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnStop(int) {
+  g_stop = true;
+}
+
+void CatchStop() {
+  struct sigaction sa {};
+  sa.sa_handler = OnStop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+const std::vector<FlagSpec> kCreateFlags = {
+    {"data", true, "the data directory to back up (required); the server may be running"},
+    {"to", true, "the backup destination directory (required)"},
+    {"images", true, "where the images are when images.dir is set (default DATA/images)"},
+    {"master-key", true,
+     "the master key of encryption at rest: signs the manifest and marks the backup encrypted"}};
+const std::vector<FlagSpec> kVerifyFlags = {
+    {"id", true, "check only this backup (default: every one)"},
+    {"master-key", true, "the master key that signed the manifests"}};
+const std::vector<FlagSpec> kRestoreFlags = {
+    {"from", true, "the backup destination (required)"},
+    {"id", true, "the backup to restore (default: the newest)"},
+    {"data", true, "the new data directory (required; must not exist or be empty)"},
+    kMasterKeyFlag,
+    kKeysFlag};
+
+int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
+  std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
+  return kExitUsage;
+}
+
+int Fail(std::string_view cmd, const Status& s) {
+  std::cerr << "interdict " << cmd << ": " << s.message() << "\n";
+  return s.code() == StatusCode::kCancelled ? 130 : kExitFailure;
+}
+
+backup::ProgressFn Progress(std::string_view cmd) {
+  return
+      [cmd](const std::string& line) { std::cerr << "interdict " << cmd << ": " << line << "\n"; };
+}
+
+Result<std::unique_ptr<crypto::FileMasterKey>> MasterFrom(const Args& args) {
+  const std::optional<std::string> path = args.Get("master-key");
+  if (!path) return std::unique_ptr<crypto::FileMasterKey>();
+  return crypto::FileMasterKey::Load(*path);
+}
+
+int Create(const std::vector<std::string>& argv) {
+  constexpr std::string_view cmd = "backup create";
+  Result<Args> args = Args::Parse(argv, kCreateFlags);
+  if (!args.ok()) return UsageError(cmd, args.status().message(), kCreateFlags);
+  if (!args->Get("data") || !args->Get("to"))
+    return UsageError(cmd, "--data and --to are required", kCreateFlags);
+  Result<std::unique_ptr<crypto::FileMasterKey>> master = MasterFrom(*args);
+  if (!master.ok()) return Fail(cmd, master.status());
+  backup::CreateOptions o;
+  o.data_dir = *args->Get("data");
+  o.dest = *args->Get("to");
+  o.images_dir = args->Get("images").value_or("");
+  o.master = master->get();
+  o.encrypted = o.master != nullptr;
+  CatchStop();
+  Result<backup::CreateResult> r = backup::Create(o, Clock::System(), &g_stop, Progress(cmd));
+  if (!r.ok()) return Fail(cmd, r.status());
+  std::cout << json::Object("id", r->id, "files", r->files, "bytes", r->bytes, "new_bytes",
+                            r->new_bytes, "store_checkpoint", r->store_checkpoint, "store_rounds",
+                            r->rounds, "audit_seq", r->audit_seq, "audit_hash", r->audit_hash)
+            << "\n";
+  return kExitOk;
+}
+
+int Verify(const std::vector<std::string>& argv) {
+  constexpr std::string_view cmd = "backup verify";
+  Result<Args> args = Args::Parse(argv, kVerifyFlags);
+  if (!args.ok()) return UsageError(cmd, args.status().message(), kVerifyFlags);
+  if (args->positional().size() != 1)
+    return UsageError(cmd, "name the backup destination: backup verify DEST", kVerifyFlags);
+  Result<std::unique_ptr<crypto::FileMasterKey>> master = MasterFrom(*args);
+  if (!master.ok()) return Fail(cmd, master.status());
+  Result<backup::VerifyReport> r =
+      backup::Verify(args->positional()[0], args->Get("id").value_or(""), master->get());
+  if (!r.ok()) return Fail(cmd, r.status());
+  std::cout << json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "ok", r->problems.empty(), "manifests", r->manifests, "files", r->files,
+                  "unreferenced_objects", r->unreferenced);
+    json::Key(w, "problems");
+    w.StartArray();
+    for (const backup::Problem& p : r->problems) {
+      w.StartObject();
+      json::Members(w, "backup", p.manifest, "path", p.path, "object", p.object, "problem", p.what);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }) << "\n";
+  for (const backup::Problem& p : r->problems) {
+    std::cerr << fmt::format("interdict backup verify: backup {}: {}{}: {}\n", p.manifest,
+                             p.path.empty() ? "" : p.path + " in ", p.object, p.what);
+  }
+  return r->problems.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int BackupCommand(const std::vector<std::string>& args) {
+  const std::string sub = args.empty() ? "" : args[0];
+  const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  if (sub == "create") return Create(rest);
+  if (sub == "verify") return Verify(rest);
+  std::cerr << "usage: interdict backup create --data DIR --to DEST [--master-key FILE]\n"
+               "       interdict backup verify DEST [--id ID] [--master-key FILE]\n"
+               "       interdict restore --from DEST --data DIR [--master-key FILE --keys DIR]\n"
+               "Backups of an embedded data directory (docs/format/backup.md).\n";
+  return sub.empty() || sub == "help" ? kExitOk : kExitUsage;
+}
+
+int RestoreCommand(const std::vector<std::string>& argv) {
+  constexpr std::string_view cmd = "restore";
+  Result<Args> args = Args::Parse(argv, kRestoreFlags);
+  if (!args.ok()) return UsageError(cmd, args.status().message(), kRestoreFlags);
+  if (!args->Get("from") || !args->Get("data"))
+    return UsageError(cmd, "--from and --data are required", kRestoreFlags);
+  // Read-only: a restore makes no key, and may run beside the live server
+  // (into another directory, to inspect an old state).
+  Result<OpenKeys> keys = OpenKeysFromFlags(*args, /*read_only=*/true);
+  if (!keys.ok()) return Fail(cmd, keys.status());
+  backup::RestoreOptions o;
+  o.dest = *args->Get("from");
+  o.id = args->Get("id").value_or("");
+  o.data_dir = *args->Get("data");
+  o.master = keys->master.get();
+  o.keys = keys->ring.get();
+  Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
+  CatchStop();
+  Result<backup::RestoreReport> r =
+      backup::Restore(o, Clock::System(), log, &g_stop, Progress(cmd));
+  if (!r.ok()) return Fail(cmd, r.status());
+  const store::RecoveryReport& rec = r->recovery;
+  std::cout << json::Object("id", r->id, "data", o.data_dir, "files", r->files, "bytes", r->bytes,
+                            "reads", r->reads, "reads_from_log", rec.reads_recovered,
+                            "expired_segments_removed", rec.expired_segments_removed,
+                            "expired_log_records_skipped", rec.expired_wal_records,
+                            "torn_log_tails_cut", rec.torn_tails_truncated, "quarantined",
+                            rec.quarantined, "audit_entries", r->audit_entries, "audit_seq",
+                            r->audit_seq, "audit_hash", r->audit_hash)
+            << "\n";
+  return kExitOk;
+}
+
+}  // namespace interdict::cli
