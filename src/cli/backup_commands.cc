@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/core.h>
@@ -35,7 +37,9 @@ const std::vector<FlagSpec> kCreateFlags = {
     {"to", true, "the backup destination directory (required)"},
     {"images", true, "where the images are when images.dir is set (default DATA/images)"},
     {"master-key", true,
-     "the master key of encryption at rest: signs the manifest and marks the backup encrypted"}};
+     "the master key of encryption at rest: signs the manifest and marks the backup encrypted"},
+    {"metrics-file", true,
+     "on success, write the backup's time and size here for node_exporter's textfile collector"}};
 const std::vector<FlagSpec> kVerifyFlags = {
     {"id", true, "check only this backup (default: every one)"},
     {"master-key", true, "the master key that signed the manifests"}};
@@ -84,6 +88,24 @@ int Create(const std::vector<std::string>& argv) {
   CatchStop();
   Result<backup::CreateResult> r = backup::Create(o, Clock::System(), &g_stop, Progress(cmd));
   if (!r.ok()) return Fail(cmd, r.status());
+  if (const std::optional<std::string> metrics = args->Get("metrics-file")) {
+    // Written whole (tmp, rename), so the collector never reads half a file.
+    const std::string text = fmt::format(
+        "# HELP interdict_backup_last_success_timestamp_seconds When the last backup finished.\n"
+        "# TYPE interdict_backup_last_success_timestamp_seconds gauge\n"
+        "interdict_backup_last_success_timestamp_seconds {}\n"
+        "# HELP interdict_backup_last_bytes Bytes the last backup holds.\n"
+        "# TYPE interdict_backup_last_bytes gauge\ninterdict_backup_last_bytes {}\n"
+        "# HELP interdict_backup_last_new_bytes Bytes the last backup copied.\n"
+        "# TYPE interdict_backup_last_new_bytes gauge\ninterdict_backup_last_new_bytes {}\n",
+        static_cast<double>(Clock::System().NowMillis()) / 1000.0, r->bytes, r->new_bytes);
+    const std::string tmp = *metrics + ".tmp";
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out || std::rename(tmp.c_str(), metrics->c_str()) != 0)
+      std::cerr << "interdict backup create: cannot write " << *metrics << "\n";
+  }
   std::cout << json::Object("id", r->id, "files", r->files, "bytes", r->bytes, "new_bytes",
                             r->new_bytes, "store_checkpoint", r->store_checkpoint, "store_rounds",
                             r->rounds, "audit_seq", r->audit_seq, "audit_hash", r->audit_hash)

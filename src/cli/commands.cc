@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string_view>
@@ -9,10 +10,15 @@
 
 #include "base/build_info.h"
 #include "base/clock.h"
+#include "base/json_writer.h"
+#include "catalog/database.h"
+#include "catalog/migrations.h"
 #include "config/config.h"
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
 #include "oversight/seattle.h"
+#include "server/data_dir.h"
+#include "store/store.h"
 
 namespace interdict::cli {
 namespace {
@@ -53,7 +59,9 @@ const Command kCommands[] = {
     {"oversight",
      "oversight seattle FILE|-: disparity by ZIP area on the Seattle read log (docs/oversight.md)",
      OversightCommand},
-    {"version", "print the version and build type", Version},
+    {"version",
+     "print the version; version --data DIR: what a data directory holds, whether this opens it",
+     Version},
     {"help", "show this help; `help config` lists every configuration option", Help},
 };
 
@@ -65,11 +73,81 @@ void Usage(std::ostream& out) {
 
 }  // namespace
 
-int Version(const std::vector<std::string>&) {
-  std::cout << fmt::format(
-      "interdict {} ({} build{}, {})\n", build_info::kVersion, build_info::kBuildType,
-      build_info::kSanitized ? ", address+undefined sanitizers" : "", build_info::kCompiler);
-  return kExitOk;
+// `interdict version [--data DIR]`: the binary's version, and with --data what
+// a data directory holds and whether this binary can open it (docs/operations.md).
+int Version(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cout << fmt::format(
+        "interdict {} ({} build{}, {})\n", build_info::kVersion, build_info::kBuildType,
+        build_info::kSanitized ? ", address+undefined sanitizers" : "", build_info::kCompiler);
+    return kExitOk;
+  }
+  if (args.size() != 2 || args[0] != "--data") {
+    std::cerr << "usage: interdict version [--data DIR]\n";
+    return kExitUsage;
+  }
+  const server::DataPaths paths(args[1]);
+  if (!std::filesystem::is_directory(paths.root())) {
+    std::cerr << "interdict version: '" << paths.root() << "' is not a directory\n";
+    return kExitFailure;
+  }
+  Result<server::DataFormat> format = server::ReadDataFormat(paths);
+  std::vector<std::string> refusals;
+  std::optional<int> schema;
+  if (std::filesystem::exists(paths.catalog())) {
+    Result<std::unique_ptr<catalog::Database>> db =
+        catalog::Database::OpenReadOnly(paths.catalog());
+    Result<int> v = db.ok() ? (*db)->SchemaVersion() : Result<int>(db.status());
+    if (v.ok()) {
+      schema = *v;
+      if (*v > catalog::SchemaVersion())
+        refusals.push_back(fmt::format("catalog schema {} is newer than this release's {}", *v,
+                                       catalog::SchemaVersion()));
+    } else {
+      refusals.push_back(v.status().message());
+    }
+  }
+  if (format.ok() && format->format > server::kDataFormat)
+    refusals.push_back(fmt::format("data format {} (written by interdict {}) is newer than {}",
+                                   format->format, format->written_by, server::kDataFormat));
+  if (!format.ok()) refusals.push_back(format.status().message());
+  Result<store::Store::Summary> st = store::Store::Describe(store::Env::Posix(), paths.store());
+  std::cout << json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "interdict", std::string(build_info::kVersion), "data", paths.root());
+    json::Key(w, "data_format");
+    w.StartObject();
+    json::Members(w, "this_release", server::kDataFormat, "directory",
+                  format.ok() ? std::optional<int>(format->format) : std::nullopt, "written_by",
+                  format.ok() && !format->written_by.empty()
+                      ? std::optional<std::string>(format->written_by)
+                      : std::nullopt);
+    w.EndObject();
+    json::Key(w, "catalog_schema");
+    w.StartObject();
+    json::Members(w, "this_release", catalog::SchemaVersion(), "directory", schema);
+    w.EndObject();
+    json::Key(w, "store");
+    if (st.ok()) {
+      w.StartObject();
+      json::Members(w, "checkpoint", st->checkpoint, "wal_files", st->wal_files);
+      json::Key(w, "segments");
+      w.StartObject();
+      for (const auto& [version, n] : st->segments_by_version) {
+        json::Key(w, version == 2   ? "v2_plain"
+                     : version == 3 ? "v3_sealed"
+                                    : fmt::format("v{}", version));
+        json::Put(w, n);
+      }
+      w.EndObject();
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    json::Members(w, "opens", refusals.empty(), "refused_because", refusals);
+    w.EndObject();
+  }) << "\n";
+  return refusals.empty() ? kExitOk : kExitFailure;
 }
 
 int TotpCommand(const std::vector<std::string>& args) {

@@ -7,9 +7,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+
+#include <rapidjson/document.h>
 
 #include <fmt/core.h>
 
+#include "base/build_info.h"
+#include "base/json.h"
+#include "base/json_writer.h"
 #include "crypto/crypto.h"
 
 namespace interdict::server {
@@ -35,7 +41,58 @@ Result<DataDir> DataDir::Open(const std::string& path) {
     }
     return Status::IOError(fmt::format("cannot lock '{}': {}", lock_path, std::strerror(err)));
   }
-  return DataDir(path, fd);
+  DataDir dir(path, fd);
+  INTERDICT_RETURN_IF_ERROR(dir.StampFormat());
+  return dir;
+}
+
+Result<DataFormat> ReadDataFormat(const DataPaths& paths) {
+  DataFormat f;
+  std::ifstream in(paths.format());
+  if (!in) return f;
+  std::string line;
+  std::getline(in, line);
+  rapidjson::Document d;
+  const auto bad = [&] {
+    return Status::Corruption(fmt::format("{}: not a data format record", paths.format()));
+  };
+  if (!json::Parse(line, &d).ok() || !d.IsObject()) return bad();
+  const auto format = d.FindMember("format");
+  if (format == d.MemberEnd() || !format->value.IsInt() || format->value.GetInt() < 1) return bad();
+  f.format = format->value.GetInt();
+  f.present = true;
+  if (const auto by = d.FindMember("written_by"); by != d.MemberEnd() && by->value.IsString())
+    f.written_by = by->value.GetString();
+  return f;
+}
+
+Status DataDir::StampFormat() const {
+  const DataPaths paths(path_);
+  Result<DataFormat> have = ReadDataFormat(paths);
+  if (!have.ok()) return have.status();
+  if (have->format > kDataFormat) {
+    return Status::FailedPrecondition(fmt::format(
+        "data directory '{}' was written by interdict {} (data format {}); this is interdict {} "
+        "(data format {}): upgrade interdict, or restore a backup this release made",
+        path_, have->written_by.empty() ? "(unknown)" : have->written_by, have->format,
+        build_info::kVersion, kDataFormat));
+  }
+  if (have->present && have->format == kDataFormat && have->written_by == build_info::kVersion)
+    return Status::Ok();
+  const std::string text =
+      json::Object("format", kDataFormat, "written_by", std::string(build_info::kVersion)) + "\n";
+  const std::string tmp = paths.format() + ".tmp";
+  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0)
+    return Status::IOError(fmt::format("cannot create '{}': {}", tmp, std::strerror(errno)));
+  const bool written =
+      ::write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+      ::fsync(out) == 0;
+  ::close(out);
+  if (!written || ::rename(tmp.c_str(), paths.format().c_str()) != 0)
+    return Status::IOError(
+        fmt::format("cannot write '{}': {}", paths.format(), std::strerror(errno)));
+  return Status::Ok();
 }
 
 DataDir::DataDir(DataDir&& other) noexcept

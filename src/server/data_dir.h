@@ -21,16 +21,33 @@ class DataPaths {
   std::string cluster_purge_log() const { return root_ + "/cluster-purge.log"; }
   std::string images() const { return root_ + "/images"; }  // content-addressed crops
   std::string keys() const { return root_ + "/keys"; }      // 0700, secrets outside the catalog
+  std::string format() const { return root_ + "/FORMAT"; }  // which release's formats it holds
   std::string demo() const { return root_ + "/demo"; }      // the demo's accounts
 
  private:
   std::string root_;
 };
 
+// The data directory's format (docs/format/data-dir.md): one number for all
+// of its files, raised when a release writes something an older release
+// cannot read. 1: releases before FORMAT existed. 2: sealed segments and WAL
+// records (encryption at rest) may be present.
+inline constexpr int kDataFormat = 2;
+
+struct DataFormat {
+  int format = 1;          // 1 when there is no FORMAT file (an older release's directory)
+  std::string written_by;  // the release that last opened it for writing
+  bool present = false;    // whether a FORMAT file exists
+};
+// What DATA/FORMAT says; Corruption (naming the file) when it is unreadable.
+Result<DataFormat> ReadDataFormat(const DataPaths& paths);
+
 class DataDir {
  public:
   // Creates `path` (and parents) if missing and takes the lock. Fails with
-  // kUnavailable, naming the path, when another process holds it.
+  // kUnavailable, naming the path, when another process holds it, and with
+  // kFailedPrecondition, naming both releases, when a newer release's data
+  // format is there. Then records this release in DATA/FORMAT.
   static Result<DataDir> Open(const std::string& path);
 
   DataDir(DataDir&& other) noexcept;
@@ -44,6 +61,8 @@ class DataDir {
 
  private:
   DataDir(std::string path, int lock_fd) : path_(std::move(path)), lock_fd_(lock_fd) {}
+  // Refuses a newer release's format; records this release's.
+  Status StampFormat() const;
   std::string path_;
   int lock_fd_ = -1;
 };

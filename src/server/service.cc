@@ -324,6 +324,28 @@ Status Service::Start() {
       "interdict_reads_confidential_dropped_total",
       "Reads of address-confidentiality plates dropped at ingest, never stored (GOVERNANCE 5).", {},
       [&api = s.api] { return api.confidential_dropped.load(std::memory_order_relaxed); });
+  if (s.store) {
+    const store::Store* st = s.store.get();
+    for (const char* task : {"flush", "purge", "merge"}) {
+      s.metrics.AddCounterFunction(
+          "interdict_store_maintenance_failures_total",
+          "Failed flushes, purges and merges of the embedded store; a failing purge means expired "
+          "reads stay on disk past their deadline (docs/operations.md).",
+          {{"task", task}}, [st, t = std::string(task)] {
+            const store::StoreStats x = st->stats();
+            return t == "flush"   ? x.flush_failures
+                   : t == "purge" ? x.purge_failures
+                                  : x.merge_failures;
+          });
+    }
+    s.metrics.AddCounterFunction("interdict_store_reads_purged_total",
+                                 "Reads the embedded store destroyed by retention.", {},
+                                 [st] { return st->stats().reads_purged; });
+    s.metrics.AddCounterFunction(
+        "interdict_store_keys_destroyed_total",
+        "Data keys of expired buckets destroyed (encryption at rest, decision 0036).", {},
+        [st] { return st->stats().keys_destroyed; });
+  }
   s.metrics.AddCounterFunction(
       "interdict_audit_write_failures_total",
       "Audit entries that could not be written; each refused the act it recorded (GOVERNANCE "

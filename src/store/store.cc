@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -337,6 +338,8 @@ struct Store::Impl {
   RecoveryReport recovery;
 
   std::mutex maintenance_mu;  // one flush or purge at a time
+  std::atomic<std::uint64_t> flush_failures{0}, purge_failures{0}, merge_failures{0};
+  std::atomic<std::uint64_t> reads_purged{0}, keys_destroyed{0};
 
   std::shared_ptr<const Version> CurrentVersion() const {
     std::lock_guard l(mu);
@@ -923,6 +926,7 @@ Status Store::Impl::Purge() {
       }
       std::shared_ptr<Segment> replacement;
       INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, write, &replacement));
+      reads_purged += destroyed;
       AppendPurgeReport(json::Object(
           "purged_at", FormatRfc3339(now), "agency", agency, "segment", SegmentFileName(meta.id),
           "action", replacement ? "rewritten" : "deleted", "reads_destroyed", destroyed, "oldest",
@@ -958,6 +962,7 @@ Status Store::Impl::ShredKeys(const std::map<std::string, RetentionRule>& rules,
     if (held) continue;
     Result<crypto::DataKey> gone = opts.keys->Destroy(k.id, "retention", now);
     if (!gone.ok()) return gone.status();
+    ++keys_destroyed;
     AppendPurgeReport(json::Object("purged_at", FormatRfc3339(now), "agency", k.agency, "action",
                                    "key_destroyed", "key", k.id, "class", k.data_class,
                                    "bucket_start", FormatRfc3339(k.bucket_start), "bucket_end",
@@ -1084,12 +1089,18 @@ Result<std::unique_ptr<Store>> Store::Open(StoreOptions options, Env& env, const
         });
         if (p->stopping) break;
         l.unlock();
-        if (Status st = p->FlushIfDue(); !st.ok())
+        if (Status st = p->FlushIfDue(); !st.ok()) {
+          ++p->flush_failures;
           p->log.Error("flush failed", {{"error", st.message()}});
-        if (Status st = p->Purge(); !st.ok())
+        }
+        if (Status st = p->Purge(); !st.ok()) {
+          ++p->purge_failures;
           p->log.Error("purge failed", {{"error", st.message()}});
-        if (Status st = p->Merge(); !st.ok())
+        }
+        if (Status st = p->Merge(); !st.ok()) {
+          ++p->merge_failures;
           p->log.Error("merge failed", {{"error", st.message()}});
+        }
         l.lock();
       }
     });
@@ -1284,6 +1295,16 @@ std::map<std::string, std::pair<std::int64_t, std::int64_t>> Store::AgencySpans(
     for (const auto& seg : segs) widen(agency, seg->meta().min_time, seg->meta().max_time);
   }
   return out;
+}
+
+StoreStats Store::stats() const {
+  StoreStats s;
+  s.flush_failures = impl_->flush_failures.load();
+  s.purge_failures = impl_->purge_failures.load();
+  s.merge_failures = impl_->merge_failures.load();
+  s.reads_purged = impl_->reads_purged.load();
+  s.keys_destroyed = impl_->keys_destroyed.load();
+  return s;
 }
 
 const RecoveryReport& Store::recovery() const {
@@ -1654,6 +1675,30 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   if (out.truncated && !out.reads.empty()) {
     const read::Read& last = out.reads.back();
     out.next = ReadCursor{last.time, last.agency, last.camera, last.id};
+  }
+  return out;
+}
+
+Result<Store::Summary> Store::Describe(Env& env, const std::string& dir) {
+  if (!env.Exists(dir + "/wal")) return Status::NotFound(fmt::format("{}: no store here", dir));
+  Summary out;
+  if (Result<std::string> c = env.ReadFile(dir + "/CHECKPOINT"); c.ok() && c->size() == 20)
+    out.checkpoint = DecodeFixed64(c->data() + 8);
+  Result<std::vector<std::string>> wal = env.ListDir(dir + "/wal");
+  if (!wal.ok()) return wal.status();
+  for (const std::string& n : *wal) out.wal_files += IsWalName(n) ? 1u : 0u;
+  Result<std::vector<std::string>> agencies = env.ListDir(dir + "/seg");
+  if (!agencies.ok()) return agencies.status();
+  for (const std::string& agency : *agencies) {
+    Result<std::vector<std::string>> files = env.ListDir(dir + "/seg/" + agency);
+    if (!files.ok()) return files.status();
+    for (const std::string& n : *files) {
+      if (!n.ends_with(".seg")) continue;
+      Result<std::unique_ptr<MappedFile>> f = env.MapFile(dir + "/seg/" + agency + "/" + n);
+      if (!f.ok()) return f.status();
+      const std::string_view d = (*f)->data();
+      ++out.segments_by_version[d.size() >= 12 ? DecodeFixed32(d.data() + 8) : 0];
+    }
   }
   return out;
 }

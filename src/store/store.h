@@ -62,6 +62,13 @@ struct RecoveryReport {
   std::uint64_t expired_wal_records = 0;
 };
 
+// Counters of the store's own work, for /metrics (never decreasing).
+struct StoreStats {
+  std::uint64_t flush_failures = 0, purge_failures = 0, merge_failures = 0;
+  std::uint64_t reads_purged = 0;    // destroyed by retention
+  std::uint64_t keys_destroyed = 0;  // data keys of expired buckets (encryption at rest)
+};
+
 class Store final : public ReadStore {
  public:
   // Opens (creating if needed) the store in options.dir and recovers from its
@@ -82,6 +89,7 @@ class Store final : public ReadStore {
   // read (for copying a store away window by window: `store migrate`).
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> AgencySpans() const;
   const RecoveryReport& recovery() const;
+  StoreStats stats() const;
 
   // Answers a query over a consistent snapshot; writes, flushes and purges go on.
   Result<QueryResult> Query(const ReadQuery& query) const override;
@@ -109,6 +117,15 @@ class Store final : public ReadStore {
 
   // Segment files in the store, for tests and `store verify`.
   std::vector<std::string> SegmentPaths() const;
+
+  // What the store in `dir` holds, by format, without opening it (for
+  // `interdict version --data`): no lock, no change, no key needed.
+  struct Summary {
+    std::uint64_t checkpoint = 0;
+    std::uint64_t wal_files = 0;
+    std::map<std::uint32_t, std::uint64_t> segments_by_version;  // 2 plain, 3 sealed
+  };
+  static Result<Summary> Describe(Env& env, const std::string& dir);
 
   // Checks every checksum of the store in `dir` without changing anything.
   // Problems, each naming its file, go to `problems`; OK when there are none.

@@ -135,3 +135,33 @@ TEST(OperationsCliTest, KeysInsideTheDataDirectoryAreRefusedAtStart) {
 
 }  // namespace
 }  // namespace interdict
+
+namespace interdict {
+namespace {
+
+TEST(OperationsCliTest, VersionDataSaysWhatADirectoryHoldsAndWhetherThisReleaseOpensIt) {
+  test::TempDir dir;
+  const std::string data = dir.File("data");
+  std::filesystem::copy(
+      std::string(INTERDICT_SOURCE_DIR) + "/tests/data/upgrade/format1-0.1.0-schema17", data,
+      std::filesystem::copy_options::recursive);
+  test::RunResult r = RunProgram({kBin, "version", "--data", data});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("data_format":{"this_release":2,"directory":1,"written_by":null})"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(R"("directory":17})"), std::string::npos) << "the catalog's schema";
+  EXPECT_NE(r.out.find(R"("segments":{"v2_plain":2})"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("opens":true)"), std::string::npos) << r.out;
+
+  std::ofstream(data + "/FORMAT") << R"({"format":7,"written_by":"3.0.0"})"
+                                  << "\n";
+  test::RunResult newer = RunProgram({kBin, "version", "--data", data});
+  EXPECT_EQ(newer.code, 1);
+  EXPECT_NE(newer.out.find("data format 7 (written by interdict 3.0.0) is newer than 2"),
+            std::string::npos)
+      << newer.out;
+}
+
+}  // namespace
+}  // namespace interdict
