@@ -310,10 +310,10 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& where) 
   for (rapidjson::SizeType i = 0; i < files->value.Size(); ++i) {
     const rapidjson::Value& f = files->value[i];
     FileEntry e;
-    const auto size = f.IsObject() ? f.FindMember("size") : f.MemberEnd();
-    if (!f.IsObject() || !str(f, "path", &e.path) || !str(f, "sha256", &e.sha256) ||
-        size == f.MemberEnd() || !size->value.IsUint64() || !IsHex64(e.sha256) ||
-        !SafeRelative(e.path)) {
+    if (!f.IsObject()) return bad(fmt::format("file {} is malformed", i));
+    const auto size = f.FindMember("size");
+    if (!str(f, "path", &e.path) || !str(f, "sha256", &e.sha256) || size == f.MemberEnd() ||
+        !size->value.IsUint64() || !IsHex64(e.sha256) || !SafeRelative(e.path)) {
       return bad(fmt::format("file {} is malformed", i));
     }
     e.size = size->value.GetUint64();

@@ -22,10 +22,17 @@ inline constexpr std::string_view kConfirmationRequired = "confirmation_required
 // Sign-in.
 inline constexpr std::string_view kAccountLocked = "account_locked";
 inline constexpr std::string_view kReviewOverdue = "review_overdue";
+// Single sign-on: the provider did not assert a second factor; send the
+// person's Interdict TOTP code with the ticket.
+inline constexpr std::string_view kMfaRequired = "mfa_required";
+// Single sign-on: the agency's identity provider could not be reached or
+// answered nonsense (502).
+inline constexpr std::string_view kProviderUnavailable = "provider_unavailable";
 
 inline constexpr std::string_view kAll[] = {
     kApprovalRequired,     kApprovalInsufficient, kPurposeProhibited, kAgreementMissing,
     kSecondPersonRequired, kConfirmationRequired, kAccountLocked,     kReviewOverdue,
+    kMfaRequired,          kProviderUnavailable,
 };
 
 }  // namespace interdict::codes

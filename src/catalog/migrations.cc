@@ -738,13 +738,49 @@ CREATE TRIGGER audit_anchor_rules BEFORE INSERT OR UPDATE OR DELETE ON audit_anc
 
 // Each step once released is never edited: a data directory at version N
 // runs exactly the steps after N.
+// v19: single sign-on through each agency's OpenID Connect provider (issue 23):
+// its settings (the client secret stays on the host: sso.client_secrets_dir),
+// the pending sign-ins (state, nonce, PKCE verifier; single use), and the
+// provider's subject of each person it provisioned.
+constexpr std::string_view kV19 = R"sql(
+CREATE TABLE sso_providers (
+  agency_id INTEGER PRIMARY KEY REFERENCES agencies(id),
+  issuer TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  groups_claim TEXT NOT NULL,
+  role_map TEXT NOT NULL,
+  require_mfa INTEGER NOT NULL,
+  mfa_amr TEXT NOT NULL,
+  mfa_acr TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE TABLE sso_logins (
+  state_hash BLOB PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  nonce TEXT NOT NULL,
+  verifier TEXT NOT NULL,
+  return_to TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER,
+  user_id INTEGER REFERENCES users(id),
+  mfa_asserted INTEGER,
+  ticket_hash BLOB UNIQUE,
+  redeemed_at INTEGER
+);
+ALTER TABLE users ADD COLUMN sso_subject TEXT;
+CREATE UNIQUE INDEX users_by_sso_subject ON users(agency_id, sso_subject);
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
     {7, kV7, {}},   {8, kV8, {}},   {9, kV9, kV9Postgres},
     {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
-    {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres}};
+    {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
+    {19, kV19, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -13,6 +13,7 @@
 #include "cli/catalog_flag.h"
 #include "cli/commands.h"
 #include "identity/admin.h"
+#include "identity/sso.h"
 #include "policy/purpose.h"
 #include "server/data_dir.h"
 
@@ -39,6 +40,33 @@ const std::vector<FlagSpec> kPurposeFlags = {
     {"prohibited", false, "the purpose exists only to be refused"},
     kCatalogFlag,
 };
+
+const std::vector<FlagSpec> kSsoFlags = {
+    {"data", true, "data directory (required)"},
+    {"agency", true, "the agency's code (required)"},
+    {"issuer", true, "the provider's issuer URL, exactly as its tokens name it (required)"},
+    {"client-id", true, "Interdict's client id at the provider (required)"},
+    {"map", true, "provider groups to roles: GROUP=role[,GROUP=role…] (required)"},
+    {"groups-claim", true, "the ID token claim holding the groups (default groups)"},
+    {"mfa-amr", true, "amr values that count as multi-factor (default mfa,otp,hwk,swk,sc,fido)"},
+    {"mfa-acr", true, "acr values that count as multi-factor (default none)"},
+    {"no-mfa-required", false,
+     "do not ask for Interdict's TOTP when the provider asserts no second factor (not advised)"},
+    {"disable", false, "turn single sign-on off for the agency (people keep their accounts)"},
+    kCatalogFlag,
+};
+
+std::vector<std::string> SplitList(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const std::size_t comma = s.find(',');
+    const std::string_view part = s.substr(0, comma);
+    if (!part.empty()) out.emplace_back(part);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
 
 int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
   std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
@@ -124,6 +152,47 @@ int SetPurpose(const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+// `admin sso`: an agency's OpenID Connect provider (decision 0038).
+int SetSso(const std::vector<std::string>& argv) {
+  constexpr std::string_view cmd = "admin sso";
+  Result<Args> args = Args::Parse(argv, kSsoFlags);
+  if (!args.ok()) return Usage(cmd, args.status().message(), kSsoFlags);
+  for (const char* f : {"data", "agency", "issuer", "client-id", "map"}) {
+    if (!args->Get(f)) return Usage(cmd, fmt::format("--{} is required", f), kSsoFlags);
+  }
+  identity::SsoSettings s;
+  s.agency_code = *args->Get("agency");
+  s.issuer = *args->Get("issuer");
+  s.client_id = *args->Get("client-id");
+  s.groups_claim = args->Get("groups-claim").value_or("groups");
+  for (const std::string& pair : SplitList(*args->Get("map"))) {
+    const std::size_t eq = pair.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
+      return Usage(cmd, fmt::format("--map: '{}' is not GROUP=role", pair), kSsoFlags);
+    s.role_map[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  if (const auto amr = args->Get("mfa-amr")) s.mfa_amr = SplitList(*amr);
+  if (const auto acr = args->Get("mfa-acr")) s.mfa_acr = SplitList(*acr);
+  s.require_mfa = !args->Has("no-mfa-required");
+  s.enabled = !args->Has("disable");
+  const std::string data = *args->Get("data");
+  Result<server::DataDir> dir = server::DataDir::Open(data);
+  if (!dir.ok()) {
+    std::cerr << "interdict admin sso: " << dir.status().message() << "\n";
+    return kExitFailure;
+  }
+  Result<std::unique_ptr<catalog::Database>> db = OpenCatalog(*args, data);
+  Status st = db.ok() ? catalog::Migrate(**db) : db.status();
+  if (st.ok()) st = identity::ConfigureSso(**db, s, "host:admin", Clock::System().NowMillis());
+  if (!st.ok()) {
+    std::cerr << "interdict admin sso: " << st.message() << "\n";
+    return st.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::cout << fmt::format("single sign-on for {} {}: {}\n", s.agency_code,
+                           s.enabled ? "on" : "off", s.issuer);
+  return kExitOk;
+}
+
 int Verify(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
   if (!args.ok()) return Usage("audit verify", args.status().message(), kDataFlag);
@@ -155,14 +224,18 @@ int Verify(const std::vector<std::string>& argv) {
 
 int AdminCommand(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "purpose") return SetPurpose({argv.begin() + 1, argv.end()});
+  if (!argv.empty() && argv[0] == "sso") return SetSso({argv.begin() + 1, argv.end()});
   if (argv.empty() || (argv[0] != "init" && argv[0] != "add-agency")) {
     std::cerr << "usage: interdict admin init|add-agency --data DIR --agency CODE --agency-name "
                  "NAME --ori ORI --state ST --kind KIND --user NAME --name \"FULL NAME\"\n"
                  "       interdict admin purpose --data DIR --code CODE --label LABEL "
                  "--description TEXT [--prohibited]\n"
+                 "       interdict admin sso --data DIR --agency CODE --issuer URL --client-id ID "
+                 "--map GROUP=role,…\n"
                  "  init: the first agency of an empty data directory\n"
                  "  add-agency: a further member agency, with its first administrator\n"
-                 "  purpose: add or relabel a search purpose (prohibited ones stay prohibited)\n";
+                 "  purpose: add or relabel a search purpose (prohibited ones stay prohibited)\n"
+                 "  sso: the agency's OpenID Connect provider for single sign-on\n";
     return kExitUsage;
   }
   return CreateAgency({argv.begin() + 1, argv.end()}, argv[0] == "init");

@@ -194,6 +194,29 @@ const std::array kOptions = {
              c.encryption.keys_dir = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"sso.public_url", "string", "\"\"",
+            "Where people's browsers reach this server (https://…; http only on loopback): "
+            "single sign-on sends them back to its /api/v1/auth/sso/callback, which must be "
+            "registered at each agency's identity provider. Empty: single sign-on is off. "
+            "Providers are set per agency with `interdict admin sso` (decision 0038)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (!s.empty() && !s.starts_with("https://") && !s.starts_with("http://127.0.0.1") &&
+                 !s.starts_with("http://localhost"))
+               return Status::InvalidArgument("must be an https:// URL (http only on loopback)");
+             c.sso.public_url = s;
+             return Status::Ok();
+           }},
+    Option{{"sso.client_secrets_dir", "string", "\"\"",
+            "A directory holding each agency's OpenID Connect client secret in a file named by "
+            "the agency's code (first line; owner-only, as other secret files). An agency without "
+            "a file is a public client: PKCE alone."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.sso.client_secrets_dir = std::get<std::string>(v);
+             return Status::Ok();
+           }},
     Option{{"catalog.backend", "string", "\"sqlite\"",
             "Where the catalog (agencies, people, hotlists, hits, the audit trail) lives: sqlite "
             "(DATA/catalog.db, one server) or postgresql (catalog.postgresql.url, any number of "

@@ -140,8 +140,17 @@ struct EncryptionConfig {
   bool enabled() const { return !master_key_file.empty(); }
 };
 
+// Single sign-on (decision 0038): each agency's provider is set in the
+// catalog (`interdict admin sso`); the host says where browsers reach this
+// server and where the client secrets are.
+struct SsoConfig {
+  std::string public_url;          // "https://interdict.example.gov"; empty: single sign-on off
+  std::string client_secrets_dir;  // a file per agency code holding its client secret
+};
+
 struct Config {
   ServerConfig server;
+  SsoConfig sso;
   EncryptionConfig encryption;
   CatalogConfig catalog;
   ClusterConfig cluster;

@@ -306,6 +306,86 @@ Result<std::string> Accounts::FinishSignIn(std::string_view username, std::strin
   return token;
 }
 
+Result<std::string> Accounts::RedeemSsoTicket(std::string_view ticket, std::string_view totp_code,
+                                              std::string_view from,
+                                              std::string_view banner_version, std::int64_t now) {
+  constexpr std::int64_t kTicketMs = 2 * 60'000;
+  const std::string token = crypto::HexEncode(crypto::RandomBytes(32));
+  Status outcome = Status::Unauthenticated("unknown or used sign-in ticket: sign in again");
+  Status st = db_.Transaction([&]() -> Status {
+    Result<catalog::Statement> q = db_.Query(
+        "SELECT l.user_id, l.mfa_asserted, l.created_at, l.redeemed_at IS NOT NULL, u.agency_id, "
+        "u.disabled_at IS NOT NULL, u.totp_enrolled, u.totp_secret, u.totp_last_step, "
+        "coalesce(u.reviewed_at, u.created_at), p.require_mfa FROM sso_logins l JOIN users u ON "
+        "u.id = l.user_id JOIN sso_providers p ON p.agency_id = l.agency_id WHERE l.ticket_hash = "
+        "?1",
+        catalog::Bytes{TokenDigest(ticket)});
+    if (!q.ok()) return q.status();
+    if (!q->has_row())
+      return Audit("unknown", std::nullopt, "login", false,
+                   json::Object("sso", true, "from", from, "reason", "unknown ticket"), now);
+    const std::int64_t uid = q->Int(0), agency = q->Int(4);
+    const bool mfa_asserted = q->Int(1) != 0, redeemed = q->Int(3) != 0;
+    const std::string actor = fmt::format("user:{}", uid);
+    auto details = [&](std::string_view reason) {
+      return json::Object("sso", true, "from", from, "reason", reason);
+    };
+    if (redeemed || now - q->Int(2) > kTicketMs)
+      return Audit(actor, agency, "login", false,
+                   details(redeemed ? "ticket replayed" : "ticket expired"), now);
+    if (q->Int(5) != 0) return Audit(actor, agency, "login", false, details("disabled"), now);
+    Result<catalog::Statement> spend =
+        db_.Prepare("UPDATE sso_logins SET redeemed_at = ?1 WHERE ticket_hash = ?2");
+    if (!spend.ok()) return spend.status();
+    spend->Bind(1, now).BindBlob(2, TokenDigest(ticket));
+    INTERDICT_RETURN_IF_ERROR(spend->Run());
+    bool second_factor = mfa_asserted;
+    if (!second_factor && q->Int(10) != 0) {
+      const std::optional<std::int64_t> step =
+          q->Int(6) != 0 ? crypto::TotpCheck(q->Blob(7), totp_code, now, q->Int(8)) : std::nullopt;
+      if (!step) {
+        outcome =
+            Status::Unauthenticated(
+                q->Int(6) != 0
+                    ? "your identity provider did not confirm a second factor: enter the code "
+                      "of your Interdict authenticator"
+                    : "your identity provider did not confirm a second factor and you have no "
+                      "Interdict authenticator: ask your administrator")
+                .WithReason(codes::kMfaRequired);
+        return Audit(actor, agency, "login", false,
+                     details(totp_code.empty() ? "second factor missing" : "wrong code"), now);
+      }
+      INTERDICT_RETURN_IF_ERROR(
+          Exec(db_, "UPDATE users SET totp_last_step = ?1 WHERE id = ?2", {*step, uid}));
+      second_factor = true;
+    }
+    if (ReviewOverdue(q->Int(9), now)) {
+      outcome =
+          Status::Unauthenticated(std::string(kReviewOverdue)).WithReason(codes::kReviewOverdue);
+      return Audit(actor, agency, "login", false, details("access review overdue"), now);
+    }
+    Result<catalog::Statement> b =
+        db_.Prepare("UPDATE users SET banner_version = ?1, banner_accepted_at = ?2 WHERE id = ?3");
+    if (!b.ok()) return b.status();
+    b->Bind(1, banner_version).Bind(2, now).Bind(3, uid);
+    INTERDICT_RETURN_IF_ERROR(b->Run());
+    Result<catalog::Statement> s = db_.Prepare(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (?1, ?2, ?3, "
+        "?3)");
+    if (!s.ok()) return s.status();
+    s->BindBlob(1, TokenDigest(token)).Bind(2, uid).Bind(3, now);
+    INTERDICT_RETURN_IF_ERROR(s->Run());
+    outcome = Status::Ok();
+    return Audit(actor, agency, "login", true,
+                 json::Object("sso", true, "from", from, "banner", banner_version, "second_factor",
+                              mfa_asserted ? "provider" : "interdict totp"),
+                 now);
+  });
+  if (!st.ok()) return st;
+  if (!outcome.ok()) return outcome;
+  return token;
+}
+
 Result<Principal> Accounts::Authenticate(std::string_view token, std::int64_t now) {
   // Every request comes here: the common case is one read, without the
   // catalog's writer lock (which on PostgreSQL is every server's).

@@ -115,6 +115,14 @@ class Accounts {
                                    bool password_ok, std::string_view totp_code,
                                    std::string_view from, std::string_view banner_version,
                                    std::int64_t now);
+  // The last step of single sign-on (identity/sso.h): the one-time ticket
+  // the provider's sign-in left (valid two minutes) becomes a session. When
+  // the agency requires multi-factor sign-in and the provider did not assert
+  // it, the person's Interdict TOTP code is needed too (Unauthenticated with
+  // reason mfa_required without it). Audited as login, with "sso".
+  Result<std::string> RedeemSsoTicket(std::string_view ticket, std::string_view totp_code,
+                                      std::string_view from, std::string_view banner_version,
+                                      std::int64_t now);
   // The session's principal; refreshes its idle timer. Unauthenticated when
   // unknown, ended, idle too long (then it is ended and audited as locked), or
   // its person is disabled or overdue for review (ended and audited).

@@ -28,6 +28,7 @@
 #include "oversight/review.h"
 #include "search/search.h"
 #include "server/catalog_handle.h"
+#include "sso/oidc.h"
 #include "store/read_store.h"
 
 namespace interdict::server {
@@ -54,6 +55,11 @@ struct ApiContext {
   const Clock& clock;
   Logger& log;
   std::string login_banner;  // auth.login_banner
+  // Single sign-on (sso.public_url set): the providers' documents and keys,
+  // where they send people back to, and where client secrets are.
+  std::unique_ptr<sso::Providers> sso;
+  std::string sso_redirect_uri;
+  std::string sso_secrets_dir;
   // Password checks running at once (each holds 64 MiB for ~0.1 s); auth.max_password_checks.
   int max_password_checks = 2;
   std::mutex password_checks_mu;
@@ -96,6 +102,7 @@ const identity::Principal& Caller(const http::Request& req);
 
 http::AccessGate MakeGate(ApiContext& ctx);
 void AddAccountRoutes(http::Router& router, ApiContext& ctx);
+void AddSsoRoutes(http::Router& router, ApiContext& ctx);
 void AddAgreementRoutes(http::Router& router, ApiContext& ctx);
 void AddAuditRoutes(http::Router& router, ApiContext& ctx);
 void AddIntegrationRoutes(http::Router& router, ApiContext& ctx);

@@ -15,6 +15,7 @@
 #include "cluster/purger.h"
 #include "cluster/streamed_reads.h"
 #include "crypto/crypto.h"
+#include "crypto/keyring.h"
 #include "http/server.h"
 #include "identity/users.h"
 #include "metrics/registry.h"
@@ -25,6 +26,7 @@
 #include "server/changes.h"
 #include "server/console.h"
 #include "server/data_dir.h"
+#include "sso/oidc.h"
 #include "store/store.h"
 
 namespace interdict::server {
@@ -133,6 +135,7 @@ void Service::Impl::AddRoutes() {
                                             "text/plain; version=0.0.4; charset=utf-8");
               }});
   AddAccountRoutes(router, api);
+  AddSsoRoutes(router, api);
   AddAgreementRoutes(router, api);
   AddAuditRoutes(router, api);
   AddIntegrationRoutes(router, api);
@@ -260,6 +263,13 @@ Status Service::Start() {
   INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
   s.api.search_limits.confidential = s.api.confidential;
 
+  if (!s.config.sso.public_url.empty()) {
+    std::string base = s.config.sso.public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    s.api.sso = std::make_unique<sso::Providers>(s.clock, s.log);
+    s.api.sso_redirect_uri = base + "/api/v1/auth/sso/callback";
+    s.api.sso_secrets_dir = s.config.sso.client_secrets_dir;
+  }
   if (s.config.store.backend == "cluster") {
     INTERDICT_RETURN_IF_ERROR(s.OpenClusterStore(paths));
   } else {

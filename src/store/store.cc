@@ -786,7 +786,7 @@ Status Store::Impl::Merge() {
       // compressed blocks is held in memory.
       auto write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
         Result<std::shared_ptr<const crypto::DataKey>> dek =
-            KeyFor(agency, final_meta.bucket_start, final_meta.bucket_end);
+            KeyFor(final_meta.agency, final_meta.bucket_start, final_meta.bucket_end);
         if (!dek.ok()) return dek.status();
         SegmentWriter w(final_meta, DistinctUnion(dicts), *dek);
         struct Head {
@@ -913,7 +913,7 @@ Status Store::Impl::Purge() {
       if (!keep.empty()) {
         write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
           Result<std::shared_ptr<const crypto::DataKey>> dek =
-              KeyFor(agency, final_meta.bucket_start, final_meta.bucket_end);
+              KeyFor(final_meta.agency, final_meta.bucket_start, final_meta.bucket_end);
           if (!dek.ok()) return dek.status();
           SegmentWriter w(final_meta, std::move(kept_plates), *dek);
           read::Read r;

@@ -39,6 +39,10 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
   const std::set<std::string> allowed_public = {
       "GET /healthz", "GET /metrics", "POST /api/v1/auth/login", "POST /api/v1/auth/enrol",
       "POST /api/v1/auth/enrol/confirm", "GET /api/v1/auth/banner",
+      // Single sign-on (decision 0038): it is sign-in, authorized by the
+      // state, the provider's signed token and a one-time ticket.
+      "GET /api/v1/auth/sso/{agency}/start", "GET /api/v1/auth/sso/callback",
+      "POST /api/v1/auth/sso/redeem",
       // The public transparency report: configuration and aggregates only.
       "GET /api/v1/transparency",
       // The web console's page and bundles: code,
