@@ -3,7 +3,7 @@
 // transparency page is public; everything else needs a session.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, forget, get, signIn, signOut, signedIn, whenSignedOut } from "./api/client";
+import { ApiError, forget, get, redeemSso, signIn, signOut, signedIn, whenSignedOut } from "./api/client";
 import type { Me } from "./api/types";
 import { has } from "./format";
 import { linkClick, navigate, usePath } from "./router";
@@ -38,6 +38,35 @@ function SignIn(props: { onDone: () => void; locked: string }) {
       () => setBanner(""),
     );
   }, []);
+  // Back from the agency's identity provider: the ticket is in the fragment,
+  // which browsers never send to a server. It is taken out of the address bar
+  // at once and redeemed once the banner is accepted.
+  const [ticket] = useState(() => {
+    const m = /[#&]sso_ticket=([0-9a-f]{64})/.exec(location.hash);
+    if (m) history.replaceState(null, "", location.pathname + location.search);
+    return m ? m[1] : "";
+  });
+  const [needCode, setNeedCode] = useState(false);
+  async function finishSso(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError("");
+    try {
+      await redeemSso(ticket, version, needCode ? String(f.get("code")) : undefined);
+      props.onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "mfa_required") setNeedCode(true);
+      setError(err instanceof ApiError ? err.message : "The server did not answer.");
+    } finally {
+      setBusy(false);
+    }
+  }
+  function startSso(e: Event) {
+    e.preventDefault();
+    const agency = String(new FormData(e.currentTarget as HTMLFormElement).get("agency")).trim().toUpperCase();
+    if (agency) location.assign(`/api/v1/auth/sso/${encodeURIComponent(agency)}/start?return=/`);
+  }
   async function submit(e: Event) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -70,6 +99,34 @@ function SignIn(props: { onDone: () => void; locked: string }) {
           <input type="checkbox" checked={accepted} onChange={() => setAccepted(!accepted)} /> I understand and accept
         </label>
       </section>
+      {ticket ? (
+        <form onSubmit={finishSso} aria-label="Finish single sign-on">
+          <p>Your agency's identity provider signed you in. Accept the notice above to continue.</p>
+          {needCode && (
+            <label>
+              Code from your Interdict authenticator{" "}
+              <input name="code" inputMode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required autoFocus />
+            </label>
+          )}
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="primary" disabled={!accepted || busy}>
+            Continue
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={startSso} aria-label="Sign in with your agency's identity provider">
+          <label>
+            Agency code <input name="agency" autocomplete="organization" required />
+          </label>
+          <button type="submit" disabled={!accepted}>
+            Use your agency's identity provider
+          </button>
+        </form>
+      )}
       <form onSubmit={submit} aria-label="Sign in">
         <label>
           Username <input name="username" autocomplete="username" required autoFocus />

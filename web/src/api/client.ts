@@ -166,6 +166,14 @@ export async function signIn(username: string, password: string, code: string, b
   sessionStorage.setItem(KEY, r.token);
 }
 
+// The last step of single sign-on: the one-time ticket the provider's
+// sign-in left in the URL's fragment becomes a session (docs/security.md).
+export async function redeemSso(ticket: string, banner: string, code?: string): Promise<void> {
+  const r = await post("/api/v1/auth/sso/redeem", { body: code ? { ticket, banner, code } : { ticket, banner } });
+  token = r.token;
+  sessionStorage.setItem(KEY, r.token);
+}
+
 export async function signOut(): Promise<void> {
   try {
     await post("/api/v1/auth/logout");
