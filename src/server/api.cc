@@ -146,6 +146,34 @@ http::AccessGate MakeGate(ApiContext& ctx) {
   };
 }
 
+std::optional<http::Response> RefuseBanner(const ApiContext& ctx,
+                                           const std::optional<std::string>& named) {
+  const std::string current = identity::BannerVersion(ctx.login_banner);
+  if (!named) {
+    return ErrorResponse(Status::InvalidArgument(
+        fmt::format("banner: required — the version of the login banner you accept ({}, from "
+                    "GET /api/v1/auth/banner)",
+                    current)));
+  }
+  if (*named != current) {
+    return ErrorResponse(Status::PermissionDenied(
+        fmt::format("banner: the login banner has changed; read and accept the current one "
+                    "(version {})",
+                    current)));
+  }
+  return std::nullopt;
+}
+
+http::Response SessionAnswer(const std::string& token) {
+  return JsonResponse(200, [&](Writer& w) {
+    w.StartObject();
+    json::Members(w, "token", token);
+    w.Key("idle_lock_s");
+    w.Int(30 * 60);
+    w.EndObject();
+  });
+}
+
 void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
   router.Add({"GET", "/api/v1/auth/banner",
               http::AccessRule::Public(
@@ -217,20 +245,9 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                 }
                 // The system-use notice is accepted by the person, on the
                 // server's record, not just ticked in a browser (GOVERNANCE 31).
-                // The same answer for every account: it reveals none.
+                if (std::optional<http::Response> refused = RefuseBanner(ctx, *banner))
+                  return *refused;
                 const std::string current = identity::BannerVersion(ctx.login_banner);
-                if (!*banner) {
-                  return ErrorResponse(Status::InvalidArgument(fmt::format(
-                      "banner: required — the version of the login banner you accept ({}, from "
-                      "GET /api/v1/auth/banner)",
-                      current)));
-                }
-                if (**banner != current) {
-                  return ErrorResponse(Status::PermissionDenied(fmt::format(
-                      "banner: the login banner has changed; read and accept the current one "
-                      "(version {})",
-                      current)));
-                }
                 // The Argon2id check runs outside the catalog's lock, a few at a
                 // time: a burst of sign-ins neither stalls other requests nor
                 // exhausts memory (64 MiB a check).
@@ -257,13 +274,7 @@ void AddAccountRoutes(http::Router& router, ApiContext& ctx) {
                                             req.remote_address, current, ctx.clock.NowMillis());
                     });
                 if (!token.ok()) return Failed(ctx, token.status(), "sign-in failed");
-                return JsonResponse(200, [&](Writer& w) {
-                  w.StartObject();
-                  json::Members(w, "token", *token);
-                  w.Key("idle_lock_s");
-                  w.Int(30 * 60);
-                  w.EndObject();
-                });
+                return SessionAnswer(*token);
               }});
   router.Add({"POST", "/api/v1/auth/logout", http::AccessRule::Requires("account.self"),
               [&ctx](const http::Request& req, const http::PathParams&) {

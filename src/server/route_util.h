@@ -30,6 +30,14 @@ inline http::Response Failed(ApiContext& ctx, const Status& s, std::string_view 
   return r;
 }
 
+// The login banner a sign-in names (password or single sign-on): nullopt
+// when it is the current one, else the refusal (400 without one, 403 for an
+// older one; the same answer for every account). GOVERNANCE 31.
+std::optional<http::Response> RefuseBanner(const ApiContext& ctx,
+                                           const std::optional<std::string>& named);
+// A new session's answer: {"token":…,"idle_lock_s":1800}.
+http::Response SessionAnswer(const std::string& token);
+
 // A whole number of up to 18 digits, nothing else ("12abc" is not 12).
 inline std::optional<std::int64_t> ParseNumber(std::string_view raw) {
   if (raw.empty() || raw.size() > 18 || raw.find_first_not_of("0123456789") != std::string::npos)

@@ -162,44 +162,31 @@ void AddSsoRoutes(http::Router& router, ApiContext& ctx) {
          return Redirect(login->return_to + "#sso_ticket=" + *ticket);
        }});
 
-  router.Add(
-      {"POST", "/api/v1/auth/sso/redeem",
-       http::AccessRule::Public(
-           "single sign-on step 3: a one-time ticket (two minutes), the banner "
-           "accepted, and a TOTP code when the provider asserted no second "
-           "factor; audited"),
-       [&ctx](const http::Request& req, const http::PathParams&) {
-         Result<JsonBody> b = JsonBody::Parse(req.body);
-         if (!b.ok()) return ErrorResponse(b.status());
-         Result<std::string> ticket = b->String("ticket");
-         Result<std::optional<std::string>> banner = b->OptionalString("banner");
-         Result<std::optional<std::string>> code = b->OptionalString("code");
-         for (const Status& s : {ticket.status(), banner.status(), code.status()}) {
-           if (!s.ok()) return ErrorResponse(s);
-         }
-         const std::string current = identity::BannerVersion(ctx.login_banner);
-         if (!*banner)
-           return ErrorResponse(Status::InvalidArgument(fmt::format(
-               "banner: required — the version of the login banner you accept ({})", current)));
-         if (**banner != current)
-           return ErrorResponse(Status::PermissionDenied(fmt::format(
-               "banner: the login banner has changed; read and accept the current one (version "
-               "{})",
-               current)));
-         Result<std::string> token =
-             ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
-               return a.RedeemSsoTicket(*ticket, code->value_or(""), req.remote_address, current,
-                                        ctx.clock.NowMillis());
-             });
-         if (!token.ok()) return Failed(ctx, token.status(), "single sign-on redemption");
-         return JsonResponse(200, [&](Writer& w) {
-           w.StartObject();
-           json::Members(w, "token", *token);
-           w.Key("idle_lock_s");
-           w.Int(30 * 60);
-           w.EndObject();
-         });
-       }});
+  router.Add({"POST", "/api/v1/auth/sso/redeem",
+              http::AccessRule::Public(
+                  "single sign-on step 3: a one-time ticket (two minutes), the banner "
+                  "accepted, and a TOTP code when the provider asserted no second "
+                  "factor; audited"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> ticket = b->String("ticket");
+                Result<std::optional<std::string>> banner = b->OptionalString("banner");
+                Result<std::optional<std::string>> code = b->OptionalString("code");
+                for (const Status& s : {ticket.status(), banner.status(), code.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                if (std::optional<http::Response> refused = RefuseBanner(ctx, *banner))
+                  return *refused;
+                const std::string current = identity::BannerVersion(ctx.login_banner);
+                Result<std::string> token =
+                    ctx.catalog->With([&](catalog::Database&, identity::Accounts& a) {
+                      return a.RedeemSsoTicket(*ticket, code->value_or(""), req.remote_address,
+                                               current, ctx.clock.NowMillis());
+                    });
+                if (!token.ok()) return Failed(ctx, token.status(), "single sign-on redemption");
+                return SessionAnswer(*token);
+              }});
 }
 
 }  // namespace interdict::server
