@@ -100,6 +100,14 @@ TEST(OperationsCliTest, AnEncryptedServerIsBackedUpWhileServingRestoredAndItsMas
   EXPECT_EQ(sealed_count.code, 0) << sealed_count.err;
   EXPECT_EQ(sealed_count.out, "500\n");
 
+  std::vector<std::string> verify = {kBin, "store", "verify", "--data", restored};
+  test::RunResult verify_plain = RunProgram(verify);
+  EXPECT_EQ(verify_plain.code, 1) << "sealed files cannot be checked without their keys";
+  verify.insert(verify.end(), with_keys.begin(), with_keys.end());
+  test::RunResult verified_store = RunProgram(verify);
+  EXPECT_EQ(verified_store.code, 0) << verified_store.err;
+  EXPECT_EQ(verified_store.out, "store verify: ok\n");
+
   test::RunResult listed =
       RunProgram({kBin, "keys", "list", "--master-key", master, "--keys", keys});
   ASSERT_EQ(listed.code, 0) << listed.err;
