@@ -92,6 +92,23 @@ Result<std::vector<std::string>> JsonBody::StringArray(std::string_view field) c
   return **v;
 }
 
+Result<std::map<std::string, std::string>> JsonBody::StringMap(std::string_view field) const {
+  const auto it = doc_->d.FindMember(
+      rapidjson::Value(field.data(), static_cast<rapidjson::SizeType>(field.size())));
+  if (it == doc_->d.MemberEnd() || it->value.IsNull())
+    return Status::InvalidArgument(fmt::format("{}: required", field));
+  if (!it->value.IsObject())
+    return Status::InvalidArgument(fmt::format("{}: must be an object of strings", field));
+  std::map<std::string, std::string> out;
+  for (const auto& m : it->value.GetObject()) {
+    const std::string name(m.name.GetString(), m.name.GetStringLength());
+    if (!m.value.IsString())
+      return Status::InvalidArgument(fmt::format("{}.{}: must be a string", field, name));
+    out[name] = std::string(m.value.GetString(), m.value.GetStringLength());
+  }
+  return out;
+}
+
 http::Response ErrorResponse(const Status& s) {
   // The status's own reason when it has one, else the kind's generic code.
   const auto code = [&](std::string_view generic) -> std::string_view {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ class JsonBody {
   // An array of strings; InvalidArgument naming the field (and the index).
   Result<std::vector<std::string>> StringArray(std::string_view field) const;
   Result<std::optional<std::vector<std::string>>> OptionalStringArray(std::string_view field) const;
+  // An object whose members are all strings; InvalidArgument naming the
+  // field (and the member) otherwise.
+  Result<std::map<std::string, std::string>> StringMap(std::string_view field) const;
 
  private:
   struct Doc;

@@ -41,9 +41,79 @@ std::string SafeReturn(const std::optional<std::string>& r) {
   return *r;
 }
 
+// An agency's settings as its administrators see them, with the address to
+// register at the provider.
+http::Response SettingsAnswer(const ApiContext& ctx,
+                              const std::optional<identity::SsoSettings>& s) {
+  return JsonResponse(200, [&](Writer& w) {
+    w.StartObject();
+    json::Members(
+        w, "available", ctx.sso != nullptr, "redirect_uri",
+        ctx.sso != nullptr ? std::optional<std::string>(ctx.sso_redirect_uri) : std::nullopt,
+        "configured", s.has_value());
+    if (s) {
+      json::Members(w, "issuer", s->issuer, "client_id", s->client_id, "groups_claim",
+                    s->groups_claim);
+      json::Key(w, "role_map");
+      w.StartObject();
+      for (const auto& [group, role] : s->role_map) json::Members(w, group, role);
+      w.EndObject();
+      json::Members(w, "require_mfa", s->require_mfa, "mfa_amr", s->mfa_amr, "mfa_acr", s->mfa_acr,
+                    "enabled", s->enabled);
+    }
+    w.EndObject();
+  });
+}
+
 }  // namespace
 
 void AddSsoRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"GET", "/api/v1/sso", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::optional<identity::SsoSettings>> s =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return identity::SsoSettingsFor(db, Caller(req).agency_code);
+                    });
+                if (!s.ok()) return Failed(ctx, s.status(), "reading single sign-on settings");
+                return SettingsAnswer(ctx, *s);
+              }});
+  router.Add({"PUT", "/api/v1/sso", http::AccessRule::Requires("users.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> issuer = b->String("issuer");
+                Result<std::string> client_id = b->String("client_id");
+                Result<std::map<std::string, std::string>> role_map = b->StringMap("role_map");
+                Result<std::optional<std::string>> groups_claim = b->OptionalString("groups_claim");
+                Result<std::optional<bool>> require_mfa = b->OptionalBool("require_mfa");
+                Result<std::optional<bool>> enabled = b->OptionalBool("enabled");
+                Result<std::optional<std::vector<std::string>>> amr =
+                    b->OptionalStringArray("mfa_amr");
+                Result<std::optional<std::vector<std::string>>> acr =
+                    b->OptionalStringArray("mfa_acr");
+                for (const Status& st :
+                     {issuer.status(), client_id.status(), role_map.status(), groups_claim.status(),
+                      require_mfa.status(), enabled.status(), amr.status(), acr.status()}) {
+                  if (!st.ok()) return ErrorResponse(st);
+                }
+                const identity::Principal& p = Caller(req);
+                identity::SsoSettings s;
+                s.agency_code = p.agency_code;
+                s.issuer = *issuer;
+                s.client_id = *client_id;
+                s.role_map = *role_map;
+                s.groups_claim = groups_claim->value_or("groups");
+                s.require_mfa = require_mfa->value_or(true);
+                s.enabled = enabled->value_or(true);
+                if (*amr) s.mfa_amr = **amr;
+                if (*acr) s.mfa_acr = **acr;
+                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                  return identity::ConfigureSso(db, s, p.Actor(), ctx.clock.NowMillis());
+                });
+                if (!st.ok()) return Failed(ctx, st, "setting single sign-on");
+                return SettingsAnswer(ctx, s);
+              }});
+
   router.Add(
       {"GET", "/api/v1/auth/sso/{agency}/start",
        http::AccessRule::Public("single sign-on step 1: a redirect to the agency's identity "

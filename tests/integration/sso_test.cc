@@ -261,3 +261,54 @@ TEST_F(SsoTest, AnAgencyWithoutSingleSignOnAnswers404) {
 
 }  // namespace
 }  // namespace interdict::server
+
+namespace interdict::server {
+namespace {
+
+TEST_F(SsoTest, AnAgencysAdministratorSetsItsProviderThroughTheApiAndNoOneElseMay) {
+  {
+    auto db = catalog::Database::Open(test::CatalogAt(dir_.File("catalog.db")));
+    ASSERT_TRUE(db.ok());
+    test::AddUser(**db, 1, "boss", "administrator");
+    test::AddUser(**db, 1, "ana", "analyst");
+  }
+  const std::string boss = test::SignIn(running_->client(), clock_, "boss");
+  auto got = test::Call(running_->client(), boss, "GET", "/api/v1/sso");
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_NE(got.body.find(R"("redirect_uri":"http://127.0.0.1/api/v1/auth/sso/callback")"),
+            std::string::npos)
+      << "what to register at the provider: " << got.body;
+  EXPECT_NE(got.body.find(R"("configured":true)"), std::string::npos) << got.body;
+
+  const std::string base =
+      R"({"issuer":")" + provider_.issuer() + R"(","client_id":"interdict-stlpd","role_map":)";
+  auto bad_role = test::Call(running_->client(), boss, "PUT", "/api/v1/sso",
+                             base + R"({"lpr-analysts":"superuser"}})");
+  EXPECT_EQ(bad_role.status, 400);
+  EXPECT_NE(bad_role.body.find("role_map"), std::string::npos) << bad_role.body;
+  auto plain_http =
+      test::Call(running_->client(), boss, "PUT", "/api/v1/sso",
+                 R"({"issuer":"http://idp.example","client_id":"x","role_map":{"g":"officer"}})");
+  EXPECT_EQ(plain_http.status, 400) << "a provider off this host is reached over https only";
+
+  auto set = test::Call(running_->client(), boss, "PUT", "/api/v1/sso",
+                        base + R"({"lpr-analysts":"officer"}})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_NE(set.body.find(R"("role_map":{"lpr-analysts":"officer"})"), std::string::npos)
+      << set.body;
+  Outcome o = SignInThroughProvider();
+  ASSERT_EQ(o.status, 302) << o.body;
+  auto me = test::Call(running_->client(), Token(Redeem(o.ticket)), "GET", "/api/v1/me");
+  EXPECT_NE(me.body.find(R"("role":"officer")"), std::string::npos) << me.body;
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'sso.configure' AND actor LIKE "
+                  "'user:%'"),
+            1);
+
+  clock_.Advance(std::chrono::seconds(30));
+  const std::string ana = test::SignIn(running_->client(), clock_, "ana");
+  EXPECT_EQ(test::Call(running_->client(), ana, "GET", "/api/v1/sso").status, 403);
+  EXPECT_EQ(test::Call(running_->client(), ana, "PUT", "/api/v1/sso", base + "{}}").status, 403);
+}
+
+}  // namespace
+}  // namespace interdict::server
