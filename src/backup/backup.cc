@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "base/build_info.h"
+#include "base/files.h"
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
@@ -33,7 +34,7 @@ constexpr std::string_view kSignPurpose = "backup-manifest/1";
 constexpr std::size_t kChunk = 1 << 20;
 
 Status Errno(std::string_view what, const std::string& path) {
-  return Status::IOError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+  return files::ErrnoError(what, path);
 }
 
 Status Cancelled() {
@@ -44,49 +45,37 @@ bool Stopped(const std::atomic<bool>* stop) {
   return stop != nullptr && stop->load();
 }
 
-Status SyncPath(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open", path);
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : Errno("cannot sync", path);
-}
+struct Hashed {
+  std::uint64_t size = 0;
+  std::string sha256;  // hex
+};
 
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n <= 0) return Errno("cannot write", path);
-    data.remove_prefix(static_cast<std::size_t>(n));
+// Reads `src` in chunks, hashing them and, when `out` >= 0, writing them to
+// it (named `out_path` in errors). NotFound when `src` does not exist.
+Result<Hashed> HashCopy(const std::string& src, int out, const std::string& out_path) {
+  const int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    if (errno == ENOENT) return Status::NotFound(fmt::format("'{}' does not exist", src));
+    return Errno("cannot open", src);
   }
-  return Status::Ok();
-}
-
-// A file written whole: tmp, fsync, rename, directory fsync.
-Status WriteWhole(const std::string& path, std::string_view text, const std::string& tmp) {
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("cannot create", tmp);
-  Status st = WriteAll(fd, text, tmp);
-  if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync", tmp);
-  ::close(fd);
+  crypto::Sha256Hasher hash;
+  Hashed h;
+  std::string buf(kChunk, '\0');
+  Status st;
+  for (;;) {
+    const ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0) st = Errno("cannot read", src);
+    if (n <= 0) break;
+    const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+    hash.Update(chunk);
+    h.size += chunk.size();
+    if (out >= 0) st = files::WriteAll(out, chunk, out_path);
+    if (!st.ok()) break;
+  }
+  ::close(in);
   if (!st.ok()) return st;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
-  return SyncPath(fs::path(path).parent_path().string(), true);
-}
-
-Result<std::string> ReadSmall(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(fmt::format("'{}' does not exist", path));
-    return Errno("cannot open", path);
-  }
-  std::string out;
-  char buf[65536];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  const bool failed = n < 0;
-  ::close(fd);
-  if (failed) return Errno("cannot read", path);
-  return out;
+  h.sha256 = crypto::HexEncode(crypto::AsBytes(hash.Final()));
+  return h;
 }
 
 std::string ObjectRel(const std::string& sha) {
@@ -113,13 +102,14 @@ class Destination {
         return Status::IOError(fmt::format("cannot create '{}{}': {}", root_, d, ec.message()));
     }
     const std::string format = root_ + "/FORMAT";
-    Result<std::string> have = ReadSmall(format);
+    Result<std::string> have = files::ReadFile(format);
     if (have.ok()) {
       if (*have != kFormatLine)
         return Status::FailedPrecondition(
             fmt::format("'{}' holds '{}', not an interdict backup of format 1", format, *have));
     } else {
-      INTERDICT_RETURN_IF_ERROR(WriteWhole(format, kFormatLine, root_ + "/tmp/FORMAT"));
+      INTERDICT_RETURN_IF_ERROR(
+          files::WriteFileAtomically(format, kFormatLine, 0600, root_ + "/tmp/FORMAT"));
     }
     // What an interrupted run left in tmp/ was never part of a backup.
     for (const auto& e : fs::directory_iterator(root_ + "/tmp", ec)) fs::remove(e.path(), ec);
@@ -132,59 +122,27 @@ class Destination {
   // when `src` is gone (a merge or purge removed it under the copy).
   Result<FileEntry> CopyIn(const std::string& src, const std::string& rel,
                            std::uint64_t* new_bytes) {
-    const int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-      if (errno == ENOENT) return Status::NotFound(fmt::format("'{}' is gone", src));
-      return Errno("cannot open", src);
-    }
     const std::string tmp =
         fmt::format("{}/tmp/{}", root_, crypto::HexEncode(crypto::RandomBytes(8)));
     const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) {
-      ::close(in);
-      return Errno("cannot create", tmp);
-    }
-    crypto::Sha256Hasher hash;
-    FileEntry e;
-    e.path = rel;
-    std::string buf(kChunk, '\0');
-    Status st;
-    for (;;) {
-      const ssize_t n = ::read(in, buf.data(), buf.size());
-      if (n < 0) {
-        st = Errno("cannot read", src);
-        break;
-      }
-      if (n == 0) break;
-      const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
-      hash.Update(chunk);
-      e.size += chunk.size();
-      st = WriteAll(out, chunk, tmp);
-      if (!st.ok()) break;
-    }
-    ::close(in);
-    e.sha256 = crypto::HexEncode(crypto::AsBytes(hash.Final()));
-    if (st.ok() && Has(e.sha256)) {
-      ::close(out);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    if (st.ok() && ::fsync(out) != 0) st = Errno("cannot sync", tmp);
+    if (out < 0) return Errno("cannot create", tmp);
+    Result<Hashed> h = HashCopy(src, out, tmp);
+    Status st = h.ok() ? Status::Ok() : h.status();
+    const bool known = st.ok() && Has(h->sha256);
+    if (st.ok() && !known && ::fsync(out) != 0) st = Errno("cannot sync", tmp);
     ::close(out);
-    if (st.ok()) st = Place(tmp, e.sha256);
-    if (!st.ok()) {
-      ::unlink(tmp.c_str());
-      return st;
-    }
-    *new_bytes += e.size;
-    return e;
+    if (st.ok() && !known) st = Place(tmp, h->sha256);
+    if (!st.ok() || known) ::unlink(tmp.c_str());
+    if (!st.ok()) return st;
+    if (!known) *new_bytes += h->size;
+    return FileEntry{rel, h->size, h->sha256};
   }
 
   // Directories of objects placed since the last SyncObjects.
   Status SyncObjects() {
-    for (const std::string& d : touched_) INTERDICT_RETURN_IF_ERROR(SyncPath(d, true));
+    for (const std::string& d : touched_) INTERDICT_RETURN_IF_ERROR(files::SyncDirectory(d));
     touched_.clear();
-    return SyncPath(root_ + "/objects", true);
+    return files::SyncDirectory(root_ + "/objects");
   }
 
  private:
@@ -201,11 +159,16 @@ class Destination {
   std::set<std::string> touched_;
 };
 
-// The names in `dir` (sorted); empty when it does not exist.
-std::vector<std::string> List(const std::string& dir) {
+// The names in `dir` (sorted); empty when it does not exist. Any other
+// failure is an error: a backup must not miss files it could not list.
+Result<std::vector<std::string>> List(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) out.push_back(e.path().filename().string());
+  fs::directory_iterator it(dir, ec);
+  if (ec == std::errc::no_such_file_or_directory) return out;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec))
+    out.push_back(it->path().filename().string());
+  if (ec) return Status::IOError(fmt::format("cannot list '{}': {}", dir, ec.message()));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -322,10 +285,12 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& where) 
   return m;
 }
 
-// The manifests of `dest` (ids, oldest first).
-std::vector<std::string> SetIds(const std::string& dest) {
+// The manifests of `dest` (ids, in name order).
+Result<std::vector<std::string>> SetIds(const std::string& dest) {
+  Result<std::vector<std::string>> names = List(dest + "/sets");
+  if (!names.ok()) return names.status();
   std::vector<std::string> ids;
-  for (const std::string& n : List(dest + "/sets")) {
+  for (const std::string& n : *names) {
     if (n.ends_with(".json")) ids.push_back(n.substr(0, n.size() - 5));
   }
   return ids;
@@ -335,11 +300,11 @@ std::vector<std::string> SetIds(const std::string& dest) {
 Result<Manifest> LoadManifest(const std::string& dest, const std::string& id,
                               const crypto::MasterKey* master) {
   const std::string path = dest + "/sets/" + id + ".json";
-  Result<std::string> text = ReadSmall(path);
+  Result<std::string> text = files::ReadFile(path);
   if (!text.ok()) return text.status();
   Result<Manifest> m = ParseManifest(*text, path);
   if (!m.ok()) return m.status();
-  Result<std::string> sig = ReadSmall(path + ".sig");
+  Result<std::string> sig = files::ReadFile(path + ".sig");
   if (!sig.ok()) return Status::Corruption(fmt::format("{}: no signature file", path));
   std::string want = sig.value();
   while (!want.empty() && (want.back() == '\n' || want.back() == '\r')) want.pop_back();
@@ -414,9 +379,18 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
   Destination dest(o.dest);
   INTERDICT_RETURN_IF_ERROR(dest.Prepare());
   Manifest m;
-  m.id = NewId(clock.NowMillis(), SetIds(o.dest));
+  Result<std::vector<std::string>> earlier = SetIds(o.dest);
+  if (!earlier.ok()) return earlier.status();
+  m.id = NewId(clock.NowMillis(), *earlier);
   m.created_at = FormatRfc3339(clock.NowMillis());
-  m.encrypted = o.encrypted;
+  // A store with sealed segments is encrypted, and its backup is signed under
+  // its master key: one without the key is refused before anything is copied.
+  Result<store::Store::Summary> held = store::Store::Describe(store::Env::Posix(), paths.store());
+  if (!held.ok()) return held.status();
+  m.encrypted = o.master != nullptr || held->segments_by_version.contains(3);
+  if (m.encrypted && o.master == nullptr)
+    return Status::FailedPrecondition(
+        "this store is encrypted at rest: give its master key (--master-key) to sign the backup");
   if (o.master) m.master_key = o.master->id();
   std::uint64_t new_bytes = 0, bytes = 0;
   CreateResult result;
@@ -458,17 +432,23 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
           "lighter");
     store_files.clear();
     result.rounds = round;
-    Result<std::string> cp = ReadSmall(store + "/CHECKPOINT");
+    Result<std::string> cp = files::ReadFile(store + "/CHECKPOINT");
     std::string checkpoint = cp.ok() ? *cp : "";
     if (!cp.ok() && cp.status().code() != StatusCode::kNotFound) return cp.status();
     bool again = false;
     std::vector<std::pair<std::string, std::string>> todo;  // source, path in the data dir
-    for (const std::string& n : List(store + "/wal")) {
+    Result<std::vector<std::string>> wal = List(store + "/wal");
+    if (!wal.ok()) return wal.status();
+    for (const std::string& n : *wal) {
       if (n.ends_with(".wal")) todo.emplace_back(store + "/wal/" + n, "store/wal/" + n);
     }
     const std::size_t wal_files = todo.size();
-    for (const std::string& agency : List(store + "/seg")) {
-      for (const std::string& n : List(store + "/seg/" + agency)) {
+    Result<std::vector<std::string>> agencies = List(store + "/seg");
+    if (!agencies.ok()) return agencies.status();
+    for (const std::string& agency : *agencies) {
+      Result<std::vector<std::string>> segs = List(store + "/seg/" + agency);
+      if (!segs.ok()) return segs.status();
+      for (const std::string& n : *segs) {
         if (n.ends_with(".seg"))
           todo.emplace_back(store + "/seg/" + agency + "/" + n, "store/seg/" + agency + "/" + n);
       }
@@ -488,7 +468,7 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
         progress(fmt::format("store: {}/{} files ({} new so far)", i + 1, todo.size(),
                              Human(new_bytes)));
     }
-    Result<std::string> after = ReadSmall(store + "/CHECKPOINT");
+    Result<std::string> after = files::ReadFile(store + "/CHECKPOINT");
     const std::string checkpoint_after = after.ok() ? *after : "";
     if (again || checkpoint_after != checkpoint) {
       if (progress)
@@ -498,7 +478,7 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
     }
     if (!checkpoint.empty()) {
       const std::string tmp = o.dest + "/tmp/CHECKPOINT-" + m.id;
-      INTERDICT_RETURN_IF_ERROR(WriteWhole(tmp + ".final", checkpoint, tmp));
+      INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(tmp + ".final", checkpoint, 0600, tmp));
       Result<FileEntry> e = dest.CopyIn(tmp + ".final", "store/CHECKPOINT", &new_bytes);
       ::unlink((tmp + ".final").c_str());
       if (!e.ok()) return e.status();
@@ -514,14 +494,20 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
   if (Result<FileEntry> e = dest.CopyIn(store + "/purge.log", "store/purge.log", &new_bytes);
       e.ok()) {
     m.files.push_back(*e);
+  } else if (e.status().code() != StatusCode::kNotFound) {
+    return e.status();
   }
 
   // 3. Images (content-addressed: an object already there is not read again)
   // and the keyed-hash key of confidential plates.
   const std::string images = o.images_dir.empty() ? paths.images() : o.images_dir;
   std::uint64_t image_count = 0;
-  for (const std::string& sub : List(images)) {
-    for (const std::string& n : List(images + "/" + sub)) {
+  Result<std::vector<std::string>> subs = List(images);
+  if (!subs.ok()) return subs.status();
+  for (const std::string& sub : *subs) {
+    Result<std::vector<std::string>> names = List(images + "/" + sub);
+    if (!names.ok()) return names.status();
+    for (const std::string& n : *names) {
       if (Stopped(stop)) return Cancelled();
       const std::string rel = "images/" + sub + "/" + n;
       if (IsHex64(n) && dest.Has(n)) {
@@ -554,9 +540,10 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
   for (const FileEntry& f : m.files) bytes += f.size;
   const std::string text = ManifestJson(m, bytes, new_bytes);
   const std::string sets = o.dest + "/sets/" + m.id + ".json";
+  INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(
+      sets + ".sig", Signature(text, o.master) + "\n", 0600, o.dest + "/tmp/sig-" + m.id));
   INTERDICT_RETURN_IF_ERROR(
-      WriteWhole(sets + ".sig", Signature(text, o.master) + "\n", o.dest + "/tmp/sig-" + m.id));
-  INTERDICT_RETURN_IF_ERROR(WriteWhole(sets, text, o.dest + "/tmp/manifest-" + m.id));
+      files::WriteFileAtomically(sets, text, 0600, o.dest + "/tmp/manifest-" + m.id));
   result.files = m.files.size();
   result.bytes = bytes;
   result.new_bytes = new_bytes;
@@ -568,17 +555,20 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
 
 Result<VerifyReport> Verify(const std::string& dest, const std::string& id,
                             const crypto::MasterKey* master) {
-  Result<std::string> format = ReadSmall(dest + "/FORMAT");
+  Result<std::string> format = files::ReadFile(dest + "/FORMAT");
   if (!format.ok() || *format != kFormatLine)
     return Status::NotFound(fmt::format("'{}' is not an interdict backup destination", dest));
   VerifyReport report;
-  std::vector<std::string> ids = SetIds(dest);
+  Result<std::vector<std::string>> all = SetIds(dest);
+  if (!all.ok()) return all.status();
+  std::vector<std::string> ids = *all;
   if (!id.empty()) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end())
       return Status::NotFound(fmt::format("no backup '{}' in '{}'", id, dest));
     ids = {id};
   }
-  std::set<std::string> referenced;
+  // Backups share most objects: each is read once, its verdict reused.
+  std::map<std::string, std::string> verdicts;  // object → problem ("" when sound)
   for (const std::string& set : ids) {
     ++report.manifests;
     Result<Manifest> m = LoadManifest(dest, set, master);
@@ -589,39 +579,31 @@ Result<VerifyReport> Verify(const std::string& dest, const std::string& id,
     for (const FileEntry& f : m->files) {
       ++report.files;
       const std::string rel = ObjectRel(f.sha256);
-      referenced.insert(f.sha256);
-      const std::string obj = dest + "/" + rel;
-      const int fd = ::open(obj.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        report.problems.push_back({set, f.path, rel, "missing"});
-        continue;
+      auto [it, fresh] = verdicts.try_emplace(rel);
+      if (fresh) {
+        Result<Hashed> h = HashCopy(dest + "/" + rel, -1, "");
+        if (!h.ok()) {
+          it->second = h.status().code() == StatusCode::kNotFound
+                           ? "missing"
+                           : "unreadable: " + h.status().message();
+        } else if (h->sha256 != f.sha256) {
+          it->second = "wrong hash: the file was changed or damaged";
+        } else if (h->size != f.size) {
+          it->second = fmt::format("wrong size: {} bytes, the manifest says {}", h->size, f.size);
+        }
       }
-      crypto::Sha256Hasher hash;
-      std::uint64_t size = 0;
-      std::string buf(kChunk, '\0');
-      ssize_t n;
-      while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
-        hash.Update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-        size += static_cast<std::uint64_t>(n);
-      }
-      ::close(fd);
-      if (n < 0) {
-        report.problems.push_back(
-            {set, f.path, rel, std::string("unreadable: ") + std::strerror(errno)});
-      } else if (size != f.size) {
-        report.problems.push_back(
-            {set, f.path, rel,
-             fmt::format("wrong size: {} bytes, the manifest says {}", size, f.size)});
-      } else if (crypto::HexEncode(crypto::AsBytes(hash.Final())) != f.sha256) {
-        report.problems.push_back(
-            {set, f.path, rel, "wrong hash: the file was changed or damaged"});
-      }
+      if (!it->second.empty()) report.problems.push_back({set, f.path, rel, it->second});
     }
   }
   if (id.empty()) {
-    for (const std::string& sub : List(dest + "/objects")) {
-      for (const std::string& n : List(dest + "/objects/" + sub)) {
-        if (!referenced.contains(n)) report.unreferenced.push_back("objects/" + sub + "/" + n);
+    Result<std::vector<std::string>> subs = List(dest + "/objects");
+    if (!subs.ok()) return subs.status();
+    for (const std::string& sub : *subs) {
+      Result<std::vector<std::string>> names = List(dest + "/objects/" + sub);
+      if (!names.ok()) return names.status();
+      for (const std::string& n : *names) {
+        const std::string rel = "objects/" + sub + "/" + n;
+        if (!verdicts.contains(rel)) report.unreferenced.push_back(rel);
       }
     }
   }
@@ -634,9 +616,10 @@ Result<RestoreReport> Restore(const RestoreOptions& o, const Clock& clock, Logge
   if (fs::exists(o.data_dir, ec) && !fs::is_empty(o.data_dir, ec))
     return Status::FailedPrecondition(fmt::format(
         "'{}' exists and is not empty: restore only into a new or empty directory", o.data_dir));
-  std::vector<std::string> ids = SetIds(o.dest);
-  if (ids.empty()) return Status::NotFound(fmt::format("no backup in '{}'", o.dest));
-  const std::string id = o.id.empty() ? Newest(ids) : o.id;
+  Result<std::vector<std::string>> ids = SetIds(o.dest);
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return Status::NotFound(fmt::format("no backup in '{}'", o.dest));
+  const std::string id = o.id.empty() ? Newest(*ids) : o.id;
   Result<Manifest> m = LoadManifest(o.dest, id, o.master);
   if (!m.ok()) return m.status();
   if (m->encrypted && o.keys == nullptr)
@@ -662,36 +645,22 @@ Result<RestoreReport> Restore(const RestoreOptions& o, const Clock& clock, Logge
     const std::string obj = o.dest + "/" + ObjectRel(f.sha256);
     const fs::path out = fs::path(staging) / f.path;
     fs::create_directories(out.parent_path(), ec);
-    const int in = ::open(obj.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0)
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return fail(Errno("cannot create", out.string()));
+    Result<Hashed> h = HashCopy(obj, fd, out.string());
+    Status st = h.ok() ? Status::Ok() : h.status();
+    if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync", out.string());
+    ::close(fd);
+    if (!st.ok() && st.code() == StatusCode::kNotFound)
       return fail(Status::NotFound(
           fmt::format("backup {}: {} (object {}) is missing", id, f.path, ObjectRel(f.sha256))));
-    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      ::close(in);
-      return fail(Errno("cannot create", out.string()));
-    }
-    crypto::Sha256Hasher hash;
-    std::uint64_t size = 0;
-    std::string buf(kChunk, '\0');
-    ssize_t n;
-    Status st;
-    while (st.ok() && (n = ::read(in, buf.data(), buf.size())) > 0) {
-      const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
-      hash.Update(chunk);
-      size += chunk.size();
-      st = WriteAll(fd, chunk, out.string());
-    }
-    if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync", out.string());
-    ::close(in);
-    ::close(fd);
     if (!st.ok()) return fail(st);
-    if (size != f.size || crypto::HexEncode(crypto::AsBytes(hash.Final())) != f.sha256)
+    if (h->size != f.size || h->sha256 != f.sha256)
       return fail(Status::Corruption(
           fmt::format("backup {}: {} (object {}) does not match the manifest; run backup verify",
                       id, f.path, ObjectRel(f.sha256))));
     ++report.files;
-    report.bytes += size;
+    report.bytes += h->size;
     if (progress && report.files % 500 == 0)
       progress(fmt::format("restored {}/{} files", report.files, m->files.size()));
   }
@@ -733,7 +702,7 @@ Result<RestoreReport> Restore(const RestoreOptions& o, const Clock& clock, Logge
   if (fs::exists(target, ec)) fs::remove(target, ec);  // empty, checked above
   if (::rename(staging.c_str(), target.c_str()) != 0)
     return fail(Errno("cannot rename the restored directory to", target.string()));
-  INTERDICT_RETURN_IF_ERROR(SyncPath(target.parent_path().string(), true));
+  INTERDICT_RETURN_IF_ERROR(files::SyncDirectory(target.parent_path().string()));
   return report;
 }
 

@@ -25,10 +25,10 @@ struct CreateOptions {
   std::string data_dir;
   std::string images_dir;  // empty: DATA/images
   std::string dest;
-  // Signs the manifest (the same key as encryption.master_key_file); null:
-  // the manifest carries only its own hash.
+  // Signs the manifest (the same key as encryption.master_key_file), and
+  // marks the backup encrypted; null: the manifest carries only its own hash,
+  // and a store with sealed segments is refused (FailedPrecondition).
   const crypto::MasterKey* master = nullptr;
-  bool encrypted = false;  // the store's files are sealed (for the manifest)
 };
 
 struct CreateResult {

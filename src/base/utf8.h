@@ -14,4 +14,7 @@ std::size_t FindInvalidUtf8(std::string_view s);
 // A copy with each invalid sequence replaced by U+FFFD.
 std::string SanitizeUtf8(std::string_view s);
 
+// At most `max_bytes` of valid UTF-8 `s`, cut before a character, never in one.
+std::string_view TruncateUtf8(std::string_view s, std::size_t max_bytes);
+
 }  // namespace interdict

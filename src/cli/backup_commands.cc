@@ -4,13 +4,12 @@
 #include <signal.h>
 
 #include <atomic>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/core.h>
 
 #include "backup/backup.h"
+#include "base/files.h"
 #include "base/json_writer.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -84,12 +83,12 @@ int Create(const std::vector<std::string>& argv) {
   o.dest = *args->Get("to");
   o.images_dir = args->Get("images").value_or("");
   o.master = master->get();
-  o.encrypted = o.master != nullptr;
   CatchStop();
   Result<backup::CreateResult> r = backup::Create(o, Clock::System(), &g_stop, Progress(cmd));
   if (!r.ok()) return Fail(cmd, r.status());
+  Status metrics_written = Status::Ok();
   if (const std::optional<std::string> metrics = args->Get("metrics-file")) {
-    // Written whole (tmp, rename), so the collector never reads half a file.
+    // Written whole, so the collector never reads half a file.
     const std::string text = fmt::format(
         "# HELP interdict_backup_last_success_timestamp_seconds When the last backup finished.\n"
         "# TYPE interdict_backup_last_success_timestamp_seconds gauge\n"
@@ -99,17 +98,15 @@ int Create(const std::vector<std::string>& argv) {
         "# HELP interdict_backup_last_new_bytes Bytes the last backup copied.\n"
         "# TYPE interdict_backup_last_new_bytes gauge\ninterdict_backup_last_new_bytes {}\n",
         static_cast<double>(Clock::System().NowMillis()) / 1000.0, r->bytes, r->new_bytes);
-    const std::string tmp = *metrics + ".tmp";
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out || std::rename(tmp.c_str(), metrics->c_str()) != 0)
-      std::cerr << "interdict backup create: cannot write " << *metrics << "\n";
+    metrics_written = files::WriteFileAtomically(*metrics, text, 0644);
   }
   std::cout << json::Object("id", r->id, "files", r->files, "bytes", r->bytes, "new_bytes",
                             r->new_bytes, "store_checkpoint", r->store_checkpoint, "store_rounds",
                             r->rounds, "audit_seq", r->audit_seq, "audit_hash", r->audit_hash)
             << "\n";
+  // The backup is whole; a missing metrics file still fails the run, so a
+  // scheduler notices before the backup alert does.
+  if (!metrics_written.ok()) return Fail(cmd, metrics_written);
   return kExitOk;
 }
 

@@ -56,7 +56,9 @@ int List(const std::vector<std::string>& argv) {
   if (!keys.ok()) return Fail("list", keys.status());
   for (const crypto::DataKey& k : keys->ring->List())
     std::cout << json::Object("state", "live", "key", json::Raw{KeyJson(k)}) << "\n";
-  for (const crypto::DataKey& k : keys->ring->Destroyed())
+  Result<std::vector<crypto::DataKey>> destroyed = keys->ring->Destroyed();
+  if (!destroyed.ok()) return Fail("list", destroyed.status());
+  for (const crypto::DataKey& k : *destroyed)
     std::cout << json::Object("state", "destroyed", "key", json::Raw{KeyJson(k)}) << "\n";
   return kExitOk;
 }

@@ -1,10 +1,6 @@
 #include "crypto/aead.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <cstdio>
-#include <cstdlib>
 
 #include <memory>
 
@@ -34,36 +30,41 @@ Status CheckKey(std::string_view key) {
   return Status::Ok();
 }
 
-}  // namespace
+// OpenSSL takes lengths as int: values are refused well below that.
+Status CheckSize(std::size_t n) {
+  if (n > kAeadMaxBytes)
+    return Status::InvalidArgument(
+        fmt::format("a sealed value holds at most {} bytes, not {}", kAeadMaxBytes, n));
+  return Status::Ok();
+}
 
-Result<std::string> SealWithNonceForTest(std::string_view key, std::string_view nonce,
-                                         std::string_view plaintext, std::string_view associated) {
-  INTERDICT_RETURN_IF_ERROR(CheckKey(key));
-  if (nonce.size() != kAeadNonceBytes)
-    return Status::InvalidArgument(fmt::format("a nonce is {} bytes", kAeadNonceBytes));
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  std::string out(nonce);
-  out.resize(kAeadNonceBytes + plaintext.size() + kAeadTagBytes);
+// Appends nonce | ciphertext | tag to `*out` with `ctx`, keyed already.
+Status SealWith(EVP_CIPHER_CTX* ctx, std::string_view nonce, std::string_view plaintext,
+                std::string_view associated, std::string* out) {
+  INTERDICT_RETURN_IF_ERROR(CheckSize(plaintext.size()));
+  INTERDICT_RETURN_IF_ERROR(CheckSize(associated.size()));
+  const std::size_t at = out->size();
+  out->append(nonce);
+  out->resize(at + kAeadNonceBytes + plaintext.size() + kAeadTagBytes);
+  const std::size_t tag_at = at + kAeadNonceBytes + plaintext.size();
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key),
-                                      Bytes(nonce)) == 1;
-  ok = ok && (associated.empty() || EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(associated),
+  bool ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(nonce)) == 1;
+  ok = ok && (associated.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, Bytes(associated),
                                                       static_cast<int>(associated.size())) == 1);
   ok = ok && (plaintext.empty() ||
-              EVP_EncryptUpdate(ctx.get(), Bytes(out, kAeadNonceBytes), &len, Bytes(plaintext),
+              EVP_EncryptUpdate(ctx, Bytes(*out, at + kAeadNonceBytes), &len, Bytes(plaintext),
                                 static_cast<int>(plaintext.size())) == 1);
-  ok = ok &&
-       EVP_EncryptFinal_ex(ctx.get(), Bytes(out, kAeadNonceBytes + plaintext.size()), &len) == 1;
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
-                                 Bytes(out, kAeadNonceBytes + plaintext.size())) == 1;
-  if (!ok) return Status::Internal("AES-256-GCM sealing failed in OpenSSL");
-  return out;
+  ok = ok && EVP_EncryptFinal_ex(ctx, Bytes(*out, tag_at), &len) == 1;
+  ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
+                                 Bytes(*out, tag_at)) == 1;
+  if (!ok) {
+    out->resize(at);
+    return Status::Internal("AES-256-GCM sealing failed in OpenSSL");
+  }
+  return Status::Ok();
 }
 
-Result<std::string> Seal(std::string_view key, std::string_view plaintext,
-                         std::string_view associated) {
-  return SealWithNonceForTest(key, RandomBytes(kAeadNonceBytes), plaintext, associated);
-}
+}  // namespace
 
 struct Aead::Contexts {
   CipherCtx seal, open;
@@ -87,42 +88,29 @@ Result<std::unique_ptr<Aead>> Aead::Make(std::string_view key) {
 }
 
 Status Aead::SealAppend(std::string_view plaintext, std::string_view associated, std::string* out) {
-  const std::size_t at = out->size();
-  out->resize(at + kAeadNonceBytes + plaintext.size() + kAeadTagBytes);
-  unsigned char* nonce = Bytes(*out, at);
-  if (RAND_bytes(nonce, static_cast<int>(kAeadNonceBytes)) != 1) {
-    std::fputs("interdict: the system random number generator failed\n", stderr);
-    std::abort();
-  }
-  EVP_CIPHER_CTX* ctx = c_->seal.get();
-  int len = 0;
-  bool ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) == 1;
-  ok = ok && (associated.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, Bytes(associated),
-                                                      static_cast<int>(associated.size())) == 1);
-  ok = ok && (plaintext.empty() ||
-              EVP_EncryptUpdate(ctx, Bytes(*out, at + kAeadNonceBytes), &len, Bytes(plaintext),
-                                static_cast<int>(plaintext.size())) == 1);
-  const std::size_t tag_at = at + kAeadNonceBytes + plaintext.size();
-  ok = ok && EVP_EncryptFinal_ex(ctx, Bytes(*out, tag_at), &len) == 1;
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kAeadTagBytes),
-                                 Bytes(*out, tag_at)) == 1;
-  if (!ok) {
-    out->resize(at);
-    return Status::Internal("AES-256-GCM sealing failed in OpenSSL");
-  }
-  return Status::Ok();
+  return SealWith(c_->seal.get(), RandomBytes(kAeadNonceBytes), plaintext, associated, out);
+}
+
+Status Aead::SealAppendWithNonceForTest(std::string_view nonce, std::string_view plaintext,
+                                        std::string_view associated, std::string* out) {
+  if (nonce.size() != kAeadNonceBytes)
+    return Status::InvalidArgument(fmt::format("a nonce is {} bytes", kAeadNonceBytes));
+  return SealWith(c_->seal.get(), nonce, plaintext, associated, out);
 }
 
 Status Aead::OpenInto(std::string_view sealed, std::string_view associated, std::string* out) {
   if (sealed.size() < kAeadOverheadBytes)
     return Status::Corruption(fmt::format("a sealed value is at least {} bytes, not {}",
                                           kAeadOverheadBytes, sealed.size()));
+  INTERDICT_RETURN_IF_ERROR(CheckSize(sealed.size()));
+  INTERDICT_RETURN_IF_ERROR(CheckSize(associated.size()));
+  const std::string_view nonce = sealed.substr(0, kAeadNonceBytes);
   const std::string_view body = sealed.substr(kAeadNonceBytes, sealed.size() - kAeadOverheadBytes);
   std::string tag(sealed.substr(sealed.size() - kAeadTagBytes));
   EVP_CIPHER_CTX* ctx = c_->open.get();
   out->resize(body.size());
   int len = 0;
-  bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(sealed.substr(0, 12))) == 1;
+  bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(nonce)) == 1;
   ok = ok && (associated.empty() || EVP_DecryptUpdate(ctx, nullptr, &len, Bytes(associated),
                                                       static_cast<int>(associated.size())) == 1);
   ok = ok && (body.empty() || EVP_DecryptUpdate(ctx, Bytes(*out, 0), &len, Bytes(body),
@@ -138,30 +126,32 @@ Status Aead::OpenInto(std::string_view sealed, std::string_view associated, std:
   return Status::Ok();
 }
 
+// The one-value forms: a context for one use.
+Result<std::string> Seal(std::string_view key, std::string_view plaintext,
+                         std::string_view associated) {
+  Result<std::unique_ptr<Aead>> aead = Aead::Make(key);
+  if (!aead.ok()) return aead.status();
+  std::string out;
+  INTERDICT_RETURN_IF_ERROR((*aead)->SealAppend(plaintext, associated, &out));
+  return out;
+}
+
+Result<std::string> SealWithNonceForTest(std::string_view key, std::string_view nonce,
+                                         std::string_view plaintext, std::string_view associated) {
+  Result<std::unique_ptr<Aead>> aead = Aead::Make(key);
+  if (!aead.ok()) return aead.status();
+  std::string out;
+  INTERDICT_RETURN_IF_ERROR(
+      (*aead)->SealAppendWithNonceForTest(nonce, plaintext, associated, &out));
+  return out;
+}
+
 Result<std::string> Open(std::string_view key, std::string_view sealed,
                          std::string_view associated) {
-  INTERDICT_RETURN_IF_ERROR(CheckKey(key));
-  if (sealed.size() < kAeadOverheadBytes)
-    return Status::Corruption(fmt::format("a sealed value is at least {} bytes, not {}",
-                                          kAeadOverheadBytes, sealed.size()));
-  const std::string_view nonce = sealed.substr(0, kAeadNonceBytes);
-  const std::string_view body = sealed.substr(kAeadNonceBytes, sealed.size() - kAeadOverheadBytes);
-  std::string tag(sealed.substr(sealed.size() - kAeadTagBytes));
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  std::string out(body.size(), '\0');
-  int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key),
-                                      Bytes(nonce)) == 1;
-  ok = ok && (associated.empty() || EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(associated),
-                                                      static_cast<int>(associated.size())) == 1);
-  ok = ok && (body.empty() || EVP_DecryptUpdate(ctx.get(), Bytes(out, 0), &len, Bytes(body),
-                                                static_cast<int>(body.size())) == 1);
-  ok = ok && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagBytes),
-                                 Bytes(tag, 0)) == 1;
-  if (!ok) return Status::Internal("AES-256-GCM opening failed in OpenSSL");
-  if (EVP_DecryptFinal_ex(ctx.get(), Bytes(out, body.size()), &len) != 1)
-    return Status::Corruption(
-        "a sealed value does not open: wrong key, wrong context, or altered bytes");
+  Result<std::unique_ptr<Aead>> aead = Aead::Make(key);
+  if (!aead.ok()) return aead.status();
+  std::string out;
+  INTERDICT_RETURN_IF_ERROR((*aead)->OpenInto(sealed, associated, &out));
   return out;
 }
 

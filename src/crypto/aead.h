@@ -18,6 +18,9 @@ inline constexpr std::size_t kAeadNonceBytes = 12;
 inline constexpr std::size_t kAeadTagBytes = 16;
 // What sealing adds to a value: the nonce before it, the tag after it.
 inline constexpr std::size_t kAeadOverheadBytes = kAeadNonceBytes + kAeadTagBytes;
+// The largest value (and associated data) sealed or opened at once; more is
+// InvalidArgument. Segment blocks, WAL records and keys are far below it.
+inline constexpr std::size_t kAeadMaxBytes = std::size_t{1} << 30;
 
 // nonce | ciphertext | tag. InvalidArgument for a key that is not 32 bytes.
 Result<std::string> Seal(std::string_view key, std::string_view plaintext,
@@ -42,6 +45,9 @@ class Aead {
   Status SealAppend(std::string_view plaintext, std::string_view associated, std::string* out);
   // Replaces `*out` with the plaintext; Corruption as Open.
   Status OpenInto(std::string_view sealed, std::string_view associated, std::string* out);
+  // SealAppend with a given nonce: only for known-answer tests.
+  Status SealAppendWithNonceForTest(std::string_view nonce, std::string_view plaintext,
+                                    std::string_view associated, std::string* out);
 
  private:
   struct Contexts;

@@ -7,13 +7,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/core.h>
 #include <rapidjson/document.h>
 
 #include "base/base64.h"
+#include "base/files.h"
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
@@ -24,61 +24,14 @@ namespace interdict::crypto {
 namespace {
 
 Status Errno(std::string_view what, const std::string& path) {
-  return Status::IOError(fmt::format("{} '{}': {}", what, path, std::strerror(errno)));
+  return files::ErrnoError(what, path);
 }
 
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open", dir);
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok ? Status::Ok() : Errno("cannot sync", dir);
-}
-
-// Writes `text` to `path` whole or not at all: tmp, fsync, rename, dir fsync.
-Status WriteWhole(const std::string& dir, const std::string& name, std::string_view text,
-                  mode_t mode) {
-  const std::string path = dir + "/" + name, tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Errno("cannot create", tmp);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      const Status st = Errno("cannot write", tmp);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    const Status st = Errno("cannot sync", tmp);
-    ::close(fd);
-    return st;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("cannot rename", tmp);
-  return SyncDir(dir);
-}
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(fmt::format("cannot open '{}'", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) return Status::IOError(fmt::format("cannot read '{}'", path));
-  return s.str();
-}
-
-// A key's line in the ring, without its wrapped material.
-std::string KeyLine(const DataKey& k) {
-  return json::Write([&](json::Writer& w) {
-    w.StartObject();
-    json::Members(w, "id", k.id, "agency", k.agency, "class", k.data_class, "bucket",
-                  std::vector<std::int64_t>{k.bucket_start, k.bucket_end}, "created",
-                  FormatRfc3339(k.created_ms));
-    w.EndObject();
-  });
+// A key's members in the ring and the destruction log (never its material).
+void KeyMembers(json::Writer& w, const DataKey& k) {
+  json::Members(w, "id", k.id, "agency", k.agency, "class", k.data_class, "bucket",
+                std::vector<std::int64_t>{k.bucket_start, k.bucket_end}, "created",
+                FormatRfc3339(k.created_ms));
 }
 
 // The fields every key line has; `what` names the line for errors.
@@ -103,6 +56,18 @@ Result<DataKey> ParseKeyLine(const rapidjson::Value& v, const std::string& what)
     if (Result<UnixMillis> t = ParseRfc3339(created); t.ok()) k.created_ms = *t;
   }
   return k;
+}
+
+// The 64 bits of a key id ("k-" and 16 hex digits); nullopt for anything else.
+std::optional<std::uint64_t> IdBits(std::string_view id) {
+  if (id.size() != 18 || !id.starts_with("k-")) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : id.substr(2)) {
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v << 4 | static_cast<std::uint64_t>(d);
+  }
+  return v;
 }
 
 std::string NewKeyId() {
@@ -160,7 +125,7 @@ Result<std::unique_ptr<FileMasterKey>> FileMasterKey::Load(const std::string& pa
         "chmod 400 it",
         path, st.st_mode & 0777));
   }
-  Result<std::string> text = ReadWhole(path);
+  Result<std::string> text = files::ReadFile(path);
   if (!text.ok()) return text.status();
   std::string line = text->substr(0, text->find('\n'));
   if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -184,9 +149,10 @@ Status FileMasterKey::Create(const std::string& path) {
                   ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return Errno("cannot write", path);
-  const std::string dir =
-      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
-  return SyncDir(dir.empty() ? "/" : dir);
+  const std::size_t slash = path.rfind('/');
+  return files::SyncDirectory(slash == std::string::npos ? "."
+                              : slash == 0               ? "/"
+                                                         : path.substr(0, slash));
 }
 
 Result<std::string> FileMasterKey::Wrap(std::string_view key, std::string_view context) const {
@@ -221,6 +187,11 @@ Result<std::unique_ptr<KeyRing>> KeyRing::OpenReadOnly(const std::string& dir,
   return ring;
 }
 
+bool KeyRing::IsDestroyed(std::string_view id) const {
+  const std::optional<std::uint64_t> bits = IdBits(id);
+  return bits && destroyed_.contains(*bits);
+}
+
 KeyRing::~KeyRing() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
@@ -229,8 +200,10 @@ Status KeyRing::Load() {
   std::lock_guard l(mu_);
   // The destruction log first: a key it names is gone, whatever the ring says.
   const std::string log_path = dir_ + "/destroyed.log";
-  if (Result<std::string> text = ReadWhole(log_path); text.ok()) {
-    std::istringstream lines(*text);
+  Result<std::string> log_text = files::ReadFile(log_path);
+  if (!log_text.ok() && log_text.status().code() != StatusCode::kNotFound) return log_text.status();
+  if (log_text.ok()) {
+    std::istringstream lines(*log_text);
     std::string line;
     for (int n = 1; std::getline(lines, line); ++n) {
       if (line.empty()) continue;
@@ -244,11 +217,11 @@ Status KeyRing::Load() {
       }
       Result<DataKey> k = ParseKeyLine(d, where);
       if (!k.ok()) return k.status();
-      if (destroyed_.emplace(k->id, *k).second) destroyed_order_.push_back(k->id);
+      if (const auto bits = IdBits(k->id)) destroyed_.insert(*bits);
     }
   }
   const std::string ring_path = dir_ + "/ring";
-  Result<std::string> text = ReadWhole(ring_path);
+  Result<std::string> text = files::ReadFile(ring_path);
   if (!text.ok()) {
     if (text.status().code() != StatusCode::kNotFound) return text.status();
     return lock_fd_ >= 0 ? WriteRing() : Status::Ok();
@@ -278,7 +251,7 @@ Status KeyRing::Load() {
     }
     Result<DataKey> k = ParseKeyLine(d, where);
     if (!k.ok()) return k.status();
-    if (destroyed_.contains(k->id)) {
+    if (IsDestroyed(k->id)) {
       dropped = true;
       continue;
     }
@@ -304,15 +277,19 @@ Status KeyRing::Load() {
 
 Status KeyRing::WriteRing() const {
   std::string text = json::Object("format", 1, "master", master_.id()) + "\n";
-  for (const auto& [id, k] : by_id_) {
+  for (const auto& entry : by_id_) {
+    const DataKey* k = entry.second.get();
     Result<std::string> wrapped = master_.Wrap(k->material, WrapContext(*k));
     if (!wrapped.ok()) return wrapped.status();
-    std::string line = KeyLine(*k);
-    line.pop_back();  // the closing brace: the wrapped key goes last
-    line += fmt::format(",\"wrapped\":\"{}\"}}\n", Base64Encode(*wrapped));
-    text += line;
+    text += json::Write([&](json::Writer& w) {
+      w.StartObject();
+      KeyMembers(w, *k);
+      json::Members(w, "wrapped", Base64Encode(*wrapped));
+      w.EndObject();
+    });
+    text += '\n';
   }
-  return WriteWhole(dir_, "ring", text, 0600);
+  return files::WriteFileAtomically(dir_ + "/ring", text, 0600);
 }
 
 Result<std::shared_ptr<const DataKey>> KeyRing::ForBucket(std::string_view agency,
@@ -376,15 +353,14 @@ Result<std::vector<std::shared_ptr<const DataKey>>> KeyRing::ForBuckets(
 Result<std::shared_ptr<const DataKey>> KeyRing::Find(std::string_view id) const {
   std::lock_guard l(mu_);
   if (auto it = by_id_.find(id); it != by_id_.end()) return it->second;
-  if (destroyed_.contains(id))
-    return Status::NotFound(fmt::format("data key {} was destroyed", id));
+  if (IsDestroyed(id)) return Status::NotFound(fmt::format("data key {} was destroyed", id));
   return Status::NotFound(fmt::format("data key {} is unknown to key store '{}'", id, dir_));
 }
 
 KeyState KeyRing::StateOf(std::string_view id) const {
   std::lock_guard l(mu_);
   if (by_id_.contains(id)) return KeyState::kLive;
-  return destroyed_.contains(id) ? KeyState::kDestroyed : KeyState::kUnknown;
+  return IsDestroyed(id) ? KeyState::kDestroyed : KeyState::kUnknown;
 }
 
 Result<DataKey> KeyRing::Destroy(std::string_view id, std::string_view reason,
@@ -397,25 +373,14 @@ Result<DataKey> KeyRing::Destroy(std::string_view id, std::string_view reason,
   DataKey gone = *it->second;
   gone.material.clear();
   // The log line first, synced: after a crash the key is still gone.
-  const std::string line =
-      json::Write([&](json::Writer& w) {
-        w.StartObject();
-        json::Members(w, "id", gone.id, "agency", gone.agency, "class", gone.data_class, "bucket",
-                      std::vector<std::int64_t>{gone.bucket_start, gone.bucket_end}, "created",
-                      FormatRfc3339(gone.created_ms), "destroyed_at", FormatRfc3339(now_ms),
-                      "reason", reason);
-        w.EndObject();
-      }) +
-      "\n";
-  const std::string log_path = dir_ + "/destroyed.log";
-  const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Errno("cannot open", log_path);
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return Errno("cannot append to", log_path);
-  destroyed_.emplace(gone.id, gone);
-  destroyed_order_.push_back(gone.id);
+  const std::string line = json::Write([&](json::Writer& w) {
+    w.StartObject();
+    KeyMembers(w, gone);
+    json::Members(w, "destroyed_at", FormatRfc3339(now_ms), "reason", reason);
+    w.EndObject();
+  });
+  INTERDICT_RETURN_IF_ERROR(files::AppendSynced(dir_ + "/destroyed.log", line + "\n"));
+  if (const auto bits = IdBits(gone.id)) destroyed_.insert(*bits);
   by_bucket_.erase({gone.agency, gone.data_class, gone.bucket_start, gone.bucket_end});
   by_id_.erase(it);
   INTERDICT_RETURN_IF_ERROR(WriteRing());
@@ -432,10 +397,25 @@ std::vector<DataKey> KeyRing::List() const {
   return out;
 }
 
-std::vector<DataKey> KeyRing::Destroyed() const {
-  std::lock_guard l(mu_);
+Result<std::vector<DataKey>> KeyRing::Destroyed() const {
+  // Read from the log when asked (keys list, tests): the ring keeps only the
+  // ids in memory, since short retention destroys a key a minute.
+  const std::string log_path = dir_ + "/destroyed.log";
+  Result<std::string> text = files::ReadFile(log_path);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return std::vector<DataKey>();
+    return text.status();
+  }
   std::vector<DataKey> out;
-  for (const std::string& id : destroyed_order_) out.push_back(destroyed_.at(id));
+  std::istringstream lines(*text);
+  std::string line;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    rapidjson::Document d;
+    if (line.empty() || !json::Parse(line, &d).ok()) continue;  // a torn last line
+    Result<DataKey> k = ParseKeyLine(d, fmt::format("{} line {}", log_path, n));
+    if (!k.ok()) return k.status();
+    out.push_back(std::move(k).value());
+  }
   return out;
 }
 

@@ -107,11 +107,22 @@ Result<ClientResponse> Client::Send(std::string_view method, std::string_view ta
     if (!reused) INTERDICT_RETURN_IF_ERROR(impl_->Connect());
     beast::error_code ec;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(std::uint64_t{1} << 32);
+    parser.body_limit(impl_->opts.max_body_bytes);
+    bool too_long = false;
     impl_->WithStream([&](auto& stream) {
       bhttp::write(stream, req, ec);
-      if (!ec) bhttp::read(stream, impl_->buffer, parser, ec);
+      // The header first: a declared length over the limit is refused before
+      // any of the body is read (a chunked one stops at the parser's limit).
+      if (!ec) bhttp::read_header(stream, impl_->buffer, parser, ec);
+      too_long = !ec && parser.content_length().value_or(0) > impl_->opts.max_body_bytes;
+      if (!ec && !too_long && !parser.is_done()) bhttp::read(stream, impl_->buffer, parser, ec);
     });
+    if (too_long) {
+      impl_->Reset();
+      return Status::Unavailable(
+          fmt::format("{} {} failed: body limit exceeded ({} bytes declared, at most {} taken)",
+                      method, target, *parser.content_length(), impl_->opts.max_body_bytes));
+    }
     if (ec) {
       impl_->Reset();
       if (reused && (ec == bhttp::error::end_of_stream || ec == net::error::connection_reset ||

@@ -19,6 +19,9 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{10'000};
   bool tls = false;
   std::string ca_file;  // with tls: trust this PEM file; empty: the system's trust store
+  // A response body longer than this is refused (kUnavailable, "body limit
+  // exceeded") before it is read whole: what a peer may make us hold.
+  std::uint64_t max_body_bytes = std::uint64_t{1} << 32;
 
   static ClientOptions To(std::string host, std::uint16_t port) {
     ClientOptions o;

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 
 namespace interdict::identity {
@@ -256,9 +257,9 @@ Result<std::string> CompleteSsoLogin(catalog::Database& db, std::string_view sta
     if (!user) {
       // Just in time: the username is the agency's code and the provider's
       // preferred name (or subject), unique across the catalog.
-      const std::string base =
-          who.preferred_username.empty() ? who.subject : who.preferred_username;
-      std::string username = s.agency_code + "/" + base.substr(0, 100);
+      const std::string base(
+          TruncateUtf8(who.preferred_username.empty() ? who.subject : who.preferred_username, 100));
+      std::string username = s.agency_code + "/" + base;
       Result<catalog::Statement> taken =
           db.Query("SELECT count(*) FROM users WHERE username = ?1", std::string_view(username));
       if (!taken.ok()) return taken.status();
@@ -268,7 +269,9 @@ Result<std::string> CompleteSsoLogin(catalog::Database& db, std::string_view sta
           "sso_subject, reviewed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5) RETURNING id");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, s.agency_id).Bind(2, username);
-      ins->Bind(3, who.display_name.empty() ? base : who.display_name).Bind(4, role);
+      ins->Bind(3,
+                who.display_name.empty() ? base : std::string(TruncateUtf8(who.display_name, 200)));
+      ins->Bind(4, role);
       ins->Bind(5, now).Bind(6, "sso:" + s.issuer).Bind(7, who.subject);
       Result<std::int64_t> id = ins->RunReturningId();
       if (!id.ok()) return id.status();

@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "base/build_info.h"
+#include "base/files.h"
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "crypto/crypto.h"
@@ -48,10 +49,12 @@ Result<DataDir> DataDir::Open(const std::string& path) {
 
 Result<DataFormat> ReadDataFormat(const DataPaths& paths) {
   DataFormat f;
-  std::ifstream in(paths.format());
-  if (!in) return f;
-  std::string line;
-  std::getline(in, line);
+  Result<std::string> text = files::ReadFile(paths.format());
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return f;  // an older release's directory
+    return text.status();
+  }
+  const std::string line = text->substr(0, text->find('\n'));
   rapidjson::Document d;
   const auto bad = [&] {
     return Status::Corruption(fmt::format("{}: not a data format record", paths.format()));
@@ -81,18 +84,7 @@ Status DataDir::StampFormat() const {
     return Status::Ok();
   const std::string text =
       json::Object("format", kDataFormat, "written_by", std::string(build_info::kVersion)) + "\n";
-  const std::string tmp = paths.format() + ".tmp";
-  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out < 0)
-    return Status::IOError(fmt::format("cannot create '{}': {}", tmp, std::strerror(errno)));
-  const bool written =
-      ::write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-      ::fsync(out) == 0;
-  ::close(out);
-  if (!written || ::rename(tmp.c_str(), paths.format().c_str()) != 0)
-    return Status::IOError(
-        fmt::format("cannot write '{}': {}", paths.format(), std::strerror(errno)));
-  return Status::Ok();
+  return files::WriteFileAtomically(paths.format(), text, 0600);
 }
 
 DataDir::DataDir(DataDir&& other) noexcept

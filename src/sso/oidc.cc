@@ -143,14 +143,13 @@ Result<std::string> Providers::Fetch(std::string_view method, const std::string&
   http::ClientOptions o = http::ClientOptions::To(u->host, u->port);
   o.tls = u->tls;
   o.timeout = std::chrono::seconds(10);
+  o.max_body_bytes = kMaxDocument;
   http::Client client(o);
   http::HeaderList headers = {{"Accept", "application/json"}};
   if (!body.empty()) headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
   if (!authorization.empty()) headers.push_back({"Authorization", std::string(authorization)});
   Result<http::ClientResponse> r = client.Send(method, u->target, body, headers);
   if (!r.ok()) return r.status().WithContext(url + ": ");
-  if (r->body.size() > kMaxDocument)
-    return Status::Unavailable(fmt::format("{}: the answer is larger than 1 MiB", url));
   if (r->status != 200)
     return Status::Unavailable(
         fmt::format("{}: HTTP {}: {}", url, r->status, r->body.substr(0, 200)));

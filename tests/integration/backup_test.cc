@@ -119,12 +119,21 @@ class BackupTest : public ::testing::TestWithParam<bool> {
     return r.status == 200 && r.body.find(fmt::format(R"("accepted":{})", n)) != std::string::npos;
   }
 
+  // Restores the newest backup into `data_dir` with the live key store (read-only).
+  Result<RestoreReport> RestoreInto(const std::string& data_dir, crypto::KeyRing* keys) {
+    RestoreOptions ro;
+    ro.dest = dest_;
+    ro.data_dir = data_dir;
+    ro.master = master_.get();
+    ro.keys = keys;
+    return Restore(ro, clock_, log_, nullptr, nullptr);
+  }
+
   CreateOptions Options() const {
     CreateOptions o;
     o.data_dir = data_;
     o.dest = dest_;
     o.master = master_.get();
-    o.encrypted = encrypted();
     return o;
   }
 
@@ -192,19 +201,15 @@ TEST_P(BackupTest, ABackupUnderIngestAndSearchesRestoresEveryAcknowledgedReadAnd
   EXPECT_TRUE(checked->problems.empty()) << checked->problems[0].what;
 
   auto keys = ReadOnlyKeys();
-  RestoreOptions ro;
-  ro.dest = dest_;
-  ro.data_dir = dir_.File("restored");
-  ro.master = master_.get();
-  ro.keys = keys.get();
-  Result<RestoreReport> restored = Restore(ro, clock_, log_, nullptr, nullptr);
+  const std::string restored_dir = dir_.File("restored");
+  Result<RestoreReport> restored = RestoreInto(restored_dir, keys.get());
   ASSERT_TRUE(restored.ok()) << restored.status().message();
   EXPECT_EQ(restored->id, made->id);
   EXPECT_GT(restored->audit_entries, 0) << "the chain verified from its start";
   EXPECT_EQ(restored->audit_seq, made->audit_seq);
   EXPECT_TRUE(restored->recovery.quarantined.empty());
 
-  const std::set<std::string> ids = ReadIds(ro.data_dir, keys.get(), clock_);
+  const std::set<std::string> ids = ReadIds(restored_dir, keys.get(), clock_);
   for (int first : before) {
     for (int i = first; i < first + 50; ++i)
       ASSERT_TRUE(ids.contains(fmt::format("r{}", i))) << "acknowledged read r" << i << " lost";
@@ -217,6 +222,13 @@ TEST_P(BackupTest, ASecondBackupCopiesOnlyWhatChangedAndRestoresTheSameCount) {
   for (int b = 0; b < 20; ++b) ASSERT_TRUE(Post(*client, b * 50, 50));
   running_.reset();  // a flush at shutdown: the reads are in segments now
   Start();
+  if (encrypted()) {
+    CreateOptions unsigned_options = Options();
+    unsigned_options.master = nullptr;
+    EXPECT_EQ(Create(unsigned_options, clock_, nullptr, nullptr).status().code(),
+              StatusCode::kFailedPrecondition)
+        << "a sealed store's backup is signed under its master key";
+  }
   Result<CreateResult> first = Create(Options(), clock_, nullptr, nullptr);
   ASSERT_TRUE(first.ok()) << first.status().message();
   client = NewClient();
@@ -228,12 +240,8 @@ TEST_P(BackupTest, ASecondBackupCopiesOnlyWhatChangedAndRestoresTheSameCount) {
 
   auto keys = ReadOnlyKeys();
   const std::size_t live = ReadIds(data_, keys.get(), clock_).size();
-  RestoreOptions ro;
-  ro.dest = dest_;
-  ro.data_dir = dir_.File("restored");
-  ro.master = master_.get();
-  ro.keys = keys.get();
-  Result<RestoreReport> restored = Restore(ro, clock_, log_, nullptr, nullptr);
+  const std::string restored_dir = dir_.File("restored");
+  Result<RestoreReport> restored = RestoreInto(restored_dir, keys.get());
   ASSERT_TRUE(restored.ok()) << restored.status().message();
   EXPECT_EQ(restored->id, second->id) << "the newest backup by default";
   EXPECT_EQ(live, 1100u);
@@ -263,9 +271,12 @@ TEST_P(BackupTest, ACorruptedOrMissingBackupFileIsFoundAndNamedAndNotRestored) {
   const auto [seg_path, seg_object] = object_of("store/seg/");
   const auto [cat_path, cat_object] = object_of("catalog.db");
   {
+    // Flipped, not set: a byte of ciphertext may already hold any value.
     std::fstream f(dest_ + "/" + seg_object, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(100);
+    const char was = static_cast<char>(f.get());
     f.seekp(100);
-    f.put('\x5a');
+    f.put(static_cast<char>(was ^ 0x01));
   }
   fs::remove(dest_ + "/" + cat_object);
 
@@ -278,15 +289,11 @@ TEST_P(BackupTest, ACorruptedOrMissingBackupFileIsFoundAndNamedAndNotRestored) {
   EXPECT_NE(by_path[seg_path].what.find("wrong hash"), std::string::npos);
   EXPECT_EQ(by_path[cat_path].what, "missing");
 
-  RestoreOptions ro;
-  ro.dest = dest_;
-  ro.data_dir = dir_.File("restored");
-  ro.master = master_.get();
   auto keys = ReadOnlyKeys();
-  ro.keys = keys.get();
-  Result<RestoreReport> restored = Restore(ro, clock_, log_, nullptr, nullptr);
+  const std::string restored_dir = dir_.File("restored");
+  Result<RestoreReport> restored = RestoreInto(restored_dir, keys.get());
   EXPECT_FALSE(restored.ok());
-  EXPECT_FALSE(fs::exists(ro.data_dir)) << "nothing that looks restored";
+  EXPECT_FALSE(fs::exists(restored_dir)) << "nothing that looks restored";
 
   // An edited manifest fails its signature.
   std::string edited = manifest;
@@ -310,13 +317,8 @@ TEST_P(BackupTest, AnInterruptedBackupLeavesNothingRestorableAndRestoreRefusesAF
   EXPECT_FALSE(checked->unreferenced.empty()) << "the stray objects are listed";
 
   ASSERT_TRUE(Create(Options(), clock_, nullptr, nullptr).ok());
-  RestoreOptions ro;
-  ro.dest = dest_;
-  ro.data_dir = data_;  // the live, non-empty directory
-  ro.master = master_.get();
   auto keys = ReadOnlyKeys();
-  ro.keys = keys.get();
-  Result<RestoreReport> restored = Restore(ro, clock_, log_, nullptr, nullptr);
+  Result<RestoreReport> restored = RestoreInto(data_, keys.get());  // the live, non-empty one
   EXPECT_EQ(restored.status().code(), StatusCode::kFailedPrecondition);
 }
 
@@ -360,7 +362,6 @@ TEST(BackupRetentionTest, ARestoredOldBackupDoesNotServeReadsThatExpiredAfterIt)
   o.data_dir = data;
   o.dest = dir.File("backups");
   o.master = master.get();
-  o.encrypted = true;
   Result<CreateResult> made = Create(o, clock, nullptr, nullptr);
   ASSERT_TRUE(made.ok()) << made.status().message();
 
@@ -370,7 +371,7 @@ TEST(BackupRetentionTest, ARestoredOldBackupDoesNotServeReadsThatExpiredAfterIt)
     ASSERT_TRUE(live->RunMaintenance().ok());
   }
   ASSERT_TRUE(live->Append({read("4", clock.NowMillis())}).ok());
-  EXPECT_FALSE(keys->Destroyed().empty());
+  EXPECT_FALSE(keys->Destroyed()->empty());
 
   RestoreOptions ro;
   ro.dest = o.dest;

@@ -75,6 +75,24 @@ TEST_F(ServerFixture, ServesRoutesAndJsonErrorsOnLoopback) {
   EXPECT_EQ(wrong->Header("Allow"), "POST");
 }
 
+TEST_F(ServerFixture, AClientRefusesAnAnswerLongerThanItsLimitBeforeHoldingIt) {
+  router_.Add({"GET", "/big", AccessRule::Public("a test's oversized answer"),
+               [](const Request&, const PathParams&) {
+                 return Response::Text(200, std::string(2 << 20, 'x'));
+               }});
+  Start();
+  ClientOptions o = ClientOptions::To("127.0.0.1", server_->port());
+  o.max_body_bytes = 1 << 20;
+  Client limited(o);
+  Result<ClientResponse> r = limited.Get("/big");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("body limit"), std::string::npos) << r.status().message();
+  Result<ClientResponse> whole = MakeClient().Get("/big");
+  ASSERT_TRUE(whole.ok()) << "the default limit is far above it";
+  EXPECT_EQ(whole->body.size(), std::size_t{2} << 20);
+}
+
 TEST_F(ServerFixture, OversizedBodyGets413AndTheServerStaysUp) {
   router_.Add({"POST", "/echo", AccessRule::Public("test"), Echo()});
   ServerOptions o;

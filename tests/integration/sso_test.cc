@@ -254,6 +254,16 @@ TEST_F(SsoTest, APersonTheProviderNoLongerGroupsIsDisabledAndTheirSessionsEnd) {
   EXPECT_EQ(SignInThroughProvider().status, 403) << "disabled stays disabled";
 }
 
+TEST_F(SsoTest, AProviderAnsweringMoreThanAMebibyteIsRefusedBeforeItIsHeld) {
+  provider_.tampering().jwks_padding = 2 << 20;
+  Outcome o = SignInThroughProvider();
+  EXPECT_EQ(o.status, 502) << o.body;
+  EXPECT_NE(o.body.find("provider_unavailable"), std::string::npos) << o.body;
+  EXPECT_NE(o.body.find("body limit"), std::string::npos) << o.body;
+  provider_.tampering().jwks_padding = 0;
+  EXPECT_EQ(SignInThroughProvider().status, 302) << "and the next answer of a normal size works";
+}
+
 TEST_F(SsoTest, AnAgencyWithoutSingleSignOnAnswers404) {
   auto r = running_->client().Get("/api/v1/auth/sso/NOSUCH/start");
   EXPECT_EQ(r->status, 404) << r->body;

@@ -46,6 +46,7 @@ class OidcProvider {
     bool bad_signature = false;          // flip a byte of the signature
     bool sign_with_unpublished = false;  // a key not in the JWK Set
     std::string alg = "RS256";           // "none" or "HS256": refused algorithms
+    std::size_t jwks_padding = 0;        // bytes of junk in the JWK Set (a runaway provider)
   };
 
   OidcProvider(const Clock& clock, std::string client_id, std::string client_secret = "")
@@ -71,7 +72,9 @@ class OidcProvider {
                      keys += (keys.empty() ? "" : ",") + std::string(j);
                      free(j);
                    }
-                   return http::Response::Json(200, R"({"keys":[)" + keys + "]}");
+                   return http::Response::Json(200, R"({"padding":")" +
+                                                        std::string(tampering_.jwks_padding, 'x') +
+                                                        R"(","keys":[)" + keys + "]}");
                  }});
     router_.Add(
         {"GET", "/authorize", http::AccessRule::Public("a test's identity provider"),

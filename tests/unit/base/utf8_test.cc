@@ -26,5 +26,15 @@ TEST(Utf8Test, SanitizeReplacesEachBadByte) {
   EXPECT_EQ(SanitizeUtf8("fine"), "fine");
 }
 
+TEST(Utf8Test, TruncationCutsBeforeACharacterNeverInsideOne) {
+  const std::string name = "Zo\xC3\xAB \xE6\x9D\x8E";  // "Zoë 李": 2- and 3-byte characters
+  EXPECT_EQ(TruncateUtf8(name, 100), name) << "short enough: unchanged";
+  EXPECT_EQ(TruncateUtf8(name, 3), "Zo") << "not half of the ë";
+  EXPECT_EQ(TruncateUtf8(name, 4), "Zo\xC3\xAB");
+  EXPECT_EQ(TruncateUtf8(name, 7), "Zo\xC3\xAB ") << "not two thirds of the 李";
+  for (std::size_t n = 0; n <= name.size(); ++n)
+    EXPECT_EQ(FindInvalidUtf8(TruncateUtf8(name, n)), std::string::npos) << n;
+}
+
 }  // namespace
 }  // namespace interdict

@@ -149,8 +149,8 @@ TEST_F(KeyRingTest, DestroyedKeysAreGoneForGoodAndListedWithoutMaterial) {
   EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed);
   EXPECT_EQ(ring->StateOf(kept), KeyState::kLive);
   EXPECT_EQ(ring->StateOf("k-0000000000000000"), KeyState::kUnknown);
-  ASSERT_EQ(ring->Destroyed().size(), 1u);
-  EXPECT_EQ(ring->Destroyed()[0].agency, "STLPD");
+  ASSERT_EQ(ring->Destroyed()->size(), 1u);
+  EXPECT_EQ(ring->Destroyed()->at(0).agency, "STLPD");
   const std::string log = Slurp(Ring() + "/destroyed.log");
   EXPECT_NE(log.find("\"reason\":\"retention\""), std::string::npos) << log;
   EXPECT_EQ(log.find("wrapped"), std::string::npos) << "the log never holds key material";

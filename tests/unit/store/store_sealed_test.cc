@@ -182,10 +182,10 @@ TEST_F(SealedStoreTest, ExpiredBucketsLoseTheirKeysAndACopyTakenBeforeIsUnreadab
   Maintain(*s, 60);  // 10 minutes: expired, purged, and the keys destroyed
   EXPECT_EQ(s->Count(), 0u);
   EXPECT_TRUE(keys_->List().empty());
-  ASSERT_EQ(keys_->Destroyed().size(), live_before);
+  ASSERT_EQ(keys_->Destroyed()->size(), live_before);
   const std::string report = *Env::Posix().ReadFile(dir_.File("store/purge.log"));
   EXPECT_NE(report.find("\"action\":\"key_destroyed\""), std::string::npos) << report;
-  EXPECT_NE(report.find(keys_->Destroyed()[0].id), std::string::npos) << "names the key";
+  EXPECT_NE(report.find(keys_->Destroyed()->at(0).id), std::string::npos) << "names the key";
 
   // The copy opens, but what it held is expired noise: removed, not served,
   // not quarantined as damage.
@@ -230,7 +230,7 @@ TEST_F(SealedStoreTest, KeysOfBucketsStillInRetentionAreKept) {
   Maintain(*s, 30);  // 5 minutes
   EXPECT_EQ(s->Count(), 1u);
   EXPECT_EQ(keys_->List().size(), 2u) << "the bucket's key and the next bucket's";
-  EXPECT_TRUE(keys_->Destroyed().empty());
+  EXPECT_TRUE(keys_->Destroyed()->empty());
 }
 
 }  // namespace
