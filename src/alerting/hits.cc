@@ -608,22 +608,25 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
   return deleted;
 }
 
-Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
-                             const std::string& role, std::int64_t now) {
+Result<HeldImage> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                           const std::string& role, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
   Result<bool> may = MaySee(db, p, id, now);
   if (!may.ok()) return may.status();
   if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
-  Result<catalog::Statement> q =
-      db.Query("SELECT address FROM hit_images WHERE hit_id = ?1 AND role = ?2", id, role);
+  Result<catalog::Statement> q = db.Query(
+      "SELECT i.address, h.agency_id FROM hit_images i JOIN hits h ON h.id = i.hit_id WHERE "
+      "i.hit_id = ?1 AND i.role = ?2",
+      id, role);
   if (!q.ok()) return q.status();
   if (!q->has_row()) return Status::NotFound(fmt::format("hit {} has no {} image", id, role));
-  std::string address = q->Text(0);
+  Result<HeldImage> image = FindHeldImage(db, q->Int(1), q->Text(0));
+  if (!image.ok()) return image.status();
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
     return identity::AuditAct(db, p, "hit.image", true, json::Object("hit", id, "image", role),
                               now);
   }));
-  return address;
+  return image;
 }
 
 static_assert(std::size(kHitStateNames) == static_cast<std::size_t>(HitState::kClosed) + 1);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "alerting/images.h"
 #include "base/status.h"
 #include "catalog/database.h"
 #include "identity/accounts.h"
@@ -140,11 +141,11 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now);
 
-// The address of a hit's image ("plate" or "overview") for `p`, who must be
-// able to see the hit (hits.read). NotFound when it has none. Audited
-// ("hit.image"): images are evidence.
-Result<std::string> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
-                             const std::string& role, std::int64_t now);
+// A hit's image ("plate" or "overview") for `p`, who must be able to see the
+// hit (hits.read): the copy of the agency whose read made the hit. NotFound
+// when it has none. Audited ("hit.image"): images are evidence.
+Result<HeldImage> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                           const std::string& role, std::int64_t now);
 
 // The hit workflow (GOVERNANCE D.20): where a hit is, and the four actions
 // that move it on. Each has one row in a table below; its name is what the

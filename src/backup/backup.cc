@@ -502,27 +502,47 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
   // and the keyed-hash key of confidential plates.
   const std::string images = o.images_dir.empty() ? paths.images() : o.images_dir;
   std::uint64_t image_count = 0;
-  Result<std::vector<std::string>> subs = List(images);
-  if (!subs.ok()) return subs.status();
-  for (const std::string& sub : *subs) {
-    Result<std::vector<std::string>> names = List(images + "/" + sub);
+  // A plain image is named by the hash of its bytes, so an object already
+  // there is not read again; a sealed one (its agency's folder) is read and
+  // hashed, as its name is the hash of its plaintext.
+  const auto copy_images = [&](const std::string& rel_dir, bool plain) -> Status {
+    Result<std::vector<std::string>> names = List(images + "/" + rel_dir);
     if (!names.ok()) return names.status();
     for (const std::string& n : *names) {
       if (Stopped(stop)) return Cancelled();
-      const std::string rel = "images/" + sub + "/" + n;
-      if (IsHex64(n) && dest.Has(n)) {
+      const std::string rel = "images/" + rel_dir + "/" + n;
+      const std::string path = images + "/" + rel_dir + "/" + n;
+      if (plain && IsHex64(n) && dest.Has(n)) {
         struct stat st {};
-        if (::stat((images + "/" + sub + "/" + n).c_str(), &st) == 0) {
+        if (::stat(path.c_str(), &st) == 0) {
           m.files.push_back({rel, static_cast<std::uint64_t>(st.st_size), n});
           ++image_count;
           continue;
         }
       }
-      Result<FileEntry> e = dest.CopyIn(images + "/" + sub + "/" + n, rel, &new_bytes);
+      Result<FileEntry> e = dest.CopyIn(path, rel, &new_bytes);
       if (!e.ok() && e.status().code() == StatusCode::kNotFound) continue;  // purged meanwhile
       if (!e.ok()) return e.status();
       m.files.push_back(*e);
       ++image_count;
+    }
+    return Status::Ok();
+  };
+  Result<std::vector<std::string>> subs = List(images);
+  if (!subs.ok()) return subs.status();
+  for (const std::string& sub : *subs) {
+    if (sub != "sealed") {  // images/<2 hex>/: plain
+      INTERDICT_RETURN_IF_ERROR(copy_images(sub, true));
+      continue;
+    }
+    Result<std::vector<std::string>> agencies = List(images + "/sealed");
+    if (!agencies.ok()) return agencies.status();
+    for (const std::string& agency : *agencies) {
+      Result<std::vector<std::string>> prefixes = List(images + "/sealed/" + agency);
+      if (!prefixes.ok()) return prefixes.status();
+      for (const std::string& prefix : *prefixes) {
+        INTERDICT_RETURN_IF_ERROR(copy_images("sealed/" + agency + "/" + prefix, false));
+      }
     }
   }
   const std::string plate_key = paths.keys() + "/confidential-plates.key";

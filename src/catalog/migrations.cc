@@ -773,6 +773,14 @@ ALTER TABLE users ADD COLUMN sso_subject TEXT;
 CREATE UNIQUE INDEX users_by_sso_subject ON users(agency_id, sso_subject);
 )sql";
 
+// Version 20: images sealed under their agency's data key (decision 0036):
+// which key, so that a key is destroyed only once no image row names it.
+// NULL: a plain image in the shared layout.
+constexpr std::string_view kV20 = R"sql(
+ALTER TABLE images ADD COLUMN key_id TEXT;
+CREATE INDEX images_by_key ON images(key_id);
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -780,7 +788,7 @@ const std::vector<Migration> kMigrations = {
     {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
-    {19, kV19, {}}};
+    {19, kV19, {}}, {20, kV20, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

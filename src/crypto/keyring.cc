@@ -1,10 +1,13 @@
 #include "crypto/keyring.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -105,6 +108,18 @@ Status MakeDir(const std::string& dir) {
 }
 
 }  // namespace
+
+std::int64_t BucketLengthMs(std::int64_t retention_ms) {
+  constexpr std::int64_t kMinute = 60'000, kWeek = 7 * 86'400'000LL;
+  if (retention_ms < 0) return kWeek;
+  return std::clamp(retention_ms / 10, kMinute, kWeek);
+}
+
+std::int64_t BucketStart(std::int64_t t, std::int64_t length_ms) {
+  std::int64_t q = t / length_ms;
+  if (t % length_ms != 0 && t < 0) --q;
+  return q * length_ms;
+}
 
 std::string WrapContext(const DataKey& k) {
   return fmt::format("interdict-dek/1|{}|{}|{}|{}|{}", k.id, k.agency, k.data_class, k.bucket_start,

@@ -138,4 +138,13 @@ class KeyRing {
 // The associated data a wrapped key is bound to.
 std::string WrapContext(const DataKey& k);
 
+// How long a key's time bucket is for data kept `retention_ms` (negative:
+// without limit): a tenth of the retention, from a minute to a week. Short
+// retention gets short buckets, so whole buckets expire together; long
+// retention gets up to a week, where plates repeat and a segment's
+// dictionary pays for itself.
+std::int64_t BucketLengthMs(std::int64_t retention_ms);
+// The start of the bucket of length `length_ms` that holds time `t`.
+std::int64_t BucketStart(std::int64_t t, std::int64_t length_ms);
+
 }  // namespace interdict::crypto

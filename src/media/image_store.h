@@ -4,6 +4,11 @@
 // address is "sha256:<hex>", so the same bytes are stored once and a read or
 // hit names its image without trusting the sender. Which agency holds an image
 // and for how long is the catalog's business (docs/format/ingest.md).
+//
+// With encryption at rest (decision 0036) an image is sealed under its
+// agency's `images` data key instead, and kept per agency:
+// DATA/images/sealed/<agency>/<2 hex>/<64 hex>, the address unchanged (the hash of
+// the plaintext). docs/format/images.md gives the sealed file's layout.
 #pragma once
 
 #include <memory>
@@ -11,6 +16,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "crypto/keyring.h"
 #include "store/env.h"
 
 namespace interdict::media {
@@ -31,6 +37,18 @@ class ImageStore {
   bool Contains(std::string_view address) const;
   Status Remove(std::string_view address);
 
+  // The sealed copy `agency` holds, under `key` (an `images` key of that
+  // agency); replaces a copy that is there. Returns the address.
+  Result<std::string> PutSealed(std::string_view bytes, std::string_view agency,
+                                const crypto::DataKey& key);
+  // The plaintext of `agency`'s sealed copy. NotFound when absent or when its
+  // key was destroyed (the image expired; the message says so); Corruption
+  // when it does not open or does not hash to its address.
+  Result<std::string> GetSealed(std::string_view address, std::string_view agency,
+                                const crypto::KeyRing& keys) const;
+  Status RemoveSealed(std::string_view address, std::string_view agency);
+  bool ContainsSealed(std::string_view address, std::string_view agency) const;
+
   // "image/jpeg" or "image/png" by magic bytes; InvalidArgument otherwise.
   static Result<std::string> ContentType(std::string_view bytes);
   static bool IsAddress(std::string_view address);
@@ -38,6 +56,9 @@ class ImageStore {
  private:
   ImageStore(std::string dir, store::Env& env) : dir_(std::move(dir)), env_(env) {}
   std::string PathOf(std::string_view address) const;
+  // Empty when `agency` is not an agency code (A-Z, 0-9, '-', '_').
+  std::string SealedPathOf(std::string_view address, std::string_view agency) const;
+  Status WriteOnce(const std::string& path, std::string_view bytes);
 
   std::string dir_;
   store::Env& env_;

@@ -73,6 +73,8 @@ struct ApiContext {
   std::mutex rebuild_mu;
   AlertHub* hub = nullptr;              // live alert streams; set by Service
   media::ImageStore* images = nullptr;  // DATA/images; set by Service
+  // Data keys when encryption at rest is on (images are sealed); set by Service.
+  crypto::KeyRing* keys = nullptr;
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;

@@ -287,7 +287,7 @@ void Background::PurgeHits() {
   // agency holds them.
   if (ctx_.images == nullptr) return;
   for (;;) {
-    Result<std::vector<std::string>> gone =
+    Result<std::vector<alerting::ImageFile>> gone =
         ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
           return alerting::ExpireImages(db, ctx_.clock.NowMillis());
         });
@@ -295,13 +295,25 @@ void Background::PurgeHits() {
       ctx_.log.Error("purging expired images failed", {{"error", gone.status().message()}});
       return;
     }
-    for (const std::string& address : *gone) {
-      if (Status st = ctx_.images->Remove(address); !st.ok()) {
+    for (const alerting::ImageFile& file : *gone) {
+      if (Status st = alerting::RemoveImageFile(*ctx_.images, file); !st.ok()) {
         ctx_.log.Error("removing an image file failed",
-                       {{"image", address}, {"error", st.message()}});
+                       {{"image", file.address}, {"agency", file.agency}, {"error", st.message()}});
       }
     }
-    if (gone->size() < 1000) return;
+    if (gone->size() < 1000) break;
+  }
+  // Sealed images: the keys of expired buckets that no image row names.
+  if (ctx_.keys == nullptr) return;
+  Result<std::int64_t> shredded =
+      ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return alerting::ShredImageKeys(db, *ctx_.keys, ctx_.clock.NowMillis());
+      });
+  if (!shredded.ok()) {
+    ctx_.log.Error("destroying the keys of expired images failed",
+                   {{"error", shredded.status().message()}});
+  } else if (*shredded > 0) {
+    ctx_.log.Info("the data keys of expired images destroyed", {{"keys", *shredded}});
   }
 }
 

@@ -328,14 +328,12 @@ http::Response IngestOpenAlpr(ApiContext& ctx, const http::Request& req) {
       for (auto [bytes, dest] : {std::pair{&src.plate_crop, &m->reads[i].plate_image},
                                  std::pair{&src.vehicle_crop, &m->reads[i].overview_image}}) {
         if (bytes->empty()) continue;
-        Result<std::string> address = ctx.images->Put(*bytes);
+        Result<std::string> address = alerting::StoreImage(db, *ctx.images, ctx.keys, p.agency_id,
+                                                           *bytes, ctx.clock.NowMillis());
         if (!address.ok()) {
           if (address.status().code() == StatusCode::kInvalidArgument) continue;  // not an image
           return address.status();
         }
-        INTERDICT_RETURN_IF_ERROR(alerting::RecordImage(db, p.agency_id, *address,
-                                                        *media::ImageStore::ContentType(*bytes),
-                                                        bytes->size(), ctx.clock.NowMillis()));
         *dest = *address;
       }
     }
@@ -715,13 +713,17 @@ void AddIngestRoutes(http::Router& router, ApiContext& ctx) {
                 const identity::Principal& p = Caller(req);
                 Result<std::string> type = media::ImageStore::ContentType(req.body);
                 if (!type.ok()) return ErrorResponse(type.status());
-                Result<std::string> address = ctx.images->Put(req.body);
-                if (!address.ok()) return Failed(ctx, address.status(), "storing an image failed");
-                Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                  return alerting::RecordImage(db, p.agency_id, *address, *type, req.body.size(),
-                                               ctx.clock.NowMillis());
-                });
-                if (!st.ok()) return Failed(ctx, st, "recording an image failed");
+                Result<std::string> address =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::StoreImage(db, *ctx.images, ctx.keys, p.agency_id, req.body,
+                                                  ctx.clock.NowMillis());
+                    });
+                if (!address.ok()) {
+                  if (address.status().code() == StatusCode::kInvalidArgument) {
+                    return ErrorResponse(address.status());
+                  }
+                  return Failed(ctx, address.status(), "storing an image failed");
+                }
                 return JsonObject(201, "image", *address, "bytes", req.body.size());
               }});
   router.Add({"POST", "/api/v1/reads", http::AccessRule::Requires("reads.ingest"),
@@ -763,32 +765,25 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
               }});
   // The images a hit keeps, for the visual check.
   for (const char* role : {"plate", "overview"}) {
-    router.Add({"GET", fmt::format("/api/v1/hits/{{id}}/{}-image", role),
-                http::AccessRule::Requires("hits.read"),
-                [&ctx, role = std::string(role)](const http::Request& req,
-                                                 const http::PathParams& params) {
-                  const std::optional<std::int64_t> id = PathId(params);
-                  if (!id) return ErrorResponse(Status::NotFound("no such hit"));
-                  std::string type;
-                  Result<std::string> address =
-                      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                        Result<std::string> a =
-                            alerting::HitImage(db, Caller(req), *id, role, ctx.clock.NowMillis());
-                        if (a.ok()) {
-                          Result<std::string> t = alerting::ImageContentType(db, *a);
-                          type = t.ok() ? *t : "application/octet-stream";
-                        }
-                        return a;
-                      });
-                  if (!address.ok())
-                    return Failed(ctx, address.status(), "reading an image failed");
-                  Result<std::string> bytes = ctx.images->Get(*address);
-                  if (!bytes.ok()) return Failed(ctx, bytes.status(), "reading an image failed");
-                  http::Response res;
-                  res.content_type = type;
-                  res.body = std::move(*bytes);
-                  return res;
-                }});
+    router.Add(
+        {"GET", fmt::format("/api/v1/hits/{{id}}/{}-image", role),
+         http::AccessRule::Requires("hits.read"),
+         [&ctx, role = std::string(role)](const http::Request& req,
+                                          const http::PathParams& params) {
+           const std::optional<std::int64_t> id = PathId(params);
+           if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+           Result<alerting::HeldImage> image =
+               ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                 return alerting::HitImage(db, Caller(req), *id, role, ctx.clock.NowMillis());
+               });
+           if (!image.ok()) return Failed(ctx, image.status(), "reading an image failed");
+           Result<std::string> bytes = alerting::ReadHeldImage(*ctx.images, ctx.keys, *image);
+           if (!bytes.ok()) return Failed(ctx, bytes.status(), "reading an image failed");
+           http::Response res;
+           res.content_type = image->content_type;
+           res.body = std::move(*bytes);
+           return res;
+         }});
   }
   // One route per step of the workflow.
   for (const alerting::HitActionInfo& info : alerting::kHitActions) {

@@ -309,6 +309,7 @@ Status Service::Start() {
   if (!images.ok()) return images.status();
   s.images = std::move(images).value();
   s.api.images = s.images.get();
+  s.api.keys = s.keys.get();
   // The hotlist index is rebuilt through a read-only connection of its own.
   Result<std::unique_ptr<catalog::Database>> index_db =
       catalog::Database::OpenReadOnly(*catalog_at);

@@ -57,7 +57,6 @@ Result<SyncPolicy> ParseSyncPolicy(std::string_view name) {
 namespace {
 
 constexpr std::int64_t kMinute = 60'000;
-constexpr std::int64_t kDay = 86'400'000;
 constexpr std::string_view kCheckpointMagic{"IDCKP\0\0\1", 8};
 
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
@@ -66,12 +65,10 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   return q;
 }
 
-// Short retention gets short buckets, so whole segments expire together;
-// long retention gets up to a week, where plates repeat and the dictionary
-// and postings pay for themselves.
+// A segment is one bucket of one agency: the same buckets as its data key's
+// (crypto::BucketLengthMs says why they are so long).
 std::int64_t BucketMs(const RetentionRule& r) {
-  if (r.non_hit_ms < 0) return 7 * kDay;
-  return std::clamp(r.non_hit_ms / 10, kMinute, 7 * kDay);
+  return crypto::BucketLengthMs(r.non_hit_ms);
 }
 
 // How late an expired read may still be on disk: max(60 s, 5 % of retention).

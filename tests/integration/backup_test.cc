@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -19,6 +20,7 @@
 
 #include "identity/accounts.h"
 #include "identity/keys.h"
+#include "media/image_store.h"
 #include "store/store.h"
 #include "support/accounts.h"
 #include "support/catalog.h"
@@ -246,6 +248,47 @@ TEST_P(BackupTest, ASecondBackupCopiesOnlyWhatChangedAndRestoresTheSameCount) {
   EXPECT_EQ(restored->id, second->id) << "the newest backup by default";
   EXPECT_EQ(live, 1100u);
   EXPECT_EQ(restored->reads, live);
+}
+
+// Every file under `dir` whose bytes hold `needle`.
+std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) found.push_back(e.path().string());
+  }
+  return found;
+}
+
+TEST_P(BackupTest, ImagesAreBackedUpAndRestoredAndSealedWhenEncryptionIsOn) {
+  auto client = NewClient();
+  const std::string jpeg =
+      std::string("\xFF\xD8\xFF\xE0", 4) + "plate crop of BK00001 " + "\xFF\xD9";
+  auto r = test::Call(*client, key_, "POST", "/api/v1/images", jpeg, "image/jpeg");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string hex = r.body.substr(r.body.find("sha256:") + 7, 64);
+  const std::string rel = encrypted() ? "images/sealed/STLPD/" + hex.substr(0, 2) + "/" + hex
+                                      : "images/" + hex.substr(0, 2) + "/" + hex;
+  EXPECT_TRUE(fs::exists(data_ + "/" + rel)) << rel;
+  EXPECT_EQ(FilesHolding(data_, "plate crop of BK00001").empty(), encrypted())
+      << "sealed, no file holds the image's bytes";
+  Result<CreateResult> made = Create(Options(), clock_, nullptr, nullptr);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_EQ(FilesHolding(dest_, "plate crop of BK00001").empty(), encrypted());
+  running_.reset();
+  auto keys = ReadOnlyKeys();
+  const std::string restored_dir = dir_.File("restored");
+  Result<RestoreReport> restored = RestoreInto(restored_dir, keys.get());
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  ASSERT_TRUE(fs::exists(restored_dir + "/" + rel)) << rel;
+  auto images =
+      std::move(media::ImageStore::Open(restored_dir + "/images", store::Env::Posix())).value();
+  Result<std::string> back = encrypted() ? images->GetSealed("sha256:" + hex, "STLPD", *keys)
+                                         : images->Get("sha256:" + hex);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, jpeg);
 }
 
 TEST_P(BackupTest, ACorruptedOrMissingBackupFileIsFoundAndNamedAndNotRestored) {

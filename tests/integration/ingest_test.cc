@@ -14,6 +14,7 @@
 
 #include "alerting/webhooks.h"
 #include "base/time_format.h"
+#include "crypto/keyring.h"
 #include "http/client.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
@@ -508,6 +509,48 @@ TEST_F(IngestTest, AHitKeepsItsReadsImagesForTheVisualCheck) {
   EXPECT_EQ(Call(officer, "GET", "/api/v1/hits/1/overview-image").status, 404);
   EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hits/1/plate-image").status, 404);
   EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.image"), std::string::npos);
+}
+
+// Encryption at rest on (decision 0036): images are sealed under the agency's
+// images key; the hit's visual check still gets the bytes.
+class SealedIngestTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::FileMasterKey::Create(keys_.File("master.key")).ok());
+    tune_ = [this](config::Config& c) {
+      c.encryption.master_key_file = keys_.File("master.key");
+      c.encryption.keys_dir = keys_.File("keys");
+    };
+    IngestTest::SetUp();
+  }
+  test::TempDir keys_;
+};
+
+TEST_F(SealedIngestTest, AHitsSealedImageIsServedAndNoFileHoldsItsBytes) {
+  SetUpStlpd();
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "sealed crop" + "\xFF\xD9";
+  auto up = Call(key_, "POST", "/api/v1/images", jpeg, "image/jpeg");
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string address = up.body.substr(up.body.find("sha256:"), 71);
+  EXPECT_EQ(Call(key_, "POST", "/api/v1/images", jpeg, "image/jpeg").status, 201) << "again";
+  const std::string read = R"({"id":"s1","agency":"STLPD","camera":"cam1","time":)" +
+                           std::to_string(clock_.NowMillis()) +
+                           R"(,"plate":"KZ9Q81","state":"MO","images":{"plate":")" + address +
+                           R"("}})";
+  auto r = Call(key_, "POST", "/api/v1/reads", "[" + read + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto img = Call(SignIn("officer"), "GET", "/api/v1/hits/1/plate-image");
+  ASSERT_EQ(img.status, 200) << img.body;
+  EXPECT_EQ(img.body, jpeg);
+  EXPECT_EQ(img.Header("Content-Type"), "image/jpeg");
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("sealed crop"), std::string::npos) << e.path();
+  }
+  EXPECT_TRUE(std::filesystem::exists(
+      dir_.File("images/sealed/STLPD/" + address.substr(7, 2) + "/" + address.substr(7))));
 }
 
 TEST_F(IngestTest, OpenAlprPlateCropsBecomeTheHitsImages) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "crypto/keyring.h"
 #include "support/catalog.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
@@ -131,9 +132,9 @@ TEST_F(HitRetentionTest, ImagesGoAfterTheirRetentionUnlessAHitKeepsThem) {
   ASSERT_TRUE(RecordImage(*db_, 1, fresh, "image/jpeg", 10, now - 1 * kDay).ok());
   AddHit("KEPT1", now - 40 * kDay);
   ASSERT_TRUE(db_->Exec("INSERT INTO hit_images VALUES (1, 'plate', '" + kept + "')").ok());
-  Result<std::vector<std::string>> gone = ExpireImages(*db_, now);
+  Result<std::vector<ImageFile>> gone = ExpireImages(*db_, now);
   ASSERT_TRUE(gone.ok()) << gone.status().message();
-  EXPECT_EQ(*gone, std::vector<std::string>{old});
+  EXPECT_EQ(*gone, (std::vector<ImageFile>{{old, ""}}));
   EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, kept));
   EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, fresh));
   EXPECT_FALSE(*AgencyHoldsImage(*db_, 1, old));
@@ -157,14 +158,108 @@ TEST_F(HitRetentionTest, AHoldOnAReadKeepsItsImagesAsLongAsTheHold) {
                                     "VALUES (1, 'HELD9', {}, {}, 'court order', 'ADA', {}, 1, 0)",
                                     now - 45 * kDay, now - 35 * kDay, now + 90 * kDay))
                   .ok());
-  EXPECT_EQ(*ExpireImages(*db_, now), std::vector<std::string>{other});
+  EXPECT_EQ(*ExpireImages(*db_, now), (std::vector<ImageFile>{{other, ""}}));
   EXPECT_TRUE(*AgencyHoldsImage(*db_, 1, held));
   EXPECT_EQ(Count("SELECT count(*) FROM image_reads WHERE plate = 'FREE9'"), 0)
       << "its reads' plates go with the image";
   // Released, the hold no longer keeps it.
   ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
-  EXPECT_EQ(*ExpireImages(*db_, now), std::vector<std::string>{held});
+  EXPECT_EQ(*ExpireImages(*db_, now), (std::vector<ImageFile>{{held, ""}}));
   EXPECT_EQ(Count("SELECT count(*) FROM image_reads"), 0);
+}
+
+// Encryption at rest (decision 0036): an agency's images are sealed under its
+// images key of the upload's bucket; the key lives while an image row names
+// it (a hit or a hold keeps the row) and goes once its bucket has expired.
+TEST_F(HitRetentionTest, ASealedImagesKeyLivesWhileAHitKeepsItAndIsDestroyedAfterRetention) {
+  const std::int64_t now = 1'800'000'000'000;
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO retention VALUES (1, 'images', 2592000000, 'default', 0, 't')").ok());
+  ASSERT_TRUE(crypto::FileMasterKey::Create(dir_.File("master.key")).ok());
+  auto master = std::move(crypto::FileMasterKey::Load(dir_.File("master.key"))).value();
+  auto ring = std::move(crypto::KeyRing::Open(dir_.File("keys"), *master)).value();
+  auto images =
+      std::move(media::ImageStore::Open(dir_.File("images"), store::Env::Posix())).value();
+  const auto jpeg = [](char c) {
+    return std::string("\xFF\xD8\xFF\xE0", 4) + std::string(32, c) + "\xFF\xD9";
+  };
+  // Two images in one 3-day bucket 40 days ago (retention 30 days), one fresh.
+  const std::string kept = *StoreImage(*db_, *images, ring.get(), 1, jpeg('k'), now - 40 * kDay);
+  const std::string old = *StoreImage(*db_, *images, ring.get(), 1, jpeg('o'), now - 40 * kDay);
+  const std::string fresh = *StoreImage(*db_, *images, ring.get(), 1, jpeg('f'), now - kDay);
+  EXPECT_EQ(*StoreImage(*db_, *images, ring.get(), 1, jpeg('k'), now - 39 * kDay), kept)
+      << "sent again, the same copy";
+  EXPECT_EQ(Count("SELECT count(DISTINCT key_id) FROM images"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM images WHERE key_id IS NULL"), 0);
+  EXPECT_FALSE(images->Contains(kept)) << "no plain copy";
+  Result<HeldImage> held = FindHeldImage(*db_, 1, kept);
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  EXPECT_TRUE(held->sealed);
+  EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *held), jpeg('k'));
+  EXPECT_EQ(ReadHeldImage(*images, nullptr, *held).status().code(),
+            StatusCode::kFailedPrecondition);
+  // A copy of the sealed file, as a backup would hold it.
+  const std::string hex = old.substr(7);
+  const std::string old_file = dir_.File("images/sealed/STLPD/" + hex.substr(0, 2) + "/" + hex);
+  std::string backup_copy;
+  {
+    std::ifstream in(old_file, std::ios::binary);
+    backup_copy.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(backup_copy.empty());
+
+  AddHit("KEPT1", now - 40 * kDay);
+  ASSERT_TRUE(db_->Exec("INSERT INTO hit_images VALUES (1, 'plate', '" + kept + "')").ok());
+  Result<std::vector<ImageFile>> gone = ExpireImages(*db_, now);
+  ASSERT_TRUE(gone.ok()) << gone.status().message();
+  EXPECT_EQ(*gone, (std::vector<ImageFile>{{old, "STLPD"}}));
+  for (const ImageFile& f : *gone) ASSERT_TRUE(RemoveImageFile(*images, f).ok());
+  EXPECT_FALSE(images->ContainsSealed(old, "STLPD"));
+  auto key_of = [&](const std::string& address) {
+    auto q = db_->Query("SELECT key_id FROM images WHERE address = ?1", address);
+    return q->Text(0);
+  };
+  const std::string kept_key = key_of(kept), fresh_key = key_of(fresh);
+  // Making a bucket's key makes the next one's too: that one, unused and
+  // expired, goes now.
+  Result<std::int64_t> shredded = ShredImageKeys(*db_, *ring, now);
+  ASSERT_TRUE(shredded.ok()) << shredded.status().message();
+  EXPECT_EQ(ring->StateOf(kept_key), crypto::KeyState::kLive) << "the hit's image names it";
+  EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *FindHeldImage(*db_, 1, kept)), jpeg('k'));
+
+  // The hit goes; its image expires with it, and then the bucket's key.
+  ASSERT_TRUE(db_->Exec("DELETE FROM hit_images").ok());
+  EXPECT_EQ(*ExpireImages(*db_, now), (std::vector<ImageFile>{{kept, "STLPD"}}));
+  EXPECT_EQ(*ShredImageKeys(*db_, *ring, now), 1);
+  EXPECT_EQ(ring->StateOf(kept_key), crypto::KeyState::kDestroyed);
+  EXPECT_EQ(*ShredImageKeys(*db_, *ring, now + 5 * kDay), 0)
+      << "the fresh image's bucket is not past retention yet";
+  EXPECT_EQ(ring->StateOf(fresh_key), crypto::KeyState::kLive);
+  EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'images.key_destroyed'"),
+            *shredded + 1);
+  EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *FindHeldImage(*db_, 1, fresh)), jpeg('f'));
+  // The backup's copy of the expired image no longer opens.
+  std::ofstream(old_file, std::ios::binary) << backup_copy;
+  Result<std::string> restored = images->GetSealed(old, "STLPD", *ring);
+  EXPECT_EQ(restored.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(restored.status().message().find("expired"), std::string::npos);
+}
+
+TEST_F(HitRetentionTest, APlainImageSentAgainOnceEncryptionIsOnIsSealedAndItsPlainFileGoes) {
+  const std::int64_t now = 1'800'000'000'000;
+  auto images =
+      std::move(media::ImageStore::Open(dir_.File("images"), store::Env::Posix())).value();
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "plain before" + "\xFF\xD9";
+  const std::string a = *StoreImage(*db_, *images, nullptr, 1, jpeg, now);
+  EXPECT_TRUE(images->Contains(a));
+  EXPECT_FALSE(FindHeldImage(*db_, 1, a)->sealed);
+  ASSERT_TRUE(crypto::FileMasterKey::Create(dir_.File("master.key")).ok());
+  auto master = std::move(crypto::FileMasterKey::Load(dir_.File("master.key"))).value();
+  auto ring = std::move(crypto::KeyRing::Open(dir_.File("keys"), *master)).value();
+  EXPECT_EQ(*StoreImage(*db_, *images, ring.get(), 1, jpeg, now + 1), a);
+  EXPECT_TRUE(FindHeldImage(*db_, 1, a)->sealed);
+  EXPECT_FALSE(images->Contains(a)) << "no agency holds it in plain any more";
+  EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *FindHeldImage(*db_, 1, a)), jpeg);
 }
 
 }  // namespace
