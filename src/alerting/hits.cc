@@ -20,6 +20,7 @@
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
+#include "crypto/keyring.h"
 #include "hotlist/entry.h"
 #include "identity/directory.h"
 #include "policy/sharing.h"
@@ -130,17 +131,21 @@ struct Sharing {
 constexpr std::string_view kHitColumns =
     "h.id, a.code, h.camera, h.read_time, h.plate, h.read, h.hotlist_id, l.name, l.kind, o.code, "
     "l.priority, h.entry, h.list_age_ms, h.match_kind, h.score, h.backfill, h.step, h.outcome, "
-    "h.created_at, h.agency_id";
+    "h.created_at, h.agency_id, h.key_id";
 constexpr std::string_view kHitFrom =
     " FROM hits h JOIN agencies a ON a.id = h.agency_id JOIN hotlists l ON l.id = h.hotlist_id "
     "JOIN agencies o ON o.id = l.agency_id ";
 
-std::string HitJson(catalog::Statement& q) {
+// The read and the entry a hit keeps are opened here when sealed.
+Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
   const std::string kind = q.Text(13);
   const std::optional<match::MatchKind> matched = match::ParseMatchKind(kind);
   const bool approximate = matched && match::IsApproximate(*matched);
   const std::int64_t age_ms = q.Int(12);
-  const std::string entry = q.Text(11), read = q.Text(5);
+  Result<std::string> entry = db.OpenValue("hits.entry", q.Text(11));
+  if (!entry.ok()) return entry.status();
+  Result<std::string> read = db.OpenValue("hits.read", q.Text(5));
+  if (!read.ok()) return read.status();
   const double score = q.Real(14);  // two decimals, as matched (0.95)
   return json::Write([&](json::Writer& w) {
     w.StartObject();
@@ -152,8 +157,8 @@ std::string HitJson(catalog::Statement& q) {
     json::Members(w, "id", q.Int(6), "name", q.Text(7), "kind", q.Text(8), "owner", q.Text(9),
                   "priority", q.Int(10), "age_s", age_ms / 1000, "stale", age_ms > kStaleMs);
     w.EndObject();
-    json::Members(w, "entry", json::Raw{entry}, "read", json::Raw{read}, "backfill", q.Int(15) != 0,
-                  "step", q.Text(16), "outcome", q.OptionalText(17), "created_at",
+    json::Members(w, "entry", json::Raw{*entry}, "read", json::Raw{*read}, "backfill",
+                  q.Int(15) != 0, "step", q.Text(16), "outcome", q.OptionalText(17), "created_at",
                   FormatRfc3339(q.Int(18)));
     w.EndObject();
   });
@@ -167,7 +172,7 @@ Result<std::string> LoadHitJson(catalog::Database& db, std::int64_t id) {
   Result<bool> row = q->Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(fmt::format("no hit {}", id));
-  return HitJson(*q);
+  return HitJson(db, *q);
 }
 
 // Whether `p` may see hit `id`: a recipient, and still allowed to see the
@@ -306,6 +311,31 @@ std::vector<Found> MatchReads(const Snapshot& snap, const std::vector<ReadForMat
   return found;
 }
 
+namespace {
+
+// The hits key of `agency_id` for the bucket of `read_time` (its length from
+// the agency's hit retention, as hits are purged by the age of their read).
+// `cache` keeps each agency's code and retention for one batch.
+Result<std::string> HitKey(catalog::Database& db, const catalog::ValueSealer& sealer,
+                           std::map<std::int64_t, std::pair<std::string, std::int64_t>>& cache,
+                           std::int64_t agency_id, std::int64_t read_time, std::int64_t now) {
+  auto it = cache.find(agency_id);
+  if (it == cache.end()) {
+    Result<catalog::Statement> q = db.Query(
+        "SELECT a.code, coalesce(r.period_ms, -1) FROM agencies a LEFT JOIN retention r ON "
+        "r.agency_id = a.id AND r.data_class = 'hits' WHERE a.id = ?1",
+        agency_id);
+    if (!q.ok()) return q.status();
+    if (!q->has_row()) return Status::NotFound(fmt::format("no agency {}", agency_id));
+    it = cache.emplace(agency_id, std::make_pair(q->Text(0), q->Int(1))).first;
+  }
+  const std::int64_t length = crypto::BucketLengthMs(it->second.second);
+  const std::int64_t start = crypto::BucketStart(read_time, length);
+  return sealer.KeyFor(it->second.first, "hits", start, start + length, now);
+}
+
+}  // namespace
+
 Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapshot& snap,
                                             const std::vector<ReadForMatching>& reads,
                                             const std::vector<Found>& found, std::int64_t now) {
@@ -313,6 +343,8 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
   if (found.empty()) return out;
   Sharing sharing{db, now, {}, {}};
   std::map<std::int64_t, std::map<std::string, bool>> kinds;
+  // Sealing (encryption at rest): each camera agency's code and hit retention.
+  std::map<std::int64_t, std::pair<std::string, std::int64_t>> sealing;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     for (const Found& f : found) {
       const ReadForMatching& rm = reads[f.read];
@@ -362,31 +394,45 @@ Result<std::vector<RecordedHit>> RecordHits(catalog::Database& db, const Snapsho
         json::Members(w, "matched", f.candidate.matched.text());
         w.EndObject();
       });
+      std::string read_json = read::FormatNativeRead(r), entry_value = entry_json, key_id;
+      if (const catalog::ValueSealer* sealer = db.sealer()) {
+        Result<std::string> key = HitKey(db, *sealer, sealing, camera_agency, r.time, now);
+        if (!key.ok()) return key.status();
+        key_id = std::move(*key);
+        Result<std::string> sealed_read = sealer->Seal(key_id, "hits.read", read_json);
+        if (!sealed_read.ok()) return sealed_read.status();
+        read_json = std::move(*sealed_read);
+        Result<std::string> sealed_entry = sealer->Seal(key_id, "hits.entry", entry_json);
+        if (!sealed_entry.ok()) return sealed_entry.status();
+        entry_value = std::move(*sealed_entry);
+      }
       Result<catalog::Statement> ins = db.Prepare(
           "INSERT INTO hits (agency_id, read_id, camera, read_time, plate, read, hotlist_id, "
-          "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at) VALUES "
-          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
-          "RETURNING id");
+          "entry_id, entry, list_age_ms, match_kind, score, backfill, created_at, key_id) VALUES "
+          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT DO "
+          "NOTHING RETURNING id");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, camera_agency)
           .Bind(2, r.id)
           .Bind(3, r.camera)
           .Bind(4, r.time)
           .Bind(5, r.plate.text())
-          .Bind(6, read::FormatNativeRead(r))
+          .Bind(6, read_json)
           .Bind(7, list.id)
           .Bind(8, ref.entry_id)
-          .Bind(9, entry_json)
+          .Bind(9, entry_value)
           .Bind(10, std::max<std::int64_t>(0, now - list.published_at))
           .Bind(11, match::MatchKindName(f.candidate.kind))
           .Bind(12, fmt::format("{:.2f}", f.candidate.score))
           .Bind(13, std::int64_t{rm.backfill ? 1 : 0})
-          .Bind(14, now);
+          .Bind(14, now)
+          .Bind(15, key_id.empty() ? std::nullopt : std::optional<std::string>(key_id));
       Result<std::int64_t> inserted = ins->RunReturningId();
       if (!inserted.ok()) return inserted.status();
       if (*inserted == 0) continue;  // a re-sent read: its hit exists
       RecordedHit hit;
       hit.id = *inserted;
+      hit.key_id = key_id;
       hit.live = !rm.backfill && rm.camera_active;
       std::set<std::int64_t> recipients = {camera_agency};
       std::vector<std::int64_t> others = list.audience;
@@ -478,7 +524,11 @@ Result<std::vector<RecordedHit>> VisibleHits(catalog::Database& db, const identi
     if (!*row) break;
     Result<bool> may = sharing.May(p.agency_id, q->Int(19), policy::DataClass::kHits);
     if (!may.ok()) return may.status();
-    if (*may) out.push_back({q->Int(0), {p.agency_id}, HitJson(*q), true});
+    if (!*may) continue;
+    Result<std::string> json = HitJson(db, *q);
+    if (!json.ok()) return json.status();
+    out.push_back(
+        {q->Int(0), {p.agency_id}, std::move(*json), true, q->OptionalText(20).value_or("")});
   }
   return out;
 }
@@ -503,7 +553,9 @@ Result<std::optional<RecordedHit>> LoadRecordedHit(catalog::Database& db, std::i
       fmt::format("SELECT {}{}WHERE h.id = ?1 AND h.backfill = 0", kHitColumns, kHitFrom), id);
   if (!q.ok()) return q.status();
   if (!q->has_row()) return std::optional<RecordedHit>();
-  RecordedHit hit{id, {}, HitJson(*q), true};
+  Result<std::string> json = HitJson(db, *q);
+  if (!json.ok()) return json.status();
+  RecordedHit hit{id, {}, std::move(*json), true, q->OptionalText(20).value_or("")};
   Result<std::vector<std::int64_t>> to = db.List<std::int64_t>(
       "SELECT agency_id FROM hit_audience WHERE hit_id = ?1 ORDER BY agency_id",
       [](const catalog::Statement& r) { return r.Int(0); }, id);
@@ -524,7 +576,10 @@ Result<std::vector<RecordedHit>> LiveHitsAfter(catalog::Database& db, std::int64
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    hits->push_back(RecordedHit{q->Int(0), {}, HitJson(*q), true});
+    Result<std::string> json = HitJson(db, *q);
+    if (!json.ok()) return json.status();
+    hits->push_back(
+        RecordedHit{q->Int(0), {}, std::move(*json), true, q->OptionalText(20).value_or("")});
   }
   if (!hits.ok() || hits->empty()) return hits;
   Result<std::vector<std::pair<std::int64_t, std::int64_t>>> to =

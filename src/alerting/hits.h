@@ -75,7 +75,8 @@ struct RecordedHit {
   std::int64_t id = 0;
   std::vector<std::int64_t> recipients;
   std::string json;
-  bool live = true;  // false for back-fill: stored, never alerted
+  bool live = true;    // false for back-fill: stored, never alerted
+  std::string key_id;  // the data key its row is sealed under; empty when plain
 };
 
 // The hit `id` as its recipients' streams receive it, with its recipients,

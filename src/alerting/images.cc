@@ -6,8 +6,6 @@
 
 #include "alerting/retention_audit.h"
 #include "audit/audit.h"
-#include "base/json_writer.h"
-#include "base/time_format.h"
 #include "crypto/crypto.h"
 
 namespace interdict::alerting {
@@ -209,58 +207,6 @@ Result<std::vector<ImageFile>> ExpireImages(catalog::Database& db, std::int64_t 
     return Status::Ok();
   }));
   return gone;
-}
-
-}  // namespace interdict::alerting
-
-namespace interdict::alerting {
-
-Result<std::int64_t> ShredImageKeys(catalog::Database& db, crypto::KeyRing& keys,
-                                    std::int64_t now) {
-  std::int64_t destroyed = 0;
-  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>, std::less<>>
-        agencies;  // id, period
-    Result<catalog::Statement> q = db.Prepare(
-        "SELECT a.code, a.id, r.period_ms FROM agencies a JOIN retention r ON r.agency_id = a.id "
-        "AND r.data_class = 'images'");
-    if (!q.ok()) return q.status();
-    for (;;) {
-      Result<bool> row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      agencies[q->Text(0)] = {q->Int(1), q->Int(2)};
-    }
-    Result<catalog::Statement> named = db.Prepare("SELECT 1 FROM images WHERE key_id = ?1");
-    if (!named.ok()) return named.status();
-    for (const crypto::DataKey& k : keys.List()) {
-      if (k.data_class != "images") continue;
-      const auto agency = agencies.find(k.agency);
-      if (agency == agencies.end()) continue;
-      // Every image of the bucket came before its end: all expired once the
-      // end is a retention period old, unless a hit or hold keeps the row.
-      if (k.bucket_end > now - agency->second.second) continue;
-      named->Bind(1, k.id);
-      Result<bool> in_use = named->Step();
-      named->Reset();
-      if (!in_use.ok()) return in_use.status();
-      if (*in_use) continue;
-      Result<crypto::DataKey> gone = keys.Destroy(k.id, "retention", now);
-      if (!gone.ok()) return gone.status();
-      ++destroyed;
-      audit::Entry e;
-      e.time = now;
-      e.actor = "system";
-      e.agency = agency->second.first;
-      e.event = "images.key_destroyed";
-      e.details = json::Object("key", k.id, "bucket_start", FormatRfc3339(k.bucket_start),
-                               "bucket_end", FormatRfc3339(k.bucket_end), "reason", "retention");
-      e.touched = {agency->second.first};
-      INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
-    }
-    return Status::Ok();
-  }));
-  return destroyed;
 }
 
 }  // namespace interdict::alerting

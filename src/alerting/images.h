@@ -65,10 +65,4 @@ Result<std::vector<ImageFile>> ExpireImages(catalog::Database& db, std::int64_t 
                                             int limit = 1000);
 Status RemoveImageFile(media::ImageStore& images, const ImageFile& file);
 
-// Destroys the `images` keys whose bucket ended an image retention period ago
-// and that no image row names (a hit or a hold keeps its image's row, and so
-// its key): every copy of those images, backups included, is unreadable.
-// Each destroyed key is audited ("images.key_destroyed"). Returns how many.
-Result<std::int64_t> ShredImageKeys(catalog::Database& db, crypto::KeyRing& keys, std::int64_t now);
-
 }  // namespace interdict::alerting

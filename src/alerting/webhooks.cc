@@ -106,12 +106,22 @@ Result<std::vector<WebhookInfo>> ListWebhooks(catalog::Database& db, const ident
 Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
                                        std::int64_t now) {
   std::int64_t n = 0;
+  // A sealed hit's deliveries are sealed under its key, and go with it.
+  std::string body = hit.json;
+  if (!hit.key_id.empty()) {
+    if (db.sealer() == nullptr) {
+      return Status::FailedPrecondition("a sealed hit, and no keys to seal its deliveries");
+    }
+    Result<std::string> sealed = db.sealer()->Seal(hit.key_id, "webhook_deliveries.body", body);
+    if (!sealed.ok()) return sealed.status();
+    body = std::move(*sealed);
+  }
   for (std::int64_t agency : hit.recipients) {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO webhook_deliveries (webhook_id, hit_id, body, next_attempt_at) "
         "SELECT id, ?2, ?3, ?4 FROM webhooks WHERE agency_id = ?1 AND disabled_at IS NULL");
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, agency).Bind(2, hit.id).Bind(3, hit.json).Bind(4, now);
+    ins->Bind(1, agency).Bind(2, hit.id).Bind(3, body).Bind(4, now);
     INTERDICT_RETURN_IF_ERROR(ins->Run());
     n += db.Changes();
   }
@@ -134,8 +144,10 @@ Result<std::optional<Delivery>> ClaimDelivery(catalog::Database& db, std::string
         now);
     if (!q.ok()) return q.status();
     if (!q->has_row()) return std::optional<Delivery>();
-    Delivery d{q->Int(0),  q->Int(1),  q->Int(2), q->Text(3),
-               q->Blob(4), q->Text(5), q->Int(6), std::string(server)};
+    Result<std::string> body = db.OpenValue("webhook_deliveries.body", q->Text(5));
+    if (!body.ok()) return body.status();
+    Delivery d{q->Int(0),  q->Int(1),        q->Int(2), q->Text(3),
+               q->Blob(4), std::move(*body), q->Int(6), std::string(server)};
     Result<catalog::Statement> claim = db.Query(
         "UPDATE webhook_deliveries SET leased_by = ?2, leased_until = ?3 WHERE id = ?1 AND "
         "delivered_at IS NULL AND dead_at IS NULL AND (leased_until IS NULL OR leased_until <= "

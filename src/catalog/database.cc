@@ -22,6 +22,21 @@ Result<Location> Location::Parse(std::string_view text) {
       fmt::format("catalog location '{}': expected sqlite:PATH or postgresql:CONNINFO", text));
 }
 
+bool IsSealedValue(std::string_view value) {
+  return value.substr(0, 7) == "sealed:";
+}
+
+Result<std::string> Database::OpenValue(std::string_view column, std::string value) const {
+  if (!IsSealedValue(value)) return value;
+  if (sealer_ == nullptr) {
+    return Status::FailedPrecondition(
+        fmt::format("{} is sealed, and this catalog connection has no keys "
+                    "(encryption.master_key_file)",
+                    column));
+  }
+  return sealer_->Open(column, value);
+}
+
 std::string Location::Describe() const {
   if (engine == Engine::kSqlite) return target;
   // Drop a password from "password=…" keywords and from "user:password@" in a URL.

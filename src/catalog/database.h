@@ -55,6 +55,33 @@ class Cursor {
 
 class Statement;
 
+// Seals the catalog's sensitive values when encryption at rest is on
+// (decision 0036, docs/format/keys.md): given to a connection by whoever opens
+// it with the keys, as a key is given to an encrypted database at open, so
+// every reader and writer of a sealed column on that connection seals and
+// opens alike. A sealed value is text, "sealed:<key id>:<base64>", and takes
+// the place of the plain value in its column.
+class ValueSealer {
+ public:
+  virtual ~ValueSealer() = default;
+  // The id of `agency`'s live key of `data_class` ("hits") for the bucket
+  // [bucket_start, bucket_end), made if there is none.
+  virtual Result<std::string> KeyFor(std::string_view agency, std::string_view data_class,
+                                     std::int64_t bucket_start, std::int64_t bucket_end,
+                                     std::int64_t now) const = 0;
+  // `plaintext` sealed under `key_id`, bound to `column` ("hits.read"): it
+  // opens nowhere else.
+  virtual Result<std::string> Seal(std::string_view key_id, std::string_view column,
+                                   std::string_view plaintext) const = 0;
+  // The plaintext of a sealed value of `column`. NotFound when its key was
+  // destroyed (the value expired); Corruption when it does not open.
+  virtual Result<std::string> Open(std::string_view column, std::string_view sealed) const = 0;
+};
+
+// Whether a column's value is sealed ("sealed:…"); no plain value of a sealed
+// column (JSON, a plate) starts so.
+bool IsSealedValue(std::string_view value);
+
 // A column of a catalog table, with its type in SQLite's words (INTEGER, REAL,
 // TEXT or BLOB), whichever engine holds it, and the table its foreign key
 // refers to (empty when none).
@@ -86,6 +113,14 @@ class Database {
   virtual Engine engine() const = 0;
   // The path or the connection string (without a password), for messages.
   const std::string& name() const { return name_; }
+
+  // The sealer of this connection's sensitive values; none: values are
+  // written plain, and a sealed one read here is refused.
+  void set_sealer(std::shared_ptr<const ValueSealer> sealer) { sealer_ = std::move(sealer); }
+  const ValueSealer* sealer() const { return sealer_.get(); }
+  // `value` of `column` as written: opened when sealed. FailedPrecondition
+  // when it is sealed and this connection has no sealer.
+  Result<std::string> OpenValue(std::string_view column, std::string value) const;
 
   // Runs statements without parameters (schema, fixtures).
   virtual Status Exec(std::string_view sql) = 0;
@@ -157,6 +192,7 @@ class Database {
 
  private:
   std::string name_;
+  std::shared_ptr<const ValueSealer> sealer_;
 };
 
 class Statement {

@@ -781,6 +781,14 @@ ALTER TABLE images ADD COLUMN key_id TEXT;
 CREATE INDEX images_by_key ON images(key_id);
 )sql";
 
+// Version 21: hits sealed under their agency's hits key (decision 0036): the
+// read and the entry they keep, and the bodies of their webhook deliveries.
+// NULL: a plain hit.
+constexpr std::string_view kV21 = R"sql(
+ALTER TABLE hits ADD COLUMN key_id TEXT;
+CREATE INDEX hits_by_key ON hits(key_id);
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -788,7 +796,7 @@ const std::vector<Migration> kMigrations = {
     {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
-    {19, kV19, {}}, {20, kV20, {}}};
+    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -133,6 +133,16 @@ std::vector<geo::Point> SearchCentres(const std::string& details) {
   return out;
 }
 
+// Where a read (native JSON) was made, when it says: a mobile unit's reads do.
+std::optional<geo::Point> ReadPosition(const std::string& read) {
+  rapidjson::Document d;
+  if (!json::Parse(read, &d).ok() || !d.IsObject()) return std::nullopt;
+  if (!d.HasMember("lat") || !d.HasMember("lon") || !d["lat"].IsNumber() || !d["lon"].IsNumber()) {
+    return std::nullopt;
+  }
+  return geo::Point::FromDegrees(d["lat"].GetDouble(), d["lon"].GetDouble());
+}
+
 }  // namespace
 
 Result<std::string> Disparity(catalog::Database& db, const identity::Principal& p,
@@ -177,7 +187,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     Result<catalog::Statement> hits = db.Prepare(fmt::format(
         "SELECT a.code, h.camera, {}, {}, h.outcome IN ('stop', 'arrest', 'recovery'), count(*) "
         "FROM hits h JOIN agencies a ON a.id = h.agency_id WHERE h.backfill = 0 AND "
-        "h.read_time >= ?1 AND h.read_time < ?2 GROUP BY 1, 2, 3, 4, 5",
+        "h.key_id IS NULL AND h.read_time >= ?1 AND h.read_time < ?2 GROUP BY 1, 2, 3, 4, 5",
         db.JsonText("h.read", "lat"), db.JsonText("h.read", "lon")));
     if (!hits.ok()) return hits.status();
     hits->Bind(1, from).Bind(2, to);
@@ -187,6 +197,27 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
       t.hits += r.Int(5);
       if (r.Int(4) != 0) t.stops += r.Int(5);
     }));
+    // Sealed hits (encryption at rest): each read opened here for its place.
+    Result<catalog::Statement> sealed = db.Prepare(
+        "SELECT a.code, h.camera, h.read, h.outcome IN ('stop', 'arrest', 'recovery') FROM hits "
+        "h JOIN agencies a ON a.id = h.agency_id WHERE h.backfill = 0 AND h.key_id IS NOT NULL "
+        "AND h.read_time >= ?1 AND h.read_time < ?2");
+    if (!sealed.ok()) return sealed.status();
+    sealed->Bind(1, from).Bind(2, to);
+    Status opened = Status::Ok();
+    INTERDICT_RETURN_IF_ERROR(sealed->ForEach([&](const catalog::Statement& r) {
+      if (!opened.ok()) return;
+      Result<std::string> read = db.OpenValue("hits.read", r.Text(2));
+      if (!read.ok()) {
+        opened = read.status();
+        return;
+      }
+      const std::optional<geo::Point> at = ReadPosition(*read);
+      Tally& t = at ? area_of(*at) : at_camera(r.Text(0), r.Text(1));
+      ++t.hits;
+      if (r.Int(3) != 0) ++t.stops;
+    }));
+    INTERDICT_RETURN_IF_ERROR(opened);
     // Area and scene searches, in each area one of their circles is centred in.
     Result<catalog::Statement> searches = db.Prepare(
         "SELECT details FROM audit WHERE time >= ?1 AND time < ?2 AND outcome = 'ok' AND "

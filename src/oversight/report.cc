@@ -1,6 +1,7 @@
 #include "oversight/report.h"
 
 #include <fmt/core.h>
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/time_format.h"
 #include "oversight/read_counts.h"
 #include "policy/sharing.h"
@@ -148,8 +150,8 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
   INTERDICT_RETURN_IF_ERROR(
       EachRow(db,
               fmt::format("SELECT h.agency_id, coalesce({}, 'unknown'), {}, count(*) FROM hits "
-                          "h WHERE h.backfill = 0 AND h.read_time >= ?1 AND h.read_time < ?2 "
-                          "GROUP BY 1, 2, 3",
+                          "h WHERE h.backfill = 0 AND h.key_id IS NULL AND h.read_time >= ?1 AND "
+                          "h.read_time < ?2 GROUP BY 1, 2, 3",
                           db.JsonText("h.entry", "kind"), kOutcomeOf),
               {from, to}, [&](const catalog::Statement& q) {
                 Agency* a = agency(q.Int(0));
@@ -158,6 +160,29 @@ Status Gather(catalog::Database& db, const Period& p, std::int64_t now, Data& d)
                 a->activity.hits_by_list_kind[q.Text(1)] += q.Int(3);
                 a->activity.hits_by_outcome[q.Text(2)] += q.Int(3);
               }));
+  // Sealed hits (encryption at rest): each entry opened here for its kind.
+  Status opened = Status::Ok();
+  INTERDICT_RETURN_IF_ERROR(
+      EachRow(db,
+              fmt::format("SELECT h.agency_id, h.entry, {} FROM hits h WHERE h.backfill = 0 AND "
+                          "h.key_id IS NOT NULL AND h.read_time >= ?1 AND h.read_time < ?2",
+                          kOutcomeOf),
+              {from, to}, [&](const catalog::Statement& q) {
+                Agency* a = agency(q.Int(0));
+                if (a == nullptr || !opened.ok()) return;
+                Result<std::string> entry = db.OpenValue("hits.entry", q.Text(1));
+                if (!entry.ok()) {
+                  opened = entry.status();
+                  return;
+                }
+                rapidjson::Document e;
+                const bool has_kind = json::Parse(*entry, &e).ok() && e.IsObject() &&
+                                      e.HasMember("kind") && e["kind"].IsString();
+                a->activity.hits += 1;
+                a->activity.hits_by_list_kind[has_kind ? e["kind"].GetString() : "unknown"] += 1;
+                a->activity.hits_by_outcome[q.Text(2)] += 1;
+              }));
+  INTERDICT_RETURN_IF_ERROR(opened);
   // Searches by the agency of the person who ran them: every search type's
   // entry (not the second entry an export writes), and refusals apart.
   INTERDICT_RETURN_IF_ERROR(

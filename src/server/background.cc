@@ -4,6 +4,7 @@
 
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
+#include "alerting/sealing.h"
 #include "audit/audit.h"
 #include "base/time_sync.h"
 #include "http/client.h"
@@ -303,17 +304,20 @@ void Background::PurgeHits() {
     }
     if (gone->size() < 1000) break;
   }
-  // Sealed images: the keys of expired buckets that no image row names.
+  // Sealed hits and images: the keys of expired buckets no row names.
   if (ctx_.keys == nullptr) return;
-  Result<std::int64_t> shredded =
-      ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-        return alerting::ShredImageKeys(db, *ctx_.keys, ctx_.clock.NowMillis());
-      });
-  if (!shredded.ok()) {
-    ctx_.log.Error("destroying the keys of expired images failed",
-                   {{"error", shredded.status().message()}});
-  } else if (*shredded > 0) {
-    ctx_.log.Info("the data keys of expired images destroyed", {{"keys", *shredded}});
+  for (const char* data_class : {"hits", "images"}) {
+    Result<std::int64_t> shredded =
+        ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+          return alerting::ShredExpiredKeys(db, *ctx_.keys, data_class, ctx_.clock.NowMillis());
+        });
+    if (!shredded.ok()) {
+      ctx_.log.Error("destroying the data keys of expired catalog rows failed",
+                     {{"class", data_class}, {"error", shredded.status().message()}});
+    } else if (*shredded > 0) {
+      ctx_.log.Info("the data keys of expired catalog rows destroyed",
+                    {{"class", data_class}, {"keys", *shredded}});
+    }
   }
 }
 

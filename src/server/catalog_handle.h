@@ -37,6 +37,12 @@ class CatalogHandle {
                                                      identity::AccountPolicy policy,
                                                      int connections = 1);
 
+  // Gives every connection the sealer of the catalog's sensitive values
+  // (encryption at rest); call before the handle is shared.
+  void SetSealer(const std::shared_ptr<const catalog::ValueSealer>& sealer) {
+    for (auto& slot : slots_) slot->db->set_sealer(sealer);
+  }
+
   // Runs `f(db, accounts)` on a connection of its own and returns what it
   // returns. Connections are granted in the order they were asked for: a
   // burst of short uses (a hotlist reload's fifty transactions) cannot starve

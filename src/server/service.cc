@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "alerting/sealing.h"
 #include "audit/audit.h"
 #include "base/build_info.h"
 #include "base/json.h"
@@ -290,6 +291,8 @@ Status Service::Start() {
       if (!ring.ok()) return ring.status().WithContext("encryption.keys_dir: ");
       s.keys = std::move(ring).value();
       so.keys = s.keys.get();
+      // Hits and their webhook deliveries are sealed in the catalog too.
+      s.api.catalog->SetSealer(std::make_shared<alerting::KeyRingSealer>(*s.keys));
       s.log.Info("encryption at rest is on", {{"master_key", s.master_key->id()},
                                               {"keys_dir", s.config.encryption.keys_dir},
                                               {"live_keys", s.keys->List().size()}});

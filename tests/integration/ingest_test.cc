@@ -533,21 +533,56 @@ TEST_F(SealedIngestTest, AHitsSealedImageIsServedAndNoFileHoldsItsBytes) {
   ASSERT_EQ(up.status, 201) << up.body;
   const std::string address = up.body.substr(up.body.find("sha256:"), 71);
   EXPECT_EQ(Call(key_, "POST", "/api/v1/images", jpeg, "image/jpeg").status, 201) << "again";
+  test::HttpReceiver cad({200});
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/webhooks", R"({"url":")" + cad.url() + R"("})").status,
+            201);
+  // A mobile unit's read: where it was made, and the vehicle, are in the hit.
   const std::string read = R"({"id":"s1","agency":"STLPD","camera":"cam1","time":)" +
                            std::to_string(clock_.NowMillis()) +
-                           R"(,"plate":"KZ9Q81","state":"MO","images":{"plate":")" + address +
-                           R"("}})";
+                           R"(,"plate":"KZ9Q81","state":"MO","lat":38.6271,"lon":-90.1994,)"
+                           R"("vehicle":{"make":"QXMAKE"},"images":{"plate":")" +
+                           address + R"("}})";
   auto r = Call(key_, "POST", "/api/v1/reads", "[" + read + "]");
   ASSERT_EQ(r.status, 200) << r.body;
-  auto img = Call(SignIn("officer"), "GET", "/api/v1/hits/1/plate-image");
+  const std::string officer = SignIn("officer");
+  auto img = Call(officer, "GET", "/api/v1/hits/1/plate-image");
   ASSERT_EQ(img.status, 200) << img.body;
   EXPECT_EQ(img.body, jpeg);
   EXPECT_EQ(img.Header("Content-Type"), "image/jpeg");
+  auto hit = Call(officer, "GET", "/api/v1/hits/1");
+  ASSERT_EQ(hit.status, 200) << hit.body;
+  EXPECT_NE(hit.body.find("QXMAKE"), std::string::npos) << "opened for the API: " << hit.body;
+  ASSERT_TRUE(cad.WaitForCount(1));
+  EXPECT_NE(cad.received()[0].body.find("QXMAKE"), std::string::npos)
+      << "and for the webhook: " << cad.received()[0].body;
+  auto disparity = Call(SignIn("sup"), "GET", "/api/v1/disparity?areas=counties");
+  EXPECT_EQ(disparity.status, 200)
+      << "a sealed hit's place is read for the report: " << disparity.body;
+  const std::size_t city = disparity.body.find(R"("name":"St. Louis city")");
+  ASSERT_NE(city, std::string::npos);
+  EXPECT_NE(disparity.body.substr(city, disparity.body.find('}', city) - city).find(R"("hits":1)"),
+            std::string::npos)
+      << "counted where the read was made, not at the camera (which has no place)";
+  auto report = Call("", "GET", "/api/v1/transparency");
+  EXPECT_EQ(report.status, 200) << "a sealed hit's list kind is read for the report: "
+                                << report.body;
+  EXPECT_NE(report.body.find(R"("hits_by_list_kind":{"V":null})"), std::string::npos)
+      << "the entry's kind (its count under min_count): " << report.body;
+  {
+    auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
+    auto q = (*db)->Prepare(
+        "SELECT h.read, h.entry, d.body FROM hits h JOIN webhook_deliveries d "
+        "ON d.hit_id = h.id");
+    ASSERT_TRUE(*q->Step());
+    for (int c = 0; c < 3; ++c) EXPECT_TRUE(catalog::IsSealedValue(q->Text(c))) << q->Text(c);
+  }
+  running_.reset();  // every file closed and checkpointed
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path())) {
     if (!e.is_regular_file()) continue;
     std::ifstream in(e.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_EQ(bytes.find("sealed crop"), std::string::npos) << e.path();
+    EXPECT_EQ(bytes.find("QXMAKE"), std::string::npos) << e.path();
   }
   EXPECT_TRUE(std::filesystem::exists(
       dir_.File("images/sealed/STLPD/" + address.substr(7, 2) + "/" + address.substr(7))));

@@ -446,7 +446,7 @@ TEST(AlertHubTest, AFullReplayEndsTheStreamSoTheClientAsksForTheRest) {
   server::AlertHub hub(metrics);
   auto hits = [](int n) {
     server::AlertHub::Hits out;
-    for (int i = 1; i <= n; ++i) out.push_back({i, {1}, "{}", true});
+    for (int i = 1; i <= n; ++i) out.push_back({i, {1}, "{}", true, ""});
     return out;
   };
   auto drain = [](http::EventStream& s, bool* done) { return s.Take([] {}, done); };
@@ -464,7 +464,7 @@ TEST(AlertHubTest, AFullReplayEndsTheStreamSoTheClientAsksForTheRest) {
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE((*partial)->closed());
   EXPECT_EQ(hub.subscribers(), 1u);
-  hub.Publish({{5, {1}, "{}", true}});
+  hub.Publish({{5, {1}, "{}", true, ""}});
   EXPECT_NE(drain(**partial, &done).find("id: 5\n"), std::string::npos) << "then live hits";
 }
 

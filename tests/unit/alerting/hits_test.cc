@@ -1,5 +1,6 @@
 #include "alerting/hits.h"
 #include "alerting/images.h"
+#include "alerting/sealing.h"
 
 #include <fmt/core.h>
 #include <gtest/gtest.h>
@@ -222,7 +223,7 @@ TEST_F(HitRetentionTest, ASealedImagesKeyLivesWhileAHitKeepsItAndIsDestroyedAfte
   const std::string kept_key = key_of(kept), fresh_key = key_of(fresh);
   // Making a bucket's key makes the next one's too: that one, unused and
   // expired, goes now.
-  Result<std::int64_t> shredded = ShredImageKeys(*db_, *ring, now);
+  Result<std::int64_t> shredded = ShredExpiredKeys(*db_, *ring, "images", now);
   ASSERT_TRUE(shredded.ok()) << shredded.status().message();
   EXPECT_EQ(ring->StateOf(kept_key), crypto::KeyState::kLive) << "the hit's image names it";
   EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *FindHeldImage(*db_, 1, kept)), jpeg('k'));
@@ -230,9 +231,9 @@ TEST_F(HitRetentionTest, ASealedImagesKeyLivesWhileAHitKeepsItAndIsDestroyedAfte
   // The hit goes; its image expires with it, and then the bucket's key.
   ASSERT_TRUE(db_->Exec("DELETE FROM hit_images").ok());
   EXPECT_EQ(*ExpireImages(*db_, now), (std::vector<ImageFile>{{kept, "STLPD"}}));
-  EXPECT_EQ(*ShredImageKeys(*db_, *ring, now), 1);
+  EXPECT_EQ(*ShredExpiredKeys(*db_, *ring, "images", now), 1);
   EXPECT_EQ(ring->StateOf(kept_key), crypto::KeyState::kDestroyed);
-  EXPECT_EQ(*ShredImageKeys(*db_, *ring, now + 5 * kDay), 0)
+  EXPECT_EQ(*ShredExpiredKeys(*db_, *ring, "images", now + 5 * kDay), 0)
       << "the fresh image's bucket is not past retention yet";
   EXPECT_EQ(ring->StateOf(fresh_key), crypto::KeyState::kLive);
   EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event = 'images.key_destroyed'"),
@@ -260,6 +261,75 @@ TEST_F(HitRetentionTest, APlainImageSentAgainOnceEncryptionIsOnIsSealedAndItsPla
   EXPECT_TRUE(FindHeldImage(*db_, 1, a)->sealed);
   EXPECT_FALSE(images->Contains(a)) << "no agency holds it in plain any more";
   EXPECT_EQ(*ReadHeldImage(*images, ring.get(), *FindHeldImage(*db_, 1, a)), jpeg);
+}
+
+class SealedValuesTest : public HitRetentionTest {
+ protected:
+  void SetUp() override {
+    HitRetentionTest::SetUp();
+    ASSERT_TRUE(crypto::FileMasterKey::Create(dir_.File("master.key")).ok());
+    master_ = std::move(crypto::FileMasterKey::Load(dir_.File("master.key"))).value();
+    ring_ = std::move(crypto::KeyRing::Open(dir_.File("keys"), *master_)).value();
+    sealer_ = std::make_shared<KeyRingSealer>(*ring_);
+  }
+  std::unique_ptr<crypto::FileMasterKey> master_;
+  std::unique_ptr<crypto::KeyRing> ring_;
+  std::shared_ptr<KeyRingSealer> sealer_;
+};
+
+TEST_F(SealedValuesTest, ASealedValueOpensOnlyInItsColumnWithItsKeyAndSaysWhenItExpired) {
+  const std::string key = *sealer_->KeyFor("STLPD", "hits", 0, kDay, 1000);
+  EXPECT_EQ(*sealer_->KeyFor("STLPD", "hits", 0, kDay, 2000), key) << "one key a bucket";
+  Result<std::string> sealed = sealer_->Seal(key, "hits.read", R"({"plate":"KZ9Q81"})");
+  ASSERT_TRUE(sealed.ok()) << sealed.status().message();
+  EXPECT_TRUE(catalog::IsSealedValue(*sealed));
+  EXPECT_EQ(sealed->find("KZ9Q81"), std::string::npos);
+  EXPECT_EQ(*sealer_->Open("hits.read", *sealed), R"({"plate":"KZ9Q81"})");
+  EXPECT_EQ(sealer_->Open("hits.entry", *sealed).status().code(), StatusCode::kCorruption)
+      << "moved to another column, it does not open";
+  std::string flipped = *sealed;
+  const std::size_t mid = flipped.size() / 2;  // well inside the base64, away from padding
+  flipped[mid] = flipped[mid] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(sealer_->Open("hits.read", flipped).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(sealer_->Open("hits.read", "sealed:k-0000000000000000:AAAA").status().code(),
+            StatusCode::kCorruption)
+      << "a key the ring never had";
+  // A connection without keys refuses a sealed value, and passes a plain one.
+  EXPECT_EQ(db_->OpenValue("hits.read", *sealed).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*db_->OpenValue("hits.read", "{}"), "{}");
+  db_->set_sealer(sealer_);
+  EXPECT_EQ(*db_->OpenValue("hits.read", *sealed), R"({"plate":"KZ9Q81"})");
+  ASSERT_TRUE(ring_->Destroy(key, "retention", 3000).ok());
+  Result<std::string> gone = db_->OpenValue("hits.read", *sealed);
+  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(gone.status().message().find("expired"), std::string::npos);
+}
+
+TEST_F(SealedValuesTest, AHitsKeyGoesOnceItsHitsArePurgedAndNotWhileAHoldKeepsOne) {
+  const std::int64_t now = 1'800'000'000'000;
+  // A year's retention: week-long buckets. Two hits in one bucket 400 days ago.
+  const std::int64_t week = 7 * kDay;
+  const std::int64_t start = crypto::BucketStart(now - 400 * kDay, week);
+  const std::string key = *sealer_->KeyFor("STLPD", "hits", start, start + week, now);
+  AddHit("OLD1", now - 400 * kDay);
+  AddHit("HELD1", now - 400 * kDay);
+  ASSERT_TRUE(db_->Exec("UPDATE hits SET key_id = '" + key + "'").ok());
+  ASSERT_TRUE(db_->Exec("INSERT INTO holds (agency_id, plate, basis, requested_by, expires_at, "
+                        "created_by, created_at) VALUES (1, 'HELD1', 'court order', 'ADA', "
+                        "1900000000000, 1, 0)")
+                  .ok());
+  ASSERT_EQ(*PurgeExpiredHits(*db_, now), 1);
+  Result<std::int64_t> shredded = ShredExpiredKeys(*db_, *ring_, "hits", now);
+  ASSERT_TRUE(shredded.ok()) << shredded.status().message();
+  EXPECT_EQ(ring_->StateOf(key), crypto::KeyState::kLive) << "the held hit names it";
+  ASSERT_TRUE(db_->Exec("UPDATE holds SET released_at = 1").ok());
+  ASSERT_EQ(*PurgeExpiredHits(*db_, now), 1);
+  EXPECT_GE(*ShredExpiredKeys(*db_, *ring_, "hits", now), 1);
+  EXPECT_EQ(ring_->StateOf(key), crypto::KeyState::kDestroyed);
+  EXPECT_GE(Count("SELECT count(*) FROM audit WHERE event = 'hits.key_destroyed'"), 1);
+  EXPECT_EQ(ShredExpiredKeys(*db_, *ring_, "reads", now).status().code(),
+            StatusCode::kInvalidArgument)
+      << "the store destroys its own keys";
 }
 
 }  // namespace
