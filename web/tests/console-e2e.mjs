@@ -6,12 +6,14 @@
 //   node tests/console-e2e.mjs BINARY OUT_DIR
 // Exit 0 when every flow passed; prints one line per flow.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { harness, STEP_MS, totp } from "./console-harness.mjs";
+import { startProvider } from "./oidc-provider.mjs";
 
 const [binary, out] = process.argv.slice(2);
 if (!binary || !out) {
@@ -24,13 +26,39 @@ const CHROMIUM = process.env.INTERDICT_CHROMIUM ?? "/usr/bin/chromium";
 // photographed: a serious or critical WCAG 2.1 A/AA violation fails the run.
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
+// A free loopback port (single sign-on needs the console's address before
+// the server starts: the provider sends people back to it).
+async function freePort() {
+  const s = createServer();
+  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const { port } = s.address();
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+// The agency's identity provider for the single sign-on flow, and the
+// client secret the server reads from its secrets directory.
+const SSO_CLIENT = "interdict-e2e";
+const SSO_SECRET = "e2e-" + Math.random().toString(36).slice(2);
+const provider = await startProvider({
+  clientId: SSO_CLIENT,
+  clientSecret: SSO_SECRET,
+  person: { sub: "e2e-7", preferred_username: "jrivera", name: "Jo Rivera", groups: ["lpr-analysts"], amr: ["pwd", "otp"] },
+});
+
 // Starts the demo on a free loopback port in a fresh data directory and
 // resolves with its URL and TOTP secret once it serves.
-function startDemo() {
+async function startDemo() {
   const data = mkdtempSync(join(tmpdir(), "interdict-e2e-"));
+  const secrets = join(data + "-sso");
+  mkdirSync(secrets, { mode: 0o700 });
+  writeFileSync(join(secrets, "GCPD"), SSO_SECRET + "\n", { mode: 0o600 });
+  const port = await freePort();
+  const config = data + "-config.toml";
+  writeFileSync(config, `[sso]\npublic_url = "http://127.0.0.1:${port}"\nclient_secrets_dir = "${secrets}"\n`);
   const child = spawn(
     binary,
-    ["demo", "--data", data, "--listen", "127.0.0.1:0", "--history-days", "1", "--vehicles", "50000", "--first-hit-after-s", "25"],
+    ["demo", "--config", config, "--data", data, "--listen", `127.0.0.1:${port}`, "--history-days", "1", "--vehicles", "50000", "--first-hit-after-s", "25"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let text = "";
@@ -339,6 +367,50 @@ await flow("the search form can be completed and sent with the keyboard alone", 
   await p.context().close();
 });
 
+// A session token through the API, as a script would get one.
+async function apiSignIn(user) {
+  const banner = await (await fetch(`${demo.url}/api/v1/auth/banner`)).json();
+  const code = await freshCode(user);
+  const login = await fetch(`${demo.url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: user, password: "interdict-demo", code, banner: banner.version }),
+  });
+  if (!login.ok) throw new Error(`${user} could not sign in: ${login.status} ${await login.text()}`);
+  return (await login.json()).token;
+}
+
+await flow("a person signs in through the agency's identity provider (OpenID Connect, PKCE) and gets the mapped role", async () => {
+  // The administrator names the provider (docs/security.md, single sign-on).
+  const token = await apiSignIn("gcpd-admin");
+  const set = await fetch(`${demo.url}/api/v1/sso`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      issuer: provider.issuer, client_id: SSO_CLIENT, groups_claim: "groups",
+      role_map: { "lpr-analysts": "analyst" }, require_mfa: true, mfa_amr: ["otp", "mfa"],
+    }),
+  });
+  if (!set.ok) throw new Error(`the provider was not set: ${set.status} ${await set.text()}`);
+  const p = await page({}, [provider.issuer]);
+  await p.goto(demo.url + "/");
+  await p.getByLabel("I understand and accept").check();
+  await p.getByLabel("Agency code").fill("gcpd");
+  await p.getByRole("button", { name: "Use your agency's identity provider" }).click();
+  // To the provider and back: the ticket is in the fragment, taken out at once.
+  const finish = p.getByRole("form", { name: "Finish single sign-on" });
+  await finish.waitFor();
+  if (p.url().includes("sso_ticket")) throw new Error(`the ticket stayed in the address bar: ${p.url()}`);
+  await p.getByLabel("I understand and accept").check();
+  await finish.getByRole("button", { name: "Continue" }).click();
+  await p.getByRole("navigation", { name: "Screens" }).waitFor();
+  // Provisioned just in time, with the role its provider group maps to.
+  await p.getByText("GCPD/jrivera · GCPD · analyst").waitFor();
+  if (provider.refusals.length) throw new Error(`the provider refused: ${provider.refusals.join("; ")}`);
+  await shot(p, "signin-sso.png");
+  await p.context().close();
+});
+
 await flow("the sign-in form can be completed with the keyboard alone", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
@@ -357,15 +429,7 @@ await flow("the sign-in form can be completed with the keyboard alone", async ()
 await flow("every list and report the API serves matches docs/openapi.yaml", async () => {
   const before = api.seen.size;
   for (const user of ["gcpd-admin", "gcpd-supervisor"]) {
-    const banner = await (await fetch(`${demo.url}/api/v1/auth/banner`)).json();
-    const code = await freshCode(user);
-    const login = await fetch(`${demo.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: user, password: "interdict-demo", code, banner: banner.version }),
-    });
-    if (!login.ok) throw new Error(`${user} could not sign in: ${login.status} ${await login.text()}`);
-    const { token } = await login.json();
+    const token = await apiSignIn(user);
     const get = async (path) => {
       const res = await fetch(demo.url + path, { headers: { Authorization: `Bearer ${token}` } });
       const text = await res.text();
@@ -394,9 +458,12 @@ await flow("every list and report the API serves matches docs/openapi.yaml", asy
 });
 
 await browser.close();
+await provider.close();
 demo.child.kill("SIGTERM");
 await new Promise((r) => demo.child.once("exit", r));
-rmSync(demo.data, { recursive: true, force: true });
+for (const leftover of [demo.data, demo.data + "-sso", demo.data + "-config.toml"]) {
+  rmSync(leftover, { recursive: true, force: true });
+}
 
 console.log(`     ${api.seen.size} API operations' answers checked against docs/openapi.yaml`);
 const failed = finish();

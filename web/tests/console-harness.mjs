@@ -30,12 +30,13 @@ export function harness(browser, origin) {
   const expected = [];
   const results = [];
 
-  async function page(options = {}) {
+  // `allow`: other origins a flow visits on purpose (an identity provider).
+  async function page(options = {}, allow = []) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
     // No network but the server's own: anything else (a tile server, a font, a
     // script from a CDN) is refused and counted as a problem.
     await context.route(
-      (url) => url.origin !== origin && url.protocol !== "data:" && url.protocol !== "blob:",
+      (url) => url.origin !== origin && !allow.includes(url.origin) && url.protocol !== "data:" && url.protocol !== "blob:",
       (route) => {
         problems.push(`a request left the machine: ${route.request().url()}`);
         return route.abort("blockedbyclient");
