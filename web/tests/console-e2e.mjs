@@ -381,17 +381,20 @@ async function apiSignIn(user) {
 }
 
 await flow("a person signs in through the agency's identity provider (OpenID Connect, PKCE) and gets the mapped role", async () => {
-  // The administrator names the provider (docs/security.md, single sign-on).
-  const token = await apiSignIn("gcpd-admin");
-  const set = await fetch(`${demo.url}/api/v1/sso`, {
-    method: "PUT",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      issuer: provider.issuer, client_id: SSO_CLIENT, groups_claim: "groups",
-      role_map: { "lpr-analysts": "analyst" }, require_mfa: true, mfa_amr: ["otp", "mfa"],
-    }),
-  });
-  if (!set.ok) throw new Error(`the provider was not set: ${set.status} ${await set.text()}`);
+  // The administrator names the provider in the console (docs/security.md).
+  const admin = await page();
+  await signIn(admin, "gcpd-admin");
+  await admin.getByRole("link", { name: "Administration" }).click();
+  const sso = admin.getByRole("form", { name: "Identity provider" });
+  // The address to register at the provider is shown.
+  await admin.getByRole("region", { name: "Single sign-on" }).getByText(/\/api\/v1\/auth\/sso\/callback/).waitFor();
+  await sso.getByLabel("Issuer").fill(provider.issuer);
+  await sso.getByLabel("Client ID").fill(SSO_CLIENT);
+  await sso.getByLabel(/Groups to roles/).fill("lpr-analysts=analyst");
+  await sso.getByRole("button", { name: "Save single sign-on" }).click();
+  await admin.getByText("Single sign-on settings saved.").waitFor();
+  await shot(admin, "admin-sso.png");
+  await admin.context().close();
   const p = await page({}, [provider.issuer]);
   await p.goto(demo.url + "/");
   await p.getByLabel("I understand and accept").check();

@@ -121,6 +121,11 @@ export function post<P extends PathWith<"post">>(path: P, ...[options]: Rest<P>)
   return call("POST", resolve(path, options), options?.body ?? {});
 }
 
+// A PUT with a JSON body: the whole of a setting, replaced.
+export function put<P extends PathWith<"put">>(path: P, ...[options]: Rest<P>): Promise<Answer<P, "put">> {
+  return call("PUT", resolve(path, options), options?.body ?? {});
+}
+
 // A file sent as the body itself (hotlist loads and checks).
 export async function sendText<M extends "post" | "put", P extends PathWith<M>>(
   method: M,

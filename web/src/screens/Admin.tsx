@@ -1,10 +1,10 @@
-// Agency administration (docs/console.md): people and roles, API keys,
-// cameras with their health on the map, sharing agreements (a second person
-// approves), retention and evidence holds. Each section shows only when the
+// Agency administration (docs/console.md): people and roles, single sign-on,
+// API keys, cameras with their health on the map, sharing agreements (a
+// second person approves), retention and evidence holds. Each section shows only when the
 // signed-in person's permissions allow it; the API decides either way.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { type Answer, ApiError, get, post } from "../api/client";
+import { type Answer, ApiError, get, post, put } from "../api/client";
 import type { Camera } from "../api/types";
 import { has, sinceIso, when } from "../format";
 import { THead } from "../ui/THead";
@@ -63,6 +63,7 @@ export function AdminScreen(props: { permissions: string[]; agency: string }) {
         </p>
       )}
       {can("users.manage") && <Users say={setMsg} />}
+      {can("users.manage") && <SingleSignOn say={setMsg} />}
       {can("integrations.manage") && <Keys say={setMsg} />}
       {can("agency.read") && <Cameras say={setMsg} manage={can("cameras.manage")} />}
       {can("agreements.read") && <Agreements say={setMsg} agency={props.agency} can={can} />}
@@ -154,6 +155,102 @@ function Users(props: { say: Say }) {
         <button>Create person</button>
       </form>
       {secret && <pre class="secret">{secret}</pre>}
+    </Section>
+  );
+}
+
+const ROLES = ["officer", "analyst", "supervisor", "auditor", "clerk", "administrator"];
+
+// The agency's OpenID Connect provider: who it is, which client Interdict is
+// there, and which of its groups become which role. The client secret is not
+// here: it stays on the server's host (sso.client_secrets_dir).
+function SingleSignOn(props: { say: Say }) {
+  type Settings = Answer<"/api/v1/sso", "get">;
+  const [s, setS] = useState<Settings | null>(null);
+  const load = () => {
+    get("/api/v1/sso").then(setS, () => setS(null));
+  };
+  useEffect(load, []);
+  if (!s) return null;
+  const map = Object.entries(s.role_map ?? {})
+    .map(([group, role]) => `${group}=${role}`)
+    .join("\n");
+  return (
+    <Section title="Single sign-on">
+      {!s.available ? (
+        <p>This server does not offer single sign-on: its operator sets sso.public_url (docs/configuration.md).</p>
+      ) : (
+        <>
+          <p>
+            Register this address at your identity provider: <code>{s.redirect_uri}</code>. Put the client secret in the server's secrets
+            directory, in a file named after the agency code.
+          </p>
+          <form
+            class="stack"
+            aria-label="Identity provider"
+            onSubmit={(e) => {
+              const f = form(e);
+              const role_map: Record<string, string> = {};
+              for (const line of String(f.get("role_map")).split("\n")) {
+                const [group, role] = line.split("=").map((x) => x.trim());
+                if (group && role) role_map[group] = role;
+              }
+              const list = (name: string) =>
+                String(f.get(name))
+                  .split(",")
+                  .map((x) => x.trim())
+                  .filter(Boolean);
+              void act(
+                props.say,
+                () =>
+                  put("/api/v1/sso", {
+                    body: {
+                      issuer: String(f.get("issuer")).trim(),
+                      client_id: String(f.get("client_id")).trim(),
+                      groups_claim: String(f.get("groups_claim")).trim() || "groups",
+                      role_map,
+                      require_mfa: f.get("require_mfa") === "on",
+                      // Left empty: the server's defaults (docs/security.md).
+                      mfa_amr: list("mfa_amr").length ? list("mfa_amr") : undefined,
+                      mfa_acr: list("mfa_acr"),
+                      enabled: f.get("enabled") === "on",
+                    },
+                  }),
+                "Single sign-on settings saved.",
+                load,
+              );
+            }}
+          >
+            <label>
+              Issuer <input name="issuer" type="url" required defaultValue={s.issuer ?? ""} placeholder="https://login.example.gov/realms/pd" size={50} />
+            </label>
+            <label>
+              Client ID <input name="client_id" required defaultValue={s.client_id ?? ""} />
+            </label>
+            <label>
+              Claim with the groups <input name="groups_claim" defaultValue={s.groups_claim ?? "groups"} />
+            </label>
+            <label>
+              Groups to roles, one <code>group=role</code> a line ({ROLES.join(", ")})
+              <textarea name="role_map" rows={3} required defaultValue={map} />
+            </label>
+            <label>
+              <input type="checkbox" name="require_mfa" defaultChecked={s.require_mfa ?? true} /> The provider must assert a second factor, or
+              the person adds Interdict's code
+            </label>
+            <label>
+              Methods that count (amr, comma-separated) <input name="mfa_amr" defaultValue={(s.mfa_amr ?? []).join(", ")} placeholder="mfa, otp, hwk" />
+            </label>
+            <label>
+              Levels that count (acr, comma-separated) <input name="mfa_acr" defaultValue={(s.mfa_acr ?? []).join(", ")} />
+            </label>
+            <label>
+              <input type="checkbox" name="enabled" defaultChecked={s.enabled ?? true} /> On
+            </label>
+            <button>Save single sign-on</button>
+          </form>
+        </>
+      )}
     </Section>
   );
 }
