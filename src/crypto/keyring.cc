@@ -73,6 +73,57 @@ std::optional<std::uint64_t> IdBits(std::string_view id) {
   return v;
 }
 
+// destroyed.ids: the magic, the count (8 bytes, little-endian), the ids
+// (8 bytes each, little-endian, ascending), then the SHA-256 of all before.
+constexpr std::string_view kIdsMagic{"IDKDI\0\0\1", 8};
+
+void PutU64(std::string* out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i) & 0xFF));
+}
+
+std::uint64_t GetU64(std::string_view in) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
+  return v;
+}
+
+std::string EncodeDestroyedIds(const std::vector<std::uint64_t>& ids) {
+  std::string out(kIdsMagic);
+  PutU64(&out, ids.size());
+  for (std::uint64_t id : ids) PutU64(&out, id);
+  const Digest sum = Sha256(out);
+  out += AsBytes(sum);
+  return out;
+}
+
+// The ids of destroyed.ids; none when there is no such file. Corruption,
+// naming the file, when it is not whole.
+Result<std::vector<std::uint64_t>> ReadDestroyedIds(const std::string& path) {
+  Result<std::string> bytes = files::ReadFile(path);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) return std::vector<std::uint64_t>();
+    return bytes.status();
+  }
+  const std::string_view b = *bytes;
+  constexpr std::size_t kHash = 32;
+  if (b.size() < kIdsMagic.size() + 8 + kHash || b.substr(0, kIdsMagic.size()) != kIdsMagic) {
+    return Status::Corruption(fmt::format("{}: not a destroyed-keys file", path));
+  }
+  const std::uint64_t n = GetU64(b.substr(kIdsMagic.size()));
+  if (n > (b.size() - kIdsMagic.size() - 8 - kHash) / 8 ||
+      b.size() != kIdsMagic.size() + 8 + n * 8 + kHash) {
+    return Status::Corruption(fmt::format("{}: {} bytes do not hold {} ids", path, b.size(), n));
+  }
+  const Digest sum = Sha256(b.substr(0, b.size() - kHash));
+  if (AsBytes(sum) != b.substr(b.size() - kHash)) {
+    return Status::Corruption(fmt::format("{}: its checksum does not match", path));
+  }
+  std::vector<std::uint64_t> ids(n);
+  for (std::uint64_t i = 0; i < n; ++i) ids[i] = GetU64(b.substr(kIdsMagic.size() + 8 + i * 8));
+  return ids;
+}
+
 std::string NewKeyId() {
   return "k-" + HexEncode(RandomBytes(8));
 }
@@ -189,6 +240,10 @@ Result<std::unique_ptr<KeyRing>> KeyRing::Open(const std::string& dir, const Mas
   if (!fd.ok()) return fd.status();
   std::unique_ptr<KeyRing> ring(new KeyRing(dir, master, *fd));
   INTERDICT_RETURN_IF_ERROR(ring->Load());
+  if (ring->log_lines_ > 2 * kKeepDestroyedLines) {
+    Result<std::size_t> moved = ring->CompactDestroyedLog(kKeepDestroyedLines);
+    if (!moved.ok()) return moved.status().WithContext("compacting the destruction log: ");
+  }
   return ring;
 }
 
@@ -213,7 +268,12 @@ KeyRing::~KeyRing() {
 
 Status KeyRing::Load() {
   std::lock_guard l(mu_);
-  // The destruction log first: a key it names is gone, whatever the ring says.
+  // The destroyed keys first: a key they name is gone, whatever the ring says.
+  Result<std::vector<std::uint64_t>> compacted = ReadDestroyedIds(dir_ + "/destroyed.ids");
+  if (!compacted.ok()) return compacted.status();
+  destroyed_.insert(compacted->begin(), compacted->end());
+  compacted_ = compacted->size();
+  log_lines_ = 0;
   const std::string log_path = dir_ + "/destroyed.log";
   Result<std::string> log_text = files::ReadFile(log_path);
   if (!log_text.ok() && log_text.status().code() != StatusCode::kNotFound) return log_text.status();
@@ -233,6 +293,7 @@ Status KeyRing::Load() {
       Result<DataKey> k = ParseKeyLine(d, where);
       if (!k.ok()) return k.status();
       if (const auto bits = IdBits(k->id)) destroyed_.insert(*bits);
+      ++log_lines_;
     }
   }
   const std::string ring_path = dir_ + "/ring";
@@ -432,6 +493,60 @@ Result<std::vector<DataKey>> KeyRing::Destroyed() const {
     out.push_back(std::move(k).value());
   }
   return out;
+}
+
+std::size_t KeyRing::CompactedCount() const {
+  std::lock_guard l(mu_);
+  return compacted_;
+}
+
+Result<std::size_t> KeyRing::CompactDestroyedLog(std::size_t keep_lines) {
+  std::lock_guard l(mu_);
+  if (lock_fd_ < 0)
+    return Status::FailedPrecondition(fmt::format("key store '{}' is open read-only", dir_));
+  const std::string log_path = dir_ + "/destroyed.log";
+  Result<std::string> text = files::ReadFile(log_path);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return std::size_t{0};
+    return text.status();
+  }
+  std::vector<std::string> lines;  // whole, parsed lines only: a torn last one goes
+  std::vector<std::uint64_t> moved;
+  {
+    std::istringstream in(*text);
+    std::string line;
+    while (std::getline(in, line)) {
+      rapidjson::Document d;
+      if (line.empty() || !json::Parse(line, &d).ok()) continue;
+      lines.push_back(std::move(line));
+    }
+  }
+  if (lines.size() <= keep_lines) return std::size_t{0};
+  const std::size_t cut = lines.size() - keep_lines;
+  for (std::size_t i = 0; i < cut; ++i) {
+    rapidjson::Document d;
+    (void)json::Parse(lines[i], &d);
+    Result<DataKey> k = ParseKeyLine(d, fmt::format("{} line {}", log_path, i + 1));
+    if (!k.ok()) return k.status();
+    const std::optional<std::uint64_t> bits = IdBits(k->id);
+    if (!bits)
+      return Status::Corruption(fmt::format("{}: key id {} is not k-<16 hex>", log_path, k->id));
+    moved.push_back(*bits);
+  }
+  // The ids first, durably: from here a crash leaves every key destroyed.
+  Result<std::vector<std::uint64_t>> ids = ReadDestroyedIds(dir_ + "/destroyed.ids");
+  if (!ids.ok()) return ids.status();
+  ids->insert(ids->end(), moved.begin(), moved.end());
+  std::sort(ids->begin(), ids->end());
+  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(
+      dir_ + "/destroyed.ids", EncodeDestroyedIds(*ids), 0600, dir_ + "/destroyed.ids.tmp"));
+  std::string kept;
+  for (std::size_t i = cut; i < lines.size(); ++i) kept += lines[i] + "\n";
+  INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(log_path, kept, 0600, log_path + ".tmp"));
+  compacted_ = ids->size();
+  log_lines_ = keep_lines;
+  return cut;
 }
 
 Result<std::size_t> KeyRing::Rotate(const std::string& dir, const MasterKey& old_master,

@@ -104,9 +104,23 @@ class KeyRing {
 
   // Every live key, without material.
   std::vector<DataKey> List() const;
-  // Every destroyed key, in the order destroyed, without material (read
-  // from the destruction log).
+  // Every destroyed key still in the destruction log, in the order
+  // destroyed, without material (read from the log).
   Result<std::vector<DataKey>> Destroyed() const;
+  // How many destroyed keys are known by their id alone (compacted out of
+  // the log into destroyed.ids).
+  std::size_t CompactedCount() const;
+
+  // Moves all but the newest `keep_lines` lines of the destruction log into
+  // destroyed.ids (each key's 64-bit id, sorted): a key destroyed years ago
+  // is still known as destroyed, in 8 bytes instead of a JSON line, and the
+  // log read at start stays short. Its details remain in the purge report
+  // and the audit trail. Crash-safe (ids written first, then the log
+  // shortened; a key in both is harmless). Returns how many lines moved.
+  // An open of a writable ring does it when the log has over twice
+  // kKeepDestroyedLines lines.
+  Result<std::size_t> CompactDestroyedLog(std::size_t keep_lines);
+  static constexpr std::size_t kKeepDestroyedLines = 10'000;
 
   // Rewraps every live key of the ring in `dir` from `old_master` to
   // `new_master`; takes the lock. Returns how many keys were rewrapped.
@@ -133,6 +147,8 @@ class KeyRing {
   // 3-minute retention destroys a key a minute, some 30 bytes of memory and
   // 200 of log a key.
   std::unordered_set<std::uint64_t> destroyed_;
+  std::size_t compacted_ = 0;  // ids read from destroyed.ids
+  std::size_t log_lines_ = 0;  // valid lines of destroyed.log at the last load
 };
 
 // The associated data a wrapped key is bound to.

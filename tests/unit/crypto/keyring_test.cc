@@ -4,6 +4,7 @@
 #include "crypto/keyring.h"
 #include "crypto/crypto.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -154,6 +155,80 @@ TEST_F(KeyRingTest, DestroyedKeysAreGoneForGoodAndListedWithoutMaterial) {
   const std::string log = Slurp(Ring() + "/destroyed.log");
   EXPECT_NE(log.find("\"reason\":\"retention\""), std::string::npos) << log;
   EXPECT_EQ(log.find("wrapped"), std::string::npos) << "the log never holds key material";
+}
+
+TEST_F(KeyRingTest, ACompactedDestructionLogStillKnowsEveryDestroyedKeyInEightBytesEach) {
+  auto master = Master("master.key");
+  std::vector<std::string> ids;
+  std::string full_log;
+  {
+    auto ring = OpenRing(*master);
+    // A short retention's keys: one a minute.
+    for (int i = 0; i < 30; ++i)
+      ids.push_back((*ring->ForBucket("NHSP", "reads", i * 60'000, (i + 1) * 60'000, 0))->id);
+    for (const std::string& id : ids) ASSERT_TRUE(ring->Destroy(id, "retention", 1000).ok());
+    full_log = Slurp(Ring() + "/destroyed.log");
+    Result<std::size_t> moved = ring->CompactDestroyedLog(10);
+    ASSERT_TRUE(moved.ok()) << moved.status().message();
+    EXPECT_EQ(*moved, 20u);
+    EXPECT_EQ(ring->Destroyed()->size(), 10u) << "the newest stay in the log, with details";
+    EXPECT_EQ(ring->Destroyed()->front().id, ids[20]);
+    EXPECT_EQ(ring->CompactedCount(), 20u);
+    for (const std::string& id : ids) EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed) << id;
+    EXPECT_EQ(*ring->CompactDestroyedLog(10), 0u) << "nothing more to move";
+  }
+  EXPECT_EQ(std::filesystem::file_size(Ring() + "/destroyed.ids"), 8u + 8u + 20u * 8u + 32u);
+  {
+    auto ring = OpenRing(*master);
+    for (const std::string& id : ids) EXPECT_EQ(ring->StateOf(id), KeyState::kDestroyed) << id;
+    EXPECT_EQ(ring->CompactedCount(), 20u);
+  }
+  // A crash after the ids were written and before the log was shortened:
+  // keys in both are harmless, and the next compaction adds none twice.
+  std::ofstream(Ring() + "/destroyed.log", std::ios::trunc) << full_log;
+  {
+    auto ring = OpenRing(*master);
+    EXPECT_EQ(ring->Destroyed()->size(), 30u);
+    EXPECT_EQ(*ring->CompactDestroyedLog(10), 20u);
+    EXPECT_EQ(ring->CompactedCount(), 20u);
+  }
+  // A damaged ids file is refused, by name: a key it held must not come back.
+  std::string bytes = Slurp(Ring() + "/destroyed.ids");
+  bytes[20] = static_cast<char>(bytes[20] ^ 0x01);
+  std::ofstream(Ring() + "/destroyed.ids", std::ios::trunc | std::ios::binary) << bytes;
+  Result<std::unique_ptr<KeyRing>> broken = KeyRing::Open(Ring(), *master);
+  EXPECT_EQ(broken.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(broken.status().message().find("destroyed.ids"), std::string::npos)
+      << broken.status().message();
+}
+
+TEST_F(KeyRingTest, AWritableOpenCompactsALongDestructionLogByItself) {
+  auto master = Master("master.key");
+  { OpenRing(*master); }  // the ring's header
+  // Years of one-minute buckets, as destroyed.log lines.
+  const std::size_t n = 2 * KeyRing::kKeepDestroyedLines + 1;
+  {
+    std::ofstream log(Ring() + "/destroyed.log");
+    for (std::size_t i = 0; i < n; ++i) {
+      log << fmt::format(
+          R"({{"id":"k-{:016x}","agency":"NHSP","class":"reads","bucket":[{},{}],)"
+          R"("created":"2026-01-01T00:00:00.000Z","destroyed_at":"2026-01-02T00:00:00.000Z",)"
+          R"("reason":"retention"}})"
+          "\n",
+          i + 1, i * 60'000, (i + 1) * 60'000);
+    }
+  }
+  {
+    auto read_only = KeyRing::OpenReadOnly(Ring(), *master);
+    ASSERT_TRUE(read_only.ok());
+    EXPECT_EQ((*read_only)->CompactedCount(), 0u) << "a read-only open changes nothing";
+  }
+  auto ring = OpenRing(*master);
+  EXPECT_EQ(ring->CompactedCount(), n - KeyRing::kKeepDestroyedLines);
+  EXPECT_EQ(ring->Destroyed()->size(), KeyRing::kKeepDestroyedLines);
+  EXPECT_EQ(ring->StateOf("k-0000000000000001"), KeyState::kDestroyed) << "the oldest";
+  EXPECT_EQ(ring->StateOf(fmt::format("k-{:016x}", n)), KeyState::kDestroyed) << "the newest";
+  EXPECT_EQ(ring->StateOf(fmt::format("k-{:016x}", n + 1)), KeyState::kUnknown);
 }
 
 TEST_F(KeyRingTest, ACrashBetweenLoggingAndRewritingTheRingStillDestroysTheKey) {
