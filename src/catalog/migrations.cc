@@ -789,6 +789,81 @@ ALTER TABLE hits ADD COLUMN key_id TEXT;
 CREATE INDEX hits_by_key ON hits(key_id);
 )sql";
 
+// Version 22: task-force units and where they are (issue 24,
+// docs/format/units.md). Retention gains the class of unit locations
+// (default 24 hours); its tables are made anew to widen their CHECK, on both
+// engines alike, so they keep one order.
+constexpr std::string_view kV22 = R"sql(
+CREATE TABLE retention_v22 (
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  data_class TEXT NOT NULL
+    CHECK (data_class IN ('non_hit_reads', 'hits', 'images', 'audit', 'unit_locations')),
+  period_ms INTEGER NOT NULL CHECK (period_ms > 0),
+  preset TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL,
+  PRIMARY KEY (agency_id, data_class)
+);
+INSERT INTO retention_v22 SELECT agency_id, data_class, period_ms, preset, changed_at, changed_by
+  FROM retention;
+DROP TABLE retention;
+ALTER TABLE retention_v22 RENAME TO retention;
+CREATE TABLE retention_presets_v22 (
+  preset TEXT NOT NULL,
+  data_class TEXT NOT NULL
+    CHECK (data_class IN ('non_hit_reads', 'hits', 'images', 'audit', 'unit_locations')),
+  period_ms INTEGER NOT NULL CHECK (period_ms > 0),
+  citation TEXT NOT NULL,
+  PRIMARY KEY (preset, data_class)
+);
+INSERT INTO retention_presets_v22 SELECT preset, data_class, period_ms, citation
+  FROM retention_presets;
+DROP TABLE retention_presets;
+ALTER TABLE retention_presets_v22 RENAME TO retention_presets;
+INSERT INTO retention_presets (preset, data_class, period_ms, citation)
+  SELECT DISTINCT preset, 'unit_locations', 86400000,
+    'unit locations (AVL, ADS-B): 24 hours unless the agency sets otherwise'
+  FROM retention_presets;
+INSERT INTO retention (agency_id, data_class, period_ms, preset, changed_at, changed_by)
+  SELECT id, 'unit_locations', 86400000, 'default', 0, 'catalog version 22' FROM agencies;
+CREATE TABLE units (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  call_sign TEXT NOT NULL,
+  kind TEXT NOT NULL
+    CHECK (kind IN ('patrol', 'unmarked', 'k9', 'tactical_medic', 'aircraft', 'other')),
+  capabilities TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('available', 'assigned', 'busy', 'out_of_service')),
+  status_at INTEGER NOT NULL,
+  status_by TEXT NOT NULL,
+  shift TEXT NOT NULL,
+  icao TEXT,
+  home_lat REAL,
+  home_lon REAL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  retired_at INTEGER,
+  UNIQUE (agency_id, call_sign)
+);
+CREATE UNIQUE INDEX units_by_icao ON units(icao);
+CREATE TABLE unit_positions (
+  unit_id INTEGER NOT NULL REFERENCES units(id),
+  time INTEGER NOT NULL,
+  lat REAL NOT NULL,
+  lon REAL NOT NULL,
+  speed_mps REAL,
+  heading INTEGER,
+  source TEXT NOT NULL CHECK (source IN ('avl', 'adsb', 'sim')),
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX unit_positions_by_unit ON unit_positions(unit_id, time);
+CREATE INDEX unit_positions_by_time ON unit_positions(time);
+INSERT INTO role_permissions VALUES
+  ('administrator', 'units.manage'), ('supervisor', 'units.manage'),
+  ('administrator', 'units.read'), ('supervisor', 'units.read'), ('analyst', 'units.read'),
+  ('officer', 'units.read'), ('integration', 'units.report');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -796,7 +871,7 @@ const std::vector<Migration> kMigrations = {
     {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
-    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}}};
+    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}}, {22, kV22, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -81,8 +81,9 @@ Status SetRetention(catalog::Database& db, const identity::Principal& p,
                     std::string_view data_class, std::int64_t period_ms, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "retention.manage"));
   if (data_class != "non_hit_reads" && data_class != "hits" && data_class != "images" &&
-      data_class != "audit") {
-    return Status::InvalidArgument("data_class: non_hit_reads, hits, images or audit");
+      data_class != "audit" && data_class != "unit_locations") {
+    return Status::InvalidArgument(
+        "data_class: non_hit_reads, hits, images, audit or unit_locations");
   }
   if (period_ms < 60'000) return Status::InvalidArgument("period: at least one minute");
   if (data_class == "audit" && period_ms < kMinAuditRetentionMs)

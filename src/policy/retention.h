@@ -19,7 +19,7 @@ namespace interdict::policy {
 inline constexpr std::int64_t kMinAuditRetentionMs = 365LL * 86'400'000;
 
 struct RetentionSetting {
-  std::string data_class;  // non_hit_reads, hits, images, audit
+  std::string data_class;  // non_hit_reads, hits, images, audit, unit_locations
   std::int64_t period_ms = 0;
   std::string preset;  // where the value came from ("US-NH", "default", "custom")
   std::optional<std::int64_t> statutory_max_ms;  // the agency's state law, when it sets one

@@ -1,12 +1,16 @@
 #include "server/api.h"
 
 #include <fmt/core.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <any>
 #include <map>
 #include <variant>
 
 #include "audit/audit.h"
+#include "base/json.h"
 #include "base/time_format.h"
 #include "catalog/changes.h"
 #include "crypto/password.h"
@@ -162,6 +166,38 @@ std::optional<http::Response> RefuseBanner(const ApiContext& ctx,
                     current)));
   }
   return std::nullopt;
+}
+
+Status SplitJsonItems(const http::Request& req, std::size_t max, std::string_view what,
+                      std::vector<std::string>* out) {
+  const bool ndjson = req.Header("Content-Type").find("ndjson") != std::string_view::npos;
+  if (ndjson) {
+    std::size_t pos = 0;
+    while (pos < req.body.size()) {
+      std::size_t end = req.body.find('\n', pos);
+      if (end == std::string::npos) end = req.body.size();
+      std::string_view line(req.body.data() + pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) out->emplace_back(line);
+      if (out->size() > max) break;
+      pos = end + 1;
+    }
+    return Status::Ok();
+  }
+  rapidjson::Document doc;
+  if (Status s = json::Parse(req.body, &doc); !s.ok()) return s.WithContext("body: ");
+  if (!doc.IsArray()) {
+    return Status::InvalidArgument(fmt::format(
+        "body: a JSON array of {}, or NDJSON with Content-Type: application/x-ndjson", what));
+  }
+  for (const auto& v : doc.GetArray()) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    out->emplace_back(buf.GetString(), buf.GetSize());
+    if (out->size() > max) break;
+  }
+  return Status::Ok();
 }
 
 http::Response SessionAnswer(const std::string& token) {

@@ -114,6 +114,7 @@ void AddPurposeRoutes(http::Router& router, ApiContext& ctx);
 void AddNoticeRoutes(http::Router& router, ApiContext& ctx);
 void AddVisibilityRoutes(http::Router& router, ApiContext& ctx);
 void AddCameraRoutes(http::Router& router, ApiContext& ctx);
+void AddUnitRoutes(http::Router& router, ApiContext& ctx);
 void AddHotlistRoutes(http::Router& router, ApiContext& ctx);
 void AddIngestRoutes(http::Router& router, ApiContext& ctx);
 void AddHitRoutes(http::Router& router, ApiContext& ctx);

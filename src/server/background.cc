@@ -6,6 +6,7 @@
 #include "alerting/images.h"
 #include "alerting/sealing.h"
 #include "audit/audit.h"
+#include "ops/positions.h"
 #include "base/time_sync.h"
 #include "http/client.h"
 #include "policy/retention.h"
@@ -111,12 +112,26 @@ void Background::Loop() {
     FlushReadCounts();
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
+      PurgeUnitPositions();
       SweepReview();
       PurgeAudit();
       TruncateCatalogLog();
       CheckClock();
       last_stale_check = now;
     }
+  }
+}
+
+void Background::PurgeUnitPositions() {
+  for (;;) {
+    Result<std::int64_t> n = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+      return ops::PurgeUnitPositions(db, ctx_.clock.NowMillis());
+    });
+    if (!n.ok()) {
+      ctx_.log.Error("purging units' old positions failed", {{"error", n.status().message()}});
+      return;
+    }
+    if (*n < 10'000) return;
   }
 }
 

@@ -40,6 +40,8 @@ class Background {
   int SendDueWebhooks();
   void CheckStaleLists();
   void PurgeHits();
+  // Units' positions past their agency's unit-locations retention.
+  void PurgeUnitPositions();
   // Writes the reads counted since the last round (docs/oversight.md).
   void FlushReadCounts();
   // Applies the review rules to new search entries (docs/oversight.md).

@@ -33,39 +33,6 @@ struct Rejected {
   std::string field, error;
 };
 
-// Splits the body into one JSON text per read: NDJSON lines, or the
-// elements of a JSON array. A body that is neither is a 400 naming the place.
-Status SplitReads(const http::Request& req, std::vector<std::string>* out) {
-  const bool ndjson = req.Header("Content-Type").find("ndjson") != std::string_view::npos;
-  if (ndjson) {
-    std::size_t pos = 0;
-    while (pos < req.body.size()) {
-      std::size_t end = req.body.find('\n', pos);
-      if (end == std::string::npos) end = req.body.size();
-      std::string_view line(req.body.data() + pos, end - pos);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") != std::string_view::npos) out->emplace_back(line);
-      if (out->size() > kMaxReadsPerRequest) break;
-      pos = end + 1;
-    }
-    return Status::Ok();
-  }
-  rapidjson::Document doc;
-  if (Status s = json::Parse(req.body, &doc); !s.ok()) return s.WithContext("body: ");
-  if (!doc.IsArray()) {
-    return Status::InvalidArgument(
-        "body: a JSON array of reads, or NDJSON with Content-Type: application/x-ndjson");
-  }
-  for (const auto& v : doc.GetArray()) {
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    v.Accept(w);
-    out->emplace_back(buf.GetString(), buf.GetSize());
-    if (out->size() > kMaxReadsPerRequest) break;
-  }
-  return Status::Ok();
-}
-
 // Validates parsed reads against the caller and the catalog, stores the
 // valid ones durably, matches them, and answers with the counts and the
 // rejections (`rejected` may hold parse failures already).
@@ -275,7 +242,8 @@ http::Response IngestCsvReads(ApiContext& ctx, const http::Request& req) {
 http::Response IngestReads(ApiContext& ctx, const http::Request& req) {
   if (req.Header("Content-Type").starts_with("text/csv")) return IngestCsvReads(ctx, req);
   std::vector<std::string> texts;
-  if (Status st = SplitReads(req, &texts); !st.ok()) return ErrorResponse(st);
+  if (Status st = SplitJsonItems(req, kMaxReadsPerRequest, "reads", &texts); !st.ok())
+    return ErrorResponse(st);
   if (texts.size() > kMaxReadsPerRequest) {
     return http::Response::Error(
         413, "too_many_reads",

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/router.h"
 #include "server/api.h"
@@ -37,6 +38,13 @@ std::optional<http::Response> RefuseBanner(const ApiContext& ctx,
                                            const std::optional<std::string>& named);
 // A new session's answer: {"token":…,"idle_lock_s":1800}.
 http::Response SessionAnswer(const std::string& token);
+
+// Splits a body of items (reads, positions) into one JSON text each: NDJSON
+// lines (Content-Type: application/x-ndjson), or the elements of a JSON array.
+// Stops after max + 1 items, so the caller can refuse the excess. A body that
+// is neither is InvalidArgument naming the place.
+Status SplitJsonItems(const http::Request& req, std::size_t max, std::string_view what,
+                      std::vector<std::string>* out);
 
 // A whole number of up to 18 digits, nothing else ("12abc" is not 12).
 inline std::optional<std::int64_t> ParseNumber(std::string_view raw) {

@@ -146,6 +146,7 @@ void Service::Impl::AddRoutes() {
   AddNoticeRoutes(router, api);
   AddVisibilityRoutes(router, api);
   AddCameraRoutes(router, api);
+  AddUnitRoutes(router, api);
   AddHotlistRoutes(router, api);
   AddIngestRoutes(router, api);
   AddHitRoutes(router, api);

@@ -185,6 +185,18 @@ const std::vector<Row> kMatrix = {
      "/api/v1/images",
      std::string("\xFF\xD8\xFF\xE0 a JPEG's first bytes", 24),
      {"integration"}},
+    {"GET", "/api/v1/units", "", {"administrator", "supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/units",
+     R"({"call_sign":"GC 1","kind":"patrol"})",
+     {"administrator", "supervisor"}},
+    {"POST", "/api/v1/units/1/status", R"({"status":"busy"})", {"administrator", "supervisor"}},
+    {"POST", "/api/v1/units/1/retire", "", {"administrator", "supervisor"}},
+    {"POST",
+     "/api/v1/units/positions",
+     R"([{"unit":"GC 1","time":1800000000000,"lat":38.6,"lon":-90.2}])",
+     {"integration"}},
+    {"POST", "/api/v1/units/adsb", R"({"now":1800000000,"aircraft":[]})", {"integration"}},
     {"POST",
      "/api/v1/search",
      R"({"type":"plate","params":{"plate":"ABC123"},"purpose":{"code":"stolen-vehicle","case":"26-1","offense":"auto theft","justification":"a car stolen from a driveway overnight"}})",
@@ -255,8 +267,9 @@ class AuthorizationMatrixTest : public ::testing::Test {
       test::AddUser(*db, 1, role, role);
     }
     identity::Accounts accounts(*db, {});
-    Result<identity::NewKey> key = identity::CreateKey(
-        *db, *accounts.UserPrincipal(1), {"camera feed", {"reads.ingest"}, std::nullopt}, 0);
+    Result<identity::NewKey> key =
+        identity::CreateKey(*db, *accounts.UserPrincipal(1),
+                            {"camera feed", {"reads.ingest", "units.report"}, std::nullopt}, 0);
     ASSERT_TRUE(key.ok()) << key.status().message();
     integration_key_ = key->key;
     running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);

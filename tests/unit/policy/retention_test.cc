@@ -56,9 +56,12 @@ TEST_F(RetentionTest, StateLawCapsRetentionAndTheAuditLogKeepsAYear) {
   EXPECT_EQ(rules->at("STLPD").non_hit_ms, 90 * kDay);
   Result<std::vector<RetentionSetting>> mine = GetRetention(*db_, admin_);
   ASSERT_TRUE(mine.ok());
-  ASSERT_EQ(mine->size(), 4u);
+  ASSERT_EQ(mine->size(), 5u);
   EXPECT_EQ((*mine)[3].data_class, "non_hit_reads");  // by name: audit, hits, images, …
   EXPECT_EQ((*mine)[3].statutory_max_ms, 3 * kMinute);
+  EXPECT_EQ((*mine)[4].data_class, "unit_locations");
+  EXPECT_EQ((*mine)[4].period_ms, kDay) << "units' positions: a day unless the agency sets more";
+  EXPECT_TRUE(SetRetention(*db_, admin_, "unit_locations", 2 * kDay, now_).ok());
 }
 
 TEST_F(RetentionTest, TheAuditTrailIsKeptForTheLongestAgencysAuditPeriod) {

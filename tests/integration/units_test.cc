@@ -1,0 +1,119 @@
+// The task force's units over HTTP (docs/format/units.md): the registry and
+// positions from AVL and ADS-B, with bad input named by index and field.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "identity/accounts.h"
+#include "identity/keys.h"
+#include "support/accounts.h"
+#include "support/catalog.h"
+#include "support/fixtures.h"
+#include "support/running_service.h"
+#include "support/temp_dir.h"
+
+namespace interdict {
+namespace {
+
+class UnitsApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = test::MigratedCatalog(dir_.File("catalog.db"));
+    ASSERT_TRUE(db);
+    test::AddAgency(*db, "GCPD", "US-MO", "local", "Gateway City PD");
+    test::AddUser(*db, 1, "admin", "administrator");
+    test::AddUser(*db, 1, "sup", "supervisor");
+    test::AddUser(*db, 1, "officer", "officer");
+    identity::Accounts accounts(*db, {});
+    Result<identity::NewKey> key = identity::CreateKey(
+        *db, *accounts.UserPrincipal(1), {"AVL gateway", {"units.report"}, std::nullopt}, 0);
+    ASSERT_TRUE(key.ok()) << key.status().message();
+    avl_ = key->key;
+    running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
+  }
+  std::string SignIn(const std::string& user) {
+    clock_.Advance(std::chrono::seconds(30));
+    return test::SignIn(running_->client(), clock_, user);
+  }
+  http::ClientResponse Call(const std::string& token, const std::string& method,
+                            const std::string& path, const std::string& body = "",
+                            const std::string& type = "application/json") {
+    return test::Call(running_->client(), token, method, path, body, type);
+  }
+
+  test::TempDir dir_;
+  FakeClock clock_{1'800'000'000'000};
+  Logger log_{[](std::string_view) {}, clock_};
+  std::unique_ptr<test::RunningService> running_;
+  std::string avl_;
+};
+
+TEST_F(UnitsApiTest, ADispatcherRegistersUnitsAndTheirPositionsArriveByAvlAndAdsb) {
+  const std::string sup = SignIn("sup");
+  auto r = Call(
+      sup, "POST", "/api/v1/units",
+      R"({"call_sign":"GC-12","kind":"patrol","capabilities":["spikes"],"shift":"07:00-19:00"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = Call(sup, "POST", "/api/v1/units",
+           R"({"call_sign":"AIR 1","kind":"aircraft","icao":"a1b2c3"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = Call(sup, "POST", "/api/v1/units", R"({"call_sign":"GC-12","kind":"patrol"})");
+  EXPECT_EQ(r.status, 409) << r.body;
+  r = Call(sup, "POST", "/api/v1/units", R"({"call_sign":"GC-13","kind":"horse"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("kind:"), std::string::npos) << r.body;
+
+  // NDJSON from the AVL gateway: the third line is refused by its field.
+  const std::string t = std::to_string(clock_.NowMillis() - 2000);
+  r = Call(avl_, "POST", "/api/v1/units/positions",
+           R"({"unit":"GC-12","time":)" + t +
+               R"(,"lat":38.62,"lon":-90.21,"speed_mps":11})"
+               "\n"
+               "\n"
+               R"({"unit":"GC-12","time":)" +
+               t +
+               R"(,"lat":38.62,"lon":-190})"
+               "\n",
+           "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"lon")"), std::string::npos) << r.body;
+  // Not an array, and too many: refused whole, with a JSON body.
+  r = Call(avl_, "POST", "/api/v1/units/positions", R"({"unit":"GC-12"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("a JSON array of positions"), std::string::npos) << r.body;
+  std::string many = "[";
+  for (int i = 0; i < 1001; ++i) many += std::string(i ? "," : "") + "{}";
+  r = Call(avl_, "POST", "/api/v1/units/positions", many + "]");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("at most 1000"), std::string::npos) << r.body;
+
+  // The receiver's file: the agency's aircraft kept, the airliner counted.
+  std::ifstream in(std::string(INTERDICT_SOURCE_DIR) + "/tests/data/adsb/aircraft.json");
+  std::stringstream file;
+  file << in.rdbuf();
+  r = Call(avl_, "POST", "/api/v1/units/adsb", file.str());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"accepted":1,"not_ours":1,"refused":0,"stale":1,"without_position":1})");
+  EXPECT_EQ(Call(avl_, "POST", "/api/v1/units/adsb", "[]").status, 400);
+
+  r = Call(SignIn("officer"), "GET", "/api/v1/units");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("call_sign":"GC-12")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("source":"avl")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("source":"adsb")"), std::string::npos) << r.body;
+
+  r = Call(sup, "POST", "/api/v1/units/1/status", R"({"status":"busy"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Call(sup, "POST", "/api/v1/units/1/status", R"({"status":"napping"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/units/99/status", R"({"status":"busy"})").status, 404);
+  auto audit = Call(SignIn("admin"), "GET", "/api/v1/audit");
+  EXPECT_NE(audit.body.find("unit.status"), std::string::npos);
+  EXPECT_NE(audit.body.find("unit.create"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace interdict
