@@ -663,6 +663,30 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
   return deleted;
 }
 
+Result<HitSighting> SightingOfHit(catalog::Database& db, const identity::Principal& p,
+                                  std::int64_t id, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));
+  Result<bool> may = MaySee(db, p, id, now);
+  if (!may.ok()) return may.status();
+  if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
+  Result<catalog::Statement> q = db.Query(
+      "SELECT a.code, h.camera, h.read_time, h.entry FROM hits h JOIN agencies a ON a.id = "
+      "h.agency_id WHERE h.id = ?1",
+      id);
+  if (!q.ok()) return q.status();
+  if (!q->has_row()) return Status::NotFound(fmt::format("no hit {}", id));
+  HitSighting s{id, q->Text(0), q->Text(1), q->Int(2), ""};
+  Result<std::string> entry = db.OpenValue("hits.entry", q->Text(3));
+  if (!entry.ok()) return entry.status();
+  rapidjson::Document d;
+  if (json::Parse(*entry, &d).ok() && d.IsObject() && d.HasMember("kind") && d["kind"].IsString())
+    s.entry_kind = d["kind"].GetString();
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&] {
+    return identity::AuditAct(db, p, "hit.intercept", true, json::Object("hit", id), now);
+  }));
+  return s;
+}
+
 Result<HeldImage> HitImage(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                            const std::string& role, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "hits.read"));

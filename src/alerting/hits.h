@@ -142,6 +142,18 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now);
 
+// Where and when a hit's vehicle was read, for staging units ahead of it
+// (docs/format/units.md): `p` must be able to see the hit (hits.read).
+// Audited ("hit.intercept").
+struct HitSighting {
+  std::int64_t id = 0;
+  std::string agency, camera;  // the reading agency's code and its camera
+  std::int64_t read_time = 0;
+  std::string entry_kind;  // the NCIC file of the entry it matched ("V", "W", …)
+};
+Result<HitSighting> SightingOfHit(catalog::Database& db, const identity::Principal& p,
+                                  std::int64_t id, std::int64_t now);
+
 // A hit's image ("plate" or "overview") for `p`, who must be able to see the
 // hit (hits.read): the copy of the agency whose read made the hit. NotFound
 // when it has none. Audited ("hit.image"): images are evidence.

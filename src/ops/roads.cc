@@ -12,6 +12,9 @@
 #include "base/json.h"
 
 namespace interdict::ops {
+
+extern const char kCityRoadsJson[];
+
 namespace {
 
 using Graph =
@@ -180,6 +183,16 @@ std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& mod
                   (leg_in_m + geo::DistanceMeters(graph->node(*end), t)) / off_mps);
   }
   return out;
+}
+
+const RoadGraph* CityRoadGraph() {
+  static const std::unique_ptr<RoadGraph> graph = [] {
+    Result<std::vector<RoadSegment>> segments = ParseRoadsJson(kCityRoadsJson);
+    if (!segments.ok()) return std::unique_ptr<RoadGraph>();
+    Result<std::unique_ptr<RoadGraph>> built = RoadGraph::Build(*segments);
+    return built.ok() ? std::move(built).value() : std::unique_ptr<RoadGraph>();
+  }();
+  return graph.get();
 }
 
 double AirSeconds(const geo::Point& from, const geo::Point& to, double speed_kmh, double lead_s) {

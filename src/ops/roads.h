@@ -71,6 +71,10 @@ struct TravelModel {
 std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& model,
                                   const geo::Point& from, const std::vector<geo::Point>& to);
 
+// The road network of the region's city (data/roads, compiled in), built on
+// first use; null if it could not be built (then units go by straight lines).
+const RoadGraph* CityRoadGraph();
+
 // Seconds for an aircraft: straight there at `speed_kmh`, after `lead_s` to
 // get going.
 double AirSeconds(const geo::Point& from, const geo::Point& to, double speed_kmh,

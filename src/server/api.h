@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "identity/accounts.h"
 #include "media/image_store.h"
+#include "ops/movement.h"
 #include "oversight/read_counts.h"
 #include "oversight/review.h"
 #include "search/search.h"
@@ -75,6 +76,9 @@ struct ApiContext {
   media::ImageStore* images = nullptr;  // DATA/images; set by Service
   // Data keys when encryption at rest is on (images are sealed); set by Service.
   crypto::KeyRing* keys = nullptr;
+  // Where vehicles go next, learned from the reads ingest accepts (decision
+  // 0039); set by Service.
+  std::unique_ptr<ops::MovementModel> movement;
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;

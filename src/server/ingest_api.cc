@@ -158,6 +158,20 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     }
     stored = *appended;
     ctx.read_counts.Add(reads, stored.kept);
+    // Where vehicles go next: taught by every read kept (decision 0039).
+    if (ctx.movement) {
+      for (std::size_t i = 0; i < reads.size() && i < stored.kept.size(); ++i) {
+        if (!stored.kept[i]) continue;
+        const read::Read& r = reads[i];
+        std::optional<geo::Point> at = r.position;
+        if (!at) {
+          const std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera);
+          if (cam && cam->lat && cam->lon) at = geo::Point::FromDegrees(*cam->lat, *cam->lon);
+        }
+        ctx.movement->Observe(r.plate.Pack(), r.agency + "/" + r.camera, at, r.time,
+                              r.plate_confidence.known() ? r.plate_confidence.percent() : 90);
+      }
+    }
   }
   // Matched before the answer: a hit exists before the camera hears "accepted".
   // Reads of confidential plates under the approved exception are matched

@@ -212,6 +212,12 @@ Status Service::Start() {
       throttle(rl.integration_per_minute, rl.integration_burst, "integration", "integration key");
   s.api.report_min_count = s.config.oversight.min_count;
   s.api.review_rules.time_zone = s.config.oversight.time_zone;
+  {
+    // The region's local day sets the movement model's bands.
+    Result<TimeZone> zone = TimeZone::Parse(s.config.oversight.time_zone);
+    if (!zone.ok()) return zone.status().WithContext("oversight.time_zone: ");
+    s.api.movement = std::make_unique<ops::MovementModel>(ops::MovementOptions{}, *zone);
+  }
   if (!s.config.oversight.default_shift.empty() &&
       !identity::ParseShift(s.config.oversight.default_shift)) {
     return Status::InvalidArgument(

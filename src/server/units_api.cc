@@ -1,11 +1,16 @@
 // The routes of the task force's units (docs/format/units.md): the registry,
 // status changes, and positions from AVL and ADS-B.
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include <fmt/core.h>
 
+#include "alerting/cameras.h"
+#include "alerting/hits.h"
 #include "base/time_format.h"
 #include "ops/adsb.h"
+#include "ops/intercept.h"
 #include "ops/positions.h"
 #include "ops/units.h"
 #include "server/api.h"
@@ -47,6 +52,113 @@ http::Response PositionsAnswer(const ops::RecordedPositions& r) {
       w.EndObject();
     }
     w.EndArray();
+    w.EndObject();
+  });
+}
+
+// Shown with every suggestion (docs/format/units.md).
+constexpr std::string_view kStagingPolicy =
+    "Interdict suggests where units may stage ahead of the vehicle, never a pursuit. Follow "
+    "your agency's vehicle pursuit policy, and confirm the entry with its source before any "
+    "stop.";
+// A unit whose newest position is older than this is not placed.
+constexpr std::int64_t kFreshPositionMs = 15 * 60'000;
+
+void WritePoint(Writer& w, const geo::Point& at) {
+  json::Members(w, "lat", at.lat(), "lon", at.lon());
+}
+
+void WriteSuggestion(Writer& w, const ops::Suggestion& s) {
+  w.StartObject();
+  json::Members(w, "unit", s.unit, "call_sign", s.call_sign, "kind", s.kind);
+  json::Key(w, "to");
+  w.StartObject();
+  json::Members(w, "camera", s.camera);
+  WritePoint(w, s.to);
+  w.EndObject();
+  json::Members(w, "unit_eta_s", std::lround(s.unit_eta_s), "margin_s", std::lround(s.margin_s),
+                "p", std::round(s.p * 100) / 100, "reason", s.reason);
+  w.EndObject();
+}
+
+void WriteExtra(Writer& w, std::string_view key, const ops::ExtraSuggestion& e) {
+  json::Key(w, key);
+  w.StartObject();
+  json::Members(w, "suggested", e.suggested, "reason", e.reason);
+  json::Key(w, "unit");
+  if (e.unit) {
+    WriteSuggestion(w, *e.unit);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::int64_t id) {
+  const identity::Principal& p = Caller(req);
+  const std::int64_t now = ctx.clock.NowMillis();
+  ops::InterceptRequest r;
+  r.now = now;
+  std::map<std::string, geo::Point> places;
+  Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
+    Result<alerting::HitSighting> hit = alerting::SightingOfHit(db, p, id, now);
+    if (!hit.ok()) return hit.status();
+    r.camera = hit->agency + "/" + hit->camera;
+    r.read_time = hit->read_time;
+    r.list_kind = hit->entry_kind;
+    // A key that may read hits but not units gets the predicted cameras alone.
+    Result<std::vector<ops::UnitInfo>> units =
+        p.Can("units.read") ? ops::ListUnits(db, p) : std::vector<ops::UnitInfo>{};
+    if (!units.ok()) return units.status();
+    for (const ops::UnitInfo& u : *units) {
+      if (u.status != "available" || !u.last || u.last->time < now - kFreshPositionMs) continue;
+      r.units.push_back(
+          {u.id, u.spec.call_sign, u.spec.kind, geo::Point::FromDegrees(u.last->lat, u.last->lon)});
+    }
+    // Only cameras whose reads the caller may see are predicted.
+    Result<std::vector<alerting::CameraPosition>> cams =
+        alerting::VisibleCameraPositions(db, p, now);
+    if (!cams.ok()) return cams.status();
+    for (const alerting::CameraPosition& c : *cams)
+      places[c.agency + "/" + c.code] = geo::Point::FromDegrees(c.lat, c.lon);
+    return Status::Ok();
+  });
+  if (!st.ok()) return Failed(ctx, st, "planning an intercept failed");
+  r.next =
+      ctx.movement ? ctx.movement->Next(r.camera, r.read_time) : std::vector<ops::NextCamera>{};
+  r.place = [&](const std::string& camera) -> std::optional<geo::Point> {
+    const auto it = places.find(camera);
+    return it == places.end() ? std::nullopt : std::optional<geo::Point>(it->second);
+  };
+  ops::InterceptRules rules;
+  rules.k9_kinds = {"W"};     // wanted persons: a K-9 team for a flight on foot
+  rules.medic_kinds = {"W"};  // and a tactical medic
+  const ops::InterceptPlan plan = ops::PlanIntercept(r, ops::CityRoadGraph(), rules);
+  return JsonResponse(200, [&](Writer& w) {
+    w.StartObject();
+    json::Members(w, "hit", id, "policy", kStagingPolicy, "camera", r.camera, "read_at",
+                  FormatRfc3339(r.read_time));
+    json::Key(w, "next");
+    w.StartArray();
+    for (const ops::PredictedCamera& c : plan.next) {
+      w.StartObject();
+      json::Members(w, "camera", c.camera, "p", std::round(c.p * 100) / 100);
+      WritePoint(w, c.at);
+      json::Key(w, "eta");
+      w.StartObject();
+      json::Members(w, "p10_s", c.earliest_s, "p50_s", c.likely_s, "p90_s", c.latest_s);
+      w.EndObject();
+      w.EndObject();
+    }
+    w.EndArray();
+    json::Key(w, "suggestions");
+    w.StartArray();
+    for (const ops::Suggestion& s : plan.suggestions) WriteSuggestion(w, s);
+    w.EndArray();
+    json::Members(w, "ground_coverage", std::round(plan.ground_coverage * 100) / 100);
+    WriteExtra(w, "aircraft", plan.aircraft);
+    WriteExtra(w, "k9", plan.k9);
+    WriteExtra(w, "medic", plan.medic);
     w.EndObject();
   });
 }
@@ -111,6 +223,13 @@ void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
                 Status st = AsCaller(ctx, req, ops::RetireUnit, *id);
                 if (!st.ok()) return Failed(ctx, st, "retiring a unit failed");
                 return JsonObject(200, "unit", *id, "retired", true);
+              }});
+  // Where to stage units ahead of a hit's vehicle (audited as hit.intercept).
+  router.Add({"GET", "/api/v1/hits/{id}/intercept", http::AccessRule::Requires("hits.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                return InterceptAnswer(ctx, req, *id);
               }});
   // In-car AVL: JSON array or NDJSON, each refusal named by index and field.
   router.Add({"POST", "/api/v1/units/positions", http::AccessRule::Requires("units.report"),

@@ -205,6 +205,7 @@ const std::vector<Row> kMatrix = {
     {"GET", "/api/v1/hits/1", "", {"supervisor", "analyst", "officer"}},
     {"GET", "/api/v1/hits/1/plate-image", "", {"supervisor", "analyst", "officer"}},
     {"GET", "/api/v1/hits/1/overview-image", "", {"supervisor", "analyst", "officer"}},
+    {"GET", "/api/v1/hits/1/intercept", "", {"supervisor", "analyst", "officer"}},
     {"POST", "/api/v1/hits/1/acknowledge", "", {"supervisor", "analyst", "officer"}},
     {"POST",
      "/api/v1/hits/1/visual-check",

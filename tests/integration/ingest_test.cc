@@ -588,6 +588,69 @@ TEST_F(SealedIngestTest, AHitsSealedImageIsServedAndNoFileHoldsItsBytes) {
       dir_.File("images/sealed/STLPD/" + address.substr(7, 2) + "/" + address.substr(7))));
 }
 
+// Issue 24: where a stolen car goes next, learned from the region's own
+// reads, and which unit can get there first (docs/format/units.md).
+TEST_F(IngestTest, AHitSuggestsTheUnitThatCanStageAtTheCameraVehiclesUsuallyPassNext) {
+  SetUpStlpd();
+  ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras",
+                 R"({"code":"west","name":"Forest Park Pkwy","lat":"38.6350","lon":"-90.2600"})")
+                .status,
+            201);
+  // Thirty vehicles read at cam1 and, five to six minutes later, at west.
+  const std::int64_t t0 = clock_.NowMillis() - 1000 * 1000;
+  std::string body = "[";
+  for (int v = 0; v < 30; ++v) {
+    body += fmt::format(
+        R"({{"id":"a{0}","agency":"STLPD","camera":"cam1","time":{1},"plate":"TRV{0:03}","plate_confidence":0.95}},)",
+        v, t0 + v * 1000);
+  }
+  for (int v = 0; v < 30; ++v) {
+    body += fmt::format(
+        R"({{"id":"b{0}","agency":"STLPD","camera":"west","time":{1},"plate":"TRV{0:03}","plate_confidence":0.95}})",
+        v, t0 + v * 1000 + (300 + v * 2) * 1000);
+    body += v < 29 ? "," : "]";
+  }
+  auto r = Call(key_, "POST", "/api/v1/reads", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(r.body.find(R"("accepted":60)"), std::string::npos) << r.body;
+  // A patrol car half a kilometre from west, and one far away; an AVL key.
+  const std::string sup = SignIn("sup");
+  ASSERT_EQ(Call(sup, "POST", "/api/v1/units", R"({"call_sign":"GC-7","kind":"patrol"})").status,
+            201);
+  ASSERT_EQ(Call(sup, "POST", "/api/v1/units", R"({"call_sign":"GC-9","kind":"patrol"})").status,
+            201);
+  auto avl = Call(admin_, "POST", "/api/v1/integrations",
+                  R"({"name":"AVL","permissions":["units.report"]})");
+  ASSERT_EQ(avl.status, 201) << avl.body;
+  const std::size_t at = avl.body.find(R"("key":")") + 7;
+  const std::string avl_key = avl.body.substr(at, avl.body.find('"', at) - at);
+  const std::string now = std::to_string(clock_.NowMillis());
+  r = Call(avl_key, "POST", "/api/v1/units/positions",
+           R"([{"unit":"GC-7","time":)" + now +
+               R"(,"lat":38.6360,"lon":-90.2540},)"
+               R"({"unit":"GC-9","time":)" +
+               now + R"(,"lat":38.7500,"lon":-90.4500}])");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(r.body.find(R"("accepted":2)"), std::string::npos) << r.body;
+
+  // The stolen car passes cam1.
+  r = Call(key_, "POST", "/api/v1/reads",
+           "[" + Read("s1", "KZ9Q81", "MO", clock_.NowMillis()) + "]");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(r.body.find(R"("hits":1)"), std::string::npos) << r.body;
+  auto plan = Call(SignIn("officer"), "GET", "/api/v1/hits/1/intercept");
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  EXPECT_NE(plan.body.find(R"("next":[{"camera":"STLPD/west","p":1.0)"), std::string::npos)
+      << plan.body;
+  EXPECT_NE(plan.body.find(R"("suggestions":[{"unit":1,"call_sign":"GC-7")"), std::string::npos)
+      << plan.body;
+  EXPECT_EQ(plan.body.find("GC-9"), std::string::npos) << "too far to get there first";
+  EXPECT_NE(plan.body.find("never a pursuit"), std::string::npos) << "the policy comes with it";
+  EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.intercept"), std::string::npos);
+  EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hits/1/intercept").status, 404)
+      << "another agency's officer does not see the hit";
+}
+
 TEST_F(IngestTest, OpenAlprPlateCropsBecomeTheHitsImages) {
   SetUpStlpd();
   ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"site7-cam1"})").status, 201);

@@ -1,9 +1,7 @@
 #include "ops/roads.h"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -98,21 +96,17 @@ TEST(RoadsJson, BadDocumentsAreRefusedNamingTheSegment) {
 // The city's own roads (data/roads, TIGER 2019): one connected network, and
 // a drive from downtown to Forest Park takes as long as one does.
 TEST(CityRoads, DowntownToForestParkIsADrivingTimeAStLouisDriverWouldRecognise) {
-  std::ifstream in(std::string(INTERDICT_SOURCE_DIR) + "/data/roads/stl-city-roads.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<std::vector<RoadSegment>> segments = ParseRoadsJson(text.str());
-  ASSERT_TRUE(segments.ok()) << segments.status().message();
-  Result<std::unique_ptr<RoadGraph>> g = RoadGraph::Build(*segments);
-  ASSERT_TRUE(g.ok()) << g.status().message();
+  const RoadGraph* g = CityRoadGraph();
+  ASSERT_NE(g, nullptr) << "the compiled-in roads build";
+  EXPECT_EQ(g, CityRoadGraph()) << "built once";
   const geo::Point downtown = P(38.6270, -90.1994), park = P(38.6390, -90.2850);
-  const std::optional<std::size_t> from = (*g)->Nearest(downtown, 300);
+  const std::optional<std::size_t> from = g->Nearest(downtown, 300);
   ASSERT_TRUE(from.has_value());
-  const std::vector<double> t = (*g)->SecondsFrom(*from);
+  const std::vector<double> t = g->SecondsFrom(*from);
   std::size_t reached = 0;
   for (double s : t) reached += std::isfinite(s);
   EXPECT_GT(reached, t.size() * 9 / 10) << "most of the city is one network";
-  const double s = GroundSeconds(g->get(), {}, downtown, {park})[0];
+  const double s = GroundSeconds(g, {}, downtown, {park})[0];
   const double straight = geo::DistanceMeters(downtown, park);  // ~7.5 km
   EXPECT_GT(s, straight / 25.0) << "no faster than 90 km/h as the crow flies";
   EXPECT_LT(s, 20 * 60) << "under 20 minutes";
