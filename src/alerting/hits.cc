@@ -12,6 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "alerting/confirmations.h"
 #include "alerting/hotlists.h"
 #include "alerting/retention_audit.h"
 #include "alerting/webhooks.h"
@@ -147,6 +148,8 @@ Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
   Result<std::string> read = db.OpenValue("hits.read", q.Text(5));
   if (!read.ok()) return read.status();
   const double score = q.Real(14);  // two decimals, as matched (0.95)
+  Result<std::optional<ConfirmationRequest>> confirmation = LatestConfirmation(db, q.Int(0));
+  if (!confirmation.ok()) return confirmation.status();
   return json::Write([&](json::Writer& w) {
     w.StartObject();
     json::Members(w, "hit", q.Int(0), "agency", q.Text(1), "camera", q.Text(2), "time",
@@ -160,6 +163,18 @@ Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
     json::Members(w, "entry", json::Raw{*entry}, "read", json::Raw{*read}, "backfill",
                   q.Int(15) != 0, "step", q.Text(16), "outcome", q.OptionalText(17), "created_at",
                   FormatRfc3339(q.Int(18)));
+    // The NCIC rule: the list owner's confirmation, asked inside Interdict.
+    json::Key(w, "confirmation");
+    if (const std::optional<ConfirmationRequest>& c = *confirmation) {
+      w.StartObject();
+      json::Members(w, "request", c->id, "owner", c->owner, "priority", c->priority, "due_at",
+                    FormatRfc3339(c->due_at), "escalated", c->escalated_at.has_value(), "answer",
+                    c->answer.empty() ? std::nullopt : std::optional<std::string>(c->answer),
+                    "answered_at", FormatRfc3339(c->answered_at));
+      w.EndObject();
+    } else {
+      w.Null();
+    }
     w.EndObject();
   });
 }
@@ -175,8 +190,8 @@ Result<std::string> LoadHitJson(catalog::Database& db, std::int64_t id) {
   return HitJson(db, *q);
 }
 
-// Whether `p` may see hit `id`: a recipient, and still allowed to see the
-// camera agency's hits now (an agreement may have been revoked since).
+}  // namespace
+
 Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                     std::int64_t now) {
   Result<catalog::Statement> q = db.Query(
@@ -191,8 +206,6 @@ Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::in
   if (!why.ok()) return why.status();
   return why->empty();
 }
-
-}  // namespace
 
 Result<identity::Principal> AgencyPrincipal(catalog::Database& db, std::int64_t agency_id) {
   Result<identity::AgencyRef> agency = identity::AgencyById(db, agency_id);
@@ -638,8 +651,8 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
       ids.push_back(q->Int(0));
       ++by_agency[q->Int(1)];
     }
-    for (std::string_view table :
-         {"hit_events", "hit_audience", "webhook_deliveries", "hit_images"}) {
+    for (std::string_view table : {"hit_events", "hit_audience", "webhook_deliveries", "hit_images",
+                                   "confirmation_requests"}) {
       Result<catalog::Statement> del =
           db.Prepare(fmt::format("DELETE FROM {} WHERE hit_id = ?1", table));
       if (!del.ok()) return del.status();
@@ -783,16 +796,31 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         detail.Key("vehicle_matches");
         detail.Bool(*step.vehicle_matches);
         break;
-      case HitAction::kConfirm:
+      case HitAction::kConfirm: {
         if (*from != HitState::kVisuallyChecked) return wrong("visually_checked");
-        if (!step.source_confirmed.value_or(false)) {
+        // The owner's answer inside Interdict counts; a denial stops the step.
+        Result<std::optional<ConfirmationRequest>> asked = LatestConfirmation(db, id);
+        if (!asked.ok()) return asked.status();
+        const std::string answer = *asked ? (*asked)->answer : "";
+        if (answer == "denied" || answer == "no_record") {
+          return Status::FailedPrecondition(
+              fmt::format("{} answered confirmation request {}: {}; close the hit with outcome "
+                          "stale_entry",
+                          (*asked)->owner, (*asked)->id, answer));
+        }
+        if (answer == "confirmed") {
+          detail.Key("confirmation_request");
+          detail.Int64((*asked)->id);
+        } else if (!step.source_confirmed.value_or(false)) {
           return Status::InvalidArgument(
-              "source_confirmed: true once the source confirms the entry is current; otherwise "
-              "close the hit with outcome stale_entry");
+              "source_confirmed: true once the source confirms the entry is current (or ask the "
+              "list's owner in Interdict: POST /api/v1/hits/{id}/confirmation); otherwise close "
+              "the hit with outcome stale_entry");
         }
         detail.Key("source_confirmed");
         detail.Bool(true);
         break;
+      }
       case HitAction::kClose:
         if (*from == HitState::kNew || *from == HitState::kClosed)
           return wrong("acknowledged at least, not closed");

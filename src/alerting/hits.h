@@ -142,6 +142,11 @@ Result<std::vector<std::string>> ListHits(catalog::Database& db, const identity:
 Result<std::vector<RecordedHit>> HitsAfter(catalog::Database& db, const identity::Principal& p,
                                            std::int64_t after, int limit, std::int64_t now);
 
+// Whether `p` may see hit `id`: a recipient, and still allowed to see the
+// camera agency's hits now (an agreement may have been revoked since).
+Result<bool> MaySee(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                    std::int64_t now);
+
 // Where and when a hit's vehicle was read, for staging units ahead of it
 // (docs/format/units.md): `p` must be able to see the hit (hits.read).
 // Audited ("hit.intercept").

@@ -864,6 +864,33 @@ INSERT INTO role_permissions VALUES
   ('officer', 'units.read'), ('integration', 'units.report');
 )sql";
 
+// Version 23: the NCIC rule inside Interdict (issue 24, docs/format/units.md,
+// "Confirmation"): a hit's request to the list's owner, its deadline, its
+// escalation and its answer.
+constexpr std::string_view kV23 = R"sql(
+CREATE TABLE confirmation_requests (
+  id INTEGER PRIMARY KEY,
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  owner_agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  requester_agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  priority TEXT NOT NULL CHECK (priority IN ('urgent', 'routine')),
+  requested_at INTEGER NOT NULL,
+  requested_by TEXT NOT NULL,
+  due_at INTEGER NOT NULL,
+  escalated_at INTEGER,
+  answer TEXT CHECK (answer IN ('confirmed', 'denied', 'no_record')),
+  answered_at INTEGER,
+  answered_by TEXT,
+  note TEXT
+);
+CREATE INDEX confirmation_requests_by_hit ON confirmation_requests(hit_id);
+CREATE INDEX confirmation_requests_by_owner ON confirmation_requests(owner_agency_id, due_at);
+CREATE INDEX confirmation_requests_by_due ON confirmation_requests(due_at);
+INSERT INTO role_permissions VALUES
+  ('administrator', 'hotlists.confirm'), ('supervisor', 'hotlists.confirm'),
+  ('analyst', 'hotlists.confirm');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -871,7 +898,8 @@ const std::vector<Migration> kMigrations = {
     {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
-    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}}, {22, kV22, {}}};
+    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
+    {22, kV22, {}}, {23, kV23, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -54,8 +54,9 @@ Result<std::vector<RoadSegment>> ParseRoadsJson(std::string_view text) {
   rapidjson::Document d;
   if (Status st = json::Parse(text, &d, {.max_bytes = 64u << 20}); !st.ok())
     return st.WithContext("roads: ");
-  const auto segs = d.IsObject() ? d.FindMember("segments") : d.MemberEnd();
-  if (!d.IsObject() || segs == d.MemberEnd() || !segs->value.IsArray())
+  if (!d.IsObject()) return Status::InvalidArgument("roads: an object with a \"segments\" array");
+  const auto segs = d.FindMember("segments");
+  if (segs == d.MemberEnd() || !segs->value.IsArray())
     return Status::InvalidArgument("roads: an object with a \"segments\" array");
   std::vector<RoadSegment> out;
   for (rapidjson::SizeType i = 0; i < segs->value.Size(); ++i) {

@@ -2,13 +2,14 @@
 
 #include <fmt/core.h>
 
+#include "alerting/confirmations.h"
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
 #include "alerting/sealing.h"
 #include "audit/audit.h"
-#include "ops/positions.h"
 #include "base/time_sync.h"
 #include "http/client.h"
+#include "ops/positions.h"
 #include "policy/retention.h"
 
 namespace interdict::server {
@@ -107,7 +108,8 @@ void Background::Loop() {
       hub_.KeepAlive();
       last_keepalive = now;
     }
-    CheckStaleLists();  // a few rows: every round, so the alarm is prompt
+    CheckStaleLists();        // a few rows: every round, so the alarm is prompt
+    EscalateConfirmations();  // deadlines of minutes: every round too
     CheckAuditFailures();
     FlushReadCounts();
     if (now - last_stale_check >= std::chrono::seconds(60)) {
@@ -119,6 +121,17 @@ void Background::Loop() {
       CheckClock();
       last_stale_check = now;
     }
+  }
+}
+
+void Background::EscalateConfirmations() {
+  Result<std::int64_t> n = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return alerting::EscalateOverdueConfirmations(db, ctx_.clock.NowMillis());
+  });
+  if (!n.ok()) {
+    ctx_.log.Error("escalating overdue confirmations failed", {{"error", n.status().message()}});
+  } else if (*n > 0) {
+    ctx_.log.Warn("confirmation requests past their deadline escalated", {{"requests", *n}});
   }
 }
 

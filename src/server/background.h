@@ -40,6 +40,8 @@ class Background {
   int SendDueWebhooks();
   void CheckStaleLists();
   void PurgeHits();
+  // Confirmation requests past their deadline go to the owner's supervisors.
+  void EscalateConfirmations();
   // Units' positions past their agency's unit-locations retention.
   void PurgeUnitPositions();
   // Writes the reads counted since the last round (docs/oversight.md).

@@ -1,5 +1,6 @@
-// The routes of the task force's units (docs/format/units.md): the registry,
-// status changes, and positions from AVL and ADS-B.
+// The routes of task-force operations (docs/format/units.md): the units
+// registry, status changes, positions from AVL and ADS-B, where to stage
+// units ahead of a hit, and the list owner's confirmation of its entry.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -7,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "alerting/cameras.h"
+#include "alerting/confirmations.h"
 #include "alerting/hits.h"
 #include "base/time_format.h"
 #include "ops/adsb.h"
@@ -163,6 +165,19 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
   });
 }
 
+void WriteConfirmation(Writer& w, const alerting::ConfirmationRequest& c) {
+  w.StartObject();
+  json::Members(w, "id", c.id, "hit", c.hit_id, "owner", c.owner, "requester", c.requester,
+                "priority", c.priority, "plate", c.plate, "entry", c.entry_id, "requested_at",
+                FormatRfc3339(c.requested_at), "requested_by", c.requested_by, "due_at",
+                FormatRfc3339(c.due_at), "escalated_at", FormatRfc3339(c.escalated_at), "answer",
+                c.answer.empty() ? std::nullopt : std::optional<std::string>(c.answer),
+                "answered_at", FormatRfc3339(c.answered_at), "answered_by",
+                c.answered_by.empty() ? std::nullopt : std::optional<std::string>(c.answered_by),
+                "note", c.note);
+  w.EndObject();
+}
+
 }  // namespace
 
 void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
@@ -231,6 +246,45 @@ void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
                 if (!id) return ErrorResponse(Status::NotFound("no such hit"));
                 return InterceptAnswer(ctx, req, *id);
               }});
+  // The NCIC rule: ask the list's owner to confirm the entry.
+  router.Add({"POST", "/api/v1/hits/{id}/confirmation", http::AccessRule::Requires("hits.work"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                Result<JsonBody> b = JsonBody::Parse(req.body.empty() ? "{}" : req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::optional<std::string>> priority = b->OptionalString("priority");
+                if (!priority.ok()) return ErrorResponse(priority.status());
+                Result<alerting::ConfirmationRequest> c =
+                    AsCaller(ctx, req, alerting::RequestConfirmation, *id, priority->value_or(""));
+                if (!c.ok()) return Failed(ctx, c.status(), "asking for a confirmation failed");
+                return JsonResponse(201, [&](Writer& w) { WriteConfirmation(w, *c); });
+              }});
+  router.Add({"GET", "/api/v1/confirmations", http::AccessRule::Requires("hotlists.confirm"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<alerting::ConfirmationRequest>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return alerting::ConfirmationsToAnswer(db, Caller(req));
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing confirmations failed");
+                return JsonList("confirmations", *list, WriteConfirmation);
+              }});
+  router.Add(
+      {"POST", "/api/v1/confirmations/{id}/answer", http::AccessRule::Requires("hotlists.confirm"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) return ErrorResponse(Status::NotFound("no such confirmation request"));
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::string> answer = b->String("answer");
+         if (!answer.ok()) return ErrorResponse(answer.status());
+         Result<std::optional<std::string>> note = b->OptionalString("note");
+         if (!note.ok()) return ErrorResponse(note.status());
+         Result<alerting::ConfirmationRequest> c =
+             AsCaller(ctx, req, alerting::AnswerConfirmation, *id, *answer, note->value_or(""));
+         if (!c.ok()) return Failed(ctx, c.status(), "answering a confirmation failed");
+         return JsonResponse(200, [&](Writer& w) { WriteConfirmation(w, *c); });
+       }});
   // In-car AVL: JSON array or NDJSON, each refusal named by index and field.
   router.Add({"POST", "/api/v1/units/positions", http::AccessRule::Requires("units.report"),
               [&ctx](const http::Request& req, const http::PathParams&) {

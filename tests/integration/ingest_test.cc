@@ -651,6 +651,39 @@ TEST_F(IngestTest, AHitSuggestsTheUnitThatCanStageAtTheCameraVehiclesUsuallyPass
       << "another agency's officer does not see the hit";
 }
 
+TEST_F(IngestTest, AnOfficerAsksTheListsOwnerToConfirmTheEntryAndTheHitShowsTheAnswer) {
+  SetUpStlpd();
+  auto r = Call(key_, "POST", "/api/v1/reads",
+                "[" + Read("c1", "KZ9Q81", "MO", clock_.NowMillis()) + "]");
+  ASSERT_NE(r.body.find(R"("hits":1)"), std::string::npos) << r.body;
+  const std::string officer = SignIn("officer");
+  r = Call(officer, "POST", "/api/v1/hits/1/confirmation", R"({"priority":"urgent"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_NE(r.body.find(R"("owner":"STLPD")"), std::string::npos) << r.body;
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/confirmation").status, 409) << "one open";
+  auto hit = Call(officer, "GET", "/api/v1/hits/1");
+  EXPECT_NE(hit.body.find(R"("confirmation":{"request":1,"owner":"STLPD","priority":"urgent")"),
+            std::string::npos)
+      << hit.body;
+  EXPECT_NE(hit.body.find(R"("answer":null)"), std::string::npos) << "open: the card counts down";
+  // The owner's supervisor sees it due, and answers.
+  const std::string sup = SignIn("sup");
+  auto list = Call(sup, "GET", "/api/v1/confirmations");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find(R"("plate":"KZ9Q81")"), std::string::npos) << list.body;
+  r = Call(sup, "POST", "/api/v1/confirmations/1/answer", R"({"answer":"yes"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  r = Call(sup, "POST", "/api/v1/confirmations/1/answer",
+           R"({"answer":"confirmed","note":"NCIC record current, owner reached"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/confirmations/1/answer", R"({"answer":"denied"})").status,
+            409);
+  hit = Call(officer, "GET", "/api/v1/hits/1");
+  EXPECT_NE(hit.body.find(R"("answer":"confirmed")"), std::string::npos) << hit.body;
+  EXPECT_EQ(Call(officer, "GET", "/api/v1/confirmations").status, 403)
+      << "an officer asks, the list's people answer";
+}
+
 TEST_F(IngestTest, OpenAlprPlateCropsBecomeTheHitsImages) {
   SetUpStlpd();
   ASSERT_EQ(Call(admin_, "POST", "/api/v1/cameras", R"({"code":"site7-cam1"})").status, 201);
