@@ -205,6 +205,9 @@ await flow("an officer signs in with TOTP, sees a simulated hit arrive and works
   await card.locator("img").waitFor();
   hitAgency = (await card.locator('[data-field="agency"]').textContent()).trim();
   await shot(p, "hits.png");
+  // The NCIC rule: the officer asks the list's owner, and the card counts down.
+  await card.getByRole("button", { name: /^Ask .* to confirm the entry$/ }).click();
+  await card.getByRole("timer").filter({ hasText: /answer due in \d+:\d\d/ }).waitFor();
   await tabTo(p, card.getByRole("button", { name: "Acknowledge" }));
   await p.keyboard.press("Enter");
   for (const box of ["The plate in the image is the listed plate", "The state matches", "The vehicle matches the description"]) {

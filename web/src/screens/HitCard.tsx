@@ -171,6 +171,7 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
           {error}
         </p>
       )}
+      {hit.step !== "closed" && <Confirmation hit={hit} canWork={props.canWork} onAsked={setHit} />}
       {props.canWork && <Workflow hit={hit} busy={busy} step={step} />}
       {hit.step === "closed" && (
         <p>
@@ -178,6 +179,60 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
         </p>
       )}
     </article>
+  );
+}
+
+// The NCIC rule inside Interdict: ask the list's owner to confirm the entry,
+// and count down to its deadline (10 minutes urgent, 1 hour routine).
+function Confirmation(props: { hit: Hit; canWork: boolean; onAsked: (h: Hit) => void }) {
+  const { hit } = props;
+  const c = hit.confirmation;
+  const [now, setNow] = useState(Date.now());
+  const [error, setError] = useState("");
+  useEffect(() => {
+    if (!c || c.answer) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [c?.request, c?.answer]);
+  async function ask() {
+    setError("");
+    try {
+      await post("/api/v1/hits/{id}/confirmation", { path: { id: hit.hit } });
+      props.onAsked(await get("/api/v1/hits/{id}", { path: { id: hit.hit } }));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+  if (!c) {
+    if (!props.canWork) return null;
+    return (
+      <p>
+        <button onClick={ask}>Ask {hit.list.owner} to confirm the entry</button>
+        {error && (
+          <span class="error" role="alert">
+            {" "}
+            {error}
+          </span>
+        )}
+      </p>
+    );
+  }
+  if (c.answer) {
+    return (
+      <p class={c.answer === "confirmed" ? "" : "warn"} role="status">
+        {c.owner} answered: <strong>{c.answer.replace(/_/g, " ")}</strong>
+        {c.answered_at ? ` at ${when(c.answered_at)}` : ""}
+      </p>
+    );
+  }
+  const left = Math.round((new Date(c.due_at).getTime() - now) / 1000);
+  const clock = `${Math.floor(Math.abs(left) / 60)}:${String(Math.abs(left) % 60).padStart(2, "0")}`;
+  return (
+    <p class={left < 0 ? "warn" : ""}>
+      Asked {c.owner} to confirm ({c.priority}):{" "}
+      <span role="timer">{left >= 0 ? `answer due in ${clock}` : `overdue by ${clock}`}</span>
+      {c.escalated ? " — their supervisors have been told" : ""}
+    </p>
   );
 }
 
