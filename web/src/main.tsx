@@ -41,6 +41,8 @@ function SignIn(props: { onDone: () => void; locked: string }) {
   // Back from the agency's identity provider: the ticket is in the fragment,
   // which browsers never send to a server. It is taken out of the address bar
   // at once and redeemed once the banner is accepted.
+  // The buttons wait for the banner's version: a sign-in names the notice
+  // accepted, and one sent before it loaded would name none (a 403).
   const [ticket] = useState(() => {
     const m = /[#&]sso_ticket=([0-9a-f]{64})/.exec(location.hash);
     if (m) history.replaceState(null, "", location.pathname + location.search);
@@ -113,7 +115,7 @@ function SignIn(props: { onDone: () => void; locked: string }) {
               {error}
             </p>
           )}
-          <button type="submit" class="primary" disabled={!accepted || busy}>
+          <button type="submit" class="primary" disabled={!accepted || busy || !version}>
             Continue
           </button>
         </form>
@@ -142,7 +144,7 @@ function SignIn(props: { onDone: () => void; locked: string }) {
             {error}
           </p>
         )}
-        <button type="submit" class="primary" disabled={!accepted || busy}>
+        <button type="submit" class="primary" disabled={!accepted || busy || !version}>
           Sign in
         </button>
       </form>
