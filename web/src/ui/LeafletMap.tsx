@@ -46,11 +46,27 @@ function label(text: string, kind: string, at: [number, number], minZoom: number
   return mk;
 }
 
+// A canvas renderer that skips a redraw once its canvas is gone: Leaflet 1.9
+// can run a redraw it scheduled after the map removed the renderer (seen in
+// the browser test as "clearRect of undefined" when a screen is left
+// mid-draw), and such a redraw has nothing to draw.
+const SafeCanvas = L.Canvas.extend({
+  _redraw(this: L.Canvas & { _ctx?: CanvasRenderingContext2D; _redrawRequest: number | null }) {
+    if (!this._ctx) {
+      this._redrawRequest = null;
+      return;
+    }
+    (L.Canvas.prototype as unknown as { _redraw: () => void })._redraw.call(this);
+  },
+});
+const canvas = (options?: L.RendererOptions) =>
+  new (SafeCanvas as unknown as new (o?: L.RendererOptions) => L.Canvas)(options);
+
 // Roads as canvas lines, names as labels that show only at zooms they fit.
 function drawBasemap(m: L.Map) {
   // Roads above a screen's filled areas (a choropleth) and below its markers.
   m.createPane("basemap").style.zIndex = "450";
-  const renderer = L.canvas({ pane: "basemap" });
+  const renderer = canvas({ pane: "basemap" });
   const roads = L.layerGroup().addTo(m);
   const labels = L.layerGroup().addTo(m);
   for (const f of basemap.features) {
@@ -86,7 +102,7 @@ export function LeafletMap(props: MapProps) {
   const fitted = useRef<string | undefined>(undefined);
 
   useEffect(() => {
-    const m = L.map(el.current!, { preferCanvas: true, zoomSnap: 0.5, attributionControl: true });
+    const m = L.map(el.current!, { preferCanvas: true, renderer: canvas(), zoomSnap: 0.5, attributionControl: true });
     if (tileUrl) {
       L.tileLayer(tileUrl, { maxZoom: 19, attribution: "map tiles: configured server" }).addTo(m);
     }
