@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::string_view kColumns =
     "c.id, c.hit_id, o.code, r.code, c.priority, h.plate, h.entry_id, c.requested_by, "
-    "c.requested_at, c.due_at, c.escalated_at, c.answer, c.answered_at, c.answered_by, c.note "
-    "FROM confirmation_requests c JOIN hits h ON h.id = c.hit_id JOIN agencies o ON o.id = "
+    "c.requested_at, c.due_at, c.escalated_at, c.answer, c.answered_at, c.answered_by, c.note, "
+    "c.owner_agency_id FROM confirmation_requests c JOIN hits h ON h.id = c.hit_id JOIN agencies o "
+    "ON o.id = "
     "c.owner_agency_id JOIN agencies r ON r.id = c.requester_agency_id ";
 
 ConfirmationRequest FromRow(const catalog::Statement& q) {
@@ -33,6 +34,7 @@ ConfirmationRequest FromRow(const catalog::Statement& q) {
   c.answered_at = q.OptionalInt(12);
   c.answered_by = q.OptionalText(13).value_or("");
   c.note = q.OptionalText(14).value_or("");
+  c.owner_id = q.Int(15);
   return c;
 }
 
@@ -186,25 +188,28 @@ Result<std::optional<ConfirmationRequest>> LatestConfirmation(catalog::Database&
 }
 
 Result<std::int64_t> EscalateOverdueConfirmations(catalog::Database& db, std::int64_t now) {
+  // Read first, outside a transaction: the background asks every round, and
+  // most rounds nothing is due, so the catalog's writer lock is not taken.
+  Result<std::vector<ConfirmationRequest>> due = db.List<ConfirmationRequest>(
+      fmt::format("SELECT {}WHERE c.answer IS NULL AND c.escalated_at IS NULL AND c.due_at <= ?1 "
+                  "ORDER BY c.id LIMIT 100",
+                  kColumns),
+      FromRow, now);
+  if (!due.ok()) return due.status();
+  if (due->empty()) return std::int64_t{0};
   std::int64_t n = 0;
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
-    Result<std::vector<ConfirmationRequest>> due = db.List<ConfirmationRequest>(
-        fmt::format("SELECT {}WHERE c.answer IS NULL AND c.escalated_at IS NULL AND c.due_at <= "
-                    "?1 ORDER BY c.id LIMIT 100",
-                    kColumns),
-        FromRow, now);
-    if (!due.ok()) return due.status();
+    Result<catalog::Statement> up = db.Prepare(
+        "UPDATE confirmation_requests SET escalated_at = ?2 WHERE id = ?1 AND answer IS NULL AND "
+        "escalated_at IS NULL");
+    if (!up.ok()) return up.status();
     for (const ConfirmationRequest& c : *due) {
-      Result<catalog::Statement> up =
-          db.Prepare("UPDATE confirmation_requests SET escalated_at = ?2 WHERE id = ?1");
-      if (!up.ok()) return up.status();
       up->Bind(1, c.id).Bind(2, now);
       INTERDICT_RETURN_IF_ERROR(up->Run());
-      Result<catalog::Statement> owner =
-          db.Query("SELECT owner_agency_id FROM confirmation_requests WHERE id = ?1", c.id);
-      if (!owner.ok()) return owner.status();
+      up->Reset();
+      if (db.Changes() == 0) continue;  // answered or escalated meanwhile (another server)
       INTERDICT_RETURN_IF_ERROR(Notify(
-          db, owner->Int(0), "supervisors",
+          db, c.owner_id, "supervisors",
           fmt::format("To the supervisors of {}: confirmation request {} from {} (plate {}) was "
                       "due at {} and is not answered.",
                       c.owner, c.id, c.requester, c.plate, FormatRfc3339(c.due_at)),
@@ -212,10 +217,10 @@ Result<std::int64_t> EscalateOverdueConfirmations(catalog::Database& db, std::in
       audit::Entry e;
       e.time = now;
       e.actor = "system";
-      e.agency = owner->Int(0);
+      e.agency = c.owner_id;
       e.event = "confirmation.escalate";
       e.details = json::Object("request", c.id, "hit", c.hit_id, "due_at", FormatRfc3339(c.due_at));
-      e.touched = {owner->Int(0)};
+      e.touched = {c.owner_id};
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
       ++n;
     }

@@ -22,7 +22,8 @@ inline constexpr std::int64_t kRoutineConfirmationMs = 60 * 60'000;  // the othe
 
 struct ConfirmationRequest {
   std::int64_t id = 0, hit_id = 0;
-  std::string owner;      // the list owner's agency code: who answers
+  std::string owner;  // the list owner's agency code: who answers
+  std::int64_t owner_id = 0;
   std::string requester;  // the requesting agency's code
   std::string priority;   // "urgent" or "routine"
   std::string plate;      // what the owner looks up

@@ -132,10 +132,14 @@ struct Sharing {
 constexpr std::string_view kHitColumns =
     "h.id, a.code, h.camera, h.read_time, h.plate, h.read, h.hotlist_id, l.name, l.kind, o.code, "
     "l.priority, h.entry, h.list_age_ms, h.match_kind, h.score, h.backfill, h.step, h.outcome, "
-    "h.created_at, h.agency_id, h.key_id";
+    "h.created_at, h.agency_id, h.key_id, c.id, c.priority, c.due_at, c.escalated_at, "
+    "c.answer, c.answered_at";
+// With the hit's newest confirmation request, if any (in the same query: a
+// page of hits is one statement, not one more per hit).
 constexpr std::string_view kHitFrom =
     " FROM hits h JOIN agencies a ON a.id = h.agency_id JOIN hotlists l ON l.id = h.hotlist_id "
-    "JOIN agencies o ON o.id = l.agency_id ";
+    "JOIN agencies o ON o.id = l.agency_id LEFT JOIN confirmation_requests c ON c.id = (SELECT "
+    "max(id) FROM confirmation_requests WHERE hit_id = h.id) ";
 
 // The read and the entry a hit keeps are opened here when sealed.
 Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
@@ -148,8 +152,6 @@ Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
   Result<std::string> read = db.OpenValue("hits.read", q.Text(5));
   if (!read.ok()) return read.status();
   const double score = q.Real(14);  // two decimals, as matched (0.95)
-  Result<std::optional<ConfirmationRequest>> confirmation = LatestConfirmation(db, q.Int(0));
-  if (!confirmation.ok()) return confirmation.status();
   return json::Write([&](json::Writer& w) {
     w.StartObject();
     json::Members(w, "hit", q.Int(0), "agency", q.Text(1), "camera", q.Text(2), "time",
@@ -165,12 +167,11 @@ Result<std::string> HitJson(catalog::Database& db, catalog::Statement& q) {
                   FormatRfc3339(q.Int(18)));
     // The NCIC rule: the list owner's confirmation, asked inside Interdict.
     json::Key(w, "confirmation");
-    if (const std::optional<ConfirmationRequest>& c = *confirmation) {
+    if (!q.IsNull(21)) {
       w.StartObject();
-      json::Members(w, "request", c->id, "owner", c->owner, "priority", c->priority, "due_at",
-                    FormatRfc3339(c->due_at), "escalated", c->escalated_at.has_value(), "answer",
-                    c->answer.empty() ? std::nullopt : std::optional<std::string>(c->answer),
-                    "answered_at", FormatRfc3339(c->answered_at));
+      json::Members(w, "request", q.Int(21), "owner", q.Text(9), "priority", q.Text(22), "due_at",
+                    FormatRfc3339(q.Int(23)), "escalated", !q.IsNull(24), "answer",
+                    q.OptionalText(25), "answered_at", FormatRfc3339(q.OptionalInt(26)));
       w.EndObject();
     } else {
       w.Null();

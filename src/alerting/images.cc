@@ -52,17 +52,18 @@ Result<std::int64_t> ImageRetentionMs(catalog::Database& db, std::int64_t agency
 Result<std::string> StoreImage(catalog::Database& db, media::ImageStore& images,
                                crypto::KeyRing* keys, std::int64_t agency_id,
                                std::string_view bytes, std::int64_t now) {
-  Result<std::string> type = media::ImageStore::ContentType(bytes);
-  if (!type.ok()) return type.status();
+  Result<media::CheckedImage> image = media::ImageStore::Check(bytes);  // hashed once
+  if (!image.ok()) return image.status();
+  const std::string& address = image->address();
+  const std::string& type = image->content_type();
   if (keys == nullptr) {
-    Result<std::string> address = images.Put(bytes);
-    if (!address.ok()) return address;
-    INTERDICT_RETURN_IF_ERROR(RecordImage(db, agency_id, *address, *type, bytes.size(), now));
-    return address;
+    Result<std::string> stored = images.Put(*image);
+    if (!stored.ok()) return stored;
+    INTERDICT_RETURN_IF_ERROR(RecordImage(db, agency_id, address, type, bytes.size(), now));
+    return stored;
   }
   Result<std::string> agency = AgencyCode(db, agency_id);
   if (!agency.ok()) return agency.status();
-  const std::string address = "sha256:" + crypto::HexEncode(crypto::AsBytes(crypto::Sha256(bytes)));
   // A copy the agency already holds keeps its key (its row names it); a
   // plain copy from before encryption was on is sealed now.
   Result<catalog::Statement> held = db.Query(
@@ -84,7 +85,7 @@ Result<std::string> StoreImage(catalog::Database& db, media::ImageStore& images,
     if (!k.ok()) return k.status();
     key = *k;
   }
-  Result<std::string> stored = images.PutSealed(bytes, *agency, *key);
+  Result<std::string> stored = images.PutSealed(*image, *agency, *key);
   if (!stored.ok()) return stored;
   if (held->has_row()) {
     Result<catalog::Statement> up =
@@ -99,7 +100,7 @@ Result<std::string> StoreImage(catalog::Database& db, media::ImageStore& images,
     if (!plain->has_row()) INTERDICT_RETURN_IF_ERROR(images.Remove(address));
   } else {
     INTERDICT_RETURN_IF_ERROR(
-        RecordImage(db, agency_id, address, *type, bytes.size(), now, key->id));
+        RecordImage(db, agency_id, address, type, bytes.size(), now, key->id));
   }
   return stored;
 }

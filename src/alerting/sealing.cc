@@ -105,9 +105,8 @@ Result<std::int64_t> ShredExpiredKeys(catalog::Database& db, crypto::KeyRing& ke
       named->Reset();
       if (!in_use.ok()) return in_use.status();
       if (*in_use) continue;
-      Result<crypto::DataKey> gone = keys.Destroy(k.id, "retention", now);
-      if (!gone.ok()) return gone.status();
-      ++destroyed;
+      // The audit entry first, in the transaction: a destruction that
+      // fails rolls it back, and no key is destroyed unrecorded.
       audit::Entry e;
       e.time = now;
       e.actor = "system";
@@ -117,6 +116,9 @@ Result<std::int64_t> ShredExpiredKeys(catalog::Database& db, crypto::KeyRing& ke
                                "bucket_end", FormatRfc3339(k.bucket_end), "reason", "retention");
       e.touched = {agency->second.id};
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
+      Result<crypto::DataKey> gone = keys.Destroy(k.id, "retention", now);
+      if (!gone.ok()) return gone.status();
+      ++destroyed;
     }
     return Status::Ok();
   }));

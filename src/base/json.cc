@@ -220,4 +220,13 @@ std::string_view RefusalName(Refusal reason) {
   return "unknown";
 }
 
+std::vector<std::string> StringArray(std::string_view text) {
+  std::vector<std::string> out;
+  rapidjson::Document d;
+  if (!Parse(text, &d).ok() || !d.IsArray()) return out;
+  for (const auto& v : d.GetArray())
+    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  return out;
+}
+
 }  // namespace interdict::json

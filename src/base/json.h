@@ -18,7 +18,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/fwd.h>
 
@@ -55,6 +57,10 @@ inline constexpr int kRefusalKinds = 5;
 // "duplicate member \"plate\" at byte 40", and leaves `*doc` null.
 // Thread-safe; each call is independent.
 Status Parse(std::string_view text, rapidjson::Document* doc, const ParseOptions& options = {});
+
+// The strings of a JSON array this program wrote (a catalog column such as
+// a unit's capabilities); empty for anything else, and non-strings skipped.
+std::vector<std::string> StringArray(std::string_view text);
 
 // Documents refused since the process started, by reason. Thread-safe.
 std::uint64_t RefusedCount(Refusal reason);

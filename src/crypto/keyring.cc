@@ -510,29 +510,32 @@ Result<std::size_t> KeyRing::CompactDestroyedLog(std::size_t keep_lines) {
     if (text.status().code() == StatusCode::kNotFound) return std::size_t{0};
     return text.status();
   }
-  std::vector<std::string> lines;  // whole, parsed lines only: a torn last one goes
-  std::vector<std::uint64_t> moved;
+  // Each whole line with its key's id, parsed once; a torn last line (a
+  // destruction cut short) goes, any other bad line stops the compaction.
+  std::vector<std::pair<std::string, std::uint64_t>> lines;
   {
     std::istringstream in(*text);
     std::string line;
-    while (std::getline(in, line)) {
+    for (int n = 1; std::getline(in, line); ++n) {
+      if (line.empty()) continue;
       rapidjson::Document d;
-      if (line.empty() || !json::Parse(line, &d).ok()) continue;
-      lines.push_back(std::move(line));
+      const std::string where = fmt::format("{} line {}", log_path, n);
+      if (!json::Parse(line, &d).ok()) {
+        if (in.peek() == EOF) break;
+        return Status::Corruption(where + ": not JSON");
+      }
+      Result<DataKey> k = ParseKeyLine(d, where);
+      if (!k.ok()) return k.status();
+      const std::optional<std::uint64_t> bits = IdBits(k->id);
+      if (!bits)
+        return Status::Corruption(fmt::format("{}: key id {} is not k-<16 hex>", where, k->id));
+      lines.emplace_back(std::move(line), *bits);
     }
   }
   if (lines.size() <= keep_lines) return std::size_t{0};
   const std::size_t cut = lines.size() - keep_lines;
-  for (std::size_t i = 0; i < cut; ++i) {
-    rapidjson::Document d;
-    (void)json::Parse(lines[i], &d);
-    Result<DataKey> k = ParseKeyLine(d, fmt::format("{} line {}", log_path, i + 1));
-    if (!k.ok()) return k.status();
-    const std::optional<std::uint64_t> bits = IdBits(k->id);
-    if (!bits)
-      return Status::Corruption(fmt::format("{}: key id {} is not k-<16 hex>", log_path, k->id));
-    moved.push_back(*bits);
-  }
+  std::vector<std::uint64_t> moved;
+  for (std::size_t i = 0; i < cut; ++i) moved.push_back(lines[i].second);
   // The ids first, durably: from here a crash leaves every key destroyed.
   Result<std::vector<std::uint64_t>> ids = ReadDestroyedIds(dir_ + "/destroyed.ids");
   if (!ids.ok()) return ids.status();
@@ -542,7 +545,7 @@ Result<std::size_t> KeyRing::CompactDestroyedLog(std::size_t keep_lines) {
   INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(
       dir_ + "/destroyed.ids", EncodeDestroyedIds(*ids), 0600, dir_ + "/destroyed.ids.tmp"));
   std::string kept;
-  for (std::size_t i = cut; i < lines.size(); ++i) kept += lines[i] + "\n";
+  for (std::size_t i = cut; i < lines.size(); ++i) kept += lines[i].first + "\n";
   INTERDICT_RETURN_IF_ERROR(files::WriteFileAtomically(log_path, kept, 0600, log_path + ".tmp"));
   compacted_ = ids->size();
   log_lines_ = keep_lines;

@@ -30,16 +30,6 @@ Status Audit(catalog::Database& db, std::string_view actor, std::optional<std::i
   return audit::Append(db, e);
 }
 
-std::vector<std::string> StringArray(std::string_view text) {
-  std::vector<std::string> out;
-  rapidjson::Document d;
-  if (!json::Parse(text, &d).ok() || !d.IsArray()) return out;
-  for (const auto& v : d.GetArray()) {
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return out;
-}
-
 std::string MapJson(const std::map<std::string, std::string>& m) {
   return json::Write([&](json::Writer& w) {
     w.StartObject();
@@ -89,8 +79,8 @@ Result<std::optional<SsoSettings>> SsoSettingsFor(catalog::Database& db, std::st
     }
   }
   s.require_mfa = q->Int(6) != 0;
-  s.mfa_amr = StringArray(q->Text(7));
-  s.mfa_acr = StringArray(q->Text(8));
+  s.mfa_amr = json::StringArray(q->Text(7));
+  s.mfa_acr = json::StringArray(q->Text(8));
   s.enabled = q->Int(9) != 0;
   return std::optional<SsoSettings>(std::move(s));
 }

@@ -49,17 +49,6 @@ bool IsAgencyCode(std::string_view a) {
          a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string_view::npos;
 }
 
-// The address of acceptable image bytes: JPEG or PNG, within the size limit.
-Result<std::string> CheckedAddress(std::string_view bytes) {
-  if (bytes.size() > kMaxImageBytes) {
-    return Status::InvalidArgument(
-        fmt::format("image: {} bytes; at most {} allowed", bytes.size(), kMaxImageBytes));
-  }
-  Result<std::string> type = ImageStore::ContentType(bytes);
-  if (!type.ok()) return type.status();
-  return AddressOf(bytes);
-}
-
 }  // namespace
 
 std::string ImageStore::SealedPathOf(std::string_view address, std::string_view agency) const {
@@ -68,20 +57,32 @@ std::string ImageStore::SealedPathOf(std::string_view address, std::string_view 
   return fmt::format("{}/sealed/{}/{}/{}", dir_, agency, hex.substr(0, 2), hex);
 }
 
-Result<std::string> ImageStore::Put(std::string_view bytes) {
-  Result<std::string> address = CheckedAddress(bytes);
-  if (!address.ok()) return address.status();
-  const std::string path = PathOf(*address);
-  if (env_.Exists(path)) return address;
-  INTERDICT_RETURN_IF_ERROR(WriteOnce(path, bytes));
-  return address;
+Result<CheckedImage> ImageStore::Check(std::string_view bytes) {
+  if (bytes.size() > kMaxImageBytes) {
+    return Status::InvalidArgument(
+        fmt::format("image: {} bytes; at most {} allowed", bytes.size(), kMaxImageBytes));
+  }
+  Result<std::string> type = ContentType(bytes);
+  if (!type.ok()) return type.status();
+  return CheckedImage(bytes, AddressOf(bytes), std::move(*type));
 }
 
-Result<std::string> ImageStore::PutSealed(std::string_view bytes, std::string_view agency,
+Result<std::string> ImageStore::Put(std::string_view bytes) {
+  Result<CheckedImage> image = Check(bytes);
+  if (!image.ok()) return image.status();
+  return Put(*image);
+}
+
+Result<std::string> ImageStore::Put(const CheckedImage& image) {
+  const std::string path = PathOf(image.address());
+  if (!env_.Exists(path)) INTERDICT_RETURN_IF_ERROR(WriteOnce(path, image.bytes()));
+  return image.address();
+}
+
+Result<std::string> ImageStore::PutSealed(const CheckedImage& image, std::string_view agency,
                                           const crypto::DataKey& key) {
-  Result<std::string> address = CheckedAddress(bytes);
-  if (!address.ok()) return address.status();
-  const std::string path = SealedPathOf(*address, agency);
+  const std::string& address = image.address();
+  const std::string path = SealedPathOf(address, agency);
   if (path.empty()) return Status::InvalidArgument(fmt::format("not an agency code: {}", agency));
   if (key.agency != agency || key.data_class != "images") {
     return Status::InvalidArgument(
@@ -92,7 +93,8 @@ Result<std::string> ImageStore::PutSealed(std::string_view bytes, std::string_vi
   file += key.id;
   Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make(key.material);
   if (!aead.ok()) return aead.status();
-  INTERDICT_RETURN_IF_ERROR((*aead)->SealAppend(bytes, SealContext(key.id, *address), &file));
+  INTERDICT_RETURN_IF_ERROR(
+      (*aead)->SealAppend(image.bytes(), SealContext(key.id, address), &file));
   INTERDICT_RETURN_IF_ERROR(WriteOnce(path, file));
   return address;
 }

@@ -23,13 +23,33 @@ namespace interdict::media {
 
 inline constexpr std::size_t kMaxImageBytes = 4u << 20;
 
+// Image bytes found acceptable (JPEG or PNG within kMaxImageBytes) and
+// hashed once: only ImageStore::Check makes one, so its address is the
+// bytes' own. The bytes must outlive it.
+class CheckedImage {
+ public:
+  std::string_view bytes() const { return bytes_; }
+  const std::string& address() const { return address_; }  // "sha256:<hex>"
+  const std::string& content_type() const { return content_type_; }
+
+ private:
+  friend class ImageStore;
+  CheckedImage(std::string_view bytes, std::string address, std::string content_type)
+      : bytes_(bytes), address_(std::move(address)), content_type_(std::move(content_type)) {}
+  std::string_view bytes_;
+  std::string address_, content_type_;
+};
+
 class ImageStore {
  public:
   // Creates `dir` if needed. `env` must outlive the store.
   static Result<std::unique_ptr<ImageStore>> Open(const std::string& dir, store::Env& env);
 
-  // Stores JPEG or PNG bytes and returns their address. InvalidArgument for
-  // anything else or over kMaxImageBytes. Idempotent.
+  // InvalidArgument for anything but a JPEG or PNG within kMaxImageBytes.
+  static Result<CheckedImage> Check(std::string_view bytes);
+  // Stores the image in plain and returns its address. Idempotent.
+  Result<std::string> Put(const CheckedImage& image);
+  // Check, then Put.
   Result<std::string> Put(std::string_view bytes);
   // The bytes at an address; NotFound when absent; Corruption when the file
   // no longer hashes to its address.
@@ -39,7 +59,7 @@ class ImageStore {
 
   // The sealed copy `agency` holds, under `key` (an `images` key of that
   // agency); replaces a copy that is there. Returns the address.
-  Result<std::string> PutSealed(std::string_view bytes, std::string_view agency,
+  Result<std::string> PutSealed(const CheckedImage& image, std::string_view agency,
                                 const crypto::DataKey& key);
   // The plaintext of `agency`'s sealed copy. NotFound when absent or when its
   // key was destroyed (the image expired; the message says so); Corruption

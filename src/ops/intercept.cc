@@ -57,6 +57,7 @@ InterceptPlan PlanIntercept(const InterceptRequest& r, const RoadGraph* graph,
   }
   std::vector<geo::Point> targets;
   for (const PredictedCamera& c : plan.next) targets.push_back(c.at);
+  const GroundTimesTo ground(graph, rules.ground, targets);
   std::optional<Suggestion> best_aircraft, best_k9, best_medic;
   std::set<std::string> covered;
   for (const UnitState& u : r.units) {
@@ -64,7 +65,7 @@ InterceptPlan PlanIntercept(const InterceptRequest& r, const RoadGraph* graph,
     if (u.kind == "aircraft") {
       for (const geo::Point& t : targets) eta.push_back(AirSeconds(u.at, t, rules.aircraft_kmh));
     } else {
-      eta = GroundSeconds(graph, rules.ground, u.at, targets);
+      eta = ground.From(u.at);
     }
     std::optional<Suggestion> s = BestFor(u, plan.next, eta);
     if (!s) continue;

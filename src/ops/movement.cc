@@ -33,7 +33,7 @@ std::int64_t MovementModel::BinMs(double bin) {
 }
 
 std::uint32_t MovementModel::CameraId(std::string_view camera) {
-  auto it = ids_.find(std::string(camera));
+  auto it = ids_.find(camera);
   if (it != ids_.end()) return it->second;
   const auto id = static_cast<std::uint32_t>(names_.size());
   ids_.emplace(std::string(camera), id);
@@ -54,11 +54,15 @@ void MovementModel::Decay(Row& row, std::int64_t now) const {
   row.decayed_at = now;
 }
 
+int MovementModel::BandAt(std::int64_t time) const {
+  constexpr std::int64_t kDayMs = 86'400'000;
+  const std::int64_t local = time + zone_.OffsetAt(time);
+  return DayBand(static_cast<int>(((local % kDayMs) + kDayMs) % kDayMs / 3'600'000));
+}
+
 void MovementModel::Learn(std::uint32_t from, std::uint32_t to, std::int64_t at,
                           std::int64_t travel_ms) {
-  const std::int64_t local = at + zone_.OffsetAt(at);
-  const int hour = static_cast<int>(((local % 86'400'000) + 86'400'000) % 86'400'000 / 3'600'000);
-  Row& row = rows_[from][static_cast<std::size_t>(DayBand(hour))];
+  Row& row = rows_[from][static_cast<std::size_t>(BandAt(at))];
   Decay(row, at);
   auto it = std::find_if(row.next.begin(), row.next.end(),
                          [&](const Successor& s) { return s.to == to; });
@@ -84,9 +88,13 @@ void MovementModel::Learn(std::uint32_t from, std::uint32_t to, std::int64_t at,
   ++counters_.learned;
 }
 
-void MovementModel::Observe(std::uint64_t plate, std::string_view camera,
-                            std::optional<geo::Point> at, std::int64_t time, int confidence) {
+void MovementModel::Observe(const std::vector<Sighting>& reads) {
   std::lock_guard l(mu_);
+  for (const Sighting& r : reads) ObserveOne(r);
+}
+
+void MovementModel::ObserveOne(const Sighting& read) {
+  const auto& [plate, camera, at, time, confidence] = read;
   ++counters_.observed;
   if (time - last_sweep_ > options_.window_ms) {
     for (auto it = recent_.begin(); it != recent_.end();)
@@ -121,11 +129,9 @@ std::vector<NextCamera> MovementModel::Next(std::string_view camera, std::int64_
                                             std::size_t limit) const {
   std::lock_guard l(mu_);
   std::vector<NextCamera> out;
-  const auto id = ids_.find(std::string(camera));
+  const auto id = ids_.find(camera);
   if (id == ids_.end()) return out;
-  const std::int64_t local = time + zone_.OffsetAt(time);
-  const int hour = static_cast<int>(((local % 86'400'000) + 86'400'000) % 86'400'000 / 3'600'000);
-  Row row = rows_[id->second][static_cast<std::size_t>(DayBand(hour))];  // a copy to decay
+  Row row = rows_[id->second][static_cast<std::size_t>(BandAt(time))];  // a copy to decay
   Decay(row, time);
   double total = 0;
   for (const Successor& s : row.next) total += s.weight;

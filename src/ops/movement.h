@@ -45,10 +45,19 @@ class MovementModel {
 
   // One read: the plate (packed, plate::Plate::Pack), its camera and where
   // the camera stood (for the speed check; nullopt when unknown), time and
-  // the plate's confidence. Reads arrive roughly in time order; one older
-  // than the plate's last read teaches nothing.
-  void Observe(std::uint64_t plate, std::string_view camera, std::optional<geo::Point> at,
-               std::int64_t time, int confidence);
+  // the plate's confidence.
+  struct Sighting {
+    std::uint64_t plate = 0;
+    std::string_view camera;  // "<agency>/<code>"
+    std::optional<geo::Point> at;
+    std::int64_t time = 0;
+    int confidence = 0;
+  };
+  // Learns from a batch of reads, under one lock (ingest's path). Reads
+  // arrive roughly in time order; one older than its plate's last read
+  // teaches nothing.
+  void Observe(const std::vector<Sighting>& reads);
+  void Observe(const Sighting& read) { Observe(std::vector<Sighting>{read}); }
 
   // The likely next cameras after `camera` at `time`, most likely first, at
   // most `limit`; empty when no vehicle was seen to leave it.
@@ -82,7 +91,9 @@ class MovementModel {
   };
   std::uint32_t CameraId(std::string_view camera);  // requires mu_
   void Learn(std::uint32_t from, std::uint32_t to, std::int64_t at,
-             std::int64_t travel_ms);  // requires mu_
+             std::int64_t travel_ms);     // requires mu_
+  void ObserveOne(const Sighting& read);  // requires mu_
+  int BandAt(std::int64_t time) const;    // the band of the local day at `time`
   static int Bin(std::int64_t ms);
   static std::int64_t BinMs(double bin);
   void Decay(Row& row, std::int64_t now) const;
@@ -90,7 +101,12 @@ class MovementModel {
   MovementOptions options_;
   TimeZone zone_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  // Looked up by string_view: no string is made for a camera already known.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> ids_;
   std::vector<std::string> names_;
   std::vector<std::array<Row, kBands>> rows_;      // by camera id
   std::vector<std::optional<geo::Point>> places_;  // by camera id

@@ -158,32 +158,48 @@ std::vector<double> RoadGraph::SecondsFrom(std::size_t from) const {
   return dist;
 }
 
-std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& model,
-                                  const geo::Point& from, const std::vector<geo::Point>& to) {
-  const double off_mps = model.off_road_kmh / 3.6;
-  std::vector<double> out;
-  out.reserve(to.size());
-  // The graph's times from the node the unit snaps to; empty when it snaps to none.
-  std::vector<double> on_graph;
+GroundTimesTo::GroundTimesTo(const RoadGraph* graph, const TravelModel& model,
+                             std::vector<geo::Point> targets)
+    : graph_(graph), model_(model), targets_(std::move(targets)) {
+  if (graph_ == nullptr) return;
+  for (const geo::Point& t : targets_) {
+    Target x;
+    if (const std::optional<std::size_t> node = graph_->Nearest(t, model_.snap_m)) {
+      x.leg_m = geo::DistanceMeters(graph_->node(*node), t);
+      x.seconds = graph_->SecondsFrom(*node);  // roads are two-way: from it is to it
+    }
+    snapped_.push_back(std::move(x));
+  }
+}
+
+std::vector<double> GroundTimesTo::From(const geo::Point& from) const {
+  const double off_mps = model_.off_road_kmh / 3.6;
+  constexpr std::size_t kOff = std::numeric_limits<std::size_t>::max();  // not on the graph
+  std::size_t start = kOff;
   double leg_in_m = 0;
-  if (graph != nullptr) {
-    if (const std::optional<std::size_t> start = graph->Nearest(from, model.snap_m)) {
-      on_graph = graph->SecondsFrom(*start);
-      leg_in_m = geo::DistanceMeters(from, graph->node(*start));
+  if (graph_ != nullptr) {
+    if (const std::optional<std::size_t> n = graph_->Nearest(from, model_.snap_m)) {
+      start = *n;
+      leg_in_m = geo::DistanceMeters(from, graph_->node(start));
     }
   }
-  for (const geo::Point& t : to) {
-    const double straight = geo::DistanceMeters(from, t) * model.detour / off_mps;
-    const std::optional<std::size_t> end =
-        on_graph.empty() ? std::nullopt : graph->Nearest(t, model.snap_m);
-    if (!end || !std::isfinite(on_graph[*end])) {
-      out.push_back(straight);
-      continue;
+  std::vector<double> out;
+  out.reserve(targets_.size());
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    // snapped_ is empty without a graph; then start is kOff too.
+    const Target* t = i < snapped_.size() ? &snapped_[i] : nullptr;
+    if (start != kOff && t != nullptr && !t->seconds.empty() && std::isfinite(t->seconds[start])) {
+      out.push_back(t->seconds[start] + (leg_in_m + t->leg_m) / off_mps);
+    } else {
+      out.push_back(geo::DistanceMeters(from, targets_[i]) * model_.detour / off_mps);
     }
-    out.push_back(on_graph[*end] +
-                  (leg_in_m + geo::DistanceMeters(graph->node(*end), t)) / off_mps);
   }
   return out;
+}
+
+std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& model,
+                                  const geo::Point& from, const std::vector<geo::Point>& to) {
+  return GroundTimesTo(graph, model, to).From(from);
 }
 
 const RoadGraph* CityRoadGraph() {

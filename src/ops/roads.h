@@ -65,6 +65,27 @@ struct TravelModel {
   double off_road_kmh = 60;  // speed off the graph, and on the legs to and from it
 };
 
+// Ground units' seconds to a few targets (a hit's likely next cameras): one
+// Dijkstra per target, made once, since roads are two-way; then each unit
+// is one nearest-node lookup. On the graph when both ends snap to it (plus
+// the short legs to and from the road), else the straight line × detour at
+// off_road_kmh. `graph` may be null.
+class GroundTimesTo {
+ public:
+  GroundTimesTo(const RoadGraph* graph, const TravelModel& model, std::vector<geo::Point> targets);
+  std::vector<double> From(const geo::Point& from) const;  // by target, in order
+
+ private:
+  struct Target {
+    std::vector<double> seconds;  // from the target's node; empty: off the graph
+    double leg_m = 0;             // from that node to the target
+  };
+  const RoadGraph* graph_;
+  TravelModel model_;
+  std::vector<geo::Point> targets_;
+  std::vector<Target> snapped_;
+};
+
 // Seconds for a ground unit at `from` to reach each of `to`: on the graph
 // when both ends snap to it (plus the short legs to and from the road),
 // else the straight line × detour at off_road_kmh. `graph` may be null.

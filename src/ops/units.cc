@@ -1,13 +1,12 @@
 #include "ops/units.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/core.h>
-#include <rapidjson/document.h>
 
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "identity/users.h"
 
 namespace interdict::ops {
 namespace {
@@ -21,21 +20,6 @@ bool OneOf(std::string_view v, const auto& allowed) {
 
 bool IsHex(std::string_view s) {
   return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
-// "HH:MM-HH:MM" with real hours and minutes.
-bool IsShift(std::string_view s) {
-  if (s.size() != 11 || s[5] != '-') return false;
-  for (std::string_view t : {s.substr(0, 5), s.substr(6, 5)}) {
-    if (t[2] != ':' || !std::isdigit(static_cast<unsigned char>(t[0])) ||
-        !std::isdigit(static_cast<unsigned char>(t[1])) ||
-        !std::isdigit(static_cast<unsigned char>(t[3])) ||
-        !std::isdigit(static_cast<unsigned char>(t[4])))
-      return false;
-    if ((t[0] - '0') * 10 + (t[1] - '0') > 23 || (t[3] - '0') * 10 + (t[4] - '0') > 59)
-      return false;
-  }
-  return true;
 }
 
 Status CheckSpec(const UnitSpec& s) {
@@ -56,7 +40,7 @@ Status CheckSpec(const UnitSpec& s) {
       return Status::InvalidArgument(
           fmt::format("capabilities: \"{}\" is not 1 to 32 of a-z, 0-9, '_' and '-'", c));
   }
-  if (!s.shift.empty() && !IsShift(s.shift))
+  if (!s.shift.empty() && !identity::ParseShift(s.shift))
     return Status::InvalidArgument("shift: HH:MM-HH:MM in local time, e.g. 07:00-19:00");
   if (s.kind == "aircraft" && !(s.icao.size() == 6 && IsHex(s.icao)))
     return Status::InvalidArgument("icao: an aircraft's ADS-B address, 6 lowercase hex digits");
@@ -69,15 +53,6 @@ Status CheckSpec(const UnitSpec& s) {
   if (s.home_lon && !(*s.home_lon >= -180 && *s.home_lon <= 180))
     return Status::InvalidArgument("home_lon: from -180 to 180");
   return Status::Ok();
-}
-
-std::vector<std::string> StringArray(const std::string& text) {
-  std::vector<std::string> out;
-  rapidjson::Document d;
-  if (!json::Parse(text, &d).ok() || !d.IsArray()) return out;
-  for (const auto& v : d.GetArray())
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
-  return out;
 }
 
 std::optional<double> OptionalReal(const catalog::Statement& q, int col) {
@@ -177,7 +152,7 @@ Result<std::vector<UnitInfo>> ListUnits(catalog::Database& db, const identity::P
         u.agency = r.Text(1);
         u.spec.call_sign = r.Text(2);
         u.spec.kind = r.Text(3);
-        u.spec.capabilities = StringArray(r.Text(4));
+        u.spec.capabilities = json::StringArray(r.Text(4));
         u.spec.shift = r.Text(5);
         u.spec.icao = r.IsNull(6) ? "" : r.Text(6);
         u.spec.home_lat = OptionalReal(r, 7);

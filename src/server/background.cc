@@ -312,6 +312,11 @@ void Background::PurgeHits() {
     if (*n > 0) ctx_.log.Info("hits past their retention deleted", {{"hits", *n}});
     if (*n < 1000) break;
   }
+  PurgeImages();
+  ShredCatalogKeys();  // whatever the purges above did: each key's own rule decides
+}
+
+void Background::PurgeImages() {
   // Images past their retention that no hit keeps; the files go once no
   // agency holds them.
   if (ctx_.images == nullptr) return;
@@ -330,8 +335,11 @@ void Background::PurgeHits() {
                        {{"image", file.address}, {"agency", file.agency}, {"error", st.message()}});
       }
     }
-    if (gone->size() < 1000) break;
+    if (gone->size() < 1000) return;
   }
+}
+
+void Background::ShredCatalogKeys() {
   // Sealed hits and images: the keys of expired buckets no row names.
   if (ctx_.keys == nullptr) return;
   for (const char* data_class : {"hits", "images"}) {

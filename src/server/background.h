@@ -40,6 +40,10 @@ class Background {
   int SendDueWebhooks();
   void CheckStaleLists();
   void PurgeHits();
+  // Part of PurgeHits: expired images and their files, then the data keys of
+  // sealed hits and images that nothing needs any more.
+  void PurgeImages();
+  void ShredCatalogKeys();
   // Confirmation requests past their deadline go to the owner's supervisors.
   void EscalateConfirmations();
   // Units' positions past their agency's unit-locations retention.

@@ -158,19 +158,31 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
     }
     stored = *appended;
     ctx.read_counts.Add(reads, stored.kept);
-    // Where vehicles go next: taught by every read kept (decision 0039).
+    // Where vehicles go next: taught by every read kept (decision 0039), in
+    // one call for the batch.
     if (ctx.movement) {
+      std::vector<std::string> cameras;  // "<agency>/<code>", kept alive for the call
+      std::vector<ops::MovementModel::Sighting> seen;
+      cameras.reserve(reads.size());  // no reallocation: `seen` points into it
+      seen.reserve(reads.size());
+      // A batch is mostly runs of one camera: its name and place once a run.
+      const read::Read* run = nullptr;
+      std::optional<geo::Point> run_at;
       for (std::size_t i = 0; i < reads.size() && i < stored.kept.size(); ++i) {
         if (!stored.kept[i]) continue;
         const read::Read& r = reads[i];
-        std::optional<geo::Point> at = r.position;
-        if (!at) {
+        if (run == nullptr || r.camera != run->camera) {
+          run = &r;
+          cameras.push_back(r.agency + "/" + r.camera);
           const std::optional<alerting::CameraRef> cam = ctx.cameras.Cached(p.agency_id, r.camera);
-          if (cam && cam->lat && cam->lon) at = geo::Point::FromDegrees(*cam->lat, *cam->lon);
+          run_at = cam && cam->lat && cam->lon
+                       ? std::optional<geo::Point>(geo::Point::FromDegrees(*cam->lat, *cam->lon))
+                       : std::nullopt;
         }
-        ctx.movement->Observe(r.plate.Pack(), r.agency + "/" + r.camera, at, r.time,
-                              r.plate_confidence.known() ? r.plate_confidence.percent() : 90);
+        seen.push_back({r.plate.Pack(), cameras.back(), r.position ? r.position : run_at, r.time,
+                        r.plate_confidence.known() ? r.plate_confidence.percent() : 90});
       }
+      ctx.movement->Observe(seen);
     }
   }
   // Matched before the answer: a hit exists before the camera hears "accepted".

@@ -192,6 +192,19 @@ TEST_F(KeyRingTest, ACompactedDestructionLogStillKnowsEveryDestroyedKeyInEightBy
     EXPECT_EQ(*ring->CompactDestroyedLog(10), 20u);
     EXPECT_EQ(ring->CompactedCount(), 20u);
   }
+  // A bad line in the middle of the log stops the compaction, by line: no
+  // destroyed key is dropped unread.
+  {
+    auto ring = OpenRing(*master);
+    std::string log = Slurp(Ring() + "/destroyed.log");
+    std::string damaged = "not json\n" + log + log + log;  // 31 lines, the first bad
+    std::ofstream(Ring() + "/destroyed.log", std::ios::trunc) << damaged;
+    Result<std::size_t> moved = ring->CompactDestroyedLog(10);
+    EXPECT_EQ(moved.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(moved.status().message().find("line 1"), std::string::npos)
+        << moved.status().message();
+    std::ofstream(Ring() + "/destroyed.log", std::ios::trunc) << log;
+  }
   // A damaged ids file is refused, by name: a key it held must not come back.
   std::string bytes = Slurp(Ring() + "/destroyed.ids");
   bytes[20] = static_cast<char>(bytes[20] ^ 0x01);

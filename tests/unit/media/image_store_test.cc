@@ -83,7 +83,7 @@ class SealedImageTest : public ::testing::Test {
 };
 
 TEST_F(SealedImageTest, ASealedCopyOpensWithItsKeyAndHoldsNoPlaintext) {
-  Result<std::string> a = store_->PutSealed(kJpeg, "STLPD", *Key("STLPD", 0));
+  Result<std::string> a = store_->PutSealed(*ImageStore::Check(kJpeg), "STLPD", *Key("STLPD", 0));
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(*a, *store_->Put(kJpeg)) << "the address is the plaintext's";
   EXPECT_TRUE(store_->ContainsSealed(*a, "STLPD"));
@@ -101,18 +101,18 @@ TEST_F(SealedImageTest, ASealedCopyOpensWithItsKeyAndHoldsNoPlaintext) {
 }
 
 TEST_F(SealedImageTest, AnotherAgencysKeyOrAReadsKeyOrAPathInTheCodeIsRefused) {
-  EXPECT_EQ(store_->PutSealed(kJpeg, "STLPD", *Key("MSHP", 0)).status().code(),
+  EXPECT_EQ(store_->PutSealed(*ImageStore::Check(kJpeg), "STLPD", *Key("MSHP", 0)).status().code(),
             StatusCode::kInvalidArgument);
   auto reads = *ring_->ForBucket("STLPD", "reads", 0, 60'000, 1000);
-  EXPECT_EQ(store_->PutSealed(kJpeg, "STLPD", *reads).status().code(),
+  EXPECT_EQ(store_->PutSealed(*ImageStore::Check(kJpeg), "STLPD", *reads).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_->PutSealed(kJpeg, "../x", *Key("STLPD", 0)).status().code(),
+  EXPECT_EQ(store_->PutSealed(*ImageStore::Check(kJpeg), "../x", *Key("STLPD", 0)).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_FALSE(store_->ContainsSealed("sha256:" + std::string(64, 'a'), "../../etc"));
 }
 
 TEST_F(SealedImageTest, AFlippedByteIsCorruptionAndADestroyedKeySaysTheImageExpired) {
-  const std::string a = *store_->PutSealed(kJpeg, "STLPD", *Key("STLPD", 0));
+  const std::string a = *store_->PutSealed(*ImageStore::Check(kJpeg), "STLPD", *Key("STLPD", 0));
   const std::string path = FileOf(a, "STLPD");
   std::string raw;
   {

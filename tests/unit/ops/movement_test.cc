@@ -19,8 +19,8 @@ class MovementTest : public ::testing::Test {
   // Vehicle `v` read at `from` at `t`, then at `to` `travel` later.
   void Pass(std::uint64_t v, const char* from, const char* to, std::int64_t t, std::int64_t travel,
             int confidence = 90) {
-    model_.Observe(v, from, P(38.60, -90.20), t, confidence);
-    model_.Observe(v, to, std::nullopt, t + travel, confidence);
+    model_.Observe({v, from, P(38.60, -90.20), t, confidence});
+    model_.Observe({v, to, std::nullopt, t + travel, confidence});
   }
 };
 
@@ -69,11 +69,11 @@ TEST_F(MovementTest, UnsureReadsTooLongGapsImpossibleSpeedsAndLateReadsTeachNoth
   Pass(1, "A", "B", t, 3 * kHour);     // past the two-hour window
   Pass(2, "A", "B", t, 300 * kS, 60);  // a doubtful plate
   // 10 km in 10 s: two vehicles (a misread), not one.
-  model_.Observe(3, "NEAR", P(38.60, -90.20), t, 95);
-  model_.Observe(3, "FAR", P(38.69, -90.20), t + 10 * kS, 95);
+  model_.Observe(
+      {{3, "NEAR", P(38.60, -90.20), t, 95}, {3, "FAR", P(38.69, -90.20), t + 10 * kS, 95}});
   // A read older than the plate's last one.
-  model_.Observe(4, "X", std::nullopt, t, 95);
-  model_.Observe(4, "Y", std::nullopt, t - 60 * kS, 95);
+  model_.Observe({4, "X", std::nullopt, t, 95});
+  model_.Observe({4, "Y", std::nullopt, t - 60 * kS, 95});
   EXPECT_TRUE(model_.Next("A", t).empty());
   EXPECT_TRUE(model_.Next("NEAR", t).empty());
   EXPECT_TRUE(model_.Next("X", t).empty());
