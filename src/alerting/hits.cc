@@ -684,12 +684,12 @@ Result<HitSighting> SightingOfHit(catalog::Database& db, const identity::Princip
   if (!may.ok()) return may.status();
   if (!*may) return Status::NotFound(fmt::format("no hit {} that {} may see", id, p.agency_code));
   Result<catalog::Statement> q = db.Query(
-      "SELECT a.code, h.camera, h.read_time, h.entry FROM hits h JOIN agencies a ON a.id = "
-      "h.agency_id WHERE h.id = ?1",
+      "SELECT a.code, h.camera, h.read_time, h.entry, h.plate FROM hits h JOIN agencies a ON "
+      "a.id = h.agency_id WHERE h.id = ?1",
       id);
   if (!q.ok()) return q.status();
   if (!q->has_row()) return Status::NotFound(fmt::format("no hit {}", id));
-  HitSighting s{id, q->Text(0), q->Text(1), q->Int(2), ""};
+  HitSighting s{id, q->Text(0), q->Text(1), q->Int(2), "", q->Text(4)};
   Result<std::string> entry = db.OpenValue("hits.entry", q->Text(3));
   if (!entry.ok()) return entry.status();
   rapidjson::Document d;

@@ -155,6 +155,7 @@ struct HitSighting {
   std::string agency, camera;  // the reading agency's code and its camera
   std::int64_t read_time = 0;
   std::string entry_kind;  // the NCIC file of the entry it matched ("V", "W", …)
+  std::string plate;       // as read
 };
 Result<HitSighting> SightingOfHit(catalog::Database& db, const identity::Principal& p,
                                   std::int64_t id, std::int64_t now);

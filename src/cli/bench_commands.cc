@@ -5,6 +5,7 @@
 #include "bench/api_bench.h"
 #include "bench/cluster_bench.h"
 #include "bench/ingest_bench.h"
+#include "bench/intercept_bench.h"
 #include "bench/match_bench.h"
 #include "bench/peers_bench.h"
 #include "bench/search_bench.h"
@@ -349,6 +350,52 @@ int ApiBench(const std::vector<std::string>& argv) {
   return bench::RunApiBench(o);
 }
 
+const std::vector<FlagSpec> kInterceptBenchFlags = {
+    {"days", true,
+     "simulated days: all but the last teach the model, the last is played (default 4)"},
+    {"vehicles", true, "the simulated population (default 200000)"},
+    {"seed", true, "the simulation's seed (default 1)"},
+    {"dispatch-delay", true, "seconds from the read to a unit on its way (default 30)"},
+    {"contact-m", true, "metres within which a unit sees the car (default 400)"},
+    {"patrols", true,
+     "patrol cars on shift besides the region's named units, placed by population (default 100)"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int InterceptBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kInterceptBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench intercept: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kInterceptBenchFlags);
+    return kExitUsage;
+  }
+  bench::InterceptBenchOptions o;
+  Result<std::uint64_t> days = args->GetCount("days", 4, 60);
+  Result<std::uint64_t> vehicles = args->GetCount("vehicles", o.vehicles, 20'000'000);
+  Result<std::uint64_t> seed = args->GetCount("seed", 1, ~0ull >> 1);
+  Result<std::uint64_t> delay = args->GetCount("dispatch-delay", 30, 3600);
+  Result<std::uint64_t> contact = args->GetCount("contact-m", 400, 10'000);
+  Result<std::uint64_t> patrols = args->GetCount("patrols", static_cast<std::uint64_t>(o.patrols), 10'000);
+  for (const Result<std::uint64_t>* r : {&days, &vehicles, &seed, &delay, &contact, &patrols}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench intercept: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (*days < 2 || *vehicles < 1000 || *contact < 10) {
+    std::cerr << "interdict bench intercept: --days must be at least 2, --vehicles at least 1000 "
+                 "and --contact-m at least 10\n";
+    return kExitUsage;
+  }
+  o.days = static_cast<int>(*days);
+  o.vehicles = *vehicles;
+  o.seed = *seed;
+  o.dispatch_delay_s = static_cast<double>(*delay);
+  o.contact_m = static_cast<double>(*contact);
+  o.patrols = static_cast<int>(*patrols);
+  return bench::RunInterceptBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -367,7 +414,9 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--seconds N] [--reads N] [--alerts-per-s N] [--dir DIR] [--keep] [--json]\n"
       "       interdict bench cluster [--cluster DIR] [--reads N] [--days N] [--queries N] "
       "[--cameras N] [--ingest-seconds N] [--clients N] [--batch N] [--dir DIR] [--keep] "
-      "[--json]\n";
+      "[--json]\n"
+      "       interdict bench intercept [--days N] [--vehicles N] [--seed S] "
+      "[--dispatch-delay S] [--contact-m M] [--patrols N] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -380,6 +429,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "peers") return PeersBench(rest);
   if (argv[0] == "api") return ApiBench(rest);
   if (argv[0] == "cluster") return ClusterBench(rest);
+  if (argv[0] == "intercept") return InterceptBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

@@ -33,6 +33,8 @@ struct InterceptRules {
   // Suggest the aircraft too when the ground units' suggestions cover less
   // than this share of where the vehicle is likely to go.
   double aircraft_below_coverage = 0.5;
+  // A vehicle on a predicted path passes a unit waiting this close to it.
+  double on_path_m = 300;
   double aircraft_kmh = 200;
   TravelModel ground;
 };
@@ -57,8 +59,9 @@ struct PredictedCamera {
 
 struct Suggestion {
   std::int64_t unit = 0;
-  std::string call_sign, kind, camera;
-  geo::Point to;
+  std::string call_sign, kind, camera;  // camera: the one the path leads to
+  geo::Point to;                        // the point on the path to stage at
+  double along = 1;                     // how far along the path: 1 = at the camera
   double unit_eta_s = 0;
   double margin_s = 0;  // before the vehicle's earliest likely arrival
   double p = 0;         // the share of vehicles that go there
@@ -79,9 +82,12 @@ struct InterceptPlan {
 };
 
 // Ground units (everything but aircraft) are routed on `graph` (may be
-// null); each is suggested at the likeliest camera it reaches before the
-// vehicle's earliest likely arrival (p10), or, failing that, before its
-// likely one (p50), with half the weight.
+// null). The paths are straight legs from the hit's camera to each predicted
+// camera (through the camera between, two passes ahead), and each unit is
+// suggested at the point of them (a third, two thirds, or all the way along
+// a leg) on the likeliest path it reaches before the vehicle's earliest
+// likely arrival there (p10), or, failing that, before its likely one (p50),
+// with half the weight.
 InterceptPlan PlanIntercept(const InterceptRequest& request, const RoadGraph* graph,
                             const InterceptRules& rules);
 

@@ -7,6 +7,15 @@ namespace interdict::ops {
 namespace {
 
 constexpr double kMinBinMs = 10'000, kMaxBinMs = 2 * 3'600'000;
+// A (previous, camera) row speaks for the direction once this many vehicles
+// (decayed) made that pair of passes; below it, the camera's own row does.
+constexpr double kMinPairWeight = 3;
+// Cameras followed on to the next hop.
+constexpr std::size_t kBranch = 4;
+
+std::uint64_t PairKey(std::uint32_t prev, std::uint32_t camera) {
+  return std::uint64_t{prev} << 32 | camera;
+}
 
 }  // namespace
 
@@ -107,65 +116,193 @@ void MovementModel::ObserveOne(const Sighting& read) {
   }
   const std::uint32_t id = CameraId(camera);
   if (at) places_[id] = at;
-  auto [it, added] = recent_.try_emplace(plate, Recent{id, time});
+  auto [it, added] = recent_.try_emplace(plate, Recent{id, kNone, time});
   if (added) return;
   const Recent last = it->second;
   if (time < last.time) return;  // late: teaches nothing, keeps the newer read
-  it->second = {id, time};
+  if (last.camera == id) {       // read again at the same camera: the same pass
+    it->second.time = time;
+    return;
+  }
+  it->second = {id, kNone, time};
   const std::int64_t travel = time - last.time;
-  if (last.camera == id || travel > options_.window_ms) return;
-  if (places_[last.camera] && places_[id]) {
-    const double m = geo::DistanceMeters(*places_[last.camera], *places_[id]);
-    if (m / (static_cast<double>(std::max<std::int64_t>(travel, 1)) / 1000.0) >
-        options_.max_speed_kmh / 3.6) {
+  if (travel > options_.window_ms) return;
+  if (const std::optional<double> mps = Speed(last, id, time)) {
+    if (*mps > options_.max_speed_kmh / 3.6) {
       ++counters_.refused_speed;
+      return;
+    }
+    if (*mps < options_.min_speed_kmh / 3.6) {
+      ++counters_.stopped;
       return;
     }
   }
   Learn(last.camera, id, last.time, travel);
+  if (last.prev != kNone && last.prev != id) LearnPair(last.prev, last.camera, id, last.time);
+  it->second.prev = last.camera;
 }
 
-std::vector<NextCamera> MovementModel::Next(std::string_view camera, std::int64_t time,
-                                            std::size_t limit) const {
-  std::lock_guard l(mu_);
-  std::vector<NextCamera> out;
-  const auto id = ids_.find(camera);
-  if (id == ids_.end()) return out;
-  Row row = rows_[id->second][static_cast<std::size_t>(BandAt(time))];  // a copy to decay
+std::optional<double> MovementModel::Speed(const Recent& last, std::uint32_t camera,
+                                           std::int64_t time) const {
+  if (!places_[last.camera] || !places_[camera]) return std::nullopt;
+  const double m = geo::DistanceMeters(*places_[last.camera], *places_[camera]);
+  return m / (static_cast<double>(std::max<std::int64_t>(time - last.time, 1)) / 1000.0);
+}
+
+bool MovementModel::Continues(const Recent& last, std::uint32_t camera, std::int64_t time) const {
+  const std::optional<double> mps = Speed(last, camera, time);
+  return !mps || (*mps <= options_.max_speed_kmh / 3.6 && *mps >= options_.min_speed_kmh / 3.6);
+}
+
+void MovementModel::LearnPair(std::uint32_t prev, std::uint32_t from, std::uint32_t to,
+                              std::int64_t at) {
+  auto found = pairs_.find(PairKey(prev, from));
+  if (found == pairs_.end()) {
+    if (pairs_.size() >= options_.max_pairs) {
+      ++counters_.pairs_full;
+      return;
+    }
+    found = pairs_.emplace(PairKey(prev, from), PairRow{at, {}}).first;
+  }
+  PairRow& row = found->second;
+  if (at > row.decayed_at) {
+    const auto f = static_cast<float>(std::exp2(-static_cast<double>(at - row.decayed_at) /
+                                                static_cast<double>(options_.half_life_ms)));
+    for (PairNext& n : row.next) n.weight *= f;
+    row.decayed_at = at;
+  }
+  auto it =
+      std::find_if(row.next.begin(), row.next.end(), [&](const PairNext& n) { return n.to == to; });
+  if (it == row.next.end()) {
+    if (row.next.size() < options_.pair_successors) {
+      row.next.push_back({to, 0});
+      it = row.next.end() - 1;
+    } else {  // as in Learn: the least counted gives its place
+      it = std::min_element(
+          row.next.begin(), row.next.end(),
+          [](const PairNext& a, const PairNext& b) { return a.weight < b.weight; });
+      *it = {to, 0};
+    }
+  }
+  it->weight += 1;
+}
+
+std::vector<MovementModel::Step> MovementModel::Steps(std::uint32_t from, std::uint32_t prev,
+                                                      std::int64_t time) const {
+  std::vector<Step> out;
+  Row row = rows_[from][static_cast<std::size_t>(BandAt(time))];  // a copy to decay
   Decay(row, time);
+  // Quantiles read off a successor's histogram, interpolated within a bin.
+  auto quantile = [](const Successor& s, double sum, double q) {
+    double seen = 0;
+    for (int b = 0; b < kBins; ++b) {
+      const double here = s.bins[static_cast<std::size_t>(b)];
+      if (here > 0 && seen + here >= q * sum) return BinMs(b + (q * sum - seen) / here);
+      seen += here;
+    }
+    return BinMs(kBins);
+  };
   double total = 0;
-  for (const Successor& s : row.next) total += s.weight;
-  if (total <= 0) return out;
   for (const Successor& s : row.next) {
-    if (s.weight <= 0) continue;
-    NextCamera n;
-    n.camera = names_[s.to];
-    n.weight = s.weight;
-    n.p = s.weight / total;
     double sum = 0;
     for (double b : s.bins) sum += b;
-    // Quantiles read off the histogram, interpolated within a bin.
-    auto quantile = [&](double q) {
-      double seen = 0;
-      for (int b = 0; b < kBins; ++b) {
-        const double here = s.bins[static_cast<std::size_t>(b)];
-        if (here > 0 && seen + here >= q * sum) return BinMs(b + (q * sum - seen) / here);
-        seen += here;
+    if (s.weight <= 0 || sum <= 0) continue;
+    out.push_back(
+        {s.to, 0, s.weight, quantile(s, sum, 0.1), quantile(s, sum, 0.5), quantile(s, sum, 0.9)});
+    total += s.weight;
+  }
+  // The direction: where vehicles that came the same way went, when enough did.
+  if (prev != kNone) {
+    if (auto pr = pairs_.find(PairKey(prev, from)); pr != pairs_.end()) {
+      const double f =
+          std::exp2(-static_cast<double>(std::max<std::int64_t>(0, time - pr->second.decayed_at)) /
+                    static_cast<double>(options_.half_life_ms));
+      double pair_total = 0;
+      for (const PairNext& n : pr->second.next) pair_total += static_cast<double>(n.weight) * f;
+      if (pair_total >= kMinPairWeight) {
+        std::vector<Step> directed;
+        double kept = 0;
+        for (const PairNext& n : pr->second.next) {
+          auto s =
+              std::find_if(out.begin(), out.end(), [&](const Step& x) { return x.to == n.to; });
+          if (s == out.end() || n.weight <= 0) continue;  // no travel times in this band
+          Step d = *s;
+          d.weight = static_cast<double>(n.weight) * f;
+          kept += d.weight;
+          directed.push_back(d);
+        }
+        if (kept >= kMinPairWeight) {
+          out = std::move(directed);
+          total = kept;
+        }
       }
-      return BinMs(kBins);
-    };
-    if (sum > 0) {
-      n.p10_ms = quantile(0.1);
-      n.p50_ms = quantile(0.5);
-      n.p90_ms = quantile(0.9);
     }
-    out.push_back(std::move(n));
+  }
+  for (Step& s : out) s.p = s.weight / total;
+  std::sort(out.begin(), out.end(), [](const Step& a, const Step& b) { return a.p > b.p; });
+  return out;
+}
+
+std::vector<NextCamera> MovementModel::NextLocked(std::uint32_t from, std::uint32_t prev,
+                                                  std::int64_t time, std::size_t limit) const {
+  std::vector<NextCamera> out;
+  // Passed one way or the other: the chances add; the path and times are
+  // those of the likelier way.
+  auto add = [&](NextCamera n) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const NextCamera& o) { return o.camera == n.camera; });
+    if (it == out.end()) {
+      out.push_back(std::move(n));
+      return;
+    }
+    const double p = std::min(1.0, it->p + n.p);
+    if (n.p > it->p) *it = std::move(n);
+    it->p = p;
+  };
+  const std::vector<Step> first = Steps(from, prev, time);
+  for (const Step& s : first) add({names_[s.to], s.p, s.weight, s.p10, s.p50, s.p90, 1, {}, 0, 0});
+  if (options_.hops > 1) {
+    for (std::size_t i = 0; i < first.size() && i < kBranch; ++i) {
+      const Step& a = first[i];
+      for (const Step& b : Steps(a.to, from, time + a.p50)) {
+        if (b.to == from) continue;  // back where it was read
+        add({names_[b.to], a.p * b.p, b.weight, a.p10 + b.p10, a.p50 + b.p50, a.p90 + b.p90, 2,
+             names_[a.to], a.p10, a.p50});
+      }
+    }
   }
   std::sort(out.begin(), out.end(), [](const NextCamera& a, const NextCamera& b) {
     return a.p != b.p ? a.p > b.p : a.camera < b.camera;
   });
   if (out.size() > limit) out.resize(limit);
   return out;
+}
+
+std::vector<NextCamera> MovementModel::Next(std::string_view camera, std::int64_t time,
+                                            std::size_t limit, std::string_view came_from) const {
+  std::lock_guard l(mu_);
+  const auto id = ids_.find(camera);
+  if (id == ids_.end()) return {};
+  const auto prev = came_from.empty() ? ids_.end() : ids_.find(came_from);
+  return NextLocked(id->second, prev == ids_.end() ? kNone : prev->second, time, limit);
+}
+
+std::vector<NextCamera> MovementModel::NextFor(std::uint64_t plate, std::string_view camera,
+                                               std::int64_t time, std::size_t limit) const {
+  std::lock_guard l(mu_);
+  const auto id = ids_.find(camera);
+  if (id == ids_.end()) return {};
+  std::uint32_t prev = kNone;
+  if (auto r = recent_.find(plate); r != recent_.end()) {
+    const Recent& last = r->second;
+    if (last.camera == id->second && last.time == time) {
+      prev = last.prev;  // this read was learned: the one before it
+    } else if (last.camera != id->second && last.time < time &&
+               time - last.time <= options_.window_ms && Continues(last, id->second, time)) {
+      prev = last.camera;  // this read is not learned yet
+    }
+  }
+  return NextLocked(id->second, prev, time, limit);
 }
 
 MovementModel::Stats MovementModel::stats() const {
@@ -175,7 +312,12 @@ MovementModel::Stats MovementModel::stats() const {
   s.recent_plates = recent_.size();
   for (const auto& bands : rows_)
     for (const Row& r : bands) s.transitions += r.next.size();
+  s.pairs = pairs_.size();
+  std::size_t pair_next = 0;
+  for (const auto& [key, row] : pairs_) pair_next += row.next.capacity();
   s.bytes = s.transitions * sizeof(Successor) + rows_.size() * sizeof(rows_[0]) +
+            pairs_.size() * (sizeof(std::uint64_t) + sizeof(PairRow) + 16) +
+            pair_next * sizeof(PairNext) +
             recent_.size() * (sizeof(std::uint64_t) + sizeof(Recent) + 16) + names_.size() * 48;
   return s;
 }

@@ -15,6 +15,7 @@
 #include "ops/intercept.h"
 #include "ops/positions.h"
 #include "ops/units.h"
+#include "plate/plate.h"
 #include "server/api.h"
 #include "server/json_writer.h"
 #include "server/route_util.h"
@@ -75,7 +76,7 @@ void WriteSuggestion(Writer& w, const ops::Suggestion& s) {
   json::Members(w, "unit", s.unit, "call_sign", s.call_sign, "kind", s.kind);
   json::Key(w, "to");
   w.StartObject();
-  json::Members(w, "camera", s.camera);
+  json::Members(w, "camera", s.camera, "along", std::round(s.along * 100) / 100);
   WritePoint(w, s.to);
   w.EndObject();
   json::Members(w, "unit_eta_s", std::lround(s.unit_eta_s), "margin_s", std::lround(s.margin_s),
@@ -102,12 +103,15 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
   ops::InterceptRequest r;
   r.now = now;
   std::map<std::string, geo::Point> places;
+  std::uint64_t packed = 0;  // the plate as read, for the direction it came from
   Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
     Result<alerting::HitSighting> hit = alerting::SightingOfHit(db, p, id, now);
     if (!hit.ok()) return hit.status();
     r.camera = hit->agency + "/" + hit->camera;
     r.read_time = hit->read_time;
     r.list_kind = hit->entry_kind;
+    if (Result<plate::Plate> pl = plate::Plate::FromNormalized(hit->plate); pl.ok())
+      packed = pl->Pack();
     // A key that may read hits but not units gets the predicted cameras alone.
     Result<std::vector<ops::UnitInfo>> units =
         p.Can("units.read") ? ops::ListUnits(db, p) : std::vector<ops::UnitInfo>{};
@@ -126,8 +130,8 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
     return Status::Ok();
   });
   if (!st.ok()) return Failed(ctx, st, "planning an intercept failed");
-  r.next =
-      ctx.movement ? ctx.movement->Next(r.camera, r.read_time) : std::vector<ops::NextCamera>{};
+  r.next = ctx.movement ? ctx.movement->NextFor(packed, r.camera, r.read_time)
+                        : std::vector<ops::NextCamera>{};
   r.place = [&](const std::string& camera) -> std::optional<geo::Point> {
     const auto it = places.find(camera);
     return it == places.end() ? std::nullopt : std::optional<geo::Point>(it->second);

@@ -165,6 +165,37 @@ void Traffic::Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>
   }
 }
 
+geo::Point Drive::At(std::int64_t time) const {
+  if (arrive <= depart) return to;
+  const double t = std::clamp(
+      static_cast<double>(time - depart) / static_cast<double>(arrive - depart), 0.0, 1.0);
+  return geo::Point{
+      from.lat_e6 + static_cast<std::int32_t>(std::lround(t * (to.lat_e6 - from.lat_e6))),
+      from.lon_e6 + static_cast<std::int32_t>(std::lround(t * (to.lon_e6 - from.lon_e6)))};
+}
+
+std::vector<Drive> Traffic::Drives(std::uint32_t vehicle, std::int64_t midnight_utc) const {
+  const std::int64_t local_midnight = midnight_utc + zone_.OffsetAt(midnight_utc);
+  const std::int64_t day_number = local_midnight / kDay;
+  const Vehicle& v = population_.vehicles()[vehicle];
+  std::vector<Trip> trips;
+  Trips(v, day_number, &trips);
+  const std::int64_t lag = v.follows >= 0 ? v.lag_s * 1000LL : 0;
+  std::vector<Drive> out;
+  for (const Trip& trip : trips) {
+    const Point a = Project(trip.from), b = Project(trip.to);
+    const double length = std::hypot(b.x - a.x, b.y - a.y);
+    if (length < 1) continue;
+    Drive d;
+    d.from = trip.from;
+    d.to = trip.to;
+    d.depart = midnight_utc + trip.depart + lag;
+    d.arrive = d.depart + static_cast<std::int64_t>(length / Speed(length) * 1000.0);
+    out.push_back(d);
+  }
+  return out;
+}
+
 void Traffic::Sites(std::int64_t day_number, std::vector<Site>* mobile) const {
   // Each mobile ALPR unit works a 12-hour shift in eight stints of 45
   // minutes, parked near its unit's home area (an overpass, a shoulder).

@@ -52,6 +52,15 @@ struct SimRead {
   static constexpr std::uint8_t kNoState = 255;
 };
 
+// A vehicle's drive as the simulator makes it: a straight line at a steady
+// speed, passing the cameras near it (what the benchmarks take as the truth).
+struct Drive {
+  geo::Point from, to;
+  std::int64_t depart = 0, arrive = 0;  // UTC ms
+  // Where the vehicle is at `time`, clamped to the drive's ends.
+  geo::Point At(std::int64_t time) const;
+};
+
 class Traffic {
  public:
   Traffic(const Region& region, const Population& population, TrafficOptions options);
@@ -66,6 +75,9 @@ class Traffic {
   // two threads; the result does not depend on it.
   void DayCompact(std::int64_t midnight_utc, std::vector<SimRead>* out, TrafficStats* stats) const;
   read::Read ToRead(const SimRead& r) const;
+  // The drives of one vehicle on the local day starting at `midnight_utc`,
+  // in the order made (departures may overlap a little).
+  std::vector<Drive> Drives(std::uint32_t vehicle, std::int64_t midnight_utc) const;
   // The read as one native-format JSON line (no line break), what
   // FormatNativeRead(ToRead(r)) means, written directly.
   void AppendNative(const SimRead& r, std::string* out) const;

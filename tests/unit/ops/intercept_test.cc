@@ -23,9 +23,9 @@ class InterceptTest : public ::testing::Test {
     r.read_time = 1'800'000'000'000;
     r.now = r.read_time;
     r.list_kind = std::move(kind);
-    r.next = {{"EAST", 0.7, 70, 300'000, 420'000, 600'000},
-              {"WEST", 0.3, 30, 300'000, 420'000, 600'000},
-              {"NOWHERE", 0.1, 1, 300'000, 420'000, 600'000}};
+    r.next = {{"EAST", 0.7, 70, 300'000, 420'000, 600'000, 1, {}, 0, 0},
+              {"WEST", 0.3, 30, 300'000, 420'000, 600'000, 1, {}, 0, 0},
+              {"NOWHERE", 0.1, 1, 300'000, 420'000, 600'000, 1, {}, 0, 0}};
     r.place = [](const std::string& c) -> std::optional<geo::Point> {
       static const std::map<std::string, geo::Point> kAt = {{"EAST", P(0, 0.05)},
                                                             {"WEST", P(0, -0.05)}};
@@ -103,6 +103,46 @@ TEST_F(InterceptTest, CamerasTheVehicleHasAlreadyPassedAreNotPredicted) {
   EXPECT_TRUE(plan.next.empty());
   EXPECT_TRUE(plan.suggestions.empty());
   EXPECT_FALSE(plan.aircraft.suggested) << "nothing to cover";
+}
+
+// With the hit's camera placed, the paths are legs from H: a unit can wait
+// part way along one.
+TEST_F(InterceptTest, AUnitCanWaitPartWayAlongTheVehiclesLikelyPath) {
+  InterceptRequest r = Request({{1, "GC-1", "patrol", P(0.005, 0.0333)}});  // 556 m off the leg
+  const auto known = r.place;
+  r.place = [known](const std::string& c) -> std::optional<geo::Point> {
+    return c == "H" ? std::optional<geo::Point>(P(0, 0)) : known(c);
+  };
+  const InterceptPlan plan = PlanIntercept(r, nullptr, {});
+  ASSERT_EQ(plan.suggestions.size(), 1u);
+  const Suggestion& s = plan.suggestions[0];
+  EXPECT_EQ(s.camera, "EAST");
+  EXPECT_NEAR(s.along, 2.0 / 3, 1e-9) << "two thirds of the way, beside the unit";
+  EXPECT_NEAR(s.to.lon(), 0.0333, 1e-4);
+  EXPECT_NEAR(s.unit_eta_s, 556 * 1.35 / (60 / 3.6), 2);
+  EXPECT_NEAR(s.margin_s, 2.0 / 3 * 300 - s.unit_eta_s, 2) << "the vehicle is there at 2/3 of p10";
+  EXPECT_DOUBLE_EQ(s.p, 0.7);
+  EXPECT_NE(s.reason.find("the way to EAST (67 % along)"), std::string::npos) << s.reason;
+}
+
+// Two passes ahead, via EAST: a vehicle going on to FAR or BEYOND passed
+// EAST first, so waiting at EAST is worth EAST's 0.7, not 0.7 + 0.35 + 0.35.
+TEST_F(InterceptTest, SecondPassesAreNotCountedOnTopOfTheirFirst) {
+  InterceptRequest r = Request({{1, "GC-1", "patrol", P(0, 0.051)}});
+  r.next.push_back({"FAR", 0.35, 35, 500'000, 620'000, 800'000, 2, "EAST", 300'000, 420'000});
+  r.next.push_back({"BEYOND", 0.35, 35, 500'000, 620'000, 800'000, 2, "EAST", 300'000, 420'000});
+  const auto known = r.place;
+  r.place = [known](const std::string& c) -> std::optional<geo::Point> {
+    if (c == "FAR") return P(0.05, 0.05);
+    if (c == "BEYOND") return P(-0.05, 0.05);
+    return known(c);
+  };
+  const InterceptPlan plan = PlanIntercept(r, nullptr, {});
+  ASSERT_EQ(plan.suggestions.size(), 1u);
+  EXPECT_EQ(plan.suggestions[0].camera, "EAST");
+  EXPECT_DOUBLE_EQ(plan.suggestions[0].p, 0.7);
+  EXPECT_NE(plan.suggestions[0].reason.find("3 of the likely paths"), std::string::npos)
+      << plan.suggestions[0].reason;
 }
 
 }  // namespace

@@ -115,5 +115,62 @@ TEST_F(MovementTest, ACameraKeepsItsSixteenMostTravelledSuccessorsAndForgetsIdle
   EXPECT_GT(model_.stats().bytes, 0u);
 }
 
+TEST_F(MovementTest, AStopBetweenTwoReadsStartsANewDriveAndTeachesNothing) {
+  const std::int64_t t = kMidnight + 12 * kHour;
+  // 1.1 km in 30 minutes: the car parked between the two cameras.
+  model_.Observe(
+      {{1, "SHOP", P(38.60, -90.20), t, 95}, {1, "HOME", P(38.61, -90.20), t + 1'800 * kS, 95}});
+  EXPECT_TRUE(model_.Next("SHOP", t).empty());
+  EXPECT_EQ(model_.stats().stopped, 1u);
+  EXPECT_EQ(model_.stats().learned, 0u);
+}
+
+TEST_F(MovementTest, TheCameraAVehicleCameFromPicksTheWayItGoesOn) {
+  const std::int64_t t = kMidnight + 12 * kHour;
+  // Through H both ways: 40 vehicles west to east, 40 east to west.
+  for (std::uint64_t v = 0; v < 80; ++v) {
+    const bool eastbound = v < 40;
+    model_.Observe({{v, eastbound ? "W" : "E", std::nullopt, t, 95},
+                    {v, "H", std::nullopt, t + 120 * kS, 95},
+                    {v, eastbound ? "E" : "W", std::nullopt, t + 240 * kS, 95}});
+  }
+  const std::vector<NextCamera> any = model_.Next("H", t, 8);
+  ASSERT_EQ(any.size(), 2u);
+  EXPECT_NEAR(any[0].p, 0.5, 0.01) << "without the direction: either way";
+  const std::vector<NextCamera> east = model_.Next("H", t, 8, "W");
+  ASSERT_FALSE(east.empty());
+  EXPECT_EQ(east[0].camera, "E");
+  EXPECT_DOUBLE_EQ(east[0].p, 1.0) << "every vehicle from W went on to E";
+  // A plate read at W, then at H (not yet learned): its way is known.
+  model_.Observe({500, "W", std::nullopt, t + kHour, 95});
+  EXPECT_EQ(model_.NextFor(500, "H", t + kHour + 120 * kS)[0].camera, "E");
+  // ... and once H is learned too.
+  model_.Observe({500, "H", std::nullopt, t + kHour + 120 * kS, 95});
+  EXPECT_EQ(model_.NextFor(500, "H", t + kHour + 120 * kS)[0].camera, "E");
+  EXPECT_NEAR(model_.NextFor(999, "H", t)[0].p, 0.5, 0.01) << "a plate not seen before";
+  EXPECT_EQ(model_.stats().pairs, 2u);
+}
+
+TEST_F(MovementTest, TwoPassesAheadTheChancesMultiplyAndTheTimesAdd) {
+  const std::int64_t t = kMidnight + 12 * kHour;
+  // A -> B always (200 s); then from B, 6 in 10 go on to C and 4 to D (100 s).
+  for (std::uint64_t v = 0; v < 50; ++v) {
+    model_.Observe({{v, "A", std::nullopt, t, 95},
+                    {v, "B", std::nullopt, t + 200 * kS, 95},
+                    {v, v % 10 < 6 ? "C" : "D", std::nullopt, t + 300 * kS, 95}});
+  }
+  const std::vector<NextCamera> next = model_.Next("A", t);
+  ASSERT_EQ(next.size(), 3u);
+  EXPECT_EQ(next[0].camera, "B");
+  EXPECT_EQ(next[0].hops, 1);
+  EXPECT_EQ(next[1].camera, "C");
+  EXPECT_EQ(next[1].hops, 2);
+  EXPECT_EQ(next[1].via, "B");
+  EXPECT_NEAR(next[1].p, 0.6, 0.01);
+  EXPECT_NEAR(Seconds(next[1].p50_ms), 300, 0.25 * 300) << "200 s to B, then 100 s";
+  EXPECT_EQ(next[1].via_p50_ms, next[0].p50_ms);
+  EXPECT_NEAR(next[2].p, 0.4, 0.01);
+}
+
 }  // namespace
 }  // namespace interdict::ops

@@ -11,6 +11,7 @@
 #include "sim/population.h"
 #include "sim/region.h"
 #include "sim/traffic.h"
+#include "sim/units.h"
 
 namespace interdict::sim {
 namespace {
@@ -177,6 +178,65 @@ TEST_F(TrafficTest, TheFastNativeWriterWritesWhatTheNativeParserReadsBack) {
     if (parsed.position) ++mobile;
   }
   EXPECT_GT(mobile, 0u) << "mobile units' reads carry their position";
+}
+
+TEST_F(TrafficTest, AVehiclesReadsLieOnItsDrivesAtTheTimesItPassesThem) {
+  const Region& region = Region::Embedded();
+  const Population pop = Population::Make(region, 3000, 5);
+  const Traffic traffic(region, pop, {});
+  const std::int64_t day = traffic.LocalMidnight(kMonday + kDay / 2);
+  std::vector<SimRead> reads;
+  TrafficStats stats;
+  traffic.DayCompact(day, &reads, &stats);
+  int checked = 0;
+  for (const SimRead& r : reads) {
+    if (r.site >= region.cameras.size() || checked >= 200) continue;
+    const std::vector<Drive> drives = traffic.Drives(r.vehicle, day);
+    double nearest = 1e9;
+    for (const Drive& d : drives) {
+      if (r.time < d.depart || r.time > d.arrive + 1'000) continue;
+      nearest = std::min(nearest, geo::DistanceMeters(d.At(r.time), region.cameras[r.site].at));
+    }
+    EXPECT_LT(nearest, 450) << "the car is within the camera's 400 m corridor when read";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 200);
+  const Drive d{geo::Point::FromDegrees(0, 0), geo::Point::FromDegrees(0, 1), 1000, 2000};
+  EXPECT_EQ(d.At(0), d.from) << "before the drive: at its start";
+  EXPECT_EQ(d.At(1500), geo::Point::FromDegrees(0, 0.5));
+  EXPECT_EQ(d.At(9000), d.to);
+}
+
+TEST(UnitMotionTest, UnitsMoveNearHomeTheSameWayForTheSameMomentAndAreSometimesBusy) {
+  const Region& region = Region::Embedded();
+  const UnitMotion motion(region, {});
+  ASSERT_FALSE(region.units.empty());
+  const std::int64_t t0 = kMonday;
+  int busy = 0, samples = 0;
+  for (std::size_t u = 0; u < motion.size(); ++u) {
+    const Unit& unit = region.units[u];
+    double moved = 0;
+    for (std::int64_t t = t0; t < t0 + 4 * 3'600'000; t += 60'000) {
+      const UnitFix a = motion.At(u, t);
+      const UnitFix again = motion.At(u, t);
+      EXPECT_EQ(a.at, again.at) << "deterministic";
+      const double from_home = geo::DistanceMeters(a.at, unit.home);
+      if (unit.kind == "air") {
+        EXPECT_NEAR(from_home, 6'000, 50) << "the aircraft flies its loop";
+        EXPECT_NEAR(a.speed_mps, 200 / 3.6, 0.01);
+      } else {
+        EXPECT_LE(from_home, 4'050) << unit.name << " wanders its home area";
+      }
+      moved += geo::DistanceMeters(a.at, motion.At(u, t + 60'000).at);
+      busy += !a.available;
+      ++samples;
+    }
+    EXPECT_GT(moved, 1'000) << unit.name << " moves";
+  }
+  EXPECT_GT(busy, samples / 10) << "about a quarter of the time on a call";
+  EXPECT_LT(busy, samples / 2);
+  EXPECT_EQ(RegistryKind("tactical"), "tactical_medic");
+  EXPECT_EQ(RegistryKind("air"), "aircraft");
 }
 
 TEST(PlateCropTest, CropsAreDeterministicGrayscalePngsOfThePlate) {
