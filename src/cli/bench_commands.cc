@@ -375,7 +375,8 @@ int InterceptBench(const std::vector<std::string>& argv) {
   Result<std::uint64_t> seed = args->GetCount("seed", 1, ~0ull >> 1);
   Result<std::uint64_t> delay = args->GetCount("dispatch-delay", 30, 3600);
   Result<std::uint64_t> contact = args->GetCount("contact-m", 400, 10'000);
-  Result<std::uint64_t> patrols = args->GetCount("patrols", static_cast<std::uint64_t>(o.patrols), 10'000);
+  Result<std::uint64_t> patrols =
+      args->GetCount("patrols", static_cast<std::uint64_t>(o.patrols), 10'000);
   for (const Result<std::uint64_t>* r : {&days, &vehicles, &seed, &delay, &contact, &patrols}) {
     if (!r->ok()) {
       std::cerr << "interdict bench intercept: " << r->status().message() << "\n";
