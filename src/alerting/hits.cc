@@ -653,7 +653,7 @@ Result<std::int64_t> PurgeExpiredHits(catalog::Database& db, std::int64_t now, i
       ++by_agency[q->Int(1)];
     }
     for (std::string_view table : {"hit_events", "hit_audience", "webhook_deliveries", "hit_images",
-                                   "confirmation_requests"}) {
+                                   "confirmation_requests", "hit_assignments"}) {
       Result<catalog::Statement> del =
           db.Prepare(fmt::format("DELETE FROM {} WHERE hit_id = ?1", table));
       if (!del.ok()) return del.status();

@@ -891,6 +891,27 @@ INSERT INTO role_permissions VALUES
   ('analyst', 'hotlists.confirm');
 )sql";
 
+// Version 24: dispatch (issue 24, docs/format/units.md, "A hit's
+// operations"): units a dispatcher sent to a hit, and the point each waits at.
+constexpr std::string_view kV24 = R"sql(
+CREATE TABLE hit_assignments (
+  id INTEGER PRIMARY KEY,
+  hit_id INTEGER NOT NULL REFERENCES hits(id),
+  unit_id INTEGER NOT NULL REFERENCES units(id),
+  point_lat REAL NOT NULL,
+  point_lon REAL NOT NULL,
+  camera TEXT NOT NULL DEFAULT '',
+  eta_at INTEGER,
+  assigned_at INTEGER NOT NULL,
+  assigned_by TEXT NOT NULL,
+  released_at INTEGER,
+  released_by TEXT
+);
+CREATE INDEX hit_assignments_by_hit ON hit_assignments(hit_id);
+CREATE INDEX hit_assignments_by_unit ON hit_assignments(unit_id, released_at);
+INSERT INTO role_permissions VALUES ('supervisor', 'hits.dispatch'), ('analyst', 'hits.dispatch');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -899,7 +920,7 @@ const std::vector<Migration> kMigrations = {
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
     {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
-    {22, kV22, {}}, {23, kV23, {}}};
+    {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

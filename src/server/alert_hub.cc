@@ -109,6 +109,15 @@ void AlertHub::DeliverLocked(const alerting::RecordedHit& hit) {
   }
 }
 
+void AlertHub::Announce(std::int64_t agency_id, std::string_view event, const std::string& json) {
+  const std::string frame = fmt::format("event: {}\ndata: {}\n\n", event, json);
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(subs_, [&](const Subscriber& s) {
+    return s.agency_id == agency_id && !s.stream->Push(frame);
+  });
+  open_.Set(static_cast<double>(subs_.size()));
+}
+
 void AlertHub::KeepAlive() {
   std::lock_guard<std::mutex> lock(mu_);
   std::erase_if(subs_, [](const Subscriber& s) { return !s.stream->Push(": keep-alive\n\n"); });

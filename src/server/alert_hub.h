@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "alerting/hits.h"
@@ -61,6 +62,11 @@ class AlertHub {
   void SetRelay(std::function<void(const alerting::RecordedHit&)> relay) {
     relay_ = std::move(relay);
   }
+  // A live notice to this server's subscribers of one agency ("event:
+  // <event>", no id: it is not replayed; the catalog keeps what it says, and
+  // a reconnecting client reads it there). Dispatch sends a unit's
+  // assignment with its point this way.
+  void Announce(std::int64_t agency_id, std::string_view event, const std::string& json);
   // A comment line to every subscriber; drops those that are gone.
   void KeepAlive();
   // Ends every stream (at shutdown).

@@ -12,10 +12,12 @@
 #include "alerting/hits.h"
 #include "base/time_format.h"
 #include "ops/adsb.h"
+#include "ops/assignments.h"
 #include "ops/intercept.h"
 #include "ops/positions.h"
 #include "ops/units.h"
 #include "plate/plate.h"
+#include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/json_writer.h"
 #include "server/route_util.h"
@@ -182,6 +184,15 @@ void WriteConfirmation(Writer& w, const alerting::ConfirmationRequest& c) {
   w.EndObject();
 }
 
+void WriteAssignment(Writer& w, const ops::Assignment& a) {
+  w.StartObject();
+  json::Members(w, "id", a.id, "hit", a.hit, "unit", a.unit, "call_sign", a.call_sign, "kind",
+                a.kind, "lat", a.lat, "lon", a.lon, "camera", a.camera, "eta",
+                FormatRfc3339(a.eta_at), "assigned_at", FormatRfc3339(a.assigned_at), "assigned_by",
+                a.assigned_by, "released_at", FormatRfc3339(a.released_at));
+  w.EndObject();
+}
+
 }  // namespace
 
 void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
@@ -249,6 +260,58 @@ void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such hit"));
                 return InterceptAnswer(ctx, req, *id);
+              }});
+  // Dispatch: a unit of the caller's agency sent to wait at a point ahead of
+  // the vehicle (audited as hit.assign); the agency's open alert streams get
+  // it at once ("event: assignment").
+  router.Add({"POST", "/api/v1/hits/{id}/assign", http::AccessRule::Requires("hits.dispatch"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::optional<std::int64_t>> unit = b->OptionalInt("unit");
+                Result<std::optional<double>> lat = b->OptionalNumber("lat");
+                Result<std::optional<double>> lon = b->OptionalNumber("lon");
+                Result<std::optional<std::string>> camera = b->OptionalString("camera");
+                Result<std::optional<std::int64_t>> eta = b->OptionalInt("eta_s");
+                for (const Status& s :
+                     {unit.status(), lat.status(), lon.status(), camera.status(), eta.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                if (!*unit || !*lat || !*lon)
+                  return ErrorResponse(Status::InvalidArgument(
+                      "unit, lat and lon are required: the unit and the point it waits at"));
+                ops::AssignRequest r;
+                r.unit = **unit;
+                r.lat = **lat;
+                r.lon = **lon;
+                r.camera = camera->value_or("");
+                if (*eta) r.eta_at = ctx.clock.NowMillis() + **eta * 1000;
+                Result<ops::Assignment> a = AsCaller(ctx, req, ops::AssignUnit, *id, r);
+                if (!a.ok()) return Failed(ctx, a.status(), "assigning a unit failed");
+                const std::string body = json::Write([&](Writer& w) { WriteAssignment(w, *a); });
+                if (ctx.hub) ctx.hub->Announce(Caller(req).agency_id, "assignment", body);
+                return http::Response::Json(201, body);
+              }});
+  router.Add({"POST", "/api/v1/hits/{id}/assignments/{unit}/release",
+              http::AccessRule::Requires("hits.dispatch"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                const std::optional<std::int64_t> unit = ParseNumber(params.at("unit"));
+                if (!id || !unit) return ErrorResponse(Status::NotFound("no such assignment"));
+                Status st = AsCaller(ctx, req, ops::ReleaseUnit, *id, *unit);
+                if (!st.ok()) return Failed(ctx, st, "releasing a unit failed");
+                return JsonObject(200, "hit", *id, "unit", *unit, "released", true);
+              }});
+  router.Add({"GET", "/api/v1/hits/{id}/assignments", http::AccessRule::Requires("hits.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such hit"));
+                Result<std::vector<ops::Assignment>> list =
+                    AsCaller(ctx, req, ops::HitAssignments, *id);
+                if (!list.ok()) return Failed(ctx, list.status(), "listing assignments failed");
+                return JsonList("assignments", *list, WriteAssignment);
               }});
   // The NCIC rule: ask the list's owner to confirm the entry.
   router.Add({"POST", "/api/v1/hits/{id}/confirmation", http::AccessRule::Requires("hits.work"),

@@ -207,6 +207,12 @@ const std::vector<Row> kMatrix = {
     {"GET", "/api/v1/hits/1/overview-image", "", {"supervisor", "analyst", "officer"}},
     {"GET", "/api/v1/hits/1/intercept", "", {"supervisor", "analyst", "officer"}},
     {"POST", "/api/v1/hits/1/confirmation", "", {"supervisor", "analyst", "officer"}},
+    {"POST",
+     "/api/v1/hits/1/assign",
+     R"({"unit":1,"lat":38.6,"lon":-90.2})",
+     {"supervisor", "analyst"}},
+    {"GET", "/api/v1/hits/1/assignments", "", {"supervisor", "analyst", "officer"}},
+    {"POST", "/api/v1/hits/1/assignments/1/release", "", {"supervisor", "analyst"}},
     {"GET", "/api/v1/confirmations", "", {"administrator", "supervisor", "analyst"}},
     {"POST",
      "/api/v1/confirmations/1/answer",
@@ -242,7 +248,7 @@ const std::vector<Row> kMatrix = {
 };
 
 // The route pattern a concrete path in the table stands for: numeric
-// segments are {id}, or {entry} after "entries".
+// segments are {id}, or {entry} after "entries", or {unit} after "assignments".
 std::string PatternOf(const Row& r) {
   const std::string path = r.path.substr(0, r.path.find('?'));
   std::string out, previous;
@@ -253,7 +259,10 @@ std::string PatternOf(const Row& r) {
     const std::string seg = path.substr(start, end - start);
     const bool number = !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos;
     out += "/";
-    out += !number ? seg : previous == "entries" ? "{entry}" : "{id}";
+    out += !number                     ? seg
+           : previous == "entries"     ? "{entry}"
+           : previous == "assignments" ? "{unit}"
+                                       : "{id}";
     previous = seg;
     start = end + 1;
   }

@@ -649,6 +649,36 @@ TEST_F(IngestTest, AHitSuggestsTheUnitThatCanStageAtTheCameraVehiclesUsuallyPass
   EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.intercept"), std::string::npos);
   EXPECT_EQ(Call(SignIn("trooper"), "GET", "/api/v1/hits/1/intercept").status, 404)
       << "another agency's officer does not see the hit";
+
+  // The dispatcher sends GC-7 to the suggested point; the officers' streams
+  // get it at once, and the unit is no longer suggested elsewhere.
+  test::SseClient car(running_->port(), "/api/v1/alerts/stream", SignIn("officer"));
+  ASSERT_TRUE(car.WaitFor(": connected"));
+  r = Call(sup, "POST", "/api/v1/hits/1/assign",
+           R"({"unit":1,"lat":38.635,"lon":-90.26,"camera":"STLPD/west","eta_s":60})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_NE(r.body.find(R"("call_sign":"GC-7")"), std::string::npos) << r.body;
+  EXPECT_TRUE(car.WaitFor("event: assignment"));
+  EXPECT_TRUE(car.WaitFor(R"("camera":"STLPD/west")"));
+  EXPECT_EQ(
+      Call(sup, "POST", "/api/v1/hits/1/assign", R"({"unit":1,"lat":38.6,"lon":-90.2})").status,
+      409)
+      << "GC-7 is assigned";
+  EXPECT_EQ(Call(sup, "POST", "/api/v1/hits/1/assign", R"({"lat":38.6,"lon":-90.2})").status, 400);
+  EXPECT_EQ(Call(SignIn("officer"), "POST", "/api/v1/hits/1/assign",
+                 R"({"unit":1,"lat":38.6,"lon":-90.2})")
+                .status,
+            403)
+      << "an officer does not dispatch";
+  plan = Call(SignIn("officer"), "GET", "/api/v1/hits/1/intercept");
+  EXPECT_EQ(plan.body.find(R"("call_sign":"GC-7")"), std::string::npos) << "not available now";
+  auto out = Call(SignIn("officer"), "GET", "/api/v1/hits/1/assignments");
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_NE(out.body.find(R"("released_at":null)"), std::string::npos) << out.body;
+  ASSERT_EQ(Call(sup, "POST", "/api/v1/hits/1/assignments/1/release").status, 200);
+  EXPECT_NE(Call(sup, "GET", "/api/v1/units").body.find(R"("status":"available")"),
+            std::string::npos);
+  EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.assign"), std::string::npos);
 }
 
 TEST_F(IngestTest, AnOfficerAsksTheListsOwnerToConfirmTheEntryAndTheHitShowsTheAnswer) {
