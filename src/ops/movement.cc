@@ -1,7 +1,14 @@
 #include "ops/movement.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
+
+#include <fmt/core.h>
+
+#include "base/files.h"
+#include "base/hash.h"
 
 namespace interdict::ops {
 namespace {
@@ -12,6 +19,51 @@ constexpr double kMinBinMs = 10'000, kMaxBinMs = 2 * 3'600'000;
 constexpr double kMinPairWeight = 3;
 // Cameras followed on to the next hop.
 constexpr std::size_t kBranch = 4;
+
+constexpr std::string_view kMagic{"IDMOVE\0\1", 8};
+constexpr std::uint32_t kMaxCameras = 1'000'000, kMaxPairs = 10'000'000;
+static_assert(std::endian::native == std::endian::little, "the saved model is little-endian");
+
+template <typename T>
+void Put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.append(b, sizeof(T));
+}
+
+// Reads the saved model's fields in order; the first failure names its offset.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  template <typename T>
+  bool Get(T* v, std::string_view what) {
+    if (!Need(sizeof(T), what)) return false;
+    std::memcpy(v, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return true;
+  }
+  bool Bytes(std::size_t n, std::string* out, std::string_view what) {
+    if (!Need(n, what)) return false;
+    out->assign(bytes_.substr(at_, n));
+    at_ += n;
+    return true;
+  }
+  bool Fail(std::string_view what) {
+    if (error_.empty()) error_ = fmt::format("{} at byte {}", what, at_);
+    return false;
+  }
+  std::size_t at() const { return at_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Need(std::size_t n, std::string_view what) {
+    if (bytes_.size() - at_ < n) return Fail(fmt::format("the file ends inside {}", what));
+    return true;
+  }
+  std::string_view bytes_;
+  std::size_t at_ = 0;
+  std::string error_;
+};
 
 std::uint64_t PairKey(std::uint32_t prev, std::uint32_t camera) {
   return std::uint64_t{prev} << 32 | camera;
@@ -327,6 +379,142 @@ void MovementModel::Sweep(std::int64_t now) {
   for (auto it = recent_.begin(); it != recent_.end();)
     it = now - it->second.time > options_.window_ms ? recent_.erase(it) : std::next(it);
   last_sweep_ = now;
+}
+
+std::string MovementModel::Serialize() const {
+  std::lock_guard l(mu_);
+  std::string out(kMagic);
+  Put(out, static_cast<std::uint32_t>(names_.size()));
+  for (std::size_t c = 0; c < names_.size(); ++c) {
+    Put(out, static_cast<std::uint16_t>(names_[c].size()));
+    out += names_[c];
+    Put(out, static_cast<std::uint8_t>(places_[c] ? 1 : 0));
+    Put(out, places_[c] ? places_[c]->lat_e6 : 0);
+    Put(out, places_[c] ? places_[c]->lon_e6 : 0);
+    for (const Row& row : rows_[c]) {
+      Put(out, row.decayed_at);
+      Put(out, static_cast<std::uint8_t>(row.next.size()));
+      for (const Successor& n : row.next) {
+        Put(out, n.to);
+        Put(out, n.weight);
+        for (double b : n.bins) Put(out, b);
+      }
+    }
+  }
+  Put(out, static_cast<std::uint32_t>(pairs_.size()));
+  // In key order: the same model, the same bytes.
+  std::vector<std::uint64_t> keys;
+  keys.reserve(pairs_.size());
+  for (const auto& kv : pairs_) keys.push_back(kv.first);
+  std::sort(keys.begin(), keys.end());
+  for (const std::uint64_t key : keys) {
+    const PairRow& row = pairs_.at(key);
+    Put(out, static_cast<std::uint32_t>(key >> 32));
+    Put(out, static_cast<std::uint32_t>(key));
+    Put(out, row.decayed_at);
+    Put(out, static_cast<std::uint8_t>(row.next.size()));
+    for (const PairNext& n : row.next) {
+      Put(out, n.to);
+      Put(out, n.weight);
+    }
+  }
+  Put(out, Hash64(out));
+  return out;
+}
+
+Status MovementModel::Restore(std::string_view bytes) {
+  if (bytes.size() < kMagic.size() + 8 || bytes.substr(0, kMagic.size()) != kMagic)
+    return Status::InvalidArgument("not a saved movement model (its first 8 bytes)");
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  std::uint64_t check = 0;
+  std::memcpy(&check, bytes.data() + body.size(), 8);
+  if (Hash64(body) != check)
+    return Status::InvalidArgument(
+        fmt::format("the check at byte {} does not match the bytes before it", body.size()));
+  Reader in(body.substr(kMagic.size()));
+  std::vector<std::string> names;
+  std::vector<std::optional<geo::Point>> places;
+  std::vector<std::array<Row, kBands>> rows;
+  std::unordered_map<std::uint64_t, PairRow> pairs;
+  auto parse = [&]() -> bool {
+    std::uint32_t cameras = 0;
+    if (!in.Get(&cameras, "the camera count")) return false;
+    if (cameras > kMaxCameras) return in.Fail("too many cameras");
+    for (std::uint32_t c = 0; c < cameras; ++c) {
+      std::uint16_t len = 0;
+      std::string name;
+      std::uint8_t has_place = 0;
+      geo::Point at;
+      if (!in.Get(&len, "a camera's name length")) return false;
+      if (len == 0 || len > 200) return in.Fail("a camera name of 1-200 bytes expected");
+      if (!in.Bytes(len, &name, "a camera's name") || !in.Get(&has_place, "a camera's place") ||
+          !in.Get(&at.lat_e6, "a camera's latitude") || !in.Get(&at.lon_e6, "a camera's longitude"))
+        return false;
+      names.push_back(std::move(name));
+      places.push_back(has_place ? std::optional<geo::Point>(at) : std::nullopt);
+      std::array<Row, kBands>& bands = rows.emplace_back();
+      for (Row& row : bands) {
+        std::uint8_t n = 0;
+        if (!in.Get(&row.decayed_at, "a row's time") || !in.Get(&n, "a row's successor count"))
+          return false;
+        row.next.resize(n);
+        for (Successor& succ : row.next) {
+          if (!in.Get(&succ.to, "a successor") || !in.Get(&succ.weight, "a successor's weight"))
+            return false;
+          for (double& b : succ.bins)
+            if (!in.Get(&b, "a travel-time bin")) return false;
+          if (succ.to >= cameras) return in.Fail("a successor that is no camera");
+          if (!(succ.weight >= 0)) return in.Fail("a negative or undefined weight");
+        }
+      }
+    }
+    std::uint32_t count = 0;
+    if (!in.Get(&count, "the pair count")) return false;
+    if (count > kMaxPairs) return in.Fail("too many pairs");
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint32_t prev = 0, camera = 0;
+      std::uint8_t n = 0;
+      PairRow row;
+      if (!in.Get(&prev, "a pair's camera") || !in.Get(&camera, "a pair's camera") ||
+          !in.Get(&row.decayed_at, "a pair's time") || !in.Get(&n, "a pair's successor count"))
+        return false;
+      if (prev >= cameras || camera >= cameras) return in.Fail("a pair of no cameras");
+      row.next.resize(n);
+      for (PairNext& succ : row.next) {
+        if (!in.Get(&succ.to, "a pair's successor") || !in.Get(&succ.weight, "a pair's weight"))
+          return false;
+        if (succ.to >= cameras) return in.Fail("a successor that is no camera");
+        if (!(succ.weight >= 0)) return in.Fail("a negative or undefined weight");
+      }
+      pairs[PairKey(prev, camera)] = std::move(row);
+    }
+    if (in.at() != body.size() - kMagic.size()) return in.Fail("bytes after the last pair");
+    return true;
+  };
+  if (!parse()) return Status::InvalidArgument(in.error());
+  std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> ids;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!ids.emplace(names[i], static_cast<std::uint32_t>(i)).second)
+      return Status::InvalidArgument(fmt::format("camera {} is named twice", names[i]));
+  }
+  std::lock_guard l(mu_);
+  ids_ = std::move(ids);
+  names_ = std::move(names);
+  places_ = std::move(places);
+  rows_ = std::move(rows);
+  pairs_ = std::move(pairs);
+  recent_.clear();
+  return Status::Ok();
+}
+
+Status MovementModel::Save(const std::string& path) const {
+  return files::WriteFileAtomically(path, Serialize());
+}
+
+Status MovementModel::Load(const std::string& path) {
+  Result<std::string> bytes = files::ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  return Restore(*bytes);
 }
 
 }  // namespace interdict::ops

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/status.h"
 #include "base/time_zone.h"
 #include "geo/geo.h"
 
@@ -91,6 +92,16 @@ class MovementModel {
 
   // Drops plates not read within the window (done as reads arrive, too).
   void Sweep(std::int64_t now);
+
+  // The model as the bytes of docs/format/units.md, "The saved model" (the
+  // recent plates are not kept).
+  std::string Serialize() const;
+  // Replaces what the model knows with `bytes`; InvalidArgument naming the
+  // byte offset of what is wrong, and the model unchanged.
+  Status Restore(std::string_view bytes);
+  // Serialize to `path`, crash-safe; Restore from it (NotFound when absent).
+  Status Save(const std::string& path) const;
+  Status Load(const std::string& path);
 
  private:
   static constexpr int kBins = 30;  // travel times, log-spaced from 10 s to 2 h

@@ -79,6 +79,7 @@ struct ApiContext {
   // Where vehicles go next, learned from the reads ingest accepts (decision
   // 0039); set by Service.
   std::unique_ptr<ops::MovementModel> movement;
+  std::string movement_path;            // saved hourly and at stop; empty: not saved
   std::function<void()> hits_recorded;  // wakes the webhook sender; set by Service
   // Oversight: reads accepted, counted per agency and day (written by Background).
   oversight::ReadCounter read_counts;

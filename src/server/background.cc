@@ -78,6 +78,7 @@ void Background::Wake() {
 void Background::Loop() {
   auto last_keepalive = std::chrono::steady_clock::now();
   auto last_stale_check = std::chrono::steady_clock::time_point{};
+  auto last_model_save = std::chrono::steady_clock::now();
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -121,6 +122,10 @@ void Background::Loop() {
       CheckClock();
       last_stale_check = now;
     }
+    if (now - last_model_save >= std::chrono::hours(1)) {
+      SaveMovementModel();
+      last_model_save = now;
+    }
   }
 }
 
@@ -133,6 +138,12 @@ void Background::EscalateConfirmations() {
   } else if (*n > 0) {
     ctx_.log.Warn("confirmation requests past their deadline escalated", {{"requests", *n}});
   }
+}
+
+void Background::SaveMovementModel() {
+  if (!ctx_.movement || ctx_.movement_path.empty()) return;
+  if (Status st = ctx_.movement->Save(ctx_.movement_path); !st.ok())
+    ctx_.log.Error("saving the movement model failed", {{"error", st.message()}});
 }
 
 void Background::PurgeUnitPositions() {

@@ -48,6 +48,8 @@ class Background {
   void EscalateConfirmations();
   // Units' positions past their agency's unit-locations retention.
   void PurgeUnitPositions();
+  // The movement model to DATA/movement.bin (hourly, and at stop).
+  void SaveMovementModel();
   // Writes the reads counted since the last round (docs/oversight.md).
   void FlushReadCounts();
   // Applies the review rules to new search entries (docs/oversight.md).

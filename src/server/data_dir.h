@@ -23,6 +23,8 @@ class DataPaths {
   std::string keys() const { return root_ + "/keys"; }      // 0700, secrets outside the catalog
   std::string format() const { return root_ + "/FORMAT"; }  // which release's formats it holds
   std::string demo() const { return root_ + "/demo"; }      // the demo's accounts
+  // Where vehicles go next (docs/format/units.md, "The saved model").
+  std::string movement() const { return root_ + "/movement.bin"; }
 
  private:
   std::string root_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <optional>
 
@@ -217,6 +218,17 @@ Status Service::Start() {
     Result<TimeZone> zone = TimeZone::Parse(s.config.oversight.time_zone);
     if (!zone.ok()) return zone.status().WithContext("oversight.time_zone: ");
     s.api.movement = std::make_unique<ops::MovementModel>(ops::MovementOptions{}, *zone);
+    s.api.movement_path = paths.movement();
+    // A saved model that fails its checks is set aside, never a reason not to start.
+    if (Status st = s.api.movement->Load(s.api.movement_path); st.ok()) {
+      const ops::MovementModel::Stats m = s.api.movement->stats();
+      s.log.Info("movement model loaded", {{"cameras", std::to_string(m.cameras)},
+                                           {"transitions", std::to_string(m.transitions)}});
+    } else if (st.code() != StatusCode::kNotFound) {
+      s.log.Warn("the saved movement model is unusable; set aside, learning afresh",
+                 {{"error", st.message()}, {"moved_to", s.api.movement_path + ".bad"}});
+      std::rename(s.api.movement_path.c_str(), (s.api.movement_path + ".bad").c_str());
+    }
   }
   if (!s.config.oversight.default_shift.empty() &&
       !identity::ParseShift(s.config.oversight.default_shift)) {
@@ -459,7 +471,10 @@ void Service::Run() {
   if (impl_->http) impl_->http->Run();
   impl_->hub.SetRelay({});  // no request raises a hit now; the bus may go
   if (impl_->watcher) impl_->watcher->Stop();
-  if (impl_->background) impl_->background->Stop();
+  if (impl_->background) {
+    impl_->background->Stop();
+    impl_->background->SaveMovementModel();
+  }
   impl_->hub.CloseAll();
   // The last second's read counts (Background writes them as it goes).
   if (impl_->api.catalog) {

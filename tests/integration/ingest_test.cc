@@ -679,6 +679,21 @@ TEST_F(IngestTest, AHitSuggestsTheUnitThatCanStageAtTheCameraVehiclesUsuallyPass
   EXPECT_NE(Call(sup, "GET", "/api/v1/units").body.find(R"("status":"available")"),
             std::string::npos);
   EXPECT_NE(Call(admin_, "GET", "/api/v1/audit").body.find("hit.assign"), std::string::npos);
+
+  // A restart keeps what the model learned (DATA/movement.bin), and no plate
+  // is in that file.
+  running_.reset();
+  std::ifstream file(dir_.File("movement.bin"), std::ios::binary);
+  const std::string saved((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_NE(saved.find("STLPD/west"), std::string::npos);
+  EXPECT_EQ(saved.find("TRV0"), std::string::npos);
+  running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_, tune_);
+  r = Call(key_, "POST", "/api/v1/reads",
+           "[" + Read("s2", "KZ9Q81", "MO", clock_.NowMillis() + 1000) + "]");
+  ASSERT_NE(r.body.find(R"("hits":1)"), std::string::npos) << r.body;
+  plan = Call(SignIn("officer"), "GET", "/api/v1/hits/2/intercept");
+  EXPECT_NE(plan.body.find(R"("next":[{"camera":"STLPD/west","p":1.0)"), std::string::npos)
+      << plan.body;
 }
 
 TEST_F(IngestTest, AnOfficerAsksTheListsOwnerToConfirmTheEntryAndTheHitShowsTheAnswer) {

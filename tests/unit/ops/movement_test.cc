@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 namespace interdict::ops {
 namespace {
 
@@ -170,6 +172,47 @@ TEST_F(MovementTest, TwoPassesAheadTheChancesMultiplyAndTheTimesAdd) {
   EXPECT_NEAR(Seconds(next[1].p50_ms), 300, 0.25 * 300) << "200 s to B, then 100 s";
   EXPECT_EQ(next[1].via_p50_ms, next[0].p50_ms);
   EXPECT_NEAR(next[2].p, 0.4, 0.01);
+}
+
+TEST_F(MovementTest, ASavedModelRestoresToTheSameAnswersAndABadFileChangesNothing) {
+  const std::int64_t t = kMidnight + 12 * kHour;
+  for (std::uint64_t v = 0; v < 30; ++v) {
+    model_.Observe({{v, "W", P(38.60, -90.30), t, 95},
+                    {v, "H", P(38.60, -90.28), t + 120 * kS, 95},
+                    {v, v % 3 ? "E" : "N", P(38.61, -90.26), t + 240 * kS, 95}});
+  }
+  const std::string bytes = model_.Serialize();
+  MovementModel copy{MovementOptions{}, TimeZone::Utc()};
+  ASSERT_TRUE(copy.Restore(bytes).ok());
+  for (const char* from : {"W", "H"}) {
+    const std::vector<NextCamera> a = model_.Next(from, t, 8, "W"), b = copy.Next(from, t, 8, "W");
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].camera, b[i].camera);
+      EXPECT_DOUBLE_EQ(a[i].p, b[i].p);
+      EXPECT_EQ(a[i].p50_ms, b[i].p50_ms);
+    }
+  }
+  EXPECT_EQ(copy.stats().pairs, model_.stats().pairs);
+  EXPECT_EQ(copy.Serialize(), bytes) << "the same bytes again";
+
+  // A flipped byte, a cut file, another file: refused, and the copy keeps
+  // what it knew.
+  std::string flipped = bytes;
+  flipped[40] = static_cast<char>(flipped[40] ^ 0x20);
+  Status st = copy.Restore(flipped);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("does not match"), std::string::npos) << st.message();
+  EXPECT_EQ(copy.Restore(bytes.substr(0, bytes.size() / 2)).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(copy.Restore("not a model at all").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(copy.Next("H", t, 8, "W").front().camera, "E");
+
+  test::TempDir dir;
+  ASSERT_TRUE(model_.Save(dir.File("movement.bin")).ok());
+  MovementModel loaded{MovementOptions{}, TimeZone::Utc()};
+  ASSERT_TRUE(loaded.Load(dir.File("movement.bin")).ok());
+  EXPECT_EQ(loaded.Serialize(), bytes);
+  EXPECT_EQ(loaded.Load(dir.File("absent.bin")).code(), StatusCode::kNotFound);
 }
 
 }  // namespace
