@@ -14,6 +14,7 @@
 #include "read/delimited_format.h"
 #include "read/native_format.h"
 #include "sim/plate_image.h"
+#include "sim/units.h"
 
 namespace interdict::demo {
 namespace {
@@ -21,6 +22,7 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kTickMs = 500;
 constexpr std::int64_t kHeartbeatMs = 60'000;  // real time, as the OpenALPR agent
+constexpr std::int64_t kPositionsMs = 5'000;   // real time: units' AVL and the ADS-B receiver
 
 // What alpr_group and alpr_results share: the agent and camera of
 // "<agent_uid>-cam<camera_id>", the confidence, the candidates and the region.
@@ -258,6 +260,65 @@ void Feeder::Run() {
   bool planted = false;
   std::uint64_t serial = 0;
   std::int64_t last_heartbeat = real_start - kHeartbeatMs;
+  std::int64_t last_positions = real_start - kPositionsMs;
+  const sim::UnitMotion motion(region, {});
+  // Where the units are: a JSON array of positions per agency (its AVL
+  // gateway), the aircraft as a dump1090 receiver's aircraft.json.
+  auto report_positions = [&](std::int64_t now, std::int64_t sim_now) {
+    std::map<std::string, std::vector<std::pair<const sim::Unit*, sim::UnitFix>>> by_agency;
+    for (std::size_t u = 0; u < region.units.size(); ++u)
+      by_agency[region.units[u].agency].emplace_back(&region.units[u], motion.At(u, sim_now));
+    for (const auto& [agency, fixes] : by_agency) {
+      auto key = secrets_.keys.find(agency);
+      if (key == secrets_.keys.end()) continue;
+      const std::string avl = json::Write([&](json::Writer& w) {
+        w.StartArray();
+        for (const auto& [unit, fix] : fixes) {
+          if (unit->kind == "air") continue;
+          w.StartObject();
+          json::Members(w, "unit", UnitCallSign(*unit), "time", now, "lat", fix.at.lat(), "lon",
+                        fix.at.lon(), "speed_mps", std::round(fix.speed_mps * 10) / 10, "heading",
+                        fix.heading);
+          w.EndObject();
+        }
+        w.EndArray();
+      });
+      const std::string adsb = json::Write([&](json::Writer& w) {
+        w.StartObject();
+        json::Members(w, "now", static_cast<double>(now) / 1000, "messages", 1000);
+        json::Key(w, "aircraft");
+        w.StartArray();
+        for (const auto& [unit, fix] : fixes) {
+          if (unit->kind != "air") continue;
+          w.StartObject();
+          json::Members(w, "hex", kDemoAircraftIcao, "flight", "MSHP1   ", "lat", fix.at.lat(),
+                        "lon", fix.at.lon(), "altitude", 2500, "track", fix.heading, "speed",
+                        std::round(fix.speed_mps * 1.943844), "seen_pos", 0.5, "seen", 0.2);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+      });
+      const http::HeaderList h = {{"Authorization", "Bearer " + key->second},
+                                  {"Content-Type", "application/json"}};
+      for (const auto& [path, body] :
+           {std::pair<std::string, std::string>{"/api/v1/units/positions", avl},
+            {"/api/v1/units/adsb", adsb}}) {
+        const bool nothing = path.ends_with("adsb")
+                                 ? body.find(kDemoAircraftIcao) == std::string::npos
+                                 : body == "[]";
+        if (nothing) continue;
+        Result<http::ClientResponse> r = client(agency).Send("POST", path, body, h);
+        if (!r.ok() || r->status != 200) {
+          ++stats_.failed_requests;
+          log_.Warn("demo feed: reporting unit positions failed",
+                    {{"agency", agency},
+                     {"status", r.ok() ? std::to_string(r->status) : r.status().message()},
+                     {"body", r.ok() ? r->body.substr(0, 200) : ""}});
+        }
+      }
+    }
+  };
   while (!stop_) {
     const std::int64_t now = clock_.NowMillis();
     const std::int64_t sim_now =
@@ -284,10 +345,23 @@ void Feeder::Run() {
     }
     if (!planted && now - real_start >= opts_.first_hit_after_ms &&
         !secrets_.stolen_plates.empty()) {
-      // A stolen car passes a city camera, read right.
+      // A stolen car passes a city camera, read right: the one nearest the
+      // city's first patrol, so the hit card has units to suggest.
       planted = true;
-      for (const sim::Camera& c : region.cameras) {
-        if (c.agency != "GCPD") continue;
+      const sim::Unit* patrol = nullptr;
+      for (const sim::Unit& u : region.units)
+        if (!patrol && u.agency == "GCPD" && u.kind == "patrol") patrol = &u;
+      std::vector<const sim::Camera*> city;
+      for (const sim::Camera& c : region.cameras)
+        if (c.agency == "GCPD") city.push_back(&c);
+      if (patrol) {
+        std::sort(city.begin(), city.end(), [&](const sim::Camera* a, const sim::Camera* b) {
+          return geo::DistanceMeters(a->at, patrol->home) <
+                 geo::DistanceMeters(b->at, patrol->home);
+        });
+      }
+      for (const sim::Camera* cam : city) {
+        const sim::Camera& c = *cam;
         read::Read r;
         r.agency = c.agency;
         r.camera = c.code;
@@ -314,6 +388,10 @@ void Feeder::Run() {
                   {{"plate", secrets_.stolen_plates.front()}, {"camera", c.code}});
         break;
       }
+    }
+    if (now - last_positions >= kPositionsMs) {
+      last_positions = now;
+      report_positions(now, sim_now);
     }
     if (now - last_heartbeat >= kHeartbeatMs) {
       // OpenALPR agents report their cameras' health every minute; the other

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <fmt/core.h>
@@ -23,11 +24,14 @@
 #include "identity/accounts.h"
 #include "identity/admin.h"
 #include "identity/keys.h"
+#include "ops/movement.h"
+#include "ops/units.h"
 #include "oversight/read_counts.h"
 #include "policy/retention.h"
 #include "policy/sharing.h"
 #include "server/catalog_handle.h"
 #include "server/data_dir.h"
+#include "sim/units.h"
 #include "store/store.h"
 
 namespace interdict::demo {
@@ -131,6 +135,12 @@ Result<DemoSecrets> ReadSecretsFile(const std::string& path) {
 
 std::string Username(std::string_view agency, std::string_view role) {
   return AsciiLower(agency) + "-" + std::string(role == "administrator" ? "admin" : role);
+}
+
+std::string UnitCallSign(const sim::Unit& unit) {
+  std::string out;
+  for (char c : unit.name) out += c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  return out;
 }
 
 std::string NcicExtract(const sim::Population& population, std::int64_t now) {
@@ -268,12 +278,24 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
         alerting::CreateCamera(db, person(m.agency, "administrator"), spec, now);
     if (!id.ok()) return id.status().WithContext(m.code + ": ");
   }
+  // The region's units, registered by each agency's supervisor; the feeder
+  // reports where they are (the aircraft by ADS-B, the others by AVL).
+  for (const sim::Unit& u : region.units) {
+    ops::UnitSpec spec;
+    spec.call_sign = UnitCallSign(u);
+    spec.kind = std::string(sim::RegistryKind(u.kind));
+    if (spec.kind == "aircraft") spec.icao = std::string(kDemoAircraftIcao);
+    spec.home_lat = u.home.lat();
+    spec.home_lon = u.home.lon();
+    Result<std::int64_t> id = ops::CreateUnit(db, person(u.agency, "supervisor"), spec, now);
+    if (!id.ok()) return id.status().WithContext(u.name + ": ");
+  }
   for (const sim::Agency& a : region.agencies) {
     if (a.vendor == sim::Vendor::kNone) continue;
     Result<identity::NewKey> key =
         identity::CreateKey(db, person(a.code, "administrator"),
                             {fmt::format("{} camera feed ({})", a.code, sim::VendorName(a.vendor)),
-                             {"reads.ingest", "cameras.heartbeat"},
+                             {"reads.ingest", "cameras.heartbeat", "units.report"},
                              std::nullopt},
                             now);
     if (!key.ok()) return key.status().WithContext(a.code + " feed key: ");
@@ -422,11 +444,33 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     history = embedded.get();
   }
   const std::int64_t today = traffic.LocalMidnight(now);
+  // Where vehicles go next, learned from the history as the server would
+  // have learned it live; saved where the server loads it.
+  ops::MovementModel movement(ops::MovementOptions{},
+                              TimeZone::Parse("America/Chicago").value_or(TimeZone::Utc()));
+  std::map<std::string, geo::Point, std::less<>> places;
+  for (const sim::Camera& c : region.cameras) places[c.agency + "/" + c.code] = c.at;
   for (int d = options.history_days; d >= 1; --d) {
     std::vector<read::Read> reads;
     sim::TrafficStats stats;
     traffic.Day(traffic.LocalMidnight(today - d * kDay + kDay / 2), &reads, &stats);
     report.history_reads += reads.size();
+    {
+      std::vector<std::string> names;
+      names.reserve(reads.size());
+      std::vector<ops::MovementModel::Sighting> seen;
+      seen.reserve(reads.size());
+      for (const read::Read& r : reads) {
+        names.push_back(r.agency + "/" + r.camera);
+        const auto at = places.find(names.back());
+        seen.push_back({r.plate.Pack(), names.back(),
+                        r.position           ? r.position
+                        : at != places.end() ? std::optional<geo::Point>(at->second)
+                                             : std::nullopt,
+                        r.time, r.plate_confidence.known() ? r.plate_confidence.percent() : 90});
+      }
+      movement.Observe(seen);
+    }
     for (std::size_t at = 0; at < reads.size(); at += 50'000) {
       std::vector<read::Read> batch(
           reads.begin() + static_cast<std::ptrdiff_t>(at),
@@ -441,6 +485,9 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     log.Info("demo history day written", {{"reads", std::to_string(reads.size())}});
   }
   if (embedded) INTERDICT_RETURN_IF_ERROR(embedded->Flush());
+  INTERDICT_RETURN_IF_ERROR(movement.Save(server::DataPaths(options.data_dir).movement()));
+  log.Info("demo movement model saved",
+           {{"transitions", std::to_string(movement.stats().transitions)}});
   INTERDICT_RETURN_IF_ERROR(WriteSecrets(options.data_dir, secrets));
   return report;
 }

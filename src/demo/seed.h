@@ -59,4 +59,9 @@ std::string NcicExtract(const sim::Population& population, std::int64_t now);
 // Usernames: "<agency code, lower case>-<role>", e.g. "gcpd-analyst".
 std::string Username(std::string_view agency, std::string_view role);
 
+// A region unit's call sign in the registry: its name in capitals ("GCPD
+// PATROL 1"); the aircraft's ADS-B address.
+std::string UnitCallSign(const sim::Unit& unit);
+inline constexpr std::string_view kDemoAircraftIcao = "a4c1e5";
+
 }  // namespace interdict::demo
