@@ -9,6 +9,7 @@ import { has } from "./format";
 import { linkClick, navigate, usePath } from "./router";
 import { AdminScreen } from "./screens/Admin";
 import { AuditScreen } from "./screens/Audit";
+import { DispatchScreen } from "./screens/Dispatch";
 import { DisparityScreen } from "./screens/Disparity";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
@@ -177,6 +178,7 @@ function useTheme(): [Theme, (t: Theme) => void] {
 const SCREENS: [string, string, string][] = [
   ["/hits", "Live hits", "hits.read"],
   ["/search", "Search", "search.reads"],
+  ["/dispatch", "Dispatch", "units.read"],
   ["/hotlists", "Hotlists", "hotlists.read"],
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
@@ -197,9 +199,11 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   }, [path]);
   const hit = /^\/hits\/(\d+)$/.exec(path);
   let screen = null;
-  if (path.startsWith("/hits") && can("hits.read")) screen = <HitsBoard selected={hit ? Number(hit[1]) : null} canWork={can("hits.work")} />;
+  if (path.startsWith("/hits") && can("hits.read")) screen = <HitsBoard selected={hit ? Number(hit[1]) : null} canWork={can("hits.work")} canDispatch={can("hits.dispatch")} canSeeUnits={can("units.read")} />;
   else if (path === "/search" && can("search.reads"))
     screen = <SearchScreen canPatterns={can("search.patterns")} canApprove={can("search.approve")} agency={me.agency} />;
+  else if (path === "/dispatch" && can("units.read"))
+    screen = <DispatchScreen canManage={can("units.manage")} canConfirm={can("hotlists.confirm")} />;
   else if (path === "/hotlists" && can("hotlists.read")) screen = <HotlistsScreen agency={me.agency} permissions={me.permissions} />;
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;

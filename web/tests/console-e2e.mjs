@@ -181,6 +181,33 @@ await flow("the transparency page opens signed out", async () => {
   await p.context().close();
 });
 
+await flow("a supervisor sends a suggested unit ahead of the planted stolen car and sees it on the dispatch board", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-supervisor");
+  await p.getByRole("heading", { name: "Live hits" }).waitFor();
+  const plate = await plantedPlate();
+  await p.getByRole("link").filter({ hasText: plate }).first().click({ timeout: 120_000 });
+  const card = p.getByRole("article");
+  const stage = card.getByRole("region", { name: "Where to stage" });
+  await stage.getByText("never a pursuit").waitFor();
+  // The demo plants the car at the camera nearest a city patrol: some unit
+  // of the city can get ahead of it.
+  const send = stage.getByRole("button", { name: /^Send / }).first();
+  await send.waitFor({ timeout: 30_000 });
+  const unit = (await send.textContent()).replace(/^Send /, "").trim();
+  await send.click();
+  await stage.getByRole("status").filter({ hasText: `${unit} sent` }).waitFor();
+  await stage.getByRole("button", { name: `Release ${unit}` }).waitFor();
+  await shot(p, "hit-stage.png");
+  // The board shows it assigned; the map follows the units.
+  await p.getByRole("link", { name: "Dispatch" }).click();
+  await p.getByRole("heading", { name: "Dispatch" }).waitFor();
+  await p.locator(`tr[data-unit="${unit}"] [data-field="status"]`).filter({ hasText: "assigned" }).waitFor();
+  await p.getByRole("region", { name: "Map of units" }).waitFor();
+  await shot(p, "dispatch.png");
+  await p.context().close();
+});
+
 await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
@@ -238,6 +265,19 @@ await flow("an officer signs in with TOTP, sees a simulated hit arrive and works
   await p.setViewportSize({ width: 390, height: 844 });
   await p.getByLabel("Theme").selectOption("dark");
   await shot(p, "hits-phone-dark.png");
+  await p.context().close();
+});
+
+await flow("the list's owner answers the officer's request to confirm the entry on the dispatch board", async () => {
+  const p = await page();
+  // The planted car is on the NCIC extract the Highway Patrol loads.
+  await signIn(p, "mshp-supervisor");
+  await p.getByRole("link", { name: "Dispatch" }).click();
+  const open = p.getByRole("list", { name: "Open confirmation requests" });
+  const request = open.getByRole("listitem").filter({ hasText: hitPlate || /./ }).first();
+  await request.getByRole("timer").waitFor();
+  await request.getByRole("button", { name: "Confirmed" }).click();
+  await p.getByText("No open request to confirm an entry.").waitFor();
   await p.context().close();
 });
 

@@ -8,6 +8,7 @@ import type { CameraPosition, Hit } from "../api/types";
 import { ago, vehicle, when } from "../format";
 import { matchLabel } from "./Hits";
 import { THead } from "../ui/THead";
+import { Intercept } from "./Intercept";
 
 const ACTIONS = ["stop", "arrest", "recovery"];
 const OUTCOMES: [string, string][] = [
@@ -26,7 +27,14 @@ const STEP_NAMES = ["New", "Acknowledged", "Visually checked", "Confirmed with s
 // The workflow's routes, POST /api/v1/hits/{id}/<step>.
 type StepRoute = "acknowledge" | "visual-check" | "confirm" | "close";
 
-export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPosition; onWorked: (h: Hit) => void }) {
+export function HitCard(props: {
+  id: number;
+  canWork: boolean;
+  canDispatch: boolean;
+  canSeeUnits: boolean;
+  camera?: CameraPosition;
+  onWorked: (h: Hit) => void;
+}) {
   const [hit, setHit] = useState<Hit | null>(null);
   const [image, setImage] = useState<string | null>(null);
   const [overview, setOverview] = useState<string | null>(null);
@@ -173,6 +181,7 @@ export function HitCard(props: { id: number; canWork: boolean; camera?: CameraPo
       )}
       {hit.step !== "closed" && <Confirmation hit={hit} canWork={props.canWork} onAsked={setHit} />}
       {props.canWork && <Workflow hit={hit} busy={busy} step={step} />}
+      {hit.step !== "closed" && <Intercept hit={hit.hit} canDispatch={props.canDispatch} canSeeUnits={props.canSeeUnits} />}
       {hit.step === "closed" && (
         <p>
           Closed: <strong>{hit.outcome?.replace(/_/g, " ")}</strong>

@@ -35,7 +35,7 @@ export function matchLabel(h: Hit): string {
   return h.approximate ? `≈ ${h.match.replace("lookalike", "look-alike")}` : h.match;
 }
 
-export function HitsBoard(props: { selected: number | null; canWork: boolean }) {
+export function HitsBoard(props: { selected: number | null; canWork: boolean; canDispatch: boolean; canSeeUnits: boolean }) {
   const [hits, setHits] = useState<Hit[]>([]);
   const [cameras, setCameras] = useState<CameraPosition[]>([]);
   const [live, setLive] = useState(false);
@@ -161,7 +161,7 @@ export function HitsBoard(props: { selected: number | null; canWork: boolean }) 
       </section>
       <div class="hit-side">
         {props.selected !== null ? (
-          <HitCard id={props.selected} canWork={props.canWork} camera={byCode.get(hits.find((h) => h.hit === props.selected)?.camera ?? "")} onWorked={onWorked} />
+          <HitCard id={props.selected} canWork={props.canWork} canDispatch={props.canDispatch} canSeeUnits={props.canSeeUnits} camera={byCode.get(hits.find((h) => h.hit === props.selected)?.camera ?? "")} onWorked={onWorked} />
         ) : (
           <p class="muted">Select a hit to see its card.</p>
         )}

@@ -1,0 +1,160 @@
+// The dispatcher's board (docs/console.md, "Dispatch"): the agency's units
+// with their status and where they last reported, on a map that follows
+// them, and the requests of other agencies to confirm this agency's list
+// entries (the NCIC rule), answered here before their deadline.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, get, post } from "../api/client";
+import type { ConfirmationRequest, Unit } from "../api/types";
+import { ago, when } from "../format";
+import { MapView, type Marker } from "../ui/MapView";
+import { THead } from "../ui/THead";
+
+const REFRESH_MS = 5000;
+const STATUSES = ["available", "busy", "out_of_service"] as const;
+
+export function DispatchScreen(props: { canManage: boolean; canConfirm: boolean }) {
+  const [units, setUnits] = useState<Unit[] | null>(null);
+  const [error, setError] = useState("");
+  const [now, setNow] = useState(Date.now());
+  const load = () =>
+    get("/api/v1/units").then(
+      (u) => {
+        setUnits(u.units);
+        setNow(Date.now());
+      },
+      (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
+    );
+  useEffect(() => {
+    void load();
+    const t = setInterval(load, REFRESH_MS);
+    return () => clearInterval(t);
+  }, []);
+
+  async function setStatus(u: Unit, status: string) {
+    setError("");
+    try {
+      await post("/api/v1/units/{id}/status", { path: { id: u.id }, body: { status } });
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+
+  const markers: Marker[] = (units ?? [])
+    .filter((u) => u.position)
+    .map((u) => ({
+      lat: u.position!.lat,
+      lon: u.position!.lon,
+      label: `${u.call_sign}: ${u.status.replace(/_/g, " ")}`,
+      color: u.status === "available" ? "#047857" : u.status === "assigned" ? "#b45309" : "#6b7280",
+      radius: 6,
+    }));
+  return (
+    <section aria-labelledby="dispatch-title">
+      <h2 id="dispatch-title">Dispatch</h2>
+      {props.canConfirm && <Confirmations />}
+      <h3>Units</h3>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {units === null ? (
+        <p class="muted">Loading units…</p>
+      ) : units.length === 0 ? (
+        <p class="muted">The agency has no units registered.</p>
+      ) : (
+        <table aria-label="Units">
+          <THead cols={["Call sign", "Kind", "Status", "Last report", props.canManage ? "Set status" : ""]} />
+          <tbody>
+            {units.map((u) => (
+              <tr key={u.id} data-unit={u.call_sign}>
+                <th scope="row">{u.call_sign}</th>
+                <td>{u.kind.replace(/_/g, " ")}</td>
+                <td data-field="status">{u.status.replace(/_/g, " ")}</td>
+                <td>
+                  {u.position
+                    ? `${ago(Math.max(0, Math.round((now - new Date(u.position.time).getTime()) / 1000)))} ago (${u.position.source})`
+                    : "never"}
+                </td>
+                <td>
+                  {props.canManage &&
+                    STATUSES.filter((s) => s !== u.status).map((s) => (
+                      <button key={s} onClick={() => setStatus(u, s)}>
+                        {s.replace(/_/g, " ")}
+                      </button>
+                    ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <MapView markers={markers} label="Map of units" fitKey="units" />
+    </section>
+  );
+}
+
+// Requests to confirm this agency's entries: open ones first, with their
+// deadline; confirm, deny or "no record", once.
+function Confirmations() {
+  const [list, setList] = useState<ConfirmationRequest[] | null>(null);
+  const [error, setError] = useState("");
+  const [now, setNow] = useState(Date.now());
+  const load = () =>
+    get("/api/v1/confirmations").then(
+      (c) => setList(c.confirmations),
+      (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
+    );
+  useEffect(() => {
+    void load();
+    const poll = setInterval(load, REFRESH_MS);
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      clearInterval(poll);
+      clearInterval(tick);
+    };
+  }, []);
+  async function answer(c: ConfirmationRequest, a: "confirmed" | "denied" | "no_record") {
+    setError("");
+    try {
+      await post("/api/v1/confirmations/{id}/answer", { path: { id: c.id }, body: { answer: a } });
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+  const open = (list ?? []).filter((c) => !c.answer);
+  return (
+    <section aria-labelledby="confirm-title">
+      <h3 id="confirm-title">Entries to confirm</h3>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {list === null ? (
+        <p class="muted">Loading…</p>
+      ) : open.length === 0 ? (
+        <p class="muted">No open request to confirm an entry.</p>
+      ) : (
+        <ul aria-label="Open confirmation requests">
+          {open.map((c) => {
+            const left = Math.round((new Date(c.due_at).getTime() - now) / 1000);
+            const clock = `${Math.floor(Math.abs(left) / 60)}:${String(Math.abs(left) % 60).padStart(2, "0")}`;
+            return (
+              <li key={c.id} class={left < 0 ? "warn" : ""}>
+                {c.requester} asks: is entry {c.entry} (<strong class="plate">{c.plate}</strong>) still valid? ({c.priority},{" "}
+                <span role="timer">{left >= 0 ? `due in ${clock}` : `overdue by ${clock}`}</span>, asked {when(c.requested_at)}){" "}
+                <button class="primary" onClick={() => answer(c, "confirmed")}>
+                  Confirmed
+                </button>{" "}
+                <button onClick={() => answer(c, "denied")}>Denied</button> <button onClick={() => answer(c, "no_record")}>No record</button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
