@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "alerting/hits.h"
+#include "alerting/webhooks.h"
 #include "audit/audit.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
@@ -76,8 +77,8 @@ Result<ConfirmationRequest> RequestConfirmation(catalog::Database& db, const ide
       return Status::AlreadyExists(
           fmt::format("hit {} has an open confirmation request ({})", hit, open->Int(0)));
     Result<catalog::Statement> list = db.Query(
-        "SELECT l.agency_id, l.priority, h.plate, l.name FROM hits h JOIN hotlists l ON l.id = "
-        "h.hotlist_id WHERE h.id = ?1",
+        "SELECT l.agency_id, l.priority, h.plate, l.name, coalesce(h.key_id, ''), h.entry_id FROM "
+        "hits h JOIN hotlists l ON l.id = h.hotlist_id WHERE h.id = ?1",
         hit);
     if (!list.ok()) return list.status();
     if (!list->has_row()) return Status::NotFound(fmt::format("no hit {}", hit));
@@ -102,6 +103,14 @@ Result<ConfirmationRequest> RequestConfirmation(catalog::Database& db, const ide
         "answer by {}).",
         p.agency_code, list->Text(2), list->Text(3), level, FormatRfc3339(due));
     INTERDICT_RETURN_IF_ERROR(Notify(db, owner, "", message, now));
+    // The owner's CAD hears it too (its webhooks), sealed as the hit is.
+    Result<std::int64_t> queued = EnqueueAgencyEvent(
+        db, owner, hit, list->Text(4),
+        json::Object("event", "confirmation_request", "request", id, "hit", hit, "requester",
+                     p.agency_code, "plate", list->Text(2), "list", list->Text(3), "entry",
+                     list->Int(5), "priority", level, "due_at", FormatRfc3339(due)),
+        now);
+    if (!queued.ok()) return queued.status();
     return identity::AuditAct(db, p, "confirmation.request", true,
                               json::Object("request", id, "hit", hit, "priority", level), now,
                               {p.agency_id, owner});

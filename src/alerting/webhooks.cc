@@ -103,19 +103,38 @@ Result<std::vector<WebhookInfo>> ListWebhooks(catalog::Database& db, const ident
   return out;
 }
 
+namespace {
+
+// A sealed hit's deliveries are sealed under its key, and go with it.
+Result<std::string> SealedBody(catalog::Database& db, const std::string& key_id, std::string body) {
+  if (key_id.empty()) return body;
+  if (db.sealer() == nullptr)
+    return Status::FailedPrecondition("a sealed hit, and no keys to seal its deliveries");
+  return db.sealer()->Seal(key_id, "webhook_deliveries.body", body);
+}
+
+}  // namespace
+
+Result<std::int64_t> EnqueueAgencyEvent(catalog::Database& db, std::int64_t agency,
+                                        std::int64_t hit, const std::string& key_id,
+                                        std::string body, std::int64_t now) {
+  Result<std::string> sealed = SealedBody(db, key_id, std::move(body));
+  if (!sealed.ok()) return sealed.status();
+  Result<catalog::Statement> ins = db.Prepare(
+      "INSERT INTO webhook_deliveries (webhook_id, hit_id, body, next_attempt_at) "
+      "SELECT id, ?2, ?3, ?4 FROM webhooks WHERE agency_id = ?1 AND disabled_at IS NULL");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, agency).Bind(2, hit).Bind(3, *sealed).Bind(4, now);
+  INTERDICT_RETURN_IF_ERROR(ins->Run());
+  return db.Changes();
+}
+
 Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
                                        std::int64_t now) {
   std::int64_t n = 0;
-  // A sealed hit's deliveries are sealed under its key, and go with it.
-  std::string body = hit.json;
-  if (!hit.key_id.empty()) {
-    if (db.sealer() == nullptr) {
-      return Status::FailedPrecondition("a sealed hit, and no keys to seal its deliveries");
-    }
-    Result<std::string> sealed = db.sealer()->Seal(hit.key_id, "webhook_deliveries.body", body);
-    if (!sealed.ok()) return sealed.status();
-    body = std::move(*sealed);
-  }
+  Result<std::string> sealed = SealedBody(db, hit.key_id, hit.json);
+  if (!sealed.ok()) return sealed.status();
+  const std::string& body = *sealed;
   for (std::int64_t agency : hit.recipients) {
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO webhook_deliveries (webhook_id, hit_id, body, next_attempt_at) "

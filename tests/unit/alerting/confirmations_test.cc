@@ -118,5 +118,25 @@ TEST_F(ConfirmationTest, OnlyTheOwnerAnswersOnceAndADenialStopsTheConfirmStep) {
   EXPECT_EQ(Count("SELECT count(*) FROM audit WHERE event LIKE 'confirmation.%'"), 4);
 }
 
+TEST_F(ConfirmationTest, TheRequestAlsoGoesToTheOwnersWebhooksAndNoOtherAgencys) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO webhooks (agency_id, url, secret, created_at, created_by) "
+                        "VALUES (2, 'https://cad.mshp.example/hook', x'00', 0, 't'), "
+                        "(1, 'https://cad.gcpd.example/hook', x'00', 0, 't'), "
+                        "(2, 'https://old.mshp.example/hook', x'00', 0, 't')")
+                  .ok());
+  ASSERT_TRUE(db_->Exec("UPDATE webhooks SET disabled_at = 1 WHERE id = 3").ok());
+  ASSERT_TRUE(RequestConfirmation(*db_, officer_, 1, "", kNow).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries"), 1) << "MSHP's active webhook only";
+  auto q = db_->Query("SELECT webhook_id, hit_id, body, next_attempt_at FROM webhook_deliveries");
+  EXPECT_EQ(q->Int(0), 1);
+  EXPECT_EQ(q->Int(1), 1);
+  const std::string body = q->Text(2);
+  EXPECT_NE(body.find(R"("event":"confirmation_request")"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("requester":"GCPD")"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("plate":"KZ9Q81")"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("priority":"urgent")"), std::string::npos) << body;
+  EXPECT_EQ(q->Int(3), kNow) << "due for sending at once";
+}
+
 }  // namespace
 }  // namespace interdict::alerting
