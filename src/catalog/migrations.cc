@@ -912,6 +912,22 @@ CREATE INDEX hit_assignments_by_unit ON hit_assignments(unit_id, released_at);
 INSERT INTO role_permissions VALUES ('supervisor', 'hits.dispatch'), ('analyst', 'hits.dispatch');
 )sql";
 
+// Version 25: each agency's dispatch rules (issue 24, docs/format/units.md,
+// "Dispatch rules"): the staging policy shown with every suggestion, and the
+// entry kinds that call for the aircraft, a K-9 team or a tactical medic.
+// An agency without a row has the defaults (docs: K-9 and medic for "W").
+constexpr std::string_view kV25 = R"sql(
+CREATE TABLE dispatch_rules (
+  agency_id INTEGER PRIMARY KEY REFERENCES agencies(id),
+  policy TEXT NOT NULL,
+  aircraft_kinds TEXT NOT NULL,
+  k9_kinds TEXT NOT NULL,
+  medic_kinds TEXT NOT NULL,
+  changed_at INTEGER NOT NULL,
+  changed_by TEXT NOT NULL
+);
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -920,7 +936,8 @@ const std::vector<Migration> kMigrations = {
     {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
     {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
-    {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}}};
+    {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}},
+    {25, kV25, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

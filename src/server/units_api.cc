@@ -13,6 +13,7 @@
 #include "base/time_format.h"
 #include "ops/adsb.h"
 #include "ops/assignments.h"
+#include "ops/dispatch_rules.h"
 #include "ops/intercept.h"
 #include "ops/positions.h"
 #include "ops/units.h"
@@ -61,11 +62,6 @@ http::Response PositionsAnswer(const ops::RecordedPositions& r) {
   });
 }
 
-// Shown with every suggestion (docs/format/units.md).
-constexpr std::string_view kStagingPolicy =
-    "Interdict suggests where units may stage ahead of the vehicle, never a pursuit. Follow "
-    "your agency's vehicle pursuit policy, and confirm the entry with its source before any "
-    "stop.";
 // A unit whose newest position is older than this is not placed.
 constexpr std::int64_t kFreshPositionMs = 15 * 60'000;
 
@@ -106,6 +102,7 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
   r.now = now;
   std::map<std::string, geo::Point> places;
   std::uint64_t packed = 0;  // the plate as read, for the direction it came from
+  ops::DispatchRules agency_rules = ops::DefaultDispatchRules();
   Status st = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) -> Status {
     Result<alerting::HitSighting> hit = alerting::SightingOfHit(db, p, id, now);
     if (!hit.ok()) return hit.status();
@@ -114,6 +111,11 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
     r.list_kind = hit->entry_kind;
     if (Result<plate::Plate> pl = plate::Plate::FromNormalized(hit->plate); pl.ok())
       packed = pl->Pack();
+    if (p.Can("units.read")) {
+      Result<ops::DispatchRules> set = ops::GetDispatchRules(db, p);
+      if (!set.ok()) return set.status();
+      agency_rules = std::move(set).value();
+    }
     // A key that may read hits but not units gets the predicted cameras alone.
     Result<std::vector<ops::UnitInfo>> units =
         p.Can("units.read") ? ops::ListUnits(db, p) : std::vector<ops::UnitInfo>{};
@@ -138,13 +140,14 @@ http::Response InterceptAnswer(ApiContext& ctx, const http::Request& req, std::i
     const auto it = places.find(camera);
     return it == places.end() ? std::nullopt : std::optional<geo::Point>(it->second);
   };
-  ops::InterceptRules rules;
-  rules.k9_kinds = {"W"};     // wanted persons: a K-9 team for a flight on foot
-  rules.medic_kinds = {"W"};  // and a tactical medic
+  ops::InterceptRules rules;  // the agency's (docs/format/units.md, "Dispatch rules")
+  rules.aircraft_kinds = agency_rules.aircraft_kinds;
+  rules.k9_kinds = agency_rules.k9_kinds;
+  rules.medic_kinds = agency_rules.medic_kinds;
   const ops::InterceptPlan plan = ops::PlanIntercept(r, ops::CityRoadGraph(), rules);
   return JsonResponse(200, [&](Writer& w) {
     w.StartObject();
-    json::Members(w, "hit", id, "policy", kStagingPolicy, "camera", r.camera, "read_at",
+    json::Members(w, "hit", id, "policy", agency_rules.policy, "camera", r.camera, "read_at",
                   FormatRfc3339(r.read_time));
     json::Key(w, "next");
     w.StartArray();
@@ -181,6 +184,18 @@ void WriteConfirmation(Writer& w, const alerting::ConfirmationRequest& c) {
                 "answered_at", FormatRfc3339(c.answered_at), "answered_by",
                 c.answered_by.empty() ? std::nullopt : std::optional<std::string>(c.answered_by),
                 "note", c.note);
+  w.EndObject();
+}
+
+void WriteRules(Writer& w, const ops::DispatchRules& r) {
+  w.StartObject();
+  json::Members(w, "policy", r.policy, "aircraft_kinds",
+                std::vector<std::string>(r.aircraft_kinds.begin(), r.aircraft_kinds.end()),
+                "k9_kinds", std::vector<std::string>(r.k9_kinds.begin(), r.k9_kinds.end()),
+                "medic_kinds", std::vector<std::string>(r.medic_kinds.begin(), r.medic_kinds.end()),
+                "defaults", r.defaults, "changed_at",
+                r.defaults ? std::nullopt : std::optional<std::string>(FormatRfc3339(r.changed_at)),
+                "changed_by", r.defaults ? std::nullopt : std::optional<std::string>(r.changed_by));
   w.EndObject();
 }
 
@@ -254,6 +269,43 @@ void AddUnitRoutes(http::Router& router, ApiContext& ctx) {
                 if (!st.ok()) return Failed(ctx, st, "retiring a unit failed");
                 return JsonObject(200, "unit", *id, "retired", true);
               }});
+  // The agency's dispatch rules: the policy text and what calls for the
+  // aircraft, a K-9 team or a tactical medic.
+  router.Add({"GET", "/api/v1/dispatch-rules", http::AccessRule::Requires("units.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<ops::DispatchRules> r =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return ops::GetDispatchRules(db, Caller(req));
+                    });
+                if (!r.ok()) return Failed(ctx, r.status(), "reading dispatch rules failed");
+                return JsonResponse(200, [&](Writer& w) { WriteRules(w, *r); });
+              }});
+  router.Add(
+      {"PUT", "/api/v1/dispatch-rules", http::AccessRule::Requires("units.manage"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::string> policy = b->String("policy");
+         Result<std::vector<std::string>> aircraft = b->StringArray("aircraft_kinds");
+         Result<std::vector<std::string>> k9 = b->StringArray("k9_kinds");
+         Result<std::vector<std::string>> medic = b->StringArray("medic_kinds");
+         for (const Status& s : {policy.status(), aircraft.status(), k9.status(), medic.status()}) {
+           if (!s.ok()) return ErrorResponse(s);
+         }
+         ops::DispatchRules r;
+         r.policy = *policy;
+         r.aircraft_kinds = {aircraft->begin(), aircraft->end()};
+         r.k9_kinds = {k9->begin(), k9->end()};
+         r.medic_kinds = {medic->begin(), medic->end()};
+         Status st = AsCaller(ctx, req, ops::SetDispatchRules, r);
+         if (!st.ok()) return Failed(ctx, st, "setting dispatch rules failed");
+         Result<ops::DispatchRules> now =
+             ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+               return ops::GetDispatchRules(db, Caller(req));
+             });
+         if (!now.ok()) return Failed(ctx, now.status(), "reading dispatch rules failed");
+         return JsonResponse(200, [&](Writer& w) { WriteRules(w, *now); });
+       }});
   // Where to stage units ahead of a hit's vehicle (audited as hit.intercept).
   router.Add({"GET", "/api/v1/hits/{id}/intercept", http::AccessRule::Requires("hits.read"),
               [&ctx](const http::Request& req, const http::PathParams& params) {

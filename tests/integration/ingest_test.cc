@@ -694,6 +694,25 @@ TEST_F(IngestTest, AHitSuggestsTheUnitThatCanStageAtTheCameraVehiclesUsuallyPass
   plan = Call(SignIn("officer"), "GET", "/api/v1/hits/2/intercept");
   EXPECT_NE(plan.body.find(R"("next":[{"camera":"STLPD/west","p":1.0)"), std::string::npos)
       << plan.body;
+
+  // The agency's own rules: its policy text, and the aircraft for stolen cars.
+  const std::string sup2 = SignIn("sup");
+  auto rules = Call(sup2, "PUT", "/api/v1/dispatch-rules",
+                    R"({"policy":"STLPD GO 7-14: stage and observe; no pursuit.",)"
+                    R"("aircraft_kinds":["V"],"k9_kinds":[],"medic_kinds":[]})");
+  ASSERT_EQ(rules.status, 200) << rules.body;
+  EXPECT_NE(rules.body.find(R"("defaults":false)"), std::string::npos) << rules.body;
+  EXPECT_EQ(Call(sup2, "PUT", "/api/v1/dispatch-rules",
+                 R"({"policy":"short","aircraft_kinds":[],"k9_kinds":[],"medic_kinds":[]})")
+                .status,
+            400);
+  plan = Call(SignIn("officer"), "GET", "/api/v1/hits/2/intercept");
+  EXPECT_NE(plan.body.find(R"("policy":"STLPD GO 7-14: stage and observe; no pursuit.")"),
+            std::string::npos)
+      << plan.body;
+  EXPECT_NE(plan.body.find(R"("aircraft":{"suggested":true,"reason":"the agency's rules call)"),
+            std::string::npos)
+      << plan.body;
 }
 
 TEST_F(IngestTest, AnOfficerAsksTheListsOwnerToConfirmTheEntryAndTheHitShowsTheAnswer) {

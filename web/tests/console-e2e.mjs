@@ -201,10 +201,14 @@ await flow("a supervisor sends a suggested unit ahead of the planted stolen car 
   await shot(p, "hit-stage.png");
   // The board shows it assigned; the map follows the units.
   await p.getByRole("link", { name: "Dispatch" }).click();
-  await p.getByRole("heading", { name: "Dispatch" }).waitFor();
+  await p.getByRole("heading", { name: "Dispatch", exact: true }).waitFor();
   await p.locator(`tr[data-unit="${unit}"] [data-field="status"]`).filter({ hasText: "assigned" }).waitFor();
   await p.getByRole("region", { name: "Map of units" }).waitFor();
   await shot(p, "dispatch.png");
+  // The agency's rules: the aircraft for every stolen vehicle from now on.
+  await p.getByLabel("Entry kinds that call for the aircraft").fill("V");
+  await p.getByRole("button", { name: "Save rules" }).click();
+  await p.getByRole("status").filter({ hasText: "Saved." }).waitFor();
   await p.context().close();
 });
 

@@ -30,5 +30,6 @@ export type Unit = Schemas["Unit"];
 export type InterceptPlan = Schemas["InterceptPlan"];
 export type Suggestion = Schemas["Suggestion"];
 export type Assignment = Schemas["Assignment"];
+export type DispatchRules = Schemas["DispatchRules"];
 export type ConfirmationRequest = Schemas["ConfirmationRequest"];
 export type Me = Answer<"/api/v1/me", "get">;

@@ -3,8 +3,8 @@
 // them, and the requests of other agencies to confirm this agency's list
 // entries (the NCIC rule), answered here before their deadline.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get, post } from "../api/client";
-import type { ConfirmationRequest, Unit } from "../api/types";
+import { ApiError, get, post, put } from "../api/client";
+import type { ConfirmationRequest, DispatchRules, Unit } from "../api/types";
 import { ago, when } from "../format";
 import { MapView, type Marker } from "../ui/MapView";
 import { THead } from "../ui/THead";
@@ -91,6 +91,87 @@ export function DispatchScreen(props: { canManage: boolean; canConfirm: boolean 
         </table>
       )}
       <MapView markers={markers} label="Map of units" fitKey="units" />
+      <Rules canManage={props.canManage} />
+    </section>
+  );
+}
+
+// The agency's dispatch rules: the policy shown with every suggestion, and
+// which entry kinds call for the aircraft, a K-9 team or a tactical medic.
+function Rules(props: { canManage: boolean }) {
+  const [rules, setRules] = useState<DispatchRules | null>(null);
+  const [error, setError] = useState("");
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    get("/api/v1/dispatch-rules").then(setRules, (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."));
+  }, []);
+  const kinds = (v: FormDataEntryValue | null) =>
+    String(v ?? "")
+      .split(/[\s,]+/)
+      .map((k) => k.trim().toUpperCase())
+      .filter((k) => k);
+  async function save(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    setError("");
+    setSaved(false);
+    try {
+      setRules(
+        await put("/api/v1/dispatch-rules", {
+          body: {
+            policy: String(f.get("policy") ?? ""),
+            aircraft_kinds: kinds(f.get("aircraft")),
+            k9_kinds: kinds(f.get("k9")),
+            medic_kinds: kinds(f.get("medic")),
+          },
+        }),
+      );
+      setSaved(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : "The server did not answer.");
+    }
+  }
+  if (!rules) return error ? <p class="error" role="alert">{error}</p> : null;
+  const list = (k: string[]) => (k.length ? k.join(", ") : "none");
+  return (
+    <section aria-labelledby="rules-title">
+      <h3 id="rules-title">Dispatch rules</h3>
+      {!props.canManage ? (
+        <>
+          <p class="note">{rules.policy}</p>
+          <p>
+            Aircraft for: {list(rules.aircraft_kinds)} · K-9 for: {list(rules.k9_kinds)} · tactical medic for: {list(rules.medic_kinds)}
+            {rules.defaults ? " (the defaults)" : ""}
+          </p>
+        </>
+      ) : (
+        <form class="work" onSubmit={save}>
+          <label>
+            Policy shown with every suggestion
+            <textarea name="policy" rows={3} minLength={20} maxLength={2000} required>
+              {rules.policy}
+            </textarea>
+          </label>
+          <label>
+            Entry kinds that call for the aircraft <input name="aircraft" value={rules.aircraft_kinds.join(", ")} />
+          </label>
+          <label>
+            … for a K-9 team <input name="k9" value={rules.k9_kinds.join(", ")} />
+          </label>
+          <label>
+            … for a tactical medic <input name="medic" value={rules.medic_kinds.join(", ")} />
+          </label>
+          <p>
+            <button class="primary">Save rules</button> {saved && <span role="status">Saved.</span>}
+            {rules.defaults && !saved && <span class="muted"> The defaults apply until you save.</span>}
+          </p>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+        </form>
+      )}
     </section>
   );
 }
