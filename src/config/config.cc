@@ -194,6 +194,34 @@ const std::array kOptions = {
              c.encryption.keys_dir = std::get<std::string>(v);
              return Status::Ok();
            }},
+    Option{{"units.adsb_url", "string", "\"\"",
+            "A dump1090 receiver's aircraft.json to poll (http:// or https://; Debian's "
+            "dump1090-mutability serves it at /dump1090/data/aircraft.json), its aircraft matched "
+            "to registered units by ICAO address (docs/format/units.md, \"Aircraft\"). Empty: "
+            "not polled (a receiver may still post to /api/v1/units/adsb). Needs "
+            "units.adsb_agency."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& s = std::get<std::string>(v);
+             if (!s.empty() && !s.starts_with("http://") && !s.starts_with("https://"))
+               return Status::InvalidArgument("must be an http:// or https:// URL");
+             c.units.adsb_url = s;
+             return Status::Ok();
+           }},
+    Option{{"units.adsb_agency", "string", "\"\"",
+            "The agency whose aircraft the polled receiver tracks (its code): positions are "
+            "recorded as that agency's, as if its key had posted them."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             c.units.adsb_agency = std::get<std::string>(v);
+             return Status::Ok();
+           }},
+    Option{{"units.adsb_poll_ms", "integer", "5000",
+            "How often the receiver is polled, in milliseconds (1000-60000)."},
+           Type::kInteger,
+           [](Config& c, const Value& v) -> Status {
+             return SetInt(v, 1'000, 60'000, &c.units.adsb_poll_ms);
+           }},
     Option{{"sso.public_url", "string", "\"\"",
             "Where people's browsers reach this server (https://…; http only on loopback): "
             "single sign-on sends them back to its /api/v1/auth/sso/callback, which must be "
@@ -697,6 +725,9 @@ bool Inside(const std::string& path, const std::string& dir) {
 }  // namespace
 
 Status Config::Validate() const {
+  if (!units.adsb_url.empty() && units.adsb_agency.empty())
+    return Status::InvalidArgument(
+        "units.adsb_url is set but units.adsb_agency is not: whose aircraft does it track?");
   if (encryption.master_key_file.empty() != encryption.keys_dir.empty())
     return Status::InvalidArgument(
         "encryption.master_key_file and encryption.keys_dir must be given together (or neither)");

@@ -148,8 +148,17 @@ struct SsoConfig {
   std::string client_secrets_dir;  // a file per agency code holding its client secret
 };
 
+// Task-force units (docs/format/units.md): an ADS-B receiver the server
+// polls for the aircraft it hears.
+struct UnitsConfig {
+  std::string adsb_url;     // a dump1090 receiver's aircraft.json; empty: not polled
+  std::string adsb_agency;  // whose aircraft: positions are recorded as this agency's
+  int adsb_poll_ms = 5'000;
+};
+
 struct Config {
   ServerConfig server;
+  UnitsConfig units;
   SsoConfig sso;
   EncryptionConfig encryption;
   CatalogConfig catalog;

@@ -21,6 +21,7 @@
 #include "http/server.h"
 #include "identity/users.h"
 #include "metrics/registry.h"
+#include "server/adsb_poller.h"
 #include "server/alert_bus.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
@@ -75,6 +76,7 @@ struct Service::Impl {
   AlertHub hub;
   std::unique_ptr<media::ImageStore> images;
   std::unique_ptr<http::Server> http;
+  std::unique_ptr<AdsbPoller> adsb;        // units.adsb_url: polls a receiver
   std::unique_ptr<Background> background;  // uses the catalog: declared after it, stops first
   // Several servers on a PostgreSQL catalog: reloads what another server changed.
   std::unique_ptr<ChangeWatcher> watcher;
@@ -451,6 +453,10 @@ Status Service::Start() {
   // The clock at start (GOVERNANCE 33): a warning now, not a minute later.
   s.background->CheckClock();
   s.background->Start();
+  if (!s.config.units.adsb_url.empty()) {
+    s.adsb = std::make_unique<AdsbPoller>(s.api, s.config.units, s.metrics);
+    INTERDICT_RETURN_IF_ERROR(s.adsb->Start());
+  }
   if (catalog_at->engine == catalog::Engine::kPostgres) {
     Result<std::unique_ptr<catalog::Database>> watching =
         catalog::Database::OpenReadOnly(*catalog_at);
@@ -471,6 +477,7 @@ void Service::Run() {
   if (impl_->http) impl_->http->Run();
   impl_->hub.SetRelay({});  // no request raises a hit now; the bus may go
   if (impl_->watcher) impl_->watcher->Stop();
+  if (impl_->adsb) impl_->adsb->Stop();
   if (impl_->background) {
     impl_->background->Stop();
     impl_->background->SaveMovementModel();

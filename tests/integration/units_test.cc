@@ -2,10 +2,13 @@
 // positions from AVL and ADS-B, with bad input named by index and field.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include "http/server.h"
 #include "identity/accounts.h"
 #include "identity/keys.h"
 #include "support/accounts.h"
@@ -113,6 +116,87 @@ TEST_F(UnitsApiTest, ADispatcherRegistersUnitsAndTheirPositionsArriveByAvlAndAds
   auto audit = Call(SignIn("admin"), "GET", "/api/v1/audit");
   EXPECT_NE(audit.body.find("unit.status"), std::string::npos);
   EXPECT_NE(audit.body.find("unit.create"), std::string::npos);
+}
+
+// A dump1090 receiver on loopback: GET /dump1090/data/aircraft.json.
+class Receiver {
+ public:
+  explicit Receiver(std::string body) : body_(std::move(body)) {
+    router_.Add({"GET", "/dump1090/data/aircraft.json",
+                 http::AccessRule::Public("a test's ADS-B receiver"),
+                 [this](const http::Request&, const http::PathParams&) {
+                   ++gets_;
+                   return http::Response::Json(200, body_);
+                 }});
+    server_ =
+        std::make_unique<http::Server>(http::ServerOptions{}, router_, nullptr, log_, metrics_);
+    EXPECT_TRUE(server_->Start().ok());
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  ~Receiver() {
+    server_->Shutdown();
+    thread_.join();
+  }
+  std::string url() const { return server_->url() + "/dump1090/data/aircraft.json"; }
+  int gets() const { return gets_; }
+
+ private:
+  std::string body_;
+  std::atomic<int> gets_{0};
+  Logger log_{[](std::string_view) {}, Clock::System()};
+  metrics::Registry metrics_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(UnitsApiTest, TheServerPollsTheConfiguredReceiverAndPlacesTheAgencysAircraft) {
+  const std::string sup = SignIn("sup");
+  ASSERT_EQ(Call(sup, "POST", "/api/v1/units",
+                 R"({"call_sign":"AIR 1","kind":"aircraft","icao":"a1b2c3"})")
+                .status,
+            201);
+  // The receiver hears our aircraft and an airliner; the file's time is the
+  // service's clock.
+  Receiver receiver(
+      R"({"now":1800000030.0,"messages":5,"aircraft":[)"
+      R"({"hex":"a1b2c3","lat":38.70,"lon":-90.40,"track":90,"speed":110,"seen_pos":1.0},)"
+      R"({"hex":"abcdef","lat":38.75,"lon":-90.37,"speed":250,"seen_pos":0.5}]})");
+  running_.reset();
+  running_ =
+      std::make_unique<test::RunningService>(dir_.path(), log_, clock_, [&](config::Config& c) {
+        c.units.adsb_url = receiver.url();
+        c.units.adsb_agency = "GCPD";
+        c.units.adsb_poll_ms = 1'000;
+      });
+  // The poller runs on its own thread: wait (bounded) for its first poll.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  std::string units;
+  while (std::chrono::steady_clock::now() < deadline) {
+    units = Call(SignIn("officer"), "GET", "/api/v1/units").body;
+    if (units.find(R"("source":"adsb")") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(units.find(R"("lat":38.7,"lon":-90.4)"), std::string::npos) << units;
+  EXPECT_NE(units.find(R"("source":"adsb")"), std::string::npos) << units;
+  EXPECT_GE(receiver.gets(), 1);
+}
+
+TEST(UnitsConfigTest, AReceiverWithoutAnAgencyOrWithAnUnknownOneIsAStartError) {
+  config::Config c;
+  c.units.adsb_url = "http://127.0.0.1:8080/dump1090/data/aircraft.json";
+  EXPECT_NE(c.Validate().message().find("units.adsb_agency"), std::string::npos);
+  test::TempDir dir;
+  ASSERT_TRUE(test::MigratedCatalog(dir.File("catalog.db")));
+  FakeClock clock{1'800'000'000'000};
+  Logger log{[](std::string_view) {}, clock};
+  c.units.adsb_agency = "NOPE";
+  c.data_dir = dir.path();
+  c.server.listen.port = 0;
+  server::Service service(c, log, clock);
+  Status st = service.Start();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("no agency 'NOPE'"), std::string::npos) << st.message();
 }
 
 }  // namespace
