@@ -926,6 +926,9 @@ CREATE TABLE dispatch_rules (
   changed_at INTEGER NOT NULL,
   changed_by TEXT NOT NULL
 );
+-- An in-car terminal or AVL gateway may read its units' board: where each is
+-- sent (docs/format/units.md, "A hit's operations").
+INSERT INTO role_permissions VALUES ('integration', 'units.read');
 )sql";
 
 const std::vector<Migration> kMigrations = {

@@ -6,9 +6,11 @@
 #include <cmath>
 
 #include <fmt/core.h>
+#include <rapidjson/document.h>
 
 #include "base/base64.h"
 #include "base/delimited.h"
+#include "base/json.h"
 #include "base/json_writer.h"
 #include "http/client.h"
 #include "read/delimited_format.h"
@@ -264,10 +266,62 @@ void Feeder::Run() {
   const sim::UnitMotion motion(region, {});
   // Where the units are: a JSON array of positions per agency (its AVL
   // gateway), the aircraft as a dump1090 receiver's aircraft.json.
+  // A unit a dispatcher sent drives there (straight, at 60 km/h of simulated
+  // time) and waits; released, it goes back to its round.
+  struct Sent {
+    double lat = 0, lon = 0;
+    geo::Point from;
+    std::int64_t since = 0;  // simulated ms
+  };
+  std::map<std::string, Sent> sent;  // by call sign
+  auto read_assignments = [&](const std::string& agency, std::int64_t sim_now,
+                              const std::map<std::string, geo::Point>& now_at) {
+    auto key = secrets_.keys.find(agency);
+    if (key == secrets_.keys.end()) return;
+    Result<http::ClientResponse> r = client(agency).Send(
+        "GET", "/api/v1/units", "", {{"Authorization", "Bearer " + key->second}});
+    rapidjson::Document d;
+    if (!r.ok() || r->status != 200 || !json::Parse(r->body, &d).ok() || !d.IsObject() ||
+        !d.HasMember("units") || !d["units"].IsArray())
+      return;
+    for (const auto& u : d["units"].GetArray()) {
+      if (!u.IsObject() || !u.HasMember("call_sign") || !u["call_sign"].IsString()) continue;
+      const std::string call_sign = u["call_sign"].GetString();
+      const bool out = u.HasMember("assignment") && u["assignment"].IsObject() &&
+                       u["assignment"]["lat"].IsNumber() && u["assignment"]["lon"].IsNumber();
+      if (!out) {
+        sent.erase(call_sign);
+        continue;
+      }
+      const double lat = u["assignment"]["lat"].GetDouble(),
+                   lon = u["assignment"]["lon"].GetDouble();
+      auto it = sent.find(call_sign);
+      if (it != sent.end() && it->second.lat == lat && it->second.lon == lon) continue;
+      const auto at = now_at.find(call_sign);
+      if (at != now_at.end()) sent[call_sign] = {lat, lon, at->second, sim_now};
+    }
+  };
   auto report_positions = [&](std::int64_t now, std::int64_t sim_now) {
     std::map<std::string, std::vector<std::pair<const sim::Unit*, sim::UnitFix>>> by_agency;
-    for (std::size_t u = 0; u < region.units.size(); ++u)
-      by_agency[region.units[u].agency].emplace_back(&region.units[u], motion.At(u, sim_now));
+    std::map<std::string, geo::Point> now_at;
+    for (std::size_t u = 0; u < region.units.size(); ++u) {
+      sim::UnitFix fix = motion.At(u, sim_now);
+      const std::string call_sign = UnitCallSign(region.units[u]);
+      if (auto it = sent.find(call_sign); it != sent.end()) {
+        const geo::Point to = geo::Point::FromDegrees(it->second.lat, it->second.lon);
+        const double total = geo::DistanceMeters(it->second.from, to);
+        const double gone = 60 / 3.6 * static_cast<double>(sim_now - it->second.since) / 1000;
+        const double f = total > 0 ? std::min(1.0, gone / total) : 1.0;
+        fix.at =
+            geo::Point::FromDegrees(it->second.from.lat() + f * (to.lat() - it->second.from.lat()),
+                                    it->second.from.lon() + f * (to.lon() - it->second.from.lon()));
+        fix.speed_mps = f < 1 ? 60 / 3.6 : 0;
+      }
+      now_at[call_sign] = fix.at;
+      by_agency[region.units[u].agency].emplace_back(&region.units[u], fix);
+    }
+    for (const auto& agency_units : by_agency)
+      read_assignments(agency_units.first, sim_now, now_at);
     for (const auto& [agency, fixes] : by_agency) {
       auto key = secrets_.keys.find(agency);
       if (key == secrets_.keys.end()) continue;

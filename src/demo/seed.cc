@@ -295,7 +295,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     Result<identity::NewKey> key =
         identity::CreateKey(db, person(a.code, "administrator"),
                             {fmt::format("{} camera feed ({})", a.code, sim::VendorName(a.vendor)),
-                             {"reads.ingest", "cameras.heartbeat", "units.report"},
+                             {"reads.ingest", "cameras.heartbeat", "units.report", "units.read"},
                              std::nullopt},
                             now);
     if (!key.ok()) return key.status().WithContext(a.code + " feed key: ");

@@ -142,10 +142,12 @@ Result<std::vector<UnitInfo>> ListUnits(catalog::Database& db, const identity::P
   return db.List<UnitInfo>(
       "SELECT u.id, a.code, u.call_sign, u.kind, u.capabilities, u.shift, u.icao, u.home_lat, "
       "u.home_lon, u.status, u.status_by, u.status_at, q.time, q.lat, q.lon, q.speed_mps, "
-      "q.heading, q.source FROM units u JOIN agencies a ON a.id = u.agency_id LEFT JOIN "
+      "q.heading, q.source, h.hit_id, h.point_lat, h.point_lon, h.camera, h.eta_at, "
+      "h.assigned_at FROM units u JOIN agencies a ON a.id = u.agency_id LEFT JOIN "
       "unit_positions q ON q.unit_id = u.id AND q.time = (SELECT max(time) FROM unit_positions "
-      "WHERE unit_id = u.id) WHERE u.agency_id = ?1 AND u.retired_at IS NULL ORDER BY "
-      "u.call_sign",
+      "WHERE unit_id = u.id) LEFT JOIN hit_assignments h ON h.id = (SELECT max(id) FROM "
+      "hit_assignments WHERE unit_id = u.id AND released_at IS NULL) WHERE u.agency_id = ?1 AND "
+      "u.retired_at IS NULL ORDER BY u.call_sign",
       [](const catalog::Statement& r) {
         UnitInfo u;
         u.id = r.Int(0);
@@ -169,6 +171,10 @@ Result<std::vector<UnitInfo>> ListUnits(catalog::Database& db, const identity::P
           if (!r.IsNull(16)) pos.heading = static_cast<int>(r.Int(16));
           pos.source = r.Text(17);
           u.last = pos;
+        }
+        if (!r.IsNull(18)) {
+          u.assignment = UnitAssignment{r.Int(18),  r.Real(19),        r.Real(20),
+                                        r.Text(21), r.OptionalInt(22), r.Int(23)};
         }
         return u;
       },

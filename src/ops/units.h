@@ -40,13 +40,23 @@ struct Position {
   std::string source;          // "avl", "adsb" or "sim"
 };
 
+// Where a unit was sent (its newest assignment still out).
+struct UnitAssignment {
+  std::int64_t hit = 0;
+  double lat = 0, lon = 0;
+  std::string camera;
+  std::optional<std::int64_t> eta_at;
+  std::int64_t assigned_at = 0;
+};
+
 struct UnitInfo {
   std::int64_t id = 0;
   std::string agency;  // its code
   UnitSpec spec;
   std::string status, status_by;
   std::int64_t status_at = 0;
-  std::optional<Position> last;  // the newest position kept
+  std::optional<Position> last;              // the newest position kept
+  std::optional<UnitAssignment> assignment;  // where a dispatcher sent it, if anywhere
 };
 
 // units.manage, the caller's agency; audited ("unit.create"). InvalidArgument
@@ -61,7 +71,7 @@ Status SetUnitStatus(catalog::Database& db, const identity::Principal& p, std::i
 Status RetireUnit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                   std::int64_t now);
 // units.read: the caller's agency's units in service, by call sign, with their
-// newest position.
+// newest position and where they were sent.
 Result<std::vector<UnitInfo>> ListUnits(catalog::Database& db, const identity::Principal& p);
 
 }  // namespace interdict::ops

@@ -43,6 +43,16 @@ void WriteUnit(Writer& w, const ops::UnitInfo& u) {
                   u.last->source);
     w.EndObject();
   }
+  json::Key(w, "assignment");
+  if (!u.assignment) {
+    w.Null();
+  } else {
+    const ops::UnitAssignment& a = *u.assignment;
+    w.StartObject();
+    json::Members(w, "hit", a.hit, "lat", a.lat, "lon", a.lon, "camera", a.camera, "eta",
+                  FormatRfc3339(a.eta_at), "assigned_at", FormatRfc3339(a.assigned_at));
+    w.EndObject();
+  }
   w.EndObject();
 }
 
