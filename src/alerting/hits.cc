@@ -831,12 +831,35 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
               "recovery or no_action");
         }
         if (kActionable.count(step.outcome) != 0 && *from != HitState::kConfirmedWithSource) {
-          return Status::FailedPrecondition(
-                     fmt::format(
-                         "a {} needs the hit visually checked and confirmed with the source "
-                         "first (it is {})",
-                         step.outcome, HitStateName(*from)))
-              .WithReason(codes::kConfirmationRequired);
+          // Exigent circumstances: after the visual check, with a reason on record.
+          std::size_t chars = 0;
+          for (const char c : step.proceed_reason)
+            chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+          if (*from != HitState::kVisuallyChecked || step.proceed_reason.empty()) {
+            return Status::FailedPrecondition(
+                       fmt::format(
+                           "a {} needs the hit visually checked and confirmed with the source "
+                           "first, or after the visual check a recorded proceed_reason (it is "
+                           "{})",
+                           step.outcome, HitStateName(*from)))
+                .WithReason(codes::kConfirmationRequired);
+          }
+          if (chars < 20 || chars > 1000)
+            return Status::InvalidArgument(
+                "proceed_reason: why the officer proceeded without the source's confirmation, "
+                "20 to 1,000 characters");
+          Result<std::optional<ConfirmationRequest>> asked = LatestConfirmation(db, id);
+          if (!asked.ok()) return asked.status();
+          if (*asked && ((*asked)->answer == "denied" || (*asked)->answer == "no_record")) {
+            return Status::FailedPrecondition(
+                       fmt::format("{} answered confirmation request {}: {}; the entry is not "
+                                   "valid, whatever the reason",
+                                   (*asked)->owner, (*asked)->id, (*asked)->answer))
+                .WithReason(codes::kConfirmationRequired);
+          }
+          detail.Key("proceeded_without_confirmation");
+          detail.String(step.proceed_reason.data(),
+                        static_cast<rapidjson::SizeType>(step.proceed_reason.size()));
         }
         detail.Key("outcome");
         detail.String(step.outcome.data(), static_cast<rapidjson::SizeType>(step.outcome.size()));

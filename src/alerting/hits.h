@@ -200,10 +200,15 @@ struct HitStep {
   std::optional<bool> plate_matches, state_matches, vehicle_matches;
   // kConfirm: the source (NCIC, the owning agency) confirmed the entry is current.
   std::optional<bool> source_confirmed;
+  // kClose with a stop, arrest or recovery before the source confirmed: why
+  // the officer proceeded (exigent circumstances), 20-1,000 characters.
+  std::string proceed_reason;
 };
 
 // hits.work, a recipient: moves the hit one step. A stop, arrest or recovery
-// needs a visual check and a confirmation with the source first (D.21).
+// needs a visual check and a confirmation with the source first (D.21), or,
+// after the visual check, the officer's recorded reason for proceeding
+// without it (never once the owner answered the entry is not valid).
 // Returns the hit's JSON after the step. Audited.
 Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                                const HitStep& step, std::int64_t now);

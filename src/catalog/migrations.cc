@@ -929,6 +929,8 @@ CREATE TABLE dispatch_rules (
 -- An in-car terminal or AVL gateway may read its units' board: where each is
 -- sent (docs/format/units.md, "A hit's operations").
 INSERT INTO role_permissions VALUES ('integration', 'units.read');
+-- A unit's own key (its in-car AVL): it reports those call signs only.
+ALTER TABLE integrations ADD COLUMN units TEXT;
 )sql";
 
 const std::vector<Migration> kMigrations = {

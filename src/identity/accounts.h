@@ -41,6 +41,8 @@ struct Principal {
   std::vector<std::string> permissions;  // sorted
   // An integration's camera scope (camera codes); empty: all the agency's.
   std::optional<std::vector<std::string>> cameras;
+  // An integration's unit scope (call signs it may report); empty: all.
+  std::optional<std::vector<std::string>> units;
   bool Can(std::string_view permission) const;
   std::string Actor() const;  // "user:17", "integration:4"
 };

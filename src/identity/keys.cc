@@ -60,6 +60,17 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
     return Status::InvalidArgument("name: what the integration is, 1 to 200 bytes");
   if (req.permissions.empty())
     return Status::InvalidArgument("permissions: at least one, e.g. [\"reads.ingest\"]");
+  if (req.units) {
+    // A unit's own key: it reports its call signs and does nothing else.
+    if (req.units->empty() || req.units->size() > 100)
+      return Status::InvalidArgument("units: 1 to 100 call signs (or leave it out: all)");
+    for (const std::string& u : *req.units)
+      if (u.empty() || u.size() > 32)
+        return Status::InvalidArgument(fmt::format("units: '{}' is not a call sign", u));
+    if (req.permissions != std::vector<std::string>{"units.report"})
+      return Status::InvalidArgument(
+          "units: a key scoped to units holds units.report alone (a unit reports itself)");
+  }
   NewKey out;
   Status st = db.Transaction([&]() -> Status {
     // Only what the integration role may hold.
@@ -79,7 +90,8 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
     perms.erase(std::unique(perms.begin(), perms.end()), perms.end());
     Result<catalog::Statement> ins = db.Prepare(
         "INSERT INTO integrations (agency_id, name, key_id, secret_hash, permissions, cameras, "
-        "created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+        "created_at, created_by, units) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING "
+        "id");
     if (!ins.ok()) return ins.status();
     ins->Bind(1, p.agency_id).Bind(2, req.name).Bind(3, key_id).BindBlob(4, secret_hash);
     ins->Bind(5, json::Array(perms));
@@ -89,6 +101,11 @@ Result<NewKey> CreateKey(catalog::Database& db, const Principal& p, const KeyReq
       ins->BindNull(6);
     }
     ins->Bind(7, now).Bind(8, p.Actor());
+    if (req.units) {
+      ins->Bind(9, json::Array(*req.units));
+    } else {
+      ins->BindNull(9);
+    }
     Result<std::int64_t> inserted = ins->RunReturningId();
     if (!inserted.ok()) return inserted.status();
     out.id = *inserted;
@@ -137,8 +154,8 @@ Status RevokeKey(catalog::Database& db, const Principal& p, std::int64_t id, std
 Result<std::vector<KeyInfo>> ListKeys(catalog::Database& db, const Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "integrations.manage"));
   return db.List<KeyInfo>(
-      "SELECT id, name, key_id, permissions, cameras, created_at, revoked_at FROM integrations "
-      "WHERE agency_id = ?1 ORDER BY id",
+      "SELECT id, name, key_id, permissions, cameras, created_at, revoked_at, units FROM "
+      "integrations WHERE agency_id = ?1 ORDER BY id",
       [&](const catalog::Statement& r) {
         KeyInfo k;
         k.id = r.Int(0);
@@ -148,6 +165,7 @@ Result<std::vector<KeyInfo>> ListKeys(catalog::Database& db, const Principal& p)
         if (!r.IsNull(4)) k.cameras = ParseArray(r.Text(4));
         k.created_at = r.Int(5);
         k.revoked_at = r.OptionalInt(6);
+        if (!r.IsNull(7)) k.units = ParseArray(r.Text(7));
         return k;
       },
       p.agency_id);
@@ -163,7 +181,7 @@ Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {
   const std::string_view secret = key.substr(kPrefix.size() + kKeyIdHex + 1);
   Result<catalog::Statement> q = db.Query(
       "SELECT i.id, i.name, i.secret_hash, i.permissions, i.cameras, a.id, a.code, a.state, "
-      "a.kind FROM integrations i JOIN agencies a ON a.id = i.agency_id "
+      "a.kind, i.units FROM integrations i JOIN agencies a ON a.id = i.agency_id "
       "WHERE i.key_id = ?1 AND i.revoked_at IS NULL",
       key_id);
   if (!q.ok()) return q.status();
@@ -182,6 +200,7 @@ Result<Principal> AuthenticateKey(catalog::Database& db, std::string_view key) {
   p.agency_code = q->Text(6);
   p.agency_state = q->Text(7);
   p.agency_kind = q->Text(8);
+  if (!q->IsNull(9)) p.units = ParseArray(q->Text(9));
   p.role = RoleName(Role::kIntegration);
   return p;
 }

@@ -19,6 +19,9 @@ struct KeyRequest {
   std::string name;                                 // what it is: "Flock back-end", "CAD"
   std::vector<std::string> permissions;             // e.g. {"reads.ingest"}
   std::optional<std::vector<std::string>> cameras;  // camera codes; empty: all the agency's
+  // A unit's own key: the call signs it reports (units.report); empty: all.
+  // (Initialised here: the many requests that name no units need not.)
+  std::optional<std::vector<std::string>> units = std::nullopt;
 };
 
 struct NewKey {
@@ -31,6 +34,7 @@ struct KeyInfo {
   std::string name, key_id;
   std::vector<std::string> permissions;
   std::optional<std::vector<std::string>> cameras;
+  std::optional<std::vector<std::string>> units;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> revoked_at;
 };

@@ -1,9 +1,11 @@
 #include "ops/positions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 
 #include "base/json.h"
@@ -93,6 +95,7 @@ Result<RecordedPositions> RecordPositions(catalog::Database& db, const identity:
     struct Known {
       std::int64_t id = 0;
       bool aircraft = false;
+      std::string call_sign;
     };
     std::map<std::string, Known, std::less<>> by_call_sign, by_icao;
     Result<catalog::Statement> q = db.Prepare(
@@ -100,7 +103,7 @@ Result<RecordedPositions> RecordPositions(catalog::Database& db, const identity:
     if (!q.ok()) return q.status();
     q->Bind(1, p.agency_id);
     INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
-      const Known k{r.Int(0), r.Text(2) == "aircraft"};
+      const Known k{r.Int(0), r.Text(2) == "aircraft", r.Text(1)};
       by_call_sign[r.Text(1)] = k;
       if (!r.IsNull(3)) by_icao[r.Text(3)] = k;
     }));
@@ -122,6 +125,14 @@ Result<RecordedPositions> RecordPositions(catalog::Database& db, const identity:
         out.rejected.push_back({indices[i], by_icao_address ? "icao" : "unit",
                                 fmt::format("no unit {} of {} in service",
                                             by_icao_address ? in.icao : in.unit, p.agency_code)});
+        continue;
+      }
+      // A unit's own key reports that unit only.
+      if (p.units &&
+          std::find(p.units->begin(), p.units->end(), unit->second.call_sign) == p.units->end()) {
+        out.rejected.push_back(
+            {indices[i], by_icao_address ? "icao" : "unit",
+             fmt::format("this key reports {} only", fmt::join(*p.units, ", "))});
         continue;
       }
       if (in.pos.time < now - keep_ms) {

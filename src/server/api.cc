@@ -581,6 +581,14 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                   } else {
                     w.Null();
                   }
+                  w.Key("units");
+                  if (k.units) {
+                    w.StartArray();
+                    for (const std::string& u : *k.units) w.String(u.c_str());
+                    w.EndArray();
+                  } else {
+                    w.Null();
+                  }
                   json::Members(w, "state", k.revoked_at ? "revoked" : "active");
                   w.EndObject();
                 });
@@ -600,6 +608,10 @@ void AddIntegrationRoutes(http::Router& router, ApiContext& ctx) {
                     b->OptionalStringArray("cameras");
                 if (!cams.ok()) return ErrorResponse(cams.status());
                 kr.cameras = *cams;
+                Result<std::optional<std::vector<std::string>>> units =
+                    b->OptionalStringArray("units");
+                if (!units.ok()) return ErrorResponse(units.status());
+                kr.units = *units;
                 Result<identity::NewKey> k = AsCaller(ctx, req, identity::CreateKey, kr);
                 if (!k.ok()) return Failed(ctx, k.status(), "creating an integration failed");
                 return JsonResponse(201, [&](Writer& w) { WriteKey(w, *k); });

@@ -798,8 +798,9 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
                     Result<std::optional<bool>> sm = b->OptionalBool("state_matches");
                     Result<std::optional<bool>> vm = b->OptionalBool("vehicle_matches");
                     Result<std::optional<bool>> sc = b->OptionalBool("source_confirmed");
+                    Result<std::optional<std::string>> why = b->OptionalString("proceed_reason");
                     for (const Status& s : {outcome.status(), note.status(), pm.status(),
-                                            sm.status(), vm.status(), sc.status()}) {
+                                            sm.status(), vm.status(), sc.status(), why.status()}) {
                       if (!s.ok()) return ErrorResponse(s);
                     }
                     step.outcome = outcome->value_or("");
@@ -808,6 +809,7 @@ void AddHitRoutes(http::Router& router, ApiContext& ctx) {
                     step.state_matches = *sm;
                     step.vehicle_matches = *vm;
                     step.source_confirmed = *sc;
+                    step.proceed_reason = why->value_or("");
                   }
                   Result<std::string> hit = ctx.catalog->With([&](catalog::Database& db,
                                                                   identity::Accounts&) {

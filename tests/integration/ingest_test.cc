@@ -281,6 +281,61 @@ TEST_F(IngestTest, AHitIsWorkedToAnOutcomeAndAStopNeedsConfirmationFirst) {
   }
 }
 
+TEST_F(IngestTest, AnOfficerMayProceedWithoutConfirmationOnlyWithAReasonAndNeverAfterADenial) {
+  SetUpStlpd();
+  for (const char* id : {"r1", "r2"}) {
+    ASSERT_EQ(Call(key_, "POST", "/api/v1/reads",
+                   "[" + Read(id, "KZ9Q81", "MO", clock_.NowMillis()) + "]")
+                  .status,
+              200);
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  const std::string officer = SignIn("officer");
+  for (const char* hit : {"1", "2"}) {
+    const std::string at = std::string("/api/v1/hits/") + hit;
+    ASSERT_EQ(Call(officer, "POST", at + "/acknowledge").status, 200);
+    // Before the visual check, no reason is enough.
+    EXPECT_EQ(
+        Call(officer, "POST", at + "/close",
+             R"({"outcome":"stop","proceed_reason":"the driver is ramming cars at a school"})")
+            .status,
+        409);
+    ASSERT_EQ(Call(officer, "POST", at + "/visual-check",
+                   R"({"plate_matches":true,"state_matches":true,"vehicle_matches":true})")
+                  .status,
+              200);
+  }
+  EXPECT_EQ(Call(officer, "POST", "/api/v1/hits/1/close", R"({"outcome":"stop"})").status, 409);
+  EXPECT_EQ(
+      Call(officer, "POST", "/api/v1/hits/1/close", R"({"outcome":"stop","proceed_reason":"x"})")
+          .status,
+      400)
+      << "a reason is sentences, not a letter";
+  auto r = Call(
+      officer, "POST", "/api/v1/hits/1/close",
+      R"({"outcome":"arrest","proceed_reason":"driver fled a crash with injuries; NCIC down"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("outcome":"arrest")"), std::string::npos) << r.body;
+  {
+    auto db = catalog::Database::OpenReadOnly(test::CatalogAt(dir_.File("catalog.db")));
+    ASSERT_TRUE(db.ok());
+    auto q = (*db)->Query("SELECT detail FROM hit_events WHERE hit_id = 1 ORDER BY id DESC");
+    EXPECT_NE(q->Text(0).find(R"("proceeded_without_confirmation":"driver fled a crash)"),
+              std::string::npos)
+        << q->Text(0);
+  }
+  // The list's owner says the entry is not valid: no reason makes a stop right.
+  ASSERT_EQ(Call(officer, "POST", "/api/v1/hits/2/confirmation").status, 201);
+  ASSERT_EQ(Call(SignIn("sup"), "POST", "/api/v1/confirmations/1/answer",
+                 R"({"answer":"denied","note":"recovered yesterday"})")
+                .status,
+            200);
+  r = Call(officer, "POST", "/api/v1/hits/2/close",
+           R"({"outcome":"stop","proceed_reason":"driver fled a crash with injuries; NCIC down"})");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("denied"), std::string::npos) << r.body;
+}
+
 TEST_F(IngestTest, AFullReloadRemovesEntriesAbsentFromTheNewExtractAtOnce) {
   SetUpStlpd();
   // The new extract no longer lists KZ9Q81.

@@ -118,6 +118,39 @@ TEST_F(UnitsApiTest, ADispatcherRegistersUnitsAndTheirPositionsArriveByAvlAndAds
   EXPECT_NE(audit.body.find("unit.create"), std::string::npos);
 }
 
+TEST_F(UnitsApiTest, AUnitsOwnKeyReportsThatUnitAndNothingElse) {
+  const std::string sup = SignIn("sup");
+  for (const char* body :
+       {R"({"call_sign":"GC-12","kind":"patrol"})", R"({"call_sign":"GC-14","kind":"patrol"})"}) {
+    ASSERT_EQ(Call(sup, "POST", "/api/v1/units", body).status, 201);
+  }
+  const std::string admin = SignIn("admin");
+  // Scoped to units, a key holds units.report alone.
+  EXPECT_EQ(
+      Call(
+          admin, "POST", "/api/v1/integrations",
+          R"({"name":"GC-12 MDT","permissions":["units.report","reads.ingest"],"units":["GC-12"]})")
+          .status,
+      400);
+  auto made = Call(admin, "POST", "/api/v1/integrations",
+                   R"({"name":"GC-12 MDT","permissions":["units.report"],"units":["GC-12"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::size_t at = made.body.find(R"("key":")") + 7;
+  const std::string key = made.body.substr(at, made.body.find('"', at) - at);
+  const std::string now = std::to_string(clock_.NowMillis());
+  auto r = Call(key, "POST", "/api/v1/units/positions",
+                R"([{"unit":"GC-12","time":)" + now + R"(,"lat":38.62,"lon":-90.19},)" +
+                    R"({"unit":"GC-14","time":)" + now + R"(,"lat":38.63,"lon":-90.20}])");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find(R"("accepted":1)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"({"index":1,"field":"unit","message":"this key reports GC-12 only"})"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(Call(admin, "GET", "/api/v1/integrations").body.find(R"("units":["GC-12"])"),
+            std::string::npos);
+  EXPECT_EQ(Call(key, "GET", "/api/v1/units").status, 403) << "it reports; it does not read";
+}
+
 // A dump1090 receiver on loopback: GET /dump1090/data/aircraft.json.
 class Receiver {
  public:

@@ -209,6 +209,10 @@ await flow("a supervisor sends a suggested unit ahead of the planted stolen car 
   await p.getByLabel("Entry kinds that call for the aircraft").fill("V");
   await p.getByRole("button", { name: "Save rules" }).click();
   await p.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  // A new car joins the board.
+  await p.getByLabel("Call sign").fill("GC-99");
+  await p.getByRole("button", { name: "Register unit" }).click();
+  await p.locator('tr[data-unit="GC-99"] [data-field="status"]').filter({ hasText: "available" }).waitFor();
   await p.context().close();
 });
 

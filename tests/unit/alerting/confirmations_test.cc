@@ -119,11 +119,17 @@ TEST_F(ConfirmationTest, OnlyTheOwnerAnswersOnceAndADenialStopsTheConfirmStep) {
 }
 
 TEST_F(ConfirmationTest, TheRequestAlsoGoesToTheOwnersWebhooksAndNoOtherAgencys) {
-  ASSERT_TRUE(db_->Exec("INSERT INTO webhooks (agency_id, url, secret, created_at, created_by) "
-                        "VALUES (2, 'https://cad.mshp.example/hook', x'00', 0, 't'), "
-                        "(1, 'https://cad.gcpd.example/hook', x'00', 0, 't'), "
-                        "(2, 'https://old.mshp.example/hook', x'00', 0, 't')")
-                  .ok());
+  for (const auto& [agency, url] :
+       {std::pair<std::int64_t, const char*>{2, "https://cad.mshp.example/hook"},
+        {1, "https://cad.gcpd.example/hook"},
+        {2, "https://old.mshp.example/hook"}}) {
+    auto ins = db_->Prepare(
+        "INSERT INTO webhooks (agency_id, url, secret, created_at, created_by) VALUES (?1, ?2, "
+        "?3, 0, 't')");
+    ASSERT_TRUE(ins.ok());
+    ins->Bind(1, agency).Bind(2, url).BindBlob(3, std::string(1, '\0'));
+    ASSERT_TRUE(ins->Run().ok());
+  }
   ASSERT_TRUE(db_->Exec("UPDATE webhooks SET disabled_at = 1 WHERE id = 3").ok());
   ASSERT_TRUE(RequestConfirmation(*db_, officer_, 1, "", kNow).ok());
   EXPECT_EQ(Count("SELECT count(*) FROM webhook_deliveries"), 1) << "MSHP's active webhook only";

@@ -255,12 +255,27 @@ function SingleSignOn(props: { say: Say }) {
   );
 }
 
+// What a new key may do, by what it is for: a camera feed ingests reads; an
+// AVL gateway reports every unit and reads their board; a unit's own key
+// reports that unit alone.
+function keyRequest(f: FormData) {
+  const name = String(f.get("name") ?? "");
+  switch (f.get("for")) {
+    case "avl":
+      return { name, permissions: ["units.report", "units.read"] };
+    case "unit":
+      return { name, permissions: ["units.report"], units: [String(f.get("unit") ?? "").trim().toUpperCase()] };
+    default:
+      return { name, permissions: ["reads.ingest", "cameras.heartbeat"] };
+  }
+}
+
 function Keys(props: { say: Say }) {
   const [keys, reload] = useList("/api/v1/integrations", "integrations");
   const [shown, setShown] = useState("");
   const keep = (r: unknown) => setShown(JSON.stringify(r));
   return (
-    <Section title="API keys (camera feeds, vendor back-ends)">
+    <Section title="API keys (camera feeds, vendor back-ends, units' terminals)">
       <table class="data">
         <THead cols={["Name", "Key id", "Permissions", "State", ""]} />
         <tbody>
@@ -270,7 +285,10 @@ function Keys(props: { say: Say }) {
               <td>
                 <code>{k.key_id}</code>
               </td>
-              <td>{k.permissions.join(", ")}</td>
+              <td>
+                {k.permissions.join(", ")}
+                {k.units ? ` (${k.units.join(", ")} only)` : ""}
+              </td>
               <td>{k.state}</td>
               <td>
                 {k.state === "active" && (
@@ -293,7 +311,7 @@ function Keys(props: { say: Say }) {
           const f = form(e);
           void act(
             props.say,
-            async () => keep(await post("/api/v1/integrations", { body: { name: f.get("name"), permissions: ["reads.ingest", "cameras.heartbeat"] } })),
+            async () => keep(await post("/api/v1/integrations", { body: keyRequest(f) })),
             "Created; the key below is shown once.",
             reload,
           );
@@ -301,6 +319,17 @@ function Keys(props: { say: Say }) {
       >
         <label>
           Name <input name="name" required />
+        </label>
+        <label>
+          For
+          <select name="for">
+            <option value="feed">camera feed</option>
+            <option value="avl">AVL gateway (all units' positions, their board)</option>
+            <option value="unit">one unit's own terminal</option>
+          </select>
+        </label>
+        <label>
+          Call sign (one unit's key) <input name="unit" maxLength={32} />
         </label>
         <button>Create key</button>
       </form>

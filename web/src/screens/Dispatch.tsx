@@ -40,6 +40,16 @@ export function DispatchScreen(props: { canManage: boolean; canConfirm: boolean 
     }
   }
 
+  async function retire(u: Unit) {
+    setError("");
+    try {
+      await post("/api/v1/units/{id}/retire", { path: { id: u.id } });
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The server did not answer.");
+    }
+  }
+
   const markers: Marker[] = (units ?? [])
     .filter((u) => u.position)
     .map((u) => ({
@@ -84,6 +94,11 @@ export function DispatchScreen(props: { canManage: boolean; canConfirm: boolean 
                         {s.replace(/_/g, " ")}
                       </button>
                     ))}
+                  {props.canManage && (
+                    <button onClick={() => retire(u)} aria-label={`Retire ${u.call_sign}`}>
+                      retire
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -91,6 +106,7 @@ export function DispatchScreen(props: { canManage: boolean; canConfirm: boolean 
         </table>
       )}
       <MapView markers={markers} label="Map of units" fitKey="units" />
+      {props.canManage && <Register onDone={load} say={setError} />}
       <Rules canManage={props.canManage} />
     </section>
   );
@@ -237,5 +253,50 @@ function Confirmations() {
         </ul>
       )}
     </section>
+  );
+}
+
+// Registering a unit: call sign, kind, and for an aircraft its ADS-B address.
+function Register(props: { onDone: () => void; say: (m: string) => void }) {
+  const [done, setDone] = useState("");
+  async function register(e: Event) {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    const icao = String(f.get("icao") ?? "").trim();
+    setDone("");
+    props.say("");
+    try {
+      await post("/api/v1/units", {
+        body: { call_sign: String(f.get("call_sign") ?? "").trim().toUpperCase(), kind: String(f.get("kind")), ...(icao ? { icao: icao.toLowerCase() } : {}) },
+      });
+      setDone(`Registered ${String(f.get("call_sign")).toUpperCase()}.`);
+      form.reset();
+      props.onDone();
+    } catch (err) {
+      props.say(err instanceof ApiError ? err.message : "The server did not answer.");
+    }
+  }
+  return (
+    <form class="row wrap" aria-label="Register a unit" onSubmit={register}>
+      <label>
+        Call sign <input name="call_sign" required maxLength={32} />
+      </label>
+      <label>
+        Kind
+        <select name="kind">
+          {["patrol", "unmarked", "k9", "tactical_medic", "aircraft", "other"].map((k) => (
+            <option key={k} value={k}>
+              {k.replace(/_/g, " ")}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        ADS-B address (aircraft) <input name="icao" maxLength={6} />
+      </label>
+      <button>Register unit</button>
+      {done && <span role="status">{done}</span>}
+    </form>
   );
 }

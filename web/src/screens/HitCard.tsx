@@ -342,6 +342,30 @@ function Workflow(props: { hit: Hit; busy: boolean; step: (path: StepRoute, body
           </button>
         </form>
         {closeWithoutStop}
+        <details>
+          <summary>Proceed without the source's confirmation</summary>
+          <form
+            class="stack"
+            aria-label="Proceed without confirmation"
+            onSubmit={submit("close", (f) => ({ outcome: f.get("outcome"), proceed_reason: f.get("reason"), note: f.get("note") || undefined }))}
+          >
+            <p class="warn">Only when waiting would put someone at risk. Your reason is recorded and audited.</p>
+            <label>
+              Action taken
+              <select name="outcome" required>
+                {OUTCOMES.filter(([o]) => ACTIONS.includes(o)).map(([o, label]) => (
+                  <option key={o} value={o}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Why you proceeded <textarea name="reason" rows={2} minLength={20} maxLength={1000} required />
+            </label>
+            <button disabled={busy}>Close with this outcome</button>
+          </form>
+        </details>
       </div>
     );
   }
