@@ -89,11 +89,13 @@ std::optional<Suggestion> BestFor(const UnitState& u, const std::vector<Predicte
       (on.leg->second ? second : first) += credit;
     }
     double score = 0;
-    for (const auto& [root, credit] : by_root) {
+    for (const auto& entry : by_root) {  // not a structured binding: clang 14 cannot capture one
+      const std::string_view root = entry.first;
+      const auto& [own, seconds] = entry.second;
       const double root_p = std::find_if(legs.begin(), legs.end(), [&](const Leg& l) {
                               return l.root == root;
                             })->root_p;
-      score += std::max(credit.first, std::min(root_p, credit.second));
+      score += std::max(own, std::min(root_p, seconds));
     }
     score = std::min(1.0, score);
     if (score <= 0) continue;

@@ -141,7 +141,7 @@ Result<std::string> RenderPlateCrop(std::string_view plate, std::string_view sta
       const double fx = sx - x0, fy = sy - y0;
       auto at = [&](int px, int py) -> double {
         if (px < 0 || py < 0 || px >= W || py >= H) return 40.0;  // the car around the plate
-        return plate_face[static_cast<std::size_t>(py * W + px)];
+        return static_cast<double>(plate_face[static_cast<std::size_t>(py * W + px)]);
       };
       const double v = at(x0, y0) * (1 - fx) * (1 - fy) + at(x0 + 1, y0) * fx * (1 - fy) +
                        at(x0, y0 + 1) * (1 - fx) * fy + at(x0 + 1, y0 + 1) * fx * fy;
