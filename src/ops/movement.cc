@@ -17,6 +17,10 @@ constexpr double kMinBinMs = 10'000, kMaxBinMs = 2 * 3'600'000;
 // A (previous, camera) row speaks for the direction once this many vehicles
 // (decayed) made that pair of passes; below it, the camera's own row does.
 constexpr double kMinPairWeight = 3;
+// How often learning decays a row's counts (queries decay to their own time).
+constexpr std::int64_t kDecayStepMs = 3'600'000;
+// Buckets made up front for the recent plates (a few MB).
+constexpr std::size_t kRecentReserve = 1 << 18;
 // Cameras followed on to the next hop.
 constexpr std::size_t kBranch = 4;
 
@@ -80,7 +84,11 @@ int DayBand(int h) {
 }
 
 MovementModel::MovementModel(MovementOptions options, TimeZone zone)
-    : options_(options), zone_(std::move(zone)) {}
+    : options_(options), zone_(std::move(zone)) {
+  // A busy region has a few hundred thousand plates within the window: grown
+  // from empty, the map rehashes a dozen times on the ingest path.
+  recent_.reserve(kRecentReserve);
+}
 
 int MovementModel::Bin(std::int64_t ms) {
   const double x = std::log(std::clamp(static_cast<double>(ms), kMinBinMs, kMaxBinMs) / kMinBinMs) /
@@ -124,7 +132,9 @@ int MovementModel::BandAt(std::int64_t time) const {
 void MovementModel::Learn(std::uint32_t from, std::uint32_t to, std::int64_t at,
                           std::int64_t travel_ms) {
   Row& row = rows_[from][static_cast<std::size_t>(BandAt(at))];
-  Decay(row, at);
+  // Learning decays a row at most hourly (2^(-1/168) of a weight an hour:
+  // less than the histogram's resolution); queries decay to their own time.
+  if (at - row.decayed_at >= kDecayStepMs) Decay(row, at);
   auto it = std::find_if(row.next.begin(), row.next.end(),
                          [&](const Successor& s) { return s.to == to; });
   if (it == row.next.end()) {
@@ -217,7 +227,7 @@ void MovementModel::LearnPair(std::uint32_t prev, std::uint32_t from, std::uint3
     found = pairs_.emplace(PairKey(prev, from), PairRow{at, {}}).first;
   }
   PairRow& row = found->second;
-  if (at > row.decayed_at) {
+  if (at - row.decayed_at >= kDecayStepMs) {
     const auto f = static_cast<float>(std::exp2(-static_cast<double>(at - row.decayed_at) /
                                                 static_cast<double>(options_.half_life_ms)));
     for (PairNext& n : row.next) n.weight *= f;
