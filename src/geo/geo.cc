@@ -121,6 +121,27 @@ double DistanceToRing(const Ring& ring, const Point& p) {
   return best;
 }
 
+double RingsDistance(const Ring& a, const Ring& b) {
+  if (a.size() < 3 || b.size() < 3) return std::numeric_limits<double>::infinity();
+  // A vertex inside the other, or two edges crossing (on the plane of
+  // micro-degrees: the areas compared are a few kilometres across).
+  for (const Point& p : a)
+    if (RingContains(b, p)) return 0;
+  for (const Point& p : b)
+    if (RingContains(a, p)) return 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const PlaneSegment ea(OnPlane(a[i]), OnPlane(a[(i + 1) % a.size()]));
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      const PlaneSegment eb(OnPlane(b[j]), OnPlane(b[(j + 1) % b.size()]));
+      if (bg::intersects(ea, eb)) return 0;
+    }
+  }
+  double best = std::numeric_limits<double>::infinity();
+  for (const Point& p : a) best = std::min(best, DistanceToRing(b, p));
+  for (const Point& p : b) best = std::min(best, DistanceToRing(a, p));
+  return best;
+}
+
 std::pair<Point, double> RingBounds(const Ring& ring) {
   const bg::model::box<Point> box = bg::return_envelope<bg::model::box<Point>>(ring);
   const Point lo = box.min_corner(), hi = box.max_corner();

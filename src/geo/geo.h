@@ -49,6 +49,11 @@ std::optional<std::pair<std::size_t, std::size_t>> RingSelfCrossing(const Ring& 
 // the boundary, else the distance to the nearest edge.
 double DistanceToRing(const Ring& ring, const Point& p);
 
+// Metres between two rings' areas: 0 when they overlap, touch or one holds
+// the other; else the shortest distance from a vertex of one to an edge of
+// the other (where disjoint polygons come closest).
+double RingsDistance(const Ring& a, const Ring& b);
+
 // The smallest circle (centre and radius in metres) around the ring's
 // vertices' bounding box, for a first cut before RingContains.
 std::pair<Point, double> RingBounds(const Ring& ring);
