@@ -7,6 +7,7 @@
 #include "audit/audit.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
+#include "policy/sharing.h"
 
 namespace interdict::alerting {
 namespace {
@@ -48,12 +49,7 @@ Result<ConfirmationRequest> Load(catalog::Database& db, std::int64_t id) {
 
 Status Notify(catalog::Database& db, std::int64_t agency, std::string_view addressee,
               const std::string& message, std::int64_t now) {
-  Result<catalog::Statement> ins = db.Prepare(
-      "INSERT INTO notifications (agency_id, created_at, kind, message, addressee) VALUES (?1, "
-      "?2, 'confirmation', ?3, ?4)");
-  if (!ins.ok()) return ins.status();
-  ins->Bind(1, agency).Bind(2, now).Bind(3, message).Bind(4, addressee);
-  return ins->Run();
+  return policy::AddNotice(db, agency, "confirmation", message, addressee, now);
 }
 
 }  // namespace

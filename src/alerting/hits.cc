@@ -21,6 +21,7 @@
 #include "base/json.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
+#include "base/utf8.h"
 #include "crypto/keyring.h"
 #include "hotlist/entry.h"
 #include "identity/directory.h"
@@ -832,9 +833,7 @@ Result<std::string> AdvanceHit(catalog::Database& db, const identity::Principal&
         }
         if (kActionable.count(step.outcome) != 0 && *from != HitState::kConfirmedWithSource) {
           // Exigent circumstances: after the visual check, with a reason on record.
-          std::size_t chars = 0;
-          for (const char c : step.proceed_reason)
-            chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+          const std::size_t chars = Utf8Length(step.proceed_reason);
           if (*from != HitState::kVisuallyChecked || step.proceed_reason.empty()) {
             return Status::FailedPrecondition(
                        fmt::format(

@@ -66,4 +66,10 @@ std::string_view TruncateUtf8(std::string_view s, std::size_t max_bytes) {
   return s.substr(0, end);
 }
 
+std::size_t Utf8Length(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation
+  return n;
+}
+
 }  // namespace interdict

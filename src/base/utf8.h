@@ -11,6 +11,9 @@ namespace interdict {
 // surrogates and code points above U+10FFFF are invalid), or npos.
 std::size_t FindInvalidUtf8(std::string_view s);
 
+// The characters (code points) of valid UTF-8 `s`: what a person counts.
+std::size_t Utf8Length(std::string_view s);
+
 // A copy with each invalid sequence replaced by U+FFFD.
 std::string SanitizeUtf8(std::string_view s);
 

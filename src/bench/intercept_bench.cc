@@ -32,20 +32,9 @@ namespace {
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kStep = 2'000;  // the contact check's time step, ms
 
-// Where a dispatched unit is over time: straight from where it was toward its
-// point, arriving after its travel time, then waiting there.
-struct Course {
-  geo::Point from, to;
-  std::int64_t leave = 0, arrive = 0;
-  geo::Point At(std::int64_t t) const {
-    if (t >= arrive || arrive <= leave) return to;
-    const double f =
-        std::max(0.0, static_cast<double>(t - leave) / static_cast<double>(arrive - leave));
-    return geo::Point{
-        from.lat_e6 + static_cast<std::int32_t>(std::lround(f * (to.lat_e6 - from.lat_e6))),
-        from.lon_e6 + static_cast<std::int32_t>(std::lround(f * (to.lon_e6 - from.lon_e6)))};
-  }
-};
+// A dispatched unit goes straight from where it was toward its point,
+// arriving after its travel time, then waits there: the simulator's drive.
+using Course = sim::Drive;
 
 // A unit reaches the car when it gets to a point of the car's later path
 // (within `contact_m` of its line) before the car does: it can then wait for
@@ -85,8 +74,7 @@ std::optional<std::int64_t> AirContact(geo::Point at, double kmh, const sim::Dri
     if (d <= contact_m) return t;
     if (t < start + 60'000) continue;
     const double f = std::min(1.0, step_m / d);
-    at = geo::Point{at.lat_e6 + static_cast<std::int32_t>(std::lround(f * (c.lat_e6 - at.lat_e6))),
-                    at.lon_e6 + static_cast<std::int32_t>(std::lround(f * (c.lon_e6 - at.lon_e6)))};
+    at = geo::Interpolate(at, c, f);
   }
   return std::nullopt;
 }

@@ -312,9 +312,7 @@ void Feeder::Run() {
         const double total = geo::DistanceMeters(it->second.from, to);
         const double gone = 60 / 3.6 * static_cast<double>(sim_now - it->second.since) / 1000;
         const double f = total > 0 ? std::min(1.0, gone / total) : 1.0;
-        fix.at =
-            geo::Point::FromDegrees(it->second.from.lat() + f * (to.lat() - it->second.from.lat()),
-                                    it->second.from.lon() + f * (to.lon() - it->second.from.lon()));
+        fix.at = geo::Interpolate(it->second.from, to, f);
         fix.speed_mps = f < 1 ? 60 / 3.6 : 0;
       }
       now_at[call_sign] = fix.at;

@@ -75,6 +75,11 @@ Point Point::FromDegrees(double lat, double lon) {
           static_cast<std::int32_t>(std::lround(lon * 1e6))};
 }
 
+Point Interpolate(const Point& a, const Point& b, double f) {
+  return {a.lat_e6 + static_cast<std::int32_t>(std::lround(f * (b.lat_e6 - a.lat_e6))),
+          a.lon_e6 + static_cast<std::int32_t>(std::lround(f * (b.lon_e6 - a.lon_e6)))};
+}
+
 double DistanceMeters(const Point& a, const Point& b) {
   return bg::distance(OnSphere(a), OnSphere(b),
                       bg::strategy::distance::haversine<double>(kEarthRadiusMetres));

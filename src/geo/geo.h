@@ -33,6 +33,10 @@ inline constexpr double kEarthRadiusMetres = 6'371'008.8;
 // Great-circle distance in metres.
 double DistanceMeters(const Point& a, const Point& b);
 
+// The point a share `f` (0..1) of the way from `a` to `b`, straight on the
+// map (for the short legs of trips and staging points).
+Point Interpolate(const Point& a, const Point& b, double f);
+
 // A simple polygon: its ring of vertices, not closed (the last vertex is not
 // repeated), at least 3 distinct points, in either direction.
 using Ring = std::vector<Point>;

@@ -5,6 +5,7 @@
 #include "alerting/hits.h"
 #include "base/json_writer.h"
 #include "base/time_format.h"
+#include "policy/sharing.h"
 
 namespace interdict::ops {
 namespace {
@@ -45,16 +46,6 @@ Status SeeHit(catalog::Database& db, const identity::Principal& p, std::int64_t 
   return Status::Ok();
 }
 
-Status Notify(catalog::Database& db, const identity::Principal& p, const std::string& message,
-              std::int64_t now) {
-  Result<catalog::Statement> ins = db.Prepare(
-      "INSERT INTO notifications (agency_id, created_at, kind, message, addressee) VALUES (?1, "
-      "?2, 'dispatch', ?3, '')");
-  if (!ins.ok()) return ins.status();
-  ins->Bind(1, p.agency_id).Bind(2, now).Bind(3, message);
-  return ins->Run();
-}
-
 }  // namespace
 
 Result<Assignment> AssignUnit(catalog::Database& db, const identity::Principal& p, std::int64_t hit,
@@ -93,12 +84,12 @@ Result<Assignment> AssignUnit(catalog::Database& db, const identity::Principal& 
     if (!up.ok()) return up.status();
     up->Bind(1, now).Bind(2, p.Actor()).Bind(3, r.unit);
     INTERDICT_RETURN_IF_ERROR(up->Run());
-    INTERDICT_RETURN_IF_ERROR(
-        Notify(db, p,
-               fmt::format("{} sent to hit {}: wait at {:.5f}, {:.5f}{}{}.", call_sign, hit, r.lat,
-                           r.lon, r.camera.empty() ? "" : " on the way to " + r.camera,
-                           r.eta_at ? " by " + FormatRfc3339(*r.eta_at) : ""),
-               now));
+    INTERDICT_RETURN_IF_ERROR(policy::AddNotice(
+        db, p.agency_id, "dispatch",
+        fmt::format("{} sent to hit {}: wait at {:.5f}, {:.5f}{}{}.", call_sign, hit, r.lat, r.lon,
+                    r.camera.empty() ? "" : " on the way to " + r.camera,
+                    r.eta_at ? " by " + FormatRfc3339(*r.eta_at) : ""),
+        "", now));
     return AuditAct(db, p, "hit.assign", true,
                     json::Object("hit", hit, "unit", r.unit, "call_sign", call_sign, "lat", r.lat,
                                  "lon", r.lon, "camera", r.camera),

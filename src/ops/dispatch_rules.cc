@@ -82,9 +82,7 @@ Status SetDispatchRules(catalog::Database& db, const identity::Principal& p, con
   INTERDICT_RETURN_IF_ERROR(Require(p, "units.manage"));
   if (const std::size_t bad = FindInvalidUtf8(r.policy); bad != std::string::npos)
     return Status::InvalidArgument(fmt::format("policy: not UTF-8 at byte {}", bad));
-  // Characters, not bytes: a UTF-8 continuation byte starts none.
-  std::size_t chars = 0;
-  for (const char c : r.policy) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  const std::size_t chars = Utf8Length(r.policy);
   if (chars < 20 || chars > 2000)
     return Status::InvalidArgument("policy: 20 to 2,000 characters of text");
   INTERDICT_RETURN_IF_ERROR(CheckKinds("aircraft_kinds", r.aircraft_kinds));

@@ -44,21 +44,13 @@ struct PathPoint {
 };
 
 constexpr double kAlong[] = {1.0 / 3, 2.0 / 3, 1.0};
-constexpr double kMetresPerDegreeLat = 111'195;
-
-geo::Point Between(const geo::Point& a, const geo::Point& b, double f) {
-  return geo::Point{a.lat_e6 + static_cast<std::int32_t>(std::lround(f * (b.lat_e6 - a.lat_e6))),
-                    a.lon_e6 + static_cast<std::int32_t>(std::lround(f * (b.lon_e6 - a.lon_e6)))};
-}
-
 // Where `x` falls along the leg (0..1) and how far from its line, in metres.
 std::pair<double, double> Project(const Leg& leg, const geo::Point& x) {
-  const double k = std::cos(leg.from.lat() * 3.14159265358979 / 180);
-  const double bx = (leg.to.lon() - leg.from.lon()) * k, by = leg.to.lat() - leg.from.lat();
-  const double ux = (x.lon() - leg.from.lon()) * k, uy = x.lat() - leg.from.lat();
-  const double len2 = bx * bx + by * by;
-  const double f = len2 > 0 ? std::clamp((ux * bx + uy * by) / len2, 0.0, 1.0) : 1.0;
-  return {f, std::hypot(f * bx - ux, f * by - uy) * kMetresPerDegreeLat};
+  const geo::LocalPlane plane(leg.from);
+  const geo::LocalPlane::Xy b = plane.ToMetres(leg.to), u = plane.ToMetres(x);
+  const double len2 = b.x * b.x + b.y * b.y;
+  const double f = len2 > 0 ? std::clamp((u.x * b.x + u.y * b.y) / len2, 0.0, 1.0) : 1.0;
+  return {f, std::hypot(f * b.x - u.x, f * b.y - u.y)};
 }
 
 // The best point for one unit given its travel seconds to each: the most
@@ -164,7 +156,7 @@ InterceptPlan PlanIntercept(const InterceptRequest& r, const RoadGraph* graph,
   for (std::size_t j = 0; j < legs.size(); ++j) {
     for (double f : kAlong) {
       if (f < 1 && legs[j].from == legs[j].to) continue;
-      PathPoint pt{j, Between(legs[j].from, legs[j].to, f), f, {}};
+      PathPoint pt{j, geo::Interpolate(legs[j].from, legs[j].to, f), f, {}};
       // Its own leg first, then the others that pass within reach of it.
       auto on = [&](const Leg& leg, double along) {
         return PathPoint::On{&leg,

@@ -197,11 +197,6 @@ std::vector<double> GroundTimesTo::From(const geo::Point& from) const {
   return out;
 }
 
-std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& model,
-                                  const geo::Point& from, const std::vector<geo::Point>& to) {
-  return GroundTimesTo(graph, model, to).From(from);
-}
-
 const RoadGraph* CityRoadGraph() {
   static const std::unique_ptr<RoadGraph> graph = [] {
     Result<std::vector<RoadSegment>> segments = ParseRoadsJson(kCityRoadsJson);

@@ -86,12 +86,6 @@ class GroundTimesTo {
   std::vector<Target> snapped_;
 };
 
-// Seconds for a ground unit at `from` to reach each of `to`: on the graph
-// when both ends snap to it (plus the short legs to and from the road),
-// else the straight line × detour at off_road_kmh. `graph` may be null.
-std::vector<double> GroundSeconds(const RoadGraph* graph, const TravelModel& model,
-                                  const geo::Point& from, const std::vector<geo::Point>& to);
-
 // The road network of the region's city (data/roads, compiled in), built on
 // first use; null if it could not be built (then units go by straight lines).
 const RoadGraph* CityRoadGraph();

@@ -268,6 +268,16 @@ Result<std::vector<Agreement>> ListAgreements(catalog::Database& db, const ident
   return out;
 }
 
+Status AddNotice(catalog::Database& db, std::int64_t agency, std::string_view kind,
+                 std::string_view message, std::string_view addressee, std::int64_t now) {
+  Result<catalog::Statement> ins = db.Prepare(
+      "INSERT INTO notifications (agency_id, created_at, kind, message, addressee) VALUES (?1, "
+      "?2, ?3, ?4, ?5)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, agency).Bind(2, now).Bind(3, kind).Bind(4, message).Bind(5, addressee);
+  return ins->Run();
+}
+
 Result<std::vector<Notice>> ListNotices(catalog::Database& db, const identity::Principal& p) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "agency.read"));
   return db.List<Notice>(

@@ -81,6 +81,12 @@ struct Notice {
   bool read = false;
   std::string addressee;  // the agency head by name, "" when none is set
 };
+// Adds a notice for `agency` (the console's notices), inside the caller's
+// transaction: `kind` says what it is about ("confirmation", "dispatch"),
+// `addressee` whom it is for within the agency ("" for anyone).
+Status AddNotice(catalog::Database& db, std::int64_t agency, std::string_view kind,
+                 std::string_view message, std::string_view addressee, std::int64_t now);
+
 // Notices to `p`'s agency, newest first (agency.read). Proposing, approving
 // or revoking an agreement notifies both agencies, addressed to each one's
 // head by name (GOVERNANCE 15).

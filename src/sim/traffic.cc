@@ -167,11 +167,10 @@ void Traffic::Trips(const Vehicle& v, std::int64_t day_number, std::vector<Trip>
 
 geo::Point Drive::At(std::int64_t time) const {
   if (arrive <= depart) return to;
-  const double t = std::clamp(
-      static_cast<double>(time - depart) / static_cast<double>(arrive - depart), 0.0, 1.0);
-  return geo::Point{
-      from.lat_e6 + static_cast<std::int32_t>(std::lround(t * (to.lat_e6 - from.lat_e6))),
-      from.lon_e6 + static_cast<std::int32_t>(std::lround(t * (to.lon_e6 - from.lon_e6)))};
+  return geo::Interpolate(
+      from, to,
+      std::clamp(static_cast<double>(time - depart) / static_cast<double>(arrive - depart), 0.0,
+                 1.0));
 }
 
 std::vector<Drive> Traffic::Drives(std::uint32_t vehicle, std::int64_t midnight_utc) const {

@@ -20,11 +20,6 @@ geo::Point Offset(const geo::Point& p, double east_m, double north_m) {
   return geo::Point::FromDegrees(lat, lon);
 }
 
-geo::Point Lerp(const geo::Point& a, const geo::Point& b, double t) {
-  return geo::Point{a.lat_e6 + static_cast<std::int32_t>(std::lround(t * (b.lat_e6 - a.lat_e6))),
-                    a.lon_e6 + static_cast<std::int32_t>(std::lround(t * (b.lon_e6 - a.lon_e6)))};
-}
-
 int Heading(const geo::Point& a, const geo::Point& b) {
   const double north = (b.lat() - a.lat()) * kMetresPerDegreeLat;
   const double east =
@@ -86,7 +81,7 @@ UnitFix UnitMotion::At(std::size_t unit, std::int64_t time) const {
   // Drive to the next point in the first half of the leg, then wait there.
   const double t =
       std::min(1.0, 2.0 * static_cast<double>(time - slot * leg) / static_cast<double>(leg));
-  fix.at = Lerp(a, b, t);
+  fix.at = geo::Interpolate(a, b, t);
   if (t < 1) {
     fix.speed_mps = geo::DistanceMeters(a, b) / (static_cast<double>(leg) / 2000.0);
     fix.heading = Heading(a, b);

@@ -57,16 +57,18 @@ TEST_F(SmallTownTest, ShortestDrivingTimesFollowTheFasterRoadAndNoRoadMeansInfin
 TEST_F(SmallTownTest, AUnitOffTheGraphOrTowardsAnUnreachablePointTakesTheStraightLineWithDetour) {
   const TravelModel m;  // 300 m snap, ×1.35 at 60 km/h
   // From 100 m south of A to 100 m north of C: legs to and from the road, and the roads between.
-  const std::vector<double> s = GroundSeconds(graph_.get(), m, P(-0.0009, 0), {P(0.0109, 0.01)});
+  const std::vector<double> s =
+      GroundTimesTo(graph_.get(), m, {P(0.0109, 0.01)}).From(P(-0.0009, 0));
   const double legs = 2 * 100.1 / (60 / 3.6);
   EXPECT_NEAR(s[0], 1111.95 / 25.0 + 1111.95 / (40 / 3.6) + legs, 1.0);
   // Far from any road, and to the unconnected road: straight × 1.35 at 60 km/h.
   const geo::Point far = P(0.2, 0.2);
-  const std::vector<double> off = GroundSeconds(graph_.get(), m, P(0, 0), {far, P(0.05, 0.05)});
+  const std::vector<double> off =
+      GroundTimesTo(graph_.get(), m, {far, P(0.05, 0.05)}).From(P(0, 0));
   EXPECT_NEAR(off[0], geo::DistanceMeters(P(0, 0), far) * 1.35 / (60 / 3.6), 0.01);
   EXPECT_NEAR(off[1], geo::DistanceMeters(P(0, 0), P(0.05, 0.05)) * 1.35 / (60 / 3.6), 0.01);
   // Without a graph at all, the same rule.
-  EXPECT_NEAR(GroundSeconds(nullptr, m, P(0, 0), {far})[0], off[0], 1e-9);
+  EXPECT_NEAR(GroundTimesTo(nullptr, m, {far}).From(P(0, 0))[0], off[0], 1e-9);
   // An aircraft: a minute to get going, then straight at its speed.
   EXPECT_NEAR(AirSeconds(P(0, 0), P(0.1, 0), 200), 60 + 11119.5 / (200 / 3.6), 0.5);
 }
@@ -106,7 +108,7 @@ TEST(CityRoads, DowntownToForestParkIsADrivingTimeAStLouisDriverWouldRecognise) 
   std::size_t reached = 0;
   for (double s : t) reached += std::isfinite(s);
   EXPECT_GT(reached, t.size() * 9 / 10) << "most of the city is one network";
-  const double s = GroundSeconds(g, {}, downtown, {park})[0];
+  const double s = GroundTimesTo(g, {}, {park}).From(downtown)[0];
   const double straight = geo::DistanceMeters(downtown, park);  // ~7.5 km
   EXPECT_GT(s, straight / 25.0) << "no faster than 90 km/h as the crow flies";
   EXPECT_LT(s, 20 * 60) << "under 20 minutes";
