@@ -116,7 +116,7 @@ Result<std::string> SealedBody(catalog::Database& db, const std::string& key_id,
 }  // namespace
 
 Result<std::int64_t> EnqueueAgencyEvent(catalog::Database& db, std::int64_t agency,
-                                        std::int64_t hit, const std::string& key_id,
+                                        std::optional<std::int64_t> hit, const std::string& key_id,
                                         std::string body, std::int64_t now) {
   Result<std::string> sealed = SealedBody(db, key_id, std::move(body));
   if (!sealed.ok()) return sealed.status();

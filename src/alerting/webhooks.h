@@ -44,12 +44,13 @@ Result<std::vector<WebhookInfo>> ListWebhooks(catalog::Database& db, const ident
 Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
                                        std::int64_t now);
 
-// Queues `body`, an event about hit `hit` for `agency` alone (a request to
-// confirm its entry), for every active webhook of that agency, inside the
-// caller's transaction; sealed under `key_id` as the hit is, when it is
-// sealed. Returns how many deliveries were queued.
+// Queues `body`, an event for `agency` alone (a request to confirm its entry
+// about hit `hit`; a deconfliction notice, about no hit), for every active
+// webhook of that agency, inside the caller's transaction; sealed under
+// `key_id` as the hit is, when it is sealed ("" for a plain body). Returns
+// how many deliveries were queued.
 Result<std::int64_t> EnqueueAgencyEvent(catalog::Database& db, std::int64_t agency,
-                                        std::int64_t hit, const std::string& key_id,
+                                        std::optional<std::int64_t> hit, const std::string& key_id,
                                         std::string body, std::int64_t now);
 
 struct Delivery {

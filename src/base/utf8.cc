@@ -1,5 +1,7 @@
 #include "base/utf8.h"
 
+#include <fmt/core.h>
+
 namespace interdict {
 namespace {
 
@@ -70,6 +72,27 @@ std::size_t Utf8Length(std::string_view s) {
   std::size_t n = 0;
   for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation
   return n;
+}
+
+Status CheckTextField(std::string_view field, std::string_view value, std::size_t min_chars,
+                      std::size_t max_chars, bool multiline) {
+  if (const std::size_t bad = FindInvalidUtf8(value); bad != std::string_view::npos)
+    return Status::InvalidArgument(fmt::format("{}: not valid UTF-8 (byte {})", field, bad));
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
+      return Status::InvalidArgument(fmt::format("{}: a control character at byte {}", field, i));
+  }
+  const std::size_t chars = Utf8Length(value);
+  if (chars < min_chars || chars > max_chars) {
+    if (min_chars == max_chars)
+      return Status::InvalidArgument(fmt::format("{}: exactly {} characters", field, min_chars));
+    if (min_chars <= 1 && chars == 0)
+      return Status::InvalidArgument(fmt::format("{}: empty", field));
+    return Status::InvalidArgument(
+        fmt::format("{}: {} to {} characters (has {})", field, min_chars, max_chars, chars));
+  }
+  return Status::Ok();
 }
 
 }  // namespace interdict

@@ -17,6 +17,7 @@ inline constexpr std::string_view kHotlistsTopic = "hotlists";          // the m
 inline constexpr std::string_view kConfidentialTopic = "confidential";  // plates never stored
 inline constexpr std::string_view kRetentionTopic = "retention";        // periods and holds
 inline constexpr std::string_view kCamerasTopic = "cameras";            // the camera directory
+inline constexpr std::string_view kTargetsTopic = "targets";  // plates live reads are checked for
 
 struct Generation {
   std::int64_t generation = 0;

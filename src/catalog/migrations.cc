@@ -933,6 +933,158 @@ INSERT INTO role_permissions VALUES ('integration', 'units.read');
 ALTER TABLE integrations ADD COLUMN units TEXT;
 )sql";
 
+// Version 26: sharing beyond reads (issue 25, docs/format/intel.md). Three
+// new data classes of agreements: deconfliction, bolos, intelligence.
+// Deconfliction is in force between every two task-force members by default:
+// the catalog seeds those agreements, approved, with no proposing person
+// (proposed_by NULL: "the task force's default", which either side may
+// revoke). Webhook deliveries may carry an event that is about no hit (a
+// deconfliction notice). SQLite widens a CHECK only by making the table
+// anew; PostgreSQL alters it in place (kV26Postgres).
+constexpr std::string_view kV26 = R"sql(
+CREATE TABLE agreements_v26 (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES agencies(id),
+  partner_id INTEGER NOT NULL REFERENCES agencies(id) CHECK (partner_id <> owner_id),
+  data_class TEXT NOT NULL CHECK (data_class IN ('reads', 'hits', 'hotlists', 'deconfliction',
+    'bolos', 'intelligence')),
+  effective_from INTEGER NOT NULL,
+  effective_to INTEGER,
+  document TEXT NOT NULL,
+  proposed_by INTEGER REFERENCES users(id),
+  approved_by INTEGER REFERENCES users(id) CHECK (approved_by IS NULL OR approved_by <> proposed_by),
+  approved_at INTEGER,
+  revoked_at INTEGER,
+  revoked_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+INSERT INTO agreements_v26 SELECT id, owner_id, partner_id, data_class, effective_from,
+  effective_to, document, proposed_by, approved_by, approved_at, revoked_at, revoked_by, created_at
+  FROM agreements;
+DROP TABLE agreements;
+ALTER TABLE agreements_v26 RENAME TO agreements;
+CREATE INDEX agreements_by_partner ON agreements(partner_id, data_class);
+CREATE TABLE webhook_deliveries_v26 (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(id),
+  hit_id INTEGER REFERENCES hits(id),
+  body TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  delivered_at INTEGER,
+  dead_at INTEGER,
+  leased_by TEXT,
+  leased_until INTEGER
+);
+INSERT INTO webhook_deliveries_v26 SELECT id, webhook_id, hit_id, body, attempts,
+  next_attempt_at, last_error, delivered_at, dead_at, leased_by, leased_until
+  FROM webhook_deliveries;
+DROP TABLE webhook_deliveries;
+ALTER TABLE webhook_deliveries_v26 RENAME TO webhook_deliveries;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at)
+  WHERE delivered_at IS NULL AND dead_at IS NULL;
+INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document,
+    approved_at, created_at)
+  SELECT a.id, b.id, 'deconfliction', 0,
+    'task-force default: every member deconflicts with every other (revocable)', 0, 0
+  FROM agencies a JOIN agencies b ON a.id <> b.id;
+)sql";
+constexpr std::string_view kV26Postgres = R"sql(
+ALTER TABLE agreements DROP CONSTRAINT agreements_data_class_check;
+ALTER TABLE agreements ADD CONSTRAINT agreements_data_class_check CHECK (data_class IN
+  ('reads', 'hits', 'hotlists', 'deconfliction', 'bolos', 'intelligence'));
+ALTER TABLE agreements ALTER COLUMN proposed_by DROP NOT NULL;
+ALTER TABLE webhook_deliveries ALTER COLUMN hit_id DROP NOT NULL;
+INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document,
+    approved_at, created_at)
+  SELECT a.id, b.id, 'deconfliction', 0,
+    'task-force default: every member deconflicts with every other (revocable)', 0, 0
+  FROM agencies a JOIN agencies b ON a.id <> b.id;
+)sql";
+
+// Version 27: event and target deconfliction (issue 25, docs/format/intel.md,
+// "Operations and deconfliction", "Targets"). A target's match keys are kept
+// as their 64-bit hashes in target_keys, so a new target is matched in the
+// catalog's index, consistently across servers; the topic 'targets' tells
+// servers to reload the plates they check live reads against.
+constexpr std::string_view kV27 = R"sql(
+CREATE TABLE operations (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  kind TEXT NOT NULL CHECK (kind IN ('raid', 'search_warrant', 'surveillance', 'controlled_buy',
+    'undercover_meeting', 'other')),
+  case_number TEXT NOT NULL,
+  title TEXT NOT NULL,
+  contact_name TEXT NOT NULL,
+  contact_phone TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  ends_at INTEGER NOT NULL CHECK (ends_at >= starts_at),
+  area TEXT NOT NULL,
+  radius_m REAL,
+  status TEXT NOT NULL CHECK (status IN ('planned', 'active', 'ended', 'cancelled')),
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+CREATE INDEX operations_by_end ON operations(ends_at);
+CREATE INDEX operations_by_agency ON operations(agency_id, starts_at);
+CREATE TABLE targets (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  operation_id INTEGER REFERENCES operations(id),
+  case_number TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('plate', 'person', 'phone', 'address')),
+  value TEXT NOT NULL,
+  contact_name TEXT NOT NULL,
+  contact_phone TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  removed_at INTEGER,
+  removed_by TEXT
+);
+CREATE INDEX targets_by_agency ON targets(agency_id, created_at);
+CREATE INDEX targets_by_expiry ON targets(expires_at);
+CREATE TABLE target_keys (
+  key_hash INTEGER NOT NULL,
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  PRIMARY KEY (key_hash, target_id)
+) WITHOUT ROWID;
+CREATE INDEX target_keys_by_target ON target_keys(target_id);
+CREATE TABLE conflicts (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('operation', 'target')),
+  a_id INTEGER NOT NULL,
+  b_id INTEGER NOT NULL,
+  a_agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  b_agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  found_at INTEGER NOT NULL,
+  urgency_at INTEGER NOT NULL,
+  a_resolution TEXT CHECK (a_resolution IN ('proceed', 'joint', 'delay', 'cancel')),
+  a_resolved_at INTEGER,
+  a_resolved_by TEXT,
+  a_note TEXT,
+  b_resolution TEXT CHECK (b_resolution IN ('proceed', 'joint', 'delay', 'cancel')),
+  b_resolved_at INTEGER,
+  b_resolved_by TEXT,
+  b_note TEXT,
+  closed_at INTEGER,
+  CHECK (a_id < b_id),
+  UNIQUE (kind, a_id, b_id)
+);
+CREATE INDEX conflicts_by_a ON conflicts(a_agency_id, closed_at);
+CREATE INDEX conflicts_by_b ON conflicts(b_agency_id, closed_at);
+INSERT INTO changes (topic) VALUES ('targets');
+INSERT INTO role_permissions VALUES
+  ('supervisor', 'operations.manage'), ('analyst', 'operations.manage'),
+  ('officer', 'operations.manage'),
+  ('supervisor', 'operations.read'), ('analyst', 'operations.read'),
+  ('officer', 'operations.read'),
+  ('supervisor', 'conflicts.watch');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -942,7 +1094,7 @@ const std::vector<Migration> kMigrations = {
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
     {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
     {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}},
-    {25, kV25, {}}};
+    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

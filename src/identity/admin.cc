@@ -61,6 +61,10 @@ Status CheckDisplayName(std::string_view field, std::string_view name) {
 
 namespace {
 
+// The document of the seeded deconfliction agreements (also catalog version 26's).
+constexpr std::string_view kDeconflictionDefaultDocument =
+    "task-force default: every member deconflicts with every other (revocable)";
+
 Result<InitResult> CreateAgency(catalog::Database& db, const InitRequest& req, std::int64_t now_ms,
                                 bool first) {
   INTERDICT_RETURN_IF_ERROR(CheckAgencyCode(req.agency_code));
@@ -139,6 +143,18 @@ Result<InitResult> CreateAgency(catalog::Database& db, const InitRequest& req, s
     if (!r.ok()) return r.status();
     r->Bind(1, out.agency_id).Bind(2, now_ms).Bind(3, out.retention_preset);
     INTERDICT_RETURN_IF_ERROR(r->Run());
+
+    // Deconfliction with every other member, both ways: the task force's
+    // default (docs/format/intel.md), approved by no one person; either side
+    // may revoke it as any agreement.
+    Result<catalog::Statement> d = db.Prepare(
+        "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document, "
+        "approved_at, created_at) SELECT x, y, 'deconfliction', ?2, ?3, ?2, ?2 FROM ("
+        "SELECT ?1 AS x, id AS y FROM agencies WHERE id <> ?1 UNION ALL "
+        "SELECT id AS x, ?1 AS y FROM agencies WHERE id <> ?1) pairs");
+    if (!d.ok()) return d.status();
+    d->Bind(1, out.agency_id).Bind(2, now_ms).Bind(3, kDeconflictionDefaultDocument);
+    INTERDICT_RETURN_IF_ERROR(d->Run());
 
     audit::Entry e;
     e.time = now_ms;

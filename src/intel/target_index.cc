@@ -39,6 +39,12 @@ void TargetIndex::Remove(std::int64_t id) {
   EraseLocked(id);
 }
 
+void TargetIndex::Swap(TargetIndex& fresh) {
+  std::scoped_lock lock(mu_, fresh.mu_);
+  by_key_.swap(fresh.by_key_);
+  targets_.swap(fresh.targets_);
+}
+
 std::vector<IndexedTarget> TargetIndex::Match(
     const std::vector<std::string>& keys, std::int64_t own,
     const std::function<bool(std::int64_t agency)>& allowed, std::int64_t now) const {

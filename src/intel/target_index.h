@@ -32,6 +32,8 @@ class TargetIndex {
   // Adds or replaces target `t.id` with its keys.
   void Put(const IndexedTarget& t, const std::vector<std::string>& keys);
   void Remove(std::int64_t id);
+  // Takes `fresh`'s targets in one step (a reload); `fresh` gets the old ones.
+  void Swap(TargetIndex& fresh);
 
   // The targets sharing a key with `keys`, of agencies other than `own` for
   // which `allowed(agency)` holds, unexpired at `now`; by id, each once.

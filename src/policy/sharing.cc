@@ -82,6 +82,9 @@ std::string_view DataClassName(DataClass c) {
     case DataClass::kReads: return "reads";
     case DataClass::kHits: return "hits";
     case DataClass::kHotlists: return "hotlists";
+    case DataClass::kDeconfliction: return "deconfliction";
+    case DataClass::kBolos: return "bolos";
+    case DataClass::kIntelligence: return "intelligence";
   }
   return "reads";
 }
@@ -90,7 +93,11 @@ Result<DataClass> ParseDataClass(std::string_view s) {
   if (s == "reads") return DataClass::kReads;
   if (s == "hits") return DataClass::kHits;
   if (s == "hotlists") return DataClass::kHotlists;
-  return Status::InvalidArgument("data_class: reads, hits or hotlists");
+  if (s == "deconfliction") return DataClass::kDeconfliction;
+  if (s == "bolos") return DataClass::kBolos;
+  if (s == "intelligence") return DataClass::kIntelligence;
+  return Status::InvalidArgument(
+      "data_class: reads, hits, hotlists, deconfliction, bolos or intelligence");
 }
 
 std::string AgreementInForceSql(std::string_view g, int now_param) {

@@ -15,7 +15,9 @@
 
 namespace interdict::policy {
 
-enum class DataClass { kReads, kHits, kHotlists };
+// The last three are issue 25's (docs/format/intel.md): that two agencies'
+// operations or targets overlap; bulletins; criminal intelligence records.
+enum class DataClass { kReads, kHits, kHotlists, kDeconfliction, kBolos, kIntelligence };
 std::string_view DataClassName(DataClass c);
 Result<DataClass> ParseDataClass(std::string_view s);
 

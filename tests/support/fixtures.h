@@ -54,4 +54,19 @@ inline std::int64_t AddCamera(catalog::Database& db, std::int64_t agency_id,
   return row.ok() && *row ? q->Int(0) : 0;
 }
 
+// An approved agreement in force since 0: `owner` shares its `data_class`
+// data with `partner`. Returns its id.
+inline std::int64_t AddAgreement(catalog::Database& db, std::int64_t owner, std::int64_t partner,
+                                 const std::string& data_class) {
+  Result<catalog::Statement> q = db.Prepare(
+      "INSERT INTO agreements (owner_id, partner_id, data_class, effective_from, document, "
+      "approved_at, created_at) VALUES (?1, ?2, ?3, 0, 'test agreement', 0, 0) RETURNING id");
+  EXPECT_TRUE(q.ok());
+  if (!q.ok()) return 0;
+  q->Bind(1, owner).Bind(2, partner).Bind(3, data_class);
+  Result<std::int64_t> id = q->RunReturningId();
+  EXPECT_TRUE(id.ok()) << id.status().message();
+  return id.ok() ? *id : 0;
+}
+
 }  // namespace interdict::test
