@@ -196,9 +196,13 @@ Result<Keyed> KeyPlate(std::string_view text) {
   if (!normalized.ok())
     return Status::InvalidArgument(fmt::format("plate: {}", normalized.status().message()));
   Keyed out;
-  out.keys.push_back("plate:" + plate::LookalikeClasses::Default().Key(*normalized));
+  out.keys.push_back(PlateKey(*normalized));
   out.normalized = std::move(*normalized);
   return out;
+}
+
+std::string PlateKey(std::string_view normalized) {
+  return "plate:" + plate::LookalikeClasses::Default().Key(normalized);
 }
 
 Result<Keyed> KeyPhone(std::string_view text) {

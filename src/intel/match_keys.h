@@ -34,6 +34,8 @@ struct Keyed {
 // Each refuses what it cannot read with InvalidArgument naming the field
 // ("plate", "phone", "address", "name", "dob") and what is wrong.
 Result<Keyed> KeyPlate(std::string_view plate);
+// The key of a plate already normalized (a read's): what KeyPlate gives.
+std::string PlateKey(std::string_view normalized);
 Result<Keyed> KeyPhone(std::string_view phone);
 Result<Keyed> KeyAddress(std::string_view address);
 // `name` as "Given [Middle] Surname" or "Surname, Given [Middle]"; `dob` as

@@ -37,15 +37,13 @@ std::string_view BearerToken(const http::Request& req) {
 }
 
 Result<std::int64_t> TimeField(const JsonBody& body, std::string_view field, bool required) {
-  Result<std::optional<std::string>> s = body.OptionalString(field);
-  if (!s.ok()) return s.status();
-  if (!*s) {
+  Result<std::optional<std::int64_t>> t = body.OptionalTime(field);
+  if (!t.ok()) return t.status();
+  if (!*t) {
     if (required) return Status::InvalidArgument(fmt::format("{}: required (RFC 3339)", field));
     return INT64_MIN;
   }
-  Result<UnixMillis> t = ParseRfc3339(**s);
-  if (!t.ok()) return Status::InvalidArgument(fmt::format("{}: {}", field, t.status().message()));
-  return *t;
+  return **t;
 }
 
 void WriteAgreement(Writer& w, const policy::Agreement& a) {

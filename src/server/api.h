@@ -23,6 +23,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/accounts.h"
+#include "intel/target_index.h"
 #include "media/image_store.h"
 #include "ops/movement.h"
 #include "oversight/read_counts.h"
@@ -102,6 +103,9 @@ struct ApiContext {
   std::string server_id = "interdict";
   std::mutex generations_mu;
   std::map<std::string, std::int64_t, std::less<>> generations;
+  // Plates of deconfliction targets in force, which live reads are checked
+  // against (docs/format/intel.md); reloaded with the topic 'targets'.
+  intel::TargetIndex target_plates;
 };
 
 // The principal the gate attached to a request that passed it.
@@ -131,6 +135,14 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx);
 // Loads the confidential plates' digests from the catalog into ctx.confidential.
 Status ReloadConfidentialPlates(ApiContext& ctx);
 void AddReviewRoutes(http::Router& router, ApiContext& ctx);
+void AddIntelRoutes(http::Router& router, ApiContext& ctx);
+// Loads the plates of targets in force into ctx.target_plates (at start and
+// when the topic 'targets' moves).
+Status ReloadTargetPlates(ApiContext& ctx);
+// The reads ingest kept (`kept[i]`) that read a target's plate: a notice to
+// each case owner who may see them (intel/target_reads.h).
+void CheckTargetPlates(ApiContext& ctx, const std::vector<read::Read>& reads,
+                       const std::vector<bool>& kept);
 void AddResidentRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).

@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include "base/json.h"
+#include "base/time_format.h"
 
 namespace interdict::server {
 
@@ -65,6 +66,15 @@ Result<std::optional<double>> JsonBody::OptionalNumber(std::string_view field) c
   if (!it->value.IsNumber())
     return Status::InvalidArgument(fmt::format("{}: must be a number", field));
   return std::optional<double>(it->value.GetDouble());
+}
+
+Result<std::optional<std::int64_t>> JsonBody::OptionalTime(std::string_view field) const {
+  Result<std::optional<std::string>> s = OptionalString(field);
+  if (!s.ok()) return s.status();
+  if (!*s) return std::optional<std::int64_t>();
+  Result<UnixMillis> t = ParseRfc3339(**s);
+  if (!t.ok()) return Status::InvalidArgument(fmt::format("{}: {}", field, t.status().message()));
+  return std::optional<std::int64_t>(*t);
 }
 
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringArray(

@@ -30,6 +30,8 @@ class JsonBody {
   Result<std::optional<bool>> OptionalBool(std::string_view field) const;
   // Any JSON number (integer or not).
   Result<std::optional<double>> OptionalNumber(std::string_view field) const;
+  // An RFC 3339 time as epoch milliseconds; InvalidArgument naming the field.
+  Result<std::optional<std::int64_t>> OptionalTime(std::string_view field) const;
   // An array of strings; InvalidArgument naming the field (and the index).
   Result<std::vector<std::string>> StringArray(std::string_view field) const;
   Result<std::optional<std::vector<std::string>>> OptionalStringArray(std::string_view field) const;

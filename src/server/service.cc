@@ -159,6 +159,7 @@ void Service::Impl::AddRoutes() {
   AddPlaceRoutes(router, api);
   AddConfidentialRoutes(router, api);
   AddReviewRoutes(router, api);
+  AddIntelRoutes(router, api);
   AddResidentRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
   if (console->built()) {
@@ -283,6 +284,7 @@ Status Service::Start() {
   if (!plate_key.ok()) return plate_key.status();
   s.api.confidential = std::make_shared<policy::ConfidentialPlates>(*plate_key);
   INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
+  INTERDICT_RETURN_IF_ERROR(ReloadTargetPlates(s.api));
   s.api.search_limits.confidential = s.api.confidential;
 
   if (!s.config.sso.public_url.empty()) {

@@ -1,0 +1,317 @@
+// The routes of deconfliction (docs/format/intel.md): operations, targets and
+// the conflicts between them. A new conflict reaches both sides at once: a
+// console notice and webhooks (written with it in the catalog), and an
+// "event: conflict" on each agency's open alert streams.
+#include <fmt/core.h>
+
+#include "base/time_format.h"
+#include "catalog/changes.h"
+#include "intel/conflicts.h"
+#include "intel/operations.h"
+#include "intel/target_reads.h"
+#include "intel/targets.h"
+#include "server/alert_hub.h"
+#include "server/api.h"
+#include "server/changes.h"
+#include "server/json_writer.h"
+#include "server/route_util.h"
+
+namespace interdict::server {
+namespace {
+
+void WriteCounterpart(Writer& w, const intel::Counterpart& c) {
+  w.StartObject();
+  json::Members(w, "agency", c.agency_code, "agency_name", c.agency_name, "contact_name",
+                c.contact_name, "contact_phone", c.contact_phone, "kind", c.kind);
+  w.EndObject();
+}
+
+void WriteOperation(Writer& w, const intel::Operation& o) {
+  w.StartObject();
+  json::Members(w, "id", o.id, "agency", o.agency, "kind", o.kind, "case_number", o.case_number,
+                "title", o.title, "contact_name", o.contact_name, "contact_phone", o.contact_phone,
+                "starts_at", FormatRfc3339(o.starts_at), "ends_at", FormatRfc3339(o.ends_at),
+                "area", o.area, "radius_m", o.radius_m, "status", o.status, "created_at",
+                FormatRfc3339(o.created_at), "created_by", o.created_by, "updated_at",
+                FormatRfc3339(o.updated_at), "updated_by", o.updated_by);
+  w.EndObject();
+}
+
+void WriteTarget(Writer& w, const intel::Target& t) {
+  w.StartObject();
+  json::Members(w, "id", t.id, "agency", t.agency, "kind", t.kind, "value", t.value, "case_number",
+                t.case_number, "operation", t.operation, "contact_name", t.contact_name,
+                "contact_phone", t.contact_phone, "created_at", FormatRfc3339(t.created_at),
+                "created_by", t.created_by, "expires_at", FormatRfc3339(t.expires_at));
+  w.EndObject();
+}
+
+void WriteConflict(Writer& w, const intel::Conflict& c) {
+  w.StartObject();
+  json::Members(w, "id", c.id, "kind", c.kind, "own", c.own_item);
+  json::Key(w, "other");
+  WriteCounterpart(w, c.other);
+  json::Members(w, "found_at", FormatRfc3339(c.found_at), "urgency_at", FormatRfc3339(c.urgency_at),
+                "own_resolution", c.own_resolution, "other_resolution", c.other_resolution,
+                "closed_at", FormatRfc3339(c.closed_at));
+  w.EndObject();
+}
+
+// The notices of new conflicts on the alert streams of both sides; the
+// webhooks queued with them are sent now. Returns the caller's agency's.
+std::vector<const intel::ConflictNotice*> Announce(ApiContext& ctx,
+                                                   const std::vector<intel::ConflictNotice>& all,
+                                                   std::int64_t caller_agency) {
+  std::vector<const intel::ConflictNotice*> mine;
+  for (const intel::ConflictNotice& n : all) {
+    if (ctx.hub) ctx.hub->Announce(n.agency, "conflict", n.Json());
+    if (n.agency == caller_agency) mine.push_back(&n);
+  }
+  if (!all.empty() && ctx.hits_recorded) ctx.hits_recorded();
+  return mine;
+}
+
+// The fields of an operation in a request body; every one is required.
+Result<intel::OperationRequest> OperationFromBody(const JsonBody& b) {
+  intel::OperationRequest r;
+  Result<std::string> kind = b.String("kind"), case_number = b.String("case_number"),
+                      title = b.String("title"), contact_name = b.String("contact_name"),
+                      contact_phone = b.String("contact_phone"), area = b.String("area");
+  Result<std::optional<std::int64_t>> starts = b.OptionalTime("starts_at"),
+                                      ends = b.OptionalTime("ends_at");
+  Result<std::optional<double>> radius = b.OptionalNumber("radius_m");
+  for (const Status& s :
+       {kind.status(), case_number.status(), title.status(), contact_name.status(),
+        contact_phone.status(), area.status(), starts.status(), ends.status(), radius.status()}) {
+    if (!s.ok()) return s;
+  }
+  if (!*starts) return Status::InvalidArgument("starts_at: required (RFC 3339)");
+  if (!*ends) return Status::InvalidArgument("ends_at: required (RFC 3339)");
+  r.kind = *kind;
+  r.case_number = *case_number;
+  r.title = *title;
+  r.contact_name = *contact_name;
+  r.contact_phone = *contact_phone;
+  r.area = *area;
+  r.starts_at = **starts;
+  r.ends_at = **ends;
+  r.radius_m = *radius;
+  return r;
+}
+
+http::Response OperationAnswer(ApiContext& ctx, const http::Request& req, int status,
+                               const intel::OperationResult& r) {
+  const std::vector<const intel::ConflictNotice*> mine =
+      Announce(ctx, r.notices, Caller(req).agency_id);
+  return JsonResponse(status, [&](Writer& w) {
+    w.StartObject();
+    json::Key(w, "operation");
+    WriteOperation(w, r.operation);
+    json::Key(w, "conflicts");
+    w.StartArray();
+    for (const intel::ConflictNotice* n : mine) json::Put(w, json::Raw{n->Json()});
+    w.EndArray();
+    w.EndObject();
+  });
+}
+
+}  // namespace
+
+Status ReloadTargetPlates(ApiContext& ctx) {
+  return ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return intel::LoadPlateTargets(db, &ctx.target_plates, ctx.clock.NowMillis());
+  });
+}
+
+void CheckTargetPlates(ApiContext& ctx, const std::vector<read::Read>& reads,
+                       const std::vector<bool>& kept) {
+  if (ctx.target_plates.size() == 0) return;
+  const std::int64_t now = ctx.clock.NowMillis();
+  const auto anyone = [](std::int64_t) { return true; };
+  std::vector<intel::TargetRead> seen;
+  for (std::size_t i = 0; i < reads.size() && i < kept.size(); ++i) {
+    if (!kept[i]) continue;
+    const read::Read& r = reads[i];
+    for (const intel::IndexedTarget& t :
+         ctx.target_plates.Match({intel::PlateKey(r.plate.text())}, 0, anyone, now))
+      seen.push_back({t.id, t.agency, r.plate.str(), r.agency, r.camera, r.time});
+  }
+  if (seen.empty()) return;
+  Result<std::vector<intel::TargetReadNotice>> notices =
+      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return intel::RecordTargetReads(db, seen, now);
+      });
+  if (!notices.ok()) {
+    // The reads are stored; the notice is what failed, and is logged.
+    ctx.log.Error("recording target reads failed", {{"error", notices.status().message()}});
+    return;
+  }
+  if (ctx.hub)
+    for (const intel::TargetReadNotice& n : *notices) ctx.hub->Announce(n.agency, "target", n.json);
+}
+
+void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
+  router.Add({"POST", "/api/v1/operations", http::AccessRule::Requires("operations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<intel::OperationRequest> r = OperationFromBody(*b);
+                if (!r.ok()) return ErrorResponse(r.status());
+                Result<intel::OperationResult> made = AsCaller(ctx, req, intel::EnterOperation, *r);
+                if (!made.ok()) return Failed(ctx, made.status(), "entering an operation failed");
+                return OperationAnswer(ctx, req, 201, *made);
+              }});
+  router.Add({"GET", "/api/v1/operations", http::AccessRule::Requires("operations.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                // ?since=RFC 3339: operations ending after it (default: now).
+                std::int64_t since = ctx.clock.NowMillis();
+                if (const std::optional<std::string> raw = req.QueryParam("since")) {
+                  Result<UnixMillis> t = ParseRfc3339(*raw);
+                  if (!t.ok())
+                    return ErrorResponse(
+                        Status::InvalidArgument(fmt::format("since: {}", t.status().message())));
+                  since = *t;
+                }
+                Result<std::vector<intel::Operation>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return intel::ListOperations(db, Caller(req), since);
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing operations failed");
+                return JsonList("operations", *list, WriteOperation);
+              }});
+  router.Add({"GET", "/api/v1/operations/{id}", http::AccessRule::Requires("operations.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such operation"));
+                Result<intel::Operation> o =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return intel::GetOperation(db, Caller(req), *id);
+                    });
+                if (!o.ok()) return Failed(ctx, o.status(), "reading an operation failed");
+                return JsonResponse(200, [&](Writer& w) { WriteOperation(w, *o); });
+              }});
+  router.Add({"PUT", "/api/v1/operations/{id}", http::AccessRule::Requires("operations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such operation"));
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<intel::OperationRequest> r = OperationFromBody(*b);
+                if (!r.ok()) return ErrorResponse(r.status());
+                Result<intel::OperationResult> made =
+                    AsCaller(ctx, req, intel::UpdateOperation, *id, *r);
+                if (!made.ok()) return Failed(ctx, made.status(), "changing an operation failed");
+                return OperationAnswer(ctx, req, 200, *made);
+              }});
+  router.Add({"POST", "/api/v1/operations/{id}/status",
+              http::AccessRule::Requires("operations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such operation"));
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::string> status = b->String("status");
+                if (!status.ok()) return ErrorResponse(status.status());
+                Status st = AsCaller(ctx, req, intel::SetOperationStatus, *id, *status);
+                if (!st.ok()) return Failed(ctx, st, "changing an operation's status failed");
+                return JsonObject(200, "id", *id, "status", *status);
+              }});
+
+  router.Add({"POST", "/api/v1/targets", http::AccessRule::Requires("operations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                intel::TargetRequest r;
+                Result<std::string> kind = b->String("kind"), value = b->String("value"),
+                                    case_number = b->String("case_number"),
+                                    contact_name = b->String("contact_name"),
+                                    contact_phone = b->String("contact_phone");
+                Result<std::optional<std::string>> dob = b->OptionalString("dob");
+                Result<std::optional<std::int64_t>> operation = b->OptionalInt("operation");
+                Result<std::optional<std::int64_t>> expires = b->OptionalTime("expires_at");
+                for (const Status& s :
+                     {kind.status(), value.status(), case_number.status(), contact_name.status(),
+                      contact_phone.status(), dob.status(), operation.status(), expires.status()}) {
+                  if (!s.ok()) return ErrorResponse(s);
+                }
+                r.kind = *kind;
+                r.value = *value;
+                r.dob = dob->value_or("");
+                r.case_number = *case_number;
+                r.operation = *operation;
+                r.contact_name = *contact_name;
+                r.contact_phone = *contact_phone;
+                r.expires_at = *expires;
+                Result<intel::TargetResult> made = AsCaller(ctx, req, intel::EnterTarget, r);
+                if (!made.ok()) return Failed(ctx, made.status(), "entering a target failed");
+                if (made->target.kind == "plate") {
+                  if (Status st = Changed(ctx, catalog::kTargetsTopic); !st.ok())
+                    ctx.log.Error("reloading target plates failed", {{"error", st.message()}});
+                }
+                const std::vector<const intel::ConflictNotice*> mine =
+                    Announce(ctx, made->notices, Caller(req).agency_id);
+                return JsonResponse(201, [&](Writer& w) {
+                  w.StartObject();
+                  json::Key(w, "target");
+                  WriteTarget(w, made->target);
+                  json::Key(w, "matches");
+                  w.StartArray();
+                  for (const intel::ConflictNotice* n : mine) json::Put(w, json::Raw{n->Json()});
+                  w.EndArray();
+                  w.EndObject();
+                });
+              }});
+  router.Add({"GET", "/api/v1/targets", http::AccessRule::Requires("operations.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<intel::Target>> list = AsCaller(ctx, req, intel::ListTargets);
+                if (!list.ok()) return Failed(ctx, list.status(), "listing targets failed");
+                return JsonList("targets", *list, WriteTarget);
+              }});
+  router.Add({"POST", "/api/v1/targets/{id}/remove",
+              http::AccessRule::Requires("operations.manage"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such target"));
+                Status st = AsCaller(ctx, req, intel::RemoveTarget, *id);
+                if (!st.ok()) return Failed(ctx, st, "removing a target failed");
+                if (Status reloaded = Changed(ctx, catalog::kTargetsTopic); !reloaded.ok())
+                  ctx.log.Error("reloading target plates failed", {{"error", reloaded.message()}});
+                return JsonObject(200, "id", *id, "removed", true);
+              }});
+
+  router.Add({"GET", "/api/v1/conflicts", http::AccessRule::Requires("operations.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                const bool open_only = req.QueryParam("open").value_or("") == "true";
+                Result<std::vector<intel::Conflict>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return intel::ListConflicts(db, Caller(req), open_only);
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing conflicts failed");
+                return JsonList("conflicts", *list, WriteConflict);
+              }});
+  router.Add({"GET", "/api/v1/conflicts/watch", http::AccessRule::Requires("conflicts.watch"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<intel::Conflict>> list =
+                    AsCaller(ctx, req, intel::WatchConflicts);
+                if (!list.ok()) return Failed(ctx, list.status(), "watching conflicts failed");
+                return JsonList("conflicts", *list, WriteConflict);
+              }});
+  router.Add(
+      {"POST", "/api/v1/conflicts/{id}/resolve", http::AccessRule::Requires("operations.manage"),
+       [&ctx](const http::Request& req, const http::PathParams& params) {
+         const std::optional<std::int64_t> id = PathId(params);
+         if (!id) return ErrorResponse(Status::NotFound("no such conflict"));
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         Result<std::string> resolution = b->String("resolution");
+         Result<std::optional<std::string>> note = b->OptionalString("note");
+         for (const Status& s : {resolution.status(), note.status()})
+           if (!s.ok()) return ErrorResponse(s);
+         Result<intel::Conflict> c =
+             AsCaller(ctx, req, intel::ResolveConflict, *id, *resolution, note->value_or(""));
+         if (!c.ok()) return Failed(ctx, c.status(), "resolving a conflict failed");
+         return JsonResponse(200, [&](Writer& w) { WriteConflict(w, *c); });
+       }});
+}
+
+}  // namespace interdict::server
