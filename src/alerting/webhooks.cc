@@ -129,6 +129,16 @@ Result<std::int64_t> EnqueueAgencyEvent(catalog::Database& db, std::int64_t agen
   return db.Changes();
 }
 
+Result<std::int64_t> PurgeEventDeliveries(catalog::Database& db, std::int64_t before) {
+  Result<catalog::Statement> del = db.Prepare(
+      "DELETE FROM webhook_deliveries WHERE hit_id IS NULL AND (delivered_at < ?1 OR dead_at < "
+      "?1)");
+  if (!del.ok()) return del.status();
+  del->Bind(1, before);
+  INTERDICT_RETURN_IF_ERROR(del->Run());
+  return db.Changes();
+}
+
 Result<std::int64_t> EnqueueDeliveries(catalog::Database& db, const RecordedHit& hit,
                                        std::int64_t now) {
   std::int64_t n = 0;

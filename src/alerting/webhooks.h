@@ -53,6 +53,10 @@ Result<std::int64_t> EnqueueAgencyEvent(catalog::Database& db, std::int64_t agen
                                         std::optional<std::int64_t> hit, const std::string& key_id,
                                         std::string body, std::int64_t now);
 
+// Deletes deliveries about no hit (deconfliction notices) delivered or given
+// up before `before`; a hit's go with the hit. Returns how many.
+Result<std::int64_t> PurgeEventDeliveries(catalog::Database& db, std::int64_t before);
+
 struct Delivery {
   std::int64_t id = 0, webhook_id = 0, hit_id = 0;
   std::string url, secret, body;

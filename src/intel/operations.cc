@@ -155,6 +155,26 @@ Result<std::vector<std::int64_t>> DeconflictingAgencies(catalog::Database& db, s
   return out;
 }
 
+Result<std::int64_t> AdvanceOperations(catalog::Database& db, std::int64_t now) {
+  std::int64_t n = 0;
+  Status st = db.Transaction([&]() -> Status {
+    for (std::string_view sql :
+         {"UPDATE operations SET status = 'ended', updated_at = ?1, updated_by = 'system' WHERE "
+          "status IN ('planned', 'active') AND ends_at < ?1",
+          "UPDATE operations SET status = 'active', updated_at = ?1, updated_by = 'system' WHERE "
+          "status = 'planned' AND starts_at <= ?1"}) {
+      Result<catalog::Statement> up = db.Prepare(sql);
+      if (!up.ok()) return up.status();
+      up->Bind(1, now);
+      INTERDICT_RETURN_IF_ERROR(up->Run());
+      n += db.Changes();
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return n;
+}
+
 Result<OperationResult> EnterOperation(catalog::Database& db, const identity::Principal& p,
                                        const OperationRequest& r, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "operations.manage"));

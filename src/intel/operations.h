@@ -70,6 +70,10 @@ Result<std::vector<Operation>> ListOperations(catalog::Database& db, const ident
 Result<Operation> GetOperation(catalog::Database& db, const identity::Principal& p,
                                std::int64_t id);
 
+// The background round: planned operations that have begun become active,
+// and those past their end ended. Returns how many changed.
+Result<std::int64_t> AdvanceOperations(catalog::Database& db, std::int64_t now);
+
 // The agencies `agency` deconflicts with at `now`: itself, and each with a
 // deconfliction agreement in force both ways.
 Result<std::vector<std::int64_t>> DeconflictingAgencies(catalog::Database& db, std::int64_t agency,

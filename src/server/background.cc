@@ -6,11 +6,16 @@
 #include "alerting/hotlists.h"
 #include "alerting/images.h"
 #include "alerting/sealing.h"
+#include "alerting/webhooks.h"
 #include "audit/audit.h"
 #include "base/time_sync.h"
+#include "catalog/changes.h"
 #include "http/client.h"
+#include "intel/operations.h"
+#include "intel/targets.h"
 #include "ops/positions.h"
 #include "policy/retention.h"
+#include "server/changes.h"
 
 namespace interdict::server {
 namespace {
@@ -116,6 +121,7 @@ void Background::Loop() {
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
       PurgeUnitPositions();
+      AdvanceDeconfliction();
       SweepReview();
       PurgeAudit();
       TruncateCatalogLog();
@@ -156,6 +162,29 @@ void Background::PurgeUnitPositions() {
       return;
     }
     if (*n < 10'000) return;
+  }
+}
+
+void Background::AdvanceDeconfliction() {
+  const std::int64_t now = ctx_.clock.NowMillis();
+  Result<std::int64_t> ops = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return intel::AdvanceOperations(db, now);
+  });
+  if (!ops.ok())
+    ctx_.log.Error("advancing operations' status failed", {{"error", ops.status().message()}});
+  // Deconfliction notices' webhook deliveries are kept 30 days once done.
+  Result<std::int64_t> events = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return alerting::PurgeEventDeliveries(db, now - 30 * 86'400'000LL);
+  });
+  if (!events.ok())
+    ctx_.log.Error("purging old event deliveries failed", {{"error", events.status().message()}});
+  Result<std::int64_t> expired = ctx_.catalog->With(
+      [&](catalog::Database& db, identity::Accounts&) { return intel::ExpireTargets(db, now); });
+  if (!expired.ok()) {
+    ctx_.log.Error("expiring targets failed", {{"error", expired.status().message()}});
+  } else if (*expired > 0) {
+    if (Status st = Changed(ctx_, catalog::kTargetsTopic); !st.ok())
+      ctx_.log.Error("reloading target plates failed", {{"error", st.message()}});
   }
 }
 

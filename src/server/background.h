@@ -48,6 +48,9 @@ class Background {
   void EscalateConfirmations();
   // Units' positions past their agency's unit-locations retention.
   void PurgeUnitPositions();
+  // Operations begun or ended, targets past their expiry removed (and the
+  // plates live reads are checked against reloaded).
+  void AdvanceDeconfliction();
   // The movement model to DATA/movement.bin (hourly, and at stop).
   void SaveMovementModel();
   // Writes the reads counted since the last round (docs/oversight.md).

@@ -274,6 +274,23 @@ TEST_F(DeconflictionCatalogTest,
   EXPECT_EQ(ListOperations(*db_, gc_officer_, kNow)->size(), 1u);
 }
 
+TEST_F(DeconflictionCatalogTest, OperationsBecomeActiveWhenTheyBeginAndEndedAfterTheirEnd) {
+  auto raid =
+      EnterOperation(*db_, gc_sup_, Raid(38.65, -90.30, kNow + kHour, kNow + 2 * kHour), kNow);
+  ASSERT_TRUE(raid.ok());
+  EXPECT_EQ(raid->operation.status, "planned");
+  ASSERT_EQ(*AdvanceOperations(*db_, kNow + kHour), 1);
+  EXPECT_EQ(GetOperation(*db_, gc_sup_, raid->operation.id)->status, "active");
+  EXPECT_EQ(*AdvanceOperations(*db_, kNow + 2 * kHour), 0) << "closed windows: still on at its end";
+  ASSERT_EQ(*AdvanceOperations(*db_, kNow + 2 * kHour + 1), 1);
+  EXPECT_EQ(GetOperation(*db_, gc_sup_, raid->operation.id)->status, "ended");
+  // An ended operation runs into nothing new.
+  auto later = EnterOperation(*db_, ms_sup_, Surveillance(38.65, -90.30, kNow, kNow + 3 * kHour),
+                              kNow + 2 * kHour + 1);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->notices.empty());
+}
+
 TargetRequest PersonTarget(std::string name, std::string dob, std::string case_number) {
   return {"person", std::move(name), std::move(dob), std::move(case_number),
           {},       "Det. Ruiz",     "314-622-4100", {}};
