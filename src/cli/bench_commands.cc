@@ -4,6 +4,7 @@
 
 #include "bench/api_bench.h"
 #include "bench/cluster_bench.h"
+#include "bench/deconflict_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/intercept_bench.h"
 #include "bench/match_bench.h"
@@ -397,6 +398,44 @@ int InterceptBench(const std::vector<std::string>& argv) {
   return bench::RunInterceptBench(o);
 }
 
+const std::vector<FlagSpec> kDeconflictBenchFlags = {
+    {"targets", true, "existing targets in the catalog (default 1000000)"},
+    {"queries", true, "new targets entered and timed (default 2000)"},
+    {"seed", true, "the generator's seed (default 1)"},
+    {"dir", true, "work directory (kept)"},
+    {"keep", false, "keep the work directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int DeconflictBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kDeconflictBenchFlags);
+  if (!args.ok()) {
+    std::cerr << "interdict bench deconflict: " << args.status().message() << "\n\nflags:\n"
+              << FlagHelp(kDeconflictBenchFlags);
+    return kExitUsage;
+  }
+  bench::DeconflictBenchOptions o;
+  Result<std::uint64_t> targets = args->GetCount("targets", o.targets, 100'000'000);
+  Result<std::uint64_t> queries = args->GetCount("queries", o.queries, 1'000'000);
+  Result<std::uint64_t> seed = args->GetCount("seed", 1, ~0ull >> 1);
+  for (const Result<std::uint64_t>* r : {&targets, &queries, &seed}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench deconflict: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (*queries < 1) {
+    std::cerr << "interdict bench deconflict: --queries must be at least 1\n";
+    return kExitUsage;
+  }
+  o.targets = *targets;
+  o.queries = *queries;
+  o.seed = *seed;
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunDeconflictBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -417,7 +456,9 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--cameras N] [--ingest-seconds N] [--clients N] [--batch N] [--dir DIR] [--keep] "
       "[--json]\n"
       "       interdict bench intercept [--days N] [--vehicles N] [--seed S] "
-      "[--dispatch-delay S] [--contact-m M] [--patrols N] [--json]\n";
+      "[--dispatch-delay S] [--contact-m M] [--patrols N] [--json]\n"
+      "       interdict bench deconflict [--targets N] [--queries N] [--seed S] [--dir DIR] "
+      "[--keep] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -431,6 +472,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "api") return ApiBench(rest);
   if (argv[0] == "cluster") return ClusterBench(rest);
   if (argv[0] == "intercept") return InterceptBench(rest);
+  if (argv[0] == "deconflict") return DeconflictBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

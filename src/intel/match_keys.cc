@@ -264,6 +264,9 @@ Result<Keyed> KeyAddress(std::string_view text) {
         "address: starts without a house number (a target address is a place: 1200 N Market St)");
   Keyed out;
   out.normalized = Join(street, " ");
+  if (out.normalized.size() > kMaxValueBytes)
+    return Status::InvalidArgument(
+        fmt::format("address: longer than {} bytes once written out", kMaxValueBytes));
   // The key: unit designators as "#" ("APT 4" and "# 4" are one door).
   std::vector<std::string> key = street;
   for (std::string& w : key)

@@ -19,11 +19,6 @@ using identity::Require;
 
 constexpr int kListLimit = 500;
 
-// A key's hash as the catalog's signed 64-bit integer.
-std::int64_t KeyHash(const std::string& key) {
-  return static_cast<std::int64_t>(Hash64(key));
-}
-
 constexpr std::string_view kColumns =
     "t.id, a.code, t.kind, t.value, t.case_number, t.operation_id, t.contact_name, "
     "t.contact_phone, t.created_at, t.created_by, t.expires_at, t.removed_at FROM targets t JOIN "
@@ -60,7 +55,7 @@ Result<std::vector<Side>> Matches(catalog::Database& db, const std::vector<std::
   if (!q.ok()) return q.status();
   for (const std::string& key : keys) {
     q->Reset();
-    q->Bind(1, KeyHash(key)).Bind(2, own).Bind(3, now);
+    q->Bind(1, TargetKeyHash(key)).Bind(2, own).Bind(3, now);
     INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
       const std::int64_t id = r.Int(0), agency = r.Int(1);
       if (std::find(agencies.begin(), agencies.end(), agency) == agencies.end()) return;
@@ -72,6 +67,10 @@ Result<std::vector<Side>> Matches(catalog::Database& db, const std::vector<std::
 }
 
 }  // namespace
+
+std::int64_t TargetKeyHash(const std::string& key) {
+  return static_cast<std::int64_t>(Hash64(key));
+}
 
 Result<Keyed> KeyTarget(const TargetRequest& r) {
   Result<TargetKind> kind = ParseTargetKind(r.kind);
@@ -133,7 +132,7 @@ Result<TargetResult> EnterTarget(catalog::Database& db, const identity::Principa
     if (!key.ok()) return key.status();
     for (const std::string& k : keyed->keys) {
       key->Reset();
-      key->Bind(1, KeyHash(k)).Bind(2, *id);
+      key->Bind(1, TargetKeyHash(k)).Bind(2, *id);
       INTERDICT_RETURN_IF_ERROR(key->Run());
     }
     Result<catalog::Statement> me =

@@ -51,6 +51,10 @@ struct TargetResult {
   std::vector<ConflictNotice> notices;  // new matches, one notice per side
 };
 
+// A match key as the catalog's index keeps it: its 64-bit XXH3 hash, as a
+// signed integer (target_keys.key_hash).
+std::int64_t TargetKeyHash(const std::string& key);
+
 // The keys of a request's value (its kind's Key* function).
 Result<Keyed> KeyTarget(const TargetRequest& r);
 

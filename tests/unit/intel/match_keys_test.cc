@@ -62,6 +62,10 @@ TEST(MatchKeysTest, AddressesMatchThroughPub28AbbreviationsWhateverTheCityAndZip
   ASSERT_FALSE(no_number.ok());
   EXPECT_NE(no_number.status().message().find("house number"), std::string::npos);
   EXPECT_FALSE(KeyAddress(", ,").ok());
+  // Found by fuzz_target_keys: "#" words grow when written out, past the limit.
+  Result<Keyed> grown = KeyAddress("1 " + std::string(150, '#'));
+  ASSERT_FALSE(grown.ok());
+  EXPECT_NE(grown.status().message().find("once written out"), std::string::npos);
 }
 
 TEST(MatchKeysTest, PeopleMatchOnBirthDateSurnameSoundAndNicknames) {
