@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
 #include "demo/feeder.h"
+#include "demo/intel_seed.h"
 #include "demo/seed.h"
 #include "server/service.h"
 #include "sim/population.h"
@@ -187,6 +188,8 @@ int Demo(const std::vector<std::string>& args) {
         demo::SeedIfEmpty(options, *traffic, Clock::System().NowMillis(), log);
     if (!seeded.ok()) return seeded.status();
     secrets = seeded->secrets;
+    INTERDICT_RETURN_IF_ERROR(demo::PlantDeconfliction(options, *traffic, secrets, seeded->fresh,
+                                                       Clock::System().NowMillis(), log));
     std::cout << fmt::format(
         "interdict demo: {} — {} agencies, {} cameras, {} vehicles{}\n\n"
         "Sign in as any of <agency>-admin, <agency>-supervisor, <agency>-analyst or "

@@ -174,18 +174,22 @@ std::string NcicExtract(const sim::Population& population, std::int64_t now) {
   return out;
 }
 
+Result<std::unique_ptr<catalog::Database>> OpenDemoCatalog(const DemoOptions& options) {
+  Result<catalog::Location> where = options.config != nullptr
+                                        ? server::CatalogLocation(*options.config)
+                                        : Result<catalog::Location>(catalog::Location::Sqlite(
+                                              server::DataPaths(options.data_dir).catalog()));
+  if (!where.ok()) return where.status();
+  return catalog::Database::Open(*where);
+}
+
 Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& traffic,
                                std::int64_t now, Logger& log) {
   const sim::Region& region = traffic.region();
   const sim::Population& population = traffic.population();
   Result<server::DataDir> dir = server::DataDir::Open(options.data_dir);
   if (!dir.ok()) return dir.status();
-  Result<catalog::Location> where = options.config != nullptr
-                                        ? server::CatalogLocation(*options.config)
-                                        : Result<catalog::Location>(catalog::Location::Sqlite(
-                                              server::DataPaths(options.data_dir).catalog()));
-  if (!where.ok()) return where.status();
-  Result<std::unique_ptr<catalog::Database>> opened = catalog::Database::Open(*where);
+  Result<std::unique_ptr<catalog::Database>> opened = OpenDemoCatalog(options);
   if (!opened.ok()) return opened.status();
   catalog::Database& db = **opened;
   INTERDICT_RETURN_IF_ERROR(catalog::Migrate(db));

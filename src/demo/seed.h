@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "catalog/database.h"
 #include "config/config.h"
 #include "sim/population.h"
 #include "sim/region.h"
@@ -45,6 +46,9 @@ struct SeedReport {
 // Reads a secrets file (DATA/demo/secrets.json, or one written by hand with
 // at least {"keys": {"AGENCY": "key"}}) for `sim --live` against any server.
 Result<DemoSecrets> ReadSecretsFile(const std::string& path);
+
+// The catalog the server will use: DATA/catalog.db, or the configured one.
+Result<std::unique_ptr<catalog::Database>> OpenDemoCatalog(const DemoOptions& options);
 
 // Seeds `options.data_dir` unless it is already seeded; the service must not
 // be running on it. Progress goes to `log`.

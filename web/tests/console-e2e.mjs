@@ -216,6 +216,54 @@ await flow("a supervisor sends a suggested unit ahead of the planted stolen car 
   await p.context().close();
 });
 
+// A datetime-local field's value `hours` from now, in the browser's zone (the machine's).
+function localInput(hours) {
+  const d = new Date(Date.now() + hours * 3_600_000);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+async function enterOperation(p, o) {
+  const form = p.getByRole("form", { name: "Enter an operation" });
+  await form.getByLabel("Kind").selectOption(o.kind);
+  await form.getByLabel("Case number").fill(o.case);
+  await form.getByLabel("Title (stays with your agency)").fill(o.title);
+  await form.getByLabel("Contact on duty").fill(o.contact);
+  await form.getByLabel("Contact phone").fill(o.phone);
+  await form.getByLabel("Starts").fill(localInput(o.from));
+  await form.getByLabel("Ends").fill(localInput(o.to));
+  await form.getByLabel("Latitude").fill(String(o.lat));
+  await form.getByLabel("Longitude").fill(String(o.lon));
+  await form.getByRole("button", { name: "Enter and check" }).click();
+}
+
+await flow("two agencies enter operations at one block and both see the conflict with whom to call", async () => {
+  const west = await page();
+  await signIn(west, "wcpd-supervisor");
+  await west.getByRole("link", { name: "Deconfliction" }).click();
+  await west.getByRole("heading", { name: "Deconfliction", exact: true }).waitFor();
+  await enterOperation(west, { kind: "raid", case: "WC-E2E-1", title: "Warrant at the chop shop", contact: "Sgt. Dana West", phone: "314-615-7000", from: 1, to: 3, lat: 38.61, lon: -90.4 });
+  await west.getByRole("status").filter({ hasText: "Entered. No conflict found." }).waitFor();
+
+  const valley = await page();
+  await signIn(valley, "chpd-officer");
+  await valley.getByRole("link", { name: "Deconfliction" }).click();
+  await enterOperation(valley, { kind: "surveillance", case: "CH-E2E-7", title: "Watch the buyer's car", contact: "Det. Lee Park", phone: "(636) 537-3000", from: 2, to: 4, lat: 38.6109, lon: -90.4 });
+  await valley.getByRole("status").filter({ hasText: "Conflict: call Sgt. Dana West" }).waitFor();
+  const theirs = valley.getByRole("table", { name: "Open conflicts" }).getByRole("row").filter({ hasText: "Sgt. Dana West" });
+  await theirs.waitFor();
+  if ((await theirs.textContent()).includes("WC-E2E-1")) throw new Error("the other agency's case number was shown");
+
+  // The first agency sees it too, without reloading (the list is fetched every 10 s).
+  const ours = west.getByRole("table", { name: "Open conflicts" }).getByRole("row").filter({ hasText: "Det. Lee Park" });
+  await ours.waitFor({ timeout: 30_000 });
+  await shot(west, "deconfliction.png");
+  await ours.getByRole("button", { name: /^joint on conflict/ }).click();
+  await ours.filter({ hasText: "yours: joint" }).waitFor();
+  await west.context().close();
+  await valley.context().close();
+});
+
 await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
@@ -499,7 +547,8 @@ await flow("every list and report the API serves matches docs/openapi.yaml", asy
       "/api/v1/integrations", "/api/v1/users", "/api/v1/retention", "/api/v1/holds", "/api/v1/purposes",
       "/api/v1/approvals", "/api/v1/protected-places", "/api/v1/confidential-plates/changes", "/api/v1/notices",
       "/api/v1/visible-agencies?class=reads", "/api/v1/cameras", "/api/v1/camera-positions",
-      "/api/v1/hotlist-kinds", "/api/v1/webhooks",
+      "/api/v1/hotlist-kinds", "/api/v1/webhooks", "/api/v1/operations", "/api/v1/targets",
+      "/api/v1/conflicts", "/api/v1/conflicts/watch",
     ]) {
       await get(path);
     }

@@ -32,4 +32,7 @@ export type Suggestion = Schemas["Suggestion"];
 export type Assignment = Schemas["Assignment"];
 export type DispatchRules = Schemas["DispatchRules"];
 export type ConfirmationRequest = Schemas["ConfirmationRequest"];
+export type Conflict = Schemas["Conflict"];
+export type Operation = Schemas["Operation"];
+export type Target = Schemas["Target"];
 export type Me = Answer<"/api/v1/me", "get">;

@@ -1,0 +1,112 @@
+#include "demo/intel_seed.h"
+
+#include <fmt/core.h>
+
+#include "base/time_format.h"
+#include "identity/accounts.h"
+#include "intel/operations.h"
+#include "intel/targets.h"
+
+namespace interdict::demo {
+namespace {
+
+constexpr std::int64_t kMinute = 60'000;
+
+Result<identity::Principal> Person(catalog::Database& db, identity::Accounts& accounts,
+                                   std::string_view agency, std::string_view role) {
+  Result<catalog::Statement> q =
+      db.Query("SELECT id FROM users WHERE username = ?1", Username(agency, role));
+  if (!q.ok()) return q.status();
+  if (!q->has_row())
+    return Status::NotFound(fmt::format("the demo has no user {}", Username(agency, role)));
+  return accounts.UserPrincipal(q->Int(0));
+}
+
+}  // namespace
+
+Status PlantDeconfliction(const DemoOptions& options, const sim::Traffic& traffic,
+                          const DemoSecrets& secrets, bool fresh, std::int64_t now, Logger& log) {
+  Result<std::unique_ptr<catalog::Database>> opened = OpenDemoCatalog(options);
+  if (!opened.ok()) return opened.status();
+  catalog::Database& db = **opened;
+  identity::Accounts accounts(db, identity::AccountPolicy{});
+  Result<identity::Principal> gcpd = Person(db, accounts, "GCPD", "supervisor");
+  Result<identity::Principal> slco = Person(db, accounts, "SLCO", "supervisor");
+  Result<identity::Principal> mshp = Person(db, accounts, "MSHP", "analyst");
+  for (const auto* p : {&gcpd, &slco, &mshp})
+    if (!p->ok()) return p->status();
+
+  if (fresh) {
+    // GCPD works a theft ring: the stolen car the feeder sends past a city
+    // camera first is its target too, so that read is also a target notice.
+    std::string plate = secrets.stolen_plates.empty() ? "" : secrets.stolen_plates.front();
+    for (const sim::Vehicle& v : traffic.population().vehicles()) {
+      if (!plate.empty()) break;
+      if (v.commuter && v.state.code() == "US-MO") plate = v.plate.str();
+    }
+    const std::vector<std::pair<const identity::Principal*, intel::TargetRequest>> targets = {
+        {&*gcpd, {"plate", plate, "", "GC-26-0988", {}, "Det. A. Okafor", "(314) 444-5610", {}}},
+        {&*slco,
+         {"person",
+          "William J. Smith",
+          "1984-07-19",
+          "SL-26-2231",
+          {},
+          "Det. R. Vance",
+          "314-615-5000",
+          {}}},
+        {&*mshp,
+         {"person",
+          "Smyth, Bill",
+          "1984-07-19",
+          "MSHP-C-771",
+          {},
+          "Sgt. L. Brandt",
+          "573-751-3313",
+          {}}},
+        {&*mshp,
+         {"phone", "(314) 622-3810", "", "MSHP-C-771", {}, "Sgt. L. Brandt", "573-751-3313", {}}}};
+    for (const auto& [who, r] : targets) {
+      Result<intel::TargetResult> made = intel::EnterTarget(db, *who, r, now);
+      if (!made.ok()) log.Warn("a demo target was refused", {{"error", made.status().message()}});
+    }
+  }
+
+  // Every start: GCPD's warrant and SLCO's surveillance a block apart, both
+  // within the next hours — the alarm the console opens with.
+  const sim::Camera* at = nullptr;
+  for (const sim::Camera& c : traffic.region().cameras)
+    if (c.agency == "GCPD") {
+      at = &c;
+      break;
+    }
+  if (at == nullptr) return Status::Ok();
+  const double lat = at->at.lat(), lon = at->at.lon();
+  const std::string day = FormatRfc3339(now).substr(0, 10);
+  intel::OperationRequest warrant{"search_warrant",
+                                  fmt::format("GC-{}-W1", day),
+                                  "Search warrant, stolen-parts garage",
+                                  "Lt. M. Reyes",
+                                  "(314) 444-5600",
+                                  now + 40 * kMinute,
+                                  now + 220 * kMinute,
+                                  fmt::format("POINT({:.6f} {:.6f})", lon, lat),
+                                  120.0};
+  intel::OperationRequest watch{"surveillance",
+                                fmt::format("SL-{}-S4", day),
+                                "Watch on the garage's buyer",
+                                "Det. R. Vance",
+                                "314-615-5000",
+                                now + 20 * kMinute,
+                                now + 260 * kMinute,
+                                fmt::format("POINT({:.6f} {:.6f})", lon, lat + 0.0011),
+                                80.0};
+  Result<intel::OperationResult> first = intel::EnterOperation(db, *gcpd, warrant, now);
+  if (!first.ok()) return first.status();
+  Result<intel::OperationResult> second = intel::EnterOperation(db, *slco, watch, now);
+  if (!second.ok()) return second.status();
+  log.Info("demo operations entered", {{"conflicts", std::to_string(second->notices.size() / 2)}});
+  return Status::Ok();
+}
+
+}  // namespace interdict::demo
