@@ -18,6 +18,7 @@ inline constexpr std::string_view kConfidentialTopic = "confidential";  // plate
 inline constexpr std::string_view kRetentionTopic = "retention";        // periods and holds
 inline constexpr std::string_view kCamerasTopic = "cameras";            // the camera directory
 inline constexpr std::string_view kTargetsTopic = "targets";  // plates live reads are checked for
+inline constexpr std::string_view kBolosTopic = "bolos";  // vehicles live reads are compared with
 
 struct Generation {
   std::int64_t generation = 0;

@@ -1085,6 +1085,55 @@ INSERT INTO role_permissions VALUES
   ('supervisor', 'conflicts.watch');
 )sql";
 
+// Version 28: BOLOs (issue 25, docs/format/intel.md, "BOLOs"): bulletins with
+// their audience and expiry; a plate BOLO's alert is an entry of the issuing
+// agency's list for that audience (list_id); a BOLO without a plate collects
+// the reads whose vehicle matches it (weak matches, at most 500 a BOLO).
+constexpr std::string_view kV28 = R"sql(
+CREATE TABLE bolos (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  kind TEXT NOT NULL CHECK (kind IN ('stolen_vehicle', 'wanted_person', 'missing_person',
+    'officer_safety', 'other')),
+  narrative TEXT NOT NULL,
+  plate TEXT,
+  plate_state TEXT,
+  make TEXT NOT NULL,
+  model TEXT NOT NULL,
+  color TEXT NOT NULL,
+  body TEXT NOT NULL,
+  marks TEXT NOT NULL,
+  person TEXT NOT NULL,
+  contact_name TEXT NOT NULL,
+  contact_phone TEXT NOT NULL,
+  audience TEXT NOT NULL,
+  list_id INTEGER REFERENCES hotlists(id),
+  issued_at INTEGER NOT NULL,
+  issued_by TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'cancelled', 'expired')),
+  renewed_at INTEGER,
+  renewed_by TEXT,
+  ended_at INTEGER,
+  ended_by TEXT
+);
+CREATE INDEX bolos_by_status ON bolos(status, expires_at);
+CREATE INDEX bolos_by_plate ON bolos(plate);
+CREATE TABLE bolo_sightings (
+  bolo_id INTEGER NOT NULL REFERENCES bolos(id),
+  camera_agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  camera TEXT NOT NULL,
+  plate TEXT NOT NULL,
+  read_time INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (bolo_id, camera_agency_id, camera, read_time, plate)
+);
+INSERT INTO changes (topic) VALUES ('bolos');
+INSERT INTO role_permissions VALUES
+  ('supervisor', 'bolos.issue'), ('analyst', 'bolos.issue'),
+  ('supervisor', 'bolos.read'), ('analyst', 'bolos.read'), ('officer', 'bolos.read');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -1094,7 +1143,7 @@ const std::vector<Migration> kMigrations = {
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
     {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
     {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}},
-    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}};
+    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}, {28, kV28, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

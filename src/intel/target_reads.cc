@@ -29,28 +29,39 @@ Result<identity::Principal> AgencyAsRequester(catalog::Database& db, std::int64_
 
 }  // namespace
 
+Result<bool> ReadsVisibility::MaySee(std::int64_t owner, const std::string& camera_agency) {
+  if (auto known = known_.find({owner, camera_agency}); known != known_.end()) return known->second;
+  Result<catalog::Statement> q =
+      db_.Query("SELECT id FROM agencies WHERE code = ?1", camera_agency);
+  if (!q.ok()) return q.status();
+  bool may = false;
+  if (q->has_row()) {
+    const std::int64_t id = q->Int(0);
+    may = id == owner;
+    if (!may) {
+      Result<identity::Principal> requester = AgencyAsRequester(db_, owner);
+      if (!requester.ok()) return requester.status();
+      Result<std::string> why =
+          policy::WhyNotVisible(db_, *requester, id, policy::DataClass::kReads, now_);
+      if (!why.ok()) return why.status();
+      may = why->empty();
+    }
+  }
+  known_.emplace(std::pair{owner, camera_agency}, may);
+  return may;
+}
+
 Result<std::vector<TargetReadNotice>> RecordTargetReads(catalog::Database& db,
                                                         const std::vector<TargetRead>& reads,
                                                         std::int64_t now) {
   std::vector<TargetReadNotice> out;
   Status st = db.Transaction([&]() -> Status {
     out.clear();
-    std::map<std::string, std::int64_t> agency_ids;  // camera agency code → id
+    ReadsVisibility visible(db, now);
     for (const TargetRead& r : reads) {
-      auto id = agency_ids.find(r.camera_agency);
-      if (id == agency_ids.end()) {
-        Result<catalog::Statement> q =
-            db.Query("SELECT id FROM agencies WHERE code = ?1", r.camera_agency);
-        if (!q.ok()) return q.status();
-        if (!q->has_row()) continue;
-        id = agency_ids.emplace(r.camera_agency, q->Int(0)).first;
-      }
-      Result<identity::Principal> owner = AgencyAsRequester(db, r.owner);
-      if (!owner.ok()) return owner.status();
-      Result<std::string> why =
-          policy::WhyNotVisible(db, *owner, id->second, policy::DataClass::kReads, now);
-      if (!why.ok()) return why.status();
-      if (!why->empty()) continue;  // the owner may not see that agency's reads
+      Result<bool> may = visible.MaySee(r.owner, r.camera_agency);
+      if (!may.ok()) return may.status();
+      if (!*may) continue;  // the owner may not see that agency's reads
       Result<catalog::Statement> t = db.Query(
           "SELECT case_number FROM targets WHERE id = ?1 AND removed_at IS NULL", r.target);
       if (!t.ok()) return t.status();
@@ -68,7 +79,10 @@ Result<std::vector<TargetReadNotice>> RecordTargetReads(catalog::Database& db,
       e.event = "target.read";
       e.details = json::Object("target", r.target, "plate", r.plate, "agency", r.camera_agency,
                                "camera", r.camera, "time", FormatRfc3339(r.time));
-      e.touched = {r.owner, id->second};
+      Result<catalog::Statement> camera_agency =
+          db.Query("SELECT id FROM agencies WHERE code = ?1", r.camera_agency);
+      if (!camera_agency.ok()) return camera_agency.status();
+      e.touched = {r.owner, camera_agency->Int(0)};
       INTERDICT_RETURN_IF_ERROR(audit::Append(db, e));
       out.push_back({r.owner, json::Object("target", r.target, "case", case_number, "plate",
                                            r.plate, "agency", r.camera_agency, "camera", r.camera,

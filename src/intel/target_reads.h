@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,21 @@ struct TargetRead {
 struct TargetReadNotice {
   std::int64_t agency = 0;  // the owner
   std::string json;  // {"target":…,"case":…,"plate":…,"agency":…,"camera":…,"time":…}
+};
+
+// Whether agency `owner` may see the reads of the agency coded
+// `camera_agency`: its own, or under a reads agreement in force that the
+// owner's state law does not bar. Each pair is asked once (a batch of reads
+// names few).
+class ReadsVisibility {
+ public:
+  ReadsVisibility(catalog::Database& db, std::int64_t now) : db_(db), now_(now) {}
+  Result<bool> MaySee(std::int64_t owner, const std::string& camera_agency);
+
+ private:
+  catalog::Database& db_;
+  std::int64_t now_;
+  std::map<std::pair<std::int64_t, std::string>, bool> known_;
 };
 
 // Records each read the owner may see: a console notice and an audit entry

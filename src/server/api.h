@@ -23,6 +23,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/accounts.h"
+#include "intel/bolos.h"
 #include "intel/target_index.h"
 #include "media/image_store.h"
 #include "ops/movement.h"
@@ -106,6 +107,10 @@ struct ApiContext {
   // Plates of deconfliction targets in force, which live reads are checked
   // against (docs/format/intel.md); reloaded with the topic 'targets'.
   intel::TargetIndex target_plates;
+  // Active BOLOs without a plate, which reads with vehicle attributes are
+  // compared with; reloaded with the topic 'bolos'. Replaced whole.
+  std::mutex vehicle_bolos_mu;
+  std::shared_ptr<const std::vector<intel::VehicleBolo>> vehicle_bolos;  // guarded by the mutex
 };
 
 // The principal the gate attached to a request that passed it.
@@ -139,10 +144,15 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx);
 // Loads the plates of targets in force into ctx.target_plates (at start and
 // when the topic 'targets' moves).
 Status ReloadTargetPlates(ApiContext& ctx);
-// The reads ingest kept (`kept[i]`) that read a target's plate: a notice to
-// each case owner who may see them (intel/target_reads.h).
-void CheckTargetPlates(ApiContext& ctx, const std::vector<read::Read>& reads,
-                       const std::vector<bool>& kept);
+// Loads the active BOLOs without a plate into ctx.vehicle_bolos (at start
+// and when the topic 'bolos' moves).
+Status ReloadVehicleBolos(ApiContext& ctx);
+// The reads ingest kept (`kept[i]`) against intelligence: a read of a
+// target's plate is a notice to the case owner (intel/target_reads.h), a
+// read whose vehicle matches a BOLO without a plate a weak match listed on it
+// (intel/bolos.h).
+void CheckReadsForIntel(ApiContext& ctx, const std::vector<read::Read>& reads,
+                        const std::vector<bool>& kept);
 void AddResidentRoutes(http::Router& router, ApiContext& ctx);
 
 // Rebuilds the hotlist index from the catalog (at start and after a list changes).

@@ -11,6 +11,7 @@
 #include "base/time_sync.h"
 #include "catalog/changes.h"
 #include "http/client.h"
+#include "intel/bolos.h"
 #include "intel/operations.h"
 #include "intel/targets.h"
 #include "ops/positions.h"

@@ -25,6 +25,7 @@ Status Reload(ApiContext& ctx, std::string_view topic) {
   if (topic == catalog::kConfidentialTopic) return ReloadConfidentialPlates(ctx);
   if (topic == catalog::kRetentionTopic) return ApplyRetentionToStore(ctx);
   if (topic == catalog::kTargetsTopic) return ReloadTargetPlates(ctx);
+  if (topic == catalog::kBolosTopic) return ReloadVehicleBolos(ctx);
   if (topic == catalog::kCamerasTopic) {
     ctx.cameras.Invalidate();
     return Status::Ok();

@@ -184,7 +184,7 @@ http::Response StoreAndMatch(ApiContext& ctx, const identity::Principal& p,
       }
       ctx.movement->Observe(seen);
     }
-    CheckTargetPlates(ctx, reads, stored.kept);
+    CheckReadsForIntel(ctx, reads, stored.kept);
   }
   // Matched before the answer: a hit exists before the camera hears "accepted".
   // Reads of confidential plates under the approved exception are matched

@@ -1,15 +1,19 @@
-// The routes of deconfliction (docs/format/intel.md): operations, targets and
-// the conflicts between them. A new conflict reaches both sides at once: a
-// console notice and webhooks (written with it in the catalog), and an
-// "event: conflict" on each agency's open alert streams.
+// The routes of intelligence sharing (docs/format/intel.md): operations,
+// targets and the conflicts between them, and BOLOs. A new conflict reaches
+// both sides at once: a console notice and webhooks (written with it in the
+// catalog), and an "event: conflict" on each agency's open alert streams.
 #include <fmt/core.h>
+
+#include <map>
 
 #include "base/time_format.h"
 #include "catalog/changes.h"
+#include "intel/bolos.h"
 #include "intel/conflicts.h"
 #include "intel/operations.h"
 #include "intel/target_reads.h"
 #include "intel/targets.h"
+#include "plate/plate.h"
 #include "server/alert_hub.h"
 #include "server/api.h"
 #include "server/changes.h"
@@ -55,6 +59,42 @@ void WriteConflict(Writer& w, const intel::Conflict& c) {
                 "own_resolution", c.own_resolution, "other_resolution", c.other_resolution,
                 "closed_at", FormatRfc3339(c.closed_at));
   w.EndObject();
+}
+
+void WriteBolo(Writer& w, const intel::Bolo& b) {
+  w.StartObject();
+  json::Members(w, "id", b.id, "agency", b.agency, "agency_name", b.agency_name, "kind", b.kind,
+                "narrative", b.narrative, "plate", b.plate, "plate_state", b.plate_state, "make",
+                b.make, "model", b.model, "color", b.color, "body", b.body, "marks", b.marks,
+                "person", b.person, "contact_name", b.contact_name, "contact_phone",
+                b.contact_phone, "audience", b.audience, "list", b.list, "plate_alert",
+                b.plate_alert, "issued_at", FormatRfc3339(b.issued_at), "issued_by", b.issued_by,
+                "expires_at", FormatRfc3339(b.expires_at), "status", b.status, "renewed_at",
+                FormatRfc3339(b.renewed_at));
+  json::Key(w, "sightings");
+  w.StartArray();
+  for (const intel::Sighting& s : b.sightings) {
+    w.StartObject();
+    json::Members(w, "agency", s.agency, "camera", s.camera, "plate", s.plate, "time",
+                  FormatRfc3339(s.time));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+// A catalog connection for each step of a component's work (a list load).
+alerting::WithDb WithCatalog(ApiContext& ctx) {
+  return [&ctx](const std::function<Status(catalog::Database&)>& f) {
+    return ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) { return f(db); });
+  };
+}
+
+// After a BOLO changed: the hotlist index (a plate BOLO's alert) or the
+// vehicles reads are compared with.
+void BoloChanged(ApiContext& ctx, const std::string& plate) {
+  const Status st = Changed(ctx, plate.empty() ? catalog::kBolosTopic : catalog::kHotlistsTopic);
+  if (!st.ok()) ctx.log.Error("reloading after a BOLO change failed", {{"error", st.message()}});
 }
 
 // The notices of new conflicts on the alert streams of both sides; the
@@ -123,10 +163,23 @@ Status ReloadTargetPlates(ApiContext& ctx) {
   });
 }
 
+Status ReloadVehicleBolos(ApiContext& ctx) {
+  Result<std::vector<intel::VehicleBolo>> loaded =
+      ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+        return intel::LoadVehicleBolos(db, ctx.clock.NowMillis());
+      });
+  if (!loaded.ok()) return loaded.status();
+  auto fresh = std::make_shared<const std::vector<intel::VehicleBolo>>(std::move(*loaded));
+  std::lock_guard l(ctx.vehicle_bolos_mu);
+  ctx.vehicle_bolos = std::move(fresh);
+  return Status::Ok();
+}
+
+namespace {
+
 void CheckTargetPlates(ApiContext& ctx, const std::vector<read::Read>& reads,
-                       const std::vector<bool>& kept) {
+                       const std::vector<bool>& kept, std::int64_t now) {
   if (ctx.target_plates.size() == 0) return;
-  const std::int64_t now = ctx.clock.NowMillis();
   const auto anyone = [](std::int64_t) { return true; };
   std::vector<intel::TargetRead> seen;
   for (std::size_t i = 0; i < reads.size() && i < kept.size(); ++i) {
@@ -148,6 +201,40 @@ void CheckTargetPlates(ApiContext& ctx, const std::vector<read::Read>& reads,
   }
   if (ctx.hub)
     for (const intel::TargetReadNotice& n : *notices) ctx.hub->Announce(n.agency, "target", n.json);
+}
+
+void CheckVehicleBolos(ApiContext& ctx, const std::vector<read::Read>& reads,
+                       const std::vector<bool>& kept, std::int64_t now) {
+  std::shared_ptr<const std::vector<intel::VehicleBolo>> bolos;
+  {
+    std::lock_guard l(ctx.vehicle_bolos_mu);
+    bolos = ctx.vehicle_bolos;
+  }
+  if (!bolos || bolos->empty()) return;
+  std::vector<intel::BoloSighting> seen;
+  for (std::size_t i = 0; i < reads.size() && i < kept.size(); ++i) {
+    const read::Read& r = reads[i];
+    if (!kept[i] || r.vehicle.empty()) continue;
+    for (const intel::VehicleBolo& b : *bolos)
+      if (intel::VehicleMatches(b, r.vehicle.make, r.vehicle.model, r.vehicle.color,
+                                r.vehicle.body))
+        seen.push_back({b.id, b.agency, r.agency, r.camera, r.plate.str(), r.time});
+  }
+  if (seen.empty()) return;
+  Result<std::int64_t> n = ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return intel::RecordSightings(db, seen, now);
+  });
+  if (!n.ok())
+    ctx.log.Error("recording BOLO weak matches failed", {{"error", n.status().message()}});
+}
+
+}  // namespace
+
+void CheckReadsForIntel(ApiContext& ctx, const std::vector<read::Read>& reads,
+                        const std::vector<bool>& kept) {
+  const std::int64_t now = ctx.clock.NowMillis();
+  CheckTargetPlates(ctx, reads, kept, now);
+  CheckVehicleBolos(ctx, reads, kept, now);
 }
 
 void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
@@ -277,6 +364,99 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                 if (Status reloaded = Changed(ctx, catalog::kTargetsTopic); !reloaded.ok())
                   ctx.log.Error("reloading target plates failed", {{"error", reloaded.message()}});
                 return JsonObject(200, "id", *id, "removed", true);
+              }});
+
+  router.Add({"POST", "/api/v1/bolos", http::AccessRule::Requires("bolos.issue"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<JsonBody> b = JsonBody::Parse(req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                intel::BoloRequest r;
+                Result<std::string> kind = b->String("kind"), narrative = b->String("narrative"),
+                                    contact_name = b->String("contact_name"),
+                                    contact_phone = b->String("contact_phone");
+                std::vector<Status> bad = {kind.status(), narrative.status(), contact_name.status(),
+                                           contact_phone.status()};
+                std::map<std::string_view, std::string*> optional = {
+                    {"plate", &r.plate}, {"plate_state", &r.plate_state},
+                    {"make", &r.make},   {"model", &r.model},
+                    {"color", &r.color}, {"body", &r.body},
+                    {"marks", &r.marks}, {"person", &r.person}};
+                for (auto& [field, into] : optional) {
+                  Result<std::optional<std::string>> v = b->OptionalString(field);
+                  if (!v.ok()) return ErrorResponse(v.status());
+                  *into = v->value_or("");
+                }
+                Result<std::optional<std::vector<std::string>>> audience =
+                    b->OptionalStringArray("audience");
+                Result<std::optional<std::int64_t>> expires = b->OptionalTime("expires_at");
+                bad.push_back(audience.status());
+                bad.push_back(expires.status());
+                for (const Status& s : bad)
+                  if (!s.ok()) return ErrorResponse(s);
+                r.kind = *kind;
+                r.narrative = *narrative;
+                r.contact_name = *contact_name;
+                r.contact_phone = *contact_phone;
+                r.audience = audience->value_or(std::vector<std::string>{});
+                r.expires_at = *expires;
+                Result<intel::Bolo> made =
+                    intel::IssueBolo(WithCatalog(ctx), Caller(req), r, ctx.clock.NowMillis());
+                if (!made.ok()) return Failed(ctx, made.status(), "issuing a BOLO failed");
+                BoloChanged(ctx, made->plate);
+                return JsonResponse(201, [&](Writer& w) { WriteBolo(w, *made); });
+              }});
+  router.Add({"GET", "/api/v1/bolos", http::AccessRule::Requires("bolos.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                intel::BoloQuery q;
+                q.plate = req.QueryParam("plate").value_or("");
+                q.make = req.QueryParam("make").value_or("");
+                q.model = req.QueryParam("model").value_or("");
+                q.color = req.QueryParam("color").value_or("");
+                q.active_only = req.QueryParam("all").value_or("") != "true";
+                if (!q.plate.empty()) {
+                  Result<std::string> plate = plate::NormalizePlateText(q.plate);
+                  if (!plate.ok())
+                    return ErrorResponse(
+                        Status::InvalidArgument("plate: " + plate.status().message()));
+                  q.plate = *plate;
+                }
+                Result<std::vector<intel::Bolo>> list = AsCaller(ctx, req, intel::ListBolos, q);
+                if (!list.ok()) return Failed(ctx, list.status(), "listing BOLOs failed");
+                return JsonList("bolos", *list, WriteBolo);
+              }});
+  router.Add({"GET", "/api/v1/bolos/{id}", http::AccessRule::Requires("bolos.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
+                Result<intel::Bolo> b = AsCaller(ctx, req, intel::GetBolo, *id);
+                if (!b.ok()) return Failed(ctx, b.status(), "reading a BOLO failed");
+                return JsonResponse(200, [&](Writer& w) { WriteBolo(w, *b); });
+              }});
+  router.Add({"POST", "/api/v1/bolos/{id}/renew", http::AccessRule::Requires("bolos.issue"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
+                Result<JsonBody> b = JsonBody::Parse(req.body.empty() ? "{}" : req.body);
+                if (!b.ok()) return ErrorResponse(b.status());
+                Result<std::optional<std::int64_t>> until = b->OptionalTime("expires_at");
+                if (!until.ok()) return ErrorResponse(until.status());
+                Result<intel::Bolo> renewed = intel::RenewBolo(WithCatalog(ctx), Caller(req), *id,
+                                                               *until, ctx.clock.NowMillis());
+                if (!renewed.ok()) return Failed(ctx, renewed.status(), "renewing a BOLO failed");
+                BoloChanged(ctx, renewed->plate);
+                return JsonResponse(200, [&](Writer& w) { WriteBolo(w, *renewed); });
+              }});
+  router.Add({"POST", "/api/v1/bolos/{id}/cancel", http::AccessRule::Requires("bolos.issue"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
+                Status st =
+                    intel::CancelBolo(WithCatalog(ctx), Caller(req), *id, ctx.clock.NowMillis());
+                if (!st.ok()) return Failed(ctx, st, "cancelling a BOLO failed");
+                // Either list may hold it: reload both.
+                BoloChanged(ctx, "");
+                BoloChanged(ctx, "plate");
+                return JsonObject(200, "id", *id, "status", "cancelled");
               }});
 
   router.Add({"GET", "/api/v1/conflicts", http::AccessRule::Requires("operations.read"),

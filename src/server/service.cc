@@ -285,6 +285,7 @@ Status Service::Start() {
   s.api.confidential = std::make_shared<policy::ConfidentialPlates>(*plate_key);
   INTERDICT_RETURN_IF_ERROR(ReloadConfidentialPlates(s.api));
   INTERDICT_RETURN_IF_ERROR(ReloadTargetPlates(s.api));
+  INTERDICT_RETURN_IF_ERROR(ReloadVehicleBolos(s.api));
   s.api.search_limits.confidential = s.api.confidential;
 
   if (!s.config.sso.public_url.empty()) {
