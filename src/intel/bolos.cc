@@ -106,10 +106,10 @@ Result<Checked> Check(catalog::Database& db, const BoloRequest& in, std::int64_t
   Result<Keyed> phone = KeyPhone(in.contact_phone);
   if (!phone.ok()) return Status::InvalidArgument("contact_" + phone.status().message());
   c.r.contact_phone = phone->normalized;
-  c.r.make = Upper(in.make);
+  c.r.make = VehicleCode(VehicleField::kMake, Upper(in.make));
   c.r.model = Upper(in.model);
-  c.r.color = Upper(in.color);
-  c.r.body = Upper(in.body);
+  c.r.color = VehicleCode(VehicleField::kColor, Upper(in.color));
+  c.r.body = VehicleCode(VehicleField::kBody, Upper(in.body));
   if (!in.plate.empty()) {
     Result<std::string> plate = plate::NormalizePlateText(in.plate);
     if (!plate.ok()) return Status::InvalidArgument("plate: " + plate.status().message());
@@ -224,9 +224,11 @@ Result<std::vector<Bolo>> Visible(catalog::Database& db, const identity::Princip
       if (!shared || !addressed) continue;
     }
     if (!plate_key.empty() && (b.plate.empty() || PlateKey(b.plate) != plate_key)) continue;
-    if (!query.make.empty() && b.make != Upper(query.make)) continue;
+    if (!query.make.empty() && b.make != VehicleCode(VehicleField::kMake, Upper(query.make)))
+      continue;
     if (!query.model.empty() && b.model != Upper(query.model)) continue;
-    if (!query.color.empty() && b.color != Upper(query.color)) continue;
+    if (!query.color.empty() && b.color != VehicleCode(VehicleField::kColor, Upper(query.color)))
+      continue;
     Result<std::string> alert = PlateAlert(db, b, now);
     if (!alert.ok()) return alert.status();
     b.plate_alert = *alert;
@@ -440,14 +442,18 @@ Result<std::vector<VehicleBolo>> LoadVehicleBolos(catalog::Database& db, std::in
 
 bool VehicleMatches(const VehicleBolo& b, std::string_view make, std::string_view model,
                     std::string_view color, std::string_view body) {
-  const auto same = [](const std::string& want, std::string_view got) {
-    if (want.empty()) return true;
-    if (got.size() != want.size()) return false;
-    for (std::size_t i = 0; i < got.size(); ++i)
-      if (std::toupper(static_cast<unsigned char>(got[i])) != want[i]) return false;
-    return true;
+  // A read's attributes as vendors send them: NCIC codes mostly, words at
+  // times; the model has no code, only its name.
+  const auto upper = [](std::string_view s) {
+    std::string out;
+    for (char c : TrimBlanks(s))
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
   };
-  return same(b.make, make) && same(b.model, model) && same(b.color, color) && same(b.body, body);
+  return (b.make.empty() || VehicleCode(VehicleField::kMake, make) == b.make) &&
+         (b.model.empty() || upper(model) == b.model) &&
+         (b.color.empty() || VehicleCode(VehicleField::kColor, color) == b.color) &&
+         (b.body.empty() || VehicleCode(VehicleField::kBody, body) == b.body);
 }
 
 Result<std::int64_t> RecordSightings(catalog::Database& db, const std::vector<BoloSighting>& seen,

@@ -27,6 +27,7 @@ namespace interdict::intel {
 extern const char kNicknamesCsv[];
 extern const char kUspsSuffixesCsv[];
 extern const char kUspsDirectionalsUnitsCsv[];
+extern const char kNcicVehicleCodesCsv[];
 
 namespace {
 
@@ -85,6 +86,19 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& Nicknames() 
         if (std::find(groups.begin(), groups.end(), row[0]) == groups.end())
           groups.push_back(row[0]);
       }
+    }
+    return t;
+  }();
+  return table;
+}
+
+// "make:HONDA" → HOND, for each field's codes and words.
+const std::map<std::string, std::string, std::less<>>& VehicleCodes() {
+  static const auto table = [] {
+    std::map<std::string, std::string, std::less<>> t;
+    for (const auto& row : TableRows(kNcicVehicleCodesCsv)) {
+      if (row.size() < 2) continue;
+      for (std::size_t i = 1; i < row.size(); ++i) t[row[0] + ":" + row[i]] = row[1];
     }
     return t;
   }();
@@ -182,6 +196,19 @@ std::string FoldToAscii(std::string_view utf8) {
                            [](char c) { return static_cast<unsigned char>(c) >= 0x80; }),
             out.end());
   return out;
+}
+
+std::string VehicleCode(VehicleField field, std::string_view text) {
+  std::string upper;
+  for (char c : TrimBlanks(text))
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper.empty()) return upper;
+  const std::string_view prefix = field == VehicleField::kMake    ? "make:"
+                                  : field == VehicleField::kColor ? "color:"
+                                                                  : "body:";
+  const auto& table = VehicleCodes();
+  if (auto it = table.find(std::string(prefix) + upper); it != table.end()) return it->second;
+  return upper;
 }
 
 std::vector<std::string> GivenNameGroups(std::string_view given) {

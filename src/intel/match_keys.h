@@ -42,6 +42,13 @@ Result<Keyed> KeyAddress(std::string_view address);
 // YYYY-MM-DD. Normalized: "SURNAME, GIVEN MIDDLE YYYY-MM-DD".
 Result<Keyed> KeyPerson(std::string_view name, std::string_view dob);
 
+// A vehicle's make, colour or body style as its NCIC code when the text is a
+// code or a word of data/intel/ncic-vehicle-codes.csv ("Honda" and "HOND"
+// are HOND, "navy" is DBL, "SUV" is UT), else the text in upper case, trimmed.
+// ASCII only, no ICU: it runs on reads.
+enum class VehicleField { kMake, kColor, kBody };
+std::string VehicleCode(VehicleField field, std::string_view text);
+
 // Upper-case ASCII of any script (ICU's Any-Latin; Latin-ASCII): "José
 // Núñez" is "JOSE NUNEZ". Exposed for tests and for BOLO attributes.
 std::string FoldToAscii(std::string_view utf8);

@@ -187,6 +187,54 @@ TEST_F(IntelApiTest, ATargetPlateReadIsANoticeToTheCaseOwnerAndNotAHit) {
   EXPECT_EQ(seen.find("event: target"), seen.rfind("event: target")) << "one notice, not two";
 }
 
+TEST_F(IntelApiTest, APlateBoloHitsOnceApprovedAndAVehicleBoloCollectsWeakMatches) {
+  const std::string admin = SignIn("admin"), sup = SignIn("sup"), officer = SignIn("officer");
+  ASSERT_EQ(Call(admin, "POST", "/api/v1/cameras", R"({"code":"cam1","name":"Market St"})").status,
+            201);
+  auto plate = Call(
+      sup, "POST", "/api/v1/bolos",
+      R"({"kind":"stolen_vehicle","narrative":"Carjacked on Delmar at 21:40","plate":"KZ9Q81","plate_state":"MO","make":"Toyota","color":"white","contact_name":"Det. Ruiz","contact_phone":"314-622-4100"})");
+  ASSERT_EQ(plate.status, 201) << plate.body;
+  EXPECT_NE(plate.body.find(R"("plate_alert":"pending")"), std::string::npos) << plate.body;
+  auto vehicle = Call(
+      sup, "POST", "/api/v1/bolos",
+      R"({"kind":"wanted_person","narrative":"Robbery suspects fled in a blue Honda CR-V","make":"Honda","color":"blue","body":"SUV","person":"two men, twenties","contact_name":"Det. Ruiz","contact_phone":"314-622-4100","audience":["SLCPD"]})");
+  ASSERT_EQ(vehicle.status, 201) << vehicle.body;
+  const std::string time = std::to_string(clock_.NowMillis());
+  auto read = [&](const std::string& id, const std::string& plate_text, const std::string& v) {
+    return Call(key_, "POST", "/api/v1/reads",
+                R"([{"id":")" + id + R"(","agency":"STLPD","camera":"cam1","time":)" + time +
+                    R"(,"plate":")" + plate_text + R"(","state":"MO")" + v + "}]");
+  };
+  // Pending: the plate passes, no hit.
+  auto before = read("r1", "KZ9Q81", "");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_NE(before.body.find(R"("hits":0)"), std::string::npos) << before.body;
+  // Another person approves the BOLO's list entry: the next read is a hit.
+  auto bolo = Call(officer, "GET", "/api/v1/bolos?plate=KZ9081");
+  ASSERT_EQ(bolo.status, 200);
+  const std::size_t at = bolo.body.find(R"("list":)");
+  ASSERT_NE(at, std::string::npos) << bolo.body;
+  const std::string list = bolo.body.substr(at + 7, bolo.body.find(',', at) - at - 7);
+  ASSERT_EQ(Call(admin, "POST", "/api/v1/hotlists/" + list + "/approve").status, 200);
+  auto after = read("r2", "KZ9Q81", "");
+  EXPECT_NE(after.body.find(R"("hits":1)"), std::string::npos) << after.body;
+
+  // A blue Honda SUV as the vendor codes it: a weak match, never a hit.
+  auto weak = read("r3", "ZZZ111",
+                   R"(,"vehicle":{"make":"HOND","model":"CR-V","color":"BLU","body":"UT"})");
+  EXPECT_NE(weak.body.find(R"("hits":0)"), std::string::npos) << weak.body;
+  read("r4", "ZZZ222", R"(,"vehicle":{"make":"HOND","model":"CIVIC","color":"RED","body":"4D"})");
+  auto listed = Call(officer, "GET", "/api/v1/bolos/2");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_NE(listed.body.find(R"("sightings":[{"agency":"STLPD","camera":"cam1","plate":"ZZZ111")"),
+            std::string::npos)
+      << listed.body;
+  EXPECT_EQ(listed.body.find("ZZZ222"), std::string::npos) << "a red Civic is not a blue SUV";
+  // SLCPD is addressed, but STLPD shares no BOLOs with it.
+  EXPECT_EQ(Call(SignIn("county"), "GET", "/api/v1/bolos/2").status, 404);
+}
+
 TEST_F(IntelApiTest, BadRequestsGetAJsonErrorNamingTheField) {
   const std::string officer = SignIn("officer");
   for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{

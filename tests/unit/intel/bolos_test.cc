@@ -66,7 +66,8 @@ TEST_F(BoloTest, ABulletinReachesItsAudienceOnlyUnderABolosAgreement) {
   Result<Bolo> region = IssueBolo(with_, gc_analyst_, Vehicle(), kNow);
   ASSERT_TRUE(region.ok()) << region.status().message();
   EXPECT_EQ(region->audience, std::vector<std::string>{"region"});
-  EXPECT_EQ(region->make, "HONDA") << "attributes compared folded";
+  EXPECT_EQ(region->make, "HOND") << "the NCIC make code, as plate readers report it";
+  EXPECT_EQ(region->color, "BLU");
   EXPECT_EQ(region->expires_at, kNow + 30 * kDay) << "30 days by default";
   EXPECT_EQ(region->plate_alert, "none");
   BoloRequest only_stlc = Vehicle();
@@ -152,7 +153,8 @@ TEST_F(BoloTest, ReadsWhoseVehicleMatchesEveryGivenAttributeAreWeakMatchesTheIss
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->size(), 1u);
   const VehicleBolo& v = loaded->front();
-  EXPECT_TRUE(VehicleMatches(v, "honda", "Accord", "Blue", "sedan"));
+  EXPECT_TRUE(VehicleMatches(v, "HOND", "ACCORD", "BLU", "4D")) << "codes, as readers send them";
+  EXPECT_TRUE(VehicleMatches(v, "honda", "Accord", "Blue", "sedan")) << "or words";
   EXPECT_FALSE(VehicleMatches(v, "Honda", "Civic", "red", ""));
   EXPECT_FALSE(VehicleMatches(v, "", "", "blue", "")) << "an unknown make is not a match";
   // GCPD sees its own cameras' reads; MSHP shares none with it.

@@ -103,6 +103,18 @@ TEST(MatchKeysTest, APersonNeedsAGivenNameASurnameAndARealBirthDate) {
   }
 }
 
+TEST(MatchKeysTest, VehicleWordsAndVendorCodesMeetAtTheNcicCode) {
+  EXPECT_EQ(VehicleCode(VehicleField::kMake, "Honda"), "HOND");
+  EXPECT_EQ(VehicleCode(VehicleField::kMake, "HOND"), "HOND");
+  EXPECT_EQ(VehicleCode(VehicleField::kMake, " mercedes-benz "), "MERZ");
+  EXPECT_EQ(VehicleCode(VehicleField::kColor, "navy"), "DBL");
+  EXPECT_EQ(VehicleCode(VehicleField::kColor, "grey"), "GRY");
+  EXPECT_EQ(VehicleCode(VehicleField::kBody, "SUV"), "UT");
+  EXPECT_EQ(VehicleCode(VehicleField::kBody, "sedan"), "4D");
+  EXPECT_EQ(VehicleCode(VehicleField::kMake, "Zastava"), "ZASTAVA") << "unknown: itself";
+  EXPECT_EQ(VehicleCode(VehicleField::kColor, "Honda"), "HONDA") << "each field its own codes";
+}
+
 TEST(MatchKeysTest, NicknameGroupsComeFromTheTableAndUnknownNamesAreThemselves) {
   EXPECT_EQ(GivenNameGroups("BILL"), std::vector<std::string>{"WILLIAM"});
   const std::vector<std::string> al = GivenNameGroups("AL");
