@@ -4,6 +4,7 @@
 
 #include "base/time_format.h"
 #include "identity/accounts.h"
+#include "intel/bolos.h"
 #include "intel/operations.h"
 #include "intel/targets.h"
 
@@ -20,6 +21,58 @@ Result<identity::Principal> Person(catalog::Database& db, identity::Accounts& ac
   if (!q->has_row())
     return Status::NotFound(fmt::format("the demo has no user {}", Username(agency, role)));
   return accounts.UserPrincipal(q->Int(0));
+}
+
+// Two bulletins: GCPD's robbery suspects in a white Toyota SUV (no plate:
+// reads of white Toyota SUVs are its weak matches), and the Highway Patrol's
+// plate BOLO of a Missouri commuter, approved by a second person, so the car
+// is a hit wherever a camera reads it.
+Status PlantBolos(catalog::Database& db, identity::Accounts& accounts, const sim::Traffic& traffic,
+                  std::int64_t now, Logger& log) {
+  Result<identity::Principal> gcpd = Person(db, accounts, "GCPD", "supervisor");
+  Result<identity::Principal> mshp = Person(db, accounts, "MSHP", "supervisor");
+  Result<identity::Principal> approver = Person(db, accounts, "MSHP", "administrator");
+  for (const auto* p : {&gcpd, &mshp, &approver})
+    if (!p->ok()) return p->status();
+  const alerting::WithDb with = [&](const std::function<Status(catalog::Database&)>& f) {
+    return f(db);
+  };
+  intel::BoloRequest robbery;
+  robbery.kind = "wanted_person";
+  robbery.narrative =
+      "Armed robbery of a gas station on Gravois: two men fled north in a white Toyota SUV. "
+      "Do not approach alone.";
+  robbery.make = "Toyota";
+  robbery.color = "white";
+  robbery.body = "SUV";
+  robbery.person = "Two men in their twenties, one in a grey hoodie.";
+  robbery.contact_name = "Det. A. Okafor";
+  robbery.contact_phone = "(314) 444-5610";
+  Result<intel::Bolo> first = intel::IssueBolo(with, *gcpd, robbery, now);
+  if (!first.ok()) return first.status().WithContext("the demo's vehicle BOLO: ");
+  const sim::Vehicle* car = nullptr;
+  for (const sim::Vehicle& v : traffic.population().vehicles())
+    // Not white: a look-up of the robbery BOLO's white Toyota finds it alone.
+    if (v.commuter && v.state.code() == "US-MO" && v.follows < 0 && v.color != "WHI") car = &v;
+  if (car == nullptr) return Status::Ok();
+  intel::BoloRequest wanted;
+  wanted.kind = "stolen_vehicle";
+  wanted.narrative = "Taken from a commuter lot in Chesterfield this morning; keys were inside.";
+  wanted.plate = car->plate.str();
+  wanted.plate_state = "MO";
+  wanted.make = std::string(car->make);
+  wanted.model = std::string(car->model);
+  wanted.color = std::string(car->color);
+  wanted.contact_name = "Sgt. L. Brandt";
+  wanted.contact_phone = "573-751-3313";
+  Result<intel::Bolo> second = intel::IssueBolo(with, *mshp, wanted, now);
+  if (!second.ok()) return second.status().WithContext("the demo's plate BOLO: ");
+  if (second->list) {
+    Result<std::int64_t> approved = alerting::ApprovePending(db, *approver, *second->list, now);
+    if (!approved.ok()) return approved.status();
+  }
+  log.Info("demo BOLOs issued", {{"plate", wanted.plate}});
+  return Status::Ok();
 }
 
 }  // namespace
@@ -70,6 +123,7 @@ Status PlantDeconfliction(const DemoOptions& options, const sim::Traffic& traffi
       Result<intel::TargetResult> made = intel::EnterTarget(db, *who, r, now);
       if (!made.ok()) log.Warn("a demo target was refused", {{"error", made.status().message()}});
     }
+    INTERDICT_RETURN_IF_ERROR(PlantBolos(db, accounts, traffic, now, log));
   }
 
   // Every start: GCPD's warrant and SLCO's surveillance a block apart, both

@@ -306,7 +306,7 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
     secrets.keys[a.code] = key->key;
   }
 
-  // Sharing: Missouri agencies share reads, hits and hotlists with each other,
+  // Sharing: Missouri agencies share reads, hits, hotlists and BOLOs with each other,
   // except Franklin County, which shares only with the Highway Patrol; the
   // Illinois sheriffs share with each other (their law refuses out-of-state
   // access whatever is agreed); the federal task force has one-to-one
@@ -331,8 +331,8 @@ Result<SeedReport> SeedIfEmpty(const DemoOptions& options, const sim::Traffic& t
         agreed = partner.kind == "federal" &&
                  (owner.code == "GCPD" || owner.code == "SLCO" || owner.code == "MSHP");
       if (!agreed) continue;
-      for (policy::DataClass cls :
-           {policy::DataClass::kReads, policy::DataClass::kHits, policy::DataClass::kHotlists}) {
+      for (policy::DataClass cls : {policy::DataClass::kReads, policy::DataClass::kHits,
+                                    policy::DataClass::kHotlists, policy::DataClass::kBolos}) {
         Status st = share(owner, partner, cls);
         if (!st.ok()) return st.WithContext(owner.code + " → " + partner.code + ": ");
       }

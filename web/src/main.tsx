@@ -9,6 +9,7 @@ import { has } from "./format";
 import { linkClick, navigate, usePath } from "./router";
 import { AdminScreen } from "./screens/Admin";
 import { AuditScreen } from "./screens/Audit";
+import { BolosScreen } from "./screens/Bolos";
 import { DeconflictionScreen } from "./screens/Deconfliction";
 import { DispatchScreen } from "./screens/Dispatch";
 import { DisparityScreen } from "./screens/Disparity";
@@ -181,6 +182,7 @@ const SCREENS: [string, string, string][] = [
   ["/search", "Search", "search.reads"],
   ["/dispatch", "Dispatch", "units.read"],
   ["/deconfliction", "Deconfliction", "operations.read"],
+  ["/bolos", "BOLOs", "bolos.read"],
   ["/hotlists", "Hotlists", "hotlists.read"],
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
@@ -208,6 +210,8 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
     screen = <DispatchScreen canManage={can("units.manage")} canConfirm={can("hotlists.confirm")} />;
   else if (path === "/deconfliction" && can("operations.read"))
     screen = <DeconflictionScreen canManage={can("operations.manage")} canWatch={can("conflicts.watch")} />;
+  else if (path === "/bolos" && can("bolos.read"))
+    screen = <BolosScreen agency={me.agency} canIssue={can("bolos.issue")} />;
   else if (path === "/hotlists" && can("hotlists.read")) screen = <HotlistsScreen agency={me.agency} permissions={me.permissions} />;
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;

@@ -264,6 +264,33 @@ await flow("two agencies enter operations at one block and both see the conflict
   await valley.context().close();
 });
 
+await flow("an analyst finds the region's BOLOs by vehicle and issues one", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-analyst");
+  await p.getByRole("link", { name: "BOLOs" }).click();
+  await p.getByRole("heading", { name: "BOLOs", exact: true }).waitFor();
+  // The demo's robbery BOLO (no plate) and the Highway Patrol's plate BOLO.
+  await p.getByRole("heading", { name: /BOLO \d+: wanted person \(GCPD\)/ }).waitFor();
+  await p.getByRole("heading", { name: /BOLO \d+: stolen vehicle \(MSHP\)/ }).waitFor();
+  const lookup = p.getByRole("form", { name: "Look up BOLOs" });
+  await lookup.getByLabel("Make").fill("Toyota");
+  await lookup.getByLabel("Colour").fill("white");
+  await lookup.getByRole("button", { name: "Look up" }).click();
+  await p.getByRole("heading", { name: /stolen vehicle \(MSHP\)/ }).waitFor({ state: "detached" });
+  await p.getByRole("heading", { name: /wanted person \(GCPD\)/ }).waitFor();
+  const issue = p.getByRole("form", { name: "Issue a BOLO" });
+  await issue.getByLabel("Kind").selectOption("missing_person");
+  await issue.getByLabel("Narrative").fill("A 79-year-old man with dementia left home on foot in Dogtown.");
+  await issue.getByLabel("Person's description").fill("White hair, tan jacket, walks with a cane.");
+  await issue.getByLabel("Contact name").fill("Det. E2E");
+  await issue.getByLabel("Contact phone").fill("314-444-5600");
+  await issue.getByRole("button", { name: "Issue BOLO" }).click();
+  await issue.getByRole("status").filter({ hasText: /BOLO \d+ issued\./ }).waitFor();
+  await p.getByRole("heading", { name: /missing person \(GCPD\)/ }).waitFor();
+  await shot(p, "bolos.png");
+  await p.context().close();
+});
+
 await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
@@ -548,7 +575,7 @@ await flow("every list and report the API serves matches docs/openapi.yaml", asy
       "/api/v1/approvals", "/api/v1/protected-places", "/api/v1/confidential-plates/changes", "/api/v1/notices",
       "/api/v1/visible-agencies?class=reads", "/api/v1/cameras", "/api/v1/camera-positions",
       "/api/v1/hotlist-kinds", "/api/v1/webhooks", "/api/v1/operations", "/api/v1/targets",
-      "/api/v1/conflicts", "/api/v1/conflicts/watch",
+      "/api/v1/conflicts", "/api/v1/conflicts/watch", "/api/v1/bolos", "/api/v1/bolos?all=true",
     ]) {
       await get(path);
     }

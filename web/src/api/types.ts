@@ -32,6 +32,7 @@ export type Suggestion = Schemas["Suggestion"];
 export type Assignment = Schemas["Assignment"];
 export type DispatchRules = Schemas["DispatchRules"];
 export type ConfirmationRequest = Schemas["ConfirmationRequest"];
+export type Bolo = Schemas["Bolo"];
 export type Conflict = Schemas["Conflict"];
 export type Operation = Schemas["Operation"];
 export type Target = Schemas["Target"];
