@@ -1134,6 +1134,69 @@ INSERT INTO role_permissions VALUES
   ('supervisor', 'bolos.read'), ('analyst', 'bolos.read'), ('officer', 'bolos.read');
 )sql";
 
+// Version 29: criminal intelligence records under 28 CFR Part 23 (issue 25,
+// docs/format/intel.md and docs/intelligence.md): the record with its
+// criminal predicate, source and reliability; who approved it (never who
+// submitted it); each dissemination with its recipient, need and right to
+// know; each re-validation with its justification.
+constexpr std::string_view kV29 = R"sql(
+CREATE TABLE intel_records (
+  id INTEGER PRIMARY KEY,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('person', 'organization', 'vehicle')),
+  subject TEXT NOT NULL,
+  activity TEXT NOT NULL,
+  predicate TEXT NOT NULL,
+  narrative TEXT NOT NULL,
+  source TEXT NOT NULL,
+  reliability TEXT NOT NULL
+    CHECK (reliability IN ('reliable', 'usually_reliable', 'unknown', 'unreliable')),
+  first_amendment TEXT,
+  approval_statement TEXT,
+  state TEXT NOT NULL CHECK (state IN ('submitted', 'approved', 'refused', 'purged')),
+  submitted_at INTEGER NOT NULL,
+  submitted_by INTEGER NOT NULL REFERENCES users(id),
+  approved_at INTEGER,
+  approved_by INTEGER REFERENCES users(id)
+    CHECK (approved_by IS NULL OR approved_by <> submitted_by),
+  refused_at INTEGER,
+  refused_by INTEGER REFERENCES users(id),
+  refusal TEXT,
+  validated_at INTEGER NOT NULL,
+  review_due_at INTEGER NOT NULL,
+  review_noted_at INTEGER,
+  purged_at INTEGER,
+  purged_by TEXT
+);
+CREATE INDEX intel_records_by_agency ON intel_records(agency_id, state);
+CREATE INDEX intel_records_by_review ON intel_records(review_due_at);
+CREATE TABLE intel_disseminations (
+  id INTEGER PRIMARY KEY,
+  record_id INTEGER NOT NULL REFERENCES intel_records(id),
+  to_user_id INTEGER REFERENCES users(id),
+  to_agency_id INTEGER REFERENCES agencies(id),
+  recipient TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  agreement_id INTEGER REFERENCES agreements(id),
+  imminent_danger INTEGER NOT NULL DEFAULT 0,
+  at INTEGER NOT NULL,
+  by_user TEXT NOT NULL
+);
+CREATE INDEX intel_disseminations_by_record ON intel_disseminations(record_id, at);
+CREATE INDEX intel_disseminations_by_user ON intel_disseminations(to_user_id, record_id);
+CREATE TABLE intel_validations (
+  record_id INTEGER NOT NULL REFERENCES intel_records(id),
+  at INTEGER NOT NULL,
+  by_user TEXT NOT NULL,
+  justification TEXT NOT NULL
+);
+CREATE INDEX intel_validations_by_record ON intel_validations(record_id, at);
+INSERT INTO role_permissions VALUES
+  ('supervisor', 'intel.submit'), ('analyst', 'intel.submit'),
+  ('supervisor', 'intel.approve'),
+  ('supervisor', 'intel.read'), ('analyst', 'intel.read');
+)sql";
+
 const std::vector<Migration> kMigrations = {
     {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
     {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
@@ -1143,7 +1206,7 @@ const std::vector<Migration> kMigrations = {
     {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
     {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
     {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}},
-    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}, {28, kV28, {}}};
+    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}, {28, kV28, {}}, {29, kV29, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -96,12 +96,43 @@ class Reviewer {
       : db_(db), rules_(rules), zone_(TimeZone::Parse(rules.time_zone)) {}
 
   // The flags an entry raises: (rule, detail).
+  // Part 23 (docs/intelligence.md): an imminent-danger disclosure, an
+  // approval of first-amendment information, a record due for its five-year
+  // review, a record without its predicate are each looked at again.
+  static std::vector<std::pair<std::string, std::string>> IntelFlags(const Entry& e,
+                                                                     const rapidjson::Value& d) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const std::int64_t record = Member(d, "record") != nullptr && Member(d, "record")->IsInt64()
+                                    ? Member(d, "record")->GetInt64()
+                                    : 0;
+    if (e.event == "intel.disclose")
+      out.emplace_back("imminent_danger",
+                       fmt::format("record {} disclosed to {} to protect life: {}", record,
+                                   Text(Member(d, "recipient")), Text(Member(d, "reason"))));
+    if (e.event == "intel.review_due")
+      out.emplace_back("intel_review_due",
+                       fmt::format("record {} due for its five-year review since {}; purged by "
+                                   "itself on {}",
+                                   record, Text(Member(d, "due_at")), Text(Member(d, "purge_at"))));
+    if (e.event == "intel.approve" && Member(d, "first_amendment") != nullptr &&
+        Member(d, "first_amendment")->IsTrue())
+      out.emplace_back("first_amendment",
+                       fmt::format("record {} approved holding first-amendment information",
+                                   record));
+    if (e.event == "intel.submit" && Member(d, "predicate_chars") != nullptr &&
+        Member(d, "predicate_chars")->IsInt64() && Member(d, "predicate_chars")->GetInt64() < 100)
+      out.emplace_back("no_predicate",
+                       fmt::format("record {} submitted without a written predicate", record));
+    return out;
+  }
+
   Result<std::vector<std::pair<std::string, std::string>>> Evaluate(const Entry& e) {
     std::vector<std::pair<std::string, std::string>> out;
     rapidjson::Document d;
     // Written by the audit trail itself; a damaged entry raises no flag here
     // (the chain check reports it).
     if (!json::Parse(e.details, &d).ok() || !d.IsObject()) return out;
+    if (e.event.starts_with("intel.")) return IntelFlags(e, d);
     if (e.event == "search.refused") {
       // Refused: nothing was searched; only the attempt itself is reviewed.
       if (Text(Member(d, "reason")) == "prohibited purpose") {
@@ -282,7 +313,10 @@ Result<std::size_t> Sweep(catalog::Database& db, const ReviewRules& rules, std::
       INTERDICT_RETURN_IF_ERROR(q->ForEach([&](const catalog::Statement& r) {
         last = r.Int(0);
         const std::string event = r.Text(4);
-        if (!event.starts_with("search.") || event == "search.export" || r.IsNull(3)) return;
+        const bool intel = event == "intel.disclose" || event == "intel.review_due" ||
+                           event == "intel.approve" || event == "intel.submit";
+        if ((!event.starts_with("search.") && !intel) || event == "search.export" || r.IsNull(3))
+          return;
         entries.push_back({r.Int(0), r.Int(1), r.Int(3), r.Text(2), event, r.Text(5)});
       }));
     }

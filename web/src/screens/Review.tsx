@@ -17,6 +17,10 @@ const RULES: Record<string, string> = {
   protected_place: "Aimed at a protected place",
   wide: "Wide search",
   self_approved: "Approved by the searcher",
+  imminent_danger: "Intelligence disclosed for imminent danger",
+  first_amendment: "Intelligence approved with first-amendment information",
+  intel_review_due: "Intelligence record due for its five-year review",
+  no_predicate: "Intelligence record without a predicate",
 };
 
 function Resolve(props: { flag: Flag; done: (msg: string) => void }) {
