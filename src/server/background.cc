@@ -13,6 +13,7 @@
 #include "http/client.h"
 #include "intel/bolos.h"
 #include "intel/operations.h"
+#include "intel/records.h"
 #include "intel/targets.h"
 #include "ops/positions.h"
 #include "policy/retention.h"
@@ -122,7 +123,7 @@ void Background::Loop() {
     if (now - last_stale_check >= std::chrono::seconds(60)) {
       PurgeHits();
       PurgeUnitPositions();
-      AdvanceDeconfliction();
+      AdvanceIntel();
       SweepReview();
       PurgeAudit();
       TruncateCatalogLog();
@@ -166,7 +167,7 @@ void Background::PurgeUnitPositions() {
   }
 }
 
-void Background::AdvanceDeconfliction() {
+void Background::AdvanceIntel() {
   const std::int64_t now = ctx_.clock.NowMillis();
   Result<std::int64_t> ops = ctx_.catalog->With([&](catalog::Database& db, identity::Accounts&) {
     return intel::AdvanceOperations(db, now);

@@ -48,9 +48,10 @@ class Background {
   void EscalateConfirmations();
   // Units' positions past their agency's unit-locations retention.
   void PurgeUnitPositions();
-  // Operations begun or ended, targets past their expiry removed (and the
-  // plates live reads are checked against reloaded).
-  void AdvanceDeconfliction();
+  // Operations begun or ended, BOLOs and targets past their expiry ended (and
+  // what live reads are checked against reloaded), intelligence records'
+  // five-year reviews noted and overdue ones purged.
+  void AdvanceIntel();
   // The movement model to DATA/movement.bin (hourly, and at stop).
   void SaveMovementModel();
   // Writes the reads counted since the last round (docs/oversight.md).

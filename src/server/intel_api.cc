@@ -4,6 +4,7 @@
 // catalog), and an "event: conflict" on each agency's open alert streams.
 #include <fmt/core.h>
 
+#include <functional>
 #include <map>
 
 #include "base/time_format.h"
@@ -11,6 +12,7 @@
 #include "intel/bolos.h"
 #include "intel/conflicts.h"
 #include "intel/operations.h"
+#include "intel/records.h"
 #include "intel/target_reads.h"
 #include "intel/targets.h"
 #include "plate/plate.h"
@@ -81,6 +83,34 @@ void WriteBolo(Writer& w, const intel::Bolo& b) {
   }
   w.EndArray();
   w.EndObject();
+}
+
+void WriteRecord(Writer& w, const intel::IntelRecord& r) {
+  w.StartObject();
+  json::Members(w, "id", r.id, "agency", r.agency, "subject_kind", r.subject_kind, "subject",
+                r.subject, "activity", r.activity, "predicate", r.predicate, "narrative",
+                r.narrative, "source", r.source, "reliability", r.reliability, "first_amendment",
+                r.first_amendment, "approval_statement", r.approval_statement, "state", r.state,
+                "submitted_at", FormatRfc3339(r.submitted_at), "submitted_by", r.submitted_by,
+                "approved_at", FormatRfc3339(r.approved_at), "approved_by", r.approved_by,
+                "validated_at", FormatRfc3339(r.validated_at), "review_due_at",
+                FormatRfc3339(r.review_due_at), "purged_at", FormatRfc3339(r.purged_at));
+  w.EndObject();
+}
+
+void WriteDissemination(Writer& w, const intel::Dissemination& d) {
+  w.StartObject();
+  json::Members(w, "id", d.id, "record", d.record, "recipient", d.recipient, "agency", d.agency,
+                "purpose", d.purpose, "by", d.by, "imminent_danger", d.imminent_danger, "at",
+                FormatRfc3339(d.at));
+  w.EndObject();
+}
+
+// One string field of a body, required; InvalidArgument naming it.
+Result<std::string> Field(const http::Request& req, std::string_view field) {
+  Result<JsonBody> b = JsonBody::Parse(req.body);
+  if (!b.ok()) return b.status();
+  return b->String(field);
 }
 
 // A catalog connection for each step of a component's work (a list load).
@@ -457,6 +487,144 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                 BoloChanged(ctx, "");
                 BoloChanged(ctx, "plate");
                 return JsonObject(200, "id", *id, "status", "cancelled");
+              }});
+
+  router.Add(
+      {"POST", "/api/v1/intel/records", http::AccessRule::Requires("intel.submit"),
+       [&ctx](const http::Request& req, const http::PathParams&) {
+         Result<JsonBody> b = JsonBody::Parse(req.body);
+         if (!b.ok()) return ErrorResponse(b.status());
+         intel::RecordRequest r;
+         for (const auto& [field, into] : std::vector<std::pair<std::string_view, std::string*>>{
+                  {"subject_kind", &r.subject_kind},
+                  {"subject", &r.subject},
+                  {"activity", &r.activity},
+                  {"predicate", &r.predicate},
+                  {"source", &r.source},
+                  {"reliability", &r.reliability}}) {
+           Result<std::string> v = b->String(field);
+           if (!v.ok()) return ErrorResponse(v.status());
+           *into = *v;
+         }
+         for (const auto& [field, into] : std::vector<std::pair<std::string_view, std::string*>>{
+                  {"narrative", &r.narrative}, {"first_amendment", &r.first_amendment}}) {
+           Result<std::optional<std::string>> v = b->OptionalString(field);
+           if (!v.ok()) return ErrorResponse(v.status());
+           *into = v->value_or("");
+         }
+         Result<intel::IntelRecord> made = AsCaller(ctx, req, intel::SubmitRecord, r);
+         if (!made.ok()) return Failed(ctx, made.status(), "submitting a record failed");
+         return JsonResponse(201, [&](Writer& w) { WriteRecord(w, *made); });
+       }});
+  router.Add({"GET", "/api/v1/intel/records", http::AccessRule::Requires("intel.read"),
+              [&ctx](const http::Request& req, const http::PathParams&) {
+                Result<std::vector<intel::IntelRecord>> list =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return intel::ListRecords(db, Caller(req));
+                    });
+                if (!list.ok()) return Failed(ctx, list.status(), "listing records failed");
+                return JsonList("records", *list, WriteRecord);
+              }});
+  router.Add({"GET", "/api/v1/intel/records/{id}", http::AccessRule::Requires("intel.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                Result<intel::IntelRecord> r = AsCaller(ctx, req, intel::GetRecord, *id);
+                if (!r.ok()) return Failed(ctx, r.status(), "reading a record failed");
+                return JsonResponse(200, [&](Writer& w) { WriteRecord(w, *r); });
+              }});
+  // The acts on one record that take one text field and answer with it.
+  struct RecordAct {
+    std::string_view path, permission, field;
+    bool optional_field;
+    std::function<Result<intel::IntelRecord>(catalog::Database&, const identity::Principal&,
+                                             std::int64_t, const std::string&, std::int64_t)>
+        act;
+  };
+  for (const RecordAct& a : std::vector<RecordAct>{
+           {"approve", "intel.approve", "statement", true,
+            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
+               const std::string&v,
+               std::int64_t now) { return intel::ApproveRecord(db, p, id, v, now); }},
+           {"revalidate", "intel.approve", "justification", false,
+            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
+               const std::string&v,
+               std::int64_t now) { return intel::RevalidateRecord(db, p, id, v, now); }},
+           {"subject", "intel.submit", "subject", false,
+            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
+               const std::string&v,
+               std::int64_t now) { return intel::UpdateSubject(db, p, id, v, now); }}}) {
+    router.Add({"POST", fmt::format("/api/v1/intel/records/{{id}}/{}", a.path),
+                http::AccessRule::Requires(std::string(a.permission)),
+                [&ctx, a](const http::Request& req, const http::PathParams& params) {
+                  const std::optional<std::int64_t> id = PathId(params);
+                  if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                  Result<JsonBody> b = JsonBody::Parse(req.body.empty() ? "{}" : req.body);
+                  if (!b.ok()) return ErrorResponse(b.status());
+                  Result<std::optional<std::string>> v = b->OptionalString(a.field);
+                  if (!v.ok()) return ErrorResponse(v.status());
+                  if (!*v && !a.optional_field)
+                    return ErrorResponse(
+                        Status::InvalidArgument(fmt::format("{}: required", a.field)));
+                  Result<intel::IntelRecord> r = AsCaller(ctx, req, a.act, *id, v->value_or(""));
+                  if (!r.ok()) return Failed(ctx, r.status(), "changing a record failed");
+                  return JsonResponse(200, [&](Writer& w) { WriteRecord(w, *r); });
+                }});
+  }
+  for (const auto& [path, act] : std::vector<
+           std::pair<std::string_view, Status (*)(catalog::Database&, const identity::Principal&,
+                                                  std::int64_t, std::string_view, std::int64_t)>>{
+           {"refuse", &intel::RefuseRecord}, {"purge", &intel::PurgeRecord}}) {
+    router.Add({"POST", fmt::format("/api/v1/intel/records/{{id}}/{}", path),
+                http::AccessRule::Requires("intel.approve"),
+                [&ctx, act, path](const http::Request& req, const http::PathParams& params) {
+                  const std::optional<std::int64_t> id = PathId(params);
+                  if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                  Result<std::string> reason = Field(req, "reason");
+                  if (!reason.ok()) return ErrorResponse(reason.status());
+                  Status st = AsCaller(ctx, req, act, *id, *reason);
+                  if (!st.ok()) return Failed(ctx, st, "ending a record failed");
+                  return JsonObject(200, "id", *id, "state",
+                                    path == "refuse" ? "refused" : "purged");
+                }});
+  }
+  router.Add({"POST", "/api/v1/intel/records/{id}/disseminate",
+              http::AccessRule::Requires("intel.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                Result<std::string> to = Field(req, "to"), purpose = Field(req, "purpose");
+                for (const Status& s : {to.status(), purpose.status()})
+                  if (!s.ok()) return ErrorResponse(s);
+                Result<intel::Dissemination> d =
+                    AsCaller(ctx, req, intel::Disseminate, *id, *to, *purpose);
+                if (!d.ok()) return Failed(ctx, d.status(), "disseminating a record failed");
+                return JsonResponse(201, [&](Writer& w) { WriteDissemination(w, *d); });
+              }});
+  router.Add({"POST", "/api/v1/intel/records/{id}/disclose",
+              http::AccessRule::Requires("intel.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                Result<std::string> to = Field(req, "recipient"), reason = Field(req, "reason");
+                for (const Status& s : {to.status(), reason.status()})
+                  if (!s.ok()) return ErrorResponse(s);
+                Result<intel::Dissemination> d =
+                    AsCaller(ctx, req, intel::DiscloseImminentDanger, *id, *to, *reason);
+                if (!d.ok()) return Failed(ctx, d.status(), "disclosing a record failed");
+                return JsonResponse(201, [&](Writer& w) { WriteDissemination(w, *d); });
+              }});
+  router.Add({"GET", "/api/v1/intel/records/{id}/disseminations",
+              http::AccessRule::Requires("intel.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such record"));
+                Result<std::vector<intel::Dissemination>> log =
+                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+                      return intel::DisseminationLog(db, Caller(req), *id);
+                    });
+                if (!log.ok()) return Failed(ctx, log.status(), "reading a log failed");
+                return JsonList("disseminations", *log, WriteDissemination);
               }});
 
   router.Add({"GET", "/api/v1/conflicts", http::AccessRule::Requires("operations.read"),
