@@ -6,7 +6,9 @@
 #include "identity/accounts.h"
 #include "intel/bolos.h"
 #include "intel/operations.h"
+#include "intel/records.h"
 #include "intel/targets.h"
+#include "policy/sharing.h"
 
 namespace interdict::demo {
 namespace {
@@ -75,6 +77,58 @@ Status PlantBolos(catalog::Database& db, identity::Accounts& accounts, const sim
   return Status::Ok();
 }
 
+// Criminal intelligence: GCPD shares it with the county and the Highway
+// Patrol (one-to-one agreements, as such sharing is); one GCPD record is
+// approved and disseminated to the Highway Patrol with its need to know, and
+// one waits for a supervisor's approval.
+Status PlantRecords(catalog::Database& db, identity::Accounts& accounts, std::int64_t now) {
+  Result<identity::Principal> analyst = Person(db, accounts, "GCPD", "analyst");
+  Result<identity::Principal> sup = Person(db, accounts, "GCPD", "supervisor");
+  Result<identity::Principal> admin = Person(db, accounts, "GCPD", "administrator");
+  for (const auto* p : {&analyst, &sup, &admin})
+    if (!p->ok()) return p->status();
+  for (std::string_view partner : {"SLCO", "MSHP"}) {
+    policy::AgreementRequest req{std::string(partner), policy::DataClass::kIntelligence,
+                                 now - 30LL * 86'400'000, std::nullopt,
+                                 "Regional criminal intelligence MOU 2026 (demo)"};
+    Result<std::int64_t> id = policy::ProposeAgreement(db, *sup, req, now);
+    if (!id.ok()) return id.status();
+    INTERDICT_RETURN_IF_ERROR(policy::ApproveAgreement(db, *admin, *id, now));
+  }
+  intel::RecordRequest ring{
+      "organization",
+      "The 'Hall Street crew': a scrap yard at 4100 N Hall St and three tow-truck drivers",
+      "a stolen-vehicle and catalytic-converter ring",
+      "Four informants and two controlled buys since March tie the yard to the resale of "
+      "converters cut from cars stolen in the county; 31 of the stolen cars recovered stripped "
+      "were last read within 2 km of the yard.",
+      "Tow trucks leave the yard after midnight and return within the hour.",
+      "CI-2291 and CI-2304 (controlled buys)",
+      "usually_reliable",
+      ""};
+  Result<intel::IntelRecord> first = intel::SubmitRecord(db, *analyst, ring, now);
+  if (!first.ok()) return first.status().WithContext("the demo's intelligence record: ");
+  INTERDICT_RETURN_IF_ERROR(intel::ApproveRecord(db, *sup, first->id, "", now).status());
+  INTERDICT_RETURN_IF_ERROR(
+      intel::Disseminate(db, *sup, first->id, Username("MSHP", "analyst"),
+                         "Troop C's interdiction of tow trucks carrying stripped cars on I-70", now)
+          .status());
+  intel::RecordRequest pending{
+      "person",
+      "Marcus T. Reed, born 1990-08-14",
+      "receiving stolen property",
+      "A controlled buy on 2026-11-20 and the yard's ledger name him as the buyer of 14 "
+      "converters; his truck was read at the yard on each of the three nights of the thefts.",
+      "Seen at the union hall's parking lot where the converters change hands.",
+      "Ledger seized under warrant 26-SW-114",
+      "reliable",
+      "The union hall's lot is the place of the sales; nothing about his membership or views is "
+      "kept."};
+  Result<intel::IntelRecord> second = intel::SubmitRecord(db, *analyst, pending, now);
+  if (!second.ok()) return second.status().WithContext("the demo's pending record: ");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status PlantDeconfliction(const DemoOptions& options, const sim::Traffic& traffic,
@@ -124,6 +178,7 @@ Status PlantDeconfliction(const DemoOptions& options, const sim::Traffic& traffi
       if (!made.ok()) log.Warn("a demo target was refused", {{"error", made.status().message()}});
     }
     INTERDICT_RETURN_IF_ERROR(PlantBolos(db, accounts, traffic, now, log));
+    INTERDICT_RETURN_IF_ERROR(PlantRecords(db, accounts, now));
   }
 
   // Every start: GCPD's warrant and SLCO's surveillance a block apart, both

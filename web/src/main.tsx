@@ -12,6 +12,7 @@ import { AuditScreen } from "./screens/Audit";
 import { BolosScreen } from "./screens/Bolos";
 import { DeconflictionScreen } from "./screens/Deconfliction";
 import { DispatchScreen } from "./screens/Dispatch";
+import { IntelligenceScreen } from "./screens/Intelligence";
 import { DisparityScreen } from "./screens/Disparity";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
@@ -183,6 +184,7 @@ const SCREENS: [string, string, string][] = [
   ["/dispatch", "Dispatch", "units.read"],
   ["/deconfliction", "Deconfliction", "operations.read"],
   ["/bolos", "BOLOs", "bolos.read"],
+  ["/intel", "Intelligence", "intel.read"],
   ["/hotlists", "Hotlists", "hotlists.read"],
   ["/admin", "Administration", "agency.read"],
   ["/audit", "Audit", "audit.read"],
@@ -212,6 +214,8 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
     screen = <DeconflictionScreen canManage={can("operations.manage")} canWatch={can("conflicts.watch")} />;
   else if (path === "/bolos" && can("bolos.read"))
     screen = <BolosScreen agency={me.agency} canIssue={can("bolos.issue")} />;
+  else if (path === "/intel" && can("intel.read"))
+    screen = <IntelligenceScreen agency={me.agency} username={me.username} canSubmit={can("intel.submit")} canApprove={can("intel.approve")} />;
   else if (path === "/hotlists" && can("hotlists.read")) screen = <HotlistsScreen agency={me.agency} permissions={me.permissions} />;
   else if (path === "/admin" && can("agency.read")) screen = <AdminScreen permissions={me.permissions} agency={me.agency} />;
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;

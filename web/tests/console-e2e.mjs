@@ -291,6 +291,42 @@ await flow("an analyst finds the region's BOLOs by vehicle and issues one", asyn
   await p.context().close();
 });
 
+await flow("an analyst's intelligence record is refused for first-amendment words until it says how they relate, and a supervisor approves and disseminates the demo's pending one", async () => {
+  const a = await page();
+  await signIn(a, "gcpd-analyst");
+  await a.getByRole("link", { name: "Intelligence" }).click();
+  await a.getByRole("heading", { name: "Intelligence", exact: true }).waitFor();
+  const form = a.getByRole("form", { name: "Submit a record" });
+  await form.getByLabel("Subject (identifiers)").fill("Lena K. Ortiz, born 1988-02-11");
+  await form.getByLabel("Suspected criminal activity").fill("fencing stolen vehicles");
+  await form.getByLabel(/^Criminal predicate/).fill("Two controlled buys and a seized phone tie her to the resale of five cars stolen from the county's commuter lots in October and November.");
+  await form.getByLabel("Narrative").fill("Meets buyers after the protest marches downtown.");
+  await form.getByLabel("Source").fill("CI-2310");
+  expected.push("status of 400"); // the refusal the next step expects
+  await form.getByRole("button", { name: "Submit for approval" }).click();
+  await form.getByRole("alert").filter({ hasText: '"protest"' }).waitFor();
+  await form.getByLabel(/how they relate directly to the crime/).fill("The protests are only where the buyers meet her; the record keeps nothing about any view or cause of hers.");
+  await form.getByRole("button", { name: "Submit for approval" }).click();
+  await a.getByRole("heading", { name: /Record GCPD \d+: fencing stolen vehicles \(submitted\)/ }).waitFor();
+  await a.context().close();
+
+  const s = await page();
+  await signIn(s, "gcpd-supervisor");
+  await s.getByRole("link", { name: "Intelligence" }).click();
+  await s.getByRole("row").filter({ hasText: "receiving stolen property" }).getByRole("button").click();
+  const approve = s.getByRole("form", { name: "Approve the record" });
+  await approve.getByLabel("Your statement of how it relates to the crime").fill("The union hall's lot is where the sales happen; no membership or opinion of his is recorded.");
+  await approve.getByRole("button", { name: "Approve" }).click();
+  await s.getByRole("heading", { name: /receiving stolen property \(approved\)/ }).waitFor();
+  const send = s.getByRole("form", { name: "Disseminate the record" });
+  await send.getByLabel("To (username)").fill("slco-analyst");
+  await send.getByLabel("Need to know").fill("County burglary unit's case on the converter thefts, 26-B-1187");
+  await send.getByRole("button", { name: "Disseminate" }).click();
+  await s.getByRole("list", { name: "Releases" }).getByText("slco-analyst").waitFor();
+  await shot(s, "intelligence.png");
+  await s.context().close();
+});
+
 await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
   const p = await page();
   await p.goto(demo.url + "/");
@@ -576,6 +612,7 @@ await flow("every list and report the API serves matches docs/openapi.yaml", asy
       "/api/v1/visible-agencies?class=reads", "/api/v1/cameras", "/api/v1/camera-positions",
       "/api/v1/hotlist-kinds", "/api/v1/webhooks", "/api/v1/operations", "/api/v1/targets",
       "/api/v1/conflicts", "/api/v1/conflicts/watch", "/api/v1/bolos", "/api/v1/bolos?all=true",
+      "/api/v1/intel/records",
     ]) {
       await get(path);
     }
