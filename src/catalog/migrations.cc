@@ -1197,16 +1197,21 @@ INSERT INTO role_permissions VALUES
   ('supervisor', 'intel.read'), ('analyst', 'intel.read');
 )sql";
 
-const std::vector<Migration> kMigrations = {
-    {1, kV1, {}},   {2, kV2, {}},   {3, kV3, {}},
-    {4, kV4, {}},   {5, kV5, {}},   {6, kV6, {}},
-    {7, kV7, {}},   {8, kV8, {}},   {9, kV9, kV9Postgres},
-    {10, kV10, {}}, {11, kV11, {}}, {12, kV12, {}},
-    {13, kV13, {}}, {14, kV14, {}}, {15, kV15, {}},
-    {16, kV16, {}}, {17, kV17, {}}, {18, kV18, kV18Postgres},
-    {19, kV19, {}}, {20, kV20, {}}, {21, kV21, {}},
-    {22, kV22, {}}, {23, kV23, {}}, {24, kV24, {}},
-    {25, kV25, {}}, {26, kV26, kV26Postgres}, {27, kV27, {}}, {28, kV28, {}}, {29, kV29, {}}};
+const std::vector<Migration> kMigrations = {{1, kV1, {}},          {2, kV2, {}},
+                                            {3, kV3, {}},          {4, kV4, {}},
+                                            {5, kV5, {}},          {6, kV6, {}},
+                                            {7, kV7, {}},          {8, kV8, {}},
+                                            {9, kV9, kV9Postgres}, {10, kV10, {}},
+                                            {11, kV11, {}},        {12, kV12, {}},
+                                            {13, kV13, {}},        {14, kV14, {}},
+                                            {15, kV15, {}},        {16, kV16, {}},
+                                            {17, kV17, {}},        {18, kV18, kV18Postgres},
+                                            {19, kV19, {}},        {20, kV20, {}},
+                                            {21, kV21, {}},        {22, kV22, {}},
+                                            {23, kV23, {}},        {24, kV24, {}},
+                                            {25, kV25, {}},        {26, kV26, kV26Postgres},
+                                            {27, kV27, {}},        {28, kV28, {}},
+                                            {29, kV29, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

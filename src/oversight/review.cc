@@ -116,9 +116,9 @@ class Reviewer {
                                    record, Text(Member(d, "due_at")), Text(Member(d, "purge_at"))));
     if (e.event == "intel.approve" && Member(d, "first_amendment") != nullptr &&
         Member(d, "first_amendment")->IsTrue())
-      out.emplace_back("first_amendment",
-                       fmt::format("record {} approved holding first-amendment information",
-                                   record));
+      out.emplace_back(
+          "first_amendment",
+          fmt::format("record {} approved holding first-amendment information", record));
     if (e.event == "intel.submit" && Member(d, "predicate_chars") != nullptr &&
         Member(d, "predicate_chars")->IsInt64() && Member(d, "predicate_chars")->GetInt64() < 100)
       out.emplace_back("no_predicate",

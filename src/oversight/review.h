@@ -38,9 +38,9 @@ struct ReviewRules {
 // The last four are Part 23's (docs/intelligence.md), on criminal
 // intelligence records' audit entries.
 inline constexpr std::string_view kRules[] = {
-    "prohibited_attempt", "no_case",         "thin_justification", "repeated_plate",
-    "off_shift",          "protected_place", "wide",               "self_approved",
-    "imminent_danger",    "first_amendment", "intel_review_due",   "no_predicate"};
+    "prohibited_attempt", "no_case",     "thin_justification", "repeated_plate",  "off_shift",
+    "protected_place",    "wide",        "self_approved",      "imminent_danger", "first_amendment",
+    "intel_review_due",   "no_predicate"};
 
 // Applies the rules to the search entries written since the last sweep and
 // stores the flags; returns how many were raised. Idempotent: an entry is
