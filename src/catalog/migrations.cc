@@ -1088,7 +1088,8 @@ INSERT INTO role_permissions VALUES
 // Version 28: BOLOs (issue 25, docs/format/intel.md, "BOLOs"): bulletins with
 // their audience and expiry; a plate BOLO's alert is an entry of the issuing
 // agency's list for that audience (list_id); a BOLO without a plate collects
-// the reads whose vehicle matches it (weak matches, at most 500 a BOLO).
+// the reads whose vehicle matches it (weak matches, at most 500 a BOLO). A
+// photo (JPEG or PNG, at most 2 MiB) is kept while the BOLO is active.
 constexpr std::string_view kV28 = R"sql(
 CREATE TABLE bolos (
   id INTEGER PRIMARY KEY,
@@ -1104,6 +1105,8 @@ CREATE TABLE bolos (
   body TEXT NOT NULL,
   marks TEXT NOT NULL,
   person TEXT NOT NULL,
+  photo BLOB,
+  photo_type TEXT,
   contact_name TEXT NOT NULL,
   contact_phone TEXT NOT NULL,
   audience TEXT NOT NULL,

@@ -40,7 +40,7 @@ constexpr std::string_view kColumns =
     "b.id, a.code, a.name, b.kind, b.narrative, coalesce(b.plate, ''), coalesce(b.plate_state, "
     "''), b.make, b.model, b.color, b.body, b.marks, b.person, b.contact_name, b.contact_phone, "
     "b.audience, b.list_id, b.issued_at, b.issued_by, b.expires_at, b.status, b.renewed_at, "
-    "b.agency_id FROM bolos b JOIN agencies a ON a.id = b.agency_id ";
+    "b.agency_id, b.photo IS NOT NULL FROM bolos b JOIN agencies a ON a.id = b.agency_id ";
 
 Bolo FromRow(const catalog::Statement& r) {
   Bolo b;
@@ -67,6 +67,7 @@ Bolo FromRow(const catalog::Statement& r) {
   b.expires_at = r.Int(19);
   b.status = r.Text(20);
   b.renewed_at = r.OptionalInt(21);
+  b.photo = r.Int(23) != 0;
   return b;
 }
 
@@ -366,8 +367,9 @@ Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, st
   INTERDICT_RETURN_IF_ERROR(with([&](catalog::Database& db) -> Status {
     return db.Transaction([&]() -> Status {
       Result<catalog::Statement> up = db.Query(
-          "UPDATE bolos SET status = 'cancelled', ended_at = ?2, ended_by = ?3 WHERE id = ?1", id,
-          now, p.Actor());
+          "UPDATE bolos SET status = 'cancelled', ended_at = ?2, ended_by = ?3, photo = NULL, "
+          "photo_type = NULL WHERE id = ?1",
+          id, now, p.Actor());
       if (!up.ok()) return up.status();
       Result<std::int64_t> gen = catalog::NoteChange(db, catalog::kBolosTopic, now);
       if (!gen.ok()) return gen.status();
@@ -376,6 +378,43 @@ Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, st
   }));
   if (b->list) return LoadAlert(with, p, *b, true, now);
   return Status::Ok();
+}
+
+Status SetBoloPhoto(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                    std::string_view bytes, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "bolos.issue"));
+  if (bytes.size() > kMaxPhotoBytes) return Status::InvalidArgument("photo: at most 2 MiB");
+  std::string type;
+  if (bytes.starts_with("\xFF\xD8\xFF"))
+    type = "image/jpeg";
+  else if (bytes.starts_with("\x89PNG\r\n\x1A\n"))
+    type = "image/png";
+  else
+    return Status::InvalidArgument("photo: a JPEG or PNG image (its first bytes say neither)");
+  return db.Transaction([&]() -> Status {
+    Result<Bolo> b = OwnActive(db, p, id);
+    if (!b.ok()) return b.status();
+    Result<catalog::Statement> up =
+        db.Prepare("UPDATE bolos SET photo = ?2, photo_type = ?3 WHERE id = ?1");
+    if (!up.ok()) return up.status();
+    up->Bind(1, id).BindBlob(2, bytes).Bind(3, type);
+    INTERDICT_RETURN_IF_ERROR(up->Run());
+    return AuditAct(db, p, "bolo.photo", true,
+                    json::Object("bolo", id, "bytes", static_cast<std::int64_t>(bytes.size())),
+                    now);
+  });
+}
+
+Result<Photo> BoloPhoto(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now) {
+  Result<Bolo> b = GetBolo(db, p, id, now);
+  if (!b.ok()) return b.status();
+  if (!b->photo) return Status::NotFound(fmt::format("BOLO {} has no photo", id));
+  Result<catalog::Statement> q = db.Query("SELECT photo, photo_type FROM bolos WHERE id = ?1", id);
+  if (!q.ok()) return q.status();
+  if (!q->has_row() || q->IsNull(0))
+    return Status::NotFound(fmt::format("BOLO {} has no photo", id));
+  return Photo{q->Blob(0), q->Text(1)};
 }
 
 Result<std::vector<Bolo>> ListBolos(catalog::Database& db, const identity::Principal& p,
@@ -407,8 +446,8 @@ Result<std::int64_t> ExpireBolos(catalog::Database& db, std::int64_t now) {
   std::int64_t n = 0;
   Status st = db.Transaction([&]() -> Status {
     Result<catalog::Statement> up = db.Query(
-        "UPDATE bolos SET status = 'expired', ended_at = ?1, ended_by = 'expiry' WHERE status = "
-        "'active' AND expires_at <= ?1",
+        "UPDATE bolos SET status = 'expired', ended_at = ?1, ended_by = 'expiry', photo = NULL, "
+        "photo_type = NULL WHERE status = 'active' AND expires_at <= ?1",
         now);
     if (!up.ok()) return up.status();
     n = db.Changes();

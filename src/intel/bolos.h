@@ -58,6 +58,7 @@ struct Bolo {
   std::int64_t expires_at = 0;
   std::string status;  // active, cancelled, expired
   std::optional<std::int64_t> renewed_at;
+  bool photo = false;               // GET /api/v1/bolos/{id}/photo
   std::vector<Sighting> sightings;  // weak matches the caller may see, newest first
 };
 
@@ -76,6 +77,20 @@ Result<Bolo> RenewBolo(const alerting::WithDb& with, const identity::Principal& 
 // is emptied at once. Audited (bolo.cancel).
 Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
                   std::int64_t now);
+
+inline constexpr std::size_t kMaxPhotoBytes = 2 * 1024 * 1024;
+
+// bolos.issue: the photo of an active BOLO of the caller's agency, a JPEG or
+// PNG (told by its first bytes) of at most 2 MiB; replaces any before. Kept
+// while the BOLO is active. Audited (bolo.photo).
+Status SetBoloPhoto(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                    std::string_view bytes, std::int64_t now);
+struct Photo {
+  std::string bytes, content_type;
+};
+// bolos.read: the photo of a BOLO the caller may see (NotFound when none).
+Result<Photo> BoloPhoto(catalog::Database& db, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now);
 
 struct BoloQuery {
   std::string plate;               // exact or look-alike

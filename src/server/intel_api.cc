@@ -72,7 +72,7 @@ void WriteBolo(Writer& w, const intel::Bolo& b) {
                 b.contact_phone, "audience", b.audience, "list", b.list, "plate_alert",
                 b.plate_alert, "issued_at", FormatRfc3339(b.issued_at), "issued_by", b.issued_by,
                 "expires_at", FormatRfc3339(b.expires_at), "status", b.status, "renewed_at",
-                FormatRfc3339(b.renewed_at));
+                FormatRfc3339(b.renewed_at), "photo", b.photo);
   json::Key(w, "sightings");
   w.StartArray();
   for (const intel::Sighting& s : b.sightings) {
@@ -461,6 +461,27 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                 Result<intel::Bolo> b = AsCaller(ctx, req, intel::GetBolo, *id);
                 if (!b.ok()) return Failed(ctx, b.status(), "reading a BOLO failed");
                 return JsonResponse(200, [&](Writer& w) { WriteBolo(w, *b); });
+              }});
+  // The body is the image itself (JPEG or PNG).
+  router.Add({"PUT", "/api/v1/bolos/{id}/photo", http::AccessRule::Requires("bolos.issue"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
+                Status st = AsCaller(ctx, req, intel::SetBoloPhoto, *id, req.body);
+                if (!st.ok()) return Failed(ctx, st, "storing a BOLO's photo failed");
+                return JsonObject(200, "id", *id, "photo", true);
+              }});
+  router.Add({"GET", "/api/v1/bolos/{id}/photo", http::AccessRule::Requires("bolos.read"),
+              [&ctx](const http::Request& req, const http::PathParams& params) {
+                const std::optional<std::int64_t> id = PathId(params);
+                if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
+                Result<intel::Photo> photo = AsCaller(ctx, req, intel::BoloPhoto, *id);
+                if (!photo.ok())
+                  return Failed(ctx, photo.status(), "reading a BOLO's photo failed");
+                http::Response res;
+                res.content_type = photo->content_type;
+                res.body = std::move(photo->bytes);
+                return res;
               }});
   router.Add({"POST", "/api/v1/bolos/{id}/renew", http::AccessRule::Requires("bolos.issue"),
               [&ctx](const http::Request& req, const http::PathParams& params) {

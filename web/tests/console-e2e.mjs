@@ -282,11 +282,15 @@ await flow("an analyst finds the region's BOLOs by vehicle and issues one", asyn
   await issue.getByLabel("Kind").selectOption("missing_person");
   await issue.getByLabel("Narrative").fill("A 79-year-old man with dementia left home on foot in Dogtown.");
   await issue.getByLabel("Person's description").fill("White hair, tan jacket, walks with a cane.");
+  // A 1×1 PNG: the photo goes up after the bulletin and shows on its card.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+  await issue.getByLabel(/^Photo/).setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png });
   await issue.getByLabel("Contact name").fill("Det. E2E");
   await issue.getByLabel("Contact phone").fill("314-444-5600");
   await issue.getByRole("button", { name: "Issue BOLO" }).click();
   await issue.getByRole("status").filter({ hasText: /BOLO \d+ issued\./ }).waitFor();
   await p.getByRole("heading", { name: /missing person \(GCPD\)/ }).waitFor();
+  await p.getByRole("img", { name: /^Photo of BOLO \d+$/ }).waitFor();
   await shot(p, "bolos.png");
   await p.context().close();
 });

@@ -171,6 +171,30 @@ TEST_F(BoloTest, ReadsWhoseVehicleMatchesEveryGivenAttributeAreWeakMatchesTheIss
       << "the weak matches are the issuer's";
 }
 
+TEST_F(BoloTest, APhotoIsAJpegOrPngSeenWithTheBulletinAndDroppedWhenItEnds) {
+  Result<Bolo> b = IssueBolo(with_, gc_analyst_, Vehicle(), kNow);
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->photo);
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "a JPEG's body";
+  EXPECT_EQ(SetBoloPhoto(*db_, gc_analyst_, b->id, "GIF89a...", kNow)
+                .message()
+                .rfind("photo: a JPEG or PNG", 0),
+            0u);
+  EXPECT_EQ(SetBoloPhoto(*db_, gc_analyst_, b->id, std::string(kMaxPhotoBytes + 1, '\xFF'), kNow)
+                .message(),
+            "photo: at most 2 MiB");
+  EXPECT_EQ(SetBoloPhoto(*db_, ms_officer_, b->id, jpeg, kNow).code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_TRUE(SetBoloPhoto(*db_, gc_analyst_, b->id, jpeg, kNow).ok());
+  Result<Photo> seen = BoloPhoto(*db_, ms_officer_, b->id, kNow);
+  ASSERT_TRUE(seen.ok()) << seen.status().message();
+  EXPECT_EQ(seen->bytes, jpeg);
+  EXPECT_EQ(seen->content_type, "image/jpeg");
+  EXPECT_EQ(BoloPhoto(*db_, stl_officer_, b->id, kNow).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(CancelBolo(with_, gc_analyst_, b->id, kNow).ok());
+  EXPECT_EQ(db_->Query("SELECT count(*) FROM bolos WHERE photo IS NOT NULL")->Int(0), 0);
+}
+
 TEST_F(BoloTest, BadBulletinsAreRefusedNamingTheField) {
   struct Case {
     std::function<void(BoloRequest&)> spoil;

@@ -140,6 +140,15 @@ export async function sendText<M extends "post" | "put", P extends PathWith<M>>(
   return await res.json();
 }
 
+// A file (an image) as a request's whole body, with its own type.
+export async function sendFile<P extends PathWith<"put">>(path: P, file: Blob, ...[options]: Rest<P>): Promise<Answer<P, "put">> {
+  const h = headers(false);
+  h["Content-Type"] = file.type || "application/octet-stream";
+  const res = await fetch(resolve(path, options), { method: "PUT", headers: h, body: file });
+  if (!res.ok) throw await failure(res);
+  return await res.json();
+}
+
 // An image the API serves behind the token, as an object URL for <img>.
 export async function imageUrl<P extends PathWith<"get">>(path: P, ...[options]: Rest<P>): Promise<string> {
   const res = await send("GET", resolve(path, options));

@@ -5,7 +5,7 @@
 // second person (the list's approval on the Hotlists screen); a BOLO without
 // a plate lists the reads whose vehicle matched it (weak matches).
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, get, post } from "../api/client";
+import { ApiError, get, imageUrl, post, sendFile } from "../api/client";
 import type { Bolo } from "../api/types";
 import { when } from "../format";
 
@@ -82,6 +82,7 @@ export function BolosScreen(props: { agency: string; canIssue: boolean }) {
                 <h3 id={`bolo-${b.id}`}>
                   BOLO {b.id}: {words(b.kind)} ({b.agency})
                 </h3>
+                {b.photo && <BoloPhoto id={b.id} />}
                 <p>{b.narrative}</p>
                 <dl>
                   {(b.plate || b.make || b.model || b.color || b.body) && (
@@ -149,6 +150,19 @@ export function BolosScreen(props: { agency: string; canIssue: boolean }) {
   );
 }
 
+function BoloPhoto(props: { id: number }) {
+  const [url, setUrl] = useState("");
+  useEffect(() => {
+    let made = "";
+    imageUrl("/api/v1/bolos/{id}/photo", { path: { id: props.id } }).then(
+      (u) => setUrl((made = u)),
+      () => setUrl(""),
+    );
+    return () => made && URL.revokeObjectURL(made);
+  }, [props.id]);
+  return url ? <img class="bolo-photo" src={url} alt={`Photo of BOLO ${props.id}`} /> : null;
+}
+
 function IssueBolo(props: { onDone: () => void }) {
   const [error, setError] = useState("");
   const [said, setSaid] = useState("");
@@ -181,6 +195,8 @@ function IssueBolo(props: { onDone: () => void }) {
           audience: audience.length ? audience : ["region"],
         },
       });
+      const photo = f.get("photo");
+      if (photo instanceof File && photo.size > 0) await sendFile("/api/v1/bolos/{id}/photo", photo, { path: { id: made.id } });
       setSaid(
         made.plate
           ? `BOLO ${made.id} issued; its plate alert waits for a second person's approval (Hotlists, list ${made.list}).`
@@ -231,6 +247,9 @@ function IssueBolo(props: { onDone: () => void }) {
       </label>
       <label>
         Person's description <textarea name="person" rows={2} maxLength={2000} />
+      </label>
+      <label>
+        Photo (JPEG or PNG, at most 2 MiB) <input name="photo" type="file" accept="image/jpeg,image/png" />
       </label>
       <label>
         Contact name <input name="contact" required maxLength={100} />
