@@ -12,6 +12,7 @@
 #include "base/time_format.h"
 #include "base/utf8.h"
 #include "catalog/changes.h"
+#include "intel/expiry.h"
 #include "intel/match_keys.h"
 #include "intel/target_reads.h"
 #include "plate/plate.h"
@@ -443,26 +444,16 @@ Result<Bolo> GetBolo(catalog::Database& db, const identity::Principal& p, std::i
 Result<std::int64_t> ExpireBolos(catalog::Database& db, std::int64_t now) {
   // A plate alert's entry expires with its BOLO (or at 30 days, whichever is
   // first): nothing to reload here.
-  std::int64_t n = 0;
-  Status st = db.Transaction([&]() -> Status {
-    Result<catalog::Statement> up = db.Query(
-        "UPDATE bolos SET status = 'expired', ended_at = ?1, ended_by = 'expiry', photo = NULL, "
-        "photo_type = NULL WHERE status = 'active' AND expires_at <= ?1",
-        now);
-    if (!up.ok()) return up.status();
-    n = db.Changes();
-    if (n == 0) return Status::Ok();
-    Result<std::int64_t> gen = catalog::NoteChange(db, catalog::kBolosTopic, now);
-    if (!gen.ok()) return gen.status();
-    audit::Entry e;
-    e.time = now;
-    e.actor = "system";
-    e.event = "bolo.expire";
-    e.details = json::Object("bolos", n);
-    return audit::Append(db, e);
-  });
-  if (!st.ok()) return st;
-  return n;
+  return ExpireDue(db, catalog::kBolosTopic, "bolo.expire", "bolos", now,
+                   [&]() -> Result<std::int64_t> {
+                     Result<catalog::Statement> up = db.Query(
+                         "UPDATE bolos SET status = 'expired', ended_at = ?1, ended_by = "
+                         "'expiry', photo = NULL, photo_type = NULL WHERE status = 'active' AND "
+                         "expires_at <= ?1",
+                         now);
+                     if (!up.ok()) return up.status();
+                     return db.Changes();
+                   });
 }
 
 Result<std::vector<VehicleBolo>> LoadVehicleBolos(catalog::Database& db, std::int64_t now) {

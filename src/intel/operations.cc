@@ -175,35 +175,59 @@ Result<std::int64_t> AdvanceOperations(catalog::Database& db, std::int64_t now) 
   return n;
 }
 
-Result<OperationResult> EnterOperation(catalog::Database& db, const identity::Principal& p,
-                                       const OperationRequest& r, std::int64_t now) {
-  INTERDICT_RETURN_IF_ERROR(Require(p, "operations.manage"));
-  Result<Checked> c = Check(r, now);
-  if (!c.ok()) return c.status();
+namespace {
+
+// The nine fields of a checked request as parameters ?1 to ?9 (kind, case,
+// title, contact, phone, start, end, area, radius), one order for both writes.
+void BindFields(catalog::Statement& s, const Checked& c) {
+  s.Bind(1, c.r.kind).Bind(2, c.r.case_number).Bind(3, c.r.title).Bind(4, c.r.contact_name);
+  s.Bind(5, c.r.contact_phone).Bind(6, c.r.starts_at).Bind(7, c.r.ends_at).Bind(8, c.r.area);
+  if (c.area.center)
+    s.BindReal(9, c.area.radius_m);
+  else
+    s.BindNull(9);
+}
+
+// Stores a new operation (no `id`) or changes one, finds its conflicts and
+// audits `event`, in one transaction; then reads it back.
+Result<OperationResult> Save(catalog::Database& db, const identity::Principal& p,
+                             std::optional<std::int64_t> id, const Checked& c,
+                             std::string_view event, std::int64_t now) {
   OperationResult out;
   Status st = db.Transaction([&]() -> Status {
     out.notices.clear();
-    Result<catalog::Statement> ins = db.Prepare(
-        "INSERT INTO operations (agency_id, kind, case_number, title, contact_name, "
-        "contact_phone, starts_at, ends_at, area, radius_m, status, created_at, created_by, "
-        "updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "?12, ?13) RETURNING id");
-    if (!ins.ok()) return ins.status();
-    ins->Bind(1, p.agency_id).Bind(2, c->r.kind).Bind(3, c->r.case_number).Bind(4, c->r.title);
-    ins->Bind(5, c->r.contact_name).Bind(6, c->r.contact_phone).Bind(7, c->r.starts_at);
-    ins->Bind(8, c->r.ends_at).Bind(9, c->r.area);
-    if (c->area.center)
-      ins->BindReal(10, c->area.radius_m);
-    else
-      ins->BindNull(10);
-    ins->Bind(11, c->r.starts_at <= now ? "active" : "planned").Bind(12, now).Bind(13, p.Actor());
-    Result<std::int64_t> id = ins->RunReturningId();
-    if (!id.ok()) return id.status();
-    out.operation.id = *id;
-    Result<std::vector<ConflictNotice>> notices = FindConflicts(db, p, *id, *c, now);
+    if (!id) {
+      Result<catalog::Statement> ins = db.Prepare(
+          "INSERT INTO operations (kind, case_number, title, contact_name, contact_phone, "
+          "starts_at, ends_at, area, radius_m, agency_id, status, created_at, created_by, "
+          "updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+          "?13, ?12, ?13) RETURNING id");
+      if (!ins.ok()) return ins.status();
+      BindFields(*ins, c);
+      ins->Bind(10, p.agency_id).Bind(11, c.r.starts_at <= now ? "active" : "planned");
+      ins->Bind(12, now).Bind(13, p.Actor());
+      Result<std::int64_t> made = ins->RunReturningId();
+      if (!made.ok()) return made.status();
+      out.operation.id = *made;
+    } else {
+      Result<catalog::Statement> up = db.Prepare(
+          "UPDATE operations SET kind = ?1, case_number = ?2, title = ?3, contact_name = ?4, "
+          "contact_phone = ?5, starts_at = ?6, ends_at = ?7, area = ?8, radius_m = ?9, "
+          "updated_at = ?10, updated_by = ?11 WHERE id = ?12 AND agency_id = ?13 AND status IN "
+          "('planned', 'active')");
+      if (!up.ok()) return up.status();
+      BindFields(*up, c);
+      up->Bind(10, now).Bind(11, p.Actor()).Bind(12, *id).Bind(13, p.agency_id);
+      INTERDICT_RETURN_IF_ERROR(up->Run());
+      if (db.Changes() == 0)
+        return Status::NotFound(
+            fmt::format("no planned or active operation {} of {}", *id, p.agency_code));
+      out.operation.id = *id;
+    }
+    Result<std::vector<ConflictNotice>> notices = FindConflicts(db, p, out.operation.id, c, now);
     if (!notices.ok()) return notices.status();
     out.notices = std::move(*notices);
-    return AuditAct(db, p, "operation.enter", true, AuditDetails(*id, c->r, out.notices.size() / 2),
+    return AuditAct(db, p, event, true, AuditDetails(out.operation.id, c.r, out.notices.size() / 2),
                     now);
   });
   if (!st.ok()) return st;
@@ -213,44 +237,23 @@ Result<OperationResult> EnterOperation(catalog::Database& db, const identity::Pr
   return out;
 }
 
+}  // namespace
+
+Result<OperationResult> EnterOperation(catalog::Database& db, const identity::Principal& p,
+                                       const OperationRequest& r, std::int64_t now) {
+  INTERDICT_RETURN_IF_ERROR(Require(p, "operations.manage"));
+  Result<Checked> c = Check(r, now);
+  if (!c.ok()) return c.status();
+  return Save(db, p, std::nullopt, *c, "operation.enter", now);
+}
+
 Result<OperationResult> UpdateOperation(catalog::Database& db, const identity::Principal& p,
                                         std::int64_t id, const OperationRequest& r,
                                         std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "operations.manage"));
   Result<Checked> c = Check(r, now);
   if (!c.ok()) return c.status();
-  OperationResult out;
-  Status st = db.Transaction([&]() -> Status {
-    out.notices.clear();
-    Result<catalog::Statement> up = db.Prepare(
-        "UPDATE operations SET kind = ?3, case_number = ?4, title = ?5, contact_name = ?6, "
-        "contact_phone = ?7, starts_at = ?8, ends_at = ?9, area = ?10, radius_m = ?11, "
-        "updated_at = ?12, updated_by = ?13 WHERE id = ?1 AND agency_id = ?2 AND status IN "
-        "('planned', 'active')");
-    if (!up.ok()) return up.status();
-    up->Bind(1, id).Bind(2, p.agency_id).Bind(3, c->r.kind).Bind(4, c->r.case_number);
-    up->Bind(5, c->r.title).Bind(6, c->r.contact_name).Bind(7, c->r.contact_phone);
-    up->Bind(8, c->r.starts_at).Bind(9, c->r.ends_at).Bind(10, c->r.area);
-    if (c->area.center)
-      up->BindReal(11, c->area.radius_m);
-    else
-      up->BindNull(11);
-    up->Bind(12, now).Bind(13, p.Actor());
-    INTERDICT_RETURN_IF_ERROR(up->Run());
-    if (db.Changes() == 0)
-      return Status::NotFound(
-          fmt::format("no planned or active operation {} of {}", id, p.agency_code));
-    Result<std::vector<ConflictNotice>> notices = FindConflicts(db, p, id, *c, now);
-    if (!notices.ok()) return notices.status();
-    out.notices = std::move(*notices);
-    return AuditAct(db, p, "operation.update", true, AuditDetails(id, c->r, out.notices.size() / 2),
-                    now);
-  });
-  if (!st.ok()) return st;
-  Result<Operation> stored = GetOperation(db, p, id);
-  if (!stored.ok()) return stored.status();
-  out.operation = std::move(*stored);
-  return out;
+  return Save(db, p, id, *c, "operation.update", now);
 }
 
 Status SetOperationStatus(catalog::Database& db, const identity::Principal& p, std::int64_t id,

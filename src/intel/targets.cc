@@ -9,6 +9,7 @@
 #include "base/json_writer.h"
 #include "base/utf8.h"
 #include "catalog/changes.h"
+#include "intel/expiry.h"
 #include "intel/operations.h"
 
 namespace interdict::intel {
@@ -223,33 +224,20 @@ Status LoadPlateTargets(catalog::Database& db, TargetIndex* index, std::int64_t 
 }
 
 Result<std::int64_t> ExpireTargets(catalog::Database& db, std::int64_t now) {
-  std::int64_t n = 0;
-  Status st = db.Transaction([&]() -> Status {
-    Result<catalog::Statement> keys = db.Prepare(
-        "DELETE FROM target_keys WHERE target_id IN (SELECT id FROM targets WHERE removed_at IS "
-        "NULL AND expires_at <= ?1)");
-    if (!keys.ok()) return keys.status();
-    keys->Bind(1, now);
-    INTERDICT_RETURN_IF_ERROR(keys->Run());
-    Result<catalog::Statement> up = db.Prepare(
-        "UPDATE targets SET value = '', removed_at = ?1, removed_by = 'expiry' WHERE removed_at "
-        "IS NULL AND expires_at <= ?1");
-    if (!up.ok()) return up.status();
-    up->Bind(1, now);
-    INTERDICT_RETURN_IF_ERROR(up->Run());
-    n = db.Changes();
-    if (n == 0) return Status::Ok();
-    Result<std::int64_t> gen = catalog::NoteChange(db, catalog::kTargetsTopic, now);
-    if (!gen.ok()) return gen.status();
-    audit::Entry e;
-    e.time = now;
-    e.actor = "system";
-    e.event = "target.expire";
-    e.details = json::Object("targets", n);
-    return audit::Append(db, e);
-  });
-  if (!st.ok()) return st;
-  return n;
+  return ExpireDue(db, catalog::kTargetsTopic, "target.expire", "targets", now,
+                   [&]() -> Result<std::int64_t> {
+                     Result<catalog::Statement> keys = db.Query(
+                         "DELETE FROM target_keys WHERE target_id IN (SELECT id FROM targets "
+                         "WHERE removed_at IS NULL AND expires_at <= ?1)",
+                         now);
+                     if (!keys.ok()) return keys.status();
+                     Result<catalog::Statement> up = db.Query(
+                         "UPDATE targets SET value = '', removed_at = ?1, removed_by = 'expiry' "
+                         "WHERE removed_at IS NULL AND expires_at <= ?1",
+                         now);
+                     if (!up.ok()) return up.status();
+                     return db.Changes();
+                   });
 }
 
 }  // namespace interdict::intel

@@ -592,10 +592,13 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                   return JsonResponse(200, [&](Writer& w) { WriteRecord(w, *r); });
                 }});
   }
-  for (const auto& [path, act] : std::vector<
-           std::pair<std::string_view, Status (*)(catalog::Database&, const identity::Principal&,
-                                                  std::int64_t, std::string_view, std::int64_t)>>{
+  using EndRecord = Status (*)(catalog::Database&, const identity::Principal&, std::int64_t,
+                               std::string_view, std::int64_t);
+  for (const auto& ending : std::vector<std::pair<std::string_view, EndRecord>>{
            {"refuse", &intel::RefuseRecord}, {"purge", &intel::PurgeRecord}}) {
+    // Named copies: a lambda may not capture a structured binding (clang 14).
+    const std::string_view path = ending.first;
+    const EndRecord act = ending.second;
     router.Add({"POST", fmt::format("/api/v1/intel/records/{{id}}/{}", path),
                 http::AccessRule::Requires("intel.approve"),
                 [&ctx, act, path](const http::Request& req, const http::PathParams& params) {
