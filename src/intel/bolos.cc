@@ -215,7 +215,10 @@ Result<std::vector<Bolo>> Visible(catalog::Database& db, const identity::Princip
   INTERDICT_RETURN_IF_ERROR(
       q.ForEach([&](const catalog::Statement& r) { rows.emplace_back(FromRow(r), r.Int(22)); }));
   std::vector<Bolo> out;
-  for (auto& [b, agency] : rows) {
+  for (auto& row : rows) {
+    // Named, not bound: lambdas below use them (clang 14 captures no binding).
+    Bolo& b = row.first;
+    const std::int64_t agency = row.second;
     if (agency != p.agency_id) {
       const bool shared =
           std::any_of(sharing->begin(), sharing->end(),
