@@ -207,7 +207,7 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   let screen = null;
   if (path.startsWith("/hits") && can("hits.read")) screen = <HitsBoard selected={hit ? Number(hit[1]) : null} canWork={can("hits.work")} canDispatch={can("hits.dispatch")} canSeeUnits={can("units.read")} />;
   else if (path === "/search" && can("search.reads"))
-    screen = <SearchScreen canPatterns={can("search.patterns")} canApprove={can("search.approve")} agency={me.agency} />;
+    screen = <SearchScreen canPatterns={can("search.patterns")} canApprove={can("search.approve")} agency={me.agency} canBolos={can("bolos.read")} />;
   else if (path === "/dispatch" && can("units.read"))
     screen = <DispatchScreen canManage={can("units.manage")} canConfirm={can("hotlists.confirm")} />;
   else if (path === "/deconfliction" && can("operations.read"))

@@ -264,7 +264,7 @@ await flow("two agencies enter operations at one block and both see the conflict
   await valley.context().close();
 });
 
-await flow("an analyst finds the region's BOLOs by vehicle and issues one", async () => {
+await flow("an analyst finds the region's BOLOs by vehicle, issues one, and sees a BOLO beside a plate search", async () => {
   const p = await page();
   await signIn(p, "gcpd-analyst");
   await p.getByRole("link", { name: "BOLOs" }).click();
@@ -292,6 +292,19 @@ await flow("an analyst finds the region's BOLOs by vehicle and issues one", asyn
   await p.getByRole("heading", { name: /missing person \(GCPD\)/ }).waitFor();
   await p.getByRole("img", { name: /^Photo of BOLO \d+$/ }).waitFor();
   await shot(p, "bolos.png");
+  // Looking up the Highway Patrol's BOLO plate in a search shows the bulletin beside the answer.
+  const card = p.getByRole("article").filter({ has: p.getByRole("heading", { name: /stolen vehicle \(MSHP\)/ }) });
+  const vehicle = (await card.locator("dd").first().textContent()).trim();
+  const bolosPlate = vehicle.split(" ")[0];
+  await p.getByRole("link", { name: "Search" }).click();
+  await p.getByLabel("Search type").selectOption("plate");
+  await p.getByLabel("Plate", { exact: true }).fill(bolosPlate);
+  await p.getByLabel("Purpose").selectOption("stolen-vehicle");
+  await p.getByLabel("Case number").fill("26-004412");
+  await p.getByLabel("Offense").fill("auto theft");
+  await p.getByLabel("Justification (at least 20 characters)").fill("the Highway Patrol's BOLO on a car taken from a commuter lot");
+  await p.getByRole("button", { name: "Search", exact: true }).click();
+  await p.getByRole("list", { name: "BOLOs on this plate" }).getByText(bolosPlate).waitFor();
   await p.context().close();
 });
 

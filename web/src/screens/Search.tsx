@@ -4,7 +4,7 @@
 // scope that needs a supervisor's approval) and offers to ask for approval.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, download, get, post } from "../api/client";
-import type { Approval, CameraPosition as Position, PlateGroup, Purpose, SearchAnswer, Sighting, Spot } from "../api/types";
+import type { Approval, Bolo, CameraPosition as Position, PlateGroup, Purpose, SearchAnswer, Sighting, Spot } from "../api/types";
 import { vehicle, when } from "../format";
 import { THead } from "../ui/THead";
 import { MapView, type Line, type Marker } from "../ui/MapView";
@@ -66,7 +66,7 @@ function params(type: string, f: FormData): Record<string, unknown> {
   return {};
 }
 
-export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean; agency: string }) {
+export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean; agency: string; canBolos?: boolean }) {
   const [type, setType] = useState("plate");
   const [purposes, setPurposes] = useState<Purpose[]>([]);
   const [positions, setPositions] = useState<Position[]>([]);
@@ -77,6 +77,8 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
   const [view, setView] = useState<"table" | "map" | "timeline">("table");
   const [approvals, setApprovals] = useState<Approval[]>([]);
   const [notice, setNotice] = useState("");
+  // BOLOs on the plate looked up (its look-alikes too), shown beside the answer.
+  const [bolos, setBolos] = useState<Bolo[]>([]);
   const now = new Date();
 
   const loadApprovals = () => get("/api/v1/approvals").then((r) => setApprovals(r.approvals), () => {});
@@ -94,6 +96,10 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
       const a = await post("/api/v1/search", { body });
       setAnswer(a);
       setRequest(body);
+      const plate = (body.params as { plate?: string } | undefined)?.plate;
+      setBolos([]);
+      if (props.canBolos && plate && !/[?*]/.test(plate))
+        get("/api/v1/bolos", { query: new URLSearchParams({ plate }) }).then((b) => setBolos(b.bolos), () => {});
     } catch (e) {
       setAnswer(null);
       setRequest(body);
@@ -290,6 +296,16 @@ export function SearchScreen(props: { canPatterns: boolean; canApprove: boolean;
               <button onClick={() => exportAs("csv")}>Export CSV</button>
               <button onClick={() => exportAs("geojson")}>Export GeoJSON</button>
             </header>
+            {bolos.length > 0 && (
+              <ul class="stack bulletins" aria-label="BOLOs on this plate">
+                {bolos.map((b) => (
+                  <li key={b.id} class="notice">
+                    BOLO {b.id} ({b.kind.replace(/_/g, " ")}, {b.agency}) on {b.plate}: {b.narrative} — call {b.contact_name} at{" "}
+                    <a href={`tel:${b.contact_phone}`}>{b.contact_phone}</a>
+                  </li>
+                ))}
+              </ul>
+            )}
             {answer.lookalikes && answer.lookalikes.length > 0 && (
               <p class="warn">
                 Look-alike plates seen in the window (approximate, not this plate):{" "}
