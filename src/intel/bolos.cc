@@ -326,8 +326,9 @@ Result<Bolo> IssueBolo(const alerting::WithDb& with, const identity::Principal& 
   Result<Bolo> b = OwnActiveWith(with, p, id);
   if (!b.ok()) return b.status();
   if (Status st = LoadAlert(with, p, *b, false, now); !st.ok()) {
-    // No BOLO without the alert it promises: withdrawn, and the reason told.
-    (void)with([&](catalog::Database& db) -> Status {
+    // No BOLO without the alert it promises: withdrawn, and the reason told
+    // (with the withdrawal's own failure, should it fail too).
+    const Status withdrawn = with([&](catalog::Database& db) -> Status {
       return db
           .Query(
               "UPDATE bolos SET status = 'cancelled', ended_at = ?2, ended_by = 'system' "
@@ -335,6 +336,9 @@ Result<Bolo> IssueBolo(const alerting::WithDb& with, const identity::Principal& 
               id, now)
           .status();
     });
+    if (!withdrawn.ok())
+      return Status::Internal(fmt::format("{}; withdrawing BOLO {} failed too: {}", st.message(),
+                                          id, withdrawn.message()));
     return st;
   }
   return Reread(with, p, id, now);
@@ -363,8 +367,8 @@ Result<Bolo> RenewBolo(const alerting::WithDb& with, const identity::Principal& 
   return Reread(with, p, id, now);
 }
 
-Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
-                  std::int64_t now) {
+Result<Bolo> CancelBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "bolos.issue"));
   Result<Bolo> b = OwnActiveWith(with, p, id);
   if (!b.ok()) return b.status();
@@ -380,8 +384,9 @@ Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, st
       return AuditAct(db, p, "bolo.cancel", true, json::Object("bolo", id), now);
     });
   }));
-  if (b->list) return LoadAlert(with, p, *b, true, now);
-  return Status::Ok();
+  if (b->list) INTERDICT_RETURN_IF_ERROR(LoadAlert(with, p, *b, true, now));
+  b->status = "cancelled";
+  return b;
 }
 
 Status SetBoloPhoto(catalog::Database& db, const identity::Principal& p, std::int64_t id,

@@ -74,9 +74,9 @@ Result<Bolo> IssueBolo(const alerting::WithDb& with, const identity::Principal& 
 Result<Bolo> RenewBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
                        std::optional<std::int64_t> expires_at, std::int64_t now);
 // bolos.issue: cancels an active BOLO of the caller's agency; its plate alert
-// is emptied at once. Audited (bolo.cancel).
-Status CancelBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
-                  std::int64_t now);
+// is emptied at once. Audited (bolo.cancel). Returns the BOLO as it was.
+Result<Bolo> CancelBolo(const alerting::WithDb& with, const identity::Principal& p, std::int64_t id,
+                        std::int64_t now);
 
 inline constexpr std::size_t kMaxPhotoBytes = 2 * 1024 * 1024;
 

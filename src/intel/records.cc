@@ -338,22 +338,19 @@ Result<Dissemination> Disseminate(catalog::Database& db, const identity::Princip
   INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
     Result<Seen> s = Own(db, p, id, {"approved"});
     if (!s.ok()) return s.status();
-    Result<catalog::Statement> who = db.Query(
-        "SELECT u.id, u.agency_id, a.code, u.display_name FROM users u JOIN agencies a ON a.id = "
-        "u.agency_id WHERE u.username = ?1 AND u.disabled_at IS NULL",
-        std::string(username));
+    Result<catalog::Statement> who =
+        db.Query("SELECT id, display_name FROM users WHERE username = ?1 AND disabled_at IS NULL",
+                 std::string(username));
     if (!who.ok()) return who.status();
     if (!who->has_row())
       return Status::InvalidArgument(fmt::format("to: no active user {}", username));
-    const std::int64_t user = who->Int(0), agency = who->Int(1);
-    const std::string code = who->Text(2), name = who->Text(3);
-    // The recipient's own permission, as its role gives it.
-    Result<catalog::Statement> can = db.Query(
-        "SELECT 1 FROM users u JOIN role_permissions r ON r.role = u.role WHERE u.id = ?1 AND "
-        "r.permission = 'intel.read'",
-        user);
-    if (!can.ok()) return can.status();
-    if (!can->has_row())
+    const std::string name = who->Text(1);
+    // The recipient as a principal: its agency, and its own permissions by role.
+    Result<identity::Principal> recipient = identity::Accounts(db, {}).UserPrincipal(who->Int(0));
+    if (!recipient.ok()) return recipient.status();
+    const std::int64_t user = recipient->id, agency = recipient->agency_id;
+    const std::string code = recipient->agency_code;
+    if (!recipient->Can("intel.read"))
       return Status::PermissionDenied(fmt::format(
           "{} may not receive criminal intelligence (no intel.read): no need to know by role",
           username));

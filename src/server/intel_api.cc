@@ -106,11 +106,19 @@ void WriteDissemination(Writer& w, const intel::Dissemination& d) {
   w.EndObject();
 }
 
-// One string field of a body, required; InvalidArgument naming it.
-Result<std::string> Field(const http::Request& req, std::string_view field) {
+// Required string fields of a body, parsed once; InvalidArgument naming the
+// first one missing.
+Result<std::vector<std::string>> Fields(const http::Request& req,
+                                        std::initializer_list<std::string_view> names) {
   Result<JsonBody> b = JsonBody::Parse(req.body);
   if (!b.ok()) return b.status();
-  return b->String(field);
+  std::vector<std::string> out;
+  for (std::string_view name : names) {
+    Result<std::string> v = b->String(name);
+    if (!v.ok()) return v.status();
+    out.push_back(std::move(*v));
+  }
+  return out;
 }
 
 // A catalog connection for each step of a component's work (a list load).
@@ -501,12 +509,10 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such BOLO"));
-                Status st =
+                Result<intel::Bolo> was =
                     intel::CancelBolo(WithCatalog(ctx), Caller(req), *id, ctx.clock.NowMillis());
-                if (!st.ok()) return Failed(ctx, st, "cancelling a BOLO failed");
-                // Either list may hold it: reload both.
-                BoloChanged(ctx, "");
-                BoloChanged(ctx, "plate");
+                if (!was.ok()) return Failed(ctx, was.status(), "cancelling a BOLO failed");
+                BoloChanged(ctx, was->plate);
                 return JsonObject(200, "id", *id, "status", "cancelled");
               }});
 
@@ -555,26 +561,17 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                 return JsonResponse(200, [&](Writer& w) { WriteRecord(w, *r); });
               }});
   // The acts on one record that take one text field and answer with it.
+  using RecordChange = Result<intel::IntelRecord> (*)(
+      catalog::Database&, const identity::Principal&, std::int64_t, std::string_view, std::int64_t);
   struct RecordAct {
     std::string_view path, permission, field;
     bool optional_field;
-    std::function<Result<intel::IntelRecord>(catalog::Database&, const identity::Principal&,
-                                             std::int64_t, const std::string&, std::int64_t)>
-        act;
+    RecordChange act;
   };
   for (const RecordAct& a : std::vector<RecordAct>{
-           {"approve", "intel.approve", "statement", true,
-            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
-               const std::string&v,
-               std::int64_t now) { return intel::ApproveRecord(db, p, id, v, now); }},
-           {"revalidate", "intel.approve", "justification", false,
-            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
-               const std::string&v,
-               std::int64_t now) { return intel::RevalidateRecord(db, p, id, v, now); }},
-           {"subject", "intel.submit", "subject", false,
-            [](catalog::Database&db, const identity::Principal&p, std::int64_t id,
-               const std::string&v,
-               std::int64_t now) { return intel::UpdateSubject(db, p, id, v, now); }}}) {
+           {"approve", "intel.approve", "statement", true, &intel::ApproveRecord},
+           {"revalidate", "intel.approve", "justification", false, &intel::RevalidateRecord},
+           {"subject", "intel.submit", "subject", false, &intel::UpdateSubject}}) {
     router.Add({"POST", fmt::format("/api/v1/intel/records/{{id}}/{}", a.path),
                 http::AccessRule::Requires(std::string(a.permission)),
                 [&ctx, a](const http::Request& req, const http::PathParams& params) {
@@ -587,7 +584,8 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                   if (!*v && !a.optional_field)
                     return ErrorResponse(
                         Status::InvalidArgument(fmt::format("{}: required", a.field)));
-                  Result<intel::IntelRecord> r = AsCaller(ctx, req, a.act, *id, v->value_or(""));
+                  Result<intel::IntelRecord> r =
+                      AsCaller(ctx, req, a.act, *id, std::string_view(v->value_or("")));
                   if (!r.ok()) return Failed(ctx, r.status(), "changing a record failed");
                   return JsonResponse(200, [&](Writer& w) { WriteRecord(w, *r); });
                 }});
@@ -604,9 +602,9 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
                 [&ctx, act, path](const http::Request& req, const http::PathParams& params) {
                   const std::optional<std::int64_t> id = PathId(params);
                   if (!id) return ErrorResponse(Status::NotFound("no such record"));
-                  Result<std::string> reason = Field(req, "reason");
+                  Result<std::vector<std::string>> reason = Fields(req, {"reason"});
                   if (!reason.ok()) return ErrorResponse(reason.status());
-                  Status st = AsCaller(ctx, req, act, *id, *reason);
+                  Status st = AsCaller(ctx, req, act, *id, (*reason)[0]);
                   if (!st.ok()) return Failed(ctx, st, "ending a record failed");
                   return JsonObject(200, "id", *id, "state",
                                     path == "refuse" ? "refused" : "purged");
@@ -617,11 +615,10 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such record"));
-                Result<std::string> to = Field(req, "to"), purpose = Field(req, "purpose");
-                for (const Status& s : {to.status(), purpose.status()})
-                  if (!s.ok()) return ErrorResponse(s);
+                Result<std::vector<std::string>> f = Fields(req, {"to", "purpose"});
+                if (!f.ok()) return ErrorResponse(f.status());
                 Result<intel::Dissemination> d =
-                    AsCaller(ctx, req, intel::Disseminate, *id, *to, *purpose);
+                    AsCaller(ctx, req, intel::Disseminate, *id, (*f)[0], (*f)[1]);
                 if (!d.ok()) return Failed(ctx, d.status(), "disseminating a record failed");
                 return JsonResponse(201, [&](Writer& w) { WriteDissemination(w, *d); });
               }});
@@ -630,11 +627,10 @@ void AddIntelRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return ErrorResponse(Status::NotFound("no such record"));
-                Result<std::string> to = Field(req, "recipient"), reason = Field(req, "reason");
-                for (const Status& s : {to.status(), reason.status()})
-                  if (!s.ok()) return ErrorResponse(s);
+                Result<std::vector<std::string>> f = Fields(req, {"recipient", "reason"});
+                if (!f.ok()) return ErrorResponse(f.status());
                 Result<intel::Dissemination> d =
-                    AsCaller(ctx, req, intel::DiscloseImminentDanger, *id, *to, *reason);
+                    AsCaller(ctx, req, intel::DiscloseImminentDanger, *id, (*f)[0], (*f)[1]);
                 if (!d.ok()) return Failed(ctx, d.status(), "disclosing a record failed");
                 return JsonResponse(201, [&](Writer& w) { WriteDissemination(w, *d); });
               }});

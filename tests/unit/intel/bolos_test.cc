@@ -110,7 +110,9 @@ TEST_F(BoloTest, APlateBulletinAlertsThroughItsOwnListOnceASecondPersonApproves)
   by_plate.plate = "KZ9081";
   EXPECT_EQ(Ids(ListBolos(*db_, ms_officer_, by_plate, kNow)), std::vector<std::int64_t>{b->id});
   // Cancelled: the list is emptied at once.
-  ASSERT_TRUE(CancelBolo(with_, gc_analyst_, b->id, kNow + 1000).ok());
+  Result<Bolo> was = CancelBolo(with_, gc_analyst_, b->id, kNow + 1000);
+  ASSERT_TRUE(was.ok());
+  EXPECT_EQ(was->plate, "KZ9Q81") << "the route reloads the hotlists for it";
   EXPECT_EQ(db_->Query("SELECT count(*) FROM hotlist_entries e JOIN hotlists h ON h.id = "
                        "e.hotlist_id AND e.generation = h.generation WHERE h.id = ?1",
                        *b->list)
