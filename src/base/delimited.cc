@@ -79,4 +79,24 @@ bool LineCursor::Next(std::string_view* line) {
   return true;
 }
 
+std::vector<std::vector<std::string>> TableRows(std::string_view text, std::string* error) {
+  std::vector<std::vector<std::string>> rows;
+  LineCursor lines(text);
+  std::string_view line;
+  std::string why;
+  while (lines.Next(&line)) {
+    line = TrimBlanks(line);
+    if (line.empty() || line.front() == '#') continue;
+    std::vector<std::string> fields;
+    if (!SplitDelimited(line, ',', &fields, &why)) {
+      if (error != nullptr && error->empty())
+        *error = "line " + std::to_string(lines.line_number()) + ": " + why;
+      fields.assign(1, std::string(line));
+    }
+    for (std::string& f : fields) f = std::string(TrimBlanks(f));
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
 }  // namespace interdict

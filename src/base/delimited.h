@@ -22,6 +22,14 @@ std::string AsciiLower(std::string_view s);
 bool SplitDelimited(std::string_view line, char delimiter, std::vector<std::string>* fields,
                     std::string* error);
 
+// The rows of a data table shipped with the code (data/*/…csv, compiled in):
+// comma-separated, blank lines and lines starting with '#' skipped, fields
+// trimmed. A line that cannot be split is kept whole as a row of one field,
+// never dropped, and the first such line is named in `error` (each table's
+// test asks for it to stay empty).
+std::vector<std::vector<std::string>> TableRows(std::string_view text,
+                                                std::string* error = nullptr);
+
 // Iterates the lines of a text: "\n" or "\r\n" endings, the last line may
 // lack one. Line numbers start at 1.
 class LineCursor {

@@ -56,6 +56,10 @@ const Command kCommands[] = {
      SimCommand},
     {"totp", "totp SECRET: the current sign-in code for a base32 TOTP secret (demo logins)",
      TotpCommand},
+    {"evaluate",
+     "evaluate claim --incidents FILE --category C --areas A --start YYYY-MM --claimed -44%: "
+     "did a program work (docs/outcomes.md)",
+     EvaluateCommand},
     {"oversight",
      "oversight seattle FILE|-: disparity by ZIP area on the Seattle read log (docs/oversight.md)",
      OversightCommand},

@@ -23,6 +23,7 @@ int BenchCommand(const std::vector<std::string>& args);
 int SimCommand(const std::vector<std::string>& args);
 int TotpCommand(const std::vector<std::string>& args);
 int OversightCommand(const std::vector<std::string>& args);
+int EvaluateCommand(const std::vector<std::string>& args);
 int AdminCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int HotlistCommand(const std::vector<std::string>& args);

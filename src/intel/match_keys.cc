@@ -34,22 +34,6 @@ namespace {
 constexpr std::size_t kMaxValueBytes = 200;
 
 // Rows of a table of data/intel/: '#' comments, fields split by commas.
-std::vector<std::vector<std::string>> TableRows(std::string_view text) {
-  std::vector<std::vector<std::string>> rows;
-  LineCursor lines(text);
-  std::string_view line;
-  while (lines.Next(&line)) {
-    line = TrimBlanks(line);
-    if (line.empty() || line.front() == '#') continue;
-    std::vector<std::string> fields;
-    std::string error;
-    if (!SplitDelimited(line, ',', &fields, &error)) continue;  // the tables are ours and tested
-    for (std::string& f : fields) f = std::string(TrimBlanks(f));
-    rows.push_back(std::move(fields));
-  }
-  return rows;
-}
-
 // Word → its Pub 28 abbreviation; which abbreviations are unit designators.
 struct AddressTables {
   std::map<std::string, std::string, std::less<>> abbreviation;

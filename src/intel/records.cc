@@ -27,12 +27,7 @@ constexpr int kListLimit = 500;
 const std::vector<std::string>& Terms() {
   static const std::vector<std::string> terms = [] {
     std::vector<std::string> t;
-    LineCursor lines(kFirstAmendmentTermsCsv);
-    std::string_view line;
-    while (lines.Next(&line)) {
-      line = TrimBlanks(line);
-      if (!line.empty() && line.front() != '#') t.emplace_back(line);
-    }
+    for (const auto& row : TableRows(kFirstAmendmentTermsCsv)) t.push_back(row[0]);
     return t;
   }();
   return terms;

@@ -12,75 +12,14 @@
 
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "geo/areas.h"
 #include "geo/geo.h"
 
 namespace interdict::oversight {
 
-extern const char kAreasJson[];
-
 namespace {
 
 constexpr std::int64_t kDay = 86'400'000;
-
-struct Area {
-  std::string id, name;
-  std::optional<std::int64_t> population;
-  std::vector<geo::Ring> rings;
-  std::string rings_json;  // as shipped, for maps
-  double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
-  bool Contains(const geo::Point& p) const {
-    if (p.lat() < min_lat || p.lat() > max_lat || p.lon() < min_lon || p.lon() > max_lon)
-      return false;
-    for (const geo::Ring& r : rings)
-      if (geo::RingContains(r, p)) return true;
-    return false;
-  }
-};
-
-struct Kind {
-  std::string kind, label, source;
-  std::vector<Area> areas;
-};
-
-// The shipped areas, parsed once.
-const std::map<std::string, Kind>& Kinds() {
-  static const std::map<std::string, Kind> kinds = [] {
-    std::map<std::string, Kind> out;
-    rapidjson::Document d;
-    const std::string_view text(kAreasJson);
-    (void)json::Parse(text, &d, {.max_bytes = text.size()});
-    if (!d.IsObject() || !d.HasMember("kinds")) return out;
-    for (const auto& k : d["kinds"].GetArray()) {
-      Kind kind;
-      kind.kind = k["kind"].GetString();
-      kind.label = k["label"].GetString();
-      kind.source = k["source"].GetString();
-      for (const auto& a : k["areas"].GetArray()) {
-        Area area;
-        area.id = a["id"].GetString();
-        area.name = a["name"].GetString();
-        if (a["population"].IsInt64()) area.population = a["population"].GetInt64();
-        for (const auto& ring : a["rings"].GetArray()) {
-          geo::Ring r;
-          for (const auto& pt : ring.GetArray()) {
-            const double lon = pt[0].GetDouble(), lat = pt[1].GetDouble();
-            r.push_back(geo::Point::FromDegrees(lat, lon));
-            area.min_lat = std::min(area.min_lat, lat);
-            area.max_lat = std::max(area.max_lat, lat);
-            area.min_lon = std::min(area.min_lon, lon);
-            area.max_lon = std::max(area.max_lon, lon);
-          }
-          area.rings.push_back(std::move(r));
-        }
-        area.rings_json = json::Write([&](json::Writer& w) { a["rings"].Accept(w); });
-        kind.areas.push_back(std::move(area));
-      }
-      out[kind.kind] = std::move(kind);
-    }
-    return out;
-  }();
-  return kinds;
-}
 
 struct Tally {
   std::int64_t cameras = 0, reads = 0, hits = 0, stops = 0, searches = 0;
@@ -149,9 +88,9 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
                               std::string_view kind_name, const Period& period, bool geometry,
                               std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(identity::Require(p, "audit.review"));
-  auto k = Kinds().find(std::string(kind_name));
-  if (k == Kinds().end()) return Status::InvalidArgument("areas: counties, neighborhoods or zcta");
-  const Kind& kind = k->second;
+  const geo::AreaKind* k = geo::Areas(kind_name);
+  if (k == nullptr) return Status::InvalidArgument("areas: counties, neighborhoods or zcta");
+  const geo::AreaKind& kind = *k;
   const std::int64_t from = period.from_day * kDay, to = period.to_day * kDay;
   std::vector<Tally> tally(kind.areas.size());
   Tally outside, total;
@@ -262,7 +201,7 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     json::Key(w, "areas");
     w.StartArray();
     for (std::size_t i = 0; i < kind.areas.size(); ++i) {
-      const Area& a = kind.areas[i];
+      const geo::Area& a = kind.areas[i];
       w.StartObject();
       json::Members(w, "id", a.id, "name", a.name, "population", a.population);
       WriteFigures(w, tally[i], a.population);

@@ -1,6 +1,6 @@
 // Disparity monitoring (docs/oversight.md, section 3): hits, stops, searches
 // and reads by area — counties, St. Louis city neighbourhoods, ZIP code areas
-// (data/oversight/areas.json, compiled in) — as rates per 1,000 reads and per
+// (data/areas/areas.json, compiled in) — as rates per 1,000 reads and per
 // resident where the area's population is known, for a period.
 #pragma once
 
