@@ -1200,6 +1200,56 @@ INSERT INTO role_permissions VALUES
   ('supervisor', 'intel.read'), ('analyst', 'intel.read');
 )sql";
 
+// Version 30 (issue 26): outcome evaluation — incident datasets kept as
+// monthly counts per category and area (no incident, address or complaint
+// number is stored), saved evaluations, and the ones published on the
+// transparency page (docs/format/outcomes.md).
+constexpr std::string_view kV30 = R"sql(
+CREATE TABLE outcome_datasets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  format TEXT NOT NULL CHECK (format IN ('slmpd', 'csv')),
+  area_kind TEXT NOT NULL,
+  first_month INTEGER,
+  last_month INTEGER,
+  files INTEGER NOT NULL DEFAULT 0,
+  lines INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  error_sample TEXT NOT NULL DEFAULT '[]',
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE outcome_counts (
+  dataset_id INTEGER NOT NULL REFERENCES outcome_datasets(id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  area TEXT NOT NULL,
+  month INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, category, area, month)
+);
+CREATE TABLE outcome_evaluations (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER REFERENCES outcome_datasets(id) ON DELETE SET NULL,
+  dataset_name TEXT NOT NULL,
+  title TEXT NOT NULL,
+  claim TEXT NOT NULL,
+  result TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  published_by INTEGER REFERENCES users(id),
+  published_at INTEGER
+);
+CREATE INDEX outcome_evaluations_published ON outcome_evaluations(published_at);
+INSERT INTO role_permissions VALUES
+  ('supervisor', 'outcomes.read'), ('auditor', 'outcomes.read'), ('administrator', 'outcomes.read'),
+  ('supervisor', 'outcomes.manage'), ('administrator', 'outcomes.manage'),
+  ('administrator', 'outcomes.publish');
+)sql";
+
 const std::vector<Migration> kMigrations = {{1, kV1, {}},          {2, kV2, {}},
                                             {3, kV3, {}},          {4, kV4, {}},
                                             {5, kV5, {}},          {6, kV6, {}},
@@ -1214,7 +1264,7 @@ const std::vector<Migration> kMigrations = {{1, kV1, {}},          {2, kV2, {}},
                                             {23, kV23, {}},        {24, kV24, {}},
                                             {25, kV25, {}},        {26, kV26, kV26Postgres},
                                             {27, kV27, {}},        {28, kV28, {}},
-                                            {29, kV29, {}}};
+                                            {29, kV29, {}},        {30, kV30, {}}};
 
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

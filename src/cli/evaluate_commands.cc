@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "outcomes/evaluate.h"
 #include "outcomes/incidents.h"
+#include "outcomes/report.h"
 #include "outcomes/series.h"
 
 namespace interdict::cli {
@@ -37,6 +38,7 @@ const std::vector<FlagSpec> kClaimFlags = {
     {"area-kind", true,
      "the shipped areas the codes are: neighborhoods (default), counties, zcta, or none"},
     {"json", false, "print the answer as JSON (docs/format/outcomes.md)"},
+    {"report", true, "also write the printable report (HTML with its charts) to this file"},
 };
 
 int Usage(std::string_view msg) {
@@ -56,13 +58,63 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   return out;
 }
 
+struct Incidents {
+  std::vector<outcomes::Incident> incidents;
+  std::size_t files = 0, lines = 0, errors = 0;
+};
+
+// Reads --incidents in --format, keeping `category` ("" all); the lines not
+// read are named on stderr (the first 20) and counted.
+Result<Incidents> ReadIncidents(const Args& args, const std::string& category) {
+  const std::string format = args.Get("format").value_or("slmpd");
+  if (format != "slmpd" && format != "csv")
+    return Status::InvalidArgument("--format: slmpd or csv");
+  std::vector<std::filesystem::path> paths;
+  for (const std::string& item : SplitCommas(args.Get("incidents").value_or(""))) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(item, ec)) {
+      std::vector<std::filesystem::path> in_dir;
+      for (const auto& entry : std::filesystem::directory_iterator(item, ec))
+        if (entry.path().extension() == ".csv") in_dir.push_back(entry.path());
+      std::sort(in_dir.begin(), in_dir.end());
+      paths.insert(paths.end(), in_dir.begin(), in_dir.end());
+    } else {
+      paths.emplace_back(item);
+    }
+  }
+  if (paths.empty()) return Status::InvalidArgument("--incidents names no file");
+  Incidents out;
+  out.files = paths.size();
+  const outcomes::ReadOptions options{.category = category};
+  for (const std::filesystem::path& path : paths) {
+    Result<std::string> text = files::ReadFile(path.string());
+    if (!text.ok()) return Status::InvalidArgument(path.string() + ": " + text.status().message());
+    Result<outcomes::ReadReport> report = format == "slmpd"
+                                              ? outcomes::ReadSlmpd(*text, options)
+                                              : outcomes::ReadIncidentCsv(*text, options);
+    if (!report.ok())
+      return Status::InvalidArgument(path.string() + ": " + report.status().message());
+    out.lines += report->lines;
+    for (const outcomes::LineError& e : report->errors) {
+      if (out.errors < 20)
+        std::cerr << fmt::format("{}:{}: {}{}{}\n", path.string(), e.line, e.field,
+                                 e.field.empty() ? "" : ": ", e.message);
+      ++out.errors;
+    }
+    out.incidents.insert(out.incidents.end(), std::make_move_iterator(report->incidents.begin()),
+                         std::make_move_iterator(report->incidents.end()));
+  }
+  if (out.errors > 0)
+    std::cerr << fmt::format("interdict evaluate: {} of {} lines could not be read{}\n", out.errors,
+                             out.lines, out.errors > 20 ? " (the first 20 are shown)" : "");
+  return out;
+}
+
 int Claim(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kClaimFlags);
   if (!args.ok()) return Usage(args.status().message());
   for (const char* required : {"incidents", "category", "areas", "start"})
     if (!args->Get(required)) return Usage(fmt::format("--{} is required", required));
-  const std::string format = args->Get("format").value_or("slmpd");
-  if (format != "slmpd" && format != "csv") return Usage("--format: slmpd or csv");
   outcomes::Claim claim;
   claim.areas = SplitCommas(*args->Get("areas"));
   if (args->Get("comparison")) claim.comparison = SplitCommas(*args->Get("comparison"));
@@ -85,52 +137,12 @@ int Claim(const std::vector<std::string>& argv) {
   claim.area_kind = args->Get("area-kind").value_or("neighborhoods");
   if (claim.area_kind == "none") claim.area_kind.clear();
 
-  // The files, a directory's in name order.
-  std::vector<std::filesystem::path> files;
-  for (const std::string& item : SplitCommas(*args->Get("incidents"))) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(item, ec)) {
-      std::vector<std::filesystem::path> in_dir;
-      for (const auto& entry : std::filesystem::directory_iterator(item, ec))
-        if (entry.path().extension() == ".csv") in_dir.push_back(entry.path());
-      std::sort(in_dir.begin(), in_dir.end());
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else {
-      files.emplace_back(item);
-    }
+  Result<Incidents> in = ReadIncidents(*args, *args->Get("category"));
+  if (!in.ok()) {
+    std::cerr << "interdict evaluate claim: " << in.status().message() << "\n";
+    return kExitFailure;
   }
-  if (files.empty()) return Usage("--incidents names no file");
-  std::vector<outcomes::Incident> incidents;
-  std::size_t lines = 0, errors = 0;
-  for (const std::filesystem::path& path : files) {
-    Result<std::string> text = files::ReadFile(path.string());
-    if (!text.ok()) {
-      std::cerr << fmt::format("interdict evaluate claim: {}: {}\n", path.string(),
-                               text.status().message());
-      return kExitFailure;
-    }
-    const outcomes::ReadOptions options{.category = *args->Get("category")};
-    Result<outcomes::ReadReport> report = format == "slmpd"
-                                              ? outcomes::ReadSlmpd(*text, options)
-                                              : outcomes::ReadIncidentCsv(*text, options);
-    if (!report.ok()) {
-      std::cerr << fmt::format("interdict evaluate claim: {}: {}\n", path.string(),
-                               report.status().message());
-      return kExitFailure;
-    }
-    lines += report->lines;
-    for (const outcomes::LineError& e : report->errors) {
-      if (errors < 20)
-        std::cerr << fmt::format("{}:{}: {}{}{}\n", path.string(), e.line, e.field,
-                                 e.field.empty() ? "" : ": ", e.message);
-      ++errors;
-    }
-    incidents.insert(incidents.end(), std::make_move_iterator(report->incidents.begin()),
-                     std::make_move_iterator(report->incidents.end()));
-  }
-  if (errors > 0)
-    std::cerr << fmt::format("interdict evaluate claim: {} of {} lines could not be read{}\n",
-                             errors, lines, errors > 20 ? " (the first 20 are shown)" : "");
+  const std::vector<outcomes::Incident>& incidents = in->incidents;
   const outcomes::Panel panel = outcomes::MonthlyPanel(
       incidents, *args->Get("category"),
       month == "coded" ? outcomes::MonthOf::kCoded : outcomes::MonthOf::kOccurrence);
@@ -139,26 +151,91 @@ int Claim(const std::vector<std::string>& argv) {
     std::cerr << "interdict evaluate claim: " << e.status().message() << "\n";
     return kExitFailure;
   }
+  if (args->Get("report")) {
+    Result<std::string> html = outcomes::ReportHtml(
+        outcomes::EvaluationJson(*e),
+        {.title = fmt::format("Did it work? {} in {}", e->category, *args->Get("areas")),
+         .dataset = fmt::format("{} incident file(s)", in->files),
+         .made = "Made with interdict evaluate claim.",
+         .published = ""});
+    if (!html.ok()) {
+      std::cerr << "interdict evaluate claim: " << html.status().message() << "\n";
+      return kExitFailure;
+    }
+    if (Status s = files::WriteFileAtomically(*args->Get("report"), *html, 0644); !s.ok()) {
+      std::cerr << "interdict evaluate claim: " << s.message() << "\n";
+      return kExitFailure;
+    }
+  }
   if (args->Has("json")) {
-    std::cout << json::Object("input",
-                              json::Raw{json::Object("files", files.size(), "lines", lines,
-                                                     "incidents", incidents.size(), "errors",
-                                                     errors, "outside_months", panel.outside)},
-                              "evaluation", json::Raw{outcomes::EvaluationJson(*e)})
-              << "\n";
+    std::cout << outcomes::EvaluationJson(*e, [&](json::Writer& w) {
+      json::Key(w, "input");
+      w.StartObject();
+      json::Members(w, "files", in->files, "lines", in->lines, "incidents", incidents.size(),
+                    "errors", in->errors, "outside_months", panel.outside);
+      w.EndObject();
+    }) << "\n";
   } else {
-    std::cout << fmt::format("{} files, {} lines, {} incidents, {} lines not read\n", files.size(),
-                             lines, incidents.size(), errors)
+    std::cout << fmt::format("{} files, {} lines, {} incidents of the category, {} not read\n",
+                             in->files, in->lines, incidents.size(), in->errors)
               << outcomes::EvaluationText(*e);
   }
+  return kExitOk;
+}
+
+const std::vector<FlagSpec> kCountsFlags = {
+    {"incidents", true, "incident files: a file, a directory of *.csv files, or several"},
+    {"format", true, "slmpd (default) or csv"},
+    {"categories", true, "the categories to keep, joined by commas (default: all)"},
+    {"month", true, "occurred (default) or coded"},
+    {"out", true, "the file to write ('-' for stdout, the default)"},
+};
+
+// `evaluate counts`: incident files to monthly counts per category and area
+// (the generic CSV with a count column), which is all an evaluation needs.
+int Counts(const std::vector<std::string>& argv) {
+  auto usage = [](std::string_view msg) {
+    std::cerr << "interdict evaluate counts: " << msg
+              << "\n\nusage: interdict evaluate counts --incidents FILE|DIR [--format slmpd|csv] "
+                 "[--categories A,B] [--out FILE]\n\nflags:\n"
+              << FlagHelp(kCountsFlags);
+    return kExitUsage;
+  };
+  Result<Args> args = Args::Parse(argv, kCountsFlags);
+  if (!args.ok()) return usage(args.status().message());
+  if (!args->Get("incidents")) return usage("--incidents is required");
+  const std::string month = args->Get("month").value_or("occurred");
+  if (month != "occurred" && month != "coded") return usage("--month: occurred or coded");
+  Result<Incidents> in = ReadIncidents(*args, "");
+  if (!in.ok()) {
+    std::cerr << "interdict evaluate counts: " << in.status().message() << "\n";
+    return kExitFailure;
+  }
+  const std::vector<std::string> categories = SplitCommas(args->Get("categories").value_or(""));
+  const std::string csv = outcomes::CountsCsv(
+      in->incidents, categories,
+      month == "coded" ? outcomes::MonthOf::kCoded : outcomes::MonthOf::kOccurrence);
+  const std::string out = args->Get("out").value_or("-");
+  if (out == "-") {
+    std::cout << csv;
+  } else if (Status s = files::WriteFileAtomically(out, csv, 0644); !s.ok()) {
+    std::cerr << "interdict evaluate counts: " << s.message() << "\n";
+    return kExitFailure;
+  }
+  std::cerr << fmt::format("{} files, {} lines, {} incidents, {} lines not read\n", in->files,
+                           in->lines, in->incidents.size(), in->errors);
   return kExitOk;
 }
 
 }  // namespace
 
 int EvaluateCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "claim") return Usage("the subcommand is claim");
-  return Claim(std::vector<std::string>(argv.begin() + 1, argv.end()));
+  const std::vector<std::string> rest =
+      argv.empty() ? argv : std::vector<std::string>(argv.begin() + 1, argv.end());
+  if (!argv.empty() && argv[0] == "claim") return Claim(rest);
+  if (!argv.empty() && argv[0] == "counts") return Counts(rest);
+  std::cerr << "usage: interdict evaluate claim|counts … (interdict evaluate claim --help)\n";
+  return kExitUsage;
 }
 
 }  // namespace interdict::cli

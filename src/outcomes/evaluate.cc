@@ -361,7 +361,7 @@ std::string EvaluationText(const Evaluation& e) {
   return out;
 }
 
-std::string EvaluationJson(const Evaluation& e) {
+std::string EvaluationJson(const Evaluation& e, const std::function<void(json::Writer&)>& more) {
   auto round2 = [](const std::vector<double>& v) {
     std::vector<double> out;
     for (double x : v) out.push_back(std::round(x * 100) / 100);
@@ -440,6 +440,7 @@ std::string EvaluationJson(const Evaluation& e) {
       json::Members(w, "pretrend_p", e.event_study->pretrend_p);
     }
     w.EndObject();
+    if (more) more(w);
     w.EndObject();
   });
 }

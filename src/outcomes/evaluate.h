@@ -3,11 +3,13 @@
 // the warnings a careful analyst gives, and a verdict in plain words.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/json_writer_fwd.h"
 #include "base/status.h"
 #include "outcomes/methods.h"
 #include "outcomes/series.h"
@@ -60,8 +62,10 @@ struct Evaluation {
 Result<Evaluation> Evaluate(const Panel& panel, const Claim& claim);
 
 // The answer (docs/format/outcomes.md): naive_change_pct, estimates,
-// warnings, verdict, verdict_text and the charts' series.
-std::string EvaluationJson(const Evaluation& e);
+// warnings, verdict, verdict_text and the charts' series; `more` writes
+// members of its own into the same object (the input read, the dataset).
+std::string EvaluationJson(const Evaluation& e,
+                           const std::function<void(json::Writer&)>& more = {});
 
 // The same for a terminal: a few lines and the verdict's paragraph.
 std::string EvaluationText(const Evaluation& e);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "base/delimited.h"
 
@@ -21,6 +22,14 @@ bool AreaBefore(const std::string& a, const std::string& b) {
   return a < b;
 }
 
+// A field as RFC 4180 writes it: quoted when it holds a comma or a quote.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace
 
 int Panel::Index(std::string_view area) const {
@@ -38,16 +47,18 @@ std::vector<double> Panel::Sum(std::span<const int> which) const {
   return out;
 }
 
-Panel MonthlyPanel(std::span<const Incident> incidents, std::string_view category,
-                   MonthOf month_of) {
+Panel MonthlyPanel(std::span<const Incident> incidents, std::string_view category, MonthOf month_of,
+                   std::optional<std::pair<Month, Month>> months) {
   Panel panel;
   panel.category = AsciiLower(category);
-  if (incidents.empty()) return panel;
-  Month first = incidents.front().coded, last = first;
-  for (const Incident& in : incidents) {
-    first = std::min(first, in.coded);
-    last = std::max(last, in.coded);
-  }
+  if (incidents.empty() && !months) return panel;
+  Month first = months ? months->first : incidents.front().coded;
+  Month last = months ? months->second : first;
+  if (!months)
+    for (const Incident& in : incidents) {
+      first = std::min(first, in.coded);
+      last = std::max(last, in.coded);
+    }
   panel.first = first;
   panel.months = last - first + 1;
   std::map<std::string, std::vector<double>, decltype(&AreaBefore)> by_area(&AreaBefore);
@@ -73,6 +84,35 @@ Panel MonthlyPanel(std::span<const Incident> incidents, std::string_view categor
     panel.cells.insert(panel.cells.end(), series.begin(), series.end());
   }
   return panel;
+}
+
+std::string CountsCsv(std::span<const Incident> incidents, std::span<const std::string> categories,
+                      MonthOf month_of) {
+  std::string out = "date,offense,area,count\n";
+  if (incidents.empty()) return out;
+  Month first = incidents.front().coded, last = first;
+  for (const Incident& in : incidents) {
+    first = std::min(first, in.coded);
+    last = std::max(last, in.coded);
+  }
+  std::vector<std::string> wanted;
+  for (const std::string& c : categories) wanted.push_back(AsciiLower(c));
+  std::map<std::tuple<std::string, std::string, Month>, long> cells;
+  for (const Incident& in : incidents) {
+    const Month m = month_of == MonthOf::kCoded ? in.coded : in.occurred;
+    if (in.area.empty() || m < first || m > last) continue;
+    if (!wanted.empty() &&
+        std::find(wanted.begin(), wanted.end(), AsciiLower(in.category)) == wanted.end())
+      continue;
+    cells[{in.category, in.area, m}] += in.count;
+  }
+  for (const auto& [key, count] : cells) {
+    if (count == 0) continue;
+    const auto& [category, area, month] = key;
+    out += FormatMonth(month) + "," + CsvField(category) + "," + CsvField(area) + "," +
+           std::to_string(count) + "\n";
+  }
+  return out;
 }
 
 }  // namespace interdict::outcomes

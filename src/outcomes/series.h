@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "outcomes/incidents.h"
@@ -41,10 +43,21 @@ struct Panel {
 enum class MonthOf { kOccurrence, kCoded };
 
 // The panel of `category` (compared without case; "" counts every category)
-// from the first to the last coded month of `incidents`: an incident counts
-// in its area (incidents without one are left out) and in the month it
-// occurred or was coded. SLMPD's −1 records subtract in the same way.
+// over `months` (first, last), by default from the first to the last coded
+// month of `incidents`: an incident counts in its area (incidents without one
+// are left out) and in the month it occurred or was coded. SLMPD's −1
+// records subtract in the same way.
 Panel MonthlyPanel(std::span<const Incident> incidents, std::string_view category,
-                   MonthOf month_of = MonthOf::kOccurrence);
+                   MonthOf month_of = MonthOf::kOccurrence,
+                   std::optional<std::pair<Month, Month>> months = std::nullopt);
+
+// The monthly counts of `incidents` as the generic incident CSV with a count
+// column (docs/format/outcomes.md): "date,offense,area,count", one line per
+// category, area and month with a count other than zero, within the coded
+// months the data cover. What a server keeps of an incident file: no
+// addresses, no complaint numbers. `categories` empty keeps them all.
+std::string CountsCsv(std::span<const Incident> incidents,
+                      std::span<const std::string> categories = {},
+                      MonthOf month_of = MonthOf::kOccurrence);
 
 }  // namespace interdict::outcomes

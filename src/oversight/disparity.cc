@@ -8,10 +8,12 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "base/json.h"
 #include "base/json_writer.h"
+#include "base/time_format.h"
 #include "geo/areas.h"
 #include "geo/geo.h"
 
@@ -220,6 +222,77 @@ Result<std::string> Disparity(catalog::Database& db, const identity::Principal& 
     w.EndObject();
     w.EndObject();
   });
+}
+
+Result<std::vector<MonthOutputs>> OutputsByMonth(catalog::Database& db, std::string_view kind_name,
+                                                 const std::vector<std::string>& area_ids,
+                                                 int first_month, int months) {
+  const geo::AreaKind* kind = geo::Areas(kind_name);
+  std::vector<MonthOutputs> out(static_cast<std::size_t>(std::max(months, 0)));
+  for (int i = 0; i < months; ++i) out[static_cast<std::size_t>(i)].month = first_month + i;
+  if (kind == nullptr || months <= 0) return out;
+  std::vector<const geo::Area*> areas;
+  for (const std::string& id : area_ids)
+    if (const geo::Area* a = kind->Find(id)) areas.push_back(a);
+  auto month_start = [](int m) { return CivilToUnix(m / 12, m % 12 + 1, 1, 0, 0, 0); };
+  Result<UnixMillis> from = month_start(first_month), to = month_start(first_month + months);
+  if (!from.ok() || !to.ok()) return Status::InvalidArgument("outputs: months out of range");
+  // The month of a time in the span, or −1.
+  auto slot = [&](std::int64_t t) -> int {
+    if (t < *from || t >= *to) return -1;
+    int lo = 0, hi = months - 1;
+    while (lo < hi) {  // the last month starting at or before t
+      const int mid = (lo + hi + 1) / 2;
+      if (month_start(first_month + mid).value_or(0) <= t)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return lo;
+  };
+  INTERDICT_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
+    std::set<std::pair<std::string, std::string>> cameras;  // (agency, code) in the areas
+    Result<catalog::Statement> c = db.Prepare(
+        "SELECT a.code, c.code, c.lat, c.lon FROM cameras c JOIN agencies a ON a.id = "
+        "c.agency_id WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL");
+    if (!c.ok()) return c.status();
+    INTERDICT_RETURN_IF_ERROR(c->ForEach([&](const catalog::Statement& r) {
+      const geo::Point at = geo::Point::FromDegrees(r.Real(2), r.Real(3));
+      if (std::any_of(areas.begin(), areas.end(),
+                      [&](const geo::Area* a) { return a->Contains(at); }))
+        cameras.emplace(r.Text(0), r.Text(1));
+    }));
+    if (cameras.empty()) return Status::Ok();
+    Result<catalog::Statement> reads = db.Prepare(
+        "SELECT a.code, r.camera, r.day, r.reads FROM read_counts r JOIN agencies a ON a.id = "
+        "r.agency_id WHERE r.day >= ?1 AND r.day < ?2");
+    if (!reads.ok()) return reads.status();
+    reads->Bind(1, *from / kDay).Bind(2, *to / kDay);
+    INTERDICT_RETURN_IF_ERROR(reads->ForEach([&](const catalog::Statement& r) {
+      const int m = slot(r.Int(2) * kDay);
+      if (m >= 0 && cameras.count({r.Text(0), r.Text(1)}))
+        out[static_cast<std::size_t>(m)].reads += r.Int(3);
+    }));
+    Result<catalog::Statement> hits = db.Prepare(
+        "SELECT a.code, h.camera, h.read_time, h.step, coalesce(h.outcome, '') FROM hits h JOIN "
+        "agencies a ON a.id = h.agency_id WHERE h.backfill = 0 AND h.read_time >= ?1 AND "
+        "h.read_time < ?2");
+    if (!hits.ok()) return hits.status();
+    hits->Bind(1, *from).Bind(2, *to);
+    return hits->ForEach([&](const catalog::Statement& r) {
+      const int m = slot(r.Int(2));
+      if (m < 0 || !cameras.count({r.Text(0), r.Text(1)})) return;
+      MonthOutputs& o = out[static_cast<std::size_t>(m)];
+      const std::string outcome = r.Text(4);
+      ++o.hits;
+      if (r.Text(3) == "confirmed_with_source" || outcome == "stop" || outcome == "arrest" ||
+          outcome == "recovery")
+        ++o.confirmed;
+      if (outcome == "recovery") ++o.recoveries;
+      if (outcome == "arrest") ++o.arrests;
+    });
+  }));
+  return out;
 }
 
 }  // namespace interdict::oversight

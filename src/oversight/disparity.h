@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "catalog/database.h"
@@ -21,5 +22,20 @@ namespace interdict::oversight {
 Result<std::string> Disparity(catalog::Database& db, const identity::Principal& p,
                               std::string_view kind, const Period& period, bool geometry,
                               std::int64_t now);
+
+// Interdict's own outputs in `areas` (ids of `kind`'s areas), month by month
+// for `months` months from `first_month` (year × 12 + month − 1, UTC): reads
+// of the cameras that stand in them, hits at those cameras, the confirmed
+// ones (checked with the source, or ending in a stop, arrest or recovery),
+// recoveries and arrests. Region-wide aggregates, for beside the outcomes of
+// an evaluation; the caller checks who may see them. Hits at cameras without
+// a fixed position are not placed.
+struct MonthOutputs {
+  int month = 0;
+  std::int64_t reads = 0, hits = 0, confirmed = 0, recoveries = 0, arrests = 0;
+};
+Result<std::vector<MonthOutputs>> OutputsByMonth(catalog::Database& db, std::string_view kind,
+                                                 const std::vector<std::string>& areas,
+                                                 int first_month, int months);
 
 }  // namespace interdict::oversight

@@ -141,6 +141,7 @@ void AddConfidentialRoutes(http::Router& router, ApiContext& ctx);
 Status ReloadConfidentialPlates(ApiContext& ctx);
 void AddReviewRoutes(http::Router& router, ApiContext& ctx);
 void AddIntelRoutes(http::Router& router, ApiContext& ctx);
+void AddOutcomesRoutes(http::Router& router, ApiContext& ctx);
 // Loads the plates of targets in force into ctx.target_plates (at start and
 // when the topic 'targets' moves).
 Status ReloadTargetPlates(ApiContext& ctx);

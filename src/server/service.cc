@@ -160,6 +160,7 @@ void Service::Impl::AddRoutes() {
   AddConfidentialRoutes(router, api);
   AddReviewRoutes(router, api);
   AddIntelRoutes(router, api);
+  AddOutcomesRoutes(router, api);
   AddResidentRoutes(router, api);
   std::shared_ptr<const Console> console = Console::Load(config.console);
   if (console->built()) {

@@ -259,6 +259,34 @@ const std::vector<Row> kMatrix = {
     {"GET", "/api/v1/bolos/1/photo", "", {"supervisor", "analyst", "officer"}},
     {"POST", "/api/v1/bolos/1/renew", "", {"supervisor", "analyst"}},
     {"POST", "/api/v1/bolos/1/cancel", "", {"supervisor", "analyst"}},
+    {"GET", "/api/v1/outcomes/datasets", "", {"administrator", "supervisor", "auditor"}},
+    {"POST",
+     "/api/v1/outcomes/datasets",
+     R"({"name":"SLMPD","source":"SLMPD monthly files"})",
+     {"administrator", "supervisor"}},
+    {"GET", "/api/v1/outcomes/datasets/1", "", {"administrator", "supervisor", "auditor"}},
+    {"POST",
+     "/api/v1/outcomes/datasets/1/files?name=a.csv",
+     "not a header",
+     {"administrator", "supervisor"}},
+    {"POST",
+     "/api/v1/outcomes/evaluate",
+     R"({"dataset":1,"category":"robbery","areas":["38"],"start":"2016-06"})",
+     {"administrator", "supervisor", "auditor"}},
+    {"GET", "/api/v1/outcomes/evaluations", "", {"administrator", "supervisor", "auditor"}},
+    {"POST",
+     "/api/v1/outcomes/evaluations",
+     R"({"title":"t","dataset":1,"category":"robbery","areas":["38"],"start":"2016-06"})",
+     {"administrator", "supervisor", "auditor"}},
+    {"GET", "/api/v1/outcomes/evaluations/1", "", {"administrator", "supervisor", "auditor"}},
+    {"GET",
+     "/api/v1/outcomes/evaluations/1/report",
+     "",
+     {"administrator", "supervisor", "auditor"}},
+    {"POST", "/api/v1/outcomes/evaluations/1/publish", "", {"administrator"}},
+    {"POST", "/api/v1/outcomes/evaluations/1/unpublish", "", {"administrator"}},
+    {"DELETE", "/api/v1/outcomes/evaluations/1", "", {"administrator", "supervisor"}},
+    {"DELETE", "/api/v1/outcomes/datasets/1", "", {"administrator", "supervisor"}},
     {"POST",
      "/api/v1/intel/records",
      R"({"subject_kind":"person","subject":"J. Doe","activity":"fencing","predicate":"short","source":"CI-1","reliability":"unknown"})",
@@ -446,7 +474,8 @@ TEST_F(AuthorizationMatrixTest, AMillionDeepDocumentToAnyRouteIsA400AndTheServer
       tokens[role] = SignIn(role);
       clock_.Advance(std::chrono::seconds(30));
     }
-    const bool json_route = row.path != "/api/v1/images" && row.path != "/api/v1/bolos/1/photo";
+    const bool json_route = row.path != "/api/v1/images" && row.path != "/api/v1/bolos/1/photo" &&
+                            row.path != "/api/v1/outcomes/datasets/1/files?name=a.csv";
     http::HeaderList headers = row.headers;
     headers.emplace_back("Authorization", "Bearer " + tokens[role]);
     expect_refused(row.method + " " + row.path,
