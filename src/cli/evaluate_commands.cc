@@ -5,6 +5,8 @@
 // reads every file (a directory: its *.csv files), reports the lines it could
 // not read, and prints the evaluation: text, or the answer's JSON.
 #include <algorithm>
+#include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "cli/commands.h"
 #include "outcomes/evaluate.h"
 #include "outcomes/incidents.h"
+#include "outcomes/placebo_study.h"
 #include "outcomes/report.h"
 #include "outcomes/series.h"
 
@@ -227,6 +230,74 @@ int Counts(const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+const std::vector<FlagSpec> kPlaceboFlags = {
+    {"incidents", true, "incident files: a file, a directory of *.csv files, or several"},
+    {"format", true, "slmpd (default) or csv"},
+    {"category", true, "the offense category (required)"},
+    {"runs", true, "placebo programs to evaluate (default 200)"},
+    {"seed", true, "random seed: the same seed, the same programs (default 1)"},
+    {"drop", true, "the naive drop that would make a claim, in % (default -40)"},
+    {"area-kind", true, "neighborhoods (default), counties, zcta or none"},
+};
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) {
+  g_stop = 1;
+}
+
+// `evaluate placebos`: programs that never happened at random areas and
+// months, each evaluated; progress on stderr, the summary as JSON on stdout
+// (Ctrl-C stops early and still prints it).
+int Placebos(const std::vector<std::string>& argv) {
+  auto usage = [](std::string_view msg) {
+    std::cerr << "interdict evaluate placebos: " << msg
+              << "\n\nusage: interdict evaluate placebos --incidents FILE|DIR [--format slmpd|csv] "
+                 "--category C [--runs N] [--seed S] [--drop -40]\n\nflags:\n"
+              << FlagHelp(kPlaceboFlags);
+    return kExitUsage;
+  };
+  Result<Args> args = Args::Parse(argv, kPlaceboFlags);
+  if (!args.ok()) return usage(args.status().message());
+  for (const char* required : {"incidents", "category"})
+    if (!args->Get(required)) return usage(fmt::format("--{} is required", required));
+  outcomes::PlaceboStudyOptions options;
+  Result<std::uint64_t> runs = args->GetCount("runs", 200, 100'000);
+  Result<std::uint64_t> seed = args->GetCount("seed", 1, UINT64_MAX);
+  if (!runs.ok()) return usage(runs.status().message());
+  if (!seed.ok()) return usage(seed.status().message());
+  options.runs = static_cast<int>(*runs);
+  options.seed = *seed;
+  options.category = *args->Get("category");
+  if (args->Get("drop")) {
+    Result<double> drop = outcomes::ParsePercent(*args->Get("drop"));
+    if (!drop.ok() || *drop >= 0) return usage("--drop: a negative percentage, such as -40");
+    options.big_drop_pct = *drop;
+  }
+  options.area_kind = args->Get("area-kind").value_or("neighborhoods");
+  if (options.area_kind == "none") options.area_kind.clear();
+  Result<Incidents> in = ReadIncidents(*args, options.category);
+  if (!in.ok()) {
+    std::cerr << "interdict evaluate placebos: " << in.status().message() << "\n";
+    return kExitFailure;
+  }
+  const outcomes::Panel panel = outcomes::MonthlyPanel(in->incidents, options.category);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  Result<outcomes::PlaceboStudyResult> r =
+      outcomes::RunPlaceboStudy(panel, options, [](int done, int of) {
+        if (done % 10 == 0 || done == of)
+          std::cerr << fmt::format("\rplacebo programs: {}/{}", done, of) << std::flush;
+        return g_stop == 0;
+      });
+  std::cerr << "\n";
+  if (!r.ok()) {
+    std::cerr << "interdict evaluate placebos: " << r.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << outcomes::PlaceboStudyJson(*r, options) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int EvaluateCommand(const std::vector<std::string>& argv) {
@@ -234,7 +305,9 @@ int EvaluateCommand(const std::vector<std::string>& argv) {
       argv.empty() ? argv : std::vector<std::string>(argv.begin() + 1, argv.end());
   if (!argv.empty() && argv[0] == "claim") return Claim(rest);
   if (!argv.empty() && argv[0] == "counts") return Counts(rest);
-  std::cerr << "usage: interdict evaluate claim|counts … (interdict evaluate claim --help)\n";
+  if (!argv.empty() && argv[0] == "placebos") return Placebos(rest);
+  std::cerr << "usage: interdict evaluate claim|counts|placebos … (interdict evaluate claim "
+               "--help)\n";
   return kExitUsage;
 }
 

@@ -288,17 +288,24 @@ Result<Evaluation> Evaluate(const Panel& panel, const Claim& claim) {
   auto failed = [&](const std::string& method, const Status& s) {
     warn("method_failed", fmt::format("{}: {}", Label(method), s.message()));
   };
+  // Placebo programs in the comparison areas calibrate each model's interval
+  // (methods.h, Calibrate): real areas stray more than any model says.
+  const std::vector<std::vector<int>> groups = PlaceboGroups(panel, comparison, treated, w);
   if (Result<ItsResult> its = InterruptedTimeSeries(y, at, e.first_month); its.ok()) {
+    Calibrate(its->estimate, ItsPlacebos(panel, groups, w));
     e.estimates.push_back(its->estimate);
     e.its = std::move(*its);
   } else {
     failed("its", its.status());
   }
-  if (Result<DidResult> did = DifferenceInDifferences(panel, treated, comparison, w); did.ok())
+  if (Result<DidResult> did = DifferenceInDifferences(panel, treated, comparison, w); did.ok()) {
+    Calibrate(did->estimate, DidPlacebos(panel, groups, comparison, w));
     e.estimates.push_back(did->estimate);
-  else
+  } else {
     failed("did", did.status());
+  }
   if (Result<EventStudy> es = EventStudyByYear(panel, treated, comparison, w); es.ok()) {
+    CalibrateEventStudy(*es, panel, treated, comparison, groups, w);
     if (es->pretrend_p && *es->pretrend_p < 0.05)
       warn("pretrends",
            fmt::format("Before the start, the treated and comparison areas did not move in "
@@ -328,6 +335,8 @@ Result<Evaluation> Evaluate(const Panel& panel, const Claim& claim) {
   if (!ring.empty()) {
     if (Result<DidResult> d = DifferenceInDifferences(panel, ring, comparison, w); d.ok()) {
       d->estimate.method = "displacement";
+      Calibrate(d->estimate,
+                DidPlacebos(panel, PlaceboGroups(panel, comparison, ring, w), comparison, w));
       if (d->estimate.Significant() && d->estimate.effect_pct > 0)
         warn("displacement",
              fmt::format("In the {} neighbouring areas the count rose {} against the comparison "
@@ -390,7 +399,9 @@ std::string EvaluationJson(const Evaluation& e, const std::function<void(json::W
       json::Members(
           w, "method", est.method, "label", Label(est.method), "effect_pct", Round1(est.effect_pct),
           "low_pct", Round1(est.low_pct), "high_pct", Round1(est.high_pct), "p_value",
-          est.p_value ? std::optional<double>(std::round(*est.p_value * 1e4) / 1e4) : std::nullopt);
+          est.p_value ? std::optional<double>(std::round(*est.p_value * 1e4) / 1e4) : std::nullopt,
+          "model_low_pct", Round1(est.model_low_pct), "model_high_pct", Round1(est.model_high_pct),
+          "placebos", est.placebos);
       w.EndObject();
     }
     w.EndArray();
@@ -433,7 +444,7 @@ std::string EvaluationJson(const Evaluation& e, const std::function<void(json::W
       for (const EventBin& b : e.event_study->bins) {
         w.StartObject();
         json::Members(w, "year", b.year, "effect_pct", Round1(b.effect_pct), "low_pct",
-                      Round1(b.low_pct), "high_pct", Round1(b.high_pct));
+                      Round1(b.low_pct), "high_pct", Round1(b.high_pct), "reference", b.reference);
         w.EndObject();
       }
       w.EndArray();

@@ -4,12 +4,17 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <atomic>
 #include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <numeric>
+#include <random>
+#include <set>
+#include <thread>
 
 #include "outcomes/glm.h"
 
@@ -159,8 +164,8 @@ Result<std::vector<double>> SimplexWeights(Simplex s) {
   nlopt_add_equality_constraint(opt.get(), &SumToOne, nullptr, 1e-12);
   nlopt_set_lower_bounds1(opt.get(), 0.0);
   nlopt_set_upper_bounds1(opt.get(), 1.0);
-  nlopt_set_ftol_rel(opt.get(), 1e-14);
-  nlopt_set_xtol_rel(opt.get(), 1e-12);
+  nlopt_set_ftol_rel(opt.get(), 1e-10);
+  nlopt_set_xtol_rel(opt.get(), 1e-8);
   nlopt_set_maxeval(opt.get(), 20'000);
   double value = 0;
   const nlopt_result r = nlopt_optimize(opt.get(), w.data(), &value);
@@ -174,13 +179,40 @@ Result<std::vector<double>> SimplexWeights(Simplex s) {
   return w;
 }
 
-// The 2.5 % … 97.5 % quantile (linear between order statistics).
-double Quantile(std::vector<double> v, double p) {
+constexpr std::size_t kMinPlacebos = 19;
+// A placebo group's monthly mean before the start is within this factor of
+// the treated areas'.
+constexpr double kPlaceboSize = 2;
+
+// f(0) … f(n − 1) on up to two threads (the machine's cores are few and an
+// evaluation already runs beside the server's work); each index is its own.
+template <typename F>
+void ParallelFor(std::size_t n, F&& f) {
+  const std::size_t threads = std::min<std::size_t>(2, n);
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) f(i);
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+}
+
+// The placebo effects that bound a 95 % interval: the order statistics of
+// ranks ⌊0.025 (n + 1)⌋ and ⌈0.975 (n + 1)⌉ (the extremes below 39
+// placebos), so that a program like the placebos falls outside them at most
+// 5 % of the time — the sample's own 2.5 and 97.5 % quantiles would miss
+// twice as often with a few dozen placebos.
+std::pair<double, double> PlaceboBounds(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  const double h = (static_cast<double>(v.size()) - 1) * p;
-  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= v.size()) return v.back();
-  return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
+  const double n = static_cast<double>(v.size());
+  const std::size_t lo = static_cast<std::size_t>(std::max(1.0, std::floor(0.025 * (n + 1))));
+  const std::size_t hi = static_cast<std::size_t>(std::min(n, std::ceil(0.975 * (n + 1))));
+  return {v[lo - 1], v[hi - 1]};
 }
 
 // Rows of level, years from `origin`, calendar month (with `season`) and,
@@ -325,13 +357,13 @@ Result<EventStudy> EventStudyByYear(const Panel& panel, std::span<const int> tre
   std::vector<int> pre;
   for (int year : years) {
     if (year == reference) {
-      out.bins.push_back({year, 0, 0.0, 0.0});
+      out.bins.push_back({year, 0, 0.0, 0.0, true});
       continue;
     }
     const int c = base + static_cast<int>(std::find(estimated.begin(), estimated.end(), year) -
                                           estimated.begin());
     const Estimate e = FromCoefficient("", *fit, c, df);
-    out.bins.push_back({year, e.effect_pct, e.low_pct, e.high_pct});
+    out.bins.push_back({year, e.effect_pct, e.low_pct, e.high_pct, false});
     if (year < reference) pre.push_back(c);
   }
   if (!pre.empty()) {
@@ -391,15 +423,15 @@ Result<SyntheticResult> SyntheticControl(const Panel& panel, std::span<const int
     Eigen::VectorXd synthetic;
     double effect_log = 0, ratio = 0, pre_rmspe = 0;
   };
-  // Fits row `target` from `rows`.
-  auto fit = [&](int target, const std::vector<int>& rows) -> Result<Fit> {
+  // Fits `target` (a normalized series) from the rows `rows`.
+  auto fit = [&](const Eigen::VectorXd& target, const std::vector<int>& rows) -> Result<Fit> {
     Simplex s;
     const int k = static_cast<int>(rows.size());
     s.g.resize(k, k);
     s.c.resize(k);
     for (int i = 0; i < k; ++i) {
       const int ri = rows[static_cast<std::size_t>(i)];
-      s.c[i] = gram(ri, target);
+      s.c[i] = series.row(ri).head(pre).dot(target.head(pre));
       for (int j = 0; j < k; ++j) s.g(i, j) = gram(ri, rows[static_cast<std::size_t>(j)]);
     }
     Result<std::vector<double>> weights = SimplexWeights(std::move(s));
@@ -410,18 +442,18 @@ Result<SyntheticResult> SyntheticControl(const Panel& panel, std::span<const int
     for (int i = 0; i < k; ++i)
       f.synthetic += f.weights[static_cast<std::size_t>(i)] *
                      series.row(rows[static_cast<std::size_t>(i)]).transpose();
-    const Eigen::VectorXd error = series.row(target).transpose() - f.synthetic;
+    const Eigen::VectorXd error = target - f.synthetic;
     f.pre_rmspe = std::sqrt(error.head(pre).squaredNorm() / pre);
     f.ratio = std::sqrt(error.tail(months - pre).squaredNorm() / (months - pre)) /
               std::max(f.pre_rmspe, 1e-12);
-    const double actual = series.row(target).tail(months - pre).sum();
+    const double actual = target.tail(months - pre).sum();
     const double synthetic = f.synthetic.tail(months - pre).sum();
     f.effect_log = actual > 0 && synthetic > 0 ? std::log(actual / synthetic) : std::nan("");
     return f;
   };
   std::vector<int> all(static_cast<std::size_t>(n));
   std::iota(all.begin(), all.end(), 1);
-  Result<Fit> main = fit(0, all);
+  Result<Fit> main = fit(series.row(0).transpose(), all);
   if (!main.ok()) return main.status();
 
   SyntheticResult out;
@@ -437,24 +469,216 @@ Result<SyntheticResult> SyntheticControl(const Panel& panel, std::span<const int
   e.method = "synthetic";
   e.coef = main->effect_log;
   e.effect_pct = Pct(main->effect_log);
+  // Placebo programs: groups of donors as large as the treated areas, each
+  // fitted from the other donors, on two threads.
+  std::vector<int> rows(static_cast<std::size_t>(n));
+  std::iota(rows.begin(), rows.end(), 1);
+  std::vector<std::vector<int>> groups = PlaceboGroups(panel, kept, treated, w);
+  for (std::vector<int>& g : groups)  // areas to rows of `series`
+    for (int& a : g)
+      a = 1 + static_cast<int>(std::find(kept.begin(), kept.end(), a) - kept.begin());
+  std::vector<std::optional<Fit>> placebos(groups.size());
+  ParallelFor(groups.size(), [&](std::size_t g) {
+    Eigen::VectorXd target = Eigen::VectorXd::Zero(months);
+    for (int r : groups[g]) target += scale[r] * series.row(r).transpose();
+    const double m = target.head(pre).mean();
+    if (!(m > 0)) return;
+    target /= m;
+    std::vector<int> others;
+    for (int r : rows)
+      if (std::find(groups[g].begin(), groups[g].end(), r) == groups[g].end()) others.push_back(r);
+    Result<Fit> placebo = fit(target, others);
+    if (placebo.ok() && std::isfinite(placebo->effect_log)) placebos[g] = std::move(*placebo);
+  });
   std::vector<double> placebo_logs;
   int at_least_as_extreme = 0;
-  for (int k = 1; k <= n; ++k) {
-    std::vector<int> others;
-    for (int i = 1; i <= n; ++i)
-      if (i != k) others.push_back(i);
-    Result<Fit> placebo = fit(k, others);
-    if (!placebo.ok() || !std::isfinite(placebo->effect_log)) continue;
+  for (const std::optional<Fit>& placebo : placebos) {
+    if (!placebo) continue;
     placebo_logs.push_back(placebo->effect_log);
     out.placebo_effects_pct.push_back(Pct(placebo->effect_log));
     if (placebo->ratio >= main->ratio) ++at_least_as_extreme;
   }
+  e.placebos = static_cast<int>(placebo_logs.size());
   e.p_value = (1.0 + at_least_as_extreme) / (1.0 + static_cast<double>(placebo_logs.size()));
-  if (placebo_logs.size() >= 19 && std::isfinite(e.coef)) {
-    e.low_pct = Pct(e.coef - Quantile(placebo_logs, 0.975));
-    e.high_pct = Pct(e.coef - Quantile(placebo_logs, 0.025));
+  if (placebo_logs.size() >= kMinPlacebos && std::isfinite(e.coef)) {
+    const auto [lo, hi] = PlaceboBounds(placebo_logs);
+    e.low_pct = Pct(e.coef - hi);
+    e.high_pct = Pct(e.coef - lo);
   }
   return out;
+}
+
+std::vector<std::vector<int>> PlaceboGroups(const Panel& panel, std::span<const int> pool,
+                                            std::span<const int> treated, const Window& w,
+                                            std::size_t max_groups) {
+  auto pre_mean = [&](int a) {
+    double sum = 0;
+    for (int t = w.first; t < w.start; ++t) sum += panel.At(a, t);
+    return sum / std::max(w.pre(), 1);
+  };
+  const std::size_t k = treated.size();
+  double target = 0;
+  for (int a : treated) target += pre_mean(a);
+  std::vector<std::pair<int, double>> items;
+  for (int a : pool)
+    if (const double m = pre_mean(a); m > 0) items.emplace_back(a, m);
+  std::vector<std::vector<int>> groups;
+  if (!(target > 0) || k == 0 || items.size() < k) return groups;
+  auto distance = [&](double m) { return std::abs(std::log(m / target)); };
+  if (k == 1) {
+    // Every single area within a factor of 2, and at least the 19 closest.
+    std::sort(items.begin(), items.end(), [&](const auto& a, const auto& b) {
+      return distance(a.second) < distance(b.second);
+    });
+    for (const auto& [a, m] : items)
+      if (groups.size() < max_groups &&
+          (groups.size() < kMinPlacebos || distance(m) <= std::log(kPlaceboSize)))
+        groups.push_back({a});
+    return groups;
+  }
+  // Random groups of k within a factor of 2, the factor relaxed until 19 are found.
+  std::mt19937_64 rng(20261205);
+  std::set<std::vector<int>> seen;
+  for (const double factor : {kPlaceboSize, 3.0, 4.0, 8.0, 1e9}) {
+    for (std::size_t tries = 0; groups.size() < max_groups && tries < 30 * max_groups; ++tries) {
+      std::shuffle(items.begin(), items.end(), rng);
+      std::vector<int> g;
+      double sum = 0;
+      for (std::size_t i = 0; i < k; ++i) {
+        g.push_back(items[i].first);
+        sum += items[i].second;
+      }
+      if (distance(sum) > std::log(factor)) continue;
+      std::sort(g.begin(), g.end());
+      if (seen.insert(g).second) groups.push_back(std::move(g));
+    }
+    if (groups.size() >= kMinPlacebos) break;
+  }
+  return groups;
+}
+
+void Calibrate(Estimate& e, std::vector<double> placebo_logs) {
+  std::erase_if(placebo_logs, [](double v) { return !std::isfinite(v); });
+  if (!e.low_pct || !e.high_pct) return;
+  e.model_low_pct = e.low_pct;
+  e.model_high_pct = e.high_pct;
+  e.model_p_value = e.p_value;
+  if (placebo_logs.size() < kMinPlacebos) {  // nothing to trust the model's interval by
+    e.low_pct.reset();
+    e.high_pct.reset();
+    return;
+  }
+  e.placebos = static_cast<int>(placebo_logs.size());
+  const auto [lo, hi] = PlaceboBounds(placebo_logs);
+  e.low_pct = std::min(*e.low_pct, Pct(e.coef - hi));
+  e.high_pct = std::max(*e.high_pct, Pct(e.coef - lo));
+  const auto as_extreme = std::count_if(placebo_logs.begin(), placebo_logs.end(),
+                                        [&](double v) { return std::abs(v) >= std::abs(e.coef); });
+  const double rank_p =
+      (1.0 + static_cast<double>(as_extreme)) / (1.0 + static_cast<double>(placebo_logs.size()));
+  e.p_value = std::max(e.p_value.value_or(0), rank_p);
+}
+
+std::vector<double> ItsPlacebos(const Panel& panel, const std::vector<std::vector<int>>& groups,
+                                const Window& w) {
+  std::vector<double> out(groups.size(), std::nan(""));
+  ParallelFor(groups.size(), [&](std::size_t g) {
+    const std::vector<double> sum = panel.Sum(groups[g]);
+    const std::span<const double> y = std::span<const double>(sum).subspan(
+        static_cast<std::size_t>(w.first), static_cast<std::size_t>(w.end - w.first));
+    Result<ItsResult> its = InterruptedTimeSeries(y, w.pre(), panel.first + w.first);
+    if (its.ok()) out[g] = its->estimate.coef;
+  });
+  return out;
+}
+
+std::vector<double> DidPlacebos(const Panel& panel, const std::vector<std::vector<int>>& groups,
+                                std::span<const int> pool, const Window& w) {
+  // Each area's sums before and after the start.
+  std::map<int, std::pair<double, double>> sums;
+  double pool_before = 0, pool_after = 0;
+  for (int a : pool) {
+    auto& [before, after] = sums[a];
+    for (int t = w.first; t < w.end; ++t) (t < w.start ? before : after) += panel.At(a, t);
+    pool_before += before;
+    pool_after += after;
+  }
+  std::vector<double> out;
+  for (const std::vector<int>& g : groups) {
+    double before = 0, after = 0;
+    for (int a : g) {
+      before += sums[a].first;
+      after += sums[a].second;
+    }
+    const double rest_before = pool_before - before, rest_after = pool_after - after;
+    if (before > 0 && after > 0 && rest_before > 0 && rest_after > 0)
+      out.push_back(std::log(after / before) - std::log(rest_after / rest_before));
+  }
+  return out;
+}
+
+void CalibrateEventStudy(EventStudy& es, const Panel& panel, std::span<const int> treated,
+                         std::span<const int> pool, const std::vector<std::vector<int>>& groups,
+                         const Window& w) {
+  if (groups.size() < kMinPlacebos || es.bins.empty()) return;
+  int reference = 0;
+  for (const EventBin& b : es.bins)
+    if (b.reference) reference = b.year;
+  std::map<int, std::size_t> bin_of;  // year → index into es.bins
+  for (std::size_t i = 0; i < es.bins.size(); ++i) bin_of[es.bins[i].year] = i;
+  const std::size_t bins = es.bins.size();
+  // Each area's count per year bin.
+  auto year_sums = [&](std::span<const int> areas) {
+    std::vector<double> out(bins, 0.0);
+    for (int a : areas)
+      for (int t = w.first; t < w.end; ++t)
+        if (auto it = bin_of.find(FloorDiv(t - w.start, 12)); it != bin_of.end())
+          out[it->second] += panel.At(a, t);
+    return out;
+  };
+  const std::vector<double> pool_sums = year_sums(pool);
+  const std::size_t ref = bin_of[reference];
+  // The log ratios of a group against the rest, year by year (NaN where a
+  // sum is zero).
+  auto ratios = [&](const std::vector<double>& g, const std::vector<double>& rest) {
+    std::vector<double> out(bins, std::nan(""));
+    for (std::size_t b = 0; b < bins; ++b)
+      if (g[b] > 0 && g[ref] > 0 && rest[b] > 0 && rest[ref] > 0)
+        out[b] = std::log(g[b] / g[ref]) - std::log(rest[b] / rest[ref]);
+    return out;
+  };
+  auto pre_statistic = [&](const std::vector<double>& r) {
+    double sum = 0;
+    for (std::size_t b = 0; b < bins; ++b)
+      if (es.bins[b].year < reference && std::isfinite(r[b])) sum += r[b] * r[b];
+    return sum;
+  };
+  std::vector<std::vector<double>> placebo(bins);
+  std::vector<double> statistics;
+  for (const std::vector<int>& g : groups) {
+    const std::vector<double> gs = year_sums(g);
+    std::vector<double> rest(bins);
+    for (std::size_t b = 0; b < bins; ++b) rest[b] = pool_sums[b] - gs[b];
+    const std::vector<double> r = ratios(gs, rest);
+    for (std::size_t b = 0; b < bins; ++b)
+      if (std::isfinite(r[b])) placebo[b].push_back(r[b]);
+    statistics.push_back(pre_statistic(r));
+  }
+  for (std::size_t b = 0; b < bins; ++b) {
+    EventBin& bin = es.bins[b];
+    if (bin.reference || placebo[b].size() < kMinPlacebos || !bin.low_pct) continue;
+    const double coef = std::log1p(bin.effect_pct / 100);
+    const auto [lo, hi] = PlaceboBounds(placebo[b]);
+    bin.low_pct = std::min(*bin.low_pct, Pct(coef - hi));
+    bin.high_pct = std::max(*bin.high_pct, Pct(coef - lo));
+  }
+  if (es.pretrend_p) {
+    const double own = pre_statistic(ratios(year_sums(treated), pool_sums));
+    const auto as_large =
+        std::count_if(statistics.begin(), statistics.end(), [&](double v) { return v >= own; });
+    es.pretrend_p = std::max(*es.pretrend_p, (1.0 + static_cast<double>(as_large)) /
+                                                 (1.0 + static_cast<double>(statistics.size())));
+  }
 }
 
 }  // namespace interdict::outcomes

@@ -29,8 +29,31 @@ struct Estimate {
   std::optional<double> low_pct, high_pct;  // the 95 % interval; none when it cannot be had
   std::optional<double> p_value;            // of no effect
   double coef = 0, se = 0;                  // on the log scale (its, did, displacement)
+  // The model's own interval and p-value, before Calibrate widened them.
+  std::optional<double> model_low_pct, model_high_pct, model_p_value;
+  int placebos = 0;  // the placebo programs the interval was calibrated with
   bool Significant() const { return low_pct && high_pct && (*low_pct > 0 || *high_pct < 0); }
 };
+
+// Placebo programs among `pool` like the program: groups of as many pool
+// areas as are treated whose summed monthly mean before the start is within
+// a factor of 2 of the treated areas' (so chance and each area's own drift
+// move them about as much), up to `max_groups` distinct ones — every single
+// area when one is treated (at least the 19 closest in size), else groups
+// drawn at random with a fixed seed (the same claim, the same groups), the
+// factor relaxed until 19 are found.
+std::vector<std::vector<int>> PlaceboGroups(const Panel& panel, std::span<const int> pool,
+                                            std::span<const int> treated, const Window& w,
+                                            std::size_t max_groups = 99);
+
+// Calibrates a model's estimate by the log effects the same method finds for
+// placebo programs (Conley and Taber 2011): areas that did not get the
+// program show how far the method strays by chance where nothing happened.
+// The interval becomes the wider of the model's and b less the placebos'
+// bounds (PlaceboBounds), the p-value the larger of the model's and the
+// placebos' rank. With fewer than 19 placebos the estimate keeps no interval
+// (the model's alone is not to be trusted on real areas).
+void Calibrate(Estimate& e, std::vector<double> placebo_logs);
 
 struct ItsResult {
   Estimate estimate;
@@ -48,6 +71,11 @@ struct ItsResult {
 // freedom). `first_month` places the calendar months.
 Result<ItsResult> InterruptedTimeSeries(std::span<const double> y, int start, Month first_month);
 
+// The log effects interrupted time series finds in each placebo group's
+// summed series at the same start.
+std::vector<double> ItsPlacebos(const Panel& panel, const std::vector<std::vector<int>>& groups,
+                                const Window& w);
+
 struct DidResult {
   Estimate estimate;
   int units = 0, periods = 0;
@@ -61,10 +89,18 @@ struct DidResult {
 Result<DidResult> DifferenceInDifferences(const Panel& panel, std::span<const int> treated,
                                           std::span<const int> comparison, const Window& w);
 
+// The log effects difference-in-differences finds for each placebo group
+// against the rest of `pool`, as the log ratio of the groups' summed counts
+// after and before the start (which the Poisson fit's estimate equals up to
+// the weighting of months), so that a hundred placebos cost little.
+std::vector<double> DidPlacebos(const Panel& panel, const std::vector<std::vector<int>>& groups,
+                                std::span<const int> pool, const Window& w);
+
 struct EventBin {
   int year = 0;  // years from the start: −1 is the reference year before it
   double effect_pct = 0;
   std::optional<double> low_pct, high_pct;
+  bool reference = false;  // the year the others are measured from (0 by definition)
 };
 
 struct EventStudy {
@@ -80,6 +116,15 @@ struct EventStudy {
 Result<EventStudy> EventStudyByYear(const Panel& panel, std::span<const int> treated,
                                     std::span<const int> comparison, const Window& w);
 
+// Calibrates the event study as Calibrate does an estimate: each year's
+// interval by the placebo groups' year-by-year log ratios (the group's count
+// in the year over the reference year's, against the rest of `pool`'s), and
+// the pre-trend test by the rank of the treated areas' sum of squared
+// pre-start log ratios among the placebos' (the larger p-value kept).
+void CalibrateEventStudy(EventStudy& es, const Panel& panel, std::span<const int> treated,
+                         std::span<const int> pool, const std::vector<std::vector<int>>& groups,
+                         const Window& w);
+
 struct SyntheticResult {
   Estimate estimate;
   std::vector<std::pair<int, double>> weights;  // donor area, weight (≥ 0.001 shown)
@@ -92,11 +137,12 @@ struct SyntheticResult {
 // Synthetic control: the treated areas' sum and each donor scaled to its
 // pre-period mean; weights ≥ 0 summing to 1 (NLopt's SLSQP) fit the
 // pre-period; the effect is the post-period's actual over synthetic counts.
-// Inference by in-space placebos: the p-value is the treated ratio of post-
-// to pre-period fit error ranked among the placebos' (Abadie et al. 2010);
-// the interval is the effect's log less the placebos' 2.5 and 97.5 %
-// quantiles (19 placebos at least). Donors with fewer than 2 events a month
-// before the start are left out.
+// Inference by in-space placebos (PlaceboGroups of the donors, as many areas
+// as are treated): the p-value is the treated ratio of post- to pre-period
+// fit error ranked among the placebos' (Abadie et al. 2010); the interval is
+// the effect's log less the placebos' 2.5 and 97.5 % quantiles (19 placebos
+// at least). Donors with fewer than 2 events a month before the start are
+// left out. Placebos are fitted on two threads.
 Result<SyntheticResult> SyntheticControl(const Panel& panel, std::span<const int> treated,
                                          std::span<const int> donors, const Window& w);
 

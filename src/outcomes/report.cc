@@ -162,12 +162,14 @@ std::string EventStudyChart(const rapidjson::Value& charts) {
     int year;
     double effect;
     std::optional<double> low, high;
+    bool reference;
   };
   std::vector<Bin> bins;
   double lo = -10, hi = 10;
   for (const auto& b : charts["event_study"].GetArray()) {
     Bin bin{b["year"].GetInt(), Num(b, "effect_pct").value_or(0), Num(b, "low_pct"),
-            Num(b, "high_pct")};
+            Num(b, "high_pct"),
+            b.HasMember("reference") && b["reference"].IsBool() && b["reference"].GetBool()};
     lo = std::min({lo, bin.effect, bin.low.value_or(0)});
     hi = std::max({hi, bin.effect, bin.high.value_or(0)});
     bins.push_back(bin);
@@ -184,13 +186,13 @@ std::string EventStudyChart(const rapidjson::Value& charts) {
       f.X(-0.5), kTop, kHeight - kBottom);
   for (const Bin& b : bins) {
     const double x = f.X(b.year);
-    if (b.low && b.high)
+    if (b.low && b.high && !b.reference)
       body += fmt::format(
           "<line x1='{0:.1f}' x2='{0:.1f}' y1='{1:.1f}' y2='{2:.1f}' "
           "stroke='#2a62c9' stroke-width='2'/>",
           x, f.Y(*b.low), f.Y(*b.high));
     body += fmt::format("<circle cx='{:.1f}' cy='{:.1f}' r='4' fill='{}' stroke='#2a62c9'/>", x,
-                        f.Y(b.effect), b.year == -1 ? "#fff" : "#2a62c9");
+                        f.Y(b.effect), b.reference ? "#fff" : "#2a62c9");
     body += fmt::format(
         "<text x='{:.1f}' y='{:.1f}' font-size='11' text-anchor='middle' "
         "fill='#444'>{}</text>",

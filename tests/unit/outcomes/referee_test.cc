@@ -136,7 +136,7 @@ TEST_F(RefereeTest, SyntheticControlMatchesScipySlsqpOnTheSimplex) {
     total += weight;
   }
   EXPECT_NEAR(total, 1, 0.01);
-  EXPECT_EQ(sc->placebo_effects_pct.size(), 22u) << "every donor in turn";
+  EXPECT_EQ(sc->placebo_effects_pct.size(), 99u) << "99 groups of three donors";
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ struct Simulation {
   double common_sd = 0.05;  // the region's monthly shocks (AR(1), ρ 0.5)
   double own_sd = 0.08;     // each area's (AR(1), ρ 0.4)
   double shape = 30;        // gamma mixing: variance μ + μ² / shape
+  double trend_sd = 0;      // each area's own trend, log per year (real areas drift apart)
   Month first = 2010 * 12;  // January 2010
 };
 
@@ -44,10 +45,11 @@ inline Panel Simulate(const Simulation& s, std::uint64_t seed) {
   for (int a = 0; a < s.areas; ++a) {
     p.areas.push_back(std::to_string(a + 1));
     const double base = level(rng);
+    const double trend = s.trend_sd * normal(rng);
     double own = 0;
     for (int t = 0; t < s.months; ++t) {
       own = 0.4 * own + s.own_sd * normal(rng);
-      double log_mu = std::log(base) + common[static_cast<std::size_t>(t)] + own;
+      double log_mu = std::log(base) + common[static_cast<std::size_t>(t)] + own + trend * t / 12.0;
       if (a < s.treated && t >= s.start) log_mu += s.effect;
       if (a < s.treated && t >= s.start - 6 && t < s.start) log_mu += s.spike;
       std::poisson_distribution<int> count(std::exp(log_mu) * mixing(rng));

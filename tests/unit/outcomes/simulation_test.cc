@@ -109,5 +109,33 @@ TEST(SimulationTest, AStartAfterASpikeIsWarnedOfAndAStartWithoutOneRarely) {
   EXPECT_LE(warned_without, 10);
 }
 
+// Areas that drift apart, as real neighbourhoods do (each its own trend):
+// the models' own intervals call a program without effect significant far
+// too often; calibrated by placebo programs (Evaluate) they do not.
+TEST(SimulationTest, PlaceboCalibrationKeepsFalseAlarmsDownWhereAreasDriftApart) {
+  int runs = 0, model_alarms = 0, calibrated_alarms = 0;
+  for (int run = 0; run < 100; ++run) {
+    const Panel p =
+        test::Simulate(test::Simulation{.areas = 40, .treated = 1, .effect = 0, .trend_sd = 0.08},
+                       7000 + static_cast<std::uint64_t>(run));
+    Claim claim;
+    claim.areas = {"1"};
+    claim.start = p.first + 60;
+    claim.area_kind = "";
+    Result<Evaluation> e = Evaluate(p, claim);
+    ASSERT_TRUE(e.ok()) << e.status().message();
+    for (const Estimate& est : e->estimates) {
+      if (est.method != "its" && est.method != "did") continue;
+      ++runs;
+      if (est.model_low_pct && (*est.model_low_pct > 0 || *est.model_high_pct < 0)) ++model_alarms;
+      if (est.Significant()) ++calibrated_alarms;
+    }
+  }
+  std::printf("drifting areas, false alarms of its and did: models %d of %d, calibrated %d\n",
+              model_alarms, runs, calibrated_alarms);
+  EXPECT_GE(model_alarms, runs / 5) << "the models alone are fooled";
+  EXPECT_LE(calibrated_alarms, runs / 10);
+}
+
 }  // namespace
 }  // namespace interdict::outcomes
