@@ -21,6 +21,7 @@
 #include "crypto/totp.h"
 #include "demo/feeder.h"
 #include "demo/intel_seed.h"
+#include "demo/outcomes_seed.h"
 #include "demo/seed.h"
 #include "server/service.h"
 #include "sim/population.h"
@@ -190,6 +191,8 @@ int Demo(const std::vector<std::string>& args) {
     secrets = seeded->secrets;
     INTERDICT_RETURN_IF_ERROR(demo::PlantDeconfliction(options, *traffic, secrets, seeded->fresh,
                                                        Clock::System().NowMillis(), log));
+    INTERDICT_RETURN_IF_ERROR(
+        demo::PlantOutcomes(options, seeded->fresh, Clock::System().NowMillis(), log));
     std::cout << fmt::format(
         "interdict demo: {} — {} agencies, {} cameras, {} vehicles{}\n\n"
         "Sign in as any of <agency>-admin, <agency>-supervisor, <agency>-analyst or "

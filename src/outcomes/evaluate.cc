@@ -140,8 +140,7 @@ void Verdict(Evaluation& e) {
   } else {
     e.verdict = "none";
     e.verdict_text =
-        fmt::format("No detectable effect. {}, and most intervals hold no change and leave out {}.",
-                    detected, claim);
+        fmt::format("{}, and most intervals hold no change and leave out {}.", detected, claim);
   }
 }
 

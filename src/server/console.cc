@@ -112,8 +112,9 @@ http::Response Console::Asset(const std::string& name) const {
 void AddConsoleRoutes(http::Router& router, std::shared_ptr<const Console> console) {
   const http::AccessRule rule = http::AccessRule::Public(
       "the web console's code and page: no data; what it shows comes from the API");
-  for (const char* path : {"/", "/hits", "/hits/{id}", "/search", "/hotlists", "/admin", "/audit",
-                           "/review", "/disparity", "/records", "/transparency"}) {
+  for (const char* path : {"/", "/hits", "/hits/{id}", "/search", "/dispatch", "/deconfliction",
+                           "/bolos", "/intel", "/hotlists", "/admin", "/audit", "/review",
+                           "/disparity", "/outcomes", "/records", "/transparency"}) {
     router.Add({"GET", path, rule, [console](const http::Request&, const http::PathParams&) {
                   return console->Index();
                 }});

@@ -13,6 +13,7 @@ import { BolosScreen } from "./screens/Bolos";
 import { DeconflictionScreen } from "./screens/Deconfliction";
 import { DispatchScreen } from "./screens/Dispatch";
 import { IntelligenceScreen } from "./screens/Intelligence";
+import { OutcomesScreen } from "./screens/Outcomes";
 import { DisparityScreen } from "./screens/Disparity";
 import { HitsBoard } from "./screens/Hits";
 import { HotlistsScreen } from "./screens/Hotlists";
@@ -190,6 +191,7 @@ const SCREENS: [string, string, string][] = [
   ["/audit", "Audit", "audit.read"],
   ["/review", "Review", "audit.review"],
   ["/disparity", "Disparity", "audit.review"],
+  ["/outcomes", "Outcomes", "outcomes.read"],
   ["/records", "Resident requests", "records.respond"],
   ["/transparency", "Transparency", ""],
 ];
@@ -221,6 +223,8 @@ function Shell(props: { me: Me; onSignOut: () => void; theme: Theme; setTheme: (
   else if (path === "/audit" && can("audit.read")) screen = <AuditScreen />;
   else if (path === "/review" && can("audit.review")) screen = <ReviewScreen />;
   else if (path === "/disparity" && can("audit.review")) screen = <DisparityScreen />;
+  else if (path === "/outcomes" && can("outcomes.read"))
+    screen = <OutcomesScreen canManage={can("outcomes.manage")} canPublish={can("outcomes.publish")} />;
   else if (path === "/records" && can("records.respond")) screen = <RecordsScreen />;
   else if (path === "/transparency") screen = <TransparencyScreen />;
   return (

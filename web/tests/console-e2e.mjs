@@ -177,6 +177,13 @@ await flow("the transparency page opens signed out", async () => {
   await p.getByRole("heading", { name: "Prohibited uses" }).waitFor();
   await p.getByText("Civil immigration enforcement").first().waitFor();
   await p.getByRole("rowheader", { name: /Gateway City Police Department/ }).waitFor();
+  // The demo's published evaluation, with its public report.
+  await p.getByRole("list", { name: "Evaluations of outcomes" }).getByText("Downtown's license plate reader cameras").first().waitFor();
+  const report = p.getByRole("link", { name: /^The report of Downtown/ });
+  const href = await report.getAttribute("href");
+  const served = await fetch(demo.url + href);
+  const html = await served.text();
+  if (served.status !== 200 || !html.includes("<svg") || html.includes("<script")) throw new Error(`the public report: ${served.status}`);
   await shot(p, "transparency.png");
   await p.context().close();
 });
@@ -342,6 +349,31 @@ await flow("an analyst's intelligence record is refused for first-amendment word
   await s.getByRole("list", { name: "Releases" }).getByText("slco-analyst").waitFor();
   await shot(s, "intelligence.png");
   await s.context().close();
+});
+
+await flow("a supervisor checks a claim against SLMPD's real counts and saves it; the verdict comes with its warnings and chart", async () => {
+  const p = await page();
+  await signIn(p, "gcpd-supervisor");
+  await p.getByRole("link", { name: "Outcomes" }).click();
+  await p.getByRole("heading", { name: "Outcomes", exact: true }).waitFor();
+  const form = p.getByRole("form", { name: "Check a claim" });
+  await form.getByLabel("Offense").selectOption("motor vehicle theft");
+  await form.getByLabel("Program's areas").fill("Central West End");
+  await form.getByLabel("First month").fill("2016-06");
+  await form.getByLabel("Claimed change (%)").fill("-44");
+  await form.getByLabel("Title").fill("Central West End auto theft, June 2016");
+  await form.getByRole("button", { name: "Evaluate and save" }).click();
+  await p.getByRole("status").filter({ hasText: "Verdict:" }).waitFor({ timeout: 30_000 });
+  await p.getByRole("table", { name: "Estimates" }).getByRole("rowheader", { name: "synthetic control" }).waitFor();
+  await p.getByRole("img", { name: /Monthly counts from/ }).waitFor();
+  await p.getByRole("table", { name: "Saved evaluations" }).getByRole("rowheader", { name: "Central West End auto theft, June 2016" }).waitFor();
+  // A claim naming no area of the data is refused, saying which.
+  await form.getByLabel("Program's areas").fill("Atlantis");
+  expected.push("status of 400");
+  await form.getByRole("button", { name: "Evaluate", exact: true }).click();
+  await p.getByRole("alert").filter({ hasText: '"Atlantis"' }).waitFor();
+  await shot(p, "outcomes.png");
+  await p.context().close();
 });
 
 await flow("an officer signs in with TOTP, sees a simulated hit arrive and works it to an outcome", async () => {
@@ -629,7 +661,8 @@ await flow("every list and report the API serves matches docs/openapi.yaml", asy
       "/api/v1/visible-agencies?class=reads", "/api/v1/cameras", "/api/v1/camera-positions",
       "/api/v1/hotlist-kinds", "/api/v1/webhooks", "/api/v1/operations", "/api/v1/targets",
       "/api/v1/conflicts", "/api/v1/conflicts/watch", "/api/v1/bolos", "/api/v1/bolos?all=true",
-      "/api/v1/intel/records",
+      "/api/v1/intel/records", "/api/v1/outcomes/datasets", "/api/v1/outcomes/evaluations",
+      "/api/v1/transparency/evaluations",
     ]) {
       await get(path);
     }

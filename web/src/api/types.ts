@@ -39,3 +39,6 @@ export type Conflict = Schemas["Conflict"];
 export type Operation = Schemas["Operation"];
 export type Target = Schemas["Target"];
 export type Me = Answer<"/api/v1/me", "get">;
+export type OutcomeDataset = Schemas["OutcomeDataset"];
+export type OutcomeAnswer = Schemas["OutcomeAnswer"];
+export type OutcomeEvaluation = Schemas["OutcomeEvaluation"];

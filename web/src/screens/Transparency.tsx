@@ -5,7 +5,7 @@
 // prohibited; and the audit chain's head.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, get } from "../api/client";
-import type { TransparencyReport } from "../api/types";
+import type { OutcomeEvaluation, TransparencyReport } from "../api/types";
 import { when } from "../format";
 import { MapView } from "../ui/MapView";
 import { PeriodFields, usePeriod } from "../ui/Period";
@@ -32,6 +32,13 @@ export function TransparencyScreen() {
       (e) => setError(e instanceof ApiError ? e.message : "The server did not answer."),
     );
   }, [from, to]);
+  const [evaluations, setEvaluations] = useState<OutcomeEvaluation[]>([]);
+  useEffect(() => {
+    get("/api/v1/transparency/evaluations").then(
+      (x) => setEvaluations(x.evaluations),
+      () => setEvaluations([]),
+    );
+  }, []);
   const markers = useMemo(() => (r?.cameras ?? []).map((c) => ({ lat: c.lat, lon: c.lon, label: `${c.code} (${c.agency})`, radius: 3 })), [r]);
   if (!r) return error ? <p class="error">{error}</p> : <p class="muted">Loading the report…</p>;
   const m = r.min_count;
@@ -121,6 +128,21 @@ export function TransparencyScreen() {
         "&lt; {m}": between 1 and {m - 1}, withheld so that a rare event in a small agency cannot be tied to a person. No plate, name or case number
         appears in this report.
       </p>
+      <h3>Did it work?</h3>
+      {evaluations.length === 0 ? (
+        <p class="muted">No evaluation of the program's outcomes has been published yet.</p>
+      ) : (
+        <ul class="stack" aria-label="Evaluations of outcomes">
+          {evaluations.map((e) => (
+            <li key={e.id}>
+              <strong>{e.title}</strong> ({e.dataset_name}; published {when(e.published_at)}): {e.result?.verdict_text}{" "}
+              <a href={`/api/v1/transparency/evaluations/${e.id}/report`} target="_blank" rel="noopener">
+                The report of {e.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
       <h3>Where the cameras are</h3>
       <MapView markers={markers} label="Map of the cameras" fitKey="cameras" />
       <h3>Audit trail</h3>
