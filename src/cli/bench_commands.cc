@@ -458,7 +458,9 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "       interdict bench intercept [--days N] [--vehicles N] [--seed S] "
       "[--dispatch-delay S] [--contact-m M] [--patrols N] [--json]\n"
       "       interdict bench deconflict [--targets N] [--queries N] [--seed S] [--dir DIR] "
-      "[--keep] [--json]\n";
+      "[--keep] [--json]\n"
+      "       interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] [--category C] "
+      "[--areas A] [--start YYYY-MM] [--repeat N] [--json]\n";
   if (argv.empty()) {
     std::cerr << usage;
     return kExitUsage;
@@ -473,6 +475,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "cluster") return ClusterBench(rest);
   if (argv[0] == "intercept") return InterceptBench(rest);
   if (argv[0] == "deconflict") return DeconflictBench(rest);
+  if (argv[0] == "evaluate") return EvaluateBench(rest);
   std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
   return kExitUsage;
 }

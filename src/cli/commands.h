@@ -24,6 +24,8 @@ int SimCommand(const std::vector<std::string>& args);
 int TotpCommand(const std::vector<std::string>& args);
 int OversightCommand(const std::vector<std::string>& args);
 int EvaluateCommand(const std::vector<std::string>& args);
+// `bench evaluate` (cli/evaluate_commands.cc).
+int EvaluateBench(const std::vector<std::string>& args);
 int AdminCommand(const std::vector<std::string>& args);
 int AuditCommand(const std::vector<std::string>& args);
 int HotlistCommand(const std::vector<std::string>& args);

@@ -5,6 +5,9 @@
 // reads every file (a directory: its *.csv files), reports the lines it could
 // not read, and prints the evaluation: text, or the answer's JSON.
 #include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
@@ -298,7 +301,95 @@ int Placebos(const std::vector<std::string>& argv) {
   return kExitOk;
 }
 
+const std::vector<FlagSpec> kBenchFlags = {
+    {"incidents", true, "incident files: a file, a directory of *.csv files, or several"},
+    {"format", true, "slmpd (default) or csv"},
+    {"category", true, "default \"motor vehicle theft\""},
+    {"areas", true, "default \"Central West End\""},
+    {"start", true, "default 2016-06"},
+    {"repeat", true, "runs (default 3): the median and the spread are reported"},
+    {"json", false, "JSON (the only output)"},
+};
+
 }  // namespace
+
+// `bench evaluate`: one claim evaluated from the files up, `repeat` times:
+// reading the files, making the monthly panel, and the evaluation (every
+// method with its placebos), in milliseconds.
+int EvaluateBench(const std::vector<std::string>& argv) {
+  auto usage = [](std::string_view msg) {
+    std::cerr << "interdict bench evaluate: " << msg
+              << "\n\nusage: interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] "
+                 "[--category C] [--areas A] [--start YYYY-MM] [--repeat N] [--json]\n\nflags:\n"
+              << FlagHelp(kBenchFlags);
+    return kExitUsage;
+  };
+  Result<Args> args = Args::Parse(argv, kBenchFlags);
+  if (!args.ok()) return usage(args.status().message());
+  if (!args->Get("incidents")) return usage("--incidents is required");
+  const std::string category = args->Get("category").value_or("motor vehicle theft");
+  outcomes::Claim claim;
+  claim.areas = SplitCommas(args->Get("areas").value_or("Central West End"));
+  Result<outcomes::Month> start = outcomes::ParseMonth(args->Get("start").value_or("2016-06"));
+  if (!start.ok()) return usage("--start: " + start.status().message());
+  claim.start = *start;
+  Result<std::uint64_t> repeat = args->GetCount("repeat", 3, 100);
+  if (!repeat.ok()) return usage(repeat.status().message());
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::duration d) {
+    return std::round(std::chrono::duration<double, std::milli>(d).count() * 10) / 10;
+  };
+  std::vector<std::array<double, 4>> runs;  // read, panel, evaluate, total
+  std::size_t files = 0, lines = 0, incidents = 0;
+  outcomes::Panel panel;
+  std::string verdict;
+  for (std::uint64_t i = 0; i < *repeat; ++i) {
+    const auto t0 = Clock::now();
+    Result<Incidents> in = ReadIncidents(*args, category);
+    if (!in.ok()) {
+      std::cerr << "interdict bench evaluate: " << in.status().message() << "\n";
+      return kExitFailure;
+    }
+    const auto t1 = Clock::now();
+    panel = outcomes::MonthlyPanel(in->incidents, category);
+    const auto t2 = Clock::now();
+    Result<outcomes::Evaluation> e = outcomes::Evaluate(panel, claim);
+    const auto t3 = Clock::now();
+    if (!e.ok()) {
+      std::cerr << "interdict bench evaluate: " << e.status().message() << "\n";
+      return kExitFailure;
+    }
+    verdict = e->verdict;
+    files = in->files;
+    lines = in->lines;
+    incidents = in->incidents.size();
+    runs.push_back({ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0)});
+    std::cerr << fmt::format("run {}/{}: {} ms\n", i + 1, *repeat, runs.back()[3]);
+  }
+  std::cout << json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "bench", "evaluate", "files", files, "lines", lines, "incidents", incidents,
+                  "category", category, "areas", static_cast<std::int64_t>(panel.areas.size()),
+                  "months", panel.months, "verdict", verdict, "repeat", runs.size());
+    const char* names[] = {"read_ms", "panel_ms", "evaluate_ms", "total_ms"};
+    for (const char* what : {"median", "min", "max"}) {
+      json::Key(w, what);
+      w.StartObject();
+      for (std::size_t k = 0; k < 4; ++k) {
+        std::vector<double> v;
+        for (const auto& r : runs) v.push_back(r[k]);
+        std::sort(v.begin(), v.end());
+        json::Members(w, names[k],
+                      std::string_view(what) == "median" ? v[v.size() / 2]
+                      : std::string_view(what) == "min"  ? v.front()
+                                                         : v.back());
+      }
+      w.EndObject();
+    }
+    w.EndObject();
+  }) << "\n";
+  return kExitOk;
+}
 
 int EvaluateCommand(const std::vector<std::string>& argv) {
   const std::vector<std::string> rest =
