@@ -45,6 +45,7 @@ const std::vector<FlagSpec> kClaimFlags = {
      "the shipped areas the codes are: neighborhoods (default), counties, zcta, or none"},
     {"json", false, "print the answer as JSON (docs/format/outcomes.md)"},
     {"report", true, "also write the printable report (HTML with its charts) to this file"},
+    {"charts", true, "also write the charts as SVG files into this directory"},
 };
 
 int Usage(std::string_view msg) {
@@ -171,6 +172,20 @@ int Claim(const std::vector<std::string>& argv) {
     if (Status s = files::WriteFileAtomically(*args->Get("report"), *html, 0644); !s.ok()) {
       std::cerr << "interdict evaluate claim: " << s.message() << "\n";
       return kExitFailure;
+    }
+  }
+  if (args->Get("charts")) {
+    const std::string answer = outcomes::EvaluationJson(*e);
+    std::error_code ec;
+    std::filesystem::create_directories(*args->Get("charts"), ec);
+    for (const char* chart : {"series", "event_study", "placebos"}) {
+      Result<std::string> svg = outcomes::ReportChartSvg(answer, chart);
+      if (!svg.ok()) continue;  // a chart the answer has no data for
+      const std::string path = *args->Get("charts") + "/" + chart + ".svg";
+      if (Status s = files::WriteFileAtomically(path, *svg, 0644); !s.ok()) {
+        std::cerr << "interdict evaluate claim: " << s.message() << "\n";
+        return kExitFailure;
+      }
     }
   }
   if (args->Has("json")) {

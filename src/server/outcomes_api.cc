@@ -48,13 +48,15 @@ void WriteDataset(Writer& w, const outcomes::Dataset& d) {
   w.EndObject();
 }
 
-// A saved evaluation; with `full`, its claim and answer too.
-void WriteEvaluation(Writer& w, const outcomes::SavedEvaluation& e, bool full) {
+// A saved evaluation; with `full`, its claim and answer too. The public
+// page names the agency, never a person (docs/oversight.md).
+void WriteEvaluation(Writer& w, const outcomes::SavedEvaluation& e, bool full,
+                     bool public_view = false) {
   w.StartObject();
   json::Members(w, "id", e.id, "dataset", e.dataset_id, "dataset_name", e.dataset_name, "title",
-                e.title, "verdict", e.verdict, "agency", e.agency, "created_by", e.created_by,
-                "created_at", FormatRfc3339(e.created_at), "published_at",
-                FormatRfc3339(e.published_at));
+                e.title, "verdict", e.verdict, "agency", e.agency, "created_at",
+                FormatRfc3339(e.created_at), "published_at", FormatRfc3339(e.published_at));
+  if (!public_view) json::Members(w, "created_by", e.created_by);
   if (full) json::Members(w, "claim", json::Raw{e.claim}, "result", json::Raw{e.result});
   w.EndObject();
 }
@@ -146,13 +148,15 @@ http::Response EvaluationFailed(ApiContext& ctx, const Status& s) {
   return Failed(ctx, s, "evaluating a claim failed");
 }
 
-http::Response Report(const outcomes::SavedEvaluation& e) {
+http::Response Report(const outcomes::SavedEvaluation& e, bool public_view) {
   Result<std::string> html = outcomes::ReportHtml(
       e.result,
       {.title = e.title,
        .dataset = e.dataset_name,
-       .made = fmt::format("Evaluated by {} of {} on {}.", e.created_by, e.agency,
-                           FormatRfc3339(e.created_at).substr(0, 10)),
+       .made = public_view ? fmt::format("Evaluated by {} on {}.", e.agency,
+                                         FormatRfc3339(e.created_at).substr(0, 10))
+                           : fmt::format("Evaluated by {} of {} on {}.", e.created_by, e.agency,
+                                         FormatRfc3339(e.created_at).substr(0, 10)),
        .published = e.published_at ? fmt::format("Published on {}.",
                                                  FormatRfc3339(*e.published_at).substr(0, 10))
                                    : ""});
@@ -298,7 +302,7 @@ void AddOutcomesRoutes(http::Router& router, ApiContext& ctx) {
                       return outcomes::GetEvaluation(db, Caller(req), *id);
                     });
                 if (!e.ok()) return Failed(ctx, e.status(), "reading an evaluation failed");
-                return Report(*e);
+                return Report(*e, false);
               }});
   for (const bool publish : {true, false})
     router.Add({"POST",
@@ -332,8 +336,9 @@ void AddOutcomesRoutes(http::Router& router, ApiContext& ctx) {
                       return outcomes::PublishedEvaluations(db);
                     });
                 if (!list.ok()) return Failed(ctx, list.status(), "listing evaluations failed");
-                return JsonList("evaluations", *list,
-                                [](Writer& w, const auto& e) { WriteEvaluation(w, e, true); });
+                return JsonList("evaluations", *list, [](Writer& w, const auto& e) {
+                  WriteEvaluation(w, e, true, true);
+                });
               }});
   router.Add({"GET", "/api/v1/transparency/evaluations/{id}/report",
               http::AccessRule::Public("the printable report of a published evaluation"),
@@ -345,7 +350,7 @@ void AddOutcomesRoutes(http::Router& router, ApiContext& ctx) {
                     });
                 if (!list.ok()) return Failed(ctx, list.status(), "reading an evaluation failed");
                 for (const outcomes::SavedEvaluation& e : *list)
-                  if (id && e.id == *id) return Report(e);
+                  if (id && e.id == *id) return Report(e, true);
                 return http::Response::Error(404, "not_found", "no published evaluation");
               }});
 }

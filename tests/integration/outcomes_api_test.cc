@@ -134,6 +134,8 @@ TEST_F(OutcomesApiTest, ASupervisorEvaluatesAClaimAndAnAdministratorPublishesIt)
       200);
   ASSERT_EQ(published()["evaluations"].Size(), 1u);
   EXPECT_STREQ(published()["evaluations"][0]["title"].GetString(), "Robbery, south side");
+  EXPECT_FALSE(published()["evaluations"][0].HasMember("created_by"))
+      << "the public page names the agency, never a person";
   Result<http::ClientResponse> page = running_->client().Send(
       "GET", fmt::format("/api/v1/transparency/evaluations/{}/report", eval), "", {});
   ASSERT_TRUE(page.ok());
@@ -144,6 +146,8 @@ TEST_F(OutcomesApiTest, ASupervisorEvaluatesAClaimAndAnAdministratorPublishesIt)
   EXPECT_NE(page->body.find("Robbery, south side"), std::string::npos);
   EXPECT_NE(page->body.find("<svg"), std::string::npos) << "the charts";
   EXPECT_EQ(page->body.find("<script"), std::string::npos);
+  EXPECT_NE(page->body.find("Evaluated by STLPD on"), std::string::npos);
+  EXPECT_EQ(page->body.find("sup of STLPD"), std::string::npos) << "no person on the public page";
   ASSERT_EQ(
       Call(admin, "POST", fmt::format("/api/v1/outcomes/evaluations/{}/unpublish", eval)).status,
       200);
