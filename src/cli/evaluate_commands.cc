@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include <fmt/core.h>
@@ -20,6 +21,7 @@
 #include "base/json_writer.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "geo/areas.h"
 #include "outcomes/evaluate.h"
 #include "outcomes/incidents.h"
 #include "outcomes/placebo_study.h"
@@ -43,6 +45,11 @@ const std::vector<FlagSpec> kClaimFlags = {
     {"month", true, "occurred (default) or coded: which month an incident counts in"},
     {"area-kind", true,
      "the shipped areas the codes are: neighborhoods (default), counties, zcta, or none"},
+    {"place", true,
+     "where an incident counts: the data's own area (default), district (SLMPD's), or position "
+     "(its coordinates in --area-kind's areas or --polygons)"},
+    {"polygons", true, "a GeoJSON FeatureCollection of the areas (with --place position)"},
+    {"polygon-id", true, "the feature property that is an area's id (default id)"},
     {"json", false, "print the answer as JSON (docs/format/outcomes.md)"},
     {"report", true, "also write the printable report (HTML with its charts) to this file"},
     {"charts", true, "also write the charts as SVG files into this directory"},
@@ -68,6 +75,9 @@ std::vector<std::string> SplitCommas(const std::string& s) {
 struct Incidents {
   std::vector<outcomes::Incident> incidents;
   std::size_t files = 0, lines = 0, errors = 0;
+  std::size_t unplaced = 0;                       // incidents no area holds
+  std::shared_ptr<const geo::AreaKind> polygons;  // --polygons
+  bool districts = false;                         // --place district
 };
 
 // Reads --incidents in --format, keeping `category` ("" all); the lines not
@@ -92,7 +102,31 @@ Result<Incidents> ReadIncidents(const Args& args, const std::string& category) {
   if (paths.empty()) return Status::InvalidArgument("--incidents names no file");
   Incidents out;
   out.files = paths.size();
-  const outcomes::ReadOptions options{.category = category};
+  const std::string place = args.Get("place").value_or("given");
+  if (place != "given" && place != "district" && place != "position")
+    return Status::InvalidArgument("--place: given, district or position");
+  if (place == "district" && format != "slmpd")
+    return Status::InvalidArgument("--place district: SLMPD's files only");
+  if (args.Get("polygons")) {
+    if (place != "position") return Status::InvalidArgument("--polygons needs --place position");
+    Result<std::string> text = files::ReadFile(*args.Get("polygons"));
+    if (!text.ok()) return text.status();
+    Result<geo::AreaKind> kind =
+        geo::AreasFromGeoJson(*text, args.Get("polygon-id").value_or("id"));
+    if (!kind.ok())
+      return Status::InvalidArgument(*args.Get("polygons") + ": " + kind.status().message());
+    out.polygons = std::make_shared<const geo::AreaKind>(std::move(*kind));
+  }
+  const geo::AreaKind* positions = out.polygons.get();
+  if (place == "position" && positions == nullptr) {
+    positions = geo::Areas(args.Get("area-kind").value_or("neighborhoods"));
+    if (positions == nullptr)
+      return Status::InvalidArgument(
+          "--place position: --area-kind neighborhoods, counties or "
+          "zcta, or --polygons FILE");
+  }
+  out.districts = place == "district";
+  const outcomes::ReadOptions options{.coordinates = place == "position", .category = category};
   for (const std::filesystem::path& path : paths) {
     Result<std::string> text = files::ReadFile(path.string());
     if (!text.ok()) return Status::InvalidArgument(path.string() + ": " + text.status().message());
@@ -111,6 +145,14 @@ Result<Incidents> ReadIncidents(const Args& args, const std::string& category) {
     out.incidents.insert(out.incidents.end(), std::make_move_iterator(report->incidents.begin()),
                          std::make_move_iterator(report->incidents.end()));
   }
+  if (place != "given")
+    out.unplaced = outcomes::PlaceIncidents(
+        out.incidents,
+        place == "district" ? outcomes::Placement::kDistrict : outcomes::Placement::kPosition,
+        positions);
+  if (out.unplaced > 0)
+    std::cerr << fmt::format("interdict evaluate: {} incidents are in no area and left out\n",
+                             out.unplaced);
   if (out.errors > 0)
     std::cerr << fmt::format("interdict evaluate: {} of {} lines could not be read{}\n", out.errors,
                              out.lines, out.errors > 20 ? " (the first 20 are shown)" : "");
@@ -150,6 +192,8 @@ int Claim(const std::vector<std::string>& argv) {
     return kExitFailure;
   }
   const std::vector<outcomes::Incident>& incidents = in->incidents;
+  claim.polygons = in->polygons;
+  if (in->districts) claim.area_kind.clear();  // district numbers have no outlines here
   const outcomes::Panel panel = outcomes::MonthlyPanel(
       incidents, *args->Get("category"),
       month == "coded" ? outcomes::MonthOf::kCoded : outcomes::MonthOf::kOccurrence);
@@ -193,7 +237,8 @@ int Claim(const std::vector<std::string>& argv) {
       json::Key(w, "input");
       w.StartObject();
       json::Members(w, "files", in->files, "lines", in->lines, "incidents", incidents.size(),
-                    "errors", in->errors, "outside_months", panel.outside);
+                    "errors", in->errors, "outside_months", panel.outside, "unplaced",
+                    in->unplaced);
       w.EndObject();
     }) << "\n";
   } else {
@@ -208,6 +253,12 @@ const std::vector<FlagSpec> kCountsFlags = {
     {"incidents", true, "incident files: a file, a directory of *.csv files, or several"},
     {"format", true, "slmpd (default) or csv"},
     {"categories", true, "the categories to keep, joined by commas (default: all)"},
+    {"area-kind", true, "with --place position: neighborhoods (default), counties or zcta"},
+    {"place", true,
+     "where an incident counts: the data's own area (default), district (SLMPD's), or position "
+     "(its coordinates in --area-kind's areas or --polygons)"},
+    {"polygons", true, "a GeoJSON FeatureCollection of the areas (with --place position)"},
+    {"polygon-id", true, "the feature property that is an area's id (default id)"},
     {"month", true, "occurred (default) or coded"},
     {"out", true, "the file to write ('-' for stdout, the default)"},
 };
@@ -256,6 +307,11 @@ const std::vector<FlagSpec> kPlaceboFlags = {
     {"seed", true, "random seed: the same seed, the same programs (default 1)"},
     {"drop", true, "the naive drop that would make a claim, in % (default -40)"},
     {"area-kind", true, "neighborhoods (default), counties, zcta or none"},
+    {"place", true,
+     "where an incident counts: the data's own area (default), district (SLMPD's), or position "
+     "(its coordinates in --area-kind's areas or --polygons)"},
+    {"polygons", true, "a GeoJSON FeatureCollection of the areas (with --place position)"},
+    {"polygon-id", true, "the feature property that is an area's id (default id)"},
 };
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -298,6 +354,7 @@ int Placebos(const std::vector<std::string>& argv) {
     std::cerr << "interdict evaluate placebos: " << in.status().message() << "\n";
     return kExitFailure;
   }
+  if (in->districts) options.area_kind.clear();
   const outcomes::Panel panel = outcomes::MonthlyPanel(in->incidents, options.category);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);

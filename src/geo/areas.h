@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "geo/geo.h"
 
 namespace interdict::geo {
@@ -34,6 +35,15 @@ struct AreaKind {
 
 // "counties", "neighborhoods" or "zcta"; nullptr for any other name.
 const AreaKind* Areas(std::string_view kind);
+
+// Areas from a GeoJSON FeatureCollection (RFC 7946) of Polygon and
+// MultiPolygon features: each feature's outer rings (holes are not kept),
+// its id the string or number at properties[`id_property`] (or the
+// feature's "id" when the property is absent), its name properties.name or
+// the id. InvalidArgument names the feature and what is wrong: not an
+// object, another geometry type, a ring of fewer than 3 points or one that
+// crosses itself, a position that is not [lon, lat] in range, a missing id.
+Result<AreaKind> AreasFromGeoJson(std::string_view text, std::string_view id_property = "id");
 
 // Metres between two areas' outlines (0 when they touch or overlap). The
 // shipped outlines are simplified to about 30 m, so neighbours may sit a few

@@ -82,10 +82,11 @@ void Verdict(Evaluation& e) {
   const std::string claim = fmt::format("the claimed {}", Pct(e.claimed_pct));
   if (fatal || primary.empty()) {
     e.verdict = "cannot_tell";
-    e.verdict_text = "The data cannot tell: " +
-                     (primary.empty() ? std::string("no method could estimate the effect")
-                                      : std::string("see the warnings")) +
-                     ".";
+    e.verdict_text =
+        "The data cannot tell: " +
+        (primary.empty() ? std::string("no method could give an interval for the effect")
+                         : std::string("see the warnings")) +
+        ".";
     return;
   }
   if (down > 0 && up > 0) {
@@ -168,7 +169,9 @@ Result<double> ParsePercent(std::string_view text) {
 
 Result<Evaluation> Evaluate(const Panel& panel, const Claim& claim) {
   if (panel.months == 0) return Status::InvalidArgument("no incidents of that category");
-  const geo::AreaKind* kind = claim.area_kind.empty() ? nullptr : geo::Areas(claim.area_kind);
+  const geo::AreaKind* kind = claim.polygons            ? claim.polygons.get()
+                              : claim.area_kind.empty() ? nullptr
+                                                        : geo::Areas(claim.area_kind);
   Evaluation e;
   e.category = panel.category;
   std::vector<int> treated, comparison, ring;
@@ -273,6 +276,11 @@ Result<Evaluation> Evaluate(const Panel& panel, const Claim& claim) {
                      per_month));
   if (comparison.size() < kFewComparisons)
     warn("few_comparisons", fmt::format("Only {} comparison areas.", comparison.size()));
+  else if (treated.size() == 1 && comparison.size() < 19)
+    warn("few_comparisons",
+         fmt::format("Only {} comparison areas: placebo programs need 19 to show how far chance "
+                     "moves an area like this one, so the methods give no interval.",
+                     comparison.size()));
   if (Result<SpikeCheck> spike = PreStartSpike(y, at, e.first_month); spike.ok()) {
     if (spike->actual >= kSpikeRatio * spike->expected && spike->z >= kSpikeZ)
       warn("pre_spike",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "base/json_writer_fwd.h"
 #include "base/status.h"
+#include "geo/areas.h"
 #include "outcomes/methods.h"
 #include "outcomes/series.h"
 
@@ -26,6 +28,8 @@ struct Claim {
   // through them and the ring is their neighbours. "" for codes without
   // outlines (the ring is then empty).
   std::string area_kind = "neighborhoods";
+  // Areas given as polygons (a GeoJSON file): these instead of area_kind's.
+  std::shared_ptr<const geo::AreaKind> polygons;
 };
 
 struct Warning {

@@ -86,6 +86,26 @@ Panel MonthlyPanel(std::span<const Incident> incidents, std::string_view categor
   return panel;
 }
 
+std::size_t PlaceIncidents(std::vector<Incident>& incidents, Placement placement,
+                           const geo::AreaKind* areas) {
+  std::size_t unplaced = 0;
+  for (Incident& in : incidents) {
+    if (placement == Placement::kDistrict) {
+      in.area = in.district > 0 ? std::to_string(in.district) : "";
+    } else if (placement == Placement::kPosition) {
+      in.area.clear();
+      if (in.at && areas != nullptr)
+        for (const geo::Area& a : areas->areas)
+          if (a.Contains(*in.at)) {
+            in.area = a.id;
+            break;
+          }
+    }
+    if (in.area.empty()) ++unplaced;
+  }
+  return unplaced;
+}
+
 std::string CountsCsv(std::span<const Incident> incidents, std::span<const std::string> categories,
                       MonthOf month_of) {
   std::string out = "date,offense,area,count\n";

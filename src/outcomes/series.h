@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "geo/areas.h"
 #include "outcomes/incidents.h"
 
 namespace interdict::outcomes {
@@ -41,6 +42,14 @@ struct Panel {
 };
 
 enum class MonthOf { kOccurrence, kCoded };
+
+// Where an incident counts: the area its data give (SLMPD's neighbourhood
+// number, the generic CSV's area), SLMPD's police district, or the area of
+// `areas` holding its position (the incidents need `at`: ReadOptions'
+// coordinates). Returns how many incidents no area holds (left out).
+enum class Placement { kGiven, kDistrict, kPosition };
+std::size_t PlaceIncidents(std::vector<Incident>& incidents, Placement placement,
+                           const geo::AreaKind* areas = nullptr);
 
 // The panel of `category` (compared without case; "" counts every category)
 // over `months` (first, last), by default from the first to the last coded
