@@ -159,6 +159,29 @@ Result<std::map<std::string, std::size_t>> HeaderColumns(LineCursor& lines,
   return at;
 }
 
+// Each data line split into `fields` and given to `read(bad)`, which
+// returns the line's incident, or nothing after calling bad(field, message);
+// blank lines are skipped, a line that does not split is an error of its own.
+template <typename F>
+void ForEachDataLine(LineCursor& lines, std::vector<std::string>& fields, ReadReport& report,
+                     F&& read) {
+  std::string_view line;
+  std::string error;
+  while (lines.Next(&line)) {
+    const std::size_t n = lines.line_number();
+    if (TrimBlanks(line).empty()) continue;
+    ++report.lines;
+    auto bad = [&](std::string_view field, std::string message) {
+      report.errors.push_back({n, std::string(field), std::move(message)});
+    };
+    if (!SplitDelimited(line, ',', &fields, &error)) {
+      bad("", error);
+      continue;
+    }
+    if (std::optional<Incident> in = read(bad)) report.incidents.push_back(std::move(*in));
+  }
+}
+
 }  // namespace
 
 Result<ReadReport> ReadSlmpd(std::string_view text, const ReadOptions& options) {
@@ -186,19 +209,7 @@ Result<ReadReport> ReadSlmpd(std::string_view text, const ReadOptions& options) 
   if (!missing.empty())
     return Status::InvalidArgument("line 1 (the header): not SLMPD's monthly format, missing " +
                                    missing);
-  std::string_view line;
-  std::string error;
-  while (lines.Next(&line)) {
-    const std::size_t n = lines.line_number();
-    if (TrimBlanks(line).empty()) continue;
-    ++report.lines;
-    auto bad = [&](std::string_view field, std::string message) {
-      report.errors.push_back({n, std::string(field), std::move(message)});
-    };
-    if (!SplitDelimited(line, ',', &fields, &error)) {
-      bad("", error);
-      continue;
-    }
+  ForEachDataLine(lines, fields, report, [&](const auto& bad) -> std::optional<Incident> {
     const auto get = [&](std::size_t i) -> std::string_view {
       return i < fields.size() ? TrimBlanks(fields[i]) : std::string_view();
     };
@@ -206,54 +217,54 @@ Result<ReadReport> ReadSlmpd(std::string_view text, const ReadOptions& options) 
     Result<Month> coded = ParseMonth(get(coded_month));
     if (!coded.ok()) {
       bad("CodedMonth", coded.status().message());
-      continue;
+      return std::nullopt;
     }
     in.coded = *coded;
     const std::optional<Month> occurred = OccurrenceMonth(get(date_occur));
     if (!occurred) {
       bad("DateOccur", fmt::format("not a date M/D/YYYY: \"{}\"", get(date_occur)));
-      continue;
+      return std::nullopt;
     }
     in.occurred = *occurred;
     const std::string_view category = SlmpdCategory(get(crime));
     if (category.empty()) {
       bad("Crime", fmt::format("not an SLMPD crime code: \"{}\"", get(crime)));
-      continue;
+      return std::nullopt;
     }
     in.crime = std::string(get(crime));
     if (in.crime.size() == 5) in.crime.insert(0, "0");
     if (!Number(get(count), &in.count) || (in.count != 1 && in.count != -1)) {
       bad("Count", fmt::format("not 1 or -1: \"{}\"", get(count)));
-      continue;
+      return std::nullopt;
     }
     if (!get(neighborhood).empty() && (!Number(get(neighborhood), &in.neighborhood) ||
                                        in.neighborhood < 0 || in.neighborhood > 88)) {
       bad("Neighborhood", fmt::format("not 0-88: \"{}\"", get(neighborhood)));
-      continue;
+      return std::nullopt;
     }
     if (in.neighborhood > 0) in.area = std::to_string(in.neighborhood);
     if (!get(district).empty() &&
         (!Number(get(district), &in.district) || in.district < 0 || in.district > 9)) {
       bad("District", fmt::format("not 0-9: \"{}\"", get(district)));
-      continue;
+      return std::nullopt;
     }
     in.cleanup = get(flag_cleanup) == "Y";
     if (!Number(get(x_coord), &in.x_ft) || !Number(get(y_coord), &in.y_ft)) {
       bad("XCoord", fmt::format("not numbers: \"{}\", \"{}\"", get(x_coord), get(y_coord)));
-      continue;
+      return std::nullopt;
     }
     if (options.coordinates && in.x_ft != 0 && in.y_ft != 0) {
       Result<geo::Point> p = StatePlaneToWgs84(in.x_ft, in.y_ft);
       if (!p.ok()) {
         bad("XCoord", p.status().message());
-        continue;
+        return std::nullopt;
       }
       in.at = *p;
     }
-    if (!wanted.empty() && category != wanted) continue;
+    if (!wanted.empty() && category != wanted) return std::nullopt;
     in.category = std::string(category);
-    report.incidents.push_back(std::move(in));
-  }
+    return in;
+  });
   return report;
 }
 
@@ -279,19 +290,7 @@ Result<ReadReport> ReadIncidentCsv(std::string_view text, const ReadOptions& opt
         "line 1 (the header): the incident CSV needs date, offense "
         "and area columns; missing " +
         missing);
-  std::string_view line;
-  std::string error;
-  while (lines.Next(&line)) {
-    const std::size_t n = lines.line_number();
-    if (TrimBlanks(line).empty()) continue;
-    ++report.lines;
-    auto bad = [&](std::string_view field, std::string message) {
-      report.errors.push_back({n, std::string(field), std::move(message)});
-    };
-    if (!SplitDelimited(line, ',', &fields, &error)) {
-      bad("", error);
-      continue;
-    }
+  ForEachDataLine(lines, fields, report, [&](const auto& bad) -> std::optional<Incident> {
     const auto get = [&](const char* c) -> std::string_view {
       const auto it = header->find(c);
       return it != header->end() && it->second < fields.size() ? TrimBlanks(fields[it->second])
@@ -305,37 +304,37 @@ Result<ReadReport> ReadIncidentCsv(std::string_view text, const ReadOptions& opt
         (date.size() != 7 && (date.size() != 10 || date[7] != '-' ||
                               !Number(date.substr(8), &day) || day < 1 || day > 31))) {
       bad("date", fmt::format("not a date YYYY-MM-DD or YYYY-MM: \"{}\"", date));
-      continue;
+      return std::nullopt;
     }
     in.occurred = in.coded = *month;
     in.crime = std::string(get("offense"));
     in.category = OffenseCategory(in.crime);
     if (in.category.empty()) {
       bad("offense", "empty");
-      continue;
+      return std::nullopt;
     }
     in.area = std::string(get("area"));
     if (in.area.empty()) {
       bad("area", "empty");
-      continue;
+      return std::nullopt;
     }
     in.count = 1;
     if (!get("count").empty() && !Number(get("count"), &in.count)) {
       bad("count", fmt::format("not a whole number: \"{}\"", get("count")));
-      continue;
+      return std::nullopt;
     }
     double lat = 0, lon = 0;
     if (!get("lat").empty() || !get("lon").empty()) {
       if (!Number(get("lat"), &lat) || !Number(get("lon"), &lon) || lat < -90 || lat > 90 ||
           lon < -180 || lon > 180) {
         bad("lat", fmt::format("not a position: \"{}\", \"{}\"", get("lat"), get("lon")));
-        continue;
+        return std::nullopt;
       }
       in.at = geo::Point::FromDegrees(lat, lon);
     }
-    if (!wanted.empty() && in.category != wanted) continue;
-    report.incidents.push_back(std::move(in));
-  }
+    if (!wanted.empty() && in.category != wanted) return std::nullopt;
+    return in;
+  });
   return report;
 }
 

@@ -139,6 +139,13 @@ Result<std::string> RunEvaluation(ApiContext& ctx, const http::Request& req,
   return answer;
 }
 
+Result<outcomes::SavedEvaluation> ReadEvaluation(ApiContext& ctx, const http::Request& req,
+                                                 std::int64_t id) {
+  return ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
+    return outcomes::GetEvaluation(db, Caller(req), id);
+  });
+}
+
 http::Response EvaluationFailed(ApiContext& ctx, const Status& s) {
   if (s.code() == StatusCode::kResourceExhausted) {
     http::Response busy = http::Response::Error(429, "rate_limited", s.message());
@@ -285,10 +292,7 @@ void AddOutcomesRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return http::Response::Error(404, "not_found", "no such evaluation");
-                Result<outcomes::SavedEvaluation> e =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return outcomes::GetEvaluation(db, Caller(req), *id);
-                    });
+                Result<outcomes::SavedEvaluation> e = ReadEvaluation(ctx, req, *id);
                 if (!e.ok()) return Failed(ctx, e.status(), "reading an evaluation failed");
                 return JsonResponse(200, [&](Writer& w) { WriteEvaluation(w, *e, true); });
               }});
@@ -297,10 +301,7 @@ void AddOutcomesRoutes(http::Router& router, ApiContext& ctx) {
               [&ctx](const http::Request& req, const http::PathParams& params) {
                 const std::optional<std::int64_t> id = PathId(params);
                 if (!id) return http::Response::Error(404, "not_found", "no such evaluation");
-                Result<outcomes::SavedEvaluation> e =
-                    ctx.catalog->With([&](catalog::Database& db, identity::Accounts&) {
-                      return outcomes::GetEvaluation(db, Caller(req), *id);
-                    });
+                Result<outcomes::SavedEvaluation> e = ReadEvaluation(ctx, req, *id);
                 if (!e.ok()) return Failed(ctx, e.status(), "reading an evaluation failed");
                 return Report(*e, false);
               }});
