@@ -366,6 +366,8 @@ await flow("a supervisor checks a claim against SLMPD's real counts and saves it
   await p.getByRole("status").filter({ hasText: "Verdict:" }).waitFor({ timeout: 30_000 });
   await p.getByRole("table", { name: "Estimates" }).getByRole("rowheader", { name: "synthetic control" }).waitFor();
   await p.getByRole("img", { name: /Monthly counts from/ }).waitFor();
+  await p.getByRole("img", { name: /^Event study/ }).waitFor();
+  await p.getByRole("img", { name: /^Placebo effects of \d+ comparison groups/ }).waitFor();
   await p.getByRole("table", { name: "Saved evaluations" }).getByRole("rowheader", { name: "Central West End auto theft, June 2016" }).waitFor();
   // A claim naming no area of the data is refused, saying which.
   await form.getByLabel("Program's areas").fill("Atlantis");

@@ -276,6 +276,8 @@ function Answer(props: { a: OutcomeAnswer }) {
         </ul>
       )}
       <SeriesChart a={a} />
+      <EventStudyChart a={a} />
+      <PlaceboChart a={a} />
       <p class="muted">
         Interdict in these areas over the same months (beside the outcomes, never one of them): {outputs.reads.toLocaleString()} reads,{" "}
         {outputs.hits} hits, {outputs.recoveries} recoveries, {outputs.arrests} arrests.
@@ -330,6 +332,76 @@ function SeriesChart(props: { a: OutcomeAnswer }) {
       <figcaption class="muted">
         Counted (solid), without the program by trend and season (dashed, with its 95 % band), synthetic control (dotted); the red line
         is the start.
+      </figcaption>
+    </figure>
+  );
+}
+
+// Treated against comparison areas year by year from the start (the year
+// before it the reference): before the start the bars should hold 0.
+function EventStudyChart(props: { a: OutcomeAnswer }) {
+  const bins = ((props.a.charts as { event_study?: { year: number; effect_pct: number; low_pct: number | null; high_pct: number | null; reference?: boolean }[] })
+    .event_study ?? []);
+  if (bins.length === 0) return null;
+  const W = 720,
+    H = 180,
+    L = 48,
+    B = 22;
+  const values = bins.flatMap((b) => [b.effect_pct, b.low_pct ?? 0, b.high_pct ?? 0]);
+  const lo = Math.max(-100, Math.min(-10, ...values)) * 1.1,
+    hi = Math.max(10, ...values) * 1.1;
+  const x = (i: number) => L + ((i + 0.5) / bins.length) * (W - L - 8);
+  const y = (v: number) => 8 + ((hi - Math.min(hi, Math.max(lo, v))) / (hi - lo)) * (H - B - 8);
+  const reference = bins.findIndex((b) => b.reference);
+  return (
+    <figure>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label="Event study: the difference between the program's areas and the comparison areas, year by year">
+        <line x1={L} x2={W - 8} y1={y(0)} y2={y(0)} stroke="currentColor" stroke-opacity="0.5" />
+        {reference >= 0 && <line x1={(x(reference) + x(reference + 1)) / 2} x2={(x(reference) + x(reference + 1)) / 2} y1={8} y2={H - B} stroke="#b00020" stroke-dasharray="4 3" />}
+        {bins.map((b, i) => (
+          <g key={b.year}>
+            {!b.reference && b.low_pct !== null && b.high_pct !== null && <line x1={x(i)} x2={x(i)} y1={y(b.low_pct)} y2={y(b.high_pct)} stroke="#2a62c9" stroke-width="2" />}
+            <circle cx={x(i)} cy={y(b.effect_pct)} r="4" fill={b.reference ? "none" : "#2a62c9"} stroke="#2a62c9" />
+            <text x={x(i)} y={H - 6} font-size="11" text-anchor="middle" fill="currentColor">
+              {b.year < 0 ? `${b.year} yr` : `+${b.year} yr`}
+            </text>
+          </g>
+        ))}
+      </svg>
+      <figcaption class="muted">
+        Event study: the difference year by year (○ the reference year before the start, bars the 95 % intervals); bars far from 0 before the
+        start mean the comparison areas are no fair comparison.
+      </figcaption>
+    </figure>
+  );
+}
+
+// The effects the synthetic control finds for placebo programs in the
+// comparison areas, and the program's own.
+function PlaceboChart(props: { a: OutcomeAnswer }) {
+  const placebos = (props.a.charts as { placebo_effects_pct?: number[] }).placebo_effects_pct ?? [];
+  const own = props.a.estimates.find((e) => e.method === "synthetic")?.effect_pct;
+  if (placebos.length === 0 || own === undefined) return null;
+  const W = 720,
+    H = 140,
+    L = 16,
+    B = 22;
+  const lo = Math.min(own, ...placebos),
+    hi = Math.max(own, ...placebos);
+  const x = (v: number) => L + ((v - lo) / Math.max(hi - lo, 1)) * (W - 2 * L);
+  return (
+    <figure>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`Placebo effects of ${placebos.length} comparison groups, and the program's ${pct(own)}`}>
+        {placebos.map((p, i) => (
+          <circle key={i} cx={x(p)} cy={30 + (i % 8) * 10} r="3.5" fill="#9bb5e6" />
+        ))}
+        <line x1={x(own)} x2={x(own)} y1={8} y2={H - B} stroke="#b00020" stroke-width="2.5" />
+        <text x={Math.min(x(own) + 4, W - 140)} y={H - 6} font-size="11" fill="#b00020">
+          the program: {pct(own)}
+        </text>
+      </svg>
+      <figcaption class="muted">
+        Synthetic control's effect for each placebo group of comparison areas (dots) and for the program (red): convincing when it stands apart.
       </figcaption>
     </figure>
   );
