@@ -90,6 +90,8 @@ struct Checked {
   std::string audience_json;
 };
 
+constexpr std::size_t kMaxAudience = 100;
+
 Result<Checked> Check(catalog::Database& db, const BoloRequest& in, std::int64_t now) {
   Checked c{in, 0, ""};
   if (!IsKind(in.kind))
@@ -131,7 +133,11 @@ Result<Checked> Check(catalog::Database& db, const BoloRequest& in, std::int64_t
   c.expires_at = in.expires_at.value_or(now + kDefaultBoloLifeMs);
   if (c.expires_at <= now || c.expires_at > now + kMaxBoloLifeMs)
     return Status::InvalidArgument("expires_at: after now and within 90 days");
-  // The audience: the region, or agencies of the catalog by code.
+  // The audience: the region, or agencies of the catalog by code — a region
+  // has tens of agencies, and each code costs a look-up.
+  if (in.audience.size() > kMaxAudience)
+    return Status::InvalidArgument(
+        fmt::format("audience: at most {} agencies (or the region)", kMaxAudience));
   const bool region =
       in.audience.empty() || (in.audience.size() == 1 && in.audience[0] == "region");
   if (region) {
