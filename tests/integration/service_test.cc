@@ -45,11 +45,15 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
       "POST /api/v1/auth/sso/redeem",
       // The public transparency report: configuration and aggregates only.
       "GET /api/v1/transparency",
+      // Evaluations of outcomes an administrator chose to publish: monthly
+      // crime counts by area and the methods' figures, the agency, no person.
+      "GET /api/v1/transparency/evaluations", "GET /api/v1/transparency/evaluations/{id}/report",
       // The web console's page and bundles: code,
       // no data (docs/console.md).
-      "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /hotlists", "GET /admin",
-      "GET /audit", "GET /review", "GET /disparity", "GET /records", "GET /transparency",
-      "GET /assets/{file}"};
+      "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /dispatch",
+      "GET /deconfliction", "GET /bolos", "GET /intel", "GET /hotlists", "GET /admin",
+      "GET /audit", "GET /review", "GET /disparity", "GET /outcomes", "GET /records",
+      "GET /transparency", "GET /assets/{file}"};
   ASSERT_FALSE(s.router().routes().empty());
   for (const http::Route& r : s.router().routes()) {
     const std::string name = r.method + " " + r.pattern;
