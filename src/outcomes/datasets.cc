@@ -46,6 +46,17 @@ Dataset DatasetFromRow(const catalog::Statement& r) {
   return d;
 }
 
+Result<Dataset> LoadDataset(catalog::Database& db, std::int64_t id);
+
+// The dataset `id` when `p`'s agency made it: only its makers change a
+// dataset (every agency reads them all). NotFound otherwise, as for none.
+Result<Dataset> OwnDataset(catalog::Database& db, const identity::Principal& p, std::int64_t id) {
+  Result<Dataset> d = LoadDataset(db, id);
+  if (d.ok() && d->agency != p.agency_code)
+    return Status::NotFound(fmt::format("no outcome dataset {} of {}", id, p.agency_code));
+  return d;
+}
+
 Result<Dataset> LoadDataset(catalog::Database& db, std::int64_t id) {
   Result<std::vector<Dataset>> rows = db.List<Dataset>(
       fmt::format("SELECT {}WHERE d.id = ?1", kDatasetColumns), DatasetFromRow, id);
@@ -128,7 +139,7 @@ Result<FileReport> AddDatasetFile(catalog::Database& db, const identity::Princip
                                   std::string_view text, std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "outcomes.manage"));
   INTERDICT_RETURN_IF_ERROR(CheckTextField("file", file_name, 1, 200));
-  Result<Dataset> d = LoadDataset(db, id);
+  Result<Dataset> d = OwnDataset(db, p, id);
   if (!d.ok()) return d.status();
   // Read and count outside the transaction: only the counts go in.
   Result<ReadReport> read = d->format == "slmpd" ? ReadSlmpd(text) : ReadIncidentCsv(text);
@@ -195,7 +206,7 @@ Status DeleteDataset(catalog::Database& db, const identity::Principal& p, std::i
                      std::int64_t now) {
   INTERDICT_RETURN_IF_ERROR(Require(p, "outcomes.manage"));
   return db.Transaction([&]() -> Status {
-    Result<Dataset> d = LoadDataset(db, id);
+    Result<Dataset> d = OwnDataset(db, p, id);
     if (!d.ok()) return d.status();
     for (std::string_view sql :
          {"UPDATE outcome_evaluations SET dataset_id = NULL WHERE dataset_id = ?1",

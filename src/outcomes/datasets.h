@@ -49,13 +49,14 @@ struct FileReport {
 };
 
 // Reads one file in the dataset's format and adds its monthly counts
-// (outcomes.manage). A file whose header is not the format's is refused
-// whole; bad lines are reported and the rest counted.
+// (outcomes.manage, of the agency that made the dataset). A file whose header is not the format's
+// is refused whole; bad lines are reported and the rest counted.
 Result<FileReport> AddDatasetFile(catalog::Database& db, const identity::Principal& p,
                                   std::int64_t id, std::string_view file_name,
                                   std::string_view text, std::int64_t now);
 
-// outcomes.manage; saved evaluations keep their results and the dataset's name.
+// outcomes.manage, of the agency that made it; saved evaluations keep their
+// results and the dataset's name.
 Status DeleteDataset(catalog::Database& db, const identity::Principal& p, std::int64_t id,
                      std::int64_t now);
 

@@ -29,6 +29,8 @@ class OutcomesApiTest : public ::testing::Test {
     test::AddUser(*db, 1, "admin", "administrator");
     test::AddUser(*db, 1, "sup", "supervisor");
     test::AddUser(*db, 1, "auditor", "auditor");
+    test::AddAgency(*db, "SLCPD", "US-MO", "county", "St. Louis County PD");
+    test::AddUser(*db, 2, "county", "supervisor");
     running_ = std::make_unique<test::RunningService>(dir_.path(), log_, clock_);
   }
   std::string SignIn(const std::string& user) {
@@ -206,6 +208,24 @@ TEST_F(OutcomesApiTest, BadClaimsAreRefusedNamingTheField) {
   http::ClientResponse twice = Call(sup, "POST", "/api/v1/outcomes/datasets",
                                     R"({"name":"Empty","source":"again","format":"csv"})");
   EXPECT_EQ(twice.status, 409) << twice.body;
+}
+
+TEST_F(OutcomesApiTest, OnlyTheAgencyThatMadeADatasetChangesItAndEveryAgencyReadsIt) {
+  const std::string sup = SignIn("sup"), county = SignIn("county");
+  http::ClientResponse made = Call(sup, "POST", "/api/v1/outcomes/datasets",
+                                   R"({"name":"City","source":"the city's files","format":"csv"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::int64_t id = Json(made)["id"].GetInt64();
+  const std::string files = fmt::format("/api/v1/outcomes/datasets/{}/files?name=x.csv", id);
+  EXPECT_EQ(
+      Call(county, "POST", files, "date,offense,area\n2015-01,robbery,1\n", "text/csv").status,
+      404);
+  EXPECT_EQ(Call(county, "DELETE", fmt::format("/api/v1/outcomes/datasets/{}", id)).status, 404);
+  EXPECT_EQ(Call(county, "GET", fmt::format("/api/v1/outcomes/datasets/{}", id)).status, 200)
+      << "public statistics: every agency reads them";
+  EXPECT_EQ(Call(sup, "POST", files, "date,offense,area\n2015-01,robbery,1\n", "text/csv").status,
+            200);
+  EXPECT_EQ(Call(sup, "DELETE", fmt::format("/api/v1/outcomes/datasets/{}", id)).status, 204);
 }
 
 }  // namespace
