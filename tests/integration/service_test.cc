@@ -50,10 +50,9 @@ TEST(ServiceTest, EveryRouteDeclaresItsAccessAndPublicOnesAreFewAndJustified) {
       "GET /api/v1/transparency/evaluations", "GET /api/v1/transparency/evaluations/{id}/report",
       // The web console's page and bundles: code,
       // no data (docs/console.md).
-      "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /dispatch",
-      "GET /deconfliction", "GET /bolos", "GET /intel", "GET /hotlists", "GET /admin",
-      "GET /audit", "GET /review", "GET /disparity", "GET /outcomes", "GET /records",
-      "GET /transparency", "GET /assets/{file}"};
+      "GET /", "GET /hits", "GET /hits/{id}", "GET /search", "GET /dispatch", "GET /deconfliction",
+      "GET /bolos", "GET /intel", "GET /hotlists", "GET /admin", "GET /audit", "GET /review",
+      "GET /disparity", "GET /outcomes", "GET /records", "GET /transparency", "GET /assets/{file}"};
   ASSERT_FALSE(s.router().routes().empty());
   for (const http::Route& r : s.router().routes()) {
     const std::string name = r.method + " " + r.pattern;
