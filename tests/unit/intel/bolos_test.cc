@@ -210,8 +210,7 @@ TEST_F(BoloTest, BadBulletinsAreRefusedNamingTheField) {
            {[](BoloRequest& r) { r.plate_state = "MO"; }, "plate_state"},
            {[](BoloRequest& r) { r.contact_phone = "12"; }, "contact_phone"},
            {[](BoloRequest& r) { r.audience = {"NOPE"}; }, "audience"},
-           {[](BoloRequest& r) { r.audience = std::vector<std::string>(101, "MSHP"); },
-            "audience"},
+           {[](BoloRequest& r) { r.audience = std::vector<std::string>(101, "MSHP"); }, "audience"},
            {[](BoloRequest& r) { r.expires_at = kNow + 91 * kDay; }, "expires_at"},
            {[](BoloRequest& r) { r.make = r.model = r.color = r.body = r.person = ""; },
             "vehicle or person"}}) {
