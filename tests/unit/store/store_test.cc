@@ -131,6 +131,66 @@ TEST_F(StoreTest, DiskFullMidWriteLosesNothingAcknowledged) {
   EXPECT_EQ(s->recovery().torn_tails_truncated, 1u);
 }
 
+// The rename that commits a flush's segments fails (issue 27: the
+// rename-and-undo paths, through the Env): nothing acknowledged is lost, the
+// reads stay served and in the log, and the next flush commits them.
+TEST_F(StoreTest, AFlushWhoseRenameFailsLosesNothingAndTheNextFlushCommits) {
+  FaultInjectionEnv env(Env::Posix());
+  {
+    auto s = Open(env);
+    ASSERT_TRUE(s->Append(Batch(0, 100)).ok());
+    env.SetRenameFails(true);
+    EXPECT_FALSE(s->Flush().ok());
+    EXPECT_EQ(s->Count(), 100u) << "the reads are still served";
+    EXPECT_EQ(s->Append(Batch(0, 100))->duplicates, 100u) << "and still known";
+    env.Heal();
+    ASSERT_TRUE(s->Flush().ok());
+    EXPECT_EQ(s->Count(), 100u);
+    Result<std::vector<std::string>> tmp = Env::Posix().ListDir(dir_.path() + "/store/tmp");
+    EXPECT_TRUE(!tmp.ok() || tmp->empty()) << "the failed flush's files are undone";
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 100u);
+  EXPECT_EQ(s->Append(Batch(0, 100))->duplicates, 100u);
+}
+
+// A merge whose rename fails leaves the segments it would have replaced in
+// place and served; healed, the next merge replaces them.
+TEST_F(StoreTest, AMergeWhoseRenameFailsKeepsServingTheOldSegments) {
+  FaultInjectionEnv env(Env::Posix());
+  const auto segments = [&] {
+    Result<std::vector<std::string>> agencies = Env::Posix().ListDir(dir_.path() + "/store/seg");
+    std::size_t n = 0;
+    for (const std::string& a : agencies.ok() ? *agencies : std::vector<std::string>{}) {
+      Result<std::vector<std::string>> files =
+          Env::Posix().ListDir(dir_.path() + "/store/seg/" + a);
+      if (files.ok()) n += files->size();
+    }
+    return n;
+  };
+  {
+    auto s = Open(env);
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_TRUE(s->Append(Batch(i * 25, 25)).ok());
+      ASSERT_TRUE(s->Flush().ok());
+    }
+    const std::size_t before = segments();
+    ASSERT_GE(before, 4u);
+    env.SetRenameFails(true);
+    EXPECT_FALSE(s->Merge().ok());
+    EXPECT_EQ(s->Count(), 100u);
+    EXPECT_EQ(segments(), before) << "nothing replaced";
+    env.Heal();
+    ASSERT_TRUE(s->Merge().ok());
+    EXPECT_LT(segments(), before) << "the healed merge replaces them";
+    EXPECT_EQ(s->Count(), 100u);
+    Result<std::vector<std::string>> tmp = Env::Posix().ListDir(dir_.path() + "/store/tmp");
+    EXPECT_TRUE(!tmp.ok() || tmp->empty()) << "the failed merge's file is undone";
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 100u);
+}
+
 TEST_F(StoreTest, FailureToCreateALogFileRefusesTheBatch) {
   FaultInjectionEnv env(Env::Posix());
   auto s = Open(env);
