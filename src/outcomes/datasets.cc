@@ -57,19 +57,25 @@ Result<Dataset> OwnDataset(catalog::Database& db, const identity::Principal& p, 
   return d;
 }
 
+// A dataset's categories with their totals.
+Status AddCategories(catalog::Database& db, Dataset& d) {
+  Result<std::vector<std::pair<std::string, std::int64_t>>> categories =
+      db.List<std::pair<std::string, std::int64_t>>(
+          "SELECT category, sum(count) FROM outcome_counts WHERE dataset_id = ?1 GROUP BY "
+          "category ORDER BY category",
+          [](const catalog::Statement& r) { return std::pair(r.Text(0), r.Int(1)); }, d.id);
+  if (!categories.ok()) return categories.status();
+  d.categories = std::move(*categories);
+  return Status::Ok();
+}
+
 Result<Dataset> LoadDataset(catalog::Database& db, std::int64_t id) {
   Result<std::vector<Dataset>> rows = db.List<Dataset>(
       fmt::format("SELECT {}WHERE d.id = ?1", kDatasetColumns), DatasetFromRow, id);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound(fmt::format("no outcome dataset {}", id));
   Dataset d = std::move(rows->front());
-  Result<std::vector<std::pair<std::string, std::int64_t>>> categories =
-      db.List<std::pair<std::string, std::int64_t>>(
-          "SELECT category, sum(count) FROM outcome_counts WHERE dataset_id = ?1 GROUP BY "
-          "category ORDER BY category",
-          [](const catalog::Statement& r) { return std::pair(r.Text(0), r.Int(1)); }, id);
-  if (!categories.ok()) return categories.status();
-  d.categories = std::move(*categories);
+  INTERDICT_RETURN_IF_ERROR(AddCategories(db, d));
   return d;
 }
 
@@ -225,11 +231,7 @@ Result<std::vector<Dataset>> ListDatasets(catalog::Database& db, const identity:
   Result<std::vector<Dataset>> rows =
       db.List<Dataset>(fmt::format("SELECT {}ORDER BY d.name", kDatasetColumns), DatasetFromRow);
   if (!rows.ok()) return rows.status();
-  for (Dataset& d : *rows) {
-    Result<Dataset> full = LoadDataset(db, d.id);
-    if (!full.ok()) return full.status();
-    d = std::move(*full);
-  }
+  for (Dataset& d : *rows) INTERDICT_RETURN_IF_ERROR(AddCategories(db, d));
   return rows;
 }
 
@@ -238,9 +240,10 @@ Result<Dataset> GetDataset(catalog::Database& db, const identity::Principal& p, 
   return LoadDataset(db, id);
 }
 
-Result<Panel> DatasetPanel(catalog::Database& db, std::int64_t id, std::string_view category) {
-  Result<Dataset> d = LoadDataset(db, id);
-  if (!d.ok()) return d.status();
+Result<Panel> DatasetPanel(catalog::Database& db, const Dataset& dataset,
+                           std::string_view category) {
+  const Dataset* d = &dataset;
+  const std::int64_t id = d->id;
   if (!d->first_month || !d->last_month)
     return Status::FailedPrecondition(fmt::format("dataset \"{}\" has no files yet", d->name));
   Result<std::vector<Incident>> rows = db.List<Incident>(
@@ -266,7 +269,7 @@ Result<EvaluationInput> LoadEvaluationInput(catalog::Database& db, const identit
   INTERDICT_RETURN_IF_ERROR(CheckTextField("category", category, 1, 100));
   Result<Dataset> d = LoadDataset(db, id);
   if (!d.ok()) return d.status();
-  Result<Panel> panel = DatasetPanel(db, id, category);
+  Result<Panel> panel = DatasetPanel(db, *d, category);
   if (!panel.ok()) return panel.status();
   return EvaluationInput{std::move(*d), std::move(*panel)};
 }

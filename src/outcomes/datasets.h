@@ -65,7 +65,7 @@ Result<std::vector<Dataset>> ListDatasets(catalog::Database& db, const identity:
 Result<Dataset> GetDataset(catalog::Database& db, const identity::Principal& p, std::int64_t id);
 
 // The dataset's panel of `category` over the months its files cover.
-Result<Panel> DatasetPanel(catalog::Database& db, std::int64_t id, std::string_view category);
+Result<Panel> DatasetPanel(catalog::Database& db, const Dataset& d, std::string_view category);
 
 // An evaluation in three steps, so the catalog is not held while the
 // numbers are worked out: what it needs from the catalog (outcomes.read), the

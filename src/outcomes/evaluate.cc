@@ -34,8 +34,7 @@ std::optional<double> Round1(const std::optional<double>& v) {
 }
 
 std::string Pct(double v) {
-  const double r = Round1(v);
-  return fmt::format("{}{:.1f} %", r > 0 ? "+" : (r < 0 ? "−" : ""), std::abs(r));
+  return FormatPct(v);
 }
 
 std::string Label(const std::string& method) {
@@ -146,6 +145,12 @@ void Verdict(Evaluation& e) {
 }
 
 }  // namespace
+
+std::string FormatPct(std::optional<double> v) {
+  if (!v) return "—";
+  const double r = std::round(*v * 10) / 10;
+  return fmt::format("{}{:.1f} %", r > 0 ? "+" : (r < 0 ? "−" : ""), std::abs(r));
+}
 
 Result<double> ParsePercent(std::string_view text) {
   std::string s;

@@ -74,6 +74,10 @@ std::string EvaluationJson(const Evaluation& e,
 // The same for a terminal: a few lines and the verdict's paragraph.
 std::string EvaluationText(const Evaluation& e);
 
+// "+12.3 %", "−4.0 %" (a true minus sign), "—" for none: how the answer's
+// text, the report and the terminal write a percentage.
+std::string FormatPct(std::optional<double> v);
+
 // Parses "-44%", "-44" or "−44 %": a percentage.
 Result<double> ParsePercent(std::string_view text);
 

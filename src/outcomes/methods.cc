@@ -293,7 +293,6 @@ Result<ItsResult> InterruptedTimeSeries(std::span<const double> y, int start, Mo
   out.estimate = FromCoefficient("its", *fit, step, df);
   out.lags = fit->lags;
   out.dispersion = fit->pearson_chi2 / df;
-  out.fitted = fit->mu;
   // The counterfactual: each month's row without the step, with its band.
   Eigen::VectorXd beta(step);
   Eigen::MatrixXd cov(step, step);
@@ -462,7 +461,6 @@ Result<SyntheticResult> SyntheticControl(const Panel& panel, std::span<const int
   for (std::size_t i = 0; i < kept.size(); ++i)
     if (main->weights[i] >= 0.001) out.weights.emplace_back(kept[i], main->weights[i]);
   for (int t = 0; t < months; ++t) {
-    out.actual.push_back(series(0, t) * scale[0]);
     out.synthetic.push_back(main->synthetic[t] * scale[0]);
   }
   Estimate& e = out.estimate;

@@ -57,7 +57,6 @@ void Calibrate(Estimate& e, std::vector<double> placebo_logs);
 
 struct ItsResult {
   Estimate estimate;
-  std::vector<double> fitted;          // the model with the program, per month of the window
   std::vector<double> counterfactual;  // the same without the step
   std::vector<double> low, high;       // the counterfactual's 95 % band
   double dispersion = 0;               // Pearson χ² / (n − k): 1 is Poisson
@@ -128,7 +127,7 @@ void CalibrateEventStudy(EventStudy& es, const Panel& panel, std::span<const int
 struct SyntheticResult {
   Estimate estimate;
   std::vector<std::pair<int, double>> weights;  // donor area, weight (≥ 0.001 shown)
-  std::vector<double> actual, synthetic;        // per month of the window
+  std::vector<double> synthetic;                // per month of the window
   double pre_rmspe_pct = 0;                     // the pre-period's fit, % of its mean
   std::vector<double> placebo_effects_pct;      // each donor in turn as the treated one
   int donors = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "outcomes/evaluate.h"
 
 namespace interdict::outcomes {
 
@@ -51,8 +52,7 @@ std::optional<double> Num(const rapidjson::Value& doc, const char* key) {
 }
 
 std::string Pct(std::optional<double> v) {
-  if (!v) return "—";
-  return fmt::format("{}{:.1f} %", *v > 0 ? "+" : (*v < 0 ? "−" : ""), std::abs(*v));
+  return FormatPct(v);
 }
 
 // A "nice" step for about `ticks` ticks over `span`.
