@@ -13,6 +13,9 @@ else()
   # RapidJSON 1.1's member iterators declare operator== in the C++17 way, which
   # clang's C++20 mode calls ambiguous at every `it == MemberEnd()`.
   list(APPEND INTERDICT_WARNINGS -Wno-ambiguous-reversed-operator)
+  # Lock discipline (base/mutex.h): fields GUARDED_BY a Mutex, functions that
+  # REQUIRE or EXCLUDE one, checked at compile time.
+  list(APPEND INTERDICT_WARNINGS -Wthread-safety)
 endif()
 # -Wnull-dereference is left out: at -O2 GCC 12 reports it inside Asio and the
 # standard library, where the pointer is known non-null.

@@ -244,7 +244,7 @@ Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to)
 }
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
-  if (sync_fails_) return Status::IOError("injected directory sync failure");
+  if (sync_fails_ || sync_dir_fails_) return Status::IOError("injected directory sync failure");
   return base_.SyncDir(dir);
 }
 

@@ -65,11 +65,14 @@ class FaultInjectionEnv final : public Env {
   // disk). Negative: no limit.
   void SetDiskFullAfter(std::int64_t bytes) { budget_ = bytes; }
   void SetSyncFails(bool fail) { sync_fails_ = fail; }
+  // Only directory syncs fail (a rename done, its directory entry not yet
+  // durable).
+  void SetSyncDirFails(bool fail) { sync_dir_fails_ = fail; }
   void SetRenameFails(bool fail) { rename_fails_ = fail; }
   void SetWriteFails(bool fail) { write_fails_ = fail; }
   void Heal() {
     budget_ = -1;
-    sync_fails_ = rename_fails_ = write_fails_ = false;
+    sync_fails_ = sync_dir_fails_ = rename_fails_ = write_fails_ = false;
   }
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
@@ -95,6 +98,7 @@ class FaultInjectionEnv final : public Env {
   Env& base_;
   std::atomic<std::int64_t> budget_{-1};
   std::atomic<bool> sync_fails_{false};
+  std::atomic<bool> sync_dir_fails_{false};
   std::atomic<bool> rename_fails_{false};
   std::atomic<bool> write_fails_{false};
 };

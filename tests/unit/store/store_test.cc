@@ -191,6 +191,77 @@ TEST_F(StoreTest, AMergeWhoseRenameFailsKeepsServingTheOldSegments) {
   EXPECT_EQ(s->Count(), 100u);
 }
 
+// A flush whose rename went through but whose directory sync failed must not
+// leave the segment behind: the retry writes the reads again under new ids,
+// and a leftover would come back at the next open as a second copy.
+TEST_F(StoreTest, AFlushWhoseDirectorySyncFailsLeavesNoSegmentToComeBack) {
+  FaultInjectionEnv env(Env::Posix());
+  {
+    auto s = Open(env);
+    ASSERT_TRUE(s->Append(Batch(0, 100)).ok());
+    env.SetSyncDirFails(true);
+    EXPECT_FALSE(s->Flush().ok());
+    env.Heal();
+    EXPECT_TRUE(s->SegmentPaths().empty());
+    ASSERT_TRUE(s->Append(Batch(100, 50)).ok());
+    ASSERT_TRUE(s->Flush().ok());
+    EXPECT_EQ(s->Count(), 150u);
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 150u) << "each read once";
+}
+
+// Likewise a merge: the merged file, renamed but not durable, is taken back,
+// so the healed merge's file is the only one that replaces the inputs.
+TEST_F(StoreTest, AMergeWhoseDirectorySyncFailsLeavesNoSecondCopy) {
+  FaultInjectionEnv env(Env::Posix());
+  {
+    auto s = Open(env);
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_TRUE(s->Append(Batch(i * 25, 25)).ok());
+      ASSERT_TRUE(s->Flush().ok());
+    }
+    env.SetSyncDirFails(true);
+    EXPECT_FALSE(s->Merge().ok());
+    EXPECT_EQ(s->Count(), 100u);
+    env.Heal();
+    ASSERT_TRUE(s->Merge().ok());
+    EXPECT_EQ(s->Count(), 100u);
+  }
+  auto s = Open();
+  EXPECT_EQ(s->Count(), 100u) << "each read once";
+}
+
+// A purge that cannot rename its rewritten segment keeps the old one (every
+// read still there, nothing reported as destroyed); healed, the next purge
+// destroys the expired reads and reports them.
+TEST_F(StoreTest, APurgeWhoseRenameFailsKeepsTheSegmentAndReportsNothingYet) {
+  FaultInjectionEnv env(Env::Posix());
+  const std::string report = dir_.path() + "/store/purge.log";
+  const std::int64_t t0 = test::MakeRead(0).time;
+  {
+    auto s = Open(env);
+    // Three minutes (New Hampshire): one-minute segments, a 30 s grace.
+    s->SetRetention({{"STLPD", RetentionRule{3 * 60'000}}});
+    ASSERT_TRUE(s->Append(Batch(0, 100)).ok());  // one a second from t0
+    ASSERT_TRUE(s->Flush().ok());
+    // Reads 0-29 expired; the first segment (reads 0-31) is due for a rewrite.
+    clock_.Advance(std::chrono::milliseconds(t0 + 210'000 - clock_.NowMillis()));
+    env.SetRenameFails(true);
+    EXPECT_FALSE(s->RunMaintenance().ok());
+    EXPECT_EQ(s->Count(), 100u) << "the old segment stays";
+    EXPECT_FALSE(Env::Posix().Exists(report)) << "nothing destroyed, nothing reported";
+    Result<std::vector<std::string>> tmp = Env::Posix().ListDir(dir_.path() + "/store/tmp");
+    EXPECT_TRUE(!tmp.ok() || tmp->empty()) << "the failed rewrite's file is undone";
+    env.Heal();
+    ASSERT_TRUE(s->RunMaintenance().ok());
+    EXPECT_EQ(s->Count(), 70u);
+    const std::string text = *Env::Posix().ReadFile(report);
+    EXPECT_NE(text.find("\"reads_destroyed\":30"), std::string::npos) << text;
+  }
+  EXPECT_EQ(Open()->Count(), 70u);
+}
+
 TEST_F(StoreTest, FailureToCreateALogFileRefusesTheBatch) {
   FaultInjectionEnv env(Env::Posix());
   auto s = Open(env);

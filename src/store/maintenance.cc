@@ -1,0 +1,482 @@
+// Maintenance: flushes, merges and purges, and the rename-and-undo paths
+// that make each crash-safe (docs/format/store.md, "Flush, the checkpoint,
+// and recovery" and "Merges and purges").
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/core.h>
+
+#include "base/json_writer.h"
+#include "base/time_format.h"
+#include "store/store_impl.h"
+
+namespace interdict::store {
+
+Status Store::Impl::InstallSegment(const std::string& tmp, const std::string& path,
+                                   std::shared_ptr<Segment>* out) {
+  Status st = env.Rename(tmp, path);
+  if (st.ok()) st = env.SyncDir(path.substr(0, path.rfind('/')));
+  Result<std::shared_ptr<Segment>> opened =
+      st.ok() ? Segment::Open(env, path, opts.keys) : Result<std::shared_ptr<Segment>>(st);
+  if (!opened.ok()) {
+    // Neither name may keep the file: a segment left in place would come
+    // back at the next open beside the rows' next home.
+    (void)env.Remove(tmp);
+    (void)env.Remove(path);
+    return opened.status();
+  }
+  *out = std::move(opened).value();
+  return Status::Ok();
+}
+
+Store::Impl::Frozen Store::Impl::FreezeMemtable() {
+  Frozen out;
+  MutexLock l(mu);
+  Writer w;
+  WaitForTurn(w, l);  // no batch is in flight: the log and the memtable are ours
+  if (imm == nullptr && !mem->empty()) {
+    imm = mem;
+    imm_seq = last_seq;
+    mem = std::make_shared<Memtable>();
+    stall_cv.NotifyAll();
+    // Close the log: the next batch starts a file this flush does not cover.
+    if (wal) {
+      // Under sync=interval or none this sync is what makes the tail durable.
+      Status synced = wal->Sync();
+      if (synced.ok()) synced = wal->Close();
+      if (!synced.ok())
+        log.Error("closing the log before a flush failed", {{"error", synced.message()}});
+      wal.reset();
+    }
+  }
+  LeaveQueue(w);
+  out.reads = imm;
+  out.first_seq = checkpoint_seq + 1;
+  out.last_seq = imm_seq;
+  out.retention = retention;
+  return out;
+}
+
+Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency,
+                                      std::int64_t bucket_start,
+                                      const std::vector<std::uint32_t>& rows,
+                                      std::shared_ptr<Segment>* out) {
+  const Memtable& m = *f.reads;
+  // Rows in segment order, then decoded one at a time into the writer.
+  struct Key {
+    std::string_view camera;
+    std::int64_t time;
+    std::string_view id;
+    std::uint32_t row;
+  };
+  std::vector<Key> keys;
+  keys.reserve(rows.size());
+  std::vector<std::uint64_t> plates;
+  plates.reserve(rows.size());
+  SegmentMeta meta;
+  meta.min_time = INT64_MAX;
+  for (std::uint32_t i : rows) {
+    keys.push_back({m.camera(i), m.time(i), m.id(i), i});
+    plates.push_back(m.packed_plate(i));
+    meta.min_time = std::min(meta.min_time, m.time(i));
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
+  });
+  std::sort(plates.begin(), plates.end());
+  plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+  meta.id = NewSegmentId();
+  meta.agency = agency;
+  meta.bucket_start = bucket_start;
+  const auto rule = f.retention.find(agency);
+  meta.bucket_end =
+      bucket_start + BucketMs(rule == f.retention.end() ? RetentionRule{} : rule->second);
+  meta.min_seq = f.first_seq;
+  meta.max_seq = f.last_seq;
+  const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
+  const std::string dir = AgencyDir(agency);
+  INTERDICT_RETURN_IF_ERROR(env.CreateDirs(dir));
+  Result<std::shared_ptr<const crypto::DataKey>> dek =
+      KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
+  if (!dek.ok()) return dek.status();
+  SegmentWriter w(meta, std::move(plates), *dek);
+  Status st;
+  for (const Key& k : keys) {
+    st = w.Add(m.Get(k.row));
+    if (!st.ok()) break;
+  }
+  if (st.ok()) st = w.Finish(env, tmp);
+  if (!st.ok()) {
+    (void)env.Remove(tmp);
+    return st;
+  }
+  return InstallSegment(tmp, dir + "/" + SegmentFileName(meta.id), out);
+}
+
+Status Store::Impl::RemoveCoveredLogs(std::uint64_t flushed_seq) {
+  Result<std::vector<std::string>> names = env.ListDir(wal_dir);
+  if (!names.ok()) return names.status();
+  std::string active;
+  {
+    MutexLock l(mu);
+    if (wal) active = wal->path();
+  }
+  for (const std::string& name : *names) {
+    if (!IsWalName(name)) continue;
+    const std::uint64_t first = std::stoull(name.substr(0, 16), nullptr, 16);
+    const std::string path = wal_dir + "/" + name;
+    if (first <= flushed_seq && path != active) INTERDICT_RETURN_IF_ERROR(env.Remove(path));
+  }
+  return env.SyncDir(wal_dir);
+}
+
+Status Store::Impl::Flush() {
+  MutexLock m(maintenance_mu);
+  const Frozen f = FreezeMemtable();
+  if (f.reads == nullptr) return Status::Ok();
+  // Group by agency and bucket (indices into the frozen memtable; no copies).
+  std::map<std::pair<std::string, std::int64_t>, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t i = 0; i < f.reads->size(); ++i) {
+    const std::string& agency = f.reads->agency(i);
+    const auto rule = f.retention.find(agency);
+    const std::int64_t b = BucketMs(rule == f.retention.end() ? RetentionRule{} : rule->second);
+    groups[{agency, FloorDiv(f.reads->time(i), b) * b}].push_back(i);
+  }
+  std::vector<std::shared_ptr<Segment>> written;
+  // Until the checkpoint names them, the new segments are not the reads'
+  // home (the memtable and the log are): on a failure they go.
+  auto undo = [&](const Status& why) {
+    for (const auto& s : written) (void)env.Remove(s->path());
+    log.Error("flush failed; the reads stay in memory and in the log", {{"error", why.message()}});
+    return why;
+  };
+  for (const auto& [key, rows] : groups) {
+    std::shared_ptr<Segment> seg;
+    if (Status st = WriteFlushSegment(f, key.first, key.second, rows, &seg); !st.ok())
+      return undo(st);
+    written.push_back(std::move(seg));
+  }
+  // The commit point: segments above the checkpoint are discarded on recovery.
+  if (Status st = WriteCheckpoint(f.last_seq); !st.ok()) return undo(st);
+  // The new version is built outside mu (its plate runs take a while); only
+  // maintenance, which holds maintenance_mu, changes the version.
+  std::shared_ptr<const Version> next = WithChanges(*CurrentVersion(), written, {});
+  {
+    MutexLock l(mu);
+    version = std::move(next);
+    imm.reset();
+    checkpoint_seq = f.last_seq;
+  }
+  // Log files wholly at or below the checkpoint are no longer needed.
+  INTERDICT_RETURN_IF_ERROR(RemoveCoveredLogs(f.last_seq));
+  log.Debug("flushed",
+            {{"reads", f.reads->size()}, {"segments", written.size()}, {"seq", f.last_seq}});
+  return Status::Ok();
+}
+
+// Writes one new segment that replaces `old` (merge or rewrite), then swaps
+// it in and removes the old files. Crash-safe: the new segment lists the ids
+// it replaces, and recovery removes replaced segments.
+Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>& old,
+                                    SegmentMeta meta, const SegmentWriteFn& write,
+                                    std::shared_ptr<Segment>* out) {
+  const std::string& agency = meta.agency;
+  std::vector<std::uint64_t> old_ids;
+  for (const auto& o : old) old_ids.push_back(o->meta().id);
+  std::vector<std::shared_ptr<Segment>> replacement;
+  if (write) {
+    meta.id = NewSegmentId();
+    meta.replaces = old_ids;
+    const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
+    if (Status st = write(tmp, meta); !st.ok()) {
+      (void)env.Remove(tmp);
+      return st;
+    }
+    std::shared_ptr<Segment> seg;
+    INTERDICT_RETURN_IF_ERROR(
+        InstallSegment(tmp, AgencyDir(agency) + "/" + SegmentFileName(meta.id), &seg));
+    replacement.push_back(std::move(seg));
+  }
+  std::shared_ptr<const Version> next = WithChanges(*CurrentVersion(), replacement, old_ids);
+  {
+    MutexLock l(mu);
+    version = std::move(next);
+  }
+  for (const auto& o : old) INTERDICT_RETURN_IF_ERROR(env.Remove(o->path()));
+  INTERDICT_RETURN_IF_ERROR(env.SyncDir(AgencyDir(agency)));
+  if (out) *out = replacement.empty() ? nullptr : replacement.front();
+  return Status::Ok();
+}
+
+namespace {
+
+// Size-tiered: only segments below `below_rows` are merged, smallest first,
+// into one of at most `max_rows`; big segments are left alone, so a merge
+// never rewrites (or holds in memory) a whole busy week. Fewer than two: none.
+std::vector<std::shared_ptr<Segment>> PickMergeGroup(
+    const std::vector<std::shared_ptr<Segment>>& bucket, std::uint64_t below_rows,
+    std::uint64_t max_rows) {
+  std::vector<std::shared_ptr<Segment>> group;
+  for (const auto& seg : bucket) {
+    if (seg->meta().rows < below_rows) group.push_back(seg);
+  }
+  std::sort(group.begin(), group.end(),
+            [](const auto& a, const auto& b) { return a->meta().rows < b->meta().rows; });
+  std::uint64_t total = 0;
+  std::size_t take = 0;
+  while (take < group.size() && total + group[take]->meta().rows <= max_rows) {
+    total += group[take++]->meta().rows;
+  }
+  group.resize(take < 2 ? 0 : take);
+  return group;
+}
+
+}  // namespace
+
+// A merge keeps every row, so its plates are the union of its inputs'. Rows
+// stream through a k-way merge of the inputs (each sorted by camera, time,
+// id): nothing but the output's references and compressed blocks is held in
+// memory.
+Status Store::Impl::WriteMerged(const std::vector<std::shared_ptr<Segment>>& group,
+                                const std::string& path, const SegmentMeta& meta) {
+  std::vector<const PlateDictionary*> dicts;
+  for (const auto& g : group) dicts.push_back(&g->plate_dictionary());
+  Result<std::shared_ptr<const crypto::DataKey>> dek =
+      KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
+  if (!dek.ok()) return dek.status();
+  SegmentWriter w(meta, DistinctUnion(dicts), *dek);
+  struct Head {
+    const Segment* seg;
+    std::uint32_t row;
+    read::Read r;
+  };
+  std::vector<Head> heads;
+  for (const auto& g : group) {
+    Head h{g.get(), 0, {}};
+    INTERDICT_RETURN_IF_ERROR(g->ReadRow(0, &h.r));
+    heads.push_back(std::move(h));
+  }
+  while (!heads.empty()) {
+    std::size_t min = 0;
+    for (std::size_t i = 1; i < heads.size(); ++i) {
+      const read::Read& a = heads[i].r;
+      const read::Read& b = heads[min].r;
+      if (std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id)) min = i;
+    }
+    Head& h = heads[min];
+    INTERDICT_RETURN_IF_ERROR(w.Add(h.r));
+    if (++h.row < h.seg->meta().rows) {
+      INTERDICT_RETURN_IF_ERROR(h.seg->ReadRow(h.row, &h.r));
+    } else {
+      heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
+    }
+  }
+  return w.Finish(env, path);
+}
+
+Status Store::Impl::Merge() {
+  MutexLock m(maintenance_mu);
+  const std::shared_ptr<const Version> v = CurrentVersion();
+  for (const auto& [agency, segs] : v->by_agency) {
+    std::map<std::int64_t, std::vector<std::shared_ptr<Segment>>> by_bucket;
+    for (const auto& seg : segs) by_bucket[seg->meta().bucket_start].push_back(seg);
+    for (const auto& [bucket, all] : by_bucket) {
+      {
+        // Flushing comes first: stop merging while the memtable is full.
+        MutexLock l(mu);
+        if (mem->size() >= opts.flush_reads) return Status::Ok();
+      }
+      const std::vector<std::shared_ptr<Segment>> group =
+          PickMergeGroup(all, opts.merge_below_rows, opts.merge_max_rows);
+      if (group.empty()) continue;
+      SegmentMeta meta;
+      meta.agency = agency;
+      meta.bucket_start = group.front()->meta().bucket_start;
+      meta.bucket_end = group.front()->meta().bucket_end;
+      meta.min_seq = UINT64_MAX;
+      meta.min_time = INT64_MAX;
+      std::uint64_t rows = 0;
+      for (const auto& g : group) {
+        meta.min_seq = std::min(meta.min_seq, g->meta().min_seq);
+        meta.max_seq = std::max(meta.max_seq, g->meta().max_seq);
+        meta.min_time = std::min(meta.min_time, g->meta().min_time);
+        rows += g->meta().rows;
+      }
+      INTERDICT_RETURN_IF_ERROR(ReplaceSegments(
+          group, meta,
+          [&](const std::string& path, const SegmentMeta& final_meta) {
+            return WriteMerged(group, path, final_meta);
+          },
+          nullptr));
+      log.Debug("merged segments",
+                {{"agency", agency}, {"segments", group.size()}, {"rows", rows}});
+    }
+  }
+  return Status::Ok();
+}
+
+Status Store::Impl::FlushIfDue() {
+  bool due = false;
+  {
+    MutexLock l(mu);
+    due = imm != nullptr || mem->size() >= opts.flush_reads ||
+          (!mem->empty() &&
+           clock.Monotonic() - mem->started >= std::chrono::milliseconds(opts.flush_ms));
+  }
+  return due ? Flush() : Status::Ok();
+}
+
+void Store::Impl::AppendPurgeReport(const std::string& line) {
+  Result<std::unique_ptr<WritableFile>> f = env.NewAppendableFile(purge_log_path);
+  if (!f.ok() || !(*f)->Append(line + "\n").ok() || !(*f)->Sync().ok()) {
+    log.Error("cannot write the purge report", {{"file", purge_log_path}});
+  }
+}
+
+// Which rows of `seg` a purge keeps: those not expired at `cutoff`, and
+// expired ones an active hold covers.
+Status Store::Impl::PlanPurge(const Segment& seg, std::int64_t cutoff,
+                              const std::vector<Hold>& active_holds, std::int64_t now,
+                              PurgePlan* plan) {
+  const SegmentMeta& meta = seg.meta();
+  for (std::uint32_t row = 0; row < meta.rows; ++row) {
+    std::int64_t t = 0;
+    std::uint32_t entry = 0;
+    INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &entry));
+    const std::uint64_t packed = seg.plate_dictionary()[entry];
+    bool kept = t >= cutoff;
+    if (!kept) {
+      const std::string& camera = seg.cameras()[seg.CameraRunIndex(row)].name;
+      if (const Hold* h = HoldCovering(active_holds, meta.agency, plate::Plate::Unpack(packed),
+                                       camera, t, now)) {
+        kept = true;
+        plan->hold_ids.insert(h->id);
+      }
+    }
+    if (kept) {
+      plan->keep.push_back(row);
+      plan->kept_plates.push_back(packed);
+      plan->kept_min_time = std::min(plan->kept_min_time, t);
+      continue;
+    }
+    ++plan->destroyed;
+    plan->oldest = std::min(plan->oldest, t);
+    plan->newest = std::max(plan->newest, t);
+  }
+  // Its plates are only the kept rows', so no destroyed read's plate
+  // survives in the new segment's dictionary.
+  std::sort(plan->kept_plates.begin(), plan->kept_plates.end());
+  plan->kept_plates.erase(std::unique(plan->kept_plates.begin(), plan->kept_plates.end()),
+                          plan->kept_plates.end());
+  return Status::Ok();
+}
+
+// Replaces `seg` by its kept rows (none: deletes it), and reports the purge.
+Status Store::Impl::ApplyPurge(const std::shared_ptr<Segment>& seg, PurgePlan& plan,
+                               std::int64_t now) {
+  const SegmentMeta& meta = seg->meta();
+  SegmentMeta nm;
+  nm.agency = meta.agency;
+  nm.bucket_start = meta.bucket_start;
+  nm.bucket_end = meta.bucket_end;
+  nm.min_seq = meta.min_seq;
+  nm.max_seq = meta.max_seq;
+  nm.min_time = plan.kept_min_time;
+  SegmentWriteFn write;
+  if (!plan.keep.empty()) {
+    // The kept rows stream into the new segment in their order (already
+    // camera, time, id).
+    write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
+      Result<std::shared_ptr<const crypto::DataKey>> dek =
+          KeyFor(final_meta.agency, final_meta.bucket_start, final_meta.bucket_end);
+      if (!dek.ok()) return dek.status();
+      SegmentWriter w(final_meta, std::move(plan.kept_plates), *dek);
+      read::Read r;
+      for (std::uint32_t row : plan.keep) {
+        INTERDICT_RETURN_IF_ERROR(seg->ReadRow(row, &r));
+        INTERDICT_RETURN_IF_ERROR(w.Add(r));
+      }
+      return w.Finish(env, path);
+    };
+  }
+  std::shared_ptr<Segment> replacement;
+  INTERDICT_RETURN_IF_ERROR(ReplaceSegments({seg}, nm, write, &replacement));
+  reads_purged += plan.destroyed;
+  AppendPurgeReport(json::Object(
+      "purged_at", FormatRfc3339(now), "agency", meta.agency, "segment", SegmentFileName(meta.id),
+      "action", replacement ? "rewritten" : "deleted", "reads_destroyed", plan.destroyed, "oldest",
+      FormatRfc3339(plan.oldest), "newest", FormatRfc3339(plan.newest), "reads_kept",
+      plan.keep.size(), "kept_by_holds", plan.hold_ids));
+  log.Info("purged expired reads", {{"agency", meta.agency},
+                                    {"segment", seg->path()},
+                                    {"destroyed", plan.destroyed},
+                                    {"kept", plan.keep.size()}});
+  return Status::Ok();
+}
+
+Status Store::Impl::Purge() {
+  MutexLock m(maintenance_mu);
+  std::shared_ptr<const Version> v;
+  std::map<std::string, RetentionRule> rules;
+  std::vector<Hold> active_holds;
+  {
+    MutexLock l(mu);
+    v = version;
+    rules = retention;
+    active_holds = holds;
+  }
+  const std::int64_t now = clock.NowMillis();
+  for (const auto& [agency, segs] : v->by_agency) {
+    auto rule_it = rules.find(agency);
+    if (rule_it == rules.end() || rule_it->second.non_hit_ms < 0) continue;
+    const RetentionRule& rule = rule_it->second;
+    const std::int64_t cutoff = now - rule.non_hit_ms;  // reads before this have expired
+    const std::int64_t slack = PurgeDeadlineMs(rule) / 2;
+    for (const auto& seg : segs) {
+      const SegmentMeta& meta = seg->meta();
+      if (meta.min_time >= cutoff) continue;  // nothing expired
+      // Let a few expiries gather before rewriting, but stay well inside the deadline.
+      if (meta.max_time >= cutoff && meta.min_time + rule.non_hit_ms + slack > now) continue;
+      PurgePlan plan;
+      INTERDICT_RETURN_IF_ERROR(PlanPurge(*seg, cutoff, active_holds, now, &plan));
+      if (plan.destroyed > 0) INTERDICT_RETURN_IF_ERROR(ApplyPurge(seg, plan, now));
+    }
+  }
+  return ShredKeys(rules, active_holds, now);
+}
+
+Status Store::Impl::ShredKeys(const std::map<std::string, RetentionRule>& rules,
+                              const std::vector<Hold>& active_holds, std::int64_t now) {
+  if (opts.keys == nullptr) return Status::Ok();
+  std::set<std::string> in_use;  // keys of segments still served (held reads, late purges)
+  for (const auto& [agency, segs] : CurrentVersion()->by_agency) {
+    for (const auto& seg : segs) in_use.insert(seg->meta().key_id);
+  }
+  for (const crypto::DataKey& k : opts.keys->List()) {
+    if (k.data_class != "reads" || in_use.contains(k.id)) continue;
+    const auto rule = rules.find(k.agency);
+    if (rule == rules.end() || rule->second.non_hit_ms < 0) continue;
+    // Every read of the bucket is earlier than its end: all expired once the
+    // end is a retention period old.
+    if (k.bucket_end > now - rule->second.non_hit_ms) continue;
+    const bool held = std::any_of(active_holds.begin(), active_holds.end(), [&](const Hold& h) {
+      return h.agency == k.agency && h.expires_at > now && h.from < k.bucket_end &&
+             h.to >= k.bucket_start;
+    });
+    if (held) continue;
+    Result<crypto::DataKey> gone = opts.keys->Destroy(k.id, "retention", now);
+    if (!gone.ok()) return gone.status();
+    ++keys_destroyed;
+    AppendPurgeReport(json::Object("purged_at", FormatRfc3339(now), "agency", k.agency, "action",
+                                   "key_destroyed", "key", k.id, "class", k.data_class,
+                                   "bucket_start", FormatRfc3339(k.bucket_start), "bucket_end",
+                                   FormatRfc3339(k.bucket_end)));
+    log.Info(
+        "destroyed the data key of an expired bucket",
+        {{"agency", k.agency}, {"key", k.id}, {"bucket_start", FormatRfc3339(k.bucket_start)}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace interdict::store

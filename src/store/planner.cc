@@ -1,0 +1,352 @@
+// Store::Query in steps: take a snapshot, collect the memtables' matches,
+// choose the segments, find candidate rows in each (by plate, pattern or
+// camera), then order them newest first and cut the page. Each step is a
+// method of one QueryRun, which holds what the steps share.
+#include <algorithm>
+#include <deque>
+#include <future>
+#include <set>
+#include <tuple>
+
+#include "store/store_impl.h"
+
+namespace interdict::store {
+namespace {
+
+class QueryRun {
+ public:
+  QueryRun(const Store::Impl& s, const ReadQuery& q)
+      : q_(q),
+        agencies_(q.agencies.begin(), q.agencies.end()),
+        cameras_(q.cameras.begin(), q.cameras.end()),
+        now_(s.clock.NowMillis()) {
+    if (q.area) {
+      area_cameras_.insert(q.area->cameras.begin(), q.area->cameras.end());
+      mobile_cameras_.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
+    }
+  }
+
+  // The version, the retention rules and holds of this moment, and the
+  // memtables' reads that may match.
+  void Snapshot(const Store::Impl& s) EXCLUDES(s.mu) {
+    MutexLock l(s.mu);
+    version_ = s.version;
+    rules_ = s.retention;
+    holds_ = s.holds;
+    TakeFromMemory(*s.mem);
+    if (s.imm) TakeFromMemory(*s.imm);
+  }
+
+  Result<QueryResult> Run() {
+    QueryResult out;
+    for (std::uint32_t i = 0; i < from_memory_.size(); ++i) {
+      const read::Read& r = from_memory_[i];
+      if (!agencies_.count(r.agency) || !Visible(r.agency, r.plate, r.camera, r.time)) continue;
+      if (q_.area && !InArea(r)) continue;
+      cands_.push_back({r.time, nullptr, i});
+    }
+    ChooseSegments();
+    out.segments_searched = targets_.size();
+    if (q_.pattern) MatchPattern();
+    INTERDICT_RETURN_IF_ERROR(SearchSegments());
+    INTERDICT_RETURN_IF_ERROR(Page(&out));
+    return out;
+  }
+
+ private:
+  struct Candidate {
+    std::int64_t time;
+    const Segment* seg;  // null: from_memory_[row]
+    std::uint32_t row;
+    bool timed = true;           // false: time not read yet
+    read::Read* read = nullptr;  // the whole read, when it was read during the search
+  };
+  // What one searching thread found.
+  struct Found {
+    std::vector<Candidate> cands;
+    std::deque<read::Read> whole;  // rows read whole during the search (stable addresses)
+  };
+
+  void TakeFromMemory(const Memtable& m) {
+    if (q_.plate) {
+      std::vector<std::uint32_t> rows;
+      m.RowsOfPlate(q_.plate->Pack(), &rows);
+      for (std::uint32_t idx : rows) from_memory_.push_back(m.Get(idx));
+      return;
+    }
+    for (std::uint32_t i = 0; i < m.size(); ++i) {
+      if (m.time(i) < q_.from || m.time(i) >= q_.to || !agencies_.count(m.agency(i))) continue;
+      if (q_.pattern && !q_.pattern->MatchesPacked(m.packed_plate(i))) continue;
+      if (q_.area && !area_cameras_.count(m.camera(i)) && !mobile_cameras_.count(m.camera(i)))
+        continue;
+      from_memory_.push_back(m.Get(i));
+    }
+  }
+
+  bool InArea(const read::Read& r) const {
+    if (area_cameras_.count(r.camera)) return true;
+    if (!mobile_cameras_.count(r.camera) || !r.position) return false;
+    return q_.area->polygon.empty()
+               ? geo::DistanceMeters(*r.position, q_.area->center) <= q_.area->radius_m
+               : geo::RingContains(q_.area->polygon, *r.position);
+  }
+
+  // Everything but the plate, pattern or area test: the window, the cameras,
+  // and retention (an expired read is seen only while a hold keeps it).
+  bool Visible(std::string_view agency, const plate::Plate& p, std::string_view camera,
+               std::int64_t t) const {
+    if (t < q_.from || t >= q_.to) return false;
+    if (!cameras_.empty() && !cameras_.count(std::string(camera))) return false;
+    auto it = rules_.find(std::string(agency));
+    if (it != rules_.end() && it->second.non_hit_ms >= 0 && t < now_ - it->second.non_hit_ms) {
+      return HoldCovering(holds_, agency, p, camera, t, now_) != nullptr;
+    }
+    return true;
+  }
+
+  // The allowed agencies' segments whose time range meets the window.
+  void ChooseSegments() {
+    for (const std::string& agency : agencies_) {
+      auto agency_it = version_->by_agency.find(agency);
+      if (agency_it == version_->by_agency.end()) continue;
+      for (const auto& seg : agency_it->second) {
+        if (seg->meta().max_time < q_.from || seg->meta().min_time >= q_.to) continue;
+        targets_.emplace_back(&agency, seg.get());
+      }
+    }
+  }
+
+  // A pattern is matched once against the distinct plates of all segments.
+  void MatchPattern() {
+    const std::string_view prefix = q_.pattern->prefix();
+    std::vector<std::uint32_t> entries;
+    for (const auto& run : version_->plates->runs) {
+      auto b = run->begin(), e = run->end();
+      if (!prefix.empty()) {
+        const std::uint64_t lo = plate::Plate::FromNormalized(prefix)->Pack();
+        // Every plate starting with the prefix lies in [lo, lo + one past the
+        // prefix's last code).
+        const std::uint64_t span = std::uint64_t{1} << (64 - 6 * prefix.size());
+        b = std::lower_bound(b, e, lo);
+        e = std::lower_bound(b, e, lo + span);
+      }
+      entries.clear();
+      q_.pattern->MatchDictionary(run->data() + (b - run->begin()), static_cast<std::size_t>(e - b),
+                                  &entries);
+      for (std::uint32_t i : entries) matched_.push_back(b[i]);
+    }
+    std::sort(matched_.begin(), matched_.end());
+    matched_.erase(std::unique(matched_.begin(), matched_.end()), matched_.end());
+  }
+
+  // A pattern matching many plates walks every segment's dictionary, so it
+  // uses both cores when there are enough segments (each worker collects its
+  // own candidates); for other lookups a thread costs more than it saves.
+  Status SearchSegments() {
+    if (q_.pattern && targets_.size() >= 16 && matched_.size() > 1000) {
+      const std::size_t half = targets_.size() / 2;
+      auto second = std::async(std::launch::async,
+                               [&] { return SearchRange(half, targets_.size(), found_[1]); });
+      const Status first = SearchRange(0, half, found_[0]);
+      const Status st2 = second.get();
+      INTERDICT_RETURN_IF_ERROR(first);
+      INTERDICT_RETURN_IF_ERROR(st2);
+    } else {
+      INTERDICT_RETURN_IF_ERROR(SearchRange(0, targets_.size(), found_[0]));
+    }
+    for (const Found& f : found_) cands_.insert(cands_.end(), f.cands.begin(), f.cands.end());
+    return Status::Ok();
+  }
+
+  Status SearchRange(std::size_t from_i, std::size_t to_i, Found& found) const {
+    for (std::size_t ti = from_i; ti < to_i; ++ti)
+      INTERDICT_RETURN_IF_ERROR(SearchSegment(*targets_[ti].first, *targets_[ti].second, found));
+    // Rows taken without their time (whole segment visible) get it now.
+    for (Candidate& c : found.cands) {
+      if (!c.timed) INTERDICT_RETURN_IF_ERROR(c.seg->RowTime(c.row, &c.time));
+    }
+    return Status::Ok();
+  }
+
+  Status SearchSegment(const std::string& agency, const Segment& seg, Found& found) const {
+    const SegmentMeta& m = seg.meta();
+    // Whether every row of the segment is inside the window and unexpired,
+    // so rows need no per-row time check.
+    auto rule_it = rules_.find(agency);
+    const bool ages_out = rule_it != rules_.end() && rule_it->second.non_hit_ms >= 0 &&
+                          m.min_time < now_ - rule_it->second.non_hit_ms;
+    const bool all_visible =
+        m.min_time >= q_.from && m.max_time < q_.to && !ages_out && cameras_.empty();
+    const PlateDictionary& dict = seg.plate_dictionary();
+    auto entry = [&](std::uint32_t e) { return AddEntryRows(agency, seg, e, all_visible, found); };
+    if (q_.plate) {
+      const std::uint64_t key = q_.plate->Pack();
+      if (!seg.MayContain(key)) return Status::Ok();
+      const std::size_t at = dict.LowerBound(key);
+      if (at != dict.size() && dict[at] == key) return entry(static_cast<std::uint32_t>(at));
+      return Status::Ok();
+    }
+    if (q_.pattern) {
+      // The plates matching the pattern, looked up one by one when they are
+      // few, else walked alongside the dictionary.
+      const std::size_t n = dict.size();
+      if (matched_.size() * 16 < n) {
+        for (std::uint64_t key : matched_) {
+          if (!seg.MayContain(key)) continue;
+          const std::size_t at = dict.LowerBound(key);
+          if (at != n && dict[at] == key)
+            INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at)));
+        }
+        return Status::Ok();
+      }
+      std::size_t k = 0;
+      for (std::size_t at = dict.LowerBound(matched_.empty() ? ~0ull : matched_.front());
+           at < n && k < matched_.size(); ++at) {
+        const std::uint64_t v = dict[at];
+        while (k < matched_.size() && matched_[k] < v) ++k;
+        if (k < matched_.size() && matched_[k] == v)
+          INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at)));
+      }
+      return Status::Ok();
+    }
+    // By camera: runs are sorted by time, so the window is a binary search.
+    std::vector<std::uint32_t> rows;
+    for (const Segment::CameraRun& run : seg.cameras()) {
+      if (!cameras_.empty() && !cameras_.count(run.name)) continue;
+      if (q_.area && !area_cameras_.count(run.name) && !mobile_cameras_.count(run.name)) continue;
+      INTERDICT_RETURN_IF_ERROR(seg.RowsInWindow(run, q_.from, q_.to, &rows));
+      for (std::uint32_t row : rows) {
+        std::int64_t t = 0;
+        std::uint32_t e = 0;
+        INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &e));
+        AddRow(agency, seg, row, t, e, found);
+      }
+    }
+    return Status::Ok();
+  }
+
+  void AddRow(const std::string& agency, const Segment& seg, std::uint32_t row, std::int64_t t,
+              std::uint32_t entry, Found& found) const {
+    if (t < q_.from || t >= q_.to) return;
+    const std::string& camera = seg.cameras()[seg.CameraRunIndex(row)].name;
+    if (!Visible(agency, plate::Plate::Unpack(seg.plate_dictionary()[entry]), camera, t)) return;
+    found.cands.push_back({t, &seg, row});
+  }
+
+  // The rows of one dictionary entry, through its postings.
+  Status AddEntryRows(const std::string& agency, const Segment& seg, std::uint32_t entry,
+                      bool all_visible, Found& found) const {
+    std::vector<std::uint32_t> rows;
+    INTERDICT_RETURN_IF_ERROR(seg.Postings(entry, &rows));
+    for (std::uint32_t row : rows) {
+      if (found.cands.size() < q_.limit) {
+        // While a page's worth has not been found, read whole rows at once:
+        // their blocks are decoded now, and not again for the results.
+        read::Read& r = found.whole.emplace_back();
+        INTERDICT_RETURN_IF_ERROR(seg.ReadRow(row, &r));
+        if (!all_visible && !Visible(agency, r.plate, r.camera, r.time)) {
+          found.whole.pop_back();
+          continue;
+        }
+        found.cands.push_back({r.time, &seg, row, true, &r});
+        continue;
+      }
+      if (all_visible) {
+        found.cands.push_back({0, &seg, row, false});  // time read below
+        continue;
+      }
+      std::int64_t t = 0;
+      INTERDICT_RETURN_IF_ERROR(seg.RowTime(row, &t));
+      AddRow(agency, seg, row, t, entry, found);
+    }
+    return Status::Ok();
+  }
+
+  // Newest first; reads of the same millisecond in (agency, camera, id)
+  // order, a total order, so a cursor resumes exactly where a page ended.
+  Status Page(QueryResult* out) {
+    std::sort(cands_.begin(), cands_.end(),
+              [](const Candidate& a, const Candidate& b) { return a.time > b.time; });
+    const auto key_less = [](const read::Read& a, const read::Read& b) {
+      return std::tie(a.agency, a.camera, a.id) < std::tie(b.agency, b.camera, b.id);
+    };
+    std::vector<read::Read> tie;
+    for (std::size_t i = 0; i < cands_.size() && !out->truncated;) {
+      // One group of candidates with the same time.
+      std::size_t j = i;
+      while (j < cands_.size() && cands_[j].time == cands_[i].time) ++j;
+      if (q_.after && cands_[i].time > q_.after->time) {
+        i = j;  // already on an earlier page
+        continue;
+      }
+      tie.clear();
+      for (std::size_t k = i; k < j; ++k) {
+        read::Read r;
+        INTERDICT_RETURN_IF_ERROR(Materialize(cands_[k], &r));
+        if (q_.area && cands_[k].seg != nullptr && !InArea(r)) continue;
+        if (q_.state && r.state != *q_.state) continue;
+        if (q_.exclude && q_.exclude(r)) continue;
+        if (!AfterCursor(r)) continue;
+        tie.push_back(std::move(r));
+      }
+      std::sort(tie.begin(), tie.end(), key_less);
+      for (read::Read& r : tie) {
+        if (out->reads.size() == q_.limit) {
+          out->truncated = true;
+          break;
+        }
+        out->reads.push_back(std::move(r));
+      }
+      i = j;
+    }
+    if (out->truncated && !out->reads.empty()) {
+      const read::Read& last = out->reads.back();
+      out->next = ReadCursor{last.time, last.agency, last.camera, last.id};
+    }
+    return Status::Ok();
+  }
+
+  Status Materialize(const Candidate& c, read::Read* r) const {
+    if (c.seg == nullptr) {
+      *r = from_memory_[c.row];
+    } else if (c.read != nullptr) {
+      *r = std::move(*c.read);
+    } else {
+      INTERDICT_RETURN_IF_ERROR(c.seg->ReadRow(c.row, r));
+    }
+    return Status::Ok();
+  }
+
+  bool AfterCursor(const read::Read& r) const {
+    if (!q_.after) return true;
+    if (r.time != q_.after->time) return r.time < q_.after->time;
+    return std::tie(q_.after->agency, q_.after->camera, q_.after->id) <
+           std::tie(r.agency, r.camera, r.id);
+  }
+
+  const ReadQuery& q_;
+  const std::set<std::string> agencies_, cameras_;
+  std::set<std::string> area_cameras_, mobile_cameras_;
+  const std::int64_t now_;
+  std::shared_ptr<const Version> version_;
+  std::map<std::string, RetentionRule> rules_;
+  std::vector<Hold> holds_;
+  std::vector<read::Read> from_memory_;
+  std::vector<std::pair<const std::string*, const Segment*>> targets_;
+  std::vector<std::uint64_t> matched_;  // the pattern's plates, sorted
+  std::vector<Candidate> cands_;
+  Found found_[2];
+};
+
+}  // namespace
+
+Result<QueryResult> Store::Query(const ReadQuery& q) const {
+  const int kinds = (q.plate ? 1 : 0) + (q.pattern ? 1 : 0) + (q.area ? 1 : 0);
+  if (kinds > 1)
+    return Status::InvalidArgument("a query has at most one of plate, pattern and area");
+  QueryRun run(*impl_, q);
+  run.Snapshot(*impl_);
+  return run.Run();
+}
+
+}  // namespace interdict::store
