@@ -536,6 +536,7 @@ int RunStoreBench(const StoreBenchOptions& options) {
   const std::string& dir = work->path();
   GeneratorOptions g;
   g.reads = options.reads;
+  g.days = options.days;
   ReadGenerator meta(g);  // cameras and plates, to build the queries
   const QuerySet qs = MakeQueries(meta, options.queries);
   std::cerr << fmt::format(
@@ -594,10 +595,11 @@ int RunStoreBench(const StoreBenchOptions& options) {
   }
   std::cout
       << fmt::format(
-             R"({{"reads":{},"queries_per_type":{},"sync":{},"interdict":{},"sqlite":{},"same_answers":{},"mismatched_queries":{},"sqlite_over_interdict":{},"encrypted":{}}})",
-             options.reads, options.queries, options.sync ? "true" : "false", SideJson(ours),
-             SideJson(lite), (ours.ran && lite.ran) ? (same ? "true" : "false") : "null",
-             mismatches, ratios, encryption)
+             R"({{"reads":{},"days":{},"queries_per_type":{},"sync":{},"interdict":{},"sqlite":{},"same_answers":{},"mismatched_queries":{},"sqlite_over_interdict":{},"encrypted":{}}})",
+             options.reads, options.days, options.queries, options.sync ? "true" : "false",
+             SideJson(ours), SideJson(lite),
+             (ours.ran && lite.ran) ? (same ? "true" : "false") : "null", mismatches, ratios,
+             encryption)
       << std::endl;
   if (!ours.ran) {
     std::cerr << "bench store: interdict side failed: " << ours.error << "\n";

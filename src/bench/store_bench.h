@@ -12,6 +12,7 @@ struct StoreBenchOptions {
   std::uint64_t reads = 1'000'000;
   std::uint64_t sqlite_max_reads = 20'000'000;  // SQLite runs only up to this size
   int queries = 100;                            // per query type
+  int days = 30;                                // the reads span this many days
   std::string dir;                              // working directory; empty: a new one under /tmp
   bool keep = false;                            // keep the working directory
   bool sync = true;  // fdatasync every batch (both sides); false shows the cost

@@ -19,6 +19,7 @@ namespace {
 
 const std::vector<FlagSpec> kStoreBenchFlags = {
     {"reads", true, "reads to generate and load (default 1000000)"},
+    {"days", true, "days the reads span (default 30; a billion reads is a few years: 1095)"},
     {"queries", true, "queries per type (default 100)"},
     {"sqlite-max", true, "run SQLite only up to this many reads (default 20000000)"},
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
@@ -39,9 +40,10 @@ int StoreBench(const std::vector<std::string>& argv) {
   bench::StoreBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> queries = args->GetCount("queries", 100, 100'000);
+  Result<std::uint64_t> days = args->GetCount("days", 30, 3650);
   Result<std::uint64_t> sqlite_max =
       args->GetCount("sqlite-max", o.sqlite_max_reads, 10'000'000'000);
-  for (const Result<std::uint64_t>* r : {&reads, &queries, &sqlite_max}) {
+  for (const Result<std::uint64_t>* r : {&reads, &queries, &days, &sqlite_max}) {
     if (!r->ok()) {
       std::cerr << "interdict bench store: " << r->status().message() << "\n";
       return kExitUsage;
@@ -49,6 +51,7 @@ int StoreBench(const std::vector<std::string>& argv) {
   }
   o.reads = *reads;
   o.queries = static_cast<int>(*queries);
+  o.days = static_cast<int>(std::max<std::uint64_t>(1, *days));
   o.sqlite_max_reads = *sqlite_max;
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
@@ -185,7 +188,8 @@ const std::vector<FlagSpec> kPeersBenchFlags = {
     {"days", true, "days the reads span, ending now (default 365)"},
     {"queries", true, "questions per search type (default 20)"},
     {"cameras", true, "fixed cameras in the simulated region (default 1000)"},
-    {"peers", true, "comma-separated: postgresql, clickhouse (default both)"},
+    {"peers", true,
+     "comma-separated: postgresql, clickhouse (default both); none: Interdict alone"},
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
     {"keep", false, "keep the working directory (the servers' directories are always removed)"},
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
@@ -221,7 +225,7 @@ int PeersBench(const std::vector<std::string>& argv) {
   o.cameras = static_cast<int>(*cameras);
   if (std::optional<std::string> peers = args->Get("peers")) {
     o.peers.clear();
-    std::size_t at = 0;
+    std::size_t at = *peers == "none" ? peers->size() + 1 : 0;
     while (at <= peers->size()) {
       const std::size_t comma = std::min(peers->find(',', at), peers->size());
       const std::string name = peers->substr(at, comma - at);

@@ -32,7 +32,7 @@ std::string Compress(std::string_view raw, int level) {
   return out;
 }
 
-Result<std::string> Decompress(std::string_view frame, std::size_t max_bytes) {
+Status DecompressInto(std::string_view frame, std::size_t max_bytes, std::string* out) {
   const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
     return Status::Corruption("not a zstd frame with a known size");
@@ -41,13 +41,19 @@ Result<std::string> Decompress(std::string_view frame, std::size_t max_bytes) {
     return Status::Corruption(
         fmt::format("zstd frame claims {} bytes; at most {} expected", size, max_bytes));
   }
-  std::string out(static_cast<std::size_t>(size), '\0');
+  out->resize(static_cast<std::size_t>(size));
   const std::size_t n =
-      ZSTD_decompressDCtx(ThreadContexts().d, out.data(), out.size(), frame.data(), frame.size());
+      ZSTD_decompressDCtx(ThreadContexts().d, out->data(), out->size(), frame.data(), frame.size());
   if (ZSTD_isError(n) || n != size) {
     return Status::Corruption(
         fmt::format("zstd: {}", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"));
   }
+  return Status::Ok();
+}
+
+Result<std::string> Decompress(std::string_view frame, std::size_t max_bytes) {
+  std::string out;
+  INTERDICT_RETURN_IF_ERROR(DecompressInto(frame, max_bytes, &out));
   return out;
 }
 

@@ -65,8 +65,9 @@ Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency
   const Memtable& m = *f.reads;
   // Rows in segment order, then decoded one at a time into the writer.
   struct Key {
-    std::string_view camera;
+    std::uint64_t plate;
     std::int64_t time;
+    std::string_view camera;
     std::string_view id;
     std::uint32_t row;
   };
@@ -77,13 +78,21 @@ Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency
   SegmentMeta meta;
   meta.min_time = INT64_MAX;
   for (std::uint32_t i : rows) {
-    keys.push_back({m.camera(i), m.time(i), m.id(i), i});
+    keys.push_back({m.packed_plate(i), m.time(i), m.camera(i), m.id(i), i});
     plates.push_back(m.packed_plate(i));
     meta.min_time = std::min(meta.min_time, m.time(i));
   }
-  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-    return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
-  });
+  // Plate order (docs/format/store.md, version 4), or camera order for tests
+  // of the upgrade from version 2.
+  if (opts.flush_layout == SegmentLayout::kPlateOrder) {
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return std::tie(a.plate, a.time, a.camera, a.id) < std::tie(b.plate, b.time, b.camera, b.id);
+    });
+  } else {
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
+    });
+  }
   std::sort(plates.begin(), plates.end());
   plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
   meta.id = NewSegmentId();
@@ -100,7 +109,7 @@ Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency
   Result<std::shared_ptr<const crypto::DataKey>> dek =
       KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
   if (!dek.ok()) return dek.status();
-  SegmentWriter w(meta, std::move(plates), *dek);
+  SegmentWriter w(meta, std::move(plates), *dek, opts.flush_layout);
   Status st;
   for (const Key& k : keys) {
     st = w.Add(m.Get(k.row));
@@ -211,6 +220,48 @@ Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>&
 
 namespace {
 
+// A segment's rows in (plate, time, camera, id) order: a version 4/5
+// segment's in row order; a version 2/3 segment's entry by entry through its
+// postings (each entry's rows sorted), which is how merges and purges upgrade
+// it. Rows not in `keep` (when given) are skipped.
+class PlateOrderRows {
+ public:
+  explicit PlateOrderRows(const Segment& seg, const std::vector<bool>* keep = nullptr)
+      : seg_(&seg), keep_(keep) {}
+
+  // The next row; false at the end.
+  Result<bool> Next(read::Read* out) {
+    if (seg_->layout() == SegmentLayout::kPlateOrder) {
+      while (next_row_ < seg_->meta().rows && keep_ && !(*keep_)[next_row_]) ++next_row_;
+      if (next_row_ >= seg_->meta().rows) return false;
+      INTERDICT_RETURN_IF_ERROR(seg_->ReadRow(next_row_++, out));
+      return true;
+    }
+    while (at_ == pending_.size()) {
+      if (next_entry_ >= seg_->plate_dictionary().size()) return false;
+      INTERDICT_RETURN_IF_ERROR(seg_->Postings(next_entry_++, &rows_));
+      pending_.clear();
+      at_ = 0;
+      for (std::uint32_t row : rows_) {
+        if (keep_ && !(*keep_)[row]) continue;
+        INTERDICT_RETURN_IF_ERROR(seg_->ReadRow(row, &pending_.emplace_back()));
+      }
+      std::sort(pending_.begin(), pending_.end(), PlateOrderLess);
+    }
+    *out = std::move(pending_[at_++]);
+    return true;
+  }
+
+ private:
+  const Segment* seg_;
+  const std::vector<bool>* keep_;
+  std::uint32_t next_row_ = 0;    // version 4/5
+  std::uint32_t next_entry_ = 0;  // version 2/3
+  std::vector<std::uint32_t> rows_;
+  std::vector<read::Read> pending_;
+  std::size_t at_ = 0;
+};
+
 // Size-tiered: only segments below `below_rows` are merged, smallest first,
 // into one of at most `max_rows`; big segments are left alone, so a merge
 // never rewrites (or holds in memory) a whole busy week. Fewer than two: none.
@@ -235,42 +286,49 @@ std::vector<std::shared_ptr<Segment>> PickMergeGroup(
 }  // namespace
 
 // A merge keeps every row, so its plates are the union of its inputs'. Rows
-// stream through a k-way merge of the inputs (each sorted by camera, time,
-// id): nothing but the output's references and compressed blocks is held in
-// memory.
+// stream through a k-way merge of the inputs in plate order: nothing but a
+// few numbers a row and the output's compressed blocks is held in memory.
 Status Store::Impl::WriteMerged(const std::vector<std::shared_ptr<Segment>>& group,
                                 const std::string& path, const SegmentMeta& meta) {
-  std::vector<const PlateDictionary*> dicts;
-  for (const auto& g : group) dicts.push_back(&g->plate_dictionary());
+  std::vector<DictionaryReader> readers;
+  for (const auto& g : group) readers.emplace_back(g->plate_dictionary());
+  std::vector<const DictionaryReader*> dicts;
+  for (const DictionaryReader& r : readers) dicts.push_back(&r);
   Result<std::shared_ptr<const crypto::DataKey>> dek =
       KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
   if (!dek.ok()) return dek.status();
   SegmentWriter w(meta, DistinctUnion(dicts), *dek);
   struct Head {
-    const Segment* seg;
-    std::uint32_t row;
+    PlateOrderRows rows;
     read::Read r;
+    std::uint64_t plate = 0;  // r's, packed once
+    Result<bool> Advance() {
+      Result<bool> more = rows.Next(&r);
+      if (more.ok() && *more) plate = r.plate.Pack();
+      return more;
+    }
+    bool operator<(const Head& o) const {
+      return std::tie(plate, r.time, r.camera, r.id) <
+             std::tie(o.plate, o.r.time, o.r.camera, o.r.id);
+    }
   };
   std::vector<Head> heads;
   for (const auto& g : group) {
-    Head h{g.get(), 0, {}};
-    INTERDICT_RETURN_IF_ERROR(g->ReadRow(0, &h.r));
-    heads.push_back(std::move(h));
+    Head h{PlateOrderRows(*g), {}};
+    Result<bool> more = h.Advance();
+    if (!more.ok()) return more.status();
+    if (*more) heads.push_back(std::move(h));
   }
   while (!heads.empty()) {
     std::size_t min = 0;
     for (std::size_t i = 1; i < heads.size(); ++i) {
-      const read::Read& a = heads[i].r;
-      const read::Read& b = heads[min].r;
-      if (std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id)) min = i;
+      if (heads[i] < heads[min]) min = i;
     }
     Head& h = heads[min];
     INTERDICT_RETURN_IF_ERROR(w.Add(h.r));
-    if (++h.row < h.seg->meta().rows) {
-      INTERDICT_RETURN_IF_ERROR(h.seg->ReadRow(h.row, &h.r));
-    } else {
-      heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
-    }
+    Result<bool> more = h.Advance();
+    if (!more.ok()) return more.status();
+    if (!*more) heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
   }
   return w.Finish(env, path);
 }
@@ -340,14 +398,16 @@ Status Store::Impl::PlanPurge(const Segment& seg, std::int64_t cutoff,
                               const std::vector<Hold>& active_holds, std::int64_t now,
                               PurgePlan* plan) {
   const SegmentMeta& meta = seg.meta();
+  const DictionaryReader plates(seg.plate_dictionary());  // version 4: rows in entry order
   for (std::uint32_t row = 0; row < meta.rows; ++row) {
     std::int64_t t = 0;
     std::uint32_t entry = 0;
-    INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &entry));
-    const std::uint64_t packed = seg.plate_dictionary()[entry];
+    std::size_t camera_index = 0;
+    INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &entry, &camera_index));
+    const std::uint64_t packed = plates[entry];
     bool kept = t >= cutoff;
     if (!kept) {
-      const std::string& camera = seg.cameras()[seg.CameraRunIndex(row)].name;
+      const std::string& camera = seg.camera_name(camera_index);
       if (const Hold* h = HoldCovering(active_holds, meta.agency, plate::Plate::Unpack(packed),
                                        camera, t, now)) {
         kept = true;
@@ -385,16 +445,21 @@ Status Store::Impl::ApplyPurge(const std::shared_ptr<Segment>& seg, PurgePlan& p
   nm.min_time = plan.kept_min_time;
   SegmentWriteFn write;
   if (!plan.keep.empty()) {
-    // The kept rows stream into the new segment in their order (already
-    // camera, time, id).
+    // The kept rows stream into the new segment in plate order (a version
+    // 2/3 segment is upgraded on the way).
     write = [&](const std::string& path, const SegmentMeta& final_meta) -> Status {
       Result<std::shared_ptr<const crypto::DataKey>> dek =
           KeyFor(final_meta.agency, final_meta.bucket_start, final_meta.bucket_end);
       if (!dek.ok()) return dek.status();
       SegmentWriter w(final_meta, std::move(plan.kept_plates), *dek);
+      std::vector<bool> keep(meta.rows, false);
+      for (std::uint32_t row : plan.keep) keep[row] = true;
+      PlateOrderRows rows(*seg, &keep);
       read::Read r;
-      for (std::uint32_t row : plan.keep) {
-        INTERDICT_RETURN_IF_ERROR(seg->ReadRow(row, &r));
+      for (;;) {
+        Result<bool> more = rows.Next(&r);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
         INTERDICT_RETURN_IF_ERROR(w.Add(r));
       }
       return w.Finish(env, path);

@@ -200,35 +200,36 @@ class QueryRun {
         return Status::Ok();
       }
       std::size_t k = 0;
+      const DictionaryReader in_order(dict);
       for (std::size_t at = dict.LowerBound(matched_.empty() ? ~0ull : matched_.front());
            at < n && k < matched_.size(); ++at) {
-        const std::uint64_t v = dict[at];
+        const std::uint64_t v = in_order[at];
         while (k < matched_.size() && matched_[k] < v) ++k;
         if (k < matched_.size() && matched_[k] == v)
           INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at)));
       }
       return Status::Ok();
     }
-    // By camera: runs are sorted by time, so the window is a binary search.
+    // By camera: each camera's rows in the window.
     std::vector<std::uint32_t> rows;
-    for (const Segment::CameraRun& run : seg.cameras()) {
-      if (!cameras_.empty() && !cameras_.count(run.name)) continue;
-      if (q_.area && !area_cameras_.count(run.name) && !mobile_cameras_.count(run.name)) continue;
-      INTERDICT_RETURN_IF_ERROR(seg.RowsInWindow(run, q_.from, q_.to, &rows));
+    for (std::size_t c = 0; c < seg.camera_count(); ++c) {
+      const std::string& name = seg.camera_name(c);
+      if (!cameras_.empty() && !cameras_.count(name)) continue;
+      if (q_.area && !area_cameras_.count(name) && !mobile_cameras_.count(name)) continue;
+      INTERDICT_RETURN_IF_ERROR(seg.RowsInWindow(c, q_.from, q_.to, &rows));
       for (std::uint32_t row : rows) {
         std::int64_t t = 0;
         std::uint32_t e = 0;
         INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &e));
-        AddRow(agency, seg, row, t, e, found);
+        AddRow(agency, seg, row, t, e, name, found);
       }
     }
     return Status::Ok();
   }
 
   void AddRow(const std::string& agency, const Segment& seg, std::uint32_t row, std::int64_t t,
-              std::uint32_t entry, Found& found) const {
+              std::uint32_t entry, const std::string& camera, Found& found) const {
     if (t < q_.from || t >= q_.to) return;
-    const std::string& camera = seg.cameras()[seg.CameraRunIndex(row)].name;
     if (!Visible(agency, plate::Plate::Unpack(seg.plate_dictionary()[entry]), camera, t)) return;
     found.cands.push_back({t, &seg, row});
   }
@@ -256,8 +257,10 @@ class QueryRun {
         continue;
       }
       std::int64_t t = 0;
-      INTERDICT_RETURN_IF_ERROR(seg.RowTime(row, &t));
-      AddRow(agency, seg, row, t, entry, found);
+      std::uint32_t e = 0;
+      std::size_t camera = 0;
+      INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &e, &camera));
+      AddRow(agency, seg, row, t, entry, seg.camera_name(camera), found);
     }
     return Status::Ok();
   }

@@ -18,8 +18,10 @@ namespace interdict::store {
 namespace {
 
 constexpr std::string_view kMagic{"IDSEG\0\0\1", 8};
-constexpr std::uint32_t kVersion = 2;        // plain
-constexpr std::uint32_t kSealedVersion = 3;  // dictionary and row blocks sealed
+constexpr std::uint32_t kVersion = 2;             // camera order, plain
+constexpr std::uint32_t kSealedVersion = 3;       // camera order, dictionary and row blocks sealed
+constexpr std::uint32_t kPlateVersion = 4;        // plate order, plain
+constexpr std::uint32_t kSealedPlateVersion = 5;  // plate order, sealed
 constexpr std::size_t kHeaderSize = 16;
 constexpr std::size_t kTailSize = 24;
 
@@ -30,7 +32,71 @@ enum SectionId : int {
   kPostings = 4,
   kBlockOffsets = 5,
   kBlocks = 6,
-  kSectionCount = 7,
+  kSectionCount = 7,  // version 2/3: sections 1-6
+  // Version 4/5: 3 and 4 are the entry marks and counts, and two more.
+  kEntryMarks = 3,
+  kEntryCounts = 4,
+  kCameraOffsets = 7,
+  kCameraLists = 8,
+  kPlateSectionCount = 9,
+};
+
+// A camera list's rows per group, and the unit of its times (docs/format/
+// store.md, section 8).
+constexpr std::size_t kCameraGroup = 64;
+constexpr std::int64_t kMinuteMs = 60'000;
+
+// One camera's list, parsed lazily: its groups' first times and offsets, and
+// the entries of a group, each the minute it falls in and its block.
+class CameraListReader {
+ public:
+  bool Parse(std::string_view list, std::uint32_t max_rows, std::size_t blocks) {
+    Decoder in(list);
+    if (!in.GetVarint(&count_) || count_ == 0 || count_ > max_rows || !in.GetVarint(&groups_) ||
+        groups_ != (count_ + kCameraGroup - 1) / kCameraGroup || in.remaining() < groups_ * 12)
+      return false;
+    index_ = list.substr(list.size() - in.remaining(), groups_ * 12);
+    bodies_ = list.substr(list.size() - in.remaining() + groups_ * 12);
+    blocks_ = blocks;
+    for (std::uint64_t g = 0; g < groups_; ++g) {
+      if (Offset(g) > bodies_.size() ||
+          (g > 0 && (Offset(g) <= Offset(g - 1) || FirstTime(g) < FirstTime(g - 1))))
+        return false;
+    }
+    return groups_ > 0 && Offset(0) == 0;
+  }
+  std::uint64_t count() const { return count_; }
+  std::uint64_t groups() const { return groups_; }
+  // Milliseconds after the segment's min_time.
+  std::int64_t FirstTime(std::uint64_t g) const {
+    return static_cast<std::int64_t>(DecodeFixed64(index_.data() + 12 * g));
+  }
+  // Calls fn(minute_start_ms, block) for each entry of group g (times in ms
+  // after min_time); false when the group is malformed. fn returns false to stop.
+  template <typename Fn>
+  bool ForEach(std::uint64_t g, Fn&& fn) const {
+    const std::size_t end = g + 1 < groups_ ? Offset(g + 1) : bodies_.size();
+    Decoder in(bodies_.substr(Offset(g), end - Offset(g)));
+    const std::uint64_t n = std::min<std::uint64_t>(kCameraGroup, count_ - g * kCameraGroup);
+    std::uint64_t minute = 0;
+    for (std::uint64_t k = 0; k < n; ++k) {
+      std::uint64_t delta = 0, block = 0;
+      if (!in.GetVarint(&delta) || !in.GetVarint(&block) || block >= blocks_ ||
+          delta > (std::uint64_t{1} << 40))
+        return false;
+      minute += delta;
+      if (!fn(FirstTime(g) + static_cast<std::int64_t>(minute) * kMinuteMs,
+              static_cast<std::uint32_t>(block)))
+        return true;
+    }
+    return in.done();
+  }
+
+ private:
+  std::size_t Offset(std::uint64_t g) const { return DecodeFixed32(index_.data() + 12 * g + 8); }
+  std::uint64_t count_ = 0, groups_ = 0;
+  std::string_view index_, bodies_;
+  std::size_t blocks_ = 0;
 };
 
 // The segment's in-memory Bloom filter: one 512-bit block per plate, chosen by
@@ -110,12 +176,17 @@ void PutU32Array(std::string& out, const std::vector<std::uint32_t>& v) {
   for (std::uint32_t x : v) PutFixed32(out, x);
 }
 
-// What a sealed section or block is bound to (docs/format/keys.md).
-std::string DictContext(const std::string& key_id, std::uint64_t segment) {
-  return fmt::format("interdict-seg/3|{}|{}|dict", key_id, segment);
+// What a sealed section or block is bound to (docs/format/keys.md), by the
+// segment's version (3 or 5).
+std::string DictContext(std::uint32_t version, const std::string& key_id, std::uint64_t segment) {
+  return fmt::format("interdict-seg/{}|{}|{}|dict", version, key_id, segment);
 }
-std::string BlockContext(const std::string& key_id, std::uint64_t segment, std::uint32_t block) {
-  return fmt::format("interdict-seg/3|{}|{}|block|{}", key_id, segment, block);
+std::string BlockContext(std::uint32_t version, const std::string& key_id, std::uint64_t segment,
+                         std::uint32_t block) {
+  return fmt::format("interdict-seg/{}|{}|{}|block|{}", version, key_id, segment, block);
+}
+std::string CameraContext(const std::string& key_id, std::uint64_t segment, std::size_t camera) {
+  return fmt::format("interdict-seg/5|{}|{}|cam|{}", key_id, segment, camera);
 }
 
 }  // namespace
@@ -124,29 +195,56 @@ std::string SegmentFileName(std::uint64_t id) {
   return fmt::format("{:016x}.seg", id);
 }
 
+bool PlateOrderLess(const read::Read& a, const read::Read& b) {
+  const std::uint64_t pa = a.plate.Pack(), pb = b.plate.Pack();
+  return std::tie(pa, a.time, a.camera, a.id) < std::tie(pb, b.time, b.camera, b.id);
+}
+
+bool CameraOrderLess(const read::Read& a, const read::Read& b) {
+  return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
+}
+
 struct SegmentWriter::State {
   SegmentMeta meta;
+  SegmentLayout layout = SegmentLayout::kPlateOrder;
   std::shared_ptr<const crypto::DataKey> key;
   std::unique_ptr<crypto::Aead> aead;  // key's cipher
   Status sealing;                      // the first failure to set up or seal
   std::vector<std::uint64_t> plates;
   std::uint32_t rows = 0;
-  // Camera runs so far: name, first row, rows.
+  // Version 2/3: camera runs so far (name, first row, rows), and per row its
+  // index in `plates` (for the postings).
   std::string runs_body;
   std::uint64_t runs = 0;
   std::string run_camera;
   std::uint32_t run_first = 0;
-  // The previous row, for the order check and time deltas.
-  std::int64_t prev_time = 0;
-  std::string prev_id;
-  // Per row: its index in `plates`.
   std::vector<std::uint32_t> refs;
+  // Version 4/5: cameras by first appearance, each entry's rows, and per row
+  // (camera, time) for the camera lists.
+  std::unordered_map<std::string, std::uint32_t> camera_index;
+  std::vector<std::string> camera_names;
+  std::vector<std::uint32_t> entry_rows;
+  struct CameraRow {
+    std::uint32_t camera;
+    std::int64_t time;
+    std::uint32_t row;
+  };
+  std::vector<CameraRow> camera_rows;
+  // The previous row's key, for the order check and the deltas (kept field
+  // by field: copying whole reads showed in profiles).
+  std::uint64_t prev_plate = 0;
+  std::int64_t prev_time = 0;
+  std::string prev_camera, prev_id;
+  std::uint32_t prev_ref = 0;
   // The block being filled, and the blocks done.
-  std::string times, block_refs, payload, marks;
+  std::string times, block_refs, block_cams, payload, marks;
   std::uint32_t block_rows = 0;
   std::string blocks;
   std::vector<std::uint32_t> block_offsets;
 
+  std::uint32_t SealedVersion() const {
+    return layout == SegmentLayout::kPlateOrder ? kSealedPlateVersion : kSealedVersion;
+  }
   void EndRun() {
     if (rows == run_first) return;
     PutString(runs_body, run_camera);
@@ -157,30 +255,43 @@ struct SegmentWriter::State {
   void EndBlock() {
     if (block_rows == 0) return;
     std::string raw = std::move(marks);
-    raw += times;
-    raw += block_refs;
+    if (layout == SegmentLayout::kPlateOrder) {
+      raw += block_refs;
+      raw += times;
+      raw += block_cams;
+    } else {
+      raw += times;
+      raw += block_refs;
+    }
     raw += payload;
     const auto index = static_cast<std::uint32_t>(block_offsets.size());
     block_offsets.push_back(static_cast<std::uint32_t>(blocks.size()));
     if (key == nullptr) {
       blocks += Compress(raw);
     } else if (aead != nullptr) {
-      Status st = aead->SealAppend(Compress(raw), BlockContext(key->id, meta.id, index), &blocks);
+      Status st = aead->SealAppend(Compress(raw),
+                                   BlockContext(SealedVersion(), key->id, meta.id, index), &blocks);
       if (!st.ok() && sealing.ok()) sealing = st;
     }
     times.clear();
     block_refs.clear();
+    block_cams.clear();
     payload.clear();
     marks.clear();
     block_rows = 0;
   }
+  Status AddCameraOrder(const read::Read& r, std::uint32_t ref);
+  Status AddPlateOrder(const read::Read& r, std::uint32_t ref);
+  Status FinishCameraOrder(std::vector<std::string>& sections);
+  Status FinishPlateOrder(std::vector<std::string>& sections);
 };
 
 SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates,
-                             std::shared_ptr<const crypto::DataKey> key)
+                             std::shared_ptr<const crypto::DataKey> key, SegmentLayout layout)
     : s_(std::make_unique<State>()) {
   s_->meta = std::move(meta);
   s_->meta.key_id = key ? key->id : "";
+  s_->layout = layout;
   if (key != nullptr) {
     Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make(key->material);
     if (aead.ok()) {
@@ -192,17 +303,13 @@ SegmentWriter::SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates
   s_->key = std::move(key);
   s_->meta.max_time = s_->meta.min_time;
   s_->plates = std::move(plates);
+  if (layout == SegmentLayout::kPlateOrder) s_->entry_rows.assign(s_->plates.size(), 0);
 }
 
 SegmentWriter::~SegmentWriter() = default;
 
 Status SegmentWriter::Add(const read::Read& r) {
   State& s = *s_;
-  const bool new_run = s.rows == 0 || r.camera != s.run_camera;
-  if (!new_run && std::tie(r.time, r.id) < std::tie(s.prev_time, s.prev_id))
-    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
-  if (s.rows > 0 && new_run && r.camera < s.run_camera)
-    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
   if (r.time < s.meta.min_time)
     return Status::InvalidArgument("a segment row is earlier than the segment's min_time");
   const std::uint64_t packed = r.plate.Pack();
@@ -210,94 +317,206 @@ Status SegmentWriter::Add(const read::Read& r) {
   if (it == s.plates.end() || *it != packed)
     return Status::InvalidArgument("a segment row's plate is not in the segment's plate list");
   if (s.rows == UINT32_MAX) return Status::InvalidArgument("too many rows for one segment");
-  if (new_run) {
-    s.EndRun();
-    s.run_camera = r.camera;
-    s.run_first = s.rows;
-  }
-  // Times: absolute (from min_time) at the start of a block or of a run,
-  // else the delta from the previous row.
-  PutVarint(s.times, (s.block_rows == 0 || new_run)
-                         ? ZigZag(r.time - s.meta.min_time)
-                         : static_cast<std::uint64_t>(r.time - s.prev_time));
   const auto ref = static_cast<std::uint32_t>(it - s.plates.begin());
-  PutVarint(s.block_refs, ref);
+  INTERDICT_RETURN_IF_ERROR(s.layout == SegmentLayout::kPlateOrder ? s.AddPlateOrder(r, ref)
+                                                                   : s.AddCameraOrder(r, ref));
   if (s.block_rows % kMarkRows == 0) PutVarint(s.marks, s.payload.size());
   EncodePayloadRow(r, s.payload);
-  s.refs.push_back(ref);
+  s.prev_plate = packed;
   s.prev_time = r.time;
-  s.prev_id = r.id;
+  s.prev_camera.assign(r.camera);
+  s.prev_id.assign(r.id);
+  s.prev_ref = ref;
   s.meta.max_time = std::max(s.meta.max_time, r.time);
   ++s.rows;
   if (++s.block_rows == kBlockRows) s.EndBlock();
   return Status::Ok();
 }
 
-Status SegmentWriter::Finish(Env& env, const std::string& path) {
-  State& s = *s_;
-  if (s.rows == 0) return Status::InvalidArgument("a segment needs at least one read");
-  s.EndRun();
-  s.EndBlock();
-  SegmentMeta& meta = s.meta;
-  meta.rows = s.rows;
-  const std::uint32_t n = s.rows;
-  std::vector<std::string> sections(kSectionCount);
+Status SegmentWriter::State::AddCameraOrder(const read::Read& r, std::uint32_t ref) {
+  const bool new_run = rows == 0 || r.camera != run_camera;
+  if (rows > 0 && std::tie(r.camera, r.time, r.id) < std::tie(prev_camera, prev_time, prev_id))
+    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
+  if (new_run) {
+    EndRun();
+    run_camera = r.camera;
+    run_first = rows;
+  }
+  // Times: absolute (from min_time) at the start of a block or of a run,
+  // else the delta from the previous row.
+  PutVarint(times, (block_rows == 0 || new_run) ? ZigZag(r.time - meta.min_time)
+                                                : static_cast<std::uint64_t>(r.time - prev_time));
+  PutVarint(block_refs, ref);
+  refs.push_back(ref);
+  return Status::Ok();
+}
+
+Status SegmentWriter::State::AddPlateOrder(const read::Read& r, std::uint32_t ref) {
+  const std::uint64_t packed = r.plate.Pack();
+  if (rows > 0 && std::tie(packed, r.time, r.camera, r.id) <
+                      std::tie(prev_plate, prev_time, prev_camera, prev_id))
+    return Status::InvalidArgument("segment rows must come in (plate, time, camera, id) order");
+  const bool new_entry = rows == 0 || ref != prev_ref;
+  // The entry: absolute at a block's start, else the increase (0 while the
+  // plate repeats). Times: absolute where the entry changes or a block
+  // starts, else the delta from the previous row.
+  PutVarint(block_refs, block_rows == 0 ? ref : ref - prev_ref);
+  PutVarint(times, (block_rows == 0 || new_entry) ? ZigZag(r.time - meta.min_time)
+                                                  : static_cast<std::uint64_t>(r.time - prev_time));
+  auto [cam, fresh] =
+      camera_index.try_emplace(r.camera, static_cast<std::uint32_t>(camera_names.size()));
+  if (fresh) camera_names.push_back(r.camera);
+  PutVarint(block_cams, cam->second);
+  ++entry_rows[ref];
+  camera_rows.push_back({cam->second, r.time, rows});
+  return Status::Ok();
+}
+
+Status SegmentWriter::State::FinishCameraOrder(std::vector<std::string>& sections) {
   {
     std::string cams;
-    PutVarint(cams, s.runs);
-    cams += s.runs_body;
+    PutVarint(cams, runs);
+    cams += runs_body;
     sections[kCameras] = std::move(cams);
   }
   {
     // The narrowest width holding every entry's non-zero bytes.
     unsigned width = 1;
-    for (std::uint64_t v : s.plates) {
+    for (std::uint64_t v : plates) {
       if (v != 0) width = std::max(width, 8 - static_cast<unsigned>(std::countr_zero(v)) / 8);
     }
     std::string d(1, static_cast<char>(width));
-    for (std::uint64_t v : s.plates) {
+    for (std::uint64_t v : plates) {
       const std::uint64_t top = v >> (64 - 8 * width);
       for (unsigned k = 0; k < width; ++k) d += static_cast<char>((top >> (8 * k)) & 0xff);
     }
-    if (s.key != nullptr) {
-      INTERDICT_RETURN_IF_ERROR(s.sealing);
-      std::string sealed;
-      INTERDICT_RETURN_IF_ERROR(s.aead->SealAppend(d, DictContext(s.key->id, meta.id), &sealed));
-      d = std::move(sealed);
-    }
     sections[kDict] = std::move(d);
   }
-  {
-    std::vector<std::uint32_t> counts(s.plates.size() + 1, 0);
-    for (std::uint32_t ref : s.refs) ++counts[ref + 1];
-    // Every plate listed must have rows: a segment never names a plate it does
-    // not hold (a purge rewrite must not keep a destroyed read's plate).
-    for (std::size_t e = 0; e < s.plates.size(); ++e) {
-      if (counts[e + 1] == 0)
-        return Status::InvalidArgument("a plate in the segment's plate list has no rows");
+  std::vector<std::uint32_t> counts(plates.size() + 1, 0);
+  for (std::uint32_t ref : refs) ++counts[ref + 1];
+  // Every plate listed must have rows: a segment never names a plate it does
+  // not hold (a purge rewrite must not keep a destroyed read's plate).
+  for (std::size_t e = 0; e < plates.size(); ++e) {
+    if (counts[e + 1] == 0)
+      return Status::InvalidArgument("a plate in the segment's plate list has no rows");
+  }
+  std::partial_sum(counts.begin(), counts.end(), counts.begin());
+  std::vector<std::uint32_t> postings(rows);
+  std::vector<std::uint32_t> fill(counts.begin(), counts.end() - 1);
+  for (std::uint32_t i = 0; i < rows; ++i) postings[fill[refs[i]]++] = i;  // rows ascending
+  // Each entry: its row count, then the rows delta-coded. Offsets are kept
+  // for every kPostingStride-th entry only; a lookup skips forward from one.
+  std::string data;
+  std::vector<std::uint32_t> offsets;
+  for (std::size_t e = 0; e < plates.size(); ++e) {
+    if (e % kPostingStride == 0) offsets.push_back(static_cast<std::uint32_t>(data.size()));
+    PutVarint(data, counts[e + 1] - counts[e]);
+    std::uint32_t prev_row = 0;
+    for (std::uint32_t k = counts[e]; k < counts[e + 1]; ++k) {
+      PutVarint(data, postings[k] - prev_row);
+      prev_row = postings[k];
     }
-    std::partial_sum(counts.begin(), counts.end(), counts.begin());
-    std::vector<std::uint32_t> postings(n);
-    std::vector<std::uint32_t> fill(counts.begin(), counts.end() - 1);
-    for (std::uint32_t i = 0; i < n; ++i) postings[fill[s.refs[i]]++] = i;  // rows ascending
-    // Each entry: its row count, then the rows delta-coded. Offsets are kept
-    // for every kPostingStride-th entry only; a lookup skips forward from one.
-    std::string data;
-    std::vector<std::uint32_t> offsets;
-    for (std::size_t e = 0; e < s.plates.size(); ++e) {
-      if (e % kPostingStride == 0) offsets.push_back(static_cast<std::uint32_t>(data.size()));
-      PutVarint(data, counts[e + 1] - counts[e]);
-      std::uint32_t prev_row = 0;
-      for (std::uint32_t k = counts[e]; k < counts[e + 1]; ++k) {
-        PutVarint(data, postings[k] - prev_row);
-        prev_row = postings[k];
+  }
+  offsets.push_back(static_cast<std::uint32_t>(data.size()));
+  std::string off;
+  PutU32Array(off, offsets);
+  sections[kPostingOffsets] = std::move(off);
+  sections[kPostings] = std::move(data);
+  return Status::Ok();
+}
+
+Status SegmentWriter::State::FinishPlateOrder(std::vector<std::string>& sections) {
+  {
+    std::string cams;
+    PutVarint(cams, camera_names.size());
+    for (const std::string& name : camera_names) PutString(cams, name);
+    sections[kCameras] = std::move(cams);
+  }
+  sections[kDict] = PlateDictionary::EncodeRestarts(plates);
+  {
+    std::string marks_out, counts_out;
+    std::uint32_t first = 0;
+    for (std::size_t e = 0; e < plates.size(); ++e) {
+      if (entry_rows[e] == 0)
+        return Status::InvalidArgument("a plate in the segment's plate list has no rows");
+      if (e % kPostingStride == 0) {
+        PutFixed32(marks_out, first);
+        PutFixed32(marks_out, static_cast<std::uint32_t>(counts_out.size()));
+      }
+      PutVarint(counts_out, entry_rows[e]);
+      first += entry_rows[e];
+    }
+    PutFixed32(marks_out, first);
+    PutFixed32(marks_out, static_cast<std::uint32_t>(counts_out.size()));
+    sections[kEntryMarks] = std::move(marks_out);
+    sections[kEntryCounts] = std::move(counts_out);
+  }
+  // Camera lists: each camera's rows by (time, row), each as the minute it
+  // falls in and its block, in groups of 64 with an index of their first
+  // times.
+  std::sort(camera_rows.begin(), camera_rows.end(), [](const CameraRow& a, const CameraRow& b) {
+    return std::tie(a.camera, a.time, a.row) < std::tie(b.camera, b.time, b.row);
+  });
+  std::vector<std::uint32_t> offsets;
+  std::string lists, list, bodies;
+  for (std::size_t i = 0; i < camera_rows.size();) {
+    const std::uint32_t cam = camera_rows[i].camera;
+    std::size_t end = i;
+    while (end < camera_rows.size() && camera_rows[end].camera == cam) ++end;
+    const std::size_t groups = (end - i + kCameraGroup - 1) / kCameraGroup;
+    list.clear();
+    bodies.clear();
+    PutVarint(list, end - i);
+    PutVarint(list, groups);
+    for (std::size_t g = i; g < end; g += kCameraGroup) {
+      const std::int64_t first = camera_rows[g].time;
+      PutFixed64(list, static_cast<std::uint64_t>(first - meta.min_time));
+      PutFixed32(list, static_cast<std::uint32_t>(bodies.size()));
+      std::int64_t minute = 0;
+      for (std::size_t k = g; k < std::min(end, g + kCameraGroup); ++k) {
+        const std::int64_t m = (camera_rows[k].time - first) / kMinuteMs;
+        PutVarint(bodies, static_cast<std::uint64_t>(m - minute));
+        PutVarint(bodies, camera_rows[k].row / kBlockRows);
+        minute = m;
       }
     }
-    offsets.push_back(static_cast<std::uint32_t>(data.size()));
-    std::string off;
-    PutU32Array(off, offsets);
-    sections[kPostingOffsets] = std::move(off);
-    sections[kPostings] = std::move(data);
+    list += bodies;
+    offsets.push_back(static_cast<std::uint32_t>(lists.size()));
+    if (key == nullptr) {
+      lists += list;
+    } else {
+      INTERDICT_RETURN_IF_ERROR(sealing);
+      INTERDICT_RETURN_IF_ERROR(
+          aead->SealAppend(list, CameraContext(key->id, meta.id, cam), &lists));
+    }
+    i = end;
+  }
+  offsets.push_back(static_cast<std::uint32_t>(lists.size()));
+  std::string off;
+  PutU32Array(off, offsets);
+  sections[kCameraOffsets] = std::move(off);
+  sections[kCameraLists] = std::move(lists);
+  return Status::Ok();
+}
+
+Status SegmentWriter::Finish(Env& env, const std::string& path) {
+  State& s = *s_;
+  if (s.rows == 0) return Status::InvalidArgument("a segment needs at least one read");
+  const bool plate_order = s.layout == SegmentLayout::kPlateOrder;
+  if (!plate_order) s.EndRun();
+  s.EndBlock();
+  SegmentMeta& meta = s.meta;
+  meta.rows = s.rows;
+  const int section_count = plate_order ? kPlateSectionCount : kSectionCount;
+  std::vector<std::string> sections(static_cast<std::size_t>(section_count));
+  INTERDICT_RETURN_IF_ERROR(plate_order ? s.FinishPlateOrder(sections)
+                                        : s.FinishCameraOrder(sections));
+  if (s.key != nullptr) {
+    INTERDICT_RETURN_IF_ERROR(s.sealing);
+    std::string sealed;
+    INTERDICT_RETURN_IF_ERROR(s.aead->SealAppend(
+        sections[kDict], DictContext(s.SealedVersion(), s.key->id, meta.id), &sealed));
+    sections[kDict] = std::move(sealed);
   }
   INTERDICT_RETURN_IF_ERROR(s.sealing);
   {
@@ -310,11 +529,11 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
 
   // Assemble: header, sections (8-byte aligned), meta, tail.
   std::string file(kMagic);
-  PutFixed32(file, s.key ? kSealedVersion : kVersion);
+  PutFixed32(file, s.key ? s.SealedVersion() : (plate_order ? kPlateVersion : kVersion));
   PutFixed32(file, 0);
   std::string dir;
-  PutVarint(dir, kSectionCount - 1);
-  for (int id = 1; id < kSectionCount; ++id) {
+  PutVarint(dir, static_cast<std::uint64_t>(section_count - 1));
+  for (int id = 1; id < section_count; ++id) {
     while (file.size() % 8 != 0) file += '\0';
     const std::string& sec = sections[static_cast<std::size_t>(id)];
     dir += static_cast<char>(id);
@@ -352,30 +571,14 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
 }
 
 Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
-                    const std::vector<read::Read>& reads) {
+                    const std::vector<read::Read>& reads, SegmentLayout layout) {
   if (reads.empty()) return Status::InvalidArgument("a segment needs at least one read");
   const auto n = static_cast<std::uint32_t>(reads.size());
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0u);
-  // Rank cameras once, then sort by (camera rank, time, id) without comparing
-  // camera names in every comparison.
-  std::vector<std::uint32_t> cam_rank(n);
-  {
-    std::unordered_map<std::string_view, std::uint32_t> rank;
-    std::vector<std::string_view> names;
-    for (const read::Read& r : reads) {
-      if (rank.try_emplace(r.camera, 0).second) names.push_back(r.camera);
-    }
-    std::sort(names.begin(), names.end());
-    for (std::uint32_t k = 0; k < names.size(); ++k) rank[names[k]] = k;
-    for (std::uint32_t k = 0; k < n; ++k) cam_rank[k] = rank[reads[k].camera];
-  }
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (cam_rank[a] != cam_rank[b]) return cam_rank[a] < cam_rank[b];
-    const read::Read& x = reads[a];
-    const read::Read& y = reads[b];
-    if (x.time != y.time) return x.time < y.time;
-    return x.id < y.id;
+    return layout == SegmentLayout::kPlateOrder ? PlateOrderLess(reads[a], reads[b])
+                                                : CameraOrderLess(reads[a], reads[b]);
   });
   meta.min_time = reads[0].time;
   std::vector<std::uint64_t> plates(n);
@@ -385,7 +588,7 @@ Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
   }
   std::sort(plates.begin(), plates.end());
   plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
-  SegmentWriter w(std::move(meta), std::move(plates));
+  SegmentWriter w(std::move(meta), std::move(plates), nullptr, layout);
   for (std::uint32_t i : order) INTERDICT_RETURN_IF_ERROR(w.Add(reads[i]));
   return w.Finish(env, path);
 }
@@ -414,9 +617,11 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   };
   if (d.size() < kHeaderSize + kTailSize) return bad("too short to be a segment");
   if (d.substr(0, 8) != kMagic || d.substr(d.size() - 8) != kMagic) return bad("bad magic");
-  const std::uint32_t version = DecodeFixed32(d.data() + 8);
-  if (version != kVersion && version != kSealedVersion)
-    return bad(fmt::format("unknown segment version {}", version));
+  version_ = DecodeFixed32(d.data() + 8);
+  if (version_ < kVersion || version_ > kSealedPlateVersion)
+    return bad(fmt::format("unknown segment version {}", version_));
+  layout_ = version_ >= kPlateVersion ? SegmentLayout::kPlateOrder : SegmentLayout::kCameraOrder;
+  const bool sealed = version_ == kSealedVersion || version_ == kSealedPlateVersion;
   const char* tail = d.data() + d.size() - kTailSize;
   const std::uint64_t meta_offset = DecodeFixed64(tail);
   const std::uint32_t meta_len = DecodeFixed32(tail + 8);
@@ -432,7 +637,7 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   if (!in.GetVarint(&meta_.id) || !in.GetString(&meta_.agency) || !in.GetZigZag(&bs) ||
       !in.GetZigZag(&be) || !in.GetZigZag(&mn) || !in.GetZigZag(&mx) || !in.GetVarint(&rows) ||
       !in.GetVarint(&meta_.min_seq) || !in.GetVarint(&meta_.max_seq) || !in.GetVarint(&nrep) ||
-      nrep > 1'000'000 || rows > UINT32_MAX) {
+      nrep > 1'000'000 || rows > UINT32_MAX || rows == 0) {
     return bad("malformed footer");
   }
   meta_.bucket_start = bs;
@@ -445,7 +650,7 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
     if (!in.GetVarint(&r)) return bad("malformed footer");
     meta_.replaces.push_back(r);
   }
-  if (version == kSealedVersion) {
+  if (sealed) {
     if (!in.GetString(&meta_.key_id) || meta_.key_id.empty()) return bad("malformed footer");
     if (keys == nullptr) {
       return Status::FailedPrecondition(fmt::format(
@@ -465,73 +670,172 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
     if (!aead.ok()) return aead.status();
     aead_ = std::move(aead).value();
   }
-  if (!in.GetVarint(&nsec) || nsec != kSectionCount - 1) return bad("unexpected section count");
-  sections_.assign(kSectionCount, SectionRef{});
+  // Sections: version 2/3 has exactly 1-6; version 4/5 needs 1-8 and skips
+  // ids it does not know (sections added later).
+  const int required = layout_ == SegmentLayout::kPlateOrder ? kPlateSectionCount : kSectionCount;
+  if (!in.GetVarint(&nsec) || nsec > 255 ||
+      (layout_ == SegmentLayout::kCameraOrder && nsec != kSectionCount - 1)) {
+    return bad("unexpected section count");
+  }
+  sections_.assign(static_cast<std::size_t>(required), SectionRef{});
+  std::vector<bool> seen(static_cast<std::size_t>(required), false);
   for (std::uint64_t i = 0; i < nsec; ++i) {
     std::uint8_t id = 0;
     std::uint64_t off = 0, len = 0;
     std::uint32_t crc = 0;
     if (!in.GetByte(&id) || !in.GetVarint(&off) || !in.GetVarint(&len) || !in.GetFixed32(&crc) ||
-        id == 0 || id >= kSectionCount || off > meta_offset || len > meta_offset - off) {
+        id == 0 || off > meta_offset || len > meta_offset - off) {
       return bad("malformed section directory");
     }
+    if (id >= required) continue;  // a section this reader does not know
+    if (seen[id]) return bad("malformed section directory");
+    seen[id] = true;
     sections_[id] = {off, len};
     if (Crc32c(Section(id)) != crc) return bad(fmt::format("section {} checksum mismatch", id));
   }
-  // Cameras.
-  Decoder cams(Section(kCameras));
-  std::uint64_t ncams = 0;
-  if (!cams.GetVarint(&ncams) || ncams > rows) return bad("malformed camera section");
-  std::uint64_t expected_start = 0;
-  for (std::uint64_t i = 0; i < ncams; ++i) {
-    CameraRun run;
-    std::uint64_t start = 0, count = 0;
-    if (!cams.GetString(&run.name) || !cams.GetVarint(&start) || !cams.GetVarint(&count) ||
-        start != expected_start || count == 0 || count > rows - start) {
-      return bad("malformed camera section");
-    }
-    run.start = static_cast<std::uint32_t>(start);
-    run.count = static_cast<std::uint32_t>(count);
-    expected_start += count;
-    cameras_.push_back(std::move(run));
+  for (int id = 1; id < required; ++id) {
+    if (!seen[static_cast<std::size_t>(id)]) return bad(fmt::format("section {} is missing", id));
   }
-  if (expected_start != rows) return bad("camera runs do not cover the rows");
   // Dictionary: read in place, or from its opened copy when sealed.
   std::string_view dict = Section(kDict);
   if (key_ != nullptr) {
-    if (!aead_->OpenInto(dict, DictContext(key_->id, meta_.id), &dict_plain_).ok())
+    if (!aead_->OpenInto(dict, DictContext(version_, key_->id, meta_.id), &dict_plain_).ok())
       return bad("plate dictionary does not open under its key");
     dict = dict_plain_;
   }
-  if (dict.empty() || dict[0] < 1 || dict[0] > 8 || (dict.size() - 1) % std::uint8_t(dict[0]) != 0)
-    return bad("malformed plate dictionary");
-  const unsigned width = static_cast<std::uint8_t>(dict[0]);
-  dict_ = PlateDictionary(dict.data() + 1, (dict.size() - 1) / width, width);
-  for (std::size_t i = 1; i < dict_.size(); ++i) {
-    if (dict_[i] <= dict_[i - 1]) return bad("plate dictionary out of order");
-  }
-  // About 10 bits a plate: a false positive in roughly one lookup in a hundred.
-  bloom_.assign(std::max<std::size_t>(1, (dict_.size() * 10 + 511) / 512), {});
-  for (std::size_t i = 0; i < dict_.size(); ++i) {
-    const std::uint64_t h = BloomHash(dict_[i]);
-    auto& block = bloom_[(h >> 40) % bloom_.size()];
-    for (int k = 0; k < kBloomProbes; ++k) {
-      const unsigned bit = (h >> (9 * k)) & 511;
-      block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  if (layout_ == SegmentLayout::kPlateOrder) {
+    if (!PlateDictionary::ParseRestarts(dict, &dict_)) return bad("malformed plate dictionary");
+  } else {
+    if (dict.empty() || dict[0] < 1 || dict[0] > 8 ||
+        (dict.size() - 1) % std::uint8_t(dict[0]) != 0)
+      return bad("malformed plate dictionary");
+    const unsigned width = static_cast<std::uint8_t>(dict[0]);
+    dict_ = PlateDictionary(dict.data() + 1, (dict.size() - 1) / width, width);
+    for (std::size_t i = 1; i < dict_.size(); ++i) {
+      if (dict_[i] <= dict_[i - 1]) return bad("plate dictionary out of order");
     }
   }
+  if (dict_.size() == 0 || dict_.size() > rows) return bad("malformed plate dictionary");
+  // About 10 bits a plate: a false positive in roughly one lookup in a hundred.
+  bloom_.assign(std::max<std::size_t>(1, (dict_.size() * 10 + 511) / 512), {});
+  std::vector<std::uint64_t> chunk(256);
+  for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
+    const std::size_t n = std::min(chunk.size(), dict_.size() - from);
+    dict_.Decode(from, n, chunk.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t h = BloomHash(chunk[i]);
+      auto& block = bloom_[(h >> 40) % bloom_.size()];
+      for (int k = 0; k < kBloomProbes; ++k) {
+        const unsigned bit = (h >> (9 * k)) & 511;
+        block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+      }
+    }
+  }
+  if (layout_ == SegmentLayout::kPlateOrder) {
+    INTERDICT_RETURN_IF_ERROR(ParseEntryMarks(rows));
+    INTERDICT_RETURN_IF_ERROR(ParseCameraLists(rows));
+  } else {
+    INTERDICT_RETURN_IF_ERROR(ParseCameraRuns(rows));
+    INTERDICT_RETURN_IF_ERROR(ParsePostings());
+  }
+  camera_by_name_.resize(camera_names_.size());
+  std::iota(camera_by_name_.begin(), camera_by_name_.end(), 0u);
+  std::sort(camera_by_name_.begin(), camera_by_name_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return camera_names_[a] < camera_names_[b]; });
+  for (std::size_t i = 1; i < camera_by_name_.size(); ++i) {
+    if (camera_names_[camera_by_name_[i]] == camera_names_[camera_by_name_[i - 1]])
+      return bad("a camera is named twice");
+  }
+  return ParseBlockOffsets(rows);
+}
+
+Status Segment::ParseCameraRuns(std::uint64_t rows) {
+  auto bad = [&] { return Status::Corruption(fmt::format("{}: malformed camera section", path_)); };
+  Decoder cams(Section(kCameras));
+  std::uint64_t ncams = 0;
+  if (!cams.GetVarint(&ncams) || ncams > rows) return bad();
+  std::uint64_t expected_start = 0;
+  for (std::uint64_t i = 0; i < ncams; ++i) {
+    std::string name;
+    std::uint64_t start = 0, count = 0;
+    if (!cams.GetString(&name) || !cams.GetVarint(&start) || !cams.GetVarint(&count) ||
+        start != expected_start || count == 0 || count > rows - start) {
+      return bad();
+    }
+    if (!camera_names_.empty() && name <= camera_names_.back()) return bad();
+    camera_names_.push_back(std::move(name));
+    runs_.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count)});
+    expected_start += count;
+  }
+  if (expected_start != rows)
+    return Status::Corruption(fmt::format("{}: camera runs do not cover the rows", path_));
+  return Status::Ok();
+}
+
+Status Segment::ParsePostings() {
+  auto bad = [&](std::string_view what) {
+    return Status::Corruption(fmt::format("{}: {}", path_, what));
+  };
   const std::string_view po = Section(kPostingOffsets);
   const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
   if (po.size() != (strides + 1) * 4) return bad("posting offsets do not match the dictionary");
-  posting_offsets_copy_.resize(strides + 1);
-  std::memcpy(posting_offsets_copy_.data(), po.data(), po.size());
-  posting_offsets_ = posting_offsets_copy_;
+  posting_offsets_.resize(strides + 1);
+  std::memcpy(posting_offsets_.data(), po.data(), po.size());
   postings_ = Section(kPostings);
   if (posting_offsets_.back() != postings_.size())
     return bad("posting offsets do not match the postings");
   for (std::size_t i = 0; i < strides; ++i) {
     if (posting_offsets_[i] > posting_offsets_[i + 1]) return bad("posting offsets out of order");
   }
+  return Status::Ok();
+}
+
+Status Segment::ParseEntryMarks(std::uint64_t rows) {
+  auto bad = [&] { return Status::Corruption(fmt::format("{}: malformed entry marks", path_)); };
+  const std::string_view em = Section(kEntryMarks);
+  entry_counts_ = Section(kEntryCounts);
+  const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
+  if (em.size() != (strides + 1) * 8) return bad();
+  entry_marks_.resize(strides + 1);
+  for (std::size_t k = 0; k <= strides; ++k) {
+    entry_marks_[k] = {DecodeFixed32(em.data() + 8 * k), DecodeFixed32(em.data() + 8 * k + 4)};
+    if (k > 0 && (entry_marks_[k].first <= entry_marks_[k - 1].first ||
+                  entry_marks_[k].second <= entry_marks_[k - 1].second))
+      return bad();
+  }
+  if (entry_marks_[0] != std::pair<std::uint32_t, std::uint32_t>{0, 0} ||
+      entry_marks_.back().first != rows || entry_marks_.back().second != entry_counts_.size())
+    return bad();
+  return Status::Ok();
+}
+
+Status Segment::ParseCameraLists(std::uint64_t rows) {
+  auto bad = [&] { return Status::Corruption(fmt::format("{}: malformed camera section", path_)); };
+  Decoder cams(Section(kCameras));
+  std::uint64_t ncams = 0;
+  if (!cams.GetVarint(&ncams) || ncams == 0 || ncams > rows) return bad();
+  for (std::uint64_t i = 0; i < ncams; ++i) {
+    std::string name;
+    if (!cams.GetString(&name)) return bad();
+    camera_names_.push_back(std::move(name));
+  }
+  if (!cams.done()) return bad();
+  const std::string_view co = Section(kCameraOffsets);
+  camera_lists_ = Section(kCameraLists);
+  if (co.size() != (ncams + 1) * 4) return bad();
+  camera_offsets_.resize(ncams + 1);
+  std::memcpy(camera_offsets_.data(), co.data(), co.size());
+  if (camera_offsets_[0] != 0 || camera_offsets_.back() != camera_lists_.size()) return bad();
+  for (std::size_t i = 0; i < ncams; ++i) {
+    if (camera_offsets_[i] >= camera_offsets_[i + 1]) return bad();
+  }
+  return Status::Ok();
+}
+
+Status Segment::ParseBlockOffsets(std::uint64_t rows) {
+  auto bad = [&](std::string_view what) {
+    return Status::Corruption(fmt::format("{}: {}", path_, what));
+  };
   const std::string_view bo = Section(kBlockOffsets);
   const std::size_t nblocks = (rows + kBlockRows - 1) / kBlockRows;
   if (bo.size() != (nblocks + 1) * 4) return bad("block offsets do not match the rows");
@@ -545,9 +849,41 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   return Status::Ok();
 }
 
+std::size_t Segment::FindCamera(std::string_view name) const {
+  const auto it =
+      std::lower_bound(camera_by_name_.begin(), camera_by_name_.end(), name,
+                       [&](std::uint32_t i, std::string_view n) { return camera_names_[i] < n; });
+  if (it == camera_by_name_.end() || camera_names_[*it] != name) return camera_names_.size();
+  return *it;
+}
+
+Status Segment::EntryRun(std::uint32_t entry, std::uint32_t* first, std::uint32_t* count) const {
+  if (entry >= dict_.size()) return Status::InvalidArgument("no such dictionary entry");
+  const std::size_t stride = entry / kPostingStride;
+  const auto [row, offset] = entry_marks_[stride];
+  Decoder in(entry_counts_.substr(offset, entry_marks_[stride + 1].second - offset));
+  std::uint64_t at = row, n = 0;
+  for (std::uint32_t k = static_cast<std::uint32_t>(stride * kPostingStride);; ++k) {
+    if (!in.GetVarint(&n) || n == 0 || n > meta_.rows - at)
+      return Status::Corruption(fmt::format("{}: bad entry counts", path_));
+    if (k == entry) break;
+    at += n;
+  }
+  *first = static_cast<std::uint32_t>(at);
+  *count = static_cast<std::uint32_t>(n);
+  return Status::Ok();
+}
+
 Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const {
   rows->clear();
   if (entry >= dict_.size()) return Status::InvalidArgument("no such dictionary entry");
+  if (layout_ == SegmentLayout::kPlateOrder) {
+    std::uint32_t first = 0, count = 0;
+    INTERDICT_RETURN_IF_ERROR(EntryRun(entry, &first, &count));
+    rows->resize(count);
+    std::iota(rows->begin(), rows->end(), first);
+    return Status::Ok();
+  }
   const std::size_t stride = entry / kPostingStride;
   const std::uint32_t b = posting_offsets_[stride], e = posting_offsets_[stride + 1];
   Decoder in(postings_.substr(b, e - b));
@@ -594,7 +930,162 @@ Status Segment::FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows
   return Postings(static_cast<std::uint32_t>(at), rows);
 }
 
+namespace {
+
+// A packed plate as a number in base 37 (0 = no character, 1-36 the codes),
+// its first character most significant: the same order as the packed form,
+// but dense, so sorted plates are about 37^len / n apart instead of
+// 2^(6 len) / n. `tail` trailing positions, empty in every entry of a
+// dictionary, are dropped.
+constexpr int kPlatePositions = 10;
+
+std::uint64_t Pow37(unsigned k) {
+  std::uint64_t v = 1;
+  for (unsigned i = 0; i < k; ++i) v *= 37;
+  return v;
+}
+
+std::uint64_t DensePlate(std::uint64_t packed, unsigned tail) {
+  std::uint64_t d = 0;
+  for (int i = 0; i < kPlatePositions - static_cast<int>(tail); ++i)
+    d = d * 37 + ((packed >> (58 - 6 * i)) & 0x3F);
+  return d;
+}
+
+std::uint64_t PackedPlate(std::uint64_t dense, unsigned tail) {
+  std::uint64_t v = 0;
+  for (int i = kPlatePositions - static_cast<int>(tail) - 1; i >= 0; --i) {
+    v |= (dense % 37) << (58 - 6 * i);
+    dense /= 37;
+  }
+  return v;
+}
+
+// Positions empty in every plate of `plates` (at most kPlatePositions - 1).
+unsigned CommonTail(const std::vector<std::uint64_t>& plates) {
+  std::uint64_t all = 0;
+  for (std::uint64_t p : plates) all |= p;
+  unsigned tail = 0;
+  while (tail < kPlatePositions - 1 &&
+         ((all >> (58 - 6 * (kPlatePositions - 1 - static_cast<int>(tail)))) & 0x3F) == 0)
+    ++tail;
+  return tail;
+}
+
+}  // namespace
+
+std::string PlateDictionary::EncodeRestarts(const std::vector<std::uint64_t>& plates) {
+  const unsigned tail = CommonTail(plates);
+  std::string restarts, deltas;
+  for (std::size_t i = 0; i < plates.size(); ++i) {
+    if (i % kRestartEvery == 0) {
+      PutFixed64(restarts, plates[i]);
+      PutFixed32(restarts, static_cast<std::uint32_t>(deltas.size()));
+    } else {
+      PutVarint(deltas, DensePlate(plates[i], tail) - DensePlate(plates[i - 1], tail));
+    }
+  }
+  std::string out;
+  PutVarint(out, plates.size());
+  out += static_cast<char>(tail);
+  out += restarts;
+  out += deltas;
+  return out;
+}
+
+bool PlateDictionary::ParseRestarts(std::string_view section, PlateDictionary* out) {
+  Decoder in(section);
+  std::uint64_t n = 0;
+  std::uint8_t tail = 0;
+  if (!in.GetVarint(&n) || n == 0 || n > section.size() || !in.GetByte(&tail) ||
+      tail >= kPlatePositions)
+    return false;
+  const std::size_t restarts = (n + kRestartEvery - 1) / kRestartEvery;
+  const std::size_t header = section.size() - in.remaining();
+  if (in.remaining() < restarts * 12) return false;
+  PlateDictionary d;
+  d.entries_ = section.data() + header;
+  d.count_ = n;
+  d.width_ = 0;
+  d.tail_ = tail;
+  d.deltas_ = section.substr(header + restarts * 12);
+  // Every restart's offset is where the deltas before it end, entries ascend,
+  // and none uses a position the header says is empty.
+  const std::uint64_t limit = Pow37(kPlatePositions - tail);
+  Decoder deltas(d.deltas_);
+  std::uint64_t prev = 0, dense = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t v = 0;
+    if (i % kRestartEvery == 0) {
+      if (d.RestartOffset(i / kRestartEvery) != d.deltas_.size() - deltas.remaining()) return false;
+      v = d.RestartPlate(i / kRestartEvery);
+      dense = DensePlate(v, tail);
+      if (PackedPlate(dense, tail) != v || (i > 0 && v <= prev)) return false;
+    } else {
+      std::uint64_t delta = 0;
+      if (!deltas.GetVarint(&delta) || delta == 0 || delta >= limit - dense) return false;
+      dense += delta;
+      v = PackedPlate(dense, tail);
+    }
+    prev = v;
+  }
+  if (!deltas.done()) return false;
+  *out = d;
+  return true;
+}
+
+std::uint64_t PlateDictionary::RestartPlate(std::size_t r) const {
+  return DecodeFixed64(entries_ + 12 * r);
+}
+
+std::uint32_t PlateDictionary::RestartOffset(std::size_t r) const {
+  return DecodeFixed32(entries_ + 12 * r + 8);
+}
+
+std::uint64_t PlateDictionary::Delta(std::size_t i) const {
+  const std::size_t r = i / kRestartEvery;
+  if (i % kRestartEvery == 0) return RestartPlate(r);
+  std::uint64_t dense = DensePlate(RestartPlate(r), tail_);
+  Decoder in(deltas_.substr(RestartOffset(r)));
+  for (std::size_t k = r * kRestartEvery; k < i; ++k) {
+    std::uint64_t d = 0;
+    (void)in.GetVarint(&d);  // checked at open
+    dense += d;
+  }
+  return PackedPlate(dense, tail_);
+}
+
 std::size_t PlateDictionary::LowerBound(std::uint64_t key) const {
+  if (width_ == 0) {
+    // The last restart not greater than the key, then its followers.
+    std::size_t lo = 0, n = (count_ + kRestartEvery - 1) / kRestartEvery;
+    while (n > 0) {
+      const std::size_t half = n / 2;
+      if (RestartPlate(lo + half) <= key) {
+        lo += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    if (lo == 0) return 0;  // the key is before the first entry
+    const std::size_t r = lo - 1;
+    if (RestartPlate(r) == key) return r * kRestartEvery;
+    // Compared densely: a key with characters in the dropped positions is
+    // greater than every entry with the same leading ones.
+    const std::uint64_t dense_key = DensePlate(key, tail_);
+    const bool key_has_tail = PackedPlate(dense_key, tail_) != key;
+    std::uint64_t dense = DensePlate(RestartPlate(r), tail_);
+    Decoder in(deltas_.substr(RestartOffset(r)));
+    const std::size_t end = std::min(count_, (r + 1) * kRestartEvery);
+    for (std::size_t i = r * kRestartEvery + 1; i < end; ++i) {
+      std::uint64_t d = 0;
+      (void)in.GetVarint(&d);
+      dense += d;
+      if (dense > dense_key || (dense == dense_key && !key_has_tail)) return i;
+    }
+    return end;
+  }
   std::size_t lo = 0, n = count_;
   while (n > 0) {
     const std::size_t half = n / 2;
@@ -629,6 +1120,25 @@ void Widen(const char* in, std::size_t n, const char* end, std::uint64_t* out) {
 }  // namespace
 
 void PlateDictionary::Decode(std::size_t from, std::size_t n, std::uint64_t* out) const {
+  if (width_ == 0) {
+    if (n == 0) return;
+    const std::size_t r = from / kRestartEvery;
+    std::uint64_t dense = 0;
+    Decoder in(deltas_.substr(RestartOffset(r)));
+    for (std::size_t i = r * kRestartEvery; i < from + n; ++i) {
+      if (i % kRestartEvery == 0) {
+        const std::uint64_t v = RestartPlate(i / kRestartEvery);
+        dense = DensePlate(v, tail_);
+        if (i >= from) out[i - from] = v;
+        continue;
+      }
+      std::uint64_t d = 0;
+      (void)in.GetVarint(&d);
+      dense += d;
+      if (i >= from) out[i - from] = PackedPlate(dense, tail_);
+    }
+    return;
+  }
   const char* in = entries_ + from * width_;
   const char* end = entries_ + count_ * width_;
   switch (width_) {
@@ -653,14 +1163,14 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   std::string_view frame =
       blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]);
   if (key_ != nullptr) {
-    if (!aead_->OpenInto(frame, BlockContext(key_->id, meta_.id, b), &opened_).ok())
+    if (!aead_->OpenInto(frame, BlockContext(version_, key_->id, meta_.id, b), &opened_).ok())
       return Status::Corruption(
           fmt::format("{}: row block {} does not open under its key", path_, b));
     frame = opened_;
   }
-  Result<std::string> raw = Decompress(frame, std::size_t{rows_here} * 4096);
-  if (!raw.ok()) return raw.status().WithContext(path_ + ": row block: ");
-  blk->raw = std::move(raw).value();
+  if (Status st = DecompressInto(frame, std::size_t{rows_here} * 4096, &blk->raw); !st.ok())
+    return st.WithContext(path_ + ": row block: ");
+  blk->plates.clear();  // decoded when a row is read (ReadRow)
   Decoder in(blk->raw);
   const std::uint32_t nmarks = (rows_here + kMarkRows - 1) / kMarkRows;
   blk->marks.resize(nmarks);
@@ -672,24 +1182,50 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   }
   blk->times.resize(rows_here);
   blk->refs.resize(rows_here);
-  std::size_t run = CameraRunIndex(first);
-  std::int64_t prev = 0;
-  for (std::uint32_t k = 0; k < rows_here; ++k) {
-    const std::uint32_t row = first + k;
-    while (run + 1 < cameras_.size() && cameras_[run + 1].start <= row) ++run;
-    std::uint64_t v = 0;
-    if (!in.GetVarint(&v))
-      return Status::Corruption(fmt::format("{}: bad time at row {}", path_, row));
-    const bool absolute = k == 0 || cameras_[run].start == row;
-    prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
-    blk->times[k] = prev;
-  }
-  for (std::uint32_t k = 0; k < rows_here; ++k) {
-    std::uint64_t e = 0;
-    if (!in.GetVarint(&e) || e >= dict_.size()) {
-      return Status::Corruption(fmt::format("{}: bad plate reference at row {}", path_, first + k));
+  auto bad = [&](std::string_view what, std::uint32_t k) {
+    return Status::Corruption(fmt::format("{}: bad {} at row {}", path_, what, first + k));
+  };
+  if (layout_ == SegmentLayout::kPlateOrder) {
+    std::uint64_t entry = 0;
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v) || v >= dict_.size() - (k == 0 ? 0 : entry)) {
+        return bad("plate reference", k);
+      }
+      entry = k == 0 ? v : entry + v;
+      blk->refs[k] = static_cast<std::uint32_t>(entry);
     }
-    blk->refs[k] = static_cast<std::uint32_t>(e);
+    std::int64_t prev = 0;
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v)) return bad("time", k);
+      const bool absolute = k == 0 || blk->refs[k] != blk->refs[k - 1];
+      prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
+      blk->times[k] = prev;
+    }
+    blk->cams.resize(rows_here);
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v) || v >= camera_names_.size()) return bad("camera", k);
+      blk->cams[k] = static_cast<std::uint32_t>(v);
+    }
+  } else {
+    std::size_t run = CameraRunIndex(first);
+    std::int64_t prev = 0;
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      const std::uint32_t row = first + k;
+      while (run + 1 < runs_.size() && runs_[run + 1].start <= row) ++run;
+      std::uint64_t v = 0;
+      if (!in.GetVarint(&v)) return bad("time", k);
+      const bool absolute = k == 0 || runs_[run].start == row;
+      prev = absolute ? meta_.min_time + UnZigZag(v) : prev + static_cast<std::int64_t>(v);
+      blk->times[k] = prev;
+    }
+    for (std::uint32_t k = 0; k < rows_here; ++k) {
+      std::uint64_t e = 0;
+      if (!in.GetVarint(&e) || e >= dict_.size()) return bad("plate reference", k);
+      blk->refs[k] = static_cast<std::uint32_t>(e);
+    }
   }
   // Marks are relative to the payload rows, which follow.
   blk->payload = std::string_view(blk->raw).substr(blk->raw.size() - in.remaining());
@@ -712,57 +1248,122 @@ Status Segment::PayloadRow(const Block& b, std::uint32_t index, Decoder* out) co
 }
 
 std::size_t Segment::CameraRunIndex(std::uint32_t row) const {
-  const auto it = std::upper_bound(cameras_.begin(), cameras_.end(), row,
+  const auto it = std::upper_bound(runs_.begin(), runs_.end(), row,
                                    [](std::uint32_t r, const CameraRun& c) { return r < c.start; });
-  return static_cast<std::size_t>(it - cameras_.begin()) - 1;
+  return static_cast<std::size_t>(it - runs_.begin()) - 1;
 }
 
-Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const {
+Status Segment::RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry,
+                       std::size_t* camera) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
-  std::lock_guard l(mu_);
+  MutexLock l(mu_);
   Result<const Block*> b = LoadBlock(row / kBlockRows);
   if (!b.ok()) return b.status();
   *time = (*b)->times[row % kBlockRows];
   *entry = (*b)->refs[row % kBlockRows];
+  if (camera != nullptr) {
+    *camera =
+        layout_ == SegmentLayout::kPlateOrder ? (*b)->cams[row % kBlockRows] : CameraRunIndex(row);
+  }
   return Status::Ok();
 }
 
 Status Segment::RowTime(std::uint32_t row, std::int64_t* time) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
-  std::lock_guard l(mu_);
+  MutexLock l(mu_);
   Result<const Block*> b = LoadBlock(row / kBlockRows);
   if (!b.ok()) return b.status();
   *time = (*b)->times[row % kBlockRows];
   return Status::Ok();
 }
 
-Status Segment::RowsInWindow(const CameraRun& run, std::int64_t from, std::int64_t to,
+Status Segment::CameraList(std::size_t camera, std::string* out) const {
+  const std::string_view list = camera_lists_.substr(
+      camera_offsets_[camera], camera_offsets_[camera + 1] - camera_offsets_[camera]);
+  if (key_ == nullptr) {
+    out->assign(list);
+    return Status::Ok();
+  }
+  if (!aead_->OpenInto(list, CameraContext(key_->id, meta_.id, camera), out).ok())
+    return Status::Corruption(
+        fmt::format("{}: camera list {} does not open under its key", path_, camera));
+  return Status::Ok();
+}
+
+Status Segment::RowsInWindow(std::size_t camera, std::int64_t from, std::int64_t to,
                              std::vector<std::uint32_t>* rows) const {
   rows->clear();
-  std::lock_guard l(mu_);
-  const std::uint32_t end = run.start + run.count;
-  for (std::uint32_t row = run.start; row < end;) {
-    const std::uint32_t b = row / kBlockRows;
-    const std::uint32_t block_end = std::min(end, (b + 1) * kBlockRows);
-    const std::uint32_t first = b * kBlockRows;
+  if (camera >= camera_names_.size()) return Status::InvalidArgument("no such camera");
+  if (layout_ == SegmentLayout::kCameraOrder) {
+    MutexLock l(mu_);
+    const std::uint32_t end = runs_[camera].start + runs_[camera].count;
+    for (std::uint32_t row = runs_[camera].start; row < end;) {
+      const std::uint32_t b = row / kBlockRows;
+      const std::uint32_t block_end = std::min(end, (b + 1) * kBlockRows);
+      const std::uint32_t first = b * kBlockRows;
+      Result<const Block*> blk = LoadBlock(b);
+      if (!blk.ok()) return blk.status();
+      const auto& times = (*blk)->times;
+      // Times ascend within a run: skip to the window with a binary search.
+      auto lo = std::lower_bound(times.begin() + (row - first), times.begin() + (block_end - first),
+                                 from);
+      for (auto it = lo; it != times.begin() + (block_end - first); ++it) {
+        if (*it >= to) return Status::Ok();
+        rows->push_back(first + static_cast<std::uint32_t>(it - times.begin()));
+      }
+      row = block_end;
+    }
+    return Status::Ok();
+  }
+  // The camera's list names the blocks of its rows in each minute: those of
+  // the minutes that meet the window are decoded, and the camera's rows
+  // inside the window kept.
+  std::string list;
+  INTERDICT_RETURN_IF_ERROR(CameraList(camera, &list));
+  auto bad = [&] {
+    return Status::Corruption(fmt::format("{}: bad camera list {}", path_, camera));
+  };
+  CameraListReader reader;
+  if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1)) return bad();
+  const std::int64_t lo = from <= meta_.min_time ? 0 : from - meta_.min_time;
+  const std::int64_t hi = to <= meta_.min_time ? 0 : to - meta_.min_time;
+  // The last group starting before the window (earlier ones end before it:
+  // times ascend).
+  std::uint64_t g = 0;
+  for (std::uint64_t step = reader.groups(); step > 0; step /= 2) {
+    while (g + step < reader.groups() && reader.FirstTime(g + step) < lo) g += step;
+  }
+  std::vector<std::uint32_t> blocks;
+  bool past = false;
+  for (; g < reader.groups() && !past && reader.FirstTime(g) < hi; ++g) {
+    const bool ok = reader.ForEach(g, [&](std::int64_t minute, std::uint32_t block) {
+      if (minute >= hi) {
+        past = true;
+        return false;
+      }
+      if (minute + kMinuteMs > lo) blocks.push_back(block);
+      return true;
+    });
+    if (!ok) return bad();
+  }
+  std::sort(blocks.begin(), blocks.end());
+  blocks.erase(std::unique(blocks.begin(), blocks.end()), blocks.end());
+  MutexLock l(mu_);
+  for (std::uint32_t b : blocks) {
     Result<const Block*> blk = LoadBlock(b);
     if (!blk.ok()) return blk.status();
-    const auto& times = (*blk)->times;
-    // Times ascend within a run: skip to the window with a binary search.
-    auto lo =
-        std::lower_bound(times.begin() + (row - first), times.begin() + (block_end - first), from);
-    for (auto it = lo; it != times.begin() + (block_end - first); ++it) {
-      if (*it >= to) return Status::Ok();
-      rows->push_back(first + static_cast<std::uint32_t>(it - times.begin()));
+    const Block& block = **blk;
+    for (std::size_t k = 0; k < block.times.size(); ++k) {
+      if (block.cams[k] == camera && block.times[k] >= from && block.times[k] < to)
+        rows->push_back(b * kBlockRows + static_cast<std::uint32_t>(k));
     }
-    row = block_end;
   }
   return Status::Ok();
 }
 
 Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   if (row >= meta_.rows) return Status::InvalidArgument("row out of range");
-  std::lock_guard l(mu_);
+  MutexLock l(mu_);
   const std::uint32_t index = row % kBlockRows;
   Result<const Block*> blk = LoadBlock(row / kBlockRows);
   if (!blk.ok()) return blk.status();
@@ -771,15 +1372,34 @@ Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   INTERDICT_RETURN_IF_ERROR(PayloadRow(b, index, &in));
   *out = read::Read{};
   out->agency = meta_.agency;
-  out->camera = cameras_[CameraRunIndex(row)].name;
+  out->camera =
+      camera_names_[layout_ == SegmentLayout::kPlateOrder ? b.cams[index] : CameraRunIndex(row)];
   out->time = b.times[index];
-  out->plate = plate::Plate::Unpack(dict_[b.refs[index]]);
+  std::uint64_t packed = 0;
+  if (layout_ == SegmentLayout::kPlateOrder) {
+    // The block's entries are consecutive: their plates decode in one pass,
+    // once, when the first of its rows is read.
+    if (b.plates.empty()) {
+      b.plates.resize(b.refs.back() - b.refs.front() + 1);
+      dict_.Decode(b.refs.front(), b.plates.size(), b.plates.data());
+    }
+    packed = b.plates[b.refs[index] - b.refs.front()];
+  } else {
+    packed = dict_[b.refs[index]];
+  }
+  out->plate = plate::Plate::Unpack(packed);
   if (!DecodePayloadRow(in, out))
     return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
   return Status::Ok();
 }
 
 Status Segment::Check() const {
+  INTERDICT_RETURN_IF_ERROR(layout_ == SegmentLayout::kPlateOrder ? CheckPlateOrder()
+                                                                  : CheckCameraOrder());
+  return CheckPayloads();
+}
+
+Status Segment::CheckCameraOrder() const {
   std::vector<std::uint32_t> refs(meta_.rows);
   std::int64_t prev_time = 0;
   for (std::uint32_t row = 0; row < meta_.rows; ++row) {
@@ -788,7 +1408,7 @@ Status Segment::Check() const {
     if (t < meta_.min_time || t > meta_.max_time) {
       return Status::Corruption(fmt::format("{}: a time outside the footer's range", path_));
     }
-    if (row > 0 && cameras_[CameraRunIndex(row)].start != row && t < prev_time) {
+    if (row > 0 && runs_[CameraRunIndex(row)].start != row && t < prev_time) {
       return Status::Corruption(fmt::format("{}: times out of order at row {}", path_, row));
     }
     prev_time = t;
@@ -809,9 +1429,76 @@ Status Segment::Check() const {
   }
   if (covered != meta_.rows)
     return Status::Corruption(fmt::format("{}: postings do not cover every row", path_));
-  // Payload rows, walked in order: every mark must point where its row
-  // starts, and the rows must fill the block exactly.
-  std::lock_guard l(mu_);
+  return Status::Ok();
+}
+
+// Version 4/5: rows in (plate, time) order with each entry's run where its
+// count says, and every row in its camera's list exactly once, in a group
+// whose times hold it.
+Status Segment::CheckPlateOrder() const {
+  auto bad = [&](const std::string& what) {
+    return Status::Corruption(fmt::format("{}: {}", path_, what));
+  };
+  std::vector<std::uint32_t> cams(meta_.rows);
+  std::vector<std::int64_t> times(meta_.rows);
+  std::uint32_t entry = 0, first = 0, count = 0;
+  INTERDICT_RETURN_IF_ERROR(EntryRun(0, &first, &count));
+  for (std::uint32_t row = 0; row < meta_.rows; ++row) {
+    std::uint32_t e = 0;
+    std::size_t cam = 0;
+    INTERDICT_RETURN_IF_ERROR(RowKey(row, &times[row], &e, &cam));
+    cams[row] = static_cast<std::uint32_t>(cam);
+    if (times[row] < meta_.min_time || times[row] > meta_.max_time)
+      return bad("a time outside the footer's range");
+    if (row == first + count) {
+      if (++entry >= dict_.size()) return bad("rows past the last entry's run");
+      INTERDICT_RETURN_IF_ERROR(EntryRun(entry, &first, &count));
+      if (first != row)
+        return bad(fmt::format("entry {}'s run does not start at row {}", entry, row));
+    } else if (row > 0 && times[row] < times[row - 1]) {
+      return bad(fmt::format("times out of order at row {}", row));
+    }
+    if (e != entry) return bad(fmt::format("row {}'s entry disagrees with the counts", row));
+  }
+  if (entry + 1 != dict_.size() || first + count != meta_.rows)
+    return bad("entry counts do not cover every row");
+  std::vector<std::uint32_t> listed(camera_names_.size(), 0);
+  std::vector<std::uint32_t> per_camera(camera_names_.size(), 0);
+  for (std::uint32_t c : cams) ++per_camera[c];
+  std::string list;
+  for (std::size_t c = 0; c < camera_names_.size(); ++c) {
+    INTERDICT_RETURN_IF_ERROR(CameraList(c, &list));
+    CameraListReader reader;
+    if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1) ||
+        reader.count() != per_camera[c])
+      return bad(fmt::format("camera list {} does not count its rows", c));
+    std::int64_t prev = INT64_MIN;
+    std::string wrong;
+    for (std::uint64_t g = 0; g < reader.groups() && wrong.empty(); ++g) {
+      const bool ok = reader.ForEach(g, [&](std::int64_t minute, std::uint32_t b) {
+        // Times ascend, and the block holds a row of the camera in that minute.
+        bool found = minute >= prev;
+        bool in_block = false;
+        for (std::uint32_t r = b * kBlockRows;
+             found && r < std::min(meta_.rows, (b + 1) * kBlockRows); ++r) {
+          const std::int64_t t = times[r] - meta_.min_time;
+          in_block |= cams[r] == c && t >= minute && t < minute + kMinuteMs;
+        }
+        prev = minute;
+        if (!found || !in_block) wrong = fmt::format("camera list {} names block {} wrongly", c, b);
+        return wrong.empty();
+      });
+      if (!ok) return bad(fmt::format("bad camera list {}", c));
+    }
+    if (!wrong.empty()) return bad(wrong);
+  }
+  return Status::Ok();
+}
+
+// Payload rows, walked in order: every mark must point where its row starts,
+// and the rows must fill the block exactly.
+Status Segment::CheckPayloads() const {
+  MutexLock l(mu_);
   read::Read r;
   for (std::uint32_t b = 0; b * kBlockRows < meta_.rows; ++b) {
     Result<const Block*> blk = LoadBlock(b);
@@ -824,10 +1511,12 @@ Status Segment::Check() const {
         return Status::Corruption(
             fmt::format("{}: row mark disagrees with row {}", path_, b * kBlockRows + k));
       }
-      r.camera = cameras_[CameraRunIndex(b * kBlockRows + k)].name;
+      const std::uint32_t row = b * kBlockRows + k;
+      r.camera = camera_names_[layout_ == SegmentLayout::kPlateOrder ? block.cams[k]
+                                                                     : CameraRunIndex(row)];
       r.time = block.times[k];
       if (!DecodePayloadRow(in, &r)) {
-        return Status::Corruption(fmt::format("{}: bad payload row {}", path_, b * kBlockRows + k));
+        return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
       }
     }
     if (in.remaining() != 0)

@@ -1,20 +1,23 @@
 // Segments: immutable files holding the reads of one agency and one time
-// bucket, sorted by (camera, time, id), with a plate dictionary and postings
-// for plate lookups (docs/format/store.md). Written once under tmp/, synced
-// and renamed into place; opened by mapping the file and checking every
-// section's checksum. With a data key, the plate dictionary and every row
-// block are sealed (AES-256-GCM, docs/format/keys.md): format version 3.
+// bucket (docs/format/store.md). Version 4 (5 sealed) keeps its rows in
+// (plate, time, camera, id) order: a plate's reads are one contiguous run, and
+// a camera index serves camera and area windows. Versions 2 and 3, sorted by
+// (camera, time, id) with postings per plate, are still read (and written
+// when asked, for tests of the upgrade). Written once under tmp/, synced and
+// renamed into place; opened by mapping the file and checking every section's
+// checksum. With a data key the dictionary, the row blocks and (version 5)
+// the camera lists are sealed (AES-256-GCM, docs/format/keys.md).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <mutex>
-#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "crypto/aead.h"
 #include "crypto/keyring.h"
@@ -39,22 +42,32 @@ struct SegmentMeta {
 // "00000000000000ab.seg"
 std::string SegmentFileName(std::uint64_t id);
 
-// Writes `reads` (all of meta.agency, in any order) to `path`, sorted by
-// camera, time, id, and synced. rows, min_time and max_time of `meta` are
-// filled in here.
-Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
-                    const std::vector<read::Read>& reads);
+// How a segment orders its rows: by plate (version 4/5, what the store
+// writes) or by camera (version 2/3, still read; written only to test
+// upgrades).
+enum class SegmentLayout { kPlateOrder, kCameraOrder };
 
-// Writes a segment row by row, rows in (camera, time, id) order, holding only
-// a plate reference per row and the compressed blocks in memory, so merging
-// or rewriting a million rows does not hold a million decoded reads.
+// Whether a row comes before another in a layout's order.
+bool PlateOrderLess(const read::Read& a, const read::Read& b);   // (plate, time, camera, id)
+bool CameraOrderLess(const read::Read& a, const read::Read& b);  // (camera, time, id)
+
+// Writes `reads` (all of meta.agency, in any order) to `path`, sorted for
+// the layout, and synced. rows, min_time and max_time of `meta` are filled in.
+Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
+                    const std::vector<read::Read>& reads,
+                    SegmentLayout layout = SegmentLayout::kPlateOrder);
+
+// Writes a segment row by row, rows in the layout's order, holding only a few
+// numbers per row and the compressed blocks in memory, so merging or
+// rewriting a million rows does not hold a million decoded reads.
 class SegmentWriter {
  public:
   // `plates`: the sorted distinct packed plates of exactly the rows to come
   // (Finish refuses a plate without rows). meta.min_time: no row is earlier.
   // With `key`, the segment is sealed under it.
   SegmentWriter(SegmentMeta meta, std::vector<std::uint64_t> plates,
-                std::shared_ptr<const crypto::DataKey> key = nullptr);
+                std::shared_ptr<const crypto::DataKey> key = nullptr,
+                SegmentLayout layout = SegmentLayout::kPlateOrder);
   ~SegmentWriter();
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -70,17 +83,26 @@ class SegmentWriter {
   std::unique_ptr<State> s_;
 };
 
-// A segment's sorted plate dictionary, read in place from the mapped file.
-// Entries are packed plates (plate::Plate::Pack) stored in their top `width`
-// bytes: plates of up to 8 characters need 6 of the 8.
+// A segment's sorted plate dictionary of packed plates (plate::Plate::Pack),
+// read in place from the mapped file. Version 2/3: each entry in its top
+// `width` bytes (6 for plates of up to 8 characters). Version 4/5: every 16th
+// entry whole (a restart), the others as varint differences from the entry
+// before, about 3.8 bytes an entry.
 class PlateDictionary {
  public:
   PlateDictionary() = default;
+  // Version 2/3.
   PlateDictionary(const char* entries, std::size_t count, unsigned width)
       : entries_(entries), count_(count), width_(width), shift_(64 - 8 * width) {}
+  // Version 4/5 from its section; checks that every restart's offset is where
+  // the entries before it end and that entries ascend. False when malformed.
+  static bool ParseRestarts(std::string_view section, PlateDictionary* out);
+  // Encodes sorted distinct plates as a version 4/5 section.
+  static std::string EncodeRestarts(const std::vector<std::uint64_t>& plates);
 
   std::size_t size() const { return count_; }
   std::uint64_t operator[](std::size_t i) const {
+    if (width_ == 0) return Delta(i);
     std::uint64_t v = 0;
     std::memcpy(&v, entries_ + i * width_, width_);  // little-endian
     return v << shift_;
@@ -90,10 +112,43 @@ class PlateDictionary {
   // Entries [from, from + n) into `out`.
   void Decode(std::size_t from, std::size_t n, std::uint64_t* out) const;
 
+  static constexpr std::size_t kRestartEvery = 16;
+  // Version 2/3: every entry is one load (no need to read in order).
+  bool fixed_width() const { return width_ != 0; }
+
  private:
-  const char* entries_ = nullptr;
+  std::uint64_t Delta(std::size_t i) const;
+  std::uint64_t RestartPlate(std::size_t r) const;
+  std::uint32_t RestartOffset(std::size_t r) const;
+
+  const char* entries_ = nullptr;  // version 2/3: the entries; 4/5: the restarts
   std::size_t count_ = 0;
-  unsigned width_ = 8, shift_ = 0;
+  unsigned width_ = 8, shift_ = 0;  // width 0: restart-coded
+  unsigned tail_ = 0;               // restart-coded: plate positions empty in every entry
+  std::string_view deltas_;         // restart-coded: the differences
+};
+
+// A dictionary read in order, a chunk of entries decoded at a time: a
+// restart-coded dictionary decodes in order far faster than entry by entry.
+// Has size() and operator[] for DistinctUnion; indexes must mostly ascend.
+class DictionaryReader {
+ public:
+  explicit DictionaryReader(const PlateDictionary& d) : d_(&d) {}
+  std::size_t size() const { return d_->size(); }
+  std::uint64_t operator[](std::size_t i) const {
+    if (d_->fixed_width()) return (*d_)[i];
+    if (i < start_ || i >= start_ + n_) {
+      start_ = i;
+      n_ = std::min(chunk_.size(), d_->size() - i);
+      d_->Decode(i, n_, chunk_.data());
+    }
+    return chunk_[i - start_];
+  }
+
+ private:
+  const PlateDictionary* d_;
+  mutable std::array<std::uint64_t, 256> chunk_{};
+  mutable std::size_t start_ = 0, n_ = 0;
 };
 
 class Segment {
@@ -110,15 +165,18 @@ class Segment {
   const std::string& path() const { return path_; }
   std::uint64_t file_bytes() const { return file_->data().size(); }
 
-  struct CameraRun {
-    std::string name;
-    std::uint32_t start = 0, count = 0;
-  };
-  const std::vector<CameraRun>& cameras() const { return cameras_; }
+  SegmentLayout layout() const { return layout_; }
+  std::uint32_t version() const { return version_; }
+
+  // Cameras, by index (a row's camera is one of these).
+  std::size_t camera_count() const { return camera_names_.size(); }
+  const std::string& camera_name(std::size_t i) const { return camera_names_[i]; }
+  // The index of the camera named `name`; camera_count() when absent.
+  std::size_t FindCamera(std::string_view name) const;
 
   // The sorted plate dictionary.
   const PlateDictionary& plate_dictionary() const { return dict_; }
-  // Rows holding dictionary entry `entry`, ascending.
+  // Rows holding dictionary entry `entry`, ascending (version 4/5: a run).
   Status Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) const;
   // False when the segment certainly lacks the plate (a Bloom filter built at
   // open, in memory: most segments lack most plates, and this costs one cache
@@ -127,15 +185,14 @@ class Segment {
   // Rows of an exact plate, ascending; empty when absent.
   Status FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const;
 
-  // Capture time and dictionary entry of one row.
-  Status RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry) const;
+  // Capture time, dictionary entry and camera index of one row.
+  Status RowKey(std::uint32_t row, std::int64_t* time, std::uint32_t* entry,
+                std::size_t* camera = nullptr) const;
   // Capture time of one row.
   Status RowTime(std::uint32_t row, std::int64_t* time) const;
-  // Rows of one camera run captured in [from, to), ascending.
-  Status RowsInWindow(const CameraRun& run, std::int64_t from, std::int64_t to,
+  // Rows of camera `camera` captured in [from, to), ascending.
+  Status RowsInWindow(std::size_t camera, std::int64_t from, std::int64_t to,
                       std::vector<std::uint32_t>* rows) const;
-  // Index in cameras() of the run holding `row`.
-  std::size_t CameraRunIndex(std::uint32_t row) const;
 
   // The whole read at `row`.
   Status ReadRow(std::uint32_t row, read::Read* out) const;
@@ -149,9 +206,26 @@ class Segment {
   Status Parse(const crypto::KeyRing* keys, bool* key_destroyed);
   std::string_view Section(int id) const;
 
+  Status ParseCameraRuns(std::uint64_t rows);   // version 2/3
+  Status ParsePostings();                       // version 2/3
+  Status ParseCameraLists(std::uint64_t rows);  // version 4/5
+  Status ParseEntryMarks(std::uint64_t rows);   // version 4/5
+  Status ParseBlockOffsets(std::uint64_t rows);
+  // Version 4/5: the first row and the count of entry `entry`.
+  Status EntryRun(std::uint32_t entry, std::uint32_t* first, std::uint32_t* count) const;
+  // Version 4/5: camera `camera`'s list (opened when sealed) into `out`.
+  Status CameraList(std::size_t camera, std::string* out) const;
+  // Version 2/3: the camera run holding `row`.
+  std::size_t CameraRunIndex(std::uint32_t row) const;
+  Status CheckCameraOrder() const;
+  Status CheckPlateOrder() const;
+  Status CheckPayloads() const;
+
   std::string path_;
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;
+  SegmentLayout layout_ = SegmentLayout::kPlateOrder;
+  std::uint32_t version_ = 0;
   std::shared_ptr<const crypto::DataKey> key_;  // null: not sealed
   std::unique_ptr<crypto::Aead> aead_;          // key_'s cipher; blocks open under mu_
   std::string dict_plain_;                      // a sealed segment's opened dictionary
@@ -159,12 +233,24 @@ class Segment {
     std::uint64_t offset = 0, length = 0;
   };
   std::vector<SectionRef> sections_;
-  std::vector<CameraRun> cameras_;
+  std::vector<std::string> camera_names_;
+  std::vector<std::uint32_t> camera_by_name_;  // indices into camera_names_, by name
+  // Version 2/3: each camera's run of rows (cameras in name order).
+  struct CameraRun {
+    std::uint32_t start = 0, count = 0;
+  };
+  std::vector<CameraRun> runs_;
   PlateDictionary dict_;
   std::vector<std::array<std::uint64_t, 8>> bloom_;  // 512-bit blocks
-  std::span<const std::uint32_t> posting_offsets_;
-  std::vector<std::uint32_t> posting_offsets_copy_;
+  // Version 2/3: postings.
+  std::vector<std::uint32_t> posting_offsets_;
   std::string_view postings_;
+  // Version 4/5: entry marks (first row, byte offset in entry_counts_) every
+  // 16 entries, the counts, and each camera's list in camera_lists_.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> entry_marks_;
+  std::string_view entry_counts_;
+  std::vector<std::uint32_t> camera_offsets_;
+  std::string_view camera_lists_;
   std::vector<std::uint32_t> block_offsets_;
   std::string_view blocks_;
 
@@ -174,17 +260,20 @@ class Segment {
     std::string raw;  // the decompressed frame
     std::vector<std::int64_t> times;
     std::vector<std::uint32_t> refs;
+    std::vector<std::uint32_t> cams;  // version 4/5: each row's camera index
+    // Version 4/5: the plates of entries refs.front() … refs.back(), decoded
+    // by the first ReadRow of the block (requires mu_).
+    mutable std::vector<std::uint64_t> plates;
     std::string_view payload;          // the payload rows, in raw
     std::vector<std::uint32_t> marks;  // in payload, where rows 0, kMarkRows, 2 kMarkRows … start
   };
-  // Requires mu_.
-  Result<const Block*> LoadBlock(std::uint32_t block) const;
+  Result<const Block*> LoadBlock(std::uint32_t block) const REQUIRES(mu_);
   // Positions `out` at payload row `index` of `b`.
   Status PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const;
-  mutable std::mutex mu_;
-  mutable std::string opened_;  // a sealed block's frame, opened (requires mu_)
-  mutable std::array<Block, 4> cache_;
-  mutable std::size_t next_victim_ = 0;
+  mutable Mutex mu_;
+  mutable std::string opened_ GUARDED_BY(mu_);  // a sealed block's frame, opened
+  mutable std::array<Block, 4> cache_ GUARDED_BY(mu_);
+  mutable std::size_t next_victim_ GUARDED_BY(mu_) = 0;
 };
 
 inline constexpr std::uint32_t kBlockRows = 128;

@@ -20,6 +20,7 @@
 #include "store/env.h"
 #include "store/query.h"
 #include "store/read_store.h"
+#include "store/segment.h"
 
 namespace interdict::store {
 
@@ -47,6 +48,10 @@ struct StoreOptions {
   // purge destroys a bucket's key once every read of it has expired. The
   // ring must outlive the store. Null: nothing is sealed.
   crypto::KeyRing* keys = nullptr;
+  // How flushes order a segment's rows. Plate order (version 4/5) always,
+  // but for tests of the upgrade from version 2/3, which flush the old way;
+  // merges and purges always write plate order.
+  SegmentLayout flush_layout = SegmentLayout::kPlateOrder;
 };
 
 // What recovery found, for logs and `interdict store verify`.
@@ -123,7 +128,8 @@ class Store final : public ReadStore {
   struct Summary {
     std::uint64_t checkpoint = 0;
     std::uint64_t wal_files = 0;
-    std::map<std::uint32_t, std::uint64_t> segments_by_version;  // 2 plain, 3 sealed
+    // 2 and 3: rows by camera (plain, sealed); 4 and 5: rows by plate.
+    std::map<std::uint32_t, std::uint64_t> segments_by_version;
   };
   static Result<Summary> Describe(Env& env, const std::string& dir);
 

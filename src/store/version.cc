@@ -8,8 +8,10 @@ namespace interdict::store {
 namespace {
 
 std::vector<std::uint64_t> DistinctPlates(const std::vector<const Segment*>& segs) {
-  std::vector<const PlateDictionary*> dicts;
-  for (const Segment* s : segs) dicts.push_back(&s->plate_dictionary());
+  std::vector<DictionaryReader> readers;
+  for (const Segment* s : segs) readers.emplace_back(s->plate_dictionary());
+  std::vector<const DictionaryReader*> dicts;
+  for (const DictionaryReader& r : readers) dicts.push_back(&r);
   return DistinctUnion(dicts);
 }
 

@@ -28,13 +28,10 @@ bool Store::Impl::InSegments(const Version& v, const read::Read& r) const {
   for (const auto& seg : it->second) {
     const SegmentMeta& m = seg->meta();
     if (r.time < m.min_time || r.time > m.max_time || !seg->MayContain(packed)) continue;
-    const auto& runs = seg->cameras();
-    const auto run = std::lower_bound(
-        runs.begin(), runs.end(), r.camera,
-        [](const Segment::CameraRun& c, const std::string& name) { return c.name < name; });
-    if (run == runs.end() || run->name != r.camera) continue;
+    const std::size_t camera = seg->FindCamera(r.camera);
+    if (camera == seg->camera_count()) continue;
     std::vector<std::uint32_t> rows;
-    if (Status st = seg->RowsInWindow(*run, r.time, r.time + 1, &rows); !st.ok()) {
+    if (Status st = seg->RowsInWindow(camera, r.time, r.time + 1, &rows); !st.ok()) {
       log.Error("cannot check a segment for a re-sent read", {{"error", st.message()}});
       continue;
     }

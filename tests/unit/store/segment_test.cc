@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <algorithm>
 #include <map>
 
@@ -25,7 +27,8 @@ std::vector<read::Read> SampleReads() {
 
 class SegmentTest : public ::testing::Test {
  protected:
-  std::string Write(const std::vector<read::Read>& reads) {
+  std::string Write(const std::vector<read::Read>& reads,
+                    SegmentLayout layout = SegmentLayout::kPlateOrder) {
     const std::string path = dir_.File(SegmentFileName(42));
     SegmentMeta meta;
     meta.id = 42;
@@ -35,31 +38,38 @@ class SegmentTest : public ::testing::Test {
     meta.min_seq = 10;
     meta.max_seq = 10 + reads.size() - 1;
     meta.replaces = {7, 9};
-    EXPECT_TRUE(WriteSegment(Env::Posix(), path, meta, reads).ok());
+    EXPECT_TRUE(WriteSegment(Env::Posix(), path, meta, reads, layout).ok());
     return path;
   }
   test::TempDir dir_;
 };
 
-TEST_F(SegmentTest, EveryReadComesBackWhole) {
-  std::vector<read::Read> reads = SampleReads();
-  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
-  ASSERT_TRUE(seg.ok()) << seg.status().message();
-  const SegmentMeta& m = (*seg)->meta();
-  EXPECT_EQ(m.id, 42u);
-  EXPECT_EQ(m.agency, "STLPD");
-  EXPECT_EQ(m.rows, 3000u);
-  EXPECT_EQ(m.replaces, (std::vector<std::uint64_t>{7, 9}));
-  EXPECT_EQ((*seg)->cameras().size(), 7u);
-  EXPECT_EQ((*seg)->plate_dictionary().size(), 1000u);
+// Both layouts: version 4 (plate order, what the store writes) and version 2
+// (camera order, still read).
+TEST_F(SegmentTest, EveryReadComesBackWholeInItsLayoutsOrder) {
+  for (SegmentLayout layout : {SegmentLayout::kPlateOrder, SegmentLayout::kCameraOrder}) {
+    SCOPED_TRACE(layout == SegmentLayout::kPlateOrder ? "plate order" : "camera order");
+    std::vector<read::Read> reads = SampleReads();
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads, layout));
+    ASSERT_TRUE(seg.ok()) << seg.status().message();
+    EXPECT_EQ((*seg)->layout(), layout);
+    EXPECT_EQ((*seg)->version(), layout == SegmentLayout::kPlateOrder ? 4u : 2u);
+    const SegmentMeta& m = (*seg)->meta();
+    EXPECT_EQ(m.id, 42u);
+    EXPECT_EQ(m.agency, "STLPD");
+    EXPECT_EQ(m.rows, 3000u);
+    EXPECT_EQ(m.replaces, (std::vector<std::uint64_t>{7, 9}));
+    EXPECT_EQ((*seg)->camera_count(), 7u);
+    EXPECT_EQ((*seg)->plate_dictionary().size(), 1000u);
 
-  std::sort(reads.begin(), reads.end(), [](const read::Read& a, const read::Read& b) {
-    return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
-  });
-  for (std::uint32_t row = 0; row < reads.size(); ++row) {
-    read::Read got;
-    ASSERT_TRUE((*seg)->ReadRow(row, &got).ok());
-    ASSERT_EQ(got, reads[row]) << "row " << row;
+    std::sort(reads.begin(), reads.end(),
+              layout == SegmentLayout::kPlateOrder ? PlateOrderLess : CameraOrderLess);
+    for (std::uint32_t row = 0; row < reads.size(); ++row) {
+      read::Read got;
+      ASSERT_TRUE((*seg)->ReadRow(row, &got).ok());
+      ASSERT_EQ(got, reads[row]) << "row " << row;
+    }
+    EXPECT_TRUE((*seg)->Check().ok()) << (*seg)->Check().message();
   }
 }
 
@@ -153,25 +163,36 @@ TEST_F(SegmentTest, StreamingWriterRefusesDisorderAndPlatesWithoutRows) {
   const std::uint64_t a = plate::Plate::FromNormalized("AAA1")->Pack();
   const std::uint64_t b = plate::Plate::FromNormalized("BBB2")->Pack();
   {
+    // Version 4: (plate, time, camera, id).
     SegmentWriter w(meta, {a, b});
+    ASSERT_TRUE(w.Add(at("cam1", 2000, "BBB2")).ok());
+    EXPECT_EQ(w.Add(at("cam1", 3000, "AAA1")).code(), StatusCode::kInvalidArgument) << "plate";
+    EXPECT_EQ(w.Add(at("cam1", 1500, "BBB2")).code(), StatusCode::kInvalidArgument) << "time";
+    EXPECT_EQ(w.Add(at("cam0", 2000, "BBB2")).code(), StatusCode::kInvalidArgument) << "camera";
+    EXPECT_EQ(w.Add(at("cam2", 3000, "CCC3")).code(), StatusCode::kInvalidArgument) << "unlisted";
+    EXPECT_EQ(w.Add(at("cam2", 999, "BBB2")).code(), StatusCode::kInvalidArgument) << "min_time";
+    EXPECT_EQ(w.Finish(Env::Posix(), dir_.File("x.seg")).code(), StatusCode::kInvalidArgument)
+        << "AAA1 is listed but has no row";
+  }
+  {
+    // Version 2: (camera, time, id).
+    SegmentWriter w(meta, {a, b}, nullptr, SegmentLayout::kCameraOrder);
     ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok());
     EXPECT_EQ(w.Add(at("cam1", 1500, "BBB2")).code(), StatusCode::kInvalidArgument) << "time";
     EXPECT_EQ(w.Add(at("cam0", 3000, "BBB2")).code(), StatusCode::kInvalidArgument) << "camera";
-    EXPECT_EQ(w.Add(at("cam2", 3000, "CCC3")).code(), StatusCode::kInvalidArgument) << "plate";
-    EXPECT_EQ(w.Add(at("cam2", 999, "BBB2")).code(), StatusCode::kInvalidArgument) << "min_time";
-    EXPECT_EQ(w.Finish(Env::Posix(), dir_.File("x.seg")).code(), StatusCode::kInvalidArgument)
+    EXPECT_EQ(w.Finish(Env::Posix(), dir_.File("x2.seg")).code(), StatusCode::kInvalidArgument)
         << "BBB2 is listed but has no row";
   }
   SegmentWriter w(meta, {a, b});
-  ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok());
-  ASSERT_TRUE(w.Add(at("cam1", 2000, "BBB2")).ok()) << "same time, later id";
   ASSERT_TRUE(w.Add(at("cam2", 1000, "AAA1")).ok());
+  ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok());
+  ASSERT_TRUE(w.Add(at("cam1", 2000, "BBB2")).ok()) << "same time, later plate";
   ASSERT_TRUE(w.Finish(Env::Posix(), dir_.File("y.seg")).ok());
   Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), dir_.File("y.seg"));
   ASSERT_TRUE(seg.ok()) << seg.status().message();
   EXPECT_EQ((*seg)->meta().rows, 3u);
   EXPECT_EQ((*seg)->meta().max_time, 2000);
-  EXPECT_TRUE((*seg)->Check().ok());
+  EXPECT_TRUE((*seg)->Check().ok()) << (*seg)->Check().message();
 }
 
 TEST_F(SegmentTest, ABitFlipAnywhereIsFoundByAChecksum) {
@@ -226,6 +247,66 @@ TEST_F(SegmentTest, IsCompact) {
   const double per_read = static_cast<double>(Env::Posix().ReadFile(path)->size()) / 20000.0;
   RecordProperty("bytes_per_read", std::to_string(per_read));
   EXPECT_LT(per_read, 16.0) << "the brief's budget is 16 bytes per read";
+}
+
+}  // namespace
+}  // namespace interdict::store
+
+namespace interdict::store {
+namespace {
+
+// Version 4's dictionary (restarts every 16 entries, dense differences
+// between them) agrees with a plain sorted array on every entry and every
+// lower bound, for plates of every length and keys longer than any entry.
+TEST(PlateDictionaryTest, RestartCodedEntriesAndLowerBoundsMatchASortedArray) {
+  std::mt19937_64 rng(27);
+  constexpr std::string_view kChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  auto random_plate = [&](std::size_t max_len) {
+    std::string t(1 + rng() % max_len, '0');
+    for (char& c : t) c = kChars[rng() % kChars.size()];
+    return plate::Plate::FromNormalized(t)->Pack();
+  };
+  for (std::size_t max_len : {3u, 7u, 8u, 10u}) {
+    SCOPED_TRACE(max_len);
+    std::vector<std::uint64_t> plates;
+    for (int i = 0; i < 5000; ++i) plates.push_back(random_plate(max_len));
+    std::sort(plates.begin(), plates.end());
+    plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+    const std::string section = PlateDictionary::EncodeRestarts(plates);
+    PlateDictionary d;
+    ASSERT_TRUE(PlateDictionary::ParseRestarts(section, &d));
+    ASSERT_EQ(d.size(), plates.size());
+    std::vector<std::uint64_t> decoded(plates.size());
+    d.Decode(0, plates.size(), decoded.data());
+    EXPECT_EQ(decoded, plates);
+    for (std::size_t i = 0; i < plates.size(); i += 7) ASSERT_EQ(d[i], plates[i]) << i;
+    d.Decode(21, 40, decoded.data());
+    EXPECT_TRUE(std::equal(decoded.begin(), decoded.begin() + 40, plates.begin() + 21));
+    for (int k = 0; k < 3000; ++k) {
+      const std::uint64_t key = k % 3 == 0 ? plates[rng() % plates.size()] : random_plate(10);
+      const auto expected = static_cast<std::size_t>(
+          std::lower_bound(plates.begin(), plates.end(), key) - plates.begin());
+      ASSERT_EQ(d.LowerBound(key), expected) << plate::Plate::Unpack(key).str();
+    }
+    if (max_len <= 8) {  // US plates: at most eight characters
+      EXPECT_LT(section.size(), plates.size() * 6) << "smaller than six bytes an entry";
+    }
+  }
+  // A damaged section is refused, not trusted.
+  std::vector<std::uint64_t> plates;
+  for (int i = 0; i < 40; ++i)
+    plates.push_back(plate::Plate::FromNormalized("A" + std::to_string(100 + i))->Pack());
+  std::string section = PlateDictionary::EncodeRestarts(plates);
+  PlateDictionary d;
+  for (std::size_t at = 0; at < section.size(); ++at) {
+    std::string bad = section;
+    bad[at] = static_cast<char>(bad[at] ^ 0x40);
+    if (PlateDictionary::ParseRestarts(bad, &d)) {
+      std::vector<std::uint64_t> got(d.size());
+      d.Decode(0, d.size(), got.data());
+      EXPECT_TRUE(std::is_sorted(got.begin(), got.end())) << "byte " << at;
+    }
+  }
 }
 
 }  // namespace

@@ -20,10 +20,11 @@ constexpr std::int64_t kDay = 86'400'000;
 
 class StoreQueryTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Store> Open() {
+  std::unique_ptr<Store> Open(SegmentLayout flush_layout = SegmentLayout::kPlateOrder) {
     StoreOptions o;
     o.dir = dir_.path() + "/store";
     o.background = false;
+    o.flush_layout = flush_layout;
     Result<std::unique_ptr<Store>> s = Store::Open(o, Env::Posix(), clock_, log_);
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;
@@ -363,6 +364,107 @@ TEST_F(StoreQueryTest, SmallSegmentsAreMergedAndACrashMidMergeLeavesNoDuplicates
   auto s = Open();
   EXPECT_EQ(s->Count(), 250u) << "a segment replaced by a merge is removed on recovery";
   EXPECT_FALSE(Env::Posix().Exists(saved_name));
+}
+
+// Every question kind at once, as text: a store's answers, to compare.
+std::string AnswersOf(const Store& s, std::int64_t from, std::int64_t to) {
+  std::string out;
+  auto add = [&](const std::string& what, ReadQuery q) {
+    q.agencies = {"STLPD", "SLCPD"};
+    q.from = from;
+    q.to = to;
+    Result<QueryResult> r = s.Query(q);
+    out += what + ":";
+    if (!r.ok()) out += r.status().message();
+    for (const read::Read& x : r.ok() ? r->reads : std::vector<read::Read>{})
+      out += " " + x.agency + "/" + x.camera + "/" + std::to_string(x.time) + "/" + x.plate.str();
+    out += "\n";
+  };
+  add("all", {});
+  for (const char* p : {"U7", "U13", "NONE1"}) {
+    ReadQuery q;
+    q.plate = *plate::Plate::FromNormalized(p);
+    add(p, q);
+  }
+  ReadQuery pattern;
+  pattern.pattern = *PlatePattern::Parse("U1*");
+  add("pattern", pattern);
+  ReadQuery area;
+  area.area = Area{};
+  area.area->cameras = {"cam2", "cam3"};
+  add("area", area);
+  ReadQuery window;
+  window.cameras = {"cam1"};
+  window.from = from + 20;
+  add("camera window", window);
+  return out;
+}
+
+// Stores written before version 4 keep answering, and converge: merges and
+// purge rewrites turn their camera-ordered segments into plate-ordered ones
+// with the same reads.
+TEST_F(StoreQueryTest, SegmentsOfVersion2AreUpgradedByMergesAndPurgesAndAnswerTheSame) {
+  const std::int64_t from = t0_ - kMinute, to = t0_ + 10 * kMinute;
+  std::string before;
+  {
+    auto s = Open(SegmentLayout::kCameraOrder);
+    for (int f = 0; f < 4; ++f) {
+      std::vector<read::Read> batch;
+      for (int i = 0; i < 60; ++i) {
+        const int n = f * 60 + i;
+        batch.push_back(At(t0_ + n * 7, "U" + std::to_string(n % 23), "cam" + std::to_string(n % 5),
+                           n % 3 == 0 ? "SLCPD" : "STLPD"));
+      }
+      ASSERT_TRUE(s->Append(batch).ok());
+      ASSERT_TRUE(s->Flush().ok());
+    }
+    before = AnswersOf(*s, from, to);
+    Result<Store::Summary> d = Store::Describe(Env::Posix(), dir_.path() + "/store");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{2, 8}}));
+  }
+  auto s = Open();
+  EXPECT_EQ(AnswersOf(*s, from, to), before) << "version 2 segments answer as they did";
+  ASSERT_TRUE(s->Merge().ok());
+  Result<Store::Summary> d = Store::Describe(Env::Posix(), dir_.path() + "/store");
+  EXPECT_EQ(d->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{4, 2}}))
+      << "one merged segment per agency, in plate order";
+  EXPECT_EQ(AnswersOf(*s, from, to), before) << "and answer the same after the merge";
+  std::vector<std::string> problems;
+  EXPECT_TRUE(Store::Verify(Env::Posix(), dir_.path() + "/store", &problems).ok())
+      << (problems.empty() ? "" : problems.front());
+  EXPECT_NE(before.find("U13"), std::string::npos) << "the questions find reads";
+}
+
+TEST_F(StoreQueryTest, APurgeRewritesAVersion2SegmentInPlateOrder) {
+  {
+    auto s = Open(SegmentLayout::kCameraOrder);
+    std::vector<read::Read> batch;
+    for (int i = 0; i < 40; ++i)
+      batch.push_back(
+          At(t0_ + i * 5000, "P" + std::to_string(i % 9), "cam" + std::to_string(i % 4)));
+    ASSERT_TRUE(s->Append(batch).ok());
+    ASSERT_TRUE(s->Flush().ok());
+  }
+  auto s = Open();
+  // A retention that has expired the first ten reads (0-45 s) 50 s ago, past
+  // the purge's grace (30 s).
+  const std::int64_t retention = clock_.NowMillis() - t0_ - 50'000;
+  s->SetRetention({{"STLPD", RetentionRule{retention}}});
+  ASSERT_TRUE(s->RunMaintenance().ok());
+  EXPECT_EQ(s->Count(), 30u);
+  Result<Store::Summary> d = Store::Describe(Env::Posix(), dir_.path() + "/store");
+  EXPECT_EQ(d->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{4, 1}}));
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  q.plate = *plate::Plate::FromNormalized("P3");
+  Result<QueryResult> r = s->Query(q);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::int64_t> times;
+  for (const read::Read& x : r->reads) times.push_back(x.time);
+  EXPECT_EQ(times,
+            (std::vector<std::int64_t>{t0_ + 195'000, t0_ + 150'000, t0_ + 105'000, t0_ + 60'000}))
+      << "the kept reads of P3, newest first";
 }
 
 TEST_F(StoreQueryTest, VerifyChecksSegmentsAndTheCheckpoint) {

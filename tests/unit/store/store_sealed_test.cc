@@ -25,11 +25,13 @@ class SealedStoreTest : public ::testing::Test {
     keys_ = std::move(crypto::KeyRing::Open(dir_.File("keys"), *master_)).value();
   }
 
-  std::unique_ptr<Store> Open(const std::string& name, crypto::KeyRing* keys) {
+  std::unique_ptr<Store> Open(const std::string& name, crypto::KeyRing* keys,
+                              SegmentLayout flush_layout = SegmentLayout::kPlateOrder) {
     StoreOptions o;
     o.dir = dir_.File(name);
     o.background = false;
     o.keys = keys;
+    o.flush_layout = flush_layout;
     Result<std::unique_ptr<Store>> s = Store::Open(o, Env::Posix(), clock_, log_);
     EXPECT_TRUE(s.ok()) << s.status().message();
     return s.ok() ? std::move(s).value() : nullptr;
@@ -101,6 +103,40 @@ TEST_F(SealedStoreTest, NoPlateIsInTheClearInTheLogOrTheSegments) {
   auto plain = Open("plain", nullptr);
   ASSERT_EQ(plain->Append(batch)->accepted, 300u);
   EXPECT_NE(AllBytes(dir_.File("plain")).find("SECRET"), std::string::npos);
+}
+
+// Sealed segments of version 3 (rows by camera) become version 5 (rows by
+// plate, camera lists sealed too) when merged, answer the same, and still
+// hold no plate in the clear.
+TEST_F(SealedStoreTest, SealedVersion3SegmentsAreMergedIntoSealedVersion5) {
+  const std::int64_t t = clock_.NowMillis();
+  std::vector<std::string> before;
+  {
+    auto s = Open("store", keys_.get(), SegmentLayout::kCameraOrder);
+    for (int b = 0; b < 3; ++b) {
+      std::vector<read::Read> batch;
+      for (int i = 0; i < 50; ++i)
+        batch.push_back(
+            At(t + b * 50 + i, "SECRET" + std::to_string(i % 7), "cam" + std::to_string(i % 3)));
+      ASSERT_TRUE(s->Append(batch).ok());
+      ASSERT_TRUE(s->Flush().ok());
+    }
+    before = Plates(*s->Query(Everything()));
+  }
+  Result<Store::Summary> d = Store::Describe(Env::Posix(), dir_.File("store"));
+  EXPECT_EQ(d->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{3, 3}}));
+  auto s = Open();
+  ASSERT_TRUE(s->Merge().ok());
+  d = Store::Describe(Env::Posix(), dir_.File("store"));
+  EXPECT_EQ(d->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{5, 1}}));
+  EXPECT_EQ(Plates(*s->Query(Everything())), before);
+  ReadQuery window = Everything();
+  window.cameras = {"cam1"};
+  EXPECT_EQ(s->Query(window)->reads.size(), 51u) << "the sealed camera list opens";
+  EXPECT_EQ(AllBytes(dir_.File("store")).find("SECRET"), std::string::npos);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(Store::Verify(Env::Posix(), dir_.File("store"), &problems, keys_.get()).ok())
+      << (problems.empty() ? "" : problems.front());
 }
 
 TEST_F(SealedStoreTest, ASealedStoreAnswersAsAPlainOneThroughFlushMergeAndRestart) {
