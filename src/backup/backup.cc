@@ -387,7 +387,7 @@ Result<CreateResult> Create(const CreateOptions& o, const Clock& clock,
   // its master key: one without the key is refused before anything is copied.
   Result<store::Store::Summary> held = store::Store::Describe(store::Env::Posix(), paths.store());
   if (!held.ok()) return held.status();
-  m.encrypted = o.master != nullptr || held->segments_by_version.contains(3);
+  m.encrypted = o.master != nullptr || held->sealed();
   if (m.encrypted && o.master == nullptr)
     return Status::FailedPrecondition(
         "this store is encrypted at rest: give its master key (--master-key) to sign the backup");

@@ -138,9 +138,8 @@ int Version(const std::vector<std::string>& args) {
       json::Key(w, "segments");
       w.StartObject();
       for (const auto& [version, n] : st->segments_by_version) {
-        json::Key(w, version == 2   ? "v2_plain"
-                     : version == 3 ? "v3_sealed"
-                                    : fmt::format("v{}", version));
+        // Odd versions are sealed (3: rows by camera, 5: rows by plate).
+        json::Key(w, fmt::format("v{}_{}", version, version % 2 == 1 ? "sealed" : "plain"));
         json::Put(w, n);
       }
       w.EndObject();

@@ -33,8 +33,9 @@ class DataPaths {
 // The data directory's format (docs/format/data-dir.md): one number for all
 // of its files, raised when a release writes something an older release
 // cannot read. 1: releases before FORMAT existed. 2: sealed segments and WAL
-// records (encryption at rest) may be present.
-inline constexpr int kDataFormat = 2;
+// records (encryption at rest) may be present. 3: segments of version 4/5
+// (rows in plate order, issue 27).
+inline constexpr int kDataFormat = 3;
 
 struct DataFormat {
   int format = 1;          // 1 when there is no FORMAT file (an older release's directory)

@@ -336,6 +336,10 @@ Status Store::Impl::WriteMerged(const std::vector<std::shared_ptr<Segment>>& gro
 Status Store::Impl::Merge() {
   MutexLock m(maintenance_mu);
   const std::shared_ptr<const Version> v = CurrentVersion();
+  // A segment of version 2/3 with nothing to merge with is rewritten alone,
+  // one a pass, so a store converges on version 4 without a migration step
+  // and without the rewrites crowding out ingest.
+  bool upgraded_one = false;
   for (const auto& [agency, segs] : v->by_agency) {
     std::map<std::int64_t, std::vector<std::shared_ptr<Segment>>> by_bucket;
     for (const auto& seg : segs) by_bucket[seg->meta().bucket_start].push_back(seg);
@@ -345,8 +349,17 @@ Status Store::Impl::Merge() {
         MutexLock l(mu);
         if (mem->size() >= opts.flush_reads) return Status::Ok();
       }
-      const std::vector<std::shared_ptr<Segment>> group =
+      std::vector<std::shared_ptr<Segment>> group =
           PickMergeGroup(all, opts.merge_below_rows, opts.merge_max_rows);
+      if (group.empty() && !upgraded_one) {
+        const auto old = std::find_if(all.begin(), all.end(), [](const auto& seg) {
+          return seg->layout() == SegmentLayout::kCameraOrder;
+        });
+        if (old != all.end()) {
+          group = {*old};
+          upgraded_one = true;
+        }
+      }
       if (group.empty()) continue;
       SegmentMeta meta;
       meta.agency = agency;

@@ -50,7 +50,8 @@ constexpr std::int64_t kMinuteMs = 60'000;
 // the entries of a group, each the minute it falls in and its block.
 class CameraListReader {
  public:
-  bool Parse(std::string_view list, std::uint32_t max_rows, std::size_t blocks) {
+  // `span`: the segment's max_time - min_time; no group starts after it.
+  bool Parse(std::string_view list, std::uint32_t max_rows, std::size_t blocks, std::int64_t span) {
     Decoder in(list);
     if (!in.GetVarint(&count_) || count_ == 0 || count_ > max_rows || !in.GetVarint(&groups_) ||
         groups_ != (count_ + kCameraGroup - 1) / kCameraGroup || in.remaining() < groups_ * 12)
@@ -59,6 +60,7 @@ class CameraListReader {
     bodies_ = list.substr(list.size() - in.remaining() + groups_ * 12);
     blocks_ = blocks;
     for (std::uint64_t g = 0; g < groups_; ++g) {
+      if (DecodeFixed64(index_.data() + 12 * g) > static_cast<std::uint64_t>(span)) return false;
       if (Offset(g) > bodies_.size() ||
           (g > 0 && (Offset(g) <= Offset(g - 1) || FirstTime(g) < FirstTime(g - 1))))
         return false;
@@ -637,9 +639,10 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   if (!in.GetVarint(&meta_.id) || !in.GetString(&meta_.agency) || !in.GetZigZag(&bs) ||
       !in.GetZigZag(&be) || !in.GetZigZag(&mn) || !in.GetZigZag(&mx) || !in.GetVarint(&rows) ||
       !in.GetVarint(&meta_.min_seq) || !in.GetVarint(&meta_.max_seq) || !in.GetVarint(&nrep) ||
-      nrep > 1'000'000 || rows > UINT32_MAX || rows == 0) {
+      nrep > 1'000'000 || rows > UINT32_MAX || rows == 0 || mx < mn) {
     return bad("malformed footer");
   }
+  if (std::int64_t span = 0; __builtin_sub_overflow(mx, mn, &span)) return bad("malformed footer");
   meta_.bucket_start = bs;
   meta_.bucket_end = be;
   meta_.min_time = mn;
@@ -1324,9 +1327,16 @@ Status Segment::RowsInWindow(std::size_t camera, std::int64_t from, std::int64_t
     return Status::Corruption(fmt::format("{}: bad camera list {}", path_, camera));
   };
   CameraListReader reader;
-  if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1)) return bad();
-  const std::int64_t lo = from <= meta_.min_time ? 0 : from - meta_.min_time;
-  const std::int64_t hi = to <= meta_.min_time ? 0 : to - meta_.min_time;
+  const std::int64_t span = meta_.max_time - meta_.min_time;
+  if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1, span)) return bad();
+  // The window in ms after min_time, clamped to [0, span + 1] (no overflow
+  // for any from and to).
+  const auto relative = [&](std::int64_t t) -> std::int64_t {
+    if (t <= meta_.min_time) return 0;
+    if (t > meta_.max_time) return span + 1;
+    return t - meta_.min_time;
+  };
+  const std::int64_t lo = relative(from), hi = relative(to);
   // The last group starting before the window (earlier ones end before it:
   // times ascend).
   std::uint64_t g = 0;
@@ -1469,7 +1479,8 @@ Status Segment::CheckPlateOrder() const {
   for (std::size_t c = 0; c < camera_names_.size(); ++c) {
     INTERDICT_RETURN_IF_ERROR(CameraList(c, &list));
     CameraListReader reader;
-    if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1) ||
+    if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1,
+                      meta_.max_time - meta_.min_time) ||
         reader.count() != per_camera[c])
       return bad(fmt::format("camera list {} does not count its rows", c));
     std::int64_t prev = INT64_MIN;

@@ -130,6 +130,10 @@ class Store final : public ReadStore {
     std::uint64_t wal_files = 0;
     // 2 and 3: rows by camera (plain, sealed); 4 and 5: rows by plate.
     std::map<std::uint32_t, std::uint64_t> segments_by_version;
+    // Whether any segment is sealed (encryption at rest is in use).
+    bool sealed() const {
+      return segments_by_version.contains(3) || segments_by_version.contains(5);
+    }
   };
   static Result<Summary> Describe(Env& env, const std::string& dir);
 

@@ -155,7 +155,7 @@ TEST(OperationsCliTest, VersionDataSaysWhatADirectoryHoldsAndWhetherThisReleaseO
       std::filesystem::copy_options::recursive);
   test::RunResult r = RunProgram({kBin, "version", "--data", data});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find(R"("data_format":{"this_release":2,"directory":1,"written_by":null})"),
+  EXPECT_NE(r.out.find(R"("data_format":{"this_release":3,"directory":1,"written_by":null})"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find(R"("directory":17})"), std::string::npos) << "the catalog's schema";
@@ -166,7 +166,7 @@ TEST(OperationsCliTest, VersionDataSaysWhatADirectoryHoldsAndWhetherThisReleaseO
                                   << "\n";
   test::RunResult newer = RunProgram({kBin, "version", "--data", data});
   EXPECT_EQ(newer.code, 1);
-  EXPECT_NE(newer.out.find("data format 7 (written by interdict 3.0.0) is newer than 2"),
+  EXPECT_NE(newer.out.find("data format 7 (written by interdict 3.0.0) is newer than 3"),
             std::string::npos)
       << newer.out;
 }

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "audit/audit.h"
 #include "base/build_info.h"
@@ -112,8 +114,60 @@ TEST(UpgradeTest, ADirectoryANewerReleaseWroteIsRefusedNamingBothReleasesAndLeft
   auto db = catalog::Database::OpenReadOnly(DataPaths(data).catalog());
   EXPECT_EQ(*(*db)->SchemaVersion(), 17) << "no migration ran";
   // The lock was given back: the directory is not left held.
-  std::ofstream(DataPaths(data).format(), std::ios::trunc) << R"({"format":2,"written_by":"x"})";
+  std::ofstream(DataPaths(data).format(), std::ios::trunc)
+      << R"({"format":)" << kDataFormat << R"(,"written_by":"x"})";
   EXPECT_TRUE(DataDir::Open(data).ok());
+}
+
+// Data format 2 (segments of version 2, rows by camera) opens in format 3:
+// every read is there, and a merge rewrites the segments in plate order
+// (version 4) with the same reads.
+TEST(UpgradeTest, ADirectoryOfFormat2OpensAndItsSegmentsAreRewrittenInPlateOrder) {
+  test::TempDir dir;
+  const std::string data = CopyFixture("format2-0.1.0-schema30", dir);
+  Result<DataFormat> before = ReadDataFormat(DataPaths(data));
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->format, 2);
+  ASSERT_TRUE(DataDir::Open(data).ok());
+  EXPECT_EQ(ReadDataFormat(DataPaths(data))->format, kDataFormat) << "recorded on open";
+
+  FakeClock clock{1'790'000'600'000};
+  Logger log([](std::string_view) {}, clock);
+  auto st = OpenStore(data, clock, log);
+  ASSERT_TRUE(st);
+  Result<store::Store::Summary> held =
+      store::Store::Describe(store::Env::Posix(), DataPaths(data).store());
+  EXPECT_EQ(held->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{2, 2}}));
+  auto ids_of = [&](std::string_view plate) {
+    store::ReadQuery q;
+    q.agencies = {"STLPD"};
+    q.plate = *plate::Plate::FromNormalized(plate);
+    q.from = 0;
+    q.to = INT64_MAX / 2;
+    std::set<std::string> ids;
+    Result<store::QueryResult> r = st->Query(q);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (r.ok()) {
+      for (const read::Read& x : r->reads) ids.insert(x.id);
+    }
+    return ids;
+  };
+  const std::set<std::string> expected{"u5", "u102", "u199", "u296", "u393", "u490", "u587"};
+  EXPECT_EQ(st->Count(), 600u);
+  EXPECT_EQ(ids_of("UPG005"), expected);
+  ASSERT_TRUE(st->Flush().ok());
+  // The fixture's two segments are in different buckets: one merges with the
+  // flushed reads, the other, alone, is rewritten by the next pass.
+  ASSERT_TRUE(st->Merge().ok());
+  ASSERT_TRUE(st->Merge().ok());
+  held = store::Store::Describe(store::Env::Posix(), DataPaths(data).store());
+  EXPECT_EQ(held->segments_by_version, (std::map<std::uint32_t, std::uint64_t>{{4, 2}}))
+      << "every segment now of version 4";
+  EXPECT_EQ(st->Count(), 600u);
+  EXPECT_EQ(ids_of("UPG005"), expected);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(store::Store::Verify(store::Env::Posix(), DataPaths(data).store(), &problems).ok())
+      << (problems.empty() ? "" : problems[0]);
 }
 
 TEST(UpgradeTest, ACatalogOfANewerSchemaIsRefusedAndLeftUntouched) {
