@@ -50,7 +50,7 @@ Store::Impl::Frozen Store::Impl::FreezeMemtable() {
       wal.reset();
     }
   }
-  LeaveQueue(w);
+  LeaveQueue();
   out.reads = imm;
   out.first_seq = checkpoint_seq + 1;
   out.last_seq = imm_seq;
@@ -98,9 +98,7 @@ Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency
   meta.id = NewSegmentId();
   meta.agency = agency;
   meta.bucket_start = bucket_start;
-  const auto rule = f.retention.find(agency);
-  meta.bucket_end =
-      bucket_start + BucketMs(rule == f.retention.end() ? RetentionRule{} : rule->second);
+  meta.bucket_end = bucket_start + BucketMsFor(f.retention, agency);
   meta.min_seq = f.first_seq;
   meta.max_seq = f.last_seq;
   const std::string tmp = tmp_dir + "/" + SegmentFileName(meta.id);
@@ -148,8 +146,7 @@ Status Store::Impl::Flush() {
   std::map<std::pair<std::string, std::int64_t>, std::vector<std::uint32_t>> groups;
   for (std::uint32_t i = 0; i < f.reads->size(); ++i) {
     const std::string& agency = f.reads->agency(i);
-    const auto rule = f.retention.find(agency);
-    const std::int64_t b = BucketMs(rule == f.retention.end() ? RetentionRule{} : rule->second);
+    const std::int64_t b = BucketMsFor(f.retention, agency);
     groups[{agency, FloorDiv(f.reads->time(i), b) * b}].push_back(i);
   }
   std::vector<std::shared_ptr<Segment>> written;

@@ -59,6 +59,7 @@ class CameraListReader {
     index_ = list.substr(list.size() - in.remaining(), groups_ * 12);
     bodies_ = list.substr(list.size() - in.remaining() + groups_ * 12);
     blocks_ = blocks;
+    max_minute_ = static_cast<std::uint64_t>(span / kMinuteMs);
     for (std::uint64_t g = 0; g < groups_; ++g) {
       if (DecodeFixed64(index_.data() + 12 * g) > static_cast<std::uint64_t>(span)) return false;
       if (Offset(g) > bodies_.size() ||
@@ -84,7 +85,7 @@ class CameraListReader {
     for (std::uint64_t k = 0; k < n; ++k) {
       std::uint64_t delta = 0, block = 0;
       if (!in.GetVarint(&delta) || !in.GetVarint(&block) || block >= blocks_ ||
-          delta > (std::uint64_t{1} << 40))
+          delta > max_minute_ - minute)
         return false;
       minute += delta;
       if (!fn(FirstTime(g) + static_cast<std::int64_t>(minute) * kMinuteMs,
@@ -99,6 +100,7 @@ class CameraListReader {
   std::uint64_t count_ = 0, groups_ = 0;
   std::string_view index_, bodies_;
   std::size_t blocks_ = 0;
+  std::uint64_t max_minute_ = 0;  // no row is later than the segment's span
 };
 
 // The segment's in-memory Bloom filter: one 512-bit block per plate, chosen by
@@ -690,7 +692,11 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
         id == 0 || off > meta_offset || len > meta_offset - off) {
       return bad("malformed section directory");
     }
-    if (id >= required) continue;  // a section this reader does not know
+    if (id >= required) {  // a section this reader does not know: checked, not read
+      if (Crc32c(d.substr(off, len)) != crc)
+        return bad(fmt::format("section {} checksum mismatch", id));
+      continue;
+    }
     if (seen[id]) return bad("malformed section directory");
     seen[id] = true;
     sections_[id] = {off, len};
@@ -1014,23 +1020,22 @@ bool PlateDictionary::ParseRestarts(std::string_view section, PlateDictionary* o
   d.deltas_ = section.substr(header + restarts * 12);
   // Every restart's offset is where the deltas before it end, entries ascend,
   // and none uses a position the header says is empty.
+  // Compared densely (the same order), so followers need no conversion.
   const std::uint64_t limit = Pow37(kPlatePositions - tail);
   Decoder deltas(d.deltas_);
-  std::uint64_t prev = 0, dense = 0;
+  std::uint64_t dense = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    std::uint64_t v = 0;
     if (i % kRestartEvery == 0) {
       if (d.RestartOffset(i / kRestartEvery) != d.deltas_.size() - deltas.remaining()) return false;
-      v = d.RestartPlate(i / kRestartEvery);
-      dense = DensePlate(v, tail);
-      if (PackedPlate(dense, tail) != v || (i > 0 && v <= prev)) return false;
+      const std::uint64_t v = d.RestartPlate(i / kRestartEvery);
+      const std::uint64_t restart = DensePlate(v, tail);
+      if (PackedPlate(restart, tail) != v || (i > 0 && restart <= dense)) return false;
+      dense = restart;
     } else {
       std::uint64_t delta = 0;
       if (!deltas.GetVarint(&delta) || delta == 0 || delta >= limit - dense) return false;
       dense += delta;
-      v = PackedPlate(dense, tail);
     }
-    prev = v;
   }
   if (!deltas.done()) return false;
   *out = d;

@@ -16,6 +16,7 @@
 // same queue.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -70,8 +71,20 @@ inline bool SameIdentity(const read::Read& a, const read::Read& b) {
   return a.id == b.id && a.camera == b.camera && a.agency == b.agency;
 }
 
+// "<16 hex digits: first sequence number>.wal"; anything else in wal/ is not
+// a log file of the store's (and must not reach the hex parse).
 inline bool IsWalName(std::string_view n) {
-  return n.size() == 20 && n.ends_with(".wal");
+  if (n.size() != 20 || !n.ends_with(".wal")) return false;
+  return std::all_of(n.begin(), n.begin() + 16,
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// The bucket length of `agency`'s segments under `rules` (the default rule's
+// when it has none).
+inline std::int64_t BucketMsFor(const std::map<std::string, RetentionRule>& rules,
+                                const std::string& agency) {
+  const auto rule = rules.find(agency);
+  return BucketMs(rule == rules.end() ? RetentionRule{} : rule->second);
 }
 
 // The reads of one WAL record, each with its sequence number. `*first` and
@@ -92,6 +105,7 @@ struct Store::Impl {
     std::vector<read::Read>* reads = nullptr;  // null: an exclusive task (memtable swap)
     std::vector<char> keep;
     std::vector<std::int64_t> bucket_ms;  // each read's agency's bucket length, when sealing
+    std::vector<std::uint64_t> hashes;    // each read's IdentityHash, computed once
     std::vector<std::uint32_t> ends;      // end of each kept read's encoding in the record
     std::size_t body_start = 0;
     std::uint64_t first_seq = 0;
@@ -116,7 +130,7 @@ struct Store::Impl {
   // Queues `w` and waits until it is at the front (or, for a batch, done by a
   // leader); LeaveQueue hands the front to the next.
   void WaitForTurn(Writer& w, MutexLock& l) REQUIRES(mu);
-  void LeaveQueue(Writer& w) REQUIRES(mu);
+  void LeaveQueue() REQUIRES(mu);
   bool Expired(const read::Read& r, std::int64_t now) const REQUIRES(mu);
   // Whether a read with r's identity is in one of v's segments (disk I/O:
   // called outside mu).
@@ -191,10 +205,6 @@ struct Store::Impl {
   std::shared_ptr<const Version> CurrentVersion() const EXCLUDES(mu) {
     MutexLock l(mu);
     return version;
-  }
-  std::map<std::string, RetentionRule> CurrentRetention() const EXCLUDES(mu) {
-    MutexLock l(mu);
-    return retention;
   }
 
   // Set at open, then constant.

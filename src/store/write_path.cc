@@ -48,8 +48,7 @@ void Store::Impl::WaitForTurn(Writer& w, MutexLock& l) {
   while (!w.done && writers.front() != &w) w.cv.Wait(l);
 }
 
-void Store::Impl::LeaveQueue(Writer& w) {
-  (void)w;
+void Store::Impl::LeaveQueue() {
   writers.pop_front();
   if (!writers.empty()) writers.front()->cv.NotifyOne();
 }
@@ -91,22 +90,20 @@ Status Store::Impl::CommitGroup(const std::vector<Writer*>& group) {
   for (Writer* g : group) {
     g->keep.assign(g->reads->size(), 0);
     g->bucket_ms.assign(sealing ? g->reads->size() : 0, 0);
+    g->hashes.assign(g->reads->size(), 0);
     for (std::size_t i = 0; i < g->reads->size(); ++i) {
       const read::Read& r = (*g->reads)[i];
       if (Expired(r, now)) {
         ++g->result.expired;
         continue;
       }
-      const std::uint64_t h = IdentityHash(r);
+      const std::uint64_t h = g->hashes[i] = IdentityHash(r);
       if (mem->Contains(r, h) || (imm && imm->Contains(r, h))) {
         ++g->result.duplicates;
         continue;
       }
       g->keep[i] = 1;
-      if (sealing) {
-        const auto rule = retention.find(r.agency);
-        g->bucket_ms[i] = BucketMs(rule == retention.end() ? RetentionRule{} : rule->second);
-      }
+      if (sealing) g->bucket_ms[i] = BucketMsFor(retention, r.agency);
     }
     group_reads += g->reads->size();
   }
@@ -135,7 +132,7 @@ Status Store::Impl::CommitGroup(const std::vector<Writer*>& group) {
     for (std::size_t i = 0; i < g->reads->size(); ++i) {
       if (!g->keep[i]) continue;
       const read::Read& r = (*g->reads)[i];
-      if (InSegments(*v, r) || in_group.SeenBefore(IdentityHash(r), r)) {
+      if (InSegments(*v, r) || in_group.SeenBefore(g->hashes[i], r)) {
         g->keep[i] = 0;
         ++g->result.duplicates;
         continue;
@@ -220,7 +217,7 @@ Status Store::Impl::CommitGroup(const std::vector<Writer*>& group) {
       if (!g->keep[i]) continue;
       const read::Read& r = (*g->reads)[i];
       if (mem->empty()) mem->started = mono;
-      mem->Add(r, IdentityHash(r), rec.substr(g->body_start + start, g->ends[k] - start));
+      mem->Add(r, g->hashes[i], rec.substr(g->body_start + start, g->ends[k] - start));
       start = g->ends[k++];
     }
   }

@@ -262,6 +262,23 @@ TEST_F(StoreTest, APurgeWhoseRenameFailsKeepsTheSegmentAndReportsNothingYet) {
   EXPECT_EQ(Open()->Count(), 70u);
 }
 
+// A file in wal/ shaped like a log file's name but not one (16 characters
+// that are not hex) is left alone: it once reached a hex parse that threw.
+TEST_F(StoreTest, AStrayFileInTheLogDirectoryDoesNotStopAFlushOrAnOpen) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append(Batch(0, 10)).ok());
+    auto f = Env::Posix().NewWritableFile(dir_.path() + "/store/wal/zzzzzzzzzzzzzzzz.wal");
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append("not a log").ok());
+    ASSERT_TRUE((*f)->Close().ok());
+    EXPECT_TRUE(s->Flush().ok());
+    EXPECT_EQ(s->Count(), 10u);
+  }
+  EXPECT_EQ(Open()->Count(), 10u);
+  EXPECT_TRUE(Env::Posix().Exists(dir_.path() + "/store/wal/zzzzzzzzzzzzzzzz.wal"));
+}
+
 TEST_F(StoreTest, FailureToCreateALogFileRefusesTheBatch) {
   FaultInjectionEnv env(Env::Posix());
   auto s = Open(env);
