@@ -217,48 +217,6 @@ Status Store::Impl::ReplaceSegments(const std::vector<std::shared_ptr<Segment>>&
 
 namespace {
 
-// A segment's rows in (plate, time, camera, id) order: a version 4/5
-// segment's in row order; a version 2/3 segment's entry by entry through its
-// postings (each entry's rows sorted), which is how merges and purges upgrade
-// it. Rows not in `keep` (when given) are skipped.
-class PlateOrderRows {
- public:
-  explicit PlateOrderRows(const Segment& seg, const std::vector<bool>* keep = nullptr)
-      : seg_(&seg), keep_(keep) {}
-
-  // The next row; false at the end.
-  Result<bool> Next(read::Read* out) {
-    if (seg_->layout() == SegmentLayout::kPlateOrder) {
-      while (next_row_ < seg_->meta().rows && keep_ && !(*keep_)[next_row_]) ++next_row_;
-      if (next_row_ >= seg_->meta().rows) return false;
-      INTERDICT_RETURN_IF_ERROR(seg_->ReadRow(next_row_++, out));
-      return true;
-    }
-    while (at_ == pending_.size()) {
-      if (next_entry_ >= seg_->plate_dictionary().size()) return false;
-      INTERDICT_RETURN_IF_ERROR(seg_->Postings(next_entry_++, &rows_));
-      pending_.clear();
-      at_ = 0;
-      for (std::uint32_t row : rows_) {
-        if (keep_ && !(*keep_)[row]) continue;
-        INTERDICT_RETURN_IF_ERROR(seg_->ReadRow(row, &pending_.emplace_back()));
-      }
-      std::sort(pending_.begin(), pending_.end(), PlateOrderLess);
-    }
-    *out = std::move(pending_[at_++]);
-    return true;
-  }
-
- private:
-  const Segment* seg_;
-  const std::vector<bool>* keep_;
-  std::uint32_t next_row_ = 0;    // version 4/5
-  std::uint32_t next_entry_ = 0;  // version 2/3
-  std::vector<std::uint32_t> rows_;
-  std::vector<read::Read> pending_;
-  std::size_t at_ = 0;
-};
-
 // Size-tiered: only segments below `below_rows` are merged, smallest first,
 // into one of at most `max_rows`; big segments are left alone, so a merge
 // never rewrites (or holds in memory) a whole busy week. Fewer than two: none.
@@ -295,37 +253,31 @@ Status Store::Impl::WriteMerged(const std::vector<std::shared_ptr<Segment>>& gro
       KeyFor(meta.agency, meta.bucket_start, meta.bucket_end);
   if (!dek.ok()) return dek.status();
   SegmentWriter w(meta, DistinctUnion(dicts), *dek);
+  // Rows are copied as stored, payloads untouched.
   struct Head {
-    PlateOrderRows rows;
-    read::Read r;
-    std::uint64_t plate = 0;  // r's, packed once
-    Result<bool> Advance() {
-      Result<bool> more = rows.Next(&r);
-      if (more.ok() && *more) plate = r.plate.Pack();
-      return more;
-    }
-    bool operator<(const Head& o) const {
-      return std::tie(plate, r.time, r.camera, r.id) <
-             std::tie(o.plate, o.r.time, o.r.camera, o.r.id);
-    }
+    RowCursor rows;
+    StoredRow r;
   };
   std::vector<Head> heads;
   for (const auto& g : group) {
-    Head h{PlateOrderRows(*g), {}};
-    Result<bool> more = h.Advance();
-    if (!more.ok()) return more.status();
-    if (*more) heads.push_back(std::move(h));
+    Head h{RowCursor(*g), {}};
+    if (h.rows.Next(&h.r)) {
+      heads.push_back(std::move(h));
+    } else if (!h.rows.status().ok()) {
+      return h.rows.status();
+    }
   }
   while (!heads.empty()) {
     std::size_t min = 0;
     for (std::size_t i = 1; i < heads.size(); ++i) {
-      if (heads[i] < heads[min]) min = i;
+      if (StoredRowLess(heads[i].r, heads[min].r)) min = i;
     }
     Head& h = heads[min];
     INTERDICT_RETURN_IF_ERROR(w.Add(h.r));
-    Result<bool> more = h.Advance();
-    if (!more.ok()) return more.status();
-    if (!*more) heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
+    if (!h.rows.Next(&h.r)) {
+      if (!h.rows.status().ok()) return h.rows.status();
+      heads.erase(heads.begin() + static_cast<std::ptrdiff_t>(min));
+    }
   }
   return w.Finish(env, path);
 }
@@ -464,14 +416,10 @@ Status Store::Impl::ApplyPurge(const std::shared_ptr<Segment>& seg, PurgePlan& p
       SegmentWriter w(final_meta, std::move(plan.kept_plates), *dek);
       std::vector<bool> keep(meta.rows, false);
       for (std::uint32_t row : plan.keep) keep[row] = true;
-      PlateOrderRows rows(*seg, &keep);
-      read::Read r;
-      for (;;) {
-        Result<bool> more = rows.Next(&r);
-        if (!more.ok()) return more.status();
-        if (!*more) break;
-        INTERDICT_RETURN_IF_ERROR(w.Add(r));
-      }
+      RowCursor rows(*seg, &keep);
+      StoredRow r;
+      while (rows.Next(&r)) INTERDICT_RETURN_IF_ERROR(w.Add(r));
+      INTERDICT_RETURN_IF_ERROR(rows.status());
       return w.Finish(env, path);
     };
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
+#include <functional>
 #include <numeric>
 #include <tuple>
 #include <unordered_map>
@@ -119,13 +121,41 @@ std::uint64_t BloomHash(std::uint64_t x) {
 // Bits 0 and 1 are kRowHasPosition and kRowHasHeading (row_codec.h).
 constexpr std::uint8_t kIdTemplated = 4;
 
+std::string TemplatedId(std::string_view camera, std::int64_t time) {
+  std::string id;
+  id.reserve(camera.size() + 21);
+  id.append(camera).append("-").append(std::to_string(time));
+  return id;
+}
 std::string TemplatedId(const read::Read& r) {
-  return r.camera + "-" + std::to_string(r.time);
+  return TemplatedId(r.camera, r.time);
+}
+
+// Whether r's id is the one its camera and time imply, checked without
+// building that id.
+bool HasTemplatedId(const read::Read& r) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, r.time).ptr;
+  const std::string_view t(digits, static_cast<std::size_t>(end - digits));
+  const std::string_view id = r.id;
+  return id.size() == r.camera.size() + 1 + t.size() && id.starts_with(r.camera) &&
+         id[r.camera.size()] == '-' && id.ends_with(t);
+}
+
+// A stored row's id: written in its payload, or implied by camera and time.
+std::string_view PayloadId(std::string_view payload, std::string_view camera, std::int64_t time,
+                           std::string* scratch) {
+  Decoder in(payload);
+  std::uint8_t flags = 0;
+  std::string_view id;
+  if (in.GetByte(&flags) && !(flags & kIdTemplated) && in.GetString(&id)) return id;
+  *scratch = TemplatedId(camera, time);
+  return *scratch;
 }
 
 void EncodePayloadRow(const read::Read& r, std::string& out) {
   std::uint8_t flags = OptionalFieldFlags(r);
-  if (r.id == TemplatedId(r)) flags |= kIdTemplated;
+  if (HasTemplatedId(r)) flags |= kIdTemplated;
   out += static_cast<char>(flags);
   if (!(flags & kIdTemplated)) PutString(out, r.id);
   PutString(out, r.raw_plate);
@@ -208,6 +238,14 @@ bool CameraOrderLess(const read::Read& a, const read::Read& b) {
   return std::tie(a.camera, a.time, a.id) < std::tie(b.camera, b.time, b.id);
 }
 
+bool StoredRowLess(const StoredRow& a, const StoredRow& b) {
+  if (a.plate != b.plate) return a.plate < b.plate;
+  if (a.time != b.time) return a.time < b.time;
+  if (const int c = a.camera.compare(b.camera); c != 0) return c < 0;
+  std::string sa, sb;
+  return PayloadId(a.payload, a.camera, a.time, &sa) < PayloadId(b.payload, b.camera, b.time, &sb);
+}
+
 struct SegmentWriter::State {
   SegmentMeta meta;
   SegmentLayout layout = SegmentLayout::kPlateOrder;
@@ -215,6 +253,7 @@ struct SegmentWriter::State {
   std::unique_ptr<crypto::Aead> aead;  // key's cipher
   Status sealing;                      // the first failure to set up or seal
   std::vector<std::uint64_t> plates;
+  std::size_t plate_cursor = 0;  // the last row's index in plates
   std::uint32_t rows = 0;
   // Version 2/3: camera runs so far (name, first row, rows), and per row its
   // index in `plates` (for the postings).
@@ -225,7 +264,11 @@ struct SegmentWriter::State {
   std::vector<std::uint32_t> refs;
   // Version 4/5: cameras by first appearance, each entry's rows, and per row
   // (camera, time) for the camera lists.
-  std::unordered_map<std::string, std::uint32_t> camera_index;
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> camera_index;
   std::vector<std::string> camera_names;
   std::vector<std::uint32_t> entry_rows;
   struct CameraRow {
@@ -238,8 +281,9 @@ struct SegmentWriter::State {
   // by field: copying whole reads showed in profiles).
   std::uint64_t prev_plate = 0;
   std::int64_t prev_time = 0;
-  std::string prev_camera, prev_id;
+  std::string prev_camera, prev_payload;  // the id is in the payload
   std::uint32_t prev_ref = 0;
+  std::string encoded;  // Add(Read)'s payload
   // The block being filled, and the blocks done.
   std::string times, block_refs, block_cams, payload, marks;
   std::uint32_t block_rows = 0;
@@ -284,8 +328,12 @@ struct SegmentWriter::State {
     marks.clear();
     block_rows = 0;
   }
-  Status AddCameraOrder(const read::Read& r, std::uint32_t ref);
-  Status AddPlateOrder(const read::Read& r, std::uint32_t ref);
+  bool BeforePrevious(std::uint64_t packed, std::int64_t time, std::string_view camera,
+                      std::string_view row_payload) const;
+  Status AddRow(std::uint64_t packed, std::int64_t time, std::string_view camera,
+                std::string_view row_payload);
+  void AddCameraOrder(std::int64_t time, std::string_view camera, std::uint32_t ref);
+  void AddPlateOrder(std::int64_t time, std::string_view camera, std::uint32_t ref);
   Status FinishCameraOrder(std::vector<std::string>& sections);
   Status FinishPlateOrder(std::vector<std::string>& sections);
 };
@@ -314,66 +362,105 @@ SegmentWriter::~SegmentWriter() = default;
 
 Status SegmentWriter::Add(const read::Read& r) {
   State& s = *s_;
-  if (r.time < s.meta.min_time)
+  s.encoded.clear();
+  EncodePayloadRow(r, s.encoded);
+  return s.AddRow(r.plate.Pack(), r.time, r.camera, s.encoded);
+}
+
+Status SegmentWriter::Add(const StoredRow& r) {
+  if (s_->layout != SegmentLayout::kPlateOrder)
+    return Status::InvalidArgument("stored rows are copied into plate-ordered segments only");
+  return s_->AddRow(r.plate, r.time, r.camera, r.payload);
+}
+
+// Whether a row keyed (plate, time, camera, payload) comes before the
+// previous row in the layout's order: the id, in the payload, only on ties.
+bool SegmentWriter::State::BeforePrevious(std::uint64_t packed, std::int64_t time,
+                                          std::string_view camera,
+                                          std::string_view row_payload) const {
+  int c = 0;
+  if (layout == SegmentLayout::kPlateOrder && packed != prev_plate) return packed < prev_plate;
+  if (layout == SegmentLayout::kCameraOrder && (c = camera.compare(prev_camera)) != 0) return c < 0;
+  if (time != prev_time) return time < prev_time;
+  if (layout == SegmentLayout::kPlateOrder && (c = camera.compare(prev_camera)) != 0) return c < 0;
+  std::string a, b;
+  return PayloadId(row_payload, camera, time, &a) < PayloadId(prev_payload, camera, time, &b);
+}
+
+Status SegmentWriter::State::AddRow(std::uint64_t packed, std::int64_t time,
+                                    std::string_view camera, std::string_view row_payload) {
+  if (time < meta.min_time)
     return Status::InvalidArgument("a segment row is earlier than the segment's min_time");
-  const std::uint64_t packed = r.plate.Pack();
-  const auto it = std::lower_bound(s.plates.begin(), s.plates.end(), packed);
-  if (it == s.plates.end() || *it != packed)
+  if (rows == UINT32_MAX) return Status::InvalidArgument("too many rows for one segment");
+  if (rows > 0 && BeforePrevious(packed, time, camera, row_payload))
+    return Status::InvalidArgument(layout == SegmentLayout::kPlateOrder
+                                       ? "segment rows must come in (plate, time, camera, id) order"
+                                       : "segment rows must come in (camera, time, id) order");
+  // The plate's index in the list: in plate order the rows walk the list,
+  // so a cursor moves forward; in camera order, a binary search.
+  std::size_t at = plate_cursor;
+  if (layout == SegmentLayout::kPlateOrder) {
+    while (at < plates.size() && plates[at] < packed) ++at;
+  } else {
+    at = static_cast<std::size_t>(std::lower_bound(plates.begin(), plates.end(), packed) -
+                                  plates.begin());
+  }
+  if (at == plates.size() || plates[at] != packed)
     return Status::InvalidArgument("a segment row's plate is not in the segment's plate list");
-  if (s.rows == UINT32_MAX) return Status::InvalidArgument("too many rows for one segment");
-  const auto ref = static_cast<std::uint32_t>(it - s.plates.begin());
-  INTERDICT_RETURN_IF_ERROR(s.layout == SegmentLayout::kPlateOrder ? s.AddPlateOrder(r, ref)
-                                                                   : s.AddCameraOrder(r, ref));
-  if (s.block_rows % kMarkRows == 0) PutVarint(s.marks, s.payload.size());
-  EncodePayloadRow(r, s.payload);
-  s.prev_plate = packed;
-  s.prev_time = r.time;
-  s.prev_camera.assign(r.camera);
-  s.prev_id.assign(r.id);
-  s.prev_ref = ref;
-  s.meta.max_time = std::max(s.meta.max_time, r.time);
-  ++s.rows;
-  if (++s.block_rows == kBlockRows) s.EndBlock();
+  plate_cursor = at;
+  const auto ref = static_cast<std::uint32_t>(at);
+  if (layout == SegmentLayout::kPlateOrder) {
+    AddPlateOrder(time, camera, ref);
+  } else {
+    AddCameraOrder(time, camera, ref);
+  }
+  if (block_rows % kMarkRows == 0) PutVarint(marks, payload.size());
+  payload += row_payload;
+  prev_plate = packed;
+  prev_time = time;
+  prev_camera.assign(camera);
+  prev_payload.assign(row_payload);
+  prev_ref = ref;
+  meta.max_time = std::max(meta.max_time, time);
+  ++rows;
+  if (++block_rows == kBlockRows) EndBlock();
   return Status::Ok();
 }
 
-Status SegmentWriter::State::AddCameraOrder(const read::Read& r, std::uint32_t ref) {
-  const bool new_run = rows == 0 || r.camera != run_camera;
-  if (rows > 0 && std::tie(r.camera, r.time, r.id) < std::tie(prev_camera, prev_time, prev_id))
-    return Status::InvalidArgument("segment rows must come in (camera, time, id) order");
+void SegmentWriter::State::AddCameraOrder(std::int64_t time, std::string_view camera,
+                                          std::uint32_t ref) {
+  const bool new_run = rows == 0 || camera != run_camera;
   if (new_run) {
     EndRun();
-    run_camera = r.camera;
+    run_camera.assign(camera);
     run_first = rows;
   }
   // Times: absolute (from min_time) at the start of a block or of a run,
   // else the delta from the previous row.
-  PutVarint(times, (block_rows == 0 || new_run) ? ZigZag(r.time - meta.min_time)
-                                                : static_cast<std::uint64_t>(r.time - prev_time));
+  PutVarint(times, (block_rows == 0 || new_run) ? ZigZag(time - meta.min_time)
+                                                : static_cast<std::uint64_t>(time - prev_time));
   PutVarint(block_refs, ref);
   refs.push_back(ref);
-  return Status::Ok();
 }
 
-Status SegmentWriter::State::AddPlateOrder(const read::Read& r, std::uint32_t ref) {
-  const std::uint64_t packed = r.plate.Pack();
-  if (rows > 0 && std::tie(packed, r.time, r.camera, r.id) <
-                      std::tie(prev_plate, prev_time, prev_camera, prev_id))
-    return Status::InvalidArgument("segment rows must come in (plate, time, camera, id) order");
+void SegmentWriter::State::AddPlateOrder(std::int64_t time, std::string_view camera,
+                                         std::uint32_t ref) {
   const bool new_entry = rows == 0 || ref != prev_ref;
   // The entry: absolute at a block's start, else the increase (0 while the
   // plate repeats). Times: absolute where the entry changes or a block
   // starts, else the delta from the previous row.
   PutVarint(block_refs, block_rows == 0 ? ref : ref - prev_ref);
-  PutVarint(times, (block_rows == 0 || new_entry) ? ZigZag(r.time - meta.min_time)
-                                                  : static_cast<std::uint64_t>(r.time - prev_time));
-  auto [cam, fresh] =
-      camera_index.try_emplace(r.camera, static_cast<std::uint32_t>(camera_names.size()));
-  if (fresh) camera_names.push_back(r.camera);
+  PutVarint(times, (block_rows == 0 || new_entry) ? ZigZag(time - meta.min_time)
+                                                  : static_cast<std::uint64_t>(time - prev_time));
+  auto cam = camera_index.find(camera);
+  if (cam == camera_index.end()) {
+    cam = camera_index.emplace(std::string(camera), static_cast<std::uint32_t>(camera_names.size()))
+              .first;
+    camera_names.emplace_back(camera);
+  }
   PutVarint(block_cams, cam->second);
   ++entry_rows[ref];
-  camera_rows.push_back({cam->second, r.time, rows});
-  return Status::Ok();
+  camera_rows.push_back({cam->second, time, rows});
 }
 
 Status SegmentWriter::State::FinishCameraOrder(std::vector<std::string>& sections) {
@@ -458,9 +545,23 @@ Status SegmentWriter::State::FinishPlateOrder(std::vector<std::string>& sections
   // Camera lists: each camera's rows by (time, row), each as the minute it
   // falls in and its block, in groups of 64 with an index of their first
   // times.
-  std::sort(camera_rows.begin(), camera_rows.end(), [](const CameraRow& a, const CameraRow& b) {
-    return std::tie(a.camera, a.time, a.row) < std::tie(b.camera, b.time, b.row);
-  });
+  // Cameras are dense indexes: rows are bucketed by camera in one pass, then
+  // each camera's few rows sorted (cheaper than one sort of all of them).
+  {
+    std::vector<std::uint32_t> starts(camera_names.size() + 1, 0);
+    for (const CameraRow& c : camera_rows) ++starts[c.camera + 1];
+    for (std::size_t c = 1; c < starts.size(); ++c) starts[c] += starts[c - 1];
+    std::vector<CameraRow> by_camera(camera_rows.size());
+    std::vector<std::uint32_t> at(starts.begin(), starts.end() - 1);
+    for (const CameraRow& c : camera_rows) by_camera[at[c.camera]++] = c;
+    for (std::size_t c = 0; c + 1 < starts.size(); ++c) {
+      std::sort(by_camera.begin() + starts[c], by_camera.begin() + starts[c + 1],
+                [](const CameraRow& a, const CameraRow& b) {
+                  return std::tie(a.time, a.row) < std::tie(b.time, b.row);
+                });
+    }
+    camera_rows = std::move(by_camera);
+  }
   std::vector<std::uint32_t> offsets;
   std::string lists, list, bodies;
   for (std::size_t i = 0; i < camera_rows.size();) {
@@ -1163,18 +1264,30 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   for (Block& blk : cache_) {
     if (blk.index == b) return static_cast<const Block*>(&blk);
   }
-  const std::uint32_t first = b * kBlockRows;
-  const std::uint32_t rows_here = std::min(kBlockRows, meta_.rows - first);
   Block* blk = &cache_[next_victim_];
   next_victim_ = (next_victim_ + 1) % cache_.size();
+  INTERDICT_RETURN_IF_ERROR(DecodeBlock(b, blk, &opened_));
+  return static_cast<const Block*>(blk);
+}
+
+void Segment::DecodeBlockPlates(const Block& b) const {
+  // The block's entries are consecutive: their plates decode in one pass.
+  if (!b.plates.empty()) return;
+  b.plates.resize(b.refs.back() - b.refs.front() + 1);
+  dict_.Decode(b.refs.front(), b.plates.size(), b.plates.data());
+}
+
+Status Segment::DecodeBlock(std::uint32_t b, Block* blk, std::string* opened) const {
+  const std::uint32_t first = b * kBlockRows;
+  const std::uint32_t rows_here = std::min(kBlockRows, meta_.rows - first);
   blk->index = UINT32_MAX;
   std::string_view frame =
       blocks_.substr(block_offsets_[b], block_offsets_[b + 1] - block_offsets_[b]);
   if (key_ != nullptr) {
-    if (!aead_->OpenInto(frame, BlockContext(version_, key_->id, meta_.id, b), &opened_).ok())
+    if (!aead_->OpenInto(frame, BlockContext(version_, key_->id, meta_.id, b), opened).ok())
       return Status::Corruption(
           fmt::format("{}: row block {} does not open under its key", path_, b));
-    frame = opened_;
+    frame = *opened;
   }
   if (Status st = DecompressInto(frame, std::size_t{rows_here} * 4096, &blk->raw); !st.ok())
     return st.WithContext(path_ + ": row block: ");
@@ -1240,7 +1353,7 @@ Result<const Segment::Block*> Segment::LoadBlock(std::uint32_t b) const {
   if (blk->marks[0] != 0 || blk->marks.back() > blk->payload.size())
     return Status::Corruption(fmt::format("{}: bad row marks in block {}", path_, b));
   blk->index = b;
-  return static_cast<const Block*>(blk);
+  return Status::Ok();
 }
 
 Status Segment::PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const {
@@ -1392,12 +1505,7 @@ Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   out->time = b.times[index];
   std::uint64_t packed = 0;
   if (layout_ == SegmentLayout::kPlateOrder) {
-    // The block's entries are consecutive: their plates decode in one pass,
-    // once, when the first of its rows is read.
-    if (b.plates.empty()) {
-      b.plates.resize(b.refs.back() - b.refs.front() + 1);
-      dict_.Decode(b.refs.front(), b.plates.size(), b.plates.data());
-    }
+    DecodeBlockPlates(b);  // once, when the first of its rows is read
     packed = b.plates[b.refs[index] - b.refs.front()];
   } else {
     packed = dict_[b.refs[index]];
@@ -1406,6 +1514,91 @@ Status Segment::ReadRow(std::uint32_t row, read::Read* out) const {
   if (!DecodePayloadRow(in, out))
     return Status::Corruption(fmt::format("{}: bad payload row {}", path_, row));
   return Status::Ok();
+}
+
+struct RowCursor::State {
+  const Segment* seg = nullptr;
+  const std::vector<bool>* keep = nullptr;
+  std::uint32_t row = 0;
+  // Version 4/5: the block holding `row`, and where its payload row starts.
+  Segment::Block block;
+  std::string opened;
+  Decoder in{std::string_view{}};
+  // Version 2/3: the current entry's kept rows, whole, in plate order, with
+  // their payloads encoded again.
+  std::uint32_t next_entry = 0;
+  std::vector<std::uint32_t> postings;
+  std::vector<read::Read> pending;
+  std::string encoded;
+  std::size_t at = 0;
+};
+
+RowCursor::RowCursor(const Segment& seg, const std::vector<bool>* keep)
+    : s_(std::make_unique<State>()) {
+  s_->seg = &seg;
+  s_->keep = keep;
+}
+RowCursor::~RowCursor() = default;
+RowCursor::RowCursor(RowCursor&&) noexcept = default;
+RowCursor& RowCursor::operator=(RowCursor&&) noexcept = default;
+
+bool RowCursor::Next(StoredRow* out) {
+  if (!status_.ok()) return false;
+  return s_->seg->layout() == SegmentLayout::kPlateOrder ? NextPlateOrder(out)
+                                                         : NextCameraOrder(out);
+}
+
+bool RowCursor::NextPlateOrder(StoredRow* out) {
+  State& s = *s_;
+  const Segment& seg = *s.seg;
+  for (; s.row < seg.meta_.rows; ++s.row) {
+    const std::uint32_t k = s.row % kBlockRows;
+    if (k == 0) {
+      status_ = seg.DecodeBlock(s.row / kBlockRows, &s.block, &s.opened);
+      if (!status_.ok()) return false;
+      seg.DecodeBlockPlates(s.block);
+      s.in = Decoder(s.block.payload);
+    }
+    const std::size_t start = s.block.payload.size() - s.in.remaining();
+    if (!SkipPayloadRow(s.in)) {
+      status_ = Status::Corruption(fmt::format("{}: bad payload row {}", seg.path_, s.row));
+      return false;
+    }
+    if (s.keep != nullptr && !(*s.keep)[s.row]) continue;
+    out->plate = s.block.plates[s.block.refs[k] - s.block.refs.front()];
+    out->time = s.block.times[k];
+    out->camera = seg.camera_names_[s.block.cams[k]];
+    out->payload = s.block.payload.substr(start, s.block.payload.size() - s.in.remaining() - start);
+    ++s.row;
+    return true;
+  }
+  return false;
+}
+
+bool RowCursor::NextCameraOrder(StoredRow* out) {
+  State& s = *s_;
+  const Segment& seg = *s.seg;
+  while (s.at == s.pending.size()) {
+    if (s.next_entry >= seg.dict_.size()) return false;
+    status_ = seg.Postings(s.next_entry++, &s.postings);
+    if (!status_.ok()) return false;
+    s.pending.clear();
+    s.at = 0;
+    for (std::uint32_t row : s.postings) {
+      if (s.keep != nullptr && !(*s.keep)[row]) continue;
+      status_ = seg.ReadRow(row, &s.pending.emplace_back());
+      if (!status_.ok()) return false;
+    }
+    std::sort(s.pending.begin(), s.pending.end(), PlateOrderLess);
+  }
+  const read::Read& r = s.pending[s.at++];
+  s.encoded.clear();
+  EncodePayloadRow(r, s.encoded);
+  out->plate = r.plate.Pack();
+  out->time = r.time;
+  out->camera = r.camera;
+  out->payload = s.encoded;
+  return true;
 }
 
 Status Segment::Check() const {

@@ -51,6 +51,20 @@ enum class SegmentLayout { kPlateOrder, kCameraOrder };
 bool PlateOrderLess(const read::Read& a, const read::Read& b);   // (plate, time, camera, id)
 bool CameraOrderLess(const read::Read& a, const read::Read& b);  // (camera, time, id)
 
+// One row as a segment stores it: what orders rows, and the rest of the read
+// (id, the vendor's text, state, confidences, position, attributes, images)
+// as the payload bytes it was written with. Merges and purges copy rows
+// between segments this way, without building a read for each.
+struct StoredRow {
+  std::uint64_t plate = 0;  // packed
+  std::int64_t time = 0;
+  std::string_view camera;
+  std::string_view payload;  // valid until the cursor that gave it moves
+};
+// Whether a stored row comes before another in (plate, time, camera, id)
+// order; ids, kept in the payload, are read only on ties.
+bool StoredRowLess(const StoredRow& a, const StoredRow& b);
+
 // Writes `reads` (all of meta.agency, in any order) to `path`, sorted for
 // the layout, and synced. rows, min_time and max_time of `meta` are filled in.
 Status WriteSegment(Env& env, const std::string& path, SegmentMeta meta,
@@ -75,6 +89,9 @@ class SegmentWriter {
   // InvalidArgument for a row out of order, earlier than min_time, or with a
   // plate not in the list.
   Status Add(const read::Read& r);
+  // A row copied from another segment (RowCursor), payload as it was; plate
+  // order only.
+  Status Add(const StoredRow& r);
   // Writes the file at `path`, synced; rows and max_time come from the rows.
   Status Finish(Env& env, const std::string& path);
 
@@ -151,6 +168,32 @@ class DictionaryReader {
   mutable std::size_t start_ = 0, n_ = 0;
 };
 
+class Segment;
+
+// Any segment's rows in (plate, time, camera, id) order, for merges and
+// purges: a version 4/5 segment's in row order, each block decoded once and
+// each payload row passed once; a version 2/3 segment's plate by plate
+// through its postings (upgraded on the way). Rows whose `keep` bit is false
+// are passed over. Holds the segment's blocks one at a time, not its cache.
+class RowCursor {
+ public:
+  explicit RowCursor(const Segment& seg, const std::vector<bool>* keep = nullptr);
+  ~RowCursor();
+  RowCursor(RowCursor&&) noexcept;
+  RowCursor& operator=(RowCursor&&) noexcept;
+
+  // The next row into `out`; false at the end or on an error (status()).
+  bool Next(StoredRow* out);
+  const Status& status() const { return status_; }
+
+ private:
+  struct State;
+  bool NextPlateOrder(StoredRow* out);
+  bool NextCameraOrder(StoredRow* out);
+  std::unique_ptr<State> s_;
+  Status status_;
+};
+
 class Segment {
  public:
   // Maps the file and checks the footer and every section's checksum. A
@@ -202,6 +245,7 @@ class Segment {
   Status Check() const;
 
  private:
+  friend class RowCursor;
   Segment() = default;
   Status Parse(const crypto::KeyRing* keys, bool* key_destroyed);
   std::string_view Section(int id) const;
@@ -268,6 +312,10 @@ class Segment {
     std::vector<std::uint32_t> marks;  // in payload, where rows 0, kMarkRows, 2 kMarkRows … start
   };
   Result<const Block*> LoadBlock(std::uint32_t block) const REQUIRES(mu_);
+  // Decodes row block `block` into `blk`; `opened` holds a sealed frame.
+  Status DecodeBlock(std::uint32_t block, Block* blk, std::string* opened) const;
+  // Version 4/5: the plates of `blk`'s entries into blk->plates, once.
+  void DecodeBlockPlates(const Block& blk) const;
   // Positions `out` at payload row `index` of `b`.
   Status PayloadRow(const Block& b, std::uint32_t index, Decoder* out) const;
   mutable Mutex mu_;

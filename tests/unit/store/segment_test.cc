@@ -73,6 +73,65 @@ TEST_F(SegmentTest, EveryReadComesBackWholeInItsLayoutsOrder) {
   }
 }
 
+// Merges and purges copy rows through a cursor as they are stored. Either
+// layout gives its rows in plate order, skips the rows not kept, and the
+// copy holds exactly the kept reads.
+TEST_F(SegmentTest, ACursorCopiesTheKeptRowsOfEitherLayoutIntoPlateOrderUnchanged) {
+  for (SegmentLayout layout : {SegmentLayout::kPlateOrder, SegmentLayout::kCameraOrder}) {
+    SCOPED_TRACE(layout == SegmentLayout::kPlateOrder ? "from plate order" : "from camera order");
+    Result<std::shared_ptr<Segment>> seg =
+        Segment::Open(Env::Posix(), Write(SampleReads(), layout));
+    ASSERT_TRUE(seg.ok()) << seg.status().message();
+    const Segment& from = **seg;
+    std::vector<bool> keep(from.meta().rows);
+    std::vector<read::Read> kept;
+    for (std::uint32_t row = 0; row < keep.size(); ++row) {
+      keep[row] = row % 3 != 1;
+      if (!keep[row]) continue;
+      ASSERT_TRUE(from.ReadRow(row, &kept.emplace_back()).ok());
+    }
+    std::sort(kept.begin(), kept.end(), PlateOrderLess);
+    std::vector<std::uint64_t> plates;
+    for (const read::Read& r : kept) plates.push_back(r.plate.Pack());
+    plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+
+    SegmentMeta meta = from.meta();
+    meta.id = 43;
+    SegmentWriter w(meta, plates);
+    RowCursor cursor(from, &keep);
+    StoredRow row, prev;
+    std::string prev_payload;
+    std::size_t n = 0;
+    while (cursor.Next(&row)) {
+      ASSERT_LT(n, kept.size());
+      EXPECT_EQ(row.plate, kept[n].plate.Pack()) << "row " << n;
+      EXPECT_EQ(row.time, kept[n].time) << "row " << n;
+      EXPECT_EQ(row.camera, kept[n].camera) << "row " << n;
+      if (n > 0) {
+        EXPECT_FALSE(StoredRowLess(row, prev)) << "row " << n;
+      }
+      ASSERT_TRUE(w.Add(row).ok()) << "row " << n;
+      prev_payload.assign(row.payload);  // the cursor's views move on
+      prev = row;
+      prev.payload = prev_payload;
+      ++n;
+    }
+    ASSERT_TRUE(cursor.status().ok()) << cursor.status().message();
+    EXPECT_EQ(n, kept.size());
+    const std::string path = dir_.File(SegmentFileName(43));
+    ASSERT_TRUE(w.Finish(Env::Posix(), path).ok());
+    Result<std::shared_ptr<Segment>> copy = Segment::Open(Env::Posix(), path);
+    ASSERT_TRUE(copy.ok()) << copy.status().message();
+    ASSERT_EQ((*copy)->meta().rows, kept.size());
+    for (std::uint32_t r = 0; r < kept.size(); ++r) {
+      read::Read got;
+      ASSERT_TRUE((*copy)->ReadRow(r, &got).ok());
+      ASSERT_EQ(got, kept[r]) << "row " << r;
+    }
+    EXPECT_TRUE((*copy)->Check().ok()) << (*copy)->Check().message();
+  }
+}
+
 TEST_F(SegmentTest, ExactPlateFindsEveryRowOfThatPlateAndNoOther) {
   const std::vector<read::Read> reads = SampleReads();
   Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), Write(reads));
@@ -182,6 +241,16 @@ TEST_F(SegmentTest, StreamingWriterRefusesDisorderAndPlatesWithoutRows) {
     EXPECT_EQ(w.Add(at("cam0", 3000, "BBB2")).code(), StatusCode::kInvalidArgument) << "camera";
     EXPECT_EQ(w.Finish(Env::Posix(), dir_.File("x2.seg")).code(), StatusCode::kInvalidArgument)
         << "BBB2 is listed but has no row";
+  }
+  {
+    // Ties of (plate, time, camera) are ordered by id, which the writer
+    // reads back from the payload ("b" before the templated "cam1-2000").
+    SegmentWriter w(meta, {a});
+    read::Read named = at("cam1", 2000, "AAA1");
+    named.id = "b";
+    ASSERT_TRUE(w.Add(named).ok());
+    ASSERT_TRUE(w.Add(at("cam1", 2000, "AAA1")).ok()) << "templated id after b";
+    EXPECT_EQ(w.Add(named).code(), StatusCode::kInvalidArgument) << "b after cam1-2000";
   }
   SegmentWriter w(meta, {a, b});
   ASSERT_TRUE(w.Add(at("cam2", 1000, "AAA1")).ok());
