@@ -72,7 +72,7 @@ void RunBackground(Store::Impl* p) EXCLUDES(p->mu) {
       ++p->purge_failures;
       p->log.Error("purge failed", {{"error", st.message()}});
     }
-    if (Status st = p->Merge(); !st.ok()) {
+    if (Status st = p->Merge(false); !st.ok()) {
       ++p->merge_failures;
       p->log.Error("merge failed", {{"error", st.message()}});
     }
@@ -171,11 +171,11 @@ Status Store::Flush() {
 Status Store::RunMaintenance() {
   INTERDICT_RETURN_IF_ERROR(impl_->FlushIfDue());
   INTERDICT_RETURN_IF_ERROR(impl_->Purge());
-  return impl_->Merge();
+  return impl_->Merge(false);
 }
 
 Status Store::Merge() {
-  return impl_->Merge();
+  return impl_->Merge(true);
 }
 
 std::vector<std::string> Store::SegmentPaths() const {

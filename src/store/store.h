@@ -39,8 +39,10 @@ struct StoreOptions {
   // tests, which call RunMaintenance() with a fake clock instead.
   bool background = true;
   std::int64_t maintenance_ms = 10'000;
-  // Segments of one agency and bucket with fewer rows than merge_below_rows
-  // are merged together into segments of at most merge_max_rows.
+  // Segments of one agency and bucket: while the bucket takes reads, those
+  // with fewer rows than merge_below_rows are merged four or more of a size
+  // at a time; once the agency has reads past the bucket's end, the bucket
+  // is merged whole into segments of at most merge_max_rows.
   std::uint32_t merge_below_rows = 250'000;
   std::uint32_t merge_max_rows = 1'000'000;
   // Encryption at rest (docs/format/keys.md): with a key ring, segments and
@@ -117,7 +119,8 @@ class Store final : public ReadStore {
   // What the background thread does: flush when due, purge expired reads,
   // merge small segments.
   Status RunMaintenance();
-  // Merges small segments of the same agency and bucket now.
+  // Merges each bucket's segments now, as far as merge_max_rows allows (the
+  // background merges only when it pays: see merge_below_rows).
   Status Merge();
 
   // Segment files in the store, for tests and `store verify`.

@@ -176,7 +176,9 @@ struct Store::Impl {
   // Flushes when the memtable is full or its oldest read waited flush_ms.
   Status FlushIfDue() EXCLUDES(maintenance_mu, mu);
   Status Purge() EXCLUDES(maintenance_mu, mu);
-  Status Merge() EXCLUDES(maintenance_mu, mu);
+  // Background merges are tiered (maintenance.cc, PickMergeGroup); `now`
+  // merges every bucket's segments as far as merge_max_rows allows.
+  Status Merge(bool now) EXCLUDES(maintenance_mu, mu);
   // Writes one new segment with `write` (given the file's path and its final
   // meta), or none when `write` is empty, in place of `old`.
   using SegmentWriteFn = std::function<Status(const std::string& path, const SegmentMeta& meta)>;

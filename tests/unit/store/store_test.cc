@@ -34,6 +34,39 @@ class StoreTest : public ::testing::Test {
   Logger log_{[this](std::string_view l) { log_lines_.emplace_back(l); }, clock_, LogLevel::kDebug};
 };
 
+// Background merges: while a bucket takes reads, segments of a size are
+// merged four at a time (merging all small ones after every flush rewrote a
+// week's reads at each flush); once the agency has reads past the bucket's
+// end, the bucket is merged whole; a late read beside its one big segment
+// waits; an explicit Merge takes everything.
+TEST_F(StoreTest, BackgroundMergesAreTieredWhileABucketTakesReadsAndWholeOnceItIsClosed) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  auto add = [&](int from, int n) {
+    ASSERT_TRUE(s->Append(Batch(from, n)).ok());
+    ASSERT_TRUE(s->Flush().ok());
+    ASSERT_TRUE(s->RunMaintenance().ok());
+  };
+  for (int k = 0; k < 3; ++k) add(k * 100, 100);
+  EXPECT_EQ(s->SegmentPaths().size(), 3u) << "three of a size wait for a fourth";
+  add(300, 100);
+  EXPECT_EQ(s->SegmentPaths().size(), 1u) << "four of a size are merged";
+  add(400, 100);
+  EXPECT_EQ(s->SegmentPaths().size(), 2u) << "a small one does not rewrite a bigger one";
+  add(400'000, 1);  // 4.6 days later: past the end of the first reads' week
+  EXPECT_EQ(s->SegmentPaths().size(), 2u) << "the closed week is merged whole";
+  add(500, 1);
+  EXPECT_EQ(s->SegmentPaths().size(), 3u) << "one late read waits beside the week's segment";
+  ASSERT_TRUE(s->Merge().ok());
+  EXPECT_EQ(s->SegmentPaths().size(), 2u) << "an explicit merge takes it";
+  EXPECT_EQ(s->Count(), 502u);
+  ReadQuery q;
+  q.agencies = {"STLPD"};
+  Result<QueryResult> all = s->Query(q);
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(all->reads.size(), 502u);
+}
+
 TEST_F(StoreTest, AcknowledgedReadsSurviveReopening) {
   {
     auto s = Open();
