@@ -110,8 +110,10 @@ Status Store::Impl::WriteFlushSegment(const Frozen& f, const std::string& agency
   if (!dek.ok()) return dek.status();
   SegmentWriter w(meta, std::move(plates), *dek, opts.flush_layout);
   Status st;
+  read::Read r;  // reused: its strings keep their space from row to row
   for (const Key& k : keys) {
-    st = w.Add(m.Get(k.row));
+    m.Get(k.row, &r);
+    st = w.Add(r);
     if (!st.ok()) break;
   }
   if (st.ok()) st = w.Finish(env, tmp);

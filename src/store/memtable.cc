@@ -17,12 +17,12 @@ std::string_view Memtable::IdOf(std::uint32_t i) const {
 }
 
 bool Memtable::Contains(const read::Read& r, std::uint64_t identity_hash) const {
-  if (id_rows_.empty()) return false;
-  const std::size_t mask = id_rows_.size() - 1;
+  if (slots_.empty()) return false;
+  const std::size_t mask = slots_.size() - 1;
   for (std::size_t slot = identity_hash & mask;; slot = (slot + 1) & mask) {
-    const std::uint32_t i = id_rows_[slot];
+    const std::uint32_t i = slots_[slot].row;
     if (i == kEmpty) return false;
-    if (id_hashes_[slot] == identity_hash && agency(i) == r.agency && camera(i) == r.camera &&
+    if (slots_[slot].hash == identity_hash && agency(i) == r.agency && camera(i) == r.camera &&
         IdOf(i) == r.id) {
       return true;
     }
@@ -30,19 +30,16 @@ bool Memtable::Contains(const read::Read& r, std::uint64_t identity_hash) const 
 }
 
 void Memtable::GrowIdentity() {
-  const std::size_t size = id_rows_.empty() ? 1024 : id_rows_.size() * 2;
-  std::vector<std::uint64_t> hashes(size);
-  std::vector<std::uint32_t> rows(size, kEmpty);
+  const std::size_t size = slots_.empty() ? 1024 : slots_.size() * 2;
+  std::vector<Slot> grown(size);
   const std::size_t mask = size - 1;
-  for (std::size_t k = 0; k < id_rows_.size(); ++k) {
-    if (id_rows_[k] == kEmpty) continue;
-    std::size_t slot = id_hashes_[k] & mask;
-    while (rows[slot] != kEmpty) slot = (slot + 1) & mask;
-    hashes[slot] = id_hashes_[k];
-    rows[slot] = id_rows_[k];
+  for (const Slot& k : slots_) {
+    if (k.row == kEmpty) continue;
+    std::size_t slot = k.hash & mask;
+    while (grown[slot].row != kEmpty) slot = (slot + 1) & mask;
+    grown[slot] = k;
   }
-  id_hashes_ = std::move(hashes);
-  id_rows_ = std::move(rows);
+  slots_ = std::move(grown);
 }
 
 void Memtable::Add(const read::Read& r, std::uint64_t identity_hash, std::string_view encoded) {
@@ -66,21 +63,24 @@ void Memtable::Add(const read::Read& r, std::uint64_t identity_hash, std::string
     camera_names_.push_back(r.camera);
   }
   cameras_.push_back(c->second);
-  if ((times_.size()) * 2 > id_rows_.size()) GrowIdentity();
-  const std::size_t mask = id_rows_.size() - 1;
+  if ((times_.size()) * 2 > slots_.size()) GrowIdentity();
+  const std::size_t mask = slots_.size() - 1;
   std::size_t slot = identity_hash & mask;
-  while (id_rows_[slot] != kEmpty) slot = (slot + 1) & mask;
-  id_hashes_[slot] = identity_hash;
-  id_rows_[slot] = index;
+  while (slots_[slot].row != kEmpty) slot = (slot + 1) & mask;
+  slots_[slot] = {identity_hash, index};
 }
 
 read::Read Memtable::Get(std::uint32_t i) const {
+  read::Read r;
+  Get(i, &r);
+  return r;
+}
+
+void Memtable::Get(std::uint32_t i, read::Read* out) const {
   const std::size_t end = i + 1 < offsets_.size() ? offsets_[i + 1] : arena_.size();
   Decoder in(std::string_view(arena_).substr(offsets_[i], end - offsets_[i]));
-  read::Read r;
-  [[maybe_unused]] const bool ok = DecodeRead(in, &r);
+  [[maybe_unused]] const bool ok = DecodeRead(in, out);
   assert(ok && "the memtable holds only rows it encoded");
-  return r;
 }
 
 void Memtable::RowsOfPlate(std::uint64_t packed, std::vector<std::uint32_t>* out) const {

@@ -28,8 +28,9 @@ class Memtable {
   // Adds `r`, whose row encoding is `encoded`.
   void Add(const read::Read& r, std::uint64_t identity_hash, std::string_view encoded);
 
-  // The whole read at index i.
+  // The whole read at index i; into `out`, reusing its strings' space.
   read::Read Get(std::uint32_t i) const;
+  void Get(std::uint32_t i, read::Read* out) const;
   std::int64_t time(std::uint32_t i) const { return times_[i]; }
   std::uint64_t packed_plate(std::uint32_t i) const { return plates_[i]; }
   const std::string& agency(std::uint32_t i) const { return agency_names_[agencies_[i]]; }
@@ -64,11 +65,14 @@ class Memtable {
   Ids agency_ids_;
   std::vector<Ids> camera_ids_;  // per agency
   // Identity index: open addressing (hash, read index), grown at half load;
-  // no allocation per read.
-  void GrowIdentity();
-  std::vector<std::uint64_t> id_hashes_;
-  std::vector<std::uint32_t> id_rows_;  // kEmpty where free
+  // no allocation per read, and one cache line a probe.
   static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t row = kEmpty;
+  };
+  void GrowIdentity();
+  std::vector<Slot> slots_;
 };
 
 }  // namespace interdict::store
