@@ -1,5 +1,6 @@
 #include "bench/harness.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -38,6 +39,11 @@ double Percentile(std::vector<double> samples, double p) {
   const std::size_t i = std::min(samples.size() - 1,
                                  static_cast<std::size_t>(p * static_cast<double>(samples.size())));
   return samples[i];
+}
+
+double HeapInUseMib() {
+  const struct mallinfo2 mi = mallinfo2();
+  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
 }
 
 std::uint64_t DirBytes(const std::string& dir) {

@@ -29,6 +29,10 @@ double Percentile(std::vector<double> samples, double p);
 // Bytes the regular files under `dir` take (0 for a missing directory).
 std::uint64_t DirBytes(const std::string& dir);
 
+// Bytes the allocator has handed out and not taken back, in MiB (mapped
+// files, such as the store's segments, are not counted).
+double HeapInUseMib();
+
 class WorkDir {
  public:
   // `dir` when given (kept), else a new directory /tmp/interdict-bench-<name>-XXXXXX,

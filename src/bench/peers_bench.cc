@@ -1,5 +1,6 @@
 #include "bench/peers_bench.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -158,9 +159,14 @@ int RunPeersBench(const PeersBenchOptions& options) {
     Status st = opened.status();
     if (st.ok()) {
       store::Store& store = **opened;
+      std::uint64_t batches = 0;
       st = LoadAll(
           "peers", "interdict", g, planted, kBatch,
-          [&](const std::vector<read::Read>& b) { return store.Append(b).status(); }, &m.load_s);
+          [&](const std::vector<read::Read>& b) {
+            if (++batches % 16 == 0) m.peak_heap_mib = std::max(m.peak_heap_mib, HeapInUseMib());
+            return store.Append(b).status();
+          },
+          &m.load_s);
       if (st.ok() && !StopRequested()) {
         std::cerr << "bench peers: interdict: settling\n";
         const auto t0 = Steady::now();
@@ -172,6 +178,8 @@ int RunPeersBench(const PeersBenchOptions& options) {
       if (st.ok() && !StopRequested()) {
         st = RunQuestions("peers", "interdict", warm, questions, AskStore(store), &expected, true,
                           m);
+        m.heap_after_mib = HeapInUseMib();
+        m.peak_heap_mib = std::max(m.peak_heap_mib, m.heap_after_mib);
       }
     }
     if (!st.ok()) {

@@ -118,10 +118,14 @@ std::string MeasuredJson(const Measured& m, std::uint64_t reads) {
                          types.empty() ? "" : ",", type, Percentile(ms, 0.5), Percentile(ms, 0.99),
                          it == m.differ.end() ? 0 : it->second);
   }
+  const std::string heap = m.peak_heap_mib > 0
+                               ? fmt::format(R"("peak_heap_mib":{:.0f},"heap_after_mib":{:.0f},)",
+                                             m.peak_heap_mib, m.heap_after_mib)
+                               : "";
   return fmt::format(
-      R"({{"version":"{}","load_reads_per_s":{:.0f},"settle_s":{:.1f},"bytes":{},"bytes_per_read":{:.2f},"types":{{{}}}}})",
+      R"({{"version":"{}","load_reads_per_s":{:.0f},"settle_s":{:.1f},"bytes":{},"bytes_per_read":{:.2f},{}"types":{{{}}}}})",
       m.version, static_cast<double>(reads) / m.load_s, m.settle_s, m.bytes,
-      static_cast<double>(m.bytes) / static_cast<double>(reads), types);
+      static_cast<double>(m.bytes) / static_cast<double>(reads), heap, types);
 }
 
 // Interdict ÷ peer, as "times faster" (peer time ÷ Interdict time; peer

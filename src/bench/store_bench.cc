@@ -1,6 +1,5 @@
 #include "bench/store_bench.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -117,12 +116,6 @@ struct SideResult {
   std::vector<std::uint64_t> digests;
   std::uint64_t result_rows = 0;
 };
-
-// Bytes the allocator has handed out and not taken back, in MiB.
-double HeapInUseMib() {
-  const struct mallinfo2 mi = mallinfo2();
-  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
-}
 
 double PeakRssMib() {
   rusage ru{};

@@ -31,7 +31,7 @@ class QueryRun {
   void Snapshot(const Store::Impl& s) EXCLUDES(s.mu) {
     MutexLock l(s.mu);
     version_ = s.version;
-    rules_ = s.retention;
+    rules_.insert(s.retention.begin(), s.retention.end());
     holds_ = s.holds;
     TakeFromMemory(*s.mem);
     if (s.imm) TakeFromMemory(*s.imm);
@@ -64,7 +64,8 @@ class QueryRun {
   // What one searching thread found.
   struct Found {
     std::vector<Candidate> cands;
-    std::deque<read::Read> whole;  // rows read whole during the search (stable addresses)
+    std::deque<read::Read> whole;     // rows read whole during the search (stable addresses)
+    std::vector<std::uint32_t> rows;  // scratch: one entry's rows
   };
 
   void TakeFromMemory(const Memtable& m) {
@@ -96,8 +97,8 @@ class QueryRun {
   bool Visible(std::string_view agency, const plate::Plate& p, std::string_view camera,
                std::int64_t t) const {
     if (t < q_.from || t >= q_.to) return false;
-    if (!cameras_.empty() && !cameras_.count(std::string(camera))) return false;
-    auto it = rules_.find(std::string(agency));
+    if (!cameras_.empty() && !cameras_.count(camera)) return false;
+    auto it = rules_.find(agency);
     if (it != rules_.end() && it->second.non_hit_ms >= 0 && t < now_ - it->second.non_hit_ms) {
       return HoldCovering(holds_, agency, p, camera, t, now_) != nullptr;
     }
@@ -237,7 +238,7 @@ class QueryRun {
   // The rows of one dictionary entry, through its postings.
   Status AddEntryRows(const std::string& agency, const Segment& seg, std::uint32_t entry,
                       bool all_visible, Found& found) const {
-    std::vector<std::uint32_t> rows;
+    std::vector<std::uint32_t>& rows = found.rows;
     INTERDICT_RETURN_IF_ERROR(seg.Postings(entry, &rows));
     for (std::uint32_t row : rows) {
       if (found.cands.size() < q_.limit) {
@@ -328,11 +329,12 @@ class QueryRun {
   }
 
   const ReadQuery& q_;
-  const std::set<std::string> agencies_, cameras_;
-  std::set<std::string> area_cameras_, mobile_cameras_;
+  // Transparent comparators: looked up by string_view without a copy.
+  const std::set<std::string, std::less<>> agencies_, cameras_;
+  std::set<std::string, std::less<>> area_cameras_, mobile_cameras_;
   const std::int64_t now_;
   std::shared_ptr<const Version> version_;
-  std::map<std::string, RetentionRule> rules_;
+  std::map<std::string, RetentionRule, std::less<>> rules_;
   std::vector<Hold> holds_;
   std::vector<read::Read> from_memory_;
   std::vector<std::pair<const std::string*, const Segment*>> targets_;
