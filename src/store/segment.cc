@@ -774,6 +774,7 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
     key_ = std::move(key).value();
     Result<std::unique_ptr<crypto::Aead>> aead = crypto::Aead::Make(key_->material);
     if (!aead.ok()) return aead.status();
+    MutexLock l(mu_);
     aead_ = std::move(aead).value();
   }
   // Sections: version 2/3 has exactly 1-6; version 4/5 needs 1-8 and skips
@@ -809,6 +810,7 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   // Dictionary: read in place, or from its opened copy when sealed.
   std::string_view dict = Section(kDict);
   if (key_ != nullptr) {
+    MutexLock l(mu_);
     if (!aead_->OpenInto(dict, DictContext(version_, key_->id, meta_.id), &dict_plain_).ok())
       return bad("plate dictionary does not open under its key");
     dict = dict_plain_;
@@ -1440,7 +1442,10 @@ Status Segment::RowsInWindow(std::size_t camera, std::int64_t from, std::int64_t
   // the minutes that meet the window are decoded, and the camera's rows
   // inside the window kept.
   std::string list;
-  INTERDICT_RETURN_IF_ERROR(CameraList(camera, &list));
+  {
+    MutexLock l(mu_);
+    INTERDICT_RETURN_IF_ERROR(CameraList(camera, &list));
+  }
   auto bad = [&] {
     return Status::Corruption(fmt::format("{}: bad camera list {}", path_, camera));
   };
@@ -1554,7 +1559,10 @@ bool RowCursor::NextPlateOrder(StoredRow* out) {
   for (; s.row < seg.meta_.rows; ++s.row) {
     const std::uint32_t k = s.row % kBlockRows;
     if (k == 0) {
-      status_ = seg.DecodeBlock(s.row / kBlockRows, &s.block, &s.opened);
+      {
+        MutexLock l(seg.mu_);  // the segment's cipher is shared with its questions
+        status_ = seg.DecodeBlock(s.row / kBlockRows, &s.block, &s.opened);
+      }
       if (!status_.ok()) return false;
       seg.DecodeBlockPlates(s.block);
       s.in = Decoder(s.block.payload);
@@ -1675,7 +1683,10 @@ Status Segment::CheckPlateOrder() const {
   for (std::uint32_t c : cams) ++per_camera[c];
   std::string list;
   for (std::size_t c = 0; c < camera_names_.size(); ++c) {
-    INTERDICT_RETURN_IF_ERROR(CameraList(c, &list));
+    {
+      MutexLock l(mu_);
+      INTERDICT_RETURN_IF_ERROR(CameraList(c, &list));
+    }
     CameraListReader reader;
     if (!reader.Parse(list, meta_.rows, block_offsets_.size() - 1,
                       meta_.max_time - meta_.min_time) ||

@@ -258,7 +258,7 @@ class Segment {
   // Version 4/5: the first row and the count of entry `entry`.
   Status EntryRun(std::uint32_t entry, std::uint32_t* first, std::uint32_t* count) const;
   // Version 4/5: camera `camera`'s list (opened when sealed) into `out`.
-  Status CameraList(std::size_t camera, std::string* out) const;
+  Status CameraList(std::size_t camera, std::string* out) const REQUIRES(mu_);
   // Version 2/3: the camera run holding `row`.
   std::size_t CameraRunIndex(std::uint32_t row) const;
   Status CheckCameraOrder() const;
@@ -271,8 +271,10 @@ class Segment {
   SegmentLayout layout_ = SegmentLayout::kPlateOrder;
   std::uint32_t version_ = 0;
   std::shared_ptr<const crypto::DataKey> key_;  // null: not sealed
-  std::unique_ptr<crypto::Aead> aead_;          // key_'s cipher; blocks open under mu_
-  std::string dict_plain_;                      // a sealed segment's opened dictionary
+  // key_'s cipher: its contexts are not shared between threads, so every
+  // use is under mu_ (a merge's RowCursor opens blocks beside questions).
+  std::unique_ptr<crypto::Aead> aead_ GUARDED_BY(mu_);
+  std::string dict_plain_;  // a sealed segment's opened dictionary
   struct SectionRef {
     std::uint64_t offset = 0, length = 0;
   };
@@ -313,7 +315,7 @@ class Segment {
   };
   Result<const Block*> LoadBlock(std::uint32_t block) const REQUIRES(mu_);
   // Decodes row block `block` into `blk`; `opened` holds a sealed frame.
-  Status DecodeBlock(std::uint32_t block, Block* blk, std::string* opened) const;
+  Status DecodeBlock(std::uint32_t block, Block* blk, std::string* opened) const REQUIRES(mu_);
   // Version 4/5: the plates of `blk`'s entries into blk->plates, once.
   void DecodeBlockPlates(const Block& blk) const;
   // Positions `out` at payload row `index` of `b`.
