@@ -39,8 +39,10 @@ struct Measured {
   std::string version;
   double load_s = 0, settle_s = 0;
   std::uint64_t bytes = 0;
-  // Interdict's heap (HeapInUseMib): the most seen while loading, and after
-  // the questions (what the store keeps). 0: not measured (a peer's server).
+  // Interdict's heap (HeapInUseMib, less the benchmark's own before the
+  // store opened): the most seen while loading (which also holds the loading
+  // generator, as big again as the benchmark's own), and after the questions
+  // (what the store keeps). 0: not measured (a peer's server).
   double peak_heap_mib = 0, heap_after_mib = 0;
   std::map<std::string, std::vector<double>> ms;  // per type
   std::map<std::string, int> differ;              // per type: answers unlike the embedded store's
