@@ -76,9 +76,13 @@ read::Read Memtable::Get(std::uint32_t i) const {
   return r;
 }
 
-void Memtable::Get(std::uint32_t i, read::Read* out) const {
+std::string_view Memtable::Row(std::uint32_t i) const {
   const std::size_t end = i + 1 < offsets_.size() ? offsets_[i + 1] : arena_.size();
-  Decoder in(std::string_view(arena_).substr(offsets_[i], end - offsets_[i]));
+  return std::string_view(arena_).substr(offsets_[i], end - offsets_[i]);
+}
+
+void Memtable::Get(std::uint32_t i, read::Read* out) const {
+  Decoder in(Row(i));
   [[maybe_unused]] const bool ok = DecodeRead(in, out);
   assert(ok && "the memtable holds only rows it encoded");
 }

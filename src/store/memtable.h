@@ -31,6 +31,8 @@ class Memtable {
   // The whole read at index i; into `out`, reusing its strings' space.
   read::Read Get(std::uint32_t i) const;
   void Get(std::uint32_t i, read::Read* out) const;
+  // The read at index i as encoded (EncodeRead, row_codec.h).
+  std::string_view Row(std::uint32_t i) const;
   std::int64_t time(std::uint32_t i) const { return times_[i]; }
   std::uint64_t packed_plate(std::uint32_t i) const { return plates_[i]; }
   const std::string& agency(std::uint32_t i) const { return agency_names_[agencies_[i]]; }

@@ -98,4 +98,16 @@ bool DecodeRead(Decoder& in, read::Read* r) {
   return DecodeOptionalFields(in, flags, r);
 }
 
+bool ParseEncodedRow(std::string_view row, EncodedRow* out) {
+  Decoder in(row);
+  if (!in.GetString(&out->id) || !in.GetString(&out->agency) || !in.GetString(&out->camera) ||
+      !in.GetZigZag(&out->time) || !in.GetString(&out->plate) || !in.GetString(&out->raw_plate) ||
+      !in.GetByte(&out->state) || !in.GetByte(&out->state_confidence) ||
+      !in.GetByte(&out->plate_confidence) || !in.GetByte(&out->flags)) {
+    return false;
+  }
+  out->optional = row.substr(row.size() - in.remaining());
+  return true;
+}
+
 }  // namespace interdict::store

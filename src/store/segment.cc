@@ -131,15 +131,14 @@ std::string TemplatedId(const read::Read& r) {
   return TemplatedId(r.camera, r.time);
 }
 
-// Whether r's id is the one its camera and time imply, checked without
+// Whether `id` is the one `camera` and `time` imply, checked without
 // building that id.
-bool HasTemplatedId(const read::Read& r) {
+bool HasTemplatedId(std::string_view id, std::string_view camera, std::int64_t time) {
   char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, r.time).ptr;
+  const auto end = std::to_chars(digits, digits + sizeof digits, time).ptr;
   const std::string_view t(digits, static_cast<std::size_t>(end - digits));
-  const std::string_view id = r.id;
-  return id.size() == r.camera.size() + 1 + t.size() && id.starts_with(r.camera) &&
-         id[r.camera.size()] == '-' && id.ends_with(t);
+  return id.size() == camera.size() + 1 + t.size() && id.starts_with(camera) &&
+         id[camera.size()] == '-' && id.ends_with(t);
 }
 
 // A stored row's id: written in its payload, or implied by camera and time.
@@ -153,15 +152,24 @@ std::string_view PayloadId(std::string_view payload, std::string_view camera, st
   return *scratch;
 }
 
-void EncodePayloadRow(const read::Read& r, std::string& out) {
-  std::uint8_t flags = OptionalFieldFlags(r);
-  if (HasTemplatedId(r)) flags |= kIdTemplated;
+// A payload row up to the shared tail (EncodeOptionalFields), which follows.
+void EncodePayloadHead(std::uint8_t optional_flags, std::string_view id, std::string_view camera,
+                       std::int64_t time, std::string_view raw_plate, std::uint8_t state,
+                       std::uint8_t state_confidence, std::uint8_t plate_confidence,
+                       std::string& out) {
+  std::uint8_t flags = optional_flags;
+  if (HasTemplatedId(id, camera, time)) flags |= kIdTemplated;
   out += static_cast<char>(flags);
-  if (!(flags & kIdTemplated)) PutString(out, r.id);
-  PutString(out, r.raw_plate);
-  out += static_cast<char>(r.state.id());
-  out += static_cast<char>(r.state_confidence.raw());
-  out += static_cast<char>(r.plate_confidence.raw());
+  if (!(flags & kIdTemplated)) PutString(out, id);
+  PutString(out, raw_plate);
+  out += static_cast<char>(state);
+  out += static_cast<char>(state_confidence);
+  out += static_cast<char>(plate_confidence);
+}
+
+void EncodePayloadRow(const read::Read& r, std::string& out) {
+  EncodePayloadHead(OptionalFieldFlags(r), r.id, r.camera, r.time, r.raw_plate, r.state.id(),
+                    r.state_confidence.raw(), r.plate_confidence.raw(), out);
   EncodeOptionalFields(r, out);
 }
 
@@ -365,6 +373,16 @@ Status SegmentWriter::Add(const read::Read& r) {
   s.encoded.clear();
   EncodePayloadRow(r, s.encoded);
   return s.AddRow(r.plate.Pack(), r.time, r.camera, s.encoded);
+}
+
+Status SegmentWriter::Add(std::uint64_t packed, const EncodedRow& r) {
+  State& s = *s_;
+  s.encoded.clear();
+  // The log's flag bits for the shared tail are the payload's (row_codec.h).
+  EncodePayloadHead(r.flags, r.id, r.camera, r.time, r.raw_plate, r.state, r.state_confidence,
+                    r.plate_confidence, s.encoded);
+  s.encoded += r.optional;
+  return s.AddRow(packed, r.time, r.camera, s.encoded);
 }
 
 Status SegmentWriter::Add(const StoredRow& r) {

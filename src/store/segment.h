@@ -23,6 +23,7 @@
 #include "crypto/keyring.h"
 #include "read/read.h"
 #include "store/env.h"
+#include "store/row_codec.h"
 
 namespace interdict::store {
 
@@ -92,6 +93,9 @@ class SegmentWriter {
   // A row copied from another segment (RowCursor), payload as it was; plate
   // order only.
   Status Add(const StoredRow& r);
+  // A read as the log encodes it (a flush from the memtable), whose packed
+  // plate is `packed`: written as Add(read) would write it, without the read.
+  Status Add(std::uint64_t packed, const EncodedRow& r);
   // Writes the file at `path`, synced; rows and max_time come from the rows.
   Status Finish(Env& env, const std::string& path);
 
