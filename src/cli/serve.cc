@@ -158,13 +158,15 @@ int Demo(const std::vector<std::string>& args) {
   flags.push_back({"history-days", true, "days of history written on the first start (default 3)"});
   flags.push_back(
       {"first-hit-after-s", true, "seconds until a stolen car passes a city camera (default 15)"});
+  flags.push_back({"hit-every-s", true,
+                   "then another stolen car passes a city camera this often (default: never)"});
   // The region, its traffic and the feeder live as long as the command.
   std::unique_ptr<sim::Population> population;
   std::unique_ptr<sim::Traffic> traffic;
   std::unique_ptr<demo::Feeder> feeder;
   demo::DemoSecrets secrets;
   double speed = 20;
-  std::int64_t first_hit_ms = 15'000;
+  std::int64_t first_hit_ms = 15'000, hit_every_ms = 0;
   Hooks hooks;
   hooks.before_start = [&](const config::Config& cfg, const Args& a, Logger& log) -> Status {
     Result<std::uint64_t> vehicles = a.GetCount("vehicles", 200'000, 5'000'000);
@@ -172,13 +174,16 @@ int Demo(const std::vector<std::string>& args) {
     Result<std::uint64_t> history = a.GetCount("history-days", 3, 30);
     Result<std::uint64_t> speed_flag = a.GetCount("speed", 20, 3600);
     Result<std::uint64_t> first_hit = a.GetCount("first-hit-after-s", 15, 3600);
-    for (const Result<std::uint64_t>* r : {&vehicles, &seed, &history, &speed_flag, &first_hit}) {
+    Result<std::uint64_t> hit_every = a.GetCount("hit-every-s", 0, 86'400);
+    for (const Result<std::uint64_t>* r :
+         {&vehicles, &seed, &history, &speed_flag, &first_hit, &hit_every}) {
       if (!r->ok()) return r->status();
     }
     if (*vehicles < 1000) return Status::InvalidArgument("--vehicles must be at least 1000");
     if (*speed_flag < 1) return Status::InvalidArgument("--speed must be at least 1");
     speed = static_cast<double>(*speed_flag);
     first_hit_ms = static_cast<std::int64_t>(*first_hit) * 1000;
+    hit_every_ms = static_cast<std::int64_t>(*hit_every) * 1000;
     const sim::Region& region = sim::Region::Embedded();
     population = std::make_unique<sim::Population>(sim::Population::Make(region, *vehicles, *seed));
     sim::TrafficOptions topts;
@@ -219,6 +224,7 @@ int Demo(const std::vector<std::string>& args) {
     fo.port = static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
     fo.speed = speed;
     fo.first_hit_after_ms = first_hit_ms;
+    fo.hit_every_ms = hit_every_ms;
     feeder = std::make_unique<demo::Feeder>(*traffic, secrets, fo, Clock::System(), log);
     feeder->Start();
     std::cout << fmt::format(

@@ -260,6 +260,8 @@ void Feeder::Run() {
     return std::move(png).value();
   };
   bool planted = false;
+  std::int64_t last_planted = 0;
+  std::size_t planted_count = 0;
   std::uint64_t serial = 0;
   std::int64_t last_heartbeat = real_start - kHeartbeatMs;
   std::int64_t last_positions = real_start - kPositionsMs;
@@ -395,11 +397,17 @@ void Feeder::Run() {
         png = crop(s.vehicle, s.id);
       due[r.agency].push_back({std::move(r), std::move(png)});
     }
-    if (!planted && now - real_start >= opts_.first_hit_after_ms &&
-        !secrets_.stolen_plates.empty()) {
+    const bool plant_first = !planted && now - real_start >= opts_.first_hit_after_ms;
+    const bool plant_again =
+        planted && opts_.hit_every_ms > 0 && now - last_planted >= opts_.hit_every_ms;
+    if ((plant_first || plant_again) && !secrets_.stolen_plates.empty()) {
       // A stolen car passes a city camera, read right: the one nearest the
-      // city's first patrol, so the hit card has units to suggest.
+      // city's first patrol, so the hit card has units to suggest. Later
+      // ones are the next listed cars in turn.
       planted = true;
+      last_planted = now;
+      const std::string& stolen =
+          secrets_.stolen_plates[planted_count++ % secrets_.stolen_plates.size()];
       const sim::Unit* patrol = nullptr;
       for (const sim::Unit& u : region.units)
         if (!patrol && u.agency == "GCPD" && u.kind == "patrol") patrol = &u;
@@ -418,26 +426,26 @@ void Feeder::Run() {
         r.agency = c.agency;
         r.camera = c.code;
         r.time = now;
-        r.id = fmt::format("demo-first-hit-{}", now);
-        r.plate = *plate::Plate::FromNormalized(secrets_.stolen_plates.front());
+        r.id = fmt::format("demo-hit-{}-{}", planted_count, now);
+        r.plate = *plate::Plate::FromNormalized(stolen);
         r.state = *plate::Jurisdiction::Parse("MO");
         r.plate_confidence = read::Confidence::FromPercent(96);
         r.state_confidence = read::Confidence::FromPercent(92);
         // The car as the camera's analytics describe it, for the hit card's comparison.
         for (const sim::Vehicle& v : vehicles) {
-          if (v.plate.str() != secrets_.stolen_plates.front()) continue;
+          if (v.plate.str() != stolen) continue;
           r.vehicle = {std::string(v.make), std::string(v.model), std::string(v.color),
                        std::string(v.body)};
           break;
         }
         std::string png;
-        if (Result<std::string> p = sim::RenderPlateCrop(secrets_.stolen_plates.front(), "US-MO",
-                                                         static_cast<std::uint64_t>(now));
+        if (Result<std::string> p =
+                sim::RenderPlateCrop(stolen, "US-MO", static_cast<std::uint64_t>(now));
             p.ok())
           png = std::move(p).value();
         due[r.agency].push_back({std::move(r), std::move(png)});
         log_.Info("demo: a stolen vehicle passes a camera",
-                  {{"plate", secrets_.stolen_plates.front()}, {"camera", c.code}});
+                  {{"plate", stolen}, {"camera", c.code}});
         break;
       }
     }

@@ -27,6 +27,10 @@ struct FeederOptions {
   // A stolen vehicle passes a city camera this long after the start, so the
   // first hit reaches the board within a minute of opening the console.
   std::int64_t first_hit_after_ms = 15'000;
+  // Then another listed car passes a city camera this often (0: never), so
+  // hits keep coming whatever the hour (the simulated traffic is thin at
+  // night, and the region's own hits then come minutes apart).
+  std::int64_t hit_every_ms = 0;
   // Reads that carry a plate crop: every read of a listed car, and this share
   // of the others (each crop costs the server an fsync).
   double crop_share = 0.01;

@@ -58,7 +58,7 @@ async function startDemo() {
   writeFileSync(config, `[sso]\npublic_url = "http://127.0.0.1:${port}"\nclient_secrets_dir = "${secrets}"\n`);
   const child = spawn(
     binary,
-    ["demo", "--config", config, "--data", data, "--listen", `127.0.0.1:${port}`, "--history-days", "1", "--vehicles", "50000", "--first-hit-after-s", "25"],
+    ["demo", "--config", config, "--data", data, "--listen", `127.0.0.1:${port}`, "--history-days", "1", "--vehicles", "50000", "--first-hit-after-s", "25", "--hit-every-s", "20"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let text = "";
