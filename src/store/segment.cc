@@ -378,9 +378,11 @@ Status SegmentWriter::Add(const read::Read& r) {
 Status SegmentWriter::Add(std::uint64_t packed, const EncodedRow& r) {
   State& s = *s_;
   s.encoded.clear();
-  // The log's flag bits for the shared tail are the payload's (row_codec.h).
-  EncodePayloadHead(r.flags, r.id, r.camera, r.time, r.raw_plate, r.state, r.state_confidence,
-                    r.plate_confidence, s.encoded);
+  // The log's flag bits for the shared tail are the payload's (row_codec.h);
+  // no other bit may pass into the payload's flags.
+  EncodePayloadHead(static_cast<std::uint8_t>(r.flags & (kRowHasPosition | kRowHasHeading)), r.id,
+                    r.camera, r.time, r.raw_plate, r.state, r.state_confidence, r.plate_confidence,
+                    s.encoded);
   s.encoded += r.optional;
   return s.AddRow(packed, r.time, r.camera, s.encoded);
 }

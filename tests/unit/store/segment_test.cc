@@ -25,6 +25,26 @@ std::vector<read::Read> SampleReads() {
   return reads;
 }
 
+// The sorted distinct packed plates of `reads`: a segment's plate list.
+std::vector<std::uint64_t> DistinctPlates(const std::vector<read::Read>& reads) {
+  std::vector<std::uint64_t> plates;
+  for (const read::Read& r : reads) plates.push_back(r.plate.Pack());
+  std::sort(plates.begin(), plates.end());
+  plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+  return plates;
+}
+
+// Every row of `seg` reads back as `reads` (in row order), and it checks.
+void ExpectRowsAre(const Segment& seg, const std::vector<read::Read>& reads) {
+  ASSERT_EQ(seg.meta().rows, reads.size());
+  for (std::uint32_t row = 0; row < reads.size(); ++row) {
+    read::Read got;
+    ASSERT_TRUE(seg.ReadRow(row, &got).ok());
+    ASSERT_EQ(got, reads[row]) << "row " << row;
+  }
+  EXPECT_TRUE(seg.Check().ok()) << seg.Check().message();
+}
+
 class SegmentTest : public ::testing::Test {
  protected:
   std::string Write(const std::vector<read::Read>& reads,
@@ -64,12 +84,7 @@ TEST_F(SegmentTest, EveryReadComesBackWholeInItsLayoutsOrder) {
 
     std::sort(reads.begin(), reads.end(),
               layout == SegmentLayout::kPlateOrder ? PlateOrderLess : CameraOrderLess);
-    for (std::uint32_t row = 0; row < reads.size(); ++row) {
-      read::Read got;
-      ASSERT_TRUE((*seg)->ReadRow(row, &got).ok());
-      ASSERT_EQ(got, reads[row]) << "row " << row;
-    }
-    EXPECT_TRUE((*seg)->Check().ok()) << (*seg)->Check().message();
+    ExpectRowsAre(**seg, reads);
   }
 }
 
@@ -91,9 +106,7 @@ TEST_F(SegmentTest, ACursorCopiesTheKeptRowsOfEitherLayoutIntoPlateOrderUnchange
       ASSERT_TRUE(from.ReadRow(row, &kept.emplace_back()).ok());
     }
     std::sort(kept.begin(), kept.end(), PlateOrderLess);
-    std::vector<std::uint64_t> plates;
-    for (const read::Read& r : kept) plates.push_back(r.plate.Pack());
-    plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+    const std::vector<std::uint64_t> plates = DistinctPlates(kept);
 
     SegmentMeta meta = from.meta();
     meta.id = 43;
@@ -122,13 +135,7 @@ TEST_F(SegmentTest, ACursorCopiesTheKeptRowsOfEitherLayoutIntoPlateOrderUnchange
     ASSERT_TRUE(w.Finish(Env::Posix(), path).ok());
     Result<std::shared_ptr<Segment>> copy = Segment::Open(Env::Posix(), path);
     ASSERT_TRUE(copy.ok()) << copy.status().message();
-    ASSERT_EQ((*copy)->meta().rows, kept.size());
-    for (std::uint32_t r = 0; r < kept.size(); ++r) {
-      read::Read got;
-      ASSERT_TRUE((*copy)->ReadRow(r, &got).ok());
-      ASSERT_EQ(got, kept[r]) << "row " << r;
-    }
-    EXPECT_TRUE((*copy)->Check().ok()) << (*copy)->Check().message();
+    ExpectRowsAre(**copy, kept);
   }
 }
 
@@ -141,10 +148,7 @@ TEST_F(SegmentTest, ARowWrittenFromItsLogEncodingIsTheRowWrittenFromTheRead) {
     std::vector<read::Read> reads = SampleReads();
     std::sort(reads.begin(), reads.end(),
               layout == SegmentLayout::kPlateOrder ? PlateOrderLess : CameraOrderLess);
-    std::vector<std::uint64_t> plates;
-    for (const read::Read& r : reads) plates.push_back(r.plate.Pack());
-    std::sort(plates.begin(), plates.end());
-    plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+    const std::vector<std::uint64_t> plates = DistinctPlates(reads);
     SegmentMeta meta;
     meta.id = 44;
     meta.agency = "STLPD";
