@@ -2,6 +2,7 @@
 // with its cursors; the aggregates gather every read they need (refusing more
 // than kMaxGathered) and page through their own results.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -48,39 +49,62 @@ std::string CameraKey(const read::Read& r) {
 
 // Every plate the matcher's rules relate to `p`: up to two substitutions
 // within the look-alike classes, and one insertion, deletion or substitution.
+// In plate order, without duplicates. Each variant is built in a fixed buffer
+// (a plate is at most 10 characters): a 7-character plate has ~600 of them,
+// and this runs on every plate search.
 std::vector<plate::Plate> LookalikeCandidates(const plate::Plate& p) {
   const auto& classes = plate::LookalikeClasses::Default();
   constexpr std::string_view kChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::set<std::string> out;
-  const std::string s = p.str();
-  out.insert(s);
+  const std::string_view s = p.text();
+  std::vector<plate::Plate> plates;
+  plates.reserve(40 * (s.size() + 1));
+  std::array<char, plate::Plate::kMaxLength + 1> buf{};
+  auto add = [&](std::size_t n) {
+    if (Result<plate::Plate> q = plate::Plate::FromNormalized({buf.data(), n}); q.ok())
+      plates.push_back(*q);
+  };
+  auto reset = [&] { std::copy(s.begin(), s.end(), buf.begin()); };
+  plates.push_back(p);
   for (std::size_t i = 0; i < s.size(); ++i) {
     for (char a : classes.Members(s[i])) {
       if (a == s[i]) continue;
-      std::string t = s;
-      t[i] = a;
-      out.insert(t);
+      reset();
+      buf[i] = a;
+      add(s.size());
       for (std::size_t j = i + 1; j < s.size(); ++j) {
         for (char b : classes.Members(s[j])) {
           if (b == s[j]) continue;
-          std::string u = t;
-          u[j] = b;
-          out.insert(u);
+          buf[j] = b;
+          add(s.size());
         }
+        buf[j] = s[j];
       }
     }
   }
   for (std::size_t i = 0; i <= s.size(); ++i) {
-    if (i < s.size()) out.insert(s.substr(0, i) + s.substr(i + 1));  // a deletion
+    if (i < s.size()) {  // a deletion
+      std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(i), buf.begin());
+      std::copy(s.begin() + static_cast<std::ptrdiff_t>(i) + 1, s.end(),
+                buf.begin() + static_cast<std::ptrdiff_t>(i));
+      add(s.size() - 1);
+    }
     for (char c : kChars) {
-      if (s.size() < plate::Plate::kMaxLength) out.insert(s.substr(0, i) + c + s.substr(i));
-      if (i < s.size() && c != s[i]) out.insert(s.substr(0, i) + c + s.substr(i + 1));
+      if (s.size() < plate::Plate::kMaxLength) {  // an insertion
+        std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(i), buf.begin());
+        buf[i] = c;
+        std::copy(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(),
+                  buf.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        add(s.size() + 1);
+      }
+      if (i < s.size() && c != s[i]) {  // a substitution
+        reset();
+        buf[i] = c;
+        add(s.size());
+      }
     }
   }
-  std::vector<plate::Plate> plates;
-  for (const std::string& t : out) {
-    if (Result<plate::Plate> q = plate::Plate::FromNormalized(t); q.ok()) plates.push_back(*q);
-  }
+  std::sort(plates.begin(), plates.end());
+  plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
   return plates;
 }
 
