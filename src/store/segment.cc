@@ -40,7 +40,9 @@ enum SectionId : int {
   kEntryCounts = 4,
   kCameraOffsets = 7,
   kCameraLists = 8,
-  kPlateSectionCount = 9,
+  kPlateSectionCount = 9,  // required: 1-8
+  // Optional, plain version 4 only: the plate filter, read in place.
+  kPlateFilter = 9,
 };
 
 // A camera list's rows per group, and the unit of its times (docs/format/
@@ -105,10 +107,13 @@ class CameraListReader {
   std::uint64_t max_minute_ = 0;  // no row is later than the segment's span
 };
 
-// The segment's in-memory Bloom filter: one 512-bit block per plate, chosen by
-// the top bits of a 64-bit mix, then kBloomProbes bits in it, 9 bits of the
-// mix each.
+// The segment's plate filter (a blocked Bloom filter, docs/format/store.md,
+// section 9): one 512-bit block per plate, chosen by the top bits of a 64-bit
+// mix, then kBloomProbes bits in it, 9 bits of the mix each. About 10 bits a
+// plate: a false positive in roughly one look-up in a hundred. Blocks are
+// eight little-endian u64 words, in the file and in memory alike.
 constexpr int kBloomProbes = 4;
+constexpr std::size_t kBloomBlockBytes = 64;
 std::uint64_t BloomHash(std::uint64_t x) {
   // splitmix64's finalizer.
   x ^= x >> 30;
@@ -116,6 +121,27 @@ std::uint64_t BloomHash(std::uint64_t x) {
   x ^= x >> 27;
   x *= 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
+}
+
+std::size_t BloomBlocks(std::size_t entries) {
+  return std::max<std::size_t>(1, (entries * 10 + 511) / 512);
+}
+
+// Sets `packed`'s bits in a filter of `words.size() / 8` blocks.
+void BloomAdd(std::vector<std::uint64_t>& words, std::uint64_t packed) {
+  const std::uint64_t h = BloomHash(packed);
+  std::uint64_t* block = words.data() + 8 * ((h >> 40) % (words.size() / 8));
+  for (int k = 0; k < kBloomProbes; ++k) {
+    const unsigned bit = (h >> (9 * k)) & 511;
+    block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+}
+
+std::string BloomBytes(const std::vector<std::uint64_t>& words) {
+  std::string out;
+  out.reserve(8 * words.size());
+  for (std::uint64_t w : words) PutFixed64(out, w);
+  return out;
 }
 
 // Bits 0 and 1 are kRowHasPosition and kRowHasHeading (row_codec.h).
@@ -544,6 +570,13 @@ Status SegmentWriter::State::FinishPlateOrder(std::vector<std::string>& sections
     sections[kCameras] = std::move(cams);
   }
   sections[kDict] = PlateDictionary::EncodeRestarts(plates);
+  if (key == nullptr) {
+    // Sealed segments keep no filter on disk: its bits would tell anyone with
+    // the file whether a plate was read in the bucket. Readers build theirs.
+    std::vector<std::uint64_t> words(8 * BloomBlocks(plates.size()), 0);
+    for (std::uint64_t p : plates) BloomAdd(words, p);
+    sections[kPlateFilter] = BloomBytes(words);
+  }
   {
     std::string marks_out, counts_out;
     std::uint32_t first = 0;
@@ -632,7 +665,9 @@ Status SegmentWriter::Finish(Env& env, const std::string& path) {
   s.EndBlock();
   SegmentMeta& meta = s.meta;
   meta.rows = s.rows;
-  const int section_count = plate_order ? kPlateSectionCount : kSectionCount;
+  const int section_count = !plate_order       ? kSectionCount
+                            : s.key != nullptr ? kPlateSectionCount
+                                               : kPlateFilter + 1;
   std::vector<std::string> sections(static_cast<std::size_t>(section_count));
   INTERDICT_RETURN_IF_ERROR(plate_order ? s.FinishPlateOrder(sections)
                                         : s.FinishCameraOrder(sections));
@@ -814,9 +849,13 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
         id == 0 || off > meta_offset || len > meta_offset - off) {
       return bad("malformed section directory");
     }
-    if (id >= required) {  // a section this reader does not know: checked, not read
+    if (id >= required) {  // optional, or a section this reader does not know: checked
       if (Crc32c(d.substr(off, len)) != crc)
         return bad(fmt::format("section {} checksum mismatch", id));
+      if (id == kPlateFilter && layout_ == SegmentLayout::kPlateOrder && key_ == nullptr) {
+        if (!bloom_.empty()) return bad("malformed section directory");
+        bloom_ = d.substr(off, len);
+      }
       continue;
     }
     if (seen[id]) return bad("malformed section directory");
@@ -848,20 +887,22 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
     }
   }
   if (dict_.size() == 0 || dict_.size() > rows) return bad("malformed plate dictionary");
-  // About 10 bits a plate: a false positive in roughly one lookup in a hundred.
-  bloom_.assign(std::max<std::size_t>(1, (dict_.size() * 10 + 511) / 512), {});
-  std::vector<std::uint64_t> chunk(256);
-  for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
-    const std::size_t n = std::min(chunk.size(), dict_.size() - from);
-    dict_.Decode(from, n, chunk.data());
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t h = BloomHash(chunk[i]);
-      auto& block = bloom_[(h >> 40) % bloom_.size()];
-      for (int k = 0; k < kBloomProbes; ++k) {
-        const unsigned bit = (h >> (9 * k)) & 511;
-        block[bit / 64] |= std::uint64_t{1} << (bit % 64);
-      }
+  // The plate filter: read in place from section 9 when the file has one
+  // (plain version 4), else built here in the heap (versions 2, 3 and 5, and
+  // version 4 written before section 9).
+  bloom_blocks_ = BloomBlocks(dict_.size());
+  if (!bloom_.empty()) {
+    if (bloom_.size() != bloom_blocks_ * kBloomBlockBytes) return bad("malformed plate filter");
+  } else {
+    std::vector<std::uint64_t> words(8 * bloom_blocks_, 0);
+    std::vector<std::uint64_t> chunk(256);
+    for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
+      const std::size_t n = std::min(chunk.size(), dict_.size() - from);
+      dict_.Decode(from, n, chunk.data());
+      for (std::size_t i = 0; i < n; ++i) BloomAdd(words, chunk[i]);
     }
+    bloom_heap_ = BloomBytes(words);
+    bloom_ = bloom_heap_;
   }
   if (layout_ == SegmentLayout::kPlateOrder) {
     INTERDICT_RETURN_IF_ERROR(ParseEntryMarks(rows));
@@ -924,21 +965,26 @@ Status Segment::ParsePostings() {
 
 Status Segment::ParseEntryMarks(std::uint64_t rows) {
   auto bad = [&] { return Status::Corruption(fmt::format("{}: malformed entry marks", path_)); };
-  const std::string_view em = Section(kEntryMarks);
+  // Read in place: a copy in the heap would cost half a byte a plate, ~0.5 GiB
+  // at a billion reads. Checked once here, so look-ups trust it.
+  entry_marks_ = Section(kEntryMarks);
   entry_counts_ = Section(kEntryCounts);
   const std::size_t strides = (dict_.size() + kPostingStride - 1) / kPostingStride;
-  if (em.size() != (strides + 1) * 8) return bad();
-  entry_marks_.resize(strides + 1);
-  for (std::size_t k = 0; k <= strides; ++k) {
-    entry_marks_[k] = {DecodeFixed32(em.data() + 8 * k), DecodeFixed32(em.data() + 8 * k + 4)};
-    if (k > 0 && (entry_marks_[k].first <= entry_marks_[k - 1].first ||
-                  entry_marks_[k].second <= entry_marks_[k - 1].second))
+  if (entry_marks_.size() != (strides + 1) * 8) return bad();
+  for (std::size_t k = 1; k <= strides; ++k) {
+    if (EntryMark(k).first <= EntryMark(k - 1).first ||
+        EntryMark(k).second <= EntryMark(k - 1).second)
       return bad();
   }
-  if (entry_marks_[0] != std::pair<std::uint32_t, std::uint32_t>{0, 0} ||
-      entry_marks_.back().first != rows || entry_marks_.back().second != entry_counts_.size())
+  if (EntryMark(0) != std::pair<std::uint32_t, std::uint32_t>{0, 0} ||
+      EntryMark(strides).first != rows || EntryMark(strides).second != entry_counts_.size())
     return bad();
   return Status::Ok();
+}
+
+std::pair<std::uint32_t, std::uint32_t> Segment::EntryMark(std::size_t stride) const {
+  const char* at = entry_marks_.data() + 8 * stride;
+  return {DecodeFixed32(at), DecodeFixed32(at + 4)};
 }
 
 Status Segment::ParseCameraLists(std::uint64_t rows) {
@@ -992,8 +1038,8 @@ std::size_t Segment::FindCamera(std::string_view name) const {
 Status Segment::EntryRun(std::uint32_t entry, std::uint32_t* first, std::uint32_t* count) const {
   if (entry >= dict_.size()) return Status::InvalidArgument("no such dictionary entry");
   const std::size_t stride = entry / kPostingStride;
-  const auto [row, offset] = entry_marks_[stride];
-  Decoder in(entry_counts_.substr(offset, entry_marks_[stride + 1].second - offset));
+  const auto [row, offset] = EntryMark(stride);
+  Decoder in(entry_counts_.substr(offset, EntryMark(stride + 1).second - offset));
   std::uint64_t at = row, n = 0;
   for (std::uint32_t k = static_cast<std::uint32_t>(stride * kPostingStride);; ++k) {
     if (!in.GetVarint(&n) || n == 0 || n > meta_.rows - at)
@@ -1041,10 +1087,10 @@ Status Segment::Postings(std::uint32_t entry, std::vector<std::uint32_t>* rows) 
 
 bool Segment::MayContain(std::uint64_t packed) const {
   const std::uint64_t h = BloomHash(packed);
-  const auto& block = bloom_[(h >> 40) % bloom_.size()];
+  const char* block = bloom_.data() + kBloomBlockBytes * ((h >> 40) % bloom_blocks_);
   for (int k = 0; k < kBloomProbes; ++k) {
     const unsigned bit = (h >> (9 * k)) & 511;
-    if (!(block[bit / 64] & (std::uint64_t{1} << (bit % 64)))) return false;
+    if (!(DecodeFixed64(block + 8 * (bit / 64)) & (std::uint64_t{1} << (bit % 64)))) return false;
   }
   return true;
 }
@@ -1632,6 +1678,18 @@ bool RowCursor::NextCameraOrder(StoredRow* out) {
 Status Segment::Check() const {
   INTERDICT_RETURN_IF_ERROR(layout_ == SegmentLayout::kPlateOrder ? CheckPlateOrder()
                                                                   : CheckCameraOrder());
+  // A filter read from the file must pass every plate of the dictionary: one
+  // that does not would hide the plate's reads from every search.
+  std::vector<std::uint64_t> chunk(256);
+  for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
+    const std::size_t n = std::min(chunk.size(), dict_.size() - from);
+    dict_.Decode(from, n, chunk.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!MayContain(chunk[i]))
+        return Status::Corruption(
+            fmt::format("{}: the plate filter misses dictionary entry {}", path_, from + i));
+    }
+  }
   return CheckPayloads();
 }
 

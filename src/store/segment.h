@@ -229,6 +229,9 @@ class Segment {
   // open, in memory: most segments lack most plates, and this costs one cache
   // line where the dictionary search costs a dozen).
   bool MayContain(std::uint64_t packed) const;
+  // Whether the plate filter is read in place from the file (plain version 4,
+  // section 9) rather than built in the heap when the segment was opened.
+  bool plate_filter_in_file() const { return bloom_heap_.empty(); }
   // Rows of an exact plate, ascending; empty when absent.
   Status FindPlate(std::uint64_t packed, std::vector<std::uint32_t>* rows) const;
 
@@ -258,6 +261,8 @@ class Segment {
   Status ParsePostings();                       // version 2/3
   Status ParseCameraLists(std::uint64_t rows);  // version 4/5
   Status ParseEntryMarks(std::uint64_t rows);   // version 4/5
+  // The first row and count offset of entries stride × 16 (section 3).
+  std::pair<std::uint32_t, std::uint32_t> EntryMark(std::size_t stride) const;
   Status ParseBlockOffsets(std::uint64_t rows);
   // Version 4/5: the first row and the count of entry `entry`.
   Status EntryRun(std::uint32_t entry, std::uint32_t* first, std::uint32_t* count) const;
@@ -291,13 +296,17 @@ class Segment {
   };
   std::vector<CameraRun> runs_;
   PlateDictionary dict_;
-  std::vector<std::array<std::uint64_t, 8>> bloom_;  // 512-bit blocks
+  // The plate filter: bloom_blocks_ blocks of 64 bytes, in the mapped file
+  // (section 9) or in bloom_heap_.
+  std::string_view bloom_;
+  std::size_t bloom_blocks_ = 1;
+  std::string bloom_heap_;
   // Version 2/3: postings.
   std::vector<std::uint32_t> posting_offsets_;
   std::string_view postings_;
   // Version 4/5: entry marks (first row, byte offset in entry_counts_) every
   // 16 entries, the counts, and each camera's list in camera_lists_.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> entry_marks_;
+  std::string_view entry_marks_;  // section 3, read in place through EntryMark
   std::string_view entry_counts_;
   std::vector<std::uint32_t> camera_offsets_;
   std::string_view camera_lists_;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include "store/coding.h"
+#include "store/crc32c.h"
 #include "support/reads.h"
 #include "support/temp_dir.h"
 
@@ -246,6 +248,113 @@ TEST_F(SegmentTest, PlateFilterNeverHidesAPlateAndRulesOutMostAbsentOnes) {
     if ((*seg)->MayContain(plate::Plate::FromNormalized("Q" + std::to_string(i))->Pack())) ++maybe;
   }
   EXPECT_LT(maybe, 500) << "false positives in 10,000 absent plates";
+}
+
+// One section as a plain segment's footer lists it, and where in the file its
+// length and checksum are (so a test can change a section and make the file's
+// checksums agree again, as a crafted file would).
+struct ListedSection {
+  std::uint64_t offset = 0, length = 0;
+  std::size_t length_at = 0, crc_at = 0;
+};
+
+std::map<int, ListedSection> ListSections(std::string_view file) {
+  const std::uint64_t meta_at = DecodeFixed64(file.data() + file.size() - 24);
+  const std::string_view meta = file.substr(meta_at, file.size() - 24 - meta_at);
+  Decoder in(meta);
+  std::uint64_t v = 0, n = 0;
+  std::string_view agency;
+  in.GetVarint(&v);  // id
+  in.GetString(&agency);
+  for (int i = 0; i < 7; ++i) in.GetVarint(&v);  // bucket, times, rows, sequences
+  in.GetVarint(&n);                              // replaced segments
+  for (std::uint64_t i = 0; i < n; ++i) in.GetVarint(&v);
+  std::map<int, ListedSection> out;
+  in.GetVarint(&n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint8_t id = 0;
+    std::uint32_t crc = 0;
+    ListedSection s;
+    in.GetByte(&id);
+    in.GetVarint(&s.offset);
+    s.length_at = meta_at + meta.size() - in.remaining();
+    in.GetVarint(&s.length);
+    s.crc_at = meta_at + meta.size() - in.remaining();
+    in.GetFixed32(&crc);
+    out[id] = s;
+  }
+  return out;
+}
+
+// Recomputes section `id`'s checksum and the footer's.
+void FixChecksums(std::string& file, const ListedSection& s) {
+  std::string crc;
+  PutFixed32(crc, Crc32c(std::string_view(file).substr(s.offset, s.length)));
+  file.replace(s.crc_at, 4, crc);
+  const std::uint64_t meta_at = DecodeFixed64(file.data() + file.size() - 24);
+  crc.clear();
+  PutFixed32(crc, Crc32c(std::string_view(file).substr(meta_at, file.size() - 24 - meta_at)));
+  file.replace(file.size() - 12, 4, crc);
+}
+
+// Version 4 keeps its plate filter on disk (section 9), read in place, so a
+// billion reads' filters are not in the heap; a filter that would hide a plate
+// is caught by the check, and one of the wrong size refuses to open.
+TEST_F(SegmentTest, APlainSegmentsPlateFilterIsReadFromTheFileAndCheckedAgainstItsPlates) {
+  const std::vector<read::Read> reads = SampleReads();
+  const std::string path = Write(reads);
+  {
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), path);
+    ASSERT_TRUE(seg.ok());
+    EXPECT_TRUE((*seg)->plate_filter_in_file());
+    EXPECT_TRUE((*seg)->Check().ok()) << (*seg)->Check().message();
+  }
+  const std::string good = *Env::Posix().ReadFile(path);
+  {
+    // (Write's path is the same for every layout.)
+    Result<std::shared_ptr<Segment>> old =
+        Segment::Open(Env::Posix(), Write(reads, SegmentLayout::kCameraOrder));
+    ASSERT_TRUE(old.ok());
+    EXPECT_FALSE((*old)->plate_filter_in_file()) << "version 2 builds its filter when opened";
+  }
+  const std::map<int, ListedSection> sections = ListSections(good);
+  ASSERT_EQ(sections.count(9), 1u);
+  const ListedSection& filter = sections.at(9);
+  ASSERT_EQ(filter.length % 64, 0u);
+  auto rewrite = [&](const std::string& bytes) {
+    auto f = Env::Posix().NewWritableFile(path);
+    ASSERT_TRUE((*f)->Append(bytes).ok());
+  };
+  // Every bit cleared, checksums made to agree: opens, but the check names it.
+  std::string emptied = good;
+  std::fill_n(emptied.begin() + static_cast<std::ptrdiff_t>(filter.offset), filter.length, '\0');
+  FixChecksums(emptied, filter);
+  rewrite(emptied);
+  {
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), path);
+    ASSERT_TRUE(seg.ok()) << seg.status().message();
+    EXPECT_FALSE((*seg)->MayContain(reads[0].plate.Pack()));
+    const Status st = (*seg)->Check();
+    EXPECT_EQ(st.code(), StatusCode::kCorruption);
+    EXPECT_NE(st.message().find("plate filter misses"), std::string::npos) << st.message();
+  }
+  // A block shorter: refused at open.
+  std::string shorter = good;
+  ListedSection cut = filter;
+  cut.length -= 64;
+  std::string len;
+  PutVarint(len, cut.length);
+  std::string was;
+  PutVarint(was, filter.length);
+  ASSERT_EQ(len.size(), was.size()) << "the test needs a length of the same varint size";
+  shorter.replace(cut.length_at, len.size(), len);
+  FixChecksums(shorter, cut);
+  rewrite(shorter);
+  Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), path);
+  ASSERT_FALSE(seg.ok());
+  EXPECT_EQ(seg.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(seg.status().message().find("malformed plate filter"), std::string::npos)
+      << seg.status().message();
 }
 
 // The streaming writer is what merges and purge rewrites use: it must refuse

@@ -98,6 +98,14 @@ TEST_F(SealedStoreTest, NoPlateIsInTheClearInTheLogOrTheSegments) {
   ASSERT_TRUE(s->Flush().ok());
   ASSERT_FALSE(s->SegmentPaths().empty());
   EXPECT_EQ(AllBytes(dir_.File("store")).find("SECRET"), std::string::npos) << "in a segment";
+  // Nor a plate filter: its bits would answer "was this plate read here?"
+  // for anyone holding the file.
+  for (const std::string& path : s->SegmentPaths()) {
+    Result<std::shared_ptr<Segment>> seg = Segment::Open(Env::Posix(), path, keys_.get());
+    ASSERT_TRUE(seg.ok()) << seg.status().message();
+    EXPECT_EQ((*seg)->version(), 5u);
+    EXPECT_FALSE((*seg)->plate_filter_in_file()) << path;
+  }
 
   // The same reads in a plain store are there in the clear: the check can fail.
   auto plain = Open("plain", nullptr);
