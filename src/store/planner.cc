@@ -15,11 +15,15 @@ namespace {
 
 class QueryRun {
  public:
-  QueryRun(const Store::Impl& s, const ReadQuery& q)
+  // `plates`: the plates asked for (sorted, distinct) when several plate
+  // queries share one run; empty: q's own plate, if any.
+  QueryRun(const Store::Impl& s, const ReadQuery& q, std::vector<std::uint64_t> plates = {})
       : q_(q),
         agencies_(q.agencies.begin(), q.agencies.end()),
         cameras_(q.cameras.begin(), q.cameras.end()),
-        now_(s.clock.NowMillis()) {
+        now_(s.clock.NowMillis()),
+        plates_(std::move(plates)) {
+    if (plates_.empty() && q.plate) plates_.push_back(q.plate->Pack());
     if (q.area) {
       area_cameras_.insert(q.area->cameras.begin(), q.area->cameras.end());
       mobile_cameras_.insert(q.area->mobile_cameras.begin(), q.area->mobile_cameras.end());
@@ -38,29 +42,76 @@ class QueryRun {
   }
 
   Result<QueryResult> Run() {
+    INTERDICT_RETURN_IF_ERROR(Search());
     QueryResult out;
-    for (std::uint32_t i = 0; i < from_memory_.size(); ++i) {
-      const read::Read& r = from_memory_[i];
-      if (!agencies_.count(r.agency) || !Visible(r.agency, r.plate, r.camera, r.time)) continue;
-      if (q_.area && !InArea(r)) continue;
-      cands_.push_back({r.time, nullptr, i});
-    }
-    ChooseSegments();
     out.segments_searched = targets_.size();
-    if (q_.pattern) MatchPattern();
-    INTERDICT_RETURN_IF_ERROR(SearchSegments());
-    INTERDICT_RETURN_IF_ERROR(Page(&out));
+    INTERDICT_RETURN_IF_ERROR(Page(cands_, q_, &out));
+    return out;
+  }
+
+  // Several plate queries that differ only in their plate (and what they
+  // exclude), answered from one snapshot and one pass over the segments: the
+  // i-th result is queries[i]'s, as Run would give it.
+  Result<std::vector<QueryResult>> RunPerPlate(const std::vector<ReadQuery>& queries) {
+    INTERDICT_RETURN_IF_ERROR(Search());
+    std::stable_sort(cands_.begin(), cands_.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.plate < b.plate; });
+    std::vector<QueryResult> out(queries.size());
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      const std::uint64_t key = queries[i].plate->Pack();
+      auto [b, e] = std::equal_range(
+          cands_.begin(), cands_.end(), Candidate{.plate = key},
+          [](const Candidate& x, const Candidate& y) { return x.plate < y.plate; });
+      out[i].segments_searched = targets_.size();
+      std::vector<Candidate> mine(b, e);
+      // A plate asked twice: the first asker took the rows read whole.
+      const auto before = queries.begin() + static_cast<std::ptrdiff_t>(i);
+      if (std::any_of(queries.begin(), before,
+                      [&](const ReadQuery& q) { return q.plate->Pack() == key; })) {
+        for (Candidate& c : mine) c.read = nullptr;
+      }
+      INTERDICT_RETURN_IF_ERROR(Page(mine, queries[i], &out[i]));
+    }
     return out;
   }
 
  private:
   struct Candidate {
-    std::int64_t time;
-    const Segment* seg;  // null: from_memory_[row]
-    std::uint32_t row;
+    std::int64_t time = 0;
+    const Segment* seg = nullptr;  // null: from_memory_[row]
+    std::uint32_t row = 0;
     bool timed = true;           // false: time not read yet
     read::Read* read = nullptr;  // the whole read, when it was read during the search
+    std::uint64_t plate = 0;     // packed, for plate queries
   };
+
+  // The candidates of every step: memory, then the chosen segments.
+  Status Search() {
+    for (std::uint32_t i = 0; i < from_memory_.size(); ++i) {
+      const read::Read& r = from_memory_[i];
+      if (!agencies_.count(r.agency) || !Visible(r.agency, r.plate, r.camera, r.time)) continue;
+      if (q_.area && !InArea(r)) continue;
+      cands_.push_back({r.time, nullptr, i, true, nullptr, r.plate.Pack()});
+    }
+    ChooseSegments();
+    if (q_.pattern) MatchPattern();
+    return SearchSegments();
+  }
+
+  // Calls fn(entry, plate) for each of `plates` the segment holds, found
+  // through its filter and dictionary.
+  template <typename Fn>
+  static Status ForEachHeld(const Segment& seg, const std::vector<std::uint64_t>& plates, Fn&& fn) {
+    const PlateDictionary& dict = seg.plate_dictionary();
+    for (std::uint64_t key : plates) {
+      if (!seg.MayContain(key)) continue;
+      const std::size_t at = dict.LowerBound(key);
+      if (at != dict.size() && dict[at] == key)
+        INTERDICT_RETURN_IF_ERROR(fn(static_cast<std::uint32_t>(at), key));
+    }
+    return Status::Ok();
+  }
+
   // What one searching thread found.
   struct Found {
     std::vector<Candidate> cands;
@@ -69,10 +120,12 @@ class QueryRun {
   };
 
   void TakeFromMemory(const Memtable& m) {
-    if (q_.plate) {
+    if (!plates_.empty()) {
       std::vector<std::uint32_t> rows;
-      m.RowsOfPlate(q_.plate->Pack(), &rows);
-      for (std::uint32_t idx : rows) from_memory_.push_back(m.Get(idx));
+      for (std::uint64_t p : plates_) {
+        m.RowsOfPlate(p, &rows);
+        for (std::uint32_t idx : rows) from_memory_.push_back(m.Get(idx));
+      }
       return;
     }
     for (std::uint32_t i = 0; i < m.size(); ++i) {
@@ -179,27 +232,15 @@ class QueryRun {
     const bool all_visible =
         m.min_time >= q_.from && m.max_time < q_.to && !ages_out && cameras_.empty();
     const PlateDictionary& dict = seg.plate_dictionary();
-    auto entry = [&](std::uint32_t e) { return AddEntryRows(agency, seg, e, all_visible, found); };
-    if (q_.plate) {
-      const std::uint64_t key = q_.plate->Pack();
-      if (!seg.MayContain(key)) return Status::Ok();
-      const std::size_t at = dict.LowerBound(key);
-      if (at != dict.size() && dict[at] == key) return entry(static_cast<std::uint32_t>(at));
-      return Status::Ok();
-    }
+    auto entry = [&](std::uint32_t e, std::uint64_t key) {
+      return AddEntryRows(agency, seg, e, key, all_visible, found);
+    };
+    if (!plates_.empty()) return ForEachHeld(seg, plates_, entry);
     if (q_.pattern) {
       // The plates matching the pattern, looked up one by one when they are
       // few, else walked alongside the dictionary.
       const std::size_t n = dict.size();
-      if (matched_.size() * 16 < n) {
-        for (std::uint64_t key : matched_) {
-          if (!seg.MayContain(key)) continue;
-          const std::size_t at = dict.LowerBound(key);
-          if (at != n && dict[at] == key)
-            INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at)));
-        }
-        return Status::Ok();
-      }
+      if (matched_.size() * 16 < n) return ForEachHeld(seg, matched_, entry);
       std::size_t k = 0;
       const DictionaryReader in_order(dict);
       for (std::size_t at = dict.LowerBound(matched_.empty() ? ~0ull : matched_.front());
@@ -207,7 +248,7 @@ class QueryRun {
         const std::uint64_t v = in_order[at];
         while (k < matched_.size() && matched_[k] < v) ++k;
         if (k < matched_.size() && matched_[k] == v)
-          INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at)));
+          INTERDICT_RETURN_IF_ERROR(entry(static_cast<std::uint32_t>(at), v));
       }
       return Status::Ok();
     }
@@ -229,15 +270,16 @@ class QueryRun {
   }
 
   void AddRow(const std::string& agency, const Segment& seg, std::uint32_t row, std::int64_t t,
-              std::uint32_t entry, const std::string& camera, Found& found) const {
+              std::uint32_t entry, const std::string& camera, Found& found,
+              std::uint64_t plate = 0) const {
     if (t < q_.from || t >= q_.to) return;
     if (!Visible(agency, plate::Plate::Unpack(seg.plate_dictionary()[entry]), camera, t)) return;
-    found.cands.push_back({t, &seg, row});
+    found.cands.push_back({t, &seg, row, true, nullptr, plate});
   }
 
   // The rows of one dictionary entry, through its postings.
   Status AddEntryRows(const std::string& agency, const Segment& seg, std::uint32_t entry,
-                      bool all_visible, Found& found) const {
+                      std::uint64_t plate, bool all_visible, Found& found) const {
     std::vector<std::uint32_t>& rows = found.rows;
     INTERDICT_RETURN_IF_ERROR(seg.Postings(entry, &rows));
     for (std::uint32_t row : rows) {
@@ -250,52 +292,52 @@ class QueryRun {
           found.whole.pop_back();
           continue;
         }
-        found.cands.push_back({r.time, &seg, row, true, &r});
+        found.cands.push_back({r.time, &seg, row, true, &r, plate});
         continue;
       }
       if (all_visible) {
-        found.cands.push_back({0, &seg, row, false});  // time read below
+        found.cands.push_back({0, &seg, row, false, nullptr, plate});  // time read below
         continue;
       }
       std::int64_t t = 0;
       std::uint32_t e = 0;
       std::size_t camera = 0;
       INTERDICT_RETURN_IF_ERROR(seg.RowKey(row, &t, &e, &camera));
-      AddRow(agency, seg, row, t, entry, seg.camera_name(camera), found);
+      AddRow(agency, seg, row, t, entry, seg.camera_name(camera), found, plate);
     }
     return Status::Ok();
   }
 
   // Newest first; reads of the same millisecond in (agency, camera, id)
   // order, a total order, so a cursor resumes exactly where a page ended.
-  Status Page(QueryResult* out) {
-    std::sort(cands_.begin(), cands_.end(),
+  Status Page(std::vector<Candidate>& cands, const ReadQuery& q, QueryResult* out) const {
+    std::sort(cands.begin(), cands.end(),
               [](const Candidate& a, const Candidate& b) { return a.time > b.time; });
     const auto key_less = [](const read::Read& a, const read::Read& b) {
       return std::tie(a.agency, a.camera, a.id) < std::tie(b.agency, b.camera, b.id);
     };
     std::vector<read::Read> tie;
-    for (std::size_t i = 0; i < cands_.size() && !out->truncated;) {
+    for (std::size_t i = 0; i < cands.size() && !out->truncated;) {
       // One group of candidates with the same time.
       std::size_t j = i;
-      while (j < cands_.size() && cands_[j].time == cands_[i].time) ++j;
-      if (q_.after && cands_[i].time > q_.after->time) {
+      while (j < cands.size() && cands[j].time == cands[i].time) ++j;
+      if (q.after && cands[i].time > q.after->time) {
         i = j;  // already on an earlier page
         continue;
       }
       tie.clear();
       for (std::size_t k = i; k < j; ++k) {
         read::Read r;
-        INTERDICT_RETURN_IF_ERROR(Materialize(cands_[k], &r));
-        if (q_.area && cands_[k].seg != nullptr && !InArea(r)) continue;
-        if (q_.state && r.state != *q_.state) continue;
-        if (q_.exclude && q_.exclude(r)) continue;
-        if (!AfterCursor(r)) continue;
+        INTERDICT_RETURN_IF_ERROR(Materialize(cands[k], &r));
+        if (q.area && cands[k].seg != nullptr && !InArea(r)) continue;
+        if (q.state && r.state != *q.state) continue;
+        if (q.exclude && q.exclude(r)) continue;
+        if (!AfterCursor(q, r)) continue;
         tie.push_back(std::move(r));
       }
       std::sort(tie.begin(), tie.end(), key_less);
       for (read::Read& r : tie) {
-        if (out->reads.size() == q_.limit) {
+        if (out->reads.size() == q.limit) {
           out->truncated = true;
           break;
         }
@@ -321,10 +363,10 @@ class QueryRun {
     return Status::Ok();
   }
 
-  bool AfterCursor(const read::Read& r) const {
-    if (!q_.after) return true;
-    if (r.time != q_.after->time) return r.time < q_.after->time;
-    return std::tie(q_.after->agency, q_.after->camera, q_.after->id) <
+  static bool AfterCursor(const ReadQuery& q, const read::Read& r) {
+    if (!q.after) return true;
+    if (r.time != q.after->time) return r.time < q.after->time;
+    return std::tie(q.after->agency, q.after->camera, q.after->id) <
            std::tie(r.agency, r.camera, r.id);
   }
 
@@ -339,6 +381,7 @@ class QueryRun {
   std::vector<read::Read> from_memory_;
   std::vector<std::pair<const std::string*, const Segment*>> targets_;
   std::vector<std::uint64_t> matched_;  // the pattern's plates, sorted
+  std::vector<std::uint64_t> plates_;   // plates asked for, sorted
   std::vector<Candidate> cands_;
   Found found_[2];
 };
@@ -352,6 +395,28 @@ Result<QueryResult> Store::Query(const ReadQuery& q) const {
   QueryRun run(*impl_, q);
   run.Snapshot(*impl_);
   return run.Run();
+}
+
+// A plate search offers the look-alikes the store holds (often dozens), each
+// a query over the same window: one snapshot and one pass over the segments
+// answer them all, each segment's filter probed once a plate. Queries that
+// differ in more than their plate (and exclusions) are answered one by one.
+Result<std::vector<QueryResult>> Store::QueryMany(const std::vector<ReadQuery>& queries) const {
+  const auto same_plan = [&](const ReadQuery& q) {
+    const ReadQuery& f = queries.front();
+    return q.plate && !q.pattern && !q.area && !q.after && q.agencies == f.agencies &&
+           q.from == f.from && q.to == f.to && q.cameras == f.cameras && q.state == f.state &&
+           q.limit == f.limit;
+  };
+  if (queries.size() < 2 || !std::all_of(queries.begin(), queries.end(), same_plan))
+    return ReadStore::QueryMany(queries);
+  std::vector<std::uint64_t> plates;
+  for (const ReadQuery& q : queries) plates.push_back(q.plate->Pack());
+  std::sort(plates.begin(), plates.end());
+  plates.erase(std::unique(plates.begin(), plates.end()), plates.end());
+  QueryRun run(*impl_, queries.front(), std::move(plates));
+  run.Snapshot(*impl_);
+  return run.RunPerPlate(queries);
 }
 
 }  // namespace interdict::store

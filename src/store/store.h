@@ -100,6 +100,8 @@ class Store final : public ReadStore {
 
   // Answers a query over a consistent snapshot; writes, flushes and purges go on.
   Result<QueryResult> Query(const ReadQuery& query) const override;
+  // As Query for each; plate queries over one window share one pass.
+  Result<std::vector<QueryResult>> QueryMany(const std::vector<ReadQuery>& queries) const override;
 
   // Which of `candidates` the store holds reads of (in any agency, at any
   // time; a plate whose reads were all purged may still be named). Cheap: no

@@ -101,6 +101,53 @@ TEST_F(StoreQueryTest, ExactPlateSpansMemoryAndSegmentsNewestFirst) {
   EXPECT_EQ(r->reads[2].camera, "cam1");
 }
 
+// Look-alike offers ask for dozens of plates over one window at once: the
+// shared pass must give each query exactly what it alone would get — memory
+// and segments, its own limit and exclusions, a plate asked twice, a window.
+TEST_F(StoreQueryTest, PlateQueriesAskedTogetherAnswerAsEachAlone) {
+  auto s = Open();
+  std::vector<read::Read> batch;
+  for (int i = 0; i < 60; ++i)
+    batch.push_back(At(t0_ + i * 1000, "PL" + std::to_string(i % 6), "cam" + std::to_string(i % 4),
+                       i % 5 == 0 ? "MSHP" : "STLPD"));
+  ASSERT_TRUE(s->Append(batch).ok());
+  ASSERT_TRUE(s->Flush().ok());
+  batch.clear();
+  for (int i = 60; i < 90; ++i) batch.push_back(At(t0_ + i * 1000, "PL" + std::to_string(i % 6)));
+  ASSERT_TRUE(s->Append(batch).ok());  // still in the memtable
+
+  ReadQuery base;
+  base.agencies = {"STLPD", "MSHP"};
+  base.from = t0_ + 5000;
+  base.to = t0_ + 80'000;
+  base.limit = 7;
+  std::vector<ReadQuery> qs;
+  for (const char* p : {"PL3", "PL0", "PL5", "NONE9", "PL0", "PL1"}) {
+    ReadQuery q = base;
+    q.plate = *plate::Plate::FromNormalized(p);
+    qs.push_back(q);
+  }
+  qs[2].exclude = [](const read::Read& r) { return r.camera == "cam1"; };
+  Result<std::vector<QueryResult>> together = s->QueryMany(qs);
+  ASSERT_TRUE(together.ok()) << together.status().message();
+  ASSERT_EQ(together->size(), qs.size());
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    SCOPED_TRACE(qs[i].plate->str() + " (query " + std::to_string(i) + ")");
+    Result<QueryResult> alone = s->Query(qs[i]);
+    ASSERT_TRUE(alone.ok());
+    const QueryResult& got = (*together)[i];
+    EXPECT_EQ(got.reads, alone->reads);
+    EXPECT_EQ(got.truncated, alone->truncated);
+    EXPECT_EQ(got.next.has_value(), alone->next.has_value());
+    for (const read::Read& r : got.reads) EXPECT_EQ(r.plate, *qs[i].plate);
+    found += got.reads.size();
+  }
+  EXPECT_GT(found, 20u) << "the test compares something";
+  EXPECT_TRUE((*together)[0].truncated) << "the limit holds per query";
+  EXPECT_TRUE((*together)[3].reads.empty());
+}
+
 TEST_F(StoreQueryTest, ReadsOfAgenciesNotNamedAreNeverReturned) {
   auto s = Open();
   ASSERT_TRUE(
