@@ -617,6 +617,29 @@ TEST(PlatePatternTest, PackedMatchingAgreesWithTextMatching) {
           << f << " vs " << plate.text();
     }
   }
+  // The dictionary scan (vectorized for substrings) agrees too, for literals
+  // of every length.
+  std::vector<std::uint64_t> dict;
+  for (int i = 0; i < 5000; ++i)
+    dict.push_back(plate::Plate::FromNormalized(random_text(1, 10))->Pack());
+  std::size_t hits = 0;
+  for (std::size_t len = 1; len <= plate::Plate::kMaxLength; ++len) {
+    for (int k = 0; k < 20; ++k) {
+      const std::string lit = random_text(len, len);
+      for (const std::string& f : {"*" + lit + "*", lit + "*"}) {
+        Result<PlatePattern> p = PlatePattern::Parse(f);
+        ASSERT_TRUE(p.ok()) << f;
+        std::vector<std::uint32_t> got, want;
+        p->MatchDictionary(dict.data(), dict.size(), &got);
+        for (std::uint32_t i = 0; i < dict.size(); ++i) {
+          if (p->Matches(plate::Plate::Unpack(dict[i]).text())) want.push_back(i);
+        }
+        ASSERT_EQ(got, want) << f;
+        hits += got.size();
+      }
+    }
+  }
+  EXPECT_GT(hits, 1000u) << "the test compares some matches";
 }
 
 }  // namespace
