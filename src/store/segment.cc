@@ -127,17 +127,18 @@ std::size_t BloomBlocks(std::size_t entries) {
   return std::max<std::size_t>(1, (entries * 10 + 511) / 512);
 }
 
-// Sets `packed`'s bits in a filter of `words.size() / 8` blocks.
-void BloomAdd(std::vector<std::uint64_t>& words, std::uint64_t packed) {
-  const std::uint64_t h = BloomHash(packed);
-  std::uint64_t* block = words.data() + 8 * ((h >> 40) % (words.size() / 8));
-  for (int k = 0; k < kBloomProbes; ++k) {
-    const unsigned bit = (h >> (9 * k)) & 511;
-    block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+// The filter of `n` sorted plates, `plate(i)` the i-th, as section 9 holds it.
+template <typename PlateAt>
+std::string BloomFilterOf(std::size_t n, PlateAt plate) {
+  std::vector<std::uint64_t> words(8 * BloomBlocks(n), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t h = BloomHash(plate(i));
+    std::uint64_t* block = words.data() + 8 * ((h >> 40) % (words.size() / 8));
+    for (int k = 0; k < kBloomProbes; ++k) {
+      const unsigned bit = (h >> (9 * k)) & 511;
+      block[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    }
   }
-}
-
-std::string BloomBytes(const std::vector<std::uint64_t>& words) {
   std::string out;
   out.reserve(8 * words.size());
   for (std::uint64_t w : words) PutFixed64(out, w);
@@ -573,9 +574,7 @@ Status SegmentWriter::State::FinishPlateOrder(std::vector<std::string>& sections
   if (key == nullptr) {
     // Sealed segments keep no filter on disk: its bits would tell anyone with
     // the file whether a plate was read in the bucket. Readers build theirs.
-    std::vector<std::uint64_t> words(8 * BloomBlocks(plates.size()), 0);
-    for (std::uint64_t p : plates) BloomAdd(words, p);
-    sections[kPlateFilter] = BloomBytes(words);
+    sections[kPlateFilter] = BloomFilterOf(plates.size(), [&](std::size_t i) { return plates[i]; });
   }
   {
     std::string marks_out, counts_out;
@@ -841,6 +840,7 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   }
   sections_.assign(static_cast<std::size_t>(required), SectionRef{});
   std::vector<bool> seen(static_cast<std::size_t>(required), false);
+  bool filter_in_file = false;  // section 9 listed (a zero-length one is malformed too)
   for (std::uint64_t i = 0; i < nsec; ++i) {
     std::uint8_t id = 0;
     std::uint64_t off = 0, len = 0;
@@ -853,7 +853,8 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
       if (Crc32c(d.substr(off, len)) != crc)
         return bad(fmt::format("section {} checksum mismatch", id));
       if (id == kPlateFilter && layout_ == SegmentLayout::kPlateOrder && key_ == nullptr) {
-        if (!bloom_.empty()) return bad("malformed section directory");
+        if (filter_in_file) return bad("malformed section directory");
+        filter_in_file = true;
         bloom_ = d.substr(off, len);
       }
       continue;
@@ -891,17 +892,11 @@ Status Segment::Parse(const crypto::KeyRing* keys, bool* key_destroyed) {
   // (plain version 4), else built here in the heap (versions 2, 3 and 5, and
   // version 4 written before section 9).
   bloom_blocks_ = BloomBlocks(dict_.size());
-  if (!bloom_.empty()) {
+  if (filter_in_file) {
     if (bloom_.size() != bloom_blocks_ * kBloomBlockBytes) return bad("malformed plate filter");
   } else {
-    std::vector<std::uint64_t> words(8 * bloom_blocks_, 0);
-    std::vector<std::uint64_t> chunk(256);
-    for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
-      const std::size_t n = std::min(chunk.size(), dict_.size() - from);
-      dict_.Decode(from, n, chunk.data());
-      for (std::size_t i = 0; i < n; ++i) BloomAdd(words, chunk[i]);
-    }
-    bloom_heap_ = BloomBytes(words);
+    const DictionaryReader plates(dict_);
+    bloom_heap_ = BloomFilterOf(dict_.size(), [&](std::size_t i) { return plates[i]; });
     bloom_ = bloom_heap_;
   }
   if (layout_ == SegmentLayout::kPlateOrder) {
@@ -1679,15 +1674,14 @@ Status Segment::Check() const {
   INTERDICT_RETURN_IF_ERROR(layout_ == SegmentLayout::kPlateOrder ? CheckPlateOrder()
                                                                   : CheckCameraOrder());
   // A filter read from the file must pass every plate of the dictionary: one
-  // that does not would hide the plate's reads from every search.
-  std::vector<std::uint64_t> chunk(256);
-  for (std::size_t from = 0; from < dict_.size(); from += chunk.size()) {
-    const std::size_t n = std::min(chunk.size(), dict_.size() - from);
-    dict_.Decode(from, n, chunk.data());
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!MayContain(chunk[i]))
+  // that does not would hide the plate's reads from every search. (One built
+  // at open passes them by construction.)
+  if (plate_filter_in_file()) {
+    const DictionaryReader plates(dict_);
+    for (std::size_t i = 0; i < plates.size(); ++i) {
+      if (!MayContain(plates[i]))
         return Status::Corruption(
-            fmt::format("{}: the plate filter misses dictionary entry {}", path_, from + i));
+            fmt::format("{}: the plate filter misses dictionary entry {}", path_, i));
     }
   }
   return CheckPayloads();
