@@ -68,19 +68,14 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-int Usage(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
-  std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
-  return kExitUsage;
-}
-
 // `admin init` (first: the catalog must have no agency) or `admin add-agency`.
 int CreateAgency(const std::vector<std::string>& argv, bool first) {
   const std::string cmd = first ? "admin init" : "admin add-agency";
   Result<Args> args = Args::Parse(argv, kInitFlags);
-  if (!args.ok()) return Usage(cmd, args.status().message(), kInitFlags);
+  if (!args.ok()) return UsageError(cmd, args.status().message(), kInitFlags);
   for (const FlagSpec& f : kInitFlags) {
     if (f.name != kCatalogFlag.name && !args->Get(f.name))
-      return Usage(cmd, fmt::format("--{} is required", f.name), kInitFlags);
+      return UsageError(cmd, fmt::format("--{} is required", f.name), kInitFlags);
   }
   const std::string data = *args->Get("data");
   Result<server::DataDir> dir = server::DataDir::Open(data);
@@ -125,10 +120,10 @@ int CreateAgency(const std::vector<std::string>& argv, bool first) {
 // `admin purpose`: add or relabel a purpose of the vocabulary.
 int SetPurpose(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kPurposeFlags);
-  if (!args.ok()) return Usage("admin purpose", args.status().message(), kPurposeFlags);
+  if (!args.ok()) return UsageError("admin purpose", args.status().message(), kPurposeFlags);
   for (const char* f : {"data", "code", "label", "description"}) {
     if (!args->Get(f))
-      return Usage("admin purpose", fmt::format("--{} is required", f), kPurposeFlags);
+      return UsageError("admin purpose", fmt::format("--{} is required", f), kPurposeFlags);
   }
   const std::string data = *args->Get("data");
   Result<server::DataDir> dir = server::DataDir::Open(data);
@@ -156,9 +151,9 @@ int SetPurpose(const std::vector<std::string>& argv) {
 int SetSso(const std::vector<std::string>& argv) {
   constexpr std::string_view cmd = "admin sso";
   Result<Args> args = Args::Parse(argv, kSsoFlags);
-  if (!args.ok()) return Usage(cmd, args.status().message(), kSsoFlags);
+  if (!args.ok()) return UsageError(cmd, args.status().message(), kSsoFlags);
   for (const char* f : {"data", "agency", "issuer", "client-id", "map"}) {
-    if (!args->Get(f)) return Usage(cmd, fmt::format("--{} is required", f), kSsoFlags);
+    if (!args->Get(f)) return UsageError(cmd, fmt::format("--{} is required", f), kSsoFlags);
   }
   identity::SsoSettings s;
   s.agency_code = *args->Get("agency");
@@ -168,7 +163,7 @@ int SetSso(const std::vector<std::string>& argv) {
   for (const std::string& pair : SplitList(*args->Get("map"))) {
     const std::size_t eq = pair.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
-      return Usage(cmd, fmt::format("--map: '{}' is not GROUP=role", pair), kSsoFlags);
+      return UsageError(cmd, fmt::format("--map: '{}' is not GROUP=role", pair), kSsoFlags);
     s.role_map[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
   if (const auto amr = args->Get("mfa-amr")) s.mfa_amr = SplitList(*amr);
@@ -195,8 +190,8 @@ int SetSso(const std::vector<std::string>& argv) {
 
 int Verify(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
-  if (!args.ok()) return Usage("audit verify", args.status().message(), kDataFlag);
-  if (!args->Get("data")) return Usage("audit verify", "--data is required", kDataFlag);
+  if (!args.ok()) return UsageError("audit verify", args.status().message(), kDataFlag);
+  if (!args->Get("data")) return UsageError("audit verify", "--data is required", kDataFlag);
   // Read-only, and without the data directory's lock: a running server keeps
   // writing while the chain is checked up to the entry read last.
   Result<std::unique_ptr<catalog::Database>> db =
@@ -226,26 +221,26 @@ int AdminCommand(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "purpose") return SetPurpose({argv.begin() + 1, argv.end()});
   if (!argv.empty() && argv[0] == "sso") return SetSso({argv.begin() + 1, argv.end()});
   if (argv.empty() || (argv[0] != "init" && argv[0] != "add-agency")) {
-    std::cerr << "usage: interdict admin init|add-agency --data DIR --agency CODE --agency-name "
-                 "NAME --ori ORI --state ST --kind KIND --user NAME --name \"FULL NAME\"\n"
-                 "       interdict admin purpose --data DIR --code CODE --label LABEL "
-                 "--description TEXT [--prohibited]\n"
-                 "       interdict admin sso --data DIR --agency CODE --issuer URL --client-id ID "
-                 "--map GROUP=role,…\n"
-                 "  init: the first agency of an empty data directory\n"
-                 "  add-agency: a further member agency, with its first administrator\n"
-                 "  purpose: add or relabel a search purpose (prohibited ones stay prohibited)\n"
-                 "  sso: the agency's OpenID Connect provider for single sign-on\n";
-    return kExitUsage;
+    return SubcommandUsage(
+        "admin",
+        "usage: interdict admin init|add-agency --data DIR --agency CODE --agency-name "
+        "NAME --ori ORI --state ST --kind KIND --user NAME --name \"FULL NAME\"\n"
+        "       interdict admin purpose --data DIR --code CODE --label LABEL "
+        "--description TEXT [--prohibited]\n"
+        "       interdict admin sso --data DIR --agency CODE --issuer URL --client-id ID "
+        "--map GROUP=role,…\n"
+        "  init: the first agency of an empty data directory\n"
+        "  add-agency: a further member agency, with its first administrator\n"
+        "  purpose: add or relabel a search purpose (prohibited ones stay prohibited)\n"
+        "  sso: the agency's OpenID Connect provider for single sign-on\n",
+        argv);
   }
   return CreateAgency({argv.begin() + 1, argv.end()}, argv[0] == "init");
 }
 
 int AuditCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "verify") {
-    std::cerr << "usage: interdict audit verify --data DIR\n";
-    return kExitUsage;
-  }
+  if (argv.empty() || argv[0] != "verify")
+    return SubcommandUsage("audit", "usage: interdict audit verify --data DIR\n", argv);
   return Verify({argv.begin() + 1, argv.end()});
 }
 

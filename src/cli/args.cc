@@ -1,8 +1,11 @@
 #include "cli/args.h"
 
 #include <charconv>
+#include <iostream>
 
 #include <fmt/core.h>
+
+#include "cli/commands.h"
 
 namespace interdict::cli {
 
@@ -11,6 +14,7 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector
   bool only_positional = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
+    if (!only_positional && a == "-h") return Status::InvalidArgument(std::string(kHelpRequested));
     if (only_positional || !a.starts_with("--")) {
       out.positional_.push_back(a);
       continue;
@@ -19,6 +23,7 @@ Result<Args> Args::Parse(const std::vector<std::string>& argv, const std::vector
       only_positional = true;
       continue;
     }
+    if (a == "--help") return Status::InvalidArgument(std::string(kHelpRequested));
     std::string name = a.substr(2);
     std::optional<std::string> value;
     if (const std::size_t eq = name.find('='); eq != std::string::npos) {
@@ -73,6 +78,40 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
     out += fmt::format("  {:<32} {}\n", left, s.help);
   }
   return out;
+}
+
+int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags,
+               std::string_view synopsis) {
+  const bool help = msg == kHelpRequested;
+  std::ostream& out = help ? std::cout : std::cerr;
+  if (!help) out << "interdict " << cmd << ": " << msg << "\n\n";
+  if (!synopsis.empty()) {
+    out << "usage: " << synopsis << "\n\n";
+  } else if (help) {
+    out << "usage: interdict " << cmd << " [FLAGS]\n\n";
+  }
+  if (!flags.empty()) out << "flags:\n" << FlagHelp(flags);
+  return help ? kExitOk : kExitUsage;
+}
+
+int SubcommandUsage(std::string_view cmd, std::string_view usage,
+                    const std::vector<std::string>& argv) {
+  if (!argv.empty() && (argv[0] == "--help" || argv[0] == "-h" || argv[0] == "help")) {
+    std::cout << usage;
+    return kExitOk;
+  }
+  if (!argv.empty())
+    std::cerr << "interdict " << cmd << ": unknown subcommand '" << argv[0] << "'\n\n";
+  std::cerr << usage;
+  return kExitUsage;
+}
+
+bool AsksForHelp(const std::vector<std::string>& argv) {
+  for (const std::string& a : argv) {
+    if (a == "--") return false;
+    if (a == "--help" || a == "-h") return true;
+  }
+  return false;
 }
 
 }  // namespace interdict::cli

@@ -40,4 +40,24 @@ class Args {
 // "  --listen HOST:PORT   Address to listen on" lines for usage text.
 std::string FlagHelp(const std::vector<FlagSpec>& specs);
 
+// `--help` or `-h` (before `--`) asks for a command's usage: Parse fails with
+// this message, which UsageError answers on stdout with exit code 0.
+inline constexpr std::string_view kHelpRequested = "help requested";
+
+// A command's usage: "interdict CMD: MSG", then the synopsis and the flags, on
+// stderr with exit code 2 (a usage error) — or, when MSG is kHelpRequested,
+// the synopsis and flags alone on stdout with exit code 0.
+int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags,
+               std::string_view synopsis = {});
+
+// A command made of subcommands ("store load|count|…") given none it knows:
+// its usage on stdout with exit code 0 for `--help`, `-h` or `help`, otherwise
+// on stderr (after naming the unknown subcommand) with exit code 2.
+int SubcommandUsage(std::string_view cmd, std::string_view usage,
+                    const std::vector<std::string>& argv);
+
+// True when argv (before `--`) asks for help: commands that take no flags
+// answer it themselves.
+bool AsksForHelp(const std::vector<std::string>& argv);
+
 }  // namespace interdict::cli

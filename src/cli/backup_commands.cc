@@ -49,11 +49,6 @@ const std::vector<FlagSpec> kRestoreFlags = {
     kMasterKeyFlag,
     kKeysFlag};
 
-int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
-  std::cerr << "interdict " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
-  return kExitUsage;
-}
-
 int Fail(std::string_view cmd, const Status& s) {
   std::cerr << "interdict " << cmd << ": " << s.message() << "\n";
   return s.code() == StatusCode::kCancelled ? 130 : kExitFailure;
@@ -149,11 +144,13 @@ int BackupCommand(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
   if (sub == "create") return Create(rest);
   if (sub == "verify") return Verify(rest);
-  std::cerr << "usage: interdict backup create --data DIR --to DEST [--master-key FILE]\n"
-               "       interdict backup verify DEST [--id ID] [--master-key FILE]\n"
-               "       interdict restore --from DEST --data DIR [--master-key FILE --keys DIR]\n"
-               "Backups of an embedded data directory (docs/format/backup.md).\n";
-  return sub.empty() || sub == "help" ? kExitOk : kExitUsage;
+  return SubcommandUsage(
+      "backup",
+      "usage: interdict backup create --data DIR --to DEST [--master-key FILE]\n"
+      "       interdict backup verify DEST [--id ID] [--master-key FILE]\n"
+      "       interdict restore --from DEST --data DIR [--master-key FILE --keys DIR]\n"
+      "Backups of an embedded data directory (docs/format/backup.md).\n",
+      args);
 }
 
 int RestoreCommand(const std::vector<std::string>& argv) {

@@ -32,11 +32,7 @@ const std::vector<FlagSpec> kStoreBenchFlags = {
 
 int StoreBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kStoreBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench store: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kStoreBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench store", args.status().message(), kStoreBenchFlags);
   bench::StoreBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> queries = args->GetCount("queries", 100, 100'000);
@@ -69,11 +65,7 @@ const std::vector<FlagSpec> kMatchBenchFlags = {
 
 int MatchBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kMatchBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench match: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kMatchBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench match", args.status().message(), kMatchBenchFlags);
   bench::MatchBenchOptions o;
   Result<std::uint64_t> entries = args->GetCount("entries", o.entries, 100'000'000);
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 1'000'000'000);
@@ -110,11 +102,7 @@ const std::vector<FlagSpec> kIngestBenchFlags = {
 
 int IngestBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kIngestBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench ingest: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kIngestBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench ingest", args.status().message(), kIngestBenchFlags);
   bench::IngestBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 1'000'000'000);
   Result<std::uint64_t> batch = args->GetCount("batch", o.batch, 10'000);
@@ -150,11 +138,7 @@ const std::vector<FlagSpec> kSearchBenchFlags = {
 
 int SearchBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kSearchBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench search: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kSearchBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench search", args.status().message(), kSearchBenchFlags);
   bench::SearchBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> days = args->GetCount("days", 365, 3650);
@@ -197,11 +181,7 @@ const std::vector<FlagSpec> kPeersBenchFlags = {
 
 int PeersBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kPeersBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench peers: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kPeersBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench peers", args.status().message(), kPeersBenchFlags);
   bench::PeersBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> days = args->GetCount("days", 365, 3650);
@@ -261,11 +241,7 @@ const std::vector<FlagSpec> kClusterBenchFlags = {
 
 int ClusterBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kClusterBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench cluster: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kClusterBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench cluster", args.status().message(), kClusterBenchFlags);
   bench::ClusterBenchOptions o;
   Result<std::uint64_t> reads = args->GetCount("reads", o.reads, 10'000'000'000);
   Result<std::uint64_t> days = args->GetCount("days", 31, 3650);
@@ -315,11 +291,7 @@ const std::vector<FlagSpec> kApiBenchFlags = {
 
 int ApiBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kApiBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench api: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kApiBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError("bench api", args.status().message(), kApiBenchFlags);
   bench::ApiBenchOptions o;
   Result<std::uint64_t> servers = args->GetCount("servers", 1, 8);
   Result<std::uint64_t> connections = args->GetCount("connections", 4, 64);
@@ -369,11 +341,8 @@ const std::vector<FlagSpec> kInterceptBenchFlags = {
 
 int InterceptBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kInterceptBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench intercept: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kInterceptBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok())
+    return UsageError("bench intercept", args.status().message(), kInterceptBenchFlags);
   bench::InterceptBenchOptions o;
   Result<std::uint64_t> days = args->GetCount("days", 4, 60);
   Result<std::uint64_t> vehicles = args->GetCount("vehicles", o.vehicles, 20'000'000);
@@ -413,11 +382,8 @@ const std::vector<FlagSpec> kDeconflictBenchFlags = {
 
 int DeconflictBench(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDeconflictBenchFlags);
-  if (!args.ok()) {
-    std::cerr << "interdict bench deconflict: " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(kDeconflictBenchFlags);
-    return kExitUsage;
-  }
+  if (!args.ok())
+    return UsageError("bench deconflict", args.status().message(), kDeconflictBenchFlags);
   bench::DeconflictBenchOptions o;
   Result<std::uint64_t> targets = args->GetCount("targets", o.targets, 100'000'000);
   Result<std::uint64_t> queries = args->GetCount("queries", o.queries, 1'000'000);
@@ -465,10 +431,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--keep] [--json]\n"
       "       interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] [--category C] "
       "[--areas A] [--start YYYY-MM] [--repeat N] [--json]\n";
-  if (argv.empty()) {
-    std::cerr << usage;
-    return kExitUsage;
-  }
+  if (argv.empty()) return SubcommandUsage("bench", usage, argv);
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv[0] == "store") return StoreBench(rest);
   if (argv[0] == "match") return MatchBench(rest);
@@ -480,8 +443,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "intercept") return InterceptBench(rest);
   if (argv[0] == "deconflict") return DeconflictBench(rest);
   if (argv[0] == "evaluate") return EvaluateBench(rest);
-  std::cerr << "interdict bench: unknown benchmark '" << argv[0] << "'\n" << usage;
-  return kExitUsage;
+  return SubcommandUsage("bench", usage, argv);
 }
 
 }  // namespace interdict::cli

@@ -21,11 +21,8 @@ const std::vector<FlagSpec> kMigrateFlags = {
 };
 
 int Usage(std::string_view msg) {
-  std::cerr << "interdict catalog migrate: " << msg
-            << "\n\nusage: interdict catalog migrate --from sqlite:PATH --to "
-               "postgresql:CONNINFO\n\nflags:\n"
-            << FlagHelp(kMigrateFlags);
-  return kExitUsage;
+  return UsageError("catalog migrate", msg, kMigrateFlags,
+                    "interdict catalog migrate --from sqlite:PATH --to postgresql:CONNINFO");
 }
 
 Result<std::unique_ptr<catalog::Database>> Open(const std::string& text) {
@@ -74,10 +71,10 @@ int Migrate(const std::vector<std::string>& argv) {
 }  // namespace
 
 int CatalogCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "migrate") {
-    std::cerr << "usage: interdict catalog migrate --from sqlite:PATH --to postgresql:CONNINFO\n";
-    return kExitUsage;
-  }
+  if (argv.empty() || argv[0] != "migrate")
+    return SubcommandUsage(
+        "catalog", "usage: interdict catalog migrate --from sqlite:PATH --to postgresql:CONNINFO\n",
+        argv);
   return Migrate({argv.begin() + 1, argv.end()});
 }
 

@@ -13,6 +13,7 @@
 #include "base/json_writer.h"
 #include "catalog/database.h"
 #include "catalog/migrations.h"
+#include "cli/args.h"
 #include "config/config.h"
 #include "crypto/crypto.h"
 #include "crypto/totp.h"
@@ -87,8 +88,12 @@ int Version(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (args.size() != 2 || args[0] != "--data") {
-    std::cerr << "usage: interdict version [--data DIR]\n";
-    return kExitUsage;
+    const bool help = AsksForHelp(args);
+    (help ? std::cout : std::cerr)
+        << "usage: interdict version [--data DIR]\n\n"
+           "With --data: what the directory holds (data format, catalog schema, store files)\n"
+           "and whether this release opens it, as JSON; exit code 1 when it would refuse it.\n";
+    return help ? kExitOk : kExitUsage;
   }
   const server::DataPaths paths(args[1]);
   if (!std::filesystem::is_directory(paths.root())) {
@@ -154,9 +159,11 @@ int Version(const std::vector<std::string>& args) {
 }
 
 int TotpCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
-    std::cerr << "usage: interdict totp SECRET   (the base32 secret an authenticator app takes)\n";
-    return kExitUsage;
+  if (args.size() != 1 || AsksForHelp(args)) {
+    const bool help = AsksForHelp(args);
+    (help ? std::cout : std::cerr)
+        << "usage: interdict totp SECRET   (the base32 secret an authenticator app takes)\n";
+    return help ? kExitOk : kExitUsage;
   }
   std::string secret;
   for (char c : args[0]) {
@@ -173,10 +180,12 @@ int TotpCommand(const std::vector<std::string>& args) {
 }
 
 int OversightCommand(const std::vector<std::string>& args) {
-  if (args.size() != 2 || args[0] != "seattle") {
-    std::cerr << "usage: interdict oversight seattle FILE   (the Seattle PD read log, "
-                 "pipe-separated; - for standard input, e.g. zcat FILE.csv.gz | … -)\n";
-    return kExitUsage;
+  if (args.size() != 2 || args[0] != "seattle" || AsksForHelp(args)) {
+    const bool help = AsksForHelp(args);
+    (help ? std::cout : std::cerr)
+        << "usage: interdict oversight seattle FILE   (the Seattle PD read log, "
+           "pipe-separated; - for standard input, e.g. zcat FILE.csv.gz | … -)\n";
+    return help ? kExitOk : kExitUsage;
   }
   std::ifstream file;
   if (args[1] != "-") {
@@ -205,6 +214,14 @@ int Help(const std::vector<std::string>& args) {
                                o.description);
     }
     return kExitOk;
+  }
+  // `help COMMAND` is `COMMAND --help`.
+  for (const Command& c : kCommands) {
+    if (!args.empty() && c.name == args[0] && c.name != "help") {
+      std::vector<std::string> rest(args.begin() + 1, args.end());
+      rest.push_back("--help");
+      return c.run(rest);
+    }
   }
   Usage(std::cout);
   return kExitOk;

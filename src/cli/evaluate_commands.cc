@@ -56,11 +56,9 @@ const std::vector<FlagSpec> kClaimFlags = {
 };
 
 int Usage(std::string_view msg) {
-  std::cerr << "interdict evaluate claim: " << msg
-            << "\n\nusage: interdict evaluate claim --incidents FILE|DIR [--format slmpd|csv] "
-               "--category C --areas A,B --start YYYY-MM [--claimed -44%] [--json]\n\nflags:\n"
-            << FlagHelp(kClaimFlags);
-  return kExitUsage;
+  return UsageError("evaluate claim", msg, kClaimFlags,
+                    "interdict evaluate claim --incidents FILE|DIR [--format slmpd|csv] "
+                    "--category C --areas A,B --start YYYY-MM [--claimed -44%] [--json]");
 }
 
 std::vector<std::string> SplitCommas(const std::string& s) {
@@ -267,11 +265,9 @@ const std::vector<FlagSpec> kCountsFlags = {
 // (the generic CSV with a count column), which is all an evaluation needs.
 int Counts(const std::vector<std::string>& argv) {
   auto usage = [](std::string_view msg) {
-    std::cerr << "interdict evaluate counts: " << msg
-              << "\n\nusage: interdict evaluate counts --incidents FILE|DIR [--format slmpd|csv] "
-                 "[--categories A,B] [--out FILE]\n\nflags:\n"
-              << FlagHelp(kCountsFlags);
-    return kExitUsage;
+    return UsageError("evaluate counts", msg, kCountsFlags,
+                      "interdict evaluate counts --incidents FILE|DIR [--format slmpd|csv] "
+                      "[--categories A,B] [--out FILE]");
   };
   Result<Args> args = Args::Parse(argv, kCountsFlags);
   if (!args.ok()) return usage(args.status().message());
@@ -324,11 +320,9 @@ void OnSignal(int) {
 // (Ctrl-C stops early and still prints it).
 int Placebos(const std::vector<std::string>& argv) {
   auto usage = [](std::string_view msg) {
-    std::cerr << "interdict evaluate placebos: " << msg
-              << "\n\nusage: interdict evaluate placebos --incidents FILE|DIR [--format slmpd|csv] "
-                 "--category C [--runs N] [--seed S] [--drop -40]\n\nflags:\n"
-              << FlagHelp(kPlaceboFlags);
-    return kExitUsage;
+    return UsageError("evaluate placebos", msg, kPlaceboFlags,
+                      "interdict evaluate placebos --incidents FILE|DIR [--format slmpd|csv] "
+                      "--category C [--runs N] [--seed S] [--drop -40]");
   };
   Result<Args> args = Args::Parse(argv, kPlaceboFlags);
   if (!args.ok()) return usage(args.status().message());
@@ -390,11 +384,9 @@ const std::vector<FlagSpec> kBenchFlags = {
 // method with its placebos), in milliseconds.
 int EvaluateBench(const std::vector<std::string>& argv) {
   auto usage = [](std::string_view msg) {
-    std::cerr << "interdict bench evaluate: " << msg
-              << "\n\nusage: interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] "
-                 "[--category C] [--areas A] [--start YYYY-MM] [--repeat N] [--json]\n\nflags:\n"
-              << FlagHelp(kBenchFlags);
-    return kExitUsage;
+    return UsageError("bench evaluate", msg, kBenchFlags,
+                      "interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] "
+                      "[--category C] [--areas A] [--start YYYY-MM] [--repeat N] [--json]");
   };
   Result<Args> args = Args::Parse(argv, kBenchFlags);
   if (!args.ok()) return usage(args.status().message());
@@ -469,9 +461,10 @@ int EvaluateCommand(const std::vector<std::string>& argv) {
   if (!argv.empty() && argv[0] == "claim") return Claim(rest);
   if (!argv.empty() && argv[0] == "counts") return Counts(rest);
   if (!argv.empty() && argv[0] == "placebos") return Placebos(rest);
-  std::cerr << "usage: interdict evaluate claim|counts|placebos … (interdict evaluate claim "
-               "--help)\n";
-  return kExitUsage;
+  return SubcommandUsage("evaluate",
+                         "usage: interdict evaluate claim|counts|placebos … (interdict evaluate "
+                         "claim --help)\n",
+                         argv);
 }
 
 }  // namespace interdict::cli

@@ -18,11 +18,8 @@ const std::vector<FlagSpec> kCheckFlags = {
 
 int Check(const std::vector<std::string>& argv) {
   auto usage = [](std::string_view msg) {
-    std::cerr
-        << "interdict hotlist check: " << msg
-        << "\n\nusage: interdict hotlist check --format ncic|csv|genetec|json FILE\n\nflags:\n"
-        << FlagHelp(kCheckFlags);
-    return kExitUsage;
+    return UsageError("hotlist check", msg, kCheckFlags,
+                      "interdict hotlist check --format ncic|csv|genetec|json FILE");
   };
   Result<Args> args = Args::Parse(argv, kCheckFlags);
   if (!args.ok()) return usage(args.status().message());
@@ -50,10 +47,9 @@ int Check(const std::vector<std::string>& argv) {
 }  // namespace
 
 int HotlistCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "check") {
-    std::cerr << "usage: interdict hotlist check --format ncic|csv|genetec|json FILE\n";
-    return kExitUsage;
-  }
+  if (argv.empty() || argv[0] != "check")
+    return SubcommandUsage(
+        "hotlist", "usage: interdict hotlist check --format ncic|csv|genetec|json FILE\n", argv);
   return Check(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

@@ -57,11 +57,9 @@ const std::vector<FlagSpec> kImportFlags = {
 };
 
 int Usage(std::string_view msg) {
-  std::cerr << "interdict import reads: " << msg
-            << "\n\nusage: interdict import reads --data DIR --format native|openalpr|csv|seattle "
-               "[--agency CODE] [--register-cameras] FILE\n\nflags:\n"
-            << FlagHelp(kImportFlags);
-  return kExitUsage;
+  return UsageError("import reads", msg, kImportFlags,
+                    "interdict import reads --data DIR --format native|openalpr|csv|seattle "
+                    "[--agency CODE] [--register-cameras] FILE");
 }
 
 // The checkpoint: "<size of the input> <byte offset of the next line>".
@@ -373,11 +371,12 @@ int ImportReads(const std::vector<std::string>& argv) {
 }  // namespace
 
 int ImportCommand(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0] != "reads") {
-    std::cerr << "usage: interdict import reads --data DIR --format native|openalpr|csv|seattle "
-                 "[--agency CODE] [--register-cameras] FILE\n";
-    return kExitUsage;
-  }
+  if (argv.empty() || argv[0] != "reads")
+    return SubcommandUsage(
+        "import",
+        "usage: interdict import reads --data DIR --format "
+        "native|openalpr|csv|seattle [--agency CODE] [--register-cameras] FILE\n",
+        argv);
   return ImportReads(std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 

@@ -19,11 +19,6 @@ const std::vector<FlagSpec> kRotateFlags = {
     {"master-key", true, "the current master key file (required)"},
     {"new-master-key", true, "the new master key file, made with keys init (required)"}};
 
-int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
-  std::cerr << "interdict keys " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
-  return kExitUsage;
-}
-
 int Fail(std::string_view cmd, const Status& s) {
   std::cerr << "interdict keys " << cmd << ": " << s.message() << "\n";
   return kExitFailure;
@@ -37,9 +32,9 @@ std::string KeyJson(const crypto::DataKey& k) {
 
 int Init(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kInitFlags);
-  if (!args.ok()) return UsageError("init", args.status().message(), kInitFlags);
+  if (!args.ok()) return UsageError("keys init", args.status().message(), kInitFlags);
   const std::optional<std::string> path = args->Get("master-key");
-  if (!path) return UsageError("init", "--master-key is required", kInitFlags);
+  if (!path) return UsageError("keys init", "--master-key is required", kInitFlags);
   if (Status s = crypto::FileMasterKey::Create(*path); !s.ok()) return Fail("init", s);
   Result<std::unique_ptr<crypto::FileMasterKey>> key = crypto::FileMasterKey::Load(*path);
   if (!key.ok()) return Fail("init", key.status());
@@ -49,9 +44,9 @@ int Init(const std::vector<std::string>& argv) {
 
 int List(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kListFlags);
-  if (!args.ok()) return UsageError("list", args.status().message(), kListFlags);
+  if (!args.ok()) return UsageError("keys list", args.status().message(), kListFlags);
   if (!args->Get("master-key") || !args->Get("keys"))
-    return UsageError("list", "--master-key and --keys are required", kListFlags);
+    return UsageError("keys list", "--master-key and --keys are required", kListFlags);
   Result<OpenKeys> keys = OpenKeysFromFlags(*args, /*read_only=*/true);
   if (!keys.ok()) return Fail("list", keys.status());
   for (const crypto::DataKey& k : keys->ring->List())
@@ -68,11 +63,11 @@ int List(const std::vector<std::string>& argv) {
 
 int Rotate(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kRotateFlags);
-  if (!args.ok()) return UsageError("rotate", args.status().message(), kRotateFlags);
+  if (!args.ok()) return UsageError("keys rotate", args.status().message(), kRotateFlags);
   const auto dir = args->Get("keys"), old_path = args->Get("master-key"),
              new_path = args->Get("new-master-key");
   if (!dir || !old_path || !new_path)
-    return UsageError("rotate", "--keys, --master-key and --new-master-key are required",
+    return UsageError("keys rotate", "--keys, --master-key and --new-master-key are required",
                       kRotateFlags);
   Result<std::unique_ptr<crypto::FileMasterKey>> old_key = crypto::FileMasterKey::Load(*old_path);
   if (!old_key.ok()) return Fail("rotate", old_key.status());
@@ -115,11 +110,13 @@ int KeysCommand(const std::vector<std::string>& args) {
   if (sub == "init") return Init(rest);
   if (sub == "list") return List(rest);
   if (sub == "rotate") return Rotate(rest);
-  std::cerr << "usage: interdict keys init --master-key FILE\n"
-               "       interdict keys list --master-key FILE --keys DIR\n"
-               "       interdict keys rotate --keys DIR --master-key OLD --new-master-key NEW\n"
-               "The key store of encryption at rest (docs/format/keys.md, docs/operations.md).\n";
-  return sub.empty() || sub == "help" ? kExitOk : kExitUsage;
+  return SubcommandUsage(
+      "keys",
+      "usage: interdict keys init --master-key FILE\n"
+      "       interdict keys list --master-key FILE --keys DIR\n"
+      "       interdict keys rotate --keys DIR --master-key OLD --new-master-key NEW\n"
+      "The key store of encryption at rest (docs/format/keys.md, docs/operations.md).\n",
+      args);
 }
 
 }  // namespace interdict::cli

@@ -84,11 +84,7 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
                const std::string& default_data_dir, const std::vector<FlagSpec>& flags,
                const Hooks& hooks = {}) {
   Result<Args> args = Args::Parse(argv, flags);
-  if (!args.ok()) {
-    std::cerr << "interdict " << command << ": " << args.status().message() << "\n\nflags:\n"
-              << FlagHelp(flags);
-    return kExitUsage;
-  }
+  if (!args.ok()) return UsageError(command, args.status().message(), flags);
   if (!args->positional().empty()) {
     std::cerr << "interdict " << command << ": unexpected argument '" << args->positional()[0]
               << "'\n";

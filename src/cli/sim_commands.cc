@@ -56,13 +56,11 @@ const std::vector<FlagSpec> kSimFlags = {
 };
 
 int Usage(std::string_view msg) {
-  std::cerr << "interdict sim: " << msg
-            << "\n\nusage: interdict sim --out FILE [--days D] [--seed S] [--vehicles N] "
-               "[--format native|csv] [--start YYYY-MM-DD]\n"
-               "       interdict sim --live --server URL --keys FILE [--speed X] [--seed S] "
-               "[--vehicles N]\n\nflags:\n"
-            << FlagHelp(kSimFlags);
-  return kExitUsage;
+  return UsageError("sim", msg, kSimFlags,
+                    "interdict sim --out FILE [--days D] [--seed S] [--vehicles N] "
+                    "[--format native|csv] [--start YYYY-MM-DD]\n"
+                    "       interdict sim --live --server URL --keys FILE [--speed X] [--seed S] "
+                    "[--vehicles N]");
 }
 
 int Live(const Args& args) {

@@ -93,11 +93,6 @@ std::unique_ptr<cluster::ClickHouseReads> OpenCluster(std::string_view cmd,
   return std::move(r).value();
 }
 
-int UsageError(std::string_view cmd, std::string_view msg, const std::vector<FlagSpec>& flags) {
-  std::cerr << "interdict store " << cmd << ": " << msg << "\n\nflags:\n" << FlagHelp(flags);
-  return kExitUsage;
-}
-
 struct OpenStore {
   std::optional<server::DataDir> dir;
   OpenKeys keys;  // --master-key, --keys: declared before the store, which uses them
@@ -139,21 +134,22 @@ std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, con
 
 int Load(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kLoadFlags);
-  if (!args.ok()) return UsageError("load", args.status().message(), kLoadFlags);
-  if (!args->Get("data")) return UsageError("load", "--data is required", kLoadFlags);
+  if (!args.ok()) return UsageError("store load", args.status().message(), kLoadFlags);
+  if (!args->Get("data")) return UsageError("store load", "--data is required", kLoadFlags);
   if (args->positional().empty())
-    return UsageError("load", "name one or more NDJSON files (- for stdin)", kLoadFlags);
+    return UsageError("store load", "name one or more NDJSON files (- for stdin)", kLoadFlags);
   Result<std::uint64_t> batch_size = args->GetCount("batch", 10'000, 1'000'000);
-  if (!batch_size.ok()) return UsageError("load", batch_size.status().message(), kLoadFlags);
+  if (!batch_size.ok()) return UsageError("store load", batch_size.status().message(), kLoadFlags);
   store::SyncPolicy sync = store::SyncPolicy::kAlways;
   if (auto s = args->Get("sync")) {
     Result<store::SyncPolicy> p = store::ParseSyncPolicy(*s);
-    if (!p.ok()) return UsageError("load", p.status().message(), kLoadFlags);
+    if (!p.ok()) return UsageError("store load", p.status().message(), kLoadFlags);
     sync = *p;
   }
 
   Result<std::uint64_t> flush_reads = args->GetCount("flush-reads", 250'000, 100'000'000);
-  if (!flush_reads.ok()) return UsageError("load", flush_reads.status().message(), kLoadFlags);
+  if (!flush_reads.ok())
+    return UsageError("store load", flush_reads.status().message(), kLoadFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   std::optional<OpenStore> st = Open("load", *args->Get("data"), *args, log, sync, *flush_reads);
   if (!st) return kExitFailure;
@@ -249,8 +245,8 @@ int Load(const std::vector<std::string>& argv) {
 
 int Count(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
-  if (!args.ok()) return UsageError("count", args.status().message(), kDataFlag);
-  if (!args->Get("data")) return UsageError("count", "--data is required", kDataFlag);
+  if (!args.ok()) return UsageError("store count", args.status().message(), kDataFlag);
+  if (!args->Get("data")) return UsageError("store count", "--data is required", kDataFlag);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   std::optional<OpenStore> st =
       Open("count", *args->Get("data"), *args, log, store::SyncPolicy::kAlways);
@@ -261,9 +257,9 @@ int Count(const std::vector<std::string>& argv) {
 
 int Verify(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kVerifyFlags);
-  if (!args.ok()) return UsageError("verify", args.status().message(), kVerifyFlags);
+  if (!args.ok()) return UsageError("store verify", args.status().message(), kVerifyFlags);
   if (args->Get("data").has_value() == args->Get("clickhouse").has_value())
-    return UsageError("verify", "give --data or --clickhouse", kVerifyFlags);
+    return UsageError("store verify", "give --data or --clickhouse", kVerifyFlags);
   std::vector<std::string> problems;
   Status s = Status::Ok();
   if (const std::optional<std::string> nodes = args->Get("clickhouse")) {
@@ -300,13 +296,14 @@ int Verify(const std::vector<std::string>& argv) {
 // the counts and the answers of a sample of plates on both.
 int Migrate(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kMigrateFlags);
-  if (!args.ok()) return UsageError("migrate", args.status().message(), kMigrateFlags);
+  if (!args.ok()) return UsageError("store migrate", args.status().message(), kMigrateFlags);
   const std::optional<std::string> from = args->Get("from"), to = args->Get("to");
-  if (!from || !to) return UsageError("migrate", "--from and --to are required", kMigrateFlags);
+  if (!from || !to)
+    return UsageError("store migrate", "--from and --to are required", kMigrateFlags);
   if (!to->starts_with("clickhouse:"))
-    return UsageError("migrate", "--to must be clickhouse:NODES", kMigrateFlags);
+    return UsageError("store migrate", "--to must be clickhouse:NODES", kMigrateFlags);
   Result<std::uint64_t> sample = args->GetCount("sample", 200, 100'000);
-  if (!sample.ok()) return UsageError("migrate", sample.status().message(), kMigrateFlags);
+  if (!sample.ok()) return UsageError("store migrate", sample.status().message(), kMigrateFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   std::optional<OpenStore> st = Open("migrate", *from, *args, log, store::SyncPolicy::kAlways);
   if (!st) return kExitFailure;
@@ -439,17 +436,13 @@ int StoreCommand(const std::vector<std::string>& argv) {
       "       interdict store count --data DIR\n"
       "       interdict store verify --data DIR | --clickhouse NODES\n"
       "       interdict store migrate --from DIR --to clickhouse:NODES\n";
-  if (argv.empty()) {
-    std::cerr << usage;
-    return kExitUsage;
-  }
+  if (argv.empty()) return SubcommandUsage("store", usage, argv);
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv[0] == "load") return Load(rest);
   if (argv[0] == "count") return Count(rest);
   if (argv[0] == "verify") return Verify(rest);
   if (argv[0] == "migrate") return Migrate(rest);
-  std::cerr << "interdict store: unknown subcommand '" << argv[0] << "'\n" << usage;
-  return kExitUsage;
+  return SubcommandUsage("store", usage, argv);
 }
 
 }  // namespace interdict::cli

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include "base/clock.h"
 #include "crypto/crypto.h"
@@ -40,6 +42,71 @@ TEST(CliTest, UnknownCommandOrFlagExits2) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("unknown flag '--bogus'"), std::string::npos) << r.err;
   EXPECT_EQ(RunProgram({kBin}).code, 2);
+}
+
+// The words after "interdict NAME " in a usage text's lines: a command's
+// subcommands ("store load", "store count|verify").
+std::set<std::string> SubcommandsIn(const std::string& usage, const std::string& name) {
+  std::set<std::string> out;
+  const std::string prefix = "interdict " + name + " ";
+  for (std::size_t at = usage.find(prefix); at != std::string::npos;
+       at = usage.find(prefix, at + 1)) {
+    std::size_t i = at + prefix.size();
+    std::string word;
+    for (; i <= usage.size(); ++i) {
+      const char c = i < usage.size() ? usage[i] : ' ';
+      if (std::islower(static_cast<unsigned char>(c)) || c == '-') {
+        word += c;
+      } else if (c == '|') {
+        if (!word.empty()) out.insert(word);
+        word.clear();
+      } else {
+        break;
+      }
+    }
+    if (!word.empty() && !word.starts_with("-")) out.insert(word);
+  }
+  return out;
+}
+
+// Every command and subcommand answers --help with its usage on stdout and exit
+// code 0 (an administrator's first question, and what the manual page is made
+// from); `help NAME` is the same; usage errors stay on stderr with exit code 2.
+TEST(CliTest, EveryCommandAndSubcommandAnswersHelpOnStdout) {
+  test::RunResult top = RunProgram({kBin, "--help"});
+  ASSERT_EQ(top.code, 0);
+  std::vector<std::string> commands;
+  std::istringstream lines(top.out.substr(top.out.find("commands:")));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("  ")) commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  ASSERT_GE(commands.size(), 15u) << top.out;
+  std::size_t subcommands = 0;
+  for (const std::string& name : commands) {
+    test::RunResult r = RunProgram({kBin, name, "--help"});
+    EXPECT_EQ(r.code, 0) << name << ": " << r.err;
+    EXPECT_NE(r.out.find("usage: interdict"), std::string::npos) << name << ": " << r.out;
+    EXPECT_EQ(r.err, "") << name;
+    if (name == "help") continue;
+    EXPECT_EQ(RunProgram({kBin, "help", name}).out, r.out) << name;
+    for (const std::string& sub : SubcommandsIn(r.out, name)) {
+      ++subcommands;
+      test::RunResult s = RunProgram({kBin, name, sub, "-h"});
+      EXPECT_EQ(s.code, 0) << name << " " << sub << ": " << s.err;
+      EXPECT_NE(s.out.find("usage: interdict"), std::string::npos) << name << " " << sub;
+      EXPECT_EQ(s.err, "") << name << " " << sub;
+    }
+  }
+  EXPECT_GE(subcommands, 20u);
+  test::RunResult bad = RunProgram({kBin, "store", "frobnicate"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.out, "");
+  EXPECT_NE(bad.err.find("unknown subcommand 'frobnicate'"), std::string::npos) << bad.err;
+  // A value that happens to read "-h" is a value, not a request for help.
+  test::RunResult value = RunProgram({kBin, "hotlist", "check", "--format", "-h", "list.txt"});
+  EXPECT_EQ(value.code, 2);
+  EXPECT_EQ(value.out, "");
+  EXPECT_NE(value.err.find("-h"), std::string::npos) << value.err;
 }
 
 TEST(CliTest, BadConfigKeyExits2NamingTheKeyAndLine) {
