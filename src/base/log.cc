@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "base/json_escape.h"
+#include "base/systemd.h"
 #include "base/time_format.h"
 
 namespace interdict {
@@ -68,8 +69,9 @@ std::string_view LogLevelName(LogLevel level) {
 Result<LogFormat> ParseLogFormat(std::string_view name) {
   if (name == "text") return LogFormat::kText;
   if (name == "json") return LogFormat::kJson;
+  if (name == "journal") return LogFormat::kJournal;
   return Status::InvalidArgument(
-      fmt::format("unknown log format '{}' (expected text or json)", name));
+      fmt::format("unknown log format '{}' (expected text, json or journal)", name));
 }
 
 LogSink StderrSink() {
@@ -88,6 +90,12 @@ LogSink StderrSink() {
 
 Logger::Logger(LogSink sink, const Clock& clock, LogLevel level, LogFormat format)
     : sink_(std::move(sink)), clock_(clock), level_(level), format_(format) {}
+
+Logger::~Logger() = default;
+
+void Logger::UseJournal(std::string socket_path) {
+  journal_ = std::make_unique<JournalSocket>(std::move(socket_path));
+}
 
 bool Logger::Enabled(LogLevel level) const {
   std::lock_guard lock(mu_);
@@ -110,6 +118,41 @@ std::string Logger::Format(LogLevel level, std::string_view message,
   {
     std::lock_guard lock(mu_);
     format = format_;
+  }
+  return FormatAs(format, level, message, fields);
+}
+
+std::string Logger::FormatAs(LogFormat format, LogLevel level, std::string_view message,
+                             std::initializer_list<LogField> fields) const {
+  if (format == LogFormat::kJournal) {
+    // syslog priorities: err 3, warning 4, info 6, debug 7. The journal stamps
+    // the time itself.
+    std::string entry;
+    AppendJournalField(entry, "MESSAGE", message);
+    AppendJournalField(entry, "PRIORITY",
+                       level == LogLevel::kError  ? "3"
+                       : level == LogLevel::kWarn ? "4"
+                       : level == LogLevel::kInfo ? "6"
+                                                  : "7");
+    AppendJournalField(entry, "SYSLOG_IDENTIFIER", "interdict");
+    std::string value;
+    for (const LogField& f : fields) {
+      value.clear();
+      std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::string_view>) {
+              value = x;
+            } else if constexpr (std::is_same_v<T, bool>) {
+              value = x ? "true" : "false";
+            } else {
+              value = fmt::format("{}", x);
+            }
+          },
+          f.value());
+      AppendJournalField(entry, JournalFieldName(f.key()), value);
+    }
+    return entry;
   }
   const std::string ts = FormatRfc3339(clock_.NowMillis());
   std::string out;
@@ -143,9 +186,17 @@ std::string Logger::Format(LogLevel level, std::string_view message,
 }
 
 void Logger::Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-  if (!Enabled(level)) return;
-  const std::string line = Format(level, message, fields);
-  sink_(line);
+  LogFormat format;
+  {
+    std::lock_guard lock(mu_);
+    if (level < level_) return;
+    format = format_;
+  }
+  if (format == LogFormat::kJournal) {
+    if (journal_ && journal_->Send(FormatAs(format, level, message, fields))) return;
+    format = LogFormat::kJson;
+  }
+  sink_(FormatAs(format, level, message, fields));
 }
 
 }  // namespace interdict

@@ -1,5 +1,6 @@
 // Structured logging: one line per event, a message plus key=value fields,
-// as logfmt text (default, readable by people and by log shippers) or JSON.
+// as logfmt text (default, readable by people and by log shippers), JSON, or
+// entries of the systemd journal with each field a journal field.
 // Loggers are thread-safe; each line is written with a single write.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -18,7 +20,9 @@
 namespace interdict {
 
 enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
-enum class LogFormat { kText, kJson };
+enum class LogFormat { kText, kJson, kJournal };
+
+class JournalSocket;
 
 Result<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);
@@ -58,6 +62,13 @@ class Logger {
   // `clock` must outlive the logger.
   Logger(LogSink sink, const Clock& clock, LogLevel level = LogLevel::kInfo,
          LogFormat format = LogFormat::kText);
+  ~Logger();
+
+  // With LogFormat::kJournal, entries go to the journal at `socket_path`; an
+  // entry the journal does not take (no journal there, or it is overloaded)
+  // goes to the sink as a JSON line instead, so that no line is lost. Without
+  // a journal, kJournal writes JSON lines to the sink.
+  void UseJournal(std::string socket_path);
 
   void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
   void Debug(std::string_view m, std::initializer_list<LogField> f = {}) {
@@ -77,16 +88,21 @@ class Logger {
   void SetLevel(LogLevel level);
   void SetFormat(LogFormat format);
 
-  // Formats one line without writing it (exposed for tests).
+  // Formats one line without writing it (exposed for tests); with kJournal,
+  // the journal entry (KEY=value fields, see base/systemd.h).
   std::string Format(LogLevel level, std::string_view message,
                      std::initializer_list<LogField> fields) const;
 
  private:
+  std::string FormatAs(LogFormat format, LogLevel level, std::string_view message,
+                       std::initializer_list<LogField> fields) const;
+
   LogSink sink_;
   const Clock& clock_;
   mutable std::mutex mu_;
   LogLevel level_;
   LogFormat format_;
+  std::unique_ptr<JournalSocket> journal_;  // set once, before logging starts
 };
 
 }  // namespace interdict

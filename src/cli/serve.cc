@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/delimited.h"
 #include "base/log.h"
+#include "base/systemd.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -106,6 +107,7 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Logger log(StderrSink(), Clock::System(), cfg->log_level, cfg->log_format);
+  if (cfg->log_format == LogFormat::kJournal) log.UseJournal(cfg->log_journal_socket);
   if (hooks.before_start) {
     if (Status s = hooks.before_start(*cfg, *args, log); !s.ok()) {
       std::cerr << "interdict " << command << ": " << s.message() << "\n";
@@ -124,6 +126,7 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
     while (sigwait(&signals, &sig) == 0) {
       if (sig == SIGUSR1) return;
       log.Info("signal received; draining", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+      (void)NotifySystemd("STOPPING=1\nSTATUS=draining");
       service.Shutdown();
     }
   });
@@ -132,6 +135,9 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
             << cfg->data_dir << ")" << std::endl;
   std::function<void()> stop_extra;
   if (hooks.after_start) stop_extra = hooks.after_start(service, log);
+  // Type=notify: systemd starts what is ordered after the service only now.
+  if (Status s = NotifySystemd(fmt::format("READY=1\nSTATUS=serving {}", service.url())); !s.ok())
+    log.Warn("cannot tell systemd the service is ready", {{"error", s.message()}});
   service.Run();
   if (stop_extra) stop_extra();
   pthread_kill(signal_thread.native_handle(), SIGUSR1);

@@ -594,12 +594,26 @@ const std::array kOptions = {
              return Status::Ok();
            }},
     Option{{"log.format", "string", "\"text\"",
-            "Log line format: text (logfmt key=value) or json (one object per line)."},
+            "Log line format: text (logfmt key=value), json (one object per line) or journal "
+            "(entries of the systemd journal, the level as PRIORITY and each field a journal "
+            "field of its own; the packaged service's default). A line the journal does not "
+            "take is written to stderr as json."},
            Type::kString,
            [](Config& c, const Value& v) -> Status {
              Result<LogFormat> f = ParseLogFormat(std::get<std::string>(v));
              if (!f.ok()) return f.status();
              c.log_format = *f;
+             return Status::Ok();
+           }},
+    Option{{"log.journal_socket", "string", "\"/run/systemd/journal/socket\"",
+            "With log.format = \"journal\": the journal's native socket (a path, or @name in "
+            "the abstract namespace)."},
+           Type::kString,
+           [](Config& c, const Value& v) -> Status {
+             const std::string& path = std::get<std::string>(v);
+             if (path.empty() || path.size() > 107)
+               return Status::InvalidArgument("must be a socket path of 1 to 107 bytes");
+             c.log_journal_socket = path;
              return Status::Ok();
            }},
 };

@@ -10,6 +10,7 @@
 #include "crypto/totp.h"
 #include "http/client.h"
 #include "support/accounts.h"
+#include "support/datagram_listener.h"
 #include "support/process.h"
 #include "support/sse_client.h"
 #include "support/temp_dir.h"
@@ -147,6 +148,48 @@ TEST(CliTest, ServeAnswersHealthzAndDrainsOnSigterm) {
   p.Signal(SIGTERM);
   EXPECT_EQ(p.Wait(), 0) << p.err();
   EXPECT_NE(p.err().find("signal received; draining"), std::string::npos) << p.err();
+}
+
+// Under systemd (Type=notify, log.format = "journal"): READY=1 once it serves,
+// STOPPING=1 on SIGTERM, and log entries in the journal with their fields.
+TEST(CliTest, ServeTellsSystemdWhenReadyAndStoppingAndLogsToTheJournal) {
+  TempDir dir;
+  test::DatagramListener systemd(dir.File("notify"));
+  test::DatagramListener journal(dir.File("journal"));
+  ASSERT_TRUE(systemd.bound() && journal.bound());
+  std::ofstream(dir.File("interdict.toml"))
+      << "[log]\nformat = \"journal\"\njournal_socket = \"" << dir.File("journal") << "\"\n";
+  ASSERT_EQ(::setenv("NOTIFY_SOCKET", dir.File("notify").c_str(), 1), 0);
+  Process p({kBin, "serve", "--config", dir.File("interdict.toml"), "--listen", "127.0.0.1:0",
+             "--data", dir.File("data")});
+  ::unsetenv("NOTIFY_SOCKET");
+  std::optional<std::string> ready = systemd.Receive();
+  ASSERT_TRUE(ready) << p.err();
+  EXPECT_EQ(ready->rfind("READY=1\nSTATUS=serving http://127.0.0.1:", 0), 0u) << *ready;
+  // The server answers once it said so.
+  http::Client c(http::ClientOptions::To("127.0.0.1", PortOf(*ready)));
+  Result<http::ClientResponse> r = c.Get("/healthz");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 200);
+  p.Signal(SIGTERM);
+  std::optional<std::string> stopping = systemd.Receive();
+  ASSERT_TRUE(stopping);
+  EXPECT_EQ(stopping->rfind("STOPPING=1", 0), 0u) << *stopping;
+  EXPECT_EQ(p.Wait(), 0);
+  // The journal got the server's entries, none went to stderr.
+  bool saw_listening = false, saw_signal = false;
+  while (std::optional<std::string> e = journal.Receive()) {
+    EXPECT_NE(e->find("SYSLOG_IDENTIFIER=interdict\n"), std::string::npos) << *e;
+    if (e->find("SIGNAL=SIGTERM\n") != std::string::npos) {
+      saw_signal = true;
+      EXPECT_NE(e->find("PRIORITY=6\n"), std::string::npos) << *e;
+    }
+    if (e->find("MESSAGE=listening") != std::string::npos) saw_listening = true;
+    if (saw_signal && saw_listening) break;
+  }
+  EXPECT_TRUE(saw_listening);
+  EXPECT_TRUE(saw_signal);
+  EXPECT_EQ(p.err().find("\"level\""), std::string::npos) << p.err();
 }
 
 TEST(CliTest, ServeDrainsOnSigintToo) {
