@@ -14,6 +14,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/keys_flag.h"
+#include "config/config.h"
 
 namespace interdict::cli {
 namespace {
@@ -32,7 +33,11 @@ void CatchStop() {
 }
 
 const std::vector<FlagSpec> kCreateFlags = {
-    {"data", true, "the data directory to back up (required); the server may be running"},
+    {"config", true,
+     "the server's configuration file: data.dir, images.dir and encryption.master_key_file "
+     "from it (the flags below override them)"},
+    {"data", true,
+     "the data directory to back up (required without --config); the server may be running"},
     {"to", true, "the backup destination directory (required)"},
     {"images", true, "where the images are when images.dir is set (default DATA/images)"},
     {"master-key", true,
@@ -69,15 +74,29 @@ int Create(const std::vector<std::string>& argv) {
   constexpr std::string_view cmd = "backup create";
   Result<Args> args = Args::Parse(argv, kCreateFlags);
   if (!args.ok()) return UsageError(cmd, args.status().message(), kCreateFlags);
-  if (!args->Get("data") || !args->Get("to"))
-    return UsageError(cmd, "--data and --to are required", kCreateFlags);
-  Result<std::unique_ptr<crypto::FileMasterKey>> master = MasterFrom(*args);
-  if (!master.ok()) return Fail(cmd, master.status());
+  if ((!args->Get("data") && !args->Get("config")) || !args->Get("to"))
+    return UsageError(cmd, "--to, and --data or --config, are required", kCreateFlags);
+  // The server's own configuration (what the packaged backup timer passes), so
+  // that the backup reads the same directories and key the server uses.
+  config::Config cfg;
+  if (const std::optional<std::string> path = args->Get("config")) {
+    Result<config::Config> loaded = config::LoadFile(*path);
+    if (!loaded.ok()) return UsageError(cmd, loaded.status().message(), kCreateFlags);
+    cfg = std::move(loaded).value();
+  }
+  const std::string master_path = args->Get("master-key").value_or(cfg.encryption.master_key_file);
+  std::unique_ptr<crypto::FileMasterKey> master;
+  if (!master_path.empty()) {
+    Result<std::unique_ptr<crypto::FileMasterKey>> loaded =
+        crypto::FileMasterKey::Load(master_path);
+    if (!loaded.ok()) return Fail(cmd, loaded.status());
+    master = std::move(loaded).value();
+  }
   backup::CreateOptions o;
-  o.data_dir = *args->Get("data");
+  o.data_dir = args->Get("data").value_or(cfg.data_dir);
   o.dest = *args->Get("to");
-  o.images_dir = args->Get("images").value_or("");
-  o.master = master->get();
+  o.images_dir = args->Get("images").value_or(cfg.images_dir);
+  o.master = master.get();
   CatchStop();
   Result<backup::CreateResult> r = backup::Create(o, Clock::System(), &g_stop, Progress(cmd));
   if (!r.ok()) return Fail(cmd, r.status());

@@ -64,6 +64,10 @@ const Command kCommands[] = {
     {"oversight",
      "oversight seattle FILE|-: disparity by ZIP area on the Seattle read log (docs/oversight.md)",
      OversightCommand},
+    {"upgrade",
+     "upgrade --config FILE: before a new release serves, migrate its data directory (the "
+     "package runs it)",
+     Upgrade},
     {"version",
      "print the version; version --data DIR: what a data directory holds, whether this opens it",
      Version},

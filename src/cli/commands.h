@@ -13,6 +13,7 @@ inline constexpr int kExitUsage = 2;
 
 int Serve(const std::vector<std::string>& args);
 int Demo(const std::vector<std::string>& args);
+int Upgrade(const std::vector<std::string>& args);
 int Version(const std::vector<std::string>& args);
 int Help(const std::vector<std::string>& args);
 int StoreCommand(const std::vector<std::string>& args);

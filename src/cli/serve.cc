@@ -11,10 +11,14 @@
 
 #include <fmt/core.h>
 
+#include "base/build_info.h"
 #include "base/clock.h"
 #include "base/delimited.h"
+#include "base/json_writer.h"
 #include "base/log.h"
 #include "base/systemd.h"
+#include "catalog/database.h"
+#include "catalog/migrations.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -24,6 +28,8 @@
 #include "demo/intel_seed.h"
 #include "demo/outcomes_seed.h"
 #include "demo/seed.h"
+#include "server/catalog_handle.h"
+#include "server/data_dir.h"
 #include "server/service.h"
 #include "sim/population.h"
 #include "sim/region.h"
@@ -146,6 +152,59 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
 }
 
 }  // namespace
+
+// `interdict upgrade`: what a package's postinst runs before it starts the
+// service (docs/packaging.md): the data directory's lock (so never beside a
+// running server), its format checked (a newer release's is refused, naming
+// both) and stamped with this release, the catalog's migrations run, one
+// transaction each. The store needs nothing: it reads every earlier segment
+// version, and merges rewrite them.
+int Upgrade(const std::vector<std::string>& argv) {
+  const std::vector<FlagSpec> flags = {kServeFlags[0], kServeFlags[2]};
+  Result<Args> args = Args::Parse(argv, flags);
+  if (!args.ok()) return UsageError("upgrade", args.status().message(), flags);
+  if (!args->positional().empty())
+    return UsageError("upgrade", fmt::format("unexpected argument '{}'", args->positional()[0]),
+                      flags);
+  Result<config::Config> cfg = LoadConfig(*args, "");
+  if (!cfg.ok()) {
+    std::cerr << "interdict upgrade: config error: " << cfg.status().message() << "\n";
+    return kExitUsage;
+  }
+  const server::DataPaths paths(cfg->data_dir);
+  Result<server::DataFormat> before = server::ReadDataFormat(paths);
+  auto fail = [](const Status& s) {
+    std::cerr << "interdict upgrade: " << s.message() << "\n";
+    return kExitFailure;
+  };
+  if (!before.ok()) return fail(before.status());
+  Result<server::DataDir> dir = server::DataDir::Open(cfg->data_dir);
+  if (!dir.ok()) return fail(dir.status());
+  Result<catalog::Location> at = server::CatalogLocation(*cfg);
+  if (!at.ok()) return fail(at.status());
+  Result<std::unique_ptr<catalog::Database>> db = catalog::Database::Open(*at);
+  if (!db.ok()) return fail(db.status());
+  Result<int> schema_before = (*db)->SchemaVersion();
+  if (!schema_before.ok()) return fail(schema_before.status());
+  if (Status s = catalog::Migrate(**db); !s.ok()) return fail(s);
+  Result<int> schema_after = (*db)->SchemaVersion();
+  if (!schema_after.ok()) return fail(schema_after.status());
+  std::cout << json::Write([&](json::Writer& w) {
+    w.StartObject();
+    json::Members(w, "interdict", std::string(build_info::kVersion), "data", cfg->data_dir);
+    json::Key(w, "data_format");
+    w.StartObject();
+    json::Members(w, "before", before->format, "after", server::kDataFormat, "written_by_before",
+                  before->written_by);
+    w.EndObject();
+    json::Key(w, "catalog_schema");
+    w.StartObject();
+    json::Members(w, "before", *schema_before, "after", *schema_after);
+    w.EndObject();
+    w.EndObject();
+  }) << "\n";
+  return kExitOk;
+}
 
 int Serve(const std::vector<std::string>& args) {
   return RunService(args, "serve", "", kServeFlags);

@@ -14,6 +14,7 @@
 #include "catalog/migrations.h"
 #include "server/data_dir.h"
 #include "store/store.h"
+#include "support/process.h"
 #include "support/running_service.h"
 #include "support/temp_dir.h"
 
@@ -117,6 +118,57 @@ TEST(UpgradeTest, ADirectoryANewerReleaseWroteIsRefusedNamingBothReleasesAndLeft
   std::ofstream(DataPaths(data).format(), std::ios::trunc)
       << R"({"format":)" << kDataFormat << R"(,"written_by":"x"})";
   EXPECT_TRUE(DataDir::Open(data).ok());
+}
+
+// `interdict upgrade`, as the package's postinst runs it before the service
+// starts: an older directory migrated and stamped, and reported; run again,
+// nothing to do; a newer release's directory or a locked one refused with exit
+// code 1 and the reason, and left as it was.
+TEST(UpgradeTest, TheUpgradeCommandMigratesAnOlderDirectoryAndRefusesANewerOrBusyOne) {
+  test::TempDir dir;
+  const std::string data = CopyFixture("format1-0.1.0-schema17", dir);
+  std::ofstream(dir.File("interdict.toml"))
+      << "[data]\ndir = \"" << data << "\"\n[catalog]\nbackend = \"sqlite\"\n";
+  const std::vector<std::string> upgrade = {INTERDICT_BINARY, "upgrade", "--config",
+                                            dir.File("interdict.toml")};
+  test::RunResult r = test::RunProgram(upgrade);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("data_format":{"before":1,"after":)" + std::to_string(kDataFormat)),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(R"("catalog_schema":{"before":17,"after":)" +
+                       std::to_string(catalog::SchemaVersion()) + "}"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(ReadDataFormat(DataPaths(data))->format, kDataFormat);
+  {
+    auto db = catalog::Database::OpenReadOnly(DataPaths(data).catalog());
+    EXPECT_EQ(*(*db)->SchemaVersion(), catalog::SchemaVersion());
+  }
+  r = test::RunProgram(upgrade);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("catalog_schema":{"before":)" + std::to_string(catalog::SchemaVersion())),
+            std::string::npos)
+      << r.out;
+
+  {  // A server holds the directory: refused, not waited for.
+    Result<DataDir> held = DataDir::Open(data);
+    ASSERT_TRUE(held.ok());
+    r = test::RunProgram(upgrade);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("in use by another interdict process"), std::string::npos) << r.err;
+  }
+
+  const std::string newer = R"({"format":99,"written_by":"9.1.0"})";
+  std::ofstream(DataPaths(data).format(), std::ios::trunc) << newer << "\n";
+  r = test::RunProgram(upgrade);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("written by interdict 9.1.0 (data format 99)"), std::string::npos) << r.err;
+  std::ifstream in(DataPaths(data).format());
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, newer);
 }
 
 // Data format 2 (segments of version 2, rows by camera) opens in format 3:
