@@ -32,6 +32,9 @@ Status BuildQuestions(const ReadGenerator& gen, const Planted& planted, const Re
       if (!plan.ok())
         return Status::Internal(
             fmt::format("preparing a {} question: {}", type, plan.status().message()));
+      // Without look-alikes (the peers have no matcher), a plate question is
+      // the plate's reads alone, as the peers answer it.
+      req->offer_lookalikes = lookalike;
       qs.push_back({std::move(req).value(), std::move(plan).value()});
     }
   }

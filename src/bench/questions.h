@@ -29,7 +29,8 @@ using Questions = std::vector<std::pair<std::string, std::vector<Question>>>;
 
 // The search workload's questions of `variant` (0: these answers; others
 // warm a store up), planned for the region's analyst; look-alikes only when
-// asked (no peer has them). A convoy's whole ranking is one page.
+// asked (no peer has them): without, neither look-alike questions nor a plate
+// question's offer of look-alikes. A convoy's whole ranking is one page.
 Status BuildQuestions(const ReadGenerator& gen, const Planted& planted, const Region& region,
                       std::int64_t now, int days, int queries, std::uint64_t variant,
                       bool lookalike, Questions* out);

@@ -553,7 +553,7 @@ Result<Answer> Execute(const store::ReadStore& store, const Request& req, const 
   Status st = Status::Ok();
   if (req.type == SearchType::kPlate || req.type == SearchType::kPartial) {
     st = ReadList(store, req, plan, a);
-    if (st.ok() && req.type == SearchType::kPlate && !req.after)
+    if (st.ok() && req.type == SearchType::kPlate && !req.after && req.offer_lookalikes)
       st = OfferLookalikes(store, req, plan, a);
   } else if (req.type == SearchType::kLookalike) {
     st = Lookalike(store, req, plan, a);

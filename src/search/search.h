@@ -122,6 +122,10 @@ struct Request {
   std::optional<store::ReadCursor> after;  // read lists
   std::size_t offset = 0;                  // everything else
   std::uint64_t digest = 0;                // of the terms; cursors carry it
+  // A plate search's first page also offers the look-alikes seen in its window
+  // (one more query for each the store holds). Not a request parameter: `bench
+  // peers` turns it off, because its peers answer the plate's reads alone.
+  bool offer_lookalikes = true;
 };
 
 // Parses and checks a request body; InvalidArgument naming the parameter.
