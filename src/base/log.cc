@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <optional>
+
 #include <fmt/core.h>
 
 #include "base/json_escape.h"
@@ -30,12 +32,19 @@ void AppendString(std::string& out, std::string_view s, bool quote_always) {
   }
 }
 
-void AppendValue(std::string& out, const LogField::Value& v, bool json) {
+// A value as text, numbers and booleans as JSON writes them. Strings: raw
+// without `quote_always` (the journal frames them itself); otherwise quoted
+// and escaped always (JSON) or when needed (logfmt).
+void AppendValue(std::string& out, const LogField::Value& v, std::optional<bool> quote_always) {
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          AppendString(out, x, json);
+          if (quote_always) {
+            AppendString(out, x, *quote_always);
+          } else {
+            out += x;
+          }
         } else if constexpr (std::is_same_v<T, bool>) {
           out += x ? "true" : "false";
         } else {
@@ -138,18 +147,7 @@ std::string Logger::FormatAs(LogFormat format, LogLevel level, std::string_view 
     std::string value;
     for (const LogField& f : fields) {
       value.clear();
-      std::visit(
-          [&](const auto& x) {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string_view>) {
-              value = x;
-            } else if constexpr (std::is_same_v<T, bool>) {
-              value = x ? "true" : "false";
-            } else {
-              value = fmt::format("{}", x);
-            }
-          },
-          f.value());
+      AppendValue(value, f.value(), std::nullopt);  // raw: the protocol frames it
       AppendJournalField(entry, JournalFieldName(f.key()), value);
     }
     return entry;
@@ -166,7 +164,7 @@ std::string Logger::FormatAs(LogFormat format, LogLevel level, std::string_view 
       out += ",\"";
       AppendJsonEscaped(out, f.key());
       out += "\":";
-      AppendValue(out, f.value(), true);
+      AppendValue(out, f.value(), /*quote_always=*/true);
     }
     out += "}\n";
   } else {
@@ -178,7 +176,7 @@ std::string Logger::FormatAs(LogFormat format, LogLevel level, std::string_view 
       out += ' ';
       out += f.key();
       out += '=';
-      AppendValue(out, f.value(), false);
+      AppendValue(out, f.value(), /*quote_always=*/false);
     }
     out += '\n';
   }
