@@ -81,7 +81,10 @@ std::string JournalFieldName(std::string_view key) {
   return name;
 }
 
-JournalSocket::JournalSocket(std::string path) : path_(std::move(path)) {
+JournalSocket::JournalSocket(std::string path) {
+  Result<socklen_t> len = UnixAddress(path, address_);
+  if (!len.ok()) return;  // Send fails, and the caller writes the line elsewhere
+  address_len_ = *len;
   fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 }
 
@@ -91,13 +94,10 @@ JournalSocket::~JournalSocket() {
 
 bool JournalSocket::Send(std::string_view entry) const {
   if (fd_ < 0) return false;
-  sockaddr_un addr;
-  Result<socklen_t> len = UnixAddress(path_, addr);
-  if (!len.ok()) return false;
   ssize_t n;
   do {
     n = ::sendto(fd_, entry.data(), entry.size(), MSG_NOSIGNAL,
-                 reinterpret_cast<const sockaddr*>(&addr), *len);
+                 reinterpret_cast<const sockaddr*>(&address_), address_len_);
   } while (n < 0 && errno == EINTR);
   // An entry larger than a datagram may be (EMSGSIZE) would need the
   // protocol's memfd form; the logger's lines are far smaller, and a failed

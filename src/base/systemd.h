@@ -8,6 +8,9 @@
 // Both socket paths are parameters, so that tests bind sockets of their own.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <string>
 #include <string_view>
 
@@ -44,7 +47,9 @@ class JournalSocket {
   bool Send(std::string_view entry) const;
 
  private:
-  std::string path_;
+  // The address, made once: Send is on every log line.
+  sockaddr_un address_{};
+  socklen_t address_len_ = 0;
   int fd_ = -1;
 };
 

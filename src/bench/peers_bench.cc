@@ -154,8 +154,8 @@ int RunPeersBench(const PeersBenchOptions& options) {
     // The store's heap: the process's, less what the benchmark held before
     // the store opened (its read generator: ~40 bytes a simulated vehicle)
     // and, while loading, less LoadAll's own generator (measured at the first
-    // batch, before the store holds anything; ~3 GiB at a billion reads, so
-    // it is not the store's).
+    // batch, before the store holds anything; ~2 GiB at a billion reads, and
+    // not the store's).
     const double heap_before = HeapInUseMib();
     double loader_mib = -1;
     Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);

@@ -106,6 +106,12 @@ int SubcommandUsage(std::string_view cmd, std::string_view usage,
   return kExitUsage;
 }
 
+int CommandUsage(std::string_view usage, const std::vector<std::string>& argv) {
+  const bool help = AsksForHelp(argv);
+  (help ? std::cout : std::cerr) << usage;
+  return help ? kExitOk : kExitUsage;
+}
+
 bool AsksForHelp(const std::vector<std::string>& argv) {
   for (const std::string& a : argv) {
     if (a == "--") return false;

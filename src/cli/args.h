@@ -56,8 +56,12 @@ int UsageError(std::string_view cmd, std::string_view msg, const std::vector<Fla
 int SubcommandUsage(std::string_view cmd, std::string_view usage,
                     const std::vector<std::string>& argv);
 
-// True when argv (before `--`) asks for help: commands that take no flags
-// answer it themselves.
+// True when argv (before `--`) asks for help.
 bool AsksForHelp(const std::vector<std::string>& argv);
+
+// The usage of a command that parses its own arguments, given ones it cannot
+// take or asked for help: on stdout with exit code 0 when argv asks for help,
+// otherwise on stderr with exit code 2.
+int CommandUsage(std::string_view usage, const std::vector<std::string>& argv);
 
 }  // namespace interdict::cli

@@ -91,14 +91,12 @@ int Version(const std::vector<std::string>& args) {
         build_info::kSanitized ? ", address+undefined sanitizers" : "", build_info::kCompiler);
     return kExitOk;
   }
-  if (args.size() != 2 || args[0] != "--data") {
-    const bool help = AsksForHelp(args);
-    (help ? std::cout : std::cerr)
-        << "usage: interdict version [--data DIR]\n\n"
-           "With --data: what the directory holds (data format, catalog schema, store files)\n"
-           "and whether this release opens it, as JSON; exit code 1 when it would refuse it.\n";
-    return help ? kExitOk : kExitUsage;
-  }
+  if (args.size() != 2 || args[0] != "--data")
+    return CommandUsage(
+        "usage: interdict version [--data DIR]\n\n"
+        "With --data: what the directory holds (data format, catalog schema, store files)\n"
+        "and whether this release opens it, as JSON; exit code 1 when it would refuse it.\n",
+        args);
   const server::DataPaths paths(args[1]);
   if (!std::filesystem::is_directory(paths.root())) {
     std::cerr << "interdict version: '" << paths.root() << "' is not a directory\n";
@@ -163,12 +161,9 @@ int Version(const std::vector<std::string>& args) {
 }
 
 int TotpCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1 || AsksForHelp(args)) {
-    const bool help = AsksForHelp(args);
-    (help ? std::cout : std::cerr)
-        << "usage: interdict totp SECRET   (the base32 secret an authenticator app takes)\n";
-    return help ? kExitOk : kExitUsage;
-  }
+  if (args.size() != 1 || AsksForHelp(args))
+    return CommandUsage(
+        "usage: interdict totp SECRET   (the base32 secret an authenticator app takes)\n", args);
   std::string secret;
   for (char c : args[0]) {
     if (c != ' ') secret += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -184,13 +179,11 @@ int TotpCommand(const std::vector<std::string>& args) {
 }
 
 int OversightCommand(const std::vector<std::string>& args) {
-  if (args.size() != 2 || args[0] != "seattle" || AsksForHelp(args)) {
-    const bool help = AsksForHelp(args);
-    (help ? std::cout : std::cerr)
-        << "usage: interdict oversight seattle FILE   (the Seattle PD read log, "
-           "pipe-separated; - for standard input, e.g. zcat FILE.csv.gz | … -)\n";
-    return help ? kExitOk : kExitUsage;
-  }
+  if (args.size() != 2 || args[0] != "seattle" || AsksForHelp(args))
+    return CommandUsage(
+        "usage: interdict oversight seattle FILE   (the Seattle PD read log, "
+        "pipe-separated; - for standard input, e.g. zcat FILE.csv.gz | … -)\n",
+        args);
   std::ifstream file;
   if (args[1] != "-") {
     file.open(args[1], std::ios::binary);

@@ -160,7 +160,9 @@ int RunService(const std::vector<std::string>& argv, std::string_view command,
 // transaction each. The store needs nothing: it reads every earlier segment
 // version, and merges rewrite them.
 int Upgrade(const std::vector<std::string>& argv) {
-  const std::vector<FlagSpec> flags = {kServeFlags[0], kServeFlags[2]};
+  const std::vector<FlagSpec> flags = {
+      {"config", true, "the server's configuration file (see docs/configuration.md)"},
+      {"data", true, "data directory (overrides data.dir)"}};
   Result<Args> args = Args::Parse(argv, flags);
   if (!args.ok()) return UsageError("upgrade", args.status().message(), flags);
   if (!args->positional().empty())

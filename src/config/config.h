@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/status.h"
+#include "base/systemd.h"
 
 namespace interdict::config {
 
@@ -174,7 +175,7 @@ struct Config {
   std::string images_dir;  // empty: DATA/images
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kText;
-  std::string log_journal_socket = "/run/systemd/journal/socket";
+  std::string log_journal_socket = std::string(kJournalSocket);
 
   // Checks rules that span keys: TLS certificate and key come together; a
   // non-loopback listen address needs TLS unless plaintext is allowed explicitly.

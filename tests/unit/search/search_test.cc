@@ -403,6 +403,25 @@ TEST_F(SearchLibraryTest, PlateHistoryOffersLookalikesApartAndCursorsBelongToThe
       << other.status.message();
 }
 
+// The peers benchmark asks for a plate's reads alone, as its peers answer:
+// without the offer the same reads come back and no look-alike group.
+TEST_F(SearchLibraryTest, APlateSearchWithoutTheOfferAnswersItsReadsAlone) {
+  const std::int64_t t = kNow - kHour;
+  Store({R("1", "KZ9Q81", "a1", t), R("2", "KZ9O81", "a1", t + kMinute)});
+  Outcome offered = Ask("STLPD-analyst", R"("type":"plate","params":{"plate":"KZ9Q81"})");
+  ASSERT_TRUE(offered.status.ok()) << offered.status.message();
+  ASSERT_EQ(GroupPlates(offered.answer), (std::vector<std::string>{"KZ9O81"}));
+  Request req = offered.req;
+  req.offer_lookalikes = false;
+  Result<Plan> plan = Prepare(*db_, P("STLPD-analyst"), req, clock_.NowMillis(), limits_);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  Result<Answer> alone = Execute(*store_, req, *plan);
+  ASSERT_TRUE(alone.ok()) << alone.status().message();
+  ASSERT_EQ(alone->reads.size(), 1u);
+  EXPECT_EQ(alone->reads[0].read.id, "1");
+  EXPECT_TRUE(alone->groups.empty());
+}
+
 TEST_F(SearchLibraryTest, LookalikeResultsPageThroughEveryRelatedPlateOnce) {
   const std::int64_t t = kNow - kHour;
   Store({R("1", "KZ9Q81", "a1", t), R("2", "KZ9O81", "a1", t + kMinute),
