@@ -1,6 +1,5 @@
 #include "bench/harness.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -9,6 +8,8 @@
 #include <system_error>
 
 #include <fmt/core.h>
+
+#include "metrics/process.h"
 
 namespace interdict::bench {
 namespace {
@@ -42,8 +43,7 @@ double Percentile(std::vector<double> samples, double p) {
 }
 
 double HeapInUseMib() {
-  const struct mallinfo2 mi = mallinfo2();
-  return static_cast<double>(mi.uordblks + mi.hblkhd) / (1024.0 * 1024.0);
+  return static_cast<double>(metrics::HeapBytes()) / (1024.0 * 1024.0);
 }
 
 std::uint64_t DirBytes(const std::string& dir) {

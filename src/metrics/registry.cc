@@ -115,7 +115,7 @@ Registry::Series& Registry::Find(std::string_view name, std::string_view help, K
   for (Series& s : fam->series) {
     if (s.labels == labels) return s;
   }
-  fam->series.push_back(Series{labels, nullptr, nullptr, nullptr, nullptr});
+  fam->series.push_back(Series{labels, nullptr, nullptr, nullptr, nullptr, nullptr});
   return fam->series.back();
 }
 
@@ -148,6 +148,13 @@ void Registry::AddCounterFunction(std::string_view name, std::string_view help,
   s.read = std::move(read);
 }
 
+void Registry::AddGaugeFunction(std::string_view name, std::string_view help, const Labels& labels,
+                                std::function<double()> read) {
+  Series& s = Find(name, help, Kind::kGauge, labels);
+  std::lock_guard lock(mu_);
+  s.read_gauge = std::move(read);
+}
+
 std::string Registry::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -159,6 +166,8 @@ std::string Registry::Render() const {
     for (const Series& s : f.series) {
       if (s.read) {
         out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), s.read());
+      } else if (s.read_gauge) {
+        out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), Number(s.read_gauge()));
       } else if (s.counter) {
         out += fmt::format("{}{} {}\n", f.name, LabelText(s.labels), s.counter->value());
       } else if (s.gauge) {

@@ -73,6 +73,11 @@ class Registry {
   // labels again replaces the function.
   void AddCounterFunction(std::string_view name, std::string_view help, const Labels& labels,
                           std::function<std::uint64_t()> read);
+  // A gauge kept elsewhere (the process's memory, a store's size): `read` is
+  // called at each Render, under the registry's lock, and must be
+  // thread-safe. Registering the same name and labels again replaces it.
+  void AddGaugeFunction(std::string_view name, std::string_view help, const Labels& labels,
+                        std::function<double()> read);
 
   // The whole registry in the text exposition format.
   std::string Render() const;
@@ -85,6 +90,7 @@ class Registry {
     std::unique_ptr<Gauge> gauge;
     std::unique_ptr<Histogram> histogram;
     std::function<std::uint64_t()> read;
+    std::function<double()> read_gauge;
   };
   struct Family {
     std::string name, help;

@@ -20,6 +20,7 @@
 #include "crypto/keyring.h"
 #include "http/server.h"
 #include "identity/users.h"
+#include "metrics/process.h"
 #include "metrics/registry.h"
 #include "server/adsb_poller.h"
 #include "server/alert_bus.h"
@@ -351,6 +352,7 @@ Status Service::Start() {
       .Set(1);
   s.metrics.GetGauge("interdict_start_time_seconds", "When the service started, Unix seconds.")
       .Set(static_cast<double>(s.started_at) / 1000.0);
+  metrics::RegisterProcessMetrics(s.metrics);
   for (int i = 0; i < json::kRefusalKinds; ++i) {
     const auto why = static_cast<json::Refusal>(i);
     s.metrics.AddCounterFunction(
@@ -377,6 +379,11 @@ Status Service::Start() {
                                   : x.merge_failures;
           });
     }
+    s.metrics.AddGaugeFunction(
+        "interdict_store_reads",
+        "Reads the embedded store holds (in memory and in segments), expired ones not yet purged "
+        "included.",
+        {}, [st] { return static_cast<double>(st->Count()); });
     s.metrics.AddCounterFunction("interdict_store_reads_purged_total",
                                  "Reads the embedded store destroyed by retention.", {},
                                  [st] { return st->stats().reads_purged; });

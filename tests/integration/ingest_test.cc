@@ -988,6 +988,8 @@ TEST_F(IngestTest, AnAddressConfidentialPlateIsDroppedAtIngestNeverSearchedAndLe
   EXPECT_NE(partial.body.find("ABC123"), std::string::npos) << partial.body;
   auto metrics = running_->client().Get("/metrics")->body;
   EXPECT_NE(metrics.find("interdict_reads_confidential_dropped_total 2"), std::string::npos);
+  // The store holds the read taken before the listing and ABC123, not the two dropped.
+  EXPECT_NE(metrics.find("\ninterdict_store_reads 2\n"), std::string::npos) << metrics;
   // The one exception: a supervisor and an administrator approve matching the
   // listed plate against the hotlists (a warrant); its reads are still not stored.
   auto asked =

@@ -68,5 +68,18 @@ TEST(RegistryTest, ACounterFunctionIsReadAtEachRender) {
       << r.Render();
 }
 
+TEST(RegistryTest, AGaugeFunctionIsReadAtEachRenderAndMayFall) {
+  Registry r;
+  double kept_elsewhere = 2.5;
+  r.AddGaugeFunction("interdict_heap_bytes", "Heap.", {}, [&] { return kept_elsewhere; });
+  EXPECT_NE(r.Render().find("# TYPE interdict_heap_bytes gauge\ninterdict_heap_bytes 2.5\n"),
+            std::string::npos)
+      << r.Render();
+  kept_elsewhere = 1;
+  EXPECT_NE(r.Render().find("interdict_heap_bytes 1\n"), std::string::npos) << r.Render();
+  EXPECT_THROW(r.AddCounterFunction("interdict_heap_bytes", "Heap.", {}, [] { return 1u; }),
+               std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace interdict::metrics
