@@ -39,7 +39,8 @@ ReadGenerator::ReadGenerator(GeneratorOptions options) : opts_(options), rng_(op
                         geo::Point::FromDegrees(lat(rng_), lon(rng_))});
   }
   // About 20 sightings per vehicle over the period.
-  const std::uint64_t population = std::max<std::uint64_t>(1000, opts_.reads / 20);
+  const std::uint64_t population =
+      opts_.vehicles > 0 ? opts_.vehicles : std::max<std::uint64_t>(1000, opts_.reads / 20);
   plates_.reserve(population);
   std::uniform_int_distribution<int> fmt_pick(0, static_cast<int>(kFormats.size()) - 1);
   std::uniform_int_distribution<int> letter(0, 22), digit(0, 9), pct(0, 99);

@@ -21,6 +21,8 @@ struct GeneratorOptions {
   int days = 30;
   std::int64_t start_ms = 1'790'000'000'000;  // 2026-09-21
   std::uint64_t seed = 20261129;
+  // Vehicles in the region; 0: reads / 20 (about 20 sightings each).
+  std::uint64_t vehicles = 0;
 };
 
 struct Camera {

@@ -10,6 +10,7 @@
 #include "bench/match_bench.h"
 #include "bench/peers_bench.h"
 #include "bench/search_bench.h"
+#include "bench/soak_bench.h"
 #include "bench/store_bench.h"
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -406,6 +407,55 @@ int DeconflictBench(const std::vector<std::string>& argv) {
   return bench::RunDeconflictBench(o);
 }
 
+const std::vector<FlagSpec> kSoakBenchFlags = {
+    {"minutes", true, "how long the traffic runs (default 60)"},
+    {"rate", true, "reads a second, all agencies together (default 50000)"},
+    {"analysts", true, "signed-in analysts, each searching every 3 s (default 20)"},
+    {"subscribers", true, "alert streams, spread over the agencies (default 50)"},
+    {"reload-every-min", true, "minutes between full reloads of every agency's list (default 10)"},
+    {"retention-min", true, "the last agency's read retention, so purging runs (default 15)"},
+    {"batch", true, "reads per request (default 500)"},
+    {"senders", true, "HTTP connections sending the batches (default 8)"},
+    {"vehicles", true, "vehicles in the simulated region (default 2000000)"},
+    {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
+    {"keep", false, "keep the working directory"},
+    {"json", false, "print JSON (the only output format; accepted for scripts)"},
+};
+
+int SoakBench(const std::vector<std::string>& argv) {
+  Result<Args> args = Args::Parse(argv, kSoakBenchFlags);
+  if (!args.ok()) return UsageError("bench soak", args.status().message(), kSoakBenchFlags);
+  bench::SoakBenchOptions o;
+  Result<std::uint64_t> minutes = args->GetCount("minutes", 60, 7 * 24 * 60);
+  Result<std::uint64_t> rate = args->GetCount("rate", o.rate, 10'000'000);
+  Result<std::uint64_t> analysts = args->GetCount("analysts", 20, 1000);
+  Result<std::uint64_t> subscribers = args->GetCount("subscribers", 50, 1000);
+  Result<std::uint64_t> reload = args->GetCount("reload-every-min", 10, 24 * 60);
+  Result<std::uint64_t> retention = args->GetCount("retention-min", 15, 24 * 60);
+  Result<std::uint64_t> batch = args->GetCount("batch", o.batch, 10'000);
+  Result<std::uint64_t> senders = args->GetCount("senders", 8, 256);
+  Result<std::uint64_t> vehicles = args->GetCount("vehicles", o.vehicles, 100'000'000);
+  for (const Result<std::uint64_t>* r : {&minutes, &rate, &analysts, &subscribers, &reload,
+                                         &retention, &batch, &senders, &vehicles}) {
+    if (!r->ok()) {
+      std::cerr << "interdict bench soak: " << r->status().message() << "\n";
+      return kExitUsage;
+    }
+  }
+  o.minutes = static_cast<int>(*minutes);
+  o.rate = *rate;
+  o.analysts = static_cast<int>(*analysts);
+  o.subscribers = static_cast<int>(*subscribers);
+  o.reload_every_min = static_cast<int>(*reload);
+  o.retention_min = static_cast<int>(*retention);
+  o.batch = *batch;
+  o.senders = static_cast<int>(*senders);
+  o.vehicles = *vehicles;
+  o.dir = args->Get("dir").value_or("");
+  o.keep = args->Has("keep");
+  return bench::RunSoakBench(o);
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& argv) {
@@ -429,6 +479,9 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--dispatch-delay S] [--contact-m M] [--patrols N] [--json]\n"
       "       interdict bench deconflict [--targets N] [--queries N] [--seed S] [--dir DIR] "
       "[--keep] [--json]\n"
+      "       interdict bench soak [--minutes N] [--rate N] [--analysts N] [--subscribers N] "
+      "[--reload-every-min N] [--retention-min N] [--batch N] [--senders N] [--vehicles N] "
+      "[--dir DIR] [--keep] [--json]\n"
       "       interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] [--category C] "
       "[--areas A] [--start YYYY-MM] [--repeat N] [--json]\n";
   if (argv.empty()) return SubcommandUsage("bench", usage, argv);
@@ -443,6 +496,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
   if (argv[0] == "intercept") return InterceptBench(rest);
   if (argv[0] == "deconflict") return DeconflictBench(rest);
   if (argv[0] == "evaluate") return EvaluateBench(rest);
+  if (argv[0] == "soak") return SoakBench(rest);
   return SubcommandUsage("bench", usage, argv);
 }
 

@@ -75,9 +75,10 @@ const std::array kOptions = {
             "of connections."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 64, &c.server.io_threads); }},
-    Option{{"server.worker_threads", "integer", "2",
+    Option{{"server.worker_threads", "integer", "8",
             "Threads running request handlers (parsing batches, searches), so slow requests "
-            "never stall network I/O."},
+            "never stall network I/O. More than the cores, so that a camera's batch and its hit "
+            "are not queued behind slow searches (docs/soak.md)."},
            Type::kInteger,
            [](Config& c, const Value& v) { return SetInt(v, 1, 256, &c.server.worker_threads); }},
     Option{{"server.max_body_bytes", "integer", "16777216",

@@ -29,7 +29,7 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 struct ServerConfig {
   ListenAddress listen;
   int io_threads = 1;
-  int worker_threads = 2;
+  int worker_threads = 8;
   std::uint64_t max_body_bytes = 16ull << 20;
   std::uint32_t max_header_bytes = 16u << 10;
   int max_connections = 10000;

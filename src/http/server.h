@@ -25,7 +25,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port; see Server::port()
   int io_threads = 1;
-  int worker_threads = 2;
+  int worker_threads = 8;
   std::uint64_t max_body_bytes = 16ull << 20;
   std::uint32_t max_header_bytes = 16u << 10;
   int max_connections = 10000;
