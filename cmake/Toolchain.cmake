@@ -27,7 +27,7 @@ endif()
 set(CMAKE_CXX_FLAGS_DEBUG "-O1 -g")
 # Release builds carry Debian's hardening (dpkg-buildflags with hardening=+all):
 # checked buffer functions, stack protector and clash protection, control-flow
-# protection, and a read-only relocation table bound at start (decision 0048).
+# protection, and a read-only relocation table bound at start (docs/packaging.md).
 # Not in sanitizer or fuzz builds, whose run-time checks these would disturb.
 set(CMAKE_CXX_FLAGS_RELEASE
     "-O2 -g1 -DNDEBUG -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \

@@ -26,7 +26,6 @@
 #include "bench/stolen_list.h"
 #include "bench/stream_timer.h"
 #include "config/config.h"
-#include "crypto/totp.h"
 #include "http/client.h"
 #include "identity/keys.h"
 #include "read/native_format.h"
@@ -173,16 +172,10 @@ int RunApiBench(const ApiBenchOptions& o) {
         break;
       }
     }
-    const std::string banner = identity::BannerVersion(config::kDefaultLoginBanner);
-    for (const std::string& analyst : region->analysts) {
-      const std::int64_t t = clock.NowMillis();
-      Result<std::string> token = region->accounts->SignIn(
-          analyst, kBenchPassword, crypto::TotpCode(kBenchTotpSecret, crypto::TotpStep(t)),
-          "127.0.0.1", banner, t);
-      if (!token.ok()) return fail("signing " + analyst + " in: " + token.status().message());
-      tokens.push_back(*token);
-      approvals.push_back(region->approvals.at(analyst));
-    }
+    Result<SignedIn> signed_in = SignInAnalysts(*region, clock);
+    if (!signed_in.ok()) return fail(signed_in.status().message());
+    tokens = std::move(signed_in->tokens);
+    approvals = std::move(signed_in->approvals);
     queries = MakeQueries(gen, Plant(gen, now), now, kDays, 200);
   }
 

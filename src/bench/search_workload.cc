@@ -7,7 +7,9 @@
 
 #include "base/time_format.h"
 #include "catalog/migrations.h"
+#include "config/config.h"
 #include "crypto/password.h"
+#include "crypto/totp.h"
 #include "policy/purpose.h"
 #include "policy/sharing.h"
 
@@ -116,6 +118,21 @@ Result<Region> MakeRegion(const catalog::Location& where, const ReadGenerator& g
   }
   r.approval = r.approvals.at(r.analysts.front());
   return r;
+}
+
+Result<SignedIn> SignInAnalysts(Region& region, Clock& clock) {
+  SignedIn out;
+  const std::string banner = identity::BannerVersion(config::kDefaultLoginBanner);
+  for (const std::string& analyst : region.analysts) {
+    const std::int64_t t = clock.NowMillis();
+    Result<std::string> token = region.accounts->SignIn(
+        analyst, kBenchPassword, crypto::TotpCode(kBenchTotpSecret, crypto::TotpStep(t)),
+        "127.0.0.1", banner, t);
+    if (!token.ok()) return token.status().WithContext("signing " + analyst + " in: ");
+    out.tokens.push_back(*token);
+    out.approvals.push_back(region.approvals.at(analyst));
+  }
+  return out;
 }
 
 Planted Plant(const ReadGenerator& gen, std::int64_t now) {

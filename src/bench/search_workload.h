@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "bench/read_generator.h"
 #include "catalog/database.h"
@@ -57,6 +58,15 @@ struct Region {
 // the case of each of AG00's `analysts` analysts.
 Result<Region> MakeRegion(const catalog::Location& where, const ReadGenerator& gen,
                           std::int64_t now, int analysts = 1);
+
+// Each of the region's analysts signed in through the account layer (as a
+// person does: password, TOTP code, the login banner accepted): their session
+// tokens and their approvals' ids, in the order of `region.analysts`.
+struct SignedIn {
+  std::vector<std::string> tokens;
+  std::vector<std::int64_t> approvals;
+};
+Result<SignedIn> SignInAnalysts(Region& region, Clock& clock);
 
 // The planted target and companion, and the scenes of three of the target's
 // last passes (where a scenes search should find both in all three).

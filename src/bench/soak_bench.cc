@@ -32,8 +32,6 @@
 #include "bench/stolen_list.h"
 #include "bench/stream_timer.h"
 #include "catalog/database.h"
-#include "config/config.h"
-#include "crypto/totp.h"
 #include "http/client.h"
 #include "identity/keys.h"
 #include "metrics/process.h"
@@ -182,8 +180,8 @@ int RunSoakBench(const SoakBenchOptions& o) {
     return 1;
   };
   if (o.minutes < 1 || o.rate < 1 || o.analysts < 1 || o.subscribers < 1 || o.batch < 1 ||
-      o.senders < 1 || o.reload_every_min < 1 || o.retention_min < 1)
-    return fail("every count must be at least 1");
+      o.senders < 1 || o.reload_every_min < 1 || o.retention_min < 1 || o.cameras < 12)
+    return fail("every count must be at least 1, and --cameras at least 12 (one an agency)");
   Result<WorkDir> work = WorkDir::Make(o.dir, "soak", o.keep);
   if (!work.ok()) return fail(work.status().message());
   const std::string data = work->path() + "/data";
@@ -200,6 +198,7 @@ int RunSoakBench(const SoakBenchOptions& o) {
   g.days = 1;
   g.start_ms = start_ms;
   g.vehicles = o.vehicles;
+  g.cameras = o.cameras;
   auto gen = std::make_unique<ReadGenerator>(g);
   const std::vector<std::string> agencies = gen->agency_codes();
   const int n_agencies = static_cast<int>(agencies.size());
@@ -244,16 +243,10 @@ int RunSoakBench(const SoakBenchOptions& o) {
           return fail("the retention of " + code + ": " + st.message());
       }
     }
-    const std::string banner = identity::BannerVersion(config::kDefaultLoginBanner);
-    for (const std::string& analyst : region->analysts) {
-      const std::int64_t t = clock.NowMillis();
-      Result<std::string> token = region->accounts->SignIn(
-          analyst, kBenchPassword, crypto::TotpCode(kBenchTotpSecret, crypto::TotpStep(t)),
-          "127.0.0.1", banner, t);
-      if (!token.ok()) return fail("signing " + analyst + " in: " + token.status().message());
-      tokens.push_back(*token);
-      approvals.push_back(region->approvals.at(analyst));
-    }
+    Result<SignedIn> signed_in = SignInAnalysts(*region, clock);
+    if (!signed_in.ok()) return fail(signed_in.status().message());
+    tokens = std::move(signed_in->tokens);
+    approvals = std::move(signed_in->approvals);
   }
 
   // The server: this binary's `serve`, as the package runs it but for the
@@ -310,7 +303,7 @@ int RunSoakBench(const SoakBenchOptions& o) {
   std::mutex window_mu;
   Window window;
   std::vector<Sample> end_samples;  // under window_mu
-  std::atomic<std::uint64_t> acked_total{0}, hits_sent{0};
+  std::atomic<std::uint64_t> acked_total{0}, hits_sent{0}, hits_unraised{0};
   std::string first_error;  // under window_mu
   auto note_error = [&](const std::string& what) {
     std::lock_guard l(window_mu);
@@ -417,16 +410,21 @@ int RunSoakBench(const SoakBenchOptions& o) {
           http.Send("POST", "/api/v1/reads", read::FormatNativeRead(r) + "\n",
                     {{"Authorization", "Bearer " + keys[static_cast<std::size_t>(a)]},
                      {"Content-Type", "application/x-ndjson"}});
-      if (!res.ok() || res->status != 200 || res->body.find(R"("hits":1)") == std::string::npos) {
+      const bool stored =
+          res.ok() && res->status == 200 && res->body.find(R"("accepted":1,)") != std::string::npos;
+      const bool raised = stored && res->body.find(R"("hits":1,)") != std::string::npos;
+      if (!raised) {
         note_error(res.ok()
                        ? fmt::format("a planted hit: {} {}", res->status, res->body.substr(0, 300))
                        : "a planted hit: " + res.status().message());
-        continue;
+        ++hits_unraised;
       }
+      if (!stored) continue;
       ++acked_total;
-      ++hits_sent;
       std::lock_guard l(window_mu);
       ++window.acked;
+      if (!raised) continue;
+      ++hits_sent;
       planted.emplace(r.id, PlantedHit{a, sent, static_cast<int>(Ms(t0, sent) / 60'000)});
     }
   });
@@ -745,6 +743,8 @@ int RunSoakBench(const SoakBenchOptions& o) {
     failures.push_back(fmt::format("{} of {} sampled reads not found", sampled_missing, sampled));
   if (alerts_missing > 0)
     failures.push_back(fmt::format("{} planted-hit alerts never arrived", alerts_missing));
+  if (hits_unraised > 0)
+    failures.push_back(fmt::format("{} planted reads raised no hit", hits_unraised.load()));
   for (const Minute& row : minutes) {
     if (!row.searchable)
       failures.push_back(fmt::format("minute {}: its sampled read was not found", row.minute));
@@ -825,18 +825,19 @@ int RunSoakBench(const SoakBenchOptions& o) {
   std::cout
       << fmt::format(
              R"({{"minutes":{},"rate":{},"batch":{},"senders":{},"analysts":{},"subscribers":{},)"
-             R"("reload_every_min":{},"retention_min":{},"vehicles":{},"started":"{}",)"
-             R"("acked_reads":{},"hits_planted":{},"stored_after":{},"purged":{},)"
+             R"("reload_every_min":{},"retention_min":{},"vehicles":{},"cameras":{},"started":"{}",)"
+             R"("acked_reads":{},"hits_planted":{},"hits_unraised":{},"stored_after":{},"purged":{},)"
              R"("sampled_reads":{},"sampled_missing":{},"alerts_missing":{},"exit_code":{},)"
              R"("interrupted":{},"pass":{},"failures":[{}],"first_error":{},)"
              R"("slopes_from_minute":{},"slopes":{{{}}},"searches_by_type":{{{}}},)"
              "\n \"table\":[\n  {}]}}",
              o.minutes, o.rate, o.batch, o.senders, o.analysts, o.subscribers, o.reload_every_min,
-             o.retention_min, o.vehicles, FormatRfc3339(start_ms), acked, hits_sent.load(),
-             stored ? std::to_string(*stored) : "null", purged, sampled, sampled_missing,
-             alerts_missing, exit_code ? std::to_string(*exit_code) : "null",
-             interrupted ? "true" : "false", failures.empty() && !interrupted ? "true" : "false",
-             failures_json, JsonQuote(first_error_seen), from, slopes_json, by_type_json, rows_json)
+             o.retention_min, o.vehicles, o.cameras, FormatRfc3339(start_ms), acked,
+             hits_sent.load(), hits_unraised.load(), stored ? std::to_string(*stored) : "null",
+             purged, sampled, sampled_missing, alerts_missing,
+             exit_code ? std::to_string(*exit_code) : "null", interrupted ? "true" : "false",
+             failures.empty() && !interrupted ? "true" : "false", failures_json,
+             JsonQuote(first_error_seen), from, slopes_json, by_type_json, rows_json)
       << std::endl;
   for (const std::string& f : failures) std::cerr << "bench soak: FAILED: " << f << "\n";
   if (interrupted) {

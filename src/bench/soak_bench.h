@@ -21,6 +21,9 @@ struct SoakBenchOptions {
   std::uint64_t batch = 500;    // reads per request
   int senders = 8;              // HTTP connections sending batches
   std::uint64_t vehicles = 2'000'000;
+  // Fixed cameras in the region: at 50,000 reads a second, 10,000 cameras
+  // see 5 a second each, a busy highway camera's rate.
+  int cameras = 10'000;
   std::string dir;  // working directory; default a new one under /tmp
   bool keep = false;
 };

@@ -417,6 +417,7 @@ const std::vector<FlagSpec> kSoakBenchFlags = {
     {"batch", true, "reads per request (default 500)"},
     {"senders", true, "HTTP connections sending the batches (default 8)"},
     {"vehicles", true, "vehicles in the simulated region (default 2000000)"},
+    {"cameras", true, "fixed cameras in the simulated region (default 10000)"},
     {"dir", true, "working directory (default: a new directory under /tmp, removed after)"},
     {"keep", false, "keep the working directory"},
     {"json", false, "print JSON (the only output format; accepted for scripts)"},
@@ -435,8 +436,9 @@ int SoakBench(const std::vector<std::string>& argv) {
   Result<std::uint64_t> batch = args->GetCount("batch", o.batch, 10'000);
   Result<std::uint64_t> senders = args->GetCount("senders", 8, 256);
   Result<std::uint64_t> vehicles = args->GetCount("vehicles", o.vehicles, 100'000'000);
+  Result<std::uint64_t> cameras = args->GetCount("cameras", 10'000, 65'535);
   for (const Result<std::uint64_t>* r : {&minutes, &rate, &analysts, &subscribers, &reload,
-                                         &retention, &batch, &senders, &vehicles}) {
+                                         &retention, &batch, &senders, &vehicles, &cameras}) {
     if (!r->ok()) {
       std::cerr << "interdict bench soak: " << r->status().message() << "\n";
       return kExitUsage;
@@ -451,6 +453,7 @@ int SoakBench(const std::vector<std::string>& argv) {
   o.batch = *batch;
   o.senders = static_cast<int>(*senders);
   o.vehicles = *vehicles;
+  o.cameras = static_cast<int>(*cameras);
   o.dir = args->Get("dir").value_or("");
   o.keep = args->Has("keep");
   return bench::RunSoakBench(o);
@@ -481,6 +484,7 @@ int BenchCommand(const std::vector<std::string>& argv) {
       "[--keep] [--json]\n"
       "       interdict bench soak [--minutes N] [--rate N] [--analysts N] [--subscribers N] "
       "[--reload-every-min N] [--retention-min N] [--batch N] [--senders N] [--vehicles N] "
+      "[--cameras N] "
       "[--dir DIR] [--keep] [--json]\n"
       "       interdict bench evaluate --incidents FILE|DIR [--format slmpd|csv] [--category C] "
       "[--areas A] [--start YYYY-MM] [--repeat N] [--json]\n";

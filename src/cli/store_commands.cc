@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -247,6 +248,11 @@ int Count(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
   if (!args.ok()) return UsageError("store count", args.status().message(), kDataFlag);
   if (!args->Get("data")) return UsageError("store count", "--data is required", kDataFlag);
+  // Counting reads nothing into being: a mistyped directory is refused, not made.
+  if (std::error_code ec; !std::filesystem::is_directory(*args->Get("data"), ec)) {
+    std::cerr << "interdict store count: --data: no directory " << *args->Get("data") << "\n";
+    return kExitFailure;
+  }
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   std::optional<OpenStore> st =
       Open("count", *args->Get("data"), *args, log, store::SyncPolicy::kAlways);

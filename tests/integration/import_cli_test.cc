@@ -69,6 +69,12 @@ TEST_F(ImportCliTest, TheSeattleSampleImportsOnceAndARerunAddsNothing) {
       "\n");
   test::RunResult count = RunCli({kBin, "store", "count", "--data", dir_.path()});
   EXPECT_EQ(count.out, "234\n");
+  // A mistyped directory is refused, and not made.
+  const std::string typo = dir_.path() + "-typo";
+  count = RunCli({kBin, "store", "count", "--data", typo});
+  EXPECT_EQ(count.code, 1);
+  EXPECT_NE(count.err.find("--data: no directory " + typo), std::string::npos) << count.err;
+  EXPECT_FALSE(std::filesystem::exists(typo));
   // The import is in the audit trail, and the chain holds.
   test::RunResult verify = RunCli({kBin, "audit", "verify", "--data", dir_.path()});
   EXPECT_EQ(verify.code, 0) << verify.err;
