@@ -45,32 +45,47 @@ std::uint64_t BootTime() {
   return 0;
 }
 
-}  // namespace
-
-ProcessStats ReadProcessStats(const std::string& proc) {
-  ProcessStats s;
+// Fills what /proc/<pid>/stat gives: CPU time, virtual and resident size,
+// and (with `start_time`, which reads /proc/stat too) the start time.
+void ReadStat(const std::string& proc, bool start_time, ProcessStats* s) {
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   const auto ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   // After the name: state is field 3 of stat(5), so index i here is field i + 3.
   const std::vector<std::string> f = StatFields(proc);
-  if (f.size() > 21) {
-    s.cpu_seconds = static_cast<double>(ToU64(f[11]) + ToU64(f[12])) / ticks;  // utime, stime
-    s.start_time_seconds =
+  if (f.size() <= 21) return;
+  s->cpu_seconds = static_cast<double>(ToU64(f[11]) + ToU64(f[12])) / ticks;  // utime, stime
+  if (start_time) {
+    s->start_time_seconds =
         static_cast<double>(BootTime()) + static_cast<double>(ToU64(f[19])) / ticks;
-    s.virtual_bytes = ToU64(f[20]);
-    s.resident_bytes = ToU64(f[21]) * page;
   }
+  s->virtual_bytes = ToU64(f[20]);
+  s->resident_bytes = ToU64(f[21]) * page;
+}
+
+std::uint64_t CountOpenFds(const std::string& proc) {
+  std::uint64_t n = 0;
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator(proc + "/fd", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    ++s.open_fds;
+    ++n;
   }
-  if (proc == "/proc/self") {
-    // The listing's own descriptor, open while it was listed.
-    if (s.open_fds > 0) --s.open_fds;
-    rlimit lim{};
-    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) s.max_fds = lim.rlim_cur;
-  }
+  // Our own listing's descriptor, open while it was listed.
+  if (proc == "/proc/self" && n > 0) --n;
+  return n;
+}
+
+std::uint64_t MaxFds() {
+  rlimit lim{};
+  return ::getrlimit(RLIMIT_NOFILE, &lim) == 0 ? lim.rlim_cur : 0;
+}
+
+}  // namespace
+
+ProcessStats ReadProcessStats(const std::string& proc) {
+  ProcessStats s;
+  ReadStat(proc, /*start_time=*/true, &s);
+  s.open_fds = CountOpenFds(proc);
+  if (proc == "/proc/self") s.max_fds = MaxFds();
   return s;
 }
 
@@ -80,15 +95,22 @@ std::uint64_t HeapBytes() {
 }
 
 void RegisterProcessMetrics(Registry& r) {
+  // Each series reads only what it shows: a scrape lists the descriptors
+  // once and reads /proc/self/stat twice, not everything four times.
+  auto stat = [] {
+    ProcessStats s;
+    ReadStat("/proc/self", /*start_time=*/false, &s);
+    return s;
+  };
   r.AddGaugeFunction("process_resident_memory_bytes", "Resident memory size in bytes.", {},
-                     [] { return static_cast<double>(ReadProcessStats().resident_bytes); });
+                     [stat] { return static_cast<double>(stat().resident_bytes); });
   r.AddGaugeFunction("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
-                     [] { return static_cast<double>(ReadProcessStats().virtual_bytes); });
+                     [stat] { return static_cast<double>(stat().virtual_bytes); });
   r.AddGaugeFunction("process_open_fds", "Number of open file descriptors.", {},
-                     [] { return static_cast<double>(ReadProcessStats().open_fds); });
+                     [] { return static_cast<double>(CountOpenFds("/proc/self")); });
   r.AddGaugeFunction("process_max_fds", "Maximum number of open file descriptors.", {},
-                     [] { return static_cast<double>(ReadProcessStats().max_fds); });
-  const double started = ReadProcessStats().start_time_seconds;
+                     [] { return static_cast<double>(MaxFds()); });
+  const double started = ReadProcessStats().start_time_seconds;  // once: it never changes
   r.AddGaugeFunction("process_start_time_seconds",
                      "Start time of the process since the Unix epoch in seconds.", {},
                      [started] { return started; });
