@@ -101,10 +101,18 @@ struct OpenStore {
 };
 
 // Locks the data directory and opens its store (with the key store the flags
-// name); prints the error and returns nullopt on failure.
+// name); prints the error and returns nullopt on failure. Only a command that
+// writes reads (`load`) may make the directory: one that reads a store
+// refuses a mistyped path rather than count or copy an empty one.
+enum class IfMissing { kCreate, kRefuse };
 std::optional<OpenStore> Open(std::string_view cmd, const std::string& data, const Args& args,
-                              Logger& log, store::SyncPolicy sync,
+                              Logger& log, store::SyncPolicy sync, IfMissing if_missing,
                               std::uint64_t flush_reads = 250'000) {
+  if (std::error_code ec;
+      if_missing == IfMissing::kRefuse && !std::filesystem::is_directory(data, ec)) {
+    std::cerr << "interdict store " << cmd << ": no data directory " << data << "\n";
+    return std::nullopt;
+  }
   Result<server::DataDir> dir = server::DataDir::Open(data);
   if (!dir.ok()) {
     std::cerr << "interdict store " << cmd << ": " << dir.status().message() << "\n";
@@ -152,7 +160,8 @@ int Load(const std::vector<std::string>& argv) {
   if (!flush_reads.ok())
     return UsageError("store load", flush_reads.status().message(), kLoadFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("load", *args->Get("data"), *args, log, sync, *flush_reads);
+  std::optional<OpenStore> st =
+      Open("load", *args->Get("data"), *args, log, sync, IfMissing::kCreate, *flush_reads);
   if (!st) return kExitFailure;
 
   struct sigaction sa {};
@@ -248,14 +257,9 @@ int Count(const std::vector<std::string>& argv) {
   Result<Args> args = Args::Parse(argv, kDataFlag);
   if (!args.ok()) return UsageError("store count", args.status().message(), kDataFlag);
   if (!args->Get("data")) return UsageError("store count", "--data is required", kDataFlag);
-  // Counting reads nothing into being: a mistyped directory is refused, not made.
-  if (std::error_code ec; !std::filesystem::is_directory(*args->Get("data"), ec)) {
-    std::cerr << "interdict store count: --data: no directory " << *args->Get("data") << "\n";
-    return kExitFailure;
-  }
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
   std::optional<OpenStore> st =
-      Open("count", *args->Get("data"), *args, log, store::SyncPolicy::kAlways);
+      Open("count", *args->Get("data"), *args, log, store::SyncPolicy::kAlways, IfMissing::kRefuse);
   if (!st) return kExitFailure;
   std::cout << st->store->Count() << "\n";
   return kExitOk;
@@ -311,7 +315,8 @@ int Migrate(const std::vector<std::string>& argv) {
   Result<std::uint64_t> sample = args->GetCount("sample", 200, 100'000);
   if (!sample.ok()) return UsageError("store migrate", sample.status().message(), kMigrateFlags);
   Logger log(StderrSink(), Clock::System(), LogLevel::kWarn);
-  std::optional<OpenStore> st = Open("migrate", *from, *args, log, store::SyncPolicy::kAlways);
+  std::optional<OpenStore> st =
+      Open("migrate", *from, *args, log, store::SyncPolicy::kAlways, IfMissing::kRefuse);
   if (!st) return kExitFailure;
   std::unique_ptr<cluster::ClickHouseReads> target =
       OpenCluster("migrate", to->substr(std::string_view("clickhouse:").size()), *args, log);

@@ -73,7 +73,7 @@ TEST_F(ImportCliTest, TheSeattleSampleImportsOnceAndARerunAddsNothing) {
   const std::string typo = dir_.path() + "-typo";
   count = RunCli({kBin, "store", "count", "--data", typo});
   EXPECT_EQ(count.code, 1);
-  EXPECT_NE(count.err.find("--data: no directory " + typo), std::string::npos) << count.err;
+  EXPECT_NE(count.err.find("no data directory " + typo), std::string::npos) << count.err;
   EXPECT_FALSE(std::filesystem::exists(typo));
   // The import is in the audit trail, and the chain holds.
   test::RunResult verify = RunCli({kBin, "audit", "verify", "--data", dir_.path()});
